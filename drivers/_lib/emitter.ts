@@ -1,0 +1,71 @@
+import { inRange, measurement } from '../../src/shared/catalogue.ts';
+import type { DeviceEvent, DeviceStatus } from '../../src/shared/device-event.ts';
+
+/** An observation is repeated at least this often while it stays valid, so late joiners see it. */
+export const REPEAT_MS = 1000;
+
+/**
+ * Collects the events of one `push()` call with the rules every decoder follows:
+ * - an observation is emitted when its value changes, or again after REPEAT_MS, and only when it lies in
+ *   the catalogue's valid range (otherwise it is dropped and `observe` returns false);
+ * - a status is emitted only when it (or its detail) changes;
+ * - waveform samples accumulate and leave as one event per code per `push()` (see `take`).
+ */
+export class Emitter {
+  private readonly lastObs = new Map<string, { value: number; t: number }>();
+  private lastStatus: string | undefined;
+  private readonly wave = new Map<string, { rate: number; samples: number[]; t: number }>();
+  private out: DeviceEvent[] = [];
+
+  /** Emits `value` for `code` if valid and new (or due for repeat). Returns false when out of range. */
+  observe(code: string, value: number, t: number, measurementId?: string): boolean {
+    if (!inRange(code, value)) return false;
+    const key = measurementId === undefined ? code : `${code}\u0000${measurementId}`;
+    const prev = this.lastObs.get(key);
+    if (measurementId !== undefined || !prev || prev.value !== value || t - prev.t >= REPEAT_MS) {
+      this.lastObs.set(key, { value, t });
+      const unit = measurement(code).unit;
+      this.out.push(
+        measurementId === undefined
+          ? { kind: 'observation', code, value, unit, t }
+          : { kind: 'observation', code, value, unit, t, measurementId },
+      );
+    }
+    return true;
+  }
+
+  /** Forgets the last value of `code`, so the next valid value is emitted at once (e.g. after finger-out). */
+  forget(code: string): void {
+    this.lastObs.delete(code);
+  }
+
+  status(status: DeviceStatus, t: number, detail?: string): void {
+    const key = detail === undefined ? status : `${status}\u0000${detail}`;
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    this.out.push(detail === undefined ? { kind: 'status', status, t } : { kind: 'status', status, detail, t });
+  }
+
+  sample(code: string, rate: number, value: number, t: number): void {
+    let w = this.wave.get(code);
+    if (!w) {
+      w = { rate, samples: [], t };
+      this.wave.set(code, w);
+    }
+    if (w.samples.length === 0) w.t = t;
+    w.samples.push(value);
+  }
+
+  /** The events collected since the last call, waveforms last (one event per code). */
+  take(): DeviceEvent[] {
+    for (const [code, w] of this.wave) {
+      if (w.samples.length > 0) {
+        this.out.push({ kind: 'waveform', code, rate: w.rate, samples: w.samples, t: w.t });
+        w.samples = [];
+      }
+    }
+    const events = this.out;
+    this.out = [];
+    return events;
+  }
+}
