@@ -1,0 +1,59 @@
+import { DRIVERS, findDriver } from '../../../drivers/index.ts';
+import type { Driver } from '../../shared/driver.ts';
+import { defaultDevicesConfig, loadDevicesConfig, type DevicesConfig } from '../config.ts';
+
+/** A failure to report as one line on stderr with a non-zero exit (never a stack trace). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function requireDriver(id: string | undefined): Driver {
+  if (!id) throw new CliError('Missing --driver ID (run `cabin-devices drivers` for the list).', 2);
+  const d = findDriver(id);
+  if (!d) {
+    throw new CliError(`Unknown driver '${id}'. Known drivers: ${DRIVERS.map((x) => x.manifest.id).join(', ')}.`, 2);
+  }
+  return d;
+}
+
+export function readConfig(file: string | undefined): DevicesConfig {
+  if (!file) return defaultDevicesConfig();
+  try {
+    return loadDevicesConfig(file, DRIVERS.map((d) => d.manifest.id));
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+}
+
+/** Writes a line to stdout, waiting when the pipe is full (so a slow reader never loses lines). */
+export function writeOut(text: string): Promise<void> | undefined {
+  if (process.stdout.write(text)) return undefined;
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
+}
+
+/** Resolves on Ctrl-C / SIGTERM, or after `seconds` when given. */
+export function untilStopped(seconds?: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      clearTimeout(timer);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    const timer = seconds === undefined ? undefined : setTimeout(done, seconds * 1000);
+  });
+}
+
+export function parseSeconds(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`--seconds must be a positive number, not '${v}'.`, 2);
+  return n;
+}

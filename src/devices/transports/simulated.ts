@@ -1,0 +1,63 @@
+import type { Driver, Frame, Simulator } from '../../shared/driver.ts';
+import { DeviceError, type Transport } from './transport.ts';
+
+/**
+ * A driver's simulator behind a transport, on real timers: the demo and tests use it to run the whole
+ * device stack with no hardware and no pseudo-terminals.
+ */
+export class SimulatedTransport implements Transport {
+  private sim: Simulator | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private t0 = 0;
+  private dataCb: (bytes: Uint8Array) => void = () => {};
+  private lostCb: (e: DeviceError) => void = () => {};
+
+  constructor(
+    readonly path: string,
+    private readonly driver: Driver,
+    private readonly scenario?: string,
+    private readonly stepMs = 10,
+  ) {}
+
+  onData(cb: (bytes: Uint8Array) => void): void {
+    this.dataCb = cb;
+  }
+
+  onLost(cb: (e: DeviceError) => void): void {
+    this.lostCb = cb;
+  }
+
+  /** The running simulator, to change its values (tests, demo controls). */
+  get simulator(): Simulator | undefined {
+    return this.sim;
+  }
+
+  async open(): Promise<void> {
+    this.sim = this.driver.createSimulator(this.scenario);
+    this.t0 = Date.now();
+    this.timer = setInterval(() => this.pump(), this.stepMs);
+  }
+
+  async send(frame: Frame): Promise<void> {
+    if (!this.sim) throw new DeviceError(`Simulated device ${this.path} is not open.`, 'lost');
+    const replies = this.sim.receive(frame, Date.now() - this.t0);
+    if (replies.length > 0) setImmediate(() => replies.forEach((r) => this.dataCb(r)));
+  }
+
+  /** Makes the simulated device vanish as if unplugged. */
+  unplug(): void {
+    void this.close();
+    this.lostCb(new DeviceError(`Device on ${this.path} was disconnected.`, 'lost'));
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sim = undefined;
+  }
+
+  private pump(): void {
+    if (!this.sim) return;
+    for (const chunk of this.sim.advance(Date.now() - this.t0)) this.dataCb(chunk);
+  }
+}
