@@ -1,0 +1,27 @@
+import type { Driver } from '../src/shared/driver.ts';
+import { driver as contecV7 } from './contec-cms50-v7/index.ts';
+import { driver as contecLegacy } from './contec-cms50-legacy/index.ts';
+import { driver as noninDf2 } from './nonin-df2/index.ts';
+import { driver as noninDf7 } from './nonin-df7/index.ts';
+import { driver as noninDf8 } from './nonin-df8/index.ts';
+import { driver as masimo } from './masimo-ascii/index.ts';
+import { driver as tanita } from './tanita-serial/index.ts';
+import { driver as sureTemp } from './welchallyn-suretemp/index.ts';
+import { driver as omron } from './omron-hem790it/index.ts';
+
+/** Every driver, in the order probing tries them when USB ids are shared. */
+export const DRIVERS: readonly Driver[] = [
+  contecV7,
+  contecLegacy,
+  noninDf2,
+  noninDf7,
+  noninDf8,
+  masimo,
+  tanita,
+  sureTemp,
+  omron,
+];
+
+export function findDriver(id: string): Driver | undefined {
+  return DRIVERS.find((d) => d.manifest.id === id);
+}
