@@ -66,4 +66,10 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    files: ['src/main/electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: layer('drivers', 'src/devices', 'src/renderer', 'src/hub', 'src/doctor') }],
+    },
+  },
 );

@@ -2,12 +2,15 @@ import { parseArgs } from 'node:util';
 import { DRIVERS } from '../../../drivers/index.ts';
 import { captureCommand } from './capture.ts';
 import { CliError, parseSeconds, readConfig, requireDriver, writeOut } from './common.ts';
+import { consoleCommand } from './console.ts';
 import { decodeCommand } from './decode.ts';
 import { simulateCommand } from './simulate.ts';
 import { listCommand, watchCommand } from './watch.ts';
 
 const USAGE = `usage: cabin-devices COMMAND [options]
 
+  console [--demo] [--seconds N]            a readable live view of the devices (the demo's simulated
+                                            devices when no hardware or config is found)
   drivers                                   the driver catalogue as JSON
   list [--json] [--probe]                   ports seen now, the driver each would get and why
   watch [--port P] [--driver D] [--seconds N]
@@ -30,6 +33,7 @@ const OPTIONS = {
   config: { type: 'string' },
   json: { type: 'boolean' },
   probe: { type: 'boolean' },
+  demo: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,6 +56,8 @@ async function run(argv: string[]): Promise<number> {
     return command === undefined && !o.help ? 2 : 0;
   }
   switch (command) {
+    case 'console':
+      return consoleCommand(o.config, o.demo ?? false, parseSeconds(o.seconds));
     case 'drivers':
       await writeOut(JSON.stringify(DRIVERS.map((d) => ({ ...d.manifest, scenarios: d.scenarios, commands: Object.keys(d.link.commands) })), null, 2) + '\n');
       return 0;
