@@ -1,4 +1,4 @@
-import type { DeviceEvent } from '../shared/device-event.ts';
+import type { DeviceEvent, StatusEvent } from '../shared/device-event.ts';
 import type { Decoder, Driver, Frame, Periodic } from '../shared/driver.ts';
 
 export interface LinkSessionIo {
@@ -21,6 +21,9 @@ export class LinkSession {
   private lastEventAt = 0;
   private lastRestart = 0;
   private started = false;
+  /** The decoder's own last status, to restore once a command's status (e.g. "press START") is over. */
+  private decoderStatus: StatusEvent | undefined;
+  private commandStatusShown = false;
 
   constructor(
     readonly driver: Driver,
@@ -45,6 +48,7 @@ export class LinkSession {
     const events = this.decoder.push(bytes, now);
     if (events.length > 0) {
       this.lastEventAt = now;
+      this.restoreStatusAfterCommand(events, now);
       this.io.emit(this.deviceName === undefined ? events : events.map((e) => ({ ...e, device: this.deviceName })));
     }
     this.flushOutgoing(now);
@@ -79,6 +83,7 @@ export class LinkSession {
     if (cmd.status) {
       const event: DeviceEvent = { kind: 'status', status: cmd.status.status, detail: cmd.status.detail, t: now };
       this.io.emit([this.deviceName === undefined ? event : { ...event, device: this.deviceName }]);
+      this.commandStatusShown = true;
     }
     this.sendAll(cmd.frames, now);
     return true;
@@ -93,6 +98,27 @@ export class LinkSession {
   /** Milliseconds since the decoder last produced an event. */
   silentFor(now: number): number {
     return now - this.lastEventAt;
+  }
+
+  /**
+   * A command's status stands until the decoder reports a status of its own or a reading arrives; then the
+   * decoder's last status, which it will not repeat unchanged, is shown again.
+   */
+  private restoreStatusAfterCommand(events: DeviceEvent[], now: number): void {
+    let sawStatus = false;
+    for (const e of events) {
+      if (e.kind === 'status') {
+        this.decoderStatus = e;
+        sawStatus = true;
+      }
+    }
+    if (!this.commandStatusShown) return;
+    if (sawStatus) {
+      this.commandStatusShown = false;
+    } else if (events.some((e) => e.kind === 'observation')) {
+      this.commandStatusShown = false;
+      events.push({ ...(this.decoderStatus ?? { kind: 'status', status: 'ok' }), t: now });
+    }
   }
 
   private due(p: Periodic, last: number, now: number): boolean {
