@@ -20,8 +20,8 @@ export const link: Link = {
   restartAfterSilence: { afterMs: 2000, frames: [START] },
   close: [STOP],
   commands: {
-    start: { description: 'Start real-time data (A1)', frames: [START] },
-    stop: { description: 'Stop real-time data (A2)', frames: [STOP] },
+    start: { description: 'Start real-time data (A1)', frames: [START], stream: 'start' },
+    stop: { description: 'Stop real-time data (A2)', frames: [STOP], stream: 'stop' },
     identify: { description: 'Ask the device identifier (AA); answered with a 0x04 package', frames: [IDENTIFY] },
   },
 };

@@ -18,7 +18,8 @@ export class LinkSession {
   readonly decoder: Decoder;
   private lastKeepAlive = 0;
   private lastPoll = 0;
-  private lastEventAt = 0;
+  private lastDataAt = 0;
+  private streamStopped = false;
   private lastRestart = 0;
   private started = false;
   /** The decoder's own last status, to restore once a command's status (e.g. "press START") is over. */
@@ -37,7 +38,7 @@ export class LinkSession {
     this.started = true;
     this.lastKeepAlive = now;
     this.lastPoll = now - (this.driver.link.poll?.everyMs ?? 0);
-    this.lastEventAt = now;
+    this.lastDataAt = now;
     this.lastRestart = now;
     this.sendAll(this.driver.link.open, now);
     this.tick(now);
@@ -45,9 +46,9 @@ export class LinkSession {
 
   /** Bytes (serial chunk or one HID input report) from the device. */
   onData(bytes: Uint8Array, now: number): void {
+    if (bytes.length > 0) this.lastDataAt = now;
     const events = this.decoder.push(bytes, now);
     if (events.length > 0) {
-      this.lastEventAt = now;
       this.restoreStatusAfterCommand(events, now);
       this.io.emit(this.deviceName === undefined ? events : events.map((e) => ({ ...e, device: this.deviceName })));
     }
@@ -67,7 +68,8 @@ export class LinkSession {
     }
     if (
       restartAfterSilence &&
-      now - this.lastEventAt >= restartAfterSilence.afterMs &&
+      !this.streamStopped &&
+      now - this.lastDataAt >= restartAfterSilence.afterMs &&
       now - this.lastRestart >= restartAfterSilence.afterMs
     ) {
       this.lastRestart = now;
@@ -80,6 +82,10 @@ export class LinkSession {
   command(name: string, now: number): boolean {
     const cmd = Object.hasOwn(this.driver.link.commands, name) ? this.driver.link.commands[name] : undefined;
     if (!cmd) return false;
+    if (cmd.stream !== undefined) {
+      this.streamStopped = cmd.stream === 'stop';
+      this.lastRestart = now;
+    }
     if (cmd.status) {
       const event: DeviceEvent = { kind: 'status', status: cmd.status.status, detail: cmd.status.detail, t: now };
       this.io.emit([this.deviceName === undefined ? event : { ...event, device: this.deviceName }]);
@@ -93,11 +99,6 @@ export class LinkSession {
     if (!this.started) return;
     this.sendAll(this.driver.link.close, now);
     this.started = false;
-  }
-
-  /** Milliseconds since the decoder last produced an event. */
-  silentFor(now: number): number {
-    return now - this.lastEventAt;
   }
 
   /**

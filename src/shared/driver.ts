@@ -69,6 +69,8 @@ export interface Periodic {
 export interface LinkCommand {
   readonly description: string;
   readonly frames: readonly Frame[];
+  /** `stop`: the host stopped the stream on purpose, so no restart after silence until a `start` command. */
+  readonly stream?: 'start' | 'stop';
   /** A status the host reports when the command is issued (e.g. a cuff that the patient must start). */
   readonly status?: { readonly status: DeviceStatus; readonly detail: string };
 }
@@ -81,7 +83,7 @@ export interface Link {
   readonly keepAlive?: Periodic;
   /** Requests sent every `everyMs` to devices that only answer when asked. */
   readonly poll?: Periodic;
-  /** When no event was decoded for `afterMs`, these frames restart the stream. */
+  /** When no bytes arrived for `afterMs`, these frames restart the stream. */
   readonly restartAfterSilence?: { readonly afterMs: number; readonly frames: readonly Frame[] };
   /** Sent before the port is closed. */
   readonly close: readonly Frame[];

@@ -46,6 +46,25 @@ describe('LinkSession', () => {
     expect(sent.filter((s) => s === 'GO\n')).toHaveLength(4);
   });
 
+  it('does not restart a stream the host stopped on purpose, until it is started again', () => {
+    const base = fakeDriver('t');
+    const d = withLink(base, {
+      restartAfterSilence: { afterMs: 2000, frames: [data('GO\n')] },
+      commands: {
+        stop: { description: 'stop', frames: [data('STOP\n')], stream: 'stop' },
+        start: { description: 'start', frames: [data('GO\n')], stream: 'start' },
+      },
+    });
+    const { session, sent } = rig(d);
+    session.start(0);
+    session.command('stop', 100);
+    for (let t = 200; t <= 10_000; t += 100) session.tick(t);
+    expect(sent).toEqual(['GO\n', 'STOP\n']);
+    session.command('start', 10_000);
+    for (let t = 10_100; t <= 12_100; t += 100) session.tick(t);
+    expect(sent).toEqual(['GO\n', 'STOP\n', 'GO\n', 'GO\n']);
+  });
+
   it("shows a command's status until a reading arrives, then the decoder's status again", () => {
     const { session, events } = rig(fakeDriver('t'));
     session.start(0);

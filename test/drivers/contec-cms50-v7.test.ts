@@ -245,14 +245,21 @@ describe('contec-cms50-v7: simulator round trip through the link', () => {
     expect(events.filter((e) => e.kind === 'waveform').at(-1)?.t).toBe(45_000);
   });
 
-  it('restarts a stream stopped by the stop command after 2 s of silence', () => {
-    const { events, sent } = runSession(driver, { durationMs: 20_000, commands: [{ atMs: 10_000, name: 'stop' }] });
+  it('leaves a stream stopped by the stop command stopped, until the start command', () => {
+    const { events, sent } = runSession(driver, {
+      durationMs: 20_000,
+      commands: [
+        { atMs: 10_000, name: 'stop' },
+        { atMs: 15_000, name: 'start' },
+      ],
+    });
     const waves = events.filter((e) => e.kind === 'waveform').map((e) => e.t!);
-    expect(waves.filter((t) => t > 10_000 && t < 12_000)).toEqual([]);
-    expect(waves.filter((t) => t >= 12_000 && t <= 12_100).length).toBeGreaterThan(0);
-    expect(samplesOf(events)).toHaveLength(600 + 480);
+    expect(waves.filter((t) => t > 10_000 && t < 15_000)).toEqual([]);
+    expect(waves.filter((t) => t >= 15_000 && t <= 15_100).length).toBeGreaterThan(0);
+    expect(samplesOf(events)).toHaveLength(600 + 300);
     const a2 = sent.findIndex((f, i) => i > 2 && f.bytes[2] === 0xa2);
-    expect(sent.findIndex((f, i) => i > a2 && f.bytes[2] === 0xa1)).toBeGreaterThan(a2);
+    // Only the start command's A1 after the stop: no restart while stopped on purpose.
+    expect(sent.filter((f, i) => i > a2 && f.bytes[2] === 0xa1)).toHaveLength(1);
   });
 
   it('resumes a stream the device stopped (no keep-alive) by re-sending A1 after 2 s of silence', () => {
