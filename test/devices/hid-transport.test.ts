@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HidTransport, type HidDevice } from '../../src/devices/transports/hid.ts';
-import { DeviceError } from '../../src/devices/transports/transport.ts';
+import type { DeviceError } from '../../src/devices/transports/transport.ts';
 
 /** Stands in for node-hid's HIDAsync at the transport boundary (no /dev/uhid on these machines). */
 class FakeHid implements HidDevice {
