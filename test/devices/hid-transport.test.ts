@@ -34,14 +34,14 @@ class FakeHid implements HidDevice {
 describe('HidTransport', () => {
   const settings = { reportLength: 8, reportId: 0 };
 
-  it('prefixes the report ID and pads output and feature reports to the report length', async () => {
+  it('prefixes the report ID, pads output reports to the report length and sends feature reports as they are', async () => {
     const fake = new FakeHid();
     const t = new HidTransport('/dev/hidraw3', settings, async () => fake);
     await t.open();
     await t.send({ kind: 'data', bytes: [0x03, 0x47, 0x44, 0x43] });
     await t.send({ kind: 'feature', bytes: [0x74, 0xbc] });
     expect(fake.writes).toEqual([[0, 3, 0x47, 0x44, 0x43, 0, 0, 0, 0]]);
-    expect(fake.features).toEqual([[0, 0x74, 0xbc, 0, 0, 0, 0, 0, 0]]);
+    expect(fake.features).toEqual([[0, 0x74, 0xbc]]);
   });
 
   it('delivers input reports as they come and reports a lost device', async () => {

@@ -18,10 +18,7 @@ export const openNodeHid: HidOpener = async (path) => {
   return (await HIDAsync.open(path)) as unknown as HidDevice;
 };
 
-/**
- * A USB HID device: output and feature reports get the report-ID byte in front (0x00 for devices without
- * report IDs) and are zero-padded to the report length, which Windows requires and others accept.
- */
+/** A USB HID device: reports get the report-ID byte in front (0x00 for devices without report IDs). */
 export class HidTransport implements Transport {
   private device: HidDevice | undefined;
   private dataCb: (bytes: Uint8Array) => void = () => {};
@@ -54,9 +51,13 @@ export class HidTransport implements Transport {
     });
   }
 
-  /** The bytes handed to node-hid for a frame: report ID, payload, zero padding. */
+  /**
+   * The bytes handed to node-hid for a frame: report ID, then the payload. Output reports are zero-padded to
+   * the report length (Windows requires it); feature reports go as they are (the Omron mode report is 2 bytes).
+   */
   report(frame: Frame): number[] {
     const { reportId, reportLength } = this.settings;
+    if (frame.kind === 'feature') return [reportId, ...frame.bytes.map((b) => b & 0xff)];
     if (frame.bytes.length > reportLength) {
       throw new DeviceError(`A ${frame.bytes.length}-byte report does not fit the device's ${reportLength} bytes.`, 'io');
     }
