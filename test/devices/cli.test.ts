@@ -1,0 +1,179 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeviceEventSchema, type DeviceEvent } from '../../src/shared/device-event.ts';
+import { SerialTransport } from '../../src/devices/transports/serial.ts';
+import { ptyPair, type PtyPair } from '../helpers/socat.ts';
+
+/** The `cabin-devices` command as a user runs it: a child process, stdout, stderr and exit code. */
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/cabin-devices.mjs', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input);
+  });
+}
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'cabin-cli-'));
+const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const events = (stdout: string): DeviceEvent[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => DeviceEventSchema.parse(JSON.parse(l)));
+
+/** One clean error line, no stack trace. */
+function expectCleanError(r: Run, pattern: RegExp, stdoutEmpty = true): void {
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  if (stdoutEmpty) expect(r.stdout).toBe('');
+}
+
+const pairs: PtyPair[] = [];
+afterEach(async () => {
+  await Promise.all(pairs.splice(0).map((p) => p.stop()));
+});
+
+describe('cabin-devices', () => {
+  it('drivers: prints the catalogue as JSON with every driver of the issue', async () => {
+    const r = await cli(['drivers']);
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as { id: string; transport: string; scenarios: string[] }[];
+    expect(list.map((d) => d.id).sort()).toEqual(
+      [
+        'contec-cms50-legacy',
+        'contec-cms50-v7',
+        'masimo-ascii',
+        'nonin-df2',
+        'nonin-df7',
+        'nonin-df8',
+        'omron-hem790it',
+        'tanita-serial',
+        'welchallyn-suretemp',
+      ].sort(),
+    );
+    expect(list.find((d) => d.id === 'omron-hem790it')?.transport).toBe('hid');
+  });
+
+  it('decode: turns a capture into one DeviceEvent per line, from a file and from stdin', async () => {
+    // The reference's worked V7 packet, as a device would send it 120 times (2 s).
+    const capture = Buffer.concat(Array.from({ length: 120 }, () => hex('01 E0 85 B3 96 C1 E1 FF FF')));
+    const file = join(tmp(), 'v7.bin');
+    writeFileSync(file, capture);
+    for (const r of [await cli(['decode', '--driver', 'contec-cms50-v7', file]), await cli(['decode', '--driver', 'contec-cms50-v7', '-'], { input: capture })]) {
+      expect(r.code).toBe(0);
+      const ev = events(r.stdout);
+      expect(ev.some((e) => e.kind === 'observation' && e.code === 'MDC_PULS_OXIM_SAT_O2' && e.value === 97)).toBe(true);
+      expect(ev.some((e) => e.kind === 'observation' && e.code === 'MDC_PULS_OXIM_PULS_RATE' && e.value === 65)).toBe(true);
+      const samples = ev.flatMap((e) => (e.kind === 'waveform' ? e.samples : []));
+      expect(samples).toHaveLength(120);
+      expect(new Set(samples)).toEqual(new Set([51]));
+    }
+  });
+
+  it('decode: bad input gives one clear message and a non-zero exit', async () => {
+    expectCleanError(await cli(['decode', '--driver', 'no-such-driver', '/etc/hostname']), /Unknown driver 'no-such-driver'/);
+    expectCleanError(await cli(['decode', '--driver', 'contec-cms50-v7', '/nonexistent/capture.bin']), /does not exist/);
+    expectCleanError(await cli(['decode', '--driver', 'contec-cms50-v7', tmp()]), /is a directory/);
+    expectCleanError(await cli(['decode', '--driver', 'omron-hem790it', '/etc/hostname']), /USB HID/);
+    expectCleanError(await cli(['decode', '--driver', 'contec-cms50-v7']), /Missing the capture FILE/);
+    expectCleanError(await cli(['frobnicate']), /Unknown command 'frobnicate'/);
+    expectCleanError(await cli(['decode', '--bogus']), /Unknown option/);
+  });
+
+  it('decode: garbage in gives no crash and no invented reading', async () => {
+    const garbage = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256));
+    const r = await cli(['decode', '--driver', 'nonin-df2', '-'], { input: garbage });
+    expect(r.code).toBe(0);
+    expect(events(r.stdout).filter((e) => e.kind === 'observation')).toEqual([]);
+  });
+
+  it('simulate + watch: a simulated device on one end of a socat pair is watched on the other', async () => {
+    const p = await ptyPair();
+    pairs.push(p);
+    const sim = cli(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '6']);
+    await new Promise((r) => setTimeout(r, 800));
+    const w = await cli(['watch', '--port', p.b, '--driver', 'contec-cms50-v7', '--seconds', '3']);
+    expect(w.code).toBe(0);
+    const messages = w.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; event?: DeviceEvent });
+    expect(messages[0]).toMatchObject({ type: 'attached' });
+    const spo2 = messages.filter((m) => m.event?.kind === 'observation' && m.event.code === 'MDC_PULS_OXIM_SAT_O2');
+    expect(spo2.length).toBeGreaterThan(0);
+    expect(messages.some((m) => m.event?.kind === 'waveform')).toBe(true);
+    expect((await sim).code).toBe(0);
+  });
+
+  it('capture: records the raw bytes of a device, which decode then reads back', async () => {
+    const p = await ptyPair();
+    pairs.push(p);
+    const sim = cli(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '5']);
+    await new Promise((r) => setTimeout(r, 800));
+    const out = join(tmp(), 'capture.bin');
+    const c = await cli(['capture', '--port', p.b, '--driver', 'contec-cms50-v7', '--out', out, '--seconds', '2']);
+    expect(c.code).toBe(0);
+    expect(c.stderr).toMatch(/captured \d+ bytes/);
+    // About 60 packets of 9 bytes a second once started.
+    expect(statSync(out).size).toBeGreaterThan(9 * 60);
+    const d = await cli(['decode', '--driver', 'contec-cms50-v7', out]);
+    expect(events(d.stdout).some((e) => e.kind === 'observation' && e.code === 'MDC_PULS_OXIM_SAT_O2')).toBe(true);
+    expect(readFileSync(out)[0]).toBeDefined();
+    await sim;
+  });
+
+  it('port errors: a missing port, a vanished port and a bad scenario give clear messages', async () => {
+    expectCleanError(await cli(['watch', '--port', '/dev/ttyNOPE9', '--driver', 'masimo-ascii', '--seconds', '1']), /does not exist/);
+    expectCleanError(await cli(['capture', '--port', '/dev/ttyNOPE9', '--driver', 'masimo-ascii', '--out', join(tmp(), 'x')]), /does not exist/);
+    expectCleanError(await cli(['simulate', '--driver', 'masimo-ascii', '--port', '/dev/ttyNOPE9']), /does not exist/);
+    expectCleanError(await cli(['simulate', '--driver', 'masimo-ascii', '--port', '/dev/null', '--scenario', 'nope']), /Unknown scenario 'nope'/);
+    expectCleanError(await cli(['capture', '--port', '/dev/null', '--driver', 'masimo-ascii', '--out', '/nonexistent/dir/x.bin']), /folder does not exist/);
+    const p = await ptyPair();
+    // A port another program holds open is busy.
+    const holder = new SerialTransport(p.a, { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 });
+    await holder.open();
+    // watch streams what happened on stdout (attached, then the link error) before failing.
+    expectCleanError(await cli(['watch', '--port', p.a, '--driver', 'masimo-ascii', '--seconds', '2']), /busy: close the other program/, false);
+    await holder.close();
+    const cap = cli(['capture', '--port', p.b, '--driver', 'masimo-ascii', '--out', join(tmp(), 'gone.bin'), '--seconds', '10']);
+    await new Promise((r) => setTimeout(r, 1000));
+    await p.stop();
+    const r = await cap;
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/disconnected|failed/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('list: shows configured ports with their driver and why, as JSON', async () => {
+    const p = await ptyPair();
+    pairs.push(p);
+    const cfg = join(tmp(), 'cabin.json');
+    writeFileSync(cfg, JSON.stringify({ devices: { ports: [{ path: p.b, driver: 'masimo-ascii' }] } }));
+    const r = await cli(['list', '--json', '--config', cfg]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { path: string; driver: string; reason: string }[];
+    expect(rows.find((x) => x.path === p.b)).toMatchObject({ driver: 'masimo-ascii', reason: expect.stringContaining('configured') });
+    writeFileSync(cfg, JSON.stringify({ devices: { ports: [{ path: p.b, driver: 'nope' }] } }));
+    expectCleanError(await cli(['list', '--config', cfg]), /unknown driver 'nope'/);
+    writeFileSync(cfg, '{ not json');
+    expectCleanError(await cli(['list', '--config', cfg]), /not valid JSON/);
+  });
+});

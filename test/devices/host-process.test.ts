@@ -1,0 +1,57 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HostMessageSchema, type HostMessage } from '../../src/shared/device-host.ts';
+
+/** The device host in a child process, as cabin main will supervise it: plain validated messages. */
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+function startHost(config: unknown): { child: ChildProcess; messages: HostMessage[] } {
+  const child = fork('src/devices/host-process.ts', [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, CABIN_DEVICES_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  children.push(child);
+  const messages: HostMessage[] = [];
+  child.on('message', (m) => messages.push(HostMessageSchema.parse(m)));
+  return { child, messages };
+}
+
+const until = async (cond: () => boolean, ms = 10000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('device host process', () => {
+  it('streams simulated devices as host messages and answers commands', async () => {
+    const { child, messages } = startHost({ simulate: [{ driver: 'contec-cms50-v7' }, { driver: 'omron-hem790it' }] });
+    await until(() => messages.some((m) => m.type === 'event' && m.event.kind === 'observation' && m.event.code === 'MDC_PULS_OXIM_SAT_O2'));
+    const bp = messages.find((m) => m.type === 'attached' && m.device.driver === 'omron-hem790it');
+    expect(bp).toBeDefined();
+    await until(() => messages.some((m) => m.type === 'link' && m.deviceId === 'omron-hem790it@sim:omron-hem790it' && m.state === 'connected'));
+    child.send({ type: 'command', requestId: 'r1', deviceId: 'omron-hem790it@sim:omron-hem790it', name: 'measure' });
+    child.send({ type: 'command', requestId: 'r2', deviceId: 'nope', name: 'measure' });
+    child.send({ type: 'bogus' });
+    await until(() => messages.filter((m) => m.type === 'command-result').length === 2);
+    expect(messages.find((m) => m.type === 'command-result' && m.requestId === 'r1')).toMatchObject({ ok: true });
+    expect(messages.find((m) => m.type === 'command-result' && m.requestId === 'r2')).toMatchObject({ ok: false });
+    expect(messages.some((m) => m.type === 'log' && m.message.includes('malformed'))).toBe(true);
+    child.send({ type: 'shutdown' });
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+  });
+
+  it('refuses an invalid config with a clear message', async () => {
+    const { child, messages } = startHost({ pollMs: 'often' });
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(2);
+    expect(messages[0]).toMatchObject({ type: 'log', level: 'error', message: expect.stringContaining('Invalid devices config') });
+  });
+});
