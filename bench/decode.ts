@@ -1,7 +1,7 @@
 import { DRIVERS } from '../drivers/index.ts';
 import type { Driver } from '../src/shared/driver.ts';
 import { printTable, writeResult } from './report.ts';
-import { recordDevice, repeatTo } from './streams.ts';
+import { recordTranscript, type Step } from './streams.ts';
 
 /** Bytes per second a driver's link can carry: serial at its baud rate; HID at one report per millisecond. */
 export function lineRate(d: Driver): number {
@@ -19,19 +19,29 @@ const TARGET_MULTIPLE = 1000;
 export function benchDecode(): boolean {
   const rows = [];
   for (const driver of DRIVERS) {
-    const recorded = recordDevice(driver, 120);
-    const serial = driver.manifest.transport === 'serial';
-    // Serial reads arrive in small pieces; HID reports one by one.
-    const pieces = serial ? cut(recorded, 256) : recorded;
-    const chunks = repeatTo(pieces, 4 << 20);
-    const bytes = chunks.reduce((n, c) => n + c.length, 0);
+    // The conversation is replayed as the decoder lives it: host frames through `sent`, device bytes
+    // through `push` (serial reads arrive in pieces of up to 256 bytes, HID reports one by one).
+    const once = cut(recordTranscript(driver, 120), driver.manifest.transport === 'serial' ? 256 : Infinity);
+    const steps: Step[] = [];
+    let bytes = 0;
+    while (bytes < 4 << 20) {
+      for (const s of once) if ('in' in s) bytes += s.in.length;
+      steps.push(...once);
+    }
     let best = Infinity;
     for (let run = 0; run < 3; run++) {
       const decoder = driver.createDecoder();
       const t0 = performance.now();
       let events = 0;
       let t = 0;
-      for (const c of chunks) events += decoder.push(c, (t += 1)).length;
+      for (const s of steps) {
+        t += 1;
+        if ('out' in s) decoder.sent?.(s.out, t);
+        else {
+          events += decoder.push(s.in, t).length;
+          decoder.takeOutgoing?.();
+        }
+      }
       best = Math.min(best, (performance.now() - t0) / 1000);
       if (events === 0) throw new Error(`${driver.manifest.id} decoded nothing from its own simulator`);
     }
@@ -52,8 +62,11 @@ export function benchDecode(): boolean {
   return rows.every((r) => r.ok === 'yes');
 }
 
-function cut(chunks: readonly Uint8Array[], size: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const c of chunks) for (let i = 0; i < c.length; i += size) out.push(c.subarray(i, i + size));
+function cut(steps: readonly Step[], size: number): Step[] {
+  const out: Step[] = [];
+  for (const s of steps) {
+    if ('out' in s || s.in.length <= size) out.push(s);
+    else for (let i = 0; i < s.in.length; i += size) out.push({ in: s.in.subarray(i, i + size) });
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Driver } from '../src/shared/driver.ts';
+import type { Driver, Frame } from '../src/shared/driver.ts';
 import { LinkSession } from '../src/devices/link-session.ts';
 
 /**
@@ -32,6 +32,38 @@ export function recordDevice(driver: Driver, seconds: number, stepMs = 100, onCh
     for (let g = 0; replies.length > 0 && g < 100; g++) deliver(replies.splice(0));
   }
   return out;
+}
+
+/** What crossed the link, in order: frames the host sent and bytes (or reports) the device sent. */
+export type Step = { out: Frame } | { in: Uint8Array };
+
+/** The whole conversation with a simulated device, for replaying request/response protocols. */
+export function recordTranscript(driver: Driver, seconds: number): Step[] {
+  const sim = driver.createSimulator();
+  const steps: Step[] = [];
+  let now = 0;
+  const replies: Uint8Array[] = [];
+  const session = new LinkSession(driver, {
+    send: (f) => {
+      steps.push({ out: f });
+      replies.push(...sim.receive(f, now));
+    },
+    emit: () => {},
+  });
+  const deliver = (chunks: Uint8Array[]): void => {
+    for (const c of chunks) {
+      steps.push({ in: c });
+      session.onData(c, now);
+    }
+  };
+  session.start(0);
+  for (now = 0; now <= seconds * 1000; now += 100) {
+    session.tick(now);
+    for (let g = 0; replies.length > 0 && g < 100; g++) deliver(replies.splice(0));
+    deliver(sim.advance(now));
+    for (let g = 0; replies.length > 0 && g < 100; g++) deliver(replies.splice(0));
+  }
+  return steps;
 }
 
 /** Repeats recorded chunks until at least `minBytes` are there. */
