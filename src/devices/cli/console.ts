@@ -54,7 +54,7 @@ export async function consoleCommand(configFile: string | undefined, demo: boole
   const pleth = new Map<string, number[]>();
   manager.onMessage((m: HostMessage) => {
     if (m.type === 'attached') {
-      names.set(m.device.id, `${m.device.name} [${m.device.path}]`);
+      names.set(m.device.id, `${m.device.category} ${m.device.path}`.padEnd(34));
       void writeOut(`+ ${m.device.name} on ${m.device.path} (${m.device.reason})\n`);
     } else if (m.type === 'detached') {
       void writeOut(`- ${names.get(m.deviceId) ?? m.deviceId} ${m.reason}\n`);
