@@ -3,11 +3,14 @@ import type { DeviceEvent, DeviceStatus } from '../../src/shared/device-event.ts
 
 /** An observation is repeated at least this often while it stays valid, so late joiners see it. */
 export const REPEAT_MS = 1000;
+/** A changing value is emitted at most this often (a 60 Hz device must not flood the store and the link). */
+export const MIN_INTERVAL_MS = 250;
 
 /**
  * Collects the events of one `push()` call with the rules every decoder follows:
- * - an observation is emitted when its value changes, or again after REPEAT_MS, and only when it lies in
- *   the catalogue's valid range (otherwise it is dropped and `observe` returns false);
+ * - an observation is emitted when its value changes (at most every MIN_INTERVAL_MS: the latest value wins),
+ *   or again after REPEAT_MS, and only when it lies in the catalogue's valid range (otherwise it is dropped
+ *   and `observe` returns false); values of a measurement (`measurementId`) are always emitted;
  * - a status is emitted only when it (or its detail) changes;
  * - waveform samples accumulate and leave as one event per code per `push()` (see `take`).
  */
@@ -22,7 +25,8 @@ export class Emitter {
     if (!inRange(code, value)) return false;
     const key = measurementId === undefined ? code : `${code}\u0000${measurementId}`;
     const prev = this.lastObs.get(key);
-    if (measurementId !== undefined || !prev || prev.value !== value || t - prev.t >= REPEAT_MS) {
+    const due = !prev || t - prev.t >= REPEAT_MS || (prev.value !== value && t - prev.t >= MIN_INTERVAL_MS);
+    if (measurementId !== undefined || due) {
       this.lastObs.set(key, { value, t });
       const unit = measurement(code).unit;
       this.out.push(

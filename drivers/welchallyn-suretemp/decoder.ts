@@ -8,13 +8,20 @@ const TEMP = 'MDC_TEMP_BODY';
 const KELVIN = 273.15;
 /** Largest data block accepted (records are 19 or 33 bytes); a bigger size field means we are out of sync. */
 const MAX_DATA = 64;
+/** The data sizes of a temperature record response; a record header with any other size is a false start. */
+const RECORD_SIZES: readonly number[] = [RECORD_SIZE, 33];
 const HEADER = 8;
+
+/** The header in `f` is a good response to "Send Temperature Record". */
+function isRecordResponse(f: Uint8Array): boolean {
+  return f[3] === CMD_TEMPERATURE_RECORD[0] && f[4] === CMD_TEMPERATURE_RECORD[1] && f[5] === TYPE_GOOD_RESPONSE;
+}
 
 /**
  * Byte-wise packet state machine: preamble, header, data, checksum. On a bad preamble byte, an oversized
- * length or a checksum mismatch, the bytes after the frame's first byte are scanned again, so a real packet
- * hidden behind a false start is found. Checksum failures are dropped silently: the next poll follows
- * within 500 ms, and a status would flap.
+ * length, a record header with a size no record has or a checksum mismatch, the bytes after the frame's first
+ * byte are scanned again, so a real packet hidden behind a false start is found. Checksum failures are dropped
+ * silently: the next poll follows within 500 ms, and a status would flap.
  *
  * Temperature: only the final/predicted field is the patient's temperature; the probe temperature never is,
  * and it is not used for the status either: a probe put back in its well stays warm for seconds, so
@@ -55,7 +62,9 @@ class SureTempDecoder implements Decoder {
     }
     if (this.n === HEADER) {
       this.size = f[6]! | (f[7]! << 8);
-      if (this.size > MAX_DATA) this.resync(t);
+      // A record header with a size no record has would swallow the real packets behind it, and its 8-bit
+      // checksum passes by chance once in 256: drop it at once rather than after up to 65 bytes.
+      if (this.size > MAX_DATA || (isRecordResponse(f) && !RECORD_SIZES.includes(this.size))) this.resync(t);
       return;
     }
     if (this.n === HEADER + this.size + 1) {
@@ -76,9 +85,7 @@ class SureTempDecoder implements Decoder {
 
   private packet(t: number): void {
     if (++this.good >= 2) this.known = true;
-    const f = this.frame;
-    const isRecord = f[3] === CMD_TEMPERATURE_RECORD[0] && f[4] === CMD_TEMPERATURE_RECORD[1];
-    if (isRecord && f[5] === TYPE_GOOD_RESPONSE && this.size >= RECORD_SIZE) this.record(readRecord(this.view, HEADER), t);
+    if (isRecordResponse(this.frame)) this.record(readRecord(this.view, HEADER), t);
   }
 
   private record(r: TemperatureRecord, t: number): void {

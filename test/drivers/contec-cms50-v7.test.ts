@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { Driver } from '../../src/shared/driver.ts';
 import { parseRealtime } from '../../drivers/contec-cms50-v7/decoder.ts';
+import { MIN_INTERVAL_MS } from '../../drivers/_lib/emitter.ts';
 import { driver } from '../../drivers/contec-cms50-v7/index.ts';
 import { controlCommand } from '../../drivers/contec-cms50-v7/link.ts';
 import { driver as legacy } from '../../drivers/contec-cms50-legacy/index.ts';
-import { checkChunking, checkFuzz, concat, cutAt, decodeChunks, expectValidEvents, hex, runSession, samplesOf }
+import { checkChunking, checkFuzz, concat, cutAt, expectValidEvents, hex, runSession, samplesOf }
   from '../helpers/driver-harness.ts';
 
 const SAT = 'MDC_PULS_OXIM_SAT_O2';
@@ -130,12 +131,14 @@ describe('contec-cms50-v7: framing', () => {
       pkg(0x03, [...'CONTEC-MEDICAL'].map((c) => c.charCodeAt(0))), // not in the document, 16 bytes: sync rule
       pkg(0x06, [1, 2, 3]),
     ];
-    const stream = concat(others.flatMap((o, i) => [rt({ pleth: i, pr: 70 + i }), o]));
-    const events = decodeChunks(driver, [stream]);
+    const pairs = others.map((o, i) => concat([rt({ pleth: i, pr: 70 + i }), o]));
+    // Each pair arrives MIN_INTERVAL_MS after the last, so every changed pulse rate must come out.
+    const d = driver.createDecoder();
+    const events = pairs.flatMap((p, i) => d.push(p, i * MIN_INTERVAL_MS));
     expect(samplesOf(events)).toEqual(others.map((_, i) => i));
     expect(statuses(events)).toEqual(['ok']);
     expect(values(events, PR)).toEqual(others.map((_, i) => 70 + i));
-    checkChunking(driver, stream, 50);
+    checkChunking(driver, concat(pairs), 50);
   });
 
   it('surfaces a disconnect notice (0x0D) as an error status', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Emitter, REPEAT_MS } from '../../drivers/_lib/emitter.ts';
+import { Emitter, MIN_INTERVAL_MS, REPEAT_MS } from '../../drivers/_lib/emitter.ts';
 
 describe('Emitter', () => {
   it('emits an observation on change and again after the repeat interval only', () => {
@@ -13,6 +13,16 @@ describe('Emitter', () => {
       [96, 600, '%'],
       [96, 1600, '%'],
     ]);
+  });
+
+  it('emits a value that changes every frame at most every MIN_INTERVAL_MS, the latest value winning', () => {
+    const e = new Emitter();
+    // A 60 Hz device whose value changes on every packet for one second.
+    for (let i = 0; i < 60; i++) e.observe('MDC_PULS_OXIM_PERF_REL', 2 + i / 100, Math.round((i * 1000) / 60));
+    const out = e.take().flatMap((x) => (x.kind === 'observation' ? [[x.t, x.value]] : []));
+    expect(out.length).toBeLessThanOrEqual(1000 / MIN_INTERVAL_MS + 1);
+    expect(out[0]).toEqual([0, 2]);
+    for (let i = 1; i < out.length; i++) expect(out[i]![0]! - out[i - 1]![0]!).toBeGreaterThanOrEqual(MIN_INTERVAL_MS);
   });
 
   it('refuses values outside the catalogue range', () => {

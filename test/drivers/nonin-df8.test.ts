@@ -31,6 +31,18 @@ function records(n: number, spec: RecordSpec = {}): number[] {
 const bytes = (...parts: number[][]): Uint8Array => Uint8Array.from(parts.flat());
 const decode = (data: Uint8Array): DeviceEvent[] => decodeChunks(driver, [data]);
 
+/**
+ * Decodes parts as the device sends them: a (possibly truncated) record once a second, a lone ACK/NAK byte
+ * half-way to the next one; so every changed value is due, whatever the emitter's minimum interval.
+ */
+function decodeSeconds(parts: readonly number[][], d = driver.createDecoder()): DeviceEvent[] {
+  let second = 0;
+  return parts.flatMap((p, i) => {
+    if (i > 0 && p.length > 1) second++;
+    return d.push(Uint8Array.from(p), second * 1000 + (p.length > 1 ? 0 : 500));
+  });
+}
+
 const values = (events: readonly DeviceEvent[], code: string, from = -Infinity, to = Infinity): number[] =>
   events.flatMap((e) => (e.kind === 'observation' && e.code === code && e.t! >= from && e.t! <= to ? [e.value] : []));
 const statuses = (events: readonly DeviceEvent[]): string[] =>
@@ -111,14 +123,15 @@ describe('nonin-df8: invalid or missing values and status bits', () => {
   });
 
   it('skips a lone ACK/NAK between records once proven or when a command is due; a truncated record breaks the run', () => {
-    const proven = decode(bytes(records(3, { hr: 70 }), [0x06], record({ hr: 71 }), [0x15], record({ hr: 72 })));
+    const r = (hr: number): number[] => record({ hr });
+    const proven = decodeSeconds([r(70), r(70), r(70), [0x06], r(71), [0x15], r(72)]);
     expect(values(proven, PR)).toEqual([70, 71, 72]);
-    const fresh = decode(bytes(record({ hr: 70 }), [0x06], records(2, { hr: 71 })));
+    const fresh = decodeSeconds([r(70), [0x06], r(71), r(71)]);
     expect(values(fresh, PR)).toEqual([]);
     const d = driver.createDecoder();
     d.sent!(driver.link.open[0]!, 0);
-    expect(values(d.push(bytes(record({ hr: 70 }), [0x06], records(2, { hr: 71 })), 0), PR)).toEqual([71]);
-    const cut = decode(bytes(records(3, { hr: 70 }), record({ hr: 71 }).slice(0, 2), record({ hr: 72 }), record({ hr: 73 })));
+    expect(values(decodeSeconds([r(70), [0x06], r(71), r(71)], d), PR)).toEqual([71]);
+    const cut = decodeSeconds([r(70), r(70), r(70), r(71).slice(0, 2), r(72), r(73)]);
     expect(values(cut, PR)).toEqual([70, 73]);
   });
 
