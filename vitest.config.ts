@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Integration tests open real pseudo-terminals: keep them from starving each other on 2 cores.
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
