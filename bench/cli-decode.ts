@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findDriver } from '../drivers/index.ts';
 import { printTable, writeResult } from './report.ts';
-import { recordDevice } from './streams.ts';
+import { recordTranscript } from './streams.ts';
 
 const TARGET_S = 10;
 
@@ -15,7 +15,9 @@ export async function benchCliDecode(hours = 24): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'cabin-bench-'));
   const file = join(dir, 'cms50-24h.bin');
   const out = createWriteStream(file);
-  recordDevice(driver, hours * 3600, 1000, (c) => out.write(c));
+  recordTranscript(driver, hours * 3600, 1000, (s) => {
+    if ('in' in s) out.write(s.in);
+  });
   await new Promise<void>((r) => out.end(r));
   const size = statSync(file).size;
   const t0 = performance.now();

@@ -23,17 +23,17 @@ export class Emitter {
   /** Emits `value` for `code` if valid and new (or due for repeat). Returns false when out of range. */
   observe(code: string, value: number, t: number, measurementId?: string): boolean {
     if (!inRange(code, value)) return false;
-    const key = measurementId === undefined ? code : `${code}\u0000${measurementId}`;
-    const prev = this.lastObs.get(key);
+    const unit = measurement(code).unit;
+    // Every value of a measurement counts (a second identical reading is a new measurement).
+    if (measurementId !== undefined) {
+      this.out.push({ kind: 'observation', code, value, unit, t, measurementId });
+      return true;
+    }
+    const prev = this.lastObs.get(code);
     const due = !prev || t - prev.t >= REPEAT_MS || (prev.value !== value && t - prev.t >= MIN_INTERVAL_MS);
-    if (measurementId !== undefined || due) {
-      this.lastObs.set(key, { value, t });
-      const unit = measurement(code).unit;
-      this.out.push(
-        measurementId === undefined
-          ? { kind: 'observation', code, value, unit, t }
-          : { kind: 'observation', code, value, unit, t, measurementId },
-      );
+    if (due) {
+      this.lastObs.set(code, { value, t });
+      this.out.push({ kind: 'observation', code, value, unit, t });
     }
     return true;
   }

@@ -21,4 +21,7 @@ export const manifest: DriverManifest = {
   codes: ['MDC_PULS_OXIM_SAT_O2', 'MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_OXIM_PLETH'],
   waveformScale: 'pleth 0–127, device units, 60 Hz (no samples while the probe reports finger out)',
   probeMs: 2000,
+  // 60 packets of 5 bytes a second; a working device never stops streaming.
+  bytesPerSecond: 300,
+  silenceMs: 3000,
 };

@@ -22,4 +22,8 @@ export const manifest: DriverManifest = {
   codes: ['MDC_PULS_OXIM_SAT_O2', 'MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_OXIM_PERF_REL'],
   // One line per second: a partial first line plus two whole lines need up to ~3 s.
   probeMs: 3500,
+  // One line of about 130 bytes a second.
+  bytesPerSecond: 130,
+  silenceMs: 5000,
+  lineDelimiter: '\r\n',
 };

@@ -14,4 +14,7 @@ export const manifest: DriverManifest = {
   waveformScale: 'pleth 0–255, device units (8-bit compressed IR plethysmogram), 75 Hz',
   // The format switch takes effect from the next packet (≤ 1/3 s); a packet lasts 1/3 s.
   probeMs: 2000,
+  // 75 frames of 5 bytes a second.
+  bytesPerSecond: 375,
+  silenceMs: 3000,
 };

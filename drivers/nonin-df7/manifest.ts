@@ -14,4 +14,7 @@ export const manifest: DriverManifest = {
   waveformScale: 'pleth 0–65535, device units (16-bit IR plethysmogram, MSB*256+LSB), 75 Hz',
   // Recognition needs a full SYNC cycle (25 frames from one SYNC to the next) after the format switch.
   probeMs: 2000,
+  // 75 frames of 5 bytes a second.
+  bytesPerSecond: 375,
+  silenceMs: 3000,
 };

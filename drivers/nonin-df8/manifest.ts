@@ -13,4 +13,7 @@ export const manifest: DriverManifest = {
   codes: ['MDC_PULS_OXIM_SAT_O2', 'MDC_PULS_OXIM_PULS_RATE'],
   // Three back-to-back 1 Hz records are needed to recognise DF8 (no checksum): ≥ 3 s plus the switch.
   probeMs: 5000,
+  // One 4-byte record a second.
+  bytesPerSecond: 4,
+  silenceMs: 5000,
 };

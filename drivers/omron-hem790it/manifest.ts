@@ -19,4 +19,6 @@ export const manifest: DriverManifest = {
   codes: ['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA', 'MDC_PULS_RATE_NON_INV'],
   // The VER reply of the open sequence arrives within a few reports.
   probeMs: 3000,
+  // Answers the record-count poll every 2 s.
+  silenceMs: 8000,
 };

@@ -21,4 +21,6 @@ export const manifest: DriverManifest = {
   codes: ['MDC_MASS_BODY_ACTUAL', 'MDC_LEN_BODY_ACTUAL', 'MDC_RATIO_MASS_BODY_LEN_SQ', 'MDC_BODY_FAT'],
   // The scale is silent until someone is weighed: a probe only succeeds if two measurements happen meanwhile.
   probeMs: 3000,
+  // Sends one line per weighing: silence is normal.
+  lineDelimiter: '\r\n',
 };

@@ -17,4 +17,7 @@ export const manifest: DriverManifest = {
   codes: ['MDC_TEMP_BODY'],
   // Polled every 500 ms: two answers (the recognition rule) within ~1 s; margin for a slow first reply.
   probeMs: 2000,
+  // Answers each 500 ms poll with a 28-byte record.
+  bytesPerSecond: 56,
+  silenceMs: 3000,
 };

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** The `devices` section of the cabin config file. */
-export const DevicesConfigSchema = z.object({
+export const DevicesConfigSchema = z
+  .object({
   /** Ports that cannot be identified by USB ids (RS-232 behind generic adapters): path → driver. */
   ports: z
     .array(z.object({ path: z.string().min(1), driver: z.string().min(1), name: z.string().optional() }))
@@ -13,9 +14,11 @@ export const DevicesConfigSchema = z.object({
   simulate: z.array(z.object({ driver: z.string().min(1), scenario: z.string().optional() })).default([]),
   /** How often the system's ports are listed for hotplug, in ms. */
   pollMs: z.number().int().min(100).max(60_000).default(1000),
-});
+  })
+  .strict();
 export type DevicesConfig = z.infer<typeof DevicesConfigSchema>;
 
+/** A cabin config file: its other sections belong to cabin main. */
 export const CabinDevicesFileSchema = z.object({ devices: DevicesConfigSchema.default(DevicesConfigSchema.parse({})) });
 
 export function defaultDevicesConfig(): DevicesConfig {
@@ -42,10 +45,14 @@ export function loadDevicesConfig(file: string, knownDrivers: readonly string[])
     const issue = parsed.error.issues[0];
     throw new Error(`Config file ${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
-  const cfg = parsed.data.devices;
+  return checkDrivers(parsed.data.devices, knownDrivers, `Config file ${file}: `);
+}
+
+/** Every driver a config names must exist (a typo must not silently leave a device unread). */
+export function checkDrivers(cfg: DevicesConfig, knownDrivers: readonly string[], where = ''): DevicesConfig {
   for (const p of [...cfg.ports, ...cfg.simulate]) {
     if (!knownDrivers.includes(p.driver)) {
-      throw new Error(`Config file ${file}: unknown driver '${p.driver}' (run 'cabin-devices drivers' for the list).`);
+      throw new Error(`${where}unknown driver '${p.driver}' (run 'cabin-devices drivers' for the list).`);
     }
   }
   return cfg;

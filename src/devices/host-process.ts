@@ -1,6 +1,6 @@
 import { DRIVERS } from '../../drivers/index.ts';
 import { HostRequestSchema, type HostMessage } from '../shared/device-host.ts';
-import { DevicesConfigSchema } from './config.ts';
+import { checkDrivers, DevicesConfigSchema, type DevicesConfig } from './config.ts';
 import { createDeviceManager } from './host.ts';
 
 /**
@@ -8,22 +8,36 @@ import { createDeviceManager } from './host.ts';
  * config arrives as JSON in CABIN_DEVICES_CONFIG; HostMessages go to the parent, validated HostRequests
  * come back. Nothing of a session lives here, so the parent may kill and restart it at any time.
  */
-const send = (m: HostMessage): void => {
-  process.send?.(m);
-};
+const send = (m: HostMessage): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(m, undefined, {}, () => resolve());
+  });
+// A parent that went away makes process.send fail with an 'error' event: nothing left to tell.
+process.on('error', () => undefined);
 
-const parsed = DevicesConfigSchema.safeParse(JSON.parse(process.env.CABIN_DEVICES_CONFIG ?? '{}'));
-if (!parsed.success) {
-  send({ type: 'log', level: 'error', message: `Invalid devices config: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+function readConfig(): DevicesConfig {
+  const json: unknown = JSON.parse(process.env.CABIN_DEVICES_CONFIG ?? '{}');
+  return checkDrivers(DevicesConfigSchema.parse(json), DRIVERS.map((d) => d.manifest.id));
+}
+
+let config: DevicesConfig;
+try {
+  config = readConfig();
+} catch (err) {
+  const issue = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+  const why = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : (err as Error).message;
+  await send({ type: 'log', level: 'error', message: `Invalid devices config: ${why}` });
   process.exit(2);
 }
-const manager = createDeviceManager(DRIVERS, parsed.data, { onWarning: (message) => send({ type: 'log', level: 'warn', message }) });
-manager.onMessage(send);
+
+const manager = createDeviceManager(DRIVERS, config, { onWarning: (message) => void send({ type: 'log', level: 'warn', message }) });
+manager.onMessage((m) => void send(m));
 
 process.on('message', (raw: unknown) => {
   const req = HostRequestSchema.safeParse(raw);
   if (!req.success) {
-    send({ type: 'log', level: 'warn', message: `Ignored a malformed request: ${req.error.issues[0]?.message ?? 'invalid'}` });
+    void send({ type: 'log', level: 'warn', message: `Ignored a malformed request: ${req.error.issues[0]?.message ?? 'invalid'}` });
     return;
   }
   if (req.data.type === 'shutdown') {

@@ -26,7 +26,7 @@ export function transportFactory(config: DevicesConfig): TransportFactory {
     const m = driver.manifest;
     if (port.kind === 'simulated') return new SimulatedTransport(port.path, driver, scenarios.get(port.path));
     if (m.transport === 'hid' && m.hid) return new HidTransport(port.path, m.hid);
-    if (m.transport === 'serial' && m.serial) return new SerialTransport(port.path, m.serial);
+    if (m.transport === 'serial' && m.serial) return new SerialTransport(port.path, m.serial, m.lineDelimiter);
     throw new DeviceError(`Driver ${m.id} has no settings for a ${m.transport} transport.`, 'unsupported');
   };
 }
@@ -39,14 +39,21 @@ export interface HostOptions {
   onWarning?: (message: string) => void;
 }
 
-/** A DeviceManager on this machine's ports plus the configured simulated devices. */
-export function createDeviceManager(drivers: readonly Driver[], config: DevicesConfig, opts: HostOptions = {}): DeviceManager {
-  const hidIds = new Set(
+/** `vid:pid` of every HID driver's devices: the only HID devices listed or opened. */
+export function hidIds(drivers: readonly Driver[]): Set<string> {
+  return new Set(
     drivers.filter((d) => d.manifest.transport === 'hid').flatMap((d) => d.manifest.usb.map((u) => `${u.vendorId}:${u.productId}`)),
   );
-  const system =
-    opts.lister ??
-    systemLister({ hidIds, configured: config.ports.map((p) => p.path), ignore: config.ignore, onWarning: opts.onWarning });
+}
+
+/** This machine's ports for the given drivers and config (USB serial, known HID devices, configured paths). */
+export function machineLister(drivers: readonly Driver[], config: DevicesConfig, onWarning?: (m: string) => void): PortLister {
+  return systemLister({ hidIds: hidIds(drivers), configured: config.ports.map((p) => p.path), ignore: config.ignore, onWarning });
+}
+
+/** A DeviceManager on this machine's ports plus the configured simulated devices. */
+export function createDeviceManager(drivers: readonly Driver[], config: DevicesConfig, opts: HostOptions = {}): DeviceManager {
+  const system = opts.lister ?? machineLister(drivers, config, opts.onWarning);
   const simulated = simulatedPorts(config);
   const lister: PortLister = async () => [...(await system()), ...simulated];
   return new DeviceManager({ drivers, config, lister, open: transportFactory(config), filter: opts.filter });

@@ -29,7 +29,6 @@ export class LinkSession {
   constructor(
     readonly driver: Driver,
     private readonly io: LinkSessionIo,
-    private readonly deviceName?: string,
   ) {
     this.decoder = driver.createDecoder();
   }
@@ -50,7 +49,7 @@ export class LinkSession {
     const events = this.decoder.push(bytes, now);
     if (events.length > 0) {
       this.restoreStatusAfterCommand(events, now);
-      this.io.emit(this.deviceName === undefined ? events : events.map((e) => ({ ...e, device: this.deviceName })));
+      this.io.emit(events);
     }
     this.flushOutgoing(now);
   }
@@ -88,7 +87,7 @@ export class LinkSession {
     }
     if (cmd.status) {
       const event: DeviceEvent = { kind: 'status', status: cmd.status.status, detail: cmd.status.detail, t: now };
-      this.io.emit([this.deviceName === undefined ? event : { ...event, device: this.deviceName }]);
+      this.io.emit([event]);
       this.commandStatusShown = true;
     }
     this.sendAll(cmd.frames, now);

@@ -12,7 +12,7 @@ export interface DeviceManagerOptions {
   config: DevicesConfig;
   lister: PortLister;
   open: TransportFactory;
-  /** How often links are ticked (keep-alive, polling, restart after silence), in ms. */
+  /** How often links are ticked (keep-alive, polling, restart after silence, watchdog), in ms. */
   tickMs?: number;
   /** Only these ports / this driver (the CLI's `watch --port P --driver D`). */
   filter?: { port?: string; driver?: string };
@@ -20,28 +20,36 @@ export interface DeviceManagerOptions {
 
 interface Slot {
   port: PortInfo;
-  state: 'connecting' | 'connected' | 'retry' | 'unknown';
+  state: 'connecting' | 'connected' | 'closing' | 'retry' | 'unknown';
   driver?: Driver;
   info?: DeviceInfo;
   transport?: Transport;
   session?: LinkSession;
   failures: number;
   retryAt: number;
+  lastDataAt: number;
+  /** The watchdog reported the device silent. */
+  silent: boolean;
 }
 
 const backoffMs = (failures: number): number => Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
 
+/** What identifies the device behind a port: the same path may later hold another device. */
+const identity = (p: PortInfo): string => `${p.path}|${p.vendorId ?? ''}:${p.productId ?? ''}:${p.serialNumber ?? ''}`;
+
 /**
  * Finds devices (USB ids, configuration, probing), connects them, carries out their links and reports
  * everything as plain HostMessages. Hotplug: every `pollMs` the ports are listed again; a device that
- * disappears is reported detached, and connected again when it returns. Each port is handled on its own,
- * so one failing device never stops another.
+ * disappears is reported detached, and connected again when it returns; a device that stops talking is
+ * reported too. Each port is handled on its own and every call into driver code is guarded, so one
+ * failing device never stops another.
  */
 export class DeviceManager {
   private readonly slots = new Map<string, Slot>();
-  /** The driver a port had, so a device that comes back is not probed again. */
+  /** The driver a device had, so a device that comes back is not probed again. */
   private readonly remembered = new Map<string, { driver: Driver; reason: string }>();
   private readonly listeners = new Set<(m: HostMessage) => void>();
+  private readonly pending = new Set<Promise<void>>();
   private scanTimer: ReturnType<typeof setInterval> | undefined;
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private scanning: Promise<void> | undefined;
@@ -54,9 +62,15 @@ export class DeviceManager {
     return () => this.listeners.delete(listener);
   }
 
-  /** Connected and connecting devices. */
+  /** Attached devices. */
   devices(): DeviceInfo[] {
     return [...this.slots.values()].flatMap((s) => (s.info ? [s.info] : []));
+  }
+
+  /** Resolves once every port seen so far has been decided (connected, failed, unknown or probed). */
+  async settled(): Promise<void> {
+    await this.scanning;
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   async start(): Promise<void> {
@@ -70,7 +84,7 @@ export class DeviceManager {
     this.stopped = true;
     clearInterval(this.scanTimer);
     clearInterval(this.tickTimer);
-    await this.scanning;
+    await this.settled();
     await Promise.all([...this.slots.values()].map((s) => this.teardown(s, true)));
     this.slots.clear();
   }
@@ -87,11 +101,13 @@ export class DeviceManager {
     if (slot.state !== 'connected' || !slot.session) {
       return { ok: false, error: `${slot.info.name} is not connected right now; try again when it is.` };
     }
-    if (!slot.session.command(name, Date.now())) {
-      const known = Object.keys(slot.session.driver.link.commands);
+    const session = slot.session;
+    const ran = this.guard(slot, () => session.command(name, Date.now()));
+    if (ran === false) {
+      const known = Object.keys(session.driver.link.commands);
       return { ok: false, error: `${slot.info.name} has no command '${name}' (known: ${known.join(', ') || 'none'}).` };
     }
-    return { ok: true };
+    return ran ? { ok: true } : { ok: false, error: `${slot.info.name} failed to run '${name}'.` };
   }
 
   private emit(m: HostMessage): void {
@@ -108,6 +124,11 @@ export class DeviceManager {
     this.emit({ type: 'log', level, message });
   }
 
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
   private async doScan(): Promise<void> {
     let ports: PortInfo[];
     try {
@@ -119,57 +140,63 @@ export class DeviceManager {
     if (this.stopped) return;
     const wanted = this.opts.filter?.port;
     if (wanted !== undefined) ports = ports.filter((p) => p.path === wanted);
-    const present = new Set(ports.map((p) => p.path));
+    const present = new Map(ports.map((p) => [p.path, p]));
     for (const [path, slot] of this.slots) {
-      if (present.has(path)) continue;
+      const now = present.get(path);
+      if (now && identity(now) === identity(slot.port)) continue;
       this.slots.delete(path);
-      await this.teardown(slot, false);
-      if (slot.info) this.emit({ type: 'detached', deviceId: slot.info.id, reason: 'unplugged' });
+      this.track(this.teardown(slot, false));
+      if (slot.info) this.emit({ type: 'detached', deviceId: slot.info.id, reason: now ? 'replaced' : 'unplugged' });
     }
     const now = Date.now();
     for (const port of ports) {
       const slot = this.slots.get(port.path);
       if (!slot) {
-        const fresh: Slot = { port, state: 'connecting', failures: 0, retryAt: 0 };
+        const fresh: Slot = { port, state: 'connecting', failures: 0, retryAt: 0, lastDataAt: now, silent: false };
         this.slots.set(port.path, fresh);
-        void this.connect(fresh);
+        this.track(this.connect(fresh));
       } else if (slot.state === 'retry' && now >= slot.retryAt) {
         slot.state = 'connecting';
-        void this.connect(slot);
+        this.track(this.connect(slot));
       }
     }
   }
 
-  private async choose(slot: Slot): Promise<{ driver: Driver; reason: string } | undefined> {
+  private retryLater(slot: Slot, state: 'retry' | 'unknown' = 'retry'): void {
+    slot.state = state;
+    slot.failures++;
+    slot.retryAt = Date.now() + backoffMs(slot.failures - 1);
+  }
+
+  private async choose(slot: Slot): Promise<{ driver: Driver; reason: string; probed: boolean } | undefined> {
     const match = matchPort(slot.port, this.opts.drivers, this.opts.config);
     const only = this.opts.filter?.driver;
     const candidates = only === undefined ? match.candidates : match.candidates.filter((d) => d.manifest.id === only);
     if (candidates.length === 0) return undefined;
-    const known = this.remembered.get(slot.port.path);
-    if (known && candidates.includes(known.driver)) return known;
-    if (candidates.length === 1) return { driver: candidates[0]!, reason: match.reason };
+    const known = this.remembered.get(identity(slot.port));
+    if (known && candidates.includes(known.driver)) return { ...known, probed: false };
+    if (candidates.length === 1) return { driver: candidates[0]!, reason: match.reason, probed: false };
     const result = await probe(slot.port, candidates, this.opts.open);
     if (!result.driver) {
       this.log('warn', `No driver recognised the device on ${slot.port.path} (${result.tried.join('; ')}).`);
       return undefined;
     }
-    return { driver: result.driver, reason: `${match.reason} → probing recognised ${result.driver.manifest.id}` };
+    return { driver: result.driver, reason: `${match.reason} → probing recognised ${result.driver.manifest.id}`, probed: true };
   }
 
   private async connect(slot: Slot): Promise<void> {
     try {
-      const chosen = slot.driver ? { driver: slot.driver, reason: slot.info?.reason ?? '' } : await this.choose(slot);
+      const chosen = slot.driver ? { driver: slot.driver, reason: slot.info?.reason ?? '', probed: false } : await this.choose(slot);
       if (this.stopped || this.slots.get(slot.port.path) !== slot) return;
       if (!chosen) {
         // Unknown device: leave it until it is plugged again. Probing found nothing: the device may still
         // be starting, so try again later.
         const probed = matchPort(slot.port, this.opts.drivers, this.opts.config).candidates.length > 1;
-        slot.state = probed ? 'retry' : 'unknown';
-        slot.retryAt = Date.now() + backoffMs(slot.failures++);
+        this.retryLater(slot, probed ? 'retry' : 'unknown');
         return;
       }
       const { driver, reason } = chosen;
-      this.remembered.set(slot.port.path, chosen);
+      this.remembered.set(identity(slot.port), { driver, reason });
       if (!slot.info) {
         slot.driver = driver;
         slot.info = {
@@ -186,8 +213,7 @@ export class DeviceManager {
       await this.open(slot, driver, slot.info);
     } catch (err) {
       this.log('error', `Unexpected failure on ${slot.port.path}: ${(err as Error).message}`);
-      slot.state = 'retry';
-      slot.retryAt = Date.now() + backoffMs(++slot.failures);
+      this.retryLater(slot);
     }
   }
 
@@ -196,18 +222,25 @@ export class DeviceManager {
     this.emit({ type: 'link', deviceId, state: 'connecting' });
     const transport = this.opts.open(slot.port, driver);
     const session = new LinkSession(driver, {
-      send: (frame) => void transport.send(frame).catch((err: Error) => this.lost(slot, err)),
+      send: (frame) => void transport.send(frame).catch((err: Error) => this.lost(slot, transport, err)),
       emit: (events) => {
         for (const event of events) this.emit({ type: 'event', deviceId, event });
       },
     });
-    transport.onData((bytes) => session.onData(bytes, Date.now()));
-    transport.onLost((err) => this.lost(slot, err));
+    transport.onData((bytes) => {
+      if (slot.transport !== transport) return;
+      slot.lastDataAt = Date.now();
+      if (slot.silent) {
+        slot.silent = false;
+        this.emit({ type: 'link', deviceId, state: 'connected' });
+      }
+      this.guard(slot, () => session.onData(bytes, slot.lastDataAt));
+    });
+    transport.onLost((err) => this.lost(slot, transport, err));
     try {
       await transport.open();
     } catch (err) {
-      slot.state = 'retry';
-      slot.retryAt = Date.now() + backoffMs(slot.failures++);
+      this.retryLater(slot);
       this.emit({ type: 'link', deviceId, state: 'error', detail: (err as Error).message });
       return;
     }
@@ -219,30 +252,65 @@ export class DeviceManager {
     slot.session = session;
     slot.state = 'connected';
     slot.failures = 0;
-    session.start(Date.now());
+    slot.lastDataAt = Date.now();
+    slot.silent = false;
     this.emit({ type: 'link', deviceId, state: 'connected' });
+    this.guard(slot, () => session.start(Date.now()));
   }
 
-  private lost(slot: Slot, err: Error): void {
-    if (slot.state !== 'connected' || !slot.info) return;
-    void this.teardown(slot, false);
-    slot.state = 'retry';
-    slot.retryAt = Date.now() + backoffMs(slot.failures++);
+  /** Runs driver code for a slot; a throw is a driver bug: reported, and the device is reconnected. */
+  private guard<T>(slot: Slot, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      this.log('error', `Driver ${slot.driver?.manifest.id ?? '?'} failed on ${slot.port.path}: ${(err as Error).message}`);
+      if (slot.transport) this.lost(slot, slot.transport, err as Error);
+      return undefined;
+    }
+  }
+
+  private lost(slot: Slot, transport: Transport, err: Error): void {
+    // A late error from a transport this slot no longer uses must not tear down the new one.
+    if (slot.state !== 'connected' || slot.transport !== transport || !slot.info) return;
+    slot.state = 'closing';
     this.emit({ type: 'link', deviceId: slot.info.id, state: 'reconnecting', detail: err.message });
+    this.track(
+      this.teardown(slot, false).then(() => {
+        if (slot.state === 'closing') this.retryLater(slot);
+      }),
+    );
   }
 
   private async teardown(slot: Slot, graceful: boolean): Promise<void> {
     const { session, transport } = slot;
     slot.session = undefined;
     slot.transport = undefined;
-    if (graceful) session?.stop(Date.now());
+    if (graceful && session) {
+      try {
+        session.stop(Date.now());
+      } catch {
+        // Closing anyway.
+      }
+    }
     await transport?.close().catch(() => undefined);
   }
 
   private tick(): void {
     const now = Date.now();
     for (const slot of this.slots.values()) {
-      if (slot.state === 'connected') slot.session?.tick(now);
+      if (slot.state !== 'connected' || !slot.session || !slot.info) continue;
+      const session = slot.session;
+      this.guard(slot, () => session.tick(now));
+      const limit = slot.driver?.manifest.silenceMs;
+      if (limit !== undefined && !slot.silent && now - slot.lastDataAt > limit) {
+        slot.silent = true;
+        this.emit({
+          type: 'link',
+          deviceId: slot.info.id,
+          state: 'reconnecting',
+          detail: `No data from ${slot.info.name} for ${Math.round(limit / 1000)} s: is it switched on and connected?`,
+        });
+      }
     }
   }
 }

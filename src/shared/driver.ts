@@ -49,6 +49,13 @@ export interface DriverManifest {
   readonly waveformScale?: string;
   /** Milliseconds of valid traffic within which the decoder recognises the device when probing. */
   readonly probeMs: number;
+  /** Bytes per second the device sends while working (times the replay of a raw capture). */
+  readonly bytesPerSecond?: number;
+  /** The longest silence of a working device; longer means it is off or gone. Absent: devices that only
+   * speak after a measurement (a scale), for which silence is normal. */
+  readonly silenceMs?: number;
+  /** Line-oriented devices: the serial transport frames input with @serialport/parser-readline. */
+  readonly lineDelimiter?: string;
 }
 
 /**

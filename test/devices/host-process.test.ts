@@ -9,10 +9,10 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-function startHost(config: unknown): { child: ChildProcess; messages: HostMessage[] } {
+function startHost(config: unknown, raw = false): { child: ChildProcess; messages: HostMessage[] } {
   const child = fork('src/devices/host-process.ts', [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, CABIN_DEVICES_CONFIG: JSON.stringify(config) },
+    env: { ...process.env, CABIN_DEVICES_CONFIG: raw ? String(config) : JSON.stringify(config) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   children.push(child);
@@ -48,10 +48,16 @@ describe('device host process', () => {
     expect(code).toBe(0);
   });
 
-  it('refuses an invalid config with a clear message', async () => {
-    const { child, messages } = startHost({ pollMs: 'often' });
+  it.each([
+    [{ pollMs: 'often' }, 'pollMs'],
+    [{ simulate: [{ driver: 'nope' }] }, "unknown driver 'nope'"],
+    [{ port: [] }, 'Unrecognized key'],
+    ['{ not json', 'JSON'],
+  ])('refuses an invalid config %j with a clear message', async (config, why) => {
+    const { child, messages } = startHost(config, typeof config === 'string');
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(2);
     expect(messages[0]).toMatchObject({ type: 'log', level: 'error', message: expect.stringContaining('Invalid devices config') });
+    expect((messages[0] as { message: string }).message).toContain(why);
   });
 });

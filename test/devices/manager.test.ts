@@ -135,6 +135,51 @@ describe('DeviceManager', () => {
     expect(attached).toMatchObject({ device: { driver: 'fake-b', reason: expect.stringContaining('probing recognised fake-b') } });
   });
 
+  it('keeps other devices running when a driver throws, and reports the broken one', async () => {
+    const bad = fakeDriver('fake-bad', { vendorId: 'bbbb' });
+    const throwing: Driver = {
+      ...bad,
+      createDecoder: () => ({
+        recognised: false,
+        push: () => {
+          throw new Error('decoder bug');
+        },
+      }),
+    };
+    const r = rig([fakeDriver('fake-a'), throwing], [usbPort('/dev/ttyUSB0'), usbPort('/dev/ttyUSB1', 'bbbb')]);
+    await r.manager.start();
+    await until(() => values(r, 'fake-a@/dev/ttyUSB0').length >= 5);
+    expect(r.messages.some((m) => m.type === 'log' && m.level === 'error' && m.message.includes('decoder bug'))).toBe(true);
+    expect(r.messages.some((m) => m.type === 'link' && m.deviceId === 'fake-bad@/dev/ttyUSB1' && m.state === 'reconnecting')).toBe(true);
+  });
+
+  it('reports a connected device that stops talking, and when it talks again', async () => {
+    const quiet: Driver = { ...fakeDriver('fake-a'), manifest: { ...fakeDriver('fake-a').manifest, silenceMs: 300 } };
+    const r = rig([quiet], [usbPort('/dev/ttyUSB0')]);
+    await r.manager.start();
+    await until(() => values(r, 'fake-a@/dev/ttyUSB0').length > 0);
+    // The device is switched off while its cable stays plugged in: no bytes, no transport error.
+    await r.manager.command('fake-a@/dev/ttyUSB0', 'ping');
+    const sim = r.transports.get('/dev/ttyUSB0')!.simulator!;
+    sim.receive({ kind: 'data', bytes: [...new TextEncoder().encode('STOP\n')] }, 0);
+    await until(() => r.messages.some((m) => m.type === 'link' && m.state === 'reconnecting' && (m.detail ?? '').includes('No data')));
+    const mark = r.messages.length;
+    sim.receive({ kind: 'data', bytes: [...new TextEncoder().encode('GO\n')] }, 0);
+    await until(() => r.messages.slice(mark).some((m) => m.type === 'link' && m.state === 'connected'));
+  });
+
+  it('probes again when another device takes the same port path', async () => {
+    const a = fakeDriver('fake-a', { prefix: 'A' });
+    const b = fakeDriver('fake-b', { prefix: 'B' });
+    const r = rig([a, b], [{ ...usbPort('/dev/ttyUSB0', 'aaaa', '0001', 'fake-a'), serialNumber: 'one' }]);
+    await r.manager.start();
+    await until(() => values(r, 'fake-a@/dev/ttyUSB0').length > 0);
+    // Unplugged and another device plugged in between two scans: same path, same ids, another serial.
+    r.ports.splice(0, 1, { ...usbPort('/dev/ttyUSB0', 'aaaa', '0001', 'fake-b'), serialNumber: 'two' });
+    await until(() => values(r, 'fake-b@/dev/ttyUSB0').length > 0, 8000);
+    expect(r.messages.find((m) => m.type === 'detached')).toMatchObject({ deviceId: 'fake-a@/dev/ttyUSB0', reason: 'replaced' });
+  });
+
   it('leaves unknown devices alone', async () => {
     const r = rig([fakeDriver('fake-a')], [usbPort('/dev/ttyUSB9', 'ffff', 'ffff')]);
     await r.manager.start();

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listSysfsSerial } from '../../src/devices/discovery/ports.ts';
+import { listSysfsSerial, systemLister } from '../../src/devices/discovery/ports.ts';
 
 /** Builds a sysfs-like tree: /sys/class/tty/<name>/device → a USB interface below a USB device. */
 function fakeSysfs(): string {
@@ -43,5 +43,28 @@ describe('listSysfsSerial', () => {
 
   it('returns nothing rather than failing when sysfs is absent', () => {
     expect(listSysfsSerial('/nonexistent-sysfs')).toEqual([]);
+  });
+});
+
+describe('systemLister', () => {
+  it('lists a configured stable link instead of the tty it points to, keeping its USB identity', async () => {
+    const root = fakeSysfs();
+    const dev = mkdtempSync(join(tmpdir(), 'cabin-dev-'));
+    writeFileSync(join(dev, 'ttyUSB0'), '');
+    writeFileSync(join(dev, 'ttyACM3'), '');
+    const byId = join(dev, 'usb-Silicon_Labs_CP2102-if00');
+    symlinkSync(join(dev, 'ttyUSB0'), byId);
+    const list = systemLister({ hidIds: new Set(), configured: [byId, join(dev, 'missing')], ignore: [join(dev, 'ttyACM3')], sysfs: root, dev });
+    expect(await list()).toEqual([
+      {
+        path: byId,
+        kind: 'serial',
+        vendorId: '10c4',
+        productId: 'ea60',
+        manufacturer: 'Silicon Labs',
+        product: 'CP2102 USB to UART Bridge Controller',
+        serialNumber: '0001',
+      },
+    ]);
   });
 });

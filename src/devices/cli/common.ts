@@ -36,19 +36,20 @@ export function writeOut(text: string): Promise<void> | undefined {
   return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
-/** Resolves on Ctrl-C / SIGTERM, or after `seconds` when given. */
-export function untilStopped(seconds?: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    const timer = seconds === undefined ? undefined : setTimeout(done, seconds * 1000);
-  });
+/** Resolves on Ctrl-C / SIGTERM, after `seconds` when given, or when `other` settles first. */
+export async function untilStopped(seconds: number | undefined, other: Promise<unknown>): Promise<void> {
+  let done: () => void = () => {};
+  const signalled = new Promise<void>((resolve) => (done = resolve));
+  process.once('SIGINT', done);
+  process.once('SIGTERM', done);
+  const timer = seconds === undefined ? undefined : setTimeout(done, seconds * 1000);
+  try {
+    await Promise.race([signalled, other]);
+  } finally {
+    process.off('SIGINT', done);
+    process.off('SIGTERM', done);
+    clearTimeout(timer);
+  }
 }
 
 export function parseSeconds(v: string | undefined): number | undefined {

@@ -5,8 +5,7 @@ import type { DeviceEvent } from '../../shared/device-event.ts';
 import type { HostMessage } from '../../shared/device-host.ts';
 import type { DevicesConfig } from '../config.ts';
 import { matchPort } from '../discovery/match.ts';
-import { systemLister } from '../discovery/ports.ts';
-import { createDeviceManager } from '../host.ts';
+import { createDeviceManager, machineLister } from '../host.ts';
 import { readConfig, untilStopped, writeOut } from './common.ts';
 
 /** One simulated device per category: what the demo shows when no hardware or config is present. */
@@ -43,8 +42,7 @@ export async function consoleCommand(configFile: string | undefined, demo: boole
   const file = configFile ?? process.env.CABIN_CONFIG ?? (existsSync('cabin.json') ? 'cabin.json' : undefined);
   let config: DevicesConfig = readConfig(file);
   if (!demo && config.ports.length === 0 && config.simulate.length === 0) {
-    const hidIds = new Set(DRIVERS.flatMap((d) => (d.manifest.transport === 'hid' ? d.manifest.usb.map((u) => `${u.vendorId}:${u.productId}`) : [])));
-    const ports = await systemLister({ hidIds, configured: [], ignore: config.ignore })().catch(() => []);
+    const ports = await machineLister(DRIVERS, config)().catch(() => []);
     demo = !ports.some((p) => matchPort(p, DRIVERS, config).candidates.length > 0);
     if (demo) process.stderr.write('No medical device or cabin config found: starting the demo with simulated devices.\n');
   }
@@ -76,7 +74,7 @@ export async function consoleCommand(configFile: string | undefined, demo: boole
   }, 2000);
   await manager.start();
   process.stderr.write('Ctrl-C to stop\n');
-  await untilStopped(seconds);
+  await untilStopped(seconds, new Promise(() => {}));
   clearInterval(waves);
   await manager.stop();
   return 0;

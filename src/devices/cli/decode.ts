@@ -1,32 +1,62 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import type { DeviceEvent, WaveformEvent } from '../../shared/device-event.ts';
 import type { Driver } from '../../shared/driver.ts';
 import { CliError, writeOut } from './common.ts';
 
+/** A capture is replayed in slices of this much device time, so decoders see time pass as on the line. */
+const SLICE_MS = 100;
+
 /**
  * Decodes a capture of a serial device to one DeviceEvent JSON object per line. A capture holds raw bytes
- * only, so `t` is the time the bytes would have taken on the line at the driver's baud rate (ms from the
- * start of the capture).
+ * only, so time is rebuilt from the position in the file at the rate the device sends (`bytesPerSecond` of
+ * its manifest, else its line rate): `t` is milliseconds from the start of the capture. Waveform samples are
+ * gathered into one line per second of signal.
  */
 export async function decodeCommand(driver: Driver, file: string): Promise<number> {
   const m = driver.manifest;
   if (m.transport !== 'serial' || !m.serial) {
     throw new CliError(`${m.id} is a USB HID device: its traffic is request/response reports, not a byte capture to decode.`, 2);
   }
-  const bytesPerMs = m.serial.baudRate / (1 + m.serial.dataBits + (m.serial.parity === 'none' ? 0 : 1) + m.serial.stopBits) / 1000;
+  const lineRate = m.serial.baudRate / (1 + m.serial.dataBits + (m.serial.parity === 'none' ? 0 : 1) + m.serial.stopBits);
+  const bytesPerMs = (m.bytesPerSecond ?? lineRate) / 1000;
+  const slice = Math.max(1, Math.round(bytesPerMs * SLICE_MS));
   const input: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const decoder = driver.createDecoder();
+  const waves = new Map<string, WaveformEvent>();
   let offset = 0;
+  let text = '';
+  const flushWave = (w: WaveformEvent): void => {
+    text += JSON.stringify(w) + '\n';
+    waves.delete(w.code);
+  };
+  const take = (e: DeviceEvent): void => {
+    if (e.kind !== 'waveform') {
+      text += JSON.stringify(e) + '\n';
+      return;
+    }
+    const w = waves.get(e.code);
+    if (!w) waves.set(e.code, { ...e, samples: [...e.samples] });
+    else for (const s of e.samples) w.samples.push(s);
+    const held = waves.get(e.code)!;
+    if (held.samples.length >= held.rate) flushWave(held);
+  };
   try {
     for await (const chunk of input) {
       const bytes = chunk as Buffer;
-      const events = decoder.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), Math.round(offset / bytesPerMs));
-      offset += bytes.length;
-      if (events.length === 0) continue;
-      let text = '';
-      for (const e of events) text += JSON.stringify(e) + '\n';
-      await writeOut(text);
+      const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+      for (let i = 0; i < view.length; i += slice) {
+        const piece = view.subarray(i, i + slice);
+        for (const e of decoder.push(piece, Math.round(offset / bytesPerMs))) take(e);
+        offset += piece.length;
+      }
+      if (text.length > 0) {
+        await writeOut(text);
+        text = '';
+      }
     }
+    for (const w of [...waves.values()]) flushWave(w);
+    if (text.length > 0) await writeOut(text);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ENOENT') throw new CliError(`Capture file ${file} does not exist.`);

@@ -25,7 +25,7 @@ export async function simulateCommand(driver: Driver, path: string, scenario?: s
     throw new CliError((err as Error).message);
   }
   process.stderr.write(`simulating ${m.id} (${scenario ?? driver.scenarios[0]}) on ${path}; Ctrl-C to stop\n`);
-  await Promise.race([untilStopped(seconds), lost]);
+  await untilStopped(seconds, lost);
   await device.stop();
   if (lostError) throw new CliError(lostError.message);
   return 0;

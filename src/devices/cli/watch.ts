@@ -3,25 +3,13 @@ import type { HostMessage } from '../../shared/device-host.ts';
 import type { DevicesConfig } from '../config.ts';
 import { matchPort } from '../discovery/match.ts';
 import { probe } from '../discovery/probe.ts';
-import { createDeviceManager, simulatedPorts, transportFactory } from '../host.ts';
-import { systemLister } from '../discovery/ports.ts';
+import { createDeviceManager, machineLister, simulatedPorts, transportFactory } from '../host.ts';
 import { CliError, untilStopped, writeOut } from './common.ts';
-
-function hidIds(): Set<string> {
-  return new Set(
-    DRIVERS.filter((d) => d.manifest.transport === 'hid').flatMap((d) => d.manifest.usb.map((u) => `${u.vendorId}:${u.productId}`)),
-  );
-}
 
 /** `list`: the ports seen now, with the driver each would get and why (`--probe` settles shared ids). */
 export async function listCommand(config: DevicesConfig, json: boolean, doProbe: boolean): Promise<number> {
   const warnings: string[] = [];
-  const lister = systemLister({
-    hidIds: hidIds(),
-    configured: config.ports.map((p) => p.path),
-    ignore: config.ignore,
-    onWarning: (w) => warnings.push(w),
-  });
+  const lister = machineLister(DRIVERS, config, (w) => warnings.push(w));
   const ports = [...(await lister()), ...simulatedPorts(config)];
   const rows = [];
   for (const port of ports) {
@@ -72,24 +60,27 @@ export async function watchCommand(
       return;
     }
     void writeOut(JSON.stringify(m) + '\n');
-    // Watching one named port: a port that cannot be opened is an error, not something to wait for.
-    if (filter.port !== undefined && m.type === 'link' && m.state === 'error') {
-      fatal = m.detail ?? `Cannot open ${filter.port}.`;
-      stop();
-    }
+    // Watching one named port: a port that cannot be opened or goes away is an error, not something to wait for.
+    if (filter.port === undefined) return;
+    if (m.type === 'link' && m.state === 'error') fatal = m.detail ?? `Cannot open ${filter.port}.`;
+    else if (m.type === 'link' && m.state === 'reconnecting') fatal = `Port ${filter.port} vanished: ${m.detail ?? 'the device went away'}.`;
+    else if (m.type === 'detached') fatal = `Port ${filter.port} vanished (${m.reason}).`;
+    if (fatal) stop();
   });
   await manager.start();
+  // Ports whose USB ids several drivers share are probed first: wait for the decision.
+  await manager.settled();
   if (filter.port !== undefined && manager.devices().length === 0 && !fatal) {
-    const exists = config.ports.some((p) => p.path === filter.port);
+    const configured = config.ports.find((p) => p.path === filter.port);
     await manager.stop();
     throw new CliError(
-      exists
+      configured
         ? `Port ${filter.port} does not exist: check that the device is plugged in, or the path.`
-        : `No driver for ${filter.port}: give --driver ID, or map the port in the cabin config.`,
+        : `No driver recognised ${filter.port}: give --driver ID, or map the port in the cabin config.`,
     );
   }
   process.stderr.write('watching; Ctrl-C to stop\n');
-  await Promise.race([untilStopped(seconds), stopped]);
+  await untilStopped(seconds, stopped);
   await manager.stop();
   if (fatal) throw new CliError(fatal);
   return 0;

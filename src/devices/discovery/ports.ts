@@ -103,6 +103,14 @@ export async function listHid(ids: ReadonlySet<string>): Promise<PortInfo[]> {
   return out;
 }
 
+function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
 export interface SystemListerOptions {
   /** `vid:pid` of the HID drivers' devices. */
   hidIds: ReadonlySet<string>;
@@ -110,13 +118,16 @@ export interface SystemListerOptions {
   configured: readonly string[];
   ignore: readonly string[];
   onWarning?: (message: string) => void;
+  /** Where sysfs and device nodes live (tests). */
+  sysfs?: string;
+  dev?: string;
 }
 
 /** The ports of this machine: USB serial, known HID devices and configured paths. */
 export function systemLister(opts: SystemListerOptions): PortLister {
   let hidWarned = false;
   return async () => {
-    const serial = process.platform === 'linux' ? listSysfsSerial() : await listSerialPortPackage().catch(() => []);
+    const serial = process.platform === 'linux' ? listSysfsSerial(opts.sysfs, opts.dev) : await listSerialPortPackage().catch(() => []);
     let hid: PortInfo[] = [];
     try {
       hid = await listHid(opts.hidIds);
@@ -124,10 +135,14 @@ export function systemLister(opts: SystemListerOptions): PortLister {
       if (!hidWarned) opts.onWarning?.(`USB HID devices cannot be listed (${(err as Error).message}): install libusb-1.0-0.`);
       hidWarned = true;
     }
-    const seen = new Set(serial.map((p) => p.path));
-    const configured: PortInfo[] = opts.configured
-      .filter((p) => !seen.has(p) && existsSync(p))
-      .map((path) => ({ path, kind: 'serial' as const }));
-    return [...serial, ...configured, ...hid].filter((p) => !opts.ignore.includes(p.path));
+    // A configured path (often a stable /dev/serial/by-id link) wins over the tty it points to.
+    const configured = opts.configured.filter((p) => existsSync(p));
+    const taken = new Set(configured.map(realPath));
+    const listed = serial.filter((p) => !taken.has(p.path) && !configured.includes(p.path));
+    const mapped = configured.map((path) => {
+      const usb = serial.find((p) => p.path === realPath(path));
+      return { ...usb, path, kind: 'serial' as const };
+    });
+    return [...listed, ...mapped, ...hid].filter((p) => !opts.ignore.includes(p.path));
   };
 }

@@ -40,6 +40,9 @@ export function explain(path: string, err: unknown): DeviceError {
       'permission',
     );
   }
+  if (code === 'ENOTTY' || /ENOTTY|Inappropriate ioctl/i.test(text)) {
+    return new DeviceError(`${path} is not a serial port: check the path.`, 'unsupported');
+  }
   if (/ENXIO|EIO|EBADF|bad file descriptor|disconnected|device not configured/i.test(text)) {
     return new DeviceError(`Device on ${path} was disconnected.`, 'lost');
   }
