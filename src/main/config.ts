@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DevicesConfigSchema } from '../devices/config.ts';
+import { LanguageSchema } from '../shared/bridge.ts';
+
+const Label = z.object({ fr: z.string().min(1), en: z.string().min(1) }).strict();
+
+/** The cabin config file (JSON), validated; every field has a default so the demo needs no file. */
+export const KioskConfigSchema = z
+  .object({
+    cabinId: z.string().min(1).default('demo-cabin'),
+    /** Where the SQLite store lives. */
+    dataDir: z.string().min(1).default('.cabin'),
+    languages: z.array(LanguageSchema).min(1).default(['fr', 'en']),
+    /** Assistant PIN as `scrypt$<salt b64>$<hash b64>`; absent in the demo, where the PIN is 1234. */
+    assistantPinHash: z.string().regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/).optional(),
+    idle: z
+      .object({
+        /** Seconds without a touch before "are you still there?". */
+        warnAfterS: z.number().int().min(10).max(3600).default(90),
+        /** Seconds the prompt stays before the session ends. */
+        endAfterS: z.number().int().min(5).max(600).default(30),
+      })
+      .strict()
+      .default({ warnAfterS: 90, endAfterS: 30 }),
+    /** Days delivered data is kept before it is purged (undelivered data waits for delivery). */
+    retentionDays: z.number().min(0).max(365).default(7),
+    checklist: z
+      .array(z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), label: Label }).strict())
+      .min(1)
+      .default([
+        { id: 'wipe-devices', label: { fr: 'Désinfecter le capteur, le brassard et la sonde', en: 'Disinfect the sensor, the cuff and the probe' } },
+        { id: 'probe-covers', label: { fr: 'Remettre des protège-sondes neufs', en: 'Put out new probe covers' } },
+        { id: 'wipe-screen', label: { fr: "Nettoyer l'écran et les surfaces", en: 'Clean the screen and surfaces' } },
+        { id: 'bin', label: { fr: 'Vider la poubelle', en: 'Empty the bin' } },
+      ]),
+    /** getUserMedia devices picked by label (substring match). */
+    media: z
+      .object({ camera: z.string().optional(), stethoscope: z.string().optional(), otoscope: z.string().optional() })
+      .strict()
+      .default({}),
+    devices: DevicesConfigSchema.default(DevicesConfigSchema.parse({})),
+    /** Simulated devices and a known PIN, for a machine with no hardware. */
+    demo: z.boolean().default(false),
+    web: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8420) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8420 }),
+  })
+  .strict();
+export type KioskConfig = z.infer<typeof KioskConfigSchema>;
+
+/** Reads and validates a config file; every problem is one sentence a person can act on. */
+export function loadKioskConfig(file: string): KioskConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new Error(code === 'ENOENT' ? `Config file ${file} does not exist.` : `Cannot read config file ${file}: ${String(err)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = KioskConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Config file ${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+export function demoConfig(overrides: Partial<KioskConfig> = {}): KioskConfig {
+  return KioskConfigSchema.parse({
+    demo: true,
+    devices: {
+      simulate: [
+        { driver: 'contec-cms50-v7' },
+        { driver: 'omron-hem790it' },
+        { driver: 'welchallyn-suretemp' },
+        { driver: 'tanita-serial' },
+      ],
+    },
+    ...overrides,
+  });
+}

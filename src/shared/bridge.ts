@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { DeviceInfoSchema, LinkStateSchema } from './device-host.ts';
+import { DeviceStatusSchema } from './device-event.ts';
+
+/**
+ * The bridge between cabin main and the kiosk renderer: ONE contract, served by the Electron preload (IPC)
+ * and by the web host (WebSocket). Every call and event is declared here once, with its schema; the
+ * renderer never knows which transport it has.
+ */
+
+export const LanguageSchema = z.enum(['fr', 'en']);
+export type Language = z.infer<typeof LanguageSchema>;
+
+/** welcome → consent → exam → end → (cleaning, locked until the assistant completes the checklist) → welcome */
+export const PhaseSchema = z.enum(['welcome', 'consent', 'exam', 'end', 'cleaning']);
+export type Phase = z.infer<typeof PhaseSchema>;
+
+export const ReadingSchema = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  code: z.string(),
+  value: z.number(),
+  unit: z.string(),
+  t: z.number(),
+  measurementId: z.string().optional(),
+});
+export type Reading = z.infer<typeof ReadingSchema>;
+
+export const SessionViewSchema = z.object({
+  phase: PhaseSchema,
+  sessionId: z.string().nullable(),
+  language: LanguageSchema,
+  startedAt: z.number().nullable(),
+  /** Assistant mode is unlocked (PIN entered). */
+  assistant: z.boolean(),
+  /** Set while the "are you still there?" prompt is shown. */
+  idleWarning: z.object({ secondsLeft: z.number() }).nullable(),
+  /** The latest reading of each measurement of this session (what the exam and summary show). */
+  readings: z.array(ReadingSchema),
+});
+export type SessionView = z.infer<typeof SessionViewSchema>;
+
+export const DeviceViewSchema = DeviceInfoSchema.extend({
+  link: z.union([LinkStateSchema, z.literal('detached')]),
+  status: DeviceStatusSchema.optional(),
+  detail: z.string().optional(),
+  commands: z.array(z.string()),
+});
+export type DeviceView = z.infer<typeof DeviceViewSchema>;
+
+export const WaveformSchema = z.object({
+  deviceId: z.string(),
+  code: z.string(),
+  rate: z.number(),
+  samples: z.array(z.number()),
+  t: z.number(),
+});
+
+const Label = z.object({ fr: z.string(), en: z.string() });
+export const KioskConfigViewSchema = z.object({
+  languages: z.array(LanguageSchema),
+  checklist: z.array(z.object({ id: z.string(), label: Label })),
+  media: z.object({
+    camera: z.string().optional(),
+    stethoscope: z.string().optional(),
+    otoscope: z.string().optional(),
+  }),
+  idle: z.object({ warnAfterS: z.number(), endAfterS: z.number() }),
+  demo: z.boolean(),
+});
+export type KioskConfigView = z.infer<typeof KioskConfigViewSchema>;
+
+const Empty = z.object({}).strict();
+
+/** Renderer → main, request/response. Names are `area:verb`. */
+export const CALLS = {
+  'session:get': { input: Empty, output: SessionViewSchema },
+  'session:start': { input: z.object({ language: LanguageSchema }).strict(), output: SessionViewSchema },
+  'session:consent': { input: z.object({ accepted: z.boolean() }).strict(), output: SessionViewSchema },
+  'session:language': { input: z.object({ language: LanguageSchema }).strict(), output: SessionViewSchema },
+  /** The patient touched the screen or answered "I am still here". */
+  'session:activity': { input: Empty, output: SessionViewSchema },
+  'session:end': { input: Empty, output: SessionViewSchema },
+  'devices:list': { input: Empty, output: z.array(DeviceViewSchema) },
+  'devices:command': {
+    input: z.object({ deviceId: z.string().max(300), name: z.string().max(64) }).strict(),
+    output: Empty,
+  },
+  'assistant:unlock': { input: z.object({ pin: z.string().regex(/^\d{4,8}$/) }).strict(), output: SessionViewSchema },
+  'assistant:lock': { input: Empty, output: SessionViewSchema },
+  'cleaning:complete': { input: z.object({ done: z.array(z.string().max(64)).max(50) }).strict(), output: SessionViewSchema },
+  'config:get': { input: Empty, output: KioskConfigViewSchema },
+} as const;
+
+/** Main → renderer. */
+export const EVENTS = {
+  session: SessionViewSchema,
+  device: DeviceViewSchema,
+  reading: ReadingSchema,
+  waveform: WaveformSchema,
+} as const;
+
+export type CallName = keyof typeof CALLS;
+export type EventName = keyof typeof EVENTS;
+export type CallInput<K extends CallName> = z.infer<(typeof CALLS)[K]['input']>;
+export type CallOutput<K extends CallName> = z.infer<(typeof CALLS)[K]['output']>;
+export type EventPayload<K extends EventName> = z.infer<(typeof EVENTS)[K]>;
+
+export const BridgeErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type BridgeError = z.infer<typeof BridgeErrorSchema>;
+export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
+
+/** What the renderer holds: the same API whatever the transport. */
+export interface BridgeClient {
+  call<K extends CallName>(name: K, input: CallInput<K>): Promise<Result<CallOutput<K>>>;
+  on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
+
+/** WebSocket framing of the bridge (browser mode). */
+export const WireToMainSchema = z.object({
+  type: z.literal('call'),
+  id: z.number().int().nonnegative(),
+  name: z.string().max(64),
+  input: z.unknown(),
+});
+export const WireToRendererSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('result'), id: z.number(), result: z.unknown() }),
+  z.object({ type: z.literal('event'), name: z.string(), payload: z.unknown() }),
+]);
+
+export function isCallName(name: string): name is CallName {
+  return Object.hasOwn(CALLS, name);
+}
