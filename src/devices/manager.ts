@@ -207,6 +207,7 @@ export class DeviceManager {
           transport: slot.port.kind,
           path: slot.port.path,
           reason,
+          commands: Object.keys(driver.link.commands),
         };
         this.emit({ type: 'attached', device: slot.info });
       }

@@ -42,9 +42,10 @@ export type SessionView = z.infer<typeof SessionViewSchema>;
 
 export const DeviceViewSchema = DeviceInfoSchema.extend({
   link: z.union([LinkStateSchema, z.literal('detached')]),
+  /** Why the link is in that state (e.g. the error). */
+  linkDetail: z.string().optional(),
   status: DeviceStatusSchema.optional(),
   detail: z.string().optional(),
-  commands: z.array(z.string()),
 });
 export type DeviceView = z.infer<typeof DeviceViewSchema>;
 
@@ -80,6 +81,8 @@ export const CALLS = {
   'session:language': { input: z.object({ language: LanguageSchema }).strict(), output: SessionViewSchema },
   /** The patient touched the screen or answered "I am still here". */
   'session:activity': { input: Empty, output: SessionViewSchema },
+  /** exam → end (the session is closed and its summary shown); end → cleaning (the patient's data leaves
+   * the screen and memory; the cabin stays locked until the assistant completes the checklist). */
   'session:end': { input: Empty, output: SessionViewSchema },
   'devices:list': { input: Empty, output: z.array(DeviceViewSchema) },
   'devices:command': {

@@ -16,6 +16,8 @@ export const DeviceInfoSchema = z.object({
   path: z.string(),
   /** Why this driver was chosen (USB ids, configuration, probing). */
   reason: z.string(),
+  /** Named commands of the driver's link (e.g. `measure`). */
+  commands: z.array(z.string()),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
 

@@ -1,0 +1,25 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DevicesConfig } from '../../devices/config.ts';
+import type { HostLauncher } from './supervisor.ts';
+
+const HOST_ENTRY = fileURLToPath(new URL('../../devices/host-process.ts', import.meta.url));
+
+/** Browser mode: the device host as a Node child process (TypeScript through tsx's loader). */
+export function forkHostLauncher(config: DevicesConfig): HostLauncher {
+  return () => {
+    const child = fork(HOST_ENTRY, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, CABIN_DEVICES_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return {
+      send: (m) => {
+        if (child.connected) child.send(m);
+      },
+      onMessage: (l) => void child.on('message', l),
+      onExit: (l) => void child.on('exit', (code) => l(code)),
+      kill: () => void child.kill('SIGKILL'),
+    };
+  };
+}

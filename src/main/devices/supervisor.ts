@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { DeviceView } from '../../shared/bridge.ts';
+import type { DeviceEvent } from '../../shared/device-event.ts';
+import { HostMessageSchema, type HostMessage, type HostRequest } from '../../shared/device-host.ts';
+
+/** A running device host process (child_process.fork in browser mode, utilityProcess in Electron). */
+export interface HostProcess {
+  send(message: HostRequest): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  kill(): void;
+}
+
+export type HostLauncher = () => HostProcess;
+
+export interface SupervisorEvents {
+  /** A device appeared or its state changed. */
+  device(view: DeviceView): void;
+  /** A decoded event from a device. */
+  event(deviceId: string, event: DeviceEvent): void;
+  /** Something worth the audit log (host crash, restart). */
+  incident(detail: string): void;
+}
+
+const COMMAND_TIMEOUT_MS = 5000;
+/** A host that stayed up this long is healthy again: its next crash restarts it at once. */
+const HEALTHY_AFTER_MS = 30_000;
+
+/**
+ * Runs the device host in a child process and keeps it running: when it dies it is restarted with backoff,
+ * and meanwhile every device is shown as reconnecting. No session data lives in the host.
+ */
+export class DeviceSupervisor {
+  private host: HostProcess | undefined;
+  private readonly views = new Map<string, DeviceView>();
+  private readonly waiting = new Map<string, (r: { ok: boolean; error?: string }) => void>();
+  private restarts = 0;
+  private startedAt = 0;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly launch: HostLauncher,
+    private readonly on: SupervisorEvents,
+    private readonly backoffMs = (n: number): number => Math.min(10_000, 250 * 2 ** n),
+  ) {}
+
+  start(): void {
+    this.stopping = false;
+    this.spawn();
+  }
+
+  devices(): DeviceView[] {
+    return [...this.views.values()];
+  }
+
+  /** Runs a link command on a device; resolves with the host's answer (or a timeout). */
+  command(deviceId: string, name: string): Promise<{ ok: boolean; error?: string }> {
+    const host = this.host;
+    if (!host) return Promise.resolve({ ok: false, error: 'The device service is restarting; try again in a moment.' });
+    const requestId = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(requestId);
+        resolve({ ok: false, error: 'The device did not answer in time.' });
+      }, COMMAND_TIMEOUT_MS);
+      this.waiting.set(requestId, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      host.send({ type: 'command', requestId, deviceId, name });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const host = this.host;
+    this.host = undefined;
+    if (!host) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        host.kill();
+        resolve();
+      }, 3000);
+      host.onExit(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      try {
+        host.send({ type: 'shutdown' });
+      } catch {
+        host.kill();
+      }
+    });
+  }
+
+  private spawn(): void {
+    const host = this.launch();
+    this.host = host;
+    this.startedAt = Date.now();
+    host.onMessage((raw) => {
+      if (this.host !== host) return;
+      const parsed = HostMessageSchema.safeParse(raw);
+      if (parsed.success) this.handle(parsed.data);
+      else this.on.incident(`Ignored a malformed message from the device host: ${parsed.error.issues[0]?.message ?? ''}`);
+    });
+    host.onExit((code) => {
+      if (this.host !== host) return;
+      this.host = undefined;
+      for (const [, done] of this.waiting) done({ ok: false, error: 'The device service stopped; try again in a moment.' });
+      this.waiting.clear();
+      if (this.stopping) return;
+      if (Date.now() - this.startedAt > HEALTHY_AFTER_MS) this.restarts = 0;
+      const delay = this.backoffMs(this.restarts++);
+      this.on.incident(`Device host exited (code ${code}); restarting in ${delay} ms.`);
+      for (const v of this.views.values()) this.update(v.id, { link: 'reconnecting', linkDetail: 'device service restarting' });
+      this.restartTimer = setTimeout(() => this.spawn(), delay);
+    });
+  }
+
+  private update(id: string, patch: Partial<DeviceView>): void {
+    const view = this.views.get(id);
+    if (!view) return;
+    const next = { ...view, ...patch };
+    this.views.set(id, next);
+    this.on.device(next);
+  }
+
+  private handle(m: HostMessage): void {
+    switch (m.type) {
+      case 'attached':
+        this.views.set(m.device.id, { ...m.device, link: 'connecting' });
+        this.on.device(this.views.get(m.device.id)!);
+        break;
+      case 'detached':
+        this.update(m.deviceId, { link: 'detached', linkDetail: m.reason, status: undefined, detail: undefined });
+        break;
+      case 'link':
+        this.update(m.deviceId, { link: m.state, linkDetail: m.detail });
+        break;
+      case 'event':
+        if (m.event.kind === 'status') this.update(m.deviceId, { status: m.event.status, detail: m.event.detail });
+        this.on.event(m.deviceId, m.event);
+        break;
+      case 'command-result':
+        this.waiting.get(m.requestId)?.({ ok: m.ok, error: m.error });
+        this.waiting.delete(m.requestId);
+        break;
+      case 'log':
+        if (m.level !== 'info') this.on.incident(m.message);
+        break;
+    }
+  }
+}

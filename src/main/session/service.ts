@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import type { Language, Phase, Reading, SessionView } from '../../shared/bridge.ts';
+import type { DeviceEvent } from '../../shared/device-event.ts';
+import { BridgeFailure, type EventSink } from '../bridge/dispatch.ts';
+import type { KioskConfig } from '../config.ts';
+import { PinGuard } from './pin.ts';
+import type { EndReason, SessionStore } from './ports.ts';
+
+interface Current {
+  id: string;
+  startedAt: number;
+}
+
+/**
+ * The patient's visit: welcome → consent → exam → end → cleaning → welcome. It lives here in main (and its
+ * data in the store), so a renderer reload resumes it. At the end, and on an idle timeout, the patient's
+ * data leaves the screens and this process's memory; the next patient waits for the cleaning checklist.
+ */
+export class SessionService {
+  private phase: Phase = 'welcome';
+  private language: Language;
+  private current: Current | undefined;
+  private readings = new Map<string, Reading>();
+  private assistant = false;
+  private lastActivity: number;
+  private idleSince: number | undefined;
+  private readonly pins: PinGuard;
+  private readonly waves = new Map<string, { deviceId: string; code: string; rate: number; t: number; samples: number[] }>();
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly config: KioskConfig,
+    private readonly emit: EventSink,
+    private readonly now: () => number = Date.now,
+    pinHash?: string,
+  ) {
+    this.language = config.languages[0] ?? 'fr';
+    this.lastActivity = now();
+    this.pins = new PinGuard(pinHash, now);
+    const left = store.openSession();
+    if (left) {
+      // The cabin stopped during a visit: close it and have the cabin cleaned before the next patient.
+      store.endSession(left.id, 'crash-recovery');
+      store.audit({ actor: 'system', action: 'session-end', sessionId: left.id, detail: { reason: 'crash-recovery' } });
+      this.phase = 'cleaning';
+    }
+  }
+
+  view(): SessionView {
+    const warn = this.idleSince === undefined ? null : { secondsLeft: Math.max(0, Math.ceil(this.config.idle.endAfterS - (this.now() - this.idleSince) / 1000)) };
+    return {
+      phase: this.phase,
+      sessionId: this.current?.id ?? null,
+      language: this.language,
+      startedAt: this.current?.startedAt ?? null,
+      assistant: this.assistant,
+      idleWarning: warn,
+      readings: [...this.readings.values()],
+    };
+  }
+
+  start(language: Language): SessionView {
+    this.require(['welcome'], 'A visit can only start from the welcome screen.');
+    this.language = language;
+    const id = this.store.createSession(language);
+    this.current = { id, startedAt: this.now() };
+    this.store.audit({ actor: 'patient', action: 'session-start', sessionId: id });
+    return this.go('consent');
+  }
+
+  consent(accepted: boolean): SessionView {
+    this.require(['consent'], 'Consent is asked only once, at the start of the visit.');
+    const id = this.current!.id;
+    this.store.audit({ actor: 'patient', action: 'consent', sessionId: id, detail: { accepted } });
+    if (accepted) {
+      this.store.recordConsent(id);
+      return this.go('exam');
+    }
+    this.close('declined');
+    return this.go('welcome');
+  }
+
+  setLanguage(language: Language): SessionView {
+    if (!this.config.languages.includes(language)) throw new BridgeFailure('unsupported-language', `Language ${language} is not enabled on this cabin.`);
+    this.language = language;
+    return this.go(this.phase);
+  }
+
+  activity(): SessionView {
+    this.touch();
+    return this.view();
+  }
+
+  /** exam → end (summary), end → cleaning (data cleared). */
+  end(): SessionView {
+    this.require(['exam', 'end'], 'There is no visit to end.');
+    if (this.phase === 'exam') {
+      this.close('completed');
+      return this.go('end');
+    }
+    return this.clearPatient();
+  }
+
+  unlockAssistant(pin: string): SessionView {
+    const result = this.pins.check(pin);
+    this.store.audit({ actor: 'assistant', action: result === 'ok' ? 'assistant-unlock' : 'assistant-unlock-failed' });
+    if (result === 'unset') throw new BridgeFailure('no-pin', 'No assistant PIN is configured on this cabin: set assistantPinHash in the cabin config.');
+    if (result === 'locked') throw new BridgeFailure('pin-locked', 'Too many wrong PINs: wait a minute, then try again.');
+    if (result === 'wrong') throw new BridgeFailure('wrong-pin', 'Wrong PIN.');
+    this.assistant = true;
+    return this.go(this.phase);
+  }
+
+  lockAssistant(): SessionView {
+    if (this.assistant) this.store.audit({ actor: 'assistant', action: 'assistant-lock' });
+    this.assistant = false;
+    return this.go(this.phase);
+  }
+
+  completeCleaning(done: readonly string[]): SessionView {
+    if (!this.assistant) throw new BridgeFailure('assistant-only', 'Only the assistant can complete the cleaning checklist: unlock assistant mode first.');
+    this.require(['cleaning'], 'The cabin is not waiting for cleaning.');
+    const missing = this.config.checklist.filter((c) => !done.includes(c.id)).map((c) => c.id);
+    if (missing.length > 0) throw new BridgeFailure('checklist-incomplete', `The checklist is not complete: ${missing.join(', ')}.`);
+    this.store.audit({ actor: 'assistant', action: 'cleaning-done', detail: { items: [...done] } });
+    this.assistant = false;
+    return this.go('welcome');
+  }
+
+  /** A decoded device event: readings belong to the visit only during the examination. */
+  onDeviceEvent(deviceId: string, e: DeviceEvent): void {
+    if (this.phase !== 'exam' || !this.current) return;
+    const sessionId = this.current.id;
+    if (e.kind === 'observation') {
+      const reading: Reading = { id: randomUUID(), deviceId, code: e.code, value: e.value, unit: e.unit, t: e.t ?? this.now(), measurementId: e.measurementId };
+      // Stored (and queued for delivery) before anyone sees it.
+      this.store.addObservation({ ...reading, sessionId });
+      this.readings.set(e.code, reading);
+      this.emit('reading', reading);
+    } else if (e.kind === 'waveform') {
+      const t = e.t ?? this.now();
+      this.emit('waveform', { deviceId, code: e.code, rate: e.rate, samples: e.samples, t });
+      this.bufferWave(sessionId, deviceId, e.code, e.rate, t, e.samples);
+    }
+  }
+
+  /** Once a second: the idle prompt, then the end of an abandoned visit. */
+  tick(): void {
+    if (!['consent', 'exam', 'end'].includes(this.phase)) return;
+    const now = this.now();
+    if (this.idleSince === undefined) {
+      if (now - this.lastActivity >= this.config.idle.warnAfterS * 1000) {
+        this.idleSince = now;
+        this.go(this.phase);
+      }
+      return;
+    }
+    if (now - this.idleSince < this.config.idle.endAfterS * 1000) {
+      this.go(this.phase);
+      return;
+    }
+    this.store.audit({ actor: 'system', action: 'session-end', sessionId: this.current?.id, detail: { reason: 'idle' } });
+    if (this.phase === 'consent') {
+      this.close('idle');
+      this.go('welcome');
+    } else {
+      if (this.phase === 'exam') this.close('idle');
+      this.clearPatient();
+    }
+  }
+
+  private bufferWave(sessionId: string, deviceId: string, code: string, rate: number, t: number, samples: number[]): void {
+    const key = `${deviceId}\u0000${code}`;
+    let w = this.waves.get(key);
+    if (!w) this.waves.set(key, (w = { deviceId, code, rate, t, samples: [] }));
+    w.samples.push(...samples);
+    if (w.samples.length >= rate) {
+      this.store.addWaveformChunk({ sessionId, ...w });
+      this.waves.delete(key);
+    }
+  }
+
+  private close(reason: EndReason): void {
+    if (!this.current) return;
+    for (const w of this.waves.values()) if (w.samples.length > 0) this.store.addWaveformChunk({ sessionId: this.current.id, ...w });
+    this.waves.clear();
+    this.store.endSession(this.current.id, reason);
+    if (reason !== 'idle') this.store.audit({ actor: 'patient', action: 'session-end', sessionId: this.current.id, detail: { reason } });
+  }
+
+  /** The patient's data leaves the screen and memory; the cabin waits for cleaning. */
+  private clearPatient(): SessionView {
+    this.current = undefined;
+    this.readings = new Map();
+    this.waves.clear();
+    this.language = this.config.languages[0] ?? 'fr';
+    return this.go('cleaning');
+  }
+
+  private touch(): void {
+    this.lastActivity = this.now();
+    if (this.idleSince !== undefined) {
+      this.idleSince = undefined;
+      this.go(this.phase);
+    }
+  }
+
+  private require(phases: Phase[], message: string): void {
+    this.touch();
+    if (!phases.includes(this.phase)) throw new BridgeFailure('wrong-phase', message);
+  }
+
+  private go(phase: Phase): SessionView {
+    if (phase === 'welcome') {
+      this.current = undefined;
+      this.readings = new Map();
+    }
+    if (phase !== this.phase) this.lastActivity = this.now();
+    this.phase = phase;
+    const view = this.view();
+    this.emit('session', view);
+    return view;
+  }
+}

@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { WireToMainSchema } from '../../shared/bridge.ts';
+import { dispatch, type EventSink } from '../bridge/dispatch.ts';
+import type { Cabin } from '../cabin.ts';
+
+const MAX_MESSAGE_BYTES = 64 * 1024;
+/** Calls a renderer may make per second before it is told to slow down. */
+const MAX_CALLS_PER_SECOND = 50;
+
+/**
+ * The bridge over a WebSocket (browser mode): the same contract and dispatch as the Electron IPC. Only the
+ * kiosk page itself may connect: same origin, and the per-run token the host set as a cookie on the page.
+ */
+export class WsBridge {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly cabin: Cabin,
+    private readonly origin: () => string,
+    private readonly token: string,
+  ) {
+    const sink: EventSink = (name, payload) => {
+      const text = JSON.stringify({ type: 'event', name, payload });
+      for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    };
+    this.unsubscribe = cabin.subscribe(sink);
+  }
+
+  /** Handles an HTTP upgrade on /bridge; refuses anything that is not the kiosk page. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const cookie = /(?:^|;\s*)cabin-token=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '')?.[1];
+    if (req.headers.origin !== this.origin() || cookie !== this.token) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws));
+  }
+
+  private serve(ws: WebSocket): void {
+    let windowStart = Date.now();
+    let calls = 0;
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const now = Date.now();
+      if (now - windowStart > 1000) {
+        windowStart = now;
+        calls = 0;
+      }
+      let msg;
+      try {
+        msg = WireToMainSchema.safeParse(JSON.parse(data.toString()));
+      } catch {
+        return;
+      }
+      if (!msg.success) return;
+      const { id, name, input } = msg.data;
+      if (++calls > MAX_CALLS_PER_SECOND) {
+        ws.send(JSON.stringify({ type: 'result', id, result: { ok: false, error: { code: 'rate-limited', message: 'Too many calls; slow down.' } } }));
+        return;
+      }
+      void dispatch(this.cabin.handlers, name, input).then((result) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id, result }));
+      });
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}

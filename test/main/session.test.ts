@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { demoConfig } from '../../src/main/config.ts';
+import type { EventSink } from '../../src/main/bridge/dispatch.ts';
+import { hashPin, verifyPin } from '../../src/main/session/pin.ts';
+import type { SessionStore } from '../../src/main/session/ports.ts';
+import { SessionService } from '../../src/main/session/service.ts';
+import type { EventName } from '../../src/shared/bridge.ts';
+
+/** An in-memory store recording what the service asks for. */
+class FakeStore implements SessionStore {
+  sessions = new Map<string, { ended?: string; consent?: boolean }>();
+  observations: { id: string; sessionId: string; code: string; value: number }[] = [];
+  waves: { sessionId: string; samples: number[] }[] = [];
+  audits: { action: string; actor: string; detail?: Record<string, unknown> }[] = [];
+  private n = 0;
+  createSession(): string {
+    const id = `s${++this.n}`;
+    this.sessions.set(id, {});
+    return id;
+  }
+  recordConsent(id: string): void {
+    this.sessions.get(id)!.consent = true;
+  }
+  endSession(id: string, reason: string): void {
+    this.sessions.get(id)!.ended = reason;
+  }
+  openSession(): { id: string } | undefined {
+    const open = [...this.sessions].find(([, s]) => !s.ended);
+    return open ? { id: open[0] } : undefined;
+  }
+  addObservation(o: { id: string; sessionId: string; code: string; value: number }): void {
+    this.observations.push(o);
+  }
+  addWaveformChunk(c: { sessionId: string; samples: number[] }): void {
+    this.waves.push(c);
+  }
+  audit(e: { actor: string; action: string; detail?: Record<string, unknown> }): void {
+    this.audits.push(e);
+  }
+  purge(): number {
+    return 0;
+  }
+}
+
+function rig(store = new FakeStore()) {
+  let now = 1_000_000;
+  const events: { name: EventName; payload: unknown }[] = [];
+  const sink: EventSink = (name, payload) => events.push({ name, payload });
+  const config = demoConfig({ idle: { warnAfterS: 60, endAfterS: 20 } });
+  const svc = new SessionService(store, config, sink, () => now, hashPin('1234'));
+  return { svc, store, events, config, advance: (ms: number) => (now += ms) };
+}
+
+const spo2 = (value: number, t = 1) => ({ kind: 'observation' as const, code: 'MDC_PULS_OXIM_SAT_O2', value, unit: '%', t });
+
+describe('SessionService', () => {
+  it('runs a visit: start, consent, readings stored before they are shown, end, cleaning, welcome', () => {
+    const { svc, store, events, config } = rig();
+    expect(svc.view().phase).toBe('welcome');
+    svc.onDeviceEvent('ox', spo2(97));
+    expect(store.observations).toEqual([]); // no visit, no reading
+    expect(svc.start('en').phase).toBe('consent');
+    expect(svc.consent(true).phase).toBe('exam');
+    svc.onDeviceEvent('ox', spo2(96));
+    svc.onDeviceEvent('ox', { kind: 'waveform', code: 'MDC_PULS_OXIM_PLETH', rate: 2, samples: [1, 2, 3], t: 5 });
+    expect(store.observations).toMatchObject([{ code: 'MDC_PULS_OXIM_SAT_O2', value: 96 }]);
+    expect(events.find((e) => e.name === 'reading')?.payload).toMatchObject({ value: 96, id: store.observations[0]!.id });
+    expect(store.waves[0]?.samples).toEqual([1, 2, 3]);
+    expect(svc.view().readings.map((r) => r.value)).toEqual([96]);
+    const ended = svc.end();
+    expect(ended.phase).toBe('end');
+    expect(ended.readings).toHaveLength(1); // the summary still shows them
+    const cleaning = svc.end();
+    expect(cleaning).toMatchObject({ phase: 'cleaning', readings: [], sessionId: null });
+    expect(() => svc.start('fr')).toThrow(/welcome/);
+    expect(() => svc.completeCleaning(config.checklist.map((c) => c.id))).toThrow(/assistant/);
+    svc.unlockAssistant('1234');
+    expect(() => svc.completeCleaning(['wipe-devices'])).toThrow(/not complete/);
+    expect(svc.completeCleaning(config.checklist.map((c) => c.id))).toMatchObject({ phase: 'welcome', assistant: false });
+    expect(store.audits.map((a) => a.action)).toEqual(['session-start', 'consent', 'session-end', 'assistant-unlock', 'cleaning-done']);
+  });
+
+  it('declining consent ends the visit with nothing recorded', () => {
+    const { svc, store } = rig();
+    svc.start('fr');
+    expect(svc.consent(false).phase).toBe('welcome');
+    expect([...store.sessions.values()][0]).toMatchObject({ ended: 'declined' });
+  });
+
+  it('asks "are you still there?" after the idle time, then clears the patient away', () => {
+    const { svc, advance } = rig();
+    svc.start('fr');
+    svc.consent(true);
+    svc.onDeviceEvent('ox', spo2(95));
+    advance(59_000);
+    svc.tick();
+    expect(svc.view().idleWarning).toBeNull();
+    advance(2_000);
+    svc.tick();
+    expect(svc.view().idleWarning).toEqual({ secondsLeft: 20 });
+    advance(10_000);
+    expect(svc.activity().idleWarning).toBeNull(); // "I am still here"
+    advance(61_000);
+    svc.tick();
+    advance(21_000);
+    svc.tick();
+    expect(svc.view()).toMatchObject({ phase: 'cleaning', readings: [], sessionId: null });
+  });
+
+  it('locks the PIN pad after five wrong PINs', () => {
+    const { svc, store } = rig();
+    for (let i = 0; i < 5; i++) expect(() => svc.unlockAssistant('0000')).toThrow('Wrong PIN');
+    expect(() => svc.unlockAssistant('1234')).toThrow(/wait a minute/);
+    expect(store.audits.filter((a) => a.action === 'assistant-unlock-failed')).toHaveLength(6);
+  });
+
+  it('closes a visit left open by a crash and waits for cleaning', () => {
+    const store = new FakeStore();
+    const id = store.createSession();
+    const { svc } = rig(store);
+    expect(svc.view().phase).toBe('cleaning');
+    expect(store.sessions.get(id)).toMatchObject({ ended: 'crash-recovery' });
+  });
+
+  it('hashes PINs with a salt and verifies them', () => {
+    const a = hashPin('2468');
+    expect(a).not.toBe(hashPin('2468'));
+    expect(verifyPin('2468', a)).toBe(true);
+    expect(verifyPin('2469', a)).toBe(false);
+    expect(verifyPin('2468', 'garbage')).toBe(false);
+  });
+});
