@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,22 +15,94 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/cabin-devices.mjs', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15000);
-    child.on('error', reject);
+interface Started {
+  /** Settles when the child has exited. */
+  done: Promise<Run>;
+  /** Resolves once `text` has appeared on the child's stderr; rejects if it exits first or `timeoutMs` passes. */
+  stderrShows(text: string, timeoutMs?: number): Promise<void>;
+}
+
+/** Everything a test started, so that afterEach leaks nothing when a test fails half-way. */
+const children: ChildProcess[] = [];
+const pairs: PtyPair[] = [];
+const transports: SerialTransport[] = [];
+afterEach(async () => {
+  await Promise.all(
+    children.splice(0).map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return resolve();
+          c.once('close', () => resolve());
+          c.kill('SIGKILL');
+        }),
+    ),
+  );
+  await Promise.all(transports.splice(0).map((t) => t.close().catch(() => undefined)));
+  await Promise.all(pairs.splice(0).map((p) => p.stop()));
+});
+
+async function pair(): Promise<PtyPair> {
+  const p = await ptyPair();
+  pairs.push(p);
+  return p;
+}
+
+/** Starts the CLI as a child process, without waiting for it. */
+function start(args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}): Started {
+  const child = spawn(process.execPath, ['bin/cabin-devices.mjs', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  let exited = false;
+  const watchers = new Set<() => void>();
+  const notify = (): void => watchers.forEach((w) => w());
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    notify();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15000);
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      exited = true;
+      notify();
+      reject(e);
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
+      exited = true;
+      notify();
       resolve({ code, stdout, stderr });
     });
-    child.stdin.end(opts.input);
   });
+  // A test that fails before awaiting `done` must not turn a spawn error into an unhandled rejection.
+  done.catch(() => undefined);
+  child.stdin.end(opts.input);
+  const stderrShows = (text: string, timeoutMs = 10000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const finish = (err?: Error): void => {
+        clearTimeout(giveUp);
+        watchers.delete(check);
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = (): void => {
+        if (stderr.includes(text)) finish();
+        else if (exited) finish(new Error(`cabin-devices ${args.join(' ')} exited before printing '${text}'. stderr:\n${stderr}`));
+      };
+      const giveUp = setTimeout(
+        () => finish(new Error(`cabin-devices ${args.join(' ')} did not print '${text}' within ${timeoutMs} ms. stderr:\n${stderr}`)),
+        timeoutMs,
+      );
+      watchers.add(check);
+      check();
+    });
+  return { done, stderrShows };
 }
+
+/** Runs the CLI to its end. */
+const cli = (args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}): Promise<Run> => start(args, opts).done;
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'cabin-cli-'));
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -48,11 +120,6 @@ function expectCleanError(r: Run, pattern: RegExp, stdoutEmpty = true): void {
   expect(r.stderr).not.toMatch(/\n\s+at /);
   if (stdoutEmpty) expect(r.stdout).toBe('');
 }
-
-const pairs: PtyPair[] = [];
-afterEach(async () => {
-  await Promise.all(pairs.splice(0).map((p) => p.stop()));
-});
 
 describe('cabin-devices', () => {
   it('drivers: prints the catalogue as JSON with every driver of the issue', async () => {
@@ -109,10 +176,10 @@ describe('cabin-devices', () => {
   });
 
   it('simulate + watch: a simulated device on one end of a socat pair is watched on the other', async () => {
-    const p = await ptyPair();
-    pairs.push(p);
-    const sim = cli(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '6']);
-    await new Promise((r) => setTimeout(r, 800));
+    const p = await pair();
+    const sim = start(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '6']);
+    // The simulator says so once its port is open (it answers the watcher's start command from then on).
+    await sim.stderrShows('simulating ');
     const w = await cli(['watch', '--port', p.b, '--driver', 'contec-cms50-v7', '--seconds', '3']);
     expect(w.code).toBe(0);
     const messages = w.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; event?: DeviceEvent });
@@ -120,14 +187,13 @@ describe('cabin-devices', () => {
     const spo2 = messages.filter((m) => m.event?.kind === 'observation' && m.event.code === 'MDC_PULS_OXIM_SAT_O2');
     expect(spo2.length).toBeGreaterThan(0);
     expect(messages.some((m) => m.event?.kind === 'waveform')).toBe(true);
-    expect((await sim).code).toBe(0);
+    expect((await sim.done).code).toBe(0);
   });
 
   it('capture: records the raw bytes of a device, which decode then reads back', async () => {
-    const p = await ptyPair();
-    pairs.push(p);
-    const sim = cli(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '5']);
-    await new Promise((r) => setTimeout(r, 800));
+    const p = await pair();
+    const sim = start(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '5']);
+    await sim.stderrShows('simulating ');
     const out = join(tmp(), 'capture.bin');
     const c = await cli(['capture', '--port', p.b, '--driver', 'contec-cms50-v7', '--out', out, '--seconds', '2']);
     expect(c.code).toBe(0);
@@ -137,7 +203,7 @@ describe('cabin-devices', () => {
     const d = await cli(['decode', '--driver', 'contec-cms50-v7', out]);
     expect(events(d.stdout).some((e) => e.kind === 'observation' && e.code === 'MDC_PULS_OXIM_SAT_O2')).toBe(true);
     expect(readFileSync(out)[0]).toBeDefined();
-    await sim;
+    expect((await sim.done).code).toBe(0);
   });
 
   it('port errors: a missing port, a vanished port and a bad scenario give clear messages', async () => {
@@ -145,26 +211,28 @@ describe('cabin-devices', () => {
     expectCleanError(await cli(['capture', '--port', '/dev/ttyNOPE9', '--driver', 'masimo-ascii', '--out', join(tmp(), 'x')]), /does not exist/);
     expectCleanError(await cli(['simulate', '--driver', 'masimo-ascii', '--port', '/dev/ttyNOPE9']), /does not exist/);
     expectCleanError(await cli(['simulate', '--driver', 'masimo-ascii', '--port', '/dev/null', '--scenario', 'nope']), /Unknown scenario 'nope'/);
-    expectCleanError(await cli(['capture', '--port', '/dev/null', '--driver', 'masimo-ascii', '--out', '/nonexistent/dir/x.bin']), /folder does not exist/);
-    const p = await ptyPair();
+    const p = await pair();
+    // capture opens the port before the file (a mistyped port never overwrites a file): a real port, a bad folder.
+    expectCleanError(await cli(['capture', '--port', p.b, '--driver', 'masimo-ascii', '--out', '/nonexistent/dir/x.bin']), /folder does not exist/);
     // A port another program holds open is busy.
     const holder = new SerialTransport(p.a, { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 });
+    transports.push(holder);
     await holder.open();
     // watch streams what happened on stdout (attached, then the link error) before failing.
     expectCleanError(await cli(['watch', '--port', p.a, '--driver', 'masimo-ascii', '--seconds', '2']), /busy: close the other program/, false);
     await holder.close();
-    const cap = cli(['capture', '--port', p.b, '--driver', 'masimo-ascii', '--out', join(tmp(), 'gone.bin'), '--seconds', '10']);
-    await new Promise((r) => setTimeout(r, 1000));
+    const cap = start(['capture', '--port', p.b, '--driver', 'masimo-ascii', '--out', join(tmp(), 'gone.bin'), '--seconds', '10']);
+    // Once the port is open (capture says so), the pair vanishes under it.
+    await cap.stderrShows('capturing ');
     await p.stop();
-    const r = await cap;
+    const r = await cap.done;
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/disconnected|failed/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('list: shows configured ports with their driver and why, as JSON', async () => {
-    const p = await ptyPair();
-    pairs.push(p);
+    const p = await pair();
     const cfg = join(tmp(), 'cabin.json');
     writeFileSync(cfg, JSON.stringify({ devices: { ports: [{ path: p.b, driver: 'masimo-ascii' }] } }));
     const r = await cli(['list', '--json', '--config', cfg]);

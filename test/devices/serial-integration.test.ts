@@ -89,22 +89,22 @@ describe('device layer on socat pty pairs', () => {
   });
 
   it('reports a device that disappears, and reconnects it when the port returns', async () => {
-    const first = await ptyPair(undefined, 'hot');
+    const first = await pair(undefined, 'hot');
     const dir = first.a.slice(0, first.a.lastIndexOf('/'));
-    let sim = new SerialSimulator(driver('contec-cms50-v7'), first.a);
-    await sim.start();
+    const sim = await device('contec-cms50-v7', first.a);
     const { messages } = await configuredManager([{ path: first.b, driver: 'contec-cms50-v7' }]);
     await until('first readings', () => observed(messages, 'MDC_PULS_OXIM_SAT_O2').length > 0);
+    const deviceId = messages.flatMap((x) => (x.type === 'attached' && x.device.path === first.b ? [x.device.id] : []))[0];
+    expect(deviceId).toBeDefined();
     await sim.stop();
     await first.stop();
-    await until('detached', () => messages.some((x) => x.type === 'detached' || (x.type === 'link' && x.state === 'reconnecting')));
+    // socat gone, its links are gone, so the lister no longer lists the path: the manager must say the device left.
+    await until('detached', () => messages.some((x) => x.type === 'detached' && x.deviceId === deviceId));
     const mark = messages.length;
     const second = await pair(dir, 'hot');
     expect(second.b).toBe(first.b);
-    sim = new SerialSimulator(driver('contec-cms50-v7'), second.a);
-    await sim.start();
-    cleanups.push(() => sim.stop());
-    sim.simulator.set({ spo2: 93 });
+    const again = await device('contec-cms50-v7', second.a);
+    again.simulator.set({ spo2: 93 });
     await until('readings after replug', () => observed(messages.slice(mark), 'MDC_PULS_OXIM_SAT_O2').includes(93), 12000);
     expect(messages.slice(mark).some((x) => x.type === 'link' && x.state === 'connected')).toBe(true);
   });
