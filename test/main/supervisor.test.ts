@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultDevicesConfig } from '../../src/devices/config.ts';
+import { forkHostLauncher } from '../../src/main/devices/fork-host.ts';
+import { DeviceSupervisor, type HostProcess } from '../../src/main/devices/supervisor.ts';
+import type { DeviceView } from '../../src/shared/bridge.ts';
+import type { DeviceEvent } from '../../src/shared/device-event.ts';
+
+const until = async (what: string, cond: () => boolean, ms = 15000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+const supervisors: DeviceSupervisor[] = [];
+afterEach(async () => {
+  await Promise.all(supervisors.splice(0).map((s) => s.stop()));
+});
+
+describe('DeviceSupervisor', () => {
+  it('restarts a killed device host; devices show as reconnecting, then stream again', async () => {
+    const config = { ...defaultDevicesConfig(), simulate: [{ driver: 'contec-cms50-v7' }] };
+    const launch = forkHostLauncher(config);
+    const hosts: HostProcess[] = [];
+    const views: DeviceView[] = [];
+    const events: { at: number; e: DeviceEvent }[] = [];
+    const incidents: string[] = [];
+    const sup = new DeviceSupervisor(
+      () => {
+        const h = launch();
+        hosts.push(h);
+        return h;
+      },
+      { device: (v) => views.push(v), event: (_id, e) => events.push({ at: Date.now(), e }), incident: (d) => incidents.push(d) },
+    );
+    supervisors.push(sup);
+    sup.start();
+    await until('first readings', () => events.some((x) => x.e.kind === 'observation'));
+    expect(sup.devices()[0]).toMatchObject({ driver: 'contec-cms50-v7', link: 'connected', commands: ['start', 'stop', 'identify'] });
+    hosts[0]!.kill();
+    await until('reconnecting', () => views.some((v) => v.link === 'reconnecting'));
+    expect(incidents.some((i) => i.includes('Device host exited'))).toBe(true);
+    const killedAt = Date.now();
+    await until('a new host', () => hosts.length === 2);
+    await until('readings again', () => events.some((x) => x.at > killedAt && x.e.kind === 'observation'));
+    expect(sup.devices()[0]?.link).toBe('connected');
+  });
+
+  it('answers commands through the host, and says so when a device does not exist', async () => {
+    const config = { ...defaultDevicesConfig(), simulate: [{ driver: 'omron-hem790it' }] };
+    const sup = new DeviceSupervisor(forkHostLauncher(config), { device: () => {}, event: () => {}, incident: () => {} });
+    supervisors.push(sup);
+    sup.start();
+    await until('connected', () => sup.devices().some((d) => d.link === 'connected'));
+    expect(await sup.command('omron-hem790it@sim:omron-hem790it', 'measure')).toEqual({ ok: true });
+    expect(await sup.command('nope', 'measure')).toMatchObject({ ok: false, error: expect.stringContaining('nope') });
+  });
+});
