@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeFailure, checkEvent, dispatch, type BridgeHandlers } from '../../src/main/bridge/dispatch.ts';
-import { CALLS } from '../../src/shared/bridge.ts';
+import { CALLS, type SessionView } from '../../src/shared/bridge.ts';
 
-const view = { phase: 'welcome', sessionId: null, language: 'fr', startedAt: null, assistant: false, idleWarning: null, readings: [] } as const;
+const view: SessionView = { phase: 'welcome', sessionId: null, language: 'fr', startedAt: null, assistant: false, idleWarning: null, readings: [] };
 
 function handlers(over: Partial<BridgeHandlers> = {}): BridgeHandlers {
   const base = Object.fromEntries(Object.keys(CALLS).map((k) => [k, () => view])) as unknown as BridgeHandlers;
