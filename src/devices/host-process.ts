@@ -8,8 +8,19 @@ import { createDeviceManager } from './host.ts';
  * config arrives as JSON in CABIN_DEVICES_CONFIG; HostMessages go to the parent, validated HostRequests
  * come back. Nothing of a session lives here, so the parent may kill and restart it at any time.
  */
+/** Electron's utilityProcess talks through `process.parentPort`; a forked Node child through `process.send`. */
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
 const send = (m: HostMessage): Promise<void> =>
   new Promise((resolve) => {
+    if (parentPort) {
+      parentPort.postMessage(m);
+      return resolve();
+    }
     if (!process.connected || !process.send) return resolve();
     process.send(m, undefined, {}, () => resolve());
   });
@@ -34,7 +45,7 @@ try {
 const manager = createDeviceManager(DRIVERS, config, { onWarning: (message) => void send({ type: 'log', level: 'warn', message }) });
 manager.onMessage((m) => void send(m));
 
-process.on('message', (raw: unknown) => {
+function onRequest(raw: unknown): void {
   const req = HostRequestSchema.safeParse(raw);
   if (!req.success) {
     void send({ type: 'log', level: 'warn', message: `Ignored a malformed request: ${req.error.issues[0]?.message ?? 'invalid'}` });
@@ -48,7 +59,9 @@ process.on('message', (raw: unknown) => {
   void manager.command(deviceId, name).then((r) =>
     send(r.ok ? { type: 'command-result', requestId, ok: true } : { type: 'command-result', requestId, ok: false, error: r.error }),
   );
-});
+}
+if (parentPort) parentPort.on('message', (e) => onRequest(e.data));
+else process.on('message', onRequest);
 // The parent went away: nobody is left to hear the devices.
 process.on('disconnect', () => void manager.stop().then(() => process.exit(0)));
 
