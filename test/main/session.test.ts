@@ -25,6 +25,7 @@ class FakeStore implements SessionStore {
     this.sessions.get(id)!.ended = reason;
   }
   openSession(): { id: string } | undefined {
+    // The latest session not ended, as the real store does.
     const open = [...this.sessions].find(([, s]) => !s.ended);
     return open ? { id: open[0] } : undefined;
   }

@@ -1,7 +1,7 @@
 import type { Language } from '../../shared/bridge.ts';
+import type { Actor, AuditAction, AuditDetail, EndReason } from '../store/index.ts';
 
-export type EndReason = 'completed' | 'idle' | 'declined' | 'crash-recovery';
-export type Actor = 'patient' | 'assistant' | 'system' | 'doctor';
+export type { EndReason };
 
 /** What the session service needs from the store (implemented by src/main/store). */
 export interface SessionStore {
@@ -21,6 +21,6 @@ export interface SessionStore {
     measurementId?: string;
   }): void;
   addWaveformChunk(c: { sessionId: string; deviceId: string; code: string; rate: number; t: number; samples: number[] }): void;
-  audit(e: { actor: Actor; action: string; detail?: Record<string, unknown>; sessionId?: string }): void;
+  audit(e: { actor: Actor; action: AuditAction; detail?: AuditDetail; sessionId?: string }): void;
   purge(nowMs: number, retentionMs: number): unknown;
 }

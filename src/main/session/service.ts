@@ -37,9 +37,8 @@ export class SessionService {
     this.language = config.languages[0] ?? 'fr';
     this.lastActivity = now();
     this.pins = new PinGuard(pinHash, now);
-    const left = store.openSession();
-    if (left) {
-      // The cabin stopped during a visit: close it and have the cabin cleaned before the next patient.
+    // The cabin stopped during a visit: close it and have the cabin cleaned before the next patient.
+    for (let left = store.openSession(); left; left = store.openSession()) {
       store.endSession(left.id, 'crash-recovery');
       store.audit({ actor: 'system', action: 'session-end', sessionId: left.id, detail: { reason: 'crash-recovery' } });
       this.phase = 'cleaning';
@@ -133,8 +132,13 @@ export class SessionService {
     const sessionId = this.current.id;
     if (e.kind === 'observation') {
       const reading: Reading = { id: randomUUID(), deviceId, code: e.code, value: e.value, unit: e.unit, t: e.t ?? this.now(), measurementId: e.measurementId };
-      // Stored (and queued for delivery) before anyone sees it.
-      this.store.addObservation({ ...reading, sessionId });
+      // Stored (and queued for delivery) before anyone sees it: a reading the store refused is not shown.
+      try {
+        this.store.addObservation({ ...reading, sessionId });
+      } catch (err) {
+        console.error(`cabin: a reading could not be stored: ${(err as Error).message}`);
+        return;
+      }
       this.readings.set(e.code, reading);
       this.emit('reading', reading);
     } else if (e.kind === 'waveform') {

@@ -1,0 +1,140 @@
+import type { Language } from '../../shared/bridge.ts';
+import { audit, auditTrail, type AuditFilter, type AuditRecord } from './audit.ts';
+import { guard } from './errors.ts';
+import { integrityCheck } from './integrity.ts';
+import { addMedia, getMedia, mediaOf, type MediaRecord } from './media.ts';
+import { migrate } from './migrations.ts';
+import { addObservation, observationsOf, type ObservationRecord } from './observations.ts';
+import { openDatabase, type Db, type OpenOptions } from './open.ts';
+import { enqueue, markAttempt, markDelivered, markDeliveredByRef, pending, pendingCount, type EnqueueInput, type OutboxEntry } from './outbox.ts';
+import { purge, type PurgeCounts } from './purge.ts';
+import type { AuditEntry, EndReason, MediaInput, ObservationInput, OutboxKind, WaveformInput } from './schema.ts';
+import { createSession, endSession, getSession, openSession, recordConsent, type SessionRecord } from './sessions.ts';
+import { addWaveformChunk, waveformsOf, type WaveformRecord } from './waveforms.ts';
+
+export { StoreError, type StoreErrorCode } from './errors.ts';
+export { SCHEMA_VERSION } from './migrations.ts';
+export type { OpenOptions } from './open.ts';
+export type * from './schema.ts';
+export type { AuditFilter, AuditRecord, EnqueueInput, MediaRecord, ObservationRecord, OutboxEntry, PurgeCounts, SessionRecord, WaveformRecord };
+
+/**
+ * The cabin's SQLite store: sessions and what was measured in them, the outbox of what must still be
+ * delivered, and the audit log. Synchronous (better-sqlite3): a call returns once its data is on disk.
+ * Every failure is a StoreError with a code and a sentence a person can act on.
+ */
+export class Store {
+  private closed = false;
+
+  constructor(private readonly db: Db) {}
+
+  get file(): string {
+    return this.db.file;
+  }
+
+  // Sessions
+  createSession(language: Language): string {
+    return this.run(() => createSession(this.db, language));
+  }
+  recordConsent(sessionId: string): void {
+    this.run(() => recordConsent(this.db, sessionId));
+  }
+  /** True if the session was open; ending it again keeps the first end. */
+  endSession(sessionId: string, reason: EndReason): boolean {
+    return this.run(() => endSession(this.db, sessionId, reason));
+  }
+  /** The latest session not ended (left by a crash or a reload), if any. */
+  openSession(): SessionRecord | undefined {
+    return this.run(() => openSession(this.db));
+  }
+  session(sessionId: string): SessionRecord | undefined {
+    return this.run(() => getSession(this.db, sessionId));
+  }
+
+  // Measurements
+  /** Stored and queued for delivery in one transaction; false if that id was already stored. */
+  addObservation(o: ObservationInput): boolean {
+    return this.run(() => addObservation(this.db, o));
+  }
+  observations(sessionId: string): ObservationRecord[] {
+    return this.run(() => observationsOf(this.db, sessionId));
+  }
+  addWaveformChunk(c: WaveformInput): number {
+    return this.run(() => addWaveformChunk(this.db, c));
+  }
+  waveforms(sessionId: string): WaveformRecord[] {
+    return this.run(() => waveformsOf(this.db, sessionId));
+  }
+  addMedia(m: MediaInput): string {
+    return this.run(() => addMedia(this.db, m));
+  }
+  media(id: string): MediaRecord | undefined {
+    return this.run(() => getMedia(this.db, id));
+  }
+  mediaOf(sessionId: string): MediaRecord[] {
+    return this.run(() => mediaOf(this.db, sessionId));
+  }
+
+  // Audit log
+  audit(entry: AuditEntry): number {
+    return this.run(() => audit(this.db, entry));
+  }
+  auditTrail(filter?: AuditFilter): AuditRecord[] {
+    return this.run(() => auditTrail(this.db, filter));
+  }
+
+  // Outbox
+  enqueue(e: EnqueueInput): number {
+    return this.run(() => enqueue(this.db, e));
+  }
+  pending(limit = 100): OutboxEntry[] {
+    return this.run(() => pending(this.db, limit));
+  }
+  pendingCount(): number {
+    return this.run(() => pendingCount(this.db));
+  }
+  markDelivered(ids: readonly number[]): number {
+    return this.run(() => markDelivered(this.db, ids));
+  }
+  markDeliveredByRef(kind: OutboxKind, refIds: readonly string[]): number {
+    return this.run(() => markDeliveredByRef(this.db, kind, refIds));
+  }
+  markAttempt(id: number): void {
+    this.run(() => markAttempt(this.db, id));
+  }
+
+  // Upkeep
+  purge(nowMs: number, retentionMs: number): PurgeCounts {
+    return this.run(() => purge(this.db, nowMs, retentionMs));
+  }
+  integrityCheck(): 'ok' | string[] {
+    return this.run(() => integrityCheck(this.db));
+  }
+  /** Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.raw.pragma('optimize');
+    } catch {
+      // Only statistics for the query planner: a full or damaged disk must not keep the file open.
+    }
+    guard(this.db.file, () => this.db.raw.close());
+  }
+
+  private run<T>(fn: () => T): T {
+    return guard(this.db.file, fn);
+  }
+}
+
+/** Opens (creating if needed) and migrates the store at `file`; refuses a file from a newer schema. */
+export function openStore(file: string, opts: OpenOptions = {}): Store {
+  const db = openDatabase(file, opts);
+  try {
+    guard(file, () => migrate(db.raw, file));
+  } catch (err) {
+    db.raw.close();
+    throw err;
+  }
+  return new Store(db);
+}

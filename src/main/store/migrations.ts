@@ -1,0 +1,118 @@
+import type Database from 'better-sqlite3';
+import { StoreError } from './errors.ts';
+
+/**
+ * The schema, as a list of steps: step i brings PRAGMA user_version from i to i + 1. Never edit a released
+ * step; add one. Enumerations that will grow (end reasons, audit actions) are checked in code (schema.ts),
+ * not by CHECK constraints, so a new value needs no table rebuild.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    consent_at INTEGER,
+    ended_at INTEGER,
+    end_reason TEXT,
+    language TEXT NOT NULL,
+    CHECK ((ended_at IS NULL) = (end_reason IS NULL))
+  ) STRICT;
+  CREATE INDEX sessions_open ON sessions(started_at) WHERE ended_at IS NULL;
+
+  CREATE TABLE observations (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    value REAL NOT NULL,
+    unit TEXT NOT NULL,
+    t REAL NOT NULL,
+    measurement_id TEXT,
+    received_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX observations_session ON observations(session_id);
+
+  -- samples: little-endian Int16 ('i16le') when every sample is an integer in range, else Float32 ('f32le').
+  CREATE TABLE waveform_chunks (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    rate REAL NOT NULL,
+    t REAL NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('i16le', 'f32le')),
+    samples BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX waveform_chunks_session ON waveform_chunks(session_id);
+
+  CREATE TABLE media (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX media_session ON media(session_id);
+
+  -- No foreign key on session_id: the audit log outlives the sessions it mentions.
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT CHECK (detail IS NULL OR json_valid(detail)),
+    session_id TEXT
+  ) STRICT;
+  CREATE INDEX audit_session ON audit(session_id);
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    ref_id TEXT NOT NULL,
+    session_id TEXT REFERENCES sessions(id) ON DELETE CASCADE,
+    payload TEXT NOT NULL CHECK (json_valid(payload)),
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at INTEGER,
+    delivered_at INTEGER,
+    UNIQUE (kind, ref_id)
+  ) STRICT;
+  CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
+  CREATE INDEX outbox_session ON outbox(session_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the file to SCHEMA_VERSION in one transaction (all steps or none), and does nothing when it is there.
+ * A file from a newer version of the software is refused rather than misread.
+ */
+export function migrate(db: Database.Database, file: string): { from: number; to: number } {
+  const refuseNewer = (found: number) => {
+    if (found > SCHEMA_VERSION) {
+      throw new StoreError(
+        'newer-schema',
+        `The cabin's database ${file} was written by a newer version of the cabin software (schema ${found}; this version knows up to ${SCHEMA_VERSION}): install the newer version again, or call support.`,
+      );
+    }
+  };
+  const before = schemaVersion(db);
+  refuseNewer(before);
+  if (before === SCHEMA_VERSION) return { from: before, to: before };
+  // IMMEDIATE takes the write lock first; the version is read again under it in case another process migrated.
+  db.transaction(() => {
+    const from = schemaVersion(db);
+    refuseNewer(from);
+    for (let v = from; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+  return { from: before, to: SCHEMA_VERSION };
+}

@@ -1,0 +1,66 @@
+import type { Db } from './open.ts';
+import { OutboxKindSchema, parse, type OutboxKind } from './schema.ts';
+
+export interface OutboxEntry {
+  id: number;
+  kind: OutboxKind;
+  /** The id of what is delivered (an observation's id, a media id, a session id for a report). */
+  refId: string;
+  sessionId: string | null;
+  payload: unknown;
+  createdAt: number;
+  attempts: number;
+  lastAttemptAt: number | null;
+}
+
+export interface EnqueueInput {
+  kind: OutboxKind;
+  refId: string;
+  sessionId?: string | null;
+  payload: unknown;
+}
+
+/** Queues something for delivery; idempotent on (kind, refId). Returns the entry's id. */
+export function enqueue(db: Db, e: EnqueueInput): number {
+  const kind = parse(OutboxKindSchema, e.kind, 'an outbox kind');
+  db.stmt(
+    `INSERT INTO outbox (kind, ref_id, session_id, payload, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (kind, ref_id) DO NOTHING`,
+  ).run(kind, e.refId, e.sessionId ?? null, JSON.stringify(e.payload ?? null), db.now());
+  return (db.stmt(`SELECT id FROM outbox WHERE kind = ? AND ref_id = ?`).get(kind, e.refId) as { id: number }).id;
+}
+
+/** What is still to deliver, oldest first. */
+export function pending(db: Db, limit: number): OutboxEntry[] {
+  const rows = db
+    .stmt(
+      `SELECT id, kind, ref_id AS refId, session_id AS sessionId, payload, created_at AS createdAt, attempts,
+              last_attempt_at AS lastAttemptAt
+       FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?`,
+    )
+    .all(Math.max(0, Math.floor(limit))) as (Omit<OutboxEntry, 'payload'> & { payload: string })[];
+  return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
+}
+
+/** Marks entries delivered (acknowledged by the other side); returns how many were newly marked. */
+export function markDelivered(db: Db, ids: readonly number[]): number {
+  const now = db.now();
+  const s = db.stmt(`UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL`);
+  return db.tx(() => ids.reduce((n, id) => n + s.run(now, id).changes, 0));
+}
+
+/** The same, by what was delivered: the doctor's side acknowledges an observation by its own id. */
+export function markDeliveredByRef(db: Db, kind: OutboxKind, refIds: readonly string[]): number {
+  const now = db.now();
+  const s = db.stmt(`UPDATE outbox SET delivered_at = ? WHERE kind = ? AND ref_id = ? AND delivered_at IS NULL`);
+  return db.tx(() => refIds.reduce((n, ref) => n + s.run(now, kind, ref).changes, 0));
+}
+
+/** Counts a delivery attempt (for backoff and for support: an entry that never goes through). */
+export function markAttempt(db: Db, id: number): void {
+  db.stmt(`UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ? WHERE id = ?`).run(db.now(), id);
+}
+
+export function pendingCount(db: Db): number {
+  return (db.stmt(`SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL`).get() as { n: number }).n;
+}

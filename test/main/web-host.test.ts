@@ -1,0 +1,83 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { demoConfig } from '../../src/main/config.ts';
+import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
+
+/** Browser mode's web host: the renderer with strict headers, and the bridge only for the kiosk page. */
+
+let kiosk: KioskHost;
+let cookie = '';
+let origin = '';
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cabin-web-'));
+  const renderer = join(dir, 'renderer');
+  mkdirSync(renderer);
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Cabin</title>');
+  writeFileSync(join(dir, 'secret.txt'), 'not for the web');
+  kiosk = await startKiosk({ config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 } }), rendererDir: renderer });
+  origin = new URL(kiosk.url).origin;
+  const res = await fetch(kiosk.url);
+  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+});
+afterAll(async () => {
+  await kiosk?.close();
+});
+
+function connect(headers: Record<string, string>): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${kiosk.url.replace('http', 'ws')}bridge`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+function call(ws: WebSocket, id: number, name: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData): void => {
+      const msg = JSON.parse(data.toString()) as { type: string; id?: number; result?: never };
+      if (msg.type === 'result' && msg.id === id) {
+        ws.off('message', onMessage);
+        resolve(msg.result!);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify({ type: 'call', id, name, input }));
+  });
+}
+
+describe('web host', () => {
+  it('serves the renderer with a strict CSP and an HttpOnly token cookie, and nothing outside it', async () => {
+    const res = await fetch(kiosk.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("object-src 'none'");
+    expect(res.headers.get('set-cookie')).toMatch(/cabin-token=.+HttpOnly; SameSite=Strict/);
+    expect((await fetch(`${kiosk.url}..%2fsecret.txt`)).status).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${kiosk.url}nope.js`)).status).toBe(404);
+  });
+
+  it('refuses a bridge connection from another origin or without the token', async () => {
+    await expect(connect({ origin: 'http://evil.example', cookie })).rejects.toThrow(/403/);
+    await expect(connect({ origin })).rejects.toThrow(/403/);
+  });
+
+  it('serves the bridge contract to the kiosk page, with validation and events', async () => {
+    const ws = await connect({ origin, cookie });
+    const events: { name: string }[] = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as { type: string; name: string };
+      if (m.type === 'event') events.push(m);
+    });
+    expect(await call(ws, 1, 'session:get', {})).toMatchObject({ ok: true, value: { phase: 'welcome' } });
+    expect(await call(ws, 2, 'session:nope', {})).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+    expect(await call(ws, 3, 'assistant:unlock', { pin: '9999' })).toMatchObject({ ok: false, error: { code: 'wrong-pin' } });
+    expect(await call(ws, 4, 'session:start', { language: 'en' })).toMatchObject({ ok: true, value: { phase: 'consent' } });
+    expect(events.some((e) => e.name === 'session')).toBe(true);
+    ws.send('not json');
+    expect(await call(ws, 5, 'session:consent', { accepted: false })).toMatchObject({ ok: true, value: { phase: 'welcome' } });
+    ws.close();
+  });
+});
