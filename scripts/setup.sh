@@ -22,8 +22,9 @@ if ! [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || ((major < 20 || (majo
   exit 1
 fi
 
-# socat: virtual serial ports for tests and simulators; libusb-1.0-0: the USB library node-hid uses.
-packages=(socat libusb-1.0-0)
+# socat: virtual serial ports for tests and simulators; libusb-1.0-0: the USB library node-hid uses;
+# chromium: browser mode of the kiosk and its end-to-end tests.
+packages=(socat libusb-1.0-0 chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,64 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { AssistantPanel } from './assistant/AssistantPanel.tsx';
+import { AssistantButton } from './components/AssistantButton.tsx';
+import { ErrorBanner } from './components/ErrorBanner.tsx';
+import { IdlePrompt } from './components/IdlePrompt.tsx';
+import { PinPad } from './components/PinPad.tsx';
+import { MediaProvider } from './media/context.tsx';
+import { Cleaning } from './screens/Cleaning.tsx';
+import { Connecting } from './screens/Connecting.tsx';
+import { Consent } from './screens/Consent.tsx';
+import { End } from './screens/End.tsx';
+import { Exam } from './screens/Exam.tsx';
+import { Welcome } from './screens/Welcome.tsx';
+import { useActivity } from './state/use-activity.ts';
+import { useCabin } from './state/cabin.tsx';
+
+const SCREENS = { welcome: Welcome, consent: Consent, exam: Exam, end: End, cleaning: Cleaning } as const;
+
+/** The kiosk: the screen of the session's phase, and over it the assistant's door and the prompts. */
+export function App() {
+  const { t, i18n } = useTranslation();
+  const { session, failures, config, error, dismissError, act } = useCabin();
+  const [pinOpen, setPinOpen] = useState(false);
+  const phase = session?.phase;
+
+  useEffect(() => {
+    if (session && i18n.language !== session.language) void i18n.changeLanguage(session.language);
+  }, [session, i18n]);
+  useEffect(() => {
+    document.documentElement.lang = i18n.language;
+    document.title = t('app.name');
+  });
+  useActivity(phase, () => void act('session:activity', {}, { quiet: true }));
+
+  if (!session) return <Connecting failures={failures} />;
+  const Screen = SCREENS[session.phase];
+  const unlock = async (pin: string): Promise<string | undefined> => {
+    const r = await act('assistant:unlock', { pin }, { quiet: true });
+    if (!r.ok) return r.error.message;
+    setPinOpen(false);
+    return undefined;
+  };
+
+  return (
+    <MediaProvider active={session.phase === 'exam'} labels={config?.media}>
+      <div className="kiosk" data-phase={session.phase}>
+        <header className="topbar">
+          <span className="cabin-name">{t('app.name')}</span>
+          {!session.assistant && <AssistantButton onClick={() => setPinOpen(true)} />}
+        </header>
+        <main className="content">
+          <Screen />
+        </main>
+        {pinOpen && !session.assistant && <PinPad onSubmit={unlock} onCancel={() => setPinOpen(false)} />}
+        {session.assistant && <AssistantPanel />}
+        {session.idleWarning && !session.assistant && (
+          <IdlePrompt secondsLeft={session.idleWarning.secondsLeft} onYes={() => void act('session:activity', {})} />
+        )}
+        {error && <ErrorBanner error={error} onClose={dismissError} />}
+      </div>
+    </MediaProvider>
+  );
+}

@@ -1,0 +1,55 @@
+import { useTranslation } from 'react-i18next';
+import { useMedia } from '../media/context.tsx';
+import { useCabin, useSessionView } from '../state/cabin.tsx';
+import { Checklist } from './Checklist.tsx';
+import { DeviceCard } from './DeviceCard.tsx';
+import { MediaReport } from './MediaReport.tsx';
+
+/** Assistant mode: every device at a glance with its commands, the media check, the cleaning checklist. */
+export function AssistantPanel() {
+  const { t } = useTranslation();
+  const { devices, config, act } = useCabin();
+  const session = useSessionView();
+  const media = useMedia();
+  const list = [...devices.values()].sort((a, b) => a.category.localeCompare(b.category) || a.id.localeCompare(b.id));
+  return (
+    <div className="overlay overlay-panel" role="dialog" aria-modal="true" aria-labelledby="assistant-title" data-testid="assistant-panel">
+      <div className="panel">
+        <header className="panel-header">
+          <h2 id="assistant-title">{t('assistant.title')}</h2>
+          <button type="button" className="btn btn-secondary" onClick={() => void act('assistant:lock', {})} data-testid="assistant-lock">
+            {t('assistant.lock')}
+          </button>
+        </header>
+        <div className="panel-columns">
+          <div>
+            {session.phase === 'cleaning' && config ? (
+              <section>
+                <h3>{t('assistant.checklist')}</h3>
+                <Checklist items={config.checklist} onComplete={(done) => void act('cleaning:complete', { done })} />
+              </section>
+            ) : (
+              <p className="note">{t('assistant.checklistLater')}</p>
+            )}
+            <section>
+              <h3>{t('assistant.media')}</h3>
+              <MediaReport status={media.status} onCheck={media.check} />
+            </section>
+          </div>
+          <section>
+            <h3>{t('assistant.devices')}</h3>
+            {list.length === 0 ? (
+              <p>{t('assistant.noDevices')}</p>
+            ) : (
+              <ul className="device-list">
+                {list.map((d) => (
+                  <DeviceCard key={d.id} device={d} onCommand={(name) => void act('devices:command', { deviceId: d.id, name })} />
+                ))}
+              </ul>
+            )}
+          </section>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { assign, setup } from 'xstate';
+import { CATEGORIES, type Category } from '../format/measures.ts';
+
+interface FlowContext {
+  steps: readonly Category[];
+  current: Category | undefined;
+}
+type FlowEvent = { type: 'steps'; steps: readonly Category[] } | { type: 'next' } | { type: 'back' };
+
+/** The step to stay on when the plugged devices change: the same one, else the next one in exam order. */
+export function keepStep(current: Category | undefined, steps: readonly Category[]): Category | undefined {
+  if (current !== undefined && steps.includes(current)) return current;
+  if (current === undefined) return steps[0];
+  const order = CATEGORIES.indexOf(current);
+  return steps.find((s) => CATEGORIES.indexOf(s) > order) ?? steps[steps.length - 1];
+}
+
+const offset = (ctx: FlowContext, by: number): number => (ctx.current === undefined ? -1 : ctx.steps.indexOf(ctx.current) + by);
+
+/** The guided examination: one step per plugged device category, next and back. */
+export const examFlow = setup({
+  types: { context: {} as FlowContext, events: {} as FlowEvent },
+  guards: {
+    hasSteps: ({ context }) => context.steps.length > 0,
+    hasNext: ({ context }) => offset(context, 1) > 0 && offset(context, 1) < context.steps.length,
+    hasPrevious: ({ context }) => offset(context, -1) >= 0,
+  },
+  actions: {
+    setSteps: assign(({ context, event }) =>
+      event.type === 'steps' ? { steps: event.steps, current: keepStep(context.current, event.steps) } : {},
+    ),
+    next: assign({ current: ({ context }) => context.steps[offset(context, 1)] ?? context.current }),
+    back: assign({ current: ({ context }) => context.steps[offset(context, -1)] ?? context.current }),
+  },
+}).createMachine({
+  id: 'exam',
+  context: { steps: [], current: undefined },
+  initial: 'empty',
+  on: { steps: { actions: 'setSteps', target: '.check' } },
+  states: {
+    check: { always: [{ guard: 'hasSteps', target: 'step' }, { target: 'empty' }] },
+    empty: {},
+    step: {
+      on: {
+        next: { guard: 'hasNext', actions: 'next' },
+        back: { guard: 'hasPrevious', actions: 'back' },
+      },
+    },
+  },
+});

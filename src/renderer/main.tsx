@@ -1,0 +1,29 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { App } from './App.tsx';
+import { BridgeProvider } from './bridge/context.tsx';
+import { createBridge } from './bridge/index.ts';
+import { createI18n } from './i18n/index.ts';
+import { CabinProvider } from './state/cabin.tsx';
+import './styles/base.css';
+import './styles/screens.css';
+import './styles/exam.css';
+import './styles/overlays.css';
+
+const bridge = createBridge();
+const i18n = createI18n('fr');
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element.');
+
+createRoot(root).render(
+  <StrictMode>
+    <I18nextProvider i18n={i18n}>
+      <BridgeProvider bridge={bridge}>
+        <CabinProvider>
+          <App />
+        </CabinProvider>
+      </BridgeProvider>
+    </I18nextProvider>
+  </StrictMode>,
+);

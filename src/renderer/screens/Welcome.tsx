@@ -1,0 +1,33 @@
+import { useTranslation } from 'react-i18next';
+import type { Language } from '../../shared/bridge.ts';
+import { LanguageChoice } from '../components/LanguageChoice.tsx';
+import { useCabin, useSessionView } from '../state/cabin.tsx';
+
+/** One obvious way to start, and the language. */
+export function Welcome() {
+  const { t } = useTranslation();
+  const { config, act } = useCabin();
+  const session = useSessionView();
+  const languages = config?.languages ?? ['fr', 'en'];
+  const choose = (language: Language): void => void act('session:language', { language });
+  return (
+    <section className="screen screen-welcome" data-testid="screen-welcome">
+      <h1 className="welcome-hello">{t('welcome.hello')}</h1>
+      <p className="lead">{t('welcome.intro')}</p>
+      <button
+        type="button"
+        className="btn btn-primary btn-start"
+        onClick={() => void act('session:start', { language: session.language })}
+        data-testid="start"
+      >
+        {t('welcome.start')}
+      </button>
+      {languages.length > 1 && (
+        <div className="welcome-languages">
+          <p className="label">{t('language.choose')}</p>
+          <LanguageChoice languages={languages} current={session.language} onChoose={choose} />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { DEVICE_STATUSES } from '../../src/shared/device-event.ts';
+import { LinkStateSchema } from '../../src/shared/device-host.ts';
+import { createI18n, TRANSLATIONS } from '../../src/renderer/i18n/index.ts';
+import { flattenKeys } from '../../src/renderer/i18n/keys.ts';
+import { CATEGORIES, MEASURES } from '../../src/renderer/format/measures.ts';
+
+const fr = flattenKeys(TRANSLATIONS.fr);
+const en = flattenKeys(TRANSLATIONS.en);
+
+describe('translations', () => {
+  it('French and English have exactly the same keys', () => {
+    expect([...en.keys()].sort()).toEqual([...fr.keys()].sort());
+  });
+
+  it('no value is empty, and every value is a string', () => {
+    for (const [lang, map] of [['fr', fr], ['en', en]] as const) {
+      for (const [key, value] of map) {
+        expect(typeof value, `${lang}: ${key}`).toBe('string');
+        expect((value as string).trim(), `${lang}: ${key}`).not.toBe('');
+      }
+    }
+  });
+
+  it('interpolations are the same in both languages', () => {
+    const vars = (s: unknown) => [...String(s).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+    for (const [key, value] of fr) expect(vars(en.get(key)), key).toEqual(vars(value));
+  });
+
+  it('has a word for every device status, link state, category, measure and unit the UI can show', () => {
+    const needed = [
+      ...DEVICE_STATUSES.map((s) => `status.${s}`),
+      'status.none',
+      ...LinkStateSchema.options.map((l) => `link.${l}`),
+      'link.detached',
+      ...CATEGORIES.flatMap((c) => [`category.${c}`, `step.${c}.title`, `step.${c}.instruction`]),
+      ...Object.values(MEASURES).flatMap((ms) => ms.flatMap((m) => [`measure.${m.id}`, `unit.${m.unit}`])),
+    ];
+    for (const key of needed) expect(fr.has(key), key).toBe(true);
+  });
+
+  it('i18next resolves keys whose last part has dots or brackets (units)', () => {
+    const i18n = createI18n('fr');
+    expect(i18n.t('unit.mm[Hg]')).toBe('mmHg');
+    expect(i18n.t('unit./min')).toBe('/min');
+    expect(i18n.t('exam.progress', { current: 1, total: 3 })).toBe('Étape 1 sur 3');
+    void i18n.changeLanguage('en');
+    expect(i18n.t('welcome.start')).toBe('Start');
+  });
+});

@@ -1,0 +1,206 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionView } from '../../src/shared/bridge.ts';
+import { bridgeUrl, createWsClient, type SocketLike, type WsBridgeClient } from '../../src/renderer/bridge/ws-client.ts';
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: { type: string; id: number; name: string; input: unknown }[] = [];
+  onopen: ((ev: never) => void) | null = null;
+  onclose: ((ev: never) => void) | null = null;
+  onerror: ((ev: never) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  constructor(readonly url: string) {}
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+  close(): void {
+    this.drop();
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.(undefined as never);
+  }
+  drop(): void {
+    this.readyState = 3;
+    this.onclose?.(undefined as never);
+  }
+  receive(msg: unknown): void {
+    this.onmessage?.({ data: typeof msg === 'string' ? msg : JSON.stringify(msg) });
+  }
+  answer(id: number, result: unknown): void {
+    this.receive({ type: 'result', id, result });
+  }
+}
+
+const session = (over: Partial<SessionView> = {}): SessionView => ({
+  phase: 'welcome',
+  sessionId: null,
+  language: 'fr',
+  startedAt: null,
+  assistant: false,
+  idleWarning: null,
+  readings: [],
+  ...over,
+});
+const reading = { id: 'r1', deviceId: 'ox', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1 };
+
+describe('WebSocket bridge client', () => {
+  let sockets: FakeSocket[];
+  let client: WsBridgeClient;
+  const last = () => sockets[sockets.length - 1]!;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sockets = [];
+    client = createWsClient({
+      url: 'ws://kiosk/bridge',
+      connect: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      backoff: { firstMs: 100, maxMs: 1000 },
+      callTimeoutMs: 5000,
+      random: () => 0.5,
+    });
+  });
+  afterEach(() => {
+    client.close();
+    vi.useRealTimers();
+  });
+
+  it('builds the bridge URL from the page location', () => {
+    expect(bridgeUrl({ protocol: 'http:', host: '127.0.0.1:8420' })).toBe('ws://127.0.0.1:8420/bridge');
+    expect(bridgeUrl({ protocol: 'https:', host: 'kiosk.local' })).toBe('wss://kiosk.local/bridge');
+  });
+
+  it('sends a call once the socket opens and resolves with the checked result', async () => {
+    const p = client.call('session:get', {});
+    expect(last().sent).toEqual([]);
+    last().open();
+    expect(last().sent).toEqual([{ type: 'call', id: 1, name: 'session:get', input: {} }]);
+    last().answer(1, { ok: true, value: session() });
+    await expect(p).resolves.toEqual({ ok: true, value: session() });
+  });
+
+  it('passes on an error result as it is', async () => {
+    last().open();
+    const p = client.call('assistant:unlock', { pin: '0000' });
+    last().answer(1, { ok: false, error: { code: 'wrong-pin', message: 'Wrong PIN.' } });
+    await expect(p).resolves.toEqual({ ok: false, error: { code: 'wrong-pin', message: 'Wrong PIN.' } });
+  });
+
+  it('turns a result that breaks the contract into an error result', async () => {
+    last().open();
+    const p = client.call('session:get', {});
+    last().answer(1, { ok: true, value: { phase: 'dancing' } });
+    const r = await p;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('invalid-response');
+  });
+
+  it('delivers valid events to their listeners and drops invalid or unknown ones', () => {
+    last().open();
+    const got: unknown[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const off = client.on('reading', (r) => got.push(r));
+    last().receive({ type: 'event', name: 'reading', payload: reading });
+    last().receive({ type: 'event', name: 'reading', payload: { ...reading, value: 'high' } });
+    last().receive({ type: 'event', name: 'nonsense', payload: {} });
+    last().receive('not json');
+    off();
+    last().receive({ type: 'event', name: 'reading', payload: reading });
+    expect(got).toEqual([reading]);
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
+  });
+
+  it('a listener that throws does not stop the others', () => {
+    last().open();
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const got: number[] = [];
+    client.on('reading', () => {
+      throw new Error('boom');
+    });
+    client.on('reading', (r) => got.push(r.value));
+    last().receive({ type: 'event', name: 'reading', payload: reading });
+    expect(got).toEqual([97]);
+    error.mockRestore();
+  });
+
+  it('fails the calls in flight with a clear error when the socket closes', async () => {
+    last().open();
+    const p = client.call('devices:list', {});
+    last().drop();
+    const r = await p;
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'disconnected', message: expect.stringContaining('lost before it answered devices:list') },
+    });
+  });
+
+  it('reconnects with growing delays, then fetches the session and devices again as events', async () => {
+    last().open();
+    const sessions: SessionView[] = [];
+    const devices: string[] = [];
+    client.on('session', (s) => sessions.push(s));
+    client.on('device', (d) => devices.push(d.id));
+    last().drop();
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(100);
+    expect(sockets).toHaveLength(2);
+    last().drop();
+    vi.advanceTimersByTime(199);
+    expect(sockets).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(3);
+    last().open();
+    const [get] = last().sent;
+    expect(get).toMatchObject({ name: 'session:get' });
+    last().answer(get!.id, { ok: true, value: session({ phase: 'exam', sessionId: 's1' }) });
+    await vi.waitFor(() => expect(last().sent).toHaveLength(2));
+    const list = last().sent[1]!;
+    expect(list).toMatchObject({ name: 'devices:list' });
+    const device = {
+      id: 'ox@sim', driver: 'd', name: 'n', category: 'oximeter', transport: 'simulated', path: 'p', reason: 'r', commands: [], link: 'connected',
+    };
+    last().answer(list.id, { ok: true, value: [device] });
+    await vi.waitFor(() => expect(devices).toEqual(['ox@sim']));
+    expect(sessions.map((s) => s.phase)).toEqual(['exam']);
+  });
+
+  it('the backoff stops growing at its maximum and resets after a connection', () => {
+    for (let i = 0; i < 6; i++) {
+      last().drop();
+      vi.advanceTimersByTime(1000);
+    }
+    expect(sockets).toHaveLength(7);
+    last().open();
+    last().drop();
+    vi.advanceTimersByTime(100);
+    expect(sockets).toHaveLength(8);
+  });
+
+  it('a call waits for a reconnection, and fails after its timeout if none comes', async () => {
+    last().drop();
+    const p = client.call('config:get', {});
+    vi.advanceTimersByTime(5000);
+    const r = await p;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toEqual({ code: 'unavailable', message: expect.stringContaining('did not answer config:get in time') });
+  });
+
+  it('close() stops reconnecting and fails what is pending', async () => {
+    const p = client.call('session:get', {});
+    client.close();
+    expect((await p).ok).toBe(false);
+    vi.advanceTimersByTime(10_000);
+    expect(sockets).toHaveLength(1);
+    expect((await client.call('session:get', {})).ok).toBe(false);
+  });
+
+  it('ignores answers to calls it does not know', () => {
+    last().open();
+    expect(() => last().answer(99, { ok: true, value: {} })).not.toThrow();
+  });
+});
