@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** `npm start -- --no-browser` on a machine without Electron's binary: browser mode, and the URL on its line. */
+describe('npm start (browser mode)', () => {
+  it('says Electron is missing, prints the kiosk URL on a `kiosk: ` line, serves it, and stops cleanly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cabin-start-'));
+    const config = join(dir, 'cabin.json');
+    writeFileSync(config, JSON.stringify({ demo: true, dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 } }));
+    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/main/start.ts', '--no-browser'], {
+      env: { ...process.env, CABIN_CONFIG: config },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const end = Date.now() + 30_000;
+    while (!/^kiosk: /m.test(out)) {
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`no kiosk line:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(out).toMatch(/Electron is not available on this machine.*browser mode/);
+    const url = /^kiosk: (\S+)$/m.exec(out)![1]!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+  });
+
+  it('refuses a broken config with one clear line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cabin-start-'));
+    const config = join(dir, 'cabin.json');
+    writeFileSync(config, JSON.stringify({ idle: { warnAfterS: 'soon' } }));
+    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/main/start.ts', '--no-browser'], {
+      env: { ...process.env, CABIN_CONFIG: config },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(1);
+    expect(err).toMatch(/^cabin: Config file .*idle\.warnAfterS/m);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+});
