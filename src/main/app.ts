@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, EventPayload } from '../shared/bridge.ts';
 import { BridgeFailure, checkEvent, type BridgeHandlers, type EventSink } from './bridge/dispatch.ts';
@@ -23,8 +23,18 @@ export interface CabinOptions {
  * bridge handlers. It wires; the work is done in those services.
  */
 export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): Promise<Cabin> {
-  mkdirSync(config.dataDir, { recursive: true });
+  // Health data: only the kiosk's own account may read the store.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const store = openStore(join(config.dataDir, 'cabin.db'));
+  /** Background work must never take cabin main down: a failure is logged and the kiosk goes on. */
+  const safely = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      console.error(`cabin: ${what} failed: ${(err as Error).message}`);
+    }
+  };
   const sinks = new Set<EventSink>();
   const emit: EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     if (!checkEvent(name, payload)) return;
@@ -35,11 +45,12 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   const supervisor = new DeviceSupervisor(opts.launchHost ?? forkHostLauncher(config.devices), {
     device: (view) => emit('device', view),
     event: (deviceId, event) => session.onDeviceEvent(deviceId, event),
-    incident: (detail) => store.audit({ actor: 'system', action: 'incident', detail: { detail } }),
+    incident: (detail) => safely('recording an incident', () => store.audit({ actor: 'system', action: 'incident', detail: { detail } })),
   });
   const retentionMs = config.retentionDays * 24 * HOUR_MS;
-  store.purge(Date.now(), retentionMs);
-  const timers = [setInterval(() => session.tick(), 1000), setInterval(() => store.purge(Date.now(), retentionMs), HOUR_MS)];
+  const purge = (): void => safely('purging old data', () => store.purge(Date.now(), retentionMs));
+  purge();
+  const timers = [setInterval(() => safely('the idle check', () => session.tick()), 1000), setInterval(purge, HOUR_MS)];
   supervisor.start();
 
   const handlers: BridgeHandlers = {
@@ -48,7 +59,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     'session:consent': ({ accepted }) => session.consent(accepted),
     'session:language': ({ language }) => session.setLanguage(language),
     'session:activity': () => session.activity(),
-    'session:end': () => session.end(),
+    'session:end': ({ from }) => session.end(from),
     'devices:list': () => supervisor.devices(),
     'devices:command': async ({ deviceId, name }) => {
       const r = await supervisor.command(deviceId, name);

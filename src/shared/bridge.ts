@@ -83,7 +83,7 @@ export const CALLS = {
   'session:activity': { input: Empty, output: SessionViewSchema },
   /** exam → end (the session is closed and its summary shown); end → cleaning (the patient's data leaves
    * the screen and memory; the cabin stays locked until the assistant completes the checklist). */
-  'session:end': { input: Empty, output: SessionViewSchema },
+  'session:end': { input: z.object({ from: z.enum(['exam', 'end']).optional() }).strict(), output: SessionViewSchema },
   'devices:list': { input: Empty, output: z.array(DeviceViewSchema) },
   'devices:command': {
     input: z.object({ deviceId: z.string().max(300), name: z.string().max(64) }).strict(),

@@ -41,6 +41,10 @@ class FakeStore implements SessionStore {
   purge(): number {
     return 0;
   }
+  cleaningPending(): boolean {
+    const last = (a: string): number => this.audits.map((x) => x.action).lastIndexOf(a);
+    return last('session-end') > last('cleaning-done');
+  }
 }
 
 function rig(store = new FakeStore()) {
@@ -105,7 +109,38 @@ describe('SessionService', () => {
     svc.tick();
     advance(21_000);
     svc.tick();
-    expect(svc.view()).toMatchObject({ phase: 'cleaning', readings: [], sessionId: null });
+    expect(svc.view()).toMatchObject({ phase: 'cleaning', readings: [], sessionId: null, idleWarning: null });
+  });
+
+  it('stays locked for cleaning across a restart after a visit ended', () => {
+    const store = new FakeStore();
+    const first = rig(store).svc;
+    first.start('en');
+    first.consent(true);
+    first.end('exam');
+    expect(first.view().phase).toBe('end');
+    // Main restarts (reboot, crash) while the summary is shown.
+    expect(rig(store).svc.view().phase).toBe('cleaning');
+  });
+
+  it('ignores a double tap on finish: the summary is not skipped', () => {
+    const { svc } = rig();
+    svc.start('fr');
+    svc.consent(true);
+    expect(svc.end('exam').phase).toBe('end');
+    expect(() => svc.end('exam')).toThrow(/no visit to end/);
+    expect(svc.view().phase).toBe('end');
+    expect(svc.end('end').phase).toBe('cleaning');
+  });
+
+  it('locks the assistant panel when a patient starts and when a visit is cleared away', () => {
+    const { svc, config } = rig();
+    svc.unlockAssistant('1234');
+    expect(svc.start('fr').assistant).toBe(false);
+    svc.consent(true);
+    svc.unlockAssistant('1234');
+    svc.end('exam');
+    expect(svc.end('end')).toMatchObject({ phase: 'cleaning', assistant: false, language: config.languages[0] });
   });
 
   it('locks the PIN pad after five wrong PINs', () => {

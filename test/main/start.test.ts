@@ -24,7 +24,7 @@ describe('npm start (browser mode)', () => {
     }
     expect(out).toMatch(/Electron is not available on this machine.*browser mode/);
     const url = /^kiosk: (\S+)$/m.exec(out)![1]!;
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?k=[\w-]+$/);
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');

@@ -19,7 +19,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'secret.txt'), 'not for the web');
   kiosk = await startKiosk({ config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 } }), rendererDir: renderer });
   origin = new URL(kiosk.url).origin;
-  const res = await fetch(kiosk.url);
+  const res = await fetch(kiosk.url, { redirect: 'manual' });
   cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 });
 afterAll(async () => {
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function connect(headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${kiosk.url.replace('http', 'ws')}bridge`, { headers });
+    const ws = new WebSocket(`${origin.replace('http', 'ws')}/bridge`, { headers });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -49,14 +49,27 @@ function call(ws: WebSocket, id: number, name: string, input: unknown): Promise<
 }
 
 describe('web host', () => {
-  it('serves the renderer with a strict CSP and an HttpOnly token cookie, and nothing outside it', async () => {
-    const res = await fetch(kiosk.url);
+  it('hands the bridge token out once, for the launch code, and serves the renderer with a strict CSP', async () => {
+    expect(cookie).toMatch(/^cabin-token=.+/);
+    // The launch code is spent: a second request gets the page, but no token.
+    const again = await fetch(kiosk.url, { redirect: 'manual' });
+    expect(again.headers.get('set-cookie')).toBeNull();
+    const res = await fetch(`${origin}/`);
     expect(res.status).toBe(200);
+    expect(res.headers.get('set-cookie')).toBeNull();
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(res.headers.get('content-security-policy')).toContain("object-src 'none'");
-    expect(res.headers.get('set-cookie')).toMatch(/cabin-token=.+HttpOnly; SameSite=Strict/);
-    expect((await fetch(`${kiosk.url}..%2fsecret.txt`)).status).toBeGreaterThanOrEqual(400);
-    expect((await fetch(`${kiosk.url}nope.js`)).status).toBe(404);
+    expect((await fetch(`${origin}/..%2fsecret.txt`)).status).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${origin}/nope.js`)).status).toBe(404);
+  });
+
+  it('refuses requests for another host name (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      const u = new URL(origin);
+      request({ host: u.hostname, port: u.port, path: '/', headers: { host: `evil.example:${u.port}` } }, (r) => resolve(r.statusCode ?? 0)).end();
+    });
+    expect(status).toBe(421);
   });
 
   it('refuses a bridge connection from another origin or without the token', async () => {
@@ -79,5 +92,15 @@ describe('web host', () => {
     ws.send('not json');
     expect(await call(ws, 5, 'session:consent', { accepted: false })).toMatchObject({ ok: true, value: { phase: 'welcome' } });
     ws.close();
+  });
+
+  it('closes a socket that sends an oversized frame, and keeps serving others', async () => {
+    const bad = await connect({ origin, cookie });
+    const closed = new Promise((resolve) => bad.once('close', resolve));
+    bad.send('x'.repeat(70 * 1024));
+    await closed;
+    const good = await connect({ origin, cookie });
+    expect(await call(good, 1, 'session:get', {})).toMatchObject({ ok: true });
+    good.close();
   });
 });

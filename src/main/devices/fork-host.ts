@@ -13,9 +13,13 @@ export function forkHostLauncher(config: DevicesConfig): HostLauncher {
       env: { ...process.env, CABIN_DEVICES_CONFIG: JSON.stringify(config) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    // A failed spawn or a send racing the child's exit must not throw in main: it counts as an exit.
+    child.on('error', () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     return {
       send: (m) => {
-        if (child.connected) child.send(m);
+        if (child.connected) child.send(m, (err) => void err);
       },
       onMessage: (l) => void child.on('message', l),
       onExit: (l) => void child.on('exit', (code) => l(code)),

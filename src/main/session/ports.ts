@@ -23,4 +23,6 @@ export interface SessionStore {
   addWaveformChunk(c: { sessionId: string; deviceId: string; code: string; rate: number; t: number; samples: number[] }): void;
   audit(e: { actor: Actor; action: AuditAction; detail?: AuditDetail; sessionId?: string }): void;
   purge(nowMs: number, retentionMs: number): unknown;
+  /** A visit ended and the cabin was not cleaned since (also across restarts). */
+  cleaningPending(): boolean;
 }

@@ -41,8 +41,8 @@ export class SessionService {
     for (let left = store.openSession(); left; left = store.openSession()) {
       store.endSession(left.id, 'crash-recovery');
       store.audit({ actor: 'system', action: 'session-end', sessionId: left.id, detail: { reason: 'crash-recovery' } });
-      this.phase = 'cleaning';
     }
+    if (store.cleaningPending()) this.phase = 'cleaning';
   }
 
   view(): SessionView {
@@ -60,6 +60,9 @@ export class SessionService {
 
   start(language: Language): SessionView {
     this.require(['welcome'], 'A visit can only start from the welcome screen.');
+    if (!this.config.languages.includes(language)) throw new BridgeFailure('unsupported-language', `Language ${language} is not enabled on this cabin.`);
+    // The assistant's panel never carries over to a patient.
+    this.assistant = false;
     this.language = language;
     const id = this.store.createSession(language);
     this.current = { id, startedAt: this.now() };
@@ -90,9 +93,9 @@ export class SessionService {
     return this.view();
   }
 
-  /** exam → end (summary), end → cleaning (data cleared). */
-  end(): SessionView {
-    this.require(['exam', 'end'], 'There is no visit to end.');
+  /** exam → end (summary), end → cleaning (data cleared); `from` makes a double tap harmless. */
+  end(from?: 'exam' | 'end'): SessionView {
+    this.require(from ? [from] : ['exam', 'end'], 'There is no visit to end.');
     if (this.phase === 'exam') {
       this.close('completed');
       return this.go('end');
@@ -144,7 +147,11 @@ export class SessionService {
     } else if (e.kind === 'waveform') {
       const t = e.t ?? this.now();
       this.emit('waveform', { deviceId, code: e.code, rate: e.rate, samples: e.samples, t });
-      this.bufferWave(sessionId, deviceId, e.code, e.rate, t, e.samples);
+      try {
+        this.bufferWave(sessionId, deviceId, e.code, e.rate, t, e.samples);
+      } catch (err) {
+        console.error(`cabin: a waveform could not be stored: ${(err as Error).message}`);
+      }
     }
   }
 
@@ -163,7 +170,7 @@ export class SessionService {
       this.go(this.phase);
       return;
     }
-    this.store.audit({ actor: 'system', action: 'session-end', sessionId: this.current?.id, detail: { reason: 'idle' } });
+    if (this.phase !== 'end') this.store.audit({ actor: 'system', action: 'session-end', sessionId: this.current?.id, detail: { reason: 'idle' } });
     if (this.phase === 'consent') {
       this.close('idle');
       this.go('welcome');
@@ -171,6 +178,7 @@ export class SessionService {
       if (this.phase === 'exam') this.close('idle');
       this.clearPatient();
     }
+    this.assistant = false;
   }
 
   private bufferWave(sessionId: string, deviceId: string, code: string, rate: number, t: number, samples: number[]): void {
@@ -197,7 +205,7 @@ export class SessionService {
     this.current = undefined;
     this.readings = new Map();
     this.waves.clear();
-    this.language = this.config.languages[0] ?? 'fr';
+    this.assistant = false;
     return this.go('cleaning');
   }
 
@@ -215,11 +223,17 @@ export class SessionService {
   }
 
   private go(phase: Phase): SessionView {
-    if (phase === 'welcome') {
+    if (phase === 'welcome' || phase === 'cleaning') {
       this.current = undefined;
       this.readings = new Map();
+      // The next patient starts in the cabin's first language, not the last patient's.
+      if (phase !== this.phase) this.language = this.config.languages[0] ?? 'fr';
     }
-    if (phase !== this.phase) this.lastActivity = this.now();
+    if (phase !== this.phase) {
+      // A new screen starts its own idle count: no stale "are you still there?" on the next one.
+      this.lastActivity = this.now();
+      this.idleSince = undefined;
+    }
     this.phase = phase;
     const view = this.view();
     this.emit('session', view);

@@ -30,6 +30,12 @@ export function audit(db: Db, entry: AuditEntry): number {
   return Number(r.lastInsertRowid);
 }
 
+/** The id of the latest entry of `action` (ids grow with time), or 0 when there is none. */
+export function lastAuditId(db: Db, action: AuditAction): number {
+  const row = db.stmt(`SELECT max(id) AS id FROM audit WHERE action = ?`).get(action) as { id: number | null };
+  return row.id ?? 0;
+}
+
 /** The log, oldest first, for tests and the admin view. */
 export function auditTrail(db: Db, filter: AuditFilter = {}): AuditRecord[] {
   const rows = db

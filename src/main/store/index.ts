@@ -1,5 +1,5 @@
 import type { Language } from '../../shared/bridge.ts';
-import { audit, auditTrail, type AuditFilter, type AuditRecord } from './audit.ts';
+import { audit, auditTrail, lastAuditId, type AuditFilter, type AuditRecord } from './audit.ts';
 import { guard } from './errors.ts';
 import { integrityCheck } from './integrity.ts';
 import { addMedia, getMedia, mediaOf, type MediaRecord } from './media.ts';
@@ -78,6 +78,10 @@ export class Store {
   // Audit log
   audit(entry: AuditEntry): number {
     return this.run(() => audit(this.db, entry));
+  }
+  /** True when the latest visit ended after the latest completed cleaning (survives a restart). */
+  cleaningPending(): boolean {
+    return this.run(() => lastAuditId(this.db, 'session-end') > lastAuditId(this.db, 'cleaning-done'));
   }
   auditTrail(filter?: AuditFilter): AuditRecord[] {
     return this.run(() => auditTrail(this.db, filter));

@@ -8,7 +8,7 @@ import { serveStatic } from './static.ts';
 import { WsBridge } from './ws-bridge.ts';
 
 export interface KioskHost {
-  /** The kiosk page, e.g. http://127.0.0.1:8420/ */
+  /** The kiosk's launch URL with its one-time code, e.g. http://127.0.0.1:8420/?k=… */
   url: string;
   cabin: Cabin;
   close(): Promise<void>;
@@ -20,27 +20,49 @@ export interface KioskHost {
  */
 export async function startKiosk(opts: { config: KioskConfig; rendererDir: string; port?: number }): Promise<KioskHost> {
   const cabin = await startCabin(opts.config);
+  // The bridge token is handed out once, to whoever opens the launch URL's one-time code first (the kiosk's
+  // browser): no plain request to the host can obtain it.
   const token = randomBytes(24).toString('base64url');
+  let bootstrap: string | undefined = randomBytes(18).toString('base64url');
   let origin = '';
+  let hostHeader = '';
   const bridge = new WsBridge(cabin, () => origin, token);
-  const server = createServer((req, res) =>
-    serveStatic(opts.rendererDir, req, res, { 'Set-Cookie': `cabin-token=${token}; HttpOnly; SameSite=Strict; Path=/` }),
-  );
+  const server = createServer((req, res) => {
+    // Another Host name means DNS rebinding or a proxy: refuse.
+    if (req.headers.host !== hostHeader) {
+      res.writeHead(421).end('Misdirected request');
+      return;
+    }
+    const url = new URL(req.url ?? '/', origin);
+    if (bootstrap !== undefined && url.pathname === '/' && url.searchParams.get('k') === bootstrap) {
+      bootstrap = undefined;
+      res.writeHead(302, { Location: '/', 'Set-Cookie': `cabin-token=${token}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' }).end();
+      return;
+    }
+    serveStatic(opts.rendererDir, req, res);
+  });
   server.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname === '/bridge') bridge.upgrade(req, socket, head);
+    if (req.headers.host === hostHeader && new URL(req.url ?? '/', 'http://x').pathname === '/bridge') bridge.upgrade(req, socket, head);
     else socket.destroy();
   });
   const host = opts.config.web.host;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${opts.port ?? opts.config.web.port} is in use: stop the other program or set web.port in the config.`) : err),
-    );
-    server.listen(opts.port ?? opts.config.web.port, host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new Error(`Port ${opts.port ?? opts.config.web.port} is in use: stop the other program or set web.port in the config.`) : err),
+      );
+      server.listen(opts.port ?? opts.config.web.port, host, resolve);
+    });
+  } catch (err) {
+    bridge.close();
+    await cabin.stop();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
-  origin = `http://${host}:${port}`;
+  hostHeader = `${host}:${port}`;
+  origin = `http://${hostHeader}`;
   return {
-    url: `${origin}/`,
+    url: `${origin}/?k=${bootstrap}`,
     cabin,
     close: async () => {
       bridge.close();

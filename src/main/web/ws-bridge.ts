@@ -6,6 +6,7 @@ import { dispatch, type EventSink } from '../bridge/dispatch.ts';
 import type { Cabin } from '../cabin.ts';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Calls a renderer may make per second before it is told to slow down. */
 const MAX_CALLS_PER_SECOND = 50;
 
@@ -24,7 +25,12 @@ export class WsBridge {
   ) {
     const sink: EventSink = (name, payload) => {
       const text = JSON.stringify({ type: 'event', name, payload });
-      for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+      for (const ws of this.wss.clients) {
+        if (ws.readyState !== ws.OPEN) continue;
+        // A client that stopped reading must not make main hoard readings: it is cut off (it reconnects).
+        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
+        else ws.send(text);
+      }
     };
     this.unsubscribe = cabin.subscribe(sink);
   }
@@ -40,6 +46,8 @@ export class WsBridge {
   }
 
   private serve(ws: WebSocket): void {
+    // An oversized or malformed frame is the client's problem, never main's: close that socket.
+    ws.on('error', () => ws.terminate());
     let windowStart = Date.now();
     let calls = 0;
     ws.on('message', (data, isBinary) => {

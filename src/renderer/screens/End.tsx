@@ -34,7 +34,7 @@ export function End() {
       )}
       </div>
       <div className="actions">
-        <button type="button" className="btn btn-primary btn-huge" onClick={() => void act('session:end', {})} data-testid="finish">
+        <button type="button" className="btn btn-primary btn-huge" onClick={() => void act('session:end', { from: 'end' })} data-testid="finish">
           {t('end.finish')}
         </button>
       </div>

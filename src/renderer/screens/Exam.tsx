@@ -20,7 +20,7 @@ export function Exam() {
   const current = steps.find((s) => s.category === state.context.current) ?? steps[0];
   const index = current ? steps.indexOf(current) : -1;
   const last = index === steps.length - 1;
-  const finish = (): void => void act('session:end', {});
+  const finish = (): void => void act('session:end', { from: 'exam' });
 
   return (
     <section className="screen screen-exam" data-testid="screen-exam">
