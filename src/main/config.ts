@@ -47,7 +47,12 @@ export const KioskConfigSchema = z
       .strict()
       .default({ host: '127.0.0.1', port: 8420 }),
   })
-  .strict();
+  .strict()
+  // Without a PIN nobody could complete the cleaning checklist: the cabin would stay locked after one visit.
+  .refine((c) => c.demo || c.assistantPinHash !== undefined, {
+    message: 'a cabin that is not a demo needs assistantPinHash (make one with `npm run pin -- DIGITS`)',
+    path: ['assistantPinHash'],
+  });
 export type KioskConfig = z.infer<typeof KioskConfigSchema>;
 
 /** Reads and validates a config file; every problem is one sentence a person can act on. */

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   if (electron && existsSync(electronMain)) {
     const child = spawn(electron, [electronMain], { stdio: 'inherit', env: { ...process.env, CABIN_CONFIG_JSON: JSON.stringify(config) } });
     child.on('exit', (code) => process.exit(code ?? 0));
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => child.kill(sig));
     return;
   }
   console.log(
@@ -89,9 +90,15 @@ async function main(): Promise<void> {
     }
   }
   const stop = async (): Promise<void> => {
-    browser?.kill();
+    const b = browser;
+    if (b && b.exitCode === null && b.signalCode === null) {
+      // Chromium writes to its profile while it shuts down: wait for it before removing the profile.
+      const exited = new Promise((r) => b.once('exit', r));
+      b.kill();
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
     await kiosk.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

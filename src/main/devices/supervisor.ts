@@ -46,6 +46,7 @@ export class DeviceSupervisor {
   ) {}
 
   start(): void {
+    if (this.host) return;
     this.stopping = false;
     this.spawn();
   }
@@ -77,6 +78,8 @@ export class DeviceSupervisor {
     clearTimeout(this.restartTimer);
     const host = this.host;
     this.host = undefined;
+    for (const [, done] of this.waiting) done({ ok: false, error: 'The device service is stopping.' });
+    this.waiting.clear();
     if (!host) return;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {

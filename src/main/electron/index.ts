@@ -1,3 +1,4 @@
+import { app } from 'electron';
 import { startCabin } from '../app.ts';
 import { demoConfig, KioskConfigSchema, loadKioskConfig, type KioskConfig } from '../config.ts';
 import type { Cabin } from '../cabin.ts';
@@ -10,6 +11,8 @@ import { startElectronKiosk } from './main.ts';
 function config(): KioskConfig {
   if (process.env.CABIN_CONFIG_JSON) return KioskConfigSchema.parse(JSON.parse(process.env.CABIN_CONFIG_JSON));
   if (process.env.CABIN_CONFIG) return loadKioskConfig(process.env.CABIN_CONFIG);
+  // Simulated readings must never reach a real patient: an installed cabin needs its config.
+  if (app.isPackaged && !process.argv.includes('--demo')) throw new Error('No cabin config: set CABIN_CONFIG to the cabin config file.');
   return demoConfig();
 }
 

@@ -1,0 +1,33 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { demoConfig, loadKioskConfig } from '../../src/main/config.ts';
+import { hashPin } from '../../src/main/session/pin.ts';
+
+function file(content: string): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'cabin-cfg-')), 'cabin.json');
+  writeFileSync(f, content);
+  return f;
+}
+
+describe('kiosk config', () => {
+  it('fills every default for a real cabin that has its PIN', () => {
+    const c = loadKioskConfig(file(JSON.stringify({ assistantPinHash: hashPin('4821'), media: { stethoscope: 'USB Audio' } })));
+    expect(c).toMatchObject({ demo: false, languages: ['fr', 'en'], idle: { warnAfterS: 90, endAfterS: 30 }, retentionDays: 7, web: { host: '127.0.0.1' } });
+    expect(c.checklist.length).toBeGreaterThan(0);
+    expect(c.media.stethoscope).toBe('USB Audio');
+  });
+
+  it('refuses, in one sentence, a cabin without a PIN, an unknown key, a bad value and broken JSON', () => {
+    expect(() => loadKioskConfig(file('{}'))).toThrow(/assistantPinHash.*npm run pin/);
+    expect(() => loadKioskConfig(file('{"demo":true,"pin":"1234"}'))).toThrow(/Unrecognized key/);
+    expect(() => loadKioskConfig(file('{"demo":true,"idle":{"warnAfterS":2}}'))).toThrow(/idle\.warnAfterS/);
+    expect(() => loadKioskConfig(file('{ nope'))).toThrow(/not valid JSON/);
+    expect(() => loadKioskConfig('/nonexistent/cabin.json')).toThrow(/does not exist/);
+  });
+
+  it('gives the demo simulated devices of every category', () => {
+    expect(demoConfig().devices.simulate.map((s) => s.driver)).toEqual(['contec-cms50-v7', 'omron-hem790it', 'welchallyn-suretemp', 'tanita-serial']);
+  });
+});
