@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { launchChromium } from '../test/helpers/chromium.ts';
 import { printTable, writeResult } from './report.ts';
 
 /**
@@ -16,7 +17,6 @@ import { printTable, writeResult } from './report.ts';
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CHROMIUM = '/usr/bin/chromium';
 const SAMPLE_EVERY_S = 30;
 /** Streaming before the first counted sample: start-up garbage, JIT and caches settle (sampled, not counted). */
 const WARMUP_S = 60;
@@ -217,7 +217,6 @@ async function stopMain(child: ChildProcess): Promise<string> {
 
 export async function benchKiosk(minutes = 30): Promise<boolean> {
   if (!(minutes > 0)) throw new Error(`--minutes must be a positive number (got ${minutes})`);
-  if (!existsSync(CHROMIUM)) throw new Error(`the kiosk benchmark needs Debian's Chromium at ${CHROMIUM}`);
   const notes: string[] = [];
   // start.ts builds a missing renderer itself, which would count the build in the start time: build it first.
   const builtRenderer = !existsSync(join(ROOT, 'dist/renderer/index.html'));
@@ -253,21 +252,7 @@ export async function benchKiosk(minutes = 30): Promise<boolean> {
     main = started.child;
     const url = await started.url;
     const kioskLineMs = performance.now() - t0;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-      ],
-    });
+    browser = await launchChromium();
     const chromiumMs = performance.now() - t0;
     const chromiumVersion = browser.version();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });

@@ -25,8 +25,8 @@ export function defaultDevicesConfig(): DevicesConfig {
   return DevicesConfigSchema.parse({});
 }
 
-/** Reads a cabin config file's `devices` section, with an error a person can act on. */
-export function loadDevicesConfig(file: string, knownDrivers: readonly string[]): DevicesConfig {
+/** Reads a JSON config file and validates it; every problem is one sentence a person can act on. */
+export function readConfigFile<T>(file: string, schema: z.ZodType<T>): T {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -40,12 +40,17 @@ export function loadDevicesConfig(file: string, knownDrivers: readonly string[])
   } catch (err) {
     throw new Error(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = CabinDevicesFileSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`Config file ${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
-  return checkDrivers(parsed.data.devices, knownDrivers, `Config file ${file}: `);
+  return parsed.data;
+}
+
+/** Reads a cabin config file's `devices` section. */
+export function loadDevicesConfig(file: string, knownDrivers: readonly string[]): DevicesConfig {
+  return checkDrivers(readConfigFile(file, CabinDevicesFileSchema).devices, knownDrivers, `Config file ${file}: `);
 }
 
 /** Every driver a config names must exist (a typo must not silently leave a device unread). */

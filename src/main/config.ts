@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DevicesConfigSchema } from '../devices/config.ts';
+import { DevicesConfigSchema, readConfigFile } from '../devices/config.ts';
 import { LanguageSchema } from '../shared/bridge.ts';
 
 const Label = z.object({ fr: z.string().min(1), en: z.string().min(1) }).strict();
@@ -55,27 +54,9 @@ export const KioskConfigSchema = z
   });
 export type KioskConfig = z.infer<typeof KioskConfigSchema>;
 
-/** Reads and validates a config file; every problem is one sentence a person can act on. */
+/** Reads and validates a cabin config file; every problem is one sentence a person can act on. */
 export function loadKioskConfig(file: string): KioskConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new Error(code === 'ENOENT' ? `Config file ${file} does not exist.` : `Cannot read config file ${file}: ${String(err)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = KioskConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Config file ${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return readConfigFile(file, KioskConfigSchema);
 }
 
 export function demoConfig(overrides: Partial<KioskConfig> = {}): KioskConfig {

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 
 /**
  * The kiosk end to end, in Chromium, against the web host with the demo's simulated devices: a whole visit
@@ -15,14 +16,13 @@ import type { Reading } from '../../src/shared/bridge.ts';
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test/output/screenshots');
 const SPO2 = 'MDC_PULS_OXIM_SAT_O2';
 const PULSE = 'MDC_PULS_OXIM_PULS_RATE';
 const IDLE_WARN_S = 12;
 const DECIMALS: Record<string, number> = { MDC_TEMP_BODY: 1, MDC_MASS_BODY_ACTUAL: 1, MDC_RATIO_MASS_BODY_LEN_SQ: 1 };
 
-describe.skipIf(!existsSync(CHROMIUM))('kiosk in Chromium (browser mode, demo devices)', () => {
+describe('kiosk in Chromium (browser mode, demo devices)', () => {
   let dir: string;
   let kiosk: KioskHost;
   let browser: Browser;
@@ -101,21 +101,7 @@ describe.skipIf(!existsSync(CHROMIUM))('kiosk in Chromium (browser mode, demo de
       latest.set(r.code, r);
       seen.push(r);
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
     await context.grantPermissions(['camera', 'microphone'], { origin: new URL(kiosk.url).origin });
     page = await context.newPage();
