@@ -17,20 +17,24 @@ describe('npm start (browser mode)', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const end = Date.now() + 30_000;
-    while (!/^kiosk: /m.test(out)) {
-      if (Date.now() > end || child.exitCode !== null) throw new Error(`no kiosk line:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      const end = Date.now() + 30_000;
+      while (!/^kiosk: /m.test(out)) {
+        if (Date.now() > end || child.exitCode !== null) throw new Error(`no kiosk line:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(out).toMatch(/Electron is not available on this machine.*browser mode/);
+      const url = /^kiosk: (\S+)$/m.exec(out)![1]!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?k=[\w-]+$/);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+    } finally {
+      // Never leave a kiosk (and its device host) running behind a failed test.
+      child.kill('SIGTERM');
     }
-    expect(out).toMatch(/Electron is not available on this machine.*browser mode/);
-    const url = /^kiosk: (\S+)$/m.exec(out)![1]!;
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?k=[\w-]+$/);
-    const page = await fetch(url);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<div id="root">');
-    child.kill('SIGTERM');
-    const code = await new Promise((r) => child.once('exit', r));
-    expect(code).toBe(0);
+    expect(await exited).toBe(0);
   });
 
   it('refuses a broken config with one clear line', async () => {
