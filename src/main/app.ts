@@ -1,11 +1,14 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventName, EventPayload } from '../shared/bridge.ts';
+import type { CallView, EventName, EventPayload } from '../shared/bridge.ts';
 import { BridgeFailure, checkEvent, type BridgeHandlers, type EventSink } from './bridge/dispatch.ts';
 import type { Cabin } from './cabin.ts';
 import type { KioskConfig } from './config.ts';
 import { forkHostLauncher } from './devices/fork-host.ts';
 import { DeviceSupervisor, type HostLauncher } from './devices/supervisor.ts';
+import { HubLink } from './hub/link.ts';
+import { MediaUploads } from './media/uploads.ts';
 import { hashPin } from './session/pin.ts';
 import { SessionService } from './session/service.ts';
 import { openStore } from './store/index.ts';
@@ -36,8 +39,15 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     }
   };
   const sinks = new Set<EventSink>();
+  let hub: HubLink | undefined;
   const emit: EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     if (!checkEvent(name, payload)) return;
+    // A doctor is asked for while the patient is examined and until the summary is closed.
+    if (name === 'session' && hub) {
+      const v = payload as EventPayload<'session'>;
+      const h = hub;
+      safely('updating the consultation', () => h.want(v.phase === 'exam' || v.phase === 'end' ? v.language : null));
+    }
     for (const s of sinks) s(name, payload);
   };
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
@@ -52,6 +62,29 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   purge();
   const timers = [setInterval(() => safely('the idle check', () => session.tick()), 1000), setInterval(purge, HOUR_MS)];
   supervisor.start();
+
+  const offCall: CallView = { state: 'off', consultationId: null, doctorName: null, peerPresent: false, polite: false, iceServers: [], error: null };
+  if (config.hub) {
+    const cabinKey = config.hub.cabinKey ?? readFileSync(config.hub.cabinKeyFile!, 'utf8').trim();
+    hub = new HubLink({
+      url: config.hub.url,
+      cabinId: config.cabinId,
+      cabinKey,
+      onView: (view) => emit('call', view),
+      onSignal: (data) => emit('signal', { data }),
+      onAudit: (action, detail) =>
+        safely('recording a consultation step', () => store.audit({ actor: 'system', action, detail: { detail }, sessionId: session.view().sessionId ?? undefined })),
+    });
+    hub.start();
+    const v = session.view();
+    hub.want(v.phase === 'exam' || v.phase === 'end' ? v.language : null);
+  }
+  const uploads = new MediaUploads(randomUUID);
+  const currentSession = (): string => {
+    const id = session.view().sessionId;
+    if (!id) throw new BridgeFailure('no-session', 'There is no session in progress.');
+    return id;
+  };
 
   const handlers: BridgeHandlers = {
     'session:get': () => session.view(),
@@ -69,6 +102,40 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     'assistant:unlock': ({ pin }) => session.unlockAssistant(pin),
     'assistant:lock': () => session.lockAssistant(),
     'cleaning:complete': ({ done }) => session.completeCleaning(done),
+    'call:get': () => hub?.view() ?? offCall,
+    'call:signal': ({ data }) => {
+      if (!hub) throw new BridgeFailure('no-hub', 'This cabin has no hub configured.');
+      try {
+        hub.signal(data);
+      } catch (err) {
+        throw new BridgeFailure('call-unavailable', (err as Error).message);
+      }
+      return {};
+    },
+    'call:incident': ({ detail }) => {
+      if (hub) hub.incident(detail);
+      else store.audit({ actor: 'system', action: 'incident', detail: { detail: `call: ${detail}` } });
+      return {};
+    },
+    'outbox:pending': () => {
+      const id = session.view().sessionId;
+      if (!id) return [];
+      return store
+        .pendingOf(id, 'observation', 500)
+        .map((e) => e.payload as EventPayload<'reading'>)
+        .map(({ id: rid, deviceId, code, value, unit, t, measurementId }) => ({ id: rid, deviceId, code, value, unit, t, ...(measurementId ? { measurementId } : {}) }));
+    },
+    'outbox:ack': ({ ids }) => ({ marked: store.markDeliveredByRef('observation', ids) }),
+    'media:begin': (input) => ({ uploadId: uploads.begin(currentSession(), input) }),
+    'media:chunk': ({ uploadId, seq, data }) => {
+      uploads.chunk(uploadId, seq, data);
+      return {};
+    },
+    'media:commit': ({ uploadId }) => {
+      const u = uploads.commit(uploadId);
+      if (u.sessionId !== session.view().sessionId) throw new BridgeFailure('no-session', 'The session of this picture has ended.');
+      return { mediaId: store.addMedia({ sessionId: u.sessionId, kind: u.kind, mime: u.mime, bytes: u.data }) };
+    },
     'config:get': () => ({
       languages: config.languages,
       checklist: config.checklist,
@@ -86,6 +153,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     },
     async stop() {
       for (const t of timers) clearInterval(t);
+      await hub?.stop();
       await supervisor.stop();
       store.close();
     },

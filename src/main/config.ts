@@ -41,6 +41,21 @@ export const KioskConfigSchema = z
     devices: DevicesConfigSchema.default(DevicesConfigSchema.parse({})),
     /** Simulated devices and a known PIN, for a machine with no hardware. */
     demo: z.boolean().default(false),
+    /**
+     * The hub this cabin calls doctors through. The cabin's key is a secret: give it in a file readable only
+     * by the kiosk's account (`cabinKeyFile`), or inline. Without a hub the kiosk runs the exam alone.
+     */
+    hub: z
+      .object({
+        url: z.string().url().refine((u) => /^https?:/.test(u), 'an http:// or https:// URL'),
+        cabinKey: z.string().min(16).optional(),
+        cabinKeyFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((h) => (h.cabinKey === undefined) !== (h.cabinKeyFile === undefined), {
+        message: 'give exactly one of cabinKey and cabinKeyFile (make a key with `npm run hub -- add-cabin`)',
+      })
+      .optional(),
     web: z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8420) })
       .strict()
@@ -59,9 +74,16 @@ export function loadKioskConfig(file: string): KioskConfig {
   return readConfigFile(file, KioskConfigSchema);
 }
 
+/**
+ * The demo's media labels are those of Chromium's fake devices (`--use-fake-device-for-media-stream=device-count=2`):
+ * two cameras (patient and otoscope) and three audio inputs (the default one is the patient's voice).
+ */
+export const DEMO_MEDIA = { camera: 'fake_device_0', otoscope: 'fake_device_1', stethoscope: 'Fake Audio Input 2' } as const;
+
 export function demoConfig(overrides: Partial<KioskConfig> = {}): KioskConfig {
   return KioskConfigSchema.parse({
     demo: true,
+    media: DEMO_MEDIA,
     devices: {
       simulate: [
         { driver: 'contec-cms50-v7' },

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoConfig, loadKioskConfig, type KioskConfig } from './config.ts';
+import { heartbeatWav } from './demo/heart-wav.ts';
 import { startKiosk } from './web/host.ts';
 
 /**
@@ -13,6 +15,8 @@ import { startKiosk } from './web/host.ts';
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const RENDERER = join(ROOT, 'dist/renderer');
+const DOCTOR = join(ROOT, 'dist/doctor');
+const DEMO_HUB_PORT = 8440;
 const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 function electronBinary(): string | undefined {
@@ -32,22 +36,79 @@ function readConfig(file: string | undefined): KioskConfig {
   return demoConfig();
 }
 
-async function buildRenderer(): Promise<void> {
-  console.log('Building the kiosk screens (first start)…');
+async function build(what: 'renderer' | 'doctor'): Promise<void> {
+  console.log(what === 'renderer' ? 'Building the kiosk screens (first start)…' : "Building the doctor's console (first start)…");
   await new Promise<void>((ok, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, 'src/renderer/vite.config.ts'), '--logLevel', 'error'], { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`the renderer build failed (exit ${code})`))));
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, `src/${what}/vite.config.ts`), '--logLevel', 'error'], { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`the ${what} build failed (exit ${code})`))));
   });
 }
 
+interface DemoHub {
+  url: string;
+  keyFile: string;
+  child: ChildProcess;
+}
+
+/**
+ * The demo's embedded hub: the hub's own server (`npm run hub -- serve`) as a child process, with a demo doctor
+ * and a demo cabin whose secrets are new at every start. It prints the `doctor: ` and `login: ` lines; the
+ * cabin's key goes to a private file, never to the terminal.
+ */
+async function startDemoHub(dataDir: string, port = DEMO_HUB_PORT): Promise<DemoHub> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  const keyFile = join(dataDir, 'demo-cabin.key');
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'src/hub/cli.ts'), 'serve', '--port', String(port), '--db', join(dataDir, 'hub-demo.db'), '--console', DOCTOR, '--demo-cabin-key-file', keyFile, '--stop-with-stdin', 'yes'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const errors: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => errors.push(line));
+  const url = await new Promise<string>((ok, fail) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (line.startsWith('hub: ')) ok(line.slice(5).trim());
+      else if (line.startsWith('doctor: ') || line.startsWith('login: ')) console.log(line);
+    });
+    child.once('exit', (code) => fail(new Error(`the demo hub stopped (exit ${code}): ${errors.join(' ') || 'no message'}`)));
+  });
+  return { url, keyFile, child };
+}
+
+async function demoHub(dataDir: string): Promise<DemoHub> {
+  try {
+    return await startDemoHub(dataDir);
+  } catch (err) {
+    if (!/EADDRINUSE|in use/i.test((err as Error).message)) throw err;
+    console.log(`Port ${DEMO_HUB_PORT} is taken: the demo hub takes a free port.`);
+    return startDemoHub(dataDir, 0);
+  }
+}
+
+const stopChild = async (c: ChildProcess | undefined): Promise<void> => {
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise((r) => c.once('exit', r));
+  c.kill();
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+};
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'no-browser': { type: 'boolean' }, config: { type: 'string' } }, strict: true });
-  const config = readConfig(values.config);
+  let config = readConfig(values.config);
+  // The demo shows the whole chain: an embedded hub with a demo doctor, unless the config names a hub.
+  let hub: DemoHub | undefined;
+  if (config.demo && !config.hub) {
+    if (!existsSync(join(DOCTOR, 'index.html'))) await build('doctor');
+    hub = await demoHub(resolve(config.dataDir));
+    config = { ...config, hub: { url: hub.url, cabinKeyFile: hub.keyFile } };
+  }
   const electron = electronBinary();
   const electronMain = join(ROOT, 'dist/electron/main.js');
   if (electron && existsSync(electronMain)) {
     const child = spawn(electron, [electronMain], { stdio: 'inherit', env: { ...process.env, CABIN_CONFIG_JSON: JSON.stringify(config) } });
-    child.on('exit', (code) => process.exit(code ?? 0));
+    child.on('exit', (code) => void stopChild(hub?.child).then(() => process.exit(code ?? 0)));
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => child.kill(sig));
     return;
   }
@@ -56,49 +117,64 @@ async function main(): Promise<void> {
       ? 'Electron is installed but the app is not built for it (npm run build:electron): starting browser mode.'
       : 'Electron is not available on this machine (its binary is not installed): starting browser mode.',
   );
-  if (!existsSync(join(RENDERER, 'index.html'))) await buildRenderer();
+  if (!existsSync(join(RENDERER, 'index.html'))) await build('renderer');
   const kiosk = await startKiosk({ config, rendererDir: RENDERER });
   console.log(`kiosk: ${kiosk.url}`);
-  let browser: ChildProcess | undefined;
-  let profile: string | undefined;
+  const browsers: ChildProcess[] = [];
+  const profiles: string[] = [];
   if (!values['no-browser']) {
     const exe = BROWSERS.find((b) => existsSync(b));
     if (!exe) {
       console.log('No Chromium found: open the kiosk URL above in a browser (apt-get install chromium for kiosk mode).');
     } else {
-      // A fresh profile each start, removed at exit: nothing of a patient stays in a browser profile.
-      profile = mkdtempSync(join(tmpdir(), 'cabin-kiosk-'));
       const headless = !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
-      browser = spawn(
-        exe,
-        [
-          `--app=${kiosk.url}`,
-          '--kiosk',
-          `--user-data-dir=${profile}`,
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-quic',
-          '--disable-pinch',
-          '--overscroll-history-navigation=0',
-          ...(headless ? ['--headless=new', '--no-sandbox', '--disable-gpu'] : []),
-        ],
-        { stdio: 'ignore' },
-      );
-      browser.on('error', () => console.log('Chromium could not start: open the kiosk URL above in a browser.'));
+      const open = (url: string, extra: string[]): void => {
+        // A fresh profile each start, removed at exit: nothing of a patient stays in a browser profile.
+        const profile = mkdtempSync(join(tmpdir(), 'cabin-kiosk-'));
+        profiles.push(profile);
+        const media = config.demo
+          ? [
+              // The demo's devices: two fake cameras (patient, otoscope), fake microphones, a heartbeat as stethoscope.
+              '--use-fake-device-for-media-stream=device-count=2',
+              `--use-file-for-fake-audio-capture=${join(profile, 'heart.wav')}`,
+            ]
+          : [];
+        if (config.demo) writeFileSync(join(profile, 'heart.wav'), heartbeatWav());
+        const b = spawn(
+          exe,
+          [
+            `--app=${url}`,
+            ...extra,
+            `--user-data-dir=${profile}`,
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--disable-quic',
+            '--disable-pinch',
+            '--overscroll-history-navigation=0',
+            // The app is the only page it shows: camera and microphone without a prompt, sound without a tap.
+            '--use-fake-ui-for-media-stream',
+            '--autoplay-policy=no-user-gesture-required',
+            ...media,
+            ...(headless ? ['--headless=new', '--no-sandbox', '--disable-gpu'] : []),
+          ],
+          { stdio: 'ignore' },
+        );
+        b.on('error', () => console.log(`Chromium could not start: open ${url} in a browser.`));
+        browsers.push(b);
+      };
+      open(kiosk.url, ['--kiosk']);
+      // With a screen, the demo also opens the doctor's side in a second window.
+      if (hub && !headless) open(`${hub.url}/`, []);
     }
   }
   const stop = async (): Promise<void> => {
-    const b = browser;
-    if (b && b.exitCode === null && b.signalCode === null) {
-      // Chromium writes to its profile while it shuts down: wait for it before removing the profile.
-      const exited = new Promise((r) => b.once('exit', r));
-      b.kill();
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    }
+    // Chromium writes to its profile while it shuts down: wait for it before removing the profile.
+    await Promise.all(browsers.map(stopChild));
     await kiosk.close();
-    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    await stopChild(hub?.child);
+    for (const p of profiles) rmSync(p, { recursive: true, force: true, maxRetries: 3 });
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeviceInfoSchema, LinkStateSchema } from './device-host.ts';
 import { DeviceStatusSchema } from './device-event.ts';
+import { IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
 
 /**
  * The bridge between cabin main and the kiosk renderer: ONE contract, served by the Electron preload (IPC)
@@ -71,6 +72,44 @@ export const KioskConfigViewSchema = z.object({
 });
 export type KioskConfigView = z.infer<typeof KioskConfigViewSchema>;
 
+/**
+ * The cabin's side of the live consultation as main sees it: main holds the hub connection (and the cabin's
+ * key); the renderer holds the RTCPeerConnection and relays its signaling through `call:signal`.
+ */
+export const CallStateSchema = z.enum([
+  /** No hub configured. */
+  'off',
+  /** No session in the exam, so no doctor asked for. */
+  'idle',
+  /** Connecting (or reconnecting) to the hub. */
+  'connecting',
+  /** In the hub's queue, waiting for a doctor. */
+  'waiting',
+  /** A doctor took the consultation. */
+  'active',
+  /** The doctor ended the consultation. */
+  'ended',
+  /** The hub cannot be reached or refused the cabin (see `error`). */
+  'unavailable',
+]);
+export type CallState = z.infer<typeof CallStateSchema>;
+export const CallViewSchema = z.object({
+  state: CallStateSchema,
+  consultationId: z.string().nullable(),
+  doctorName: z.string().nullable(),
+  /** The doctor's console is connected to the hub. */
+  peerPresent: z.boolean(),
+  /** Perfect negotiation: the cabin is the impolite peer. */
+  polite: z.boolean(),
+  iceServers: z.array(IceServerSchema),
+  iceTransportPolicy: z.enum(['all', 'relay']).optional(),
+  error: z.string().nullable(),
+});
+export type CallView = z.infer<typeof CallViewSchema>;
+
+/** An observation still to be acknowledged by the doctor's side (from the SQLite outbox). */
+export const PendingObservationSchema = ReadingSchema;
+
 const Empty = z.object({}).strict();
 
 /** Renderer → main, request/response. Names are `area:verb`. */
@@ -93,6 +132,30 @@ export const CALLS = {
   'assistant:lock': { input: Empty, output: SessionViewSchema },
   'cleaning:complete': { input: z.object({ done: z.array(z.string().max(64)).max(50) }).strict(), output: SessionViewSchema },
   'config:get': { input: Empty, output: KioskConfigViewSchema },
+  'call:get': { input: Empty, output: CallViewSchema },
+  /** Renderer → hub → doctor: one perfect-negotiation message of the renderer's RTCPeerConnection. */
+  'call:signal': { input: z.object({ data: SignalDataSchema }).strict(), output: Empty },
+  /** A technical incident of the call (ICE failure…) for the consultation report and the audit log. */
+  'call:incident': { input: z.object({ detail: z.string().min(1).max(500) }).strict(), output: Empty },
+  /** Observations of the current session the doctor has not acknowledged yet, oldest first. */
+  'outbox:pending': { input: Empty, output: z.array(PendingObservationSchema) },
+  /** The doctor's side acknowledged these observation ids. */
+  'outbox:ack': { input: z.object({ ids: z.array(z.string().max(100)).min(1).max(500) }).strict(), output: z.object({ marked: z.number() }) },
+  /** An otoscope snapshot (full resolution), stored with the session, sent in pieces under the frame limit. */
+  'media:begin': {
+    input: z
+      .object({
+        kind: z.literal('otoscope-snapshot'),
+        mime: z.enum(['image/jpeg', 'image/png']),
+        width: z.number().int().positive().max(10_000),
+        height: z.number().int().positive().max(10_000),
+        bytes: z.number().int().positive().max(20 * 1024 * 1024),
+      })
+      .strict(),
+    output: z.object({ uploadId: z.string() }),
+  },
+  'media:chunk': { input: z.object({ uploadId: z.string().max(64), seq: z.number().int().min(0), data: z.string().max(48 * 1024) }).strict(), output: Empty },
+  'media:commit': { input: z.object({ uploadId: z.string().max(64) }).strict(), output: z.object({ mediaId: z.string() }) },
 } as const;
 
 /** Main → renderer. */
@@ -101,6 +164,9 @@ export const EVENTS = {
   device: DeviceViewSchema,
   reading: ReadingSchema,
   waveform: WaveformSchema,
+  call: CallViewSchema,
+  /** Doctor → hub → renderer: one perfect-negotiation message for the renderer's RTCPeerConnection. */
+  signal: z.object({ data: SignalDataSchema }),
 } as const;
 
 export type CallName = keyof typeof CALLS;

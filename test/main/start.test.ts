@@ -18,6 +18,7 @@ describe('npm start (browser mode)', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise((r) => child.once('exit', r));
+    let hubUrl = 'http://127.0.0.1:9/';
     try {
       const end = Date.now() + 30_000;
       while (!/^kiosk: /m.test(out)) {
@@ -30,11 +31,24 @@ describe('npm start (browser mode)', () => {
       const page = await fetch(url);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<div id="root">');
+      // The demo's embedded hub: the doctor console's URL and the demo doctor's login, which works.
+      const doctor = /^doctor: (\S+)$/m.exec(out)?.[1];
+      const login = /^login: (\S+) \/ (\S+)$/m.exec(out);
+      expect(doctor, out).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(login, out).not.toBeNull();
+      hubUrl = doctor!;
+      const res = await fetch(new URL('/api/login', doctor), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: login![1], password: login![2] }) });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ role: 'doctor', token: expect.any(String) });
+      // The cabin's key never reaches the terminal.
+      expect(out).not.toMatch(/key/i);
     } finally {
       // Never leave a kiosk (and its device host) running behind a failed test.
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    // The embedded hub stopped with it.
+    await expect(fetch(hubUrl)).rejects.toThrow();
   });
 
   it('refuses a broken config with one clear line', async () => {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { openDatabase } from '../../src/main/store/open.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, StoreError, type Store } from '../../src/main/store/index.ts';
 import { manualClock, storeTemp } from './helpers/store-temp.ts';
@@ -41,6 +42,14 @@ describe('store: opening and migrations', () => {
     const b = tmp.open(file);
     expect(b.session(id)).toMatchObject({ id, language: 'fr', endedAt: null });
     expect(b.integrityCheck()).toBe('ok');
+    b.close();
+  });
+
+  it('keeps a 2 MiB page cache, not better-sqlite3’s 16 MB default, so main’s memory does not grow with the file', () => {
+    const db = openDatabase(tmp.file());
+    expect(db.raw.pragma('cache_size', { simple: true })).toBe(-2048);
+    expect(new Database(':memory:').pragma('cache_size', { simple: true })).toBe(-16000);
+    db.raw.close();
   });
 
   it('refuses a file written by a newer schema, and leaves it untouched', () => {

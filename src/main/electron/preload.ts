@@ -22,8 +22,16 @@ const CALL_NAMES = [
   'assistant:lock',
   'cleaning:complete',
   'config:get',
+  'call:get',
+  'call:signal',
+  'call:incident',
+  'outbox:pending',
+  'outbox:ack',
+  'media:begin',
+  'media:chunk',
+  'media:commit',
 ] as const satisfies readonly CallName[];
-const EVENT_NAMES = ['session', 'device', 'reading', 'waveform'] as const satisfies readonly EventName[];
+const EVENT_NAMES = ['session', 'device', 'reading', 'waveform', 'call', 'signal'] as const satisfies readonly EventName[];
 
 // Fails to compile when the contract gains a call or an event that is not listed above.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -6,7 +6,7 @@ import { addMedia, getMedia, mediaOf, type MediaRecord } from './media.ts';
 import { migrate } from './migrations.ts';
 import { addObservation, observationsOf, type ObservationRecord } from './observations.ts';
 import { openDatabase, type Db, type OpenOptions } from './open.ts';
-import { enqueue, markAttempt, markDelivered, markDeliveredByRef, pending, pendingCount, type EnqueueInput, type OutboxEntry } from './outbox.ts';
+import { enqueue, markAttempt, markDelivered, markDeliveredByRef, pending, pendingCount, pendingOf, type EnqueueInput, type OutboxEntry } from './outbox.ts';
 import { purge, type PurgeCounts } from './purge.ts';
 import type { AuditEntry, EndReason, MediaInput, ObservationInput, OutboxKind, WaveformInput } from './schema.ts';
 import { createSession, endSession, getSession, openSession, recordConsent, type SessionRecord } from './sessions.ts';
@@ -93,6 +93,9 @@ export class Store {
   }
   pending(limit = 100): OutboxEntry[] {
     return this.run(() => pending(this.db, limit));
+  }
+  pendingOf(sessionId: string, kind: OutboxKind, limit = 500): OutboxEntry[] {
+    return this.run(() => pendingOf(this.db, sessionId, kind, limit));
   }
   pendingCount(): number {
     return this.run(() => pendingCount(this.db));

@@ -42,6 +42,18 @@ export function pending(db: Db, limit: number): OutboxEntry[] {
   return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
 }
 
+/** What is still to deliver of one kind for one session, oldest first. */
+export function pendingOf(db: Db, sessionId: string, kind: OutboxKind, limit: number): OutboxEntry[] {
+  const rows = db
+    .stmt(
+      `SELECT id, kind, ref_id AS refId, session_id AS sessionId, payload, created_at AS createdAt, attempts,
+              last_attempt_at AS lastAttemptAt
+       FROM outbox WHERE delivered_at IS NULL AND session_id = ? AND kind = ? ORDER BY id LIMIT ?`,
+    )
+    .all(sessionId, kind, Math.max(0, Math.floor(limit))) as (Omit<OutboxEntry, 'payload'> & { payload: string })[];
+  return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
+}
+
 /** Marks entries delivered (acknowledged by the other side); returns how many were newly marked. */
 export function markDelivered(db: Db, ids: readonly number[]): number {
   const now = db.now();

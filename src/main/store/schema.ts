@@ -20,6 +20,8 @@ export const AuditActionSchema = z.enum([
   'assistant-lock',
   'cleaning-done',
   'incident',
+  /** The live consultation: asked for, taken by a doctor, ended or cancelled (reason). */
+  'consultation',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 

@@ -1,0 +1,175 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { seedDemo } from './demo.ts';
+import { createHub, type HubOptions } from './server.ts';
+import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from './store.ts';
+
+const USAGE = `usage:
+  npm run hub -- serve [--port N] [--host H] [--db FILE] [--console DIR] [--demo-cabin-key-file FILE]
+      env: HUB_JWT_SECRET (32+ characters), HUB_TURN_SECRET, HUB_TURN_URLS, HUB_STUN_URLS (comma-separated),
+           HUB_RELAY_ONLY=1 (every call through TURN)
+      --demo-cabin-key-file: demo mode: (re)creates the demo doctor and the demo cabin with new secrets, prints
+           the doctor's login on a line starting "login: " and writes the cabin's key to FILE (mode 0600)
+      --stop-with-stdin yes: stop when stdin closes (for a launcher that starts the hub as its child)
+  npm run hub -- add-doctor --db FILE --username U --name N     (password from HUB_PASSWORD or stdin)
+  npm run hub -- add-cabin --db FILE --id ID --name N           (prints the cabin's key, once)`;
+
+class UsageError extends Error {}
+
+const DEFAULT_PORT = 8440;
+const DEFAULT_CONSOLE = resolve(import.meta.dirname, '../../dist/doctor');
+
+function options(args: string[], names: string[]): Record<string, string | undefined> {
+  try {
+    const { values } = parseArgs({ args, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])), strict: true, allowPositionals: false });
+    return values as Record<string, string | undefined>;
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message.split('\n')[0] : String(err)} (see npm run hub -- help)`);
+  }
+}
+
+function required(values: Record<string, string | undefined>, name: string): string {
+  const v = values[name];
+  if (v === undefined || v.trim() === '') throw new UsageError(`--${name} is required (see npm run hub -- help).`);
+  return v;
+}
+
+function openStore(file: string): HubStore {
+  if (file !== ':memory:' && !existsSync(dirname(resolve(file)))) throw new UsageError(`The folder of ${file} does not exist: create it first.`);
+  try {
+    return new HubStore(file);
+  } catch (err) {
+    throw new UsageError(`Cannot open the hub database ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password (at least 10 characters): ');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) {
+    chunks.push(c as Buffer);
+    if (Buffer.concat(chunks).includes(10) && process.stdin.isTTY) break;
+  }
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+async function serve(args: string[]): Promise<void> {
+  const v = options(args, ['port', 'host', 'db', 'console', 'demo-cabin-key-file', 'stop-with-stdin']);
+  const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${v.port ?? ''} is not a port number (0 to 65535).`);
+  const env = process.env;
+  const secret = env.HUB_JWT_SECRET;
+  if (secret !== undefined && secret.length < 32) throw new UsageError('HUB_JWT_SECRET must have at least 32 characters.');
+  const turnUrls = list(env.HUB_TURN_URLS);
+  if (turnUrls.length > 0 && !env.HUB_TURN_SECRET) throw new UsageError('HUB_TURN_URLS is set but HUB_TURN_SECRET is not: set both (the secret is coturn static-auth-secret).');
+  const db = v.db ?? 'hub.db';
+  const store = openStore(db);
+  let login: string | undefined;
+  try {
+    const keyFile = v['demo-cabin-key-file'];
+    if (keyFile !== undefined) {
+      const demo = await seedDemo(store);
+      writeFileSync(keyFile, `${demo.cabin.key}\n`, { mode: 0o600 });
+      login = `login: ${demo.doctor.username} / ${demo.doctor.password}`;
+    }
+  } catch (err) {
+    throw new UsageError(`Cannot set up the demo accounts: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    store.close();
+  }
+  const opts: HubOptions = {
+    host: v.host ?? '127.0.0.1',
+    port,
+    dbPath: db,
+    consoleDir: v.console ?? DEFAULT_CONSOLE,
+    iceServers: {
+      stunUrls: list(env.HUB_STUN_URLS),
+      ...(turnUrls.length > 0 ? { turn: { urls: turnUrls, secret: env.HUB_TURN_SECRET! } } : {}),
+      ...(env.HUB_RELAY_ONLY === '1' ? { relayOnly: true } : {}),
+    },
+    log: (line) => console.log(line),
+  };
+  if (env.HUB_RELAY_ONLY === '1' && turnUrls.length === 0) throw new UsageError('HUB_RELAY_ONLY=1 needs a TURN server: set HUB_TURN_URLS and HUB_TURN_SECRET.');
+  if (secret !== undefined) opts.jwtSecret = new TextEncoder().encode(secret);
+  else if (login === undefined) console.error('hub: HUB_JWT_SECRET is not set: tokens will not survive a restart of the hub.');
+  let hub;
+  try {
+    hub = await createHub(opts);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  console.log(`hub: ${hub.url}`);
+  if (login !== undefined) {
+    console.log(`doctor: ${hub.url}/`);
+    console.log(login);
+  }
+  const stop = () => void hub.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // A launcher that dies without a word (SIGKILL) closes our stdin: do not outlive it.
+  if (v['stop-with-stdin'] === 'yes') {
+    process.stdin.on('end', stop).on('close', stop).resume();
+  }
+}
+
+async function addDoctor(args: string[]): Promise<void> {
+  const v = options(args, ['db', 'username', 'name']);
+  const db = required(v, 'db');
+  const username = required(v, 'username');
+  const name = required(v, 'name');
+  const password = process.env.HUB_PASSWORD || (await readStdin());
+  if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`The password must have at least ${MIN_PASSWORD_LENGTH} characters (give it in HUB_PASSWORD or on stdin).`);
+  const store = openStore(db);
+  try {
+    await store.addDoctor({ username, name, password });
+  } finally {
+    store.close();
+  }
+  console.log(`doctor ${username} added`);
+}
+
+function addCabin(args: string[]): void {
+  const v = options(args, ['db', 'id', 'name']);
+  const db = required(v, 'db');
+  const id = required(v, 'id');
+  const name = required(v, 'name');
+  const store = openStore(db);
+  try {
+    const cabin = store.addCabin({ id, name });
+    console.log(`key: ${cabin.key}`);
+    console.error(`cabin ${id} added: give it this key now, the hub keeps only its hash.`);
+  } finally {
+    store.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'add-doctor':
+      return addDoctor(rest);
+    case 'add-cabin':
+      return addCabin(rest);
+    case 'help':
+    case '--help':
+    case undefined:
+      console.log(USAGE);
+      return;
+    default:
+      throw new UsageError(`Unknown command "${command}": use serve, add-doctor or add-cabin (see npm run hub -- help).`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof HubStoreError) {
+    console.error(`hub: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`hub: unexpected failure: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

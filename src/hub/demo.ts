@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import type { HubStore } from './store.ts';
+
+export interface DemoAccounts {
+  doctor: { username: 'dr.demo'; password: string; name: string };
+  cabin: { id: 'demo-cabin'; name: string; key: string };
+}
+
+/** The demo doctor and demo cabin, with fresh secrets on every call (older demo secrets stop working). */
+export async function seedDemo(store: HubStore): Promise<DemoAccounts> {
+  const password = randomBytes(12).toString('base64url');
+  const name = 'Dr Demo';
+  await store.addDoctor({ username: 'dr.demo', name, password }, { replace: true });
+  const cabin = store.addCabin({ id: 'demo-cabin', name: 'Demo cabin' }, { replace: true });
+  return { doctor: { username: 'dr.demo', password, name }, cabin: { id: 'demo-cabin', name: cabin.name, key: cabin.key } };
+}

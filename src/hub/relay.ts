@@ -1,0 +1,342 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import {
+  BEARER_PREFIX,
+  HUB_CLOSE,
+  HUB_MAX_FRAME_BYTES,
+  HUB_SUBPROTOCOL,
+  parseFrame,
+  ToHubSchema,
+  type ConsultationView,
+  type FromHub,
+  type IceServer,
+  type Role,
+  type ToHub,
+} from '../shared/hub-protocol.ts';
+import { TokenBucket } from './limits.ts';
+import { turnCredential } from './secrets.ts';
+import type { Consultation, HubStore } from './store.ts';
+import type { Claims, Tokens } from './tokens.ts';
+
+export interface IceConfig {
+  stunUrls?: string[];
+  turn?: { urls: string[]; secret: string; ttlS?: number };
+  /** Force every call through TURN (`iceTransportPolicy: 'relay'`): the peers never learn each other's addresses. */
+  relayOnly?: boolean;
+}
+
+export interface RelayOptions {
+  store: HubStore;
+  tokens: Tokens;
+  now: () => number;
+  iceServers: IceConfig | undefined;
+  log: (line: string) => void;
+  heartbeatMs: number;
+  /** A waiting request whose cabin stays away this long is cancelled, so no doctor claims an empty cabin. */
+  waitingGraceMs: number;
+}
+
+interface Conn {
+  ws: WebSocket;
+  role: Role;
+  id: string;
+  name: string;
+  bucket: TokenBucket;
+  alive: boolean;
+}
+
+/** Frames above the protocol limit are closed with 4413 by the hub; `ws` itself cuts off anything beyond this. */
+const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
+/** A client that lets this much pile up unread is dropped rather than grow the hub's memory. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+const TURN_TTL_S = 4 * 3600;
+
+const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
+const key = (role: Role, id: string) => `${role}:${id}`;
+
+/** The WebSocket side of the hub: authentication on upgrade, the queue, claims, signaling relay and reconnection. */
+export class Relay {
+  private readonly wss: WebSocketServer;
+  /** The current connection of each cabin and doctor. */
+  private readonly conns = new Map<string, Conn>();
+  private readonly all = new Set<Conn>();
+  /** `consultationId:role` of sides that dropped out of an active consultation, to record their return. */
+  private readonly away = new Set<string>();
+  private readonly heartbeat: NodeJS.Timeout;
+  /** Cancellation timers of waiting requests whose cabin is away, by cabin id. */
+  private readonly abandon = new Map<string, NodeJS.Timeout>();
+  /** Set by close(): late socket events must not touch the store, which closes next. */
+  private closing = false;
+
+  constructor(private readonly o: RelayOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: HARD_FRAME_LIMIT,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(HUB_SUBPROTOCOL) ? HUB_SUBPROTOCOL : false),
+    });
+    this.heartbeat = setInterval(() => {
+      for (const c of this.all) {
+        if (!c.alive) c.ws.terminate();
+        else {
+          c.alive = false;
+          c.ws.ping();
+        }
+      }
+    }, o.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Verifies the token carried as a subprotocol; a missing, forged or expired one gets HTTP 401 and no socket. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
+    const refuse = (status: number, code: string, message: string) => {
+      const body = JSON.stringify({ error: { code, message } });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    };
+    if (!offered.includes(HUB_SUBPROTOCOL) || !bearer) return refuse(401, 'bad-token', `Offer the subprotocols ${HUB_SUBPROTOCOL} and ${BEARER_PREFIX}<token>.`);
+    this.o.tokens.verify(bearer.slice(BEARER_PREFIX.length)).then(
+      (claims) => {
+        if (!claims) return refuse(401, 'bad-token', 'The token is invalid or expired: get a new one.');
+        if (socket.destroyed || this.closing) return void socket.destroy();
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, claims));
+      },
+      () => refuse(401, 'bad-token', 'The token could not be checked.'),
+    );
+  }
+
+  close(): void {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    for (const timer of this.abandon.values()) clearTimeout(timer);
+    for (const c of this.all) c.ws.terminate();
+    this.all.clear();
+    this.conns.clear();
+    this.wss.close();
+  }
+
+  private connected(ws: WebSocket, claims: Claims): void {
+    const conn: Conn = { ws, role: claims.role, id: claims.sub, name: claims.name, bucket: new TokenBucket(60, 20), alive: true };
+    const k = key(conn.role, conn.id);
+    const old = this.conns.get(k);
+    this.conns.set(k, conn);
+    this.all.add(conn);
+    if (conn.role === 'cabin') {
+      clearTimeout(this.abandon.get(conn.id));
+      this.abandon.delete(conn.id);
+    }
+    if (old) old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
+    this.o.log(`hub: ${conn.role} ${conn.id} connected${old ? ' (replacing its previous connection)' : ''}`);
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => this.message(conn, data, isBinary));
+    ws.on('close', (code) => this.disconnected(conn, code));
+
+    this.send(conn, { type: 'hello', role: conn.role, id: conn.id, name: conn.name });
+    if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: this.o.store.queue() });
+    for (const c of this.o.store.openFor(conn.role, conn.id)) {
+      if (c.state === 'active' && this.away.delete(`${c.id}:${conn.role}`)) this.o.store.addIncident(c.id, 'hub', `${conn.role} reconnected`);
+      this.push(c);
+    }
+  }
+
+  private disconnected(conn: Conn, code: number): void {
+    this.all.delete(conn);
+    if (this.closing) return;
+    const k = key(conn.role, conn.id);
+    if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
+    this.conns.delete(k);
+    this.o.log(`hub: ${conn.role} ${conn.id} disconnected (${code})`);
+    for (const c of this.o.store.openFor(conn.role, conn.id)) {
+      if (c.state === 'waiting') this.abandonLater(c.id, conn.id);
+      if (c.state !== 'active') continue;
+      this.away.add(`${c.id}:${conn.role}`);
+      this.o.store.addIncident(c.id, 'hub', `${conn.role} disconnected (WebSocket code ${code})`);
+      this.push(c);
+    }
+  }
+
+  private message(conn: Conn, data: RawData, isBinary: boolean): void {
+    if (this.closing || conn.ws.readyState !== WebSocket.OPEN) return;
+    if (!conn.bucket.take()) return conn.ws.close(HUB_CLOSE.rate, 'Too many messages.');
+    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
+    if (bytes > HUB_MAX_FRAME_BYTES) return conn.ws.close(HUB_CLOSE.size, `Messages are limited to ${HUB_MAX_FRAME_BYTES} bytes.`);
+    if (isBinary) return this.send(conn, { type: 'error', code: 'invalid-message', message: 'The hub accepts JSON text messages only.' });
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+    const parsed = parseFrame(ToHubSchema, text);
+    if (!parsed.ok) return this.send(conn, { type: 'error', code: 'invalid-message', message: parsed.error });
+    try {
+      this.handle(conn, parsed.value);
+    } catch (err) {
+      this.o.log(`hub: failed to handle a ${parsed.value.type} from ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+      const ref = 'ref' in parsed.value ? parsed.value.ref : undefined;
+      this.send(conn, { type: 'error', ref, code: 'internal', message: 'The hub failed to handle this message: try again.' });
+    }
+  }
+
+  private handle(conn: Conn, m: ToHub): void {
+    const ref = 'ref' in m ? m.ref : undefined;
+    const fail = (code: string, message: string) => this.send(conn, { type: 'error', ref, code, message });
+    const only = (role: Role) => conn.role === role || (fail('forbidden', `Only a ${role} may send "${m.type}".`), false);
+    /** The consultation if this client is a side of it; otherwise answers the error and returns null. */
+    const mine = (id: string): Consultation | null => {
+      const c = this.o.store.consultation(id);
+      if (!c) return fail('not-found', 'There is no such consultation.'), null;
+      if ((conn.role === 'cabin' ? c.cabinId : c.doctorId) !== conn.id) return fail('forbidden', 'This consultation is not yours.'), null;
+      return c;
+    };
+    const closedAnswer = (c: Consultation) =>
+      this.send(conn, { type: 'ended', ref, consultationId: c.id, reason: c.state === 'ended' ? 'ended' : 'cancelled' });
+
+    switch (m.type) {
+      case 'ping':
+        return this.send(conn, { type: 'pong' });
+      case 'request': {
+        if (!only('cabin')) return;
+        const { consultation, created } = this.o.store.requestConsultation(conn.id, m.language);
+        this.send(conn, { type: 'consultation', ref, consultation: this.view(consultation, 'cabin') });
+        if (created) {
+          this.o.log(`hub: consultation ${consultation.id} requested by cabin ${conn.id}`);
+          this.broadcastQueue();
+        }
+        return;
+      }
+      case 'claim': {
+        if (!only('doctor')) return;
+        const before = this.o.store.consultation(m.consultationId);
+        if (!before) return fail('not-found', 'There is no such consultation.');
+        if (this.o.store.claim(m.consultationId, conn.id)) {
+          this.o.log(`hub: consultation ${m.consultationId} claimed by doctor ${conn.id}`);
+          this.push(this.o.store.consultation(m.consultationId)!, conn, ref);
+          return this.broadcastQueue();
+        }
+        const now = this.o.store.consultation(m.consultationId)!;
+        if (now.state === 'active' && now.doctorId === conn.id) return this.send(conn, { type: 'consultation', ref, consultation: this.view(now, 'doctor') });
+        if (now.state === 'active' || now.state === 'ended') return fail('already-claimed', 'Another doctor took this consultation.');
+        return fail('not-waiting', 'The patient left before a doctor came.');
+      }
+      case 'join': {
+        const c = mine(m.consultationId);
+        if (!c) return;
+        if (c.state === 'ended' || c.state === 'cancelled') return closedAnswer(c);
+        return this.send(conn, { type: 'consultation', ref, consultation: this.view(c, conn.role) });
+      }
+      case 'signal': {
+        const c = mine(m.consultationId);
+        if (!c) return;
+        if (c.state !== 'active') return fail('not-active', 'This consultation is not in progress.');
+        // Dropped when the peer is away: both sides say hello again when they come back.
+        const peer = this.peer(c, conn.role);
+        if (peer) this.send(peer, { type: 'signal', consultationId: c.id, data: m.data });
+        return;
+      }
+      case 'incident': {
+        const c = mine(m.consultationId);
+        if (!c) return;
+        if (c.state !== 'active' && c.state !== 'waiting') return fail('not-active', 'This consultation is over.');
+        return this.o.store.addIncident(c.id, conn.role, m.detail);
+      }
+      case 'cancel': {
+        const c = mine(m.consultationId);
+        if (!c) return;
+        if (c.state === 'ended' || c.state === 'cancelled') return closedAnswer(c);
+        this.o.store.cancel(c.id);
+        this.o.log(`hub: consultation ${c.id} cancelled by ${conn.role} ${conn.id}`);
+        if (c.state === 'waiting') {
+          closedAnswer({ ...c, state: 'cancelled' });
+          return this.broadcastQueue();
+        }
+        this.o.store.addIncident(c.id, 'hub', `cancelled by the ${conn.role}`);
+        return this.closeBoth(c, 'cancelled', conn, ref);
+      }
+      case 'end': {
+        if (!only('doctor')) return;
+        const c = mine(m.consultationId);
+        if (!c) return;
+        if (c.state !== 'active') return closedAnswer(c);
+        this.o.store.end(c.id, { notes: m.notes, readings: m.readings });
+        this.o.log(`hub: consultation ${c.id} ended by doctor ${conn.id}`);
+        return this.closeBoth(c, 'ended', conn, ref);
+      }
+    }
+  }
+
+  private abandonLater(consultationId: string, cabinId: string): void {
+    const timer = setTimeout(() => {
+      this.abandon.delete(cabinId);
+      // Only while still waiting: a doctor may have claimed it meanwhile.
+      if (this.closing || this.o.store.consultation(consultationId)?.state !== 'waiting' || !this.o.store.cancel(consultationId)) return;
+      this.o.store.addIncident(consultationId, 'hub', 'cancelled: the cabin left the queue');
+      this.o.log(`hub: consultation ${consultationId} cancelled, cabin ${cabinId} gone while waiting`);
+      this.broadcastQueue();
+    }, this.o.waitingGraceMs);
+    timer.unref();
+    this.abandon.set(cabinId, timer);
+  }
+
+  private closeBoth(c: Consultation, reason: 'ended' | 'cancelled', from: Conn, ref: string | undefined): void {
+    this.away.delete(`${c.id}:cabin`);
+    this.away.delete(`${c.id}:doctor`);
+    for (const side of [this.conns.get(key('cabin', c.cabinId)), c.doctorId ? this.conns.get(key('doctor', c.doctorId)) : undefined]) {
+      if (side) this.send(side, { type: 'ended', ref: side === from ? ref : undefined, consultationId: c.id, reason });
+    }
+  }
+
+  private peer(c: Consultation, role: Role): Conn | undefined {
+    const id = role === 'cabin' ? c.doctorId : c.cabinId;
+    return id === null ? undefined : this.conns.get(key(other(role), id));
+  }
+
+  /** Sends each connected side its own view of the consultation; `ref` goes to the one that asked. */
+  private push(c: Consultation, from?: Conn, ref?: string): void {
+    const cabin = this.conns.get(key('cabin', c.cabinId));
+    const doctor = c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
+    if (cabin) this.send(cabin, { type: 'consultation', ref: cabin === from ? ref : undefined, consultation: this.view(c, 'cabin') });
+    if (doctor) this.send(doctor, { type: 'consultation', ref: doctor === from ? ref : undefined, consultation: this.view(c, 'doctor') });
+  }
+
+  private view(c: Consultation, role: Role): ConsultationView {
+    return {
+      consultationId: c.id,
+      state: c.state,
+      cabinId: c.cabinId,
+      cabinName: c.cabinName,
+      doctorId: c.doctorId,
+      doctorName: c.doctorName,
+      language: c.language,
+      createdAt: c.createdAt,
+      claimedAt: c.claimedAt,
+      peerPresent: this.peer(c, role) !== undefined,
+      polite: role === 'doctor',
+      iceServers: this.iceServers(c.id, role),
+      ...(this.o.iceServers?.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
+    };
+  }
+
+  private iceServers(consultationId: string, role: Role): IceServer[] {
+    const ice = this.o.iceServers;
+    const list: IceServer[] = [];
+    if (ice?.stunUrls?.length) list.push({ urls: ice.stunUrls });
+    if (ice?.turn && ice.turn.urls.length > 0) {
+      const expiry = Math.floor(this.o.now() / 1000) + (ice.turn.ttlS ?? TURN_TTL_S);
+      list.push({ urls: ice.turn.urls, ...turnCredential(ice.turn.secret, expiry, `${consultationId}-${role}`) });
+    }
+    return list;
+  }
+
+  private broadcastQueue(): void {
+    const msg: FromHub = { type: 'queue', items: this.o.store.queue() };
+    for (const c of this.conns.values()) if (c.role === 'doctor') this.send(c, msg);
+  }
+
+  private send(conn: Conn, msg: FromHub): void {
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    if (conn.ws.bufferedAmount > MAX_BUFFERED) return conn.ws.terminate();
+    conn.ws.send(JSON.stringify(msg));
+  }
+}

@@ -1,0 +1,63 @@
+import type Database from 'better-sqlite3';
+
+/** Step i brings PRAGMA user_version from i to i + 1. Never edit a released step; add one. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE doctors (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE cabins (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE consultations (
+    id TEXT PRIMARY KEY,
+    cabin_id TEXT NOT NULL REFERENCES cabins(id),
+    doctor_id TEXT REFERENCES doctors(id),
+    language TEXT NOT NULL CHECK (language IN ('fr', 'en')),
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'active', 'ended', 'cancelled')),
+    created_at INTEGER NOT NULL,
+    claimed_at INTEGER,
+    ended_at INTEGER,
+    notes TEXT NOT NULL DEFAULT '',
+    readings TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(readings))
+  ) STRICT;
+  -- One open consultation per cabin, enforced by the database.
+  CREATE UNIQUE INDEX consultations_open_cabin ON consultations(cabin_id) WHERE state IN ('waiting', 'active');
+  CREATE INDEX consultations_open_doctor ON consultations(doctor_id) WHERE state = 'active';
+  CREATE INDEX consultations_waiting ON consultations(created_at) WHERE state = 'waiting';
+
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    consultation_id TEXT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    t INTEGER NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('doctor', 'cabin', 'hub')),
+    detail TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX incidents_consultation ON incidents(consultation_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file to SCHEMA_VERSION in one transaction; a file from a newer hub is refused rather than misread. */
+export function migrate(db: Database.Database, file: string): void {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  db.transaction(() => {
+    const from = version();
+    if (from > SCHEMA_VERSION) {
+      throw new Error(`The hub database ${file} was written by a newer hub (schema ${from}, this one knows ${SCHEMA_VERSION}): run the newer hub.`);
+    }
+    for (let v = from; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+}

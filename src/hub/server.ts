@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleHttp } from './http.ts';
+import { LoginThrottle } from './limits.ts';
+import { Relay, type IceConfig } from './relay.ts';
+import { HubStore } from './store.ts';
+import { Tokens } from './tokens.ts';
+
+export interface HubOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** SQLite file (':memory:' allowed). */
+  dbPath: string;
+  /** HS256 key for the tokens; random (tokens die with the process) when absent. */
+  jwtSecret?: Uint8Array;
+  /** Token lifetime, default 900 s. */
+  tokenTtlS?: number;
+  iceServers?: IceConfig;
+  /** The built doctor console (e.g. dist/doctor). */
+  consoleDir?: string;
+  now?: () => number;
+  log?: (line: string) => void;
+  /** WebSocket ping period; a socket that missed one pong is dropped. Default 15 000 ms. */
+  heartbeatMs?: number;
+  /** A waiting request whose cabin stays disconnected this long is cancelled. Default 120 000 ms. */
+  waitingGraceMs?: number;
+}
+
+export interface Hub {
+  /** http://host:port */
+  url: string;
+  /** ws://host:port/ws */
+  wsUrl: string;
+  store: HubStore;
+  close(): Promise<void>;
+}
+
+export async function createHub(opts: HubOptions): Promise<Hub> {
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => {});
+  const store = new HubStore(opts.dbPath, now);
+  const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, now);
+  const relay = new Relay({ store, tokens, now, iceServers: opts.iceServers, log, heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
+  const deps = { store, tokens, throttle: new LoginThrottle(now), consoleDir: opts.consoleDir, log };
+  const server = createServer((req, res) => handleHttp(deps, req, res));
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.on('upgrade', (req, socket, head) => {
+    let path = '';
+    try {
+      path = new URL(req.url ?? '/', 'http://x').pathname;
+    } catch {
+      // falls through to the refusal
+    }
+    if (path === '/ws') relay.upgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  const host = opts.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new Error(`Port ${opts.port ?? 0} on ${host} is in use: stop the other program or choose another port.`) : err),
+      );
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+  } catch (err) {
+    relay.close();
+    store.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${hostPart}:${port}`,
+    wsUrl: `ws://${hostPart}:${port}/ws`,
+    store,
+    close: () =>
+      (closed ??= (async () => {
+        relay.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        store.close();
+      })()),
+  };
+}

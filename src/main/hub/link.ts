@@ -1,0 +1,284 @@
+import WebSocket from 'ws';
+import type { CallView, Language } from '../../shared/bridge.ts';
+import {
+  BEARER_PREFIX,
+  FromHubSchema,
+  HUB_CLOSE,
+  HUB_MAX_FRAME_BYTES,
+  HUB_SUBPROTOCOL,
+  TokenAnswerSchema,
+  parseFrame,
+  type ConsultationView,
+  type FromHub,
+  type SignalData,
+  type ToHub,
+} from '../../shared/hub-protocol.ts';
+
+export interface HubLinkOptions {
+  /** The hub's base URL, `http(s)://host:port`. */
+  url: string;
+  cabinId: string;
+  cabinKey: string;
+  /** The call's state changed (shown by the renderer). */
+  onView(view: CallView): void;
+  /** A signaling message from the doctor, for the renderer's RTCPeerConnection. */
+  onSignal(data: SignalData): void;
+  /** Something worth the audit log (no patient data): consultation steps and incidents. */
+  onAudit(action: 'consultation' | 'incident', detail: string): void;
+  /** Reconnection backoff bounds (ms). */
+  backoff?: { minMs: number; maxMs: number };
+  pingEveryMs?: number;
+}
+
+const DEFAULT_BACKOFF = { minMs: 1000, maxMs: 30_000 };
+
+/**
+ * Cabin main's connection to the hub. It holds the cabin's key (the renderer never sees it), gets a short-lived
+ * token, keeps one WebSocket open with reconnection (backoff with jitter), asks for a doctor while the session
+ * is in the examination and leaves when it is not, and relays signaling between the hub and the renderer.
+ * It never throws into its callers: a hub that cannot be reached is a state ('unavailable'), not an error.
+ */
+export class HubLink {
+  private ws: WebSocket | undefined;
+  private connected = false;
+  private stopped = true;
+  private attempt = 0;
+  private retry: NodeJS.Timeout | undefined;
+  private ping: NodeJS.Timeout | undefined;
+  /** The patient's language while the session wants a doctor; null when it does not. */
+  private wanted: Language | null = null;
+  private requested = false;
+  private consultation: ConsultationView | null = null;
+  private ended = false;
+  private error: string | null = null;
+  private last = '';
+
+  constructor(private readonly opts: HubLinkOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    clearInterval(this.ping);
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      const closed = new Promise((r) => ws.once('close', r));
+      ws.close(1001, 'cabin stopping');
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+      ws.terminate();
+    }
+  }
+
+  /** The session wants a doctor (in the patient's language) or no longer does (null). */
+  want(language: Language | null): void {
+    if (language === this.wanted) return;
+    const before = this.wanted;
+    this.wanted = language;
+    if (language && !before) {
+      this.ended = false;
+      this.error = null;
+      this.sendRequest();
+    } else if (!language) {
+      const c = this.consultation;
+      if (c && (c.state === 'waiting' || c.state === 'active')) {
+        this.send({ type: 'cancel', consultationId: c.consultationId });
+        this.opts.onAudit('consultation', `left consultation ${c.consultationId} (${c.state})`);
+      }
+      this.consultation = null;
+      this.requested = false;
+      this.ended = false;
+    }
+    this.publish();
+  }
+
+  signal(data: SignalData): void {
+    const c = this.consultation;
+    if (!c || c.state !== 'active') throw new Error('There is no consultation in progress to signal to.');
+    if (!this.send({ type: 'signal', consultationId: c.consultationId, data })) throw new Error('The hub is not connected.');
+  }
+
+  incident(detail: string): void {
+    this.opts.onAudit('incident', `call: ${detail}`);
+    const c = this.consultation;
+    if (c && c.state === 'active') this.send({ type: 'incident', consultationId: c.consultationId, detail });
+  }
+
+  view(): CallView {
+    const c = this.consultation;
+    let state: CallView['state'];
+    if (!this.wanted) state = 'idle';
+    else if (this.ended) state = 'ended';
+    else if (c?.state === 'active') state = 'active';
+    else if (!this.connected) state = this.error ? 'unavailable' : 'connecting';
+    else state = this.requested ? 'waiting' : 'connecting';
+    return {
+      state,
+      consultationId: c?.consultationId ?? null,
+      doctorName: c?.doctorName ?? null,
+      peerPresent: state === 'active' && this.connected && (c?.peerPresent ?? false),
+      polite: false,
+      iceServers: state === 'active' ? (c?.iceServers ?? []) : [],
+      ...(state === 'active' && c?.iceTransportPolicy ? { iceTransportPolicy: c.iceTransportPolicy } : {}),
+      error: state === 'unavailable' ? this.error : null,
+    };
+  }
+
+  private publish(): void {
+    const v = this.view();
+    const key = JSON.stringify(v);
+    if (key === this.last) return;
+    this.last = key;
+    this.opts.onView(v);
+  }
+
+  private sendRequest(): void {
+    if (!this.wanted || !this.connected) return;
+    const c = this.consultation;
+    if (c && (c.state === 'waiting' || c.state === 'active')) return;
+    if (this.send({ type: 'request', language: this.wanted })) {
+      this.requested = true;
+      this.opts.onAudit('consultation', 'asked for a doctor');
+    }
+  }
+
+  private send(msg: ToHub): boolean {
+    const ws = this.ws;
+    if (!ws || !this.connected || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  private async token(): Promise<string> {
+    let res: Response;
+    try {
+      res = await fetch(new URL('/api/cabin/token', this.opts.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ cabinId: this.opts.cabinId, key: this.opts.cabinKey }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (err) {
+      throw new Error(`The hub at ${this.opts.url} cannot be reached (${(err as Error).message}).`);
+    }
+    const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+    if (!res.ok) {
+      const why = body?.error?.message ?? `HTTP ${res.status}`;
+      throw new Error(res.status === 401 ? `The hub refused this cabin's key (${why}).` : `The hub refused the cabin (${why}).`);
+    }
+    const parsed = TokenAnswerSchema.safeParse(body);
+    if (!parsed.success || parsed.data.role !== 'cabin') throw new Error('The hub answered the login with something that is not a cabin token.');
+    return parsed.data.token;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    let token: string;
+    try {
+      token = await this.token();
+    } catch (err) {
+      this.fail((err as Error).message);
+      return;
+    }
+    if (this.stopped) return;
+    const wsUrl = new URL('/ws', this.opts.url);
+    wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + token], { maxPayload: HUB_MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
+    this.ws = ws;
+    ws.on('open', () => {
+      if (this.ws !== ws) return;
+      this.connected = true;
+      this.attempt = 0;
+      this.error = null;
+      clearInterval(this.ping);
+      this.ping = setInterval(() => this.send({ type: 'ping' }), this.opts.pingEveryMs ?? 15_000);
+      // A consultation we are in is sent again by the hub; otherwise ask (again) if the session wants one.
+      this.requested = false;
+      this.sendRequest();
+      this.publish();
+    });
+    ws.on('message', (raw, isBinary) => {
+      if (this.ws !== ws || isBinary) return;
+      const r = parseFrame(FromHubSchema, raw.toString());
+      if (!r.ok) {
+        this.opts.onAudit('incident', `hub sent an invalid message: ${r.error}`);
+        return;
+      }
+      this.onMessage(r.value);
+    });
+    ws.on('error', (err) => {
+      if (this.ws === ws) this.error = `The hub connection failed (${err.message}).`;
+    });
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return;
+      this.ws = undefined;
+      const was = this.connected;
+      this.connected = false;
+      clearInterval(this.ping);
+      if (this.stopped) return;
+      if (was) this.opts.onAudit('incident', `hub connection lost (code ${code})`);
+      if (code === HUB_CLOSE.badToken || code === HUB_CLOSE.forbidden) this.error = 'The hub refused the cabin.';
+      else if (was) this.error = null;
+      this.fail(this.error ?? undefined);
+    });
+  }
+
+  private fail(message: string | undefined): void {
+    if (message) this.error = message;
+    this.connected = false;
+    this.publish();
+    if (this.stopped) return;
+    const { minMs, maxMs } = this.opts.backoff ?? DEFAULT_BACKOFF;
+    const base = Math.min(maxMs, minMs * 2 ** this.attempt);
+    this.attempt = Math.min(this.attempt + 1, 10);
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.connect(), base / 2 + Math.random() * (base / 2));
+  }
+
+  private onMessage(m: FromHub): void {
+    switch (m.type) {
+      case 'consultation': {
+        const c = m.consultation;
+        if (!this.wanted) {
+          // The session ended while the hub was answering: leave.
+          if (c.state === 'waiting' || c.state === 'active') this.send({ type: 'cancel', consultationId: c.consultationId });
+          return;
+        }
+        const was = this.consultation;
+        this.consultation = c;
+        this.requested = true;
+        if (c.state === 'active' && was?.state !== 'active') this.opts.onAudit('consultation', `doctor joined consultation ${c.consultationId}`);
+        if (c.state === 'ended' || c.state === 'cancelled') this.ended = true;
+        break;
+      }
+      case 'ended':
+        if (this.consultation?.consultationId === m.consultationId) {
+          this.ended = true;
+          this.opts.onAudit('consultation', `consultation ${m.consultationId} ${m.reason} by the doctor`);
+        }
+        break;
+      case 'signal':
+        if (this.consultation?.consultationId === m.consultationId && this.consultation.state === 'active') this.opts.onSignal(m.data);
+        break;
+      case 'error':
+        this.opts.onAudit('incident', `hub error ${m.code}: ${m.message}`);
+        if (m.code === 'not-found' && this.consultation) {
+          // The consultation is gone on the hub (e.g. its store was reset): ask again.
+          this.consultation = null;
+          this.requested = false;
+          this.sendRequest();
+        }
+        break;
+      case 'hello':
+      case 'queue':
+      case 'pong':
+        break;
+    }
+    this.publish();
+  }
+}

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * The hub's contract with its two kinds of client: cabin main (Node, `ws`) and the doctor console (browser).
+ *
+ * HTTP (JSON bodies, JSON answers; an error is `{ error: { code, message } }` with a 4xx/5xx status):
+ * - `POST /api/login`        DoctorLogin  → TokenAnswer   (a doctor: username + password)
+ * - `POST /api/cabin/token`  CabinLogin   → TokenAnswer   (a cabin: its id + its key)
+ * - `GET  /api/consultations/:id/report`  (doctor bearer token, assigned doctor only) → ConsultationReport
+ * - `GET  /` …               the doctor console (static files)
+ *
+ * WebSocket `/ws`: the token travels as a subprotocol, never in the URL (URLs end up in logs):
+ * `new WebSocket(url, [HUB_SUBPROTOCOL, BEARER_PREFIX + token])`; the hub answers with HUB_SUBPROTOCOL.
+ * Every frame is one JSON object, validated by the schemas below; the hub closes with a 4xxx code on a bad
+ * token (4401), a forbidden role (4403) or abuse (4408 rate, 4413 size).
+ */
+
+export const HUB_SUBPROTOCOL = 'cabin-hub.v1';
+export const BEARER_PREFIX = 'bearer.';
+/** Largest WebSocket frame either side sends (an SDP with many candidates stays well below). */
+export const HUB_MAX_FRAME_BYTES = 64 * 1024;
+export const HUB_CLOSE = { badToken: 4401, forbidden: 4403, rate: 4408, size: 4413, replaced: 4409 } as const;
+
+export const RoleSchema = z.enum(['doctor', 'cabin']);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const DoctorLoginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).strict();
+export const CabinLoginSchema = z.object({ cabinId: z.string().min(1).max(100), key: z.string().min(1).max(200) }).strict();
+export const TokenAnswerSchema = z.object({
+  token: z.string(),
+  /** Seconds until the token expires; a client gets a new one before then (login again / cabin key). */
+  expiresIn: z.number(),
+  role: RoleSchema,
+  id: z.string(),
+  name: z.string(),
+});
+export type TokenAnswer = z.infer<typeof TokenAnswerSchema>;
+
+/** The claims of a hub token (jose JWT, HS256, short-lived). */
+export const TokenClaimsSchema = z.object({ sub: z.string(), role: RoleSchema, name: z.string() });
+
+export const HubErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type HubError = z.infer<typeof HubErrorSchema>;
+
+export const IceServerSchema = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServerSchema>;
+
+/**
+ * What is relayed between the two sides, opaque to the hub except for its size. `pc` is the sender's
+ * peer-connection id (random per RTCPeerConnection): a side that sees a new `pc` from its peer knows the
+ * peer started over (reload) and starts over too. `tracks` maps the sender's m-section mids to what they
+ * carry, sent with every description.
+ */
+export const TrackKindSchema = z.enum(['camera', 'voice', 'stethoscope', 'otoscope', 'doctor-camera', 'doctor-voice']);
+export type TrackKind = z.infer<typeof TrackKindSchema>;
+export const SignalDataSchema = z
+  .object({
+    pc: z.string().min(1).max(64),
+    description: z.object({ type: z.enum(['offer', 'answer', 'pranswer', 'rollback']), sdp: z.string().max(60_000).optional() }).optional(),
+    candidate: z
+      .object({
+        candidate: z.string().max(2000),
+        sdpMid: z.string().max(64).nullable().optional(),
+        sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
+        usernameFragment: z.string().max(256).nullable().optional(),
+      })
+      .nullable()
+      .optional(),
+    tracks: z.record(z.string().max(64), TrackKindSchema).optional(),
+    /** "I am here with this pc, please (re)negotiate": sent when a side (re)joins. */
+    hello: z.boolean().optional(),
+  })
+  .strict();
+export type SignalData = z.infer<typeof SignalDataSchema>;
+
+export const ConsultationStateSchema = z.enum(['waiting', 'active', 'ended', 'cancelled']);
+export type ConsultationState = z.infer<typeof ConsultationStateSchema>;
+
+export const QueueItemSchema = z.object({
+  consultationId: z.string(),
+  cabinId: z.string(),
+  cabinName: z.string(),
+  language: z.enum(['fr', 'en']),
+  since: z.number(),
+});
+export type QueueItem = z.infer<typeof QueueItemSchema>;
+
+const Id = z.string().min(1).max(100);
+
+/** Readings as the doctor's console received them, for the report. */
+export const ReportReadingSchema = z.object({
+  id: z.string().max(100),
+  code: z.string().max(100),
+  value: z.number(),
+  unit: z.string().max(20),
+  t: z.number(),
+  deviceId: z.string().max(300).optional(),
+  measurementId: z.string().max(100).optional(),
+});
+export const ReportIncidentSchema = z.object({ t: z.number(), side: RoleSchema.or(z.literal('hub')), detail: z.string().max(500) });
+
+/** Client → hub. `ref` (optional) is echoed in the answer or the error, to pair them. */
+export const ToHubSchema = z.discriminatedUnion('type', [
+  /** Cabin: ask for a doctor (creates a waiting consultation, or returns the open one). */
+  z.object({ type: z.literal('request'), ref: z.string().max(64).optional(), language: z.enum(['fr', 'en']) }).strict(),
+  /** Cabin: the patient left before a doctor came; or either side leaves an active consultation. */
+  z.object({ type: z.literal('cancel'), ref: z.string().max(64).optional(), consultationId: Id }).strict(),
+  /** Doctor: take a waiting consultation; atomic, one doctor wins. */
+  z.object({ type: z.literal('claim'), ref: z.string().max(64).optional(), consultationId: Id }).strict(),
+  /** Either side, after a reconnection: back into the same consultation. */
+  z.object({ type: z.literal('join'), ref: z.string().max(64).optional(), consultationId: Id }).strict(),
+  z.object({ type: z.literal('signal'), consultationId: Id, data: SignalDataSchema }).strict(),
+  /** Either side: a technical incident for the report (ICE failure, device lost…). */
+  z.object({ type: z.literal('incident'), consultationId: Id, detail: z.string().min(1).max(500) }).strict(),
+  /** Doctor: end the consultation and store the report. */
+  z
+    .object({
+      type: z.literal('end'),
+      ref: z.string().max(64).optional(),
+      consultationId: Id,
+      notes: z.string().max(20_000),
+      readings: z.array(ReportReadingSchema).max(5_000),
+    })
+    .strict(),
+  z.object({ type: z.literal('ping') }).strict(),
+]);
+export type ToHub = z.infer<typeof ToHubSchema>;
+
+export const ConsultationViewSchema = z.object({
+  consultationId: z.string(),
+  state: ConsultationStateSchema,
+  cabinId: z.string(),
+  cabinName: z.string(),
+  doctorId: z.string().nullable(),
+  doctorName: z.string().nullable(),
+  language: z.enum(['fr', 'en']),
+  createdAt: z.number(),
+  claimedAt: z.number().nullable(),
+  /** The other side's WebSocket is connected. */
+  peerPresent: z.boolean(),
+  /** Perfect negotiation: the doctor is the polite peer. */
+  polite: z.boolean(),
+  /** STUN/TURN for this consultation, TURN credentials per coturn's REST scheme. */
+  iceServers: z.array(IceServerSchema),
+  /** 'relay' when the hub is configured to force every call through TURN (hides the peers' addresses). */
+  iceTransportPolicy: z.enum(['all', 'relay']).optional(),
+});
+export type ConsultationView = z.infer<typeof ConsultationViewSchema>;
+
+/** Hub → client. */
+export const FromHubSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), role: RoleSchema, id: z.string(), name: z.string() }),
+  /** Doctors: the waiting queue, whole, on every change. */
+  z.object({ type: z.literal('queue'), items: z.array(QueueItemSchema) }),
+  /** The consultation this client is in, on every change (claimed, peer came or went, ended). */
+  z.object({ type: z.literal('consultation'), ref: z.string().optional(), consultation: ConsultationViewSchema }),
+  z.object({ type: z.literal('signal'), consultationId: z.string(), data: SignalDataSchema }),
+  z.object({ type: z.literal('ended'), ref: z.string().optional(), consultationId: z.string(), reason: z.enum(['ended', 'cancelled']) }),
+  z.object({ type: z.literal('error'), ref: z.string().optional(), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('pong') }),
+]);
+export type FromHub = z.infer<typeof FromHubSchema>;
+
+export const ConsultationReportSchema = z.object({
+  consultationId: z.string(),
+  cabin: z.object({ id: z.string(), name: z.string() }),
+  doctor: z.object({ id: z.string(), name: z.string() }).nullable(),
+  createdAt: z.number(),
+  claimedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  state: ConsultationStateSchema,
+  notes: z.string(),
+  readings: z.array(ReportReadingSchema),
+  incidents: z.array(ReportIncidentSchema),
+});
+export type ConsultationReport = z.infer<typeof ConsultationReportSchema>;
+
+/** Parses one WebSocket frame; never throws. */
+export function parseFrame<T>(schema: z.ZodType<T>, raw: string): { ok: true; value: T } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'The message is not JSON.' };
+  }
+  const r = schema.safeParse(json);
+  if (r.success) return { ok: true, value: r.data };
+  const first = r.error.issues[0];
+  return { ok: false, error: `The message is not valid: ${first ? `${first.path.join('.') || 'message'}: ${first.message}` : 'unknown'}.` };
+}

@@ -1,0 +1,149 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BEARER_PREFIX, HUB_SUBPROTOCOL, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
+import { Client, PASSWORD, activeConsultation, cabinToken, doctorToken, post, startHub, tryUpgrade, type TestHub } from './helpers.ts';
+
+let clock = Date.now();
+let t: TestHub;
+const secret = new Uint8Array(32).fill(7);
+
+beforeAll(async () => {
+  t = await startHub({ now: () => clock, tokenTtlS: 60, jwtSecret: secret });
+});
+afterAll(() => t.close());
+
+describe('doctor login', () => {
+  it('answers a token for the right password', async () => {
+    const r = await post(`${t.hub.url}/api/login`, { username: 'dr.a', password: PASSWORD });
+    expect(r.status).toBe(200);
+    const a = TokenAnswerSchema.parse(r.json);
+    expect(a).toMatchObject({ role: 'doctor', id: 'dr.a', name: 'Dr A', expiresIn: 60 });
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + a.token])).toBe('open');
+  });
+
+  it('refuses a wrong password and an unknown user alike (401)', async () => {
+    const bad = await post(`${t.hub.url}/api/login`, { username: 'dr.a', password: 'wrong password' });
+    const unknown = await post(`${t.hub.url}/api/login`, { username: 'nobody', password: PASSWORD });
+    expect(bad.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(bad.json.error.code).toBe('bad-credentials');
+    expect(unknown.json.error).toEqual(bad.json.error);
+  });
+
+  it('locks a username out for 60 s after 5 failures in 5 minutes (429), even with the right password', async () => {
+    for (let i = 0; i < 5; i++) expect((await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: `wrong-${i}` })).status).toBe(401);
+    const locked = await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(locked.json.error.code).toBe('too-many-attempts');
+    // Another name is not affected.
+    expect((await post(`${t.hub.url}/api/login`, { username: 'dr.b', password: PASSWORD })).status).toBe(200);
+    clock += 61_000;
+    expect((await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: PASSWORD })).status).toBe(200);
+  });
+
+  it('answers 400 for an invalid body and 413 for an oversized one', async () => {
+    expect((await post(`${t.hub.url}/api/login`, '{not json')).status).toBe(400);
+    const extra = await post(`${t.hub.url}/api/login`, { username: 'dr.a', password: PASSWORD, admin: true });
+    expect(extra.status).toBe(400);
+    expect(extra.json.error.code).toBe('invalid-body');
+    const big = await post(`${t.hub.url}/api/login`, { username: 'dr.a', password: 'x'.repeat(20_000) });
+    expect(big.status).toBe(413);
+    const missing = await fetch(`${t.hub.url}/api/nothing`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error.code).toBe('not-found');
+  });
+});
+
+describe('cabin token', () => {
+  it('answers a token for the right key and 401 for a wrong one or an unknown cabin', async () => {
+    const ok = await post(`${t.hub.url}/api/cabin/token`, { cabinId: 'cab-1', key: t.keys['cab-1'] });
+    expect(ok.status).toBe(200);
+    expect(TokenAnswerSchema.parse(ok.json)).toMatchObject({ role: 'cabin', id: 'cab-1', name: 'Cabin cab-1' });
+    expect((await post(`${t.hub.url}/api/cabin/token`, { cabinId: 'cab-1', key: t.keys['cab-2'] })).status).toBe(401);
+    expect((await post(`${t.hub.url}/api/cabin/token`, { cabinId: 'cab-9', key: t.keys['cab-1'] })).status).toBe(401);
+  });
+
+  it('locks a cabin id out after 5 failures', async () => {
+    for (let i = 0; i < 5; i++) expect((await post(`${t.hub.url}/api/cabin/token`, { cabinId: 'cab-3', key: `bad-${i}` })).status).toBe(401);
+    expect((await post(`${t.hub.url}/api/cabin/token`, { cabinId: 'cab-3', key: t.keys['cab-3'] })).status).toBe(429);
+    clock += 61_000;
+  });
+});
+
+describe('tokens on the WebSocket upgrade and /api/refresh', () => {
+  it('refuses a missing token, a missing subprotocol, a forged and an expired token with HTTP 401', async () => {
+    const good = await doctorToken(t, 'dr.a');
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL])).toBe(401);
+    expect(await tryUpgrade(t.hub.wsUrl, [BEARER_PREFIX + good])).toBe(401);
+    const forged = await new SignJWT({ role: 'doctor', name: 'Dr A' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('cabin-hub')
+      .setSubject('dr.a')
+      .setIssuedAt(Math.floor(clock / 1000))
+      .setExpirationTime(Math.floor(clock / 1000) + 600)
+      .sign(new Uint8Array(32).fill(8));
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + forged])).toBe(401);
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + 'not.a.token'])).toBe(401);
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + good])).toBe('open');
+    clock += 61_000;
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + good])).toBe(401);
+  });
+
+  it('renews an unexpired token and refuses an expired one', async () => {
+    const token = await cabinToken(t, 'cab-1');
+    clock += 30_000;
+    const r = await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${token}` });
+    expect(r.status).toBe(200);
+    const renewed = TokenAnswerSchema.parse(r.json);
+    expect(renewed).toMatchObject({ role: 'cabin', id: 'cab-1' });
+    clock += 45_000; // the first token has expired, the renewed one has not
+    expect((await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${token}` })).status).toBe(401);
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + renewed.token])).toBe('open');
+    expect((await post(`${t.hub.url}/api/refresh`, {})).status).toBe(401);
+  });
+});
+
+describe('roles', () => {
+  it('forbids a cabin to claim or end, a doctor to request, and a cabin token on the report route', async () => {
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-2', 'dr.a');
+    cabin.send({ type: 'claim', ref: 'x', consultationId: id });
+    expect(await cabin.next('error', (m) => m.ref === 'x')).toMatchObject({ code: 'forbidden' });
+    cabin.send({ type: 'end', ref: 'y', consultationId: id, notes: '', readings: [] });
+    expect(await cabin.next('error', (m) => m.ref === 'y')).toMatchObject({ code: 'forbidden' });
+    doc.send({ type: 'request', ref: 'z', language: 'en' });
+    expect(await doc.next('error', (m) => m.ref === 'z')).toMatchObject({ code: 'forbidden' });
+
+    const cabinBearer = { Authorization: `Bearer ${await cabinToken(t, 'cab-2')}` };
+    const asCabin = await fetch(`${t.hub.url}/api/consultations/${id}/report`, { headers: cabinBearer });
+    expect(asCabin.status).toBe(403);
+    expect((await asCabin.json()).error.code).toBe('forbidden');
+    const otherDoctor = await fetch(`${t.hub.url}/api/consultations/${id}/report`, { headers: { Authorization: `Bearer ${await doctorToken(t, 'dr.b')}` } });
+    expect(otherDoctor.status).toBe(403);
+    const assigned = { Authorization: `Bearer ${await doctorToken(t, 'dr.a')}` };
+    expect((await fetch(`${t.hub.url}/api/consultations/${id}/report`, { headers: assigned })).status).toBe(200);
+    expect((await fetch(`${t.hub.url}/api/consultations/nope/report`, { headers: assigned })).status).toBe(404);
+    expect((await fetch(`${t.hub.url}/api/consultations/${id}/report`)).status).toBe(401);
+    await cabin.close();
+    await doc.close();
+  });
+
+  it('keeps a doctor who is not assigned out of another doctor’s consultation', async () => {
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-1', 'dr.a');
+    const intruder = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.b'));
+    intruder.send({ type: 'join', ref: 'j', consultationId: id });
+    expect(await intruder.next('error', (m) => m.ref === 'j')).toMatchObject({ code: 'forbidden' });
+    intruder.send({ type: 'signal', consultationId: id, data: { pc: 'evil', hello: true } });
+    intruder.send({ type: 'incident', consultationId: id, detail: 'fake' });
+    intruder.send({ type: 'cancel', ref: 'k', consultationId: id });
+    expect(await intruder.next('error', (m) => m.ref === 'k')).toMatchObject({ code: 'forbidden' });
+    intruder.send({ type: 'join', ref: 'n', consultationId: 'does-not-exist' });
+    expect(await intruder.next('error', (m) => m.ref === 'n')).toMatchObject({ code: 'not-found' });
+    // A ping round trip after: nothing of the intruder reached the cabin.
+    cabin.send({ type: 'ping' });
+    await cabin.next('pong');
+    expect(cabin.pending.filter((m) => m.type === 'signal')).toEqual([]);
+    expect(t.hub.store.report(id)!.incidents.map((i) => i.detail)).not.toContain('fake');
+    expect(t.hub.store.consultation(id)!.state).toBe('active');
+    await Promise.all([cabin.close(), doc.close(), intruder.close()]);
+  });
+});

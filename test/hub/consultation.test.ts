@@ -1,0 +1,228 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
+import { Client, activeConsultation, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
+
+const TURN_SECRET = 'turn-shared-secret';
+let t: TestHub;
+
+beforeAll(async () => {
+  t = await startHub({
+    iceServers: { stunUrls: ['stun:127.0.0.1:3478'], turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: TURN_SECRET, ttlS: 600 } },
+  });
+});
+afterAll(() => t.close());
+
+describe('queue', () => {
+  it('shows every change of the waiting queue to every doctor, live', async () => {
+    const [d1, d2] = await Promise.all([doctorToken(t, 'dr.a'), doctorToken(t, 'dr.b')]).then((ts) => Promise.all(ts.map((x) => Client.open(t.hub.wsUrl, x))));
+    expect(await d1!.next('hello')).toMatchObject({ role: 'doctor', id: 'dr.a', name: 'Dr A' });
+    expect((await d1!.next('queue')).items).toEqual([]);
+    expect((await d2!.next('queue')).items).toEqual([]);
+
+    const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-1'));
+    expect(await cabin.next('hello')).toMatchObject({ role: 'cabin', id: 'cab-1' });
+    cabin.send({ type: 'request', ref: 'q', language: 'en' });
+    const waiting = (await cabin.next('consultation', (m) => m.ref === 'q')).consultation;
+    expect(waiting).toMatchObject({ state: 'waiting', cabinId: 'cab-1', doctorId: null, language: 'en', peerPresent: false, polite: false });
+    for (const d of [d1!, d2!]) {
+      const q = await d.next('queue');
+      expect(q.items).toEqual([{ consultationId: waiting.consultationId, cabinId: 'cab-1', cabinName: 'Cabin cab-1', language: 'en', since: waiting.createdAt }]);
+    }
+    // One open consultation per cabin: asking again answers the same one, and the queue does not change.
+    cabin.send({ type: 'request', ref: 'q2', language: 'fr' });
+    expect((await cabin.next('consultation', (m) => m.ref === 'q2')).consultation.consultationId).toBe(waiting.consultationId);
+
+    cabin.send({ type: 'cancel', ref: 'x', consultationId: waiting.consultationId });
+    expect(await cabin.next('ended', (m) => m.ref === 'x')).toMatchObject({ consultationId: waiting.consultationId, reason: 'cancelled' });
+    for (const d of [d1!, d2!]) expect((await d.next('queue')).items).toEqual([]);
+    expect(d1!.pending.filter((m) => m.type === 'queue')).toEqual([]);
+    expect(t.hub.store.consultation(waiting.consultationId)!.state).toBe('cancelled');
+    // Claiming what the patient left answers an error.
+    d1!.send({ type: 'claim', ref: 'late', consultationId: waiting.consultationId });
+    expect(await d1!.next('error', (m) => m.ref === 'late')).toMatchObject({ code: 'not-waiting' });
+    await Promise.all([d1!.close(), d2!.close(), cabin.close()]);
+  });
+
+  it('lets exactly one of two doctors claiming at once win, 20 times over', async () => {
+    const [a, b] = await Promise.all([doctorToken(t, 'dr.a'), doctorToken(t, 'dr.b')]).then((ts) => Promise.all(ts.map((x) => Client.open(t.hub.wsUrl, x))));
+    const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'));
+    const wins = { 'dr.a': 0, 'dr.b': 0 };
+    for (let i = 0; i < 20; i++) {
+      cabin.send({ type: 'request', ref: `r${i}`, language: 'fr' });
+      const id = (await cabin.next('consultation', (m) => m.ref === `r${i}`)).consultation.consultationId;
+      // Both wait for the queue to show it, then fire together.
+      await Promise.all([a!, b!].map((d) => d.next('queue', (q) => q.items.some((it) => it.consultationId === id))));
+      a!.send({ type: 'claim', ref: `a${i}`, consultationId: id });
+      b!.send({ type: 'claim', ref: `b${i}`, consultationId: id });
+      const answers = await Promise.all(
+        ([['dr.a', a!, `a${i}`], ['dr.b', b!, `b${i}`]] as const).map(async ([name, d, ref]) => {
+          const m = await Promise.race([d.next('consultation', (x) => x.ref === ref), d.next('error', (x) => x.ref === ref)]);
+          return { name, m };
+        }),
+      );
+      const won = answers.filter((x) => x.m.type === 'consultation');
+      const lost = answers.filter((x) => x.m.type === 'error');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]!.m).toMatchObject({ code: 'already-claimed' });
+      const winner = won[0]!;
+      wins[winner.name]++;
+      expect(winner.m).toMatchObject({ consultation: { state: 'active', doctorId: winner.name, polite: true, peerPresent: true } });
+      const seen = await cabin.next('consultation', (m) => m.consultation.consultationId === id && m.consultation.state === 'active');
+      expect(seen.consultation).toMatchObject({ doctorId: winner.name, doctorName: winner.name === 'dr.a' ? 'Dr A' : 'Dr B', polite: false, peerPresent: true });
+      expect(t.hub.store.consultation(id)).toMatchObject({ state: 'active', doctorId: winner.name });
+      const endBy = winner.name === 'dr.a' ? a! : b!;
+      endBy.send({ type: 'end', ref: `e${i}`, consultationId: id, notes: '', readings: [] });
+      await endBy.next('ended', (m) => m.ref === `e${i}`);
+      await cabin.next('ended', (m) => m.consultationId === id);
+    }
+    expect(wins['dr.a'] + wins['dr.b']).toBe(20);
+    await Promise.all([a!.close(), b!.close(), cabin.close()]);
+  });
+});
+
+describe('signaling relay and TURN credentials', () => {
+  it('relays signals both ways unchanged, and drops them while the peer is away', async () => {
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-3', 'dr.c');
+    const offer = { pc: 'cab-pc-1', description: { type: 'offer' as const, sdp: 'v=0\r\n' }, tracks: { '0': 'camera' as const, '1': 'stethoscope' as const } };
+    cabin.send({ type: 'signal', consultationId: id, data: offer });
+    expect(await doc.next('signal')).toEqual({ type: 'signal', consultationId: id, data: offer });
+    const cand = { pc: 'doc-pc-1', candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+    doc.send({ type: 'signal', consultationId: id, data: cand });
+    expect(await cabin.next('signal')).toEqual({ type: 'signal', consultationId: id, data: cand });
+
+    await cabin.close();
+    await doc.next('consultation', (m) => !m.consultation.peerPresent);
+    doc.send({ type: 'signal', consultationId: id, data: { pc: 'doc-pc-1', hello: true } });
+    const back = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-3'));
+    await back.next('consultation', (m) => m.consultation.consultationId === id);
+    back.send({ type: 'ping' });
+    await back.next('pong');
+    expect(back.pending.filter((m) => m.type === 'signal')).toEqual([]);
+    doc.send({ type: 'end', consultationId: id, notes: '', readings: [] });
+    await back.next('ended');
+    await Promise.all([back.close(), doc.close()]);
+  });
+
+  it('gives each side STUN plus TURN credentials that verify with the shared secret (coturn REST scheme)', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-1'));
+    const doc = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.a'));
+    cabin.send({ type: 'request', ref: 'r', language: 'fr' });
+    const id = (await cabin.next('consultation', (m) => m.ref === 'r')).consultation.consultationId;
+    doc.send({ type: 'claim', ref: 'c', consultationId: id });
+    const views = { doctor: (await doc.next('consultation', (m) => m.ref === 'c')).consultation, cabin: (await cabin.next('consultation', (m) => m.consultation.state === 'active')).consultation };
+    for (const [role, view] of Object.entries(views)) {
+      expect(view.iceServers[0]).toEqual({ urls: ['stun:127.0.0.1:3478'] });
+      const turn = view.iceServers[1]!;
+      expect(turn.urls).toEqual(['turn:127.0.0.1:3478?transport=udp']);
+      const [expiry, user] = turn.username!.split(':');
+      expect(user).toBe(`${id}-${role}`);
+      expect(Number(expiry)).toBeGreaterThanOrEqual(before + 600);
+      expect(Number(expiry)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 601);
+      expect(turn.credential).toBe(createHmac('sha1', TURN_SECRET).update(turn.username!).digest('base64'));
+      expect(turn.credential).not.toBe(createHmac('sha1', 'another secret').update(turn.username!).digest('base64'));
+    }
+    doc.send({ type: 'cancel', ref: 'x', consultationId: id });
+    expect(await doc.next('ended', (m) => m.ref === 'x')).toMatchObject({ reason: 'cancelled' });
+    expect(await cabin.next('ended')).toMatchObject({ consultationId: id, reason: 'cancelled' });
+    expect(t.hub.store.report(id)!.incidents.map((i) => i.detail)).toContain('cancelled by the doctor');
+    await Promise.all([cabin.close(), doc.close()]);
+  });
+});
+
+describe('reconnection and the report', () => {
+  it('brings either side back into the same consultation, tells the peer, and stores the whole report at the end', async () => {
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-2', 'dr.b');
+    cabin.send({ type: 'incident', consultationId: id, detail: 'otoscope unplugged' });
+
+    // The cabin drops and comes back.
+    await cabin.close();
+    expect((await doc.next('consultation', (m) => m.consultation.consultationId === id)).consultation).toMatchObject({ peerPresent: false, state: 'active' });
+    const cabin2 = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'));
+    expect((await cabin2.next('consultation')).consultation).toMatchObject({ consultationId: id, state: 'active', doctorId: 'dr.b', peerPresent: true, polite: false });
+    expect((await doc.next('consultation')).consultation).toMatchObject({ consultationId: id, peerPresent: true });
+
+    // The doctor drops and comes back.
+    await doc.close();
+    expect((await cabin2.next('consultation')).consultation).toMatchObject({ consultationId: id, peerPresent: false });
+    const doc2 = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.b'));
+    expect((await doc2.next('consultation')).consultation).toMatchObject({ consultationId: id, state: 'active', peerPresent: true, polite: true });
+    expect((await cabin2.next('consultation')).consultation).toMatchObject({ peerPresent: true });
+    doc2.send({ type: 'join', ref: 'j', consultationId: id });
+    expect((await doc2.next('consultation', (m) => m.ref === 'j')).consultation.consultationId).toBe(id);
+
+    doc2.send({ type: 'incident', consultationId: id, detail: 'ICE restart' });
+    const readings = [
+      { id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1000, deviceId: 'sim-oxi' },
+      { id: 'o2', code: 'MDC_PULS_OXIM_PULS_RATE', value: 72, unit: '/min', t: 1001, measurementId: 'm1' },
+    ];
+    doc2.send({ type: 'end', ref: 'end', consultationId: id, notes: 'Patient well.', readings });
+    expect(await doc2.next('ended', (m) => m.ref === 'end')).toMatchObject({ consultationId: id, reason: 'ended' });
+    expect(await cabin2.next('ended')).toMatchObject({ consultationId: id, reason: 'ended' });
+
+    const res = await fetch(`${t.hub.url}/api/consultations/${id}/report`, { headers: { Authorization: `Bearer ${await doctorToken(t, 'dr.b')}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const report = ConsultationReportSchema.parse(await res.json());
+    expect(report).toMatchObject({ consultationId: id, cabin: { id: 'cab-2', name: 'Cabin cab-2' }, doctor: { id: 'dr.b', name: 'Dr B' }, state: 'ended', notes: 'Patient well.', readings });
+    expect(report.createdAt).toBeLessThanOrEqual(report.claimedAt!);
+    expect(report.claimedAt).toBeLessThanOrEqual(report.endedAt!);
+    expect(report.incidents.map((i) => [i.side, i.detail.replace(/ \(.*\)$/, '')])).toEqual([
+      ['cabin', 'otoscope unplugged'],
+      ['hub', 'cabin disconnected'],
+      ['hub', 'cabin reconnected'],
+      ['hub', 'doctor disconnected'],
+      ['hub', 'doctor reconnected'],
+      ['doctor', 'ICE restart'],
+    ]);
+    // Over: no more signaling, joining answers `ended`.
+    doc2.send({ type: 'signal', consultationId: id, data: { pc: 'p', hello: true } });
+    expect(await doc2.next('error')).toMatchObject({ code: 'not-active' });
+    cabin2.send({ type: 'join', ref: 'again', consultationId: id });
+    expect(await cabin2.next('ended', (m) => m.ref === 'again')).toMatchObject({ reason: 'ended' });
+    await Promise.all([cabin2.close(), doc2.close()]);
+  });
+
+  it('replaces an older connection of the same account (4409) without counting it as a disconnection', async () => {
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-1', 'dr.a');
+    const cabinB = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-1'));
+    expect((await cabin.closed).code).toBe(4409);
+    expect((await cabinB.next('consultation')).consultation).toMatchObject({ consultationId: id, peerPresent: true });
+    cabinB.send({ type: 'signal', consultationId: id, data: { pc: 'new', hello: true } });
+    expect((await doc.next('signal')).data).toEqual({ pc: 'new', hello: true });
+    expect(t.hub.store.report(id)!.incidents).toEqual([]);
+    doc.send({ type: 'end', consultationId: id, notes: '', readings: [] });
+    await cabinB.next('ended');
+    await Promise.all([cabinB.close(), doc.close()]);
+  });
+});
+
+describe('a cabin that leaves the queue', () => {
+  it('keeps its place through a short drop, and its request is cancelled once it stays away past the grace period', async () => {
+    const g = await startHub({ waitingGraceMs: 300 });
+    try {
+      const doc = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.a'));
+      await doc.next('queue');
+      const token = await cabinToken(g, 'cab-1');
+      const cabin = await Client.open(g.hub.wsUrl, token);
+      cabin.send({ type: 'request', ref: 'r', language: 'fr' });
+      const id = (await cabin.next('consultation', (m) => m.ref === 'r')).consultation.consultationId;
+      expect((await doc.next('queue')).items.map((i) => i.consultationId)).toEqual([id]);
+
+      await cabin.close();
+      const back = await Client.open(g.hub.wsUrl, token);
+      expect((await back.next('consultation')).consultation).toMatchObject({ consultationId: id, state: 'waiting' });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(g.hub.store.consultation(id)!.state).toBe('waiting');
+
+      await back.close();
+      expect((await doc.next('queue', () => true, 2000)).items).toEqual([]);
+      expect(g.hub.store.report(id)).toMatchObject({ state: 'cancelled', incidents: [{ side: 'hub', detail: 'cancelled: the cabin left the queue' }] });
+      await doc.close();
+    } finally {
+      await g.close();
+    }
+  });
+});

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { BEARER_PREFIX, FromHubSchema, HUB_SUBPROTOCOL, TokenAnswerSchema, type FromHub, type ToHub } from '../../src/shared/hub-protocol.ts';
+import { createHub, type Hub, type HubOptions } from '../../src/hub/server.ts';
+
+export const PASSWORD = 'correct horse battery';
+
+export interface TestHub {
+  hub: Hub;
+  dir: string;
+  /** Cabin keys by id. */
+  keys: Record<string, string>;
+  /** Tokens already issued, reused while the hub runs on the real clock (each login costs a scrypt). */
+  tokens: Map<string, string> | undefined;
+  close(): Promise<void>;
+}
+
+/** A hub on an ephemeral port in a temp folder, with doctors dr.a, dr.b, dr.c (password PASSWORD) and cabins cab-1…cab-3. */
+export async function startHub(opts: Partial<HubOptions> = {}): Promise<TestHub> {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
+  const hub = await createHub({ dbPath: join(dir, 'hub.db'), ...opts });
+  await Promise.all(['a', 'b', 'c'].map((x) => hub.store.addDoctor({ username: `dr.${x}`, name: `Dr ${x.toUpperCase()}`, password: PASSWORD })));
+  const keys: Record<string, string> = {};
+  for (const id of ['cab-1', 'cab-2', 'cab-3']) keys[id] = hub.store.addCabin({ id, name: `Cabin ${id}` }).key;
+  return {
+    hub,
+    dir,
+    keys,
+    tokens: opts.now === undefined ? new Map() : undefined,
+    close: async () => {
+      await hub.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An API answer: a value, or `{ error }` (typed loosely so a test can look at either). */
+type ApiJson = Record<string, unknown> & { error: { code: string; message: string } };
+
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: ApiJson }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as ApiJson };
+}
+
+export async function doctorToken(t: TestHub, username: string): Promise<string> {
+  const cached = t.tokens?.get(username);
+  if (cached) return cached;
+  const r = await post(`${t.hub.url}/api/login`, { username, password: PASSWORD });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
+  const token = TokenAnswerSchema.parse(r.json).token;
+  t.tokens?.set(username, token);
+  return token;
+}
+
+export async function cabinToken(t: TestHub, cabinId: string): Promise<string> {
+  const r = await post(`${t.hub.url}/api/cabin/token`, { cabinId, key: t.keys[cabinId] });
+  if (r.status !== 200) throw new Error(`cabin token ${cabinId}: ${r.status}`);
+  return TokenAnswerSchema.parse(r.json).token;
+}
+
+type Msg<T extends FromHub['type']> = Extract<FromHub, { type: T }>;
+
+/** A real `ws` client that checks every frame against FromHubSchema and lets a test await the next one of a type. */
+export class Client {
+  /** Frames not yet taken by next(). */
+  readonly pending: FromHub[] = [];
+  readonly invalid: string[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private waiters: { match: (m: FromHub) => boolean; resolve: (m: FromHub) => void }[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('error', () => {});
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data) => {
+      const parsed = FromHubSchema.safeParse(JSON.parse(String(data)));
+      if (!parsed.success) return void this.invalid.push(String(data));
+      const m = parsed.data;
+      const i = this.waiters.findIndex((w) => w.match(m));
+      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(m);
+      else this.pending.push(m);
+    });
+  }
+
+  static open(url: string, token: string): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, [HUB_SUBPROTOCOL, BEARER_PREFIX + token]);
+      const c = new Client(ws);
+      ws.once('open', () => resolve(c));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  next<T extends FromHub['type']>(type: T, pred: (m: Msg<T>) => boolean = () => true, timeoutMs = 3000): Promise<Msg<T>> {
+    const match = (m: FromHub) => m.type === type && pred(m as Msg<T>);
+    const i = this.pending.findIndex(match);
+    if (i >= 0) return Promise.resolve(this.pending.splice(i, 1)[0] as Msg<T>);
+    return new Promise((resolve, reject) => {
+      const w = { match, resolve: (m: FromHub) => (clearTimeout(timer), resolve(m as Msg<T>)) };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        reject(new Error(`no "${type}" frame within ${timeoutMs} ms; pending: ${JSON.stringify(this.pending).slice(0, 500)}`));
+      }, timeoutMs);
+      this.waiters.push(w);
+    });
+  }
+
+  send(m: ToHub | Record<string, unknown>): void {
+    this.ws.send(JSON.stringify(m));
+  }
+
+  close(): Promise<{ code: number; reason: string }> {
+    this.ws.close();
+    return this.closed;
+  }
+}
+
+/** The HTTP status of a refused upgrade, or 'open' if the hub accepted it. */
+export function tryUpgrade(url: string, protocols: string[]): Promise<number | 'open'> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols);
+    ws.once('open', () => (ws.close(), resolve('open')));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('error', reject);
+  });
+}
+
+/** A cabin that asked for a doctor and a doctor that claimed it: an active consultation. */
+export async function activeConsultation(t: TestHub, cabinId: string, doctor: string): Promise<{ cabin: Client; doc: Client; id: string }> {
+  const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, cabinId));
+  const doc = await Client.open(t.hub.wsUrl, await doctorToken(t, doctor));
+  cabin.send({ type: 'request', ref: 'r1', language: 'fr' });
+  const waiting = await cabin.next('consultation', (m) => m.ref === 'r1');
+  const id = waiting.consultation.consultationId;
+  doc.send({ type: 'claim', ref: 'c1', consultationId: id });
+  await doc.next('consultation', (m) => m.ref === 'c1' && m.consultation.state === 'active');
+  await cabin.next('consultation', (m) => m.consultation.state === 'active');
+  return { cabin, doc, id };
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../src/hub/demo.ts';
+import { SCHEMA_VERSION } from '../../src/hub/schema.ts';
+import { hashPassword, verifyPassword } from '../../src/hub/secrets.ts';
+import { HubStore } from '../../src/hub/store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'hub-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('HubStore', () => {
+  it('migrates a new file (WAL, user_version) and refuses a file from a newer hub', () => {
+    const file = join(dir, 'a.db');
+    const s = new HubStore(file);
+    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(s.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    s.close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => new HubStore(file)).toThrow(/newer hub/);
+  });
+
+  it('keeps only hashes of passwords and cabin keys', async () => {
+    const s = new HubStore(join(dir, 'b.db'));
+    await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'the password 1' });
+    const { key } = s.addCabin({ id: 'c1', name: 'C1' });
+    const dump = JSON.stringify([s.db.prepare('SELECT * FROM doctors').all(), s.db.prepare('SELECT * FROM cabins').all()]);
+    expect(dump).not.toContain('the password 1');
+    expect(dump).not.toContain(key);
+    expect(dump).toMatch(/scrypt\$\d+\$8\$1\$/);
+    expect(await s.verifyDoctor('dr.x', 'the password 1')).toEqual({ id: 'dr.x', name: 'Dr X' });
+    expect(await s.verifyDoctor('dr.x', 'the password 2')).toBeNull();
+    expect(s.verifyCabin('c1', key)).toEqual({ id: 'c1', name: 'C1' });
+    expect(s.verifyCabin('c1', key.slice(1))).toBeNull();
+    s.close();
+  });
+
+  it('verifies a malformed stored hash as false without throwing', async () => {
+    const good = await hashPassword('pw-123456789');
+    for (const bad of ['', 'scrypt$1$2', good.replace(/\$8\$/, '$x$'), 'bcrypt$1$1$1$aa$bb', good.replace('scrypt$32768', 'scrypt$1073741824')]) {
+      expect(await verifyPassword('pw-123456789', bad)).toBe(false);
+    }
+    expect(await verifyPassword('pw-123456789', good)).toBe(true);
+  });
+
+  it('seedDemo gives fresh secrets on every call and the old ones stop working', async () => {
+    const s = new HubStore(':memory:');
+    const first = await seedDemo(s);
+    const second = await seedDemo(s);
+    expect(first.doctor.username).toBe('dr.demo');
+    expect(first.cabin.id).toBe('demo-cabin');
+    expect(second.doctor.password).not.toBe(first.doctor.password);
+    expect(second.cabin.key).not.toBe(first.cabin.key);
+    expect(await s.verifyDoctor('dr.demo', first.doctor.password)).toBeNull();
+    expect(await s.verifyDoctor('dr.demo', second.doctor.password)).toEqual({ id: 'dr.demo', name: second.doctor.name });
+    expect(s.verifyCabin('demo-cabin', first.cabin.key)).toBeNull();
+    expect(s.verifyCabin('demo-cabin', second.cabin.key)).toEqual({ id: 'demo-cabin', name: second.cabin.name });
+    s.close();
+  });
+});

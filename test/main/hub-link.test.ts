@@ -1,0 +1,221 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CallView } from '../../src/shared/bridge.ts';
+import { BEARER_PREFIX, HUB_SUBPROTOCOL, type ConsultationView, type ToHub } from '../../src/shared/hub-protocol.ts';
+import { HubLink } from '../../src/main/hub/link.ts';
+
+/** A hub stand-in: the token endpoint and the WebSocket, recording what the cabin sends. */
+async function fakeHub(opts: { key?: string; refuseWs?: boolean } = {}) {
+  const received: ToHub[] = [];
+  const sockets: WebSocket[] = [];
+  const tokens: string[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const { cabinId, key } = JSON.parse(body) as { cabinId: string; key: string };
+      if (req.url !== '/api/cabin/token' || key !== (opts.key ?? 'k'.repeat(20))) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'bad-credentials', message: 'Wrong cabin key.' } }));
+        return;
+      }
+      const token = `tok-${tokens.length}`;
+      tokens.push(token);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, expiresIn: 900, role: 'cabin', id: cabinId, name: 'Cabin' }));
+    });
+  });
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => (protocols.has(HUB_SUBPROTOCOL) ? HUB_SUBPROTOCOL : false),
+  });
+  const protocolsSeen: string[][] = [];
+  server.on('upgrade', (req, socket, head) => {
+    protocolsSeen.push(String(req.headers['sec-websocket-protocol']).split(',').map((s) => s.trim()));
+    if (opts.refuseWs) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.push(ws);
+      ws.on('message', (raw) => received.push(JSON.parse(raw.toString()) as ToHub));
+      ws.send(JSON.stringify({ type: 'hello', role: 'cabin', id: 'c1', name: 'Cabin' }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    received,
+    sockets,
+    tokens,
+    protocolsSeen,
+    last: () => sockets[sockets.length - 1]!,
+    send: (msg: unknown) => sockets[sockets.length - 1]!.send(JSON.stringify(msg)),
+    close: async () => {
+      for (const s of sockets) s.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+const consultation = (over: Partial<ConsultationView> = {}): ConsultationView => ({
+  consultationId: 'cons-1',
+  state: 'waiting',
+  cabinId: 'c1',
+  cabinName: 'Cabin',
+  doctorId: null,
+  doctorName: null,
+  language: 'fr',
+  createdAt: 1,
+  claimedAt: null,
+  peerPresent: false,
+  polite: false,
+  iceServers: [],
+  ...over,
+});
+
+async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('HubLink (cabin main ⇄ hub)', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  function link(url: string, key = 'k'.repeat(20)) {
+    const views: CallView[] = [];
+    const signals: unknown[] = [];
+    const audit: string[] = [];
+    const l = new HubLink({
+      url,
+      cabinId: 'c1',
+      cabinKey: key,
+      onView: (v) => views.push(v),
+      onSignal: (d) => signals.push(d),
+      onAudit: (a, d) => audit.push(`${a}: ${d}`),
+      backoff: { minMs: 20, maxMs: 80 },
+    });
+    cleanups.push(() => l.stop());
+    return { l, views, signals, audit, state: () => l.view().state };
+  }
+
+  it('sends the token as a subprotocol, never in the URL, and asks for a doctor only while the session wants one', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const { l, state } = link(hub.url);
+    l.start();
+    await until(() => hub.sockets.length === 1, 'the connection');
+    expect(hub.protocolsSeen[0]).toEqual([HUB_SUBPROTOCOL, `${BEARER_PREFIX}tok-0`]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(hub.received.filter((m) => m.type === 'request')).toHaveLength(0);
+    expect(state()).toBe('idle');
+
+    l.want('fr');
+    await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
+    expect(hub.received.find((m) => m.type === 'request')).toEqual({ type: 'request', language: 'fr' });
+    expect(state()).toBe('waiting');
+
+    hub.send({ type: 'consultation', consultation: consultation() });
+    hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorId: 'd1', doctorName: 'Dr Martin', peerPresent: true, iceServers: [{ urls: 'stun:x' }] }) });
+    await until(() => state() === 'active', 'active');
+    expect(l.view()).toMatchObject({ doctorName: 'Dr Martin', peerPresent: true, polite: false, iceServers: [{ urls: 'stun:x' }] });
+
+    l.want(null);
+    await until(() => hub.received.some((m) => m.type === 'cancel'), 'the cancel');
+    expect(hub.received.find((m) => m.type === 'cancel')).toEqual({ type: 'cancel', consultationId: 'cons-1' });
+    expect(l.view()).toMatchObject({ state: 'idle', consultationId: null, iceServers: [] });
+  });
+
+  it('relays signaling both ways only within the active consultation', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const { l, signals } = link(hub.url);
+    l.start();
+    l.want('en');
+    await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
+    expect(() => l.signal({ pc: 'a', hello: true })).toThrow(/no consultation/);
+    hub.send({ type: 'signal', consultationId: 'cons-1', data: { pc: 'doc', hello: true } });
+    hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorName: 'Dr M' }) });
+    await until(() => l.view().state === 'active', 'active');
+    expect(signals).toEqual([]); // the signal before the consultation was active is not passed on
+    hub.send({ type: 'signal', consultationId: 'other', data: { pc: 'x', hello: true } });
+    hub.send({ type: 'signal', consultationId: 'cons-1', data: { pc: 'doc', hello: true } });
+    await until(() => signals.length === 1, 'the signal');
+    expect(signals[0]).toEqual({ pc: 'doc', hello: true });
+    l.signal({ pc: 'cab', description: { type: 'offer', sdp: 'v=0' } });
+    await until(() => hub.received.some((m) => m.type === 'signal'), 'the relayed signal');
+    expect(hub.received.find((m) => m.type === 'signal')).toEqual({ type: 'signal', consultationId: 'cons-1', data: { pc: 'cab', description: { type: 'offer', sdp: 'v=0' } } });
+  });
+
+  it('reconnects after the hub drops it, with a fresh token, and asks again when no consultation was taken', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const { l, audit, views } = link(hub.url);
+    l.start();
+    l.want('fr');
+    await until(() => hub.received.filter((m) => m.type === 'request').length === 1, 'the first request');
+    hub.last().terminate();
+    await until(() => hub.sockets.length === 2 && hub.received.filter((m) => m.type === 'request').length === 2, 'the reconnection');
+    expect(hub.tokens).toEqual(['tok-0', 'tok-1']);
+    expect(views.some((v) => v.state === 'connecting')).toBe(true);
+    expect(audit.some((a) => a.startsWith('incident: hub connection lost'))).toBe(true);
+  });
+
+  it('keeps an active consultation across a reconnection (the hub sends it again) and shows the doctor ending it', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const { l, audit } = link(hub.url);
+    l.start();
+    l.want('fr');
+    await until(() => hub.sockets.length === 1, 'the connection');
+    hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorName: 'Dr M', peerPresent: true }) });
+    await until(() => l.view().state === 'active', 'active');
+    hub.last().terminate();
+    await until(() => hub.sockets.length === 2 && hub.last().readyState === 1, 'the reconnection');
+    // Until the hub re-sends the consultation, the cabin does not ask for a new one on top of it.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(hub.received.filter((m) => m.type === 'request')).toHaveLength(1);
+    hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorName: 'Dr M', peerPresent: true }) });
+    hub.send({ type: 'ended', consultationId: 'cons-1', reason: 'ended' });
+    await until(() => l.view().state === 'ended', 'ended');
+    expect(audit).toContain('consultation: consultation cons-1 ended by the doctor');
+  });
+
+  it('is unavailable with a clear reason when the key is refused or the hub is down, and retries', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const bad = link(hub.url, 'wrong-key-wrong-key');
+    bad.l.start();
+    bad.l.want('fr');
+    await until(() => bad.state() === 'unavailable', 'unavailable');
+    expect(bad.l.view().error).toMatch(/refused this cabin's key \(Wrong cabin key\.\)/);
+
+    const down = link('http://127.0.0.1:9'); // discard port: nothing listens
+    down.l.start();
+    down.l.want('fr');
+    await until(() => down.state() === 'unavailable', 'unavailable');
+    expect(down.l.view().error).toMatch(/cannot be reached/);
+  });
+
+  it('ignores invalid messages from the hub and records them', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const { l, audit } = link(hub.url);
+    l.start();
+    l.want('fr');
+    await until(() => hub.sockets.length === 1, 'the connection');
+    hub.last().send('not json');
+    hub.send({ type: 'consultation', consultation: { consultationId: 3 } });
+    await until(() => audit.filter((a) => a.includes('invalid message')).length === 2, 'two incidents');
+    expect(l.view().state).toBe('waiting');
+  });
+});
