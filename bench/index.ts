@@ -1,12 +1,18 @@
 import { benchCliDecode } from './cli-decode.ts';
 import { benchDecode } from './decode.ts';
 import { benchKiosk } from './kiosk.ts';
+import { benchLatency } from './latency.ts';
+import { benchStethoscope } from './stethoscope.ts';
+import { benchTelemetry } from './telemetry.ts';
 
 /** `npm run bench [-- NAME] [--option value]`: each benchmark prints a table and writes bench/results/NAME.json. */
 const BENCHES: Record<string, () => boolean | Promise<boolean>> = {
   decode: benchDecode,
   'cli-decode': () => benchCliDecode(),
   kiosk: () => benchKiosk(numberOption('minutes') ?? 30),
+  latency: () => benchLatency(numberOption('seconds') ?? 150),
+  telemetry: () => benchTelemetry(numberOption('seconds') ?? 60),
+  stethoscope: () => benchStethoscope({ wav: stringOption('wav'), tones: listOption('tones'), seconds: numberOption('seconds') }),
 };
 
 /** Names are the arguments that are not options (`--name value` or `--name=value`) or option values. */
@@ -37,11 +43,41 @@ function numberOption(name: string): number | undefined {
   return n;
 }
 
+function stringOption(name: string): string | undefined {
+  const v = options.get(name);
+  if (v === 'true' || v === '') {
+    console.error(`--${name} wants a value.`);
+    process.exit(2);
+  }
+  return v;
+}
+
+/** A comma-separated list of positive numbers (`--tones 25,40,1000`). */
+function listOption(name: string): number[] | undefined {
+  const v = stringOption(name);
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((x) => Number(x.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isFinite(n) || n <= 0)) {
+    console.error(`--${name} wants comma-separated positive numbers, e.g. 25,40,1000 (got ${v}).`);
+    process.exit(2);
+  }
+  return list;
+}
+
 const unknown = names.filter((n) => !(n in BENCHES));
 if (unknown.length > 0) {
   console.error(`Unknown benchmark ${unknown.join(', ')}. Known: ${Object.keys(BENCHES).join(', ')}.`);
   process.exit(2);
 }
 let allMet = true;
-for (const name of names.length > 0 ? names : Object.keys(BENCHES)) allMet = (await BENCHES[name]!()) && allMet;
+for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
+  try {
+    allMet = (await BENCHES[name]!()) && allMet;
+  } catch (err) {
+    // A benchmark that cannot run (bad option, missing file, broken chain) is reported and the others still run.
+    console.error(`\n${name}: could not run: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+    allMet = false;
+  }
+}
 console.log(allMet ? '\nevery target met' : '\nSOME TARGETS MISSED');

@@ -254,6 +254,14 @@ export class Relay {
         this.o.store.addIncident(c.id, 'hub', `cancelled by the ${conn.role}`);
         return this.closeBoth(c, 'cancelled', conn, ref);
       }
+      case 'report': {
+        if (!only('doctor')) return;
+        const c = mine(m.consultationId);
+        if (!c) return;
+        if (c.state !== 'active') return fail('not-active', 'This consultation is over.');
+        this.o.store.addReadings(c.id, m.readings);
+        return;
+      }
       case 'end': {
         if (!only('doctor')) return;
         const c = mine(m.consultationId);

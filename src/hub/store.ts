@@ -32,6 +32,9 @@ export interface Consultation {
   endedAt: number | null;
 }
 
+/** A 12-hour consultation at two readings a second: beyond that, the report keeps the first ones. */
+const MAX_REPORT_READINGS = 100_000;
+
 export class HubStoreError extends Error {
   override readonly name = 'HubStoreError';
   constructor(
@@ -194,13 +197,30 @@ export class HubStore {
     return this.db.prepare("UPDATE consultations SET state = 'cancelled', ended_at = ? WHERE id = ? AND state IN ('waiting', 'active')").run(this.time(), id).changes === 1;
   }
 
-  /** Active → ended with the doctor's notes and readings; false if it was not active. */
+  /** Adds readings to an active consultation's report, each id once; false if it is not active. */
+  addReadings(id: string, readings: readonly Reading[]): boolean {
+    return this.db.transaction(() => {
+      const row = this.db.prepare("SELECT readings FROM consultations WHERE id = ? AND state = 'active'").get(id) as { readings: string } | undefined;
+      if (!row) return false;
+      const parsed = z.array(ReportReadingSchema).safeParse(JSON.parse(row.readings));
+      const all = parsed.success ? parsed.data : [];
+      const seen = new Set(all.map((r) => r.id));
+      for (const r of readings) {
+        if (seen.has(r.id) || all.length >= MAX_REPORT_READINGS) continue;
+        seen.add(r.id);
+        all.push(r);
+      }
+      this.db.prepare('UPDATE consultations SET readings = ? WHERE id = ?').run(JSON.stringify(all), id);
+      return true;
+    }).immediate();
+  }
+
+  /** Active → ended with the doctor's notes and the last readings; false if it was not active. */
   end(id: string, report: { notes: string; readings: Reading[] }): boolean {
-    return (
-      this.db
-        .prepare("UPDATE consultations SET state = 'ended', ended_at = ?, notes = ?, readings = ? WHERE id = ? AND state = 'active'")
-        .run(this.time(), report.notes, JSON.stringify(report.readings), id).changes === 1
-    );
+    return this.db.transaction(() => {
+      if (!this.addReadings(id, report.readings)) return false;
+      return this.db.prepare("UPDATE consultations SET state = 'ended', ended_at = ?, notes = ? WHERE id = ? AND state = 'active'").run(this.time(), report.notes, id).changes === 1;
+    }).immediate();
   }
 
   addIncident(id: string, side: Role | 'hub', detail: string): void {

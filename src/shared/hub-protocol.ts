@@ -90,6 +90,8 @@ export const QueueItemSchema = z.object({
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
 const Id = z.string().min(1).max(100);
+/** Readings per `report` or `end` message: about 200 bytes each, so a part stays well under the frame limit. */
+export const REPORT_PART_READINGS = 250;
 
 /** Readings as the doctor's console received them, for the report. */
 export const ReportReadingSchema = z.object({
@@ -116,14 +118,25 @@ export const ToHubSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal'), consultationId: Id, data: SignalDataSchema }).strict(),
   /** Either side: a technical incident for the report (ICE failure, device lost…). */
   z.object({ type: z.literal('incident'), consultationId: Id, detail: z.string().min(1).max(500) }).strict(),
-  /** Doctor: end the consultation and store the report. */
+  /**
+   * Doctor: readings for the report, in parts sent before `end` (a long consultation has thousands; one frame
+   * holds a few hundred). The hub keeps each id once.
+   */
+  z
+    .object({
+      type: z.literal('report'),
+      consultationId: Id,
+      readings: z.array(ReportReadingSchema).min(1).max(REPORT_PART_READINGS),
+    })
+    .strict(),
+  /** Doctor: end the consultation and store the report (with the last part of its readings). */
   z
     .object({
       type: z.literal('end'),
       ref: z.string().max(64).optional(),
       consultationId: Id,
       notes: z.string().max(20_000),
-      readings: z.array(ReportReadingSchema).max(5_000),
+      readings: z.array(ReportReadingSchema).max(REPORT_PART_READINGS),
     })
     .strict(),
   z.object({ type: z.literal('ping') }).strict(),

@@ -158,6 +158,12 @@ describe('reconnection and the report', () => {
       { id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1000, deviceId: 'sim-oxi' },
       { id: 'o2', code: 'MDC_PULS_OXIM_PULS_RATE', value: 72, unit: '/min', t: 1001, measurementId: 'm1' },
     ];
+    // Readings in parts before the end; a part sent twice (after a reconnection) is kept once.
+    const many = Array.from({ length: 600 }, (_, i) => ({ id: `p${i}`, code: 'MDC_PULS_OXIM_SAT_O2', value: 90 + (i % 10), unit: '%', t: 2000 + i }));
+    for (const part of [many.slice(0, 250), many.slice(250, 500), many.slice(250, 500), many.slice(500)]) doc2.send({ type: 'report', consultationId: id, readings: part });
+    // A cabin may not add to the report.
+    cabin2.send({ type: 'report', consultationId: id, readings: [{ id: 'x', code: 'MDC_TEMP_BODY', value: 40, unit: 'Cel', t: 1 }] });
+    expect(await cabin2.next('error')).toMatchObject({ code: 'forbidden' });
     doc2.send({ type: 'end', ref: 'end', consultationId: id, notes: 'Patient well.', readings });
     expect(await doc2.next('ended', (m) => m.ref === 'end')).toMatchObject({ consultationId: id, reason: 'ended' });
     expect(await cabin2.next('ended')).toMatchObject({ consultationId: id, reason: 'ended' });
@@ -166,7 +172,7 @@ describe('reconnection and the report', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     const report = ConsultationReportSchema.parse(await res.json());
-    expect(report).toMatchObject({ consultationId: id, cabin: { id: 'cab-2', name: 'Cabin cab-2' }, doctor: { id: 'dr.b', name: 'Dr B' }, state: 'ended', notes: 'Patient well.', readings });
+    expect(report).toMatchObject({ consultationId: id, cabin: { id: 'cab-2', name: 'Cabin cab-2' }, doctor: { id: 'dr.b', name: 'Dr B' }, state: 'ended', notes: 'Patient well.', readings: [...many, ...readings] });
     expect(report.createdAt).toBeLessThanOrEqual(report.claimedAt!);
     expect(report.claimedAt).toBeLessThanOrEqual(report.endedAt!);
     expect(report.incidents.map((i) => [i.side, i.detail.replace(/ \(.*\)$/, '')])).toEqual([

@@ -21,6 +21,24 @@ beforeAll(async () => {
   origin = new URL(kiosk.url).origin;
   const res = await fetch(kiosk.url, { redirect: 'manual' });
   cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  firstLocation = res.headers.get('location');
+});
+
+let firstLocation: string | null = null;
+
+it('keeps the rest of the launch URL’s query when it spends the code (e.g. debug=1)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cabin-web-'));
+  mkdirSync(join(dir, 'r'));
+  writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
+  const k = await startKiosk({ config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 } }), rendererDir: join(dir, 'r') });
+  try {
+    const res = await fetch(`${k.url}&debug=1`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/?debug=1');
+    expect(res.headers.get('set-cookie')).toMatch(/^cabin-token=/);
+  } finally {
+    await k.close();
+  }
 });
 afterAll(async () => {
   await kiosk?.close();
@@ -51,6 +69,7 @@ function call(ws: WebSocket, id: number, name: string, input: unknown): Promise<
 describe('web host', () => {
   it('hands the bridge token out once, for the launch code, and serves the renderer with a strict CSP', async () => {
     expect(cookie).toMatch(/^cabin-token=.+/);
+    expect(firstLocation).toBe('/');
     // The launch code is spent: a second request gets the page, but no token.
     const again = await fetch(kiosk.url, { redirect: 'manual' });
     expect(again.headers.get('set-cookie')).toBeNull();

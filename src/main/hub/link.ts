@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
 import type { CallView, Language } from '../../shared/bridge.ts';
 import {
@@ -155,19 +157,14 @@ export class HubLink {
   }
 
   private async token(): Promise<string> {
-    let res: Response;
+    let res: { status: number; body: unknown };
     try {
-      res = await fetch(new URL('/api/cabin/token', this.opts.url), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ cabinId: this.opts.cabinId, key: this.opts.cabinKey }),
-        signal: AbortSignal.timeout(10_000),
-      });
+      res = await postJson(new URL('/api/cabin/token', this.opts.url), { cabinId: this.opts.cabinId, key: this.opts.cabinKey });
     } catch (err) {
       throw new Error(`The hub at ${this.opts.url} cannot be reached (${(err as Error).message}).`);
     }
-    const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-    if (!res.ok) {
+    const body = res.body as { error?: { message?: string } } | undefined;
+    if (res.status !== 200) {
       const why = body?.error?.message ?? `HTTP ${res.status}`;
       throw new Error(res.status === 401 ? `The hub refused this cabin's key (${why}).` : `The hub refused the cabin (${why}).`);
     }
@@ -281,4 +278,37 @@ export class HubLink {
     }
     this.publish();
   }
+}
+
+/**
+ * One JSON POST with node:http(s). Not the global fetch: its first use compiles undici's WebAssembly HTTP parser,
+ * a 30 MB peak that main's allocator then keeps for the life of the kiosk (measured).
+ */
+function postJson(url: URL, body: unknown, timeoutMs = 10_000): Promise<{ status: number; body: unknown }> {
+  const data = Buffer.from(JSON.stringify(body));
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 64 * 1024) req.destroy(new Error('the answer is too large'));
+        else chunks.push(c);
+      });
+      res.on('end', () => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          parsed = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    req.on('error', reject);
+    req.end(data);
+  });
 }

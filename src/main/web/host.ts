@@ -36,7 +36,11 @@ export async function startKiosk(opts: { config: KioskConfig; rendererDir: strin
     const url = new URL(req.url ?? '/', origin);
     if (bootstrap !== undefined && url.pathname === '/' && url.searchParams.get('k') === bootstrap) {
       bootstrap = undefined;
-      res.writeHead(302, { Location: '/', 'Set-Cookie': `cabin-token=${token}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' }).end();
+      // The code is spent; any other query (e.g. `debug=1`) stays.
+      const rest = new URLSearchParams(url.searchParams);
+      rest.delete('k');
+      const location = rest.size > 0 ? `/?${rest.toString()}` : '/';
+      res.writeHead(302, { Location: location, 'Set-Cookie': `cabin-token=${token}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' }).end();
       return;
     }
     serveStatic(opts.rendererDir, req, res);
