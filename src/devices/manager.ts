@@ -103,6 +103,7 @@ export class DeviceManager {
     }
     const session = slot.session;
     const ran = this.guard(slot, () => session.command(name, Date.now()));
+    if (ran === true) this.guard(slot, () => slot.transport?.commanded?.(name));
     if (ran === false) {
       const known = Object.keys(session.driver.link.commands);
       return { ok: false, error: `${slot.info.name} has no command '${name}' (known: ${known.join(', ') || 'none'}).` };

@@ -75,10 +75,11 @@ export function loadKioskConfig(file: string): KioskConfig {
 }
 
 /**
- * The demo's media labels are those of Chromium's fake devices (`--use-fake-device-for-media-stream=device-count=2`):
- * two cameras (patient and otoscope) and three audio inputs (the default one is the patient's voice).
+ * The demo's media labels are those of Chromium's fake devices (`--use-fake-device-for-media-stream=device-count=3`;
+ * `fake_device_1` is a depth camera WebRTC never encodes): patient camera, otoscope, and three audio inputs (the
+ * default one is the patient's voice).
  */
-export const DEMO_MEDIA = { camera: 'fake_device_0', otoscope: 'fake_device_1', stethoscope: 'Fake Audio Input 2' } as const;
+export const DEMO_MEDIA = { camera: 'fake_device_0', otoscope: 'fake_device_2', stethoscope: 'Fake Audio Input 2' } as const;
 
 export function demoConfig(overrides: Partial<KioskConfig> = {}): KioskConfig {
   return KioskConfigSchema.parse({

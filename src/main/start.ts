@@ -135,7 +135,7 @@ async function main(): Promise<void> {
         const media = config.demo
           ? [
               // The demo's devices: two fake cameras (patient, otoscope), fake microphones, a heartbeat as stethoscope.
-              '--use-fake-device-for-media-stream=device-count=2',
+              '--use-fake-device-for-media-stream=device-count=3',
               `--use-file-for-fake-audio-capture=${join(profile, 'heart.wav')}`,
             ]
           : [];

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AssistantPanel } from './assistant/AssistantPanel.tsx';
+import { CallProvider } from './call/context.tsx';
 import { AssistantButton } from './components/AssistantButton.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { IdlePrompt } from './components/IdlePrompt.tsx';
@@ -44,21 +45,23 @@ export function App() {
 
   return (
     <MediaProvider active={session.phase === 'exam'} labels={config?.media}>
-      <div className="kiosk" data-phase={session.phase}>
-        <header className="topbar">
-          <span className="cabin-name">{t('app.name')}</span>
-          {!session.assistant && <AssistantButton onClick={() => setPinOpen(true)} />}
-        </header>
-        <main className="content">
-          <Screen />
-        </main>
-        {pinOpen && !session.assistant && <PinPad onSubmit={unlock} onCancel={() => setPinOpen(false)} />}
-        {session.assistant && <AssistantPanel />}
-        {session.idleWarning && !session.assistant && (
-          <IdlePrompt secondsLeft={session.idleWarning.secondsLeft} onYes={() => void act('session:activity', {})} />
-        )}
-        {error && <ErrorBanner error={error} onClose={dismissError} />}
-      </div>
+      <CallProvider>
+        <div className="kiosk" data-phase={session.phase}>
+          <header className="topbar">
+            <span className="cabin-name">{t('app.name')}</span>
+            {!session.assistant && <AssistantButton onClick={() => setPinOpen(true)} />}
+          </header>
+          <main className="content">
+            <Screen />
+          </main>
+          {pinOpen && !session.assistant && <PinPad onSubmit={unlock} onCancel={() => setPinOpen(false)} />}
+          {session.assistant && <AssistantPanel />}
+          {session.idleWarning && !session.assistant && (
+            <IdlePrompt secondsLeft={session.idleWarning.secondsLeft} onYes={() => void act('session:activity', {})} />
+          )}
+          {error && <ErrorBanner error={error} onClose={dismissError} />}
+        </div>
+      </CallProvider>
     </MediaProvider>
   );
 }

@@ -12,5 +12,7 @@ export default defineConfig({
     // The CSP allows no inline script: keep the module preload polyfill out of index.html.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
+    // One local bundle loaded from disk (React, zod, xstate, webrtc-adapter): its size costs no download.
+    chunkSizeWarningLimit: 1024,
   },
 });

@@ -19,7 +19,8 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
+      // A caller may ask for more fake devices (`--use-fake-device-for-media-stream=device-count=2`).
+      ...(extraArgs.some((a) => a.startsWith('--use-fake-device-for-media-stream')) ? [] : ['--use-fake-device-for-media-stream']),
       ...extraArgs,
     ],
   });

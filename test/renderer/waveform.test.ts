@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Playout } from '../../src/renderer/waveform/playout.ts';
-import { RingBuffer } from '../../src/renderer/waveform/ring-buffer.ts';
+import { Playout } from '../../src/shared/waveform/playout.ts';
+import { RingBuffer } from '../../src/shared/waveform/ring-buffer.ts';
 
 describe('RingBuffer', () => {
   it('keeps the last `capacity` values in order', () => {

@@ -5,6 +5,9 @@ import { DeviceError, type Transport } from './transport.ts';
  * A driver's simulator behind a transport, on real timers: the demo and tests use it to run the whole
  * device stack with no hardware and no pseudo-terminals.
  */
+/** How long the simulated patient takes to do what a command's status asks (press START). */
+export const PATIENT_ACTS_AFTER_MS = 1500;
+
 export class SimulatedTransport implements Transport {
   private sim: Simulator | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -42,6 +45,19 @@ export class SimulatedTransport implements Transport {
     if (!this.sim) throw new DeviceError(`Simulated device ${this.path} is not open.`, 'lost');
     const replies = this.sim.receive(frame, Date.now() - this.t0);
     if (replies.length > 0) setImmediate(() => replies.forEach((r) => this.dataCb(r)));
+  }
+
+  /**
+   * A command that sends nothing to the device (its status asks the patient to act, e.g. "press START") is
+   * answered the way a patient would: the measurement completes a moment later.
+   */
+  commanded(name: string): void {
+    const cmd = Object.hasOwn(this.driver.link.commands, name) ? this.driver.link.commands[name] : undefined;
+    if (!cmd || cmd.frames.length > 0 || !cmd.status) return;
+    const sim = this.sim;
+    setTimeout(() => {
+      if (this.sim === sim) sim?.set({ completeMeasurement: true });
+    }, PATIENT_ACTS_AFTER_MS);
   }
 
   /** Makes the simulated device vanish as if unplugged. */

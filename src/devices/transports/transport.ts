@@ -10,6 +10,11 @@ export interface Transport {
   onData(cb: (bytes: Uint8Array) => void): void;
   /** The device went away or the link failed while open (not called for `close()`). */
   onLost(cb: (error: DeviceError) => void): void;
+  /**
+   * The host ran the named link command. Real transports ignore it; a simulated device plays the person's
+   * part (e.g. the patient pressing START on a cuff that cannot be started over USB).
+   */
+  commanded?(name: string): void;
 }
 
 /** A device problem with a message for a person: what happened and what to do. */

@@ -1,9 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBridge } from '../bridge/context.tsx';
-import { drawTrace, ease, rangeOf, type Scale } from '../waveform/draw.ts';
-import { Playout } from '../waveform/playout.ts';
-import { RingBuffer } from '../waveform/ring-buffer.ts';
+import { drawTrace, ease, rangeOf, type Scale } from '../../shared/waveform/draw.ts';
+import { Playout } from '../../shared/waveform/playout.ts';
+import { RingBuffer } from '../../shared/waveform/ring-buffer.ts';
 
 const PLETH = 'MDC_PULS_OXIM_PLETH';
 /** Seconds of waveform on screen. */

@@ -6,6 +6,7 @@ interface MediaState {
   camera?: MediaStream;
   otoscope?: MediaStream;
   stethoscope?: MediaStream;
+  voice?: MediaStream;
   status: MediaStatus;
   /** Opens the devices once to report on them (assistant panel), then closes them unless the exam holds them. */
   check(): void;
@@ -19,7 +20,7 @@ const mediaDevices = (): MediaDevices | undefined => (typeof navigator === 'unde
  * picture of the patient outlives the exam. What was found is kept for the assistant.
  */
 export function MediaProvider({ active, labels, children }: { active: boolean; labels: MediaLabels | undefined; children: ReactNode }) {
-  const [streams, setStreams] = useState<Pick<MediaState, 'camera' | 'otoscope' | 'stethoscope'>>({});
+  const [streams, setStreams] = useState<Pick<MediaState, 'camera' | 'otoscope' | 'stethoscope' | 'voice'>>({});
   const [status, setStatus] = useState<MediaStatus>({ state: 'idle', configured: {} });
   const labelKey = JSON.stringify(labels ?? null);
 
@@ -31,7 +32,7 @@ export function MediaProvider({ active, labels, children }: { active: boolean; l
     void openMedia(mediaDevices(), labels).then((m) => {
       if (cancelled) return m.stop();
       stop = m.stop;
-      setStreams({ camera: m.camera, otoscope: m.otoscope, stethoscope: m.stethoscope });
+      setStreams({ camera: m.camera, otoscope: m.otoscope, stethoscope: m.stethoscope, voice: m.voice });
       setStatus(m.status);
     });
     return () => {

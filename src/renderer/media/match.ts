@@ -3,6 +3,8 @@ export interface MediaDeviceLike {
   deviceId: string;
   kind: string;
   label: string;
+  /** Devices of one physical product (a webcam and its microphone) share a group id. */
+  groupId?: string;
 }
 
 /** The configured label substrings (config:get → media). */
@@ -51,4 +53,21 @@ export function pickMediaDevices(devices: readonly MediaDeviceLike[], labels: Me
   if (stethoscope) pick.stethoscope = stethoscope;
   if (otoscope) pick.otoscope = otoscope;
   return pick;
+}
+
+/**
+ * The patient's voice microphone (opened with voice processing on): the camera's own microphone, else the
+ * default audio input, else the first one; never the stethoscope, nor anything of the stethoscope's device.
+ */
+export function pickVoiceDevice(devices: readonly MediaDeviceLike[], pick: MediaPick): MediaDeviceLike | undefined {
+  const steth = pick.stethoscope;
+  const sameAsSteth = (d: MediaDeviceLike): boolean =>
+    !!steth && (d.deviceId === steth.deviceId || (!!d.groupId && d.groupId === steth.groupId) || (isAlias(d) && d.label.includes(steth.label)));
+  const inputs = devices.filter((d) => d.kind === 'audioinput' && !sameAsSteth(d));
+  const group = pick.camera?.groupId;
+  return (
+    (group ? inputs.find((d) => d.groupId === group && !isAlias(d)) : undefined) ??
+    inputs.find((d) => d.deviceId === 'default') ??
+    inputs.find((d) => !isAlias(d))
+  );
 }

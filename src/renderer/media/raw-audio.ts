@@ -5,3 +5,6 @@ export const RAW_AUDIO = { echoCancellation: false, noiseSuppression: false, aut
 export function processingLeftOn(settings: MediaTrackSettings): string[] {
   return (Object.keys(RAW_AUDIO) as (keyof typeof RAW_AUDIO)[]).filter((k) => settings[k] !== false);
 }
+
+/** The patient's voice: the browser's voice processing on (echo of the doctor's voice, room noise). */
+export const VOICE_AUDIO = { echoCancellation: true, noiseSuppression: true, autoGainControl: true } as const;

@@ -1,6 +1,8 @@
 import { useMachine } from '@xstate/react';
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CallBanner } from '../call/CallBanner.tsx';
+import { DoctorVideo } from '../call/DoctorVideo.tsx';
 import { VideoPreview } from '../components/VideoPreview.tsx';
 import { examFlow } from '../exam/flow.ts';
 import { examSteps } from '../exam/steps.ts';
@@ -24,12 +26,14 @@ export function Exam() {
 
   return (
     <section className="screen screen-exam" data-testid="screen-exam">
+      <CallBanner />
       <header className="exam-header">
         <div>
           {current && <p className="progress">{t('exam.progress', { current: index + 1, total: steps.length })}</p>}
           <h1>{current ? t(`step.${current.category}.title`) : t('exam.noDevices')}</h1>
         </div>
         <div className="exam-media">
+          <DoctorVideo />
           {media.otoscope && <VideoPreview stream={media.otoscope} label={t('exam.otoscope')} testId="otoscope-preview" />}
           {media.camera && <VideoPreview stream={media.camera} label={t('exam.camera')} className="preview-small" testId="camera-preview" />}
         </div>

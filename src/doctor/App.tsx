@@ -1,0 +1,28 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Header } from './components/Header.tsx';
+import { Consultation } from './screens/Consultation.tsx';
+import { Login } from './screens/Login.tsx';
+import { Queue } from './screens/Queue.tsx';
+import { useConsole } from './state/hooks.ts';
+
+export function App() {
+  const state = useConsole();
+  const { t, i18n } = useTranslation();
+  useEffect(() => {
+    document.documentElement.lang = i18n.language;
+    document.title = t('app.title');
+  }, [i18n.language, t]);
+  return (
+    <div className="app">
+      <Header />
+      <main className="main">
+        {state.screen === 'login' && <Login notice={state.notice} />}
+        {state.screen === 'queue' && <Queue />}
+        {state.screen === 'consultation' && state.consultation && state.call && (
+          <Consultation key={state.consultation.consultationId} consultation={state.consultation} call={state.call} hub={state.hub} ending={state.ending} endError={state.endError} />
+        )}
+      </main>
+    </div>
+  );
+}

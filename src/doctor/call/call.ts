@@ -1,0 +1,525 @@
+import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
+import { setOpusParams } from '../../shared/sdp.ts';
+import { CabinEventSchema, DoctorEventSchema, EVENTS_CHANNEL, MAX_EVENT_BYTES, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent } from '../../shared/telemetry.ts';
+import { Negotiator } from './negotiation.ts';
+import { AckBatcher, ObservationLog, type ReceivedObservation } from './observations.ts';
+import { newPcId, newRequestId, peerChange } from './peer-id.ts';
+import { WaveformStreams, type StreamSamples } from './pleth.ts';
+import { SnapshotAssembler } from './snapshot.ts';
+import type { DeviceStatusView } from './vitals.ts';
+
+export type RtcState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+
+export interface CommandView {
+  id: string;
+  deviceId: string;
+  name: string;
+  state: 'pending' | 'ok' | 'error';
+  error?: string;
+}
+export interface SnapshotView {
+  id: string;
+  url: string;
+  width: number;
+  height: number;
+  mime: string;
+}
+export interface CallSnapshot {
+  rtc: RtcState;
+  channelOpen: boolean;
+  media: Partial<Record<TrackKind, MediaStream>>;
+  devices: CallDevice[];
+  statuses: ReadonlyMap<string, DeviceStatusView>;
+  observations: readonly ReceivedObservation[];
+  session: { sessionId: string | null; phase: string; language: 'fr' | 'en' } | undefined;
+  commands: readonly CommandView[];
+  snapshots: readonly SnapshotView[];
+  snapshotPending: boolean;
+  snapshotError: string | undefined;
+  /** The cabin's reason when it could not take the snapshot. */
+  snapshotDetail: string | undefined;
+  /** The doctor's own camera and microphone are sent. */
+  sending: boolean;
+}
+
+export interface CallOptions {
+  iceServers: IceServer[];
+  /** 'relay': every packet through TURN (the hub's choice). */
+  iceTransportPolicy?: 'all' | 'relay';
+  sendSignal: (data: SignalData) => boolean;
+  incident: (detail: string) => void;
+  log?: (message: string) => void;
+}
+
+/** 'disconnected' for this long → ICE restart (webrtc.md §3). */
+const DISCONNECTED_RESTART_MS = 4000;
+/** While 'failed', try an ICE restart again this often. */
+const FAILED_RETRY_MS = 10_000;
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The doctor's side of the call: one RTCPeerConnection at a time (a new one when the cabin's `pc` changes),
+ * the polite peer of perfect negotiation, the two pre-negotiated data channels, the cabin's tracks by mid, and
+ * everything received on `events`: observations (first copy kept, every copy acknowledged), device states,
+ * waveform streams, command results, snapshots and the patient's session.
+ */
+export class Call {
+  private pc!: RTCPeerConnection;
+  private pcId = '';
+  private remotePcId: string | undefined;
+  /** The cabin's earlier pcs: a late message from one of them must not start everything over again. */
+  private readonly retired = new Set<string>();
+  private negotiator!: Negotiator;
+  private events: RTCDataChannel | undefined;
+  private telemetry: RTCDataChannel | undefined;
+  private remoteKinds: Record<string, TrackKind> = {};
+  private readonly streamsByTrack = new Map<string, MediaStream>();
+  private localStream: MediaStream | undefined;
+  private disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  private failedTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  private snapshotRequest: string | undefined;
+  private lastRebuild = 0;
+  /** The cabin sends no media of its own: ours may go without waiting for it. */
+  private mediaWaitOver = false;
+  private mediaWaitTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly log: (m: string) => void;
+  private readonly listeners = new Set<() => void>();
+  private readonly waveListeners = new Set<(s: StreamSamples) => void>();
+  private readonly obs = new ObservationLog();
+  private readonly acks: AckBatcher;
+  private readonly waves = new WaveformStreams();
+  private readonly assembler = new SnapshotAssembler();
+  private state: CallSnapshot = {
+    rtc: 'connecting',
+    channelOpen: false,
+    media: {},
+    devices: [],
+    statuses: new Map(),
+    observations: [],
+    session: undefined,
+    commands: [],
+    snapshots: [],
+    snapshotPending: false,
+    snapshotError: undefined,
+    snapshotDetail: undefined,
+    sending: false,
+  };
+
+  constructor(private readonly o: CallOptions) {
+    this.log = o.log ?? ((m) => console.error(m));
+    this.acks = new AckBatcher((ids) => this.sendEvent({ type: 'ack', ids }));
+    this.createPc();
+  }
+
+  get snapshot(): CallSnapshot {
+    return this.state;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Waveform samples as they arrive (gaps as NaN), for the pleth canvas. */
+  onWaveform(fn: (s: StreamSamples) => void): () => void {
+    this.waveListeners.add(fn);
+    return () => this.waveListeners.delete(fn);
+  }
+
+  /** "I am here with this pc": on (re)joining the consultation and when the cabin comes back. */
+  hello(): void {
+    this.o.sendSignal({ pc: this.pcId, hello: true, ...this.tracksField() });
+  }
+
+  /** The doctor's camera and microphone (when getUserMedia worked): sent on their own m-sections. */
+  setLocalStream(stream: MediaStream): void {
+    this.localStream = stream;
+    this.set({ sending: stream.getTracks().length > 0 });
+    this.addLocalTracks();
+  }
+
+  /** One message relayed by the hub from the cabin. */
+  handleSignal(data: SignalData): void {
+    if (this.closed || this.retired.has(data.pc)) return;
+    const change = peerChange(this.remotePcId, data.pc);
+    if (change === 'restart') {
+      if (this.retired.size > 50) this.retired.clear();
+      this.retired.add(this.remotePcId!);
+      this.o.incident('The cabin started a new connection (reload).');
+      this.teardownPc();
+      this.createPc();
+    }
+    this.remotePcId = data.pc;
+    if (data.tracks) {
+      this.remoteKinds = { ...data.tracks };
+      this.updateMedia();
+    }
+    if (change === 'restart') this.hello();
+    if (data.description) {
+      void this.negotiator.receive({ description: data.description }).then(() => this.updateMedia());
+    } else if (data.candidate) {
+      void this.negotiator.receive({ candidate: data.candidate });
+    }
+    if (data.hello) this.nudge();
+  }
+
+  /** Asks the cabin to run a device command; the result arrives as `command-result`. */
+  command(deviceId: string, name: string): string {
+    const id = newRequestId('cmd');
+    const sent = this.sendEvent({ type: 'command', id, deviceId, name });
+    const view: CommandView = sent ? { id, deviceId, name, state: 'pending' } : { id, deviceId, name, state: 'error', error: 'not-connected' };
+    this.set({ commands: [...this.state.commands.filter((c) => c.deviceId !== deviceId), view] });
+    return id;
+  }
+
+  requestSnapshot(): boolean {
+    const id = newRequestId('snap');
+    const sent = this.sendEvent({ type: 'snapshot-request', id });
+    this.snapshotRequest = sent ? id : undefined;
+    this.set({ snapshotPending: sent, snapshotError: sent ? undefined : 'not-connected', snapshotDetail: undefined });
+    return sent;
+  }
+
+  /** Every distinct observation received, for the consultation report. */
+  readings(): ReceivedObservation[] {
+    return this.obs.all();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.acks.flush();
+    this.closed = true;
+    this.teardownPc();
+    this.acks.dispose();
+    for (const s of this.state.snapshots) URL.revokeObjectURL(s.url);
+    this.set({ rtc: 'closed', channelOpen: false });
+    this.listeners.clear();
+    this.waveListeners.clear();
+  }
+
+  // ——— peer connection ———
+
+  private createPc(): void {
+    this.pcId = newPcId();
+    this.remotePcId = undefined;
+    const pc = new RTCPeerConnection({ iceServers: this.o.iceServers as RTCIceServer[], iceTransportPolicy: this.o.iceTransportPolicy ?? 'all' });
+    this.pc = pc;
+    this.negotiator = new Negotiator(pc as unknown as ConstructorParameters<typeof Negotiator>[0], {
+      polite: true,
+      sendDescription: (d) => this.sendDescription(d),
+      log: this.log,
+      onStuck: (detail) => queueMicrotask(() => this.rebuild(pc, detail)),
+      onRemoteOffer: () => {
+        if (this.pc === pc && !this.events) this.openChannels(pc);
+      },
+    });
+    const negotiator = this.negotiator;
+    // The cabin (impolite) always offers first: an offer of ours before we applied its first one would be
+    // rolled back on the collision, and Chromium then answers the cabin's data m-section with port 0.
+    pc.onnegotiationneeded = () => {
+      if (pc.remoteDescription) void negotiator.negotiate();
+    };
+    pc.onicecandidate = ({ candidate }) => {
+      if (!candidate || this.pc !== pc) return;
+      const c = candidate.toJSON();
+      this.o.sendSignal({
+        pc: this.pcId,
+        candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null },
+      });
+    };
+    pc.ontrack = () => this.updateMedia();
+    pc.onsignalingstatechange = () => {
+      if (this.pc === pc && pc.signalingState === 'stable') this.addLocalTracks();
+    };
+    pc.onconnectionstatechange = () => {
+      if (this.pc === pc) this.connectionChanged();
+    };
+    this.waves.clear();
+    this.set({ rtc: 'connecting', channelOpen: false, media: {} });
+  }
+
+  /**
+   * The two pre-negotiated channels, created once the cabin's first offer (which carries the data m-section)
+   * is applied and before our answer: never in an offer of ours.
+   */
+  private openChannels(pc: RTCPeerConnection): void {
+    const events = pc.createDataChannel(EVENTS_CHANNEL.label, { ...EVENTS_CHANNEL.init });
+    const telemetry = pc.createDataChannel(TELEMETRY_CHANNEL.label, { ...TELEMETRY_CHANNEL.init });
+    this.events = events;
+    this.telemetry = telemetry;
+    events.binaryType = 'arraybuffer';
+    telemetry.binaryType = 'arraybuffer';
+    events.onopen = () => this.set({ channelOpen: true });
+    events.onclose = () => {
+      if (this.events === events) this.set({ channelOpen: false });
+    };
+    events.onmessage = (ev: MessageEvent) => this.onEvent(ev.data);
+    telemetry.onmessage = (ev: MessageEvent) => this.onTelemetry(ev.data);
+  }
+
+  private teardownPc(): void {
+    this.negotiator.close();
+    if (this.mediaWaitTimer) clearTimeout(this.mediaWaitTimer);
+    this.mediaWaitTimer = undefined;
+    this.mediaWaitOver = false;
+    this.clearRestartTimers();
+    for (const ch of [this.events, this.telemetry]) {
+      if (!ch) continue;
+      ch.onmessage = null;
+      ch.onopen = null;
+      ch.onclose = null;
+      ch.close();
+    }
+    this.events = undefined;
+    this.telemetry = undefined;
+    const pc = this.pc;
+    pc.onnegotiationneeded = null;
+    pc.onicecandidate = null;
+    pc.ontrack = null;
+    pc.onsignalingstatechange = null;
+    pc.onconnectionstatechange = null;
+    pc.close();
+    this.streamsByTrack.clear();
+  }
+
+  /** A stuck connection is replaced (at most every 5 s): the cabin sees our new pc and starts over too. */
+  private rebuild(stuck: RTCPeerConnection, detail: string): void {
+    if (this.closed || this.pc !== stuck) return;
+    const wait = this.lastRebuild + 5000 - Date.now();
+    if (wait > 0) {
+      setTimeout(() => this.rebuild(stuck, detail), wait);
+      return;
+    }
+    this.lastRebuild = Date.now();
+    this.o.incident(`Negotiation failed (${detail.slice(0, 300)}): new connection.`);
+    // The cabin starts over when it sees our new pc: its old pc is retired, its new one adopted.
+    if (this.remotePcId) this.retired.add(this.remotePcId);
+    this.teardownPc();
+    this.createPc();
+    this.hello();
+  }
+
+  /**
+   * Our camera and microphone get their own m-sections, added only once the cabin's media is negotiated (or
+   * 3 s after connecting when the cabin sends none): two offers adding m-sections at once pick the same mids,
+   * and after the rollback Chromium refuses the cabin's offer (RTP extension ids of a reused mid).
+   */
+  private addLocalTracks(): void {
+    const stream = this.localStream;
+    if (!stream || this.closed) return;
+    if (!this.pc.remoteDescription || this.pc.signalingState !== 'stable') return;
+    const cabinMedia = this.pc.getTransceivers().some((t) => t.mid && this.remoteKinds[t.mid] && (t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv'));
+    if (!cabinMedia && !this.mediaWaitOver) return;
+    const sent = new Set(this.pc.getSenders().map((s) => s.track?.id));
+    for (const track of stream.getTracks()) {
+      if (sent.has(track.id)) continue;
+      try {
+        this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      } catch (err) {
+        this.log(`Could not send the doctor's ${track.kind}: ${String(err)}`);
+      }
+    }
+  }
+
+  /** What our mids carry, sent with every description. */
+  private tracksField(): { tracks?: Record<string, TrackKind> } {
+    const tracks: Record<string, TrackKind> = {};
+    for (const t of this.pc.getTransceivers()) {
+      const track = t.sender.track;
+      if (!track || !t.mid) continue;
+      tracks[t.mid] = track.kind === 'video' ? 'doctor-camera' : 'doctor-voice';
+    }
+    return Object.keys(tracks).length > 0 ? { tracks } : {};
+  }
+
+  private sendDescription(d: { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp: string }): void {
+    // Opus fmtp configures the encoder of the side that receives it: ask for the stethoscope's settings too.
+    const steth = Object.entries(this.remoteKinds).filter(([, k]) => k === 'stethoscope').map(([mid]) => mid);
+    let sdp = d.sdp;
+    try {
+      sdp = setOpusParams(d.sdp, steth);
+    } catch (err) {
+      this.log(`Could not set the stethoscope's Opus parameters: ${String(err)}`);
+    }
+    this.o.sendSignal({ pc: this.pcId, description: { type: d.type, sdp }, ...this.tracksField() });
+  }
+
+  /** The cabin said hello: make sure negotiation is not stuck on a message it never got. */
+  private nudge(): void {
+    const pc = this.pc;
+    if (pc.connectionState === 'connected') return;
+    if (pc.signalingState === 'have-local-offer' && pc.localDescription) {
+      this.sendDescription({ type: pc.localDescription.type, sdp: pc.localDescription.sdp });
+    } else if (pc.signalingState === 'stable' && !pc.remoteDescription) {
+      // Nothing negotiated yet: the cabin offers first (it answers our hello by sending its offer again).
+      return;
+    } else if (pc.signalingState === 'stable') {
+      pc.restartIce();
+    }
+  }
+
+  private connectionChanged(): void {
+    const s = this.pc.connectionState;
+    if (s === 'connected') {
+      this.clearRestartTimers();
+      this.set({ rtc: 'connected' });
+      const pc = this.pc;
+      this.mediaWaitTimer ??= setTimeout(() => {
+        if (this.pc !== pc) return;
+        this.mediaWaitOver = true;
+        this.addLocalTracks();
+      }, 3000);
+    } else if (s === 'disconnected') {
+      this.set({ rtc: 'reconnecting' });
+      if (!this.disconnectedTimer) {
+        this.disconnectedTimer = setTimeout(() => {
+          this.disconnectedTimer = undefined;
+          if (this.pc.connectionState === 'disconnected') this.restartIce('disconnected for more than 4 s');
+        }, DISCONNECTED_RESTART_MS);
+      }
+    } else if (s === 'failed') {
+      this.set({ rtc: 'failed' });
+      this.restartIce('failed');
+      this.failedTimer ??= setInterval(() => {
+        if (this.pc.connectionState === 'failed') this.restartIce('still failed');
+      }, FAILED_RETRY_MS);
+    } else if (s === 'closed') {
+      this.set({ rtc: 'closed' });
+    } else {
+      this.set({ rtc: this.state.rtc === 'connected' || this.state.rtc === 'reconnecting' ? 'reconnecting' : 'connecting' });
+    }
+  }
+
+  private restartIce(why: string): void {
+    this.o.incident(`WebRTC connection ${why}: ICE restart.`);
+    try {
+      this.pc.restartIce();
+    } catch (err) {
+      this.log(`ICE restart failed: ${String(err)}`);
+    }
+  }
+
+  private clearRestartTimers(): void {
+    if (this.disconnectedTimer) clearTimeout(this.disconnectedTimer);
+    if (this.failedTimer) clearInterval(this.failedTimer);
+    this.disconnectedTimer = undefined;
+    this.failedTimer = undefined;
+  }
+
+  private updateMedia(): void {
+    if (this.closed) return;
+    const media: Partial<Record<TrackKind, MediaStream>> = {};
+    for (const t of this.pc.getTransceivers()) {
+      const kind = t.mid ? this.remoteKinds[t.mid] : undefined;
+      const track = t.receiver.track;
+      if (!kind || kind.startsWith('doctor-') || !track || track.readyState === 'ended') continue;
+      // Only what the cabin sends us: our own sendonly transceivers have receivers too.
+      const dir = t.currentDirection ?? t.direction;
+      if (dir !== 'recvonly' && dir !== 'sendrecv') continue;
+      let stream = this.streamsByTrack.get(track.id);
+      if (!stream) {
+        stream = new MediaStream([track]);
+        this.streamsByTrack.set(track.id, stream);
+      }
+      media[kind] = stream;
+    }
+    const before = this.state.media;
+    const same = Object.keys(media).length === Object.keys(before).length && (Object.keys(media) as TrackKind[]).every((k) => before[k] === media[k]);
+    if (!same) this.set({ media });
+  }
+
+  // ——— data channels ———
+
+  private sendEvent(e: DoctorEvent): boolean {
+    const ch = this.events;
+    if (!ch || ch.readyState !== 'open') return false;
+    const checked = DoctorEventSchema.safeParse(e);
+    if (!checked.success) return false;
+    const text = JSON.stringify(checked.data);
+    if (text.length > MAX_EVENT_BYTES) return false;
+    try {
+      ch.send(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onTelemetry(data: unknown): void {
+    if (!(data instanceof ArrayBuffer)) return;
+    const s = this.waves.frame(data);
+    if (!s || s.samples.length === 0) return;
+    for (const fn of this.waveListeners) fn(s);
+  }
+
+  private onEvent(raw: unknown): void {
+    const e = parseEvent(CabinEventSchema, raw);
+    if (!e) {
+      this.log('Dropped an events message from the cabin that does not match the contract.');
+      return;
+    }
+    this.handleEvent(e);
+  }
+
+  private handleEvent(e: CabinEvent): void {
+    switch (e.type) {
+      case 'observation': {
+        const receivedAt = now();
+        this.acks.add(e.id);
+        if (!this.obs.add(e, receivedAt)) return;
+        window.dispatchEvent(new CustomEvent('cabin:observation', { detail: { id: e.id, code: e.code, value: e.value, t: e.t, receivedAt } }));
+        this.set({ observations: this.obs.all() });
+        return;
+      }
+      case 'status': {
+        const statuses = new Map(this.state.statuses);
+        statuses.set(e.deviceId, { status: e.status, t: e.t, ...(e.detail ? { detail: e.detail } : {}) });
+        this.set({ statuses });
+        return;
+      }
+      case 'devices':
+        this.set({ devices: e.devices });
+        return;
+      case 'stream':
+        this.waves.declare({ stream: e.stream, deviceId: e.deviceId, code: e.code, rate: e.rate, t0: e.t0 });
+        return;
+      case 'command-result': {
+        if (e.id === this.snapshotRequest) {
+          // The cabin answers a snapshot request with a result too: an error means no picture will come.
+          if (!e.ok) this.set({ snapshotPending: false, snapshotError: 'failed', snapshotDetail: e.error ?? '' });
+          return;
+        }
+        const commands = this.state.commands.map((c) =>
+          c.id === e.id ? { ...c, state: e.ok ? ('ok' as const) : ('error' as const), ...(e.error ? { error: e.error } : {}) } : c,
+        );
+        this.set({ commands });
+        return;
+      }
+      case 'snapshot': {
+        const r = this.assembler.add(e);
+        if (r.done) {
+          const { snapshot } = r;
+          const url = URL.createObjectURL(new Blob([snapshot.bytes as BlobPart], { type: snapshot.mime }));
+          const view: SnapshotView = { id: snapshot.id, url, width: snapshot.width, height: snapshot.height, mime: snapshot.mime };
+          this.set({ snapshots: [...this.state.snapshots, view], snapshotPending: false, snapshotError: undefined });
+        } else if (r.error) {
+          this.log(r.error);
+          this.set({ snapshotPending: false, snapshotError: 'invalid' });
+        }
+        return;
+      }
+      case 'session':
+        this.set({ session: { sessionId: e.sessionId, phase: e.phase, language: e.language } });
+        return;
+    }
+  }
+
+  private set(patch: Partial<CallSnapshot>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn();
+  }
+}

@@ -1,0 +1,106 @@
+import type { DeviceStatus } from '../../shared/device-event.ts';
+import type { CallDevice } from '../../shared/telemetry.ts';
+import type { Observation } from './observations.ts';
+
+export const VITAL_KEYS = ['spo2', 'pulse', 'bp', 'temp', 'weight'] as const;
+export type VitalKey = (typeof VITAL_KEYS)[number];
+
+export interface Vital {
+  key: VitalKey;
+  /** The latest value as a plain number string (`data-value`); BP as "SYS/DIA". */
+  value: string;
+  /** The numbers shown, in order (BP: sys, dia, mean when known). */
+  numbers: number[];
+  unit: string;
+  /** Device time of the reading (ms). */
+  t: number;
+  deviceId: string;
+  measurementId?: string;
+}
+
+const SINGLE: Record<Exclude<VitalKey, 'bp'>, readonly string[]> = {
+  spo2: ['MDC_PULS_OXIM_SAT_O2'],
+  pulse: ['MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_RATE_NON_INV'],
+  temp: ['MDC_TEMP_BODY'],
+  weight: ['MDC_MASS_BODY_ACTUAL'],
+};
+const SYS = 'MDC_PRESS_BLD_NONINV_SYS';
+const DIA = 'MDC_PRESS_BLD_NONINV_DIA';
+const MEAN = 'MDC_PRESS_BLD_NONINV_MEAN';
+
+/** The device category whose status a tile shows before any reading arrived. */
+export const VITAL_CATEGORY: Record<VitalKey, string> = { spo2: 'oximeter', pulse: 'oximeter', bp: 'blood-pressure', temp: 'thermometer', weight: 'scale' };
+
+/**
+ * The latest value of each vitals tile from the observations received (any order: the latest is the one with
+ * the greatest device time, the later arrival on a tie). Blood pressure groups SYS, DIA and MEAN by
+ * `measurementId` (by device and time when there is none) and shows the latest group that has SYS and DIA.
+ */
+export function latestVitals(observations: readonly Observation[]): Partial<Record<VitalKey, Vital>> {
+  const out: Partial<Record<VitalKey, Vital>> = {};
+  for (const [key, codes] of Object.entries(SINGLE) as [Exclude<VitalKey, 'bp'>, readonly string[]][]) {
+    let best: Observation | undefined;
+    for (const o of observations) if (codes.includes(o.code) && Number.isFinite(o.value) && (!best || o.t >= best.t)) best = o;
+    if (best) {
+      out[key] = {
+        key,
+        value: String(best.value),
+        numbers: [best.value],
+        unit: best.unit,
+        t: best.t,
+        deviceId: best.deviceId,
+        ...(best.measurementId ? { measurementId: best.measurementId } : {}),
+      };
+    }
+  }
+  const groups = new Map<string, { sys?: Observation; dia?: Observation; mean?: Observation; t: number; deviceId: string; measurementId?: string }>();
+  for (const o of observations) {
+    if (o.code !== SYS && o.code !== DIA && o.code !== MEAN) continue;
+    const gid = o.measurementId ? `m:${o.measurementId}` : `t:${o.deviceId}@${o.t}`;
+    let g = groups.get(gid);
+    if (!g) {
+      g = { t: o.t, deviceId: o.deviceId, ...(o.measurementId ? { measurementId: o.measurementId } : {}) };
+      groups.set(gid, g);
+    }
+    g.t = Math.max(g.t, o.t);
+    if (o.code === SYS) g.sys = o;
+    else if (o.code === DIA) g.dia = o;
+    else g.mean = o;
+  }
+  let bp: Vital | undefined;
+  for (const g of groups.values()) {
+    if (!g.sys || !g.dia || (bp && g.t < bp.t)) continue;
+    bp = {
+      key: 'bp',
+      value: `${g.sys.value}/${g.dia.value}`,
+      numbers: g.mean ? [g.sys.value, g.dia.value, g.mean.value] : [g.sys.value, g.dia.value],
+      unit: g.sys.unit,
+      t: g.t,
+      deviceId: g.deviceId,
+      ...(g.measurementId ? { measurementId: g.measurementId } : {}),
+    };
+  }
+  if (bp) out.bp = bp;
+  return out;
+}
+
+export interface DeviceStatusView {
+  status: DeviceStatus;
+  detail?: string;
+  t: number;
+}
+
+/** The signal state a tile shows: its reading's device, else the first device of the tile's category. */
+export function tileStatus(
+  key: VitalKey,
+  vital: Vital | undefined,
+  devices: readonly CallDevice[],
+  statuses: ReadonlyMap<string, DeviceStatusView>,
+): { deviceId?: string; status?: DeviceStatus; detail?: string } {
+  const deviceId = vital?.deviceId ?? devices.find((d) => d.category === VITAL_CATEGORY[key])?.id;
+  if (!deviceId) return {};
+  const s = statuses.get(deviceId);
+  const fromList = devices.find((d) => d.id === deviceId)?.status;
+  const status = s?.status ?? fromList;
+  return { deviceId, ...(status ? { status } : {}), ...(s?.detail ? { detail: s.detail } : {}) };
+}

@@ -1,0 +1,55 @@
+import { useTranslation } from 'react-i18next';
+import type { Call, CallSnapshot } from '../call/call.ts';
+
+/** The cabin's devices with their link and signal state, a button per device command and its result. */
+export function Devices({ call, snap }: { call: Call; snap: CallSnapshot }) {
+  const { t } = useTranslation();
+  const commandName = (name: string) => t(`command.${name}`, { defaultValue: name });
+  return (
+    <section className="devices card" aria-labelledby="devices-title">
+      <h2 id="devices-title" className="box-title">
+        {t('devices.title')}
+      </h2>
+      {snap.devices.length === 0 && <p className="note">{t('devices.none')}</p>}
+      <ul className="device-list">
+        {snap.devices.map((d) => {
+          const status = snap.statuses.get(d.id)?.status ?? d.status;
+          const result = snap.commands.find((c) => c.deviceId === d.id);
+          return (
+            <li key={d.id} className="device" data-testid="device" data-device-id={d.id} data-status={status ?? ''} data-link={d.link}>
+              <p className="device-name">{d.name}</p>
+              <p className="device-state">
+                {t('devices.link', { link: t(`link.${d.link}`, { defaultValue: d.link }) })}
+                {status && ` · ${t(`status.${status}`)}`}
+              </p>
+              <div className="device-commands">
+                {d.commands.map((name) => (
+                  <button
+                    key={name}
+                    type="button"
+                    className="btn btn-primary"
+                    data-testid="device-command"
+                    data-device-id={d.id}
+                    data-command={name}
+                    disabled={!snap.channelOpen || result?.state === 'pending'}
+                    onClick={() => call.command(d.id, name)}
+                  >
+                    {commandName(name)}
+                  </button>
+                ))}
+              </div>
+              {result && (
+                <p className={`banner banner-${result.state === 'ok' ? 'ok' : result.state === 'error' ? 'bad' : 'busy'}`} role="status" data-testid="command-result" data-device-id={d.id} data-command={result.name} data-state={result.state}>
+                  {t(`devices.result.${result.state}`, {
+                    command: commandName(result.name),
+                    error: result.error === 'not-connected' ? t('devices.notConnected') : (result.error ?? ''),
+                  })}
+                </p>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CallSnapshot } from '../call/call.ts';
+import { latestVitals, tileStatus, VITAL_KEYS, type VitalKey } from '../call/vitals.ts';
+
+/** Units as shown (UCUM codes are not for reading). */
+const UNIT: Record<string, string> = { '%': '%', '/min': '/min', 'mm[Hg]': 'mmHg', Cel: '°C', kg: 'kg' };
+const DECIMALS: Record<VitalKey, number> = { spo2: 0, pulse: 0, bp: 0, temp: 1, weight: 1 };
+const TONE: Record<string, string> = { ok: 'ok', measuring: 'busy', searching: 'busy', 'low-perfusion': 'warn', artifact: 'warn', 'low-battery': 'warn', 'probe-off': 'warn', 'sensor-fault': 'bad', error: 'bad' };
+
+/** SpO2, pulse, blood pressure, temperature and weight: the latest value, its time and the device's signal. */
+export function Vitals({ snap }: { snap: CallSnapshot }) {
+  const { t, i18n } = useTranslation();
+  const vitals = useMemo(() => latestVitals(snap.observations), [snap.observations]);
+  const fmt = (n: number, key: VitalKey) => n.toLocaleString(i18n.language, { minimumFractionDigits: DECIMALS[key], maximumFractionDigits: DECIMALS[key] });
+  return (
+    <section className="vitals" aria-labelledby="vitals-title">
+      <h2 id="vitals-title" className="sr-only">
+        {t('vital.title')}
+      </h2>
+      {VITAL_KEYS.map((key) => {
+        const v = vitals[key];
+        const s = tileStatus(key, v, snap.devices, snap.statuses);
+        const status = s.status ?? (s.deviceId ? undefined : 'none');
+        return (
+          <div key={key} className={`tile card tone-${status ? (TONE[status] ?? 'busy') : 'busy'}`} data-testid={`vital-${key}`} {...(v ? { 'data-value': v.value } : {})} data-status={status ?? ''}>
+            <p className="tile-name">{t(`vital.${key}`)}</p>
+            {v ? (
+              <>
+                <p className="tile-value">
+                  {key === 'bp' ? `${fmt(v.numbers[0]!, key)}/${fmt(v.numbers[1]!, key)}` : fmt(v.numbers[0]!, key)}
+                  <span className="tile-unit"> {UNIT[v.unit] ?? v.unit}</span>
+                </p>
+                {key === 'bp' && v.numbers[2] !== undefined && <p className="tile-sub">{t('vital.mean', { value: fmt(v.numbers[2], key) })}</p>}
+                <p className="tile-sub">{t('vital.at', { time: new Date(v.t).toLocaleTimeString(i18n.language) })}</p>
+              </>
+            ) : (
+              <p className="tile-value tile-none">{t('vital.noValue')}</p>
+            )}
+            {status && <p className="tile-status">{t(`status.${status}`)}</p>}
+          </div>
+        );
+      })}
+    </section>
+  );
+}

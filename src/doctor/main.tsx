@@ -1,0 +1,25 @@
+import './zod-config.ts';
+import 'webrtc-adapter';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { App } from './App.tsx';
+import { createI18n } from './i18n/index.ts';
+import { ConsoleController } from './state/console.ts';
+import { ControllerContext } from './state/hooks.ts';
+import './styles.css';
+
+const i18n = createI18n(navigator.language?.toLowerCase().startsWith('en') ? 'en' : 'fr');
+const controller = new ConsoleController(location);
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element.');
+
+createRoot(root).render(
+  <StrictMode>
+    <I18nextProvider i18n={i18n}>
+      <ControllerContext.Provider value={controller}>
+        <App />
+      </ControllerContext.Provider>
+    </I18nextProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ConsultationView } from '../../shared/hub-protocol.ts';
+import type { Call } from '../call/call.ts';
+import type { HubState } from '../hub/client.ts';
+import { ConnectionState } from '../components/ConnectionState.tsx';
+import { Devices } from '../components/Devices.tsx';
+import { MediaView } from '../components/MediaView.tsx';
+import { Pleth } from '../components/Pleth.tsx';
+import { Snapshot } from '../components/Snapshot.tsx';
+import { Stethoscope } from '../components/Stethoscope.tsx';
+import { Vitals } from '../components/Vitals.tsx';
+import { useCall, useController } from '../state/hooks.ts';
+
+interface Props {
+  consultation: ConsultationView;
+  call: Call;
+  hub: HubState;
+  ending: boolean;
+  endError: string | undefined;
+}
+
+/** The live consultation: patient camera, otoscope, stethoscope, vitals, pleth, devices, snapshot, notes. */
+export function Consultation({ consultation, call, hub, ending, endError }: Props) {
+  const { t } = useTranslation();
+  const controller = useController();
+  const snap = useCall(call);
+  const [notes, setNotes] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const session = snap.session;
+
+  return (
+    <section className="consultation" data-testid="consultation" data-consultation-id={consultation.consultationId}>
+      <div className="consult-top">
+        <h2>{t('consultation.title', { cabin: consultation.cabinName })}</h2>
+        <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} />
+        <p className="session" data-testid="patient-session" data-phase={session?.phase ?? ''} data-language={session?.language ?? consultation.language}>
+          {t('session.label')}:{' '}
+          {session
+            ? `${t('session.phase', { phase: t(`phase.${session.phase}`, { defaultValue: session.phase }) })} · ${t('session.language', { language: t(`patientLanguage.${session.language}`) })}`
+            : `${t('session.none')} · ${t('session.language', { language: t(`patientLanguage.${consultation.language}`) })}`}
+        </p>
+        <p className="count" data-testid="observations-count" data-count={snap.observations.length}>
+          {t('consultation.observations', { count: snap.observations.length })}
+        </p>
+      </div>
+
+      <div className="consult-grid">
+        <div className="col-media">
+          <figure className="video-main card">
+            <MediaView kind="video" stream={snap.media.camera} testId="video-camera" className="video video-camera" label={t('media.camera')} />
+            <figcaption>{snap.media.camera ? t('media.camera') : `${t('media.camera')} — ${t('media.noVideo')}`}</figcaption>
+          </figure>
+          <MediaView kind="audio" stream={snap.media.voice} testId="audio-voice" label={t('media.voice')} />
+          <p className="note">{snap.sending ? t('media.sending') : t('media.notSending')}</p>
+          <Vitals snap={snap} />
+          <Pleth call={call} />
+        </div>
+        <div className="col-side">
+          <figure className="video-oto card">
+            <MediaView kind="video" stream={snap.media.otoscope} testId="video-otoscope" className="video video-otoscope" label={t('media.otoscope')} />
+            <figcaption>{snap.media.otoscope ? t('media.otoscope') : `${t('media.otoscope')} — ${t('media.noVideo')}`}</figcaption>
+          </figure>
+          <Stethoscope stream={snap.media.stethoscope} />
+          <Devices call={call} snap={snap} />
+        </div>
+      </div>
+
+      <Snapshot call={call} snap={snap} />
+
+      <section className="notes card">
+        <label className="field">
+          <span className="box-title">{t('consultation.notes')}</span>
+          <textarea data-testid="notes" value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={20_000} rows={6} aria-describedby="notes-help" />
+        </label>
+        <p id="notes-help" className="note">
+          {t('consultation.notesHelp')}
+        </p>
+        {endError && (
+          <p className="banner banner-bad" role="alert" data-testid="end-error">
+            {t('consultation.endError', { message: endError })}
+          </p>
+        )}
+        {!confirming ? (
+          <button type="button" className="btn btn-danger btn-main" data-testid="end-consultation" disabled={ending} onClick={() => setConfirming(true)}>
+            {ending ? t('consultation.ending') : t('consultation.end')}
+          </button>
+        ) : (
+          <div className="confirm" role="alertdialog" aria-labelledby="end-question">
+            <p id="end-question" className="confirm-q">
+              {t('consultation.endQuestion')}
+            </p>
+            <button
+              type="button"
+              className="btn btn-danger btn-main"
+              data-testid="end-confirm"
+              onClick={() => {
+                setConfirming(false);
+                controller.end(notes);
+              }}
+            >
+              {t('consultation.endConfirm')}
+            </button>
+            <button type="button" className="btn btn-main" data-testid="end-cancel" onClick={() => setConfirming(false)}>
+              {t('consultation.endCancel')}
+            </button>
+          </div>
+        )}
+      </section>
+    </section>
+  );
+}

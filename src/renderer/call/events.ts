@@ -1,0 +1,222 @@
+import type { BridgeClient, DeviceView, Phase, Reading, Language } from '../../shared/bridge.ts';
+import { CabinEventSchema, DoctorEventSchema, MAX_EVENT_BYTES, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent } from '../../shared/telemetry.ts';
+import { drained, utf8Length, type ChannelLike } from './channel.ts';
+import { snapshotPieces, storeSnapshot, type Snapshot } from './snapshot.ts';
+import type { CallStats } from './stats.ts';
+import type { StreamDeclaration } from './telemetry.ts';
+
+export const RESEND_MS = 3000;
+export const ACK_BATCH = 500;
+
+type Observation = Extract<CabinEvent, { type: 'observation' }>;
+export interface SessionInfo {
+  sessionId: string | null;
+  phase: Phase;
+  language: Language;
+}
+
+export interface EventsDeps {
+  call: BridgeClient['call'];
+  /** A full-resolution JPEG of the otoscope, or undefined when there is none. */
+  grabSnapshot(): Promise<Snapshot | undefined>;
+  stats: CallStats;
+  /** A technical incident for the consultation report. */
+  incident?(detail: string): void;
+  now?(): number;
+  resendMs?: number;
+}
+
+const toCallDevice = (d: DeviceView): CallDevice => ({
+  id: d.id,
+  name: d.name.slice(0, 200),
+  category: d.category.slice(0, 50),
+  link: d.link,
+  ...(d.status ? { status: d.status } : {}),
+  commands: d.commands.slice(0, 20),
+});
+
+export function observationOf(r: Reading): Observation {
+  const o: Observation = { type: 'observation', id: r.id, deviceId: r.deviceId, code: r.code, value: r.value, unit: r.unit, t: r.t };
+  if (r.measurementId !== undefined) o.measurementId = r.measurementId;
+  return o;
+}
+
+/**
+ * The reliable `events` channel, cabin side: devices, session and stream declarations on every opening;
+ * every observation resent (every 3 s and on every opening) until the doctor's side acknowledges it, the
+ * acknowledgements passed to main's outbox; doctor commands and snapshot requests answered.
+ */
+export class EventsLink {
+  private channel: ChannelLike | undefined;
+  private readonly unacked = new Map<string, Observation>();
+  private readonly streams = new Map<number, StreamDeclaration>();
+  private devices: CallDevice[] | undefined;
+  private devicesJson = '';
+  private readonly statuses = new Map<string, string>();
+  private session: SessionInfo | undefined;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly detachers: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly deps: EventsDeps) {
+    this.timer = setInterval(() => this.resend(), deps.resendMs ?? 3000);
+  }
+
+  /** Uses this channel from now on (a new peer connection brings a new one). */
+  attach(channel: ChannelLike | undefined): void {
+    for (const off of this.detachers.splice(0)) off();
+    this.channel = channel;
+    if (!channel) return;
+    const open = (): void => void this.onOpen(channel);
+    const message = (ev: MessageEvent): void => void this.onMessage(ev.data);
+    channel.addEventListener('open', open);
+    channel.addEventListener('message', message);
+    this.detachers.push(
+      () => channel.removeEventListener('open', open),
+      () => channel.removeEventListener('message', message),
+    );
+    if (channel.readyState === 'open') open();
+  }
+
+  get pendingIds(): string[] {
+    return [...this.unacked.keys()];
+  }
+
+  setDevices(list: readonly DeviceView[]): void {
+    const devices = list.slice(0, 50).map(toCallDevice);
+    // The list must fit one message: the devices beyond are left out rather than the whole list.
+    while (devices.length > 0 && utf8Length(JSON.stringify({ type: 'devices', devices })) > MAX_EVENT_BYTES) devices.pop();
+    const now = this.deps.now?.() ?? Date.now();
+    for (const d of list) {
+      const before = this.statuses.get(d.id);
+      if (d.status && d.status !== before) {
+        if (before !== undefined || this.devices !== undefined) {
+          this.send({ type: 'status', deviceId: d.id, status: d.status, ...(d.detail ? { detail: d.detail.slice(0, 500) } : {}), t: now });
+        }
+        this.statuses.set(d.id, d.status);
+      }
+    }
+    const json = JSON.stringify(devices);
+    if (json === this.devicesJson) return;
+    this.devicesJson = json;
+    this.devices = devices;
+    this.send({ type: 'devices', devices });
+  }
+
+  setSession(s: SessionInfo): void {
+    if (this.session && this.session.sessionId === s.sessionId && this.session.phase === s.phase && this.session.language === s.language) return;
+    this.session = s;
+    this.send({ type: 'session', sessionId: s.sessionId, phase: s.phase, language: s.language });
+  }
+
+  declareStream(decl: StreamDeclaration): void {
+    this.streams.set(decl.stream, decl);
+    this.send(decl);
+  }
+
+  /** A new reading (already stored by main): sent now, and again until acknowledged. */
+  observation(r: Reading): void {
+    const o = observationOf(r);
+    if (!CabinEventSchema.safeParse(o).success) {
+      console.warn(`Observation ${r.id.slice(0, 100)} does not fit the events contract; not sent.`);
+      return;
+    }
+    this.unacked.set(o.id, o);
+    this.send(o);
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.attach(undefined);
+  }
+
+  /** Sends one message if the channel is open and the message is valid and small enough; true if sent. */
+  send(msg: CabinEvent): boolean {
+    const ch = this.channel;
+    if (!ch || ch.readyState !== 'open') return false;
+    const text = JSON.stringify(msg);
+    const bytes = utf8Length(text);
+    if (bytes > MAX_EVENT_BYTES) {
+      console.warn(`An events message of type ${msg.type} is ${bytes} bytes, over the ${MAX_EVENT_BYTES} limit; not sent.`);
+      return false;
+    }
+    try {
+      ch.send(text);
+    } catch {
+      return false;
+    }
+    this.deps.stats.eventsBytes += bytes;
+    return true;
+  }
+
+  private resend(): void {
+    for (const o of this.unacked.values()) if (!this.send(o)) return;
+  }
+
+  private async onOpen(channel: ChannelLike): Promise<void> {
+    if (this.devices) this.send({ type: 'devices', devices: this.devices });
+    if (this.session) this.send({ type: 'session', ...this.session });
+    for (const decl of this.streams.values()) this.send(decl);
+    const r = await this.deps.call('outbox:pending', {});
+    if (this.closed || this.channel !== channel) return;
+    const pending = r.ok ? r.value : [];
+    const fresh = new Map<string, Observation>();
+    for (const reading of pending) {
+      const o = observationOf(reading);
+      if (CabinEventSchema.safeParse(o).success) fresh.set(o.id, o);
+    }
+    // Oldest first from the outbox, then what this page sent that the outbox did not list.
+    for (const [id, o] of this.unacked) if (!fresh.has(id)) fresh.set(id, o);
+    this.unacked.clear();
+    for (const [id, o] of fresh) this.unacked.set(id, o);
+    this.resend();
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const msg = parseEvent<DoctorEvent>(DoctorEventSchema, raw);
+    if (!msg) return;
+    switch (msg.type) {
+      case 'ack':
+        return this.onAck(msg.ids);
+      case 'command': {
+        const r = await this.deps.call('devices:command', { deviceId: msg.deviceId, name: msg.name });
+        this.send(r.ok ? { type: 'command-result', id: msg.id, ok: true } : { type: 'command-result', id: msg.id, ok: false, error: r.error.message.slice(0, 500) });
+        return;
+      }
+      case 'snapshot-request':
+        return this.onSnapshot(msg.id);
+    }
+  }
+
+  private async onAck(ids: string[]): Promise<void> {
+    for (const id of ids) this.unacked.delete(id);
+    for (let i = 0; i < ids.length; i += ACK_BATCH) {
+      const r = await this.deps.call('outbox:ack', { ids: ids.slice(i, i + ACK_BATCH) });
+      if (!r.ok) console.warn(`The outbox did not take the acknowledgements: ${r.error.message}`);
+    }
+  }
+
+  private async onSnapshot(id: string): Promise<void> {
+    let snap: Snapshot | undefined;
+    try {
+      snap = await this.deps.grabSnapshot();
+    } catch {
+      snap = undefined;
+    }
+    if (!snap) {
+      this.send({ type: 'command-result', id, ok: false, error: 'no otoscope' });
+      return;
+    }
+    const stored = await storeSnapshot(this.deps.call, snap);
+    if (!stored.ok) this.deps.incident?.(`Otoscope snapshot not stored: ${stored.error}`.slice(0, 500));
+    const channel = this.channel;
+    for (const piece of snapshotPieces(id, snap)) {
+      if (!channel || !(await drained(channel)) || this.channel !== channel || !this.send(piece)) {
+        this.send({ type: 'command-result', id, ok: false, error: 'the snapshot could not be sent' });
+        return;
+      }
+    }
+    this.send({ type: 'command-result', id, ok: true });
+  }
+}

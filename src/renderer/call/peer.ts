@@ -1,0 +1,170 @@
+import 'webrtc-adapter';
+import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
+import { EVENTS_CHANNEL, TELEMETRY_CHANNEL } from '../../shared/telemetry.ts';
+import { EVENTS_LOW_WATER } from './channel.ts';
+import { IceRestartPolicy, Negotiator } from './negotiation.ts';
+
+/** The cabin's own tracks, by what they carry. */
+export interface LocalMedia {
+  camera?: { track: MediaStreamTrack; stream: MediaStream };
+  voice?: { track: MediaStreamTrack; stream: MediaStream };
+  stethoscope?: { track: MediaStreamTrack; stream: MediaStream };
+  otoscope?: { track: MediaStreamTrack; stream: MediaStream };
+}
+type LocalKind = keyof LocalMedia;
+const KINDS: readonly LocalKind[] = ['camera', 'voice', 'stethoscope', 'otoscope'];
+
+const HINTS: Record<LocalKind, string> = { camera: 'motion', voice: 'speech', stethoscope: 'music', otoscope: 'detail' };
+
+export interface CallPeerOptions {
+  iceServers: IceServer[];
+  polite: boolean;
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  send(data: SignalData): void;
+  incident(detail: string): void;
+  /** Connection state or remote media changed. */
+  onChange(): void;
+}
+
+export const randomId = (): string => {
+  const b = crypto.getRandomValues(new Uint8Array(12));
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+};
+
+/**
+ * One RTCPeerConnection of the cabin (the impolite peer): the four local tracks on their own sendonly
+ * transceivers, the two pre-negotiated data channels, the doctor's camera and voice received.
+ */
+export class CallPeer {
+  readonly id = randomId();
+  readonly pc: RTCPeerConnection;
+  readonly telemetry: RTCDataChannel;
+  readonly events: RTCDataChannel;
+  readonly remote = new MediaStream();
+  private readonly negotiator: Negotiator;
+  private readonly ice: IceRestartPolicy;
+  private readonly transceivers = new Map<LocalKind, RTCRtpTransceiver>();
+  private closed = false;
+  private turnErrorReported = false;
+
+  constructor(private readonly opts: CallPeerOptions) {
+    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers as RTCIceServer[], iceTransportPolicy: opts.iceTransportPolicy ?? 'all' });
+    this.telemetry = this.pc.createDataChannel(TELEMETRY_CHANNEL.label, { ...TELEMETRY_CHANNEL.init });
+    this.events = this.pc.createDataChannel(EVENTS_CHANNEL.label, { ...EVENTS_CHANNEL.init });
+    this.telemetry.binaryType = 'arraybuffer';
+    this.events.binaryType = 'arraybuffer';
+    this.events.bufferedAmountLowThreshold = EVENTS_LOW_WATER;
+    this.negotiator = new Negotiator(this.pc, {
+      pcId: this.id,
+      polite: opts.polite,
+      send: opts.send,
+      tracks: () => this.tracks(),
+      stethoscopeMids: () => {
+        const mid = this.transceivers.get('stethoscope')?.mid;
+        return mid ? [mid] : [];
+      },
+      onError: (detail) => opts.incident(detail),
+    });
+    this.ice = new IceRestartPolicy({ restart: () => this.pc.restartIce(), incident: opts.incident });
+    this.pc.onnegotiationneeded = () => void this.negotiator.onNegotiationNeeded();
+    this.pc.onicecandidate = (ev) => this.negotiator.onLocalCandidate(ev.candidate?.toJSON() ?? null);
+    this.pc.onconnectionstatechange = () => {
+      this.ice.onState(this.pc.connectionState);
+      opts.onChange();
+    };
+    this.pc.addEventListener('icecandidateerror', (ev) => {
+      const e = ev as RTCPeerConnectionIceErrorEvent;
+      // 401 from the TURN server: the credentials are wrong or expired; worth one line in the report.
+      if (e.errorCode === 401 && !this.turnErrorReported) {
+        this.turnErrorReported = true;
+        opts.incident(`TURN refused the credentials (${e.url ?? 'unknown server'}): ${e.errorText}`.slice(0, 500));
+      }
+    });
+    this.pc.ontrack = (ev) => {
+      const track = ev.track;
+      if (!this.remote.getTracks().includes(track)) this.remote.addTrack(track);
+      track.addEventListener('ended', () => {
+        this.remote.removeTrack(track);
+        opts.onChange();
+      });
+      opts.onChange();
+    };
+    this.negotiator.hello();
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  /** mid → kind of the cabin's transceivers that have a mid yet. */
+  tracks(): Record<string, TrackKind> {
+    const out: Record<string, TrackKind> = {};
+    for (const [kind, t] of this.transceivers) if (t.mid) out[t.mid] = kind;
+    return out;
+  }
+
+  /** Adds a transceiver per new local track; a replaced or removed track swaps in place (no renegotiation). */
+  setMedia(media: LocalMedia): void {
+    if (this.closed) return;
+    for (const kind of KINDS) {
+      const m = media[kind];
+      const existing = this.transceivers.get(kind);
+      if (m) {
+        try {
+          m.track.contentHint = HINTS[kind];
+        } catch {
+          // a browser without content hints
+        }
+      }
+      if (existing) {
+        const next = m?.track ?? null;
+        if (existing.sender.track !== next) void existing.sender.replaceTrack(next).catch(() => {});
+        continue;
+      }
+      if (!m) continue;
+      const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [kind === 'voice' && media.camera ? media.camera.stream : m.stream] };
+      if (kind === 'stethoscope') init.sendEncodings = [{ priority: 'high', networkPriority: 'high' }];
+      const t = this.pc.addTransceiver(m.track, init);
+      this.transceivers.set(kind, t);
+      if (kind === 'otoscope') void this.preferResolution(t.sender);
+    }
+  }
+
+  /** The doctor's side is another pc from now on (see RemotePeer). */
+  rebind(): void {
+    this.negotiator.forgetRemote();
+  }
+
+  /** One signal of the doctor's (current) peer connection. */
+  onRemote(data: SignalData): Promise<void> {
+    if (data.hello) {
+      // The doctor (re)joined: our offer may have been lost while it was away.
+      if (this.pc.signalingState === 'have-local-offer') this.negotiator.sendLocalDescription();
+      else if (this.pc.remoteDescription && this.pc.connectionState !== 'connected') this.pc.restartIce();
+    }
+    return this.negotiator.onRemote(data);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ice.clear();
+    this.negotiator.close();
+    this.pc.onnegotiationneeded = null;
+    this.pc.onicecandidate = null;
+    this.pc.onconnectionstatechange = null;
+    this.pc.ontrack = null;
+    this.pc.close();
+    for (const t of this.remote.getTracks()) t.stop();
+  }
+
+  private async preferResolution(sender: RTCRtpSender): Promise<void> {
+    try {
+      const p = sender.getParameters();
+      p.degradationPreference = 'maintain-resolution';
+      await sender.setParameters(p);
+    } catch {
+      // before negotiation some browsers refuse parameters; the content hint 'detail' still applies
+    }
+  }
+}

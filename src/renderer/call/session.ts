@@ -1,0 +1,143 @@
+import type { BridgeClient, DeviceView } from '../../shared/bridge.ts';
+import type { IceServer, SignalData } from '../../shared/hub-protocol.ts';
+import { EventsLink, type SessionInfo } from './events.ts';
+import { RemotePeer } from './negotiation.ts';
+import { CallPeer, type LocalMedia } from './peer.ts';
+import type { Snapshot } from './snapshot.ts';
+import { callStats } from './stats.ts';
+import { TelemetrySender } from './telemetry.ts';
+
+/** What the exam screen shows of the call's connection. */
+export interface RtcView {
+  rtc: RTCPeerConnectionState | 'none';
+  /** The doctor's camera and voice (null until something arrives). */
+  remote: MediaStream | null;
+  remoteVideo: boolean;
+}
+export const NO_RTC: RtcView = { rtc: 'none', remote: null, remoteVideo: false };
+
+export interface CallSessionOptions {
+  bridge: BridgeClient;
+  iceServers: IceServer[];
+  polite: boolean;
+  /** 'relay': every packet through TURN (the hub's choice). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  grabSnapshot(): Promise<Snapshot | undefined>;
+  onChange(view: RtcView): void;
+}
+
+/**
+ * The cabin's side of one active consultation: the peer connection (rebuilt when the doctor's page starts
+ * over), and the `events` and `telemetry` senders that outlive it, fed from main's bridge events.
+ */
+export class CallSession {
+  private peer: CallPeer;
+  private readonly remotePeer = new RemotePeer();
+  private readonly events: EventsLink;
+  private readonly telemetry: TelemetrySender;
+  private readonly offs: (() => void)[] = [];
+  private media: LocalMedia = {};
+  private closed = false;
+  /** Signals are handled one at a time, in order (each may await the peer connection). */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: CallSessionOptions) {
+    const { bridge } = opts;
+    this.events = new EventsLink({ call: (n, i) => bridge.call(n, i), grabSnapshot: opts.grabSnapshot, stats: callStats, incident: (d) => this.incident(d) });
+    this.telemetry = new TelemetrySender({ declare: (d) => this.events.declareStream(d), stats: callStats });
+    this.peer = this.newPeer();
+    this.offs.push(
+      bridge.on('signal', ({ data }) => {
+        this.queue = this.queue.then(() => this.onSignal(data)).catch(() => {});
+      }),
+      bridge.on('reading', (r) => this.events.observation(r)),
+      bridge.on('waveform', (w) => this.telemetry.onWaveform(w)),
+    );
+  }
+
+  /** The current peer connection (diagnostics and tests). */
+  get connection(): RTCPeerConnection {
+    return this.peer.pc;
+  }
+
+  /** mid → kind of the cabin's transceivers (diagnostics and tests). */
+  get tracks(): Record<string, string> {
+    return this.peer.tracks();
+  }
+
+  setMedia(media: LocalMedia): void {
+    this.media = media;
+    this.peer.setMedia(media);
+  }
+
+  setDevices(devices: readonly DeviceView[]): void {
+    this.events.setDevices(devices);
+  }
+
+  setSession(s: SessionInfo): void {
+    this.events.setSession(s);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const off of this.offs.splice(0)) off();
+    this.telemetry.close();
+    this.events.close();
+    this.peer.close();
+  }
+
+  private newPeer(): CallPeer {
+    const peer = new CallPeer({
+      iceServers: this.opts.iceServers,
+      polite: this.opts.polite,
+      ...(this.opts.iceTransportPolicy ? { iceTransportPolicy: this.opts.iceTransportPolicy } : {}),
+      send: (data) => void this.signal(data),
+      incident: (d) => this.incident(d),
+      onChange: () => {
+        if (peer === this.peer) this.changed();
+      },
+    });
+    this.events.attach(peer.events);
+    this.telemetry.attach(peer.telemetry);
+    peer.setMedia(this.media);
+    return peer;
+  }
+
+  private async onSignal(data: SignalData): Promise<void> {
+    if (this.closed) return;
+    const action = this.remotePeer.onSignal(data, this.peer.pc.remoteDescription !== null);
+    if (action === 'drop') return;
+    if (action === 'bind') this.peer.rebind();
+    if (action === 'rebuild') {
+      // The doctor's page started over after we had negotiated: so do we, with a new id.
+      this.incident('The doctor started a new connection (reload).');
+      this.peer.close();
+      this.peer = this.newPeer();
+      this.changed();
+    }
+    await this.peer.onRemote(data);
+  }
+
+  private async signal(data: SignalData): Promise<void> {
+    if (this.closed) return;
+    const r = await this.opts.bridge.call('call:signal', { data });
+    if (!r.ok) console.warn(`A call signal was not relayed: ${r.error.message}`);
+  }
+
+  private incident(detail: string): void {
+    if (this.closed) return;
+    void this.opts.bridge.call('call:incident', { detail: detail.slice(0, 500) });
+  }
+
+  private changed(): void {
+    if (this.closed) return;
+    const remote = this.peer.remote;
+    const live = remote.getTracks().filter((t) => t.readyState === 'live');
+    this.opts.onChange({
+      rtc: this.peer.connectionState,
+      remote: live.length > 0 ? remote : null,
+      remoteVideo: live.some((t) => t.kind === 'video'),
+    });
+  }
+}

@@ -1,0 +1,115 @@
+import type { BridgeClient } from '../../shared/bridge.ts';
+import type { CabinEvent } from '../../shared/telemetry.ts';
+
+export interface Snapshot {
+  mime: 'image/jpeg' | 'image/png';
+  width: number;
+  height: number;
+  bytes: Uint8Array;
+}
+
+export type SnapshotPiece = Extract<CabinEvent, { type: 'snapshot' }>;
+
+/** 9 000 bytes → 12 000 base64 characters: each piece decodes on its own (a multiple of 3 bytes). */
+export const PIECE_BYTES = 9000;
+/** 36 KiB → 48 KiB of base64, the bridge's `media:chunk` limit. */
+export const CHUNK_BYTES = 36 * 1024;
+export const JPEG_QUALITY = 0.92;
+
+export function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/** The base64 of `bytes`, in pieces of `size` bytes (a multiple of 3, so every piece decodes alone). */
+export function base64Pieces(bytes: Uint8Array, size: number): string[] {
+  if (size <= 0 || size % 3 !== 0) throw new RangeError(`piece size ${size} must be a positive multiple of 3`);
+  const out: string[] = [];
+  for (let at = 0; at < bytes.length; at += size) out.push(toBase64(bytes.subarray(at, at + size)));
+  return out;
+}
+
+/** The `snapshot` messages of one picture, in order. */
+export function snapshotPieces(id: string, snap: Snapshot): SnapshotPiece[] {
+  const data = base64Pieces(snap.bytes, PIECE_BYTES);
+  return data.map((d, seq) => ({ type: 'snapshot', id, mime: snap.mime, width: snap.width, height: snap.height, seq, total: data.length, data: d }));
+}
+
+/** Stores the picture with the session through main (`media:begin/chunk/commit`); the media id, or an error. */
+export async function storeSnapshot(call: BridgeClient['call'], snap: Snapshot): Promise<{ ok: true; mediaId: string } | { ok: false; error: string }> {
+  const begin = await call('media:begin', { kind: 'otoscope-snapshot', mime: snap.mime, width: snap.width, height: snap.height, bytes: snap.bytes.length });
+  if (!begin.ok) return { ok: false, error: begin.error.message };
+  const { uploadId } = begin.value;
+  const chunks = base64Pieces(snap.bytes, CHUNK_BYTES);
+  for (let seq = 0; seq < chunks.length; seq++) {
+    const r = await call('media:chunk', { uploadId, seq, data: chunks[seq]! });
+    if (!r.ok) return { ok: false, error: r.error.message };
+  }
+  const commit = await call('media:commit', { uploadId });
+  return commit.ok ? { ok: true, mediaId: commit.value.mediaId } : { ok: false, error: commit.error.message };
+}
+
+interface FrameSource {
+  width: number;
+  height: number;
+  draw(ctx: CanvasDrawImage): void;
+  close(): void;
+}
+
+/** A full-resolution frame of the track: ImageCapture where the browser has it, else a <video> element. */
+async function frameOf(track: MediaStreamTrack): Promise<FrameSource | undefined> {
+  if (typeof ImageCapture !== 'undefined') {
+    try {
+      // grabFrame() is in Chromium's ImageCapture but not in TypeScript's DOM types.
+      const capture = new ImageCapture(track) as ImageCapture & { grabFrame?: () => Promise<ImageBitmap> };
+      if (!capture.grabFrame) throw new Error('no grabFrame');
+      const bitmap = await capture.grabFrame();
+      return { width: bitmap.width, height: bitmap.height, draw: (ctx) => ctx.drawImage(bitmap, 0, 0), close: () => bitmap.close() };
+    } catch {
+      // fall back to a video element
+    }
+  }
+  if (typeof document === 'undefined') return undefined;
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  video.srcObject = new MediaStream([track]);
+  try {
+    await video.play();
+    if (video.videoWidth === 0) await new Promise((r) => video.addEventListener('loadeddata', r, { once: true }));
+  } catch {
+    video.srcObject = null;
+    return undefined;
+  }
+  return { width: video.videoWidth, height: video.videoHeight, draw: (ctx) => ctx.drawImage(video, 0, 0), close: () => void (video.srcObject = null) };
+}
+
+/** A JPEG (quality 0.92) of the otoscope's current frame at its full resolution, or undefined. */
+export async function grabJpeg(track: MediaStreamTrack | undefined): Promise<Snapshot | undefined> {
+  if (!track || track.readyState !== 'live') return undefined;
+  const frame = await frameOf(track);
+  if (!frame || frame.width === 0 || frame.height === 0) return undefined;
+  try {
+    let blob: Blob | null;
+    if (typeof OffscreenCanvas !== 'undefined') {
+      const canvas = new OffscreenCanvas(frame.width, frame.height);
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return undefined;
+      frame.draw(ctx);
+      blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: JPEG_QUALITY });
+    } else {
+      const canvas = document.createElement('canvas');
+      canvas.width = frame.width;
+      canvas.height = frame.height;
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return undefined;
+      frame.draw(ctx);
+      blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/jpeg', JPEG_QUALITY));
+    }
+    if (!blob) return undefined;
+    return { mime: 'image/jpeg', width: frame.width, height: frame.height, bytes: new Uint8Array(await blob.arrayBuffer()) };
+  } finally {
+    frame.close();
+  }
+}

@@ -1,0 +1,126 @@
+import type { EventPayload } from '../../shared/bridge.ts';
+import { encodeFrame, MAX_STREAM_ID, TELEMETRY_MAX_BUFFERED, type CabinEvent } from '../../shared/telemetry.ts';
+import type { ChannelLike } from './channel.ts';
+import type { CallStats } from './stats.ts';
+
+export type StreamDeclaration = Extract<CabinEvent, { type: 'stream' }>;
+type Waveform = EventPayload<'waveform'>;
+
+export const FRAME_MS = 40;
+/** Samples per frame at most, so a frame stays far under the data-channel message limit. */
+export const MAX_FRAME_SAMPLES = 2000;
+/** A waveform event this long after the one before is a gap (the doctor draws it as one). */
+export const GAP_MS = 1000;
+
+interface Stream {
+  decl: StreamDeclaration;
+  /** Index of the next sample this stream will receive. */
+  next: number;
+  /** Samples waiting for the next frame, and the index of the first of them. */
+  pending: number[];
+  pendingStart: number;
+  /** Time of the latest waveform event. */
+  lastT: number;
+}
+
+export interface TelemetryDeps {
+  /** Sends (and remembers for every reopening) a stream declaration on `events`. */
+  declare(decl: StreamDeclaration): void;
+  stats: CallStats;
+  frameMs?: number;
+}
+
+/**
+ * Waveform events → binary frames on `telemetry`: one stream per (device, code, rate), declared on
+ * `events`, a frame every 40 ms; a frame the channel cannot take now is dropped (its indexes still advance,
+ * so the doctor sees a gap rather than a stretched wave).
+ */
+export class TelemetrySender {
+  private readonly streams = new Map<string, Stream>();
+  private nextId = 0;
+  private channel: ChannelLike | undefined;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly deps: TelemetryDeps) {
+    this.timer = setInterval(() => this.flush(), deps.frameMs ?? FRAME_MS);
+  }
+
+  attach(channel: ChannelLike | undefined): void {
+    this.channel = channel;
+  }
+
+  onWaveform(w: Waveform): void {
+    if (!(w.rate > 0 && w.rate <= 10_000) || w.samples.length === 0 || !Number.isFinite(w.t)) return;
+    const key = `${w.deviceId}\u0000${w.code}`;
+    let s = this.streams.get(key);
+    if (s && s.decl.rate !== w.rate) {
+      this.send(s);
+      s = undefined;
+    }
+    if (!s) {
+      s = { decl: { type: 'stream', stream: this.allocate(), deviceId: w.deviceId, code: w.code, rate: w.rate, t0: w.t }, next: 0, pending: [], pendingStart: 0, lastT: w.t };
+      this.streams.set(key, s);
+      this.deps.declare(s.decl);
+    }
+    if (w.t - s.lastT > GAP_MS) {
+      // The device stopped for a while: skip the indexes of the silence (measured between events, so a
+      // device clock a little slower than its nominal rate never looks like a gap).
+      this.send(s);
+      s.next += Math.max(0, Math.round(((w.t - s.lastT) * s.decl.rate) / 1000) - w.samples.length);
+    }
+    s.lastT = Math.max(s.lastT, w.t);
+    if (s.pending.length === 0) s.pendingStart = s.next;
+    for (const v of w.samples) s.pending.push(Number.isFinite(v) ? v : 0);
+    s.next += w.samples.length;
+  }
+
+  /** Sends one frame per stream with samples waiting (the timer calls it every 40 ms). */
+  flush(): void {
+    for (const s of this.streams.values()) this.send(s);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.streams.clear();
+    this.channel = undefined;
+  }
+
+  private send(s: Stream): void {
+    while (s.pending.length > 0) {
+      const samples = s.pending.splice(0, MAX_FRAME_SAMPLES);
+      const index = s.pendingStart;
+      s.pendingStart += samples.length;
+      const ch = this.channel;
+      if (!ch || ch.readyState !== 'open') continue;
+      if (ch.bufferedAmount > TELEMETRY_MAX_BUFFERED) {
+        this.deps.stats.framesDropped++;
+        continue;
+      }
+      const bytes = encodeFrame({ stream: s.decl.stream, index, samples });
+      try {
+        ch.send(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      } catch {
+        this.deps.stats.framesDropped++;
+        continue;
+      }
+      this.deps.stats.framesSent++;
+      this.deps.stats.samplesSent += samples.length;
+      this.deps.stats.telemetryBytes += bytes.byteLength;
+    }
+  }
+
+  /** The next stream id (0–127), skipping the ids of live streams when it wraps. */
+  private allocate(): number {
+    const used = new Set([...this.streams.values()].map((s) => s.decl.stream));
+    for (let k = 0; k <= MAX_STREAM_ID; k++) {
+      const id = (this.nextId + k) % (MAX_STREAM_ID + 1);
+      if (!used.has(id)) {
+        this.nextId = (id + 1) % (MAX_STREAM_ID + 1);
+        return id;
+      }
+    }
+    const id = this.nextId;
+    this.nextId = (id + 1) % (MAX_STREAM_ID + 1);
+    return id;
+  }
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { createI18n, TRANSLATIONS } from '../../src/doctor/i18n/index.ts';
+import { flattenKeys } from '../../src/doctor/i18n/keys.ts';
+import { DEVICE_STATUSES } from '../../src/shared/device-event.ts';
+import { PhaseSchema } from '../../src/shared/bridge.ts';
+import { LinkStateSchema } from '../../src/shared/device-host.ts';
+
+const fr = flattenKeys(TRANSLATIONS.fr);
+const en = flattenKeys(TRANSLATIONS.en);
+
+describe('doctor console translations', () => {
+  it('French and English have exactly the same keys', () => {
+    expect([...en.keys()].sort()).toEqual([...fr.keys()].sort());
+  });
+
+  it('no value is empty, and every value is a string', () => {
+    for (const [lang, map] of [['fr', fr], ['en', en]] as const) {
+      for (const [key, value] of map) {
+        expect(typeof value, `${lang}: ${key}`).toBe('string');
+        expect((value as string).trim(), `${lang}: ${key}`).not.toBe('');
+      }
+    }
+  });
+
+  it('interpolations are the same in both languages', () => {
+    const vars = (s: unknown) => [...String(s).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+    for (const [key, value] of fr) expect(vars(en.get(key)), key).toEqual(vars(value));
+  });
+
+  it('has a word for every state the console can show', () => {
+    const needed = [
+      ...DEVICE_STATUSES.map((s) => `status.${s}`),
+      'status.none',
+      ...PhaseSchema.options.map((p) => `phase.${p}`),
+      ...['connecting', 'connected', 'reconnecting', 'stopped'].map((s) => `hub.${s}`),
+      ...['connecting', 'connected', 'reconnecting', 'failed', 'closed'].map((s) => `rtc.${s}`),
+      ...['bad-credentials', 'too-many', 'network', 'server', 'expired'].map((s) => `login.error.${s}`),
+      ...['report-saved', 'patient-left', 'consultation-ended', 'session-expired', 'replaced', 'forbidden'].map((s) => `notice.${s}`),
+      ...['spo2', 'pulse', 'bp', 'temp', 'weight'].map((s) => `vital.${s}`),
+      ...['pending', 'ok', 'error'].map((s) => `devices.result.${s}`),
+      ...[...LinkStateSchema.options, 'detached'].map((s) => `link.${s}`),
+      'queue.error.already-claimed',
+      'command.measure',
+      'snapshot.error.invalid',
+      'snapshot.error.not-connected',
+    ];
+    for (const key of needed) expect(fr.has(key), key).toBe(true);
+  });
+
+  it('switches language at run time', () => {
+    const i18n = createI18n('fr');
+    expect(i18n.t('queue.accept')).toBe('Accepter');
+    void i18n.changeLanguage('en');
+    expect(i18n.t('queue.accept')).toBe('Accept');
+    expect(i18n.t('consultation.observations', { count: 3 })).toBe('3 readings received');
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { Observation } from '../../src/doctor/call/observations.ts';
+import { latestVitals, tileStatus, type DeviceStatusView } from '../../src/doctor/call/vitals.ts';
+import type { CallDevice } from '../../src/shared/telemetry.ts';
+
+let n = 0;
+const o = (code: string, value: number, t: number, extra: Partial<Observation> = {}): Observation => ({
+  type: 'observation',
+  id: `o${++n}`,
+  deviceId: 'dev',
+  code,
+  value,
+  unit: 'u',
+  t,
+  ...extra,
+});
+
+describe('vitals tiles', () => {
+  it('shows the latest value by device time, whatever the arrival order', () => {
+    const v = latestVitals([o('MDC_PULS_OXIM_SAT_O2', 97, 2000), o('MDC_PULS_OXIM_SAT_O2', 95, 1000), o('MDC_TEMP_BODY', 36.8, 500), o('MDC_MASS_BODY_ACTUAL', 72.4, 10)]);
+    expect(v.spo2?.value).toBe('97');
+    expect(v.temp?.value).toBe('36.8');
+    expect(v.weight?.value).toBe('72.4');
+    expect(v.bp).toBeUndefined();
+  });
+
+  it('pulse comes from the oximeter or the cuff, the latest of both', () => {
+    expect(latestVitals([o('MDC_PULS_OXIM_PULS_RATE', 70, 1000), o('MDC_PULS_RATE_NON_INV', 66, 2000)]).pulse?.value).toBe('66');
+    expect(latestVitals([o('MDC_PULS_OXIM_PULS_RATE', 70, 3000), o('MDC_PULS_RATE_NON_INV', 66, 2000)]).pulse?.value).toBe('70');
+  });
+
+  it('blood pressure groups SYS, DIA and MEAN by measurementId', () => {
+    const v = latestVitals([
+      o('MDC_PRESS_BLD_NONINV_SYS', 120, 1000, { measurementId: 'm1' }),
+      o('MDC_PRESS_BLD_NONINV_SYS', 135, 5000, { measurementId: 'm2' }),
+      o('MDC_PRESS_BLD_NONINV_DIA', 80, 1000, { measurementId: 'm1' }),
+      o('MDC_PRESS_BLD_NONINV_MEAN', 93, 1000, { measurementId: 'm1' }),
+      o('MDC_PRESS_BLD_NONINV_DIA', 85, 5000, { measurementId: 'm2' }),
+    ]);
+    expect(v.bp?.value).toBe('135/85');
+    expect(v.bp?.measurementId).toBe('m2');
+    expect(v.bp?.numbers).toEqual([135, 85]);
+  });
+
+  it('an incomplete newer measurement does not hide the last complete one', () => {
+    const v = latestVitals([
+      o('MDC_PRESS_BLD_NONINV_SYS', 120, 1000, { measurementId: 'm1' }),
+      o('MDC_PRESS_BLD_NONINV_DIA', 80, 1000, { measurementId: 'm1' }),
+      o('MDC_PRESS_BLD_NONINV_MEAN', 93, 1000, { measurementId: 'm1' }),
+      o('MDC_PRESS_BLD_NONINV_SYS', 150, 9000, { measurementId: 'm3' }),
+    ]);
+    expect(v.bp?.value).toBe('120/80');
+    expect(v.bp?.numbers).toEqual([120, 80, 93]);
+  });
+
+  it('without a measurementId, SYS and DIA of the same device and time go together', () => {
+    const v = latestVitals([o('MDC_PRESS_BLD_NONINV_SYS', 118, 7000), o('MDC_PRESS_BLD_NONINV_DIA', 76, 7000), o('MDC_PRESS_BLD_NONINV_DIA', 99, 8000)]);
+    expect(v.bp?.value).toBe('118/76');
+  });
+
+  it("a tile's signal state: its reading's device, else the first device of its category", () => {
+    const devices: CallDevice[] = [
+      { id: 'oxi', name: 'Oximeter', category: 'oximeter', link: 'connected', status: 'searching', commands: [] },
+      { id: 'cuff', name: 'Cuff', category: 'blood-pressure', link: 'connected', commands: ['measure'] },
+    ];
+    const statuses = new Map<string, DeviceStatusView>([['oxi', { status: 'probe-off', t: 1 }]]);
+    expect(tileStatus('spo2', undefined, devices, statuses)).toEqual({ deviceId: 'oxi', status: 'probe-off' });
+    expect(tileStatus('bp', undefined, devices, statuses)).toEqual({ deviceId: 'cuff' });
+    expect(tileStatus('temp', undefined, devices, statuses)).toEqual({});
+    const v = latestVitals([o('MDC_PULS_OXIM_SAT_O2', 97, 1, { deviceId: 'oxi' })]);
+    expect(tileStatus('spo2', v.spo2, devices, new Map()).status).toBe('searching');
+  });
+});

@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { build as esbuild } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../helpers/chromium.ts';
+import type { CallView } from '../../../src/shared/bridge.ts';
+import type { Doctor } from './browser-harness.ts';
+
+/**
+ * The built kiosk page with a fake preload (main) and an in-page doctor: the call banner follows main's call
+ * state, the page connects to the doctor once the call is active, shows the doctor's picture, and stops
+ * everything when the consultation ends.
+ */
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+declare global {
+  interface Window {
+    kioskTest: { calls: { name: string; input: unknown }[]; doctor: Doctor | undefined; pending: unknown[]; setCall(p: Partial<CallView>): void };
+    cabinCallStats?: () => Record<string, number>;
+  }
+}
+
+describe('the kiosk page in a live call (built renderer, fake main, in-page doctor)', () => {
+  let dir: string;
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let origin: string;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cabin-call-ui-'));
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: dir } });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
+    const fake = await esbuild({ entryPoints: [join(import.meta.dirname, 'kiosk-doctor.ts')], bundle: true, format: 'iife', write: false, platform: 'browser', target: 'chrome120' });
+    server = createServer((req, res) => {
+      const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+      try {
+        const body = readFileSync(join(dir, path));
+        res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium(['--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required']);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['camera', 'microphone'], { origin });
+    await context.addInitScript({ content: fake.outputFiles[0]!.text });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/index.html?debug=1`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const status = () => page.getByTestId('call-status');
+
+  it('waiting: the banner says a doctor is being looked for, and no connection exists', async () => {
+    await page.getByTestId('screen-exam').waitFor();
+    await expect.poll(() => status().textContent()).toBe('Nous cherchons un médecin…');
+    expect(await status().getAttribute('data-state')).toBe('waiting');
+    expect(await status().getAttribute('data-rtc')).toBe('none');
+    expect(await page.evaluate(() => window.kioskTest.calls.some((c) => c.name === 'call:signal'))).toBe(false);
+  });
+
+  it('active: the page connects to the doctor with all its tracks and says who is there', async () => {
+    await page.evaluate(() => window.kioskTest.setCall({ state: 'active', doctorName: 'Dr Martin', peerPresent: true }));
+    await expect.poll(() => status().getAttribute('data-rtc'), { timeout: 15_000 }).toBe('connected');
+    await expect.poll(() => status().textContent()).toBe('Votre médecin, Dr Martin, est avec vous');
+    expect(await status().getAttribute('data-state')).toBe('active');
+    await page.getByTestId('doctor-video').waitFor();
+    // camera, the voice microphone (a different device from the stethoscope) and the stethoscope
+    await expect.poll(() => page.evaluate(() => Object.values(window.kioskTest.doctor!.tracks).sort())).toEqual(['camera', 'stethoscope', 'voice']);
+    await expect.poll(() => page.evaluate(() => window.kioskTest.pending.length)).toBe(0);
+    const got = await page.evaluate(() => window.kioskTest.doctor!.received.map((m) => m.type));
+    expect(got).toContain('session');
+    expect(got).toContain('observation');
+  });
+
+  it('publishes window.cabinCallStats with ?debug=1', async () => {
+    const s = await page.evaluate(() => window.cabinCallStats?.());
+    expect(s).toBeDefined();
+    expect(s!.eventsBytes).toBeGreaterThan(0);
+  });
+
+  it('ended: the banner says so, the connection and the doctor picture are gone', async () => {
+    await page.evaluate(() => window.kioskTest.setCall({ state: 'ended' }));
+    await expect.poll(() => status().textContent()).toBe('La consultation est terminée');
+    expect(await status().getAttribute('data-rtc')).toBe('none');
+    expect(await page.getByTestId('doctor-video').count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => window.kioskTest.doctor!.pc.connectionState), { timeout: 15_000 }).not.toBe('connected');
+    expect(errors).toEqual([]);
+  });
+
+  it('off: nothing is shown', async () => {
+    await page.evaluate(() => window.kioskTest.setCall({ state: 'off' }));
+    await expect.poll(() => status().count()).toBe(0);
+  });
+});

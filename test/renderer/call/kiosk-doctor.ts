@@ -1,0 +1,96 @@
+/**
+ * Injected into the built kiosk page by kiosk-call.test.ts before its scripts run: a fake Electron preload
+ * (`window.cabin`) whose main says the exam is on and a doctor has the call, and an in-page doctor peer.
+ */
+import type { CallView, KioskConfigView, Reading, SessionView } from '../../../src/shared/bridge.ts';
+import type { SignalData } from '../../../src/shared/hub-protocol.ts';
+import { Doctor } from './browser-harness.ts';
+
+const listeners = new Map<string, Set<(p: unknown) => void>>();
+const emit = (name: string, payload: unknown): void => {
+  for (const l of listeners.get(name) ?? []) l(payload);
+};
+const session: SessionView = { phase: 'exam', sessionId: 's1', language: 'fr', startedAt: Date.now(), assistant: false, idleWarning: null, readings: [] };
+const config: KioskConfigView = {
+  languages: ['fr', 'en'],
+  checklist: [],
+  media: { camera: 'fake', stethoscope: 'Fake Audio Input 1' },
+  idle: { warnAfterS: 600, endAfterS: 900 },
+  demo: true,
+};
+let call: CallView = { state: 'waiting', consultationId: 'c1', doctorName: null, peerPresent: false, polite: false, iceServers: [], error: null };
+let pending: Reading[] = [{ id: 'k1', deviceId: 'oxi@sim', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: Date.now() }];
+const calls: { name: string; input: unknown }[] = [];
+let doctor: Doctor | undefined;
+const toCabin = (data: SignalData): void => void setTimeout(() => emit('signal', { data }), 1);
+
+const ok = (value: unknown) => ({ ok: true, value });
+
+/** The doctor's "camera": a canvas that keeps changing. */
+function doctorCamera(): MediaStreamTrack {
+  const canvas = document.createElement('canvas');
+  canvas.width = 320;
+  canvas.height = 240;
+  const ctx = canvas.getContext('2d')!;
+  let n = 0;
+  setInterval(() => {
+    ctx.fillStyle = `hsl(${(n += 7) % 360} 60% 50%)`;
+    ctx.fillRect(0, 0, 320, 240);
+  }, 50);
+  return canvas.captureStream(20).getVideoTracks()[0]!;
+}
+const test = {
+  calls,
+  get doctor() {
+    return doctor;
+  },
+  get pending() {
+    return pending;
+  },
+  /** Main's side: the doctor claims the consultation (or it ends). */
+  setCall(patch: Partial<CallView>) {
+    call = { ...call, ...patch };
+    if (call.state === 'active' && !doctor) doctor = new Doctor(toCabin, doctorCamera());
+    emit('call', call);
+  },
+};
+Object.assign(window, {
+  kioskTest: test,
+  cabin: {
+    async call(name: string, input: unknown) {
+      calls.push({ name, input });
+      const i = input as Record<string, unknown>;
+      switch (name) {
+        case 'session:get':
+        case 'session:activity':
+          return ok(session);
+        case 'config:get':
+          return ok(config);
+        case 'devices:list':
+          return ok([]);
+        case 'call:get':
+          return ok(call);
+        case 'call:signal': {
+          const d = doctor;
+          if (d) setTimeout(() => void d.onSignal(i.data as SignalData), 1);
+          return ok({});
+        }
+        case 'outbox:pending':
+          return ok(pending);
+        case 'outbox:ack': {
+          const ids = i.ids as string[];
+          pending = pending.filter((r) => !ids.includes(r.id));
+          return ok({ marked: ids.length });
+        }
+        default:
+          return ok({});
+      }
+    },
+    on(name: string, listener: (p: unknown) => void) {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+  },
+});
