@@ -83,7 +83,13 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string): Promise
     const b = await body(req, DoctorLoginSchema);
     const name = `doctor:${b.username}`;
     throttled(deps, name);
-    const doctor = await deps.store.verifyDoctor(b.username, b.password);
+    if (!deps.throttle.begin(name)) throw new HttpError(429, 'busy', 'A login is already being checked: try again in a moment.');
+    let doctor: Awaited<ReturnType<typeof deps.store.verifyDoctor>>;
+    try {
+      doctor = await deps.store.verifyDoctor(b.username, b.password);
+    } finally {
+      deps.throttle.end(name);
+    }
     if (!doctor) {
       deps.throttle.fail(name);
       throw new HttpError(401, 'bad-credentials', 'Unknown username or wrong password.');

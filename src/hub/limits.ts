@@ -2,10 +2,14 @@ const FAIL_WINDOW_MS = 5 * 60_000;
 const MAX_FAILS = 5;
 const LOCK_MS = 60_000;
 const MAX_TRACKED = 10_000;
+/** Password hashes checked at once, across all names: scrypt is slow on purpose; a flood must not queue up. */
+export const MAX_CONCURRENT_CHECKS = 4;
 
 /** Slows password guessing: after 5 failures for one name within 5 minutes, the name is refused for 60 s. */
 export class LoginThrottle {
   private readonly entries = new Map<string, { fails: number[]; lockedUntil: number }>();
+  /** Names whose check is running: one at a time per name, or parallel guesses would all pass the lock. */
+  private readonly checking = new Set<string>();
 
   constructor(private readonly now: () => number) {}
 
@@ -31,6 +35,17 @@ export class LoginThrottle {
 
   succeed(name: string): void {
     this.entries.delete(name);
+  }
+
+  /** Starts a credentials check; false when one for this name is running or too many are. Pair with `end`. */
+  begin(name: string): boolean {
+    if (this.checking.has(name) || this.checking.size >= MAX_CONCURRENT_CHECKS) return false;
+    this.checking.add(name);
+    return true;
+  }
+
+  end(name: string): void {
+    this.checking.delete(name);
   }
 
   private prune(t: number): void {

@@ -41,4 +41,11 @@ describe('end of consultation report', () => {
     expect(sent.map((x) => x.id)).toEqual(obs.map((o) => o.id));
     expect(msgs[msgs.length - 1]!.type).toBe('end');
   });
+
+  it('splits by bytes too: readings with long ids never make a part over the frame limit', () => {
+    const long = Array.from({ length: 600 }, (_, i) => r(i, 'MDC_PULS_OXIM_SAT_O2', 97, { id: `${'x'.repeat(95)}${i}`.slice(-100), deviceId: 'd'.repeat(300), measurementId: 'm'.repeat(100) }));
+    const msgs = endMessages('c1', '', long);
+    for (const m of msgs) expect(new TextEncoder().encode(JSON.stringify(m)).length).toBeLessThanOrEqual(HUB_MAX_FRAME_BYTES);
+    expect(msgs.flatMap((m) => (m.type === 'report' ? m.readings : [])).length).toBe(600);
+  });
 });

@@ -41,6 +41,15 @@ describe('doctor login', () => {
     expect((await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: PASSWORD })).status).toBe(200);
   });
 
+  it('guesses sent in parallel cannot slip past the lockout: one check per name at a time', async () => {
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post(`${t.hub.url}/api/login`, { username: 'dr.a', password: `guess-${i}` })));
+    const statuses = answers.map((a) => a.status);
+    // Each guess that was really checked failed (401); the others were turned away (429) without a hash.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+  });
+
   it('answers 400 for an invalid body and 413 for an oversized one', async () => {
     expect((await post(`${t.hub.url}/api/login`, '{not json')).status).toBe(400);
     const extra = await post(`${t.hub.url}/api/login`, { username: 'dr.a', password: PASSWORD, admin: true });

@@ -181,13 +181,31 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     await until(() => l.view().state === 'active', 'active');
     hub.last().terminate();
     await until(() => hub.sockets.length === 2 && hub.last().readyState === 1, 'the reconnection');
-    // Until the hub re-sends the consultation, the cabin does not ask for a new one on top of it.
-    await new Promise((r) => setTimeout(r, 50));
+    // It goes back into its consultation, and does not ask for a new one on top of it.
+    await until(() => hub.received.some((m) => m.type === 'join'), 'the join');
+    expect(hub.received.find((m) => m.type === 'join')).toEqual({ type: 'join', consultationId: 'cons-1' });
     expect(hub.received.filter((m) => m.type === 'request')).toHaveLength(1);
     hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorName: 'Dr M', peerPresent: true }) });
     hub.send({ type: 'ended', consultationId: 'cons-1', reason: 'ended' });
     await until(() => l.view().state === 'ended', 'ended');
     expect(audit).toContain('consultation: consultation cons-1 ended by the doctor');
+  });
+
+  it('asks again when the hub dropped its waiting request while it was away', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const { l, audit } = link(hub.url);
+    l.start();
+    l.want('fr');
+    await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
+    hub.send({ type: 'consultation', consultation: consultation() });
+    await until(() => l.view().consultationId === 'cons-1', 'the waiting consultation');
+    hub.last().terminate();
+    await until(() => hub.received.some((m) => m.type === 'join'), 'the join after reconnecting');
+    hub.send({ type: 'ended', consultationId: 'cons-1', reason: 'cancelled' });
+    await until(() => hub.received.filter((m) => m.type === 'request').length === 2, 'a new request');
+    expect(l.view().state).toBe('waiting');
+    expect(audit).toContain('consultation: request cons-1 dropped by the hub; asking again');
   });
 
   it('is unavailable with a clear reason when the key is refused or the hub is down, and retries', async () => {

@@ -3,7 +3,7 @@ import { Call } from '../call/call.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, refresh, renewDelayMs, type AuthResult } from '../hub/auth.ts';
 import { HubClient, hubUrl, type HubState, type HubStop } from '../hub/client.ts';
-import { endMessages } from './report.ts';
+import { endMessages, REPORT_PART_GAP_MS } from './report.ts';
 
 export type Notice = 'report-saved' | 'patient-left' | 'consultation-ended' | 'session-expired' | 'replaced' | 'forbidden';
 
@@ -114,8 +114,17 @@ export class ConsoleController {
     const c = this.state.consultation;
     const p = this.pendingEnd;
     if (!c || !p) return;
-    // Not connected: sent again once the hub is back (onHubState); the hub keeps each reading once.
-    for (const msg of endMessages(c.consultationId, p.notes, this.state.call?.readings() ?? [], p.ref)) this.hub?.send(msg);
+    // Not connected: sent again once the hub is back (onHubState); the hub keeps each reading once. Paced, so a
+    // long consultation's thousands of readings stay under the hub's rate limit.
+    const msgs = endMessages(c.consultationId, p.notes, this.state.call?.readings() ?? [], p.ref);
+    const hub = this.hub;
+    let i = 0;
+    const next = (): void => {
+      if (this.pendingEnd !== p || this.hub !== hub || i >= msgs.length) return;
+      hub?.send(msgs[i++]!);
+      if (i < msgs.length) setTimeout(next, REPORT_PART_GAP_MS);
+    };
+    next();
   }
 
   private setToken(t: TokenAnswer): void {

@@ -3,6 +3,11 @@ import type { ReceivedObservation } from '../call/observations.ts';
 
 type Reading = Extract<ToHub, { type: 'end' }>['readings'][number];
 
+/** Bytes of readings per part, well under the hub's frame limit whatever the ids' lengths. */
+const PART_BYTES = 48 * 1024;
+/** Parts go out at most ten a second: the hub allows bursts of 60 messages, then 20 a second. */
+export const REPORT_PART_GAP_MS = 100;
+
 export function toReading(o: ReceivedObservation): Reading {
   return { id: o.id, code: o.code, value: o.value, unit: o.unit, t: o.t, deviceId: o.deviceId, ...(o.measurementId ? { measurementId: o.measurementId } : {}) };
 }
@@ -13,9 +18,22 @@ export function toReading(o: ReceivedObservation): Reading {
  * Every message fits the hub's frame limit.
  */
 export function endMessages(consultationId: string, notes: string, observations: readonly ReceivedObservation[], ref?: string): ToHub[] {
-  const readings = observations.map(toReading);
   const out: ToHub[] = [];
-  for (let i = 0; i < readings.length; i += REPORT_PART_READINGS) out.push({ type: 'report', consultationId, readings: readings.slice(i, i + REPORT_PART_READINGS) });
+  let part: Reading[] = [];
+  let bytes = 0;
+  const flush = (): void => {
+    if (part.length > 0) out.push({ type: 'report', consultationId, readings: part });
+    part = [];
+    bytes = 0;
+  };
+  for (const o of observations) {
+    const r = toReading(o);
+    const size = new TextEncoder().encode(JSON.stringify(r)).length + 1;
+    if (part.length >= REPORT_PART_READINGS || bytes + size > PART_BYTES) flush();
+    part.push(r);
+    bytes += size;
+  }
+  flush();
   out.push({ type: 'end', ...(ref ? { ref } : {}), consultationId, notes, readings: [] });
   return out;
 }

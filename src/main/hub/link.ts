@@ -194,9 +194,15 @@ export class HubLink {
       this.error = null;
       clearInterval(this.ping);
       this.ping = setInterval(() => this.send({ type: 'ping' }), this.opts.pingEveryMs ?? 15_000);
-      // A consultation we are in is sent again by the hub; otherwise ask (again) if the session wants one.
-      this.requested = false;
-      this.sendRequest();
+      // Back into the consultation we were in (the hub answers `ended` if it closed meanwhile, e.g. a waiting
+      // request it dropped while we were away); otherwise ask (again) if the session wants a doctor.
+      const c = this.consultation;
+      if (c && (c.state === 'waiting' || c.state === 'active')) {
+        this.send({ type: 'join', consultationId: c.consultationId });
+      } else {
+        this.requested = false;
+        this.sendRequest();
+      }
       this.publish();
     });
     ws.on('message', (raw, isBinary) => {
@@ -255,8 +261,16 @@ export class HubLink {
       }
       case 'ended':
         if (this.consultation?.consultationId === m.consultationId) {
-          this.ended = true;
-          this.opts.onAudit('consultation', `consultation ${m.consultationId} ${m.reason} by the doctor`);
+          if (this.consultation.state === 'waiting') {
+            // No doctor had taken it (the hub dropped the request while we were away): ask again.
+            this.opts.onAudit('consultation', `request ${m.consultationId} dropped by the hub; asking again`);
+            this.consultation = null;
+            this.requested = false;
+            this.sendRequest();
+          } else {
+            this.ended = true;
+            this.opts.onAudit('consultation', `consultation ${m.consultationId} ${m.reason} by the doctor`);
+          }
         }
         break;
       case 'signal':

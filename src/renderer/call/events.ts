@@ -7,6 +7,10 @@ import type { StreamDeclaration } from './telemetry.ts';
 
 export const RESEND_MS = 3000;
 export const ACK_BATCH = 500;
+/** `outbox:pending` answers at most this many; a full page means there is more to fetch after the acks. */
+export const OUTBOX_PAGE = 500;
+/** Resends stop while this much is queued on `events` (a snapshot in flight): readings wait, nothing is lost. */
+export const RESEND_MAX_BUFFERED = 256 * 1024;
 
 type Observation = Extract<CabinEvent, { type: 'observation' }>;
 export interface SessionInfo {
@@ -57,6 +61,9 @@ export class EventsLink {
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly detachers: (() => void)[] = [];
   private closed = false;
+  /** The last `outbox:pending` was a full page: there is more waiting. */
+  private backlog = false;
+  private fetching = false;
 
   constructor(private readonly deps: EventsDeps) {
     this.timer = setInterval(() => this.resend(), deps.resendMs ?? 3000);
@@ -151,7 +158,30 @@ export class EventsLink {
   }
 
   private resend(): void {
-    for (const o of this.unacked.values()) if (!this.send(o)) return;
+    for (const o of this.unacked.values()) {
+      if ((this.channel?.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;
+      if (!this.send(o)) return;
+    }
+  }
+
+  /** More of the outbox than one page was waiting: once most of what was sent is acknowledged, fetch the next. */
+  private async fetchMore(): Promise<void> {
+    if (!this.backlog || this.fetching || this.unacked.size > OUTBOX_PAGE / 5) return;
+    const channel = this.channel;
+    this.fetching = true;
+    try {
+      const r = await this.deps.call('outbox:pending', {});
+      if (this.closed || this.channel !== channel || !r.ok) return;
+      this.backlog = r.value.length >= OUTBOX_PAGE;
+      for (const reading of r.value) {
+        const o = observationOf(reading);
+        if (this.unacked.has(o.id) || !CabinEventSchema.safeParse(o).success) continue;
+        this.unacked.set(o.id, o);
+        this.send(o);
+      }
+    } finally {
+      this.fetching = false;
+    }
   }
 
   private async onOpen(channel: ChannelLike): Promise<void> {
@@ -161,6 +191,7 @@ export class EventsLink {
     const r = await this.deps.call('outbox:pending', {});
     if (this.closed || this.channel !== channel) return;
     const pending = r.ok ? r.value : [];
+    this.backlog = pending.length >= OUTBOX_PAGE;
     const fresh = new Map<string, Observation>();
     for (const reading of pending) {
       const o = observationOf(reading);
@@ -195,6 +226,7 @@ export class EventsLink {
       const r = await this.deps.call('outbox:ack', { ids: ids.slice(i, i + ACK_BATCH) });
       if (!r.ok) console.warn(`The outbox did not take the acknowledgements: ${r.error.message}`);
     }
+    await this.fetchMore();
   }
 
   private async onSnapshot(id: string): Promise<void> {

@@ -14,6 +14,9 @@ export interface LocalMedia {
 type LocalKind = keyof LocalMedia;
 const KINDS: readonly LocalKind[] = ['camera', 'voice', 'stethoscope', 'otoscope'];
 
+/** Widest live otoscope picture sent (pixels). */
+export const OTOSCOPE_LIVE_WIDTH = 1280;
+
 const HINTS: Record<LocalKind, string> = { camera: 'motion', voice: 'speech', stethoscope: 'music', otoscope: 'detail' };
 
 export interface CallPeerOptions {
@@ -124,6 +127,9 @@ export class CallPeer {
       if (!m) continue;
       const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [kind === 'voice' && media.camera ? media.camera.stream : m.stream] };
       if (kind === 'stethoscope') init.sendEncodings = [{ priority: 'high', networkPriority: 'high' }];
+      // The live otoscope picture at most 1280 wide (rural links, and the encoder's share of the kiosk's CPU);
+      // the doctor's snapshot is taken from the local track at its full resolution.
+      if (kind === 'otoscope') init.sendEncodings = [{ scaleResolutionDownBy: Math.max(1, (m.track.getSettings().width ?? 0) / OTOSCOPE_LIVE_WIDTH) }];
       const t = this.pc.addTransceiver(m.track, init);
       this.transceivers.set(kind, t);
       if (kind === 'otoscope') void this.preferResolution(t.sender);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventsLink, RESEND_MS } from '../../../src/renderer/call/events.ts';
+import { EventsLink, OUTBOX_PAGE, RESEND_MAX_BUFFERED, RESEND_MS } from '../../../src/renderer/call/events.ts';
 import { PIECE_BYTES, type Snapshot } from '../../../src/renderer/call/snapshot.ts';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { DeviceView, Reading } from '../../../src/shared/bridge.ts';
@@ -67,6 +67,47 @@ describe('events link', () => {
     for (const m of ch.messages()) expect(CabinEventSchema.safeParse(m).success, JSON.stringify(m)).toBe(true);
     expect(ch.messages()[0]).toEqual({ type: 'devices', devices: [{ id: 'bp@sim', name: 'Omron', category: 'blood-pressure', link: 'connected', commands: ['measure'] }] });
     expect(stats.eventsBytes).toBe((ch.sent as string[]).reduce((n, s) => n + Buffer.byteLength(s), 0));
+  });
+
+  it('a backlog bigger than one outbox page goes out page by page as the doctor acknowledges', async () => {
+    // The outbox as main keeps it: 1 200 waiting, at most one page per answer, acknowledged ones gone.
+    const outbox = Array.from({ length: 1200 }, (_, i) => reading(`o${i}`));
+    const delivered = new Set<string>();
+    link.close();
+    ch = new FakeChannel();
+    const own = fakeCall({
+      'outbox:pending': () => ok(outbox.filter((r) => !delivered.has(r.id)).slice(0, OUTBOX_PAGE)),
+      'outbox:ack': ({ ids }) => {
+        for (const id of ids) delivered.add(id);
+        return ok({ marked: ids.length });
+      },
+    });
+    link = new EventsLink({ call: own.call, grabSnapshot: async () => undefined, stats, now: () => 42 });
+    link.attach(ch);
+    ch.open();
+    await flush();
+    expect(new Set(obsIds()).size).toBe(OUTBOX_PAGE);
+    for (let round = 0; round < 4 && delivered.size < outbox.length; round++) {
+      const ids = [...new Set(obsIds())].filter((id) => !delivered.has(id as string));
+      ch.receive(JSON.stringify({ type: 'ack', ids }));
+      await flush();
+      await flush();
+    }
+    expect(delivered.size).toBe(1200);
+    expect(new Set(obsIds())).toEqual(new Set(outbox.map((r) => r.id)));
+  });
+
+  it('holds resends while a snapshot fills the channel, and sends them once it drains', async () => {
+    pending = [reading('a')];
+    ch.open();
+    await flush();
+    const before = obsIds().length;
+    ch.bufferedAmount = RESEND_MAX_BUFFERED + 1;
+    await vi.advanceTimersByTimeAsync(RESEND_MS);
+    expect(obsIds().length).toBe(before);
+    ch.bufferedAmount = 0;
+    await vi.advanceTimersByTimeAsync(RESEND_MS);
+    expect(obsIds().length).toBe(before + 1);
   });
 
   it('resends unacknowledged observations every 3 s until acked, then passes the ack to the outbox', async () => {
