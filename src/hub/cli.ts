@@ -66,6 +66,8 @@ async function serve(args: string[]): Promise<void> {
   const turnUrls = list(env.HUB_TURN_URLS);
   if (turnUrls.length > 0 && !env.HUB_TURN_SECRET) throw new UsageError('HUB_TURN_URLS is set but HUB_TURN_SECRET is not: set both (the secret is coturn static-auth-secret).');
   const db = v.db ?? 'hub.db';
+  // Everything the hub writes (its database and the demo's key file) is for its own account only.
+  process.umask(0o077);
   const store = openStore(db);
   let login: string | undefined;
   try {

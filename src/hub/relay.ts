@@ -104,7 +104,15 @@ export class Relay {
       (claims) => {
         if (!claims) return refuse(401, 'bad-token', 'The token is invalid or expired: get a new one.');
         if (socket.destroyed || this.closing) return void socket.destroy();
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, claims));
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          try {
+            this.connected(ws, claims);
+          } catch (err) {
+            // A store failure (disk full, locked) must not take the hub down: this client retries.
+            this.o.log(`hub: failed to set up the connection of ${claims.role} ${claims.sub}: ${err instanceof Error ? err.message : String(err)}`);
+            ws.close(1011, 'The hub failed to set up this connection: try again.');
+          }
+        });
       },
       () => refuse(401, 'bad-token', 'The token could not be checked.'),
     );
@@ -135,7 +143,13 @@ export class Relay {
     ws.on('pong', () => (conn.alive = true));
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => this.message(conn, data, isBinary));
-    ws.on('close', (code) => this.disconnected(conn, code));
+    ws.on('close', (code) => {
+      try {
+        this.disconnected(conn, code);
+      } catch (err) {
+        this.o.log(`hub: failed to record the departure of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
 
     this.send(conn, { type: 'hello', role: conn.role, id: conn.id, name: conn.name });
     if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: this.o.store.queue() });
@@ -277,11 +291,15 @@ export class Relay {
   private abandonLater(consultationId: string, cabinId: string): void {
     const timer = setTimeout(() => {
       this.abandon.delete(cabinId);
-      // Only while still waiting: a doctor may have claimed it meanwhile.
-      if (this.closing || this.o.store.consultation(consultationId)?.state !== 'waiting' || !this.o.store.cancel(consultationId)) return;
-      this.o.store.addIncident(consultationId, 'hub', 'cancelled: the cabin left the queue');
-      this.o.log(`hub: consultation ${consultationId} cancelled, cabin ${cabinId} gone while waiting`);
-      this.broadcastQueue();
+      try {
+        // Only while still waiting: a doctor may have claimed it meanwhile.
+        if (this.closing || this.o.store.consultation(consultationId)?.state !== 'waiting' || !this.o.store.cancel(consultationId)) return;
+        this.o.store.addIncident(consultationId, 'hub', 'cancelled: the cabin left the queue');
+        this.o.log(`hub: consultation ${consultationId} cancelled, cabin ${cabinId} gone while waiting`);
+        this.broadcastQueue();
+      } catch (err) {
+        this.o.log(`hub: failed to drop the waiting request ${consultationId}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }, this.o.waitingGraceMs);
     timer.unref();
     this.abandon.set(cabinId, timer);

@@ -1,3 +1,4 @@
+import { chmodSync, existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -34,6 +35,7 @@ export interface Consultation {
 
 /** A 12-hour consultation at two readings a second: beyond that, the report keeps the first ones. */
 const MAX_REPORT_READINGS = 100_000;
+export const MAX_INCIDENTS = 500;
 
 export class HubStoreError extends Error {
   override readonly name = 'HubStoreError';
@@ -95,6 +97,11 @@ export class HubStore {
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('secure_delete = ON');
       migrate(this.db, file);
+      // Notes, readings and password hashes: readable by the hub's account only (the WAL files follow the umask).
+      if (file !== ':memory:') {
+        chmodSync(file, 0o600);
+        for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+      }
     } catch (err) {
       this.db.close();
       throw err;
@@ -223,7 +230,10 @@ export class HubStore {
     }).immediate();
   }
 
+  /** Records a technical incident; a consultation keeps at most MAX_INCIDENTS (a flood cannot grow the report). */
   addIncident(id: string, side: Role | 'hub', detail: string): void {
+    const n = (this.db.prepare('SELECT COUNT(*) AS n FROM incidents WHERE consultation_id = ?').get(id) as { n: number }).n;
+    if (n >= MAX_INCIDENTS) return;
     this.db.prepare('INSERT INTO incidents (consultation_id, t, side, detail) VALUES (?, ?, ?, ?)').run(id, this.time(), side, detail.slice(0, 500));
   }
 

@@ -47,7 +47,11 @@ export const KioskConfigSchema = z
      */
     hub: z
       .object({
-        url: z.string().url().refine((u) => /^https?:/.test(u), 'an http:// or https:// URL'),
+        // The cabin's key, tokens and TURN credentials travel on this link: in the clear only on this machine.
+        url: z
+          .string()
+          .url()
+          .refine((u) => /^https:/.test(u) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(u), 'an https:// URL (http:// only for a hub on this machine)'),
         cabinKey: z.string().min(16).optional(),
         cabinKeyFile: z.string().min(1).optional(),
       })

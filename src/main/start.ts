@@ -65,14 +65,23 @@ async function startDemoHub(dataDir: string, port = DEMO_HUB_PORT): Promise<Demo
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const errors: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => errors.push(line));
+  createInterface({ input: child.stderr! }).on('line', (line) => errors.length < 20 && errors.push(line));
   const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      fail(new Error(`the demo hub did not start within 60 s: ${errors.join(' ') || 'no message'}`));
+    }, 60_000);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      if (line.startsWith('hub: ')) ok(line.slice(5).trim());
-      else if (line.startsWith('doctor: ') || line.startsWith('login: ')) console.log(line);
+      if (line.startsWith('hub: ')) {
+        clearTimeout(timer);
+        ok(line.slice(5).trim());
+      } else if (line.startsWith('doctor: ') || line.startsWith('login: ')) console.log(line);
     });
-    child.once('exit', (code) => fail(new Error(`the demo hub stopped (exit ${code}): ${errors.join(' ') || 'no message'}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`the demo hub stopped (exit ${code}): ${errors.join(' ') || 'no message'}`));
+    });
   });
   return { url, keyFile, child };
 }

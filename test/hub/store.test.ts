@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/hub/demo.ts';
 import { SCHEMA_VERSION } from '../../src/hub/schema.ts';
 import { hashPassword, verifyPassword } from '../../src/hub/secrets.ts';
-import { HubStore } from '../../src/hub/store.ts';
+import { HubStore, MAX_INCIDENTS } from '../../src/hub/store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hub-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,6 +23,22 @@ describe('HubStore', () => {
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
     expect(() => new HubStore(file)).toThrow(/newer hub/);
+  });
+
+  it('keeps its file readable by the hub’s account only', () => {
+    const file = join(dir, 'mode.db');
+    const s = new HubStore(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    s.close();
+  });
+
+  it('keeps at most MAX_INCIDENTS incidents per consultation', () => {
+    const s = new HubStore(join(dir, 'incidents.db'));
+    s.addCabin({ id: 'c1', name: 'C' });
+    const { consultation } = s.requestConsultation('c1', 'fr');
+    for (let i = 0; i < MAX_INCIDENTS + 50; i++) s.addIncident(consultation.id, 'cabin', `incident ${i}`);
+    expect(s.report(consultation.id)!.incidents).toHaveLength(MAX_INCIDENTS);
+    s.close();
   });
 
   it('keeps only hashes of passwords and cabin keys', async () => {

@@ -27,6 +27,17 @@ describe('kiosk config', () => {
     expect(() => loadKioskConfig('/nonexistent/cabin.json')).toThrow(/does not exist/);
   });
 
+  it('sends the cabin key in the clear only to a hub on this machine', () => {
+    const pin = hashPin('4821');
+    const hub = (url: string) => loadKioskConfig(file(JSON.stringify({ assistantPinHash: pin, hub: { url, cabinKeyFile: '/etc/cabin/key' } })));
+    expect(hub('https://hub.example.org').hub?.url).toBe('https://hub.example.org');
+    expect(hub('http://127.0.0.1:8440').hub?.url).toBe('http://127.0.0.1:8440');
+    expect(hub('http://localhost:8440/').hub?.url).toBe('http://localhost:8440/');
+    expect(() => hub('http://hub.example.org')).toThrow(/https:\/\/ URL/);
+    expect(() => hub('http://127.0.0.1.evil.org')).toThrow(/https:\/\/ URL/);
+    expect(() => loadKioskConfig(file(JSON.stringify({ assistantPinHash: pin, hub: { url: 'https://h.org' } })))).toThrow(/exactly one of cabinKey and cabinKeyFile/);
+  });
+
   it('gives the demo simulated devices of every category', () => {
     expect(demoConfig().devices.simulate.map((s) => s.driver)).toEqual(['contec-cms50-v7', 'omron-hem790it', 'welchallyn-suretemp', 'tanita-serial']);
   });
