@@ -116,7 +116,15 @@ async function main(): Promise<void> {
   const electron = electronBinary();
   const electronMain = join(ROOT, 'dist/electron/main.js');
   if (electron && existsSync(electronMain)) {
-    const child = spawn(electron, [electronMain], { stdio: 'inherit', env: { ...process.env, CABIN_CONFIG_JSON: JSON.stringify(config) } });
+    // Electron's children inherit its environment: an inline cabin key goes to a private file instead.
+    let forElectron = config;
+    if (config.hub?.cabinKey !== undefined) {
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      const keyFile = join(resolve(config.dataDir), 'cabin.key');
+      writeFileSync(keyFile, `${config.hub.cabinKey}\n`, { mode: 0o600 });
+      forElectron = { ...config, hub: { url: config.hub.url, cabinKeyFile: keyFile } };
+    }
+    const child = spawn(electron, [electronMain], { stdio: 'inherit', env: { ...process.env, CABIN_CONFIG_JSON: JSON.stringify(forElectron) } });
     child.on('exit', (code) => void stopChild(hub?.child).then(() => process.exit(code ?? 0)));
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => child.kill(sig));
     return;

@@ -120,7 +120,7 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     await cabin.exposeFunction('hubSend', (data: unknown) => tell({ type: 'signal', consultationId: 'c1', data } as FromHub));
     await cabin.goto(`${base}/cabin.html`);
     await cabin.addScriptTag({ path: path.join(import.meta.dirname, 'fixtures/fake-cabin.js') });
-    await doctor.goto(base);
+    await doctor.goto(`${base}/?probe`);
   }, 60_000);
 
   afterAll(async () => {

@@ -8,6 +8,9 @@ import { WaveformStreams, type StreamSamples } from './pleth.ts';
 import { SnapshotAssembler } from './snapshot.ts';
 import type { DeviceStatusView } from './vitals.ts';
 
+/** The page was opened with `?probe`: each new observation is also announced as a window event. */
+const PROBE = typeof location !== 'undefined' && new URLSearchParams(location.search).has('probe');
+
 export type RtcState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
 export interface CommandView {
@@ -471,7 +474,8 @@ export class Call {
         const receivedAt = now();
         this.acks.add(e.id);
         if (!this.obs.add(e, receivedAt)) return;
-        window.dispatchEvent(new CustomEvent('cabin:observation', { detail: { id: e.id, code: e.code, value: e.value, t: e.t, receivedAt } }));
+        // For measurements only (the latency benchmark, the end-to-end test): opt in with `?probe` in the URL.
+        if (PROBE) window.dispatchEvent(new CustomEvent('cabin:observation', { detail: { id: e.id, code: e.code, value: e.value, t: e.t, receivedAt } }));
         this.set({ observations: this.obs.all() });
         return;
       }
