@@ -202,6 +202,7 @@ export class Relay {
       const c = this.o.store.consultation(id);
       if (!c) return fail('not-found', 'There is no such consultation.'), null;
       if ((conn.role === 'cabin' ? c.cabinId : c.doctorId) !== conn.id) return fail('forbidden', 'This consultation is not yours.'), null;
+      if (conn.role === 'cabin' && c.cabinLeftAt !== null && m.type !== 'cancel') return fail('not-active', 'The cabin left this consultation.'), null;
       return c;
     };
     const closedAnswer = (c: Consultation) =>
@@ -258,12 +259,21 @@ export class Relay {
       case 'cancel': {
         const c = mine(m.consultationId);
         if (!c) return;
-        if (c.state === 'ended' || c.state === 'cancelled') return closedAnswer(c);
-        this.o.store.cancel(c.id);
-        this.o.log(`hub: consultation ${c.id} cancelled by ${conn.role} ${conn.id}`);
+        if (c.state === 'ended' || c.state === 'cancelled' || (conn.role === 'cabin' && c.cabinLeftAt !== null)) return closedAnswer({ ...c, state: c.state === 'ended' ? 'ended' : 'cancelled' });
+        if (!(conn.role === 'cabin' && c.state === 'active')) this.o.store.cancel(c.id);
+        this.o.log(`hub: consultation ${c.id} ${conn.role === 'cabin' && c.state === 'active' ? 'left' : 'cancelled'} by ${conn.role} ${conn.id}`);
         if (c.state === 'waiting') {
           closedAnswer({ ...c, state: 'cancelled' });
           return this.broadcastQueue();
+        }
+        if (conn.role === 'cabin') {
+          // The patient went home: the doctor keeps the consultation to finish the notes and save the report.
+          this.o.store.cabinLeft(c.id);
+          this.o.store.addIncident(c.id, 'hub', 'the patient left the cabin');
+          this.send(conn, { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' });
+          const doctor = c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
+          if (doctor) this.send(doctor, { type: 'consultation', consultation: this.view(this.o.store.consultation(c.id)!, 'doctor') });
+          return;
         }
         this.o.store.addIncident(c.id, 'hub', `cancelled by the ${conn.role}`);
         return this.closeBoth(c, 'cancelled', conn, ref);
@@ -308,19 +318,22 @@ export class Relay {
   private closeBoth(c: Consultation, reason: 'ended' | 'cancelled', from: Conn, ref: string | undefined): void {
     this.away.delete(`${c.id}:cabin`);
     this.away.delete(`${c.id}:doctor`);
-    for (const side of [this.conns.get(key('cabin', c.cabinId)), c.doctorId ? this.conns.get(key('doctor', c.doctorId)) : undefined]) {
+    const cabin = c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined;
+    for (const side of [cabin, c.doctorId ? this.conns.get(key('doctor', c.doctorId)) : undefined]) {
       if (side) this.send(side, { type: 'ended', ref: side === from ? ref : undefined, consultationId: c.id, reason });
     }
   }
 
   private peer(c: Consultation, role: Role): Conn | undefined {
+    if (role === 'doctor' && c.cabinLeftAt !== null) return undefined;
     const id = role === 'cabin' ? c.doctorId : c.cabinId;
     return id === null ? undefined : this.conns.get(key(other(role), id));
   }
 
   /** Sends each connected side its own view of the consultation; `ref` goes to the one that asked. */
   private push(c: Consultation, from?: Conn, ref?: string): void {
-    const cabin = this.conns.get(key('cabin', c.cabinId));
+    // A cabin that left the consultation (its patient went home) hears no more of it.
+    const cabin = c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined;
     const doctor = c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
     if (cabin) this.send(cabin, { type: 'consultation', ref: cabin === from ? ref : undefined, consultation: this.view(c, 'cabin') });
     if (doctor) this.send(doctor, { type: 'consultation', ref: doctor === from ? ref : undefined, consultation: this.view(c, 'doctor') });

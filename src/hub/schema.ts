@@ -43,6 +43,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX incidents_consultation ON incidents(consultation_id);
   `,
+  // The patient may leave the cabin before the doctor has written the report: the consultation stays open for the
+  // doctor, and the cabin is free for the next patient.
+  `
+  ALTER TABLE consultations ADD COLUMN cabin_left_at INTEGER;
+  DROP INDEX consultations_open_cabin;
+  CREATE UNIQUE INDEX consultations_open_cabin ON consultations(cabin_id) WHERE state IN ('waiting', 'active') AND cabin_left_at IS NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -31,6 +31,8 @@ export interface Consultation {
   createdAt: number;
   claimedAt: number | null;
   endedAt: number | null;
+  /** When the cabin left an active consultation (the patient went home before the doctor ended it). */
+  cabinLeftAt: number | null;
 }
 
 /** A 12-hour consultation at two readings a second: beyond that, the report keeps the first ones. */
@@ -61,9 +63,10 @@ interface Row {
   created_at: number;
   claimed_at: number | null;
   ended_at: number | null;
+  cabin_left_at: number | null;
 }
 const SELECT = `SELECT c.id, c.cabin_id, cab.name AS cabin_name, c.doctor_id, d.name AS doctor_name, c.language, c.state,
-  c.created_at, c.claimed_at, c.ended_at FROM consultations c JOIN cabins cab ON cab.id = c.cabin_id LEFT JOIN doctors d ON d.id = c.doctor_id`;
+  c.created_at, c.claimed_at, c.ended_at, c.cabin_left_at FROM consultations c JOIN cabins cab ON cab.id = c.cabin_id LEFT JOIN doctors d ON d.id = c.doctor_id`;
 const fromRow = (r: Row): Consultation => ({
   id: r.id,
   cabinId: r.cabin_id,
@@ -75,6 +78,7 @@ const fromRow = (r: Row): Consultation => ({
   createdAt: r.created_at,
   claimedAt: r.claimed_at,
   endedAt: r.ended_at,
+  cabinLeftAt: r.cabin_left_at,
 });
 
 function checkAccount(id: string, name: string, what: string): void {
@@ -170,7 +174,7 @@ export class HubStore {
   /** The cabin's open (waiting or active) consultation, or a new waiting one; `created` tells which. */
   requestConsultation(cabinId: string, language: Language): { consultation: Consultation; created: boolean } {
     return this.db.transaction(() => {
-      const open = this.db.prepare(`${SELECT} WHERE c.cabin_id = ? AND c.state IN ('waiting', 'active')`).get(cabinId) as Row | undefined;
+      const open = this.db.prepare(`${SELECT} WHERE c.cabin_id = ? AND c.state IN ('waiting', 'active') AND c.cabin_left_at IS NULL`).get(cabinId) as Row | undefined;
       if (open) return { consultation: fromRow(open), created: false };
       const id = randomUUID();
       this.db.prepare("INSERT INTO consultations (id, cabin_id, language, state, created_at) VALUES (?, ?, ?, 'waiting', ?)").run(id, cabinId, language, this.time());
@@ -185,7 +189,7 @@ export class HubStore {
 
   /** Open consultations of a cabin (waiting or active) or active ones of a doctor. */
   openFor(role: Role, id: string): Consultation[] {
-    const where = role === 'cabin' ? "c.cabin_id = ? AND c.state IN ('waiting', 'active')" : "c.doctor_id = ? AND c.state = 'active'";
+    const where = role === 'cabin' ? "c.cabin_id = ? AND c.state IN ('waiting', 'active') AND c.cabin_left_at IS NULL" : "c.doctor_id = ? AND c.state = 'active'";
     return (this.db.prepare(`${SELECT} WHERE ${where} ORDER BY c.created_at`).all(id) as Row[]).map(fromRow);
   }
 
@@ -197,6 +201,11 @@ export class HubStore {
       language: r.language,
       since: r.created_at,
     }));
+  }
+
+  /** The cabin left an active consultation: it stays open for the doctor's report; false if it was not active. */
+  cabinLeft(id: string): boolean {
+    return this.db.prepare("UPDATE consultations SET cabin_left_at = ? WHERE id = ? AND state = 'active' AND cabin_left_at IS NULL").run(this.time(), id).changes === 1;
   }
 
   /** Waiting or active → cancelled; false if it was not open. */

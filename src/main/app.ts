@@ -42,11 +42,12 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   let hub: HubLink | undefined;
   const emit: EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     if (!checkEvent(name, payload)) return;
-    // A doctor is asked for while the patient is examined and until the summary is closed.
+    // A doctor is asked for while the patient is examined; when the visit ends, the cabin leaves the consultation
+    // (the hub keeps it open for the doctor's notes and report).
     if (name === 'session' && hub) {
       const v = payload as EventPayload<'session'>;
       const h = hub;
-      safely('updating the consultation', () => h.want(v.phase === 'exam' || v.phase === 'end' ? v.language : null));
+      safely('updating the consultation', () => h.want(v.phase === 'exam' ? v.language : null));
     }
     for (const s of sinks) s(name, payload);
   };
@@ -77,7 +78,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     });
     hub.start();
     const v = session.view();
-    hub.want(v.phase === 'exam' || v.phase === 'end' ? v.language : null);
+    hub.want(v.phase === 'exam' ? v.language : null);
   }
   const uploads = new MediaUploads(randomUUID);
   const currentSession = (): string => {

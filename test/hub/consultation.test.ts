@@ -132,6 +132,41 @@ describe('signaling relay and TURN credentials', () => {
   });
 });
 
+describe('the patient leaves before the doctor ends', () => {
+  it('keeps the consultation for the doctor’s notes and report, and frees the cabin for the next patient', async () => {
+    const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-1'));
+    const doc = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.a'));
+    cabin.send({ type: 'request', ref: 'r', language: 'fr' });
+    const id = (await cabin.next('consultation', (m) => m.ref === 'r')).consultation.consultationId;
+    doc.send({ type: 'claim', ref: 'c', consultationId: id });
+    await doc.next('consultation', (m) => m.ref === 'c');
+    await cabin.next('consultation', (m) => m.consultation.state === 'active');
+
+    cabin.send({ type: 'cancel', ref: 'bye', consultationId: id });
+    expect(await cabin.next('ended', (m) => m.ref === 'bye')).toMatchObject({ consultationId: id, reason: 'cancelled' });
+    // The doctor still has it, with the patient gone.
+    expect((await doc.next('consultation', (m) => m.consultation.consultationId === id && !m.consultation.peerPresent)).consultation).toMatchObject({ state: 'active' });
+    // The cabin can no longer signal into it, and the next patient gets a new consultation.
+    cabin.send({ type: 'signal', consultationId: id, data: { pc: 'x', hello: true } });
+    expect(await cabin.next('error')).toMatchObject({ code: 'not-active' });
+    cabin.send({ type: 'request', ref: 'r2', language: 'en' });
+    const next = (await cabin.next('consultation', (m) => m.ref === 'r2')).consultation;
+    expect(next.consultationId).not.toBe(id);
+    expect(next.state).toBe('waiting');
+
+    // The doctor finishes: notes and readings saved; the cabin (now with another patient) hears nothing of it.
+    doc.send({ type: 'report', consultationId: id, readings: [{ id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 96, unit: '%', t: 1 }] });
+    doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Reviewed after the patient left.', readings: [] });
+    expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ reason: 'ended' });
+    const report = t.hub.store.report(id)!;
+    expect(report).toMatchObject({ state: 'ended', notes: 'Reviewed after the patient left.', readings: [{ id: 'o1' }] });
+    expect(report.incidents.map((i) => i.detail)).toContain('the patient left the cabin');
+    cabin.send({ type: 'cancel', ref: 'c2', consultationId: next.consultationId });
+    expect((await cabin.next('ended', (m) => m.ref === 'c2')).consultationId).toBe(next.consultationId);
+    await Promise.all([cabin.close(), doc.close()]);
+  });
+});
+
 describe('reconnection and the report', () => {
   it('brings either side back into the same consultation, tells the peer, and stores the whole report at the end', async () => {
     const { cabin, doc, id } = await activeConsultation(t, 'cab-2', 'dr.b');
