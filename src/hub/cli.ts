@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seedDemo } from './demo.ts';
@@ -10,7 +10,8 @@ const USAGE = `usage:
       env: HUB_JWT_SECRET (32+ characters), HUB_TURN_SECRET, HUB_TURN_URLS, HUB_STUN_URLS (comma-separated),
            HUB_RELAY_ONLY=1 (every call through TURN)
       --demo-cabin-key-file: demo mode: (re)creates the demo doctor and the demo cabin with new secrets, prints
-           the doctor's login on a line starting "login: " and writes the cabin's key to FILE (mode 0600)
+           the doctor's login on a line starting "login: "; the cabin's key is the one in FILE, or a new one
+           written to FILE (mode 0600)
       --stop-with-stdin yes: stop when stdin closes (for a launcher that starts the hub as its child)
   npm run hub -- add-doctor --db FILE --username U --name N     (password from HUB_PASSWORD or stdin)
   npm run hub -- add-cabin --db FILE --id ID --name N           (prints the cabin's key, once)`;
@@ -73,8 +74,10 @@ async function serve(args: string[]): Promise<void> {
   try {
     const keyFile = v['demo-cabin-key-file'];
     if (keyFile !== undefined) {
-      const demo = await seedDemo(store);
-      writeFileSync(keyFile, `${demo.cabin.key}\n`, { mode: 0o600 });
+      // A key already in the file (the launcher's) is used; otherwise a new one is made and written there.
+      const given = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
+      const demo = await seedDemo(store, given ? { cabinKey: given } : {});
+      if (!given) writeFileSync(keyFile, `${demo.cabin.key}\n`, { mode: 0o600 });
       login = `login: ${demo.doctor.username} / ${demo.doctor.password}`;
     }
   } catch (err) {

@@ -6,11 +6,14 @@ export interface DemoAccounts {
   cabin: { id: 'demo-cabin'; name: string; key: string };
 }
 
-/** The demo doctor and demo cabin, with fresh secrets on every call (older demo secrets stop working). */
-export async function seedDemo(store: HubStore): Promise<DemoAccounts> {
+/**
+ * The demo doctor and demo cabin, with fresh secrets on every call (older demo secrets stop working). The cabin's key
+ * may be given (the demo launcher makes it, so the kiosk can start before the hub).
+ */
+export async function seedDemo(store: HubStore, opts: { cabinKey?: string } = {}): Promise<DemoAccounts> {
   const password = randomBytes(12).toString('base64url');
   const name = 'Dr Demo';
   await store.addDoctor({ username: 'dr.demo', name, password }, { replace: true });
-  const cabin = store.addCabin({ id: 'demo-cabin', name: 'Demo cabin' }, { replace: true });
+  const cabin = store.addCabin({ id: 'demo-cabin', name: 'Demo cabin' }, { replace: true, ...(opts.cabinKey ? { key: opts.cabinKey } : {}) });
   return { doctor: { username: 'dr.demo', password, name }, cabin: { id: 'demo-cabin', name: cabin.name, key: cabin.key } };
 }

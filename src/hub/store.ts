@@ -135,11 +135,13 @@ export class HubStore {
   }
 
   /** Creates a cabin with a new random key, returned once (only its hash is kept); `replace` gives an existing one a new key. */
-  addCabin(c: { id: string; name: string }, opts: { replace?: boolean } = {}): { id: string; name: string; key: string } {
+  /** Adds a cabin with a new random key (or `opts.key`, at least 32 characters, e.g. one the demo launcher made). */
+  addCabin(c: { id: string; name: string }, opts: { replace?: boolean; key?: string } = {}): { id: string; name: string; key: string } {
     checkAccount(c.id, c.name, 'cabin id');
     const exists = this.db.prepare('SELECT 1 FROM cabins WHERE id = ?').get(c.id) !== undefined;
     if (exists && !opts.replace) throw new HubStoreError('exists', `The cabin ${c.id} exists already.`);
-    const key = newCabinKey();
+    if (opts.key !== undefined && !/^[A-Za-z0-9_-]{32,200}$/.test(opts.key)) throw new HubStoreError('invalid-input', 'A cabin key needs at least 32 letters, digits, - or _.');
+    const key = opts.key ?? newCabinKey();
     this.db
       .prepare('INSERT INTO cabins (id, name, key_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, key_hash = excluded.key_hash')
       .run(c.id, c.name, hashKey(key), this.time());

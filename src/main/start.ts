@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -48,17 +50,37 @@ interface DemoHub {
   url: string;
   keyFile: string;
   child: ChildProcess;
+  /** Settles when the hub is listening (or could not start). */
+  ready: Promise<void>;
+}
+
+/** A port to listen on: `preferred` if it is free now, else one the system picks. */
+async function freePort(preferred: number): Promise<number> {
+  const tryListen = (port: number): Promise<number | undefined> =>
+    new Promise((resolveP) => {
+      const srv = createServer();
+      srv.once('error', () => resolveP(undefined));
+      srv.listen(port, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => resolveP(p));
+      });
+    });
+  return (await tryListen(preferred)) ?? (await tryListen(0))!;
 }
 
 /**
  * The demo's embedded hub: the hub's own server (`npm run hub -- serve`) as a child process, with a demo doctor
- * and a demo cabin whose secrets are new at every start. It prints the `doctor: ` and `login: ` lines; the
- * cabin's key goes to a private file, never to the terminal.
+ * and a demo cabin whose secrets are new at every start. The launcher makes the cabin's key (a private file,
+ * never the terminal) and picks the port, so the kiosk starts at the same time as the hub; the hub prints the
+ * `doctor: ` and `login: ` lines when it is ready.
  */
-async function startDemoHub(dataDir: string, port = DEMO_HUB_PORT): Promise<DemoHub> {
+async function startDemoHub(dataDir: string): Promise<DemoHub> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o700);
   const keyFile = join(dataDir, 'demo-cabin.key');
+  writeFileSync(keyFile, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  const port = await freePort(DEMO_HUB_PORT);
+  if (port !== DEMO_HUB_PORT) console.log(`Port ${DEMO_HUB_PORT} is taken: the demo hub listens on ${port}.`);
   const child = spawn(
     process.execPath,
     [join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'src/hub/cli.ts'), 'serve', '--port', String(port), '--db', join(dataDir, 'hub-demo.db'), '--console', DOCTOR, '--demo-cabin-key-file', keyFile, '--stop-with-stdin', 'yes'],
@@ -66,16 +88,15 @@ async function startDemoHub(dataDir: string, port = DEMO_HUB_PORT): Promise<Demo
   );
   const errors: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => errors.length < 20 && errors.push(line));
-  const url = await new Promise<string>((ok, fail) => {
+  const ready = new Promise<void>((ok, fail) => {
     const timer = setTimeout(() => {
       child.kill();
       fail(new Error(`the demo hub did not start within 60 s: ${errors.join(' ') || 'no message'}`));
     }, 60_000);
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('hub: ')) {
         clearTimeout(timer);
-        ok(line.slice(5).trim());
+        ok();
       } else if (line.startsWith('doctor: ') || line.startsWith('login: ')) console.log(line);
     });
     child.once('exit', (code) => {
@@ -83,17 +104,9 @@ async function startDemoHub(dataDir: string, port = DEMO_HUB_PORT): Promise<Demo
       fail(new Error(`the demo hub stopped (exit ${code}): ${errors.join(' ') || 'no message'}`));
     });
   });
-  return { url, keyFile, child };
-}
-
-async function demoHub(dataDir: string): Promise<DemoHub> {
-  try {
-    return await startDemoHub(dataDir);
-  } catch (err) {
-    if (!/EADDRINUSE|in use/i.test((err as Error).message)) throw err;
-    console.log(`Port ${DEMO_HUB_PORT} is taken: the demo hub takes a free port.`);
-    return startDemoHub(dataDir, 0);
-  }
+  // The kiosk runs without the hub if it fails (the call shows "unavailable"); say why once.
+  ready.catch((err: Error) => console.error(`cabin: ${err.message}`));
+  return { url: `http://127.0.0.1:${port}`, keyFile, child, ready };
 }
 
 const stopChild = async (c: ChildProcess | undefined): Promise<void> => {
@@ -110,7 +123,7 @@ async function main(): Promise<void> {
   let hub: DemoHub | undefined;
   if (config.demo && !config.hub) {
     if (!existsSync(join(DOCTOR, 'index.html'))) await build('doctor');
-    hub = await demoHub(resolve(config.dataDir));
+    hub = await startDemoHub(resolve(config.dataDir));
     config = { ...config, hub: { url: hub.url, cabinKeyFile: hub.keyFile } };
   }
   const electron = electronBinary();
@@ -183,7 +196,10 @@ async function main(): Promise<void> {
       };
       open(kiosk.url, ['--kiosk']);
       // With a screen, the demo also opens the doctor's side in a second window.
-      if (hub && !headless) open(`${hub.url}/`, []);
+      if (hub && !headless) {
+        const h = hub;
+        void h.ready.then(() => open(`${h.url}/`, []), () => {});
+      }
     }
   }
   const stop = async (): Promise<void> => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +31,12 @@ describe('npm start (browser mode)', () => {
       const page = await fetch(url);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<div id="root">');
-      // The demo's embedded hub: the doctor console's URL and the demo doctor's login, which works.
+      // The demo's embedded hub (started beside the kiosk): the doctor console's URL and the demo doctor's login,
+      // which works.
+      while (!/^login: /m.test(out)) {
+        if (Date.now() > end || child.exitCode !== null) throw new Error(`no login line:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       const doctor = /^doctor: (\S+)$/m.exec(out)?.[1];
       const login = /^login: (\S+) \/ (\S+)$/m.exec(out);
       expect(doctor, out).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -40,6 +45,11 @@ describe('npm start (browser mode)', () => {
       const res = await fetch(new URL('/api/login', doctor), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: login![1], password: login![2] }) });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ role: 'doctor', token: expect.any(String) });
+      // The hub took the key the launcher made for the kiosk (a private file in the data folder).
+      const keyFile = join(dir, 'data', 'demo-cabin.key');
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const cabinLogin = await fetch(new URL('/api/cabin/token', doctor), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cabinId: 'demo-cabin', key: readFileSync(keyFile, 'utf8').trim() }) });
+      expect(cabinLogin.status).toBe(200);
       // The cabin's key never reaches the terminal.
       expect(out).not.toMatch(/key/i);
     } finally {
