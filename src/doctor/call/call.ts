@@ -1,15 +1,13 @@
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import { setOpusParams } from '../../shared/sdp.ts';
 import { CabinEventSchema, DoctorEventSchema, EVENTS_CHANNEL, MAX_EVENT_BYTES, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent } from '../../shared/telemetry.ts';
+import { applyCabinEvent } from './cabin-events.ts';
 import { Negotiator } from './negotiation.ts';
 import { AckBatcher, ObservationLog, type ReceivedObservation } from './observations.ts';
 import { newPcId, newRequestId, peerChange } from './peer-id.ts';
 import { WaveformStreams, type StreamSamples } from './pleth.ts';
 import { SnapshotAssembler } from './snapshot.ts';
 import type { DeviceStatusView } from './vitals.ts';
-
-/** The page was opened with `?probe`: each new observation is also announced as a window event. */
-const PROBE = typeof location !== 'undefined' && new URLSearchParams(location.search).has('probe');
 
 export type RtcState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
@@ -58,10 +56,6 @@ export interface CallOptions {
 const DISCONNECTED_RESTART_MS = 4000;
 /** While 'failed', try an ICE restart again this often. */
 const FAILED_RETRY_MS = 10_000;
-
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 /**
  * The doctor's side of the call: one RTCPeerConnection at a time (a new one when the cabin's `pc` changes),
@@ -469,57 +463,15 @@ export class Call {
   }
 
   private handleEvent(e: CabinEvent): void {
-    switch (e.type) {
-      case 'observation': {
-        const receivedAt = now();
-        this.acks.add(e.id);
-        if (!this.obs.add(e, receivedAt)) return;
-        // For measurements only (the latency benchmark, the end-to-end test): opt in with `?probe` in the URL.
-        if (PROBE) window.dispatchEvent(new CustomEvent('cabin:observation', { detail: { id: e.id, code: e.code, value: e.value, t: e.t, receivedAt } }));
-        this.set({ observations: this.obs.all() });
-        return;
-      }
-      case 'status': {
-        const statuses = new Map(this.state.statuses);
-        statuses.set(e.deviceId, { status: e.status, t: e.t, ...(e.detail ? { detail: e.detail } : {}) });
-        this.set({ statuses });
-        return;
-      }
-      case 'devices':
-        this.set({ devices: e.devices });
-        return;
-      case 'stream':
-        this.waves.declare({ stream: e.stream, deviceId: e.deviceId, code: e.code, rate: e.rate, t0: e.t0 });
-        return;
-      case 'command-result': {
-        if (e.id === this.snapshotRequest) {
-          // The cabin answers a snapshot request with a result too: an error means no picture will come.
-          if (!e.ok) this.set({ snapshotPending: false, snapshotError: 'failed', snapshotDetail: e.error ?? '' });
-          return;
-        }
-        const commands = this.state.commands.map((c) =>
-          c.id === e.id ? { ...c, state: e.ok ? ('ok' as const) : ('error' as const), ...(e.error ? { error: e.error } : {}) } : c,
-        );
-        this.set({ commands });
-        return;
-      }
-      case 'snapshot': {
-        const r = this.assembler.add(e);
-        if (r.done) {
-          const { snapshot } = r;
-          const url = URL.createObjectURL(new Blob([snapshot.bytes as BlobPart], { type: snapshot.mime }));
-          const view: SnapshotView = { id: snapshot.id, url, width: snapshot.width, height: snapshot.height, mime: snapshot.mime };
-          this.set({ snapshots: [...this.state.snapshots, view], snapshotPending: false, snapshotError: undefined });
-        } else if (r.error) {
-          this.log(r.error);
-          this.set({ snapshotPending: false, snapshotError: 'invalid' });
-        }
-        return;
-      }
-      case 'session':
-        this.set({ session: { sessionId: e.sessionId, phase: e.phase, language: e.language } });
-        return;
-    }
+    const patch = applyCabinEvent(this.state, e, {
+      observations: this.obs,
+      acks: this.acks,
+      waves: this.waves,
+      assembler: this.assembler,
+      snapshotRequest: this.snapshotRequest,
+      log: this.log,
+    });
+    if (patch) this.set(patch);
   }
 
   private set(patch: Partial<CallSnapshot>): void {

@@ -1,0 +1,72 @@
+import type { CabinEvent } from '../../shared/telemetry.ts';
+import type { CallSnapshot, SnapshotView } from './call.ts';
+import type { AckBatcher, ObservationLog } from './observations.ts';
+import type { WaveformStreams } from './pleth.ts';
+import type { SnapshotAssembler } from './snapshot.ts';
+
+/** The page was opened with `?probe`: each new observation is also announced as a window event. */
+const PROBE = typeof location !== 'undefined' && new URLSearchParams(location.search).has('probe');
+
+export interface CabinEventDeps {
+  observations: ObservationLog;
+  acks: AckBatcher;
+  waves: WaveformStreams;
+  assembler: SnapshotAssembler;
+  /** The id of the snapshot request in flight: the cabin answers it with a command-result too. */
+  snapshotRequest: string | undefined;
+  log: (message: string) => void;
+}
+
+const receivedNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * What one validated message of the cabin's `events` channel changes in the call's view (undefined: nothing shown
+ * changes). Observations are acknowledged every time and kept once per id.
+ */
+export function applyCabinEvent(state: CallSnapshot, e: CabinEvent, d: CabinEventDeps): Partial<CallSnapshot> | undefined {
+  switch (e.type) {
+    case 'observation': {
+      const receivedAt = receivedNow();
+      d.acks.add(e.id);
+      if (!d.observations.add(e, receivedAt)) return undefined;
+      // For measurements only (the latency benchmark, the end-to-end test): opt in with `?probe` in the URL.
+      if (PROBE) window.dispatchEvent(new CustomEvent('cabin:observation', { detail: { id: e.id, code: e.code, value: e.value, t: e.t, receivedAt } }));
+      return { observations: d.observations.all() };
+    }
+    case 'status': {
+      const statuses = new Map(state.statuses);
+      statuses.set(e.deviceId, { status: e.status, t: e.t, ...(e.detail ? { detail: e.detail } : {}) });
+      return { statuses };
+    }
+    case 'devices':
+      return { devices: e.devices };
+    case 'stream':
+      d.waves.declare({ stream: e.stream, deviceId: e.deviceId, code: e.code, rate: e.rate, t0: e.t0 });
+      return undefined;
+    case 'command-result': {
+      if (e.id === d.snapshotRequest) {
+        // An error means no picture will come.
+        return e.ok ? undefined : { snapshotPending: false, snapshotError: 'failed', snapshotDetail: e.error ?? '' };
+      }
+      return {
+        commands: state.commands.map((c) => (c.id === e.id ? { ...c, state: e.ok ? ('ok' as const) : ('error' as const), ...(e.error ? { error: e.error } : {}) } : c)),
+      };
+    }
+    case 'snapshot': {
+      const r = d.assembler.add(e);
+      if (r.done) {
+        const { snapshot } = r;
+        const url = URL.createObjectURL(new Blob([snapshot.bytes as BlobPart], { type: snapshot.mime }));
+        const view: SnapshotView = { id: snapshot.id, url, width: snapshot.width, height: snapshot.height, mime: snapshot.mime };
+        return { snapshots: [...state.snapshots, view], snapshotPending: false, snapshotError: undefined };
+      }
+      if (r.error) {
+        d.log(r.error);
+        return { snapshotPending: false, snapshotError: 'invalid' };
+      }
+      return undefined;
+    }
+    case 'session':
+      return { session: { sessionId: e.sessionId, phase: e.phase, language: e.language } };
+  }
+}
