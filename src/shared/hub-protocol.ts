@@ -6,6 +6,10 @@ import { z } from 'zod';
  * HTTP (JSON bodies, JSON answers; an error is `{ error: { code, message } }` with a 4xx/5xx status):
  * - `POST /api/login`        DoctorLogin  → TokenAnswer   (a doctor: username + password)
  * - `POST /api/cabin/token`  CabinLogin   → TokenAnswer   (a cabin: its id + its key)
+ * - `POST /api/refresh`      a new token for the same session, from either `Authorization: Bearer <current token>`
+ *                            or (doctors, e.g. after a page reload) the HttpOnly session cookie SESSION_COOKIE that
+ *                            `/api/login` sets. A session lives at most MAX_SESSION_S from its login, then log in again.
+ * - `POST /api/logout`       ends the session of the bearer token or of the cookie, and clears the cookie.
  * - `GET  /api/consultations/:id/report`  (doctor bearer token, assigned doctor only) → ConsultationReport
  * - `GET  /` …               the doctor console (static files)
  *
@@ -19,7 +23,15 @@ export const HUB_SUBPROTOCOL = 'cabin-hub.v1';
 export const BEARER_PREFIX = 'bearer.';
 /** Largest WebSocket frame either side sends (an SDP with many candidates stays well below). */
 export const HUB_MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * WebSocket close codes. `badToken` is also used when the token of an open socket expires without a fresh one sent
+ * by `auth`, and when the account or its session is ended (disabled account, logout, session older than MAX_SESSION_S).
+ */
 export const HUB_CLOSE = { badToken: 4401, forbidden: 4403, rate: 4408, size: 4413, replaced: 4409 } as const;
+/** The doctor's session cookie (HttpOnly, SameSite=Strict, Path=/api): lets a reloaded console get a token again. */
+export const SESSION_COOKIE = 'cabin_session';
+/** A login's session is renewed by `/api/refresh` and `auth` for at most this long; then the user logs in again. */
+export const MAX_SESSION_S = 12 * 3600;
 
 export const RoleSchema = z.enum(['doctor', 'cabin']);
 export type Role = z.infer<typeof RoleSchema>;
@@ -37,7 +49,7 @@ export const TokenAnswerSchema = z.object({
 export type TokenAnswer = z.infer<typeof TokenAnswerSchema>;
 
 /** The claims of a hub token (jose JWT, HS256, short-lived). */
-export const TokenClaimsSchema = z.object({ sub: z.string(), role: RoleSchema, name: z.string() });
+export const TokenClaimsSchema = z.object({ sub: z.string(), role: RoleSchema, name: z.string(), /** The login session. */ sid: z.string() });
 
 export const HubErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type HubError = z.infer<typeof HubErrorSchema>;
@@ -125,6 +137,8 @@ export const ToHubSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('report'),
+      /** When present, the hub answers `reported` with it once the readings are stored. */
+      ref: z.string().max(64).optional(),
       consultationId: Id,
       readings: z.array(ReportReadingSchema).min(1).max(REPORT_PART_READINGS),
     })
@@ -139,6 +153,11 @@ export const ToHubSchema = z.discriminatedUnion('type', [
       readings: z.array(ReportReadingSchema).max(REPORT_PART_READINGS),
     })
     .strict(),
+  /**
+   * Either side, before its token expires: a fresh token (from `/api/refresh` or a new login) for this socket. The hub
+   * answers `authenticated`; a token of another account or session, or an invalid one, closes the socket (4401).
+   */
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('ping') }).strict(),
 ]);
 export type ToHub = z.infer<typeof ToHubSchema>;
@@ -157,7 +176,11 @@ export const ConsultationViewSchema = z.object({
   peerPresent: z.boolean(),
   /** Perfect negotiation: the doctor is the polite peer. */
   polite: z.boolean(),
-  /** STUN/TURN for this consultation, TURN credentials per coturn's REST scheme. */
+  /**
+   * STUN/TURN for this consultation, TURN credentials per coturn's REST scheme. TURN only once a doctor has claimed
+   * it; before the credentials expire the hub sends the consultation again with fresh ones: a client applies a
+   * change with `pc.setConfiguration` (used by the next ICE restart), never by rebuilding its connection.
+   */
   iceServers: z.array(IceServerSchema),
   /** 'relay' when the hub is configured to force every call through TURN (hides the peers' addresses). */
   iceTransportPolicy: z.enum(['all', 'relay']).optional(),
@@ -167,6 +190,13 @@ export type ConsultationView = z.infer<typeof ConsultationViewSchema>;
 /** Hub → client. */
 export const FromHubSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), role: RoleSchema, id: z.string(), name: z.string() }),
+  /**
+   * After `hello` and after each accepted `auth`: the socket is closed (4401) in `expiresIn` seconds unless a fresh
+   * token is sent with `auth` before then.
+   */
+  z.object({ type: z.literal('authenticated'), expiresIn: z.number() }),
+  /** The readings of a `report` that carried a `ref` are stored (`count`: how many were new). */
+  z.object({ type: z.literal('reported'), ref: z.string(), consultationId: z.string(), count: z.number() }),
   /** Doctors: the waiting queue, whole, on every change. */
   z.object({ type: z.literal('queue'), items: z.array(QueueItemSchema) }),
   /** The consultation this client is in, on every change (claimed, peer came or went, ended). */

@@ -23,7 +23,8 @@ describe('frame validation and limits', () => {
     expect((await c.next('error')).code).toBe('invalid-message');
     c.send({ type: 'launch-missiles' });
     expect((await c.next('error')).code).toBe('invalid-message');
-    c.send({ type: 'signal', consultationId: 'x', data: { pc: 'p', extra: 1 } });
+    const extraField: Record<string, unknown> = { type: 'signal', consultationId: 'x', data: { pc: 'p', extra: 1 } };
+    c.send(extraField);
     expect((await c.next('error')).code).toBe('invalid-message');
     c.ws.send(Buffer.from([1, 2, 3]));
     expect((await c.next('error')).code).toBe('invalid-message');
