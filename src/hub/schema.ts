@@ -50,6 +50,44 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX consultations_open_cabin;
   CREATE UNIQUE INDEX consultations_open_cabin ON consultations(cabin_id) WHERE state IN ('waiting', 'active') AND cabin_left_at IS NULL;
   `,
+  // Report readings arrive in parts all through the call: one row each (a JSON column rewritten per part was O(n²)).
+  `
+  CREATE TABLE report_readings (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    value REAL NOT NULL,
+    unit TEXT NOT NULL,
+    t REAL NOT NULL,
+    device_id TEXT,
+    measurement_id TEXT,
+    PRIMARY KEY (consultation_id, id)
+  ) STRICT, WITHOUT ROWID;
+  INSERT OR IGNORE INTO report_readings (consultation_id, id, code, value, unit, t, device_id, measurement_id)
+    SELECT c.id, json_extract(j.value, '$.id'), json_extract(j.value, '$.code'), json_extract(j.value, '$.value'),
+      json_extract(j.value, '$.unit'), json_extract(j.value, '$.t'), json_extract(j.value, '$.deviceId'),
+      json_extract(j.value, '$.measurementId')
+    FROM consultations c, json_each(c.readings) j
+    WHERE json_type(j.value, '$.id') = 'text' AND json_type(j.value, '$.code') = 'text' AND json_type(j.value, '$.unit') = 'text'
+      AND json_type(j.value, '$.value') IN ('integer', 'real') AND json_type(j.value, '$.t') IN ('integer', 'real');
+  UPDATE consultations SET readings = '[]';
+  `,
+  // Login sessions (a token carries its session id): renewed for at most MAX_SESSION_S, ended by logout or when the
+  // account is disabled. Doctors' sessions also have a refresh secret (the HttpOnly cookie), stored as its SHA-256.
+  `
+  ALTER TABLE doctors ADD COLUMN disabled_at INTEGER;
+  ALTER TABLE cabins ADD COLUMN disabled_at INTEGER;
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('doctor', 'cabin')),
+    subject TEXT NOT NULL,
+    refresh_hash TEXT UNIQUE,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER
+  ) STRICT;
+  CREATE INDEX sessions_subject ON sessions(role, subject);
+  CREATE INDEX sessions_created ON sessions(created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
