@@ -4,13 +4,14 @@ import { benchKiosk } from './kiosk.ts';
 import { benchLatency } from './latency.ts';
 import { benchStethoscope } from './stethoscope.ts';
 import { benchTelemetry } from './telemetry.ts';
+import type { Impairment } from '../test/helpers/impair.ts';
 
 /** `npm run bench [-- NAME] [--option value]`: each benchmark prints a table and writes bench/results/NAME.json. */
 const BENCHES: Record<string, () => boolean | Promise<boolean>> = {
   decode: benchDecode,
   'cli-decode': () => benchCliDecode(),
   kiosk: () => benchKiosk(numberOption('minutes') ?? 30),
-  latency: () => benchLatency(numberOption('seconds') ?? 150),
+  latency: () => benchLatency(numberOption('seconds') ?? 150, impairOption()),
   telemetry: () => benchTelemetry(numberOption('seconds') ?? 60),
   stethoscope: () => benchStethoscope({ wav: stringOption('wav'), tones: listOption('tones'), seconds: numberOption('seconds') }),
 };
@@ -30,6 +31,18 @@ for (let i = 0; i < args.length; i++) {
   if (inline !== undefined) options.set(key, inline);
   else if (next !== undefined && !next.startsWith('-') && !(next in BENCHES)) options.set(key, args[++i]!);
   else options.set(key, 'true');
+}
+
+/** `--impair DELAY,JITTER,LOSS[,KBPS]` (ms, ms, %, kbit/s per leg): the call through a poor-network relay. */
+function impairOption(): Impairment | undefined {
+  const v = options.get('impair');
+  if (v === undefined) return undefined;
+  const n = v.split(',').map(Number);
+  if (n.length < 3 || n.length > 4 || n.some((x) => !Number.isFinite(x) || x < 0) || n[2]! > 100) {
+    console.error(`--impair wants DELAY_MS,JITTER_MS,LOSS_PERCENT[,KBPS] (got ${v}), e.g. --impair 40,10,3.`);
+    process.exit(2);
+  }
+  return { delayMs: n[0]!, jitterMs: n[1]!, lossPct: n[2]!, ...(n[3] ? { kbps: n[3] } : {}) };
 }
 
 function numberOption(name: string): number | undefined {

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/shared/bridge.ts';
 import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
 import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
+import { cspViolations, prepare, selectedLocalType, type Instrumented } from '../helpers/instrument.ts';
 
 /**
  * The live consultation end to end, as the demo runs it on one machine: the real hub with its demo doctor and
@@ -21,134 +22,6 @@ const BP_SYS = 'MDC_PRESS_BLD_NONINV_SYS';
 const BP_DIA = 'MDC_PRESS_BLD_NONINV_DIA';
 /** A value the simulator changes must be on the doctor's screen this soon (ms) after cabin main emitted it. */
 const SHOWN_WITHIN_MS = 1000;
-
-/**
- * Installed in both pages before any script: every RTCPeerConnection the page makes is kept (for getStats), and
- * on the doctor's side every `cabin:observation` event and every change of a vital tile's value, with its time.
- */
-function instrument(): void {
-  const w = window as unknown as {
-    __pcs: RTCPeerConnection[];
-    __obs: { id: string; code: string; value: number; receivedAt: number }[];
-    __vitals: { key: string; value: string; at: number }[];
-    __csp: string[];
-  };
-  w.__pcs = [];
-  w.__csp = [];
-  document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  w.__obs = [];
-  w.__vitals = [];
-  const Native = window.RTCPeerConnection;
-  class Kept extends Native {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      w.__pcs.push(this);
-    }
-  }
-  window.RTCPeerConnection = Kept;
-  window.addEventListener('cabin:observation', (e) => {
-    const d = (e as CustomEvent<{ id: string; code: string; value: number; receivedAt: number }>).detail;
-    w.__obs.push({ id: d.id, code: d.code, value: d.value, receivedAt: d.receivedAt });
-  });
-  const last = new Map<string, string>();
-  const record = (el: Element): void => {
-    const key = el.getAttribute('data-testid') ?? '';
-    const value = el.getAttribute('data-value');
-    if (!key.startsWith('vital-') || value === null || last.get(key) === value) return;
-    last.set(key, value);
-    w.__vitals.push({ key, value, at: Date.now() });
-  };
-  const start = (): void => {
-    new MutationObserver((records) => {
-      for (const r of records) {
-        if (r.type === 'attributes') record(r.target as Element);
-        for (const n of r.addedNodes) if (n instanceof Element) [n, ...n.querySelectorAll('[data-value]')].forEach(record);
-      }
-    }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-value'] });
-  };
-  if (document.documentElement) start();
-  else document.addEventListener('DOMContentLoaded', start);
-}
-
-type Instrumented = { __csp: string[]; __pcs: RTCPeerConnection[]; __obs: { id: string; code: string; value: number; receivedAt: number }[]; __vitals: { key: string; value: string; at: number }[] };
-
-/** The local candidate type of the selected pair of the page's newest connected peer connection. */
-function selectedLocalType(page: Page): Promise<string | null> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as Instrumented).__pcs.filter((p) => p.connectionState === 'connected');
-    const pc = pcs.at(-1);
-    if (!pc) return null;
-    const stats = await pc.getStats();
-    let pairId: string | undefined;
-    stats.forEach((s: { type: string; selectedCandidatePairId?: string }) => {
-      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
-    });
-    const pair = pairId ? (stats.get(pairId) as { localCandidateId?: string } | undefined) : undefined;
-    const local = pair?.localCandidateId ? (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined) : undefined;
-    return local?.candidateType ?? null;
-  });
-}
-
-/** What either page's Content-Security-Policy refused (e.g. zod's `new Function` probe). */
-async function cspViolations(chain: Chain): Promise<{ cabin: string[]; doctor: string[] }> {
-  const of = (p: Page) => p.evaluate(() => (window as unknown as Instrumented).__csp);
-  return { cabin: await of(chain.cabinPage), doctor: await of(chain.doctorPage) };
-}
-
-/** CABIN_E2E_TRACE=1: every signaling message either page sends or gets is logged to its console (debugging). */
-function traceSignals(): void {
-  const short = (raw: unknown): string | undefined => {
-    if (typeof raw !== 'string' || !raw.includes('"pc"')) return undefined;
-    try {
-      const find = (o: unknown): Record<string, unknown> | undefined => {
-        if (!o || typeof o !== 'object') return undefined;
-        const r = o as Record<string, unknown>;
-        if (typeof r.pc === 'string') return r;
-        for (const v of Object.values(r)) {
-          const f = find(v);
-          if (f) return f;
-        }
-        return undefined;
-      };
-      const d = find(JSON.parse(raw));
-      if (!d) return undefined;
-      const desc = d.description as { type: string } | undefined;
-      return `${String(d.pc).slice(0, 6)} ${d.hello ? 'hello ' : ''}${desc ? desc.type : ''}${d.candidate ? 'candidate' : ''}`;
-    } catch {
-      return undefined;
-    }
-  };
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
-    const m = short(data);
-    if (m) console.debug(`trace ${Date.now() % 100_000} out ${m}`);
-    return send.call(this, data);
-  };
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      this.addEventListener('message', (e) => {
-        const m = short(e.data);
-        if (m) console.debug(`trace ${Date.now() % 100_000} in  ${m}`);
-      });
-    }
-  };
-}
-
-async function prepare(chain: Chain): Promise<void> {
-  for (const c of [chain.cabinContext, chain.doctorContext] as BrowserContext[]) {
-    await c.addInitScript(instrument);
-    if (process.env.CABIN_E2E_TRACE) await c.addInitScript(traceSignals);
-  }
-  if (process.env.CABIN_E2E_TRACE) {
-    for (const [who, p] of [
-      ['cabin', chain.cabinPage],
-      ['doctor', chain.doctorPage],
-    ] as const)
-      p.on('console', (m) => console.log(`${who} ${m.type()}: ${m.text()}`));
-  }
-}
 
 const doctorRtc = (chain: Chain) => chain.doctorPage.getByTestId('connection-state').getAttribute('data-rtc');
 const attr = (page: Page, testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);

@@ -9,6 +9,7 @@ import { seedDemo } from '../../src/hub/demo.ts';
 import { createHub, type Hub } from '../../src/hub/server.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
 import { launchChromium } from './chromium.ts';
+import { startImpairRelay, type Impairment, type ImpairRelay } from './impair.ts';
 import { startTurn, type Turn } from './turn.ts';
 import { writeToneWav } from './wav.ts';
 
@@ -23,6 +24,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export interface ChainOptions {
   /** Force every call through a coturn relay on loopback (`iceTransportPolicy: 'relay'`). */
   relay?: boolean;
+  /** A poor network between each browser and coturn (implies `relay`): delay, jitter, loss, bottleneck. */
+  impair?: Impairment;
   /** The stethoscope's sound (default: tones at 50, 100, 200 and 400 Hz). */
   wav?: string;
   /** Extra query of the kiosk page (e.g. `debug=1` for `window.cabinCallStats`). */
@@ -38,6 +41,8 @@ export interface Chain {
   hub: Hub;
   kiosk: KioskHost;
   turn?: Turn;
+  /** The poor-network relay in front of coturn, when `impair` was given (its conditions can change mid-call). */
+  impair?: ImpairRelay;
   browser: Browser;
   cabinContext: BrowserContext;
   doctorContext: BrowserContext;
@@ -84,13 +89,15 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
   };
   try {
     const { rendererDir, doctorDir } = opts.apps ?? (await buildApps(dir));
-    const turn = opts.relay ? await startTurn() : undefined;
+    const turn = opts.relay || opts.impair ? await startTurn() : undefined;
     if (turn) cleanup.push(() => turn.stop());
+    const impair = turn && opts.impair ? await startImpairRelay({ host: '127.0.0.1', port: turn.port }, opts.impair) : undefined;
+    if (impair) cleanup.push(() => impair.close());
     const hub = await createHub({
       port: 0,
       dbPath: join(dir, 'hub.db'),
       consoleDir: doctorDir,
-      iceServers: turn ? { turn: { urls: [turn.url], secret: turn.secret }, relayOnly: true } : {},
+      iceServers: turn ? { turn: { urls: [impair?.url ?? turn.url], secret: turn.secret }, relayOnly: true } : {},
       log: () => {},
     });
     cleanup.push(() => hub.close());
@@ -154,6 +161,7 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
       hub,
       kiosk,
       ...(turn ? { turn } : {}),
+      ...(impair ? { impair } : {}),
       browser,
       cabinContext,
       doctorContext,
