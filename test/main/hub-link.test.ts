@@ -3,18 +3,34 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallView } from '../../src/shared/bridge.ts';
-import { BEARER_PREFIX, HUB_SUBPROTOCOL, type ConsultationView, type ToHub } from '../../src/shared/hub-protocol.ts';
+import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, type ConsultationView, type ToHub } from '../../src/shared/hub-protocol.ts';
 import { HubLink } from '../../src/main/hub/link.ts';
 
 /** A hub stand-in: the token endpoint and the WebSocket, recording what the cabin sends. */
-async function fakeHub(opts: { key?: string; refuseWs?: boolean } = {}) {
+async function fakeHub(opts: {
+  key?: string;
+  refuseWs?: boolean;
+  /** Token life (s): sent as `authenticated` after hello and after each `auth`, and enforced with a 4401 close. */
+  expiresIn?: number;
+  /** The next logins that fail at the network level (connection destroyed). */
+  dropLogins?: number;
+  /** Close every new socket at once with this code. */
+  closeAtOnce?: number;
+} = {}) {
   const received: ToHub[] = [];
   const sockets: WebSocket[] = [];
   const tokens: string[] = [];
+  const logins: number[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      logins.push(Date.now());
+      if (opts.dropLogins) {
+        opts.dropLogins--;
+        req.socket.destroy();
+        return;
+      }
       const { cabinId, key } = JSON.parse(body) as { cabinId: string; key: string };
       if (req.url !== '/api/cabin/token' || key !== (opts.key ?? 'k'.repeat(20))) {
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'bad-credentials', message: 'Wrong cabin key.' } }));
@@ -22,7 +38,7 @@ async function fakeHub(opts: { key?: string; refuseWs?: boolean } = {}) {
       }
       const token = `tok-${tokens.length}`;
       tokens.push(token);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, expiresIn: 900, role: 'cabin', id: cabinId, name: 'Cabin' }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, expiresIn: opts.expiresIn ?? 900, role: 'cabin', id: cabinId, name: 'Cabin' }));
     });
   });
   const wss = new WebSocketServer({
@@ -38,8 +54,25 @@ async function fakeHub(opts: { key?: string; refuseWs?: boolean } = {}) {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.push(ws);
-      ws.on('message', (raw) => received.push(JSON.parse(raw.toString()) as ToHub));
+      if (opts.closeAtOnce) {
+        ws.close(opts.closeAtOnce, 'bad token');
+        return;
+      }
+      let expiry: NodeJS.Timeout | undefined;
+      const authenticated = () => {
+        if (opts.expiresIn === undefined) return;
+        clearTimeout(expiry);
+        expiry = setTimeout(() => ws.close(HUB_CLOSE.badToken, 'token expired'), opts.expiresIn * 1000);
+        ws.send(JSON.stringify({ type: 'authenticated', expiresIn: opts.expiresIn }));
+      };
+      ws.on('close', () => clearTimeout(expiry));
+      ws.on('message', (raw) => {
+        const m = JSON.parse(raw.toString()) as ToHub;
+        received.push(m);
+        if (m.type === 'auth' && tokens.includes(m.token)) authenticated();
+      });
       ws.send(JSON.stringify({ type: 'hello', role: 'cabin', id: 'c1', name: 'Cabin' }));
+      authenticated();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -49,7 +82,9 @@ async function fakeHub(opts: { key?: string; refuseWs?: boolean } = {}) {
     received,
     sockets,
     tokens,
+    logins,
     protocolsSeen,
+    opts,
     last: () => sockets[sockets.length - 1]!,
     send: (msg: unknown) => sockets[sockets.length - 1]!.send(JSON.stringify(msg)),
     close: async () => {
@@ -91,7 +126,7 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
-  function link(url: string, key = 'k'.repeat(20)) {
+  function link(url: string, key = 'k'.repeat(20), extra: { refusedRetryMs?: number; renewRetryMs?: number } = {}) {
     const views: CallView[] = [];
     const signals: unknown[] = [];
     const audit: string[] = [];
@@ -103,6 +138,7 @@ describe('HubLink (cabin main ⇄ hub)', () => {
       onSignal: (d) => signals.push(d),
       onAudit: (a, d) => audit.push(`${a}: ${d}`),
       backoff: { minMs: 20, maxMs: 80 },
+      ...extra,
     });
     cleanups.push(() => l.stop());
     return { l, views, signals, audit, state: () => l.view().state };
@@ -234,6 +270,99 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     hub.last().send('not json');
     hub.send({ type: 'consultation', consultation: { consultationId: 3 } });
     await until(() => audit.filter((a) => a.includes('invalid message')).length === 2, 'two incidents');
+    expect(l.view().state).toBe('waiting');
+  });
+  it('renews its token on the open socket before it expires (a fresh login sent as `auth`), without reconnecting', async () => {
+    const hub = await fakeHub({ expiresIn: 0.6 });
+    cleanups.push(hub.close);
+    const { l, audit } = link(hub.url);
+    l.start();
+    l.want('fr');
+    await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
+    const t0 = Date.now();
+    await until(() => hub.received.filter((m) => m.type === 'auth').length === 1, 'the first renewal');
+    const first = Date.now() - t0;
+    // About 2/3 of 600 ms, well before the hub would close the socket.
+    expect(first).toBeGreaterThan(250);
+    expect(first).toBeLessThan(580);
+    expect(hub.received.find((m) => m.type === 'auth')).toEqual({ type: 'auth', token: 'tok-1' });
+    // Answered by `authenticated`, so it renews again, and again: the socket outlives several token lives.
+    await until(() => hub.received.filter((m) => m.type === 'auth').length >= 3, 'more renewals', 4000);
+    expect(hub.sockets).toHaveLength(1);
+    expect(l.view().state).toBe('waiting');
+    expect(audit.filter((a) => a.includes('connection lost'))).toEqual([]);
+  });
+
+  it('retries a renewal that hit a network error while the token is still valid', async () => {
+    const hub = await fakeHub({ expiresIn: 1.5 });
+    cleanups.push(hub.close);
+    const { l } = link(hub.url, undefined, { renewRetryMs: 100 });
+    l.start();
+    await until(() => hub.sockets.length === 1 && hub.logins.length === 1, 'the connection');
+    hub.opts.dropLogins = 2;
+    await until(() => hub.received.some((m) => m.type === 'auth'), 'the renewal', 4000);
+    expect(hub.logins.length).toBe(4); // the first login, two dropped renewals, the good one
+    expect(hub.received.find((m) => m.type === 'auth')).toEqual({ type: 'auth', token: 'tok-1' });
+    expect(hub.sockets).toHaveLength(1);
+  });
+
+  it('after a 4401 close (token expired) it logs in again and reconnects, with backoff, not in a tight loop', async () => {
+    const hub = await fakeHub({ closeAtOnce: HUB_CLOSE.badToken });
+    cleanups.push(hub.close);
+    const { l, views } = link(hub.url);
+    l.start();
+    l.want('fr');
+    await new Promise((r) => setTimeout(r, 600));
+    const n = hub.sockets.length;
+    // Backoff 20…80 ms with jitter: at most ~600/(10+20+40+40…) sockets; a tight loop would make dozens.
+    expect(n).toBeGreaterThan(2);
+    expect(n).toBeLessThan(20);
+    expect(hub.tokens).toHaveLength(n); // a fresh login for each
+    const gaps = hub.logins.slice(1).map((t, i) => t - hub.logins[i]!);
+    expect(gaps.slice(3).every((g) => g >= 35)).toBe(true); // backed off to 40…80 ms
+    // Not an error to show: the next login says whether the cabin may come back.
+    expect(views.some((v) => v.state === 'unavailable')).toBe(false);
+    // The hub takes it again: back to asking for a doctor.
+    hub.opts.closeAtOnce = undefined;
+    await until(() => hub.received.some((m) => m.type === 'request'), 'the request after the 4401s');
+    expect(l.view().state).toBe('waiting');
+  });
+
+  it('a key refused at renewal (revoked, cabin disabled) gives a clear error once the hub ends the socket, and is retried slowly', async () => {
+    const hub = await fakeHub({ expiresIn: 0.45 });
+    cleanups.push(hub.close);
+    const { l, audit } = link(hub.url, undefined, { refusedRetryMs: 400 });
+    l.start();
+    l.want('fr');
+    await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
+    hub.opts.key = 'another-key-another-key';
+    await until(() => audit.some((a) => a.includes('token renewal refused')), 'the refused renewal');
+    await until(() => l.view().state === 'unavailable', 'unavailable after the 4401 close');
+    expect(l.view().error).toMatch(/refused this cabin's key \(Wrong cabin key\.\)/);
+    const before = hub.logins.length;
+    await new Promise((r) => setTimeout(r, 900));
+    const tries = hub.logins.slice(before);
+    expect(tries.length).toBeGreaterThanOrEqual(1);
+    expect(tries.length).toBeLessThanOrEqual(3); // every 400 ms, not at the 20…80 ms backoff
+    expect(hub.received.filter((m) => m.type === 'auth')).toHaveLength(0);
+    // The key is valid again (e.g. the cabin re-enabled): it comes back by itself.
+    hub.opts.key = undefined;
+    await until(() => l.view().state === 'waiting', 'waiting again', 3000);
+    expect(l.view().error).toBeNull();
+  });
+
+  it('ignores `reported` (doctors only) without an incident', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const { l, audit } = link(hub.url);
+    l.start();
+    l.want('fr');
+    await until(() => hub.sockets.length === 1, 'the connection');
+    hub.send({ type: 'reported', ref: 'r1', consultationId: 'cons-1', count: 2 });
+    hub.send({ type: 'authenticated', expiresIn: 900 });
+    hub.send({ type: 'pong' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(audit.filter((a) => a.startsWith('incident'))).toEqual([]);
     expect(l.view().state).toBe('waiting');
   });
 });

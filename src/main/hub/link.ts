@@ -30,15 +30,29 @@ export interface HubLinkOptions {
   /** Reconnection backoff bounds (ms). */
   backoff?: { minMs: number; maxMs: number };
   pingEveryMs?: number;
+  /** Delay between logins while the hub refuses the cabin's key (revoked key, disabled cabin). */
+  refusedRetryMs?: number;
+  /** Longest wait between two tries of a token renewal that hit a network error. */
+  renewRetryMs?: number;
 }
 
 const DEFAULT_BACKOFF = { minMs: 1000, maxMs: 30_000 };
+const DEFAULT_REFUSED_RETRY_MS = 5 * 60_000;
+const DEFAULT_RENEW_RETRY_MS = 10_000;
+/** A socket closed sooner than this after opening does not reset the backoff (no tight loop on a bad token). */
+const STABLE_MS = 10_000;
+
+/** A login the hub answered with a refusal (401/403): the key is wrong or revoked, or the cabin is disabled. */
+class LoginRefused extends Error {}
 
 /**
  * Cabin main's connection to the hub. It holds the cabin's key (the renderer never sees it), gets a short-lived
  * token, keeps one WebSocket open with reconnection (backoff with jitter), asks for a doctor while the session
  * is in the examination and leaves when it is not, and relays signaling between the hub and the renderer.
  * It never throws into its callers: a hub that cannot be reached is a state ('unavailable'), not an error.
+ * The hub closes a socket (4401) when its token expires: at about 2/3 of the token's life the link logs in
+ * again with the cabin key and sends the fresh token on the open socket (`auth`), retrying network errors
+ * while the current token is still valid.
  */
 export class HubLink {
   private ws: WebSocket | undefined;
@@ -47,6 +61,12 @@ export class HubLink {
   private attempt = 0;
   private retry: NodeJS.Timeout | undefined;
   private ping: NodeJS.Timeout | undefined;
+  private renewal: NodeJS.Timeout | undefined;
+  /** When the token of the open socket expires (ms since the epoch); 0 when unknown. */
+  private expiresAt = 0;
+  private openedAt = 0;
+  /** The last login was refused: retry slowly. */
+  private refused = false;
   /** The patient's language while the session wants a doctor; null when it does not. */
   private wanted: Language | null = null;
   private requested = false;
@@ -66,6 +86,7 @@ export class HubLink {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearTimeout(this.renewal);
     clearInterval(this.ping);
     const ws = this.ws;
     this.ws = undefined;
@@ -156,7 +177,7 @@ export class HubLink {
     return true;
   }
 
-  private async token(): Promise<string> {
+  private async token(): Promise<{ token: string; expiresIn: number }> {
     let res: { status: number; body: unknown };
     try {
       res = await postJson(new URL('/api/cabin/token', this.opts.url), { cabinId: this.opts.cabinId, key: this.opts.cabinKey });
@@ -166,19 +187,58 @@ export class HubLink {
     const body = res.body as { error?: { message?: string } } | undefined;
     if (res.status !== 200) {
       const why = body?.error?.message ?? `HTTP ${res.status}`;
-      throw new Error(res.status === 401 ? `The hub refused this cabin's key (${why}).` : `The hub refused the cabin (${why}).`);
+      if (res.status === 401) throw new LoginRefused(`The hub refused this cabin's key (${why}).`);
+      if (res.status === 403) throw new LoginRefused(`The hub refused the cabin (${why}).`);
+      throw new Error(`The hub refused the cabin (${why}).`);
     }
     const parsed = TokenAnswerSchema.safeParse(body);
     if (!parsed.success || parsed.data.role !== 'cabin') throw new Error('The hub answered the login with something that is not a cabin token.');
-    return parsed.data.token;
+    return { token: parsed.data.token, expiresIn: parsed.data.expiresIn };
+  }
+
+  /** The hub told how long the socket's token lives: renew it at about 2/3 of that. */
+  private authenticated(expiresIn: number): void {
+    clearTimeout(this.renewal);
+    if (!Number.isFinite(expiresIn) || expiresIn <= 0) return;
+    this.expiresAt = Date.now() + expiresIn * 1000;
+    const ws = this.ws;
+    this.renewal = setTimeout(() => void this.renew(ws), (expiresIn * 1000 * 2) / 3);
+  }
+
+  /** A fresh login for the open socket `ws`, sent with `auth`; network errors are retried while the token lasts. */
+  private async renew(ws: WebSocket | undefined): Promise<void> {
+    if (this.stopped || !ws || this.ws !== ws) return;
+    let fresh: { token: string };
+    try {
+      fresh = await this.token();
+    } catch (err) {
+      if (this.stopped || this.ws !== ws) return;
+      if (err instanceof LoginRefused) {
+        // Keep the call going until the hub ends the socket; the next login waits (slowly) for the key to be valid.
+        this.refused = true;
+        this.error = err.message;
+        this.opts.onAudit('incident', `token renewal refused: ${err.message}`);
+        return;
+      }
+      const left = this.expiresAt - Date.now();
+      if (left <= 0) return; // the hub closes the socket (4401) and we log in again
+      const wait = Math.max(100, Math.min(this.opts.renewRetryMs ?? DEFAULT_RENEW_RETRY_MS, left / 3));
+      this.renewal = setTimeout(() => void this.renew(ws), wait);
+      return;
+    }
+    if (this.stopped || this.ws !== ws) return;
+    this.refused = false;
+    this.send({ type: 'auth', token: fresh.token });
   }
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
     let token: string;
     try {
-      token = await this.token();
+      token = (await this.token()).token;
+      this.refused = false;
     } catch (err) {
+      this.refused = err instanceof LoginRefused;
       this.fail((err as Error).message);
       return;
     }
@@ -190,7 +250,7 @@ export class HubLink {
     ws.on('open', () => {
       if (this.ws !== ws) return;
       this.connected = true;
-      this.attempt = 0;
+      this.openedAt = Date.now();
       this.error = null;
       clearInterval(this.ping);
       this.ping = setInterval(() => this.send({ type: 'ping' }), this.opts.pingEveryMs ?? 15_000);
@@ -223,10 +283,15 @@ export class HubLink {
       const was = this.connected;
       this.connected = false;
       clearInterval(this.ping);
+      clearTimeout(this.renewal);
+      this.expiresAt = 0;
       if (this.stopped) return;
       if (was) this.opts.onAudit('incident', `hub connection lost (code ${code})`);
-      if (code === HUB_CLOSE.badToken || code === HUB_CLOSE.forbidden) this.error = 'The hub refused the cabin.';
-      else if (was) this.error = null;
+      // A socket that lasted resets the backoff; one closed soon after opening (e.g. a token refused) does not.
+      if (was && Date.now() - this.openedAt >= STABLE_MS) this.attempt = 0;
+      // 4401: the token expired or was revoked: the next login (with the key) tells which.
+      if (code === HUB_CLOSE.forbidden) this.error = 'The hub refused the cabin.';
+      else if (was && !this.refused) this.error = null;
       this.fail(this.error ?? undefined);
     });
   }
@@ -240,7 +305,9 @@ export class HubLink {
     const base = Math.min(maxMs, minMs * 2 ** this.attempt);
     this.attempt = Math.min(this.attempt + 1, 10);
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.connect(), base / 2 + Math.random() * (base / 2));
+    // A refused key is not fixed by trying again soon: an administrator has to act.
+    const wait = this.refused ? (this.opts.refusedRetryMs ?? DEFAULT_REFUSED_RETRY_MS) : base / 2 + Math.random() * (base / 2);
+    this.retry = setTimeout(() => void this.connect(), wait);
   }
 
   private onMessage(m: FromHub): void {
@@ -285,9 +352,13 @@ export class HubLink {
           this.sendRequest();
         }
         break;
+      case 'authenticated':
+        this.authenticated(m.expiresIn);
+        break;
       case 'hello':
       case 'queue':
       case 'pong':
+      case 'reported': // an answer to doctors' reports: cabins never get it
         break;
     }
     this.publish();

@@ -58,6 +58,8 @@ export function CallProvider({ children }: { children: ReactNode }) {
   const live = session?.phase === 'exam' && view?.state === 'active';
   const consultation = view?.consultationId ?? null;
   const iceKey = JSON.stringify(view?.iceServers ?? []);
+  const iceServers = useRef(iceKey);
+  iceServers.current = iceKey;
   const polite = view?.polite ?? false;
   const relayOnly = view?.iceTransportPolicy === 'relay';
 
@@ -67,7 +69,7 @@ export function CallProvider({ children }: { children: ReactNode }) {
     if (!live) return;
     const s = new CallSession({
       bridge,
-      iceServers: JSON.parse(iceKey) as CallView['iceServers'],
+      iceServers: JSON.parse(iceServers.current) as CallView['iceServers'],
       polite,
       iceTransportPolicy: relayOnly ? 'relay' : 'all',
       grabSnapshot: () => grabJpeg(otoscope.current?.getVideoTracks()[0]),
@@ -79,7 +81,14 @@ export function CallProvider({ children }: { children: ReactNode }) {
       call.current = null;
       setRtc(NO_RTC);
     };
-  }, [live, consultation, iceKey, polite, relayOnly, bridge]);
+    // Not on iceServers: the hub re-sends the consultation with fresh TURN credentials (see the next effect).
+  }, [live, consultation, polite, relayOnly, bridge]);
+
+  // Fresh TURN credentials (and the first TURN servers, at claim) go to the live connection for its next ICE
+  // restart: rebuilding the call for them would cut the doctor off every few hours.
+  useEffect(() => {
+    call.current?.setIceServers(JSON.parse(iceKey) as CallView['iceServers']);
+  }, [live, consultation, polite, relayOnly, iceKey]);
 
   useEffect(() => {
     const local: LocalMedia = {};
@@ -92,18 +101,18 @@ export function CallProvider({ children }: { children: ReactNode }) {
     if (stethoscope) local.stethoscope = stethoscope;
     if (oto) local.otoscope = oto;
     call.current?.setMedia(local);
-  }, [live, consultation, iceKey, polite, media.camera, media.voice, media.stethoscope, media.otoscope]);
+  }, [live, consultation, polite, relayOnly, media.camera, media.voice, media.stethoscope, media.otoscope]);
 
   useEffect(() => {
     call.current?.setDevices([...devices.values()]);
-  }, [live, consultation, iceKey, polite, devices]);
+  }, [live, consultation, polite, relayOnly, devices]);
 
   const phase = session?.phase;
   const sessionId = session?.sessionId ?? null;
   const language = session?.language;
   useEffect(() => {
     if (phase && language) call.current?.setSession({ sessionId, phase, language });
-  }, [live, consultation, iceKey, polite, phase, sessionId, language]);
+  }, [live, consultation, polite, relayOnly, phase, sessionId, language]);
 
   const value = useMemo(() => ({ view, ...(live ? rtc : NO_RTC) }), [view, rtc, live]);
   return <CallContext.Provider value={value}>{children}</CallContext.Provider>;

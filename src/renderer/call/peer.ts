@@ -99,6 +99,24 @@ export class CallPeer {
     return this.pc.connectionState;
   }
 
+  /** The sender of one of the cabin's tracks, once its transceiver exists. */
+  sender(kind: LocalKind): RTCRtpSender | undefined {
+    return this.transceivers.get(kind)?.sender;
+  }
+
+  /**
+   * New STUN/TURN servers (fresh TURN credentials from the hub): kept by the connection for its next ICE
+   * restart, never by rebuilding it; the transport policy stays as created.
+   */
+  setIceServers(iceServers: IceServer[]): void {
+    if (this.closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: iceServers as RTCIceServer[] });
+    } catch (err) {
+      this.opts.incident(`The new TURN servers were refused: ${String(err)}`.slice(0, 500));
+    }
+  }
+
   /** mid → kind of the cabin's transceivers that have a mid yet. */
   tracks(): Record<string, TrackKind> {
     const out: Record<string, TrackKind> = {};
@@ -132,6 +150,7 @@ export class CallPeer {
       if (kind === 'otoscope') init.sendEncodings = [{ scaleResolutionDownBy: Math.max(1, (m.track.getSettings().width ?? 0) / OTOSCOPE_LIVE_WIDTH) }];
       const t = this.pc.addTransceiver(m.track, init);
       this.transceivers.set(kind, t);
+      if (kind === 'stethoscope') preferRed(t);
       if (kind === 'otoscope') void this.preferResolution(t.sender);
     }
   }
@@ -172,5 +191,28 @@ export class CallPeer {
     } catch {
       // before negotiation some browsers refuse parameters; the content hint 'detail' still applies
     }
+  }
+}
+
+/**
+ * RED (RFC 2198) first, then Opus, on the stethoscope's transceiver (webrtc.md §1.4, §3): each packet also carries
+ * the previous frame, so a lost packet is recovered from the next one. Negotiated from the start because switching
+ * codecs later needs a renegotiation. The Opus fmtp munging still applies to the Opus payload (RED's fmtp only
+ * names it). Without RED in the browser's capabilities, the default order stays.
+ */
+export function preferRed(t: Pick<RTCRtpTransceiver, 'setCodecPreferences'>): boolean {
+  try {
+    const send = RTCRtpSender.getCapabilities?.('audio')?.codecs ?? [];
+    if (!send.some((c) => c.mimeType.toLowerCase() === 'audio/red')) return false;
+    // setCodecPreferences checks the codecs against the receiver's capabilities in some browsers: take them there.
+    const codecs = RTCRtpReceiver.getCapabilities?.('audio')?.codecs ?? send;
+    const red = codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/red');
+    const opus = codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/opus');
+    if (red.length === 0 || opus.length === 0) return false;
+    const rest = codecs.filter((c) => !red.includes(c) && !opus.includes(c));
+    t.setCodecPreferences([...red, ...opus, ...rest]);
+    return true;
+  } catch {
+    return false; // the default codecs still carry the stethoscope
   }
 }

@@ -2,6 +2,8 @@ import type { BridgeClient, DeviceView } from '../../shared/bridge.ts';
 import type { IceServer, SignalData } from '../../shared/hub-protocol.ts';
 import { EventsLink, type SessionInfo } from './events.ts';
 import { RemotePeer } from './negotiation.ts';
+import type { LinkLevel } from './bandwidth.ts';
+import { LinkMonitor } from './link-monitor.ts';
 import { CallPeer, type LocalMedia } from './peer.ts';
 import type { Snapshot } from './snapshot.ts';
 import { callStats } from './stats.ts';
@@ -13,8 +15,10 @@ export interface RtcView {
   /** The doctor's camera and voice (null until something arrives). */
   remote: MediaStream | null;
   remoteVideo: boolean;
+  /** The bandwidth level the cabin's video is sent at ('full' when all is well). */
+  link: LinkLevel;
 }
-export const NO_RTC: RtcView = { rtc: 'none', remote: null, remoteVideo: false };
+export const NO_RTC: RtcView = { rtc: 'none', remote: null, remoteVideo: false, link: 'full' };
 
 export interface CallSessionOptions {
   bridge: BridgeClient;
@@ -24,6 +28,8 @@ export interface CallSessionOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
   grabSnapshot(): Promise<Snapshot | undefined>;
   onChange(view: RtcView): void;
+  /** How often the link's stats are read for bandwidth adaptation (ms; default 2000). */
+  linkEveryMs?: number;
 }
 
 /**
@@ -35,6 +41,8 @@ export class CallSession {
   private readonly remotePeer = new RemotePeer();
   private readonly events: EventsLink;
   private readonly telemetry: TelemetrySender;
+  private readonly monitor: LinkMonitor;
+  private iceServers: IceServer[];
   private readonly offs: (() => void)[] = [];
   private media: LocalMedia = {};
   private closed = false;
@@ -45,7 +53,19 @@ export class CallSession {
     const { bridge } = opts;
     this.events = new EventsLink({ call: (n, i) => bridge.call(n, i), grabSnapshot: opts.grabSnapshot, stats: callStats, incident: (d) => this.incident(d) });
     this.telemetry = new TelemetrySender({ declare: (d) => this.events.declareStream(d), stats: callStats });
+    this.iceServers = opts.iceServers;
     this.peer = this.newPeer();
+    this.monitor = new LinkMonitor({
+      getStats: () => this.peer.pc.getStats(),
+      senders: () => {
+        const camera = this.peer.sender('camera');
+        const otoscope = this.peer.sender('otoscope');
+        return { ...(camera ? { camera } : {}), ...(otoscope ? { otoscope } : {}) };
+      },
+      onLevel: () => this.changed(),
+      incident: (d) => this.incident(d),
+      ...(opts.linkEveryMs !== undefined ? { everyMs: opts.linkEveryMs } : {}),
+    });
     this.offs.push(
       bridge.on('signal', ({ data }) => {
         this.queue = this.queue.then(() => this.onSignal(data)).catch(() => {});
@@ -65,9 +85,23 @@ export class CallSession {
     return this.peer.tracks();
   }
 
+  /** The bandwidth level now (diagnostics and tests). */
+  get link(): LinkLevel {
+    return this.monitor.level;
+  }
+
   setMedia(media: LocalMedia): void {
     this.media = media;
     this.peer.setMedia(media);
+    // A track that just got its sender is sent at the current level too.
+    if (this.monitor.level !== 'full') void this.monitor.reapply();
+  }
+
+  /** Fresh STUN/TURN servers from the hub: applied to the live connection (and any rebuilt later). */
+  setIceServers(iceServers: IceServer[]): void {
+    if (JSON.stringify(iceServers) === JSON.stringify(this.iceServers)) return;
+    this.iceServers = iceServers;
+    this.peer.setIceServers(iceServers);
   }
 
   setDevices(devices: readonly DeviceView[]): void {
@@ -82,6 +116,7 @@ export class CallSession {
     if (this.closed) return;
     this.closed = true;
     for (const off of this.offs.splice(0)) off();
+    this.monitor.close();
     this.telemetry.close();
     this.events.close();
     this.peer.close();
@@ -89,7 +124,7 @@ export class CallSession {
 
   private newPeer(): CallPeer {
     const peer = new CallPeer({
-      iceServers: this.opts.iceServers,
+      iceServers: this.iceServers,
       polite: this.opts.polite,
       ...(this.opts.iceTransportPolicy ? { iceTransportPolicy: this.opts.iceTransportPolicy } : {}),
       send: (data) => void this.signal(data),
@@ -114,6 +149,7 @@ export class CallSession {
       this.incident('The doctor started a new connection (reload).');
       this.peer.close();
       this.peer = this.newPeer();
+      this.monitor.reset();
       this.changed();
     }
     await this.peer.onRemote(data);
@@ -138,6 +174,7 @@ export class CallSession {
       rtc: this.peer.connectionState,
       remote: live.length > 0 ? remote : null,
       remoteVideo: live.some((t) => t.kind === 'video'),
+      link: this.monitor?.level ?? 'full',
     });
   }
 }

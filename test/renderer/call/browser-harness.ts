@@ -3,6 +3,7 @@
  * peer in the same page, the bridge faked in-page, signals relayed with a task's delay as the hub would.
  */
 import { Listeners } from '../../../src/renderer/bridge/listeners.ts';
+import { applyLevel, sampleOf } from '../../../src/renderer/call/bandwidth.ts';
 import { Negotiator } from '../../../src/renderer/call/negotiation.ts';
 import { CallSession, type RtcView } from '../../../src/renderer/call/session.ts';
 import { grabJpeg } from '../../../src/renderer/call/snapshot.ts';
@@ -169,6 +170,8 @@ export async function start() {
     },
     stats,
     opusParams,
+    applyLevel,
+    sampleOf,
   };
 }
 

@@ -105,6 +105,100 @@ describe('call module in Chromium (cabin ⇄ in-page doctor)', () => {
     expect(enc).toEqual({ direction: 'sendonly', priority: 'high', hint: 'music' });
   });
 
+  it('the stethoscope m-section offers RED first then Opus (its fmtp intact) and sends RED; the voice is unchanged', async () => {
+    const r = await page.evaluate(() => {
+      const pc = window.h.session.connection;
+      const mids = window.h.session.tracks;
+      const midOf = (kind: string) => Object.entries(mids).find(([, k]) => k === kind)![0];
+      const section = (sdp: string, mid: string) => {
+        const parts = sdp.split(/\r\n(?=m=)/);
+        const m = parts.find((p) => p.includes(`\r\na=mid:${mid}\r\n`))!;
+        const pts = m.split('\r\n')[0]!.split(' ').slice(3);
+        const name = (pt: string) => /a=rtpmap:(\d+) ([^/]+)/.exec(m.split('\r\n').find((l) => l.startsWith(`a=rtpmap:${pt} `)) ?? '')?.[2]?.toLowerCase();
+        return pts.map(name);
+      };
+      const sender = (kind: string) => pc.getTransceivers().find((t) => t.mid === midOf(kind))!.sender;
+      const steth = midOf('stethoscope');
+      const voice = midOf('voice');
+      return {
+        offer: section(window.h.doctor.offers[0]!.sdp, steth).slice(0, 2),
+        local: section(pc.localDescription!.sdp, steth).slice(0, 2),
+        remote: section(pc.remoteDescription!.sdp, steth).slice(0, 2),
+        voiceRemote: section(pc.remoteDescription!.sdp, voice)[0],
+        opusRemote: window.h.opusParams(pc.remoteDescription!.sdp, steth),
+        stethSends: sender('stethoscope').getParameters().codecs[0]?.mimeType,
+        voiceSends: sender('voice').getParameters().codecs[0]?.mimeType,
+      };
+    });
+    expect(r.offer).toEqual(['red', 'opus']);
+    expect(r.local).toEqual(['red', 'opus']);
+    expect(r.remote).toEqual(['red', 'opus']);
+    expect(r.voiceRemote).toBe('opus');
+    // The Opus payload of that m-section keeps the stethoscope's settings (applied to what is received).
+    expect(r.opusRemote).toMatchObject({ stereo: '1', 'sprop-stereo': '1', maxaveragebitrate: '48000', useinbandfec: '1', usedtx: '0' });
+    expect(r.stethSends?.toLowerCase()).toBe('audio/red');
+    expect(r.voiceSends?.toLowerCase()).toBe('audio/opus');
+  });
+
+  it('a bandwidth level applied to the live senders shows in their parameters, and full lifts it again', async () => {
+    const read = () =>
+      page.evaluate(() => {
+        const pc = window.h.session.connection;
+        const enc = (kind: string) => {
+          const mid = Object.entries(window.h.session.tracks).find(([, k]) => k === kind)![0];
+          const p = pc.getTransceivers().find((t) => t.mid === mid)!.sender.getParameters();
+          const e = p.encodings[0]!;
+          return { active: e.active, scale: e.scaleResolutionDownBy, fps: e.maxFramerate, bitrate: e.maxBitrate, pref: p.degradationPreference };
+        };
+        return { camera: enc('camera'), otoscope: enc('otoscope'), stethoscope: enc('stethoscope'), voice: enc('voice') };
+      });
+    const apply = (level: string) =>
+      page.evaluate(async (l) => {
+        const pc = window.h.session.connection;
+        const sender = (kind: string) => pc.getTransceivers().find((t) => window.h.session.tracks[t.mid ?? ''] === kind)!.sender;
+        return window.h.applyLevel({ camera: sender('camera'), otoscope: sender('otoscope') }, l as 'full');
+      }, level);
+    const before = await read();
+    expect(await apply('reduced')).toEqual([]);
+    let r = await read();
+    expect(r.camera).toMatchObject({ active: true, scale: 2, fps: 15, bitrate: undefined });
+    expect(r.otoscope).toMatchObject({ active: true, scale: before.otoscope.scale, fps: undefined, pref: 'maintain-resolution' });
+    expect(await apply('low')).toEqual([]);
+    r = await read();
+    expect(r.camera).toMatchObject({ active: true, scale: 2, fps: 8, bitrate: 100_000 });
+    expect(r.otoscope).toMatchObject({ scale: before.otoscope.scale, fps: undefined, bitrate: undefined });
+    expect(await apply('minimal')).toEqual([]);
+    r = await read();
+    expect(r.camera.active).toBe(false);
+    expect(r.otoscope).toMatchObject({ active: true, scale: before.otoscope.scale, fps: 5, bitrate: 80_000, pref: 'maintain-resolution' });
+    // Never the stethoscope or the voice.
+    expect(r.stethoscope).toEqual(before.stethoscope);
+    expect(r.voice).toEqual(before.voice);
+    expect(await apply('full')).toEqual([]);
+    r = await read();
+    expect(r.camera).toMatchObject({ active: true, scale: 1, fps: undefined, bitrate: undefined });
+    expect(r.otoscope).toMatchObject({ active: true, scale: before.otoscope.scale, fps: undefined, bitrate: undefined });
+    // On loopback the link is good: the call's own monitor reads a real estimate and stays at full.
+    const sample = await page.evaluate(async () => window.h.sampleOf(await window.h.session.connection.getStats()));
+    expect(sample.availableOutgoingBitrate).toBeGreaterThan(0);
+    expect(await page.evaluate(() => window.h.session.link)).toBe('full');
+  });
+
+  it('fresh TURN credentials go to the live connection (setConfiguration), never a new one; the policy is kept', async () => {
+    const r = await page.evaluate(() => {
+      const before = window.h.session.connection;
+      const servers = [{ urls: 'turn:127.0.0.1:3478?transport=udp', username: '1900000000:c1', credential: 'fresh' }];
+      window.h.session.setIceServers(servers);
+      const after = window.h.session.connection;
+      const c = after.getConfiguration();
+      return { same: before === after, iceServers: c.iceServers, policy: c.iceTransportPolicy, state: after.connectionState };
+    });
+    expect(r.same).toBe(true);
+    expect(r.iceServers).toEqual([{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1900000000:c1', credential: 'fresh' }]);
+    expect(r.policy).toBe('all');
+    expect(r.state).toBe('connected');
+  });
+
   it("the doctor's camera arrives and is reported to the screen", async () => {
     await until(() => page.evaluate(() => window.h.views.some((v) => v.remoteVideo && v.rtc === 'connected')), 'remote video');
   });

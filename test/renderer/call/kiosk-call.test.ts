@@ -21,7 +21,7 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 declare global {
   interface Window {
-    kioskTest: { calls: { name: string; input: unknown }[]; doctor: Doctor | undefined; pending: unknown[]; setCall(p: Partial<CallView>): void };
+    kioskTest: { calls: { name: string; input: unknown }[]; doctor: Doctor | undefined; pending: unknown[]; setCall(p: Partial<CallView>): void; cabinPcs(): RTCPeerConnection[] };
     cabinCallStats?: () => Record<string, number>;
   }
 }
@@ -93,6 +93,20 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
     const got = await page.evaluate(() => window.kioskTest.doctor!.received.map((m) => m.type));
     expect(got).toContain('session');
     expect(got).toContain('observation');
+  });
+
+  it('new TURN credentials from the hub reach the live connection without rebuilding the call', async () => {
+    expect(await page.evaluate(() => window.kioskTest.cabinPcs().length)).toBe(1);
+    const servers = [{ urls: 'turn:127.0.0.1:3478?transport=udp', username: '1900000000:c1', credential: 'renewed' }];
+    await page.evaluate((s) => window.kioskTest.setCall({ iceServers: s }), servers);
+    await expect.poll(() => page.evaluate(() => window.kioskTest.cabinPcs()[0]!.getConfiguration().iceServers)).toEqual([{ ...servers[0], urls: [servers[0]!.urls] }]);
+    await page.evaluate(() => window.kioskTest.setCall({ iceServers: [{ urls: 'stun:127.0.0.1:3478' }] }));
+    await expect.poll(() => page.evaluate(() => window.kioskTest.cabinPcs()[0]!.getConfiguration().iceServers?.map((x) => x.urls))).toEqual([['stun:127.0.0.1:3478']]);
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await page.evaluate(() => ({ n: window.kioskTest.cabinPcs().length, state: window.kioskTest.cabinPcs()[0]!.connectionState, policy: window.kioskTest.cabinPcs()[0]!.getConfiguration().iceTransportPolicy, doctorSaw: window.kioskTest.doctor!.cabinPcs.size }));
+    expect(r).toEqual({ n: 1, state: 'connected', policy: 'all', doctorSaw: 1 });
+    expect(await status().getAttribute('data-rtc')).toBe('connected');
+    expect(await status().getAttribute('data-link')).toBe('full');
   });
 
   it('publishes window.cabinCallStats with ?debug=1', async () => {

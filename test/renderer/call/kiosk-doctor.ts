@@ -39,8 +39,19 @@ function doctorCamera(): MediaStreamTrack {
   }, 50);
   return canvas.captureStream(20).getVideoTracks()[0]!;
 }
+/** Every RTCPeerConnection the page makes (the kiosk's and the in-page doctor's), to tell a rebuilt call. */
+const pcs: RTCPeerConnection[] = [];
+const Native = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends Native {
+  constructor(config?: RTCConfiguration) {
+    super(config);
+    pcs.push(this);
+  }
+} as typeof RTCPeerConnection;
 const test = {
   calls,
+  /** The kiosk's peer connections so far (the doctor's left out). */
+  cabinPcs: () => pcs.filter((p) => p !== doctor?.pc),
   get doctor() {
     return doctor;
   },

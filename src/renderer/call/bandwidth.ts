@@ -1,0 +1,244 @@
+/**
+ * Bandwidth adaptation (webrtc.md §3): a pure policy that turns `pc.getStats()` samples into a level, with
+ * hysteresis, and the encodings each level gives the video senders. Stethoscope audio, the voice and the data
+ * channels are never touched; the otoscope keeps its resolution and gives up framerate only at the lowest
+ * level; the patient camera is the first to give up.
+ */
+
+/** From best to worst. */
+export const LEVELS = ['full', 'reduced', 'low', 'minimal'] as const;
+export type LinkLevel = (typeof LEVELS)[number];
+
+/** Estimated outgoing bitrate (bps) at or above which a level holds. */
+export const LEVEL_MIN_BPS: Record<Exclude<LinkLevel, 'minimal'>, number> = { full: 600_000, reduced: 250_000, low: 120_000 };
+/** Loss (0–1, RTCP fractionLost) or round trip (s) at which a sample counts one level worse than its bitrate. */
+export const BAD_LOSS = 0.1;
+export const BAD_RTT_S = 1;
+/** Consecutive worse samples before stepping down. */
+export const DOWN_AFTER_SAMPLES = 2;
+/** Better samples for this long before stepping up one level. */
+export const UP_AFTER_MS = 10_000;
+/** How often the stats are read. */
+export const SAMPLE_EVERY_MS = 2000;
+
+/** What one getStats gives the policy; a field is undefined when the report did not have it (or had garbage). */
+export interface LinkSample {
+  /** candidate-pair availableOutgoingBitrate (bps). */
+  availableOutgoingBitrate?: number;
+  /** candidate-pair currentRoundTripTime (s). */
+  roundTripTime?: number;
+  /** remote-inbound-rtp fractionLost (0–1), the worst stream of each kind. */
+  audioLoss?: number;
+  videoLoss?: number;
+}
+
+const num = (v: unknown, max = Number.MAX_SAFE_INTEGER): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= max ? v : undefined);
+const worst = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+
+/** The sample of a getStats report (a Map-like of stats objects). Never throws: garbage gives undefined fields. */
+export function sampleOf(report: unknown): LinkSample {
+  const out: LinkSample = {};
+  let stats: unknown[];
+  try {
+    stats = report && typeof (report as { values?: unknown }).values === 'function' ? [...(report as Map<unknown, unknown>).values()] : [];
+  } catch {
+    return out;
+  }
+  const objects = stats.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null);
+  // The selected pair: the transport names it; else the nominated pair that succeeded.
+  const selectedId = objects.find((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string')?.selectedCandidatePairId;
+  const pairs = objects.filter((s) => s.type === 'candidate-pair');
+  const pair = pairs.find((s) => s.id === selectedId) ?? pairs.find((s) => s.nominated === true && s.state === 'succeeded');
+  if (pair) {
+    const bps = num(pair.availableOutgoingBitrate);
+    const rtt = num(pair.currentRoundTripTime, 600);
+    if (bps !== undefined) out.availableOutgoingBitrate = bps;
+    if (rtt !== undefined) out.roundTripTime = rtt;
+  }
+  for (const s of objects) {
+    if (s.type !== 'remote-inbound-rtp') continue;
+    const lost = num(s.fractionLost, 1);
+    if (lost === undefined) continue;
+    if (s.kind === 'audio') out.audioLoss = worst(out.audioLoss, lost);
+    else if (s.kind === 'video') out.videoLoss = worst(out.videoLoss, lost);
+  }
+  return out;
+}
+
+const index = (l: LinkLevel): number => LEVELS.indexOf(l);
+
+/** The level one sample asks for, or undefined when it tells nothing (lost or missing stats). */
+export function targetOf(sample: LinkSample, current: LinkLevel): LinkLevel | undefined {
+  const bps = num(sample.availableOutgoingBitrate);
+  let i: number | undefined;
+  if (bps !== undefined) i = bps >= LEVEL_MIN_BPS.full ? 0 : bps >= LEVEL_MIN_BPS.reduced ? 1 : bps >= LEVEL_MIN_BPS.low ? 2 : 3;
+  const loss = worst(num(sample.audioLoss, 1), num(sample.videoLoss, 1));
+  const rtt = num(sample.roundTripTime);
+  const congested = (loss !== undefined && loss >= BAD_LOSS) || (rtt !== undefined && rtt >= BAD_RTT_S);
+  if (i === undefined) {
+    if (loss === undefined && rtt === undefined) return undefined;
+    // No estimate: a congested link is one step worse than now, a clean one says nothing.
+    if (!congested) return undefined;
+    i = index(current);
+  }
+  if (congested) i = Math.min(LEVELS.length - 1, i + 1);
+  return LEVELS[i];
+}
+
+export interface PolicyState {
+  level: LinkLevel;
+  /** Consecutive samples asking for a worse level. */
+  worse: number;
+  /** Since when (ms) every sample asked for a better level; null when the last did not. */
+  betterSince: number | null;
+}
+
+export const initialPolicy = (): PolicyState => ({ level: 'full', worse: 0, betterSince: null });
+
+/**
+ * The next state after one sample taken at `now` (ms): down (straight to what the samples ask) after
+ * DOWN_AFTER_SAMPLES worse samples in a row, up one level after UP_AFTER_MS of better ones; a sample that tells
+ * nothing changes nothing. Pure, never throws.
+ */
+export function nextPolicy(state: PolicyState, sample: LinkSample, now: number): PolicyState {
+  let target: LinkLevel | undefined;
+  try {
+    target = targetOf(sample ?? {}, state.level);
+  } catch {
+    target = undefined;
+  }
+  if (target === undefined || !Number.isFinite(now)) return state;
+  const diff = index(target) - index(state.level);
+  if (diff > 0) {
+    const worse = state.worse + 1;
+    if (worse >= DOWN_AFTER_SAMPLES) {
+      // Straight to what the latest sample asks: a link that fell to 100 kbps must not wait three steps.
+      return { level: target, worse: 0, betterSince: null };
+    }
+    return { level: state.level, worse, betterSince: null };
+  }
+  if (diff < 0) {
+    const since = state.betterSince ?? now;
+    if (now - since >= UP_AFTER_MS) return { level: LEVELS[index(state.level) - 1]!, worse: 0, betterSince: now };
+    return { level: state.level, worse: 0, betterSince: since };
+  }
+  return { level: state.level, worse: 0, betterSince: null };
+}
+
+/** The encoding fields a level sets; `undefined` means the field is removed (no limit). */
+export interface EncodingPatch {
+  active?: boolean;
+  scaleResolutionDownBy?: number;
+  maxFramerate?: number | undefined;
+  maxBitrate?: number | undefined;
+}
+
+/** The kinds the applier changes; the others (stethoscope, voice) are never degraded. */
+export type AdaptedKind = 'camera' | 'otoscope';
+
+/** The patient camera's encoding at each level (webrtc.md §3 ladder). */
+export const CAMERA: Record<LinkLevel, EncodingPatch> = {
+  full: { active: true, scaleResolutionDownBy: 1, maxFramerate: undefined, maxBitrate: undefined },
+  reduced: { active: true, scaleResolutionDownBy: 2, maxFramerate: 15, maxBitrate: undefined },
+  low: { active: true, scaleResolutionDownBy: 2, maxFramerate: 8, maxBitrate: 100_000 },
+  minimal: { active: false, scaleResolutionDownBy: 2, maxFramerate: 8, maxBitrate: 100_000 },
+};
+
+/** The otoscope keeps its resolution (its own scale is left as set); only the lowest level slows it. */
+export const OTOSCOPE: Record<LinkLevel, EncodingPatch> = {
+  full: { active: true, maxFramerate: undefined, maxBitrate: undefined },
+  reduced: { active: true, maxFramerate: undefined, maxBitrate: undefined },
+  low: { active: true, maxFramerate: undefined, maxBitrate: undefined },
+  minimal: { active: true, maxFramerate: 5, maxBitrate: 80_000 },
+};
+
+/** `encodings[0]` of `params` changed for `kind` at `level` (a copy; the other encodings kept). */
+export function patchParameters<P extends { encodings: RTCRtpEncodingParameters[]; degradationPreference?: RTCDegradationPreference }>(params: P, kind: AdaptedKind, level: LinkLevel): P {
+  const first = params.encodings[0];
+  if (!first) return params;
+  const patch = kind === 'camera' ? CAMERA[level] : OTOSCOPE[level];
+  const next: RTCRtpEncodingParameters = { ...first };
+  for (const [k, v] of Object.entries(patch) as [keyof EncodingPatch, unknown][]) {
+    if (v === undefined) delete next[k];
+    else (next as Record<string, unknown>)[k] = v;
+  }
+  const out = { ...params, encodings: [next, ...params.encodings.slice(1)] };
+  if (kind === 'otoscope') out.degradationPreference = 'maintain-resolution';
+  return out;
+}
+
+/** The part of RTCRtpSender the applier uses. */
+export interface SenderLike {
+  getParameters(): RTCRtpSendParameters;
+  setParameters(p: RTCRtpSendParameters): Promise<void>;
+}
+
+/** Sets the level on the senders given (getParameters → encodings[0] → setParameters); returns the errors. */
+export async function applyLevel(senders: Partial<Record<AdaptedKind, SenderLike>>, level: LinkLevel): Promise<string[]> {
+  const errors: string[] = [];
+  for (const kind of ['camera', 'otoscope'] as const) {
+    const sender = senders[kind];
+    if (!sender) continue;
+    try {
+      const params = sender.getParameters();
+      if (!params.encodings?.[0]) continue; // not negotiated yet: applied again later
+      await sender.setParameters(patchParameters(params, kind, level));
+    } catch (err) {
+      errors.push(`${kind}: ${String(err)}`);
+    }
+  }
+  return errors;
+}
+
+/**
+ * At most one incident line per `gapMs`: a change within the gap is held, and only the latest one is sent
+ * when the gap is over, unless it came back to what was last sent (a flapping link cannot flood the report).
+ */
+export class IncidentThrottle {
+  private lastAt = -Infinity;
+  private lastKey: string | undefined;
+  private held: { key: string; detail: string } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly send: (detail: string) => void,
+    private readonly gapMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** `key`: the state the line tells (e.g. the level); `detail`: the line. */
+  report(key: string, detail: string): void {
+    const wait = this.lastAt + this.gapMs - this.now();
+    if (wait <= 0 && !this.timer) {
+      this.emit(key, detail);
+      return;
+    }
+    this.held = { key, detail };
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      const h = this.held;
+      this.held = undefined;
+      if (h && h.key !== this.lastKey) this.emit(h.key, h.detail);
+    }, Math.max(0, wait));
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.held = undefined;
+  }
+
+  private emit(key: string, detail: string): void {
+    this.lastAt = this.now();
+    this.lastKey = key;
+    this.send(detail);
+  }
+}
+
+/** The incident line for a level change (English: the report's technical section). */
+export function levelIncident(from: LinkLevel, to: LinkLevel, sample: LinkSample): string {
+  const kbps = sample.availableOutgoingBitrate !== undefined ? `${Math.round(sample.availableOutgoingBitrate / 1000)} kbps` : 'no estimate';
+  const loss = worst(sample.audioLoss, sample.videoLoss);
+  const extra = [kbps, loss !== undefined ? `loss ${Math.round(loss * 100)} %` : '', sample.roundTripTime !== undefined ? `rtt ${Math.round(sample.roundTripTime * 1000)} ms` : ''].filter(Boolean).join(', ');
+  return `Link quality ${from} → ${to} (${extra}); stethoscope and telemetry unchanged.`;
+}

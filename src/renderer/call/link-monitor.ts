@@ -1,0 +1,87 @@
+import { applyLevel, IncidentThrottle, initialPolicy, levelIncident, nextPolicy, SAMPLE_EVERY_MS, sampleOf, type AdaptedKind, type LinkLevel, type PolicyState, type SenderLike } from './bandwidth.ts';
+
+export interface LinkMonitorDeps {
+  /** The current peer connection's stats (it may be rebuilt between two samples). */
+  getStats(): Promise<unknown>;
+  /** The current senders of the adapted kinds. */
+  senders(): Partial<Record<AdaptedKind, SenderLike>>;
+  /** The level changed (shown by the UI). */
+  onLevel(level: LinkLevel): void;
+  /** An incident line for the doctor's report (already rate-limited). */
+  incident(detail: string): void;
+  everyMs?: number;
+  incidentGapMs?: number;
+}
+
+/**
+ * Reads the stats every 2 s, runs the bandwidth policy and applies its level to the video senders. Stats that
+ * fail or look wrong change nothing; applying is serialized so two setParameters never race on one sender.
+ */
+export class LinkMonitor {
+  private state: PolicyState = initialPolicy();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly throttle: IncidentThrottle;
+  private applying: Promise<unknown> = Promise.resolve();
+  private busy = false;
+  private closed = false;
+
+  constructor(private readonly deps: LinkMonitorDeps) {
+    this.throttle = new IncidentThrottle(deps.incident, deps.incidentGapMs);
+    this.timer = setInterval(() => void this.tick(), deps.everyMs ?? SAMPLE_EVERY_MS);
+  }
+
+  get level(): LinkLevel {
+    return this.state.level;
+  }
+
+  /** Sets the current level again (new senders, a rebuilt connection). */
+  reapply(): Promise<unknown> {
+    return this.apply(this.state.level);
+  }
+
+  /** A new connection starts from the top: its bandwidth estimate is new. */
+  reset(): void {
+    const was = this.state.level;
+    this.state = initialPolicy();
+    if (was !== this.state.level) this.deps.onLevel(this.state.level);
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.throttle.close();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed || this.busy) return;
+    this.busy = true;
+    try {
+      let report: unknown;
+      try {
+        report = await this.deps.getStats();
+      } catch {
+        return; // lost stats: no change
+      }
+      if (this.closed) return;
+      const sample = sampleOf(report);
+      const from = this.state.level;
+      this.state = nextPolicy(this.state, sample, Date.now());
+      const to = this.state.level;
+      if (to === from) return;
+      this.deps.onLevel(to);
+      this.throttle.report(to, levelIncident(from, to, sample));
+      await this.apply(to);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private apply(level: LinkLevel): Promise<unknown> {
+    this.applying = this.applying.then(async () => {
+      if (this.closed) return;
+      const errors = await applyLevel(this.deps.senders(), level);
+      if (errors.length > 0) console.warn(`Link level ${level} not applied: ${errors.join('; ')}`);
+    });
+    return this.applying;
+  }
+}

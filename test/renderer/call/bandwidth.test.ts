@@ -1,0 +1,281 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  applyLevel,
+  BAD_LOSS,
+  CAMERA,
+  DOWN_AFTER_SAMPLES,
+  IncidentThrottle,
+  initialPolicy,
+  LEVELS,
+  levelIncident,
+  nextPolicy,
+  patchParameters,
+  sampleOf,
+  targetOf,
+  UP_AFTER_MS,
+  type LinkLevel,
+  type LinkSample,
+  type PolicyState,
+  type SenderLike,
+} from '../../../src/renderer/call/bandwidth.ts';
+import { LinkMonitor } from '../../../src/renderer/call/link-monitor.ts';
+
+/** A getStats report: a Map of stats objects by id. */
+const report = (...stats: Record<string, unknown>[]): Map<string, unknown> => new Map(stats.map((s, i) => [String(s.id ?? `s${i}`), s]));
+const pair = (bps: unknown, rtt: unknown = 0.05) => ({ id: 'CP1', type: 'candidate-pair', nominated: true, state: 'succeeded', availableOutgoingBitrate: bps, currentRoundTripTime: rtt });
+const rir = (kind: string, fractionLost: unknown) => ({ type: 'remote-inbound-rtp', kind, fractionLost });
+
+/** Runs samples 2 s apart from t0 and returns the level after each. */
+function run(samples: LinkSample[], from: PolicyState = initialPolicy(), t0 = 0): LinkLevel[] {
+  let s = from;
+  return samples.map((x, i) => (s = nextPolicy(s, x, t0 + i * 2000)).level);
+}
+const bps = (b: number): LinkSample => ({ availableOutgoingBitrate: b });
+const at = (level: LinkLevel): PolicyState => ({ level, worse: 0, betterSince: null });
+
+describe('bandwidth policy: what a sample asks for', () => {
+  it('maps the estimated bitrate to a level at the thresholds (600 / 250 / 120 kbps)', () => {
+    const cases: [number, LinkLevel][] = [
+      [5_000_000, 'full'],
+      [600_000, 'full'],
+      [599_999, 'reduced'],
+      [250_000, 'reduced'],
+      [249_999, 'low'],
+      [120_000, 'low'],
+      [119_999, 'minimal'],
+      [0, 'minimal'],
+    ];
+    for (const [b, level] of cases) expect([b, targetOf(bps(b), 'full')]).toEqual([b, level]);
+  });
+
+  it('counts a lossy or slow link one level worse than its bitrate, capped at the lowest', () => {
+    expect(targetOf({ availableOutgoingBitrate: 1e6, videoLoss: BAD_LOSS }, 'full')).toBe('reduced');
+    expect(targetOf({ availableOutgoingBitrate: 1e6, audioLoss: 0.2 }, 'full')).toBe('reduced');
+    expect(targetOf({ availableOutgoingBitrate: 1e6, videoLoss: 0.09 }, 'full')).toBe('full');
+    expect(targetOf({ availableOutgoingBitrate: 1e6, roundTripTime: 1.2 }, 'full')).toBe('reduced');
+    expect(targetOf({ availableOutgoingBitrate: 300_000, roundTripTime: 1.2 }, 'full')).toBe('low');
+    expect(targetOf({ availableOutgoingBitrate: 50_000, videoLoss: 0.5 }, 'full')).toBe('minimal');
+  });
+
+  it('without an estimate: loss moves one step from the current level; nothing known asks for nothing', () => {
+    expect(targetOf({ videoLoss: 0.3 }, 'reduced')).toBe('low');
+    expect(targetOf({ videoLoss: 0.01 }, 'reduced')).toBeUndefined();
+    expect(targetOf({}, 'low')).toBeUndefined();
+  });
+});
+
+describe('bandwidth policy: hysteresis', () => {
+  it('steps down only after two bad samples in a row, straight to what the link allows', () => {
+    expect(DOWN_AFTER_SAMPLES).toBe(2);
+    expect(run([bps(100_000)])).toEqual(['full']);
+    expect(run([bps(100_000), bps(100_000)])).toEqual(['full', 'minimal']);
+    expect(run([bps(400_000), bps(400_000)])).toEqual(['full', 'reduced']);
+    // A single dip between good samples changes nothing.
+    expect(run([bps(100_000), bps(900_000), bps(100_000), bps(900_000)])).toEqual(['full', 'full', 'full', 'full']);
+  });
+
+  it('steps up one level at a time, only after ~10 s of good samples', () => {
+    expect(UP_AFTER_MS).toBe(10_000);
+    const good = Array.from({ length: 12 }, () => bps(2_000_000));
+    const levels = run(good, at('minimal'));
+    // t = 0 … 22 s: the first good sample starts the clock, a level is regained every 10 s.
+    expect(levels).toEqual(['minimal', 'minimal', 'minimal', 'minimal', 'minimal', 'low', 'low', 'low', 'low', 'low', 'reduced', 'reduced']);
+  });
+
+  it('a bad sample restarts the wait before stepping up', () => {
+    const s = [bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(200_000), bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(2e6)];
+    const levels = run(s, at('low'));
+    // 200 kbps asks for 'low' = where it is: the run of good samples starts again after it (t = 10 s → 20 s).
+    expect(levels.slice(0, 5)).toEqual(['low', 'low', 'low', 'low', 'low']);
+    expect(levels.indexOf('reduced')).toBe(10);
+  });
+
+  it('a flapping link stays down (it never gets 10 s of good samples)', () => {
+    const flap = Array.from({ length: 30 }, (_, i) => bps(i % 4 < 2 ? 100_000 : 2e6));
+    const levels = run(flap);
+    expect(levels[1]).toBe('minimal');
+    expect(levels.slice(1).every((l) => l === 'minimal')).toBe(true);
+  });
+
+  it('lost or empty stats change nothing, not even the counters', () => {
+    const one = nextPolicy(initialPolicy(), bps(100_000), 0);
+    expect(one.worse).toBe(1);
+    expect(nextPolicy(one, {}, 2000)).toBe(one);
+    expect(nextPolicy(nextPolicy(one, {}, 2000), bps(100_000), 4000).level).toBe('minimal');
+    const waiting = nextPolicy(at('low'), bps(2e6), 0);
+    expect(nextPolicy(waiting, sampleOf(undefined), 2000)).toBe(waiting);
+    expect(nextPolicy(waiting, bps(2e6), Number.NaN)).toBe(waiting);
+  });
+
+  it('never throws on garbage and changes nothing for it', () => {
+    const garbage: unknown[] = [null, undefined, 42, 'x', {}, [], { availableOutgoingBitrate: 'fast' }, { availableOutgoingBitrate: -5 }, { availableOutgoingBitrate: Number.NaN, videoLoss: Infinity }, { audioLoss: 7 }, { roundTripTime: -1 }];
+    for (const g of garbage) {
+      const s = nextPolicy(initialPolicy(), g as LinkSample, 0);
+      expect(s).toEqual(initialPolicy());
+    }
+  });
+});
+
+describe('stats → sample', () => {
+  it("reads the selected pair's estimate and RTT and the worst loss of each kind", () => {
+    const s = sampleOf(
+      report(
+        { id: 'T1', type: 'transport', selectedCandidatePairId: 'CP2' },
+        { id: 'CP1', type: 'candidate-pair', nominated: true, state: 'succeeded', availableOutgoingBitrate: 9e6, currentRoundTripTime: 0.01 },
+        { id: 'CP2', type: 'candidate-pair', nominated: true, state: 'succeeded', availableOutgoingBitrate: 300_000, currentRoundTripTime: 0.2 },
+        rir('audio', 0.01),
+        rir('audio', 0.04),
+        rir('video', 0.12),
+        { type: 'outbound-rtp', kind: 'video', fractionLost: 0.9 },
+      ),
+    );
+    expect(s).toEqual({ availableOutgoingBitrate: 300_000, roundTripTime: 0.2, audioLoss: 0.04, videoLoss: 0.12 });
+  });
+
+  it('without a transport, takes the nominated pair that succeeded; a pair in progress tells nothing', () => {
+    expect(sampleOf(report({ ...pair(500_000), nominated: false }, pair(700_000)))).toEqual({ availableOutgoingBitrate: 700_000, roundTripTime: 0.05 });
+    expect(sampleOf(report({ ...pair(700_000), state: 'in-progress' }))).toEqual({});
+  });
+
+  it('never throws and ignores garbage fields', () => {
+    const inputs: unknown[] = [
+      undefined,
+      null,
+      3,
+      'stats',
+      {},
+      { values: 'no' },
+      { values: () => { throw new Error('boom'); } },
+      new Map<string, unknown>([['a', null], ['b', 5], ['c', 'x']]),
+      report(pair('fast', -3), rir('video', 2), rir('audio', Number.NaN), rir('video', '0.5')),
+    ];
+    for (const i of inputs) expect(sampleOf(i)).toEqual({});
+  });
+});
+
+describe('the encodings of each level', () => {
+  const params = (enc: RTCRtpEncodingParameters): RTCRtpSendParameters => ({ transactionId: 't1', encodings: [enc, { rid: 'x' }], codecs: [], headerExtensions: [], rtcp: {} }) as RTCRtpSendParameters;
+
+  it('the patient camera: full → half size at 15 fps → 100 kbps at 8 fps → off', () => {
+    const start = params({ active: true, maxBitrate: 1e6 });
+    expect(patchParameters(start, 'camera', 'full').encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1 });
+    expect(patchParameters(start, 'camera', 'reduced').encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 2, maxFramerate: 15 });
+    expect(patchParameters(start, 'camera', 'low').encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 2, maxFramerate: 8, maxBitrate: 100_000 });
+    expect(patchParameters(start, 'camera', 'minimal').encodings[0]?.active).toBe(false);
+    // Back to full lifts every limit.
+    expect(patchParameters(patchParameters(start, 'camera', 'low'), 'camera', 'full').encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1 });
+    // The rest of the parameters is kept.
+    const p = patchParameters(start, 'camera', 'low');
+    expect(p.transactionId).toBe('t1');
+    expect(p.encodings[1]).toEqual({ rid: 'x' });
+    expect(start.encodings[0]).toEqual({ active: true, maxBitrate: 1e6 }); // a copy
+  });
+
+  it('the otoscope keeps its resolution at every level and slows down only at the lowest', () => {
+    const start = params({ active: true, scaleResolutionDownBy: 1.5 });
+    for (const level of ['full', 'reduced', 'low'] as const) {
+      const p = patchParameters(start, 'otoscope', level);
+      expect(p.encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1.5 });
+      expect(p.degradationPreference).toBe('maintain-resolution');
+    }
+    const low = patchParameters(start, 'otoscope', 'minimal');
+    expect(low.encodings[0]).toMatchObject({ active: true, scaleResolutionDownBy: 1.5 });
+    expect(low.encodings[0]!.maxFramerate).toBeLessThan(15);
+    expect(low.encodings[0]!.maxBitrate).toBeGreaterThan(0);
+    expect(low.degradationPreference).toBe('maintain-resolution');
+  });
+
+  it('parameters without an encoding are left alone', () => {
+    const p = { transactionId: 't', encodings: [] } as unknown as RTCRtpSendParameters;
+    expect(patchParameters(p, 'camera', 'low')).toBe(p);
+  });
+
+  it('applyLevel sets camera and otoscope and reports a refusing sender without stopping', async () => {
+    const fake = (enc: RTCRtpEncodingParameters[], refuse = false) => {
+      const set: RTCRtpSendParameters[] = [];
+      const s: SenderLike & { set: RTCRtpSendParameters[] } = {
+        set,
+        getParameters: () => ({ transactionId: 'a', encodings: enc }) as RTCRtpSendParameters,
+        setParameters: async (p) => {
+          if (refuse) throw new Error('InvalidModificationError');
+          set.push(p);
+        },
+      };
+      return s;
+    };
+    const camera = fake([{ active: true }], true);
+    const otoscope = fake([{ active: true }]);
+    const errors = await applyLevel({ camera, otoscope }, 'minimal');
+    expect(errors).toEqual(['camera: Error: InvalidModificationError']);
+    expect(otoscope.set[0]!.encodings[0]).toMatchObject({ maxFramerate: 5 });
+    const notYet = fake([]);
+    expect(await applyLevel({ camera: notYet }, 'low')).toEqual([]);
+    expect(notYet.set).toEqual([]);
+    expect(CAMERA.minimal.active).toBe(false);
+  });
+});
+
+describe('incident lines for level changes', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('sends the first change at once and at most one line per gap, the latest, unless it came back', () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    const t = new IncidentThrottle((d) => sent.push(d), 30_000, () => Date.now());
+    t.report('reduced', 'to reduced');
+    expect(sent).toEqual(['to reduced']);
+    for (let i = 0; i < 50; i++) t.report(i % 2 ? 'minimal' : 'low', `flap ${i}`);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(30_000);
+    expect(sent).toEqual(['to reduced', 'flap 49']);
+    // Within the next gap it went back to what was last sent: nothing more to say.
+    t.report('low', 'to low');
+    t.report('minimal', 'back to minimal');
+    vi.advanceTimersByTime(30_000);
+    expect(sent).toHaveLength(2);
+    t.report('full', 'to full');
+    expect(sent).toEqual(['to reduced', 'flap 49', 'to full']);
+    t.close();
+  });
+
+  it('the line says the levels and the numbers, and that the stethoscope is untouched', () => {
+    expect(levelIncident('full', 'low', { availableOutgoingBitrate: 180_400, videoLoss: 0.12, roundTripTime: 0.31 })).toBe('Link quality full → low (180 kbps, loss 12 %, rtt 310 ms); stethoscope and telemetry unchanged.');
+    expect(levelIncident('low', 'reduced', {})).toContain('no estimate');
+  });
+});
+
+describe('LinkMonitor (stats every 2 s → level → senders)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('applies a level change to the senders, tells the UI and the report once, and survives failing stats', async () => {
+    vi.useFakeTimers();
+    let next: () => Promise<unknown> = async () => report(pair(100_000));
+    const levels: LinkLevel[] = [];
+    const incidents: string[] = [];
+    const applied: RTCRtpSendParameters[] = [];
+    const camera: SenderLike = { getParameters: () => ({ transactionId: 'x', encodings: [{ active: true }] }) as RTCRtpSendParameters, setParameters: async (p) => void applied.push(p) };
+    const m = new LinkMonitor({ getStats: () => next(), senders: () => ({ camera }), onLevel: (l) => levels.push(l), incident: (d) => incidents.push(d) });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(m.level).toBe('full');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(m.level).toBe('minimal');
+    expect(levels).toEqual(['minimal']);
+    expect(incidents).toHaveLength(1);
+    expect(applied.at(-1)!.encodings[0]!.active).toBe(false);
+    next = () => Promise.reject(new Error('closed'));
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(m.level).toBe('minimal');
+    next = async () => 'garbage';
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(m.level).toBe('minimal');
+    next = async () => report(pair(3e6));
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(m.level).toBe('low');
+    expect(applied.at(-1)!.encodings[0]).toMatchObject({ active: true, maxBitrate: 100_000 });
+    m.close();
+    const n = applied.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(applied).toHaveLength(n);
+    expect(LEVELS).toContain(m.level);
+  });
+});
