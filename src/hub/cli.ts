@@ -14,7 +14,10 @@ const USAGE = `usage:
            written to FILE (mode 0600)
       --stop-with-stdin yes: stop when stdin closes (for a launcher that starts the hub as its child)
   npm run hub -- add-doctor --db FILE --username U --name N     (password from HUB_PASSWORD or stdin)
-  npm run hub -- add-cabin --db FILE --id ID --name N           (prints the cabin's key, once)`;
+  npm run hub -- add-cabin --db FILE --id ID --name N           (prints the cabin's key, once)
+  npm run hub -- disable-doctor USERNAME [--db FILE]            (default hub.db: no more logins or token renewals;
+  npm run hub -- disable-cabin ID [--db FILE]                    its sessions end and a running hub closes its
+                                                                 connections within one heartbeat, about 15 s)`;
 
 class UsageError extends Error {}
 
@@ -22,9 +25,13 @@ const DEFAULT_PORT = 8440;
 const DEFAULT_CONSOLE = resolve(import.meta.dirname, '../../dist/doctor');
 
 function options(args: string[], names: string[]): Record<string, string | undefined> {
+  return parse(args, names, false).values;
+}
+
+function parse(args: string[], names: string[], allowPositionals: boolean): { values: Record<string, string | undefined>; positionals: string[] } {
   try {
-    const { values } = parseArgs({ args, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])), strict: true, allowPositionals: false });
-    return values as Record<string, string | undefined>;
+    const { values, positionals } = parseArgs({ args, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])), strict: true, allowPositionals });
+    return { values: values as Record<string, string | undefined>, positionals };
   } catch (err) {
     throw new UsageError(`${err instanceof Error ? err.message.split('\n')[0] : String(err)} (see npm run hub -- help)`);
   }
@@ -151,6 +158,28 @@ function addCabin(args: string[]): void {
   }
 }
 
+function disable(role: 'doctor' | 'cabin', args: string[]): void {
+  const what = role === 'doctor' ? 'USERNAME' : 'ID';
+  const { values, positionals } = parse(args, ['db'], true);
+  if (positionals.length !== 1 || positionals[0]!.trim() === '') throw new UsageError(`Give one ${what}: npm run hub -- disable-${role} ${what} [--db FILE].`);
+  const id = positionals[0]!;
+  const db = values.db ?? 'hub.db';
+  // Never create an empty database by mistake: disabling is for an existing hub.
+  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
+  const store = openStore(db);
+  try {
+    const already = store.isDisabled(role, id);
+    if (!store.disableAccount(role, id)) throw new UsageError(`There is no ${role} ${id} in ${db}.`);
+    console.log(
+      already
+        ? `${role} ${id} was already disabled; any session left is ended.`
+        : `${role} ${id} disabled: it can no longer log in, its sessions are ended, and a running hub closes its connections within about 15 s.`,
+    );
+  } finally {
+    store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -160,13 +189,17 @@ async function main(argv: string[]): Promise<void> {
       return addDoctor(rest);
     case 'add-cabin':
       return addCabin(rest);
+    case 'disable-doctor':
+      return disable('doctor', rest);
+    case 'disable-cabin':
+      return disable('cabin', rest);
     case 'help':
     case '--help':
     case undefined:
       console.log(USAGE);
       return;
     default:
-      throw new UsageError(`Unknown command "${command}": use serve, add-doctor or add-cabin (see npm run hub -- help).`);
+      throw new UsageError(`Unknown command "${command}": use serve, add-doctor, add-cabin, disable-doctor or disable-cabin (see npm run hub -- help).`);
   }
 }
 

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { CabinLoginSchema, DoctorLoginSchema } from '../shared/hub-protocol.ts';
+import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import type { LoginThrottle } from './limits.ts';
 import { SECURITY_HEADERS, serveStatic } from './static.ts';
-import type { HubStore } from './store.ts';
-import type { Claims, Tokens } from './tokens.ts';
+import type { HubStore, Session } from './store.ts';
+import type { Tokens, VerifiedClaims } from './tokens.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -14,6 +14,8 @@ export interface ApiDeps {
   throttle: LoginThrottle;
   consoleDir: string | undefined;
   log: (line: string) => void;
+  /** Closes the open sockets of a session that just ended (logout). */
+  closeSession: (sid: string) => void;
 }
 
 class HttpError extends Error {
@@ -65,11 +67,56 @@ async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
   return r.data;
 }
 
-async function bearer(req: IncomingMessage, tokens: Tokens): Promise<Claims> {
+/** Headers an answer sets besides the JSON ones (the session cookie). */
+type Out = Record<string, string>;
+
+async function bearer(req: IncomingMessage, tokens: Tokens): Promise<VerifiedClaims> {
   const m = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(req.headers.authorization ?? '');
   const claims = m ? await tokens.verify(m[1]!) : null;
   if (!claims) throw new HttpError(401, 'bad-token', 'The token is missing, invalid or expired: log in again.');
   return claims;
+}
+
+const SESSION_ENDED = 'Your session has ended (logged out, account disabled, or logged in more than 12 hours ago): log in again.';
+
+/** The valid session of a valid bearer token; 401 otherwise. */
+async function bearerSession(deps: ApiDeps, req: IncomingMessage): Promise<Session> {
+  const claims = await bearer(req, deps.tokens);
+  const session = deps.store.session(claims.sid);
+  if (!session || session.role !== claims.role || session.subject !== claims.sub) throw new HttpError(401, 'session-expired', SESSION_ENDED);
+  return session;
+}
+
+/** The refresh secret of the request's session cookie, if it carries a well-formed one. */
+function sessionCookie(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      const v = part.slice(eq + 1).trim();
+      if (/^[A-Za-z0-9_-]{20,200}$/.test(v)) return v;
+    }
+  }
+  return undefined;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The Host header's name without its port, lower case ('' when absent). */
+function hostName(req: IncomingMessage): string {
+  const h = (req.headers.host ?? '').trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.split(':')[0] ?? '';
+}
+
+/** The session cookie; `Secure` unless the hub is reached by a loopback name (the demo runs over plain http). */
+function cookie(req: IncomingMessage, value: string, maxAgeS: number): string {
+  const secure = LOOPBACK_HOSTS.has(hostName(req)) ? '' : '; Secure';
+  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/api; Max-Age=${maxAgeS}${secure}`;
+}
+
+/** A token of the session, never outliving it. */
+function issueFor(deps: ApiDeps, s: Session): Promise<TokenAnswer> {
+  return deps.tokens.issue({ sub: s.subject, role: s.role, name: s.name, sid: s.sid }, Math.floor(s.createdAt / 1000) + MAX_SESSION_S);
 }
 
 function throttled(deps: ApiDeps, name: string): void {
@@ -77,7 +124,7 @@ function throttled(deps: ApiDeps, name: string): void {
   if (s > 0) throw new HttpError(429, 'too-many-attempts', `Too many failed attempts: wait ${s} s and try again.`);
 }
 
-async function route(deps: ApiDeps, req: IncomingMessage, path: string): Promise<unknown> {
+async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out): Promise<unknown> {
   const post = req.method === 'POST';
   if (path === '/api/login' && post) {
     const b = await body(req, DoctorLoginSchema);
@@ -95,11 +142,15 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string): Promise
       throw new HttpError(401, 'bad-credentials', 'Unknown username or wrong password.');
     }
     deps.throttle.succeed(name);
-    return deps.tokens.issue({ sub: doctor.id, role: 'doctor', name: doctor.name });
+    const s = deps.store.createSession('doctor', doctor.id, { refresh: true });
+    out['Set-Cookie'] = cookie(req, s.refresh!, MAX_SESSION_S);
+    return issueFor(deps, { sid: s.sid, role: 'doctor', subject: doctor.id, name: doctor.name, createdAt: s.createdAt });
   }
   if (path === '/api/cabin/token' && post) {
     const b = await body(req, CabinLoginSchema);
-    const name = `cabin:${b.cabinId}`;
+    // Per client address, not per cabin id: anyone knowing a cabin's id could otherwise lock that cabin out, and
+    // with 256-bit keys what matters is how fast one address can guess.
+    const name = `cabin-ip:${req.socket.remoteAddress ?? 'unknown'}`;
     throttled(deps, name);
     const cabin = deps.store.verifyCabin(b.cabinId, b.key);
     if (!cabin) {
@@ -107,25 +158,47 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string): Promise
       throw new HttpError(401, 'bad-credentials', 'Unknown cabin or wrong key.');
     }
     deps.throttle.succeed(name);
-    return deps.tokens.issue({ sub: cabin.id, role: 'cabin', name: cabin.name });
+    const s = deps.store.createSession('cabin', cabin.id);
+    return issueFor(deps, { sid: s.sid, role: 'cabin', subject: cabin.id, name: cabin.name, createdAt: s.createdAt });
   }
   if (path === '/api/refresh' && post) {
-    const claims = await bearer(req, deps.tokens);
-    // A removed account cannot keep renewing its token.
-    const account = deps.store.account(claims.role, claims.sub);
-    if (!account) throw new HttpError(401, 'bad-token', 'This account no longer exists.');
-    return deps.tokens.issue({ sub: account.id, role: claims.role, name: account.name });
+    if (req.headers.authorization !== undefined) return issueFor(deps, await bearerSession(deps, req));
+    const secret = sessionCookie(req);
+    if (secret === undefined) throw new HttpError(401, 'bad-token', 'There is neither a token nor a session cookie: log in.');
+    const session = deps.store.sessionByRefresh(secret);
+    if (!session) {
+      out['Set-Cookie'] = cookie(req, '', 0);
+      throw new HttpError(401, 'session-expired', SESSION_ENDED);
+    }
+    return issueFor(deps, session);
+  }
+  if (path === '/api/logout' && post) {
+    // Both the bearer's session and the cookie's (they are the same login, or an older one of this browser).
+    const sids = new Set<string>();
+    const m = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(req.headers.authorization ?? '');
+    const claims = m ? await deps.tokens.verify(m[1]!) : null;
+    if (claims) sids.add(claims.sid);
+    const secret = sessionCookie(req);
+    const fromCookie = secret === undefined ? null : deps.store.sessionByRefresh(secret);
+    if (fromCookie) sids.add(fromCookie.sid);
+    let ended = false;
+    for (const sid of sids) {
+      if (deps.store.endSession(sid)) ended = true;
+      deps.closeSession(sid);
+    }
+    out['Set-Cookie'] = cookie(req, '', 0);
+    return { ended };
   }
   const report = /^\/api\/consultations\/([^/]{1,100})\/report$/.exec(path);
   if (report && req.method === 'GET') {
-    const claims = await bearer(req, deps.tokens);
-    if (claims.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor may read a consultation report.');
+    const session = await bearerSession(deps, req);
+    if (session.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor may read a consultation report.');
     const r = deps.store.report(report[1]!);
     if (!r) throw new HttpError(404, 'not-found', 'There is no such consultation.');
-    if (r.doctor?.id !== claims.sub) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
+    if (r.doctor?.id !== session.subject) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
     return r;
   }
-  const known = ['/api/login', '/api/cabin/token', '/api/refresh'].includes(path) || report !== null;
+  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout'].includes(path) || report !== null;
   throw known ? new HttpError(405, 'method-not-allowed', `${req.method ?? ''} is not allowed on ${path}.`) : new HttpError(404, 'not-found', `There is no ${path}.`);
 }
 
@@ -138,12 +211,13 @@ export function handleHttp(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
     return send(res, 400, { error: { code: 'bad-request', message: 'The URL is not valid.' } });
   }
   if (path !== '/api' && !path.startsWith('/api/')) return serveStatic(deps.consoleDir, req, res);
-  route(deps, req, path).then(
-    (answer) => send(res, 200, answer),
+  const out: Out = {};
+  route(deps, req, path, out).then(
+    (answer) => send(res, 200, answer, out),
     (err: unknown) => {
       if (err instanceof HttpError) {
         // The rest of an oversized body is not read: close the connection after the answer.
-        send(res, err.status, { error: { code: err.code, message: err.message } }, err.status === 413 ? { Connection: 'close' } : {});
+        send(res, err.status, { error: { code: err.code, message: err.message } }, err.status === 413 ? { ...out, Connection: 'close' } : out);
       } else {
         deps.log(`hub: internal error on ${req.method ?? ''} ${path}: ${err instanceof Error ? err.message : String(err)}`);
         send(res, 500, { error: { code: 'internal', message: 'The hub failed to answer: try again; if it persists, look at the hub log.' } });

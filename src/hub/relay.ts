@@ -17,7 +17,7 @@ import {
 import { TokenBucket } from './limits.ts';
 import { turnCredential } from './secrets.ts';
 import type { Consultation, HubStore } from './store.ts';
-import type { Claims, Tokens } from './tokens.ts';
+import type { Tokens, VerifiedClaims } from './tokens.ts';
 
 export interface IceConfig {
   stunUrls?: string[];
@@ -42,8 +42,22 @@ interface Conn {
   role: Role;
   id: string;
   name: string;
+  /** The session and expiry (unix s) of the last token this socket presented (on upgrade or with `auth`). */
+  sid: string;
+  exp: number;
+  expiryTimer: NodeJS.Timeout | undefined;
   bucket: TokenBucket;
   alive: boolean;
+}
+
+/** TURN credentials of one side of a consultation, kept until renewed so every push carries the same ones. */
+interface TurnCredential {
+  consultationId: string;
+  role: Role;
+  /** unix s */
+  expiry: number;
+  username: string;
+  credential: string;
 }
 
 /** Frames above the protocol limit are closed with 4413 by the hub; `ws` itself cuts off anything beyond this. */
@@ -51,6 +65,10 @@ const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
 /** A client that lets this much pile up unread is dropped rather than grow the hub's memory. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 const TURN_TTL_S = 4 * 3600;
+/** Close reasons (at most 123 bytes). */
+const TOKEN_EXPIRED = 'The token expired: send a fresh one with auth before it does.';
+const SESSION_ENDED = 'The session ended (logout, account disabled or 12 h old): log in again.';
+const BAD_AUTH = 'The token is invalid, expired or of another account: log in again.';
 
 const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
 const key = (role: Role, id: string) => `${role}:${id}`;
@@ -68,6 +86,8 @@ export class Relay {
   private readonly abandon = new Map<string, NodeJS.Timeout>();
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
+  /** TURN credentials by `consultationId:role`, renewed when less than a quarter of their lifetime is left. */
+  private readonly turn = new Map<string, TurnCredential>();
 
   constructor(private readonly o: RelayOptions) {
     this.wss = new WebSocketServer({
@@ -82,8 +102,11 @@ export class Relay {
         else {
           c.alive = false;
           c.ws.ping();
+          // Sessions end in other processes too (the CLI disables an account): the store is the truth.
+          this.checkConn(c, true);
         }
       }
+      this.renewTurn();
     }, o.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -104,6 +127,14 @@ export class Relay {
       (claims) => {
         if (!claims) return refuse(401, 'bad-token', 'The token is invalid or expired: get a new one.');
         if (socket.destroyed || this.closing) return void socket.destroy();
+        let valid: boolean;
+        try {
+          valid = this.sessionValid(claims);
+        } catch (err) {
+          this.o.log(`hub: failed to check the session of ${claims.role} ${claims.sub}: ${err instanceof Error ? err.message : String(err)}`);
+          return refuse(401, 'bad-token', 'The token could not be checked: try again.');
+        }
+        if (!valid) return refuse(401, 'session-expired', SESSION_ENDED);
         this.wss.handleUpgrade(req, socket, head, (ws) => {
           try {
             this.connected(ws, claims);
@@ -122,14 +153,88 @@ export class Relay {
     this.closing = true;
     clearInterval(this.heartbeat);
     for (const timer of this.abandon.values()) clearTimeout(timer);
-    for (const c of this.all) c.ws.terminate();
+    for (const c of this.all) {
+      clearTimeout(c.expiryTimer);
+      c.ws.terminate();
+    }
     this.all.clear();
     this.conns.clear();
     this.wss.close();
   }
 
-  private connected(ws: WebSocket, claims: Claims): void {
-    const conn: Conn = { ws, role: claims.role, id: claims.sub, name: claims.name, bucket: new TokenBucket(60, 20), alive: true };
+  /** Closes the sockets of a session that ended in this process (logout), at once. */
+  closeSession(sid: string): void {
+    for (const c of this.all) if (c.sid === sid && c.ws.readyState === WebSocket.OPEN) c.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
+  }
+
+  private sessionValid(claims: { sid: string; role: Role; sub: string }): boolean {
+    const s = this.o.store.session(claims.sid);
+    return s !== null && s.role === claims.role && s.subject === claims.sub;
+  }
+
+  private expiresIn(conn: Conn): number {
+    return Math.max(0, Math.floor(conn.exp - this.o.now() / 1000));
+  }
+
+  /** Closes the socket (4401) when its token expired or, with `session`, when its session is no longer valid. */
+  private checkConn(conn: Conn, session: boolean): void {
+    if (this.closing || conn.ws.readyState !== WebSocket.OPEN) return;
+    if (this.o.now() >= conn.exp * 1000) {
+      this.o.log(`hub: ${conn.role} ${conn.id}: token expired without auth, closing`);
+      return conn.ws.close(HUB_CLOSE.badToken, TOKEN_EXPIRED);
+    }
+    if (!session) return;
+    try {
+      if (this.sessionValid({ sid: conn.sid, role: conn.role, sub: conn.id })) return;
+    } catch (err) {
+      // The database is busy or failing: check again at the next heartbeat rather than drop everyone.
+      return this.o.log(`hub: failed to check the session of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.o.log(`hub: ${conn.role} ${conn.id}: session ended, closing`);
+    conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
+  }
+
+  /** Closes the socket when its token expires (on the real clock; the heartbeat checks the hub's clock too). */
+  private armExpiry(conn: Conn): void {
+    clearTimeout(conn.expiryTimer);
+    // A little after exp: a timer may fire a millisecond early, and then only the heartbeat would catch it.
+    const ms = Math.min(2 ** 31 - 1, Math.max(0, conn.exp * 1000 - this.o.now()) + 20);
+    conn.expiryTimer = setTimeout(() => this.checkConn(conn, false), ms);
+    conn.expiryTimer.unref();
+  }
+
+  /** `auth` on an open socket: a fresh token of the same account (a cabin's may be of a new login session). */
+  private async reauth(conn: Conn, token: string): Promise<void> {
+    const claims = await this.o.tokens.verify(token);
+    if (this.closing || conn.ws.readyState !== WebSocket.OPEN) return;
+    if (!claims || claims.role !== conn.role || claims.sub !== conn.id) return conn.ws.close(HUB_CLOSE.badToken, BAD_AUTH);
+    let valid: boolean;
+    try {
+      valid = this.sessionValid(claims);
+    } catch (err) {
+      this.o.log(`hub: failed to check the session of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+      return this.send(conn, { type: 'error', code: 'internal', message: 'The hub could not check this token: send it again.' });
+    }
+    if (!valid) return conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
+    conn.sid = claims.sid;
+    conn.exp = claims.exp;
+    this.armExpiry(conn);
+    this.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
+  }
+
+  private connected(ws: WebSocket, claims: VerifiedClaims): void {
+    const conn: Conn = {
+      ws,
+      role: claims.role,
+      id: claims.sub,
+      name: claims.name,
+      sid: claims.sid,
+      exp: claims.exp,
+      expiryTimer: undefined,
+      bucket: new TokenBucket(60, 20),
+      alive: true,
+    };
+    this.armExpiry(conn);
     const k = key(conn.role, conn.id);
     const old = this.conns.get(k);
     this.conns.set(k, conn);
@@ -152,6 +257,7 @@ export class Relay {
     });
 
     this.send(conn, { type: 'hello', role: conn.role, id: conn.id, name: conn.name });
+    this.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
     if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: this.o.store.queue() });
     for (const c of this.o.store.openFor(conn.role, conn.id)) {
       if (c.state === 'active' && this.away.delete(`${c.id}:${conn.role}`)) this.o.store.addIncident(c.id, 'hub', `${conn.role} reconnected`);
@@ -161,6 +267,7 @@ export class Relay {
 
   private disconnected(conn: Conn, code: number): void {
     this.all.delete(conn);
+    clearTimeout(conn.expiryTimer);
     if (this.closing) return;
     const k = key(conn.role, conn.id);
     if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
@@ -211,6 +318,10 @@ export class Relay {
     switch (m.type) {
       case 'ping':
         return this.send(conn, { type: 'pong' });
+      case 'auth':
+        return void this.reauth(conn, m.token).catch((err: unknown) => {
+          this.o.log(`hub: failed to handle an auth from ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+        });
       case 'request': {
         if (!only('cabin')) return;
         const { consultation, created } = this.o.store.requestConsultation(conn.id, m.language);
@@ -283,7 +394,9 @@ export class Relay {
         const c = mine(m.consultationId);
         if (!c) return;
         if (c.state !== 'active') return fail('not-active', 'This consultation is over.');
-        this.o.store.addReadings(c.id, m.readings);
+        const count = this.o.store.addReadings(c.id, m.readings);
+        if (count === null) return fail('not-active', 'This consultation is over.');
+        if (m.ref !== undefined) this.send(conn, { type: 'reported', ref: m.ref, consultationId: c.id, count });
         return;
       }
       case 'end': {
@@ -318,6 +431,8 @@ export class Relay {
   private closeBoth(c: Consultation, reason: 'ended' | 'cancelled', from: Conn, ref: string | undefined): void {
     this.away.delete(`${c.id}:cabin`);
     this.away.delete(`${c.id}:doctor`);
+    this.turn.delete(`${c.id}:cabin`);
+    this.turn.delete(`${c.id}:doctor`);
     const cabin = c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined;
     for (const side of [cabin, c.doctorId ? this.conns.get(key('doctor', c.doctorId)) : undefined]) {
       if (side) this.send(side, { type: 'ended', ref: side === from ? ref : undefined, consultationId: c.id, reason });
@@ -352,20 +467,58 @@ export class Relay {
       claimedAt: c.claimedAt,
       peerPresent: this.peer(c, role) !== undefined,
       polite: role === 'doctor',
-      iceServers: this.iceServers(c.id, role),
+      iceServers: this.iceServers(c, role),
       ...(this.o.iceServers?.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
     };
   }
 
-  private iceServers(consultationId: string, role: Role): IceServer[] {
+  /** STUN, plus TURN once a doctor has claimed the consultation (a waiting cabin has no use for a relay yet). */
+  private iceServers(c: Consultation, role: Role): IceServer[] {
     const ice = this.o.iceServers;
     const list: IceServer[] = [];
     if (ice?.stunUrls?.length) list.push({ urls: ice.stunUrls });
-    if (ice?.turn && ice.turn.urls.length > 0) {
-      const expiry = Math.floor(this.o.now() / 1000) + (ice.turn.ttlS ?? TURN_TTL_S);
-      list.push({ urls: ice.turn.urls, ...turnCredential(ice.turn.secret, expiry, `${consultationId}-${role}`) });
+    if (ice?.turn && ice.turn.urls.length > 0 && c.state === 'active' && c.doctorId !== null) {
+      const cred = this.turnCredential(c.id, role);
+      list.push({ urls: ice.turn.urls, username: cred.username, credential: cred.credential });
     }
     return list;
+  }
+
+  private turnTtlS(): number {
+    return this.o.iceServers?.turn?.ttlS ?? TURN_TTL_S;
+  }
+
+  private turnStale(cred: TurnCredential): boolean {
+    return cred.expiry * 1000 - this.o.now() < (this.turnTtlS() * 1000) / 4;
+  }
+
+  /** The same credentials on every push until less than a quarter of their lifetime is left, then fresh ones. */
+  private turnCredential(consultationId: string, role: Role): TurnCredential {
+    const k = `${consultationId}:${role}`;
+    const held = this.turn.get(k);
+    if (held && !this.turnStale(held)) return held;
+    const expiry = Math.floor(this.o.now() / 1000) + this.turnTtlS();
+    const cred = { consultationId, role, expiry, ...turnCredential(this.o.iceServers!.turn!.secret, expiry, `${consultationId}-${role}`) };
+    this.turn.set(k, cred);
+    return cred;
+  }
+
+  /** Heartbeat: credentials about to expire are renewed and the consultation is sent again to that side. */
+  private renewTurn(): void {
+    if (this.closing) return;
+    for (const [k, cred] of this.turn) {
+      if (!this.turnStale(cred)) continue;
+      this.turn.delete(k);
+      try {
+        const c = this.o.store.consultation(cred.consultationId);
+        if (!c || c.state !== 'active') continue;
+        // A side that is away gets fresh ones when it comes back.
+        const side = cred.role === 'cabin' ? (c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined) : c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
+        if (side) this.send(side, { type: 'consultation', consultation: this.view(c, cred.role) });
+      } catch (err) {
+        this.o.log(`hub: failed to renew the TURN credentials of ${cred.consultationId}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   private broadcastQueue(): void {

@@ -53,6 +53,16 @@ export function newCabinKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** A login session's id: 128 random bits. */
+export function newSessionId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** A doctor session's refresh secret (the session cookie): 256 random bits, stored only as its SHA-256 (hashKey). */
+export function newRefreshSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 /** coturn `use-auth-secret` (TURN REST API): username `expiry:user`, password base64(HMAC-SHA1(secret, username)). */
 export function turnCredential(secret: string, expiryUnixS: number, user: string): { username: string; credential: string } {
   const username = `${expiryUnixS}:${user}`;

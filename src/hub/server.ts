@@ -23,7 +23,10 @@ export interface HubOptions {
   consoleDir?: string;
   now?: () => number;
   log?: (line: string) => void;
-  /** WebSocket ping period; a socket that missed one pong is dropped. Default 15 000 ms. */
+  /**
+   * WebSocket ping period; a socket that missed one pong is dropped. Each beat also closes the sockets whose token
+   * expired or whose session ended, and renews TURN credentials about to expire. Default 15 000 ms.
+   */
   heartbeatMs?: number;
   /** A waiting request whose cabin stays disconnected this long is cancelled. Default 120 000 ms. */
   waitingGraceMs?: number;
@@ -44,7 +47,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const store = new HubStore(opts.dbPath, now);
   const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, now);
   const relay = new Relay({ store, tokens, now, iceServers: opts.iceServers, log, heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
-  const deps = { store, tokens, throttle: new LoginThrottle(now), consoleDir: opts.consoleDir, log };
+  const deps = { store, tokens, throttle: new LoginThrottle(now), consoleDir: opts.consoleDir, log, closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -1,22 +1,34 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
-import {
+import type { z } from 'zod';
+import type {
   ReportReadingSchema,
-  type ConsultationReport,
-  type ConsultationState,
-  type QueueItem,
-  type Role,
+  ConsultationReport,
+  ConsultationState,
+  QueueItem,
+  Role,
 } from '../shared/hub-protocol.ts';
+import { MAX_SESSION_S } from '../shared/hub-protocol.ts';
 import { migrate } from './schema.ts';
-import { dummyPasswordHash, hashKey, hashPassword, newCabinKey, safeEqual, verifyPassword } from './secrets.ts';
+import { dummyPasswordHash, hashKey, hashPassword, newCabinKey, newSessionId, newRefreshSecret, safeEqual, verifyPassword } from './secrets.ts';
 
 export type Language = 'fr' | 'en';
 export type Reading = z.infer<typeof ReportReadingSchema>;
 export interface Account {
   id: string;
   name: string;
+}
+
+/** A valid login session (not ended, younger than MAX_SESSION_S, its account not disabled) and its account. */
+export interface Session {
+  sid: string;
+  role: Role;
+  subject: string;
+  /** The account's current name. */
+  name: string;
+  /** ms */
+  createdAt: number;
 }
 
 /** A consultation as stored, with its cabin's and doctor's names. */
@@ -154,18 +166,90 @@ export class HubStore {
       | { id: string; name: string; password_hash: string }
       | undefined;
     const ok = await verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash()));
-    return ok && row ? { id: row.id, name: row.name } : null;
+    // Checked after the hash (a disabled account answers as slowly as any other) and again after the await.
+    return ok && row && this.account('doctor', row.id) ? { id: row.id, name: row.name } : null;
   }
 
+  /** The cabin if the key is right and the cabin is not disabled. */
   verifyCabin(id: string, key: string): Account | null {
-    const row = this.db.prepare('SELECT id, name, key_hash FROM cabins WHERE id = ?').get(id) as { id: string; name: string; key_hash: string } | undefined;
+    const row = this.db.prepare('SELECT id, name, key_hash, disabled_at FROM cabins WHERE id = ?').get(id) as
+      | { id: string; name: string; key_hash: string; disabled_at: number | null }
+      | undefined;
     const ok = safeEqual(hashKey(key), row?.key_hash ?? hashKey(`no cabin ${newCabinKey()}`));
-    return ok && row ? { id: row.id, name: row.name } : null;
+    return ok && row && row.disabled_at === null ? { id: row.id, name: row.name } : null;
   }
 
+  /** The account, unless unknown or disabled. */
   account(role: Role, id: string): Account | null {
     const table = role === 'doctor' ? 'doctors' : 'cabins';
-    return (this.db.prepare(`SELECT id, name FROM ${table} WHERE id = ?`).get(id) as Account | undefined) ?? null;
+    return (this.db.prepare(`SELECT id, name FROM ${table} WHERE id = ? AND disabled_at IS NULL`).get(id) as Account | undefined) ?? null;
+  }
+
+  /**
+   * Disables an account: it can no longer log in or refresh, and all its sessions end (its open sockets close at the
+   * relay's next session check). False if there is no such account; true also when it was disabled already.
+   */
+  disableAccount(role: Role, id: string): boolean {
+    const table = role === 'doctor' ? 'doctors' : 'cabins';
+    return this.db.transaction(() => {
+      const found = this.db.prepare(`UPDATE ${table} SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?`).run(this.time(), id).changes === 1;
+      if (found) this.db.prepare('UPDATE sessions SET ended_at = ? WHERE role = ? AND subject = ? AND ended_at IS NULL').run(this.time(), role, id);
+      return found;
+    }).immediate();
+  }
+
+  /** True if the account exists and is disabled. */
+  isDisabled(role: Role, id: string): boolean {
+    const table = role === 'doctor' ? 'doctors' : 'cabins';
+    const row = this.db.prepare(`SELECT disabled_at FROM ${table} WHERE id = ?`).get(id) as { disabled_at: number | null } | undefined;
+    return row !== undefined && row.disabled_at !== null;
+  }
+
+  /**
+   * A new login session (sid: 128 random bits); a doctor's also gets a refresh secret (256 bits, returned once, kept
+   * as its SHA-256) for the session cookie. Prunes ended and expired sessions first, so the table stays small.
+   */
+  createSession(role: Role, subject: string, opts: { refresh?: boolean } = {}): { sid: string; refresh: string | null; createdAt: number } {
+    const sid = newSessionId();
+    const refresh = opts.refresh ? newRefreshSecret() : null;
+    const createdAt = this.time();
+    this.pruneSessions();
+    this.db
+      .prepare('INSERT INTO sessions (id, role, subject, refresh_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(sid, role, subject, refresh === null ? null : hashKey(refresh), createdAt);
+    return { sid, refresh, createdAt };
+  }
+
+  /** The session if it is still valid (not ended, younger than MAX_SESSION_S, account not disabled); else null. */
+  session(sid: string): Session | null {
+    return this.validSession('s.id = ?', sid);
+  }
+
+  /** The valid session whose refresh secret (the doctor's cookie) this is; else null. */
+  sessionByRefresh(secret: string): Session | null {
+    return this.validSession('s.refresh_hash = ?', hashKey(secret));
+  }
+
+  /** Ends a session (logout); false if it was not open. */
+  endSession(sid: string): boolean {
+    return this.db.prepare('UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL').run(this.time(), sid).changes === 1;
+  }
+
+  /** Deletes ended sessions and those older than MAX_SESSION_S; returns how many. */
+  pruneSessions(): number {
+    return this.db.prepare('DELETE FROM sessions WHERE ended_at IS NOT NULL OR created_at <= ?').run(this.time() - MAX_SESSION_S * 1000).changes;
+  }
+
+  private validSession(where: string, value: string): Session | null {
+    const row = this.db
+      .prepare(
+        `SELECT s.id, s.role, s.subject, s.created_at, COALESCE(d.name, c.name) AS name FROM sessions s
+         LEFT JOIN doctors d ON s.role = 'doctor' AND d.id = s.subject AND d.disabled_at IS NULL
+         LEFT JOIN cabins c ON s.role = 'cabin' AND c.id = s.subject AND c.disabled_at IS NULL
+         WHERE ${where} AND s.ended_at IS NULL AND s.created_at > ?`,
+      )
+      .get(value, this.time() - MAX_SESSION_S * 1000) as { id: string; role: Role; subject: string; created_at: number; name: string | null } | undefined;
+    return row && row.name !== null ? { sid: row.id, role: row.role, subject: row.subject, name: row.name, createdAt: row.created_at } : null;
   }
 
   consultation(id: string): Consultation | null {
@@ -216,27 +300,32 @@ export class HubStore {
   }
 
   /** Adds readings to an active consultation's report, each id once; false if it is not active. */
-  addReadings(id: string, readings: readonly Reading[]): boolean {
+  /**
+   * Stores report readings of an active consultation, each id once (a part sent again adds nothing); at most
+   * MAX_REPORT_READINGS per consultation. The number of new readings, or null if the consultation is not active.
+   */
+  addReadings(id: string, readings: readonly Reading[]): number | null {
     return this.db.transaction(() => {
-      const row = this.db.prepare("SELECT readings FROM consultations WHERE id = ? AND state = 'active'").get(id) as { readings: string } | undefined;
-      if (!row) return false;
-      const parsed = z.array(ReportReadingSchema).safeParse(JSON.parse(row.readings));
-      const all = parsed.success ? parsed.data : [];
-      const seen = new Set(all.map((r) => r.id));
+      if (!this.db.prepare("SELECT 1 FROM consultations WHERE id = ? AND state = 'active'").get(id)) return null;
+      let room = MAX_REPORT_READINGS - (this.db.prepare('SELECT COUNT(*) AS n FROM report_readings WHERE consultation_id = ?').get(id) as { n: number }).n;
+      const insert = this.db.prepare(
+        'INSERT OR IGNORE INTO report_readings (consultation_id, id, code, value, unit, t, device_id, measurement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      let added = 0;
       for (const r of readings) {
-        if (seen.has(r.id) || all.length >= MAX_REPORT_READINGS) continue;
-        seen.add(r.id);
-        all.push(r);
+        if (room <= 0) break;
+        const n = insert.run(id, r.id, r.code, r.value, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null).changes;
+        added += n;
+        room -= n;
       }
-      this.db.prepare('UPDATE consultations SET readings = ? WHERE id = ?').run(JSON.stringify(all), id);
-      return true;
+      return added;
     }).immediate();
   }
 
   /** Active → ended with the doctor's notes and the last readings; false if it was not active. */
   end(id: string, report: { notes: string; readings: Reading[] }): boolean {
     return this.db.transaction(() => {
-      if (!this.addReadings(id, report.readings)) return false;
+      if (this.addReadings(id, report.readings) === null) return false;
       return this.db.prepare("UPDATE consultations SET state = 'ended', ended_at = ?, notes = ? WHERE id = ? AND state = 'active'").run(this.time(), report.notes, id).changes === 1;
     }).immediate();
   }
@@ -251,8 +340,21 @@ export class HubStore {
   report(id: string): ConsultationReport | null {
     const c = this.consultation(id);
     if (!c) return null;
-    const extra = this.db.prepare('SELECT notes, readings FROM consultations WHERE id = ?').get(id) as { notes: string; readings: string };
-    const readings = z.array(ReportReadingSchema).safeParse(JSON.parse(extra.readings));
+    const extra = this.db.prepare('SELECT notes FROM consultations WHERE id = ?').get(id) as { notes: string };
+    const rows = this.db
+      .prepare('SELECT id, code, value, unit, t, device_id, measurement_id FROM report_readings WHERE consultation_id = ? ORDER BY t, id')
+      .all(id) as { id: string; code: string; value: number; unit: string; t: number; device_id: string | null; measurement_id: string | null }[];
+    const readings = rows.map(
+      (r): Reading => ({
+        id: r.id,
+        code: r.code,
+        value: r.value,
+        unit: r.unit,
+        t: r.t,
+        ...(r.device_id !== null ? { deviceId: r.device_id } : {}),
+        ...(r.measurement_id !== null ? { measurementId: r.measurement_id } : {}),
+      }),
+    );
     const incidents = this.db.prepare('SELECT t, side, detail FROM incidents WHERE consultation_id = ? ORDER BY id').all(id) as ConsultationReport['incidents'];
     return {
       consultationId: c.id,
@@ -263,7 +365,7 @@ export class HubStore {
       endedAt: c.endedAt,
       state: c.state,
       notes: extra.notes,
-      readings: readings.success ? readings.data : [],
+      readings,
       incidents,
     };
   }

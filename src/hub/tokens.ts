@@ -7,6 +7,13 @@ export interface Claims {
   sub: string;
   role: Role;
   name: string;
+  /** The login session the token belongs to. */
+  sid: string;
+}
+
+/** The claims of a verified token and its expiry (unix seconds). */
+export interface VerifiedClaims extends Claims {
+  exp: number;
 }
 
 /** Short-lived HS256 tokens on the hub's clock (`now`, ms), so tests can age them. */
@@ -17,24 +24,27 @@ export class Tokens {
     private readonly now: () => number,
   ) {}
 
-  async issue(c: Claims): Promise<TokenAnswer> {
+  /** A token for `ttlS`, or less when `notAfterS` (unix seconds, e.g. the end of its session) comes first. */
+  async issue(c: Claims, notAfterS = Infinity): Promise<TokenAnswer> {
     const iat = Math.floor(this.now() / 1000);
-    const token = await new SignJWT({ role: c.role, name: c.name })
+    const exp = Math.max(iat + 1, Math.min(iat + this.ttlS, Math.floor(notAfterS)));
+    const token = await new SignJWT({ role: c.role, name: c.name, sid: c.sid })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setSubject(c.sub)
       .setIssuedAt(iat)
-      .setExpirationTime(iat + this.ttlS)
+      .setExpirationTime(exp)
       .sign(this.secret);
-    return { token, expiresIn: this.ttlS, role: c.role, id: c.sub, name: c.name };
+    return { token, expiresIn: exp - iat, role: c.role, id: c.sub, name: c.name };
   }
 
-  /** The claims of a valid, unexpired token of this hub; null otherwise (never throws). */
-  async verify(token: string): Promise<Claims | null> {
+  /** The claims of a valid, unexpired token of this hub, with its `exp`; null otherwise (never throws). */
+  async verify(token: string): Promise<VerifiedClaims | null> {
     try {
       const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, currentDate: new Date(this.now()), requiredClaims: ['exp', 'sub'] });
       const claims = TokenClaimsSchema.safeParse(payload);
-      return claims.success ? claims.data : null;
+      if (!claims.success || typeof payload.exp !== 'number') return null;
+      return { sub: claims.data.sub, role: claims.data.role, name: claims.data.name, sid: claims.data.sid, exp: payload.exp };
     } catch {
       return null;
     }

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEARER_PREFIX, HUB_SUBPROTOCOL, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
-import { Client, PASSWORD, activeConsultation, cabinToken, doctorToken, post, startHub, tryUpgrade, type TestHub } from './helpers.ts';
+import { Client, PASSWORD, activeConsultation, api, cabinToken, doctorToken, post, startHub, tryUpgrade, type TestHub } from './helpers.ts';
 
 let clock = Date.now();
 let t: TestHub;
@@ -72,10 +72,18 @@ describe('cabin token', () => {
     expect((await post(`${t.hub.url}/api/cabin/token`, { cabinId: 'cab-9', key: t.keys['cab-1'] })).status).toBe(401);
   });
 
-  it('locks a cabin id out after 5 failures', async () => {
-    for (let i = 0; i < 5; i++) expect((await post(`${t.hub.url}/api/cabin/token`, { cabinId: 'cab-3', key: `bad-${i}` })).status).toBe(401);
-    expect((await post(`${t.hub.url}/api/cabin/token`, { cabinId: 'cab-3', key: t.keys['cab-3'] })).status).toBe(429);
+  it('locks a client address out after 5 wrong keys, whatever the cabin; the cabin itself still logs in from elsewhere', async () => {
+    const from = (localAddress: string, cabinId: string, key: string) => api(`${t.hub.url}/api/cabin/token`, { body: { cabinId, key }, localAddress });
+    for (let i = 0; i < 5; i++) expect((await from('127.0.0.2', 'cab-3', `bad-${i}`)).status).toBe(401);
+    const locked = await from('127.0.0.2', 'cab-3', t.keys['cab-3']!);
+    expect(locked.status).toBe(429);
+    expect(locked.json.error.code).toBe('too-many-attempts');
+    // The lock is on the address: another cabin id does not get it a new series of guesses…
+    expect((await from('127.0.0.2', 'cab-1', t.keys['cab-1']!)).status).toBe(429);
+    // …and the guesses did not lock cab-3 out: from its own address it logs in.
+    expect((await from('127.0.0.3', 'cab-3', t.keys['cab-3']!)).status).toBe(200);
     clock += 61_000;
+    expect((await from('127.0.0.2', 'cab-3', t.keys['cab-3']!)).status).toBe(200);
   });
 });
 
@@ -93,6 +101,28 @@ describe('tokens on the WebSocket upgrade and /api/refresh', () => {
       .sign(new Uint8Array(32).fill(8));
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + forged])).toBe(401);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + 'not.a.token'])).toBe(401);
+    // Signed with the hub's own key but without a session: refused too (every token belongs to a login session).
+    const sessionless = await new SignJWT({ role: 'doctor', name: 'Dr A' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('cabin-hub')
+      .setSubject('dr.a')
+      .setIssuedAt(Math.floor(clock / 1000))
+      .setExpirationTime(Math.floor(clock / 1000) + 600)
+      .sign(secret);
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + sessionless])).toBe(401);
+    expect((await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${sessionless}` })).status).toBe(401);
+    // …and so is one whose session id is made up.
+    const unknownSession = await new SignJWT({ role: 'doctor', name: 'Dr A', sid: 'made-up' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('cabin-hub')
+      .setSubject('dr.a')
+      .setIssuedAt(Math.floor(clock / 1000))
+      .setExpirationTime(Math.floor(clock / 1000) + 600)
+      .sign(secret);
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + unknownSession])).toBe(401);
+    const refused = await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${unknownSession}` });
+    expect(refused.status).toBe(401);
+    expect(refused.json.error.code).toBe('session-expired');
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + good])).toBe('open');
     clock += 61_000;
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + good])).toBe(401);

@@ -68,6 +68,9 @@ describe('hub CLI', () => {
       { args: ['serve', '--port', 'eighty'], says: /not a port number/ },
     ];
     const results = await Promise.all(cases.map((c) => hubCli(c.args, c.env === undefined ? {} : { env: c.env })));
+    const help = await hubCli(['help']);
+    expect(help.stdout).toMatch(/disable-doctor USERNAME/);
+    expect(help.stdout).toMatch(/disable-cabin ID/);
     results.forEach((r, i) => {
       expect(r.code, cases[i]!.args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), cases[i]!.args.join(' ')).toHaveLength(1);

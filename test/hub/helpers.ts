@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -42,6 +43,55 @@ type ApiJson = Record<string, unknown> & { error: { code: string; message: strin
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: ApiJson }> {
   const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as ApiJson };
+}
+
+export interface ApiAnswer {
+  status: number;
+  json: ApiJson;
+  /** Set-Cookie lines of the answer. */
+  cookies: string[];
+}
+
+/**
+ * An HTTP call with what fetch cannot do: a Cookie and a Host header of the test's choice, and a local source address
+ * (anything in 127.0.0.0/8 reaches the hub on 127.0.0.1 from another client address).
+ */
+export function api(
+  url: string,
+  opts: { method?: string; body?: unknown; headers?: Record<string, string>; localAddress?: string } = {},
+): Promise<ApiAnswer> {
+  return new Promise((resolve, reject) => {
+    const data = opts.body === undefined ? '' : JSON.stringify(opts.body);
+    const req = request(
+      url,
+      {
+        method: opts.method ?? 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(data)), ...opts.headers },
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ApiJson, cookies: res.headers['set-cookie'] ?? [] });
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** The `name=value` of a Set-Cookie line, to send back in a Cookie header. */
+export const cookiePair = (setCookie: string): string => setCookie.split(';')[0]!;
+
+/** The claims of a token, unchecked (the test's view of what the hub signed). */
+export function tokenClaims(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 export async function doctorToken(t: TestHub, username: string): Promise<string> {

@@ -7,6 +7,7 @@ import { seedDemo } from '../../src/hub/demo.ts';
 import { SCHEMA_VERSION } from '../../src/hub/schema.ts';
 import { hashPassword, verifyPassword } from '../../src/hub/secrets.ts';
 import { HubStore, MAX_INCIDENTS } from '../../src/hub/store.ts';
+import { MAX_SESSION_S } from '../../src/shared/hub-protocol.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hub-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,6 +77,51 @@ describe('HubStore', () => {
     expect(await s.verifyDoctor('dr.demo', second.doctor.password)).toEqual({ id: 'dr.demo', name: second.doctor.name });
     expect(s.verifyCabin('demo-cabin', first.cabin.key)).toBeNull();
     expect(s.verifyCabin('demo-cabin', second.cabin.key)).toEqual({ id: 'demo-cabin', name: second.cabin.name });
+    s.close();
+  });
+  it('keeps sessions valid until ended, MAX_SESSION_S old or their account disabled', async () => {
+    let clock = 1_000_000;
+    const s = new HubStore(':memory:', () => clock);
+    await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'the password 1' });
+    s.addCabin({ id: 'c1', name: 'C1' });
+    const doc = s.createSession('doctor', 'dr.x', { refresh: true });
+    const cab = s.createSession('cabin', 'c1');
+    expect(doc.sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(doc.refresh).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cab.refresh).toBeNull();
+    expect(s.session(doc.sid)).toEqual({ sid: doc.sid, role: 'doctor', subject: 'dr.x', name: 'Dr X', createdAt: clock });
+    expect(s.sessionByRefresh(doc.refresh!)?.sid).toBe(doc.sid);
+    expect(s.sessionByRefresh(doc.refresh!.slice(1))).toBeNull();
+    expect(s.endSession(cab.sid)).toBe(true);
+    expect(s.endSession(cab.sid)).toBe(false);
+    expect(s.session(cab.sid)).toBeNull();
+    clock += MAX_SESSION_S * 1000 - 1;
+    expect(s.session(doc.sid)).not.toBeNull();
+    clock += 1;
+    expect(s.session(doc.sid)).toBeNull();
+    expect(s.pruneSessions()).toBe(2);
+
+    const again = s.createSession('doctor', 'dr.x', { refresh: true });
+    const cabin = s.createSession('cabin', 'c1');
+    expect(s.disableAccount('doctor', 'dr.x')).toBe(true);
+    expect(s.disableAccount('doctor', 'dr.nobody')).toBe(false);
+    expect(s.session(again.sid)).toBeNull();
+    expect(s.sessionByRefresh(again.refresh!)).toBeNull();
+    expect(s.session(cabin.sid)).not.toBeNull();
+    expect(await s.verifyDoctor('dr.x', 'the password 1')).toBeNull();
+    expect(s.account('doctor', 'dr.x')).toBeNull();
+    expect(s.isDisabled('doctor', 'dr.x')).toBe(true);
+    s.close();
+  });
+
+  it('a disabled cabin cannot log in, and its sessions end', () => {
+    const s = new HubStore(':memory:');
+    const { key } = s.addCabin({ id: 'c1', name: 'C1' });
+    const session = s.createSession('cabin', 'c1');
+    expect(s.disableAccount('cabin', 'c1')).toBe(true);
+    expect(s.verifyCabin('c1', key)).toBeNull();
+    expect(s.account('cabin', 'c1')).toBeNull();
+    expect(s.session(session.sid)).toBeNull();
     s.close();
   });
 });

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/hub/schema.ts';
+import { HubStore, type Reading } from '../../src/hub/store.ts';
+import { activeConsultation, doctorToken, startHub, type TestHub } from './helpers.ts';
+
+const reading = (i: number, extra: Partial<Reading> = {}): Reading => ({ id: `obs-${i}`, code: '59408-5', value: 90 + (i % 10), unit: '%', t: 1_700_000_000_000 + i * 1000, ...extra });
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDb(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hub-readings-'));
+  dirs.push(dir);
+  return join(dir, 'hub.db');
+}
+
+/** A store with one active consultation, on a file. */
+async function activeStore(): Promise<{ store: HubStore; id: string }> {
+  const store = new HubStore(tempDb());
+  await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: 'correct horse battery' });
+  store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
+  const { consultation } = store.requestConsultation('cab-1', 'fr');
+  expect(store.claim(consultation.id, 'dr.a')).toBe(true);
+  return { store, id: consultation.id };
+}
+
+describe('report readings in the hub store', () => {
+  it('keeps each reading id once, counts only new ones, and returns them in time order with their optional fields', async () => {
+    const { store, id } = await activeStore();
+    expect(store.addReadings(id, [reading(2), reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' })])).toBe(2);
+    expect(store.addReadings(id, [reading(1), reading(2), reading(3)])).toBe(1);
+    expect(store.end(id, { notes: 'RAS', readings: [reading(3), reading(4)] })).toBe(true);
+    const report = store.report(id)!;
+    expect(report.readings.map((r) => r.id)).toEqual(['obs-1', 'obs-2', 'obs-3', 'obs-4']);
+    expect(report.readings[0]).toEqual(reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' }));
+    expect(report.readings[1]).not.toHaveProperty('deviceId');
+    expect(report.notes).toBe('RAS');
+    // Over: nothing more is added.
+    expect(store.addReadings(id, [reading(5)])).toBeNull();
+    expect(store.report(id)!.readings).toHaveLength(4);
+    store.close();
+  });
+
+  it('refuses readings for a consultation that is waiting or unknown', async () => {
+    const store = new HubStore(tempDb());
+    store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
+    const { consultation } = store.requestConsultation('cab-1', 'en');
+    expect(store.addReadings(consultation.id, [reading(1)])).toBeNull();
+    expect(store.addReadings('nope', [reading(1)])).toBeNull();
+    store.close();
+  });
+
+  it('stops at 100 000 readings per consultation (a flood cannot grow the report without bound)', async () => {
+    const { store, id } = await activeStore();
+    const many = Array.from({ length: 100_000 }, (_, i) => reading(i));
+    expect(store.addReadings(id, many)).toBe(100_000);
+    expect(store.addReadings(id, [reading(100_000), reading(100_001)])).toBe(0);
+    expect(store.report(id)!.readings).toHaveLength(100_000);
+    store.close();
+  });
+
+  it('moves the readings of a version-2 file (JSON column) into the table, skipping malformed entries', () => {
+    const file = tempDb();
+    const db = new Database(file);
+    db.pragma('foreign_keys = ON');
+    for (let v = 0; v < 2; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma('user_version = 2');
+    db.prepare("INSERT INTO doctors VALUES ('dr.a', 'Dr A', 'x', 0)").run();
+    db.prepare("INSERT INTO cabins VALUES ('cab-1', 'Cabin 1', 'x', 0)").run();
+    const old = [reading(1, { measurementId: 'm-1' }), { id: 'broken', code: 5 }, reading(2)];
+    db.prepare("INSERT INTO consultations (id, cabin_id, doctor_id, language, state, created_at, claimed_at, ended_at, notes, readings) VALUES ('c1', 'cab-1', 'dr.a', 'fr', 'ended', 1, 2, 3, 'notes', ?)").run(JSON.stringify(old));
+    db.close();
+
+    const store = new HubStore(file);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const report = store.report('c1')!;
+    expect(report.readings).toEqual([reading(1, { measurementId: 'm-1' }), reading(2)]);
+    expect(report.notes).toBe('notes');
+    store.close();
+  });
+});
+
+describe('report parts over the WebSocket', () => {
+  let t: TestHub | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('answers a part that carries a ref with the number of new readings, once they are stored', async () => {
+    t = await startHub();
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-1', 'dr.a');
+    doc.send({ type: 'report', ref: 'p1', consultationId: id, readings: [reading(1), reading(2)] });
+    expect(await doc.next('reported', (m) => m.ref === 'p1')).toEqual({ type: 'reported', ref: 'p1', consultationId: id, count: 2 });
+    // Stored before the answer: the report already has them while the call goes on.
+    const res = await fetch(`${t.hub.url}/api/consultations/${id}/report`, { headers: { authorization: `Bearer ${await doctorToken(t, 'dr.a')}` } });
+    expect(((await res.json()) as { readings: Reading[] }).readings.map((r) => r.id)).toEqual(['obs-1', 'obs-2']);
+    // Sent again (the answer was lost): nothing new, still answered.
+    doc.send({ type: 'report', ref: 'p2', consultationId: id, readings: [reading(2), reading(3)] });
+    expect((await doc.next('reported', (m) => m.ref === 'p2')).count).toBe(1);
+    // Without a ref: stored, not answered.
+    doc.send({ type: 'report', consultationId: id, readings: [reading(4)] });
+    doc.send({ type: 'ping' });
+    await doc.next('pong');
+    expect(doc.pending.filter((m) => m.type === 'reported')).toHaveLength(0);
+    expect(t.hub.store.report(id)!.readings).toHaveLength(4);
+    // A cabin may not write the doctor's report.
+    cabin.send({ type: 'report', ref: 'c1', consultationId: id, readings: [reading(9)] });
+    expect(await cabin.next('error')).toMatchObject({ code: 'forbidden' });
+    await Promise.all([cabin.close(), doc.close()]);
+  });
+
+  it('refuses a part after the end of the consultation, with a clear error', async () => {
+    t = await startHub();
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-1', 'dr.a');
+    doc.send({ type: 'end', ref: 'e', consultationId: id, notes: '', readings: [] });
+    await doc.next('ended', (m) => m.ref === 'e');
+    doc.send({ type: 'report', ref: 'late', consultationId: id, readings: [reading(1)] });
+    expect(await doc.next('error')).toMatchObject({ code: 'not-active' });
+    expect(t.hub.store.report(id)!.readings).toHaveLength(0);
+    await Promise.all([cabin.close(), doc.close()]);
+  });
+});

@@ -1,0 +1,226 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, MAX_SESSION_S, SESSION_COOKIE, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
+import { Client, PASSWORD, api, cabinToken, cookiePair, tokenClaims, tryUpgrade, startHub, type TestHub } from './helpers.ts';
+
+const TTL_S = 60;
+let clock = Date.now();
+let t: TestHub;
+
+beforeAll(async () => {
+  t = await startHub({ now: () => clock, tokenTtlS: TTL_S, heartbeatMs: 250 });
+});
+afterAll(() => t.close());
+
+/** A doctor's login: its token and its session cookie (`name=value`). */
+async function login(username: string, headers: Record<string, string> = {}): Promise<{ token: string; cookie: string; setCookie: string }> {
+  const r = await api(`${t.hub.url}/api/login`, { body: { username, password: PASSWORD }, headers });
+  expect(r.status).toBe(200);
+  expect(r.cookies).toHaveLength(1);
+  return { token: TokenAnswerSchema.parse(r.json).token, cookie: cookiePair(r.cookies[0]!), setCookie: r.cookies[0]! };
+}
+
+/** `authenticated.expiresIn` of a new token: whole seconds left, rounded down (the clock is past the token's iat). */
+function expectFull(expiresIn: number): void {
+  expect(expiresIn).toBeGreaterThanOrEqual(TTL_S - 1);
+  expect(expiresIn).toBeLessThanOrEqual(TTL_S);
+}
+
+const refresh = (headers: Record<string, string>) => api(`${t.hub.url}/api/refresh`, { headers });
+const logout = (headers: Record<string, string>) => api(`${t.hub.url}/api/logout`, { headers });
+
+describe('the doctor session cookie', () => {
+  it('is HttpOnly, SameSite=Strict, Path=/api, lives MAX_SESSION_S, and is Secure unless the hub is reached by a loopback name', async () => {
+    const { setCookie } = await login('dr.a');
+    const attrs = setCookie.split(';').map((a) => a.trim());
+    expect(attrs[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}$`));
+    expect(attrs.slice(1).sort()).toEqual(['HttpOnly', `Max-Age=${MAX_SESSION_S}`, 'Path=/api', 'SameSite=Strict']);
+    for (const host of ['localhost:8440', 'LOCALHOST', '127.0.0.1:1234', '[::1]:8440']) {
+      expect((await login('dr.a', { Host: host })).setCookie, host).not.toMatch(/Secure/);
+    }
+    for (const host of ['hub.example.org', 'hub.example.org:443', '10.0.0.5:8440', 'localhost.example.org']) {
+      expect((await login('dr.a', { Host: host })).setCookie.split('; '), host).toContain('Secure');
+    }
+  });
+
+  it('gets a new token of the same session from the cookie alone (a reloaded console), and only from a valid cookie', async () => {
+    const first = await login('dr.a');
+    clock += 2000;
+    const r = await refresh({ Cookie: `other=1; ${first.cookie}` });
+    expect(r.status).toBe(200);
+    const renewed = TokenAnswerSchema.parse(r.json);
+    expect(renewed).toMatchObject({ role: 'doctor', id: 'dr.a', name: 'Dr A', expiresIn: TTL_S });
+    expect(tokenClaims(renewed.token).sid).toBe(tokenClaims(first.token).sid);
+    expect(renewed.token).not.toBe(first.token);
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + renewed.token])).toBe('open');
+
+    const none = await refresh({});
+    expect(none.status).toBe(401);
+    expect(none.json.error.code).toBe('bad-token');
+    const forged = await refresh({ Cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` });
+    expect(forged.status).toBe(401);
+    expect(forged.json.error.code).toBe('session-expired');
+    expect(forged.json.error.message).toMatch(/log in again/);
+    // The refresh secret is kept only as a hash.
+    const secret = first.cookie.split('=')[1]!;
+    expect(JSON.stringify(t.hub.store.db.prepare('SELECT * FROM sessions').all())).not.toContain(secret);
+  });
+
+  it('logout ends the session: no more refresh (token or cookie), the cookie is cleared and the open socket is closed with 4401', async () => {
+    const s = await login('dr.b');
+    const ws = await Client.open(t.hub.wsUrl, s.token);
+    await ws.next('hello');
+    expectFull((await ws.next('authenticated')).expiresIn);
+    const out = await logout({ Authorization: `Bearer ${s.token}` });
+    expect(out.status).toBe(200);
+    expect(out.json).toEqual({ ended: true });
+    expect(out.cookies[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=; .*Max-Age=0`));
+    expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
+    for (const headers of [{ Authorization: `Bearer ${s.token}` }, { Cookie: s.cookie }] as Record<string, string>[]) {
+      const r = await refresh(headers);
+      expect(r.status).toBe(401);
+      expect(r.json.error.code).toBe('session-expired');
+    }
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + s.token])).toBe(401);
+    // Logging out with the cookie only (the token is lost) works too.
+    const again = await login('dr.b');
+    expect((await logout({ Cookie: again.cookie })).json).toEqual({ ended: true });
+    expect((await refresh({ Authorization: `Bearer ${again.token}` })).status).toBe(401);
+    expect((await logout({})).json).toEqual({ ended: false });
+  });
+
+  it('refuses a session older than MAX_SESSION_S, and no token outlives its session', async () => {
+    const s = await login('dr.a');
+    clock += (MAX_SESSION_S - 30) * 1000;
+    const late = await refresh({ Cookie: s.cookie });
+    expect(late.status).toBe(200);
+    const last = TokenAnswerSchema.parse(late.json);
+    expect(last.expiresIn).toBeLessThanOrEqual(30);
+    expect(last.expiresIn).toBeGreaterThan(0);
+    const ws = await Client.open(t.hub.wsUrl, last.token);
+    clock += 31_000;
+    expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
+    for (const headers of [{ Cookie: s.cookie }, { Authorization: `Bearer ${last.token}` }] as Record<string, string>[]) {
+      const r = await refresh(headers);
+      expect(r.status).toBe(401);
+    }
+    expect((await refresh({ Cookie: s.cookie })).json.error.code).toBe('session-expired');
+    // A new login starts a new session.
+    expect((await refresh({ Cookie: (await login('dr.a')).cookie })).status).toBe(200);
+  });
+
+  it('prunes ended and expired sessions so the table does not grow with every cabin login', async () => {
+    for (let i = 0; i < 5; i++) await cabinToken(t, 'cab-1');
+    const count = () => (t.hub.store.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+    const before = count();
+    expect(before).toBeGreaterThanOrEqual(5);
+    clock += MAX_SESSION_S * 1000 + 1000;
+    await cabinToken(t, 'cab-1');
+    expect(count()).toBe(1);
+  });
+});
+
+describe('token lifetime on an open socket', () => {
+  it('closes a socket with 4401 when its token expires without auth', async () => {
+    const ws = await Client.open(t.hub.wsUrl, (await login('dr.a')).token);
+    await ws.next('authenticated');
+    clock += (TTL_S - 5) * 1000;
+    ws.send({ type: 'ping' });
+    await ws.next('pong');
+    clock += 6000;
+    const closed = await ws.closed;
+    expect(closed.code).toBe(HUB_CLOSE.badToken);
+    expect(closed.reason).toMatch(/token expired/);
+  });
+
+  it('keeps a socket open past the first token with a valid auth, and answers authenticated', async () => {
+    const s = await login('dr.a');
+    const ws = await Client.open(t.hub.wsUrl, s.token);
+    await ws.next('authenticated');
+    clock += 40_000;
+    const fresh = TokenAnswerSchema.parse((await refresh({ Authorization: `Bearer ${s.token}` })).json).token;
+    ws.send({ type: 'auth', token: fresh });
+    expectFull((await ws.next('authenticated')).expiresIn);
+    clock += 40_000; // the first token expired 20 s ago
+    await new Promise((r) => setTimeout(r, 600)); // a few heartbeats
+    ws.send({ type: 'ping' });
+    await ws.next('pong');
+    expect(ws.ws.readyState).toBe(ws.ws.OPEN);
+    clock += 21_000; // and now the fresh one too
+    expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
+  });
+
+  it('accepts a cabin’s token of a new login (another session of the same cabin)', async () => {
+    const ws = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'));
+    await ws.next('authenticated');
+    const next = await cabinToken(t, 'cab-2');
+    ws.send({ type: 'auth', token: next });
+    expectFull((await ws.next('authenticated')).expiresIn);
+    await ws.close();
+  });
+
+  it('closes the socket on auth with another account’s token, a cabin token on a doctor socket, or garbage', async () => {
+    const other = (await login('dr.b')).token;
+    const cases = [other, await cabinToken(t, 'cab-1'), 'not-a-token'];
+    for (const token of cases) {
+      const ws = await Client.open(t.hub.wsUrl, (await login('dr.a')).token);
+      await ws.next('authenticated');
+      ws.send({ type: 'auth', token });
+      expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
+    }
+  });
+});
+
+function hubCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli.ts', ...args], { cwd: resolve(import.meta.dirname, '../..') });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.stdin.end();
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('disabled accounts', () => {
+  it('a doctor disabled from the CLI (another process) cannot log in or refresh, and the open socket closes', async () => {
+    const s = await login('dr.c');
+    const ws = await Client.open(t.hub.wsUrl, s.token);
+    await ws.next('authenticated');
+    const db = join(t.dir, 'hub.db');
+    const r = await hubCli(['disable-doctor', 'dr.c', '--db', db]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/doctor dr.c disabled/);
+    const closed = await ws.closed;
+    expect(closed.code).toBe(HUB_CLOSE.badToken);
+    expect(closed.reason).toMatch(/session ended/);
+    const again = await api(`${t.hub.url}/api/login`, { body: { username: 'dr.c', password: PASSWORD } });
+    expect(again.status).toBe(401);
+    expect(again.json.error.code).toBe('bad-credentials');
+    for (const headers of [{ Authorization: `Bearer ${s.token}` }, { Cookie: s.cookie }] as Record<string, string>[]) expect((await refresh(headers)).status).toBe(401);
+    expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + s.token])).toBe(401);
+    expect((await hubCli(['disable-doctor', 'dr.c', '--db', db])).stdout).toMatch(/already disabled/);
+  }, 60_000);
+
+  it('a disabled cabin cannot get a token; unknown ids and a missing database are clear errors', async () => {
+    const ws = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-3'));
+    await ws.next('authenticated');
+    const db = join(t.dir, 'hub.db');
+    expect((await hubCli(['disable-cabin', 'cab-3', '--db', db])).code).toBe(0);
+    expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
+    expect((await api(`${t.hub.url}/api/cabin/token`, { body: { cabinId: 'cab-3', key: t.keys['cab-3'] } })).status).toBe(401);
+    const [unknown, noDb, noId] = await Promise.all([
+      hubCli(['disable-cabin', 'cab-9', '--db', db]),
+      hubCli(['disable-doctor', 'dr.a', '--db', join(t.dir, 'nope.db')]),
+      hubCli(['disable-doctor', '--db', db]),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/There is no cabin cab-9/);
+    expect(noDb.code).toBe(2);
+    expect(noDb.stderr).toMatch(/There is no hub database/);
+    expect(noId.code).toBe(2);
+    expect(noId.stderr).toMatch(/Give one USERNAME/);
+  }, 60_000);
+});
