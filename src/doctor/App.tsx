@@ -17,6 +17,11 @@ export function App() {
     <div className="app">
       <Header />
       <main className="main">
+        {state.screen === 'restoring' && (
+          <p className="restoring card" role="status" aria-live="polite" data-testid="restoring">
+            {t('restore.connecting')}
+          </p>
+        )}
         {state.screen === 'login' && <Login notice={state.notice} />}
         {state.screen === 'queue' && <Queue />}
         {state.screen === 'consultation' && state.consultation && state.call && (

@@ -11,6 +11,8 @@ import './styles.css';
 
 const i18n = createI18n(navigator.language?.toLowerCase().startsWith('en') ? 'en' : 'fr');
 const controller = new ConsoleController(location);
+// Before the first render: a session to restore shows "connecting…", never a flash of the login form.
+void controller.restore();
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element.');
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { login, refresh, renewDelayMs } from '../../src/doctor/hub/auth.ts';
+import { fetchReport, login, logout, refresh, renewDelayMs } from '../../src/doctor/hub/auth.ts';
 
 function fakeFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
-  const calls: { url: string; init: { method: string; headers: Record<string, string>; body?: string } }[] = [];
-  const fetcher = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => {
+  const calls: { url: string; init: { method: string; headers: Record<string, string>; body?: string; credentials?: string } }[] = [];
+  const fetcher = async (url: string, init: { method: string; headers: Record<string, string>; body?: string; credentials?: string }) => {
     calls.push({ url, init });
     return { status, ok: status >= 200 && status < 300, headers: { get: (n: string) => headers[n.toLowerCase()] ?? null }, json: async () => body };
   };
@@ -42,5 +42,49 @@ describe('login and token renewal', () => {
   it('renews at two thirds of the token life', () => {
     expect(renewDelayMs(900)).toBe(600_000);
     expect(renewDelayMs(1)).toBe(5_000);
+  });
+
+  it('restores a session from the cookie alone: same-origin credentials, no Authorization; no session is "expired"', async () => {
+    const ok = fakeFetch(200, answer);
+    expect(await refresh(undefined, ok.fetcher)).toEqual({ ok: true, value: answer });
+    expect(ok.calls[0]!.url).toBe('/api/refresh');
+    expect(ok.calls[0]!.init.method).toBe('POST');
+    expect(ok.calls[0]!.init.credentials).toBe('same-origin');
+    expect(ok.calls[0]!.init.headers.authorization).toBeUndefined();
+    expect(await refresh(undefined, fakeFetch(401, { error: { code: 'no-session', message: 'x' } }).fetcher)).toEqual({ ok: false, error: 'expired' });
+    expect(await refresh(undefined, async () => Promise.reject(new Error('offline')))).toEqual({ ok: false, error: 'network' });
+  });
+
+  it('logout posts same-origin with the bearer when there is one, and never throws', async () => {
+    const ok = fakeFetch(204, undefined);
+    expect(await logout('tok', ok.fetcher)).toBe(true);
+    expect(ok.calls[0]!.url).toBe('/api/logout');
+    expect(ok.calls[0]!.init).toMatchObject({ method: 'POST', credentials: 'same-origin', headers: { authorization: 'Bearer tok' } });
+    const cookieOnly = fakeFetch(204, undefined);
+    await logout(undefined, cookieOnly.fetcher);
+    expect(cookieOnly.calls[0]!.init.headers.authorization).toBeUndefined();
+    expect(await logout('tok', async () => Promise.reject(new Error('offline')))).toBe(false);
+  });
+
+  it('reads the report so far with the bearer; any failure is undefined', async () => {
+    const report = {
+      consultationId: 'c 1',
+      cabin: { id: 'k1', name: 'Cabine' },
+      doctor: { id: 'd1', name: 'Dr' },
+      createdAt: 1,
+      claimedAt: 2,
+      endedAt: null,
+      state: 'active',
+      notes: '',
+      readings: [{ id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 5, deviceId: 'oxi' }],
+      incidents: [],
+    };
+    const ok = fakeFetch(200, report);
+    expect(await fetchReport('c 1', 'tok', ok.fetcher)).toEqual(report);
+    expect(ok.calls[0]!.url).toBe('/api/consultations/c%201/report');
+    expect(ok.calls[0]!.init).toMatchObject({ method: 'GET', headers: { authorization: 'Bearer tok' } });
+    expect(await fetchReport('c1', 'tok', fakeFetch(403, {}).fetcher)).toBeUndefined();
+    expect(await fetchReport('c1', 'tok', fakeFetch(200, { readings: 'nope' }).fetcher)).toBeUndefined();
+    expect(await fetchReport('c1', 'tok', async () => Promise.reject(new Error('offline')))).toBeUndefined();
   });
 });

@@ -7,13 +7,16 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BEARER_PREFIX, HUB_SUBPROTOCOL, ToHubSchema, type FromHub, type ToHub } from '../../src/shared/hub-protocol.ts';
+import { BEARER_PREFIX, HUB_SUBPROTOCOL, SESSION_COOKIE, ToHubSchema, type FromHub, type ToHub } from '../../src/shared/hub-protocol.ts';
+
+type ReportReading = Extract<ToHub, { type: 'report' }>['readings'][number];
 import { launchChromium } from '../helpers/chromium.ts';
 
 /**
  * The doctor console in Chromium against a stand-in hub (this file) and a scripted cabin page
  * (fixtures/fake-cabin.js): login errors, queue, a lost claim race, accept, the live call (video, stethoscope,
- * vitals, pleth, commands, snapshot), the cabin reloading mid-call, and the end with the report.
+ * vitals, pleth, commands, snapshot), the cabin reloading mid-call, the doctor reloading mid-call (the session
+ * comes back from the cookie, no login form), and the end with the report.
  * The real hub and kiosk are tested end to end in test/e2e.
  */
 
@@ -35,6 +38,10 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
   const fromDoctor: ToHub[] = [];
   const pageErrors: string[] = [];
   let claimed = false;
+  /** The session cookie the stand-in hub gave at login ('' once logged out). */
+  let session = '';
+  /** What the stand-in hub stored of `report` parts and `end`, by id. */
+  const stored = new Map<string, ReportReading>();
 
   const view = () => ({
     consultationId: 'c1',
@@ -64,9 +71,27 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
           const { password } = JSON.parse(body) as { password: string };
           const [status, answer] =
             password === 'pw' ? [200, { token: 'T1', expiresIn: 900, role: 'doctor', id: 'd1', name: 'Dr Test' }] : password === 'many' ? [429, { error: { code: 'rate', message: 'slow down' } }] : [401, { error: { code: 'bad-credentials', message: 'no' } }];
-          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+          if (status === 200) session = `S${Date.now()}`;
+          res
+            .writeHead(status, { 'content-type': 'application/json', ...(status === 200 ? { 'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/api` } : {}) })
+            .end(JSON.stringify(answer));
         });
         return;
+      }
+      const json = (status: number, body: unknown) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.method === 'POST' && url.pathname === '/api/refresh') {
+        // Only the cookie is accepted here (after a reload the console has no token).
+        const ok = session !== '' && (req.headers.cookie ?? '').split(/;\s*/).includes(`${SESSION_COOKIE}=${session}`);
+        return ok ? json(200, { token: 'T1', expiresIn: 900, role: 'doctor', id: 'd1', name: 'Dr Test' }) : json(401, { error: { code: 'no-session', message: 'Sign in.' } });
+      }
+      if (req.method === 'POST' && url.pathname === '/api/logout') {
+        session = '';
+        return void res.writeHead(204, { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api; Max-Age=0` }).end();
+      }
+      if (req.method === 'GET' && url.pathname === '/api/consultations/c1/report') {
+        if (req.headers.authorization !== 'Bearer T1') return json(401, { error: { code: 'bad-token', message: '' } });
+        const v = view();
+        return json(200, { consultationId: 'c1', cabin: { id: v.cabinId, name: v.cabinName }, doctor: { id: 'd1', name: 'Dr Test' }, createdAt: v.createdAt, claimedAt: v.claimedAt, endedAt: null, state: 'active', notes: '', readings: [...stored.values()], incidents: [] });
       }
       if (url.pathname === '/cabin.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>cabin</title>');
       const file = path.join(out, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
@@ -91,6 +116,9 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
           return tell({ type: 'queue', items: [] });
         }
         if (m.type === 'signal') return toCabin(m.data);
+        if (m.type === 'report' || m.type === 'end') for (const r of m.readings) if (!stored.has(r.id)) stored.set(r.id, r);
+        if (m.type === 'report' && m.ref) return tell({ type: 'reported', ref: m.ref, consultationId: m.consultationId, count: m.readings.length });
+        if (m.type === 'auth') return tell({ type: 'authenticated', expiresIn: 900 });
         if (m.type === 'end') return tell({ type: 'ended', ref: m.ref, consultationId: m.consultationId, reason: 'ended' });
       });
       tell({ type: 'hello', role: 'doctor', id: 'd1', name: 'Dr Test' });
@@ -237,6 +265,38 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     await expect.poll(() => doctor.getByTestId('video-camera').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 }).toBeGreaterThan(0);
   }, 60_000);
 
+  it('the doctor reloads mid-call: no login form, straight back into the consultation with the readings stored so far', async () => {
+    // Stored on the hub while the call ran, so the cabin was told (acked) only for those.
+    await expect.poll(() => stored.size).toBeGreaterThanOrEqual(9);
+    await doctor.addInitScript(() => {
+      const w = window as unknown as { sawLogin: boolean };
+      w.sawLogin = false;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="login-username"]')) w.sawLogin = true;
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await doctor.reload();
+    await doctor.getByTestId('consultation').waitFor();
+    expect(await doctor.evaluate(() => (window as unknown as { sawLogin: boolean }).sawLogin)).toBe(false);
+    expect(await doctor.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie)).not.toContain('T1');
+    // No live reading yet: the tiles show what the hub stored (the latest SpO2, o10, was 97; pulse 72; BP 120/80).
+    expect(await attr('observations-count', 'data-count')).toBe('0');
+    await expect.poll(() => attr('vital-spo2', 'data-value')).toBe('97');
+    expect(await attr('vital-pulse', 'data-value')).toBe('72');
+    expect(await attr('vital-bp', 'data-value')).toBe('120/80');
+    expect(await attr('observations-count', 'data-count')).toBe('0');
+    // The cabin starts over too (the fixture has no pc-change logic): the call comes back, readings the hub has
+    // already are acknowledged at once and not reported again.
+    const reportsBefore = fromDoctor.filter((m) => m.type === 'report').length;
+    await cabin.reload();
+    await cabin.addScriptTag({ path: path.join(import.meta.dirname, 'fixtures/fake-cabin.js') });
+    await cabin.evaluate(() => (window as unknown as { startCabin: (o: unknown) => Promise<string> }).startCabin({ observations: ['o1', 'o2', 'o11'] }));
+    await expect.poll(() => attr('connection-state', 'data-rtc'), { timeout: 15_000 }).toBe('connected');
+    await expect.poll(() => cabin.evaluate(() => [...(window as unknown as { cabin: { acked: Set<string> } }).cabin.acked].sort().join(','))).toBe('o1,o1-p,o11,o2');
+    const reportedAgain = fromDoctor.filter((m) => m.type === 'report').slice(reportsBefore).flatMap((m) => (m.type === 'report' ? m.readings.map((r) => r.id) : []));
+    expect(reportedAgain.sort()).toEqual(['o11']);
+  }, 60_000);
+
   it('ending: confirm, the report goes to the hub with notes and every reading, and the queue says it is saved', async () => {
     await doctor.getByTestId('notes').fill('Tympan normal.');
     await doctor.getByTestId('end-consultation').click();
@@ -245,8 +305,9 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     const end = fromDoctor.find((m) => m.type === 'end');
     expect(end?.type === 'end' && end.notes).toBe('Tympan normal.');
     // The readings go in `report` parts before `end` (endMessages).
-    const ids = fromDoctor.flatMap((m) => (m.type === 'report' || m.type === 'end' ? m.readings.map((r) => r.id) : [])).sort();
-    expect(ids).toEqual(['bp-d', 'bp-m', 'bp-s', 'o1', 'o1-p', 'o10', 'o2', 'o3', 'o9']);
+    // Parts go as readings arrive (each with a ref the hub answers), the rest with `end`; the hub keeps each id once.
+    const ids = [...new Set(fromDoctor.flatMap((m) => (m.type === 'report' || m.type === 'end' ? m.readings.map((r) => r.id) : [])))].sort();
+    expect(ids).toEqual(['bp-d', 'bp-m', 'bp-s', 'o1', 'o1-p', 'o10', 'o11', 'o2', 'o3', 'o9']);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -170,6 +170,35 @@ describe('hub client', () => {
     expect(sockets).toHaveLength(2);
   });
 
+  it('a second 4401 before the hub accepted a socket again ends it (one renewal), after an accepted one it renews again', async () => {
+    let renewed = 0;
+    const stops: string[] = [];
+    const { client, sockets } = setup({ renewToken: async () => (renewed++, true), onStop: (w) => stops.push(w) });
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.drop(4401);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sockets).toHaveLength(2);
+    sockets[1]!.open();
+    sockets[1]!.drop(4401);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(renewed).toBe(1);
+    expect(sockets).toHaveLength(2);
+    expect(stops).toEqual(['auth']);
+    // Accepted (hello) in between: a later refusal gets its own renewal.
+    const b = setup({ renewToken: async () => (renewed++, true) });
+    b.client.start();
+    b.sockets[0]!.open();
+    b.sockets[0]!.drop(4401);
+    await vi.advanceTimersByTimeAsync(1000);
+    b.sockets[1]!.open();
+    b.sockets[1]!.deliver(JSON.stringify({ type: 'hello', role: 'doctor', id: 'd1', name: 'Dr' }));
+    b.sockets[1]!.drop(4401);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(b.sockets).toHaveLength(3);
+    expect(renewed).toBe(3);
+  });
+
   it('gives up when the token cannot be renewed, or when another console replaced this one', async () => {
     const stops: string[] = [];
     const a = setup({ renewToken: async () => false, onStop: (w) => stops.push(w) });

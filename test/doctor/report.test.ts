@@ -16,12 +16,13 @@ const r = (i: number, code: string, value: number, extra: Partial<ReceivedObserv
 });
 
 describe('end of consultation report', () => {
-  it('carries the notes and every reading', () => {
+  it('carries the notes and the readings not reported yet, in the `end` itself when they fit', () => {
     const obs = [r(1, 'MDC_PULS_OXIM_SAT_O2', 97), r(2, 'MDC_PRESS_BLD_NONINV_SYS', 120, { measurementId: 'm1', unit: 'mm[Hg]' })];
     const msgs = endMessages('c1', 'Otite droite.', obs, 'ref-1');
-    expect(msgs.map((m) => m.type)).toEqual(['report', 'end']);
+    expect(msgs.map((m) => m.type)).toEqual(['end']);
     for (const m of msgs) expect(ToHubSchema.safeParse(m).success).toBe(true);
-    expect(msgs[1]).toEqual({ type: 'end', ref: 'ref-1', consultationId: 'c1', notes: 'Otite droite.', readings: [] });
+    expect(msgs[0]).toMatchObject({ type: 'end', ref: 'ref-1', consultationId: 'c1', notes: 'Otite droite.' });
+    expect(endMessages('c1', 'x', [], 'ref-3')).toEqual([{ type: 'end', ref: 'ref-3', consultationId: 'c1', notes: 'x', readings: [] }]);
     expect(msgs[0]).toMatchObject({ readings: [
       { id: 'obs-1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1_700_000_001_000, deviceId: 'serial:/dev/ttyUSB0:contec-cms50-v7' },
       { id: 'obs-2', code: 'MDC_PRESS_BLD_NONINV_SYS', value: 120, unit: 'mm[Hg]', t: 1_700_000_002_000, deviceId: 'serial:/dev/ttyUSB0:contec-cms50-v7', measurementId: 'm1' },
@@ -46,6 +47,6 @@ describe('end of consultation report', () => {
     const long = Array.from({ length: 600 }, (_, i) => r(i, 'MDC_PULS_OXIM_SAT_O2', 97, { id: `${'x'.repeat(95)}${i}`.slice(-100), deviceId: 'd'.repeat(300), measurementId: 'm'.repeat(100) }));
     const msgs = endMessages('c1', '', long);
     for (const m of msgs) expect(new TextEncoder().encode(JSON.stringify(m)).length).toBeLessThanOrEqual(HUB_MAX_FRAME_BYTES);
-    expect(msgs.flatMap((m) => (m.type === 'report' ? m.readings : [])).length).toBe(600);
+    expect(msgs.flatMap((m) => (m.type === 'report' || m.type === 'end' ? m.readings : [])).length).toBe(600);
   });
 });

@@ -1,6 +1,6 @@
-import type { CabinEvent } from '../../shared/telemetry.ts';
+import { DoctorEventSchema, MAX_EVENT_BYTES, type CabinEvent, type DoctorEvent } from '../../shared/telemetry.ts';
 import type { CallSnapshot, SnapshotView } from './call.ts';
-import type { AckBatcher, ObservationLog } from './observations.ts';
+import type { Observation, ObservationLog } from './observations.ts';
 import type { WaveformStreams } from './pleth.ts';
 import type { SnapshotAssembler } from './snapshot.ts';
 
@@ -9,7 +9,8 @@ const PROBE = typeof location !== 'undefined' && new URLSearchParams(location.se
 
 export interface CabinEventDeps {
   observations: ObservationLog;
-  acks: AckBatcher;
+  /** Every copy of an observation (`fresh`: the first of its id), to queue it for the report and acknowledge it. */
+  onObservation: (o: Observation, fresh: boolean) => void;
   waves: WaveformStreams;
   assembler: SnapshotAssembler;
   /** The id of the snapshot request in flight: the cabin answers it with a command-result too. */
@@ -21,14 +22,15 @@ const receivedNow = (): number => performance.timeOrigin + performance.now();
 
 /**
  * What one validated message of the cabin's `events` channel changes in the call's view (undefined: nothing shown
- * changes). Observations are acknowledged every time and kept once per id.
+ * changes). Observations are kept once per id; every copy goes to `onObservation` (which acknowledges it when safe).
  */
 export function applyCabinEvent(state: CallSnapshot, e: CabinEvent, d: CabinEventDeps): Partial<CallSnapshot> | undefined {
   switch (e.type) {
     case 'observation': {
       const receivedAt = receivedNow();
-      d.acks.add(e.id);
-      if (!d.observations.add(e, receivedAt)) return undefined;
+      const fresh = d.observations.add(e, receivedAt);
+      d.onObservation(e, fresh);
+      if (!fresh) return undefined;
       // For measurements only (the latency benchmark, the end-to-end test): opt in with `?probe` in the URL.
       if (PROBE) window.dispatchEvent(new CustomEvent('cabin:observation', { detail: { id: e.id, code: e.code, value: e.value, t: e.t, receivedAt } }));
       return { observations: d.observations.all() };
@@ -69,4 +71,12 @@ export function applyCabinEvent(state: CallSnapshot, e: CabinEvent, d: CabinEven
     case 'session':
       return { session: { sessionId: e.sessionId, phase: e.phase, language: e.language } };
   }
+}
+
+/** A doctor → cabin message as sent on `events`; undefined when it breaks the contract or is too large. */
+export function encodeDoctorEvent(e: DoctorEvent): string | undefined {
+  const checked = DoctorEventSchema.safeParse(e);
+  if (!checked.success) return undefined;
+  const text = JSON.stringify(checked.data);
+  return text.length > MAX_EVENT_BYTES ? undefined : text;
 }

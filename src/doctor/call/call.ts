@@ -1,66 +1,22 @@
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import { setOpusParams } from '../../shared/sdp.ts';
-import { CabinEventSchema, DoctorEventSchema, EVENTS_CHANNEL, MAX_EVENT_BYTES, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent } from '../../shared/telemetry.ts';
-import { applyCabinEvent } from './cabin-events.ts';
+import { CabinEventSchema, EVENTS_CHANNEL, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type DoctorEvent } from '../../shared/telemetry.ts';
+import { applyCabinEvent, encodeDoctorEvent } from './cabin-events.ts';
+import { applyIceConfig, IceRestartPolicy } from './ice-restart.ts';
+import { doctorTracks, MediaMap, sameMedia } from './media-map.ts';
 import { Negotiator } from './negotiation.ts';
-import { AckBatcher, ObservationLog, type ReceivedObservation } from './observations.ts';
+import { AckBatcher, ObservationLog, type Observation, type ReceivedObservation } from './observations.ts';
 import { newPcId, newRequestId, peerChange } from './peer-id.ts';
 import { WaveformStreams, type StreamSamples } from './pleth.ts';
 import { SnapshotAssembler } from './snapshot.ts';
-import type { DeviceStatusView } from './vitals.ts';
+import { initialCallSnapshot, type CallOptions, type CallSnapshot, type CommandView } from './call-state.ts';
 
-export type RtcState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
-
-export interface CommandView {
-  id: string;
-  deviceId: string;
-  name: string;
-  state: 'pending' | 'ok' | 'error';
-  error?: string;
-}
-export interface SnapshotView {
-  id: string;
-  url: string;
-  width: number;
-  height: number;
-  mime: string;
-}
-export interface CallSnapshot {
-  rtc: RtcState;
-  channelOpen: boolean;
-  media: Partial<Record<TrackKind, MediaStream>>;
-  devices: CallDevice[];
-  statuses: ReadonlyMap<string, DeviceStatusView>;
-  observations: readonly ReceivedObservation[];
-  session: { sessionId: string | null; phase: string; language: 'fr' | 'en' } | undefined;
-  commands: readonly CommandView[];
-  snapshots: readonly SnapshotView[];
-  snapshotPending: boolean;
-  snapshotError: string | undefined;
-  /** The cabin's reason when it could not take the snapshot. */
-  snapshotDetail: string | undefined;
-  /** The doctor's own camera and microphone are sent. */
-  sending: boolean;
-}
-
-export interface CallOptions {
-  iceServers: IceServer[];
-  /** 'relay': every packet through TURN (the hub's choice). */
-  iceTransportPolicy?: 'all' | 'relay';
-  sendSignal: (data: SignalData) => boolean;
-  incident: (detail: string) => void;
-  log?: (message: string) => void;
-}
-
-/** 'disconnected' for this long → ICE restart (webrtc.md §3). */
-const DISCONNECTED_RESTART_MS = 4000;
-/** While 'failed', try an ICE restart again this often. */
-const FAILED_RETRY_MS = 10_000;
+export type { CallOptions, CallSnapshot, CommandView, RtcState, SnapshotView } from './call-state.ts';
 
 /**
  * The doctor's side of the call: one RTCPeerConnection at a time (a new one when the cabin's `pc` changes),
  * the polite peer of perfect negotiation, the two pre-negotiated data channels, the cabin's tracks by mid, and
- * everything received on `events`: observations (first copy kept, every copy acknowledged), device states,
+ * everything received on `events`: observations (first copy kept, every copy to `onObservation`), device states,
  * waveform streams, command results, snapshots and the patient's session.
  */
 export class Call {
@@ -73,10 +29,10 @@ export class Call {
   private events: RTCDataChannel | undefined;
   private telemetry: RTCDataChannel | undefined;
   private remoteKinds: Record<string, TrackKind> = {};
-  private readonly streamsByTrack = new Map<string, MediaStream>();
+  private readonly mediaMap = new MediaMap();
   private localStream: MediaStream | undefined;
-  private disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
-  private failedTimer: ReturnType<typeof setInterval> | undefined;
+  private iceConfig: { iceServers: IceServer[]; iceTransportPolicy?: 'all' | 'relay' };
+  private readonly restarts: IceRestartPolicy;
   private closed = false;
   private snapshotRequest: string | undefined;
   private lastRebuild = 0;
@@ -90,25 +46,13 @@ export class Call {
   private readonly acks: AckBatcher;
   private readonly waves = new WaveformStreams();
   private readonly assembler = new SnapshotAssembler();
-  private state: CallSnapshot = {
-    rtc: 'connecting',
-    channelOpen: false,
-    media: {},
-    devices: [],
-    statuses: new Map(),
-    observations: [],
-    session: undefined,
-    commands: [],
-    snapshots: [],
-    snapshotPending: false,
-    snapshotError: undefined,
-    snapshotDetail: undefined,
-    sending: false,
-  };
+  private state: CallSnapshot = initialCallSnapshot();
 
   constructor(private readonly o: CallOptions) {
     this.log = o.log ?? ((m) => console.error(m));
     this.acks = new AckBatcher((ids) => this.sendEvent({ type: 'ack', ids }));
+    this.iceConfig = { iceServers: o.iceServers, ...(o.iceTransportPolicy ? { iceTransportPolicy: o.iceTransportPolicy } : {}) };
+    this.restarts = new IceRestartPolicy({ pc: () => this.pc, incident: (d) => this.o.incident(d), log: this.log });
     this.createPc();
   }
 
@@ -186,6 +130,29 @@ export class Call {
     return this.obs.all();
   }
 
+  /** Acknowledges observations to the cabin (batched): its outbox forgets them. */
+  ack(ids: readonly string[]): void {
+    if (this.closed) return;
+    for (const id of ids) this.acks.add(id);
+  }
+
+  /** Readings stored on the hub before this call object existed (a reload): shown until live ones arrive. */
+  setEarlier(readings: readonly Observation[]): void {
+    if (!this.closed) this.set({ earlier: readings });
+  }
+
+  /**
+   * New STUN/TURN servers from the hub (fresh TURN credentials): applied to the live connection for its next ICE
+   * restart, never by rebuilding it. True when they differed.
+   */
+  updateIceServers(iceServers: IceServer[], iceTransportPolicy?: 'all' | 'relay'): boolean {
+    const next = { iceServers, ...(iceTransportPolicy ? { iceTransportPolicy } : {}) };
+    if (this.closed || !applyIceConfig(this.pc, this.iceConfig, next, this.log)) return false;
+    this.iceConfig = next;
+    return true;
+  }
+
+
   close(): void {
     if (this.closed) return;
     this.acks.flush();
@@ -203,7 +170,7 @@ export class Call {
   private createPc(): void {
     this.pcId = newPcId();
     this.remotePcId = undefined;
-    const pc = new RTCPeerConnection({ iceServers: this.o.iceServers as RTCIceServer[], iceTransportPolicy: this.o.iceTransportPolicy ?? 'all' });
+    const pc = new RTCPeerConnection({ iceServers: this.iceConfig.iceServers as RTCIceServer[], iceTransportPolicy: this.iceConfig.iceTransportPolicy ?? 'all' });
     this.pc = pc;
     this.negotiator = new Negotiator(pc as unknown as ConstructorParameters<typeof Negotiator>[0], {
       polite: true,
@@ -263,7 +230,7 @@ export class Call {
     if (this.mediaWaitTimer) clearTimeout(this.mediaWaitTimer);
     this.mediaWaitTimer = undefined;
     this.mediaWaitOver = false;
-    this.clearRestartTimers();
+    this.restarts.clear();
     for (const ch of [this.events, this.telemetry]) {
       if (!ch) continue;
       ch.onmessage = null;
@@ -280,7 +247,7 @@ export class Call {
     pc.onsignalingstatechange = null;
     pc.onconnectionstatechange = null;
     pc.close();
-    this.streamsByTrack.clear();
+    this.mediaMap.clear();
   }
 
   /** A stuck connection is replaced (at most every 5 s): the cabin sees our new pc and starts over too. */
@@ -324,13 +291,8 @@ export class Call {
 
   /** What our mids carry, sent with every description. */
   private tracksField(): { tracks?: Record<string, TrackKind> } {
-    const tracks: Record<string, TrackKind> = {};
-    for (const t of this.pc.getTransceivers()) {
-      const track = t.sender.track;
-      if (!track || !t.mid) continue;
-      tracks[t.mid] = track.kind === 'video' ? 'doctor-camera' : 'doctor-voice';
-    }
-    return Object.keys(tracks).length > 0 ? { tracks } : {};
+    const tracks = doctorTracks(this.pc.getTransceivers());
+    return tracks ? { tracks } : {};
   }
 
   private sendDescription(d: { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp: string }): void {
@@ -361,8 +323,8 @@ export class Call {
 
   private connectionChanged(): void {
     const s = this.pc.connectionState;
+    this.restarts.changed(s);
     if (s === 'connected') {
-      this.clearRestartTimers();
       this.set({ rtc: 'connected' });
       const pc = this.pc;
       this.mediaWaitTimer ??= setTimeout(() => {
@@ -372,18 +334,8 @@ export class Call {
       }, 3000);
     } else if (s === 'disconnected') {
       this.set({ rtc: 'reconnecting' });
-      if (!this.disconnectedTimer) {
-        this.disconnectedTimer = setTimeout(() => {
-          this.disconnectedTimer = undefined;
-          if (this.pc.connectionState === 'disconnected') this.restartIce('disconnected for more than 4 s');
-        }, DISCONNECTED_RESTART_MS);
-      }
     } else if (s === 'failed') {
       this.set({ rtc: 'failed' });
-      this.restartIce('failed');
-      this.failedTimer ??= setInterval(() => {
-        if (this.pc.connectionState === 'failed') this.restartIce('still failed');
-      }, FAILED_RETRY_MS);
     } else if (s === 'closed') {
       this.set({ rtc: 'closed' });
     } else {
@@ -391,53 +343,18 @@ export class Call {
     }
   }
 
-  private restartIce(why: string): void {
-    this.o.incident(`WebRTC connection ${why}: ICE restart.`);
-    try {
-      this.pc.restartIce();
-    } catch (err) {
-      this.log(`ICE restart failed: ${String(err)}`);
-    }
-  }
-
-  private clearRestartTimers(): void {
-    if (this.disconnectedTimer) clearTimeout(this.disconnectedTimer);
-    if (this.failedTimer) clearInterval(this.failedTimer);
-    this.disconnectedTimer = undefined;
-    this.failedTimer = undefined;
-  }
-
   private updateMedia(): void {
     if (this.closed) return;
-    const media: Partial<Record<TrackKind, MediaStream>> = {};
-    for (const t of this.pc.getTransceivers()) {
-      const kind = t.mid ? this.remoteKinds[t.mid] : undefined;
-      const track = t.receiver.track;
-      if (!kind || kind.startsWith('doctor-') || !track || track.readyState === 'ended') continue;
-      // Only what the cabin sends us: our own sendonly transceivers have receivers too.
-      const dir = t.currentDirection ?? t.direction;
-      if (dir !== 'recvonly' && dir !== 'sendrecv') continue;
-      let stream = this.streamsByTrack.get(track.id);
-      if (!stream) {
-        stream = new MediaStream([track]);
-        this.streamsByTrack.set(track.id, stream);
-      }
-      media[kind] = stream;
-    }
-    const before = this.state.media;
-    const same = Object.keys(media).length === Object.keys(before).length && (Object.keys(media) as TrackKind[]).every((k) => before[k] === media[k]);
-    if (!same) this.set({ media });
+    const media = this.mediaMap.map(this.pc.getTransceivers(), this.remoteKinds);
+    if (!sameMedia(media, this.state.media)) this.set({ media });
   }
 
   // ——— data channels ———
 
   private sendEvent(e: DoctorEvent): boolean {
     const ch = this.events;
-    if (!ch || ch.readyState !== 'open') return false;
-    const checked = DoctorEventSchema.safeParse(e);
-    if (!checked.success) return false;
-    const text = JSON.stringify(checked.data);
-    if (text.length > MAX_EVENT_BYTES) return false;
+    const text = encodeDoctorEvent(e);
+    if (!ch || ch.readyState !== 'open' || text === undefined) return false;
     try {
       ch.send(text);
       return true;
@@ -465,7 +382,7 @@ export class Call {
   private handleEvent(e: CabinEvent): void {
     const patch = applyCabinEvent(this.state, e, {
       observations: this.obs,
-      acks: this.acks,
+      onObservation: (o, fresh) => (this.o.onObservation ? this.o.onObservation(o, fresh) : this.acks.add(o.id)),
       waves: this.waves,
       assembler: this.assembler,
       snapshotRequest: this.snapshotRequest,

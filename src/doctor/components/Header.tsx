@@ -24,7 +24,7 @@ export function Header() {
         ))}
       </div>
       {state.me && state.screen !== 'consultation' && (
-        <button type="button" className="btn btn-small" onClick={() => controller.logout()}>
+        <button type="button" className="btn btn-small" data-testid="logout" onClick={() => void controller.logout()}>
           {t('app.logout')}
         </button>
       )}

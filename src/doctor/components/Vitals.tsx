@@ -11,7 +11,8 @@ const TONE: Record<string, string> = { ok: 'ok', measuring: 'busy', searching: '
 /** SpO2, pulse, blood pressure, temperature and weight: the latest value, its time and the device's signal. */
 export function Vitals({ snap }: { snap: CallSnapshot }) {
   const { t, i18n } = useTranslation();
-  const vitals = useMemo(() => latestVitals(snap.observations), [snap.observations]);
+  // Readings stored before a reload first: a live one of the same time wins (the later arrival).
+  const vitals = useMemo(() => latestVitals(snap.earlier.length > 0 ? [...snap.earlier, ...snap.observations] : snap.observations), [snap.earlier, snap.observations]);
   const fmt = (n: number, key: VitalKey) => n.toLocaleString(i18n.language, { minimumFractionDigits: DECIMALS[key], maximumFractionDigits: DECIMALS[key] });
   return (
     <section className="vitals" aria-labelledby="vitals-title">

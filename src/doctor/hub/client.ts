@@ -22,7 +22,10 @@ export interface HubClientOptions {
   onMessage: (msg: FromHub) => void;
   onState?: (state: HubState, reconnected: boolean) => void;
   onStop?: (why: HubStop) => void;
-  /** Called when the hub refuses the token (4401): resolve true once a new token is available. */
+  /**
+   * Called when the hub refuses the token (4401): resolve true once a new token is available. Tried once: a
+   * second 4401 before the hub accepted a socket again means the session is over.
+   */
   renewToken?: () => Promise<boolean>;
   connect?: (url: string, protocols: string[]) => SocketLike;
   random?: () => number;
@@ -53,6 +56,8 @@ export class HubClient {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
   private current: HubState = 'connecting';
+  /** A 4401 was answered with a renewal and no socket has been accepted since. */
+  private renewedAfterRefusal = false;
   private readonly o: Required<Omit<HubClientOptions, 'onState' | 'onStop' | 'renewToken'>> & Pick<HubClientOptions, 'onState' | 'onStop' | 'renewToken'>;
 
   constructor(opts: HubClientOptions) {
@@ -116,6 +121,8 @@ export class HubClient {
       this.o.log(`Dropped a frame from the hub: ${r.error}`);
       return;
     }
+    // The hub accepted this socket's token (it sends `hello` first).
+    this.renewedAfterRefusal = false;
     try {
       this.o.onMessage(r.value);
     } catch (err) {
@@ -165,8 +172,9 @@ export class HubClient {
   private closed(code: number): void {
     this.clearTimers();
     if (this.stopped) return;
-    if (code === HUB_CLOSE.badToken && this.o.renewToken) {
+    if (code === HUB_CLOSE.badToken && this.o.renewToken && !this.renewedAfterRefusal) {
       const renew = this.o.renewToken;
+      this.renewedAfterRefusal = true;
       this.setState('reconnecting');
       void renew().then(
         (ok) => (ok ? this.retry() : this.giveUp('auth')),

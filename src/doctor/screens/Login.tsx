@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Notice } from '../state/console.ts';
 import { useController } from '../state/hooks.ts';
 
-/** Username and password; the token stays in memory (a reload asks again). */
+/** Username and password; the token stays in memory (a reload restores the session from the hub's cookie). */
 export function Login({ notice }: { notice: Notice | undefined }) {
   const { t } = useTranslation();
   const controller = useController();

@@ -1,14 +1,19 @@
 import type { ConsultationView, FromHub, QueueItem, TokenAnswer } from '../../shared/hub-protocol.ts';
-import { Call } from '../call/call.ts';
+import { Call, type CallOptions } from '../call/call.ts';
+import type { Observation } from '../call/observations.ts';
 import { newRequestId } from '../call/peer-id.ts';
-import { login as hubLogin, refresh, renewDelayMs, type AuthResult } from '../hub/auth.ts';
-import { HubClient, hubUrl, type HubState, type HubStop } from '../hub/client.ts';
+import { fetchReport, login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
+import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
 import { endMessages, REPORT_PART_GAP_MS } from './report.ts';
+import { ReportQueue } from './report-queue.ts';
+import { browserStorage, openLocalMedia } from './browser.ts';
+import { SessionHint, type StorageLike } from './session-hint.ts';
 
 export type Notice = 'report-saved' | 'patient-left' | 'consultation-ended' | 'session-expired' | 'replaced' | 'forbidden';
 
 export interface ConsoleState {
-  screen: 'login' | 'queue' | 'consultation';
+  /** 'restoring': asking the hub for the session of an earlier login (after a reload), before any form shows. */
+  screen: 'restoring' | 'login' | 'queue' | 'consultation';
   me: { id: string; name: string } | undefined;
   hub: HubState;
   queue: QueueItem[];
@@ -36,22 +41,42 @@ const INITIAL: ConsoleState = {
   notice: undefined,
 };
 
+/** What the controller talks to: the browser's by default, fakes in tests. */
+export interface ConsoleDeps {
+  fetch?: FetchLike;
+  connect?: HubClientOptions['connect'];
+  storage?: StorageLike | undefined;
+  createCall?: (o: CallOptions) => Call;
+  openMedia?: () => Promise<MediaStream | undefined>;
+}
+
 /**
- * The console's state outside React: login and token renewal (token in memory only), the hub connection,
- * the queue, claiming, the active consultation and its call, and ending it with the report.
+ * The console's state outside React: login, session restore after a reload and token renewal (token in memory
+ * only; the session itself is the hub's HttpOnly cookie), the hub connection, the queue, claiming, the active
+ * consultation and its call, the readings on their way to the report, and ending it.
  */
 export class ConsoleController {
   private state: ConsoleState = INITIAL;
   private readonly listeners = new Set<() => void>();
   private token: TokenAnswer | undefined;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
+  private renewAt = Infinity;
   private hub: HubClient | undefined;
   private refs = new Map<string, 'claim' | 'end' | 'join'>();
-  private pendingEnd: { ref: string; notes: string } | undefined;
+  private pendingEnd: { ref: string; notes: string; ids: Set<string> } | undefined;
   private rejoin = false;
   private localMedia: Promise<MediaStream | undefined> | undefined;
+  private report: ReportQueue | undefined;
+  private readonly fetcher: FetchLike | undefined;
+  private readonly hint: SessionHint;
 
-  constructor(private readonly loc: { protocol: string; host: string } = location) {}
+  constructor(
+    private readonly loc: { protocol: string; host: string } = location,
+    private readonly deps: ConsoleDeps = {},
+  ) {
+    this.fetcher = deps.fetch;
+    this.hint = new SessionHint('storage' in deps ? deps.storage : browserStorage());
+  }
 
   getSnapshot = (): ConsoleState => this.state;
 
@@ -60,11 +85,50 @@ export class ConsoleController {
     return () => this.listeners.delete(fn);
   };
 
+  /**
+   * On start: the session of an earlier login (the hub's cookie) gives a token without the form; the hub then
+   * pushes the consultation still open for this doctor. Skipped (straight to the form) when this browser has not
+   * logged in since its last logout, so a first visit costs no refused request. Resolves true when restored.
+   */
+  async restore(): Promise<boolean> {
+    if (this.state.screen !== 'login' || this.token || !this.hint.get()) return false;
+    this.set({ screen: 'restoring', notice: undefined });
+    const r = await refresh(undefined, this.fetcher);
+    // The user may have done something else meanwhile (e.g. logged in on a form shown by another path).
+    if ((this.state.screen as ConsoleState['screen']) !== 'restoring') return false;
+    if (!r.ok) {
+      // No session (or no longer one) is not an error to show: the form is what comes next.
+      if (r.error === 'expired') this.hint.clear();
+      else console.warn(`The earlier session could not be restored (${r.error}).`);
+      this.set({ screen: 'login' });
+      return false;
+    }
+    this.startSession(r.value);
+    return true;
+  }
+
   async login(username: string, password: string): Promise<AuthResult> {
-    const r = await hubLogin(username, password);
+    const r = await hubLogin(username, password, this.fetcher);
     if (!r.ok) return r;
-    this.setToken(r.value);
-    this.set({ ...INITIAL, screen: 'queue', me: { id: r.value.id, name: r.value.name }, hub: 'connecting' });
+    this.hint.set();
+    this.startSession(r.value);
+    return r;
+  }
+
+  /** Ends the session on the hub (and its cookie), then here. */
+  async logout(): Promise<void> {
+    const token = this.token?.token;
+    this.hint.clear();
+    // Closed first: the hub closes the session's sockets (4401), which must not read as "session expired".
+    this.hub?.stop();
+    this.hub = undefined;
+    await hubLogout(token, this.fetcher);
+    this.clear(undefined);
+  }
+
+  private startSession(t: TokenAnswer): void {
+    this.setToken(t);
+    this.set({ ...INITIAL, screen: 'queue', me: { id: t.id, name: t.name }, hub: 'connecting' });
     this.hub?.stop();
     this.hub = new HubClient({
       url: hubUrl(this.loc),
@@ -72,18 +136,24 @@ export class ConsoleController {
       onMessage: (m) => this.onHub(m),
       onState: (s, reconnected) => this.onHubState(s, reconnected),
       onStop: (why) => this.onHubStop(why),
-      renewToken: () => this.renew(),
+      // The hub refused the token (4401): one try with the session cookie, else the session is over.
+      renewToken: () => this.renewFromCookie(),
+      ...(this.deps.connect ? { connect: this.deps.connect } : {}),
     });
     this.hub.start();
-    return r;
   }
 
-  logout(notice?: Notice): void {
+  private clear(notice: Notice | undefined): void {
     this.hub?.stop();
     this.hub = undefined;
+    this.report?.stop();
+    this.report = undefined;
     this.state.call?.close();
     if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
+    this.renewAt = Infinity;
     this.token = undefined;
+    this.pendingEnd = undefined;
     this.stopLocalMedia();
     this.set({ ...INITIAL, notice });
   }
@@ -95,13 +165,13 @@ export class ConsoleController {
     if (!this.hub?.send({ type: 'claim', ref, consultationId })) this.set({ claiming: undefined, claimError: { code: 'offline', message: '' } });
   }
 
-  /** Ends the consultation and sends the report (notes + every reading received). */
+  /** Ends the consultation and sends the report (notes + the readings the hub does not have yet). */
   end(notes: string): void {
     const c = this.state.consultation;
     if (!c) return;
     const ref = newRequestId('end').slice(0, 64);
     this.refs.set(ref, 'end');
-    this.pendingEnd = { ref, notes };
+    this.pendingEnd = { ref, notes, ids: new Set() };
     this.set({ ending: true, endError: undefined });
     this.sendEnd();
   }
@@ -116,7 +186,9 @@ export class ConsoleController {
     if (!c || !p) return;
     // Not connected: sent again once the hub is back (onHubState); the hub keeps each reading once. Paced, so a
     // long consultation's thousands of readings stay under the hub's rate limit.
-    const msgs = endMessages(c.consultationId, p.notes, this.state.call?.readings() ?? [], p.ref);
+    const rest = this.report?.unreported() ?? [];
+    for (const r of rest) p.ids.add(r.id);
+    const msgs = endMessages(c.consultationId, p.notes, rest, p.ref);
     const hub = this.hub;
     let i = 0;
     const next = (): void => {
@@ -129,23 +201,42 @@ export class ConsoleController {
 
   private setToken(t: TokenAnswer): void {
     this.token = t;
-    if (this.renewTimer) clearTimeout(this.renewTimer);
-    this.renewTimer = setTimeout(() => void this.renew(), renewDelayMs(t.expiresIn));
+    this.scheduleRenew(renewDelayMs(t.expiresIn), true);
   }
 
+  private scheduleRenew(delayMs: number, replace: boolean): void {
+    const at = Date.now() + delayMs;
+    if (!replace && at >= this.renewAt) return;
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.renewAt = at;
+    this.renewTimer = setTimeout(() => void this.renew(), delayMs);
+  }
+
+  /** The renew timer: a new token with the current one (else the cookie), then given to the open socket. */
   private async renew(): Promise<boolean> {
     const t = this.token;
     if (!t) return false;
-    const r = await refresh(t.token);
+    let r = await refresh(t.token, this.fetcher);
+    if (!r.ok && r.error === 'expired' && this.token === t) r = await refresh(undefined, this.fetcher);
+    if (this.token !== t) return false;
     if (r.ok) {
       this.setToken(r.value);
+      this.hub?.send({ type: 'auth', token: r.value.token });
       return true;
     }
-    if (r.error !== 'expired' && this.token === t) {
-      // A network or server problem: try again in a while, the current token may still be good.
-      this.renewTimer = setTimeout(() => void this.renew(), 30_000);
-    }
+    // A network or server problem: try again in a while, the current token may still be good. An expired
+    // session ends with the hub closing the socket (4401).
+    if (r.error !== 'expired') this.scheduleRenew(30_000, true);
     return false;
+  }
+
+  /** After a 4401: a new token from the session cookie alone (the refused one is no use), for the next socket. */
+  private async renewFromCookie(): Promise<boolean> {
+    if (!this.token) return false;
+    const r = await refresh(undefined, this.fetcher);
+    if (!r.ok || !this.token) return false;
+    this.setToken(r.value);
+    return true;
   }
 
   private onHubState(s: HubState, reconnected: boolean): void {
@@ -157,19 +248,28 @@ export class ConsoleController {
       const ref = newRequestId('join').slice(0, 64);
       this.refs.set(ref, 'join');
       this.hub?.send({ type: 'join', ref, consultationId: c.consultationId });
+      // Parts the old socket took without an answer go again (the hub keeps each reading once).
+      this.report?.resend();
       if (this.pendingEnd) this.sendEnd();
     }
   }
 
   private onHubStop(why: HubStop): void {
-    this.logout(why === 'auth' ? 'session-expired' : why === 'replaced' ? 'replaced' : 'forbidden');
+    if (why === 'auth') this.hint.clear();
+    this.clear(why === 'auth' ? 'session-expired' : why === 'replaced' ? 'replaced' : 'forbidden');
   }
 
   private onHub(m: FromHub): void {
     switch (m.type) {
       case 'hello':
-        return;
       case 'pong':
+        return;
+      case 'authenticated':
+        // The socket closes in `expiresIn` s without a fresh token: renew before then if the timer is later.
+        this.scheduleRenew(renewDelayMs(m.expiresIn), false);
+        return;
+      case 'reported':
+        if (m.consultationId === this.state.consultation?.consultationId) this.report?.answered(m.ref);
         return;
       case 'queue':
         this.set({ queue: m.items });
@@ -215,7 +315,13 @@ export class ConsoleController {
     let call = prev ? this.state.call : undefined;
     if (!call) {
       this.state.call?.close();
+      this.report?.stop();
+      const claimed = this.state.claiming === c.consultationId;
       call = this.startCall(c);
+      // Not just claimed here: the hub pushed a consultation still open (a reload): show what it stored so far.
+      if (!claimed) void this.loadEarlier(c.consultationId, call);
+    } else {
+      call.updateIceServers(c.iceServers, c.iceTransportPolicy);
     }
     this.set({ screen: 'consultation', consultation: c, call, claiming: undefined, claimError: undefined, notice: undefined });
     if (!prev || this.rejoin || (c.peerPresent && !prev.peerPresent)) call.hello();
@@ -224,20 +330,53 @@ export class ConsoleController {
 
   private startCall(c: ConsultationView): Call {
     const consultationId = c.consultationId;
-    const call = new Call({
+    // Shown at once; acknowledged to the cabin only once the hub stored it (`reported`, after the call exists).
+    const report = new ReportQueue({ consultationId, send: (m) => this.hub?.send(m) ?? false, ack: (ids) => call.ack(ids) });
+    this.report = report;
+    const call = (this.deps.createCall ?? ((o: CallOptions) => new Call(o)))({
       iceServers: c.iceServers,
       ...(c.iceTransportPolicy ? { iceTransportPolicy: c.iceTransportPolicy } : {}),
       sendSignal: (data) => this.hub?.send({ type: 'signal', consultationId, data }) ?? false,
       incident: (detail) => void this.hub?.send({ type: 'incident', consultationId, detail: detail.slice(0, 500) }),
+      onObservation: (o) => report.received(o),
     });
-    this.localMedia ??= openLocalMedia();
+    report.start();
+    this.localMedia ??= (this.deps.openMedia ?? openLocalMedia)();
     void this.localMedia.then((stream) => {
       if (stream && this.state.call === call) call.setLocalStream(stream);
     });
     return call;
   }
 
+  /** The readings the hub stored before a reload: shown in the vitals, and not reported again. Not fatal. */
+  private async loadEarlier(consultationId: string, call: Call): Promise<void> {
+    const token = this.token?.token;
+    if (!token) return;
+    const report = await fetchReport(consultationId, token, this.fetcher);
+    if (!report) {
+      console.warn('The readings stored so far could not be loaded: the vitals fill in as new ones arrive.');
+      return;
+    }
+    if (this.state.call !== call) return;
+    this.report?.markReported(report.readings.map((r) => r.id));
+    const earlier: Observation[] = report.readings.map((r) => ({
+      type: 'observation',
+      id: r.id,
+      deviceId: r.deviceId ?? '',
+      code: r.code,
+      value: r.value,
+      unit: r.unit,
+      t: r.t,
+      ...(r.measurementId ? { measurementId: r.measurementId } : {}),
+    }));
+    call.setEarlier(earlier);
+  }
+
   private finish(notice: Notice): void {
+    // The readings of `end` are stored with the report: the cabin may forget them (acks flushed by close).
+    if (notice === 'report-saved' && this.pendingEnd) this.report?.endStored([...this.pendingEnd.ids]);
+    this.report?.stop();
+    this.report = undefined;
     this.state.call?.close();
     this.pendingEnd = undefined;
     this.stopLocalMedia();
@@ -253,21 +392,5 @@ export class ConsoleController {
   private set(patch: Partial<ConsoleState>): void {
     this.state = { ...this.state, ...patch };
     for (const fn of this.listeners) fn();
-  }
-}
-
-/** The doctor's camera and microphone; undefined (receive only) when there are none or they are refused. */
-async function openLocalMedia(): Promise<MediaStream | undefined> {
-  try {
-    if (!navigator.mediaDevices?.getUserMedia) return undefined;
-    return await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: { echoCancellation: true, noiseSuppression: true } });
-  } catch (err) {
-    console.warn(`The doctor's camera is not available (${String(err)}): trying the microphone alone.`);
-  }
-  try {
-    return await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
-  } catch (err) {
-    console.warn(`The doctor's microphone is not available (${String(err)}): receiving only.`);
-    return undefined;
   }
 }

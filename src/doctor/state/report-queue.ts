@@ -1,0 +1,155 @@
+import { REPORT_PART_READINGS, type ToHub } from '../../shared/hub-protocol.ts';
+import { newRequestId } from '../call/peer-id.ts';
+import type { Observation } from '../call/observations.ts';
+import { PART_BYTES, toReading, type Reading } from './report.ts';
+
+/** One `report` part at most this often: with pings and signaling it stays far under the hub's 20 messages/s. */
+export const REPORT_EVERY_MS = 1000;
+/** A part the hub did not answer this long after it went is sent again (the hub keeps each id once). */
+export const REPORT_ANSWER_MS = 10_000;
+/** Parts sent and not answered yet, at most (a hub that never answers is not flooded). */
+const MAX_IN_FLIGHT = 3;
+
+export interface ReportQueueOptions {
+  consultationId: string;
+  /** Sends one message to the hub; false when it could not go (not connected). */
+  send: (msg: Extract<ToHub, { type: 'report' }>) => boolean;
+  /** Acknowledges ids to the cabin (its outbox forgets them): only once the hub stored them. */
+  ack: (ids: string[]) => void;
+  now?: () => number;
+  everyMs?: number;
+}
+
+const byteSize = (r: Reading): number => new TextEncoder().encode(JSON.stringify(r)).length + 1;
+
+/**
+ * The readings of the call on their way to the hub's report: queued as they arrive, sent as `report` parts with a
+ * `ref` (one per `everyMs`), acknowledged to the cabin when the hub answers `reported` with that ref. Parts left
+ * unanswered (socket dropped, hub silent) go again; `end` takes whatever is not reported yet.
+ */
+export class ReportQueue {
+  private queued: Reading[] = [];
+  private readonly queuedIds = new Set<string>();
+  private readonly inFlight = new Map<string, { readings: Reading[]; at: number }>();
+  private readonly reported = new Set<string>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly o: ReportQueueOptions) {
+    this.now = o.now ?? (() => Date.now());
+  }
+
+  /** Starts the paced sending (idempotent). */
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), this.o.everyMs ?? REPORT_EVERY_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One copy of an observation from the cabin: queued when new; a copy of a reported id is acknowledged at once. */
+  received(o: Observation): void {
+    if (this.reported.has(o.id)) {
+      this.o.ack([o.id]);
+      return;
+    }
+    if (this.queuedIds.has(o.id)) return;
+    this.queuedIds.add(o.id);
+    this.queued.push(toReading(o));
+  }
+
+  /** Ids the hub already has (the report so far, after a reload): copies from the cabin are acknowledged at once. */
+  markReported(ids: Iterable<string>): void {
+    const fresh: string[] = [];
+    for (const id of ids) {
+      if (this.reported.has(id)) continue;
+      this.reported.add(id);
+      if (this.queuedIds.delete(id)) fresh.push(id);
+    }
+    if (fresh.length > 0) {
+      const gone = new Set(fresh);
+      this.queued = this.queued.filter((r) => !gone.has(r.id));
+      this.o.ack(fresh);
+    }
+  }
+
+  /** The hub's `reported` answer; false when the ref is not one of ours. */
+  answered(ref: string): boolean {
+    const part = this.inFlight.get(ref);
+    if (!part) return false;
+    this.inFlight.delete(ref);
+    const ids: string[] = [];
+    for (const r of part.readings) {
+      if (this.reported.has(r.id)) continue;
+      this.reported.add(r.id);
+      this.queuedIds.delete(r.id);
+      ids.push(r.id);
+    }
+    if (ids.length > 0) this.o.ack(ids);
+    return true;
+  }
+
+  /** The hub connection is back: parts sent before it dropped were maybe never stored, they go again first. */
+  resend(): void {
+    const back = [...this.inFlight.values()].flatMap((p) => p.readings).filter((r) => !this.reported.has(r.id));
+    this.inFlight.clear();
+    const ids = new Set(back.map((r) => r.id));
+    this.queued = [...back, ...this.queued.filter((r) => !ids.has(r.id))];
+  }
+
+  /** Every reading not reported yet, in order (for `end`): the unanswered parts first, then the queue. */
+  unreported(): Reading[] {
+    const seen = new Set<string>();
+    const out: Reading[] = [];
+    for (const r of [...[...this.inFlight.values()].flatMap((p) => p.readings), ...this.queued]) {
+      if (this.reported.has(r.id) || seen.has(r.id)) continue;
+      seen.add(r.id);
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** The readings of `end` are stored with it: acknowledge them once the hub confirmed the end. */
+  endStored(ids: readonly string[]): void {
+    const fresh = ids.filter((id) => !this.reported.has(id));
+    for (const id of fresh) this.reported.add(id);
+    this.queued = [];
+    this.queuedIds.clear();
+    this.inFlight.clear();
+    if (fresh.length > 0) this.o.ack(fresh);
+  }
+
+  get pendingCount(): number {
+    return this.queued.length;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Sends the next part when there is one and the hub is not behind (public for tests). */
+  tick(): void {
+    const now = this.now();
+    for (const [ref, p] of this.inFlight) {
+      if (now - p.at < REPORT_ANSWER_MS) continue;
+      this.inFlight.delete(ref);
+      const ids = new Set(p.readings.map((r) => r.id));
+      this.queued = [...p.readings.filter((r) => !this.reported.has(r.id)), ...this.queued.filter((r) => !ids.has(r.id))];
+    }
+    if (this.queued.length === 0 || this.inFlight.size >= MAX_IN_FLIGHT) return;
+    const readings: Reading[] = [];
+    let bytes = 0;
+    for (const r of this.queued) {
+      const size = byteSize(r);
+      if (readings.length >= REPORT_PART_READINGS || (readings.length > 0 && bytes + size > PART_BYTES)) break;
+      readings.push(r);
+      bytes += size;
+    }
+    const ref = newRequestId('rep').slice(0, 64);
+    if (!this.o.send({ type: 'report', ref, consultationId: this.o.consultationId, readings })) return;
+    this.queued = this.queued.slice(readings.length);
+    this.inFlight.set(ref, { readings, at: now });
+  }
+}

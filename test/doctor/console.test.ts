@@ -1,0 +1,350 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Call, CallOptions } from '../../src/doctor/call/call.ts';
+import type { Observation } from '../../src/doctor/call/observations.ts';
+import type { FetchLike } from '../../src/doctor/hub/auth.ts';
+import type { SocketLike } from '../../src/doctor/hub/client.ts';
+import { ConsoleController } from '../../src/doctor/state/console.ts';
+import type { StorageLike } from '../../src/doctor/state/session-hint.ts';
+import type { ConsultationView, FromHub, IceServer, ToHub } from '../../src/shared/hub-protocol.ts';
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: ToHub[] = [];
+  onopen: SocketLike['onopen'] = null;
+  onclose: SocketLike['onclose'] = null;
+  onerror: SocketLike['onerror'] = null;
+  onmessage: SocketLike['onmessage'] = null;
+  constructor(readonly protocols: string[]) {}
+  send(data: string): void {
+    const m = JSON.parse(data) as ToHub;
+    this.sent.push(m);
+    // A live hub answers pings (else the client reconnects after 45 s of silence).
+    if (m.type === 'ping') queueMicrotask(() => this.tell({ type: 'pong' }));
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+    this.tell({ type: 'hello', role: 'doctor', id: 'd1', name: 'Dr Test' });
+  }
+  drop(code = 1006): void {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+  tell(m: FromHub): void {
+    this.onmessage?.({ data: JSON.stringify(m) });
+  }
+  of<T extends ToHub['type']>(type: T): Extract<ToHub, { type: T }>[] {
+    return this.sent.filter((m): m is Extract<ToHub, { type: T }> => m.type === type);
+  }
+}
+
+class FakeCall {
+  acked: string[] = [];
+  ice: { iceServers: IceServer[]; policy: string | undefined }[] = [];
+  earlier: readonly Observation[] = [];
+  hellos = 0;
+  closed = false;
+  constructor(readonly o: CallOptions) {}
+  hello(): void {
+    this.hellos++;
+  }
+  ack(ids: readonly string[]): void {
+    this.acked.push(...ids);
+  }
+  updateIceServers(iceServers: IceServer[], policy?: 'all' | 'relay'): boolean {
+    this.ice.push({ iceServers, policy });
+    return true;
+  }
+  setEarlier(r: readonly Observation[]): void {
+    this.earlier = r;
+  }
+  setLocalStream(): void {}
+  handleSignal(): void {}
+  close(): void {
+    this.closed = true;
+  }
+  /** The cabin sends an observation on `events` (fresh: first copy). */
+  observe(o: Observation, fresh = true): void {
+    this.o.onObservation?.(o, fresh);
+  }
+}
+
+const answer = (token: string, expiresIn = 900) => ({ token, expiresIn, role: 'doctor', id: 'd1', name: 'Dr Test' });
+const obs = (id: string, value = 97, t = 1000): Observation => ({ type: 'observation', id, deviceId: 'oxi', code: 'MDC_PULS_OXIM_SAT_O2', value, unit: '%', t });
+const view = (extra: Partial<ConsultationView> = {}): ConsultationView => ({
+  consultationId: 'c1',
+  state: 'active',
+  cabinId: 'k1',
+  cabinName: 'Cabine',
+  doctorId: 'd1',
+  doctorName: 'Dr Test',
+  language: 'fr',
+  createdAt: 1,
+  claimedAt: 2,
+  peerPresent: true,
+  polite: true,
+  iceServers: [{ urls: 'stun:hub:3478' }],
+  ...extra,
+});
+
+type Route = (init: Parameters<FetchLike>[1]) => { status: number; body?: unknown };
+
+function setup(routes: Record<string, Route>, stored: Record<string, string> = {}) {
+  const calls: { url: string; init: Parameters<FetchLike>[1] }[] = [];
+  const fetcher: FetchLike = async (url, init) => {
+    calls.push({ url, init });
+    const route = routes[url];
+    if (!route) return { status: 404, ok: false, headers: { get: () => null }, json: async () => ({}) };
+    const r = route(init);
+    return { status: r.status, ok: r.status >= 200 && r.status < 300, headers: { get: () => null }, json: async () => r.body };
+  };
+  const sockets: FakeSocket[] = [];
+  const calls_: FakeCall[] = [];
+  const storage: StorageLike & { data: Record<string, string> } = {
+    data: { ...stored },
+    getItem(k) {
+      return this.data[k] ?? null;
+    },
+    setItem(k, v) {
+      this.data[k] = v;
+    },
+    removeItem(k) {
+      delete this.data[k];
+    },
+  };
+  const c = new ConsoleController(
+    { protocol: 'http:', host: 'hub.test' },
+    {
+      fetch: fetcher,
+      storage,
+      connect: (_url, protocols) => {
+        const s = new FakeSocket(protocols);
+        sockets.push(s);
+        return s;
+      },
+      createCall: (o) => {
+        const call = new FakeCall(o);
+        calls_.push(call);
+        return call as unknown as Call;
+      },
+      openMedia: async () => undefined,
+    },
+  );
+  return { c, calls, sockets, storage, fakeCalls: calls_ };
+}
+
+const SIGNED_IN = { 'cabin-doctor.signed-in': '1' };
+const quiet = () => vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+describe('doctor console controller', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  describe('session restore on start', () => {
+    it('a live session: "restoring" at once (no login form), then the queue; the token stays in memory', async () => {
+      const t = setup({ '/api/refresh': () => ({ status: 200, body: answer('T2') }) }, SIGNED_IN);
+      const p = t.c.restore();
+      expect(t.c.getSnapshot().screen).toBe('restoring');
+      expect(await p).toBe(true);
+      expect(t.c.getSnapshot().screen).toBe('queue');
+      expect(t.c.getSnapshot().me).toEqual({ id: 'd1', name: 'Dr Test' });
+      expect(t.calls[0]!.init).toMatchObject({ method: 'POST', credentials: 'same-origin' });
+      expect(t.calls[0]!.init.headers.authorization).toBeUndefined();
+      expect(t.sockets[0]!.protocols).toContain('bearer.T2');
+      expect(JSON.stringify(t.storage.data)).not.toContain('T2');
+    });
+
+    it('no session (401): the login form, without an error notice; the hint is forgotten', async () => {
+      const t = setup({ '/api/refresh': () => ({ status: 401, body: { error: { code: 'no-session', message: '' } } }) }, SIGNED_IN);
+      expect(await t.c.restore()).toBe(false);
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'login', notice: undefined });
+      expect(t.storage.data).toEqual({});
+      expect(t.sockets).toEqual([]);
+    });
+
+    it('the hub unreachable: the login form (it will say so on submit), the hint kept for the next reload', async () => {
+      quiet();
+      const t = setup({}, SIGNED_IN);
+      t.calls.length = 0;
+      const r = await new ConsoleController({ protocol: 'http:', host: 'h' }, { fetch: async () => Promise.reject(new Error('offline')), storage: t.storage }).restore();
+      expect(r).toBe(false);
+      expect(t.storage.data).toEqual(SIGNED_IN);
+    });
+
+    it('never logged in here: straight to the form, no request', async () => {
+      const t = setup({ '/api/refresh': () => ({ status: 200, body: answer('T2') }) });
+      expect(await t.c.restore()).toBe(false);
+      expect(t.c.getSnapshot().screen).toBe('login');
+      expect(t.calls).toEqual([]);
+    });
+
+    it('login sets the hint; logout posts /api/logout before clearing the state, and forgets the hint', async () => {
+      const t = setup({ '/api/login': () => ({ status: 200, body: answer('T1') }), '/api/logout': () => ({ status: 204 }) });
+      await t.c.login('doc', 'pw');
+      expect(t.storage.data).toEqual(SIGNED_IN);
+      const origin = t.calls.length;
+      const p = t.c.logout();
+      const screenAtLogout = t.c.getSnapshot().screen;
+      await p;
+      expect(screenAtLogout).toBe('queue');
+      expect(t.calls[origin]).toMatchObject({ url: '/api/logout', init: { method: 'POST', credentials: 'same-origin', headers: { authorization: 'Bearer T1' } } });
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'login', me: undefined });
+      expect(t.storage.data).toEqual({});
+    });
+  });
+
+  describe('token renewal on the open socket', () => {
+    it('after each renewal the fresh token goes to the socket as `auth`', async () => {
+      let n = 1;
+      const t = setup({ '/api/login': () => ({ status: 200, body: answer('T1') }), '/api/refresh': () => ({ status: 200, body: answer(`T${++n}`) }) });
+      await t.c.login('doc', 'pw');
+      t.sockets[0]!.open();
+      await vi.advanceTimersByTimeAsync(600_000);
+      expect(t.calls.at(-1)).toMatchObject({ url: '/api/refresh', init: { headers: { authorization: 'Bearer T1' } } });
+      expect(t.sockets[0]!.of('auth')).toEqual([{ type: 'auth', token: 'T2' }]);
+      t.sockets[0]!.tell({ type: 'authenticated', expiresIn: 900 });
+      await vi.advanceTimersByTimeAsync(600_000);
+      expect(t.sockets[0]!.of('auth').map((m) => m.token)).toEqual(['T2', 'T3']);
+    });
+
+    it('`authenticated` with a shorter life brings the renewal forward', async () => {
+      const t = setup({ '/api/login': () => ({ status: 200, body: answer('T1', 3600) }), '/api/refresh': () => ({ status: 200, body: answer('T2', 3600) }) });
+      await t.c.login('doc', 'pw');
+      t.sockets[0]!.open();
+      t.sockets[0]!.tell({ type: 'authenticated', expiresIn: 60 });
+      await vi.advanceTimersByTimeAsync(40_000);
+      expect(t.sockets[0]!.of('auth')).toEqual([{ type: 'auth', token: 'T2' }]);
+    });
+
+    it('a 4401 close: one refresh from the cookie alone, then a new socket with the new token', async () => {
+      const t = setup({ '/api/login': () => ({ status: 200, body: answer('T1') }), '/api/refresh': (init) => (init.headers.authorization ? { status: 401 } : { status: 200, body: answer('T9') }) });
+      await t.c.login('doc', 'pw');
+      t.sockets[0]!.open();
+      t.sockets[0]!.drop(4401);
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(t.calls.at(-1)!.url).toBe('/api/refresh');
+      expect(t.calls.at(-1)!.init.headers.authorization).toBeUndefined();
+      expect(t.sockets).toHaveLength(2);
+      expect(t.sockets[1]!.protocols).toContain('bearer.T9');
+      expect(t.c.getSnapshot().screen).toBe('queue');
+    });
+
+    it('a 4401 and no session left: logged out with "session-expired"', async () => {
+      const t = setup({ '/api/login': () => ({ status: 200, body: answer('T1') }), '/api/refresh': () => ({ status: 401 }) });
+      await t.c.login('doc', 'pw');
+      t.sockets[0]!.open();
+      t.sockets[0]!.drop(4401);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'login', notice: 'session-expired' });
+      expect(t.sockets).toHaveLength(1);
+      expect(t.storage.data).toEqual({});
+    });
+  });
+
+  describe('the consultation', () => {
+    async function inCall(extraRoutes: Record<string, Route> = {}) {
+      const t = setup({ '/api/login': () => ({ status: 200, body: answer('T1') }), ...extraRoutes });
+      await t.c.login('doc', 'pw');
+      t.sockets[0]!.open();
+      t.c.claim('c1');
+      const claim = t.sockets[0]!.of('claim')[0]!;
+      t.sockets[0]!.tell({ type: 'consultation', ref: claim.ref!, consultation: view() });
+      return { ...t, call: t.fakeCalls[0]! };
+    }
+
+    it('readings are shown at once, reported within a second, and acked to the cabin only once the hub stored them', async () => {
+      const t = await inCall();
+      expect(t.c.getSnapshot().screen).toBe('consultation');
+      t.call.observe(obs('o1'));
+      t.call.observe(obs('o2'));
+      t.call.observe(obs('o1'), false);
+      expect(t.call.acked).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1000);
+      const [part] = t.sockets[0]!.of('report');
+      expect(part).toMatchObject({ consultationId: 'c1', readings: [{ id: 'o1' }, { id: 'o2' }] });
+      expect(part!.ref).toBeTruthy();
+      t.sockets[0]!.tell({ type: 'reported', ref: part!.ref!, consultationId: 'c1', count: 2 });
+      expect(t.call.acked).toEqual(['o1', 'o2']);
+      // A copy the cabin resends of a reported reading is acked at once.
+      t.call.observe(obs('o2'), false);
+      expect(t.call.acked).toEqual(['o1', 'o2', 'o2']);
+    });
+
+    it('a part the dropped socket took goes again after the reconnection; `end` carries only the rest', async () => {
+      const t = await inCall();
+      t.call.observe(obs('o1'));
+      await vi.advanceTimersByTimeAsync(1000);
+      t.sockets[0]!.drop(1006);
+      t.call.observe(obs('o2'));
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(t.sockets).toHaveLength(2);
+      t.sockets[1]!.open();
+      expect(t.sockets[1]!.of('join')).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      const again = t.sockets[1]!.of('report');
+      expect(again.map((m) => m.readings.map((r) => r.id))).toEqual([['o1', 'o2']]);
+      t.sockets[1]!.tell({ type: 'reported', ref: again[0]!.ref!, consultationId: 'c1', count: 2 });
+      t.call.observe(obs('o3'));
+      t.c.end('Notes.');
+      const end = t.sockets[1]!.of('end')[0]!;
+      expect(end).toMatchObject({ consultationId: 'c1', notes: 'Notes.' });
+      expect(end.readings.map((r) => r.id)).toEqual(['o3']);
+      expect(t.sockets[1]!.of('report')).toHaveLength(1);
+      t.sockets[1]!.tell({ type: 'ended', ref: end.ref!, consultationId: 'c1', reason: 'ended' });
+      expect(t.call.acked).toEqual(['o1', 'o2', 'o3']);
+      expect(t.call.closed).toBe(true);
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', notice: 'report-saved' });
+    });
+
+    it('new ICE servers for the same consultation go to the live call, which is not rebuilt', async () => {
+      const t = await inCall();
+      const turn = { urls: ['turn:hub:3478'], username: 'u', credential: 'fresh' };
+      t.sockets[0]!.tell({ type: 'consultation', consultation: view({ iceServers: [{ urls: 'stun:hub:3478' }, turn], iceTransportPolicy: 'relay' }) });
+      expect(t.fakeCalls).toHaveLength(1);
+      expect(t.call.ice.at(-1)).toEqual({ iceServers: [{ urls: 'stun:hub:3478' }, turn], policy: 'relay' });
+      expect(t.call.closed).toBe(false);
+    });
+
+    it('back after a reload: the readings stored so far fill the vitals and are not reported again', async () => {
+      const stored = { id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 95, unit: '%', t: 500, deviceId: 'oxi' };
+      const report = { consultationId: 'c1', cabin: { id: 'k1', name: 'Cabine' }, doctor: { id: 'd1', name: 'Dr Test' }, createdAt: 1, claimedAt: 2, endedAt: null, state: 'active', notes: '', readings: [stored], incidents: [] };
+      const t = setup({ '/api/refresh': () => ({ status: 200, body: answer('T2') }), '/api/consultations/c1/report': (init) => (init.headers.authorization === 'Bearer T2' ? { status: 200, body: report } : { status: 401 }) }, SIGNED_IN);
+      await t.c.restore();
+      t.sockets[0]!.open();
+      // The hub pushes the consultation still open for this doctor.
+      t.sockets[0]!.tell({ type: 'consultation', consultation: view() });
+      expect(t.c.getSnapshot().screen).toBe('consultation');
+      const call = t.fakeCalls[0]!;
+      expect(call.hellos).toBe(1);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(call.earlier).toEqual([{ type: 'observation', id: 'o1', deviceId: 'oxi', code: 'MDC_PULS_OXIM_SAT_O2', value: 95, unit: '%', t: 500 }]);
+      call.observe(obs('o1', 95, 500));
+      expect(call.acked).toEqual(['o1']);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(t.sockets[0]!.of('report')).toEqual([]);
+    });
+
+    it('the report so far cannot be read: not fatal, the call goes on', async () => {
+      quiet();
+      const t = setup({ '/api/refresh': () => ({ status: 200, body: answer('T2') }), '/api/consultations/c1/report': () => ({ status: 500 }) }, SIGNED_IN);
+      await t.c.restore();
+      t.sockets[0]!.open();
+      t.sockets[0]!.tell({ type: 'consultation', consultation: view() });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.c.getSnapshot().screen).toBe('consultation');
+      expect(t.fakeCalls[0]!.earlier).toEqual([]);
+    });
+
+    it('a consultation just claimed here does not ask for the report so far', async () => {
+      const t = await inCall({ '/api/consultations/c1/report': () => ({ status: 200, body: {} }) });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.calls.some((c) => c.url.includes('/report'))).toBe(false);
+    });
+  });
+});
