@@ -97,6 +97,26 @@ describe('bandwidth policy: hysteresis', () => {
     expect(levels.slice(1).every((l) => l === 'minimal')).toBe(true);
   });
 
+  it('judges loss on the mean of the last three samples: a steady few percent of random loss is not congestion', () => {
+    // A radio link: 6 % loss on average, one RTCP interval above 10 % now and then (as measured through the
+    // poor-network relay), with plenty of bandwidth.
+    const noisy = [0.04, 0.12, 0.17, 0.03, 0.05, 0.21, 0.25, 0.02, 0.06, 0.12, 0.1, 0.09].map((l) => ({ ...bps(1e6), videoLoss: l }));
+    expect(run(noisy).every((l) => l === 'full')).toBe(true);
+    // Loss that stays at BAD_LOSS or above: down after two samples whose windows say so.
+    const heavy = [BAD_LOSS, BAD_LOSS + 0.02, BAD_LOSS + 0.05].map((l) => ({ ...bps(1e6), audioLoss: l }));
+    expect(run(heavy)).toEqual(['full', 'reduced', 'reduced']);
+    // The window keeps only the last LOSS_WINDOW samples: after the loss clears, it does not weigh for long.
+    const cleared = [0.4, 0.4, 0, 0, 0, 0, 0, 0, 0, 0].map((l) => ({ ...bps(1e6), videoLoss: l }));
+    const levels = run(cleared);
+    expect(levels[1]).toBe('reduced');
+    expect(levels.at(-1)).toBe('full');
+  });
+
+  it('an estimate of 0 (Chromium, right after a change of pair) is no estimate, not a dead link', () => {
+    expect(sampleOf(report(pair(0))).availableOutgoingBitrate).toBeUndefined();
+    expect(run([sampleOf(report(pair(0))), sampleOf(report(pair(0)))])).toEqual(['full', 'full']);
+  });
+
   it('lost or empty stats change nothing, not even the counters', () => {
     const one = nextPolicy(initialPolicy(), bps(100_000), 0);
     expect(one.worse).toBe(1);
