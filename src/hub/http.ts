@@ -99,19 +99,35 @@ function sessionCookie(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** The Host header's name without its port, lower case ('' when absent). */
-function hostName(req: IncomingMessage): string {
-  const h = (req.headers.host ?? '').trim().toLowerCase();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
-  return h.split(':')[0] ?? '';
+/**
+ * The session cookie, always `Secure`: browsers keep a Secure cookie from http://localhost and http://127.0.0.1 (the
+ * demo), and never send it over plain http anywhere else — whatever Host a reverse proxy passes on.
+ */
+function cookie(value: string, maxAgeS: number): string {
+  return `${SESSION_COOKIE}=${value}; HttpOnly; Secure; SameSite=Strict; Path=/api; Max-Age=${maxAgeS}`;
 }
 
-/** The session cookie; `Secure` unless the hub is reached by a loopback name (the demo runs over plain http). */
-function cookie(req: IncomingMessage, value: string, maxAgeS: number): string {
-  const secure = LOOPBACK_HOSTS.has(hostName(req)) ? '' : '; Secure';
-  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/api; Max-Age=${maxAgeS}${secure}`;
+/**
+ * Refuses a request another site made the browser send (login CSRF: a cross-site form posting `text/plain` that
+ * parses as JSON would log the victim's browser into the attacker's account, and the cookie would keep it there).
+ * A JSON content type cannot come from a form without a CORS preflight the hub never answers; Sec-Fetch-Site and
+ * Origin, when the browser sends them, must say same origin. Cabin main (Node) sends neither.
+ */
+function sameOrigin(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'unsupported-media-type', 'Send the request body as application/json.');
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'cross-site', 'This request came from another site: open the console from the hub itself.');
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    let host = '';
+    try {
+      host = new URL(origin).host;
+    } catch {
+      // an unparsable Origin is refused below
+    }
+    if (host === '' || host !== (req.headers.host ?? '')) throw new HttpError(403, 'cross-site', 'This request came from another site: open the console from the hub itself.');
+  } else if (origin === 'null') throw new HttpError(403, 'cross-site', 'This request came from another site: open the console from the hub itself.');
 }
 
 /** A token of the session, never outliving it. */
@@ -126,6 +142,7 @@ function throttled(deps: ApiDeps, name: string): void {
 
 async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out): Promise<unknown> {
   const post = req.method === 'POST';
+  if (post) sameOrigin(req);
   if (path === '/api/login' && post) {
     const b = await body(req, DoctorLoginSchema);
     const name = `doctor:${b.username}`;
@@ -143,21 +160,22 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     }
     deps.throttle.succeed(name);
     const s = deps.store.createSession('doctor', doctor.id, { refresh: true });
-    out['Set-Cookie'] = cookie(req, s.refresh!, MAX_SESSION_S);
+    out['Set-Cookie'] = cookie(s.refresh!, MAX_SESSION_S);
     return issueFor(deps, { sid: s.sid, role: 'doctor', subject: doctor.id, name: doctor.name, createdAt: s.createdAt });
   }
   if (path === '/api/cabin/token' && post) {
     const b = await body(req, CabinLoginSchema);
     // Per client address, not per cabin id: anyone knowing a cabin's id could otherwise lock that cabin out, and
     // with 256-bit keys what matters is how fast one address can guess.
+    // A right key is always accepted (one SHA-256, cheap): behind a reverse proxy every cabin shares the proxy's
+    // address, and failures from it must not lock the real cabins out. Only failures are refused while locked.
     const name = `cabin-ip:${req.socket.remoteAddress ?? 'unknown'}`;
-    throttled(deps, name);
     const cabin = deps.store.verifyCabin(b.cabinId, b.key);
     if (!cabin) {
+      throttled(deps, name);
       deps.throttle.fail(name);
       throw new HttpError(401, 'bad-credentials', 'Unknown cabin or wrong key.');
     }
-    deps.throttle.succeed(name);
     const s = deps.store.createSession('cabin', cabin.id);
     return issueFor(deps, { sid: s.sid, role: 'cabin', subject: cabin.id, name: cabin.name, createdAt: s.createdAt });
   }
@@ -167,7 +185,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     if (secret === undefined) throw new HttpError(401, 'bad-token', 'There is neither a token nor a session cookie: log in.');
     const session = deps.store.sessionByRefresh(secret);
     if (!session) {
-      out['Set-Cookie'] = cookie(req, '', 0);
+      out['Set-Cookie'] = cookie('', 0);
       throw new HttpError(401, 'session-expired', SESSION_ENDED);
     }
     return issueFor(deps, session);
@@ -186,7 +204,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
       if (deps.store.endSession(sid)) ended = true;
       deps.closeSession(sid);
     }
-    out['Set-Cookie'] = cookie(req, '', 0);
+    out['Set-Cookie'] = cookie('', 0);
     return { ended };
   }
   const report = /^\/api\/consultations\/([^/]{1,100})\/report$/.exec(path);

@@ -16,7 +16,7 @@ import {
 } from '../shared/hub-protocol.ts';
 import { TokenBucket } from './limits.ts';
 import { turnCredential } from './secrets.ts';
-import type { Consultation, HubStore } from './store.ts';
+import { MAX_REPORT_READINGS, type Consultation, type HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 
 export interface IceConfig {
@@ -207,7 +207,8 @@ export class Relay {
   private async reauth(conn: Conn, token: string): Promise<void> {
     const claims = await this.o.tokens.verify(token);
     if (this.closing || conn.ws.readyState !== WebSocket.OPEN) return;
-    if (!claims || claims.role !== conn.role || claims.sub !== conn.id) return conn.ws.close(HUB_CLOSE.badToken, BAD_AUTH);
+    // A doctor renews within the same login session (so a logout closes the socket); a cabin logs in again with its key.
+    if (!claims || claims.role !== conn.role || claims.sub !== conn.id || (conn.role === 'doctor' && claims.sid !== conn.sid)) return conn.ws.close(HUB_CLOSE.badToken, BAD_AUTH);
     let valid: boolean;
     try {
       valid = this.sessionValid(claims);
@@ -216,9 +217,13 @@ export class Relay {
       return this.send(conn, { type: 'error', code: 'internal', message: 'The hub could not check this token: send it again.' });
     }
     if (!valid) return conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
-    conn.sid = claims.sid;
-    conn.exp = claims.exp;
-    this.armExpiry(conn);
+    // Two `auth` in flight may finish in either order: the socket keeps the later expiry.
+    if (claims.exp >= conn.exp) {
+      if (claims.sid !== conn.sid && conn.role === 'cabin') this.o.store.endSession(conn.sid);
+      conn.sid = claims.sid;
+      conn.exp = claims.exp;
+      this.armExpiry(conn);
+    }
     this.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
   }
 
@@ -394,9 +399,11 @@ export class Relay {
         const c = mine(m.consultationId);
         if (!c) return;
         if (c.state !== 'active') return fail('not-active', 'This consultation is over.');
-        const count = this.o.store.addReadings(c.id, m.readings);
-        if (count === null) return fail('not-active', 'This consultation is over.');
-        if (m.ref !== undefined) this.send(conn, { type: 'reported', ref: m.ref, consultationId: c.id, count });
+        const stored = this.o.store.addReadings(c.id, m.readings);
+        if (stored === null) return fail('not-active', 'This consultation is over.');
+        // Not `reported`: the console must not tell the cabin these readings are safe (its outbox keeps them).
+        if (stored.refused > 0) return fail('report-full', `The report already holds ${MAX_REPORT_READINGS} readings: ${stored.refused} of this part were not stored.`);
+        if (m.ref !== undefined) this.send(conn, { type: 'reported', ref: m.ref, consultationId: c.id, count: stored.added });
         return;
       }
       case 'end': {

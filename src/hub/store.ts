@@ -48,8 +48,10 @@ export interface Consultation {
 }
 
 /** A 12-hour consultation at two readings a second: beyond that, the report keeps the first ones. */
-const MAX_REPORT_READINGS = 100_000;
+export const MAX_REPORT_READINGS = 100_000;
 export const MAX_INCIDENTS = 500;
+/** Open login sessions per account (browsers and tabs of one doctor; a cabin needs two while it renews). */
+export const MAX_OPEN_SESSIONS = 10;
 
 export class HubStoreError extends Error {
   override readonly name = 'HubStoreError';
@@ -214,9 +216,19 @@ export class HubStore {
     const refresh = opts.refresh ? newRefreshSecret() : null;
     const createdAt = this.time();
     this.pruneSessions();
-    this.db
-      .prepare('INSERT INTO sessions (id, role, subject, refresh_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(sid, role, subject, refresh === null ? null : hashKey(refresh), createdAt);
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO sessions (id, role, subject, refresh_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(sid, role, subject, refresh === null ? null : hashKey(refresh), createdAt);
+      // At most MAX_OPEN_SESSIONS per account: whoever holds a cabin key (or a password) cannot grow the table
+      // without bound; the oldest logins end first.
+      this.db
+        .prepare(
+          `UPDATE sessions SET ended_at = ? WHERE id IN (SELECT id FROM sessions WHERE role = ? AND subject = ? AND ended_at IS NULL
+           ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+        )
+        .run(createdAt, role, subject, MAX_OPEN_SESSIONS);
+    }).immediate();
     return { sid, refresh, createdAt };
   }
 
@@ -302,30 +314,39 @@ export class HubStore {
   /** Adds readings to an active consultation's report, each id once; false if it is not active. */
   /**
    * Stores report readings of an active consultation, each id once (a part sent again adds nothing); at most
-   * MAX_REPORT_READINGS per consultation. The number of new readings, or null if the consultation is not active.
+   * MAX_REPORT_READINGS per consultation. How many were new (`added`) and how many were not stored because the
+   * report is full (`refused`), or null if the consultation is not active.
    */
-  addReadings(id: string, readings: readonly Reading[]): number | null {
+  addReadings(id: string, readings: readonly Reading[]): { added: number; refused: number } | null {
     return this.db.transaction(() => {
       if (!this.db.prepare("SELECT 1 FROM consultations WHERE id = ? AND state = 'active'").get(id)) return null;
       let room = MAX_REPORT_READINGS - (this.db.prepare('SELECT COUNT(*) AS n FROM report_readings WHERE consultation_id = ?').get(id) as { n: number }).n;
       const insert = this.db.prepare(
         'INSERT OR IGNORE INTO report_readings (consultation_id, id, code, value, unit, t, device_id, measurement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
+      const exists = this.db.prepare('SELECT 1 FROM report_readings WHERE consultation_id = ? AND id = ?');
       let added = 0;
+      let refused = 0;
       for (const r of readings) {
-        if (room <= 0) break;
+        if (room <= 0) {
+          if (!exists.get(id, r.id)) refused++;
+          continue;
+        }
         const n = insert.run(id, r.id, r.code, r.value, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null).changes;
         added += n;
         room -= n;
       }
-      return added;
+      return { added, refused };
     }).immediate();
   }
 
   /** Active → ended with the doctor's notes and the last readings; false if it was not active. */
   end(id: string, report: { notes: string; readings: Reading[] }): boolean {
     return this.db.transaction(() => {
-      if (this.addReadings(id, report.readings) === null) return false;
+      const stored = this.addReadings(id, report.readings);
+      if (stored === null) return false;
+      // The notes are kept whatever: the readings that did not fit are said in the report.
+      if (stored.refused > 0) this.addIncident(id, 'hub', `the report is full: ${stored.refused} readings of the end were not stored`);
       return this.db.prepare("UPDATE consultations SET state = 'ended', ended_at = ?, notes = ? WHERE id = ? AND state = 'active'").run(this.time(), report.notes, id).changes === 1;
     }).immediate();
   }

@@ -155,7 +155,8 @@ export const ToHubSchema = z.discriminatedUnion('type', [
     .strict(),
   /**
    * Either side, before its token expires: a fresh token (from `/api/refresh` or a new login) for this socket. The hub
-   * answers `authenticated`; a token of another account or session, or an invalid one, closes the socket (4401).
+   * answers `authenticated`; a token of another account, a doctor's token of another login session, or an invalid
+   * one closes the socket (4401). A cabin's token may be of a new login (its key): its previous session then ends.
    */
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('ping') }).strict(),

@@ -51,7 +51,7 @@ describe('hub CLI', () => {
       });
       server.on('exit', (code) => fail(new Error(`serve exited ${code}: ${out}`)));
     });
-    const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const login = await post('/api/login', { username: 'dr.cli', password: 'a long password' });
     expect(TokenAnswerSchema.parse(await login.json())).toMatchObject({ id: 'dr.cli', name: 'Dr CLI' });
     expect((await post('/api/cabin/token', { cabinId: 'cab-cli', key })).status).toBe(200);

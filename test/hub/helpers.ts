@@ -61,7 +61,7 @@ export function api(
   opts: { method?: string; body?: unknown; headers?: Record<string, string>; localAddress?: string } = {},
 ): Promise<ApiAnswer> {
   return new Promise((resolve, reject) => {
-    const data = opts.body === undefined ? '' : JSON.stringify(opts.body);
+    const data = opts.body === undefined ? '' : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     const req = request(
       url,
       {

@@ -32,8 +32,8 @@ async function activeStore(): Promise<{ store: HubStore; id: string }> {
 describe('report readings in the hub store', () => {
   it('keeps each reading id once, counts only new ones, and returns them in time order with their optional fields', async () => {
     const { store, id } = await activeStore();
-    expect(store.addReadings(id, [reading(2), reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' })])).toBe(2);
-    expect(store.addReadings(id, [reading(1), reading(2), reading(3)])).toBe(1);
+    expect(store.addReadings(id, [reading(2), reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' })])).toEqual({ added: 2, refused: 0 });
+    expect(store.addReadings(id, [reading(1), reading(2), reading(3)])).toEqual({ added: 1, refused: 0 });
     expect(store.end(id, { notes: 'RAS', readings: [reading(3), reading(4)] })).toBe(true);
     const report = store.report(id)!;
     expect(report.readings.map((r) => r.id)).toEqual(['obs-1', 'obs-2', 'obs-3', 'obs-4']);
@@ -55,12 +55,18 @@ describe('report readings in the hub store', () => {
     store.close();
   });
 
-  it('stops at 100 000 readings per consultation (a flood cannot grow the report without bound)', async () => {
+  it('stops at 100 000 readings per consultation and says how many it refused (a flood cannot grow the report)', async () => {
     const { store, id } = await activeStore();
     const many = Array.from({ length: 100_000 }, (_, i) => reading(i));
-    expect(store.addReadings(id, many)).toBe(100_000);
-    expect(store.addReadings(id, [reading(100_000), reading(100_001)])).toBe(0);
-    expect(store.report(id)!.readings).toHaveLength(100_000);
+    expect(store.addReadings(id, many)).toEqual({ added: 100_000, refused: 0 });
+    // Full: a copy of a stored one is no refusal, a new one is.
+    expect(store.addReadings(id, [reading(5), reading(100_000), reading(100_001)])).toEqual({ added: 0, refused: 2 });
+    // The end still stores the notes, and the report says what did not fit.
+    expect(store.end(id, { notes: 'long visit', readings: [reading(100_002)] })).toBe(true);
+    const report = store.report(id)!;
+    expect(report.readings).toHaveLength(100_000);
+    expect(report.notes).toBe('long visit');
+    expect(report.incidents.map((i) => i.detail)).toEqual(['the report is full: 1 readings of the end were not stored']);
     store.close();
   });
 
@@ -112,6 +118,18 @@ describe('report parts over the WebSocket', () => {
     // A cabin may not write the doctor's report.
     cabin.send({ type: 'report', ref: 'c1', consultationId: id, readings: [reading(9)] });
     expect(await cabin.next('error')).toMatchObject({ code: 'forbidden' });
+    await Promise.all([cabin.close(), doc.close()]);
+  });
+
+  it('answers a part that no longer fits a full report with report-full and its ref, not reported', async () => {
+    t = await startHub();
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-1', 'dr.a');
+    expect(t.hub.store.addReadings(id, Array.from({ length: 100_000 }, (_, i) => reading(i)))?.refused).toBe(0);
+    doc.send({ type: 'report', ref: 'full', consultationId: id, readings: [reading(7), reading(100_000)] });
+    const err = await doc.next('error');
+    expect(err).toMatchObject({ ref: 'full', code: 'report-full' });
+    expect(err.message).toMatch(/100000 readings: 1 of this part/);
+    expect(doc.pending.filter((m) => m.type === 'reported')).toHaveLength(0);
     await Promise.all([cabin.close(), doc.close()]);
   });
 

@@ -31,17 +31,44 @@ const refresh = (headers: Record<string, string>) => api(`${t.hub.url}/api/refre
 const logout = (headers: Record<string, string>) => api(`${t.hub.url}/api/logout`, { headers });
 
 describe('the doctor session cookie', () => {
-  it('is HttpOnly, SameSite=Strict, Path=/api, lives MAX_SESSION_S, and is Secure unless the hub is reached by a loopback name', async () => {
-    const { setCookie } = await login('dr.a');
-    const attrs = setCookie.split(';').map((a) => a.trim());
-    expect(attrs[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}$`));
-    expect(attrs.slice(1).sort()).toEqual(['HttpOnly', `Max-Age=${MAX_SESSION_S}`, 'Path=/api', 'SameSite=Strict']);
-    for (const host of ['localhost:8440', 'LOCALHOST', '127.0.0.1:1234', '[::1]:8440']) {
-      expect((await login('dr.a', { Host: host })).setCookie, host).not.toMatch(/Secure/);
+  it('is HttpOnly, Secure (whatever Host a proxy passes; browsers keep it on http://localhost), SameSite=Strict, Path=/api, lives MAX_SESSION_S', async () => {
+    for (const host of [undefined, 'localhost:8440', '127.0.0.1:1234', 'hub.example.org']) {
+      const { setCookie } = await login('dr.a', host ? { Host: host } : {});
+      const attrs = setCookie.split(';').map((a) => a.trim());
+      expect(attrs[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}$`));
+      expect(attrs.slice(1).sort(), host).toEqual(['HttpOnly', `Max-Age=${MAX_SESSION_S}`, 'Path=/api', 'SameSite=Strict', 'Secure']);
     }
-    for (const host of ['hub.example.org', 'hub.example.org:443', '10.0.0.5:8440', 'localhost.example.org']) {
-      expect((await login('dr.a', { Host: host })).setCookie.split('; '), host).toContain('Secure');
+  });
+
+  it('refuses what another site makes a browser send: a form body (text/plain), a foreign Origin, Sec-Fetch-Site cross-site', async () => {
+    const form = await api(`${t.hub.url}/api/login`, { body: JSON.stringify({ username: 'dr.a', password: PASSWORD }), headers: { 'Content-Type': 'text/plain' } });
+    expect(form.status).toBe(415);
+    expect(form.cookies).toHaveLength(0);
+    const host = new URL(t.hub.url).host;
+    for (const headers of <Record<string, string>[]>[{ Origin: 'https://evil.example' }, { Origin: 'null' }, { Origin: `http://${host}.evil.example` }, { 'Sec-Fetch-Site': 'cross-site' }, { 'Sec-Fetch-Site': 'same-site' }]) {
+      for (const path of ['/api/login', '/api/refresh', '/api/logout']) {
+        const r = await api(`${t.hub.url}${path}`, { body: { username: 'dr.a', password: PASSWORD }, headers });
+        expect(r.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
+        expect(r.json.error.code).toBe('cross-site');
+        expect(r.cookies).toHaveLength(0);
+      }
     }
+    // The console itself (same origin) and cabin main (no Origin, no Sec-Fetch-Site) get in.
+    expect((await api(`${t.hub.url}/api/login`, { body: { username: 'dr.a', password: PASSWORD }, headers: { Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(200);
+    expect((await api(`${t.hub.url}/api/cabin/token`, { body: { cabinId: 'cab-1', key: t.keys['cab-1'] } })).status).toBe(200);
+  });
+
+  it('keeps at most 10 open sessions per account: the oldest logins end first', async () => {
+    const first = await login('dr.c');
+    const sid = (token: string) => String(tokenClaims(token).sid);
+    const later: Awaited<ReturnType<typeof login>>[] = [];
+    for (let i = 0; i < 10; i++) {
+      clock += 1;
+      later.push(await login('dr.c'));
+    }
+    expect(t.hub.store.session(sid(first.token))).toBeNull();
+    expect((await refresh({ Cookie: first.cookie })).status).toBe(401);
+    for (const s of later) expect(t.hub.store.session(sid(s.token)), 'a recent login').not.toBeNull();
   });
 
   it('gets a new token of the same session from the cookie alone (a reloaded console), and only from a valid cookie', async () => {
@@ -151,12 +178,39 @@ describe('token lifetime on an open socket', () => {
     expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
   });
 
-  it('accepts a cabin’s token of a new login (another session of the same cabin)', async () => {
-    const ws = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'));
+  it('accepts a cabin’s token of a new login (another session of the same cabin), and ends the old session', async () => {
+    const old = await cabinToken(t, 'cab-2');
+    const ws = await Client.open(t.hub.wsUrl, old);
     await ws.next('authenticated');
     const next = await cabinToken(t, 'cab-2');
     ws.send({ type: 'auth', token: next });
     expectFull((await ws.next('authenticated')).expiresIn);
+    expect(t.hub.store.session(String(tokenClaims(old).sid))).toBeNull();
+    expect(t.hub.store.session(String(tokenClaims(next).sid))).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 600)); // heartbeats: the socket lives on its new session
+    ws.send({ type: 'ping' });
+    await ws.next('pong');
+    await ws.close();
+  });
+
+  it('keeps a doctor’s socket to its own login: a token of another login of the same doctor closes it', async () => {
+    const ws = await Client.open(t.hub.wsUrl, (await login('dr.a')).token);
+    await ws.next('authenticated');
+    ws.send({ type: 'auth', token: (await login('dr.a')).token });
+    expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
+  });
+
+  it('keeps the later expiry when two auth messages finish out of order', async () => {
+    const s = await login('dr.b');
+    const ws = await Client.open(t.hub.wsUrl, s.token);
+    await ws.next('authenticated');
+    clock += 30_000;
+    const newer = TokenAnswerSchema.parse((await refresh({ Authorization: `Bearer ${s.token}` })).json).token;
+    ws.send({ type: 'auth', token: newer });
+    expectFull((await ws.next('authenticated')).expiresIn);
+    // The older token (30 s left) arrives after: accepted, but the socket keeps the later expiry.
+    ws.send({ type: 'auth', token: s.token });
+    expect((await ws.next('authenticated')).expiresIn).toBeGreaterThanOrEqual(TTL_S - 1);
     await ws.close();
   });
 
