@@ -302,6 +302,70 @@ describe('doctor console controller', () => {
       expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', notice: 'report-saved' });
     });
 
+    it('`end` waits until every part in flight is answered, then carries the rest; only what the hub stored is acked', async () => {
+      const t = await inCall();
+      const hub = t.sockets[0]!;
+      t.call.observe(obs('o1'));
+      await vi.advanceTimersByTimeAsync(1000);
+      const [part] = hub.of('report');
+      t.call.observe(obs('o2'));
+      t.c.end('Fin.');
+      // o1 is in flight, unanswered: no `end` yet (the hub could refuse the part after ending).
+      expect(hub.of('end')).toHaveLength(0);
+      // Ending hurries the parts (every 100 ms instead of every second): o2 goes in a part of its own.
+      await vi.advanceTimersByTimeAsync(300);
+      const parts = hub.of('report');
+      expect(parts.map((m) => m.readings.map((r) => r.id))).toEqual([['o1'], ['o2']]);
+      hub.tell({ type: 'reported', ref: part!.ref!, consultationId: 'c1', count: 1 });
+      expect(hub.of('end')).toHaveLength(0);
+      hub.tell({ type: 'reported', ref: parts[1]!.ref!, consultationId: 'c1', count: 1 });
+      const end = hub.of('end')[0]!;
+      expect(end.readings).toEqual([]);
+      expect(t.call.acked).toEqual(['o1', 'o2']);
+      hub.tell({ type: 'ended', ref: end.ref!, consultationId: 'c1', reason: 'ended' });
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', notice: 'report-saved' });
+    });
+
+    it('a socket lost with `end` unanswered: the end goes again with the same readings, and a later reading is not acked', async () => {
+      const t = await inCall();
+      t.call.observe(obs('o1'));
+      t.c.end('Fin.');
+      const first = t.sockets[0]!.of('end')[0]!;
+      expect(first.readings.map((r) => r.id)).toEqual(['o1']);
+      t.sockets[0]!.drop(1006);
+      // Arrives after the first `end` went: the hub may already have ended without it.
+      t.call.observe(obs('o2'));
+      await vi.advanceTimersByTimeAsync(1500);
+      t.sockets[1]!.open();
+      const again = t.sockets[1]!.of('end')[0]!;
+      expect(again).toMatchObject({ ref: first.ref, notes: 'Fin.' });
+      expect(again.readings.map((r) => r.id)).toEqual(['o1']);
+      // The hub had ended with the first one: it answers `ended` to the same ref.
+      t.sockets[1]!.tell({ type: 'ended', ref: first.ref!, consultationId: 'c1', reason: 'ended' });
+      expect(t.call.acked).toEqual(['o1']);
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', notice: 'report-saved' });
+    });
+
+    it('a full report (report-full): that part and later readings are not acked (the cabin keeps them), the end still goes', async () => {
+      const t = await inCall();
+      const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      const hub = t.sockets[0]!;
+      t.call.observe(obs('o1'));
+      await vi.advanceTimersByTimeAsync(1000);
+      const [part] = hub.of('report');
+      hub.tell({ type: 'error', ref: part!.ref!, code: 'report-full', message: 'full' });
+      expect(err).toHaveBeenCalled();
+      t.call.observe(obs('o2'));
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(hub.of('report')).toHaveLength(1);
+      t.c.end('Fin.');
+      const end = hub.of('end')[0]!;
+      expect(end.readings).toEqual([]);
+      hub.tell({ type: 'ended', ref: end.ref!, consultationId: 'c1', reason: 'ended' });
+      expect(t.call.acked).toEqual([]);
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', notice: 'report-saved' });
+    });
+
     it('new ICE servers for the same consultation go to the live call, which is not rebuilt', async () => {
       const t = await inCall();
       const turn = { urls: ['turn:hub:3478'], username: 'u', credential: 'fresh' };

@@ -90,7 +90,7 @@ export async function startImpairRelay(target: { host: string; port: number }, i
       const entry = { upstream, toServer: { freeAt: 0 }, toClient: { freeAt: 0 } };
       upstream.on('message', (back: Buffer) => impaired(back, entry.toClient, (m) => front.send(m, from.port, from.address)));
       upstream.on('error', () => {});
-      upstream.bind(0, '127.0.0.1');
+      upstream.bind(0, target.host === '127.0.0.1' || target.host === 'localhost' ? '127.0.0.1' : undefined);
       clients.set(k, entry);
       c = entry;
     }
@@ -108,10 +108,19 @@ export async function startImpairRelay(target: { host: string; port: number }, i
       imp = next;
     },
     close: async () => {
+      if (closed) return;
       closed = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      await Promise.all([front, ...[...clients.values()].map((c) => c.upstream)].map((s) => new Promise<void>((r) => s.close(() => r()))));
+      const closeOne = (s: Socket) =>
+        new Promise<void>((r) => {
+          try {
+            s.close(() => r());
+          } catch {
+            r(); // already closed
+          }
+        });
+      await Promise.all([front, ...[...clients.values()].map((c) => c.upstream)].map(closeOne));
       clients.clear();
     },
   };

@@ -1,13 +1,13 @@
-import type { ConsultationView, FromHub, QueueItem, TokenAnswer } from '../../shared/hub-protocol.ts';
+import { HUB_MAX_FRAME_BYTES, type ConsultationView, type FromHub, type QueueItem, type TokenAnswer } from '../../shared/hub-protocol.ts';
 import { Call, type CallOptions } from '../call/call.ts';
-import type { Observation } from '../call/observations.ts';
 import { newRequestId } from '../call/peer-id.ts';
-import { fetchReport, login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
+import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
-import { endMessages, REPORT_PART_GAP_MS } from './report.ts';
-import { ReportQueue } from './report-queue.ts';
+import { REPORT_PART_GAP_MS, type Reading } from './report.ts';
+import { ReportQueue, storedObservations } from './report-queue.ts';
 import { browserStorage, openLocalMedia } from './browser.ts';
 import { SessionHint, type StorageLike } from './session-hint.ts';
+import { TokenKeeper } from './token-keeper.ts';
 
 export type Notice = 'report-saved' | 'patient-left' | 'consultation-ended' | 'session-expired' | 'replaced' | 'forbidden';
 
@@ -58,12 +58,14 @@ export interface ConsoleDeps {
 export class ConsoleController {
   private state: ConsoleState = INITIAL;
   private readonly listeners = new Set<() => void>();
-  private token: TokenAnswer | undefined;
-  private renewTimer: ReturnType<typeof setTimeout> | undefined;
-  private renewAt = Infinity;
+  private readonly tokens: TokenKeeper;
   private hub: HubClient | undefined;
   private refs = new Map<string, 'claim' | 'end' | 'join'>();
-  private pendingEnd: { ref: string; notes: string; ids: Set<string> } | undefined;
+  /**
+   * The end asked for: `readings` (the last ones, carried by `end` itself) are fixed the first time it goes, so a
+   * resend after a reconnection carries the same ones and only those are acknowledged when the hub confirms.
+   */
+  private pendingEnd: { ref: string; notes: string; readings: Reading[] | undefined; sent: boolean } | undefined;
   private rejoin = false;
   private localMedia: Promise<MediaStream | undefined> | undefined;
   private report: ReportQueue | undefined;
@@ -75,6 +77,7 @@ export class ConsoleController {
     private readonly deps: ConsoleDeps = {},
   ) {
     this.fetcher = deps.fetch;
+    this.tokens = new TokenKeeper((t) => this.hub?.send({ type: 'auth', token: t.token }), deps.fetch);
     this.hint = new SessionHint('storage' in deps ? deps.storage : browserStorage());
   }
 
@@ -91,7 +94,7 @@ export class ConsoleController {
    * logged in since its last logout, so a first visit costs no refused request. Resolves true when restored.
    */
   async restore(): Promise<boolean> {
-    if (this.state.screen !== 'login' || this.token || !this.hint.get()) return false;
+    if (this.state.screen !== 'login' || this.tokens.token || !this.hint.get()) return false;
     this.set({ screen: 'restoring', notice: undefined });
     const r = await refresh(undefined, this.fetcher);
     // The user may have done something else meanwhile (e.g. logged in on a form shown by another path).
@@ -117,7 +120,7 @@ export class ConsoleController {
 
   /** Ends the session on the hub (and its cookie), then here. */
   async logout(): Promise<void> {
-    const token = this.token?.token;
+    const token = this.tokens.token?.token;
     this.hint.clear();
     // Closed first: the hub closes the session's sockets (4401), which must not read as "session expired".
     this.hub?.stop();
@@ -127,17 +130,17 @@ export class ConsoleController {
   }
 
   private startSession(t: TokenAnswer): void {
-    this.setToken(t);
+    this.tokens.set(t);
     this.set({ ...INITIAL, screen: 'queue', me: { id: t.id, name: t.name }, hub: 'connecting' });
     this.hub?.stop();
     this.hub = new HubClient({
       url: hubUrl(this.loc),
-      token: () => this.token?.token ?? '',
+      token: () => this.tokens.token?.token ?? '',
       onMessage: (m) => this.onHub(m),
       onState: (s, reconnected) => this.onHubState(s, reconnected),
       onStop: (why) => this.onHubStop(why),
       // The hub refused the token (4401): one try with the session cookie, else the session is over.
-      renewToken: () => this.renewFromCookie(),
+      renewToken: () => this.tokens.fromCookie(),
       ...(this.deps.connect ? { connect: this.deps.connect } : {}),
     });
     this.hub.start();
@@ -149,10 +152,7 @@ export class ConsoleController {
     this.report?.stop();
     this.report = undefined;
     this.state.call?.close();
-    if (this.renewTimer) clearTimeout(this.renewTimer);
-    this.renewTimer = undefined;
-    this.renewAt = Infinity;
-    this.token = undefined;
+    this.tokens.clear();
     this.pendingEnd = undefined;
     this.stopLocalMedia();
     this.set({ ...INITIAL, notice });
@@ -171,8 +171,9 @@ export class ConsoleController {
     if (!c) return;
     const ref = newRequestId('end').slice(0, 64);
     this.refs.set(ref, 'end');
-    this.pendingEnd = { ref, notes, ids: new Set() };
+    this.pendingEnd = { ref, notes, readings: undefined, sent: false };
     this.set({ ending: true, endError: undefined });
+    this.report?.hurry(REPORT_PART_GAP_MS);
     this.sendEnd();
   }
 
@@ -180,63 +181,22 @@ export class ConsoleController {
     this.set({ notice: undefined });
   }
 
+  /**
+   * Sends `end` once every report part has been answered `reported`, with the readings still queued in it (they
+   * fit one frame with the notes; else one more part goes first, and this runs again on its answer). Not
+   * connected: runs again once the hub is back.
+   */
   private sendEnd(): void {
     const c = this.state.consultation;
     const p = this.pendingEnd;
-    if (!c || !p) return;
-    // Not connected: sent again once the hub is back (onHubState); the hub keeps each reading once. Paced, so a
-    // long consultation's thousands of readings stay under the hub's rate limit.
-    const rest = this.report?.unreported() ?? [];
-    for (const r of rest) p.ids.add(r.id);
-    const msgs = endMessages(c.consultationId, p.notes, rest, p.ref);
-    const hub = this.hub;
-    let i = 0;
-    const next = (): void => {
-      if (this.pendingEnd !== p || this.hub !== hub || i >= msgs.length) return;
-      hub?.send(msgs[i++]!);
-      if (i < msgs.length) setTimeout(next, REPORT_PART_GAP_MS);
-    };
-    next();
-  }
-
-  private setToken(t: TokenAnswer): void {
-    this.token = t;
-    this.scheduleRenew(renewDelayMs(t.expiresIn), true);
-  }
-
-  private scheduleRenew(delayMs: number, replace: boolean): void {
-    const at = Date.now() + delayMs;
-    if (!replace && at >= this.renewAt) return;
-    if (this.renewTimer) clearTimeout(this.renewTimer);
-    this.renewAt = at;
-    this.renewTimer = setTimeout(() => void this.renew(), delayMs);
-  }
-
-  /** The renew timer: a new token with the current one (else the cookie), then given to the open socket. */
-  private async renew(): Promise<boolean> {
-    const t = this.token;
-    if (!t) return false;
-    let r = await refresh(t.token, this.fetcher);
-    if (!r.ok && r.error === 'expired' && this.token === t) r = await refresh(undefined, this.fetcher);
-    if (this.token !== t) return false;
-    if (r.ok) {
-      this.setToken(r.value);
-      this.hub?.send({ type: 'auth', token: r.value.token });
-      return true;
+    if (!c || !p || p.sent) return;
+    if (p.readings === undefined) {
+      const notesBytes = new TextEncoder().encode(JSON.stringify(p.notes)).length;
+      const last = this.report ? this.report.endPart(HUB_MAX_FRAME_BYTES - notesBytes - 1024) : [];
+      if (last === null) return;
+      p.readings = last;
     }
-    // A network or server problem: try again in a while, the current token may still be good. An expired
-    // session ends with the hub closing the socket (4401).
-    if (r.error !== 'expired') this.scheduleRenew(30_000, true);
-    return false;
-  }
-
-  /** After a 4401: a new token from the session cookie alone (the refused one is no use), for the next socket. */
-  private async renewFromCookie(): Promise<boolean> {
-    if (!this.token) return false;
-    const r = await refresh(undefined, this.fetcher);
-    if (!r.ok || !this.token) return false;
-    this.setToken(r.value);
-    return true;
+    p.sent = this.hub?.send({ type: 'end', ref: p.ref, consultationId: c.consultationId, notes: p.notes, readings: p.readings }) ?? false;
   }
 
   private onHubState(s: HubState, reconnected: boolean): void {
@@ -250,7 +210,11 @@ export class ConsoleController {
       this.hub?.send({ type: 'join', ref, consultationId: c.consultationId });
       // Parts the old socket took without an answer go again (the hub keeps each reading once).
       this.report?.resend();
-      if (this.pendingEnd) this.sendEnd();
+      if (this.pendingEnd) {
+        // Maybe lost with the old socket: sent again, with the same readings (the hub answers `ended` if it had it).
+        this.pendingEnd.sent = false;
+        this.sendEnd();
+      }
     }
   }
 
@@ -266,10 +230,11 @@ export class ConsoleController {
         return;
       case 'authenticated':
         // The socket closes in `expiresIn` s without a fresh token: renew before then if the timer is later.
-        this.scheduleRenew(renewDelayMs(m.expiresIn), false);
+        this.tokens.schedule(renewDelayMs(m.expiresIn), false);
         return;
       case 'reported':
         if (m.consultationId === this.state.consultation?.consultationId) this.report?.answered(m.ref);
+        if (this.pendingEnd) this.sendEnd();
         return;
       case 'queue':
         this.set({ queue: m.items });
@@ -292,6 +257,17 @@ export class ConsoleController {
   }
 
   private onError(ref: string | undefined, code: string, message: string): void {
+    if (ref && code === 'report-full' && this.report?.refusedFull(ref)) {
+      // The cabin keeps these readings in its outbox (not acknowledged); the consultation goes on.
+      console.error(`The hub's report of this consultation is full: ${message}`);
+      if (this.pendingEnd) this.sendEnd();
+      return;
+    }
+    if (ref && this.report?.owns(ref)) {
+      // A part refused otherwise (e.g. the consultation is over): not acknowledged, the cabin keeps it.
+      console.error(`The hub refused a report part: ${code} ${message}`);
+      return;
+    }
     const what = ref ? this.refs.get(ref) : undefined;
     if (ref) this.refs.delete(ref);
     if (what === 'claim') this.set({ claiming: undefined, claimError: { code, message } });
@@ -350,31 +326,21 @@ export class ConsoleController {
 
   /** The readings the hub stored before a reload: shown in the vitals, and not reported again. Not fatal. */
   private async loadEarlier(consultationId: string, call: Call): Promise<void> {
-    const token = this.token?.token;
+    const token = this.tokens.token?.token;
     if (!token) return;
-    const report = await fetchReport(consultationId, token, this.fetcher);
-    if (!report) {
+    const earlier = await storedObservations(consultationId, token, this.fetcher);
+    if (!earlier) {
       console.warn('The readings stored so far could not be loaded: the vitals fill in as new ones arrive.');
       return;
     }
     if (this.state.call !== call) return;
-    this.report?.markReported(report.readings.map((r) => r.id));
-    const earlier: Observation[] = report.readings.map((r) => ({
-      type: 'observation',
-      id: r.id,
-      deviceId: r.deviceId ?? '',
-      code: r.code,
-      value: r.value,
-      unit: r.unit,
-      t: r.t,
-      ...(r.measurementId ? { measurementId: r.measurementId } : {}),
-    }));
+    this.report?.markReported(earlier.map((o) => o.id));
     call.setEarlier(earlier);
   }
 
   private finish(notice: Notice): void {
     // The readings of `end` are stored with the report: the cabin may forget them (acks flushed by close).
-    if (notice === 'report-saved' && this.pendingEnd) this.report?.endStored([...this.pendingEnd.ids]);
+    if (notice === 'report-saved' && this.pendingEnd?.sent) this.report?.endStored((this.pendingEnd.readings ?? []).map((r) => r.id));
     this.report?.stop();
     this.report = undefined;
     this.state.call?.close();

@@ -1,5 +1,6 @@
 import { REPORT_PART_READINGS, type ToHub } from '../../shared/hub-protocol.ts';
 import { newRequestId } from '../call/peer-id.ts';
+import { fetchReport, type FetchLike } from '../hub/auth.ts';
 import type { Observation } from '../call/observations.ts';
 import { PART_BYTES, toReading, type Reading } from './report.ts';
 
@@ -34,6 +35,8 @@ export class ReportQueue {
   private readonly reported = new Set<string>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly now: () => number;
+  /** The hub refused a part because the report is full: nothing more is sent, and nothing more acknowledged. */
+  private full = false;
 
   constructor(private readonly o: ReportQueueOptions) {
     this.now = o.now ?? (() => Date.now());
@@ -44,6 +47,48 @@ export class ReportQueue {
     this.timer ??= setInterval(() => this.tick(), this.o.everyMs ?? REPORT_EVERY_MS);
   }
 
+  /** The consultation is ending: parts go at `gapMs` (under the hub's rate limit) rather than once a second. */
+  hurry(gapMs: number): void {
+    this.stop();
+    this.timer = setInterval(() => this.tick(), gapMs);
+  }
+
+  /** Is this ref one of our parts (sent, not answered)? */
+  owns(ref: string): boolean {
+    return this.inFlight.has(ref);
+  }
+
+  /**
+   * The hub refused our part `ref` because the report is full: its readings are not acknowledged (the cabin's
+   * outbox keeps them), and no more parts are sent. False when the ref is not ours.
+   */
+  refusedFull(ref: string): boolean {
+    if (!this.inFlight.delete(ref)) return false;
+    this.full = true;
+    this.queued = [];
+    this.queuedIds.clear();
+    return true;
+  }
+
+  get isFull(): boolean {
+    return this.full;
+  }
+
+  /**
+   * The readings to put in `end` itself, once every part sent has been answered: all that is still queued when it
+   * fits one frame with the notes (`maxBytes`), else null after sending one more part (call again on `reported`).
+   * Null too while parts are in flight. The readings stay queued until endStored.
+   */
+  endPart(maxBytes: number): Reading[] | null {
+    if (this.full) return [];
+    if (this.inFlight.size > 0) return null;
+    const rest = this.queued.filter((r) => !this.reported.has(r.id));
+    const bytes = rest.reduce((n, r) => n + byteSize(r), 0);
+    if (rest.length <= REPORT_PART_READINGS && bytes <= maxBytes) return rest;
+    this.tick();
+    return null;
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -51,6 +96,7 @@ export class ReportQueue {
 
   /** One copy of an observation from the cabin: queued when new; a copy of a reported id is acknowledged at once. */
   received(o: Observation): void {
+    if (this.full) return;
     if (this.reported.has(o.id)) {
       this.o.ack([o.id]);
       return;
@@ -138,7 +184,7 @@ export class ReportQueue {
       const ids = new Set(p.readings.map((r) => r.id));
       this.queued = [...p.readings.filter((r) => !this.reported.has(r.id)), ...this.queued.filter((r) => !ids.has(r.id))];
     }
-    if (this.queued.length === 0 || this.inFlight.size >= MAX_IN_FLIGHT) return;
+    if (this.full || this.queued.length === 0 || this.inFlight.size >= MAX_IN_FLIGHT) return;
     const readings: Reading[] = [];
     let bytes = 0;
     for (const r of this.queued) {
@@ -152,4 +198,20 @@ export class ReportQueue {
     this.queued = this.queued.slice(readings.length);
     this.inFlight.set(ref, { readings, at: now });
   }
+}
+
+/** The readings the hub stored for this consultation so far (after a reload), as observations; null on failure. */
+export async function storedObservations(consultationId: string, token: string, fetcher?: FetchLike): Promise<Observation[] | null> {
+  const report = await fetchReport(consultationId, token, fetcher);
+  if (!report) return null;
+  return report.readings.map((r) => ({
+    type: 'observation',
+    id: r.id,
+    deviceId: r.deviceId ?? '',
+    code: r.code,
+    value: r.value,
+    unit: r.unit,
+    t: r.t,
+    ...(r.measurementId ? { measurementId: r.measurementId } : {}),
+  }));
 }
