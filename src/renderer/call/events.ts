@@ -53,6 +53,13 @@ export function observationOf(r: Reading): Observation {
 export class EventsLink {
   private channel: ChannelLike | undefined;
   private readonly unacked = new Map<string, Observation>();
+  /**
+   * When each unacknowledged observation last went out: the periodic resend takes only those older than its period.
+   * The doctor's side acknowledges once the hub stored a reading (about a second later), so resending everything
+   * unacknowledged every tick sent a third of the observations twice.
+   */
+  private readonly lastSent = new Map<string, number>();
+  private readonly resendMs: number;
   private readonly streams = new Map<number, StreamDeclaration>();
   private devices: CallDevice[] | undefined;
   private devicesJson = '';
@@ -66,7 +73,8 @@ export class EventsLink {
   private fetching = false;
 
   constructor(private readonly deps: EventsDeps) {
-    this.timer = setInterval(() => this.resend(), deps.resendMs ?? 3000);
+    this.resendMs = deps.resendMs ?? RESEND_MS;
+    this.timer = setInterval(() => this.resend(true), this.resendMs);
   }
 
   /** Uses this channel from now on (a new peer connection brings a new one). */
@@ -129,7 +137,7 @@ export class EventsLink {
       return;
     }
     this.unacked.set(o.id, o);
-    this.send(o);
+    this.sendObservation(o);
   }
 
   close(): void {
@@ -157,10 +165,19 @@ export class EventsLink {
     return true;
   }
 
-  private resend(): void {
+  private sendObservation(o: Observation): boolean {
+    const sent = this.send(o);
+    if (sent) this.lastSent.set(o.id, Date.now());
+    return sent;
+  }
+
+  /** Every unacknowledged observation again (a new channel), or with `due` only those not sent for a period. */
+  private resend(due = false): void {
+    const before = Date.now() - this.resendMs;
     for (const o of this.unacked.values()) {
+      if (due && (this.lastSent.get(o.id) ?? -Infinity) > before) continue;
       if ((this.channel?.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;
-      if (!this.send(o)) return;
+      if (!this.sendObservation(o)) return;
     }
   }
 
@@ -177,7 +194,7 @@ export class EventsLink {
         const o = observationOf(reading);
         if (this.unacked.has(o.id) || !CabinEventSchema.safeParse(o).success) continue;
         this.unacked.set(o.id, o);
-        this.send(o);
+        this.sendObservation(o);
       }
     } finally {
       this.fetching = false;
@@ -201,6 +218,7 @@ export class EventsLink {
     for (const [id, o] of this.unacked) if (!fresh.has(id)) fresh.set(id, o);
     this.unacked.clear();
     for (const [id, o] of fresh) this.unacked.set(id, o);
+    for (const id of this.lastSent.keys()) if (!this.unacked.has(id)) this.lastSent.delete(id);
     this.resend();
   }
 
@@ -221,7 +239,10 @@ export class EventsLink {
   }
 
   private async onAck(ids: string[]): Promise<void> {
-    for (const id of ids) this.unacked.delete(id);
+    for (const id of ids) {
+      this.unacked.delete(id);
+      this.lastSent.delete(id);
+    }
     for (let i = 0; i < ids.length; i += ACK_BATCH) {
       const r = await this.deps.call('outbox:ack', { ids: ids.slice(i, i + ACK_BATCH) });
       if (!r.ok) console.warn(`The outbox did not take the acknowledgements: ${r.error.message}`);

@@ -129,6 +129,19 @@ describe('events link', () => {
     expect(obsIds()).toHaveLength(5);
   });
 
+  it('the periodic resend takes only observations not sent for a whole period (an ack is usually on its way)', async () => {
+    ch.open();
+    await flush();
+    link.observation(reading('a'));
+    await vi.advanceTimersByTimeAsync(RESEND_MS - 500);
+    link.observation(reading('b'));
+    await vi.advanceTimersByTimeAsync(500);
+    // The tick at 3 s: a went 3 s ago, b only 0.5 s ago.
+    expect(obsIds()).toEqual(['a', 'b', 'a']);
+    await vi.advanceTimersByTimeAsync(RESEND_MS);
+    expect(obsIds()).toEqual(['a', 'b', 'a', 'a', 'b']);
+  });
+
   it('resends on every reopening (a new channel), merging the outbox with what it sent', async () => {
     ch.open();
     await flush();
