@@ -108,26 +108,35 @@ function cookie(value: string, maxAgeS: number): string {
 }
 
 /**
- * Refuses a request another site made the browser send (login CSRF: a cross-site form posting `text/plain` that
- * parses as JSON would log the victim's browser into the attacker's account, and the cookie would keep it there).
- * A JSON content type cannot come from a form without a CORS preflight the hub never answers; Sec-Fetch-Site and
- * Origin, when the browser sends them, must say same origin. Cabin main (Node) sends neither.
+ * Refuses a request another site made the browser send (login CSRF: a cross-site form whose text/plain body parses
+ * as JSON would log the victim's browser into the attacker's account, and the cookie would keep it there).
+ * - A route that reads a body takes only application/json, which no form can send without a CORS preflight the
+ *   hub never answers.
+ * - Sec-Fetch-Site, when the browser sends it (computed by the browser: right whatever a reverse proxy does to
+ *   Host), must be same-origin (or none: typed by the user).
+ * - Without it, an Origin must name this hub: the Host header, or the X-Forwarded-Host a reverse proxy set (a
+ *   cross-site page cannot set either). Cabin main (Node) sends neither header.
  */
-function sameOrigin(req: IncomingMessage): void {
+function sameOrigin(req: IncomingMessage, readsBody: boolean): void {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw new HttpError(415, 'unsupported-media-type', 'Send the request body as application/json.');
+  if (readsBody && type !== 'application/json') throw new HttpError(415, 'unsupported-media-type', 'Send the request body as application/json.');
+  const crossSite = new HttpError(403, 'cross-site', 'This request came from another site: open the console from the hub itself.');
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'cross-site', 'This request came from another site: open the console from the hub itself.');
+  if (site !== undefined) {
+    if (site !== 'same-origin' && site !== 'none') throw crossSite;
+    return;
+  }
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== 'null') {
-    let host = '';
-    try {
-      host = new URL(origin).host;
-    } catch {
-      // an unparsable Origin is refused below
-    }
-    if (host === '' || host !== (req.headers.host ?? '')) throw new HttpError(403, 'cross-site', 'This request came from another site: open the console from the hub itself.');
-  } else if (origin === 'null') throw new HttpError(403, 'cross-site', 'This request came from another site: open the console from the hub itself.');
+  if (origin === undefined) return;
+  let host: string | undefined;
+  try {
+    host = origin === 'null' ? undefined : new URL(origin).host.toLowerCase();
+  } catch {
+    host = undefined;
+  }
+  const forwarded = String(req.headers['x-forwarded-host'] ?? '').split(',')[0]!.trim().toLowerCase();
+  const ours = [(req.headers.host ?? '').toLowerCase(), forwarded].filter((h) => h !== '');
+  if (host === undefined || !ours.includes(host)) throw crossSite;
 }
 
 /** A token of the session, never outliving it. */
@@ -142,7 +151,7 @@ function throttled(deps: ApiDeps, name: string): void {
 
 async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out): Promise<unknown> {
   const post = req.method === 'POST';
-  if (post) sameOrigin(req);
+  if (post) sameOrigin(req, path === '/api/login' || path === '/api/cabin/token');
   if (path === '/api/login' && post) {
     const b = await body(req, DoctorLoginSchema);
     const name = `doctor:${b.username}`;

@@ -223,6 +223,9 @@ export class Relay {
       conn.sid = claims.sid;
       conn.exp = claims.exp;
       this.armExpiry(conn);
+    } else if (claims.sid !== conn.sid && conn.role === 'cabin') {
+      // An older login of the cabin arriving late: the socket stays on the newer one, this one is not needed.
+      this.o.store.endSession(claims.sid);
     }
     this.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
   }

@@ -292,10 +292,13 @@ describe('doctor console controller', () => {
       t.sockets[1]!.tell({ type: 'reported', ref: again[0]!.ref!, consultationId: 'c1', count: 2 });
       t.call.observe(obs('o3'));
       t.c.end('Notes.');
+      // o3 goes in a part of its own first; `end` only once it is stored, with the notes alone.
+      const last = t.sockets[1]!.of('report')[1]!;
+      expect(last.readings.map((r) => r.id)).toEqual(['o3']);
+      expect(t.sockets[1]!.of('end')).toHaveLength(0);
+      t.sockets[1]!.tell({ type: 'reported', ref: last.ref!, consultationId: 'c1', count: 1 });
       const end = t.sockets[1]!.of('end')[0]!;
-      expect(end).toMatchObject({ consultationId: 'c1', notes: 'Notes.' });
-      expect(end.readings.map((r) => r.id)).toEqual(['o3']);
-      expect(t.sockets[1]!.of('report')).toHaveLength(1);
+      expect(end).toMatchObject({ consultationId: 'c1', notes: 'Notes.', readings: [] });
       t.sockets[1]!.tell({ type: 'ended', ref: end.ref!, consultationId: 'c1', reason: 'ended' });
       expect(t.call.acked).toEqual(['o1', 'o2', 'o3']);
       expect(t.call.closed).toBe(true);
@@ -326,20 +329,22 @@ describe('doctor console controller', () => {
       expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', notice: 'report-saved' });
     });
 
-    it('a socket lost with `end` unanswered: the end goes again with the same readings, and a later reading is not acked', async () => {
+    it('a socket lost with `end` unanswered: the end goes again, and a reading that came after the end is not acked', async () => {
       const t = await inCall();
       t.call.observe(obs('o1'));
       t.c.end('Fin.');
+      const part = t.sockets[0]!.of('report')[0]!;
+      t.sockets[0]!.tell({ type: 'reported', ref: part.ref!, consultationId: 'c1', count: 1 });
       const first = t.sockets[0]!.of('end')[0]!;
-      expect(first.readings.map((r) => r.id)).toEqual(['o1']);
+      expect(first.readings).toEqual([]);
       t.sockets[0]!.drop(1006);
       // Arrives after the first `end` went: the hub may already have ended without it.
       t.call.observe(obs('o2'));
       await vi.advanceTimersByTimeAsync(1500);
       t.sockets[1]!.open();
       const again = t.sockets[1]!.of('end')[0]!;
-      expect(again).toMatchObject({ ref: first.ref, notes: 'Fin.' });
-      expect(again.readings.map((r) => r.id)).toEqual(['o1']);
+      expect(again).toMatchObject({ ref: first.ref, notes: 'Fin.', readings: [] });
+      expect(t.sockets[1]!.of('report')).toHaveLength(0);
       // The hub had ended with the first one: it answers `ended` to the same ref.
       t.sockets[1]!.tell({ type: 'ended', ref: first.ref!, consultationId: 'c1', reason: 'ended' });
       expect(t.call.acked).toEqual(['o1']);
@@ -364,6 +369,33 @@ describe('doctor console controller', () => {
       hub.tell({ type: 'ended', ref: end.ref!, consultationId: 'c1', reason: 'ended' });
       expect(t.call.acked).toEqual([]);
       expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', notice: 'report-saved' });
+    });
+
+    it('readings keep coming while ending: the end still goes (nothing new is taken once the doctor ended)', async () => {
+      const t = await inCall();
+      const hub = t.sockets[0]!;
+      t.call.observe(obs('o1'));
+      t.c.end('Fin.');
+      // A slow hub: one reading a second, answers a second late.
+      for (let i = 2; i < 6; i++) {
+        t.call.observe(obs(`o${i}`));
+        await vi.advanceTimersByTimeAsync(1000);
+        for (const m of hub.of('report')) hub.tell({ type: 'reported', ref: m.ref!, consultationId: 'c1', count: m.readings.length });
+      }
+      expect(hub.of('report').flatMap((m) => m.readings.map((r) => r.id))).toEqual(['o1']);
+      expect(hub.of('end')).toHaveLength(1);
+      expect(t.call.acked).toEqual(['o1']);
+    });
+
+    it('notes the client cannot send while connected (too large for a frame): an error to show, not a wait forever', async () => {
+      const t = await inCall();
+      t.c.end('\u0000'.repeat(20_000));
+      expect(t.sockets[0]!.of('end')).toHaveLength(0);
+      expect(t.c.getSnapshot()).toMatchObject({ ending: false, endError: 'notes-too-large' });
+      // Taking readings again, at the normal pace.
+      t.call.observe(obs('o9'));
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(t.sockets[0]!.of('report').at(-1)!.readings.map((r) => r.id)).toEqual(['o9']);
     });
 
     it('new ICE servers for the same consultation go to the live call, which is not rebuilt', async () => {

@@ -119,7 +119,7 @@ describe('readings on their way to the report', () => {
     expect(sent).toHaveLength(3);
   });
 
-  it('`end` takes only what is not reported yet; once stored, those are acked', () => {
+  it('ending: what was taken goes, nothing new is taken, and it is drained only once every part is answered', () => {
     const { q, sent, acked } = setup();
     q.received(obs('a'));
     q.tick();
@@ -127,10 +127,45 @@ describe('readings on their way to the report', () => {
     q.received(obs('b'));
     q.tick();
     q.received(obs('c'));
-    expect(q.unreported().map((r) => r.id)).toEqual(['b', 'c']);
-    q.endStored(['b', 'c']);
-    expect(acked).toEqual([['a'], ['b', 'c']]);
-    expect(q.unreported()).toEqual([]);
+    q.hurry(100);
+    // Arrives after the end was asked: not taken, not acked (the cabin's outbox keeps it).
+    q.received(obs('d'));
+    // A copy of a reported one is still acked.
+    q.received(obs('a'));
+    expect(q.drained()).toBe(false); // b in flight; c goes now
+    expect(sent.map((m) => m.readings.map((r) => r.id))).toEqual([['a'], ['b'], ['c']]);
+    q.answered(sent[1]!.ref!);
+    expect(q.drained()).toBe(false);
+    q.answered(sent[2]!.ref!);
+    expect(q.drained()).toBe(true);
+    expect(acked).toEqual([['a'], ['a'], ['b'], ['c']]);
+    q.calm();
+    q.received(obs('d'));
+    expect(q.pendingCount).toBe(1);
+    q.stop();
+  });
+
+  it('a refused part is not acked; report-full stops the parts, yet copies of stored readings are still acked', () => {
+    const { q, sent, acked } = setup();
+    q.received(obs('a'));
+    q.tick();
+    q.answered(sent[0]!.ref!);
+    q.received(obs('b'));
+    q.tick();
+    expect(q.refused(sent[1]!.ref!, false)).toBe(true);
+    expect(q.refused(sent[1]!.ref!, false)).toBe(false);
+    // Taken again when the cabin resends it (not acked yet): goes in a new part.
+    q.received(obs('b'));
+    q.tick();
+    expect(sent[2]!.readings.map((r) => r.id)).toEqual(['b']);
+    expect(q.refused(sent[2]!.ref!, true)).toBe(true);
+    expect(q.isFull).toBe(true);
+    q.received(obs('c'));
+    q.tick();
+    expect(sent).toHaveLength(3);
+    q.received(obs('a'));
+    expect(acked).toEqual([['a'], ['a']]);
+    expect(q.drained()).toBe(true);
   });
 
   it('ids the hub stored before a reload are not reported again, and their copies are acked at once', () => {

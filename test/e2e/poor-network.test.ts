@@ -16,8 +16,13 @@ import { cspViolations, prepare, selectedLocalType, type Instrumented } from '..
  */
 
 const SPO2 = 'MDC_PULS_OXIM_SAT_O2';
-/** Observations on a lossy path: retransmissions cost round trips (webrtc.md: p99 283 ms at 3 % per leg). */
+/**
+ * Observations on a lossy path: retransmissions cost round trips (webrtc.md: p99 283 ms at 3 % per leg), and a
+ * retransmission lost again waits for SCTP's timer, which doubles: on such a link a value may now and then take
+ * longer. The tile must follow within SHOWN_WITHIN_MS at nearly every check, and never lag NEVER_LATER_MS.
+ */
 const SHOWN_WITHIN_MS = 2000;
+const NEVER_LATER_MS = 5000;
 
 const attr = (page: Page, testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
 const num = async (page: Page, testId: string, name: string) => Number(await attr(page, testId, name));
@@ -72,19 +77,24 @@ describe('live consultation over a poor network (coturn behind 40 ± 10 ms and 3
     const latest = (): Reading | undefined => chain.readings.filter((r) => r.code === SPO2).at(-1);
     const until = Date.now() + 20_000;
     let stale = 0;
+    let veryStale = 0;
     let checks = 0;
     while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, 1000));
-      // A value main emitted more than SHOWN_WITHIN_MS ago must be on the tile (or a newer one).
-      const i = chain.readings.findLastIndex((r, k) => r.code === SPO2 && chain.readingsAt[k]! <= Date.now() - SHOWN_WITHIN_MS);
-      if (i < 0) continue;
+      const now = Date.now();
       const shown = Number(await attr(doctor, 'vital-spo2', 'data-value'));
-      const newer = chain.readings.slice(i).filter((r) => r.code === SPO2).map((r) => r.value);
+      // A value main emitted more than `ms` ago must be on the tile (or a newer one).
+      const lagging = (ms: number): boolean => {
+        const i = chain.readings.findLastIndex((r, k) => r.code === SPO2 && chain.readingsAt[k]! <= now - ms);
+        return i >= 0 && !chain.readings.slice(i).some((r) => r.code === SPO2 && r.value === shown);
+      };
       checks++;
-      if (!newer.includes(shown)) stale++;
+      if (lagging(SHOWN_WITHIN_MS)) stale++;
+      if (lagging(NEVER_LATER_MS)) veryStale++;
     }
     expect(checks).toBeGreaterThan(10);
-    expect(stale, `the SpO2 tile lagged more than ${SHOWN_WITHIN_MS} ms behind main`).toBe(0);
+    expect(stale, `checks where the SpO2 tile lagged more than ${SHOWN_WITHIN_MS} ms behind main (of ${checks})`).toBeLessThanOrEqual(1);
+    expect(veryStale, `checks where it lagged more than ${NEVER_LATER_MS} ms`).toBe(0);
     expect(chain.impair!.stats.lost - lostBefore, 'the relay really dropped packets').toBeGreaterThan(20);
 
     // Every observation main emitted since the call connected reached the doctor exactly once, and was acknowledged.
@@ -116,9 +126,10 @@ describe('live consultation over a poor network (coturn behind 40 ± 10 ms and 3
     const { cabinPage: cabin, doctorPage: doctor } = chain;
     const link = async () => (await cabin.getByTestId('call-status').getAttribute('data-link')) as LinkLevel;
     const rank = async () => LEVELS.indexOf(await link());
-    // 80 ms and ~6 % loss end to end leave the camera at full or one step down, depending on the estimate.
+    // 80 ms and ~6 % loss end to end leave the camera at full or one step down, depending on the estimate (a
+    // step back up takes 10 s of good samples).
+    await expect.poll(rank, { timeout: 30_000, interval: 1000 }).toBeLessThanOrEqual(LEVELS.indexOf('reduced'));
     const before = await link();
-    expect(['full', 'reduced']).toContain(before);
     // A 300 kbit/s bottleneck on each leg: three video tracks no longer fit.
     chain.impair!.set({ delayMs: 40, jitterMs: 10, lossPct: 3, kbps: 300 });
     const narrowedAt = Date.now();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, MAX_SESSION_S, SESSION_COOKIE, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
+import { logout as consoleLogout, refresh as consoleRefresh, type FetchLike } from '../../src/doctor/hub/auth.ts';
 import { Client, PASSWORD, api, cabinToken, cookiePair, tokenClaims, tryUpgrade, startHub, type TestHub } from './helpers.ts';
 
 const TTL_S = 60;
@@ -53,9 +54,26 @@ describe('the doctor session cookie', () => {
         expect(r.cookies).toHaveLength(0);
       }
     }
+    // Behind a reverse proxy that passes its own upstream as Host (nginx's default): the browser's Sec-Fetch-Site
+    // decides; without it, the proxy's X-Forwarded-Host names the hub the Origin must be.
+    const proxied = { Host: '127.0.0.1:8440', Origin: 'https://hub.example.org' };
+    expect((await api(`${t.hub.url}/api/login`, { body: { username: 'dr.a', password: PASSWORD }, headers: { ...proxied, 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(200);
+    expect((await api(`${t.hub.url}/api/login`, { body: { username: 'dr.a', password: PASSWORD }, headers: { ...proxied, 'X-Forwarded-Host': 'hub.example.org' } })).status).toBe(200);
+    expect((await api(`${t.hub.url}/api/login`, { body: { username: 'dr.a', password: PASSWORD }, headers: { ...proxied, 'X-Forwarded-Host': 'other.example.org' } })).status).toBe(403);
     // The console itself (same origin) and cabin main (no Origin, no Sec-Fetch-Site) get in.
     expect((await api(`${t.hub.url}/api/login`, { body: { username: 'dr.a', password: PASSWORD }, headers: { Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(200);
     expect((await api(`${t.hub.url}/api/cabin/token`, { body: { cabinId: 'cab-1', key: t.keys['cab-1'] } })).status).toBe(200);
+  });
+
+  it("the console's own logout and refresh (src/doctor/hub/auth.ts, bodiless POSTs) are accepted and end the session", async () => {
+    const s = await login('dr.b');
+    // The console's fetch, as the browser sends it from the hub's own page: relative URL, the cookie, same origin.
+    const consoleFetch: FetchLike = (url, init) =>
+      fetch(new URL(url, t.hub.url), { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: s.cookie, 'sec-fetch-site': 'same-origin' } }) as ReturnType<FetchLike>;
+    const renewed = await consoleRefresh(undefined, consoleFetch);
+    expect(renewed.ok).toBe(true);
+    expect(await consoleLogout(s.token, consoleFetch)).toBe(true);
+    expect((await refresh({ Cookie: s.cookie })).status).toBe(401);
   });
 
   it('keeps at most 10 open sessions per account: the oldest logins end first', async () => {

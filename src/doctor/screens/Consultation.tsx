@@ -11,6 +11,7 @@ import { Snapshot } from '../components/Snapshot.tsx';
 import { Stethoscope } from '../components/Stethoscope.tsx';
 import { Vitals } from '../components/Vitals.tsx';
 import { useCall, useController } from '../state/hooks.ts';
+import { NOTES_TOO_LARGE } from '../state/console.ts';
 
 interface Props {
   consultation: ConsultationView;
@@ -78,7 +79,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
         </p>
         {endError && (
           <p className="banner banner-bad" role="alert" data-testid="end-error">
-            {t('consultation.endError', { message: endError })}
+            {endError === NOTES_TOO_LARGE ? t('consultation.notesTooLarge') : t('consultation.endError', { message: endError })}
           </p>
         )}
         {!confirming ? (

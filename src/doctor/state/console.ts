@@ -1,13 +1,16 @@
-import { HUB_MAX_FRAME_BYTES, type ConsultationView, type FromHub, type QueueItem, type TokenAnswer } from '../../shared/hub-protocol.ts';
+import type { ConsultationView, FromHub, QueueItem, TokenAnswer } from '../../shared/hub-protocol.ts';
 import { Call, type CallOptions } from '../call/call.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
-import { REPORT_PART_GAP_MS, type Reading } from './report.ts';
+import { REPORT_PART_GAP_MS } from './report.ts';
 import { ReportQueue, storedObservations } from './report-queue.ts';
 import { browserStorage, openLocalMedia } from './browser.ts';
 import { SessionHint, type StorageLike } from './session-hint.ts';
 import { TokenKeeper } from './token-keeper.ts';
+
+/** `endError` when the client itself could not send the end while connected: the notes do not fit a frame. */
+export const NOTES_TOO_LARGE = 'notes-too-large';
 
 export type Notice = 'report-saved' | 'patient-left' | 'consultation-ended' | 'session-expired' | 'replaced' | 'forbidden';
 
@@ -61,11 +64,8 @@ export class ConsoleController {
   private readonly tokens: TokenKeeper;
   private hub: HubClient | undefined;
   private refs = new Map<string, 'claim' | 'end' | 'join'>();
-  /**
-   * The end asked for: `readings` (the last ones, carried by `end` itself) are fixed the first time it goes, so a
-   * resend after a reconnection carries the same ones and only those are acknowledged when the hub confirms.
-   */
-  private pendingEnd: { ref: string; notes: string; readings: Reading[] | undefined; sent: boolean } | undefined;
+  /** The end asked for; `sent` once it went on the current socket. */
+  private pendingEnd: { ref: string; notes: string; sent: boolean } | undefined;
   private rejoin = false;
   private localMedia: Promise<MediaStream | undefined> | undefined;
   private report: ReportQueue | undefined;
@@ -171,7 +171,7 @@ export class ConsoleController {
     if (!c) return;
     const ref = newRequestId('end').slice(0, 64);
     this.refs.set(ref, 'end');
-    this.pendingEnd = { ref, notes, readings: undefined, sent: false };
+    this.pendingEnd = { ref, notes, sent: false };
     this.set({ ending: true, endError: undefined });
     this.report?.hurry(REPORT_PART_GAP_MS);
     this.sendEnd();
@@ -182,21 +182,23 @@ export class ConsoleController {
   }
 
   /**
-   * Sends `end` once every report part has been answered `reported`, with the readings still queued in it (they
-   * fit one frame with the notes; else one more part goes first, and this runs again on its answer). Not
-   * connected: runs again once the hub is back.
+   * Sends `end` (notes only) once every reading taken has been answered by the hub (`reported`, or refused): so
+   * every acknowledgement the cabin got is for a reading in the report. Runs again on each answer and once the
+   * hub is back. A message the client refuses while connected (notes too large) is an error to show.
    */
   private sendEnd(): void {
     const c = this.state.consultation;
     const p = this.pendingEnd;
     if (!c || !p || p.sent) return;
-    if (p.readings === undefined) {
-      const notesBytes = new TextEncoder().encode(JSON.stringify(p.notes)).length;
-      const last = this.report ? this.report.endPart(HUB_MAX_FRAME_BYTES - notesBytes - 1024) : [];
-      if (last === null) return;
-      p.readings = last;
-    }
-    p.sent = this.hub?.send({ type: 'end', ref: p.ref, consultationId: c.consultationId, notes: p.notes, readings: p.readings }) ?? false;
+    if (this.report && !this.report.drained()) return;
+    p.sent = this.hub?.send({ type: 'end', ref: p.ref, consultationId: c.consultationId, notes: p.notes, readings: [] }) ?? false;
+    if (!p.sent && this.state.hub === 'connected') this.endFailed(NOTES_TOO_LARGE);
+  }
+
+  private endFailed(message: string): void {
+    this.pendingEnd = undefined;
+    this.report?.calm();
+    this.set({ ending: false, endError: message });
   }
 
   private onHubState(s: HubState, reconnected: boolean): void {
@@ -211,7 +213,7 @@ export class ConsoleController {
       // Parts the old socket took without an answer go again (the hub keeps each reading once).
       this.report?.resend();
       if (this.pendingEnd) {
-        // Maybe lost with the old socket: sent again, with the same readings (the hub answers `ended` if it had it).
+        // Maybe lost with the old socket: sent again (the hub answers `ended` if it had it).
         this.pendingEnd.sent = false;
         this.sendEnd();
       }
@@ -257,24 +259,16 @@ export class ConsoleController {
   }
 
   private onError(ref: string | undefined, code: string, message: string): void {
-    if (ref && code === 'report-full' && this.report?.refusedFull(ref)) {
-      // The cabin keeps these readings in its outbox (not acknowledged); the consultation goes on.
-      console.error(`The hub's report of this consultation is full: ${message}`);
+    if (ref && this.report?.refused(ref, code === 'report-full')) {
+      // Not acknowledged: the cabin's outbox keeps these readings. The consultation goes on.
+      console.error(code === 'report-full' ? `The hub's report of this consultation is full: ${message}` : `The hub refused a report part: ${code} ${message}`);
       if (this.pendingEnd) this.sendEnd();
-      return;
-    }
-    if (ref && this.report?.owns(ref)) {
-      // A part refused otherwise (e.g. the consultation is over): not acknowledged, the cabin keeps it.
-      console.error(`The hub refused a report part: ${code} ${message}`);
       return;
     }
     const what = ref ? this.refs.get(ref) : undefined;
     if (ref) this.refs.delete(ref);
     if (what === 'claim') this.set({ claiming: undefined, claimError: { code, message } });
-    else if (what === 'end') {
-      this.pendingEnd = undefined;
-      this.set({ ending: false, endError: message || code });
-    } else if (what === 'join') {
+    else if (what === 'end') this.endFailed(message || code); else if (what === 'join') {
       console.error(`The hub refused to rejoin the consultation: ${code} ${message}`);
       if (/not-found|ended|cancel|forbidden/i.test(code)) this.finish('consultation-ended');
     } else console.error(`The hub reported an error: ${code} ${message}`);
@@ -339,8 +333,6 @@ export class ConsoleController {
   }
 
   private finish(notice: Notice): void {
-    // The readings of `end` are stored with the report: the cabin may forget them (acks flushed by close).
-    if (notice === 'report-saved' && this.pendingEnd?.sent) this.report?.endStored((this.pendingEnd.readings ?? []).map((r) => r.id));
     this.report?.stop();
     this.report = undefined;
     this.state.call?.close();

@@ -37,6 +37,8 @@ export class ReportQueue {
   private readonly now: () => number;
   /** The hub refused a part because the report is full: nothing more is sent, and nothing more acknowledged. */
   private full = false;
+  /** The doctor ended: what is queued goes, nothing new is taken (the cabin keeps it), so the end comes. */
+  private sealed = false;
 
   constructor(private readonly o: ReportQueueOptions) {
     this.now = o.now ?? (() => Date.now());
@@ -47,10 +49,21 @@ export class ReportQueue {
     this.timer ??= setInterval(() => this.tick(), this.o.everyMs ?? REPORT_EVERY_MS);
   }
 
-  /** The consultation is ending: parts go at `gapMs` (under the hub's rate limit) rather than once a second. */
+  /**
+   * The consultation is ending: what is queued goes at `gapMs` (under the hub's rate limit) rather than once a
+   * second, and readings arriving from now on are not taken (not acknowledged: the cabin's outbox keeps them).
+   */
   hurry(gapMs: number): void {
+    this.sealed = true;
     this.stop();
     this.timer = setInterval(() => this.tick(), gapMs);
+  }
+
+  /** The end was refused: back to the normal pace, taking readings again. */
+  calm(): void {
+    this.sealed = false;
+    this.stop();
+    this.start();
   }
 
   /** Is this ref one of our parts (sent, not answered)? */
@@ -59,14 +72,19 @@ export class ReportQueue {
   }
 
   /**
-   * The hub refused our part `ref` because the report is full: its readings are not acknowledged (the cabin's
-   * outbox keeps them), and no more parts are sent. False when the ref is not ours.
+   * The hub refused our part `ref`: its readings are not acknowledged (the cabin's outbox keeps them). With
+   * `full` (report-full) no more parts are sent. False when the ref is not ours.
    */
-  refusedFull(ref: string): boolean {
-    if (!this.inFlight.delete(ref)) return false;
-    this.full = true;
-    this.queued = [];
-    this.queuedIds.clear();
+  refused(ref: string, full: boolean): boolean {
+    const part = this.inFlight.get(ref);
+    if (!part) return false;
+    this.inFlight.delete(ref);
+    for (const r of part.readings) this.queuedIds.delete(r.id);
+    if (full) {
+      this.full = true;
+      this.queued = [];
+      this.queuedIds.clear();
+    }
     return true;
   }
 
@@ -75,18 +93,15 @@ export class ReportQueue {
   }
 
   /**
-   * The readings to put in `end` itself, once every part sent has been answered: all that is still queued when it
-   * fits one frame with the notes (`maxBytes`), else null after sending one more part (call again on `reported`).
-   * Null too while parts are in flight. The readings stay queued until endStored.
+   * Everything taken has been answered (reported, or refused): `end` may go, and every reading the cabin has been
+   * told about is in the report. Otherwise sends the next part (call again on its answer). `end` itself never
+   * carries readings: only `reported` acknowledges.
    */
-  endPart(maxBytes: number): Reading[] | null {
-    if (this.full) return [];
-    if (this.inFlight.size > 0) return null;
-    const rest = this.queued.filter((r) => !this.reported.has(r.id));
-    const bytes = rest.reduce((n, r) => n + byteSize(r), 0);
-    if (rest.length <= REPORT_PART_READINGS && bytes <= maxBytes) return rest;
+  drained(): boolean {
+    if (this.full) return this.inFlight.size === 0;
+    if (this.inFlight.size === 0 && this.queued.length === 0) return true;
     this.tick();
-    return null;
+    return false;
   }
 
   stop(): void {
@@ -96,12 +111,11 @@ export class ReportQueue {
 
   /** One copy of an observation from the cabin: queued when new; a copy of a reported id is acknowledged at once. */
   received(o: Observation): void {
-    if (this.full) return;
     if (this.reported.has(o.id)) {
       this.o.ack([o.id]);
       return;
     }
-    if (this.queuedIds.has(o.id)) return;
+    if (this.full || this.sealed || this.queuedIds.has(o.id)) return;
     this.queuedIds.add(o.id);
     this.queued.push(toReading(o));
   }
@@ -143,28 +157,6 @@ export class ReportQueue {
     this.inFlight.clear();
     const ids = new Set(back.map((r) => r.id));
     this.queued = [...back, ...this.queued.filter((r) => !ids.has(r.id))];
-  }
-
-  /** Every reading not reported yet, in order (for `end`): the unanswered parts first, then the queue. */
-  unreported(): Reading[] {
-    const seen = new Set<string>();
-    const out: Reading[] = [];
-    for (const r of [...[...this.inFlight.values()].flatMap((p) => p.readings), ...this.queued]) {
-      if (this.reported.has(r.id) || seen.has(r.id)) continue;
-      seen.add(r.id);
-      out.push(r);
-    }
-    return out;
-  }
-
-  /** The readings of `end` are stored with it: acknowledge them once the hub confirmed the end. */
-  endStored(ids: readonly string[]): void {
-    const fresh = ids.filter((id) => !this.reported.has(id));
-    for (const id of fresh) this.reported.add(id);
-    this.queued = [];
-    this.queuedIds.clear();
-    this.inFlight.clear();
-    if (fresh.length > 0) this.o.ack(fresh);
   }
 
   get pendingCount(): number {

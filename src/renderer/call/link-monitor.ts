@@ -13,6 +13,9 @@ export interface LinkMonitorDeps {
   incidentGapMs?: number;
 }
 
+/** After a connection's first bandwidth estimate, how long the estimate is not acted on (loss and RTT still are). */
+export const RAMP_UP_MS = 8000;
+
 /**
  * Reads the stats every 2 s, runs the bandwidth policy and applies its level to the video senders. Stats that
  * fail or look wrong change nothing; applying is serialized so two setParameters never race on one sender.
@@ -24,6 +27,8 @@ export class LinkMonitor {
   private applying: Promise<unknown> = Promise.resolve();
   private busy = false;
   private closed = false;
+  /** When this connection's first bandwidth estimate came (the ramp-up grace counts from there). */
+  private firstEstimateAt: number | undefined;
 
   constructor(private readonly deps: LinkMonitorDeps) {
     this.throttle = new IncidentThrottle(deps.incident, deps.incidentGapMs);
@@ -43,6 +48,7 @@ export class LinkMonitor {
   reset(): void {
     const was = this.state.level;
     this.state = initialPolicy();
+    this.firstEstimateAt = undefined;
     if (was !== this.state.level) this.deps.onLevel(this.state.level);
   }
 
@@ -64,8 +70,14 @@ export class LinkMonitor {
       }
       if (this.closed) return;
       const sample = sampleOf(report);
+      const now = Date.now();
+      if (sample.availableOutgoingBitrate !== undefined) {
+        this.firstEstimateAt ??= now;
+        // GCC starts a connection at ~300 kbit/s and ramps up: its first seconds say nothing about the link.
+        if (now - this.firstEstimateAt < RAMP_UP_MS) delete sample.availableOutgoingBitrate;
+      }
       const from = this.state.level;
-      this.state = nextPolicy(this.state, sample, Date.now());
+      this.state = nextPolicy(this.state, sample, now);
       const to = this.state.level;
       if (to === from) return;
       this.deps.onLevel(to);

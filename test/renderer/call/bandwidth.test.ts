@@ -18,7 +18,7 @@ import {
   type PolicyState,
   type SenderLike,
 } from '../../../src/renderer/call/bandwidth.ts';
-import { LinkMonitor } from '../../../src/renderer/call/link-monitor.ts';
+import { LinkMonitor, RAMP_UP_MS } from '../../../src/renderer/call/link-monitor.ts';
 
 /** A getStats report: a Map of stats objects by id. */
 const report = (...stats: Record<string, unknown>[]): Map<string, unknown> => new Map(stats.map((s, i) => [String(s.id ?? `s${i}`), s]));
@@ -267,6 +267,27 @@ describe('incident lines for level changes', () => {
 describe('LinkMonitor (stats every 2 s → level → senders)', () => {
   afterEach(() => vi.useRealTimers());
 
+  it('a new connection gets the ramp-up grace again; loss counts during it', async () => {
+    vi.useFakeTimers();
+    let next: () => Promise<unknown> = async () => report(pair(100_000));
+    const m = new LinkMonitor({ getStats: () => next(), senders: () => ({}), onLevel: () => undefined, incident: () => undefined });
+    await vi.advanceTimersByTimeAsync(RAMP_UP_MS + 4000);
+    expect(m.level).toBe('minimal');
+    m.reset();
+    expect(m.level).toBe('full');
+    // Its first estimate (the grace starts) and two more within RAMP_UP_MS: the 100 kbit/s is not acted on…
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(m.level).toBe('full');
+    // …but heavy loss is: one step down from where it is.
+    next = async () => report(pair(100_000), rir('audio', 0.5));
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(m.level).toBe('reduced');
+    // Once the grace is over, the estimate counts again.
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(m.level).toBe('minimal');
+    m.close();
+  });
+
   it('applies a level change to the senders, tells the UI and the report once, and survives failing stats', async () => {
     vi.useFakeTimers();
     let next: () => Promise<unknown> = async () => report(pair(100_000));
@@ -275,6 +296,9 @@ describe('LinkMonitor (stats every 2 s → level → senders)', () => {
     const applied: RTCRtpSendParameters[] = [];
     const camera: SenderLike = { getParameters: () => ({ transactionId: 'x', encodings: [{ active: true }] }) as RTCRtpSendParameters, setParameters: async (p) => void applied.push(p) };
     const m = new LinkMonitor({ getStats: () => next(), senders: () => ({ camera }), onLevel: (l) => levels.push(l), incident: (d) => incidents.push(d) });
+    // The connection's first estimates are GCC ramping up: not acted on for RAMP_UP_MS.
+    await vi.advanceTimersByTimeAsync(RAMP_UP_MS);
+    expect(m.level).toBe('full');
     await vi.advanceTimersByTimeAsync(2000);
     expect(m.level).toBe('full');
     await vi.advanceTimersByTimeAsync(2000);
