@@ -211,6 +211,21 @@ describe('token lifetime on an open socket', () => {
     await ws.close();
   });
 
+  it('a cabin’s older new login arriving after a newer one is ended, the socket stays on the newest', async () => {
+    const ws = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-3'));
+    await ws.next('authenticated');
+    const older = await cabinToken(t, 'cab-3');
+    clock += 5000;
+    const newer = await cabinToken(t, 'cab-3');
+    ws.send({ type: 'auth', token: newer });
+    await ws.next('authenticated');
+    ws.send({ type: 'auth', token: older });
+    await ws.next('authenticated');
+    expect(t.hub.store.session(String(tokenClaims(older).sid))).toBeNull();
+    expect(t.hub.store.session(String(tokenClaims(newer).sid))).not.toBeNull();
+    await ws.close();
+  });
+
   it('keeps a doctor’s socket to its own login: a token of another login of the same doctor closes it', async () => {
     const ws = await Client.open(t.hub.wsUrl, (await login('dr.a')).token);
     await ws.next('authenticated');
