@@ -1,4 +1,7 @@
-import { availableParallelism, loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { doctorAccepts, doctorLogin, startChain, type Chain, type ChainOptions } from '../test/helpers/chain.ts';
 
 /**
@@ -58,9 +61,19 @@ async function patientStarts(chain: Chain, query: string | undefined): Promise<v
   await p.getByTestId('accept').click();
 }
 
+/** The two apps, built by a child process (see build-apps.ts) into a temporary folder removed at exit. */
+function buildAppsAside(): { rendererDir: string; doctorDir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cabin-bench-apps-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const root = resolve(import.meta.dirname, '..');
+  const r = spawnSync(process.execPath, [join(root, 'bin/run-ts.mjs'), join(root, 'bench/build-apps.ts'), dir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`building the apps failed (exit ${r.status ?? r.signal})`);
+  return { rendererDir: join(dir, 'renderer'), doctorDir: join(dir, 'doctor') };
+}
+
 /** Starts the chain and the call; the caller must `close()` the chain it gets. */
 export async function startCall(opts: CallOptions = {}): Promise<Chain> {
-  const chain = await startChain(opts);
+  const chain = await startChain({ ...opts, apps: opts.apps ?? buildAppsAside() });
   try {
     await chain.doctorPage.addInitScript({ content: `${COLLECT_OBSERVATIONS}\n${opts.doctorInit ?? ''}` });
     if (opts.cabinInit) await chain.cabinPage.addInitScript({ content: opts.cabinInit });

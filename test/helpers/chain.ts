@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { demoConfig, DEMO_MEDIA } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import { seedDemo } from '../../src/hub/demo.ts';
@@ -67,6 +66,8 @@ export async function buildApps(dir: string): Promise<{ rendererDir: string; doc
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
+    // Loaded here, not at the top: a process that gets its apps built elsewhere (the benchmarks) does not carry Vite.
+    const { build } = await import('vite');
     await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
     await build({ configFile: join(ROOT, 'src/doctor/vite.config.ts'), logLevel: 'warn', build: { outDir: doctorDir } });
   } finally {
