@@ -145,6 +145,41 @@ describe('readings on their way to the report', () => {
     q.stop();
   });
 
+  it('a part the hub failed to store (internal) goes again first, even once the doctor ended', () => {
+    const { q, sent, acked } = setup();
+    q.received(obs('a'));
+    q.tick();
+    q.hurry(100);
+    expect(q.refused(sent[0]!.ref!, 'internal')).toBe(true);
+    expect(acked).toEqual([]);
+    expect(q.drained()).toBe(false);
+    expect(sent.map((m) => m.readings.map((r) => r.id))).toEqual([['a'], ['a']]);
+    q.answered(sent[1]!.ref!);
+    expect(acked).toEqual([['a']]);
+    expect(q.drained()).toBe(true);
+    q.stop();
+  });
+
+  it('after report-full, a part whose answer never comes is dropped and the end is told it may go', () => {
+    let now = 0;
+    let settled = 0;
+    const sent: { ref?: string }[] = [];
+    const q = new ReportQueue({ consultationId: 'c1', send: (m) => (sent.push(m), true), ack: () => undefined, now: () => now, onSettled: () => settled++ });
+    q.received(obs('a'));
+    q.tick();
+    q.received(obs('b'));
+    q.tick();
+    q.hurry(100);
+    q.refused(sent[1]!.ref!, 'report-full');
+    expect(q.drained()).toBe(false); // a still waits for its answer
+    now += 10_000;
+    q.tick();
+    expect(settled).toBe(1);
+    expect(q.drained()).toBe(true);
+    expect(sent).toHaveLength(2);
+    q.stop();
+  });
+
   it('a refused part is not acked; report-full stops the parts, yet copies of stored readings are still acked', () => {
     const { q, sent, acked } = setup();
     q.received(obs('a'));
@@ -152,13 +187,13 @@ describe('readings on their way to the report', () => {
     q.answered(sent[0]!.ref!);
     q.received(obs('b'));
     q.tick();
-    expect(q.refused(sent[1]!.ref!, false)).toBe(true);
-    expect(q.refused(sent[1]!.ref!, false)).toBe(false);
+    expect(q.refused(sent[1]!.ref!, 'not-active')).toBe(true);
+    expect(q.refused(sent[1]!.ref!, 'not-active')).toBe(false);
     // Taken again when the cabin resends it (not acked yet): goes in a new part.
     q.received(obs('b'));
     q.tick();
     expect(sent[2]!.readings.map((r) => r.id)).toEqual(['b']);
-    expect(q.refused(sent[2]!.ref!, true)).toBe(true);
+    expect(q.refused(sent[2]!.ref!, 'report-full')).toBe(true);
     expect(q.isFull).toBe(true);
     q.received(obs('c'));
     q.tick();

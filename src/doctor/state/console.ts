@@ -1,4 +1,4 @@
-import type { ConsultationView, FromHub, QueueItem, TokenAnswer } from '../../shared/hub-protocol.ts';
+import { HUB_MAX_FRAME_BYTES, type ConsultationView, type FromHub, type QueueItem, type ToHub, type TokenAnswer } from '../../shared/hub-protocol.ts';
 import { Call, type CallOptions } from '../call/call.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
@@ -191,8 +191,11 @@ export class ConsoleController {
     const p = this.pendingEnd;
     if (!c || !p || p.sent) return;
     if (this.report && !this.report.drained()) return;
-    p.sent = this.hub?.send({ type: 'end', ref: p.ref, consultationId: c.consultationId, notes: p.notes, readings: [] }) ?? false;
-    if (!p.sent && this.state.hub === 'connected') this.endFailed(NOTES_TOO_LARGE);
+    const msg: ToHub = { type: 'end', ref: p.ref, consultationId: c.consultationId, notes: p.notes, readings: [] };
+    // Notes whose escaped JSON does not fit a frame (control characters pasted): an error to show, not a wait.
+    if (new TextEncoder().encode(JSON.stringify(msg)).length > HUB_MAX_FRAME_BYTES) return this.endFailed(NOTES_TOO_LARGE);
+    // Not sent (not connected, or the socket closing): sent again once the hub is back.
+    p.sent = this.hub?.send(msg) ?? false;
   }
 
   private endFailed(message: string): void {
@@ -259,7 +262,7 @@ export class ConsoleController {
   }
 
   private onError(ref: string | undefined, code: string, message: string): void {
-    if (ref && this.report?.refused(ref, code === 'report-full')) {
+    if (ref && this.report?.refused(ref, code)) {
       // Not acknowledged: the cabin's outbox keeps these readings. The consultation goes on.
       console.error(code === 'report-full' ? `The hub's report of this consultation is full: ${message}` : `The hub refused a report part: ${code} ${message}`);
       if (this.pendingEnd) this.sendEnd();
@@ -301,7 +304,7 @@ export class ConsoleController {
   private startCall(c: ConsultationView): Call {
     const consultationId = c.consultationId;
     // Shown at once; acknowledged to the cabin only once the hub stored it (`reported`, after the call exists).
-    const report = new ReportQueue({ consultationId, send: (m) => this.hub?.send(m) ?? false, ack: (ids) => call.ack(ids) });
+    const report = new ReportQueue({ consultationId, send: (m) => this.hub?.send(m) ?? false, ack: (ids) => call.ack(ids), onSettled: () => this.sendEnd() });
     this.report = report;
     const call = (this.deps.createCall ?? ((o: CallOptions) => new Call(o)))({
       iceServers: c.iceServers,

@@ -19,6 +19,8 @@ export interface ReportQueueOptions {
   ack: (ids: string[]) => void;
   now?: () => number;
   everyMs?: number;
+  /** While ending: called when a tick finds nothing left in flight (a part that timed out after report-full). */
+  onSettled?: () => void;
 }
 
 const byteSize = (r: Reading): number => new TextEncoder().encode(JSON.stringify(r)).length + 1;
@@ -72,18 +74,24 @@ export class ReportQueue {
   }
 
   /**
-   * The hub refused our part `ref`: its readings are not acknowledged (the cabin's outbox keeps them). With
-   * `full` (report-full) no more parts are sent. False when the ref is not ours.
+   * The hub refused our part `ref` (error `code`); its readings are not acknowledged (the cabin's outbox keeps
+   * them). report-full: no more parts are sent. not-active (the consultation is over): they are dropped. Any
+   * other refusal (e.g. the hub failed to store them): they go again first, as after a timeout. False when the ref
+   * is not ours.
    */
-  refused(ref: string, full: boolean): boolean {
+  refused(ref: string, code: string): boolean {
     const part = this.inFlight.get(ref);
     if (!part) return false;
     this.inFlight.delete(ref);
-    for (const r of part.readings) this.queuedIds.delete(r.id);
-    if (full) {
+    if (code === 'report-full') {
       this.full = true;
       this.queued = [];
       this.queuedIds.clear();
+    } else if (code === 'not-active') {
+      for (const r of part.readings) this.queuedIds.delete(r.id);
+    } else {
+      const ids = new Set(part.readings.map((r) => r.id));
+      this.queued = [...part.readings.filter((r) => !this.reported.has(r.id)), ...this.queued.filter((r) => !ids.has(r.id))];
     }
     return true;
   }
@@ -170,12 +178,17 @@ export class ReportQueue {
   /** Sends the next part when there is one and the hub is not behind (public for tests). */
   tick(): void {
     const now = this.now();
+    let timedOut = false;
     for (const [ref, p] of this.inFlight) {
       if (now - p.at < REPORT_ANSWER_MS) continue;
       this.inFlight.delete(ref);
+      timedOut = true;
+      // Full: nothing is sent again (and nothing acknowledged).
+      if (this.full) continue;
       const ids = new Set(p.readings.map((r) => r.id));
       this.queued = [...p.readings.filter((r) => !this.reported.has(r.id)), ...this.queued.filter((r) => !ids.has(r.id))];
     }
+    if (timedOut && this.sealed && this.inFlight.size === 0 && (this.full || this.queued.length === 0)) this.o.onSettled?.();
     if (this.full || this.queued.length === 0 || this.inFlight.size >= MAX_IN_FLIGHT) return;
     const readings: Reading[] = [];
     let bytes = 0;

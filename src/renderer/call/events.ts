@@ -167,13 +167,14 @@ export class EventsLink {
 
   private sendObservation(o: Observation): boolean {
     const sent = this.send(o);
-    if (sent) this.lastSent.set(o.id, Date.now());
+    if (sent) this.lastSent.set(o.id, performance.now());
     return sent;
   }
 
   /** Every unacknowledged observation again (a new channel), or with `due` only those not sent for a period. */
   private resend(due = false): void {
-    const before = Date.now() - this.resendMs;
+    // A monotonic clock: a kiosk clock stepped back by NTP must not hold resends.
+    const before = performance.now() - this.resendMs;
     for (const o of this.unacked.values()) {
       if (due && (this.lastSent.get(o.id) ?? -Infinity) > before) continue;
       if ((this.channel?.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;
