@@ -118,8 +118,19 @@ export const CallDeviceSchema = z.object({
 });
 export type CallDevice = z.infer<typeof CallDeviceSchema>;
 
+/**
+ * The cabin's uplink as its bandwidth adaptation sees it, best first: `full`; `reduced` (patient camera at half
+ * size, 15 fps); `low` (camera 100 kbit/s, 8 fps); `minimal` (camera paused, otoscope slowed). The stethoscope
+ * and the readings are never reduced.
+ */
+export const LINK_LEVELS = ['full', 'reduced', 'low', 'minimal'] as const;
+export const LinkLevelSchema = z.enum(LINK_LEVELS);
+export type LinkLevel = z.infer<typeof LinkLevelSchema>;
+
 /** Cabin → doctor on `events`. */
 export const CabinEventSchema = z.discriminatedUnion('type', [
+  /** The cabin's uplink level changed (and on every opening of the channel). */
+  z.object({ type: z.literal('link'), level: LinkLevelSchema }).strict(),
   /** A stored observation; resent until acknowledged; the doctor's side keeps the first copy of each id. */
   z
     .object({

@@ -136,6 +136,10 @@ describe('live consultation over a poor network (coturn behind 40 ± 10 ms and 3
     await expect.poll(rank, { timeout: 40_000, interval: 1000 }).toBeGreaterThan(LEVELS.indexOf(before));
     const level = await link();
     console.log(`poor network: link level '${level}' ${Date.now() - narrowedAt} ms after the bottleneck`);
+    // The doctor is told why the camera is smaller or paused.
+    const doctorSees = () => doctor.getByTestId('connection-state').getAttribute('data-cabin-link');
+    await expect.poll(doctorSees, { timeout: 10_000 }).not.toBe('full');
+    await doctor.getByTestId('cabin-link').waitFor();
     // The camera's encoding is the one limited; the stethoscope's is left as it was.
     const senders = await cabin.evaluate(() =>
       (window as unknown as Instrumented).__pcs.at(-1)!.getSenders().flatMap((s) => {
@@ -157,6 +161,7 @@ describe('live consultation over a poor network (coturn behind 40 ± 10 ms and 3
     const widenedAt = Date.now();
     await expect.poll(rank, { timeout: 80_000, interval: 1000 }).toBeLessThanOrEqual(LEVELS.indexOf(before));
     console.log(`poor network: back to '${await link()}' ${Date.now() - widenedAt} ms after the bottleneck went`);
+    await expect.poll(doctorSees, { timeout: 10_000 }).toBe(await link());
     expect(chain.pageErrors).toEqual([]);
   }, 150_000);
 });

@@ -70,6 +70,8 @@ export function applyCabinEvent(state: CallSnapshot, e: CabinEvent, d: CabinEven
     }
     case 'session':
       return { session: { sessionId: e.sessionId, phase: e.phase, language: e.language } };
+    case 'link':
+      return state.cabinLink === e.level ? undefined : { cabinLink: e.level };
   }
 }
 

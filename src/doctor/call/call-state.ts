@@ -1,5 +1,5 @@
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
-import type { CallDevice } from '../../shared/telemetry.ts';
+import type { CallDevice, LinkLevel } from '../../shared/telemetry.ts';
 import type { Observation, ReceivedObservation } from './observations.ts';
 import type { DeviceStatusView } from './vitals.ts';
 
@@ -38,6 +38,8 @@ export interface CallSnapshot {
   snapshotDetail: string | undefined;
   /** The doctor's own camera and microphone are sent. */
   sending: boolean;
+  /** The cabin's uplink level: below 'full' the patient camera is reduced or paused on purpose. */
+  cabinLink: LinkLevel;
 }
 
 export interface CallOptions {
@@ -71,5 +73,6 @@ export function initialCallSnapshot(): CallSnapshot {
     snapshotError: undefined,
     snapshotDetail: undefined,
     sending: false,
+    cabinLink: 'full',
   };
 }

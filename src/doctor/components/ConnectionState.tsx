@@ -1,13 +1,17 @@
 import { useTranslation } from 'react-i18next';
 import type { RtcState } from '../call/call.ts';
 import type { HubState } from '../hub/client.ts';
+import type { LinkLevel } from '../../shared/telemetry.ts';
 
-/** Hub, cabin presence and WebRTC link, in words and as data attributes for tests. */
-export function ConnectionState({ hub, peer, rtc }: { hub: HubState; peer: boolean; rtc: RtcState }) {
+/**
+ * Hub, cabin presence and WebRTC link, in words and as data attributes for tests; when the cabin's uplink is weak,
+ * why its camera is smaller or paused (the stethoscope and the readings are not affected).
+ */
+export function ConnectionState({ hub, peer, rtc, cabinLink = 'full' }: { hub: HubState; peer: boolean; rtc: RtcState; cabinLink?: LinkLevel }) {
   const { t } = useTranslation();
   const tone = (ok: boolean, bad: boolean) => (ok ? 'ok' : bad ? 'bad' : 'warn');
   return (
-    <ul className="conn" data-testid="connection-state" data-hub={hub} data-peer={peer ? 'present' : 'absent'} data-rtc={rtc} role="status" aria-live="polite">
+    <ul className="conn" data-testid="connection-state" data-hub={hub} data-peer={peer ? 'present' : 'absent'} data-rtc={rtc} data-cabin-link={cabinLink} role="status" aria-live="polite">
       <li className={`pill pill-${tone(hub === 'connected', hub === 'stopped')}`}>
         {t('hub.label')}: {t(`hub.${hub}`)}
       </li>
@@ -17,6 +21,11 @@ export function ConnectionState({ hub, peer, rtc }: { hub: HubState; peer: boole
       <li className={`pill pill-${tone(rtc === 'connected', rtc === 'failed' || rtc === 'closed')}`}>
         {t('rtc.label')}: {t(`rtc.${rtc}`)}
       </li>
+      {cabinLink !== 'full' && (
+        <li className={`pill pill-${cabinLink === 'minimal' ? 'bad' : 'warn'}`} data-testid="cabin-link">
+          {t(`cabinLink.${cabinLink}`)}
+        </li>
+      )}
     </ul>
   );
 }

@@ -34,7 +34,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
     <section className="consultation" data-testid="consultation" data-consultation-id={consultation.consultationId}>
       <div className="consult-top">
         <h2>{t('consultation.title', { cabin: consultation.cabinName })}</h2>
-        <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} />
+        <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} cabinLink={snap.cabinLink} />
         <p className="session" data-testid="patient-session" data-phase={session?.phase ?? ''} data-language={session?.language ?? consultation.language}>
           {t('session.label')}:{' '}
           {session

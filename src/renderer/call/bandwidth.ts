@@ -5,9 +5,11 @@
  * level; the patient camera is the first to give up.
  */
 
-/** From best to worst. */
-export const LEVELS = ['full', 'reduced', 'low', 'minimal'] as const;
-export type LinkLevel = (typeof LEVELS)[number];
+import { LINK_LEVELS, type LinkLevel } from '../../shared/telemetry.ts';
+
+export type { LinkLevel };
+/** From best to worst (the contract the doctor's console reads them by). */
+export const LEVELS = LINK_LEVELS;
 
 /** Estimated outgoing bitrate (bps) at or above which a level holds. */
 export const LEVEL_MIN_BPS: Record<Exclude<LinkLevel, 'minimal'>, number> = { full: 600_000, reduced: 250_000, low: 120_000 };

@@ -1,5 +1,5 @@
 import type { BridgeClient, DeviceView, Phase, Reading, Language } from '../../shared/bridge.ts';
-import { CabinEventSchema, DoctorEventSchema, MAX_EVENT_BYTES, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent } from '../../shared/telemetry.ts';
+import { CabinEventSchema, DoctorEventSchema, MAX_EVENT_BYTES, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent, type LinkLevel } from '../../shared/telemetry.ts';
 import { drained, utf8Length, type ChannelLike } from './channel.ts';
 import { snapshotPieces, storeSnapshot, type Snapshot } from './snapshot.ts';
 import type { CallStats } from './stats.ts';
@@ -65,6 +65,7 @@ export class EventsLink {
   private devicesJson = '';
   private readonly statuses = new Map<string, string>();
   private session: SessionInfo | undefined;
+  private link: LinkLevel = 'full';
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly detachers: (() => void)[] = [];
   private closed = false;
@@ -122,6 +123,13 @@ export class EventsLink {
     if (this.session && this.session.sessionId === s.sessionId && this.session.phase === s.phase && this.session.language === s.language) return;
     this.session = s;
     this.send({ type: 'session', sessionId: s.sessionId, phase: s.phase, language: s.language });
+  }
+
+  /** The uplink level (bandwidth adaptation): the doctor is told why the camera is smaller or paused. */
+  setLink(level: LinkLevel): void {
+    if (level === this.link) return;
+    this.link = level;
+    this.send({ type: 'link', level });
   }
 
   declareStream(decl: StreamDeclaration): void {
@@ -205,6 +213,7 @@ export class EventsLink {
   private async onOpen(channel: ChannelLike): Promise<void> {
     if (this.devices) this.send({ type: 'devices', devices: this.devices });
     if (this.session) this.send({ type: 'session', ...this.session });
+    if (this.link !== 'full') this.send({ type: 'link', level: this.link });
     for (const decl of this.streams.values()) this.send(decl);
     const r = await this.deps.call('outbox:pending', {});
     if (this.closed || this.channel !== channel) return;

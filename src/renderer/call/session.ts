@@ -62,7 +62,10 @@ export class CallSession {
         const otoscope = this.peer.sender('otoscope');
         return { ...(camera ? { camera } : {}), ...(otoscope ? { otoscope } : {}) };
       },
-      onLevel: () => this.changed(),
+      onLevel: (level) => {
+        this.events.setLink(level);
+        this.changed();
+      },
       incident: (d) => this.incident(d),
       ...(opts.linkEveryMs !== undefined ? { everyMs: opts.linkEveryMs } : {}),
     });

@@ -69,6 +69,28 @@ describe('events link', () => {
     expect(stats.eventsBytes).toBe((ch.sent as string[]).reduce((n, s) => n + Buffer.byteLength(s), 0));
   });
 
+  it('tells the doctor the uplink level once per change, and again on every opening while it is not full', async () => {
+    ch.open();
+    await flush();
+    link.setLink('full');
+    link.setLink('reduced');
+    link.setLink('reduced');
+    link.setLink('minimal');
+    const links = () => ch.messages().filter((m) => m.type === 'link');
+    expect(links()).toEqual([
+      { type: 'link', level: 'reduced' },
+      { type: 'link', level: 'minimal' },
+    ]);
+    for (const m of links()) expect(CabinEventSchema.safeParse(m).success).toBe(true);
+    const again = new FakeChannel();
+    link.attach(again);
+    again.open();
+    await flush();
+    expect(again.messages().filter((m) => m.type === 'link')).toEqual([{ type: 'link', level: 'minimal' }]);
+    link.setLink('full');
+    expect(again.messages().filter((m) => m.type === 'link').at(-1)).toEqual({ type: 'link', level: 'full' });
+  });
+
   it('a backlog bigger than one outbox page goes out page by page as the doctor acknowledges', async () => {
     // The outbox as main keeps it: 1 200 waiting, at most one page per answer, acknowledged ones gone.
     const outbox = Array.from({ length: 1200 }, (_, i) => reading(`o${i}`));
