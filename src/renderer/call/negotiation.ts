@@ -1,5 +1,6 @@
 import type { SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import { setOpusParams } from '../../shared/sdp.ts';
+import { midsOf, RESEND_ANSWER_AFTER_MS } from '../../shared/negotiation.ts';
 
 /** The part of an RTCPeerConnection perfect negotiation uses, so it is tested with fakes. */
 export interface NegotiationPeer {
@@ -18,20 +19,6 @@ export interface CollisionInput {
   signalingState: string;
   settingRemoteAnswerPending: boolean;
 }
-
-/** The m-sections' mids in order: an answer made for another offer of ours has other ones (or fewer). */
-export function midsOf(sdp: string | undefined): string {
-  if (!sdp) return '';
-  const out: string[] = [];
-  for (const line of sdp.split(/\r?\n/)) {
-    if (line.startsWith('m=')) out.push('?');
-    else if (line.startsWith('a=mid:') && out.length > 0) out[out.length - 1] = line.slice(6).trim();
-  }
-  return out.join(' ');
-}
-
-/** A resent copy of an offer we answered is answered again only after this long without a connection. */
-export const RESEND_ANSWER_AFTER_MS = 5000;
 
 /** W3C perfect negotiation: an offer collides when we are making one or are not stable. */
 export function isOfferCollision(s: CollisionInput): boolean {
