@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import {
-  BEARER_PREFIX,
   HUB_CLOSE,
   HUB_MAX_FRAME_BYTES,
   HUB_SUBPROTOCOL,
@@ -10,65 +9,37 @@ import {
   ToHubSchema,
   type ConsultationView,
   type FromHub,
-  type IceServer,
   type Role,
   type ToHub,
 } from '../shared/hub-protocol.ts';
 import { TokenBucket } from './limits.ts';
-import { turnCredential } from './secrets.ts';
+import { SESSION_ENDED, SocketAuth, type AuthedSocket } from './socket-auth.ts';
+import type { IceServers } from './ice.ts';
 import { MAX_REPORT_READINGS, type Consultation, type HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
-
-export interface IceConfig {
-  stunUrls?: string[];
-  turn?: { urls: string[]; secret: string; ttlS?: number };
-  /** Force every call through TURN (`iceTransportPolicy: 'relay'`): the peers never learn each other's addresses. */
-  relayOnly?: boolean;
-}
 
 export interface RelayOptions {
   store: HubStore;
   tokens: Tokens;
   now: () => number;
-  iceServers: IceConfig | undefined;
+  iceServers: IceServers;
   log: (line: string) => void;
   heartbeatMs: number;
   /** A waiting request whose cabin stays away this long is cancelled, so no doctor claims an empty cabin. */
   waitingGraceMs: number;
 }
 
-interface Conn {
-  ws: WebSocket;
-  role: Role;
-  id: string;
+interface Conn extends AuthedSocket {
   name: string;
-  /** The session and expiry (unix s) of the last token this socket presented (on upgrade or with `auth`). */
-  sid: string;
-  exp: number;
-  expiryTimer: NodeJS.Timeout | undefined;
   bucket: TokenBucket;
   alive: boolean;
-}
-
-/** TURN credentials of one side of a consultation, kept until renewed so every push carries the same ones. */
-interface TurnCredential {
-  consultationId: string;
-  role: Role;
-  /** unix s */
-  expiry: number;
-  username: string;
-  credential: string;
 }
 
 /** Frames above the protocol limit are closed with 4413 by the hub; `ws` itself cuts off anything beyond this. */
 const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
 /** A client that lets this much pile up unread is dropped rather than grow the hub's memory. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
-const TURN_TTL_S = 4 * 3600;
 /** Close reasons (at most 123 bytes). */
-const TOKEN_EXPIRED = 'The token expired: send a fresh one with auth before it does.';
-const SESSION_ENDED = 'The session ended (logout, account disabled or 12 h old): log in again.';
-const BAD_AUTH = 'The token is invalid, expired or of another account: log in again.';
 
 const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
 const key = (role: Role, id: string) => `${role}:${id}`;
@@ -86,10 +57,10 @@ export class Relay {
   private readonly abandon = new Map<string, NodeJS.Timeout>();
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
-  /** TURN credentials by `consultationId:role`, renewed when less than a quarter of their lifetime is left. */
-  private readonly turn = new Map<string, TurnCredential>();
+  private readonly auth: SocketAuth;
 
   constructor(private readonly o: RelayOptions) {
+    this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, now: o.now, log: o.log, closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: HARD_FRAME_LIMIT,
@@ -103,7 +74,7 @@ export class Relay {
           c.alive = false;
           c.ws.ping();
           // Sessions end in other processes too (the CLI disables an account): the store is the truth.
-          this.checkConn(c, true);
+          this.auth.check(c, true);
         }
       }
       this.renewTurn();
@@ -113,40 +84,18 @@ export class Relay {
 
   /** Verifies the token carried as a subprotocol; a missing, forged or expired one gets HTTP 401 and no socket. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
-    const refuse = (status: number, code: string, message: string) => {
-      const body = JSON.stringify({ error: { code, message } });
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    };
-    if (!offered.includes(HUB_SUBPROTOCOL) || !bearer) return refuse(401, 'bad-token', `Offer the subprotocols ${HUB_SUBPROTOCOL} and ${BEARER_PREFIX}<token>.`);
-    this.o.tokens.verify(bearer.slice(BEARER_PREFIX.length)).then(
-      (claims) => {
-        if (!claims) return refuse(401, 'bad-token', 'The token is invalid or expired: get a new one.');
-        if (socket.destroyed || this.closing) return void socket.destroy();
-        let valid: boolean;
+    void this.auth.admit(req, socket).then((claims) => {
+      if (!claims) return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
         try {
-          valid = this.sessionValid(claims);
+          this.connected(ws, claims);
         } catch (err) {
-          this.o.log(`hub: failed to check the session of ${claims.role} ${claims.sub}: ${err instanceof Error ? err.message : String(err)}`);
-          return refuse(401, 'bad-token', 'The token could not be checked: try again.');
+          // A store failure (disk full, locked) must not take the hub down: this client retries.
+          this.o.log(`hub: failed to set up the connection of ${claims.role} ${claims.sub}: ${err instanceof Error ? err.message : String(err)}`);
+          ws.close(1011, 'The hub failed to set up this connection: try again.');
         }
-        if (!valid) return refuse(401, 'session-expired', SESSION_ENDED);
-        this.wss.handleUpgrade(req, socket, head, (ws) => {
-          try {
-            this.connected(ws, claims);
-          } catch (err) {
-            // A store failure (disk full, locked) must not take the hub down: this client retries.
-            this.o.log(`hub: failed to set up the connection of ${claims.role} ${claims.sub}: ${err instanceof Error ? err.message : String(err)}`);
-            ws.close(1011, 'The hub failed to set up this connection: try again.');
-          }
-        });
-      },
-      () => refuse(401, 'bad-token', 'The token could not be checked.'),
-    );
+      });
+    });
   }
 
   close(): void {
@@ -167,69 +116,6 @@ export class Relay {
     for (const c of this.all) if (c.sid === sid && c.ws.readyState === WebSocket.OPEN) c.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
   }
 
-  private sessionValid(claims: { sid: string; role: Role; sub: string }): boolean {
-    const s = this.o.store.session(claims.sid);
-    return s !== null && s.role === claims.role && s.subject === claims.sub;
-  }
-
-  private expiresIn(conn: Conn): number {
-    return Math.max(0, Math.floor(conn.exp - this.o.now() / 1000));
-  }
-
-  /** Closes the socket (4401) when its token expired or, with `session`, when its session is no longer valid. */
-  private checkConn(conn: Conn, session: boolean): void {
-    if (this.closing || conn.ws.readyState !== WebSocket.OPEN) return;
-    if (this.o.now() >= conn.exp * 1000) {
-      this.o.log(`hub: ${conn.role} ${conn.id}: token expired without auth, closing`);
-      return conn.ws.close(HUB_CLOSE.badToken, TOKEN_EXPIRED);
-    }
-    if (!session) return;
-    try {
-      if (this.sessionValid({ sid: conn.sid, role: conn.role, sub: conn.id })) return;
-    } catch (err) {
-      // The database is busy or failing: check again at the next heartbeat rather than drop everyone.
-      return this.o.log(`hub: failed to check the session of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    this.o.log(`hub: ${conn.role} ${conn.id}: session ended, closing`);
-    conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
-  }
-
-  /** Closes the socket when its token expires (on the real clock; the heartbeat checks the hub's clock too). */
-  private armExpiry(conn: Conn): void {
-    clearTimeout(conn.expiryTimer);
-    // A little after exp: a timer may fire a millisecond early, and then only the heartbeat would catch it.
-    const ms = Math.min(2 ** 31 - 1, Math.max(0, conn.exp * 1000 - this.o.now()) + 20);
-    conn.expiryTimer = setTimeout(() => this.checkConn(conn, false), ms);
-    conn.expiryTimer.unref();
-  }
-
-  /** `auth` on an open socket: a fresh token of the same account (a cabin's may be of a new login session). */
-  private async reauth(conn: Conn, token: string): Promise<void> {
-    const claims = await this.o.tokens.verify(token);
-    if (this.closing || conn.ws.readyState !== WebSocket.OPEN) return;
-    // A doctor renews within the same login session (so a logout closes the socket); a cabin logs in again with its key.
-    if (!claims || claims.role !== conn.role || claims.sub !== conn.id || (conn.role === 'doctor' && claims.sid !== conn.sid)) return conn.ws.close(HUB_CLOSE.badToken, BAD_AUTH);
-    let valid: boolean;
-    try {
-      valid = this.sessionValid(claims);
-    } catch (err) {
-      this.o.log(`hub: failed to check the session of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
-      return this.send(conn, { type: 'error', code: 'internal', message: 'The hub could not check this token: send it again.' });
-    }
-    if (!valid) return conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
-    // Two `auth` in flight may finish in either order: the socket keeps the later expiry.
-    if (claims.exp >= conn.exp) {
-      if (claims.sid !== conn.sid && conn.role === 'cabin') this.o.store.endSession(conn.sid);
-      conn.sid = claims.sid;
-      conn.exp = claims.exp;
-      this.armExpiry(conn);
-    } else if (claims.sid !== conn.sid && conn.role === 'cabin') {
-      // An older login of the cabin arriving late: the socket stays on the newer one, this one is not needed.
-      this.o.store.endSession(claims.sid);
-    }
-    this.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
-  }
-
   private connected(ws: WebSocket, claims: VerifiedClaims): void {
     const conn: Conn = {
       ws,
@@ -242,7 +128,7 @@ export class Relay {
       bucket: new TokenBucket(60, 20),
       alive: true,
     };
-    this.armExpiry(conn);
+    this.auth.arm(conn);
     const k = key(conn.role, conn.id);
     const old = this.conns.get(k);
     this.conns.set(k, conn);
@@ -265,7 +151,7 @@ export class Relay {
     });
 
     this.send(conn, { type: 'hello', role: conn.role, id: conn.id, name: conn.name });
-    this.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
+    this.send(conn, { type: 'authenticated', expiresIn: this.auth.expiresIn(conn) });
     if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: this.o.store.queue() });
     for (const c of this.o.store.openFor(conn.role, conn.id)) {
       if (c.state === 'active' && this.away.delete(`${c.id}:${conn.role}`)) this.o.store.addIncident(c.id, 'hub', `${conn.role} reconnected`);
@@ -327,7 +213,7 @@ export class Relay {
       case 'ping':
         return this.send(conn, { type: 'pong' });
       case 'auth':
-        return void this.reauth(conn, m.token).catch((err: unknown) => {
+        return void this.auth.reauth(conn, m.token).catch((err: unknown) => {
           this.o.log(`hub: failed to handle an auth from ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
         });
       case 'request': {
@@ -441,8 +327,7 @@ export class Relay {
   private closeBoth(c: Consultation, reason: 'ended' | 'cancelled', from: Conn, ref: string | undefined): void {
     this.away.delete(`${c.id}:cabin`);
     this.away.delete(`${c.id}:doctor`);
-    this.turn.delete(`${c.id}:cabin`);
-    this.turn.delete(`${c.id}:doctor`);
+    this.o.iceServers.forget(c.id);
     const cabin = c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined;
     for (const side of [cabin, c.doctorId ? this.conns.get(key('doctor', c.doctorId)) : undefined]) {
       if (side) this.send(side, { type: 'ended', ref: side === from ? ref : undefined, consultationId: c.id, reason });
@@ -455,11 +340,16 @@ export class Relay {
     return id === null ? undefined : this.conns.get(key(other(role), id));
   }
 
+  /** The connection of one side of the consultation; a cabin that left it (its patient went home) hears no more. */
+  private side(c: Consultation, role: Role): Conn | undefined {
+    if (role === 'cabin') return c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined;
+    return c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
+  }
+
   /** Sends each connected side its own view of the consultation; `ref` goes to the one that asked. */
   private push(c: Consultation, from?: Conn, ref?: string): void {
-    // A cabin that left the consultation (its patient went home) hears no more of it.
-    const cabin = c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined;
-    const doctor = c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
+    const cabin = this.side(c, 'cabin');
+    const doctor = this.side(c, 'doctor');
     if (cabin) this.send(cabin, { type: 'consultation', ref: cabin === from ? ref : undefined, consultation: this.view(c, 'cabin') });
     if (doctor) this.send(doctor, { type: 'consultation', ref: doctor === from ? ref : undefined, consultation: this.view(c, 'doctor') });
   }
@@ -477,56 +367,23 @@ export class Relay {
       claimedAt: c.claimedAt,
       peerPresent: this.peer(c, role) !== undefined,
       polite: role === 'doctor',
-      iceServers: this.iceServers(c, role),
-      ...(this.o.iceServers?.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
+      iceServers: this.o.iceServers.for(c, role),
+      ...(this.o.iceServers.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
     };
-  }
-
-  /** STUN, plus TURN once a doctor has claimed the consultation (a waiting cabin has no use for a relay yet). */
-  private iceServers(c: Consultation, role: Role): IceServer[] {
-    const ice = this.o.iceServers;
-    const list: IceServer[] = [];
-    if (ice?.stunUrls?.length) list.push({ urls: ice.stunUrls });
-    if (ice?.turn && ice.turn.urls.length > 0 && c.state === 'active' && c.doctorId !== null) {
-      const cred = this.turnCredential(c.id, role);
-      list.push({ urls: ice.turn.urls, username: cred.username, credential: cred.credential });
-    }
-    return list;
-  }
-
-  private turnTtlS(): number {
-    return this.o.iceServers?.turn?.ttlS ?? TURN_TTL_S;
-  }
-
-  private turnStale(cred: TurnCredential): boolean {
-    return cred.expiry * 1000 - this.o.now() < (this.turnTtlS() * 1000) / 4;
-  }
-
-  /** The same credentials on every push until less than a quarter of their lifetime is left, then fresh ones. */
-  private turnCredential(consultationId: string, role: Role): TurnCredential {
-    const k = `${consultationId}:${role}`;
-    const held = this.turn.get(k);
-    if (held && !this.turnStale(held)) return held;
-    const expiry = Math.floor(this.o.now() / 1000) + this.turnTtlS();
-    const cred = { consultationId, role, expiry, ...turnCredential(this.o.iceServers!.turn!.secret, expiry, `${consultationId}-${role}`) };
-    this.turn.set(k, cred);
-    return cred;
   }
 
   /** Heartbeat: credentials about to expire are renewed and the consultation is sent again to that side. */
   private renewTurn(): void {
     if (this.closing) return;
-    for (const [k, cred] of this.turn) {
-      if (!this.turnStale(cred)) continue;
-      this.turn.delete(k);
+    for (const { consultationId, role } of this.o.iceServers.takeStale()) {
       try {
-        const c = this.o.store.consultation(cred.consultationId);
+        const c = this.o.store.consultation(consultationId);
         if (!c || c.state !== 'active') continue;
         // A side that is away gets fresh ones when it comes back.
-        const side = cred.role === 'cabin' ? (c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined) : c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
-        if (side) this.send(side, { type: 'consultation', consultation: this.view(c, cred.role) });
+        const side = this.side(c, role);
+        if (side) this.send(side, { type: 'consultation', consultation: this.view(c, role) });
       } catch (err) {
-        this.o.log(`hub: failed to renew the TURN credentials of ${cred.consultationId}: ${err instanceof Error ? err.message : String(err)}`);
+        this.o.log(`hub: failed to renew the TURN credentials of ${consultationId}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
@@ -536,7 +393,7 @@ export class Relay {
     for (const c of this.conns.values()) if (c.role === 'doctor') this.send(c, msg);
   }
 
-  private send(conn: Conn, msg: FromHub): void {
+  private send(conn: { ws: WebSocket }, msg: FromHub): void {
     if (conn.ws.readyState !== WebSocket.OPEN) return;
     if (conn.ws.bufferedAmount > MAX_BUFFERED) return conn.ws.terminate();
     conn.ws.send(JSON.stringify(msg));

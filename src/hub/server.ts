@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleHttp } from './http.ts';
 import { LoginThrottle } from './limits.ts';
-import { Relay, type IceConfig } from './relay.ts';
+import { IceServers, type IceConfig } from './ice.ts';
+import { Relay } from './relay.ts';
 import { HubStore } from './store.ts';
 import { Tokens } from './tokens.ts';
 
@@ -46,7 +47,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const log = opts.log ?? (() => {});
   const store = new HubStore(opts.dbPath, now);
   const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, now);
-  const relay = new Relay({ store, tokens, now, iceServers: opts.iceServers, log, heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
+  const relay = new Relay({ store, tokens, now, iceServers: new IceServers(opts.iceServers, now), log, heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
   const deps = { store, tokens, throttle: new LoginThrottle(now), consoleDir: opts.consoleDir, log, closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;

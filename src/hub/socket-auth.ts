@@ -1,0 +1,138 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket } from 'ws';
+import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, type FromHub, type Role } from '../shared/hub-protocol.ts';
+import type { HubStore } from './store.ts';
+import type { Tokens, VerifiedClaims } from './tokens.ts';
+
+const TOKEN_EXPIRED = 'The token expired: send a fresh one with auth before it does.';
+export const SESSION_ENDED = 'The session ended (logout, account disabled or 12 h old): log in again.';
+const BAD_AUTH = 'The token is invalid, expired or of another account: log in again.';
+
+/** What the token lifetime of an open socket needs to know of it. */
+export interface AuthedSocket {
+  ws: WebSocket;
+  role: Role;
+  id: string;
+  /** The session and expiry (unix s) of the last token this socket presented (on upgrade or with `auth`). */
+  sid: string;
+  exp: number;
+  expiryTimer: NodeJS.Timeout | undefined;
+}
+
+export interface SocketAuthOptions {
+  store: HubStore;
+  tokens: Tokens;
+  now: () => number;
+  log: (line: string) => void;
+  /** The relay is closing: late events change nothing. */
+  closing: () => boolean;
+  send: (conn: AuthedSocket, msg: FromHub) => void;
+}
+
+/**
+ * The token lifetime of the hub's open sockets: a socket is closed (4401) when its token expires without a fresh
+ * one sent with `auth`, or when its login session ends (logout, account disabled, 12 h).
+ */
+export class SocketAuth {
+  constructor(private readonly o: SocketAuthOptions) {}
+
+  /**
+   * The claims of the token an upgrade request carries as a subprotocol, once its session is checked; null after
+   * answering HTTP 401 itself (no token, a forged or expired one, an ended session) — no socket is opened.
+   */
+  async admit(req: IncomingMessage, socket: Duplex): Promise<VerifiedClaims | null> {
+    socket.on('error', () => socket.destroy());
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
+    const refuse = (status: number, code: string, message: string): null => {
+      const body = JSON.stringify({ error: { code, message } });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return null;
+    };
+    if (!offered.includes(HUB_SUBPROTOCOL) || !bearer) return refuse(401, 'bad-token', `Offer the subprotocols ${HUB_SUBPROTOCOL} and ${BEARER_PREFIX}<token>.`);
+    let claims: VerifiedClaims | null;
+    try {
+      claims = await this.o.tokens.verify(bearer.slice(BEARER_PREFIX.length));
+    } catch {
+      return refuse(401, 'bad-token', 'The token could not be checked.');
+    }
+    if (!claims) return refuse(401, 'bad-token', 'The token is invalid or expired: get a new one.');
+    if (socket.destroyed || this.o.closing()) {
+      socket.destroy();
+      return null;
+    }
+    try {
+      if (!this.sessionValid(claims)) return refuse(401, 'session-expired', SESSION_ENDED);
+    } catch (err) {
+      this.o.log(`hub: failed to check the session of ${claims.role} ${claims.sub}: ${err instanceof Error ? err.message : String(err)}`);
+      return refuse(401, 'bad-token', 'The token could not be checked: try again.');
+    }
+    return claims;
+  }
+
+  sessionValid(claims: { sid: string; role: Role; sub: string }): boolean {
+    const s = this.o.store.session(claims.sid);
+    return s !== null && s.role === claims.role && s.subject === claims.sub;
+  }
+
+  expiresIn(conn: AuthedSocket): number {
+    return Math.max(0, Math.floor(conn.exp - this.o.now() / 1000));
+  }
+
+  /** Closes the socket (4401) when its token expired or, with `session`, when its session is no longer valid. */
+  check(conn: AuthedSocket, session: boolean): void {
+    if (this.o.closing() || conn.ws.readyState !== WebSocket.OPEN) return;
+    if (this.o.now() >= conn.exp * 1000) {
+      this.o.log(`hub: ${conn.role} ${conn.id}: token expired without auth, closing`);
+      return conn.ws.close(HUB_CLOSE.badToken, TOKEN_EXPIRED);
+    }
+    if (!session) return;
+    try {
+      if (this.sessionValid({ sid: conn.sid, role: conn.role, sub: conn.id })) return;
+    } catch (err) {
+      // The database is busy or failing: check again at the next heartbeat rather than drop everyone.
+      return this.o.log(`hub: failed to check the session of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.o.log(`hub: ${conn.role} ${conn.id}: session ended, closing`);
+    conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
+  }
+
+  /** Closes the socket when its token expires (on the real clock; the heartbeat checks the hub's clock too). */
+  arm(conn: AuthedSocket): void {
+    clearTimeout(conn.expiryTimer);
+    // A little after exp: a timer may fire a millisecond early, and then only the heartbeat would catch it.
+    const ms = Math.min(2 ** 31 - 1, Math.max(0, conn.exp * 1000 - this.o.now()) + 20);
+    conn.expiryTimer = setTimeout(() => this.check(conn, false), ms);
+    conn.expiryTimer.unref();
+  }
+
+  /** `auth` on an open socket: a fresh token of the same account (a cabin's may be of a new login session). */
+  async reauth(conn: AuthedSocket, token: string): Promise<void> {
+    const claims = await this.o.tokens.verify(token);
+    if (this.o.closing() || conn.ws.readyState !== WebSocket.OPEN) return;
+    // A doctor renews within the same login session (so a logout closes the socket); a cabin logs in again with its key.
+    if (!claims || claims.role !== conn.role || claims.sub !== conn.id || (conn.role === 'doctor' && claims.sid !== conn.sid)) return conn.ws.close(HUB_CLOSE.badToken, BAD_AUTH);
+    let valid: boolean;
+    try {
+      valid = this.sessionValid(claims);
+    } catch (err) {
+      this.o.log(`hub: failed to check the session of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+      return this.o.send(conn, { type: 'error', code: 'internal', message: 'The hub could not check this token: send it again.' });
+    }
+    if (!valid) return conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
+    // Two `auth` in flight may finish in either order: the socket keeps the later expiry.
+    if (claims.exp >= conn.exp) {
+      if (claims.sid !== conn.sid && conn.role === 'cabin') this.o.store.endSession(conn.sid);
+      conn.sid = claims.sid;
+      conn.exp = claims.exp;
+      this.arm(conn);
+    } else if (claims.sid !== conn.sid && conn.role === 'cabin') {
+      // An older login of the cabin arriving late: the socket stays on the newer one, this one is not needed.
+      this.o.store.endSession(claims.sid);
+    }
+    this.o.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
+  }
+}
