@@ -119,30 +119,39 @@ export default tseslint.config(
     rules: rule({ layer: 'src/shared', allow: ['src/shared'], modules: [ELECTRON, NODE, DEVICE_AND_STORAGE] }),
   },
   {
+    files: ['src/server/**/*.{ts,tsx}'],
+    rules: rule({ layer: 'src/server', allow: ['src/server', 'src/shared'], modules: [ELECTRON] }),
+  },
+  {
+    files: ['src/browser/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: rule({ layer: 'src/browser', allow: ['src/browser', 'src/shared'], modules: [ELECTRON, NODE, DEVICE_AND_STORAGE] }),
+  },
+  {
     files: ['src/devices/**/*.{ts,tsx}'],
     rules: rule({ layer: 'src/devices', allow: ['src/devices', 'drivers', 'src/shared'], modules: [ELECTRON] }),
   },
   {
     files: ['src/main/**/*.{ts,tsx}'],
     ignores: ['src/main/electron/**'],
-    rules: rule({ layer: 'src/main', allow: ['src/main', 'src/shared', 'src/devices'], modules: [ELECTRON] }),
+    rules: rule({ layer: 'src/main', allow: ['src/main', 'src/shared', 'src/server', 'src/devices'], modules: [ELECTRON] }),
   },
   {
     files: ['src/main/electron/**/*.{ts,tsx}'],
-    rules: rule({ layer: 'src/main/electron', allow: ['src/main', 'src/shared'] }),
+    rules: rule({ layer: 'src/main/electron', allow: ['src/main', 'src/shared', 'src/server'] }),
   },
   {
     files: ['src/hub/**/*.{ts,tsx}'],
-    rules: rule({ layer: 'src/hub', allow: ['src/hub', 'src/shared'], modules: [ELECTRON] }),
+    rules: rule({ layer: 'src/hub', allow: ['src/hub', 'src/shared', 'src/server'], modules: [ELECTRON] }),
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: rule({ layer: 'src/renderer', allow: ['src/renderer', 'src/shared'], modules: [ELECTRON, NODE, DEVICE_AND_STORAGE] }),
+    rules: rule({ layer: 'src/renderer', allow: ['src/renderer', 'src/shared', 'src/browser'], modules: [ELECTRON, NODE, DEVICE_AND_STORAGE] }),
   },
   {
     files: ['src/doctor/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: rule({ layer: 'src/doctor', allow: ['src/doctor', 'src/shared'], modules: [ELECTRON, NODE, DEVICE_AND_STORAGE] }),
+    rules: rule({ layer: 'src/doctor', allow: ['src/doctor', 'src/shared', 'src/browser'], modules: [ELECTRON, NODE, DEVICE_AND_STORAGE] }),
   },
 );

@@ -42,6 +42,23 @@ describe('layer boundaries', () => {
     ['src/renderer/x.ts', "import { join } from 'path';\nexport const j = join;\n"],
     ['src/renderer/x.tsx', "import { start } from '../main/index.ts';\nexport const s = start;\n"],
     ['src/doctor/x.ts', "export const fs = await import('node:fs');\n"],
+    // The shared Node zone serves main and hub, and reaches neither of them, nor devices, nor the browser.
+    ['src/server/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    ['src/server/x.ts', "import { HubLink } from '../main/hub/link.ts';\nexport const h = HubLink;\n"],
+    ['src/server/x.ts', "import { startHub } from '../hub/server.ts';\nexport const s = startHub;\n"],
+    ['src/server/x.ts', "import { DeviceManager } from '../devices/manager.ts';\nexport const m = DeviceManager;\n"],
+    // The shared browser zone serves kiosk and console: no Node, no app of its own to reach into.
+    ['src/browser/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"],
+    ['src/browser/x.ts', "import { WebSocketServer } from 'ws';\nexport const w = WebSocketServer;\n"],
+    ['src/browser/x.ts', "import { App } from '../renderer/App.tsx';\nexport const a = App;\n"],
+    ['src/browser/x.ts', "import { App } from '../doctor/App.tsx';\nexport const a = App;\n"],
+    ['src/browser/x.ts', "import { serveStatic } from '../server/static.ts';\nexport const s = serveStatic;\n"],
+    ['src/renderer/x.ts', "import { serveStatic } from '../server/static.ts';\nexport const s = serveStatic;\n"],
+    ['src/doctor/x.ts', "import { serveStatic } from '../server/static.ts';\nexport const s = serveStatic;\n"],
+    ['src/shared/x.ts', "import { serveStatic } from '../server/static.ts';\nexport const s = serveStatic;\n"],
+    ['src/shared/x.ts', "import { Pleth } from '../browser/Pleth.tsx';\nexport const p = Pleth;\n"],
+    ['drivers/x/decoder.ts', "import { serveStatic } from '../../src/server/static.ts';\nexport const s = serveStatic;\n"],
+    ['src/devices/x.ts', "import { serveStatic } from '../server/static.ts';\nexport const s = serveStatic;\n"],
   ])('%s may not import what it must not (case %#)', async (file, code) => {
     // Failing for the boundary itself, not for some unrelated lint error.
     const errors = await errorsFor(file, code);
@@ -62,6 +79,13 @@ describe('layer boundaries', () => {
     ['src/main/x.ts', "import { join } from 'node:path';\nimport { createDeviceManager } from '../devices/host.ts';\nimport type { Driver } from '../shared/driver.ts';\nexport type D = Driver;\nexport const f = [join, createDeviceManager];\n"],
     ['src/main/electron/x.ts', "import { app } from 'electron';\nexport const a = app;\n"],
     ['src/main/electron/x.ts', "import { dispatch } from '../bridge/dispatch.ts';\nimport type { DeviceEvent } from '../../shared/device-event.ts';\nexport type E = DeviceEvent;\nexport const d = dispatch;\n"],
+    ['src/server/x.ts', "import { readFileSync } from 'node:fs';\nimport Database from 'better-sqlite3';\nimport { z } from 'zod';\nimport type { DeviceEvent } from '../shared/device-event.ts';\nexport type E = DeviceEvent;\nexport const f = [readFileSync, Database, z];\n"],
+    ['src/main/x.ts', "import { serveStatic } from '../server/static.ts';\nexport const s = serveStatic;\n"],
+    ['src/main/electron/x.ts', "import { csp } from '../../server/csp.ts';\nexport const c = csp;\n"],
+    ['src/hub/x.ts', "import { serveStatic } from '../server/static.ts';\nexport const s = serveStatic;\n"],
+    ['src/browser/x.tsx', "import { z } from 'zod';\nimport { useEffect } from 'react';\nimport type { DeviceEvent } from '../shared/device-event.ts';\nexport type E = DeviceEvent;\nexport const f = [z, useEffect];\n"],
+    ['src/renderer/x.tsx', "import { Pleth } from '../browser/Pleth.tsx';\nexport const p = Pleth;\n"],
+    ['src/doctor/x.tsx', "import { Pleth } from '../browser/Pleth.tsx';\nexport const p = Pleth;\n"],
     ['src/renderer/x.tsx', "import { z } from 'zod';\nimport type { DeviceEvent } from '../shared/device-event.ts';\nexport type E = DeviceEvent;\nexport const s = z.string();\n"],
     ['test/x.test.ts', "import { app } from 'electron';\nimport { readFileSync } from 'node:fs';\nimport { createDeviceManager } from '../src/devices/host.ts';\nexport const f = [app, readFileSync, createDeviceManager];\n"],
     ['bench/x.ts', "import { app } from 'electron';\nimport { SerialPort } from 'serialport';\nimport { findDriver } from '../drivers/index.ts';\nexport const f = [app, SerialPort, findDriver];\n"],
