@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n, TRANSLATIONS } from '../../src/doctor/i18n/index.ts';
-import { flattenKeys } from '../../src/doctor/i18n/keys.ts';
+import { flattenKeys } from '../../src/browser/i18n.ts';
 import { DEVICE_STATUSES } from '../../src/shared/device-event.ts';
 import { PhaseSchema } from '../../src/shared/bridge.ts';
 import { LinkStateSchema } from '../../src/shared/device-host.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEVICE_STATUSES } from '../../src/shared/device-event.ts';
 import { LinkStateSchema } from '../../src/shared/device-host.ts';
 import { createI18n, TRANSLATIONS } from '../../src/renderer/i18n/index.ts';
-import { flattenKeys } from '../../src/renderer/i18n/keys.ts';
+import { flattenKeys } from '../../src/browser/i18n.ts';
 import { CATEGORIES, MEASURES } from '../../src/renderer/format/measures.ts';
 
 const fr = flattenKeys(TRANSLATIONS.fr);

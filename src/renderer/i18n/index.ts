@@ -1,5 +1,5 @@
-import i18next, { type i18n } from 'i18next';
-import { initReactI18next } from 'react-i18next';
+import type { i18n } from 'i18next';
+import { createI18n as createFor } from '../../browser/i18n.ts';
 import type { Language } from '../../shared/bridge.ts';
 import en from './en.json' with { type: 'json' };
 import fr from './fr.json' with { type: 'json' };
@@ -7,17 +7,4 @@ import fr from './fr.json' with { type: 'json' };
 /** Every string the kiosk shows, by language (French first). */
 export const TRANSLATIONS = { fr, en } as const;
 
-/** An i18next instance with both languages loaded synchronously; no language detector (nothing is stored). */
-export function createI18n(language: Language = 'fr'): i18n {
-  const instance = i18next.createInstance();
-  void instance.use(initReactI18next).init({
-    resources: { fr: { translation: fr }, en: { translation: en } },
-    lng: language,
-    fallbackLng: 'fr',
-    initAsync: false,
-    interpolation: { escapeValue: false },
-    returnNull: false,
-    showSupportNotice: false,
-  });
-  return instance;
-}
+export const createI18n = (language: Language = 'fr'): i18n => createFor(TRANSLATIONS, language);

@@ -1,0 +1,34 @@
+import i18next, { type i18n } from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import type { Language } from '../shared/bridge.ts';
+
+/** One app's strings: a nested translation tree per language (each app keeps its own fr.json and en.json). */
+export type Resources = Readonly<Record<Language, object>>;
+
+/** An i18next instance with both languages loaded synchronously; no language detector (nothing is stored). */
+export function createI18n(resources: Resources, language: Language = 'fr'): i18n {
+  const instance = i18next.createInstance();
+  void instance.use(initReactI18next).init({
+    resources: { fr: { translation: resources.fr }, en: { translation: resources.en } },
+    lng: language,
+    fallbackLng: 'fr',
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    showSupportNotice: false,
+  });
+  return instance;
+}
+
+/** The dotted keys of a nested translation object, with their values (for the parity tests and lookups). */
+export function flattenKeys(tree: unknown, prefix = ''): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {
+    out.set(prefix, tree);
+    return out;
+  }
+  for (const [key, value] of Object.entries(tree)) {
+    for (const [k, v] of flattenKeys(value, prefix ? `${prefix}.${key}` : key)) out.set(k, v);
+  }
+  return out;
+}
