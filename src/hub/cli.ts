@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { seedDemo } from './demo.ts';
+import { seedDemoFromKeyFile } from './demo.ts';
 import { createHub, type HubOptions } from './server.ts';
 import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from './store.ts';
 
@@ -81,10 +81,7 @@ async function serve(args: string[]): Promise<void> {
   try {
     const keyFile = v['demo-cabin-key-file'];
     if (keyFile !== undefined) {
-      // A key already in the file (the launcher's) is used; otherwise a new one is made and written there.
-      const given = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
-      const demo = await seedDemo(store, given ? { cabinKey: given } : {});
-      if (!given) writeFileSync(keyFile, `${demo.cabin.key}\n`, { mode: 0o600 });
+      const demo = await seedDemoFromKeyFile(store, keyFile);
       login = `login: ${demo.doctor.username} / ${demo.doctor.password}`;
     }
   } catch (err) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { HubStore } from './store.ts';
 
 export interface DemoAccounts {
@@ -16,4 +17,15 @@ export async function seedDemo(store: HubStore, opts: { cabinKey?: string } = {}
   await store.addDoctor({ username: 'dr.demo', name, password }, { replace: true });
   const cabin = store.addCabin({ id: 'demo-cabin', name: 'Demo cabin' }, { replace: true, ...(opts.cabinKey ? { key: opts.cabinKey } : {}) });
   return { doctor: { username: 'dr.demo', password, name }, cabin: { id: 'demo-cabin', name: cabin.name, key: cabin.key } };
+}
+
+/**
+ * Seeds the demo accounts with the cabin key in `keyFile` (the launcher's), or with a new key then written there
+ * (mode 0600).
+ */
+export async function seedDemoFromKeyFile(store: HubStore, keyFile: string): Promise<DemoAccounts> {
+  const given = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
+  const demo = await seedDemo(store, given ? { cabinKey: given } : {});
+  if (!given) writeFileSync(keyFile, `${demo.cabin.key}\n`, { mode: 0o600 });
+  return demo;
 }
