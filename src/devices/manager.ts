@@ -1,3 +1,4 @@
+import { backoffDelay } from '../shared/backoff.ts';
 import type { DeviceInfo, HostMessage } from '../shared/device-host.ts';
 import type { Driver } from '../shared/driver.ts';
 import type { DevicesConfig } from './config.ts';
@@ -32,7 +33,7 @@ interface Slot {
   silent: boolean;
 }
 
-const backoffMs = (failures: number): number => Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+const backoffMs = (failures: number): number => backoffDelay(failures, { firstMs: 500, maxMs: 30_000 });
 
 /** What identifies the device behind a port: the same path may later hold another device. */
 const identity = (p: PortInfo): string => `${p.path}|${p.vendorId ?? ''}:${p.productId ?? ''}:${p.serialNumber ?? ''}`;

@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay } from '../../src/doctor/hub/backoff.ts';
+import { backoffDelay as sharedBackoff, type BackoffOptions } from '../../src/shared/backoff.ts';
 import { HubClient, hubUrl, type SocketLike } from '../../src/doctor/hub/client.ts';
+
+/** The console's reconnection parameters (src/doctor/hub/client.ts). */
+const CONSOLE_BACKOFF: BackoffOptions = { firstMs: 1000, maxMs: 30_000, jitter: [0.8, 1.2] };
+const backoffDelay = (attempt: number, random: () => number) => sharedBackoff(attempt, { ...CONSOLE_BACKOFF, random });
 import { BEARER_PREFIX, HUB_SUBPROTOCOL, type FromHub } from '../../src/shared/hub-protocol.ts';
 
 class FakeSocket implements SocketLike {

@@ -1,5 +1,5 @@
 import { BEARER_PREFIX, FromHubSchema, HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, ToHubSchema, parseFrame, type FromHub, type ToHub } from '../../shared/hub-protocol.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../shared/backoff.ts';
 
 /** The part of the browser's WebSocket the client uses (a fake one in tests). */
 export interface SocketLike {
@@ -197,7 +197,7 @@ export class HubClient {
   private retry(): void {
     if (this.stopped) return;
     this.setState('reconnecting');
-    const delay = backoffDelay(this.attempt++, this.o.random);
+    const delay = backoffDelay(this.attempt++, { firstMs: 1000, maxMs: 30_000, jitter: [0.8, 1.2], random: this.o.random });
     this.retryTimer = setTimeout(() => this.open(), delay);
   }
 

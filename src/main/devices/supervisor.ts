@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backoffDelay } from '../../shared/backoff.ts';
 import type { DeviceView } from '../../shared/bridge.ts';
 import type { DeviceEvent } from '../../shared/device-event.ts';
 import { HostMessageSchema, type HostMessage, type HostRequest } from '../../shared/device-host.ts';
@@ -42,7 +43,7 @@ export class DeviceSupervisor {
   constructor(
     private readonly launch: HostLauncher,
     private readonly on: SupervisorEvents,
-    private readonly backoffMs = (n: number): number => Math.min(10_000, 250 * 2 ** n),
+    private readonly backoffMs = (n: number): number => backoffDelay(n, { firstMs: 250, maxMs: 10_000 }),
   ) {}
 
   start(): void {

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
+import { backoffDelay } from '../../shared/backoff.ts';
 import type { CallView, Language } from '../../shared/bridge.ts';
 import {
   BEARER_PREFIX,
@@ -302,11 +303,11 @@ export class HubLink {
     this.publish();
     if (this.stopped) return;
     const { minMs, maxMs } = this.opts.backoff ?? DEFAULT_BACKOFF;
-    const base = Math.min(maxMs, minMs * 2 ** this.attempt);
+    const delay = backoffDelay(this.attempt, { firstMs: minMs, maxMs, jitter: [0.5, 1] });
     this.attempt = Math.min(this.attempt + 1, 10);
     clearTimeout(this.retry);
     // A refused key is not fixed by trying again soon: an administrator has to act.
-    const wait = this.refused ? (this.opts.refusedRetryMs ?? DEFAULT_REFUSED_RETRY_MS) : base / 2 + Math.random() * (base / 2);
+    const wait = this.refused ? (this.opts.refusedRetryMs ?? DEFAULT_REFUSED_RETRY_MS) : delay;
     this.retry = setTimeout(() => void this.connect(), wait);
   }
 

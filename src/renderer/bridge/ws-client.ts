@@ -8,6 +8,7 @@ import {
   type EventPayload,
   type Result,
 } from '../../shared/bridge.ts';
+import { backoffDelay } from '../../shared/backoff.ts';
 import { Listeners } from './listeners.ts';
 import { checkEvent, checkResult, failure, isEventName } from './validate.ts';
 
@@ -136,7 +137,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
         if (p.sent) settle(id, failure('disconnected', `The connection to the cabin service was lost before it answered ${p.name}: try again.`));
       }
       if (closed) return;
-      const delay = Math.min(maxMs, firstMs * 2 ** attempt) * (0.8 + 0.4 * random());
+      const delay = backoffDelay(attempt, { firstMs, maxMs, jitter: [0.8, 1.2], random });
       attempt++;
       retryTimer = setTimeout(open, delay);
     };
