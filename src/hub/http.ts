@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { readCookie, setCookie } from '../server/cookies.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import type { LoginThrottle } from './limits.ts';
 import { SECURITY_HEADERS, serveStatic } from './static.ts';
@@ -89,14 +90,7 @@ async function bearerSession(deps: ApiDeps, req: IncomingMessage): Promise<Sessi
 
 /** The refresh secret of the request's session cookie, if it carries a well-formed one. */
 function sessionCookie(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
-      const v = part.slice(eq + 1).trim();
-      if (/^[A-Za-z0-9_-]{20,200}$/.test(v)) return v;
-    }
-  }
-  return undefined;
+  return readCookie(req.headers.cookie, SESSION_COOKIE, /^[A-Za-z0-9_-]{20,200}$/);
 }
 
 /**
@@ -104,7 +98,7 @@ function sessionCookie(req: IncomingMessage): string | undefined {
  * demo), and never send it over plain http anywhere else — whatever Host a reverse proxy passes on.
  */
 function cookie(value: string, maxAgeS: number): string {
-  return `${SESSION_COOKIE}=${value}; HttpOnly; Secure; SameSite=Strict; Path=/api; Max-Age=${maxAgeS}`;
+  return setCookie(SESSION_COOKIE, value, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/api', maxAgeS });
 }
 
 /**

@@ -5,7 +5,8 @@ import { startCabin } from '../app.ts';
 import type { Cabin } from '../cabin.ts';
 import type { KioskConfig } from '../config.ts';
 import { serveStatic } from './static.ts';
-import { WsBridge } from './ws-bridge.ts';
+import { setCookie } from '../../server/cookies.ts';
+import { TOKEN_COOKIE, WsBridge } from './ws-bridge.ts';
 
 export interface KioskHost {
   /** The kiosk's launch URL with its one-time code, e.g. http://127.0.0.1:8420/?k=… */
@@ -40,7 +41,7 @@ export async function startKiosk(opts: { config: KioskConfig; rendererDir: strin
       const rest = new URLSearchParams(url.searchParams);
       rest.delete('k');
       const location = rest.size > 0 ? `/?${rest.toString()}` : '/';
-      res.writeHead(302, { Location: location, 'Set-Cookie': `cabin-token=${token}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' }).end();
+      res.writeHead(302, { Location: location, 'Set-Cookie': setCookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' }), 'Cache-Control': 'no-store' }).end();
       return;
     }
     serveStatic(opts.rendererDir, req, res);

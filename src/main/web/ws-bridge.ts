@@ -4,6 +4,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { WireToMainSchema } from '../../shared/bridge.ts';
 import { dispatch, type EventSink } from '../bridge/dispatch.ts';
 import type { Cabin } from '../cabin.ts';
+import { readCookie } from '../../server/cookies.ts';
+
+/** The cookie that carries the per-run bridge token (set by host.ts on the launch redirect). */
+export const TOKEN_COOKIE = 'cabin-token';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -37,7 +41,7 @@ export class WsBridge {
 
   /** Handles an HTTP upgrade on /bridge; refuses anything that is not the kiosk page. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const cookie = /(?:^|;\s*)cabin-token=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
     if (req.headers.origin !== this.origin() || cookie !== this.token) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
