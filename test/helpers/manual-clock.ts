@@ -1,0 +1,62 @@
+import type { Clock, TimerHandle } from '../../src/shared/clock.ts';
+
+interface Timer {
+  id: number;
+  at: number;
+  fn: () => void;
+  every?: number;
+}
+
+/** A `Clock` that only moves when the test says so: `advance(ms)` runs every timer due on the way, in order. */
+export class ManualClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private timers = new Map<number, Timer>();
+
+  constructor(start = 1_700_000_000_000) {
+    this.t = start;
+  }
+
+  now = (): number => this.t;
+
+  setTimeout = (fn: () => void, ms: number): TimerHandle => this.add(fn, ms);
+  setInterval = (fn: () => void, ms: number): TimerHandle => this.add(fn, ms, Math.max(1, ms));
+  clearTimeout = (h: TimerHandle | undefined): void => void this.timers.delete(h as number);
+  clearInterval = (h: TimerHandle | undefined): void => void this.timers.delete(h as number);
+
+  /** Timers waiting (intervals included). */
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  /** When the next timer is due, if any. */
+  nextAt(): number | undefined {
+    let first: number | undefined;
+    for (const x of this.timers.values()) if (first === undefined || x.at < first) first = x.at;
+    return first;
+  }
+
+  /** Moves time forward by `ms`, running the timers that fall due (a timer set by a timer runs too if due). */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (let next = this.due(end); next; next = this.due(end)) {
+      this.t = Math.max(this.t, next.at);
+      if (next.every) next.at += next.every;
+      else this.timers.delete(next.id);
+      next.fn();
+    }
+    this.t = end;
+  }
+
+  private due(end: number): Timer | undefined {
+    let first: Timer | undefined;
+    for (const x of this.timers.values()) if (x.at <= end && (!first || x.at < first.at || (x.at === first.at && x.id < first.id))) first = x;
+    return first;
+  }
+
+  private add(fn: () => void, ms: number, every?: number): number {
+    const id = ++this.seq;
+    this.timers.set(id, { id, at: this.t + Math.max(0, ms), fn, every });
+    return id;
+  }
+}
