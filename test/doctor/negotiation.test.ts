@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Negotiator, type Description, type NegotiablePc } from '../../src/doctor/call/negotiation.ts';
+import type { Description, NegotiationPeer } from '../../src/browser/negotiation.ts';
+import { Negotiator } from '../../src/doctor/call/negotiation.ts';
 
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** A signaling-state machine that behaves like RTCPeerConnection's (implicit rollback on a remote offer). */
-class FakePc implements NegotiablePc {
+class FakePc implements NegotiationPeer {
   signalingState = 'stable';
   localDescription: { type: string; sdp: string } | null = null;
   remoteDescription: Description | null = null;

@@ -1,12 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  IceRestartPolicy,
-  isOfferCollision,
-  Negotiator,
-  RemotePeer,
-  shouldIgnoreOffer,
-  type NegotiationPeer,
-} from '../../../src/renderer/call/negotiation.ts';
+import { isOfferCollision, shouldIgnoreOffer, type NegotiationPeer } from '../../../src/browser/negotiation.ts';
+import { IceRestartPolicy, Negotiator, RemotePeer } from '../../../src/renderer/call/negotiation.ts';
 import type { SignalData } from '../../../src/shared/hub-protocol.ts';
 import { opusParams } from '../../../src/shared/sdp.ts';
 import { CHROMIUM_OFFER } from './sdp-sample.ts';
