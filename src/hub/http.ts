@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { readCookie, setCookie } from '../server/cookies.ts';
+import { contentSecurityPolicy, securityHeaders } from '../server/csp.ts';
+import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import type { LoginThrottle } from './limits.ts';
-import { SECURITY_HEADERS, serveStatic } from './static.ts';
 import type { HubStore, Session } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 
@@ -29,6 +30,8 @@ class HttpError extends Error {
   }
 }
 
+/** The doctor console's policy (as before): its own scripts only, inline styles allowed, the camera for its page. */
+const SECURITY_HEADERS = securityHeaders(contentSecurityPolicy({ inlineStyles: true }), { mediaDevices: 'self' });
 const API_HEADERS = { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' };
 
 function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
@@ -231,7 +234,7 @@ export function handleHttp(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
   } catch {
     return send(res, 400, { error: { code: 'bad-request', message: 'The URL is not valid.' } });
   }
-  if (path !== '/api' && !path.startsWith('/api/')) return serveStatic(deps.consoleDir, req, res);
+  if (path !== '/api' && !path.startsWith('/api/')) return serveStatic({ root: deps.consoleDir, headers: SECURITY_HEADERS, notBuilt: 'doctor console not built: run npm run build' }, req, res);
   const out: Out = {};
   route(deps, req, path, out).then(
     (answer) => send(res, 200, answer, out),

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CustomScheme, Protocol } from 'electron';
+import { securityHeaders } from '../../server/csp.ts';
+import { contentType, fileUnder } from '../../server/static.ts';
 import { APP_HOST, APP_SCHEME } from './app-origin.ts';
 
 /**
@@ -10,26 +11,6 @@ import { APP_HOST, APP_SCHEME } from './app-origin.ts';
 export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   scheme: APP_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true },
-};
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wav': 'audio/wav',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm',
-  '.wasm': 'application/wasm',
 };
 
 /**
@@ -50,26 +31,7 @@ export function resolveAppFile(root: string, url: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (path.includes('\0')) return undefined;
-  if (path.endsWith('/')) path += 'index.html';
-  const base = resolve(root);
-  const file = resolve(base, `.${path}`);
-  const rel = relative(base, file);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
-  return file;
-}
-
-/** Headers of every response, errors included: the CSP and the usual hardening. */
-export function securityHeaders(csp: string): Record<string, string> {
-  return {
-    'Content-Security-Policy': csp,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    // Only denials: the camera and microphones are governed by the session's permission handlers.
-    'Permissions-Policy': 'geolocation=(), usb=(), serial=(), hid=(), bluetooth=(), payment=()',
-    'Cache-Control': 'no-store',
-  };
+  return fileUnder(root, path);
 }
 
 /**
@@ -77,7 +39,7 @@ export function securityHeaders(csp: string): Record<string, string> {
  * outside `root`, and the CSP on every response.
  */
 export function createAppProtocolHandler(root: string, csp: string): (request: Request) => Promise<Response> {
-  const headers = securityHeaders(csp);
+  const headers = securityHeaders(csp, { mediaDevices: 'handlers' });
   const fail = (status: number, text: string): Response =>
     new Response(text, { status, headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8' } });
   return async (request) => {
@@ -89,7 +51,7 @@ export function createAppProtocolHandler(root: string, csp: string): (request: R
       const body = request.method === 'HEAD' ? null : new Uint8Array(await readFile(file));
       return new Response(body, {
         status: 200,
-        headers: { ...headers, 'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' },
+        headers: { ...headers, 'Content-Type': contentType(file) },
       });
     } catch {
       return fail(404, 'Not found');

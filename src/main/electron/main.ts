@@ -4,7 +4,7 @@ import { app, BrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session,
 import type { Cabin } from '../cabin.ts';
 import type { HostLauncher } from '../devices/supervisor.ts';
 import { AppProtocol } from './app-protocol.ts';
-import { contentSecurityPolicy } from './csp.ts';
+import { contentSecurityPolicy } from '../../server/csp.ts';
 import { DisplayAwake } from './display-awake.ts';
 import { IpcBridge, kioskEventSink } from './ipc-bridge.ts';
 import { KioskWindow } from './kiosk-window.ts';
@@ -99,7 +99,7 @@ export function startElectronKiosk(options: ElectronKioskOptions): ElectronKiosk
   const ready = app.whenReady().then(async () => {
     Menu.setApplicationMenu(null);
     applyPermissionPolicy(session.defaultSession);
-    const csp = contentSecurityPolicy({ connect: options.connectSrc ?? [], inlineStyles: options.inlineStyles ?? false });
+    const csp = contentSecurityPolicy({ connect: options.connectSrc ?? [], inlineStyles: options.inlineStyles ?? false, denyFrames: true });
     const rendererDir = options.rendererDir ?? join(appPath, 'dist/renderer');
     appProtocol.serve(rendererDir, csp);
     const kioskWindow = new KioskWindow(BrowserWindow, {

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { startCabin } from '../app.ts';
 import type { Cabin } from '../cabin.ts';
 import type { KioskConfig } from '../config.ts';
-import { serveStatic } from './static.ts';
 import { setCookie } from '../../server/cookies.ts';
+import { contentSecurityPolicy, securityHeaders } from '../../server/csp.ts';
+import { serveStatic, type StaticSite } from '../../server/static.ts';
 import { TOKEN_COOKIE, WsBridge } from './ws-bridge.ts';
 
 export interface KioskHost {
@@ -28,6 +29,8 @@ export async function startKiosk(opts: { config: KioskConfig; rendererDir: strin
   let origin = '';
   let hostHeader = '';
   const bridge = new WsBridge(cabin, () => origin, token);
+  // The strict policy, with the inline styles browser mode has always allowed.
+  const site: StaticSite = { root: opts.rendererDir, headers: securityHeaders(contentSecurityPolicy({ inlineStyles: true }), { mediaDevices: 'self' }) };
   const server = createServer((req, res) => {
     // Another Host name means DNS rebinding or a proxy: refuse.
     if (req.headers.host !== hostHeader) {
@@ -44,7 +47,7 @@ export async function startKiosk(opts: { config: KioskConfig; rendererDir: strin
       res.writeHead(302, { Location: location, 'Set-Cookie': setCookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' }), 'Cache-Control': 'no-store' }).end();
       return;
     }
-    serveStatic(opts.rendererDir, req, res);
+    serveStatic(site, req, res);
   });
   server.on('upgrade', (req, socket, head) => {
     if (req.headers.host === hostHeader && new URL(req.url ?? '/', 'http://x').pathname === '/bridge') bridge.upgrade(req, socket, head);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { APP_ENTRY_URL, isAppUrl } from '../../../src/main/electron/app-origin.ts';
 import { APP_SCHEME_PRIVILEGES, AppProtocol, createAppProtocolHandler, resolveAppFile } from '../../../src/main/electron/app-protocol.ts';
-import { contentSecurityPolicy } from '../../../src/main/electron/csp.ts';
+import { contentSecurityPolicy } from '../../../src/server/csp.ts';
 
 let dir: string;
 let root: string;
