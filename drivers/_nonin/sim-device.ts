@@ -1,5 +1,6 @@
 import type { Frame, Simulator, SimulatorValues } from '../../src/shared/driver.ts';
 import { applyOverrides, isNoninScenario, scenarioVitals, type NoninScenario, type Vitals } from './sim-vitals.ts';
+import { seededRandom } from '../_lib/random.ts';
 
 /** Formats the simulated device can stream (a 9560 also has DF13, which this simulator NAKs). */
 export type SimFormat = 2 | 7 | 8;
@@ -18,18 +19,6 @@ const DISPLAY_HOLD_TICKS = 750; // and hold 10 s after the finger is removed
 const PULSE_FRAMES = 12; // perfusion colour bits are set for ~160 ms around each pulse
 const NOISE_EVERY = 263; // noisy scenario: a burst of garbage about every 3.5 s
 
-/** Mulberry32: a tiny seeded PRNG for reproducible noise. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A Nonin oximeter (9560/3150/Xpod/OEM III) on its serial link: streams its current data format from
  * power-on, answers the format-select command `02 70 02 02 <fmt> 03` with ACK (0x06) and switches from the
@@ -41,7 +30,7 @@ export class NoninDeviceSim implements Simulator {
   private readonly scenario: NoninScenario;
   private readonly lowBattery: boolean;
   private readonly overrides: SimulatorValues = {};
-  private readonly rand = prng(0x5eed2);
+  private readonly rand = seededRandom(0x5eed2);
   private out: number[] = [];
   private ticks = 0; // ticks generated so far
   private segStart = 0; // tick at which the current format started

@@ -1,4 +1,5 @@
 import type { SimulatorValues } from '../../src/shared/driver.ts';
+import { seededRandom } from '../_lib/random.ts';
 
 /** What the simulated oximeter measures at one instant (shared by both Contec simulators). */
 export interface PatientReading {
@@ -17,18 +18,6 @@ const SEARCH_MS = 5000;
 const DESAT_MS = 60_000;
 const GARBAGE_EVERY = 37;
 
-/** A small deterministic PRNG (mulberry32) so simulated noise is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One heartbeat's pleth shape for phase 0–1: fast systolic rise, decay with a dicrotic bump. */
 function beatShape(p: number): number {
   if (p < 0.15) return Math.sin(((p / 0.15) * Math.PI) / 2);
@@ -44,7 +33,7 @@ export class Patient {
   private readonly overrides: SimulatorValues = {};
   private phase = 0;
   private packets = 0;
-  private readonly random = prng(0xc0ffee);
+  private readonly random = seededRandom(0xc0ffee);
 
   constructor(readonly scenario: string) {}
 

@@ -1,4 +1,5 @@
 import type { Frame, Simulator, SimulatorValues } from '../../src/shared/driver.ts';
+import { seededRandom } from '../_lib/random.ts';
 
 export const scenarios = ['normal', 'finger-out', 'desaturation', 'noisy'] as const;
 type Scenario = (typeof scenarios)[number];
@@ -14,18 +15,6 @@ const DESAT_MS = 60_000;
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-/** Deterministic PRNG (mulberry32) for the noisy scenario's garbage. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A Rad-8 in ASCII 1 mode: one line per second from power-on, the line of second n sent at n × 1000 ms. */
 class MasimoSimulator implements Simulator {
   private lines = 0;
@@ -34,7 +23,7 @@ class MasimoSimulator implements Simulator {
   private spo2: number | undefined;
   private pulse: number | undefined;
   private pi: number | undefined;
-  private readonly random = prng(0x5e7);
+  private readonly random = seededRandom(0x5e7);
 
   constructor(private readonly scenario: Scenario) {
     this.probeOff = scenario === 'finger-out';

@@ -1,6 +1,7 @@
 import type { Frame, Simulator, SimulatorValues } from '../../src/shared/driver.ts';
 import { xor } from './protocol.ts';
-import { CAPACITY, CLOCK_START, history, prng, recordBytes, type Reading } from './sim-memory.ts';
+import { CAPACITY, CLOCK_START, history, recordBytes, type Reading } from './sim-memory.ts';
+import { seededRandom } from '../_lib/random.ts';
 
 /**
  * normal: 2 old readings, a new one 3 s after start and every 60 s (or on `completeMeasurement`);
@@ -38,7 +39,7 @@ class OmronSimulator implements Simulator {
 
   constructor(private readonly scenario: Scenario) {
     this.readings = history(scenario === 'memory-full' ? CAPACITY : 2);
-    this.random = prng(scenario === 'error' ? 0xe770 : 0x0f06);
+    this.random = seededRandom(scenario === 'error' ? 0xe770 : 0x0f06);
   }
 
   advance(nowMs: number): Uint8Array[] {

@@ -1,5 +1,6 @@
 import type { Frame, Simulator, SimulatorValues } from '../../src/shared/driver.ts';
 import { tanitaSum } from './checksum.ts';
+import { seededRandom } from '../_lib/random.ts';
 
 export const scenarios = ['normal', 'noisy', 'bad-checksum'] as const;
 type Scenario = (typeof scenarios)[number];
@@ -16,18 +17,6 @@ const HEADER = '{0,16,~0,1,~1,1,~2,1,';
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 const f1 = (v: number): string => v.toFixed(1);
 
-/** Deterministic PRNG (mulberry32) for the noisy scenario. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 
 /**
@@ -43,7 +32,7 @@ class TanitaSimulator implements Simulator {
   private weight: number | undefined;
   private height: number | undefined;
   private fat: number | undefined;
-  private readonly random = prng(0x7a41);
+  private readonly random = seededRandom(0x7a41);
 
   constructor(private readonly scenario: Scenario) {}
 

@@ -1,5 +1,6 @@
 import type { Frame, Simulator, SimulatorValues } from '../../src/shared/driver.ts';
 import { checksum } from './packet.ts';
+import { seededRandom } from '../_lib/random.ts';
 
 export const scenarios = ['normal', 'error', 'noisy'] as const;
 type Scenario = (typeof scenarios)[number];
@@ -21,18 +22,6 @@ const STATE_READY = 2;
 const STATE_MEASURING = 3;
 const STATE_DONE = 4;
 
-/** Deterministic PRNG (mulberry32) for the noisy scenario. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Builds a response packet byte by byte (the device side; only the checksum helper is shared). */
 function response(cmd0: number, cmd1: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(9 + data.length);
@@ -53,7 +42,7 @@ class SureTempSimulator implements Simulator {
   private lastNow = 0;
   private targetC = 37.2;
   private nextNoise = NOISE_EVERY_MS;
-  private readonly random = prng(0x51e7);
+  private readonly random = seededRandom(0x51e7);
 
   constructor(private readonly scenario: Scenario) {}
 
