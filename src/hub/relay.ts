@@ -1,21 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import {
-  HUB_CLOSE,
-  HUB_MAX_FRAME_BYTES,
-  HUB_SUBPROTOCOL,
-  parseFrame,
-  ToHubSchema,
-  type ConsultationView,
-  type FromHub,
-  type Role,
-  type ToHub,
-} from '../shared/hub-protocol.ts';
+import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type Role, type ToHub } from '../shared/hub-protocol.ts';
+import { settle } from './consultation/commit.ts';
+import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
+import { viewOf } from './consultation/view.ts';
+import { readFrame } from './frames.ts';
 import { TokenBucket } from './limits.ts';
 import { SESSION_ENDED, SocketAuth, type AuthedSocket } from './socket-auth.ts';
 import type { IceServers } from './ice.ts';
-import { MAX_REPORT_READINGS, type Consultation, type HubStore } from './store.ts';
+import type { Consultation, HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 
 export interface RelayOptions {
@@ -39,8 +34,6 @@ interface Conn extends AuthedSocket {
 const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
 /** A client that lets this much pile up unread is dropped rather than grow the hub's memory. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
-/** Close reasons (at most 123 bytes). */
-
 const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
 const key = (role: Role, id: string) => `${role}:${id}`;
 
@@ -154,8 +147,7 @@ export class Relay {
     this.send(conn, { type: 'authenticated', expiresIn: this.auth.expiresIn(conn) });
     if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: this.o.store.queue() });
     for (const c of this.o.store.openFor(conn.role, conn.id)) {
-      if (c.state === 'active' && this.away.delete(`${c.id}:${conn.role}`)) this.o.store.addIncident(c.id, 'hub', `${conn.role} reconnected`);
-      this.push(c);
+      this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: this.away.has(`${c.id}:${conn.role}`) });
     }
   }
 
@@ -167,48 +159,25 @@ export class Relay {
     if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
     this.conns.delete(k);
     this.o.log(`hub: ${conn.role} ${conn.id} disconnected (${code})`);
-    for (const c of this.o.store.openFor(conn.role, conn.id)) {
-      if (c.state === 'waiting') this.abandonLater(c.id, conn.id);
-      if (c.state !== 'active') continue;
-      this.away.add(`${c.id}:${conn.role}`);
-      this.o.store.addIncident(c.id, 'hub', `${conn.role} disconnected (WebSocket code ${code})`);
-      this.push(c);
-    }
+    for (const c of this.o.store.openFor(conn.role, conn.id)) this.run(conn, () => this.o.store.consultation(c.id), { type: 'disconnected', code });
   }
 
   private message(conn: Conn, data: RawData, isBinary: boolean): void {
     if (this.closing || conn.ws.readyState !== WebSocket.OPEN) return;
     if (!conn.bucket.take()) return conn.ws.close(HUB_CLOSE.rate, 'Too many messages.');
-    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
-    if (bytes > HUB_MAX_FRAME_BYTES) return conn.ws.close(HUB_CLOSE.size, `Messages are limited to ${HUB_MAX_FRAME_BYTES} bytes.`);
-    if (isBinary) return this.send(conn, { type: 'error', code: 'invalid-message', message: 'The hub accepts JSON text messages only.' });
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
-    const parsed = parseFrame(ToHubSchema, text);
-    if (!parsed.ok) return this.send(conn, { type: 'error', code: 'invalid-message', message: parsed.error });
+    const frame = readFrame(data, isBinary);
+    if ('close' in frame) return conn.ws.close(frame.close.code, frame.close.reason);
+    if (!frame.ok) return this.send(conn, { type: 'error', code: 'invalid-message', message: frame.error });
     try {
-      this.handle(conn, parsed.value);
+      this.handle(conn, frame.message);
     } catch (err) {
-      this.o.log(`hub: failed to handle a ${parsed.value.type} from ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
-      const ref = 'ref' in parsed.value ? parsed.value.ref : undefined;
+      this.o.log(`hub: failed to handle a ${frame.message.type} from ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+      const ref = 'ref' in frame.message ? frame.message.ref : undefined;
       this.send(conn, { type: 'error', ref, code: 'internal', message: 'The hub failed to handle this message: try again.' });
     }
   }
 
   private handle(conn: Conn, m: ToHub): void {
-    const ref = 'ref' in m ? m.ref : undefined;
-    const fail = (code: string, message: string) => this.send(conn, { type: 'error', ref, code, message });
-    const only = (role: Role) => conn.role === role || (fail('forbidden', `Only a ${role} may send "${m.type}".`), false);
-    /** The consultation if this client is a side of it; otherwise answers the error and returns null. */
-    const mine = (id: string): Consultation | null => {
-      const c = this.o.store.consultation(id);
-      if (!c) return fail('not-found', 'There is no such consultation.'), null;
-      if ((conn.role === 'cabin' ? c.cabinId : c.doctorId) !== conn.id) return fail('forbidden', 'This consultation is not yours.'), null;
-      if (conn.role === 'cabin' && c.cabinLeftAt !== null && m.type !== 'cancel') return fail('not-active', 'The cabin left this consultation.'), null;
-      return c;
-    };
-    const closedAnswer = (c: Consultation) =>
-      this.send(conn, { type: 'ended', ref, consultationId: c.id, reason: c.state === 'ended' ? 'ended' : 'cancelled' });
-
     switch (m.type) {
       case 'ping':
         return this.send(conn, { type: 'pong' });
@@ -216,160 +185,81 @@ export class Relay {
         return void this.auth.reauth(conn, m.token).catch((err: unknown) => {
           this.o.log(`hub: failed to handle an auth from ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
         });
-      case 'request': {
-        if (!only('cabin')) return;
-        const { consultation, created } = this.o.store.requestConsultation(conn.id, m.language);
-        this.send(conn, { type: 'consultation', ref, consultation: this.view(consultation, 'cabin') });
-        if (created) {
-          this.o.log(`hub: consultation ${consultation.id} requested by cabin ${conn.id}`);
-          this.broadcastQueue();
-        }
-        return;
-      }
-      case 'claim': {
-        if (!only('doctor')) return;
-        const before = this.o.store.consultation(m.consultationId);
-        if (!before) return fail('not-found', 'There is no such consultation.');
-        if (this.o.store.claim(m.consultationId, conn.id)) {
-          this.o.log(`hub: consultation ${m.consultationId} claimed by doctor ${conn.id}`);
-          this.push(this.o.store.consultation(m.consultationId)!, conn, ref);
-          return this.broadcastQueue();
-        }
-        const now = this.o.store.consultation(m.consultationId)!;
-        if (now.state === 'active' && now.doctorId === conn.id) return this.send(conn, { type: 'consultation', ref, consultation: this.view(now, 'doctor') });
-        if (now.state === 'active' || now.state === 'ended') return fail('already-claimed', 'Another doctor took this consultation.');
-        return fail('not-waiting', 'The patient left before a doctor came.');
-      }
-      case 'join': {
-        const c = mine(m.consultationId);
-        if (!c) return;
-        if (c.state === 'ended' || c.state === 'cancelled') return closedAnswer(c);
-        return this.send(conn, { type: 'consultation', ref, consultation: this.view(c, conn.role) });
-      }
-      case 'signal': {
-        const c = mine(m.consultationId);
-        if (!c) return;
-        if (c.state !== 'active') return fail('not-active', 'This consultation is not in progress.');
-        // Dropped when the peer is away: both sides say hello again when they come back.
-        const peer = this.peer(c, conn.role);
-        if (peer) this.send(peer, { type: 'signal', consultationId: c.id, data: m.data });
-        return;
-      }
-      case 'incident': {
-        const c = mine(m.consultationId);
-        if (!c) return;
-        if (c.state !== 'active' && c.state !== 'waiting') return fail('not-active', 'This consultation is over.');
-        return this.o.store.addIncident(c.id, conn.role, m.detail);
-      }
-      case 'cancel': {
-        const c = mine(m.consultationId);
-        if (!c) return;
-        if (c.state === 'ended' || c.state === 'cancelled' || (conn.role === 'cabin' && c.cabinLeftAt !== null)) return closedAnswer({ ...c, state: c.state === 'ended' ? 'ended' : 'cancelled' });
-        if (!(conn.role === 'cabin' && c.state === 'active')) this.o.store.cancel(c.id);
-        this.o.log(`hub: consultation ${c.id} ${conn.role === 'cabin' && c.state === 'active' ? 'left' : 'cancelled'} by ${conn.role} ${conn.id}`);
-        if (c.state === 'waiting') {
-          closedAnswer({ ...c, state: 'cancelled' });
-          return this.broadcastQueue();
-        }
-        if (conn.role === 'cabin') {
-          // The patient went home: the doctor keeps the consultation to finish the notes and save the report.
-          this.o.store.cabinLeft(c.id);
-          this.o.store.addIncident(c.id, 'hub', 'the patient left the cabin');
-          this.send(conn, { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' });
-          const doctor = c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
-          if (doctor) this.send(doctor, { type: 'consultation', consultation: this.view(this.o.store.consultation(c.id)!, 'doctor') });
-          return;
-        }
-        this.o.store.addIncident(c.id, 'hub', `cancelled by the ${conn.role}`);
-        return this.closeBoth(c, 'cancelled', conn, ref);
-      }
-      case 'report': {
-        if (!only('doctor')) return;
-        const c = mine(m.consultationId);
-        if (!c) return;
-        if (c.state !== 'active') return fail('not-active', 'This consultation is over.');
-        const stored = this.o.store.addReadings(c.id, m.readings);
-        if (stored === null) return fail('not-active', 'This consultation is over.');
-        // Not `reported`: the console must not tell the cabin these readings are safe (its outbox keeps them).
-        if (stored.refused > 0) return fail('report-full', `The report already holds ${MAX_REPORT_READINGS} readings: ${stored.refused} of this part were not stored.`);
-        if (m.ref !== undefined) this.send(conn, { type: 'reported', ref: m.ref, consultationId: c.id, count: stored.added });
-        return;
-      }
-      case 'end': {
-        if (!only('doctor')) return;
-        const c = mine(m.consultationId);
-        if (!c) return;
-        if (c.state !== 'active') return closedAnswer(c);
-        this.o.store.end(c.id, { notes: m.notes, readings: m.readings });
-        this.o.log(`hub: consultation ${c.id} ended by doctor ${conn.id}`);
-        return this.closeBoth(c, 'ended', conn, ref);
-      }
+      case 'request':
+        return this.run(conn, () => (conn.role === 'cabin' ? (this.o.store.openFor('cabin', conn.id)[0] ?? null) : null), m, conn);
+      default:
+        return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
     }
   }
 
-  private abandonLater(consultationId: string, cabinId: string): void {
+  /** The lifecycle's I/O: read, decide (transition), write (compare-and-set), then effects and replies. */
+  private run(actor: Actor, read: () => Consultation | null, input: Input, sender?: Conn): void {
+    const ctx = { now: Math.floor(this.o.now()), newId: randomUUID };
+    const { prev, out, answers } = settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
+    const c = out.next ? (this.o.store.consultation(out.next.id) ?? out.next) : prev;
+    if (c) for (const e of out.effects) this.effect(c, actor, e);
+    this.deliver(c, out.replies, sender);
+    for (const answer of answers) this.run(actor, () => c, answer, sender);
+  }
+
+  private effect(c: Consultation, actor: Actor, e: Effect): void {
+    switch (e.kind) {
+      case 'away':
+        return void this.away.add(`${c.id}:${e.role}`);
+      case 'back':
+        return void this.away.delete(`${c.id}:${e.role}`);
+      case 'closed':
+        this.away.delete(`${c.id}:cabin`);
+        this.away.delete(`${c.id}:doctor`);
+        return this.o.iceServers.forget(c.id);
+      case 'abandon-later':
+        return this.abandonLater(c.id, actor);
+      case 'log':
+        return this.o.log(`hub: ${e.message}`);
+    }
+  }
+
+  private deliver(c: Consultation | null, replies: Reply[], sender: Conn | undefined): void {
+    let queue: FromHub | undefined;
+    for (const r of replies) {
+      if (r.to === 'doctors') {
+        queue ??= { type: 'queue', items: this.o.store.queue() };
+        for (const d of this.conns.values()) if (d.role === 'doctor') this.send(d, queue);
+        continue;
+      }
+      const to = r.to === 'sender' ? sender : c ? this.connOf(c, r.to) : undefined;
+      if (!to) continue;
+      if ('message' in r) this.send(to, r.message);
+      else if (c) this.send(to, { type: 'consultation', ref: r.ref, consultation: this.view(c, r.to) });
+    }
+  }
+
+  private abandonLater(consultationId: string, cabin: Actor): void {
     const timer = setTimeout(() => {
-      this.abandon.delete(cabinId);
+      this.abandon.delete(cabin.id);
+      if (this.closing) return;
       try {
-        // Only while still waiting: a doctor may have claimed it meanwhile.
-        if (this.closing || this.o.store.consultation(consultationId)?.state !== 'waiting' || !this.o.store.cancel(consultationId)) return;
-        this.o.store.addIncident(consultationId, 'hub', 'cancelled: the cabin left the queue');
-        this.o.log(`hub: consultation ${consultationId} cancelled, cabin ${cabinId} gone while waiting`);
-        this.broadcastQueue();
+        this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned' });
       } catch (err) {
         this.o.log(`hub: failed to drop the waiting request ${consultationId}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }, this.o.waitingGraceMs);
     timer.unref();
-    this.abandon.set(cabinId, timer);
+    this.abandon.set(cabin.id, timer);
   }
 
-  private closeBoth(c: Consultation, reason: 'ended' | 'cancelled', from: Conn, ref: string | undefined): void {
-    this.away.delete(`${c.id}:cabin`);
-    this.away.delete(`${c.id}:doctor`);
-    this.o.iceServers.forget(c.id);
-    const cabin = c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined;
-    for (const side of [cabin, c.doctorId ? this.conns.get(key('doctor', c.doctorId)) : undefined]) {
-      if (side) this.send(side, { type: 'ended', ref: side === from ? ref : undefined, consultationId: c.id, reason });
-    }
-  }
-
-  private peer(c: Consultation, role: Role): Conn | undefined {
-    if (role === 'doctor' && c.cabinLeftAt !== null) return undefined;
-    const id = role === 'cabin' ? c.doctorId : c.cabinId;
-    return id === null ? undefined : this.conns.get(key(other(role), id));
+  private connOf(c: Consultation, role: Role): Conn | undefined {
+    const id = role === 'cabin' ? c.cabinId : c.doctorId;
+    return id === null ? undefined : this.conns.get(key(role, id));
   }
 
   /** The connection of one side of the consultation; a cabin that left it (its patient went home) hears no more. */
   private side(c: Consultation, role: Role): Conn | undefined {
-    if (role === 'cabin') return c.cabinLeftAt === null ? this.conns.get(key('cabin', c.cabinId)) : undefined;
-    return c.doctorId !== null ? this.conns.get(key('doctor', c.doctorId)) : undefined;
-  }
-
-  /** Sends each connected side its own view of the consultation; `ref` goes to the one that asked. */
-  private push(c: Consultation, from?: Conn, ref?: string): void {
-    const cabin = this.side(c, 'cabin');
-    const doctor = this.side(c, 'doctor');
-    if (cabin) this.send(cabin, { type: 'consultation', ref: cabin === from ? ref : undefined, consultation: this.view(c, 'cabin') });
-    if (doctor) this.send(doctor, { type: 'consultation', ref: doctor === from ? ref : undefined, consultation: this.view(c, 'doctor') });
+    return role === 'cabin' && c.cabinLeftAt !== null ? undefined : this.connOf(c, role);
   }
 
   private view(c: Consultation, role: Role): ConsultationView {
-    return {
-      consultationId: c.id,
-      state: c.state,
-      cabinId: c.cabinId,
-      cabinName: c.cabinName,
-      doctorId: c.doctorId,
-      doctorName: c.doctorName,
-      language: c.language,
-      createdAt: c.createdAt,
-      claimedAt: c.claimedAt,
-      peerPresent: this.peer(c, role) !== undefined,
-      polite: role === 'doctor',
-      iceServers: this.o.iceServers.for(c, role),
-      ...(this.o.iceServers.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
-    };
+    return viewOf(c, role, { peerPresent: this.side(c, other(role)) !== undefined, iceServers: this.o.iceServers.for(c, role), relayOnly: this.o.iceServers.relayOnly });
   }
 
   /** Heartbeat: credentials about to expire are renewed and the consultation is sent again to that side. */

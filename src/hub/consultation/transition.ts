@@ -1,0 +1,250 @@
+import type { FromHub, Role, ToHub } from '../../shared/hub-protocol.ts';
+import { MAX_REPORT_READINGS, type Consultation, type Reading } from '../store.ts';
+
+/**
+ * The consultation lifecycle as one pure function: what a message or a relay event does to a consultation, and what
+ * is said to whom. No I/O and no clock: the relay reads the consultation, writes `next` only if the stored one is still
+ * the one it read (compare-and-set, so two doctors claiming at once cannot both win, on one node or several), then
+ * sends the replies. States are exactly ConsultationState: waiting → active → ended | cancelled; `cabinLeftAt` marks an
+ * active consultation whose patient went home while the doctor finishes the report.
+ */
+
+/** Who the input comes from: a cabin or a doctor account (its name as its token says it). */
+export interface Actor {
+  role: Role;
+  id: string;
+  name: string;
+}
+
+/** A client's message (ping and auth are not about a consultation), or an event of the relay. */
+export type Input =
+  | Exclude<ToHub, { type: 'ping' | 'auth' }>
+  /** This side's socket opened; `wasAway`: it had dropped out of this active consultation. */
+  | { type: 'connected'; wasAway: boolean }
+  /** This side's socket closed (not replaced by a newer one). */
+  | { type: 'disconnected'; code: number }
+  /** The cabin of a waiting request stayed away past the grace period. */
+  | { type: 'abandoned' }
+  /** The store's answer to a `report`'s readings: null when the consultation was no longer active. */
+  | { type: 'stored'; ref?: string; stored: { added: number; refused: number } | null };
+
+export interface Context {
+  /** ms, for the timestamps `next` carries. */
+  now: number;
+  /** The id of a new consultation (random in the relay). */
+  newId: () => string;
+}
+
+/** The consultation as it is to be stored; `notes` is the doctor's report, written with the end. */
+export type Next = Consultation & { notes?: string };
+
+/** Rows added along with `next`, in the same transaction. */
+export type Write =
+  | { kind: 'incident'; side: Role | 'hub'; detail: string }
+  /**
+   * Report readings, each id once. With `answer`, the store's count goes back to `transition` as `stored` (a `report`);
+   * without, readings that do not fit are said in an incident (an `end`: the notes are kept whatever).
+   */
+  | { kind: 'readings'; readings: Reading[]; answer?: { ref?: string } };
+
+/** `cabin`/`doctor`: that side's connection; `sender`: whoever sent the input; `doctors`: every connected doctor. */
+export type Reply =
+  | { to: 'sender' | Role; message: FromHub }
+  /** That side's view of the consultation as stored after the change (the relay adds presence and TURN credentials). */
+  | { to: Role; view: 'consultation'; ref?: string }
+  /** The waiting queue as stored after the change. */
+  | { to: 'doctors'; view: 'queue' };
+
+/** What the relay keeps in memory, done once the change is written. */
+export type Effect =
+  /** The side dropped out of an active consultation / came back: its return is recorded. */
+  | { kind: 'away' | 'back'; role: Role }
+  /** Over: presence marks and TURN credentials of the consultation are forgotten. */
+  | { kind: 'closed' }
+  /** The cabin left a waiting request: it is `abandoned` unless the cabin comes back within the grace period. */
+  | { kind: 'abandon-later' }
+  | { kind: 'log'; message: string };
+
+export interface Outcome {
+  /** The consultation to store, or null when nothing durable changes (refused, answered, or a read). */
+  next: Next | null;
+  writes: Write[];
+  replies: Reply[];
+  effects: Effect[];
+}
+
+const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
+const open = (c: Consultation) => c.state === 'waiting' || c.state === 'active';
+const closedReason = (c: Consultation): 'ended' | 'cancelled' => (c.state === 'ended' ? 'ended' : 'cancelled');
+
+function outcome(o: Partial<Outcome>): Outcome {
+  return { next: o.next ?? null, writes: o.writes ?? [], replies: o.replies ?? [], effects: o.effects ?? [] };
+}
+const NOTHING = outcome({});
+const say = (to: 'sender' | Role, message: FromHub): Reply => ({ to, message });
+const fail = (ref: string | undefined, code: string, message: string) => outcome({ replies: [say('sender', { type: 'error', ref, code, message })] });
+
+/** Each side's view of the consultation; the cabin hears nothing more of one it left. */
+function views(c: Consultation, refTo?: Role, ref?: string): Reply[] {
+  const out: Reply[] = [];
+  if (c.cabinLeftAt === null) out.push({ to: 'cabin', view: 'consultation', ...(refTo === 'cabin' && { ref }) });
+  if (c.doctorId !== null) out.push({ to: 'doctor', view: 'consultation', ...(refTo === 'doctor' && { ref }) });
+  return out;
+}
+
+/** Ended or cancelled: both sides are told (the cabin unless it left), the one that asked with its ref. */
+function close(next: Next, reason: 'ended' | 'cancelled', by: Role, ref: string | undefined, writes: Write[], log: string): Outcome {
+  const replies: Reply[] = [];
+  if (next.cabinLeftAt === null) replies.push(say('cabin', { type: 'ended', ref: by === 'cabin' ? ref : undefined, consultationId: next.id, reason }));
+  if (next.doctorId !== null) replies.push(say('doctor', { type: 'ended', ref: by === 'doctor' ? ref : undefined, consultationId: next.id, reason }));
+  return outcome({ next, writes, replies, effects: [{ kind: 'closed' }, { kind: 'log', message: log }] });
+}
+
+/**
+ * `c`: for `request`, the cabin's open consultation (or null); otherwise the consultation the input names (null if
+ * there is none). Relay events (`connected`, `disconnected`, `abandoned`, `stored`) come with a consultation of the
+ * actor's side.
+ */
+export function transition(c: Consultation | null, actor: Actor, input: Input, ctx: Context): Outcome {
+  const ref = 'ref' in input ? input.ref : undefined;
+  const only = (role: Role) => (actor.role === role ? null : fail(ref, 'forbidden', `Only a ${role} may send "${input.type}".`));
+
+  switch (input.type) {
+    case 'request': {
+      const refused = only('cabin');
+      if (refused) return refused;
+      if (c && c.cabinId === actor.id && open(c) && c.cabinLeftAt === null) return outcome({ replies: [{ to: 'cabin', view: 'consultation', ref }] });
+      const next: Next = {
+        id: ctx.newId(),
+        cabinId: actor.id,
+        cabinName: actor.name,
+        doctorId: null,
+        doctorName: null,
+        language: input.language,
+        state: 'waiting',
+        createdAt: ctx.now,
+        claimedAt: null,
+        endedAt: null,
+        cabinLeftAt: null,
+      };
+      return outcome({
+        next,
+        replies: [{ to: 'cabin', view: 'consultation', ref }, { to: 'doctors', view: 'queue' }],
+        effects: [{ kind: 'log', message: `consultation ${next.id} requested by cabin ${actor.id}` }],
+      });
+    }
+    case 'claim': {
+      const refused = only('doctor');
+      if (refused) return refused;
+      if (!c) return fail(ref, 'not-found', 'There is no such consultation.');
+      if (c.state === 'waiting') {
+        const next: Next = { ...c, state: 'active', doctorId: actor.id, doctorName: actor.name, claimedAt: ctx.now };
+        return outcome({
+          next,
+          replies: [...views(next, 'doctor', ref), { to: 'doctors', view: 'queue' }],
+          effects: [{ kind: 'log', message: `consultation ${c.id} claimed by doctor ${actor.id}` }],
+        });
+      }
+      if (c.state === 'active' && c.doctorId === actor.id) return outcome({ replies: [{ to: 'doctor', view: 'consultation', ref }] });
+      if (c.state === 'active' || c.state === 'ended') return fail(ref, 'already-claimed', 'Another doctor took this consultation.');
+      return fail(ref, 'not-waiting', 'The patient left before a doctor came.');
+    }
+    case 'report':
+    case 'end': {
+      const refused = only('doctor');
+      if (refused) return refused;
+      break;
+    }
+    case 'connected':
+    case 'disconnected':
+    case 'abandoned': {
+      // The relay's own events: only for a consultation still open for this side.
+      const mine = c && (actor.role === 'cabin' ? c.cabinId === actor.id && c.cabinLeftAt === null : c.doctorId === actor.id);
+      if (!c || !mine || !open(c)) return NOTHING;
+      return sideEvent(c, actor, input, ctx);
+    }
+    case 'stored': {
+      if (!c) return NOTHING;
+      const { stored } = input;
+      if (stored === null) return fail(ref, 'not-active', 'This consultation is over.');
+      // Not `reported`: the console must not tell the cabin these readings are safe (its outbox keeps them).
+      if (stored.refused > 0) return fail(ref, 'report-full', `The report already holds ${MAX_REPORT_READINGS} readings: ${stored.refused} of this part were not stored.`);
+      return ref === undefined ? NOTHING : outcome({ replies: [say('sender', { type: 'reported', ref, consultationId: c.id, count: stored.added })] });
+    }
+  }
+
+  // The other messages name a consultation the sender must be a side of.
+  if (!c) return fail(ref, 'not-found', 'There is no such consultation.');
+  if ((actor.role === 'cabin' ? c.cabinId : c.doctorId) !== actor.id) return fail(ref, 'forbidden', 'This consultation is not yours.');
+  const left = c.cabinLeftAt !== null;
+  if (actor.role === 'cabin' && left && input.type !== 'cancel') return fail(ref, 'not-active', 'The cabin left this consultation.');
+
+  switch (input.type) {
+    case 'join':
+      if (!open(c)) return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: closedReason(c) })] });
+      return outcome({ replies: [{ to: actor.role, view: 'consultation', ref }] });
+    case 'signal':
+      if (c.state !== 'active') return fail(ref, 'not-active', 'This consultation is not in progress.');
+      // Dropped when the peer is away or left: both sides say hello again when they come back.
+      if (actor.role === 'doctor' && left) return NOTHING;
+      return outcome({ replies: [say(other(actor.role), { type: 'signal', consultationId: c.id, data: input.data })] });
+    case 'incident':
+      if (!open(c)) return fail(ref, 'not-active', 'This consultation is over.');
+      return outcome({ writes: [{ kind: 'incident', side: actor.role, detail: input.detail }] });
+    case 'cancel': {
+      if (!open(c) || (actor.role === 'cabin' && left)) return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: closedReason(c) })] });
+      if (c.state === 'waiting') {
+        return outcome({
+          next: { ...c, state: 'cancelled', endedAt: ctx.now },
+          replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' }), { to: 'doctors', view: 'queue' }],
+          effects: [{ kind: 'log', message: `consultation ${c.id} cancelled by ${actor.role} ${actor.id}` }],
+        });
+      }
+      if (actor.role === 'cabin') {
+        // The patient went home: the doctor keeps the consultation to finish the notes and save the report.
+        return outcome({
+          next: { ...c, cabinLeftAt: ctx.now },
+          writes: [{ kind: 'incident', side: 'hub', detail: 'the patient left the cabin' }],
+          replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' }), { to: 'doctor', view: 'consultation' }],
+          effects: [{ kind: 'log', message: `consultation ${c.id} left by cabin ${actor.id}` }],
+        });
+      }
+      const writes: Write[] = [{ kind: 'incident', side: 'hub', detail: `cancelled by the ${actor.role}` }];
+      return close({ ...c, state: 'cancelled', endedAt: ctx.now }, 'cancelled', actor.role, ref, writes, `consultation ${c.id} cancelled by ${actor.role} ${actor.id}`);
+    }
+    case 'report':
+      if (c.state !== 'active') return fail(ref, 'not-active', 'This consultation is over.');
+      return outcome({ writes: [{ kind: 'readings', readings: input.readings, answer: { ref } }] });
+    case 'end':
+      if (c.state !== 'active') return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: closedReason(c) })] });
+      return close({ ...c, state: 'ended', endedAt: ctx.now, notes: input.notes }, 'ended', 'doctor', ref, [{ kind: 'readings', readings: input.readings }], `consultation ${c.id} ended by doctor ${actor.id}`);
+  }
+}
+
+/** A side's socket came, went, or stayed away too long, for one of its open consultations. */
+function sideEvent(c: Consultation, actor: Actor, input: Extract<Input, { type: 'connected' | 'disconnected' | 'abandoned' }>, ctx: Context): Outcome {
+  const { role } = actor;
+  switch (input.type) {
+    case 'connected':
+      if (c.state === 'active' && input.wasAway) {
+        return outcome({ writes: [{ kind: 'incident', side: 'hub', detail: `${role} reconnected` }], replies: views(c), effects: [{ kind: 'back', role }] });
+      }
+      return outcome({ replies: views(c) });
+    case 'disconnected':
+      if (c.state === 'waiting') return outcome({ effects: [{ kind: 'abandon-later' }] });
+      return outcome({
+        writes: [{ kind: 'incident', side: 'hub', detail: `${role} disconnected (WebSocket code ${input.code})` }],
+        replies: views(c),
+        effects: [{ kind: 'away', role }],
+      });
+    case 'abandoned':
+      // Only while still waiting: a doctor may have claimed it meanwhile.
+      if (c.state !== 'waiting') return NOTHING;
+      return outcome({
+        next: { ...c, state: 'cancelled', endedAt: ctx.now },
+        writes: [{ kind: 'incident', side: 'hub', detail: 'cancelled: the cabin left the queue' }],
+        replies: [{ to: 'doctors', view: 'queue' }],
+        effects: [{ kind: 'log', message: `consultation ${c.id} cancelled, cabin ${actor.id} gone while waiting` }],
+      });
+  }
+}
