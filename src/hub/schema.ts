@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { migrate as runMigrations } from '../server/sqlite.ts';
 
 /** Step i brings PRAGMA user_version from i to i + 1. Never edit a released step; add one. */
 export const MIGRATIONS: readonly string[] = [
@@ -92,17 +93,7 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the file to SCHEMA_VERSION in one transaction; a file from a newer hub is refused rather than misread. */
+/** Brings the file to SCHEMA_VERSION (src/server/sqlite.ts); a file from a newer hub is refused rather than misread. */
 export function migrate(db: Database.Database, file: string): void {
-  const version = () => db.pragma('user_version', { simple: true }) as number;
-  db.transaction(() => {
-    const from = version();
-    if (from > SCHEMA_VERSION) {
-      throw new Error(`The hub database ${file} was written by a newer hub (schema ${from}, this one knows ${SCHEMA_VERSION}): run the newer hub.`);
-    }
-    for (let v = from; v < SCHEMA_VERSION; v++) {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }
-  }).immediate();
+  runMigrations(db, MIGRATIONS, (found) => new Error(`The hub database ${file} was written by a newer hub (schema ${found}, this one knows ${SCHEMA_VERSION}): run the newer hub.`));
 }

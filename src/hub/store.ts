@@ -1,6 +1,6 @@
-import { chmodSync, existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../server/sqlite.ts';
 import type { z } from 'zod';
 import type {
   ReportReadingSchema,
@@ -108,18 +108,10 @@ export class HubStore {
     readonly file: string,
     readonly now: () => number = Date.now,
   ) {
-    this.db = new Database(file, { timeout: 5000 });
+    // Notes, readings and password hashes: readable by the hub's account only.
+    this.db = openSqlite(file, { privateFile: true });
     try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('secure_delete = ON');
       migrate(this.db, file);
-      // Notes, readings and password hashes: readable by the hub's account only (the WAL files follow the umask).
-      if (file !== ':memory:') {
-        chmodSync(file, 0o600);
-        for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
-      }
     } catch (err) {
       this.db.close();
       throw err;
@@ -283,38 +275,6 @@ export class HubStore {
   /** Atomic: true for the one doctor whose update found it still waiting. */
   claim(id: string, doctorId: string): boolean {
     return this.db.prepare("UPDATE consultations SET state = 'active', doctor_id = ?, claimed_at = ? WHERE id = ? AND state = 'waiting'").run(doctorId, this.time(), id).changes === 1;
-  }
-
-  /**
-   * Compare-and-set of a consultation's lifecycle (see hub/consultation/transition.ts): writes `next` only if the row still
-   * holds `prev`'s state, doctor and cabin-left mark; false when another writer changed it first.
-   */
-  update(prev: Consultation, next: Consultation & { notes?: string }): boolean {
-    return (
-      this.db
-        .prepare(
-          `UPDATE consultations SET state = ?, doctor_id = ?, claimed_at = ?, ended_at = ?, cabin_left_at = ?, notes = COALESCE(?, notes)
-           WHERE id = ? AND state = ? AND doctor_id IS ? AND cabin_left_at IS ?`,
-        )
-        .run(next.state, next.doctorId, next.claimedAt, next.endedAt, next.cabinLeftAt, next.notes ?? null, prev.id, prev.state, prev.doctorId, prev.cabinLeftAt).changes === 1
-    );
-  }
-
-  /** Inserts a new waiting consultation unless its cabin has an open one already (then false). */
-  insert(c: Consultation): boolean {
-    return (
-      this.db
-        .prepare(
-          `INSERT INTO consultations (id, cabin_id, language, state, created_at) SELECT ?, ?, ?, 'waiting', ? WHERE NOT EXISTS
-           (SELECT 1 FROM consultations WHERE cabin_id = ? AND state IN ('waiting', 'active') AND cabin_left_at IS NULL)`,
-        )
-        .run(c.id, c.cabinId, c.language, c.createdAt, c.cabinId).changes === 1
-    );
-  }
-
-  /** Runs `fn` in one immediate transaction, rolled back if it throws. */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
   }
 
   /** Open consultations of a cabin (waiting or active) or active ones of a doctor. */

@@ -1,7 +1,7 @@
 import type { Language } from '../../shared/bridge.ts';
+import { integrityCheck } from '../../server/sqlite.ts';
 import { audit, auditTrail, lastAuditId, type AuditFilter, type AuditRecord } from './audit.ts';
 import { guard } from './errors.ts';
-import { integrityCheck } from './integrity.ts';
 import { addMedia, getMedia, mediaOf, type MediaRecord } from './media.ts';
 import { migrate } from './migrations.ts';
 import { addObservation, observationsOf, type ObservationRecord } from './observations.ts';
@@ -115,7 +115,7 @@ export class Store {
     return this.run(() => purge(this.db, nowMs, retentionMs));
   }
   integrityCheck(): 'ok' | string[] {
-    return this.run(() => integrityCheck(this.db));
+    return this.run(() => integrityCheck(this.db.raw));
   }
   /** Idempotent. */
   close(): void {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { migrate as runMigrations } from '../../server/sqlite.ts';
 import { StoreError } from './errors.ts';
 
 /**
@@ -85,34 +86,15 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function schemaVersion(db: Database.Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
-}
-
-/**
- * Brings the file to SCHEMA_VERSION in one transaction (all steps or none), and does nothing when it is there.
- * A file from a newer version of the software is refused rather than misread.
- */
+/** Brings the file to SCHEMA_VERSION (src/server/sqlite.ts); a file from a newer cabin software is refused. */
 export function migrate(db: Database.Database, file: string): { from: number; to: number } {
-  const refuseNewer = (found: number) => {
-    if (found > SCHEMA_VERSION) {
-      throw new StoreError(
+  return runMigrations(
+    db,
+    MIGRATIONS,
+    (found) =>
+      new StoreError(
         'newer-schema',
         `The cabin's database ${file} was written by a newer version of the cabin software (schema ${found}; this version knows up to ${SCHEMA_VERSION}): install the newer version again, or call support.`,
-      );
-    }
-  };
-  const before = schemaVersion(db);
-  refuseNewer(before);
-  if (before === SCHEMA_VERSION) return { from: before, to: before };
-  // IMMEDIATE takes the write lock first; the version is read again under it in case another process migrated.
-  db.transaction(() => {
-    const from = schemaVersion(db);
-    refuseNewer(from);
-    for (let v = from; v < SCHEMA_VERSION; v++) {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }
-  }).immediate();
-  return { from: before, to: SCHEMA_VERSION };
+      ),
+  );
 }
