@@ -277,6 +277,38 @@ export class HubStore {
     return this.db.prepare("UPDATE consultations SET state = 'active', doctor_id = ?, claimed_at = ? WHERE id = ? AND state = 'waiting'").run(doctorId, this.time(), id).changes === 1;
   }
 
+  /**
+   * Compare-and-set of a consultation's lifecycle (see hub/consultation/transition.ts): writes `next` only if the row still
+   * holds `prev`'s state, doctor and cabin-left mark; false when another writer changed it first.
+   */
+  update(prev: Consultation, next: Consultation & { notes?: string }): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE consultations SET state = ?, doctor_id = ?, claimed_at = ?, ended_at = ?, cabin_left_at = ?, notes = COALESCE(?, notes)
+           WHERE id = ? AND state = ? AND doctor_id IS ? AND cabin_left_at IS ?`,
+        )
+        .run(next.state, next.doctorId, next.claimedAt, next.endedAt, next.cabinLeftAt, next.notes ?? null, prev.id, prev.state, prev.doctorId, prev.cabinLeftAt).changes === 1
+    );
+  }
+
+  /** Inserts a new waiting consultation unless its cabin has an open one already (then false). */
+  insert(c: Consultation): boolean {
+    return (
+      this.db
+        .prepare(
+          `INSERT INTO consultations (id, cabin_id, language, state, created_at) SELECT ?, ?, ?, 'waiting', ? WHERE NOT EXISTS
+           (SELECT 1 FROM consultations WHERE cabin_id = ? AND state IN ('waiting', 'active') AND cabin_left_at IS NULL)`,
+        )
+        .run(c.id, c.cabinId, c.language, c.createdAt, c.cabinId).changes === 1
+    );
+  }
+
+  /** Runs `fn` in one immediate transaction, rolled back if it throws. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
   /** Open consultations of a cabin (waiting or active) or active ones of a doctor. */
   openFor(role: Role, id: string): Consultation[] {
     const where = role === 'cabin' ? "c.cabin_id = ? AND c.state IN ('waiting', 'active') AND c.cabin_left_at IS NULL" : "c.doctor_id = ? AND c.state = 'active'";
