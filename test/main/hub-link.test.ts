@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallView } from '../../src/shared/bridge.ts';
 import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, type ConsultationView, type ToHub } from '../../src/shared/hub-protocol.ts';
 import { HubLink } from '../../src/main/hub/link.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 /** A hub stand-in: the token endpoint and the WebSocket, recording what the cabin sends. */
 async function fakeHub(opts: {
@@ -16,7 +17,10 @@ async function fakeHub(opts: {
   dropLogins?: number;
   /** Close every new socket at once with this code. */
   closeAtOnce?: number;
+  /** The clock of the link under test: the hub's token expiry and login times run on it. */
+  clock?: ManualClock;
 } = {}) {
+  const clock = opts.clock ?? new ManualClock();
   const received: ToHub[] = [];
   const sockets: WebSocket[] = [];
   const tokens: string[] = [];
@@ -25,7 +29,7 @@ async function fakeHub(opts: {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      logins.push(Date.now());
+      logins.push(clock.now());
       if (opts.dropLogins) {
         opts.dropLogins--;
         req.socket.destroy();
@@ -58,14 +62,14 @@ async function fakeHub(opts: {
         ws.close(opts.closeAtOnce, 'bad token');
         return;
       }
-      let expiry: NodeJS.Timeout | undefined;
+      let expiry: unknown;
       const authenticated = () => {
         if (opts.expiresIn === undefined) return;
-        clearTimeout(expiry);
-        expiry = setTimeout(() => ws.close(HUB_CLOSE.badToken, 'token expired'), opts.expiresIn * 1000);
+        clock.clearTimeout(expiry);
+        expiry = clock.setTimeout(() => ws.close(HUB_CLOSE.badToken, 'token expired'), opts.expiresIn * 1000);
         ws.send(JSON.stringify({ type: 'authenticated', expiresIn: opts.expiresIn }));
       };
-      ws.on('close', () => clearTimeout(expiry));
+      ws.on('close', () => clock.clearTimeout(expiry));
       ws.on('message', (raw) => {
         const m = JSON.parse(raw.toString()) as ToHub;
         received.push(m);
@@ -85,6 +89,7 @@ async function fakeHub(opts: {
     logins,
     protocolsSeen,
     opts,
+    clock,
     last: () => sockets[sockets.length - 1]!,
     send: (msg: unknown) => sockets[sockets.length - 1]!.send(JSON.stringify(msg)),
     close: async () => {
@@ -120,13 +125,30 @@ async function until(check: () => boolean, what: string, ms = 3000): Promise<voi
   }
 }
 
+/** The link's clock moves only here: to its next timer once the I/O before it armed one within `withinMs`. */
+async function nextTimer(clock: ManualClock, withinMs: number, limitAt = Infinity): Promise<boolean> {
+  await until(() => (clock.nextAt() ?? Infinity) <= clock.now() + withinMs, 'the next timer');
+  const at = clock.nextAt()!;
+  if (at > limitAt) return false;
+  clock.advance(at - clock.now());
+  return true;
+}
+
+/** `ms` of the link's time, timer by timer (each armed within `withinMs` of the previous one). */
+async function pass(clock: ManualClock, ms: number, withinMs: number): Promise<void> {
+  const end = clock.now() + ms;
+  while (await nextTimer(clock, withinMs, end));
+  clock.advance(end - clock.now());
+}
+
 describe('HubLink (cabin main ⇄ hub)', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
-  function link(url: string, key = 'k'.repeat(20), extra: { refusedRetryMs?: number; renewRetryMs?: number } = {}) {
+  function link(url: string, key = 'k'.repeat(20), extra: { refusedRetryMs?: number; renewRetryMs?: number; clock?: ManualClock } = {}) {
+    const clock = extra.clock ?? new ManualClock();
     const views: CallView[] = [];
     const signals: unknown[] = [];
     const audit: string[] = [];
@@ -139,9 +161,10 @@ describe('HubLink (cabin main ⇄ hub)', () => {
       onAudit: (a, d) => audit.push(`${a}: ${d}`),
       backoff: { minMs: 20, maxMs: 80 },
       ...extra,
+      clock,
     });
     cleanups.push(() => l.stop());
-    return { l, views, signals, audit, state: () => l.view().state };
+    return { l, views, signals, audit, clock, state: () => l.view().state };
   }
 
   it('sends the token as a subprotocol, never in the URL, and asks for a doctor only while the session wants one', async () => {
@@ -195,11 +218,12 @@ describe('HubLink (cabin main ⇄ hub)', () => {
   it('reconnects after the hub drops it, with a fresh token, and asks again when no consultation was taken', async () => {
     const hub = await fakeHub();
     cleanups.push(hub.close);
-    const { l, audit, views } = link(hub.url);
+    const { l, audit, views, clock } = link(hub.url);
     l.start();
     l.want('fr');
     await until(() => hub.received.filter((m) => m.type === 'request').length === 1, 'the first request');
     hub.last().terminate();
+    await nextTimer(clock, 80);
     await until(() => hub.sockets.length === 2 && hub.received.filter((m) => m.type === 'request').length === 2, 'the reconnection');
     expect(hub.tokens).toEqual(['tok-0', 'tok-1']);
     expect(views.some((v) => v.state === 'connecting')).toBe(true);
@@ -209,13 +233,14 @@ describe('HubLink (cabin main ⇄ hub)', () => {
   it('keeps an active consultation across a reconnection (the hub sends it again) and shows the doctor ending it', async () => {
     const hub = await fakeHub();
     cleanups.push(hub.close);
-    const { l, audit } = link(hub.url);
+    const { l, audit, clock } = link(hub.url);
     l.start();
     l.want('fr');
     await until(() => hub.sockets.length === 1, 'the connection');
     hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorName: 'Dr M', peerPresent: true }) });
     await until(() => l.view().state === 'active', 'active');
     hub.last().terminate();
+    await nextTimer(clock, 80);
     await until(() => hub.sockets.length === 2 && hub.last().readyState === 1, 'the reconnection');
     // It goes back into its consultation, and does not ask for a new one on top of it.
     await until(() => hub.received.some((m) => m.type === 'join'), 'the join');
@@ -230,13 +255,14 @@ describe('HubLink (cabin main ⇄ hub)', () => {
   it('asks again when the hub dropped its waiting request while it was away', async () => {
     const hub = await fakeHub();
     cleanups.push(hub.close);
-    const { l, audit } = link(hub.url);
+    const { l, audit, clock } = link(hub.url);
     l.start();
     l.want('fr');
     await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
     hub.send({ type: 'consultation', consultation: consultation() });
     await until(() => l.view().consultationId === 'cons-1', 'the waiting consultation');
     hub.last().terminate();
+    await nextTimer(clock, 80);
     await until(() => hub.received.some((m) => m.type === 'join'), 'the join after reconnecting');
     hub.send({ type: 'ended', consultationId: 'cons-1', reason: 'cancelled' });
     await until(() => hub.received.filter((m) => m.type === 'request').length === 2, 'a new request');
@@ -273,20 +299,28 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     expect(l.view().state).toBe('waiting');
   });
   it('renews its token on the open socket before it expires (a fresh login sent as `auth`), without reconnecting', async () => {
-    const hub = await fakeHub({ expiresIn: 0.6 });
+    const clock = new ManualClock();
+    const hub = await fakeHub({ expiresIn: 0.6, clock });
     cleanups.push(hub.close);
-    const { l, audit } = link(hub.url);
+    const { l, audit } = link(hub.url, undefined, { clock });
     l.start();
     l.want('fr');
     await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
-    const t0 = Date.now();
-    await until(() => hub.received.filter((m) => m.type === 'auth').length === 1, 'the first renewal');
-    const first = Date.now() - t0;
+    const t0 = clock.now();
+    // Each renewal is armed once the link has the hub's `authenticated` (before the hub's own expiry at 600 ms).
+    const renewal = async (n: number) => {
+      await nextTimer(clock, 599);
+      await until(() => hub.received.filter((m) => m.type === 'auth').length === n, `renewal ${n}`);
+    };
+    await renewal(1);
+    const first = clock.now() - t0;
     // About 2/3 of 600 ms, well before the hub would close the socket.
     expect(first).toBeGreaterThan(250);
     expect(first).toBeLessThan(580);
     expect(hub.received.find((m) => m.type === 'auth')).toEqual({ type: 'auth', token: 'tok-1' });
     // Answered by `authenticated`, so it renews again, and again: the socket outlives several token lives.
+    await renewal(2);
+    await renewal(3);
     await until(() => hub.received.filter((m) => m.type === 'auth').length >= 3, 'more renewals', 4000);
     expect(hub.sockets).toHaveLength(1);
     expect(l.view().state).toBe('waiting');
@@ -294,12 +328,18 @@ describe('HubLink (cabin main ⇄ hub)', () => {
   });
 
   it('retries a renewal that hit a network error while the token is still valid', async () => {
-    const hub = await fakeHub({ expiresIn: 1.5 });
+    const clock = new ManualClock();
+    const hub = await fakeHub({ expiresIn: 1.5, clock });
     cleanups.push(hub.close);
-    const { l } = link(hub.url, undefined, { renewRetryMs: 100 });
+    const { l } = link(hub.url, undefined, { renewRetryMs: 100, clock });
     l.start();
     await until(() => hub.sockets.length === 1 && hub.logins.length === 1, 'the connection');
     hub.opts.dropLogins = 2;
+    await nextTimer(clock, 1499); // the renewal, at 2/3 of the token's life
+    for (let n = 2; n <= 3; n++) {
+      await until(() => hub.logins.length === n, `renewal try ${n}`);
+      await nextTimer(clock, 100); // its retry after the network error
+    }
     await until(() => hub.received.some((m) => m.type === 'auth'), 'the renewal', 4000);
     expect(hub.logins.length).toBe(4); // the first login, two dropped renewals, the good one
     expect(hub.received.find((m) => m.type === 'auth')).toEqual({ type: 'auth', token: 'tok-1' });
@@ -307,12 +347,13 @@ describe('HubLink (cabin main ⇄ hub)', () => {
   });
 
   it('after a 4401 close (token expired) it logs in again and reconnects, with backoff, not in a tight loop', async () => {
-    const hub = await fakeHub({ closeAtOnce: HUB_CLOSE.badToken });
+    const clock = new ManualClock();
+    const hub = await fakeHub({ closeAtOnce: HUB_CLOSE.badToken, clock });
     cleanups.push(hub.close);
-    const { l, views } = link(hub.url);
+    const { l, views } = link(hub.url, undefined, { clock });
     l.start();
     l.want('fr');
-    await new Promise((r) => setTimeout(r, 600));
+    await pass(clock, 600, 80);
     const n = hub.sockets.length;
     // Backoff 20…80 ms with jitter: at most ~600/(10+20+40+40…) sockets; a tight loop would make dozens.
     expect(n).toBeGreaterThan(2);
@@ -324,29 +365,34 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     expect(views.some((v) => v.state === 'unavailable')).toBe(false);
     // The hub takes it again: back to asking for a doctor.
     hub.opts.closeAtOnce = undefined;
+    await nextTimer(clock, 80);
     await until(() => hub.received.some((m) => m.type === 'request'), 'the request after the 4401s');
     expect(l.view().state).toBe('waiting');
   });
 
   it('a key refused at renewal (revoked, cabin disabled) gives a clear error once the hub ends the socket, and is retried slowly', async () => {
-    const hub = await fakeHub({ expiresIn: 0.45 });
+    const clock = new ManualClock();
+    const hub = await fakeHub({ expiresIn: 0.45, clock });
     cleanups.push(hub.close);
-    const { l, audit } = link(hub.url, undefined, { refusedRetryMs: 400 });
+    const { l, audit } = link(hub.url, undefined, { refusedRetryMs: 400, clock });
     l.start();
     l.want('fr');
     await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
     hub.opts.key = 'another-key-another-key';
+    await nextTimer(clock, 449); // the renewal at 300 ms
     await until(() => audit.some((a) => a.includes('token renewal refused')), 'the refused renewal');
+    await nextTimer(clock, 450); // the hub's expiry at 450 ms
     await until(() => l.view().state === 'unavailable', 'unavailable after the 4401 close');
     expect(l.view().error).toMatch(/refused this cabin's key \(Wrong cabin key\.\)/);
     const before = hub.logins.length;
-    await new Promise((r) => setTimeout(r, 900));
+    await pass(clock, 900, 400);
     const tries = hub.logins.slice(before);
     expect(tries.length).toBeGreaterThanOrEqual(1);
     expect(tries.length).toBeLessThanOrEqual(3); // every 400 ms, not at the 20…80 ms backoff
     expect(hub.received.filter((m) => m.type === 'auth')).toHaveLength(0);
     // The key is valid again (e.g. the cabin re-enabled): it comes back by itself.
     hub.opts.key = undefined;
+    await nextTimer(clock, 400);
     await until(() => l.view().state === 'waiting', 'waiting again', 3000);
     expect(l.view().error).toBeNull();
   });

@@ -78,7 +78,8 @@ export function transition(call: Call, e: CallEvent): { next: Call; effects: Cal
       return { next: { ...closed, state: queued(false, e.error) }, effects: [] };
     }
     case 'error':
-      return { next: { ...call, error: e.error }, effects: [] };
+      // Not connected, an error is what the next close will show: show it now.
+      return { next: { ...call, error: e.error, state: call.state === 'connecting' ? 'unavailable' : call.state }, effects: [] };
     case 'consultation': {
       const m = e.consultation;
       // The session ended while the hub was answering: leave.
