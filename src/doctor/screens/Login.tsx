@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Notice } from '../state/console.ts';
+import type { Notice } from '../state/screen-machine.ts';
 import { useController } from '../state/hooks.ts';
 
 /** Username and password; the token stays in memory (a reload restores the session from the hub's cookie). */

@@ -1,4 +1,5 @@
-import { HUB_MAX_FRAME_BYTES, type ConsultationView, type FromHub, type QueueItem, type ToHub, type TokenAnswer } from '../../shared/hub-protocol.ts';
+import { createActor } from 'xstate';
+import { HUB_MAX_FRAME_BYTES, type ConsultationView, type FromHub, type ToHub, type TokenAnswer } from '../../shared/hub-protocol.ts';
 import { Call, type CallOptions } from '../call/call.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
@@ -8,41 +9,10 @@ import { ReportQueue, storedObservations } from './report-queue.ts';
 import { browserStorage, openLocalMedia } from './browser.ts';
 import { SessionHint, type StorageLike } from './session-hint.ts';
 import { TokenKeeper } from './token-keeper.ts';
+import { screenMachine, toConsoleState, type ConsoleState, type Notice, type ScreenEvent } from './screen-machine.ts';
 
 /** `endError` when the client itself could not send the end while connected: the notes do not fit a frame. */
 export const NOTES_TOO_LARGE = 'notes-too-large';
-
-export type Notice = 'report-saved' | 'patient-left' | 'consultation-ended' | 'session-expired' | 'replaced' | 'forbidden';
-
-export interface ConsoleState {
-  /** 'restoring': asking the hub for the session of an earlier login (after a reload), before any form shows. */
-  screen: 'restoring' | 'login' | 'queue' | 'consultation';
-  me: { id: string; name: string } | undefined;
-  hub: HubState;
-  queue: QueueItem[];
-  /** The consultation being claimed (Accept pressed, no answer yet). */
-  claiming: string | undefined;
-  claimError: { code: string; message: string } | undefined;
-  consultation: ConsultationView | undefined;
-  call: Call | undefined;
-  ending: boolean;
-  endError: string | undefined;
-  notice: Notice | undefined;
-}
-
-const INITIAL: ConsoleState = {
-  screen: 'login',
-  me: undefined,
-  hub: 'stopped',
-  queue: [],
-  claiming: undefined,
-  claimError: undefined,
-  consultation: undefined,
-  call: undefined,
-  ending: false,
-  endError: undefined,
-  notice: undefined,
-};
 
 /** What the controller talks to: the browser's by default, fakes in tests. */
 export interface ConsoleDeps {
@@ -59,7 +29,9 @@ export interface ConsoleDeps {
  * consultation and its call, the readings on their way to the report, and ending it.
  */
 export class ConsoleController {
-  private state: ConsoleState = INITIAL;
+  /** The screens (restoring, login, queue, consultation) and their flags: see screen-machine.ts. */
+  private readonly screens = createActor(screenMachine);
+  private state: ConsoleState;
   private readonly listeners = new Set<() => void>();
   private readonly tokens: TokenKeeper;
   private hub: HubClient | undefined;
@@ -79,6 +51,12 @@ export class ConsoleController {
     this.fetcher = deps.fetch;
     this.tokens = new TokenKeeper((t) => this.hub?.send({ type: 'auth', token: t.token }), deps.fetch);
     this.hint = new SessionHint('storage' in deps ? deps.storage : browserStorage());
+    this.state = toConsoleState(this.screens.getSnapshot());
+    this.screens.subscribe((snapshot) => {
+      this.state = toConsoleState(snapshot);
+      for (const fn of this.listeners) fn();
+    });
+    this.screens.start();
   }
 
   getSnapshot = (): ConsoleState => this.state;
@@ -95,7 +73,7 @@ export class ConsoleController {
    */
   async restore(): Promise<boolean> {
     if (this.state.screen !== 'login' || this.tokens.token || !this.hint.get()) return false;
-    this.set({ screen: 'restoring', notice: undefined });
+    this.send({ type: 'restore' });
     const r = await refresh(undefined, this.fetcher);
     // The user may have done something else meanwhile (e.g. logged in on a form shown by another path).
     if ((this.state.screen as ConsoleState['screen']) !== 'restoring') return false;
@@ -103,7 +81,7 @@ export class ConsoleController {
       // No session (or no longer one) is not an error to show: the form is what comes next.
       if (r.error === 'expired') this.hint.clear();
       else console.warn(`The earlier session could not be restored (${r.error}).`);
-      this.set({ screen: 'login' });
+      this.send({ type: 'restoreFailed' });
       return false;
     }
     this.startSession(r.value);
@@ -131,7 +109,7 @@ export class ConsoleController {
 
   private startSession(t: TokenAnswer): void {
     this.tokens.set(t);
-    this.set({ ...INITIAL, screen: 'queue', me: { id: t.id, name: t.name }, hub: 'connecting' });
+    this.send({ type: 'signedIn', me: { id: t.id, name: t.name } });
     this.hub?.stop();
     this.hub = new HubClient({
       url: hubUrl(this.loc),
@@ -155,14 +133,16 @@ export class ConsoleController {
     this.tokens.clear();
     this.pendingEnd = undefined;
     this.stopLocalMedia();
-    this.set({ ...INITIAL, notice });
+    this.send({ type: 'signedOut', notice });
   }
 
+  /** Accept, from the queue (the only screen that offers it). */
   claim(consultationId: string): void {
+    if (this.state.screen !== 'queue') return;
     const ref = newRequestId('claim').slice(0, 64);
     this.refs.set(ref, 'claim');
-    this.set({ claiming: consultationId, claimError: undefined, notice: undefined });
-    if (!this.hub?.send({ type: 'claim', ref, consultationId })) this.set({ claiming: undefined, claimError: { code: 'offline', message: '' } });
+    this.send({ type: 'claim', consultationId });
+    if (!this.hub?.send({ type: 'claim', ref, consultationId })) this.send({ type: 'claimFailed', error: { code: 'offline', message: '' } });
   }
 
   /** Ends the consultation and sends the report (notes + the readings the hub does not have yet). */
@@ -172,13 +152,13 @@ export class ConsoleController {
     const ref = newRequestId('end').slice(0, 64);
     this.refs.set(ref, 'end');
     this.pendingEnd = { ref, notes, sent: false };
-    this.set({ ending: true, endError: undefined });
+    this.send({ type: 'end' });
     this.report?.hurry(REPORT_PART_GAP_MS);
     this.sendEnd();
   }
 
   dismissNotice(): void {
-    this.set({ notice: undefined });
+    this.send({ type: 'dismissNotice' });
   }
 
   /**
@@ -201,11 +181,11 @@ export class ConsoleController {
   private endFailed(message: string): void {
     this.pendingEnd = undefined;
     this.report?.calm();
-    this.set({ ending: false, endError: message });
+    this.send({ type: 'endFailed', error: message });
   }
 
   private onHubState(s: HubState, reconnected: boolean): void {
-    this.set({ hub: s });
+    this.send({ type: 'hub', state: s });
     if (s !== 'connected' || !reconnected) return;
     const c = this.state.consultation;
     if (c) {
@@ -242,7 +222,7 @@ export class ConsoleController {
         if (this.pendingEnd) this.sendEnd();
         return;
       case 'queue':
-        this.set({ queue: m.items });
+        this.send({ type: 'queue', items: m.items });
         return;
       case 'consultation':
         if (m.ref) this.refs.delete(m.ref);
@@ -270,7 +250,7 @@ export class ConsoleController {
     }
     const what = ref ? this.refs.get(ref) : undefined;
     if (ref) this.refs.delete(ref);
-    if (what === 'claim') this.set({ claiming: undefined, claimError: { code, message } });
+    if (what === 'claim') this.send({ type: 'claimFailed', error: { code, message } });
     else if (what === 'end') this.endFailed(message || code); else if (what === 'join') {
       console.error(`The hub refused to rejoin the consultation: ${code} ${message}`);
       if (/not-found|ended|cancel|forbidden/i.test(code)) this.finish('consultation-ended');
@@ -296,7 +276,7 @@ export class ConsoleController {
     } else {
       call.updateIceServers(c.iceServers, c.iceTransportPolicy);
     }
-    this.set({ screen: 'consultation', consultation: c, call, claiming: undefined, claimError: undefined, notice: undefined });
+    this.send({ type: 'consultation', consultation: c, call });
     if (!prev || this.rejoin || (c.peerPresent && !prev.peerPresent)) call.hello();
     this.rejoin = false;
   }
@@ -341,7 +321,7 @@ export class ConsoleController {
     this.state.call?.close();
     this.pendingEnd = undefined;
     this.stopLocalMedia();
-    this.set({ screen: 'queue', consultation: undefined, call: undefined, ending: false, endError: undefined, notice });
+    this.send({ type: 'finished', notice });
   }
 
   private stopLocalMedia(): void {
@@ -350,8 +330,7 @@ export class ConsoleController {
     void m?.then((s) => s?.getTracks().forEach((t) => t.stop()));
   }
 
-  private set(patch: Partial<ConsoleState>): void {
-    this.state = { ...this.state, ...patch };
-    for (const fn of this.listeners) fn();
+  private send(event: ScreenEvent): void {
+    this.screens.send(event);
   }
 }

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
 import type { Call, CallSnapshot } from '../call/call.ts';
-import type { ConsoleController, ConsoleState } from './console.ts';
+import type { ConsoleController } from './console.ts';
+import type { ConsoleState } from './screen-machine.ts';
 
 export const ControllerContext = createContext<ConsoleController | undefined>(undefined);
 

@@ -1,0 +1,139 @@
+import { assign, setup, type SnapshotFrom } from 'xstate';
+import type { ConsultationView, QueueItem } from '../../shared/hub-protocol.ts';
+import type { Call } from '../call/call.ts';
+import type { HubState } from '../hub/client.ts';
+
+/** The console's screens, in the order a doctor meets them; the machine's top-level states are exactly these. */
+export const SCREENS = ['restoring', 'login', 'queue', 'consultation'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export type Notice = 'report-saved' | 'patient-left' | 'consultation-ended' | 'session-expired' | 'replaced' | 'forbidden';
+
+/** What the screens show: one immutable value, derived from the machine's state and context. */
+export interface ConsoleState {
+  /** 'restoring': asking the hub for the session of an earlier login (after a reload), before any form shows. */
+  screen: Screen;
+  me: { id: string; name: string } | undefined;
+  hub: HubState;
+  queue: QueueItem[];
+  /** The consultation being claimed (Accept pressed, no answer yet): state `queue.claiming`. */
+  claiming: string | undefined;
+  claimError: { code: string; message: string } | undefined;
+  consultation: ConsultationView | undefined;
+  call: Call | undefined;
+  /** The end was asked for and is not answered yet: state `consultation.ending`. */
+  ending: boolean;
+  endError: string | undefined;
+  notice: Notice | undefined;
+}
+
+interface ScreenContext {
+  me: ConsoleState['me'];
+  hub: HubState;
+  queue: QueueItem[];
+  claiming: string | undefined;
+  claimError: ConsoleState['claimError'];
+  consultation: ConsultationView | undefined;
+  call: Call | undefined;
+  endError: string | undefined;
+  notice: Notice | undefined;
+}
+
+export type ScreenEvent =
+  | { type: 'restore' }
+  | { type: 'restoreFailed' }
+  | { type: 'signedIn'; me: { id: string; name: string } }
+  | { type: 'signedOut'; notice: Notice | undefined }
+  | { type: 'hub'; state: HubState }
+  | { type: 'queue'; items: QueueItem[] }
+  | { type: 'claim'; consultationId: string }
+  | { type: 'claimFailed'; error: { code: string; message: string } }
+  | { type: 'consultation'; consultation: ConsultationView; call: Call }
+  | { type: 'end' }
+  | { type: 'endFailed'; error: string }
+  | { type: 'finished'; notice: Notice }
+  | { type: 'dismissNotice' };
+
+const SIGNED_OUT: ScreenContext = {
+  me: undefined,
+  hub: 'stopped',
+  queue: [],
+  claiming: undefined,
+  claimError: undefined,
+  consultation: undefined,
+  call: undefined,
+  endError: undefined,
+  notice: undefined,
+};
+
+/**
+ * The doctor console's screens as one machine: restoring an earlier session, the login form, the queue (idle
+ * or claiming a consultation) and the consultation (in the call, or ending it). The controller does the I/O
+ * and tells the machine what happened; the screens render what it derives (`toConsoleState`).
+ */
+export const screenMachine = setup({
+  types: { context: {} as ScreenContext, events: {} as ScreenEvent },
+  actions: {
+    signedOut: assign(({ event }) => ({ ...SIGNED_OUT, notice: event.type === 'signedOut' ? event.notice : undefined })),
+    signedIn: assign(({ event }) => (event.type === 'signedIn' ? { ...SIGNED_OUT, me: event.me, hub: 'connecting' as const } : {})),
+    showConsultation: assign(({ event }) =>
+      event.type === 'consultation' ? { consultation: event.consultation, call: event.call, claiming: undefined, claimError: undefined, notice: undefined } : {},
+    ),
+  },
+}).createMachine({
+  id: 'console',
+  context: SIGNED_OUT,
+  initial: 'login',
+  on: {
+    signedIn: { target: '.queue', actions: 'signedIn' },
+    signedOut: { target: '.login', actions: 'signedOut' },
+    hub: { actions: assign({ hub: ({ event }) => event.state }) },
+    queue: { actions: assign({ queue: ({ event }) => event.items }) },
+    dismissNotice: { actions: assign({ notice: undefined }) },
+  },
+  states: {
+    restoring: {
+      on: { restoreFailed: { target: 'login' } },
+    },
+    login: {
+      on: { restore: { target: 'restoring', actions: assign({ notice: undefined }) } },
+    },
+    queue: {
+      initial: 'idle',
+      on: {
+        consultation: { target: 'consultation', actions: 'showConsultation' },
+        // Another Accept while one is pending: the later one is the one waited for.
+        claim: { target: '.claiming', actions: assign({ claiming: ({ event }) => event.consultationId, claimError: undefined, notice: undefined }) },
+      },
+      states: {
+        idle: {},
+        claiming: {
+          on: { claimFailed: { target: 'idle', actions: assign({ claiming: undefined, claimError: ({ event }) => event.error }) } },
+        },
+      },
+    },
+    consultation: {
+      initial: 'inCall',
+      on: {
+        // The same consultation again (new ICE servers, the cabin back): shown as it is now, on the same call.
+        consultation: { actions: 'showConsultation' },
+        finished: { target: 'queue', actions: assign({ consultation: undefined, call: undefined, endError: undefined, notice: ({ event }) => event.notice }) },
+        end: { target: '.ending', actions: assign({ endError: undefined }) },
+        endFailed: { target: '.inCall', actions: assign({ endError: ({ event }) => event.error }) },
+      },
+      states: {
+        inCall: {},
+        ending: {},
+      },
+    },
+  },
+});
+
+export type ScreenSnapshot = SnapshotFrom<typeof screenMachine>;
+
+/** The screens' view of the machine: flags derived from its state, so they can never disagree with it. */
+export function toConsoleState(s: ScreenSnapshot): ConsoleState {
+  const screen = SCREENS.find((name) => s.matches(name)) ?? 'login';
+  const { claiming, ...rest } = s.context;
+  return { ...rest, screen, claiming: s.matches({ queue: 'claiming' }) ? claiming : undefined, ending: s.matches({ consultation: 'ending' }) };
+}
