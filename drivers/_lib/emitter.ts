@@ -1,4 +1,4 @@
-import { inRange, measurement } from '../../src/shared/catalogue.ts';
+import { inRange, measurement, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent, DeviceStatus } from '../../src/shared/device-event.ts';
 
 /** An observation is repeated at least this often while it stays valid, so late joiners see it. */
@@ -15,13 +15,13 @@ export const MIN_INTERVAL_MS = 250;
  * - waveform samples accumulate and leave as one event per code per `push()` (see `take`).
  */
 export class Emitter {
-  private readonly lastObs = new Map<string, { value: number; t: number }>();
+  private readonly lastObs = new Map<MdcCode, { value: number; t: number }>();
   private lastStatus: string | undefined;
-  private readonly wave = new Map<string, { rate: number; samples: number[]; t: number }>();
+  private readonly wave = new Map<MdcCode, { rate: number; samples: number[]; t: number }>();
   private out: DeviceEvent[] = [];
 
   /** Emits `value` for `code` if valid and new (or due for repeat). Returns false when out of range. */
-  observe(code: string, value: number, t: number, measurementId?: string): boolean {
+  observe(code: MdcCode, value: number, t: number, measurementId?: string): boolean {
     if (!inRange(code, value)) return false;
     const unit = measurement(code).unit;
     // Every value of a measurement counts (a second identical reading is a new measurement).
@@ -39,7 +39,7 @@ export class Emitter {
   }
 
   /** Forgets the last value of `code`, so the next valid value is emitted at once (e.g. after finger-out). */
-  forget(code: string): void {
+  forget(code: MdcCode): void {
     this.lastObs.delete(code);
   }
 
@@ -50,7 +50,7 @@ export class Emitter {
     this.out.push(detail === undefined ? { kind: 'status', status, t } : { kind: 'status', status, detail, t });
   }
 
-  sample(code: string, rate: number, value: number, t: number): void {
+  sample(code: MdcCode, rate: number, value: number, t: number): void {
     let w = this.wave.get(code);
     if (!w) {
       w = { rate, samples: [], t };

@@ -1,4 +1,4 @@
-import { inRange } from '../../src/shared/catalogue.ts';
+import { inRange, MDC } from '../../src/shared/catalogue.ts';
 import type { DeviceStatus } from '../../src/shared/device-event.ts';
 import type { Emitter } from '../_lib/emitter.ts';
 import { MISSING_HR, MISSING_SPO2 } from './protocol.ts';
@@ -13,9 +13,9 @@ export const F_ARTIFACT = 32; // ARTF
 export const F_LOW_PERFUSION = 64; // red perfusion (DF2/DF7) or LPRF (DF8)
 export const F_LOW_BATTERY = 128; // LOW BAT
 
-export const SPO2 = 'MDC_PULS_OXIM_SAT_O2';
-export const PULSE = 'MDC_PULS_OXIM_PULS_RATE';
-export const PLETH = 'MDC_PULS_OXIM_PLETH';
+export const SPO2 = MDC.PULS_OXIM_SAT_O2;
+export const PULSE = MDC.PULS_OXIM_PULS_RATE;
+export const PLETH = MDC.PULS_OXIM_PLETH;
 
 // Most important first: no usable signal > broken sensor > no lock > bad value > noisy pulse > weak pulse > battery.
 const PRIORITY: readonly (readonly [number, DeviceStatus, string])[] = [

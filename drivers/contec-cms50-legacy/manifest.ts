@@ -1,3 +1,4 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { DriverManifest } from '../../src/shared/driver.ts';
 
 export const manifest: DriverManifest = {
@@ -18,7 +19,7 @@ export const manifest: DriverManifest = {
         'by many products, so probing decides which protocol (if any) the device speaks.',
     },
   ],
-  codes: ['MDC_PULS_OXIM_SAT_O2', 'MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_OXIM_PLETH'],
+  codes: [MDC.PULS_OXIM_SAT_O2, MDC.PULS_OXIM_PULS_RATE, MDC.PULS_OXIM_PLETH],
   waveformScale: 'pleth 0–127, device units, 60 Hz (no samples while the probe reports finger out)',
   probeMs: 2000,
   // 60 packets of 5 bytes a second; a working device never stops streaming.

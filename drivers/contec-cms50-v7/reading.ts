@@ -1,3 +1,4 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { Emitter } from '../_lib/emitter.ts';
 
 /** What one Contec live packet says, in either protocol generation (V5.1 legacy or V7.0). */
@@ -16,10 +17,10 @@ export interface ContecReading {
 }
 
 export const PLETH_RATE_HZ = 60;
-export const SAT = 'MDC_PULS_OXIM_SAT_O2';
-export const PULSE = 'MDC_PULS_OXIM_PULS_RATE';
-export const PERF = 'MDC_PULS_OXIM_PERF_REL';
-export const PLETH = 'MDC_PULS_OXIM_PLETH';
+export const SAT = MDC.PULS_OXIM_SAT_O2;
+export const PULSE = MDC.PULS_OXIM_PULS_RATE;
+export const PERF = MDC.PULS_OXIM_PERF_REL;
+export const PLETH = MDC.PULS_OXIM_PLETH;
 
 function forgetAll(em: Emitter): void {
   em.forget(SAT);

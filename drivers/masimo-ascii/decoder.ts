@@ -1,3 +1,4 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { Decoder } from '../../src/shared/driver.ts';
 import { Emitter } from '../_lib/emitter.ts';
@@ -7,9 +8,9 @@ import { parseLine, type MasimoLine } from './line.ts';
 /** Longest line kept; real lines are ~130 bytes. A longer one is garbage: dropped up to the next CR/LF. */
 export const MAX_LINE = 512;
 
-const SPO2 = 'MDC_PULS_OXIM_SAT_O2';
-const PULSE = 'MDC_PULS_OXIM_PULS_RATE';
-const PI = 'MDC_PULS_OXIM_PERF_REL';
+const SPO2 = MDC.PULS_OXIM_SAT_O2;
+const PULSE = MDC.PULS_OXIM_PULS_RATE;
+const PI = MDC.PULS_OXIM_PERF_REL;
 
 /**
  * Splits the raw byte stream into lines itself: the host feeds raw bytes, any chunking, CR LF included (a

@@ -1,3 +1,4 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { DriverManifest } from '../../src/shared/driver.ts';
 
 /**
@@ -19,7 +20,7 @@ export const manifest: DriverManifest = {
   transport: 'serial',
   serial: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
   usb: [],
-  codes: ['MDC_PULS_OXIM_SAT_O2', 'MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_OXIM_PERF_REL'],
+  codes: [MDC.PULS_OXIM_SAT_O2, MDC.PULS_OXIM_PULS_RATE, MDC.PULS_OXIM_PERF_REL],
   // One line per second: a partial first line plus two whole lines need up to ~3 s.
   probeMs: 3500,
   // One line of about 130 bytes a second.

@@ -1,3 +1,4 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { DriverManifest } from '../../src/shared/driver.ts';
 import { NONIN_MODELS, NONIN_SERIAL, NONIN_USB } from '../_nonin/manifest.ts';
 
@@ -10,7 +11,7 @@ export const manifest: DriverManifest = {
   transport: 'serial',
   serial: NONIN_SERIAL,
   usb: NONIN_USB,
-  codes: ['MDC_PULS_OXIM_SAT_O2', 'MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_OXIM_PLETH'],
+  codes: [MDC.PULS_OXIM_SAT_O2, MDC.PULS_OXIM_PULS_RATE, MDC.PULS_OXIM_PLETH],
   waveformScale: 'pleth 0–255, device units (8-bit compressed IR plethysmogram), 75 Hz',
   // The format switch takes effect from the next packet (≤ 1/3 s); a packet lasts 1/3 s.
   probeMs: 2000,

@@ -1,6 +1,6 @@
 import type { Decoder, Frame } from '../../src/shared/driver.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
-import { inRange } from '../../src/shared/catalogue.ts';
+import { inRange, MDC } from '../../src/shared/catalogue.ts';
 import { Emitter } from '../_lib/emitter.ts';
 import { Exchange, type Pending, type Purpose } from './exchange.ts';
 import {
@@ -15,9 +15,9 @@ import {
   type OmronRecord,
 } from './protocol.ts';
 
-const SYS = 'MDC_PRESS_BLD_NONINV_SYS';
-const DIA = 'MDC_PRESS_BLD_NONINV_DIA';
-const PULSE = 'MDC_PULS_RATE_NON_INV';
+const SYS = MDC.PRESS_BLD_NONINV_SYS;
+const DIA = MDC.PRESS_BLD_NONINV_DIA;
+const PULSE = MDC.PULS_RATE_NON_INV;
 
 /** A NO or garbled reply is retried this many times before the command is given up. */
 export const MAX_RETRIES = 3;

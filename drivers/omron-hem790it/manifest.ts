@@ -1,3 +1,4 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { DriverManifest } from '../../src/shared/driver.ts';
 
 /** Omron HEM-790IT family over USB HID with the libomron protocol (protocols.md §4.1). */
@@ -16,7 +17,7 @@ export const manifest: DriverManifest = {
       note: 'Omron health devices of this generation (also the HJ-720IT pedometer, which this driver does not read)',
     },
   ],
-  codes: ['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA', 'MDC_PULS_RATE_NON_INV'],
+  codes: [MDC.PRESS_BLD_NONINV_SYS, MDC.PRESS_BLD_NONINV_DIA, MDC.PULS_RATE_NON_INV],
   // The VER reply of the open sequence arrives within a few reports.
   probeMs: 3000,
   // Answers the record-count poll every 2 s.

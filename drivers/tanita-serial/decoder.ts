@@ -1,3 +1,4 @@
+import { MDC, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { Decoder } from '../../src/shared/driver.ts';
 import { Emitter } from '../_lib/emitter.ts';
@@ -7,10 +8,10 @@ import { heightCm, num, parseFields, weightKg } from './record.ts';
 /** Longest line kept (segmental MC-980 lines are < 1 kB); longer runs are garbage, dropped up to CR/LF. */
 export const MAX_LINE = 2048;
 
-const WEIGHT = 'MDC_MASS_BODY_ACTUAL';
-const HEIGHT = 'MDC_LEN_BODY_ACTUAL';
-const BMI = 'MDC_RATIO_MASS_BODY_LEN_SQ';
-const FAT = 'MDC_BODY_FAT';
+const WEIGHT = MDC.MASS_BODY_ACTUAL;
+const HEIGHT = MDC.LEN_BODY_ACTUAL;
+const BMI = MDC.RATIO_MASS_BODY_LEN_SQ;
+const FAT = MDC.BODY_FAT;
 const LBRACE = 0x7b;
 const CS_MARK = ',CS,';
 const WEIGHT_TAG = /,W[kps],/;
@@ -96,7 +97,7 @@ class TanitaDecoder implements Decoder {
   }
 
   /** Emits a value the scale may leave out or zero (height not entered, weight-only mode); a problem otherwise. */
-  private optional(code: string, value: number | undefined, t: number, id: string): string | undefined {
+  private optional(code: MdcCode, value: number | undefined, t: number, id: string): string | undefined {
     if (value === undefined || value === 0) return undefined;
     return this.emitter.observe(code, value, t, id) ? undefined : 'out-of-range';
   }

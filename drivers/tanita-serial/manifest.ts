@@ -1,3 +1,4 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { DriverManifest } from '../../src/shared/driver.ts';
 
 /** Tanita body-composition scales with the RS-232/USB "tag,value" CSV output (protocols.md §5.1). */
@@ -18,7 +19,7 @@ export const manifest: DriverManifest = {
       note: 'FTDI FT232R default id (MC-780MA USB port, unverified): shared by many devices, confirm with the cabin config',
     },
   ],
-  codes: ['MDC_MASS_BODY_ACTUAL', 'MDC_LEN_BODY_ACTUAL', 'MDC_RATIO_MASS_BODY_LEN_SQ', 'MDC_BODY_FAT'],
+  codes: [MDC.MASS_BODY_ACTUAL, MDC.LEN_BODY_ACTUAL, MDC.RATIO_MASS_BODY_LEN_SQ, MDC.BODY_FAT],
   // The scale is silent until someone is weighed: a probe only succeeds if two measurements happen meanwhile.
   probeMs: 3000,
   // Sends one line per weighing: silence is normal.

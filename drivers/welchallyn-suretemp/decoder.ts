@@ -1,10 +1,11 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { Decoder } from '../../src/shared/driver.ts';
 import { Emitter } from '../_lib/emitter.ts';
 import { CMD_TEMPERATURE_RECORD, PREAMBLE, TYPE_GOOD_RESPONSE } from './packet.ts';
 import { RECORD_SIZE, readRecord, type TemperatureRecord } from './record.ts';
 
-const TEMP = 'MDC_TEMP_BODY';
+const TEMP = MDC.TEMP_BODY;
 const KELVIN = 273.15;
 /** Largest data block accepted (records are 19 or 33 bytes); a bigger size field means we are out of sync. */
 const MAX_DATA = 64;

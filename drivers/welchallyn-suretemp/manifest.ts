@@ -1,3 +1,4 @@
+import { MDC } from '../../src/shared/catalogue.ts';
 import type { DriverManifest } from '../../src/shared/driver.ts';
 
 /**
@@ -14,7 +15,7 @@ export const manifest: DriverManifest = {
   transport: 'serial',
   serial: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
   usb: [],
-  codes: ['MDC_TEMP_BODY'],
+  codes: [MDC.TEMP_BODY],
   // Polled every 500 ms: two answers (the recognition rule) within ~1 s; margin for a slow first reply.
   probeMs: 2000,
   // Answers each 500 ms poll with a 28-byte record.

@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../server/sqlite.ts';
-import type { z } from 'zod';
-import type {
-  ReportReadingSchema,
-  ConsultationReport,
-  ConsultationState,
-  QueueItem,
-  Role,
-} from '../shared/hub-protocol.ts';
-import { MAX_SESSION_S } from '../shared/hub-protocol.ts';
+import type { ConsultationReport, ConsultationState, QueueItem, ReportReading, Role } from '../shared/hub-protocol.ts';
+import { MAX_SESSION_S, ReportReadingSchema } from '../shared/hub-protocol.ts';
+import type { Language } from '../shared/language.ts';
+import { parseRows } from '../shared/observation.ts';
 import { migrate } from './schema.ts';
 import { dummyPasswordHash, hashKey, hashPassword, newCabinKey, newSessionId, newRefreshSecret, safeEqual, verifyPassword } from './secrets.ts';
 
-export type Language = 'fr' | 'en';
-export type Reading = z.infer<typeof ReportReadingSchema>;
+export type { Language };
+export type Reading = ReportReading;
 export interface Account {
   id: string;
   name: string;
@@ -387,19 +382,9 @@ export class HubStore {
     if (!c) return null;
     const extra = this.db.prepare('SELECT notes FROM consultations WHERE id = ?').get(id) as { notes: string };
     const rows = this.db
-      .prepare('SELECT id, code, value, unit, t, device_id, measurement_id FROM report_readings WHERE consultation_id = ? ORDER BY t, id')
-      .all(id) as { id: string; code: string; value: number; unit: string; t: number; device_id: string | null; measurement_id: string | null }[];
-    const readings = rows.map(
-      (r): Reading => ({
-        id: r.id,
-        code: r.code,
-        value: r.value,
-        unit: r.unit,
-        t: r.t,
-        ...(r.device_id !== null ? { deviceId: r.device_id } : {}),
-        ...(r.measurement_id !== null ? { measurementId: r.measurement_id } : {}),
-      }),
-    );
+      .prepare('SELECT id, code, value, unit, t, device_id AS deviceId, measurement_id AS measurementId FROM report_readings WHERE consultation_id = ? ORDER BY t, id')
+      .all(id);
+    const readings = parseRows(ReportReadingSchema, rows);
     const incidents = this.db.prepare('SELECT t, side, detail FROM incidents WHERE consultation_id = ? ORDER BY id').all(id) as ConsultationReport['incidents'];
     return {
       consultationId: c.id,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DeviceInfoSchema, LinkStateSchema } from './device-host.ts';
 import { DeviceStatusSchema } from './device-event.ts';
 import { IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
+import { LanguageSchema } from './language.ts';
+import { ObservationSchema, ReadingSchema } from './observation.ts';
 
 /**
  * The bridge between cabin main and the kiosk renderer: ONE contract, served by the Electron preload (IPC)
@@ -9,23 +11,12 @@ import { IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
  * renderer never knows which transport it has.
  */
 
-export const LanguageSchema = z.enum(['fr', 'en']);
-export type Language = z.infer<typeof LanguageSchema>;
+export { LanguageSchema, type Language } from './language.ts';
+export { ReadingSchema, type Reading } from './observation.ts';
 
 /** welcome → consent → exam → end → (cleaning, locked until the assistant completes the checklist) → welcome */
 export const PhaseSchema = z.enum(['welcome', 'consent', 'exam', 'end', 'cleaning']);
 export type Phase = z.infer<typeof PhaseSchema>;
-
-export const ReadingSchema = z.object({
-  id: z.string(),
-  deviceId: z.string(),
-  code: z.string(),
-  value: z.number(),
-  unit: z.string(),
-  t: z.number(),
-  measurementId: z.string().optional(),
-});
-export type Reading = z.infer<typeof ReadingSchema>;
 
 export const SessionViewSchema = z.object({
   phase: PhaseSchema,
@@ -50,12 +41,9 @@ export const DeviceViewSchema = DeviceInfoSchema.extend({
 });
 export type DeviceView = z.infer<typeof DeviceViewSchema>;
 
-export const WaveformSchema = z.object({
-  deviceId: z.string(),
-  code: z.string(),
-  rate: z.number(),
-  samples: z.array(z.number()),
-  t: z.number(),
+export const WaveformSchema = ObservationSchema.pick({ deviceId: true, code: true, t: true }).extend({
+  rate: z.number().positive(),
+  samples: z.array(z.number().finite()),
 });
 
 const Label = z.object({ fr: z.string(), en: z.string() });
@@ -140,7 +128,7 @@ export const CALLS = {
   /** Observations of the current session the doctor has not acknowledged yet, oldest first. */
   'outbox:pending': { input: Empty, output: z.array(PendingObservationSchema) },
   /** The doctor's side acknowledged these observation ids. */
-  'outbox:ack': { input: z.object({ ids: z.array(z.string().max(100)).min(1).max(500) }).strict(), output: z.object({ marked: z.number() }) },
+  'outbox:ack': { input: z.object({ ids: z.array(ReadingSchema.shape.id).min(1).max(500) }).strict(), output: z.object({ marked: z.number() }) },
   /** An otoscope snapshot (full resolution), stored with the session, sent in pieces under the frame limit. */
   'media:begin': {
     input: z

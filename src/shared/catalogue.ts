@@ -1,10 +1,12 @@
+import { z } from 'zod';
+
 /**
  * The measurement catalogue: every code a driver may emit, with its numeric MDC code, LOINC, UCUM unit,
  * the range a valid value must fall in, and display names. Source: ../shared/reference/standards.md.
  */
 export interface Measurement {
   /** IEEE 11073-10101 reference id. */
-  readonly code: string;
+  readonly code: MdcCode;
   /** 32-bit MDC code (partition × 65536 + term). */
   readonly mdc: number;
   /** LOINC codes, most specific vital-sign code first; empty where none exists (waveforms). */
@@ -18,7 +20,7 @@ export interface Measurement {
   readonly waveform?: true;
 }
 
-const entries: Measurement[] = [
+const entries = [
   { code: 'MDC_PULS_OXIM_SAT_O2', mdc: 150456, loinc: ['2708-6', '59408-5'], unit: '%', min: 0, max: 100,
     names: { en: 'Oxygen saturation (SpO2)', fr: 'Saturation en oxygène (SpO2)' } },
   { code: 'MDC_PULS_OXIM_PULS_RATE', mdc: 149530, loinc: ['8867-4', '8889-8'], unit: '/min', min: 1, max: 350,
@@ -46,7 +48,16 @@ const entries: Measurement[] = [
   // Body fat percentage: MDC partition 2 (SCADA) term 57676.
   { code: 'MDC_BODY_FAT', mdc: 188748, loinc: ['41982-0'], unit: '%', min: 1, max: 80,
     names: { en: 'Body fat', fr: 'Masse grasse' } },
-];
+] as const satisfies readonly (Omit<Measurement, 'code'> & { code: `MDC_${string}` })[];
+
+/** The closed set of codes: an observation of any other code is refused at every hop. */
+export const MDC_CODES = entries.map((m) => m.code) as unknown as readonly [(typeof entries)[number]['code'], ...(typeof entries)[number]['code'][]];
+export const MdcCodeSchema = z.enum(MDC_CODES);
+export type MdcCode = z.infer<typeof MdcCodeSchema>;
+
+type Short<C> = C extends `MDC_${infer Rest}` ? Rest : never;
+/** The codes by their name without the `MDC_` prefix, for drivers: `MDC.PULS_OXIM_SAT_O2`. */
+export const MDC = Object.fromEntries(MDC_CODES.map((c) => [c.slice(4), c])) as { readonly [C in MdcCode as Short<C>]: C };
 
 export const CATALOGUE: ReadonlyMap<string, Measurement> = new Map(entries.map((m) => [m.code, m]));
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MdcCodeSchema } from './catalogue.ts';
 
 /** The closed set of signal/device states a decoder may report. */
 export const DEVICE_STATUSES = [
@@ -15,12 +16,9 @@ export const DEVICE_STATUSES = [
 export const DeviceStatusSchema = z.enum(DEVICE_STATUSES);
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 
-/** IEEE 11073-10101 reference ids, e.g. MDC_PULS_OXIM_SAT_O2. */
-const MdcRefId = z.string().regex(/^MDC_[A-Z0-9_]+$/);
-
 export const ObservationEventSchema = z.object({
   kind: z.literal('observation'),
-  code: MdcRefId,
+  code: MdcCodeSchema,
   value: z.number().finite(),
   unit: z.string().min(1),
   device: z.string().optional(),
@@ -30,7 +28,7 @@ export const ObservationEventSchema = z.object({
 
 export const WaveformEventSchema = z.object({
   kind: z.literal('waveform'),
-  code: MdcRefId,
+  code: MdcCodeSchema,
   rate: z.number().positive(),
   samples: z.array(z.number().finite()),
   device: z.string().optional(),

@@ -1,3 +1,4 @@
+import type { MdcCode } from './catalogue.ts';
 import type { DeviceEvent, DeviceStatus } from './device-event.ts';
 
 /**
@@ -44,7 +45,7 @@ export interface DriverManifest {
   /** USB ids that identify the device (or its cable's USB-serial chip). Empty for RS-232-only devices. */
   readonly usb: readonly UsbMatch[];
   /** Every MDC reference id this driver can emit. */
-  readonly codes: readonly string[];
+  readonly codes: readonly MdcCode[];
   /** What waveform samples mean, when the driver emits waveforms (e.g. "pleth 0–127, device units"). */
   readonly waveformScale?: string;
   /** Milliseconds of valid traffic within which the decoder recognises the device when probing. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LanguageSchema } from './language.ts';
+import { ReadingSchema } from './observation.ts';
 
 /**
  * The hub's contract with its two kinds of client: cabin main (Node, `ws`) and the doctor console (browser).
@@ -96,7 +98,7 @@ export const QueueItemSchema = z.object({
   consultationId: z.string(),
   cabinId: z.string(),
   cabinName: z.string(),
-  language: z.enum(['fr', 'en']),
+  language: LanguageSchema,
   since: z.number(),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
@@ -105,22 +107,18 @@ const Id = z.string().min(1).max(100);
 /** Readings per `report` or `end` message: about 200 bytes each, so a part stays well under the frame limit. */
 export const REPORT_PART_READINGS = 250;
 
-/** Readings as the doctor's console received them, for the report. */
-export const ReportReadingSchema = z.object({
-  id: z.string().max(100),
-  code: z.string().max(100),
-  value: z.number(),
-  unit: z.string().max(20),
-  t: z.number(),
-  deviceId: z.string().max(300).optional(),
-  measurementId: z.string().max(100).optional(),
-});
+/**
+ * Readings as the doctor's console received them from the cabin, for the report. The device is optional here only:
+ * reports stored before readings carried their device have none.
+ */
+export const ReportReadingSchema = ReadingSchema.partial({ deviceId: true });
+export type ReportReading = z.infer<typeof ReportReadingSchema>;
 export const ReportIncidentSchema = z.object({ t: z.number(), side: RoleSchema.or(z.literal('hub')), detail: z.string().max(500) });
 
 /** Client → hub. `ref` (optional) is echoed in the answer or the error, to pair them. */
 export const ToHubSchema = z.discriminatedUnion('type', [
   /** Cabin: ask for a doctor (creates a waiting consultation, or returns the open one). */
-  z.object({ type: z.literal('request'), ref: z.string().max(64).optional(), language: z.enum(['fr', 'en']) }).strict(),
+  z.object({ type: z.literal('request'), ref: z.string().max(64).optional(), language: LanguageSchema }).strict(),
   /** Cabin: the patient left before a doctor came; or either side leaves an active consultation. */
   z.object({ type: z.literal('cancel'), ref: z.string().max(64).optional(), consultationId: Id }).strict(),
   /** Doctor: take a waiting consultation; atomic, one doctor wins. */
@@ -170,7 +168,7 @@ export const ConsultationViewSchema = z.object({
   cabinName: z.string(),
   doctorId: z.string().nullable(),
   doctorName: z.string().nullable(),
-  language: z.enum(['fr', 'en']),
+  language: LanguageSchema,
   createdAt: z.number(),
   claimedAt: z.number().nullable(),
   /** The other side's WebSocket is connected. */

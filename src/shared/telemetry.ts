@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { PhaseSchema } from './bridge.ts';
+import { MdcCodeSchema } from './catalogue.ts';
 import { DeviceStatusSchema } from './device-event.ts';
+import { LanguageSchema } from './language.ts';
+import { ReadingSchema } from './observation.ts';
 
 /**
  * Cabin ⇄ doctor, over the two WebRTC data channels (ARCHITECTURE.md, "Telemetry").
@@ -132,18 +136,7 @@ export const CabinEventSchema = z.discriminatedUnion('type', [
   /** The cabin's uplink level changed (and on every opening of the channel). */
   z.object({ type: z.literal('link'), level: LinkLevelSchema }).strict(),
   /** A stored observation; resent until acknowledged; the doctor's side keeps the first copy of each id. */
-  z
-    .object({
-      type: z.literal('observation'),
-      id: z.string().min(1).max(100),
-      deviceId: Id,
-      code: z.string().max(100),
-      value: z.number(),
-      unit: z.string().max(20),
-      t: z.number(),
-      measurementId: z.string().max(100).optional(),
-    })
-    .strict(),
+  ReadingSchema.extend({ type: z.literal('observation') }).strict(),
   z.object({ type: z.literal('status'), deviceId: Id, status: DeviceStatusSchema, detail: z.string().max(500).optional(), t: z.number() }).strict(),
   z.object({ type: z.literal('devices'), devices: z.array(CallDeviceSchema).max(50) }).strict(),
   /** Declares a waveform stream of the `telemetry` channel. `t0`: ms (epoch) of sample index 0. */
@@ -152,7 +145,7 @@ export const CabinEventSchema = z.discriminatedUnion('type', [
       type: z.literal('stream'),
       stream: z.number().int().min(0).max(MAX_STREAM_ID),
       deviceId: Id,
-      code: z.string().max(100),
+      code: MdcCodeSchema,
       rate: z.number().positive().max(10_000),
       t0: z.number(),
     })
@@ -172,13 +165,13 @@ export const CabinEventSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   /** The patient's session: the doctor console shows the phase and talks in the patient's language. */
-  z.object({ type: z.literal('session'), sessionId: z.string().max(100).nullable(), phase: z.string().max(20), language: z.enum(['fr', 'en']) }).strict(),
+  z.object({ type: z.literal('session'), sessionId: z.string().max(100).nullable(), phase: PhaseSchema, language: LanguageSchema }).strict(),
 ]);
 export type CabinEvent = z.infer<typeof CabinEventSchema>;
 
 /** Doctor → cabin on `events`. */
 export const DoctorEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ack'), ids: z.array(z.string().max(100)).min(1).max(500) }).strict(),
+  z.object({ type: z.literal('ack'), ids: z.array(ReadingSchema.shape.id).min(1).max(500) }).strict(),
   /** Ask the cabin to run a device command (e.g. `measure` on the BP cuff). */
   z.object({ type: z.literal('command'), id: z.string().min(1).max(64), deviceId: Id, name: z.string().min(1).max(64) }).strict(),
   z.object({ type: z.literal('snapshot-request'), id: z.string().min(1).max(64) }).strict(),

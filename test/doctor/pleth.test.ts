@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WaveformStreams } from '../../src/doctor/call/pleth.ts';
 import { encodeFrame } from '../../src/shared/telemetry.ts';
 
-const info = { stream: 3, deviceId: 'oxi', code: 'MDC_PULS_OXIM_PLETH', rate: 60, t0: 1_700_000_000_000 };
+const info = { stream: 3, deviceId: 'oxi', code: 'MDC_PULS_OXIM_PLETH' as const, rate: 60, t0: 1_700_000_000_000 };
 const frame = (index: number, samples: number[], stream = 3) => encodeFrame({ stream, index, samples });
 const nans = (a: number[]) => a.filter((v) => Number.isNaN(v)).length;
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ReceivedObservation } from '../../src/doctor/call/observations.ts';
 import { endMessages } from '../../src/doctor/state/report.ts';
+import type { MdcCode } from '../../src/shared/catalogue.ts';
 import { HUB_MAX_FRAME_BYTES, ToHubSchema } from '../../src/shared/hub-protocol.ts';
 
-const r = (i: number, code: string, value: number, extra: Partial<ReceivedObservation> = {}): ReceivedObservation => ({
+const r = (i: number, code: MdcCode, value: number, extra: Partial<ReceivedObservation> = {}): ReceivedObservation => ({
   type: 'observation',
   id: `obs-${i}`,
   deviceId: 'serial:/dev/ttyUSB0:contec-cms50-v7',

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/doctor/call/observations.ts';
 import { latestVitals, tileStatus, type DeviceStatusView } from '../../src/doctor/call/vitals.ts';
+import type { MdcCode } from '../../src/shared/catalogue.ts';
 import type { CallDevice } from '../../src/shared/telemetry.ts';
 
 let n = 0;
-const o = (code: string, value: number, t: number, extra: Partial<Observation> = {}): Observation => ({
+const o = (code: MdcCode, value: number, t: number, extra: Partial<Observation> = {}): Observation => ({
   type: 'observation',
   id: `o${++n}`,
   deviceId: 'dev',

@@ -190,11 +190,11 @@ describe('reconnection and the report', () => {
 
     doc2.send({ type: 'incident', consultationId: id, detail: 'ICE restart' });
     const readings = [
-      { id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1000, deviceId: 'sim-oxi' },
-      { id: 'o2', code: 'MDC_PULS_OXIM_PULS_RATE', value: 72, unit: '/min', t: 1001, measurementId: 'm1' },
+      { id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 97, unit: '%', t: 1000, deviceId: 'sim-oxi' },
+      { id: 'o2', code: 'MDC_PULS_OXIM_PULS_RATE' as const, value: 72, unit: '/min', t: 1001, measurementId: 'm1' },
     ];
     // Readings in parts before the end; a part sent twice (after a reconnection) is kept once.
-    const many = Array.from({ length: 600 }, (_, i) => ({ id: `p${i}`, code: 'MDC_PULS_OXIM_SAT_O2', value: 90 + (i % 10), unit: '%', t: 2000 + i }));
+    const many = Array.from({ length: 600 }, (_, i) => ({ id: `p${i}`, code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 90 + (i % 10), unit: '%', t: 2000 + i }));
     for (const part of [many.slice(0, 250), many.slice(250, 500), many.slice(250, 500), many.slice(500)]) doc2.send({ type: 'report', consultationId: id, readings: part });
     // A cabin may not add to the report.
     cabin2.send({ type: 'report', consultationId: id, readings: [{ id: 'x', code: 'MDC_TEMP_BODY', value: 40, unit: 'Cel', t: 1 }] });

@@ -7,7 +7,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../src/hub/schema.ts';
 import { HubStore, type Reading } from '../../src/hub/store.ts';
 import { activeConsultation, doctorToken, startHub, type TestHub } from './helpers.ts';
 
-const reading = (i: number, extra: Partial<Reading> = {}): Reading => ({ id: `obs-${i}`, code: '59408-5', value: 90 + (i % 10), unit: '%', t: 1_700_000_000_000 + i * 1000, ...extra });
+const reading = (i: number, extra: Partial<Reading> = {}): Reading => ({ id: `obs-${i}`, code: 'MDC_PULS_OXIM_SAT_O2', value: 90 + (i % 10), unit: '%', t: 1_700_000_000_000 + i * 1000, ...extra });
 
 const dirs: string[] = [];
 afterEach(() => {

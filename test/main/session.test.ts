@@ -56,7 +56,7 @@ function rig(store = new FakeStore()) {
   return { svc, store, events, config, advance: (ms: number) => (now += ms) };
 }
 
-const spo2 = (value: number, t = 1) => ({ kind: 'observation' as const, code: 'MDC_PULS_OXIM_SAT_O2', value, unit: '%', t });
+const spo2 = (value: number, t = 1) => ({ kind: 'observation' as const, code: 'MDC_PULS_OXIM_SAT_O2' as const, value, unit: '%', t });
 
 describe('SessionService', () => {
   it('runs a visit: start, consent, readings stored before they are shown, end, cleaning, welcome', () => {

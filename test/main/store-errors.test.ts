@@ -10,7 +10,7 @@ import { storeTemp } from './helpers/store-temp.ts';
 const tmp = storeTemp();
 afterEach(() => tmp.cleanup());
 
-const obs = (sessionId: string, id: string) => ({ id, sessionId, deviceId: 'ox-1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1 });
+const obs = (sessionId: string, id: string) => ({ id, sessionId, deviceId: 'ox-1', code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 97, unit: '%', t: 1 });
 
 function thrown(fn: () => unknown): StoreError {
   try {

@@ -11,7 +11,7 @@ const obs = (sessionId: string, id: string, value = 97) => ({
   id,
   sessionId,
   deviceId: 'ox-1',
-  code: 'MDC_PULS_OXIM_SAT_O2',
+  code: 'MDC_PULS_OXIM_SAT_O2' as const,
   value,
   unit: '%',
   t: 1000,

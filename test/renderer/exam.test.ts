@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import type { DeviceView, Reading } from '../../src/shared/bridge.ts';
+import type { MdcCode } from '../../src/shared/catalogue.ts';
 import { examFlow, keepStep } from '../../src/renderer/exam/flow.ts';
 import { examSteps } from '../../src/renderer/exam/steps.ts';
 import { formatMeasure, MEASURES, summary } from '../../src/renderer/format/measures.ts';
@@ -64,7 +65,7 @@ describe('exam flow (xstate)', () => {
 });
 
 describe('values for the patient', () => {
-  const r = (code: string, value: number): Reading => ({ id: code, deviceId: 'd', code, value, unit: '', t: 0 });
+  const r = (code: MdcCode, value: number): Reading => ({ id: code, deviceId: 'd', code, value, unit: '', t: 0 });
   const readings = new Map(
     [
       r('MDC_PULS_OXIM_SAT_O2', 97),

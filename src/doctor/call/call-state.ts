@@ -1,5 +1,5 @@
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
-import type { CallDevice, LinkLevel } from '../../shared/telemetry.ts';
+import type { CabinEvent, CallDevice, LinkLevel } from '../../shared/telemetry.ts';
 import type { Observation, ReceivedObservation } from './observations.ts';
 import type { DeviceStatusView } from './vitals.ts';
 
@@ -29,7 +29,7 @@ export interface CallSnapshot {
   observations: readonly ReceivedObservation[];
   /** Readings the hub stored before this console (re)opened the call: the vitals show them until live ones come. */
   earlier: readonly Observation[];
-  session: { sessionId: string | null; phase: string; language: 'fr' | 'en' } | undefined;
+  session: Omit<Extract<CabinEvent, { type: 'session' }>, 'type'> | undefined;
   commands: readonly CommandView[];
   snapshots: readonly SnapshotView[];
   snapshotPending: boolean;

@@ -1,5 +1,6 @@
-import type { Language } from '../../shared/bridge.ts';
-import type { Actor, AuditAction, AuditDetail, EndReason } from '../store/index.ts';
+import type { Language } from '../../shared/language.ts';
+import type { Observation } from '../../shared/observation.ts';
+import type { Actor, AuditAction, AuditDetail, EndReason, WaveformInput } from '../store/index.ts';
 
 export type { EndReason };
 
@@ -10,17 +11,8 @@ export interface SessionStore {
   endSession(sessionId: string, reason: EndReason): void;
   /** The session not ended (left by a crash), if any. */
   openSession(): { id: string } | undefined;
-  addObservation(o: {
-    id: string;
-    sessionId: string;
-    deviceId: string;
-    code: string;
-    value: number;
-    unit: string;
-    t: number;
-    measurementId?: string;
-  }): void;
-  addWaveformChunk(c: { sessionId: string; deviceId: string; code: string; rate: number; t: number; samples: number[] }): void;
+  addObservation(o: Observation): void;
+  addWaveformChunk(c: WaveformInput): void;
   audit(e: { actor: Actor; action: AuditAction; detail?: AuditDetail; sessionId?: string }): void;
   purge(nowMs: number, retentionMs: number): unknown;
   /** A visit ended and the cabin was not cleaned since (also across restarts). */

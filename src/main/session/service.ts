@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Language, Phase, Reading, SessionView } from '../../shared/bridge.ts';
+import type { MdcCode } from '../../shared/catalogue.ts';
 import type { DeviceEvent } from '../../shared/device-event.ts';
 import { BridgeFailure, type EventSink } from '../bridge/dispatch.ts';
 import type { KioskConfig } from '../config.ts';
+import { nextPhase, phaseOf, phaseSnapshot, type PhaseEvent, type PhaseSnapshot } from './phases.ts';
 import { PinGuard } from './pin.ts';
 import type { EndReason, SessionStore } from './ports.ts';
 
@@ -12,12 +14,13 @@ interface Current {
 }
 
 /**
- * The patient's visit: welcome → consent → exam → end → cleaning → welcome. It lives here in main (and its
- * data in the store), so a renderer reload resumes it. At the end, and on an idle timeout, the patient's
- * data leaves the screens and this process's memory; the next patient waits for the cleaning checklist.
+ * The patient's visit: welcome → consent → exam → end → cleaning → welcome (the phase machine of phases.ts, moved
+ * only by `move`). It lives here in main (and its data in the store), so a renderer reload resumes it. At the end,
+ * and on an idle timeout, the patient's data leaves the screens and this process's memory; the next patient waits
+ * for the cleaning checklist.
  */
 export class SessionService {
-  private phase: Phase = 'welcome';
+  private phases: PhaseSnapshot;
   private language: Language;
   private current: Current | undefined;
   private readings = new Map<string, Reading>();
@@ -25,7 +28,7 @@ export class SessionService {
   private lastActivity: number;
   private idleSince: number | undefined;
   private readonly pins: PinGuard;
-  private readonly waves = new Map<string, { deviceId: string; code: string; rate: number; t: number; samples: number[] }>();
+  private readonly waves = new Map<string, { deviceId: string; code: MdcCode; rate: number; t: number; samples: number[] }>();
 
   constructor(
     private readonly store: SessionStore,
@@ -42,7 +45,11 @@ export class SessionService {
       store.endSession(left.id, 'crash-recovery');
       store.audit({ actor: 'system', action: 'session-end', sessionId: left.id, detail: { reason: 'crash-recovery' } });
     }
-    if (store.cleaningPending()) this.phase = 'cleaning';
+    this.phases = phaseSnapshot(store.cleaningPending() ? 'cleaning' : 'welcome');
+  }
+
+  private get phase(): Phase {
+    return phaseOf(this.phases);
   }
 
   view(): SessionView {
@@ -59,7 +66,7 @@ export class SessionService {
   }
 
   start(language: Language): SessionView {
-    this.require(['welcome'], 'A visit can only start from the welcome screen.');
+    this.require({ type: 'start' }, 'A visit can only start from the welcome screen.');
     if (!this.config.languages.includes(language)) throw new BridgeFailure('unsupported-language', `Language ${language} is not enabled on this cabin.`);
     // The assistant's panel never carries over to a patient.
     this.assistant = false;
@@ -67,25 +74,25 @@ export class SessionService {
     const id = this.store.createSession(language);
     this.current = { id, startedAt: this.now() };
     this.store.audit({ actor: 'patient', action: 'session-start', sessionId: id });
-    return this.go('consent');
+    return this.move({ type: 'start' });
   }
 
   consent(accepted: boolean): SessionView {
-    this.require(['consent'], 'Consent is asked only once, at the start of the visit.');
+    this.require({ type: 'accept' }, 'Consent is asked only once, at the start of the visit.');
     const id = this.current!.id;
     this.store.audit({ actor: 'patient', action: 'consent', sessionId: id, detail: { accepted } });
     if (accepted) {
       this.store.recordConsent(id);
-      return this.go('exam');
+      return this.move({ type: 'accept' });
     }
     this.close('declined');
-    return this.go('welcome');
+    return this.move({ type: 'decline' });
   }
 
   setLanguage(language: Language): SessionView {
     if (!this.config.languages.includes(language)) throw new BridgeFailure('unsupported-language', `Language ${language} is not enabled on this cabin.`);
     this.language = language;
-    return this.go(this.phase);
+    return this.publish();
   }
 
   activity(): SessionView {
@@ -95,12 +102,12 @@ export class SessionService {
 
   /** exam → end (summary), end → cleaning (data cleared); `from` makes a double tap harmless. */
   end(from?: 'exam' | 'end'): SessionView {
-    this.require(from ? [from] : ['exam', 'end'], 'There is no visit to end.');
+    this.require({ type: 'end' }, 'There is no visit to end.', from);
     if (this.phase === 'exam') {
       this.close('completed');
-      return this.go('end');
+      return this.move({ type: 'end' });
     }
-    return this.clearPatient();
+    return this.clearPatient({ type: 'end' });
   }
 
   unlockAssistant(pin: string): SessionView {
@@ -110,23 +117,23 @@ export class SessionService {
     if (result === 'locked') throw new BridgeFailure('pin-locked', 'Too many wrong PINs: wait a minute, then try again.');
     if (result === 'wrong') throw new BridgeFailure('wrong-pin', 'Wrong PIN.');
     this.assistant = true;
-    return this.go(this.phase);
+    return this.publish();
   }
 
   lockAssistant(): SessionView {
     if (this.assistant) this.store.audit({ actor: 'assistant', action: 'assistant-lock' });
     this.assistant = false;
-    return this.go(this.phase);
+    return this.publish();
   }
 
   completeCleaning(done: readonly string[]): SessionView {
     if (!this.assistant) throw new BridgeFailure('assistant-only', 'Only the assistant can complete the cleaning checklist: unlock assistant mode first.');
-    this.require(['cleaning'], 'The cabin is not waiting for cleaning.');
+    this.require({ type: 'cleaned' }, 'The cabin is not waiting for cleaning.');
     const missing = this.config.checklist.filter((c) => !done.includes(c.id)).map((c) => c.id);
     if (missing.length > 0) throw new BridgeFailure('checklist-incomplete', `The checklist is not complete: ${missing.join(', ')}.`);
     this.store.audit({ actor: 'assistant', action: 'cleaning-done', detail: { items: [...done] } });
     this.assistant = false;
-    return this.go('welcome');
+    return this.move({ type: 'cleaned' });
   }
 
   /** A decoded device event: readings belong to the visit only during the examination. */
@@ -157,31 +164,31 @@ export class SessionService {
 
   /** Once a second: the idle prompt, then the end of an abandoned visit. */
   tick(): void {
-    if (!['consent', 'exam', 'end'].includes(this.phase)) return;
+    if (!this.phases.can({ type: 'idle' })) return;
     const now = this.now();
     if (this.idleSince === undefined) {
       if (now - this.lastActivity >= this.config.idle.warnAfterS * 1000) {
         this.idleSince = now;
-        this.go(this.phase);
+        this.publish();
       }
       return;
     }
     if (now - this.idleSince < this.config.idle.endAfterS * 1000) {
-      this.go(this.phase);
+      this.publish();
       return;
     }
     if (this.phase !== 'end') this.store.audit({ actor: 'system', action: 'session-end', sessionId: this.current?.id, detail: { reason: 'idle' } });
     if (this.phase === 'consent') {
       this.close('idle');
-      this.go('welcome');
+      this.move({ type: 'idle' });
     } else {
       if (this.phase === 'exam') this.close('idle');
-      this.clearPatient();
+      this.clearPatient({ type: 'idle' });
     }
     this.assistant = false;
   }
 
-  private bufferWave(sessionId: string, deviceId: string, code: string, rate: number, t: number, samples: number[]): void {
+  private bufferWave(sessionId: string, deviceId: string, code: MdcCode, rate: number, t: number, samples: number[]): void {
     const key = `${deviceId}\u0000${code}`;
     let w = this.waves.get(key);
     if (!w) this.waves.set(key, (w = { deviceId, code, rate, t, samples: [] }));
@@ -201,40 +208,48 @@ export class SessionService {
   }
 
   /** The patient's data leaves the screen and memory; the cabin waits for cleaning. */
-  private clearPatient(): SessionView {
+  private clearPatient(event: PhaseEvent): SessionView {
     this.current = undefined;
     this.readings = new Map();
     this.waves.clear();
     this.assistant = false;
-    return this.go('cleaning');
+    return this.move(event);
   }
 
   private touch(): void {
     this.lastActivity = this.now();
     if (this.idleSince !== undefined) {
       this.idleSince = undefined;
-      this.go(this.phase);
+      this.publish();
     }
   }
 
-  private require(phases: Phase[], message: string): void {
+  /** The visit must be where `event` applies (and in phase `from` when given: a double tap is harmless). */
+  private require(event: PhaseEvent, message: string, from?: Phase): void {
     this.touch();
-    if (!phases.includes(this.phase)) throw new BridgeFailure('wrong-phase', message);
+    if (!this.phases.can(event) || (from && from !== this.phase)) throw new BridgeFailure('wrong-phase', message);
   }
 
-  private go(phase: Phase): SessionView {
-    if (phase === 'welcome' || phase === 'cleaning') {
-      this.current = undefined;
-      this.readings = new Map();
-      // The next patient starts in the cabin's first language, not the last patient's.
-      if (phase !== this.phase) this.language = this.config.languages[0] ?? 'fr';
-    }
-    if (phase !== this.phase) {
+  /** The one place the phase changes. */
+  private move(event: PhaseEvent): SessionView {
+    const before = this.phase;
+    this.phases = nextPhase(this.phases, event);
+    const phase = this.phase;
+    if (phase !== before) {
+      if (phase === 'welcome' || phase === 'cleaning') {
+        this.current = undefined;
+        this.readings = new Map();
+        // The next patient starts in the cabin's first language, not the last patient's.
+        this.language = this.config.languages[0] ?? 'fr';
+      }
       // A new screen starts its own idle count: no stale "are you still there?" on the next one.
       this.lastActivity = this.now();
       this.idleSince = undefined;
     }
-    this.phase = phase;
+    return this.publish();
+  }
+
+  private publish(): SessionView {
     const view = this.view();
     this.emit('session', view);
     return view;

@@ -1,18 +1,9 @@
+import { parseRows } from '../../shared/observation.ts';
 import type { Db } from './open.ts';
 import { enqueue } from './outbox.ts';
-import { ObservationInputSchema, parse, type ObservationInput } from './schema.ts';
+import { ObservationInputSchema, ObservationRecordSchema, parse, type ObservationInput, type ObservationRecord } from './schema.ts';
 
-export interface ObservationRecord {
-  id: string;
-  sessionId: string;
-  deviceId: string;
-  code: string;
-  value: number;
-  unit: string;
-  t: number;
-  measurementId?: string;
-  receivedAt: number;
-}
+export type { ObservationRecord };
 
 /**
  * Stores the observation and queues it for delivery, in one transaction: both or neither.
@@ -20,22 +11,15 @@ export interface ObservationRecord {
  */
 export function addObservation(db: Db, input: ObservationInput): boolean {
   const o = parse(ObservationInputSchema, input, 'an observation');
-  const measurementId = o.measurementId ?? null;
   return db.tx(() => {
     const r = db
       .stmt(
         `INSERT INTO observations (id, session_id, device_id, code, value, unit, t, measurement_id, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       )
-      .run(o.id, o.sessionId, o.deviceId, o.code, o.value, o.unit, o.t, measurementId, db.now());
+      .run(o.id, o.sessionId, o.deviceId, o.code, o.value, o.unit, o.t, o.measurementId ?? null, db.now());
     if (r.changes === 0) return false;
-    const { id, sessionId, deviceId, code, value, unit, t } = o;
-    enqueue(db, {
-      kind: 'observation',
-      refId: id,
-      sessionId,
-      payload: { id, sessionId, deviceId, code, value, unit, t, ...(measurementId ? { measurementId } : {}) },
-    });
+    enqueue(db, { kind: 'observation', refId: o.id, sessionId: o.sessionId, payload: o });
     return true;
   });
 }
@@ -47,6 +31,7 @@ export function observationsOf(db: Db, sessionId: string): ObservationRecord[] {
               received_at AS receivedAt
        FROM observations WHERE session_id = ? ORDER BY rowid`,
     )
-    .all(sessionId) as (ObservationRecord & { measurementId: string | null })[];
-  return rows.map(({ measurementId, ...rest }) => (measurementId === null ? rest : { ...rest, measurementId }));
+    .all(sessionId);
+  return parseRows(ObservationRecordSchema, rows);
 }
+

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LanguageSchema } from '../../shared/bridge.ts';
+import { LanguageSchema } from '../../shared/language.ts';
+import { ObservationSchema } from '../../shared/observation.ts';
 import { StoreError } from './errors.ts';
 
 /** The store's inputs, validated where they enter (types come from these schemas). */
@@ -53,26 +54,15 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.input<typeof AuditEntrySchema>;
 
-export const ObservationInputSchema = z.object({
-  /** Stable id: the doctor's side dedupes and acknowledges by it. */
-  id: z.string().min(1),
-  sessionId: z.string().min(1),
-  deviceId: z.string().min(1),
-  code: z.string().min(1),
-  value: z.number(),
-  unit: z.string(),
-  t: z.number(),
-  measurementId: z.string().min(1).nullish(),
-});
+export const ObservationInputSchema = ObservationSchema;
 export type ObservationInput = z.input<typeof ObservationInputSchema>;
+/** A stored observation: the contract's fields and when the cabin received it. */
+export const ObservationRecordSchema = ObservationSchema.extend({ receivedAt: z.number().finite() });
+export type ObservationRecord = z.infer<typeof ObservationRecordSchema>;
 
-export const WaveformInputSchema = z.object({
-  sessionId: z.string().min(1),
-  deviceId: z.string().min(1),
-  code: z.string().min(1),
+export const WaveformInputSchema = ObservationSchema.pick({ sessionId: true, deviceId: true, code: true, t: true }).extend({
   rate: z.number().positive(),
-  t: z.number(),
-  samples: z.array(z.number()).min(1),
+  samples: z.array(z.number().finite()).min(1),
 });
 export type WaveformInput = z.input<typeof WaveformInputSchema>;
 

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import { FRAME_MS, TelemetrySender, type StreamDeclaration } from '../../../src/renderer/call/telemetry.ts';
+import type { MdcCode } from '../../../src/shared/catalogue.ts';
 import { CabinEventSchema, decodeFrame, TELEMETRY_MAX_BUFFERED } from '../../../src/shared/telemetry.ts';
 import { FakeChannel } from './fakes.ts';
 
 const PLETH = 'MDC_PULS_OXIM_PLETH';
-const wave = (samples: number[], t: number, rate = 60, deviceId = 'oxi@sim', code = PLETH) => ({ deviceId, code, rate, samples, t });
+const wave = (samples: number[], t: number, rate = 60, deviceId = 'oxi@sim', code: MdcCode = PLETH) => ({ deviceId, code, rate, samples, t });
 const frames = (ch: FakeChannel) => ch.sent.filter((d): d is ArrayBuffer => d instanceof ArrayBuffer).map((b) => decodeFrame(b)!);
 
 describe('telemetry sender', () => {

@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EVENTS, ReadingSchema as BridgeReadingSchema, WaveformSchema } from '../../src/shared/bridge.ts';
+import { CATALOGUE, MDC, MDC_CODES, MdcCodeSchema } from '../../src/shared/catalogue.ts';
+import { ConsultationReportSchema, ReportReadingSchema, ToHubSchema } from '../../src/shared/hub-protocol.ts';
+import { LANGUAGES, LanguageSchema } from '../../src/shared/language.ts';
+import { ObservationSchema, parseRows, ReadingSchema, withoutNulls, type Observation } from '../../src/shared/observation.ts';
+import { CabinEventSchema } from '../../src/shared/telemetry.ts';
+import { ObservationInputSchema, WaveformInputSchema } from '../../src/main/store/schema.ts';
+
+const obs: Observation = {
+  id: 'obs-1',
+  sessionId: 's-1',
+  deviceId: 'contec-cms50-v7:/dev/ttyUSB0',
+  code: 'MDC_PULS_OXIM_SAT_O2',
+  value: 97,
+  unit: '%',
+  t: 1_700_000_000_000,
+  measurementId: 'm-1',
+};
+const { sessionId: _, ...reading } = obs;
+const keys = (shape: object) => Object.keys(shape).sort();
+
+describe('MdcCode: the catalogue closed', () => {
+  it('has exactly the catalogue codes, and MDC names each one without its prefix', () => {
+    expect([...MDC_CODES].sort()).toEqual([...CATALOGUE.keys()].sort());
+    for (const code of MDC_CODES) expect(MDC[code.slice(4) as keyof typeof MDC]).toBe(code);
+    expect(Object.keys(MDC)).toHaveLength(MDC_CODES.length);
+  });
+
+  it('refuses any other string', () => {
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        expect(MdcCodeSchema.safeParse(s).success).toBe(CATALOGUE.has(s));
+      }),
+    );
+    expect(MdcCodeSchema.safeParse('59408-5').success).toBe(false);
+  });
+});
+
+describe('Language', () => {
+  it('is French then English, and nothing else', () => {
+    expect(LANGUAGES).toEqual(['fr', 'en']);
+    expect(LanguageSchema.safeParse('de').success).toBe(false);
+  });
+});
+
+describe('one observation contract for every hop', () => {
+  it('each hop has the contract’s fields (the bridge, the data channel and the hub without the session id)', () => {
+    const withoutSession = keys(ObservationSchema.shape).filter((k) => k !== 'sessionId');
+    expect(keys(ObservationInputSchema.shape)).toEqual(keys(ObservationSchema.shape));
+    expect(keys(ReadingSchema.shape)).toEqual(withoutSession);
+    expect(BridgeReadingSchema).toBe(ReadingSchema);
+    expect(EVENTS.reading).toBe(ReadingSchema);
+    expect(keys(ReportReadingSchema.shape)).toEqual(withoutSession);
+    const onChannel = CabinEventSchema.options.find((o) => o.shape.type.value === 'observation')!;
+    expect(keys(onChannel.shape)).toEqual([...withoutSession, 'type'].sort());
+  });
+
+  it('a valid observation passes every hop', () => {
+    expect(ObservationInputSchema.parse(obs)).toEqual(obs);
+    expect(ReadingSchema.parse(reading)).toEqual(reading);
+    expect(CabinEventSchema.parse({ type: 'observation', ...reading })).toEqual({ type: 'observation', ...reading });
+    expect(ToHubSchema.safeParse({ type: 'report', consultationId: 'c1', readings: [reading] }).success).toBe(true);
+  });
+
+  it('the same limits everywhere: id length, finite numbers, a catalogue code, a unit', () => {
+    const bad: Partial<Record<keyof Observation, unknown>>[] = [
+      { id: 'x'.repeat(101) },
+      { id: '' },
+      { value: Number.NaN },
+      { value: Number.POSITIVE_INFINITY },
+      { t: Number.NaN },
+      { code: 'MDC_NOT_IN_CATALOGUE' },
+      { unit: '' },
+      { deviceId: 'd'.repeat(301) },
+      { measurementId: 'm'.repeat(101) },
+    ];
+    for (const change of bad) {
+      const hint = JSON.stringify(change);
+      expect(ObservationInputSchema.safeParse({ ...obs, ...change }).success, `store ${hint}`).toBe(false);
+      expect(ReadingSchema.safeParse({ ...reading, ...change }).success, `bridge ${hint}`).toBe(false);
+      expect(CabinEventSchema.safeParse({ type: 'observation', ...reading, ...change }).success, `channel ${hint}`).toBe(false);
+      expect(ReportReadingSchema.safeParse({ ...reading, ...change }).success, `hub ${hint}`).toBe(false);
+    }
+  });
+
+  it('the device is required everywhere but in the hub’s reports (older reports have none)', () => {
+    const { deviceId: _d, ...noDevice } = reading;
+    expect(ReadingSchema.safeParse(noDevice).success).toBe(false);
+    expect(CabinEventSchema.safeParse({ type: 'observation', ...noDevice }).success).toBe(false);
+    expect(ReportReadingSchema.safeParse(noDevice).success).toBe(true);
+    expect(ConsultationReportSchema.shape.readings.element).toBe(ReportReadingSchema);
+  });
+
+  it('waveforms share the device, code and time fields', () => {
+    const w = { deviceId: reading.deviceId, code: MDC.PULS_OXIM_PLETH, t: 5, rate: 60, samples: [1, 2] };
+    expect(WaveformSchema.safeParse(w).success).toBe(true);
+    expect(WaveformSchema.safeParse({ ...w, code: 'pleth' }).success).toBe(false);
+    expect(WaveformInputSchema.safeParse({ ...w, sessionId: 's' }).success).toBe(true);
+    expect(WaveformInputSchema.safeParse({ ...w, sessionId: 's', samples: [Number.NaN] }).success).toBe(false);
+  });
+
+  it('the session phase on the data channel is one of the contract’s phases', () => {
+    const session = { type: 'session', sessionId: 's', phase: 'exam', language: 'fr' };
+    expect(CabinEventSchema.safeParse(session).success).toBe(true);
+    expect(CabinEventSchema.safeParse({ ...session, phase: 'lunch' }).success).toBe(false);
+    expect(CabinEventSchema.safeParse({ ...session, language: 'de' }).success).toBe(false);
+  });
+});
+
+describe('store rows', () => {
+  it('withoutNulls drops only the null fields', () => {
+    expect(withoutNulls({ a: 1, b: null, c: 0, d: '' })).toEqual({ a: 1, c: 0, d: '' });
+    expect(withoutNulls(null)).toBeNull();
+  });
+
+  it('parseRows reads NULL as an absent optional field and leaves out rows the contract refuses', () => {
+    const rows = [
+      { ...reading, measurementId: null },
+      { ...reading, id: 'obs-2', code: 'not-a-code' },
+      { ...reading, id: 'obs-3', deviceId: null },
+    ];
+    const parsed = parseRows(ReportReadingSchema, rows);
+    expect(parsed.map((r) => r.id)).toEqual(['obs-1', 'obs-3']);
+    expect(parsed[0]).not.toHaveProperty('measurementId');
+    expect(parsed[1]).not.toHaveProperty('deviceId');
+    expect(parseRows(ReadingSchema, rows).map((r) => r.id)).toEqual(['obs-1']);
+  });
+});
