@@ -1,4 +1,5 @@
 import { backoffDelay } from '../shared/backoff.ts';
+import { systemClock, type Clock, type TimerHandle } from '../shared/clock.ts';
 import type { DeviceInfo, HostMessage } from '../shared/device-host.ts';
 import type { Driver } from '../shared/driver.ts';
 import type { DevicesConfig } from './config.ts';
@@ -17,6 +18,8 @@ export interface DeviceManagerOptions {
   tickMs?: number;
   /** Only these ports / this driver (the CLI's `watch --port P --driver D`). */
   filter?: { port?: string; driver?: string };
+  /** Time and timers (tests pass a manual or fake clock). */
+  clock?: Clock;
 }
 
 interface Slot {
@@ -51,12 +54,16 @@ export class DeviceManager {
   private readonly remembered = new Map<string, { driver: Driver; reason: string }>();
   private readonly listeners = new Set<(m: HostMessage) => void>();
   private readonly pending = new Set<Promise<void>>();
-  private scanTimer: ReturnType<typeof setInterval> | undefined;
-  private tickTimer: ReturnType<typeof setInterval> | undefined;
+  private scanTimer: TimerHandle | undefined;
+  private tickTimer: TimerHandle | undefined;
   private scanning: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(private readonly opts: DeviceManagerOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: DeviceManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+  }
 
   onMessage(listener: (m: HostMessage) => void): () => void {
     this.listeners.add(listener);
@@ -77,14 +84,14 @@ export class DeviceManager {
   async start(): Promise<void> {
     this.stopped = false;
     await this.scan();
-    this.scanTimer = setInterval(() => void this.scan(), this.opts.config.pollMs);
-    this.tickTimer = setInterval(() => this.tick(), this.opts.tickMs ?? 50);
+    this.scanTimer = this.clock.setInterval(() => void this.scan(), this.opts.config.pollMs);
+    this.tickTimer = this.clock.setInterval(() => this.tick(), this.opts.tickMs ?? 50);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.scanTimer);
-    clearInterval(this.tickTimer);
+    this.clock.clearInterval(this.scanTimer);
+    this.clock.clearInterval(this.tickTimer);
     await this.settled();
     await Promise.all([...this.slots.values()].map((s) => this.teardown(s, true)));
     this.slots.clear();
@@ -103,7 +110,7 @@ export class DeviceManager {
       return { ok: false, error: `${slot.info.name} is not connected right now; try again when it is.` };
     }
     const session = slot.session;
-    const ran = this.guard(slot, () => session.command(name, Date.now()));
+    const ran = this.guard(slot, () => session.command(name, this.clock.now()));
     if (ran === true) this.guard(slot, () => slot.transport?.commanded?.(name));
     if (ran === false) {
       const known = Object.keys(session.driver.link.commands);
@@ -150,7 +157,7 @@ export class DeviceManager {
       this.track(this.teardown(slot, false));
       if (slot.info) this.emit({ type: 'detached', deviceId: slot.info.id, reason: now ? 'replaced' : 'unplugged' });
     }
-    const now = Date.now();
+    const now = this.clock.now();
     for (const port of ports) {
       const slot = this.slots.get(port.path);
       if (!slot) {
@@ -167,7 +174,7 @@ export class DeviceManager {
   private retryLater(slot: Slot, state: 'retry' | 'unknown' = 'retry'): void {
     slot.state = state;
     slot.failures++;
-    slot.retryAt = Date.now() + backoffMs(slot.failures - 1);
+    slot.retryAt = this.clock.now() + backoffMs(slot.failures - 1);
   }
 
   private async choose(slot: Slot): Promise<{ driver: Driver; reason: string; probed: boolean } | undefined> {
@@ -232,7 +239,7 @@ export class DeviceManager {
     });
     transport.onData((bytes) => {
       if (slot.transport !== transport) return;
-      slot.lastDataAt = Date.now();
+      slot.lastDataAt = this.clock.now();
       if (slot.silent) {
         slot.silent = false;
         this.emit({ type: 'link', deviceId, state: 'connected' });
@@ -255,10 +262,10 @@ export class DeviceManager {
     slot.session = session;
     slot.state = 'connected';
     slot.failures = 0;
-    slot.lastDataAt = Date.now();
+    slot.lastDataAt = this.clock.now();
     slot.silent = false;
     this.emit({ type: 'link', deviceId, state: 'connected' });
-    this.guard(slot, () => session.start(Date.now()));
+    this.guard(slot, () => session.start(this.clock.now()));
   }
 
   /** Runs driver code for a slot; a throw is a driver bug: reported, and the device is reconnected. */
@@ -290,7 +297,7 @@ export class DeviceManager {
     slot.transport = undefined;
     if (graceful && session) {
       try {
-        session.stop(Date.now());
+        session.stop(this.clock.now());
       } catch {
         // Closing anyway.
       }
@@ -299,7 +306,7 @@ export class DeviceManager {
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const slot of this.slots.values()) {
       if (slot.state !== 'connected' || !slot.session || !slot.info) continue;
       const session = slot.session;
