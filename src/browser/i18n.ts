@@ -1,17 +1,17 @@
 import i18next, { type i18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import type { Language } from '../shared/bridge.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../shared/language.ts';
 
 /** One app's strings: a nested translation tree per language (each app keeps its own fr.json and en.json). */
 export type Resources = Readonly<Record<Language, object>>;
 
 /** An i18next instance with both languages loaded synchronously; no language detector (nothing is stored). */
-export function createI18n(resources: Resources, language: Language = 'fr'): i18n {
+export function createI18n(resources: Resources, language: Language = DEFAULT_LANGUAGE): i18n {
   const instance = i18next.createInstance();
   void instance.use(initReactI18next).init({
-    resources: { fr: { translation: resources.fr }, en: { translation: resources.en } },
+    resources: Object.fromEntries(LANGUAGES.map((l) => [l, { translation: resources[l] }])),
     lng: language,
-    fallbackLng: 'fr',
+    fallbackLng: DEFAULT_LANGUAGE,
     initAsync: false,
     interpolation: { escapeValue: false },
     returnNull: false,

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Language } from '../../shared/bridge.ts';
+import type { Language } from '../../shared/language.ts';
 import { useConsole, useController } from '../state/hooks.ts';
 
 /** Title, language switch (always there), who is signed in, the hub connection and sign-out. */
