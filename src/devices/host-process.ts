@@ -2,6 +2,7 @@ import { DRIVERS } from '../../drivers/index.ts';
 import { HostRequestSchema, type HostMessage } from '../shared/device-host.ts';
 import { checkDrivers, DevicesConfigSchema, type DevicesConfig } from './config.ts';
 import { createDeviceManager } from './host.ts';
+import { hostLogger } from './host-log.ts';
 
 /**
  * The device host as a child process (child_process.fork, or Electron's utilityProcess): the devices
@@ -26,6 +27,8 @@ const send = (m: HostMessage): Promise<void> =>
   });
 // A parent that went away makes process.send fail with an 'error' event: nothing left to tell.
 process.on('error', () => undefined);
+// This process's root logger: its lines reach cabin main's log as `log` messages.
+const { log, flushed } = hostLogger(send);
 
 function readConfig(): DevicesConfig {
   const json: unknown = JSON.parse(process.env.CABIN_DEVICES_CONFIG ?? '{}');
@@ -38,17 +41,18 @@ try {
 } catch (err) {
   const issue = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
   const why = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : (err as Error).message;
-  await send({ type: 'log', level: 'error', message: `Invalid devices config: ${why}` });
+  log.error(`Invalid devices config: ${why}`);
+  await flushed();
   process.exit(2);
 }
 
-const manager = createDeviceManager(DRIVERS, config, { onWarning: (message) => void send({ type: 'log', level: 'warn', message }) });
+const manager = createDeviceManager(DRIVERS, config, { onWarning: (message) => log.warn(message) });
 manager.onMessage((m) => void send(m));
 
 function onRequest(raw: unknown): void {
   const req = HostRequestSchema.safeParse(raw);
   if (!req.success) {
-    void send({ type: 'log', level: 'warn', message: `Ignored a malformed request: ${req.error.issues[0]?.message ?? 'invalid'}` });
+    log.warn(`Ignored a malformed request: ${req.error.issues[0]?.message ?? 'invalid'}`);
     return;
   }
   if (req.data.type === 'shutdown') {
@@ -66,3 +70,4 @@ else process.on('message', onRequest);
 process.on('disconnect', () => void manager.stop().then(() => process.exit(0)));
 
 await manager.start();
+log.info({ simulated: config.simulate.length, ports: config.ports.length }, 'device host started');

@@ -24,6 +24,11 @@ export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
 export const LinkStateSchema = z.enum(['connecting', 'connected', 'reconnecting', 'error']);
 export type LinkState = z.infer<typeof LinkStateSchema>;
 
+export const HostLogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
+export type HostLogLevel = z.infer<typeof HostLogLevelSchema>;
+/** A log line's structured fields: flat, plain values (main writes them to its own log, which censors patient fields). */
+export const HostLogFieldsSchema = z.record(z.string().max(64), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
 export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('attached'), device: DeviceInfoSchema }),
   z.object({ type: z.literal('detached'), deviceId: z.string(), reason: z.string() }),
@@ -35,7 +40,7 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     ok: z.boolean(),
     error: z.string().optional(),
   }),
-  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  z.object({ type: z.literal('log'), level: HostLogLevelSchema, message: z.string(), fields: HostLogFieldsSchema.optional() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { backoffDelay } from '../../shared/backoff.ts';
 import type { DeviceView } from '../../shared/bridge.ts';
 import type { DeviceEvent } from '../../shared/device-event.ts';
+import { silentLogger, type Logger } from '../../server/log.ts';
 import { HostMessageSchema, type HostMessage, type HostRequest } from '../../shared/device-host.ts';
+import { HostLogSink, type HostLogCap } from './host-log.ts';
 
 /** A running device host process (child_process.fork in browser mode, utilityProcess in Electron). */
 export interface HostProcess {
@@ -39,12 +41,20 @@ export class DeviceSupervisor {
   private startedAt = 0;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private stopping = false;
+  private readonly hostLog: HostLogSink;
 
   constructor(
     private readonly launch: HostLauncher,
     private readonly on: SupervisorEvents,
     private readonly backoffMs = (n: number): number => backoffDelay(n, { firstMs: 250, maxMs: 10_000 }),
-  ) {}
+    /** Main's logger (the device host's lines go to a `device-host` child of it) and the cap on those lines. */
+    opts: { log?: Logger; logCap?: HostLogCap } = {},
+  ) {
+    // A host's warnings and errors are also incidents for the audit log (under the same cap).
+    this.hostLog = new HostLogSink((opts.log ?? silentLogger()).child({ component: 'device-host' }), (m) => {
+      if (m.level === 'warn' || m.level === 'error') this.on.incident(m.message);
+    }, opts.logCap);
+  }
 
   start(): void {
     if (this.host) return;
@@ -152,7 +162,7 @@ export class DeviceSupervisor {
         this.waiting.delete(m.requestId);
         break;
       case 'log':
-        if (m.level !== 'info') this.on.incident(m.message);
+        void this.hostLog.write(m);
         break;
     }
   }

@@ -1,0 +1,43 @@
+import { pino, type Logger } from 'pino';
+import type { HostLogLevel, HostMessage } from '../shared/device-host.ts';
+
+/** pino's numeric levels as the host protocol's: trace is debug, fatal is error. */
+export function hostLevel(level: number): HostLogLevel {
+  if (level >= 50) return 'error';
+  if (level >= 40) return 'warn';
+  if (level >= 30) return 'info';
+  return 'debug';
+}
+
+/** The protocol's `log` message for one of pino's JSON lines; fields that are not plain values travel as JSON. */
+export function hostLogMessage(line: string): Extract<HostMessage, { type: 'log' }> {
+  const o = JSON.parse(line) as Record<string, unknown>;
+  const { level, msg, time: _time, pid: _pid, hostname: _hostname, name: _name, ...rest } = o;
+  const fields = Object.fromEntries(
+    Object.entries(rest).map(([k, v]) => [k, v === null || ['string', 'number', 'boolean'].includes(typeof v) ? (v as string | number | boolean | null) : JSON.stringify(v)]),
+  );
+  return {
+    type: 'log',
+    level: hostLevel(typeof level === 'number' ? level : 30),
+    message: typeof msg === 'string' ? msg : '',
+    ...(Object.keys(fields).length > 0 ? { fields } : {}),
+  };
+}
+
+/**
+ * The device host's root logger: its lines go to cabin main as `log` messages (main writes them to its own log,
+ * which censors patient fields and caps what a host may say). `flushed` settles once every line sent so far is out
+ * (before the host exits).
+ */
+export function hostLogger(send: (m: HostMessage) => Promise<void>, level = process.env.LOG_LEVEL ?? 'info'): { log: Logger; flushed(): Promise<void> } {
+  const pending = new Set<Promise<void>>();
+  const destination = {
+    write(line: string): void {
+      const p = send(hostLogMessage(line)).finally(() => pending.delete(p));
+      pending.add(p);
+    },
+  };
+  const known = Object.values(pino.levels.labels).includes(level) || level === 'silent';
+  const log = pino({ name: 'device-host', level: known ? level : 'info', serializers: { err: pino.stdSerializers.err } }, destination);
+  return { log, flushed: async () => void (await Promise.all(pending)) };
+}
