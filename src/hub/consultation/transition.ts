@@ -164,7 +164,7 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
       return sideEvent(c, actor, input, ctx);
     }
     case 'stored': {
-      if (!c) return NOTHING;
+      if (!c || actor.role !== 'doctor' || c.doctorId !== actor.id) return NOTHING;
       const { stored } = input;
       if (stored === null) return fail(ref, 'not-active', 'This consultation is over.');
       // Not `reported`: the console must not tell the cabin these readings are safe (its outbox keeps them).
