@@ -278,11 +278,6 @@ export class Relay {
     }
   }
 
-  private broadcastQueue(): void {
-    const msg: FromHub = { type: 'queue', items: this.o.store.queue() };
-    for (const c of this.conns.values()) if (c.role === 'doctor') this.send(c, msg);
-  }
-
   private send(conn: { ws: WebSocket }, msg: FromHub): void {
     if (conn.ws.readyState !== WebSocket.OPEN) return;
     if (conn.ws.bufferedAmount > MAX_BUFFERED) return conn.ws.terminate();
