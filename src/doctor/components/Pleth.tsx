@@ -1,10 +1,10 @@
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Pleth as PlethCanvas, type PushSamples } from '../../browser/Pleth.tsx';
+import { MDC } from '../../shared/catalogue.ts';
 import type { Call } from '../call/call.ts';
 
-const PLETH = 'MDC_PULS_OXIM_PLETH';
-/** Telemetry crosses the network: a little less prebuffer than Playout's default, more latency allowed. */
+/** The console's jitter buffer: the samples come over the network (the kiosk keeps Playout's defaults). */
 const PLAYOUT = { prebufferMs: 200, maxLatencyMs: 1500 } as const;
 
 /** The cabin's pleth waveform from the `telemetry` channel, in its own card. */
@@ -13,7 +13,7 @@ export function Pleth({ call }: { call: Call }) {
   const subscribe = useCallback(
     (push: PushSamples) =>
       call.onWaveform((s) => {
-        if (s.info.code === PLETH) push(s.samples, s.info.rate);
+        if (s.info.code === MDC.PULS_OXIM_PLETH) push(s.samples, s.info.rate);
       }),
     [call],
   );

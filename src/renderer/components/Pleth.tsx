@@ -2,8 +2,7 @@ import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBridge } from '../bridge/context.tsx';
 import { Pleth as PlethCanvas, type PushSamples } from '../../browser/Pleth.tsx';
-
-const PLETH = 'MDC_PULS_OXIM_PLETH';
+import { MDC } from '../../shared/catalogue.ts';
 
 /** The oximeter's pleth waveform on the exam screen, from the bridge's `waveform` events. */
 export function Pleth({ deviceId }: { deviceId: string }) {
@@ -12,7 +11,7 @@ export function Pleth({ deviceId }: { deviceId: string }) {
   const subscribe = useCallback(
     (push: PushSamples) =>
       bridge.on('waveform', (w) => {
-        if (w.deviceId === deviceId && w.code === PLETH) push(w.samples, w.rate);
+        if (w.deviceId === deviceId && w.code === MDC.PULS_OXIM_PLETH) push(w.samples, w.rate);
       }),
     [bridge, deviceId],
   );
