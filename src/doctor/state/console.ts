@@ -31,6 +31,7 @@ export interface ConsoleDeps {
 export class ConsoleController {
   /** The screens (restoring, login, queue, consultation) and their flags: see screen-machine.ts. */
   private readonly screens = createActor(screenMachine);
+  /** What the screens see: derived once per machine change, so React gets the same object until then. */
   private state: ConsoleState;
   private readonly listeners = new Set<() => void>();
   private readonly tokens: TokenKeeper;
