@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CallView, EventName, EventPayload } from '../shared/bridge.ts';
+import type { EventName, EventPayload } from '../shared/bridge.ts';
+import { silentLogger, type Logger } from '../server/log.ts';
 import { BridgeFailure, checkEvent, type BridgeHandlers, type EventSink } from './bridge/dispatch.ts';
 import type { Cabin } from './cabin.ts';
 import type { KioskConfig } from './config.ts';
 import { forkHostLauncher } from './devices/fork-host.ts';
 import { DeviceSupervisor, type HostLauncher } from './devices/supervisor.ts';
+import { ConsultPolicy } from './hub/consult-policy.ts';
 import { HubLink } from './hub/link.ts';
 import { MediaUploads } from './media/uploads.ts';
 import { hashPin } from './session/pin.ts';
@@ -19,13 +21,16 @@ const HOUR_MS = 3_600_000;
 export interface CabinOptions {
   /** How the device host runs (Electron's utilityProcess in the app; a Node child process by default). */
   launchHost?: HostLauncher;
+  /** Cabin main's root logger; the services get children of it. Silent by default (tests). */
+  log?: Logger;
 }
 
 /**
- * The composition root: wires the config, the store, the session service, the device supervisor and the
- * bridge handlers. It wires; the work is done in those services.
+ * The composition root: wires the config, the store, the session service, the device supervisor, the hub link and
+ * its consultation policy, and the bridge handlers. It wires; the work is done in those services.
  */
 export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): Promise<Cabin> {
+  const log = opts.log ?? silentLogger();
   // Health data: only the kiosk's own account may read the store.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
@@ -35,51 +40,57 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     try {
       fn();
     } catch (err) {
-      console.error(`cabin: ${what} failed: ${(err as Error).message}`);
+      log.error({ err }, `${what} failed`);
     }
   };
+  const audit = (action: 'consultation' | 'incident', detail: string, sessionId?: string): void =>
+    safely(`recording ${action}`, () => store.audit({ actor: 'system', action, detail: { detail }, ...(sessionId ? { sessionId } : {}) }));
+
   const sinks = new Set<EventSink>();
-  let hub: HubLink | undefined;
+  // Set once the hub link exists (the link's views go through `emit`).
+  let policy: ConsultPolicy | undefined = undefined;
   const emit: EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     if (!checkEvent(name, payload)) return;
-    // A doctor is asked for while the patient is examined; when the visit ends, the cabin leaves the consultation
-    // (the hub keeps it open for the doctor's notes and report).
-    if (name === 'session' && hub) {
-      const v = payload as EventPayload<'session'>;
-      const h = hub;
-      safely('updating the consultation', () => h.want(v.phase === 'exam' ? v.language : null));
-    }
+    if (name === 'session') policy?.onSession(payload as EventPayload<'session'>);
     for (const s of sinks) s(name, payload);
   };
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
   const session = new SessionService(store, config, emit, Date.now, pinHash);
-  const supervisor = new DeviceSupervisor(opts.launchHost ?? forkHostLauncher(config.devices), {
-    device: (view) => emit('device', view),
-    event: (deviceId, event) => session.onDeviceEvent(deviceId, event),
-    incident: (detail) => safely('recording an incident', () => store.audit({ actor: 'system', action: 'incident', detail: { detail } })),
-  });
+  const supervisor = new DeviceSupervisor(
+    opts.launchHost ?? forkHostLauncher(config.devices),
+    {
+      device: (view) => emit('device', view),
+      event: (deviceId, event) => session.onDeviceEvent(deviceId, event),
+      incident: (detail) => audit('incident', detail),
+    },
+    undefined,
+    { log },
+  );
   const retentionMs = config.retentionDays * 24 * HOUR_MS;
   const purge = (): void => safely('purging old data', () => store.purge(Date.now(), retentionMs));
   purge();
   const timers = [setInterval(() => safely('the idle check', () => session.tick()), 1000), setInterval(purge, HOUR_MS)];
   supervisor.start();
 
-  const offCall: CallView = { state: 'off', consultationId: null, doctorName: null, peerPresent: false, polite: false, iceServers: [], error: null };
-  if (config.hub) {
-    const cabinKey = config.hub.cabinKey ?? readFileSync(config.hub.cabinKeyFile!, 'utf8').trim();
-    hub = new HubLink({
-      url: config.hub.url,
-      cabinId: config.cabinId,
-      cabinKey,
-      onView: (view) => emit('call', view),
-      onSignal: (data) => emit('signal', { data }),
-      onAudit: (action, detail) =>
-        safely('recording a consultation step', () => store.audit({ actor: 'system', action, detail: { detail }, sessionId: session.view().sessionId ?? undefined })),
-    });
-    hub.start();
-    const v = session.view();
-    hub.want(v.phase === 'exam' ? v.language : null);
-  }
+  const hub = config.hub
+    ? new HubLink({
+        url: config.hub.url,
+        cabinId: config.cabinId,
+        cabinKey: config.hub.cabinKey ?? readFileSync(config.hub.cabinKeyFile!, 'utf8').trim(),
+        onView: (view) => emit('call', view),
+        onSignal: (data) => emit('signal', { data }),
+        onAudit: (action, detail) => audit(action, detail, session.view().sessionId ?? undefined),
+      })
+    : undefined;
+  const consult = new ConsultPolicy({
+    link: hub,
+    audit: (detail) => store.audit({ actor: 'system', action: 'incident', detail: { detail } }),
+    log: log.child({ component: 'consultation' }),
+  });
+  policy = consult;
+  hub?.start();
+  consult.onSession(session.view());
+
   const uploads = new MediaUploads(randomUUID);
   const currentSession = (): string => {
     const id = session.view().sessionId;
@@ -103,28 +114,18 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     'assistant:unlock': ({ pin }) => session.unlockAssistant(pin),
     'assistant:lock': () => session.lockAssistant(),
     'cleaning:complete': ({ done }) => session.completeCleaning(done),
-    'call:get': () => hub?.view() ?? offCall,
+    'call:get': () => consult.view(),
     'call:signal': ({ data }) => {
-      if (!hub) throw new BridgeFailure('no-hub', 'This cabin has no hub configured.');
-      try {
-        hub.signal(data);
-      } catch (err) {
-        throw new BridgeFailure('call-unavailable', (err as Error).message);
-      }
+      consult.signal(data);
       return {};
     },
     'call:incident': ({ detail }) => {
-      if (hub) hub.incident(detail);
-      else store.audit({ actor: 'system', action: 'incident', detail: { detail: `call: ${detail}` } });
+      consult.incident(detail);
       return {};
     },
     'outbox:pending': () => {
       const id = session.view().sessionId;
-      if (!id) return [];
-      return store
-        .pendingOf(id, 'observation', 500)
-        .map((e) => e.payload as EventPayload<'reading'>)
-        .map(({ id: rid, deviceId, code, value, unit, t, measurementId }) => ({ id: rid, deviceId, code, value, unit, t, ...(measurementId ? { measurementId } : {}) }));
+      return id ? store.pendingReadings(id) : [];
     },
     'outbox:ack': ({ ids }) => ({ marked: store.markDeliveredByRef('observation', ids) }),
     'media:begin': (input) => ({ uploadId: uploads.begin(currentSession(), input) }),

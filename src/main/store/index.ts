@@ -1,4 +1,4 @@
-import type { Language } from '../../shared/bridge.ts';
+import type { Language, Reading } from '../../shared/bridge.ts';
 import { integrityCheck } from '../../server/sqlite.ts';
 import { audit, auditTrail, lastAuditId, type AuditFilter, type AuditRecord } from './audit.ts';
 import { guard } from './errors.ts';
@@ -6,7 +6,7 @@ import { addMedia, getMedia, mediaOf, type MediaRecord } from './media.ts';
 import { migrate } from './migrations.ts';
 import { addObservation, observationsOf, type ObservationRecord } from './observations.ts';
 import { openDatabase, type Db, type OpenOptions } from './open.ts';
-import { enqueue, markAttempt, markDelivered, markDeliveredByRef, pending, pendingCount, pendingOf, type EnqueueInput, type OutboxEntry } from './outbox.ts';
+import { enqueue, markAttempt, markDelivered, markDeliveredByRef, pending, pendingCount, pendingOf, pendingReadings, type EnqueueInput, type OutboxEntry } from './outbox.ts';
 import { purge, type PurgeCounts } from './purge.ts';
 import type { AuditEntry, EndReason, MediaInput, ObservationInput, OutboxKind, WaveformInput } from './schema.ts';
 import { createSession, endSession, getSession, openSession, recordConsent, type SessionRecord } from './sessions.ts';
@@ -96,6 +96,9 @@ export class Store {
   }
   pendingOf(sessionId: string, kind: OutboxKind, limit = 500): OutboxEntry[] {
     return this.run(() => pendingOf(this.db, sessionId, kind, limit));
+  }
+  pendingReadings(sessionId: string, limit = 500): Reading[] {
+    return this.run(() => pendingReadings(this.db, sessionId, limit));
   }
   pendingCount(): number {
     return this.run(() => pendingCount(this.db));

@@ -7,6 +7,7 @@ import type { KioskConfig } from '../config.ts';
 import { setCookie } from '../../server/cookies.ts';
 import { contentSecurityPolicy, securityHeaders } from '../../server/csp.ts';
 import { serveStatic, type StaticSite } from '../../server/static.ts';
+import type { Logger } from '../../server/log.ts';
 import { TOKEN_COOKIE, WsBridge } from './ws-bridge.ts';
 
 export interface KioskHost {
@@ -20,8 +21,8 @@ export interface KioskHost {
  * Browser mode: cabin main's services behind a local web server that serves the renderer and the bridge
  * WebSocket, for Chromium in kiosk mode and the end-to-end tests.
  */
-export async function startKiosk(opts: { config: KioskConfig; rendererDir: string; port?: number }): Promise<KioskHost> {
-  const cabin = await startCabin(opts.config);
+export async function startKiosk(opts: { config: KioskConfig; rendererDir: string; port?: number; log?: Logger }): Promise<KioskHost> {
+  const cabin = await startCabin(opts.config, { log: opts.log });
   // The bridge token is handed out once, to whoever opens the launch URL's one-time code first (the kiosk's
   // browser): no plain request to the host can obtain it.
   const token = randomBytes(24).toString('base64url');
