@@ -7,14 +7,11 @@ import { DeviceError, type Transport } from '../../src/devices/transports/transp
 import type { HostMessage } from '../../src/shared/device-host.ts';
 import type { Driver } from '../../src/shared/driver.ts';
 import { fakeDriver } from '../helpers/fake-driver.ts';
+import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
 
-const until = async (cond: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+/** The rigs' clock: the manager, its probes and the simulated devices run on it, moved by `until`. */
+let clock = new ManualClock();
+const until = (cond: () => boolean, ms = 5000): Promise<void> => runUntil(clock, cond, ms);
 
 interface Rig {
   manager: DeviceManager;
@@ -30,6 +27,7 @@ afterEach(async () => {
 });
 
 function rig(drivers: Driver[], ports: PortInfo[]): Rig {
+  clock = new ManualClock();
   const messages: HostMessage[] = [];
   const transports = new Map<string, SimulatedTransport>();
   const failOpen = new Set<string>();
@@ -53,11 +51,12 @@ function rig(drivers: Driver[], ports: PortInfo[]): Rig {
       }
       // The device answers only to the driver it really is (as on a real wire with the wrong protocol).
       const real = drivers.find((d) => port.product === d.manifest.id) ?? driver;
-      const t = new SimulatedTransport(port.path, real);
+      const t = new SimulatedTransport(port.path, real, undefined, undefined, clock);
       transports.set(port.path, t);
       return t;
     },
     tickMs: 20,
+    clock,
   });
   manager.onMessage((m) => messages.push(m));
   managers.push(manager);
@@ -183,7 +182,7 @@ describe('DeviceManager', () => {
   it('leaves unknown devices alone', async () => {
     const r = rig([fakeDriver('fake-a')], [usbPort('/dev/ttyUSB9', 'ffff', 'ffff')]);
     await r.manager.start();
-    await new Promise((res) => setTimeout(res, 300));
+    await runFor(clock, 300);
     expect(r.messages.filter((m) => m.type !== 'log')).toEqual([]);
   });
 

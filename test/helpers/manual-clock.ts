@@ -60,3 +60,29 @@ export class ManualClock implements Clock {
     return id;
   }
 }
+
+/** Lets the promises and `setImmediate` callbacks that the last timers started run to their next wait. */
+export async function settle(rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Moves `clock` in steps of `stepMs` (settling the I/O in between) until `cond` holds, for at most `ms` of its time. */
+export async function runUntil(clock: ManualClock, cond: () => boolean, ms = 5000, stepMs = 10): Promise<void> {
+  const end = clock.now() + ms;
+  await settle();
+  while (!cond()) {
+    if (clock.now() >= end) throw new Error('condition not met in time');
+    clock.advance(stepMs);
+    await settle();
+  }
+}
+
+/** Lets `ms` of `clock`'s time pass in steps of `stepMs`, settling the I/O in between. */
+export async function runFor(clock: ManualClock, ms: number, stepMs = 10): Promise<void> {
+  const end = clock.now() + ms;
+  await settle();
+  while (clock.now() < end) {
+    clock.advance(Math.min(stepMs, end - clock.now()));
+    await settle();
+  }
+}

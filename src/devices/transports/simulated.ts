@@ -1,16 +1,17 @@
+import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts';
 import type { Driver, Frame, Simulator } from '../../shared/driver.ts';
 import { DeviceError, type Transport } from './transport.ts';
 
 /**
- * A driver's simulator behind a transport, on real timers: the demo and tests use it to run the whole
- * device stack with no hardware and no pseudo-terminals.
+ * A driver's simulator behind a transport, on a clock (real timers by default): the demo and tests use it to run
+ * the whole device stack with no hardware and no pseudo-terminals.
  */
 /** How long the simulated patient takes to do what a command's status asks (press START). */
 export const PATIENT_ACTS_AFTER_MS = 1500;
 
 export class SimulatedTransport implements Transport {
   private sim: Simulator | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: TimerHandle | undefined;
   private t0 = 0;
   private dataCb: (bytes: Uint8Array) => void = () => {};
   private lostCb: (e: DeviceError) => void = () => {};
@@ -20,6 +21,7 @@ export class SimulatedTransport implements Transport {
     private readonly driver: Driver,
     private readonly scenario?: string,
     private readonly stepMs = 10,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   onData(cb: (bytes: Uint8Array) => void): void {
@@ -37,13 +39,13 @@ export class SimulatedTransport implements Transport {
 
   async open(): Promise<void> {
     this.sim = this.driver.createSimulator(this.scenario);
-    this.t0 = Date.now();
-    this.timer = setInterval(() => this.pump(), this.stepMs);
+    this.t0 = this.clock.now();
+    this.timer = this.clock.setInterval(() => this.pump(), this.stepMs);
   }
 
   async send(frame: Frame): Promise<void> {
     if (!this.sim) throw new DeviceError(`Simulated device ${this.path} is not open.`, 'lost');
-    const replies = this.sim.receive(frame, Date.now() - this.t0);
+    const replies = this.sim.receive(frame, this.clock.now() - this.t0);
     if (replies.length > 0) setImmediate(() => replies.forEach((r) => this.dataCb(r)));
   }
 
@@ -55,7 +57,7 @@ export class SimulatedTransport implements Transport {
     const cmd = Object.hasOwn(this.driver.link.commands, name) ? this.driver.link.commands[name] : undefined;
     if (!cmd || cmd.frames.length > 0 || !cmd.status) return;
     const sim = this.sim;
-    setTimeout(() => {
+    this.clock.setTimeout(() => {
       if (this.sim === sim) sim?.set({ completeMeasurement: true });
     }, PATIENT_ACTS_AFTER_MS);
   }
@@ -67,13 +69,13 @@ export class SimulatedTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.clock.clearInterval(this.timer);
     this.timer = undefined;
     this.sim = undefined;
   }
 
   private pump(): void {
     if (!this.sim) return;
-    for (const chunk of this.sim.advance(Date.now() - this.t0)) this.dataCb(chunk);
+    for (const chunk of this.sim.advance(this.clock.now() - this.t0)) this.dataCb(chunk);
   }
 }
