@@ -1,14 +1,18 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createLogger, createRootLogger, type Logger } from '../server/log.ts';
 import { seedDemoFromKeyFile } from './demo.ts';
 import { createHub, type HubOptions } from './server.ts';
 import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from './store.ts';
 
 const USAGE = `usage:
   npm run hub -- serve [--port N] [--host H] [--db FILE] [--console DIR] [--demo-cabin-key-file FILE]
+                       [--log-file FILE] [--log-format pretty|json]
       env: HUB_JWT_SECRET (32+ characters), HUB_TURN_SECRET, HUB_TURN_URLS, HUB_STUN_URLS (comma-separated),
-           HUB_RELAY_ONLY=1 (every call through TURN)
+           HUB_RELAY_ONLY=1 (every call through TURN), HUB_LOG_FILE (as --log-file), LOG_LEVEL (default info)
+      --log-file: the log as JSON lines in FILE, rotated at 10 MiB (5 files kept); else on stdout, readable on a
+           terminal or with --log-format pretty, JSON lines otherwise
       --demo-cabin-key-file: demo mode: (re)creates the demo doctor and the demo cabin with new secrets, prints
            the doctor's login on a line starting "login: "; the cabin's key is the one in FILE, or a new one
            written to FILE (mode 0600)
@@ -64,8 +68,21 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
+/** The hub's root logger: JSON lines to a rotated file, or stdout (readable on a terminal or when asked). */
+async function rootLogger(file: string | undefined, format: string | undefined): Promise<Logger> {
+  if (format !== undefined && format !== 'pretty' && format !== 'json') throw new UsageError(`--log-format ${format} is not pretty or json.`);
+  if (file !== undefined && file.trim() !== '') {
+    try {
+      return await createRootLogger({ name: 'hub', file });
+    } catch (err) {
+      throw new UsageError(`Cannot write the hub log ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return createLogger({ name: 'hub', pretty: format === 'pretty' || (format === undefined && process.stdout.isTTY === true) });
+}
+
 async function serve(args: string[]): Promise<void> {
-  const v = options(args, ['port', 'host', 'db', 'console', 'demo-cabin-key-file', 'stop-with-stdin']);
+  const v = options(args, ['port', 'host', 'db', 'console', 'demo-cabin-key-file', 'stop-with-stdin', 'log-file', 'log-format']);
   const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${v.port ?? ''} is not a port number (0 to 65535).`);
   const env = process.env;
@@ -76,6 +93,7 @@ async function serve(args: string[]): Promise<void> {
   const db = v.db ?? 'hub.db';
   // Everything the hub writes (its database and the demo's key file) is for its own account only.
   process.umask(0o077);
+  const log = await rootLogger(v['log-file'] ?? env.HUB_LOG_FILE, v['log-format']);
   const store = openStore(db);
   let login: string | undefined;
   try {
@@ -99,28 +117,29 @@ async function serve(args: string[]): Promise<void> {
       ...(turnUrls.length > 0 ? { turn: { urls: turnUrls, secret: env.HUB_TURN_SECRET! } } : {}),
       ...(env.HUB_RELAY_ONLY === '1' ? { relayOnly: true } : {}),
     },
-    log: (line) => console.log(line),
+    log,
   };
   if (env.HUB_RELAY_ONLY === '1' && turnUrls.length === 0) throw new UsageError('HUB_RELAY_ONLY=1 needs a TURN server: set HUB_TURN_URLS and HUB_TURN_SECRET.');
   if (secret !== undefined) opts.jwtSecret = new TextEncoder().encode(secret);
-  else if (login === undefined) console.error('hub: HUB_JWT_SECRET is not set: tokens will not survive a restart of the hub.');
+  else if (login === undefined) log.warn('HUB_JWT_SECRET is not set: tokens will not survive a restart of the hub');
   let hub;
   try {
     hub = await createHub(opts);
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  console.log(`hub: ${hub.url}`);
-  if (login !== undefined) {
-    console.log(`doctor: ${hub.url}/`);
-    console.log(login);
-  }
-  const stop = () => void hub.close().then(() => process.exit(0));
+  // The stop handlers come first: a launcher may send SIGTERM as soon as it reads the ready line.
+  const stop = () => void hub.close().then(() => log.flush(() => process.exit(0)));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   // A launcher that dies without a word (SIGKILL) closes our stdin: do not outlive it.
   if (v['stop-with-stdin'] === 'yes') {
     process.stdin.on('end', stop).on('close', stop).resume();
+  }
+  console.log(`hub: ${hub.url}`);
+  if (login !== undefined) {
+    console.log(`doctor: ${hub.url}/`);
+    console.log(login);
   }
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { readCookie, setCookie } from '../server/cookies.ts';
 import { contentSecurityPolicy, securityHeaders } from '../server/csp.ts';
+import type { Logger } from '../server/log.ts';
 import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import type { LoginThrottle } from './limits.ts';
@@ -15,7 +16,7 @@ export interface ApiDeps {
   tokens: Tokens;
   throttle: LoginThrottle;
   consoleDir: string | undefined;
-  log: (line: string) => void;
+  log: Logger;
   /** Closes the open sockets of a session that just ended (logout). */
   closeSession: (sid: string) => void;
 }
@@ -243,7 +244,7 @@ export function handleHttp(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
         // The rest of an oversized body is not read: close the connection after the answer.
         send(res, err.status, { error: { code: err.code, message: err.message } }, err.status === 413 ? { ...out, Connection: 'close' } : out);
       } else {
-        deps.log(`hub: internal error on ${req.method ?? ''} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+        deps.log.error({ err, method: req.method, path }, 'internal error');
         send(res, 500, { error: { code: 'internal', message: 'The hub failed to answer: try again; if it persists, look at the hub log.' } });
       }
     },

@@ -12,13 +12,14 @@ import { SESSION_ENDED, SocketAuth, type AuthedSocket } from './socket-auth.ts';
 import type { IceServers } from './ice.ts';
 import type { Consultation, HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
+import type { Logger } from '../server/log.ts';
 
 export interface RelayOptions {
   store: HubStore;
   tokens: Tokens;
   now: () => number;
   iceServers: IceServers;
-  log: (line: string) => void;
+  log: Logger;
   heartbeatMs: number;
   /** A waiting request whose cabin stays away this long is cancelled, so no doctor claims an empty cabin. */
   waitingGraceMs: number;
@@ -53,7 +54,7 @@ export class Relay {
   private readonly auth: SocketAuth;
 
   constructor(private readonly o: RelayOptions) {
-    this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, now: o.now, log: o.log, closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
+    this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, now: o.now, log: o.log.child({ component: 'socket-auth' }), closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: HARD_FRAME_LIMIT,
@@ -84,7 +85,7 @@ export class Relay {
           this.connected(ws, claims);
         } catch (err) {
           // A store failure (disk full, locked) must not take the hub down: this client retries.
-          this.o.log(`hub: failed to set up the connection of ${claims.role} ${claims.sub}: ${err instanceof Error ? err.message : String(err)}`);
+          this.o.log.error({ err, role: claims.role, id: claims.sub }, 'failed to set up the connection');
           ws.close(1011, 'The hub failed to set up this connection: try again.');
         }
       });
@@ -131,7 +132,7 @@ export class Relay {
       this.abandon.delete(conn.id);
     }
     if (old) old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
-    this.o.log(`hub: ${conn.role} ${conn.id} connected${old ? ' (replacing its previous connection)' : ''}`);
+    this.o.log.info({ role: conn.role, id: conn.id, replaced: Boolean(old) }, 'connected');
     ws.on('pong', () => (conn.alive = true));
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => this.message(conn, data, isBinary));
@@ -139,7 +140,7 @@ export class Relay {
       try {
         this.disconnected(conn, code);
       } catch (err) {
-        this.o.log(`hub: failed to record the departure of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+        this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to record the departure');
       }
     });
 
@@ -158,7 +159,7 @@ export class Relay {
     const k = key(conn.role, conn.id);
     if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
     this.conns.delete(k);
-    this.o.log(`hub: ${conn.role} ${conn.id} disconnected (${code})`);
+    this.o.log.info({ role: conn.role, id: conn.id, code }, 'disconnected');
     for (const c of this.o.store.openFor(conn.role, conn.id)) this.run(conn, () => this.o.store.consultation(c.id), { type: 'disconnected', code });
   }
 
@@ -171,7 +172,7 @@ export class Relay {
     try {
       this.handle(conn, frame.message);
     } catch (err) {
-      this.o.log(`hub: failed to handle a ${frame.message.type} from ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+      this.o.log.error({ err, type: frame.message.type, role: conn.role, id: conn.id }, 'failed to handle a message');
       const ref = 'ref' in frame.message ? frame.message.ref : undefined;
       this.send(conn, { type: 'error', ref, code: 'internal', message: 'The hub failed to handle this message: try again.' });
     }
@@ -183,7 +184,7 @@ export class Relay {
         return this.send(conn, { type: 'pong' });
       case 'auth':
         return void this.auth.reauth(conn, m.token).catch((err: unknown) => {
-          this.o.log(`hub: failed to handle an auth from ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+          this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to handle an auth');
         });
       case 'request':
         return this.run(conn, () => (conn.role === 'cabin' ? (this.o.store.openFor('cabin', conn.id)[0] ?? null) : null), m, conn);
@@ -215,7 +216,7 @@ export class Relay {
       case 'abandon-later':
         return this.abandonLater(c.id, actor);
       case 'log':
-        return this.o.log(`hub: ${e.message}`);
+        return this.o.log.info(e.message);
     }
   }
 
@@ -241,7 +242,7 @@ export class Relay {
       try {
         this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned' });
       } catch (err) {
-        this.o.log(`hub: failed to drop the waiting request ${consultationId}: ${err instanceof Error ? err.message : String(err)}`);
+        this.o.log.error({ err, consultation: consultationId }, 'failed to drop the waiting request');
       }
     }, this.o.waitingGraceMs);
     timer.unref();
@@ -273,7 +274,7 @@ export class Relay {
         const side = this.side(c, role);
         if (side) this.send(side, { type: 'consultation', consultation: this.view(c, role) });
       } catch (err) {
-        this.o.log(`hub: failed to renew the TURN credentials of ${consultationId}: ${err instanceof Error ? err.message : String(err)}`);
+        this.o.log.error({ err, consultation: consultationId }, 'failed to renew the TURN credentials');
       }
     }
   }

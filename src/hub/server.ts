@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../server/log.ts';
 import { handleHttp } from './http.ts';
 import { LoginThrottle } from './limits.ts';
 import { IceServers, type IceConfig } from './ice.ts';
@@ -23,7 +24,8 @@ export interface HubOptions {
   /** The built doctor console (e.g. dist/doctor). */
   consoleDir?: string;
   now?: () => number;
-  log?: (line: string) => void;
+  /** The hub's logger (a child per component is made here); nothing is logged without one. */
+  log?: Logger;
   /**
    * WebSocket ping period; a socket that missed one pong is dropped. Each beat also closes the sockets whose token
    * expired or whose session ended, and renews TURN credentials about to expire. Default 15 000 ms.
@@ -44,11 +46,11 @@ export interface Hub {
 
 export async function createHub(opts: HubOptions): Promise<Hub> {
   const now = opts.now ?? Date.now;
-  const log = opts.log ?? (() => {});
+  const log = opts.log ?? silentLogger();
   const store = new HubStore(opts.dbPath, now);
   const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, now);
-  const relay = new Relay({ store, tokens, now, iceServers: new IceServers(opts.iceServers, now), log, heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
-  const deps = { store, tokens, throttle: new LoginThrottle(now), consoleDir: opts.consoleDir, log, closeSession: (sid: string) => relay.closeSession(sid) };
+  const relay = new Relay({ store, tokens, now, iceServers: new IceServers(opts.iceServers, now), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
+  const deps = { store, tokens, throttle: new LoginThrottle(now), consoleDir: opts.consoleDir, log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

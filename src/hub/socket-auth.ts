@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, type FromHub, type Role } from '../shared/hub-protocol.ts';
 import type { HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
+import type { Logger } from '../server/log.ts';
 
 const TOKEN_EXPIRED = 'The token expired: send a fresh one with auth before it does.';
 export const SESSION_ENDED = 'The session ended (logout, account disabled or 12 h old): log in again.';
@@ -24,7 +25,7 @@ export interface SocketAuthOptions {
   store: HubStore;
   tokens: Tokens;
   now: () => number;
-  log: (line: string) => void;
+  log: Logger;
   /** The relay is closing: late events change nothing. */
   closing: () => boolean;
   send: (conn: AuthedSocket, msg: FromHub) => void;
@@ -67,7 +68,7 @@ export class SocketAuth {
     try {
       if (!this.sessionValid(claims)) return refuse(401, 'session-expired', SESSION_ENDED);
     } catch (err) {
-      this.o.log(`hub: failed to check the session of ${claims.role} ${claims.sub}: ${err instanceof Error ? err.message : String(err)}`);
+      this.o.log.error({ err, role: claims.role, id: claims.sub }, 'failed to check the session');
       return refuse(401, 'bad-token', 'The token could not be checked: try again.');
     }
     return claims;
@@ -86,7 +87,7 @@ export class SocketAuth {
   check(conn: AuthedSocket, session: boolean): void {
     if (this.o.closing() || conn.ws.readyState !== WebSocket.OPEN) return;
     if (this.o.now() >= conn.exp * 1000) {
-      this.o.log(`hub: ${conn.role} ${conn.id}: token expired without auth, closing`);
+      this.o.log.info({ role: conn.role, id: conn.id }, 'token expired without auth, closing');
       return conn.ws.close(HUB_CLOSE.badToken, TOKEN_EXPIRED);
     }
     if (!session) return;
@@ -94,9 +95,9 @@ export class SocketAuth {
       if (this.sessionValid({ sid: conn.sid, role: conn.role, sub: conn.id })) return;
     } catch (err) {
       // The database is busy or failing: check again at the next heartbeat rather than drop everyone.
-      return this.o.log(`hub: failed to check the session of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+      return this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to check the session');
     }
-    this.o.log(`hub: ${conn.role} ${conn.id}: session ended, closing`);
+    this.o.log.info({ role: conn.role, id: conn.id }, 'session ended, closing');
     conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
   }
 
@@ -119,7 +120,7 @@ export class SocketAuth {
     try {
       valid = this.sessionValid(claims);
     } catch (err) {
-      this.o.log(`hub: failed to check the session of ${conn.role} ${conn.id}: ${err instanceof Error ? err.message : String(err)}`);
+      this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to check the session');
       return this.o.send(conn, { type: 'error', code: 'internal', message: 'The hub could not check this token: send it again.' });
     }
     if (!valid) return conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);

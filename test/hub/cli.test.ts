@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,7 @@ describe('hub CLI', () => {
       { args: ['add-doctor', '--db', db, '--username', 'dr.cli', '--name', 'Again'], env: { HUB_PASSWORD: 'a long password' }, says: /exists already/ },
       { args: ['add-cabin', '--db', join(dir, 'no/such/folder/hub.db'), '--name', 'N'], says: /--id is required/ },
       { args: ['serve', '--port', 'eighty'], says: /not a port number/ },
+      { args: ['serve', '--port', '0', '--db', join(dir, 'log.db'), '--log-format', 'xml'], says: /--log-format xml is not pretty or json/ },
     ];
     const results = await Promise.all(cases.map((c) => hubCli(c.args, c.env === undefined ? {} : { env: c.env })));
     const help = await hubCli(['help']);
@@ -76,5 +77,30 @@ describe('hub CLI', () => {
       expect(r.stderr.trim().split('\n'), cases[i]!.args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(cases[i]!.says);
     });
+  });
+
+  it('serve writes its log as JSON lines to HUB_LOG_FILE, and keeps the lines a launcher reads on stdout', async () => {
+    const logDir = join(dir, 'logs');
+    // Without a JWT secret the hub warns: a line the log must hold.
+    const env: NodeJS.ProcessEnv = { ...process.env, HUB_LOG_FILE: join(logDir, 'hub.log') };
+    delete env.HUB_JWT_SECRET;
+    const server = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli.ts', 'serve', '--port', '0', '--db', join(dir, 'logged.db'), '--console', dir], { cwd: ROOT, env });
+    children.push(server);
+    let out = '';
+    await new Promise<void>((ok, fail) => {
+      server.stdout.on('data', (c) => {
+        out += c;
+        if (/^hub: http:\/\/\S+$/m.test(out)) ok();
+      });
+      server.on('exit', (code) => fail(new Error(`serve exited ${code}: ${out}`)));
+    });
+    const exited = new Promise<number | null>((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out.trim().split('\n')).toEqual([expect.stringMatching(/^hub: http:/)]);
+    const files = readdirSync(logDir);
+    expect(files).toHaveLength(1);
+    const lines = readFileSync(join(logDir, files[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ name: 'hub', level: 40, msg: expect.stringMatching(/HUB_JWT_SECRET is not set/) }));
   });
 });

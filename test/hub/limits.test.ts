@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL } from '../../src/shared/hub-protocol.ts';
+import { captureLogger } from '../helpers/log-capture.ts';
 import { Client, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
 
 let t: TestHub;
 let doctor: string;
 let cabin: string;
-const logs: string[] = [];
+const { log, lines: logs } = captureLogger('hub');
 
 beforeAll(async () => {
-  t = await startHub({ heartbeatMs: 200, log: (l) => logs.push(l) });
+  t = await startHub({ heartbeatMs: 200, log });
   [doctor, cabin] = await Promise.all([doctorToken(t, 'dr.a'), cabinToken(t, 'cab-1')]);
 });
 afterAll(() => t.close());
@@ -60,7 +61,8 @@ describe('frame validation and limits', () => {
     await c.next('hello');
     // A client gone silent: its socket no longer reads, so no pong goes back.
     (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
-    const dropped = () => logs.some((l) => /cabin cab-2 disconnected \(1006\)/.test(l));
+    // The log is structured: the line says who (role, id) disconnected and the close code.
+    const dropped = () => logs.some((l) => l.role === 'cabin' && l.id === 'cab-2' && l.msg === 'disconnected' && l.code === 1006);
     const deadline = Date.now() + 3000;
     while (!dropped() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(dropped()).toBe(true);
