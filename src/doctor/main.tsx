@@ -1,4 +1,4 @@
-import './zod-config.ts';
+import '../browser/zod-config.ts';
 import 'webrtc-adapter';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -1,4 +1,4 @@
-import './zod-config.ts';
+import '../browser/zod-config.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
