@@ -60,6 +60,8 @@ export const KioskConfigSchema = z
         message: 'give exactly one of cabinKey and cabinKeyFile (make a key with `npm run hub -- add-cabin`)',
       })
       .optional(),
+    /** Cabin main's log: JSON lines to this file, rotated (browser mode; CABIN_LOG_FILE also sets it). Readable lines on stdout without it. */
+    logFile: z.string().min(1).optional(),
     web: z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8420) })
       .strict()

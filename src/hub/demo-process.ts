@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import type { DemoHubMessage } from '../shared/demo-hub.ts';
+import { seedDemoFromKeyFile } from './demo.ts';
+import { createHub } from './server.ts';
+import { HubStore } from './store.ts';
+
+/**
+ * The demo's embedded hub, forked by `npm start` with an IPC channel: it seeds the demo doctor and the demo cabin
+ * (with the launcher's cabin key), serves, and says `ready` with its port and the doctor's login over the channel. It
+ * stops with its launcher: on SIGTERM, or when the channel closes (a launcher killed without a word).
+ */
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, db: { type: 'string' }, console: { type: 'string' }, 'cabin-key-file': { type: 'string' } },
+  strict: true,
+});
+
+const tell = (m: DemoHubMessage): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(m, undefined, {}, () => resolve());
+  });
+
+async function main(): Promise<void> {
+  const { port, db, console: consoleDir, 'cabin-key-file': keyFile } = values;
+  if (!process.send) throw new Error('the demo hub runs as a child of npm start, with an IPC channel');
+  if (port === undefined || !db || !consoleDir || !keyFile) throw new Error('--port, --db, --console and --cabin-key-file are required');
+  // Everything the hub writes (its database) is for its own account only.
+  process.umask(0o077);
+  const store = new HubStore(db);
+  let accounts;
+  try {
+    accounts = await seedDemoFromKeyFile(store, keyFile);
+  } finally {
+    store.close();
+  }
+  const hub = await createHub({ host: '127.0.0.1', port: Number(port), dbPath: db, consoleDir });
+  const stop = (): void => void hub.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.once('disconnect', stop);
+  const { username, password } = accounts.doctor;
+  await tell({ type: 'ready', port: Number(new URL(hub.url).port), doctorUrl: `${hub.url}/`, login: { username, password } });
+}
+
+main().catch(async (err: unknown) => {
+  await tell({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});
