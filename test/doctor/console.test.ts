@@ -5,7 +5,8 @@ import type { FetchLike } from '../../src/doctor/hub/auth.ts';
 import type { SocketLike } from '../../src/doctor/hub/client.ts';
 import { ConsoleController } from '../../src/doctor/state/console.ts';
 import type { StorageLike } from '../../src/doctor/state/session-hint.ts';
-import type { ConsultationView, FromHub, IceServer, ToHub } from '../../src/shared/hub-protocol.ts';
+import type { FromHub, IceServer, ToHub } from '../../src/shared/hub-protocol.ts';
+import { view } from './fixtures/consultation-view.ts';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -74,21 +75,6 @@ class FakeCall {
 
 const answer = (token: string, expiresIn = 900) => ({ token, expiresIn, role: 'doctor', id: 'd1', name: 'Dr Test' });
 const obs = (id: string, value = 97, t = 1000): Observation => ({ type: 'observation', id, deviceId: 'oxi', code: 'MDC_PULS_OXIM_SAT_O2', value, unit: '%', t });
-const view = (extra: Partial<ConsultationView> = {}): ConsultationView => ({
-  consultationId: 'c1',
-  state: 'active',
-  cabinId: 'k1',
-  cabinName: 'Cabine',
-  doctorId: 'd1',
-  doctorName: 'Dr Test',
-  language: 'fr',
-  createdAt: 1,
-  claimedAt: 2,
-  peerPresent: true,
-  polite: true,
-  iceServers: [{ urls: 'stun:hub:3478' }],
-  ...extra,
-});
 
 type Route = (init: Parameters<FetchLike>[1]) => { status: number; body?: unknown };
 

@@ -3,22 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import type { Call } from '../../src/doctor/call/call.ts';
 import { SCREENS, screenMachine, toConsoleState, type ScreenEvent } from '../../src/doctor/state/screen-machine.ts';
-import type { ConsultationView } from '../../src/shared/hub-protocol.ts';
+import { view as consultation } from './fixtures/consultation-view.ts';
 
-const view = (consultationId = 'c1'): ConsultationView => ({
-  consultationId,
-  state: 'active',
-  cabinId: 'k1',
-  cabinName: 'Cabine',
-  doctorId: 'd1',
-  doctorName: 'Dr Test',
-  language: 'fr',
-  createdAt: 1,
-  claimedAt: 2,
-  peerPresent: true,
-  polite: true,
-  iceServers: [],
-});
 const call = { id: 'call' } as unknown as Call;
 const ME = { id: 'd1', name: 'Dr Test' };
 
@@ -60,24 +46,24 @@ describe('the console screen machine', () => {
       { type: 'finished', notice: 'report-saved' },
       { type: 'claim', consultationId: 'c1' },
       { type: 'claimFailed', error: { code: 'x', message: '' } },
-      { type: 'consultation', consultation: view(), call },
+      { type: 'consultation', consultation: consultation(), call },
     );
     expect(s).toMatchObject({ value: { consultation: 'inCall' }, state: { screen: 'consultation', call, claiming: undefined, claimError: undefined, notice: undefined } });
-    expect(run({ type: 'consultation', consultation: view(), call }).state.screen).toBe('login');
+    expect(run({ type: 'consultation', consultation: consultation(), call }).state.screen).toBe('login');
   });
 
   it('ending: the end waits for the hub; a failure is shown in the call; the same consultation again keeps ending', () => {
-    const inCall: ScreenEvent[] = [{ type: 'signedIn', me: ME }, { type: 'consultation', consultation: view(), call }];
+    const inCall: ScreenEvent[] = [{ type: 'signedIn', me: ME }, { type: 'consultation', consultation: consultation(), call }];
     expect(run(...inCall, { type: 'end' }).state).toMatchObject({ ending: true, endError: undefined });
     expect(run(...inCall, { type: 'end' }, { type: 'endFailed', error: 'notes-too-large' }).state).toMatchObject({ screen: 'consultation', ending: false, endError: 'notes-too-large' });
     expect(run(...inCall, { type: 'endFailed', error: 'e' }, { type: 'end' }).state).toMatchObject({ ending: true, endError: undefined });
-    const again = run(...inCall, { type: 'end' }, { type: 'consultation', consultation: { ...view(), peerPresent: false }, call });
+    const again = run(...inCall, { type: 'end' }, { type: 'consultation', consultation: consultation({ peerPresent: false }), call });
     expect(again.state).toMatchObject({ ending: true, consultation: { peerPresent: false } });
     expect(run({ type: 'signedIn', me: ME }, { type: 'end' }).state.ending).toBe(false);
   });
 
   it('finished: back to the queue with the notice, nothing of the consultation left', () => {
-    const s = run({ type: 'signedIn', me: ME }, { type: 'consultation', consultation: view(), call }, { type: 'end' }, { type: 'finished', notice: 'report-saved' });
+    const s = run({ type: 'signedIn', me: ME }, { type: 'consultation', consultation: consultation(), call }, { type: 'end' }, { type: 'finished', notice: 'report-saved' });
     expect(s).toMatchObject({ value: { queue: 'idle' }, state: { consultation: undefined, call: undefined, ending: false, endError: undefined, notice: 'report-saved' } });
     expect(run({ type: 'signedIn', me: ME }, { type: 'finished', notice: 'patient-left' }).state.notice).toBeUndefined();
   });
@@ -86,7 +72,7 @@ describe('the console screen machine', () => {
     const s = run(
       { type: 'signedIn', me: ME },
       { type: 'queue', items: [{ consultationId: 'c2', cabinId: 'k', cabinName: 'K', language: 'en', since: 1 }] },
-      { type: 'consultation', consultation: view(), call },
+      { type: 'consultation', consultation: consultation(), call },
       { type: 'end' },
       { type: 'signedOut', notice: 'session-expired' },
     );
@@ -107,7 +93,7 @@ describe('the console screen machine', () => {
       fc.constantFrom(undefined, 'forbidden' as const).map((notice): ScreenEvent => ({ type: 'signedOut', notice })),
       fc.constantFrom('c1', 'c2').map((id): ScreenEvent => ({ type: 'claim', consultationId: id })),
       fc.constant<ScreenEvent>({ type: 'claimFailed', error: { code: 'taken', message: '' } }),
-      fc.constantFrom('c1', 'c2').map((id): ScreenEvent => ({ type: 'consultation', consultation: view(id), call })),
+      fc.constantFrom('c1', 'c2').map((id): ScreenEvent => ({ type: 'consultation', consultation: consultation({ consultationId: id }), call })),
       fc.constant<ScreenEvent>({ type: 'end' }),
       fc.constant<ScreenEvent>({ type: 'endFailed', error: 'e' }),
       fc.constant<ScreenEvent>({ type: 'finished', notice: 'consultation-ended' }),
