@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { BridgeError } from '../shared/bridge.ts';
 import { AssistantPanel } from './assistant/AssistantPanel.tsx';
 import { CallProvider } from './call/context.tsx';
 import { AssistantButton } from './components/AssistantButton.tsx';
@@ -36,9 +37,9 @@ export function App() {
 
   if (!session) return <Connecting failures={failures} />;
   const Screen = SCREENS[session.phase];
-  const unlock = async (pin: string): Promise<string | undefined> => {
+  const unlock = async (pin: string): Promise<BridgeError | undefined> => {
     const r = await act('assistant:unlock', { pin }, { quiet: true });
-    if (!r.ok) return r.error.message;
+    if (!r.ok) return r.error;
     setPinOpen(false);
     return undefined;
   };

@@ -163,7 +163,46 @@ export type CallInput<K extends CallName> = z.infer<(typeof CALLS)[K]['input']>;
 export type CallOutput<K extends CallName> = z.infer<(typeof CALLS)[K]['output']>;
 export type EventPayload<K extends EventName> = z.infer<(typeof EVENTS)[K]>;
 
-export const BridgeErrorSchema = z.object({ code: z.string(), message: z.string() });
+/**
+ * Every reason a bridge call can fail, closed: the kiosk shows each as a sentence in the patient's language
+ * (`bridgeError.<code>` in the renderer's translations); the English `message` is for the assistant and the logs.
+ */
+export const BridgeErrorCodeSchema = z.enum([
+  // The contract: the call or its input (dispatch, transports).
+  'unknown-call',
+  'invalid-input',
+  'forbidden',
+  'rate-limited',
+  // Main failed unexpectedly: the patient sees an apology and the incident number, the log has the details.
+  'internal',
+  // The session and the assistant.
+  'unsupported-language',
+  'wrong-phase',
+  'no-session',
+  'no-pin',
+  'wrong-pin',
+  'pin-locked',
+  'assistant-only',
+  'checklist-incomplete',
+  // Devices, the call and pictures.
+  'device-command-failed',
+  'no-hub',
+  'call-unavailable',
+  'busy',
+  'bad-upload',
+  // The renderer's side of the transport: main did not answer, or answered nonsense.
+  'unavailable',
+  'disconnected',
+  'closed',
+  'invalid-response',
+]);
+export type BridgeErrorCode = z.infer<typeof BridgeErrorCodeSchema>;
+export const BridgeErrorSchema = z.object({
+  code: BridgeErrorCodeSchema,
+  message: z.string(),
+  /** `internal` only: the number the patient gives the assistant, found in main's log. */
+  incident: z.string().max(16).optional(),
+});
 export type BridgeError = z.infer<typeof BridgeErrorSchema>;
 export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
 

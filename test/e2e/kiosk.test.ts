@@ -228,7 +228,8 @@ describe('kiosk in Chromium (browser mode, demo devices)', () => {
   it('assistant: a wrong PIN shows the error; PIN 1234 opens the panel; the checklist unlocks the cabin', async () => {
     await page.getByTestId('assistant-open').click();
     await enterPin('0000');
-    await hasText('pin-error', 'Wrong PIN.');
+    // The PIN pad speaks the screen's language (French here), not main's English message.
+    await hasText('pin-error', 'Code erroné.');
     await shot('09-pin-wrong');
     await expectTouchTargets();
     await enterPin('1234');

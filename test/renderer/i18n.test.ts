@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BridgeErrorCodeSchema } from '../../src/shared/bridge.ts';
 import { DEVICE_STATUSES } from '../../src/shared/device-event.ts';
 import { LinkStateSchema } from '../../src/shared/device-host.ts';
 import { createI18n, TRANSLATIONS } from '../../src/renderer/i18n/index.ts';
@@ -37,6 +38,24 @@ describe('translations', () => {
       ...Object.values(MEASURES).flatMap((ms) => ms.flatMap((m) => [`measure.${m.id}`, `unit.${m.unit}`])),
     ];
     for (const key of needed) expect(fr.has(key), key).toBe(true);
+  });
+
+  it('has a sentence for every bridge error code, in both languages', () => {
+    for (const code of BridgeErrorCodeSchema.options) {
+      expect(fr.has(`bridgeError.${code}`), code).toBe(true);
+      expect(en.has(`bridgeError.${code}`), code).toBe(true);
+    }
+    expect([...fr.keys()].filter((k) => k.startsWith('bridgeError.')).sort()).toEqual(BridgeErrorCodeSchema.options.map((c) => `bridgeError.${c}`).sort());
+    const i18n = createI18n('fr');
+    expect(i18n.t('error.incident', { incident: 'K7QX4M' })).toBe("Numéro d'incident\u00a0: K7QX4M");
+  });
+
+  it('error sentences follow French typography: a non-breaking space before : ; ? !', () => {
+    for (const [key, value] of fr) {
+      if (!key.startsWith('bridgeError.') && key !== 'error.incident') continue;
+      expect(String(value), key).not.toMatch(/ [:;?!]/);
+      expect(String(value), key).not.toMatch(/[^\u00a0\u202f][:;?!](\s|$)/);
+    }
   });
 
   it('i18next resolves keys whose last part has dots or brackets (units)', () => {

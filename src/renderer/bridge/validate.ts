@@ -2,6 +2,7 @@ import {
   BridgeErrorSchema,
   CALLS,
   EVENTS,
+  type BridgeErrorCode,
   type CallName,
   type CallOutput,
   type EventName,
@@ -10,7 +11,7 @@ import {
 } from '../../shared/bridge.ts';
 
 /** A failure made on this side of the bridge (the service never answered, or answered nonsense). */
-export function failure<T>(code: string, message: string): Result<T> {
+export function failure<T>(code: BridgeErrorCode, message: string): Result<T> {
   return { ok: false, error: { code, message } };
 }
 

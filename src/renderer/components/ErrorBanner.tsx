@@ -1,14 +1,15 @@
 import { useTranslation } from 'react-i18next';
 import type { BridgeError } from '../../shared/bridge.ts';
 
-/** What went wrong, in main's words (they say what to do), until dismissed. */
+/** What went wrong, as a sentence in the patient's language (and the incident number to give), until dismissed. */
 export function ErrorBanner({ error, onClose }: { error: BridgeError; onClose(): void }) {
   const { t } = useTranslation();
   return (
-    <div className="error-banner" role="alert" data-testid="error-banner">
+    <div className="error-banner" role="alert" data-testid="error-banner" data-code={error.code}>
       <div>
         <strong>{t('error.title')}</strong>
-        <p>{error.message}</p>
+        <p>{t(`bridgeError.${error.code}`)}</p>
+        {error.incident && <p data-testid="error-incident">{t('error.incident', { incident: error.incident })}</p>}
       </div>
       <button type="button" className="btn btn-secondary" onClick={onClose}>
         {t('error.close')}

@@ -1,18 +1,19 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { BridgeError } from '../../shared/bridge.ts';
 
 const MAX_DIGITS = 8;
 const MIN_DIGITS = 4;
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
 /**
- * A big-digit PIN pad (no keyboard needed). `onSubmit` resolves to an error message to show, or undefined
- * when the PIN was accepted.
+ * A big-digit PIN pad (no keyboard needed). `onSubmit` resolves to the error to show (in the screen's language),
+ * or undefined when the PIN was accepted.
  */
-export function PinPad({ onSubmit, onCancel }: { onSubmit(pin: string): Promise<string | undefined>; onCancel(): void }) {
+export function PinPad({ onSubmit, onCancel }: { onSubmit(pin: string): Promise<BridgeError | undefined>; onCancel(): void }) {
   const { t } = useTranslation();
   const [pin, setPin] = useState('');
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<BridgeError>();
   const [busy, setBusy] = useState(false);
 
   const press = (d: string): void => {
@@ -21,10 +22,10 @@ export function PinPad({ onSubmit, onCancel }: { onSubmit(pin: string): Promise<
   };
   const submit = async (): Promise<void> => {
     setBusy(true);
-    const message = await onSubmit(pin);
+    const failure = await onSubmit(pin);
     setBusy(false);
     setPin('');
-    setError(message);
+    setError(failure);
   };
 
   return (
@@ -38,8 +39,8 @@ export function PinPad({ onSubmit, onCancel }: { onSubmit(pin: string): Promise<
         </div>
         <div className="pin-message">
           {error && (
-            <p className="pin-error" role="alert" data-testid="pin-error">
-              {error}
+            <p className="pin-error" role="alert" data-testid="pin-error" data-code={error.code}>
+              {t(`bridgeError.${error.code}`)}
             </p>
           )}
         </div>

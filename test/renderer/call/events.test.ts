@@ -40,7 +40,7 @@ describe('events link', () => {
     bridge = fakeCall({
       'outbox:pending': () => ok(pending),
       'outbox:ack': ({ ids }) => ok({ marked: ids.length }),
-      'devices:command': ({ name }) => (name === 'measure' ? ok({}) : { ok: false, error: { code: 'bad-command', message: `unknown command ${name}` } }),
+      'devices:command': ({ name }) => (name === 'measure' ? ok({}) : { ok: false, error: { code: 'device-command-failed', message: `unknown command ${name}` } }),
       'media:begin': () => ok({ uploadId: `u${++upload}` }),
       'media:chunk': () => ok({}),
       'media:commit': () => ok({ mediaId: 'm1' }),
