@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Driver } from '../shared/driver.ts';
 import type { DevicesConfig } from './config.ts';
 import { simulatedPath } from './discovery/match.ts';
@@ -20,11 +21,11 @@ export function simulatedPorts(config: DevicesConfig): PortInfo[] {
 }
 
 /** Opens a port with a driver's settings: the real serialport / node-hid bindings, or a simulator. */
-export function transportFactory(config: DevicesConfig): TransportFactory {
+export function transportFactory(config: DevicesConfig, clock: Clock = systemClock): TransportFactory {
   const scenarios = new Map(simulatedPorts(config).map((p, i) => [p.path, config.simulate[i]?.scenario]));
   return (port: PortInfo, driver: Driver): Transport => {
     const m = driver.manifest;
-    if (port.kind === 'simulated') return new SimulatedTransport(port.path, driver, scenarios.get(port.path));
+    if (port.kind === 'simulated') return new SimulatedTransport(port.path, driver, scenarios.get(port.path), undefined, clock);
     if (m.transport === 'hid' && m.hid) return new HidTransport(port.path, m.hid);
     if (m.transport === 'serial' && m.serial) return new SerialTransport(port.path, m.serial, m.lineDelimiter);
     throw new DeviceError(`Driver ${m.id} has no settings for a ${m.transport} transport.`, 'unsupported');
@@ -37,6 +38,8 @@ export interface HostOptions {
   /** Replace the system's ports (tests). */
   lister?: PortLister;
   onWarning?: (message: string) => void;
+  /** Time and timers of the manager and the simulated devices (tests pass a manual clock). */
+  clock?: Clock;
 }
 
 /** `vid:pid` of every HID driver's devices: the only HID devices listed or opened. */
@@ -56,5 +59,5 @@ export function createDeviceManager(drivers: readonly Driver[], config: DevicesC
   const system = opts.lister ?? machineLister(drivers, config, opts.onWarning);
   const simulated = simulatedPorts(config);
   const lister: PortLister = async () => [...(await system()), ...simulated];
-  return new DeviceManager({ drivers, config, lister, open: transportFactory(config), filter: opts.filter });
+  return new DeviceManager({ drivers, config, lister, open: transportFactory(config, opts.clock), filter: opts.filter, clock: opts.clock });
 }
