@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DevicesConfigSchema, readConfigFile } from '../devices/config.ts';
-import { LanguageSchema } from '../shared/bridge.ts';
+import { LANGUAGES, LanguageSchema } from '../shared/language.ts';
 
 const Label = z.object({ fr: z.string().min(1), en: z.string().min(1) }).strict();
 
@@ -10,7 +10,7 @@ export const KioskConfigSchema = z
     cabinId: z.string().min(1).default('demo-cabin'),
     /** Where the SQLite store lives. */
     dataDir: z.string().min(1).default('.cabin'),
-    languages: z.array(LanguageSchema).min(1).default(['fr', 'en']),
+    languages: z.array(LanguageSchema).min(1).default([...LANGUAGES]),
     /** Assistant PIN as `scrypt$<salt b64>$<hash b64>`; absent in the demo, where the PIN is 1234. */
     assistantPinHash: z.string().regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/).optional(),
     idle: z

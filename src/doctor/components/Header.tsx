@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Language } from '../../shared/language.ts';
+import { LANGUAGES, type Language } from '../../shared/language.ts';
 import { useConsole, useController } from '../state/hooks.ts';
 
 /** Title, language switch (always there), who is signed in, the hub connection and sign-out. */
@@ -17,7 +17,7 @@ export function Header() {
         </p>
       )}
       <div className="lang" role="group" aria-label={t('lang.label')}>
-        {(['fr', 'en'] as const).map((l) => (
+        {LANGUAGES.map((l) => (
           <button key={l} type="button" className="btn btn-small" data-testid={`lang-${l}`} aria-pressed={lang === l} lang={l} onClick={() => void i18n.changeLanguage(l)}>
             {t(`lang.${l}`)}
           </button>

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Language } from '../../shared/bridge.ts';
+import { LANGUAGES, type Language } from '../../shared/language.ts';
 import { LanguageChoice } from '../components/LanguageChoice.tsx';
 import { useCabin, useSessionView } from '../state/cabin.tsx';
 
@@ -8,7 +8,7 @@ export function Welcome() {
   const { t } = useTranslation();
   const { config, act } = useCabin();
   const session = useSessionView();
-  const languages = config?.languages ?? ['fr', 'en'];
+  const languages = config?.languages ?? LANGUAGES;
   const choose = (language: Language): void => void act('session:language', { language });
   return (
     <section className="screen screen-welcome" data-testid="screen-welcome">
