@@ -185,7 +185,7 @@ export class DeviceManager {
     const known = this.remembered.get(identity(slot.port));
     if (known && candidates.includes(known.driver)) return { ...known, probed: false };
     if (candidates.length === 1) return { driver: candidates[0]!, reason: match.reason, probed: false };
-    const result = await probe(slot.port, candidates, this.opts.open);
+    const result = await probe(slot.port, candidates, this.opts.open, this.clock);
     if (!result.driver) {
       this.log('warn', `No driver recognised the device on ${slot.port.path} (${result.tried.join('; ')}).`);
       return undefined;
