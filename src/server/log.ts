@@ -78,5 +78,29 @@ export async function createRootLogger(o: LogOptions): Promise<Logger> {
   return pino(options(o), stream);
 }
 
+/**
+ * A root logger usable at once, for a process that cannot wait for the file to open (Electron's main registers its
+ * scheme before `ready`): lines wait in memory (at most 10 000) until the rotated file is open; stderr if it cannot be.
+ */
+export function createRootLoggerNow(o: LogOptions): Logger {
+  if (!o.file) return createLogger(o);
+  const waiting: string[] = [];
+  let target: { write(line: string): unknown } | undefined;
+  const open = (stream: { write(line: string): unknown }): void => {
+    target = stream;
+    for (const line of waiting.splice(0)) stream.write(line);
+  };
+  const log = pino(options(o), { write: (line: string) => void (target ? target.write(line) : waiting.length < 10_000 && waiting.push(line)) });
+  const fail = (err: unknown): void => {
+    open(process.stderr);
+    log.error({ err }, `the log file ${o.file} cannot be written: logging to stderr`);
+  };
+  roll({ file: o.file, size: '10m', limit: { count: 5 }, mkdir: true }).then((stream) => {
+    if (stream.fd >= 0) return open(stream);
+    stream.once('ready', () => open(stream)).once('error', fail);
+  }, fail);
+  return log;
+}
+
 /** A logger that writes nothing (tests, and services built without one). */
 export const silentLogger = (): Logger => pino({ level: 'silent' });

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { app } from 'electron';
+import { createRootLoggerNow } from '../../server/log.ts';
 import { startCabin } from '../app.ts';
 import { demoConfig, KioskConfigSchema, loadKioskConfig, type KioskConfig } from '../config.ts';
 import type { Cabin } from '../cabin.ts';
@@ -16,11 +18,16 @@ function config(): KioskConfig {
   return demoConfig();
 }
 
+// Cabin main's root logger: JSON lines in the app's userData/logs when installed (or CABIN_LOG_FILE), readable otherwise.
+const logFile = process.env.CABIN_LOG_FILE ?? (app.isPackaged ? join(app.getPath('userData'), 'logs', 'cabin.log') : undefined);
+const log = createRootLoggerNow({ name: 'cabin', ...(logFile ? { file: logFile } : { pretty: true }) });
+
 let cabin: Cabin | undefined;
 startElectronKiosk({
+  log,
   startCabin: async (shell) => {
     const cfg = config();
-    cabin = await startCabin(cfg, { launchHost: shell.hostLauncher(cfg.devices) });
+    cabin = await startCabin(cfg, { launchHost: shell.hostLauncher(cfg.devices), log });
     return cabin;
   },
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session, utilityProcess } from 'electron';
+import { silentLogger, type Logger } from '../../server/log.ts';
 import type { Cabin } from '../cabin.ts';
 import type { HostLauncher } from '../devices/supervisor.ts';
 import { AppProtocol } from './app-protocol.ts';
@@ -34,7 +35,9 @@ export interface ElectronKioskOptions {
   /** Extra connect-src origins of the CSP (the hub's wss:// origin). */
   connectSrc?: readonly string[];
   inlineStyles?: boolean;
-  /** Technical incidents for the audit log (renderer crashes, startup failure). Default: stderr. */
+  /** Cabin main's root logger (the shell logs to a `shell` child of it). Default: silent. */
+  log?: Logger;
+  /** Technical incidents for the audit log (renderer crashes, startup failure). Default: error lines of the log. */
   onIncident?: (detail: string) => void;
 }
 
@@ -52,7 +55,8 @@ export function startElectronKiosk(options: ElectronKioskOptions): ElectronKiosk
     app.quit();
     return undefined;
   }
-  const incident = options.onIncident ?? ((detail: string) => console.error(`cabin: ${detail}`));
+  const log = (options.log ?? silentLogger()).child({ component: 'shell' });
+  const incident = options.onIncident ?? ((detail: string) => log.error(detail));
   const devTools = !app.isPackaged && (options.dev ?? (process.argv.includes('--dev') || process.env.CABIN_DEV === '1'));
   const appPath = app.getAppPath();
   const appProtocol = new AppProtocol(protocol);
@@ -69,7 +73,7 @@ export function startElectronKiosk(options: ElectronKioskOptions): ElectronKiosk
   };
 
   app.on('second-instance', () => kiosk?.focus());
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (m) => console.warn(`cabin: ${m}`)));
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (m) => log.warn(m)));
   // The device host (a utility process) is watched by its supervisor; this reports GPU and other crashes.
   app.on('child-process-gone', (_event, details) => {
     if (details.reason !== 'clean-exit' && details.type !== 'Utility') incident(`A ${details.type} process ended (${details.reason}, exit code ${details.exitCode}).`);

@@ -6,6 +6,7 @@ import { CALLS } from '../../../src/shared/bridge.ts';
 import { startElectronKiosk, type ElectronKioskOptions } from '../../../src/main/electron/main.ts';
 import { BrowserWindow, FakeEvent, Menu, app, fake, ipcMain, powerSaveBlocker, protocol, resetFakeElectron, utilityProcess } from './fake-electron.ts';
 import { SESSION_VIEW, fakeCabin } from './helpers.ts';
+import { createLogger } from '../../../src/server/log.ts';
 
 vi.mock('electron', () => import('./fake-electron.ts'));
 
@@ -80,14 +81,17 @@ describe('Electron main', () => {
   });
 
   it('guards every web contents that Electron creates', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const { win } = await start();
+    // The shell's warnings go to cabin main's log (a capture here), as warn lines.
+    const lines: string[] = [];
+    const log = createLogger({ name: 'cabin', level: 'info', destination: { write: (l: string) => void lines.push(l) } });
+    const warn = vi.fn((line: string) => line);
+    const { win } = await start({ log });
     const nav = new FakeEvent({ url: 'https://evil.example/' });
     win!.webContents.emit('will-navigate', nav);
     expect(nav.defaultPrevented).toBe(true);
     expect(win!.webContents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    for (const l of lines.map((x) => JSON.parse(x) as { level: number; msg: string })) if (l.level === 40) warn(l.msg);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('Blocked navigation to https://evil.example/'));
-    warn.mockRestore();
   });
 
   it('serves every call of the contract over IPC, from the kiosk page only', async () => {
