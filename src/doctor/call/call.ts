@@ -2,7 +2,7 @@ import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol
 import { setOpusParams } from '../../shared/sdp.ts';
 import { CabinEventSchema, EVENTS_CHANNEL, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type DoctorEvent } from '../../shared/telemetry.ts';
 import { applyCabinEvent, encodeDoctorEvent } from './cabin-events.ts';
-import { applyIceConfig, IceRestartPolicy } from './ice-restart.ts';
+import { applyIceConfig, IceRestartPolicy } from '../../browser/ice-restart.ts';
 import { doctorTracks, MediaMap, sameMedia } from './media-map.ts';
 import { Negotiator } from './negotiation.ts';
 import { AckBatcher, ObservationLog, type Observation, type ReceivedObservation } from './observations.ts';

@@ -1,5 +1,6 @@
 import type { SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import { setOpusParams } from '../../shared/sdp.ts';
+import { IceRestartPolicy as SharedIceRestartPolicy } from '../../browser/ice-restart.ts';
 import { Negotiator as PerfectNegotiator, type NegotiationPeer } from '../../browser/negotiation.ts';
 
 /**
@@ -99,31 +100,31 @@ export interface IceRestartDeps {
   disconnectedMs?: number;
 }
 
-/** ICE restart on 'failed' at once, on 'disconnected' after it lasted 4 s (webrtc.md §3). */
+/**
+ * The kiosk's ICE restarts (src/browser/ice-restart.ts): at once on 'failed' (no retries), on 'disconnected'
+ * after it lasted 4 s; any other state calls off a countdown.
+ */
 export class IceRestartPolicy {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private state = 'new';
+  private readonly policy: SharedIceRestartPolicy;
 
-  constructor(private readonly deps: IceRestartDeps) {}
+  constructor(deps: IceRestartDeps) {
+    this.policy = new SharedIceRestartPolicy({
+      pc: () => ({ connectionState: this.state as RTCPeerConnectionState, restartIce: deps.restart }),
+      incident: deps.incident,
+      log: (m) => console.error(m),
+      retryWhileFailed: false,
+      ...(deps.disconnectedMs === undefined ? {} : { disconnectedMs: deps.disconnectedMs }),
+    });
+  }
 
   onState(state: string): void {
-    if (state === 'failed') {
-      this.clear();
-      this.deps.incident('The connection to the doctor failed (ICE): restarting ICE.');
-      this.deps.restart();
-    } else if (state === 'disconnected') {
-      if (this.timer) return;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.deps.incident('The connection to the doctor was lost for 4 s: restarting ICE.');
-        this.deps.restart();
-      }, this.deps.disconnectedMs ?? 4000);
-    } else {
-      this.clear();
-    }
+    this.state = state;
+    if (state !== 'disconnected') this.policy.clear();
+    if (state === 'disconnected' || state === 'failed') this.policy.changed(state);
   }
 
   clear(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.policy.clear();
   }
 }

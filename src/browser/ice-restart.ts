@@ -19,10 +19,13 @@ export interface IceRestartOptions {
   log: (message: string) => void;
   disconnectedMs?: number;
   failedRetryMs?: number;
+  /** False: one restart per 'failed' reported, no retries (the kiosk's way; the console retries). */
+  retryWhileFailed?: boolean;
 }
 
 /**
- * When to restart ICE: at once on 'failed' and again every FAILED_RETRY_MS while it stays failed; after
+ * When to restart ICE, for the kiosk and the console: at once on 'failed' and again every FAILED_RETRY_MS while
+ * it stays failed (unless `retryWhileFailed` is false); after
  * DISCONNECTED_RESTART_MS of 'disconnected' (a short blip recovers by itself); never once connected again.
  */
 export class IceRestartPolicy {
@@ -41,6 +44,7 @@ export class IceRestartPolicy {
       }, this.o.disconnectedMs ?? DISCONNECTED_RESTART_MS);
     } else if (s === 'failed') {
       this.restart('failed');
+      if (this.o.retryWhileFailed === false) return;
       this.failedTimer ??= setInterval(() => {
         if (this.o.pc().connectionState === 'failed') this.restart('still failed');
       }, this.o.failedRetryMs ?? FAILED_RETRY_MS);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyIceConfig, IceRestartPolicy, sameIceConfig } from '../../src/doctor/call/ice-restart.ts';
+import { applyIceConfig, IceRestartPolicy, sameIceConfig } from '../../src/browser/ice-restart.ts';
 
 function setup() {
   const pc = { connectionState: 'new' as RTCPeerConnectionState, restarts: 0, restartIce() {
@@ -42,6 +42,18 @@ describe('ICE restart policy', () => {
     vi.advanceTimersByTime(60_000);
     expect(a.pc.restarts).toBe(3);
     expect(a.incidents.slice(0, 2)).toEqual(['WebRTC connection failed: ICE restart.', 'WebRTC connection still failed: ICE restart.']);
+  });
+
+  it('without retries (the kiosk): one restart per failed reported, none while it stays failed', () => {
+    const pc = { connectionState: 'failed' as RTCPeerConnectionState, restarts: 0, restartIce() {
+      this.restarts++;
+    } };
+    const p = new IceRestartPolicy({ pc: () => pc, incident: () => undefined, log: () => undefined, retryWhileFailed: false });
+    p.changed('failed');
+    vi.advanceTimersByTime(60_000);
+    expect(pc.restarts).toBe(1);
+    p.changed('failed');
+    expect(pc.restarts).toBe(2);
   });
 
   it('a restart that throws is logged, not fatal; clear() stops the timers', () => {
