@@ -142,8 +142,8 @@ function issueFor(deps: ApiDeps, s: Session): Promise<TokenAnswer> {
   return deps.tokens.issue({ sub: s.subject, role: s.role, name: s.name, sid: s.sid }, Math.floor(s.createdAt / 1000) + MAX_SESSION_S);
 }
 
-function throttled(deps: ApiDeps, name: string): void {
-  const s = deps.throttle.lockedFor(name);
+async function throttled(deps: ApiDeps, name: string): Promise<void> {
+  const s = await deps.throttle.lockedFor(name);
   if (s > 0) throw new HttpError(429, 'too-many-attempts', `Too many failed attempts: wait ${s} s and try again.`);
 }
 
@@ -153,19 +153,20 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
   if (path === '/api/login' && post) {
     const b = await body(req, DoctorLoginSchema);
     const name = `doctor:${b.username}`;
-    throttled(deps, name);
+    await throttled(deps, name);
     if (!deps.throttle.begin(name)) throw new HttpError(429, 'busy', 'A login is already being checked: try again in a moment.');
     let doctor: Awaited<ReturnType<typeof deps.store.verifyDoctor>>;
     try {
+      // Again under the name's slot: a lock set by the check that just ended holds.
+      await throttled(deps, name);
       doctor = await deps.store.verifyDoctor(b.username, b.password);
+      // Counted before the slot is free, so the next check of this name sees it.
+      if (!doctor) await deps.throttle.fail(name);
+      else await deps.throttle.succeed(name);
     } finally {
       deps.throttle.end(name);
     }
-    if (!doctor) {
-      deps.throttle.fail(name);
-      throw new HttpError(401, 'bad-credentials', 'Unknown username or wrong password.');
-    }
-    deps.throttle.succeed(name);
+    if (!doctor) throw new HttpError(401, 'bad-credentials', 'Unknown username or wrong password.');
     const s = deps.store.createSession('doctor', doctor.id, { refresh: true });
     out['Set-Cookie'] = cookie(s.refresh!, MAX_SESSION_S);
     return issueFor(deps, { sid: s.sid, role: 'doctor', subject: doctor.id, name: doctor.name, createdAt: s.createdAt });
@@ -179,8 +180,8 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     const name = `cabin-ip:${req.socket.remoteAddress ?? 'unknown'}`;
     const cabin = deps.store.verifyCabin(b.cabinId, b.key);
     if (!cabin) {
-      throttled(deps, name);
-      deps.throttle.fail(name);
+      await throttled(deps, name);
+      await deps.throttle.fail(name);
       throw new HttpError(401, 'bad-credentials', 'Unknown cabin or wrong key.');
     }
     const s = deps.store.createSession('cabin', cabin.id);

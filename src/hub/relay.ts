@@ -7,12 +7,12 @@ import { settle } from './consultation/commit.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
 import { viewOf } from './consultation/view.ts';
 import { readFrame } from './frames.ts';
-import { TokenBucket } from './limits.ts';
 import { SESSION_ENDED, SocketAuth, type AuthedSocket } from './socket-auth.ts';
 import type { IceServers } from './ice.ts';
 import type { Consultation, HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 import type { Logger } from '../server/log.ts';
+import { TokenBucket } from '../server/rate-limit.ts';
 
 export interface RelayOptions {
   store: HubStore;

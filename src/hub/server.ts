@@ -50,7 +50,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const store = new HubStore(opts.dbPath, now);
   const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, now);
   const relay = new Relay({ store, tokens, now, iceServers: new IceServers(opts.iceServers, now), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
-  const deps = { store, tokens, throttle: new LoginThrottle(now), consoleDir: opts.consoleDir, log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
+  const deps = { store, tokens, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -1,16 +1,26 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BEARER_PREFIX, HUB_SUBPROTOCOL, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
 import { Client, PASSWORD, activeConsultation, api, cabinToken, doctorToken, post, startHub, tryUpgrade, type TestHub } from './helpers.ts';
 
 let clock = Date.now();
 let t: TestHub;
 const secret = new Uint8Array(32).fill(7);
+// The login lockout counts on the system clock (rate-limiter-flexible): Date moves with the hub's clock.
+const advance = (ms: number) => {
+  clock += ms;
+  vi.setSystemTime(clock);
+};
 
 beforeAll(async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(clock);
   t = await startHub({ now: () => clock, tokenTtlS: 60, jwtSecret: secret });
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  vi.useRealTimers();
+});
 
 describe('doctor login', () => {
   it('answers a token for the right password', async () => {
@@ -37,7 +47,7 @@ describe('doctor login', () => {
     expect(locked.json.error.code).toBe('too-many-attempts');
     // Another name is not affected.
     expect((await post(`${t.hub.url}/api/login`, { username: 'dr.b', password: PASSWORD })).status).toBe(200);
-    clock += 61_000;
+    advance(61_000);
     expect((await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: PASSWORD })).status).toBe(200);
   });
 
@@ -87,7 +97,7 @@ describe('cabin token', () => {
     expect((await from('127.0.0.2', 'cab-1', 'bad-after')).status).toBe(429);
     // Other addresses are not locked.
     expect((await from('127.0.0.3', 'cab-3', 'bad-elsewhere')).status).toBe(401);
-    clock += 61_000;
+    advance(61_000);
     expect((await from('127.0.0.2', 'cab-3', 'bad-later')).status).toBe(401);
   });
 });
@@ -129,18 +139,18 @@ describe('tokens on the WebSocket upgrade and /api/refresh', () => {
     expect(refused.status).toBe(401);
     expect(refused.json.error.code).toBe('session-expired');
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + good])).toBe('open');
-    clock += 61_000;
+    advance(61_000);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + good])).toBe(401);
   });
 
   it('renews an unexpired token and refuses an expired one', async () => {
     const token = await cabinToken(t, 'cab-1');
-    clock += 30_000;
+    advance(30_000);
     const r = await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${token}` });
     expect(r.status).toBe(200);
     const renewed = TokenAnswerSchema.parse(r.json);
     expect(renewed).toMatchObject({ role: 'cabin', id: 'cab-1' });
-    clock += 45_000; // the first token has expired, the renewed one has not
+    advance(45_000); // the first token has expired, the renewed one has not
     expect((await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${token}` })).status).toBe(401);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + renewed.token])).toBe('open');
     expect((await post(`${t.hub.url}/api/refresh`, {})).status).toBe(401);

@@ -59,7 +59,7 @@ function rig(store = new FakeStore()) {
 const spo2 = (value: number, t = 1) => ({ kind: 'observation' as const, code: 'MDC_PULS_OXIM_SAT_O2' as const, value, unit: '%', t });
 
 describe('SessionService', () => {
-  it('runs a visit: start, consent, readings stored before they are shown, end, cleaning, welcome', () => {
+  it('runs a visit: start, consent, readings stored before they are shown, end, cleaning, welcome', async () => {
     const { svc, store, events, config } = rig();
     expect(svc.view().phase).toBe('welcome');
     svc.onDeviceEvent('ox', spo2(97));
@@ -79,7 +79,7 @@ describe('SessionService', () => {
     expect(cleaning).toMatchObject({ phase: 'cleaning', readings: [], sessionId: null });
     expect(() => svc.start('fr')).toThrow(/welcome/);
     expect(() => svc.completeCleaning(config.checklist.map((c) => c.id))).toThrow(/assistant/);
-    svc.unlockAssistant('1234');
+    await svc.unlockAssistant('1234');
     expect(() => svc.completeCleaning(['wipe-devices'])).toThrow(/not complete/);
     expect(svc.completeCleaning(config.checklist.map((c) => c.id))).toMatchObject({ phase: 'welcome', assistant: false });
     expect(store.audits.map((a) => a.action)).toEqual(['session-start', 'consent', 'session-end', 'assistant-unlock', 'cleaning-done']);
@@ -133,20 +133,20 @@ describe('SessionService', () => {
     expect(svc.end('end').phase).toBe('cleaning');
   });
 
-  it('locks the assistant panel when a patient starts and when a visit is cleared away', () => {
+  it('locks the assistant panel when a patient starts and when a visit is cleared away', async () => {
     const { svc, config } = rig();
-    svc.unlockAssistant('1234');
+    await svc.unlockAssistant('1234');
     expect(svc.start('fr').assistant).toBe(false);
     svc.consent(true);
-    svc.unlockAssistant('1234');
+    await svc.unlockAssistant('1234');
     svc.end('exam');
     expect(svc.end('end')).toMatchObject({ phase: 'cleaning', assistant: false, language: config.languages[0] });
   });
 
-  it('locks the PIN pad after five wrong PINs', () => {
+  it('locks the PIN pad after five wrong PINs', async () => {
     const { svc, store } = rig();
-    for (let i = 0; i < 5; i++) expect(() => svc.unlockAssistant('0000')).toThrow('Wrong PIN');
-    expect(() => svc.unlockAssistant('1234')).toThrow(/wait a minute/);
+    for (let i = 0; i < 5; i++) await expect(svc.unlockAssistant('0000')).rejects.toThrow('Wrong PIN');
+    await expect(svc.unlockAssistant('1234')).rejects.toThrow(/wait a minute/);
     expect(store.audits.filter((a) => a.action === 'assistant-unlock-failed')).toHaveLength(6);
   });
 

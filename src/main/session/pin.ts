@@ -1,4 +1,5 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { Lockout } from '../../server/rate-limit.ts';
 
 /** `scrypt$<salt>$<hash>` for the cabin config's `assistantPinHash`. */
 export function hashPin(pin: string): string {
@@ -14,30 +15,23 @@ export function verifyPin(pin: string, stored: string): boolean {
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-const MAX_FAILURES = 5;
-const LOCKOUT_MS = 60_000;
+/** The pad is one key: the cabin has one PIN pad. */
+const PAD = 'assistant-pin';
 
-/** Wrong PINs in a row lock the pad for a minute (a PIN of 4 digits must not be guessable by trying). */
+/** Wrong PINs in a row (5) lock the pad for a minute (a PIN of 4 digits must not be guessable by trying). */
 export class PinGuard {
-  private failures = 0;
-  private lockedUntil = 0;
+  private readonly lockout = new Lockout({ failures: 5, windowS: 0, lockS: 60 });
 
-  constructor(
-    private readonly stored: string | undefined,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly stored: string | undefined) {}
 
-  check(pin: string): 'ok' | 'wrong' | 'locked' | 'unset' {
+  async check(pin: string): Promise<'ok' | 'wrong' | 'locked' | 'unset'> {
     if (!this.stored) return 'unset';
-    if (this.now() < this.lockedUntil) return 'locked';
+    if ((await this.lockout.lockedFor(PAD)) > 0) return 'locked';
     if (verifyPin(pin, this.stored)) {
-      this.failures = 0;
+      await this.lockout.succeed(PAD);
       return 'ok';
     }
-    if (++this.failures >= MAX_FAILURES) {
-      this.failures = 0;
-      this.lockedUntil = this.now() + LOCKOUT_MS;
-    }
+    await this.lockout.fail(PAD);
     return 'wrong';
   }
 }

@@ -5,6 +5,7 @@ import { WireToMainSchema } from '../../shared/bridge.ts';
 import { dispatch, type EventSink } from '../bridge/dispatch.ts';
 import type { Cabin } from '../cabin.ts';
 import { readCookie } from '../../server/cookies.ts';
+import { TokenBucket } from '../../server/rate-limit.ts';
 
 /** The cookie that carries the per-run bridge token (set by host.ts on the launch redirect). */
 export const TOKEN_COOKIE = 'cabin-token';
@@ -52,15 +53,9 @@ export class WsBridge {
   private serve(ws: WebSocket): void {
     // An oversized or malformed frame is the client's problem, never main's: close that socket.
     ws.on('error', () => ws.terminate());
-    let windowStart = Date.now();
-    let calls = 0;
+    const calls = new TokenBucket(MAX_CALLS_PER_SECOND, MAX_CALLS_PER_SECOND);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const now = Date.now();
-      if (now - windowStart > 1000) {
-        windowStart = now;
-        calls = 0;
-      }
       let msg;
       try {
         msg = WireToMainSchema.safeParse(JSON.parse(data.toString()));
@@ -69,7 +64,7 @@ export class WsBridge {
       }
       if (!msg.success) return;
       const { id, name, input } = msg.data;
-      if (++calls > MAX_CALLS_PER_SECOND) {
+      if (!calls.take()) {
         ws.send(JSON.stringify({ type: 'result', id, result: { ok: false, error: { code: 'rate-limited', message: 'Too many calls; slow down.' } } }));
         return;
       }
