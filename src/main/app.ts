@@ -55,7 +55,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     for (const s of sinks) s(name, payload);
   };
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
-  const session = new SessionService(store, config, emit, Date.now, pinHash);
+  const session = new SessionService(store, config, emit, Date.now, pinHash, log.child({ component: 'session' }));
   const supervisor = new DeviceSupervisor(
     opts.launchHost ?? forkHostLauncher(config.devices),
     {

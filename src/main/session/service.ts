@@ -7,6 +7,7 @@ import type { KioskConfig } from '../config.ts';
 import { nextPhase, phaseOf, phaseSnapshot, type PhaseEvent, type PhaseSnapshot } from './phases.ts';
 import { PinGuard } from './pin.ts';
 import type { EndReason, SessionStore } from './ports.ts';
+import { silentLogger, type Logger } from '../../server/log.ts';
 
 interface Current {
   id: string;
@@ -36,6 +37,8 @@ export class SessionService {
     private readonly emit: EventSink,
     private readonly now: () => number = Date.now,
     pinHash?: string,
+    /** A child of cabin main's logger (`component: 'session'`). */
+    private readonly log: Logger = silentLogger(),
   ) {
     this.language = config.languages[0] ?? 'fr';
     this.lastActivity = now();
@@ -146,7 +149,7 @@ export class SessionService {
       try {
         this.store.addObservation({ ...reading, sessionId });
       } catch (err) {
-        console.error(`cabin: a reading could not be stored: ${(err as Error).message}`);
+        this.log.error({ err }, 'a reading could not be stored');
         return;
       }
       this.readings.set(e.code, reading);
@@ -157,7 +160,7 @@ export class SessionService {
       try {
         this.bufferWave(sessionId, deviceId, e.code, e.rate, t, e.samples);
       } catch (err) {
-        console.error(`cabin: a waveform could not be stored: ${(err as Error).message}`);
+        this.log.error({ err }, 'a waveform could not be stored');
       }
     }
   }
