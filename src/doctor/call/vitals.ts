@@ -1,3 +1,4 @@
+import type { MdcCode } from '../../shared/catalogue.ts';
 import type { DeviceStatus } from '../../shared/device-event.ts';
 import type { CallDevice } from '../../shared/telemetry.ts';
 import type { Observation } from './observations.ts';
@@ -18,15 +19,15 @@ export interface Vital {
   measurementId?: string;
 }
 
-const SINGLE: Record<Exclude<VitalKey, 'bp'>, readonly string[]> = {
+const SINGLE: Record<Exclude<VitalKey, 'bp'>, readonly MdcCode[]> = {
   spo2: ['MDC_PULS_OXIM_SAT_O2'],
   pulse: ['MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_RATE_NON_INV'],
   temp: ['MDC_TEMP_BODY'],
   weight: ['MDC_MASS_BODY_ACTUAL'],
 };
-const SYS = 'MDC_PRESS_BLD_NONINV_SYS';
-const DIA = 'MDC_PRESS_BLD_NONINV_DIA';
-const MEAN = 'MDC_PRESS_BLD_NONINV_MEAN';
+const SYS: MdcCode = 'MDC_PRESS_BLD_NONINV_SYS';
+const DIA: MdcCode = 'MDC_PRESS_BLD_NONINV_DIA';
+const MEAN: MdcCode = 'MDC_PRESS_BLD_NONINV_MEAN';
 
 /** The device category whose status a tile shows before any reading arrived. */
 export const VITAL_CATEGORY: Record<VitalKey, string> = { spo2: 'oximeter', pulse: 'oximeter', bp: 'blood-pressure', temp: 'thermometer', weight: 'scale' };

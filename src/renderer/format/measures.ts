@@ -1,4 +1,5 @@
 import type { Reading } from '../../shared/bridge.ts';
+import type { MdcCode } from '../../shared/catalogue.ts';
 
 /** The device categories the exam has a step for, in the order the patient does them. */
 export const CATEGORIES = ['oximeter', 'blood-pressure', 'thermometer', 'scale'] as const;
@@ -12,7 +13,7 @@ export function isCategory(c: string): c is Category {
 export interface Measure {
   /** i18n key under `measure.` and test id `value-<id>`. */
   readonly id: string;
-  readonly codes: readonly string[];
+  readonly codes: readonly MdcCode[];
   readonly decimals: number;
   /** UCUM unit, translated under `unit.`. */
   readonly unit: string;
