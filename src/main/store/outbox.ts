@@ -55,12 +55,12 @@ export function pendingOf(db: Db, sessionId: string, kind: OutboxKind, limit: nu
   return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
 }
 
-/** Marks entries delivered (acknowledged by the other side); returns how many were newly marked. */
 /** A session's readings the doctor's side has not acknowledged yet, oldest first, as the bridge sends them (no session id). */
 export function pendingReadings(db: Db, sessionId: string, limit: number): Reading[] {
   return pendingOf(db, sessionId, 'observation', limit).map((e) => ReadingSchema.parse(e.payload));
 }
 
+/** Marks entries delivered (acknowledged by the other side); returns how many were newly marked. */
 export function markDelivered(db: Db, ids: readonly number[]): number {
   const now = db.now();
   const s = db.stmt(`UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL`);
