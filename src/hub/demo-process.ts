@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { createLogger } from '../server/log.ts';
 import type { DemoHubMessage } from '../shared/demo-hub.ts';
 import { seedDemoFromKeyFile } from './demo.ts';
 import { createHub } from './server.ts';
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
   } finally {
     store.close();
   }
-  const hub = await createHub({ host: '127.0.0.1', port: Number(port), dbPath: db, consoleDir });
+  // This process's root logger: readable lines on stdout, which the launcher keeps to say why the hub failed.
+  const log = createLogger({ name: 'hub', pretty: true });
+  const hub = await createHub({ host: '127.0.0.1', port: Number(port), dbPath: db, consoleDir, log });
   const stop = (): void => void hub.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

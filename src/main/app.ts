@@ -56,12 +56,16 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   };
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
   const session = new SessionService(store, config, emit, Date.now, pinHash, log.child({ component: 'session' }));
+  const devicesLog = log.child({ component: 'devices' });
   const supervisor = new DeviceSupervisor(
     opts.launchHost ?? forkHostLauncher(config.devices),
     {
       device: (view) => emit('device', view),
       event: (deviceId, event) => session.onDeviceEvent(deviceId, event),
-      incident: (detail) => audit('incident', detail),
+      incident: (detail) => {
+        devicesLog.warn(detail);
+        audit('incident', detail);
+      },
     },
     undefined,
     { log },

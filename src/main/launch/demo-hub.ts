@@ -61,7 +61,9 @@ export async function startDemoHub(o: DemoHubOptions): Promise<DemoHub> {
 /** Settles with the child's `ready` message, or fails with what it said when it stops first or takes too long. */
 function readiness(child: ChildProcess, timeoutMs: number): Promise<DemoHubReady> {
   const said: string[] = [];
-  for (const out of [child.stdout!, child.stderr!]) createInterface({ input: out }).on('line', (line) => said.length < 20 && said.push(line));
+  // Its log lines (stdout) stay out of the terminal; what it says on stderr explains a failure.
+  child.stdout!.resume();
+  createInterface({ input: child.stderr! }).on('line', (line) => said.length < 20 && said.push(line));
   const why = (): string => said.join(' ') || 'no message';
   return new Promise<DemoHubReady>((ok, fail) => {
     const timer = setTimeout(() => {
