@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger, createRootLogger, type Logger } from '../server/log.ts';
+import { closeLogger, createLogger, createRootLogger, type Logger } from '../server/log.ts';
 import { seedDemoFromKeyFile } from './demo.ts';
 import { createHub, type HubOptions } from './server.ts';
 import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from './store.ts';
@@ -129,7 +129,7 @@ async function serve(args: string[]): Promise<void> {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   // The stop handlers come first: a launcher may send SIGTERM as soon as it reads the ready line.
-  const stop = () => void hub.close().then(() => log.flush(() => process.exit(0)));
+  const stop = () => void hub.close().then(() => closeLogger(log)).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   // A launcher that dies without a word (SIGKILL) closes our stdin: do not outlive it.

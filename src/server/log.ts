@@ -102,5 +102,20 @@ export function createRootLoggerNow(o: LogOptions): Logger {
   return log;
 }
 
+/**
+ * Writes out every line logged so far and closes the destination: call it before the process exits. (`log.flush` is
+ * not enough: with sonic-boom's defaults it calls back at once, while a file write may still be in flight.)
+ */
+export function closeLogger(log: Logger): Promise<void> {
+  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | { end?: () => void; once?: (event: string, fn: () => void) => void; destroyed?: boolean }
+    | undefined;
+  return new Promise<void>((resolve) => {
+    if (!stream?.end || !stream.once || stream.destroyed) return resolve();
+    for (const event of ['close', 'finish', 'error']) stream.once(event, () => resolve());
+    stream.end();
+  });
+}
+
 /** A logger that writes nothing (tests, and services built without one). */
 export const silentLogger = (): Logger => pino({ level: 'silent' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, createRootLogger } from '../../src/server/log.ts';
+import { closeLogger, createLogger, createRootLogger } from '../../src/server/log.ts';
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
   const chunks: string[] = [];
@@ -47,7 +47,7 @@ describe('structured logs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cabin-log-'));
     const log = await createRootLogger({ name: 'hub', level: 'info', file: join(dir, 'hub.log') });
     log.info({ cabin: 'claree-1' }, 'connected');
-    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    await closeLogger(log);
     const files = readdirSync(dir);
     expect(files.length).toBe(1);
     const line = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8').trim()) as Record<string, unknown>;
