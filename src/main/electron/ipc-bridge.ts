@@ -1,4 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { silentLogger, type Logger } from '../../server/log.ts';
 import { CALLS, type CallName, type Result } from '../../shared/bridge.ts';
 import { dispatch, type BridgeHandlers, type EventSink } from '../bridge/dispatch.ts';
 import { isAppUrl } from './app-origin.ts';
@@ -33,6 +34,8 @@ export class IpcBridge {
     private readonly ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>,
     private readonly handlers: BridgeHandlers,
     private readonly kiosk: () => Pick<WebContents, 'id'> | undefined,
+    /** Where a call's unexpected failure is logged under its incident number. */
+    private readonly log: Logger = silentLogger(),
   ) {}
 
   register(): void {
@@ -49,7 +52,7 @@ export class IpcBridge {
     if (problem) {
       return { ok: false, error: { code: 'forbidden', message: `The call ${name} was refused: ${problem}.` } };
     }
-    return dispatch(this.handlers, name, input);
+    return dispatch(this.handlers, name, input, { log: this.log });
   }
 
   dispose(): void {

@@ -122,7 +122,7 @@ export function startElectronKiosk(options: ElectronKioskOptions): ElectronKiosk
       return;
     }
     const contents = () => (kioskWindow.window.isDestroyed() ? undefined : kioskWindow.window.webContents);
-    bridge = new IpcBridge(ipcMain, cabin.handlers, contents);
+    bridge = new IpcBridge(ipcMain, cabin.handlers, contents, (options.log ?? silentLogger()).child({ component: 'bridge' }));
     bridge.register();
     unsubscribe = cabin.subscribe(kioskEventSink(contents));
     if (!existsSync(join(rendererDir, 'index.html'))) {

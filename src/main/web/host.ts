@@ -29,7 +29,7 @@ export async function startKiosk(opts: { config: KioskConfig; rendererDir: strin
   let bootstrap: string | undefined = randomBytes(18).toString('base64url');
   let origin = '';
   let hostHeader = '';
-  const bridge = new WsBridge(cabin, () => origin, token);
+  const bridge = new WsBridge(cabin, () => origin, token, opts.log?.child({ component: 'bridge' }));
   // The strict policy, with the inline styles browser mode has always allowed.
   const site: StaticSite = { root: opts.rendererDir, headers: securityHeaders(contentSecurityPolicy({ inlineStyles: true }), { mediaDevices: 'self' }) };
   const server = createServer((req, res) => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { silentLogger, type Logger } from '../../server/log.ts';
 import { WireToMainSchema } from '../../shared/bridge.ts';
 import { dispatch, type EventSink } from '../bridge/dispatch.ts';
 import type { Cabin } from '../cabin.ts';
@@ -27,6 +28,8 @@ export class WsBridge {
     private readonly cabin: Cabin,
     private readonly origin: () => string,
     private readonly token: string,
+    /** Where a call's unexpected failure is logged under its incident number. */
+    private readonly log: Logger = silentLogger(),
   ) {
     const sink: EventSink = (name, payload) => {
       const text = JSON.stringify({ type: 'event', name, payload });
@@ -68,7 +71,7 @@ export class WsBridge {
         ws.send(JSON.stringify({ type: 'result', id, result: { ok: false, error: { code: 'rate-limited', message: 'Too many calls; slow down.' } } }));
         return;
       }
-      void dispatch(this.cabin.handlers, name, input).then((result) => {
+      void dispatch(this.cabin.handlers, name, input, { log: this.log }).then((result) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id, result }));
       });
     });
