@@ -120,33 +120,3 @@ describe('app protocol', () => {
     expect(protocol.unhandle).toHaveBeenCalledWith('cabin');
   });
 });
-
-describe('content security policy', () => {
-  const directives = (policy: string): Map<string, string> =>
-    new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name ?? '', values.join(' ')]));
-
-  it('is strict by default', () => {
-    const d = directives(contentSecurityPolicy());
-    expect(d.get('default-src')).toBe("'self'");
-    expect(d.get('script-src')).toBe("'self'");
-    expect(d.get('style-src')).toBe("'self'");
-    expect(d.get('img-src')).toBe("'self' data: blob:");
-    expect(d.get('media-src')).toBe("'self' blob: mediastream:");
-    expect(d.get('connect-src')).toBe("'self'");
-    expect(d.get('object-src')).toBe("'none'");
-    expect(d.get('base-uri')).toBe("'none'");
-    expect(d.get('frame-ancestors')).toBe("'none'");
-    expect(contentSecurityPolicy()).not.toMatch(/unsafe-eval|\*/);
-  });
-
-  it('adds the hub origin to connect-src and inline styles only when asked', () => {
-    const d = directives(contentSecurityPolicy({ connect: ['wss://hub.example.org'], inlineStyles: true }));
-    expect(d.get('connect-src')).toBe("'self' wss://hub.example.org");
-    expect(d.get('style-src')).toBe("'self' 'unsafe-inline'");
-  });
-
-  it.each(['ws://hub.example.org', 'wss://*.example.org', 'wss://hub.example.org/path', 'http://hub', '*', "'unsafe-eval'"])(
-    'refuses %s as a connect-src origin',
-    (origin) => expect(() => contentSecurityPolicy({ connect: [origin] })).toThrow(/wss:\/\/ or https:\/\//),
-  );
-});
