@@ -99,7 +99,6 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
       dbPath: join(dir, 'hub.db'),
       consoleDir: doctorDir,
       iceServers: turn ? { turn: { urls: [impair?.url ?? turn.url], secret: turn.secret }, relayOnly: true } : {},
-      log: () => {},
     });
     cleanup.push(() => hub.close());
     const demo = await seedDemo(hub.store);
