@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { openSqlite } from '../server/sqlite.ts';
 import type { ConsultationReport, ConsultationState, QueueItem, ReportReading, Role } from '../shared/hub-protocol.ts';
@@ -256,22 +255,6 @@ export class HubStore {
     return row ? fromRow(row) : null;
   }
 
-  /** The cabin's open (waiting or active) consultation, or a new waiting one; `created` tells which. */
-  requestConsultation(cabinId: string, language: Language): { consultation: Consultation; created: boolean } {
-    return this.db.transaction(() => {
-      const open = this.db.prepare(`${SELECT} WHERE c.cabin_id = ? AND c.state IN ('waiting', 'active') AND c.cabin_left_at IS NULL`).get(cabinId) as Row | undefined;
-      if (open) return { consultation: fromRow(open), created: false };
-      const id = randomUUID();
-      this.db.prepare("INSERT INTO consultations (id, cabin_id, language, state, created_at) VALUES (?, ?, ?, 'waiting', ?)").run(id, cabinId, language, this.time());
-      return { consultation: this.consultation(id)!, created: true };
-    }).immediate();
-  }
-
-  /** Atomic: true for the one doctor whose update found it still waiting. */
-  claim(id: string, doctorId: string): boolean {
-    return this.db.prepare("UPDATE consultations SET state = 'active', doctor_id = ?, claimed_at = ? WHERE id = ? AND state = 'waiting'").run(doctorId, this.time(), id).changes === 1;
-  }
-
   /**
    * Compare-and-set of a consultation's lifecycle (see hub/consultation/transition.ts): writes `next` only if the row still
    * holds `prev`'s state, doctor and cabin-left mark; false when another writer changed it first.
@@ -320,17 +303,6 @@ export class HubStore {
     }));
   }
 
-  /** The cabin left an active consultation: it stays open for the doctor's report; false if it was not active. */
-  cabinLeft(id: string): boolean {
-    return this.db.prepare("UPDATE consultations SET cabin_left_at = ? WHERE id = ? AND state = 'active' AND cabin_left_at IS NULL").run(this.time(), id).changes === 1;
-  }
-
-  /** Waiting or active → cancelled; false if it was not open. */
-  cancel(id: string): boolean {
-    return this.db.prepare("UPDATE consultations SET state = 'cancelled', ended_at = ? WHERE id = ? AND state IN ('waiting', 'active')").run(this.time(), id).changes === 1;
-  }
-
-  /** Adds readings to an active consultation's report, each id once; false if it is not active. */
   /**
    * Stores report readings of an active consultation, each id once (a part sent again adds nothing); at most
    * MAX_REPORT_READINGS per consultation. How many were new (`added`) and how many were not stored because the
@@ -356,17 +328,6 @@ export class HubStore {
         room -= n;
       }
       return { added, refused };
-    }).immediate();
-  }
-
-  /** Active → ended with the doctor's notes and the last readings; false if it was not active. */
-  end(id: string, report: { notes: string; readings: Reading[] }): boolean {
-    return this.db.transaction(() => {
-      const stored = this.addReadings(id, report.readings);
-      if (stored === null) return false;
-      // The notes are kept whatever: the readings that did not fit are said in the report.
-      if (stored.refused > 0) this.addIncident(id, 'hub', `the report is full: ${stored.refused} readings of the end were not stored`);
-      return this.db.prepare("UPDATE consultations SET state = 'ended', ended_at = ?, notes = ? WHERE id = ? AND state = 'active'").run(this.time(), report.notes, id).changes === 1;
     }).immediate();
   }
 

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { BEARER_PREFIX, FromHubSchema, HUB_SUBPROTOCOL, TokenAnswerSchema, type FromHub, type ToHub } from '../../src/shared/hub-protocol.ts';
+import { settle } from '../../src/hub/consultation/commit.ts';
+import { transition, type Actor, type Input } from '../../src/hub/consultation/transition.ts';
 import { createHub, type Hub, type HubOptions } from '../../src/hub/server.ts';
+import type { HubStore } from '../../src/hub/store.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -192,4 +196,13 @@ export async function activeConsultation(t: TestHub, cabinId: string, doctor: st
   await doc.next('consultation', (m) => m.ref === 'c1' && m.consultation.state === 'active');
   await cabin.next('consultation', (m) => m.consultation.state === 'active');
   return { cabin, doc, id };
+}
+
+/**
+ * A cabin's request or a message naming a consultation, applied to the store as the relay applies it: read (the
+ * cabin's open consultation for a request), transition, compare-and-set. `out.next` is what was written, if anything.
+ */
+export function apply(store: HubStore, actor: Actor, input: Extract<Input, { type: 'request' } | { consultationId: string }>): ReturnType<typeof settle> {
+  const read = () => ('consultationId' in input ? store.consultation(input.consultationId) : (store.openFor('cabin', actor.id)[0] ?? null));
+  return settle(store, read, (c) => transition(c, actor, input, { now: Math.floor(store.now()), newId: randomUUID }));
 }

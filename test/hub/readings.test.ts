@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/hub/schema.ts';
+import type { Actor } from '../../src/hub/consultation/transition.ts';
 import { HubStore, type Reading } from '../../src/hub/store.ts';
-import { activeConsultation, doctorToken, startHub, type TestHub } from './helpers.ts';
+import { activeConsultation, apply, doctorToken, startHub, type TestHub } from './helpers.ts';
 
 const reading = (i: number, extra: Partial<Reading> = {}): Reading => ({ id: `obs-${i}`, code: 'MDC_PULS_OXIM_SAT_O2', value: 90 + (i % 10), unit: '%', t: 1_700_000_000_000 + i * 1000, ...extra });
+
+const CABIN: Actor = { role: 'cabin', id: 'cab-1', name: 'Cabin 1' };
+const DOCTOR: Actor = { role: 'doctor', id: 'dr.a', name: 'Dr A' };
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -24,9 +28,9 @@ async function activeStore(): Promise<{ store: HubStore; id: string }> {
   const store = new HubStore(tempDb());
   await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: 'correct horse battery' });
   store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-  const { consultation } = store.requestConsultation('cab-1', 'fr');
-  expect(store.claim(consultation.id, 'dr.a')).toBe(true);
-  return { store, id: consultation.id };
+  const id = apply(store, CABIN, { type: 'request', language: 'fr' }).out.next!.id;
+  expect(apply(store, DOCTOR, { type: 'claim', consultationId: id }).out.next?.state).toBe('active');
+  return { store, id };
 }
 
 describe('report readings in the hub store', () => {
@@ -34,7 +38,7 @@ describe('report readings in the hub store', () => {
     const { store, id } = await activeStore();
     expect(store.addReadings(id, [reading(2), reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' })])).toEqual({ added: 2, refused: 0 });
     expect(store.addReadings(id, [reading(1), reading(2), reading(3)])).toEqual({ added: 1, refused: 0 });
-    expect(store.end(id, { notes: 'RAS', readings: [reading(3), reading(4)] })).toBe(true);
+    expect(apply(store, DOCTOR, { type: 'end', consultationId: id, notes: 'RAS', readings: [reading(3), reading(4)] }).out.next?.state).toBe('ended');
     const report = store.report(id)!;
     expect(report.readings.map((r) => r.id)).toEqual(['obs-1', 'obs-2', 'obs-3', 'obs-4']);
     expect(report.readings[0]).toEqual(reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' }));
@@ -49,8 +53,8 @@ describe('report readings in the hub store', () => {
   it('refuses readings for a consultation that is waiting or unknown', async () => {
     const store = new HubStore(tempDb());
     store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-    const { consultation } = store.requestConsultation('cab-1', 'en');
-    expect(store.addReadings(consultation.id, [reading(1)])).toBeNull();
+    const id = apply(store, CABIN, { type: 'request', language: 'en' }).out.next!.id;
+    expect(store.addReadings(id, [reading(1)])).toBeNull();
     expect(store.addReadings('nope', [reading(1)])).toBeNull();
     store.close();
   });
@@ -62,7 +66,7 @@ describe('report readings in the hub store', () => {
     // Full: a copy of a stored one is no refusal, a new one is.
     expect(store.addReadings(id, [reading(5), reading(100_000), reading(100_001)])).toEqual({ added: 0, refused: 2 });
     // The end still stores the notes, and the report says what did not fit.
-    expect(store.end(id, { notes: 'long visit', readings: [reading(100_002)] })).toBe(true);
+    expect(apply(store, DOCTOR, { type: 'end', consultationId: id, notes: 'long visit', readings: [reading(100_002)] }).out.next?.state).toBe('ended');
     const report = store.report(id)!;
     expect(report.readings).toHaveLength(100_000);
     expect(report.notes).toBe('long visit');

@@ -8,6 +8,7 @@ import { SCHEMA_VERSION } from '../../src/hub/schema.ts';
 import { hashPassword, verifyPassword } from '../../src/hub/secrets.ts';
 import { HubStore, MAX_INCIDENTS } from '../../src/hub/store.ts';
 import { MAX_SESSION_S } from '../../src/shared/hub-protocol.ts';
+import { apply } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hub-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,9 +37,9 @@ describe('HubStore', () => {
   it('keeps at most MAX_INCIDENTS incidents per consultation', () => {
     const s = new HubStore(join(dir, 'incidents.db'));
     s.addCabin({ id: 'c1', name: 'C' });
-    const { consultation } = s.requestConsultation('c1', 'fr');
-    for (let i = 0; i < MAX_INCIDENTS + 50; i++) s.addIncident(consultation.id, 'cabin', `incident ${i}`);
-    expect(s.report(consultation.id)!.incidents).toHaveLength(MAX_INCIDENTS);
+    const id = apply(s, { role: 'cabin', id: 'c1', name: 'C' }, { type: 'request', language: 'fr' }).out.next!.id;
+    for (let i = 0; i < MAX_INCIDENTS + 50; i++) s.addIncident(id, 'cabin', `incident ${i}`);
+    expect(s.report(id)!.incidents).toHaveLength(MAX_INCIDENTS);
     s.close();
   });
 
