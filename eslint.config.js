@@ -129,7 +129,7 @@ export default tseslint.config(
   },
   {
     files: ['src/devices/**/*.{ts,tsx}'],
-    rules: rule({ layer: 'src/devices', allow: ['src/devices', 'drivers', 'src/shared'], modules: [ELECTRON] }),
+    rules: rule({ layer: 'src/devices', allow: ['src/devices', 'drivers', 'src/shared', 'src/server'], modules: [ELECTRON] }),
   },
   {
     files: ['src/main/**/*.{ts,tsx}'],

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { createLogger, type Logger } from '../server/log.ts';
 import type { HostLogLevel, HostMessage } from '../shared/device-host.ts';
 
 /** pino's numeric levels as the host protocol's: trace is debug, fatal is error. */
@@ -25,11 +25,11 @@ export function hostLogMessage(line: string): Extract<HostMessage, { type: 'log'
 }
 
 /**
- * The device host's root logger: its lines go to cabin main as `log` messages (main writes them to its own log,
- * which censors patient fields and caps what a host may say). `flushed` settles once every line sent so far is out
- * (before the host exits).
+ * The device host's root logger: the shared one (same levels, same censoring of secrets and patient fields at the
+ * source), whose lines go to cabin main as `log` messages (main writes them to its own log and caps what a host may
+ * say). `flushed` settles once every line sent so far is out (before the host exits).
  */
-export function hostLogger(send: (m: HostMessage) => Promise<void>, level = process.env.LOG_LEVEL ?? 'info'): { log: Logger; flushed(): Promise<void> } {
+export function hostLogger(send: (m: HostMessage) => Promise<void>, level?: 'debug' | 'info' | 'warn' | 'error' | 'silent'): { log: Logger; flushed(): Promise<void> } {
   const pending = new Set<Promise<void>>();
   const destination = {
     write(line: string): void {
@@ -37,7 +37,6 @@ export function hostLogger(send: (m: HostMessage) => Promise<void>, level = proc
       pending.add(p);
     },
   };
-  const known = Object.values(pino.levels.labels).includes(level) || level === 'silent';
-  const log = pino({ name: 'device-host', level: known ? level : 'info', serializers: { err: pino.stdSerializers.err } }, destination);
+  const log = createLogger({ name: 'device-host', ...(level ? { level } : {}), destination });
   return { log, flushed: async () => void (await Promise.all(pending)) };
 }
