@@ -1,0 +1,70 @@
+import type { ConsultationReport, ReportReading, Role } from '../../shared/hub-protocol.ts';
+import { ReportReadingSchema } from '../../shared/hub-protocol.ts';
+import { parseRows } from '../../shared/observation.ts';
+import { consultation } from './consultations.ts';
+import type { HubDb } from './db.ts';
+
+/** What a consultation leaves for the record: the doctor's notes, the readings and the technical incidents. */
+
+export type Reading = ReportReading;
+
+/** A 12-hour consultation at two readings a second: beyond that, the report keeps the first ones. */
+export const MAX_REPORT_READINGS = 100_000;
+export const MAX_INCIDENTS = 500;
+
+/**
+ * Stores report readings of an active consultation, each id once (a part sent again adds nothing); at most
+ * MAX_REPORT_READINGS per consultation. How many were new (`added`) and how many were not stored because the
+ * report is full (`refused`), or null if the consultation is not active.
+ */
+export function addReadings(s: HubDb, id: string, readings: readonly Reading[]): { added: number; refused: number } | null {
+  return s.db.transaction(() => {
+    if (!s.db.prepare("SELECT 1 FROM consultations WHERE id = ? AND state = 'active'").get(id)) return null;
+    let room = MAX_REPORT_READINGS - (s.db.prepare('SELECT COUNT(*) AS n FROM report_readings WHERE consultation_id = ?').get(id) as { n: number }).n;
+    const insert = s.db.prepare('INSERT OR IGNORE INTO report_readings (consultation_id, id, code, value, unit, t, device_id, measurement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const exists = s.db.prepare('SELECT 1 FROM report_readings WHERE consultation_id = ? AND id = ?');
+    let added = 0;
+    let refused = 0;
+    for (const r of readings) {
+      if (room <= 0) {
+        if (!exists.get(id, r.id)) refused++;
+        continue;
+      }
+      const n = insert.run(id, r.id, r.code, r.value, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null).changes;
+      added += n;
+      room -= n;
+    }
+    return { added, refused };
+  }).immediate();
+}
+
+/** Records a technical incident; a consultation keeps at most MAX_INCIDENTS (a flood cannot grow the report). */
+export function addIncident(s: HubDb, id: string, side: Role | 'hub', detail: string): void {
+  const n = (s.db.prepare('SELECT COUNT(*) AS n FROM incidents WHERE consultation_id = ?').get(id) as { n: number }).n;
+  if (n >= MAX_INCIDENTS) return;
+  s.db.prepare('INSERT INTO incidents (consultation_id, t, side, detail) VALUES (?, ?, ?, ?)').run(id, s.time(), side, detail.slice(0, 500));
+}
+
+/** The consultation's report, as the doctor's console and the export read it; null if there is no such consultation. */
+export function report(s: HubDb, id: string): ConsultationReport | null {
+  const c = consultation(s, id);
+  if (!c) return null;
+  const extra = s.db.prepare('SELECT notes FROM consultations WHERE id = ?').get(id) as { notes: string };
+  const rows = s.db
+    .prepare('SELECT id, code, value, unit, t, device_id AS deviceId, measurement_id AS measurementId FROM report_readings WHERE consultation_id = ? ORDER BY t, id')
+    .all(id);
+  const readings = parseRows(ReportReadingSchema, rows);
+  const incidents = s.db.prepare('SELECT t, side, detail FROM incidents WHERE consultation_id = ? ORDER BY id').all(id) as ConsultationReport['incidents'];
+  return {
+    consultationId: c.id,
+    cabin: { id: c.cabinId, name: c.cabinName },
+    doctor: c.doctorId !== null ? { id: c.doctorId, name: c.doctorName ?? c.doctorId } : null,
+    createdAt: c.createdAt,
+    claimedAt: c.claimedAt,
+    endedAt: c.endedAt,
+    state: c.state,
+    notes: extra.notes,
+    readings,
+    incidents,
+  };
+}
