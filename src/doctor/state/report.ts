@@ -9,7 +9,8 @@ export const PART_BYTES = 48 * 1024;
 export const REPORT_PART_GAP_MS = 100;
 
 export function toReading(o: Observation): Reading {
-  return { id: o.id, code: o.code, value: o.value, unit: o.unit, t: o.t, deviceId: o.deviceId, ...(o.measurementId ? { measurementId: o.measurementId } : {}) };
+  const { type: _type, ...reading } = o;
+  return reading;
 }
 
 /**

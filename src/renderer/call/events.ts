@@ -40,9 +40,7 @@ const toCallDevice = (d: DeviceView): CallDevice => ({
 });
 
 export function observationOf(r: Reading): Observation {
-  const o: Observation = { type: 'observation', id: r.id, deviceId: r.deviceId, code: r.code, value: r.value, unit: r.unit, t: r.t };
-  if (r.measurementId !== undefined) o.measurementId = r.measurementId;
-  return o;
+  return { type: 'observation', ...r };
 }
 
 /**
