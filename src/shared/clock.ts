@@ -16,6 +16,11 @@ export interface Clock {
 
 type Handle = ReturnType<typeof globalThis.setTimeout>;
 
+/** Lets the process exit while this timer waits (Node's handles; other clocks' handles have nothing to unref). */
+export function unrefTimer(handle: TimerHandle): void {
+  (handle as { unref?: () => void } | null | undefined)?.unref?.();
+}
+
 /** The machine's clock. Looked up at each call, so a test's `vi.useFakeTimers()` still applies. */
 export const systemClock: Clock = {
   now: () => Date.now(),

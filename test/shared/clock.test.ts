@@ -23,6 +23,26 @@ describe('clocks', () => {
     expect(c.pending).toBe(0);
   });
 
+  it('a jump runs each timer due once at the new time (cleared ones never), and intervals wait their period from there', () => {
+    const c = new ManualClock(0);
+    const log: string[] = [];
+    c.setInterval(() => log.push(`i@${c.now()}`), 10);
+    c.setTimeout(() => log.push(`late@${c.now()}`), 500);
+    const gone = c.setTimeout(() => log.push('never'), 40);
+    c.setTimeout(() => {
+      log.push(`a@${c.now()}`);
+      c.clearTimeout(gone);
+    }, 30);
+    c.jump(100);
+    expect(log).toEqual(['i@100', 'a@100']);
+    expect(c.now()).toBe(100);
+    expect(c.nextAt()).toBe(110);
+    c.advance(10);
+    expect(log).toEqual(['i@100', 'a@100', 'i@110']);
+    c.jump(1000);
+    expect(log.slice(3)).toEqual(['i@1110', 'late@1110']);
+  });
+
   it('the system clock follows the timers in place (so fake timers apply to it)', () => {
     vi.useFakeTimers({ now: 5000 });
     try {
