@@ -1,3 +1,4 @@
+import type { Clock } from '../shared/clock.ts';
 import type { IceServer, Role } from '../shared/hub-protocol.ts';
 import { turnCredential } from './secrets.ts';
 import type { Consultation } from './store.ts';
@@ -30,7 +31,7 @@ export class IceServers {
 
   constructor(
     private readonly config: IceConfig | undefined,
-    private readonly now: () => number,
+    private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
   get relayOnly(): boolean {
@@ -71,14 +72,14 @@ export class IceServers {
   }
 
   private stale(cred: TurnCredential): boolean {
-    return cred.expiry * 1000 - this.now() < (this.ttlS() * 1000) / 4;
+    return cred.expiry * 1000 - this.clock.now() < (this.ttlS() * 1000) / 4;
   }
 
   private credential(consultationId: string, role: Role, secret: string): TurnCredential {
     const k = `${consultationId}:${role}`;
     const held = this.turn.get(k);
     if (held && !this.stale(held)) return held;
-    const expiry = Math.floor(this.now() / 1000) + this.ttlS();
+    const expiry = Math.floor(this.clock.now() / 1000) + this.ttlS();
     const cred = { consultationId, role, expiry, ...turnCredential(secret, expiry, `${consultationId}-${role}`) };
     this.turn.set(k, cred);
     return cred;

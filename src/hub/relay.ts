@@ -13,11 +13,13 @@ import type { Consultation, HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 import type { Logger } from '../server/log.ts';
 import { TokenBucket } from '../server/rate-limit.ts';
+import { unrefTimer, type Clock, type TimerHandle } from '../shared/clock.ts';
 
 export interface RelayOptions {
   store: HubStore;
   tokens: Tokens;
-  now: () => number;
+  /** Time and timers: heartbeats, token expiry, the waiting grace. */
+  clock: Clock;
   iceServers: IceServers;
   log: Logger;
   heartbeatMs: number;
@@ -46,22 +48,22 @@ export class Relay {
   private readonly all = new Set<Conn>();
   /** `consultationId:role` of sides that dropped out of an active consultation, to record their return. */
   private readonly away = new Set<string>();
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeat: TimerHandle;
   /** Cancellation timers of waiting requests whose cabin is away, by cabin id. */
-  private readonly abandon = new Map<string, NodeJS.Timeout>();
+  private readonly abandon = new Map<string, TimerHandle>();
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
   private readonly auth: SocketAuth;
 
   constructor(private readonly o: RelayOptions) {
-    this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, now: o.now, log: o.log.child({ component: 'socket-auth' }), closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
+    this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, clock: o.clock, log: o.log.child({ component: 'socket-auth' }), closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: HARD_FRAME_LIMIT,
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(HUB_SUBPROTOCOL) ? HUB_SUBPROTOCOL : false),
     });
-    this.heartbeat = setInterval(() => {
+    this.heartbeat = o.clock.setInterval(() => {
       for (const c of this.all) {
         if (!c.alive) c.ws.terminate();
         else {
@@ -73,7 +75,7 @@ export class Relay {
       }
       this.renewTurn();
     }, o.heartbeatMs);
-    this.heartbeat.unref();
+    unrefTimer(this.heartbeat);
   }
 
   /** Verifies the token carried as a subprotocol; a missing, forged or expired one gets HTTP 401 and no socket. */
@@ -94,10 +96,10 @@ export class Relay {
 
   close(): void {
     this.closing = true;
-    clearInterval(this.heartbeat);
-    for (const timer of this.abandon.values()) clearTimeout(timer);
+    this.o.clock.clearInterval(this.heartbeat);
+    for (const timer of this.abandon.values()) this.o.clock.clearTimeout(timer);
     for (const c of this.all) {
-      clearTimeout(c.expiryTimer);
+      this.o.clock.clearTimeout(c.expiryTimer);
       c.ws.terminate();
     }
     this.all.clear();
@@ -128,7 +130,7 @@ export class Relay {
     this.conns.set(k, conn);
     this.all.add(conn);
     if (conn.role === 'cabin') {
-      clearTimeout(this.abandon.get(conn.id));
+      this.o.clock.clearTimeout(this.abandon.get(conn.id));
       this.abandon.delete(conn.id);
     }
     if (old) old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
@@ -154,7 +156,7 @@ export class Relay {
 
   private disconnected(conn: Conn, code: number): void {
     this.all.delete(conn);
-    clearTimeout(conn.expiryTimer);
+    this.o.clock.clearTimeout(conn.expiryTimer);
     if (this.closing) return;
     const k = key(conn.role, conn.id);
     if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
@@ -195,7 +197,7 @@ export class Relay {
 
   /** The lifecycle's I/O: read, decide (transition), write (compare-and-set), then effects and replies. */
   private run(actor: Actor, read: () => Consultation | null, input: Input, sender?: Conn): void {
-    const ctx = { now: Math.floor(this.o.now()), newId: randomUUID };
+    const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID };
     const { prev, out, answers } = settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
     const c = out.next ? (this.o.store.consultation(out.next.id) ?? out.next) : prev;
     if (c) for (const e of out.effects) this.effect(c, actor, e);
@@ -236,7 +238,7 @@ export class Relay {
   }
 
   private abandonLater(consultationId: string, cabin: Actor): void {
-    const timer = setTimeout(() => {
+    const timer = this.o.clock.setTimeout(() => {
       this.abandon.delete(cabin.id);
       if (this.closing) return;
       try {
@@ -245,7 +247,7 @@ export class Relay {
         this.o.log.error({ err, consultation: consultationId }, 'failed to drop the waiting request');
       }
     }, this.o.waitingGraceMs);
-    timer.unref();
+    unrefTimer(timer);
     this.abandon.set(cabin.id, timer);
   }
 

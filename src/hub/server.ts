@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../server/log.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { handleHttp } from './http.ts';
 import { LoginThrottle } from './limits.ts';
 import { IceServers, type IceConfig } from './ice.ts';
@@ -23,7 +24,8 @@ export interface HubOptions {
   iceServers?: IceConfig;
   /** The built doctor console (e.g. dist/doctor). */
   consoleDir?: string;
-  now?: () => number;
+  /** Time and timers of the whole hub (heartbeats, token and session expiry, TURN renewal, the waiting grace); the system's by default. */
+  clock?: Clock;
   /** The hub's logger (a child per component is made here); nothing is logged without one. */
   log?: Logger;
   /**
@@ -45,11 +47,11 @@ export interface Hub {
 }
 
 export async function createHub(opts: HubOptions): Promise<Hub> {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger();
-  const store = new HubStore(opts.dbPath, now);
-  const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, now);
-  const relay = new Relay({ store, tokens, now, iceServers: new IceServers(opts.iceServers, now), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
+  const store = new HubStore(opts.dbPath, () => clock.now());
+  const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, clock);
+  const relay = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
   const deps = { store, tokens, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;

@@ -5,6 +5,7 @@ import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, type FromHub, type Role } fr
 import type { HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 import type { Logger } from '../server/log.ts';
+import { unrefTimer, type Clock, type TimerHandle } from '../shared/clock.ts';
 
 const TOKEN_EXPIRED = 'The token expired: send a fresh one with auth before it does.';
 export const SESSION_ENDED = 'The session ended (logout, account disabled or 12 h old): log in again.';
@@ -18,13 +19,13 @@ export interface AuthedSocket {
   /** The session and expiry (unix s) of the last token this socket presented (on upgrade or with `auth`). */
   sid: string;
   exp: number;
-  expiryTimer: NodeJS.Timeout | undefined;
+  expiryTimer: TimerHandle | undefined;
 }
 
 export interface SocketAuthOptions {
   store: HubStore;
   tokens: Tokens;
-  now: () => number;
+  clock: Clock;
   log: Logger;
   /** The relay is closing: late events change nothing. */
   closing: () => boolean;
@@ -80,13 +81,13 @@ export class SocketAuth {
   }
 
   expiresIn(conn: AuthedSocket): number {
-    return Math.max(0, Math.floor(conn.exp - this.o.now() / 1000));
+    return Math.max(0, Math.floor(conn.exp - this.o.clock.now() / 1000));
   }
 
   /** Closes the socket (4401) when its token expired or, with `session`, when its session is no longer valid. */
   check(conn: AuthedSocket, session: boolean): void {
     if (this.o.closing() || conn.ws.readyState !== WebSocket.OPEN) return;
-    if (this.o.now() >= conn.exp * 1000) {
+    if (this.o.clock.now() >= conn.exp * 1000) {
       this.o.log.info({ role: conn.role, id: conn.id }, 'token expired without auth, closing');
       return conn.ws.close(HUB_CLOSE.badToken, TOKEN_EXPIRED);
     }
@@ -101,13 +102,13 @@ export class SocketAuth {
     conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
   }
 
-  /** Closes the socket when its token expires (on the real clock; the heartbeat checks the hub's clock too). */
+  /** Closes the socket when its token expires (the heartbeat checks too). */
   arm(conn: AuthedSocket): void {
-    clearTimeout(conn.expiryTimer);
+    this.o.clock.clearTimeout(conn.expiryTimer);
     // A little after exp: a timer may fire a millisecond early, and then only the heartbeat would catch it.
-    const ms = Math.min(2 ** 31 - 1, Math.max(0, conn.exp * 1000 - this.o.now()) + 20);
-    conn.expiryTimer = setTimeout(() => this.check(conn, false), ms);
-    conn.expiryTimer.unref();
+    const ms = Math.min(2 ** 31 - 1, Math.max(0, conn.exp * 1000 - this.o.clock.now()) + 20);
+    conn.expiryTimer = this.o.clock.setTimeout(() => this.check(conn, false), ms);
+    unrefTimer(conn.expiryTimer);
   }
 
   /** `auth` on an open socket: a fresh token of the same account (a cabin's may be of a new login session). */

@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '../shared/clock.ts';
 import { TokenClaimsSchema, type Role, type TokenAnswer } from '../shared/hub-protocol.ts';
 
 const ISSUER = 'cabin-hub';
@@ -16,17 +17,17 @@ export interface VerifiedClaims extends Claims {
   exp: number;
 }
 
-/** Short-lived HS256 tokens on the hub's clock (`now`, ms), so tests can age them. */
+/** Short-lived HS256 tokens on the hub's clock (issued and checked at its `now`), so tests can age them. */
 export class Tokens {
   constructor(
     private readonly secret: Uint8Array,
     private readonly ttlS: number,
-    private readonly now: () => number,
+    private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
   /** A token for `ttlS`, or less when `notAfterS` (unix seconds, e.g. the end of its session) comes first. */
   async issue(c: Claims, notAfterS = Infinity): Promise<TokenAnswer> {
-    const iat = Math.floor(this.now() / 1000);
+    const iat = Math.floor(this.clock.now() / 1000);
     const exp = Math.max(iat + 1, Math.min(iat + this.ttlS, Math.floor(notAfterS)));
     const token = await new SignJWT({ role: c.role, name: c.name, sid: c.sid })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -41,7 +42,7 @@ export class Tokens {
   /** The claims of a valid, unexpired token of this hub, with its `exp`; null otherwise (never throws). */
   async verify(token: string): Promise<VerifiedClaims | null> {
     try {
-      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, currentDate: new Date(this.now()), requiredClaims: ['exp', 'sub'] });
+      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, currentDate: new Date(this.clock.now()), requiredClaims: ['exp', 'sub'] });
       const claims = TokenClaimsSchema.safeParse(payload);
       if (!claims.success || typeof payload.exp !== 'number') return null;
       return { sub: claims.data.sub, role: claims.data.role, name: claims.data.name, sid: claims.data.sid, exp: payload.exp };

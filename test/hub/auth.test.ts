@@ -1,21 +1,22 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BEARER_PREFIX, HUB_SUBPROTOCOL, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
-import { Client, PASSWORD, activeConsultation, api, cabinToken, doctorToken, post, startHub, tryUpgrade, type TestHub } from './helpers.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
+import { Client, PASSWORD, activeConsultation, api, cabinToken, doctorToken, leap, post, startHub, tryUpgrade, type TestHub } from './helpers.ts';
 
-let clock = Date.now();
+const clock = new ManualClock(Date.now());
 let t: TestHub;
 const secret = new Uint8Array(32).fill(7);
 // The login lockout counts on the system clock (rate-limiter-flexible): Date moves with the hub's clock.
-const advance = (ms: number) => {
-  clock += ms;
-  vi.setSystemTime(clock);
+const advance = async (ms: number) => {
+  await leap(clock, ms);
+  vi.setSystemTime(clock.now());
 };
 
 beforeAll(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(clock);
-  t = await startHub({ now: () => clock, tokenTtlS: 60, jwtSecret: secret });
+  vi.setSystemTime(clock.now());
+  t = await startHub({ clock, tokenTtlS: 60, jwtSecret: secret });
 });
 afterAll(async () => {
   await t.close();
@@ -47,7 +48,7 @@ describe('doctor login', () => {
     expect(locked.json.error.code).toBe('too-many-attempts');
     // Another name is not affected.
     expect((await post(`${t.hub.url}/api/login`, { username: 'dr.b', password: PASSWORD })).status).toBe(200);
-    advance(61_000);
+    await advance(61_000);
     expect((await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: PASSWORD })).status).toBe(200);
   });
 
@@ -97,7 +98,7 @@ describe('cabin token', () => {
     expect((await from('127.0.0.2', 'cab-1', 'bad-after')).status).toBe(429);
     // Other addresses are not locked.
     expect((await from('127.0.0.3', 'cab-3', 'bad-elsewhere')).status).toBe(401);
-    advance(61_000);
+    await advance(61_000);
     expect((await from('127.0.0.2', 'cab-3', 'bad-later')).status).toBe(401);
   });
 });
@@ -111,8 +112,8 @@ describe('tokens on the WebSocket upgrade and /api/refresh', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('cabin-hub')
       .setSubject('dr.a')
-      .setIssuedAt(Math.floor(clock / 1000))
-      .setExpirationTime(Math.floor(clock / 1000) + 600)
+      .setIssuedAt(Math.floor(clock.now() / 1000))
+      .setExpirationTime(Math.floor(clock.now() / 1000) + 600)
       .sign(new Uint8Array(32).fill(8));
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + forged])).toBe(401);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + 'not.a.token'])).toBe(401);
@@ -121,8 +122,8 @@ describe('tokens on the WebSocket upgrade and /api/refresh', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('cabin-hub')
       .setSubject('dr.a')
-      .setIssuedAt(Math.floor(clock / 1000))
-      .setExpirationTime(Math.floor(clock / 1000) + 600)
+      .setIssuedAt(Math.floor(clock.now() / 1000))
+      .setExpirationTime(Math.floor(clock.now() / 1000) + 600)
       .sign(secret);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + sessionless])).toBe(401);
     expect((await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${sessionless}` })).status).toBe(401);
@@ -131,26 +132,26 @@ describe('tokens on the WebSocket upgrade and /api/refresh', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('cabin-hub')
       .setSubject('dr.a')
-      .setIssuedAt(Math.floor(clock / 1000))
-      .setExpirationTime(Math.floor(clock / 1000) + 600)
+      .setIssuedAt(Math.floor(clock.now() / 1000))
+      .setExpirationTime(Math.floor(clock.now() / 1000) + 600)
       .sign(secret);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + unknownSession])).toBe(401);
     const refused = await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${unknownSession}` });
     expect(refused.status).toBe(401);
     expect(refused.json.error.code).toBe('session-expired');
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + good])).toBe('open');
-    advance(61_000);
+    await advance(61_000);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + good])).toBe(401);
   });
 
   it('renews an unexpired token and refuses an expired one', async () => {
     const token = await cabinToken(t, 'cab-1');
-    advance(30_000);
+    await advance(30_000);
     const r = await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${token}` });
     expect(r.status).toBe(200);
     const renewed = TokenAnswerSchema.parse(r.json);
     expect(renewed).toMatchObject({ role: 'cabin', id: 'cab-1' });
-    advance(45_000); // the first token has expired, the renewed one has not
+    await advance(45_000); // the first token has expired, the renewed one has not
     expect((await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${token}` })).status).toBe(401);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + renewed.token])).toBe('open');
     expect((await post(`${t.hub.url}/api/refresh`, {})).status).toBe(401);

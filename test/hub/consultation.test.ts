@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
+import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
 import { Client, activeConsultation, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
 
 const TURN_SECRET = 'turn-shared-secret';
@@ -243,7 +244,8 @@ describe('reconnection and the report', () => {
 
 describe('a cabin that leaves the queue', () => {
   it('keeps its place through a short drop, and its request is cancelled once it stays away past the grace period', async () => {
-    const g = await startHub({ waitingGraceMs: 300 });
+    const clock = new ManualClock(Date.now());
+    const g = await startHub({ clock, waitingGraceMs: 300 });
     try {
       const doc = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.a'));
       await doc.next('queue');
@@ -256,10 +258,11 @@ describe('a cabin that leaves the queue', () => {
       await cabin.close();
       const back = await Client.open(g.hub.wsUrl, token);
       expect((await back.next('consultation')).consultation).toMatchObject({ consultationId: id, state: 'waiting' });
-      await new Promise((r) => setTimeout(r, 500));
+      await runFor(clock, 500);
       expect(g.hub.store.consultation(id)!.state).toBe('waiting');
 
       await back.close();
+      await runUntil(clock, () => doc.pending.some((m) => m.type === 'queue'), 2000); // the grace period runs out
       expect((await doc.next('queue', () => true, 2000)).items).toEqual([]);
       expect(g.hub.store.report(id)).toMatchObject({ state: 'cancelled', incidents: [{ side: 'hub', detail: 'cancelled: the cabin left the queue' }] });
       await doc.close();

@@ -8,6 +8,7 @@ import { BEARER_PREFIX, FromHubSchema, HUB_SUBPROTOCOL, TokenAnswerSchema, type 
 import { settle } from '../../src/hub/consultation/commit.ts';
 import { transition, type Actor, type Input } from '../../src/hub/consultation/transition.ts';
 import { createHub, type Hub, type HubOptions } from '../../src/hub/server.ts';
+import { settle as settleIo, type ManualClock } from '../helpers/manual-clock.ts';
 import type { HubStore } from '../../src/hub/store.ts';
 
 export const PASSWORD = 'correct horse battery';
@@ -17,7 +18,7 @@ export interface TestHub {
   dir: string;
   /** Cabin keys by id. */
   keys: Record<string, string>;
-  /** Tokens already issued, reused while the hub runs on the real clock (each login costs a scrypt). */
+  /** Tokens already issued, reused while the hub runs on the system clock (each login costs a scrypt). */
   tokens: Map<string, string> | undefined;
   close(): Promise<void>;
 }
@@ -33,7 +34,7 @@ export async function startHub(opts: Partial<HubOptions> = {}): Promise<TestHub>
     hub,
     dir,
     keys,
-    tokens: opts.now === undefined ? new Map() : undefined,
+    tokens: opts.clock === undefined ? new Map() : undefined,
     close: async () => {
       await hub.close();
       rmSync(dir, { recursive: true, force: true });
@@ -115,6 +116,15 @@ export async function cabinToken(t: TestHub, cabinId: string): Promise<string> {
 }
 
 type Msg<T extends FromHub['type']> = Extract<FromHub, { type: T }>;
+
+/**
+ * The hub's clock leaps by `ms` (its timers due on the way run once, the heartbeat included), then the sockets
+ * answer that heartbeat's pings, so that the next leap does not find them silent.
+ */
+export async function leap(clock: ManualClock, ms: number): Promise<void> {
+  clock.jump(ms);
+  await settleIo(5);
+}
 
 /** A real `ws` client that checks every frame against FromHubSchema and lets a test await the next one of a type. */
 export class Client {

@@ -3,14 +3,15 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, MAX_SESSION_S, SESSION_COOKIE, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
 import { logout as consoleLogout, refresh as consoleRefresh, type FetchLike } from '../../src/doctor/hub/auth.ts';
-import { Client, PASSWORD, api, cabinToken, cookiePair, tokenClaims, tryUpgrade, startHub, type TestHub } from './helpers.ts';
+import { ManualClock, runFor } from '../helpers/manual-clock.ts';
+import { Client, PASSWORD, api, cabinToken, cookiePair, leap, tokenClaims, tryUpgrade, startHub, type TestHub } from './helpers.ts';
 
 const TTL_S = 60;
-let clock = Date.now();
+const clock = new ManualClock(Date.now());
 let t: TestHub;
 
 beforeAll(async () => {
-  t = await startHub({ now: () => clock, tokenTtlS: TTL_S, heartbeatMs: 250 });
+  t = await startHub({ clock, tokenTtlS: TTL_S, heartbeatMs: 250 });
 });
 afterAll(() => t.close());
 
@@ -81,7 +82,7 @@ describe('the doctor session cookie', () => {
     const sid = (token: string) => String(tokenClaims(token).sid);
     const later: Awaited<ReturnType<typeof login>>[] = [];
     for (let i = 0; i < 10; i++) {
-      clock += 1;
+      await leap(clock, 1);
       later.push(await login('dr.c'));
     }
     expect(t.hub.store.session(sid(first.token))).toBeNull();
@@ -91,7 +92,7 @@ describe('the doctor session cookie', () => {
 
   it('gets a new token of the same session from the cookie alone (a reloaded console), and only from a valid cookie', async () => {
     const first = await login('dr.a');
-    clock += 2000;
+    await leap(clock, 2000);
     const r = await refresh({ Cookie: `other=1; ${first.cookie}` });
     expect(r.status).toBe(200);
     const renewed = TokenAnswerSchema.parse(r.json);
@@ -137,14 +138,14 @@ describe('the doctor session cookie', () => {
 
   it('refuses a session older than MAX_SESSION_S, and no token outlives its session', async () => {
     const s = await login('dr.a');
-    clock += (MAX_SESSION_S - 30) * 1000;
+    await leap(clock, (MAX_SESSION_S - 30) * 1000);
     const late = await refresh({ Cookie: s.cookie });
     expect(late.status).toBe(200);
     const last = TokenAnswerSchema.parse(late.json);
     expect(last.expiresIn).toBeLessThanOrEqual(30);
     expect(last.expiresIn).toBeGreaterThan(0);
     const ws = await Client.open(t.hub.wsUrl, last.token);
-    clock += 31_000;
+    await leap(clock, 31_000);
     expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
     for (const headers of [{ Cookie: s.cookie }, { Authorization: `Bearer ${last.token}` }] as Record<string, string>[]) {
       const r = await refresh(headers);
@@ -160,7 +161,7 @@ describe('the doctor session cookie', () => {
     const count = () => (t.hub.store.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
     const before = count();
     expect(before).toBeGreaterThanOrEqual(5);
-    clock += MAX_SESSION_S * 1000 + 1000;
+    await leap(clock, MAX_SESSION_S * 1000 + 1000);
     await cabinToken(t, 'cab-1');
     expect(count()).toBe(1);
   });
@@ -170,10 +171,10 @@ describe('token lifetime on an open socket', () => {
   it('closes a socket with 4401 when its token expires without auth', async () => {
     const ws = await Client.open(t.hub.wsUrl, (await login('dr.a')).token);
     await ws.next('authenticated');
-    clock += (TTL_S - 5) * 1000;
+    await leap(clock, (TTL_S - 5) * 1000);
     ws.send({ type: 'ping' });
     await ws.next('pong');
-    clock += 6000;
+    await leap(clock, 6000);
     const closed = await ws.closed;
     expect(closed.code).toBe(HUB_CLOSE.badToken);
     expect(closed.reason).toMatch(/token expired/);
@@ -183,16 +184,16 @@ describe('token lifetime on an open socket', () => {
     const s = await login('dr.a');
     const ws = await Client.open(t.hub.wsUrl, s.token);
     await ws.next('authenticated');
-    clock += 40_000;
+    await leap(clock, 40_000);
     const fresh = TokenAnswerSchema.parse((await refresh({ Authorization: `Bearer ${s.token}` })).json).token;
     ws.send({ type: 'auth', token: fresh });
     expectFull((await ws.next('authenticated')).expiresIn);
-    clock += 40_000; // the first token expired 20 s ago
-    await new Promise((r) => setTimeout(r, 600)); // a few heartbeats
+    await leap(clock, 40_000); // the first token expired 20 s ago
+    await runFor(clock, 600); // a few heartbeats
     ws.send({ type: 'ping' });
     await ws.next('pong');
     expect(ws.ws.readyState).toBe(ws.ws.OPEN);
-    clock += 21_000; // and now the fresh one too
+    await leap(clock, 21_000); // and now the fresh one too
     expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
   });
 
@@ -205,7 +206,7 @@ describe('token lifetime on an open socket', () => {
     expectFull((await ws.next('authenticated')).expiresIn);
     expect(t.hub.store.session(String(tokenClaims(old).sid))).toBeNull();
     expect(t.hub.store.session(String(tokenClaims(next).sid))).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 600)); // heartbeats: the socket lives on its new session
+    await runFor(clock, 600); // heartbeats: the socket lives on its new session
     ws.send({ type: 'ping' });
     await ws.next('pong');
     await ws.close();
@@ -215,7 +216,7 @@ describe('token lifetime on an open socket', () => {
     const ws = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-3'));
     await ws.next('authenticated');
     const older = await cabinToken(t, 'cab-3');
-    clock += 5000;
+    await leap(clock, 5000);
     const newer = await cabinToken(t, 'cab-3');
     ws.send({ type: 'auth', token: newer });
     await ws.next('authenticated');
@@ -237,7 +238,7 @@ describe('token lifetime on an open socket', () => {
     const s = await login('dr.b');
     const ws = await Client.open(t.hub.wsUrl, s.token);
     await ws.next('authenticated');
-    clock += 30_000;
+    await leap(clock, 30_000);
     const newer = TokenAnswerSchema.parse((await refresh({ Authorization: `Bearer ${s.token}` })).json).token;
     ws.send({ type: 'auth', token: newer });
     expectFull((await ws.next('authenticated')).expiresIn);
@@ -280,6 +281,7 @@ describe('disabled accounts', () => {
     const r = await hubCli(['disable-doctor', 'dr.c', '--db', db]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/doctor dr.c disabled/);
+    await runFor(clock, 250); // a heartbeat reads the store
     const closed = await ws.closed;
     expect(closed.code).toBe(HUB_CLOSE.badToken);
     expect(closed.reason).toMatch(/session ended/);
@@ -296,6 +298,7 @@ describe('disabled accounts', () => {
     await ws.next('authenticated');
     const db = join(t.dir, 'hub.db');
     expect((await hubCli(['disable-cabin', 'cab-3', '--db', db])).code).toBe(0);
+    await runFor(clock, 250); // a heartbeat reads the store
     expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);
     expect((await api(`${t.hub.url}/api/cabin/token`, { body: { cabinId: 'cab-3', key: t.keys['cab-3'] } })).status).toBe(401);
     const [unknown, noDb, noId] = await Promise.all([

@@ -1,17 +1,18 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsultationView, IceServer } from '../../src/shared/hub-protocol.ts';
-import { Client, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
+import { ManualClock, runFor } from '../helpers/manual-clock.ts';
+import { Client, cabinToken, doctorToken, leap, startHub, type TestHub } from './helpers.ts';
 
 const TURN_SECRET = 'turn-secret-for-renewal';
 const TTL_S = 40;
 const STUN = { urls: ['stun:127.0.0.1:3478'] };
-let clock = Date.now();
+const clock = new ManualClock(Date.now());
 let t: TestHub;
 
 beforeAll(async () => {
   t = await startHub({
-    now: () => clock,
+    clock,
     heartbeatMs: 250,
     iceServers: { stunUrls: STUN.urls, turn: { urls: ['turn:127.0.0.1:3478?transport=udp'], secret: TURN_SECRET, ttlS: TTL_S } },
   });
@@ -29,7 +30,7 @@ function turnOf(view: ConsultationView, role: 'cabin' | 'doctor'): IceServer & {
   return { ...turn, expiry: Number(expiry) };
 }
 
-const nowS = () => Math.floor(clock / 1000);
+const nowS = () => Math.floor(clock.now() / 1000);
 
 describe('TURN credentials', () => {
   it('are absent while waiting, given once claimed, the same on every push, and renewed and pushed before they expire', async () => {
@@ -49,7 +50,7 @@ describe('TURN credentials', () => {
     expect(first.doctor.expiry).toBe(nowS() + TTL_S);
 
     // More pushes (a join of each side; the doctor leaving and coming back): the same credentials.
-    clock += 5000;
+    await leap(clock, 5000);
     cabin.send({ type: 'join', ref: 'j1', consultationId: id });
     doc.send({ type: 'join', ref: 'j2', consultationId: id });
     expect(turnOf((await cabin.next('consultation', (m) => m.ref === 'j1')).consultation, 'cabin')).toEqual(first.cabin);
@@ -59,12 +60,12 @@ describe('TURN credentials', () => {
     const doc2 = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.a'));
     expect(turnOf((await doc2.next('consultation')).consultation, 'doctor')).toEqual(first.doctor);
     await cabin.next('consultation', (m) => m.consultation.peerPresent);
-    await new Promise((r) => setTimeout(r, 600)); // heartbeats: nothing to renew yet
+    await runFor(clock, 600); // heartbeats: nothing to renew yet
     expect(cabin.pending.filter((m) => m.type === 'consultation')).toEqual([]);
     expect(doc2.pending.filter((m) => m.type === 'consultation')).toEqual([]);
 
     // Less than a quarter of the lifetime left: fresh credentials, pushed to both sides unasked.
-    clock += (TTL_S - 5 - 9) * 1000;
+    await leap(clock, (TTL_S - 5 - 9) * 1000);
     const renewed = {
       cabin: turnOf((await cabin.next('consultation', (m) => m.ref === undefined)).consultation, 'cabin'),
       doctor: turnOf((await doc2.next('consultation', (m) => m.ref === undefined)).consultation, 'doctor'),
@@ -94,7 +95,7 @@ describe('TURN credentials', () => {
     await cabin.next('consultation', (m) => m.consultation.state === 'active');
     await doc.close();
     await cabin.next('consultation', (m) => !m.consultation.peerPresent);
-    clock += (TTL_S - 5) * 1000;
+    await leap(clock, (TTL_S - 5) * 1000);
     const pushed = turnOf((await cabin.next('consultation', (m) => m.ref === undefined)).consultation, 'cabin');
     expect(pushed.expiry).toBe(nowS() + TTL_S);
     const back = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.b'));
