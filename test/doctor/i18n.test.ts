@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n, TRANSLATIONS } from '../../src/doctor/i18n/index.ts';
 import { flattenKeys } from '../../src/browser/i18n.ts';
+import { itChecksTranslations } from '../helpers/translations.ts';
 import { DEVICE_STATUSES } from '../../src/shared/device-event.ts';
 import { PhaseSchema } from '../../src/shared/bridge.ts';
 import { LinkStateSchema } from '../../src/shared/device-host.ts';
@@ -9,23 +10,7 @@ const fr = flattenKeys(TRANSLATIONS.fr);
 const en = flattenKeys(TRANSLATIONS.en);
 
 describe('doctor console translations', () => {
-  it('French and English have exactly the same keys', () => {
-    expect([...en.keys()].sort()).toEqual([...fr.keys()].sort());
-  });
-
-  it('no value is empty, and every value is a string', () => {
-    for (const [lang, map] of [['fr', fr], ['en', en]] as const) {
-      for (const [key, value] of map) {
-        expect(typeof value, `${lang}: ${key}`).toBe('string');
-        expect((value as string).trim(), `${lang}: ${key}`).not.toBe('');
-      }
-    }
-  });
-
-  it('interpolations are the same in both languages', () => {
-    const vars = (s: unknown) => [...String(s).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
-    for (const [key, value] of fr) expect(vars(en.get(key)), key).toEqual(vars(value));
-  });
+  itChecksTranslations(fr, en);
 
   it('has a word for every state the console can show', () => {
     const needed = [

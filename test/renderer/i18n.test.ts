@@ -4,29 +4,14 @@ import { DEVICE_STATUSES } from '../../src/shared/device-event.ts';
 import { LinkStateSchema } from '../../src/shared/device-host.ts';
 import { createI18n, TRANSLATIONS } from '../../src/renderer/i18n/index.ts';
 import { flattenKeys } from '../../src/browser/i18n.ts';
+import { itChecksTranslations } from '../helpers/translations.ts';
 import { CATEGORIES, MEASURES } from '../../src/renderer/format/measures.ts';
 
 const fr = flattenKeys(TRANSLATIONS.fr);
 const en = flattenKeys(TRANSLATIONS.en);
 
 describe('translations', () => {
-  it('French and English have exactly the same keys', () => {
-    expect([...en.keys()].sort()).toEqual([...fr.keys()].sort());
-  });
-
-  it('no value is empty, and every value is a string', () => {
-    for (const [lang, map] of [['fr', fr], ['en', en]] as const) {
-      for (const [key, value] of map) {
-        expect(typeof value, `${lang}: ${key}`).toBe('string');
-        expect((value as string).trim(), `${lang}: ${key}`).not.toBe('');
-      }
-    }
-  });
-
-  it('interpolations are the same in both languages', () => {
-    const vars = (s: unknown) => [...String(s).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
-    for (const [key, value] of fr) expect(vars(en.get(key)), key).toEqual(vars(value));
-  });
+  itChecksTranslations(fr, en);
 
   it('has a word for every device status, link state, category, measure and unit the UI can show', () => {
     const needed = [
@@ -47,15 +32,7 @@ describe('translations', () => {
     }
     expect([...fr.keys()].filter((k) => k.startsWith('bridgeError.')).sort()).toEqual(BridgeErrorCodeSchema.options.map((c) => `bridgeError.${c}`).sort());
     const i18n = createI18n('fr');
-    expect(i18n.t('error.incident', { incident: 'K7QX4M' })).toBe("Numéro d'incident\u00a0: K7QX4M");
-  });
-
-  it('error sentences follow French typography: a non-breaking space before : ; ? !', () => {
-    for (const [key, value] of fr) {
-      if (!key.startsWith('bridgeError.') && key !== 'error.incident') continue;
-      expect(String(value), key).not.toMatch(/ [:;?!]/);
-      expect(String(value), key).not.toMatch(/[^\u00a0\u202f][:;?!](\s|$)/);
-    }
+    expect(i18n.t('error.incident', { incident: 'K7QX4M' })).toBe("Numéro d\u2019incident\u00a0: K7QX4M");
   });
 
   it('i18next resolves keys whose last part has dots or brackets (units)', () => {

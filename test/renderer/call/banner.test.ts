@@ -34,7 +34,7 @@ describe('call banner', () => {
     expect(say(view({ state: 'active', doctorName: 'Martin', peerPresent: true }), 'connecting')[0]).toBe('Connexion au médecin…');
     expect(say(view({ state: 'active', doctorName: 'Martin', peerPresent: false }), 'connected')[0]).toBe('Connexion au médecin…');
     expect(say(view({ state: 'connecting' }), 'none')[0]).toBe('Connexion au médecin…');
-    expect(say(view({ state: 'unavailable' }), 'none')[0]).toBe("Le médecin n'est pas joignable pour l'instant");
+    expect(say(view({ state: 'unavailable' }), 'none')[0]).toBe('Le médecin n\u2019est pas joignable pour l\u2019instant');
     expect(say(view({ state: 'ended' }), 'none')).toEqual(['La consultation est terminée', 'The consultation has ended']);
   });
 });
