@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, EventPayload } from '../shared/bridge.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { silentLogger, type Logger } from '../server/log.ts';
 import { BridgeFailure, checkEvent, type BridgeHandlers, type EventSink } from './bridge/dispatch.ts';
 import type { Cabin } from './cabin.ts';
@@ -23,6 +24,8 @@ export interface CabinOptions {
   launchHost?: HostLauncher;
   /** Cabin main's root logger; the services get children of it. Silent by default (tests). */
   log?: Logger;
+  /** Time and timers of every service (tests pass a manual clock). */
+  clock?: Clock;
 }
 
 /**
@@ -31,6 +34,7 @@ export interface CabinOptions {
  */
 export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): Promise<Cabin> {
   const log = opts.log ?? silentLogger();
+  const clock = opts.clock ?? systemClock;
   // Health data: only the kiosk's own account may read the store.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
@@ -55,7 +59,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     for (const s of sinks) s(name, payload);
   };
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
-  const session = new SessionService(store, config, emit, Date.now, pinHash, log.child({ component: 'session' }));
+  const session = new SessionService(store, config, emit, () => clock.now(), pinHash, log.child({ component: 'session' }));
   const devicesLog = log.child({ component: 'devices' });
   const supervisor = new DeviceSupervisor(
     opts.launchHost ?? forkHostLauncher(config.devices),
@@ -68,12 +72,12 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       },
     },
     undefined,
-    { log },
+    { log, clock },
   );
   const retentionMs = config.retentionDays * 24 * HOUR_MS;
-  const purge = (): void => safely('purging old data', () => store.purge(Date.now(), retentionMs));
+  const purge = (): void => safely('purging old data', () => store.purge(clock.now(), retentionMs));
   purge();
-  const timers = [setInterval(() => safely('the idle check', () => session.tick()), 1000), setInterval(purge, HOUR_MS)];
+  const timers = [clock.setInterval(() => safely('the idle check', () => session.tick()), 1000), clock.setInterval(purge, HOUR_MS)];
   supervisor.start();
 
   const hub = config.hub
@@ -84,6 +88,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
         onView: (view) => emit('call', view),
         onSignal: (data) => emit('signal', { data }),
         onAudit: (action, detail) => audit(action, detail, session.view().sessionId ?? undefined),
+        clock,
       })
     : undefined;
   const consult = new ConsultPolicy({
@@ -158,7 +163,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       return () => sinks.delete(sink);
     },
     async stop() {
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) clock.clearInterval(t);
       await hub?.stop();
       await supervisor.stop();
       store.close();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { backoffDelay } from '../../shared/backoff.ts';
+import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts';
 import type { DeviceView } from '../../shared/bridge.ts';
 import type { DeviceEvent } from '../../shared/device-event.ts';
 import { silentLogger, type Logger } from '../../server/log.ts';
@@ -39,17 +40,19 @@ export class DeviceSupervisor {
   private readonly waiting = new Map<string, (r: { ok: boolean; error?: string }) => void>();
   private restarts = 0;
   private startedAt = 0;
-  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private restartTimer: TimerHandle | undefined;
   private stopping = false;
   private readonly hostLog: HostLogSink;
+  private readonly clock: Clock;
 
   constructor(
     private readonly launch: HostLauncher,
     private readonly on: SupervisorEvents,
     private readonly backoffMs = (n: number): number => backoffDelay(n, { firstMs: 250, maxMs: 10_000 }),
-    /** Main's logger (the device host's lines go to a `device-host` child of it) and the cap on those lines. */
-    opts: { log?: Logger; logCap?: HostLogCap } = {},
+    /** Main's logger (the device host's lines go to a `device-host` child of it), the cap on those lines, time and timers. */
+    opts: { log?: Logger; logCap?: HostLogCap; clock?: Clock } = {},
   ) {
+    this.clock = opts.clock ?? systemClock;
     // A host's warnings and errors are also incidents for the audit log (under the same cap).
     this.hostLog = new HostLogSink((opts.log ?? silentLogger()).child({ component: 'device-host' }), (m) => {
       if (m.level === 'warn' || m.level === 'error') this.on.incident(m.message);
@@ -72,12 +75,12 @@ export class DeviceSupervisor {
     if (!host) return Promise.resolve({ ok: false, error: 'The device service is restarting; try again in a moment.' });
     const requestId = randomUUID();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.waiting.delete(requestId);
         resolve({ ok: false, error: 'The device did not answer in time.' });
       }, COMMAND_TIMEOUT_MS);
       this.waiting.set(requestId, (r) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve(r);
       });
       host.send({ type: 'command', requestId, deviceId, name });
@@ -86,19 +89,19 @@ export class DeviceSupervisor {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.restartTimer);
+    this.clock.clearTimeout(this.restartTimer);
     const host = this.host;
     this.host = undefined;
     for (const [, done] of this.waiting) done({ ok: false, error: 'The device service is stopping.' });
     this.waiting.clear();
     if (!host) return;
     await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
+      const force = this.clock.setTimeout(() => {
         host.kill();
         resolve();
       }, 3000);
       host.onExit(() => {
-        clearTimeout(force);
+        this.clock.clearTimeout(force);
         resolve();
       });
       try {
@@ -112,7 +115,7 @@ export class DeviceSupervisor {
   private spawn(): void {
     const host = this.launch();
     this.host = host;
-    this.startedAt = Date.now();
+    this.startedAt = this.clock.now();
     host.onMessage((raw) => {
       if (this.host !== host) return;
       const parsed = HostMessageSchema.safeParse(raw);
@@ -125,11 +128,11 @@ export class DeviceSupervisor {
       for (const [, done] of this.waiting) done({ ok: false, error: 'The device service stopped; try again in a moment.' });
       this.waiting.clear();
       if (this.stopping) return;
-      if (Date.now() - this.startedAt > HEALTHY_AFTER_MS) this.restarts = 0;
+      if (this.clock.now() - this.startedAt > HEALTHY_AFTER_MS) this.restarts = 0;
       const delay = this.backoffMs(this.restarts++);
       this.on.incident(`Device host exited (code ${code}); restarting in ${delay} ms.`);
       for (const v of this.views.values()) this.update(v.id, { link: 'reconnecting', linkDetail: 'device service restarting' });
-      this.restartTimer = setTimeout(() => this.spawn(), delay);
+      this.restartTimer = this.clock.setTimeout(() => this.spawn(), delay);
     });
   }
 
