@@ -150,6 +150,16 @@ describe('SessionService', () => {
     expect(store.audits.filter((a) => a.action === 'assistant-unlock-failed')).toHaveLength(6);
   });
 
+  it('locks the PIN pad after five wrong PINs even when they arrive together', async () => {
+    const { svc, advance } = rig();
+    const tries = await Promise.allSettled([...Array.from({ length: 20 }, () => svc.unlockAssistant('0000')), svc.unlockAssistant('1234')]);
+    const messages = tries.map((t) => (t.status === 'rejected' ? String((t.reason as Error).message) : 'unlocked'));
+    expect(messages.filter((m) => m === 'Wrong PIN.')).toHaveLength(5);
+    expect(messages.at(-1)).toMatch(/wait a minute/);
+    advance(60_000);
+    expect((await svc.unlockAssistant('1234')).assistant).toBe(true);
+  });
+
   it('closes a visit left open by a crash and waits for cleaning', () => {
     const store = new FakeStore();
     const id = store.createSession();

@@ -1,5 +1,5 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { Lockout } from '../../server/rate-limit.ts';
+import { systemClock, type Clock } from '../../shared/clock.ts';
 
 /** `scrypt$<salt>$<hash>` for the cabin config's `assistantPinHash`. */
 export function hashPin(pin: string): string {
@@ -15,23 +15,33 @@ export function verifyPin(pin: string, stored: string): boolean {
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-/** The pad is one key: the cabin has one PIN pad. */
-const PAD = 'assistant-pin';
+const MAX_FAILURES = 5;
+const LOCKOUT_MS = 60_000;
 
-/** Wrong PINs in a row (5) lock the pad for a minute (a PIN of 4 digits must not be guessable by trying). */
+/**
+ * Wrong PINs in a row (5) lock the pad for a minute (a PIN of 4 digits must not be guessable by trying). One pad in one
+ * process: a synchronous counter, so guesses sent in parallel are counted one by one and cannot pass the lock together.
+ */
 export class PinGuard {
-  private readonly lockout = new Lockout({ failures: 5, windowS: 0, lockS: 60 });
+  private failures = 0;
+  private lockedUntil = 0;
 
-  constructor(private readonly stored: string | undefined) {}
+  constructor(
+    private readonly stored: string | undefined,
+    private readonly clock: Pick<Clock, 'now'> = systemClock,
+  ) {}
 
-  async check(pin: string): Promise<'ok' | 'wrong' | 'locked' | 'unset'> {
+  check(pin: string): 'ok' | 'wrong' | 'locked' | 'unset' {
     if (!this.stored) return 'unset';
-    if ((await this.lockout.lockedFor(PAD)) > 0) return 'locked';
+    if (this.clock.now() < this.lockedUntil) return 'locked';
     if (verifyPin(pin, this.stored)) {
-      await this.lockout.succeed(PAD);
+      this.failures = 0;
       return 'ok';
     }
-    await this.lockout.fail(PAD);
+    if (++this.failures >= MAX_FAILURES) {
+      this.failures = 0;
+      this.lockedUntil = this.clock.now() + LOCKOUT_MS;
+    }
     return 'wrong';
   }
 }

@@ -42,7 +42,7 @@ export class SessionService {
   ) {
     this.language = config.languages[0] ?? 'fr';
     this.lastActivity = now();
-    this.pins = new PinGuard(pinHash);
+    this.pins = new PinGuard(pinHash, { now });
     // The cabin stopped during a visit: close it and have the cabin cleaned before the next patient.
     for (let left = store.openSession(); left; left = store.openSession()) {
       store.endSession(left.id, 'crash-recovery');
@@ -114,7 +114,7 @@ export class SessionService {
   }
 
   async unlockAssistant(pin: string): Promise<SessionView> {
-    const result = await this.pins.check(pin);
+    const result = this.pins.check(pin);
     this.store.audit({ actor: 'assistant', action: result === 'ok' ? 'assistant-unlock' : 'assistant-unlock-failed' });
     if (result === 'unset') throw new BridgeFailure('no-pin', 'No assistant PIN is configured on this cabin: set assistantPinHash in the cabin config.');
     if (result === 'locked') throw new BridgeFailure('pin-locked', 'Too many wrong PINs: wait a minute, then try again.');
