@@ -3,10 +3,11 @@ import type { z } from 'zod';
 import { readCookie, setCookie } from '../server/cookies.ts';
 import { contentSecurityPolicy, securityHeaders } from '../server/csp.ts';
 import type { Logger } from '../server/log.ts';
+import type { Attempt } from '../server/rate-limit.ts';
 import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import type { LoginThrottle } from './limits.ts';
-import type { HubStore, Session } from './store.ts';
+import type { Account, HubStore, Session } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -142,9 +143,19 @@ function issueFor(deps: ApiDeps, s: Session): Promise<TokenAnswer> {
   return deps.tokens.issue({ sub: s.subject, role: s.role, name: s.name, sid: s.sid }, Math.floor(s.createdAt / 1000) + MAX_SESSION_S);
 }
 
+function tooMany(seconds: number): HttpError {
+  return new HttpError(429, 'too-many-attempts', `Too many failed attempts: wait ${seconds} s and try again.`);
+}
+
 async function throttled(deps: ApiDeps, name: string): Promise<void> {
   const s = await deps.throttle.lockedFor(name);
-  if (s > 0) throw new HttpError(429, 'too-many-attempts', `Too many failed attempts: wait ${s} s and try again.`);
+  if (s > 0) throw tooMany(s);
+}
+
+/** What the check answered (null: it failed), or 429 when the name was locked and the check did not run. */
+function unlessLocked<T>(tried: Attempt<T>): T | null {
+  if (tried.locked) throw tooMany(tried.seconds);
+  return tried.value;
 }
 
 async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out): Promise<unknown> {
@@ -155,17 +166,14 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     const name = `doctor:${b.username}`;
     await throttled(deps, name);
     if (!deps.throttle.begin(name)) throw new HttpError(429, 'busy', 'A login is already being checked: try again in a moment.');
-    let doctor: Awaited<ReturnType<typeof deps.store.verifyDoctor>>;
+    let tried: Attempt<Account>;
     try {
-      // Again under the name's slot: a lock set by the check that just ended holds.
-      await throttled(deps, name);
-      doctor = await deps.store.verifyDoctor(b.username, b.password);
-      // Counted before the slot is free, so the next check of this name sees it.
-      if (!doctor) await deps.throttle.fail(name);
-      else await deps.throttle.succeed(name);
+      // Under the name's slot, and checked against a lock set by the check that just ended.
+      tried = await deps.throttle.attempt(name, () => deps.store.verifyDoctor(b.username, b.password));
     } finally {
       deps.throttle.end(name);
     }
+    const doctor = unlessLocked(tried);
     if (!doctor) throw new HttpError(401, 'bad-credentials', 'Unknown username or wrong password.');
     const s = deps.store.createSession('doctor', doctor.id, { refresh: true });
     out['Set-Cookie'] = cookie(s.refresh!, MAX_SESSION_S);
@@ -180,8 +188,8 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     const name = `cabin-ip:${req.socket.remoteAddress ?? 'unknown'}`;
     const cabin = deps.store.verifyCabin(b.cabinId, b.key);
     if (!cabin) {
-      await throttled(deps, name);
-      await deps.throttle.fail(name);
+      // Counted unless the address is locked, in turn with its other guesses: parallel ones cannot all pass the lock.
+      unlessLocked(await deps.throttle.attempt(name, () => null));
       throw new HttpError(401, 'bad-credentials', 'Unknown cabin or wrong key.');
     }
     const s = deps.store.createSession('cabin', cabin.id);

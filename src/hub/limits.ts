@@ -1,4 +1,4 @@
-import { Lockout } from '../server/rate-limit.ts';
+import { Lockout, type Attempt } from '../server/rate-limit.ts';
 
 /** Password hashes checked at once, across all names: scrypt is slow on purpose; a flood must not queue up. */
 export const MAX_CONCURRENT_CHECKS = 4;
@@ -23,6 +23,11 @@ export class LoginThrottle {
 
   succeed(name: string): Promise<void> {
     return this.lockout.succeed(name);
+  }
+
+  /** Runs `check` unless the name is locked, one at a time per name, and counts its answer (null: a failure). */
+  attempt<T>(name: string, check: () => T | null | Promise<T | null>): Promise<Attempt<T>> {
+    return this.lockout.attempt(name, check);
   }
 
   /** Starts a credentials check; false when one for this name is running or too many are. Pair with `end`. */

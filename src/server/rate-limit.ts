@@ -9,6 +9,9 @@ export interface LockoutOptions {
   lockS: number;
 }
 
+/** What `attempt` answers: the check's value (null: it failed), or the seconds left on the key's lock (it did not run). */
+export type Attempt<T> = { locked: true; seconds: number } | { locked: false; value: T | null };
+
 /**
  * Guessing slowed per key (a username, a client address, the PIN pad): `failures` failures within the window lock the
  * key for `lockS`, then it starts afresh. Counted by rate-limiter-flexible: in memory here, in Redis (RateLimiterRedis,
@@ -16,6 +19,8 @@ export interface LockoutOptions {
  */
 export class Lockout {
   private readonly limiter: RateLimiterAbstract;
+  /** Each key's last attempt in this process: the next one starts when it has been counted. */
+  private readonly turns = new Map<string, Promise<unknown>>();
 
   constructor(o: LockoutOptions, limiter?: (options: { points: number; duration: number; blockDuration: number }) => RateLimiterAbstract) {
     // A failure consumes a point; the one beyond `points` is refused and blocks the key.
@@ -44,6 +49,36 @@ export class Lockout {
   /** A success forgets the key's failures. */
   async succeed(key: string): Promise<void> {
     await this.limiter.delete(key);
+  }
+
+  /**
+   * Runs `check` unless `key` is locked and counts its answer (null: a failure; a value: a success, which forgets the
+   * failures). One at a time per key in this process, so parallel guesses cannot all pass the lock check before the first
+   * is counted (hub nodes sharing a store would also need the store's lock).
+   */
+  attempt<T>(key: string, check: () => T | null | Promise<T | null>): Promise<Attempt<T>> {
+    return this.inTurn(key, async (): Promise<Attempt<T>> => {
+      const seconds = await this.lockedFor(key);
+      if (seconds > 0) return { locked: true, seconds };
+      const value = await check();
+      if (value === null) await this.fail(key);
+      else await this.succeed(key);
+      return { locked: false, value };
+    });
+  }
+
+  private inTurn<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const turn = (this.turns.get(key) ?? Promise.resolve()).then(run);
+    const settled = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(key, settled);
+    // The map keeps only keys with an attempt waiting or running.
+    void settled.then(() => {
+      if (this.turns.get(key) === settled) this.turns.delete(key);
+    });
+    return turn;
   }
 }
 

@@ -101,6 +101,20 @@ describe('cabin token', () => {
     await advance(61_000);
     expect((await from('127.0.0.2', 'cab-3', 'bad-later')).status).toBe(401);
   });
+
+  it('counts wrong keys sent in parallel one by one: 5 are checked, the rest refused; a right key still gets in', async () => {
+    const from = (localAddress: string, cabinId: string, key: string) => api(`${t.hub.url}/api/cabin/token`, { body: { cabinId, key }, localAddress });
+    const answers = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => from('127.0.0.4', 'cab-2', `bad-${i}`)),
+      from('127.0.0.4', 'cab-2', t.keys['cab-2']!),
+    ]);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.slice(0, 20).filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.slice(0, 20).filter((s) => s === 429)).toHaveLength(15);
+    expect(statuses[20]).toBe(200);
+    // The lock is the guessing address's only.
+    expect((await from('127.0.0.5', 'cab-2', 'bad-elsewhere')).status).toBe(401);
+  });
 });
 
 describe('tokens on the WebSocket upgrade and /api/refresh', () => {

@@ -53,6 +53,61 @@ describe('Lockout', () => {
     expect(await l.fail('pad')).toBe(true);
   });
 
+  it('attempt: runs the check unless locked and counts its answer (null a failure, a value a success)', async () => {
+    const l = new Lockout({ failures: 2, windowS: 300, lockS: 60 });
+    expect(await l.attempt('a', () => null)).toEqual({ locked: false, value: null });
+    expect(await l.attempt('a', async () => 'me')).toEqual({ locked: false, value: 'me' });
+    // The success forgot the first failure: two more lock the key.
+    expect(await l.attempt('a', () => null)).toEqual({ locked: false, value: null });
+    expect(await l.lockedFor('a')).toBe(0);
+    expect(await l.attempt('a', () => null)).toEqual({ locked: false, value: null });
+    let ran = false;
+    expect(await l.attempt('a', () => ((ran = true), 'me'))).toEqual({ locked: true, seconds: 60 });
+    expect(ran).toBe(false);
+    expect(await l.attempt('b', () => 'other')).toEqual({ locked: false, value: 'other' });
+  });
+
+  it('attempt: parallel attempts on one key run one at a time, so none passes a lock its predecessors set', async () => {
+    const l = new Lockout({ failures: 5, windowS: 300, lockS: 60 });
+    let running = 0;
+    let most = 0;
+    const check = async () => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setImmediate(r));
+      running--;
+      return null;
+    };
+    const answers = await Promise.all(Array.from({ length: 30 }, () => l.attempt('a', check)));
+    expect(answers.filter((a) => !a.locked)).toHaveLength(5);
+    expect(answers.filter((a) => a.locked)).toHaveLength(25);
+    expect(most).toBe(1);
+  });
+
+  it('attempt: a store that answers later (as Redis does) still sees each failure before the next check', async () => {
+    const later = <T>(v: T) => new Promise<T>((r) => setImmediate(() => r(v)));
+    class SlowMemory extends RateLimiterMemory {
+      override async get(key: string | number) {
+        return later(await super.get(key));
+      }
+      override async consume(key: string | number, points?: number) {
+        return later(await super.consume(key, points));
+      }
+    }
+    const l = new Lockout({ failures: 5, windowS: 300, lockS: 60 }, (o) => new SlowMemory(o));
+    // The cabin login's case: the key is already known wrong, only the count remains.
+    const answers = await Promise.all(Array.from({ length: 20 }, () => l.attempt('cabin-ip:x', () => null)));
+    expect(answers.filter((a) => !a.locked)).toHaveLength(5);
+    expect(await l.lockedFor('cabin-ip:x')).toBe(60);
+  });
+
+  it('attempt: a check that throws counts nothing and does not hold up the next one', async () => {
+    const l = new Lockout({ failures: 1, windowS: 300, lockS: 60 });
+    const boom = l.attempt('a', () => Promise.reject(new Error('db down')));
+    const next = l.attempt('a', () => 'me');
+    await expect(boom).rejects.toThrow('db down');
+    expect(await next).toEqual({ locked: false, value: 'me' });
+  });
+
   it('takes another rate-limiter-flexible store (Redis for several hub nodes) with the same options', async () => {
     const seen: unknown[] = [];
     const l = new Lockout({ failures: 5, windowS: 300, lockS: 60 }, (o) => (seen.push(o), new RateLimiterMemory(o)));
