@@ -1,14 +1,17 @@
-import type { Writable } from 'node:stream';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import roll from 'pino-roll';
+import { censorFields } from './log-censor.ts';
 
 export type { Logger } from 'pino';
 
 /**
  * One root logger per process (hub, cabin main, device host); every service gets a child of it
  * (`log.child({ component: 'relay' })`). JSON lines to a rotated file in production, readable lines in the demo and the
- * CLI. Secrets and patient data never reach a log line: the paths below are censored wherever they appear.
+ * CLI. Secrets and patient data never reach a log line: the keys of ./log-censor.ts are censored at any depth.
  */
 export interface LogOptions {
   /** The process: `hub`, `cabin`, `device-host`. */
@@ -23,28 +26,19 @@ export interface LogOptions {
   destination?: Writable | DestinationStream;
 }
 
-/** Secrets (tokens, keys, passwords, PINs, cookies) and patient fields, at the top level and one level down. */
-const SENSITIVE = [
-  'token',
-  'password',
-  'pin',
-  'cabinKey',
-  'secret',
-  'authorization',
-  'cookie',
-  'notes',
-  'patient',
-  'value',
-  'values',
-  'samples',
-];
-export const REDACT_PATHS = [
-  ...SENSITIVE,
-  ...SENSITIVE.map((k) => `*.${k}`),
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers["set-cookie"]',
-];
+/** Log files and their folder are private to the process's user: they hold incident details. */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+type RolledStream = Awaited<ReturnType<typeof roll>> & { destroyed?: boolean };
+
+async function openRolled(file: string): Promise<RolledStream> {
+  // pino-roll's own mkdir would make the folder 755; sonic-boom opens each rotated file with this mode.
+  mkdirSync(dirname(file), { recursive: true, mode: DIR_MODE });
+  // pino-roll hands its other options to sonic-boom (its typings do not list them).
+  const options: Parameters<typeof roll>[0] & { mode: number } = { file, size: '10m', limit: { count: 5 }, mode: FILE_MODE };
+  return roll(options);
+}
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -57,25 +51,39 @@ function options(o: LogOptions): LoggerOptions {
   return {
     name: o.name,
     level: levelOf(o),
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    // Errors logged as `{ err }` keep their message, code and stack.
-    serializers: { err: pino.stdSerializers.err },
+    // pino's `redact` has no recursive wildcard: every line is censored at any depth (bindings: see `rooted`).
+    formatters: { log: censorFields, bindings: censorFields },
+    // Errors keep their message, code and stack: the censor serializes them (pino's default would then call it an `Object`).
+    serializers: { err: (err: unknown) => (err instanceof Error ? pino.stdSerializers.err(err) : err) },
   };
+}
+
+/**
+ * A root logger whose children's bindings are censored too: pino applies the bindings formatter to the root only, and a
+ * child is `Object.create(parent)`, so this `child` is the one every descendant calls.
+ */
+function rooted(opts: LogOptions, stream: DestinationStream | Writable): Logger {
+  const root = pino(options(opts), stream as DestinationStream);
+  const child = root.child;
+  root.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, censorFields(bindings), childOptions);
+  } as Logger['child'];
+  return root;
 }
 
 /** A root logger for stdout, readable or JSON, or for a given stream. */
 export function createLogger(o: LogOptions): Logger {
-  if (o.pretty) return pino(options(o), pretty({ colorize: process.stdout.isTTY === true, sync: true, ignore: 'pid,hostname' }));
-  return pino(options(o), (o.destination as DestinationStream | undefined) ?? pino.destination({ fd: 1, sync: false }));
+  if (o.pretty) return rooted(o, pretty({ colorize: process.stdout.isTTY === true, sync: true, ignore: 'pid,hostname' }));
+  return rooted(o, (o.destination as DestinationStream | undefined) ?? pino.destination({ fd: 1, sync: false }));
 }
 
 /** A root logger writing JSON lines to `file`, rotated at 10 MiB with 5 files kept; stdout when no file is given. */
 export async function createRootLogger(o: LogOptions): Promise<Logger> {
   if (!o.file) return createLogger(o);
-  const stream = await roll({ file: o.file, size: '10m', limit: { count: 5 }, mkdir: true });
+  const stream = await openRolled(o.file);
   // The file opens asynchronously: a line logged before it is open is kept, but a test or a crash right after must find it.
   if (stream.fd < 0) await new Promise<void>((resolve, reject) => stream.once('ready', () => resolve()).once('error', reject));
-  return pino(options(o), stream);
+  return rooted(o, stream);
 }
 
 /**
@@ -90,15 +98,37 @@ export function createRootLoggerNow(o: LogOptions): Logger {
     target = stream;
     for (const line of waiting.splice(0)) stream.write(line);
   };
-  const log = pino(options(o), { write: (line: string) => void (target ? target.write(line) : waiting.length < 10_000 && waiting.push(line)) });
-  const fail = (err: unknown): void => {
+  let fail = (_err: unknown): void => undefined;
+  const rolled = openRolled(o.file).then(
+    (stream) =>
+      new Promise<RolledStream | undefined>((resolve) => {
+        if (stream.fd >= 0) return resolve(stream);
+        stream.once('ready', () => resolve(stream)).once('error', (err: unknown) => (fail(err), resolve(undefined)));
+      }),
+    (err: unknown) => (fail(err), undefined),
+  );
+  // A Writable, so that closeLogger can end it: ending waits for the rotated file to be written out and closed.
+  const sink = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      const line = String(chunk);
+      if (target) target.write(line);
+      else if (waiting.length < 10_000) waiting.push(line);
+      done();
+    },
+    final(done) {
+      void rolled.then((stream) => {
+        if (!stream || stream.destroyed) return done();
+        stream.once('close', () => done());
+        stream.end();
+      });
+    },
+  });
+  const log = rooted(o, sink);
+  fail = (err) => {
     open(process.stderr);
     log.error({ err }, `the log file ${o.file} cannot be written: logging to stderr`);
   };
-  roll({ file: o.file, size: '10m', limit: { count: 5 }, mkdir: true }).then((stream) => {
-    if (stream.fd >= 0) return open(stream);
-    stream.once('ready', () => open(stream)).once('error', fail);
-  }, fail);
+  void rolled.then((stream) => stream && open(stream));
   return log;
 }
 
