@@ -9,11 +9,21 @@ export function ErrorBanner({ error, onClose }: { error: BridgeError; onClose():
       <div>
         <strong>{t('error.title')}</strong>
         <p>{t(`bridgeError.${error.code}`)}</p>
-        {error.incident && <p data-testid="error-incident">{t('error.incident', { incident: error.incident })}</p>}
+        {error.incident && (
+          <p>
+            <IncidentNumber error={error} />
+          </p>
+        )}
       </div>
       <button type="button" className="btn btn-secondary" onClick={onClose}>
         {t('error.close')}
       </button>
     </div>
   );
+}
+
+/** The incident number to give the staff, when the failure has one (an internal failure): the same line on every screen. */
+export function IncidentNumber({ error }: { error: BridgeError }) {
+  const { t } = useTranslation();
+  return error.incident ? <span data-testid="error-incident">{t('error.incident', { incident: error.incident })}</span> : null;
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BridgeError } from '../../shared/bridge.ts';
+import { IncidentNumber } from './ErrorBanner.tsx';
 
 const MAX_DIGITS = 8;
 const MIN_DIGITS = 4;
@@ -38,11 +39,7 @@ export function PinPad({ onSubmit, onCancel }: { onSubmit(pin: string): Promise<
           ))}
         </div>
         <div className="pin-message">
-          {error && (
-            <p className="pin-error" role="alert" data-testid="pin-error" data-code={error.code}>
-              {t(`bridgeError.${error.code}`)}
-            </p>
-          )}
+          {error && <PinError error={error} />}
         </div>
         <div className="pin-keys">
           {KEYS.map((d) => (
@@ -71,5 +68,17 @@ export function PinPad({ onSubmit, onCancel }: { onSubmit(pin: string): Promise<
         </button>
       </div>
     </div>
+  );
+}
+
+/** Why the PIN was refused, in the screen's language; an internal failure adds its incident number, as the banner does. */
+export function PinError({ error }: { error: BridgeError }) {
+  const { t } = useTranslation();
+  return (
+    <p className="pin-error" role="alert" data-testid="pin-error" data-code={error.code}>
+      {t(`bridgeError.${error.code}`)}
+      {error.incident && <br />}
+      <IncidentNumber error={error} />
+    </p>
   );
 }
