@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clipHostLog, HostLogSink, DEFAULT_HOST_LOG_CAP } from '../../src/main/devices/host-log.ts';
 import { DeviceSupervisor, type HostProcess } from '../../src/main/devices/supervisor.ts';
 import { createLogger } from '../../src/server/log.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
-function capture() {
+function capture(level: 'debug' | 'info' | 'warn' = 'debug') {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -12,7 +13,7 @@ function capture() {
       done();
     },
   });
-  const log = createLogger({ name: 'cabin', level: 'debug', destination: stream });
+  const log = createLogger({ name: 'cabin', level, destination: stream });
   return { log, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
@@ -61,6 +62,37 @@ describe('HostLogSink', () => {
     const lines = out.lines();
     expect(lines.at(-2)).toMatchObject({ level: 40, dropped: 47 });
     expect(lines.at(-1)).toMatchObject({ msg: 'calm again' });
+    // The dropped errors are one incident too.
+    expect(kept.at(-2)).toBe('47 warnings and errors of the device host were dropped (over 3 in 10 s)');
+  });
+
+  it('keeps warnings and errors when info lines flood, and counts a window on the injected clock', () => {
+    const clock = new ManualClock();
+    const out = capture();
+    const kept: string[] = [];
+    const sink = new HostLogSink(out.log, (m) => void kept.push(m.message), { ...DEFAULT_HOST_LOG_CAP, lines: 3, windowS: 10 }, clock);
+    for (let i = 0; i < 20; i++) sink.write({ type: 'log', level: 'info', message: `chatty ${i}` });
+    sink.write({ type: 'log', level: 'error', message: 'sensor failed' });
+    expect(kept).toEqual(['chatty 0', 'chatty 1', 'chatty 2', 'sensor failed']);
+    clock.advance(9_999);
+    sink.write({ type: 'log', level: 'info', message: 'still dropped' });
+    expect(kept.at(-1)).toBe('sensor failed');
+    clock.advance(1);
+    sink.write({ type: 'log', level: 'info', message: 'next window' });
+    expect(out.lines().slice(-2)).toMatchObject([{ level: 40, dropped: 18 }, { msg: 'next window' }]);
+    // Info lines dropped are a warning of main's log, not an incident.
+    expect(kept.at(-1)).toBe('next window');
+  });
+
+  it("spends no budget on lines below main's level", () => {
+    const out = capture('info');
+    const kept: string[] = [];
+    const sink = new HostLogSink(out.log, (m) => void kept.push(m.message), { ...DEFAULT_HOST_LOG_CAP, lines: 3 }, new ManualClock());
+    for (let i = 0; i < 20; i++) sink.write({ type: 'log', level: 'debug', message: `probe ${i}` });
+    for (let i = 0; i < 3; i++) sink.write({ type: 'log', level: 'info', message: `kept ${i}` });
+    sink.flush();
+    expect(kept).toEqual(['kept 0', 'kept 1', 'kept 2']);
+    expect(out.lines().map((l) => l.msg)).toEqual(['kept 0', 'kept 1', 'kept 2']);
   });
 });
 
@@ -80,5 +112,27 @@ describe('DeviceSupervisor and the host log', () => {
       ['device-host', 'driver failed'],
     ]);
     expect(incidents).toEqual(['driver failed']);
+  });
+
+  it("keeps a host's last error before its exit, and the dropped count before the exit too", () => {
+    const out = capture();
+    let listener: (m: unknown) => void = () => {};
+    let exit: (code: number | null) => void = () => {};
+    const host: HostProcess = { send: () => {}, onMessage: (l) => void (listener = l), onExit: (l) => void (exit = l), kill: () => {} };
+    const incidents: string[] = [];
+    const clock = new ManualClock();
+    const sup = new DeviceSupervisor(() => host, { device: () => {}, event: () => {}, incident: (d) => void incidents.push(d) }, undefined, {
+      log: out.log,
+      logCap: { ...DEFAULT_HOST_LOG_CAP, lines: 1 },
+      clock,
+    });
+    sup.start();
+    listener({ type: 'log', level: 'error', message: 'port vanished' });
+    listener({ type: 'log', level: 'error', message: 'port vanished again' });
+    exit(1);
+    expect(incidents[0]).toBe('port vanished');
+    expect(incidents[1]).toMatch(/^1 warnings and errors of the device host were dropped/);
+    expect(incidents[2]).toMatch(/^Device host exited \(code 1\)/);
+    void sup.stop();
   });
 });

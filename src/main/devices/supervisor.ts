@@ -53,10 +53,10 @@ export class DeviceSupervisor {
     opts: { log?: Logger; logCap?: HostLogCap; clock?: Clock } = {},
   ) {
     this.clock = opts.clock ?? systemClock;
-    // A host's warnings and errors are also incidents for the audit log (under the same cap).
+    // A host's warnings and errors are also incidents for the audit log (under their own cap).
     this.hostLog = new HostLogSink((opts.log ?? silentLogger()).child({ component: 'device-host' }), (m) => {
       if (m.level === 'warn' || m.level === 'error') this.on.incident(m.message);
-    }, opts.logCap);
+    }, opts.logCap, this.clock);
   }
 
   start(): void {
@@ -127,6 +127,8 @@ export class DeviceSupervisor {
       this.host = undefined;
       for (const [, done] of this.waiting) done({ ok: false, error: 'The device service stopped; try again in a moment.' });
       this.waiting.clear();
+      // Lines the cap dropped are counted before the exit's incident.
+      this.hostLog.flush();
       if (this.stopping) return;
       if (this.clock.now() - this.startedAt > HEALTHY_AFTER_MS) this.restarts = 0;
       const delay = this.backoffMs(this.restarts++);
@@ -165,7 +167,7 @@ export class DeviceSupervisor {
         this.waiting.delete(m.requestId);
         break;
       case 'log':
-        void this.hostLog.write(m);
+        this.hostLog.write(m);
         break;
     }
   }
