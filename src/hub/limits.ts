@@ -17,14 +17,6 @@ export class LoginThrottle {
     return this.lockout.lockedFor(name);
   }
 
-  async fail(name: string): Promise<void> {
-    await this.lockout.fail(name);
-  }
-
-  succeed(name: string): Promise<void> {
-    return this.lockout.succeed(name);
-  }
-
   /** Runs `check` unless the name is locked, one at a time per name, and counts its answer (null: a failure). */
   attempt<T>(name: string, check: () => T | null | Promise<T | null>): Promise<Attempt<T>> {
     return this.lockout.attempt(name, check);
