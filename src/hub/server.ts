@@ -49,7 +49,7 @@ export interface Hub {
 export async function createHub(opts: HubOptions): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger();
-  const store = new HubStore(opts.dbPath, () => clock.now());
+  const store = new HubStore(opts.dbPath, () => clock.now(), log.child({ component: 'store' }));
   const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, clock);
   const relay = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
   const deps = { store, tokens, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };

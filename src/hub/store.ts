@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { silentLogger, type Logger } from '../server/log.ts';
 import { openSqlite } from '../server/sqlite.ts';
 import type { ConsultationReport, QueueItem, Role } from '../shared/hub-protocol.ts';
 import { migrate } from './schema.ts';
@@ -28,6 +29,7 @@ export class HubStore {
   constructor(
     readonly file: string,
     readonly now: () => number = Date.now,
+    log: Logger = silentLogger(),
   ) {
     // Notes, readings and password hashes: readable by the hub's account only.
     this.db = openSqlite(file, { privateFile: true });
@@ -37,7 +39,7 @@ export class HubStore {
       this.db.close();
       throw err;
     }
-    this.s = { db: this.db, time: () => Math.floor(this.now()) };
+    this.s = { db: this.db, time: () => Math.floor(this.now()), log };
   }
 
   close(): void {

@@ -38,7 +38,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   // Health data: only the kiosk's own account may read the store.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
-  const store = openStore(join(config.dataDir, 'cabin.db'));
+  const store = openStore(join(config.dataDir, 'cabin.db'), { log: log.child({ component: 'store' }) });
   /** Background work must never take cabin main down: a failure is logged and the kiosk goes on. */
   const safely = (what: string, fn: () => void): void => {
     try {

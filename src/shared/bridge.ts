@@ -3,7 +3,7 @@ import { DeviceInfoSchema, LinkStateSchema } from './device-host.ts';
 import { DeviceStatusSchema } from './device-event.ts';
 import { IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
 import { LanguageSchema } from './language.ts';
-import { ObservationSchema, ReadingSchema } from './observation.ts';
+import { ObservationSchema, ReadingSchema, WireReadingSchema } from './observation.ts';
 
 /**
  * The bridge between cabin main and the kiosk renderer: ONE contract, served by the Electron preload (IPC)
@@ -95,8 +95,8 @@ export const CallViewSchema = z.object({
 });
 export type CallView = z.infer<typeof CallViewSchema>;
 
-/** An observation still to be acknowledged by the doctor's side (from the SQLite outbox). */
-export const PendingObservationSchema = ReadingSchema;
+/** An observation still to be acknowledged by the doctor's side (from the SQLite outbox; possibly stored by another version). */
+export const PendingObservationSchema = WireReadingSchema;
 
 const Empty = z.object({}).strict();
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MdcCodeSchema } from './catalogue.ts';
+import { ObservationSchema } from './observation.ts';
 
 /** The closed set of signal/device states a decoder may report. */
 export const DEVICE_STATUSES = [
@@ -16,15 +17,10 @@ export const DEVICE_STATUSES = [
 export const DeviceStatusSchema = z.enum(DEVICE_STATUSES);
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 
-export const ObservationEventSchema = z.object({
-  kind: z.literal('observation'),
-  code: MdcCodeSchema,
-  value: z.number().finite(),
-  unit: z.string().min(1),
-  device: z.string().optional(),
-  t: z.number().finite().optional(),
-  measurementId: z.string().optional(),
-});
+/** A driver's observation: the contract's fields (ObservationSchema, same limits), the device and time optional. */
+export const ObservationEventSchema = ObservationSchema.pick({ code: true, value: true, unit: true, t: true, measurementId: true })
+  .partial({ t: true })
+  .extend({ kind: z.literal('observation'), device: z.string().optional() });
 
 export const WaveformEventSchema = z.object({
   kind: z.literal('waveform'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LanguageSchema } from './language.ts';
-import { ReadingSchema } from './observation.ts';
+import { StoredObservationSchema, WireReadingSchema } from './observation.ts';
 
 /**
  * The hub's contract with its two kinds of client: cabin main (Node, `ws`) and the doctor console (browser).
@@ -108,11 +108,15 @@ const Id = z.string().min(1).max(100);
 export const REPORT_PART_READINGS = 250;
 
 /**
- * Readings as the doctor's console received them from the cabin, for the report. The device is optional here only:
- * reports stored before readings carried their device have none.
+ * Readings as the doctor's console received them from the cabin, for the report; a code of a newer catalogue is
+ * accepted (WireReadingSchema). The device is optional here only: reports stored before readings carried their
+ * device have none.
  */
-export const ReportReadingSchema = ReadingSchema.partial({ deviceId: true });
+export const ReportReadingSchema = WireReadingSchema.partial({ deviceId: true });
 export type ReportReading = z.infer<typeof ReportReadingSchema>;
+/** A report reading as the hub reads it back from its store (and serves it): whatever was stored is shown. */
+export const StoredReportReadingSchema = StoredObservationSchema.omit({ sessionId: true }).partial({ deviceId: true });
+export type StoredReportReading = z.infer<typeof StoredReportReadingSchema>;
 export const ReportIncidentSchema = z.object({ t: z.number(), side: RoleSchema.or(z.literal('hub')), detail: z.string().max(500) });
 
 /** Client → hub. `ref` (optional) is echoed in the answer or the error, to pair them. */
@@ -216,7 +220,7 @@ export const ConsultationReportSchema = z.object({
   endedAt: z.number().nullable(),
   state: ConsultationStateSchema,
   notes: z.string(),
-  readings: z.array(ReportReadingSchema),
+  readings: z.array(StoredReportReadingSchema),
   incidents: z.array(ReportIncidentSchema),
 });
 export type ConsultationReport = z.infer<typeof ConsultationReportSchema>;

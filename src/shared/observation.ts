@@ -27,6 +27,34 @@ export type Observation = z.infer<typeof ObservationSchema>;
 export const ReadingSchema = ObservationSchema.omit({ sessionId: true });
 export type Reading = z.infer<typeof ReadingSchema>;
 
+/** A well-formed IEEE 11073 reference id, as a newer catalogue (a future driver) may add. */
+const WELL_FORMED_MDC = /^MDC_[A-Z0-9_]+$/;
+/**
+ * A code between processes that may run different versions (cabin → doctor console → hub): one of ours, or any
+ * well-formed MDC reference id, so a cabin with a newer catalogue is not refused (and resent forever).
+ */
+export const WireMdcCodeSchema = z.union([
+  MdcCodeSchema,
+  z.custom<`MDC_${string}`>((v) => typeof v === 'string' && v.length <= 100 && WELL_FORMED_MDC.test(v), 'a well-formed MDC reference id'),
+]);
+/** A reading on a hop between versions: the contract's limits, the code of `WireMdcCodeSchema`. */
+export const WireReadingSchema = ReadingSchema.extend({ code: WireMdcCodeSchema });
+export type WireReading = z.infer<typeof WireReadingSchema>;
+
+/**
+ * A stored observation as it is read back: what an older or newer version stored (a code or unit today's catalogue
+ * does not know, a longer id) is still read, since stored data never vanishes; only the types are checked.
+ */
+export const StoredObservationSchema = ObservationSchema.extend({
+  id: z.string(),
+  sessionId: z.string(),
+  deviceId: z.string(),
+  code: z.string(),
+  unit: z.string(),
+  measurementId: z.string().optional(),
+});
+export type StoredObservation = z.infer<typeof StoredObservationSchema>;
+
 /** Removes the keys whose value is null (an SQL NULL of an optional column), so a row parses as the schema's optional field. */
 export function withoutNulls(row: unknown): unknown {
   if (typeof row !== 'object' || row === null) return row;
@@ -34,12 +62,14 @@ export function withoutNulls(row: unknown): unknown {
 }
 
 /**
- * Store rows (camelCase columns, NULL for an absent optional field) parsed with `schema`. A row the contract no longer
- * accepts is left out, so one bad row cannot make a whole report or page unreadable.
+ * Store rows (camelCase columns, NULL for an absent optional field) parsed with a read schema such as
+ * `StoredObservationSchema`; a row that cannot be read at all (corrupt) is counted in `unreadable`, for the caller to log.
  */
-export function parseRows<S extends z.ZodType>(schema: S, rows: readonly unknown[]): z.output<S>[] {
-  return rows.flatMap((row) => {
+export function parseRows<S extends z.ZodType>(schema: S, rows: readonly unknown[]): { rows: z.output<S>[]; unreadable: number } {
+  const out: z.output<S>[] = [];
+  for (const row of rows) {
     const r = schema.safeParse(withoutNulls(row));
-    return r.success ? [r.data] : [];
-  });
+    if (r.success) out.push(r.data);
+  }
+  return { rows: out, unreadable: rows.length - out.length };
 }

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { PhaseSchema } from './bridge.ts';
-import { MdcCodeSchema } from './catalogue.ts';
 import { DeviceStatusSchema } from './device-event.ts';
 import { LanguageSchema } from './language.ts';
-import { ReadingSchema } from './observation.ts';
+import { ReadingSchema, WireMdcCodeSchema, WireReadingSchema } from './observation.ts';
 
 /**
  * Cabin ⇄ doctor, over the two WebRTC data channels (ARCHITECTURE.md, "Telemetry").
@@ -135,8 +134,11 @@ export type LinkLevel = z.infer<typeof LinkLevelSchema>;
 export const CabinEventSchema = z.discriminatedUnion('type', [
   /** The cabin's uplink level changed (and on every opening of the channel). */
   z.object({ type: z.literal('link'), level: LinkLevelSchema }).strict(),
-  /** A stored observation; resent until acknowledged; the doctor's side keeps the first copy of each id. */
-  ReadingSchema.extend({ type: z.literal('observation') }).strict(),
+  /**
+   * A stored observation; resent until acknowledged; the doctor's side keeps the first copy of each id. A code of a
+   * newer catalogue is accepted (a console older than the cabin still acknowledges it).
+   */
+  WireReadingSchema.extend({ type: z.literal('observation') }).strict(),
   z.object({ type: z.literal('status'), deviceId: Id, status: DeviceStatusSchema, detail: z.string().max(500).optional(), t: z.number() }).strict(),
   z.object({ type: z.literal('devices'), devices: z.array(CallDeviceSchema).max(50) }).strict(),
   /** Declares a waveform stream of the `telemetry` channel. `t0`: ms (epoch) of sample index 0. */
@@ -145,7 +147,7 @@ export const CabinEventSchema = z.discriminatedUnion('type', [
       type: z.literal('stream'),
       stream: z.number().int().min(0).max(MAX_STREAM_ID),
       deviceId: Id,
-      code: MdcCodeSchema,
+      code: WireMdcCodeSchema,
       rate: z.number().positive().max(10_000),
       t0: z.number(),
     })

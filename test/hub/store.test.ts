@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/hub/demo.ts';
 import { SCHEMA_VERSION } from '../../src/hub/schema.ts';
+import { createLogger } from '../../src/server/log.ts';
 import { hashPassword, verifyPassword } from '../../src/hub/secrets.ts';
 import { HubStore, MAX_INCIDENTS } from '../../src/hub/store.ts';
-import { MAX_SESSION_S } from '../../src/shared/hub-protocol.ts';
+import { ConsultationReportSchema, MAX_SESSION_S } from '../../src/shared/hub-protocol.ts';
 import { apply } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hub-store-'));
@@ -40,6 +42,26 @@ describe('HubStore', () => {
     const id = apply(s, { role: 'cabin', id: 'c1', name: 'C' }, { type: 'request', language: 'fr' }).out.next!.id;
     for (let i = 0; i < MAX_INCIDENTS + 50; i++) s.addIncident(id, 'cabin', `incident ${i}`);
     expect(s.report(id)!.incidents).toHaveLength(MAX_INCIDENTS);
+    s.close();
+  });
+
+  it('reports every stored reading, even one today’s contract refuses; a corrupt row is left out and logged', () => {
+    const lines: string[] = [];
+    const out = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const s = new HubStore(':memory:', Date.now, createLogger({ name: 'hub', level: 'warn', destination: out }));
+    s.addCabin({ id: 'c1', name: 'C' });
+    s.db.prepare("INSERT INTO consultations (id, cabin_id, language, state, created_at) VALUES ('k', 'c1', 'fr', 'active', 1)").run();
+    const insert = s.db.prepare('INSERT INTO report_readings (consultation_id, id, code, value, unit, t) VALUES (?, ?, ?, ?, ?, ?)');
+    insert.run('k', 'a', 'MDC_PULS_OXIM_SAT_O2', 97, '%', 1);
+    insert.run('k', 'b', '59408-5', 96, '%', 2); // a code outside today's catalogue (an older hub stored any)
+    insert.run('k', 'c', 'MDC_PULS_OXIM_SAT_O2', 95, '', 3); // an empty unit
+    insert.run('k', 'd', 'MDC_FUTURE_CODE', 1, 'x'.repeat(30), 4); // a newer catalogue's code and unit
+    expect(s.report('k')!.readings.map((r) => [r.id, r.code])).toEqual([['a', 'MDC_PULS_OXIM_SAT_O2'], ['b', '59408-5'], ['c', 'MDC_PULS_OXIM_SAT_O2'], ['d', 'MDC_FUTURE_CODE']]);
+    expect(lines).toEqual([]);
+    expect(ConsultationReportSchema.safeParse(s.report('k')).success).toBe(true); // the doctor's console reads it whole
+    s.db.prepare("INSERT INTO report_readings (consultation_id, id, code, value, unit, t) VALUES ('k', 'e', 'MDC_TEMP_BODY', 9e999, 'Cel', 5)").run();
+    expect(s.report('k')!.readings).toHaveLength(4);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ level: 40, consultationId: 'k', unreadable: 1 }]);
     s.close();
   });
 

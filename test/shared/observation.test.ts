@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EVENTS, ReadingSchema as BridgeReadingSchema, WaveformSchema } from '../../src/shared/bridge.ts';
 import { CATALOGUE, MDC, MDC_CODES, MdcCodeSchema } from '../../src/shared/catalogue.ts';
-import { ConsultationReportSchema, ReportReadingSchema, ToHubSchema } from '../../src/shared/hub-protocol.ts';
+import { ConsultationReportSchema, ReportReadingSchema, StoredReportReadingSchema, ToHubSchema } from '../../src/shared/hub-protocol.ts';
+import { DeviceEventSchema, ObservationEventSchema } from '../../src/shared/device-event.ts';
 import { LANGUAGES, LanguageSchema } from '../../src/shared/language.ts';
-import { ObservationSchema, parseRows, ReadingSchema, withoutNulls, type Observation } from '../../src/shared/observation.ts';
+import { ObservationSchema, parseRows, ReadingSchema, StoredObservationSchema, WireMdcCodeSchema, withoutNulls, type Observation } from '../../src/shared/observation.ts';
 import { CabinEventSchema } from '../../src/shared/telemetry.ts';
 import { ObservationInputSchema, WaveformInputSchema } from '../../src/main/store/schema.ts';
 
@@ -64,15 +65,17 @@ describe('one observation contract for every hop', () => {
     expect(ToHubSchema.safeParse({ type: 'report', consultationId: 'c1', readings: [reading] }).success).toBe(true);
   });
 
-  it('the same limits everywhere: id length, finite numbers, a catalogue code, a unit', () => {
+  it('the same limits everywhere: id length, finite numbers, an MDC code, a unit', () => {
     const bad: Partial<Record<keyof Observation, unknown>>[] = [
       { id: 'x'.repeat(101) },
       { id: '' },
       { value: Number.NaN },
       { value: Number.POSITIVE_INFINITY },
       { t: Number.NaN },
-      { code: 'MDC_NOT_IN_CATALOGUE' },
+      { code: '59408-5' },
+      { code: 'mdc_puls_oxim_sat_o2' },
       { unit: '' },
+      { unit: 'u'.repeat(21) },
       { deviceId: 'd'.repeat(301) },
       { measurementId: 'm'.repeat(101) },
     ];
@@ -85,12 +88,47 @@ describe('one observation contract for every hop', () => {
     }
   });
 
+  it('a code of a newer catalogue: refused where the cabin produces and stores, accepted on the hops between versions', () => {
+    const future = { code: 'MDC_FUTURE_DRIVER_CODE' };
+    expect(ObservationInputSchema.safeParse({ ...obs, ...future }).success).toBe(false);
+    expect(ReadingSchema.safeParse({ ...reading, ...future }).success).toBe(false);
+    expect(ObservationEventSchema.safeParse({ kind: 'observation', value: 1, unit: '%', ...future }).success).toBe(false);
+    expect(CabinEventSchema.parse({ type: 'observation', ...reading, ...future })).toEqual({ type: 'observation', ...reading, ...future });
+    expect(ReportReadingSchema.parse({ ...reading, ...future })).toEqual({ ...reading, ...future });
+    const end = { type: 'end', consultationId: 'c1', notes: '', readings: [reading, { ...reading, id: 'obs-2', ...future }] };
+    expect(ToHubSchema.safeParse(end).success).toBe(true);
+    const stream = { type: 'stream', stream: 1, deviceId: 'd', rate: 100, t0: 0, ...future };
+    expect(CabinEventSchema.safeParse(stream).success).toBe(true);
+  });
+
+  it('a wire code is a catalogue code or a well-formed MDC reference id', () => {
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        expect(WireMdcCodeSchema.safeParse(s).success).toBe(CATALOGUE.has(s) || /^MDC_[A-Z0-9_]+$/.test(s));
+      }),
+    );
+    for (const code of MDC_CODES) expect(WireMdcCodeSchema.parse(code)).toBe(code);
+    for (const bad of ['MDC_', 'MDC_a', 'MDC_X Y', `MDC_${'X'.repeat(100)}`, 42]) expect(WireMdcCodeSchema.safeParse(bad).success, String(bad)).toBe(false);
+  });
+
+  it('a driver’s observation event has the contract’s limits, the time and device optional', () => {
+    const e = { kind: 'observation', code: MDC.PULS_OXIM_SAT_O2, value: 97, unit: '%' };
+    expect(DeviceEventSchema.parse(e)).toEqual(e);
+    expect(DeviceEventSchema.parse({ ...e, device: 'd', t: 5, measurementId: 'm' })).toEqual({ ...e, device: 'd', t: 5, measurementId: 'm' });
+    for (const change of [{ unit: 'u'.repeat(21) }, { unit: '' }, { measurementId: 'm'.repeat(101) }, { code: 'pleth' }, { value: Number.NaN }, { t: Number.NaN }]) {
+      expect(DeviceEventSchema.safeParse({ ...e, ...change }).success, JSON.stringify(change)).toBe(false);
+    }
+    for (const k of ['code', 'value', 'unit', 'measurementId'] as const) expect(ObservationEventSchema.shape[k]).toBe(ObservationSchema.shape[k]);
+    expect(ObservationEventSchema.shape.t.unwrap()).toBe(ObservationSchema.shape.t);
+  });
+
   it('the device is required everywhere but in the hub’s reports (older reports have none)', () => {
     const { deviceId: _d, ...noDevice } = reading;
     expect(ReadingSchema.safeParse(noDevice).success).toBe(false);
     expect(CabinEventSchema.safeParse({ type: 'observation', ...noDevice }).success).toBe(false);
     expect(ReportReadingSchema.safeParse(noDevice).success).toBe(true);
-    expect(ConsultationReportSchema.shape.readings.element).toBe(ReportReadingSchema);
+    expect(StoredReportReadingSchema.safeParse(noDevice).success).toBe(true);
+    expect(ConsultationReportSchema.shape.readings.element).toBe(StoredReportReadingSchema);
   });
 
   it('waveforms share the device, code and time fields', () => {
@@ -115,16 +153,20 @@ describe('store rows', () => {
     expect(withoutNulls(null)).toBeNull();
   });
 
-  it('parseRows reads NULL as an absent optional field and leaves out rows the contract refuses', () => {
+  it('parseRows reads NULL as an absent optional field, keeps what another version stored, counts corrupt rows', () => {
     const rows = [
       { ...reading, measurementId: null },
-      { ...reading, id: 'obs-2', code: 'not-a-code' },
+      { ...reading, id: 'obs-2', code: 'not-a-code', unit: '' },
       { ...reading, id: 'obs-3', deviceId: null },
+      { ...reading, id: 'obs-4', value: 'corrupt' },
+      null,
     ];
-    const parsed = parseRows(ReportReadingSchema, rows);
-    expect(parsed.map((r) => r.id)).toEqual(['obs-1', 'obs-3']);
-    expect(parsed[0]).not.toHaveProperty('measurementId');
-    expect(parsed[1]).not.toHaveProperty('deviceId');
-    expect(parseRows(ReadingSchema, rows).map((r) => r.id)).toEqual(['obs-1']);
+    const parsed = parseRows(StoredReportReadingSchema, rows);
+    expect(parsed.rows.map((r) => r.id)).toEqual(['obs-1', 'obs-2', 'obs-3']);
+    expect(parsed.unreadable).toBe(2);
+    expect(parsed.rows[0]).not.toHaveProperty('measurementId');
+    expect(parsed.rows[1]).toMatchObject({ code: 'not-a-code', unit: '' });
+    expect(parsed.rows[2]).not.toHaveProperty('deviceId');
+    expect(parseRows(StoredObservationSchema, rows.map((r) => (r ? { ...r, sessionId: 's' } : r))).unreadable).toBe(3);
   });
 });

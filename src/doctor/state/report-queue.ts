@@ -1,4 +1,5 @@
 import { REPORT_PART_READINGS, type ToHub } from '../../shared/hub-protocol.ts';
+import { WireMdcCodeSchema } from '../../shared/observation.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { fetchReport, type FetchLike } from '../hub/auth.ts';
 import type { Observation } from '../call/observations.ts';
@@ -209,14 +210,19 @@ export class ReportQueue {
 export async function storedObservations(consultationId: string, token: string, fetcher?: FetchLike): Promise<Observation[] | null> {
   const report = await fetchReport(consultationId, token, fetcher);
   if (!report) return null;
-  return report.readings.map((r) => ({
-    type: 'observation',
-    id: r.id,
-    deviceId: r.deviceId ?? '',
-    code: r.code,
-    value: r.value,
-    unit: r.unit,
-    t: r.t,
-    ...(r.measurementId ? { measurementId: r.measurementId } : {}),
-  }));
+  // The report shows whatever the hub stored; a code that is not an MDC id (stored by an old hub) has no tile to show in.
+  return report.readings.flatMap((r) => {
+    const code = WireMdcCodeSchema.safeParse(r.code);
+    if (!code.success) return [];
+    return [{
+      type: 'observation' as const,
+      id: r.id,
+      deviceId: r.deviceId ?? '',
+      code: code.data,
+      value: r.value,
+      unit: r.unit,
+      t: r.t,
+      ...(r.measurementId ? { measurementId: r.measurementId } : {}),
+    }];
+  });
 }

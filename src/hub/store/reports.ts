@@ -1,5 +1,5 @@
 import type { ConsultationReport, ReportReading, Role } from '../../shared/hub-protocol.ts';
-import { ReportReadingSchema } from '../../shared/hub-protocol.ts';
+import { StoredReportReadingSchema } from '../../shared/hub-protocol.ts';
 import { parseRows } from '../../shared/observation.ts';
 import { consultation } from './consultations.ts';
 import type { HubDb } from './db.ts';
@@ -53,7 +53,9 @@ export function report(s: HubDb, id: string): ConsultationReport | null {
   const rows = s.db
     .prepare('SELECT id, code, value, unit, t, device_id AS deviceId, measurement_id AS measurementId FROM report_readings WHERE consultation_id = ? ORDER BY t, id')
     .all(id);
-  const readings = parseRows(ReportReadingSchema, rows);
+  // Read leniently: a reading stored by another version is shown as stored; only a corrupt row is left out, and logged.
+  const { rows: readings, unreadable } = parseRows(StoredReportReadingSchema, rows);
+  if (unreadable > 0) s.log.warn({ consultationId: id, unreadable }, 'report readings left out: their stored row cannot be read');
   const incidents = s.db.prepare('SELECT t, side, detail FROM incidents WHERE consultation_id = ? ORDER BY id').all(id) as ConsultationReport['incidents'];
   return {
     consultationId: c.id,

@@ -1,4 +1,5 @@
-import type { Language, Reading } from '../../shared/bridge.ts';
+import type { Language } from '../../shared/bridge.ts';
+import type { WireReading } from '../../shared/observation.ts';
 import { integrityCheck } from '../../server/sqlite.ts';
 import { audit, auditTrail, lastAuditId, type AuditFilter, type AuditRecord } from './audit.ts';
 import { guard } from './errors.ts';
@@ -97,7 +98,7 @@ export class Store {
   pendingOf(sessionId: string, kind: OutboxKind, limit = 500): OutboxEntry[] {
     return this.run(() => pendingOf(this.db, sessionId, kind, limit));
   }
-  pendingReadings(sessionId: string, limit = 500): Reading[] {
+  pendingReadings(sessionId: string, limit = 500): WireReading[] {
     return this.run(() => pendingReadings(this.db, sessionId, limit));
   }
   pendingCount(): number {

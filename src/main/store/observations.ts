@@ -32,6 +32,8 @@ export function observationsOf(db: Db, sessionId: string): ObservationRecord[] {
        FROM observations WHERE session_id = ? ORDER BY rowid`,
     )
     .all(sessionId);
-  return parseRows(ObservationRecordSchema, rows);
+  const { rows: records, unreadable } = parseRows(ObservationRecordSchema, rows);
+  if (unreadable > 0) db.log.warn({ sessionId, unreadable }, 'observations left out: their stored row cannot be read');
+  return records;
 }
 

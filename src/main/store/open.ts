@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { silentLogger, type Logger } from '../../server/log.ts';
 import { openSqlite } from '../../server/sqlite.ts';
 import { guard } from './errors.ts';
 
@@ -9,6 +10,8 @@ export interface OpenOptions {
   maxSizeBytes?: number;
   /** The clock for created/ended/received times (tests set it). */
   now?: () => number;
+  /** For what the store must not drop silently (a stored row it cannot read); silent when not given (tests). */
+  log?: Logger;
 }
 
 /** An open connection with its prepared statements cached by SQL text. */
@@ -16,6 +19,7 @@ export interface Db {
   readonly raw: Database.Database;
   readonly file: string;
   readonly now: () => number;
+  readonly log: Logger;
   stmt(sql: string): Database.Statement;
   /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken first, so it never fails half-way on a lock). */
   tx<T>(fn: () => T): T;
@@ -37,6 +41,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       file,
       // Times are whole milliseconds (STRICT INTEGER columns).
       now: () => Math.floor(clock()),
+      log: opts.log ?? silentLogger(),
       stmt(sql) {
         let s = cache.get(sql);
         if (!s) cache.set(sql, (s = raw.prepare(sql)));

@@ -1,4 +1,4 @@
-import { ReadingSchema, type Reading } from '../../shared/bridge.ts';
+import { WireReadingSchema, type WireReading } from '../../shared/observation.ts';
 import type { Db } from './open.ts';
 import { OutboxKindSchema, parse, type OutboxKind } from './schema.ts';
 
@@ -55,9 +55,19 @@ export function pendingOf(db: Db, sessionId: string, kind: OutboxKind, limit: nu
   return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
 }
 
-/** A session's readings the doctor's side has not acknowledged yet, oldest first, as the bridge sends them (no session id). */
-export function pendingReadings(db: Db, sessionId: string, limit: number): Reading[] {
-  return pendingOf(db, sessionId, 'observation', limit).map((e) => ReadingSchema.parse(e.payload));
+/**
+ * A session's readings the doctor's side has not acknowledged yet, oldest first, as the bridge sends them (no session
+ * id). Each is checked alone: one the wire would refuse (stored by another version, or corrupt) is skipped and logged,
+ * and the others still go.
+ */
+export function pendingReadings(db: Db, sessionId: string, limit: number): WireReading[] {
+  const readings: WireReading[] = [];
+  for (const e of pendingOf(db, sessionId, 'observation', limit)) {
+    const r = WireReadingSchema.safeParse(e.payload);
+    if (r.success) readings.push(r.data);
+    else db.log.warn({ sessionId, outboxId: e.id, refId: e.refId, problem: r.error.issues[0]?.message }, 'pending reading skipped: the wire contract refuses it');
+  }
+  return readings;
 }
 
 /** Marks entries delivered (acknowledged by the other side); returns how many were newly marked. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LanguageSchema } from '../../shared/language.ts';
-import { ObservationSchema } from '../../shared/observation.ts';
+import { ObservationSchema, StoredObservationSchema } from '../../shared/observation.ts';
 import { StoreError } from './errors.ts';
 
 /** The store's inputs, validated where they enter (types come from these schemas). */
@@ -56,8 +56,8 @@ export type AuditEntry = z.input<typeof AuditEntrySchema>;
 
 export const ObservationInputSchema = ObservationSchema;
 export type ObservationInput = z.input<typeof ObservationInputSchema>;
-/** A stored observation: the contract's fields and when the cabin received it. */
-export const ObservationRecordSchema = ObservationSchema.extend({ receivedAt: z.number().finite() });
+/** A stored observation as read back (leniently: stored data never vanishes) and when the cabin received it. */
+export const ObservationRecordSchema = StoredObservationSchema.extend({ receivedAt: z.number().finite() });
 export type ObservationRecord = z.infer<typeof ObservationRecordSchema>;
 
 export const WaveformInputSchema = ObservationSchema.pick({ sessionId: true, deviceId: true, code: true, t: true }).extend({

@@ -1,4 +1,5 @@
 import type { BridgeClient, DeviceView, Phase, Reading, Language } from '../../shared/bridge.ts';
+import type { WireReading } from '../../shared/observation.ts';
 import { CabinEventSchema, DoctorEventSchema, MAX_EVENT_BYTES, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent, type LinkLevel } from '../../shared/telemetry.ts';
 import { drained, utf8Length, type ChannelLike } from './channel.ts';
 import { snapshotPieces, storeSnapshot, type Snapshot } from './snapshot.ts';
@@ -39,7 +40,7 @@ const toCallDevice = (d: DeviceView): CallDevice => ({
   commands: d.commands.slice(0, 20),
 });
 
-export function observationOf(r: Reading): Observation {
+export function observationOf(r: WireReading): Observation {
   return { type: 'observation', ...r };
 }
 
