@@ -37,7 +37,9 @@ describe('store: a process killed mid-write', () => {
       void exited.then((how) => reject(new Error(`the writer stopped before it was ready (${String(how)}): ${stderr}`)));
     });
 
-    await new Promise((r) => setTimeout(r, 300));
+    // Killed once it is well into its writes (a count, not a time: a loaded machine writes slower).
+    const deadline = Date.now() + 15_000;
+    while (committed.length <= 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     expect(existsSync(`${file}-wal`)).toBe(true); // it really died with an open log, not after a clean close
