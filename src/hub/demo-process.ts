@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   } finally {
     store.close();
   }
-  // This process's root logger: readable lines on stdout, which the launcher keeps to say why the hub failed.
-  const log = createLogger({ name: 'hub', pretty: true });
+  // This process's root logger: JSON lines on stdout; the launcher writes the warnings and errors to cabin main's log.
+  const log = createLogger({ name: 'hub' });
   const hub = await createHub({ host: '127.0.0.1', port: Number(port), dbPath: db, consoleDir, log });
   const stop = (): void => void hub.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

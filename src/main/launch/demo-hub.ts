@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../server/log.ts';
 import { DemoHubMessageSchema } from '../../shared/demo-hub.ts';
+import { forwardLogLines } from './forward-log.ts';
 import { freePort } from './free-port.ts';
 import { stopChild } from './stop-child.ts';
 
@@ -32,6 +33,7 @@ export interface DemoHubOptions {
   dataDir: string;
   /** The built doctor console. */
   consoleDir: string;
+  /** The launcher's lines and the hub's warnings and errors (a `demo-hub` child of cabin main's logger). */
   log: Logger;
   port?: number;
   timeoutMs?: number;
@@ -52,6 +54,8 @@ export async function startDemoHub(o: DemoHubOptions): Promise<DemoHub> {
   if (port !== preferred) o.log.info(`Port ${preferred} is taken: the demo hub listens on ${port}.`);
   const args = [ENTRY, '--port', String(port), '--db', join(o.dataDir, 'hub-demo.db'), '--console', o.consoleDir, '--cabin-key-file', keyFile];
   const child = fork(RUN_TS, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // Its JSON log lines (stdout): warnings and errors go to cabin main's log, the rest stays out of the terminal.
+  forwardLogLines(child.stdout!, o.log);
   const ready = readiness(child, o.timeoutMs ?? START_TIMEOUT_MS);
   // The kiosk runs without the hub if it fails (the call shows "unavailable"); say why once.
   ready.catch((err: Error) => o.log.error(err.message));
@@ -61,8 +65,7 @@ export async function startDemoHub(o: DemoHubOptions): Promise<DemoHub> {
 /** Settles with the child's `ready` message, or fails with what it said when it stops first or takes too long. */
 function readiness(child: ChildProcess, timeoutMs: number): Promise<DemoHubReady> {
   const said: string[] = [];
-  // Its log lines (stdout) stay out of the terminal; what it says on stderr explains a failure.
-  child.stdout!.resume();
+  // What it says on stderr explains a failure.
   createInterface({ input: child.stderr! }).on('line', (line) => said.length < 20 && said.push(line));
   const why = (): string => said.join(' ') || 'no message';
   return new Promise<DemoHubReady>((ok, fail) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KioskConfigSchema } from '../../../src/main/config.ts';
 import { cabinLogger } from '../../../src/main/launch/logger.ts';
+import { closeLogger } from '../../../src/server/log.ts';
 
 /** Every log file in a folder (pino-roll numbers them: cabin.1.log…). */
 const textOf = (dir: string): string => readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
@@ -14,14 +15,14 @@ describe("cabin main's logger in browser mode", () => {
     const fromConfig = join(dir, 'a', 'cabin.log');
     const log = await cabinLogger({ logFile: fromConfig }, {});
     log.info({ cabinKey: 'secret-key' }, 'started');
-    await new Promise<void>((r) => log.flush(() => r()));
+    await closeLogger(log);
     const text = textOf(join(dir, 'a'));
     expect(JSON.parse(text.trim().split('\n')[0]!)).toMatchObject({ name: 'cabin', msg: 'started' });
     expect(text).not.toContain('secret-key');
     const fromEnv = join(dir, 'b', 'cabin.log');
     const envLog = await cabinLogger({}, { CABIN_LOG_FILE: fromEnv });
     envLog.warn('from env');
-    await new Promise<void>((r) => envLog.flush(() => r()));
+    await closeLogger(envLog);
     expect(textOf(join(dir, 'b'))).toContain('from env');
   });
 
