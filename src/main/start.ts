@@ -6,7 +6,8 @@ import { BUILT, buildIfMissing } from './launch/build.ts';
 import { ChromiumLauncher, findChromium } from './launch/chromium.ts';
 import { startDemoHub, type DemoHub } from './launch/demo-hub.ts';
 import { electronAppBuilt, electronBinary, runElectron } from './launch/electron.ts';
-import { cabinLogger } from './launch/logger.ts';
+import { cabinLogger, launcherLogger } from './launch/logger.ts';
+import { closeLogger } from '../server/log.ts';
 import { startKiosk } from './web/host.ts';
 
 /**
@@ -26,7 +27,10 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'no-browser': { type: 'boolean' }, config: { type: 'string' } }, strict: true });
   const read = readConfig(values.config);
   let config = read.config;
-  const log = await cabinLogger(config);
+  const electron = electronBinary();
+  const inElectron = electron !== undefined && electronAppBuilt();
+  // With Electron, its main writes cabin main's log file (the config and the environment reach it): here, stdout only.
+  const log = inElectron ? launcherLogger() : await cabinLogger(config);
   if (read.demoByDefault) log.info('No cabin config found: demo mode, with simulated devices (assistant PIN 1234).');
   // The demo shows the whole chain: an embedded hub with a demo doctor, unless the config names a hub.
   let hub: DemoHub | undefined;
@@ -39,9 +43,8 @@ async function main(): Promise<void> {
     }, () => undefined);
     config = { ...config, hub: { url: hub.url, cabinKeyFile: hub.keyFile } };
   }
-  const electron = electronBinary();
-  if (electron && electronAppBuilt()) {
-    runElectron(electron, config).on('exit', (code) => void (hub?.stop() ?? Promise.resolve()).then(() => process.exit(code ?? 0)));
+  if (inElectron) {
+    runElectron(electron, config).on('exit', (code) => void (hub?.stop() ?? Promise.resolve()).then(() => closeLogger(log)).then(() => process.exit(code ?? 0)));
     return;
   }
   log.info(
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     await chromium?.stop();
     await kiosk.close();
     await hub?.stop();
+    await closeLogger(log);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -4,6 +4,7 @@ import { createRootLoggerNow } from '../../server/log.ts';
 import { startCabin } from '../app.ts';
 import { demoConfig, KioskConfigSchema, loadKioskConfig, type KioskConfig } from '../config.ts';
 import type { Cabin } from '../cabin.ts';
+import { cabinLogFile } from '../launch/logger.ts';
 import { startElectronKiosk } from './main.ts';
 
 /**
@@ -18,15 +19,27 @@ function config(): KioskConfig {
   return demoConfig();
 }
 
-// Cabin main's root logger: JSON lines in the app's userData/logs when installed (or CABIN_LOG_FILE), readable otherwise.
-const logFile = process.env.CABIN_LOG_FILE ?? (app.isPackaged ? join(app.getPath('userData'), 'logs', 'cabin.log') : undefined);
+// Read at once, for its `logFile`; a config that cannot be read is shown on the kiosk's error page once it is up.
+let loaded: { config: KioskConfig } | { error: unknown };
+try {
+  loaded = { config: config() };
+} catch (error) {
+  loaded = { error };
+}
+
+// Cabin main's root logger: JSON lines to the config's logFile (or CABIN_LOG_FILE), else in the app's userData/logs
+// when installed; readable otherwise. `npm start` leaves the file to this process.
+const logFile =
+  ('config' in loaded ? cabinLogFile(loaded.config) : process.env.CABIN_LOG_FILE) ??
+  (app.isPackaged ? join(app.getPath('userData'), 'logs', 'cabin.log') : undefined);
 const log = createRootLoggerNow({ name: 'cabin', ...(logFile ? { file: logFile } : { pretty: true }) });
 
 let cabin: Cabin | undefined;
 startElectronKiosk({
   log,
   startCabin: async (shell) => {
-    const cfg = config();
+    if ('error' in loaded) throw loaded.error;
+    const cfg = loaded.config;
     cabin = await startCabin(cfg, { launchHost: shell.hostLauncher(cfg.devices), log });
     return cabin;
   },

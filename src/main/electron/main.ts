@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session, utilityProcess } from 'electron';
-import { silentLogger, type Logger } from '../../server/log.ts';
+import { closeLogger, silentLogger, type Logger } from '../../server/log.ts';
 import type { Cabin } from '../cabin.ts';
 import type { HostLauncher } from '../devices/supervisor.ts';
 import { AppProtocol } from './app-protocol.ts';
@@ -35,7 +35,7 @@ export interface ElectronKioskOptions {
   /** Extra connect-src origins of the CSP (the hub's wss:// origin). */
   connectSrc?: readonly string[];
   inlineStyles?: boolean;
-  /** Cabin main's root logger (the shell logs to a `shell` child of it). Default: silent. */
+  /** Cabin main's root logger (the shell logs to a `shell` child of it); closed when the app quits. Default: silent. */
   log?: Logger;
   /** Technical incidents for the audit log (renderer crashes, startup failure). Default: error lines of the log. */
   onIncident?: (detail: string) => void;
@@ -82,11 +82,19 @@ export function startElectronKiosk(options: ElectronKioskOptions): ElectronKiosk
 
   let stopped = false;
   let stopping = false;
+  let logClosed = !options.log;
   app.on('will-quit', (event) => {
     display.stop();
     bridge?.dispose();
     unsubscribe?.();
-    if (stopped || !cabin) return;
+    if (stopped || !cabin) {
+      if (logClosed) return;
+      // Last: the log's lines written out and its file closed, then the process goes.
+      event.preventDefault();
+      logClosed = true;
+      void closeLogger(options.log!).finally(() => app.quit());
+      return;
+    }
     // The store is flushed and the device host ended before the process goes.
     event.preventDefault();
     if (stopping) return;

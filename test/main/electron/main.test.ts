@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CALLS } from '../../../src/shared/bridge.ts';
 import { startElectronKiosk, type ElectronKioskOptions } from '../../../src/main/electron/main.ts';
@@ -181,6 +182,32 @@ describe('Electron main', () => {
     expect(cabin.stop).toHaveBeenCalledTimes(1);
     expect(ipcMain.handlers.size).toBe(0);
     expect(powerSaveBlocker.blockers.size).toBe(0);
+  });
+
+  it("closes cabin main's log last, after the cabin services stopped, then quits", async () => {
+    const written: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        written.push(String(chunk));
+        done();
+      },
+    });
+    const log = createLogger({ name: 'cabin', level: 'info', destination: stream });
+    const { cabin } = await start({ log });
+    app.emit('will-quit', new FakeEvent());
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(1));
+    expect(cabin.stop).toHaveBeenCalledTimes(1);
+    expect(stream.writableFinished).toBe(false);
+    log.info('last line');
+    const second = new FakeEvent();
+    app.emit('will-quit', second);
+    expect(second.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalledTimes(2));
+    expect(stream.writableFinished).toBe(true);
+    expect(written.join('')).toContain('"msg":"last line"');
+    const third = new FakeEvent();
+    app.emit('will-quit', third);
+    expect(third.defaultPrevented).toBe(false);
   });
 
   it('quits when the kiosk window is closed', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KioskConfigSchema } from '../../../src/main/config.ts';
-import { cabinLogger } from '../../../src/main/launch/logger.ts';
+import { cabinLogFile, cabinLogger } from '../../../src/main/launch/logger.ts';
 import { closeLogger } from '../../../src/server/log.ts';
 
 /** Every log file in a folder (pino-roll numbers them: cabin.1.log…). */
@@ -29,5 +29,11 @@ describe("cabin main's logger in browser mode", () => {
   it('takes logFile in the cabin config (a non-empty path)', () => {
     expect(KioskConfigSchema.parse({ demo: true, logFile: '/var/log/cabin/cabin.log' }).logFile).toBe('/var/log/cabin/cabin.log');
     expect(KioskConfigSchema.safeParse({ demo: true, logFile: '' }).success).toBe(false);
+  });
+
+  it("names one log file for browser mode and Electron: the config's logFile, else CABIN_LOG_FILE", () => {
+    expect(cabinLogFile({ logFile: '/a/cabin.log' }, { CABIN_LOG_FILE: '/b/cabin.log' })).toBe('/a/cabin.log');
+    expect(cabinLogFile({}, { CABIN_LOG_FILE: '/b/cabin.log' })).toBe('/b/cabin.log');
+    expect(cabinLogFile({}, {})).toBeUndefined();
   });
 });
