@@ -54,7 +54,9 @@ export interface HeaderOptions {
 
 /** Headers of every response, errors included: the CSP and the usual hardening. */
 export function securityHeaders(csp: string, o: HeaderOptions): Record<string, string> {
-  const denied = 'geolocation=(), usb=(), serial=(), hid=(), bluetooth=(), payment=()';
+  // Not 'bluetooth': Chromium does not know it as a policy feature and warns on every page (Web Bluetooth is refused
+  // by the Electron session's select-bluetooth-device handler instead).
+  const denied = 'geolocation=(), usb=(), serial=(), hid=(), payment=()';
   return {
     'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',

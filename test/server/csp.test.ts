@@ -27,9 +27,9 @@ describe('contentSecurityPolicy', () => {
 describe('securityHeaders', () => {
   it('lets a browser page use its camera, and leaves it to the permission handlers in Electron', () => {
     expect(securityHeaders('x', { mediaDevices: 'self' })['Permissions-Policy']).toBe(
-      'camera=(self), microphone=(self), geolocation=(), usb=(), serial=(), hid=(), bluetooth=(), payment=()',
+      'camera=(self), microphone=(self), geolocation=(), usb=(), serial=(), hid=(), payment=()',
     );
-    expect(securityHeaders('x', { mediaDevices: 'handlers' })['Permissions-Policy']).toBe('geolocation=(), usb=(), serial=(), hid=(), bluetooth=(), payment=()');
+    expect(securityHeaders('x', { mediaDevices: 'handlers' })['Permissions-Policy']).toBe('geolocation=(), usb=(), serial=(), hid=(), payment=()');
   });
 
   it('always carries the policy and the hardening headers', () => {
