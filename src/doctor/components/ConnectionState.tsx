@@ -13,13 +13,13 @@ export function ConnectionState({ hub, peer, rtc, cabinLink = 'full' }: { hub: H
   return (
     <ul className="conn" data-testid="connection-state" data-hub={hub} data-peer={peer ? 'present' : 'absent'} data-rtc={rtc} data-cabin-link={cabinLink} role="status" aria-live="polite">
       <li className={`pill pill-${tone(hub === 'connected', hub === 'stopped')}`}>
-        {t('hub.label')}: {t(`hub.${hub}`)}
+        {t('hub.label')}{t('app.colon')} {t(`hub.${hub}`)}
       </li>
       <li className={`pill pill-${tone(peer, !peer)}`}>
-        {t('peer.label')}: {t(peer ? 'peer.present' : 'peer.absent')}
+        {t('peer.label')}{t('app.colon')} {t(peer ? 'peer.present' : 'peer.absent')}
       </li>
       <li className={`pill pill-${tone(rtc === 'connected', rtc === 'failed' || rtc === 'closed')}`}>
-        {t('rtc.label')}: {t(`rtc.${rtc}`)}
+        {t('rtc.label')}{t('app.colon')} {t(`rtc.${rtc}`)}
       </li>
       {cabinLink !== 'full' && (
         <li className={`pill pill-${cabinLink === 'minimal' ? 'bad' : 'warn'}`} data-testid="cabin-link">

@@ -13,7 +13,7 @@ export function Header() {
       <h1 className="header-title">{t('app.title')}</h1>
       {state.me && (
         <p className="header-me">
-          {t('app.signedInAs', { name: state.me.name })} · {t('hub.label')}: <span className={`hub hub-${state.hub}`}>{t(`hub.${state.hub}`)}</span>
+          {t('app.signedInAs', { name: state.me.name })} · {t('hub.label')}{t('app.colon')} <span className={`hub hub-${state.hub}`}>{t(`hub.${state.hub}`)}</span>
         </p>
       )}
       <div className="lang" role="group" aria-label={t('lang.label')}>

@@ -36,7 +36,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
         <h2>{t('consultation.title', { cabin: consultation.cabinName })}</h2>
         <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} cabinLink={snap.cabinLink} />
         <p className="session" data-testid="patient-session" data-phase={session?.phase ?? ''} data-language={session?.language ?? consultation.language}>
-          {t('session.label')}:{' '}
+          {t('session.label')}{t('app.colon')}{' '}
           {session
             ? `${t('session.phase', { phase: t(`phase.${session.phase}`, { defaultValue: session.phase }) })} · ${t('session.language', { language: t(`patientLanguage.${session.language}`) })}`
             : `${t('session.none')} · ${t('session.language', { language: t(`patientLanguage.${consultation.language}`) })}`}
