@@ -68,6 +68,9 @@ if (parentPort) parentPort.on('message', (e) => onRequest(e.data));
 else process.on('message', onRequest);
 // The parent went away: nobody is left to hear the devices.
 process.on('disconnect', () => void manager.stop().then(() => process.exit(0)));
+// Ctrl-C in a terminal reaches the whole process group: the parent stops this host itself (shutdown, or disconnect
+// if it dies), so the host does not die first and get reported as a crash to restart.
+if (!parentPort) process.on('SIGINT', () => undefined);
 
 await manager.start();
 log.info({ simulated: config.simulate.length, ports: config.ports.length }, 'device host started');
