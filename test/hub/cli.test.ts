@@ -18,7 +18,7 @@ function hubCli(args: string[], opts: { env?: Record<string, string>; stdin?: st
   return new Promise((done) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
     if (!opts.env?.HUB_PASSWORD) delete env.HUB_PASSWORD;
-    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli.ts', ...args], { cwd: ROOT, env });
+    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli/main.ts', ...args], { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -37,7 +37,7 @@ describe('hub CLI', () => {
     const key = /^key: (\S+)$/m.exec(cab.stdout)?.[1];
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-    const server = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli.ts', 'serve', '--port', '0', '--db', db, '--console', dir], {
+    const server = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli/main.ts', 'serve', '--port', '0', '--db', db, '--console', dir], {
       cwd: ROOT,
       env: { ...process.env, HUB_JWT_SECRET: 'x'.repeat(40), HUB_TURN_SECRET: 's', HUB_TURN_URLS: 'turn:127.0.0.1:3478' },
     });
@@ -84,7 +84,7 @@ describe('hub CLI', () => {
     // Without a JWT secret the hub warns: a line the log must hold.
     const env: NodeJS.ProcessEnv = { ...process.env, HUB_LOG_FILE: join(logDir, 'hub.log') };
     delete env.HUB_JWT_SECRET;
-    const server = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli.ts', 'serve', '--port', '0', '--db', join(dir, 'logged.db'), '--console', dir], { cwd: ROOT, env });
+    const server = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli/main.ts', 'serve', '--port', '0', '--db', join(dir, 'logged.db'), '--console', dir], { cwd: ROOT, env });
     children.push(server);
     let out = '';
     await new Promise<void>((ok, fail) => {

@@ -262,7 +262,7 @@ describe('token lifetime on an open socket', () => {
 
 function hubCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli.ts', ...args], { cwd: resolve(import.meta.dirname, '../..') });
+    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli/main.ts', ...args], { cwd: resolve(import.meta.dirname, '../..') });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

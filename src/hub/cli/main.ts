@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { closeLogger, createLogger, createRootLogger, type Logger } from '../server/log.ts';
-import { seedDemoFromKeyFile } from './demo.ts';
-import { createHub, type HubOptions } from './server.ts';
-import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from './store.ts';
+import { closeLogger, createLogger, createRootLogger, type Logger } from '../../server/log.ts';
+import { seedDemoFromKeyFile } from '../demo.ts';
+import { createHub, type HubOptions } from '../server.ts';
+import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from '../store.ts';
 
 const USAGE = `usage:
   npm run hub -- serve [--port N] [--host H] [--db FILE] [--console DIR] [--demo-cabin-key-file FILE]
@@ -26,7 +26,7 @@ const USAGE = `usage:
 class UsageError extends Error {}
 
 const DEFAULT_PORT = 8440;
-const DEFAULT_CONSOLE = resolve(import.meta.dirname, '../../dist/doctor');
+const DEFAULT_CONSOLE = resolve(import.meta.dirname, '../../../dist/doctor');
 
 function options(args: string[], names: string[]): Record<string, string | undefined> {
   return parse(args, names, false).values;
