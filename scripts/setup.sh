@@ -23,8 +23,9 @@ if ! [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || ((major < 20 || (majo
 fi
 
 # socat: virtual serial ports for tests and simulators; libusb-1.0-0: the USB library node-hid uses;
-# chromium: browser mode of the kiosk and its end-to-end tests; coturn: the TURN relay of the relayed-call test.
-packages=(socat libusb-1.0-0 chromium coturn)
+# chromium: browser mode of the kiosk and its end-to-end tests; coturn: the TURN relay of the relayed-call test;
+# espeak-ng and opus-tools: the build speaks the kiosk's default voice pack offline and encodes it.
+packages=(socat libusb-1.0-0 chromium coturn espeak-ng opus-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
