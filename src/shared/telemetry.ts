@@ -130,6 +130,14 @@ export const LINK_LEVELS = ['full', 'reduced', 'low', 'minimal'] as const;
 export const LinkLevelSchema = z.enum(LINK_LEVELS);
 export type LinkLevel = z.infer<typeof LinkLevelSchema>;
 
+/**
+ * The doctor's video as the cabin receives it: `none` (no video sent), `waiting` (first frame to come), `ok`,
+ * `stalled` (no frame decoded for a few seconds: the cabin renegotiates), `failed` (still none after its tries).
+ */
+export const DOCTOR_VIDEO_STATES = ['none', 'waiting', 'ok', 'stalled', 'failed'] as const;
+export const DoctorVideoStateSchema = z.enum(DOCTOR_VIDEO_STATES);
+export type DoctorVideoState = z.infer<typeof DoctorVideoStateSchema>;
+
 /** Cabin → doctor on `events`. */
 export const CabinEventSchema = z.discriminatedUnion('type', [
   /** The cabin's uplink level changed (and on every opening of the channel). */
@@ -168,6 +176,8 @@ export const CabinEventSchema = z.discriminatedUnion('type', [
     .strict(),
   /** The patient's session: the doctor console shows the phase and talks in the patient's language. */
   z.object({ type: z.literal('session'), sessionId: z.string().max(100).nullable(), phase: PhaseSchema, language: LanguageSchema }).strict(),
+  /** How the doctor's video reaches the cabin (on each change and every opening); a console without it drops it. */
+  z.object({ type: z.literal('doctor-video'), state: DoctorVideoStateSchema, tries: z.number().int().min(0).max(100).optional() }).strict(),
 ]);
 export type CabinEvent = z.infer<typeof CabinEventSchema>;
 

@@ -72,6 +72,8 @@ export function applyCabinEvent(state: CallSnapshot, e: CabinEvent, d: CabinEven
       return { session: { sessionId: e.sessionId, phase: e.phase, language: e.language } };
     case 'link':
       return state.cabinLink === e.level ? undefined : { cabinLink: e.level };
+    case 'doctor-video':
+      return state.patientView === e.state ? undefined : { patientView: e.state };
   }
 }
 

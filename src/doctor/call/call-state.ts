@@ -1,5 +1,5 @@
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
-import type { CabinEvent, CallDevice, LinkLevel } from '../../shared/telemetry.ts';
+import type { CabinEvent, CallDevice, DoctorVideoState, LinkLevel } from '../../shared/telemetry.ts';
 import type { Observation, ReceivedObservation } from './observations.ts';
 import type { DeviceStatusView } from './vitals.ts';
 
@@ -40,6 +40,8 @@ export interface CallSnapshot {
   sending: boolean;
   /** The cabin's uplink level: below 'full' the patient camera is reduced or paused on purpose. */
   cabinLink: LinkLevel;
+  /** How the doctor's video reaches the patient, as the cabin says ('none' until it says: an older cabin never does). */
+  patientView: DoctorVideoState;
 }
 
 export interface CallOptions {
@@ -74,5 +76,6 @@ export function initialCallSnapshot(): CallSnapshot {
     snapshotDetail: undefined,
     sending: false,
     cabinLink: 'full',
+    patientView: 'none',
   };
 }

@@ -1,6 +1,6 @@
 import type { BridgeClient, DeviceView, Phase, Reading, Language } from '../../shared/bridge.ts';
 import type { WireReading } from '../../shared/observation.ts';
-import { CabinEventSchema, DoctorEventSchema, MAX_EVENT_BYTES, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent, type LinkLevel } from '../../shared/telemetry.ts';
+import { CabinEventSchema, DoctorEventSchema, MAX_EVENT_BYTES, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent, type DoctorVideoState, type LinkLevel } from '../../shared/telemetry.ts';
 import { drained, utf8Length, type ChannelLike } from './channel.ts';
 import { snapshotPieces, storeSnapshot, type Snapshot } from './snapshot.ts';
 import type { CallStats } from './stats.ts';
@@ -65,6 +65,7 @@ export class EventsLink {
   private readonly statuses = new Map<string, string>();
   private session: SessionInfo | undefined;
   private link: LinkLevel = 'full';
+  private doctorVideo: { state: DoctorVideoState; tries: number } = { state: 'none', tries: 0 };
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly detachers: (() => void)[] = [];
   private closed = false;
@@ -129,6 +130,13 @@ export class EventsLink {
     if (level === this.link) return;
     this.link = level;
     this.send({ type: 'link', level });
+  }
+
+  /** How the doctor's video reaches the cabin: the doctor is told when the patient does not see it. */
+  setDoctorVideo(state: DoctorVideoState, tries: number): void {
+    if (state === this.doctorVideo.state && tries === this.doctorVideo.tries) return;
+    this.doctorVideo = { state, tries };
+    this.send({ type: 'doctor-video', state, tries });
   }
 
   declareStream(decl: StreamDeclaration): void {
@@ -213,6 +221,7 @@ export class EventsLink {
     if (this.devices) this.send({ type: 'devices', devices: this.devices });
     if (this.session) this.send({ type: 'session', ...this.session });
     if (this.link !== 'full') this.send({ type: 'link', level: this.link });
+    if (this.doctorVideo.state !== 'none') this.send({ type: 'doctor-video', ...this.doctorVideo });
     for (const decl of this.streams.values()) this.send(decl);
     const r = await this.deps.call('outbox:pending', {});
     if (this.closed || this.channel !== channel) return;

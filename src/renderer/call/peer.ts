@@ -155,6 +155,12 @@ export class CallPeer {
     }
   }
 
+  /** Renegotiates with an ICE restart (the perfect-negotiation offer follows): the doctor's video stalled. */
+  renegotiate(): void {
+    if (this.closed) return;
+    this.pc.restartIce();
+  }
+
   /** The doctor's side is another pc from now on (see RemotePeer). */
   rebind(): void {
     this.negotiator.forgetRemote();

@@ -8,6 +8,8 @@ import { CallPeer, type LocalMedia } from './peer.ts';
 import type { Snapshot } from './snapshot.ts';
 import { callStats } from './stats.ts';
 import { TelemetrySender } from './telemetry.ts';
+import type { DoctorVideoState, StallOptions } from './video-stall.ts';
+import { VideoWatch } from './video-watch.ts';
 
 /** What the exam screen shows of the call's connection. */
 export interface RtcView {
@@ -17,8 +19,10 @@ export interface RtcView {
   remoteVideo: boolean;
   /** The bandwidth level the cabin's video is sent at ('full' when all is well). */
   link: LinkLevel;
+  /** Whether the doctor's video really plays (frames decoded), stalled or given up. */
+  doctorVideo: DoctorVideoState;
 }
-export const NO_RTC: RtcView = { rtc: 'none', remote: null, remoteVideo: false, link: 'full' };
+export const NO_RTC: RtcView = { rtc: 'none', remote: null, remoteVideo: false, link: 'full', doctorVideo: 'none' };
 
 export interface CallSessionOptions {
   bridge: BridgeClient;
@@ -30,6 +34,8 @@ export interface CallSessionOptions {
   onChange(view: RtcView): void;
   /** How often the link's stats are read for bandwidth adaptation (ms; default 2000). */
   linkEveryMs?: number;
+  /** When the doctor's video counts as stalled and how often it is renegotiated (video-stall.ts defaults). */
+  stall?: StallOptions;
 }
 
 /**
@@ -42,6 +48,7 @@ export class CallSession {
   private readonly events: EventsLink;
   private readonly telemetry: TelemetrySender;
   private readonly monitor: LinkMonitor;
+  private readonly watch: VideoWatch;
   private iceServers: IceServer[];
   private readonly offs: (() => void)[] = [];
   private media: LocalMedia = {};
@@ -68,6 +75,16 @@ export class CallSession {
       },
       incident: (d) => this.incident(d),
       ...(opts.linkEveryMs !== undefined ? { everyMs: opts.linkEveryMs } : {}),
+    });
+    this.watch = new VideoWatch({
+      pc: () => this.peer.pc,
+      recover: () => this.peer.renegotiate(),
+      onState: (video, tries) => {
+        this.events.setDoctorVideo(video, tries);
+        this.changed();
+      },
+      incident: (d) => this.incident(d),
+      ...(opts.stall ? { options: opts.stall } : {}),
     });
     this.offs.push(
       bridge.on('signal', ({ data }) => {
@@ -120,6 +137,7 @@ export class CallSession {
     this.closed = true;
     for (const off of this.offs.splice(0)) off();
     this.monitor.close();
+    this.watch.close();
     this.telemetry.close();
     this.events.close();
     this.peer.close();
@@ -153,6 +171,7 @@ export class CallSession {
       this.peer.close();
       this.peer = this.newPeer();
       this.monitor.reset();
+      this.watch.reset();
       this.changed();
     }
     await this.peer.onRemote(data);
@@ -178,6 +197,7 @@ export class CallSession {
       remote: live.length > 0 ? remote : null,
       remoteVideo: live.some((t) => t.kind === 'video'),
       link: this.monitor?.level ?? 'full',
+      doctorVideo: this.watch?.video ?? 'none',
     });
   }
 }
