@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { applyDocumentLanguage } from '../browser/i18n.ts';
 import { Header } from './components/Header.tsx';
 import { Consultation } from './screens/Consultation.tsx';
 import { Login } from './screens/Login.tsx';
@@ -10,7 +11,7 @@ export function App() {
   const state = useConsole();
   const { t, i18n } = useTranslation();
   useEffect(() => {
-    document.documentElement.lang = i18n.language;
+    applyDocumentLanguage(document.documentElement, i18n.language);
     document.title = t('app.title');
   }, [i18n.language, t]);
   return (

@@ -4,12 +4,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { App } from './App.tsx';
+import { toLanguage } from '../shared/language.ts';
 import { createI18n } from './i18n/index.ts';
 import { ConsoleController } from './state/console.ts';
 import { ControllerContext } from './state/hooks.ts';
 import './styles.css';
 
-const i18n = createI18n(navigator.language?.toLowerCase().startsWith('en') ? 'en' : 'fr');
+const i18n = createI18n(toLanguage(navigator.language));
 const controller = new ConsoleController(location);
 // Before the first render: a session to restore shows "connecting…", never a flash of the login form.
 void controller.restore();

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { DevicesConfigSchema, readConfigFile } from '../devices/config.ts';
 import { LANGUAGES, LanguageSchema } from '../shared/language.ts';
 
-const Label = z.object({ fr: z.string().min(1), en: z.string().min(1) }).strict();
+// Arabic optional: config files written before Arabic stay valid (the checklist shows French in their place).
+const Label = z.object({ fr: z.string().min(1), en: z.string().min(1), ar: z.string().min(1).optional() }).strict();
 
 /** The cabin config file (JSON), validated; every field has a default so the demo needs no file. */
 export const KioskConfigSchema = z
@@ -28,10 +29,10 @@ export const KioskConfigSchema = z
       .array(z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), label: Label }).strict())
       .min(1)
       .default([
-        { id: 'wipe-devices', label: { fr: 'Désinfecter le capteur, le brassard et la sonde', en: 'Disinfect the sensor, the cuff and the probe' } },
-        { id: 'probe-covers', label: { fr: 'Remettre des protège-sondes neufs', en: 'Put out new probe covers' } },
-        { id: 'wipe-screen', label: { fr: "Nettoyer l'écran et les surfaces", en: 'Clean the screen and surfaces' } },
-        { id: 'bin', label: { fr: 'Vider la poubelle', en: 'Empty the bin' } },
+        { id: 'wipe-devices', label: { fr: 'Désinfecter le capteur, le brassard et la sonde', en: 'Disinfect the sensor, the cuff and the probe', ar: 'تطهير المستشعر والكُمّ والمسبار' } },
+        { id: 'probe-covers', label: { fr: 'Remettre des protège-sondes neufs', en: 'Put out new probe covers', ar: 'وضع أغطية مسبار جديدة' } },
+        { id: 'wipe-screen', label: { fr: 'Nettoyer l’écran et les surfaces', en: 'Clean the screen and surfaces', ar: 'تنظيف الشاشة والأسطح' } },
+        { id: 'bin', label: { fr: 'Vider la poubelle', en: 'Empty the bin', ar: 'إفراغ سلة المهملات' } },
       ]),
     /** getUserMedia devices picked by label (substring match). */
     media: z

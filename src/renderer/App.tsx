@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { applyDocumentLanguage } from '../browser/i18n.ts';
 import type { BridgeError } from '../shared/bridge.ts';
 import { AssistantPanel } from './assistant/AssistantPanel.tsx';
 import { CallProvider } from './call/context.tsx';
@@ -30,7 +31,7 @@ export function App() {
     if (session && i18n.language !== session.language) void i18n.changeLanguage(session.language);
   }, [session, i18n]);
   useEffect(() => {
-    document.documentElement.lang = i18n.language;
+    applyDocumentLanguage(document.documentElement, i18n.language);
     document.title = t('app.name');
   });
   useActivity(phase, () => void act('session:activity', {}, { quiet: true }));

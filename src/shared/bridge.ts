@@ -46,7 +46,8 @@ export const WaveformSchema = ObservationSchema.pick({ deviceId: true, code: tru
   samples: z.array(z.number().finite()),
 });
 
-const Label = z.object({ fr: z.string(), en: z.string() });
+// Arabic optional: a cabin's config written before Arabic has no Arabic label (French is shown instead).
+const Label = z.object({ fr: z.string(), en: z.string(), ar: z.string().optional() });
 export const KioskConfigViewSchema = z.object({
   languages: z.array(LanguageSchema),
   checklist: z.array(z.object({ id: z.string(), label: Label })),

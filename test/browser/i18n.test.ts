@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n, flattenKeys } from '../../src/browser/i18n.ts';
 
-const RESOURCES = { fr: { hello: 'Bonjour {{name}}', only: { fr: 'seulement' } }, en: { hello: 'Hello {{name}}' } };
+const RESOURCES = { fr: { hello: 'Bonjour {{name}}', only: { fr: 'seulement' } }, en: { hello: 'Hello {{name}}' }, ar: { hello: 'مرحبا {{name}}' } };
 
 describe('createI18n (kiosk and console alike)', () => {
   it('starts in French unless told, with both languages ready at once', () => {

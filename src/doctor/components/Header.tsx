@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { LANGUAGES, type Language } from '../../shared/language.ts';
+import { LANGUAGES, toLanguage } from '../../shared/language.ts';
 import { useConsole, useController } from '../state/hooks.ts';
 
 /** Title, language switch (always there), who is signed in, the hub connection and sign-out. */
@@ -7,7 +7,7 @@ export function Header() {
   const { t, i18n } = useTranslation();
   const state = useConsole();
   const controller = useController();
-  const lang = (i18n.language === 'en' ? 'en' : 'fr') as Language;
+  const lang = toLanguage(i18n.language);
   return (
     <header className="header">
       <h1 className="header-title">{t('app.title')}</h1>

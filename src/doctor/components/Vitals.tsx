@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { numberLocale } from '../../shared/language.ts';
 import type { CallSnapshot } from '../call/call.ts';
 import { latestVitals, tileStatus, VITAL_KEYS, type VitalKey } from '../call/vitals.ts';
 
@@ -13,7 +14,7 @@ export function Vitals({ snap }: { snap: CallSnapshot }) {
   const { t, i18n } = useTranslation();
   // Readings stored before a reload first: a live one of the same time wins (the later arrival).
   const vitals = useMemo(() => latestVitals(snap.earlier.length > 0 ? [...snap.earlier, ...snap.observations] : snap.observations), [snap.earlier, snap.observations]);
-  const fmt = (n: number, key: VitalKey) => n.toLocaleString(i18n.language, { minimumFractionDigits: DECIMALS[key], maximumFractionDigits: DECIMALS[key] });
+  const fmt = (n: number, key: VitalKey) => n.toLocaleString(numberLocale(i18n.language), { minimumFractionDigits: DECIMALS[key], maximumFractionDigits: DECIMALS[key] });
   return (
     <section className="vitals" aria-labelledby="vitals-title">
       <h2 id="vitals-title" className="sr-only">
@@ -33,7 +34,7 @@ export function Vitals({ snap }: { snap: CallSnapshot }) {
                   <span className="tile-unit"> {UNIT[v.unit] ?? v.unit}</span>
                 </p>
                 {key === 'bp' && v.numbers[2] !== undefined && <p className="tile-sub">{t('vital.mean', { value: fmt(v.numbers[2], key) })}</p>}
-                <p className="tile-sub">{t('vital.at', { time: new Date(v.t).toLocaleTimeString(i18n.language) })}</p>
+                <p className="tile-sub">{t('vital.at', { time: new Date(v.t).toLocaleTimeString(numberLocale(i18n.language)) })}</p>
               </>
             ) : (
               <p className="tile-value tile-none">{t('vital.noValue')}</p>

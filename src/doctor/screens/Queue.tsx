@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { numberLocale } from '../../shared/language.ts';
 import { useConsole, useController } from '../state/hooks.ts';
 
 /** The live waiting queue (whole list on every hub `queue` message) with an Accept button per patient. */
@@ -45,7 +46,7 @@ export function Queue() {
                   <p className="queue-cabin">{item.cabinName}</p>
                   <p>
                     {t('queue.since', {
-                      time: new Date(item.since).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }),
+                      time: new Date(item.since).toLocaleTimeString(numberLocale(i18n.language), { hour: '2-digit', minute: '2-digit' }),
                       minutes: Math.max(0, Math.floor((now - item.since) / 60_000)),
                     })}
                   </p>

@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { KioskConfigView, Language } from '../../shared/bridge.ts';
+import type { KioskConfigView } from '../../shared/bridge.ts';
+import { toLanguage } from '../../shared/language.ts';
 
 /** The cleaning checklist: every item ticked before the cabin can be unlocked for the next patient. */
 export function Checklist({ items, onComplete }: { items: KioskConfigView['checklist']; onComplete(done: string[]): void }) {
   const { t, i18n } = useTranslation();
   const [done, setDone] = useState<ReadonlySet<string>>(new Set());
-  const language = (i18n.language === 'en' ? 'en' : 'fr') satisfies Language;
+  const language = toLanguage(i18n.language);
   const toggle = (id: string): void =>
     setDone((prev) => {
       const next = new Set(prev);
@@ -22,7 +23,7 @@ export function Checklist({ items, onComplete }: { items: KioskConfigView['check
           <li key={item.id}>
             <label className={`check${done.has(item.id) ? ' is-checked' : ''}`}>
               <input type="checkbox" checked={done.has(item.id)} onChange={() => toggle(item.id)} data-testid={`check-${item.id}`} />
-              <span>{item.label[language]}</span>
+              <span>{item.label[language] ?? item.label.fr}</span>
             </label>
           </li>
         ))}

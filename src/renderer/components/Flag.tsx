@@ -11,6 +11,15 @@ export function Flag({ language }: { language: Language }) {
       </svg>
     );
   }
+  if (language === 'ar') {
+    // Arabic is no one country's: its letter ʿayn on a neutral tile, not a flag.
+    return (
+      <svg viewBox="0 0 3 2" className="flag" aria-hidden="true">
+        <rect width="3" height="2" rx="0.2" fill="#0b6e4f" />
+        <text x="1.5" y="1.45" textAnchor="middle" fontSize="1.3" fill="#fff">ع</text>
+      </svg>
+    );
+  }
   return (
     <svg viewBox="0 0 60 30" className="flag" aria-hidden="true">
       <rect width="60" height="30" fill="#012169" />

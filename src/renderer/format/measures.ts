@@ -1,5 +1,6 @@
 import type { Reading } from '../../shared/bridge.ts';
 import type { MdcCode } from '../../shared/catalogue.ts';
+import { numberLocale } from '../../shared/language.ts';
 
 /** The device categories the exam has a step for, in the order the patient does them. */
 export const CATEGORIES = ['oximeter', 'blood-pressure', 'thermometer', 'scale'] as const;
@@ -40,7 +41,7 @@ export const MEASURES: Record<Category, readonly Measure[]> = {
 export const OPTIONAL_MEASURES: ReadonlySet<string> = new Set(['height', 'bmi']);
 
 export function formatNumber(value: number, decimals: number, language: string): string {
-  return new Intl.NumberFormat(language, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(value);
+  return new Intl.NumberFormat(numberLocale(language), { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(value);
 }
 
 /** The value of `m` as the patient reads it ("128/82", "36,8"), or undefined while a part is missing. */
