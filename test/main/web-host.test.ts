@@ -9,6 +9,8 @@ import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 /** Browser mode's web host: the renderer with strict headers, and the bridge only for the kiosk page. */
 
 let kiosk: KioskHost;
+/** The fresh one-time addresses the host handed to the launcher. */
+const nextUrls: string[] = [];
 let cookie = '';
 let origin = '';
 beforeAll(async () => {
@@ -17,7 +19,11 @@ beforeAll(async () => {
   mkdirSync(renderer);
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Cabin</title>');
   writeFileSync(join(dir, 'secret.txt'), 'not for the web');
-  kiosk = await startKiosk({ config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 } }), rendererDir: renderer });
+  kiosk = await startKiosk({
+    config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 } }),
+    rendererDir: renderer,
+    onNextUrl: (u) => nextUrls.push(u),
+  });
   origin = new URL(kiosk.url).origin;
   const res = await fetch(kiosk.url, { redirect: 'manual' });
   cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -43,6 +49,20 @@ it('keeps the rest of the launch URL’s query when it spends the code (e.g. deb
 afterAll(async () => {
   await kiosk?.close();
 });
+
+/** A GET with this Host header (DNS rebinding, or the names of the loopback). */
+async function statusFor(host: string, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown> }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const u = new URL(origin);
+    request({ host: u.hostname, port: u.port, path, headers: { ...headers, host } }, (r) => {
+      r.resume();
+      resolve({ status: r.statusCode ?? 0, headers: r.headers });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 function connect(headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -94,6 +114,45 @@ describe('web host', () => {
   it('refuses a bridge connection from another origin or without the token', async () => {
     await expect(connect({ origin: 'http://evil.example', cookie })).rejects.toThrow(/403/);
     await expect(connect({ origin })).rejects.toThrow(/403/);
+  });
+
+  it('answers on localhost as on 127.0.0.1 (page, launch code, bridge), and nothing else', async () => {
+    const port = new URL(origin).port;
+    expect((await statusFor(`localhost:${port}`)).status).toBe(200);
+    expect((await statusFor(`LOCALHOST:${port}`)).status).toBe(200);
+    expect((await statusFor(`127.0.0.1:${port}`)).status).toBe(200);
+    // DNS rebinding stays refused, as does another port or a name that merely contains ours.
+    for (const host of [`evil.example:${port}`, `localhost.evil.example:${port}`, `localhost:${Number(port) + 1}`, 'localhost', `127.0.0.2:${port}`])
+      expect((await statusFor(host)).status, host).toBe(421);
+    // The current one-time code, opened as localhost, gives the token for localhost.
+    const code = new URL(nextUrls.at(-1)!).searchParams.get('k')!;
+    const launch = await statusFor(`localhost:${port}`, `/?k=${code}`);
+    expect(launch.status).toBe(302);
+    expect(String(launch.headers['set-cookie'])).toBe(cookie + '; HttpOnly; SameSite=Strict; Path=/');
+    const ws = await connect({ host: `localhost:${port}`, origin: `http://localhost:${port}`, cookie });
+    expect(await call(ws, 1, 'session:get', {})).toMatchObject({ ok: true });
+    ws.close();
+    // The page's origin must be the name it connects to, port included: a page on another local port shares the
+    // site (SameSite lets the cookie through) but not the origin.
+    await expect(connect({ host: `localhost:${port}`, origin: `http://localhost:${Number(port) + 1}`, cookie })).rejects.toThrow(/403/);
+    await expect(connect({ host: `localhost:${port}`, origin, cookie })).rejects.toThrow(/403/);
+    await expect(connect({ host: `evil.example:${port}`, origin: `http://evil.example:${port}`, cookie })).rejects.toThrow();
+  });
+
+  it('hands the launcher a fresh one-time address each time one is opened, for another browser; a spent one gives nothing', async () => {
+    const before = nextUrls.length;
+    expect(before).toBeGreaterThanOrEqual(1); // the launch in beforeAll spent the first
+    const next = nextUrls.at(-1)!;
+    expect(next).toMatch(new RegExp(`^${origin}/\\?k=[\\w-]{24}$`));
+    expect(next).not.toBe(kiosk.url);
+    const second = await fetch(next, { redirect: 'manual' });
+    expect(second.status).toBe(302);
+    expect(second.headers.get('set-cookie')?.split(';')[0]).toBe(cookie);
+    expect(nextUrls).toHaveLength(before + 1);
+    // Spent: the page, no token, no new address.
+    for (const spent of [kiosk.url, next]) expect((await fetch(spent, { redirect: 'manual' })).headers.get('set-cookie')).toBeNull();
+    expect((await fetch(`${origin}/?k=`, { redirect: 'manual' })).headers.get('set-cookie')).toBeNull();
+    expect(nextUrls).toHaveLength(before + 1);
   });
 
   it('serves the bridge contract to the kiosk page, with validation and events', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startCabin } from '../app.ts';
@@ -11,36 +11,65 @@ import type { Logger } from '../../server/log.ts';
 import { TOKEN_COOKIE, WsBridge } from './ws-bridge.ts';
 
 export interface KioskHost {
-  /** The kiosk's launch URL with its one-time code, e.g. http://127.0.0.1:8420/?k=… */
+  /** The kiosk's first launch URL with its one-time code, e.g. http://127.0.0.1:8420/?k=… */
   url: string;
   cabin: Cabin;
   close(): Promise<void>;
+}
+
+export interface KioskHostOptions {
+  config: KioskConfig;
+  rendererDir: string;
+  port?: number;
+  log?: Logger;
+  /**
+   * Called with a fresh one-time launch URL each time one has been opened, for another browser (printed on the
+   * launcher's terminal only). Without it, the first code is the only one.
+   */
+  onNextUrl?: (url: string) => void;
+}
+
+/** The Host headers the kiosk answers: its own address, and on a loopback address each name of the loopback. */
+export function kioskHosts(host: string, port: number): Set<string> {
+  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host.toLowerCase());
+  const names = loopback ? ['127.0.0.1', 'localhost', '[::1]'] : [host.includes(':') ? `[${host}]` : host];
+  return new Set(names.map((n) => `${n}:${port}`));
+}
+
+/** The launch code compared in constant time. */
+function sameCode(given: string | null, code: string): boolean {
+  return given !== null && given.length === code.length && timingSafeEqual(Buffer.from(given), Buffer.from(code));
 }
 
 /**
  * Browser mode: cabin main's services behind a local web server that serves the renderer and the bridge
  * WebSocket, for Chromium in kiosk mode and the end-to-end tests.
  */
-export async function startKiosk(opts: { config: KioskConfig; rendererDir: string; port?: number; log?: Logger }): Promise<KioskHost> {
+export async function startKiosk(opts: KioskHostOptions): Promise<KioskHost> {
   const cabin = await startCabin(opts.config, { log: opts.log });
-  // The bridge token is handed out once, to whoever opens the launch URL's one-time code first (the kiosk's
-  // browser): no plain request to the host can obtain it.
+  // The bridge token is handed out only to a browser that opens a launch URL with the current one-time code: no
+  // plain request to the host (another local user, a page of another site) can obtain it. Once a code is spent the
+  // next one goes to the launcher's terminal only, so whoever started the kiosk can open it in another browser.
   const token = randomBytes(24).toString('base64url');
-  let bootstrap: string | undefined = randomBytes(18).toString('base64url');
+  const newCode = (): string => randomBytes(18).toString('base64url');
+  let bootstrap = newCode();
+  const first = bootstrap;
+  let hosts = new Set<string>();
   let origin = '';
-  let hostHeader = '';
-  const bridge = new WsBridge(cabin, () => origin, token, opts.log?.child({ component: 'bridge' }));
+  const bridge = new WsBridge(cabin, (h) => hosts.has(h), token, opts.log?.child({ component: 'bridge' }));
   // The strict policy, with the inline styles browser mode has always allowed.
   const site: StaticSite = { root: opts.rendererDir, headers: securityHeaders(contentSecurityPolicy({ inlineStyles: true }), { mediaDevices: 'self' }) };
   const server = createServer((req, res) => {
     // Another Host name means DNS rebinding or a proxy: refuse.
-    if (req.headers.host !== hostHeader) {
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    if (!hosts.has(hostHeader)) {
       res.writeHead(421).end('Misdirected request');
       return;
     }
-    const url = new URL(req.url ?? '/', origin);
-    if (bootstrap !== undefined && url.pathname === '/' && url.searchParams.get('k') === bootstrap) {
-      bootstrap = undefined;
+    const url = new URL(req.url ?? '/', `http://${hostHeader}`);
+    if (url.pathname === '/' && sameCode(url.searchParams.get('k'), bootstrap)) {
+      bootstrap = newCode();
+      opts.onNextUrl?.(`${origin}/?k=${bootstrap}`);
       // The code is spent; any other query (e.g. `debug=1`) stays.
       const rest = new URLSearchParams(url.searchParams);
       rest.delete('k');
@@ -51,7 +80,7 @@ export async function startKiosk(opts: { config: KioskConfig; rendererDir: strin
     serveStatic(site, req, res);
   });
   server.on('upgrade', (req, socket, head) => {
-    if (req.headers.host === hostHeader && new URL(req.url ?? '/', 'http://x').pathname === '/bridge') bridge.upgrade(req, socket, head);
+    if (hosts.has((req.headers.host ?? '').toLowerCase()) && new URL(req.url ?? '/', 'http://x').pathname === '/bridge') bridge.upgrade(req, socket, head);
     else socket.destroy();
   });
   const host = opts.config.web.host;
@@ -68,10 +97,10 @@ export async function startKiosk(opts: { config: KioskConfig; rendererDir: strin
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  hostHeader = `${host}:${port}`;
-  origin = `http://${hostHeader}`;
+  hosts = kioskHosts(host, port);
+  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    url: `${origin}/?k=${bootstrap}`,
+    url: `${origin}/?k=${first}`,
     cabin,
     close: async () => {
       bridge.close();

@@ -26,7 +26,8 @@ export class WsBridge {
 
   constructor(
     private readonly cabin: Cabin,
-    private readonly origin: () => string,
+    /** Whether a Host header (`name:port`) is one of the kiosk's own addresses. */
+    private readonly ownHost: (host: string) => boolean,
     private readonly token: string,
     /** Where a call's unexpected failure is logged under its incident number. */
     private readonly log: Logger = silentLogger(),
@@ -46,7 +47,10 @@ export class WsBridge {
   /** Handles an HTTP upgrade on /bridge; refuses anything that is not the kiosk page. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
-    if (req.headers.origin !== this.origin() || cookie !== this.token) {
+    // The page that connects was served by this host under the same name (127.0.0.1 or localhost, port included):
+    // a page of another site or another local port is refused even though SameSite lets its cookie through.
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!this.ownHost(host) || req.headers.origin?.toLowerCase() !== `http://${host}` || cookie !== this.token) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
