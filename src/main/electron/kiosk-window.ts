@@ -39,6 +39,8 @@ export function kioskWindowOptions(preload: string, devTools: boolean): BrowserW
       devTools,
       zoomFactor: 1,
       disableDialogs: true,
+      // The spoken guide greets the patient before any touch (src/renderer/speech).
+      autoplayPolicy: 'no-user-gesture-required',
     },
   };
 }

@@ -1,6 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, type Language } from '../../shared/language.ts';
 import { LanguageChoice } from '../components/LanguageChoice.tsx';
+import { useSpoken } from '../speech/context.tsx';
+import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 import { useCabin, useSessionView } from '../state/cabin.tsx';
 
 /** One obvious way to start, and the language. */
@@ -10,10 +12,12 @@ export function Welcome() {
   const session = useSessionView();
   const languages = config?.languages ?? LANGUAGES;
   const choose = (language: Language): void => void act('session:language', { language });
+  const spoken = useSpoken();
+  useAutoSpeak(['welcome.hello', 'welcome.intro', ...(languages.length > 1 ? ['language.choose'] : [])]);
   return (
     <section className="screen screen-welcome" data-testid="screen-welcome">
-      <h1 className="welcome-hello">{t('welcome.hello')}</h1>
-      <p className="lead">{t('welcome.intro')}</p>
+      <h1 {...spoken('welcome.hello', 'welcome-hello')}>{t('welcome.hello')}</h1>
+      <p {...spoken('welcome.intro', 'lead')}>{t('welcome.intro')}</p>
       <button
         type="button"
         className="btn btn-primary btn-start"
@@ -24,7 +28,7 @@ export function Welcome() {
       </button>
       {languages.length > 1 && (
         <div className="welcome-languages">
-          <p className="label">{t('language.choose')}</p>
+          <p {...spoken('language.choose', 'label')}>{t('language.choose')}</p>
           <LanguageChoice languages={languages} current={session.language} onChoose={choose} />
         </div>
       )}

@@ -36,6 +36,7 @@ describe('kiosk window', () => {
       devTools: false,
       zoomFactor: 1,
       disableDialogs: true,
+      autoplayPolicy: 'no-user-gesture-required',
     });
     expect(win.menuRemoved).toBe(true);
   });
