@@ -196,13 +196,15 @@ export class Relay {
   }
 
   /** The lifecycle's I/O: read, decide (transition), write (compare-and-set), then effects and replies. */
-  private run(actor: Actor, read: () => Consultation | null, input: Input, sender?: Conn): void {
+  private run(actor: Actor, read: () => Consultation | null, input: Input, sender?: Conn, again = false): void {
     const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID };
     const { prev, out, answers } = settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
     const c = out.next ? (this.o.store.consultation(out.next.id) ?? out.next) : prev;
     if (c) for (const e of out.effects) this.effect(c, actor, e);
     this.deliver(c, out.replies, sender);
     for (const answer of answers) this.run(actor, () => c, answer, sender);
+    // Once: what is stored now no longer asks for it (a request after leaving the previous visit's consultation).
+    if (out.effects.some((e) => e.kind === 'again') && !again) this.run(actor, read, input, sender, true);
   }
 
   private effect(c: Consultation, actor: Actor, e: Effect): void {
@@ -217,6 +219,8 @@ export class Relay {
         return this.o.iceServers.forget(c.id);
       case 'abandon-later':
         return this.abandonLater(c.id, actor);
+      case 'again':
+        return;
       case 'log':
         return this.o.log.info(e.message);
     }

@@ -89,6 +89,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_subject ON sessions(role, subject);
   CREATE INDEX sessions_created ON sessions(created_at);
   `,
+  // The doctor is told why the cabin left (patient, idle, assistant, restart…); a request of another visit never gets
+  // back a consultation still open from the previous patient.
+  `
+  ALTER TABLE consultations ADD COLUMN cabin_left_reason TEXT;
+  ALTER TABLE consultations ADD COLUMN visit TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

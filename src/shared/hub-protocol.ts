@@ -104,6 +104,14 @@ export const QueueItemSchema = z.object({
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
 const Id = z.string().min(1).max(100);
+
+/**
+ * Why a cabin left its consultation, told to the doctor: the patient ended the visit, nobody answered the idle prompt,
+ * the assistant ended it, cabin main restarted (a crash: the visit was closed), or the cabin began another visit while
+ * the consultation was still open on the hub (its leave was lost with the connection).
+ */
+export const LeaveReasonSchema = z.enum(['patient', 'idle', 'assistant', 'restart', 'new-visit']);
+export type LeaveReason = z.infer<typeof LeaveReasonSchema>;
 /** Readings per `report` or `end` message: about 200 bytes each, so a part stays well under the frame limit. */
 export const REPORT_PART_READINGS = 250;
 
@@ -122,9 +130,22 @@ export const ReportIncidentSchema = z.object({ t: z.number(), side: RoleSchema.o
 /** Client → hub. `ref` (optional) is echoed in the answer or the error, to pair them. */
 export const ToHubSchema = z.discriminatedUnion('type', [
   /** Cabin: ask for a doctor (creates a waiting consultation, or returns the open one). */
-  z.object({ type: z.literal('request'), ref: z.string().max(64).optional(), language: LanguageSchema }).strict(),
-  /** Cabin: the patient left before a doctor came; or either side leaves an active consultation. */
-  z.object({ type: z.literal('cancel'), ref: z.string().max(64).optional(), consultationId: Id }).strict(),
+  z
+    .object({
+      type: z.literal('request'),
+      ref: z.string().max(64).optional(),
+      language: LanguageSchema,
+      /**
+       * The cabin's visit (opaque, one per patient). An open consultation of another visit is not given back: the hub
+       * leaves it ('new-visit') and opens a new one, so a doctor never sees the next patient in the old consultation.
+       */
+      visit: Id.optional(),
+    })
+    .strict(),
+  /** Cabin: the patient left before a doctor came; or either side leaves an active consultation (cabin: and why). */
+  z.object({ type: z.literal('cancel'), ref: z.string().max(64).optional(), consultationId: Id, reason: LeaveReasonSchema.optional() }).strict(),
+  /** Cabin: the patient pressed "call the assistant" (told to the doctor, recorded in the report). */
+  z.object({ type: z.literal('help'), consultationId: Id }).strict(),
   /** Doctor: take a waiting consultation; atomic, one doctor wins. */
   z.object({ type: z.literal('claim'), ref: z.string().max(64).optional(), consultationId: Id }).strict(),
   /** Either side, after a reconnection: back into the same consultation. */
@@ -187,6 +208,10 @@ export const ConsultationViewSchema = z.object({
   iceServers: z.array(IceServerSchema),
   /** 'relay' when the hub is configured to force every call through TURN (hides the peers' addresses). */
   iceTransportPolicy: z.enum(['all', 'relay']).optional(),
+  /** The cabin's view only: the visit that asked for it (absent from an older hub). */
+  visit: z.string().optional(),
+  /** The doctor's view only: the cabin left this consultation (its patient went home) at `at`, and why if it said. */
+  cabinLeft: z.object({ at: z.number(), reason: LeaveReasonSchema.optional() }).optional(),
 });
 export type ConsultationView = z.infer<typeof ConsultationViewSchema>;
 
@@ -205,6 +230,8 @@ export const FromHubSchema = z.discriminatedUnion('type', [
   /** The consultation this client is in, on every change (claimed, peer came or went, ended). */
   z.object({ type: z.literal('consultation'), ref: z.string().optional(), consultation: ConsultationViewSchema }),
   z.object({ type: z.literal('signal'), consultationId: z.string(), data: SignalDataSchema }),
+  /** Doctor: the patient of this consultation pressed "call the assistant" at `at` (hub time, ms). */
+  z.object({ type: z.literal('help'), consultationId: z.string(), at: z.number() }),
   z.object({ type: z.literal('ended'), ref: z.string().optional(), consultationId: z.string(), reason: z.enum(['ended', 'cancelled']) }),
   z.object({ type: z.literal('error'), ref: z.string().optional(), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('pong') }),

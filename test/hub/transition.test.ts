@@ -23,6 +23,8 @@ const waiting: Consultation = Object.freeze({
   claimedAt: null,
   endedAt: null,
   cabinLeftAt: null,
+  cabinLeftReason: null,
+  visit: 'v1',
 });
 const active: Consultation = Object.freeze({ ...waiting, state: 'active', doctorId: 'dr.a', doctorName: 'Dr A', claimedAt: 2_000 });
 /** Every declared state, and the two ways each closed one was reached; `left`: active, its patient gone home. */
@@ -51,7 +53,12 @@ const signal = { pc: 'pc-1', hello: true };
 const INPUTS = {
   request: { type: 'request', ref: 'r', language: 'en' },
   claim: { type: 'claim', ref: 'r', consultationId: 'c1' },
+  /** The same visit asking again (its answer was lost), and the next patient's visit. */
+  'request-same': { type: 'request', ref: 'r', language: 'en', visit: 'v1' },
+  'request-next': { type: 'request', ref: 'r', language: 'en', visit: 'v2' },
   cancel: { type: 'cancel', ref: 'r', consultationId: 'c1' },
+  'cancel-idle': { type: 'cancel', ref: 'r', consultationId: 'c1', reason: 'idle' },
+  help: { type: 'help', consultationId: 'c1' },
   join: { type: 'join', ref: 'r', consultationId: 'c1' },
   signal: { type: 'signal', consultationId: 'c1', data: signal },
   incident: { type: 'incident', consultationId: 'c1', detail: 'ICE restart' },
@@ -106,6 +113,22 @@ const TABLE: [Message, Fixture, string, string][] = [
   ['request', 'ended-left', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
   ['request', 'cancelled-waiting', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
   ['request', 'cancelled-active', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-same', 'none', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-same', 'waiting', '- | cabin:consultation#r | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-same', 'active', '- | cabin:consultation#r | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-same', 'left', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-same', 'ended', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-same', 'ended-left', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-same', 'cancelled-waiting', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-same', 'cancelled-active', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-next', 'none', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-next', 'waiting', 'cancelled | doctors:queue | - | again', '- | sender:error(forbidden)#r | - | -'],
+  ['request-next', 'active', 'active+left | doctor:consultation | incident(hub: the patient left the cabin (new-visit)) | again', '- | sender:error(forbidden)#r | - | -'],
+  ['request-next', 'left', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-next', 'ended', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-next', 'ended-left', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-next', 'cancelled-waiting', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['request-next', 'cancelled-active', 'new waiting | cabin:consultation#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
   ['claim', 'none', '- | sender:error(forbidden)#r | - | -', '- | sender:error(not-found)#r | - | -'],
   ['claim', 'waiting', '- | sender:error(forbidden)#r | - | -', 'active@dr.a | cabin:consultation doctor:consultation#r doctors:queue | - | -'],
   ['claim', 'active', '- | sender:error(forbidden)#r | - | -', '- | doctor:consultation#r | - | -'],
@@ -122,6 +145,14 @@ const TABLE: [Message, Fixture, string, string][] = [
   ['cancel', 'ended-left', '- | sender:ended(ended)#r | - | -', '- | sender:ended(ended)#r | - | -'],
   ['cancel', 'cancelled-waiting', '- | sender:ended(cancelled)#r | - | -', '- | sender:error(forbidden)#r | - | -'],
   ['cancel', 'cancelled-active', '- | sender:ended(cancelled)#r | - | -', '- | sender:ended(cancelled)#r | - | -'],
+  ['cancel-idle', 'none', '- | sender:error(not-found)#r | - | -', '- | sender:error(not-found)#r | - | -'],
+  ['cancel-idle', 'waiting', 'cancelled | sender:ended(cancelled)#r doctors:queue | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['cancel-idle', 'active', 'active+left | sender:ended(cancelled)#r doctor:consultation | incident(hub: the patient left the cabin (idle)) | -', 'cancelled | cabin:ended(cancelled) doctor:ended(cancelled)#r | incident(hub: cancelled by the doctor) | closed'],
+  ['cancel-idle', 'left', '- | sender:ended(cancelled)#r | - | -', 'cancelled | doctor:ended(cancelled)#r | incident(hub: cancelled by the doctor) | closed'],
+  ['cancel-idle', 'ended', '- | sender:ended(ended)#r | - | -', '- | sender:ended(ended)#r | - | -'],
+  ['cancel-idle', 'ended-left', '- | sender:ended(ended)#r | - | -', '- | sender:ended(ended)#r | - | -'],
+  ['cancel-idle', 'cancelled-waiting', '- | sender:ended(cancelled)#r | - | -', '- | sender:error(forbidden)#r | - | -'],
+  ['cancel-idle', 'cancelled-active', '- | sender:ended(cancelled)#r | - | -', '- | sender:ended(cancelled)#r | - | -'],
   ['join', 'none', '- | sender:error(not-found)#r | - | -', '- | sender:error(not-found)#r | - | -'],
   ['join', 'waiting', '- | cabin:consultation#r | - | -', '- | sender:error(forbidden)#r | - | -'],
   ['join', 'active', '- | cabin:consultation#r | - | -', '- | doctor:consultation#r | - | -'],
@@ -146,6 +177,14 @@ const TABLE: [Message, Fixture, string, string][] = [
   ['incident', 'ended-left', '- | sender:error(not-active) | - | -', '- | sender:error(not-active) | - | -'],
   ['incident', 'cancelled-waiting', '- | sender:error(not-active) | - | -', '- | sender:error(forbidden) | - | -'],
   ['incident', 'cancelled-active', '- | sender:error(not-active) | - | -', '- | sender:error(not-active) | - | -'],
+  ['help', 'none', '- | sender:error(not-found) | - | -', '- | sender:error(not-found) | - | -'],
+  ['help', 'waiting', '- | sender:error(not-active) | - | -', '- | sender:error(forbidden) | - | -'],
+  ['help', 'active', '- | doctor:help | incident(cabin: the patient called the assistant) | -', '- | sender:error(forbidden) | - | -'],
+  ['help', 'left', '- | sender:error(not-active) | - | -', '- | sender:error(forbidden) | - | -'],
+  ['help', 'ended', '- | sender:error(not-active) | - | -', '- | sender:error(forbidden) | - | -'],
+  ['help', 'ended-left', '- | sender:error(not-active) | - | -', '- | sender:error(forbidden) | - | -'],
+  ['help', 'cancelled-waiting', '- | sender:error(not-active) | - | -', '- | sender:error(forbidden) | - | -'],
+  ['help', 'cancelled-active', '- | sender:error(not-active) | - | -', '- | sender:error(forbidden) | - | -'],
   ['report', 'none', '- | sender:error(forbidden)#r | - | -', '- | sender:error(not-found)#r | - | -'],
   ['report', 'waiting', '- | sender:error(forbidden)#r | - | -', '- | sender:error(forbidden)#r | - | -'],
   ['report', 'active', '- | sender:error(forbidden)#r | - | -', '- | - | readings(1, answered) | -'],
@@ -237,12 +276,17 @@ describe('transition, over the whole table', () => {
 
 describe('transition, what `next` holds', () => {
   it('a request opens a waiting consultation for the cabin, stamped now', () => {
-    expect(run('none', 'cabin', 'request').next).toEqual({ ...waiting, id: 'new', language: 'en', createdAt: NOW });
+    expect(run('none', 'cabin', 'request').next).toEqual({ ...waiting, id: 'new', language: 'en', createdAt: NOW, visit: null });
   });
 
   it('a claim makes it active for the claiming doctor; a cabin leaving marks it; closing stamps the end; the end keeps the notes', () => {
     expect(run('waiting', 'other-doctor', 'claim').next).toEqual({ ...waiting, state: 'active', doctorId: 'dr.b', doctorName: 'Dr B', claimedAt: NOW });
     expect(run('active', 'cabin', 'cancel').next).toEqual({ ...active, cabinLeftAt: NOW });
+    expect(run('active', 'cabin', 'cancel-idle').next).toEqual({ ...active, cabinLeftAt: NOW, cabinLeftReason: 'idle' });
+    // The next patient's request: the previous visit's consultation is left ('new-visit'), then decided again.
+    expect(run('active', 'cabin', 'request-next').next).toEqual({ ...active, cabinLeftAt: NOW, cabinLeftReason: 'new-visit' });
+    expect(run('waiting', 'cabin', 'request-next').next).toEqual({ ...waiting, state: 'cancelled', endedAt: NOW });
+    expect(run('left', 'cabin', 'request-next').next).toMatchObject({ id: 'new', state: 'waiting', visit: 'v2', cabinLeftReason: null });
     expect(run('active', 'doctor', 'cancel').next).toEqual({ ...active, state: 'cancelled', endedAt: NOW });
     expect(run('waiting', 'cabin', 'cancel').next).toEqual({ ...waiting, state: 'cancelled', endedAt: NOW });
     expect(run('waiting', 'cabin', 'abandoned').next).toEqual({ ...waiting, state: 'cancelled', endedAt: NOW });
@@ -282,7 +326,7 @@ describe('transition, what `next` holds', () => {
     for (const f of Object.keys(FIXTURES) as Fixture[])
       for (const who of ['other-cabin', 'other-doctor'] as const)
         for (const m of Object.keys(INPUTS) as Message[]) {
-          if (m === 'request' || m === 'claim') continue;
+          if (m.startsWith('request') || m === 'claim') continue;
           const o = run(f, who, m);
           const event = !('consultationId' in INPUTS[m]);
           if (event) expect(line(FIXTURES[f], o)).toBe('- | - | - | -');
@@ -303,7 +347,7 @@ const ALL = (Object.keys(FIXTURES) as Fixture[]).flatMap((f) =>
 
 describe('transition, properties over every (state × actor × input)', () => {
   it('never changes a consultation once ended or cancelled, nor writes to it', () => {
-    for (const { prev, o, m } of ALL) if (closed(prev) && m !== 'request') expect({ next: o.next, writes: o.writes }).toEqual({ next: null, writes: [] });
+    for (const { prev, o, m } of ALL) if (closed(prev) && !m.startsWith('request')) expect({ next: o.next, writes: o.writes }).toEqual({ next: null, writes: [] });
   });
 
   it('only moves forward: waiting → active → ended | cancelled; the doctor and the cabin-left mark, once set, stay', () => {
@@ -360,7 +404,7 @@ describe('transition, properties over every (state × actor × input)', () => {
 });
 
 describe('transition, over random histories', () => {
-  const inputs = (Object.keys(INPUTS) as Message[]).filter((m) => m !== 'request');
+  const inputs = (Object.keys(INPUTS) as Message[]).filter((m) => !m.startsWith('request'));
   it('one doctor at most ever claims; it never leaves ended or cancelled; only its doctor ends it', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom(...(Object.keys(ACTORS) as Who[])), fc.constantFrom(...inputs)), { maxLength: 30 }), (steps) => {

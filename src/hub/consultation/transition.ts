@@ -1,4 +1,4 @@
-import type { FromHub, Role, ToHub } from '../../shared/hub-protocol.ts';
+import type { FromHub, LeaveReason, Role, ToHub } from '../../shared/hub-protocol.ts';
 import { MAX_REPORT_READINGS, type Consultation, type Reading } from '../store.ts';
 
 /**
@@ -63,6 +63,8 @@ export type Effect =
   | { kind: 'closed' }
   /** The cabin left a waiting request: it is `abandoned` unless the cabin comes back within the grace period. */
   | { kind: 'abandon-later' }
+  /** Decide the same input again on what is stored now (a request that first had to leave the previous visit's). */
+  | { kind: 'again' }
   | { kind: 'log'; message: string };
 
 export interface Outcome {
@@ -113,7 +115,13 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
     case 'request': {
       const refused = only('cabin');
       if (refused) return refused;
-      if (c && c.cabinId === actor.id && open(c) && c.cabinLeftAt === null) return outcome({ replies: [{ to: 'cabin', view: 'consultation', ref }] });
+      if (c && c.cabinId === actor.id && open(c) && c.cabinLeftAt === null) {
+        // The same visit asking again (its answer was lost), or an older cabin that does not say: the open one.
+        if (input.visit === undefined || c.visit === input.visit) return outcome({ replies: [{ to: 'cabin', view: 'consultation', ref }] });
+        // Still open from an earlier visit (its leave was lost, or cabin main restarted): left first, then a new one.
+        const left = leave(c, actor, 'new-visit', undefined, ctx);
+        return { ...left, replies: left.replies.filter((r) => r.to !== 'sender'), effects: [...left.effects, { kind: 'again' }] };
+      }
       const next: Next = {
         id: ctx.newId(),
         cabinId: actor.id,
@@ -126,6 +134,8 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
         claimedAt: null,
         endedAt: null,
         cabinLeftAt: null,
+        cabinLeftReason: null,
+        visit: input.visit ?? null,
       };
       return outcome({
         next,
@@ -193,24 +203,18 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
       return outcome({ writes: [{ kind: 'incident', side: actor.role, detail: input.detail }] });
     case 'cancel': {
       if (!open(c) || (actor.role === 'cabin' && left)) return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: closedReason(c) })] });
-      if (c.state === 'waiting') {
-        return outcome({
-          next: { ...c, state: 'cancelled', endedAt: ctx.now },
-          replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' }), { to: 'doctors', view: 'queue' }],
-          effects: [{ kind: 'log', message: `consultation ${c.id} cancelled by ${actor.role} ${actor.id}` }],
-        });
-      }
-      if (actor.role === 'cabin') {
-        // The patient went home: the doctor keeps the consultation to finish the notes and save the report.
-        return outcome({
-          next: { ...c, cabinLeftAt: ctx.now },
-          writes: [{ kind: 'incident', side: 'hub', detail: 'the patient left the cabin' }],
-          replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' }), { to: 'doctor', view: 'consultation' }],
-          effects: [{ kind: 'log', message: `consultation ${c.id} left by cabin ${actor.id}` }],
-        });
-      }
+      if (c.state === 'waiting' || actor.role === 'cabin') return leave(c, actor, actor.role === 'cabin' ? input.reason : undefined, ref, ctx);
       const writes: Write[] = [{ kind: 'incident', side: 'hub', detail: `cancelled by the ${actor.role}` }];
       return close({ ...c, state: 'cancelled', endedAt: ctx.now }, 'cancelled', actor.role, ref, writes, `consultation ${c.id} cancelled by ${actor.role} ${actor.id}`);
+    }
+    case 'help': {
+      const refused = only('cabin');
+      if (refused) return refused;
+      if (c.state !== 'active') return fail(ref, 'not-active', 'This consultation is not in progress.');
+      return outcome({
+        writes: [{ kind: 'incident', side: 'cabin', detail: 'the patient called the assistant' }],
+        replies: [say('doctor', { type: 'help', consultationId: c.id, at: ctx.now })],
+      });
     }
     case 'report':
       if (c.state !== 'active') return fail(ref, 'not-active', 'This consultation is over.');
@@ -219,6 +223,26 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
       if (c.state !== 'active') return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: closedReason(c) })] });
       return close({ ...c, state: 'ended', endedAt: ctx.now, notes: input.notes }, 'ended', 'doctor', ref, [{ kind: 'readings', readings: input.readings }], `consultation ${c.id} ended by doctor ${actor.id}`);
   }
+}
+
+/**
+ * A side leaves an open consultation: a waiting one is cancelled; an active one the cabin leaves stays open for the
+ * doctor to finish the notes and save the report, and the doctor is told at once that the patient left, and why.
+ */
+function leave(c: Consultation, actor: Actor, reason: LeaveReason | undefined, ref: string | undefined, ctx: Context): Outcome {
+  if (c.state === 'waiting') {
+    return outcome({
+      next: { ...c, state: 'cancelled', endedAt: ctx.now },
+      replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' }), { to: 'doctors', view: 'queue' }],
+      effects: [{ kind: 'log', message: `consultation ${c.id} cancelled by ${actor.role} ${actor.id}` }],
+    });
+  }
+  return outcome({
+    next: { ...c, cabinLeftAt: ctx.now, cabinLeftReason: reason ?? null },
+    writes: [{ kind: 'incident', side: 'hub', detail: `the patient left the cabin${reason ? ` (${reason})` : ''}` }],
+    replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' }), { to: 'doctor', view: 'consultation' }],
+    effects: [{ kind: 'log', message: `consultation ${c.id} left by cabin ${actor.id}${reason ? ` (${reason})` : ''}` }],
+  });
 }
 
 /** A side's socket came, went, or stayed away too long, for one of its open consultations. */

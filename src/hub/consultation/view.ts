@@ -24,5 +24,7 @@ export function viewOf(c: Consultation, role: Role, p: Presence): ConsultationVi
     polite: role === 'doctor',
     iceServers: p.iceServers,
     ...(p.relayOnly ? { iceTransportPolicy: 'relay' as const } : {}),
+    ...(role === 'cabin' && c.visit !== null ? { visit: c.visit } : {}),
+    ...(role === 'doctor' && c.cabinLeftAt !== null ? { cabinLeft: { at: c.cabinLeftAt, ...(c.cabinLeftReason ? { reason: c.cabinLeftReason } : {}) } } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { ConsultationState, QueueItem, Role } from '../../shared/hub-protocol.ts';
+import type { ConsultationState, LeaveReason, QueueItem, Role } from '../../shared/hub-protocol.ts';
 import type { Language } from '../../shared/language.ts';
 import type { HubDb } from './db.ts';
 
@@ -18,6 +18,10 @@ export interface Consultation {
   endedAt: number | null;
   /** When the cabin left an active consultation (the patient went home before the doctor ended it). */
   cabinLeftAt: number | null;
+  /** Why the cabin left (what it said; null when it did not say or has not left). */
+  cabinLeftReason: LeaveReason | null;
+  /** The cabin's visit that asked for it (null from an older cabin). */
+  visit: string | null;
 }
 
 interface Row {
@@ -32,9 +36,11 @@ interface Row {
   claimed_at: number | null;
   ended_at: number | null;
   cabin_left_at: number | null;
+  cabin_left_reason: LeaveReason | null;
+  visit: string | null;
 }
 const SELECT = `SELECT c.id, c.cabin_id, cab.name AS cabin_name, c.doctor_id, d.name AS doctor_name, c.language, c.state,
-  c.created_at, c.claimed_at, c.ended_at, c.cabin_left_at FROM consultations c JOIN cabins cab ON cab.id = c.cabin_id LEFT JOIN doctors d ON d.id = c.doctor_id`;
+  c.created_at, c.claimed_at, c.ended_at, c.cabin_left_at, c.cabin_left_reason, c.visit FROM consultations c JOIN cabins cab ON cab.id = c.cabin_id LEFT JOIN doctors d ON d.id = c.doctor_id`;
 const fromRow = (r: Row): Consultation => ({
   id: r.id,
   cabinId: r.cabin_id,
@@ -47,6 +53,8 @@ const fromRow = (r: Row): Consultation => ({
   claimedAt: r.claimed_at,
   endedAt: r.ended_at,
   cabinLeftAt: r.cabin_left_at,
+  cabinLeftReason: r.cabin_left_reason,
+  visit: r.visit,
 });
 /** A cabin's consultation that is still its own: waiting or active, and not left. */
 const OPEN_FOR_CABIN = "c.cabin_id = ? AND c.state IN ('waiting', 'active') AND c.cabin_left_at IS NULL";
@@ -64,10 +72,10 @@ export function update(s: HubDb, prev: Consultation, next: Consultation & { note
   return (
     s.db
       .prepare(
-        `UPDATE consultations SET state = ?, doctor_id = ?, claimed_at = ?, ended_at = ?, cabin_left_at = ?, notes = COALESCE(?, notes)
+        `UPDATE consultations SET state = ?, doctor_id = ?, claimed_at = ?, ended_at = ?, cabin_left_at = ?, cabin_left_reason = ?, notes = COALESCE(?, notes)
          WHERE id = ? AND state = ? AND doctor_id IS ? AND cabin_left_at IS ?`,
       )
-      .run(next.state, next.doctorId, next.claimedAt, next.endedAt, next.cabinLeftAt, next.notes ?? null, prev.id, prev.state, prev.doctorId, prev.cabinLeftAt).changes === 1
+      .run(next.state, next.doctorId, next.claimedAt, next.endedAt, next.cabinLeftAt, next.cabinLeftReason, next.notes ?? null, prev.id, prev.state, prev.doctorId, prev.cabinLeftAt).changes === 1
   );
 }
 
@@ -76,10 +84,10 @@ export function insert(s: HubDb, c: Consultation): boolean {
   return (
     s.db
       .prepare(
-        `INSERT INTO consultations (id, cabin_id, language, state, created_at) SELECT ?, ?, ?, 'waiting', ? WHERE NOT EXISTS
+        `INSERT INTO consultations (id, cabin_id, language, state, created_at, visit) SELECT ?, ?, ?, 'waiting', ?, ? WHERE NOT EXISTS
          (SELECT 1 FROM consultations c WHERE ${OPEN_FOR_CABIN})`,
       )
-      .run(c.id, c.cabinId, c.language, c.createdAt, c.cabinId).changes === 1
+      .run(c.id, c.cabinId, c.language, c.createdAt, c.visit, c.cabinId).changes === 1
   );
 }
 
