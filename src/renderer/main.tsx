@@ -6,11 +6,13 @@ import { App } from './App.tsx';
 import { BridgeProvider } from './bridge/context.tsx';
 import { createBridge } from './bridge/index.ts';
 import { createI18n } from './i18n/index.ts';
+import { SpeechProvider } from './speech/context.tsx';
 import { CabinProvider } from './state/cabin.tsx';
 import './styles/base.css';
 import './styles/screens.css';
 import './styles/exam.css';
 import './styles/overlays.css';
+import './styles/call.css';
 
 const bridge = createBridge();
 const i18n = createI18n('fr');
@@ -22,7 +24,9 @@ createRoot(root).render(
     <I18nextProvider i18n={i18n}>
       <BridgeProvider bridge={bridge}>
         <CabinProvider>
-          <App />
+          <SpeechProvider>
+            <App />
+          </SpeechProvider>
         </CabinProvider>
       </BridgeProvider>
     </I18nextProvider>

@@ -1,11 +1,16 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { VideoPreview } from '../components/VideoPreview.tsx';
 import { useCall } from './context.tsx';
 
-/** The doctor's camera (when there is one) and voice. */
-export function DoctorVideo() {
+/**
+ * The doctor, as the main thing on the screen while one is there: the camera large (or, without one, a card that
+ * says the doctor hears the patient), the voice, what is being done when the picture froze, and the patient's own
+ * small self-view in a corner.
+ */
+export function DoctorVideo({ selfView }: { selfView?: MediaStream | undefined }) {
   const { t } = useTranslation();
-  const { remote, remoteVideo } = useCall();
+  const { remote, remoteVideo, doctorVideo, view } = useCall();
   const video = useRef<HTMLVideoElement>(null);
   const audio = useRef<HTMLAudioElement>(null);
 
@@ -24,15 +29,32 @@ export function DoctorVideo() {
   }, [remote, remoteVideo]);
 
   if (!remote) return null;
+  const name = view?.doctorName ?? '';
+  const trouble = remoteVideo && (doctorVideo === 'stalled' || doctorVideo === 'failed');
   return (
-    <>
+    <div className="call-stage" data-testid="call-stage">
       <audio ref={audio} autoPlay />
-      {remoteVideo && (
-        <figure className="preview preview-doctor">
-          <video ref={video} autoPlay muted playsInline data-testid="doctor-video" />
-          <figcaption>{t('call.doctor')}</figcaption>
+      {remoteVideo ? (
+        <figure className="doctor-figure">
+          <video ref={video} className="doctor-video" autoPlay muted playsInline data-testid="doctor-video" data-state={doctorVideo} />
+          <figcaption className="doctor-caption">{name || t('call.doctor')}</figcaption>
         </figure>
+      ) : (
+        <div className="doctor-audio-only" role="status" data-testid="doctor-audio-only">
+          <svg className="doctor-audio-icon" viewBox="0 0 64 64" aria-hidden="true">
+            <circle cx="32" cy="22" r="12" fill="currentColor" />
+            <path d="M10 58c0-12 10-20 22-20s22 8 22 20z" fill="currentColor" />
+          </svg>
+          <p className="doctor-audio-title">{name ? t('kioskCall.hearsYouNamed', { name }) : t('kioskCall.hearsYou')}</p>
+          <p>{t('kioskCall.audioOnly')}</p>
+        </div>
       )}
-    </>
+      {trouble && (
+        <p className={`call-notice call-notice-${doctorVideo}`} role="status" aria-live="polite" data-testid="doctor-video-notice" data-state={doctorVideo}>
+          {t(doctorVideo === 'stalled' ? 'kioskCall.stalled' : 'kioskCall.failed')}
+        </p>
+      )}
+      {selfView && <VideoPreview stream={selfView} label={t('kioskCall.you')} className="self-view" testId="camera-preview" />}
+    </div>
   );
 }

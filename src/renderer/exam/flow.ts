@@ -1,18 +1,18 @@
 import { assign, setup } from 'xstate';
-import { CATEGORIES, type Category } from '../format/measures.ts';
+import { STEP_ORDER, type StepKind } from './steps.ts';
 
 interface FlowContext {
-  steps: readonly Category[];
-  current: Category | undefined;
+  steps: readonly StepKind[];
+  current: StepKind | undefined;
 }
-type FlowEvent = { type: 'steps'; steps: readonly Category[] } | { type: 'next' } | { type: 'back' };
+type FlowEvent = { type: 'steps'; steps: readonly StepKind[] } | { type: 'next' } | { type: 'back' };
 
 /** The step to stay on when the plugged devices change: the same one, else the next one in exam order. */
-export function keepStep(current: Category | undefined, steps: readonly Category[]): Category | undefined {
+export function keepStep(current: StepKind | undefined, steps: readonly StepKind[]): StepKind | undefined {
   if (current !== undefined && steps.includes(current)) return current;
   if (current === undefined) return steps[0];
-  const order = CATEGORIES.indexOf(current);
-  return steps.find((s) => CATEGORIES.indexOf(s) > order) ?? steps[steps.length - 1];
+  const order = STEP_ORDER.indexOf(current);
+  return steps.find((s) => STEP_ORDER.indexOf(s) > order) ?? steps[steps.length - 1];
 }
 
 const offset = (ctx: FlowContext, by: number): number => (ctx.current === undefined ? -1 : ctx.steps.indexOf(ctx.current) + by);

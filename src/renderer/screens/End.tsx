@@ -1,25 +1,35 @@
 import { useTranslation } from 'react-i18next';
-import { summary } from '../format/measures.ts';
+import { useCall } from '../call/context.tsx';
+import { visitSummary } from '../format/summary.ts';
+import { useSpoken } from '../speech/context.tsx';
+import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 import { useCabin } from '../state/cabin.tsx';
 
-/** The visit's measurements for the patient, then one big button to leave. */
+/** The visit's measurements for the patient (one pulse, saying which device), what to do now, one big button to leave. */
 export function End() {
   const { t, i18n } = useTranslation();
   const { readings, act } = useCabin();
-  const rows = summary(readings, i18n.language);
+  const rows = visitSummary(readings, i18n.language);
+  const next = useCall().view?.state === 'ended' ? 'end.afterCall' : 'end.afterVisit';
+  const spoken = useSpoken();
+  // The values are not said: numbers cannot be recorded ahead; the words around them are.
+  useAutoSpeak(rows.length === 0 ? ['end.title', 'end.none', next] : ['end.title', 'end.summary', 'end.sent', next]);
   return (
     <section className="screen screen-end" data-testid="screen-end">
-      <h1>{t('end.title')}</h1>
+      <h1 {...spoken('end.title')}>{t('end.title')}</h1>
       <div className="screen-body">
       {rows.length === 0 ? (
-        <p className="lead">{t('end.none')}</p>
+        <p {...spoken('end.none', 'lead')}>{t('end.none')}</p>
       ) : (
         <>
-          <p className="lead">{t('end.summary')}</p>
+          <p {...spoken('end.summary', 'lead')}>{t('end.summary')}</p>
           <dl className="summary">
-            {rows.map(({ measure, text }) => (
-              <div key={measure.id} className="summary-row">
-                <dt>{t(`measure.${measure.id}`)}</dt>
+            {rows.map(({ measure, text, from }) => (
+              <div key={measure.id} className="summary-row" data-from={from}>
+                <dt>
+                  {t(`measure.${measure.id}`)}
+                  {from && <span className="summary-from" data-testid="summary-pulse-from">{t(`kioskCall.pulseFrom.${from}`)}</span>}
+                </dt>
                 <dd>
                   <span className="summary-value" data-testid={`summary-${measure.id}`}>
                     {text}
@@ -29,10 +39,13 @@ export function End() {
               </div>
             ))}
           </dl>
-          <p className="note">{t('end.sent')}</p>
+          <p {...spoken('end.sent', 'note')}>{t('end.sent')}</p>
         </>
       )}
       </div>
+      <p {...spoken(next, 'next-step')} data-testid="next-step">
+        {t(next)}
+      </p>
       <div className="actions">
         <button type="button" className="btn btn-primary btn-huge" onClick={() => void act('session:end', { from: 'end' })} data-testid="finish">
           {t('end.finish')}

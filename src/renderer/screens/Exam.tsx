@@ -2,20 +2,26 @@ import { useMachine } from '@xstate/react';
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CallBanner } from '../call/CallBanner.tsx';
+import { useCall } from '../call/context.tsx';
 import { DoctorVideo } from '../call/DoctorVideo.tsx';
 import { VideoPreview } from '../components/VideoPreview.tsx';
 import { examFlow } from '../exam/flow.ts';
-import { examSteps } from '../exam/steps.ts';
+import { examSteps, withOtoscope } from '../exam/steps.ts';
 import { useMedia } from '../media/context.tsx';
 import { useCabin } from '../state/cabin.tsx';
 import { ExamStep } from './ExamStep.tsx';
+import { OtoscopeStep } from './OtoscopeStep.tsx';
 
-/** The guided examination: one step per plugged device category, then the end of the exam. */
+/**
+ * The guided examination: one step per plugged device category (and the otoscope's), then the end of the exam.
+ * While a doctor is there, the doctor is the main thing on the screen and the step goes beside (or below) it.
+ */
 export function Exam() {
   const { t } = useTranslation();
   const { devices, readings, act } = useCabin();
   const media = useMedia();
-  const steps = useMemo(() => examSteps(devices.values()), [devices]);
+  const { remote, view } = useCall();
+  const steps = useMemo(() => withOtoscope(examSteps(devices.values()), !!media.otoscope), [devices, media.otoscope]);
   const [state, send] = useMachine(examFlow);
   useEffect(() => send({ type: 'steps', steps: steps.map((s) => s.category) }), [steps, send]);
 
@@ -23,30 +29,56 @@ export function Exam() {
   const index = current ? steps.indexOf(current) : -1;
   const last = index === steps.length - 1;
   const finish = (): void => void act('session:end', { from: 'exam' });
+  const withDoctor = remote !== null;
+
+  const heading = (
+    <header className="exam-header">
+      <div>
+        {current && <p className="progress">{t('exam.progress', { current: index + 1, total: steps.length })}</p>}
+        <h1>{current ? t(`step.${current.category}.title`) : t('exam.noDevices')}</h1>
+      </div>
+      {!withDoctor && media.camera && (
+        <div className="exam-media">
+          <VideoPreview stream={media.camera} label={t('exam.camera')} className="preview-small" testId="camera-preview" />
+        </div>
+      )}
+    </header>
+  );
+  const step = !current ? (
+    <p className="lead">{t('exam.noDevicesHint')}</p>
+  ) : current.category === 'otoscope' ? (
+    <OtoscopeStep stream={media.otoscope} compact={withDoctor} />
+  ) : (
+    <ExamStep
+      key={current.category}
+      step={current}
+      readings={readings}
+      compact={withDoctor}
+      onCommand={(name) => void act('devices:command', { deviceId: current.device.id, name })}
+    />
+  );
 
   return (
-    <section className="screen screen-exam" data-testid="screen-exam">
+    <section className={`screen screen-exam${withDoctor ? ' exam-with-doctor' : ''}`} data-testid="screen-exam" data-doctor={withDoctor ? 'present' : 'absent'}>
       <CallBanner />
-      <header className="exam-header">
-        <div>
-          {current && <p className="progress">{t('exam.progress', { current: index + 1, total: steps.length })}</p>}
-          <h1>{current ? t(`step.${current.category}.title`) : t('exam.noDevices')}</h1>
+      {withDoctor ? (
+        <div className="call-layout">
+          <DoctorVideo selfView={media.camera} />
+          <div className="call-step">
+            {heading}
+            {step}
+          </div>
         </div>
-        <div className="exam-media">
-          <DoctorVideo />
-          {media.otoscope && <VideoPreview stream={media.otoscope} label={t('exam.otoscope')} testId="otoscope-preview" />}
-          {media.camera && <VideoPreview stream={media.camera} label={t('exam.camera')} className="preview-small" testId="camera-preview" />}
-        </div>
-      </header>
-      {current ? (
-        <ExamStep
-          key={current.category}
-          step={current}
-          readings={readings}
-          onCommand={(name) => void act('devices:command', { deviceId: current.device.id, name })}
-        />
       ) : (
-        <p className="lead">{t('exam.noDevicesHint')}</p>
+        <>
+          {heading}
+          {step}
+        </>
+      )}
+      {view?.state === 'ended' && (
+        <p className="call-next" role="status" data-testid="call-next">
+          {t('kioskCall.endedNext')}
+        </p>
       )}
       <nav className="actions actions-split">
         {index > 0 ? (
@@ -56,7 +88,7 @@ export function Exam() {
         ) : (
           <span />
         )}
-        {current && !last ? (
+        {current && !last && view?.state !== 'ended' ? (
           <button type="button" className="btn btn-primary btn-big" onClick={() => send({ type: 'next' })} data-testid="next">
             {t('exam.next')} →
           </button>

@@ -1,49 +1,50 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Reading } from '../../shared/bridge.ts';
 import { ListenButton } from '../components/ListenButton.tsx';
+import { useSpoken } from '../speech/context.tsx';
+import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 import { PICTURES, PressStartPicture } from '../components/pictures/index.ts';
 import { Pleth } from '../components/Pleth.tsx';
 import { SignalBadge } from '../components/SignalBadge.tsx';
-import { ValueCard } from '../components/ValueCard.tsx';
-import { signalState } from '../exam/signal.ts';
+import { StepValues } from '../components/StepValues.tsx';
+import { measureState, readingIds, stepSignal, stepValues } from '../exam/step-values.ts';
 import type { ExamStep as Step } from '../exam/steps.ts';
-import { formatMeasure, MEASURES, OPTIONAL_MEASURES } from '../format/measures.ts';
 
 /** One device of the exam: picture and instruction, signal state, live values (and pleth, BP start). */
-export function ExamStep({ step, readings, onCommand }: { step: Step; readings: ReadonlyMap<string, Reading>; onCommand(name: string): void }) {
+export function ExamStep({ step, readings, compact = false, onCommand }: { step: Step; readings: ReadonlyMap<string, Reading>; compact?: boolean; onCommand(name: string): void }) {
   const { t, i18n } = useTranslation();
   const { category, device } = step;
   const Picture = PICTURES[category];
-  const values = MEASURES[category]
-    .map((m) => ({ measure: m, text: formatMeasure(m, readings, i18n.language) }))
-    .filter((v) => v.text !== undefined || !OPTIONAL_MEASURES.has(v.measure.id));
   // Only readings of this device count: the other devices' values are shown on their own steps.
-  const hasValue = values.some((v) => v.measure.codes.some((c) => readings.get(c)?.deviceId === device.id));
-  const { signal, tone } = signalState(device, hasValue);
+  const { main, minor } = stepValues(category, readings, device.id, i18n.language);
+  // What was there when the step opened was not measured here: no "Mesure réussie" for it.
+  const [before] = useState(() => readingIds(readings));
+  const { signal, tone } = stepSignal(device, measureState(category, readings, device.id, before));
   const instruction = t(`step.${category}.instruction`);
   const canMeasure = device.commands.includes('measure');
+  const spoken = useSpoken();
+  const instructionKey = `step.${category}.instruction`;
+  useAutoSpeak([instructionKey]);
+  useAutoSpeak(signal === 'press-start' ? ['exam.pressStart'] : []);
 
   return (
-    <div className="step" data-testid={`step-${category}`}>
+    <div className={`step${compact ? ' step-compact' : ''}`} data-testid={`step-${category}`}>
       <div className="step-guide">
         <div className="step-picture">
-          <Picture />
-          <ListenButton text={instruction} />
+          {!compact && <Picture />}
+          <ListenButton keys={[instructionKey]} />
         </div>
-        <p className="instruction">{instruction}</p>
+        <p {...spoken(instructionKey, 'instruction')}>{instruction}</p>
       </div>
       <div className="step-live">
         <SignalBadge signal={signal} tone={tone} />
-        <div className="values">
-          {values.map(({ measure, text }) => (
-            <ValueCard key={measure.id} measure={measure} text={text} />
-          ))}
-        </div>
+        <StepValues main={main} minor={minor} />
         {category === 'oximeter' && <Pleth deviceId={device.id} />}
         {signal === 'press-start' ? (
           <div className="press-start" role="status" data-testid="press-start">
             <PressStartPicture />
-            <p>{t('exam.pressStart')}</p>
+            <p {...spoken('exam.pressStart')}>{t('exam.pressStart')}</p>
           </div>
         ) : (
           canMeasure && (

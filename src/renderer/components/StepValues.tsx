@@ -1,0 +1,14 @@
+import type { ShownValue } from '../exam/step-values.ts';
+import { ValueCard } from './ValueCard.tsx';
+
+/** A step's one value, large, and the device's other values it sent, small beside it. */
+export function StepValues({ main, minor }: { main: ShownValue; minor: readonly ShownValue[] }) {
+  return (
+    <div className="values">
+      <ValueCard measure={main.measure} text={main.text} />
+      {minor.map(({ measure, text }) => (
+        <ValueCard key={measure.id} measure={measure} text={text} small />
+      ))}
+    </div>
+  );
+}

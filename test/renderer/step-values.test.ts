@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceView, Reading } from '../../src/shared/bridge.ts';
+import type { MdcCode } from '../../src/shared/catalogue.ts';
+import { MAIN_MEASURE, measureState, readingIds, stepSignal, stepValues } from '../../src/renderer/exam/step-values.ts';
+import { STEP_ORDER, withOtoscope } from '../../src/renderer/exam/steps.ts';
+import { keepStep } from '../../src/renderer/exam/flow.ts';
+import { visitSummary } from '../../src/renderer/format/summary.ts';
+import { CATEGORIES } from '../../src/renderer/format/measures.ts';
+
+let n = 0;
+const r = (code: MdcCode, value: number, deviceId: string, measurementId?: string): Reading => ({
+  id: `r${++n}`,
+  deviceId,
+  code,
+  value,
+  unit: 'x',
+  t: 1_700_000_000_000 + n,
+  ...(measurementId ? { measurementId } : {}),
+});
+const map = (...rs: Reading[]) => new Map(rs.map((x) => [x.code, x]));
+const device = (id: string, category: string, status?: DeviceView['status']): DeviceView => ({
+  id, driver: id, name: id, category, transport: 'simulated', path: id, reason: 'simulated', commands: [], link: 'connected', ...(status ? { status } : {}),
+});
+
+describe('one value per step', () => {
+  it('every step has one main value, and it is one of its measures', () => {
+    for (const c of CATEGORIES) expect(stepValues(c, new Map(), 'd', 'fr').main.measure.id).toBe(MAIN_MEASURE[c]);
+  });
+
+  it('the oximeter shows SpO₂ as its value and the pulse small, only once it came', () => {
+    const before = stepValues('oximeter', map(r('MDC_PULS_OXIM_SAT_O2', 97, 'ox')), 'ox', 'fr');
+    expect(before.main).toMatchObject({ measure: { id: 'spo2' }, text: '97' });
+    expect(before.minor).toEqual([]);
+    const after = stepValues('oximeter', map(r('MDC_PULS_OXIM_SAT_O2', 97, 'ox'), r('MDC_PULS_OXIM_PULS_RATE', 72, 'ox')), 'ox', 'fr');
+    expect(after.minor.map((v) => [v.measure.id, v.text])).toEqual([['pulse', '72']]);
+  });
+
+  it("another device's value is not this step's (a dash, not someone else's number)", () => {
+    const v = stepValues('oximeter', map(r('MDC_PULS_OXIM_SAT_O2', 97, 'other')), 'ox', 'fr');
+    expect(v.main.text).toBeUndefined();
+  });
+
+  it('the scale shows the weight, and height and BMI only when it sent them', () => {
+    const v = stepValues('scale', map(r('MDC_MASS_BODY_ACTUAL', 71.5, 'sc', 'm1')), 'sc', 'fr');
+    expect([v.main.measure.id, v.main.text, v.minor.length]).toEqual(['weight', '71,5', 0]);
+  });
+});
+
+describe('"Mesure réussie" only for a measurement taken here', () => {
+  it('a cuff measurement that arrived while the step was open is taken', () => {
+    const open = map();
+    const before = readingIds(open);
+    const now = map(r('MDC_PRESS_BLD_NONINV_SYS', 128, 'bp', 'm1'), r('MDC_PRESS_BLD_NONINV_DIA', 82, 'bp', 'm1'));
+    expect(measureState('blood-pressure', now, 'bp', before)).toBe('taken');
+    expect(stepSignal(device('bp', 'blood-pressure', 'ok'), 'taken').signal).toBe('done');
+  });
+
+  it('a value left from before the step opened is not', () => {
+    const old = map(r('MDC_TEMP_BODY', 36.8, 'th', 'm1'));
+    expect(measureState('thermometer', old, 'th', readingIds(old))).toBe('none');
+    expect(stepSignal(device('th', 'thermometer', 'ok'), 'none').signal).toBe('ready');
+  });
+
+  it('half a measurement (systolic only) is not', () => {
+    expect(measureState('blood-pressure', map(r('MDC_PRESS_BLD_NONINV_SYS', 128, 'bp', 'm1')), 'bp', new Set())).toBe('none');
+  });
+
+  it('an oximeter that only streams is measuring, never "done"', () => {
+    const live = map(r('MDC_PULS_OXIM_SAT_O2', 97, 'ox'));
+    expect(measureState('oximeter', live, 'ox', new Set())).toBe('live');
+    expect(stepSignal(device('ox', 'oximeter', 'ok'), 'live')).toEqual({ signal: 'measuring', tone: 'ok' });
+    // A finger out of the clip still says so.
+    expect(stepSignal(device('ox', 'oximeter', 'probe-off'), 'live').signal).toBe('finger-out');
+  });
+
+  it("another device's measurement is not this step's", () => {
+    expect(measureState('thermometer', map(r('MDC_TEMP_BODY', 36.8, 'other', 'm1')), 'th', new Set())).toBe('none');
+  });
+});
+
+describe('the summary: one pulse, saying which device', () => {
+  const both = map(
+    r('MDC_PULS_OXIM_SAT_O2', 97, 'ox'),
+    r('MDC_PULS_OXIM_PULS_RATE', 72, 'ox'),
+    r('MDC_PRESS_BLD_NONINV_SYS', 128, 'bp', 'm1'),
+    r('MDC_PRESS_BLD_NONINV_DIA', 82, 'bp', 'm1'),
+    r('MDC_PULS_RATE_NON_INV', 75, 'bp', 'm1'),
+  );
+
+  it('both the oximeter and the cuff gave a pulse: the oximeter’s only, marked as from the oximeter', () => {
+    const rows = visitSummary(both, 'fr');
+    expect(rows.map((x) => x.measure.id)).toEqual(['spo2', 'pulse', 'bp']);
+    expect(rows.filter((x) => x.from)).toEqual([expect.objectContaining({ text: '72', from: 'oximeter' })]);
+  });
+
+  it('only the cuff gave one: the cuff’s, marked as from the cuff', () => {
+    const rows = visitSummary(map(r('MDC_PRESS_BLD_NONINV_SYS', 128, 'bp', 'm1'), r('MDC_PRESS_BLD_NONINV_DIA', 82, 'bp', 'm1'), r('MDC_PULS_RATE_NON_INV', 75, 'bp', 'm1')), 'fr');
+    expect(rows.map((x) => [x.measure.id, x.text, x.from])).toEqual([
+      ['bp', '128/82', undefined],
+      ['bp-pulse', '75', 'blood-pressure'],
+    ]);
+  });
+
+  it('no pulse at all: no pulse row', () => {
+    expect(visitSummary(map(r('MDC_TEMP_BODY', 36.8, 'th', 'm1')), 'fr').map((x) => x.measure.id)).toEqual(['temperature']);
+  });
+});
+
+describe('the otoscope step', () => {
+  it('comes last, and only when the cabin has an otoscope', () => {
+    expect(withOtoscope([], false)).toEqual([]);
+    expect(withOtoscope([], true)).toEqual([{ category: 'otoscope' }]);
+    expect(STEP_ORDER.at(-1)).toBe('otoscope');
+  });
+
+  it('unplugging the otoscope while on its step moves to the last step before it', () => {
+    expect(keepStep('otoscope', ['oximeter', 'scale'])).toBe('scale');
+  });
+});
