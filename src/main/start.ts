@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoConfig, loadKioskConfig, type KioskConfig } from './config.ts';
+import { browserPlan, hasDisplay } from './launch/browser-plan.ts';
 import { BUILT, buildIfMissing } from './launch/build.ts';
 import { ChromiumLauncher, findChromium } from './launch/chromium.ts';
 import { startDemoHub, type DemoHub } from './launch/demo-hub.ts';
 import { electronAppBuilt, electronBinary, runElectron } from './launch/electron.ts';
 import { cabinLogger, launcherLogger } from './launch/logger.ts';
+import { cleanStaleProfiles } from './launch/profiles.ts';
 import { closeLogger } from '../server/log.ts';
 import { startKiosk } from './web/host.ts';
 
@@ -53,16 +56,24 @@ async function main(): Promise<void> {
       : 'Electron is not available on this machine (its binary is not installed): starting browser mode.',
   );
   await buildIfMissing('renderer', log);
-  const kiosk = await startKiosk({ config, rendererDir: BUILT.renderer, log });
+  // Profiles a killed run left behind (their Chromium gone): nothing of a patient stays in a browser profile.
+  const removed = cleanStaleProfiles(tmpdir());
+  if (removed.length > 0) log.info(`Removed ${removed.length} Chromium profile(s) left by an earlier run.`);
+  const plan = browserPlan({ display: hasDisplay(process.env), root: process.getuid?.() === 0, chromium: findChromium(), noBrowser: values['no-browser'] ?? false });
+  if (plan.say) say(plan.say);
+  const kiosk = await startKiosk({
+    config,
+    rendererDir: BUILT.renderer,
+    log,
+    // The address is one-time: once a browser opened it, another one for another browser (this terminal only).
+    onNextUrl: (url) => say(`the kiosk address above has been opened; for another browser:\nkiosk: ${url}`),
+  });
   say(`kiosk: ${kiosk.url}`);
-  const exe = values['no-browser'] ? undefined : findChromium();
-  if (!values['no-browser'] && !exe) log.info('No Chromium found: open the kiosk URL above in a browser (apt-get install chromium for kiosk mode).');
-  const headless = !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
-  const chromium = exe ? new ChromiumLauncher({ exe, demo: config.demo, headless, log: log.child({ component: 'chromium' }) }) : undefined;
+  const chromium = plan.open ? new ChromiumLauncher({ exe: plan.exe, demo: config.demo, noSandbox: plan.noSandbox, log: log.child({ component: 'chromium' }) }) : undefined;
   chromium?.open(kiosk.url, { kiosk: true });
   // With a screen, the demo also opens the doctor's side in a second window.
   const h = hub;
-  if (chromium && h && !headless) h.ready.then(() => chromium.open(`${h.url}/`, { kiosk: false }), () => undefined);
+  if (chromium && h) h.ready.then(() => chromium.open(`${h.url}/`, { kiosk: false }), () => undefined);
   const stop = async (): Promise<void> => {
     await chromium?.stop();
     await kiosk.close();

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Logger } from '../../server/log.ts';
 import { heartbeatWav } from '../demo/heart-wav.ts';
+import { makeProfile, recordPid } from './profiles.ts';
 import { stopChild } from './stop-child.ts';
 
 const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -21,8 +23,8 @@ export interface ChromiumWindow {
   kiosk: boolean;
   /** The demo's fake devices: two fake cameras, fake microphones, a heartbeat (`heart.wav` in the profile) as stethoscope. */
   demo: boolean;
-  /** No display: headless, without the sandbox or the GPU. */
-  headless: boolean;
+  /** Root: Chromium refuses to start with its sandbox (see browser-plan.ts). */
+  noSandbox: boolean;
 }
 
 /** Chromium's command line for one app window. */
@@ -39,18 +41,24 @@ export function chromiumFlags(w: ChromiumWindow): string[] {
     '--disable-quic',
     '--disable-pinch',
     '--overscroll-history-navigation=0',
+    '--no-default-browser-check',
+    // No "Translate this page?" bubble on a French page in an English browser (the pages also say `translate="no"`).
+    '--disable-features=Translate',
+    // No "unsupported command-line flag" infobar (--use-fake-ui-for-media-stream, --no-sandbox) on the doctor's
+    // window; the kiosk window (--kiosk) shows none anyway.
+    '--test-type',
     // The app is the only page it shows: camera and microphone without a prompt, sound without a tap.
     '--use-fake-ui-for-media-stream',
     '--autoplay-policy=no-user-gesture-required',
     ...media,
-    ...(w.headless ? ['--headless=new', '--no-sandbox', '--disable-gpu'] : []),
+    ...(w.noSandbox ? ['--no-sandbox'] : []),
   ];
 }
 
 export interface ChromiumLauncherOptions {
   exe: string;
   demo: boolean;
-  headless: boolean;
+  noSandbox: boolean;
   log: Logger;
   /** Where profiles are made; the system's temporary folder by default. */
   tmp?: string;
@@ -64,21 +72,33 @@ export interface ChromiumLauncherOptions {
 export class ChromiumLauncher {
   private readonly browsers: ChildProcess[] = [];
   private readonly profiles: string[] = [];
+  private stopping = false;
 
   constructor(private readonly o: ChromiumLauncherOptions) {}
 
   open(url: string, { kiosk }: { kiosk: boolean }): void {
-    const profile = mkdtempSync(join(this.o.tmp ?? tmpdir(), 'cabin-kiosk-'));
+    const profile = makeProfile(this.o.tmp ?? tmpdir());
     this.profiles.push(profile);
     if (this.o.demo) writeFileSync(join(profile, 'heart.wav'), heartbeatWav());
-    const args = chromiumFlags({ url, profile, kiosk, demo: this.o.demo, headless: this.o.headless });
-    const b = (this.o.spawn ?? ((exe, a) => spawn(exe, a, { stdio: 'ignore' })))(this.o.exe, args);
-    b.on('error', () => this.o.log.warn(`Chromium could not start: open ${url} in a browser.`));
+    const args = chromiumFlags({ url, profile, kiosk, demo: this.o.demo, noSandbox: this.o.noSandbox });
+    const b = (this.o.spawn ?? ((exe, a) => spawn(exe, a, { stdio: ['ignore', 'ignore', 'pipe'] })))(this.o.exe, args);
+    // Its pid beside the profile: a later start removes the profile only once this Chromium is gone.
+    if (b.pid !== undefined) recordPid(profile, b.pid);
+    const what = kiosk ? 'the kiosk address' : url;
+    // Chromium's last words explain a start that failed (no X access, no sandbox as root…).
+    const said: string[] = [];
+    if (b.stderr) createInterface({ input: b.stderr }).on('line', (l) => void (said.push(l) > 3 && said.shift()));
+    b.on('error', (err) => this.o.log.warn(`Chromium could not start (${err.message}): open ${what} in a browser.`));
+    b.on('exit', (code, signal) => {
+      if (this.stopping || code === 0) return;
+      this.o.log.warn(`Chromium stopped (${signal ?? `exit ${code}`}${said.length > 0 ? `: ${said.join(' | ')}` : ''}): open ${what} in a browser.`);
+    });
     this.browsers.push(b);
   }
 
   /** Ends every window, then removes the profiles (Chromium writes to its profile while it shuts down). */
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.browsers.splice(0).map((b) => stopChild(b)));
     for (const p of this.profiles.splice(0)) rmSync(p, { recursive: true, force: true, maxRetries: 3 });
   }
