@@ -6,6 +6,7 @@ import type { HubState } from '../hub/client.ts';
 import { ConnectionState } from '../components/ConnectionState.tsx';
 import { Devices } from '../components/Devices.tsx';
 import { MediaView } from '../components/MediaView.tsx';
+import { PatientView } from '../components/PatientView.tsx';
 import { Pleth } from '../components/Pleth.tsx';
 import { Snapshot } from '../components/Snapshot.tsx';
 import { Stethoscope } from '../components/Stethoscope.tsx';
@@ -54,6 +55,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
           </figure>
           <MediaView kind="audio" stream={snap.media.voice} testId="audio-voice" label={t('media.voice')} />
           <p className="note">{snap.sending ? t('media.sending') : t('media.notSending')}</p>
+          <PatientView state={snap.patientView} />
           <Vitals snap={snap} />
           <Pleth call={call} />
         </div>
