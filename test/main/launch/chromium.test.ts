@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,16 @@ describe('chromiumFlags', () => {
     expect(chromiumFlags({ ...base, noSandbox: true })).toContain('--no-sandbox');
     // A window on a display is never headless: a headless kiosk nobody sees would spend the one-time address.
     expect(chromiumFlags({ ...base, noSandbox: true }).some((x) => x.startsWith('--headless'))).toBe(false);
+  });
+});
+
+describe('the pages Chromium shows', () => {
+  it('ask not to be translated (the kiosk and the doctor console have their own translations)', () => {
+    for (const page of ['src/renderer/index.html', 'src/doctor/index.html']) {
+      const html = readFileSync(fileURLToPath(new URL(`../../../${page}`, import.meta.url)), 'utf8');
+      expect(html, page).toMatch(/<html lang="fr" translate="no">/);
+      expect(html, page).toContain('<meta name="google" content="notranslate" />');
+    }
   });
 });
 
