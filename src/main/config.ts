@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { resolve } from 'node:path';
 import { DevicesConfigSchema, readConfigFile } from '../devices/config.ts';
 import { LANGUAGES, LanguageSchema } from '../shared/language.ts';
+import { VOICE_DIR } from '../shared/voice-pack.ts';
 
 // Arabic optional: config files written before Arabic stay valid (the checklist shows French in their place).
 const Label = z.object({ fr: z.string().min(1), en: z.string().min(1), ar: z.string().min(1).optional() }).strict();
@@ -20,9 +22,13 @@ export const KioskConfigSchema = z
         warnAfterS: z.number().int().min(10).max(3600).default(90),
         /** Seconds the prompt stays before the session ends. */
         endAfterS: z.number().int().min(5).max(600).default(30),
+        /** Seconds a visit stays held after the doctor's link drops or the call ends (the doctor may come back). */
+        callGraceS: z.number().int().min(0).max(3600).default(120),
+        /** Seconds without a touch before the prompt while waiting for a doctor (a waiting patient sits still). */
+        waitingWarnAfterS: z.number().int().min(10).max(3600).default(600),
       })
       .strict()
-      .default({ warnAfterS: 90, endAfterS: 30 }),
+      .default({ warnAfterS: 90, endAfterS: 30, callGraceS: 120, waitingWarnAfterS: 600 }),
     /** Days delivered data is kept before it is purged (undelivered data waits for delivery). */
     retentionDays: z.number().min(0).max(365).default(7),
     checklist: z
@@ -63,6 +69,11 @@ export const KioskConfigSchema = z
       .optional(),
     /** Cabin main's log: JSON lines to this file, rotated (browser mode; CABIN_LOG_FILE also sets it). Readable lines on stdout without it. */
     logFile: z.string().min(1).optional(),
+    /**
+     * A deployer's own voice pack (e.g. recorded voices): a folder laid out as the built one (manifest.json,
+     * <lang>/<key>.ogg; see src/shared/voice-pack.ts), served at the kiosk's voice/ in place of the default pack.
+     */
+    voiceDir: z.string().min(1).optional(),
     web: z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8420) })
       .strict()
@@ -88,7 +99,7 @@ export function loadKioskConfig(file: string): KioskConfig {
  */
 export const DEMO_MEDIA = { camera: 'fake_device_0', otoscope: 'fake_device_2', stethoscope: 'Fake Audio Input 2' } as const;
 
-export function demoConfig(overrides: Partial<KioskConfig> = {}): KioskConfig {
+export function demoConfig(overrides: Partial<z.input<typeof KioskConfigSchema>> = {}): KioskConfig {
   return KioskConfigSchema.parse({
     demo: true,
     media: DEMO_MEDIA,
@@ -103,3 +114,7 @@ export function demoConfig(overrides: Partial<KioskConfig> = {}): KioskConfig {
     ...overrides,
   });
 }
+
+/** The deployer's voice pack, if the config names one, served at the kiosk's voice/ (web host and app://). */
+export const voiceMounts = (config: Pick<KioskConfig, 'voiceDir'>): { prefix: string; dir: string }[] =>
+  config.voiceDir ? [{ prefix: VOICE_DIR, dir: resolve(config.voiceDir) }] : [];

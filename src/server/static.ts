@@ -40,6 +40,19 @@ export function fileUnder(root: string, path: string): string | undefined {
   return file;
 }
 
+/** A folder served at a URL prefix in place of the app's own files there (a deployer's voice pack at `/voice/`). */
+export interface Mount {
+  /** One path segment, e.g. `voice`. */
+  prefix: string;
+  dir: string;
+}
+
+/** fileUnder the mount whose prefix starts `path`, else under `root`. */
+export function fileFor(root: string, path: string, mounts: readonly Mount[] = []): string | undefined {
+  const mount = mounts.find((m) => path.startsWith(`/${m.prefix}/`));
+  return mount ? fileUnder(mount.dir, path.slice(mount.prefix.length + 1)) : fileUnder(root, path);
+}
+
 export interface StaticSite {
   /** The built app; undefined when there is none. */
   root: string | undefined;
@@ -47,6 +60,7 @@ export interface StaticSite {
   headers: Record<string, string>;
   /** Answered with 503 when `root` is not a folder (the app is not built); without it such a site answers 404. */
   notBuilt?: string;
+  mounts?: readonly Mount[];
 }
 
 /** Serves a built app read-only (GET and HEAD) from its folder; a path outside it is refused. */
@@ -61,7 +75,7 @@ export function serveStatic(site: StaticSite, req: IncomingMessage, res: ServerR
   } catch {
     return text(400, 'Bad request');
   }
-  const file = site.root === undefined ? undefined : fileUnder(site.root, path);
+  const file = site.root === undefined ? undefined : fileFor(site.root, path, site.mounts);
   if (file === undefined) return text(403, 'Forbidden');
   let size: number;
   try {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -8,6 +8,7 @@ import { generateVoicePack, type VoicePackResult } from '../../scripts/voice-pac
 import { demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import { LANGUAGES } from '../../src/shared/language.ts';
+import { textHash, VoiceManifestSchema } from '../../src/shared/voice-pack.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 
 /**
@@ -80,9 +81,17 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
   }, 20_000);
 
   /** A kiosk of its own (a fresh visit) and its page, with the audio tap. */
-  async function openKiosk(name: string, prepare?: (page: Page) => Promise<void>): Promise<{ page: Page; kiosk: KioskHost; errors: string[] }> {
+  async function openKiosk(
+    name: string,
+    o: { prepare?: (page: Page) => Promise<unknown>; voiceDir?: string } = {},
+  ): Promise<{ page: Page; kiosk: KioskHost; errors: string[] }> {
     const kiosk = await startKiosk({
-      config: demoConfig({ dataDir: join(dir, `data-${name}`), web: { host: '127.0.0.1', port: 0 }, media: { camera: 'fake', stethoscope: 'Fake Audio Input 1' } }),
+      config: demoConfig({
+        dataDir: join(dir, `data-${name}`),
+        web: { host: '127.0.0.1', port: 0 },
+        media: { camera: 'fake', stethoscope: 'Fake Audio Input 1' },
+        ...(o.voiceDir ? { voiceDir: o.voiceDir } : {}),
+      }),
       rendererDir,
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
@@ -95,7 +104,7 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
     });
-    await prepare?.(page);
+    await o.prepare?.(page);
     await page.goto(kiosk.url);
     await page.locator('.kiosk[data-phase="welcome"]').waitFor();
     return {
@@ -150,9 +159,9 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
   }
 
   it('a prompt that cannot be loaded shows the notice, and its text stays on screen', async () => {
-    const { page, kiosk, errors } = await openKiosk('missing', (p) =>
-      p.route('**/voice/fr/step.oximeter.instruction.*', (route) => route.fulfill({ status: 404, body: 'Not found' })),
-    );
+    const { page, kiosk, errors } = await openKiosk('missing', {
+      prepare: (p) => p.route('**/voice/fr/step.oximeter.instruction.*', (route) => route.fulfill({ status: 404, body: 'Not found' })),
+    });
     try {
       await heard(page, 'welcome.hello');
       expect(await page.getByTestId('voice-notice').count()).toBe(0);
@@ -162,6 +171,29 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
       await expect(page.getByTestId('voice-notice').textContent()).resolves.toBe('Le guide vocal n’est pas disponible\u00a0: lisez le texte à l’écran.');
       await expect(page.locator('[data-voice="step.oximeter.instruction"]').textContent()).resolves.toContain('index');
       expect(errors.some((e) => e.includes('fr/step.oximeter.instruction not said (load)'))).toBe(true);
+    } finally {
+      await kiosk.close();
+    }
+  }, 60_000);
+
+  it("a deployer's pack (config voiceDir) is played in place of the built one; a recording of older words is not", async () => {
+    const recorded = join(dir, 'recorded');
+    cpSync(join(rendererDir, 'voice'), recorded, { recursive: true });
+    const manifest = VoiceManifestSchema.parse(JSON.parse(readFileSync(join(recorded, 'manifest.json'), 'utf8')));
+    const old = 'Mettez votre doigt dans la pince.';
+    const prompts = await Promise.all(
+      manifest.prompts.map(async (p) => (p.lang === 'fr' && p.key === 'step.oximeter.instruction' ? { ...p, text: old, hash: await textHash(old) } : p)),
+    );
+    writeFileSync(join(recorded, 'manifest.json'), JSON.stringify({ ...manifest, voice: 'Recorded by the deployer', prompts }));
+    const { page, kiosk, errors } = await openKiosk('recorded', { voiceDir: recorded });
+    try {
+      expect(await page.evaluate(() => fetch('voice/manifest.json').then(async (r) => ((await r.json()) as { voice: string }).voice))).toBe('Recorded by the deployer');
+      await heard(page, 'welcome.hello');
+      await page.getByTestId('start').click();
+      await page.getByTestId('accept').click();
+      await page.getByTestId('step-oximeter').waitFor();
+      await page.getByTestId('voice-notice').waitFor();
+      expect(errors.some((e) => e.includes('fr/step.oximeter.instruction not said (stale)'))).toBe(true);
     } finally {
       await kiosk.close();
     }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentType, fileUnder, serveStatic } from '../../src/server/static.ts';
+import { contentType, fileFor, fileUnder, serveStatic } from '../../src/server/static.ts';
 
 describe('fileUnder', () => {
   it.each([
@@ -17,6 +17,17 @@ describe('fileUnder', () => {
     ['/..', undefined],
     ['/index.html\0.png', undefined],
   ])('%s → %s', (path, file) => expect(fileUnder('/srv/app', path)).toBe(file));
+});
+
+describe('fileFor (a folder mounted at a prefix, e.g. a voice pack)', () => {
+  const mounts = [{ prefix: 'voice', dir: '/etc/cabin/voice' }];
+  it.each([
+    ['/voice/fr/welcome.hello.ogg', '/etc/cabin/voice/fr/welcome.hello.ogg'],
+    ['/voice/manifest.json', '/etc/cabin/voice/manifest.json'],
+    ['/voice/../../secret', undefined],
+    ['/voicex/a.ogg', '/srv/app/voicex/a.ogg'],
+    ['/assets/app.js', '/srv/app/assets/app.js'],
+  ])('%s → %s', (path, file) => expect(fileFor('/srv/app', path, mounts)).toBe(file));
 });
 
 describe('contentType', () => {

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { CustomScheme, Protocol } from 'electron';
 import { securityHeaders } from '../../server/csp.ts';
-import { contentType, fileUnder } from '../../server/static.ts';
+import { contentType, fileFor, type Mount } from '../../server/static.ts';
 import { APP_HOST, APP_SCHEME } from './app-origin.ts';
 
 /**
@@ -17,7 +17,7 @@ export const APP_SCHEME_PRIVILEGES: CustomScheme = {
  * The file under `root` that `url` names, or undefined when the URL is not the app's or would leave
  * `root` (encoded `..%2f`, backslashes on Windows, NUL bytes). `/` and directories mean their index.html.
  */
-export function resolveAppFile(root: string, url: string): string | undefined {
+export function resolveAppFile(root: string, url: string, mounts: readonly Mount[] = []): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -31,20 +31,20 @@ export function resolveAppFile(root: string, url: string): string | undefined {
   } catch {
     return undefined;
   }
-  return fileUnder(root, path);
+  return fileFor(root, path, mounts);
 }
 
 /**
  * The `protocol.handle` handler: serves the built renderer from `root`. Read-only (GET/HEAD), nothing
  * outside `root`, and the CSP on every response.
  */
-export function createAppProtocolHandler(root: string, csp: string): (request: Request) => Promise<Response> {
+export function createAppProtocolHandler(root: string, csp: string, mounts: readonly Mount[] = []): (request: Request) => Promise<Response> {
   const headers = securityHeaders(csp, { mediaDevices: 'handlers' });
   const fail = (status: number, text: string): Response =>
     new Response(text, { status, headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8' } });
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return fail(405, 'Method not allowed');
-    const file = resolveAppFile(root, request.url);
+    const file = resolveAppFile(root, request.url, mounts);
     if (!file) return fail(403, 'Forbidden');
     try {
       if (!(await stat(file)).isFile()) return fail(404, 'Not found');
@@ -68,8 +68,8 @@ export class AppProtocol {
     this.protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   }
 
-  serve(root: string, csp: string): void {
-    this.protocol.handle(APP_SCHEME, createAppProtocolHandler(root, csp));
+  serve(root: string, csp: string, mounts: readonly Mount[] = []): void {
+    this.protocol.handle(APP_SCHEME, createAppProtocolHandler(root, csp, mounts));
   }
 
   stop(): void {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { app } from 'electron';
 import { createRootLoggerNow } from '../../server/log.ts';
 import { startCabin } from '../app.ts';
-import { demoConfig, KioskConfigSchema, loadKioskConfig, type KioskConfig } from '../config.ts';
+import { demoConfig, KioskConfigSchema, loadKioskConfig, voiceMounts, type KioskConfig } from '../config.ts';
 import type { Cabin } from '../cabin.ts';
 import { cabinLogFile } from '../launch/logger.ts';
 import { startElectronKiosk } from './main.ts';
@@ -37,6 +37,7 @@ const log = createRootLoggerNow({ name: 'cabin', ...(logFile ? { file: logFile }
 let cabin: Cabin | undefined;
 startElectronKiosk({
   log,
+  mounts: 'config' in loaded ? voiceMounts(loaded.config) : [],
   startCabin: async (shell) => {
     if ('error' in loaded) throw loaded.error;
     const cfg = loaded.config;

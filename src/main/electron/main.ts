@@ -6,6 +6,7 @@ import type { Cabin } from '../cabin.ts';
 import type { HostLauncher } from '../devices/supervisor.ts';
 import { AppProtocol } from './app-protocol.ts';
 import { contentSecurityPolicy } from '../../server/csp.ts';
+import type { Mount } from '../../server/static.ts';
 import { DisplayAwake } from './display-awake.ts';
 import { IpcBridge, kioskEventSink } from './ipc-bridge.ts';
 import { KioskWindow } from './kiosk-window.ts';
@@ -26,6 +27,8 @@ export interface ElectronKioskOptions {
   startCabin: CabinFactory;
   /** The built renderer; default `<app>/dist/renderer`. */
   rendererDir?: string;
+  /** Folders served in place of the renderer's own (the config's voiceDir at voice/). */
+  mounts?: readonly Mount[];
   /** The bundled CommonJS preload; default `<app>/dist/electron/preload.cjs`. */
   preloadPath?: string;
   /** The bundled device host; default `<app>/dist/electron/device-host.js`. */
@@ -113,7 +116,7 @@ export function startElectronKiosk(options: ElectronKioskOptions): ElectronKiosk
     applyPermissionPolicy(session.defaultSession);
     const csp = contentSecurityPolicy({ connect: options.connectSrc ?? [], inlineStyles: options.inlineStyles ?? false, denyFrames: true });
     const rendererDir = options.rendererDir ?? join(appPath, 'dist/renderer');
-    appProtocol.serve(rendererDir, csp);
+    appProtocol.serve(rendererDir, csp, options.mounts);
     const kioskWindow = new KioskWindow(BrowserWindow, {
       preload: options.preloadPath ?? join(appPath, 'dist/electron/preload.cjs'),
       devTools,

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startCabin } from '../app.ts';
 import type { Cabin } from '../cabin.ts';
-import type { KioskConfig } from '../config.ts';
+import { voiceMounts, type KioskConfig } from '../config.ts';
 import { setCookie } from '../../server/cookies.ts';
 import { contentSecurityPolicy, securityHeaders } from '../../server/csp.ts';
 import { serveStatic, type StaticSite } from '../../server/static.ts';
@@ -58,7 +58,11 @@ export async function startKiosk(opts: KioskHostOptions): Promise<KioskHost> {
   let origin = '';
   const bridge = new WsBridge(cabin, (h) => hosts.has(h), token, opts.log?.child({ component: 'bridge' }));
   // The strict policy, with the inline styles browser mode has always allowed.
-  const site: StaticSite = { root: opts.rendererDir, headers: securityHeaders(contentSecurityPolicy({ inlineStyles: true }), { mediaDevices: 'self' }) };
+  const site: StaticSite = {
+    root: opts.rendererDir,
+    headers: securityHeaders(contentSecurityPolicy({ inlineStyles: true }), { mediaDevices: 'self' }),
+    mounts: voiceMounts(opts.config),
+  };
   const server = createServer((req, res) => {
     // Another Host name means DNS rebinding or a proxy: refuse.
     const hostHeader = (req.headers.host ?? '').toLowerCase();

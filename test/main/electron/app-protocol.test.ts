@@ -89,6 +89,19 @@ describe('app protocol', () => {
     expect(res.headers.get('content-security-policy')).toBe(csp);
   });
 
+  it("serves a deployer's voice pack folder at voice/, in place of the built one, and nothing outside it", async () => {
+    const voice = join(dir, 'recorded');
+    mkdirSync(join(voice, 'fr'), { recursive: true });
+    writeFileSync(join(voice, 'fr', 'welcome.hello.ogg'), 'OggS recorded');
+    const mounts = [{ prefix: 'voice', dir: voice }];
+    const res = await createAppProtocolHandler(root, csp, mounts)(new Request('cabin://app/voice/fr/welcome.hello.ogg'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('OggS recorded');
+    expect(res.headers.get('content-type')).toBe('audio/ogg');
+    expect(resolveAppFile(root, 'cabin://app/voice/..%2f..%2fsecret.txt', mounts)).toBeUndefined();
+    expect(resolveAppFile(root, 'cabin://app/voices/x.ogg', mounts)).toBe(join(root, 'voices', 'x.ogg'));
+  });
+
   it('resolves only paths inside the root', () => {
     expect(resolveAppFile(root, 'cabin://app/..%2fsecret.txt')).toBeUndefined();
     expect(resolveAppFile(root, 'cabin://app/../secret.txt')).toBe(join(root, 'secret.txt')); // the URL parser already removed `..`
