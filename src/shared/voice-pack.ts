@@ -80,10 +80,13 @@ export function flattenTranslations(tree: unknown, prefix = ''): Map<string, str
 export const isSpokenKey = (key: string, patterns: { include: readonly string[]; exclude: readonly string[] } = VOICE_KEYS): boolean =>
   patterns.include.some((p) => keyMatches(key, p)) && !patterns.exclude.some((p) => keyMatches(key, p));
 
-/** The prompts of one language's translations, in file order; interpolated texts are left out (see VOICE_KEYS). */
+/** i18next's plural forms (`days_one`, `days_other`): which one is shown depends on a number, so none is said ahead. */
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+/** The prompts of one language's translations, in file order; interpolated and plural texts are left out (see VOICE_KEYS). */
 export function selectPrompts(translations: unknown, patterns = VOICE_KEYS): { key: string; text: string }[] {
   return [...flattenTranslations(translations)]
-    .filter(([key, text]) => isSpokenKey(key, patterns) && !text.includes('{{') && text.trim() !== '')
+    .filter(([key, text]) => isSpokenKey(key, patterns) && !PLURAL.test(key) && !text.includes('{{') && text.trim() !== '')
     .map(([key, text]) => ({ key, text }));
 }
 
