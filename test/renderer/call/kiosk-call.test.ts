@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,10 +18,11 @@ import type { Doctor } from './browser-harness.ts';
  */
 
 const ROOT = resolve(import.meta.dirname, '../../..');
+const SHOTS = join(ROOT, 'test/output/screenshots');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 declare global {
   interface Window {
-    kioskTest: { calls: { name: string; input: unknown }[]; doctor: Doctor | undefined; pending: unknown[]; setCall(p: Partial<CallView>): void; cabinPcs(): RTCPeerConnection[] };
+    kioskTest: { calls: { name: string; input: unknown }[]; doctor: Doctor | undefined; pending: unknown[]; setCall(p: Partial<CallView>): void; cabinPcs(): RTCPeerConnection[]; freeze(on: boolean): void };
     cabinCallStats?: () => Record<string, number>;
   }
 }
@@ -114,6 +115,70 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
     expect(s).toBeDefined();
     expect(s!.eventsBytes).toBeGreaterThan(0);
   });
+
+  /** The share of the viewport an element's box covers (clipped to the viewport). */
+  const share = (testId: string) =>
+    page.getByTestId(testId).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
+      const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+      return (w * h) / (innerWidth * innerHeight);
+    });
+  /** Every button of the screen inside the viewport and at least 64 px both ways. */
+  const buttonsFit = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('button')].flatMap((b) => {
+        const r = b.getBoundingClientRect();
+        const ok = r.left >= 0 && r.top >= 0 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5 && r.width >= 64 && r.height >= 64;
+        return ok ? [] : [`${b.dataset.testid ?? b.textContent}: ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)}`];
+      }),
+    );
+
+  it('with the doctor there, the doctor is the main thing on screen, the step beside it, at every cabin size', async () => {
+    for (const [width, height, least] of [
+      [1920, 1080, 0.35],
+      [1280, 800, 0.3],
+      [1080, 1920, 0.3],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await expect.poll(() => share('doctor-video'), { message: `${width}×${height}` }).toBeGreaterThanOrEqual(least);
+      // Before: a 240×180 thumbnail, 2 % of a 1080p screen.
+      expect(await page.getByTestId('doctor-video').evaluate((v: HTMLVideoElement) => v.videoWidth > 0)).toBe(true);
+      await page.getByTestId('step-oximeter').waitFor();
+      expect(await buttonsFit(), `${width}×${height}`).toEqual([]);
+      expect(await share('camera-preview'), 'the self-view stays small').toBeLessThan(0.05);
+      expect(await page.getByTestId('otoscope-preview').count()).toBe(0);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, `kiosk-call-${width}x${height}.png`) });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('a frozen doctor picture is seen, renegotiated, told to the patient and to the doctor, and comes back', async () => {
+    const notice = page.getByTestId('doctor-video-notice');
+    const offers = await page.evaluate(() => window.kioskTest.doctor!.offers.length);
+    const told = () => page.evaluate(() => window.kioskTest.doctor!.received.filter((m) => m.type === 'doctor-video').map((m) => m.state));
+    await page.evaluate(() => window.kioskTest.freeze(true));
+    await expect.poll(() => notice.getAttribute('data-state').catch(() => null), { timeout: 10_000 }).toBe('stalled');
+    expect(await notice.textContent()).toBe('L’image du médecin est figée, nous la rétablissons…');
+    await expect.poll(told).toContain('stalled');
+    // The recovery is a renegotiation: a new offer with an ICE restart (new credentials) reaches the doctor.
+    await expect.poll(() => page.evaluate(() => window.kioskTest.doctor!.offers.length), { timeout: 5000 }).toBeGreaterThan(offers);
+    const ufrags = await page.evaluate(() => window.kioskTest.doctor!.offers.map((o) => /a=ice-ufrag:(\S+)/.exec(o.sdp)?.[1]));
+    expect(new Set(ufrags).size).toBeGreaterThan(1);
+    // The camera stays frozen: after its tries the kiosk says so, and so does the doctor's side.
+    await expect.poll(() => notice.getAttribute('data-state').catch(() => null), { timeout: 35_000 }).toBe('failed');
+    await expect.poll(told).toContain('failed');
+    await page.evaluate(() => window.kioskTest.freeze(false));
+    await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(told).toEqual(expect.arrayContaining(['ok', 'stalled', 'failed']));
+    expect((await told()).at(-1)).toBe('ok');
+    expect(await status().getAttribute('data-rtc')).toBe('connected');
+    const incidents = await page.evaluate(() => window.kioskTest.calls.filter((c) => c.name === 'call:incident').map((c) => (c.input as { detail: string }).detail));
+    expect(incidents.some((d) => /video stalled/.test(d))).toBe(true);
+    expect(incidents.some((d) => /could not be restored/.test(d))).toBe(true);
+    expect(incidents.some((d) => /plays again/.test(d))).toBe(true);
+  }, 60_000);
 
   it('ended: the banner says so, the connection and the doctor picture are gone', async () => {
     await page.evaluate(() => window.kioskTest.setCall({ state: 'ended' }));

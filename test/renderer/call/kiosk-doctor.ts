@@ -25,8 +25,16 @@ let doctor: Doctor | undefined;
 const toCabin = (data: SignalData): void => void setTimeout(() => emit('signal', { data }), 1);
 
 const ok = (value: unknown) => ({ ok: true, value });
+/** An oximeter and a cuff, so the exam shows a step beside the doctor. */
+const DEVICES = [
+  { id: 'oxi@sim', driver: 'contec-cms50-v7', name: 'CMS50', category: 'oximeter', transport: 'simulated', path: 'sim', reason: 'demo', commands: [], link: 'connected', status: 'ok' },
+  { id: 'bp@sim', driver: 'omron-hem790it', name: 'Omron', category: 'blood-pressure', transport: 'simulated', path: 'sim', reason: 'demo', commands: ['measure'], link: 'connected' },
+];
 
-/** The doctor's "camera": a canvas that keeps changing. */
+/** The doctor's camera freezes (no new frame: a canvas stream only sends when it is drawn on) until set back. */
+let frozen = false;
+
+/** The doctor's "camera": a canvas that keeps changing (unless frozen). */
 function doctorCamera(): MediaStreamTrack {
   const canvas = document.createElement('canvas');
   canvas.width = 320;
@@ -34,6 +42,7 @@ function doctorCamera(): MediaStreamTrack {
   const ctx = canvas.getContext('2d')!;
   let n = 0;
   setInterval(() => {
+    if (frozen) return;
     ctx.fillStyle = `hsl(${(n += 7) % 360} 60% 50%)`;
     ctx.fillRect(0, 0, 320, 240);
   }, 50);
@@ -58,6 +67,10 @@ const test = {
   get pending() {
     return pending;
   },
+  /** Stops (or restarts) the doctor's camera frames: a frozen picture on the kiosk. */
+  freeze(on: boolean) {
+    frozen = on;
+  },
   /** Main's side: the doctor claims the consultation (or it ends). */
   setCall(patch: Partial<CallView>) {
     call = { ...call, ...patch };
@@ -78,7 +91,7 @@ Object.assign(window, {
         case 'config:get':
           return ok(config);
         case 'devices:list':
-          return ok([]);
+          return ok(DEVICES);
         case 'call:get':
           return ok(call);
         case 'call:signal': {
