@@ -56,6 +56,8 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   const emit: EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     if (!checkEvent(name, payload)) return;
     if (name === 'session') policy?.onSession(payload as EventPayload<'session'>);
+    // The call counts as the patient's activity: no idle prompt while a doctor is there (session/attendance.ts).
+    if (name === 'call') session.onCall(payload as EventPayload<'call'>);
     for (const s of sinks) s(name, payload);
   };
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
@@ -94,6 +96,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   const consult = new ConsultPolicy({
     link: hub,
     audit: (detail) => store.audit({ actor: 'system', action: 'incident', detail: { detail } }),
+    endReason: () => session.endReason(),
     log: log.child({ component: 'consultation' }),
   });
   policy = consult;
@@ -114,6 +117,12 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     'session:language': ({ language }) => session.setLanguage(language),
     'session:activity': () => session.activity(),
     'session:end': ({ from }) => session.end(from),
+    'session:help': () => {
+      const view = session.help();
+      consult.help();
+      return view;
+    },
+    'session:help-answered': () => session.helpAnswered(),
     'devices:list': () => supervisor.devices(),
     'devices:command': async ({ deviceId, name }) => {
       const r = await supervisor.command(deviceId, name);
@@ -153,6 +162,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       media: config.media,
       idle: config.idle,
       demo: config.demo,
+      retentionDays: config.retentionDays,
     }),
   };
 

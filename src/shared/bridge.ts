@@ -27,6 +27,8 @@ export const SessionViewSchema = z.object({
   assistant: z.boolean(),
   /** Set while the "are you still there?" prompt is shown. */
   idleWarning: z.object({ secondsLeft: z.number() }).nullable(),
+  /** The patient called the assistant (ms) and the assistant has not answered yet. */
+  help: z.object({ at: z.number() }).nullable().optional(),
   /** The latest reading of each measurement of this session (what the exam and summary show). */
   readings: z.array(ReadingSchema),
 });
@@ -58,6 +60,8 @@ export const KioskConfigViewSchema = z.object({
   }),
   idle: z.object({ warnAfterS: z.number(), endAfterS: z.number() }),
   demo: z.boolean(),
+  /** Days the cabin keeps a visit's data after delivery (the consent tells the patient). */
+  retentionDays: z.number().min(0).optional(),
 });
 export type KioskConfigView = z.infer<typeof KioskConfigViewSchema>;
 
@@ -112,6 +116,10 @@ export const CALLS = {
   /** exam → end (the session is closed and its summary shown); end → cleaning (the patient's data leaves
    * the screen and memory; the cabin stays locked until the assistant completes the checklist). */
   'session:end': { input: z.object({ from: z.enum(['exam', 'end']).optional() }).strict(), output: SessionViewSchema },
+  /** The patient's "call the assistant": rung and shown on the kiosk, told to the doctor during a call. */
+  'session:help': { input: Empty, output: SessionViewSchema },
+  /** The assistant answered the call ("I am coming"). */
+  'session:help-answered': { input: Empty, output: SessionViewSchema },
   'devices:list': { input: Empty, output: z.array(DeviceViewSchema) },
   'devices:command': {
     input: z.object({ deviceId: z.string().max(300), name: z.string().max(64) }).strict(),

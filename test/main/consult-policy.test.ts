@@ -7,21 +7,34 @@ import { PhaseSchema, type CallView, type Language, type Phase } from '../../src
 import { LANGUAGES } from '../../src/shared/language.ts';
 
 /** A hub link that records what the policy tells it. */
-function fakeLink(over: Partial<ConsultLink> = {}): ConsultLink & { wants: (Language | null)[]; incidents: string[]; signals: unknown[] } {
+function fakeLink(
+  over: Partial<ConsultLink> = {},
+): ConsultLink & { wants: (Language | null)[]; told: unknown[][]; helps: number; incidents: string[]; signals: unknown[] } {
   const wants: (Language | null)[] = [];
+  const told: unknown[][] = [];
   const incidents: string[] = [];
   const signals: unknown[] = [];
   const view: CallView = { ...OFF_CALL, state: 'waiting' };
-  return {
+  const link = {
     wants,
+    told,
+    helps: 0,
     incidents,
     signals,
-    want: (l) => void wants.push(l),
+    want: (l: Language | null, ...rest: unknown[]) => {
+      wants.push(l);
+      told.push([l, ...rest]);
+    },
+    help: () => {
+      link.helps++;
+      return true;
+    },
     view: () => view,
-    signal: (d) => void signals.push(d),
-    incident: (d) => void incidents.push(d),
+    signal: (d: unknown) => void signals.push(d),
+    incident: (d: string) => void incidents.push(d),
     ...over,
   };
+  return link;
 }
 
 const PHASES = PhaseSchema.options;
@@ -40,6 +53,31 @@ describe('ConsultPolicy', () => {
     const visit: Phase[] = ['welcome', 'consent', 'exam', 'end', 'cleaning', 'welcome'];
     for (const phase of visit) p.onSession({ phase, language: 'en' });
     expect(link.wants).toEqual([null, null, 'en', null, null, null]);
+  });
+
+  it('names the visit when it asks, and says why the cabin leaves (the session’s end reason; restart before any)', () => {
+    const link = fakeLink();
+    let reason: 'patient' | 'idle' = 'idle';
+    const p = new ConsultPolicy({ link, audit: () => {}, endReason: () => reason, log: silentLogger() });
+    p.onSession({ phase: 'exam', language: 'fr', sessionId: 's1' });
+    reason = 'patient';
+    p.onSession({ phase: 'end', language: 'fr', sessionId: 's1' });
+    p.onSession({ phase: 'exam', language: 'en', sessionId: 's2' });
+    expect(link.told).toEqual([
+      ['fr', 's1', undefined],
+      [null, null, 'patient'],
+      ['en', 's2', undefined],
+    ]);
+    const first = fakeLink();
+    new ConsultPolicy({ link: first, audit: () => {}, log: silentLogger() }).onSession({ phase: 'welcome', language: 'fr', sessionId: null });
+    expect(first.told).toEqual([[null, null, 'restart']]);
+  });
+
+  it('tells the doctor of the call for the assistant through the link; without a hub nobody', () => {
+    const link = fakeLink();
+    expect(new ConsultPolicy({ link, audit: () => {}, log: silentLogger() }).help()).toBe(true);
+    expect(link.helps).toBe(1);
+    expect(new ConsultPolicy({ audit: () => {}, log: silentLogger() }).help()).toBe(false);
   });
 
   it('follows any sequence of session views: the last thing the link was told matches the last view', () => {

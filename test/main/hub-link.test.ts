@@ -178,9 +178,9 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     expect(hub.received.filter((m) => m.type === 'request')).toHaveLength(0);
     expect(state()).toBe('idle');
 
-    l.want('fr');
+    l.want('fr', 'visit-1');
     await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
-    expect(hub.received.find((m) => m.type === 'request')).toEqual({ type: 'request', language: 'fr' });
+    expect(hub.received.find((m) => m.type === 'request')).toEqual({ type: 'request', language: 'fr', visit: 'visit-1' });
     expect(state()).toBe('waiting');
 
     hub.send({ type: 'consultation', consultation: consultation() });
@@ -188,9 +188,9 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     await until(() => state() === 'active', 'active');
     expect(l.view()).toMatchObject({ doctorName: 'Dr Martin', peerPresent: true, polite: false, iceServers: [{ urls: 'stun:x' }] });
 
-    l.want(null);
+    l.want(null, null, 'patient');
     await until(() => hub.received.some((m) => m.type === 'cancel'), 'the cancel');
-    expect(hub.received.find((m) => m.type === 'cancel')).toEqual({ type: 'cancel', consultationId: 'cons-1' });
+    expect(hub.received.find((m) => m.type === 'cancel')).toEqual({ type: 'cancel', consultationId: 'cons-1', reason: 'patient' });
     expect(l.view()).toMatchObject({ state: 'idle', consultationId: null, iceServers: [] });
   });
 

@@ -4,7 +4,9 @@ import type { EventSink } from '../../src/main/bridge/dispatch.ts';
 import { hashPin, verifyPin } from '../../src/main/session/pin.ts';
 import type { SessionStore } from '../../src/main/session/ports.ts';
 import { SessionService } from '../../src/main/session/service.ts';
-import type { EventName } from '../../src/shared/bridge.ts';
+import { OFF_CALL } from '../../src/main/hub/consult-policy.ts';
+import type { CallView, EventName } from '../../src/shared/bridge.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 /** An in-memory store recording what the service asks for. */
 class FakeStore implements SessionStore {
@@ -174,5 +176,100 @@ describe('SessionService', () => {
     expect(verifyPin('2468', a)).toBe(true);
     expect(verifyPin('2469', a)).toBe(false);
     expect(verifyPin('2468', 'garbage')).toBe(false);
+  });
+});
+
+describe('SessionService: a visit that survives talking, and ends on purpose', () => {
+  const IDLE = { warnAfterS: 60, endAfterS: 20, callGraceS: 120, waitingWarnAfterS: 300 };
+  /** The service on a manual clock, ticked once a second as app.ts does. */
+  function callRig() {
+    const clock = new ManualClock();
+    const store = new FakeStore();
+    const events: { name: EventName; payload: unknown }[] = [];
+    const svc = new SessionService(store, demoConfig({ idle: IDLE }), (name, payload) => events.push({ name, payload }), clock.now, hashPin('1234'));
+    const seconds = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        clock.advance(1000);
+        svc.tick();
+      }
+    };
+    const call = (state: CallView['state'], peerPresent = false): void => svc.onCall({ ...OFF_CALL, state, peerPresent, consultationId: 'c1' });
+    svc.start('fr');
+    svc.consent(true);
+    return { svc, store, seconds, call };
+  }
+
+  it('never asks "are you still there?" nor ends the visit while a doctor is in the call (today: prompt at warnAfterS, wiped endAfterS later)', () => {
+    const { svc, seconds, call } = callRig();
+    call('waiting');
+    call('active', true);
+    seconds(30 * 60);
+    expect(svc.view()).toMatchObject({ phase: 'exam', idleWarning: null });
+    expect(svc.view().sessionId).not.toBeNull();
+  });
+
+  it('holds for the grace after the doctor’s link drops, then the ordinary rule applies again', () => {
+    const { svc, seconds, call } = callRig();
+    call('active', true);
+    seconds(200);
+    call('active', false); // the doctor's console dropped
+    seconds(IDLE.callGraceS - 1);
+    expect(svc.view().idleWarning).toBeNull();
+    seconds(IDLE.warnAfterS - 1);
+    expect(svc.view().idleWarning).toBeNull(); // counted from the end of the grace, not from the last touch
+    seconds(2);
+    expect(svc.view().idleWarning).not.toBeNull();
+    seconds(IDLE.endAfterS);
+    expect(svc.view()).toMatchObject({ phase: 'cleaning', sessionId: null });
+    expect(svc.endReason()).toBe('idle');
+  });
+
+  it('a doctor coming back while the prompt shows takes it away', () => {
+    const { svc, seconds, call } = callRig();
+    seconds(IDLE.warnAfterS + 1);
+    expect(svc.view().idleWarning).not.toBeNull();
+    call('active', true);
+    expect(svc.view().idleWarning).toBeNull();
+  });
+
+  it('without a hub the ordinary rule; waiting in the queue, the longer one', () => {
+    const alone = callRig();
+    alone.call('off');
+    alone.seconds(IDLE.warnAfterS + 1);
+    expect(alone.svc.view().idleWarning).not.toBeNull();
+    const waiting = callRig();
+    waiting.call('waiting');
+    waiting.seconds(IDLE.warnAfterS + 1);
+    expect(waiting.svc.view().idleWarning).toBeNull();
+    waiting.seconds(IDLE.waitingWarnAfterS - IDLE.warnAfterS);
+    expect(waiting.svc.view().idleWarning).not.toBeNull();
+  });
+
+  it('says why the visit ended: the patient, the assistant (panel unlocked), idleness; "restart" before any ended', async () => {
+    const patient = callRig();
+    expect(patient.svc.endReason()).toBe('restart');
+    patient.svc.end('exam');
+    expect(patient.svc.endReason()).toBe('patient');
+    const assistant = callRig();
+    await assistant.svc.unlockAssistant('1234');
+    assistant.svc.end('exam');
+    expect(assistant.svc.endReason()).toBe('assistant');
+    expect(assistant.store.sessions.get([...assistant.store.sessions.keys()][0]!)).toMatchObject({ ended: 'assistant' });
+    expect(assistant.store.audits.at(-1)).toMatchObject({ actor: 'assistant', action: 'session-end', detail: { reason: 'assistant' } });
+  });
+
+  it('the patient’s call for the assistant: recorded once, shown until the assistant answers, never carried to the next patient', async () => {
+    const { svc, store } = callRig();
+    expect(svc.help().help).toEqual({ at: expect.any(Number) });
+    svc.help(); // pressed again: still one call
+    expect(store.audits.filter((a) => a.action === 'help-request')).toHaveLength(1);
+    expect(svc.helpAnswered().help).toBeNull();
+    expect(store.audits.filter((a) => a.action === 'help-answered')).toHaveLength(1);
+    svc.help();
+    expect((await svc.unlockAssistant('1234')).help).toBeNull(); // the assistant came and unlocked the panel
+    svc.lockAssistant();
+    svc.help();
+    svc.end('exam');
+    expect(svc.end('end')).toMatchObject({ phase: 'cleaning', help: null });
   });
 });

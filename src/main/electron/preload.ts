@@ -16,6 +16,8 @@ const CALL_NAMES = [
   'session:language',
   'session:activity',
   'session:end',
+  'session:help',
+  'session:help-answered',
   'devices:list',
   'devices:command',
   'assistant:unlock',

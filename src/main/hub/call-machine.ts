@@ -1,5 +1,5 @@
 import type { CallState, CallView, Language } from '../../shared/bridge.ts';
-import type { ConsultationView } from '../../shared/hub-protocol.ts';
+import type { ConsultationView, LeaveReason } from '../../shared/hub-protocol.ts';
 
 /** The states the hub link moves through: the contract's, less 'off' (no hub configured: app.ts answers that). */
 export type LinkCallState = Exclude<CallState, 'off'>;
@@ -13,11 +13,15 @@ export interface Call {
   connected: boolean;
   error: string | null;
   consultation: ConsultationView | null;
+  /** The visit (session id) that wants the doctor; null in 'idle' (or from a caller that does not say). */
+  visit: string | null;
+  /** Why the cabin leaves a consultation it no longer wants; 'restart' until a visit ends (one still open is from before). */
+  leaveReason: LeaveReason;
 }
 
 export type CallEvent =
-  /** The session wants a doctor (in this language) or no longer does (null). */
-  | { type: 'want'; language: Language | null }
+  /** The session wants a doctor (in this language, for this visit) or no longer does (null, and why). */
+  | { type: 'want'; language: Language | null; visit?: string | null; reason?: LeaveReason }
   | { type: 'open' }
   /** The socket closed or the login failed; `error` is what to show (null: nothing wrong to show). */
   | { type: 'close'; error: string | null }
@@ -30,12 +34,12 @@ export type CallEvent =
 
 /** What the link must do on the socket, and record, after a transition. */
 export type CallEffect =
-  | { type: 'request'; language: Language }
+  | { type: 'request'; language: Language; visit?: string }
   | { type: 'join'; consultationId: string }
-  | { type: 'cancel'; consultationId: string }
+  | { type: 'cancel'; consultationId: string; reason: LeaveReason }
   | { type: 'audit'; detail: string };
 
-export const initialCall: Call = { state: 'idle', language: null, connected: false, error: null, consultation: null };
+export const initialCall: Call = { state: 'idle', language: null, connected: false, error: null, consultation: null, visit: null, leaveReason: 'restart' };
 
 const open = (c: ConsultationView | null): c is ConsultationView => c !== null && (c.state === 'waiting' || c.state === 'active');
 
@@ -44,7 +48,12 @@ const queued = (connected: boolean, error: string | null): LinkCallState => (con
 
 /** A request goes whenever a wanted call without a consultation is connected. */
 const ask = (call: Call): CallEffect[] =>
-  call.connected && call.language ? [{ type: 'request', language: call.language }, { type: 'audit', detail: 'asked for a doctor' }] : [];
+  call.connected && call.language
+    ? [{ type: 'request', language: call.language, ...(call.visit ? { visit: call.visit } : {}) }, { type: 'audit', detail: 'asked for a doctor' }]
+    : [];
+
+/** A consultation the hub holds open for another visit (lost leave, or from before a restart): not ours to show. */
+const stale = (call: Call, m: ConsultationView): boolean => call.state === 'idle' || (m.visit !== undefined && call.visit !== null && m.visit !== call.visit);
 
 /**
  * The call's transition function: pure, total over state × event; the link only does the I/O it returns.
@@ -56,13 +65,14 @@ export function transition(call: Call, e: CallEvent): { next: Call; effects: Cal
     case 'want': {
       if (e.language === call.language) return { next: call, effects: [] };
       if (!e.language) {
+        const reason = e.reason ?? call.leaveReason;
         const effects: CallEffect[] = open(c)
-          ? [{ type: 'cancel', consultationId: c.consultationId }, { type: 'audit', detail: `left consultation ${c.consultationId} (${c.state})` }]
+          ? [{ type: 'cancel', consultationId: c.consultationId, reason }, { type: 'audit', detail: `left consultation ${c.consultationId} (${c.state}, ${reason})` }]
           : [];
-        return { next: { ...call, state: 'idle', language: null, consultation: null }, effects };
+        return { next: { ...call, state: 'idle', language: null, consultation: null, visit: null, leaveReason: reason }, effects };
       }
       if (call.state !== 'idle') return { next: { ...call, language: e.language }, effects: [] };
-      const next: Call = { ...call, language: e.language, error: null, state: call.connected ? 'waiting' : 'connecting' };
+      const next: Call = { ...call, language: e.language, visit: e.visit ?? null, error: null, state: call.connected ? 'waiting' : 'connecting' };
       return { next, effects: ask(next) };
     }
     case 'open': {
@@ -82,8 +92,12 @@ export function transition(call: Call, e: CallEvent): { next: Call; effects: Cal
       return { next: { ...call, error: e.error, state: call.state === 'connecting' ? 'unavailable' : call.state }, effects: [] };
     case 'consultation': {
       const m = e.consultation;
-      // The session ended while the hub was answering: leave.
-      if (call.state === 'idle') return { next: call, effects: open(m) ? [{ type: 'cancel', consultationId: m.consultationId }] : [] };
+      // The session ended while the hub was answering, or the hub holds one of an earlier visit: leave it, show nothing.
+      if (stale(call, m)) {
+        const leave: CallEffect[] = [{ type: 'cancel', consultationId: m.consultationId, reason: call.leaveReason }];
+        if (call.state !== 'idle') leave.push({ type: 'audit', detail: `left consultation ${m.consultationId} of an earlier visit (${call.leaveReason})` });
+        return { next: call, effects: open(m) ? leave : [] };
+      }
       const effects: CallEffect[] =
         m.state === 'active' && c?.state !== 'active' ? [{ type: 'audit', detail: `doctor joined consultation ${m.consultationId}` }] : [];
       const next: Call = { ...call, consultation: m };

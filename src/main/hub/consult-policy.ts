@@ -1,11 +1,12 @@
 import type { CallView, Language, SessionView } from '../../shared/bridge.ts';
-import type { SignalData } from '../../shared/hub-protocol.ts';
+import type { LeaveReason, SignalData } from '../../shared/hub-protocol.ts';
 import type { Logger } from '../../server/log.ts';
 import { BridgeFailure } from '../bridge/dispatch.ts';
 
 /** What the policy needs of the hub link (HubLink). */
 export interface ConsultLink {
-  want(language: Language | null): void;
+  want(language: Language | null, visit?: string | null, reason?: LeaveReason): void;
+  help(): boolean;
   view(): CallView;
   signal(data: SignalData): void;
   incident(detail: string): void;
@@ -27,6 +28,8 @@ export interface ConsultPolicyOptions {
   link?: ConsultLink;
   /** Records a call incident in the audit log when there is no hub to send it to. */
   audit(detail: string): void;
+  /** Why the last visit ended (told to the doctor when the cabin leaves); 'restart' when none ended in this process. */
+  endReason?: () => LeaveReason;
   log: Logger;
 }
 
@@ -38,11 +41,13 @@ export class ConsultPolicy {
   constructor(private readonly o: ConsultPolicyOptions) {}
 
   /** Every session view (start, phase changes, the end): asks for a doctor, or leaves. */
-  onSession(session: Pick<SessionView, 'phase' | 'language'>): void {
+  onSession(session: Pick<SessionView, 'phase' | 'language'> & Partial<Pick<SessionView, 'sessionId'>>): void {
     const link = this.o.link;
     if (!link) return;
     try {
-      link.want(doctorWanted(session));
+      const language = doctorWanted(session);
+      // The visit names the request (the hub never hands it another visit's consultation); the reason, the leave.
+      link.want(language, language ? (session.sessionId ?? null) : null, language ? undefined : (this.o.endReason?.() ?? 'restart'));
     } catch (err) {
       // The call is background work: the visit goes on without it.
       this.o.log.error({ err }, 'updating the consultation failed');
@@ -60,6 +65,16 @@ export class ConsultPolicy {
       link.signal(data);
     } catch (err) {
       throw new BridgeFailure('call-unavailable', (err as Error).message);
+    }
+  }
+
+  /** The patient called the assistant: the doctor is told during a call (true when it went). */
+  help(): boolean {
+    try {
+      return this.o.link?.help() ?? false;
+    } catch (err) {
+      this.o.log.error({ err }, 'telling the doctor about the call for the assistant failed');
+      return false;
     }
   }
 

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { CallView, Language } from '../../shared/bridge.ts';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts';
-import { BEARER_PREFIX, FromHubSchema, HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, parseFrame, type FromHub, type SignalData, type ToHub } from '../../shared/hub-protocol.ts';
+import { BEARER_PREFIX, FromHubSchema, HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, parseFrame, type FromHub, type LeaveReason, type SignalData, type ToHub } from '../../shared/hub-protocol.ts';
 import { cabinLogin, LoginRefused } from './cabin-login.ts';
 import { callView, initialCall, transition, type Call, type CallEvent } from './call-machine.ts';
 import { ReconnectPolicy } from './reconnect.ts';
@@ -85,9 +85,16 @@ export class HubLink {
     }
   }
 
-  /** The session wants a doctor (in the patient's language) or no longer does (null). */
-  want(language: Language | null): void {
-    this.dispatch({ type: 'want', language });
+  /** The session wants a doctor (in the patient's language, for this visit) or no longer does (null, and why). */
+  want(language: Language | null, visit?: string | null, reason?: LeaveReason): void {
+    this.dispatch({ type: 'want', language, ...(visit !== undefined ? { visit } : {}), ...(reason ? { reason } : {}) });
+  }
+
+  /** The patient called the assistant: the doctor of an active consultation is told (false when there is none). */
+  help(): boolean {
+    const c = this.call.consultation;
+    if (!c || c.state !== 'active') return false;
+    return this.send({ type: 'help', consultationId: c.consultationId });
   }
 
   signal(data: SignalData): void {
@@ -112,8 +119,9 @@ export class HubLink {
     this.call = next;
     for (const e of effects) {
       if (e.type === 'audit') this.opts.onAudit('consultation', e.detail);
-      else if (e.type === 'request') this.send({ type: 'request', language: e.language });
-      else this.send({ type: e.type, consultationId: e.consultationId });
+      else if (e.type === 'request') this.send({ type: 'request', language: e.language, ...(e.visit ? { visit: e.visit } : {}) });
+      else if (e.type === 'cancel') this.send({ type: 'cancel', consultationId: e.consultationId, reason: e.reason });
+      else this.send({ type: 'join', consultationId: e.consultationId });
     }
     const v = this.view();
     const key = JSON.stringify(v);
@@ -231,6 +239,7 @@ export class HubLink {
       case 'queue':
       case 'pong':
       case 'reported': // an answer to doctors' reports: cabins never get it
+      case 'help': // told to doctors
         break;
     }
   }

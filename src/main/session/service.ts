@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Language, Phase, Reading, SessionView } from '../../shared/bridge.ts';
+import type { CallView, Language, Phase, Reading, SessionView } from '../../shared/bridge.ts';
 import type { MdcCode } from '../../shared/catalogue.ts';
 import type { DeviceEvent } from '../../shared/device-event.ts';
+import type { LeaveReason } from '../../shared/hub-protocol.ts';
 import { BridgeFailure, type EventSink } from '../bridge/dispatch.ts';
 import type { KioskConfig } from '../config.ts';
+import { ALONE, heldByCall, idleStep, nextAttendance, type Attendance } from './attendance.ts';
 import { nextPhase, phaseOf, phaseSnapshot, type PhaseEvent, type PhaseSnapshot } from './phases.ts';
 import { PinGuard } from './pin.ts';
 import type { EndReason, SessionStore } from './ports.ts';
@@ -26,8 +28,14 @@ export class SessionService {
   private current: Current | undefined;
   private readings = new Map<string, Reading>();
   private assistant = false;
+  /** The patient asked for the assistant at this time (ms), until the assistant answers. */
+  private helpAt: number | null = null;
   private lastActivity: number;
   private idleSince: number | undefined;
+  /** The call as the idle rule sees it (attendance.ts): a doctor's presence counts as activity. */
+  private attendance: Attendance = ALONE;
+  /** Why the last visit ended, for the doctor; 'restart' until one ends in this process (an open one is from before). */
+  private ended: LeaveReason = 'restart';
   private readonly pins: PinGuard;
   private readonly waves = new Map<string, { deviceId: string; code: MdcCode; rate: number; t: number; samples: number[] }>();
 
@@ -48,7 +56,8 @@ export class SessionService {
       store.endSession(left.id, 'crash-recovery');
       store.audit({ actor: 'system', action: 'session-end', sessionId: left.id, detail: { reason: 'crash-recovery' } });
     }
-    this.phases = phaseSnapshot(store.cleaningPending() ? 'cleaning' : 'welcome');
+    // A demo has no patient and nothing to clean: it restarts ready (a real cabin's assistant unlocks with the PIN).
+    this.phases = phaseSnapshot(!config.demo && store.cleaningPending() ? 'cleaning' : 'welcome');
   }
 
   private get phase(): Phase {
@@ -64,6 +73,7 @@ export class SessionService {
       startedAt: this.current?.startedAt ?? null,
       assistant: this.assistant,
       idleWarning: warn,
+      help: this.helpAt === null ? null : { at: this.helpAt },
       readings: [...this.readings.values()],
     };
   }
@@ -103,14 +113,45 @@ export class SessionService {
     return this.view();
   }
 
+  /** Why the last visit ended (the doctor is told): the patient, the assistant, idleness, or a restart of cabin main. */
+  endReason(): LeaveReason {
+    return this.ended;
+  }
+
+  /** The hub link's view of the call changed: a doctor there (or just lost) holds the idle prompt off. */
+  onCall(view: CallView): void {
+    this.attendance = nextAttendance(this.attendance, view, this.now());
+    if (this.idleSince !== undefined && heldByCall(this.attendance, this.now(), this.config.idle)) this.touch();
+  }
+
   /** exam → end (summary), end → cleaning (data cleared); `from` makes a double tap harmless. */
   end(from?: 'exam' | 'end'): SessionView {
     this.require({ type: 'end' }, 'There is no visit to end.', from);
     if (this.phase === 'exam') {
-      this.close('completed');
+      // With the panel unlocked, it is the assistant who ends the visit.
+      this.ended = this.assistant ? 'assistant' : 'patient';
+      this.close(this.assistant ? 'assistant' : 'completed');
       return this.move({ type: 'end' });
     }
     return this.clearPatient({ type: 'end' });
+  }
+
+  /** "Call the assistant": recorded, shown and rung on the kiosk until the assistant answers (app.ts tells the doctor). */
+  help(): SessionView {
+    if (!this.current) throw new BridgeFailure('no-session', 'There is no visit in progress.');
+    this.touch();
+    if (this.helpAt === null) {
+      this.helpAt = this.now();
+      this.store.audit({ actor: 'patient', action: 'help-request', sessionId: this.current.id });
+    }
+    return this.publish();
+  }
+
+  /** The assistant came (pressed "I am coming" or unlocked the panel). */
+  helpAnswered(): SessionView {
+    if (this.helpAt !== null) this.store.audit({ actor: 'assistant', action: 'help-answered', ...(this.current ? { sessionId: this.current.id } : {}) });
+    this.helpAt = null;
+    return this.publish();
   }
 
   async unlockAssistant(pin: string): Promise<SessionView> {
@@ -120,6 +161,7 @@ export class SessionService {
     if (result === 'locked') throw new BridgeFailure('pin-locked', 'Too many wrong PINs: wait a minute, then try again.');
     if (result === 'wrong') throw new BridgeFailure('wrong-pin', 'Wrong PIN.');
     this.assistant = true;
+    if (this.helpAt !== null) return this.helpAnswered();
     return this.publish();
   }
 
@@ -165,21 +207,19 @@ export class SessionService {
     }
   }
 
-  /** Once a second: the idle prompt, then the end of an abandoned visit. */
+  /** Once a second: the idle prompt, then the end of an abandoned visit; never while a doctor is there (attendance.ts). */
   tick(): void {
     if (!this.phases.can({ type: 'idle' })) return;
     const now = this.now();
-    if (this.idleSince === undefined) {
-      if (now - this.lastActivity >= this.config.idle.warnAfterS * 1000) {
-        this.idleSince = now;
-        this.publish();
-      }
-      return;
-    }
-    if (now - this.idleSince < this.config.idle.endAfterS * 1000) {
+    const step = idleStep({ attendance: this.attendance, lastActivity: this.lastActivity, promptedAt: this.idleSince }, now, this.config.idle);
+    if (step === 'held') return this.touch();
+    if (step === 'quiet') return;
+    if (step === 'warn') {
+      this.idleSince ??= now;
       this.publish();
       return;
     }
+    this.ended = 'idle';
     if (this.phase !== 'end') this.store.audit({ actor: 'system', action: 'session-end', sessionId: this.current?.id, detail: { reason: 'idle' } });
     if (this.phase === 'consent') {
       this.close('idle');
@@ -207,7 +247,7 @@ export class SessionService {
     for (const w of this.waves.values()) if (w.samples.length > 0) this.store.addWaveformChunk({ sessionId: this.current.id, ...w });
     this.waves.clear();
     this.store.endSession(this.current.id, reason);
-    if (reason !== 'idle') this.store.audit({ actor: 'patient', action: 'session-end', sessionId: this.current.id, detail: { reason } });
+    if (reason !== 'idle') this.store.audit({ actor: reason === 'assistant' ? 'assistant' : 'patient', action: 'session-end', sessionId: this.current.id, detail: { reason } });
   }
 
   /** The patient's data leaves the screen and memory; the cabin waits for cleaning. */
@@ -242,6 +282,7 @@ export class SessionService {
       if (phase === 'welcome' || phase === 'cleaning') {
         this.current = undefined;
         this.readings = new Map();
+        this.helpAt = null;
         // The next patient starts in the cabin's first language, not the last patient's.
         this.language = this.config.languages[0] ?? 'fr';
       }

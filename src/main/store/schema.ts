@@ -23,6 +23,9 @@ export const AuditActionSchema = z.enum([
   'incident',
   /** The live consultation: asked for, taken by a doctor, ended or cancelled (reason). */
   'consultation',
+  /** The patient pressed "call the assistant"; the assistant answered it. */
+  'help-request',
+  'help-answered',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 

@@ -45,7 +45,7 @@ class FlagsModel {
           this.error = null;
           this.sendRequest();
         } else if (!e.language) {
-          if (open(c)) this.effects.push({ type: 'cancel', consultationId: c.consultationId }, { type: 'audit', detail: `left consultation ${c.consultationId} (${c.state})` });
+          if (open(c)) this.effects.push({ type: 'cancel', consultationId: c.consultationId, reason: 'restart' }, { type: 'audit', detail: `left consultation ${c.consultationId} (${c.state}, restart)` });
           this.consultation = null;
           this.requested = false;
           this.ended = false;
@@ -71,7 +71,7 @@ class FlagsModel {
       case 'consultation': {
         const m = e.consultation;
         if (!this.wanted) {
-          if (open(m)) this.effects.push({ type: 'cancel', consultationId: m.consultationId });
+          if (open(m)) this.effects.push({ type: 'cancel', consultationId: m.consultationId, reason: 'restart' });
           return;
         }
         this.consultation = m;
@@ -200,8 +200,53 @@ describe('call machine (the hub link’s call state)', () => {
     expect(run(steps.map(([e]) => e)).effects.filter((x) => x.type !== 'audit')).toEqual([
       { type: 'request', language: 'fr' },
       { type: 'join', consultationId: 'cons-1' },
-      { type: 'cancel', consultationId: 'cons-1' }, // the hub keeps it open for the doctor's notes until the cabin leaves
+      { type: 'cancel', consultationId: 'cons-1', reason: 'restart' }, // the hub keeps it open for the doctor's notes until the cabin leaves
     ]);
+  });
+
+  it('names its visit in the request and leaves with the reason the session gives', () => {
+    const { effects } = run([
+      { type: 'want', language: 'fr', visit: 's1' },
+      { type: 'open' },
+      { type: 'consultation', consultation: { ...consultation('cons-1', 'active', true), visit: 's1' } },
+      { type: 'want', language: null, reason: 'patient' },
+    ]);
+    expect(effects.filter((x) => x.type !== 'audit')).toEqual([
+      { type: 'request', language: 'fr', visit: 's1' },
+      { type: 'cancel', consultationId: 'cons-1', reason: 'patient' },
+    ]);
+  });
+
+  it('never shows the next patient a consultation the hub still holds from an earlier visit: leaves it, with the reason', () => {
+    // Visit s1 ended by idleness while the socket was down (its cancel never went); s2 starts; the hub pushes s1's.
+    const steps: CallEvent[] = [
+      { type: 'want', language: 'fr', visit: 's1' },
+      { type: 'open' },
+      { type: 'consultation', consultation: { ...consultation('cons-1', 'active', true), visit: 's1' } },
+      { type: 'close', error: null },
+      { type: 'want', language: null, reason: 'idle' },
+      { type: 'want', language: 'en', visit: 's2' },
+      { type: 'open' },
+      { type: 'consultation', consultation: { ...consultation('cons-1', 'active', true), visit: 's1' } },
+    ];
+    const { call, effects } = run(steps);
+    expect(call).toMatchObject({ state: 'waiting', consultation: null, visit: 's2' });
+    expect(callView(call)).toMatchObject({ state: 'waiting', consultationId: null, doctorName: null, peerPresent: false });
+    expect(effects.filter((x) => x.type !== 'audit')).toEqual([
+      { type: 'request', language: 'fr', visit: 's1' },
+      { type: 'cancel', consultationId: 'cons-1', reason: 'idle' }, // lost: the socket is down
+      { type: 'request', language: 'en', visit: 's2' },
+      { type: 'cancel', consultationId: 'cons-1', reason: 'idle' },
+    ]);
+    // Its own consultation is taken as always.
+    const mine = transition(call, { type: 'consultation', consultation: { ...consultation('cons-2', 'active', true), visit: 's2' } }).next;
+    expect(callView(mine)).toMatchObject({ state: 'active', consultationId: 'cons-2' });
+  });
+
+  it('after a restart of cabin main, leaves what the hub still holds open with the reason "restart"', () => {
+    const { call, effects } = run([{ type: 'open' }, { type: 'consultation', consultation: { ...consultation('cons-9', 'active', true), visit: 'old' } }]);
+    expect(call.state).toBe('idle');
+    expect(effects).toEqual([{ type: 'cancel', consultationId: 'cons-9', reason: 'restart' }]);
   });
 
   it('shows the error only when unavailable, and the doctor’s media only when active', () => {
