@@ -72,7 +72,7 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
       process.env.NODE_ENV = nodeEnv;
     }
     pack = await generateVoicePack({ outDir: join(rendererDir, 'voice') });
-    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

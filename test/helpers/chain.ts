@@ -69,6 +69,9 @@ export async function buildApps(dir: string): Promise<{ rendererDir: string; doc
     // Loaded here, not at the top: a process that gets its apps built elsewhere (the benchmarks) does not carry Vite.
     const { build } = await import('vite');
     await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
+    // With its voice pack, as npm run build makes it (cached by text: a fraction of a second once made).
+    const { generateVoicePack } = await import('../../scripts/voice-pack.ts');
+    await generateVoicePack({ outDir: join(rendererDir, 'voice') });
     await build({ configFile: join(ROOT, 'src/doctor/vite.config.ts'), logLevel: 'warn', build: { outDir: doctorDir } });
   } finally {
     process.env.NODE_ENV = nodeEnv;

@@ -19,6 +19,8 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--use-fake-ui-for-media-stream',
+      // As the cabin's launcher: the spoken guide greets the patient before any touch.
+      '--autoplay-policy=no-user-gesture-required',
       // A caller may ask for more fake devices (`--use-fake-device-for-media-stream=device-count=2`).
       ...(extraArgs.some((a) => a.startsWith('--use-fake-device-for-media-stream')) ? [] : ['--use-fake-device-for-media-stream']),
       ...extraArgs,

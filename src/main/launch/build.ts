@@ -13,8 +13,19 @@ export async function buildIfMissing(what: keyof typeof BUILT, log: Logger): Pro
   if (existsSync(join(BUILT[what], 'index.html'))) return;
   log.info(what === 'renderer' ? 'Building the kiosk screens (first start)…' : "Building the doctor's console (first start)…");
   const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
-  await new Promise<void>((ok, fail) => {
-    const child = spawn(process.execPath, [vite, 'build', '--config', join(ROOT, `src/${what}/vite.config.ts`), '--logLevel', 'error'], { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`the ${what} build failed (exit ${code})`))));
+  await runNode([vite, 'build', '--config', join(ROOT, `src/${what}/vite.config.ts`), '--logLevel', 'error'], `the ${what} build`);
+  // The kiosk's spoken guide, as npm run build makes it (it warns and makes none without espeak-ng).
+  // Not fatal: without it the kiosk shows its texts with a notice.
+  if (what === 'renderer') {
+    await runNode([join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'scripts/voice-pack.ts')], 'the voice pack').catch((err: unknown) =>
+      log.warn(`${err instanceof Error ? err.message : String(err)}: the kiosk shows its texts without the spoken guide.`),
+    );
+  }
+}
+
+function runNode(args: string[], what: string): Promise<void> {
+  return new Promise<void>((ok, fail) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${what} failed (exit ${code})`))));
   });
 }
