@@ -34,6 +34,8 @@ describe('voice pack: which keys are spoken', () => {
     expect(isSpokenKey('end.finish')).toBe(false);
     expect(isSpokenKey('exam.next')).toBe(false);
     expect(isSpokenKey('voice.unavailable')).toBe(false);
+    expect(isSpokenKey('help.called')).toBe(true);
+    expect(isSpokenKey('help.call')).toBe(false);
   });
 
   it('a new exam step in the translations is spoken without touching the list; interpolated and plural texts are left out', () => {
