@@ -6,6 +6,7 @@ import { AssistantPanel } from './assistant/AssistantPanel.tsx';
 import { CallProvider } from './call/context.tsx';
 import { AssistantButton } from './components/AssistantButton.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
+import { HelpButton } from './components/HelpButton.tsx';
 import { IdlePrompt } from './components/IdlePrompt.tsx';
 import { PinPad } from './components/PinPad.tsx';
 import { MediaProvider } from './media/context.tsx';
@@ -17,6 +18,7 @@ import { Exam } from './screens/Exam.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 import { useActivity } from './state/use-activity.ts';
 import { useCabin } from './state/cabin.tsx';
+import { helpOffered } from './state/visit-end.ts';
 
 const SCREENS = { welcome: Welcome, consent: Consent, exam: Exam, end: End, cleaning: Cleaning } as const;
 
@@ -51,6 +53,9 @@ export function App() {
         <div className="kiosk" data-phase={session.phase}>
           <header className="topbar">
             <span className="cabin-name">{t('app.name')}</span>
+            {helpOffered(session.phase) && (
+              <HelpButton help={session.help ?? null} onCall={() => void act('session:help', {})} onAnswer={() => void act('session:help-answered', {})} />
+            )}
             {!session.assistant && <AssistantButton onClick={() => setPinOpen(true)} />}
           </header>
           <main className="content">

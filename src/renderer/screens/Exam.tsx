@@ -1,14 +1,18 @@
 import { useMachine } from '@xstate/react';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CallBanner } from '../call/CallBanner.tsx';
 import { useCall } from '../call/context.tsx';
 import { DoctorVideo } from '../call/DoctorVideo.tsx';
+import { ConfirmEnd } from '../components/ConfirmEnd.tsx';
 import { VideoPreview } from '../components/VideoPreview.tsx';
 import { examFlow } from '../exam/flow.ts';
 import { examSteps, withOtoscope } from '../exam/steps.ts';
 import { useMedia } from '../media/context.tsx';
+import { useSpoken } from '../speech/context.tsx';
+import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 import { useCabin } from '../state/cabin.tsx';
+import { endNeedsConfirm } from '../state/visit-end.ts';
 import { ExamStep } from './ExamStep.tsx';
 import { OtoscopeStep } from './OtoscopeStep.tsx';
 
@@ -27,15 +31,21 @@ export function Exam() {
 
   const current = steps.find((s) => s.category === state.context.current) ?? steps[0];
   const index = current ? steps.indexOf(current) : -1;
+  // Each step says its own instruction; with no device plugged in, the screen says why and what to do.
+  useAutoSpeak(current ? [] : ['exam.noDevices', 'exam.noDevicesHint']);
+  const spoken = useSpoken();
   const last = index === steps.length - 1;
-  const finish = (): void => void act('session:end', { from: 'exam' });
+  const [confirming, setConfirming] = useState(false);
+  const end = (): void => void act('session:end', { from: 'exam' });
+  // During the call, "finish" asks first: one tap must not hang up on the doctor.
+  const finish = (): void => (endNeedsConfirm(view) ? setConfirming(true) : end());
   const withDoctor = remote !== null;
 
   const heading = (
     <header className="exam-header">
       <div>
         {current && <p className="progress">{t('exam.progress', { current: index + 1, total: steps.length })}</p>}
-        <h1>{current ? t(`step.${current.category}.title`) : t('exam.noDevices')}</h1>
+        <h1 {...(current ? {} : spoken('exam.noDevices'))}>{current ? t(`step.${current.category}.title`) : t('exam.noDevices')}</h1>
       </div>
       {!withDoctor && media.camera && (
         <div className="exam-media">
@@ -45,7 +55,7 @@ export function Exam() {
     </header>
   );
   const step = !current ? (
-    <p className="lead">{t('exam.noDevicesHint')}</p>
+    <p {...spoken('exam.noDevicesHint', 'lead')}>{t('exam.noDevicesHint')}</p>
   ) : current.category === 'otoscope' ? (
     <OtoscopeStep stream={media.otoscope} compact={withDoctor} />
   ) : (
@@ -79,6 +89,15 @@ export function Exam() {
         <p className="call-next" role="status" data-testid="call-next">
           {t('kioskCall.endedNext')}
         </p>
+      )}
+      {confirming && endNeedsConfirm(view) && (
+        <ConfirmEnd
+          onYes={() => {
+            setConfirming(false);
+            end();
+          }}
+          onNo={() => setConfirming(false)}
+        />
       )}
       <nav className="actions actions-split">
         {index > 0 ? (

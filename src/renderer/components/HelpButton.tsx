@@ -1,0 +1,59 @@
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SessionView } from '../../shared/bridge.ts';
+import { chimeDue, CHIME_EVERY_MS } from '../state/visit-end.ts';
+import { useSpoken } from '../speech/context.tsx';
+import { useAutoSpeak } from '../speech/use-auto-speak.ts';
+import { playChime } from './chime.ts';
+import './help.css';
+
+interface Props {
+  help: SessionView['help'];
+  onCall(): void;
+  onAnswer(): void;
+}
+
+/**
+ * The patient's "Call the assistant", always in reach during a visit. Once pressed, the same place tells the patient
+ * the assistant is told, and tells whoever stands in the room (with a chime, again every 30 s) that the patient is
+ * calling, with the assistant's answer.
+ */
+export function HelpButton({ help, onCall, onAnswer }: Props) {
+  const { t } = useTranslation();
+  const at = help?.at ?? null;
+  const lastRang = useRef<number | null>(null);
+
+  useEffect(() => {
+    if (at === null) return;
+    const ring = (): void => {
+      if (!chimeDue(at, lastRang.current, Date.now())) return;
+      lastRang.current = Date.now();
+      playChime();
+    };
+    ring();
+    const timer = setInterval(ring, 1000);
+    return () => clearInterval(timer);
+  }, [at]);
+  // The patient hears that the assistant is told (the room's line is for whoever comes in).
+  const spoken = useSpoken();
+  useAutoSpeak(at === null ? [] : ['help.called']);
+
+  if (at === null) {
+    return (
+      <button type="button" className="btn btn-big help-button" onClick={onCall} data-testid="help-call">
+        <span aria-hidden="true">🔔</span> {t('help.call')}
+      </button>
+    );
+  }
+  return (
+    <div className="help-notice" role="alert" data-testid="help-notice" data-every-ms={CHIME_EVERY_MS}>
+      <p {...spoken('help.called', 'help-patient')} data-testid="help-called">
+        <span aria-hidden="true">🔔</span> {t('help.called')}
+      </p>
+      <p className="help-room">{t('help.room')}</p>
+      <button type="button" className="btn btn-secondary help-answer" onClick={onAnswer} data-testid="help-answer">
+        {t('help.answer')}
+      </button>
+    </div>
+  );
+}
