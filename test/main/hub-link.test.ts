@@ -252,6 +252,23 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     expect(audit).toContain('consultation: consultation cons-1 ended by the doctor');
   });
 
+  it('a cabin main that restarted leaves what the hub still holds for it, saying "restart"; the next visit shows none of it', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const { l } = link(hub.url);
+    l.start();
+    await until(() => hub.sockets.length === 1 && hub.last().readyState === 1, 'the connection');
+    // What the hub pushes on connection: the consultation of the visit the crash cut short.
+    hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorId: 'd1', doctorName: 'Dr M', peerPresent: true, visit: 'before-crash' }) });
+    await until(() => hub.received.some((m) => m.type === 'cancel'), 'the cancel');
+    expect(hub.received.find((m) => m.type === 'cancel')).toEqual({ type: 'cancel', consultationId: 'cons-1', reason: 'restart' });
+    l.want('en', 'next-visit');
+    await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
+    hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorId: 'd1', doctorName: 'Dr M', peerPresent: true, visit: 'before-crash' }) });
+    await until(() => hub.received.filter((m) => m.type === 'cancel').length === 2, 'the second cancel');
+    expect(l.view()).toMatchObject({ state: 'waiting', consultationId: null, doctorName: null });
+  });
+
   it('asks again when the hub dropped its waiting request while it was away', async () => {
     const hub = await fakeHub();
     cleanups.push(hub.close);
