@@ -16,6 +16,7 @@ import { Consent } from './screens/Consent.tsx';
 import { End } from './screens/End.tsx';
 import { Exam } from './screens/Exam.tsx';
 import { Welcome } from './screens/Welcome.tsx';
+import { VoiceNotice } from './speech/VoiceNotice.tsx';
 import { useActivity } from './state/use-activity.ts';
 import { useCabin } from './state/cabin.tsx';
 import { helpOffered } from './state/visit-end.ts';
@@ -58,6 +59,7 @@ export function App() {
             )}
             {!session.assistant && <AssistantButton onClick={() => setPinOpen(true)} />}
           </header>
+          <VoiceNotice />
           <main className="content">
             <Screen />
           </main>

@@ -26,7 +26,7 @@ async function loadManifest(base: URL): Promise<VoiceManifest | undefined> {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** The spoken guide: one SpeechPlayer on WebAudio for the kiosk, and the notice when a prompt cannot be said. */
+/** The spoken guide: one SpeechPlayer on WebAudio for the kiosk (VoiceNotice shows when a prompt cannot be said). */
 export function SpeechProvider({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const [state, setState] = useState<SpeechState>({ speaking: undefined, unavailable: false });
@@ -64,11 +64,6 @@ export function SpeechProvider({ children }: { children: ReactNode }) {
   return (
     <SpeechContext.Provider value={value}>
       {children}
-      {state.unavailable && (
-        <p className="voice-notice" role="status" data-testid="voice-notice">
-          {t('voice.unavailable')}
-        </p>
-      )}
     </SpeechContext.Provider>
   );
 }
