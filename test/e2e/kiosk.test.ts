@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateVoicePack } from '../../scripts/voice-pack.ts';
 import { demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
@@ -81,6 +82,8 @@ describe('kiosk in Chromium (browser mode, demo devices)', () => {
     process.env.NODE_ENV = 'production';
     try {
       await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
+      // With its voice pack, as npm run build makes it: the welcome and each step are spoken.
+      await generateVoicePack({ outDir: join(rendererDir, 'voice') });
     } finally {
       process.env.NODE_ENV = nodeEnv;
     }
