@@ -1,5 +1,9 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCall } from '../call/context.tsx';
+import { ConfirmEnd } from '../components/ConfirmEnd.tsx';
 import { useMedia } from '../media/context.tsx';
+import { endNeedsConfirm } from '../state/visit-end.ts';
 import { useCabin, useSessionView } from '../state/cabin.tsx';
 import { Checklist } from './Checklist.tsx';
 import { DeviceCard } from './DeviceCard.tsx';
@@ -11,12 +15,21 @@ export function AssistantPanel() {
   const { devices, config, act } = useCabin();
   const session = useSessionView();
   const media = useMedia();
+  const { view } = useCall();
+  const [confirming, setConfirming] = useState(false);
+  // Ended from here, the doctor is told the assistant ended the visit (the panel is unlocked: main knows who).
+  const endVisit = (): void => void act('session:end', { from: 'exam' });
   const list = [...devices.values()].sort((a, b) => a.category.localeCompare(b.category) || a.id.localeCompare(b.id));
   return (
     <div className="overlay overlay-panel" role="dialog" aria-modal="true" aria-labelledby="assistant-title" data-testid="assistant-panel">
       <div className="panel">
         <header className="panel-header">
           <h2 id="assistant-title">{t('assistant.title')}</h2>
+          {session.phase === 'exam' && (
+            <button type="button" className="btn btn-secondary" onClick={() => (endNeedsConfirm(view) ? setConfirming(true) : endVisit())} data-testid="assistant-end-visit">
+              {t('endCall.assistantEnd')}
+            </button>
+          )}
           <button type="button" className="btn btn-secondary" onClick={() => void act('assistant:lock', {})} data-testid="assistant-lock">
             {t('assistant.lock')}
           </button>
@@ -50,6 +63,15 @@ export function AssistantPanel() {
           </section>
         </div>
       </div>
+      {confirming && endNeedsConfirm(view) && (
+        <ConfirmEnd
+          onYes={() => {
+            setConfirming(false);
+            endVisit();
+          }}
+          onNo={() => setConfirming(false)}
+        />
+      )}
     </div>
   );
 }
