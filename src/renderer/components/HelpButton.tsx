@@ -7,6 +7,13 @@ import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 import { playChime } from './chime.ts';
 import './help.css';
 
+/** A bell drawn inline: an emoji depends on the fonts the cabin PC happens to have. */
+const Bell = () => (
+  <svg viewBox="0 0 24 24" aria-hidden="true" className="icon help-bell">
+    <path d="M6 17V11a6 6 0 0 1 12 0v6l2 2H4zM10 21h4" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" strokeLinecap="round" />
+  </svg>
+);
+
 interface Props {
   help: SessionView['help'];
   onCall(): void;
@@ -41,14 +48,14 @@ export function HelpButton({ help, onCall, onAnswer }: Props) {
   if (at === null) {
     return (
       <button type="button" className="btn btn-big help-button" onClick={onCall} data-testid="help-call">
-        <span aria-hidden="true">🔔</span> {t('help.call')}
+        <Bell /> {t('help.call')}
       </button>
     );
   }
   return (
     <div className="help-notice" role="alert" data-testid="help-notice" data-every-ms={CHIME_EVERY_MS}>
       <p {...spoken('help.called', 'help-patient')} data-testid="help-called">
-        <span aria-hidden="true">🔔</span> {t('help.called')}
+        <Bell /> {t('help.called')}
       </p>
       <p className="help-room">{t('help.room')}</p>
       <button type="button" className="btn btn-secondary help-answer" onClick={onAnswer} data-testid="help-answer">
