@@ -8,9 +8,10 @@ import { LinkStateSchema } from '../../src/shared/device-host.ts';
 
 const fr = flattenKeys(TRANSLATIONS.fr);
 const en = flattenKeys(TRANSLATIONS.en);
+const ar = flattenKeys(TRANSLATIONS.ar);
 
 describe('doctor console translations', () => {
-  itChecksTranslations(fr, en);
+  itChecksTranslations({ fr, en, ar });
 
   it('has a word for every state the console can show', () => {
     const needed = [

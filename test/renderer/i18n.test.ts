@@ -9,9 +9,10 @@ import { CATEGORIES, MEASURES } from '../../src/renderer/format/measures.ts';
 
 const fr = flattenKeys(TRANSLATIONS.fr);
 const en = flattenKeys(TRANSLATIONS.en);
+const ar = flattenKeys(TRANSLATIONS.ar);
 
 describe('translations', () => {
-  itChecksTranslations(fr, en);
+  itChecksTranslations({ fr, en, ar });
 
   it('has a word for every device status, link state, category, measure and unit the UI can show', () => {
     const needed = [

@@ -3,20 +3,51 @@ import { useSpoken } from '../speech/context.tsx';
 import { useAutoSpeak, useSpokenKeys } from '../speech/use-auto-speak.ts';
 import { useCabin } from '../state/cabin.tsx';
 
+/** The consent's parts, each a heading and short sentences (keys under `consent.`), in the order they are read. */
+const SECTIONS = [
+  { id: 'call', title: 'callTitle', lines: ['call'] },
+  { id: 'devices', title: 'devicesTitle', lines: ['devices', 'devicesDoctor'] },
+  { id: 'sent', title: 'sentTitle', lines: ['sent', 'notRecorded'] },
+  { id: 'kept', title: 'keptTitle', lines: ['keptReport', 'keptCabin', 'rights'] },
+  { id: 'stop', title: 'stopTitle', lines: ['stop'] },
+] as const;
+
+/** What happens, what is sent and kept, and the freedom to stop: read before the patient says yes. */
+export function ConsentText({ retentionDays }: { retentionDays: number | undefined }) {
+  const { t } = useTranslation();
+  const spoken = useSpoken();
+  const line = (key: string) => {
+    // The days come from the cabin's config (retentionDays); without it the sentence is left out rather than guessed.
+    if (key !== 'keptCabin') return <p key={key} {...spoken(`consent.${key}`)}>{t(`consent.${key}`)}</p>;
+    if (retentionDays === undefined) return null;
+    const text = retentionDays === 0 ? t('consent.keptCabinNow') : t('consent.keptCabin', { count: retentionDays });
+    return <p key={key} data-testid="consent-retention" {...(retentionDays === 0 ? spoken('consent.keptCabinNow') : {})}>{text}</p>;
+  };
+  return (
+    <div className="consent-text screen-body">
+      {SECTIONS.map((s) => (
+        <section key={s.id} className="consent-part" data-testid={`consent-${s.id}`}>
+          <h2 {...spoken(`consent.${s.title}`)}>{t(`consent.${s.title}`)}</h2>
+          {s.lines.map(line)}
+        </section>
+      ))}
+      <p {...spoken('consent.question', 'consent-question')}>{t('consent.question')}</p>
+    </div>
+  );
+}
+
 /** Plain words, two big answers; refusing ends the visit. */
 export function Consent() {
   const { t } = useTranslation();
-  const { act } = useCabin();
+  const { act, config } = useCabin();
   const spoken = useSpoken();
-  useAutoSpeak(useSpokenKeys('consent'));
+  // The days are a number the pack cannot say ahead: that sentence is read on screen (or said when it has none).
+  const keys = useSpokenKeys('consent').filter((k) => !k.startsWith('consent.keptCabin') || (k === 'consent.keptCabinNow' && config?.retentionDays === 0));
+  useAutoSpeak(keys);
   return (
     <section className="screen screen-consent" data-testid="screen-consent">
       <h1 {...spoken('consent.title')}>{t('consent.title')}</h1>
-      <div className="consent-text screen-body">
-        <p {...spoken('consent.p1')}>{t('consent.p1')}</p>
-        <p {...spoken('consent.p2')}>{t('consent.p2')}</p>
-        <p {...spoken('consent.p3', 'consent-question')}>{t('consent.p3')}</p>
-      </div>
+      <ConsentText retentionDays={config?.retentionDays} />
       <div className="actions actions-split">
         <button type="button" className="btn btn-secondary btn-big" onClick={() => void act('session:consent', { accepted: false })} data-testid="decline">
           {t('consent.decline')}
