@@ -63,6 +63,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
   const session = new SessionService(store, config, emit, () => clock.now(), pinHash, log.child({ component: 'session' }));
   const devicesLog = log.child({ component: 'devices' });
+  const voiceLog = log.child({ component: 'voice' });
   const supervisor = new DeviceSupervisor(
     opts.launchHost ?? forkHostLauncher(config.devices),
     {
@@ -139,6 +140,11 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     },
     'call:incident': ({ detail }) => {
       consult.incident(detail);
+      return {};
+    },
+    'voice:unavailable': ({ lang, key, reason }) => {
+      // `prompt`, not `key`: the log censors every field named key (cabin keys are secrets).
+      voiceLog.warn({ lang, prompt: key, reason }, 'A voice prompt was not said: the kiosk shows its text with the notice (see the voice pack in the README).');
       return {};
     },
     'outbox:pending': () => {

@@ -4,6 +4,7 @@ import { DeviceStatusSchema } from './device-event.ts';
 import { IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
 import { LanguageSchema } from './language.ts';
 import { ObservationSchema, ReadingSchema, WireReadingSchema } from './observation.ts';
+import { SpeechFailureSchema } from './voice-pack.ts';
 
 /**
  * The bridge between cabin main and the kiosk renderer: ONE contract, served by the Electron preload (IPC)
@@ -134,6 +135,11 @@ export const CALLS = {
   'call:signal': { input: z.object({ data: SignalDataSchema }).strict(), output: Empty },
   /** A technical incident of the call (ICE failure…) for the consultation report and the audit log. */
   'call:incident': { input: z.object({ detail: z.string().min(1).max(500) }).strict(), output: Empty },
+  /** A voice prompt the kiosk could not say (it showed the text with a notice): one line in cabin main's log. */
+  'voice:unavailable': {
+    input: z.object({ lang: z.string().max(16), key: z.string().max(120), reason: SpeechFailureSchema }).strict(),
+    output: Empty,
+  },
   /** Observations of the current session the doctor has not acknowledged yet, oldest first. */
   'outbox:pending': { input: Empty, output: z.array(PendingObservationSchema) },
   /** The doctor's side acknowledged these observation ids. */

@@ -100,6 +100,10 @@ export const promptFile = (lang: string, key: string, ext: string): string => `$
 
 export type PromptProblem = 'missing' | 'stale';
 
+/** Why the kiosk did not say a prompt: no pack at all, no file for it, a recording of older words, a file that fails. */
+export const SpeechFailureSchema = z.enum(['no-pack', 'missing', 'stale', 'load']);
+export type SpeechFailure = z.infer<typeof SpeechFailureSchema>;
+
 /** Why the pack cannot say `text` for this key and language, or undefined when it can. */
 export function promptProblem(prompt: VoicePrompt | undefined, currentHash: string): PromptProblem | undefined {
   if (!prompt) return 'missing';

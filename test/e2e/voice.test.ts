@@ -10,6 +10,7 @@ import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import { LANGUAGES } from '../../src/shared/language.ts';
 import { textHash, VoiceManifestSchema } from '../../src/shared/voice-pack.ts';
 import { launchChromium } from '../helpers/chromium.ts';
+import { captureLogger } from '../helpers/log-capture.ts';
 
 /**
  * The spoken guide end to end: the renderer and its voice pack built as `npm run build` builds them, the kiosk in
@@ -84,8 +85,10 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
   async function openKiosk(
     name: string,
     o: { prepare?: (page: Page) => Promise<unknown>; voiceDir?: string } = {},
-  ): Promise<{ page: Page; kiosk: KioskHost; errors: string[] }> {
+  ): Promise<{ page: Page; kiosk: KioskHost; errors: string[]; logLines: Record<string, unknown>[] }> {
+    const { log, lines: logLines } = captureLogger('cabin');
     const kiosk = await startKiosk({
+      log,
       config: demoConfig({
         dataDir: join(dir, `data-${name}`),
         web: { host: '127.0.0.1', port: 0 },
@@ -111,6 +114,7 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
       page,
       kiosk: { ...kiosk, close: async () => (await context.close(), await kiosk.close()) },
       errors,
+      logLines,
     };
   }
 
@@ -159,7 +163,7 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
   }
 
   it('a prompt that cannot be loaded shows the notice, and its text stays on screen', async () => {
-    const { page, kiosk, errors } = await openKiosk('missing', {
+    const { page, kiosk, errors, logLines } = await openKiosk('missing', {
       prepare: (p) => p.route('**/voice/fr/step.oximeter.instruction.*', (route) => route.fulfill({ status: 404, body: 'Not found' })),
     });
     try {
@@ -171,6 +175,10 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
       await expect(page.getByTestId('voice-notice').textContent()).resolves.toBe('Le guide vocal n’est pas disponible\u00a0: lisez le texte à l’écran.');
       await expect(page.locator('[data-voice="step.oximeter.instruction"]').textContent()).resolves.toContain('index');
       expect(errors.some((e) => e.includes('fr/step.oximeter.instruction not said (load)'))).toBe(true);
+      // And in cabin main's log, where whoever looks after the cabin reads it.
+      await expect
+        .poll(() => logLines.filter((l) => l.component === 'voice').map((l) => [l.level, l.lang, l.prompt, l.reason]))
+        .toContainEqual([40, 'fr', 'step.oximeter.instruction', 'load']);
     } finally {
       await kiosk.close();
     }

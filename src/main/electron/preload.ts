@@ -27,6 +27,7 @@ const CALL_NAMES = [
   'call:get',
   'call:signal',
   'call:incident',
+  'voice:unavailable',
   'outbox:pending',
   'outbox:ack',
   'media:begin',

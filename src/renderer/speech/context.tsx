@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MANIFEST_FILE, textHash, VOICE_DIR, VoiceManifestSchema, type VoiceManifest } from '../../shared/voice-pack.ts';
+import { useBridge } from '../bridge/context.tsx';
 import { SpeechPlayer, type SpeechState } from './player.ts';
 import { WebAudioBackend } from './webaudio.ts';
 import './speech.css';
@@ -29,6 +30,7 @@ async function loadManifest(base: URL): Promise<VoiceManifest | undefined> {
 /** The spoken guide: one SpeechPlayer on WebAudio for the kiosk (VoiceNotice shows when a prompt cannot be said). */
 export function SpeechProvider({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
+  const bridge = useBridge();
   const [state, setState] = useState<SpeechState>({ speaking: undefined, unavailable: false });
   const { player, backend } = useMemo(() => {
     const base = new URL(`${VOICE_DIR}/`, document.baseURI);
@@ -39,10 +41,14 @@ export function SpeechProvider({ children }: { children: ReactNode }) {
       urlOf: (file) => new URL(file, base).href,
       hash: textHash,
       onChange: setState,
-      log: (line) => console.warn(line),
+      log: (line, failure) => {
+        console.warn(line);
+        // Into cabin main's log too, where whoever looks after the cabin reads it.
+        void bridge.call('voice:unavailable', failure);
+      },
     });
     return { player, backend };
-  }, []);
+  }, [bridge]);
 
   useEffect(() => {
     // Without Chromium's autoplay flag the context starts suspended: the first touch lets it speak.

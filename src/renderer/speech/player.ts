@@ -1,4 +1,4 @@
-import { indexPrompts, promptProblem, type VoiceManifest, type VoicePrompt } from '../../shared/voice-pack.ts';
+import { indexPrompts, promptProblem, type SpeechFailure, type VoiceManifest, type VoicePrompt } from '../../shared/voice-pack.ts';
 
 /** What plays the sound: WebAudio in the kiosk (webaudio.ts), a fake in the tests. */
 export interface AudioBackend<Clip> {
@@ -8,8 +8,7 @@ export interface AudioBackend<Clip> {
   play(clip: Clip, signal: AbortSignal): Promise<void>;
 }
 
-/** Why a prompt was not said: no pack at all, no file for it, a recording of older words, or a file that fails. */
-export type SpeechFailure = 'no-pack' | 'missing' | 'stale' | 'load';
+export type { SpeechFailure };
 
 export interface SpeechState {
   /** The key being said now (its element is highlighted). */
@@ -26,8 +25,8 @@ export interface PlayerOptions<Clip> {
   urlOf(file: string): string;
   hash(text: string): Promise<string>;
   onChange(state: SpeechState): void;
-  /** A failure worth a line in the log (once per language, key and reason). */
-  log(line: string): void;
+  /** A failure worth a line in the log (once per language, key and reason; once in all without a pack). */
+  log(line: string, failure: { lang: string; key: string; reason: SpeechFailure }): void;
 }
 
 export interface Line {
@@ -126,6 +125,7 @@ export class SpeechPlayer<Clip> {
       why === 'no-pack'
         ? 'The voice pack is missing (voice/manifest.json): the kiosk shows its texts without the spoken guide.'
         : `Voice prompt ${lang}/${key} not said (${why}): its text stays on screen with the notice.`,
+      { lang, key, reason: why },
     );
   }
 

@@ -47,18 +47,22 @@ function setup(m: Promise<VoiceManifest | undefined> = manifest()) {
   const backend = new FakeBackend();
   const states: SpeechState[] = [];
   const logs: string[] = [];
+  const failures: unknown[] = [];
   const player = new SpeechPlayer({
     backend,
     loadManifest: () => m,
     urlOf: (file) => `voice/${file}`,
     hash: textHash,
     onChange: (s) => states.push(s),
-    log: (l) => logs.push(l),
+    log: (l, f) => {
+      logs.push(l);
+      failures.push(f);
+    },
   });
   const lines = (...keys: string[]) => keys.map((key) => ({ key, text: TEXTS[key] ?? key }));
   /** Lets the player's awaits run (manifest, hash, load). */
   const settle = () => new Promise((r) => setTimeout(r, 0));
-  return { backend, player, states, logs, lines, settle };
+  return { backend, player, states, logs, failures, lines, settle };
 }
 
 describe('SpeechPlayer', () => {
@@ -111,7 +115,7 @@ describe('SpeechPlayer', () => {
   });
 
   it('a missing prompt shows the notice and is logged once; the other lines still play', async () => {
-    const { backend, player, lines, logs, settle } = setup(manifest(['welcome.intro']));
+    const { backend, player, lines, logs, failures, settle } = setup(manifest(['welcome.intro']));
     const said = player.say('fr', lines('welcome.hello', 'welcome.intro'));
     await settle();
     expect(player.snapshot.unavailable).toBe(true);
@@ -122,6 +126,8 @@ describe('SpeechPlayer', () => {
     expect(player.snapshot.unavailable).toBe(true);
     await player.say('fr', lines('welcome.hello')).done;
     expect(logs).toEqual(['Voice prompt fr/welcome.hello not said (missing): its text stays on screen with the notice.']);
+    // What cabin main's log gets (bridge 'voice:unavailable').
+    expect(failures).toEqual([{ lang: 'fr', key: 'welcome.hello', reason: 'missing' }]);
   });
 
   it('a recording of other words is stale: not played, the notice instead', async () => {
