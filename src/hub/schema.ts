@@ -95,6 +95,39 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE consultations ADD COLUMN cabin_left_reason TEXT;
   ALTER TABLE consultations ADD COLUMN visit TEXT;
   `,
+  // A patient may speak Arabic (and any language added later): the language's shape is checked here, its value by the
+  // protocol (LanguageSchema), so a new language needs no migration. SQLite cannot change a CHECK: the table is
+  // rebuilt. Dropping it cascades to its incidents and readings (foreign keys are on), so they are kept and put back.
+  `
+  CREATE TEMP TABLE keep_incidents AS SELECT * FROM incidents;
+  CREATE TEMP TABLE keep_report_readings AS SELECT * FROM report_readings;
+  CREATE TABLE consultations_v6 (
+    id TEXT PRIMARY KEY,
+    cabin_id TEXT NOT NULL REFERENCES cabins(id),
+    doctor_id TEXT REFERENCES doctors(id),
+    language TEXT NOT NULL CHECK (language GLOB '[a-z][a-z]'),
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'active', 'ended', 'cancelled')),
+    created_at INTEGER NOT NULL,
+    claimed_at INTEGER,
+    ended_at INTEGER,
+    notes TEXT NOT NULL DEFAULT '',
+    readings TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(readings)),
+    cabin_left_at INTEGER,
+    cabin_left_reason TEXT,
+    visit TEXT
+  ) STRICT;
+  INSERT INTO consultations_v6 (id, cabin_id, doctor_id, language, state, created_at, claimed_at, ended_at, notes, readings, cabin_left_at, cabin_left_reason, visit)
+    SELECT id, cabin_id, doctor_id, language, state, created_at, claimed_at, ended_at, notes, readings, cabin_left_at, cabin_left_reason, visit FROM consultations;
+  DROP TABLE consultations;
+  ALTER TABLE consultations_v6 RENAME TO consultations;
+  INSERT INTO incidents SELECT * FROM keep_incidents;
+  INSERT INTO report_readings SELECT * FROM keep_report_readings;
+  DROP TABLE keep_incidents;
+  DROP TABLE keep_report_readings;
+  CREATE UNIQUE INDEX consultations_open_cabin ON consultations(cabin_id) WHERE state IN ('waiting', 'active') AND cabin_left_at IS NULL;
+  CREATE INDEX consultations_open_doctor ON consultations(doctor_id) WHERE state = 'active';
+  CREATE INDEX consultations_waiting ON consultations(created_at) WHERE state = 'waiting';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
