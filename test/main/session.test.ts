@@ -49,11 +49,12 @@ class FakeStore implements SessionStore {
   }
 }
 
-function rig(store = new FakeStore()) {
+/** `demo: false` for a real cabin's behaviour (the demo restarts ready, not locked on cleaning: restart.test.ts). */
+function rig(store = new FakeStore(), demo = true) {
   let now = 1_000_000;
   const events: { name: EventName; payload: unknown }[] = [];
   const sink: EventSink = (name, payload) => events.push({ name, payload });
-  const config = demoConfig({ idle: { warnAfterS: 60, endAfterS: 20 } });
+  const config = demoConfig({ idle: { warnAfterS: 60, endAfterS: 20 }, demo, ...(demo ? {} : { assistantPinHash: hashPin('1234') }) });
   const svc = new SessionService(store, config, sink, () => now, hashPin('1234'));
   return { svc, store, events, config, advance: (ms: number) => (now += ms) };
 }
@@ -116,13 +117,13 @@ describe('SessionService', () => {
 
   it('stays locked for cleaning across a restart after a visit ended', () => {
     const store = new FakeStore();
-    const first = rig(store).svc;
+    const first = rig(store, false).svc;
     first.start('en');
     first.consent(true);
     first.end('exam');
     expect(first.view().phase).toBe('end');
     // Main restarts (reboot, crash) while the summary is shown.
-    expect(rig(store).svc.view().phase).toBe('cleaning');
+    expect(rig(store, false).svc.view().phase).toBe('cleaning');
   });
 
   it('ignores a double tap on finish: the summary is not skipped', () => {
@@ -165,7 +166,7 @@ describe('SessionService', () => {
   it('closes a visit left open by a crash and waits for cleaning', () => {
     const store = new FakeStore();
     const id = store.createSession();
-    const { svc } = rig(store);
+    const { svc } = rig(store, false);
     expect(svc.view().phase).toBe('cleaning');
     expect(store.sessions.get(id)).toMatchObject({ ended: 'crash-recovery' });
   });
