@@ -3,15 +3,15 @@ import { useTranslation } from 'react-i18next';
 import { selectPrompts } from '../../shared/voice-pack.ts';
 import { useCall } from '../call/context.tsx';
 import { useSpeech } from './context.tsx';
+import { autoSpeaks } from './policy.ts';
 
 /**
  * Says `keys` when the screen or step opens (and again in a new language), and stops when it closes. Not while a
- * doctor is in the call: the guide must not talk over the doctor, whose voice guides the patient then (the
- * patient can still press "Écouter"); a prompt playing when the doctor arrives stops.
+ * doctor is in the call (autoSpeaks); a prompt playing when the doctor arrives stops.
  */
 export function useAutoSpeak(keys: readonly string[]): void {
   const { say } = useSpeech();
-  const inCall = useCall().view?.state === 'active';
+  const inCall = !autoSpeaks(useCall().view);
   const id = keys.join('\n');
   useEffect(() => {
     if (inCall || id === '') return;
