@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { applyDocumentLanguage } from '../browser/i18n.ts';
+import { useQueueAlerts } from './alert/use-queue-alerts.ts';
 import { Header } from './components/Header.tsx';
 import { Consultation } from './screens/Consultation.tsx';
 import { Login } from './screens/Login.tsx';
@@ -12,12 +13,12 @@ export function App() {
   const { t, i18n } = useTranslation();
   useEffect(() => {
     applyDocumentLanguage(document.documentElement, i18n.language);
-    document.title = t('app.title');
-  }, [i18n.language, t]);
+  }, [i18n.language]);
+  useQueueAlerts();
   return (
-    <div className="app">
+    <div className={`app app-${state.screen}`}>
       <Header />
-      <main className="main">
+      <main className={`main main-${state.screen}`}>
         {state.screen === 'restoring' && (
           <p className="restoring card" role="status" aria-live="polite" data-testid="restoring">
             {t('restore.connecting')}

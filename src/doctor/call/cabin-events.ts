@@ -21,6 +21,16 @@ export interface CabinEventDeps {
 const receivedNow = (): number => performance.timeOrigin + performance.now();
 
 /**
+ * What a call shows of its patient, emptied when the patient leaves: readings (kept as known ids, so a resent copy
+ * is still dropped), snapshots, command results. The report has them already.
+ */
+export function patientGone(state: CallSnapshot, observations: ObservationLog): Partial<CallSnapshot> {
+  observations.forget();
+  for (const shot of state.snapshots) URL.revokeObjectURL(shot.url);
+  return { observations: [], earlier: [], snapshots: [], snapshotPending: false, snapshotError: undefined, snapshotDetail: undefined, commands: [] };
+}
+
+/**
  * What one validated message of the cabin's `events` channel changes in the call's view (undefined: nothing shown
  * changes). Observations are kept once per id; every copy goes to `onObservation` (which acknowledges it when safe).
  */
@@ -33,7 +43,7 @@ export function applyCabinEvent(state: CallSnapshot, e: CabinEvent, d: CabinEven
       if (!fresh) return undefined;
       // For measurements only (the latency benchmark, the end-to-end test): opt in with `?probe` in the URL.
       if (PROBE) window.dispatchEvent(new CustomEvent('cabin:observation', { detail: { id: e.id, code: e.code, value: e.value, t: e.t, receivedAt } }));
-      return { observations: d.observations.all() };
+      return { observations: d.observations.shown() };
     }
     case 'status': {
       const statuses = new Map(state.statuses);
@@ -68,8 +78,13 @@ export function applyCabinEvent(state: CallSnapshot, e: CabinEvent, d: CabinEven
       }
       return undefined;
     }
-    case 'session':
-      return { session: { sessionId: e.sessionId, phase: e.phase, language: e.language } };
+    case 'session': {
+      const session = { sessionId: e.sessionId, phase: e.phase, language: e.language };
+      const before = state.session?.sessionId;
+      // Another patient (or none) in the cabin: nothing of the one before may stay on the doctor's screen.
+      if (before && before !== e.sessionId) return { ...patientGone(state, d.observations), session };
+      return { session };
+    }
     case 'link':
       return state.cabinLink === e.level ? undefined : { cabinLink: e.level };
     case 'doctor-video':

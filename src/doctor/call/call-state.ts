@@ -38,6 +38,8 @@ export interface CallSnapshot {
   snapshotDetail: string | undefined;
   /** The doctor's own camera and microphone are sent. */
   sending: boolean;
+  /** The doctor's own camera and microphone (the self-view), once opened. */
+  local: MediaStream | undefined;
   /** The cabin's uplink level: below 'full' the patient camera is reduced or paused on purpose. */
   cabinLink: LinkLevel;
   /** How the doctor's video reaches the patient, as the cabin says ('none' until it says: an older cabin never does). */
@@ -75,6 +77,7 @@ export function initialCallSnapshot(): CallSnapshot {
     snapshotError: undefined,
     snapshotDetail: undefined,
     sending: false,
+    local: undefined,
     cabinLink: 'full',
     patientView: 'none',
   };

@@ -1,11 +1,11 @@
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import { setOpusParams } from '../../shared/sdp.ts';
 import { CabinEventSchema, EVENTS_CHANNEL, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type DoctorEvent } from '../../shared/telemetry.ts';
-import { applyCabinEvent, encodeDoctorEvent } from './cabin-events.ts';
+import { applyCabinEvent, encodeDoctorEvent, patientGone } from './cabin-events.ts';
 import { applyIceConfig, IceRestartPolicy } from '../../browser/ice-restart.ts';
 import { doctorTracks, MediaMap, sameMedia } from './media-map.ts';
 import { Negotiator } from './negotiation.ts';
-import { AckBatcher, ObservationLog, type Observation, type ReceivedObservation } from './observations.ts';
+import { AckBatcher, ObservationLog, type Observation } from './observations.ts';
 import { newPcId, newRequestId, peerChange } from './peer-id.ts';
 import { WaveformStreams, type StreamSamples } from './pleth.ts';
 import { SnapshotAssembler } from './snapshot.ts';
@@ -79,7 +79,7 @@ export class Call {
   /** The doctor's camera and microphone (when getUserMedia worked): sent on their own m-sections. */
   setLocalStream(stream: MediaStream): void {
     this.localStream = stream;
-    this.set({ sending: stream.getTracks().length > 0 });
+    this.set({ sending: stream.getTracks().length > 0, local: stream });
     this.addLocalTracks();
   }
 
@@ -125,9 +125,9 @@ export class Call {
     return sent;
   }
 
-  /** Every distinct observation received, for the consultation report. */
-  readings(): ReceivedObservation[] {
-    return this.obs.all();
+  /** The patient left (or the cabin did): nothing of theirs stays on screen; the report has it all already. */
+  forgetPatient(): void {
+    if (!this.closed) this.set({ ...patientGone(this.state, this.obs), session: undefined });
   }
 
   /** Acknowledges observations to the cabin (batched): its outbox forgets them. */

@@ -12,6 +12,8 @@ export interface ReceivedObservation extends Observation {
  */
 export class ObservationLog {
   private readonly byId = new Map<string, ReceivedObservation>();
+  /** Ids received before the last `forget()`: still known (a resent copy is dropped), no longer shown. */
+  private forgotten = new Set<string>();
 
   /** Stores `obs` unless its id is known; true when it is new. */
   add(obs: Observation, receivedAt: number): boolean {
@@ -29,8 +31,19 @@ export class ObservationLog {
     return [...this.byId.values()];
   }
 
+  /** Since the last `forget()`: what the screen shows of the patient in the cabin now. */
+  shown(): ReceivedObservation[] {
+    return this.forgotten.size === 0 ? this.all() : this.all().filter((o) => !this.forgotten.has(o.id));
+  }
+
+  /** The patient left: their readings leave the screen (the report already has them) but stay known as duplicates. */
+  forget(): void {
+    this.forgotten = new Set(this.byId.keys());
+  }
+
   clear(): void {
     this.byId.clear();
+    this.forgotten.clear();
   }
 }
 

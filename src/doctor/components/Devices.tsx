@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Call, CallSnapshot } from '../call/call.ts';
+import { modelOf } from '../call/device-name.ts';
 
 /** The cabin's devices with their link and signal state, a button per device command and its result. */
 export function Devices({ call, snap }: { call: Call; snap: CallSnapshot }) {
@@ -17,7 +18,15 @@ export function Devices({ call, snap }: { call: Call; snap: CallSnapshot }) {
           const result = snap.commands.find((c) => c.deviceId === d.id);
           return (
             <li key={d.id} className="device" data-testid="device" data-device-id={d.id} data-status={status ?? ''} data-link={d.link}>
-              <p className="device-name">{d.name}</p>
+              {/* What it measures in the doctor's language; brand and model (proper names) after it, for support. */}
+              <p className="device-name">
+                {t(`deviceCategory.${d.category}`, { defaultValue: t('deviceCategory.other') })}
+                {modelOf(d.name) && (
+                  <span className="device-model" translate="no">
+                    {' '}({t('deviceCategory.model', { model: modelOf(d.name) })})
+                  </span>
+                )}
+              </p>
               <p className="device-state">
                 {t('devices.link', { link: t(`link.${d.link}`, { defaultValue: d.link }) })}
                 {status && ` · ${t(`status.${status}`)}`}

@@ -16,6 +16,11 @@ export function Header() {
           {t('app.signedInAs', { name: state.me.name })} · {t('hub.label')}{t('app.colon')} <span className={`hub hub-${state.hub}`}>{t(`hub.${state.hub}`)}</span>
         </p>
       )}
+      {state.me && state.queue.length > 0 && (
+        <p className="queue-badge" data-testid="queue-badge" data-count={state.queue.length}>
+          {t('alert.badge', { count: state.queue.length })}
+        </p>
+      )}
       <div className="lang" role="group" aria-label={t('lang.label')}>
         {LANGUAGES.map((l) => (
           <button key={l} type="button" className="btn btn-small" data-testid={`lang-${l}`} aria-pressed={lang === l} lang={l} onClick={() => void i18n.changeLanguage(l)}>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { FLOOR_DB, levelOf, meterFill } from '../call/audio-level.ts';
+import { FLOOR_DB, formatDb, levelClass, levelOf, meterFill, type LevelClass } from '../call/audio-level.ts';
 import { MediaView } from './MediaView.tsx';
 
 /** The spectrum shows 0 … this many Hz (heart and lung sounds, webrtc.md §1.1). */
@@ -8,6 +8,8 @@ const SPECTRUM_HZ = 2000;
 const SPECTRUM_DB: [number, number] = [-110, -20];
 /** The clipping light stays on this long after the last clipped block (ms). */
 const CLIP_HOLD_MS = 1500;
+/** The number and its words fall back this fast (dB per second) after a beat: readable, not flickering between beats. */
+const HOLD_FALL_DB_PER_S = 12;
 
 /**
  * The stethoscope: played in its own <audio> element (which WebAudio also needs to get samples, webrtc.md §5),
@@ -20,6 +22,7 @@ export function Stethoscope({ stream }: { stream: MediaStream | undefined }) {
   const dbRef = useRef<HTMLSpanElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [clipping, setClipping] = useState(false);
+  const [heard, setHeard] = useState<LevelClass>('silent');
   const tRef = useRef(t);
   tRef.current = t;
 
@@ -44,20 +47,36 @@ export function Stethoscope({ stream }: { stream: MediaStream | undefined }) {
     const freq = new Float32Array(analyser.frequencyBinCount);
     let lastClip = -Infinity;
     let clipShown = false;
+    let held = FLOOR_DB;
+    let heldAt = 0;
+    let heardShown: LevelClass = 'silent';
     let raf = 0;
     const frame = (now: number): void => {
       raf = requestAnimationFrame(frame);
       analyser.getFloatTimeDomainData(time);
       const level = levelOf(time);
+      held = Math.max(level.db, held - (HOLD_FALL_DB_PER_S * (now - heldAt)) / 1000);
+      heldAt = now;
       const rounded = String(Math.round(level.db));
-      if (meterRef.current && meterRef.current.dataset.db !== rounded) meterRef.current.dataset.db = rounded;
+      const meter = meterRef.current;
+      if (meter && meter.dataset.db !== rounded) meter.dataset.db = rounded;
       if (barRef.current) barRef.current.style.transform = `scaleX(${meterFill(level.db)})`;
-      if (dbRef.current) dbRef.current.textContent = tRef.current('steth.dbfs', { db: Math.round(level.db) });
       if (level.clipped) lastClip = now;
       const clip = now - lastClip < CLIP_HOLD_MS;
+      const cls = levelClass(held, clip);
+      const text = tRef.current('steth.dbfs', { db: formatDb(held) });
+      if (dbRef.current && dbRef.current.textContent !== text) {
+        dbRef.current.textContent = text;
+        meter?.setAttribute('aria-valuenow', String(Math.round(Math.max(-60, held))));
+        meter?.setAttribute('aria-valuetext', tRef.current('meter.valuetext', { db: formatDb(held), level: tRef.current(`meter.${cls}`) }));
+      }
       if (clip !== clipShown) {
         clipShown = clip;
         setClipping(clip);
+      }
+      if (cls !== heardShown) {
+        heardShown = cls;
+        setHeard(cls);
       }
       const canvas = canvasRef.current;
       const g = canvas?.getContext('2d');
@@ -96,14 +115,25 @@ export function Stethoscope({ stream }: { stream: MediaStream | undefined }) {
       {!stream && <p className="note">{t('steth.none')}</p>}
       <div className="meter-row">
         <span className="meter-label">{t('steth.level')}</span>
-        <div ref={meterRef} className="meter" data-testid="steth-level" data-db={String(FLOOR_DB)} role="meter" aria-label={t('steth.level')} aria-valuemin={-60} aria-valuemax={0}>
+        <div
+          ref={meterRef}
+          className="meter"
+          data-testid="steth-level"
+          data-db={String(FLOOR_DB)}
+          role="meter"
+          aria-label={t('steth.level')}
+          aria-valuemin={-60}
+          aria-valuemax={0}
+          aria-valuenow={-60}
+          aria-valuetext={t('meter.valuetext', { db: formatDb(FLOOR_DB), level: t('meter.silent') })}
+        >
           <div ref={barRef} className="meter-bar" />
         </div>
-        <span ref={dbRef} className="meter-db">
-          {t('steth.dbfs', { db: FLOOR_DB })}
+        <span ref={dbRef} className="meter-db" data-testid="steth-db">
+          {t('steth.dbfs', { db: formatDb(FLOOR_DB) })}
         </span>
-        <span className={`clip ${clipping ? 'clip-on' : ''}`} data-testid="steth-clipping" data-clipping={clipping ? 'true' : 'false'} role="status">
-          {clipping ? t('steth.clipping') : t('steth.noClipping')}
+        <span className={`clip clip-${heard} ${clipping ? 'clip-on' : ''}`} data-testid="steth-clipping" data-clipping={clipping ? 'true' : 'false'} data-class={heard}>
+          {clipping ? t('steth.clipping') : t(`meter.${heard}`)}
         </span>
       </div>
       <canvas ref={canvasRef} className="spectrum" data-testid="steth-spectrum" role="img" aria-label={t('steth.spectrum')} />

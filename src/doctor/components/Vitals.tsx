@@ -2,11 +2,14 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { numberLocale } from '../../shared/language.ts';
 import type { CallSnapshot } from '../call/call.ts';
-import { latestVitals, tileStatus, VITAL_KEYS, type VitalKey } from '../call/vitals.ts';
+import { latestVitals, tileStatus, VITAL_KEYS, type Vital, type VitalKey } from '../call/vitals.ts';
+import { useThrottled } from './use-throttled.ts';
 
 /** Units as shown (UCUM codes are not for reading). */
 const UNIT: Record<string, string> = { '%': '%', '/min': '/min', 'mm[Hg]': 'mmHg', Cel: '°C', kg: 'kg' };
 const DECIMALS: Record<VitalKey, number> = { spo2: 0, pulse: 0, bp: 0, temp: 1, weight: 1 };
+/** A screen reader hears the latest readings at most this often (ms), not every second of the oximeter. */
+const ANNOUNCE_GAP_MS = 15_000;
 const TONE: Record<string, string> = { ok: 'ok', measuring: 'busy', searching: 'busy', 'low-perfusion': 'warn', artifact: 'warn', 'low-battery': 'warn', 'probe-off': 'warn', 'sensor-fault': 'bad', error: 'bad' };
 
 /** SpO2, pulse, blood pressure, temperature and weight: the latest value, its time and the device's signal. */
@@ -15,11 +18,20 @@ export function Vitals({ snap }: { snap: CallSnapshot }) {
   // Readings stored before a reload first: a live one of the same time wins (the later arrival).
   const vitals = useMemo(() => latestVitals(snap.earlier.length > 0 ? [...snap.earlier, ...snap.observations] : snap.observations), [snap.earlier, snap.observations]);
   const fmt = (n: number, key: VitalKey) => n.toLocaleString(numberLocale(i18n.language), { minimumFractionDigits: DECIMALS[key], maximumFractionDigits: DECIMALS[key] });
+  const shown = (key: VitalKey, v: Vital) => `${key === 'bp' ? `${fmt(v.numbers[0]!, key)}/${fmt(v.numbers[1]!, key)}` : fmt(v.numbers[0]!, key)} ${UNIT[v.unit] ?? v.unit}`;
+  const summary = VITAL_KEYS.flatMap((key) => {
+    const v = vitals[key];
+    return v ? [t('live.item', { name: t(`vital.${key}`), value: shown(key, v) })] : [];
+  }).join(' · ');
+  const announced = useThrottled(summary || t('live.none'), ANNOUNCE_GAP_MS);
   return (
     <section className="vitals" aria-labelledby="vitals-title">
       <h2 id="vitals-title" className="sr-only">
         {t('vital.title')}
       </h2>
+      <p className="sr-only" aria-live="polite" aria-atomic="true" data-testid="vitals-live">
+        {announced}
+      </p>
       {VITAL_KEYS.map((key) => {
         const v = vitals[key];
         const s = tileStatus(key, v, snap.devices, snap.statuses);

@@ -7,7 +7,10 @@ import { ConnectionState } from '../components/ConnectionState.tsx';
 import { Devices } from '../components/Devices.tsx';
 import { MediaView } from '../components/MediaView.tsx';
 import { PatientView } from '../components/PatientView.tsx';
+import { PatientNotices } from '../components/PatientNotices.tsx';
 import { Pleth } from '../components/Pleth.tsx';
+import { SelfView } from '../components/SelfView.tsx';
+import { useFocusOnMount } from '../components/use-focus-on-mount.ts';
 import { Snapshot } from '../components/Snapshot.tsx';
 import { Stethoscope } from '../components/Stethoscope.tsx';
 import { Vitals } from '../components/Vitals.tsx';
@@ -22,7 +25,11 @@ interface Props {
   endError: string | undefined;
 }
 
-/** The live consultation: patient camera, otoscope, stethoscope, vitals, pleth, devices, snapshot, notes. */
+/**
+ * The live consultation in three columns that fit the screen (1280×800 and up): the patient (camera with the
+ * doctor's self-view, vitals, pleth), the instruments (otoscope, stethoscope, devices, snapshot), and the notes
+ * with "End", always in view. A column with more than fits scrolls by itself; the page does not.
+ */
 export function Consultation({ consultation, call, hub, ending, endError }: Props) {
   const { t } = useTranslation();
   const controller = useController();
@@ -30,12 +37,17 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
   const [notes, setNotes] = useState('');
   const [confirming, setConfirming] = useState(false);
   const session = snap.session;
+  const heading = useFocusOnMount<HTMLHeadingElement>();
 
   return (
     <section className="consultation" data-testid="consultation" data-consultation-id={consultation.consultationId}>
       <div className="consult-top">
-        <h2>{t('consultation.title', { cabin: consultation.cabinName })}</h2>
-        <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} cabinLink={snap.cabinLink} />
+        <h2 ref={heading} tabIndex={-1} data-testid="consultation-title">
+          {t('consultation.title', { cabin: consultation.cabinName })}
+        </h2>
+        {/* The patient went home: the call is over, not failing (no "absent, retrying"). */}
+        {!consultation.cabinLeft && <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} cabinLink={snap.cabinLink} />}
+        <PatientNotices consultation={consultation} />
         <p className="session" data-testid="patient-session" data-phase={session?.phase ?? ''} data-language={session?.language ?? consultation.language}>
           {t('session.label')}{t('app.colon')}{' '}
           {session
@@ -50,7 +62,10 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
       <div className="consult-grid">
         <div className="col-media">
           <figure className="video-main card">
-            <MediaView kind="video" stream={snap.media.camera} testId="video-camera" className="video video-camera" label={t('media.camera')} />
+            <div className="video-frame">
+              <MediaView kind="video" stream={snap.media.camera} testId="video-camera" className="video video-camera" label={t('media.camera')} />
+              <SelfView stream={snap.local} />
+            </div>
             <figcaption>{snap.media.camera ? t('media.camera') : `${t('media.camera')} — ${t('media.noVideo')}`}</figcaption>
           </figure>
           <MediaView kind="audio" stream={snap.media.voice} testId="audio-voice" label={t('media.voice')} />
@@ -66,15 +81,13 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
           </figure>
           <Stethoscope stream={snap.media.stethoscope} />
           <Devices call={call} snap={snap} />
+          <Snapshot call={call} snap={snap} />
         </div>
-      </div>
 
-      <Snapshot call={call} snap={snap} />
-
-      <section className="notes card">
+      <section className="notes card" aria-label={t('consultation.notes')}>
         <label className="field">
           <span className="box-title">{t('consultation.notes')}</span>
-          <textarea data-testid="notes" value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={20_000} rows={6} aria-describedby="notes-help" />
+          <textarea className="notes-text" data-testid="notes" value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={20_000} rows={6} aria-describedby="notes-help" />
         </label>
         <p id="notes-help" className="note">
           {t('consultation.notesHelp')}
@@ -110,6 +123,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
           </div>
         )}
       </section>
+      </div>
     </section>
   );
 }

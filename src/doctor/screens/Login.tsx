@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Notice } from '../state/screen-machine.ts';
 import { useController } from '../state/hooks.ts';
+import { useFocusOnMount } from '../components/use-focus-on-mount.ts';
 
 /** Username and password; the token stays in memory (a reload restores the session from the hub's cookie). */
 export function Login({ notice }: { notice: Notice | undefined }) {
@@ -9,6 +10,7 @@ export function Login({ notice }: { notice: Notice | undefined }) {
   const controller = useController();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
 
@@ -31,7 +33,9 @@ export function Login({ notice }: { notice: Notice | undefined }) {
 
   return (
     <section className="login card">
-      <h2>{t('login.title')}</h2>
+      <h2 ref={heading} tabIndex={-1} data-testid="login-title">
+        {t('login.title')}
+      </h2>
       {notice && (
         <p className="banner banner-warn" role="status" data-testid="notice" data-notice={notice}>
           {t(`notice.${notice}`)}

@@ -2,18 +2,26 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { numberLocale } from '../../shared/language.ts';
 import { useConsole, useController } from '../state/hooks.ts';
+import { nextMinuteIn } from '../alert/queue-watch.ts';
+import { waitingText } from '../alert/waiting-text.ts';
+import { useFocusOnMount } from '../components/use-focus-on-mount.ts';
+import { NotifySwitch } from '../components/NotifySwitch.tsx';
 
 /** The live waiting queue (whole list on every hub `queue` message) with an Accept button per patient. */
 export function Queue() {
   const { t, i18n } = useTranslation();
   const state = useConsole();
   const controller = useController();
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 15_000);
-    return () => clearInterval(timer);
-  }, []);
   const items = [...state.queue].sort((a, b) => a.since - b.since);
+  // The waiting times change at each whole minute of the patient who reaches it first.
+  useEffect(() => {
+    if (state.queue.length === 0) return;
+    const t = Date.now();
+    const timer = setTimeout(() => setNow(Date.now()), Math.min(...state.queue.map((i) => nextMinuteIn(i.since, t))));
+    return () => clearTimeout(timer);
+  }, [now, state.queue]);
   const err = state.claimError;
 
   return (
@@ -26,7 +34,10 @@ export function Queue() {
           </button>
         </p>
       )}
-      <h2>{t('queue.title')}</h2>
+      <h2 ref={heading} tabIndex={-1} data-testid="queue-title">
+        {t('queue.title')}
+      </h2>
+      <NotifySwitch />
       {err && (
         <p className="banner banner-warn" role="alert" data-testid="claim-error" data-code={err.code}>
           {err.code === 'already-claimed' || err.code === 'offline' ? t(`queue.error.${err.code}`) : t('queue.error.other', { message: err.message || err.code })}
@@ -44,11 +55,11 @@ export function Queue() {
               <li key={item.consultationId} className="queue-item card" data-testid="queue-item" data-consultation-id={item.consultationId}>
                 <div className="queue-info">
                   <p className="queue-cabin">{item.cabinName}</p>
-                  <p>
-                    {t('queue.since', {
-                      time: new Date(item.since).toLocaleTimeString(numberLocale(i18n.language), { hour: '2-digit', minute: '2-digit' }),
-                      minutes: Math.max(0, Math.floor((now - item.since) / 60_000)),
-                    })}
+                  <p className="queue-waiting" data-testid="queue-waiting">
+                    {waitingText(t, item.since, now)}{' '}
+                    <span className="note">
+                      ({t('waiting.arrived', { time: new Date(item.since).toLocaleTimeString(numberLocale(i18n.language), { hour: '2-digit', minute: '2-digit' }) })})
+                    </span>
                   </p>
                   <p>{t('queue.language', { language: t(`patientLanguage.${item.language}`) })}</p>
                 </div>

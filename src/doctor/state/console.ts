@@ -162,6 +162,11 @@ export class ConsoleController {
     this.send({ type: 'dismissNotice' });
   }
 
+  /** The doctor saw the patient's call for the assistant. */
+  dismissHelp(): void {
+    this.send({ type: 'dismissHelp' });
+  }
+
   /**
    * Sends `end` (notes only) once every reading taken has been answered by the hub (`reported`, or refused): so
    * every acknowledgement the cabin got is for a reading in the report. Runs again on each answer and once the
@@ -232,6 +237,9 @@ export class ConsoleController {
       case 'signal':
         if (m.consultationId === this.state.consultation?.consultationId) this.state.call?.handleSignal(m.data);
         return;
+      case 'help':
+        this.send({ type: 'help', consultationId: m.consultationId, at: m.at });
+        return;
       case 'ended':
         if (m.ref) this.refs.delete(m.ref);
         if (m.consultationId === this.state.consultation?.consultationId) this.finish(m.reason === 'cancelled' ? 'patient-left' : this.pendingEnd ? 'report-saved' : 'consultation-ended');
@@ -276,9 +284,13 @@ export class ConsoleController {
       if (!claimed) void this.loadEarlier(c.consultationId, call);
     } else {
       call.updateIceServers(c.iceServers, c.iceTransportPolicy);
+      // The cabin left (its patient with it): nothing of that patient stays on the doctor's screen.
+      if ((prev?.peerPresent && !c.peerPresent) || (c.cabinLeft && !prev?.cabinLeft)) call.forgetPatient();
     }
+    // The patient went home: the call is over (no "cabin absent, retrying"); the consultation stays for the notes.
+    if (c.cabinLeft) call.close();
     this.send({ type: 'consultation', consultation: c, call });
-    if (!prev || this.rejoin || (c.peerPresent && !prev.peerPresent)) call.hello();
+    if (!c.cabinLeft && (!prev || this.rejoin || (c.peerPresent && !prev.peerPresent))) call.hello();
     this.rejoin = false;
   }
 

@@ -25,6 +25,8 @@ export interface ConsoleState {
   ending: boolean;
   endError: string | undefined;
   notice: Notice | undefined;
+  /** The patient of this consultation called the assistant (hub time, ms), until the doctor dismisses it. */
+  help: { consultationId: string; at: number } | undefined;
 }
 
 interface ScreenContext {
@@ -37,6 +39,7 @@ interface ScreenContext {
   call: Call | undefined;
   endError: string | undefined;
   notice: Notice | undefined;
+  help: ConsoleState['help'];
 }
 
 export type ScreenEvent =
@@ -52,7 +55,9 @@ export type ScreenEvent =
   | { type: 'end' }
   | { type: 'endFailed'; error: string }
   | { type: 'finished'; notice: Notice }
-  | { type: 'dismissNotice' };
+  | { type: 'dismissNotice' }
+  | { type: 'help'; consultationId: string; at: number }
+  | { type: 'dismissHelp' };
 
 const SIGNED_OUT: ScreenContext = {
   me: undefined,
@@ -64,6 +69,7 @@ const SIGNED_OUT: ScreenContext = {
   call: undefined,
   endError: undefined,
   notice: undefined,
+  help: undefined,
 };
 
 /**
@@ -117,7 +123,9 @@ export const screenMachine = setup({
       on: {
         // The same consultation again (new ICE servers, the cabin back): shown as it is now, on the same call.
         consultation: { actions: 'showConsultation' },
-        finished: { target: 'queue', actions: assign({ consultation: undefined, call: undefined, endError: undefined, notice: ({ event }) => event.notice }) },
+        finished: { target: 'queue', actions: assign({ consultation: undefined, call: undefined, endError: undefined, help: undefined, notice: ({ event }) => event.notice }) },
+        help: { actions: assign({ help: ({ event, context }) => (event.consultationId === context.consultation?.consultationId ? { consultationId: event.consultationId, at: event.at } : context.help) }) },
+        dismissHelp: { actions: assign({ help: undefined }) },
         end: { target: '.ending', actions: assign({ endError: undefined }) },
         endFailed: { target: '.inCall', actions: assign({ endError: ({ event }) => event.error }) },
       },
