@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,6 +9,9 @@ import { makeProfile, recordPid } from './profiles.ts';
 import { stopChild } from './stop-child.ts';
 
 const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/** The throwaway profile's preferences: Chromium's translation offer off. */
+const PREFERENCES = { translate: { enabled: false } };
 
 /** Debian's Chromium (or Chrome), if installed. */
 export function findChromium(exists: (path: string) => boolean = existsSync): string | undefined {
@@ -42,8 +45,6 @@ export function chromiumFlags(w: ChromiumWindow): string[] {
     '--disable-pinch',
     '--overscroll-history-navigation=0',
     '--no-default-browser-check',
-    // No "Translate this page?" bubble on a French page in an English browser (the pages also say `translate="no"`).
-    '--disable-features=Translate',
     // No "unsupported command-line flag" infobar (--use-fake-ui-for-media-stream, --no-sandbox) on the doctor's
     // window; the kiosk window (--kiosk) shows none anyway.
     '--test-type',
@@ -80,6 +81,10 @@ export class ChromiumLauncher {
     const profile = makeProfile(this.o.tmp ?? tmpdir());
     this.profiles.push(profile);
     if (this.o.demo) writeFileSync(join(profile, 'heart.wav'), heartbeatWav());
+    // No "Translate this page?" bubble on a French page in a browser of another language. The profile's preference,
+    // since Chromium 156 ignores --disable-features=Translate; the pages also say translate="no".
+    mkdirSync(join(profile, 'Default'));
+    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify(PREFERENCES));
     const args = chromiumFlags({ url, profile, kiosk, demo: this.o.demo, noSandbox: this.o.noSandbox });
     const b = (this.o.spawn ?? ((exe, a) => spawn(exe, a, { stdio: ['ignore', 'ignore', 'pipe'] })))(this.o.exe, args);
     // Its pid beside the profile: a later start removes the profile only once this Chromium is gone.
