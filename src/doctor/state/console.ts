@@ -288,7 +288,11 @@ export class ConsoleController {
       if ((prev?.peerPresent && !c.peerPresent) || (c.cabinLeft && !prev?.cabinLeft)) call.forgetPatient();
     }
     // The patient went home: the call is over (no "cabin absent, retrying"); the consultation stays for the notes.
-    if (c.cabinLeft) call.close();
+    if (c.cabinLeft) {
+      call.close();
+      // Nobody to see the doctor any more: the camera (and its light) goes off.
+      this.stopLocalMedia();
+    }
     this.send({ type: 'consultation', consultation: c, call });
     if (!c.cabinLeft && (!prev || this.rejoin || (c.peerPresent && !prev.peerPresent))) call.hello();
     this.rejoin = false;
