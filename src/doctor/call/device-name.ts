@@ -1,10 +1,2 @@
-/**
- * The brand and model out of a driver's name ("Omron HEM-790IT / HEM-7080IT blood-pressure monitor (USB HID)" →
- * "Omron HEM-790IT / HEM-7080IT"): the words up to the first lower-case one, without bracketed details. The
- * description after them is English; the console says what the device is in the doctor's language instead.
- */
-export function modelOf(name: string): string {
-  const words = name.replace(/\([^)]*\)/g, ' ').split(/\s+/).filter(Boolean);
-  const end = words.findIndex((w) => /^[a-z]/.test(w));
-  return (end < 0 ? words : words.slice(0, end)).join(' ').replace(/[,;:]$/, '');
-}
+// One formatter for the kiosk's assistant panel and the console's device list (src/browser/device-name.ts).
+export { modelOf } from '../../browser/device-name.ts';
