@@ -26,6 +26,14 @@ const SHOWN_WITHIN_MS = 1000;
 const doctorRtc = (chain: Chain) => chain.doctorPage.getByTestId('connection-state').getAttribute('data-rtc');
 const attr = (page: Page, testId: string, name: string) => page.getByTestId(testId).first().getAttribute(name);
 const num = async (page: Page, testId: string, name: string) => Number(await attr(page, testId, name));
+/** The share of the viewport an element's box covers (clipped to the viewport). */
+const viewportShare = (page: Page, testId: string) =>
+  page.getByTestId(testId).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
+    const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+    return (w * h) / (innerWidth * innerHeight);
+  });
 
 describe('live consultation end to end (hub, kiosk, doctor console in Chromium)', () => {
   let buildDir: string;
@@ -79,6 +87,22 @@ describe('live consultation end to end (hub, kiosk, doctor console in Chromium)'
         await expect.poll(() => doctor.getByTestId(id).evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && v.currentTime > 0), { timeout: 10_000, message: id }).toBe(true);
       }
       expect(await doctor.getByTestId('audio-stethoscope').getAttribute('data-live')).toBe('true');
+
+      // On the kiosk the doctor is the main thing on screen (it was a 240×180 thumbnail, 2 % of 1080p): a large
+      // video that really decodes frames, and no otoscope preview off the otoscope step.
+      await cabin.setViewportSize({ width: 1920, height: 1080 });
+      const doctorVideo = cabin.getByTestId('doctor-video');
+      // The doctor's camera may start a few seconds after the call connects (a loaded machine): up to 20 s.
+      await expect
+        .poll(() => doctorVideo.evaluate((v: HTMLVideoElement) => v.videoWidth > 0).catch(() => false), { timeout: 20_000, message: 'the doctor video decodes on the kiosk' })
+        .toBe(true);
+      const playedAt = await doctorVideo.evaluate((v: HTMLVideoElement) => v.currentTime);
+      await expect.poll(() => doctorVideo.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 5000 }).toBeGreaterThan(playedAt);
+      await expect.poll(() => viewportShare(cabin, 'doctor-video')).toBeGreaterThanOrEqual(0.35);
+      expect(await cabin.getByTestId('step-oximeter').count()).toBe(1);
+      expect(await cabin.getByTestId('otoscope-preview').count()).toBe(0);
+      await cabin.screenshot({ path: join(shotsDir(), 'consultation-kiosk-1920.png') });
+      await cabin.setViewportSize({ width: 1280, height: 800 });
 
       // The pleth waveform moves.
       const drawn0 = await num(doctor, 'pleth', 'data-samples-drawn');
@@ -173,6 +197,11 @@ describe('live consultation end to end (hub, kiosk, doctor console in Chromium)'
           emittedAround: chain.readings.flatMap((r, i) => (r.code === (c.key === 'vital-spo2' ? SPO2 : PULSE) && Math.abs(chain.readingsAt[i]! - c.at) < 3000 ? [`${r.value}@${chain.readingsAt[i]! - c.at}`] : [])),
         }));
       expect(late, `changes not shown within ${SHOWN_WITHIN_MS} ms (of ${changes.length})`).toEqual([]);
+
+      // The otoscope's picture is on its own step (the last one), and plays there.
+      while ((await cabin.getByTestId('step-otoscope').count()) === 0) await cabin.getByTestId('next').click();
+      await expect.poll(() => cabin.getByTestId('otoscope-preview').evaluate((v: HTMLVideoElement) => v.videoWidth > 0), { timeout: 10_000 }).toBe(true);
+      expect(await viewportShare(cabin, 'doctor-video'), 'the doctor stays the main thing on the otoscope step').toBeGreaterThanOrEqual(0.25);
 
       // The kiosk page reloads mid-call: it comes back into the same call and the outbox is resent.
       const beforeReload = chain.readings.length;
