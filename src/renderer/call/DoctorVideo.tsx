@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { VideoPreview } from '../components/VideoPreview.tsx';
 import { useCall } from './context.tsx';
@@ -25,8 +25,10 @@ export function DoctorVideo({ selfView }: { selfView?: MediaStream | undefined }
     const el = video.current;
     if (!el || !remote || !remoteVideo) return;
     el.srcObject = remote;
+    void el.play().catch(() => {});
     return () => void (el.srcObject = null);
   }, [remote, remoteVideo]);
+  usePresentedFrames(video, remote, remoteVideo && doctorVideo === 'ok');
 
   if (!remote) return null;
   const name = view?.doctorName ?? '';
@@ -57,4 +59,31 @@ export function DoctorVideo({ selfView }: { selfView?: MediaStream | undefined }
       {selfView && <VideoPreview stream={selfView} label={t('kioskCall.you')} className="self-view" testId="camera-preview" />}
     </div>
   );
+}
+
+/** How long a video whose frames are decoded may show none before the element is attached again. */
+export const PRESENT_GRACE_MS = 3000;
+
+/**
+ * The connection decodes the doctor's frames, but the element must show them too: when it has shown none for a few
+ * seconds (no size, time standing still), it is attached to the stream again and played.
+ */
+function usePresentedFrames(ref: RefObject<HTMLVideoElement | null>, stream: MediaStream | null, decoding: boolean): void {
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !stream || !decoding) return;
+    let last = el.currentTime;
+    let still = 0;
+    const timer = setInterval(() => {
+      const moving = el.videoWidth > 0 && el.currentTime !== last;
+      last = el.currentTime;
+      still = moving ? 0 : still + 1000;
+      if (still < PRESENT_GRACE_MS) return;
+      still = 0;
+      el.srcObject = null;
+      el.srcObject = stream;
+      void el.play().catch(() => {});
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [ref, stream, decoding]);
 }
