@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Call, CallSnapshot } from '../call/call.ts';
+import { cabinErrorText } from '../call/cabin-error.ts';
 import { modelOf } from '../call/device-name.ts';
 
 /** The cabin's devices with their link and signal state, a button per device command and its result. */
@@ -51,7 +52,7 @@ export function Devices({ call, snap }: { call: Call; snap: CallSnapshot }) {
                 <p className={`banner banner-${result.state === 'ok' ? 'ok' : result.state === 'error' ? 'bad' : 'busy'}`} role="status" data-testid="command-result" data-device-id={d.id} data-command={result.name} data-state={result.state}>
                   {t(`devices.result.${result.state}`, {
                     command: commandName(result.name),
-                    error: result.error === 'not-connected' ? t('devices.notConnected') : (result.error ?? ''),
+                    error: result.error === 'not-connected' ? t('devices.notConnected') : cabinErrorText(t, result.error),
                   })}
                 </p>
               )}

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Call, CallSnapshot } from '../call/call.ts';
+import { cabinErrorText } from '../call/cabin-error.ts';
 
 /** "Otoscope snapshot": asks the cabin for a full-resolution picture and shows the latest one full size. */
 export function Snapshot({ call, snap }: { call: Call; snap: CallSnapshot }) {
@@ -15,7 +16,7 @@ export function Snapshot({ call, snap }: { call: Call; snap: CallSnapshot }) {
       </button>
       {snap.snapshotError && (
         <p className="banner banner-bad" role="alert" data-testid="snapshot-error">
-          {t(`snapshot.error.${snap.snapshotError}`, { error: snap.snapshotDetail ?? '' })}
+          {t(`snapshot.error.${snap.snapshotError}`, { error: cabinErrorText(t, snap.snapshotDetail) })}
         </p>
       )}
       {latest ? (

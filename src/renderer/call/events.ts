@@ -248,7 +248,9 @@ export class EventsLink {
         return this.onAck(msg.ids);
       case 'command': {
         const r = await this.deps.call('devices:command', { deviceId: msg.deviceId, name: msg.name });
-        this.send(r.ok ? { type: 'command-result', id: msg.id, ok: true } : { type: 'command-result', id: msg.id, ok: false, error: r.error.message.slice(0, 500) });
+        // The doctor reads the reason in the console's language: the code goes, the cabin's English stays in the incidents.
+        if (!r.ok) this.deps.incident?.(`Command ${msg.name} failed on the cabin: ${r.error.message}`.slice(0, 500));
+        this.send(r.ok ? { type: 'command-result', id: msg.id, ok: true } : { type: 'command-result', id: msg.id, ok: false, error: r.error.code });
         return;
       }
       case 'snapshot-request':
@@ -276,7 +278,7 @@ export class EventsLink {
       snap = undefined;
     }
     if (!snap) {
-      this.send({ type: 'command-result', id, ok: false, error: 'no otoscope' });
+      this.send({ type: 'command-result', id, ok: false, error: 'no-otoscope' });
       return;
     }
     const stored = await storeSnapshot(this.deps.call, snap);
@@ -284,7 +286,7 @@ export class EventsLink {
     const channel = this.channel;
     for (const piece of snapshotPieces(id, snap)) {
       if (!channel || !(await drained(channel)) || this.channel !== channel || !this.send(piece)) {
-        this.send({ type: 'command-result', id, ok: false, error: 'the snapshot could not be sent' });
+        this.send({ type: 'command-result', id, ok: false, error: 'not-sent' });
         return;
       }
     }
