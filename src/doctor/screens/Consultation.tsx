@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ConsultationView } from '../../shared/hub-protocol.ts';
 import type { Call } from '../call/call.ts';
 import type { HubState } from '../hub/client.ts';
+import { hubErrorText } from '../hub/hub-error.ts';
 import { ConnectionState } from '../components/ConnectionState.tsx';
 import { Devices } from '../components/Devices.tsx';
 import { MediaView } from '../components/MediaView.tsx';
@@ -94,7 +95,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
         </p>
         {endError && (
           <p className="banner banner-bad" role="alert" data-testid="end-error">
-            {endError === NOTES_TOO_LARGE ? t('consultation.notesTooLarge') : t('consultation.endError', { message: endError })}
+            {endError === NOTES_TOO_LARGE ? t('consultation.notesTooLarge') : t('consultation.endError', { message: hubErrorText(t, endError) })}
           </p>
         )}
         {!confirming ? (

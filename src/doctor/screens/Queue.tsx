@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { numberLocale } from '../../shared/language.ts';
+import { hubErrorText } from '../hub/hub-error.ts';
 import { useConsole, useController } from '../state/hooks.ts';
 import { nextMinuteIn } from '../alert/queue-watch.ts';
 import { waitingText } from '../alert/waiting-text.ts';
@@ -40,7 +41,7 @@ export function Queue() {
       <NotifySwitch />
       {err && (
         <p className="banner banner-warn" role="alert" data-testid="claim-error" data-code={err.code}>
-          {err.code === 'already-claimed' || err.code === 'offline' ? t(`queue.error.${err.code}`) : t('queue.error.other', { message: err.message || err.code })}
+          {err.code === 'already-claimed' || err.code === 'offline' ? t(`queue.error.${err.code}`) : t('queue.error.other', { message: hubErrorText(t, err.code, err.message) })}
         </p>
       )}
       {items.length === 0 ? (

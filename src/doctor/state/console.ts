@@ -260,7 +260,7 @@ export class ConsoleController {
     const what = ref ? this.refs.get(ref) : undefined;
     if (ref) this.refs.delete(ref);
     if (what === 'claim') this.send({ type: 'claimFailed', error: { code, message } });
-    else if (what === 'end') this.endFailed(message || code); else if (what === 'join') {
+    else if (what === 'end') this.endFailed(code || message); else if (what === 'join') {
       console.error(`The hub refused to rejoin the consultation: ${code} ${message}`);
       if (/not-found|ended|cancel|forbidden/i.test(code)) this.finish('consultation-ended');
     } else console.error(`The hub reported an error: ${code} ${message}`);
