@@ -6,28 +6,41 @@ type Role = 'camera' | 'otoscope' | 'stethoscope';
 /** Which camera, otoscope and stethoscope were found, and whether the stethoscope's audio is raw. */
 export function MediaReport({ status, onCheck }: { status: MediaStatus; onCheck(): void }) {
   const { t } = useTranslation();
-  const line = (role: Role): string => {
+  const state = (role: Role): string => {
     const found = role === 'stethoscope' ? status.stethoscope?.label : status[role];
-    if (found !== undefined) return t('media.found', { label: found || '?' });
+    // The label is the hardware's own name (a model, for the assistant); a device without one is "unnamed".
+    if (found !== undefined) return t('media.found', { label: found || t('media.unknownLabel') });
     return status.configured[role] || role === 'camera' ? t('media.missing') : t('media.notConfigured');
   };
+  const line = (role: Role): string => t('media.line', { device: t(`media.${role}`), state: state(role) });
   const steth = status.stethoscope;
+  const filters = steth?.processingOn.map((p) => t(`media.${p}`, { defaultValue: p })).join(', ');
+  // The browser's own reason is English (or the system's language): shown only as a technical detail.
+  const noApi = status.reason === 'no mediaDevices';
   return (
     <div className="media-report" data-testid="media-report">
       {status.state === 'idle' && <p>{t('media.notChecked')}</p>}
       {status.state === 'checking' && <p>{t('media.checking')}</p>}
-      {status.state === 'unavailable' && <p>{t('media.unavailable', { reason: status.reason ?? '' })}</p>}
+      {status.state === 'unavailable' && (
+        <>
+          <p>{t('media.unavailable', { reason: noApi ? t('media.noMediaDevices') : t('media.failed') })}</p>
+          {!noApi && status.reason && (
+            <details className="device-technical">
+              <summary>{t('deviceDetail.other')}</summary>
+              <code lang="en" translate="no">
+                {status.reason}
+              </code>
+            </details>
+          )}
+        </>
+      )}
       {status.state === 'ready' && (
         <ul>
-          <li>
-            {t('media.camera')} : {line('camera')}
-          </li>
-          <li>
-            {t('media.otoscope')} : {line('otoscope')}
-          </li>
+          <li>{line('camera')}</li>
+          <li>{line('otoscope')}</li>
           <li data-testid="stethoscope-status">
-            {t('media.stethoscope')} : {line('stethoscope')}
-            {steth && <> — {steth.processingOn.length === 0 ? t('media.raw') : t('media.filtered', { which: steth.processingOn.join(', ') })}</>}
+            {line('stethoscope')}
+            {steth && <> — {steth.processingOn.length === 0 ? t('media.raw') : t('media.filtered', { which: filters })}</>}
           </li>
         </ul>
       )}

@@ -7,6 +7,8 @@ import { flattenKeys } from '../../../src/browser/i18n.ts';
 import { modelOf } from '../../../src/browser/device-name.ts';
 import { TRANSLATIONS as CONSOLE } from '../../../src/doctor/i18n/index.ts';
 import { DeviceCard } from '../../../src/renderer/assistant/DeviceCard.tsx';
+import { MediaReport } from '../../../src/renderer/assistant/MediaReport.tsx';
+import type { MediaStatus } from '../../../src/renderer/media/open.ts';
 import { detailText } from '../../../src/renderer/format/device-name.ts';
 import { createI18n, TRANSLATIONS as KIOSK } from '../../../src/renderer/i18n/index.ts';
 import type { DeviceView } from '../../../src/shared/bridge.ts';
@@ -90,5 +92,27 @@ describe('detailText', () => {
   it('modelOf keeps the brand and model of a driver’s name', () => {
     expect(modelOf('Omron HEM-790IT / HEM-7080IT blood-pressure monitor (USB HID)')).toBe('Omron HEM-790IT / HEM-7080IT');
     expect(modelOf('Tanita scale (tag,value CSV output)')).toBe('Tanita');
+  });
+});
+
+describe('the assistant’s media report', () => {
+  const report = (status: MediaStatus, language: Language = 'fr') => {
+    const i18n = createI18n(language);
+    const html = renderToStaticMarkup(createElement(I18nextProvider, { i18n }, createElement(MediaReport, { status, onCheck: () => {} })));
+    return { html, visible: html.replace(/<details[\s\S]*?<\/details>/g, '').replace(/<[^>]+>/g, ' ') };
+  };
+
+  it('says which processing is left on in words, with French spacing before the colon', () => {
+    const { visible } = report({ state: 'ready', configured: { stethoscope: 'USB Audio' }, camera: 'HD Webcam', stethoscope: { label: 'USB Audio', processingOn: ['echoCancellation', 'autoGainControl'] } });
+    expect(visible).toContain('Stéthoscope\u00a0: trouvé\u00a0: USB Audio');
+    expect(visible).toContain('annulation d’écho, réglage automatique du volume');
+    expect(visible).not.toMatch(/echoCancellation|autoGainControl| : /);
+  });
+
+  it('tells why the media are unavailable in French; the browser’s English only as a technical detail', () => {
+    expect(report({ state: 'unavailable', configured: {}, reason: 'no mediaDevices' }).visible).toContain('ce navigateur ne donne pas accès');
+    const failed = report({ state: 'unavailable', configured: {}, reason: 'NotAllowedError: Permission denied' });
+    expect(failed.visible).not.toContain('Permission denied');
+    expect(failed.html).toContain('<code lang="en" translate="no">NotAllowedError: Permission denied</code>');
   });
 });
