@@ -141,6 +141,9 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
       [1080, 1920, 0.3],
     ] as const) {
       await page.setViewportSize({ width, height });
+      mkdirSync(SHOTS, { recursive: true });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(SHOTS, `kiosk-call-${width}x${height}.png`) });
       await expect.poll(() => share('doctor-video'), { message: `${width}×${height}` }).toBeGreaterThanOrEqual(least);
       // Before: a 240×180 thumbnail, 2 % of a 1080p screen.
       expect(await page.getByTestId('doctor-video').evaluate((v: HTMLVideoElement) => v.videoWidth > 0)).toBe(true);
@@ -148,8 +151,6 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
       expect(await buttonsFit(), `${width}×${height}`).toEqual([]);
       expect(await share('camera-preview'), 'the self-view stays small').toBeLessThan(0.05);
       expect(await page.getByTestId('otoscope-preview').count()).toBe(0);
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: join(SHOTS, `kiosk-call-${width}x${height}.png`) });
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
