@@ -11,6 +11,7 @@ import { BEARER_PREFIX, HUB_SUBPROTOCOL, SESSION_COOKIE, ToHubSchema, type FromH
 
 type ReportReading = Extract<ToHub, { type: 'report' }>['readings'][number];
 import { launchChromium } from '../helpers/chromium.ts';
+import { accessibilityProblems, layoutProblems } from '../helpers/layout.ts';
 
 /**
  * The doctor console in Chromium against a stand-in hub (this file) and a scripted cabin page
@@ -135,7 +136,8 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchChromium(['--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required']);
-    doctorCtx = await browser.newContext({ permissions: ['camera', 'microphone'] });
+    // The size of a doctor's laptop screen: the consultation must fit it without scrolling.
+    doctorCtx = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
     cabinCtx = await browser.newContext({ permissions: ['camera', 'microphone'] });
     doctor = await doctorCtx.newPage();
     cabin = await cabinCtx.newPage();
@@ -148,6 +150,15 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     await cabin.exposeFunction('hubSend', (data: unknown) => tell({ type: 'signal', consultationId: 'c1', data } as FromHub));
     await cabin.goto(`${base}/cabin.html`);
     await cabin.addScriptTag({ path: path.join(import.meta.dirname, 'fixtures/fake-cabin.js') });
+    await doctor.addInitScript(() => {
+      const w = window as unknown as { permissionAsks: number };
+      w.permissionAsks = 0;
+      const ask = Notification.requestPermission.bind(Notification);
+      Notification.requestPermission = (...a: Parameters<typeof ask>) => {
+        w.permissionAsks++;
+        return ask(...a);
+      };
+    });
     await doctor.goto(`${base}/?probe`);
   }, 60_000);
 
@@ -159,8 +170,28 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
   });
 
   const attr = (testId: string, name: string) => doctor.getByTestId(testId).first().getAttribute(name);
+  const focused = () => doctor.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? '');
+  const axe = async (screen: string) => expect(await accessibilityProblems(doctor), screen).toEqual([]);
+  /** The console's columns scroll by themselves (their content is theirs to show): the rest must be on screen and whole. */
+  const layout = () => layoutProblems(doctor, { minTarget: 0, minFontPx: 0, scrollable: '.col-media, .col-side, .notes', ignore: '.col-media > *, .col-side > *' });
+  /** The notes and End fully inside the window, and the page itself not scrollable. */
+  const endInView = () =>
+    doctor.evaluate(() => {
+      const inside = (el: Element | null) => {
+        const r = el?.getBoundingClientRect();
+        return !!r && r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+      };
+      const page = document.scrollingElement!;
+      return {
+        notes: inside(document.querySelector('[data-testid="notes"]')),
+        end: inside(document.querySelector('[data-testid="end-consultation"]')),
+        pageScrolls: page.scrollHeight > innerHeight + 1,
+      };
+    });
 
   it('login: a wrong password and too many attempts are told clearly; the right one opens the queue', async () => {
+    await doctor.getByTestId('login-username').waitFor();
+    await axe('login');
     await doctor.getByTestId('lang-en').click();
     await doctor.getByTestId('login-username').fill('doc');
     await doctor.getByTestId('login-password').fill('wrong');
@@ -174,6 +205,35 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     await doctor.getByTestId('login-submit').click();
     await expect.poll(() => doctor.getByTestId('queue-item').count()).toBe(2);
     expect(await doctor.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie)).not.toContain('T1');
+    // Focus on the new view's heading; the tab says how many wait; each patient how long (the hub's `since`).
+    await expect.poll(focused).toBe('queue-title');
+    await expect.poll(() => doctor.title()).toBe('(2) Cabin — 2 patients en attente');
+    // (The stand-in hub's clock is this process's; the browser's may differ by a minute here: the words, not the number.)
+    expect(await doctor.getByTestId('queue-waiting').allTextContents()).toEqual([expect.stringMatching(/^En attente depuis (\d+\u00a0min|moins d’une minute) \(demande reçue à /), expect.stringMatching(/^En attente depuis /)]);
+    expect(await attr('queue-badge', 'data-count')).toBe('2');
+    // Notifications are asked for on a click only (a button when the browser has not decided), never on load.
+    expect(await doctor.evaluate(() => (window as unknown as { permissionAsks: number }).permissionAsks)).toBe(0);
+    await doctor.locator('[data-testid="notify-ask"], [data-testid="notify-state"]').first().waitFor();
+    await axe('queue with patients');
+  });
+
+  it('a patient entering the queue changes the title and rings once; the same list again does not', async () => {
+    const chimes = () => doctor.evaluate(() => (window as unknown as { chimes?: number }).chimes ?? 0);
+    await doctor.evaluate(() => window.addEventListener('cabin:chime', () => ((window as unknown as { chimes: number }).chimes = ((window as unknown as { chimes?: number }).chimes ?? 0) + 1)));
+    const items = [
+      { consultationId: 'c0', cabinId: 'k0', cabinName: 'Cabine Prise', language: 'en' as const, since: Date.now() - 120_000 },
+      { consultationId: 'c1', cabinId: 'k1', cabinName: 'Cabine Test', language: 'fr' as const, since: Date.now() - 60_000 },
+      { consultationId: 'c9', cabinId: 'k9', cabinName: 'Cabine Neuve', language: 'fr' as const, since: Date.now() },
+    ];
+    tell({ type: 'queue', items });
+    await expect.poll(() => doctor.title()).toBe('(3) Cabin — 3 patients en attente');
+    await expect.poll(chimes).toBe(1);
+    expect(await doctor.getByTestId('queue-waiting').nth(2).textContent()).toMatch(/^En attente depuis moins d’une minute/);
+    tell({ type: 'queue', items });
+    tell({ type: 'queue', items: items.slice(0, 2) });
+    await expect.poll(() => doctor.title()).toBe('(2) Cabin — 2 patients en attente');
+    await doctor.waitForTimeout(300);
+    expect(await chimes()).toBe(1);
   });
 
   it('a patient another doctor took is refused politely; accepting the other opens the consultation', async () => {
@@ -183,6 +243,7 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     await doctor.locator('[data-testid="queue-item"][data-consultation-id="c1"] [data-testid="queue-accept"]').click();
     await doctor.getByTestId('consultation').waitFor();
     expect(await attr('connection-state', 'data-hub')).toBe('connected');
+    await expect.poll(focused).toBe('consultation-title');
   });
 
   it('the call comes up when the cabin joins: video, stethoscope, vitals, pleth, exactly-once observations', async () => {
@@ -207,6 +268,32 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     // The doctor's answer asks for the stethoscope's Opus settings on the stethoscope's m-section.
     const answer = await cabin.evaluate(() => (window as unknown as { cabin: { lastAnswer?: string; pc: RTCPeerConnection } }).cabin.pc.remoteDescription?.sdp ?? '');
     expect(answer).toMatch(/stereo=1/);
+  }, 60_000);
+
+  it('during the call: notes and End in view without scrolling at 1440×900 (and 1280×800, 1920×1080), self-view, meter value, words, axe', async () => {
+    for (const size of [{ width: 1440, height: 900 }, { width: 1280, height: 800 }, { width: 1920, height: 1080 }]) {
+      await doctor.setViewportSize(size);
+      await expect.poll(endInView, { message: `${size.width}×${size.height}` }).toEqual({ notes: true, end: true, pageScrolls: false });
+      expect(await layout(), `${size.width}×${size.height}`).toEqual([]);
+    }
+    await doctor.setViewportSize({ width: 1440, height: 900 });
+    // The doctor's own camera, small and mirrored.
+    await expect.poll(() => doctor.getByTestId('self-view').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 }).toBeGreaterThan(0);
+    const self = await doctor.getByTestId('self-view').evaluate((v) => ({ transform: getComputedStyle(v).transform, width: v.getBoundingClientRect().width }));
+    expect(self.transform).toBe('matrix(-1, 0, 0, 1, 0, 0)');
+    expect(self.width).toBeLessThanOrEqual(200);
+    // The stethoscope's number with a true minus sign and a plain word beside it.
+    await expect.poll(() => doctor.getByTestId('steth-db').textContent()).toMatch(/^(\u2212\d+|0)\u00a0dBFS$/);
+    expect(await attr('steth-clipping', 'data-class')).toMatch(/^(silent|quiet|good|loud|clipping)$/);
+    expect(await doctor.getByTestId('steth-level').getAttribute('aria-valuenow')).toMatch(/^-?\d+$/);
+    // Devices by what they measure, in French.
+    expect(await doctor.locator('[data-testid="device"] .device-name').allTextContents()).toEqual([expect.stringMatching(/^Saturomètre\b/), expect.stringMatching(/^Tensiomètre\b/)]);
+    // One polite, concise summary of the readings for a screen reader (not every tick).
+    const live = doctor.getByTestId('vitals-live');
+    expect(await live.getAttribute('aria-live')).toBe('polite');
+    await expect.poll(() => live.textContent()).toMatch(/SpO2\u00a0: 97\u00a0%/);
+    expect(await doctor.locator('[aria-live]').count()).toBeLessThanOrEqual(3);
+    await axe('consultation');
   }, 60_000);
 
   it('a new observation fires cabin:observation once, with the time it was received', async () => {
@@ -297,6 +384,19 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     expect(reportedAgain.sort()).toEqual(['o11']);
   }, 60_000);
 
+  it('the cabin leaves: nothing of its patient stays on the screen (vitals, count, snapshot)', async () => {
+    await expect.poll(() => attr('vital-spo2', 'data-value')).not.toBeNull();
+    tell({ type: 'consultation', consultation: { ...view(), peerPresent: false } });
+    await expect.poll(() => attr('connection-state', 'data-peer')).toBe('absent');
+    await expect.poll(() => attr('vital-spo2', 'data-value')).toBeNull();
+    expect(await attr('vital-bp', 'data-value')).toBeNull();
+    expect(await attr('vital-pulse', 'data-value')).toBeNull();
+    expect(await attr('observations-count', 'data-count')).toBe('0');
+    expect(await doctor.getByTestId('snapshot-image').count()).toBe(0);
+    tell({ type: 'consultation', consultation: view() });
+    await expect.poll(() => attr('connection-state', 'data-peer')).toBe('present');
+  });
+
   it('ending: confirm, the report goes to the hub with notes and every reading, and the queue says it is saved', async () => {
     await doctor.getByTestId('notes').fill('Tympan normal.');
     await doctor.getByTestId('end-consultation').click();
@@ -308,6 +408,11 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     // Parts go as readings arrive (each with a ref the hub answers), the rest with `end`; the hub keeps each id once.
     const ids = [...new Set(fromDoctor.flatMap((m) => (m.type === 'report' || m.type === 'end' ? m.readings.map((r) => r.id) : [])))].sort();
     expect(ids).toEqual(['bp-d', 'bp-m', 'bp-s', 'o1', 'o1-p', 'o10', 'o11', 'o2', 'o3', 'o9']);
+    // Back on the queue (empty now), focus on its heading; the ended screen and the empty queue pass axe.
+    await expect.poll(focused).toBe('queue-title');
+    await doctor.getByTestId('queue-empty').waitFor();
+    expect(await doctor.title()).toMatch(/^Cabin — (console du médecin|doctor console)$/);
+    await axe('ended, queue empty');
     expect(pageErrors).toEqual([]);
   });
 });

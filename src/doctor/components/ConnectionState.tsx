@@ -11,21 +11,24 @@ export function ConnectionState({ hub, peer, rtc, cabinLink = 'full' }: { hub: H
   const { t } = useTranslation();
   const tone = (ok: boolean, bad: boolean) => (ok ? 'ok' : bad ? 'bad' : 'warn');
   return (
-    <ul className="conn" data-testid="connection-state" data-hub={hub} data-peer={peer ? 'present' : 'absent'} data-rtc={rtc} data-cabin-link={cabinLink} role="status" aria-live="polite">
-      <li className={`pill pill-${tone(hub === 'connected', hub === 'stopped')}`}>
-        {t('hub.label')}{t('app.colon')} {t(`hub.${hub}`)}
-      </li>
-      <li className={`pill pill-${tone(peer, !peer)}`}>
-        {t('peer.label')}{t('app.colon')} {t(peer ? 'peer.present' : 'peer.absent')}
-      </li>
-      <li className={`pill pill-${tone(rtc === 'connected', rtc === 'failed' || rtc === 'closed')}`}>
-        {t('rtc.label')}{t('app.colon')} {t(`rtc.${rtc}`)}
-      </li>
-      {cabinLink !== 'full' && (
-        <li className={`pill pill-${cabinLink === 'minimal' ? 'bad' : 'warn'}`} data-testid="cabin-link">
-          {t(`cabinLink.${cabinLink}`)}
+    // The live region wraps the list (a list given role="status" would no longer be a list to a screen reader).
+    <div data-testid="connection-state" data-hub={hub} data-peer={peer ? 'present' : 'absent'} data-rtc={rtc} data-cabin-link={cabinLink} role="status" aria-live="polite">
+      <ul className="conn">
+        <li className={`pill pill-${tone(hub === 'connected', hub === 'stopped')}`}>
+          {t('hub.label')}{t('app.colon')} {t(`hub.${hub}`)}
         </li>
-      )}
-    </ul>
+        <li className={`pill pill-${tone(peer, !peer)}`}>
+          {t('peer.label')}{t('app.colon')} {t(peer ? 'peer.present' : 'peer.absent')}
+        </li>
+        <li className={`pill pill-${tone(rtc === 'connected', rtc === 'failed' || rtc === 'closed')}`}>
+          {t('rtc.label')}{t('app.colon')} {t(`rtc.${rtc}`)}
+        </li>
+        {cabinLink !== 'full' && (
+          <li className={`pill pill-${cabinLink === 'minimal' ? 'bad' : 'warn'}`} data-testid="cabin-link">
+            {t(`cabinLink.${cabinLink}`)}
+          </li>
+        )}
+      </ul>
+    </div>
   );
 }

@@ -18,7 +18,7 @@ export function Vitals({ snap }: { snap: CallSnapshot }) {
   // Readings stored before a reload first: a live one of the same time wins (the later arrival).
   const vitals = useMemo(() => latestVitals(snap.earlier.length > 0 ? [...snap.earlier, ...snap.observations] : snap.observations), [snap.earlier, snap.observations]);
   const fmt = (n: number, key: VitalKey) => n.toLocaleString(numberLocale(i18n.language), { minimumFractionDigits: DECIMALS[key], maximumFractionDigits: DECIMALS[key] });
-  const shown = (key: VitalKey, v: Vital) => `${key === 'bp' ? `${fmt(v.numbers[0]!, key)}/${fmt(v.numbers[1]!, key)}` : fmt(v.numbers[0]!, key)} ${UNIT[v.unit] ?? v.unit}`;
+  const shown = (key: VitalKey, v: Vital) => `${key === 'bp' ? `${fmt(v.numbers[0]!, key)}/${fmt(v.numbers[1]!, key)}` : fmt(v.numbers[0]!, key)}\u00a0${UNIT[v.unit] ?? v.unit}`;
   const summary = VITAL_KEYS.flatMap((key) => {
     const v = vitals[key];
     return v ? [t('live.item', { name: t(`vital.${key}`), value: shown(key, v) })] : [];

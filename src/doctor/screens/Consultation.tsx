@@ -61,7 +61,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
       </div>
 
       <div className="consult-grid">
-        <div className="col-media">
+        <div className="col-media" tabIndex={0}>
           <figure className="video-main card">
             <div className="video-frame">
               <MediaView kind="video" stream={snap.media.camera} testId="video-camera" className="video video-camera" label={t('media.camera')} />
@@ -75,7 +75,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
           <Vitals snap={snap} />
           <Pleth call={call} />
         </div>
-        <div className="col-side">
+        <div className="col-side" tabIndex={0}>
           <figure className="video-oto card">
             <MediaView kind="video" stream={snap.media.otoscope} testId="video-otoscope" className="video video-otoscope" label={t('media.otoscope')} />
             <figcaption>{snap.media.otoscope ? t('media.otoscope') : `${t('media.otoscope')} — ${t('media.noVideo')}`}</figcaption>
