@@ -1,0 +1,226 @@
+import { join } from 'node:path';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionView } from '../../src/shared/bridge.ts';
+import { LANGUAGES } from '../../src/shared/language.ts';
+import { doctorAccepts, doctorLogin, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
+import { accessibilityProblems, layoutProblems } from '../helpers/layout.ts';
+
+/**
+ * Every kiosk screen at every size a cabin uses (1920×1080 and 1280×800 landscape, 1080×1920 portrait), with the
+ * demo's devices and hub as `npm start` runs them: nothing off screen or cut (the primary action reachable without
+ * scrolling), no clipped text, every target ≥ 64 px, text ≥ 20 px, and no critical or serious axe violation.
+ * A screenshot of each screen at each size lands in test/output/screenshots/layout-<screen>-<size>.png.
+ */
+
+const SIZES = [
+  { name: '1920x1080', width: 1920, height: 1080 },
+  { name: '1280x800', width: 1280, height: 800 },
+  { name: '1080x1920', width: 1080, height: 1920 },
+] as const;
+/** The assistant's device list may scroll inside its panel; every patient screen fits without scrolling. */
+const ASSISTANT_SCROLL = '.panel-scroll';
+const INCIDENT = 'K7Q2-9XF4';
+
+describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
+  let chain: Chain;
+  let page: Page;
+  let socket: WebSocketRoute | undefined;
+  /** The next bridge call of this name is answered with an internal failure (to show the error banner). */
+  let failNext: string | undefined;
+  const shots = shotsDir();
+
+  /** Checks the screen at the three sizes; every fault of every size is reported together. */
+  async function checkScreen(screen: string, opts: { scrollable?: string; centred?: boolean } = {}): Promise<void> {
+    const faults: string[] = [];
+    for (const size of SIZES) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      // Two frames: the resize is laid out and painted (the pleth canvas refits on its ResizeObserver).
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.screenshot({ path: join(shots, `layout-${screen}-${size.name}.png`) });
+      const layout = await layoutProblems(page, {
+        minFontPx: 20,
+        // A patient's screen uses the whole height; a waiting or lock screen may sit centred in it.
+        ...(opts.centred ? {} : { maxEmptyBand: 0.25 }),
+        ...(opts.scrollable ? { scrollable: opts.scrollable } : {}),
+      });
+      const axe = await accessibilityProblems(page);
+      faults.push(...[...layout, ...axe].map((p) => `${size.name}: ${p}`));
+    }
+    // Soft: the walk goes on to the next screens, and the run lists every screen's faults.
+    expect.soft(faults, `${screen}`).toEqual([]);
+  }
+
+  const phase = (p: string) => page.locator(`.kiosk[data-phase="${p}"]`).waitFor();
+  const visible = (testId: string) => page.getByTestId(testId).waitFor();
+  const session = (): Promise<SessionView> => chain.kiosk.cabin.handlers['session:get']({}) as Promise<SessionView>;
+
+  beforeAll(async () => {
+    chain = await startChain();
+    page = chain.cabinPage;
+    page.setDefaultTimeout(10_000);
+    // The bridge passes through a route, so a test can answer one call with a failure or show a prompt.
+    await page.routeWebSocket(/\/bridge$/, (ws) => {
+      socket = ws;
+      const server = ws.connectToServer();
+      ws.onMessage((msg) => {
+        const frame = typeof msg === 'string' ? (JSON.parse(msg) as { type: string; id: number; name: string }) : undefined;
+        if (frame?.type === 'call' && frame.name === failNext) {
+          failNext = undefined;
+          const error = { code: 'internal', message: 'Injected by the layout test.', incident: INCIDENT };
+          ws.send(JSON.stringify({ type: 'result', id: frame.id, result: { ok: false, error } }));
+          return;
+        }
+        server.send(msg);
+      });
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await chain?.close();
+  }, 20_000);
+
+  it('connecting (cabin main not answering yet)', async () => {
+    const side = await chain.cabinContext.newPage();
+    try {
+      // A bridge that opens and never answers: the kiosk waits on its connecting screen.
+      await side.routeWebSocket(/\/bridge$/, () => {});
+      await side.goto(new URL('/', chain.kiosk.url).toString());
+      await side.getByTestId('screen-connecting').waitFor();
+      const main = page;
+      page = side;
+      try {
+        await checkScreen('connecting', { centred: true });
+      } finally {
+        page = main;
+      }
+    } finally {
+      await side.close();
+    }
+  }, 60_000);
+
+  it('welcome, in every language (the language choice)', async () => {
+    await page.goto(chain.kioskUrl());
+    await phase('welcome');
+    for (const language of LANGUAGES) {
+      await page.getByTestId(`language-${language}`).click();
+      await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(language);
+      await checkScreen(`welcome-${language}`);
+    }
+    await page.getByTestId('language-fr').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('fr');
+  }, 90_000);
+
+  it('consent', async () => {
+    await page.getByTestId('start').click();
+    await phase('consent');
+    await checkScreen('consent');
+  }, 60_000);
+
+  it('exam, oximeter step', async () => {
+    await page.getByTestId('accept').click();
+    await phase('exam');
+    await visible('step-oximeter');
+    await expect.poll(async () => (await page.getByTestId('value-spo2').textContent()) !== '—', { timeout: 10_000 }).toBe(true);
+    await checkScreen('exam-oximeter');
+  }, 60_000);
+
+  it('exam, blood pressure step: "start measurement" within reach, then the error banner, then "press START"', async () => {
+    await page.getByTestId('next').click();
+    await visible('step-blood-pressure');
+    await checkScreen('exam-blood-pressure');
+    failNext = 'devices:command';
+    await page.getByTestId('measure').click();
+    await visible('error-banner');
+    await expect(page.getByTestId('error-incident').textContent()).resolves.toContain(INCIDENT);
+    await checkScreen('error-banner');
+    await page.getByTestId('error-banner').getByRole('button').click();
+    await page.getByTestId('measure').click();
+    await visible('press-start');
+    await checkScreen('exam-blood-pressure-press-start');
+  }, 90_000);
+
+  it('exam, every other step the demo offers (thermometer, scale, otoscope…)', async () => {
+    const seen = new Set(['oximeter', 'blood-pressure']);
+    while (await page.getByTestId('next').isVisible()) {
+      await page.getByTestId('next').click();
+      const current = async () => (await page.locator('[data-testid^="step-"]').first().getAttribute('data-testid'))?.slice('step-'.length);
+      const previous = [...seen].at(-1);
+      await expect.poll(current).not.toBe(previous);
+      const name = (await current())!;
+      seen.add(name);
+      await checkScreen(`exam-${name}`);
+    }
+    expect([...seen]).toEqual(expect.arrayContaining(['thermometer', 'scale']));
+    await visible('end-exam');
+  }, 120_000);
+
+  it('idle prompt', async () => {
+    // The prompt as cabin main sends it when the patient stops touching the screen (its timing is tested elsewhere).
+    const view = { ...(await session()), idleWarning: { secondsLeft: 28 } };
+    socket?.send(JSON.stringify({ type: 'event', name: 'session', payload: view }));
+    await visible('idle-prompt');
+    await checkScreen('idle-prompt');
+    await page.getByRole('alertdialog').getByRole('button').click();
+    // Main had no prompt to withdraw: its own view puts the screen back as it was.
+    socket?.send(JSON.stringify({ type: 'event', name: 'session', payload: await session() }));
+    await page.getByTestId('idle-prompt').waitFor({ state: 'detached' });
+  }, 60_000);
+
+  it('PIN pad, then the assistant panel during the exam', async () => {
+    await page.getByTestId('assistant-open').click();
+    await visible('pin-pad');
+    for (const d of '0000') await page.getByTestId(`pin-${d}`).click();
+    await page.getByTestId('pin-submit').click();
+    await visible('pin-error');
+    await checkScreen('pin-pad');
+    for (const d of '1234') await page.getByTestId(`pin-${d}`).click();
+    await page.getByTestId('pin-submit').click();
+    await visible('assistant-panel');
+    await checkScreen('assistant-exam', { scrollable: ASSISTANT_SCROLL });
+    await page.getByTestId('assistant-lock').click();
+    await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
+  }, 90_000);
+
+  it('end (the summary), then the cleaning lock and the assistant checklist', async () => {
+    await page.getByTestId('end-exam').click();
+    await phase('end');
+    await visible('summary-spo2');
+    await checkScreen('end');
+    await page.getByTestId('finish').click();
+    await phase('cleaning');
+    await checkScreen('cleaning', { centred: true });
+    await page.getByTestId('assistant-open').click();
+    for (const d of '1234') await page.getByTestId(`pin-${d}`).click();
+    await page.getByTestId('pin-submit').click();
+    await visible('checklist');
+    await checkScreen('assistant-cleaning', { scrollable: ASSISTANT_SCROLL });
+    for (const box of await page.locator('[data-testid^="check-"]').all()) await box.check();
+    await page.getByTestId('cleaning-complete').click();
+    await phase('welcome');
+  }, 90_000);
+
+  it('the call: the doctor on screen during each exam step', async () => {
+    await doctorLogin(chain);
+    await page.getByTestId('start').click();
+    await page.getByTestId('accept').click();
+    await phase('exam');
+    await doctorAccepts(chain);
+    const doctorVideo = page.getByTestId('doctor-video');
+    await expect.poll(() => doctorVideo.evaluate((v) => (v as HTMLVideoElement).videoWidth).catch(() => 0), { timeout: 20_000 }).toBeGreaterThan(0);
+    await checkScreen('call-oximeter');
+    let previous = 'oximeter';
+    while (await page.getByTestId('next').isVisible()) {
+      await page.getByTestId('next').click();
+      const current = async () => (await page.locator('[data-testid^="step-"]').first().getAttribute('data-testid'))?.slice('step-'.length);
+      await expect.poll(current).not.toBe(previous);
+      previous = (await current())!;
+      await checkScreen(`call-${previous}`);
+    }
+    // Ending while the doctor is there asks first.
+    await page.getByTestId('end-exam').click();
+    await visible('confirm-end');
+    await checkScreen('call-confirm-end');
+    await page.getByTestId('confirm-end-no').click();
+  }, 180_000);
+});
