@@ -9,7 +9,7 @@ import type { Snapshot } from './snapshot.ts';
 import { callStats } from './stats.ts';
 import { TelemetrySender } from './telemetry.ts';
 import type { DoctorVideoState, StallOptions } from './video-stall.ts';
-import { VideoWatch } from './video-watch.ts';
+import { videoExpected, VideoWatch } from './video-watch.ts';
 
 /** What the exam screen shows of the call's connection. */
 export interface RtcView {
@@ -195,7 +195,8 @@ export class CallSession {
     this.opts.onChange({
       rtc: this.peer.connectionState,
       remote: live.length > 0 ? remote : null,
-      remoteVideo: live.some((t) => t.kind === 'video'),
+      // A video track stays live when the doctor stops sending it (the m-section turns inactive): ask the transceivers.
+      remoteVideo: live.some((t) => t.kind === 'video') && videoExpected(this.peer.pc),
       link: this.monitor?.level ?? 'full',
       doctorVideo: this.watch?.video ?? 'none',
     });

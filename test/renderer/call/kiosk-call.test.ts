@@ -181,6 +181,34 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
     expect(incidents.some((d) => /plays again/.test(d))).toBe(true);
   }, 60_000);
 
+  it('the doctor stops sending the camera: a card says the doctor hears the patient, not a black box; the camera comes back', async () => {
+    await page.evaluate(() => {
+      const pc = window.kioskTest.doctor!.pc;
+      pc.removeTrack(pc.getSenders().find((s) => s.track?.kind === 'video')!);
+    });
+    await page.getByTestId('doctor-audio-only').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('doctor-audio-only').textContent()).toContain('Dr Martin vous entend');
+    expect(await page.getByTestId('doctor-video').count()).toBe(0);
+    expect(await page.getByTestId('doctor-video-notice').count(), 'no video sent is not a stall').toBe(0);
+    expect(await share('doctor-audio-only')).toBeGreaterThanOrEqual(0.3);
+    await page.evaluate(() => {
+      const d = window.kioskTest.doctor!;
+      const track = d.pc.getTransceivers().find((t) => t.sender.track === null && t.receiver.track.kind === 'video')!;
+      const canvas = document.createElement('canvas');
+      canvas.width = 160;
+      canvas.height = 120;
+      const ctx = canvas.getContext('2d')!;
+      setInterval(() => {
+        ctx.fillStyle = `hsl(${Date.now() % 360} 60% 50%)`;
+        ctx.fillRect(0, 0, 160, 120);
+      }, 50);
+      track.direction = 'sendonly';
+      void track.sender.replaceTrack(canvas.captureStream(20).getVideoTracks()[0]!);
+    });
+    await expect.poll(() => page.getByTestId('doctor-video').evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('doctor-audio-only').count()).toBe(0);
+  }, 40_000);
+
   it('ended: the banner says so, the connection and the doctor picture are gone', async () => {
     await page.evaluate(() => window.kioskTest.setCall({ state: 'ended' }));
     await expect.poll(() => status().textContent()).toBe('La consultation est terminée');
