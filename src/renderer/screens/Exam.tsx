@@ -21,7 +21,9 @@ import { OtoscopeStep } from './OtoscopeStep.tsx';
  * While a doctor is there, the doctor is the main thing on the screen and the step goes beside (or below) it.
  */
 export function Exam() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // The arrows point the way the page reads: in Arabic « next » is on the left.
+  const [backArrow, nextArrow] = i18n.dir() === 'rtl' ? ['→', '←'] : ['←', '→'];
   const { devices, readings, act } = useCabin();
   const media = useMedia();
   const { remote, view } = useCall();
@@ -102,14 +104,14 @@ export function Exam() {
       <nav className="actions actions-split">
         {index > 0 ? (
           <button type="button" className="btn btn-secondary btn-big" onClick={() => send({ type: 'back' })} data-testid="back">
-            ← {t('exam.back')}
+            <span aria-hidden="true">{backArrow}</span> {t('exam.back')}
           </button>
         ) : (
           <span />
         )}
         {current && !last && view?.state !== 'ended' ? (
           <button type="button" className="btn btn-primary btn-big" onClick={() => send({ type: 'next' })} data-testid="next">
-            {t('exam.next')} →
+            {t('exam.next')} <span aria-hidden="true">{nextArrow}</span>
           </button>
         ) : (
           <button type="button" className="btn btn-primary btn-big" onClick={finish} data-testid="end-exam">

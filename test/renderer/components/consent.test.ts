@@ -22,8 +22,8 @@ describe('the consent says what happens, in plain words', () => {
   it('a video and sound consultation: the doctor sees and hears the patient, the patient sees the doctor', () => {
     expect(text).toMatch(/médecin/);
     expect(text).toMatch(/vidéo/);
-    expect(text).toMatch(/vous voit et vous entend/);
-    expect(text).toMatch(/Vous le voyez/);
+    expect(text).toMatch(/Il vous voit et vous entend/);
+    expect(text).toMatch(/Vous le voyez et l’entendez/);
   });
 
   it('names every device, the stethoscope (heart and lungs) and the otoscope (the ear) included', () => {
@@ -31,7 +31,7 @@ describe('the consent says what happens, in plain words', () => {
   });
 
   it('says what is sent, that the video is not recorded, what is kept, how long and by whom', () => {
-    expect(text).toMatch(/envoyé au médecin/);
+    expect(text).toMatch(/Envoyé au médecin/);
     expect(text).toMatch(/La vidéo et le son ne sont pas enregistrés/);
     expect(text).toMatch(/compte rendu/);
     expect(text).toMatch(/La cabine garde .* 7\u00a0jours/);
@@ -49,10 +49,10 @@ describe('the consent says what happens, in plain words', () => {
   });
 
   it('the number of days is the config’s, in the plural the language needs', () => {
-    expect(render('fr', 1).text).toMatch(/ 1\u00a0jour après/);
-    expect(render('fr', 30).text).toMatch(/ 30\u00a0jours après/);
-    expect(render('fr', 0).text).toMatch(/efface .* une fois qu’elles sont envoyées/);
-    expect(render('en', 1).text).toMatch(/for 1 day after/);
+    expect(render('fr', 1).text).toMatch(/ 1\u00a0jour, puis/);
+    expect(render('fr', 30).text).toMatch(/ 30\u00a0jours, puis/);
+    expect(render('fr', 0).text).toMatch(/efface .* une fois envoyées/);
+    expect(render('en', 1).text).toMatch(/for 1 day, then/);
     expect(render('ar', 2).text).toMatch(/يومين/);
     expect(render('ar', 7).text).toMatch(/7 أيام/);
     // Without the config's number the sentence is left out rather than a guess.
