@@ -51,6 +51,19 @@ export function itChecksTranslations(all: Readonly<Record<Language, Flat>>): voi
     }
   });
 
+  it('a counted word agrees with its number: a value with a count before a word is a plural form', () => {
+    // "1 secondes", "1 mesures reçues": a number of things goes through i18next's plural forms (`count`).
+    const counted = /\{\{(count|seconds|minutes|hours|days)\}\}[ \u00a0]+(\p{L}+)/u;
+    const abbreviations = new Set(['min', 'h', 's', 'ms', 'px', 'د', 'س']);
+    for (const l of LANGUAGES) {
+      for (const [key, value] of all[l]) {
+        const m = counted.exec(String(value));
+        if (m && !abbreviations.has(m[2]!)) expect(PLURAL.test(key), `${l}: ${key} counts "${m[2]}" without plural forms`).toBe(true);
+        if (m && !abbreviations.has(m[2]!)) expect(m[1], `${l}: ${key} counts with {{count}}`).toBe('count');
+      }
+    }
+  });
+
   it('no value is empty, and every value is a string', () => {
     for (const l of LANGUAGES) {
       for (const [key, value] of all[l]) {

@@ -41,6 +41,9 @@ describe('translations', () => {
     expect(i18n.t('unit.mm[Hg]')).toBe('mmHg');
     expect(i18n.t('unit./min')).toBe('/min');
     expect(i18n.t('exam.progress', { current: 1, total: 3 })).toBe('Étape 1 sur 3');
+    // The idle countdown agrees with its number (it read « 1 secondes »).
+    expect(i18n.t('idle.text', { count: 1 })).toMatch(/dans 1\u00a0seconde\.$/);
+    expect(i18n.t('idle.text', { count: 30 })).toMatch(/dans 30\u00a0secondes\.$/);
     void i18n.changeLanguage('en');
     expect(i18n.t('welcome.start')).toBe('Start');
   });

@@ -27,7 +27,7 @@ export function Login({ notice }: { notice: Notice | undefined }) {
     setBusy(false);
     if (!r.ok) {
       setPassword('');
-      setError(r.error === 'too-many' && r.retryAfterS ? t('login.error.too-many-wait', { seconds: Math.ceil(r.retryAfterS) }) : t(`login.error.${r.error}`));
+      setError(r.error === 'too-many' && r.retryAfterS ? t('login.error.too-many-wait', { count: Math.ceil(r.retryAfterS) }) : t(`login.error.${r.error}`));
     }
   };
 

@@ -12,7 +12,7 @@ export function IdlePrompt({ secondsLeft, onYes }: { secondsLeft: number; onYes(
     <div className="overlay" role="alertdialog" aria-modal="true" aria-labelledby="idle-title" data-testid="idle-prompt">
       <div className="dialog">
         <h2 id="idle-title" {...spoken('idle.title')}>{t('idle.title')}</h2>
-        <p {...spoken('voice.idleText')}>{t('idle.text', { seconds: secondsLeft })}</p>
+        <p {...spoken('voice.idleText')}>{t('idle.text', { count: secondsLeft })}</p>
         <button type="button" className="btn btn-primary btn-huge" onClick={onYes} autoFocus>
           {t('idle.yes')}
         </button>
