@@ -14,7 +14,7 @@ function file(content: string): string {
 describe('kiosk config', () => {
   it('fills every default for a real cabin that has its PIN', () => {
     const c = loadKioskConfig(file(JSON.stringify({ assistantPinHash: hashPin('4821'), media: { stethoscope: 'USB Audio' } })));
-    expect(c).toMatchObject({ demo: false, languages: ['fr', 'en'], idle: { warnAfterS: 90, endAfterS: 30 }, retentionDays: 7, web: { host: '127.0.0.1' } });
+    expect(c).toMatchObject({ demo: false, languages: ['fr', 'en', 'ar'], idle: { warnAfterS: 90, endAfterS: 30 }, retentionDays: 7, web: { host: '127.0.0.1' } });
     expect(c.checklist.length).toBeGreaterThan(0);
     expect(c.media.stethoscope).toBe('USB Audio');
   });

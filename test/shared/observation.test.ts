@@ -40,8 +40,8 @@ describe('MdcCode: the catalogue closed', () => {
 });
 
 describe('Language', () => {
-  it('is French then English, and nothing else', () => {
-    expect(LANGUAGES).toEqual(['fr', 'en']);
+  it('is French then English and Arabic, and nothing else', () => {
+    expect(LANGUAGES).toEqual(['fr', 'en', 'ar']);
     expect(LanguageSchema.safeParse('de').success).toBe(false);
   });
 });
