@@ -94,6 +94,8 @@ export async function layoutProblems(page: Page, opts: LayoutOptions = {}): Prom
 
     const all = [...document.body.querySelectorAll('*')].filter((el) => !hidden(el));
     for (const el of all) {
+      // Inside a container allowed to scroll, out of view is expected.
+      if (a.scrollable && el.parentElement?.closest(a.scrollable)) continue;
       const r = el.getBoundingClientRect();
       if (r.left < -TOL || r.top < -TOL || r.right > vw + TOL || r.bottom > vh + TOL) {
         problems.push(`off screen: ${name(el)} at ${box(r)} (viewport ${vw}×${vh})`);

@@ -34,33 +34,35 @@ export function AssistantPanel() {
             {t('assistant.lock')}
           </button>
         </header>
-        <div className="panel-columns">
-          <div>
-            {session.phase === 'cleaning' && config ? (
+        <div className="panel-scroll">
+          <div className="panel-columns">
+            <div>
+              {session.phase === 'cleaning' && config ? (
+                <section>
+                  <h3>{t('assistant.checklist')}</h3>
+                  <Checklist items={config.checklist} onComplete={(done) => void act('cleaning:complete', { done })} />
+                </section>
+              ) : (
+                <p className="note">{t('assistant.checklistLater')}</p>
+              )}
               <section>
-                <h3>{t('assistant.checklist')}</h3>
-                <Checklist items={config.checklist} onComplete={(done) => void act('cleaning:complete', { done })} />
+                <h3>{t('assistant.media')}</h3>
+                <MediaReport status={media.status} onCheck={media.check} />
               </section>
-            ) : (
-              <p className="note">{t('assistant.checklistLater')}</p>
-            )}
+            </div>
             <section>
-              <h3>{t('assistant.media')}</h3>
-              <MediaReport status={media.status} onCheck={media.check} />
+              <h3>{t('assistant.devices')}</h3>
+              {list.length === 0 ? (
+                <p>{t('assistant.noDevices')}</p>
+              ) : (
+                <ul className="device-list">
+                  {list.map((d) => (
+                    <DeviceCard key={d.id} device={d} onCommand={(name) => void act('devices:command', { deviceId: d.id, name })} />
+                  ))}
+                </ul>
+              )}
             </section>
           </div>
-          <section>
-            <h3>{t('assistant.devices')}</h3>
-            {list.length === 0 ? (
-              <p>{t('assistant.noDevices')}</p>
-            ) : (
-              <ul className="device-list">
-                {list.map((d) => (
-                  <DeviceCard key={d.id} device={d} onCommand={(name) => void act('devices:command', { deviceId: d.id, name })} />
-                ))}
-              </ul>
-            )}
-          </section>
         </div>
       </div>
       {confirming && endNeedsConfirm(view) && (

@@ -33,7 +33,7 @@ export function PinPad({ onSubmit, onCancel }: { onSubmit(pin: string): Promise<
     <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="pin-title" data-testid="pin-pad">
       <div className="dialog pin-dialog">
         <h2 id="pin-title">{t('assistant.pinTitle')}</h2>
-        <div className="pin-dots" aria-live="polite" aria-label={`${pin.length}/${MAX_DIGITS}`}>
+        <div className="pin-dots" role="status" aria-label={`${pin.length}/${MAX_DIGITS}`}>
           {Array.from({ length: Math.max(MIN_DIGITS, pin.length) }, (_, i) => (
             <span key={i} className={`pin-dot${i < pin.length ? ' is-filled' : ''}`} />
           ))}

@@ -24,14 +24,17 @@ export function ConsentText({ retentionDays }: { retentionDays: number | undefin
     return <p key={key} data-testid="consent-retention" {...(retentionDays === 0 ? spoken('consent.keptCabinNow') : {})}>{text}</p>;
   };
   return (
-    <div className="consent-text screen-body">
-      {SECTIONS.map((s) => (
-        <section key={s.id} className="consent-part" data-testid={`consent-${s.id}`}>
-          <h2 {...spoken(`consent.${s.title}`)}>{t(`consent.${s.title}`)}</h2>
-          {s.lines.map(line)}
-        </section>
-      ))}
-      <p {...spoken('consent.question', 'consent-question')}>{t('consent.question')}</p>
+    // Focusable and named: on a short screen the words scroll, and a keyboard or screen reader must reach them.
+    <div className="consent-text screen-body" tabIndex={0} role="region" aria-labelledby="consent-title">
+      <div className="consent-columns">
+        {SECTIONS.map((s) => (
+          <section key={s.id} className="consent-part" data-testid={`consent-${s.id}`}>
+            <h2 {...spoken(`consent.${s.title}`)}>{t(`consent.${s.title}`)}</h2>
+            {s.lines.map(line)}
+          </section>
+        ))}
+        <p {...spoken('consent.question', 'consent-question')}>{t('consent.question')}</p>
+      </div>
     </div>
   );
 }
@@ -46,7 +49,7 @@ export function Consent() {
   useAutoSpeak(keys);
   return (
     <section className="screen screen-consent" data-testid="screen-consent">
-      <h1 {...spoken('consent.title')}>{t('consent.title')}</h1>
+      <h1 id="consent-title" {...spoken('consent.title')}>{t('consent.title')}</h1>
       <ConsentText retentionDays={config?.retentionDays} />
       <div className="actions actions-split">
         <button type="button" className="btn btn-secondary btn-big" onClick={() => void act('session:consent', { accepted: false })} data-testid="decline">
