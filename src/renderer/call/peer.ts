@@ -99,6 +99,14 @@ export class CallPeer {
     return this.pc.connectionState;
   }
 
+  /** The doctor's live tracks on the m-sections that receive now (not those a renegotiation made inactive). */
+  receiving(): MediaStreamTrack[] {
+    return this.pc
+      .getTransceivers()
+      .filter((t) => (t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv') && t.receiver.track.readyState === 'live')
+      .map((t) => t.receiver.track);
+  }
+
   /** The sender of one of the cabin's tracks, once its transceiver exists. */
   sender(kind: LocalKind): RTCRtpSender | undefined {
     return this.transceivers.get(kind)?.sender;

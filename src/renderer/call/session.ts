@@ -9,7 +9,7 @@ import type { Snapshot } from './snapshot.ts';
 import { callStats } from './stats.ts';
 import { TelemetrySender } from './telemetry.ts';
 import type { DoctorVideoState, StallOptions } from './video-stall.ts';
-import { videoExpected, VideoWatch } from './video-watch.ts';
+import { VideoWatch } from './video-watch.ts';
 
 /** What the exam screen shows of the call's connection. */
 export interface RtcView {
@@ -49,6 +49,10 @@ export class CallSession {
   private readonly telemetry: TelemetrySender;
   private readonly monitor: LinkMonitor;
   private readonly watch: VideoWatch;
+  /** The doctor's media as shown (a new stream when its tracks change, so the elements load it afresh). */
+  private shown: MediaStream | null = null;
+  private shownIds = '';
+  private lastKey = '';
   private iceServers: IceServer[];
   private readonly offs: (() => void)[] = [];
   private media: LocalMedia = {};
@@ -84,6 +88,8 @@ export class CallSession {
         this.changed();
       },
       incident: (d) => this.incident(d),
+      // Each sample also looks for tracks the last negotiation started or stopped receiving.
+      onSample: () => this.changed(),
       ...(opts.stall ? { options: opts.stall } : {}),
     });
     this.offs.push(
@@ -190,15 +196,25 @@ export class CallSession {
 
   private changed(): void {
     if (this.closed) return;
-    const remote = this.peer.remote;
-    const live = remote.getTracks().filter((t) => t.readyState === 'live');
-    this.opts.onChange({
+    // The doctor's tracks as the transceivers receive them now: a doctor who re-adds a camera gets new m-sections,
+    // and the old tracks stay live but muted (a <video> kept on them stayed black for the whole call).
+    const tracks = this.peer.receiving();
+    const ids = tracks.map((t) => t.id).join(' ');
+    if (ids !== this.shownIds) {
+      this.shownIds = ids;
+      this.shown = tracks.length > 0 ? new MediaStream(tracks) : null;
+    }
+    const view: RtcView = {
       rtc: this.peer.connectionState,
-      remote: live.length > 0 ? remote : null,
-      // A video track stays live when the doctor stops sending it (the m-section turns inactive): ask the transceivers.
-      remoteVideo: live.some((t) => t.kind === 'video') && videoExpected(this.peer.pc),
+      remote: this.shown,
+      remoteVideo: tracks.some((t) => t.kind === 'video'),
       link: this.monitor?.level ?? 'full',
       doctorVideo: this.watch?.video ?? 'none',
-    });
+    };
+    const key = `${view.rtc} ${ids} ${view.link} ${view.doctorVideo}`;
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    this.opts.onChange(view);
   }
+
 }

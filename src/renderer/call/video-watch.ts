@@ -35,6 +35,8 @@ export interface VideoWatchDeps {
   recover(attempt: number): void;
   onState(video: DoctorVideoState, tries: number): void;
   incident(detail: string): void;
+  /** After each sample (the caller may look at the connection again). */
+  onSample?(): void;
   clock?: Clock;
   options?: StallOptions;
   everyMs?: number;
@@ -86,6 +88,7 @@ export class VideoWatch {
       }
       if (this.closed || pc !== this.deps.pc()) return;
       this.apply({ t: this.clock.now(), expected: videoExpected(pc), connected: pc.connectionState === 'connected', framesDecoded: frames });
+      this.deps.onSample?.();
     } finally {
       this.busy = false;
     }

@@ -182,6 +182,18 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
   }, 60_000);
 
   it('the doctor stops sending the camera: a card says the doctor hears the patient, not a black box; the camera comes back', async () => {
+    // The doctor's voice first (this in-page doctor sent only a camera so far).
+    await page.evaluate(() => {
+      const ac = new AudioContext();
+      const osc = ac.createOscillator();
+      const dest = ac.createMediaStreamDestination();
+      osc.connect(dest);
+      osc.start();
+      window.kioskTest.doctor!.pc.addTransceiver(dest.stream.getAudioTracks()[0]!, { direction: 'sendonly' });
+    });
+    await expect
+      .poll(() => page.evaluate(() => window.kioskTest.cabinPcs()[0]!.getTransceivers().some((t) => t.receiver.track.kind === 'audio' && t.currentDirection === 'recvonly')), { timeout: 10_000 })
+      .toBe(true);
     await page.evaluate(() => {
       const pc = window.kioskTest.doctor!.pc;
       pc.removeTrack(pc.getSenders().find((s) => s.track?.kind === 'video')!);
@@ -193,7 +205,6 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
     expect(await share('doctor-audio-only')).toBeGreaterThanOrEqual(0.3);
     await page.evaluate(() => {
       const d = window.kioskTest.doctor!;
-      const track = d.pc.getTransceivers().find((t) => t.sender.track === null && t.receiver.track.kind === 'video')!;
       const canvas = document.createElement('canvas');
       canvas.width = 160;
       canvas.height = 120;
@@ -202,8 +213,9 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
         ctx.fillStyle = `hsl(${Date.now() % 360} 60% 50%)`;
         ctx.fillRect(0, 0, 160, 120);
       }, 50);
-      track.direction = 'sendonly';
-      void track.sender.replaceTrack(canvas.captureStream(20).getVideoTracks()[0]!);
+      // A new m-section, as the console does when its camera is opened again: the old one stays, inactive, its
+      // track live but muted (the kiosk's <video> stayed on it, black, for the whole call).
+      d.pc.addTransceiver(canvas.captureStream(20).getVideoTracks()[0]!, { direction: 'sendonly' });
     });
     await expect.poll(() => page.getByTestId('doctor-video').evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('doctor-audio-only').count()).toBe(0);
