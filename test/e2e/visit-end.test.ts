@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
+import { prepare } from '../helpers/instrument.ts';
+
+/**
+ * The visit as the patient and the doctor live its end, on the demo's whole chain: a patient who listens to the doctor
+ * without touching the screen keeps the visit past the idle time; « Terminer l’examen » during the call asks first;
+ * the patient's call for the assistant reaches the doctor; on « Oui » the doctor is told at once why, and the console
+ * shows the end, not a link that fails and retries.
+ */
+describe('a visit that survives talking, and ends on purpose (hub, kiosk, doctor console in Chromium)', () => {
+  const WARN_S = 10;
+  let buildDir: string;
+  let apps: { rendererDir: string; doctorDir: string };
+  let chain: Chain;
+
+  beforeAll(async () => {
+    buildDir = mkdtempSync(join(tmpdir(), 'cabin-visit-end-apps-'));
+    apps = await buildApps(buildDir);
+    chain = await startChain({ apps, idle: { warnAfterS: WARN_S, endAfterS: 60 } });
+    await prepare(chain);
+  }, 90_000);
+
+  afterAll(async () => {
+    await chain?.close();
+    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+  });
+
+  it('no idle prompt while the doctor talks; ending asks first, and the doctor is told at once, without "retrying"', async () => {
+    const { cabinPage: cabin, doctorPage: doctor } = chain;
+    await patientStarts(chain);
+    await doctorLogin(chain);
+    await doctorAccepts(chain);
+    await cabin.locator('[data-testid="call-status"][data-state="active"][data-rtc="connected"]').waitFor({ timeout: 20_000 });
+    // The patient listens, touching nothing, past the idle time (the prompt came at warnAfterS before).
+    await cabin.waitForTimeout((WARN_S + 3) * 1000);
+    expect(await cabin.getByTestId('idle-prompt').count()).toBe(0);
+    await cabin.getByTestId('screen-exam').waitFor();
+
+    // The patient calls the assistant: told on the kiosk, and the doctor sees it.
+    await cabin.getByTestId('help-call').click();
+    await cabin.getByTestId('help-called').waitFor();
+    await doctor.getByTestId('patient-help').waitFor({ timeout: 5000 });
+    await cabin.getByTestId('help-answer').click();
+    await cabin.getByTestId('help-call').waitFor();
+
+    while ((await cabin.getByTestId('end-exam').count()) === 0) await cabin.getByTestId('next').click();
+    await cabin.getByTestId('end-exam').click();
+    await cabin.getByTestId('confirm-end').waitFor();
+    await cabin.screenshot({ path: join(shotsDir(), 'consultation-confirm-end.png') });
+    await cabin.getByTestId('confirm-end-no').click();
+    expect(await cabin.getByTestId('screen-exam').count(), 'No keeps the visit and the call').toBe(1);
+    await cabin.getByTestId('end-exam').click();
+    const endedAt = Date.now();
+    await cabin.getByTestId('confirm-end-yes').click();
+    await doctor.locator('[data-testid="cabin-left"][data-reason="patient"]').waitFor({ timeout: 5000 });
+    expect(Date.now() - endedAt).toBeLessThan(5000);
+    expect(await doctor.getByTestId('connection-state').count(), 'no "cabin absent / video link failed, retrying"').toBe(0);
+    await doctor.screenshot({ path: join(shotsDir(), 'consultation-doctor-patient-left.png') });
+    expect(chain.pageErrors).toEqual([]);
+  }, 60_000);
+});
