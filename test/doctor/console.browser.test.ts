@@ -287,7 +287,7 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     expect(await attr('steth-clipping', 'data-class')).toMatch(/^(silent|quiet|good|loud|clipping)$/);
     expect(await doctor.getByTestId('steth-level').getAttribute('aria-valuenow')).toMatch(/^-?\d+$/);
     // Devices by what they measure, in French.
-    expect(await doctor.locator('[data-testid="device"] .device-name').allTextContents()).toEqual([expect.stringMatching(/^Saturomètre\b/), expect.stringMatching(/^Tensiomètre\b/)]);
+    expect(await doctor.locator('[data-testid="device"] .device-name').allTextContents()).toEqual([expect.stringMatching(/^Oxymètre de pouls\b/), expect.stringMatching(/^Tensiomètre\b/)]);
     // One polite, concise summary of the readings for a screen reader (not every tick).
     const live = doctor.getByTestId('vitals-live');
     expect(await live.getAttribute('aria-live')).toBe('polite');
