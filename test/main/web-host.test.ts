@@ -153,6 +153,10 @@ describe('web host', () => {
     for (const spent of [kiosk.url, next]) expect((await fetch(spent, { redirect: 'manual' })).headers.get('set-cookie')).toBeNull();
     expect((await fetch(`${origin}/?k=`, { redirect: 'manual' })).headers.get('set-cookie')).toBeNull();
     expect(nextUrls).toHaveLength(before + 1);
+    // …and sends the browser to the page that says the address was already used.
+    const used = await fetch(kiosk.url, { redirect: 'manual' });
+    expect([used.status, used.headers.get('location')]).toEqual([302, '/?launch=spent']);
+    expect((await fetch(`${origin}/?launch=spent`)).status).toBe(200);
   });
 
   it('serves the bridge contract to the kiosk page, with validation and events', async () => {

@@ -81,6 +81,11 @@ export async function startKiosk(opts: KioskHostOptions): Promise<KioskHost> {
       res.writeHead(302, { Location: location, 'Set-Cookie': setCookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' }), 'Cache-Control': 'no-store' }).end();
       return;
     }
+    if (url.pathname === '/' && url.searchParams.has('k')) {
+      // A spent or wrong code: the page says so (open the address the terminal printed last), not « connecting… ».
+      res.writeHead(302, { Location: '/?launch=spent', 'Cache-Control': 'no-store' }).end();
+      return;
+    }
     serveStatic(site, req, res);
   });
   server.on('upgrade', (req, socket, head) => {

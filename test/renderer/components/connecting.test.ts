@@ -1,0 +1,25 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { I18nextProvider } from 'react-i18next';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createI18n } from '../../../src/renderer/i18n/index.ts';
+import { Connecting } from '../../../src/renderer/screens/Connecting.tsx';
+
+const render = (failures: number) =>
+  renderToStaticMarkup(createElement(I18nextProvider, { i18n: createI18n('fr') }, createElement(Connecting, { failures }))).replace(/<[^>]+>/g, ' ');
+
+describe('the connecting screen', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('says a spent one-time address was already used (browser mode redirects it to ?launch=spent), once the bridge refused', () => {
+    vi.stubGlobal('location', { search: '?launch=spent' });
+    expect(render(0)).toContain('Connexion à la cabine…');
+    expect(render(1)).toContain('Cette adresse de la cabine a déjà servi.');
+  });
+
+  it('says « connecting », then that the cabin does not answer, on any other address', () => {
+    vi.stubGlobal('location', { search: '' });
+    expect(render(1)).toContain('Connexion à la cabine…');
+    expect(render(3)).toContain('La cabine ne répond pas.');
+  });
+});
