@@ -159,6 +159,12 @@ describe('web host', () => {
     expect((await fetch(`${origin}/?launch=spent`)).status).toBe(200);
   });
 
+  it('survives a launch code of the right length in characters but not in bytes (any local page could send one)', async () => {
+    const res = await fetch(`${origin}/?k=${encodeURIComponent('é'.repeat(24))}`, { redirect: 'manual' });
+    expect([res.status, res.headers.get('set-cookie')]).toEqual([302, null]);
+    expect((await fetch(`${origin}/`)).status).toBe(200);
+  });
+
   it('serves the bridge contract to the kiosk page, with validation and events', async () => {
     const ws = await connect({ origin, cookie });
     const events: { name: string }[] = [];

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startCabin } from '../app.ts';
 import type { Cabin } from '../cabin.ts';
@@ -38,7 +38,10 @@ export function kioskHosts(host: string, port: number): Set<string> {
 
 /** The launch code compared in constant time. */
 function sameCode(given: string | null, code: string): boolean {
-  return given !== null && given.length === code.length && timingSafeEqual(Buffer.from(given), Buffer.from(code));
+  // Bytes, not characters: « é » is one character and two bytes, and timingSafeEqual throws on unequal lengths.
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(code);
+  return given !== null && a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -64,6 +67,15 @@ export async function startKiosk(opts: KioskHostOptions): Promise<KioskHost> {
     mounts: voiceMounts(opts.config),
   };
   const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      // A request must never take cabin main (and the patient's visit) down with it.
+      opts.log?.error({ err }, 'kiosk web host: request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    }
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     // Another Host name means DNS rebinding or a proxy: refuse.
     const hostHeader = (req.headers.host ?? '').toLowerCase();
     if (!hosts.has(hostHeader)) {
@@ -87,7 +99,7 @@ export async function startKiosk(opts: KioskHostOptions): Promise<KioskHost> {
       return;
     }
     serveStatic(site, req, res);
-  });
+  };
   server.on('upgrade', (req, socket, head) => {
     if (hosts.has((req.headers.host ?? '').toLowerCase()) && new URL(req.url ?? '/', 'http://x').pathname === '/bridge') bridge.upgrade(req, socket, head);
     else socket.destroy();
