@@ -384,10 +384,15 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     expect(reportedAgain.sort()).toEqual(['o11']);
   }, 60_000);
 
-  it('the cabin leaves: nothing of its patient stays on the screen (vitals, count, snapshot)', async () => {
+  it('the cabin leaves: nothing of its patient stays on the screen (vitals, count, snapshot); a mere blip keeps them', async () => {
     await expect.poll(() => attr('vital-spo2', 'data-value')).not.toBeNull();
+    // The cabin's socket drops for a moment (a Wi-Fi blip): the readings already taken stay.
     tell({ type: 'consultation', consultation: { ...view(), peerPresent: false } });
     await expect.poll(() => attr('connection-state', 'data-peer')).toBe('absent');
+    tell({ type: 'consultation', consultation: view() });
+    await expect.poll(() => attr('connection-state', 'data-peer')).toBe('present');
+    expect(await attr('vital-spo2', 'data-value')).not.toBeNull();
+    tell({ type: 'consultation', consultation: { ...view(), peerPresent: false, cabinLeft: { at: Date.now(), reason: 'patient' } } });
     await expect.poll(() => attr('vital-spo2', 'data-value')).toBeNull();
     expect(await attr('vital-bp', 'data-value')).toBeNull();
     expect(await attr('vital-pulse', 'data-value')).toBeNull();

@@ -123,6 +123,14 @@ describe('the console when the cabin ends the visit', () => {
     expect(hub.sent.find((m) => m.type === 'end')).toMatchObject({ consultationId: 'c1', notes: 'Seen.' });
   });
 
+  it('a blip of the cabin’s socket (absent, then present again) keeps the readings already on screen', async () => {
+    const { hub, calls } = await inCall();
+    const call = calls[0]!;
+    hub.tell({ type: 'consultation', consultation: view({ peerPresent: false }) });
+    hub.tell({ type: 'consultation', consultation: view() });
+    expect([call.forgot, call.closed]).toEqual([0, false]);
+  });
+
   it('a console reloaded into a consultation whose patient left opens no call to it', async () => {
     const { hub, calls } = await inCall();
     hub.tell({ type: 'consultation', consultation: view({ consultationId: 'c2', peerPresent: false, cabinLeft: { at: 5_000, reason: 'idle' } }) });

@@ -285,7 +285,8 @@ export class ConsoleController {
     } else {
       call.updateIceServers(c.iceServers, c.iceTransportPolicy);
       // The cabin left (its patient with it): nothing of that patient stays on the doctor's screen.
-      if ((prev?.peerPresent && !c.peerPresent) || (c.cabinLeft && !prev?.cabinLeft)) call.forgetPatient();
+      // Not on a mere socket blip (peerPresent false, then true again): the readings already taken must stay.
+      if (c.cabinLeft && !prev?.cabinLeft) call.forgetPatient();
     }
     // The patient went home: the call is over (no "cabin absent, retrying"); the consultation stays for the notes.
     if (c.cabinLeft) {
