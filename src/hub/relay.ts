@@ -31,7 +31,12 @@ interface Conn extends AuthedSocket {
   name: string;
   bucket: TokenBucket;
   alive: boolean;
+  /** When this socket's last call for the assistant went to the doctor. */
+  helpAt: number;
 }
+
+/** A patient pressing « Appeler l’assistant » again and again tells the doctor (and the report) once in this time. */
+export const HELP_EVERY_MS = 30_000;
 
 /** Frames above the protocol limit are closed with 4413 by the hub; `ws` itself cuts off anything beyond this. */
 const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
@@ -123,6 +128,7 @@ export class Relay {
       expiryTimer: undefined,
       bucket: new TokenBucket(60, 20),
       alive: true,
+      helpAt: -Infinity,
     };
     this.auth.arm(conn);
     const k = key(conn.role, conn.id);
@@ -188,6 +194,12 @@ export class Relay {
         return void this.auth.reauth(conn, m.token).catch((err: unknown) => {
           this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to handle an auth');
         });
+      case 'help': {
+        const now = this.o.clock.now();
+        if (now - conn.helpAt < HELP_EVERY_MS) return;
+        conn.helpAt = now;
+        return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
+      }
       case 'request':
         return this.run(conn, () => (conn.role === 'cabin' ? (this.o.store.openFor('cabin', conn.id)[0] ?? null) : null), m, conn);
       default:

@@ -119,8 +119,10 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     'session:activity': () => session.activity(),
     'session:end': ({ from }) => session.end(from),
     'session:help': () => {
+      const waiting = session.view().help != null;
       const view = session.help();
-      consult.help();
+      // The doctor hears of a call for the assistant once, not at every press while the assistant is on the way.
+      if (!waiting) consult.help();
       return view;
     },
     'session:help-answered': () => session.helpAnswered(),

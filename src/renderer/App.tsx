@@ -55,7 +55,7 @@ export function App() {
           <header className="topbar">
             <span className="cabin-name">{t('app.name')}</span>
             {helpOffered(session.phase) && (
-              <HelpButton help={session.help ?? null} onCall={() => void act('session:help', {})} onAnswer={() => void act('session:help-answered', {})} />
+              <HelpButton help={session.help ?? null} onCall={() => void act('session:help', {})} />
             )}
             {!session.assistant && <AssistantButton onClick={() => setPinOpen(true)} />}
           </header>

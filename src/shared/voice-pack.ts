@@ -53,7 +53,7 @@ export const VOICE_KEYS = {
     'help.*',
     'voice.*',
   ],
-  exclude: ['consent.accept', 'consent.decline', 'end.finish', 'help.call', 'help.answer', 'help.room', 'voice.unavailable'],
+  exclude: ['consent.accept', 'consent.decline', 'end.finish', 'help.call', 'help.room', 'voice.unavailable'],
 } as const;
 
 /** `*` matches one key part: `step.*.instruction` matches `step.scale.instruction`, not `step.a.b.instruction`. */

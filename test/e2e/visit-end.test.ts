@@ -44,7 +44,13 @@ describe('a visit that survives talking, and ends on purpose (hub, kiosk, doctor
     await cabin.getByTestId('help-call').click();
     await cabin.getByTestId('help-called').waitFor();
     await doctor.getByTestId('patient-help').waitFor({ timeout: 5000 });
-    await cabin.getByTestId('help-answer').click();
+    // Nothing on the patient's screen cancels the call: the assistant answers it with the PIN.
+    expect(await cabin.locator('[data-testid="help-notice"] button').count()).toBe(0);
+    await cabin.getByTestId('assistant-open').click();
+    for (const d of '1234') await cabin.getByTestId(`pin-${d}`).click();
+    await cabin.getByTestId('pin-submit').click();
+    await cabin.getByTestId('assistant-panel').waitFor();
+    await cabin.getByTestId('assistant-lock').click();
     await cabin.getByTestId('help-call').waitFor();
 
     while ((await cabin.getByTestId('end-exam').count()) === 0) await cabin.getByTestId('next').click();

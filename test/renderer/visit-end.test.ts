@@ -38,11 +38,13 @@ describe('the patient’s call for the assistant', () => {
   });
 
   it('shows the button, then tells the patient the assistant is told and the room that the patient calls', () => {
-    const idle = render('fr', createElement(HelpButton, { help: null, onCall: () => {}, onAnswer: () => {} }));
+    const idle = render('fr', createElement(HelpButton, { help: null, onCall: () => {} }));
     expect(text(idle)).toContain('Appeler l’assistant');
-    const called = render('fr', createElement(HelpButton, { help: { at: 1 }, onCall: () => {}, onAnswer: () => {} }));
+    const called = render('fr', createElement(HelpButton, { help: { at: 1 }, onCall: () => {} }));
     expect(text(called)).toContain('L’assistant est prévenu.');
-    expect(text(called)).toContain('J’arrive');
+    expect(text(called)).toContain('Votre code arrête l’appel.');
+    // No button on the patient's screen that cancels the call (a patient could press it by mistake).
+    expect(called).not.toMatch(/<button/);
     expect(called).toMatch(/role="alert"/);
     expect(called).not.toContain('data-testid="help-call"');
   });

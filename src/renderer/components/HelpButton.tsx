@@ -17,15 +17,14 @@ const Bell = () => (
 interface Props {
   help: SessionView['help'];
   onCall(): void;
-  onAnswer(): void;
 }
 
 /**
  * The patient's "Call the assistant", always in reach during a visit. Once pressed, the same place tells the patient
  * the assistant is told, and tells whoever stands in the room (with a chime, again every 30 s) that the patient is
- * calling, with the assistant's answer.
+ * calling; the assistant's PIN (unlocking the panel) answers it.
  */
-export function HelpButton({ help, onCall, onAnswer }: Props) {
+export function HelpButton({ help, onCall }: Props) {
   const { t } = useTranslation();
   const at = help?.at ?? null;
   const lastRang = useRef<number | null>(null);
@@ -57,10 +56,8 @@ export function HelpButton({ help, onCall, onAnswer }: Props) {
       <p {...spoken('help.called', 'help-patient')} data-testid="help-called">
         <Bell /> {t('help.called')}
       </p>
+      {/* The assistant answers by unlocking the panel with the PIN: no button here a patient could press by mistake. */}
       <p className="help-room">{t('help.room')}</p>
-      <button type="button" className="btn btn-secondary help-answer" onClick={onAnswer} data-testid="help-answer">
-        {t('help.answer')}
-      </button>
     </div>
   );
 }
