@@ -44,7 +44,8 @@ export function SpeechProvider({ children }: { children: ReactNode }) {
       log: (line, failure) => {
         console.warn(line);
         // Into cabin main's log too, where whoever looks after the cabin reads it.
-        void bridge.call('voice:unavailable', failure);
+        // Best effort: the bridge may be down, which is often why prompts fail; never an unhandled rejection.
+        bridge.call('voice:unavailable', failure).catch(() => {});
       },
     });
     return { player, backend };

@@ -19,7 +19,7 @@ export interface SpeechState {
 
 export interface PlayerOptions<Clip> {
   backend: AudioBackend<Clip>;
-  /** The pack's manifest; undefined when there is none (not built, 404, invalid). Asked once. */
+  /** The pack's manifest; undefined when there is none (not built, 404, invalid). Asked again until it is read. */
   loadManifest(): Promise<VoiceManifest | undefined>;
   /** URL of a file named in the manifest (relative to the manifest's folder). */
   urlOf(file: string): string;
@@ -109,10 +109,17 @@ export class SpeechPlayer<Clip> {
   }
 
   private prompts(): Promise<Map<string, VoicePrompt> | undefined> {
-    this.manifest ??= this.o.loadManifest().then(
-      (m) => (m ? indexPrompts(m) : undefined),
-      () => undefined,
-    );
+    this.manifest ??= this.o
+      .loadManifest()
+      .then(
+        (m) => (m ? indexPrompts(m) : undefined),
+        () => undefined,
+      )
+      .then((prompts) => {
+        // A pack that could not be read (a blip at boot) is asked for again at the next prompt, not given up for good.
+        if (!prompts) this.manifest = undefined;
+        return prompts;
+      });
     return this.manifest;
   }
 

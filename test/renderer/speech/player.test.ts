@@ -43,14 +43,14 @@ async function manifest(keys = Object.keys(TEXTS), texts = TEXTS): Promise<Voice
   return { version: 1, voice: 'test', prompts };
 }
 
-function setup(m: Promise<VoiceManifest | undefined> = manifest()) {
+function setup(m: Promise<VoiceManifest | undefined> | (() => Promise<VoiceManifest | undefined>) = manifest()) {
   const backend = new FakeBackend();
   const states: SpeechState[] = [];
   const logs: string[] = [];
   const failures: unknown[] = [];
   const player = new SpeechPlayer({
     backend,
-    loadManifest: () => m,
+    loadManifest: typeof m === 'function' ? m : () => m,
     urlOf: (file) => `voice/${file}`,
     hash: textHash,
     onChange: (s) => states.push(s),
@@ -153,6 +153,17 @@ describe('SpeechPlayer', () => {
     expect(player.snapshot.unavailable).toBe(true);
     expect(logs).toHaveLength(1);
     expect(logs[0]).toContain('voice pack is missing');
+  });
+
+  it('a pack that could not be read once (a blip at boot) is asked for again, and the next prompt plays', async () => {
+    let asked = 0;
+    const { backend, player, lines, settle } = setup(() => (++asked === 1 ? Promise.reject(new Error('HTTP 503')) : manifest()));
+    await player.say('fr', lines('welcome.hello')).done;
+    expect(player.snapshot.unavailable).toBe(true);
+    player.say('fr', lines('welcome.intro'));
+    await settle();
+    expect(backend.played).toEqual(['voice/fr/welcome.intro.ogg']);
+    expect(asked).toBe(2);
   });
 
   it('another language is looked up under its own code', async () => {
