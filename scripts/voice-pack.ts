@@ -115,15 +115,24 @@ export async function generateVoicePack(o: VoicePackOptions): Promise<VoicePackR
     await mkdir(join(stage, lang), { recursive: true });
     await mkdir(join(cacheDir, lang), { recursive: true });
     const summary = { lang, prompts: selected.length, bytes: 0, synthesized: 0 };
+    // Two keys with the same words share one recording: spoken once, not twice at once into the same file.
+    const speaking = new Map<string, Promise<void>>();
     await inParallel(selected, o.jobs ?? 3, async ({ key, text }) => {
       const hash = await textHash(text);
       // The cache key holds what shapes the sound too, so a new speed or voice is spoken again.
       const cached = join(cacheDir, lang, `${(await textHash(`${version}|${ESPEAK_VOICES[lang] ?? lang}|${SPEED}|${text}`)).slice(0, 32)}.${format}`);
-      if (!(await exists(cached))) {
-        await synthesize(lang, text, `${cached}.part`, format);
-        await rename(`${cached}.part`, cached);
-        summary.synthesized++;
+      if (!speaking.has(cached)) {
+        speaking.set(
+          cached,
+          (async () => {
+            if (await exists(cached)) return;
+            await synthesize(lang, text, `${cached}.part`, format);
+            await rename(`${cached}.part`, cached);
+            summary.synthesized++;
+          })(),
+        );
       }
+      await speaking.get(cached);
       const file = promptFile(lang, key, format);
       await copyFile(cached, join(stage, file));
       const { size } = await stat(cached);

@@ -59,6 +59,15 @@ describe('voice pack generator', () => {
     expect(manifestOf(out).prompts.find((p) => p.key === 'welcome.hello')?.text).toBe('Bonjour à vous !');
   });
 
+  it('two keys with the same words are spoken once, into one recording both files copy', async () => {
+    const cacheDir = join(dir, 'cache-same');
+    const out = join(dir, 'same', 'voice');
+    write('fr', { welcome: { hello: 'Même phrase.' }, step: { scale: { instruction: 'Même phrase.' } } });
+    const r = await generateVoicePack({ outDir: out, i18nDir, cacheDir, languages: ['fr'], jobs: 2 });
+    expect(r.languages[0]).toMatchObject({ prompts: 2, synthesized: 1 });
+    expect(readFileSync(join(out, 'fr/welcome.hello.ogg')).equals(readFileSync(join(out, 'fr/step.scale.instruction.ogg')))).toBe(true);
+  });
+
   it('writes WAV when opusenc is missing', async () => {
     const bin = join(dir, 'bin-espeak-only');
     mkdirSync(bin);
