@@ -66,6 +66,9 @@ describe('a visit that survives talking, and ends on purpose (hub, kiosk, doctor
     expect(Date.now() - endedAt).toBeLessThan(5000);
     expect(await doctor.getByTestId('connection-state').count(), 'no "cabin absent / video link failed, retrying"').toBe(0);
     await doctor.screenshot({ path: join(shotsDir(), 'consultation-doctor-patient-left.png') });
+    // The summary says the doctor did receive the measurements (a visit no doctor took never says it).
+    await cabin.getByTestId('screen-end').waitFor();
+    await cabin.locator('[data-testid="end-sent"][data-sent="end.sent"]').waitFor({ timeout: 5000 });
     expect(chain.pageErrors).toEqual([]);
   }, 60_000);
 });

@@ -11,9 +11,11 @@ import { exposeStats } from './stats.ts';
 export interface CallState extends RtcView {
   /** Main's view of the consultation; null while unknown or when main has no call service. */
   view: CallView | null;
+  /** A doctor took this visit's call (it was active at some point during the visit). */
+  doctorJoined: boolean;
 }
 
-const CallContext = createContext<CallState>({ view: null, ...NO_RTC });
+const CallContext = createContext<CallState>({ view: null, doctorJoined: false, ...NO_RTC });
 
 /** Main's call view: fetched once, then kept current by `call` events. */
 function useCallView(bridge: BridgeClient): CallView | null {
@@ -114,7 +116,13 @@ export function CallProvider({ children }: { children: ReactNode }) {
     if (phase && language) call.current?.setSession({ sessionId, phase, language });
   }, [live, consultation, polite, relayOnly, phase, sessionId, language]);
 
-  const value = useMemo(() => ({ view, ...(live ? rtc : NO_RTC) }), [view, rtc, live]);
+  // Remembered per visit: the end screen says « le médecin a reçu vos mesures » only when one did.
+  const [joinedVisit, setJoinedVisit] = useState<string | null>(null);
+  useEffect(() => {
+    if (view?.state === 'active' && sessionId) setJoinedVisit(sessionId);
+  }, [view?.state, sessionId]);
+  const doctorJoined = sessionId !== null && joinedVisit === sessionId;
+  const value = useMemo(() => ({ view, doctorJoined, ...(live ? rtc : NO_RTC) }), [view, doctorJoined, rtc, live]);
   return <CallContext.Provider value={value}>{children}</CallContext.Provider>;
 }
 

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useCall } from '../call/context.tsx';
 import { visitSummary } from '../format/summary.ts';
+import { endWords } from '../state/end-words.ts';
 import { useSpoken } from '../speech/context.tsx';
 import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 import { useCabin } from '../state/cabin.tsx';
@@ -10,10 +11,11 @@ export function End() {
   const { t, i18n } = useTranslation();
   const { readings, act } = useCabin();
   const rows = visitSummary(readings, i18n.language);
-  const next = useCall().view?.state === 'ended' ? 'end.afterCall' : 'end.afterVisit';
+  const call = useCall();
+  const { sent, next } = endWords(call.doctorJoined, call.view !== null && call.view.state !== 'off');
   const spoken = useSpoken();
   // The values are not said: numbers cannot be recorded ahead; the words around them are.
-  useAutoSpeak(rows.length === 0 ? ['end.title', 'end.none', next] : ['end.title', 'end.summary', 'end.sent', next]);
+  useAutoSpeak(rows.length === 0 ? ['end.title', 'end.none', next] : ['end.title', 'end.summary', ...(sent ? [sent] : []), next]);
   return (
     <section className="screen screen-end" data-testid="screen-end">
       <h1 {...spoken('end.title')}>{t('end.title')}</h1>
@@ -39,7 +41,11 @@ export function End() {
               </div>
             ))}
           </dl>
-          <p {...spoken('end.sent', 'note')}>{t('end.sent')}</p>
+          {sent && (
+            <p {...spoken(sent, 'note')} data-testid="end-sent" data-sent={sent}>
+              {t(sent)}
+            </p>
+          )}
         </>
       )}
       </div>
