@@ -1,9 +1,8 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCall } from '../call/context.tsx';
 import { ConfirmEnd } from '../components/ConfirmEnd.tsx';
 import { useMedia } from '../media/context.tsx';
-import { endNeedsConfirm } from '../state/visit-end.ts';
+import { useConfirmEnd } from '../state/use-confirm-end.ts';
 import { useCabin, useSessionView } from '../state/cabin.tsx';
 import { Checklist } from './Checklist.tsx';
 import { DeviceCard } from './DeviceCard.tsx';
@@ -16,9 +15,9 @@ export function AssistantPanel() {
   const session = useSessionView();
   const media = useMedia();
   const { view } = useCall();
-  const [confirming, setConfirming] = useState(false);
   // Ended from here, the doctor is told the assistant ended the visit (the panel is unlocked: main knows who).
   const endVisit = (): void => void act('session:end', { from: 'exam' });
+  const { confirming, ask, close } = useConfirmEnd(view, endVisit);
   const list = [...devices.values()].sort((a, b) => a.category.localeCompare(b.category) || a.id.localeCompare(b.id));
   return (
     <div className="overlay overlay-panel" role="dialog" aria-modal="true" aria-labelledby="assistant-title" data-testid="assistant-panel">
@@ -26,7 +25,7 @@ export function AssistantPanel() {
         <header className="panel-header">
           <h2 id="assistant-title">{t('assistant.title')}</h2>
           {session.phase === 'exam' && (
-            <button type="button" className="btn btn-secondary" onClick={() => (endNeedsConfirm(view) ? setConfirming(true) : endVisit())} data-testid="assistant-end-visit">
+            <button type="button" className="btn btn-secondary" onClick={ask} data-testid="assistant-end-visit">
               {t('endCall.assistantEnd')}
             </button>
           )}
@@ -65,13 +64,13 @@ export function AssistantPanel() {
           </div>
         </div>
       </div>
-      {confirming && endNeedsConfirm(view) && (
+      {confirming && (
         <ConfirmEnd
           onYes={() => {
-            setConfirming(false);
+            close();
             endVisit();
           }}
-          onNo={() => setConfirming(false)}
+          onNo={() => close()}
         />
       )}
     </div>

@@ -1,5 +1,5 @@
 import { useMachine } from '@xstate/react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CallBanner } from '../call/CallBanner.tsx';
 import { useCall } from '../call/context.tsx';
@@ -12,7 +12,7 @@ import { useMedia } from '../media/context.tsx';
 import { useSpoken } from '../speech/context.tsx';
 import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 import { useCabin } from '../state/cabin.tsx';
-import { endNeedsConfirm } from '../state/visit-end.ts';
+import { useConfirmEnd } from '../state/use-confirm-end.ts';
 import { ExamStep } from './ExamStep.tsx';
 import { OtoscopeStep } from './OtoscopeStep.tsx';
 
@@ -37,10 +37,9 @@ export function Exam() {
   useAutoSpeak(current ? [] : ['exam.noDevices', 'exam.noDevicesHint']);
   const spoken = useSpoken();
   const last = index === steps.length - 1;
-  const [confirming, setConfirming] = useState(false);
   const end = (): void => void act('session:end', { from: 'exam' });
   // During the call, "finish" asks first: one tap must not hang up on the doctor.
-  const finish = (): void => (endNeedsConfirm(view) ? setConfirming(true) : end());
+  const { confirming, ask: finish, close: closeConfirm } = useConfirmEnd(view, end);
   const withDoctor = remote !== null;
 
   const heading = (
@@ -92,13 +91,13 @@ export function Exam() {
           {t('kioskCall.endedNext')}
         </p>
       )}
-      {confirming && endNeedsConfirm(view) && (
+      {confirming && (
         <ConfirmEnd
           onYes={() => {
-            setConfirming(false);
+            closeConfirm();
             end();
           }}
-          onNo={() => setConfirming(false)}
+          onNo={() => closeConfirm()}
         />
       )}
       <nav className="actions actions-split">
