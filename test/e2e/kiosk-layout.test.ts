@@ -19,7 +19,7 @@ const SIZES = [
   { name: '1080x1920', width: 1080, height: 1920 },
 ] as const;
 type SizeName = (typeof SIZES)[number]['name'];
-/** The assistant's device list may scroll inside its panel; every patient screen fits without scrolling. */
+/** The assistant's device list (and its buttons) may scroll inside its panel; every patient screen fits without scrolling. */
 const ASSISTANT_SCROLL = '.panel-scroll';
 const INCIDENT = 'K7Q2-9XF4';
 
@@ -32,7 +32,10 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
   const shots = shotsDir();
 
   /** Checks the screen at the three sizes; every fault of every size is reported together. */
-  async function checkScreen(screen: string, opts: { scrollable?: string; scrollableAt?: Partial<Record<SizeName, string>>; centred?: boolean } = {}): Promise<void> {
+  async function checkScreen(
+    screen: string,
+    opts: { scrollable?: string; scrollableAt?: Partial<Record<SizeName, string>>; targetsMayScroll?: boolean; centred?: boolean } = {},
+  ): Promise<void> {
     const faults: string[] = [];
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
@@ -44,7 +47,7 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
         minFontPx: 20,
         // A patient's screen uses the whole height; a waiting or lock screen may sit centred in it.
         ...(opts.centred ? {} : { maxEmptyBand: 0.25 }),
-        ...(scrollable ? { scrollable } : {}),
+        ...(scrollable ? { scrollable, targetsMayScroll: opts.targetsMayScroll ?? false } : {}),
       });
       const axe = await accessibilityProblems(page);
       faults.push(...[...layout, ...axe].map((p) => `${size.name}: ${p}`));
@@ -55,6 +58,11 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
 
   const phase = (p: string) => page.locator(`.kiosk[data-phase="${p}"]`).waitFor();
   const visible = (testId: string) => page.getByTestId(testId).waitFor();
+  /** The blood pressure step once the cuff has sent its value (the button back in place of « press START »). */
+  const measured = async (): Promise<void> => {
+    await expect.poll(async () => /\d/.test((await page.getByTestId('value-bp').textContent()) ?? ''), { timeout: 30_000 }).toBe(true);
+    await visible('measure');
+  };
   const session = (): Promise<SessionView> => chain.kiosk.cabin.handlers['session:get']({}) as Promise<SessionView>;
 
   beforeAll(async () => {
@@ -142,6 +150,10 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
     await page.getByTestId('measure').click();
     await visible('press-start');
     await checkScreen('exam-blood-pressure-press-start');
+    // Once the demo's cuff has measured (about 9 s), the value, the pulse and « Mesure réussie » take room: the step
+    // still fits, and « Lancer la mesure » is whole (it was half hidden by the scrolling step at 1280×800).
+    await measured();
+    await checkScreen('exam-blood-pressure-measured');
   }, 90_000);
 
   it('exam, every other step the demo offers (thermometer, scale, otoscope…)', async () => {
@@ -181,7 +193,7 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
     for (const d of '1234') await page.getByTestId(`pin-${d}`).click();
     await page.getByTestId('pin-submit').click();
     await visible('assistant-panel');
-    await checkScreen('assistant-exam', { scrollable: ASSISTANT_SCROLL });
+    await checkScreen('assistant-exam', { scrollable: ASSISTANT_SCROLL, targetsMayScroll: true });
     await page.getByTestId('assistant-lock').click();
     await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
   }, 90_000);
@@ -198,7 +210,7 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
     for (const d of '1234') await page.getByTestId(`pin-${d}`).click();
     await page.getByTestId('pin-submit').click();
     await visible('checklist');
-    await checkScreen('assistant-cleaning', { scrollable: ASSISTANT_SCROLL });
+    await checkScreen('assistant-cleaning', { scrollable: ASSISTANT_SCROLL, targetsMayScroll: true });
     for (const box of await page.locator('[data-testid^="check-"]').all()) await box.check();
     await page.getByTestId('cleaning-complete').click();
     await phase('welcome');
@@ -220,6 +232,13 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
       await expect.poll(current).not.toBe(previous);
       previous = (await current())!;
       await checkScreen(`call-${previous}`);
+      if (previous === 'blood-pressure') {
+        // Beside the doctor, after a measurement: the value, the pulse and the button still fit the column.
+        await page.getByTestId('measure').click();
+        await visible('press-start');
+        await measured();
+        await checkScreen('call-blood-pressure-measured');
+      }
     }
     // Ending while the doctor is there asks first.
     await page.getByTestId('end-exam').click();

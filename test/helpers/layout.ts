@@ -16,6 +16,11 @@ export interface LayoutOptions {
   minFontPx?: number;
   /** Containers whose content may scroll (e.g. a long assistant list): what is cut by them is not reported. */
   scrollable?: string;
+  /**
+   * Targets inside `scrollable` may scroll out of view too (a long list of controls, e.g. the assistant's devices).
+   * Off by default: a target is checked whole even in a scrolling container (a primary action must never need a scroll).
+   */
+  targetsMayScroll?: boolean;
   /** Elements left out of every check (with their content). */
   ignore?: string;
   /**
@@ -31,7 +36,9 @@ const DEFAULT_TARGETS = 'button, a[href], [role="button"], select, label.check, 
  * What is wrong with the page's layout at its current size:
  * - `off screen`: a visible element's box goes past the viewport;
  * - `cut`: a visible element is partly hidden by an ancestor that clips its overflow (hidden, clip, auto, scroll),
- *   so the user would have to scroll or could never see it (the primary action below the fold);
+ *   so the user would have to scroll or could never see it (the primary action below the fold). A target (button…)
+ *   counts even inside a container allowed to scroll (`scrollable`, unless `targetsMayScroll`): a control must never need scrolling to be seen
+ *   whole, since a half-hidden button with no scroll cue looks like the end of the screen;
  * - `clipped`: an element that does not show its overflow holds more than it shows (text cut mid-sentence);
  * - `spills`: an element's content overflows its box (text over its neighbours);
  * - `small target`: a visible target under `minTarget` px on a side;
@@ -45,6 +52,7 @@ export async function layoutProblems(page: Page, opts: LayoutOptions = {}): Prom
     minFontPx: opts.minFontPx ?? 0,
     scrollable: opts.scrollable ?? '',
     ignore: opts.ignore ?? '',
+    targetsMayScroll: opts.targetsMayScroll ?? false,
     maxEmptyBand: opts.maxEmptyBand ?? 0,
   };
   return page.evaluate((a) => {
@@ -70,7 +78,8 @@ export async function layoutProblems(page: Page, opts: LayoutOptions = {}): Prom
     const clips = (cs: CSSStyleDeclaration): boolean => cs.overflowX !== 'visible' || cs.overflowY !== 'visible';
 
     // The area an element can be seen in: the viewport cut by each ancestor that clips it (CSS containing blocks).
-    const visibleArea = (el: Element): { rect: DOMRect; by: Element | null } => {
+    // `strict`: every clipping ancestor counts, those allowed to scroll too (for targets).
+    const visibleArea = (el: Element, strict = false): { rect: DOMRect; by: Element | null } => {
       let left = 0;
       let top = 0;
       let right = vw;
@@ -81,7 +90,7 @@ export async function layoutProblems(page: Page, opts: LayoutOptions = {}): Prom
         const cs = getComputedStyle(p);
         const isBlock = position !== 'absolute' || cs.position !== 'static' || cs.transform !== 'none';
         if (!isBlock) continue;
-        if (clips(cs) && !(a.scrollable && p.matches(a.scrollable))) {
+        if (clips(cs) && (strict || !(a.scrollable && p.matches(a.scrollable)))) {
           const r = p.getBoundingClientRect();
           const next = [Math.max(left, r.left), Math.max(top, r.top), Math.min(right, r.right), Math.min(bottom, r.bottom)] as const;
           if (next[0] > left || next[1] > top || next[2] < right || next[3] < bottom) by = p;
@@ -94,14 +103,15 @@ export async function layoutProblems(page: Page, opts: LayoutOptions = {}): Prom
 
     const all = [...document.body.querySelectorAll('*')].filter((el) => !hidden(el));
     for (const el of all) {
-      // Inside a container allowed to scroll, out of view is expected.
-      if (a.scrollable && el.parentElement?.closest(a.scrollable)) continue;
+      const isTarget = !a.targetsMayScroll && el.matches(a.targets);
+      // Inside a container allowed to scroll, out of view is expected, except for a target (it must be seen whole).
+      if (a.scrollable && el.parentElement?.closest(a.scrollable) && !isTarget) continue;
       const r = el.getBoundingClientRect();
       if (r.left < -TOL || r.top < -TOL || r.right > vw + TOL || r.bottom > vh + TOL) {
         problems.push(`off screen: ${name(el)} at ${box(r)} (viewport ${vw}×${vh})`);
         continue;
       }
-      const area = visibleArea(el);
+      const area = visibleArea(el, isTarget);
       const v = area.rect;
       if (r.left < v.left - TOL || r.top < v.top - TOL || r.right > v.right + TOL || r.bottom > v.bottom + TOL) {
         problems.push(`cut: ${name(el)} at ${box(r)} by ${area.by ? name(area.by).slice(0, 60) : 'the viewport'} (${box(v)})`);
