@@ -66,6 +66,8 @@ describe('voice pack: which keys are spoken', () => {
       for (const s of steps) expect(keys, `${lang} ${s}`).toContain(`step.${s}.instruction`);
       // The consent's own words (however its paragraphs are named), not only its title.
       expect(keys.filter((k) => k.startsWith('consent.')).length, lang).toBeGreaterThan(2);
+      // How long the cabin keeps the data is said too (the number itself is on screen: it cannot be recorded ahead).
+      expect(keys, lang).toEqual(expect.arrayContaining(['consent.keptCabinNow', 'consent.keptCabinSpoken']));
     }
   });
 

@@ -21,7 +21,8 @@ export function ConsentText({ retentionDays }: { retentionDays: number | undefin
     if (key !== 'keptCabin') return <p key={key} {...spoken(`consent.${key}`)}>{t(`consent.${key}`)}</p>;
     if (retentionDays === undefined) return null;
     const text = retentionDays === 0 ? t('consent.keptCabinNow') : t('consent.keptCabin', { count: retentionDays });
-    return <p key={key} data-testid="consent-retention" {...(retentionDays === 0 ? spoken('consent.keptCabinNow') : {})}>{text}</p>;
+    // The pack cannot say the number ahead: it says the sentence pointing at the number on screen (keptCabinSpoken).
+    return <p key={key} data-testid="consent-retention" {...spoken(retentionDays === 0 ? 'consent.keptCabinNow' : 'consent.keptCabinSpoken')}>{text}</p>;
   };
   return (
     // Focusable and named: on a short screen the words scroll, and a keyboard or screen reader must reach them.
@@ -44,8 +45,11 @@ export function Consent() {
   const { t } = useTranslation();
   const { act, config } = useCabin();
   const spoken = useSpoken();
-  // The days are a number the pack cannot say ahead: that sentence is read on screen (or said when it has none).
-  const keys = useSpokenKeys('consent').filter((k) => !k.startsWith('consent.keptCabin') || (k === 'consent.keptCabinNow' && config?.retentionDays === 0));
+  // The days are a number the pack cannot say ahead: the spoken sentence points at it on screen instead.
+  const days = config?.retentionDays;
+  const keys = useSpokenKeys('consent').filter(
+    (k) => !k.startsWith('consent.keptCabin') || (days !== undefined && k === (days === 0 ? 'consent.keptCabinNow' : 'consent.keptCabinSpoken')),
+  );
   useAutoSpeak(keys);
   return (
     <section className="screen screen-consent" data-testid="screen-consent">
