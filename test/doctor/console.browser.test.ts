@@ -398,6 +398,8 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     expect(await attr('vital-pulse', 'data-value')).toBeNull();
     expect(await attr('observations-count', 'data-count')).toBe('0');
     expect(await doctor.getByTestId('snapshot-image').count()).toBe(0);
+    // Nor the cabin's devices, its stethoscope meter, or « your camera is sent to the patient ».
+    expect(await doctor.locator('[data-testid="device"], [data-testid="steth-level"]').count()).toBe(0);
     tell({ type: 'consultation', consultation: view() });
     await expect.poll(() => attr('connection-state', 'data-peer')).toBe('present');
   });

@@ -70,7 +70,8 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
             <figcaption>{snap.media.camera ? t('media.camera') : `${t('media.camera')} — ${t('media.noVideo')}`}</figcaption>
           </figure>
           <MediaView kind="audio" stream={snap.media.voice} testId="audio-voice" label={t('media.voice')} />
-          <p className="note">{snap.sending ? t('media.sending') : t('media.notSending')}</p>
+          {/* Gone with the patient: nothing is sent any more, and the cabin's devices and sound are no longer live. */}
+          {!consultation.cabinLeft && <p className="note">{snap.sending ? t('media.sending') : t('media.notSending')}</p>}
           <PatientView state={snap.patientView} />
           <Vitals snap={snap} />
           <Pleth call={call} />
@@ -80,8 +81,8 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
             <MediaView kind="video" stream={snap.media.otoscope} testId="video-otoscope" className="video video-otoscope" label={t('media.otoscope')} />
             <figcaption>{snap.media.otoscope ? t('media.otoscope') : `${t('media.otoscope')} — ${t('media.noVideo')}`}</figcaption>
           </figure>
-          <Stethoscope stream={snap.media.stethoscope} />
-          <Devices call={call} snap={snap} />
+          {!consultation.cabinLeft && <Stethoscope stream={snap.media.stethoscope} />}
+          {!consultation.cabinLeft && <Devices call={call} snap={snap} />}
           <Snapshot call={call} snap={snap} />
         </div>
 
