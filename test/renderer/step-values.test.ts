@@ -43,6 +43,9 @@ describe('one value per step', () => {
   it('the scale shows the weight, and height and BMI only when it sent them', () => {
     const v = stepValues('scale', map(r('MDC_MASS_BODY_ACTUAL', 71.5, 'sc', 'm1')), 'sc', 'fr');
     expect([v.main.measure.id, v.main.text, v.minor.length]).toEqual(['weight', '71,5', 0]);
+    // The height set on the scale and the BMI it computes wait for the summary: one number on the scale's step.
+    const all = stepValues('scale', map(r('MDC_MASS_BODY_ACTUAL', 71.5, 'sc', 'm1'), r('MDC_LEN_BODY_ACTUAL', 175, 'sc', 'm1'), r('MDC_RATIO_MASS_BODY_LEN_SQ', 23.3, 'sc', 'm1')), 'sc', 'fr');
+    expect([all.main.text, all.minor]).toEqual(['71,5', []]);
   });
 });
 

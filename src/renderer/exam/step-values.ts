@@ -11,6 +11,12 @@ export interface ShownValue {
 /** The one value each step is about; the others of its device are shown small, and only once they exist. */
 export const MAIN_MEASURE: Record<Category, string> = { oximeter: 'spo2', 'blood-pressure': 'bp', thermometer: 'temperature', scale: 'weight' };
 
+/**
+ * The small values a step may add to its main one: the pulse, which the patient's device measured with it. The
+ * scale's height (set on the scale, not measured) and BMI wait for the summary: one number to read on that step.
+ */
+export const MINOR_ON_STEP: Record<Category, readonly string[]> = { oximeter: ['pulse'], 'blood-pressure': ['bp-pulse'], thermometer: [], scale: [] };
+
 /** The readings of one device only (a value of another device belongs to its own step). */
 function ofDevice(readings: ReadonlyMap<string, Reading>, deviceId: string): ReadonlyMap<string, Reading> {
   return new Map([...readings].filter(([, r]) => r.deviceId === deviceId));
@@ -21,7 +27,7 @@ export function stepValues(category: Category, readings: ReadonlyMap<string, Rea
   const mine = ofDevice(readings, deviceId);
   const all = MEASURES[category].map((measure) => ({ measure, text: formatMeasure(measure, mine, language) }));
   const main = all.find((v) => v.measure.id === MAIN_MEASURE[category]) ?? all[0]!;
-  const minor = all.filter((v) => v !== main && v.text !== undefined);
+  const minor = all.filter((v) => v !== main && v.text !== undefined && MINOR_ON_STEP[category].includes(v.measure.id));
   return { main, minor };
 }
 
