@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -53,6 +53,32 @@ export function fileFor(root: string, path: string, mounts: readonly Mount[] = [
   return mount ? fileUnder(mount.dir, path.slice(mount.prefix.length + 1)) : fileUnder(root, path);
 }
 
+/** `file` with every symbolic link resolved, if it exists and stays under `base` once `base`'s own links are resolved too. */
+export function realUnder(base: string, file: string): string | undefined {
+  let realBase: string;
+  let real: string;
+  try {
+    realBase = realpathSync(base);
+    real = realpathSync(file);
+  } catch {
+    return undefined;
+  }
+  const rel = relative(realBase, real);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+  return real;
+}
+
+/**
+ * fileFor, then the real file it names: undefined when it does not exist or when a symbolic link leads out of the
+ * folder (a link inside the build pointing at /etc/passwd is not served). The answer has no links left in it.
+ */
+export function realFileFor(root: string, path: string, mounts: readonly Mount[] = []): string | undefined | 'outside' {
+  const file = fileFor(root, path, mounts);
+  if (file === undefined) return 'outside';
+  const mount = mounts.find((m) => path.startsWith(`/${m.prefix}/`));
+  return realUnder(mount ? mount.dir : root, file);
+}
+
 export interface StaticSite {
   /** The built app; undefined when there is none. */
   root: string | undefined;
@@ -75,8 +101,10 @@ export function serveStatic(site: StaticSite, req: IncomingMessage, res: ServerR
   } catch {
     return text(400, 'Bad request');
   }
-  const file = site.root === undefined ? undefined : fileFor(site.root, path, site.mounts);
-  if (file === undefined) return text(403, 'Forbidden');
+  const file = site.root === undefined ? 'outside' : realFileFor(site.root, path, site.mounts);
+  if (file === 'outside') return text(403, 'Forbidden');
+  // Missing, or a symbolic link out of the folder: the same answer, so nothing is told about what lies outside.
+  if (file === undefined) return text(404, 'Not found');
   let size: number;
   try {
     const st = statSync(file);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,8 +60,16 @@ describe('serveStatic', () => {
     mkdirSync(join(dir, 'app'));
     writeFileSync(join(dir, 'app', 'index.html'), '<title>app</title>');
     writeFileSync(join(dir, 'secret.txt'), 'outside');
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'elsewhere', 'x.txt'), 'outside too');
+    // Links inside the root: out of it (a file, a folder), and within it (allowed).
+    symlinkSync(join(dir, 'secret.txt'), join(dir, 'app', 'leak.txt'));
+    symlinkSync(join(dir, 'elsewhere'), join(dir, 'app', 'out'));
+    symlinkSync('index.html', join(dir, 'app', 'same.html'));
+    // A root reached through a link is fine: only where the files really are counts.
+    symlinkSync(join(dir, 'app'), join(dir, 'app-link'));
     server = createServer((req, res) => {
-      const root = req.headers['x-root'] === 'missing' ? join(dir, 'missing') : join(dir, 'app');
+      const root = req.headers['x-root'] === 'missing' ? join(dir, 'missing') : req.headers['x-root'] === 'link' ? join(dir, 'app-link') : join(dir, 'app');
       serveStatic({ root, headers, notBuilt: req.headers['x-root'] === 'missing' ? 'not built' : undefined }, req, res);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -92,6 +100,25 @@ describe('serveStatic', () => {
       expect(r.headers['x-test'], path).toBe('yes');
       expect(r.body).not.toContain('outside');
     }
+  });
+
+  it('does not follow a symbolic link out of the root (404, nothing of the target); links within it are served', async () => {
+    for (const path of ['/leak.txt', '/out/x.txt', '/out/']) {
+      const r = await get(path);
+      expect(r.status, path).toBe(404);
+      expect(r.body, path).not.toContain('outside');
+      expect(r.headers['x-test'], path).toBe('yes');
+    }
+    expect(await get('/same.html')).toMatchObject({ status: 200, body: '<title>app</title>' });
+    const viaLink = await new Promise<{ status: number; body: string }>((resolve) => {
+      const u = new URL(base);
+      request({ host: u.hostname, port: u.port, path: '/', headers: { 'x-root': 'link' } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }).end();
+    });
+    expect(viaLink).toEqual({ status: 200, body: '<title>app</title>' });
   });
 
   it('says when the app is not built, if the site has a sentence for it', async () => {

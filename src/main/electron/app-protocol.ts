@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import type { CustomScheme, Protocol } from 'electron';
 import { securityHeaders } from '../../server/csp.ts';
-import { contentType, fileFor, type Mount } from '../../server/static.ts';
+import { contentType, fileFor, realUnder, type Mount } from '../../server/static.ts';
 import { APP_HOST, APP_SCHEME } from './app-origin.ts';
 
 /**
@@ -44,8 +45,11 @@ export function createAppProtocolHandler(root: string, csp: string, mounts: read
     new Response(text, { status, headers: { ...headers, 'Content-Type': 'text/plain; charset=utf-8' } });
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return fail(405, 'Method not allowed');
-    const file = resolveAppFile(root, request.url, mounts);
-    if (!file) return fail(403, 'Forbidden');
+    const named = resolveAppFile(root, request.url, mounts);
+    if (!named) return fail(403, 'Forbidden');
+    // A symbolic link out of its folder (the build or a mounted voice pack) is not followed: 404, as a missing file.
+    const file = realUnder(mounts.find((m) => named.startsWith(resolve(m.dir) + sep))?.dir ?? root, named);
+    if (!file) return fail(404, 'Not found');
     try {
       if (!(await stat(file)).isFile()) return fail(404, 'Not found');
       const body = request.method === 'HEAD' ? null : new Uint8Array(await readFile(file));

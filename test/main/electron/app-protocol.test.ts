@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -106,6 +106,20 @@ describe('app protocol', () => {
     expect(resolveAppFile(root, 'cabin://app/..%2fsecret.txt')).toBeUndefined();
     expect(resolveAppFile(root, 'cabin://app/../secret.txt')).toBe(join(root, 'secret.txt')); // the URL parser already removed `..`
     expect(resolveAppFile(root, 'cabin://app/assets/app.js')).toBe(join(root, 'assets', 'app.js'));
+  });
+
+  it('does not follow a symbolic link out of the root (404), and follows one within it', async () => {
+    symlinkSync(join(dir, 'secret.txt'), join(root, 'leak.txt'));
+    symlinkSync(dir, join(root, 'up'));
+    symlinkSync('index.html', join(root, 'same.html'));
+    for (const url of ['cabin://app/leak.txt', 'cabin://app/up/secret.txt']) {
+      const res = await get(url);
+      expect(res.status, url).toBe(404);
+      expect(await res.text(), url).not.toContain('patient data');
+    }
+    const same = await get('cabin://app/same.html');
+    expect(same.status).toBe(200);
+    expect(await same.text()).toContain('<title>Cabin</title>');
   });
 
   it('answers 404 (with the CSP) for a missing file or a directory', async () => {
