@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import type { Logger } from '../../server/log.ts';
 import { heartbeatWav } from '../demo/heart-wav.ts';
 import { makeProfile, recordPid } from './profiles.ts';
 import { stopChild } from './stop-child.ts';
+import { spawnTethered } from './tether.ts';
 
 const BROWSERS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -28,6 +29,8 @@ export interface ChromiumWindow {
   demo: boolean;
   /** Root: Chromium refuses to start with its sandbox (see browser-plan.ts). */
   noSandbox: boolean;
+  /** No window at all (tests on a machine without a screen). */
+  headless?: boolean;
 }
 
 /** Chromium's command line for one app window. */
@@ -53,6 +56,7 @@ export function chromiumFlags(w: ChromiumWindow): string[] {
     '--autoplay-policy=no-user-gesture-required',
     ...media,
     ...(w.noSandbox ? ['--no-sandbox'] : []),
+    ...(w.headless ? ['--headless=new'] : []),
   ];
 }
 
@@ -61,8 +65,11 @@ export interface ChromiumLauncherOptions {
   demo: boolean;
   noSandbox: boolean;
   log: Logger;
+  /** No window (tests without a screen). */
+  headless?: boolean;
   /** Where profiles are made; the system's temporary folder by default. */
   tmp?: string;
+  /** Tethered to cabin main by default (./tether.ts): the browser cannot outlive main, even a `kill -9` of main. */
   spawn?: (exe: string, args: string[]) => ChildProcess;
 }
 
@@ -85,9 +92,10 @@ export class ChromiumLauncher {
     // since Chromium 156 ignores --disable-features=Translate; the pages also say translate="no".
     mkdirSync(join(profile, 'Default'));
     writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify(PREFERENCES));
-    const args = chromiumFlags({ url, profile, kiosk, demo: this.o.demo, noSandbox: this.o.noSandbox });
-    const b = (this.o.spawn ?? ((exe, a) => spawn(exe, a, { stdio: ['ignore', 'ignore', 'pipe'] })))(this.o.exe, args);
-    // Its pid beside the profile: a later start removes the profile only once this Chromium is gone.
+    const args = chromiumFlags({ url, profile, kiosk, demo: this.o.demo, noSandbox: this.o.noSandbox, headless: this.o.headless });
+    const b = (this.o.spawn ?? spawnTethered)(this.o.exe, args);
+    // Its pid (the tether's, which leads the browser's process group) beside the profile: a later start removes the
+    // profile only once this Chromium is gone (Chromium's own pid is in its SingletonLock).
     if (b.pid !== undefined) recordPid(profile, b.pid);
     const what = kiosk ? 'the kiosk address' : url;
     // Chromium's last words explain a start that failed (no X access, no sandbox as root…).
