@@ -77,8 +77,10 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     undefined,
     { log, clock },
   );
-  const retentionMs = config.retentionDays * 24 * HOUR_MS;
-  const purge = (): void => safely('purging old data', () => store.purge(clock.now(), retentionMs));
+  // Undelivered data waits as long as delivered data is kept, and at least a day (a cabin that keeps nothing still
+  // gets to deliver what a restart left); then it is dropped and the audit log says so (store/purge.ts).
+  const limits = { retentionMs: config.retentionDays * 24 * HOUR_MS, undeliveredMs: Math.max(config.retentionDays, 1) * 24 * HOUR_MS };
+  const purge = (): void => safely('purging old data', () => store.purge(clock.now(), limits));
   purge();
   const timers = [clock.setInterval(() => safely('the idle check', () => session.tick()), 1000), clock.setInterval(purge, HOUR_MS)];
   supervisor.start();
@@ -153,7 +155,11 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       const id = session.view().sessionId;
       return id ? store.pendingReadings(id) : [];
     },
-    'outbox:ack': ({ ids }) => ({ marked: store.markDeliveredByRef('observation', ids) }),
+    // Only the visit on screen: a page left from an earlier visit must not mark another visit's readings delivered.
+    'outbox:ack': ({ ids }) => {
+      const id = session.view().sessionId;
+      return { marked: id ? store.markDeliveredOf(id, 'observation', ids) : 0 };
+    },
     'media:begin': (input) => ({ uploadId: uploads.begin(currentSession(), input) }),
     'media:chunk': ({ uploadId, seq, data }) => {
       uploads.chunk(uploadId, seq, data);

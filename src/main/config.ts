@@ -29,7 +29,7 @@ export const KioskConfigSchema = z
       })
       .strict()
       .default({ warnAfterS: 90, endAfterS: 30, callGraceS: 120, waitingWarnAfterS: 600 }),
-    /** Days delivered data is kept before it is purged (undelivered data waits for delivery). */
+    /** Days data is kept after its visit before it is purged; undelivered data as long (at least a day), then is dropped with an audit entry. */
     retentionDays: z.number().min(0).max(365).default(7),
     checklist: z
       .array(z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), label: Label }).strict())

@@ -220,7 +220,7 @@ describe('store: purge', () => {
     return sid;
   }
 
-  it('purges delivered visits older than the retention with their data; keeps undelivered, recent and open ones, and the audit log', () => {
+  it('purges delivered visits older than the retention with their data; keeps undelivered ones within their wait, recent and open ones, and the audit log', () => {
     const clock = manualClock();
     const file = tmp.file();
     const s = tmp.open(file, { now: clock.now });
@@ -231,8 +231,10 @@ describe('store: purge', () => {
     const open = s.createSession('en');
     clock.advance(10 * HOUR);
 
-    const counts = s.purge(clock.now(), 24 * HOUR);
-    expect(counts).toEqual({ sessions: 1, observations: 2, waveformChunks: 1, media: 1, outbox: 2 });
+    // Undelivered data waits two days for delivery (purge-undelivered.test.ts: what happens after).
+    const limits = { retentionMs: 24 * HOUR, undeliveredMs: 48 * HOUR };
+    const counts = s.purge(clock.now(), limits);
+    expect(counts).toEqual({ sessions: 1, observations: 2, waveformChunks: 1, media: 1, outbox: 2, dropped: 0 });
     expect(s.session(old)).toBeUndefined();
     expect(s.observations(old)).toEqual([]);
     expect(s.waveforms(old)).toEqual([]);
@@ -242,11 +244,11 @@ describe('store: purge', () => {
     expect(s.pending(10).map((e) => e.refId)).toEqual([`${undelivered}-o1`, `${undelivered}-o2`]);
     expect(s.auditTrail({ sessionId: old }).map((e) => e.action)).toEqual(['session-start', 'session-end']);
     expect(rows(file, 'audit')).toBe(6);
-    expect(s.purge(clock.now(), 24 * HOUR)).toEqual({ sessions: 0, observations: 0, waveformChunks: 0, media: 0, outbox: 0 });
+    expect(s.purge(clock.now(), limits)).toEqual({ sessions: 0, observations: 0, waveformChunks: 0, media: 0, outbox: 0, dropped: 0 });
 
     // Once delivered, the late visit goes too, after the same retention.
     s.markDelivered(s.pending(10).map((e) => e.id));
-    expect(s.purge(clock.now(), 24 * HOUR).sessions).toBe(1);
+    expect(s.purge(clock.now(), limits).sessions).toBe(1);
     expect(s.integrityCheck()).toBe('ok');
   });
 });

@@ -7,17 +7,31 @@ import { addMedia, getMedia, mediaOf, type MediaRecord } from './media.ts';
 import { migrate } from './migrations.ts';
 import { addObservation, observationsOf, type ObservationRecord } from './observations.ts';
 import { openDatabase, type Db, type OpenOptions } from './open.ts';
-import { enqueue, markAttempt, markDelivered, markDeliveredByRef, pending, pendingCount, pendingOf, pendingReadings, type EnqueueInput, type OutboxEntry } from './outbox.ts';
-import { purge, type PurgeCounts } from './purge.ts';
+import {
+  enqueue,
+  markAttempt,
+  markDelivered,
+  markDeliveredByRef,
+  markDeliveredOf,
+  pending,
+  pendingCount,
+  pendingOf,
+  pendingReadings,
+  undeliveredVisits,
+  type EnqueueInput,
+  type OutboxEntry,
+  type UndeliveredVisit,
+} from './outbox.ts';
+import { purge, type PurgeCounts, type PurgeLimits } from './purge.ts';
 import type { AuditEntry, EndReason, MediaInput, ObservationInput, OutboxKind, WaveformInput } from './schema.ts';
-import { createSession, endSession, getSession, openSession, recordConsent, type SessionRecord } from './sessions.ts';
+import { createSession, endSession, getSession, openSession, recordConsent, setConsultation, type SessionRecord } from './sessions.ts';
 import { addWaveformChunk, waveformsOf, type WaveformRecord } from './waveforms.ts';
 
 export { StoreError, type StoreErrorCode } from './errors.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
 export type { OpenOptions } from './open.ts';
 export type * from './schema.ts';
-export type { AuditFilter, AuditRecord, EnqueueInput, MediaRecord, ObservationRecord, OutboxEntry, PurgeCounts, SessionRecord, WaveformRecord };
+export type { AuditFilter, AuditRecord, EnqueueInput, MediaRecord, ObservationRecord, OutboxEntry, PurgeCounts, PurgeLimits, SessionRecord, UndeliveredVisit, WaveformRecord };
 
 /**
  * The cabin's SQLite store: sessions and what was measured in them, the outbox of what must still be
@@ -50,6 +64,10 @@ export class Store {
   }
   session(sessionId: string): SessionRecord | undefined {
     return this.run(() => getSession(this.db, sessionId));
+  }
+  /** The consultation a doctor took for the visit: where its outbox is delivered, even after a restart. */
+  setConsultation(sessionId: string, consultationId: string): void {
+    this.run(() => setConsultation(this.db, sessionId, consultationId));
   }
 
   // Measurements
@@ -110,13 +128,22 @@ export class Store {
   markDeliveredByRef(kind: OutboxKind, refIds: readonly string[]): number {
     return this.run(() => markDeliveredByRef(this.db, kind, refIds));
   }
+  /** Only among one visit's entries (the renderer acknowledges for the visit on screen). */
+  markDeliveredOf(sessionId: string, kind: OutboxKind, refIds: readonly string[]): number {
+    return this.run(() => markDeliveredOf(this.db, sessionId, kind, refIds));
+  }
+  /** Ended visits a doctor took with readings still to deliver to their consultation's report. */
+  undeliveredVisits(): UndeliveredVisit[] {
+    return this.run(() => undeliveredVisits(this.db));
+  }
   markAttempt(id: number): void {
     this.run(() => markAttempt(this.db, id));
   }
 
   // Upkeep
-  purge(nowMs: number, retentionMs: number): PurgeCounts {
-    return this.run(() => purge(this.db, nowMs, retentionMs));
+  /** `limits`: the retention of delivered data (ms), or it and how long undelivered data waits. */
+  purge(nowMs: number, limits: PurgeLimits | number): PurgeCounts {
+    return this.run(() => purge(this.db, nowMs, limits));
   }
   integrityCheck(): 'ok' | string[] {
     return this.run(() => integrityCheck(this.db.raw));

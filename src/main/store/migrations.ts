@@ -82,6 +82,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
   CREATE INDEX outbox_session ON outbox(session_id);
   `,
+  // The hub's consultation a doctor took for the visit: its report is where the visit's outbox is delivered.
+  `
+  ALTER TABLE sessions ADD COLUMN consultation_id TEXT;
+  CREATE INDEX outbox_session_pending ON outbox(session_id) WHERE delivered_at IS NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

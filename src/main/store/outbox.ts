@@ -84,6 +84,36 @@ export function markDeliveredByRef(db: Db, kind: OutboxKind, refIds: readonly st
   return db.tx(() => refIds.reduce((n, ref) => n + s.run(now, kind, ref).changes, 0));
 }
 
+/**
+ * The same, only among one session's entries: the renderer acknowledges for the visit on screen, and a page left
+ * from an earlier visit must not mark another visit's readings delivered.
+ */
+export function markDeliveredOf(db: Db, sessionId: string, kind: OutboxKind, refIds: readonly string[]): number {
+  const now = db.now();
+  const s = db.stmt(`UPDATE outbox SET delivered_at = ? WHERE kind = ? AND ref_id = ? AND session_id = ? AND delivered_at IS NULL`);
+  return db.tx(() => refIds.reduce((n, ref) => n + s.run(now, kind, ref, sessionId).changes, 0));
+}
+
+/** An ended visit that a doctor took and that still has readings to deliver to that consultation's report. */
+export interface UndeliveredVisit {
+  sessionId: string;
+  consultationId: string;
+  /** Readings not delivered yet. */
+  pending: number;
+}
+
+/** Ended visits with a consultation and undelivered readings, the earliest ended first (cabin main delivers them). */
+export function undeliveredVisits(db: Db): UndeliveredVisit[] {
+  return db
+    .stmt(
+      `SELECT s.id AS sessionId, s.consultation_id AS consultationId, COUNT(o.id) AS pending
+       FROM sessions s JOIN outbox o ON o.session_id = s.id AND o.kind = 'observation' AND o.delivered_at IS NULL
+       WHERE s.ended_at IS NOT NULL AND s.consultation_id IS NOT NULL
+       GROUP BY s.id ORDER BY s.ended_at, s.rowid`,
+    )
+    .all() as UndeliveredVisit[];
+}
+
 /** Counts a delivery attempt (for backoff and for support: an entry that never goes through). */
 export function markAttempt(db: Db, id: number): void {
   db.stmt(`UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ? WHERE id = ?`).run(db.now(), id);

@@ -1,3 +1,4 @@
+import { audit } from './audit.ts';
 import type { Db } from './open.ts';
 
 export interface PurgeCounts {
@@ -6,22 +7,37 @@ export interface PurgeCounts {
   waveformChunks: number;
   media: number;
   outbox: number;
+  /** Outbox entries deleted undelivered (each visit's are said in the audit log). */
+  dropped: number;
 }
 
-// Ended before the cutoff, and nothing of it still waiting for delivery.
+export interface PurgeLimits {
+  /** Delivered data goes this long after its visit ended. */
+  retentionMs: number;
+  /** Undelivered data waits for delivery this long after its visit ended, then goes too (default: retentionMs). */
+  undeliveredMs?: number;
+}
+
+// Ended before the cutoff with everything delivered, or before the undelivered cutoff whatever is left.
 const PURGEABLE = `SELECT s.id FROM sessions s
-  WHERE s.ended_at IS NOT NULL AND s.ended_at <= @cutoff
-    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = s.id AND o.delivered_at IS NULL)`;
+  WHERE s.ended_at IS NOT NULL AND (s.ended_at <= @dropCutoff OR (s.ended_at <= @cutoff
+    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = s.id AND o.delivered_at IS NULL)))`;
 
 const count = (table: string) => `SELECT COUNT(*) AS n FROM ${table} WHERE session_id IN (${PURGEABLE})`;
 
+const DAY_MS = 86_400_000;
+const days = (ms: number) => `${Math.round((ms / DAY_MS) * 10) / 10} day${ms === DAY_MS ? '' : 's'}`;
+
 /**
- * Deletes the sessions that ended more than `retentionMs` before `nowMs` and whose every outbox entry was
- * delivered, with their observations, waveforms, media and delivered outbox entries (ON DELETE CASCADE).
- * Undelivered data is never deleted; the audit log is never touched. One transaction.
+ * Deletes the visits that ended more than `retentionMs` before `nowMs` and whose every outbox entry was delivered,
+ * and those that ended more than `undeliveredMs` before whatever is left undelivered, with their observations,
+ * waveforms, media and outbox entries (ON DELETE CASCADE). A visit dropped with undelivered entries gets an audit
+ * entry saying how many, of what, and why they never left. The audit log is never touched otherwise. One transaction.
  */
-export function purge(db: Db, nowMs: number, retentionMs: number): PurgeCounts {
-  const p = { cutoff: nowMs - Math.max(0, retentionMs) };
+export function purge(db: Db, nowMs: number, limits: PurgeLimits | number): PurgeCounts {
+  const { retentionMs, undeliveredMs = retentionMs } = typeof limits === 'number' ? { retentionMs: limits } : limits;
+  const keepUndelivered = Math.max(0, undeliveredMs);
+  const p = { cutoff: nowMs - Math.max(0, retentionMs), dropCutoff: nowMs - keepUndelivered };
   const n = (sql: string) => (db.stmt(sql).get(p) as { n: number }).n;
   const counts = db.tx(() => {
     const c: PurgeCounts = {
@@ -30,7 +46,32 @@ export function purge(db: Db, nowMs: number, retentionMs: number): PurgeCounts {
       waveformChunks: n(count('waveform_chunks')),
       media: n(count('media')),
       outbox: n(count('outbox')),
+      dropped: 0,
     };
+    const lost = db
+      .stmt(
+        `SELECT o.session_id AS sessionId, s.consultation_id AS consultationId, o.kind, COUNT(*) AS n
+         FROM outbox o JOIN sessions s ON s.id = o.session_id
+         WHERE o.delivered_at IS NULL AND o.session_id IN (${PURGEABLE}) GROUP BY o.session_id, o.kind ORDER BY o.session_id, o.kind`,
+      )
+      .all(p) as { sessionId: string; consultationId: string | null; kind: string; n: number }[];
+    for (const sessionId of new Set(lost.map((l) => l.sessionId))) {
+      const of = lost.filter((l) => l.sessionId === sessionId);
+      const total = of.reduce((t, l) => t + l.n, 0);
+      const why = of[0]!.consultationId === null ? 'no doctor took this visit, so it had no report to go to' : `the hub did not take them for consultation ${of[0]!.consultationId}`;
+      audit(db, {
+        actor: 'system',
+        action: 'incident',
+        sessionId,
+        detail: {
+          reason: 'retention',
+          count: total,
+          items: of.map((l) => `${l.kind}: ${l.n}`),
+          detail: `${total} undelivered entries (${of.map((l) => `${l.n} ${l.kind}`).join(', ')}) deleted ${days(keepUndelivered)} after the visit ended: ${why}.`,
+        },
+      });
+      c.dropped += total;
+    }
     c.sessions = db.stmt(`DELETE FROM sessions WHERE id IN (${PURGEABLE})`).run(p).changes;
     // Delivered entries that belong to no session (none today) go after the same retention.
     c.outbox += db.stmt(`DELETE FROM outbox WHERE session_id IS NULL AND delivered_at IS NOT NULL AND delivered_at <= @cutoff`).run(p).changes;

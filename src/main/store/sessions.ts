@@ -11,9 +11,12 @@ export interface SessionRecord {
   endedAt: number | null;
   endReason: EndReason | null;
   language: Language;
+  /** The hub's consultation a doctor took for this visit (where its outbox is delivered), if any. */
+  consultationId: string | null;
 }
 
-const COLUMNS = `id, started_at AS startedAt, consent_at AS consentAt, ended_at AS endedAt, end_reason AS endReason, language`;
+const COLUMNS = `id, started_at AS startedAt, consent_at AS consentAt, ended_at AS endedAt, end_reason AS endReason, language,
+  consultation_id AS consultationId`;
 
 export function createSession(db: Db, language: Language): string {
   const lang = parse(LanguageSchema, language, 'a session language');
@@ -35,6 +38,12 @@ function mustExist(db: Db, id: string): void {
 /** The first consent counts; a repeated call changes nothing. */
 export function recordConsent(db: Db, id: string): void {
   const r = db.stmt(`UPDATE sessions SET consent_at = ? WHERE id = ? AND consent_at IS NULL`).run(db.now(), id);
+  if (r.changes === 0) mustExist(db, id);
+}
+
+/** Records the consultation a doctor took for the visit; the latest one counts (a visit has one report). */
+export function setConsultation(db: Db, id: string, consultationId: string): void {
+  const r = db.stmt(`UPDATE sessions SET consultation_id = ? WHERE id = ?`).run(consultationId, id);
   if (r.changes === 0) mustExist(db, id);
 }
 
