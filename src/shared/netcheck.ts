@@ -40,3 +40,57 @@ export const NetCheckSchema = z
   })
   .strict();
 export type NetCheck = z.infer<typeof NetCheckSchema>;
+
+/**
+ * The verdict rule. Each measure is judged on its own and the verdict is the worst of them, so that one bad figure is
+ * never hidden by good ones. The path figures are those of the probe's loop through TURN (kiosk → TURN → kiosk): it
+ * crosses the kiosk's link once each way per direction, as a call crosses the kiosk's and the doctor's links, so its
+ * round trip and loss stand for the call's end to end (issue 11's cases are stated end to end).
+ *
+ * - round trip: < 200 ms good (conversation feels live, video's retransmissions arrive in time); < 450 ms reduced
+ *   (speech still works turn by turn; video recovers slowly, so it starts small); beyond, sound and readings only.
+ * - loss (one way): < 2 % good (video with NACK/FEC stays clean); < 15 % reduced (Opus FEC + RED keep voice and the
+ *   stethoscope, video degrades); beyond, audio only (voice itself breaks up). 5 % and 10 % both read as reduced on
+ *   loss alone: with ~200 samples the two cannot be told apart reliably; round trip and rate separate them.
+ * - throughput (the loop's delivered rate, so a lower bound of both uplink and downlink): ≥ 500 kbit/s good
+ *   (camera at its usual size, ~300–400 kbit/s, plus voice, stethoscope and readings); ≥ 160 kbit/s reduced
+ *   (voice 32 + stethoscope with RED ~60 + readings leave a little for a small video); below, audio only.
+ * - no TURN transport could allocate a relay, no path through it, or the hub did not answer: offline.
+ */
+export const VERDICT_THRESHOLDS = {
+  goodRttMs: 200,
+  reducedRttMs: 450,
+  goodLossPct: 2,
+  reducedLossPct: 15,
+  goodKbps: 500,
+  reducedKbps: 160,
+} as const;
+
+export interface NetMeasures {
+  /** The hub answered at least one of the probe's pings. */
+  hubReached: boolean;
+  turn: NetCheck['turn'];
+  /** The loop through TURN connected and carried the probe. */
+  pathConnected: boolean;
+  pathRttMs?: number;
+  pathLossPct?: number;
+  /** The loop's delivered rate, kbit/s of payload. */
+  pathKbps?: number;
+}
+
+const RANK: Record<NetVerdict, number> = { good: 0, reduced: 1, 'audio-only': 2, offline: 3 };
+export const worse = (a: NetVerdict, b: NetVerdict): NetVerdict => (RANK[a] >= RANK[b] ? a : b);
+
+/** The verdict of a set of measures (see VERDICT_THRESHOLDS); a missing figure judges nothing. */
+export function verdictOf(m: NetMeasures, th = VERDICT_THRESHOLDS): NetVerdict {
+  const anyTurn = m.turn.udp === true || m.turn.tcp === true || m.turn.tls === true;
+  if (!m.hubReached || !anyTurn || !m.pathConnected) return 'offline';
+  let v: NetVerdict = 'good';
+  if (m.pathRttMs !== undefined) v = worse(v, m.pathRttMs < th.goodRttMs ? 'good' : m.pathRttMs < th.reducedRttMs ? 'reduced' : 'audio-only');
+  if (m.pathLossPct !== undefined) v = worse(v, m.pathLossPct < th.goodLossPct ? 'good' : m.pathLossPct < th.reducedLossPct ? 'reduced' : 'audio-only');
+  if (m.pathKbps !== undefined) v = worse(v, m.pathKbps >= th.goodKbps ? 'good' : m.pathKbps >= th.reducedKbps ? 'reduced' : 'audio-only');
+  return v;
+}
+
+/** A check older than this is run again before the next call request. */
+export const NETCHECK_MAX_AGE_MS = 5 * 60_000;
