@@ -23,7 +23,11 @@ export interface RelayOptions {
   iceServers: IceServers;
   log: Logger;
   heartbeatMs: number;
-  /** A waiting request whose cabin stays away this long is cancelled, so no doctor claims an empty cabin. */
+  /**
+   * How long a cabin may stay away (or, after a start of the hub, take to come back): then its waiting request is
+   * cancelled, so no doctor claims an empty cabin, and its active consultation is marked left, so the doctor is told
+   * the cabin left rather than "reconnecting".
+   */
   waitingGraceMs: number;
 }
 
@@ -54,7 +58,7 @@ export class Relay {
   /** `consultationId:role` of sides that dropped out of an active consultation, to record their return. */
   private readonly away = new Set<string>();
   private readonly heartbeat: TimerHandle;
-  /** Cancellation timers of waiting requests whose cabin is away, by cabin id. */
+  /** Timers of the open consultations whose cabin is away (`abandoned` when due), by cabin id. */
   private readonly abandon = new Map<string, TimerHandle>();
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
@@ -82,6 +86,15 @@ export class Relay {
     }, o.heartbeatMs);
     unrefTimer(this.heartbeat);
   }
+    this.sweepAtStart();
+  }
+
+  /**
+   * The hub (re)starts with consultations still open from before: no cabin is connected yet, and no disconnection will
+   * ever be seen for them. Each cabin gets the grace period to come back; one that does not is taken as gone.
+   */
+  private sweepAtStart(): void {
+    for (const c of this.o.store.openOfCabins()) this.abandonLater(c.id, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
 
   /** Verifies the token carried as a subprotocol; a missing, forged or expired one gets HTTP 401 and no socket. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -230,7 +243,7 @@ export class Relay {
         this.away.delete(`${c.id}:doctor`);
         return this.o.iceServers.forget(c.id);
       case 'abandon-later':
-        return this.abandonLater(c.id, actor);
+        return this.abandonLater(c.id, actor, false);
       case 'again':
         return;
       case 'log':
@@ -253,14 +266,17 @@ export class Relay {
     }
   }
 
-  private abandonLater(consultationId: string, cabin: Actor): void {
+  private abandonLater(consultationId: string, cabin: Actor, atStart: boolean): void {
+    // Connected meanwhile (a sweep at start racing a fast cabin): nothing to wait for.
+    if (this.conns.has(key('cabin', cabin.id))) return;
+    this.o.clock.clearTimeout(this.abandon.get(cabin.id));
     const timer = this.o.clock.setTimeout(() => {
       this.abandon.delete(cabin.id);
       if (this.closing) return;
       try {
-        this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned' });
+        this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned', atStart });
       } catch (err) {
-        this.o.log.error({ err, consultation: consultationId }, 'failed to drop the waiting request');
+        this.o.log.error({ err, consultation: consultationId }, 'failed to drop the consultation of a cabin gone');
       }
     }, this.o.waitingGraceMs);
     unrefTimer(timer);

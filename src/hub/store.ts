@@ -108,6 +108,10 @@ export class HubStore {
     return consultations.queue(this.s);
   }
 
+  /** Open consultations whose cabin has not left them: the relay's sweep at start. */
+  openOfCabins(): Consultation[] {
+    return consultations.openOfCabins(this.s);
+  }
   // Reports (store/reports.ts)
   addReadings(id: string, readings: readonly Reading[]): { added: number; refused: number } | null {
     return reports.addReadings(this.s, id, readings);

@@ -108,9 +108,10 @@ const Id = z.string().min(1).max(100);
 /**
  * Why a cabin left its consultation, told to the doctor: the patient ended the visit, nobody answered the idle prompt,
  * the assistant ended it, cabin main restarted (a crash: the visit was closed), or the cabin began another visit while
- * the consultation was still open on the hub (its leave was lost with the connection).
+ * the consultation was still open on the hub (its leave was lost with the connection), or — set by the hub, never
+ * sent by a cabin — 'gone': the cabin's connection stayed away past the grace period (cabin main killed, power cut).
  */
-export const LeaveReasonSchema = z.enum(['patient', 'idle', 'assistant', 'restart', 'new-visit']);
+export const LeaveReasonSchema = z.enum(['patient', 'idle', 'assistant', 'restart', 'new-visit', 'gone']);
 export type LeaveReason = z.infer<typeof LeaveReasonSchema>;
 /** Readings per `report` or `end` message: about 200 bytes each, so a part stays well under the frame limit. */
 export const REPORT_PART_READINGS = 250;

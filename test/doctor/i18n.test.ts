@@ -5,6 +5,7 @@ import { itChecksTranslations } from '../helpers/translations.ts';
 import { DEVICE_STATUSES } from '../../src/shared/device-event.ts';
 import { PhaseSchema } from '../../src/shared/bridge.ts';
 import { LinkStateSchema } from '../../src/shared/device-host.ts';
+import { LeaveReasonSchema } from '../../src/shared/hub-protocol.ts';
 
 const fr = flattenKeys(TRANSLATIONS.fr);
 const en = flattenKeys(TRANSLATIONS.en);
@@ -25,6 +26,8 @@ describe('doctor console translations', () => {
       ...['spo2', 'pulse', 'bp', 'temp', 'weight'].map((s) => `vital.${s}`),
       ...['pending', 'ok', 'error'].map((s) => `devices.result.${s}`),
       ...[...LinkStateSchema.options, 'detached'].map((s) => `link.${s}`),
+      // Why the cabin left (PatientNotices), 'gone' included: the hub's verdict on a cabin that never came back.
+      ...[...LeaveReasonSchema.options, 'unknown'].map((r) => `visitEnd.${r}`),
       'queue.error.already-claimed',
       'command.measure',
       'snapshot.error.invalid',

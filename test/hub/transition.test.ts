@@ -68,6 +68,8 @@ const INPUTS = {
   reconnected: { type: 'connected', wasAway: true },
   disconnected: { type: 'disconnected', code: 1006 },
   abandoned: { type: 'abandoned' },
+  /** The hub started with this consultation open and its cabin did not come back within the grace period. */
+  'abandoned-at-start': { type: 'abandoned', atStart: true },
   stored: { type: 'stored', ref: 'r', stored: { added: 1, refused: 0 } },
   'stored-full': { type: 'stored', ref: 'r', stored: { added: 0, refused: 1 } },
   'stored-late': { type: 'stored', ref: 'r', stored: null },
@@ -219,7 +221,7 @@ const TABLE: [Message, Fixture, string, string][] = [
   ['reconnected', 'cancelled-active', '- | - | - | -', '- | - | - | -'],
   ['disconnected', 'none', '- | - | - | -', '- | - | - | -'],
   ['disconnected', 'waiting', '- | - | - | abandon-later', '- | - | - | -'],
-  ['disconnected', 'active', '- | cabin:consultation doctor:consultation | incident(hub: cabin disconnected (WebSocket code 1006)) | away(cabin)', '- | cabin:consultation doctor:consultation | incident(hub: doctor disconnected (WebSocket code 1006)) | away(doctor)'],
+  ['disconnected', 'active', '- | cabin:consultation doctor:consultation | incident(hub: cabin disconnected (WebSocket code 1006)) | away(cabin) abandon-later', '- | cabin:consultation doctor:consultation | incident(hub: doctor disconnected (WebSocket code 1006)) | away(doctor)'],
   ['disconnected', 'left', '- | - | - | -', '- | doctor:consultation | incident(hub: doctor disconnected (WebSocket code 1006)) | away(doctor)'],
   ['disconnected', 'ended', '- | - | - | -', '- | - | - | -'],
   ['disconnected', 'ended-left', '- | - | - | -', '- | - | - | -'],
@@ -227,12 +229,20 @@ const TABLE: [Message, Fixture, string, string][] = [
   ['disconnected', 'cancelled-active', '- | - | - | -', '- | - | - | -'],
   ['abandoned', 'none', '- | - | - | -', '- | - | - | -'],
   ['abandoned', 'waiting', 'cancelled | doctors:queue | incident(hub: cancelled: the cabin left the queue) | -', '- | - | - | -'],
-  ['abandoned', 'active', '- | - | - | -', '- | - | - | -'],
+  ['abandoned', 'active', 'active+left | doctor:consultation | incident(hub: the cabin left: its connection did not come back within the grace period) | -', '- | - | - | -'],
   ['abandoned', 'left', '- | - | - | -', '- | - | - | -'],
   ['abandoned', 'ended', '- | - | - | -', '- | - | - | -'],
   ['abandoned', 'ended-left', '- | - | - | -', '- | - | - | -'],
   ['abandoned', 'cancelled-waiting', '- | - | - | -', '- | - | - | -'],
   ['abandoned', 'cancelled-active', '- | - | - | -', '- | - | - | -'],
+  ['abandoned-at-start', 'none', '- | - | - | -', '- | - | - | -'],
+  ['abandoned-at-start', 'waiting', 'cancelled | doctors:queue | incident(hub: cancelled: the cabin did not come back after the hub restarted) | -', '- | - | - | -'],
+  ['abandoned-at-start', 'active', 'active+left | doctor:consultation | incident(hub: the cabin left: its connection did not come back within the grace period after the hub restarted) | -', '- | - | - | -'],
+  ['abandoned-at-start', 'left', '- | - | - | -', '- | - | - | -'],
+  ['abandoned-at-start', 'ended', '- | - | - | -', '- | - | - | -'],
+  ['abandoned-at-start', 'ended-left', '- | - | - | -', '- | - | - | -'],
+  ['abandoned-at-start', 'cancelled-waiting', '- | - | - | -', '- | - | - | -'],
+  ['abandoned-at-start', 'cancelled-active', '- | - | - | -', '- | - | - | -'],
   ['stored', 'none', '- | - | - | -', '- | - | - | -'],
   ['stored', 'waiting', '- | - | - | -', '- | - | - | -'],
   ['stored', 'active', '- | - | - | -', '- | sender:reported(1)#r | - | -'],
@@ -290,6 +300,9 @@ describe('transition, what `next` holds', () => {
     expect(run('active', 'doctor', 'cancel').next).toEqual({ ...active, state: 'cancelled', endedAt: NOW });
     expect(run('waiting', 'cabin', 'cancel').next).toEqual({ ...waiting, state: 'cancelled', endedAt: NOW });
     expect(run('waiting', 'cabin', 'abandoned').next).toEqual({ ...waiting, state: 'cancelled', endedAt: NOW });
+    expect(run('waiting', 'cabin', 'abandoned-at-start').next).toEqual({ ...waiting, state: 'cancelled', endedAt: NOW });
+    // A cabin gone from an active consultation: left, with the reason the doctor is shown.
+    expect(run('active', 'cabin', 'abandoned').next).toEqual({ ...active, cabinLeftAt: NOW, cabinLeftReason: 'gone' });
     expect(run('left', 'doctor', 'end').next).toEqual({ ...FIXTURES.left, state: 'ended', endedAt: NOW, notes: 'Well.' });
   });
 

@@ -23,8 +23,12 @@ export type Input =
   | { type: 'connected'; wasAway: boolean }
   /** This side's socket closed (not replaced by a newer one). */
   | { type: 'disconnected'; code: number }
-  /** The cabin of a waiting request stayed away past the grace period. */
-  | { type: 'abandoned' }
+  /**
+   * The cabin stayed away past the grace period: since it disconnected, or (`atStart`) since the hub started with this
+   * consultation open and the cabin never came back. A waiting request is cancelled (no doctor claims an empty
+   * cabin); an active consultation is marked left ('gone'), so the doctor is told the cabin left, not "reconnecting".
+   */
+  | { type: 'abandoned'; atStart?: boolean }
   /** The store's answer to a `report`'s readings: null when the consultation was no longer active. */
   | { type: 'stored'; ref?: string; stored: { added: number; refused: number } | null };
 
@@ -61,7 +65,7 @@ export type Effect =
   | { kind: 'away' | 'back'; role: Role }
   /** Over: presence marks and TURN credentials of the consultation are forgotten. */
   | { kind: 'closed' }
-  /** The cabin left a waiting request: it is `abandoned` unless the cabin comes back within the grace period. */
+  /** The cabin dropped out of its open consultation: it is `abandoned` unless the cabin comes back within the grace period. */
   | { kind: 'abandon-later' }
   /** Decide the same input again on what is stored now (a request that first had to leave the previous visit's). */
   | { kind: 'again' }
@@ -259,16 +263,26 @@ function sideEvent(c: Consultation, actor: Actor, input: Extract<Input, { type: 
       return outcome({
         writes: [{ kind: 'incident', side: 'hub', detail: `${role} disconnected (WebSocket code ${input.code})` }],
         replies: views(c),
-        effects: [{ kind: 'away', role }],
+        effects: [{ kind: 'away', role }, ...(role === 'cabin' ? [{ kind: 'abandon-later' } as const] : [])],
       });
-    case 'abandoned':
-      // Only while still waiting: a doctor may have claimed it meanwhile.
-      if (c.state !== 'waiting') return NOTHING;
+    case 'abandoned': {
+      if (role !== 'cabin') return NOTHING;
+      const why = input.atStart ? 'the cabin did not come back after the hub restarted' : 'the cabin left the queue';
+      if (c.state === 'waiting') {
+        return outcome({
+          next: { ...c, state: 'cancelled', endedAt: ctx.now },
+          writes: [{ kind: 'incident', side: 'hub', detail: `cancelled: ${why}` }],
+          replies: [{ to: 'doctors', view: 'queue' }],
+          effects: [{ kind: 'log', message: `consultation ${c.id} cancelled: ${why} (cabin ${actor.id})` }],
+        });
+      }
+      // Active: the call cannot go on without the cabin; the doctor keeps the consultation for the notes and report.
       return outcome({
-        next: { ...c, state: 'cancelled', endedAt: ctx.now },
-        writes: [{ kind: 'incident', side: 'hub', detail: 'cancelled: the cabin left the queue' }],
-        replies: [{ to: 'doctors', view: 'queue' }],
-        effects: [{ kind: 'log', message: `consultation ${c.id} cancelled, cabin ${actor.id} gone while waiting` }],
+        next: { ...c, cabinLeftAt: ctx.now, cabinLeftReason: 'gone' },
+        writes: [{ kind: 'incident', side: 'hub', detail: `the cabin left: its connection did not come back within the grace period${input.atStart ? ' after the hub restarted' : ''}` }],
+        replies: [{ to: 'doctor', view: 'consultation' }],
+        effects: [{ kind: 'log', message: `consultation ${c.id}: cabin ${actor.id} gone (away past the grace period)` }],
       });
+    }
   }
 }

@@ -97,6 +97,11 @@ export function openFor(s: HubDb, role: Role, id: string): Consultation[] {
   return (s.db.prepare(`${SELECT} WHERE ${where} ORDER BY c.created_at`).all(id) as Row[]).map(fromRow);
 }
 
+/** Every consultation still open for its cabin (waiting, or active and not left), oldest first. */
+export function openOfCabins(s: HubDb): Consultation[] {
+  return (s.db.prepare(`${SELECT} WHERE c.state IN ('waiting', 'active') AND c.cabin_left_at IS NULL ORDER BY c.created_at, c.id`).all() as Row[]).map(fromRow);
+}
+
 /** The waiting consultations, oldest first. */
 export function queue(s: HubDb): QueueItem[] {
   return (s.db.prepare(`${SELECT} WHERE c.state = 'waiting' ORDER BY c.created_at, c.id`).all() as Row[]).map((r) => ({

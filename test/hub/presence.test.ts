@@ -1,0 +1,144 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createHub } from '../../src/hub/server.ts';
+import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
+import { Client, activeConsultation, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
+
+const GRACE = 300;
+
+/** The same hub started again on its database (a crash or an upgrade): every socket is gone, the rows stay. */
+async function restart(g: TestHub, clock: ManualClock): Promise<TestHub> {
+  await g.hub.close();
+  const hub = await createHub({ dbPath: join(g.dir, 'hub.db'), clock, waitingGraceMs: GRACE });
+  return {
+    ...g,
+    hub,
+    close: async () => {
+      await hub.close();
+      rmSync(g.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitingRequest(g: TestHub, cabinId: string): Promise<{ cabin: Client; id: string }> {
+  const cabin = await Client.open(g.hub.wsUrl, await cabinToken(g, cabinId));
+  cabin.send({ type: 'request', ref: 'r', language: 'fr' });
+  const id = (await cabin.next('consultation', (m) => m.ref === 'r')).consultation.consultationId;
+  return { cabin, id };
+}
+
+describe('a waiting request across a restart of the hub', () => {
+  it('is swept from every queue when its cabin does not come back within the grace period, and a claim is refused', async () => {
+    const clock = new ManualClock(Date.now());
+    let g = await startHub({ clock, waitingGraceMs: GRACE });
+    try {
+      const { cabin, id } = await waitingRequest(g, 'cab-1');
+      cabin.ws.terminate();
+      g = await restart(g, clock);
+
+      // After the restart the request is still in the queue: the cabin has the grace period to come back.
+      const doc = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.a'));
+      expect((await doc.next('queue')).items.map((i) => i.consultationId)).toEqual([id]);
+      // It does not: the request leaves every doctor's queue…
+      await runUntil(clock, () => doc.pending.some((m) => m.type === 'queue'), 5 * GRACE);
+      expect((await doc.next('queue')).items).toEqual([]);
+      expect(g.hub.store.queue()).toEqual([]);
+      expect(g.hub.store.report(id)).toMatchObject({
+        state: 'cancelled',
+        incidents: [{ side: 'hub', detail: 'cancelled: the cabin did not come back after the hub restarted' }],
+      });
+      // …and a doctor who still had it on screen cannot claim it for an empty cabin.
+      doc.send({ type: 'claim', ref: 'c', consultationId: id });
+      expect(await doc.next('error', (m) => m.ref === 'c')).toMatchObject({ code: 'not-waiting' });
+      expect(g.hub.store.consultation(id)!.doctorId).toBeNull();
+      await doc.close();
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('keeps its place when its cabin comes back within the grace period', async () => {
+    const clock = new ManualClock(Date.now());
+    let g = await startHub({ clock, waitingGraceMs: GRACE });
+    try {
+      const { cabin, id } = await waitingRequest(g, 'cab-2');
+      cabin.ws.terminate();
+      g = await restart(g, clock);
+      await runFor(clock, GRACE / 2);
+      const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-2'));
+      expect((await back.next('consultation')).consultation).toMatchObject({ consultationId: id, state: 'waiting' });
+      await runFor(clock, 3 * GRACE);
+      expect(g.hub.store.consultation(id)!.state).toBe('waiting');
+      const doc = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.a'));
+      expect((await doc.next('queue')).items.map((i) => i.consultationId)).toEqual([id]);
+      doc.send({ type: 'claim', ref: 'c', consultationId: id });
+      expect((await doc.next('consultation', (m) => m.ref === 'c')).consultation).toMatchObject({ state: 'active', peerPresent: true });
+      await Promise.all([back.close(), doc.close()]);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('a cabin gone from an active consultation', () => {
+  it('is shown to the doctor as having left (reason "gone") once it stays away past the grace period', async () => {
+    const clock = new ManualClock(Date.now());
+    const g = await startHub({ clock, waitingGraceMs: GRACE });
+    try {
+      const { cabin, doc, id } = await activeConsultation(g, 'cab-1', 'dr.a');
+      // Cabin main killed: its socket drops without a word.
+      cabin.ws.terminate();
+      // First the doctor sees a peer away (reconnecting), not a cabin that left.
+      const away = await doc.next('consultation', (m) => !m.consultation.peerPresent);
+      expect(away.consultation.cabinLeft).toBeUndefined();
+      await runUntil(clock, () => doc.pending.some((m) => m.type === 'consultation' && m.consultation.cabinLeft !== undefined), 5 * GRACE);
+      const left = await doc.next('consultation', (m) => m.consultation.cabinLeft !== undefined);
+      expect(left.consultation).toMatchObject({ consultationId: id, state: 'active', cabinLeft: { reason: 'gone' } });
+      expect(g.hub.store.report(id)!.incidents.map((i) => i.detail)).toContain('the cabin left: its connection did not come back within the grace period');
+      // The consultation stays the doctor's, for the notes and the report.
+      doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Cabin lost.', readings: [] });
+      expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ reason: 'ended' });
+      await doc.close();
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('is not marked left when it comes back within the grace period', async () => {
+    const clock = new ManualClock(Date.now());
+    const g = await startHub({ clock, waitingGraceMs: GRACE });
+    try {
+      const { cabin, doc, id } = await activeConsultation(g, 'cab-1', 'dr.a');
+      cabin.ws.terminate();
+      await doc.next('consultation', (m) => !m.consultation.peerPresent);
+      await runFor(clock, GRACE / 2);
+      const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
+      await doc.next('consultation', (m) => m.consultation.peerPresent);
+      await runFor(clock, 3 * GRACE);
+      expect(g.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
+      expect(doc.pending.filter((m) => m.type === 'consultation' && m.consultation.cabinLeft)).toEqual([]);
+      await Promise.all([back.close(), doc.close()]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('after a restart of the hub, the doctor who comes back is told the cabin left when it never returns', async () => {
+    const clock = new ManualClock(Date.now());
+    let g = await startHub({ clock, waitingGraceMs: GRACE });
+    try {
+      const { cabin, doc, id } = await activeConsultation(g, 'cab-3', 'dr.b');
+      cabin.ws.terminate();
+      doc.ws.terminate();
+      g = await restart(g, clock);
+      const again = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.b'));
+      expect((await again.next('consultation')).consultation).toMatchObject({ consultationId: id, peerPresent: false });
+      await runUntil(clock, () => again.pending.some((m) => m.type === 'consultation' && m.consultation.cabinLeft !== undefined), 5 * GRACE);
+      expect((await again.next('consultation', (m) => m.consultation.cabinLeft !== undefined)).consultation.cabinLeft).toMatchObject({ reason: 'gone' });
+      await again.close();
+    } finally {
+      await g.close();
+    }
+  });
+});
