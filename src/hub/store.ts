@@ -32,7 +32,8 @@ export class HubStore {
     log: Logger = silentLogger(),
   ) {
     // Notes, readings and password hashes: readable by the hub's account only.
-    this.db = openSqlite(file, { privateFile: true });
+    // A database that existed is never recreated empty, and a damaged one is refused here, not at the first login.
+    this.db = openSqlite(file, { privateFile: true, owner: 'hub' });
     try {
       migrate(this.db, file);
     } catch (err) {

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { damaged, isDamage, markStoreFile, prepareStoreFile, quickCheck, type StoreOwner } from './store-file.ts';
 
 export interface SqliteOptions {
   /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
@@ -10,6 +11,11 @@ export interface SqliteOptions {
   cacheKib?: number;
   /** Readable and writable by the process's account only (mode 0600), the WAL files too. */
   privateFile?: boolean;
+  /**
+   * Whose store this is: a store that existed is never silently recreated empty (the marker `<file>.store-id`,
+   * store-file.ts) and a damaged file is refused at open (quick_check), both with a StoreRefusedError saying what to do.
+   */
+  owner?: StoreOwner;
 }
 
 /**
@@ -21,10 +27,11 @@ export interface SqliteOptions {
  *   and the WAL truncated back to 8 MiB after a checkpoint.
  */
 export function openSqlite(file: string, o: SqliteOptions = {}): Database.Database {
-  const db = new Database(file, { timeout: o.busyTimeoutMs ?? 5000 });
   const onDisk = file !== ':memory:' && file !== '';
+  // Created 0600 before SQLite opens it (SQLite gives the WAL files the mode of the database file).
+  if (o.owner && onDisk) prepareStoreFile(o.owner, file, { private: o.privateFile ?? false });
+  const db = new Database(file, { timeout: o.busyTimeoutMs ?? 5000 });
   try {
-    // Before the first write: SQLite gives the WAL files the mode of the database file.
     if (o.privateFile && onDisk) chmodSync(file, 0o600);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal' && onDisk) throw new Error(`journal_mode is ${String(mode)}, not wal`);
@@ -38,8 +45,14 @@ export function openSqlite(file: string, o: SqliteOptions = {}): Database.Databa
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(o.maxSizeBytes / pageSize))}`);
     }
     if (o.privateFile && onDisk) for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+    if (o.owner && onDisk) {
+      const check = quickCheck(db);
+      if (check !== 'ok') throw damaged(o.owner, file, check);
+      markStoreFile(file);
+    }
   } catch (err) {
     db.close();
+    if (o.owner && onDisk && isDamage(err)) throw damaged(o.owner, file, [`${(err as { code: string }).code}: ${(err as Error).message}`], err);
     throw err;
   }
   return db;

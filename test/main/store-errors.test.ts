@@ -4,6 +4,7 @@ import { openSync, writeSync, closeSync, writeFileSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toStoreError } from '../../src/main/store/errors.ts';
+import { integrityCheck } from '../../src/server/sqlite.ts';
 import { StoreError } from '../../src/main/store/index.ts';
 import { storeTemp } from './helpers/store-temp.ts';
 
@@ -57,12 +58,12 @@ describe('store errors', () => {
     writeFileSync(file, garbage);
     const err = thrown(() => tmp.open(file));
     expect(err.code).toBe('corrupt');
-    expect(err.message).toMatch(/is damaged: call support, and do not delete the file/);
+    expect(err.message).toMatch(/is damaged \(SQLITE_NOTADB.*: the cabin will not start on it.*keep them for support/);
     expect(err.message).toContain(file);
     expect(statSync(file).size).toBe(garbage.length);
   });
 
-  it('a damaged page is reported by integrityCheck', () => {
+  it('a damaged page is refused at open (quick_check), and integrityCheck reports it too', () => {
     const file = tmp.file();
     const s = tmp.open(file);
     const sid = s.createSession('fr');
@@ -72,7 +73,10 @@ describe('store errors', () => {
     const fd = openSync(file, 'r+');
     for (let p = 3; p < pages; p += 3) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, p * 4096);
     closeSync(fd);
-    const problems = tmp.open(file).integrityCheck();
+    expect(thrown(() => tmp.open(file)).code).toBe('corrupt');
+    const raw = new Database(file);
+    const problems = integrityCheck(raw);
+    raw.close();
     expect(problems).not.toBe('ok');
     expect(problems.length).toBeGreaterThan(0);
   });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeLogger, createLogger, createRootLogger, type Logger } from '../../server/log.ts';
+import { StoreRefusedError } from '../../server/store-file.ts';
 import { seedDemoFromKeyFile } from '../demo.ts';
 import { createHub, type HubOptions } from '../server.ts';
 import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from '../store.ts';
@@ -52,6 +53,8 @@ function openStore(file: string): HubStore {
   try {
     return new HubStore(file);
   } catch (err) {
+    // An emptied or damaged database: the refusal already says what to do, with the paths.
+    if (err instanceof StoreRefusedError) throw new UsageError(err.message);
     throw new UsageError(`Cannot open the hub database ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

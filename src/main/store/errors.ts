@@ -1,8 +1,11 @@
+import { StoreRefusedError } from '../../server/store-file.ts';
+
 export type StoreErrorCode =
   | 'disk-full'
   | 'read-only'
   | 'locked'
   | 'corrupt'
+  | 'emptied'
   | 'cannot-open'
   | 'io'
   | 'newer-schema'
@@ -23,7 +26,7 @@ export class StoreError extends Error {
   }
 }
 
-const sentences: Record<Exclude<StoreErrorCode, 'newer-schema' | 'invalid-input'>, (file: string) => string> = {
+const sentences: Record<Exclude<StoreErrorCode, 'newer-schema' | 'invalid-input' | 'emptied'>, (file: string) => string> = {
   'disk-full': () => "The cabin's disk is full and nothing more can be saved: free space on the disk or call support.",
   'read-only': (f) => `The cabin's database ${f} is read-only: let the cabin's user write to the file and its folder, or call support.`,
   locked: (f) => `The cabin's database ${f} is locked by another program (is a second cabin running?): close it, then restart the cabin.`,
@@ -65,6 +68,8 @@ function classify(sqliteCode: string): keyof typeof sentences {
 /** Turns whatever better-sqlite3 threw into a StoreError (a StoreError passes through unchanged). */
 export function toStoreError(err: unknown, file: string): StoreError {
   if (err instanceof StoreError) return err;
+  // Refused at open (emptied or damaged): its sentence already says what to do, with the paths.
+  if (err instanceof StoreRefusedError) return new StoreError(err.kind === 'emptied' ? 'emptied' : 'corrupt', err.message, { cause: err });
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     const kind = classify(code);

@@ -33,7 +33,8 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   return guard(file, () => {
     // better-sqlite3 builds SQLite with a 16 MB page cache per connection: as the file grew with waveforms, main's
     // memory grew with it (+15 MB over 30 minutes of streaming, measured). The kiosk appends and reads back little.
-    const raw = openSqlite(file, { busyTimeoutMs: opts.busyTimeoutMs, maxSizeBytes: opts.maxSizeBytes, cacheKib: CACHE_KIB });
+    // Health data: the file and its WAL readable by the kiosk's account only; an emptied or damaged file is refused.
+    const raw = openSqlite(file, { busyTimeoutMs: opts.busyTimeoutMs, maxSizeBytes: opts.maxSizeBytes, cacheKib: CACHE_KIB, privateFile: true, owner: 'cabin' });
     const cache = new Map<string, Database.Statement>();
     const clock = opts.now ?? Date.now;
     return {

@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HubStore } from '../../src/hub/store.ts';
+import { StoreRefusedError } from '../../src/server/store-file.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const hubFile = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'hub-damage-'));
+  dirs.push(d);
+  return join(d, 'hub.db');
+};
+const mode = (f: string): number => statSync(f).mode & 0o777;
+
+function serve(db: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli/main.ts', 'serve', '--port', '0', '--db', db, '--console', ROOT], {
+      cwd: ROOT,
+      env: { ...process.env, HUB_JWT_SECRET: 'x'.repeat(40) },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+      // Started: this test expected a refusal, stop it so that the assertion shows what happened.
+      if (/^hub: http/m.test(stdout)) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (c) => (stderr += c));
+    child.stdin.end();
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** A hub database with accounts on several pages, closed (checkpointed: everything in the main file). */
+function filledHub(file: string): void {
+  const s = new HubStore(file);
+  s.transaction(() => {
+    for (let i = 0; i < 600; i++) s.addCabin({ id: `cab-${i}`, name: `Cabin ${i} ${'x'.repeat(80)}` });
+  });
+  s.close();
+}
+
+function refusal(fn: () => unknown): StoreRefusedError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StoreRefusedError);
+    return err as StoreRefusedError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('hub database: emptied, damaged, private', () => {
+  it('a fresh install starts and leaves its marker; the database, its WAL and the marker are 0600', () => {
+    const file = hubFile();
+    const s = new HubStore(file);
+    s.addCabin({ id: 'cab-1', name: 'One' });
+    expect(existsSync(`${file}.store-id`)).toBe(true);
+    expect(JSON.parse(readFileSync(`${file}.store-id`, 'utf8'))).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), database: file });
+    for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.store-id`]) expect(mode(f), f).toBe(0o600);
+    s.close();
+    // Reopened: same marker, still starts.
+    const again = new HubStore(file);
+    expect(again.account('cabin', 'cab-1')).not.toBeNull();
+    again.close();
+  });
+
+  it('an existing database readable by others is made 0600 at open', () => {
+    const file = hubFile();
+    filledHub(file);
+    chmodSync(file, 0o644);
+    const s = new HubStore(file);
+    expect(mode(file)).toBe(0o600);
+    s.close();
+  });
+
+  it('a database truncated to 0 bytes is refused (not recreated empty): serve exits non-zero saying what to do', async () => {
+    const file = hubFile();
+    filledHub(file);
+    truncateSync(file, 0);
+    const err = refusal(() => new HubStore(file));
+    expect(err.kind).toBe('emptied');
+    const r = await serve(file);
+    expect(r.code).toBe(2);
+    expect(r.stdout).not.toMatch(/hub: http/);
+    expect(r.stderr).toContain(`The hub database ${file} is empty (0 bytes), but it existed`);
+    expect(r.stderr).toContain('Restore the database from your last backup');
+    expect(r.stderr).toContain(`mv ${file}.store-id ${file}.store-id.old`);
+    // Nothing was written into the emptied file.
+    expect(statSync(file).size).toBe(0);
+  }, 60_000);
+
+  it('a deleted database is refused as well', () => {
+    const file = hubFile();
+    filledHub(file);
+    rmSync(file);
+    expect(refusal(() => new HubStore(file)).message).toMatch(/is missing, but it existed/);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('a damaged page is refused at start (quick_check), not found at the first login', async () => {
+    const file = hubFile();
+    filledHub(file);
+    const pages = statSync(file).size / 4096;
+    expect(pages).toBeGreaterThan(8);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
+    closeSync(fd);
+    const err = refusal(() => new HubStore(file));
+    expect(err.kind).toBe('damaged');
+    const r = await serve(file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`The hub database ${file} is damaged`);
+    expect(r.stderr).toContain(`mv ${file} ${file}.damaged`);
+    expect(r.stderr).toContain('restore your last backup');
+  }, 60_000);
+});
