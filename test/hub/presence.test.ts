@@ -96,6 +96,11 @@ describe('a cabin gone from an active consultation', () => {
       const left = await doc.next('consultation', (m) => m.consultation.cabinLeft !== undefined);
       expect(left.consultation).toMatchObject({ consultationId: id, state: 'active', cabinLeft: { reason: 'gone' } });
       expect(g.hub.store.report(id)!.incidents.map((i) => i.detail)).toContain('the cabin left: its connection did not come back within the grace period');
+      // The cabin coming back late (cabin main restarted) hears its call is over.
+      const late = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
+      late.send({ type: 'join', ref: 'j', consultationId: id });
+      expect(await late.next('ended', (m) => m.ref === 'j')).toMatchObject({ consultationId: id, reason: 'cancelled' });
+      await late.close();
       // The consultation stays the doctor's, for the notes and the report.
       doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Cabin lost.', readings: [] });
       expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ reason: 'ended' });

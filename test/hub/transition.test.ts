@@ -309,6 +309,9 @@ describe('transition, what `next` holds', () => {
   it('relays the signal as it came, and says why it refuses', () => {
     expect(run('active', 'cabin', 'signal').replies).toEqual([{ to: 'doctor', message: { type: 'signal', consultationId: 'c1', data: signal } }]);
     expect(run('left', 'cabin', 'join').replies).toEqual([{ to: 'sender', message: { type: 'error', ref: 'r', code: 'not-active', message: 'The cabin left this consultation.' } }]);
+    // A cabin taken as gone that comes back hears that its call is over, as an end it knows.
+    const gone = { ...FIXTURES.left, cabinLeftReason: 'gone' as const };
+    expect(transition(gone, ACTORS.cabin, INPUTS.join, ctx)).toEqual({ next: null, writes: [], effects: [], replies: [{ to: 'sender', message: { type: 'ended', ref: 'r', consultationId: 'c1', reason: 'cancelled' } }] });
     expect(run('active', 'doctor', 'stored-full').replies).toEqual([
       { to: 'sender', message: { type: 'error', ref: 'r', code: 'report-full', message: 'The report already holds 100000 readings: 1 of this part were not stored.' } },
     ]);

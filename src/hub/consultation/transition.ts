@@ -18,7 +18,7 @@ export interface Actor {
 
 /** A client's message (ping and auth are not about a consultation), or an event of the relay. */
 export type Input =
-  | Exclude<ToHub, { type: 'ping' | 'auth' }>
+  | Exclude<ToHub, { type: 'ping' | 'auth' | 'probe' }>
   /** This side's socket opened; `wasAway`: it had dropped out of this active consultation. */
   | { type: 'connected'; wasAway: boolean }
   /** This side's socket closed (not replaced by a newer one). */
@@ -191,6 +191,8 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
   if (!c) return fail(ref, 'not-found', 'There is no such consultation.');
   if ((actor.role === 'cabin' ? c.cabinId : c.doctorId) !== actor.id) return fail(ref, 'forbidden', 'This consultation is not yours.');
   const left = c.cabinLeftAt !== null;
+  // A cabin the hub took as gone (away past the grace) that comes back: its call is over, said as an end it knows.
+  if (actor.role === 'cabin' && c.cabinLeftReason === 'gone' && input.type === 'join') return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' })] });
   if (actor.role === 'cabin' && left && input.type !== 'cancel') return fail(ref, 'not-active', 'The cabin left this consultation.');
 
   switch (input.type) {
