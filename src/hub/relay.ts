@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type Role, type ToHub } from '../shared/hub-protocol.ts';
+import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type QueueItem, type Role, type ToHub } from '../shared/hub-protocol.ts';
+import type { NetCheck } from '../shared/netcheck.ts';
+import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
 import { viewOf } from './consultation/view.ts';
@@ -63,6 +65,11 @@ export class Relay {
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
   private readonly auth: SocketAuth;
+  /**
+   * Each cabin's latest pre-call network check, from its requests, shown with its waiting consultation in the queue.
+   * In memory (one per cabin, replaced by each request): after a restart of the hub the cabin's next request brings it.
+   */
+  private readonly netchecks = new Map<string, NetCheck>();
 
   constructor(private readonly o: RelayOptions) {
     this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, clock: o.clock, log: o.log.child({ component: 'socket-auth' }), closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
@@ -85,7 +92,6 @@ export class Relay {
       this.renewTurn();
     }, o.heartbeatMs);
     unrefTimer(this.heartbeat);
-  }
     this.sweepAtStart();
   }
 
@@ -95,6 +101,7 @@ export class Relay {
    */
   private sweepAtStart(): void {
     for (const c of this.o.store.openOfCabins()) this.abandonLater(c.id, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
+  }
 
   /** Verifies the token carried as a subprotocol; a missing, forged or expired one gets HTTP 401 and no socket. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -167,7 +174,7 @@ export class Relay {
 
     this.send(conn, { type: 'hello', role: conn.role, id: conn.id, name: conn.name });
     this.send(conn, { type: 'authenticated', expiresIn: this.auth.expiresIn(conn) });
-    if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: this.o.store.queue() });
+    if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: this.queue() });
     for (const c of this.o.store.openFor(conn.role, conn.id)) {
       this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: this.away.has(`${c.id}:${conn.role}`) });
     }
@@ -202,7 +209,13 @@ export class Relay {
   private handle(conn: Conn, m: ToHub): void {
     switch (m.type) {
       case 'ping':
-        return this.send(conn, { type: 'pong' });
+        return this.send(conn, { type: 'pong', ...(m.n !== undefined && { n: m.n }) });
+      case 'probe': {
+        if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a cabin may send "probe".' });
+        const probe = this.o.iceServers.probe(conn.id);
+        if (!probe) return this.send(conn, { type: 'error', ref: m.ref, code: 'rate-limited', message: 'Network checks are limited per cabin: try again in a minute.' });
+        return this.send(conn, { type: 'probe', ref: m.ref, ...probe });
+      }
       case 'auth':
         return void this.auth.reauth(conn, m.token).catch((err: unknown) => {
           this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to handle an auth');
@@ -214,7 +227,14 @@ export class Relay {
         return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
       }
       case 'request':
+        if (conn.role === 'cabin') this.noteNetCheck(conn, m.netcheck);
         return this.run(conn, () => (conn.role === 'cabin' ? (this.o.store.openFor('cabin', conn.id)[0] ?? null) : null), m, conn);
+      case 'report': {
+        // A cabin delivers its outbox to its own consultation's report, even after the visit (cabin-report.ts).
+        if (conn.role !== 'cabin') return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
+        const answer = cabinReport(this.o.store, conn.id, m);
+        return answer ? this.send(conn, answer) : undefined;
+      }
       default:
         return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
     }
@@ -255,7 +275,7 @@ export class Relay {
     let queue: FromHub | undefined;
     for (const r of replies) {
       if (r.to === 'doctors') {
-        queue ??= { type: 'queue', items: this.o.store.queue() };
+        queue ??= { type: 'queue', items: this.queue() };
         for (const d of this.conns.values()) if (d.role === 'doctor') this.send(d, queue);
         continue;
       }
@@ -281,6 +301,25 @@ export class Relay {
     }, this.o.waitingGraceMs);
     unrefTimer(timer);
     this.abandon.set(cabin.id, timer);
+  }
+
+  /** The waiting queue, each with its cabin's network check. */
+  private queue(): QueueItem[] {
+    return this.o.store.queue().map((q) => {
+      const netcheck = this.netchecks.get(q.cabinId);
+      return netcheck ? { ...q, netcheck } : q;
+    });
+  }
+
+  /** A request's check replaces the cabin's; a changed check of a cabin already waiting is shown to the doctors now. */
+  private noteNetCheck(conn: Conn, check: NetCheck | undefined): void {
+    const before = this.netchecks.get(conn.id);
+    if (check) this.netchecks.set(conn.id, check);
+    else this.netchecks.delete(conn.id);
+    if (JSON.stringify(before) === JSON.stringify(check)) return;
+    if (!this.o.store.openFor('cabin', conn.id).some((c) => c.state === 'waiting')) return;
+    const queue: FromHub = { type: 'queue', items: this.queue() };
+    for (const d of this.conns.values()) if (d.role === 'doctor') this.send(d, queue);
   }
 
   private connOf(c: Consultation, role: Role): Conn | undefined {

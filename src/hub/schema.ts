@@ -128,6 +128,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX consultations_open_doctor ON consultations(doctor_id) WHERE state = 'active';
   CREATE INDEX consultations_waiting ON consultations(created_at) WHERE state = 'waiting';
   `,
+  // A reading the cabin delivered itself (its outbox, after the visit), not the doctor's console: when it was stored.
+  `
+  ALTER TABLE report_readings ADD COLUMN from_cabin_at INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

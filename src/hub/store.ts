@@ -108,14 +108,18 @@ export class HubStore {
   queue(): QueueItem[] {
     return consultations.queue(this.s);
   }
-
   /** Open consultations whose cabin has not left them: the relay's sweep at start. */
   openOfCabins(): Consultation[] {
     return consultations.openOfCabins(this.s);
   }
+
   // Reports (store/reports.ts)
   addReadings(id: string, readings: readonly Reading[]): { added: number; refused: number } | null {
     return reports.addReadings(this.s, id, readings);
+  }
+  /** A cabin's own readings for its consultation's report (its outbox after the visit): reports.addCabinReadings. */
+  addCabinReadings(cabinId: string, id: string, readings: readonly Reading[]): ReturnType<typeof reports.addCabinReadings> {
+    return reports.addCabinReadings(this.s, cabinId, id, readings);
   }
   addIncident(id: string, side: Role | 'hub', detail: string): void {
     reports.addIncident(this.s, id, side, detail);

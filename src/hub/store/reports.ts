@@ -20,22 +20,48 @@ export const MAX_INCIDENTS = 500;
 export function addReadings(s: HubDb, id: string, readings: readonly Reading[]): { added: number; refused: number } | null {
   return s.db.transaction(() => {
     if (!s.db.prepare("SELECT 1 FROM consultations WHERE id = ? AND state = 'active'").get(id)) return null;
-    let room = MAX_REPORT_READINGS - (s.db.prepare('SELECT COUNT(*) AS n FROM report_readings WHERE consultation_id = ?').get(id) as { n: number }).n;
-    const insert = s.db.prepare('INSERT OR IGNORE INTO report_readings (consultation_id, id, code, value, unit, t, device_id, measurement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const exists = s.db.prepare('SELECT 1 FROM report_readings WHERE consultation_id = ? AND id = ?');
-    let added = 0;
-    let refused = 0;
-    for (const r of readings) {
-      if (room <= 0) {
-        if (!exists.get(id, r.id)) refused++;
-        continue;
-      }
-      const n = insert.run(id, r.id, r.code, r.value, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null).changes;
-      added += n;
-      room -= n;
-    }
-    return { added, refused };
+    return insertReadings(s, id, readings, null);
   }).immediate();
+}
+
+/** Why a cabin's part was not taken, with what to tell it. */
+export type CabinRefusal = { code: 'not-found' | 'forbidden' | 'not-claimed'; message: string };
+
+/**
+ * Stores readings a cabin delivers itself for the report of ITS consultation (its outbox after the visit), in any
+ * state once a doctor took it: readings the doctor never saw still reach the report, marked `from_cabin_at`. Each id
+ * once: one the doctor already sent stays as it was. Refused for another cabin's consultation or one no doctor took.
+ */
+export function addCabinReadings(s: HubDb, cabinId: string, id: string, readings: readonly Reading[]): { added: number; refused: number } | CabinRefusal {
+  return s.db.transaction((): { added: number; refused: number } | CabinRefusal => {
+    const c = s.db.prepare('SELECT cabin_id AS cabinId, claimed_at AS claimedAt FROM consultations WHERE id = ?').get(id) as
+      | { cabinId: string; claimedAt: number | null }
+      | undefined;
+    if (!c) return { code: 'not-found', message: 'There is no such consultation.' };
+    if (c.cabinId !== cabinId) return { code: 'forbidden', message: 'This consultation is not yours: a cabin may only report readings of its own consultations.' };
+    if (c.claimedAt === null) return { code: 'not-claimed', message: 'No doctor took this consultation: it has no report for these readings.' };
+    return insertReadings(s, id, readings, s.time());
+  }).immediate();
+}
+
+function insertReadings(s: HubDb, id: string, readings: readonly Reading[], fromCabinAt: number | null): { added: number; refused: number } {
+  let room = MAX_REPORT_READINGS - (s.db.prepare('SELECT COUNT(*) AS n FROM report_readings WHERE consultation_id = ?').get(id) as { n: number }).n;
+  const insert = s.db.prepare(
+    'INSERT OR IGNORE INTO report_readings (consultation_id, id, code, value, unit, t, device_id, measurement_id, from_cabin_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const exists = s.db.prepare('SELECT 1 FROM report_readings WHERE consultation_id = ? AND id = ?');
+  let added = 0;
+  let refused = 0;
+  for (const r of readings) {
+    if (room <= 0) {
+      if (!exists.get(id, r.id)) refused++;
+      continue;
+    }
+    const n = insert.run(id, r.id, r.code, r.value, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null, fromCabinAt).changes;
+    added += n;
+    room -= n;
+  }
+  return { added, refused };
 }
 
 /** Records a technical incident; a consultation keeps at most MAX_INCIDENTS (a flood cannot grow the report). */
@@ -51,7 +77,9 @@ export function report(s: HubDb, id: string): ConsultationReport | null {
   if (!c) return null;
   const extra = s.db.prepare('SELECT notes FROM consultations WHERE id = ?').get(id) as { notes: string };
   const rows = s.db
-    .prepare('SELECT id, code, value, unit, t, device_id AS deviceId, measurement_id AS measurementId FROM report_readings WHERE consultation_id = ? ORDER BY t, id')
+    .prepare(
+      'SELECT id, code, value, unit, t, device_id AS deviceId, measurement_id AS measurementId, from_cabin_at AS fromCabinAt FROM report_readings WHERE consultation_id = ? ORDER BY t, id',
+    )
     .all(id);
   // Read leniently: a reading stored by another version is shown as stored; only a corrupt row is left out, and logged.
   const { rows: readings, unreadable } = parseRows(StoredReportReadingSchema, rows);
