@@ -1,3 +1,4 @@
+import { TokenBucket } from '../server/rate-limit.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IceServer, Role } from '../shared/hub-protocol.ts';
 import { turnCredential } from './secrets.ts';
@@ -11,6 +12,11 @@ export interface IceConfig {
 }
 
 const TURN_TTL_S = 4 * 3600;
+/** The pre-call check's credentials: long enough for one check (a few seconds), not for a call. */
+export const PROBE_TTL_S = 120;
+/** Checks per cabin: a few at once (the assistant's "check again"), then one a minute. */
+export const PROBE_BURST = 3;
+export const PROBE_PER_MIN = 1;
 
 /** TURN credentials of one side of a consultation, kept until renewed so every push carries the same ones. */
 interface TurnCredential {
@@ -28,6 +34,8 @@ interface TurnCredential {
  */
 export class IceServers {
   private readonly turn = new Map<string, TurnCredential>();
+  /** Per cabin (authenticated cabins only, so bounded by the cabins of this hub). */
+  private readonly probes = new Map<string, TokenBucket>();
 
   constructor(
     private readonly config: IceConfig | undefined,
@@ -48,6 +56,20 @@ export class IceServers {
       list.push({ urls: turn.urls, username: cred.username, credential: cred.credential });
     }
     return list;
+  }
+
+  /**
+   * TURN alone, with credentials of PROBE_TTL_S for the cabin's pre-call network check (a waiting cabin has no other
+   * TURN credentials); null when this cabin asked too often; an empty list when the hub has no TURN.
+   */
+  probe(cabinId: string): { iceServers: IceServer[]; expiresIn: number } | null {
+    let bucket = this.probes.get(cabinId);
+    if (!bucket) this.probes.set(cabinId, (bucket = new TokenBucket(PROBE_BURST, PROBE_PER_MIN / 60, () => this.clock.now())));
+    if (!bucket.take()) return null;
+    const turn = this.config?.turn;
+    if (!turn || turn.urls.length === 0) return { iceServers: [], expiresIn: 0 };
+    const expiry = Math.floor(this.clock.now() / 1000) + PROBE_TTL_S;
+    return { iceServers: [{ urls: turn.urls, ...turnCredential(turn.secret, expiry, `probe-${cabinId}`) }], expiresIn: PROBE_TTL_S };
   }
 
   /** The sides whose credentials are about to expire, forgotten so the next `for` issues fresh ones. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LanguageSchema } from './language.ts';
+import { NetCheckSchema } from './netcheck.ts';
 import { StoredObservationSchema, WireReadingSchema } from './observation.ts';
 
 /**
@@ -100,6 +101,8 @@ export const QueueItemSchema = z.object({
   cabinName: z.string(),
   language: LanguageSchema,
   since: z.number(),
+  /** The cabin's pre-call network check, as its request carried it (absent: the cabin did not check). */
+  netcheck: NetCheckSchema.optional(),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
@@ -124,7 +127,15 @@ export const REPORT_PART_READINGS = 250;
 export const ReportReadingSchema = WireReadingSchema.partial({ deviceId: true });
 export type ReportReading = z.infer<typeof ReportReadingSchema>;
 /** A report reading as the hub reads it back from its store (and serves it): whatever was stored is shown. */
-export const StoredReportReadingSchema = StoredObservationSchema.omit({ sessionId: true }).partial({ deviceId: true });
+export const StoredReportReadingSchema = StoredObservationSchema.omit({ sessionId: true })
+  .partial({ deviceId: true })
+  .extend({
+    /**
+     * Set when the cabin delivered this reading itself (hub time, ms): the doctor's console never confirmed it during
+     * the call (the doctor was away, or the cabin restarted); it may have arrived after the consultation ended.
+     */
+    fromCabinAt: z.number().optional(),
+  });
 export type StoredReportReading = z.infer<typeof StoredReportReadingSchema>;
 export const ReportIncidentSchema = z.object({ t: z.number(), side: RoleSchema.or(z.literal('hub')), detail: z.string().max(500) });
 
@@ -141,8 +152,15 @@ export const ToHubSchema = z.discriminatedUnion('type', [
        * leaves it ('new-visit') and opens a new one, so a doctor never sees the next patient in the old consultation.
        */
       visit: Id.optional(),
+      /** The cabin's latest pre-call network check, shown to the doctors in the queue (sent again when it changes). */
+      netcheck: NetCheckSchema.optional(),
     })
     .strict(),
+  /**
+   * Cabin: short-lived TURN credentials for the pre-call network check (before any consultation); answered with
+   * `probe`, or an error `rate-limited` when this cabin asks too often.
+   */
+  z.object({ type: z.literal('probe'), ref: z.string().max(64).optional() }).strict(),
   /** Cabin: the patient left before a doctor came; or either side leaves an active consultation (cabin: and why). */
   z.object({ type: z.literal('cancel'), ref: z.string().max(64).optional(), consultationId: Id, reason: LeaveReasonSchema.optional() }).strict(),
   /** Cabin: the patient pressed "call the assistant" (told to the doctor, recorded in the report). */
@@ -157,6 +175,10 @@ export const ToHubSchema = z.discriminatedUnion('type', [
   /**
    * Doctor: readings for the report, in parts sent before `end` (a long consultation has thousands; one frame
    * holds a few hundred). The hub keeps each id once.
+   * Cabin: the readings of its own visit that the doctor's console never confirmed (its outbox, sent once the visit
+   * ended, also after a restart), for a consultation a doctor took, in any state after that, even ended: each is
+   * marked `fromCabinAt` in the report; one the doctor already sent is kept as the doctor sent it. Another cabin's
+   * consultation is refused (`forbidden`), one no doctor took too (`not-claimed`).
    */
   z
     .object({
@@ -183,7 +205,8 @@ export const ToHubSchema = z.discriminatedUnion('type', [
    * one closes the socket (4401). A cabin's token may be of a new login (its key): its previous session then ends.
    */
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }).strict(),
-  z.object({ type: z.literal('ping') }).strict(),
+  /** `n` (optional) is echoed in the `pong`: the cabin's network check times its pings one by one. */
+  z.object({ type: z.literal('ping'), n: z.number().int().min(0).max(1_000_000).optional() }).strict(),
 ]);
 export type ToHub = z.infer<typeof ToHubSchema>;
 
@@ -235,7 +258,9 @@ export const FromHubSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('help'), consultationId: z.string(), at: z.number() }),
   z.object({ type: z.literal('ended'), ref: z.string().optional(), consultationId: z.string(), reason: z.enum(['ended', 'cancelled']) }),
   z.object({ type: z.literal('error'), ref: z.string().optional(), code: z.string(), message: z.string() }),
-  z.object({ type: z.literal('pong') }),
+  z.object({ type: z.literal('pong'), n: z.number().optional() }),
+  /** Cabin: the answer to `probe`: TURN only (the hub's URLs), credentials valid `expiresIn` seconds. */
+  z.object({ type: z.literal('probe'), ref: z.string().optional(), iceServers: z.array(IceServerSchema), expiresIn: z.number() }),
 ]);
 export type FromHub = z.infer<typeof FromHubSchema>;
 
