@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { applyDocumentLanguage } from '../browser/i18n.ts';
 import type { BridgeError } from '../shared/bridge.ts';
 import { AssistantPanel } from './assistant/AssistantPanel.tsx';
+import { BridgeLost } from './bridge/BridgeLost.tsx';
+import { useBridgeLink } from './bridge/use-link.ts';
 import { CallProvider } from './call/context.tsx';
 import { AssistantButton } from './components/AssistantButton.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
@@ -28,6 +30,8 @@ export function App() {
   const { t, i18n } = useTranslation();
   const { session, failures, config, error, dismissError, act } = useCabin();
   const [pinOpen, setPinOpen] = useState(false);
+  // Cabin main out of reach (browser mode): said across the top; past the grace, no camera, no call (CallProvider).
+  const link = useBridgeLink();
   const phase = session?.phase;
 
   useEffect(() => {
@@ -49,9 +53,10 @@ export function App() {
   };
 
   return (
-    <MediaProvider active={session.phase === 'exam'} labels={config?.media}>
+    <MediaProvider active={session.phase === 'exam' && !link.gone} labels={config?.media}>
       <CallProvider>
-        <div className="kiosk" data-phase={session.phase}>
+        <div className="kiosk" data-phase={session.phase} data-bridge={link.state}>
+          <BridgeLost link={link} />
           <header className="topbar">
             <span className="cabin-name">{t('app.name')}</span>
             {helpOffered(session.phase) && (

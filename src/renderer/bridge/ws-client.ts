@@ -9,6 +9,7 @@ import {
   type Result,
 } from '../../shared/bridge.ts';
 import { backoffDelay } from '../../shared/backoff.ts';
+import { LinkState, type BridgeLink } from './link.ts';
 import { Listeners } from './listeners.ts';
 import { checkEvent, checkResult, failure, isEventName } from './validate.ts';
 
@@ -31,11 +32,14 @@ export interface WsClientOptions {
   /** How long a call may wait for the service (including for a connection) before it fails. */
   callTimeoutMs?: number;
   random?: () => number;
+  now?: () => number;
 }
 
 export interface WsBridgeClient extends BridgeClient {
   /** Stops reconnecting and fails what is still pending. */
   close(): void;
+  /** Whether cabin main is reached: 'lost' from the moment an open socket closes until one opens again. */
+  link: BridgeLink;
 }
 
 const OPEN = 1;
@@ -64,6 +68,8 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
   const { firstMs, maxMs } = opts.backoff ?? { firstMs: 250, maxMs: 5000 };
   const callTimeoutMs = opts.callTimeoutMs ?? 8000;
   const random = opts.random ?? Math.random;
+  const now = opts.now ?? Date.now;
+  const link = new LinkState();
   const listeners = new Listeners();
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -124,6 +130,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
+      link.set('open', now());
       flush();
       if (everOpened) void resync();
       everOpened = true;
@@ -133,6 +140,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = undefined;
+      if (!closed) link.set('lost', now());
       for (const [id, p] of pending) {
         if (p.sent) settle(id, failure('disconnected', `The connection to the cabin service was lost before it answered ${p.name}: try again.`));
       }
@@ -161,6 +169,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
 
   return {
     call,
+    link,
     on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void) {
       return listeners.add(event, listener);
     },

@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { BridgeClient, CallView } from '../../shared/bridge.ts';
 import { useBridge } from '../bridge/context.tsx';
+import { useBridgeLink } from '../bridge/use-link.ts';
 import { useMedia } from '../media/context.tsx';
 import { useCabin } from '../state/cabin.tsx';
 import type { LocalMedia } from './peer.ts';
@@ -57,7 +58,10 @@ export function CallProvider({ children }: { children: ReactNode }) {
   const otoscope = useRef<MediaStream | undefined>(undefined);
   otoscope.current = media.otoscope;
 
-  const live = session?.phase === 'exam' && view?.state === 'active';
+  // Cabin main out of reach past the grace (it crashed, or this page was left behind): hang up, so that a page
+  // orphaned in any way cannot keep sending the camera and microphone to the doctor.
+  const { gone } = useBridgeLink();
+  const live = session?.phase === 'exam' && view?.state === 'active' && !gone;
   const consultation = view?.consultationId ?? null;
   const iceKey = JSON.stringify(view?.iceServers ?? []);
   const iceServers = useRef(iceKey);

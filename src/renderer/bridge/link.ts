@@ -1,0 +1,57 @@
+/**
+ * Whether the page still reaches cabin main. In browser mode the bridge is a WebSocket to the web host: if it drops
+ * (cabin main crashed or was killed, or restarts), what the page shows is no longer live, and a page left behind must
+ * not keep sending the camera and microphone to the doctor. In Electron main and the page live and die together.
+ */
+export type BridgeLinkState =
+  /** Not reached yet (the first connection). */
+  | 'connecting'
+  | 'open'
+  /** It was open and dropped: reconnecting, since `since`. */
+  | 'lost';
+
+export interface BridgeLinkView {
+  state: BridgeLinkState;
+  /** When it was lost (ms, the page's clock); null unless lost. */
+  since: number | null;
+}
+
+export interface BridgeLink {
+  get(): BridgeLinkView;
+  /** Called on every change; returns the unsubscribe. */
+  subscribe(listener: (view: BridgeLinkView) => void): () => void;
+}
+
+/** How long the page waits for cabin main to come back before it hangs up the call and releases the camera. */
+export const BRIDGE_LOST_GRACE_MS = 5000;
+
+/** A link that changes with set(): the WebSocket client's. */
+export class LinkState implements BridgeLink {
+  private view: BridgeLinkView = { state: 'connecting', since: null };
+  private readonly listeners = new Set<(view: BridgeLinkView) => void>();
+
+  get(): BridgeLinkView {
+    return this.view;
+  }
+
+  subscribe(listener: (view: BridgeLinkView) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  set(state: BridgeLinkState, now: number): void {
+    if (state === this.view.state) return;
+    // Lost only once it was open: a page still connecting is not "reconnecting".
+    if (state === 'lost' && this.view.state === 'connecting') return;
+    this.view = { state, since: state === 'lost' ? now : null };
+    for (const l of this.listeners) l(this.view);
+  }
+}
+
+/** Electron: the page cannot outlive main. */
+export const ALWAYS_OPEN: BridgeLink = { get: () => ({ state: 'open', since: null }), subscribe: () => () => undefined };
+
+/** Whether the page must stop the call and release the devices: lost for at least the grace period. */
+export function bridgeGone(view: BridgeLinkView, now: number, graceMs = BRIDGE_LOST_GRACE_MS): boolean {
+  return view.state === 'lost' && view.since !== null && now - view.since >= graceMs;
+}

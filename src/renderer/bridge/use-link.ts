@@ -1,0 +1,32 @@
+import { useEffect, useState } from 'react';
+import type { BridgeClient } from '../../shared/bridge.ts';
+import { useBridge } from './context.tsx';
+import { ALWAYS_OPEN, BRIDGE_LOST_GRACE_MS, bridgeGone, type BridgeLink, type BridgeLinkView } from './link.ts';
+
+const linkOf = (bridge: BridgeClient): BridgeLink => (bridge as BridgeClient & { link?: BridgeLink }).link ?? ALWAYS_OPEN;
+
+export interface BridgeLinkStatus extends BridgeLinkView {
+  /** Lost past the grace period: the call is hung up and the devices released until cabin main is back. */
+  gone: boolean;
+}
+
+/** The bridge's link to cabin main, and whether it has been lost past the grace period. */
+export function useBridgeLink(graceMs = BRIDGE_LOST_GRACE_MS): BridgeLinkStatus {
+  const bridge = useBridge();
+  const link = linkOf(bridge);
+  const [view, setView] = useState<BridgeLinkView>(() => link.get());
+  const [gone, setGone] = useState(() => bridgeGone(link.get(), Date.now(), graceMs));
+  useEffect(() => {
+    setView(link.get());
+    return link.subscribe(setView);
+  }, [link]);
+  useEffect(() => {
+    if (view.state !== 'lost' || view.since === null) return setGone(false);
+    const left = view.since + graceMs - Date.now();
+    if (left <= 0) return setGone(true);
+    setGone(false);
+    const timer = setTimeout(() => setGone(true), left);
+    return () => clearTimeout(timer);
+  }, [view, graceMs]);
+  return { ...view, gone };
+}
