@@ -11,13 +11,17 @@ import { forkHostLauncher } from './devices/fork-host.ts';
 import { DeviceSupervisor, type HostLauncher } from './devices/supervisor.ts';
 import { ConsultPolicy } from './hub/consult-policy.ts';
 import { HubLink } from './hub/link.ts';
+import { ReportDelivery } from './hub/report-delivery.ts';
 import { MediaUploads } from './media/uploads.ts';
 import { hashPin } from './session/pin.ts';
+import { pinLockFile } from './session/pin-lock.ts';
 import { SessionService } from './session/service.ts';
 import { openStore } from './store/index.ts';
 
 const DEMO_PIN = '1234';
 const HOUR_MS = 3_600_000;
+/** After a visit ends, the doctor's console has this long to flush what it showed before the cabin delivers the rest. */
+const VISIT_SETTLE_MS = 30_000;
 
 export interface CabinOptions {
   /** How the device host runs (Electron's utilityProcess in the app; a Node child process by default). */
@@ -50,18 +54,36 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   const audit = (action: 'consultation' | 'incident', detail: string, sessionId?: string): void =>
     safely(`recording ${action}`, () => store.audit({ actor: 'system', action, detail: { detail }, ...(sessionId ? { sessionId } : {}) }));
 
+  // The doctor's report records when the disk filled up and when it had room again (through the hub, when linked).
+  let diskFull = false;
+  const diskFullIncident = (full: boolean): void => {
+    if (full === diskFull) return;
+    diskFull = full;
+    safely('reporting the full disk', () => policy?.incident(full ? "disk-full: the cabin's disk is full, readings are not being kept" : 'disk-full: the cabin stores readings again'));
+  };
   const sinks = new Set<EventSink>();
   // Set once the hub link exists (the link's views go through `emit`).
   let policy: ConsultPolicy | undefined = undefined;
+  let delivery: ReportDelivery | undefined = undefined;
+  let phase: string | undefined = undefined;
   const emit: EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     if (!checkEvent(name, payload)) return;
-    if (name === 'session') policy?.onSession(payload as EventPayload<'session'>);
+    if (name === 'session') {
+      policy?.onSession(payload as EventPayload<'session'>);
+      // A visit ended: what the doctor's console did not confirm goes to the report from here (report-delivery.ts).
+      const was = phase;
+      phase = (payload as EventPayload<'session'>).phase;
+      if (was === 'exam' && phase !== 'exam') delivery?.kick(VISIT_SETTLE_MS);
+      diskFullIncident((payload as EventPayload<'session'>).storeFault === 'disk-full');
+    }
     // The call counts as the patient's activity: no idle prompt while a doctor is there (session/attendance.ts).
     if (name === 'call') session.onCall(payload as EventPayload<'call'>);
     for (const s of sinks) s(name, payload);
   };
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
-  const session = new SessionService(store, config, emit, () => clock.now(), pinHash, log.child({ component: 'session' }));
+  // The PIN pad's lock outlives a restart of cabin main (a crash must not reset the count of guesses).
+  const pinLock = pinLockFile(join(config.dataDir, 'pin-lock.json'));
+  const session = new SessionService(store, config, emit, () => clock.now(), pinHash, log.child({ component: 'session' }), { pinLock });
   const devicesLog = log.child({ component: 'devices' });
   const voiceLog = log.child({ component: 'voice' });
   const supervisor = new DeviceSupervisor(
@@ -93,8 +115,14 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
         onView: (view) => emit('call', view),
         onSignal: (data) => emit('signal', { data }),
         onAudit: (action, detail) => audit(action, detail, session.view().sessionId ?? undefined),
+        onActive: (visit, consultationId) => safely('recording the consultation of the visit', () => store.setConsultation(visit, consultationId)),
+        onOpen: () => delivery?.kick(),
+        onReportAnswer: (m) => delivery?.answer(m) ?? false,
         clock,
       })
+    : undefined;
+  delivery = hub
+    ? new ReportDelivery({ store, link: hub, clock, log: log.child({ component: 'outbox' }), onAudit: (sessionId, detail) => audit('incident', detail, sessionId) })
     : undefined;
   const consult = new ConsultPolicy({
     link: hub,
@@ -140,6 +168,11 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     'call:get': () => consult.view(),
     'call:signal': ({ data }) => {
       consult.signal(data);
+      return {};
+    },
+    'netcheck:hub': () => (hub ? hub.probe.check() : { hub: null, iceServers: [], error: 'This cabin has no hub configured.' }),
+    'netcheck:report': ({ check }) => {
+      hub?.netCheck(check);
       return {};
     },
     'call:incident': ({ detail }) => {
@@ -188,6 +221,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     },
     async stop() {
       for (const t of timers) clock.clearInterval(t);
+      delivery?.stop();
       await hub?.stop();
       await supervisor.stop();
       store.close();

@@ -3,6 +3,7 @@ import { DeviceInfoSchema, LinkStateSchema } from './device-host.ts';
 import { DeviceStatusSchema } from './device-event.ts';
 import { IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
 import { LanguageSchema } from './language.ts';
+import { NetCheckSchema } from './netcheck.ts';
 import { ObservationSchema, ReadingSchema, WireReadingSchema } from './observation.ts';
 import { SpeechFailureSchema } from './voice-pack.ts';
 
@@ -32,6 +33,8 @@ export const SessionViewSchema = z.object({
   help: z.object({ at: z.number() }).nullable().optional(),
   /** The latest reading of each measurement of this session (what the exam and summary show). */
   readings: z.array(ReadingSchema),
+  /** The cabin's disk is full: readings are not being kept (the assistant panel and the doctor are told). */
+  storeFault: z.enum(['disk-full']).nullable().optional(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 
@@ -106,6 +109,16 @@ export const PendingObservationSchema = WireReadingSchema;
 
 const Empty = z.object({}).strict();
 
+/** Cabin main's half of the pre-call network check (src/main/hub/netcheck.ts); the kiosk page measures the rest. */
+export const HubSideCheckSchema = z.object({
+  /** Round trip (median) and loss of pings over the hub socket; null: the hub did not answer. */
+  hub: z.object({ rttMs: z.number(), lossPct: z.number() }).nullable(),
+  /** TURN alone, with short-lived probe credentials. */
+  iceServers: z.array(IceServerSchema),
+  error: z.string().nullable(),
+});
+export type HubSideCheck = z.infer<typeof HubSideCheckSchema>;
+
 /** Renderer → main, request/response. Names are `area:verb`. */
 export const CALLS = {
   'session:get': { input: Empty, output: SessionViewSchema },
@@ -135,6 +148,10 @@ export const CALLS = {
   'call:signal': { input: z.object({ data: SignalDataSchema }).strict(), output: Empty },
   /** A technical incident of the call (ICE failure…) for the consultation report and the audit log. */
   'call:incident': { input: z.object({ detail: z.string().min(1).max(500) }).strict(), output: Empty },
+  /** The pre-call network check: main measures the hub and gets probe TURN credentials for the page. */
+  'netcheck:hub': { input: Empty, output: HubSideCheckSchema },
+  /** The page's result: carried by the call requests, so the doctors see it in the queue. */
+  'netcheck:report': { input: z.object({ check: NetCheckSchema }).strict(), output: Empty },
   /** A voice prompt the kiosk could not say (it showed the text with a notice): one line in cabin main's log. */
   'voice:unavailable': {
     input: z.object({ lang: z.string().max(16), key: z.string().max(120), reason: SpeechFailureSchema }).strict(),

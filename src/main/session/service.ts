@@ -7,7 +7,8 @@ import { BridgeFailure, type EventSink } from '../bridge/dispatch.ts';
 import type { KioskConfig } from '../config.ts';
 import { ALONE, heldByCall, idleStep, nextAttendance, type Attendance } from './attendance.ts';
 import { nextPhase, phaseOf, phaseSnapshot, type PhaseEvent, type PhaseSnapshot } from './phases.ts';
-import { PinGuard } from './pin.ts';
+import { StoreFaults } from '../store/faults.ts';
+import { PinGuard, type PinLockStore } from './pin.ts';
 import type { EndReason, SessionStore } from './ports.ts';
 import { silentLogger, type Logger } from '../../server/log.ts';
 
@@ -37,6 +38,8 @@ export class SessionService {
   /** Why the last visit ended, for the doctor; 'restart' until one ends in this process (an open one is from before). */
   private ended: LeaveReason = 'restart';
   private readonly pins: PinGuard;
+  /** A full disk: shown on the assistant panel and told to the doctor; its log lines rate-limited. */
+  private readonly faults: StoreFaults;
   private readonly waves = new Map<string, { deviceId: string; code: MdcCode; rate: number; t: number; samples: number[] }>();
 
   constructor(
@@ -47,10 +50,13 @@ export class SessionService {
     pinHash?: string,
     /** A child of cabin main's logger (`component: 'session'`). */
     private readonly log: Logger = silentLogger(),
+    /** Where the PIN pad's lock outlives a restart (session/pin-lock.ts); in memory only when absent (tests). */
+    opts: { pinLock?: PinLockStore } = {},
   ) {
     this.language = config.languages[0] ?? 'fr';
     this.lastActivity = now();
-    this.pins = new PinGuard(pinHash, { now });
+    this.pins = new PinGuard(pinHash, { now }, opts.pinLock);
+    this.faults = new StoreFaults({ log, now, onChange: () => this.publish() });
     // The cabin stopped during a visit: close it and have the cabin cleaned before the next patient.
     for (let left = store.openSession(); left; left = store.openSession()) {
       store.endSession(left.id, 'crash-recovery');
@@ -75,6 +81,7 @@ export class SessionService {
       idleWarning: warn,
       help: this.helpAt === null ? null : { at: this.helpAt },
       readings: [...this.readings.values()],
+      ...(this.faults.current() ? { storeFault: this.faults.current() } : {}),
     };
   }
 
@@ -156,9 +163,14 @@ export class SessionService {
 
   async unlockAssistant(pin: string): Promise<SessionView> {
     const result = this.pins.check(pin);
-    this.store.audit({ actor: 'assistant', action: result === 'ok' ? 'assistant-unlock' : 'assistant-unlock-failed' });
+    try {
+      this.store.audit({ actor: 'assistant', action: result === 'ok' ? 'assistant-unlock' : 'assistant-unlock-failed' });
+    } catch (err) {
+      // A full disk must not lock the assistant out of the panel that says the disk is full.
+      this.faults.failed('an audit line (PIN)', err);
+    }
     if (result === 'unset') throw new BridgeFailure('no-pin', 'No assistant PIN is configured on this cabin: set assistantPinHash in the cabin config.');
-    if (result === 'locked') throw new BridgeFailure('pin-locked', 'Too many wrong PINs: wait a minute, then try again.');
+    if (result === 'locked') throw new BridgeFailure('pin-locked', `Too many wrong PINs: wait ${Math.ceil(this.pins.waitMs() / 1000)} s, then try again.`);
     if (result === 'wrong') throw new BridgeFailure('wrong-pin', 'Wrong PIN.');
     this.assistant = true;
     if (this.helpAt !== null) return this.helpAnswered();
@@ -190,8 +202,9 @@ export class SessionService {
       // Stored (and queued for delivery) before anyone sees it: a reading the store refused is not shown.
       try {
         this.store.addObservation({ ...reading, sessionId });
+        this.faults.succeeded();
       } catch (err) {
-        this.log.error({ err }, 'a reading could not be stored');
+        this.faults.failed('a reading', err);
         return;
       }
       this.readings.set(e.code, reading);
@@ -202,7 +215,7 @@ export class SessionService {
       try {
         this.bufferWave(sessionId, deviceId, e.code, e.rate, t, e.samples);
       } catch (err) {
-        this.log.error({ err }, 'a waveform could not be stored');
+        this.faults.failed('a waveform', err);
       }
     }
   }

@@ -1,0 +1,69 @@
+import type { Logger } from '../../server/log.ts';
+import { toStoreError, type StoreError } from './errors.ts';
+
+/** A lasting store fault the assistant and the doctor are told about (today: the disk is full). */
+export type StoreFault = 'disk-full';
+
+/** One log line per kind of failure per this many ms; the ones in between are counted, not written. */
+export const FAULT_LOG_EVERY_MS = 30_000;
+
+export interface StoreFaultsOptions {
+  log: Logger;
+  now: () => number;
+  /** The fault started or ended (the session view carries it to the assistant panel and the doctor). */
+  onChange?: (fault: StoreFault | null) => void;
+  everyMs?: number;
+}
+
+/**
+ * Watches the store's writes that run many times a second (readings, waveforms, audit lines): a full disk becomes a
+ * state the kiosk shows, and the log gets one line per kind of failure per 30 s with the count of those not written,
+ * instead of one line per reading (64 lines/s were measured).
+ */
+export class StoreFaults {
+  private fault: StoreFault | null = null;
+  private readonly kinds = new Map<string, { loggedAt: number; suppressed: number }>();
+  /** Failures since the fault started, for the line that says writing works again. */
+  private failures = 0;
+  private readonly everyMs: number;
+
+  constructor(private readonly o: StoreFaultsOptions) {
+    this.everyMs = o.everyMs ?? FAULT_LOG_EVERY_MS;
+  }
+
+  current(): StoreFault | null {
+    return this.fault;
+  }
+
+  /** A write failed: logged (rate-limited) and, for a full disk, the fault state begins. Returns the StoreError. */
+  failed(what: string, err: unknown, file = 'cabin.db'): StoreError {
+    const e = toStoreError(err, file);
+    const now = this.o.now();
+    const key = `${what}\u0000${e.code}`;
+    const k = this.kinds.get(key);
+    this.failures++;
+    if (!k || now - k.loggedAt >= this.everyMs) {
+      const suppressed = k?.suppressed ?? 0;
+      this.kinds.set(key, { loggedAt: now, suppressed: 0 });
+      this.o.log.error({ err: e, code: e.code, suppressed }, `${what} could not be stored${suppressed > 0 ? ` (and ${suppressed} more since the last line)` : ''}`);
+    } else {
+      k.suppressed++;
+    }
+    if (e.code === 'disk-full' && this.fault !== 'disk-full') {
+      this.fault = 'disk-full';
+      this.o.onChange?.(this.fault);
+    }
+    return e;
+  }
+
+  /** A write went through: a full disk has room again. */
+  succeeded(): void {
+    if (this.fault === null) return;
+    const notLogged = [...this.kinds.values()].reduce((n, k) => n + k.suppressed, 0);
+    this.o.log.warn({ failures: this.failures, notLogged }, `the store writes again after ${this.failures} failed writes`);
+    this.fault = null;
+    this.failures = 0;
+    this.kinds.clear();
+    this.o.onChange?.(null);
+  }
+}
