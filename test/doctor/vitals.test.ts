@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/doctor/call/observations.ts';
-import { latestVitals, tileStatus, type DeviceStatusView } from '../../src/doctor/call/vitals.ts';
+import { arrivalBaseline, LATE_MS, lateBy, latestVitals, tileStatus, type DeviceStatusView } from '../../src/doctor/call/vitals.ts';
 import type { MdcCode } from '../../src/shared/catalogue.ts';
 import type { CallDevice } from '../../src/shared/telemetry.ts';
 
@@ -70,5 +70,25 @@ describe('vitals tiles', () => {
     expect(tileStatus('temp', undefined, devices, statuses)).toEqual({});
     const v = latestVitals([o('MDC_PULS_OXIM_SAT_O2', 97, 1, { deviceId: 'oxi' })]);
     expect(tileStatus('spo2', v.spo2, devices, new Map()).status).toBe('searching');
+  });
+
+  it('a reading that arrived late after a cut says how late, whatever the offset between the two clocks', () => {
+    // The cabin's clock is 5 s ahead of the console's; readings usually take 300 ms.
+    const skew = -5000;
+    const onTime = [1000, 2000, 3000].map((t) => ({ ...o('MDC_PULS_OXIM_SAT_O2', 97, t), receivedAt: t + skew + 300 }));
+    // Taken at 4000 during a cut, received 31 s later than usual.
+    const late = { ...o('MDC_PULS_OXIM_SAT_O2', 95, 4000), receivedAt: 4000 + skew + 300 + 31_000 };
+    const all = [...onTime, late];
+    const baseline = arrivalBaseline(all);
+    expect(baseline).toBe(skew + 300);
+    const v = latestVitals(all).spo2!;
+    expect(v.receivedAt).toBe(late.receivedAt);
+    expect(lateBy(v, baseline)).toBe(31_000);
+    // On time (or just under the threshold): nothing extra.
+    expect(lateBy({ t: 3000, receivedAt: 3000 + skew + 300 }, baseline)).toBeUndefined();
+    expect(lateBy({ t: 3000, receivedAt: 3000 + skew + 300 + LATE_MS - 1 }, baseline)).toBeUndefined();
+    // A reading stored before a reload has no arrival time here: nothing said.
+    expect(lateBy({ t: 3000 }, baseline)).toBeUndefined();
+    expect(arrivalBaseline([o('MDC_TEMP_BODY', 37, 1)])).toBeUndefined();
   });
 });

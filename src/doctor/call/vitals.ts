@@ -17,6 +17,38 @@ export interface Vital {
   t: number;
   deviceId: string;
   measurementId?: string;
+  /** When this console received it (its clock), for a reading received live (not one stored before a reload). */
+  receivedAt?: number;
+}
+
+/** A reading that arrived this much later than the call's usual delay is shown with how late it is (issue 11). */
+export const LATE_MS = 2000;
+
+const receivedOf = (o: Observation): number | undefined => {
+  const r = (o as Observation & { receivedAt?: unknown }).receivedAt;
+  return typeof r === 'number' && Number.isFinite(r) ? r : undefined;
+};
+
+/**
+ * The call's usual delay from device time to this console: the smallest (arrival − device time) of the readings
+ * received. It takes in the offset between the cabin's clock and this one, so a reading's lateness beyond it does
+ * not depend on the two clocks agreeing. Undefined before any live reading.
+ */
+export function arrivalBaseline(observations: readonly Observation[]): number | undefined {
+  let min: number | undefined;
+  for (const o of observations) {
+    const r = receivedOf(o);
+    if (r === undefined || !Number.isFinite(o.t)) continue;
+    if (min === undefined || r - o.t < min) min = r - o.t;
+  }
+  return min;
+}
+
+/** How late (ms) a reading arrived beyond the usual delay, when that is LATE_MS or more; else undefined (on time). */
+export function lateBy(v: Pick<Vital, 't' | 'receivedAt'>, baseline: number | undefined): number | undefined {
+  if (v.receivedAt === undefined || baseline === undefined) return undefined;
+  const late = v.receivedAt - v.t - baseline;
+  return late >= LATE_MS ? late : undefined;
 }
 
 const SINGLE: Record<Exclude<VitalKey, 'bp'>, readonly MdcCode[]> = {
@@ -51,10 +83,11 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
         t: best.t,
         deviceId: best.deviceId,
         ...(best.measurementId ? { measurementId: best.measurementId } : {}),
+        ...(receivedOf(best) !== undefined ? { receivedAt: receivedOf(best)! } : {}),
       };
     }
   }
-  const groups = new Map<string, { sys?: Observation; dia?: Observation; mean?: Observation; t: number; deviceId: string; measurementId?: string }>();
+  const groups = new Map<string, { sys?: Observation; dia?: Observation; mean?: Observation; t: number; deviceId: string; measurementId?: string; receivedAt?: number }>();
   for (const o of observations) {
     if (o.code !== SYS && o.code !== DIA && o.code !== MEAN) continue;
     const gid = o.measurementId ? `m:${o.measurementId}` : `t:${o.deviceId}@${o.t}`;
@@ -64,6 +97,8 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
       groups.set(gid, g);
     }
     g.t = Math.max(g.t, o.t);
+    const r = receivedOf(o);
+    if (r !== undefined) g.receivedAt = Math.max(g.receivedAt ?? r, r);
     if (o.code === SYS) g.sys = o;
     else if (o.code === DIA) g.dia = o;
     else g.mean = o;
@@ -79,6 +114,7 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
       t: g.t,
       deviceId: g.deviceId,
       ...(g.measurementId ? { measurementId: g.measurementId } : {}),
+      ...(g.receivedAt !== undefined ? { receivedAt: g.receivedAt } : {}),
     };
   }
   if (bp) out.bp = bp;

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { numberLocale } from '../../shared/language.ts';
 import type { CallSnapshot } from '../call/call.ts';
-import { latestVitals, tileStatus, VITAL_KEYS, type Vital, type VitalKey } from '../call/vitals.ts';
+import { arrivalBaseline, lateBy, latestVitals, tileStatus, VITAL_KEYS, type Vital, type VitalKey } from '../call/vitals.ts';
 import { useThrottled } from './use-throttled.ts';
 
 /** Units as shown (UCUM codes are not for reading). */
@@ -17,6 +17,15 @@ export function Vitals({ snap }: { snap: CallSnapshot }) {
   const { t, i18n } = useTranslation();
   // Readings stored before a reload first: a live one of the same time wins (the later arrival).
   const vitals = useMemo(() => latestVitals(snap.earlier.length > 0 ? [...snap.earlier, ...snap.observations] : snap.observations), [snap.earlier, snap.observations]);
+  const baseline = useMemo(() => arrivalBaseline(snap.observations), [snap.observations]);
+  // Device time, and how late it arrived when it came late (after a cut): "10:42:05 · arrivée avec 31 s de retard".
+  const when = (v: Vital): string => {
+    const at = t('vital.at', { time: new Date(v.t).toLocaleTimeString(numberLocale(i18n.language)) });
+    const late = lateBy(v, baseline);
+    if (late === undefined) return at;
+    const s = Math.round(late / 1000);
+    return `${at} · ${s >= 120 ? t('vital.lateMin', { count: Math.round(s / 60) }) : t('vital.late', { count: s })}`;
+  };
   const fmt = (n: number, key: VitalKey) => n.toLocaleString(numberLocale(i18n.language), { minimumFractionDigits: DECIMALS[key], maximumFractionDigits: DECIMALS[key] });
   const shown = (key: VitalKey, v: Vital) => `${key === 'bp' ? `${fmt(v.numbers[0]!, key)}/${fmt(v.numbers[1]!, key)}` : fmt(v.numbers[0]!, key)}\u00a0${UNIT[v.unit] ?? v.unit}`;
   const summary = VITAL_KEYS.flatMap((key) => {
@@ -46,7 +55,9 @@ export function Vitals({ snap }: { snap: CallSnapshot }) {
                   <span className="tile-unit"> {UNIT[v.unit] ?? v.unit}</span>
                 </p>
                 {key === 'bp' && v.numbers[2] !== undefined && <p className="tile-sub">{t('vital.mean', { value: fmt(v.numbers[2], key) })}</p>}
-                <p className="tile-sub">{t('vital.at', { time: new Date(v.t).toLocaleTimeString(numberLocale(i18n.language)) })}</p>
+                <p className="tile-sub" data-testid={`vital-${key}-time`} data-t={v.t} data-late-ms={lateBy(v, baseline) ?? 0}>
+                  {when(v)}
+                </p>
               </>
             ) : (
               <p className="tile-value tile-none">{t('vital.noValue')}</p>

@@ -5,6 +5,7 @@ import type { Call } from '../call/call.ts';
 import type { HubState } from '../hub/client.ts';
 import { hubErrorText } from '../hub/hub-error.ts';
 import { ConnectionState } from '../components/ConnectionState.tsx';
+import { CutNotice } from '../components/CutNotice.tsx';
 import { Devices } from '../components/Devices.tsx';
 import { MediaView } from '../components/MediaView.tsx';
 import { PatientView } from '../components/PatientView.tsx';
@@ -48,6 +49,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
         </h2>
         {/* The patient went home: the call is over, not failing (no "absent, retrying"). */}
         {!consultation.cabinLeft && <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} cabinLink={snap.cabinLink} />}
+        {!consultation.cabinLeft && <CutNotice rtc={snap.rtc} />}
         <PatientNotices consultation={consultation} />
         <p className="session" data-testid="patient-session" data-phase={session?.phase ?? ''} data-language={session?.language ?? consultation.language}>
           {t('session.label')}{t('app.colon')}{' '}

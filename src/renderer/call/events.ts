@@ -72,6 +72,13 @@ export class EventsLink {
   /** The last `outbox:pending` was a full page: there is more waiting. */
   private backlog = false;
   private fetching = false;
+  /**
+   * The peer connection is down (a cut): new observations wait here in order instead of piling up in SCTP, whose
+   * retransmission timer backs off the longer they wait there; nothing is resent until it is up again.
+   */
+  private down = false;
+  /** A new channel opened and the outbox is being read: new observations queue behind the backlog (device order). */
+  private catchingUp = false;
 
   constructor(private readonly deps: EventsDeps) {
     this.resendMs = deps.resendMs ?? RESEND_MS;
@@ -82,6 +89,7 @@ export class EventsLink {
   attach(channel: ChannelLike | undefined): void {
     for (const off of this.detachers.splice(0)) off();
     this.channel = channel;
+    this.catchingUp = channel !== undefined;
     if (!channel) return;
     const open = (): void => void this.onOpen(channel);
     const message = (ev: MessageEvent): void => void this.onMessage(ev.data);
@@ -144,15 +152,50 @@ export class EventsLink {
     this.send(decl);
   }
 
-  /** A new reading (already stored by main): sent now, and again until acknowledged. */
-  observation(r: Reading): void {
+  /**
+   * A new reading (already stored by main): sent now, and again until acknowledged. While the link is down, or a
+   * backlog is being sent after a new channel opened, it waits behind the older ones (the doctor gets them in
+   * device order). True when it went now with nothing older waiting (a copy on another channel may go too).
+   */
+  observation(r: Reading): boolean {
     const o = observationOf(r);
     if (!CabinEventSchema.safeParse(o).success) {
       console.warn(`Observation ${r.id.slice(0, 100)} does not fit the events contract; not sent.`);
-      return;
+      return false;
     }
+    const wait = this.down || this.catchingUp || this.held() > 0;
     this.unacked.set(o.id, o);
-    this.sendObservation(o);
+    return !wait && this.sendObservation(o);
+  }
+
+  /**
+   * The peer connection's state: while it is not connected, observations are kept (in order) rather than sent, and
+   * nothing is resent; when it is connected again, what waited goes at once, oldest first, and what was already in
+   * flight gets a whole resend period for its acknowledgement (SCTP still holds it).
+   */
+  setConnected(up: boolean): void {
+    if (up === !this.down) return;
+    this.down = !up;
+    if (!up) return;
+    const now = performance.now();
+    for (const id of this.lastSent.keys()) this.lastSent.set(id, now);
+    this.sendHeld();
+  }
+
+  /** Observations not sent on this channel yet (held during a cut or behind a backlog). */
+  private held(): number {
+    let n = 0;
+    for (const id of this.unacked.keys()) if (!this.lastSent.has(id)) n++;
+    return n;
+  }
+
+  private sendHeld(): void {
+    if (this.down || this.catchingUp) return;
+    for (const o of this.unacked.values()) {
+      if (this.lastSent.has(o.id)) continue;
+      if ((this.channel?.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;
+      if (!this.sendObservation(o)) return;
+    }
   }
 
   close(): void {
@@ -188,6 +231,7 @@ export class EventsLink {
 
   /** Every unacknowledged observation again (a new channel), or with `due` only those not sent for a period. */
   private resend(due = false): void {
+    if (this.down || this.catchingUp) return;
     // A monotonic clock: a kiosk clock stepped back by NTP must not hold resends.
     const before = performance.now() - this.resendMs;
     for (const o of this.unacked.values()) {
@@ -236,7 +280,9 @@ export class EventsLink {
     for (const [id, o] of this.unacked) if (!fresh.has(id)) fresh.set(id, o);
     this.unacked.clear();
     for (const [id, o] of fresh) this.unacked.set(id, o);
-    for (const id of this.lastSent.keys()) if (!this.unacked.has(id)) this.lastSent.delete(id);
+    // Nothing is on this channel yet: everything goes (now, or when the connection is up).
+    this.lastSent.clear();
+    this.catchingUp = false;
     this.resend();
   }
 

@@ -37,6 +37,24 @@ describe('call banner', () => {
     expect(say(view({ state: 'unavailable' }), 'none')[0]).toBe('Le médecin n\u2019est pas joignable pour l\u2019instant');
     expect(say(view({ state: 'ended' }), 'none')).toEqual(['La consultation est terminée', 'The consultation has ended']);
   });
+
+  it('during a cut of the link says plainly that the readings are kept (fr, en, ar), then that it is back', () => {
+    const active = view({ state: 'active', doctorName: 'Martin', peerPresent: true });
+    expect(bannerKey(active, 'disconnected', 'lost')).toBe('call.linkLost');
+    expect(bannerKey(active, 'failed', 'lost')).toBe('call.linkLost');
+    // A new connection after a long cut is still the cut, not a first connection.
+    expect(bannerKey(active, 'connecting', 'lost')).toBe('call.linkLost');
+    expect(bannerKey(active, 'connected', 'back')).toBe('call.linkBack');
+    expect(bannerKey(active, 'connected', undefined)).toBe('call.withDoctor');
+    // Never connected yet: no cut, still connecting.
+    expect(bannerKey(active, 'connecting', undefined)).toBe('call.connecting');
+    for (const lang of ['fr', 'en', 'ar'] as const) {
+      const i = createI18n(lang);
+      for (const key of ['call.linkLost', 'call.linkBack']) expect(i.exists(key), `${lang} ${key}`).toBe(true);
+    }
+    expect(createI18n('fr').t('call.linkLost')).toBe('Liaison perdue avec le médecin. Vos mesures sont gardées\u00a0: elles lui seront envoyées dès son retour.');
+    expect(createI18n('en').t('call.linkLost')).toBe('The link to the doctor is lost. Your readings are kept: they will be sent as soon as it is back.');
+  });
 });
 
 describe('window.cabinCallStats', () => {

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CutTracker, LONG_CUT_MS } from '../../../src/renderer/call/cut.ts';
+import { EventsLink, RESEND_MS } from '../../../src/renderer/call/events.ts';
+import { newStats } from '../../../src/renderer/call/stats.ts';
+import type { Reading } from '../../../src/shared/bridge.ts';
+import { FakeChannel, fakeCall, ok } from './fakes.ts';
+
+/** Issue 11: a cut of the call's link. Readings taken during it wait in order and go once, oldest first, after it. */
+
+const reading = (id: string, t: number): Reading => ({ id, deviceId: 'oxi@sim', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t });
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+describe('events link during a cut', () => {
+  let ch: FakeChannel;
+  let pending: Reading[];
+  let link: EventsLink;
+  let outboxReply: (() => void) | undefined;
+  const obsIds = (c = ch) => c.messages().filter((m) => m.type === 'observation').map((m) => m.id);
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    ch = new FakeChannel();
+    pending = [];
+    outboxReply = undefined;
+    const bridge = fakeCall({
+      // The outbox answers when the test says so (or at once): a reading may come while it is being read.
+      'outbox:pending': () => (outboxReply === undefined ? ok(pending) : new Promise((r) => (outboxReply = () => r(ok(pending))))),
+      'outbox:ack': ({ ids }) => ok({ marked: ids.length }),
+    });
+    link = new EventsLink({ call: bridge.call, grabSnapshot: async () => undefined, stats: newStats() });
+    link.attach(ch);
+  });
+  afterEach(() => {
+    link.close();
+    vi.useRealTimers();
+  });
+
+  it('keeps the readings of a cut (no send, no resend) and sends each once, in order, when the link is back', async () => {
+    ch.open();
+    link.setConnected(true);
+    await flush();
+    expect(link.observation(reading('before', 1))).toBe(true);
+    link.setConnected(false);
+    const during = ['c1', 'c2', 'c3'];
+    for (const [i, id] of during.entries()) expect(link.observation(reading(id, 2 + i))).toBe(false);
+    await vi.advanceTimersByTimeAsync(RESEND_MS * 10);
+    // Nothing went during the cut: not the new ones, nor a resend of the one in flight (SCTP still holds it).
+    expect(obsIds()).toEqual(['before']);
+    link.setConnected(true);
+    expect(obsIds()).toEqual(['before', 'c1', 'c2', 'c3']);
+    // The one in flight gets a whole period for its ack before it is sent again.
+    await vi.advanceTimersByTimeAsync(RESEND_MS - 100);
+    expect(obsIds()).toEqual(['before', 'c1', 'c2', 'c3']);
+    ch.receive(JSON.stringify({ type: 'ack', ids: ['before', 'c1', 'c2', 'c3'] }));
+    await vi.advanceTimersByTimeAsync(RESEND_MS * 3);
+    expect(obsIds()).toEqual(['before', 'c1', 'c2', 'c3']);
+    expect(link.pendingIds).toEqual([]);
+  });
+
+  it('a reading that comes right after the link is back goes behind those of the cut', async () => {
+    ch.open();
+    link.setConnected(true);
+    await flush();
+    link.setConnected(false);
+    link.observation(reading('c1', 1));
+    link.setConnected(true);
+    expect(link.observation(reading('after', 2))).toBe(true);
+    expect(obsIds()).toEqual(['c1', 'after']);
+  });
+
+  it('on a new channel (a new connection after a long cut), new readings wait behind the outbox being read', async () => {
+    ch.open();
+    link.setConnected(true);
+    await flush();
+    link.setConnected(false);
+    link.observation(reading('c1', 1));
+    link.observation(reading('c2', 2));
+    const next = new FakeChannel();
+    pending = [reading('c1', 1), reading('c2', 2)];
+    outboxReply = () => {};
+    link.attach(next);
+    next.open();
+    link.setConnected(true);
+    await flush();
+    // The outbox has not answered yet: a new reading must not overtake c1 and c2.
+    expect(link.observation(reading('new', 3))).toBe(false);
+    expect(obsIds(next)).toEqual([]);
+    outboxReply!();
+    await flush();
+    expect(obsIds(next)).toEqual(['c1', 'c2', 'new']);
+    expect(obsIds()).toEqual([]);
+  });
+});
+
+describe('cut tracker', () => {
+  it('a cut starts when a connected call stops being connected, and a long one asks for a new connection', () => {
+    const c = new CutTracker();
+    expect(c.onState('new', 0)).toBeUndefined();
+    expect(c.onState('connecting', 10)).toBeUndefined();
+    expect(c.down).toBe(false);
+    expect(c.onState('connected', 100)).toBeUndefined();
+    expect(c.onState('disconnected', 1000)).toBe('lost');
+    expect(c.down).toBe(true);
+    expect(c.onState('failed', 5000)).toBeUndefined();
+    expect(c.onState('connected', 1000 + LONG_CUT_MS - 1)).toBe('back');
+    expect(c.onState('disconnected', 20_000)).toBe('lost');
+    // The new connection's own states do not start the cut again.
+    expect(c.onState('new', 20_000 + LONG_CUT_MS)).toBeUndefined();
+    expect(c.onState('connected', 20_000 + LONG_CUT_MS)).toBe('back-after-long-cut');
+    expect(c.down).toBe(false);
+    expect(c.onState('closed', 40_000)).toBeUndefined();
+  });
+});
