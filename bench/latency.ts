@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { clockOffset, evaluate, machineLoad, percentile, round, sleep, startCall } from './call.ts';
+import { CATCH_PEERS, clockOffset, evaluate, machineLoad, percentile, round, sleep, startCall } from './call.ts';
+import { AUDIO_STATS, concealment, COUNT_COPIES, judge, LinkTimeline, SEND_STATS, tonesThroughCall, type AudioStats } from './poor-link.ts';
 import { printTable, writeResult } from './report.ts';
+import { CATCH_STETHOSCOPE, DEFAULT_TONES, SPECTRUM } from './stethoscope.ts';
 import type { Impairment } from '../test/helpers/impair.ts';
+import { writeToneWav } from '../test/helpers/wav.ts';
 
 /**
  * Issue 4, "Reading latency": from the simulator writing a frame to the value arriving in the doctor's page, over a
@@ -25,15 +31,21 @@ const WARMUP_MS = 5000;
 /** After the window, how long readings emitted in it may still take to arrive. */
 const TAIL_WAIT_MS = 10_000;
 
-/** When the kiosk page first puts each observation on the `events` channel, in `window.__benchSent` (id → time). */
+/**
+ * When the kiosk page first puts each observation on a data channel (`events`, or `telemetry` as an observation
+ * frame, byte 0 = 0x80), in `window.__benchSent` (id → time).
+ */
 const STAMP_SENDS = `(() => {
   window.__benchSent = {};
   const send = RTCDataChannel.prototype.send;
   RTCDataChannel.prototype.send = function (data) {
-    if (this.label === 'events' && typeof data === 'string' && data.includes('"observation"')) {
+    let text = null;
+    if (this.label === 'events' && typeof data === 'string' && data.includes('"observation"')) text = data;
+    else if (this.label === 'telemetry' && data instanceof ArrayBuffer && data.byteLength > 1 && new Uint8Array(data)[0] === 0x80) text = new TextDecoder().decode(new Uint8Array(data, 1));
+    if (text !== null) {
       const at = performance.timeOrigin + performance.now();
       try {
-        const m = JSON.parse(data);
+        const m = JSON.parse(text);
         if (m.type === 'observation' && !(m.id in window.__benchSent)) window.__benchSent[m.id] = at;
       } catch {}
     }
@@ -51,20 +63,45 @@ interface Obs {
 
 /**
  * With `impair`, the call goes through coturn behind the user-space poor-network relay (test/helpers/impair.ts) and
- * the result is written to `latency-poor-network.json`: a measurement of the rural case, with no target (the issue's
- * target is for loopback).
+ * the result is written to `latency-poor-network.json` (`latency-poor-network-128.json` for a 128 kbit/s
+ * bottleneck). Issue 11's cases (poor-link.ts: 256 and 128 kbit/s) are judged against its targets: readings p99 and
+ * exactly once, the stethoscope (received, concealment, tones 25 Hz–1 kHz), the voice, and the video (time to adapt,
+ * paused and shown as paused to both sides). Another impairment is a measurement without target.
  */
 export async function benchLatency(seconds = 150, impair?: Impairment): Promise<boolean> {
   const link = impair ? `coturn behind ${impair.delayMs} ± ${impair.jitterMs ?? 0} ms, ${impair.lossPct ?? 0} % loss${impair.kbps ? `, ${impair.kbps} kbit/s` : ''} per leg` : 'loopback';
   console.log(`\nlatency: live call (${link}), simulated oximeter, ${seconds} s (at least ${MIN_SAMPLES} samples)…`);
-  const chain = await startCall({ cabinInit: STAMP_SENDS, ...(impair ? { impair } : {}) });
+  const tmp = mkdtempSync(join(tmpdir(), 'cabin-latency-'));
+  // On a poor link the stethoscope plays equal tones from 25 Hz to 1 kHz (the tone check of stethoscope.ts).
+  const tones = [...DEFAULT_TONES];
+  const media = impair
+    ? {
+        wav: writeToneWav(join(tmp, 'tones.wav'), { tones, seconds: 10, amplitude: Math.min(0.03, 0.9 / tones.length) }),
+        cabinInit: [STAMP_SENDS, CATCH_PEERS, CATCH_STETHOSCOPE, SPECTRUM, SEND_STATS].join('\n'),
+        doctorInit: [COUNT_COPIES, CATCH_PEERS, AUDIO_STATS, SPECTRUM].join('\n'),
+      }
+    : { cabinInit: STAMP_SENDS };
+  let chain: Awaited<ReturnType<typeof startCall>>;
+  try {
+    chain = await startCall({ ...media, ...(impair ? { impair } : {}) });
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  const callStart = Date.now();
+  const timeline = impair ? new LinkTimeline(chain, callStart) : undefined;
+  const audio = async (): Promise<AudioStats> => evaluate<AudioStats>(chain.doctorPage, 'window.__benchAudio()').catch(() => ({ stethoscope: null, voice: null }));
   try {
     // When cabin main (this process) emits each reading: splits the latency into device host → main → doctor.
     const atMain = new Map<string, number>();
     chain.kiosk.cabin.subscribe((event, payload) => {
       if (event === 'reading') atMain.set((payload as { id: string }).id, Date.now());
     });
-    await sleep(WARMUP_MS);
+    while (Date.now() - callStart < WARMUP_MS) {
+      await sleep(timeline ? 1000 : WARMUP_MS);
+      await timeline?.sample();
+    }
+    const audioBefore = impair ? await audio() : undefined;
     const loadBefore = machineLoad();
     // This process runs the hub and cabin main: its event-loop stalls are part of the path.
     const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -83,9 +120,11 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
     while (Date.now() - start < seconds * 1000 || (counted() < MIN_SAMPLES && Date.now() < hardEnd)) {
       await sleep(2000);
       await collect();
+      await timeline?.sample();
     }
     // The window closes now; what the cabin emitted in it is waited for (a slow tail must not fall off the end).
     const end = Date.now();
+    const audioAfter = impair ? await audio() : undefined;
     const expected = chain.readings.filter((r) => OXIMETER_CODES.has(r.code) && r.t >= start && r.t <= end).map((r) => r.id);
     const arrived = (): Set<string> => new Set(all.map((o) => o.id));
     const waitUntil = Date.now() + TAIL_WAIT_MS;
@@ -96,6 +135,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
     const got = arrived();
     const missing = expected.filter((id) => !got.has(id)).length;
     loop.disable();
+    const poor = impair ? await poorLinkFigures(chain, expected, all, tones) : undefined;
     const after = await clockOffset(chain.doctorPage);
     const cabinOffset = await clockOffset(chain.cabinPage);
     const sentAt = await evaluate<Record<string, number>>(chain.cabinPage, 'window.__benchSent');
@@ -155,7 +195,27 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
         `(no pre-call backlog), each reading emitted in the window waited for up to 10 s. One Chromium, ${impair ? `every packet through coturn behind the poor-network relay: ${link}` : 'loopback, no TURN'}.`,
       ...(impair ? { impairment: impair } : {}),
     };
-    const met = lat.length >= MIN_SAMPLES && missing === 0 && (impair !== undefined || result.p99Ms < TARGET_P99_MS);
+    let poorResult: Record<string, unknown> = {};
+    let verdict: ReturnType<typeof judge>;
+    if (impair && poor && timeline && audioBefore && audioAfter) {
+      const audioFig = concealment(audioBefore, audioAfter);
+      const paused = timeline.paused();
+      const adaptS = timeline.adaptS();
+      verdict = judge(impair, { p99Ms: result.p99Ms, missing, duplicatedAfterDedup: poor.duplicates.afterDedupEvents, stethoscope: audioFig.stethoscope, voice: audioFig.voice, tonesMet: poor.tones.met, adaptS, paused });
+      poorResult = {
+        missing,
+        duplicated: poor.duplicates,
+        concealment: { stethoscopePct: audioFig.stethoscope.concealedPct, voicePct: audioFig.voice.concealedPct },
+        audio: audioFig,
+        stethoscopeTones: poor.tones,
+        video: { adaptS, ...paused },
+        timeline: timeline.points,
+        relay: impair && chain.impair ? { ...chain.impair.stats } : null,
+        verdict: verdict ?? 'no target for this impairment (the issue has targets for 256 and 128 kbit/s)',
+        met: verdict?.met ?? null,
+      };
+    }
+    const met = lat.length >= MIN_SAMPLES && missing === 0 && (impair !== undefined ? (verdict?.met ?? true) : result.p99Ms < TARGET_P99_MS);
     printTable(`Reading latency: simulator write → doctor page (${link})`, [
       {
         samples: result.samples,
@@ -165,7 +225,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
         'max ms': result.maxMs,
         'clock offset ms': `${result.clock.subtracted} ± ${result.clock.pageMinusNodeMs.uncertaintyMs}`,
         'load (1 min)': `${result.machine.after.loadAvg1m} on ${result.machine.after.cpus} CPUs`,
-        target: impair ? 'none (measurement of a poor link)' : `p99 < ${TARGET_P99_MS} ms`,
+        target: impair ? (verdict ? `issue 11: ${verdict.case}` : 'none (measurement of a poor link)') : `p99 < ${TARGET_P99_MS} ms`,
         met: met ? 'yes' : 'NO',
       },
     ]);
@@ -180,9 +240,45 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
     console.log('method: t = device host Date.now() when the simulator bytes are decoded (same JS turn as the write); end = receivedAt in the doctor page, clock offset subtracted.');
     if (missing > 0) console.log(`${missing} of ${expected.length} readings emitted in the window never reached the doctor's page`);
     if (lat.length < MIN_SAMPLES) console.log(`only ${lat.length} samples (wanted ${MIN_SAMPLES})`);
-    console.log(`→ ${writeResult(impair ? 'latency-poor-network' : 'latency', result)}`);
+    if (poor) {
+      const d = poor.duplicates;
+      console.log(
+        `copies at the doctor's page before dedup: ${d.beforeDedup} of ${d.ids} ids arrived more than once (${d.onBothChannels} on both channels, ${d.eventsMoreThanOnce} on events more than once), ` +
+          `${d.telemetryOnly} by telemetry only, ${d.eventsOnly} by events only; after dedup: ${d.afterDedupEvents} shown twice, ${d.reportPartsMoreThanOnce} sent to the hub's report more than once`,
+      );
+    }
+    if (verdict) printTable(`Issue 11 targets: ${verdict.case}`, verdict.targets.map((x) => ({ what: x.what, target: x.target, measured: x.value, met: x.met ? 'yes' : 'NO' })));
+    const name = impair ? (impair.kbps === 128 ? 'latency-poor-network-128' : 'latency-poor-network') : 'latency';
+    console.log(`→ ${writeResult(name, { ...result, ...poorResult })}`);
     return met;
   } finally {
     await chain.close();
+    rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Copies before and after the console's dedup (of the readings emitted in the window), and the stethoscope's tones. */
+async function poorLinkFigures(chain: Awaited<ReturnType<typeof startCall>>, expected: string[], all: Obs[], tones: number[]) {
+  const copies = await evaluate<Record<string, [number, number]>>(chain.doctorPage, 'window.__benchCopies').catch(() => ({}) as Record<string, [number, number]>);
+  const reportIds = await evaluate<Record<string, number>>(chain.doctorPage, 'window.__benchReportIds').catch(() => ({}) as Record<string, number>);
+  const shown = new Map<string, number>();
+  for (const o of all) shown.set(o.id, (shown.get(o.id) ?? 0) + 1);
+  const ids = expected.filter((id) => copies[id]);
+  const c = (id: string): [number, number] => copies[id] ?? [0, 0];
+  const duplicates = {
+    ids: expected.length,
+    /** Ids that reached the page more than once (any channel): the dual send makes this most of them. */
+    beforeDedup: ids.filter((id) => c(id)[0] + c(id)[1] > 1).length,
+    onBothChannels: ids.filter((id) => c(id)[0] > 0 && c(id)[1] > 0).length,
+    eventsMoreThanOnce: ids.filter((id) => c(id)[0] > 1).length,
+    telemetryOnly: ids.filter((id) => c(id)[0] === 0 && c(id)[1] > 0).length,
+    eventsOnly: ids.filter((id) => c(id)[0] > 0 && c(id)[1] === 0).length,
+    /** Ids the console showed (cabin:observation) more than once: must be 0. */
+    afterDedupEvents: expected.filter((id) => (shown.get(id) ?? 0) > 1).length,
+    /** Ids the console put in more than one `report` part to the hub (a part resent after 10 s unanswered may). */
+    reportPartsMoreThanOnce: expected.filter((id) => (reportIds[id] ?? 0) > 1).length,
+    notInReportParts: expected.filter((id) => !reportIds[id]).length,
+  };
+  const t = await tonesThroughCall(chain, tones, 3);
+  return { duplicates, tones: t };
 }

@@ -26,7 +26,7 @@ const SETTLE_MS = 4000;
 const SILENT_DB = -140;
 
 /** Records the stethoscope's stream: the getUserMedia whose audio has echo cancellation off. */
-const CATCH_STETHOSCOPE = `(() => {
+export const CATCH_STETHOSCOPE = `(() => {
   const md = navigator.mediaDevices;
   if (!md || !md.getUserMedia) return;
   const original = md.getUserMedia.bind(md);
@@ -41,7 +41,7 @@ const CATCH_STETHOSCOPE = `(() => {
 })();`;
 
 /** `window.__benchSpectrum(stream, tones, ms, halfBins)`: mean power (dB) of the peak bin near each tone. */
-const SPECTRUM = `window.__benchSpectrum = async (stream, tones, ms, halfBins) => {
+export const SPECTRUM = `window.__benchSpectrum = async (stream, tones, ms, halfBins) => {
   const ctx = new AudioContext({ sampleRate: ${SAMPLE_RATE} });
   await ctx.resume();
   const source = ctx.createMediaStreamSource(stream);
@@ -109,7 +109,7 @@ function checkWav(path: string): string {
 }
 
 /** Half-width (bins) of the peak search: ±2 bins, narrowed so that neighbouring tones' windows never overlap. */
-function searchHalfBins(tones: readonly number[]): number {
+export function searchHalfBins(tones: readonly number[]): number {
   const sorted = [...tones].sort((a, b) => a - b);
   let gap = Infinity;
   for (let i = 1; i < sorted.length; i++) gap = Math.min(gap, (sorted[i]! - sorted[i - 1]!) / BIN_HZ);

@@ -9,7 +9,8 @@ import { ReadingSchema, WireMdcCodeSchema, WireReadingSchema } from './observati
  *
  * `telemetry` (unordered, maxRetransmits 0): binary waveform frames, one per 20–50 ms of samples:
  *
- *   byte 0      stream id (0–127; the top bit is reserved for other frame types)
+ *   byte 0      stream id (0–127; the top bit is reserved for other frame types: 0x80 is an observation,
+ *               see observation-frame.ts)
  *   bytes 1–2   u16 LE: index of the frame's first sample in its stream, modulo 65 536
  *   then        samples as zigzag varints: the first absolute, each next one as the difference from the
  *               one before (integers in the device's own scale; a pleth step fits one byte)
@@ -22,8 +23,12 @@ import { ReadingSchema, WireMdcCodeSchema, WireReadingSchema } from './observati
  * `events` (reliable, ordered): the JSON messages below, each validated on arrival.
  */
 
-export const TELEMETRY_CHANNEL = { label: 'telemetry', id: 1, init: { negotiated: true, id: 1, ordered: false, maxRetransmits: 0 } } as const;
-export const EVENTS_CHANNEL = { label: 'events', id: 2, init: { negotiated: true, id: 2, ordered: true } } as const;
+/**
+ * Both channels are sent at `priority: 'high'` (SCTP stream scheduling and DSCP, where the browser implements it):
+ * on a poor link the readings go before the video, which is sent at low priority (issue 11).
+ */
+export const TELEMETRY_CHANNEL = { label: 'telemetry', id: 1, init: { negotiated: true, id: 1, ordered: false, maxRetransmits: 0, priority: 'high' } } as const;
+export const EVENTS_CHANNEL = { label: 'events', id: 2, init: { negotiated: true, id: 2, ordered: true, priority: 'high' } } as const;
 /** Above this many bytes queued on `telemetry`, a frame is dropped rather than queued (back-pressure). */
 export const TELEMETRY_MAX_BUFFERED = 64 * 1024;
 /** Keep every data-channel message well under the SCTP maximum message size (webrtc.md §2). */

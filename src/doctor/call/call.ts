@@ -9,6 +9,7 @@ import { AckBatcher, ObservationLog, type Observation } from './observations.ts'
 import { newPcId, newRequestId, peerChange } from './peer-id.ts';
 import { WaveformStreams, type StreamSamples } from './pleth.ts';
 import { SnapshotAssembler } from './snapshot.ts';
+import { routeTelemetry } from './telemetry-in.ts';
 import { initialCallSnapshot, type CallOptions, type CallSnapshot, type CommandView } from './call-state.ts';
 
 export type { CallOptions, CallSnapshot, CommandView, RtcState, SnapshotView } from './call-state.ts';
@@ -364,10 +365,15 @@ export class Call {
   }
 
   private onTelemetry(data: unknown): void {
-    if (!(data instanceof ArrayBuffer)) return;
-    const s = this.waves.frame(data);
-    if (!s || s.samples.length === 0) return;
-    for (const fn of this.waveListeners) fn(s);
+    routeTelemetry(data, {
+      wave: (bytes) => {
+        const s = this.waves.frame(bytes);
+        if (!s || s.samples.length === 0) return;
+        for (const fn of this.waveListeners) fn(s);
+      },
+      // The lossy copy of an observation: kept once per id, like the `events` copy.
+      observation: (o) => this.handleEvent(o),
+    });
   }
 
   private onEvent(raw: unknown): void {

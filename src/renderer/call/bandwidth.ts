@@ -1,18 +1,26 @@
 /**
  * Bandwidth adaptation (webrtc.md §3): a pure policy that turns `pc.getStats()` samples into a level, with
- * hysteresis, and the encodings each level gives the video senders. Stethoscope audio, the voice and the data
- * channels are never touched; the otoscope keeps its resolution and gives up framerate only at the lowest
- * level; the patient camera is the first to give up.
+ * hysteresis, and the encodings each level gives the senders. What gives way, in order (issue 11): the patient
+ * camera first (smaller, slower, then paused), then the otoscope (slower at `low`, then a few frames a second),
+ * then the voice's quality (Opus bitrate, at `minimal` only). The stethoscope (its RED and stereo Opus) and the
+ * data channels are never touched. A call starts at the level the pre-call network check allows (`startLevel`)
+ * rather than waiting for GCC's ramp from 300 kbit/s.
  */
 
+import type { NetCheck } from '../../shared/netcheck.ts';
 import { LINK_LEVELS, type LinkLevel } from '../../shared/telemetry.ts';
 
 export type { LinkLevel };
 /** From best to worst (the contract the doctor's console reads them by). */
 export const LEVELS = LINK_LEVELS;
 
-/** Estimated outgoing bitrate (bps) at or above which a level holds. */
-export const LEVEL_MIN_BPS: Record<Exclude<LinkLevel, 'minimal'>, number> = { full: 600_000, reduced: 250_000, low: 120_000 };
+/**
+ * Estimated outgoing bitrate (bps, the whole call) at or above which a level holds. The audio alone takes about
+ * 190 kbit/s on the wire (stethoscope 48 kbit/s stereo Opus doubled by RED, voice 32 kbit/s, and 50 packets/s of
+ * headers each), the data channels 20–60: `low` adds a 100 kbit/s camera, `reduced` a half-size one (~250).
+ * Measured through the poor-network relay at 256 kbit/s, the camera at 100 kbit/s queued the readings for seconds.
+ */
+export const LEVEL_MIN_BPS: Record<Exclude<LinkLevel, 'minimal'>, number> = { full: 800_000, reduced: 450_000, low: 300_000 };
 /**
  * Loss (0–1, RTCP fractionLost, the worst stream, mean of LOSS_WINDOW samples) or round trip (s) at which a sample
  * counts one level worse than its bitrate. The bitrate estimate already falls with congestion loss (GCC backs off
@@ -22,7 +30,10 @@ export const LEVEL_MIN_BPS: Record<Exclude<LinkLevel, 'minimal'>, number> = { fu
  */
 export const BAD_LOSS = 0.2;
 export const BAD_RTT_S = 1;
-/** Consecutive worse samples before stepping down. */
+/**
+ * Consecutive worse samples before stepping down; one is enough when loss or round trip says congested, or when
+ * the sample asks for two levels or more below (a video queue in the bottleneck delays the readings behind it).
+ */
 export const DOWN_AFTER_SAMPLES = 2;
 /** Better samples for this long before stepping up one level. */
 export const UP_AFTER_MS = 10_000;
@@ -85,7 +96,7 @@ const index = (l: LinkLevel): number => LEVELS.indexOf(l);
 export function targetOf(sample: LinkSample, current: LinkLevel): LinkLevel | undefined {
   const bps = num(sample.availableOutgoingBitrate);
   let i: number | undefined;
-  if (bps !== undefined) i = bps >= LEVEL_MIN_BPS.full ? 0 : bps >= LEVEL_MIN_BPS.reduced ? 1 : bps >= LEVEL_MIN_BPS.low ? 2 : 3;
+  if (bps !== undefined) i = index(levelForBps(bps));
   const loss = worst(num(sample.audioLoss, 1), num(sample.videoLoss, 1));
   const rtt = num(sample.roundTripTime);
   const congested = (loss !== undefined && loss >= BAD_LOSS) || (rtt !== undefined && rtt >= BAD_RTT_S);
@@ -109,7 +120,29 @@ export interface PolicyState {
   losses?: number[];
 }
 
-export const initialPolicy = (): PolicyState => ({ level: 'full', worse: 0, betterSince: null, losses: [] });
+export const initialPolicy = (level: LinkLevel = 'full'): PolicyState => ({ level, worse: 0, betterSince: null, losses: [] });
+
+/** The level a bitrate (bps) holds. */
+export function levelForBps(bps: number): LinkLevel {
+  return bps >= LEVEL_MIN_BPS.full ? 'full' : bps >= LEVEL_MIN_BPS.reduced ? 'reduced' : bps >= LEVEL_MIN_BPS.low ? 'low' : 'minimal';
+}
+
+/**
+ * The level a call starts at, from the pre-call network check (src/shared/netcheck.ts): `reduced` starts the camera
+ * small and slow (`low`), `audio-only` (or `offline`) with the camera paused (`minimal`); the uplink the probe
+ * sustained, when given, may say worse. No check (or a garbage one): `full`, and GCC's estimate decides.
+ */
+export function startLevel(check: NetCheck | undefined): LinkLevel {
+  if (!check || typeof check !== 'object') return 'full';
+  const byVerdict: Record<string, LinkLevel> = { good: 'full', reduced: 'low', 'audio-only': 'minimal', offline: 'minimal' };
+  let level = byVerdict[check.verdict as string] ?? 'full';
+  const up = num(check.uplinkKbps);
+  if (up !== undefined && up > 0) {
+    const byRate = levelForBps(up * 1000);
+    if (index(byRate) > index(level)) level = byRate;
+  }
+  return level;
+}
 
 /**
  * The next state after one sample taken at `now` (ms): down (straight to what the samples ask) after
@@ -118,26 +151,30 @@ export const initialPolicy = (): PolicyState => ({ level: 'full', worse: 0, bett
  */
 export function nextPolicy(state: PolicyState, sample: LinkSample, now: number): PolicyState {
   let target: LinkLevel | undefined;
+  let congested = false;
   let losses = state.losses ?? [];
   try {
     const s = sample ?? {};
     const loss = worst(num(s.audioLoss, 1), num(s.videoLoss, 1));
     if (loss !== undefined) losses = [...losses, loss].slice(-LOSS_WINDOW);
     const mean = loss === undefined ? undefined : losses.reduce((a, b) => a + b, 0) / losses.length;
-    target = targetOf({ ...(s.availableOutgoingBitrate !== undefined ? { availableOutgoingBitrate: s.availableOutgoingBitrate } : {}), ...(s.roundTripTime !== undefined ? { roundTripTime: s.roundTripTime } : {}), ...(mean !== undefined ? { videoLoss: mean } : {}) }, state.level);
+    const judged: LinkSample = { ...(s.availableOutgoingBitrate !== undefined ? { availableOutgoingBitrate: s.availableOutgoingBitrate } : {}), ...(s.roundTripTime !== undefined ? { roundTripTime: s.roundTripTime } : {}), ...(mean !== undefined ? { videoLoss: mean } : {}) };
+    target = targetOf(judged, state.level);
+    const rtt = num(s.roundTripTime);
+    congested = (mean !== undefined && mean >= BAD_LOSS) || (rtt !== undefined && rtt >= BAD_RTT_S);
   } catch {
     target = undefined;
   }
   if (target === undefined || !Number.isFinite(now)) return losses === state.losses ? state : { ...state, losses };
-  const next = nextLevel(state, target, now);
+  const next = nextLevel(state, target, now, congested);
   return { ...next, losses };
 }
 
-function nextLevel(state: PolicyState, target: LinkLevel, now: number): Omit<PolicyState, 'losses'> {
+function nextLevel(state: PolicyState, target: LinkLevel, now: number, congested: boolean): Omit<PolicyState, 'losses'> {
   const diff = index(target) - index(state.level);
   if (diff > 0) {
     const worse = state.worse + 1;
-    if (worse >= DOWN_AFTER_SAMPLES) {
+    if (worse >= DOWN_AFTER_SAMPLES || congested || diff >= 2) {
       // Straight to what the latest sample asks: a link that fell to 100 kbps must not wait three steps.
       return { level: target, worse: 0, betterSince: null };
     }
@@ -159,8 +196,9 @@ export interface EncodingPatch {
   maxBitrate?: number | undefined;
 }
 
-/** The kinds the applier changes; the others (stethoscope, voice) are never degraded. */
-export type AdaptedKind = 'camera' | 'otoscope';
+/** The kinds the applier changes; the stethoscope is never degraded. */
+export type AdaptedKind = 'camera' | 'otoscope' | 'voice';
+export const ADAPTED_KINDS: readonly AdaptedKind[] = ['camera', 'otoscope', 'voice'];
 
 /** The patient camera's encoding at each level (webrtc.md §3 ladder). */
 export const CAMERA: Record<LinkLevel, EncodingPatch> = {
@@ -170,19 +208,42 @@ export const CAMERA: Record<LinkLevel, EncodingPatch> = {
   minimal: { active: false, scaleResolutionDownBy: 2, maxFramerate: 8, maxBitrate: 100_000 },
 };
 
-/** The otoscope keeps its resolution (its own scale is left as set); only the lowest level slows it. */
+/** The otoscope keeps its resolution (its own scale is left as set); it gives way after the camera. */
 export const OTOSCOPE: Record<LinkLevel, EncodingPatch> = {
   full: { active: true, maxFramerate: undefined, maxBitrate: undefined },
   reduced: { active: true, maxFramerate: undefined, maxBitrate: undefined },
-  low: { active: true, maxFramerate: undefined, maxBitrate: undefined },
-  minimal: { active: true, maxFramerate: 5, maxBitrate: 80_000 },
+  low: { active: true, maxFramerate: undefined, maxBitrate: 250_000 },
+  minimal: { active: true, maxFramerate: 3, maxBitrate: 60_000 },
 };
+
+/** The patient's voice: its Opus bitrate gives way last, at the lowest level (16 kbit/s stays intelligible). */
+export const VOICE: Record<LinkLevel, EncodingPatch> = {
+  full: { maxBitrate: undefined },
+  reduced: { maxBitrate: undefined },
+  low: { maxBitrate: undefined },
+  minimal: { maxBitrate: 16_000 },
+};
+
+const PATCHES: Record<AdaptedKind, Record<LinkLevel, EncodingPatch>> = { camera: CAMERA, otoscope: OTOSCOPE, voice: VOICE };
+
+/**
+ * What a new sender of `kind` starts with at `level` (addTransceiver's sendEncodings), so that the first packets
+ * already fit the link: the patient camera also at the lowest send priority (bitrate share and DSCP), the voice
+ * at high. The otoscope's own scale is added by the caller.
+ */
+export function initialEncoding(kind: AdaptedKind, level: LinkLevel): RTCRtpEncodingParameters {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(PATCHES[kind][level])) if (v !== undefined) out[k] = v;
+  if (kind === 'camera') Object.assign(out, { priority: 'very-low', networkPriority: 'very-low' });
+  if (kind === 'voice') Object.assign(out, { priority: 'high', networkPriority: 'high' });
+  return out as RTCRtpEncodingParameters;
+}
 
 /** `encodings[0]` of `params` changed for `kind` at `level` (a copy; the other encodings kept). */
 export function patchParameters<P extends { encodings: RTCRtpEncodingParameters[]; degradationPreference?: RTCDegradationPreference }>(params: P, kind: AdaptedKind, level: LinkLevel): P {
   const first = params.encodings[0];
   if (!first) return params;
-  const patch = kind === 'camera' ? CAMERA[level] : OTOSCOPE[level];
+  const patch = PATCHES[kind][level];
   const next: RTCRtpEncodingParameters = { ...first };
   for (const [k, v] of Object.entries(patch) as [keyof EncodingPatch, unknown][]) {
     if (v === undefined) delete next[k];
@@ -202,7 +263,7 @@ export interface SenderLike {
 /** Sets the level on the senders given (getParameters → encodings[0] → setParameters); returns the errors. */
 export async function applyLevel(senders: Partial<Record<AdaptedKind, SenderLike>>, level: LinkLevel): Promise<string[]> {
   const errors: string[] = [];
-  for (const kind of ['camera', 'otoscope'] as const) {
+  for (const kind of ADAPTED_KINDS) {
     const sender = senders[kind];
     if (!sender) continue;
     try {
@@ -266,5 +327,5 @@ export function levelIncident(from: LinkLevel, to: LinkLevel, sample: LinkSample
   const kbps = sample.availableOutgoingBitrate !== undefined ? `${Math.round(sample.availableOutgoingBitrate / 1000)} kbps` : 'no estimate';
   const loss = worst(sample.audioLoss, sample.videoLoss);
   const extra = [kbps, loss !== undefined ? `loss ${Math.round(loss * 100)} %` : '', sample.roundTripTime !== undefined ? `rtt ${Math.round(sample.roundTripTime * 1000)} ms` : ''].filter(Boolean).join(', ');
-  return `Link quality ${from} → ${to} (${extra}); stethoscope and telemetry unchanged.`;
+  return `Link quality ${from} → ${to} (${extra}); stethoscope and telemetry unchanged${to === 'minimal' ? ', patient camera paused, voice at 16 kbit/s' : ''}.`;
 }

@@ -11,17 +11,24 @@ export interface LinkMonitorDeps {
   incident(detail: string): void;
   everyMs?: number;
   incidentGapMs?: number;
+  /** The level a connection starts at (from the pre-call network check: bandwidth.ts startLevel). */
+  start?: LinkLevel;
 }
 
 /** After a connection's first bandwidth estimate, how long the estimate is not acted on (loss and RTT still are). */
 export const RAMP_UP_MS = 8000;
+/**
+ * GCC starts a connection near 300 kbit/s and ramps up from there: an estimate under this during the ramp-up means
+ * it has already backed off (the link is poorer than its start), and is acted on at once.
+ */
+export const RAMP_BACKED_OFF_BPS = 250_000;
 
 /**
  * Reads the stats every 2 s, runs the bandwidth policy and applies its level to the video senders. Stats that
  * fail or look wrong change nothing; applying is serialized so two setParameters never race on one sender.
  */
 export class LinkMonitor {
-  private state: PolicyState = initialPolicy();
+  private state: PolicyState;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly throttle: IncidentThrottle;
   private applying: Promise<unknown> = Promise.resolve();
@@ -31,6 +38,7 @@ export class LinkMonitor {
   private firstEstimateAt: number | undefined;
 
   constructor(private readonly deps: LinkMonitorDeps) {
+    this.state = initialPolicy(deps.start);
     this.throttle = new IncidentThrottle(deps.incident, deps.incidentGapMs);
     this.timer = setInterval(() => void this.tick(), deps.everyMs ?? SAMPLE_EVERY_MS);
   }
@@ -44,10 +52,10 @@ export class LinkMonitor {
     return this.apply(this.state.level);
   }
 
-  /** A new connection starts from the top: its bandwidth estimate is new. */
+  /** A new connection starts again from the start level: its bandwidth estimate is new. */
   reset(): void {
     const was = this.state.level;
-    this.state = initialPolicy();
+    this.state = initialPolicy(this.deps.start);
     this.firstEstimateAt = undefined;
     if (was !== this.state.level) this.deps.onLevel(this.state.level);
   }
@@ -74,7 +82,7 @@ export class LinkMonitor {
       if (sample.availableOutgoingBitrate !== undefined) {
         this.firstEstimateAt ??= now;
         // GCC starts a connection at ~300 kbit/s and ramps up: its first seconds say nothing about the link.
-        if (now - this.firstEstimateAt < RAMP_UP_MS) delete sample.availableOutgoingBitrate;
+        if (now - this.firstEstimateAt < RAMP_UP_MS && sample.availableOutgoingBitrate >= RAMP_BACKED_OFF_BPS) delete sample.availableOutgoingBitrate;
       }
       const from = this.state.level;
       this.state = nextPolicy(this.state, sample, now);

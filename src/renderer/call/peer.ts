@@ -1,6 +1,7 @@
 import 'webrtc-adapter';
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import { EVENTS_CHANNEL, TELEMETRY_CHANNEL } from '../../shared/telemetry.ts';
+import { initialEncoding, type LinkLevel } from './bandwidth.ts';
 import { EVENTS_LOW_WATER } from './channel.ts';
 import { IceRestartPolicy, Negotiator } from './negotiation.ts';
 
@@ -27,6 +28,8 @@ export interface CallPeerOptions {
   incident(detail: string): void;
   /** Connection state or remote media changed. */
   onChange(): void;
+  /** The bandwidth level now: a new sender starts at it (default full). */
+  level?(): LinkLevel;
 }
 
 export const randomId = (): string => {
@@ -152,10 +155,13 @@ export class CallPeer {
       }
       if (!m) continue;
       const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [kind === 'voice' && media.camera ? media.camera.stream : m.stream] };
+      // The first packets already fit the link: each sender starts at the current level (the pre-call check's).
+      const level = this.opts.level?.() ?? 'full';
       if (kind === 'stethoscope') init.sendEncodings = [{ priority: 'high', networkPriority: 'high' }];
+      if (kind === 'camera' || kind === 'voice') init.sendEncodings = [initialEncoding(kind, level)];
       // The live otoscope picture at most 1280 wide (rural links, and the encoder's share of the kiosk's CPU);
       // the doctor's snapshot is taken from the local track at its full resolution.
-      if (kind === 'otoscope') init.sendEncodings = [{ scaleResolutionDownBy: Math.max(1, (m.track.getSettings().width ?? 0) / OTOSCOPE_LIVE_WIDTH) }];
+      if (kind === 'otoscope') init.sendEncodings = [{ ...initialEncoding('otoscope', level), scaleResolutionDownBy: Math.max(1, (m.track.getSettings().width ?? 0) / OTOSCOPE_LIVE_WIDTH) }];
       const t = this.pc.addTransceiver(m.track, init);
       this.transceivers.set(kind, t);
       if (kind === 'stethoscope') preferRed(t);

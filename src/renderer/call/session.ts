@@ -1,8 +1,10 @@
 import type { BridgeClient, DeviceView } from '../../shared/bridge.ts';
 import type { IceServer, SignalData } from '../../shared/hub-protocol.ts';
+import type { NetCheck } from '../../shared/netcheck.ts';
 import { EventsLink, type SessionInfo } from './events.ts';
 import { RemotePeer } from './negotiation.ts';
-import type { LinkLevel } from './bandwidth.ts';
+import { latestNetCheck } from '../netcheck/latest.ts';
+import { startLevel, type LinkLevel } from './bandwidth.ts';
 import { LinkMonitor } from './link-monitor.ts';
 import { CallPeer, type LocalMedia } from './peer.ts';
 import type { Snapshot } from './snapshot.ts';
@@ -36,6 +38,8 @@ export interface CallSessionOptions {
   linkEveryMs?: number;
   /** When the doctor's video counts as stalled and how often it is renegotiated (video-stall.ts defaults). */
   stall?: StallOptions;
+  /** The pre-call network check the call starts from (default: the page's latest, netcheck/latest.ts). */
+  netCheck?: NetCheck;
 }
 
 /**
@@ -59,10 +63,15 @@ export class CallSession {
   private closed = false;
   /** Signals are handled one at a time, in order (each may await the peer connection). */
   private queue: Promise<void> = Promise.resolve();
+  /** The level the call starts at: what the pre-call network check allows (issue 11), not GCC's ramp. */
+  private readonly start: LinkLevel;
 
   constructor(private readonly opts: CallSessionOptions) {
     const { bridge } = opts;
+    this.start = startLevel(opts.netCheck ?? latestNetCheck());
     this.events = new EventsLink({ call: (n, i) => bridge.call(n, i), grabSnapshot: opts.grabSnapshot, stats: callStats, incident: (d) => this.incident(d) });
+    // The doctor is told at once (on the channel's opening) when the camera starts small or paused.
+    this.events.setLink(this.start);
     this.telemetry = new TelemetrySender({ declare: (d) => this.events.declareStream(d), stats: callStats });
     this.iceServers = opts.iceServers;
     this.peer = this.newPeer();
@@ -71,8 +80,10 @@ export class CallSession {
       senders: () => {
         const camera = this.peer.sender('camera');
         const otoscope = this.peer.sender('otoscope');
-        return { ...(camera ? { camera } : {}), ...(otoscope ? { otoscope } : {}) };
+        const voice = this.peer.sender('voice');
+        return { ...(camera ? { camera } : {}), ...(otoscope ? { otoscope } : {}), ...(voice ? { voice } : {}) };
       },
+      start: this.start,
       onLevel: (level) => {
         this.events.setLink(level);
         this.changed();
@@ -96,7 +107,11 @@ export class CallSession {
       bridge.on('signal', ({ data }) => {
         this.queue = this.queue.then(() => this.onSignal(data)).catch(() => {});
       }),
-      bridge.on('reading', (r) => this.events.observation(r)),
+      bridge.on('reading', (r) => {
+        // Reliable on `events` (resent until acknowledged), and a copy on the lossy `telemetry` (issue 11).
+        this.events.observation(r);
+        this.telemetry.observation(r);
+      }),
       bridge.on('waveform', (w) => this.telemetry.onWaveform(w)),
     );
   }
@@ -156,6 +171,7 @@ export class CallSession {
       ...(this.opts.iceTransportPolicy ? { iceTransportPolicy: this.opts.iceTransportPolicy } : {}),
       send: (data) => void this.signal(data),
       incident: (d) => this.incident(d),
+      level: () => this.monitor?.level ?? this.start,
       onChange: () => {
         if (peer === this.peer) this.changed();
       },

@@ -1,4 +1,5 @@
-import type { EventPayload } from '../../shared/bridge.ts';
+import type { EventPayload, Reading } from '../../shared/bridge.ts';
+import { encodeObservationFrame } from '../../shared/observation-frame.ts';
 import { encodeFrame, MAX_STREAM_ID, TELEMETRY_MAX_BUFFERED, type CabinEvent } from '../../shared/telemetry.ts';
 import type { ChannelLike } from './channel.ts';
 import type { CallStats } from './stats.ts';
@@ -72,6 +73,25 @@ export class TelemetrySender {
     if (s.pending.length === 0) s.pendingStart = s.next;
     for (const v of w.samples) s.pending.push(Number.isFinite(v) ? v : 0);
     s.next += w.samples.length;
+  }
+
+  /**
+   * A copy of a new reading on `telemetry`, sent now (the reliable copy goes on `events`): on a lossy link one lost
+   * packet then costs nothing, where the `events` copy alone waits for an SCTP retransmission. Not queued when
+   * the channel is behind (the `events` copy still goes); true when sent.
+   */
+  observation(r: Reading): boolean {
+    const ch = this.channel;
+    if (!ch || ch.readyState !== 'open' || ch.bufferedAmount > TELEMETRY_MAX_BUFFERED) return false;
+    const bytes = encodeObservationFrame({ type: 'observation', ...r });
+    if (!bytes) return false;
+    try {
+      ch.send(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    } catch {
+      return false;
+    }
+    this.deps.stats.telemetryBytes += bytes.byteLength;
+    return true;
   }
 
   /** Sends one frame per stream with samples waiting (the timer calls it every 40 ms). */

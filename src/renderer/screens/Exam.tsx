@@ -2,6 +2,7 @@ import { useMachine } from '@xstate/react';
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CallBanner } from '../call/CallBanner.tsx';
+import { CameraPaused } from '../call/CameraPaused.tsx';
 import { useCall } from '../call/context.tsx';
 import { DoctorVideo } from '../call/DoctorVideo.tsx';
 import { ConfirmEnd } from '../components/ConfirmEnd.tsx';
@@ -72,6 +73,7 @@ export function Exam() {
   return (
     <section className={`screen screen-exam${withDoctor ? ' exam-with-doctor' : ''}`} data-testid="screen-exam" data-doctor={withDoctor ? 'present' : 'absent'}>
       <CallBanner />
+      <CameraPaused />
       {withDoctor ? (
         <div className="call-layout">
           <DoctorVideo selfView={media.camera} />

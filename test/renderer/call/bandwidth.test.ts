@@ -13,12 +13,18 @@ import {
   sampleOf,
   targetOf,
   UP_AFTER_MS,
+  initialEncoding,
+  levelForBps,
+  OTOSCOPE,
+  startLevel,
+  VOICE,
   type LinkLevel,
   type LinkSample,
   type PolicyState,
   type SenderLike,
 } from '../../../src/renderer/call/bandwidth.ts';
-import { LinkMonitor, RAMP_UP_MS } from '../../../src/renderer/call/link-monitor.ts';
+import { LinkMonitor, RAMP_BACKED_OFF_BPS, RAMP_UP_MS } from '../../../src/renderer/call/link-monitor.ts';
+import type { NetCheck } from '../../../src/shared/netcheck.ts';
 
 /** A getStats report: a Map of stats objects by id. */
 const report = (...stats: Record<string, unknown>[]): Map<string, unknown> => new Map(stats.map((s, i) => [String(s.id ?? `s${i}`), s]));
@@ -34,15 +40,16 @@ const bps = (b: number): LinkSample => ({ availableOutgoingBitrate: b });
 const at = (level: LinkLevel): PolicyState => ({ level, worse: 0, betterSince: null });
 
 describe('bandwidth policy: what a sample asks for', () => {
-  it('maps the estimated bitrate to a level at the thresholds (600 / 250 / 120 kbps)', () => {
+  it('maps the estimated bitrate to a level at the thresholds (800 / 450 / 300 kbps: the audio takes ~190)', () => {
     const cases: [number, LinkLevel][] = [
       [5_000_000, 'full'],
-      [600_000, 'full'],
-      [599_999, 'reduced'],
-      [250_000, 'reduced'],
-      [249_999, 'low'],
-      [120_000, 'low'],
-      [119_999, 'minimal'],
+      [800_000, 'full'],
+      [799_999, 'reduced'],
+      [450_000, 'reduced'],
+      [449_999, 'low'],
+      [300_000, 'low'],
+      [299_999, 'minimal'],
+      [256_000, 'minimal'],
       [0, 'minimal'],
     ];
     for (const [b, level] of cases) expect([b, targetOf(bps(b), 'full')]).toEqual([b, level]);
@@ -53,7 +60,7 @@ describe('bandwidth policy: what a sample asks for', () => {
     expect(targetOf({ availableOutgoingBitrate: 1e6, audioLoss: 0.2 }, 'full')).toBe('reduced');
     expect(targetOf({ availableOutgoingBitrate: 1e6, videoLoss: 0.09 }, 'full')).toBe('full');
     expect(targetOf({ availableOutgoingBitrate: 1e6, roundTripTime: 1.2 }, 'full')).toBe('reduced');
-    expect(targetOf({ availableOutgoingBitrate: 300_000, roundTripTime: 1.2 }, 'full')).toBe('low');
+    expect(targetOf({ availableOutgoingBitrate: 500_000, roundTripTime: 1.2 }, 'full')).toBe('low');
     expect(targetOf({ availableOutgoingBitrate: 50_000, videoLoss: 0.5 }, 'full')).toBe('minimal');
   });
 
@@ -65,13 +72,25 @@ describe('bandwidth policy: what a sample asks for', () => {
 });
 
 describe('bandwidth policy: hysteresis', () => {
-  it('steps down only after two bad samples in a row, straight to what the link allows', () => {
+  it('one level down only after two bad samples in a row; two levels or more down at the first, straight to what the link allows', () => {
     expect(DOWN_AFTER_SAMPLES).toBe(2);
-    expect(run([bps(100_000)])).toEqual(['full']);
-    expect(run([bps(100_000), bps(100_000)])).toEqual(['full', 'minimal']);
-    expect(run([bps(400_000), bps(400_000)])).toEqual(['full', 'reduced']);
-    // A single dip between good samples changes nothing.
-    expect(run([bps(100_000), bps(900_000), bps(100_000), bps(900_000)])).toEqual(['full', 'full', 'full', 'full']);
+    expect(run([bps(500_000)])).toEqual(['full']);
+    expect(run([bps(500_000), bps(500_000)])).toEqual(['full', 'reduced']);
+    // A single one-level dip between good samples changes nothing.
+    expect(run([bps(500_000), bps(900_000), bps(500_000), bps(900_000)])).toEqual(['full', 'full', 'full', 'full']);
+    // A link that fell far: at once (a video queue in the bottleneck holds the readings behind it).
+    expect(run([bps(100_000)])).toEqual(['minimal']);
+    expect(run([bps(400_000)])).toEqual(['low']);
+    expect(run([bps(100_000)], at('reduced'))).toEqual(['minimal']);
+    expect(run([bps(250_000)], at('low'))).toEqual(['low']);
+  });
+
+  it('steps down at the first sample when the link is congested (mean loss or round trip), even by one level', () => {
+    expect(run([{ ...bps(1e6), videoLoss: 0.6 }])).toEqual(['reduced']);
+    expect(run([{ ...bps(1e6), roundTripTime: 1.5 }])).toEqual(['reduced']);
+    expect(run([{ videoLoss: 0.7 }], at('low'))).toEqual(['minimal']);
+    // One lossy interval in an otherwise clean window is not congestion.
+    expect(run([{ ...bps(1e6), videoLoss: 0 }, { ...bps(1e6), videoLoss: 0 }, { ...bps(1e6), videoLoss: 0.3 }])).toEqual(['full', 'full', 'full']);
   });
 
   it('steps up one level at a time, only after ~10 s of good samples', () => {
@@ -83,9 +102,9 @@ describe('bandwidth policy: hysteresis', () => {
   });
 
   it('a bad sample restarts the wait before stepping up', () => {
-    const s = [bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(200_000), bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(2e6)];
+    const s = [bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(350_000), bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(2e6), bps(2e6)];
     const levels = run(s, at('low'));
-    // 200 kbps asks for 'low' = where it is: the run of good samples starts again after it (t = 10 s → 20 s).
+    // 350 kbps asks for 'low' = where it is: the run of good samples starts again after it (t = 10 s → 20 s).
     expect(levels.slice(0, 5)).toEqual(['low', 'low', 'low', 'low', 'low']);
     expect(levels.indexOf('reduced')).toBe(10);
   });
@@ -93,8 +112,7 @@ describe('bandwidth policy: hysteresis', () => {
   it('a flapping link stays down (it never gets 10 s of good samples)', () => {
     const flap = Array.from({ length: 30 }, (_, i) => bps(i % 4 < 2 ? 100_000 : 2e6));
     const levels = run(flap);
-    expect(levels[1]).toBe('minimal');
-    expect(levels.slice(1).every((l) => l === 'minimal')).toBe(true);
+    expect(levels.every((l) => l === 'minimal')).toBe(true);
   });
 
   it('judges loss on the mean of the last three samples: a steady few percent of random loss is not congestion', () => {
@@ -102,13 +120,15 @@ describe('bandwidth policy: hysteresis', () => {
     // poor-network relay), with plenty of bandwidth.
     const noisy = [0.04, 0.12, 0.17, 0.03, 0.05, 0.21, 0.25, 0.02, 0.06, 0.12, 0.1, 0.09].map((l) => ({ ...bps(1e6), videoLoss: l }));
     expect(run(noisy).every((l) => l === 'full')).toBe(true);
-    // Loss that stays at BAD_LOSS or above: down after two samples whose windows say so.
+    // Loss that stays at BAD_LOSS or above: down at the first sample whose window says so.
     const heavy = [BAD_LOSS, BAD_LOSS + 0.02, BAD_LOSS + 0.05].map((l) => ({ ...bps(1e6), audioLoss: l }));
-    expect(run(heavy)).toEqual(['full', 'reduced', 'reduced']);
+    expect(run(heavy)).toEqual(['reduced', 'reduced', 'reduced']);
+    const creeping = [0.05, 0.05, BAD_LOSS * 3].map((l) => ({ ...bps(1e6), audioLoss: l }));
+    expect(run(creeping)).toEqual(['full', 'full', 'reduced']);
     // The window keeps only the last LOSS_WINDOW samples: after the loss clears, it does not weigh for long.
     const cleared = [0.4, 0.4, 0, 0, 0, 0, 0, 0, 0, 0].map((l) => ({ ...bps(1e6), videoLoss: l }));
     const levels = run(cleared);
-    expect(levels[1]).toBe('reduced');
+    expect(levels[0]).toBe('reduced');
     expect(levels.at(-1)).toBe('full');
   });
 
@@ -118,10 +138,10 @@ describe('bandwidth policy: hysteresis', () => {
   });
 
   it('lost or empty stats change nothing, not even the counters', () => {
-    const one = nextPolicy(initialPolicy(), bps(100_000), 0);
+    const one = nextPolicy(initialPolicy(), bps(500_000), 0);
     expect(one.worse).toBe(1);
     expect(nextPolicy(one, {}, 2000)).toBe(one);
-    expect(nextPolicy(nextPolicy(one, {}, 2000), bps(100_000), 4000).level).toBe('minimal');
+    expect(nextPolicy(nextPolicy(one, {}, 2000), bps(500_000), 4000).level).toBe('reduced');
     const waiting = nextPolicy(at('low'), bps(2e6), 0);
     expect(nextPolicy(waiting, sampleOf(undefined), 2000)).toBe(waiting);
     expect(nextPolicy(waiting, bps(2e6), Number.NaN)).toBe(waiting);
@@ -191,13 +211,15 @@ describe('the encodings of each level', () => {
     expect(start.encodings[0]).toEqual({ active: true, maxBitrate: 1e6 }); // a copy
   });
 
-  it('the otoscope keeps its resolution at every level and slows down only at the lowest', () => {
+  it('the otoscope keeps its resolution at every level and gives way after the camera', () => {
     const start = params({ active: true, scaleResolutionDownBy: 1.5 });
-    for (const level of ['full', 'reduced', 'low'] as const) {
+    for (const level of ['full', 'reduced'] as const) {
       const p = patchParameters(start, 'otoscope', level);
       expect(p.encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1.5 });
       expect(p.degradationPreference).toBe('maintain-resolution');
     }
+    // After the camera: capped at `low`, a few frames a second at `minimal`, never below its resolution.
+    expect(patchParameters(start, 'otoscope', 'low').encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1.5, maxBitrate: 250_000 });
     const low = patchParameters(start, 'otoscope', 'minimal');
     expect(low.encodings[0]).toMatchObject({ active: true, scaleResolutionDownBy: 1.5 });
     expect(low.encodings[0]!.maxFramerate).toBeLessThan(15);
@@ -227,7 +249,7 @@ describe('the encodings of each level', () => {
     const otoscope = fake([{ active: true }]);
     const errors = await applyLevel({ camera, otoscope }, 'minimal');
     expect(errors).toEqual(['camera: Error: InvalidModificationError']);
-    expect(otoscope.set[0]!.encodings[0]).toMatchObject({ maxFramerate: 5 });
+    expect(otoscope.set[0]!.encodings[0]).toMatchObject({ maxFramerate: OTOSCOPE.minimal.maxFramerate });
     const notYet = fake([]);
     expect(await applyLevel({ camera: notYet }, 'low')).toEqual([]);
     expect(notYet.set).toEqual([]);
@@ -269,19 +291,23 @@ describe('LinkMonitor (stats every 2 s → level → senders)', () => {
 
   it('a new connection gets the ramp-up grace again; loss counts during it', async () => {
     vi.useFakeTimers();
-    let next: () => Promise<unknown> = async () => report(pair(100_000));
+    // 280 kbit/s: under the `low` threshold, above what GCC backs off to (its start is ~300).
+    const ramp = RAMP_BACKED_OFF_BPS + 30_000;
+    let next: () => Promise<unknown> = async () => report(pair(ramp));
     const m = new LinkMonitor({ getStats: () => next(), senders: () => ({}), onLevel: () => undefined, incident: () => undefined });
     await vi.advanceTimersByTimeAsync(RAMP_UP_MS + 4000);
     expect(m.level).toBe('minimal');
     m.reset();
     expect(m.level).toBe('full');
-    // Its first estimate (the grace starts) and two more within RAMP_UP_MS: the 100 kbit/s is not acted on…
+    // Its first estimate (the grace starts) and two more within RAMP_UP_MS: the estimate is not acted on…
     await vi.advanceTimersByTimeAsync(2000);
     expect(m.level).toBe('full');
-    // …but heavy loss is: one step down from where it is.
-    next = async () => report(pair(100_000), rir('audio', 0.5));
-    await vi.advanceTimersByTimeAsync(4000);
+    // …but heavy loss is: one step down from where it is, at each sample that says so.
+    next = async () => report(pair(ramp), rir('audio', 0.5));
+    await vi.advanceTimersByTimeAsync(2000);
     expect(m.level).toBe('reduced');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(m.level).toBe('low');
     // Once the grace is over, the estimate counts again.
     await vi.advanceTimersByTimeAsync(4000);
     expect(m.level).toBe('minimal');
@@ -290,7 +316,7 @@ describe('LinkMonitor (stats every 2 s → level → senders)', () => {
 
   it('applies a level change to the senders, tells the UI and the report once, and survives failing stats', async () => {
     vi.useFakeTimers();
-    let next: () => Promise<unknown> = async () => report(pair(100_000));
+    let next: () => Promise<unknown> = async () => report(pair(RAMP_BACKED_OFF_BPS + 10_000));
     const levels: LinkLevel[] = [];
     const incidents: string[] = [];
     const applied: RTCRtpSendParameters[] = [];
@@ -299,8 +325,7 @@ describe('LinkMonitor (stats every 2 s → level → senders)', () => {
     // The connection's first estimates are GCC ramping up: not acted on for RAMP_UP_MS.
     await vi.advanceTimersByTimeAsync(RAMP_UP_MS);
     expect(m.level).toBe('full');
-    await vi.advanceTimersByTimeAsync(2000);
-    expect(m.level).toBe('full');
+    // The grace is over (8 s after the first estimate, at 2 s): far below `low`, down at once.
     await vi.advanceTimersByTimeAsync(2000);
     expect(m.level).toBe('minimal');
     expect(levels).toEqual(['minimal']);
@@ -321,5 +346,68 @@ describe('LinkMonitor (stats every 2 s → level → senders)', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(applied).toHaveLength(n);
     expect(LEVELS).toContain(m.level);
+  });
+});
+
+describe('issue 11: the start level and what gives way', () => {
+  afterEach(() => vi.useRealTimers());
+  const check = (c: Partial<NetCheck>): NetCheck => ({ at: 1, verdict: 'good', turn: { udp: true, tcp: null, tls: null }, ...c });
+
+  it('starts from the pre-call check: reduced → camera small and slow, audio-only → camera paused; the uplink may say worse', () => {
+    expect(startLevel(undefined)).toBe('full');
+    expect(startLevel(check({ verdict: 'good' }))).toBe('full');
+    expect(startLevel(check({ verdict: 'reduced' }))).toBe('low');
+    expect(startLevel(check({ verdict: 'audio-only' }))).toBe('minimal');
+    expect(startLevel(check({ verdict: 'offline' }))).toBe('minimal');
+    expect(startLevel(check({ verdict: 'good', uplinkKbps: 500 }))).toBe('reduced');
+    expect(startLevel(check({ verdict: 'reduced', uplinkKbps: 256 }))).toBe('minimal');
+    // A better uplink never lifts a worse verdict; a missing or zero figure says nothing.
+    expect(startLevel(check({ verdict: 'audio-only', uplinkKbps: 5000 }))).toBe('minimal');
+    expect(startLevel(check({ verdict: 'reduced', uplinkKbps: 0 }))).toBe('low');
+    for (const g of [null, 5, 'x', {}, { verdict: 'great' }, { verdict: 'good', uplinkKbps: Number.NaN }]) expect(startLevel(g as unknown as NetCheck)).toBe('full');
+    expect(levelForBps(299_999)).toBe('minimal');
+  });
+
+  it('the first encodings of each sender fit the start level; the camera at the lowest priority', () => {
+    expect(initialEncoding('camera', 'minimal')).toMatchObject({ active: false, priority: 'very-low', networkPriority: 'very-low' });
+    expect(initialEncoding('camera', 'low')).toEqual({ active: true, scaleResolutionDownBy: 2, maxFramerate: 8, maxBitrate: 100_000, priority: 'very-low', networkPriority: 'very-low' });
+    expect(initialEncoding('camera', 'full')).toEqual({ active: true, scaleResolutionDownBy: 1, priority: 'very-low', networkPriority: 'very-low' });
+    expect(initialEncoding('otoscope', 'minimal')).toEqual({ active: true, maxFramerate: OTOSCOPE.minimal.maxFramerate, maxBitrate: OTOSCOPE.minimal.maxBitrate });
+    expect(initialEncoding('voice', 'full')).toEqual({ priority: 'high', networkPriority: 'high' });
+    expect(initialEncoding('voice', 'minimal')).toEqual({ maxBitrate: 16_000, priority: 'high', networkPriority: 'high' });
+  });
+
+  it("the voice's Opus bitrate gives way last (at minimal only), and comes back with the level", () => {
+    const p = { transactionId: 'v', encodings: [{ active: true, priority: 'high' }] } as unknown as RTCRtpSendParameters;
+    for (const level of ['full', 'reduced', 'low'] as const) expect(patchParameters(p, 'voice', level).encodings[0]).toEqual({ active: true, priority: 'high' });
+    const low = patchParameters(p, 'voice', 'minimal');
+    expect(low.encodings[0]).toEqual({ active: true, priority: 'high', maxBitrate: VOICE.minimal.maxBitrate });
+    expect(patchParameters(low, 'voice', 'full').encodings[0]).toEqual({ active: true, priority: 'high' });
+    expect(low.degradationPreference).toBeUndefined();
+  });
+
+  it('applyLevel sets the voice too, and never a stethoscope', async () => {
+    const got: Record<string, RTCRtpSendParameters[]> = { voice: [], stethoscope: [] };
+    const fake = (k: string): SenderLike => ({ getParameters: () => ({ transactionId: k, encodings: [{}] }) as unknown as RTCRtpSendParameters, setParameters: async (p) => void got[k]!.push(p) });
+    await applyLevel({ voice: fake('voice'), ...({ stethoscope: fake('stethoscope') } as object) }, 'minimal');
+    expect(got.voice![0]!.encodings[0]).toEqual({ maxBitrate: 16_000 });
+    expect(got.stethoscope).toEqual([]);
+  });
+
+  it('a monitor started from the check is at that level at once, and a new connection starts there again', () => {
+    vi.useFakeTimers();
+    const m = new LinkMonitor({ getStats: async () => report(pair(2e6)), senders: () => ({}), onLevel: () => undefined, incident: () => undefined, start: 'minimal' });
+    expect(m.level).toBe('minimal');
+    m.reset();
+    expect(m.level).toBe('minimal');
+    m.close();
+  });
+
+  it('during the ramp-up grace, an estimate GCC already backed off to (under its start) is acted on at once', async () => {
+    vi.useFakeTimers();
+    const m = new LinkMonitor({ getStats: async () => report(pair(150_000)), senders: () => ({}), onLevel: () => undefined, incident: () => undefined });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(m.level).toBe('minimal');
+    m.close();
   });
 });

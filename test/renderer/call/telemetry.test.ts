@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import { FRAME_MS, TelemetrySender, type StreamDeclaration } from '../../../src/renderer/call/telemetry.ts';
 import type { MdcCode } from '../../../src/shared/catalogue.ts';
+import { decodeTelemetryMessage } from '../../../src/shared/observation-frame.ts';
 import { CabinEventSchema, decodeFrame, TELEMETRY_MAX_BUFFERED } from '../../../src/shared/telemetry.ts';
 import { FakeChannel } from './fakes.ts';
 
@@ -113,5 +114,22 @@ describe('telemetry sender', () => {
       [4000, 1000],
     ]);
     for (const b of ch.sent as ArrayBuffer[]) expect(b.byteLength).toBeLessThan(16 * 1024);
+  });
+
+  it('sends a copy of each reading as an observation frame at once, and none when the channel is closed or behind', () => {
+    const reading = { id: 'r1', deviceId: 'oxi@sim', code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 97, unit: '%', t: 5 };
+    expect(sender.observation(reading)).toBe(true);
+    expect(ch.sent).toHaveLength(1);
+    expect(decodeTelemetryMessage(ch.sent[0] as ArrayBuffer)).toEqual({ kind: 'observation', observation: { type: 'observation', ...reading } });
+    expect(stats.telemetryBytes).toBe((ch.sent[0] as ArrayBuffer).byteLength);
+    // Not a waveform frame: the pleth decoder drops it.
+    expect(decodeFrame(ch.sent[0] as ArrayBuffer)).toBeUndefined();
+    ch.bufferedAmount = TELEMETRY_MAX_BUFFERED + 1;
+    expect(sender.observation({ ...reading, id: 'r2' })).toBe(false);
+    ch.bufferedAmount = 0;
+    expect(sender.observation({ ...reading, id: '' })).toBe(false);
+    ch.close();
+    expect(sender.observation({ ...reading, id: 'r3' })).toBe(false);
+    expect(ch.sent).toHaveLength(1);
   });
 });
