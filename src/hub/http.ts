@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { clientAddress } from '../server/client-address.ts';
 import { readCookie, setCookie } from '../server/cookies.ts';
 import { contentSecurityPolicy, securityHeaders } from '../server/csp.ts';
 import type { Logger } from '../server/log.ts';
@@ -7,7 +8,7 @@ import type { Attempt } from '../server/rate-limit.ts';
 import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import type { LoginThrottle } from './limits.ts';
-import type { Account, HubStore, Session } from './store.ts';
+import type { HubStore, Session } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -18,6 +19,8 @@ export interface ApiDeps {
   throttle: LoginThrottle;
   consoleDir: string | undefined;
   log: Logger;
+  /** Reverse proxies whose X-Forwarded-For names the client (src/server/client-address.ts); none by default. */
+  trustedProxies?: readonly string[];
   /** Closes the open sockets of a session that just ended (logout). */
   closeSession: (sid: string) => void;
 }
@@ -27,6 +30,8 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds to wait, sent as Retry-After (a 429). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -144,12 +149,7 @@ function issueFor(deps: ApiDeps, s: Session): Promise<TokenAnswer> {
 }
 
 function tooMany(seconds: number): HttpError {
-  return new HttpError(429, 'too-many-attempts', `Too many failed attempts: wait ${seconds} s and try again.`);
-}
-
-async function throttled(deps: ApiDeps, name: string): Promise<void> {
-  const s = await deps.throttle.lockedFor(name);
-  if (s > 0) throw tooMany(s);
+  return new HttpError(429, 'too-many-attempts', `Too many attempts: wait ${seconds} s and try again.`, seconds);
 }
 
 /** What the check answered (null: it failed), or 429 when the name was locked and the check did not run. */
@@ -163,17 +163,11 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
   if (post) sameOrigin(req, path === '/api/login' || path === '/api/cabin/token');
   if (path === '/api/login' && post) {
     const b = await body(req, DoctorLoginSchema);
-    const name = `doctor:${b.username}`;
-    await throttled(deps, name);
-    if (!deps.throttle.begin(name)) throw new HttpError(429, 'busy', 'A login is already being checked: try again in a moment.');
-    let tried: Attempt<Account>;
-    try {
-      // Under the name's slot, and checked against a lock set by the check that just ended.
-      tried = await deps.throttle.attempt(name, () => deps.store.verifyDoctor(b.username, b.password));
-    } finally {
-      deps.throttle.end(name);
-    }
-    const doctor = unlessLocked(tried);
+    // Limits per name and per client address, never for the whole hub (src/hub/limits.ts, LOGIN_POLICY).
+    const tried = await deps.throttle.login(`doctor:${b.username}`, clientAddress(req, deps.trustedProxies), () => deps.store.verifyDoctor(b.username, b.password));
+    if (tried.refused === 'busy') throw new HttpError(429, 'busy', 'Logins from your address are already being checked: try again in a moment.', tried.seconds);
+    if (tried.refused !== false) throw tooMany(tried.seconds);
+    const doctor = tried.value;
     if (!doctor) throw new HttpError(401, 'bad-credentials', 'Unknown username or wrong password.');
     const s = deps.store.createSession('doctor', doctor.id, { refresh: true });
     out['Set-Cookie'] = cookie(s.refresh!, MAX_SESSION_S);
@@ -185,11 +179,10 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     // with 256-bit keys what matters is how fast one address can guess.
     // A right key is always accepted (one SHA-256, cheap): behind a reverse proxy every cabin shares the proxy's
     // address, and failures from it must not lock the real cabins out. Only failures are refused while locked.
-    const name = `cabin-ip:${req.socket.remoteAddress ?? 'unknown'}`;
     const cabin = deps.store.verifyCabin(b.cabinId, b.key);
     if (!cabin) {
       // Counted unless the address is locked, in turn with its other guesses: parallel ones cannot all pass the lock.
-      unlessLocked(await deps.throttle.attempt(name, () => null));
+      unlessLocked(await deps.throttle.cabinFailure(clientAddress(req, deps.trustedProxies)));
       throw new HttpError(401, 'bad-credentials', 'Unknown cabin or wrong key.');
     }
     const s = deps.store.createSession('cabin', cabin.id);
@@ -251,7 +244,8 @@ export function handleHttp(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
     (err: unknown) => {
       if (err instanceof HttpError) {
         // The rest of an oversized body is not read: close the connection after the answer.
-        send(res, err.status, { error: { code: err.code, message: err.message } }, err.status === 413 ? { ...out, Connection: 'close' } : out);
+        const extra = err.status === 413 ? { ...out, Connection: 'close' } : err.retryAfterS === undefined ? out : { ...out, 'Retry-After': String(err.retryAfterS) };
+        send(res, err.status, { error: { code: err.code, message: err.message } }, extra);
       } else {
         deps.log.error({ err, method: req.method, path }, 'internal error');
         send(res, 500, { error: { code: 'internal', message: 'The hub failed to answer: try again; if it persists, look at the hub log.' } });

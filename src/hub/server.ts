@@ -35,6 +35,11 @@ export interface HubOptions {
   heartbeatMs?: number;
   /** A waiting request whose cabin stays disconnected this long is cancelled. Default 120 000 ms. */
   waitingGraceMs?: number;
+  /**
+   * Addresses of the reverse proxies in front of the hub: from them, X-Forwarded-For names the client that login
+   * limits count (src/server/client-address.ts). None by default (then every client behind a proxy is the proxy).
+   */
+  trustedProxies?: readonly string[];
 }
 
 export interface Hub {
@@ -52,7 +57,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const store = new HubStore(opts.dbPath, () => clock.now(), log.child({ component: 'store' }));
   const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, clock);
   const relay = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
-  const deps = { store, tokens, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
+  const deps = { store, tokens, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -30,9 +30,12 @@ export class Lockout {
 
   /** Seconds left on the lock, or 0 when the key may try. */
   async lockedFor(key: string): Promise<number> {
-    const res = await this.limiter.get(key);
-    const locked = res !== null && res.consumedPoints > this.limiter.points && res.msBeforeNext > 0;
-    return locked ? Math.ceil(res.msBeforeNext / 1000) : 0;
+    return blockedFor(this.limiter, await this.limiter.get(key));
+  }
+
+  /** Failures counted for the key in its window (0 after its lock ended or a success). */
+  async failures(key: string): Promise<number> {
+    return live(await this.limiter.get(key));
   }
 
   /** Counts a failure; true when it locked the key. */
@@ -79,6 +82,49 @@ export class Lockout {
       if (this.turns.get(key) === settled) this.turns.delete(key);
     });
     return turn;
+  }
+}
+
+/** Seconds left, rounded up, on a key a rate-limiter-flexible store says is blocked; 0 when it is not. */
+function blockedFor(limiter: RateLimiterAbstract, res: RateLimiterRes | null): number {
+  return res !== null && res.consumedPoints > limiter.points && res.msBeforeNext > 0 ? Math.ceil(res.msBeforeNext / 1000) : 0;
+}
+
+/** The points of a key's window, 0 once it is over (the memory store answers a record until its timer deletes it). */
+function live(res: RateLimiterRes | null): number {
+  return res !== null && res.msBeforeNext > 0 ? res.consumedPoints : 0;
+}
+
+/** Keys made to wait a given time (a growing delay computed by the caller), in a rate-limiter-flexible store. */
+export class Delays {
+  private readonly limiter = new RateLimiterMemory({ points: 1, duration: 1 });
+
+  /** The key waits `seconds` from now (replacing a shorter or longer wait it had). */
+  async wait(key: string, seconds: number): Promise<void> {
+    await this.limiter.block(key, seconds);
+  }
+
+  /** Seconds left before the key may try again; 0 when it may. */
+  async left(key: string): Promise<number> {
+    return blockedFor(this.limiter, await this.limiter.get(key));
+  }
+}
+
+/** Events per key within a fixed window from the key's first one (rate-limiter-flexible), e.g. failures for a name. */
+export class Counter {
+  private readonly limiter: RateLimiterMemory;
+
+  constructor(windowS: number) {
+    this.limiter = new RateLimiterMemory({ points: Number.MAX_SAFE_INTEGER, duration: windowS });
+  }
+
+  /** Counts one and answers the key's count in its window, this one included. */
+  async add(key: string): Promise<number> {
+    return (await this.limiter.consume(key)).consumedPoints;
+  }
+
+  async count(key: string): Promise<number> {
+    return live(await this.limiter.get(key));
   }
 }
 

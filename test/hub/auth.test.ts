@@ -41,7 +41,7 @@ describe('doctor login', () => {
     expect(unknown.json.error).toEqual(bad.json.error);
   });
 
-  it('locks a username out for 60 s after 5 failures in 5 minutes (429), even with the right password', async () => {
+  it('locks a username out of the address that failed 5 times in 5 minutes, for 60 s (429), even with the right password', async () => {
     for (let i = 0; i < 5; i++) expect((await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: `wrong-${i}` })).status).toBe(401);
     const locked = await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: PASSWORD });
     expect(locked.status).toBe(429);
@@ -52,7 +52,7 @@ describe('doctor login', () => {
     expect((await post(`${t.hub.url}/api/login`, { username: 'dr.c', password: PASSWORD })).status).toBe(200);
   });
 
-  it('guesses sent in parallel cannot slip past the lockout: one check per name at a time', async () => {
+  it('guesses sent in parallel cannot slip past the lockout: one check per address at a time', async () => {
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post(`${t.hub.url}/api/login`, { username: 'dr.a', password: `guess-${i}` })));
     const statuses = answers.map((a) => a.status);
     // Each guess that was really checked failed (401); the others were turned away (429) without a hash.

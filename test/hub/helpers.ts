@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -55,6 +55,7 @@ export interface ApiAnswer {
   json: ApiJson;
   /** Set-Cookie lines of the answer. */
   cookies: string[];
+  headers: IncomingHttpHeaders;
 }
 
 /**
@@ -79,7 +80,7 @@ export function api(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           try {
-            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ApiJson, cookies: res.headers['set-cookie'] ?? [] });
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ApiJson, cookies: res.headers['set-cookie'] ?? [], headers: res.headers });
           } catch (err) {
             reject(err instanceof Error ? err : new Error(String(err)));
           }

@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Lockout, TokenBucket } from '../../src/server/rate-limit.ts';
+import { Counter, Delays, Lockout, TokenBucket } from '../../src/server/rate-limit.ts';
 
 describe('Lockout', () => {
   beforeEach(() => {
@@ -113,6 +113,43 @@ describe('Lockout', () => {
     const l = new Lockout({ failures: 5, windowS: 300, lockS: 60 }, (o) => (seen.push(o), new RateLimiterMemory(o)));
     expect(seen).toEqual([{ points: 4, duration: 300, blockDuration: 60 }]);
     expect(await l.lockedFor('x')).toBe(0);
+  });
+});
+
+describe('Delays and Counter', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('Delays: a key waits the seconds it was given, then may go; others never wait', async () => {
+    const d = new Delays();
+    await d.wait('a', 8);
+    expect(await d.left('a')).toBe(8);
+    expect(await d.left('b')).toBe(0);
+    vi.setSystemTime(1_000_000 + 7_001);
+    expect(await d.left('a')).toBe(1);
+    vi.setSystemTime(1_000_000 + 8_000);
+    expect(await d.left('a')).toBe(0);
+  });
+
+  it('Counter: counts per key within a window from the first, then afresh', async () => {
+    const c = new Counter(60);
+    expect([await c.add('n'), await c.add('n'), await c.add('m')]).toEqual([1, 2, 1]);
+    expect(await c.count('n')).toBe(2);
+    vi.setSystemTime(1_000_000 + 60_001);
+    expect(await c.count('n')).toBe(0);
+    expect(await c.add('n')).toBe(1);
+  });
+
+  it('Lockout.failures: the failures counted in the window', async () => {
+    const l = new Lockout({ failures: 5, windowS: 300, lockS: 60 });
+    await l.fail('a');
+    await l.fail('a');
+    expect(await l.failures('a')).toBe(2);
+    await l.succeed('a');
+    expect(await l.failures('a')).toBe(0);
   });
 });
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeLogger, createLogger, createRootLogger, type Logger } from '../../server/log.ts';
@@ -11,7 +12,9 @@ const USAGE = `usage:
   npm run hub -- serve [--port N] [--host H] [--db FILE] [--console DIR] [--demo-cabin-key-file FILE]
                        [--log-file FILE] [--log-format pretty|json]
       env: HUB_JWT_SECRET (32+ characters), HUB_TURN_SECRET, HUB_TURN_URLS, HUB_STUN_URLS (comma-separated),
-           HUB_RELAY_ONLY=1 (every call through TURN), HUB_LOG_FILE (as --log-file), LOG_LEVEL (default info)
+           HUB_RELAY_ONLY=1 (every call through TURN), HUB_LOG_FILE (as --log-file), LOG_LEVEL (default info),
+           HUB_TRUSTED_PROXIES (comma-separated addresses of the reverse proxy: login limits then count the
+           client its X-Forwarded-For names)
       --log-file: the log as JSON lines in FILE, rotated at 10 MiB (5 files kept); else on stdout, readable on a
            terminal or with --log-format pretty, JSON lines otherwise
       --demo-cabin-key-file: demo mode: (re)creates the demo doctor and the demo cabin with new secrets, prints
@@ -122,6 +125,10 @@ async function serve(args: string[]): Promise<void> {
     },
     log,
   };
+  const proxies = list(env.HUB_TRUSTED_PROXIES);
+  const notIp = proxies.find((p) => isIP(p) === 0);
+  if (notIp !== undefined) throw new UsageError(`HUB_TRUSTED_PROXIES: "${notIp}" is not an IP address (write the proxy's addresses, comma-separated).`);
+  if (proxies.length > 0) opts.trustedProxies = proxies;
   if (env.HUB_RELAY_ONLY === '1' && turnUrls.length === 0) throw new UsageError('HUB_RELAY_ONLY=1 needs a TURN server: set HUB_TURN_URLS and HUB_TURN_SECRET.');
   if (secret !== undefined) opts.jwtSecret = new TextEncoder().encode(secret);
   else if (login === undefined) log.warn('HUB_JWT_SECRET is not set: tokens will not survive a restart of the hub');
