@@ -9,7 +9,7 @@ import { LinkMonitor } from './link-monitor.ts';
 import { CallPeer, type LocalMedia } from './peer.ts';
 import type { Snapshot } from './snapshot.ts';
 import { callStats } from './stats.ts';
-import { TelemetrySender } from './telemetry.ts';
+import { FRAME_MS, SLOW_FRAME_MS, TelemetrySender } from './telemetry.ts';
 import type { DoctorVideoState, StallOptions } from './video-stall.ts';
 import { VideoWatch } from './video-watch.ts';
 
@@ -24,6 +24,9 @@ export interface RtcView {
   /** Whether the doctor's video really plays (frames decoded), stalled or given up. */
   doctorVideo: DoctorVideoState;
 }
+/** Waveform frames less often on the poorest link (their headers cost more than their samples). */
+const frameMsAt = (level: LinkLevel): number => (level === 'minimal' ? SLOW_FRAME_MS : FRAME_MS);
+
 export const NO_RTC: RtcView = { rtc: 'none', remote: null, remoteVideo: false, link: 'full', doctorVideo: 'none' };
 
 export interface CallSessionOptions {
@@ -72,7 +75,7 @@ export class CallSession {
     this.events = new EventsLink({ call: (n, i) => bridge.call(n, i), grabSnapshot: opts.grabSnapshot, stats: callStats, incident: (d) => this.incident(d) });
     // The doctor is told at once (on the channel's opening) when the camera starts small or paused.
     this.events.setLink(this.start);
-    this.telemetry = new TelemetrySender({ declare: (d) => this.events.declareStream(d), stats: callStats });
+    this.telemetry = new TelemetrySender({ declare: (d) => this.events.declareStream(d), stats: callStats, frameMs: frameMsAt(this.start) });
     this.iceServers = opts.iceServers;
     this.peer = this.newPeer();
     this.monitor = new LinkMonitor({
@@ -86,6 +89,7 @@ export class CallSession {
       start: this.start,
       onLevel: (level) => {
         this.events.setLink(level);
+        this.telemetry.setFrameMs(frameMsAt(level));
         this.changed();
       },
       incident: (d) => this.incident(d),

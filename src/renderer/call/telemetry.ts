@@ -8,6 +8,16 @@ export type StreamDeclaration = Extract<CabinEvent, { type: 'stream' }>;
 type Waveform = EventPayload<'waveform'>;
 
 export const FRAME_MS = 40;
+/**
+ * At the lowest bandwidth level, a frame every 200 ms: each frame costs ~80 bytes of SCTP, DTLS, UDP, IP and TURN
+ * headers for a few bytes of samples, 18 kbit/s at 40 ms, which a 128 kbit/s link needs for the readings and audio.
+ */
+export const SLOW_FRAME_MS = 200;
+/**
+ * The telemetry copy of a reading goes this long after the `events` copy: sent together they would share one SCTP
+ * packet (and be lost together); apart, one lost packet costs one copy only.
+ */
+export const OBSERVATION_COPY_DELAY_MS = 30;
 /** Samples per frame at most, so a frame stays far under the data-channel message limit. */
 export const MAX_FRAME_SAMPLES = 2000;
 /** A waveform event this long after the one before is a gap (the doctor draws it as one). */
@@ -40,10 +50,22 @@ export class TelemetrySender {
   private readonly streams = new Map<string, Stream>();
   private nextId = 0;
   private channel: ChannelLike | undefined;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private timer: ReturnType<typeof setInterval>;
+  private frameMs: number;
+  private readonly copies = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly deps: TelemetryDeps) {
-    this.timer = setInterval(() => this.flush(), deps.frameMs ?? FRAME_MS);
+    this.frameMs = deps.frameMs ?? FRAME_MS;
+    this.timer = setInterval(() => this.flush(), this.frameMs);
+  }
+
+  /** How often frames go from now on (FRAME_MS, or SLOW_FRAME_MS on a very poor link); what waits goes now. */
+  setFrameMs(ms: number): void {
+    if (!(ms >= 10 && ms <= 1000) || ms === this.frameMs) return;
+    this.frameMs = ms;
+    clearInterval(this.timer);
+    this.flush();
+    this.timer = setInterval(() => this.flush(), ms);
   }
 
   attach(channel: ChannelLike | undefined): void {
@@ -76,15 +98,25 @@ export class TelemetrySender {
   }
 
   /**
-   * A copy of a new reading on `telemetry`, sent now (the reliable copy goes on `events`): on a lossy link one lost
-   * packet then costs nothing, where the `events` copy alone waits for an SCTP retransmission. Not queued when
-   * the channel is behind (the `events` copy still goes); true when sent.
+   * A copy of a new reading on `telemetry`, OBSERVATION_COPY_DELAY_MS after the reliable copy on `events`: on a
+   * lossy link one lost packet then costs nothing, where the `events` copy alone waits for an SCTP retransmission.
+   * False when it breaks the contract (the `events` copy still goes).
    */
   observation(r: Reading): boolean {
-    const ch = this.channel;
-    if (!ch || ch.readyState !== 'open' || ch.bufferedAmount > TELEMETRY_MAX_BUFFERED) return false;
     const bytes = encodeObservationFrame({ type: 'observation', ...r });
     if (!bytes) return false;
+    const timer = setTimeout(() => {
+      this.copies.delete(timer);
+      this.sendCopy(bytes);
+    }, OBSERVATION_COPY_DELAY_MS);
+    this.copies.add(timer);
+    return true;
+  }
+
+  /** Not queued when the channel is closed or behind (the `events` copy is the one that counts). */
+  private sendCopy(bytes: Uint8Array): boolean {
+    const ch = this.channel;
+    if (!ch || ch.readyState !== 'open' || ch.bufferedAmount > TELEMETRY_MAX_BUFFERED) return false;
     try {
       ch.send(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     } catch {
@@ -101,6 +133,8 @@ export class TelemetrySender {
 
   close(): void {
     clearInterval(this.timer);
+    for (const t of this.copies) clearTimeout(t);
+    this.copies.clear();
     this.streams.clear();
     this.channel = undefined;
   }

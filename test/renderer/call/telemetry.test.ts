@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newStats } from '../../../src/renderer/call/stats.ts';
-import { FRAME_MS, TelemetrySender, type StreamDeclaration } from '../../../src/renderer/call/telemetry.ts';
+import { FRAME_MS, OBSERVATION_COPY_DELAY_MS, SLOW_FRAME_MS, TelemetrySender, type StreamDeclaration } from '../../../src/renderer/call/telemetry.ts';
 import type { MdcCode } from '../../../src/shared/catalogue.ts';
 import { decodeTelemetryMessage } from '../../../src/shared/observation-frame.ts';
 import { CabinEventSchema, decodeFrame, TELEMETRY_MAX_BUFFERED } from '../../../src/shared/telemetry.ts';
@@ -116,20 +116,54 @@ describe('telemetry sender', () => {
     for (const b of ch.sent as ArrayBuffer[]) expect(b.byteLength).toBeLessThan(16 * 1024);
   });
 
-  it('sends a copy of each reading as an observation frame at once, and none when the channel is closed or behind', () => {
+  it('sends a copy of each reading as an observation frame shortly after (not in the packet of the events copy), none when the channel is closed or behind', () => {
     const reading = { id: 'r1', deviceId: 'oxi@sim', code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 97, unit: '%', t: 5 };
     expect(sender.observation(reading)).toBe(true);
+    expect(ch.sent).toHaveLength(0);
+    vi.advanceTimersByTime(OBSERVATION_COPY_DELAY_MS);
     expect(ch.sent).toHaveLength(1);
     expect(decodeTelemetryMessage(ch.sent[0] as ArrayBuffer)).toEqual({ kind: 'observation', observation: { type: 'observation', ...reading } });
     expect(stats.telemetryBytes).toBe((ch.sent[0] as ArrayBuffer).byteLength);
     // Not a waveform frame: the pleth decoder drops it.
     expect(decodeFrame(ch.sent[0] as ArrayBuffer)).toBeUndefined();
     ch.bufferedAmount = TELEMETRY_MAX_BUFFERED + 1;
-    expect(sender.observation({ ...reading, id: 'r2' })).toBe(false);
+    sender.observation({ ...reading, id: 'r2' });
+    vi.advanceTimersByTime(OBSERVATION_COPY_DELAY_MS);
     ch.bufferedAmount = 0;
     expect(sender.observation({ ...reading, id: '' })).toBe(false);
+    sender.observation({ ...reading, id: 'r3' });
     ch.close();
-    expect(sender.observation({ ...reading, id: 'r3' })).toBe(false);
+    vi.advanceTimersByTime(OBSERVATION_COPY_DELAY_MS);
     expect(ch.sent).toHaveLength(1);
+    // Closing the sender drops the copies still waiting.
+    const other = new FakeChannel();
+    other.open();
+    sender.attach(other);
+    sender.observation({ ...reading, id: 'r4' });
+    sender.close();
+    vi.advanceTimersByTime(OBSERVATION_COPY_DELAY_MS);
+    expect(other.sent).toHaveLength(0);
+  });
+
+  it('on a very poor link, frames go every 200 ms instead of 40 (what waits goes at the change)', () => {
+    sender.onWaveform(wave([1, 2], 0));
+    sender.setFrameMs(SLOW_FRAME_MS);
+    expect(frames(ch)).toEqual([{ stream: 0, index: 0, samples: [1, 2] }]);
+    sender.onWaveform(wave([3], 20));
+    vi.advanceTimersByTime(SLOW_FRAME_MS - 1);
+    expect(ch.sent).toHaveLength(1);
+    sender.onWaveform(wave([4], 100));
+    vi.advanceTimersByTime(1);
+    expect(frames(ch)[1]).toEqual({ stream: 0, index: 2, samples: [3, 4] });
+    sender.setFrameMs(FRAME_MS);
+    sender.onWaveform(wave([5], 300));
+    vi.advanceTimersByTime(FRAME_MS);
+    expect(frames(ch)[2]).toEqual({ stream: 0, index: 4, samples: [5] });
+    // Garbage intervals are refused.
+    sender.setFrameMs(0);
+    sender.setFrameMs(Number.NaN);
+    sender.onWaveform(wave([6], 340));
+    vi.advanceTimersByTime(FRAME_MS);
+    expect(frames(ch)).toHaveLength(4);
   });
 });
