@@ -36,6 +36,8 @@ export class LinkMonitor {
   private closed = false;
   /** When this connection's first bandwidth estimate came (the ramp-up grace counts from there). */
   private firstEstimateAt: number | undefined;
+  /** The connection is down (a cut): its stats say nothing about the link's bandwidth, so the level stays. */
+  private down = false;
 
   constructor(private readonly deps: LinkMonitorDeps) {
     this.state = initialPolicy(deps.start);
@@ -60,6 +62,21 @@ export class LinkMonitor {
     if (was !== this.state.level) this.deps.onLevel(this.state.level);
   }
 
+  /**
+   * A cut (the connection is not connected, cut.ts): no level change from the stats until it is up again; the level
+   * kept is the one the link had before (a total cut is not a narrow link: stepping the camera down to 'minimal' for
+   * it left the video paused long after the link came back).
+   */
+  setDown(down: boolean): void {
+    this.down = down;
+  }
+
+  /** A new connection on the same link (after a long cut): the level stays, the ramp-up grace starts again. */
+  newConnection(): Promise<unknown> {
+    this.firstEstimateAt = undefined;
+    return this.reapply();
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
@@ -67,7 +84,7 @@ export class LinkMonitor {
   }
 
   private async tick(): Promise<void> {
-    if (this.closed || this.busy) return;
+    if (this.closed || this.busy || this.down) return;
     this.busy = true;
     try {
       let report: unknown;
@@ -76,7 +93,7 @@ export class LinkMonitor {
       } catch {
         return; // lost stats: no change
       }
-      if (this.closed) return;
+      if (this.closed || this.down) return;
       const sample = sampleOf(report);
       const now = Date.now();
       if (sample.availableOutgoingBitrate !== undefined) {

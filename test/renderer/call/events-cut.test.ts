@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CutTracker, LONG_CUT_MS } from '../../../src/renderer/call/cut.ts';
 import { EventsLink, RESEND_MS } from '../../../src/renderer/call/events.ts';
+import { LinkMonitor, RAMP_UP_MS } from '../../../src/renderer/call/link-monitor.ts';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
 import { FakeChannel, fakeCall, ok } from './fakes.ts';
@@ -109,5 +110,29 @@ describe('cut tracker', () => {
     expect(c.onState('connected', 20_000 + LONG_CUT_MS)).toBe('back-after-long-cut');
     expect(c.down).toBe(false);
     expect(c.onState('closed', 40_000)).toBeUndefined();
+  });
+});
+
+describe('bandwidth level during a cut', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('stats of a connection that is down change no level: the camera is not paused for a cut', async () => {
+    vi.useFakeTimers();
+    // What a cut looks like in the stats: half the packets lost, seconds of round trip, a collapsed estimate.
+    const cut = new Map<string, unknown>([
+      ['CP1', { id: 'CP1', type: 'candidate-pair', nominated: true, state: 'succeeded', availableOutgoingBitrate: 90_000, currentRoundTripTime: 2.5 }],
+      ['R1', { type: 'remote-inbound-rtp', kind: 'audio', fractionLost: 0.5 }],
+    ]);
+    const levels: string[] = [];
+    const m = new LinkMonitor({ getStats: async () => cut, senders: () => ({}), onLevel: (l) => levels.push(l), incident: () => undefined });
+    m.setDown(true);
+    await vi.advanceTimersByTimeAsync(RAMP_UP_MS + 20_000);
+    expect(m.level).toBe('full');
+    expect(levels).toEqual([]);
+    // Up again with the same stats: the policy acts (the test of what setDown holds back).
+    m.setDown(false);
+    await vi.advanceTimersByTimeAsync(RAMP_UP_MS + 4000);
+    expect(m.level).not.toBe('full');
+    m.close();
   });
 });
