@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Notice } from '../state/screen-machine.ts';
 import { useController } from '../state/hooks.ts';
 import { useFocusOnMount } from '../components/use-focus-on-mount.ts';
+import { waitNotice } from './login-wait.ts';
 
 /** Username and password; the token stays in memory (a reload restores the session from the hub's cookie). */
 export function Login({ notice }: { notice: Notice | undefined }) {
@@ -27,7 +28,7 @@ export function Login({ notice }: { notice: Notice | undefined }) {
     setBusy(false);
     if (!r.ok) {
       setPassword('');
-      setError(r.error === 'too-many' && r.retryAfterS ? t('login.error.too-many-wait', { count: Math.ceil(r.retryAfterS) }) : t(`login.error.${r.error}`));
+      setError(r.error === 'too-many' && r.retryAfterS ? waitNotice(t, r.retryAfterS) : t(`login.error.${r.error}`));
     }
   };
 
