@@ -131,3 +131,22 @@ describe('a known doctor cannot be locked out', () => {
     expect((await login('127.0.0.5', 'dr.a', PASSWORD)).status).toBe(200);
   });
 });
+
+describe('behind a trusted reverse proxy (HUB_TRUSTED_PROXIES)', () => {
+  let p: TestHub;
+  beforeAll(async () => {
+    p = await startHub({ clock, trustedProxies: ['127.0.0.7'] });
+  });
+  afterAll(() => p.close());
+  const via = (peer: string, client: string, username: string, password: string) =>
+    api(`${p.hub.url}/api/login`, { body: { username, password }, localAddress: peer, headers: { 'X-Forwarded-For': client } });
+
+  it('counts the client the proxy names, so one client spraying does not lock the others out; others cannot pick their address', async () => {
+    for (let i = 0; i < LOGIN_POLICY.address.failures; i++) expect((await via('127.0.0.7', '203.0.113.1', `user-${i}`, 'Summer2026!')).status).toBe(401);
+    expect((await via('127.0.0.7', '203.0.113.1', 'dr.a', PASSWORD)).status).toBe(429);
+    expect((await via('127.0.0.7', '203.0.113.2', 'dr.a', PASSWORD)).status).toBe(200);
+    // From an address that is not the proxy, X-Forwarded-For is the client's own word: not believed.
+    for (let i = 0; i < LOGIN_POLICY.address.failures; i++) expect((await via('127.0.0.8', `198.51.100.${i}`, `user-${i}`, 'Summer2026!')).status).toBe(401);
+    expect((await via('127.0.0.8', '198.51.100.200', 'dr.a', PASSWORD)).status).toBe(429);
+  }, 60_000);
+});
