@@ -179,6 +179,8 @@ export const CabinEventSchema = z.discriminatedUnion('type', [
       data: z.string().max(12_000),
     })
     .strict(),
+  /** The cabin's disk is full: its readings are not being kept (on each change and every opening while full). */
+  z.object({ type: z.literal('storage'), diskFull: z.boolean() }).strict(),
   /** The patient's session: the doctor console shows the phase and talks in the patient's language. */
   z.object({ type: z.literal('session'), sessionId: z.string().max(100).nullable(), phase: PhaseSchema, language: LanguageSchema }).strict(),
   /** How the doctor's video reaches the cabin (on each change and every opening); a console without it drops it. */

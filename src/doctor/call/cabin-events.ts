@@ -89,6 +89,8 @@ export function applyCabinEvent(state: CallSnapshot, e: CabinEvent, d: CabinEven
       return state.cabinLink === e.level ? undefined : { cabinLink: e.level };
     case 'doctor-video':
       return state.patientView === e.state ? undefined : { patientView: e.state };
+    case 'storage':
+      return state.cabinDiskFull === e.diskFull ? undefined : { cabinDiskFull: e.diskFull };
   }
 }
 

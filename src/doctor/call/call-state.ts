@@ -44,6 +44,8 @@ export interface CallSnapshot {
   cabinLink: LinkLevel;
   /** How the doctor's video reaches the patient, as the cabin says ('none' until it says: an older cabin never does). */
   patientView: DoctorVideoState;
+  /** The cabin's disk is full: its readings are not being kept (the cabin says so on `events`). */
+  cabinDiskFull: boolean;
 }
 
 export interface CallOptions {
@@ -80,5 +82,6 @@ export function initialCallSnapshot(): CallSnapshot {
     local: undefined,
     cabinLink: 'full',
     patientView: 'none',
+    cabinDiskFull: false,
   };
 }

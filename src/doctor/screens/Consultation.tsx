@@ -50,6 +50,11 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
         {/* The patient went home: the call is over, not failing (no "absent, retrying"). */}
         {!consultation.cabinLeft && <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} cabinLink={snap.cabinLink} />}
         {!consultation.cabinLeft && <CutNotice rtc={snap.rtc} />}
+        {!consultation.cabinLeft && snap.cabinDiskFull && (
+          <p className="banner banner-bad" role="alert" data-testid="cabin-disk-full">
+            {t('cabinDiskFull')}
+          </p>
+        )}
         <PatientNotices consultation={consultation} />
         <p className="session" data-testid="patient-session" data-phase={session?.phase ?? ''} data-language={session?.language ?? consultation.language}>
           {t('session.label')}{t('app.colon')}{' '}

@@ -34,6 +34,11 @@ export function AssistantPanel() {
           </button>
         </header>
         <div className="panel-scroll">
+          {session.storeFault === 'disk-full' && (
+            <p className="store-fault" role="alert" data-testid="assistant-disk-full">
+              <strong>{t('assistant.diskFull')}</strong> {t('assistant.diskFullAction')}
+            </p>
+          )}
           <div className="panel-columns">
             <div>
               {session.phase === 'cleaning' && config ? (

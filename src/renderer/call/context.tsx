@@ -116,9 +116,10 @@ export function CallProvider({ children }: { children: ReactNode }) {
   const phase = session?.phase;
   const sessionId = session?.sessionId ?? null;
   const language = session?.language;
+  const diskFull = session?.storeFault === 'disk-full';
   useEffect(() => {
-    if (phase && language) call.current?.setSession({ sessionId, phase, language });
-  }, [live, consultation, polite, relayOnly, phase, sessionId, language]);
+    if (phase && language) call.current?.setSession({ sessionId, phase, language, diskFull });
+  }, [live, consultation, polite, relayOnly, phase, sessionId, language, diskFull]);
 
   // Remembered per visit: the end screen says « le médecin a reçu vos mesures » only when one did.
   const [joinedVisit, setJoinedVisit] = useState<string | null>(null);

@@ -18,6 +18,8 @@ export interface SessionInfo {
   sessionId: string | null;
   phase: Phase;
   language: Language;
+  /** The cabin's disk is full: its readings are not being kept (told to the doctor as a `storage` message). */
+  diskFull?: boolean;
 }
 
 export interface EventsDeps {
@@ -65,6 +67,7 @@ export class EventsLink {
   private readonly statuses = new Map<string, string>();
   private session: SessionInfo | undefined;
   private link: LinkLevel = 'full';
+  private diskFull = false;
   private doctorVideo: { state: DoctorVideoState; tries: number } = { state: 'none', tries: 0 };
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly detachers: (() => void)[] = [];
@@ -127,7 +130,12 @@ export class EventsLink {
     this.send({ type: 'devices', devices });
   }
 
-  setSession(s: SessionInfo): void {
+  setSession(full: SessionInfo): void {
+    const { diskFull = false, ...s } = full;
+    if (diskFull !== this.diskFull) {
+      this.diskFull = diskFull;
+      this.send({ type: 'storage', diskFull });
+    }
     if (this.session && this.session.sessionId === s.sessionId && this.session.phase === s.phase && this.session.language === s.language) return;
     this.session = s;
     this.send({ type: 'session', sessionId: s.sessionId, phase: s.phase, language: s.language });
@@ -264,6 +272,7 @@ export class EventsLink {
   private async onOpen(channel: ChannelLike): Promise<void> {
     if (this.devices) this.send({ type: 'devices', devices: this.devices });
     if (this.session) this.send({ type: 'session', ...this.session });
+    if (this.diskFull) this.send({ type: 'storage', diskFull: true });
     if (this.link !== 'full') this.send({ type: 'link', level: this.link });
     if (this.doctorVideo.state !== 'none') this.send({ type: 'doctor-video', ...this.doctorVideo });
     for (const decl of this.streams.values()) this.send(decl);
