@@ -1,5 +1,8 @@
 import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dirname } from 'node:path';
+import { startCabin } from '../../src/main/app.ts';
+import { demoConfig } from '../../src/main/config.ts';
 import { StoreError } from '../../src/main/store/index.ts';
 import { storeTemp } from './helpers/store-temp.ts';
 
@@ -88,5 +91,13 @@ describe('cabin store: emptied, damaged, private', () => {
     const s = tmp.open(file);
     expect(s.cleaningPending()).toBe(false);
     expect(existsSync(`${file}.store-id`)).toBe(true);
+  });
+
+  it('cabin main does not start on it: startCabin rejects with the sentence `npm start` prints', async () => {
+    const file = tmp.file();
+    usedStore(file);
+    truncateSync(file, 0);
+    await expect(startCabin(demoConfig({ dataDir: dirname(file) }))).rejects.toMatchObject({ code: 'emptied', message: expect.stringContaining(`The cabin database ${file} is empty`) });
+    expect(statSync(file).size).toBe(0);
   });
 });
