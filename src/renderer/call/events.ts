@@ -12,6 +12,12 @@ export const ACK_BATCH = 500;
 export const OUTBOX_PAGE = 500;
 /** Resends stop while this much is queued on `events` (a snapshot in flight): readings wait, nothing is lost. */
 export const RESEND_MAX_BUFFERED = 256 * 1024;
+/**
+ * The periodic resend waits for a quiet channel (at most this much queued): what is queued is not lost (SCTP
+ * delivers it while the channel lives), and on a slow link, resending what is still on its way only lengthened the
+ * queue in front of the new readings (issue 11: at 256 kbit/s the resends fed on their own delay).
+ */
+export const RESEND_IDLE_BUFFERED = 4 * 1024;
 
 type Observation = Extract<CabinEvent, { type: 'observation' }>;
 export interface SessionInfo {
@@ -240,6 +246,7 @@ export class EventsLink {
   /** Every unacknowledged observation again (a new channel), or with `due` only those not sent for a period. */
   private resend(due = false): void {
     if (this.down || this.catchingUp) return;
+    if (due && (this.channel?.bufferedAmount ?? 0) > RESEND_IDLE_BUFFERED) return;
     // A monotonic clock: a kiosk clock stepped back by NTP must not hold resends.
     const before = performance.now() - this.resendMs;
     for (const o of this.unacked.values()) {
