@@ -36,13 +36,23 @@ export function isStale(f: ProfileFacts, alive: (pid: number) => boolean): boole
   return !f.pids.some(alive);
 }
 
-/** Whether a process runs (one of another account counts: it exists). */
+/** Whether a process runs (one of another account counts: it exists; a zombie, ended but not yet reaped, does not). */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+/** Linux: the state letter after the command's closing parenthesis in /proc/PID/stat is Z. */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }
 

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, existsSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, existsSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanStaleProfiles, isStale, makeProfile, PROFILE_PREFIX, recordPid } from '../../../src/main/launch/profiles.ts';
+import { cleanStaleProfiles, isStale, makeProfile, processAlive, PROFILE_PREFIX, recordPid } from '../../../src/main/launch/profiles.ts';
 
 const uid = process.getuid!();
 
@@ -66,5 +67,26 @@ describe('cleanStaleProfiles', () => {
     const mine = makeProfile(tmp);
     expect(cleanStaleProfiles(tmp)).toEqual([dead]);
     expect(existsSync(mine)).toBe(true);
+  });
+});
+
+describe('processAlive', () => {
+  it('counts a running process, and not a zombie (ended, its parent has not reaped it yet: a killed launcher’s tether)', async () => {
+    // `sleep 0` ends at once; its parent became `sleep 5` (exec), which never reaps it: a zombie for 5 s.
+    const sh = spawn('/bin/sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const line = await new Promise<string>((r) => sh.stdout.once('data', (d: Buffer) => r(d.toString())));
+      const zombiePid = Number(line.trim());
+      const state = () => {
+        const stat = readFileSync(`/proc/${zombiePid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      };
+      for (let i = 0; i < 100 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(state()).toBe('Z');
+      expect(processAlive(zombiePid)).toBe(false);
+      expect(processAlive(sh.pid!)).toBe(true);
+    } finally {
+      sh.kill('SIGKILL');
+    }
   });
 });
