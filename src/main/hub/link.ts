@@ -1,7 +1,19 @@
 import WebSocket from 'ws';
 import type { CallView, Language } from '../../shared/bridge.ts';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts';
-import { BEARER_PREFIX, FromHubSchema, HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, parseFrame, type FromHub, type LeaveReason, type SignalData, type ToHub } from '../../shared/hub-protocol.ts';
+import {
+  BEARER_PREFIX,
+  FromHubSchema,
+  HUB_CLOSE,
+  HUB_MAX_FRAME_BYTES,
+  HUB_SUBPROTOCOL,
+  parseFrame,
+  type FromHub,
+  type LeaveReason,
+  type ReportReading,
+  type SignalData,
+  type ToHub,
+} from '../../shared/hub-protocol.ts';
 import { cabinLogin, LoginRefused } from './cabin-login.ts';
 import { callView, initialCall, transition, type Call, type CallEvent } from './call-machine.ts';
 import { ReconnectPolicy } from './reconnect.ts';
@@ -18,6 +30,12 @@ export interface HubLinkOptions {
   onSignal(data: SignalData): void;
   /** Something worth the audit log (no patient data): consultation steps and incidents. */
   onAudit(action: 'consultation' | 'incident', detail: string): void;
+  /** A doctor took the consultation of this visit (the session id that asked): its outbox is delivered there. */
+  onActive?(visit: string, consultationId: string): void;
+  /** The socket opened: what waited for the hub may go. */
+  onOpen?(): void;
+  /** The hub's answer to a `report` this cabin sent (report-delivery.ts); true when the ref was the delivery's. */
+  onReportAnswer?(m: Extract<FromHub, { type: 'reported' | 'error' }>): boolean;
   /** Reconnection backoff bounds (ms). */
   backoff?: { minMs: number; maxMs: number };
   pingEveryMs?: number;
@@ -103,6 +121,11 @@ export class HubLink {
     if (!this.send({ type: 'signal', consultationId: c.consultationId, data })) throw new Error('The hub is not connected.');
   }
 
+  /** A part of a visit's outbox for its consultation's report; false when the hub is not connected. */
+  report(consultationId: string, readings: ReportReading[], ref: string): boolean {
+    return this.send({ type: 'report', ref, consultationId, readings });
+  }
+
   incident(detail: string): void {
     this.opts.onAudit('incident', `call: ${detail}`);
     const c = this.call.consultation;
@@ -116,7 +139,12 @@ export class HubLink {
   /** The one place the call changes: the transition, its I/O, then the view if it changed. */
   private dispatch(event: CallEvent): void {
     const { next, effects } = transition(this.call, event);
+    const before = this.call.consultation;
     this.call = next;
+    const c = next.consultation;
+    if (next.state === 'active' && c && next.visit && (before?.consultationId !== c.consultationId || before.state !== 'active')) {
+      this.opts.onActive?.(next.visit, c.consultationId);
+    }
     for (const e of effects) {
       if (e.type === 'audit') this.opts.onAudit('consultation', e.detail);
       else if (e.type === 'request') this.send({ type: 'request', language: e.language, ...(e.visit ? { visit: e.visit } : {}) });
@@ -177,6 +205,7 @@ export class HubLink {
       this.clock.clearInterval(this.ping);
       this.ping = this.clock.setInterval(() => this.send({ type: 'ping' }), this.opts.pingEveryMs ?? 15_000);
       this.dispatch({ type: 'open' });
+      this.opts.onOpen?.();
     });
     ws.on('message', (raw, isBinary) => {
       if (this.ws !== ws || isBinary) return;
@@ -229,16 +258,20 @@ export class HubLink {
         break;
       }
       case 'error':
+        // An answer to a part of the outbox is the delivery's (a not-found there is not about the call).
+        if (this.opts.onReportAnswer?.(m)) break;
         this.opts.onAudit('incident', `hub error ${m.code}: ${m.message}`);
         if (m.code === 'not-found') this.dispatch({ type: 'not-found' });
         break;
       case 'authenticated':
         renewal.authenticated(m.expiresIn);
         break;
+      case 'reported':
+        this.opts.onReportAnswer?.(m);
+        break;
       case 'hello':
       case 'queue':
       case 'pong':
-      case 'reported': // an answer to doctors' reports: cabins never get it
       case 'help': // told to doctors
         break;
     }
