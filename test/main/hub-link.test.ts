@@ -428,4 +428,43 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     expect(audit.filter((a) => a.startsWith('incident'))).toEqual([]);
     expect(l.view().state).toBe('waiting');
   });
+
+  it('records the visit a doctor took, sends outbox parts, and passes their answers to the delivery (a not-found there leaves the call alone)', async () => {
+    const hub = await fakeHub();
+    cleanups.push(hub.close);
+    const answers: unknown[] = [];
+    const active: [string, string][] = [];
+    let opened = 0;
+    const clock = new ManualClock();
+    const l = new HubLink({
+      url: hub.url,
+      cabinId: 'c1',
+      cabinKey: 'k'.repeat(20),
+      onView: () => {},
+      onSignal: () => {},
+      onAudit: () => {},
+      onActive: (visit, id) => active.push([visit, id]),
+      onOpen: () => opened++,
+      onReportAnswer: (m) => (answers.push(m), m.ref?.startsWith('outbox-') ?? false),
+      clock,
+    });
+    cleanups.push(() => l.stop());
+    l.start();
+    l.want('fr', 'visit-1');
+    await until(() => hub.received.some((m) => m.type === 'request'), 'the request');
+    expect(opened).toBe(1);
+    hub.send({ type: 'consultation', consultation: consultation({ state: 'active', doctorId: 'dr', doctorName: 'Dr', visit: 'visit-1' }) });
+    await until(() => l.view().state === 'active', 'active');
+    expect(active).toEqual([['visit-1', 'cons-1']]);
+
+    const reading = { id: 'o1', deviceId: 'ox', code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 97, unit: '%', t: 1 };
+    expect(l.report('cons-0', [reading], 'outbox-1')).toBe(true);
+    await until(() => hub.received.some((m) => m.type === 'report'), 'the part');
+    expect(hub.received.find((m) => m.type === 'report')).toEqual({ type: 'report', ref: 'outbox-1', consultationId: 'cons-0', readings: [reading] });
+    hub.send({ type: 'error', ref: 'outbox-1', code: 'not-found', message: 'There is no such consultation.' });
+    hub.send({ type: 'reported', ref: 'outbox-2', consultationId: 'cons-0', count: 1 });
+    await until(() => answers.length === 2, 'the answers');
+    expect(answers).toEqual([expect.objectContaining({ type: 'error', ref: 'outbox-1' }), expect.objectContaining({ type: 'reported', ref: 'outbox-2' })]);
+    expect(l.view()).toMatchObject({ state: 'active', consultationId: 'cons-1' });
+  });
 });
