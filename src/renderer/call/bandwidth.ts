@@ -208,12 +208,15 @@ export const CAMERA: Record<LinkLevel, EncodingPatch> = {
   minimal: { active: false, scaleResolutionDownBy: 2, maxFramerate: 8, maxBitrate: 100_000 },
 };
 
-/** The otoscope keeps its resolution (its own scale is left as set); it gives way after the camera. */
+/**
+ * The otoscope keeps its resolution (its own scale is left as set); it gives way after the camera: capped at `low`,
+ * two frames a second at `minimal` (a guide; the doctor's snapshot is still taken at full resolution).
+ */
 export const OTOSCOPE: Record<LinkLevel, EncodingPatch> = {
   full: { active: true, maxFramerate: undefined, maxBitrate: undefined },
   reduced: { active: true, maxFramerate: undefined, maxBitrate: undefined },
   low: { active: true, maxFramerate: undefined, maxBitrate: 250_000 },
-  minimal: { active: true, maxFramerate: 3, maxBitrate: 60_000 },
+  minimal: { active: true, maxFramerate: 2, maxBitrate: 40_000 },
 };
 
 /** The patient's voice: its Opus bitrate gives way last, at the lowest level (16 kbit/s stays intelligible). */
@@ -327,5 +330,5 @@ export function levelIncident(from: LinkLevel, to: LinkLevel, sample: LinkSample
   const kbps = sample.availableOutgoingBitrate !== undefined ? `${Math.round(sample.availableOutgoingBitrate / 1000)} kbps` : 'no estimate';
   const loss = worst(sample.audioLoss, sample.videoLoss);
   const extra = [kbps, loss !== undefined ? `loss ${Math.round(loss * 100)} %` : '', sample.roundTripTime !== undefined ? `rtt ${Math.round(sample.roundTripTime * 1000)} ms` : ''].filter(Boolean).join(', ');
-  return `Link quality ${from} → ${to} (${extra}); stethoscope and telemetry unchanged${to === 'minimal' ? ', patient camera paused, voice at 16 kbit/s' : ''}.`;
+  return `Link quality ${from} → ${to} (${extra}); stethoscope and telemetry unchanged${to === 'minimal' ? ', patient camera paused, otoscope at 2 fps, voice at 16 kbit/s' : ''}.`;
 }
