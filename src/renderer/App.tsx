@@ -12,6 +12,7 @@ import { HelpButton } from './components/HelpButton.tsx';
 import { IdlePrompt } from './components/IdlePrompt.tsx';
 import { PinPad } from './components/PinPad.tsx';
 import { MediaProvider } from './media/context.tsx';
+import { NetCheckAuto } from './netcheck/NetCheckAuto.tsx';
 import { Cleaning } from './screens/Cleaning.tsx';
 import { Connecting } from './screens/Connecting.tsx';
 import { Consent } from './screens/Consent.tsx';
@@ -55,6 +56,7 @@ export function App() {
   return (
     <MediaProvider active={session.phase === 'exam' && !link.gone} labels={config?.media}>
       <CallProvider>
+        <NetCheckAuto phase={session.phase} />
         <div className="kiosk" data-phase={session.phase} data-bridge={link.state}>
           <BridgeLost link={link} />
           <header className="topbar">

@@ -7,6 +7,7 @@ import { nextMinuteIn } from '../alert/queue-watch.ts';
 import { waitingText } from '../alert/waiting-text.ts';
 import { useFocusOnMount } from '../components/use-focus-on-mount.ts';
 import { NotifySwitch } from '../components/NotifySwitch.tsx';
+import { NetCheckBadge } from '../components/NetCheckBadge.tsx';
 
 /** The live waiting queue (whole list on every hub `queue` message) with an Accept button per patient. */
 export function Queue() {
@@ -63,6 +64,7 @@ export function Queue() {
                     </span>
                   </p>
                   <p>{t('queue.language', { language: t(`patientLanguage.${item.language}`) })}</p>
+                  {item.netcheck && <NetCheckBadge check={item.netcheck} />}
                 </div>
                 <button
                   type="button"

@@ -27,6 +27,8 @@ const CALL_NAMES = [
   'call:get',
   'call:signal',
   'call:incident',
+  'netcheck:hub',
+  'netcheck:report',
   'voice:unavailable',
   'outbox:pending',
   'outbox:ack',

@@ -14,8 +14,10 @@ import {
   type SignalData,
   type ToHub,
 } from '../../shared/hub-protocol.ts';
+import type { NetCheck } from '../../shared/netcheck.ts';
 import { cabinLogin, LoginRefused } from './cabin-login.ts';
 import { callView, initialCall, transition, type Call, type CallEvent } from './call-machine.ts';
+import { HubProbe } from './netcheck.ts';
 import { ReconnectPolicy } from './reconnect.ts';
 import { TokenRenewal } from './token-renewal.ts';
 
@@ -71,9 +73,14 @@ export class HubLink {
   private last = '';
   private readonly clock: Clock;
   private readonly reconnect: ReconnectPolicy;
+  /** The pre-call check's hub side: numbered pings and probe TURN credentials over this socket. */
+  readonly probe: HubProbe;
+  /** The kiosk's latest pre-call check, carried by every request. */
+  private netcheck: NetCheck | undefined;
 
   constructor(private readonly opts: HubLinkOptions) {
     this.clock = opts.clock ?? systemClock;
+    this.probe = new HubProbe((m) => this.send(m), this.clock);
     this.reconnect = new ReconnectPolicy(this.clock, {
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
       refusedRetryMs: opts.refusedRetryMs ?? DEFAULT_REFUSED_RETRY_MS,
@@ -126,6 +133,15 @@ export class HubLink {
     return this.send({ type: 'report', ref, consultationId, readings });
   }
 
+  /** The kiosk checked the network again: later requests carry it, and a request still waiting is sent again with it. */
+  netCheck(check: NetCheck): void {
+    this.netcheck = check;
+    const c = this.call.consultation;
+    if (this.call.state === 'waiting' && this.call.language && c?.state === 'waiting') {
+      this.send({ type: 'request', language: this.call.language, ...(this.call.visit ? { visit: this.call.visit } : {}), netcheck: check });
+    }
+  }
+
   incident(detail: string): void {
     this.opts.onAudit('incident', `call: ${detail}`);
     const c = this.call.consultation;
@@ -147,7 +163,7 @@ export class HubLink {
     }
     for (const e of effects) {
       if (e.type === 'audit') this.opts.onAudit('consultation', e.detail);
-      else if (e.type === 'request') this.send({ type: 'request', language: e.language, ...(e.visit ? { visit: e.visit } : {}) });
+      else if (e.type === 'request') this.send({ type: 'request', language: e.language, ...(e.visit ? { visit: e.visit } : {}), ...(this.netcheck && { netcheck: this.netcheck }) });
       else if (e.type === 'cancel') this.send({ type: 'cancel', consultationId: e.consultationId, reason: e.reason });
       else this.send({ type: 'join', consultationId: e.consultationId });
     }
@@ -245,6 +261,7 @@ export class HubLink {
   }
 
   private onMessage(m: FromHub, renewal: TokenRenewal): void {
+    if (this.probe.onMessage(m)) return;
     switch (m.type) {
       case 'consultation':
         this.dispatch({ type: 'consultation', consultation: m.consultation });
@@ -272,6 +289,7 @@ export class HubLink {
       case 'hello':
       case 'queue':
       case 'pong':
+      case 'probe': // an answer to a check that gave up waiting
       case 'help': // told to doctors
         break;
     }

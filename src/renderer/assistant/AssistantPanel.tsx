@@ -1,12 +1,16 @@
 import { useTranslation } from 'react-i18next';
 import { useCall } from '../call/context.tsx';
 import { ConfirmEnd } from '../components/ConfirmEnd.tsx';
+import { useBridge } from '../bridge/context.tsx';
 import { useMedia } from '../media/context.tsx';
+import { runNetCheck } from '../netcheck/run.ts';
+import { useNetCheck } from '../netcheck/use-netcheck.ts';
 import { useConfirmEnd } from '../state/use-confirm-end.ts';
 import { useCabin, useSessionView } from '../state/cabin.tsx';
 import { Checklist } from './Checklist.tsx';
 import { DeviceCard } from './DeviceCard.tsx';
 import { MediaReport } from './MediaReport.tsx';
+import { NetworkCard } from './NetworkCard.tsx';
 
 /** Assistant mode: every device at a glance with its commands, the media check, the cleaning checklist. */
 export function AssistantPanel() {
@@ -15,6 +19,8 @@ export function AssistantPanel() {
   const session = useSessionView();
   const media = useMedia();
   const { view } = useCall();
+  const bridge = useBridge();
+  const netcheck = useNetCheck();
   // Ended from here, the doctor is told the assistant ended the visit (the panel is unlocked: main knows who).
   const endVisit = (): void => void act('session:end', { from: 'exam' });
   const { confirming, ask, close } = useConfirmEnd(view, endVisit);
@@ -53,6 +59,12 @@ export function AssistantPanel() {
                 <h3>{t('assistant.media')}</h3>
                 <MediaReport status={media.status} onCheck={media.check} />
               </section>
+              {view?.state !== 'off' && (
+                <section>
+                  <h3>{t('netcheck.title')}</h3>
+                  <NetworkCard state={netcheck} onCheck={() => void runNetCheck(bridge)} />
+                </section>
+              )}
             </div>
             <section>
               <h3>{t('assistant.devices')}</h3>
