@@ -29,8 +29,12 @@ import { ReadingSchema, WireMdcCodeSchema, WireReadingSchema } from './observati
  */
 export const TELEMETRY_CHANNEL = { label: 'telemetry', id: 1, init: { negotiated: true, id: 1, ordered: false, maxRetransmits: 0, priority: 'high' } } as const;
 export const EVENTS_CHANNEL = { label: 'events', id: 2, init: { negotiated: true, id: 2, ordered: true, priority: 'high' } } as const;
-/** Above this many bytes queued on `telemetry`, a frame is dropped rather than queued (back-pressure). */
-export const TELEMETRY_MAX_BUFFERED = 64 * 1024;
+/**
+ * Above this many bytes queued on `telemetry`, a frame is dropped rather than queued (back-pressure). Small: the
+ * channel shares the SCTP association (and its congestion window) with `events`, and a telemetry queue of
+ * seconds on a 256 kbit/s link (64 KiB before issue 11) delayed the readings behind it; a late pleth is worth nothing.
+ */
+export const TELEMETRY_MAX_BUFFERED = 2 * 1024;
 /** Keep every data-channel message well under the SCTP maximum message size (webrtc.md §2). */
 export const MAX_EVENT_BYTES = 16 * 1024;
 export const MAX_STREAM_ID = 127;
