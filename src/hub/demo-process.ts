@@ -25,6 +25,11 @@ async function main(): Promise<void> {
   const { port, db, console: consoleDir, 'cabin-key-file': keyFile } = values;
   if (!process.send) throw new Error('the demo hub runs as a child of npm start, with an IPC channel');
   if (port === undefined || !db || !consoleDir || !keyFile) throw new Error('--port, --db, --console and --cabin-key-file are required');
+  // A launcher killed while this hub starts (seeding hashes a password: seconds on a busy machine) closes the channel
+  // before the listener below exists: remembered here, so the hub does not run on alone, holding its port.
+  let orphaned = false;
+  const early = (): void => void (orphaned = true);
+  process.once('disconnect', early);
   // Everything the hub writes (its database) is for its own account only.
   process.umask(0o077);
   const store = new HubStore(db);
@@ -40,6 +45,8 @@ async function main(): Promise<void> {
   const stop = (): void => void hub.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.off('disconnect', early);
+  if (orphaned || !process.connected) return stop();
   process.once('disconnect', stop);
   const { username, password } = accounts.doctor;
   await tell({ type: 'ready', port: Number(new URL(hub.url).port), doctorUrl: `${hub.url}/`, login: { username, password } });

@@ -1,10 +1,13 @@
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startDemoHub } from '../../../src/main/launch/demo-hub.ts';
 import { freePort } from '../../../src/main/launch/free-port.ts';
+import { processAlive } from '../../../src/main/launch/profiles.ts';
 import { silentLogger } from '../../../src/server/log.ts';
 
 describe('freePort', () => {
@@ -53,4 +56,31 @@ describe('the demo hub', () => {
     const hub = await startDemoHub({ dataDir: data, consoleDir: dir, log: silentLogger(), port: 0 });
     await expect(hub.ready).rejects.toThrow(/the demo hub stopped \(exit 1\): .*not a database/);
   }, 30_000);
+});
+
+describe('the demo hub when cabin main is killed', () => {
+  it('stops even when main is killed with SIGKILL while the hub is still starting (it kept its port forever)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cabin-demo-hub-'));
+    const data = join(dir, 'data');
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const parent = spawn(process.execPath, [join(root, 'bin/run-ts.mjs'), fileURLToPath(new URL('./fixtures/demo-hub-parent.ts', import.meta.url)), data], { cwd: root, stdio: 'ignore' });
+    let hubPid: number | undefined;
+    try {
+      // Killed once the hub has opened its database (seeding it): before the hub listens and says ready.
+      for (let i = 0; i < 400 && !existsSync(join(data, 'hub-demo.db')); i++) await new Promise((r) => setTimeout(r, 25));
+      hubPid = Number(readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+      expect(hubPid).toBeGreaterThan(0);
+      parent.kill('SIGKILL');
+      let alive = true;
+      for (let i = 0; i < 200 && alive; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        alive = processAlive(hubPid);
+      }
+      expect(alive, 'the demo hub outlived cabin main').toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+      if (hubPid && processAlive(hubPid)) process.kill(hubPid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });
