@@ -29,7 +29,7 @@ export function NetworkCard({ state, onCheck }: { state: NetCheckState; onCheck(
   const { t } = useTranslation();
   const { check, running, error } = state;
   return (
-    <div className="netcheck-card" data-testid="netcheck-card" data-verdict={check?.verdict ?? 'none'}>
+    <div className="netcheck-card" data-testid="netcheck-card" data-verdict={check?.verdict ?? 'none'} data-at={check?.at}>
       {running && <p role="status">{t('netcheck.running')}</p>}
       {!running && !check && <p>{t('netcheck.none')}</p>}
       {check && (
