@@ -5,6 +5,7 @@ import { EventsLink, type SessionInfo } from './events.ts';
 import { RemotePeer } from './negotiation.ts';
 import { latestNetCheck } from '../netcheck/latest.ts';
 import { startLevel, type LinkLevel } from './bandwidth.ts';
+import { CutTracker } from './cut.ts';
 import { LinkMonitor } from './link-monitor.ts';
 import { CallPeer, type LocalMedia } from './peer.ts';
 import type { Snapshot } from './snapshot.ts';
@@ -56,6 +57,7 @@ export class CallSession {
   private readonly telemetry: TelemetrySender;
   private readonly monitor: LinkMonitor;
   private readonly watch: VideoWatch;
+  private readonly cut = new CutTracker();
   /** The doctor's media as shown (a new stream when its tracks change, so the elements load it afresh). */
   private shown: MediaStream | null = null;
   private shownIds = '';
@@ -113,8 +115,8 @@ export class CallSession {
       }),
       bridge.on('reading', (r) => {
         // Reliable on `events` (resent until acknowledged), and a copy on the lossy `telemetry` (issue 11).
-        this.events.observation(r);
-        this.telemetry.observation(r);
+        // The copy goes only when the reading went now (none older waiting after a cut: device order kept).
+        if (this.events.observation(r)) this.telemetry.observation(r);
       }),
       bridge.on('waveform', (w) => this.telemetry.onWaveform(w)),
     );
@@ -177,7 +179,9 @@ export class CallSession {
       incident: (d) => this.incident(d),
       level: () => this.monitor?.level ?? this.start,
       onChange: () => {
-        if (peer === this.peer) this.changed();
+        if (peer !== this.peer) return;
+        this.onCut();
+        this.changed();
       },
     });
     this.events.attach(peer.events);
@@ -201,6 +205,28 @@ export class CallSession {
       this.changed();
     }
     await this.peer.onRemote(data);
+  }
+
+  /** A cut of the link (cut.ts): readings held while it lasts; after a long one, a new connection (fresh SCTP timers). */
+  private onCut(): void {
+    const change = this.cut.onState(this.peer.connectionState, Date.now());
+    this.events.setConnected(this.peer.connectionState === 'connected');
+    this.monitor?.setDown(this.cut.down);
+    // The level again on a connection back up (a new one's senders may have refused it before negotiation).
+    if (change === 'back') void this.monitor.reapply();
+    if (change !== 'back-after-long-cut') return;
+    this.queue = this.queue
+      .then(() => {
+        if (this.closed) return;
+        this.incident('The link came back after a long cut: new connection, the readings kept during the cut follow.');
+        this.peer.close();
+        this.peer = this.newPeer();
+        void this.monitor.newConnection();
+        this.watch.reset();
+        this.onCut();
+        this.changed();
+      })
+      .catch(() => {});
   }
 
   private async signal(data: SignalData): Promise<void> {
