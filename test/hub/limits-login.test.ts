@@ -92,7 +92,7 @@ describe('a known doctor cannot be locked out', () => {
     expect((await login('127.0.0.3', 'dr.b', PASSWORD)).status).toBe(429);
     // …the doctor, from his own address, is not.
     expect((await login('127.0.0.4', 'dr.b', PASSWORD)).status).toBe(200);
-  });
+  }, 60_000);
 
   it('guessing one name from many addresses: each address that keeps failing waits longer (Retry-After 2, 8, 32… s, at most 15 min); a clean address is let in', async () => {
     const waits: (number | 'in')[] = [];
@@ -114,7 +114,7 @@ describe('a known doctor cannot be locked out', () => {
     // And the delayed address, once its wait is over.
     await advance(LOGIN_POLICY.name.maxDelayS * 1000);
     expect((await login('127.0.2.8', 'dr.c', PASSWORD)).status).toBe(200);
-  });
+  }, 60_000);
 
   it('spraying many names from one address: after 15 failures the address is refused for 15 minutes; other addresses are not', async () => {
     const statuses: number[] = [];
@@ -129,7 +129,7 @@ describe('a known doctor cannot be locked out', () => {
     expect((await login('127.0.0.6', 'dr.a', PASSWORD)).status).toBe(200);
     await advance(LOGIN_POLICY.address.lockS * 1000);
     expect((await login('127.0.0.5', 'dr.a', PASSWORD)).status).toBe(200);
-  });
+  }, 60_000);
 });
 
 describe('behind a trusted reverse proxy (HUB_TRUSTED_PROXIES)', () => {
