@@ -91,7 +91,7 @@ export class Call {
     if (change === 'restart') {
       if (this.retired.size > 50) this.retired.clear();
       this.retired.add(this.remotePcId!);
-      this.o.incident('The cabin started a new connection (reload).');
+      this.o.incident('The cabin started a new connection (a reload, or after a long cut of the link).');
       this.teardownPc();
       this.createPc();
     }
