@@ -29,6 +29,8 @@ describe('doctor console translations', () => {
       // Why the cabin left (PatientNotices), 'gone' included: the hub's verdict on a cabin that never came back.
       ...[...LeaveReasonSchema.options, 'unknown'].map((r) => `visitEnd.${r}`),
       'queue.error.already-claimed',
+      // A request swept by the hub (its cabin gone) and claimed from a stale queue.
+      'queue.error.not-waiting',
       'command.measure',
       'snapshot.error.invalid',
       'snapshot.error.not-connected',

@@ -42,7 +42,7 @@ export function Queue() {
       <NotifySwitch />
       {err && (
         <p className="banner banner-warn" role="alert" data-testid="claim-error" data-code={err.code}>
-          {err.code === 'already-claimed' || err.code === 'offline' ? t(`queue.error.${err.code}`) : t('queue.error.other', { message: hubErrorText(t, err.code, err.message) })}
+          {err.code === 'already-claimed' || err.code === 'offline' || err.code === 'not-waiting' ? t(`queue.error.${err.code}`) : t('queue.error.other', { message: hubErrorText(t, err.code, err.message) })}
         </p>
       )}
       {items.length === 0 ? (
