@@ -79,6 +79,10 @@ describe('disk full on the kiosk', () => {
     expect(view.assistant).toBe(true);
     expect(view.storeFault).toBe('disk-full');
     await expect(r.svc.unlockAssistant('0000')).rejects.toMatchObject({ code: 'wrong-pin' });
-    expect(r.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('an audit line (PIN) could not be stored'))).toBe(true);
+    expect(r.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('an audit line (assistant-unlock) could not be stored'))).toBe(true);
+    // Locked again, the patient can still call the assistant, and the assistant still answer.
+    r.svc.lockAssistant();
+    expect(r.svc.help().help).not.toBeNull();
+    expect(r.svc.helpAnswered().help).toBeNull();
   });
 });

@@ -149,26 +149,22 @@ export class SessionService {
     this.touch();
     if (this.helpAt === null) {
       this.helpAt = this.now();
-      this.store.audit({ actor: 'patient', action: 'help-request', sessionId: this.current.id });
+      this.auditSafely({ actor: 'patient', action: 'help-request', sessionId: this.current.id });
     }
     return this.publish();
   }
 
   /** The assistant came (pressed "I am coming" or unlocked the panel). */
   helpAnswered(): SessionView {
-    if (this.helpAt !== null) this.store.audit({ actor: 'assistant', action: 'help-answered', ...(this.current ? { sessionId: this.current.id } : {}) });
+    if (this.helpAt !== null) this.auditSafely({ actor: 'assistant', action: 'help-answered', ...(this.current ? { sessionId: this.current.id } : {}) });
     this.helpAt = null;
     return this.publish();
   }
 
   async unlockAssistant(pin: string): Promise<SessionView> {
     const result = this.pins.check(pin);
-    try {
-      this.store.audit({ actor: 'assistant', action: result === 'ok' ? 'assistant-unlock' : 'assistant-unlock-failed' });
-    } catch (err) {
-      // A full disk must not lock the assistant out of the panel that says the disk is full.
-      this.faults.failed('an audit line (PIN)', err);
-    }
+    // A full disk must not lock the assistant out of the panel that says the disk is full.
+    this.auditSafely({ actor: 'assistant', action: result === 'ok' ? 'assistant-unlock' : 'assistant-unlock-failed' });
     if (result === 'unset') throw new BridgeFailure('no-pin', 'No assistant PIN is configured on this cabin: set assistantPinHash in the cabin config.');
     if (result === 'locked') throw new BridgeFailure('pin-locked', `Too many wrong PINs: wait ${Math.ceil(this.pins.waitMs() / 1000)} s, then try again.`);
     if (result === 'wrong') throw new BridgeFailure('wrong-pin', 'Wrong PIN.');
@@ -178,7 +174,7 @@ export class SessionService {
   }
 
   lockAssistant(): SessionView {
-    if (this.assistant) this.store.audit({ actor: 'assistant', action: 'assistant-lock' });
+    if (this.assistant) this.auditSafely({ actor: 'assistant', action: 'assistant-lock' });
     this.assistant = false;
     return this.publish();
   }
@@ -242,6 +238,18 @@ export class SessionService {
       this.clearPatient({ type: 'idle' });
     }
     this.assistant = false;
+  }
+
+  /**
+   * For the audit lines of calling and answering the assistant and of the PIN pad: a full disk must not stop the
+   * patient calling for help or the assistant coming (the failure is logged, rate-limited, and shown as the fault).
+   */
+  private auditSafely(entry: Parameters<SessionStore['audit']>[0]): void {
+    try {
+      this.store.audit(entry);
+    } catch (err) {
+      this.faults.failed(`an audit line (${entry.action})`, err);
+    }
   }
 
   private bufferWave(sessionId: string, deviceId: string, code: MdcCode, rate: number, t: number, samples: number[]): void {
