@@ -88,6 +88,12 @@ export class EventsLink {
   private down = false;
   /** A new channel opened and the outbox is being read: new observations queue behind the backlog (device order). */
   private catchingUp = false;
+  /**
+   * When the doctor's side last acknowledged something: while acknowledgements keep coming it is working through
+   * what was sent (a backlog after a cut takes the report several seconds), and the periodic resend waits; resending
+   * then only doubled the backlog on a link that was already the bottleneck.
+   */
+  private lastAckAt = -Infinity;
 
   constructor(private readonly deps: EventsDeps) {
     this.resendMs = deps.resendMs ?? RESEND_MS;
@@ -249,6 +255,7 @@ export class EventsLink {
     if (due && (this.channel?.bufferedAmount ?? 0) > RESEND_IDLE_BUFFERED) return;
     // A monotonic clock: a kiosk clock stepped back by NTP must not hold resends.
     const before = performance.now() - this.resendMs;
+    if (due && this.lastAckAt > before) return;
     for (const o of this.unacked.values()) {
       if (due && (this.lastSent.get(o.id) ?? -Infinity) > before) continue;
       if ((this.channel?.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;
@@ -321,6 +328,7 @@ export class EventsLink {
   }
 
   private async onAck(ids: string[]): Promise<void> {
+    this.lastAckAt = performance.now();
     for (const id of ids) {
       this.unacked.delete(id);
       this.lastSent.delete(id);

@@ -58,6 +58,23 @@ describe('events link during a cut', () => {
     expect(link.pendingIds).toEqual([]);
   });
 
+  it('while the doctor keeps acknowledging (a backlog being worked through), nothing is resent; once it stops, it is', async () => {
+    ch.open();
+    link.setConnected(true);
+    await flush();
+    const ids = Array.from({ length: 10 }, (_, i) => `b${i}`);
+    for (const [i, id] of ids.entries()) link.observation(reading(id, i));
+    await vi.advanceTimersByTimeAsync(RESEND_MS - 500);
+    ch.receive(JSON.stringify({ type: 'ack', ids: ['b0', 'b1'] }));
+    await flush();
+    // The tick at 3 s: b2…b9 went 3 s ago, but an ack came 0.5 s ago.
+    await vi.advanceTimersByTimeAsync(500);
+    expect(obsIds()).toEqual(ids);
+    // No ack for a whole period: the rest goes again, once.
+    await vi.advanceTimersByTimeAsync(RESEND_MS);
+    expect(obsIds()).toEqual([...ids, ...ids.slice(2)]);
+  });
+
   it('a reading that comes right after the link is back goes behind those of the cut', async () => {
     ch.open();
     link.setConnected(true);
