@@ -10,6 +10,7 @@ import { useCabin, useSessionView } from '../state/cabin.tsx';
 import { Checklist } from './Checklist.tsx';
 import { DeviceCard } from './DeviceCard.tsx';
 import { MediaReport } from './MediaReport.tsx';
+import { StoreFaultNotice } from './StoreFaultNotice.tsx';
 import { NetworkCard } from './NetworkCard.tsx';
 
 /** Assistant mode: every device at a glance with its commands, the media check, the cleaning checklist. */
@@ -40,11 +41,7 @@ export function AssistantPanel() {
           </button>
         </header>
         <div className="panel-scroll">
-          {session.storeFault === 'disk-full' && (
-            <p className="store-fault" role="alert" data-testid="assistant-disk-full">
-              <strong>{t('assistant.diskFull')}</strong> {t('assistant.diskFullAction')}
-            </p>
-          )}
+          <StoreFaultNotice fault={session.storeFault} />
           <div className="panel-columns">
             <div>
               {session.phase === 'cleaning' && config ? (
