@@ -252,6 +252,8 @@ export class EventsLink {
   /** Every unacknowledged observation again (a new channel), or with `due` only those not sent for a period. */
   private resend(due = false): void {
     if (this.down || this.catchingUp) return;
+    // Readings never sent on this channel (held behind a cut) are not resends: they go whatever the gates below.
+    if (due) this.sendHeld();
     if (due && (this.channel?.bufferedAmount ?? 0) > RESEND_IDLE_BUFFERED) return;
     // A monotonic clock: a kiosk clock stepped back by NTP must not hold resends.
     const before = performance.now() - this.resendMs;

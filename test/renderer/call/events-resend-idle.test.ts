@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventsLink, RESEND_IDLE_BUFFERED, RESEND_MS } from '../../../src/renderer/call/events.ts';
+import { EventsLink, RESEND_IDLE_BUFFERED, RESEND_MAX_BUFFERED, RESEND_MS } from '../../../src/renderer/call/events.ts';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
 import { FakeChannel, fakeCall, ok } from './fakes.ts';
@@ -43,5 +43,19 @@ describe('events link on a slow link (issue 11)', () => {
     ch.open();
     await vi.advanceTimersByTimeAsync(0);
     expect(obsIds().slice(4)).toEqual(['a', 'b']);
+  });
+
+  it('a reading held behind a cut and not sent yet goes at the next tick even while the channel is busy (it is not a resend)', async () => {
+    ch.open();
+    await vi.advanceTimersByTimeAsync(0);
+    link.observation(reading('a'));
+    link.setConnected(false);
+    link.observation(reading('h'));
+    ch.bufferedAmount = RESEND_MAX_BUFFERED + 1;
+    link.setConnected(true);
+    expect(obsIds()).toEqual(['a']);
+    ch.bufferedAmount = RESEND_IDLE_BUFFERED + 1;
+    await vi.advanceTimersByTimeAsync(RESEND_MS);
+    expect(obsIds()).toEqual(['a', 'h']);
   });
 });
