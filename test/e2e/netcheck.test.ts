@@ -69,29 +69,29 @@ describe('pre-call network check through TURN and the poor-network relay', () =>
     console.log(`netcheck loopback: ${JSON.stringify(check)}`);
     expect(check.turn).toEqual({ udp: true, tcp: null, tls: null });
     expect(check.verdict).toBe('good');
-  }, 20_000);
+  }, 30_000);
 
   it('256 kbit/s, 75 ± 15 ms and 2.5 % per leg (300 ms, 5 % end to end): video will be reduced', async () => {
     const { check } = await through({ delayMs: 75, jitterMs: 15, lossPct: 2.5, kbps: 256 });
     expect(check.pathRttMs).toBeGreaterThan(250);
     expect(check.verdict).toBe('reduced');
-  }, 20_000);
+  }, 30_000);
 
   it('128 kbit/s, 150 ± 30 ms and 5 % per leg (600 ms, 10 % end to end): sound and readings only', async () => {
     const { check } = await through({ delayMs: 150, jitterMs: 30, lossPct: 5, kbps: 128 });
     expect(check.pathRttMs).toBeGreaterThan(500);
     expect(check.verdict).toBe('audio-only');
-  }, 20_000);
+  }, 30_000);
 
   it('no TURN reachable (nothing listens, UDP and TCP): offline', async () => {
     const { check } = await run(['turn:127.0.0.1:9?transport=udp', 'turn:127.0.0.1:9?transport=tcp'], { rttMs: 2, lossPct: 0 });
     expect(check.turn).toEqual({ udp: false, tcp: false, tls: null });
     expect(check.verdict).toBe('offline');
-  }, 20_000);
+  }, 30_000);
 
   it('hub unreachable: offline, even with TURN answering', async () => {
     const { check } = await run([turn.url], null);
     expect(check.turn.udp).toBe(true);
     expect(check.verdict).toBe('offline');
-  }, 20_000);
+  }, 30_000);
 });

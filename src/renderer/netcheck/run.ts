@@ -15,8 +15,11 @@ export function runNetCheck(bridge: Pick<BridgeClient, 'call'>): Promise<NetChec
     publishNetCheck({ ...netCheckState(), running: true });
     try {
       const side = await bridge.call('netcheck:hub', {});
-      if (!side.ok) {
-        publishNetCheck({ running: false, check: latestNetCheck(), error: side.error.message });
+      // The bridge failed, or the hub answered but gave no TURN to try (checks too frequent, or a hub without TURN):
+      // nothing measured, which is not "offline"; the previous check stays.
+      const noTurn = side.ok && side.value.hub !== null && side.value.iceServers.length === 0;
+      if (!side.ok || noTurn) {
+        publishNetCheck({ running: false, check: latestNetCheck(), error: side.ok ? (side.value.error ?? 'no TURN') : side.error.message });
         return undefined;
       }
       const { check } = await measureNetCheck(side.value);
