@@ -8,7 +8,7 @@ import type { NetCheck } from '../../shared/netcheck.ts';
  * - The path: two RTCPeerConnections of this page, both forced through TURN, joined by an unreliable, unordered
  *   data channel (`maxRetransmits: 0`). Every packet from A to B leaves the kiosk through TURN and comes back, so it
  *   crosses the uplink once and the downlink once (and, in the tests, the poor-network relay's two legs).
- *   1. pings: small packets every PING_EVERY_MS, echoed by B: round trip (median) and loss of both directions;
+ *   1. pings: small packets every PING_EVERY_MS, echoed by B: round trip (lower quartile) and loss of both directions;
  *   2. packet trains: TRAINS trains of TRAIN small packets sent back to back; the link's narrowest point spaces them,
  *      and B's arrival times give its rate (dispersion, see trainRate). A paced ramp of this channel measured far
  *      less than the link carries at 5 % loss (SCTP's congestion control halves its window at each loss and waits
@@ -105,6 +105,13 @@ function packet(kind: number, seq: number, bytes: number, sentAt: number): Array
   v.setUint32(1, seq);
   v.setFloat64(5, sentAt);
   return buf;
+}
+
+/** The value below which a quarter of `xs` lie (undefined when empty). */
+function lowerQuartile(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 4)];
 }
 
 function median(xs: number[]): number | undefined {
@@ -216,7 +223,8 @@ export async function probePath(server: RTCIceServer, o: PathOptions = {}): Prom
     const arrivedOneWay = detail.pingsArrived + detail.echoes;
     return {
       connected: true,
-      rttMs: median(rtts),
+      // The lower quartile: a busy kiosk delays some echoes by its own work, never makes the path shorter.
+      rttMs: lowerQuartile(rtts),
       lossPct: oneWay > 0 ? (100 * (oneWay - arrivedOneWay)) / oneWay : undefined,
       kbps: trainRate(load, TRAIN),
       detail,
