@@ -101,8 +101,12 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   );
   // Undelivered data waits as long as delivered data is kept, and at least a day (a cabin that keeps nothing still
   // gets to deliver what a restart left); then it is dropped and the audit log says so (store/purge.ts).
+  // With a hub, a visit's undelivered data goes only once a delivery attempt of this start failed for it (the purge
+  // at start runs before the link opens: a cabin switched off past the wait tries first).
   const limits = { retentionMs: config.retentionDays * 24 * HOUR_MS, undeliveredMs: Math.max(config.retentionDays, 1) * 24 * HOUR_MS };
-  const purge = (): void => safely('purging old data', () => store.purge(clock.now(), limits));
+  const noFailures: ReadonlyMap<string, string> = new Map();
+  const purge = (): void =>
+    safely('purging old data', () => store.purge(clock.now(), config.hub ? { ...limits, deliveryFailed: delivery?.failures() ?? noFailures } : limits));
   purge();
   const timers = [clock.setInterval(() => safely('the idle check', () => session.tick()), 1000), clock.setInterval(purge, HOUR_MS)];
   supervisor.start();

@@ -60,7 +60,7 @@ describe('purge of undelivered data', () => {
     const hubRefused = visit(s, 3, 'cons-x');
     s.markDeliveredOf(hubRefused, 'observation', [`${hubRefused}-0`]);
     s.endSession(hubRefused, 'crash-recovery');
-    const limits = { retentionMs: 24 * HOUR, undeliveredMs: 72 * HOUR };
+    const limits = { retentionMs: 24 * HOUR, undeliveredMs: 72 * HOUR, deliveryFailed: new Map([[hubRefused, 'refused: forbidden']]) };
 
     clock.advance(30 * HOUR);
     expect(s.purge(clock.now(), limits)).toMatchObject({ sessions: 0, dropped: 0 });
@@ -77,10 +77,44 @@ describe('purge of undelivered data', () => {
     expect(said).toHaveLength(2);
     const of = (sid: string) => said.find((e) => e.sessionId === sid)!.detail!;
     expect(of(noDoctor)).toMatchObject({ reason: 'retention', count: 3, items: ['media: 1', 'observation: 2'] });
-    expect(of(noDoctor).detail).toMatch(/3 undelivered entries .* deleted 3 days after the visit ended: no doctor took this visit/);
+    expect(of(noDoctor).detail).toMatch(/3 undelivered entries .* deleted 3 days after the visit ended: the consultation of this visit is unknown \(no doctor took it, or it ended before/);
     expect(of(hubRefused)).toMatchObject({ reason: 'retention', count: 2, items: ['observation: 2'] });
-    expect(of(hubRefused).detail).toMatch(/the hub did not take them for consultation cons-x/);
+    expect(of(hubRefused).detail).toMatch(/the hub did not take them for consultation cons-x \(refused: forbidden\)/);
     expect(s.integrityCheck()).toBe('ok');
+  });
+
+  it('keeps a visit’s undelivered readings past the wait until a delivery attempt of this start failed (the purge at start runs before the hub link opens)', () => {
+    const clock = manualClock();
+    const s = tmp.open(tmp.file(), { now: clock.now });
+    const untried = visit(s, 2, 'cons-u');
+    s.endSession(untried, 'completed');
+    const failed = visit(s, 1, 'cons-f');
+    s.endSession(failed, 'completed');
+    const noDoctor = visit(s, 1);
+    s.endSession(noDoctor, 'completed');
+    // retentionDays 0 over a weekend: the wait (at least a day) is long past.
+    clock.advance(60 * HOUR);
+    const limits = { retentionMs: 0, undeliveredMs: 24 * HOUR };
+
+    // Start: nothing tried yet. Only the visit no doctor took (nowhere to deliver) goes.
+    expect(s.purge(clock.now(), { ...limits, deliveryFailed: new Map() })).toMatchObject({ sessions: 1, dropped: 1 });
+    expect(s.session(noDoctor)).toBeUndefined();
+    expect(s.pendingReadings(untried)).toHaveLength(2);
+    expect(s.pendingReadings(failed)).toHaveLength(1);
+
+    // The delivery tried one and the hub could not be reached: that one goes, the other waits for its own try.
+    const counts = s.purge(clock.now(), { ...limits, deliveryFailed: new Map([[failed, 'the hub could not be reached']]) });
+    expect(counts).toMatchObject({ sessions: 1, dropped: 1 });
+    expect(s.session(failed)).toBeUndefined();
+    expect(s.pendingReadings(untried)).toHaveLength(2);
+    const said = s.auditTrail({ action: 'incident' });
+    expect(said.find((e) => e.sessionId === failed)!.detail!.detail).toMatch(/the hub did not take them for consultation cons-f \(the hub could not be reached\)/);
+    expect(said.find((e) => e.sessionId === noDoctor)!.detail!.detail).toMatch(/the consultation of this visit is unknown/);
+    expect(said.find((e) => e.sessionId === noDoctor)!.detail!.detail).not.toMatch(/no doctor took this visit/);
+
+    // A cabin with no hub: the wait alone counts, and the audit says why.
+    expect(s.purge(clock.now(), limits)).toMatchObject({ sessions: 1, dropped: 2 });
+    expect(s.auditTrail({ action: 'incident' }).find((e) => e.sessionId === untried)!.detail!.detail).toMatch(/no hub to deliver them to the report of consultation cons-u/);
   });
 
   it('purges a visit delivered late after the retention, without an audit entry', () => {

@@ -7,8 +7,11 @@ import type { Logger } from '../../server/log.ts';
 /** What the delivery needs of the store (src/main/store). */
 export interface DeliveryStore {
   undeliveredVisits(): { sessionId: string; consultationId: string; pending: number }[];
-  pendingReadings(sessionId: string, limit: number): WireReading[];
+  /** A page of pending readings, and the refIds of those the wire refuses (paged past and dropped). */
+  pendingPage(sessionId: string, limit: number): { readings: WireReading[]; refused: string[] };
   markDeliveredOf(sessionId: string, kind: 'observation', refIds: readonly string[]): number;
+  /** Takes entries the hub can never take out of the outbox (this module audits it). */
+  dropPending(sessionId: string, kind: 'observation', refIds: readonly string[]): number;
 }
 
 /** What it needs of the hub link: send one part (false when the hub is not connected). */
@@ -32,6 +35,15 @@ export interface ReportDeliveryOptions {
   answerTimeoutMs?: number;
 }
 
+/**
+ * The bytes of a whole `report` message (ref and consultation id included), well under the hub's frame limit
+ * (HUB_MAX_FRAME_BYTES, 64 KiB: a bigger frame closes the cabin's socket, live call included), as the doctor's
+ * console builds its parts (src/doctor/state/report.ts, PART_BYTES).
+ */
+export const PART_BYTES = 48 * 1024;
+const utf8 = new TextEncoder();
+const bytesOf = (v: unknown): number => utf8.encode(JSON.stringify(v)).length;
+
 /** The prefix of the refs of this module's parts: the link routes their answers here. */
 export const PART_REF_PREFIX = 'outbox-';
 /** The hub will never take these parts: trying again changes nothing (the retention purges them, with an audit entry). */
@@ -51,8 +63,15 @@ export class ReportDelivery {
   private stopped = false;
   /** Visits the hub refused for good in this process (tried again at the next start). */
   private readonly refused = new Set<string>();
+  /** Visits whose delivery was tried in this process and failed, with why (the purge drops only these: purge.ts). */
+  private readonly failed = new Map<string, string>();
 
   constructor(private readonly o: ReportDeliveryOptions) {}
+
+  /** The visits whose delivery failed or was refused since this start (session id → why), for the purge. */
+  failures(): ReadonlyMap<string, string> {
+    return this.failed;
+  }
 
   /** Something may be deliverable (the hub link opened, a visit ended): try in `delayMs`, or now. */
   kick(delayMs = 0): void {
@@ -63,7 +82,10 @@ export class ReportDelivery {
     else this.pump();
   }
 
-  /** The hub's answer to a part; false when the ref is not one of this module's. */
+  /**
+   * The hub's answer to a part; false when the ref is not one of this module's. Never throws: it runs in the hub
+   * socket's message handler, and a store failure there (busy, I/O) is tried again later.
+   */
   answer(m: PartAnswer): boolean {
     if (!m.ref?.startsWith(PART_REF_PREFIX)) return false;
     const part = this.inFlight;
@@ -71,14 +93,24 @@ export class ReportDelivery {
     this.o.clock.clearTimeout(part.timer);
     this.inFlight = undefined;
     if (m.type === 'reported') {
-      this.o.store.markDeliveredOf(part.sessionId, 'observation', part.ids);
+      try {
+        this.o.store.markDeliveredOf(part.sessionId, 'observation', part.ids);
+      } catch (err) {
+        // Not marked: the part goes again later (the hub keeps each id once).
+        this.o.log.error({ err }, 'marking a delivered part of the outbox failed: trying again later');
+        this.later();
+        return true;
+      }
+      this.failed.delete(part.sessionId);
       this.attempt = 0;
       this.pump();
     } else if (FINAL.has(m.code)) {
       this.refused.add(part.sessionId);
+      this.failed.set(part.sessionId, `refused: ${m.code}`);
       this.o.onAudit(part.sessionId, `the hub refused the visit's readings (${m.code}: ${m.message}); they stay on the cabin until the retention`);
       this.pump();
     } else {
+      this.failed.set(part.sessionId, `error: ${m.code}`);
       this.o.log.warn({ code: m.code, message: m.message }, 'the hub did not take a part of the outbox: trying again');
       this.later();
     }
@@ -98,17 +130,18 @@ export class ReportDelivery {
     try {
       for (const v of this.o.store.undeliveredVisits()) {
         if (this.refused.has(v.sessionId)) continue;
-        const readings = this.o.store.pendingReadings(v.sessionId, REPORT_PART_READINGS);
-        if (readings.length === 0) {
-          // Every pending entry is one the wire refuses (store.pendingReadings logged it): nothing can be sent.
-          this.refused.add(v.sessionId);
-          continue;
+        const ref = `${PART_REF_PREFIX}${this.seq + 1}`;
+        const readings = this.nextPart(v.sessionId, v.consultationId, ref);
+        if (readings.length === 0) continue; // nothing of this visit can go: dropped and audited
+        this.seq++;
+        if (!this.o.link.report(v.consultationId, readings, ref)) {
+          this.failed.set(v.sessionId, 'the hub could not be reached');
+          return this.later();
         }
-        const ref = `${PART_REF_PREFIX}${++this.seq}`;
-        if (!this.o.link.report(v.consultationId, readings, ref)) return this.later();
         const timer = this.o.clock.setTimeout(() => {
           if (this.inFlight?.ref !== ref) return;
           this.inFlight = undefined;
+          this.failed.set(v.sessionId, 'the hub did not answer');
           this.later();
         }, this.o.answerTimeoutMs ?? 30_000);
         this.inFlight = { ref, sessionId: v.sessionId, ids: readings.map((r) => r.id), timer };
@@ -119,6 +152,38 @@ export class ReportDelivery {
       this.o.log.error({ err }, 'delivering the outbox failed');
       this.later();
     }
+  }
+
+  /**
+   * The next part of a visit: at most REPORT_PART_READINGS readings and PART_BYTES of the whole message. It pages
+   * past what the hub can never take — entries the wire refuses, a reading too big for any part — taking them out of
+   * the outbox with an audit entry, so they never block the readings behind them. Empty: nothing left to send.
+   */
+  private nextPart(sessionId: string, consultationId: string, ref: string): WireReading[] {
+    for (;;) {
+      const page = this.o.store.pendingPage(sessionId, REPORT_PART_READINGS);
+      if (page.readings.length === 0 && page.refused.length === 0) return [];
+      this.drop(sessionId, page.refused, 'the wire contract refuses them (stored by another version, or damaged)');
+      const part: WireReading[] = [];
+      const tooBig: string[] = [];
+      let bytes = bytesOf({ type: 'report', ref, consultationId, readings: [] });
+      for (const r of page.readings) {
+        const size = bytesOf(r) + (part.length > 0 ? 1 : 0);
+        if (bytes + size <= PART_BYTES) {
+          part.push(r);
+          bytes += size;
+        } else if (part.length === 0) tooBig.push(r.id);
+        else break;
+      }
+      this.drop(sessionId, tooBig, `each is bigger than a part of the report may be (${PART_BYTES} bytes)`);
+      if (part.length > 0) return part;
+    }
+  }
+
+  private drop(sessionId: string, refIds: string[], why: string): void {
+    if (refIds.length === 0) return;
+    const n = this.o.store.dropPending(sessionId, 'observation', refIds);
+    this.o.onAudit(sessionId, `${n} undelivered reading${n === 1 ? '' : 's'} taken out of the outbox, never to be sent to the report: ${why}`);
   }
 
   /** The next try, after a doubling wait (reset by a part the hub took). */

@@ -16,7 +16,9 @@ import {
   pending,
   pendingCount,
   pendingOf,
+  pendingPage,
   pendingReadings,
+  dropPending,
   undeliveredVisits,
   type EnqueueInput,
   type OutboxEntry,
@@ -118,6 +120,14 @@ export class Store {
   }
   pendingReadings(sessionId: string, limit = 500): WireReading[] {
     return this.run(() => pendingReadings(this.db, sessionId, limit));
+  }
+  /** A page of pending readings and the refIds of those the wire refuses (report-delivery pages past them). */
+  pendingPage(sessionId: string, limit: number): { readings: WireReading[]; refused: string[] } {
+    return this.run(() => pendingPage(this.db, sessionId, limit));
+  }
+  /** Takes undelivered entries out of the outbox for good (the hub can never take them); audited by the caller. */
+  dropPending(sessionId: string, kind: OutboxKind, refIds: readonly string[]): number {
+    return this.run(() => dropPending(this.db, sessionId, kind, refIds));
   }
   pendingCount(): number {
     return this.run(() => pendingCount(this.db));

@@ -61,13 +61,34 @@ export function pendingOf(db: Db, sessionId: string, kind: OutboxKind, limit: nu
  * and the others still go.
  */
 export function pendingReadings(db: Db, sessionId: string, limit: number): WireReading[] {
+  return pendingPage(db, sessionId, limit).readings;
+}
+
+/**
+ * One page of a session's pending readings: those the wire takes, and the refIds of those it refuses (logged), so
+ * that a caller can page past them (report delivery drops them with an audit entry) instead of stopping at them.
+ */
+export function pendingPage(db: Db, sessionId: string, limit: number): { readings: WireReading[]; refused: string[] } {
   const readings: WireReading[] = [];
+  const refused: string[] = [];
   for (const e of pendingOf(db, sessionId, 'observation', limit)) {
     const r = WireReadingSchema.safeParse(e.payload);
     if (r.success) readings.push(r.data);
-    else db.log.warn({ sessionId, outboxId: e.id, refId: e.refId, problem: r.error.issues[0]?.message }, 'pending reading skipped: the wire contract refuses it');
+    else {
+      refused.push(e.refId);
+      db.log.warn({ sessionId, outboxId: e.id, refId: e.refId, problem: r.error.issues[0]?.message }, 'pending reading skipped: the wire contract refuses it');
+    }
   }
-  return readings;
+  return { readings, refused };
+}
+
+/**
+ * Takes undelivered entries of one session out of the outbox for good (what the hub can never take: refused by the
+ * wire, or too big for any frame); the stored observations stay until the retention. Returns how many went.
+ */
+export function dropPending(db: Db, sessionId: string, kind: OutboxKind, refIds: readonly string[]): number {
+  const s = db.stmt(`DELETE FROM outbox WHERE kind = ? AND ref_id = ? AND session_id = ? AND delivered_at IS NULL`);
+  return db.tx(() => refIds.reduce((n, ref) => n + s.run(kind, ref, sessionId).changes, 0));
 }
 
 /** Marks entries delivered (acknowledged by the other side); returns how many were newly marked. */

@@ -16,12 +16,21 @@ export interface PurgeLimits {
   retentionMs: number;
   /** Undelivered data waits for delivery this long after its visit ended, then goes too (default: retentionMs). */
   undeliveredMs?: number;
+  /**
+   * When the cabin delivers to a hub: the visits (session id → why) for which a delivery attempt of this start failed
+   * or was refused. The undelivered data of a visit a doctor took goes only once its delivery was tried and failed:
+   * a cabin switched off past the wait must try before it drops anything. Absent: the cabin has no hub, nothing can be
+   * delivered, the wait alone counts.
+   */
+  deliveryFailed?: ReadonlyMap<string, string>;
 }
 
-// Ended before the cutoff with everything delivered, or before the undelivered cutoff whatever is left.
+// Ended before the cutoff with everything delivered, or before the undelivered cutoff whatever is left, if that may
+// go: no hub, no consultation to deliver to, or a delivery attempt of this start failed (@failed, a JSON array).
 const PURGEABLE = `SELECT s.id FROM sessions s
-  WHERE s.ended_at IS NOT NULL AND (s.ended_at <= @dropCutoff OR (s.ended_at <= @cutoff
-    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = s.id AND o.delivered_at IS NULL)))`;
+  WHERE s.ended_at IS NOT NULL AND ((s.ended_at <= @dropCutoff
+      AND (@noHub = 1 OR s.consultation_id IS NULL OR s.id IN (SELECT value FROM json_each(@failed))))
+    OR (s.ended_at <= @cutoff AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = s.id AND o.delivered_at IS NULL)))`;
 
 const count = (table: string) => `SELECT COUNT(*) AS n FROM ${table} WHERE session_id IN (${PURGEABLE})`;
 
@@ -30,14 +39,20 @@ const days = (ms: number) => `${Math.round((ms / DAY_MS) * 10) / 10} day${ms ===
 
 /**
  * Deletes the visits that ended more than `retentionMs` before `nowMs` and whose every outbox entry was delivered,
- * and those that ended more than `undeliveredMs` before whatever is left undelivered, with their observations,
+ * and those that ended more than `undeliveredMs` before whatever is left undelivered (with a hub: only once a delivery
+ * attempt of this start failed for the visit, see `deliveryFailed`), with their observations,
  * waveforms, media and outbox entries (ON DELETE CASCADE). A visit dropped with undelivered entries gets an audit
  * entry saying how many, of what, and why they never left. The audit log is never touched otherwise. One transaction.
  */
 export function purge(db: Db, nowMs: number, limits: PurgeLimits | number): PurgeCounts {
-  const { retentionMs, undeliveredMs = retentionMs } = typeof limits === 'number' ? { retentionMs: limits } : limits;
+  const { retentionMs, undeliveredMs = retentionMs, deliveryFailed } = typeof limits === 'number' ? { retentionMs: limits } : limits;
   const keepUndelivered = Math.max(0, undeliveredMs);
-  const p = { cutoff: nowMs - Math.max(0, retentionMs), dropCutoff: nowMs - keepUndelivered };
+  const p = {
+    cutoff: nowMs - Math.max(0, retentionMs),
+    dropCutoff: nowMs - keepUndelivered,
+    noHub: deliveryFailed ? 0 : 1,
+    failed: JSON.stringify([...(deliveryFailed?.keys() ?? [])]),
+  };
   const n = (sql: string) => (db.stmt(sql).get(p) as { n: number }).n;
   const counts = db.tx(() => {
     const c: PurgeCounts = {
@@ -58,7 +73,13 @@ export function purge(db: Db, nowMs: number, limits: PurgeLimits | number): Purg
     for (const sessionId of new Set(lost.map((l) => l.sessionId))) {
       const of = lost.filter((l) => l.sessionId === sessionId);
       const total = of.reduce((t, l) => t + l.n, 0);
-      const why = of[0]!.consultationId === null ? 'no doctor took this visit, so it had no report to go to' : `the hub did not take them for consultation ${of[0]!.consultationId}`;
+      const consultationId = of[0]!.consultationId;
+      const why =
+        consultationId === null
+          ? 'the consultation of this visit is unknown (no doctor took it, or it ended before the cabin recorded consultations), so there was no report to deliver them to'
+          : !deliveryFailed
+            ? `this cabin has no hub to deliver them to the report of consultation ${consultationId}`
+            : `the hub did not take them for consultation ${consultationId} (${deliveryFailed.get(sessionId) ?? 'no answer'})`;
       audit(db, {
         actor: 'system',
         action: 'incident',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReportDelivery, type PartAnswer } from '../../../src/main/hub/report-delivery.ts';
+import { PART_BYTES, ReportDelivery, type DeliveryStore, type PartAnswer } from '../../../src/main/hub/report-delivery.ts';
 import type { Store } from '../../../src/main/store/index.ts';
-import type { ReportReading } from '../../../src/shared/hub-protocol.ts';
+import { HUB_MAX_FRAME_BYTES, ToHubSchema, type ReportReading } from '../../../src/shared/hub-protocol.ts';
 import { silentLogger } from '../../../src/server/log.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 import { storeTemp } from '../helpers/store-temp.ts';
@@ -22,11 +22,20 @@ function endedVisit(s: Store, n: number, consultationId: string): string {
 }
 
 /** A hub link stand-in: connected or not, recording the parts sent. */
-function rig(store: Store) {
+function rig(store: DeliveryStore) {
   const clock = new ManualClock();
   const sent: { consultationId: string; readings: ReportReading[]; ref: string }[] = [];
   const audits: { sessionId: string; detail: string }[] = [];
-  const link = { connected: false, report: (consultationId: string, readings: ReportReading[], ref: string) => link.connected && sent.push({ consultationId, readings, ref }) > 0 };
+  const frames: string[] = [];
+  const link = {
+    connected: false,
+    report: (consultationId: string, readings: ReportReading[], ref: string) => {
+      if (!link.connected) return false;
+      // The frame the hub link sends (link.ts `report`).
+      frames.push(JSON.stringify({ type: 'report', ref, consultationId, readings }));
+      return sent.push({ consultationId, readings, ref }) > 0;
+    },
+  };
   const delivery = new ReportDelivery({
     store,
     link,
@@ -37,7 +46,7 @@ function rig(store: Store) {
     answerTimeoutMs: 30_000,
   });
   const answer = (m: PartAnswer) => delivery.answer(m);
-  return { clock, sent, audits, link, delivery, answer };
+  return { clock, sent, frames, audits, link, delivery, answer };
 }
 
 describe('ReportDelivery', () => {
@@ -116,5 +125,127 @@ describe('ReportDelivery', () => {
     expect(s.pendingReadings(a, 10)).toHaveLength(2);
     r.delivery.kick();
     expect(r.sent).toHaveLength(3);
+  });
+
+  it('cuts parts by the bytes of the whole message: 250 readings of a device on a /dev/serial/by-id path fit no frame (the hub closed the socket, 4413)', () => {
+    const s = tmp.open(tmp.file());
+    const sid = s.createSession('fr');
+    s.setConsultation(sid, 'cons-long');
+    const deviceId = `nonin-3150:/dev/serial/by-id/usb-Nonin_Medical_Inc._3150_WristOx2_${'5'.repeat(170)}-if00-port0`;
+    for (let i = 0; i < 600; i++) s.addObservation({ ...obs(sid, `${sid}-${String(i).padStart(4, '0')}`), deviceId, measurementId: `m-${sid}-${i}` });
+    s.endSession(sid, 'completed');
+    const r = rig(s);
+    r.link.connected = true;
+    r.delivery.kick();
+    for (let i = 0; i < 10 && r.sent.length > 0 && s.undeliveredVisits().length > 0; i++) {
+      const last = r.sent.at(-1)!;
+      r.answer({ type: 'reported', ref: last.ref, count: last.readings.length });
+    }
+    for (const f of r.frames) {
+      const bytes = Buffer.byteLength(f);
+      expect(bytes).toBeLessThan(HUB_MAX_FRAME_BYTES);
+      expect(bytes).toBeLessThanOrEqual(PART_BYTES);
+      expect(ToHubSchema.safeParse(JSON.parse(f)).success).toBe(true);
+    }
+    expect(s.undeliveredVisits()).toEqual([]);
+    expect(r.sent.flatMap((p) => p.readings.map((x) => x.id))).toHaveLength(600);
+    expect(r.sent.length).toBeGreaterThan(3);
+    expect(r.audits).toEqual([]);
+  });
+
+  it('drops a reading too big for any part (audited) and goes on with those behind it', () => {
+    const s = tmp.open(tmp.file());
+    const sid = endedVisit(s, 3, 'cons-a');
+    const huge = { ...obs(sid, 'huge'), deviceId: 'x'.repeat(60_000) };
+    // A store that holds a reading today's wire would never take (stand-in: the interface does not validate).
+    let dropped: string[] = [];
+    const store: DeliveryStore = {
+      undeliveredVisits: () => s.undeliveredVisits(),
+      pendingPage: (id, limit) => {
+        const page = s.pendingPage(id, limit);
+        return { ...page, readings: dropped.includes('huge') ? page.readings : [huge, ...page.readings] };
+      },
+      pendingReadings: (id: string, limit: number) => store.pendingPage(id, limit).readings,
+      markDeliveredOf: (id, kind, refs) => s.markDeliveredOf(id, kind, refs),
+      dropPending: (id, kind, refs) => {
+        dropped = [...dropped, ...refs];
+        return refs.length;
+      },
+    } as DeliveryStore;
+    const r = rig(store);
+    r.link.connected = true;
+    r.delivery.kick();
+    expect(dropped).toEqual(['huge']);
+    expect(r.audits).toEqual([{ sessionId: sid, detail: expect.stringMatching(/1 undelivered reading taken out of the outbox.*bigger than a part/) }]);
+    expect(r.sent).toHaveLength(1);
+    expect(r.sent[0]!.readings.map((x) => x.id)).toEqual([`${sid}-000`, `${sid}-001`, `${sid}-002`]);
+    expect(Buffer.byteLength(r.frames[0]!)).toBeLessThanOrEqual(PART_BYTES);
+  });
+
+  it('pages past entries the wire refuses (dropped, counted in the audit) and delivers the valid readings behind them', () => {
+    const s = tmp.open(tmp.file());
+    const sid = s.createSession('fr');
+    s.setConsultation(sid, 'cons-a');
+    for (let i = 0; i < 260; i++) s.enqueue({ kind: 'observation', refId: `bad-${i}`, sessionId: sid, payload: { id: `bad-${i}`, code: 'not a code' } });
+    for (let i = 0; i < 5; i++) s.addObservation(obs(sid, `${sid}-good-${i}`));
+    s.endSession(sid, 'completed');
+    const r = rig(s);
+    r.link.connected = true;
+    r.delivery.kick();
+    expect(r.sent).toHaveLength(1);
+    expect(r.sent[0]!.readings.map((x) => x.id)).toEqual([0, 1, 2, 3, 4].map((i) => `${sid}-good-${i}`));
+    r.answer({ type: 'reported', ref: r.sent[0]!.ref, count: 5 });
+    expect(s.undeliveredVisits()).toEqual([]);
+    expect(s.pendingOf(sid, 'observation', 1000)).toEqual([]);
+    const counted = r.audits.map((a) => Number(/^(\d+) undelivered readings? taken out of the outbox.*wire contract refuses/.exec(a.detail)?.[1]));
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(260);
+    expect(r.audits.every((a) => a.sessionId === sid)).toBe(true);
+  });
+
+  it('survives a store failure while marking a part delivered (it runs in the hub socket handler) and sends the part again later', () => {
+    const s = tmp.open(tmp.file());
+    const sid = endedVisit(s, 2, 'cons-a');
+    let busy = 1;
+    const store = new Proxy(s, {
+      get(target, prop, receiver) {
+        if (prop === 'markDeliveredOf' && busy > 0) {
+          return () => {
+            busy--;
+            throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+          };
+        }
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const r = rig(store);
+    r.link.connected = true;
+    r.delivery.kick();
+    expect(r.sent).toHaveLength(1);
+    expect(() => r.answer({ type: 'reported', ref: r.sent[0]!.ref, count: 2 })).not.toThrow();
+    expect(s.pendingReadings(sid, 10)).toHaveLength(2);
+    r.clock.advance(1000);
+    expect(r.sent).toHaveLength(2);
+    r.answer({ type: 'reported', ref: r.sent[1]!.ref, count: 2 });
+    expect(s.pendingReadings(sid, 10)).toEqual([]);
+  });
+
+  it('tells the purge which visits failed to deliver since this start, and forgets a visit the hub then took', () => {
+    const s = tmp.open(tmp.file());
+    const a = endedVisit(s, 1, 'cons-a');
+    const b = endedVisit(s, 1, 'cons-b');
+    const r = rig(s);
+    r.delivery.kick();
+    // Unreachable: the first visit was tried, not the second.
+    expect([...r.delivery.failures()]).toEqual([[a, 'the hub could not be reached']]);
+    r.link.connected = true;
+    r.clock.advance(1000);
+    r.answer({ type: 'error', ref: r.sent[0]!.ref, code: 'internal', message: 'try again' });
+    expect(r.delivery.failures().get(a)).toBe('error: internal');
+    r.clock.advance(2000);
+    r.answer({ type: 'reported', ref: r.sent[1]!.ref, count: 1 });
+    expect(r.delivery.failures().has(a)).toBe(false);
+    r.answer({ type: 'error', ref: r.sent[2]!.ref, code: 'not-claimed', message: 'no doctor took it' });
+    expect([...r.delivery.failures()]).toEqual([[b, 'refused: not-claimed']]);
   });
 });
