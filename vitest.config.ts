@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /** Files that drive Chromium (WebRTC with fake cameras included): one at a time, or they starve each other. */
-const BROWSER = ['test/e2e/**/*.test.ts', 'test/doctor/console.browser.test.ts', 'test/renderer/call/browser.test.ts', 'test/renderer/call/kiosk-call.test.ts'];
+const BROWSER = ['test/e2e/**/*.test.ts', 'test/doctor/console.browser.test.ts', 'test/renderer/call/browser.test.ts', 'test/renderer/call/kiosk-call.test.ts', 'test/main/launch/tether.test.ts'];
 
 export default defineConfig({
   test: {
