@@ -62,6 +62,8 @@ export class Relay {
   private readonly heartbeat: TimerHandle;
   /** Timers of the open consultations whose cabin is away (`abandoned` when due), by cabin id. */
   private readonly abandon = new Map<string, TimerHandle>();
+  /** Since when each cabin not connected now has been away (hub time, ms), for the queue; one entry per cabin account. */
+  private readonly awaySince = new Map<string, number>();
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
   private readonly auth: SocketAuth;
@@ -100,7 +102,11 @@ export class Relay {
    * ever be seen for them. Each cabin gets the grace period to come back; one that does not is taken as gone.
    */
   private sweepAtStart(): void {
-    for (const c of this.o.store.openOfCabins()) this.abandonLater(c.id, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
+    const now = Math.floor(this.o.clock.now());
+    for (const c of this.o.store.openOfCabins()) {
+      if (!this.conns.has(key('cabin', c.cabinId))) this.awaySince.set(c.cabinId, now);
+      this.abandonLater(c.id, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
+    }
   }
 
   /** Verifies the token carried as a subprotocol; a missing, forged or expired one gets HTTP 401 and no socket. */
@@ -158,6 +164,7 @@ export class Relay {
     if (conn.role === 'cabin') {
       this.o.clock.clearTimeout(this.abandon.get(conn.id));
       this.abandon.delete(conn.id);
+      this.awaySince.delete(conn.id);
     }
     if (old) old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
     this.o.log.info({ role: conn.role, id: conn.id, replaced: Boolean(old) }, 'connected');
@@ -187,6 +194,7 @@ export class Relay {
     const k = key(conn.role, conn.id);
     if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
     this.conns.delete(k);
+    if (conn.role === 'cabin') this.awaySince.set(conn.id, Math.floor(this.o.clock.now()));
     this.o.log.info({ role: conn.role, id: conn.id, code }, 'disconnected');
     for (const c of this.o.store.openFor(conn.role, conn.id)) this.run(conn, () => this.o.store.consultation(c.id), { type: 'disconnected', code });
   }
@@ -242,7 +250,7 @@ export class Relay {
 
   /** The lifecycle's I/O: read, decide (transition), write (compare-and-set), then effects and replies. */
   private run(actor: Actor, read: () => Consultation | null, input: Input, sender?: Conn, again = false): void {
-    const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID };
+    const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID, cabinOnline: (id: string) => this.conns.has(key('cabin', id)) };
     const { prev, out, answers } = settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
     const c = out.next ? (this.o.store.consultation(out.next.id) ?? out.next) : prev;
     if (c) for (const e of out.effects) this.effect(c, actor, e);
@@ -303,11 +311,12 @@ export class Relay {
     this.abandon.set(cabin.id, timer);
   }
 
-  /** The waiting queue, each with its cabin's network check. */
+  /** The waiting queue, each with its cabin's network check, and since when its cabin is offline if it is. */
   private queue(): QueueItem[] {
     return this.o.store.queue().map((q) => {
       const netcheck = this.netchecks.get(q.cabinId);
-      return netcheck ? { ...q, netcheck } : q;
+      const offline = !this.conns.has(key('cabin', q.cabinId));
+      return { ...q, ...(netcheck && { netcheck }), ...(offline && { offlineSince: this.awaySince.get(q.cabinId) ?? q.since }) };
     });
   }
 

@@ -103,6 +103,12 @@ export const QueueItemSchema = z.object({
   since: z.number(),
   /** The cabin's pre-call network check, as its request carried it (absent: the cabin did not check). */
   netcheck: NetCheckSchema.optional(),
+  /**
+   * Hub time (ms) since which the cabin is not connected (it dropped, or the hub restarted without it): it may come back
+   * within the grace period, else the request is cancelled. A claim meanwhile is refused ('cabin-offline'). Absent: the
+   * cabin is connected (or an older hub that does not say).
+   */
+  offlineSince: z.number().optional(),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 

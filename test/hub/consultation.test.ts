@@ -254,12 +254,16 @@ describe('a cabin that leaves the queue', () => {
       expect((await doc.next('queue')).items.map((i) => i.consultationId)).toEqual([id]);
 
       await cabin.close();
+      // The doctors see it offline (not claimable), then back.
+      expect((await doc.next('queue')).items).toEqual([expect.objectContaining({ consultationId: id, offlineSince: expect.any(Number) })]);
       const back = await Client.open(g.hub.wsUrl, token);
       expect((await back.next('consultation')).consultation).toMatchObject({ consultationId: id, state: 'waiting' });
+      expect((await doc.next('queue')).items[0]).not.toHaveProperty('offlineSince');
       await runFor(clock, 500);
       expect(g.hub.store.consultation(id)!.state).toBe('waiting');
 
       await back.close();
+      expect((await doc.next('queue')).items.map((i) => i.offlineSince !== undefined)).toEqual([true]);
       await runUntil(clock, () => doc.pending.some((m) => m.type === 'queue'), 2000); // the grace period runs out
       expect((await doc.next('queue', () => true, 2000)).items).toEqual([]);
       expect(g.hub.store.report(id)).toMatchObject({ state: 'cancelled', incidents: [{ side: 'hub', detail: 'cancelled: the cabin left the queue' }] });

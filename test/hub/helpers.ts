@@ -212,8 +212,9 @@ export async function activeConsultation(t: TestHub, cabinId: string, doctor: st
 /**
  * A cabin's request or a message naming a consultation, applied to the store as the relay applies it: read (the
  * cabin's open consultation for a request), transition, compare-and-set. `out.next` is what was written, if anything.
+ * Every cabin counts as connected here (no relay: presence is the relay's, tested in presence.test.ts).
  */
 export function apply(store: HubStore, actor: Actor, input: Extract<Input, { type: 'request' } | { consultationId: string }>): ReturnType<typeof settle> {
   const read = () => ('consultationId' in input ? store.consultation(input.consultationId) : (store.openFor('cabin', actor.id)[0] ?? null));
-  return settle(store, read, (c) => transition(c, actor, input, { now: Math.floor(store.now()), newId: randomUUID }));
+  return settle(store, read, (c) => transition(c, actor, input, { now: Math.floor(store.now()), newId: randomUUID, cabinOnline: () => true }));
 }

@@ -81,6 +81,58 @@ describe('a waiting request across a restart of the hub', () => {
   });
 });
 
+describe('a waiting request whose cabin is offline, within the grace period', () => {
+  it('is shown offline in the queue and cannot be claimed until its cabin comes back; then it can', async () => {
+    const clock = new ManualClock(Date.now());
+    let g = await startHub({ clock, waitingGraceMs: GRACE });
+    try {
+      const { cabin, id } = await waitingRequest(g, 'cab-3');
+      cabin.ws.terminate();
+      await runFor(clock, 10);
+      g = await restart(g, clock);
+      const startedAt = Math.floor(clock.now());
+      await runFor(clock, GRACE / 3);
+
+      const doc = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.a'));
+      const [item] = (await doc.next('queue')).items;
+      expect(item).toMatchObject({ consultationId: id, offlineSince: startedAt });
+      // A claim for the empty cabin is refused, with a code the console says in words; nothing changes.
+      doc.send({ type: 'claim', ref: 'c1', consultationId: id });
+      expect(await doc.next('error', (m) => m.ref === 'c1')).toMatchObject({ code: 'cabin-offline' });
+      expect(g.hub.store.consultation(id)).toMatchObject({ state: 'waiting', doctorId: null });
+
+      // The cabin comes back: every doctor's queue says so at once, and the claim goes through.
+      const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-3'));
+      const online = await doc.next('queue');
+      expect(online.items.map((i) => i.consultationId)).toEqual([id]);
+      expect(online.items[0]).not.toHaveProperty('offlineSince');
+      doc.send({ type: 'claim', ref: 'c2', consultationId: id });
+      expect((await doc.next('consultation', (m) => m.ref === 'c2')).consultation).toMatchObject({ state: 'active', peerPresent: true });
+      await Promise.all([back.close(), doc.close()]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('goes offline in the queue the moment its cabin drops, without a restart', async () => {
+    const clock = new ManualClock(Date.now());
+    const g = await startHub({ clock, waitingGraceMs: GRACE });
+    try {
+      const { cabin, id } = await waitingRequest(g, 'cab-1');
+      const doc = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.a'));
+      expect((await doc.next('queue')).items[0]).not.toHaveProperty('offlineSince');
+      const droppedAt = Math.floor(clock.now());
+      cabin.ws.terminate();
+      expect((await doc.next('queue')).items).toEqual([expect.objectContaining({ consultationId: id, offlineSince: droppedAt })]);
+      doc.send({ type: 'claim', ref: 'c', consultationId: id });
+      expect(await doc.next('error', (m) => m.ref === 'c')).toMatchObject({ code: 'cabin-offline' });
+      await doc.close();
+    } finally {
+      await g.close();
+    }
+  });
+});
+
 describe('a cabin gone from an active consultation', () => {
   it('is shown to the doctor as having left (reason "gone") once it stays away past the grace period', async () => {
     const clock = new ManualClock(Date.now());

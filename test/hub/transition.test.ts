@@ -9,7 +9,9 @@ import { HubStore, type Consultation } from '../../src/hub/store.ts';
 import type { ConsultationState } from '../../src/shared/hub-protocol.ts';
 
 const NOW = 9_000;
-const ctx = { now: NOW, newId: () => 'new' };
+/** Every cabin connected (the relay's presence); `offline` below: cab-1 is not. */
+const ctx = { now: NOW, newId: () => 'new', cabinOnline: () => true };
+const offline = { ...ctx, cabinOnline: (id: string) => id !== 'cab-1' };
 
 const waiting: Consultation = Object.freeze({
   id: 'c1',
@@ -204,7 +206,7 @@ const TABLE: [Message, Fixture, string, string][] = [
   ['end', 'cancelled-waiting', '- | sender:error(forbidden)#r | - | -', '- | sender:error(forbidden)#r | - | -'],
   ['end', 'cancelled-active', '- | sender:error(forbidden)#r | - | -', '- | sender:ended(cancelled)#r | - | -'],
   ['connected', 'none', '- | - | - | -', '- | - | - | -'],
-  ['connected', 'waiting', '- | cabin:consultation | - | -', '- | - | - | -'],
+  ['connected', 'waiting', '- | cabin:consultation doctors:queue | - | -', '- | - | - | -'],
   ['connected', 'active', '- | cabin:consultation doctor:consultation | - | -', '- | cabin:consultation doctor:consultation | - | -'],
   ['connected', 'left', '- | - | - | -', '- | doctor:consultation | - | -'],
   ['connected', 'ended', '- | - | - | -', '- | - | - | -'],
@@ -212,7 +214,7 @@ const TABLE: [Message, Fixture, string, string][] = [
   ['connected', 'cancelled-waiting', '- | - | - | -', '- | - | - | -'],
   ['connected', 'cancelled-active', '- | - | - | -', '- | - | - | -'],
   ['reconnected', 'none', '- | - | - | -', '- | - | - | -'],
-  ['reconnected', 'waiting', '- | cabin:consultation | - | -', '- | - | - | -'],
+  ['reconnected', 'waiting', '- | cabin:consultation doctors:queue | - | -', '- | - | - | -'],
   ['reconnected', 'active', '- | cabin:consultation doctor:consultation | incident(hub: cabin reconnected) | back(cabin)', '- | cabin:consultation doctor:consultation | incident(hub: doctor reconnected) | back(doctor)'],
   ['reconnected', 'left', '- | - | - | -', '- | doctor:consultation | incident(hub: doctor reconnected) | back(doctor)'],
   ['reconnected', 'ended', '- | - | - | -', '- | - | - | -'],
@@ -220,7 +222,7 @@ const TABLE: [Message, Fixture, string, string][] = [
   ['reconnected', 'cancelled-waiting', '- | - | - | -', '- | - | - | -'],
   ['reconnected', 'cancelled-active', '- | - | - | -', '- | - | - | -'],
   ['disconnected', 'none', '- | - | - | -', '- | - | - | -'],
-  ['disconnected', 'waiting', '- | - | - | abandon-later', '- | - | - | -'],
+  ['disconnected', 'waiting', '- | doctors:queue | - | abandon-later', '- | - | - | -'],
   ['disconnected', 'active', '- | cabin:consultation doctor:consultation | incident(hub: cabin disconnected (WebSocket code 1006)) | away(cabin) abandon-later', '- | cabin:consultation doctor:consultation | incident(hub: doctor disconnected (WebSocket code 1006)) | away(doctor)'],
   ['disconnected', 'left', '- | - | - | -', '- | doctor:consultation | incident(hub: doctor disconnected (WebSocket code 1006)) | away(doctor)'],
   ['disconnected', 'ended', '- | - | - | -', '- | - | - | -'],
@@ -331,6 +333,27 @@ describe('transition, what `next` holds', () => {
     ]);
   });
 
+  it('no doctor claims a waiting request whose cabin is not connected (it may come back); the rest is as with it there', () => {
+    const claims = Object.keys(FIXTURES).map((f) => line(FIXTURES[f as Fixture], transition(FIXTURES[f as Fixture], ACTORS['other-doctor'], INPUTS.claim, offline)));
+    expect(claims).toEqual([
+      '- | sender:error(not-found)#r | - | -',
+      '- | sender:error(cabin-offline)#r | - | -',
+      '- | sender:error(already-claimed)#r | - | -',
+      '- | sender:error(already-claimed)#r | - | -',
+      '- | sender:error(already-claimed)#r | - | -',
+      '- | sender:error(already-claimed)#r | - | -',
+      '- | sender:error(not-waiting)#r | - | -',
+      '- | sender:error(not-waiting)#r | - | -',
+    ]);
+    expect(transition(waiting, ACTORS.doctor, INPUTS.claim, offline).replies).toEqual([
+      { to: 'sender', message: { type: 'error', ref: 'r', code: 'cabin-offline', message: "This patient's cabin is not connected: it may come back; try again when it does." } },
+    ]);
+    // The doctor who already has it (an answer lost) still gets it back; another cabin's absence changes nothing.
+    expect(line(active, transition(active, ACTORS.doctor, INPUTS.claim, offline))).toBe('- | doctor:consultation#r | - | -');
+    const other = { ...waiting, cabinId: 'cab-2' };
+    expect(transition(other, ACTORS.doctor, INPUTS.claim, offline).next).toMatchObject({ state: 'active', doctorId: 'dr.a' });
+  });
+
   it('a cabin handed a consultation that is not its own opens its own', () => {
     for (const f of Object.keys(FIXTURES) as Fixture[]) {
       const o = run(f, 'other-cabin', 'request');
@@ -402,11 +425,12 @@ describe('transition, properties over every (state × actor × input)', () => {
     }
   });
 
-  it('broadcasts the queue exactly when the set of waiting consultations changes', () => {
-    for (const { prev, o } of ALL) {
+  it('broadcasts the queue exactly when the set of waiting consultations changes, or a waiting cabin comes or goes', () => {
+    for (const { prev, o, who, m } of ALL) {
       const before = prev !== null && o.next?.id === prev.id && prev.state === 'waiting';
       const changed = o.next !== null && before !== (o.next.state === 'waiting');
-      expect(o.replies.some((r) => r.to === 'doctors')).toBe(changed);
+      const presence = who === 'cabin' && prev?.state === 'waiting' && (m === 'connected' || m === 'reconnected' || m === 'disconnected');
+      expect(o.replies.some((r) => r.to === 'doctors')).toBe(changed || presence);
     }
   });
 
@@ -445,7 +469,7 @@ describe('settle: the transition against the store, compare-and-set', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hub-transition-'));
   let store: HubStore;
   let n = 0;
-  const decide = (who: Who, input: Input) => (c: Consultation | null) => transition(c, ACTORS[who], input, { now: NOW, newId: () => `t${++n}` });
+  const decide = (who: Who, input: Input) => (c: Consultation | null) => transition(c, ACTORS[who], input, { now: NOW, newId: () => `t${++n}`, cabinOnline: () => true });
   const open = (cabin: string) => () => store.openFor('cabin', cabin)[0] ?? null;
   beforeAll(async () => {
     store = new HubStore(join(dir, 'hub.db'));

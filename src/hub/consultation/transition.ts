@@ -37,6 +37,8 @@ export interface Context {
   now: number;
   /** The id of a new consultation (random in the relay). */
   newId: () => string;
+  /** Presence, as the relay sees it now: whether this cabin has a connection (a claim needs its cabin there). */
+  cabinOnline: (cabinId: string) => boolean;
 }
 
 /** The consultation as it is to be stored; `notes` is the doctor's report, written with the end. */
@@ -152,6 +154,8 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
       if (refused) return refused;
       if (!c) return fail(ref, 'not-found', 'There is no such consultation.');
       if (c.state === 'waiting') {
+        // Its cabin dropped (or the hub restarted without it): no doctor takes an empty cabin; it may come back in time.
+        if (!ctx.cabinOnline(c.cabinId)) return fail(ref, 'cabin-offline', "This patient's cabin is not connected: it may come back; try again when it does.");
         const next: Next = { ...c, state: 'active', doctorId: actor.id, doctorName: actor.name, claimedAt: ctx.now };
         return outcome({
           next,
@@ -259,9 +263,11 @@ function sideEvent(c: Consultation, actor: Actor, input: Extract<Input, { type: 
       if (c.state === 'active' && input.wasAway) {
         return outcome({ writes: [{ kind: 'incident', side: 'hub', detail: `${role} reconnected` }], replies: views(c), effects: [{ kind: 'back', role }] });
       }
-      return outcome({ replies: views(c) });
+      // A waiting request's cabin is back: the doctors' queue says it is online again (it can be claimed).
+      return outcome({ replies: c.state === 'waiting' ? [...views(c), { to: 'doctors', view: 'queue' }] : views(c) });
     case 'disconnected':
-      if (c.state === 'waiting') return outcome({ effects: [{ kind: 'abandon-later' }] });
+      // The queue shows the cabin offline (not claimable) while it has the grace period to come back.
+      if (c.state === 'waiting') return outcome({ replies: [{ to: 'doctors', view: 'queue' }], effects: [{ kind: 'abandon-later' }] });
       return outcome({
         writes: [{ kind: 'incident', side: 'hub', detail: `${role} disconnected (WebSocket code ${input.code})` }],
         replies: views(c),
