@@ -120,6 +120,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
         onSignal: (data) => emit('signal', { data }),
         onAudit: (action, detail) => audit(action, detail, session.view().sessionId ?? undefined),
         onActive: (visit, consultationId) => safely('recording the consultation of the visit', () => store.setConsultation(visit, consultationId)),
+        onLeft: (visit, consultationId) => safely('tying the readings sent in the call to its consultation', () => store.markSentInCall(visit, consultationId)),
         onOpen: () => delivery?.kick(),
         onReportAnswer: (m) => delivery?.answer(m) ?? false,
         clock,

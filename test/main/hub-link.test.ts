@@ -434,6 +434,7 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     cleanups.push(hub.close);
     const answers: unknown[] = [];
     const active: [string, string][] = [];
+    const left: [string, string][] = [];
     let opened = 0;
     const clock = new ManualClock();
     const l = new HubLink({
@@ -444,6 +445,7 @@ describe('HubLink (cabin main ⇄ hub)', () => {
       onSignal: () => {},
       onAudit: () => {},
       onActive: (visit, id) => active.push([visit, id]),
+      onLeft: (visit, id) => left.push([visit, id]),
       onOpen: () => opened++,
       onReportAnswer: (m) => (answers.push(m), m.ref?.startsWith('outbox-') ?? false),
       clock,
@@ -466,5 +468,11 @@ describe('HubLink (cabin main ⇄ hub)', () => {
     await until(() => answers.length === 2, 'the answers');
     expect(answers).toEqual([expect.objectContaining({ type: 'error', ref: 'outbox-1' }), expect.objectContaining({ type: 'reported', ref: 'outbox-2' })]);
     expect(l.view()).toMatchObject({ state: 'active', consultationId: 'cons-1' });
+    expect(left).toEqual([]);
+
+    // The call ends: what the visit's outbox held was sent in it (the delivery sends it to cons-1, not a later one).
+    hub.send({ type: 'ended', consultationId: 'cons-1', reason: 'ended' });
+    await until(() => l.view().state !== 'active', 'the end');
+    expect(left).toEqual([['visit-1', 'cons-1']]);
   });
 });

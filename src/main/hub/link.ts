@@ -34,6 +34,11 @@ export interface HubLinkOptions {
   onAudit(action: 'consultation' | 'incident', detail: string): void;
   /** A doctor took the consultation of this visit (the session id that asked): its outbox is delivered there. */
   onActive?(visit: string, consultationId: string): void;
+  /**
+   * The call of this visit's consultation ended or was cut (it may come back): what the visit's outbox held was sent in
+   * it, so it belongs to that consultation's report (store.markSentInCall), not to a later one of the same visit.
+   */
+  onLeft?(visit: string, consultationId: string): void;
   /** The socket opened: what waited for the hub may go. */
   onOpen?(): void;
   /** The hub's answer to a `report` this cabin sent (report-delivery.ts); true when the ref was the delivery's. */
@@ -155,9 +160,13 @@ export class HubLink {
   /** The one place the call changes: the transition, its I/O, then the view if it changed. */
   private dispatch(event: CallEvent): void {
     const { next, effects } = transition(this.call, event);
-    const before = this.call.consultation;
+    const was = this.call;
+    const before = was.consultation;
     this.call = next;
     const c = next.consultation;
+    if (was.state === 'active' && before && was.visit && !(next.state === 'active' && c?.consultationId === before.consultationId)) {
+      this.opts.onLeft?.(was.visit, before.consultationId);
+    }
     if (next.state === 'active' && c && next.visit && (before?.consultationId !== c.consultationId || before.state !== 'active')) {
       this.opts.onActive?.(next.visit, c.consultationId);
     }

@@ -8,7 +8,7 @@ import type { Logger } from '../../server/log.ts';
 export interface DeliveryStore {
   undeliveredVisits(): { sessionId: string; consultationId: string; pending: number }[];
   /** A page of pending readings, and the refIds of those the wire refuses (paged past and dropped). */
-  pendingPage(sessionId: string, limit: number): { readings: WireReading[]; refused: string[] };
+  pendingPage(sessionId: string, limit: number, consultationId: string): { readings: WireReading[]; refused: string[] };
   markDeliveredOf(sessionId: string, kind: 'observation', refIds: readonly string[]): number;
   /** Takes entries the hub can never take out of the outbox (this module audits it). */
   dropPending(sessionId: string, kind: 'observation', refIds: readonly string[]): number;
@@ -56,12 +56,12 @@ const FINAL = new Set(['forbidden', 'not-found', 'not-claimed', 'report-full', '
  * business: its readings go through the doctor's console, which acknowledges them (outbox:ack).
  */
 export class ReportDelivery {
-  private inFlight: { ref: string; sessionId: string; ids: string[]; timer: TimerHandle } | undefined;
+  private inFlight: { ref: string; sessionId: string; consultationId: string; ids: string[]; timer: TimerHandle } | undefined;
   private retry: TimerHandle | undefined;
   private attempt = 0;
   private seq = 0;
   private stopped = false;
-  /** Visits the hub refused for good in this process (tried again at the next start). */
+  /** Visit and consultation pairs the hub refused for good in this process (tried again at the next start). */
   private readonly refused = new Set<string>();
   /** Visits whose delivery was tried in this process and failed, with why (the purge drops only these: purge.ts). */
   private readonly failed = new Map<string, string>();
@@ -105,7 +105,7 @@ export class ReportDelivery {
       this.attempt = 0;
       this.pump();
     } else if (FINAL.has(m.code)) {
-      this.refused.add(part.sessionId);
+      this.refused.add(`${part.sessionId} ${part.consultationId}`);
       this.failed.set(part.sessionId, `refused: ${m.code}`);
       this.o.onAudit(part.sessionId, `the hub refused the visit's readings (${m.code}: ${m.message}); they stay on the cabin until the retention`);
       this.pump();
@@ -129,7 +129,7 @@ export class ReportDelivery {
     if (this.stopped || this.inFlight) return;
     try {
       for (const v of this.o.store.undeliveredVisits()) {
-        if (this.refused.has(v.sessionId)) continue;
+        if (this.refused.has(`${v.sessionId} ${v.consultationId}`)) continue;
         const ref = `${PART_REF_PREFIX}${this.seq + 1}`;
         const readings = this.nextPart(v.sessionId, v.consultationId, ref);
         if (readings.length === 0) continue; // nothing of this visit can go: dropped and audited
@@ -144,7 +144,7 @@ export class ReportDelivery {
           this.failed.set(v.sessionId, 'the hub did not answer');
           this.later();
         }, this.o.answerTimeoutMs ?? 30_000);
-        this.inFlight = { ref, sessionId: v.sessionId, ids: readings.map((r) => r.id), timer };
+        this.inFlight = { ref, sessionId: v.sessionId, consultationId: v.consultationId, ids: readings.map((r) => r.id), timer };
         return;
       }
     } catch (err) {
@@ -161,7 +161,7 @@ export class ReportDelivery {
    */
   private nextPart(sessionId: string, consultationId: string, ref: string): WireReading[] {
     for (;;) {
-      const page = this.o.store.pendingPage(sessionId, REPORT_PART_READINGS);
+      const page = this.o.store.pendingPage(sessionId, REPORT_PART_READINGS, consultationId);
       if (page.readings.length === 0 && page.refused.length === 0) return [];
       this.drop(sessionId, page.refused, 'the wire contract refuses them (stored by another version, or damaged)');
       const part: WireReading[] = [];

@@ -17,6 +17,7 @@ import {
   pendingCount,
   pendingOf,
   pendingPage,
+  markSentInCall,
   pendingReadings,
   dropPending,
   undeliveredVisits,
@@ -122,8 +123,12 @@ export class Store {
     return this.run(() => pendingReadings(this.db, sessionId, limit));
   }
   /** A page of pending readings and the refIds of those the wire refuses (report-delivery pages past them). */
-  pendingPage(sessionId: string, limit: number): { readings: WireReading[]; refused: string[] } {
-    return this.run(() => pendingPage(this.db, sessionId, limit));
+  pendingPage(sessionId: string, limit: number, consultationId?: string): { readings: WireReading[]; refused: string[] } {
+    return this.run(() => pendingPage(this.db, sessionId, limit, consultationId));
+  }
+  /** The call of this consultation ended or was cut: the visit's entries not tied to a call yet were sent in it. */
+  markSentInCall(sessionId: string, consultationId: string): number {
+    return this.run(() => markSentInCall(this.db, sessionId, consultationId));
   }
   /** Takes undelivered entries out of the outbox for good (the hub can never take them); audited by the caller. */
   dropPending(sessionId: string, kind: OutboxKind, refIds: readonly string[]): number {

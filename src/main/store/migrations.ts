@@ -87,6 +87,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN consultation_id TEXT;
   CREATE INDEX outbox_session_pending ON outbox(session_id) WHERE delivered_at IS NULL;
   `,
+  // The consultation whose call an outbox entry was sent in (set when the call ends): it is delivered to that report,
+  // not to a later consultation of the same visit (null: the visit's latest consultation).
+  `
+  ALTER TABLE outbox ADD COLUMN consultation_id TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -67,11 +67,25 @@ export function pendingReadings(db: Db, sessionId: string, limit: number): WireR
 /**
  * One page of a session's pending readings: those the wire takes, and the refIds of those it refuses (logged), so
  * that a caller can page past them (report delivery drops them with an audit entry) instead of stopping at them.
+ * With `consultationId`: only the entries that go to that consultation's report (see `markSentInCall`).
  */
-export function pendingPage(db: Db, sessionId: string, limit: number): { readings: WireReading[]; refused: string[] } {
+export function pendingPage(db: Db, sessionId: string, limit: number, consultationId?: string): { readings: WireReading[]; refused: string[] } {
   const readings: WireReading[] = [];
   const refused: string[] = [];
-  for (const e of pendingOf(db, sessionId, 'observation', limit)) {
+  const entries =
+    consultationId === undefined
+      ? pendingOf(db, sessionId, 'observation', limit)
+      : (db
+          .stmt(
+            `SELECT o.id, o.ref_id AS refId, o.payload FROM outbox o JOIN sessions s ON s.id = o.session_id
+             WHERE o.delivered_at IS NULL AND o.session_id = ? AND o.kind = 'observation'
+               AND COALESCE(o.consultation_id, s.consultation_id) = ? ORDER BY o.id LIMIT ?`,
+          )
+          .all(sessionId, consultationId, Math.max(0, Math.floor(limit))) as { id: number; refId: string; payload: string }[]).map((r) => ({
+          ...r,
+          payload: JSON.parse(r.payload) as unknown,
+        }));
+  for (const e of entries) {
     const r = WireReadingSchema.safeParse(e.payload);
     if (r.success) readings.push(r.data);
     else {
@@ -80,6 +94,17 @@ export function pendingPage(db: Db, sessionId: string, limit: number): { reading
     }
   }
   return { readings, refused };
+}
+
+/**
+ * The call of `consultationId` ended (or was cut): the visit's undelivered entries not yet tied to a call were sent in
+ * it (the kiosk sends what is pending when the call starts, and each new reading at once), so they belong to its
+ * report. A later consultation of the same visit (the patient asked again) does not get them from the delivery.
+ */
+export function markSentInCall(db: Db, sessionId: string, consultationId: string): number {
+  return db
+    .stmt(`UPDATE outbox SET consultation_id = ? WHERE session_id = ? AND consultation_id IS NULL AND delivered_at IS NULL`)
+    .run(consultationId, sessionId).changes;
 }
 
 /**
@@ -123,14 +148,17 @@ export interface UndeliveredVisit {
   pending: number;
 }
 
-/** Ended visits with a consultation and undelivered readings, the earliest ended first (cabin main delivers them). */
+/**
+ * Ended visits with undelivered readings, once per consultation they go to (the call's they were sent in, else the
+ * visit's latest), the earliest ended first, then each visit's consultations in the order of their readings.
+ */
 export function undeliveredVisits(db: Db): UndeliveredVisit[] {
   return db
     .stmt(
-      `SELECT s.id AS sessionId, s.consultation_id AS consultationId, COUNT(o.id) AS pending
+      `SELECT s.id AS sessionId, COALESCE(o.consultation_id, s.consultation_id) AS consultationId, COUNT(o.id) AS pending
        FROM sessions s JOIN outbox o ON o.session_id = s.id AND o.kind = 'observation' AND o.delivered_at IS NULL
-       WHERE s.ended_at IS NOT NULL AND s.consultation_id IS NOT NULL
-       GROUP BY s.id ORDER BY s.ended_at, s.rowid`,
+       WHERE s.ended_at IS NOT NULL AND COALESCE(o.consultation_id, s.consultation_id) IS NOT NULL
+       GROUP BY s.id, COALESCE(o.consultation_id, s.consultation_id) ORDER BY s.ended_at, s.rowid, MIN(o.id)`,
     )
     .all() as UndeliveredVisit[];
 }

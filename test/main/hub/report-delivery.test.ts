@@ -161,11 +161,11 @@ describe('ReportDelivery', () => {
     let dropped: string[] = [];
     const store: DeliveryStore = {
       undeliveredVisits: () => s.undeliveredVisits(),
-      pendingPage: (id, limit) => {
-        const page = s.pendingPage(id, limit);
+      pendingPage: (id, limit, consultationId) => {
+        const page = s.pendingPage(id, limit, consultationId);
         return { ...page, readings: dropped.includes('huge') ? page.readings : [huge, ...page.readings] };
       },
-      pendingReadings: (id: string, limit: number) => store.pendingPage(id, limit).readings,
+      pendingReadings: (id: string, limit: number) => store.pendingPage(id, limit, 'cons-a').readings,
       markDeliveredOf: (id, kind, refs) => s.markDeliveredOf(id, kind, refs),
       dropPending: (id, kind, refs) => {
         dropped = [...dropped, ...refs];
@@ -247,5 +247,36 @@ describe('ReportDelivery', () => {
     expect(r.delivery.failures().has(a)).toBe(false);
     r.answer({ type: 'error', ref: r.sent[2]!.ref, code: 'not-claimed', message: 'no doctor took it' });
     expect([...r.delivery.failures()]).toEqual([[b, 'refused: not-claimed']]);
+  });
+
+  it('delivers each reading to the consultation whose call it was sent in: a lost ack of call A does not put it in the report of B, claimed when the visit asked again', () => {
+    const s = tmp.open(tmp.file());
+    const sid = s.createSession('fr');
+    s.addObservation(obs(sid, 'before-a'));
+    s.setConsultation(sid, 'cons-a');
+    s.addObservation(obs(sid, 'in-a'));
+    // Call A was cut and ended: its acks were lost.
+    expect(s.markSentInCall(sid, 'cons-a')).toBe(2);
+    s.addObservation(obs(sid, 'between'));
+    s.setConsultation(sid, 'cons-b');
+    s.addObservation(obs(sid, 'in-b'));
+    s.endSession(sid, 'completed');
+    expect(s.undeliveredVisits()).toEqual([
+      { sessionId: sid, consultationId: 'cons-a', pending: 2 },
+      { sessionId: sid, consultationId: 'cons-b', pending: 2 },
+    ]);
+
+    const r = rig(s);
+    r.link.connected = true;
+    r.delivery.kick();
+    expect(r.sent[0]).toMatchObject({ consultationId: 'cons-a' });
+    expect(r.sent[0]!.readings.map((x) => x.id)).toEqual(['before-a', 'in-a']);
+    // Refused for A (say, another cabin's): B still gets its own readings, and only them.
+    r.answer({ type: 'error', ref: r.sent[0]!.ref, code: 'forbidden', message: 'no' });
+    expect(r.sent[1]).toMatchObject({ consultationId: 'cons-b' });
+    expect(r.sent[1]!.readings.map((x) => x.id)).toEqual(['between', 'in-b']);
+    r.answer({ type: 'reported', ref: r.sent[1]!.ref, count: 2 });
+    expect(s.undeliveredVisits()).toEqual([{ sessionId: sid, consultationId: 'cons-a', pending: 2 }]);
+    expect(r.sent).toHaveLength(2);
   });
 });
