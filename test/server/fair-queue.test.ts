@@ -74,3 +74,53 @@ describe('FairQueue', () => {
     expect(q.size()).toEqual({ running: 0, waiting: 0 });
   });
 });
+
+describe('FairQueue in two levels (site, then address)', () => {
+  const site = (key: string) => key.split('/')[0]!;
+
+  it('many addresses of one site count as one: the doctor waits for one task of that site, not one per address', async () => {
+    const q = new FairQueue(4, 2, site);
+    const log: string[] = [];
+    // One /48 spread over 200 /64s, each with a task running or waiting: 600 tasks.
+    const flood = Array.from({ length: 200 }, (_, k) => Array.from({ length: 3 }, (_, j) => held(log, `s/${k}-${j}`)));
+    const runs = flood.flatMap((ts, k) => ts.map((t) => q.run(`s/${k}`, t.task).catch(() => 'refused')));
+    await tick();
+    const doctor = held(log, 'doctor');
+    const doctorRun = q.run('home/1', doctor.task);
+    doctor.end();
+    for (const ts of flood) for (const t of ts) t.end();
+    await Promise.all([...runs, doctorRun]);
+    // 4 ran at once, then the doctor's site (never served) had the next slot.
+    expect(log.indexOf('doctor')).toBe(4);
+    expect(q.size()).toEqual({ running: 0, waiting: 0 });
+    expect(q.groupCount).toBe(0);
+  });
+
+  it('refuses a site beyond `waitingPerGroup` waiting, to that site only', async () => {
+    const q = new FairQueue(1, 2, site, 3);
+    const log: string[] = [];
+    const tasks = Array.from({ length: 6 }, (_, i) => held(log, `s${i}`));
+    const runs = tasks.map((t, i) => q.run(`s/${i}`, t.task));
+    await expect(runs[4]).rejects.toBeInstanceOf(QueueFull);
+    await expect(runs[5]).rejects.toBeInstanceOf(QueueFull);
+    const other = held(log, 'other');
+    const otherRun = q.run('o/1', other.task);
+    expect(q.size('o/1')).toEqual({ running: 0, waiting: 1 });
+    for (const t of [...tasks, other]) t.end();
+    await Promise.all([...runs.slice(0, 4), otherRun]);
+    expect(log).toEqual(['s0', 'other', 's1', 's2', 's3']);
+  });
+
+  it('a new address cannot cut in before one already waiting', async () => {
+    const q = new FairQueue(1, 2);
+    const log: string[] = [];
+    const first = held(log, 'first');
+    const waiting = held(log, 'waiting');
+    const runs = [q.run('a', first.task), q.run('b', waiting.task)];
+    const late = held(log, 'late');
+    runs.push(q.run('c', late.task));
+    for (const t of [first, waiting, late]) t.end();
+    await Promise.all(runs);
+    expect(log).toEqual(['first', 'waiting', 'late']);
+  });
+});
