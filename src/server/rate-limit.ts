@@ -7,6 +7,44 @@ export interface LockoutOptions {
   windowS: number;
   /** How long a locked key stays locked. */
   lockS: number;
+  /** Keys kept at most (the least recently counted is forgotten first); MAX_KEYS by default. */
+  maxKeys?: number;
+}
+
+/** Keys a limiter keeps by default: bounded memory under a flood of random names or addresses (a few hundred bytes each). */
+export const MAX_KEYS = 50_000;
+
+/**
+ * The keys a limiter holds, least recently counted first: past `max`, the oldest is forgotten (deleted from the
+ * store). So memory stays bounded whatever a flood sends; a key forgotten this way starts afresh (a flood big enough
+ * to push out a name being guessed costs the flooder that many counted failures, each a hash in its address's turn).
+ */
+export class KeyCap {
+  private readonly keys = new Map<string, true>();
+
+  constructor(
+    private readonly max: number,
+    private readonly drop: (key: string) => unknown,
+  ) {}
+
+  /** Marks the key as just counted; forgets the oldest beyond the cap. */
+  touch(key: string): void {
+    this.keys.delete(key);
+    this.keys.set(key, true);
+    while (this.keys.size > this.max) {
+      const oldest = this.keys.keys().next().value as string;
+      this.keys.delete(oldest);
+      void this.drop(oldest);
+    }
+  }
+
+  forget(key: string): void {
+    this.keys.delete(key);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
 }
 
 /** What `attempt` answers: the check's value (null: it failed), or the seconds left on the key's lock (it did not run). */
@@ -21,11 +59,18 @@ export class Lockout {
   private readonly limiter: RateLimiterAbstract;
   /** Each key's last attempt in this process: the next one starts when it has been counted. */
   private readonly turns = new Map<string, Promise<unknown>>();
+  private readonly cap: KeyCap;
 
   constructor(o: LockoutOptions, limiter?: (options: { points: number; duration: number; blockDuration: number }) => RateLimiterAbstract) {
     // A failure consumes a point; the one beyond `points` is refused and blocks the key.
     const options = { points: o.failures - 1, duration: o.windowS, blockDuration: o.lockS };
     this.limiter = limiter ? limiter(options) : new RateLimiterMemory(options);
+    this.cap = new KeyCap(o.maxKeys ?? MAX_KEYS, (k) => this.limiter.delete(k));
+  }
+
+  /** Keys held (at most the cap). */
+  get keys(): number {
+    return this.cap.size;
   }
 
   /** Seconds left on the lock, or 0 when the key may try. */
@@ -40,6 +85,7 @@ export class Lockout {
 
   /** Counts a failure; true when it locked the key. */
   async fail(key: string): Promise<boolean> {
+    this.cap.touch(key);
     try {
       await this.limiter.consume(key);
       return false;
@@ -51,6 +97,7 @@ export class Lockout {
 
   /** A success forgets the key's failures. */
   async succeed(key: string): Promise<void> {
+    this.cap.forget(key);
     await this.limiter.delete(key);
   }
 
@@ -98,9 +145,19 @@ function live(res: RateLimiterRes | null): number {
 /** Keys made to wait a given time (a growing delay computed by the caller), in a rate-limiter-flexible store. */
 export class Delays {
   private readonly limiter = new RateLimiterMemory({ points: 1, duration: 1 });
+  private readonly cap: KeyCap;
+
+  constructor(maxKeys = MAX_KEYS) {
+    this.cap = new KeyCap(maxKeys, (k) => this.limiter.delete(k));
+  }
+
+  get keys(): number {
+    return this.cap.size;
+  }
 
   /** The key waits `seconds` from now (replacing a shorter or longer wait it had). */
   async wait(key: string, seconds: number): Promise<void> {
+    this.cap.touch(key);
     await this.limiter.block(key, seconds);
   }
 
@@ -113,13 +170,20 @@ export class Delays {
 /** Events per key within a fixed window from the key's first one (rate-limiter-flexible), e.g. failures for a name. */
 export class Counter {
   private readonly limiter: RateLimiterMemory;
+  private readonly cap: KeyCap;
 
-  constructor(windowS: number) {
+  constructor(windowS: number, maxKeys = MAX_KEYS) {
     this.limiter = new RateLimiterMemory({ points: Number.MAX_SAFE_INTEGER, duration: windowS });
+    this.cap = new KeyCap(maxKeys, (k) => this.limiter.delete(k));
+  }
+
+  get keys(): number {
+    return this.cap.size;
   }
 
   /** Counts one and answers the key's count in its window, this one included. */
   async add(key: string): Promise<number> {
+    this.cap.touch(key);
     return (await this.limiter.consume(key)).consumedPoints;
   }
 

@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Counter, Delays, Lockout, TokenBucket } from '../../src/server/rate-limit.ts';
+import { Counter, Delays, KeyCap, Lockout, MAX_KEYS, TokenBucket } from '../../src/server/rate-limit.ts';
 
 describe('Lockout', () => {
   beforeEach(() => {
@@ -164,5 +164,40 @@ describe('TokenBucket', () => {
     expect(b.take()).toBe(true);
     t = 10_000;
     expect([b.take(), b.take(), b.take(), b.take()]).toEqual([true, true, true, false]);
+  });
+});
+
+describe('bounded key maps (a flood of random names or addresses)', () => {
+  const random = () => Math.random().toString(36).slice(2);
+
+  it('a Counter holds at most MAX_KEYS names after 100 000 random ones; the oldest are forgotten, recent ones kept', async () => {
+    const c = new Counter(3600);
+    await c.add('first');
+    for (let i = 0; i < 100_000; i++) await c.add(`x-${i}-${random()}`);
+    await c.add('target');
+    await c.add('target');
+    expect(c.keys).toBe(MAX_KEYS);
+    expect(await c.count('first')).toBe(0);
+    expect(await c.count('target')).toBe(2);
+  }, 60_000);
+
+  it('Lockout and Delays too, with a cap of their own', async () => {
+    const l = new Lockout({ failures: 5, windowS: 300, lockS: 60, maxKeys: 1000 });
+    const d = new Delays(1000);
+    for (let i = 0; i < 100_000; i++) {
+      const k = random();
+      await l.fail(k);
+      await d.wait(k, 60);
+    }
+    expect(l.keys).toBe(1000);
+    expect(d.keys).toBe(1000);
+  }, 60_000);
+
+  it('a key counted again moves to the back: a name under attack stays counted while a flood passes', () => {
+    const dropped: string[] = [];
+    const cap = new KeyCap(3, (k) => dropped.push(k));
+    for (const k of ['a', 'b', 'c', 'a', 'd', 'e']) cap.touch(k);
+    expect(dropped).toEqual(['b', 'c']);
+    expect(cap.size).toBe(3);
   });
 });
