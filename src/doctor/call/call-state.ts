@@ -1,3 +1,4 @@
+import type { NetCheck } from '../../shared/netcheck.ts';
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import type { CabinEvent, CallDevice, DoctorVideoState, LinkLevel } from '../../shared/telemetry.ts';
 import type { Observation, ReceivedObservation } from './observations.ts';
@@ -60,6 +61,8 @@ export interface CallOptions {
    */
   onObservation?: (o: Observation, fresh: boolean) => void;
   log?: (message: string) => void;
+  /** The cabin's pre-call network check (the queue item's): the doctor's camera starts capped to it. */
+  netCheck?: NetCheck;
 }
 
 /** A call's view before anything happened. */

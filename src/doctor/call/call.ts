@@ -11,6 +11,8 @@ import { WaveformStreams, type StreamSamples } from './pleth.ts';
 import { SnapshotAssembler } from './snapshot.ts';
 import { routeTelemetry } from './telemetry-in.ts';
 import { initialCallSnapshot, type CallOptions, type CallSnapshot, type CommandView } from './call-state.ts';
+import { capCamera, doctorLevel, initialCameraEncoding } from './sender-caps.ts';
+import type { LinkLevel } from '../../shared/telemetry.ts';
 
 export type { CallOptions, CallSnapshot, CommandView, RtcState, SnapshotView } from './call-state.ts';
 
@@ -48,12 +50,17 @@ export class Call {
   private readonly waves = new WaveformStreams();
   private readonly assembler = new SnapshotAssembler();
   private state: CallSnapshot = initialCallSnapshot();
+  /** The cabin said its link level (a `link` message): it decides the camera's cap from then on (sender-caps.ts). */
+  private cabinSaid = false;
+  /** The level our camera is capped at now. */
+  private capLevel: LinkLevel = 'full';
 
   constructor(private readonly o: CallOptions) {
     this.log = o.log ?? ((m) => console.error(m));
     this.acks = new AckBatcher((ids) => this.sendEvent({ type: 'ack', ids }));
     this.iceConfig = { iceServers: o.iceServers, ...(o.iceTransportPolicy ? { iceTransportPolicy: o.iceTransportPolicy } : {}) };
     this.restarts = new IceRestartPolicy({ pc: () => this.pc, incident: (d) => this.o.incident(d), log: this.log });
+    this.capLevel = doctorLevel(undefined, false, o.netCheck);
     this.createPc();
   }
 
@@ -283,7 +290,10 @@ export class Call {
     for (const track of stream.getTracks()) {
       if (sent.has(track.id)) continue;
       try {
-        this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+        // The camera starts at the cabin's level: its first frames must already fit the cabin's link.
+        const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [stream] };
+        if (track.kind === 'video') init.sendEncodings = [initialCameraEncoding(this.capLevel)];
+        this.pc.addTransceiver(track, init);
       } catch (err) {
         this.log(`Could not send the doctor's ${track.kind}: ${String(err)}`);
       }
@@ -385,7 +395,24 @@ export class Call {
     this.handleEvent(e);
   }
 
+  /** The camera's cap follows the cabin's link level (issue 11): set on our video senders when it changes. */
+  private capCameras(): void {
+    const level = doctorLevel(this.state.cabinLink, this.cabinSaid, this.o.netCheck);
+    if (level === this.capLevel) return;
+    const from = this.capLevel;
+    this.capLevel = level;
+    const videoIds = new Set(this.localStream?.getVideoTracks().map((t) => t.id));
+    for (const sender of this.pc.getSenders()) {
+      if (!sender.track || !videoIds.has(sender.track.id)) continue;
+      void capCamera(sender, level).then((err) => {
+        if (err) this.log(`The doctor's camera could not be set to ${level}: ${err}`);
+      });
+    }
+    this.o.incident(`Doctor camera ${from} → ${level} (the cabin's link).`);
+  }
+
   private handleEvent(e: CabinEvent): void {
+    if (e.type === 'link') this.cabinSaid = true;
     const patch = applyCabinEvent(this.state, e, {
       observations: this.obs,
       onObservation: (o, fresh) => (this.o.onObservation ? this.o.onObservation(o, fresh) : this.acks.add(o.id)),
@@ -395,6 +422,7 @@ export class Call {
       log: this.log,
     });
     if (patch) this.set(patch);
+    if (e.type === 'link') this.capCameras();
   }
 
   private set(patch: Partial<CallSnapshot>): void {

@@ -1,6 +1,7 @@
 import { createActor } from 'xstate';
 import { HUB_MAX_FRAME_BYTES, type ConsultationView, type FromHub, type ToHub, type TokenAnswer } from '../../shared/hub-protocol.ts';
 import { Call, type CallOptions } from '../call/call.ts';
+import type { NetCheck } from '../../shared/netcheck.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
@@ -310,6 +311,7 @@ export class ConsoleController {
       sendSignal: (data) => this.hub?.send({ type: 'signal', consultationId, data }) ?? false,
       incident: (detail) => void this.hub?.send({ type: 'incident', consultationId, detail: detail.slice(0, 500) }),
       onObservation: (o) => report.received(o),
+      ...(this.netCheckOf(consultationId) ? { netCheck: this.netCheckOf(consultationId)! } : {}),
     });
     report.start();
     this.localMedia ??= (this.deps.openMedia ?? openLocalMedia)();
@@ -317,6 +319,11 @@ export class ConsoleController {
       if (stream && this.state.call === call) call.setLocalStream(stream);
     });
     return call;
+  }
+
+  /** The pre-call check of the cabin's request, as the queue showed it (sender-caps.ts). */
+  private netCheckOf(consultationId: string): NetCheck | undefined {
+    return this.state.queue.find((q) => q.consultationId === consultationId)?.netcheck;
   }
 
   /** The readings the hub stored before a reload: shown in the vitals, and not reported again. Not fatal. */
