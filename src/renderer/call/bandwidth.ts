@@ -230,23 +230,35 @@ export const VOICE: Record<LinkLevel, EncodingPatch> = {
 const PATCHES: Record<AdaptedKind, Record<LinkLevel, EncodingPatch>> = { camera: CAMERA, otoscope: OTOSCOPE, voice: VOICE };
 
 /**
+ * "Readings first" (issue 11, cut.ts ReadingsFirst): while the readings kept during a cut (or the outbox at a poor
+ * call's start) are on their way, the patient camera and the otoscope are paused; the voice and the stethoscope
+ * keep the level's settings.
+ */
+export const HELD: Partial<Record<AdaptedKind, EncodingPatch>> = { camera: { active: false }, otoscope: { active: false } };
+
+/** The patch of `kind` at `level`, with the hold's on top when held. */
+export function patchOf(kind: AdaptedKind, level: LinkLevel, held = false): EncodingPatch {
+  return held && HELD[kind] ? { ...PATCHES[kind][level], ...HELD[kind] } : PATCHES[kind][level];
+}
+
+/**
  * What a new sender of `kind` starts with at `level` (addTransceiver's sendEncodings), so that the first packets
  * already fit the link: the patient camera also at the lowest send priority (bitrate share and DSCP), the voice
  * at high. The otoscope's own scale is added by the caller.
  */
-export function initialEncoding(kind: AdaptedKind, level: LinkLevel): RTCRtpEncodingParameters {
+export function initialEncoding(kind: AdaptedKind, level: LinkLevel, held = false): RTCRtpEncodingParameters {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(PATCHES[kind][level])) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(patchOf(kind, level, held))) if (v !== undefined) out[k] = v;
   if (kind === 'camera') Object.assign(out, { priority: 'very-low', networkPriority: 'very-low' });
   if (kind === 'voice') Object.assign(out, { priority: 'high', networkPriority: 'high' });
   return out as RTCRtpEncodingParameters;
 }
 
 /** `encodings[0]` of `params` changed for `kind` at `level` (a copy; the other encodings kept). */
-export function patchParameters<P extends { encodings: RTCRtpEncodingParameters[]; degradationPreference?: RTCDegradationPreference }>(params: P, kind: AdaptedKind, level: LinkLevel): P {
+export function patchParameters<P extends { encodings: RTCRtpEncodingParameters[]; degradationPreference?: RTCDegradationPreference }>(params: P, kind: AdaptedKind, level: LinkLevel, held = false): P {
   const first = params.encodings[0];
   if (!first) return params;
-  const patch = PATCHES[kind][level];
+  const patch = patchOf(kind, level, held);
   const next: RTCRtpEncodingParameters = { ...first };
   for (const [k, v] of Object.entries(patch) as [keyof EncodingPatch, unknown][]) {
     if (v === undefined) delete next[k];
@@ -263,8 +275,8 @@ export interface SenderLike {
   setParameters(p: RTCRtpSendParameters): Promise<void>;
 }
 
-/** Sets the level on the senders given (getParameters → encodings[0] → setParameters); returns the errors. */
-export async function applyLevel(senders: Partial<Record<AdaptedKind, SenderLike>>, level: LinkLevel): Promise<string[]> {
+/** Sets the level (and the hold: `held`) on the senders given (getParameters → encodings[0] → setParameters); returns the errors. */
+export async function applyLevel(senders: Partial<Record<AdaptedKind, SenderLike>>, level: LinkLevel, held = false): Promise<string[]> {
   const errors: string[] = [];
   for (const kind of ADAPTED_KINDS) {
     const sender = senders[kind];
@@ -272,7 +284,7 @@ export async function applyLevel(senders: Partial<Record<AdaptedKind, SenderLike
     try {
       const params = sender.getParameters();
       if (!params.encodings?.[0]) continue; // not negotiated yet: applied again later
-      await sender.setParameters(patchParameters(params, kind, level));
+      await sender.setParameters(patchParameters(params, kind, level, held));
     } catch (err) {
       errors.push(`${kind}: ${String(err)}`);
     }

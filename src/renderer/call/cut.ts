@@ -36,3 +36,60 @@ export class CutTracker {
     return 'lost';
   }
 }
+
+/** What the readings-first rule looks at on the `events` link (events.ts EventsLink.waiting). */
+export interface BacklogView {
+  /** The peer connection is connected and its `events` channel has read the outbox (not catching up). */
+  ready: boolean;
+  /** Observations kept and not yet sent on this channel. */
+  held: number;
+  /** The channel's bufferedAmount (bytes handed to it and not yet sent). */
+  bufferedAmount: number;
+  /** Observations sent and not yet acknowledged. */
+  unacked: Iterable<string>;
+}
+
+/** The longest the camera and otoscope stay paused for the readings (acks that never come must not keep them off). */
+export const READINGS_FIRST_MAX_MS = 30_000;
+
+/**
+ * "Readings first" (issue 11): after a cut, and at the start of a call on a link whose start level is not full, the
+ * patient camera and the otoscope stay paused until the readings waiting then are sent and acknowledged: the
+ * readings already waiting when the link is ready (the outbox read by the channel) all acknowledged, none held, the
+ * channel's buffer empty. Then the level the link monitor gives comes back. Pure: the caller polls it.
+ */
+export class ReadingsFirst {
+  private since: number | undefined;
+  /** The readings that must be acknowledged first (taken when the link is first ready during the hold). */
+  private waitFor: Set<string> | undefined;
+
+  constructor(private readonly maxMs = READINGS_FIRST_MAX_MS) {}
+
+  get holding(): boolean {
+    return this.since !== undefined;
+  }
+
+  /** Starts (or restarts) the hold at `now` (ms). */
+  hold(now: number): void {
+    this.since = now;
+    this.waitFor = undefined;
+  }
+
+  /** True when the hold ends now (the media may come back); false while it lasts or when there is none. */
+  check(v: BacklogView, now: number): boolean {
+    if (this.since === undefined) return false;
+    if (now - this.since >= this.maxMs) return this.release();
+    if (!v.ready) return false;
+    const unacked = new Set(v.unacked);
+    if (this.waitFor === undefined) this.waitFor = unacked;
+    else for (const id of this.waitFor) if (!unacked.has(id)) this.waitFor.delete(id);
+    if (v.held > 0 || v.bufferedAmount > 0 || this.waitFor.size > 0) return false;
+    return this.release();
+  }
+
+  private release(): true {
+    this.since = undefined;
+    this.waitFor = undefined;
+    return true;
+  }
+}

@@ -202,6 +202,12 @@ export class EventsLink {
     this.sendHeld();
   }
 
+  /** What the readings-first rule needs (cut.ts ReadingsFirst). */
+  get waiting(): { ready: boolean; held: number; bufferedAmount: number; unacked: Iterable<string> } {
+    const open = this.channel?.readyState === 'open';
+    return { ready: open && !this.down && !this.catchingUp, held: this.held(), bufferedAmount: this.channel?.bufferedAmount ?? 0, unacked: this.unacked.keys() };
+  }
+
   /** Observations not sent on this channel yet (held during a cut or behind a backlog). */
   private held(): number {
     let n = 0;

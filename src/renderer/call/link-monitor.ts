@@ -38,6 +38,8 @@ export class LinkMonitor {
   private firstEstimateAt: number | undefined;
   /** The connection is down (a cut): its stats say nothing about the link's bandwidth, so the level stays. */
   private down = false;
+  /** Camera and otoscope paused for the readings (bandwidth.ts HELD, cut.ts ReadingsFirst). */
+  private held = false;
 
   constructor(private readonly deps: LinkMonitorDeps) {
     this.state = initialPolicy(deps.start);
@@ -47,6 +49,18 @@ export class LinkMonitor {
 
   get level(): LinkLevel {
     return this.state.level;
+  }
+
+  /** Whether the camera and otoscope are held paused for the readings. */
+  get holding(): boolean {
+    return this.held;
+  }
+
+  /** Holds the camera and otoscope paused (readings first) or gives them back the current level. */
+  setHold(held: boolean): Promise<unknown> {
+    if (held === this.held) return this.applying;
+    this.held = held;
+    return this.reapply();
   }
 
   /** Sets the current level again (new senders, a rebuilt connection). */
@@ -116,7 +130,7 @@ export class LinkMonitor {
   private apply(level: LinkLevel): Promise<unknown> {
     this.applying = this.applying.then(async () => {
       if (this.closed) return;
-      const errors = await applyLevel(this.deps.senders(), level);
+      const errors = await applyLevel(this.deps.senders(), level, this.held);
       if (errors.length > 0) console.warn(`Link level ${level} not applied: ${errors.join('; ')}`);
     });
     return this.applying;

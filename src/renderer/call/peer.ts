@@ -30,6 +30,8 @@ export interface CallPeerOptions {
   onChange(): void;
   /** The bandwidth level now: a new sender starts at it (default full). */
   level?(): LinkLevel;
+  /** The camera and otoscope are held paused for the readings (cut.ts ReadingsFirst): a new sender starts paused. */
+  held?(): boolean;
 }
 
 export const randomId = (): string => {
@@ -157,11 +159,12 @@ export class CallPeer {
       const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [kind === 'voice' && media.camera ? media.camera.stream : m.stream] };
       // The first packets already fit the link: each sender starts at the current level (the pre-call check's).
       const level = this.opts.level?.() ?? 'full';
+      const held = this.opts.held?.() ?? false;
       if (kind === 'stethoscope') init.sendEncodings = [{ priority: 'high', networkPriority: 'high' }];
-      if (kind === 'camera' || kind === 'voice') init.sendEncodings = [initialEncoding(kind, level)];
+      if (kind === 'camera' || kind === 'voice') init.sendEncodings = [initialEncoding(kind, level, held)];
       // The live otoscope picture at most 1280 wide (rural links, and the encoder's share of the kiosk's CPU);
       // the doctor's snapshot is taken from the local track at its full resolution.
-      if (kind === 'otoscope') init.sendEncodings = [{ ...initialEncoding('otoscope', level), scaleResolutionDownBy: Math.max(1, (m.track.getSettings().width ?? 0) / OTOSCOPE_LIVE_WIDTH) }];
+      if (kind === 'otoscope') init.sendEncodings = [{ ...initialEncoding('otoscope', level, held), scaleResolutionDownBy: Math.max(1, (m.track.getSettings().width ?? 0) / OTOSCOPE_LIVE_WIDTH) }];
       const t = this.pc.addTransceiver(m.track, init);
       this.transceivers.set(kind, t);
       if (kind === 'stethoscope') preferRed(t);

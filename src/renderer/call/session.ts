@@ -5,7 +5,7 @@ import { EventsLink, type SessionInfo } from './events.ts';
 import { RemotePeer } from './negotiation.ts';
 import { latestNetCheck } from '../netcheck/latest.ts';
 import { startLevel, type LinkLevel } from './bandwidth.ts';
-import { CutTracker } from './cut.ts';
+import { CutTracker, ReadingsFirst } from './cut.ts';
 import { LinkMonitor } from './link-monitor.ts';
 import { CallPeer, type LocalMedia } from './peer.ts';
 import type { Snapshot } from './snapshot.ts';
@@ -27,6 +27,9 @@ export interface RtcView {
 }
 /** Waveform frames less often on the poorest link (their headers cost more than their samples). */
 const frameMsAt = (level: LinkLevel): number => (level === 'minimal' ? SLOW_FRAME_MS : FRAME_MS);
+
+/** How often the readings-first hold looks whether the readings are through. */
+const READINGS_FIRST_POLL_MS = 250;
 
 export const NO_RTC: RtcView = { rtc: 'none', remote: null, remoteVideo: false, link: 'full', doctorVideo: 'none' };
 
@@ -58,6 +61,9 @@ export class CallSession {
   private readonly monitor: LinkMonitor;
   private readonly watch: VideoWatch;
   private readonly cut = new CutTracker();
+  /** Camera and otoscope paused until the readings waiting after a cut (or a poor start) are through (issue 11). */
+  private readonly readingsFirst = new ReadingsFirst();
+  private readingsTimer: ReturnType<typeof setInterval> | undefined;
   /** The doctor's media as shown (a new stream when its tracks change, so the elements load it afresh). */
   private shown: MediaStream | null = null;
   private shownIds = '';
@@ -97,9 +103,15 @@ export class CallSession {
       incident: (d) => this.incident(d),
       ...(opts.linkEveryMs !== undefined ? { everyMs: opts.linkEveryMs } : {}),
     });
+    // A poor link from the start: the outbox's readings go before the camera and otoscope take their share.
+    if (this.start !== 'full') this.holdForReadings();
     this.watch = new VideoWatch({
       pc: () => this.peer.pc,
-      recover: () => this.peer.renegotiate(),
+      // At the lowest level the doctor's console pauses its camera for this link (doctor/call/sender-caps.ts): no
+      // frames then is no fault, and a renegotiation would only cost the link more.
+      recover: () => {
+        if (this.monitor.level !== 'minimal') this.peer.renegotiate();
+      },
       onState: (video, tries) => {
         this.events.setDoctorVideo(video, tries);
         this.changed();
@@ -164,6 +176,7 @@ export class CallSession {
     this.closed = true;
     for (const off of this.offs.splice(0)) off();
     this.monitor.close();
+    clearInterval(this.readingsTimer);
     this.watch.close();
     this.telemetry.close();
     this.events.close();
@@ -178,6 +191,7 @@ export class CallSession {
       send: (data) => void this.signal(data),
       incident: (d) => this.incident(d),
       level: () => this.monitor?.level ?? this.start,
+      held: () => this.monitor?.holding ?? false,
       onChange: () => {
         if (peer !== this.peer) return;
         this.onCut();
@@ -212,6 +226,7 @@ export class CallSession {
     const change = this.cut.onState(this.peer.connectionState, Date.now());
     this.events.setConnected(this.peer.connectionState === 'connected');
     this.monitor?.setDown(this.cut.down);
+    if (change === 'lost') this.holdForReadings();
     // The level again on a connection back up (a new one's senders may have refused it before negotiation).
     if (change === 'back') void this.monitor.reapply();
     if (change !== 'back-after-long-cut') return;
@@ -227,6 +242,22 @@ export class CallSession {
         this.changed();
       })
       .catch(() => {});
+  }
+
+  /** Pauses the camera and otoscope until the readings waiting now are sent and acknowledged (cut.ts ReadingsFirst). */
+  private holdForReadings(): void {
+    if (this.closed) return;
+    this.readingsFirst.hold(Date.now());
+    void this.monitor.setHold(true);
+    this.readingsTimer ??= setInterval(() => {
+      const connected = this.peer.connectionState === 'connected';
+      const b = this.events.waiting;
+      if (!this.readingsFirst.check({ ...b, ready: b.ready && connected }, Date.now())) return;
+      clearInterval(this.readingsTimer);
+      this.readingsTimer = undefined;
+      this.incident('The readings kept are through: the patient camera and the otoscope are sent again at the link level.');
+      void this.monitor.setHold(false);
+    }, READINGS_FIRST_POLL_MS);
   }
 
   private async signal(data: SignalData): Promise<void> {
