@@ -7,6 +7,7 @@ import type { Logger } from '../server/log.ts';
 import type { Attempt } from '../server/rate-limit.ts';
 import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
+import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, type DeviceCookies } from './device.ts';
 import type { LoginThrottle } from './limits.ts';
 import type { HubStore, Session } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
@@ -16,6 +17,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export interface ApiDeps {
   store: HubStore;
   tokens: Tokens;
+  /** Device cookies: browsers a doctor logged in from, exempt from the limits strangers trigger (src/hub/limits.ts). */
+  devices: DeviceCookies;
   throttle: LoginThrottle;
   consoleDir: string | undefined;
   log: Logger;
@@ -41,7 +44,7 @@ class HttpError extends Error {
 const SECURITY_HEADERS = securityHeaders(contentSecurityPolicy({ inlineStyles: true }), { mediaDevices: 'self' });
 const API_HEADERS = { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' };
 
-function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+function send(res: ServerResponse, status: number, body: unknown, extra: Out = {}): void {
   res.writeHead(status, { ...API_HEADERS, ...extra }).end(JSON.stringify(body));
 }
 
@@ -78,8 +81,8 @@ async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
   return r.data;
 }
 
-/** Headers an answer sets besides the JSON ones (the session cookie). */
-type Out = Record<string, string>;
+/** Headers an answer sets besides the JSON ones (the session and device cookies). */
+type Out = Record<string, string | string[]>;
 
 async function bearer(req: IncomingMessage, tokens: Tokens): Promise<VerifiedClaims> {
   const m = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(req.headers.authorization ?? '');
@@ -102,6 +105,9 @@ async function bearerSession(deps: ApiDeps, req: IncomingMessage): Promise<Sessi
 function sessionCookie(req: IncomingMessage): string | undefined {
   return readCookie(req.headers.cookie, SESSION_COOKIE, /^[A-Za-z0-9_-]{20,200}$/);
 }
+
+/** A device cookie's value: a JWS (three base64url parts). */
+const DEVICE_VALUE = /^[A-Za-z0-9_-]{1,1000}\.[A-Za-z0-9_-]{1,1000}\.[A-Za-z0-9_-]{1,200}$/;
 
 /**
  * The session cookie, always `Secure`: browsers keep a Secure cookie from http://localhost and http://127.0.0.1 (the
@@ -163,14 +169,18 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
   if (post) sameOrigin(req, path === '/api/login' || path === '/api/cabin/token');
   if (path === '/api/login' && post) {
     const b = await body(req, DoctorLoginSchema);
-    // Limits per name and per client address, never for the whole hub (src/hub/limits.ts, LOGIN_POLICY).
-    const tried = await deps.throttle.login(`doctor:${b.username}`, clientAddress(req, deps.trustedProxies), () => deps.store.verifyDoctor(b.username, b.password));
+    // A browser this doctor logged in from before: only its own budget applies (strangers cannot lock it out).
+    const device = (await deps.devices.device(readCookie(req.headers.cookie, DEVICE_COOKIE, DEVICE_VALUE), b.username)) ?? undefined;
+    // Limits per name, per client address and per known device, never for the whole hub (src/hub/limits.ts).
+    const tried = await deps.throttle.login(`doctor:${b.username}`, clientAddress(req, deps.trustedProxies), () => deps.store.verifyDoctor(b.username, b.password), device);
     if (tried.refused === 'busy') throw new HttpError(429, 'busy', 'Logins from your address are already being checked: try again in a moment.', tried.seconds);
     if (tried.refused !== false) throw tooMany(tried.seconds);
     const doctor = tried.value;
     if (!doctor) throw new HttpError(401, 'bad-credentials', 'Unknown username or wrong password.');
     const s = deps.store.createSession('doctor', doctor.id, { refresh: true });
-    out['Set-Cookie'] = cookie(s.refresh!, MAX_SESSION_S);
+    // The device cookie is renewed (same device id) or set, for 90 days from this login.
+    const known = await deps.devices.issue(b.username, device);
+    out['Set-Cookie'] = [cookie(s.refresh!, MAX_SESSION_S), setCookie(DEVICE_COOKIE, known, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/api', maxAgeS: DEVICE_MAX_AGE_S })];
     return issueFor(deps, { sid: s.sid, role: 'doctor', subject: doctor.id, name: doctor.name, createdAt: s.createdAt });
   }
   if (path === '/api/cabin/token' && post) {

@@ -1,38 +1,45 @@
+import { siteKey } from '../server/client-address.ts';
 import { FairQueue, QueueFull } from '../server/fair-queue.ts';
 import { Counter, Delays, Lockout, type Attempt } from '../server/rate-limit.ts';
 
 /**
- * How doctor logins are slowed: every limit is per client address, per name or per (name, address); none is global,
- * so strangers failing elsewhere never refuse a doctor with the right password from his own address.
+ * How doctor logins are slowed: every limit is per client address (or its IPv6 /48), per name, per (name, address) or
+ * per known device; none is global. A browser the doctor logged in from before carries a device cookie
+ * (src/hub/device.ts): with it, only that device's own budget applies, so no stranger can lock him out or slow him
+ * down. Without one, strangers guessing his name make every browser without the cookie wait.
  */
 export const LOGIN_POLICY = {
-  /** One name from one address: 5 failures within 5 minutes refuse that pair for 60 s. */
+  /** A known device (a valid device cookie for the name): 5 failures within 5 minutes lock that device for 15 min. */
+  device: { failures: 5, windowS: 5 * 60, lockS: 15 * 60 },
+  /** Without a device cookie, one name from one address: 5 failures within 5 minutes refuse that pair for 60 s. */
   pair: { failures: 5, windowS: 5 * 60, lockS: 60 },
   /**
-   * One name from all addresses, within an hour: from its `afterFailures`th failure on, an address that has failed
-   * `fromPairFailures` times or more for that name (within the pair's window) waits `firstDelayS`·2^(n − afterFailures)
-   * seconds before its next try of that name (n: the name's failures in the hour), at most `maxDelayS`. An address
-   * that has not failed for the name (the real doctor, or one typo of his) is not delayed.
+   * Without a device cookie, one name from all addresses, within an hour: from the name's `afterFailures`th failure
+   * on, every address without a device cookie for it waits `firstDelayS`·2^(n − afterFailures) seconds (n: the name's
+   * failures in the hour) before the next try of that name, at most `maxDelayS`. So guessing one name from many
+   * addresses gets about one try per 15 minutes.
    */
-  name: { windowS: 60 * 60, afterFailures: 5, fromPairFailures: 2, firstDelayS: 1, maxDelayS: 15 * 60 },
+  name: { windowS: 60 * 60, afterFailures: 10, firstDelayS: 1, maxDelayS: 15 * 60 },
   /**
-   * One address, all names (password spraying): 15 failures within 15 minutes refuse the address for 15 minutes. This
-   * is also the rate of hashes a stranger's address can cost: a hash that succeeds needs a right password.
+   * Without a device cookie, one address, all names (password spraying): 15 failures within 15 minutes refuse the
+   * address for 15 minutes. This is also the rate of hashes a stranger's address can cost.
    */
   address: { failures: 15, windowS: 15 * 60, lockS: 15 * 60 },
+  /** The same for an IPv6 /48 (a site: 65 536 /64s), with higher thresholds: 60 failures in 15 minutes. */
+  site: { failures: 60, windowS: 15 * 60, lockS: 15 * 60 },
   /**
-   * Hashes computed at once (scrypt is slow on purpose): 4 across the hub, taken in turn between addresses (a free
-   * slot goes to the waiting address served longest ago), 1 per address with 2 more waiting; beyond that the
-   * address (only it) is answered busy for `busyS`.
+   * Hashes computed at once (scrypt is slow on purpose): 4 across the hub, taken in turn between sites (/48), then
+   * between addresses (/64) of a site: a free slot goes to the waiting one served longest ago; 1 running per address
+   * with 2 more waiting, 64 waiting per site; beyond that the address (only it) is answered busy for `busyS`.
    */
-  queue: { slots: 4, perAddressWaiting: 2, busyS: 1 },
+  queue: { slots: 4, perAddressWaiting: 2, perSiteWaiting: 64, busyS: 1 },
 } as const;
 
 /** Why a login was refused without checking its password, and for how long. */
 export type Refusal = { refused: 'locked' | 'busy'; seconds: number };
 export type LoginAnswer<T> = Refusal | { refused: false; value: T | null };
 
-/** The delay an address that keeps failing for a name waits, given the name's failures in the hour. */
+/** The wait for a name's next try without a device cookie, given the name's failures in the hour. */
 export function nameDelayS(nameFailures: number): number {
   const p = LOGIN_POLICY.name;
   if (nameFailures < p.afterFailures) return 0;
@@ -40,15 +47,18 @@ export function nameDelayS(nameFailures: number): number {
 }
 
 /**
- * Slows password and key guessing (counted by rate-limiter-flexible, in memory; see src/server/rate-limit.ts for
- * sharing the counts between hub nodes), with LOGIN_POLICY's numbers. Its clock is the system's (Date.now).
+ * Slows password and key guessing (counted by rate-limiter-flexible, in memory, each map bounded to MAX_KEYS keys;
+ * see src/server/rate-limit.ts for sharing the counts between hub nodes), with LOGIN_POLICY's numbers. Its clock is
+ * the system's (Date.now).
  */
 export class LoginThrottle {
+  private readonly devices = new Lockout(LOGIN_POLICY.device);
   private readonly pairs = new Lockout(LOGIN_POLICY.pair);
   private readonly names = new Counter(LOGIN_POLICY.name.windowS);
   private readonly delays = new Delays();
   private readonly addresses = new Lockout(LOGIN_POLICY.address);
-  readonly queue = new FairQueue(LOGIN_POLICY.queue.slots, LOGIN_POLICY.queue.perAddressWaiting);
+  private readonly sites = new Lockout(LOGIN_POLICY.site);
+  readonly queue = new FairQueue(LOGIN_POLICY.queue.slots, LOGIN_POLICY.queue.perAddressWaiting, siteKey, LOGIN_POLICY.queue.perSiteWaiting);
   /**
    * Wrong cabin keys, per client address: 5 within 5 minutes lock the address's further wrong keys for 60 s (a right
    * key, 256 bits, is always let in: behind a proxy every cabin shares its address).
@@ -56,20 +66,21 @@ export class LoginThrottle {
   readonly cabins = new Lockout({ failures: 5, windowS: 5 * 60, lockS: 60 });
 
   /**
-   * A doctor login: refused at once when the address, the (name, address) pair or its delay for the name is locked;
-   * else `check` (the password hash: null when wrong) runs in the address's turn, after the same look again (a check
-   * that just ended may have set a lock), and its answer is counted.
+   * A doctor login: refused at once when locked (see `waitFor`); else `check` (the password hash: null when wrong)
+   * runs in the address's turn, after the same look again (a check that just ended may have set a lock), and its
+   * answer is counted. `device`: the id of a valid device cookie for this name, if the request carries one.
    */
-  async login<T>(name: string, address: string, check: () => Promise<T | null>): Promise<LoginAnswer<T>> {
-    const early = await this.refusal(name, address);
+  async login<T>(name: string, address: string, check: () => Promise<T | null>, device?: string): Promise<LoginAnswer<T>> {
+    const early = await this.refusal(name, address, device);
     if (early) return early;
     try {
       // One check per address at a time: its counts are read and written by one check at a time.
       return await this.queue.run(address, async (): Promise<LoginAnswer<T>> => {
-        const locked = await this.refusal(name, address);
+        const locked = await this.refusal(name, address, device);
         if (locked) return locked;
         const value = await check();
-        if (value === null) await this.failed(name, address);
+        if (value === null) await this.failed(name, address, device);
+        else if (device !== undefined) await this.devices.succeed(deviceKey(name, device));
         else await this.pairs.succeed(pairKey(name, address));
         return { refused: false, value };
       });
@@ -79,11 +90,26 @@ export class LoginThrottle {
     }
   }
 
-  /** Seconds before this address may try this name (0: now), whatever the password. */
-  async waitFor(name: string, address: string): Promise<number> {
-    const pair = pairKey(name, address);
-    const s = await Promise.all([this.addresses.lockedFor(address), this.pairs.lockedFor(pair), this.delays.left(pair)]);
+  /**
+   * Seconds before this address (or this known device) may try this name (0: now), whatever the password. A known
+   * device waits only for its own lock; otherwise the address, its site, the (name, address) pair and the name's
+   * delay count.
+   */
+  async waitFor(name: string, address: string, device?: string): Promise<number> {
+    if (device !== undefined) return this.devices.lockedFor(deviceKey(name, device));
+    const site = siteKey(address);
+    const s = await Promise.all([
+      this.addresses.lockedFor(address),
+      site === address ? 0 : this.sites.lockedFor(site),
+      this.pairs.lockedFor(pairKey(name, address)),
+      this.delays.left(name),
+    ]);
     return Math.max(...s);
+  }
+
+  /** Keys held by the login maps (each at most MAX_KEYS), for tests and a status page. */
+  get keys(): Record<'devices' | 'pairs' | 'names' | 'delays' | 'addresses' | 'sites', number> {
+    return { devices: this.devices.keys, pairs: this.pairs.keys, names: this.names.keys, delays: this.delays.keys, addresses: this.addresses.keys, sites: this.sites.keys };
   }
 
   /** Wrong cabin keys from `address`: counted unless the address is locked (then the seconds left). */
@@ -91,22 +117,25 @@ export class LoginThrottle {
     return this.cabins.attempt(`cabin-ip:${address}`, () => null);
   }
 
-  private async refusal(name: string, address: string): Promise<Refusal | undefined> {
-    const seconds = await this.waitFor(name, address);
+  private async refusal(name: string, address: string, device: string | undefined): Promise<Refusal | undefined> {
+    const seconds = await this.waitFor(name, address, device);
     return seconds > 0 ? { refused: 'locked', seconds } : undefined;
   }
 
-  private async failed(name: string, address: string): Promise<void> {
-    const pair = pairKey(name, address);
-    await this.pairs.fail(pair);
+  private async failed(name: string, address: string, device: string | undefined): Promise<void> {
+    if (device !== undefined) {
+      await this.devices.fail(deviceKey(name, device));
+      return;
+    }
+    await this.pairs.fail(pairKey(name, address));
     await this.addresses.fail(address);
-    const n = await this.names.add(name);
-    const delay = nameDelayS(n);
-    // A locked pair has failed at least its limit times.
-    const pairFailures = (await this.pairs.lockedFor(pair)) > 0 ? LOGIN_POLICY.pair.failures : await this.pairs.failures(pair);
-    if (delay > 0 && pairFailures >= LOGIN_POLICY.name.fromPairFailures) await this.delays.wait(pair, delay);
+    const site = siteKey(address);
+    if (site !== address) await this.sites.fail(site);
+    const delay = nameDelayS(await this.names.add(name));
+    if (delay > 0) await this.delays.wait(name, delay);
   }
 }
 
-/** A name and an address as one key (unambiguous: an address never holds a newline). */
+/** A name and an address (or a device id) as one key (unambiguous: neither holds a newline). */
 const pairKey = (name: string, address: string): string => `${name}\n${address}`;
+const deviceKey = (name: string, device: string): string => `${name}\n#${device}`;

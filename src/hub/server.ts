@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { trustList } from '../server/client-address.ts';
 import { silentLogger, type Logger } from '../server/log.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
+import { DeviceCookies } from './device.ts';
 import { handleHttp } from './http.ts';
 import { LoginThrottle } from './limits.ts';
 import { IceServers, type IceConfig } from './ice.ts';
@@ -55,9 +57,14 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger();
   const store = new HubStore(opts.dbPath, () => clock.now(), log.child({ component: 'store' }));
-  const tokens = new Tokens(opts.jwtSecret ?? randomBytes(32), opts.tokenTtlS ?? 900, clock);
+  const secret = opts.jwtSecret ?? randomBytes(32);
+  const tokens = new Tokens(secret, opts.tokenTtlS ?? 900, clock);
+  // Device cookies (src/hub/device.ts) are signed with a key of their own, derived from the hub's secret.
+  const devices = new DeviceCookies(createHmac('sha256', secret).update('cabin device cookie').digest(), clock);
+  // A trusted proxy that is neither an address nor a CIDR block stops the hub here, not at each request.
+  trustList(opts.trustedProxies ?? []);
   const relay = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
-  const deps = { store, tokens, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
+  const deps = { store, tokens, devices, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

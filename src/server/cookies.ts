@@ -11,6 +11,8 @@ export interface CookieAttributes {
 
 /** A cookie value we issue: base64url characters only, so it needs no quoting or decoding. */
 const TOKEN = /^[A-Za-z0-9_-]+$/;
+/** A value we set may also be a JWS: base64url parts joined by dots (a cookie octet too). */
+const VALUE = /^[A-Za-z0-9_.-]+$/;
 
 /**
  * The value of cookie `name` in a Cookie header: the first one that is well-formed (`valid`, base64url by default).
@@ -28,7 +30,7 @@ export function readCookie(header: string | undefined, name: string, valid: RegE
 
 /** A Set-Cookie header value. */
 export function setCookie(name: string, value: string, a: CookieAttributes = {}): string {
-  if (!TOKEN.test(name) || !(value === '' || TOKEN.test(value))) throw new Error(`The cookie ${name} must have a base64url name and value.`);
+  if (!TOKEN.test(name) || !(value === '' || VALUE.test(value))) throw new Error(`The cookie ${name} must have a base64url name and value (or dot-joined base64url parts).`);
   return [
     `${name}=${value}`,
     a.httpOnly ? 'HttpOnly' : undefined,

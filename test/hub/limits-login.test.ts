@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LOGIN_POLICY } from '../../src/hub/limits.ts';
+import { DEVICE_COOKIE } from '../../src/hub/device.ts';
+import { LOGIN_POLICY, nameDelayS } from '../../src/hub/limits.ts';
 import type { Account } from '../../src/hub/store.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
-import { PASSWORD, api, leap, startHub, type TestHub } from './helpers.ts';
+import { PASSWORD, api, cookiePair, leap, startHub, type ApiAnswer, type TestHub } from './helpers.ts';
 
 // Doctor logins against strangers: limits per address, per name and per (name, address), never for the whole hub.
 // The counts run on Date (rate-limiter-flexible): Date is faked and moves only with the hub's manual clock.
@@ -23,7 +24,17 @@ afterAll(async () => {
   vi.useRealTimers();
 });
 
-const login = (from: string, username: string, password: string) => api(`${t.hub.url}/api/login`, { body: { username, password }, localAddress: from });
+/** A login from `from`, with a Cookie header when given (`name=value`). */
+const login = (from: string, username: string, password: string, cookie?: string) =>
+  api(`${t.hub.url}/api/login`, { body: { username, password }, localAddress: from, ...(cookie === undefined ? {} : { headers: { Cookie: cookie } }) });
+
+/** The device cookie a successful login set, as `name=value`. */
+function deviceCookie(r: ApiAnswer): string {
+  expect(r.status).toBe(200);
+  const line = r.cookies.find((c) => c.startsWith(`${DEVICE_COOKIE}=`));
+  expect(line).toBeDefined();
+  return cookiePair(line!);
+}
 
 /** Waits (real time, a few ms at a time) until `cond` holds: for requests to reach the hub, not a timed assertion. */
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -94,29 +105,78 @@ describe('a known doctor cannot be locked out', () => {
     expect((await login('127.0.0.4', 'dr.b', PASSWORD)).status).toBe(200);
   }, 60_000);
 
-  it('guessing one name from many addresses: each address that keeps failing waits longer (Retry-After 2, 8, 32… s, at most 15 min); a clean address is let in', async () => {
-    const waits: (number | 'in')[] = [];
-    for (let k = 1; k <= 8; k++) {
+  it("guessing one name from many addresses, once each: from the name's 10th failure every browser without its device cookie waits 1, 2, 4… s (at most 15 min); the doctor's known browser gets in at once", async () => {
+    // The doctor logged in from his browser before: it carries a device cookie for his name.
+    const known = deviceCookie(await login('127.0.0.9', 'dr.c', PASSWORD));
+    const waits: number[] = [];
+    for (let k = 1; k <= 21; k++) {
       const from = `127.0.2.${k}`;
-      for (let i = 0; i < 2; i++) expect((await login(from, 'dr.c', `guess-${k}-${i}`)).status).toBe(401);
-      // The right password, tried by the same address right after its two failures.
-      const probe = await login(from, 'dr.c', PASSWORD);
-      if (probe.status === 200) waits.push('in');
-      else {
-        expect(probe.status).toBe(429);
-        waits.push(Number(probe.headers['retry-after']));
+      let r = await login(from, 'dr.c', `guess-${k}`);
+      if (r.status === 429) {
+        waits.push(Number(r.headers['retry-after']));
+        await advance(waits.at(-1)! * 1000);
+        r = await login(from, 'dr.c', `guess-${k}`);
       }
+      expect(r.status).toBe(401);
     }
-    // The name's failures after address k: 2k; from the 5th on, an address with 2 failures waits 2^(n−5) s.
-    expect(waits).toEqual(['in', 'in', 2, 8, 32, 128, 512, LOGIN_POLICY.name.maxDelayS]);
-    // The doctor from an address that has not failed for his name.
-    expect((await login('127.0.0.9', 'dr.c', PASSWORD)).status).toBe(200);
-    // And the delayed address, once its wait is over.
+    // One failure per address, never twice: the name's 10th failure on makes every address wait (the previous code let
+    // each new address in at once).
+    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, LOGIN_POLICY.name.maxDelayS]);
+    // An address that never failed, without the cookie (a new browser): waits too, the right password or not.
+    const fresh = await login('127.0.2.100', 'dr.c', PASSWORD);
+    expect(fresh.status).toBe(429);
+    expect(fresh.headers['retry-after']).toBe(String(LOGIN_POLICY.name.maxDelayS));
+    // The doctor's browser, from any address: in.
+    expect((await login('127.0.2.101', 'dr.c', PASSWORD, known)).status).toBe(200);
+    expect((await login('127.0.0.9', 'dr.c', PASSWORD, known)).status).toBe(200);
+    // And the new browser once the wait is over.
     await advance(LOGIN_POLICY.name.maxDelayS * 1000);
-    expect((await login('127.0.2.8', 'dr.c', PASSWORD)).status).toBe(200);
+    expect((await login('127.0.2.100', 'dr.c', PASSWORD)).status).toBe(200);
   }, 60_000);
 
-  it('spraying many names from one address: after 15 failures the address is refused for 15 minutes; other addresses are not', async () => {
+  it("strangers' failures and then the doctor's own typos: his known browser still gets in (the reviewer's case); a new browser waits", async () => {
+    await t.hub.store.addDoctor({ username: 'dr.d', name: 'Dr D', password: PASSWORD });
+    const first = await login('127.0.3.1', 'dr.d', PASSWORD);
+    const known = deviceCookie(first);
+    // The cookie: HttpOnly, Secure, SameSite=Strict, for the API only, 90 days.
+    expect(first.cookies.find((c) => c.startsWith(`${DEVICE_COOKIE}=`))).toMatch(/; HttpOnly; Secure; SameSite=Strict; Path=\/api; Max-Age=7776000$/);
+    // 20 wrong passwords from 20 addresses (each waiting out the name's delay when it must): all counted.
+    for (let k = 1; k <= 20; k++) {
+      let r = await login(`127.0.4.${k}`, 'dr.d', `guess-${k}`);
+      if (r.status === 429) {
+        await advance(Number(r.headers['retry-after']) * 1000);
+        r = await login(`127.0.4.${k}`, 'dr.d', `guess-${k}`);
+      }
+      expect(r.status).toBe(401);
+    }
+    // Two typos from his own browser, then the right password.
+    expect((await login('127.0.3.1', 'dr.d', 'typo-1', known)).status).toBe(401);
+    expect((await login('127.0.3.1', 'dr.d', 'typo-2', known)).status).toBe(401);
+    const inside = await login('127.0.3.1', 'dr.d', PASSWORD, known);
+    expect(inside.status, JSON.stringify(inside.json)).toBe(200);
+    // The renewed cookie keeps working.
+    expect((await login('127.0.3.1', 'dr.d', PASSWORD, deviceCookie(inside))).status).toBe(200);
+    // Without it (a new browser), or with another doctor's cookie, the same address waits the name's delay.
+    const other = deviceCookie(await login('127.0.3.2', 'dr.a', PASSWORD));
+    for (const cookie of [undefined, other, `${DEVICE_COOKIE}=forged.value.here`]) {
+      const r = await login('127.0.3.1', 'dr.d', PASSWORD, cookie);
+      expect(r.status).toBe(429);
+      expect(r.headers['retry-after']).toBe(String(nameDelayS(20)));
+    }
+  }, 60_000);
+
+  it('a known browser has its own budget: 5 wrong passwords lock that browser for 15 min, not the doctor elsewhere', async () => {
+    await t.hub.store.addDoctor({ username: 'dr.e', name: 'Dr E', password: PASSWORD });
+    const known = deviceCookie(await login('127.0.5.1', 'dr.e', PASSWORD));
+    for (let i = 0; i < LOGIN_POLICY.device.failures; i++) expect((await login('127.0.5.1', 'dr.e', `wrong-${i}`, known)).status).toBe(401);
+    const locked = await login('127.0.5.2', 'dr.e', PASSWORD, known);
+    expect(locked.status).toBe(429);
+    expect(locked.headers['retry-after']).toBe(String(LOGIN_POLICY.device.lockS));
+    expect((await login('127.0.5.3', 'dr.e', PASSWORD)).status).toBe(200);
+  }, 60_000);
+
+  it('spraying many names from one address: after 15 failures the address is refused for 15 minutes, except for known browsers; other addresses are not', async () => {
+    const natDoctor = deviceCookie(await login('127.0.0.5', 'dr.b', PASSWORD));
     const statuses: number[] = [];
     let last: Awaited<ReturnType<typeof login>> | undefined;
     for (let i = 0; i < 20; i++) {
@@ -126,6 +186,8 @@ describe('a known doctor cannot be locked out', () => {
     expect(statuses).toEqual([...Array<number>(LOGIN_POLICY.address.failures).fill(401), ...Array<number>(20 - LOGIN_POLICY.address.failures).fill(429)]);
     expect(last!.headers['retry-after']).toBe(String(LOGIN_POLICY.address.lockS));
     expect((await login('127.0.0.5', 'dr.a', PASSWORD)).status).toBe(429);
+    // A doctor behind the same address (a hospital's NAT) from a browser he logged in from before: in.
+    expect((await login('127.0.0.5', 'dr.b', PASSWORD, natDoctor)).status).toBe(200);
     expect((await login('127.0.0.6', 'dr.a', PASSWORD)).status).toBe(200);
     await advance(LOGIN_POLICY.address.lockS * 1000);
     expect((await login('127.0.0.5', 'dr.a', PASSWORD)).status).toBe(200);

@@ -19,8 +19,10 @@ afterAll(() => t.close());
 async function login(username: string, headers: Record<string, string> = {}): Promise<{ token: string; cookie: string; setCookie: string }> {
   const r = await api(`${t.hub.url}/api/login`, { body: { username, password: PASSWORD }, headers });
   expect(r.status).toBe(200);
-  expect(r.cookies).toHaveLength(1);
-  return { token: TokenAnswerSchema.parse(r.json).token, cookie: cookiePair(r.cookies[0]!), setCookie: r.cookies[0]! };
+  // The session cookie, besides the device cookie (src/hub/device.ts).
+  const session = r.cookies.filter((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  expect(session).toHaveLength(1);
+  return { token: TokenAnswerSchema.parse(r.json).token, cookie: cookiePair(session[0]!), setCookie: session[0]! };
 }
 
 /** `authenticated.expiresIn` of a new token: whole seconds left, rounded down (the clock is past the token's iat). */

@@ -38,6 +38,12 @@ describe('setCookie', () => {
     expect(() => setCookie('s;', 'a')).toThrow(/base64url/);
   });
 
+  it('writes a JWS (base64url parts joined by dots), read back with a pattern that allows it', () => {
+    const jws = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkci5hIn0.c2ln';
+    expect(setCookie('cabin_device', jws, { path: '/api' })).toBe(`cabin_device=${jws}; Path=/api`);
+    expect(readCookie(`cabin_device=${jws}`, 'cabin_device', /^[\w-]+\.[\w-]+\.[\w-]+$/)).toBe(jws);
+  });
+
   it('reads back what it wrote', () => {
     expect(readCookie(setCookie('s', 'abc_-1', { httpOnly: true }).split(';')[0], 's')).toBe('abc_-1');
   });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { trustList } from '../../server/client-address.ts';
 import { closeLogger, createLogger, createRootLogger, type Logger } from '../../server/log.ts';
 import { StoreRefusedError } from '../../server/store-file.ts';
 import { seedDemoFromKeyFile } from '../demo.ts';
@@ -13,7 +13,7 @@ const USAGE = `usage:
                        [--log-file FILE] [--log-format pretty|json]
       env: HUB_JWT_SECRET (32+ characters), HUB_TURN_SECRET, HUB_TURN_URLS, HUB_STUN_URLS (comma-separated),
            HUB_RELAY_ONLY=1 (every call through TURN), HUB_LOG_FILE (as --log-file), LOG_LEVEL (default info),
-           HUB_TRUSTED_PROXIES (comma-separated addresses of the reverse proxy: login limits then count the
+           HUB_TRUSTED_PROXIES (comma-separated addresses or CIDR blocks of the reverse proxy: login limits count the
            client its X-Forwarded-For names)
       --log-file: the log as JSON lines in FILE, rotated at 10 MiB (5 files kept); else on stdout, readable on a
            terminal or with --log-format pretty, JSON lines otherwise
@@ -126,8 +126,15 @@ async function serve(args: string[]): Promise<void> {
     log,
   };
   const proxies = list(env.HUB_TRUSTED_PROXIES);
-  const notIp = proxies.find((p) => isIP(p) === 0);
-  if (notIp !== undefined) throw new UsageError(`HUB_TRUSTED_PROXIES: "${notIp}" is not an IP address (write the proxy's addresses, comma-separated).`);
+  const notIp = proxies.find((p) => {
+    try {
+      trustList([p]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (notIp !== undefined) throw new UsageError(`HUB_TRUSTED_PROXIES: "${notIp}" is neither an IP address nor a CIDR block (write the proxy's addresses or blocks, comma-separated).`);
   if (proxies.length > 0) opts.trustedProxies = proxies;
   if (env.HUB_RELAY_ONLY === '1' && turnUrls.length === 0) throw new UsageError('HUB_RELAY_ONLY=1 needs a TURN server: set HUB_TURN_URLS and HUB_TURN_SECRET.');
   if (secret !== undefined) opts.jwtSecret = new TextEncoder().encode(secret);
