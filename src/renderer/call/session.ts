@@ -112,6 +112,7 @@ export class CallSession {
       recover: () => {
         if (this.monitor.level !== 'minimal') this.peer.renegotiate();
       },
+      paused: () => this.monitor.level === 'minimal',
       onState: (video, tries) => {
         this.events.setDoctorVideo(video, tries);
         this.changed();

@@ -39,6 +39,11 @@ export interface VideoWatchDeps {
   onSample?(): void;
   clock?: Clock;
   options?: StallOptions;
+  /**
+   * True while the doctor's camera is paused on purpose for this link (the console pauses it at the lowest level,
+   * doctor/call/sender-caps.ts): no frames then is no stall, and nothing is said to have failed.
+   */
+  paused?: () => boolean;
   everyMs?: number;
 }
 
@@ -87,7 +92,7 @@ export class VideoWatch {
         return; // stats lost: no verdict
       }
       if (this.closed || pc !== this.deps.pc()) return;
-      this.apply({ t: this.clock.now(), expected: videoExpected(pc), connected: pc.connectionState === 'connected', framesDecoded: frames });
+      this.apply({ t: this.clock.now(), expected: videoExpected(pc) && !(this.deps.paused?.() ?? false), connected: pc.connectionState === 'connected', framesDecoded: frames });
       this.deps.onSample?.();
     } finally {
       this.busy = false;

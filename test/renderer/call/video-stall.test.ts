@@ -148,4 +148,24 @@ describe('VideoWatch (samples on an injected clock)', () => {
     w.close();
     expect(clock.pending).toBe(0);
   });
+  it('a doctor camera paused on purpose for the link is no stall: no renegotiation, nothing said to have failed', async () => {
+    const clock = new ManualClock(0);
+    const pc = fakePc();
+    let paused = false;
+    const recovers: number[] = [];
+    const states: string[] = [];
+    const incidents: string[] = [];
+    const w = new VideoWatch({ pc: () => pc as unknown as WatchedPc, recover: (n) => recovers.push(n), onState: (v, n) => states.push(`${v}:${n}`), incident: (d) => incidents.push(d), clock, options: O, paused: () => paused });
+    for (let i = 0; i < 60; i++) {
+      if (i === 5) paused = true; // the console pauses its camera at the lowest level: frames stop
+      if (!paused) pc.frames += 25;
+      if (i === 50) paused = false;
+      clock.advance(1000);
+      await flush();
+    }
+    expect(recovers).toEqual([]);
+    expect(incidents).toEqual([]);
+    expect(states).toEqual(['ok:0', 'none:0', 'ok:0']);
+    w.close();
+  });
 });
