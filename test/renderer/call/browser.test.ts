@@ -166,11 +166,11 @@ describe('call module in Chromium (cabin ⇄ in-page doctor)', () => {
     expect(await apply('low')).toEqual([]);
     r = await read();
     expect(r.camera).toMatchObject({ active: true, scale: 2, fps: 8, bitrate: 100_000 });
-    expect(r.otoscope).toMatchObject({ scale: before.otoscope.scale, fps: undefined, bitrate: undefined });
+    expect(r.otoscope).toMatchObject({ scale: before.otoscope.scale, fps: undefined, bitrate: 250_000 });
     expect(await apply('minimal')).toEqual([]);
     r = await read();
     expect(r.camera.active).toBe(false);
-    expect(r.otoscope).toMatchObject({ active: true, scale: before.otoscope.scale, fps: 5, bitrate: 80_000, pref: 'maintain-resolution' });
+    expect(r.otoscope).toMatchObject({ active: true, scale: before.otoscope.scale, fps: 2, bitrate: 40_000, pref: 'maintain-resolution' });
     // Never the stethoscope or the voice.
     expect(r.stethoscope).toEqual(before.stethoscope);
     expect(r.voice).toEqual(before.voice);
