@@ -116,6 +116,8 @@ export const HubSideCheckSchema = z.object({
   /** TURN alone, with short-lived probe credentials. */
   iceServers: z.array(IceServerSchema),
   error: z.string().nullable(),
+  /** The hub answered the probe but has no TURN server at all (a demo, a LAN hub): the hub's figures are all there is. */
+  noTurn: z.boolean().optional(),
 });
 export type HubSideCheck = z.infer<typeof HubSideCheckSchema>;
 

@@ -94,5 +94,22 @@ export function verdictOf(m: NetMeasures, th = VERDICT_THRESHOLDS): NetVerdict {
   return v;
 }
 
+/**
+ * A check from the hub's figures alone, for a hub without any TURN server (the demo, a hub on the cabin's own network):
+ * no relay to try (`turn` all null, not "unreachable"), so the round trip and loss to the hub judge the link.
+ */
+export function hubOnlyCheck(hub: { rttMs: number; lossPct: number }, at: number, th = VERDICT_THRESHOLDS): NetCheck {
+  const rtt: NetVerdict = hub.rttMs < th.goodRttMs ? 'good' : hub.rttMs < th.reducedRttMs ? 'reduced' : 'audio-only';
+  const loss: NetVerdict = hub.lossPct < th.goodLossPct ? 'good' : hub.lossPct < th.reducedLossPct ? 'reduced' : 'audio-only';
+  const round = (x: number): number => Math.min(120_000, Math.max(0, Math.round(x * 10) / 10));
+  return {
+    at: Math.max(0, Math.round(at)),
+    verdict: hub.lossPct >= 100 ? 'offline' : worse(rtt, loss),
+    hubRttMs: round(hub.rttMs),
+    hubLossPct: Math.min(100, round(hub.lossPct)),
+    turn: { udp: null, tcp: null, tls: null },
+  };
+}
+
 /** A check older than this is run again before the next call request. */
 export const NETCHECK_MAX_AGE_MS = 5 * 60_000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BridgeClient } from '../../src/shared/bridge.ts';
 import { latestNetCheck, netCheckState, subscribeNetCheck } from '../../src/renderer/netcheck/latest.ts';
 import { netCheckStale, runNetCheck } from '../../src/renderer/netcheck/run.ts';
-import { NETCHECK_MAX_AGE_MS } from '../../src/shared/netcheck.ts';
+import { NETCHECK_MAX_AGE_MS, NetCheckSchema } from '../../src/shared/netcheck.ts';
 
 /** A bridge that answers `netcheck:hub` with `side` and records what is reported. */
 function bridge(side: unknown, reported: unknown[]): Pick<BridgeClient, 'call'> {
@@ -37,6 +37,19 @@ describe('running the check from the kiosk page', () => {
     expect(latestNetCheck()).toBe(before);
     expect(netCheckState().error).toMatch(/limited/);
     expect(reported).toEqual([]);
+  });
+
+  it('a hub without any TURN server (the demo): the hub round trip and loss judge the link, and the check is given to main', async () => {
+    const reported: unknown[] = [];
+    const good = await runNetCheck(bridge({ hub: { rttMs: 12, lossPct: 0 }, iceServers: [], error: 'The hub has no TURN server.', noTurn: true }, reported));
+    expect(good).toMatchObject({ verdict: 'good', hubRttMs: 12, hubLossPct: 0, turn: { udp: null, tcp: null, tls: null } });
+    expect(latestNetCheck()).toEqual(good);
+    expect(reported).toEqual([{ check: good }]);
+    expect(NetCheckSchema.safeParse(good).success).toBe(true);
+    const far = await runNetCheck(bridge({ hub: { rttMs: 320, lossPct: 5 }, iceServers: [], error: 'The hub has no TURN server.', noTurn: true }, []));
+    expect(far?.verdict).toBe('reduced');
+    const worse = await runNetCheck(bridge({ hub: { rttMs: 650, lossPct: 10 }, iceServers: [], error: 'The hub has no TURN server.', noTurn: true }, []));
+    expect(worse?.verdict).toBe('audio-only');
   });
 
   it('is stale once older than a few minutes', () => {

@@ -101,7 +101,7 @@ export class HubProbe {
     const got = (await Promise.all(rtts)).filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
     const m = asked ? await answer : null;
     const hub = got.length > 0 ? { rttMs: got[got.length >> 1]!, lossPct: (100 * (pings - got.length)) / pings } : null;
-    if (m?.type === 'probe') return { hub, iceServers: m.iceServers, error: m.iceServers.length ? null : 'The hub has no TURN server.' };
+    if (m?.type === 'probe') return { hub, iceServers: m.iceServers, error: m.iceServers.length ? null : 'The hub has no TURN server.', ...(m.iceServers.length ? {} : { noTurn: true }) };
     return { hub, iceServers: [], error: m?.type === 'error' ? m.message : hub ? 'The hub did not answer the probe.' : 'The hub cannot be reached.' };
   }
 }

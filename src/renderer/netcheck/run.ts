@@ -1,5 +1,5 @@
 import type { BridgeClient } from '../../shared/bridge.ts';
-import { NETCHECK_MAX_AGE_MS, type NetCheck } from '../../shared/netcheck.ts';
+import { hubOnlyCheck, NETCHECK_MAX_AGE_MS, type NetCheck } from '../../shared/netcheck.ts';
 import { latestNetCheck, netCheckState, publishNetCheck } from './latest.ts';
 import { measureNetCheck } from './measure.ts';
 
@@ -15,6 +15,13 @@ export function runNetCheck(bridge: Pick<BridgeClient, 'call'>): Promise<NetChec
     publishNetCheck({ ...netCheckState(), running: true });
     try {
       const side = await bridge.call('netcheck:hub', {});
+      // A hub without any TURN server (the demo, a hub on the cabin's own network): the hub's figures judge the link.
+      if (side.ok && side.value.noTurn === true && side.value.hub !== null) {
+        const check = hubOnlyCheck(side.value.hub, Date.now());
+        publishNetCheck({ running: false, check });
+        await bridge.call('netcheck:report', { check });
+        return check;
+      }
       // The bridge failed, or the hub answered but gave no TURN to try (checks too frequent, or a hub without TURN):
       // nothing measured, which is not "offline"; the previous check stays.
       const noTurn = side.ok && side.value.hub !== null && side.value.iceServers.length === 0;
