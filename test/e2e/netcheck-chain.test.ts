@@ -23,7 +23,7 @@ describe('pre-call network check: kiosk, assistant panel and doctor queue', () =
     if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   });
 
-  it('runs at the welcome, shows « Bonne » to the assistant, and the doctor sees it before accepting', async () => {
+  it('runs at the welcome, shows « Bonne connexion » to the assistant, and the doctor sees it before accepting', async () => {
     const { cabinPage: cabin, doctorPage: doctor } = chain;
     await cabin.goto(chain.kioskUrl());
     await cabin.getByTestId('assistant-open').click();
@@ -31,7 +31,7 @@ describe('pre-call network check: kiosk, assistant panel and doctor queue', () =
     await cabin.getByTestId('pin-submit').click();
     const card = cabin.getByTestId('netcheck-card');
     await cabin.locator('[data-testid="netcheck-card"][data-verdict="good"]').waitFor({ timeout: 20_000 });
-    expect(await card.getByTestId('netcheck-verdict').innerText()).toBe('Bonne');
+    expect(await card.getByTestId('netcheck-verdict').innerText()).toBe('Bonne connexion');
     expect(await card.getByTestId('netcheck-figures').innerText()).toMatch(/UDP oui/);
     await cabin.screenshot({ path: join(shotsDir(), 'netcheck-assistant.png') });
     // « Vérifier à nouveau » runs it again: a newer check.

@@ -29,7 +29,7 @@ const card = (language: Language, verdict: NetCheck['verdict'] | null, running =
 
 describe("the assistant panel's network card", () => {
   it('says the verdict in words, French first, with the figures in small print and « Vérifier à nouveau »', () => {
-    expect(card('fr', 'good')).toContain('Bonne');
+    expect(card('fr', 'good')).toContain('Bonne connexion');
     expect(card('fr', 'reduced')).toContain('La vidéo sera réduite');
     expect(card('fr', 'audio-only')).toContain('Son et mesures seulement');
     expect(card('fr', 'offline')).toContain('Pas de connexion');
