@@ -1,7 +1,8 @@
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import { setOpusParams } from '../../shared/sdp.ts';
-import { CabinEventSchema, EVENTS_CHANNEL, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type DoctorEvent } from '../../shared/telemetry.ts';
-import { applyCabinEvent, encodeDoctorEvent, patientGone } from './cabin-events.ts';
+import type { CabinEvent } from '../../shared/telemetry.ts';
+import { applyCabinEvent, patientGone } from './cabin-events.ts';
+import { CallChannels } from './channels.ts';
 import { applyIceConfig, IceRestartPolicy } from '../../browser/ice-restart.ts';
 import { doctorTracks, MediaMap, sameMedia } from './media-map.ts';
 import { Negotiator } from './negotiation.ts';
@@ -9,10 +10,8 @@ import { AckBatcher, ObservationLog, type Observation } from './observations.ts'
 import { newPcId, newRequestId, peerChange } from './peer-id.ts';
 import { WaveformStreams, type StreamSamples } from './pleth.ts';
 import { SnapshotAssembler } from './snapshot.ts';
-import { routeTelemetry } from './telemetry-in.ts';
 import { initialCallSnapshot, type CallOptions, type CallSnapshot, type CommandView } from './call-state.ts';
-import { capCamera, doctorLevel, initialCameraEncoding } from './sender-caps.ts';
-import type { LinkLevel } from '../../shared/telemetry.ts';
+import { DoctorCameraCap } from './sender-caps.ts';
 
 export type { CallOptions, CallSnapshot, CommandView, RtcState, SnapshotView } from './call-state.ts';
 
@@ -29,8 +28,7 @@ export class Call {
   /** The cabin's earlier pcs: a late message from one of them must not start everything over again. */
   private readonly retired = new Set<string>();
   private negotiator!: Negotiator;
-  private events: RTCDataChannel | undefined;
-  private telemetry: RTCDataChannel | undefined;
+  private readonly channels: CallChannels;
   private remoteKinds: Record<string, TrackKind> = {};
   private readonly mediaMap = new MediaMap();
   private localStream: MediaStream | undefined;
@@ -50,17 +48,25 @@ export class Call {
   private readonly waves = new WaveformStreams();
   private readonly assembler = new SnapshotAssembler();
   private state: CallSnapshot = initialCallSnapshot();
-  /** The cabin said its link level (a `link` message): it decides the camera's cap from then on (sender-caps.ts). */
-  private cabinSaid = false;
-  /** The level our camera is capped at now. */
-  private capLevel: LinkLevel = 'full';
+  /** Our camera's cap, following the cabin's link level (sender-caps.ts). */
+  private readonly cameraCap: DoctorCameraCap;
 
   constructor(private readonly o: CallOptions) {
     this.log = o.log ?? ((m) => console.error(m));
-    this.acks = new AckBatcher((ids) => this.sendEvent({ type: 'ack', ids }));
+    this.channels = new CallChannels({
+      onEvent: (e) => this.handleEvent(e),
+      onWave: (frame) => {
+        const s = this.waves.frame(frame);
+        if (!s || s.samples.length === 0) return;
+        for (const fn of this.waveListeners) fn(s);
+      },
+      onOpenChange: (open) => this.set({ channelOpen: open }),
+      log: this.log,
+    });
+    this.acks = new AckBatcher((ids) => this.channels.send({ type: 'ack', ids }));
     this.iceConfig = { iceServers: o.iceServers, ...(o.iceTransportPolicy ? { iceTransportPolicy: o.iceTransportPolicy } : {}) };
     this.restarts = new IceRestartPolicy({ pc: () => this.pc, incident: (d) => this.o.incident(d), log: this.log });
-    this.capLevel = doctorLevel(undefined, false, o.netCheck);
+    this.cameraCap = new DoctorCameraCap(o.netCheck, { incident: (d) => this.o.incident(d), log: this.log });
     this.createPc();
   }
 
@@ -119,7 +125,7 @@ export class Call {
   /** Asks the cabin to run a device command; the result arrives as `command-result`. */
   command(deviceId: string, name: string): string {
     const id = newRequestId('cmd');
-    const sent = this.sendEvent({ type: 'command', id, deviceId, name });
+    const sent = this.channels.send({ type: 'command', id, deviceId, name });
     const view: CommandView = sent ? { id, deviceId, name, state: 'pending' } : { id, deviceId, name, state: 'error', error: 'not-connected' };
     this.set({ commands: [...this.state.commands.filter((c) => c.deviceId !== deviceId), view] });
     return id;
@@ -127,7 +133,7 @@ export class Call {
 
   requestSnapshot(): boolean {
     const id = newRequestId('snap');
-    const sent = this.sendEvent({ type: 'snapshot-request', id });
+    const sent = this.channels.send({ type: 'snapshot-request', id });
     this.snapshotRequest = sent ? id : undefined;
     this.set({ snapshotPending: sent, snapshotError: sent ? undefined : 'not-connected', snapshotDetail: undefined });
     return sent;
@@ -186,7 +192,7 @@ export class Call {
       log: this.log,
       onStuck: (detail) => queueMicrotask(() => this.rebuild(pc, detail)),
       onRemoteOffer: () => {
-        if (this.pc === pc && !this.events) this.openChannels(pc);
+        if (this.pc === pc && !this.channels.opened) this.channels.open(pc);
       },
     });
     const negotiator = this.negotiator;
@@ -214,40 +220,13 @@ export class Call {
     this.set({ rtc: 'connecting', channelOpen: false, media: {} });
   }
 
-  /**
-   * The two pre-negotiated channels, created once the cabin's first offer (which carries the data m-section)
-   * is applied and before our answer: never in an offer of ours.
-   */
-  private openChannels(pc: RTCPeerConnection): void {
-    const events = pc.createDataChannel(EVENTS_CHANNEL.label, { ...EVENTS_CHANNEL.init });
-    const telemetry = pc.createDataChannel(TELEMETRY_CHANNEL.label, { ...TELEMETRY_CHANNEL.init });
-    this.events = events;
-    this.telemetry = telemetry;
-    events.binaryType = 'arraybuffer';
-    telemetry.binaryType = 'arraybuffer';
-    events.onopen = () => this.set({ channelOpen: true });
-    events.onclose = () => {
-      if (this.events === events) this.set({ channelOpen: false });
-    };
-    events.onmessage = (ev: MessageEvent) => this.onEvent(ev.data);
-    telemetry.onmessage = (ev: MessageEvent) => this.onTelemetry(ev.data);
-  }
-
   private teardownPc(): void {
     this.negotiator.close();
     if (this.mediaWaitTimer) clearTimeout(this.mediaWaitTimer);
     this.mediaWaitTimer = undefined;
     this.mediaWaitOver = false;
     this.restarts.clear();
-    for (const ch of [this.events, this.telemetry]) {
-      if (!ch) continue;
-      ch.onmessage = null;
-      ch.onopen = null;
-      ch.onclose = null;
-      ch.close();
-    }
-    this.events = undefined;
-    this.telemetry = undefined;
+    this.channels.close();
     const pc = this.pc;
     pc.onnegotiationneeded = null;
     pc.onicecandidate = null;
@@ -292,7 +271,7 @@ export class Call {
       try {
         // The camera starts at the cabin's level: its first frames must already fit the cabin's link.
         const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [stream] };
-        if (track.kind === 'video') init.sendEncodings = [initialCameraEncoding(this.capLevel)];
+        if (track.kind === 'video') init.sendEncodings = [this.cameraCap.initialEncoding()];
         this.pc.addTransceiver(track, init);
       } catch (err) {
         this.log(`Could not send the doctor's ${track.kind}: ${String(err)}`);
@@ -360,59 +339,9 @@ export class Call {
     if (!sameMedia(media, this.state.media)) this.set({ media });
   }
 
-  // ——— data channels ———
-
-  private sendEvent(e: DoctorEvent): boolean {
-    const ch = this.events;
-    const text = encodeDoctorEvent(e);
-    if (!ch || ch.readyState !== 'open' || text === undefined) return false;
-    try {
-      ch.send(text);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private onTelemetry(data: unknown): void {
-    routeTelemetry(data, {
-      wave: (bytes) => {
-        const s = this.waves.frame(bytes);
-        if (!s || s.samples.length === 0) return;
-        for (const fn of this.waveListeners) fn(s);
-      },
-      // The lossy copy of an observation: kept once per id, like the `events` copy.
-      observation: (o) => this.handleEvent(o),
-    });
-  }
-
-  private onEvent(raw: unknown): void {
-    const e = parseEvent(CabinEventSchema, raw);
-    if (!e) {
-      this.log('Dropped an events message from the cabin that does not match the contract.');
-      return;
-    }
-    this.handleEvent(e);
-  }
-
-  /** The camera's cap follows the cabin's link level (issue 11): set on our video senders when it changes. */
-  private capCameras(): void {
-    const level = doctorLevel(this.state.cabinLink, this.cabinSaid, this.o.netCheck);
-    if (level === this.capLevel) return;
-    const from = this.capLevel;
-    this.capLevel = level;
-    const videoIds = new Set(this.localStream?.getVideoTracks().map((t) => t.id));
-    for (const sender of this.pc.getSenders()) {
-      if (!sender.track || !videoIds.has(sender.track.id)) continue;
-      void capCamera(sender, level).then((err) => {
-        if (err) this.log(`The doctor's camera could not be set to ${level}: ${err}`);
-      });
-    }
-    this.o.incident(`Doctor camera ${from} → ${level} (the cabin's link).`);
-  }
+  // ——— what the cabin sends ———
 
   private handleEvent(e: CabinEvent): void {
-    if (e.type === 'link') this.cabinSaid = true;
     const patch = applyCabinEvent(this.state, e, {
       observations: this.obs,
       onObservation: (o, fresh) => (this.o.onObservation ? this.o.onObservation(o, fresh) : this.acks.add(o.id)),
@@ -422,7 +351,10 @@ export class Call {
       log: this.log,
     });
     if (patch) this.set(patch);
-    if (e.type === 'link') this.capCameras();
+    if (e.type === 'link') {
+      const videoIds = new Set(this.localStream?.getVideoTracks().map((t) => t.id));
+      this.cameraCap.onCabinLink(this.state.cabinLink, this.pc.getSenders().filter((x) => x.track && videoIds.has(x.track.id)));
+    }
   }
 
   private set(patch: Partial<CallSnapshot>): void {

@@ -83,3 +83,43 @@ export async function capCamera(sender: CapSender, level: LinkLevel): Promise<st
     return String(err);
   }
 }
+
+/**
+ * The doctor's camera cap during one call: its level (from the pre-call check until the cabin says its own), the
+ * encoding a new camera sender starts with, and the change applied to the live senders when the cabin's level moves.
+ */
+export class DoctorCameraCap {
+  private cabinSaid = false;
+  private current: LinkLevel;
+
+  constructor(
+    private readonly check: NetCheck | undefined,
+    private readonly deps: { incident(detail: string): void; log(message: string): void },
+  ) {
+    this.current = doctorLevel(undefined, false, check);
+  }
+
+  get level(): LinkLevel {
+    return this.current;
+  }
+
+  /** sendEncodings for a new camera sender: its first frames already fit the cabin's link. */
+  initialEncoding(): RTCRtpEncodingParameters {
+    return initialCameraEncoding(this.current);
+  }
+
+  /** The cabin said its link level: the cap follows it on `senders` (the doctor's camera senders), once per change. */
+  onCabinLink(cabinLink: LinkLevel | undefined, senders: readonly CapSender[]): void {
+    this.cabinSaid = true;
+    const level = doctorLevel(cabinLink, this.cabinSaid, this.check);
+    if (level === this.current) return;
+    const from = this.current;
+    this.current = level;
+    for (const sender of senders) {
+      void capCamera(sender, level).then((err) => {
+        if (err) this.deps.log(`The doctor's camera could not be set to ${level}: ${err}`);
+      });
+    }
+    this.deps.incident(`Doctor camera ${from} → ${level} (the cabin's link).`);
+  }
+}

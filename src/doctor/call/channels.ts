@@ -1,0 +1,80 @@
+import { CabinEventSchema, EVENTS_CHANNEL, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type DoctorEvent } from '../../shared/telemetry.ts';
+import { encodeDoctorEvent } from './cabin-events.ts';
+import { routeTelemetry } from './telemetry-in.ts';
+
+export interface CallChannelsDeps {
+  /** A cabin event, validated: from `events`, or the lossy copy of an observation on `telemetry`. */
+  onEvent(e: CabinEvent): void;
+  /** A binary waveform frame from `telemetry`. */
+  onWave(frame: ArrayBuffer): void;
+  /** `events` opened or closed. */
+  onOpenChange(open: boolean): void;
+  log(message: string): void;
+}
+
+/**
+ * The doctor's two pre-negotiated data channels of one peer connection: created once the cabin's first offer (which
+ * carries the data m-section) is applied and before our answer, never in an offer of ours; what arrives on them,
+ * validated; what we send on `events`.
+ */
+export class CallChannels {
+  private events: RTCDataChannel | undefined;
+  private telemetry: RTCDataChannel | undefined;
+
+  constructor(private readonly deps: CallChannelsDeps) {}
+
+  get opened(): boolean {
+    return this.events !== undefined;
+  }
+
+  open(pc: RTCPeerConnection): void {
+    const events = pc.createDataChannel(EVENTS_CHANNEL.label, { ...EVENTS_CHANNEL.init });
+    const telemetry = pc.createDataChannel(TELEMETRY_CHANNEL.label, { ...TELEMETRY_CHANNEL.init });
+    this.events = events;
+    this.telemetry = telemetry;
+    events.binaryType = 'arraybuffer';
+    telemetry.binaryType = 'arraybuffer';
+    events.onopen = () => this.deps.onOpenChange(true);
+    events.onclose = () => {
+      if (this.events === events) this.deps.onOpenChange(false);
+    };
+    events.onmessage = (ev: MessageEvent) => this.onEvent(ev.data);
+    telemetry.onmessage = (ev: MessageEvent) =>
+      // The lossy copy of an observation goes the way of the `events` copy (kept once per id there).
+      routeTelemetry(ev.data, { wave: (bytes) => this.deps.onWave(bytes), observation: (o) => this.deps.onEvent(o) });
+  }
+
+  close(): void {
+    for (const ch of [this.events, this.telemetry]) {
+      if (!ch) continue;
+      ch.onmessage = null;
+      ch.onopen = null;
+      ch.onclose = null;
+      ch.close();
+    }
+    this.events = undefined;
+    this.telemetry = undefined;
+  }
+
+  /** Sends on `events`; false when it is not open or the message does not fit the contract. */
+  send(e: DoctorEvent): boolean {
+    const ch = this.events;
+    const text = encodeDoctorEvent(e);
+    if (!ch || ch.readyState !== 'open' || text === undefined) return false;
+    try {
+      ch.send(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onEvent(raw: unknown): void {
+    const e = parseEvent(CabinEventSchema, raw);
+    if (!e) {
+      this.deps.log('Dropped an events message from the cabin that does not match the contract.');
+      return;
+    }
+    this.deps.onEvent(e);
+  }
+}
