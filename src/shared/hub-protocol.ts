@@ -124,6 +124,11 @@ export const LeaveReasonSchema = z.enum(['patient', 'idle', 'assistant', 'restar
 export type LeaveReason = z.infer<typeof LeaveReasonSchema>;
 /** Readings per `report` or `end` message: about 200 bytes each, so a part stays well under the frame limit. */
 export const REPORT_PART_READINGS = 250;
+/**
+ * Bytes of a `report` part, whoever builds it (the doctor's console during the call, cabin main after it): well
+ * under the hub's frame limit (HUB_MAX_FRAME_BYTES, 64 KiB: a bigger frame closes the socket) whatever the ids' lengths.
+ */
+export const REPORT_PART_BYTES = 48 * 1024;
 
 /**
  * Readings as the doctor's console received them from the cabin, for the report; a code of a newer catalogue is

@@ -1,10 +1,10 @@
-import { HUB_MAX_FRAME_BYTES, REPORT_PART_READINGS, type ToHub } from '../../shared/hub-protocol.ts';
+import { HUB_MAX_FRAME_BYTES, REPORT_PART_BYTES, REPORT_PART_READINGS, type ToHub } from '../../shared/hub-protocol.ts';
 import type { Observation } from '../call/observations.ts';
 
 export type Reading = Extract<ToHub, { type: 'end' }>['readings'][number];
 
-/** Bytes of readings per part, well under the hub's frame limit whatever the ids' lengths. */
-export const PART_BYTES = 48 * 1024;
+/** Bytes of readings per part (the limit every report part keeps). */
+export const PART_BYTES = REPORT_PART_BYTES;
 /** Parts go out at most ten a second: the hub allows bursts of 60 messages, then 20 a second. */
 export const REPORT_PART_GAP_MS = 100;
 

@@ -1,6 +1,6 @@
 import { backoffDelay } from '../../shared/backoff.ts';
 import type { Clock, TimerHandle } from '../../shared/clock.ts';
-import { REPORT_PART_READINGS, type ReportReading } from '../../shared/hub-protocol.ts';
+import { REPORT_PART_BYTES, REPORT_PART_READINGS, type ReportReading } from '../../shared/hub-protocol.ts';
 import type { WireReading } from '../../shared/observation.ts';
 import type { Logger } from '../../server/log.ts';
 
@@ -35,12 +35,8 @@ export interface ReportDeliveryOptions {
   answerTimeoutMs?: number;
 }
 
-/**
- * The bytes of a whole `report` message (ref and consultation id included), well under the hub's frame limit
- * (HUB_MAX_FRAME_BYTES, 64 KiB: a bigger frame closes the cabin's socket, live call included), as the doctor's
- * console builds its parts (src/doctor/state/report.ts, PART_BYTES).
- */
-export const PART_BYTES = 48 * 1024;
+/** The bytes of a whole `report` message (ref and consultation id included): the limit every report part keeps. */
+export const PART_BYTES = REPORT_PART_BYTES;
 const utf8 = new TextEncoder();
 const bytesOf = (v: unknown): number => utf8.encode(JSON.stringify(v)).length;
 
