@@ -1,4 +1,5 @@
 import { CabinEventSchema, EVENTS_CHANNEL, TELEMETRY_CHANNEL, parseEvent, type CabinEvent, type DoctorEvent } from '../../shared/telemetry.ts';
+import { decodeObservationBatch, isObservationBatch } from '../../shared/observation-batch.ts';
 import { encodeDoctorEvent } from './cabin-events.ts';
 import { routeTelemetry } from './telemetry-in.ts';
 
@@ -20,6 +21,13 @@ export interface CallChannelsDeps {
 export class CallChannels {
   private events: RTCDataChannel | undefined;
   private telemetry: RTCDataChannel | undefined;
+  /**
+   * `events` messages are handled in the order they came: a batch of observations (inflated asynchronously) goes
+   * before whatever followed it on the channel.
+   */
+  private inOrder: Promise<void> = Promise.resolve();
+  /** Batches being inflated: while there are none, a text message is handled at once. */
+  private inflating = 0;
 
   constructor(private readonly deps: CallChannelsDeps) {}
 
@@ -38,7 +46,7 @@ export class CallChannels {
     events.onclose = () => {
       if (this.events === events) this.deps.onOpenChange(false);
     };
-    events.onmessage = (ev: MessageEvent) => this.onEvent(ev.data);
+    events.onmessage = (ev: MessageEvent) => this.onEvent(events, ev.data);
     telemetry.onmessage = (ev: MessageEvent) =>
       // The lossy copy of an observation goes the way of the `events` copy (kept once per id there).
       routeTelemetry(ev.data, { wave: (bytes) => this.deps.onWave(bytes), observation: (o) => this.deps.onEvent(o) });
@@ -69,7 +77,30 @@ export class CallChannels {
     }
   }
 
-  private onEvent(raw: unknown): void {
+  private onEvent(channel: RTCDataChannel, raw: unknown): void {
+    if (isObservationBatch(raw)) {
+      this.inflating++;
+      const decoded = decodeObservationBatch(raw);
+      this.inOrder = this.inOrder.then(async () => {
+        const batch = await decoded;
+        this.inflating--;
+        if (this.events !== channel) return;
+        if (!batch) return this.deps.log('Dropped a batch of observations from the cabin that does not match the contract.');
+        if (batch.dropped > 0) this.deps.log(`Dropped ${batch.dropped} observations of a batch from the cabin that do not match the contract.`);
+        for (const o of batch.observations) this.deps.onEvent(o);
+      });
+      return;
+    }
+    if (this.inflating > 0) {
+      this.inOrder = this.inOrder.then(() => {
+        if (this.events === channel) this.handle(raw);
+      });
+      return;
+    }
+    this.handle(raw);
+  }
+
+  private handle(raw: unknown): void {
     const e = parseEvent(CabinEventSchema, raw);
     if (!e) {
       this.deps.log('Dropped an events message from the cabin that does not match the contract.');

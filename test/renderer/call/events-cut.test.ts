@@ -4,7 +4,8 @@ import { EventsLink, RESEND_MS } from '../../../src/renderer/call/events.ts';
 import { LinkMonitor, RAMP_UP_MS } from '../../../src/renderer/call/link-monitor.ts';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
-import { FakeChannel, fakeCall, ok } from './fakes.ts';
+import { FakeChannel, fakeCall, ok, settle } from './fakes.ts';
+import { BATCH_FROM } from '../../../src/renderer/call/events.ts';
 
 /** Issue 11: a cut of the call's link. Readings taken during it wait in order and go once, oldest first, after it. */
 
@@ -107,6 +108,82 @@ describe('events link during a cut', () => {
     await flush();
     expect(obsIds(next)).toEqual(['c1', 'c2', 'new']);
     expect(obsIds()).toEqual([]);
+  });
+});
+
+describe('events link: the readings of a cut in batches', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** A link whose channel was open and connected, then the connection went down (a cut is on). */
+  async function cutLink() {
+    vi.useFakeTimers();
+    const ch = new FakeChannel();
+    const acked: string[] = [];
+    const bridge = fakeCall({ 'outbox:pending': () => ok([]), 'outbox:ack': ({ ids }) => (acked.push(...ids), ok({ marked: ids.length })) });
+    const link = new EventsLink({ call: bridge.call, grabSnapshot: async () => undefined, stats: newStats() });
+    link.attach(ch);
+    ch.open();
+    link.setConnected(true);
+    await flush();
+    link.setConnected(false);
+    return { ch, link, acked };
+  }
+
+  it('sends the readings of a long cut deflated in batch frames, oldest first, each once; those that come meanwhile follow', async () => {
+    const { ch, link, acked } = await cutLink();
+    try {
+      // 30 s of an oximeter at 1 Hz (two values a second), then the link comes back.
+      const cut = Array.from({ length: 60 }, (_, i) => `cut-${i}`);
+      for (const [i, id] of cut.entries()) expect(link.observation(reading(id, i))).toBe(false);
+      await vi.advanceTimersByTimeAsync(RESEND_MS * 10);
+      expect(ch.sent).toEqual([]);
+      link.setConnected(true);
+      // While the batch is being deflated, a new reading waits behind it.
+      expect(link.observation(reading('after-1', 100))).toBe(false);
+      await settle(async () => (await ch.observations()).length >= 61);
+      expect(link.observation(reading('after-2', 101))).toBe(true);
+      const sent = await ch.observations();
+      expect(sent.map((o) => o.id)).toEqual([...cut, 'after-1', 'after-2']);
+      expect(sent.slice(0, 60).every((o) => o.batch)).toBe(true);
+      expect(sent.slice(60).every((o) => !o.batch)).toBe(true);
+      expect(ch.sent.filter((d) => typeof d !== 'string')).toHaveLength(1);
+      // Acknowledged, nothing more goes.
+      ch.receive(JSON.stringify({ type: 'ack', ids: [...cut, 'after-1', 'after-2'] }));
+      await flush();
+      await vi.advanceTimersByTimeAsync(RESEND_MS * 3);
+      expect((await ch.observations()).length).toBe(62);
+      expect(link.pendingIds).toEqual([]);
+      expect(acked).toHaveLength(62);
+    } finally {
+      link.close();
+    }
+  });
+
+  it('fewer than BATCH_FROM readings go one by one, as JSON', async () => {
+    const { ch, link } = await cutLink();
+    try {
+      for (let i = 0; i < BATCH_FROM - 1; i++) link.observation(reading(`c${i}`, i));
+      link.setConnected(true);
+      expect(ch.sent.every((d) => typeof d === 'string')).toBe(true);
+      expect((await ch.observations()).map((o) => o.id)).toEqual(['c0', 'c1', 'c2'].slice(0, BATCH_FROM - 1));
+    } finally {
+      link.close();
+    }
+  });
+
+  it('a batch the doctor never acknowledges (a console without batches) is resent one by one', async () => {
+    const { ch, link } = await cutLink();
+    try {
+      const cut = Array.from({ length: 10 }, (_, i) => `k${i}`);
+      for (const [i, id] of cut.entries()) link.observation(reading(id, i));
+      link.setConnected(true);
+      await settle(async () => (await ch.observations()).length >= 10);
+      await vi.advanceTimersByTimeAsync(RESEND_MS * 2 + 100);
+      const single = (await ch.observations()).filter((o) => !o.batch).map((o) => o.id);
+      expect(single.slice(0, 10)).toEqual(cut);
+    } finally {
+      link.close();
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { PIECE_BYTES, type Snapshot } from '../../../src/renderer/call/snapshot.
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { DeviceView, Reading } from '../../../src/shared/bridge.ts';
 import { CabinEventSchema, MAX_EVENT_BYTES } from '../../../src/shared/telemetry.ts';
-import { FakeChannel, fakeCall, ok } from './fakes.ts';
+import { FakeChannel, fakeCall, ok, settle } from './fakes.ts';
 
 const reading = (id: string, value = 97): Reading => ({ id, deviceId: 'oxi@sim', code: 'MDC_PULS_OXIM_SAT_O2', value, unit: '%', t: 1000 });
 const device = (over: Partial<DeviceView> = {}): DeviceView => ({
@@ -107,16 +107,22 @@ describe('events link', () => {
     link = new EventsLink({ call: own.call, grabSnapshot: async () => undefined, stats, now: () => 42 });
     link.attach(ch);
     ch.open();
-    await flush();
-    expect(new Set(obsIds()).size).toBe(OUTBOX_PAGE);
+    const sentIds = async () => (await ch.observations()).map((o) => o.id);
+    await settle(async () => new Set(await sentIds()).size >= OUTBOX_PAGE);
+    expect(new Set(await sentIds()).size).toBe(OUTBOX_PAGE);
+    // A page goes in deflated batch frames, not 500 messages.
+    expect((await ch.observations()).every((o) => o.batch)).toBe(true);
+    expect(ch.sent.length).toBeLessThan(20);
     for (let round = 0; round < 4 && delivered.size < outbox.length; round++) {
-      const ids = [...new Set(obsIds())].filter((id) => !delivered.has(id as string));
+      const ids = [...new Set(await sentIds())].filter((id) => !delivered.has(id));
       ch.receive(JSON.stringify({ type: 'ack', ids }));
       await flush();
-      await flush();
+      await settle(async () => [...new Set(await sentIds())].some((id) => !delivered.has(id)) || delivered.size === outbox.length);
     }
     expect(delivered.size).toBe(1200);
-    expect(new Set(obsIds())).toEqual(new Set(outbox.map((r) => r.id)));
+    expect(new Set(await sentIds())).toEqual(new Set(outbox.map((r) => r.id)));
+    // Oldest first, each once.
+    expect(await sentIds()).toEqual(outbox.map((r) => r.id));
   });
 
   it('holds resends while a snapshot fills the channel, and sends them once it drains', async () => {
