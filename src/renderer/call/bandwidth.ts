@@ -1,9 +1,10 @@
 /**
  * Bandwidth adaptation (webrtc.md §3): a pure policy that turns `pc.getStats()` samples into a level, with
  * hysteresis, and the encodings each level gives the senders. What gives way, in order (issue 11): the patient
- * camera first (smaller, slower, then paused), then the otoscope (slower at `low`, then a few frames a second),
- * then the voice's quality (Opus bitrate, at `minimal` only). The stethoscope (its RED and stereo Opus) and the
- * data channels are never touched. A call starts at the level the pre-call network check allows (`startLevel`)
+ * camera first (smaller, slower, then paused), then the otoscope (capped at `low`, its live picture paused at `minimal`),
+ * then the voice's quality (Opus bitrate, at `minimal` only), and last the stethoscope's Opus bitrate (at `minimal`
+ * only, from 48 to 24 kbit/s: still stereo, AUDIO mode, with RED and FEC, and flat from 25 Hz to 1 kHz). The data
+ * channels are never touched. A call starts at the level the pre-call network check allows (`startLevel`)
  * rather than waiting for GCC's ramp from 300 kbit/s.
  */
 
@@ -196,9 +197,9 @@ export interface EncodingPatch {
   maxBitrate?: number | undefined;
 }
 
-/** The kinds the applier changes; the stethoscope is never degraded. */
-export type AdaptedKind = 'camera' | 'otoscope' | 'voice';
-export const ADAPTED_KINDS: readonly AdaptedKind[] = ['camera', 'otoscope', 'voice'];
+/** The kinds the applier changes. */
+export type AdaptedKind = 'camera' | 'otoscope' | 'voice' | 'stethoscope';
+export const ADAPTED_KINDS: readonly AdaptedKind[] = ['camera', 'otoscope', 'voice', 'stethoscope'];
 
 /** The patient camera's encoding at each level (webrtc.md §3 ladder). */
 export const CAMERA: Record<LinkLevel, EncodingPatch> = {
@@ -210,13 +211,16 @@ export const CAMERA: Record<LinkLevel, EncodingPatch> = {
 
 /**
  * The otoscope keeps its resolution (its own scale is left as set); it gives way after the camera: capped at `low`,
- * two frames a second at `minimal` (a guide; the doctor's snapshot is still taken at full resolution).
+ * its live picture paused at `minimal`. The doctor's snapshots still come at full resolution, on `events`. Measured
+ * through the poor-network relay (issue 11), its live picture at 2 frames/s capped at 40 kbit/s still sent 30–120
+ * kbit/s (each frame of an ear canal is nearly a key frame): on a 256 kbit/s link that and the audio filled the
+ * bottleneck's queue and delayed the readings behind it by seconds.
  */
 export const OTOSCOPE: Record<LinkLevel, EncodingPatch> = {
   full: { active: true, maxFramerate: undefined, maxBitrate: undefined },
   reduced: { active: true, maxFramerate: undefined, maxBitrate: undefined },
   low: { active: true, maxFramerate: undefined, maxBitrate: 250_000 },
-  minimal: { active: true, maxFramerate: 2, maxBitrate: 40_000 },
+  minimal: { active: false, maxFramerate: 2, maxBitrate: 40_000 },
 };
 
 /** The patient's voice: its Opus bitrate gives way last, at the lowest level (16 kbit/s stays intelligible). */
@@ -227,7 +231,21 @@ export const VOICE: Record<LinkLevel, EncodingPatch> = {
   minimal: { maxBitrate: 16_000 },
 };
 
-const PATCHES: Record<AdaptedKind, Record<LinkLevel, EncodingPatch>> = { camera: CAMERA, otoscope: OTOSCOPE, voice: VOICE };
+/**
+ * The stethoscope gives way last, and only its bitrate (issue 11, "128 kbit/s, 600 ms, 10 % loss"): its 48 kbit/s
+ * stereo Opus doubled by RED takes about 120 kbit/s on the wire with the headers, the whole of such a link. At
+ * `minimal` its encoder is capped at 24 kbit/s (about 72 kbit/s on the wire): webrtc.md measured stereo Opus at
+ * 24 kbit/s flat within ±0.8 dB from 25 Hz to 1 kHz, where heart and lung sounds are; the SDP's stereo, RED, FEC
+ * and no-DTX settings stay as negotiated.
+ */
+export const STETHOSCOPE: Record<LinkLevel, EncodingPatch> = {
+  full: { maxBitrate: undefined },
+  reduced: { maxBitrate: undefined },
+  low: { maxBitrate: undefined },
+  minimal: { maxBitrate: 24_000 },
+};
+
+const PATCHES: Record<AdaptedKind, Record<LinkLevel, EncodingPatch>> = { camera: CAMERA, otoscope: OTOSCOPE, voice: VOICE, stethoscope: STETHOSCOPE };
 
 /**
  * "Readings first" (issue 11, cut.ts ReadingsFirst): while the readings kept during a cut (or the outbox at a poor
@@ -250,7 +268,7 @@ export function initialEncoding(kind: AdaptedKind, level: LinkLevel, held = fals
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(patchOf(kind, level, held))) if (v !== undefined) out[k] = v;
   if (kind === 'camera') Object.assign(out, { priority: 'very-low', networkPriority: 'very-low' });
-  if (kind === 'voice') Object.assign(out, { priority: 'high', networkPriority: 'high' });
+  if (kind === 'voice' || kind === 'stethoscope') Object.assign(out, { priority: 'high', networkPriority: 'high' });
   return out as RTCRtpEncodingParameters;
 }
 
@@ -342,5 +360,7 @@ export function levelIncident(from: LinkLevel, to: LinkLevel, sample: LinkSample
   const kbps = sample.availableOutgoingBitrate !== undefined ? `${Math.round(sample.availableOutgoingBitrate / 1000)} kbps` : 'no estimate';
   const loss = worst(sample.audioLoss, sample.videoLoss);
   const extra = [kbps, loss !== undefined ? `loss ${Math.round(loss * 100)} %` : '', sample.roundTripTime !== undefined ? `rtt ${Math.round(sample.roundTripTime * 1000)} ms` : ''].filter(Boolean).join(', ');
-  return `Link quality ${from} → ${to} (${extra}); stethoscope and telemetry unchanged${to === 'minimal' ? ', patient camera paused, otoscope at 2 fps, voice at 16 kbit/s' : ''}.`;
+  return to === 'minimal'
+    ? `Link quality ${from} → ${to} (${extra}); telemetry unchanged, patient camera and otoscope paused (snapshots still sent), voice at 16 kbit/s, stethoscope at 24 kbit/s (stereo, RED).`
+    : `Link quality ${from} → ${to} (${extra}); stethoscope and telemetry unchanged.`;
 }

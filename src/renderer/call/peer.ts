@@ -160,8 +160,7 @@ export class CallPeer {
       // The first packets already fit the link: each sender starts at the current level (the pre-call check's).
       const level = this.opts.level?.() ?? 'full';
       const held = this.opts.held?.() ?? false;
-      if (kind === 'stethoscope') init.sendEncodings = [{ priority: 'high', networkPriority: 'high' }];
-      if (kind === 'camera' || kind === 'voice') init.sendEncodings = [initialEncoding(kind, level, held)];
+      if (kind === 'camera' || kind === 'voice' || kind === 'stethoscope') init.sendEncodings = [initialEncoding(kind, level, held)];
       // The live otoscope picture at most 1280 wide (rural links, and the encoder's share of the kiosk's CPU);
       // the doctor's snapshot is taken from the local track at its full resolution.
       if (kind === 'otoscope') init.sendEncodings = [{ ...initialEncoding('otoscope', level, held), scaleResolutionDownBy: Math.max(1, (m.track.getSettings().width ?? 0) / OTOSCOPE_LIVE_WIDTH) }];

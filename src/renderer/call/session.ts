@@ -92,7 +92,8 @@ export class CallSession {
         const camera = this.peer.sender('camera');
         const otoscope = this.peer.sender('otoscope');
         const voice = this.peer.sender('voice');
-        return { ...(camera ? { camera } : {}), ...(otoscope ? { otoscope } : {}), ...(voice ? { voice } : {}) };
+        const stethoscope = this.peer.sender('stethoscope');
+        return { ...(camera ? { camera } : {}), ...(otoscope ? { otoscope } : {}), ...(voice ? { voice } : {}), ...(stethoscope ? { stethoscope } : {}) };
       },
       start: this.start,
       onLevel: (level) => {

@@ -18,6 +18,7 @@ import {
   OTOSCOPE,
   startLevel,
   VOICE,
+  STETHOSCOPE,
   type LinkLevel,
   type LinkSample,
   type PolicyState,
@@ -218,13 +219,15 @@ describe('the encodings of each level', () => {
       expect(p.encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1.5 });
       expect(p.degradationPreference).toBe('maintain-resolution');
     }
-    // After the camera: capped at `low`, a few frames a second at `minimal`, never below its resolution.
+    // After the camera: capped at `low`, its live picture paused at `minimal`, never below its resolution.
     expect(patchParameters(start, 'otoscope', 'low').encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1.5, maxBitrate: 250_000 });
     const low = patchParameters(start, 'otoscope', 'minimal');
-    expect(low.encodings[0]).toMatchObject({ active: true, scaleResolutionDownBy: 1.5 });
+    expect(low.encodings[0]).toMatchObject({ active: false, scaleResolutionDownBy: 1.5 });
+    // When it comes back, it starts slow and small in bitrate, then the level's own settings follow.
     expect(low.encodings[0]!.maxFramerate).toBeLessThan(15);
     expect(low.encodings[0]!.maxBitrate).toBeGreaterThan(0);
     expect(low.degradationPreference).toBe('maintain-resolution');
+    expect(patchParameters(low, 'otoscope', 'low').encodings[0]).toEqual({ active: true, scaleResolutionDownBy: 1.5, maxBitrate: 250_000 });
   });
 
   it('parameters without an encoding are left alone', () => {
@@ -282,6 +285,9 @@ describe('incident lines for level changes', () => {
 
   it('the line says the levels and the numbers, and that the stethoscope is untouched', () => {
     expect(levelIncident('full', 'low', { availableOutgoingBitrate: 180_400, videoLoss: 0.12, roundTripTime: 0.31 })).toBe('Link quality full → low (180 kbps, loss 12 %, rtt 310 ms); stethoscope and telemetry unchanged.');
+    expect(levelIncident('low', 'minimal', { availableOutgoingBitrate: 120_000 })).toBe(
+      'Link quality low → minimal (120 kbps); telemetry unchanged, patient camera and otoscope paused (snapshots still sent), voice at 16 kbit/s, stethoscope at 24 kbit/s (stereo, RED).',
+    );
     expect(levelIncident('low', 'reduced', {})).toContain('no estimate');
   });
 });
@@ -372,7 +378,7 @@ describe('issue 11: the start level and what gives way', () => {
     expect(initialEncoding('camera', 'minimal')).toMatchObject({ active: false, priority: 'very-low', networkPriority: 'very-low' });
     expect(initialEncoding('camera', 'low')).toEqual({ active: true, scaleResolutionDownBy: 2, maxFramerate: 8, maxBitrate: 100_000, priority: 'very-low', networkPriority: 'very-low' });
     expect(initialEncoding('camera', 'full')).toEqual({ active: true, scaleResolutionDownBy: 1, priority: 'very-low', networkPriority: 'very-low' });
-    expect(initialEncoding('otoscope', 'minimal')).toEqual({ active: true, maxFramerate: OTOSCOPE.minimal.maxFramerate, maxBitrate: OTOSCOPE.minimal.maxBitrate });
+    expect(initialEncoding('otoscope', 'minimal')).toEqual({ active: false, maxFramerate: OTOSCOPE.minimal.maxFramerate, maxBitrate: OTOSCOPE.minimal.maxBitrate });
     expect(initialEncoding('voice', 'full')).toEqual({ priority: 'high', networkPriority: 'high' });
     expect(initialEncoding('voice', 'minimal')).toEqual({ maxBitrate: 16_000, priority: 'high', networkPriority: 'high' });
   });
@@ -386,12 +392,30 @@ describe('issue 11: the start level and what gives way', () => {
     expect(low.degradationPreference).toBeUndefined();
   });
 
-  it('applyLevel sets the voice too, and never a stethoscope', async () => {
+  it('applyLevel sets the voice, and last the stethoscope: only its bitrate, only at minimal, and back with the level', async () => {
     const got: Record<string, RTCRtpSendParameters[]> = { voice: [], stethoscope: [] };
-    const fake = (k: string): SenderLike => ({ getParameters: () => ({ transactionId: k, encodings: [{}] }) as unknown as RTCRtpSendParameters, setParameters: async (p) => void got[k]!.push(p) });
-    await applyLevel({ voice: fake('voice'), ...({ stethoscope: fake('stethoscope') } as object) }, 'minimal');
-    expect(got.voice![0]!.encodings[0]).toEqual({ maxBitrate: 16_000 });
-    expect(got.stethoscope).toEqual([]);
+    const params: Record<string, RTCRtpSendParameters> = {};
+    const fake = (k: string): SenderLike => ({
+      getParameters: () => params[k] ?? ({ transactionId: k, encodings: [{ priority: 'high' }] } as unknown as RTCRtpSendParameters),
+      setParameters: async (p) => void (got[k]!.push(p), (params[k] = p)),
+    });
+    const senders = { voice: fake('voice'), stethoscope: fake('stethoscope') };
+    for (const level of ['full', 'reduced', 'low'] as const) {
+      await applyLevel(senders, level);
+      expect(got.stethoscope!.at(-1)!.encodings[0]).toEqual({ priority: 'high' });
+    }
+    await applyLevel(senders, 'minimal');
+    expect(got.voice!.at(-1)!.encodings[0]).toEqual({ priority: 'high', maxBitrate: 16_000 });
+    // 24 kbit/s: webrtc.md measured stereo Opus flat within ±0.8 dB from 25 Hz to 1 kHz there.
+    expect(got.stethoscope!.at(-1)!.encodings[0]).toEqual({ priority: 'high', maxBitrate: STETHOSCOPE.minimal.maxBitrate });
+    expect(STETHOSCOPE.minimal.maxBitrate).toBe(24_000);
+    // The hold for readings pauses the camera and otoscope, never the stethoscope.
+    await applyLevel(senders, 'minimal', true);
+    expect(got.stethoscope!.at(-1)!.encodings[0]!.active).not.toBe(false);
+    await applyLevel(senders, 'low');
+    expect(got.stethoscope!.at(-1)!.encodings[0]).toEqual({ priority: 'high' });
+    expect(initialEncoding('stethoscope', 'minimal')).toEqual({ maxBitrate: 24_000, priority: 'high', networkPriority: 'high' });
+    expect(initialEncoding('stethoscope', 'full')).toEqual({ priority: 'high', networkPriority: 'high' });
   });
 
   it('a monitor started from the check is at that level at once, and a new connection starts there again', () => {
