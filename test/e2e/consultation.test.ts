@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/shared/bridge.ts';
 import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
 import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
-import { cspViolations, prepare, selectedLocalType, type Instrumented } from '../helpers/instrument.ts';
+import { cspViolations, prepare, selectedLocal, selectedLocalType, type Instrumented } from '../helpers/instrument.ts';
 
 /**
  * The live consultation end to end, as the demo runs it on one machine: the real hub with its demo doctor and
@@ -298,4 +298,40 @@ describe('live consultation end to end (hub, kiosk, doctor console in Chromium)'
       expect(await cspViolations(chain)).toEqual({ cabin: [], doctor: [] });
     }, 45_000);
   });
+
+  // Issue 11: a network that blocks UDP leaves TURN over TCP, or over TLS (on 443 in production; a self-signed
+  // certificate on another port here). The hub gives only that URL: the call must still carry everything.
+  for (const transport of ['tcp', 'tls'] as const) {
+    describe(`relayed over TURN/${transport.toUpperCase()} only (no UDP to the TURN server)`, () => {
+      let chain: Chain;
+
+      beforeAll(async () => {
+        chain = await startChain({ apps, relay: true, turnTransport: transport });
+        await prepare(chain);
+      }, 30_000);
+
+      afterAll(async () => {
+        await chain?.close();
+      });
+
+      it(`the call connects through TURN over ${transport.toUpperCase()} and the readings, sound and pictures arrive`, async () => {
+        await patientStarts(chain);
+        await doctorLogin(chain);
+        await doctorAccepts(chain);
+        await expect.poll(() => doctorRtc(chain), { timeout: 30_000 }).toBe('connected');
+        for (const page of [chain.cabinPage, chain.doctorPage]) {
+          await expect.poll(() => selectedLocal(page), { timeout: 10_000 }).toEqual({ candidateType: 'relay', relayProtocol: transport });
+        }
+        await chain.doctorPage.locator('[data-testid="vital-spo2"][data-value]').waitFor({ timeout: 20_000 });
+        // The stethoscope and the patient camera play at the doctor's.
+        await expect
+          .poll(() => chain.doctorPage.evaluate(() => (document.querySelector('[data-testid="audio-stethoscope"]') as HTMLAudioElement | null)?.srcObject !== null), { timeout: 20_000 })
+          .toBe(true);
+        await expect
+          .poll(() => chain.doctorPage.evaluate(() => (document.querySelector('[data-testid="video-camera"]') as HTMLVideoElement | null)?.videoWidth ?? 0), { timeout: 20_000 })
+          .toBeGreaterThan(0);
+        expect(chain.pageErrors).toEqual([]);
+      }, 60_000);
+    });
+  }
 });

@@ -32,7 +32,9 @@ describe('pre-call network check through TURN and the poor-network relay', () =>
   beforeAll(async () => {
     const bundle = await build({ entryPoints: [MEASURE], bundle: true, format: 'iife', globalName: 'NetCheck', write: false, platform: 'browser', target: 'es2022' });
     script = bundle.outputFiles[0]!.text;
-    [turn, browser] = await Promise.all([startTurn(), launchChromium()]);
+    turn = await startTurn({ tls: true });
+    // Its self-signed TLS certificate is trusted by its key only (Chromium checks a TURN server's certificate).
+    browser = await launchChromium([`--ignore-certificate-errors-spki-list=${turn.tlsSpki}`]);
     page = await browser.newPage();
     await page.setContent('<!doctype html><title>netcheck</title>');
     await page.addScriptTag({ content: script });
@@ -87,6 +89,28 @@ describe('pre-call network check through TURN and the poor-network relay', () =>
     const { check } = await run(['turn:127.0.0.1:9?transport=udp', 'turn:127.0.0.1:9?transport=tcp'], { rttMs: 2, lossPct: 0 });
     expect(check.turn).toEqual({ udp: false, tcp: false, tls: null });
     expect(check.verdict).toBe('offline');
+  }, 30_000);
+
+  it('UDP, TCP and TLS each probed: all three answer', async () => {
+    const { check } = await run([turn.url, turn.tcpUrl, turn.tlsUrl!], { rttMs: 2, lossPct: 0 });
+    expect(check.turn).toEqual({ udp: true, tcp: true, tls: true });
+    expect(check.verdict).toBe('good');
+  }, 30_000);
+
+  it('a network that blocks UDP: TCP and TLS answer, the cabin can still call', async () => {
+    const { check } = await run(['turn:127.0.0.1:9?transport=udp', turn.tcpUrl, turn.tlsUrl!], { rttMs: 2, lossPct: 0 });
+    expect(check.turn).toEqual({ udp: false, tcp: true, tls: true });
+    expect(check.verdict).not.toBe('offline');
+  }, 30_000);
+
+  it('a TURN server whose TLS certificate is not trusted: TLS reported as not reachable', async () => {
+    const untrusted = await startTurn({ tls: true });
+    try {
+      const { check } = await run([turn.url, untrusted.tlsUrl!], { rttMs: 2, lossPct: 0 });
+      expect(check.turn).toEqual({ udp: true, tcp: null, tls: false });
+    } finally {
+      await untrusted.stop();
+    }
   }, 30_000);
 
   it('hub unreachable: offline, even with TURN answering', async () => {

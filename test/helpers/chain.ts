@@ -25,6 +25,11 @@ export interface ChainOptions {
   relay?: boolean;
   /** A poor network between each browser and coturn (implies `relay`): delay, jitter, loss, bottleneck. */
   impair?: Impairment;
+  /**
+   * With `relay`: the only TURN transport the hub gives (default UDP). `tcp` and `tls` are what a network that blocks
+   * UDP leaves (coturn's TLS listener with a self-signed certificate, as on 443).
+   */
+  turnTransport?: 'udp' | 'tcp' | 'tls';
   /** The stethoscope's sound (default: tones at 50, 100, 200 and 400 Hz). */
   wav?: string;
   /** Extra query of the kiosk page (e.g. `debug=1` for `window.cabinCallStats`). */
@@ -93,7 +98,7 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
   };
   try {
     const { rendererDir, doctorDir } = opts.apps ?? (await buildApps(dir));
-    const turn = opts.relay || opts.impair ? await startTurn() : undefined;
+    const turn = opts.relay || opts.impair ? await startTurn({ tls: opts.turnTransport === 'tls' }) : undefined;
     if (turn) cleanup.push(() => turn.stop());
     const impair = turn && opts.impair ? await startImpairRelay({ host: '127.0.0.1', port: turn.port }, opts.impair) : undefined;
     if (impair) cleanup.push(() => impair.close());
@@ -101,7 +106,7 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
       port: 0,
       dbPath: join(dir, 'hub.db'),
       consoleDir: doctorDir,
-      iceServers: turn ? { turn: { urls: [impair?.url ?? turn.url], secret: turn.secret }, relayOnly: true } : {},
+      iceServers: turn ? { turn: { urls: [impair?.url ?? (opts.turnTransport === 'tls' ? turn.tlsUrl! : opts.turnTransport === 'tcp' ? turn.tcpUrl : turn.url)], secret: turn.secret }, relayOnly: true } : {},
     });
     cleanup.push(() => hub.close());
     const demo = await seedDemo(hub.store);
@@ -134,6 +139,8 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
       '--autoplay-policy=no-user-gesture-required',
+      // The test coturn's self-signed TLS certificate is trusted by its key only, as a real one is by its CA.
+      ...(turn?.tlsSpki ? [`--ignore-certificate-errors-spki-list=${turn.tlsSpki}`] : []),
     ]);
     cleanup.push(() => browser.close());
     const pageErrors: string[] = [];

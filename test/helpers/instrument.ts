@@ -54,7 +54,12 @@ export function instrument(): void {
 export type Instrumented = { __csp: string[]; __pcs: RTCPeerConnection[]; __obs: { id: string; code: string; value: number; receivedAt: number }[]; __vitals: { key: string; value: string; at: number }[] };
 
 /** The local candidate type of the selected pair of the page's newest connected peer connection. */
-export function selectedLocalType(page: Page): Promise<string | null> {
+export async function selectedLocalType(page: Page): Promise<string | null> {
+  return (await selectedLocal(page))?.candidateType ?? null;
+}
+
+/** The local candidate of the newest connected peer connection's selected pair: its type and, for a relay, how it reaches TURN. */
+export function selectedLocal(page: Page): Promise<{ candidateType: string | null; relayProtocol: string | null } | null> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as Instrumented).__pcs.filter((p) => p.connectionState === 'connected');
     const pc = pcs.at(-1);
@@ -65,8 +70,8 @@ export function selectedLocalType(page: Page): Promise<string | null> {
       if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
     });
     const pair = pairId ? (stats.get(pairId) as { localCandidateId?: string } | undefined) : undefined;
-    const local = pair?.localCandidateId ? (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined) : undefined;
-    return local?.candidateType ?? null;
+    const local = pair?.localCandidateId ? (stats.get(pair.localCandidateId) as { candidateType?: string; relayProtocol?: string } | undefined) : undefined;
+    return local ? { candidateType: local.candidateType ?? null, relayProtocol: local.relayProtocol ?? null } : null;
   });
 }
 

@@ -1,14 +1,48 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const TURNSERVER = '/usr/bin/turnserver';
 
 export interface Turn {
+  /** `turn:…?transport=udp`. */
   url: string;
+  /** `turn:…?transport=tcp` (coturn listens on TCP on the same port). */
+  tcpUrl: string;
+  /** `turns:…?transport=tcp` when started with `tls` (a self-signed certificate), else undefined. */
+  tlsUrl?: string;
+  /**
+   * With `tls`: the base64 SHA-256 of the certificate's public key, for Chromium's `--ignore-certificate-errors-spki-list`
+   * (Chromium checks a TURN server's TLS certificate: a self-signed one is refused, error 701, unless trusted so).
+   */
+  tlsSpki?: string;
   port: number;
   secret: string;
   stop(): Promise<void>;
+}
+
+export interface TurnOptions {
+  secret?: string;
+  /** Also listen for TURN over TLS (a fresh self-signed certificate for 127.0.0.1), as a cabin's 443 listener does. */
+  tls?: boolean;
+}
+
+/** A self-signed certificate and key (P-256, one day) in `dir`, made with Debian's openssl. */
+function selfSigned(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'turn.crt');
+  const key = join(dir, 'turn.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+/** The base64 SHA-256 of a certificate's SubjectPublicKeyInfo (what `--ignore-certificate-errors-spki-list` takes). */
+function spkiHash(certPath: string): string {
+  const pub = execFileSync('openssl', ['x509', '-in', certPath, '-pubkey', '-noout']);
+  const der = execFileSync('openssl', ['pkey', '-pubin', '-outform', 'der'], { input: pub });
+  return createHash('sha256').update(der).digest('base64');
 }
 
 async function freeUdpPort(): Promise<number> {
@@ -21,11 +55,15 @@ async function freeUdpPort(): Promise<number> {
 
 /**
  * coturn on loopback with the REST-API shared secret (webrtc.md §4, the invocation measured on these machines):
- * loopback peers allowed, no TLS, a small relay port range.
+ * loopback peers allowed, a small relay port range; UDP and TCP on one port, and TLS on another with `tls`.
  */
-export async function startTurn(secret = 'turn-test-secret'): Promise<Turn> {
+export async function startTurn(opts: TurnOptions | string = {}): Promise<Turn> {
+  const { secret = 'turn-test-secret', tls = false } = typeof opts === 'string' ? { secret: opts } : opts;
   if (!existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} is missing: run scripts/setup.sh (apt-get install coturn).`);
   const port = await freeUdpPort();
+  const tlsPort = tls ? await freeUdpPort() : undefined;
+  const certDir = tls ? mkdtempSync(join(tmpdir(), 'cabin-turn-')) : undefined;
+  const pair = certDir ? selfSigned(certDir) : undefined;
   const min = 49152 + Math.floor(Math.random() * 100) * 100;
   const child: ChildProcess = spawn(
     TURNSERVER,
@@ -42,7 +80,7 @@ export async function startTurn(secret = 'turn-test-secret'): Promise<Turn> {
       '--allow-loopback-peers',
       '--cli-password=not-used-cli',
       '--no-cli',
-      '--no-tls',
+      ...(pair && tlsPort ? [`--tls-listening-port=${tlsPort}`, `--cert=${pair.cert}`, `--pkey=${pair.key}`] : ['--no-tls']),
       '--no-dtls',
       '--fingerprint',
       '--log-file=stdout',
@@ -70,9 +108,12 @@ export async function startTurn(secret = 'turn-test-secret'): Promise<Turn> {
   child.removeAllListeners('exit');
   return {
     url: `turn:127.0.0.1:${port}?transport=udp`,
+    tcpUrl: `turn:127.0.0.1:${port}?transport=tcp`,
+    ...(tlsPort && pair ? { tlsUrl: `turns:127.0.0.1:${tlsPort}?transport=tcp`, tlsSpki: spkiHash(pair.cert) } : {}),
     port,
     secret,
     stop: async () => {
+      if (certDir) rmSync(certDir, { recursive: true, force: true });
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
