@@ -67,6 +67,21 @@ describe('the probe\'s pieces', () => {
     expect(trainRate(arrivals.slice(0, 3), 8)).toBeUndefined();
   });
 
+  it('leaves out a train that SCTP held back (a gap of half a round trip inside it), and says nothing when all were', () => {
+    const spacing = (369 * 8) / 256;
+    const train = (k: number, gapAfter?: number) =>
+      Array.from({ length: 8 }, (_, i) => ({ seq: k * 8 + i, t: 1000 * k + i * spacing + (gapAfter !== undefined && i > gapAfter ? 300 : 0) }));
+    // Three trains at the link's rate, and one whose second half came a round trip (300 ms) later.
+    const arrivals = [...train(0), ...train(1, 3), ...train(2), ...train(3, 2)];
+    const all = trainRate(arrivals, 8)!;
+    const kept = trainRate(arrivals, 8, undefined, 150)!;
+    expect(kept).toBeGreaterThan(230);
+    expect(kept).toBeLessThan(280);
+    // Kept in, the held trains pull the median far below the link (what read 69 kbit/s on a 256 kbit/s link).
+    expect(all).toBeLessThan(kept * 0.75);
+    expect(trainRate([...train(0, 3), ...train(1, 4)], 8, undefined, 150)).toBeUndefined();
+  });
+
   it('a check is valid against the contract', () => {
     expect(NetCheckSchema.safeParse({ at: 1, verdict: 'reduced', turn: { udp: true, tcp: null, tls: null }, pathRttMs: 320, uplinkKbps: 266 }).success).toBe(true);
     expect(NetCheckSchema.safeParse({ at: 1, verdict: 'great', turn: { udp: true, tcp: null, tls: null } }).success).toBe(false);
