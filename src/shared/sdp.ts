@@ -36,6 +36,20 @@ export function setOpusParams(sdp: string, mids: readonly string[], params: Reco
   return changed ? write(session) : sdp;
 }
 
+/**
+ * Opus frames of `ms` milliseconds on every audio m-section of `sdp` (the Opus fmtp's `ptime`, which libwebrtc's
+ * encoder reads from the description it receives, like `maxaveragebitrate`: measured in Chromium, 55 packets/s at
+ * the default 20 ms, 17 at 60 ms, RED included). On a narrow link the packets' headers (IP, UDP, TURN, RTP and SRTP:
+ * about 64 bytes, some 26 kbit/s per audio stream at 50 packets/s) cost as much as the voice itself; 60 ms frames
+ * cut that to a third, for 40 ms more delay.
+ */
+export function setOpusPtime(sdp: string, ms: number): string {
+  const mids = parse(sdp)
+    .media.filter((m) => m.type === 'audio' && m.mid !== undefined)
+    .map((m) => String(m.mid));
+  return setOpusParams(sdp, mids, { ptime: ms });
+}
+
 /** The Opus fmtp parameters of the m-section `mid`, or undefined (for tests and diagnostics). */
 export function opusParams(sdp: string, mid: string): Record<string, string> | undefined {
   const m = parse(sdp).media.find((x) => String(x.mid) === mid && x.type === 'audio');

@@ -1,5 +1,5 @@
 import type { SignalData, TrackKind } from '../../shared/hub-protocol.ts';
-import { setOpusParams } from '../../shared/sdp.ts';
+import { setOpusParams, setOpusPtime } from '../../shared/sdp.ts';
 import { IceRestartPolicy as SharedIceRestartPolicy } from '../../browser/ice-restart.ts';
 import { Negotiator as PerfectNegotiator, type NegotiationPeer } from '../../browser/negotiation.ts';
 
@@ -50,6 +50,11 @@ export interface NegotiatorOptions {
   tracks(): Record<string, TrackKind>;
   /** The mids whose Opus must be set for the stethoscope (webrtc.md §1.4), in what is sent and received. */
   stethoscopeMids(): string[];
+  /**
+   * Opus frame length (ms) for every audio stream, both ways, set in the descriptions of a negotiation; undefined
+   * keeps the browser's 20 ms. The link level decides it (bandwidth.ts AUDIO_PTIME_MS).
+   */
+  audioPtimeMs?(): number | undefined;
   onError(detail: string): void;
 }
 
@@ -66,7 +71,11 @@ export class Negotiator extends PerfectNegotiator {
       polite: opts.polite,
       remote: 'doctor',
       sendDescription: (description) => opts.send({ pc: opts.pcId, description, tracks: opts.tracks() }),
-      munge: (sdp) => setOpusParams(sdp, opts.stethoscopeMids()),
+      munge: (sdp) => {
+        const steth = setOpusParams(sdp, opts.stethoscopeMids());
+        const ptime = opts.audioPtimeMs?.();
+        return ptime === undefined ? steth : setOpusPtime(steth, ptime);
+      },
       log: opts.onError,
     });
   }

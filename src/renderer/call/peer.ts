@@ -1,7 +1,7 @@
 import 'webrtc-adapter';
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import { EVENTS_CHANNEL, TELEMETRY_CHANNEL } from '../../shared/telemetry.ts';
-import { initialEncoding, type LinkLevel } from './bandwidth.ts';
+import { AUDIO_PTIME_MS, initialEncoding, type LinkLevel } from './bandwidth.ts';
 import { EVENTS_LOW_WATER } from './channel.ts';
 import { IceRestartPolicy, Negotiator } from './negotiation.ts';
 
@@ -71,6 +71,7 @@ export class CallPeer {
         const mid = this.transceivers.get('stethoscope')?.mid;
         return mid ? [mid] : [];
       },
+      audioPtimeMs: () => AUDIO_PTIME_MS[opts.level?.() ?? 'full'],
       onError: (detail) => opts.incident(detail),
     });
     this.ice = new IceRestartPolicy({ restart: () => this.pc.restartIce(), incident: opts.incident });

@@ -156,7 +156,7 @@ describe('call module in Chromium (cabin ⇄ in-page doctor)', () => {
       page.evaluate(async (l) => {
         const pc = window.h.session.connection;
         const sender = (kind: string) => pc.getTransceivers().find((t) => window.h.session.tracks[t.mid ?? ''] === kind)!.sender;
-        return window.h.applyLevel({ camera: sender('camera'), otoscope: sender('otoscope') }, l as 'full');
+        return window.h.applyLevel({ camera: sender('camera'), otoscope: sender('otoscope'), voice: sender('voice'), stethoscope: sender('stethoscope') }, l as 'full');
       }, level);
     const before = await read();
     expect(await apply('reduced')).toEqual([]);
@@ -170,12 +170,14 @@ describe('call module in Chromium (cabin ⇄ in-page doctor)', () => {
     expect(await apply('minimal')).toEqual([]);
     r = await read();
     expect(r.camera.active).toBe(false);
-    expect(r.otoscope).toMatchObject({ active: true, scale: before.otoscope.scale, fps: 2, bitrate: 40_000, pref: 'maintain-resolution' });
-    // Never the stethoscope or the voice.
-    expect(r.stethoscope).toEqual(before.stethoscope);
-    expect(r.voice).toEqual(before.voice);
+    // The otoscope's live picture paused (it comes back slow and small), the voice and, last, the stethoscope's bitrate capped.
+    expect(r.otoscope).toMatchObject({ active: false, scale: before.otoscope.scale, fps: 2, bitrate: 40_000, pref: 'maintain-resolution' });
+    expect(r.voice).toMatchObject({ bitrate: 16_000 });
+    expect(r.stethoscope).toMatchObject({ active: true, bitrate: 24_000 });
     expect(await apply('full')).toEqual([]);
     r = await read();
+    expect(r.stethoscope).toEqual(before.stethoscope);
+    expect(r.voice).toEqual(before.voice);
     expect(r.camera).toMatchObject({ active: true, scale: 1, fps: undefined, bitrate: undefined });
     expect(r.otoscope).toMatchObject({ active: true, scale: before.otoscope.scale, fps: undefined, bitrate: undefined });
     // On loopback the link is good: the call's own monitor reads a real estimate and stays at full.
