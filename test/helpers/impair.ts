@@ -1,4 +1,5 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { Worker } from 'node:worker_threads';
+import { startRelayCore } from './impair-relay.mjs';
 
 /**
  * A poor network in user space (`tc netem` is not available on these machines, webrtc.md §0): a UDP relay placed
@@ -39,89 +40,60 @@ export interface ImpairRelay {
   close(): Promise<void>;
 }
 
-/** One direction's bottleneck: when its link is free again, in ms on the relay's clock. */
-interface Pipe {
-  freeAt: number;
+export interface ImpairOptions {
+  /**
+   * Run the relay in this process's event loop rather than in its own worker thread (the default). A deterministic
+   * `random` (a function, which cannot cross to a thread) implies it.
+   */
+  inProcess?: boolean;
 }
 
-export async function startImpairRelay(target: { host: string; port: number }, initial: Impairment): Promise<ImpairRelay> {
-  let imp = initial;
-  const stats: ImpairStats = { forwarded: 0, lost: 0, queueDrops: 0 };
-  const front = createSocket('udp4');
-  const clients = new Map<string, { upstream: Socket; toServer: Pipe; toClient: Pipe }>();
-  const timers = new Set<NodeJS.Timeout>();
-  let closed = false;
-
-  /** Sends `msg` after the impairment; `deliver` does the actual send. */
-  const impaired = (msg: Buffer, pipe: Pipe, deliver: (m: Buffer) => void): void => {
-    const rnd = imp.random ?? Math.random;
-    if (imp.lossPct && rnd() * 100 < imp.lossPct) {
-      stats.lost++;
-      return;
-    }
-    const now = performance.now();
-    let queued = 0;
-    if (imp.kbps) {
-      const serialise = (msg.length * 8) / imp.kbps; // ms at kbps
-      const start = Math.max(now, pipe.freeAt);
-      if (start - now > (imp.queueMs ?? 200)) {
-        stats.queueDrops++;
-        return;
-      }
-      pipe.freeAt = start + serialise;
-      queued = pipe.freeAt - now;
-    }
-    const jitter = imp.jitterMs ? (rnd() * 2 - 1) * imp.jitterMs : 0;
-    const wait = Math.max(0, queued + imp.delayMs + jitter);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (closed) return;
-      stats.forwarded++;
-      deliver(msg);
-    }, wait);
-    timers.add(timer);
-  };
-
-  front.on('message', (msg: Buffer, from: RemoteInfo) => {
-    const k = `${from.address}:${from.port}`;
-    let c = clients.get(k);
-    if (!c) {
-      const upstream = createSocket('udp4');
-      const entry = { upstream, toServer: { freeAt: 0 }, toClient: { freeAt: 0 } };
-      upstream.on('message', (back: Buffer) => impaired(back, entry.toClient, (m) => front.send(m, from.port, from.address)));
-      upstream.on('error', () => {});
-      upstream.bind(0, target.host === '127.0.0.1' || target.host === 'localhost' ? '127.0.0.1' : undefined);
-      clients.set(k, entry);
-      c = entry;
-    }
-    const up = c.upstream;
-    impaired(msg, c.toServer, (m) => up.send(m, target.port, target.host));
+/**
+ * Starts the relay in front of `target` (a TURN server). By default in a worker thread: the tests and benchmarks run
+ * the hub and cabin main in this process, whose event-loop stalls (up to 0.5–0.8 s on a loaded 2-core machine) held
+ * every packet of both legs and then let them go in a burst, an artifact no real network has.
+ */
+export async function startImpairRelay(target: { host: string; port: number }, initial: Impairment, opts: ImpairOptions = {}): Promise<ImpairRelay> {
+  if (opts.inProcess || initial.random) {
+    const stats: ImpairStats = { forwarded: 0, lost: 0, queueDrops: 0 };
+    const core = await startRelayCore(target, initial, (name) => void stats[name]++);
+    return { url: `turn:127.0.0.1:${core.port}?transport=udp`, port: core.port, stats, set: (next) => core.set(next), close: () => core.close() };
+  }
+  const counters = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const { random: _none, ...plain } = initial;
+  const worker = new Worker(new URL('./impair-worker.mjs', import.meta.url), { workerData: { target, initial: plain, counters } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (m: { port: number }) => resolve(m.port));
   });
-  front.on('error', () => {});
-  await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve));
-  const port = front.address().port;
+  worker.on('error', () => {});
+  const stats: ImpairStats = {
+    get forwarded() {
+      return Atomics.load(counters, 0);
+    },
+    get lost() {
+      return Atomics.load(counters, 1);
+    },
+    get queueDrops() {
+      return Atomics.load(counters, 2);
+    },
+  };
+  let closed = false;
   return {
     url: `turn:127.0.0.1:${port}?transport=udp`,
     port,
     stats,
     set: (next) => {
-      imp = next;
+      if (next.random) throw new Error('A relay in a worker thread takes no `random` function: start it with { inProcess: true }.');
+      if (!closed) worker.postMessage({ set: next });
     },
     close: async () => {
       if (closed) return;
       closed = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      const closeOne = (s: Socket) =>
-        new Promise<void>((r) => {
-          try {
-            s.close(() => r());
-          } catch {
-            r(); // already closed
-          }
-        });
-      await Promise.all([front, ...[...clients.values()].map((c) => c.upstream)].map(closeOne));
-      clients.clear();
+      const done = new Promise<void>((r) => worker.once('exit', () => r()));
+      worker.postMessage({ close: true });
+      await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+      await worker.terminate();
     },
   };
 }

@@ -81,7 +81,7 @@ describe('stethoscope Opus munging', () => {
     const n = new Negotiator(pc as never, {
       pcId: 'p1',
       polite: false,
-      send: (d) => d.description && sent.push(d.description.sdp),
+      send: (d) => d.description && sent.push(d.description.sdp ?? ''),
       tracks: () => ({}),
       stethoscopeMids: () => ['2'],
       audioPtimeMs: () => ptime,
