@@ -228,7 +228,7 @@ export class EventsLink {
   }
 
   private sendHeld(): void {
-    if (this.down || this.catchingUp || this.batching) return;
+    if (this.down || this.catchingUp || this.batching || this.channel?.readyState !== 'open') return;
     this.sendMany([...this.unacked.values()].filter((o) => !this.lastSent.has(o.id)));
   }
 
@@ -247,16 +247,20 @@ export class EventsLink {
     const channel = this.channel;
     this.batching = true;
     void (async () => {
+      let next = true;
       try {
         for (let i = 0; i < list.length; i += BATCH_MAX_ITEMS) {
           // What was acknowledged meanwhile (a copy on telemetry, an earlier send) does not go again.
           const part = list.slice(i, i + BATCH_MAX_ITEMS).filter((o) => this.unacked.has(o.id) && !this.lastSent.has(o.id));
           if (part.length === 0) continue;
           const frame = await encodeObservationBatch(part);
-          if (this.closed || this.channel !== channel || this.down || !channel) return;
-          if ((channel.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;
+          // A new channel meanwhile: what is held goes on it (below); down, closed or full: it waits, as any reading.
+          if (this.closed || this.channel !== channel || !channel) return;
+          next = false;
+          if (this.down || (channel.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;
           if (!frame) {
             for (const o of part) if (!this.sendObservation(o)) return;
+            next = true;
             continue;
           }
           try {
@@ -264,15 +268,16 @@ export class EventsLink {
           } catch {
             return;
           }
+          next = true;
           this.deps.stats.eventsBytes += frame.byteLength;
           const now = performance.now();
           for (const o of part) this.lastSent.set(o.id, now);
         }
       } finally {
         this.batching = false;
+        // What arrived while the batches were made, or what is held for a channel that replaced this one.
+        if (next && !this.closed) this.sendHeld();
       }
-      // What arrived while the batches were made.
-      if (this.channel === channel) this.sendHeld();
     })();
   }
 

@@ -159,6 +159,28 @@ describe('events link: the readings of a cut in batches', () => {
     }
   });
 
+  it('a channel replaced while a batch is being made: the readings go on the new one, once, in order', async () => {
+    const { ch, link } = await cutLink();
+    try {
+      for (let i = 0; i < 10; i++) link.observation(reading(`m${i}`, i));
+      link.setConnected(true);
+      // The batch is being deflated when the connection is replaced (a long cut's new connection).
+      const next = new FakeChannel();
+      link.attach(next);
+      next.open();
+      await settle(async () => (await next.observations()).length >= 10);
+      expect((await next.observations()).map((o) => o.id)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+      expect(await ch.observations()).toEqual([]);
+      // And nothing spins while no channel is open.
+      link.attach(undefined);
+      link.observation(reading('alone-1', 20));
+      await settle(() => false, 5);
+      expect(next.sent.length).toBeGreaterThan(0);
+    } finally {
+      link.close();
+    }
+  });
+
   it('fewer than BATCH_FROM readings go one by one, as JSON', async () => {
     const { ch, link } = await cutLink();
     try {
