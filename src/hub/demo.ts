@@ -7,6 +7,9 @@ export interface DemoAccounts {
   cabin: { id: 'demo-cabin'; name: string; key: string };
 }
 
+/** The console speaks French first (its queue and reports show this name). */
+export const DEMO_CABIN_NAME = 'Cabine de démonstration';
+
 /**
  * The demo doctor and demo cabin, with fresh secrets on every call (older demo secrets stop working). The cabin's key
  * may be given (the demo launcher makes it, so the kiosk can start before the hub).
@@ -15,7 +18,7 @@ export async function seedDemo(store: HubStore, opts: { cabinKey?: string } = {}
   const password = randomBytes(12).toString('base64url');
   const name = 'Dr Demo';
   await store.addDoctor({ username: 'dr.demo', name, password }, { replace: true });
-  const cabin = store.addCabin({ id: 'demo-cabin', name: 'Demo cabin' }, { replace: true, ...(opts.cabinKey ? { key: opts.cabinKey } : {}) });
+  const cabin = store.addCabin({ id: 'demo-cabin', name: DEMO_CABIN_NAME }, { replace: true, ...(opts.cabinKey ? { key: opts.cabinKey } : {}) });
   return { doctor: { username: 'dr.demo', password, name }, cabin: { id: 'demo-cabin', name: cabin.name, key: cabin.key } };
 }
 

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { seedDemo } from '../../src/hub/demo.ts';
+import { HubStore } from '../../src/hub/store.ts';
+
+describe('the demo accounts', () => {
+  it('name the demo cabin in French for the French console, also over a hub seeded with the old English name', async () => {
+    const s = new HubStore(':memory:');
+    // A demo hub database from before: the cabin was « Demo cabin ».
+    s.addCabin({ id: 'demo-cabin', name: 'Demo cabin' });
+    const demo = await seedDemo(s);
+    expect(demo.cabin.name).toBe('Cabine de démonstration');
+    expect(s.verifyCabin('demo-cabin', demo.cabin.key)).toEqual({ id: 'demo-cabin', name: 'Cabine de démonstration' });
+    s.close();
+  });
+});
