@@ -1,8 +1,9 @@
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoConfig } from '../../src/main/config.ts';
 import { hashPin } from '../../src/main/session/pin.ts';
 import { SessionService } from '../../src/main/session/service.ts';
-import { FAULT_LOG_EVERY_MS } from '../../src/main/store/faults.ts';
+import { FAULT_LOG_EVERY_MS, PROBE_EVERY_MS } from '../../src/main/store/faults.ts';
 import type { EventName } from '../../src/shared/bridge.ts';
 import { captureLogger } from '../helpers/log-capture.ts';
 import { storeTemp } from './helpers/store-temp.ts';
@@ -25,6 +26,24 @@ function fullRig() {
   /** One reading from the oximeter, as the device host sends them (64 a second were measured). */
   const reading = (i: number) => svc.onDeviceEvent(`ox-${'x'.repeat(200)}`, { kind: 'observation', code: 'MDC_PULS_OXIM_SAT_O2', value: 90 + (i % 10), unit: '%', t: now });
   return { svc, store, lines, events, reading, advance: (ms: number) => (now += ms) };
+}
+
+/** Readings until the store refuses them, then small audit lines until even those do not fit: not one byte left. */
+function fill(r: ReturnType<typeof fullRig>): void {
+  for (let i = 0; r.svc.view().storeFault !== 'disk-full' && i < 10_000; i++) {
+    r.reading(i);
+    r.advance(1000 / 64);
+  }
+  expect(r.svc.view().storeFault).toBe('disk-full');
+  for (let k = 0; k < 10_000; k++) {
+    try {
+      r.store.audit({ actor: 'system', action: 'incident', detail: { detail: 'filler' } });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'disk-full') return;
+      throw err;
+    }
+  }
+  throw new Error('the audit lines never filled the disk');
 }
 
 const readingLines = (lines: Record<string, unknown>[]) => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('a reading could not be stored'));
@@ -84,5 +103,30 @@ describe('disk full on the kiosk', () => {
     r.svc.lockAssistant();
     expect(r.svc.help().help).not.toBeNull();
     expect(r.svc.helpAnswered().help).toBeNull();
+  });
+
+  it('the notice clears once the disk has room again, with no reading coming, from a write tried every few seconds only', () => {
+    const r = fullRig();
+    fill(r);
+    const sessions = () => r.events.filter((e) => e.name === 'session').map((e) => e.payload as { storeFault?: string });
+    // Still full: the tries fail and the notice stays.
+    r.advance(PROBE_EVERY_MS);
+    r.svc.tick();
+    expect(r.svc.view().storeFault).toBe('disk-full');
+    // Room again (someone freed space: here the filler lines go, from another connection); no reading comes.
+    const other = new Database(r.store.file);
+    expect(other.prepare("DELETE FROM audit WHERE detail LIKE '%filler%'").run().changes).toBeGreaterThan(0);
+    other.close();
+    // The one-second tick does not write at each call: not before the next try is due.
+    r.advance(1000);
+    r.svc.tick();
+    expect(r.svc.view().storeFault).toBe('disk-full');
+    r.advance(PROBE_EVERY_MS - 1000);
+    r.svc.tick();
+    expect(r.svc.view().storeFault).toBeUndefined();
+    expect(sessions().at(-1)?.storeFault).toBeUndefined();
+    // The try that went through is the audit line that says so, and the log says the store writes again.
+    expect(r.store.auditTrail({ action: 'incident' }).filter((a) => JSON.stringify(a.detail).includes('has room again'))).toHaveLength(1);
+    expect(r.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('the store writes again'))).toBe(true);
   });
 });

@@ -56,7 +56,9 @@ export class SessionService {
     this.language = config.languages[0] ?? 'fr';
     this.lastActivity = now();
     this.pins = new PinGuard(pinHash, { now }, opts.pinLock);
-    this.faults = new StoreFaults({ log, now, onChange: () => this.publish() });
+    // The probe is the audit line that says the disk has room again: it is kept only once a write goes through.
+    const probe = (): void => store.audit({ actor: 'system', action: 'incident', detail: { detail: "disk-full: the cabin's disk has room again" } });
+    this.faults = new StoreFaults({ log, now, onChange: () => this.publish(), probe });
     // The cabin stopped during a visit: close it and have the cabin cleaned before the next patient.
     for (let left = store.openSession(); left; left = store.openSession()) {
       store.endSession(left.id, 'crash-recovery');
@@ -218,6 +220,8 @@ export class SessionService {
 
   /** Once a second: the idle prompt, then the end of an abandoned visit; never while a doctor is there (attendance.ts). */
   tick(): void {
+    // A full disk's notice clears once there is room again, whether or not a reading comes (store/faults.ts).
+    this.faults.check();
     if (!this.phases.can({ type: 'idle' })) return;
     const now = this.now();
     const step = idleStep({ attendance: this.attendance, lastActivity: this.lastActivity, promptedAt: this.idleSince }, now, this.config.idle);

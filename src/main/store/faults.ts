@@ -6,6 +6,8 @@ export type StoreFault = 'disk-full';
 
 /** One log line per kind of failure per this many ms; the ones in between are counted, not written. */
 export const FAULT_LOG_EVERY_MS = 30_000;
+/** While the disk is full, a small write is tried at most this often (the notice clears within it once there is room). */
+export const PROBE_EVERY_MS = 5_000;
 
 export interface StoreFaultsOptions {
   log: Logger;
@@ -13,6 +15,9 @@ export interface StoreFaultsOptions {
   /** The fault started or ended (the session view carries it to the assistant panel and the doctor). */
   onChange?: (fault: StoreFault | null) => void;
   everyMs?: number;
+  /** A small write (it throws while the disk is full): once it goes through, the fault ends without waiting for a reading. */
+  probe?: () => void;
+  probeEveryMs?: number;
 }
 
 /**
@@ -26,6 +31,7 @@ export class StoreFaults {
   /** Failures since the fault started, for the line that says writing works again. */
   private failures = 0;
   private readonly everyMs: number;
+  private probedAt = 0;
 
   constructor(private readonly o: StoreFaultsOptions) {
     this.everyMs = o.everyMs ?? FAULT_LOG_EVERY_MS;
@@ -51,9 +57,28 @@ export class StoreFaults {
     }
     if (e.code === 'disk-full' && this.fault !== 'disk-full') {
       this.fault = 'disk-full';
+      this.probedAt = now;
       this.o.onChange?.(this.fault);
     }
     return e;
+  }
+
+  /**
+   * Called often (cabin main's one-second tick): while the disk is full, tries the probe every `probeEveryMs`, so the
+   * notice clears once there is room again even when no reading comes (the patient left, a device unplugged).
+   */
+  check(): void {
+    const probe = this.o.probe;
+    if (this.fault === null || !probe) return;
+    const now = this.o.now();
+    if (now - this.probedAt < (this.o.probeEveryMs ?? PROBE_EVERY_MS)) return;
+    this.probedAt = now;
+    try {
+      probe();
+    } catch {
+      return; // Still full (its failures are the ones already counted): the notice stays.
+    }
+    this.succeeded();
   }
 
   /** A write went through: a full disk has room again. */
