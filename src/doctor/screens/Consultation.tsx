@@ -10,6 +10,7 @@ import { Devices } from '../components/Devices.tsx';
 import { MediaView } from '../components/MediaView.tsx';
 import { PatientView } from '../components/PatientView.tsx';
 import { PatientNotices } from '../components/PatientNotices.tsx';
+import { PatientSession } from '../components/PatientSession.tsx';
 import { Pleth } from '../components/Pleth.tsx';
 import { SelfView } from '../components/SelfView.tsx';
 import { useFocusOnMount } from '../components/use-focus-on-mount.ts';
@@ -56,12 +57,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
           </p>
         )}
         <PatientNotices consultation={consultation} />
-        <p className="session" data-testid="patient-session" data-phase={session?.phase ?? ''} data-language={session?.language ?? consultation.language}>
-          {t('session.label')}{t('app.colon')}{' '}
-          {session
-            ? `${t('session.phase', { phase: t(`phase.${session.phase}`, { defaultValue: session.phase }) })} · ${t('session.language', { language: t(`patientLanguage.${session.language}`) })}`
-            : `${t('session.none')} · ${t('session.language', { language: t(`patientLanguage.${consultation.language}`) })}`}
-        </p>
+        <PatientSession session={session} language={consultation.language} />
         <p className="count" data-testid="observations-count" data-count={snap.observations.length}>
           {t('consultation.observations', { count: snap.observations.length })}
         </p>
