@@ -4,13 +4,16 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { App } from './App.tsx';
-import { toLanguage } from '../shared/language.ts';
-import { createI18n } from './i18n/index.ts';
+import { chosenLanguage, createI18n, rememberLanguage } from './i18n/index.ts';
+import { browserStorage } from './state/browser.ts';
 import { ConsoleController } from './state/console.ts';
 import { ControllerContext } from './state/hooks.ts';
 import './styles.css';
 
-const i18n = createI18n(toLanguage(navigator.language));
+// The doctor's own choice, French first: not the browser's language (often English on a French doctor's computer).
+const storage = browserStorage();
+const i18n = createI18n(chosenLanguage(storage));
+rememberLanguage(i18n, storage);
 const controller = new ConsoleController(location);
 // Before the first render: a session to restore shows "connecting…", never a flash of the login form.
 void controller.restore();
