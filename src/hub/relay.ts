@@ -20,17 +20,22 @@ import { unrefTimer, type Clock, type TimerHandle } from '../shared/clock.ts';
 export interface RelayOptions {
   store: HubStore;
   tokens: Tokens;
-  /** Time and timers: heartbeats, token expiry, the waiting grace. */
+  /** Time and timers: heartbeats, token expiry, the graces of an absent cabin. */
   clock: Clock;
   iceServers: IceServers;
   log: Logger;
   heartbeatMs: number;
   /**
-   * How long a cabin may stay away (or, after a start of the hub, take to come back): then its waiting request is
-   * cancelled, so no doctor claims an empty cabin, and its active consultation is marked left, so the doctor is told
-   * the cabin left rather than "reconnecting".
+   * How long a cabin with a waiting request may stay away (or, after a start of the hub, take to come back): then the
+   * request is cancelled, so the queue does not keep an empty cabin.
    */
   waitingGraceMs: number;
+  /**
+   * The same for a cabin in an active consultation, longer: a cabin's link may drop for minutes and the call goes on
+   * when it returns. Then the consultation is marked left ('gone'), so the doctor is told the cabin left rather than
+   * "absent"; the doctor may end it at any time meanwhile.
+   */
+  activeGraceMs: number;
 }
 
 interface Conn extends AuthedSocket {
@@ -105,7 +110,7 @@ export class Relay {
     const now = Math.floor(this.o.clock.now());
     for (const c of this.o.store.openOfCabins()) {
       if (!this.conns.has(key('cabin', c.cabinId))) this.awaySince.set(c.cabinId, now);
-      this.abandonLater(c.id, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
+      this.abandonLater(c, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
     }
   }
 
@@ -271,7 +276,7 @@ export class Relay {
         this.away.delete(`${c.id}:doctor`);
         return this.o.iceServers.forget(c.id);
       case 'abandon-later':
-        return this.abandonLater(c.id, actor, false);
+        return this.abandonLater(c, actor, false);
       case 'again':
         return;
       case 'log':
@@ -294,7 +299,8 @@ export class Relay {
     }
   }
 
-  private abandonLater(consultationId: string, cabin: Actor, atStart: boolean): void {
+  private abandonLater(c: Consultation, cabin: Actor, atStart: boolean): void {
+    const consultationId = c.id;
     // Connected meanwhile (a sweep at start racing a fast cabin): nothing to wait for.
     if (this.conns.has(key('cabin', cabin.id))) return;
     this.o.clock.clearTimeout(this.abandon.get(cabin.id));
@@ -306,7 +312,7 @@ export class Relay {
       } catch (err) {
         this.o.log.error({ err, consultation: consultationId }, 'failed to drop the consultation of a cabin gone');
       }
-    }, this.o.waitingGraceMs);
+    }, c.state === 'active' ? this.o.activeGraceMs : this.o.waitingGraceMs);
     unrefTimer(timer);
     this.abandon.set(cabin.id, timer);
   }

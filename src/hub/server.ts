@@ -12,6 +12,13 @@ import { Relay } from './relay.ts';
 import { HubStore } from './store.ts';
 import { Tokens } from './tokens.ts';
 
+/**
+ * An active consultation's grace for its cabin: cabin main retries within 30 s of a link's return, so this outlasts a
+ * cut of several minutes (a router or a radio link coming back), yet a cabin that is really gone (power cut) is said
+ * to the doctor within minutes. The doctor may end the consultation at any time meanwhile.
+ */
+export const ACTIVE_GRACE_MS = 10 * 60_000;
+
 export interface HubOptions {
   /** Default 127.0.0.1. */
   host?: string;
@@ -26,7 +33,7 @@ export interface HubOptions {
   iceServers?: IceConfig;
   /** The built doctor console (e.g. dist/doctor). */
   consoleDir?: string;
-  /** Time and timers of the whole hub (heartbeats, token and session expiry, TURN renewal, the waiting grace); the system's by default. */
+  /** Time and timers of the whole hub (heartbeats, token and session expiry, TURN renewal, the graces of an absent cabin); the system's by default. */
   clock?: Clock;
   /** The hub's logger (a child per component is made here); nothing is logged without one. */
   log?: Logger;
@@ -37,6 +44,11 @@ export interface HubOptions {
   heartbeatMs?: number;
   /** A waiting request whose cabin stays disconnected this long is cancelled. Default 120 000 ms. */
   waitingGraceMs?: number;
+  /**
+   * An active consultation whose cabin stays disconnected this long is marked left ('gone'): the call is over for the
+   * cabin, the doctor keeps the notes and report. Default 600 000 ms (a mountain cabin's link drops for minutes).
+   */
+  activeGraceMs?: number;
   /**
    * Addresses of the reverse proxies in front of the hub: from them, X-Forwarded-For names the client that login
    * limits count (src/server/client-address.ts). None by default (then every client behind a proxy is the proxy).
@@ -63,7 +75,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const devices = new DeviceCookies(createHmac('sha256', secret).update('cabin device cookie').digest(), clock);
   // A trusted proxy that is neither an address nor a CIDR block stops the hub here, not at each request.
   trustList(opts.trustedProxies ?? []);
-  const relay = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000 });
+  const relay = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000, activeGraceMs: opts.activeGraceMs ?? ACTIVE_GRACE_MS });
   const deps = { store, tokens, devices, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;

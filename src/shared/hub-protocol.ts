@@ -122,6 +122,12 @@ const Id = z.string().min(1).max(100);
  */
 export const LeaveReasonSchema = z.enum(['patient', 'idle', 'assistant', 'restart', 'new-visit', 'gone']);
 export type LeaveReason = z.infer<typeof LeaveReasonSchema>;
+/**
+ * Why a consultation is over, as `ended` says it: the doctor ended it (his report) or cancelled it; the cabin left it;
+ * or the hub ended the cabin's part because the cabin's connection stayed away past the grace period.
+ */
+export const EndCauseSchema = z.enum(['doctor-ended', 'doctor-cancelled', 'cabin-left', 'cabin-offline']);
+export type EndCause = z.infer<typeof EndCauseSchema>;
 /** Readings per `report` or `end` message: about 200 bytes each, so a part stays well under the frame limit. */
 export const REPORT_PART_READINGS = 250;
 /**
@@ -267,7 +273,14 @@ export const FromHubSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal'), consultationId: z.string(), data: SignalDataSchema }),
   /** Doctor: the patient of this consultation pressed "call the assistant" at `at` (hub time, ms). */
   z.object({ type: z.literal('help'), consultationId: z.string(), at: z.number() }),
-  z.object({ type: z.literal('ended'), ref: z.string().optional(), consultationId: z.string(), reason: z.enum(['ended', 'cancelled']) }),
+  z.object({
+    type: z.literal('ended'),
+    ref: z.string().optional(),
+    consultationId: z.string(),
+    reason: z.enum(['ended', 'cancelled']),
+    /** Why, when the hub knows (absent from an older hub); a cause a newer hub adds reads as absent, not as a bad message. */
+    cause: EndCauseSchema.optional().catch(undefined),
+  }),
   z.object({ type: z.literal('error'), ref: z.string().optional(), code: z.string(), message: z.string() }),
   z.object({ type: z.literal('pong'), n: z.number().optional() }),
   /** Cabin: the answer to `probe`: TURN only (the hub's URLs), credentials valid `expiresIn` seconds. */

@@ -6,11 +6,13 @@ import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
 import { Client, activeConsultation, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
 
 const GRACE = 300;
+/** An active consultation's grace for its cabin, longer than a waiting one's (a cabin's link may drop for minutes). */
+const ACTIVE_GRACE = 4 * GRACE;
 
 /** The same hub started again on its database (a crash or an upgrade): every socket is gone, the rows stay. */
 async function restart(g: TestHub, clock: ManualClock): Promise<TestHub> {
   await g.hub.close();
-  const hub = await createHub({ dbPath: join(g.dir, 'hub.db'), clock, waitingGraceMs: GRACE });
+  const hub = await createHub({ dbPath: join(g.dir, 'hub.db'), clock, waitingGraceMs: GRACE, activeGraceMs: ACTIVE_GRACE });
   return {
     ...g,
     hub,
@@ -133,57 +135,83 @@ describe('a waiting request whose cabin is offline, within the grace period', ()
   });
 });
 
+/**
+ * An active consultation of cab-1 with dr.a whose cabin main is killed (its socket drops without a word): `run` starts
+ * once the doctor has seen the cabin away (reconnecting), not left.
+ */
+async function cabinAway(run: (t: { g: TestHub; clock: ManualClock; doc: Client; id: string }) => Promise<void>): Promise<void> {
+  const clock = new ManualClock(Date.now());
+  const g = await startHub({ clock, waitingGraceMs: GRACE, activeGraceMs: ACTIVE_GRACE });
+  try {
+    const { cabin, doc, id } = await activeConsultation(g, 'cab-1', 'dr.a');
+    cabin.ws.terminate();
+    const away = await doc.next('consultation', (m) => !m.consultation.peerPresent);
+    expect(away.consultation.cabinLeft).toBeUndefined();
+    await run({ g, clock, doc, id });
+    await doc.close();
+  } finally {
+    await g.close();
+  }
+}
+
 describe('a cabin gone from an active consultation', () => {
-  it('is shown to the doctor as having left (reason "gone") once it stays away past the grace period', async () => {
-    const clock = new ManualClock(Date.now());
-    const g = await startHub({ clock, waitingGraceMs: GRACE });
-    try {
-      const { cabin, doc, id } = await activeConsultation(g, 'cab-1', 'dr.a');
-      // Cabin main killed: its socket drops without a word.
-      cabin.ws.terminate();
-      // First the doctor sees a peer away (reconnecting), not a cabin that left.
-      const away = await doc.next('consultation', (m) => !m.consultation.peerPresent);
-      expect(away.consultation.cabinLeft).toBeUndefined();
-      await runUntil(clock, () => doc.pending.some((m) => m.type === 'consultation' && m.consultation.cabinLeft !== undefined), 5 * GRACE);
+  it('is shown to the doctor as having left (reason "gone") once it stays away past the grace period', () =>
+    cabinAway(async ({ g, clock, doc, id }) => {
+      await runUntil(clock, () => doc.pending.some((m) => m.type === 'consultation' && m.consultation.cabinLeft !== undefined), 5 * ACTIVE_GRACE);
       const left = await doc.next('consultation', (m) => m.consultation.cabinLeft !== undefined);
       expect(left.consultation).toMatchObject({ consultationId: id, state: 'active', cabinLeft: { reason: 'gone' } });
       expect(g.hub.store.report(id)!.incidents.map((i) => i.detail)).toContain('the cabin left: its connection did not come back within the grace period');
-      // The cabin coming back late (cabin main restarted) hears its call is over.
+      // The cabin coming back late hears its call is over, and why: offline too long, not the doctor's doing.
       const late = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
       late.send({ type: 'join', ref: 'j', consultationId: id });
-      expect(await late.next('ended', (m) => m.ref === 'j')).toMatchObject({ consultationId: id, reason: 'cancelled' });
+      expect(await late.next('ended', (m) => m.ref === 'j')).toMatchObject({ consultationId: id, reason: 'cancelled', cause: 'cabin-offline' });
       await late.close();
       // The consultation stays the doctor's, for the notes and the report.
       doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Cabin lost.', readings: [] });
-      expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ reason: 'ended' });
-      await doc.close();
-    } finally {
-      await g.close();
-    }
-  });
+      expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ reason: 'ended', cause: 'doctor-ended' });
+    }));
 
-  it('is not marked left when it comes back within the grace period', async () => {
-    const clock = new ManualClock(Date.now());
-    const g = await startHub({ clock, waitingGraceMs: GRACE });
-    try {
-      const { cabin, doc, id } = await activeConsultation(g, 'cab-1', 'dr.a');
-      cabin.ws.terminate();
-      await doc.next('consultation', (m) => !m.consultation.peerPresent);
-      await runFor(clock, GRACE / 2);
-      const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
-      await doc.next('consultation', (m) => m.consultation.peerPresent);
+  it('keeps the call through a cut longer than a waiting request’s grace, and takes the cabin as gone only after its own', () =>
+    cabinAway(async ({ g, clock, doc, id }) => {
+      const wentAt = clock.now();
+      // Three waiting graces later the call is still open, the doctor told only that the cabin is away.
       await runFor(clock, 3 * GRACE);
       expect(g.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
       expect(doc.pending.filter((m) => m.type === 'consultation' && m.consultation.cabinLeft)).toEqual([]);
-      await Promise.all([back.close(), doc.close()]);
-    } finally {
-      await g.close();
-    }
-  });
+      // Past its own grace, the cabin is taken as gone, not before.
+      await runUntil(clock, () => g.hub.store.consultation(id)!.cabinLeftAt !== null, 5 * ACTIVE_GRACE);
+      expect(clock.now() - wentAt).toBeGreaterThanOrEqual(ACTIVE_GRACE);
+      expect((await doc.next('consultation', (m) => m.consultation.cabinLeft !== undefined)).consultation.cabinLeft).toMatchObject({ reason: 'gone' });
+    }));
+
+  it('lets the doctor end the consultation while the cabin is away; the cabin back hears the doctor ended it', () =>
+    cabinAway(async ({ g, clock, doc, id }) => {
+      await runFor(clock, 2 * GRACE);
+      doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Ended while the cabin was away.', readings: [] });
+      expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ consultationId: id, reason: 'ended', cause: 'doctor-ended' });
+      // The cabin's timer running out later changes nothing.
+      await runFor(clock, 2 * ACTIVE_GRACE);
+      expect(g.hub.store.consultation(id)).toMatchObject({ state: 'ended', cabinLeftAt: null });
+      const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
+      back.send({ type: 'join', ref: 'j', consultationId: id });
+      expect(await back.next('ended', (m) => m.ref === 'j')).toMatchObject({ consultationId: id, reason: 'ended', cause: 'doctor-ended' });
+      await back.close();
+    }));
+
+  it('is not marked left when it comes back within the grace period', () =>
+    cabinAway(async ({ g, clock, doc, id }) => {
+      await runFor(clock, ACTIVE_GRACE / 2);
+      const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
+      await doc.next('consultation', (m) => m.consultation.peerPresent);
+      await runFor(clock, 3 * ACTIVE_GRACE);
+      expect(g.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
+      expect(doc.pending.filter((m) => m.type === 'consultation' && m.consultation.cabinLeft)).toEqual([]);
+      await back.close();
+    }));
 
   it('after a restart of the hub, the doctor who comes back is told the cabin left when it never returns', async () => {
     const clock = new ManualClock(Date.now());
-    let g = await startHub({ clock, waitingGraceMs: GRACE });
+    let g = await startHub({ clock, waitingGraceMs: GRACE, activeGraceMs: ACTIVE_GRACE });
     try {
       const { cabin, doc, id } = await activeConsultation(g, 'cab-3', 'dr.b');
       cabin.ws.terminate();
@@ -191,7 +219,7 @@ describe('a cabin gone from an active consultation', () => {
       g = await restart(g, clock);
       const again = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.b'));
       expect((await again.next('consultation')).consultation).toMatchObject({ consultationId: id, peerPresent: false });
-      await runUntil(clock, () => again.pending.some((m) => m.type === 'consultation' && m.consultation.cabinLeft !== undefined), 5 * GRACE);
+      await runUntil(clock, () => again.pending.some((m) => m.type === 'consultation' && m.consultation.cabinLeft !== undefined), 5 * ACTIVE_GRACE);
       expect((await again.next('consultation', (m) => m.consultation.cabinLeft !== undefined)).consultation.cabinLeft).toMatchObject({ reason: 'gone' });
       await again.close();
     } finally {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commit, settle } from '../../src/hub/consultation/commit.ts';
 import { transition, type Actor, type Input, type Outcome, type Reply } from '../../src/hub/consultation/transition.ts';
 import { HubStore, type Consultation } from '../../src/hub/store.ts';
-import type { ConsultationState } from '../../src/shared/hub-protocol.ts';
+import { FromHubSchema, type ConsultationState } from '../../src/shared/hub-protocol.ts';
 
 const NOW = 9_000;
 /** Every cabin connected (the relay's presence); `offline` below: cab-1 is not. */
@@ -313,7 +313,7 @@ describe('transition, what `next` holds', () => {
     expect(run('left', 'cabin', 'join').replies).toEqual([{ to: 'sender', message: { type: 'error', ref: 'r', code: 'not-active', message: 'The cabin left this consultation.' } }]);
     // A cabin taken as gone that comes back hears that its call is over, as an end it knows.
     const gone = { ...FIXTURES.left, cabinLeftReason: 'gone' as const };
-    expect(transition(gone, ACTORS.cabin, INPUTS.join, ctx)).toEqual({ next: null, writes: [], effects: [], replies: [{ to: 'sender', message: { type: 'ended', ref: 'r', consultationId: 'c1', reason: 'cancelled' } }] });
+    expect(transition(gone, ACTORS.cabin, INPUTS.join, ctx)).toEqual({ next: null, writes: [], effects: [], replies: [{ to: 'sender', message: { type: 'ended', ref: 'r', consultationId: 'c1', reason: 'cancelled', cause: 'cabin-offline' } }] });
     expect(run('active', 'doctor', 'stored-full').replies).toEqual([
       { to: 'sender', message: { type: 'error', ref: 'r', code: 'report-full', message: 'The report already holds 100000 readings: 1 of this part were not stored.' } },
     ]);
@@ -518,5 +518,34 @@ describe('settle: the transition against the store, compare-and-set', () => {
     const stale = { ...store.consultation(id)!, state: 'active' as const };
     expect(() => settle(store, () => stale, decide('doctor', { ...INPUTS.cancel, consultationId: id }))).toThrow(/kept changing/);
     expect(store.consultation(id)!.state).toBe('ended');
+  });
+});
+
+describe('transition, why an end is told', () => {
+  /** The `ended` replies of an input, as `to:reason/cause` ('?' when no cause is given). */
+  const ends = (c: Consultation, who: Who, m: Message) =>
+    transition(c, ACTORS[who], INPUTS[m], ctx).replies.flatMap((r) => ('message' in r && r.message.type === 'ended' ? [`${r.to}:${r.message.reason}/${r.message.cause ?? '?'}`] : []));
+  const gone: Consultation = { ...FIXTURES.left, cabinLeftReason: 'gone' };
+
+  it('says who or what ended it: the doctor, the cabin itself, or the hub for a cabin offline too long', () => {
+    expect(ends(active, 'doctor', 'end')).toEqual(['cabin:ended/doctor-ended', 'doctor:ended/doctor-ended']);
+    expect(ends(active, 'doctor', 'cancel')).toEqual(['cabin:cancelled/doctor-cancelled', 'doctor:cancelled/doctor-cancelled']);
+    expect(ends(FIXTURES.ended, 'cabin', 'join')).toEqual(['sender:ended/doctor-ended']);
+    expect(ends(FIXTURES['cancelled-active'], 'cabin', 'join')).toEqual(['sender:cancelled/doctor-cancelled']);
+    expect(ends(gone, 'cabin', 'join')).toEqual(['sender:cancelled/cabin-offline']);
+    expect(ends(gone, 'cabin', 'cancel')).toEqual(['sender:cancelled/cabin-offline']);
+    // The doctor ended it after the hub took the cabin as gone: for the cabin, the call ended when it went.
+    expect(ends({ ...gone, state: 'ended', endedAt: 4_000 }, 'cabin', 'join')).toEqual(['sender:cancelled/cabin-offline']);
+    expect(ends(active, 'cabin', 'cancel')).toEqual(['sender:cancelled/cabin-left']);
+    expect(ends(waiting, 'cabin', 'cancel')).toEqual(['sender:cancelled/cabin-left']);
+    expect(ends(FIXTURES.left, 'cabin', 'cancel')).toEqual(['sender:cancelled/cabin-left']);
+    // To the doctor, an ended consultation is his own end, whatever the cabin did before.
+    expect(ends(FIXTURES['ended-left'], 'doctor', 'end')).toEqual(['sender:ended/doctor-ended']);
+    // A request that was cancelled: its cabin left, or the hub dropped it; the row does not say which, so neither does the hub.
+    expect(ends(FIXTURES['cancelled-waiting'], 'cabin', 'join')).toEqual(['sender:cancelled/?']);
+  });
+
+  it('sends only messages the protocol accepts, unchanged by its decoder', () => {
+    for (const { o } of ALL) for (const r of o.replies) if ('message' in r) expect(FromHubSchema.parse(r.message)).toEqual(r.message);
   });
 });

@@ -1,4 +1,4 @@
-import type { FromHub, LeaveReason, Role, ToHub } from '../../shared/hub-protocol.ts';
+import type { EndCause, FromHub, LeaveReason, Role, ToHub } from '../../shared/hub-protocol.ts';
 import { MAX_REPORT_READINGS, type Consultation, type Reading } from '../store.ts';
 
 /**
@@ -24,9 +24,11 @@ export type Input =
   /** This side's socket closed (not replaced by a newer one). */
   | { type: 'disconnected'; code: number }
   /**
-   * The cabin stayed away past the grace period: since it disconnected, or (`atStart`) since the hub started with this
-   * consultation open and the cabin never came back. A waiting request is cancelled (no doctor claims an empty
-   * cabin); an active consultation is marked left ('gone'), so the doctor is told the cabin left, not "reconnecting".
+   * The cabin stayed away past the grace period (the relay's: longer for an active consultation than a waiting one):
+   * since it disconnected, or (`atStart`) since the hub started with this consultation open and the cabin never came
+   * back. A waiting request is cancelled (no doctor claims an empty cabin); an active consultation is marked left
+   * ('gone'), so the doctor is told the cabin left, not "reconnecting", and the cabin, if it comes back, that its call
+   * ended because it was offline too long ('cabin-offline').
    */
   | { type: 'abandoned'; atStart?: boolean }
   /** The store's answer to a `report`'s readings: null when the consultation was no longer active. */
@@ -85,6 +87,21 @@ const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
 const open = (c: Consultation) => c.state === 'waiting' || c.state === 'active';
 const closedReason = (c: Consultation): 'ended' | 'cancelled' => (c.state === 'ended' ? 'ended' : 'cancelled');
 
+/** Why `c` is over for `role`, as far as the stored row tells: a cabin hears first that it left, or was taken as gone. */
+function causeOf(c: Consultation, role: Role): EndCause | undefined {
+  if (role === 'cabin' && c.cabinLeftAt !== null) return c.cabinLeftReason === 'gone' ? 'cabin-offline' : 'cabin-left';
+  if (c.state === 'ended') return 'doctor-ended';
+  // A claimed consultation is cancelled only by its doctor (a cabin leaving marks it left); an unclaimed one may have
+  // been left by its cabin or dropped by the hub: the row does not say which.
+  return c.state === 'cancelled' && c.claimedAt !== null ? 'doctor-cancelled' : undefined;
+}
+
+/** `ended` as `role` is told it, with why when the row says. */
+function endedFor(c: Consultation, role: Role, ref: string | undefined, reason = closedReason(c)): FromHub {
+  const cause = causeOf(c, role);
+  return { type: 'ended', ref, consultationId: c.id, reason, ...(cause && { cause }) };
+}
+
 function outcome(o: Partial<Outcome>): Outcome {
   return { next: o.next ?? null, writes: o.writes ?? [], replies: o.replies ?? [], effects: o.effects ?? [] };
 }
@@ -101,10 +118,10 @@ function views(c: Consultation, refTo?: Role, ref?: string): Reply[] {
 }
 
 /** Ended or cancelled: both sides are told (the cabin unless it left), the one that asked with its ref. */
-function close(next: Next, reason: 'ended' | 'cancelled', by: Role, ref: string | undefined, writes: Write[], log: string): Outcome {
+function close(next: Next, by: Role, ref: string | undefined, writes: Write[], log: string): Outcome {
   const replies: Reply[] = [];
-  if (next.cabinLeftAt === null) replies.push(say('cabin', { type: 'ended', ref: by === 'cabin' ? ref : undefined, consultationId: next.id, reason }));
-  if (next.doctorId !== null) replies.push(say('doctor', { type: 'ended', ref: by === 'doctor' ? ref : undefined, consultationId: next.id, reason }));
+  if (next.cabinLeftAt === null) replies.push(say('cabin', endedFor(next, 'cabin', by === 'cabin' ? ref : undefined)));
+  if (next.doctorId !== null) replies.push(say('doctor', endedFor(next, 'doctor', by === 'doctor' ? ref : undefined)));
   return outcome({ next, writes, replies, effects: [{ kind: 'closed' }, { kind: 'log', message: log }] });
 }
 
@@ -196,12 +213,12 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
   if ((actor.role === 'cabin' ? c.cabinId : c.doctorId) !== actor.id) return fail(ref, 'forbidden', 'This consultation is not yours.');
   const left = c.cabinLeftAt !== null;
   // A cabin the hub took as gone (away past the grace) that comes back: its call is over, said as an end it knows.
-  if (actor.role === 'cabin' && c.cabinLeftReason === 'gone' && input.type === 'join') return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' })] });
+  if (actor.role === 'cabin' && c.cabinLeftReason === 'gone' && input.type === 'join') return outcome({ replies: [say('sender', endedFor(c, 'cabin', ref, 'cancelled'))] });
   if (actor.role === 'cabin' && left && input.type !== 'cancel') return fail(ref, 'not-active', 'The cabin left this consultation.');
 
   switch (input.type) {
     case 'join':
-      if (!open(c)) return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: closedReason(c) })] });
+      if (!open(c)) return outcome({ replies: [say('sender', endedFor(c, actor.role, ref))] });
       return outcome({ replies: [{ to: actor.role, view: 'consultation', ref }] });
     case 'signal':
       if (c.state !== 'active') return fail(ref, 'not-active', 'This consultation is not in progress.');
@@ -212,10 +229,10 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
       if (!open(c)) return fail(ref, 'not-active', 'This consultation is over.');
       return outcome({ writes: [{ kind: 'incident', side: actor.role, detail: input.detail }] });
     case 'cancel': {
-      if (!open(c) || (actor.role === 'cabin' && left)) return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: closedReason(c) })] });
+      if (!open(c) || (actor.role === 'cabin' && left)) return outcome({ replies: [say('sender', endedFor(c, actor.role, ref))] });
       if (c.state === 'waiting' || actor.role === 'cabin') return leave(c, actor, actor.role === 'cabin' ? input.reason : undefined, ref, ctx);
       const writes: Write[] = [{ kind: 'incident', side: 'hub', detail: `cancelled by the ${actor.role}` }];
-      return close({ ...c, state: 'cancelled', endedAt: ctx.now }, 'cancelled', actor.role, ref, writes, `consultation ${c.id} cancelled by ${actor.role} ${actor.id}`);
+      return close({ ...c, state: 'cancelled', endedAt: ctx.now }, actor.role, ref, writes, `consultation ${c.id} cancelled by ${actor.role} ${actor.id}`);
     }
     case 'help': {
       const refused = only('cabin');
@@ -230,8 +247,8 @@ export function transition(c: Consultation | null, actor: Actor, input: Input, c
       if (c.state !== 'active') return fail(ref, 'not-active', 'This consultation is over.');
       return outcome({ writes: [{ kind: 'readings', readings: input.readings, answer: { ref } }] });
     case 'end':
-      if (c.state !== 'active') return outcome({ replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: closedReason(c) })] });
-      return close({ ...c, state: 'ended', endedAt: ctx.now, notes: input.notes }, 'ended', 'doctor', ref, [{ kind: 'readings', readings: input.readings }], `consultation ${c.id} ended by doctor ${actor.id}`);
+      if (c.state !== 'active') return outcome({ replies: [say('sender', endedFor(c, 'doctor', ref))] });
+      return close({ ...c, state: 'ended', endedAt: ctx.now, notes: input.notes }, 'doctor', ref, [{ kind: 'readings', readings: input.readings }], `consultation ${c.id} ended by doctor ${actor.id}`);
   }
 }
 
@@ -243,14 +260,14 @@ function leave(c: Consultation, actor: Actor, reason: LeaveReason | undefined, r
   if (c.state === 'waiting') {
     return outcome({
       next: { ...c, state: 'cancelled', endedAt: ctx.now },
-      replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' }), { to: 'doctors', view: 'queue' }],
+      replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled', cause: 'cabin-left' }), { to: 'doctors', view: 'queue' }],
       effects: [{ kind: 'log', message: `consultation ${c.id} cancelled by ${actor.role} ${actor.id}` }],
     });
   }
   return outcome({
     next: { ...c, cabinLeftAt: ctx.now, cabinLeftReason: reason ?? null },
     writes: [{ kind: 'incident', side: 'hub', detail: `the patient left the cabin${reason ? ` (${reason})` : ''}` }],
-    replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled' }), { to: 'doctor', view: 'consultation' }],
+    replies: [say('sender', { type: 'ended', ref, consultationId: c.id, reason: 'cancelled', cause: 'cabin-left' }), { to: 'doctor', view: 'consultation' }],
     effects: [{ kind: 'log', message: `consultation ${c.id} left by cabin ${actor.id}${reason ? ` (${reason})` : ''}` }],
   });
 }
