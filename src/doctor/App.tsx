@@ -27,7 +27,7 @@ export function App() {
         {state.screen === 'login' && <Login notice={state.notice} />}
         {state.screen === 'queue' && <Queue />}
         {state.screen === 'consultation' && state.consultation && state.call && (
-          <Consultation key={state.consultation.consultationId} consultation={state.consultation} call={state.call} hub={state.hub} ending={state.ending} endError={state.endError} />
+          <Consultation key={state.consultation.consultationId} consultation={state.consultation} call={state.call} hub={state.hub} presenceKnown={state.presenceKnown} ending={state.ending} endError={state.endError} />
         )}
       </main>
     </div>

@@ -76,7 +76,7 @@ describe('the console screen machine', () => {
       { type: 'end' },
       { type: 'signedOut', notice: 'session-expired' },
     );
-    expect(s.state).toEqual({ screen: 'login', me: undefined, hub: 'stopped', queue: [], claiming: undefined, claimError: undefined, consultation: undefined, call: undefined, ending: false, endError: undefined, notice: 'session-expired' });
+    expect(s.state).toEqual({ screen: 'login', me: undefined, hub: 'stopped', queue: [], claiming: undefined, claimError: undefined, consultation: undefined, presenceKnown: false, call: undefined, ending: false, endError: undefined, notice: 'session-expired' });
   });
 
   it('the hub state, the queue and dismissing a notice apply on every screen', () => {

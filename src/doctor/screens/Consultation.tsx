@@ -24,6 +24,8 @@ interface Props {
   consultation: ConsultationView;
   call: Call;
   hub: HubState;
+  /** The hub answered since the console's connection to it last dropped: `peerPresent` is current. */
+  presenceKnown: boolean;
   ending: boolean;
   endError: string | undefined;
 }
@@ -33,7 +35,7 @@ interface Props {
  * doctor's self-view, vitals, pleth), the instruments (otoscope, stethoscope, devices, snapshot), and the notes
  * with "End", always in view. A column with more than fits scrolls by itself; the page does not.
  */
-export function Consultation({ consultation, call, hub, ending, endError }: Props) {
+export function Consultation({ consultation, call, hub, presenceKnown, ending, endError }: Props) {
   const { t } = useTranslation();
   const controller = useController();
   const snap = useCall(call);
@@ -49,7 +51,7 @@ export function Consultation({ consultation, call, hub, ending, endError }: Prop
           {t('consultation.title', { cabin: consultation.cabinName })}
         </h2>
         {/* The patient went home: the call is over, not failing (no "absent, retrying"). */}
-        {!consultation.cabinLeft && <ConnectionState hub={hub} peer={consultation.peerPresent} rtc={snap.rtc} cabinLink={snap.cabinLink} />}
+        {!consultation.cabinLeft && <ConnectionState hub={hub} peer={presenceKnown ? consultation.peerPresent : undefined} rtc={snap.rtc} cabinLink={snap.cabinLink} />}
         {!consultation.cabinLeft && <CutNotice rtc={snap.rtc} />}
         {!consultation.cabinLeft && snap.cabinDiskFull && (
           <p className="banner banner-bad" role="alert" data-testid="cabin-disk-full">

@@ -20,6 +20,11 @@ export interface ConsoleState {
   claiming: string | undefined;
   claimError: { code: string; message: string } | undefined;
   consultation: ConsultationView | undefined;
+  /**
+   * The consultation's presence (`peerPresent`) is what the hub says now: false from the moment the console's own
+   * connection to the hub drops until the hub sends the consultation again, so a stale « present » is never shown.
+   */
+  presenceKnown: boolean;
   call: Call | undefined;
   /** The end was asked for and is not answered yet: state `consultation.ending`. */
   ending: boolean;
@@ -36,6 +41,7 @@ interface ScreenContext {
   claiming: string | undefined;
   claimError: ConsoleState['claimError'];
   consultation: ConsultationView | undefined;
+  presenceKnown: boolean;
   call: Call | undefined;
   endError: string | undefined;
   notice: Notice | undefined;
@@ -66,6 +72,7 @@ const SIGNED_OUT: ScreenContext = {
   claiming: undefined,
   claimError: undefined,
   consultation: undefined,
+  presenceKnown: false,
   call: undefined,
   endError: undefined,
   notice: undefined,
@@ -83,7 +90,7 @@ export const screenMachine = setup({
     signedOut: assign(({ event }) => ({ ...SIGNED_OUT, notice: event.type === 'signedOut' ? event.notice : undefined })),
     signedIn: assign(({ event }) => (event.type === 'signedIn' ? { ...SIGNED_OUT, me: event.me, hub: 'connecting' as const } : {})),
     showConsultation: assign(({ event }) =>
-      event.type === 'consultation' ? { consultation: event.consultation, call: event.call, claiming: undefined, claimError: undefined, notice: undefined } : {},
+      event.type === 'consultation' ? { consultation: event.consultation, presenceKnown: true, call: event.call, claiming: undefined, claimError: undefined, notice: undefined } : {},
     ),
   },
 }).createMachine({
@@ -93,7 +100,7 @@ export const screenMachine = setup({
   on: {
     signedIn: { target: '.queue', actions: 'signedIn' },
     signedOut: { target: '.login', actions: 'signedOut' },
-    hub: { actions: assign({ hub: ({ event }) => event.state }) },
+    hub: { actions: assign({ hub: ({ event }) => event.state, presenceKnown: ({ event, context }) => context.presenceKnown && event.state === 'connected' }) },
     queue: { actions: assign({ queue: ({ event }) => event.items }) },
     dismissNotice: { actions: assign({ notice: undefined }) },
   },
