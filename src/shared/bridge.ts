@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeviceInfoSchema, LinkStateSchema } from './device-host.ts';
 import { DeviceStatusSchema } from './device-event.ts';
-import { IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
+import { EndCauseSchema, IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
 import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
 import { ObservationSchema, ReadingSchema, WireReadingSchema } from './observation.ts';
@@ -84,7 +84,7 @@ export const CallStateSchema = z.enum([
   'waiting',
   /** A doctor took the consultation. */
   'active',
-  /** The doctor ended the consultation. */
+  /** The consultation ended (the doctor ended it, or the hub did: see `endCause`). */
   'ended',
   /** The hub cannot be reached or refused the cabin (see `error`). */
   'unavailable',
@@ -101,6 +101,8 @@ export const CallViewSchema = z.object({
   iceServers: z.array(IceServerSchema),
   iceTransportPolicy: z.enum(['all', 'relay']).optional(),
   error: z.string().nullable(),
+  /** In 'ended': why, when the hub said ('cabin-offline': the link stayed cut too long, not the doctor's end). */
+  endCause: EndCauseSchema.optional(),
 });
 export type CallView = z.infer<typeof CallViewSchema>;
 

@@ -1,5 +1,5 @@
 import type { CallState, CallView, Language } from '../../shared/bridge.ts';
-import type { ConsultationView, LeaveReason } from '../../shared/hub-protocol.ts';
+import type { ConsultationView, EndCause, LeaveReason } from '../../shared/hub-protocol.ts';
 
 /** The states the hub link moves through: the contract's, less 'off' (no hub configured: app.ts answers that). */
 export type LinkCallState = Exclude<CallState, 'off'>;
@@ -17,6 +17,8 @@ export interface Call {
   visit: string | null;
   /** Why the cabin leaves a consultation it no longer wants; 'restart' until a visit ends (one still open is from before). */
   leaveReason: LeaveReason;
+  /** In 'ended': why, when the hub said (an older hub does not). */
+  endCause: EndCause | null;
 }
 
 export type CallEvent =
@@ -28,7 +30,7 @@ export type CallEvent =
   /** Something went wrong that the next close shows (socket error, key refused at renewal). */
   | { type: 'error'; error: string }
   | { type: 'consultation'; consultation: ConsultationView }
-  | { type: 'ended'; consultationId: string; reason: string }
+  | { type: 'ended'; consultationId: string; reason: 'ended' | 'cancelled'; cause?: EndCause }
   /** The hub no longer knows the consultation (its store was reset). */
   | { type: 'not-found' };
 
@@ -39,7 +41,17 @@ export type CallEffect =
   | { type: 'cancel'; consultationId: string; reason: LeaveReason }
   | { type: 'audit'; detail: string };
 
-export const initialCall: Call = { state: 'idle', language: null, connected: false, error: null, consultation: null, visit: null, leaveReason: 'restart' };
+/** How an end is recorded in the visit's audit log, by the hub's cause (an older hub says only ended or cancelled). */
+const ENDED_BY: Record<EndCause, string> = {
+  'doctor-ended': 'ended by the doctor',
+  'doctor-cancelled': 'cancelled by the doctor',
+  'cabin-left': 'left by the cabin',
+  'cabin-offline': 'ended by the hub: the cabin was offline too long',
+};
+const endedAudit = (e: Extract<CallEvent, { type: 'ended' }>): string =>
+  `consultation ${e.consultationId} ${e.cause ? ENDED_BY[e.cause] : e.reason === 'ended' ? ENDED_BY['doctor-ended'] : 'cancelled on the hub (it did not say why)'}`;
+
+export const initialCall: Call = { state: 'idle', language: null, connected: false, error: null, consultation: null, visit: null, leaveReason: 'restart', endCause: null };
 
 const open = (c: ConsultationView | null): c is ConsultationView => c !== null && (c.state === 'waiting' || c.state === 'active');
 
@@ -69,7 +81,7 @@ export function transition(call: Call, e: CallEvent): { next: Call; effects: Cal
         const effects: CallEffect[] = open(c)
           ? [{ type: 'cancel', consultationId: c.consultationId, reason }, { type: 'audit', detail: `left consultation ${c.consultationId} (${c.state}, ${reason})` }]
           : [];
-        return { next: { ...call, state: 'idle', language: null, consultation: null, visit: null, leaveReason: reason }, effects };
+        return { next: { ...call, state: 'idle', language: null, consultation: null, visit: null, leaveReason: reason, endCause: null }, effects };
       }
       if (call.state !== 'idle') return { next: { ...call, language: e.language }, effects: [] };
       const next: Call = { ...call, language: e.language, visit: e.visit ?? null, error: null, state: call.connected ? 'waiting' : 'connecting' };
@@ -112,7 +124,7 @@ export function transition(call: Call, e: CallEvent): { next: Call; effects: Cal
         const { next, effects } = forget(call);
         return { next, effects: [audit, ...effects] };
       }
-      return { next: { ...call, state: 'ended' }, effects: [{ type: 'audit', detail: `consultation ${e.consultationId} ${e.reason} by the doctor` }] };
+      return { next: { ...call, state: 'ended', endCause: e.cause ?? null }, effects: [{ type: 'audit', detail: endedAudit(e) }] };
     }
     case 'not-found':
       return c ? forget(call) : { next: call, effects: [] };
@@ -138,5 +150,6 @@ export function callView(call: Call): CallView {
     iceServers: active ? (c?.iceServers ?? []) : [],
     ...(active && c?.iceTransportPolicy ? { iceTransportPolicy: c.iceTransportPolicy } : {}),
     error: state === 'unavailable' ? call.error : null,
+    ...(state === 'ended' && call.endCause ? { endCause: call.endCause } : {}),
   };
 }

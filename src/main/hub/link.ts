@@ -276,7 +276,7 @@ export class HubLink {
         this.dispatch({ type: 'consultation', consultation: m.consultation });
         break;
       case 'ended':
-        this.dispatch({ type: 'ended', consultationId: m.consultationId, reason: m.reason });
+        this.dispatch({ type: 'ended', consultationId: m.consultationId, reason: m.reason, ...(m.cause && { cause: m.cause }) });
         break;
       case 'signal': {
         const c = this.call.consultation;

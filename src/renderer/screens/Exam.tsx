@@ -90,7 +90,7 @@ export function Exam() {
       )}
       {view?.state === 'ended' && (
         <p className="call-next" role="status" data-testid="call-next">
-          {t('kioskCall.endedNext')}
+          {t(view.endCause === 'cabin-offline' ? 'kioskCall.endedOffline' : 'kioskCall.endedNext')}
         </p>
       )}
       {confirming && (

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CallStateSchema, type CallView, type Language } from '../../../src/shared/bridge.ts';
-import type { ConsultationView } from '../../../src/shared/hub-protocol.ts';
+import { FromHubSchema, parseFrame, type ConsultationView, type EndCause } from '../../../src/shared/hub-protocol.ts';
 import { callView, initialCall, transition, type Call, type CallEffect, type CallEvent } from '../../../src/main/hub/call-machine.ts';
 
 const consultation = (id: string, state: ConsultationView['state'], peerPresent: boolean): ConsultationView => ({
@@ -19,6 +19,14 @@ const consultation = (id: string, state: ConsultationView['state'], peerPresent:
   iceServers: [{ urls: 'stun:x' }],
 });
 
+/** How the visit's audit log records each end the hub explains. */
+const ENDED: Record<EndCause, string> = {
+  'doctor-ended': 'ended by the doctor',
+  'doctor-cancelled': 'cancelled by the doctor',
+  'cabin-left': 'left by the cabin',
+  'cabin-offline': 'ended by the hub: the cabin was offline too long',
+};
+
 /**
  * The hub link as it was before the machine (eight fields, the state derived from them in `view`), kept here as
  * the reference the transition function must agree with, event for event.
@@ -29,6 +37,7 @@ class FlagsModel {
   requested = false;
   consultation: ConsultationView | null = null;
   ended = false;
+  endCause: EndCause | null = null;
   error: string | null = null;
   effects: CallEffect[] = [];
 
@@ -49,6 +58,7 @@ class FlagsModel {
           this.consultation = null;
           this.requested = false;
           this.ended = false;
+          this.endCause = null;
         }
         return;
       }
@@ -89,7 +99,8 @@ class FlagsModel {
           this.sendRequest();
         } else {
           this.ended = true;
-          this.effects.push({ type: 'audit', detail: `consultation ${e.consultationId} ${e.reason} by the doctor` });
+          this.endCause = e.cause ?? null;
+          this.effects.push({ type: 'audit', detail: `consultation ${e.consultationId} ${e.cause ? ENDED[e.cause] : e.reason === 'ended' ? 'ended by the doctor' : 'cancelled on the hub (it did not say why)'}` });
         }
         return;
       case 'not-found':
@@ -125,6 +136,7 @@ class FlagsModel {
       polite: false,
       iceServers: state === 'active' ? (c?.iceServers ?? []) : [],
       error: state === 'unavailable' ? this.error : null,
+      ...(state === 'ended' && this.endCause ? { endCause: this.endCause } : {}),
     };
   }
 }
@@ -138,7 +150,9 @@ const eventArb: fc.Arbitrary<CallEvent> = fc.oneof(
   fc
     .tuple(idArb, fc.constantFrom<ConsultationView['state']>('waiting', 'active', 'ended', 'cancelled'), fc.boolean())
     .map(([id, state, peer]) => ({ type: 'consultation' as const, consultation: consultation(id, state, peer) })),
-  fc.tuple(idArb, fc.constantFrom('ended', 'cancelled')).map(([consultationId, reason]) => ({ type: 'ended' as const, consultationId, reason })),
+  fc
+    .tuple(idArb, fc.constantFrom('ended' as const, 'cancelled' as const), fc.constantFrom<EndCause | undefined>(undefined, 'doctor-ended', 'doctor-cancelled', 'cabin-left', 'cabin-offline'))
+    .map(([consultationId, reason, cause]) => ({ type: 'ended' as const, consultationId, reason, ...(cause && { cause }) })),
   fc.constant({ type: 'not-found' as const }),
 );
 
@@ -254,5 +268,40 @@ describe('call machine (the hub link’s call state)', () => {
     expect(callView(down)).toMatchObject({ state: 'unavailable', error: 'The hub cannot be reached.', iceServers: [] });
     const waiting = run([{ type: 'want', language: 'en' }, { type: 'open' }, { type: 'consultation', consultation: consultation('cons-1', 'waiting', true) }]).call;
     expect(callView(waiting)).toMatchObject({ state: 'waiting', error: null, iceServers: [], peerPresent: false });
+  });
+
+  it('records why the call ended as the hub says it, and shows the kiosk a link cut too long, not a doctor’s end', () => {
+    const inCall: CallEvent[] = [{ type: 'want', language: 'fr' }, { type: 'open' }, { type: 'consultation', consultation: consultation('cons-1', 'active', true) }, { type: 'close', error: null }, { type: 'open' }];
+    const ends = (e: Extract<CallEvent, { type: 'ended' }>) => {
+      const r = run([...inCall, e]);
+      return { view: callView(r.call), audit: r.effects.filter((x) => x.type === 'audit').at(-1) };
+    };
+    // The cabin's link stayed cut past the hub's grace: the hub ended the call, not the doctor.
+    expect(ends({ type: 'ended', consultationId: 'cons-1', reason: 'cancelled', cause: 'cabin-offline' })).toEqual({
+      view: expect.objectContaining({ state: 'ended', endCause: 'cabin-offline' }),
+      audit: { type: 'audit', detail: 'consultation cons-1 ended by the hub: the cabin was offline too long' },
+    });
+    expect(ends({ type: 'ended', consultationId: 'cons-1', reason: 'ended', cause: 'doctor-ended' })).toEqual({
+      view: expect.objectContaining({ state: 'ended', endCause: 'doctor-ended' }),
+      audit: { type: 'audit', detail: 'consultation cons-1 ended by the doctor' },
+    });
+    expect(ends({ type: 'ended', consultationId: 'cons-1', reason: 'cancelled', cause: 'doctor-cancelled' }).audit).toEqual({ type: 'audit', detail: 'consultation cons-1 cancelled by the doctor' });
+    // An older hub does not say why: a cancel is not put on the doctor.
+    const old = ends({ type: 'ended', consultationId: 'cons-1', reason: 'cancelled' });
+    expect(old.audit).toEqual({ type: 'audit', detail: 'consultation cons-1 cancelled on the hub (it did not say why)' });
+    expect(old.view).not.toHaveProperty('endCause');
+    expect(ends({ type: 'ended', consultationId: 'cons-1', reason: 'ended' }).audit).toEqual({ type: 'audit', detail: 'consultation cons-1 ended by the doctor' });
+    // The next visit starts without the last one's end.
+    const after = run([...inCall, { type: 'ended', consultationId: 'cons-1', reason: 'cancelled', cause: 'cabin-offline' }, { type: 'want', language: null }, { type: 'want', language: 'fr' }]).call;
+    expect(callView(after)).not.toHaveProperty('endCause');
+  });
+
+  it('reads an `ended` with its cause, without one (an older hub), and with a cause of a newer hub as without', () => {
+    const ended = (extra: object) => parseFrame(FromHubSchema, JSON.stringify({ type: 'ended', consultationId: 'cons-1', reason: 'cancelled', ...extra }));
+    expect(ended({ cause: 'cabin-offline' })).toEqual({ ok: true, value: { type: 'ended', consultationId: 'cons-1', reason: 'cancelled', cause: 'cabin-offline' } });
+    expect(ended({})).toEqual({ ok: true, value: { type: 'ended', consultationId: 'cons-1', reason: 'cancelled' } });
+    const newer = ended({ cause: 'power-cut' });
+    expect(newer.ok && newer.value.type === 'ended' && newer.value.cause).toBeFalsy();
+    expect(newer.ok).toBe(true);
   });
 });
