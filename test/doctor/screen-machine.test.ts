@@ -65,7 +65,7 @@ describe('the console screen machine', () => {
   it('finished: back to the queue with the notice, nothing of the consultation left', () => {
     const s = run({ type: 'signedIn', me: ME }, { type: 'consultation', consultation: consultation(), call }, { type: 'end' }, { type: 'finished', notice: 'report-saved' });
     expect(s).toMatchObject({ value: { queue: 'idle' }, state: { consultation: undefined, call: undefined, ending: false, endError: undefined, notice: 'report-saved' } });
-    expect(run({ type: 'signedIn', me: ME }, { type: 'finished', notice: 'patient-left' }).state.notice).toBeUndefined();
+    expect(run({ type: 'signedIn', me: ME }, { type: 'finished', notice: 'cancelled' }).state.notice).toBeUndefined();
   });
 
   it('signed out from any screen: the login form with the notice, everything else forgotten', () => {

@@ -58,7 +58,7 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
             {t('cabinDiskFull')}
           </p>
         )}
-        <PatientNotices consultation={consultation} />
+        <PatientNotices consultation={consultation} away={presenceKnown && !consultation.peerPresent} />
         <PatientSession session={session} language={consultation.language} />
         <p className="count" data-testid="observations-count" data-count={snap.observations.length}>
           {t('consultation.observations', { count: snap.observations.length })}

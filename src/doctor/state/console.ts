@@ -243,7 +243,7 @@ export class ConsoleController {
         return;
       case 'ended':
         if (m.ref) this.refs.delete(m.ref);
-        if (m.consultationId === this.state.consultation?.consultationId) this.finish(m.reason === 'cancelled' ? 'patient-left' : this.pendingEnd ? 'report-saved' : 'consultation-ended');
+        if (m.consultationId === this.state.consultation?.consultationId) this.finish(m.reason === 'cancelled' ? 'cancelled' : this.pendingEnd ? 'report-saved' : 'consultation-ended');
         return;
       case 'error':
         this.onError(m.ref, m.code, m.message);
@@ -270,7 +270,7 @@ export class ConsoleController {
   private onConsultation(c: ConsultationView): void {
     const me = this.state.me;
     if (c.state === 'ended' || c.state === 'cancelled') {
-      if (c.consultationId === this.state.consultation?.consultationId) this.finish(c.state === 'cancelled' ? 'patient-left' : this.pendingEnd ? 'report-saved' : 'consultation-ended');
+      if (c.consultationId === this.state.consultation?.consultationId) this.finish(c.state === 'cancelled' ? 'cancelled' : this.pendingEnd ? 'report-saved' : 'consultation-ended');
       return;
     }
     if (c.state !== 'active' || (me && c.doctorId !== null && c.doctorId !== me.id)) return;

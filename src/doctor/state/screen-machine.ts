@@ -7,7 +7,8 @@ import type { HubState } from '../hub/client.ts';
 export const SCREENS = ['restoring', 'login', 'queue', 'consultation'] as const;
 export type Screen = (typeof SCREENS)[number];
 
-export type Notice = 'report-saved' | 'patient-left' | 'consultation-ended' | 'session-expired' | 'replaced' | 'forbidden';
+/** 'cancelled': the hub closed the consultation without a report (a cabin leaving keeps it open: `cabinLeft`). */
+export type Notice = 'report-saved' | 'cancelled' | 'consultation-ended' | 'session-expired' | 'replaced' | 'forbidden';
 
 /** What the screens show: one immutable value, derived from the machine's state and context. */
 export interface ConsoleState {
