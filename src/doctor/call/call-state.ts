@@ -1,7 +1,7 @@
 import type { NetCheck } from '../../shared/netcheck.ts';
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import type { CabinEvent, CallDevice, DoctorVideoState, LinkLevel } from '../../shared/telemetry.ts';
-import type { Observation, ReceivedObservation } from './observations.ts';
+import type { Observation, ReceivedObservation, StoredObservation } from './observations.ts';
 import type { DeviceStatusView } from './vitals.ts';
 
 /** What the call shows: its state as one immutable snapshot (a new object on every change). */
@@ -29,7 +29,7 @@ export interface CallSnapshot {
   statuses: ReadonlyMap<string, DeviceStatusView>;
   observations: readonly ReceivedObservation[];
   /** Readings the hub stored before this console (re)opened the call: the vitals show them until live ones come. */
-  earlier: readonly Observation[];
+  earlier: readonly StoredObservation[];
   session: Omit<Extract<CabinEvent, { type: 'session' }>, 'type'> | undefined;
   commands: readonly CommandView[];
   snapshots: readonly SnapshotView[];

@@ -6,7 +6,7 @@ import { CallChannels } from './channels.ts';
 import { applyIceConfig, IceRestartPolicy } from '../../browser/ice-restart.ts';
 import { doctorTracks, MediaMap, sameMedia } from './media-map.ts';
 import { Negotiator } from './negotiation.ts';
-import { AckBatcher, ObservationLog, type Observation } from './observations.ts';
+import { AckBatcher, ObservationLog, type StoredObservation } from './observations.ts';
 import { newPcId, newRequestId, peerChange } from './peer-id.ts';
 import { WaveformStreams, type StreamSamples } from './pleth.ts';
 import { SnapshotAssembler } from './snapshot.ts';
@@ -151,7 +151,7 @@ export class Call {
   }
 
   /** Readings stored on the hub before this call object existed (a reload): shown until live ones arrive. */
-  setEarlier(readings: readonly Observation[]): void {
+  setEarlier(readings: readonly StoredObservation[]): void {
     if (!this.closed) this.set({ earlier: readings });
   }
 

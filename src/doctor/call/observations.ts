@@ -1,6 +1,10 @@
 import type { CabinEvent } from '../../shared/telemetry.ts';
 
 export type Observation = Extract<CabinEvent, { type: 'observation' }>;
+/** A reading read back from the hub's report: `fromCabinAt` (hub time, ms) when the cabin delivered it itself. */
+export interface StoredObservation extends Observation {
+  fromCabinAt?: number;
+}
 export interface ReceivedObservation extends Observation {
   /** When this console received it (ms, `performance.timeOrigin + performance.now()`). */
   receivedAt: number;

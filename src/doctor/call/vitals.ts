@@ -19,6 +19,8 @@ export interface Vital {
   measurementId?: string;
   /** When this console received it (its clock), for a reading received live (not one stored before a reload). */
   receivedAt?: number;
+  /** When the cabin delivered it to the report itself, after the call (hub time), for a reading read back from it. */
+  fromCabinAt?: number;
 }
 
 /** A reading that arrived this much later than the call's usual delay is shown with how late it is (issue 11). */
@@ -27,6 +29,11 @@ export const LATE_MS = 2000;
 const receivedOf = (o: Observation): number | undefined => {
   const r = (o as Observation & { receivedAt?: unknown }).receivedAt;
   return typeof r === 'number' && Number.isFinite(r) ? r : undefined;
+};
+
+const fromCabinOf = (o: Observation): number | undefined => {
+  const at = (o as Observation & { fromCabinAt?: unknown }).fromCabinAt;
+  return typeof at === 'number' && Number.isFinite(at) ? at : undefined;
 };
 
 /**
@@ -84,10 +91,11 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
         deviceId: best.deviceId,
         ...(best.measurementId ? { measurementId: best.measurementId } : {}),
         ...(receivedOf(best) !== undefined ? { receivedAt: receivedOf(best)! } : {}),
+        ...(fromCabinOf(best) !== undefined ? { fromCabinAt: fromCabinOf(best)! } : {}),
       };
     }
   }
-  const groups = new Map<string, { sys?: Observation; dia?: Observation; mean?: Observation; t: number; deviceId: string; measurementId?: string; receivedAt?: number }>();
+  const groups = new Map<string, { sys?: Observation; dia?: Observation; mean?: Observation; t: number; deviceId: string; measurementId?: string; receivedAt?: number; fromCabinAt?: number }>();
   for (const o of observations) {
     if (o.code !== SYS && o.code !== DIA && o.code !== MEAN) continue;
     const gid = o.measurementId ? `m:${o.measurementId}` : `t:${o.deviceId}@${o.t}`;
@@ -99,6 +107,8 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
     g.t = Math.max(g.t, o.t);
     const r = receivedOf(o);
     if (r !== undefined) g.receivedAt = Math.max(g.receivedAt ?? r, r);
+    const f = fromCabinOf(o);
+    if (f !== undefined) g.fromCabinAt = Math.max(g.fromCabinAt ?? f, f);
     if (o.code === SYS) g.sys = o;
     else if (o.code === DIA) g.dia = o;
     else g.mean = o;
@@ -115,6 +125,7 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
       deviceId: g.deviceId,
       ...(g.measurementId ? { measurementId: g.measurementId } : {}),
       ...(g.receivedAt !== undefined ? { receivedAt: g.receivedAt } : {}),
+      ...(g.fromCabinAt !== undefined ? { fromCabinAt: g.fromCabinAt } : {}),
     };
   }
   if (bp) out.bp = bp;

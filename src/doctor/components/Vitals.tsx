@@ -58,6 +58,11 @@ export function Vitals({ snap }: { snap: CallSnapshot }) {
                 <p className="tile-sub" data-testid={`vital-${key}-time`} data-t={v.t} data-late-ms={lateBy(v, baseline) ?? 0}>
                   {when(v)}
                 </p>
+                {v.fromCabinAt !== undefined && (
+                  <p className="tile-sub" data-testid={`vital-${key}-from-cabin`} data-from-cabin-at={v.fromCabinAt}>
+                    {t('vital.fromCabin', { time: new Date(v.fromCabinAt).toLocaleTimeString(numberLocale(i18n.language), { hour: '2-digit', minute: '2-digit' }) })}
+                  </p>
+                )}
               </>
             ) : (
               <p className="tile-value tile-none">{t('vital.noValue')}</p>

@@ -2,7 +2,7 @@ import { REPORT_PART_READINGS, type ToHub } from '../../shared/hub-protocol.ts';
 import { WireMdcCodeSchema } from '../../shared/observation.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { fetchReport, type FetchLike } from '../hub/auth.ts';
-import type { Observation } from '../call/observations.ts';
+import type { Observation, StoredObservation } from '../call/observations.ts';
 import { PART_BYTES, toReading, type Reading } from './report.ts';
 
 /** One `report` part at most this often: with pings and signaling it stays far under the hub's 20 messages/s. */
@@ -207,7 +207,7 @@ export class ReportQueue {
 }
 
 /** The readings the hub stored for this consultation so far (after a reload), as observations; null on failure. */
-export async function storedObservations(consultationId: string, token: string, fetcher?: FetchLike): Promise<Observation[] | null> {
+export async function storedObservations(consultationId: string, token: string, fetcher?: FetchLike): Promise<StoredObservation[] | null> {
   const report = await fetchReport(consultationId, token, fetcher);
   if (!report) return null;
   // The report shows whatever the hub stored; a code that is not an MDC id (stored by an old hub) has no tile to show in.
@@ -223,6 +223,7 @@ export async function storedObservations(consultationId: string, token: string, 
       unit: r.unit,
       t: r.t,
       ...(r.measurementId ? { measurementId: r.measurementId } : {}),
+      ...(r.fromCabinAt !== undefined ? { fromCabinAt: r.fromCabinAt } : {}),
     }];
   });
 }
