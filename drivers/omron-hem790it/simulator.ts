@@ -6,9 +6,10 @@ import { seededRandom } from '../_lib/random.ts';
 /**
  * normal: 2 old readings, a new one 3 s after start and every 60 s (or on `completeMeasurement`);
  * forgetful: now and then drops its mode and answers garbage until the mode is set again;
- * error: answers NO at random (seeded) times; memory-full: all slots taken, so the count stays put.
+ * error: answers NO at random (seeded) times; memory-full: all slots taken, so the count stays put;
+ * on-demand: measures only when the patient presses START (`completeMeasurement`), as the demo's cuff.
  */
-export const scenarios = ['normal', 'forgetful', 'error', 'memory-full'] as const;
+export const scenarios = ['normal', 'forgetful', 'error', 'memory-full', 'on-demand'] as const;
 type Scenario = (typeof scenarios)[number];
 
 const FIRST_MS = 3_000;
@@ -39,6 +40,7 @@ class OmronSimulator implements Simulator {
 
   constructor(private readonly scenario: Scenario) {
     this.readings = history(scenario === 'memory-full' ? CAPACITY : 2);
+    if (scenario === 'on-demand') this.nextAuto = Infinity;
     this.random = seededRandom(scenario === 'error' ? 0xe770 : 0x0f06);
   }
 

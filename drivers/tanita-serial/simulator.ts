@@ -2,7 +2,8 @@ import type { Frame, Simulator, SimulatorValues } from '../../src/shared/driver.
 import { tanitaSum } from './checksum.ts';
 import { seededRandom } from '../_lib/random.ts';
 
-export const scenarios = ['normal', 'noisy', 'bad-checksum'] as const;
+/** on-demand: weighs only when someone steps on (`completeMeasurement`), as the demo's scale. */
+export const scenarios = ['normal', 'noisy', 'bad-checksum', 'on-demand'] as const;
 type Scenario = (typeof scenarios)[number];
 
 const FIRST_MS = 3_000;
@@ -34,7 +35,9 @@ class TanitaSimulator implements Simulator {
   private fat: number | undefined;
   private readonly random = seededRandom(0x7a41);
 
-  constructor(private readonly scenario: Scenario) {}
+  constructor(private readonly scenario: Scenario) {
+    if (scenario === 'on-demand') this.nextAuto = Infinity;
+  }
 
   advance(nowMs: number): Uint8Array[] {
     const out: Uint8Array[] = [];

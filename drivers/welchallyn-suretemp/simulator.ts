@@ -2,7 +2,8 @@ import type { Frame, Simulator, SimulatorValues } from '../../src/shared/driver.
 import { checksum } from './packet.ts';
 import { seededRandom } from '../_lib/random.ts';
 
-export const scenarios = ['normal', 'error', 'noisy'] as const;
+/** on-demand: the probe stays in its well until taken out (`completeMeasurement`), for one cycle, as the demo's thermometer. */
+export const scenarios = ['normal', 'error', 'noisy', 'on-demand'] as const;
 type Scenario = (typeof scenarios)[number];
 
 /** One cycle: probe in its well, taken out (measuring), result shown, probe put back. */
@@ -44,7 +45,10 @@ class SureTempSimulator implements Simulator {
   private nextNoise = NOISE_EVERY_MS;
   private readonly random = seededRandom(0x51e7);
 
-  constructor(private readonly scenario: Scenario) {}
+  constructor(private readonly scenario: Scenario) {
+    // Never taken out yet: in its well, at room temperature.
+    if (scenario === 'on-demand') this.cycleStart = -Infinity;
+  }
 
   advance(nowMs: number): Uint8Array[] {
     this.lastNow = nowMs;
@@ -76,7 +80,9 @@ class SureTempSimulator implements Simulator {
 
   /** The 19-byte temperature record at `now`. */
   private record(now: number): Uint8Array {
-    const phase = (((now - this.cycleStart) % CYCLE_MS) + CYCLE_MS) % CYCLE_MS;
+    const since = now - this.cycleStart;
+    // On demand the cycle is not repeated: once put back, the probe stays in its well.
+    const phase = this.scenario === 'on-demand' ? since : ((since % CYCLE_MS) + CYCLE_MS) % CYCLE_MS;
     const measureMs = this.method === 1 ? MONITOR_MS : PREDICT_MS;
     const out = phase >= OUT_AT && phase < BACK_AT;
     const done = out && phase >= OUT_AT + measureMs;

@@ -59,6 +59,10 @@ function onRequest(raw: unknown): void {
     void manager.stop().then(() => process.exit(0));
     return;
   }
+  if (req.data.type === 'attend') {
+    manager.attend(req.data.deviceId);
+    return;
+  }
   const { requestId, deviceId, name } = req.data;
   void manager.command(deviceId, name).then((r) =>
     send(r.ok ? { type: 'command-result', requestId, ok: true } : { type: 'command-result', requestId, ok: false, error: r.error }),

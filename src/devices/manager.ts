@@ -119,6 +119,11 @@ export class DeviceManager {
     return ran ? { ok: true } : { ok: false, error: `${slot.info.name} failed to run '${name}'.` };
   }
 
+  /** The kiosk's exam step of this device is open (null: none is); its transport is told (a simulated patient acts). */
+  attend(deviceId: string | null): void {
+    for (const slot of this.slots.values()) this.guard(slot, () => slot.transport?.attended?.(slot.info !== undefined && slot.info.id === deviceId));
+  }
+
   private emit(m: HostMessage): void {
     for (const l of this.listeners) {
       try {

@@ -73,7 +73,10 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       // A visit ended: what the doctor's console did not confirm goes to the report from here (report-delivery.ts).
       const was = phase;
       phase = (payload as EventPayload<'session'>).phase;
-      if (was === 'exam' && phase !== 'exam') delivery?.kick(VISIT_SETTLE_MS);
+      if (was === 'exam' && phase !== 'exam') {
+        delivery?.kick(VISIT_SETTLE_MS);
+        supervisor.attend(null);
+      }
       diskFullIncident((payload as EventPayload<'session'>).storeFault === 'disk-full');
     }
     // The call counts as the patient's activity: no idle prompt while a doctor is there (session/attendance.ts).
@@ -165,6 +168,11 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     'devices:command': async ({ deviceId, name }) => {
       const r = await supervisor.command(deviceId, name);
       if (!r.ok) throw new BridgeFailure('device-command-failed', r.error ?? 'The device refused the command.');
+      return {};
+    },
+    // Only during the exam: a page left open on a step after the visit must not set a simulated patient going.
+    'exam:step': ({ deviceId }) => {
+      supervisor.attend(session.view().phase === 'exam' ? deviceId : null);
       return {};
     },
     'assistant:unlock': ({ pin }) => session.unlockAssistant(pin),

@@ -104,11 +104,12 @@ export function demoConfig(overrides: Partial<z.input<typeof KioskConfigSchema>>
     demo: true,
     media: DEMO_MEDIA,
     devices: {
+      // The cuff, thermometer and scale measure when the patient does their step, not by themselves (exam:step).
       simulate: [
         { driver: 'contec-cms50-v7' },
-        { driver: 'omron-hem790it' },
-        { driver: 'welchallyn-suretemp' },
-        { driver: 'tanita-serial' },
+        { driver: 'omron-hem790it', scenario: 'on-demand' },
+        { driver: 'welchallyn-suretemp', scenario: 'on-demand' },
+        { driver: 'tanita-serial', scenario: 'on-demand' },
       ],
     },
     ...overrides,

@@ -143,6 +143,8 @@ export const CALLS = {
     input: z.object({ deviceId: z.string().max(300), name: z.string().max(64) }).strict(),
     output: Empty,
   },
+  /** The exam step of this device opened on the kiosk (null: no device's step is open): the demo's simulated patient uses it. */
+  'exam:step': { input: z.object({ deviceId: z.string().max(300).nullable() }).strict(), output: Empty },
   'assistant:unlock': { input: z.object({ pin: z.string().regex(/^\d{4,8}$/) }).strict(), output: SessionViewSchema },
   'assistant:lock': { input: Empty, output: SessionViewSchema },
   'cleaning:complete': { input: z.object({ done: z.array(z.string().max(64)).max(50) }).strict(), output: SessionViewSchema },

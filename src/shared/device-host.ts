@@ -46,6 +46,8 @@ export type HostMessage = z.infer<typeof HostMessageSchema>;
 
 export const HostRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), requestId: z.string(), deviceId: z.string(), name: z.string().max(64) }),
+  /** The kiosk's exam step of this device is open (null: none is). */
+  z.object({ type: z.literal('attend'), deviceId: z.string().max(300).nullable() }),
   z.object({ type: z.literal('shutdown') }),
 ]);
 export type HostRequest = z.infer<typeof HostRequestSchema>;

@@ -3,9 +3,10 @@ import { DRIVERS } from '../../drivers/index.ts';
 import { DevicesConfigSchema } from '../../src/devices/config.ts';
 import { createDeviceManager } from '../../src/devices/host.ts';
 import type { DeviceManager } from '../../src/devices/manager.ts';
+import { demoConfig } from '../../src/main/config.ts';
 import { PATIENT_ACTS_AFTER_MS } from '../../src/devices/transports/simulated.ts';
 import type { HostMessage } from '../../src/shared/device-host.ts';
-import { ManualClock, runUntil } from '../helpers/manual-clock.ts';
+import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
 
 /** In the demo a doctor (or the assistant) asks for a BP measurement: the simulated patient presses START. */
 
@@ -41,4 +42,45 @@ describe('simulated devices answer commands the way a patient would', () => {
     expect(took).toBeGreaterThanOrEqual(PATIENT_ACTS_AFTER_MS - 50);
     expect(took).toBeLessThan(30_000);
   }, 40_000);
+
+  it("the demo's cuff, thermometer and scale measure when the patient does their step, never by themselves", async () => {
+    const messages: HostMessage[] = [];
+    manager = createDeviceManager(DRIVERS, demoConfig().devices, { lister: async () => [], clock });
+    manager.onMessage((m) => messages.push(m));
+    await manager.start();
+    const values = (code: string) => messages.filter((m) => m.type === 'event' && m.event.kind === 'observation' && m.event.code === code);
+    const [SPO2, SYS, TEMP, WEIGHT] = ['MDC_PULS_OXIM_SAT_O2', 'MDC_PRESS_BLD_NONINV_SYS', 'MDC_TEMP_BODY', 'MDC_MASS_BODY_ACTUAL'];
+    const id = (driver: string) => `${driver}@sim:${driver}`;
+    // Seventy seconds with nobody at them (before the visit, or on the oximeter's step): the oximeter streams, the
+    // others measure nothing (the simulators' own cycles gave readings at 3, 6 and 63 s).
+    await runFor(clock, 70_000, 50);
+    expect(values(SPO2).length).toBeGreaterThan(10);
+    expect([values(SYS).length, values(TEMP).length, values(WEIGHT).length]).toEqual([0, 0, 0]);
+
+    // The thermometer's step opens: the patient takes the probe out, the prediction ends a few seconds later. Once.
+    manager.attend(id('welchallyn-suretemp'));
+    let asked = clock.now();
+    await until(() => values(TEMP).length > 0, 20_000, 'the temperature');
+    expect(clock.now() - asked).toBeGreaterThanOrEqual(PATIENT_ACTS_AFTER_MS);
+    await runFor(clock, 40_000, 50);
+    expect(values(TEMP)).toHaveLength(1);
+
+    // The scale's step: one weighing, and the thermometer (its step closed) stays in its well.
+    manager.attend(id('tanita-serial'));
+    asked = clock.now();
+    await until(() => values(WEIGHT).length > 0, 20_000, 'the weight');
+    expect(clock.now() - asked).toBeGreaterThanOrEqual(PATIENT_ACTS_AFTER_MS);
+    await runFor(clock, 30_000, 50);
+    expect([values(WEIGHT).length, values(TEMP).length]).toEqual([1, 1]);
+
+    // The cuff's step alone starts nothing: the patient presses START when the kiosk's "measure" asks.
+    manager.attend(id('omron-hem790it'));
+    await runFor(clock, 10_000, 50);
+    expect(values(SYS)).toHaveLength(0);
+    expect(await manager.command(id('omron-hem790it'), 'measure')).toEqual({ ok: true });
+    await until(() => values(SYS).length > 0, 15_000, 'the blood pressure');
+    manager.attend(null);
+    await runFor(clock, 70_000, 50);
+    expect([values(SYS).length, values(TEMP).length, values(WEIGHT).length]).toEqual([1, 1, 1]);
+  }, 60_000);
 });

@@ -56,4 +56,24 @@ describe('DeviceSupervisor', () => {
     expect(await sup.command('omron-hem790it@sim:omron-hem790it', 'measure')).toEqual({ ok: true });
     expect(await sup.command('nope', 'measure')).toMatchObject({ ok: false, error: expect.stringContaining('nope') });
   });
+
+  it("tells the host which device's step is open: the demo's thermometer is used then, not by itself", async () => {
+    const config = { ...defaultDevicesConfig(), simulate: [{ driver: 'welchallyn-suretemp', scenario: 'on-demand' }] };
+    const temps: number[] = [];
+    const sup = new DeviceSupervisor(forkHostLauncher(config), {
+      device: () => {},
+      event: (_id, e) => void (e.kind === 'observation' && e.code === 'MDC_TEMP_BODY' && temps.push(Date.now())),
+      incident: () => {},
+    });
+    supervisors.push(sup);
+    sup.start();
+    await until('connected', () => sup.devices().some((d) => d.link === 'connected'));
+    // Its old cycle measured 6 s after opening; nobody is at it yet.
+    await new Promise((r) => setTimeout(r, 7000));
+    expect(temps).toEqual([]);
+    const asked = Date.now();
+    sup.attend('welchallyn-suretemp@sim:welchallyn-suretemp');
+    await until('the temperature', () => temps.length > 0);
+    expect(temps[0]! - asked).toBeGreaterThanOrEqual(1000);
+  }, 30_000);
 });

@@ -1,16 +1,20 @@
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.ts';
-import type { Driver, Frame, Simulator } from '../../shared/driver.ts';
+import type { DeviceCategory, Driver, Frame, Simulator } from '../../shared/driver.ts';
 import { DeviceError, type Transport } from './transport.ts';
 
 /**
  * A driver's simulator behind a transport, on a clock (real timers by default): the demo and tests use it to run
  * the whole device stack with no hardware and no pseudo-terminals.
  */
-/** How long the simulated patient takes to do what a command's status asks (press START). */
+/** How long the simulated patient takes to do what a command's status asks (press START), or what a step asks. */
 export const PATIENT_ACTS_AFTER_MS = 1500;
+/** Devices the patient starts by using them when the step asks (probe out of its well, standing on the scale). */
+const USED_WHEN_ASKED: ReadonlySet<DeviceCategory> = new Set(['thermometer', 'scale']);
 
 export class SimulatedTransport implements Transport {
   private sim: Simulator | undefined;
+  private attending = false;
+  private acting = false;
   private timer: TimerHandle | undefined;
   private t0 = 0;
   private dataCb: (bytes: Uint8Array) => void = () => {};
@@ -56,10 +60,31 @@ export class SimulatedTransport implements Transport {
   commanded(name: string): void {
     const cmd = Object.hasOwn(this.driver.link.commands, name) ? this.driver.link.commands[name] : undefined;
     if (!cmd || cmd.frames.length > 0 || !cmd.status) return;
+    this.patientActs();
+  }
+
+  /**
+   * The simulated patient completes a measurement a moment from now (unless the device was closed meanwhile); asked
+   * again before then (a step opened twice in a row), it is still one measurement.
+   */
+  private patientActs(): void {
+    if (this.acting) return;
     const sim = this.sim;
+    this.acting = true;
     this.clock.setTimeout(() => {
+      this.acting = false;
       if (this.sim === sim) sim?.set({ completeMeasurement: true });
     }, PATIENT_ACTS_AFTER_MS);
+  }
+
+  /**
+   * The kiosk's step of this device opened: the patient takes the thermometer's probe out or steps on the scale a
+   * moment later. A cuff waits for its command (the kiosk's "measure": press START); an oximeter streams anyway.
+   */
+  attended(open: boolean): void {
+    const opened = open && !this.attending;
+    this.attending = open;
+    if (opened && USED_WHEN_ASKED.has(this.driver.manifest.category)) this.patientActs();
   }
 
   /** Makes the simulated device vanish as if unplugged. */
@@ -72,6 +97,7 @@ export class SimulatedTransport implements Transport {
     if (this.timer) this.clock.clearInterval(this.timer);
     this.timer = undefined;
     this.sim = undefined;
+    this.attending = false;
   }
 
   private pump(): void {

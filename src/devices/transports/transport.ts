@@ -15,6 +15,8 @@ export interface Transport {
    * part (e.g. the patient pressing START on a cuff that cannot be started over USB).
    */
   commanded?(name: string): void;
+  /** The kiosk's exam step of this device opened (true) or closed. Real transports ignore it; a simulated patient uses the device. */
+  attended?(open: boolean): void;
 }
 
 /** A device problem with a message for a person: what happened and what to do. */

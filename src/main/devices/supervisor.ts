@@ -87,6 +87,11 @@ export class DeviceSupervisor {
     });
   }
 
+  /** The kiosk's exam step of this device is open (null: none is): a simulated patient uses the device (demo). */
+  attend(deviceId: string | null): void {
+    this.host?.send({ type: 'attend', deviceId });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.clock.clearTimeout(this.restartTimer);

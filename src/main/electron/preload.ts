@@ -20,6 +20,7 @@ const CALL_NAMES = [
   'session:help-answered',
   'devices:list',
   'devices:command',
+  'exam:step',
   'assistant:unlock',
   'assistant:lock',
   'cleaning:complete',

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Reading } from '../../shared/bridge.ts';
 import { ListenButton } from '../components/ListenButton.tsx';
@@ -10,6 +10,7 @@ import { SignalBadge } from '../components/SignalBadge.tsx';
 import { StepValues } from '../components/StepValues.tsx';
 import { measureState, readingIds, stepSignal, stepValues } from '../exam/step-values.ts';
 import type { ExamStep as Step } from '../exam/steps.ts';
+import { useCabin } from '../state/cabin.tsx';
 
 /** One device of the exam: picture and instruction, signal state, live values (and pleth, BP start). */
 export function ExamStep({ step, readings, compact = false, onCommand }: { step: Step; readings: ReadonlyMap<string, Reading>; compact?: boolean; onCommand(name: string): void }) {
@@ -20,6 +21,12 @@ export function ExamStep({ step, readings, compact = false, onCommand }: { step:
   const { main, minor } = stepValues(category, readings, device.id, i18n.language);
   // What was there when the step opened was not measured here: no "Mesure réussie" for it.
   const [before] = useState(() => readingIds(readings));
+  // Main hears which device's step is open, and when it closes (the demo's simulated patient then uses the device).
+  const { act } = useCabin();
+  useEffect(() => {
+    void act('exam:step', { deviceId: device.id }, { quiet: true });
+    return () => void act('exam:step', { deviceId: null }, { quiet: true });
+  }, [act, device.id]);
   const { signal, tone } = stepSignal(device, measureState(category, readings, device.id, before));
   const instruction = t(`step.${category}.instruction`);
   const canMeasure = device.commands.includes('measure');
