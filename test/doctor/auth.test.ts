@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fetchReport, login, logout, refresh, renewDelayMs } from '../../src/doctor/hub/auth.ts';
+import { reportOf } from './fixtures/report.ts';
 
 function fakeFetch(status: number, body: unknown, headers: Record<string, string> = {}) {
   const calls: { url: string; init: { method: string; headers: Record<string, string>; body?: string; credentials?: string } }[] = [];
@@ -67,18 +68,7 @@ describe('login and token renewal', () => {
   });
 
   it('reads the report so far with the bearer; any failure is undefined', async () => {
-    const report = {
-      consultationId: 'c 1',
-      cabin: { id: 'k1', name: 'Cabine' },
-      doctor: { id: 'd1', name: 'Dr' },
-      createdAt: 1,
-      claimedAt: 2,
-      endedAt: null,
-      state: 'active',
-      notes: '',
-      readings: [{ id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 5, deviceId: 'oxi' }],
-      incidents: [],
-    };
+    const report = reportOf({ consultationId: 'c 1' });
     const ok = fakeFetch(200, report);
     expect(await fetchReport('c 1', 'tok', ok.fetcher)).toEqual(report);
     expect(ok.calls[0]!.url).toBe('/api/consultations/c%201/report');

@@ -9,25 +9,17 @@ import type { FetchLike } from '../../src/doctor/hub/auth.ts';
 import { createI18n } from '../../src/doctor/i18n/index.ts';
 import { storedObservations } from '../../src/doctor/state/report-queue.ts';
 import type { Language } from '../../src/shared/language.ts';
+import { reportOf } from './fixtures/report.ts';
 
 const AT = new Date(2026, 11, 6, 10, 42).getTime();
-const report = {
-  consultationId: 'c1',
-  cabin: { id: 'k1', name: 'Cabine' },
-  doctor: { id: 'd1', name: 'Dr' },
-  createdAt: 1,
-  claimedAt: 2,
-  endedAt: null,
-  state: 'active',
-  notes: '',
+const report = reportOf({
   readings: [
     { id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 5, deviceId: 'oxi' },
     { id: 'o2', code: 'MDC_TEMP_BODY', value: 37.2, unit: 'Cel', t: 6, deviceId: 'thermo', fromCabinAt: AT },
     { id: 'o3', code: 'MDC_PRESS_BLD_NONINV_SYS', value: 128, unit: 'mm[Hg]', t: 7, deviceId: 'cuff', measurementId: 'm1', fromCabinAt: AT },
     { id: 'o4', code: 'MDC_PRESS_BLD_NONINV_DIA', value: 82, unit: 'mm[Hg]', t: 7, deviceId: 'cuff', measurementId: 'm1', fromCabinAt: AT },
   ],
-  incidents: [],
-};
+});
 const fetcher: FetchLike = async () => ({ status: 200, ok: true, headers: { get: () => null }, json: async () => report });
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/[ \t\n\u00a0]+/g, ' ').trim();
 
