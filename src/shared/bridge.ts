@@ -260,7 +260,16 @@ export const WireToMainSchema = z.object({
 export const WireToRendererSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('result'), id: z.number(), result: z.unknown() }),
   z.object({ type: z.literal('event'), name: z.string(), payload: z.unknown() }),
+  // Main is alive: sent on connection, then every BRIDGE_BEAT_MS.
+  z.object({ type: z.literal('beat') }),
 ]);
+/** How often main beats on each bridge socket. */
+export const BRIDGE_BEAT_MS = 1000;
+/**
+ * How long the page waits without a frame before it takes main for lost: a busy main's event loop stalls up to about
+ * 1 s (measured under load), so the longest gap of a live main is about 2 s; twice that is silence.
+ */
+export const BRIDGE_SILENCE_MS = 4000;
 
 export function isCallName(name: string): name is CallName {
   return Object.hasOwn(CALLS, name);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRIDGE_LOST_GRACE_MS } from '../../src/renderer/bridge/link.ts';
+import { BRIDGE_BEAT_MS, BRIDGE_SILENCE_MS } from '../../src/shared/bridge.ts';
 import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
 import { prepare, type Instrumented } from '../helpers/instrument.ts';
 
@@ -19,44 +20,121 @@ function keepCaptures(): void {
   };
 }
 
+let buildDir: string;
+let apps: Awaited<ReturnType<typeof buildApps>>;
+
+beforeAll(async () => {
+  buildDir = mkdtempSync(join(tmpdir(), 'cabin-bridge-lost-apps-'));
+  apps = await buildApps(buildDir);
+}, 90_000);
+
+afterAll(() => {
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
+
+/**
+ * Cabin main runs in the test's process, so SIGSTOP would stop the test too. While `__frozen`, the page's sockets pass
+ * nothing either way and a new one never opens, as with a stopped process (whose kernel still accepts connections).
+ */
+function freezable(): void {
+  const w = window as unknown as { __frozen: boolean; WebSocket: typeof WebSocket };
+  w.__frozen = false;
+  const pass = <E>(fn: ((ev: E) => void) | null) => fn && ((ev: E) => void (w.__frozen || fn(ev)));
+  w.WebSocket = class extends WebSocket {
+    override set onopen(fn: ((ev: Event) => void) | null) {
+      super.onopen = pass(fn);
+    }
+    override set onmessage(fn: ((ev: MessageEvent) => void) | null) {
+      super.onmessage = pass(fn);
+    }
+    override send(data: string): void {
+      if (!w.__frozen) super.send(data);
+    }
+  };
+}
+const freeze = (chain: Chain, frozen: boolean) => chain.cabinPage.evaluate((f) => void ((window as unknown as { __frozen: boolean }).__frozen = f), frozen);
+
+/** A call under way between the kiosk page and the doctor, holding a peer connection and captures; gives what the page still holds open. */
+async function callUnderway(chain: Chain): Promise<() => Promise<{ pcs: number; tracks: number }>> {
+  const { cabinPage: cabin } = chain;
+  await patientStarts(chain);
+  await doctorLogin(chain);
+  await doctorAccepts(chain);
+  await cabin.locator('[data-testid="call-status"][data-state="active"][data-rtc="connected"]').waitFor({ timeout: 20_000 });
+  const live = () =>
+    cabin.evaluate(() => {
+      const w = window as unknown as Instrumented & { __captures: MediaStream[] };
+      return {
+        pcs: w.__pcs.filter((p) => p.connectionState !== 'closed').length,
+        tracks: w.__captures.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
+      };
+    });
+  const before = await live();
+  expect(before.pcs).toBeGreaterThan(0);
+  expect(before.tracks).toBeGreaterThan(0);
+  return live;
+}
+
+/**
+ * Cabin main frozen while the kiosk page lives on (SIGSTOP, or an event loop that hangs): the page's bridge socket
+ * stays open but main beats no more. The page takes that silence for a lost bridge, as it does a closed socket.
+ */
+describe('the kiosk page when cabin main freezes (hub, kiosk, doctor console in Chromium)', () => {
+  let chain: Chain;
+
+  beforeAll(async () => {
+    chain = await startChain({ apps });
+    await prepare(chain);
+    await chain.cabinPage.addInitScript(keepCaptures);
+    await chain.cabinPage.addInitScript(freezable);
+  }, 90_000);
+
+  afterAll(async () => {
+    await chain?.close();
+  });
+
+  it('says "reconnecting" within 4 s, hangs up and releases the devices after the grace, and comes back with main', async () => {
+    const { cabinPage: cabin } = chain;
+    const live = await callUnderway(chain);
+
+    await freeze(chain, true);
+    const frozenAt = Date.now();
+    const notice = cabin.getByTestId('bridge-lost');
+    await notice.waitFor({ timeout: BRIDGE_SILENCE_MS + 3000 });
+    // Not before main has been silent a while: its last beat came at most a beat before it froze.
+    expect(Date.now() - frozenAt).toBeGreaterThanOrEqual(BRIDGE_SILENCE_MS - BRIDGE_BEAT_MS - 500);
+    expect(await notice.innerText()).toContain('Reconnexion');
+    await cabin.getByTestId('bridge-lost-call').waitFor({ timeout: BRIDGE_LOST_GRACE_MS + 5000 });
+    await expect.poll(live, { timeout: 5000 }).toEqual({ pcs: 0, tracks: 0 });
+
+    // SIGCONT: main answers again on the page's next socket.
+    await freeze(chain, false);
+    await cabin.locator('.kiosk[data-bridge="open"]').waitFor({ timeout: BRIDGE_SILENCE_MS + 10_000 });
+    expect(await notice.count()).toBe(0);
+  }, 90_000);
+});
+
 /**
  * Cabin main gone while the kiosk page lives on (a crash: the page's bridge socket closes and nothing answers again):
  * the page says « Reconnexion… » across the top and greys what it shows, and after a short grace it hangs up the call
  * and releases the camera and microphones, so an orphaned page cannot keep streaming the patient to the doctor.
  */
 describe('the kiosk page when cabin main is gone (hub, kiosk, doctor console in Chromium)', () => {
-  let buildDir: string;
   let chain: Chain;
 
   beforeAll(async () => {
-    buildDir = mkdtempSync(join(tmpdir(), 'cabin-bridge-lost-apps-'));
-    chain = await startChain({ apps: await buildApps(buildDir) });
+    chain = await startChain({ apps });
     await prepare(chain);
     await chain.cabinPage.addInitScript(keepCaptures);
   }, 90_000);
 
   afterAll(async () => {
     await chain?.close();
-    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   });
 
   it('says "reconnecting" at once, then hangs up and releases the devices after the grace period', async () => {
     const { cabinPage: cabin } = chain;
-    await patientStarts(chain);
-    await doctorLogin(chain);
-    await doctorAccepts(chain);
-    await cabin.locator('[data-testid="call-status"][data-state="active"][data-rtc="connected"]').waitFor({ timeout: 20_000 });
-    const live = () =>
-      cabin.evaluate(() => {
-        const w = window as unknown as Instrumented & { __captures: MediaStream[] };
-        return {
-          pcs: w.__pcs.filter((p) => p.connectionState !== 'closed').length,
-          tracks: w.__captures.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
-        };
-      });
-    const before = await live();
-    expect(before.pcs).toBeGreaterThan(0);
-    expect(before.tracks).toBeGreaterThan(0);
+    const live = await callUnderway(chain);
     expect(await cabin.getByTestId('bridge-lost').count()).toBe(0);
 
     // Cabin main's web host goes away: the page's bridge closes and no new one opens.

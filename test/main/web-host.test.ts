@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { demoConfig } from '../../src/main/config.ts';
+import { BRIDGE_BEAT_MS } from '../../src/shared/bridge.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 
 /** Browser mode's web host: the renderer with strict headers, and the bridge only for the kiosk page. */
@@ -180,6 +181,21 @@ describe('web host', () => {
     ws.send('not json');
     expect(await call(ws, 5, 'session:consent', { accepted: false })).toMatchObject({ ok: true, value: { phase: 'welcome' } });
     ws.close();
+  });
+
+  it('beats on every bridge socket, at once and then every second, while nothing else happens', async () => {
+    const beats: number[] = [];
+    const ws = new WebSocket(`${origin.replace('http', 'ws')}/bridge`, { headers: { origin, cookie } });
+    ws.on('message', (d) => {
+      if ((JSON.parse(d.toString()) as { type: string }).type === 'beat') beats.push(Date.now());
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    await expect.poll(() => beats.length, { timeout: 3 * BRIDGE_BEAT_MS }).toBeGreaterThanOrEqual(3);
+    ws.close();
+    const gaps = beats.slice(1).map((t, i) => t - beats[i]!);
+    // The first at once; the next ones a beat apart (the first interval tick comes anywhere within the first second).
+    for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThan(BRIDGE_BEAT_MS / 2);
+    for (const gap of gaps) expect(gap).toBeLessThan(BRIDGE_BEAT_MS * 2);
   });
 
   it('closes a socket that sends an oversized frame, and keeps serving others', async () => {

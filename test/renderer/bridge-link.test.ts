@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_LOST_GRACE_MS, bridgeGone, type BridgeLinkView } from '../../src/renderer/bridge/link.ts';
+import { BRIDGE_BEAT_MS, BRIDGE_SILENCE_MS } from '../../src/shared/bridge.ts';
 import { createWsClient, type SocketLike, type WsBridgeClient } from '../../src/renderer/bridge/ws-client.ts';
 
 class FakeSocket implements SocketLike {
@@ -10,11 +11,22 @@ class FakeSocket implements SocketLike {
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   send(): void {}
   close(): void {
+    this.closedByPage = true;
     this.drop();
   }
-  open(): void {
+  closedByPage = false;
+  /** The handshake only: main has not spoken yet. */
+  handshake(): void {
     this.readyState = 1;
     this.onopen?.(undefined as never);
+  }
+  /** What a live main does: the handshake, then a beat at once. */
+  open(): void {
+    this.handshake();
+    this.beat();
+  }
+  beat(): void {
+    this.onmessage?.({ data: JSON.stringify({ type: 'beat' }) });
   }
   drop(): void {
     this.readyState = 3;
@@ -28,6 +40,11 @@ describe('the bridge link to cabin main (browser mode)', () => {
   let now: number;
   const seen: BridgeLinkView[] = [];
   const last = () => sockets[sockets.length - 1]!;
+  /** The page's clock and its timers move together. */
+  const tick = (ms: number) => {
+    now += ms;
+    vi.advanceTimersByTime(ms);
+  };
 
   beforeEach(() => {
     vi.useFakeTimers();
@@ -82,6 +99,74 @@ describe('the bridge link to cabin main (browser mode)', () => {
   it('is not lost when the page itself closes the bridge', () => {
     last().open();
     client.close();
+    expect(client.link.get().state).toBe('open');
+  });
+
+  it('is lost when main falls silent (stopped with SIGSTOP, or its event loop hung), though the socket stays open', () => {
+    last().open();
+    for (let i = 0; i < 10; i++) {
+      tick(BRIDGE_BEAT_MS);
+      last().beat();
+    }
+    const stopped = last();
+    tick(BRIDGE_SILENCE_MS - 1);
+    expect(client.link.get().state).toBe('open');
+    tick(1);
+    expect(client.link.get()).toEqual({ state: 'lost', since: now });
+    // The same path as a closed socket: the silent one is given up and a new one tried.
+    expect(stopped.closedByPage).toBe(true);
+    tick(100);
+    expect(sockets).toHaveLength(2);
+  });
+
+  it('is gone (the call hung up, the camera released) 9 s after main stopped: 4 s of silence, then the 5 s grace', () => {
+    last().open();
+    const stoppedAt = now;
+    const lostAt = stoppedAt + BRIDGE_SILENCE_MS;
+    // A stopped main's kernel still accepts connections but nothing answers: the retries open, or hang, and never speak.
+    while (now < lostAt + BRIDGE_LOST_GRACE_MS) {
+      tick(50);
+      if (last().readyState === 0 && sockets.length % 2 === 0) last().handshake();
+    }
+    expect(sockets.length).toBeGreaterThan(2);
+    expect(client.link.get()).toEqual({ state: 'lost', since: lostAt });
+    expect(bridgeGone(client.link.get(), now)).toBe(true);
+    expect(bridgeGone(client.link.get(), now - 50)).toBe(false);
+    // SIGCONT: main answers on the next socket.
+    tick(1000);
+    last().open();
+    expect(client.link.get().state).toBe('open');
+  });
+
+  it('does not take a busy main for a dead one: beats 2 s apart (a 1 s stall on a 1 s beat), even 3.9 s apart, keep it open', () => {
+    last().open();
+    for (const gap of [2000, 2000, 1000, 3900, 2000]) {
+      tick(gap);
+      last().beat();
+    }
+    expect(sockets).toHaveLength(1);
+    expect(seen.map((v) => v.state)).toEqual(['open']);
+  });
+
+  it('waits once more when its own timer fired late (the page itself was frozen): main’s beats may be queued behind it', () => {
+    last().open();
+    now += 10_000; // the page's clock jumped: its timer runs 6 s after it was due
+    vi.advanceTimersByTime(BRIDGE_SILENCE_MS);
+    expect(client.link.get().state).toBe('open');
+    last().beat();
+    tick(BRIDGE_SILENCE_MS - 1);
+    expect(client.link.get().state).toBe('open');
+    tick(1);
+    expect(client.link.get().state).toBe('lost');
+  });
+
+  it('a socket that opens but on which main never speaks is not open', () => {
+    last().handshake();
+    expect(client.link.get().state).toBe('connecting');
+    tick(BRIDGE_SILENCE_MS);
+    expect(sockets[0]!.closedByPage).toBe(true);
+    tick(100);
+    last().open();
     expect(client.link.get().state).toBe('open');
   });
 

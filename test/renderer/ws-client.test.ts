@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SessionView } from '../../src/shared/bridge.ts';
+import { BRIDGE_SILENCE_MS, type SessionView } from '../../src/shared/bridge.ts';
 import { bridgeUrl, createWsClient, type SocketLike, type WsBridgeClient } from '../../src/renderer/bridge/ws-client.ts';
 
 class FakeSocket implements SocketLike {
@@ -16,9 +16,11 @@ class FakeSocket implements SocketLike {
   close(): void {
     this.drop();
   }
+  /** What a live main does: the handshake, then a beat at once. */
   open(): void {
     this.readyState = 1;
     this.onopen?.(undefined as never);
+    this.receive({ type: 'beat' });
   }
   drop(): void {
     this.readyState = 3;
@@ -197,6 +199,32 @@ describe('WebSocket bridge client', () => {
     vi.advanceTimersByTime(10_000);
     expect(sockets).toHaveLength(1);
     expect((await client.call('session:get', {})).ok).toBe(false);
+  });
+
+  it('fails a call sent to a main that fell silent (stopped or hung), and sends nothing on the silent socket again', async () => {
+    last().open();
+    const p = client.call('devices:list', {});
+    const silent = last();
+    vi.advanceTimersByTime(BRIDGE_SILENCE_MS);
+    expect(await p).toEqual({ ok: false, error: { code: 'disconnected', message: expect.stringContaining('lost before it answered devices:list') } });
+    expect(silent.readyState).toBe(3);
+    void client.call('config:get', {});
+    expect(silent.sent).toHaveLength(1);
+    vi.advanceTimersByTime(100);
+    expect(sockets).toHaveLength(2);
+    last().open();
+    expect(last().sent).toMatchObject([{ name: 'config:get' }, { name: 'session:get' }]);
+  });
+
+  it('takes beats for what they are: never an event, a result or a warning', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const got: unknown[] = [];
+    client.on('session', (s) => got.push(s));
+    last().open();
+    last().receive({ type: 'beat' });
+    expect(got).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
   });
 
   it('ignores answers to calls it does not know', () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../../server/log.ts';
-import { WireToMainSchema } from '../../shared/bridge.ts';
+import { BRIDGE_BEAT_MS, WireToMainSchema } from '../../shared/bridge.ts';
 import { dispatch, type EventSink } from '../bridge/dispatch.ts';
 import type { Cabin } from '../cabin.ts';
 import { readCookie } from '../../server/cookies.ts';
@@ -15,6 +15,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Calls a renderer may make per second before it is told to slow down. */
 const MAX_CALLS_PER_SECOND = 50;
+const BEAT = JSON.stringify({ type: 'beat' });
 
 /**
  * The bridge over a WebSocket (browser mode): the same contract and dispatch as the Electron IPC. Only the
@@ -23,6 +24,8 @@ const MAX_CALLS_PER_SECOND = 50;
 export class WsBridge {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly unsubscribe: () => void;
+  /** Beats tell the page main is alive: a stopped or hung main keeps its sockets open but beats no more. */
+  private readonly beats: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly cabin: Cabin,
@@ -42,6 +45,10 @@ export class WsBridge {
       }
     };
     this.unsubscribe = cabin.subscribe(sink);
+    this.beats = setInterval(() => {
+      for (const ws of this.wss.clients) if (ws.readyState === ws.OPEN) ws.send(BEAT);
+    }, BRIDGE_BEAT_MS);
+    this.beats.unref();
   }
 
   /** Handles an HTTP upgrade on /bridge; refuses anything that is not the kiosk page. */
@@ -58,6 +65,8 @@ export class WsBridge {
   }
 
   private serve(ws: WebSocket): void {
+    // The first beat at once: the page counts the bridge as open only once main has spoken on it.
+    ws.send(BEAT);
     // An oversized or malformed frame is the client's problem, never main's: close that socket.
     ws.on('error', () => ws.terminate());
     const calls = new TokenBucket(MAX_CALLS_PER_SECOND, MAX_CALLS_PER_SECOND);
@@ -82,6 +91,7 @@ export class WsBridge {
   }
 
   close(): void {
+    clearInterval(this.beats);
     this.unsubscribe();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();

@@ -1,4 +1,5 @@
 import {
+  BRIDGE_SILENCE_MS,
   WireToRendererSchema,
   type BridgeClient,
   type CallInput,
@@ -33,16 +34,23 @@ export interface WsClientOptions {
   callTimeoutMs?: number;
   random?: () => number;
   now?: () => number;
+  /** How long without a frame from main (it beats every second) before the socket counts as lost. */
+  silenceMs?: number;
 }
 
 export interface WsBridgeClient extends BridgeClient {
   /** Stops reconnecting and fails what is still pending. */
   close(): void;
-  /** Whether cabin main is reached: 'lost' from the moment an open socket closes until one opens again. */
+  /**
+   * Whether cabin main is reached: open once main speaks on a socket, 'lost' from the moment that socket closes or
+   * falls silent (main stopped or hung) until main speaks on a new one.
+   */
   link: BridgeLink;
 }
 
 const OPEN = 1;
+/** A silence timer that fires this late was held up by the page itself: main's frames may be queued behind it. */
+const LATE_MS = 1000;
 
 interface Pending {
   name: CallName;
@@ -59,7 +67,8 @@ export function bridgeUrl(loc: { protocol: string; host: string }): string {
 
 /**
  * The bridge over a WebSocket (browser mode): calls are `{type:'call'}` frames answered by `{type:'result'}`,
- * events arrive as `{type:'event'}`; everything incoming is checked against the contract. The socket is
+ * events arrive as `{type:'event'}`; everything incoming is checked against the contract. Main beats
+ * (`{type:'beat'}`) every second: a socket silent for `silenceMs` is dropped as if it had closed. The socket is
  * reopened with backoff, and after a reconnection the session and devices are fetched again and delivered
  * as events, so the screens catch up with what happened meanwhile.
  */
@@ -69,6 +78,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
   const callTimeoutMs = opts.callTimeoutMs ?? 8000;
   const random = opts.random ?? Math.random;
   const now = opts.now ?? Date.now;
+  const silenceMs = opts.silenceMs ?? BRIDGE_SILENCE_MS;
   const link = new LinkState();
   const listeners = new Listeners();
   const pending = new Map<number, Pending>();
@@ -78,6 +88,9 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
   let everOpened = false;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether main has spoken on the current socket. */
+  let live = false;
 
   function settle(id: number, result: Result<unknown>): void {
     const p = pending.get(id);
@@ -96,7 +109,17 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
     }
   }
 
-  function onMessage(data: unknown): void {
+  function onMessage(ws: SocketLike, data: unknown): void {
+    if (socket !== ws) return;
+    awaitFrame(ws);
+    if (!live) {
+      live = true;
+      attempt = 0;
+      link.set('open', now());
+      flush();
+      if (everOpened) void resync();
+      everOpened = true;
+    }
     if (typeof data !== 'string') return;
     let json: unknown;
     try {
@@ -105,7 +128,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
       return;
     }
     const msg = WireToRendererSchema.safeParse(json);
-    if (!msg.success) return;
+    if (!msg.success || msg.data.type === 'beat') return;
     if (msg.data.type === 'result') {
       const p = pending.get(msg.data.id);
       if (p) settle(msg.data.id, checkResult(p.name, msg.data.result));
@@ -125,30 +148,42 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
     if (devices.ok) for (const d of devices.value) listeners.emit('device', d);
   }
 
+  /** Waits for the next frame on `ws`: a socket silent that long (main stopped or hung) is dropped as if it closed. */
+  function awaitFrame(ws: SocketLike): void {
+    clearTimeout(silenceTimer);
+    const due = now() + silenceMs;
+    silenceTimer = setTimeout(() => {
+      if (socket !== ws) return;
+      if (now() - due > LATE_MS) return awaitFrame(ws);
+      dropped(ws);
+      ws.close();
+    }, silenceMs);
+  }
+
+  function dropped(ws: SocketLike): void {
+    if (socket !== ws) return;
+    socket = undefined;
+    clearTimeout(silenceTimer);
+    if (!closed) link.set('lost', now());
+    for (const [id, p] of pending) {
+      if (p.sent) settle(id, failure('disconnected', `The connection to the cabin service was lost before it answered ${p.name}: try again.`));
+    }
+    if (closed) return;
+    const delay = backoffDelay(attempt, { firstMs, maxMs, jitter: [0.8, 1.2], random });
+    attempt++;
+    retryTimer = setTimeout(open, delay);
+  }
+
   function open(): void {
     const ws = connect(opts.url);
     socket = ws;
-    ws.onopen = () => {
-      attempt = 0;
-      link.set('open', now());
-      flush();
-      if (everOpened) void resync();
-      everOpened = true;
-    };
-    ws.onmessage = (ev) => onMessage(ev.data);
+    live = false;
+    // Also bounds the opening: a stopped main's kernel accepts the connection, but nothing answers the upgrade.
+    awaitFrame(ws);
+    ws.onopen = () => flush();
+    ws.onmessage = (ev) => onMessage(ws, ev.data);
     ws.onerror = () => {};
-    ws.onclose = () => {
-      if (socket !== ws) return;
-      socket = undefined;
-      if (!closed) link.set('lost', now());
-      for (const [id, p] of pending) {
-        if (p.sent) settle(id, failure('disconnected', `The connection to the cabin service was lost before it answered ${p.name}: try again.`));
-      }
-      if (closed) return;
-      const delay = backoffDelay(attempt, { firstMs, maxMs, jitter: [0.8, 1.2], random });
-      attempt++;
-      retryTimer = setTimeout(open, delay);
-    };
+    ws.onclose = () => dropped(ws);
   }
 
   function call<K extends CallName>(name: K, input: CallInput<K>): Promise<Result<CallOutput<K>>> {
@@ -176,6 +211,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
     close() {
       closed = true;
       clearTimeout(retryTimer);
+      clearTimeout(silenceTimer);
       socket?.close();
       for (const id of [...pending.keys()]) settle(id, failure('closed', 'The bridge was closed.'));
     },
