@@ -44,7 +44,7 @@ export function App() {
   });
   useActivity(phase, () => void act('session:activity', {}, { quiet: true }));
 
-  if (!session) return <Connecting failures={failures} />;
+  if (!session || link.state === 'refused') return <Connecting failures={failures} refused={link.state === 'refused'} />;
   const Screen = SCREENS[session.phase];
   const unlock = async (pin: string): Promise<BridgeError | undefined> => {
     const r = await act('assistant:unlock', { pin }, { quiet: true });

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoConfig } from '../../src/main/config.ts';
+import { startKiosk } from '../../src/main/web/host.ts';
 import { BRIDGE_LOST_GRACE_MS } from '../../src/renderer/bridge/link.ts';
 import { BRIDGE_BEAT_MS, BRIDGE_SILENCE_MS } from '../../src/shared/bridge.ts';
 import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
@@ -155,4 +157,22 @@ describe('the kiosk page when cabin main is gone (hub, kiosk, doctor console in 
     expect(Date.now() - cutAt).toBeGreaterThanOrEqual(BRIDGE_LOST_GRACE_MS - 500);
     await cabin.screenshot({ path: join(shotsDir(), 'kiosk-bridge-lost.png') });
   }, 90_000);
+
+  it('after a restart of cabin main (npm start again), the page left behind says its address was used, not « Reconnexion… » forever', async () => {
+    // The previous test closed cabin main; a new run takes the same port, with a new bridge token.
+    const dir = mkdtempSync(join(tmpdir(), 'cabin-bridge-restart-'));
+    const again = await startKiosk({
+      config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: Number(new URL(chain.kiosk.url).port) } }),
+      rendererDir: apps.rendererDir,
+    });
+    try {
+      const spent = chain.cabinPage.getByTestId('launch-spent');
+      await spent.waitFor({ timeout: 15_000 });
+      expect(await spent.innerText()).toContain('Cette adresse de la cabine a déjà servi');
+      expect(await chain.cabinPage.getByTestId('bridge-lost').count()).toBe(0);
+    } finally {
+      await again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

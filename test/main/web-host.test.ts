@@ -198,6 +198,13 @@ describe('web host', () => {
     for (const gap of gaps) expect(gap).toBeLessThan(BRIDGE_BEAT_MS * 2);
   });
 
+  it('tells a page whose bridge socket was refused whether its token is this run’s (a browser does not see the 403)', async () => {
+    expect((await fetch(`${origin}/bridge`, { headers: { cookie } })).status).toBe(204);
+    const old = await fetch(`${origin}/bridge`, { headers: { cookie: 'cabin-token=of-an-earlier-run' } });
+    expect([old.status, old.headers.get('cache-control')]).toEqual([403, 'no-store']);
+    expect((await fetch(`${origin}/bridge`)).status).toBe(403);
+  });
+
   it('closes a socket that sends an oversized frame, and keeps serving others', async () => {
     const bad = await connect({ origin, cookie });
     const closed = new Promise((resolve) => bad.once('close', resolve));

@@ -38,6 +38,9 @@ describe('the bridge link to cabin main (browser mode)', () => {
   let sockets: FakeSocket[];
   let client: WsBridgeClient;
   let now: number;
+  /** Whether main refuses the page's token, and how often the page asked. */
+  let refusing: boolean;
+  let asked: number;
   const seen: BridgeLinkView[] = [];
   const last = () => sockets[sockets.length - 1]!;
   /** The page's clock and its timers move together. */
@@ -46,12 +49,8 @@ describe('the bridge link to cabin main (browser mode)', () => {
     vi.advanceTimersByTime(ms);
   };
 
-  beforeEach(() => {
-    vi.useFakeTimers();
-    sockets = [];
-    seen.length = 0;
-    now = 1_000;
-    client = createWsClient({
+  const start = (refused: () => Promise<boolean>) =>
+    createWsClient({
       url: 'ws://kiosk/bridge',
       connect: () => {
         const s = new FakeSocket();
@@ -61,6 +60,19 @@ describe('the bridge link to cabin main (browser mode)', () => {
       backoff: { firstMs: 100, maxMs: 1000 },
       random: () => 0.5,
       now: () => now,
+      refused,
+    });
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sockets = [];
+    seen.length = 0;
+    now = 1_000;
+    refusing = false;
+    asked = 0;
+    client = start(async () => {
+      asked++;
+      return refusing;
     });
     client.link.subscribe((v) => seen.push(v));
   });
@@ -170,9 +182,55 @@ describe('the bridge link to cabin main (browser mode)', () => {
     expect(client.link.get().state).toBe('open');
   });
 
+  it('is refused, and retries no more, when main refuses the page’s token (npm start restarted since the page was opened)', async () => {
+    last().open();
+    last().drop();
+    // A socket main had spoken on that closes: main went away, nothing to ask yet.
+    expect(asked).toBe(0);
+    refusing = true;
+    tick(100);
+    last().drop(); // the new run's main answers the upgrade with 403
+    await vi.waitFor(() => expect(client.link.get().state).toBe('refused'));
+    expect(asked).toBe(1);
+    expect(bridgeGone(client.link.get(), now)).toBe(true);
+    tick(60_000);
+    expect(sockets).toHaveLength(2);
+  });
+
+  it('keeps retrying while main is not up yet (nothing answers, or not in time), then opens', async () => {
+    last().open();
+    last().drop();
+    for (let i = 0; i < 5; i++) {
+      tick(1000);
+      last().drop();
+      await Promise.resolve();
+    }
+    expect(asked).toBe(5);
+    expect(client.link.get().state).toBe('lost');
+    tick(1000);
+    last().open();
+    expect(client.link.get().state).toBe('open');
+    expect(sockets).toHaveLength(7);
+  });
+
+  it('a refusal that comes after a socket main speaks on changes nothing', async () => {
+    let answer!: (no: boolean) => void;
+    client.close();
+    sockets = [];
+    client = start(() => new Promise((resolve) => (answer = resolve)));
+    last().drop();
+    tick(100);
+    last().open();
+    answer(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(client.link.get().state).toBe('open');
+  });
+
   it('counts as gone (hang up, release the camera) only once lost for the grace period', () => {
     expect(bridgeGone({ state: 'open', since: null }, 1e9)).toBe(false);
     expect(bridgeGone({ state: 'connecting', since: null }, 1e9)).toBe(false);
+    expect(bridgeGone({ state: 'refused', since: null }, 0)).toBe(true);
     expect(bridgeGone({ state: 'lost', since: 1000 }, 1000 + BRIDGE_LOST_GRACE_MS - 1)).toBe(false);
     expect(bridgeGone({ state: 'lost', since: 1000 }, 1000 + BRIDGE_LOST_GRACE_MS)).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_SILENCE_MS, type SessionView } from '../../src/shared/bridge.ts';
-import { bridgeUrl, createWsClient, type SocketLike, type WsBridgeClient } from '../../src/renderer/bridge/ws-client.ts';
+import { bridgeUrl, createWsClient, probeRefused, type SocketLike, type WsBridgeClient } from '../../src/renderer/bridge/ws-client.ts';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -49,10 +49,12 @@ const reading = { id: 'r1', deviceId: 'ox', code: 'MDC_PULS_OXIM_SAT_O2', value:
 describe('WebSocket bridge client', () => {
   let sockets: FakeSocket[];
   let client: WsBridgeClient;
+  let refusing = false;
   const last = () => sockets[sockets.length - 1]!;
 
   beforeEach(() => {
     vi.useFakeTimers();
+    refusing = false;
     sockets = [];
     client = createWsClient({
       url: 'ws://kiosk/bridge',
@@ -64,6 +66,7 @@ describe('WebSocket bridge client', () => {
       backoff: { firstMs: 100, maxMs: 1000 },
       callTimeoutMs: 5000,
       random: () => 0.5,
+      refused: async () => refusing,
     });
   });
   afterEach(() => {
@@ -225,6 +228,35 @@ describe('WebSocket bridge client', () => {
     expect(got).toEqual([]);
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
+  });
+
+  it('fails what is pending, and every later call at once, when main refuses the page’s token', async () => {
+    refusing = true;
+    const p = client.call('session:get', {});
+    last().drop();
+    expect(await p).toEqual({ ok: false, error: { code: 'closed', message: expect.stringContaining('open the address the terminal printed last') } });
+    expect((await client.call('config:get', {})).ok).toBe(false);
+  });
+
+  it('asks main whether it refuses the page with a plain GET of the bridge URL: only a 403 is a refusal', async () => {
+    const answers: (number | Error)[] = [403, 204, 404, new TypeError('Failed to fetch')];
+    const urls: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      urls.push(url);
+      const a = answers.shift()!;
+      if (a instanceof Error) throw a;
+      return new Response(null, { status: a });
+    });
+    try {
+      const got = [];
+      for (let i = 0; i < 4; i++) got.push(await probeRefused('ws://127.0.0.1:8420/bridge', 1000));
+      expect(got).toEqual([true, false, false, false]);
+      expect(urls[0]).toBe('http://127.0.0.1:8420/bridge');
+      expect(await probeRefused('wss://kiosk.local/bridge', 1000).catch(() => 'threw')).toBe(false);
+      expect(urls[4]).toBe('https://kiosk.local/bridge');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('ignores answers to calls it does not know', () => {

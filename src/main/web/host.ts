@@ -98,6 +98,12 @@ export async function startKiosk(opts: KioskHostOptions): Promise<KioskHost> {
       res.writeHead(302, { Location: '/?launch=spent', 'Cache-Control': 'no-store' }).end();
       return;
     }
+    if (url.pathname === '/bridge') {
+      // A browser does not say why a WebSocket was refused: the page asks here, and a 403 means its token is of an
+      // earlier run (main restarted since it was opened), so it stops retrying and says its address was used.
+      res.writeHead(bridge.admits(req) ? 204 : 403, { 'Cache-Control': 'no-store' }).end();
+      return;
+    }
     serveStatic(site, req, res);
   };
   server.on('upgrade', (req, socket, head) => {

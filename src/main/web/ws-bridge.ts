@@ -51,13 +51,17 @@ export class WsBridge {
     this.beats.unref();
   }
 
+  /** Whether a request carries this run's bridge token (a page opened before main restarted carries an old one). */
+  admits(req: IncomingMessage): boolean {
+    return readCookie(req.headers.cookie, TOKEN_COOKIE) === this.token;
+  }
+
   /** Handles an HTTP upgrade on /bridge; refuses anything that is not the kiosk page. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
     // The page that connects was served by this host under the same name (127.0.0.1 or localhost, port included):
     // a page of another site or another local port is refused even though SameSite lets its cookie through.
     const host = (req.headers.host ?? '').toLowerCase();
-    if (!this.ownHost(host) || req.headers.origin?.toLowerCase() !== `http://${host}` || cookie !== this.token) {
+    if (!this.ownHost(host) || req.headers.origin?.toLowerCase() !== `http://${host}` || !this.admits(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }

@@ -8,7 +8,9 @@ export type BridgeLinkState =
   | 'connecting'
   | 'open'
   /** It was open and dropped: reconnecting, since `since`. */
-  | 'lost';
+  | 'lost'
+  /** Main refuses this page's token (main restarted since the page was opened): no retry will succeed. */
+  | 'refused';
 
 export interface BridgeLinkView {
   state: BridgeLinkState;
@@ -41,6 +43,7 @@ export class LinkState implements BridgeLink {
 
   set(state: BridgeLinkState, now: number): void {
     if (state === this.view.state) return;
+    if (this.view.state === 'refused') return;
     // Lost only once it was open: a page still connecting is not "reconnecting".
     if (state === 'lost' && this.view.state === 'connecting') return;
     this.view = { state, since: state === 'lost' ? now : null };
@@ -51,7 +54,8 @@ export class LinkState implements BridgeLink {
 /** Electron: the page cannot outlive main. */
 export const ALWAYS_OPEN: BridgeLink = { get: () => ({ state: 'open', since: null }), subscribe: () => () => undefined };
 
-/** Whether the page must stop the call and release the devices: lost for at least the grace period. */
+/** Whether the page must stop the call and release the devices: refused, or lost for at least the grace period. */
 export function bridgeGone(view: BridgeLinkView, now: number, graceMs = BRIDGE_LOST_GRACE_MS): boolean {
+  if (view.state === 'refused') return true;
   return view.state === 'lost' && view.since !== null && now - view.since >= graceMs;
 }

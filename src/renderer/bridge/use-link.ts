@@ -21,10 +21,11 @@ export function useBridgeLink(graceMs = BRIDGE_LOST_GRACE_MS): BridgeLinkStatus 
     return link.subscribe(setView);
   }, [link]);
   useEffect(() => {
-    if (view.state !== 'lost' || view.since === null) return setGone(false);
-    const left = view.since + graceMs - Date.now();
-    if (left <= 0) return setGone(true);
+    const now = Date.now();
+    if (bridgeGone(view, now, graceMs)) return setGone(true);
     setGone(false);
+    if (view.state !== 'lost' || view.since === null) return;
+    const left = view.since + graceMs - now;
     const timer = setTimeout(() => setGone(true), left);
     return () => clearTimeout(timer);
   }, [view, graceMs]);

@@ -36,6 +36,8 @@ export interface WsClientOptions {
   now?: () => number;
   /** How long without a frame from main (it beats every second) before the socket counts as lost. */
   silenceMs?: number;
+  /** After a socket that main never spoke on: whether main refuses this page's token (default: probeRefused). */
+  refused?: () => Promise<boolean>;
 }
 
 export interface WsBridgeClient extends BridgeClient {
@@ -60,6 +62,19 @@ interface Pending {
   resolve(result: Result<unknown>): void;
 }
 
+/**
+ * Whether main refuses this page's bridge token: a plain GET of the bridge URL answers 403 then (src/main/web/host.ts).
+ * Main not up, or not answering in time, is not a refusal.
+ */
+export async function probeRefused(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const res = await fetch(url.replace(/^ws/, 'http'), { cache: 'no-store', credentials: 'same-origin', signal: AbortSignal.timeout(timeoutMs) });
+    return res.status === 403;
+  } catch {
+    return false;
+  }
+}
+
 /** The kiosk page's bridge URL: same host as the page, `/bridge`. */
 export function bridgeUrl(loc: { protocol: string; host: string }): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/bridge`;
@@ -79,6 +94,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
   const random = opts.random ?? Math.random;
   const now = opts.now ?? Date.now;
   const silenceMs = opts.silenceMs ?? BRIDGE_SILENCE_MS;
+  const refused = opts.refused ?? (() => probeRefused(opts.url, silenceMs));
   const link = new LinkState();
   const listeners = new Listeners();
   const pending = new Map<number, Pending>();
@@ -162,6 +178,7 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
 
   function dropped(ws: SocketLike): void {
     if (socket !== ws) return;
+    const wasLive = live;
     socket = undefined;
     clearTimeout(silenceTimer);
     if (!closed) link.set('lost', now());
@@ -172,6 +189,19 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
     const delay = backoffDelay(attempt, { firstMs, maxMs, jitter: [0.8, 1.2], random });
     attempt++;
     retryTimer = setTimeout(open, delay);
+    // Main never spoke on it: not up yet (the retry goes on), or up and refusing this page's token (no retry will do).
+    if (!wasLive) void refused().then((no) => no && !closed && !live && refuse());
+  }
+
+  function refuse(): void {
+    closed = true;
+    clearTimeout(retryTimer);
+    clearTimeout(silenceTimer);
+    const ws = socket;
+    socket = undefined;
+    ws?.close();
+    link.set('refused', now());
+    for (const id of [...pending.keys()]) settle(id, failure('closed', 'The cabin service refuses this page: open the address the terminal printed last.'));
   }
 
   function open(): void {

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createI18n } from '../../../src/renderer/i18n/index.ts';
 import { Connecting } from '../../../src/renderer/screens/Connecting.tsx';
 
-const render = (failures: number) =>
-  renderToStaticMarkup(createElement(I18nextProvider, { i18n: createI18n('fr') }, createElement(Connecting, { failures }))).replace(/<[^>]+>/g, ' ');
+const render = (failures: number, refused = false) =>
+  renderToStaticMarkup(createElement(I18nextProvider, { i18n: createI18n('fr') }, createElement(Connecting, { failures, refused }))).replace(/<[^>]+>/g, ' ');
 
 describe('the connecting screen', () => {
   afterEach(() => vi.unstubAllGlobals());
@@ -15,6 +15,13 @@ describe('the connecting screen', () => {
     vi.stubGlobal('location', { search: '?launch=spent' });
     expect(render(0)).toContain('Connexion à la cabine…');
     expect(render(1)).toContain('Cette adresse de la cabine a déjà servi.');
+  });
+
+  it('says the address was already used when main refuses the page’s token (a tab opened before npm start restarted)', () => {
+    vi.stubGlobal('location', { search: '' });
+    const text = render(0, true);
+    expect(text).toContain('Cette adresse de la cabine a déjà servi.');
+    expect(text).not.toContain('Connexion à la cabine…');
   });
 
   it('says « connecting », then that the cabin does not answer, on any other address', () => {
