@@ -23,24 +23,54 @@ export const BATCH_MAX_INFLATED = 256 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-async function collect(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | undefined> {
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
+/** Input slice of the inflater: deflate expands at most about 1 032 times, so one slice yields at most ~130 KiB. */
+const INFLATE_SLICE = 128;
+
+/**
+ * `bytes` through a (de)compression stream, read as it comes; undefined past `max` bytes of output, or on any error.
+ * The input goes in slices of INFLATE_SLICE bytes, each written once the output so far was read and counted: a
+ * browser's DecompressionStream inflates a whole written chunk before its reader can stop it (Node inflates lazily),
+ * so a 16 KiB bomb written at once could become 16 MiB before the cap was checked.
+ */
+async function through(format: 'compress' | 'decompress', bytes: Uint8Array<ArrayBuffer>, max: number): Promise<Uint8Array | undefined> {
+  let t: CompressionStream | DecompressionStream;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > max) {
-        await reader.cancel().catch(() => {});
-        return undefined;
-      }
-      parts.push(value);
-    }
+    t = format === 'compress' ? new CompressionStream('deflate-raw') : new DecompressionStream('deflate-raw');
   } catch {
     return undefined;
   }
+  const writer = t.writable.getWriter();
+  const reader = t.readable.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let failed = false;
+  const reading = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        size += value.length;
+        if (size > max) {
+          failed = true;
+          await reader.cancel().catch(() => {});
+          return;
+        }
+        parts.push(value);
+      }
+    } catch {
+      failed = true;
+    }
+  })();
+  try {
+    const slice = format === 'decompress' ? INFLATE_SLICE : bytes.length;
+    for (let i = 0; i < bytes.length && !failed; i += slice) await writer.write(bytes.subarray(i, i + slice));
+    if (!failed) await writer.close();
+  } catch {
+    failed = true;
+    await writer.abort().catch(() => {});
+  }
+  await reading;
+  if (failed) return undefined;
   const out = new Uint8Array(size);
   let at = 0;
   for (const p of parts) {
@@ -48,19 +78,6 @@ async function collect(stream: ReadableStream<Uint8Array>, max: number): Promise
     at += p.length;
   }
   return out;
-}
-
-function through(format: 'compress' | 'decompress', bytes: Uint8Array<ArrayBuffer>, max: number): Promise<Uint8Array | undefined> {
-  try {
-    const t = format === 'compress' ? new CompressionStream('deflate-raw') : new DecompressionStream('deflate-raw');
-    const writer = t.writable.getWriter();
-    // Errors surface on the readable side (collect); the writer's own promises must not go unhandled.
-    writer.write(bytes).catch(() => {});
-    writer.close().catch(() => {});
-    return collect(t.readable, max);
-  } catch {
-    return Promise.resolve(undefined);
-  }
 }
 
 /**

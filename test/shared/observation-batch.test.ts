@@ -1,5 +1,6 @@
+import { constants, inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BATCH_MAX_INFLATED, BATCH_MAX_ITEMS, decodeObservationBatch, encodeObservationBatch, isObservationBatch, OBSERVATION_BATCH_FRAME } from '../../src/shared/observation-batch.ts';
 import type { ObservationEvent } from '../../src/shared/observation-frame.ts';
 import { MAX_EVENT_BYTES } from '../../src/shared/telemetry.ts';
@@ -104,6 +105,48 @@ describe('observation batch frame', () => {
     // Just under the limit is read.
     const fits = new TextEncoder().encode(JSON.stringify([obs(1)]).padEnd(BATCH_MAX_INFLATED - 10, ' '));
     expect((await decodeObservationBatch(await deflate(fits)))?.observations).toHaveLength(1);
+  });
+
+  describe('with a browser-like inflater that expands each written chunk at once', () => {
+    afterEach(() => vi.unstubAllGlobals());
+
+    it('stops a bomb after a slice, not after the whole frame (16 KiB must not become megabytes)', async () => {
+      const huge = new Uint8Array(16 * 1024 * 1024).fill(0x20);
+      const bomb = await deflate(huge);
+      expect(bomb.length).toBeLessThanOrEqual(MAX_EVENT_BYTES + 1);
+      let produced = 0;
+      // Chromium's DecompressionStream: each chunk written is inflated whole before the reader sees any of it.
+      class EagerInflate {
+        readonly readable: ReadableStream<Uint8Array>;
+        readonly writable: WritableStream<Uint8Array>;
+        constructor() {
+          let input = new Uint8Array(0);
+          let sent = 0;
+          const t = new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              const next = new Uint8Array(input.length + chunk.length);
+              next.set(input);
+              next.set(chunk, input.length);
+              input = next;
+              const all = inflateRawSync(input, { finishFlush: constants.Z_SYNC_FLUSH });
+              const fresh = all.subarray(sent);
+              sent = all.length;
+              produced += fresh.length;
+              if (fresh.length) controller.enqueue(new Uint8Array(fresh));
+            },
+          });
+          this.readable = t.readable;
+          this.writable = t.writable;
+        }
+      }
+      vi.stubGlobal('DecompressionStream', EagerInflate);
+      expect(await decodeObservationBatch(bomb)).toBeUndefined();
+      // The cap (256 KiB) plus at most a slice's worth beyond it.
+      expect(produced).toBeLessThan(BATCH_MAX_INFLATED + 256 * 1024);
+      // And a good frame still reads through it.
+      const good = (await encodeObservationBatch([obs(1), obs(2)]))!;
+      expect((await decodeObservationBatch(good))?.observations.map((o) => o.id)).toEqual([obs(1).id, obs(2).id]);
+    }, 30_000);
   });
 
   it('keeps the valid items of a batch and counts the others', async () => {

@@ -3,6 +3,9 @@ import { decodeObservationBatch, isObservationBatch } from '../../shared/observa
 import { encodeDoctorEvent } from './cabin-events.ts';
 import { routeTelemetry } from './telemetry-in.ts';
 
+/** Batches of observations waiting to be inflated (one at a time) beyond which a new one is dropped. */
+export const MAX_QUEUED_BATCHES = 8;
+
 export interface CallChannelsDeps {
   /** A cabin event, validated: from `events`, or the lossy copy of an observation on `telemetry`. */
   onEvent(e: CabinEvent): void;
@@ -79,25 +82,52 @@ export class CallChannels {
 
   private onEvent(channel: RTCDataChannel, raw: unknown): void {
     if (isObservationBatch(raw)) {
+      // One batch inflated at a time, and a bounded queue of them: a cabin cannot make us inflate without end.
+      if (this.inflating >= MAX_QUEUED_BATCHES) {
+        this.deps.log('Dropped a batch of observations from the cabin: too many waiting (the cabin sends them again).');
+        return;
+      }
       this.inflating++;
-      const decoded = decodeObservationBatch(raw);
-      this.inOrder = this.inOrder.then(async () => {
-        const batch = await decoded;
-        this.inflating--;
-        if (this.events !== channel) return;
-        if (!batch) return this.deps.log('Dropped a batch of observations from the cabin that does not match the contract.');
-        if (batch.dropped > 0) this.deps.log(`Dropped ${batch.dropped} observations of a batch from the cabin that do not match the contract.`);
-        for (const o of batch.observations) this.deps.onEvent(o);
-      });
+      this.queue(
+        channel,
+        async () => {
+          const batch = await decodeObservationBatch(raw);
+          if (this.events !== channel) return;
+          if (!batch) return this.deps.log('Dropped a batch of observations from the cabin that does not match the contract.');
+          if (batch.dropped > 0) this.deps.log(`Dropped ${batch.dropped} observations of a batch from the cabin that do not match the contract.`);
+          for (const o of batch.observations) {
+            try {
+              this.deps.onEvent(o);
+            } catch (err) {
+              this.deps.log(`An observation from the cabin could not be handled: ${String(err)}`.slice(0, 500));
+            }
+          }
+        },
+        () => this.inflating--,
+      );
       return;
     }
     if (this.inflating > 0) {
-      this.inOrder = this.inOrder.then(() => {
-        if (this.events === channel) this.handle(raw);
-      });
+      this.queue(channel, () => this.handle(raw));
       return;
     }
     this.handle(raw);
+  }
+
+  /**
+   * Runs `step` after what is queued, for this channel only (skipped once it was replaced or closed), then `after`
+   * in any case; a step that throws does not stop the ones after it.
+   */
+  private queue(channel: RTCDataChannel, step: () => unknown, after?: () => void): void {
+    this.inOrder = this.inOrder.then(async () => {
+      try {
+        if (this.events === channel) await step();
+      } catch (err) {
+        this.deps.log(`A message from the cabin could not be handled: ${String(err)}`.slice(0, 500));
+      } finally {
+        after?.();
+      }
+    });
   }
 
   private handle(raw: unknown): void {

@@ -271,7 +271,8 @@ export class EventsLink {
           next = true;
           this.deps.stats.eventsBytes += frame.byteLength;
           const now = performance.now();
-          for (const o of part) this.lastSent.set(o.id, now);
+          // An ack that came while the batch was made has removed its reading: it is not marked sent again.
+          for (const o of part) if (this.unacked.has(o.id)) this.lastSent.set(o.id, now);
         }
       } finally {
         this.batching = false;
@@ -317,6 +318,8 @@ export class EventsLink {
     if (this.down || this.catchingUp || this.batching) return;
     // Readings never sent on this channel (held behind a cut) are not resends: they go whatever the gates below.
     if (due) this.sendHeld();
+    // A batch of them is being made: the loop below would send them one by one as well.
+    if (this.batching) return;
     if (due && (this.channel?.bufferedAmount ?? 0) > RESEND_IDLE_BUFFERED) return;
     // A monotonic clock: a kiosk clock stepped back by NTP must not hold resends.
     const before = performance.now() - this.resendMs;

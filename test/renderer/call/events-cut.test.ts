@@ -5,7 +5,7 @@ import { LinkMonitor, RAMP_UP_MS } from '../../../src/renderer/call/link-monitor
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
 import { FakeChannel, fakeCall, ok, settle } from './fakes.ts';
-import { BATCH_FROM } from '../../../src/renderer/call/events.ts';
+import { BATCH_FROM, RESEND_MAX_BUFFERED } from '../../../src/renderer/call/events.ts';
 
 /** Issue 11: a cut of the call's link. Readings taken during it wait in order and go once, oldest first, after it. */
 
@@ -176,6 +176,28 @@ describe('events link: the readings of a cut in batches', () => {
       link.observation(reading('alone-1', 20));
       await settle(() => false, 5);
       expect(next.sent.length).toBeGreaterThan(0);
+    } finally {
+      link.close();
+    }
+  });
+
+  it('a batch that waited for a full channel goes later as one batch, not also one by one', async () => {
+    const { ch, link } = await cutLink();
+    try {
+      for (let i = 0; i < 6; i++) link.observation(reading(`f${i}`, i));
+      // The channel is full when the batch is ready: it waits (nothing is sent).
+      ch.bufferedAmount = RESEND_MAX_BUFFERED + 1;
+      link.setConnected(true);
+      await settle(() => false, 10);
+      expect(ch.sent).toEqual([]);
+      ch.bufferedAmount = 0;
+      // The next periodic tick sends what is held: in one batch only.
+      await vi.advanceTimersByTimeAsync(RESEND_MS);
+      await settle(async () => (await ch.observations()).length >= 6);
+      await settle(() => false, 5);
+      const sent = await ch.observations();
+      expect(sent.map((o) => o.id)).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
+      expect(sent.every((o) => o.batch)).toBe(true);
     } finally {
       link.close();
     }
