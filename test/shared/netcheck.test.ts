@@ -79,7 +79,18 @@ describe('the probe\'s pieces', () => {
     expect(kept).toBeLessThan(280);
     // Kept in, the held trains pull the median far below the link (what read 69 kbit/s on a 256 kbit/s link).
     expect(all).toBeLessThan(kept * 0.75);
-    expect(trainRate([...train(0, 3), ...train(1, 4)], 8, undefined, 150)).toBeUndefined();
+    // All held back: still a figure (low), not none.
+    const held = trainRate([...train(0, 3), ...train(1, 4)], 8, undefined, 150)!;
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(200);
+  });
+
+  it("keeps a slow link's own spacing on a short round trip (128 kbit/s: 23 ms a packet, 30 ms round trip)", () => {
+    const spacing = (369 * 8) / 128;
+    const arrivals = Array.from({ length: 32 }, (_, seq) => ({ seq, t: 1000 * Math.floor(seq / 8) + (seq % 8) * spacing + (seq % 3 === 0 ? 3 : 0) }));
+    const rate = trainRate(arrivals, 8, undefined, 15)!;
+    expect(rate).toBeGreaterThan(110);
+    expect(rate).toBeLessThan(150);
   });
 
   it('a check is valid against the contract', () => {
