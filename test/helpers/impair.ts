@@ -64,8 +64,10 @@ export async function startImpairRelay(target: { host: string; port: number }, i
   const worker = new Worker(new URL('./impair-worker.mjs', import.meta.url), { workerData: { target, initial: plain, counters } });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`The relay's worker ended (${code}) before it listened.`)));
     worker.once('message', (m: { port: number }) => resolve(m.port));
   });
+  worker.removeAllListeners('exit');
   worker.on('error', () => {});
   const stats: ImpairStats = {
     get forwarded() {
@@ -90,9 +92,11 @@ export async function startImpairRelay(target: { host: string; port: number }, i
     close: async () => {
       if (closed) return;
       closed = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const done = new Promise<void>((r) => worker.once('exit', () => r()));
       worker.postMessage({ close: true });
-      await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([done, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -45,12 +46,21 @@ function spkiHash(certPath: string): string {
   return createHash('sha256').update(der).digest('base64');
 }
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+/** A loopback port free for both UDP and TCP (coturn listens on both on its listening port). */
+async function freePort(): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    const port = s.address().port;
+    const tcp = createServer();
+    const tcpFree = await new Promise<boolean>((r) => {
+      tcp.once('error', () => r(false));
+      tcp.listen(port, '127.0.0.1', () => r(true));
+    });
+    await new Promise<void>((r) => (tcpFree ? tcp.close(() => r()) : r()));
+    await new Promise<void>((r) => s.close(() => r()));
+    if (tcpFree || tries >= 20) return port;
+  }
 }
 
 /**
@@ -60,10 +70,17 @@ async function freeUdpPort(): Promise<number> {
 export async function startTurn(opts: TurnOptions | string = {}): Promise<Turn> {
   const { secret = 'turn-test-secret', tls = false } = typeof opts === 'string' ? { secret: opts } : opts;
   if (!existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} is missing: run scripts/setup.sh (apt-get install coturn).`);
-  const port = await freeUdpPort();
-  const tlsPort = tls ? await freeUdpPort() : undefined;
+  const port = await freePort();
+  const tlsPort = tls ? await freePort() : undefined;
   const certDir = tls ? mkdtempSync(join(tmpdir(), 'cabin-turn-')) : undefined;
-  const pair = certDir ? selfSigned(certDir) : undefined;
+  const removeCerts = (): void => void (certDir && rmSync(certDir, { recursive: true, force: true }));
+  let pair: { cert: string; key: string } | undefined;
+  try {
+    pair = certDir ? selfSigned(certDir) : undefined;
+  } catch (err) {
+    removeCerts();
+    throw err;
+  }
   const min = 49152 + Math.floor(Math.random() * 100) * 100;
   const child: ChildProcess = spawn(
     TURNSERVER,
@@ -90,7 +107,11 @@ export async function startTurn(opts: TurnOptions | string = {}): Promise<Turn> 
   );
   const log: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`turnserver did not start:\n${log.join('')}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      removeCerts();
+      reject(new Error(`turnserver did not start:\n${log.join('')}`));
+    }, 10_000);
     const onData = (d: Buffer): void => {
       log.push(d.toString());
       if (/listener opened on|Total General servers|relay 127\.0\.0\.1 initialization/i.test(log.join(''))) {
@@ -102,6 +123,7 @@ export async function startTurn(opts: TurnOptions | string = {}): Promise<Turn> 
     child.stderr!.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      removeCerts();
       reject(new Error(`turnserver exited (${code}):\n${log.join('')}`));
     });
   });
@@ -113,7 +135,7 @@ export async function startTurn(opts: TurnOptions | string = {}): Promise<Turn> 
     port,
     secret,
     stop: async () => {
-      if (certDir) rmSync(certDir, { recursive: true, force: true });
+      removeCerts();
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
