@@ -84,6 +84,7 @@ export class CallSession {
     // The doctor is told at once (on the channel's opening) when the camera starts small or paused.
     this.events.setLink(this.start);
     this.telemetry = new TelemetrySender({ declare: (d) => this.events.declareStream(d), stats: callStats, frameMs: frameMsAt(this.start) });
+    this.telemetry.setSecondCopy(this.start === 'minimal');
     this.iceServers = opts.iceServers;
     this.peer = this.newPeer();
     this.monitor = new LinkMonitor({
@@ -99,6 +100,7 @@ export class CallSession {
       onLevel: (level) => {
         this.events.setLink(level);
         this.telemetry.setFrameMs(frameMsAt(level));
+        this.telemetry.setSecondCopy(level === 'minimal');
         this.changed();
       },
       incident: (d) => this.incident(d),

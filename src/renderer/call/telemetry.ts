@@ -18,6 +18,18 @@ export const SLOW_FRAME_MS = 200;
  * packet (and be lost together); apart, one lost packet costs one copy only.
  */
 export const OBSERVATION_COPY_DELAY_MS = 30;
+/**
+ * On the poorest link (`minimal`: 10 % loss and 600 ms round trips in issue 11's second case) a second copy goes this
+ * much later: a lost packet there costs the `events` copy an SCTP retransmission timeout of a second or more (doubled
+ * when the retransmission is lost too), and two lost copies far enough apart to fall in different loss bursts are
+ * rarer still. The doctor's side keeps the first copy of an id.
+ */
+export const OBSERVATION_SECOND_COPY_MS = 400;
+/**
+ * Copies of readings may queue on `telemetry` up to this much (waveform frames only up to TELEMETRY_MAX_BUFFERED): a
+ * copy queued behind a small congestion window still arrives before the retransmission it stands in for.
+ */
+export const COPY_MAX_BUFFERED = 4 * TELEMETRY_MAX_BUFFERED;
 /** Samples per frame at most, so a frame stays far under the data-channel message limit. */
 export const MAX_FRAME_SAMPLES = 2000;
 /** A waveform event this long after the one before is a gap (the doctor draws it as one). */
@@ -53,6 +65,8 @@ export class TelemetrySender {
   private timer: ReturnType<typeof setInterval>;
   private frameMs: number;
   private readonly copies = new Set<ReturnType<typeof setTimeout>>();
+  /** A second copy of each reading (the poorest link level). */
+  private twice = false;
 
   constructor(private readonly deps: TelemetryDeps) {
     this.frameMs = deps.frameMs ?? FRAME_MS;
@@ -66,6 +80,11 @@ export class TelemetrySender {
     clearInterval(this.timer);
     this.flush();
     this.timer = setInterval(() => this.flush(), ms);
+  }
+
+  /** Whether each reading gets a second copy, OBSERVATION_SECOND_COPY_MS later (set at the poorest level). */
+  setSecondCopy(on: boolean): void {
+    this.twice = on;
   }
 
   attach(channel: ChannelLike | undefined): void {
@@ -105,18 +124,20 @@ export class TelemetrySender {
   observation(r: Reading): boolean {
     const bytes = encodeObservationFrame({ type: 'observation', ...r });
     if (!bytes) return false;
-    const timer = setTimeout(() => {
-      this.copies.delete(timer);
-      this.sendCopy(bytes);
-    }, OBSERVATION_COPY_DELAY_MS);
-    this.copies.add(timer);
+    for (const delay of this.twice ? [OBSERVATION_COPY_DELAY_MS, OBSERVATION_SECOND_COPY_MS] : [OBSERVATION_COPY_DELAY_MS]) {
+      const timer = setTimeout(() => {
+        this.copies.delete(timer);
+        this.sendCopy(bytes);
+      }, delay);
+      this.copies.add(timer);
+    }
     return true;
   }
 
-  /** Not queued when the channel is closed or behind (the `events` copy is the one that counts). */
+  /** Not queued when the channel is closed or far behind (the `events` copy is the one that counts). */
   private sendCopy(bytes: Uint8Array): boolean {
     const ch = this.channel;
-    if (!ch || ch.readyState !== 'open' || ch.bufferedAmount > TELEMETRY_MAX_BUFFERED) return false;
+    if (!ch || ch.readyState !== 'open' || ch.bufferedAmount > COPY_MAX_BUFFERED) return false;
     try {
       ch.send(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     } catch {

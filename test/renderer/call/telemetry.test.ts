@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newStats } from '../../../src/renderer/call/stats.ts';
-import { FRAME_MS, OBSERVATION_COPY_DELAY_MS, SLOW_FRAME_MS, TelemetrySender, type StreamDeclaration } from '../../../src/renderer/call/telemetry.ts';
+import { COPY_MAX_BUFFERED, FRAME_MS, OBSERVATION_COPY_DELAY_MS, OBSERVATION_SECOND_COPY_MS, SLOW_FRAME_MS, TelemetrySender, type StreamDeclaration } from '../../../src/renderer/call/telemetry.ts';
 import type { MdcCode } from '../../../src/shared/catalogue.ts';
 import { decodeTelemetryMessage } from '../../../src/shared/observation-frame.ts';
 import { CabinEventSchema, decodeFrame, TELEMETRY_MAX_BUFFERED } from '../../../src/shared/telemetry.ts';
@@ -126,7 +126,7 @@ describe('telemetry sender', () => {
     expect(stats.telemetryBytes).toBe((ch.sent[0] as ArrayBuffer).byteLength);
     // Not a waveform frame: the pleth decoder drops it.
     expect(decodeFrame(ch.sent[0] as ArrayBuffer)).toBeUndefined();
-    ch.bufferedAmount = TELEMETRY_MAX_BUFFERED + 1;
+    ch.bufferedAmount = COPY_MAX_BUFFERED + 1;
     sender.observation({ ...reading, id: 'r2' });
     vi.advanceTimersByTime(OBSERVATION_COPY_DELAY_MS);
     ch.bufferedAmount = 0;
@@ -143,6 +143,35 @@ describe('telemetry sender', () => {
     sender.close();
     vi.advanceTimersByTime(OBSERVATION_COPY_DELAY_MS);
     expect(other.sent).toHaveLength(0);
+  });
+
+  it('a copy still queues where a waveform frame would be dropped, up to COPY_MAX_BUFFERED', () => {
+    const reading = { id: 'q1', deviceId: 'oxi@sim', code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 97, unit: '%', t: 5 };
+    ch.bufferedAmount = TELEMETRY_MAX_BUFFERED + 1;
+    sender.onWaveform(wave([1, 2], 0));
+    sender.flush();
+    expect(ch.sent).toHaveLength(0);
+    sender.observation(reading);
+    vi.advanceTimersByTime(OBSERVATION_COPY_DELAY_MS);
+    expect(ch.sent.map((b) => decodeTelemetryMessage(b as ArrayBuffer)?.kind)).toEqual(['observation']);
+  });
+
+  it('at the poorest level each reading gets a second copy, OBSERVATION_SECOND_COPY_MS later; back to one above it', () => {
+    const reading = { id: 'd1', deviceId: 'oxi@sim', code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 97, unit: '%', t: 5 };
+    sender.setSecondCopy(true);
+    sender.observation(reading);
+    vi.advanceTimersByTime(OBSERVATION_COPY_DELAY_MS);
+    expect(ch.sent).toHaveLength(1);
+    vi.advanceTimersByTime(OBSERVATION_SECOND_COPY_MS - OBSERVATION_COPY_DELAY_MS);
+    expect(ch.sent).toHaveLength(2);
+    expect(ch.sent.map((b) => decodeTelemetryMessage(b as ArrayBuffer))).toEqual([
+      { kind: 'observation', observation: { type: 'observation', ...reading } },
+      { kind: 'observation', observation: { type: 'observation', ...reading } },
+    ]);
+    sender.setSecondCopy(false);
+    sender.observation({ ...reading, id: 'd2' });
+    vi.advanceTimersByTime(OBSERVATION_SECOND_COPY_MS * 2);
+    expect(ch.sent).toHaveLength(3);
   });
 
   it('on a very poor link, frames go every 200 ms instead of 40 (what waits goes at the change)', () => {
