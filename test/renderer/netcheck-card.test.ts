@@ -63,6 +63,6 @@ describe("the doctor's queue item", () => {
     expect(badge('fr', 'audio-only')).toContain('son et mesures seulement');
     expect(badge('en', 'good')).toContain('Cabin network: good');
     expect(badge('ar', 'offline')).toContain('لا يوجد اتصال');
-    expect(badge('en', 'reduced')).toContain('round trip 320 ms, loss 5 %, throughput 266 kbit/s');
+    expect(badge('en', 'reduced')).toContain('round trip 320\u00a0ms, loss 5\u00a0%, throughput 266\u00a0kbit/s');
   });
 });
