@@ -25,6 +25,8 @@ export const RESEND_IDLE_BUFFERED = 4 * 1024;
  * that is the bottleneck, and a new association's small congestion window fills fewer times.
  */
 export const BATCH_FROM = 4;
+/** Periods without its ack after which a reading is resent even while acks for others keep coming. */
+export const STALE_RESENDS = 3;
 
 type Observation = Extract<CabinEvent, { type: 'observation' }>;
 export interface SessionInfo {
@@ -322,8 +324,11 @@ export class EventsLink {
     if (this.batching) return;
     if (due && (this.channel?.bufferedAmount ?? 0) > RESEND_IDLE_BUFFERED) return;
     // A monotonic clock: a kiosk clock stepped back by NTP must not hold resends.
-    const before = performance.now() - this.resendMs;
-    if (due && this.lastAckAt > before) return;
+    const now = performance.now();
+    // While acks keep coming the doctor is working through what was sent: only what waited STALE_RESENDS periods
+    // goes again (its message was lost: a batch dropped with a replaced channel, say), so steady acks for newer
+    // readings cannot keep an older one from ever being resent.
+    const before = now - (due && this.lastAckAt > now - this.resendMs ? STALE_RESENDS * this.resendMs : this.resendMs);
     for (const o of this.unacked.values()) {
       if (due && (this.lastSent.get(o.id) ?? -Infinity) > before) continue;
       if ((this.channel?.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;

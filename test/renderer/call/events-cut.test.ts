@@ -5,7 +5,7 @@ import { LinkMonitor, RAMP_UP_MS } from '../../../src/renderer/call/link-monitor
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
 import { FakeChannel, fakeCall, ok, settle } from './fakes.ts';
-import { BATCH_FROM, RESEND_MAX_BUFFERED } from '../../../src/renderer/call/events.ts';
+import { BATCH_FROM, RESEND_MAX_BUFFERED, STALE_RESENDS } from '../../../src/renderer/call/events.ts';
 
 /** Issue 11: a cut of the call's link. Readings taken during it wait in order and go once, oldest first, after it. */
 
@@ -74,6 +74,24 @@ describe('events link during a cut', () => {
     // No ack for a whole period: the rest goes again, once.
     await vi.advanceTimersByTimeAsync(RESEND_MS);
     expect(obsIds()).toEqual([...ids, ...ids.slice(2)]);
+  });
+
+  it('a reading whose message was lost is resent even while acks for newer readings keep coming (after STALE_RESENDS periods)', async () => {
+    ch.open();
+    link.setConnected(true);
+    await flush();
+    link.observation(reading('lost', 0));
+    // Every second a new reading, acknowledged at once: acks never stop, 'lost' never gets one.
+    for (let s = 1; s <= STALE_RESENDS * 3 + 1; s++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      link.observation(reading(`live-${s}`, s));
+      ch.receive(JSON.stringify({ type: 'ack', ids: [`live-${s}`] }));
+      await flush();
+      const copies = obsIds().filter((id) => id === 'lost').length;
+      // Not resent while it could still be on its way; resent once it waited STALE_RESENDS periods.
+      if (s < STALE_RESENDS * 3) expect(copies, `at ${s} s`).toBe(1);
+    }
+    expect(obsIds().filter((id) => id === 'lost').length).toBe(2);
   });
 
   it('a reading that comes right after the link is back goes behind those of the cut', async () => {
