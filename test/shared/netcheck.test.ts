@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NetCheckSchema, verdictOf, VERDICT_THRESHOLDS as TH, type NetMeasures } from '../../src/shared/netcheck.ts';
-import { trainRate, turnKind, turnServersByKind } from '../../src/renderer/netcheck/probe.ts';
+import { trainRate, trustedRate, turnKind, turnServersByKind } from '../../src/renderer/netcheck/probe.ts';
 
 const ok: NetMeasures = { hubReached: true, turn: { udp: true, tcp: null, tls: null }, pathConnected: true };
 
@@ -83,6 +83,15 @@ describe('the probe\'s pieces', () => {
     const held = trainRate([...train(0, 3), ...train(1, 4)], 8, undefined, 150)!;
     expect(held).toBeGreaterThan(0);
     expect(held).toBeLessThan(200);
+  });
+
+  it('gives no rate when the trains lost far more than the pings (dropped on the way, not carried by the link)', () => {
+    const rate = () => 200;
+    expect(trustedRate({ loadSent: 64, loadArrived: 36 }, 0.042, rate)).toBeUndefined();
+    expect(trustedRate({ loadSent: 64, loadArrived: 60 }, 0.042, rate)).toBe(200);
+    // A lossy link loses trains as it loses pings: the rate stands.
+    expect(trustedRate({ loadSent: 64, loadArrived: 44 }, 0.12, rate)).toBe(200);
+    expect(trustedRate({ loadSent: 0, loadArrived: 0 }, 0, rate)).toBeUndefined();
   });
 
   it("keeps a slow link's own spacing on a short round trip (128 kbit/s: 23 ms a packet, 30 ms round trip)", () => {
