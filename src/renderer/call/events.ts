@@ -2,8 +2,8 @@ import type { BridgeClient, DeviceView, Phase, Reading, Language } from '../../s
 import type { WireReading } from '../../shared/observation.ts';
 import { CabinEventSchema, DoctorEventSchema, MAX_EVENT_BYTES, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent, type DoctorVideoState, type LinkLevel } from '../../shared/telemetry.ts';
 import { BATCH_MAX_ITEMS, encodeObservationBatch } from '../../shared/observation-batch.ts';
-import { drained, utf8Length, type ChannelLike } from './channel.ts';
-import { snapshotPieces, storeSnapshot, type Snapshot } from './snapshot.ts';
+import { utf8Length, type ChannelLike } from './channel.ts';
+import { answerSnapshot, type Snapshot } from './snapshot.ts';
 import type { CallStats } from './stats.ts';
 import type { StreamDeclaration } from './telemetry.ts';
 
@@ -413,26 +413,14 @@ export class EventsLink {
     await this.fetchMore();
   }
 
-  private async onSnapshot(id: string): Promise<void> {
-    let snap: Snapshot | undefined;
-    try {
-      snap = await this.deps.grabSnapshot();
-    } catch {
-      snap = undefined;
-    }
-    if (!snap) {
-      this.send({ type: 'command-result', id, ok: false, error: 'no-otoscope' });
-      return;
-    }
-    const stored = await storeSnapshot(this.deps.call, snap);
-    if (!stored.ok) this.deps.incident?.(`Otoscope snapshot not stored: ${stored.error}`.slice(0, 500));
-    const channel = this.channel;
-    for (const piece of snapshotPieces(id, snap)) {
-      if (!channel || !(await drained(channel)) || this.channel !== channel || !this.send(piece)) {
-        this.send({ type: 'command-result', id, ok: false, error: 'not-sent' });
-        return;
-      }
-    }
-    this.send({ type: 'command-result', id, ok: true });
+  private onSnapshot(id: string): Promise<void> {
+    return answerSnapshot(id, {
+      call: this.deps.call,
+      grab: this.deps.grabSnapshot,
+      current: () => this.channel,
+      send: (m) => this.send(m),
+      ...(this.deps.incident ? { incident: this.deps.incident } : {}),
+    });
   }
+
 }

@@ -1,5 +1,6 @@
 import type { BridgeClient } from '../../shared/bridge.ts';
 import type { CabinEvent } from '../../shared/telemetry.ts';
+import { drained, type ChannelLike } from './channel.ts';
 
 export interface Snapshot {
   mime: 'image/jpeg' | 'image/png';
@@ -112,4 +113,42 @@ export async function grabJpeg(track: MediaStreamTrack | undefined): Promise<Sna
   } finally {
     frame.close();
   }
+}
+
+export interface SnapshotAnswerDeps {
+  call: BridgeClient['call'];
+  /** A full-resolution JPEG of the otoscope, or undefined when there is none. */
+  grab(): Promise<Snapshot | undefined>;
+  /** The `events` channel in use now (a new connection replaces it). */
+  current(): ChannelLike | undefined;
+  /** Sends one `events` message; false when it did not go. */
+  send(msg: CabinEvent): boolean;
+  incident?(detail: string): void;
+}
+
+/**
+ * The doctor's snapshot request `id`: the otoscope's picture is stored through main (for the report), then sent as
+ * ordered pieces on the channel in use once it is stored, waiting while that channel is backed up; the result closes it.
+ */
+export async function answerSnapshot(id: string, d: SnapshotAnswerDeps): Promise<void> {
+  let snap: Snapshot | undefined;
+  try {
+    snap = await d.grab();
+  } catch {
+    snap = undefined;
+  }
+  if (!snap) {
+    d.send({ type: 'command-result', id, ok: false, error: 'no-otoscope' });
+    return;
+  }
+  const stored = await storeSnapshot(d.call, snap);
+  if (!stored.ok) d.incident?.(`Otoscope snapshot not stored: ${stored.error}`.slice(0, 500));
+  const channel = d.current();
+  for (const piece of snapshotPieces(id, snap)) {
+    if (!channel || !(await drained(channel)) || d.current() !== channel || !d.send(piece)) {
+      d.send({ type: 'command-result', id, ok: false, error: 'not-sent' });
+      return;
+    }
+  }
+  d.send({ type: 'command-result', id, ok: true });
 }
