@@ -130,3 +130,39 @@ describe('disk full on the kiosk', () => {
     expect(r.lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('the store writes again'))).toBe(true);
   });
 });
+
+describe('disk nearly full: room for a small line, none for a reading', () => {
+  it('the notice stays while readings keep failing, though the small try goes through; it clears once they stop', () => {
+    const r = fullRig();
+    let i = 0;
+    while (r.svc.view().storeFault !== 'disk-full' && i < 10_000) {
+      r.reading(i++);
+      r.advance(1000 / 64);
+    }
+    expect(r.svc.view().storeFault).toBe('disk-full');
+    const stored = r.store.observations(r.svc.view().sessionId!).length;
+    // The review's case, for real: a small audit line still fits (the old probe went through), a reading does not.
+    const probe = r.store.audit({ actor: 'system', action: 'incident', detail: { detail: 'still a little room' } });
+    expect(probe).toBeGreaterThan(0);
+    const notices = () => r.events.filter((e) => e.name === 'session').map((e) => (e.payload as { storeFault?: string }).storeFault ?? null);
+    const before = notices().length;
+    // Twenty seconds of the oximeter at 64/s with cabin main's one-second tick: every reading is refused.
+    for (let s = 0; s < 20; s++) {
+      for (let k = 0; k < 64; k++) {
+        r.reading(i++);
+        r.advance(1000 / 64);
+      }
+      r.svc.tick();
+      expect(r.svc.view().storeFault).toBe('disk-full');
+    }
+    expect(r.store.observations(r.svc.view().sessionId!)).toHaveLength(stored);
+    // The notice never went away and came back, and no line says there is room while readings are refused.
+    expect(notices().slice(before).filter((f) => f !== 'disk-full')).toEqual([]);
+    expect(r.store.auditTrail({ action: 'incident' }).filter((a) => JSON.stringify(a.detail).includes('has room again'))).toHaveLength(0);
+    // The patient left (no reading comes): the try every few seconds clears it.
+    r.advance(PROBE_EVERY_MS);
+    r.svc.tick();
+    expect(r.svc.view().storeFault).toBeUndefined();
+    expect(r.store.auditTrail({ action: 'incident' }).filter((a) => JSON.stringify(a.detail).includes('has room again'))).toHaveLength(1);
+  });
+});

@@ -6,7 +6,10 @@ export type StoreFault = 'disk-full';
 
 /** One log line per kind of failure per this many ms; the ones in between are counted, not written. */
 export const FAULT_LOG_EVERY_MS = 30_000;
-/** While the disk is full, a small write is tried at most this often (the notice clears within it once there is room). */
+/**
+ * While the disk is full and no write has failed for this long (no reading comes: the patient left, a device is
+ * unplugged), a small write is tried (the notice clears within it once there is room).
+ */
 export const PROBE_EVERY_MS = 5_000;
 
 export interface StoreFaultsOptions {
@@ -15,7 +18,10 @@ export interface StoreFaultsOptions {
   /** The fault started or ended (the session view carries it to the assistant panel and the doctor). */
   onChange?: (fault: StoreFault | null) => void;
   everyMs?: number;
-  /** A small write (it throws while the disk is full): once it goes through, the fault ends without waiting for a reading. */
+  /**
+   * A small write (it throws while the disk is full): once it goes through, the fault ends without waiting for a
+   * reading. Tried only while no write fails: a small line may still fit where a reading does not.
+   */
   probe?: () => void;
   probeEveryMs?: number;
 }
@@ -55,17 +61,20 @@ export class StoreFaults {
     } else {
       k.suppressed++;
     }
-    if (e.code === 'disk-full' && this.fault !== 'disk-full') {
+    if (e.code !== 'disk-full') return e;
+    // While writes keep failing they are the probe: only one that goes through ends the fault (succeeded()).
+    this.probedAt = now;
+    if (this.fault !== 'disk-full') {
       this.fault = 'disk-full';
-      this.probedAt = now;
       this.o.onChange?.(this.fault);
     }
     return e;
   }
 
   /**
-   * Called often (cabin main's one-second tick): while the disk is full, tries the probe every `probeEveryMs`, so the
-   * notice clears once there is room again even when no reading comes (the patient left, a device unplugged).
+   * Called often (cabin main's one-second tick): while the disk is full, tries the probe every `probeEveryMs` with no
+   * failed write, so the notice clears once there is room again even when no reading comes (the patient left, a
+   * device unplugged), and does not clear and come back while readings are still refused (a disk nearly full).
    */
   check(): void {
     const probe = this.o.probe;
