@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceSupervisor, type HostProcess } from '../../src/main/devices/supervisor.ts';
-import type { HostRequest } from '../../src/shared/device-host.ts';
+import type { HostMessage, HostRequest } from '../../src/shared/device-host.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 
 /** A device host that only records what it is told and exits when asked to. */
 class FakeHost implements HostProcess {
   readonly sent: HostRequest[] = [];
   private exit: ((code: number | null) => void)[] = [];
+  private listeners: ((m: unknown) => void)[] = [];
   send(m: HostRequest): void {
     this.sent.push(m);
   }
-  onMessage(): void {}
+  onMessage(fn: (m: unknown) => void): void {
+    this.listeners.push(fn);
+  }
+  /** A message from the host to main. */
+  tell(m: HostMessage): void {
+    for (const fn of this.listeners) fn(m);
+  }
   onExit(fn: (code: number | null) => void): void {
     this.exit.push(fn);
   }
@@ -74,5 +81,32 @@ describe('DeviceSupervisor on its clock', () => {
     await stopped;
     clock.advance(60_000);
     expect(hosts).toHaveLength(1);
+  });
+
+  it('tells a restarted host which step is open once that device is connected again, and nothing once no step is', () => {
+    const { clock, hosts, sup } = supervised();
+    sup.start();
+    const thermo = { id: 'thermo', driver: 'welchallyn-suretemp', name: 'SureTemp', category: 'thermometer', transport: 'simulated', path: 'sim:t', reason: 'demo', commands: [] } as const;
+    const attends = (h: FakeHost) => h.sent.filter((m) => m.type === 'attend');
+    sup.attend('thermo');
+    expect(attends(hosts[0]!)).toEqual([{ type: 'attend', deviceId: 'thermo' }]);
+    hosts[0]!.die(1);
+    clock.advance(250);
+    const fresh = hosts[1]!;
+    fresh.tell({ type: 'attached', device: thermo });
+    fresh.tell({ type: 'link', deviceId: 'thermo', state: 'connecting' });
+    expect(attends(fresh)).toEqual([]);
+    fresh.tell({ type: 'link', deviceId: 'thermo', state: 'connected' });
+    expect(attends(fresh)).toEqual([{ type: 'attend', deviceId: 'thermo' }]);
+    // Another device connecting is not the open step.
+    fresh.tell({ type: 'link', deviceId: 'scale', state: 'connected' });
+    expect(attends(fresh)).toHaveLength(1);
+    // The step closed (the visit ended): a later restart sets nobody going.
+    sup.attend(null);
+    fresh.die(1);
+    clock.advance(500);
+    hosts[2]!.tell({ type: 'attached', device: thermo });
+    hosts[2]!.tell({ type: 'link', deviceId: 'thermo', state: 'connected' });
+    expect(attends(hosts[2]!)).toEqual([]);
   });
 });

@@ -76,4 +76,29 @@ describe('DeviceSupervisor', () => {
     await until('the temperature', () => temps.length > 0);
     expect(temps[0]! - asked).toBeGreaterThanOrEqual(1000);
   }, 30_000);
+
+  it('after a restart of the device host, the open step is told to the new one: the thermometer is used again', async () => {
+    const config = { ...defaultDevicesConfig(), simulate: [{ driver: 'welchallyn-suretemp', scenario: 'on-demand' }] };
+    const launch = forkHostLauncher(config);
+    const hosts: HostProcess[] = [];
+    const temps: number[] = [];
+    const sup = new DeviceSupervisor(
+      () => {
+        const h = launch();
+        hosts.push(h);
+        return h;
+      },
+      { device: () => {}, event: (_id, e) => void (e.kind === 'observation' && e.code === 'MDC_TEMP_BODY' && temps.push(Date.now())), incident: () => {} },
+    );
+    supervisors.push(sup);
+    sup.start();
+    await until('connected', () => sup.devices().some((d) => d.link === 'connected'));
+    sup.attend('welchallyn-suretemp@sim:welchallyn-suretemp');
+    await until('the temperature', () => temps.length > 0);
+    // The host dies with the step still open on the kiosk, which says nothing more.
+    hosts[0]!.kill();
+    await until('a new host, its thermometer connected', () => hosts.length === 2 && sup.devices().some((d) => d.link === 'connected'));
+    const back = Date.now();
+    await until('the temperature from the new host', () => temps.some((t) => t > back));
+  }, 30_000);
 });

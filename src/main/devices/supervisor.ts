@@ -42,6 +42,8 @@ export class DeviceSupervisor {
   private startedAt = 0;
   private restartTimer: TimerHandle | undefined;
   private stopping = false;
+  /** The device whose exam step the kiosk has open (attend), told again to a restarted host once it is connected. */
+  private attending: string | null = null;
   private readonly hostLog: HostLogSink;
   private readonly clock: Clock;
 
@@ -89,6 +91,7 @@ export class DeviceSupervisor {
 
   /** The kiosk's exam step of this device is open (null: none is): a simulated patient uses the device (demo). */
   attend(deviceId: string | null): void {
+    this.attending = deviceId;
     this.host?.send({ type: 'attend', deviceId });
   }
 
@@ -162,6 +165,9 @@ export class DeviceSupervisor {
         break;
       case 'link':
         this.update(m.deviceId, { link: m.state, linkDetail: m.detail });
+        // A restarted host (or a device that reconnected) knows nothing of the open step: the kiosk will not say it
+        // again until it opens another step, so the simulated patient would never use the device.
+        if (m.state === 'connected' && m.deviceId === this.attending) this.host?.send({ type: 'attend', deviceId: m.deviceId });
         break;
       case 'event':
         if (m.event.kind === 'status') this.update(m.deviceId, { status: m.event.status, detail: m.event.detail });
