@@ -85,6 +85,8 @@ function setup(routes: Record<string, Route>, stored: Record<string, string> = {
     const route = routes[url];
     if (!route) return { status: 404, ok: false, headers: { get: () => null }, json: async () => ({}) };
     const r = route(init);
+    // Status 0: no answer at all (connection refused).
+    if (r.status === 0) throw new TypeError('Failed to fetch');
     return { status: r.status, ok: r.status >= 200 && r.status < 300, headers: { get: () => null }, json: async () => r.body };
   };
   const sockets: FakeSocket[] = [];
@@ -243,6 +245,34 @@ describe('doctor console controller', () => {
       t.sockets[0]!.tell({ type: 'consultation', ref: claim.ref!, consultation: view() });
       return { ...t, call: t.fakeCalls[0]! };
     }
+
+    it('the hub restarted without the session (its upgrade refused, seen as 1006): the login with « session ended », nothing of the patient left', async () => {
+      const t = await inCall({ '/api/refresh': () => ({ status: 401, body: { error: { code: 'session-expired', message: '' } } }) });
+      t.call.observe(obs('o1'));
+      t.sockets[0]!.drop(1001);
+      await vi.advanceTimersByTimeAsync(1500);
+      t.sockets[1]!.drop(1006);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(t.calls.filter((x) => x.url === '/api/refresh')).toHaveLength(1);
+      expect(t.sockets).toHaveLength(2);
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'login', notice: 'session-expired', me: undefined, consultation: undefined, call: undefined, queue: [] });
+      expect(t.call.closed).toBe(true);
+      expect(t.storage.data).toEqual({});
+    });
+
+    it('the hub only down (its API does not answer either): retrying, « reconnecting », the consultation kept', async () => {
+      const t = await inCall({ '/api/refresh': () => ({ status: 0 }) });
+      t.sockets[0]!.drop(1006);
+      for (let i = 0; i < 4; i++) {
+        await vi.advanceTimersByTimeAsync(30_000);
+        t.sockets.at(-1)!.drop(1006);
+      }
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(t.calls.filter((x) => x.url === '/api/refresh')).toHaveLength(4);
+      expect(t.sockets).toHaveLength(6);
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'consultation', hub: 'reconnecting', consultation: { consultationId: 'c1' } });
+      expect(t.call.closed).toBe(false);
+    });
 
     it('readings are shown at once, reported within a second, and acked to the cabin only once the hub stored them', async () => {
       const t = await inCall();

@@ -220,6 +220,62 @@ describe('hub client', () => {
     expect(b.client.state).toBe('stopped');
   });
 
+  it('a socket refused before it opened (a restarted hub that lost the session): the session is checked, and the client stops when it ended', async () => {
+    const stops: string[] = [];
+    let checks = 0;
+    const { client, sockets, states } = setup({ checkSession: async () => (checks++, 'ended'), onStop: (w) => stops.push(w) });
+    client.start();
+    sockets[0]!.open();
+    // The hub restarts: the live socket drops (it had opened: no check), the next upgrade is refused (HTTP 401 → 1006).
+    sockets[0]!.drop(1006);
+    expect(checks).toBe(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    sockets[1]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(checks).toBe(1);
+    expect(sockets).toHaveLength(2);
+    expect(stops).toEqual(['auth']);
+    expect(states.at(-1)).toBe('stopped');
+  });
+
+  it('a hub that is down (no answer to the check either) keeps being retried, and says so; a renewed session retries too', async () => {
+    const stops: string[] = [];
+    let checks = 0;
+    const down = setup({ checkSession: async () => (checks++, 'unknown'), onStop: (w) => stops.push(w) });
+    down.client.start();
+    for (let i = 0; i < 5; i++) {
+      down.sockets.at(-1)!.drop(1006);
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    expect(checks).toBe(5);
+    expect(down.sockets).toHaveLength(6);
+    expect(down.client.state).toBe('reconnecting');
+    const failing = setup({ checkSession: async () => Promise.reject(new Error('offline')), onStop: (w) => stops.push(w) });
+    failing.client.start();
+    failing.sockets[0]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(failing.sockets).toHaveLength(2);
+    const renewed = setup({ checkSession: async () => 'renewed', onStop: (w) => stops.push(w) });
+    renewed.client.start();
+    renewed.sockets[0]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(renewed.sockets).toHaveLength(2);
+    expect(stops).toEqual([]);
+  });
+
+  it('stop() during a session check: the late answer changes nothing', async () => {
+    let answer: (r: 'ended') => void = () => undefined;
+    const stops: string[] = [];
+    const { client, sockets } = setup({ checkSession: () => new Promise((r) => (answer = r)), onStop: (w) => stops.push(w) });
+    client.start();
+    sockets[0]!.drop(1006);
+    client.stop();
+    answer('ended');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(stops).toEqual([]);
+    expect(sockets).toHaveLength(1);
+  });
+
   it('stop() closes and does not reconnect', () => {
     const { client, sockets } = setup();
     client.start();

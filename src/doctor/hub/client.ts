@@ -15,6 +15,8 @@ export interface SocketLike {
 export type HubState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 /** Why the client gave up: the token is refused and could not be renewed, or another console took over. */
 export type HubStop = 'auth' | 'forbidden' | 'replaced';
+/** What the hub says of the login session when a socket could not open: over, renewed (a new token), or no answer. */
+export type SessionCheck = 'ended' | 'renewed' | 'unknown';
 
 export interface HubClientOptions {
   url: string;
@@ -27,6 +29,12 @@ export interface HubClientOptions {
    * second 4401 before the hub accepted a socket again means the session is over.
    */
   renewToken?: () => Promise<boolean>;
+  /**
+   * Called when a socket closed before it opened: a browser shows the hub refusing the token at the upgrade (HTTP
+   * 401, e.g. a session the restarted hub no longer knows) exactly as a hub that is down (1006). 'ended' stops the
+   * client ('auth'); anything else retries.
+   */
+  checkSession?: () => Promise<SessionCheck>;
   connect?: (url: string, protocols: string[]) => SocketLike;
   random?: () => number;
   pingEveryMs?: number;
@@ -58,7 +66,10 @@ export class HubClient {
   private current: HubState = 'connecting';
   /** A 4401 was answered with a renewal and no socket has been accepted since. */
   private renewedAfterRefusal = false;
-  private readonly o: Required<Omit<HubClientOptions, 'onState' | 'onStop' | 'renewToken'>> & Pick<HubClientOptions, 'onState' | 'onStop' | 'renewToken'>;
+  /** The session check in flight after a socket that never opened; a later open or stop makes it moot. */
+  private checking: object | undefined;
+  private readonly o: Required<Omit<HubClientOptions, 'onState' | 'onStop' | 'renewToken' | 'checkSession'>> &
+    Pick<HubClientOptions, 'onState' | 'onStop' | 'renewToken' | 'checkSession'>;
 
   constructor(opts: HubClientOptions) {
     this.o = {
@@ -151,8 +162,10 @@ export class HubClient {
       return;
     }
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
       if (this.socket !== socket) return;
+      opened = true;
       this.attempt = 0;
       this.lastFrameAt = this.o.now();
       this.pingTimer = setInterval(() => this.tick(), this.o.pingEveryMs);
@@ -165,13 +178,14 @@ export class HubClient {
     socket.onclose = (ev) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
-      this.closed(ev.code);
+      this.closed(ev.code, opened);
     };
   }
 
-  private closed(code: number): void {
+  private closed(code: number, opened = true): void {
     this.clearTimers();
     if (this.stopped) return;
+    if (!opened && this.o.checkSession && !Object.values(HUB_CLOSE).includes(code as never)) return this.check(this.o.checkSession);
     if (code === HUB_CLOSE.badToken && this.o.renewToken && !this.renewedAfterRefusal) {
       const renew = this.o.renewToken;
       this.renewedAfterRefusal = true;
@@ -186,6 +200,20 @@ export class HubClient {
     if (code === HUB_CLOSE.forbidden) return this.giveUp('forbidden');
     if (code === HUB_CLOSE.replaced) return this.giveUp('replaced');
     this.retry();
+  }
+
+  /** A socket refused before it opened: the hub's HTTP API tells an ended session from a hub that is down. */
+  private check(checkSession: () => Promise<SessionCheck>): void {
+    const mine = {};
+    this.checking = mine;
+    this.setState('reconnecting');
+    const then = (r: SessionCheck): void => {
+      if (this.checking !== mine || this.stopped) return;
+      this.checking = undefined;
+      if (r === 'ended') this.giveUp('auth');
+      else this.retry();
+    };
+    checkSession().then(then, () => then('unknown'));
   }
 
   private giveUp(why: HubStop): void {
@@ -224,6 +252,7 @@ export class HubClient {
   }
 
   private clearTimers(): void {
+    this.checking = undefined;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.retryTimer = undefined;

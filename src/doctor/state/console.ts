@@ -121,6 +121,8 @@ export class ConsoleController {
       onStop: (why) => this.onHubStop(why),
       // The hub refused the token (4401): one try with the session cookie, else the session is over.
       renewToken: () => this.tokens.fromCookie(),
+      // A socket refused before it opened (a restarted hub that lost the session): ask the hub's API which it is.
+      checkSession: () => this.tokens.checkSession(),
       ...(this.deps.connect ? { connect: this.deps.connect } : {}),
     });
     this.hub.start();

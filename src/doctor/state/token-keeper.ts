@@ -1,5 +1,6 @@
 import type { TokenAnswer } from '../../shared/hub-protocol.ts';
 import { refresh, renewDelayMs, type FetchLike } from '../hub/auth.ts';
+import type { SessionCheck } from '../hub/client.ts';
 
 /**
  * The doctor's access token, in memory only, renewed before it expires: with the current token (else the session
@@ -60,10 +61,19 @@ export class TokenKeeper {
 
   /** After a 4401: a new token from the session cookie alone (the refused one is no use), for the next socket. */
   async fromCookie(): Promise<boolean> {
-    if (!this.current) return false;
+    return (await this.checkSession()) === 'renewed';
+  }
+
+  /**
+   * Whether the hub still knows the login session, from its cookie alone: 'renewed' with a new token set, 'ended'
+   * when the hub refuses it, 'unknown' when the hub did not answer (down, busy, rate-limited).
+   */
+  async checkSession(): Promise<SessionCheck> {
+    if (!this.current) return 'ended';
     const r = await refresh(undefined, this.fetcher);
-    if (!r.ok || !this.current) return false;
+    if (!this.current) return 'ended';
+    if (!r.ok) return r.error === 'expired' ? 'ended' : 'unknown';
     this.set(r.value);
-    return true;
+    return 'renewed';
   }
 }
