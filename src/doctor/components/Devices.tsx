@@ -2,9 +2,13 @@ import { useTranslation } from 'react-i18next';
 import type { Call, CallSnapshot } from '../call/call.ts';
 import { cabinErrorText } from '../call/cabin-error.ts';
 import { modelOf } from '../call/device-name.ts';
+import type { CabinLiveness } from '../call/liveness.ts';
 
-/** The cabin's devices with their link and signal state, a button per device command and its result. */
-export function Devices({ call, snap }: { call: Call; snap: CallSnapshot }) {
+/**
+ * The cabin's devices with their link and signal state, a button per device command and its result. While the
+ * cabin is not live (`liveness`), their last known state is not shown as current: « état inconnu ».
+ */
+export function Devices({ call, snap, liveness = 'live' }: { call: Call; snap: CallSnapshot; liveness?: CabinLiveness }) {
   const { t } = useTranslation();
   const commandName = (name: string) => t(`command.${name}`, { defaultValue: name });
   return (
@@ -15,10 +19,11 @@ export function Devices({ call, snap }: { call: Call; snap: CallSnapshot }) {
       {snap.devices.length === 0 && <p className="note">{t('devices.none')}</p>}
       <ul className="device-list">
         {snap.devices.map((d) => {
-          const status = snap.statuses.get(d.id)?.status ?? d.status;
+          const live = liveness === 'live';
+          const status = live ? (snap.statuses.get(d.id)?.status ?? d.status) : undefined;
           const result = snap.commands.find((c) => c.deviceId === d.id);
           return (
-            <li key={d.id} className="device" data-testid="device" data-device-id={d.id} data-status={status ?? ''} data-link={d.link}>
+            <li key={d.id} className="device" data-testid="device" data-device-id={d.id} data-status={status ?? ''} data-link={live ? d.link : 'unknown'}>
               {/* What it measures in the doctor's language; brand and model (proper names) after it, for support. */}
               <p className="device-name">
                 {t(`deviceCategory.${d.category}`, { defaultValue: t('deviceCategory.other') })}
@@ -29,7 +34,7 @@ export function Devices({ call, snap }: { call: Call; snap: CallSnapshot }) {
                 )}
               </p>
               <p className="device-state">
-                {t('devices.link', { link: t(`link.${d.link}`, { defaultValue: d.link }) })}
+                {live ? t('devices.link', { link: t(`link.${d.link}`, { defaultValue: d.link }) }) : t(`devices.unknown.${liveness}`)}
                 {status && ` · ${t(`status.${status}`)}`}
               </p>
               <div className="device-commands">

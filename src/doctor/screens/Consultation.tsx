@@ -19,6 +19,7 @@ import { Stethoscope } from '../components/Stethoscope.tsx';
 import { Vitals } from '../components/Vitals.tsx';
 import { useCall, useController } from '../state/hooks.ts';
 import { NOTES_TOO_LARGE } from '../state/console.ts';
+import { cabinLiveness } from '../call/liveness.ts';
 
 interface Props {
   consultation: ConsultationView;
@@ -43,6 +44,10 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
   const [confirming, setConfirming] = useState(false);
   const session = snap.session;
   const heading = useFocusOnMount<HTMLHeadingElement>();
+  const peer = presenceKnown ? consultation.peerPresent : undefined;
+  // The last picture and device states are not shown as live while the cabin does not answer.
+  const liveness = cabinLiveness(peer, snap.rtc);
+  const stale = liveness === 'live' ? undefined : t(`media.stale.${liveness}`);
 
   return (
     <section className="consultation" data-testid="consultation" data-consultation-id={consultation.consultationId}>
@@ -51,7 +56,7 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
           {t('consultation.title', { cabin: consultation.cabinName })}
         </h2>
         {/* The patient went home: the call is over, not failing (no "absent, retrying"). */}
-        {!consultation.cabinLeft && <ConnectionState hub={hub} peer={presenceKnown ? consultation.peerPresent : undefined} rtc={snap.rtc} cabinLink={snap.cabinLink} />}
+        {!consultation.cabinLeft && <ConnectionState hub={hub} peer={peer} rtc={snap.rtc} cabinLink={snap.cabinLink} />}
         {!consultation.cabinLeft && <CutNotice rtc={snap.rtc} />}
         {!consultation.cabinLeft && snap.cabinDiskFull && (
           <p className="banner banner-bad" role="alert" data-testid="cabin-disk-full">
@@ -69,7 +74,7 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
         <div className="col-media" tabIndex={0}>
           <figure className="video-main card">
             <div className="video-frame">
-              <MediaView kind="video" stream={snap.media.camera} testId="video-camera" className="video video-camera" label={t('media.camera')} />
+              <MediaView kind="video" stream={snap.media.camera} testId="video-camera" className="video video-camera" label={t('media.camera')} stale={stale} />
               <SelfView stream={snap.local} />
             </div>
             <figcaption>{snap.media.camera ? t('media.camera') : `${t('media.camera')} — ${t('media.noVideo')}`}</figcaption>
@@ -83,11 +88,11 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
         </div>
         <div className="col-side" tabIndex={0}>
           <figure className="video-oto card">
-            <MediaView kind="video" stream={snap.media.otoscope} testId="video-otoscope" className="video video-otoscope" label={t('media.otoscope')} />
+            <MediaView kind="video" stream={snap.media.otoscope} testId="video-otoscope" className="video video-otoscope" label={t('media.otoscope')} stale={stale} />
             <figcaption>{snap.media.otoscope ? t('media.otoscope') : `${t('media.otoscope')} — ${t('media.noVideo')}`}</figcaption>
           </figure>
           {!consultation.cabinLeft && <Stethoscope stream={snap.media.stethoscope} />}
-          {!consultation.cabinLeft && <Devices call={call} snap={snap} />}
+          {!consultation.cabinLeft && <Devices call={call} snap={snap} liveness={liveness} />}
           <Snapshot call={call} snap={snap} />
         </div>
 
