@@ -58,6 +58,16 @@ export function lateBy(v: Pick<Vital, 't' | 'receivedAt'>, baseline: number | un
   return late >= LATE_MS ? late : undefined;
 }
 
+/**
+ * A reading measured before the doctor accepted the call (`acceptedAt`, the consultation's `claimedAt`): the cabin
+ * sends those when the call opens, so they arrive « late » without having been late. Its measuring time is its
+ * device time brought to this console's clock by the call's usual delay.
+ */
+export function beforeCall(v: Pick<Vital, 't' | 'receivedAt'>, baseline: number | undefined, acceptedAt: number | undefined): boolean {
+  if (v.receivedAt === undefined || baseline === undefined || acceptedAt === undefined) return false;
+  return v.t + baseline < acceptedAt;
+}
+
 const SINGLE: Record<Exclude<VitalKey, 'bp'>, readonly MdcCode[]> = {
   spo2: ['MDC_PULS_OXIM_SAT_O2'],
   pulse: ['MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_RATE_NON_INV'],

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { numberLocale } from '../../shared/language.ts';
 import type { CallSnapshot } from '../call/call.ts';
-import { arrivalBaseline, lateBy, latestVitals, tileStatus, VITAL_KEYS, type Vital, type VitalKey } from '../call/vitals.ts';
+import { arrivalBaseline, beforeCall, lateBy, latestVitals, tileStatus, VITAL_KEYS, type Vital, type VitalKey } from '../call/vitals.ts';
 import { useThrottled } from './use-throttled.ts';
 
 /** Units as shown (UCUM codes are not for reading). */
@@ -12,16 +12,23 @@ const DECIMALS: Record<VitalKey, number> = { spo2: 0, pulse: 0, bp: 0, temp: 1, 
 const ANNOUNCE_GAP_MS = 15_000;
 const TONE: Record<string, string> = { ok: 'ok', measuring: 'busy', searching: 'busy', 'low-perfusion': 'warn', artifact: 'warn', 'low-battery': 'warn', 'probe-off': 'warn', 'sensor-fault': 'bad', error: 'bad' };
 
-/** SpO2, pulse, blood pressure, temperature and weight: the latest value, its time and the device's signal. */
-export function Vitals({ snap }: { snap: CallSnapshot }) {
+/**
+ * SpO2, pulse, blood pressure, temperature and weight: the latest value, its time and the device's signal.
+ * `acceptedAt`: when the doctor accepted the call (ms), so readings taken before it are not called late.
+ */
+export function Vitals({ snap, acceptedAt }: { snap: CallSnapshot; acceptedAt?: number | undefined }) {
   const { t, i18n } = useTranslation();
   // Readings stored before a reload first: a live one of the same time wins (the later arrival).
   const vitals = useMemo(() => latestVitals(snap.earlier.length > 0 ? [...snap.earlier, ...snap.observations] : snap.observations), [snap.earlier, snap.observations]);
   const baseline = useMemo(() => arrivalBaseline(snap.observations), [snap.observations]);
-  // Device time, and how late it arrived when it came late (after a cut): "10:42:05 · arrivée avec 31 s de retard".
+  // Device time, and how late it arrived when it came late (after a cut): "10:42:05 · arrivée avec 31 s de retard";
+  // one taken before the call was not late: "10:41:09 · mesurée avant l’appel".
+  const early = (v: Vital): boolean => beforeCall(v, baseline, acceptedAt);
+  const lateMs = (v: Vital): number | undefined => (early(v) ? undefined : lateBy(v, baseline));
   const when = (v: Vital): string => {
     const at = t('vital.at', { time: new Date(v.t).toLocaleTimeString(numberLocale(i18n.language)) });
-    const late = lateBy(v, baseline);
+    if (early(v)) return `${at} · ${t('vital.beforeCall')}`;
+    const late = lateMs(v);
     if (late === undefined) return at;
     const s = Math.round(late / 1000);
     return `${at} · ${s >= 120 ? t('vital.lateMin', { count: Math.round(s / 60) }) : t('vital.late', { count: s })}`;
@@ -55,7 +62,7 @@ export function Vitals({ snap }: { snap: CallSnapshot }) {
                   <span className="tile-unit"> {UNIT[v.unit] ?? v.unit}</span>
                 </p>
                 {key === 'bp' && v.numbers[2] !== undefined && <p className="tile-sub">{t('vital.mean', { value: fmt(v.numbers[2], key) })}</p>}
-                <p className="tile-sub" data-testid={`vital-${key}-time`} data-t={v.t} data-late-ms={lateBy(v, baseline) ?? 0}>
+                <p className="tile-sub" data-testid={`vital-${key}-time`} data-t={v.t} data-late-ms={lateMs(v) ?? 0} data-before-call={early(v) ? 'true' : 'false'}>
                   {when(v)}
                 </p>
                 {v.fromCabinAt !== undefined && (

@@ -83,7 +83,7 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
           {/* Gone with the patient: nothing is sent any more, and the cabin's devices and sound are no longer live. */}
           {!consultation.cabinLeft && <p className="note">{snap.sending ? t('media.sending') : t('media.notSending')}</p>}
           <PatientView state={snap.patientView} />
-          <Vitals snap={snap} />
+          <Vitals snap={snap} acceptedAt={consultation.claimedAt ?? undefined} />
           <Pleth call={call} />
         </div>
         <div className="col-side" tabIndex={0}>
