@@ -389,8 +389,17 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
     // The cabin's socket drops for a moment (a Wi-Fi blip): the readings already taken stay.
     tell({ type: 'consultation', consultation: { ...view(), peerPresent: false } });
     await expect.poll(() => attr('connection-state', 'data-peer')).toBe('absent');
+    // Meanwhile its devices are not « connecté » and its last picture is marked frozen, not shown as live.
+    await expect.poll(() => doctor.locator('[data-testid="device"][data-link="connected"]').count()).toBe(0);
+    expect(await doctor.locator('[data-testid="device"][data-link="unknown"]').count()).toBeGreaterThan(0);
+    expect(await doctor.getByTestId('device').first().textContent()).toContain('État inconnu');
+    expect(await doctor.getByTestId('video-camera-stale').textContent()).toBe('Image figée\u00a0: la cabine ne répond plus.');
+    expect(await attr('video-camera', 'data-live')).toBe('false');
     tell({ type: 'consultation', consultation: view() });
     await expect.poll(() => attr('connection-state', 'data-peer')).toBe('present');
+    await expect.poll(() => doctor.getByTestId('video-camera-stale').count()).toBe(0);
+    expect(await attr('video-camera', 'data-live')).toBe('true');
+    expect(await doctor.locator('[data-testid="device"][data-link="unknown"]').count()).toBe(0);
     expect(await attr('vital-spo2', 'data-value')).not.toBeNull();
     tell({ type: 'consultation', consultation: { ...view(), peerPresent: false, cabinLeft: { at: Date.now(), reason: 'patient' } } });
     await expect.poll(() => attr('vital-spo2', 'data-value')).toBeNull();
