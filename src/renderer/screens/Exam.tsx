@@ -85,7 +85,8 @@ export function Exam() {
       ) : (
         <>
           {heading}
-          {step}
+          {/* The room the notices leave: the step's pictures and values are sized by it (exam.css, `step-area`). */}
+          <div className="step-area">{step}</div>
         </>
       )}
       {view?.state === 'ended' && (
