@@ -158,7 +158,7 @@ describe('the kiosk page when cabin main is gone (hub, kiosk, doctor console in 
     await cabin.screenshot({ path: join(shotsDir(), 'kiosk-bridge-lost.png') });
   }, 90_000);
 
-  it('after a restart of cabin main (npm start again), the page left behind says its address was used, not « Reconnexion… » forever', async () => {
+  it('after a restart of cabin main (npm start again), the page left behind says the cabin restarted, not « Reconnexion… » forever', async () => {
     // The previous test closed cabin main; a new run takes the same port, with a new bridge token.
     const dir = mkdtempSync(join(tmpdir(), 'cabin-bridge-restart-'));
     const again = await startKiosk({
@@ -166,9 +166,9 @@ describe('the kiosk page when cabin main is gone (hub, kiosk, doctor console in 
       rendererDir: apps.rendererDir,
     });
     try {
-      const spent = chain.cabinPage.getByTestId('launch-spent');
-      await spent.waitFor({ timeout: 15_000 });
-      expect(await spent.innerText()).toContain('Cette adresse de la cabine a déjà servi');
+      const restarted = chain.cabinPage.getByTestId('cabin-restarted');
+      await restarted.waitFor({ timeout: 15_000 });
+      expect(await restarted.innerText()).toBe('La cabine a redémarré. Ouvrez la nouvelle adresse affichée dans le terminal.');
       expect(await chain.cabinPage.getByTestId('bridge-lost').count()).toBe(0);
     } finally {
       await again.close();

@@ -205,6 +205,29 @@ describe('web host', () => {
     expect((await fetch(`${origin}/bridge`)).status).toBe(403);
   });
 
+  it('says in the 403 whether the page’s token is of an earlier run (main restarted) or none it ever handed out', async () => {
+    // An earlier run of main: its page got a token, then main stopped.
+    const dir = mkdtempSync(join(tmpdir(), 'cabin-web-'));
+    mkdirSync(join(dir, 'r'));
+    writeFileSync(join(dir, 'r', 'index.html'), '<!doctype html>');
+    const earlier = await startKiosk({ config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 } }), rendererDir: join(dir, 'r') });
+    const launched = await fetch(earlier.url, { redirect: 'manual' });
+    const earlierCookie = (launched.headers.get('set-cookie') ?? '').split(';')[0]!;
+    await earlier.close();
+    expect(earlierCookie).toMatch(/^cabin-token=[\w-]+$/);
+    const why = async (headers: Record<string, string>) => {
+      const res = await fetch(`${origin}/bridge`, { headers });
+      return [res.status, await res.text()];
+    };
+    expect(await why({ cookie: earlierCookie })).toEqual([403, 'restarted']);
+    // No token (a spent launch address), or one made up with this run's id: never handed out, not a restart.
+    expect(await why({})).toEqual([403, 'no-token']);
+    const made = `${cookie.slice(0, 'cabin-token='.length + 12)}${'A'.repeat(32)}`;
+    expect(made).not.toBe(cookie);
+    expect(await why({ cookie: made })).toEqual([403, 'no-token']);
+    expect((await fetch(`${origin}/bridge`, { headers: { cookie } })).status).toBe(204);
+  });
+
   it('closes a socket that sends an oversized frame, and keeps serving others', async () => {
     const bad = await connect({ origin, cookie });
     const closed = new Promise((resolve) => bad.once('close', resolve));

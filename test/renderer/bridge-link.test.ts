@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BRIDGE_LOST_GRACE_MS, bridgeGone, type BridgeLinkView } from '../../src/renderer/bridge/link.ts';
+import { BRIDGE_LOST_GRACE_MS, bridgeGone, type BridgeLinkView, type BridgeRefusal } from '../../src/renderer/bridge/link.ts';
 import { BRIDGE_BEAT_MS, BRIDGE_SILENCE_MS } from '../../src/shared/bridge.ts';
 import { createWsClient, type SocketLike, type WsBridgeClient } from '../../src/renderer/bridge/ws-client.ts';
 
@@ -39,7 +39,7 @@ describe('the bridge link to cabin main (browser mode)', () => {
   let client: WsBridgeClient;
   let now: number;
   /** Whether main refuses the page's token, and how often the page asked. */
-  let refusing: boolean;
+  let refusing: BridgeRefusal | null;
   let asked: number;
   const seen: BridgeLinkView[] = [];
   const last = () => sockets[sockets.length - 1]!;
@@ -49,7 +49,7 @@ describe('the bridge link to cabin main (browser mode)', () => {
     vi.advanceTimersByTime(ms);
   };
 
-  const start = (refused: () => Promise<boolean>) =>
+  const start = (refused: () => Promise<BridgeRefusal | null>) =>
     createWsClient({
       url: 'ws://kiosk/bridge',
       connect: () => {
@@ -68,7 +68,7 @@ describe('the bridge link to cabin main (browser mode)', () => {
     sockets = [];
     seen.length = 0;
     now = 1_000;
-    refusing = false;
+    refusing = null;
     asked = 0;
     client = start(async () => {
       asked++;
@@ -187,10 +187,12 @@ describe('the bridge link to cabin main (browser mode)', () => {
     last().drop();
     // A socket main had spoken on that closes: main went away, nothing to ask yet.
     expect(asked).toBe(0);
-    refusing = true;
+    refusing = 'restarted';
     tick(100);
     last().drop(); // the new run's main answers the upgrade with 403
     await vi.waitFor(() => expect(client.link.get().state).toBe('refused'));
+    // Main said why: the page's token is of its earlier run (the page says the cabin restarted).
+    expect(client.link.get()).toEqual({ state: 'refused', since: null, refusal: 'restarted' });
     expect(asked).toBe(1);
     expect(bridgeGone(client.link.get(), now)).toBe(true);
     tick(60_000);
@@ -214,14 +216,14 @@ describe('the bridge link to cabin main (browser mode)', () => {
   });
 
   it('a refusal that comes after a socket main speaks on changes nothing', async () => {
-    let answer!: (no: boolean) => void;
+    let answer!: (why: BridgeRefusal | null) => void;
     client.close();
     sockets = [];
     client = start(() => new Promise((resolve) => (answer = resolve)));
     last().drop();
     tick(100);
     last().open();
-    answer(true);
+    answer('no-token');
     await Promise.resolve();
     await Promise.resolve();
     expect(client.link.get().state).toBe('open');

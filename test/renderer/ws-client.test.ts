@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BRIDGE_SILENCE_MS, type SessionView } from '../../src/shared/bridge.ts';
 import { bridgeUrl, createWsClient, probeRefused, type SocketLike, type WsBridgeClient } from '../../src/renderer/bridge/ws-client.ts';
+import type { BridgeRefusal } from '../../src/renderer/bridge/link.ts';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -49,12 +50,12 @@ const reading = { id: 'r1', deviceId: 'ox', code: 'MDC_PULS_OXIM_SAT_O2', value:
 describe('WebSocket bridge client', () => {
   let sockets: FakeSocket[];
   let client: WsBridgeClient;
-  let refusing = false;
+  let refusing: BridgeRefusal | null = null;
   const last = () => sockets[sockets.length - 1]!;
 
   beforeEach(() => {
     vi.useFakeTimers();
-    refusing = false;
+    refusing = null;
     sockets = [];
     client = createWsClient({
       url: 'ws://kiosk/bridge',
@@ -231,29 +232,30 @@ describe('WebSocket bridge client', () => {
   });
 
   it('fails what is pending, and every later call at once, when main refuses the page’s token', async () => {
-    refusing = true;
+    refusing = 'restarted';
     const p = client.call('session:get', {});
     last().drop();
     expect(await p).toEqual({ ok: false, error: { code: 'closed', message: expect.stringContaining('open the address the terminal printed last') } });
     expect((await client.call('config:get', {})).ok).toBe(false);
   });
 
-  it('asks main whether it refuses the page with a plain GET of the bridge URL: only a 403 is a refusal', async () => {
-    const answers: (number | Error)[] = [403, 204, 404, new TypeError('Failed to fetch')];
+  it('asks main whether it refuses the page with a plain GET of the bridge URL: only a 403 is a refusal, its word says why', async () => {
+    const answers: ([number, string?] | Error)[] = [[403, 'restarted'], [403, 'no-token'], [403], [204], [404], new TypeError('Failed to fetch')];
     const urls: string[] = [];
     vi.stubGlobal('fetch', async (url: string) => {
       urls.push(url);
       const a = answers.shift()!;
       if (a instanceof Error) throw a;
-      return new Response(null, { status: a });
+      return new Response(a[1] ?? null, { status: a[0] });
     });
     try {
       const got = [];
-      for (let i = 0; i < 4; i++) got.push(await probeRefused('ws://127.0.0.1:8420/bridge', 1000));
-      expect(got).toEqual([true, false, false, false]);
+      for (let i = 0; i < 6; i++) got.push(await probeRefused('ws://127.0.0.1:8420/bridge', 1000));
+      // A token of an earlier run of main; none of this run; an older main that gave no word.
+      expect(got).toEqual(['restarted', 'no-token', 'no-token', null, null, null]);
       expect(urls[0]).toBe('http://127.0.0.1:8420/bridge');
-      expect(await probeRefused('wss://kiosk.local/bridge', 1000).catch(() => 'threw')).toBe(false);
-      expect(urls[4]).toBe('https://kiosk.local/bridge');
+      expect(await probeRefused('wss://kiosk.local/bridge', 1000).catch(() => 'threw')).toBe(null);
+      expect(urls[6]).toBe('https://kiosk.local/bridge');
     } finally {
       vi.unstubAllGlobals();
     }

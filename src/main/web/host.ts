@@ -8,7 +8,7 @@ import { setCookie } from '../../server/cookies.ts';
 import { contentSecurityPolicy, securityHeaders } from '../../server/csp.ts';
 import { serveStatic, type StaticSite } from '../../server/static.ts';
 import type { Logger } from '../../server/log.ts';
-import { TOKEN_COOKIE, WsBridge } from './ws-bridge.ts';
+import { bridgeToken, TOKEN_COOKIE, WsBridge } from './ws-bridge.ts';
 
 export interface KioskHost {
   /** The kiosk's first launch URL with its one-time code, e.g. http://127.0.0.1:8420/?k=… */
@@ -53,7 +53,7 @@ export async function startKiosk(opts: KioskHostOptions): Promise<KioskHost> {
   // The bridge token is handed out only to a browser that opens a launch URL with the current one-time code: no
   // plain request to the host (another local user, a page of another site) can obtain it. Once a code is spent the
   // next one goes to the launcher's terminal only, so whoever started the kiosk can open it in another browser.
-  const token = randomBytes(24).toString('base64url');
+  const token = bridgeToken();
   const newCode = (): string => randomBytes(18).toString('base64url');
   let bootstrap = newCode();
   const first = bootstrap;
@@ -99,9 +99,10 @@ export async function startKiosk(opts: KioskHostOptions): Promise<KioskHost> {
       return;
     }
     if (url.pathname === '/bridge') {
-      // A browser does not say why a WebSocket was refused: the page asks here, and a 403 means its token is of an
-      // earlier run (main restarted since it was opened), so it stops retrying and says its address was used.
-      res.writeHead(bridge.admits(req) ? 204 : 403, { 'Cache-Control': 'no-store' }).end();
+      // A browser does not say why a WebSocket was refused: the page asks here. A 403 says why in one word, so the
+      // page stops retrying and says the cabin restarted (a token of an earlier run) or its address was used.
+      if (bridge.admits(req)) res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+      else res.writeHead(403, { 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8' }).end(bridge.refusal(req));
       return;
     }
     serveStatic(site, req, res);

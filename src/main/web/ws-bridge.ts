@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -10,6 +11,24 @@ import { TokenBucket } from '../../server/rate-limit.ts';
 
 /** The cookie that carries the per-run bridge token (set by host.ts on the launch redirect). */
 export const TOKEN_COOKIE = 'cabin-token';
+
+/** Why the bridge refuses a page (the body of the 403 on GET /bridge, read by src/renderer/bridge/ws-client.ts). */
+export type BridgeRefusal = 'restarted' | 'no-token';
+
+/** The length of the run id that begins a bridge token (9 random bytes in base64url). */
+const RUN_ID_CHARS = 12;
+
+/**
+ * A bridge token for one run of main: a run id, then the secret (base64url, as a cookie value we issue). The run id is
+ * not secret: it only tells a token of an earlier run (main restarted since the page got it) from one never handed
+ * out, with nothing kept on disk.
+ */
+export function bridgeToken(): string {
+  return randomBytes(9).toString('base64url') + randomBytes(24).toString('base64url');
+}
+
+/** The run id of a token. */
+const runOf = (token: string): string => token.slice(0, RUN_ID_CHARS);
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -54,6 +73,15 @@ export class WsBridge {
   /** Whether a request carries this run's bridge token (a page opened before main restarted carries an old one). */
   admits(req: IncomingMessage): boolean {
     return readCookie(req.headers.cookie, TOKEN_COOKIE) === this.token;
+  }
+
+  /**
+   * Why a request is not admitted: 'restarted' when it carries a token of an earlier run of main (another run id,
+   * see bridgeToken), else 'no-token' (none: a spent launch address; or a made-up one).
+   */
+  refusal(req: IncomingMessage): BridgeRefusal {
+    const given = readCookie(req.headers.cookie, TOKEN_COOKIE);
+    return given !== undefined && runOf(given) !== runOf(this.token) ? 'restarted' : 'no-token';
   }
 
   /** Handles an HTTP upgrade on /bridge; refuses anything that is not the kiosk page. */

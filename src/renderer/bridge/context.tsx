@@ -13,3 +13,8 @@ export function useBridge(): BridgeClient {
   if (!bridge) throw new Error('useBridge needs a BridgeProvider above it.');
   return bridge;
 }
+
+/** The bridge, or null outside a BridgeProvider (a screen drawn on its own, as in its tests). */
+export function useOptionalBridge(): BridgeClient | null {
+  return useContext(BridgeContext);
+}

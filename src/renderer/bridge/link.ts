@@ -9,13 +9,21 @@ export type BridgeLinkState =
   | 'open'
   /** It was open and dropped: reconnecting, since `since`. */
   | 'lost'
-  /** Main refuses this page's token (main restarted since the page was opened): no retry will succeed. */
+  /** Main refuses this page's token (see `refusal`): no retry will succeed. */
   | 'refused';
+
+/**
+ * Why main refuses the page (the word of its 403, src/main/web/ws-bridge.ts): 'restarted', the page's token is of an
+ * earlier run of main; 'no-token', the page never got one of this run (its one-time address was already used).
+ */
+export type BridgeRefusal = 'restarted' | 'no-token';
 
 export interface BridgeLinkView {
   state: BridgeLinkState;
   /** When it was lost (ms, the page's clock); null unless lost. */
   since: number | null;
+  /** Only when refused. */
+  refusal?: BridgeRefusal;
 }
 
 export interface BridgeLink {
@@ -41,12 +49,12 @@ export class LinkState implements BridgeLink {
     return () => void this.listeners.delete(listener);
   }
 
-  set(state: BridgeLinkState, now: number): void {
+  set(state: BridgeLinkState, now: number, refusal: BridgeRefusal = 'no-token'): void {
     if (state === this.view.state) return;
     if (this.view.state === 'refused') return;
     // Lost only once it was open: a page still connecting is not "reconnecting".
     if (state === 'lost' && this.view.state === 'connecting') return;
-    this.view = { state, since: state === 'lost' ? now : null };
+    this.view = state === 'refused' ? { state, since: null, refusal } : { state, since: state === 'lost' ? now : null };
     for (const l of this.listeners) l(this.view);
   }
 }

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { BridgeClient } from '../../shared/bridge.ts';
-import { useBridge } from './context.tsx';
-import { ALWAYS_OPEN, BRIDGE_LOST_GRACE_MS, bridgeGone, type BridgeLink, type BridgeLinkView } from './link.ts';
+import { useBridge, useOptionalBridge } from './context.tsx';
+import { ALWAYS_OPEN, BRIDGE_LOST_GRACE_MS, bridgeGone, type BridgeLink, type BridgeLinkView, type BridgeRefusal } from './link.ts';
 
 const linkOf = (bridge: BridgeClient): BridgeLink => (bridge as BridgeClient & { link?: BridgeLink }).link ?? ALWAYS_OPEN;
 
@@ -30,4 +30,16 @@ export function useBridgeLink(graceMs = BRIDGE_LOST_GRACE_MS): BridgeLinkStatus 
     return () => clearTimeout(timer);
   }, [view, graceMs]);
   return { ...view, gone };
+}
+
+/** Why cabin main refuses this page, if it does (browser mode); none outside a BridgeProvider. */
+export function useBridgeRefusal(): BridgeRefusal | undefined {
+  const bridge = useOptionalBridge();
+  const link = bridge ? linkOf(bridge) : ALWAYS_OPEN;
+  const view = useSyncExternalStore(
+    (changed) => link.subscribe(changed),
+    () => link.get(),
+    () => link.get(),
+  );
+  return view.state === 'refused' ? view.refusal : undefined;
 }

@@ -10,7 +10,7 @@ import {
   type Result,
 } from '../../shared/bridge.ts';
 import { backoffDelay } from '../../shared/backoff.ts';
-import { LinkState, type BridgeLink } from './link.ts';
+import { LinkState, type BridgeLink, type BridgeRefusal } from './link.ts';
 import { Listeners } from './listeners.ts';
 import { checkEvent, checkResult, failure, isEventName } from './validate.ts';
 
@@ -36,8 +36,8 @@ export interface WsClientOptions {
   now?: () => number;
   /** How long without a frame from main (it beats every second) before the socket counts as lost. */
   silenceMs?: number;
-  /** After a socket that main never spoke on: whether main refuses this page's token (default: probeRefused). */
-  refused?: () => Promise<boolean>;
+  /** After a socket that main never spoke on: why main refuses this page's token, null if it does not (default: probeRefused). */
+  refused?: () => Promise<BridgeRefusal | null>;
 }
 
 export interface WsBridgeClient extends BridgeClient {
@@ -63,15 +63,18 @@ interface Pending {
 }
 
 /**
- * Whether main refuses this page's bridge token: a plain GET of the bridge URL answers 403 then (src/main/web/host.ts).
- * Main not up, or not answering in time, is not a refusal.
+ * Why main refuses this page's bridge token, null if it does not: a plain GET of the bridge URL answers 403 then, with
+ * the word `restarted` for a token of an earlier run of main (src/main/web/host.ts). Main not up, or not answering in
+ * time, is not a refusal.
  */
-export async function probeRefused(url: string, timeoutMs: number): Promise<boolean> {
+export async function probeRefused(url: string, timeoutMs: number): Promise<BridgeRefusal | null> {
   try {
     const res = await fetch(url.replace(/^ws/, 'http'), { cache: 'no-store', credentials: 'same-origin', signal: AbortSignal.timeout(timeoutMs) });
-    return res.status === 403;
+    if (res.status !== 403) return null;
+    const word = await res.text().catch(() => '');
+    return word.trim() === 'restarted' ? 'restarted' : 'no-token';
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -190,17 +193,17 @@ export function createWsClient(opts: WsClientOptions): WsBridgeClient {
     attempt++;
     retryTimer = setTimeout(open, delay);
     // Main never spoke on it: not up yet (the retry goes on), or up and refusing this page's token (no retry will do).
-    if (!wasLive) void refused().then((no) => no && !closed && !live && refuse());
+    if (!wasLive) void refused().then((why) => why && !closed && !live && refuse(why));
   }
 
-  function refuse(): void {
+  function refuse(why: BridgeRefusal): void {
     closed = true;
     clearTimeout(retryTimer);
     clearTimeout(silenceTimer);
     const ws = socket;
     socket = undefined;
     ws?.close();
-    link.set('refused', now());
+    link.set('refused', now(), why);
     for (const id of [...pending.keys()]) settle(id, failure('closed', 'The cabin service refuses this page: open the address the terminal printed last.'));
   }
 
