@@ -28,13 +28,20 @@ function fullRig() {
   return { svc, store, lines, events, reading, advance: (ms: number) => (now += ms) };
 }
 
-/** Readings until the store refuses them, then small audit lines until even those do not fit: not one byte left. */
-function fill(r: ReturnType<typeof fullRig>): void {
-  for (let i = 0; r.svc.view().storeFault !== 'disk-full' && i < 10_000; i++) {
-    r.reading(i);
+/** Readings at 64/s until the store refuses them (the file's cap is reached within a few hundred); the next index. */
+function readUntilFull(r: ReturnType<typeof fullRig>): number {
+  let i = 0;
+  while (r.svc.view().storeFault !== 'disk-full' && i < 10_000) {
+    r.reading(i++);
     r.advance(1000 / 64);
   }
   expect(r.svc.view().storeFault).toBe('disk-full');
+  return i;
+}
+
+/** Readings until the store refuses them, then small audit lines until even those do not fit: not one byte left. */
+function fill(r: ReturnType<typeof fullRig>): void {
+  readUntilFull(r);
   for (let k = 0; k < 10_000; k++) {
     try {
       r.store.audit({ actor: 'system', action: 'incident', detail: { detail: 'filler' } });
@@ -51,13 +58,7 @@ const readingLines = (lines: Record<string, unknown>[]) => lines.filter((l) => t
 describe('disk full on the kiosk', () => {
   it('the assistant panel and the doctor are told, the log gets one line per 30 s with the count, the PIN still works', async () => {
     const r = fullRig();
-    let i = 0;
-    // Until the disk is full (the file's cap is reached within a few hundred readings).
-    while (r.svc.view().storeFault !== 'disk-full' && i < 10_000) {
-      r.reading(i++);
-      r.advance(1000 / 64);
-    }
-    expect(r.svc.view().storeFault).toBe('disk-full');
+    let i = readUntilFull(r);
     const stored = r.store.observations(r.svc.view().sessionId!).length;
     expect(stored).toBeGreaterThan(10);
     // The session event that carries it to the kiosk (assistant panel) and, from there, to the doctor's console.
@@ -134,12 +135,7 @@ describe('disk full on the kiosk', () => {
 describe('disk nearly full: room for a small line, none for a reading', () => {
   it('the notice stays while readings keep failing, though the small try goes through; it clears once they stop', () => {
     const r = fullRig();
-    let i = 0;
-    while (r.svc.view().storeFault !== 'disk-full' && i < 10_000) {
-      r.reading(i++);
-      r.advance(1000 / 64);
-    }
-    expect(r.svc.view().storeFault).toBe('disk-full');
+    let i = readUntilFull(r);
     const stored = r.store.observations(r.svc.view().sessionId!).length;
     // The review's case, for real: a small audit line still fits (the old probe went through), a reading does not.
     const probe = r.store.audit({ actor: 'system', action: 'incident', detail: { detail: 'still a little room' } });

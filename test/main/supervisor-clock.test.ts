@@ -86,7 +86,7 @@ describe('DeviceSupervisor on its clock', () => {
   it('tells a restarted host which step is open once that device is connected again, and nothing once no step is', () => {
     const { clock, hosts, sup } = supervised();
     sup.start();
-    const thermo = { id: 'thermo', driver: 'welchallyn-suretemp', name: 'SureTemp', category: 'thermometer', transport: 'simulated', path: 'sim:t', reason: 'demo', commands: [] } as const;
+    const thermo = { id: 'thermo', driver: 'welchallyn-suretemp', name: 'SureTemp', category: 'thermometer', transport: 'simulated' as const, path: 'sim:t', reason: 'demo', commands: [] };
     const attends = (h: FakeHost) => h.sent.filter((m) => m.type === 'attend');
     sup.attend('thermo');
     expect(attends(hosts[0]!)).toEqual([{ type: 'attend', deviceId: 'thermo' }]);
