@@ -18,6 +18,11 @@ export interface Measure {
   readonly decimals: number;
   /** UCUM unit, translated under `unit.`. */
   readonly unit: string;
+  /**
+   * Not measured in the visit: a value the device's settings give (a Tanita's `Hm` is the height typed on the scale,
+   * protocols.md §5.1) or one worked out from it (its BMI). The summary says so (`end.setOnScale.<id>`).
+   */
+  readonly fromSettings?: true;
 }
 
 export const MEASURES: Record<Category, readonly Measure[]> = {
@@ -32,8 +37,8 @@ export const MEASURES: Record<Category, readonly Measure[]> = {
   thermometer: [{ id: 'temperature', codes: ['MDC_TEMP_BODY'], decimals: 1, unit: 'Cel' }],
   scale: [
     { id: 'weight', codes: ['MDC_MASS_BODY_ACTUAL'], decimals: 1, unit: 'kg' },
-    { id: 'height', codes: ['MDC_LEN_BODY_ACTUAL'], decimals: 0, unit: 'cm' },
-    { id: 'bmi', codes: ['MDC_RATIO_MASS_BODY_LEN_SQ'], decimals: 1, unit: 'kg/m2' },
+    { id: 'height', codes: ['MDC_LEN_BODY_ACTUAL'], decimals: 0, unit: 'cm', fromSettings: true },
+    { id: 'bmi', codes: ['MDC_RATIO_MASS_BODY_LEN_SQ'], decimals: 1, unit: 'kg/m2', fromSettings: true },
   ],
 };
 

@@ -31,6 +31,11 @@ export function End() {
                 <dt>
                   {t(`measure.${measure.id}`)}
                   {from && <span className="summary-from" data-testid="summary-pulse-from">{t(`kioskCall.pulseFrom.${from}`)}</span>}
+                  {measure.fromSettings && (
+                    <span className="summary-from" data-testid={`summary-${measure.id}-settings`}>
+                      {t(`end.setOnScale.${measure.id}`)}
+                    </span>
+                  )}
                 </dt>
                 <dd>
                   <span className="summary-value" data-testid={`summary-${measure.id}`}>
