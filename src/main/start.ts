@@ -21,6 +21,14 @@ import { startKiosk } from './web/host.ts';
  */
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
+/** The demo doctor's lines, once the embedded hub is up (none if it failed: its own error says why). */
+function sayDoctor(hub: DemoHub): void {
+  hub.ready.then(({ doctorUrl, login }) => {
+    say(`doctor: ${doctorUrl}`);
+    say(`login: ${login.username} / ${login.password}`);
+  }, () => undefined);
+}
+
 function readConfig(file: string | undefined): { config: KioskConfig; demoByDefault: boolean } {
   const path = file ?? process.env.CABIN_CONFIG ?? (existsSync('cabin.json') ? 'cabin.json' : undefined);
   return path ? { config: loadKioskConfig(path), demoByDefault: false } : { config: demoConfig(), demoByDefault: true };
@@ -40,13 +48,10 @@ async function main(): Promise<void> {
   if (config.demo && !config.hub) {
     await buildIfMissing('doctor', log);
     hub = await startDemoHub({ dataDir: resolve(config.dataDir), consoleDir: BUILT.doctor, log: log.child({ component: 'demo-hub' }) });
-    hub.ready.then(({ doctorUrl, login }) => {
-      say(`doctor: ${doctorUrl}`);
-      say(`login: ${login.username} / ${login.password}`);
-    }, () => undefined);
     config = { ...config, hub: { url: hub.url, cabinKeyFile: hub.keyFile } };
   }
   if (inElectron) {
+    if (hub) sayDoctor(hub);
     runElectron(electron, config).on('exit', (code) => void (hub?.stop() ?? Promise.resolve()).then(() => closeLogger(log)).then(() => process.exit(code ?? 0)));
     return;
   }
@@ -69,6 +74,8 @@ async function main(): Promise<void> {
     onNextUrl: (url) => say(`the kiosk address above has been opened; for another browser:\nkiosk: ${url}`),
   });
   say(`kiosk: ${kiosk.url}`);
+  // The doctor's lines after the kiosk's, as the README shows them, whether the hub was ready first or last.
+  if (hub) sayDoctor(hub);
   const chromium = plan.open ? new ChromiumLauncher({ exe: plan.exe, demo: config.demo, noSandbox: plan.noSandbox, log: log.child({ component: 'chromium' }) }) : undefined;
   chromium?.open(kiosk.url, { kiosk: true });
   // With a screen, the demo also opens the doctor's side in a second window.
