@@ -171,7 +171,8 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       return {};
     },
     // Only during the exam: a page left open on a step after the visit must not set a simulated patient going.
-    'exam:step': ({ deviceId }) => {
+    'exam:step': ({ deviceId, step }) => {
+      if (step !== undefined) session.openStep(step);
       supervisor.attend(session.view().phase === 'exam' ? deviceId : null);
       return {};
     },

@@ -35,6 +35,8 @@ export const SessionViewSchema = z.object({
   readings: z.array(ReadingSchema),
   /** The cabin's disk is full: readings are not being kept (the assistant panel and the doctor are told). */
   storeFault: z.enum(['disk-full']).nullable().optional(),
+  /** The exam step the kiosk last opened in this visit (`exam:step`): a reloaded page comes back to it. */
+  step: z.string().max(64).nullable().optional(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 
@@ -144,7 +146,7 @@ export const CALLS = {
     output: Empty,
   },
   /** The exam step of this device opened on the kiosk (null: no device's step is open): the demo's simulated patient uses it. */
-  'exam:step': { input: z.object({ deviceId: z.string().max(300).nullable() }).strict(), output: Empty },
+  'exam:step': { input: z.object({ deviceId: z.string().max(300).nullable(), step: z.string().max(64).optional() }).strict(), output: Empty },
   'assistant:unlock': { input: z.object({ pin: z.string().regex(/^\d{4,8}$/) }).strict(), output: SessionViewSchema },
   'assistant:lock': { input: Empty, output: SessionViewSchema },
   'cleaning:complete': { input: z.object({ done: z.array(z.string().max(64)).max(50) }).strict(), output: SessionViewSchema },

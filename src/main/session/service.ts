@@ -40,6 +40,8 @@ export class SessionService {
   private readonly pins: PinGuard;
   /** A full disk: shown on the assistant panel and told to the doctor; its log lines rate-limited. */
   private readonly faults: StoreFaults;
+  /** The exam step the kiosk last opened, kept in memory for this visit only (a reloaded page comes back to it). */
+  private step: string | null = null;
   private readonly waves = new Map<string, { deviceId: string; code: MdcCode; rate: number; t: number; samples: number[] }>();
 
   constructor(
@@ -83,6 +85,7 @@ export class SessionService {
       idleWarning: warn,
       help: this.helpAt === null ? null : { at: this.helpAt },
       readings: [...this.readings.values()],
+      ...(this.step !== null ? { step: this.step } : {}),
       ...(this.faults.current() ? { storeFault: this.faults.current() } : {}),
     };
   }
@@ -189,6 +192,11 @@ export class SessionService {
     this.store.audit({ actor: 'assistant', action: 'cleaning-done', detail: { items: [...done] } });
     this.assistant = false;
     return this.move({ type: 'cleaned' });
+  }
+
+  /** The kiosk opened this exam step (only during the exam: the next visit starts at its first step). */
+  openStep(step: string): void {
+    if (this.phase === 'exam') this.step = step;
   }
 
   /** A decoded device event: readings belong to the visit only during the examination. */
@@ -304,6 +312,7 @@ export class SessionService {
     this.phases = nextPhase(this.phases, event);
     const phase = this.phase;
     if (phase !== before) {
+      this.step = null;
       if (phase === 'welcome' || phase === 'cleaning') {
         this.current = undefined;
         this.readings = new Map();

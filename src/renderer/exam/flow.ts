@@ -4,6 +4,8 @@ import { STEP_ORDER, type StepKind } from './steps.ts';
 interface FlowContext {
   steps: readonly StepKind[];
   current: StepKind | undefined;
+  /** The step a reloaded page comes back to (main's `step`), once its device is listed; dropped when the patient moves. */
+  resume: string | undefined;
 }
 type FlowEvent = { type: 'steps'; steps: readonly StepKind[] } | { type: 'next' } | { type: 'back' };
 
@@ -19,22 +21,24 @@ const offset = (ctx: FlowContext, by: number): number => (ctx.current === undefi
 
 /** The guided examination: one step per plugged device category, next and back. */
 export const examFlow = setup({
-  types: { context: {} as FlowContext, events: {} as FlowEvent },
+  types: { context: {} as FlowContext, events: {} as FlowEvent, input: {} as { resume?: string | null } | undefined },
   guards: {
     hasSteps: ({ context }) => context.steps.length > 0,
     hasNext: ({ context }) => offset(context, 1) > 0 && offset(context, 1) < context.steps.length,
     hasPrevious: ({ context }) => offset(context, -1) >= 0,
   },
   actions: {
-    setSteps: assign(({ context, event }) =>
-      event.type === 'steps' ? { steps: event.steps, current: keepStep(context.current, event.steps) } : {},
-    ),
-    next: assign({ current: ({ context }) => context.steps[offset(context, 1)] ?? context.current }),
-    back: assign({ current: ({ context }) => context.steps[offset(context, -1)] ?? context.current }),
+    setSteps: assign(({ context, event }) => {
+      if (event.type !== 'steps') return {};
+      const back = event.steps.find((s) => s === context.resume);
+      return back ? { steps: event.steps, current: back, resume: undefined } : { steps: event.steps, current: keepStep(context.current, event.steps) };
+    }),
+    next: assign({ current: ({ context }) => context.steps[offset(context, 1)] ?? context.current, resume: undefined }),
+    back: assign({ current: ({ context }) => context.steps[offset(context, -1)] ?? context.current, resume: undefined }),
   },
 }).createMachine({
   id: 'exam',
-  context: { steps: [], current: undefined },
+  context: ({ input }) => ({ steps: [], current: undefined, resume: input?.resume ?? undefined }),
   initial: 'empty',
   on: { steps: { actions: 'setSteps', target: '.check' } },
   states: {

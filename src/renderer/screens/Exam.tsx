@@ -25,14 +25,19 @@ export function Exam() {
   const { t, i18n } = useTranslation();
   // The arrows point the way the page reads: in Arabic « next » is on the left.
   const [backArrow, nextArrow] = i18n.dir() === 'rtl' ? ['→', '←'] : ['←', '→'];
-  const { devices, readings, act } = useCabin();
+  const { devices, readings, act, session } = useCabin();
   const media = useMedia();
   const { remote, view } = useCall();
   const steps = useMemo(() => withOtoscope(examSteps(devices.values()), !!media.otoscope), [devices, media.otoscope]);
-  const [state, send] = useMachine(examFlow);
+  // A reloaded page comes back to the step main remembers for this visit.
+  const [state, send] = useMachine(examFlow, { input: { resume: session?.step } });
   useEffect(() => send({ type: 'steps', steps: steps.map((s) => s.category) }), [steps, send]);
 
   const current = steps.find((s) => s.category === state.context.current) ?? steps[0];
+  // Main keeps the open step for this visit (the otoscope's too), so a reload comes back to it.
+  useEffect(() => {
+    if (current) void act('exam:step', { deviceId: current.device?.id ?? null, step: current.category }, { quiet: true });
+  }, [act, current?.category, current?.device?.id]);
   const index = current ? steps.indexOf(current) : -1;
   // Each step says its own instruction; with no device plugged in, the screen says why and what to do.
   useAutoSpeak(current ? [] : ['exam.noDevices', 'exam.noDevicesHint']);
