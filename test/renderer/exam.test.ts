@@ -30,7 +30,7 @@ describe('exam steps', () => {
 
 describe('exam flow (xstate)', () => {
   it('walks next and back within the steps', () => {
-    const actor = createActor(examFlow).start();
+    const actor = createActor(examFlow, { input: undefined }).start();
     expect(actor.getSnapshot().value).toBe('empty');
     actor.send({ type: 'steps', steps: ['oximeter', 'blood-pressure', 'scale'] });
     expect(actor.getSnapshot().value).toBe('step');
@@ -46,7 +46,7 @@ describe('exam flow (xstate)', () => {
   });
 
   it('stays on its step when another device comes or goes, moves on when its own device goes', () => {
-    const actor = createActor(examFlow).start();
+    const actor = createActor(examFlow, { input: undefined }).start();
     actor.send({ type: 'steps', steps: ['oximeter', 'blood-pressure'] });
     actor.send({ type: 'next' });
     actor.send({ type: 'steps', steps: ['oximeter', 'blood-pressure', 'thermometer'] });

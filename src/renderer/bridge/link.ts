@@ -60,7 +60,9 @@ export class LinkState implements BridgeLink {
 }
 
 /** Electron: the page cannot outlive main. */
-export const ALWAYS_OPEN: BridgeLink = { get: () => ({ state: 'open', since: null }), subscribe: () => () => undefined };
+/** One view, always the same object: `useSyncExternalStore` re-renders forever on a new snapshot each read (React #185). */
+const OPEN_VIEW: BridgeLinkView = Object.freeze({ state: 'open', since: null });
+export const ALWAYS_OPEN: BridgeLink = { get: () => OPEN_VIEW, subscribe: () => () => undefined };
 
 /** Whether the page must stop the call and release the devices: refused, or lost for at least the grace period. */
 export function bridgeGone(view: BridgeLinkView, now: number, graceMs = BRIDGE_LOST_GRACE_MS): boolean {
