@@ -37,6 +37,7 @@ const TAIL_WAIT_MS = 10_000;
  */
 const STAMP_SENDS = `(() => {
   window.__benchSent = {};
+  window.__benchSends = {};
   const send = RTCDataChannel.prototype.send;
   RTCDataChannel.prototype.send = function (data) {
     let text = null;
@@ -47,6 +48,8 @@ const STAMP_SENDS = `(() => {
       try {
         const m = JSON.parse(text);
         if (m.type === 'observation' && !(m.id in window.__benchSent)) window.__benchSent[m.id] = at;
+        // Every copy, for the tail's diagnosis: channel (0 events, 1 telemetry), when, and what was queued before it.
+        if (m.type === 'observation') (window.__benchSends[m.id] || (window.__benchSends[m.id] = [])).push([this.label === 'events' ? 0 : 1, Math.round(at), this.bufferedAmount]);
       } catch {}
     }
     return send.call(this, data);
@@ -195,7 +198,8 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
         `(no pre-call backlog), each reading emitted in the window waited for up to 10 s. One Chromium, ${impair ? `every packet through coturn behind the poor-network relay: ${link}` : 'loopback, no TURN'}.`,
       ...(impair ? { impairment: impair } : {}),
     };
-    let poorResult: Record<string, unknown> = {};
+    const tail = impair ? await tailDiagnosis(chain, obs, offset, cabinOffset.offsetMs, impair.kbps === 128 ? 2000 : 1000) : undefined;
+    let poorResult: Record<string, unknown> = tail ? { tail } : {};
     let verdict: ReturnType<typeof judge>;
     if (impair && poor && timeline && audioBefore && audioAfter) {
       const audioFig = concealment(audioBefore, audioAfter);
@@ -203,6 +207,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
       const adaptS = timeline.adaptS();
       verdict = judge(impair, { p99Ms: result.p99Ms, missing, duplicatedAfterDedup: poor.duplicates.afterDedupEvents, stethoscope: audioFig.stethoscope, voice: audioFig.voice, tonesMet: poor.tones.met, adaptS, paused });
       poorResult = {
+        ...poorResult,
         missing,
         duplicated: poor.duplicates,
         concealment: { stethoscopePct: audioFig.stethoscope.concealedPct, voicePct: audioFig.voice.concealedPct },
@@ -247,6 +252,13 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
           `${d.telemetryOnly} by telemetry only, ${d.eventsOnly} by events only; after dedup: ${d.afterDedupEvents} shown twice, ${d.reportPartsMoreThanOnce} sent to the hub's report more than once`,
       );
     }
+    if (tail) {
+      console.log(
+        `tail: first copy by events ${tail.firstBy.events}, by telemetry ${tail.firstBy.telemetry}, in the voice ${tail.firstBy.voice}; ` +
+          `telemetry copies: ${tail.telemetry.sent} sent for ${tail.telemetry.readings} readings, ${tail.telemetry.arrivedReadings} readings had one arrive; ` +
+          `${tail.late.count} readings over ${tail.late.overMs} ms: ${tail.late.noTelemetrySent} with no telemetry copy sent, ${tail.late.telemetryLost} whose copies all were lost, ${tail.late.telemetryLate} whose copy was late too`,
+      );
+    }
     if (verdict) printTable(`Issue 11 targets: ${verdict.case}`, verdict.targets.map((x) => ({ what: x.what, target: x.target, measured: x.value, met: x.met ? 'yes' : 'NO' })));
     const name = impair ? (impair.kbps === 128 ? 'latency-poor-network-128' : 'latency-poor-network') : 'latency';
     console.log(`→ ${writeResult(name, { ...result, ...poorResult })}`);
@@ -255,6 +267,52 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
     await chain.close();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+type Sends = Record<string, [number, number, number][]>;
+type Firsts = Record<string, [number | null, number | null]>;
+
+/**
+ * Why the slowest readings were slow: which copy reached the doctor's page first, how many lossy copies were sent and
+ * arrived, and, for each reading over the case's target, when each copy left the kiosk (ms after the device) with what
+ * was queued on its channel, and when each channel's first copy arrived.
+ */
+async function tailDiagnosis(chain: Awaited<ReturnType<typeof startCall>>, obs: Obs[], doctorOffset: number, cabinOffset: number, overMs: number) {
+  const sends = await evaluate<Sends>(chain.cabinPage, 'window.__benchSends').catch(() => ({}) as Sends);
+  const first = await evaluate<Firsts>(chain.doctorPage, 'window.__benchFirst').catch(() => ({}) as Firsts);
+  const firstBy = { events: 0, telemetry: 0, voice: 0 };
+  const telemetry = { readings: 0, sent: 0, arrivedReadings: 0 };
+  const late = { overMs, count: 0, noTelemetrySent: 0, telemetryLost: 0, telemetryLate: 0, worst: [] as unknown[] };
+  for (const o of obs) {
+    const f = first[o.id] ?? [null, null];
+    const ev = f[0] === null ? null : Math.round(f[0] - doctorOffset - o.t);
+    const tel = f[1] === null ? null : Math.round(f[1] - doctorOffset - o.t);
+    const ms = o.receivedAt - doctorOffset - o.t;
+    // Shown before either data channel's first copy (or with none): it came in the voice's packets.
+    if (Math.min(ev ?? Infinity, tel ?? Infinity) > ms + 1) firstBy.voice++;
+    else if (tel === null || (ev !== null && ev <= tel)) firstBy.events++;
+    else firstBy.telemetry++;
+    const s = sends[o.id] ?? [];
+    const copies = s.filter((x) => x[0] === 1).length;
+    if (copies > 0) {
+      telemetry.readings++;
+      telemetry.sent += copies;
+      if (tel !== null) telemetry.arrivedReadings++;
+    }
+    if (ms <= overMs) continue;
+    late.count++;
+    if (copies === 0) late.noTelemetrySent++;
+    else if (tel === null) late.telemetryLost++;
+    else late.telemetryLate++;
+    late.worst.push({
+      ms: round(ms, 0),
+      eventsMs: ev,
+      telemetryMs: tel,
+      sends: s.map(([ch, at, queued]) => `${ch === 0 ? 'ev' : 'tel'}@${Math.round(at - cabinOffset - o.t)}ms/q${queued}`).join(' '),
+    });
+  }
+  late.worst = (late.worst as { ms: number }[]).sort((a, b) => b.ms - a.ms).slice(0, 15);
+  return { firstBy, telemetry, late };
 }
 
 /** Copies before and after the console's dedup (of the readings emitted in the window), and the stethoscope's tones. */

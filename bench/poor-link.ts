@@ -21,6 +21,7 @@ export const POOR_LINK_CASES: Record<'256' | '128', Impairment> = {
 export const COUNT_COPIES = `(() => {
   window.__benchCopies = {};
   window.__benchReportIds = {};
+  window.__benchFirst = {};
   const create = RTCPeerConnection.prototype.createDataChannel;
   RTCPeerConnection.prototype.createDataChannel = function (label, init) {
     const ch = create.call(this, label, init);
@@ -33,6 +34,9 @@ export const COUNT_COPIES = `(() => {
           if (m && m.type === 'observation') {
             const c = window.__benchCopies[m.id] || (window.__benchCopies[m.id] = [0, 0]);
             c[label === 'events' ? 0 : 1]++;
+            const f = window.__benchFirst[m.id] || (window.__benchFirst[m.id] = [null, null]);
+            const k = label === 'events' ? 0 : 1;
+            if (f[k] === null) f[k] = Math.round(performance.timeOrigin + performance.now());
           }
         } catch {}
       });

@@ -198,6 +198,11 @@ export const DoctorEventSchema = z.discriminatedUnion('type', [
   /** Ask the cabin to run a device command (e.g. `measure` on the BP cuff). */
   z.object({ type: z.literal('command'), id: z.string().min(1).max(64), deviceId: Id, name: z.string().min(1).max(64) }).strict(),
   z.object({ type: z.literal('snapshot-request'), id: z.string().min(1).max(64) }).strict(),
+  /**
+   * What this console can take, sent on every opening of `events`: `audioReadings`, it takes readings off the end of the
+   * cabin's voice frames (shared/audio-readings.ts), so the cabin may put them there on this connection.
+   */
+  z.object({ type: z.literal('caps'), audioReadings: z.boolean() }).strict(),
 ]);
 export type DoctorEvent = z.infer<typeof DoctorEventSchema>;
 

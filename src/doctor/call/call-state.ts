@@ -1,3 +1,4 @@
+import type { AudioReadingsInDeps } from './audio-readings.ts';
 import type { NetCheck } from '../../shared/netcheck.ts';
 import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol.ts';
 import type { CabinEvent, CallDevice, DoctorVideoState, LinkLevel } from '../../shared/telemetry.ts';
@@ -63,6 +64,8 @@ export interface CallOptions {
   log?: (message: string) => void;
   /** The cabin's pre-call network check (the queue item's): the doctor's camera starts capped to it. */
   netCheck?: NetCheck;
+  /** The worker and transform that take readings off the cabin's voice packets (default: the browser's; audio-readings.ts). */
+  carrier?: Pick<AudioReadingsInDeps, 'worker' | 'transform'>;
 }
 
 /** A call's view before anything happened. */

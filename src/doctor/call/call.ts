@@ -2,6 +2,7 @@ import type { IceServer, SignalData, TrackKind } from '../../shared/hub-protocol
 import { setOpusParams } from '../../shared/sdp.ts';
 import type { CabinEvent } from '../../shared/telemetry.ts';
 import { applyCabinEvent, patientGone } from './cabin-events.ts';
+import { AudioReadingsIn, browserCarrierIn } from './audio-readings.ts';
 import { CallChannels } from './channels.ts';
 import { applyIceConfig, IceRestartPolicy } from '../../browser/ice-restart.ts';
 import { doctorTracks, MediaMap, sameMedia } from './media-map.ts';
@@ -29,6 +30,10 @@ export class Call {
   private readonly retired = new Set<string>();
   private negotiator!: Negotiator;
   private readonly channels: CallChannels;
+  /** Readings the cabin carries in its voice packets (issue 11). */
+  private readonly audioIn: AudioReadingsIn;
+  /** `caps` went on the current `events` channel. */
+  private capsSent = false;
   private remoteKinds: Record<string, TrackKind> = {};
   private readonly mediaMap = new MediaMap();
   private localStream: MediaStream | undefined;
@@ -60,7 +65,18 @@ export class Call {
         if (!s || s.samples.length === 0) return;
         for (const fn of this.waveListeners) fn(s);
       },
-      onOpenChange: (open) => this.set({ channelOpen: open }),
+      onOpenChange: (open) => {
+        this.capsSent = false;
+        if (open) this.tellCaps();
+        this.set({ channelOpen: open });
+      },
+      log: this.log,
+    });
+    this.audioIn = new AudioReadingsIn({
+      ...(o.carrier ?? browserCarrierIn),
+      onObservations: (list) => {
+        for (const e of list) this.handleEvent(e);
+      },
       log: this.log,
     });
     this.acks = new AckBatcher((ids) => this.channels.send({ type: 'ack', ids }));
@@ -172,6 +188,7 @@ export class Call {
     this.acks.flush();
     this.closed = true;
     this.teardownPc();
+    this.audioIn.close();
     this.acks.dispose();
     for (const s of this.state.snapshots) URL.revokeObjectURL(s.url);
     this.set({ rtc: 'closed', channelOpen: false });
@@ -209,7 +226,12 @@ export class Call {
         candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null },
       });
     };
-    pc.ontrack = () => this.updateMedia();
+    this.capsSent = false;
+    pc.ontrack = () => {
+      // The cabin's voice from a renegotiation (a microphone that came late): through the transform first.
+      if (this.pc === pc) this.tellCaps();
+      this.updateMedia();
+    };
     pc.onsignalingstatechange = () => {
       if (this.pc === pc && pc.signalingState === 'stable') this.addLocalTracks();
     };
@@ -340,6 +362,16 @@ export class Call {
   }
 
   // ——— what the cabin sends ———
+
+  /**
+   * Once the cabin's voice receiver takes readings off its frames, the cabin is told (once per `events` opening): only
+   * then may it put them there.
+   */
+  private tellCaps(): void {
+    if (this.capsSent) return;
+    if (!this.audioIn.watch(this.pc, (mid) => this.remoteKinds[mid] === 'voice')) return;
+    this.capsSent = this.channels.send({ type: 'caps', audioReadings: true });
+  }
 
   private handleEvent(e: CabinEvent): void {
     const patch = applyCabinEvent(this.state, e, {

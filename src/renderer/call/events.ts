@@ -46,6 +46,8 @@ export interface EventsDeps {
   incident?(detail: string): void;
   now?(): number;
   resendMs?: number;
+  /** What the doctor's console of this channel can take (`caps`); told false for every new channel until it says. */
+  onCaps?(caps: { audioReadings: boolean }): void;
 }
 
 const toCallDevice = (d: DeviceView): CallDevice => ({
@@ -119,6 +121,7 @@ export class EventsLink {
     for (const off of this.detachers.splice(0)) off();
     this.channel = channel;
     this.catchingUp = channel !== undefined;
+    this.deps.onCaps?.({ audioReadings: false });
     if (!channel) return;
     const open = (): void => void this.onOpen(channel);
     const message = (ev: MessageEvent): void => void this.onMessage(ev.data);
@@ -397,6 +400,8 @@ export class EventsLink {
       }
       case 'snapshot-request':
         return this.onSnapshot(msg.id);
+      case 'caps':
+        return this.deps.onCaps?.({ audioReadings: msg.audioReadings });
     }
   }
 

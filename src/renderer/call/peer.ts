@@ -12,7 +12,7 @@ export interface LocalMedia {
   stethoscope?: { track: MediaStreamTrack; stream: MediaStream };
   otoscope?: { track: MediaStreamTrack; stream: MediaStream };
 }
-type LocalKind = keyof LocalMedia;
+export type LocalKind = keyof LocalMedia;
 const KINDS: readonly LocalKind[] = ['camera', 'voice', 'stethoscope', 'otoscope'];
 
 /** Widest live otoscope picture sent (pixels). */
@@ -32,6 +32,8 @@ export interface CallPeerOptions {
   level?(): LinkLevel;
   /** The camera and otoscope are held paused for the readings (cut.ts ReadingsFirst): a new sender starts paused. */
   held?(): boolean;
+  /** A sender was created for one of the cabin's tracks (before its first frame). */
+  onSender?(kind: LocalKind, sender: RTCRtpSender): void;
 }
 
 export const randomId = (): string => {
@@ -167,6 +169,7 @@ export class CallPeer {
       if (kind === 'otoscope') init.sendEncodings = [{ ...initialEncoding('otoscope', level, held), scaleResolutionDownBy: Math.max(1, (m.track.getSettings().width ?? 0) / OTOSCOPE_LIVE_WIDTH) }];
       const t = this.pc.addTransceiver(m.track, init);
       this.transceivers.set(kind, t);
+      this.opts.onSender?.(kind, t.sender);
       if (kind === 'stethoscope') preferRed(t);
       if (kind === 'otoscope') void this.preferResolution(t.sender);
     }

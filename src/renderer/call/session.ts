@@ -1,6 +1,7 @@
 import type { BridgeClient, DeviceView } from '../../shared/bridge.ts';
 import type { IceServer, SignalData } from '../../shared/hub-protocol.ts';
 import type { NetCheck } from '../../shared/netcheck.ts';
+import { AudioReadings, browserCarrier, type AudioReadingsDeps } from './audio-readings.ts';
 import { EventsLink, type SessionInfo } from './events.ts';
 import { RemotePeer } from './negotiation.ts';
 import { latestNetCheck } from '../netcheck/latest.ts';
@@ -47,6 +48,8 @@ export interface CallSessionOptions {
   stall?: StallOptions;
   /** The pre-call network check the call starts from (default: the page's latest, netcheck/latest.ts). */
   netCheck?: NetCheck;
+  /** The worker and transform that carry readings in the voice's packets (default: the browser's; audio-readings.ts). */
+  carrier?: Pick<AudioReadingsDeps, 'worker' | 'transform'>;
 }
 
 /**
@@ -58,6 +61,8 @@ export class CallSession {
   private readonly remotePeer = new RemotePeer();
   private readonly events: EventsLink;
   private readonly telemetry: TelemetrySender;
+  /** Copies of new readings in the voice's packets, once the doctor's console takes them (issue 11). */
+  private readonly audio: AudioReadings;
   private readonly monitor: LinkMonitor;
   private readonly watch: VideoWatch;
   private readonly cut = new CutTracker();
@@ -80,7 +85,14 @@ export class CallSession {
   constructor(private readonly opts: CallSessionOptions) {
     const { bridge } = opts;
     this.start = startLevel(opts.netCheck ?? latestNetCheck());
-    this.events = new EventsLink({ call: (n, i) => bridge.call(n, i), grabSnapshot: opts.grabSnapshot, stats: callStats, incident: (d) => this.incident(d) });
+    this.audio = new AudioReadings({ ...(opts.carrier ?? browserCarrier), stats: callStats });
+    this.events = new EventsLink({
+      call: (n, i) => bridge.call(n, i),
+      grabSnapshot: opts.grabSnapshot,
+      stats: callStats,
+      incident: (d) => this.incident(d),
+      onCaps: (caps) => this.audio.setReady(caps.audioReadings),
+    });
     // The doctor is told at once (on the channel's opening) when the camera starts small or paused.
     this.events.setLink(this.start);
     this.telemetry = new TelemetrySender({ declare: (d) => this.events.declareStream(d), stats: callStats, frameMs: frameMsAt(this.start) });
@@ -132,7 +144,11 @@ export class CallSession {
       bridge.on('reading', (r) => {
         // Reliable on `events` (resent until acknowledged), and a copy on the lossy `telemetry` (issue 11).
         // The copy goes only when the reading went now (none older waiting after a cut: device order kept).
-        if (this.events.observation(r)) this.telemetry.observation(r);
+        // And in the voice's packets, which no congestion window holds (audio-readings.ts).
+        if (this.events.observation(r)) {
+          this.telemetry.observation(r);
+          this.audio.observation(r);
+        }
       }),
       bridge.on('waveform', (w) => this.telemetry.onWaveform(w)),
     );
@@ -183,6 +199,7 @@ export class CallSession {
     clearInterval(this.readingsTimer);
     this.watch.close();
     this.telemetry.close();
+    this.audio.close();
     this.events.close();
     this.peer.close();
   }
@@ -196,6 +213,10 @@ export class CallSession {
       incident: (d) => this.incident(d),
       level: () => this.monitor?.level ?? this.start,
       held: () => this.monitor?.holding ?? false,
+      // The microphone's frames carry readings once the doctor's console takes them (audio-readings.ts).
+      onSender: (kind, sender) => {
+        if (kind === 'voice') this.audio.carryOn(sender);
+      },
       onChange: () => {
         if (peer !== this.peer) return;
         this.onCut();

@@ -5,9 +5,11 @@ export interface CallStats {
   samplesSent: number;
   framesSent: number;
   framesDropped: number;
+  /** Readings given to the voice's packets (audio-readings.ts). */
+  audioReadings: number;
 }
 
-export const newStats = (): CallStats => ({ telemetryBytes: 0, eventsBytes: 0, samplesSent: 0, framesSent: 0, framesDropped: 0 });
+export const newStats = (): CallStats => ({ telemetryBytes: 0, eventsBytes: 0, samplesSent: 0, framesSent: 0, framesDropped: 0, audioReadings: 0 });
 
 /** The page's counters, kept across peer connections. */
 export const callStats: CallStats = newStats();

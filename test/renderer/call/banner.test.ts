@@ -66,7 +66,7 @@ describe('window.cabinCallStats', () => {
     exposeStats(debug);
     callStats.framesSent += 1;
     const s = debug.cabinCallStats!();
-    expect(Object.keys(s).sort()).toEqual(['eventsBytes', 'framesDropped', 'framesSent', 'samplesSent', 'telemetryBytes']);
+    expect(Object.keys(s).sort()).toEqual(['audioReadings', 'eventsBytes', 'framesDropped', 'framesSent', 'samplesSent', 'telemetryBytes']);
     expect(s.framesSent).toBe(callStats.framesSent);
     s.framesSent = -1;
     expect(callStats.framesSent).not.toBe(-1);
