@@ -48,7 +48,7 @@ describe('live consultation over a mountain link (coturn behind 75 ± 15 ms, 2.5
   beforeAll(async () => {
     buildDir = mkdtempSync(join(tmpdir(), 'cabin-poor-apps-'));
     const apps = await buildApps(buildDir);
-    chain = await startChain({ apps, impair: CASE_1 });
+    chain = await startChain({ apps, impair: CASE_1, kioskQuery: 'debug=1' });
     await prepare(chain);
   }, 90_000);
 
@@ -100,6 +100,10 @@ describe('live consultation over a mountain link (coturn behind 75 ± 15 ms, 2.5
     expect(sent.filter((id) => !got.includes(id)), 'observations the doctor never got').toEqual([]);
     expect(got.length - new Set(got).size, 'observations the doctor got twice').toBe(0);
     expect(chain.readings.some((r) => r.code === SPO2)).toBe(true);
+    // The readings also rode in the voice's packets: the console said it takes them off (its worker loaded under the
+    // CSP), and the kiosk gave them to its own.
+    const carried = await chain.cabinPage.evaluate(() => (window as unknown as { cabinCallStats(): { audioReadings: number } }).cabinCallStats().audioReadings);
+    expect(carried, 'readings given to the voice packets').toBeGreaterThan(10);
 
     const c = await stethoscopeConcealment(doctor);
     expect(c).not.toBeNull();
