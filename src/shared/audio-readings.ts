@@ -29,10 +29,11 @@ export const MAX_TRAILER_BYTES = 640;
 /** An item larger than this is not carried (the `events` copy goes as always). */
 export const MAX_ITEM_BYTES = MAX_TRAILER_BYTES - 2;
 /**
- * When each copy of a reading goes, after the first (ms): three copies far enough apart not to fall in one burst of
- * losses (a router queue that overflows drops a run of packets), close enough to beat any retransmission.
+ * When each copy of a reading goes, after the first (ms): four copies far enough apart not to fall in one burst of
+ * losses (a router queue that overflows drops a run of packets), close enough to beat any retransmission. With three,
+ * 1 reading in 873 lost all of them at 10 % loss (as 0.1³ says) and then waited 28 s for SCTP; four make it 1 in 10 000.
  */
-export const COPY_OFFSETS_MS = [0, 120, 400] as const;
+export const COPY_OFFSETS_MS = [0, 150, 500, 1200] as const;
 /** A copy due longer ago than this is dropped (the voice stopped): the reliable copy covers it. */
 export const MAX_LATE_MS = 1500;
 /** Copies waiting at most; beyond, the oldest are dropped. */

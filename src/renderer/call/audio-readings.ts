@@ -26,7 +26,7 @@ export interface AudioReadingsDeps {
  * The cabin's side of the readings carried in the voice's packets (shared/audio-readings.ts): the microphone's sender
  * of each connection goes through the worker's transform, which leaves its frames untouched until the doctor's
  * console says it takes trailers off (`caps`, on every opening of `events`). From then, each new reading (coalesced
- * with those of the same instant, deflated) is posted to the worker, which sends it in three frames.
+ * with those of the same instant, deflated) is posted to the worker, which sends it in four frames (COPY_OFFSETS_MS).
  */
 export class AudioReadings {
   private worker: CarrierWorker | undefined;

@@ -173,7 +173,7 @@ describe('call module in Chromium (cabin ⇄ in-page doctor)', () => {
     // The otoscope's live picture paused (it comes back slow and small), the voice and, last, the stethoscope's bitrate capped.
     expect(r.otoscope).toMatchObject({ active: false, scale: before.otoscope.scale, fps: 2, bitrate: 40_000, pref: 'maintain-resolution' });
     expect(r.voice).toMatchObject({ bitrate: 16_000 });
-    expect(r.stethoscope).toMatchObject({ active: true, bitrate: 24_000 });
+    expect(r.stethoscope).toMatchObject({ active: true, bitrate: 32_000 });
     expect(await apply('full')).toEqual([]);
     r = await read();
     expect(r.stethoscope).toEqual(before.stethoscope);
