@@ -9,8 +9,8 @@ import { appendTrailer, CarrierQueue, stripTrailer } from '../shared/audio-readi
 
 /** Page → worker. */
 export type ToCarrier = { type: 'reading'; bytes: ArrayBuffer } | { type: 'carry'; on: boolean };
-/** Worker → page. */
-export type FromCarrier = { type: 'items'; items: ArrayBuffer[] };
+/** Worker → page: `hello` once it runs (only then may a transform use it: a worker that never started would stop the voice). */
+export type FromCarrier = { type: 'hello' } | { type: 'items'; items: ArrayBuffer[] };
 
 interface EncodedFrame {
   data: ArrayBuffer;
@@ -51,6 +51,8 @@ function receiving(frame: EncodedFrame): void {
   const items = s.items.map((i) => i.buffer as ArrayBuffer);
   scope.postMessage({ type: 'items', items }, items);
 }
+
+scope.postMessage({ type: 'hello' }, []);
 
 scope.onrtctransform = (e) => {
   const t = e.transformer;

@@ -1,4 +1,5 @@
 import '../browser/zod-config.ts';
+import { warmCarrier } from '../browser/carrier.ts';
 import 'webrtc-adapter';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -9,6 +10,9 @@ import { browserStorage } from './state/browser.ts';
 import { ConsoleController } from './state/console.ts';
 import { ControllerContext } from './state/hooks.ts';
 import './styles.css';
+
+// The worker that carries readings in the voice starts now: a call may use it only once it runs (browser/carrier.ts).
+warmCarrier();
 
 // The doctor's own choice, French first: not the browser's language (often English on a French doctor's computer).
 const storage = browserStorage();

@@ -1,4 +1,5 @@
 import '../browser/zod-config.ts';
+import { warmCarrier } from '../browser/carrier.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
@@ -13,6 +14,9 @@ import './styles/screens.css';
 import './styles/exam.css';
 import './styles/overlays.css';
 import './styles/call.css';
+
+// The worker that carries readings in the voice starts now: a call may use it only once it runs (browser/carrier.ts).
+warmCarrier();
 
 const bridge = createBridge();
 const i18n = createI18n('fr');

@@ -20,7 +20,8 @@
  *   4 bytes MAGIC
  *
  * A frame without readings is left as it is (no trailer at all). The doctor's side strips only a trailer that is whole
- * (magic, lengths that add up exactly, every item non-empty); anything else goes to the decoder untouched. The cabin adds
+ * (magic, lengths that add up exactly, 1 to MAX_ITEMS_PER_FRAME items of 1 to MAX_ITEM_BYTES bytes); anything else goes to
+ * the decoder untouched. The cabin adds
  * trailers only after the doctor's console said it strips them (`caps` on `events`), so an older console never gets them.
  */
 export const MAGIC = Uint8Array.of(0xca, 0xb1, 0x4e, 0x01);
@@ -36,6 +37,8 @@ export const MAX_ITEM_BYTES = MAX_TRAILER_BYTES - 2;
 export const COPY_OFFSETS_MS = [0, 150, 500, 1200] as const;
 /** A copy due longer ago than this is dropped (the voice stopped): the reliable copy covers it. */
 export const MAX_LATE_MS = 1500;
+/** Items in one frame at most (a frame of real copies holds a few); a frame with more is not taken as carrying readings. */
+export const MAX_ITEMS_PER_FRAME = 8;
 /** Copies waiting at most; beyond, the oldest are dropped. */
 export const MAX_QUEUED = 256;
 
@@ -79,7 +82,7 @@ export function stripTrailer(data: Uint8Array): { frame: Uint8Array; items: Uint
   while (at < n - TAIL) {
     if (at + 2 > n - TAIL) return undefined;
     const len = (data[at]! << 8) | data[at + 1]!;
-    if (len === 0 || at + 2 + len > n - TAIL) return undefined;
+    if (len === 0 || len > MAX_ITEM_BYTES || items.length >= MAX_ITEMS_PER_FRAME || at + 2 + len > n - TAIL) return undefined;
     items.push(data.slice(at + 2, at + 2 + len));
     at += 2 + len;
   }
@@ -126,7 +129,7 @@ export class CarrierQueue {
     let room = MAX_TRAILER_BYTES;
     const left: Copy[] = [];
     for (const c of this.copies) {
-      if (c.due <= now && c.bytes.length + 2 <= room && !out.includes(c.bytes)) {
+      if (c.due <= now && c.bytes.length + 2 <= room && out.length < MAX_ITEMS_PER_FRAME && !out.includes(c.bytes)) {
         out.push(c.bytes);
         room -= c.bytes.length + 2;
       } else left.push(c);

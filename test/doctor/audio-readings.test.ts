@@ -1,19 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { FromCarrier } from '../../src/browser/audio-readings-worker.ts';
-import { AudioReadingsIn, type CarrierWorkerIn } from '../../src/doctor/call/audio-readings.ts';
+import type { ToCarrier } from '../../src/browser/audio-readings-worker.ts';
+import type { CarrierPort } from '../../src/browser/carrier.ts';
+import { AudioReadingsIn } from '../../src/doctor/call/audio-readings.ts';
 import { encodeObservationBatch } from '../../src/shared/observation-batch.ts';
 import type { ObservationEvent } from '../../src/shared/observation-frame.ts';
 
 const obs = (id: string): ObservationEvent => ({ type: 'observation', id, deviceId: 'oxi@sim', code: 'MDC_PULS_OXIM_SAT_O2', value: 96, unit: '%', t: 5 });
 
-class FakeWorker implements CarrierWorkerIn {
-  onmessage: ((e: MessageEvent<FromCarrier>) => void) | null = null;
-  terminated = false;
-  terminate(): void {
-    this.terminated = true;
+class FakeWorker implements CarrierPort {
+  alive = false;
+  listener: ((items: ArrayBuffer[]) => void) | undefined;
+  post(_m: ToCarrier): void {}
+  listen(fn: ((items: ArrayBuffer[]) => void) | undefined): void {
+    this.listener = fn;
+  }
+  hello(): void {
+    this.alive = true;
   }
   items(items: ArrayBuffer[]): void {
-    this.onmessage?.({ data: { type: 'items', items } } as MessageEvent<FromCarrier>);
+    this.listener?.(items);
   }
 }
 
@@ -24,28 +29,38 @@ const until = async (ok: () => boolean): Promise<void> => {
 };
 
 describe("readings in the cabin's voice: the doctor's side", () => {
-  it('puts only the voice receiver through the transform, once, and says so', () => {
+  it('puts only the voice receiver through the transform, when first seen and only if the worker runs; never later', () => {
     const worker = new FakeWorker();
     const done: RTCRtpReceiver[] = [];
-    const a = new AudioReadingsIn({ worker: () => worker, transform: (r) => void done.push(r), onObservations: () => {}, log: () => {} });
-    const voice = transceiver('1');
+    const a = new AudioReadingsIn({ carrier: () => worker, transform: (r) => void done.push(r), onObservations: () => {}, log: () => {} });
+    const kinds: Record<string, string> = { '0': 'camera', '1': 'voice', '2': 'stethoscope' };
+    const isVoice = (mid: string) => kinds[mid] === 'voice';
     const steth = transceiver('2');
     const video = transceiver('0', 'video');
-    const kinds: Record<string, string> = { '0': 'camera', '1': 'voice', '2': 'stethoscope' };
-    expect(a.watch(pcWith(video, steth), (mid) => kinds[mid] === 'voice')).toBe(false);
-    expect(a.watch(pcWith(video, voice, steth), (mid) => kinds[mid] === 'voice')).toBe(true);
-    expect(a.watch(pcWith(video, voice, steth), (mid) => kinds[mid] === 'voice')).toBe(true);
+    expect(a.watch(pcWith(video, steth), isVoice)).toBe(false);
+    // The worker has not said it runs: this voice is left alone, and stays so (a transform set once frames flow
+    // does nothing in Chromium, and the cabin would then send trailers to the decoder): no caps for this connection.
+    const early = transceiver('1');
+    expect(a.watch(pcWith(video, early, steth), isVoice)).toBe(false);
+    worker.hello();
+    expect(a.watch(pcWith(video, early, steth), isVoice)).toBe(false);
+    expect(done).toEqual([]);
+    // The next connection's voice, seen while the worker runs.
+    const voice = transceiver('1');
+    expect(a.watch(pcWith(video, voice, steth), isVoice)).toBe(true);
+    expect(a.watch(pcWith(video, voice, steth), isVoice)).toBe(true);
     expect(done).toEqual([voice.receiver]);
     a.close();
-    expect(worker.terminated).toBe(true);
+    expect(worker.listener).toBeUndefined();
   });
 
   it('hands over the readings of each item, and drops what is not a batch of readings', async () => {
     const worker = new FakeWorker();
     const got: string[] = [];
     const logs: string[] = [];
-    const a = new AudioReadingsIn({ worker: () => worker, transform: () => {}, onObservations: (l) => got.push(...l.map((o) => o.id)), log: (m) => logs.push(m) });
-    a.watch(pcWith(transceiver('1')), () => true);
+    const a = new AudioReadingsIn({ carrier: () => worker, transform: () => {}, onObservations: (l) => got.push(...l.map((o) => o.id)), log: (m) => logs.push(m) });
+    worker.hello();
+    expect(a.watch(pcWith(transceiver('1')), () => true)).toBe(true);
     const item = (await encodeObservationBatch([obs('x'), obs('y')]))!;
     worker.items([item.slice().buffer as ArrayBuffer, Uint8Array.of(0x81, 1, 2, 3).buffer as ArrayBuffer, Uint8Array.of(0x80, 0x7b).buffer as ArrayBuffer]);
     await until(() => got.length >= 2);
@@ -57,7 +72,7 @@ describe("readings in the cabin's voice: the doctor's side", () => {
   it('a browser without encoded transforms: no caps, the call goes on', () => {
     const logs: string[] = [];
     const a = new AudioReadingsIn({
-      worker: () => {
+      carrier: () => {
         throw new Error('Worker is not defined');
       },
       transform: () => {},
@@ -65,8 +80,10 @@ describe("readings in the cabin's voice: the doctor's side", () => {
       log: (m) => logs.push(m),
     });
     expect(a.watch(pcWith(transceiver('1')), () => true)).toBe(false);
+    const started = new FakeWorker();
+    started.hello();
     const refusing = new AudioReadingsIn({
-      worker: () => new FakeWorker(),
+      carrier: () => started,
       transform: () => {
         throw new Error('RTCRtpScriptTransform is not defined');
       },

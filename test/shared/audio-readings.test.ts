@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendTrailer, CarrierQueue, COPY_OFFSETS_MS, MAGIC, MAX_ITEM_BYTES, MAX_LATE_MS, MAX_QUEUED, MAX_TRAILER_BYTES, stripTrailer } from '../../src/shared/audio-readings.ts';
+import { appendTrailer, CarrierQueue, COPY_OFFSETS_MS, MAGIC, MAX_ITEM_BYTES, MAX_ITEMS_PER_FRAME, MAX_LATE_MS, MAX_QUEUED, MAX_TRAILER_BYTES, stripTrailer } from '../../src/shared/audio-readings.ts';
 
 const bytes = (n: number, fill = 7): Uint8Array => new Uint8Array(n).fill(fill);
 
@@ -44,6 +44,9 @@ describe('readings in the voice frames: the trailer', () => {
     const runs = good.slice();
     runs[2] = 0xff;
     expect(stripTrailer(runs)).toBeUndefined();
+    // More items than a frame of real copies holds, or an item larger than any copy: not a trailer.
+    expect(stripTrailer(appendTrailer(Uint8Array.of(0x78), Array.from({ length: MAX_ITEMS_PER_FRAME + 1 }, () => bytes(3))))).toBeUndefined();
+    expect(stripTrailer(appendTrailer(Uint8Array.of(0x78), Array.from({ length: MAX_ITEMS_PER_FRAME }, () => bytes(3))))?.items).toHaveLength(MAX_ITEMS_PER_FRAME);
     // A trailer with no Opus byte before it.
     expect(stripTrailer(good.slice(2))).toBeUndefined();
     // Every truncation of a good frame is refused or gives a frame that is a prefix of it.

@@ -65,7 +65,7 @@ export interface CallOptions {
   /** The cabin's pre-call network check (the queue item's): the doctor's camera starts capped to it. */
   netCheck?: NetCheck;
   /** The worker and transform that take readings off the cabin's voice packets (default: the browser's; audio-readings.ts). */
-  carrier?: Pick<AudioReadingsInDeps, 'worker' | 'transform'>;
+  carrier?: Pick<AudioReadingsInDeps, 'carrier' | 'transform'>;
 }
 
 /** A call's view before anything happened. */

@@ -1,52 +1,52 @@
 import type { Reading } from '../../shared/bridge.ts';
 import { MAX_ITEM_BYTES } from '../../shared/audio-readings.ts';
 import { encodeObservationBatch } from '../../shared/observation-batch.ts';
-import type { ToCarrier } from '../../browser/audio-readings-worker.ts';
+import { sharedCarrier, type CarrierPort } from '../../browser/carrier.ts';
 import { observationOf } from './events.ts';
 import type { CallStats } from './stats.ts';
 
 /** Readings that come this close together go deflated as one item (the oximeter's SpO2, pulse and perfusion). */
 export const COALESCE_MS = 15;
 
-/** The part of a Worker the carrier uses (a fake in tests). */
-export interface CarrierWorker {
-  postMessage(m: ToCarrier, transfer?: Transferable[]): void;
-  terminate(): void;
-}
-
 export interface AudioReadingsDeps {
-  /** The transform's worker (src/browser/audio-readings-worker.ts); throws or is absent where the browser has none. */
-  worker(): CarrierWorker;
+  /** The page's carrier worker (src/browser/carrier.ts); throws where the browser has none. */
+  carrier(): CarrierPort;
   /** Puts a sender's encoded frames through the worker (`sender.transform = new RTCRtpScriptTransform(worker, …)`). */
-  transform(sender: RTCRtpSender, worker: CarrierWorker): void;
+  transform(sender: RTCRtpSender, port: CarrierPort): void;
   stats: CallStats;
 }
 
 /**
- * The cabin's side of the readings carried in the voice's packets (shared/audio-readings.ts): the microphone's sender
- * of each connection goes through the worker's transform, which leaves its frames untouched until the doctor's
- * console says it takes trailers off (`caps`, on every opening of `events`). From then, each new reading (coalesced
- * with those of the same instant, deflated) is posted to the worker, which sends it in four frames (COPY_OFFSETS_MS).
+ * The cabin's side of the readings carried in the voice's packets (shared/audio-readings.ts). The microphone's sender of
+ * each connection goes through the page's carrier worker when it is created, if the worker runs (browser/carrier.ts);
+ * its frames stay untouched until the doctor's console of that connection says it takes trailers off (`caps`, on every
+ * opening of `events`). From then, each new reading (coalesced with those of the same instant, deflated) is posted to
+ * the worker, which sends it in four frames (COPY_OFFSETS_MS).
  */
 export class AudioReadings {
-  private worker: CarrierWorker | undefined;
-  private failed = false;
+  private port: CarrierPort | undefined;
   private ready = false;
+  /** The current connection's microphone sender is through the transform. */
+  private carrying = false;
   private pending: Reading[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly carried = new WeakSet<RTCRtpSender>();
   private closed = false;
 
-  constructor(private readonly deps: AudioReadingsDeps) {}
-
-  /** The microphone's sender of a connection: its frames go through the transform from now on. */
-  carryOn(sender: RTCRtpSender): void {
-    if (this.closed || this.carried.has(sender)) return;
-    const worker = this.ensureWorker();
-    if (!worker) return;
+  constructor(private readonly deps: AudioReadingsDeps) {
     try {
-      this.deps.transform(sender, worker);
-      this.carried.add(sender);
+      this.port = deps.carrier();
+    } catch {
+      // No workers here: readings go on the data channels only.
+    }
+  }
+
+  /** The microphone's sender of a new connection, before its first frame: through the transform if the worker runs. */
+  carryOn(sender: RTCRtpSender): void {
+    this.carrying = false;
+    if (this.closed || !this.port?.alive) return;
+    try {
+      this.deps.transform(sender, this.port);
+      this.carrying = true;
     } catch {
       // No encoded transforms here: readings go on the data channels only.
     }
@@ -56,13 +56,13 @@ export class AudioReadings {
   setReady(on: boolean): void {
     if (on === this.ready || this.closed) return;
     this.ready = on;
-    this.worker?.postMessage({ type: 'carry', on });
+    this.port?.post({ type: 'carry', on });
     if (!on) this.pending = [];
   }
 
   /** A new reading that went on `events` now: a copy goes in the voice too, when the doctor's console takes it. */
   observation(r: Reading): void {
-    if (!this.ready || !this.worker || this.closed) return;
+    if (!this.ready || !this.carrying || this.closed) return;
     this.pending.push(r);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
@@ -72,31 +72,21 @@ export class AudioReadings {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.setReady(false);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.pending = [];
-    this.worker?.terminate();
-    this.worker = undefined;
-  }
-
-  private ensureWorker(): CarrierWorker | undefined {
-    if (this.worker || this.failed) return this.worker;
-    try {
-      this.worker = this.deps.worker();
-    } catch {
-      this.failed = true;
-    }
-    return this.worker;
   }
 
   /** Deflated together; a list too big for one item is halved until each part fits (a single one that does not is left to `events`). */
   private async post(list: Reading[]): Promise<void> {
     if (list.length === 0) return;
     const bytes = await encodeObservationBatch(list.map(observationOf));
-    if (this.closed || !this.ready || !this.worker) return;
+    if (this.closed || !this.ready || !this.carrying || !this.port) return;
     if (bytes && bytes.length <= MAX_ITEM_BYTES) {
       const buffer = bytes.slice().buffer as ArrayBuffer;
-      this.worker.postMessage({ type: 'reading', bytes: buffer }, [buffer]);
+      this.port.post({ type: 'reading', bytes: buffer }, [buffer]);
       this.deps.stats.audioReadings += list.length;
       return;
     }
@@ -109,8 +99,9 @@ export class AudioReadings {
 
 /** The app's worker and transform (Chromium's RTCRtpScriptTransform); the tests give their own. */
 export const browserCarrier = {
-  worker: (): CarrierWorker => new Worker(new URL('../../browser/audio-readings-worker.ts', import.meta.url), { type: 'module', name: 'audio-readings' }),
-  transform: (sender: RTCRtpSender, worker: CarrierWorker): void => {
-    sender.transform = new RTCRtpScriptTransform(worker as Worker, { side: 'send' });
+  carrier: sharedCarrier,
+  transform: (sender: RTCRtpSender, port: CarrierPort): void => {
+    if (!port.worker) throw new Error('no carrier worker');
+    sender.transform = new RTCRtpScriptTransform(port.worker, { side: 'send' });
   },
 };

@@ -49,7 +49,7 @@ export interface CallSessionOptions {
   /** The pre-call network check the call starts from (default: the page's latest, netcheck/latest.ts). */
   netCheck?: NetCheck;
   /** The worker and transform that carry readings in the voice's packets (default: the browser's; audio-readings.ts). */
-  carrier?: Pick<AudioReadingsDeps, 'worker' | 'transform'>;
+  carrier?: Pick<AudioReadingsDeps, 'carrier' | 'transform'>;
 }
 
 /**

@@ -6,6 +6,27 @@ import { AudioReadings, browserCarrier } from '../../../src/renderer/call/audio-
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import { AudioReadingsIn, browserCarrierIn } from '../../../src/doctor/call/audio-readings.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
+import type { FromCarrier } from '../../../src/browser/audio-readings-worker.ts';
+import type { CarrierPort } from '../../../src/browser/carrier.ts';
+
+/** A page's carrier worker as src/browser/carrier.ts makes it, from a URL this test serves (one per side, as two pages). */
+function port(url: string): CarrierPort {
+  const worker = new Worker(url, { type: 'module' });
+  let alive = false;
+  let listener: ((items: ArrayBuffer[]) => void) | undefined;
+  worker.onmessage = (e: MessageEvent<FromCarrier>) => {
+    if (e.data.type === 'hello') alive = true;
+    else listener?.(e.data.items);
+  };
+  return {
+    get alive() {
+      return alive;
+    },
+    post: (m, t = []) => worker.postMessage(m, t),
+    listen: (fn) => void (listener = fn),
+    worker,
+  };
+}
 
 export async function start(workerUrl: string) {
   const cabin = new RTCPeerConnection();
@@ -20,16 +41,20 @@ export async function start(workerUrl: string) {
   osc.start();
   const stats = newStats();
   const received: string[] = [];
-  const audio = new AudioReadings({ worker: () => new Worker(workerUrl, { type: 'module' }), transform: browserCarrier.transform, stats });
+  const cabinPort = port(workerUrl);
+  const doctorPort = port(workerUrl);
+  // The apps start their worker when they load, long before a call (warmCarrier).
+  while (!cabinPort.alive || !doctorPort.alive) await new Promise((r) => setTimeout(r, 10));
+  const audio = new AudioReadings({ carrier: () => cabinPort, transform: browserCarrier.transform, stats });
+  let ready = false;
   const audioIn = new AudioReadingsIn({
-    worker: () => new Worker(workerUrl, { type: 'module' }),
+    carrier: () => doctorPort,
     transform: browserCarrierIn.transform,
     onObservations: (list) => received.push(...list.map((o) => o.id)),
     log: (m) => console.error(m),
   });
   const t = cabin.addTransceiver(dst.stream.getAudioTracks()[0]!, { direction: 'sendonly' });
   audio.carryOn(t.sender);
-  let ready = false;
   doctor.ontrack = (e) => {
     ready = audioIn.watch(doctor, () => true);
     const el = new Audio();
@@ -48,6 +73,8 @@ export async function start(workerUrl: string) {
     received,
     stats,
     connected: () => cabin.connectionState === 'connected',
+    /** Whether the cabin's voice sender is behind the transform. */
+    transformed: () => t.sender.transform !== null,
     setReady: (on: boolean) => audio.setReady(on),
     send: (id: string) => audio.observation(reading(id)),
     async inbound() {

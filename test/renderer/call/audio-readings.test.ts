@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ToCarrier } from '../../../src/browser/audio-readings-worker.ts';
-import { AudioReadings, COALESCE_MS, type CarrierWorker } from '../../../src/renderer/call/audio-readings.ts';
+import type { CarrierPort } from '../../../src/browser/carrier.ts';
+import { AudioReadings, COALESCE_MS } from '../../../src/renderer/call/audio-readings.ts';
 import { EventsLink } from '../../../src/renderer/call/events.ts';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
@@ -9,15 +10,17 @@ import { FakeChannel, fakeCall, ok, settle } from './fakes.ts';
 
 const reading = (id: string, code: Reading['code'] = 'MDC_PULS_OXIM_SAT_O2', value = 97): Reading => ({ id, deviceId: 'oxi@sim', code, value, unit: '%', t: 1000 });
 
-class FakeWorker implements CarrierWorker {
+class FakeWorker implements CarrierPort {
+  alive = false;
   readonly posted: ToCarrier[] = [];
-  terminated = false;
-  postMessage(m: ToCarrier): void {
+  /** The worker's script ran. */
+  hello(): void {
+    this.alive = true;
+  }
+  post(m: ToCarrier): void {
     this.posted.push(m);
   }
-  terminate(): void {
-    this.terminated = true;
-  }
+  listen(): void {}
   readings(): ArrayBuffer[] {
     return this.posted.flatMap((m) => (m.type === 'reading' ? [m.bytes] : []));
   }
@@ -36,26 +39,43 @@ describe('readings in the voice: the cabin side', () => {
     worker = new FakeWorker();
     transformed = [];
     stats = newStats();
-    audio = new AudioReadings({ worker: () => worker, transform: (s) => void transformed.push(s), stats });
+    audio = new AudioReadings({ carrier: () => worker, transform: (s) => void transformed.push(s), stats });
   });
   afterEach(() => {
     audio.close();
     vi.useRealTimers();
   });
 
-  it("carries nothing until the doctor's console says it takes readings off the voice", async () => {
+  it("puts a new connection's voice through the worker only if it runs, and carries only after the console's word", async () => {
+    // The worker has not said hello (its script may never load): the voice is left alone, nothing carried.
+    const early = sender();
+    audio.carryOn(early);
+    audio.setReady(true);
+    audio.observation(reading('a'));
+    await vi.advanceTimersByTimeAsync(COALESCE_MS);
+    await settle(() => false, 5);
+    expect(transformed).toEqual([]);
+    expect(worker.readings()).toHaveLength(0);
+    // It runs: the next connection's voice goes through it (before its first frame), untouched until the console says.
+    audio.setReady(false);
+    worker.hello();
     const s = sender();
     audio.carryOn(s);
-    audio.carryOn(s);
     expect(transformed).toEqual([s]);
-    audio.observation(reading('a'));
+    audio.observation(reading('b'));
+    await vi.advanceTimersByTimeAsync(COALESCE_MS);
     await settle(() => false, 5);
     expect(worker.readings()).toHaveLength(0);
     audio.setReady(true);
     expect(worker.posted).toContainEqual({ type: 'carry', on: true });
+    audio.observation(reading('c'));
+    await vi.advanceTimersByTimeAsync(COALESCE_MS);
+    await settle(() => worker.readings().length > 0);
+    expect(worker.readings()).toHaveLength(1);
   });
 
   it('coalesces the readings of one instant into one deflated item that decodes to them', async () => {
+    worker.hello();
     audio.carryOn(sender());
     audio.setReady(true);
     audio.observation(reading('spo2'));
@@ -73,6 +93,7 @@ describe('readings in the voice: the cabin side', () => {
   });
 
   it('stops at once when the channel changes (a new connection: its console has not said yet)', async () => {
+    worker.hello();
     audio.carryOn(sender());
     audio.setReady(true);
     audio.observation(reading('a'));
@@ -83,9 +104,9 @@ describe('readings in the voice: the cabin side', () => {
     expect(worker.posted.at(-1)).toEqual({ type: 'carry', on: false });
   });
 
-  it('without encoded transforms (no worker, or the transform refused) the call goes on without it', async () => {
+  it('without workers or encoded transforms the call goes on without it', async () => {
     const none = new AudioReadings({
-      worker: () => {
+      carrier: () => {
         throw new Error('Worker is not defined');
       },
       transform: () => {},
@@ -96,15 +117,21 @@ describe('readings in the voice: the cabin side', () => {
     none.observation(reading('a'));
     await vi.advanceTimersByTimeAsync(COALESCE_MS);
     none.close();
+    worker.hello();
     const refusing = new AudioReadings({
-      worker: () => worker,
+      carrier: () => worker,
       transform: () => {
         throw new Error('RTCRtpScriptTransform is not defined');
       },
       stats,
     });
     expect(() => refusing.carryOn(sender())).not.toThrow();
+    refusing.setReady(true);
+    refusing.observation(reading('b'));
+    await vi.advanceTimersByTimeAsync(COALESCE_MS);
+    await settle(() => false, 5);
     refusing.close();
+    expect(worker.readings()).toHaveLength(0);
     expect(stats.audioReadings).toBe(0);
   });
 
