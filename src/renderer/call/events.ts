@@ -1,8 +1,8 @@
 import type { BridgeClient, DeviceView, Phase, Reading, Language } from '../../shared/bridge.ts';
 import type { WireReading } from '../../shared/observation.ts';
 import { CabinEventSchema, DoctorEventSchema, MAX_EVENT_BYTES, parseEvent, type CabinEvent, type CallDevice, type DoctorEvent, type DoctorVideoState, type LinkLevel } from '../../shared/telemetry.ts';
-import { BATCH_MAX_ITEMS, encodeObservationBatch } from '../../shared/observation-batch.ts';
 import { utf8Length, type ChannelLike } from './channel.ts';
+import { sendBatches } from './batches.ts';
 import { answerSnapshot, type Snapshot } from './snapshot.ts';
 import type { CallStats } from './stats.ts';
 import type { StreamDeclaration } from './telemetry.ts';
@@ -249,42 +249,24 @@ export class EventsLink {
       }
       return;
     }
-    const channel = this.channel;
     this.batching = true;
-    void (async () => {
-      let next = true;
-      try {
-        for (let i = 0; i < list.length; i += BATCH_MAX_ITEMS) {
-          // What was acknowledged meanwhile (a copy on telemetry, an earlier send) does not go again.
-          const part = list.slice(i, i + BATCH_MAX_ITEMS).filter((o) => this.unacked.has(o.id) && !this.lastSent.has(o.id));
-          if (part.length === 0) continue;
-          const frame = await encodeObservationBatch(part);
-          // A new channel meanwhile: what is held goes on it (below); down, closed or full: it waits, as any reading.
-          if (this.closed || this.channel !== channel || !channel) return;
-          next = false;
-          if (this.down || (channel.bufferedAmount ?? 0) > RESEND_MAX_BUFFERED) return;
-          if (!frame) {
-            for (const o of part) if (!this.sendObservation(o)) return;
-            next = true;
-            continue;
-          }
-          try {
-            channel.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength) as ArrayBuffer);
-          } catch {
-            return;
-          }
-          next = true;
-          this.deps.stats.eventsBytes += frame.byteLength;
-          const now = performance.now();
-          // An ack that came while the batch was made has removed its reading: it is not marked sent again.
-          for (const o of part) if (this.unacked.has(o.id)) this.lastSent.set(o.id, now);
-        }
-      } finally {
-        this.batching = false;
-        // What arrived while the batches were made, or what is held for a channel that replaced this one.
-        if (next && !this.closed) this.sendHeld();
-      }
-    })();
+    void sendBatches(list, this.channel, {
+      current: () => this.channel,
+      closed: () => this.closed,
+      mustWait: (ch) => this.down || ch.bufferedAmount > RESEND_MAX_BUFFERED,
+      pending: (o) => this.unacked.has(o.id) && !this.lastSent.has(o.id),
+      sendOne: (o) => this.sendObservation(o),
+      sent: (part, bytes) => {
+        this.deps.stats.eventsBytes += bytes;
+        const now = performance.now();
+        // An ack that came while the batch was made has removed its reading: it is not marked sent again.
+        for (const o of part) if (this.unacked.has(o.id)) this.lastSent.set(o.id, now);
+      },
+    }).then((next) => {
+      this.batching = false;
+      // What arrived while the batches were made, or what is held for a channel that replaced this one.
+      if (next && !this.closed) this.sendHeld();
+    });
   }
 
   close(): void {
