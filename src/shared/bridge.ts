@@ -276,3 +276,9 @@ export const BRIDGE_SILENCE_MS = 4000;
 export function isCallName(name: string): name is CallName {
   return Object.hasOwn(CALLS, name);
 }
+
+/**
+ * Why cabin main refuses a kiosk page (browser mode: the one word of its 403 on GET /bridge): 'restarted', the page's
+ * token is of an earlier run of main; 'no-token', the page never got one of this run (its one-time address was used).
+ */
+export type BridgeRefusal = 'restarted' | 'no-token';

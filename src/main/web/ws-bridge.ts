@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { BridgeRefusal } from '../../shared/bridge.ts';
 import { silentLogger, type Logger } from '../../server/log.ts';
 import { BRIDGE_BEAT_MS, WireToMainSchema } from '../../shared/bridge.ts';
 import { dispatch, type EventSink } from '../bridge/dispatch.ts';
@@ -12,8 +13,6 @@ import { TokenBucket } from '../../server/rate-limit.ts';
 /** The cookie that carries the per-run bridge token (set by host.ts on the launch redirect). */
 export const TOKEN_COOKIE = 'cabin-token';
 
-/** Why the bridge refuses a page (the body of the 403 on GET /bridge, read by src/renderer/bridge/ws-client.ts). */
-export type BridgeRefusal = 'restarted' | 'no-token';
 
 /** The length of the run id that begins a bridge token (9 random bytes in base64url). */
 const RUN_ID_CHARS = 12;

@@ -1,3 +1,4 @@
+import type { BridgeRefusal } from '../../shared/bridge.ts';
 /**
  * Whether the page still reaches cabin main. In browser mode the bridge is a WebSocket to the web host: if it drops
  * (cabin main crashed or was killed, or restarts), what the page shows is no longer live, and a page left behind must
@@ -12,11 +13,7 @@ export type BridgeLinkState =
   /** Main refuses this page's token (see `refusal`): no retry will succeed. */
   | 'refused';
 
-/**
- * Why main refuses the page (the word of its 403, src/main/web/ws-bridge.ts): 'restarted', the page's token is of an
- * earlier run of main; 'no-token', the page never got one of this run (its one-time address was already used).
- */
-export type BridgeRefusal = 'restarted' | 'no-token';
+export type { BridgeRefusal };
 
 export interface BridgeLinkView {
   state: BridgeLinkState;
