@@ -225,6 +225,9 @@ describe('web host', () => {
     const made = `${cookie.slice(0, 'cabin-token='.length + 12)}${'A'.repeat(32)}`;
     expect(made).not.toBe(cookie);
     expect(await why({ cookie: made })).toEqual([403, 'no-token']);
+    // A made-up token of another shape (any other run id) is not taken for an earlier run's either.
+    expect(await why({ cookie: 'cabin-token=forged' })).toEqual([403, 'no-token']);
+    expect(await why({ cookie: 'cabin-token=' + 'Z'.repeat(12) + '!'.repeat(32) })).toEqual([403, 'no-token']);
     expect((await fetch(`${origin}/bridge`, { headers: { cookie } })).status).toBe(204);
   });
 

@@ -80,7 +80,9 @@ export class WsBridge {
    */
   refusal(req: IncomingMessage): BridgeRefusal {
     const given = readCookie(req.headers.cookie, TOKEN_COOKIE);
-    return given !== undefined && runOf(given) !== runOf(this.token) ? 'restarted' : 'no-token';
+    // Only a token shaped as ours (same length, base64url) reads as an earlier run's: a made-up one says no-token.
+    const ours = given !== undefined && given.length === this.token.length && /^[A-Za-z0-9_-]+$/.test(given);
+    return ours && runOf(given) !== runOf(this.token) ? 'restarted' : 'no-token';
   }
 
   /** Handles an HTTP upgrade on /bridge; refuses anything that is not the kiosk page. */
