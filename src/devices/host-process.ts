@@ -63,6 +63,10 @@ function onRequest(raw: unknown): void {
     manager.attend(req.data.deviceId);
     return;
   }
+  if (req.data.type !== 'command') {
+    manager.ble(req.data);
+    return;
+  }
   const { requestId, deviceId, name } = req.data;
   void manager.command(deviceId, name).then((r) =>
     send(r.ok ? { type: 'command-result', requestId, ok: true } : { type: 'command-result', requestId, ok: false, error: r.error }),

@@ -1,6 +1,6 @@
 import { backoffDelay } from '../shared/backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../shared/clock.ts';
-import type { DeviceInfo, HostMessage } from '../shared/device-host.ts';
+import type { DeviceInfo, HostMessage, HostRequest } from '../shared/device-host.ts';
 import type { Driver } from '../shared/driver.ts';
 import type { DevicesConfig } from './config.ts';
 import { matchPort } from './discovery/match.ts';
@@ -117,6 +117,11 @@ export class DeviceManager {
       return { ok: false, error: `${slot.info.name} has no command '${name}' (known: ${known.join(', ') || 'none'}).` };
     }
     return ran ? { ok: true } : { ok: false, error: `${slot.info.name} failed to run '${name}'.` };
+  }
+
+  /** A Bluetooth LE request from main (scan, pair, forget, assigned devices, record memory). */
+  ble(_req: Exclude<HostRequest, { type: 'command' | 'attend' | 'shutdown' }>): void {
+    // Bluetooth LE devices: handled once the BLE manager is composed in (src/devices/ble/manager.ts).
   }
 
   /** The kiosk's exam step of this device is open (null: none is); its transport is told (a simulated patient acts). */

@@ -45,6 +45,31 @@ const entries = [
     names: { en: 'Body height', fr: 'Taille' } },
   { code: 'MDC_RATIO_MASS_BODY_LEN_SQ', mdc: 188752, loinc: ['39156-5'], unit: 'kg/m2', min: 5, max: 150,
     names: { en: 'Body mass index', fr: 'Indice de masse corporelle' } },
+  // Temperature by measurement site (BLE Health Thermometer's type field): 131072 + the SCADA term of IEEE 11073-10408.
+  { code: 'MDC_TEMP_TYMP', mdc: 150392, loinc: ['8310-5'], unit: 'Cel', min: 25, max: 45,
+    names: { en: 'Body temperature (tympanic)', fr: 'Température corporelle (tympan)' } },
+  { code: 'MDC_TEMP_RECT', mdc: 188420, loinc: ['8310-5'], unit: 'Cel', min: 25, max: 45,
+    names: { en: 'Body temperature (rectal)', fr: 'Température corporelle (rectale)' } },
+  { code: 'MDC_TEMP_ORAL', mdc: 188424, loinc: ['8310-5'], unit: 'Cel', min: 25, max: 45,
+    names: { en: 'Body temperature (oral)', fr: 'Température corporelle (buccale)' } },
+  { code: 'MDC_TEMP_EAR', mdc: 188428, loinc: ['8310-5'], unit: 'Cel', min: 25, max: 45,
+    names: { en: 'Body temperature (ear)', fr: 'Température corporelle (oreille)' } },
+  { code: 'MDC_TEMP_FINGER', mdc: 188432, loinc: ['8310-5'], unit: 'Cel', min: 25, max: 45,
+    names: { en: 'Body temperature (finger)', fr: 'Température corporelle (doigt)' } },
+  { code: 'MDC_TEMP_TOE', mdc: 188448, loinc: ['8310-5'], unit: 'Cel', min: 25, max: 45,
+    names: { en: 'Body temperature (toe)', fr: 'Température corporelle (orteil)' } },
+  { code: 'MDC_TEMP_AXILLA', mdc: 188452, loinc: ['8310-5'], unit: 'Cel', min: 25, max: 45,
+    names: { en: 'Body temperature (armpit)', fr: 'Température corporelle (aisselle)' } },
+  { code: 'MDC_TEMP_GIT', mdc: 188456, loinc: ['8310-5'], unit: 'Cel', min: 25, max: 45,
+    names: { en: 'Body temperature (gastro-intestinal)', fr: 'Température corporelle (gastro-intestinale)' } },
+  // Blood glucose (BLE Glucose's sample type): capillary whole blood and plasma, every other sample as generic.
+  // mg/dL, the unit of French glucometers' « g/L » × 100; a mmol/L device's value is converted (its own kept as `reported`).
+  { code: 'MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD', mdc: 160184, loinc: ['41653-7'], unit: 'mg/dL', min: 10, max: 1000,
+    names: { en: 'Blood glucose (capillary)', fr: 'Glycémie capillaire' } },
+  { code: 'MDC_CONC_GLU_CAPILLARY_PLASMA', mdc: 160188, loinc: ['41653-7'], unit: 'mg/dL', min: 10, max: 1000,
+    names: { en: 'Blood glucose (capillary plasma)', fr: 'Glycémie capillaire (plasma)' } },
+  { code: 'MDC_CONC_GLU_GEN', mdc: 160020, loinc: ['2339-0'], unit: 'mg/dL', min: 10, max: 1000,
+    names: { en: 'Blood glucose', fr: 'Glycémie' } },
   // Body fat percentage: MDC partition 2 (SCADA) term 57676.
   { code: 'MDC_BODY_FAT', mdc: 188748, loinc: ['41982-0'], unit: '%', min: 1, max: 80,
     names: { en: 'Body fat', fr: 'Masse grasse' } },
@@ -68,6 +93,11 @@ export function measurement(code: string): Measurement {
 }
 
 /** True when `value` may be emitted as an observation of `code`. */
+/** Every body-temperature code: unspecified site first, then each site. */
+export const TEMPERATURE_CODES = ['MDC_TEMP_BODY', 'MDC_TEMP_TYMP', 'MDC_TEMP_RECT', 'MDC_TEMP_ORAL', 'MDC_TEMP_EAR', 'MDC_TEMP_FINGER', 'MDC_TEMP_TOE', 'MDC_TEMP_AXILLA', 'MDC_TEMP_GIT'] as const satisfies readonly MdcCode[];
+/** Every blood-glucose code. */
+export const GLUCOSE_CODES = ['MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD', 'MDC_CONC_GLU_CAPILLARY_PLASMA', 'MDC_CONC_GLU_GEN'] as const satisfies readonly MdcCode[];
+
 export function inRange(code: string, value: number): boolean {
   const m = CATALOGUE.get(code);
   return m !== undefined && Number.isFinite(value) && value >= m.min && value <= m.max;

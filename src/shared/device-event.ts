@@ -17,10 +17,71 @@ export const DEVICE_STATUSES = [
 export const DeviceStatusSchema = z.enum(DEVICE_STATUSES);
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 
+/**
+ * What a device says about one measurement, beside its value (BLE measurement status bits, a cuff's movement or
+ * irregular-pulse flags): shown to the doctor with the reading, and carried to its record.
+ */
+export const OBSERVATION_FLAGS = [
+  'movement',
+  'cuff-loose',
+  'irregular-pulse',
+  'pulse-above-range',
+  'pulse-below-range',
+  'improper-position',
+  'early-estimate',
+  'questionable',
+  'invalid',
+  'calibrating',
+  'low-perfusion',
+  'poor-signal',
+  'sensor-fault',
+  'from-storage',
+  'low-battery',
+  'result-too-high',
+  'result-too-low',
+  'temperature-out-of-range',
+  'sample-too-small',
+  'device-fault',
+] as const;
+export const ObservationFlagSchema = z.enum(OBSERVATION_FLAGS);
+export type ObservationFlag = z.infer<typeof ObservationFlagSchema>;
+
+/**
+ * The device's clock at a reading: `set` within the tolerance, `skewed` by more (`offsetMs` = device − cabin), `unset`
+ * (a year 0 date, a PLX "clock not set" flag, a device reset to its factory date), `unknown` (the device gives no time).
+ */
+export const DeviceClockSchema = z.object({
+  state: z.enum(['set', 'skewed', 'unset', 'unknown']),
+  offsetMs: z.number().finite().optional(),
+});
+export type DeviceClock = z.infer<typeof DeviceClockSchema>;
+
+/** The value exactly as the device reported it (its own unit and decimal places), when it was converted. */
+export const ReportedValueSchema = z.object({
+  value: z.number().finite(),
+  unit: z.string().min(1).max(20),
+  decimals: z.number().int().min(0).max(8),
+});
+
+/** A reading from a device's memory: its record sequence number, and whether the device marked it as stored. */
+export const RecordRefSchema = z.object({
+  seq: z.number().int().min(0).max(0xffff_ffff).optional(),
+  stored: z.boolean().optional(),
+});
+
 /** A driver's observation: the contract's fields (ObservationSchema, same limits), the device and time optional. */
 export const ObservationEventSchema = ObservationSchema.pick({ code: true, value: true, unit: true, t: true, measurementId: true })
   .partial({ t: true })
-  .extend({ kind: z.literal('observation'), device: z.string().optional() });
+  .extend({
+    kind: z.literal('observation'),
+    device: z.string().optional(),
+    /** Decimal places the device gave (an IEEE 11073 exponent of −2 keeps 37.60 as 37.60 for the record). */
+    decimals: z.number().int().min(0).max(8).optional(),
+    reported: ReportedValueSchema.optional(),
+    flags: z.array(ObservationFlagSchema).max(OBSERVATION_FLAGS.length).optional(),
+    deviceClock: DeviceClockSchema.optional(),
+    record: RecordRefSchema.optional(),
+  });
 
 export const WaveformEventSchema = z.object({
   kind: z.literal('waveform'),
@@ -39,13 +100,37 @@ export const StatusEventSchema = z.object({
   t: z.number().finite().optional(),
 });
 
+const idText = z.string().min(1).max(100);
+/**
+ * Who the device is, as it says (Device Information Service, a vendor's model/version packets): emitted when a part
+ * becomes known or changes. Readings then carry a stable device identity (the record needs it).
+ */
+export const IdentityEventSchema = z.object({
+  kind: z.literal('identity'),
+  manufacturer: idText.optional(),
+  model: idText.optional(),
+  serial: idText.optional(),
+  firmware: idText.optional(),
+  hardware: idText.optional(),
+  software: idText.optional(),
+  protocol: idText.optional(),
+  /** DIS System ID (8 bytes, hex, as the device sends them). */
+  systemId: idText.optional(),
+  /** Bluetooth address (`AA:BB:CC:DD:EE:FF`). */
+  address: idText.optional(),
+  device: z.string().optional(),
+  t: z.number().finite().optional(),
+});
+
 export const DeviceEventSchema = z.discriminatedUnion('kind', [
   ObservationEventSchema,
   WaveformEventSchema,
   StatusEventSchema,
+  IdentityEventSchema,
 ]);
 
 export type ObservationEvent = z.infer<typeof ObservationEventSchema>;
 export type WaveformEvent = z.infer<typeof WaveformEventSchema>;
 export type StatusEvent = z.infer<typeof StatusEventSchema>;
+export type IdentityEvent = z.infer<typeof IdentityEventSchema>;
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;

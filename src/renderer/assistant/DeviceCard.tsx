@@ -3,7 +3,7 @@ import { modelOf } from '../../browser/device-name.ts';
 import type { DeviceView } from '../../shared/bridge.ts';
 import { categoryName, commandName, detailText } from '../format/device-name.ts';
 
-const LINK_TONE: Record<DeviceView['link'], string> = { connected: 'ok', connecting: 'busy', reconnecting: 'warn', error: 'bad', detached: 'bad' };
+const LINK_TONE: Record<DeviceView['link'], string> = { connected: 'ok', connecting: 'busy', waiting: 'ok', reconnecting: 'warn', error: 'bad', detached: 'bad' };
 
 /**
  * One device at a glance for the assistant: what it is (in words) and its model, link state, signal status and

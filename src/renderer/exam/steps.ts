@@ -21,7 +21,7 @@ export function withOtoscope(steps: readonly ExamStep[], otoscope: boolean): Any
   return otoscope ? [...steps, { category: 'otoscope' }] : [...steps];
 }
 
-const LINK_RANK: Record<DeviceView['link'], number> = { connected: 0, connecting: 1, reconnecting: 2, error: 3, detached: 4 };
+const LINK_RANK: Record<DeviceView['link'], number> = { connected: 0, waiting: 0, connecting: 1, reconnecting: 2, error: 3, detached: 4 };
 
 /** One step per category that has a device plugged in (the best-linked one), in exam order. */
 export function examSteps(devices: Iterable<DeviceView>): ExamStep[] {
