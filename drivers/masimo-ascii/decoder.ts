@@ -3,7 +3,7 @@ import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { Decoder } from '../../src/shared/driver.ts';
 import { Emitter } from '../_lib/emitter.ts';
 import { signalState } from './exceptions.ts';
-import { parseLine, type MasimoLine } from './line.ts';
+import { parseLine, type MasimoLine, type ParsedLine } from './line.ts';
 
 /** Longest line kept; real lines are ~130 bytes. A longer one is garbage: dropped up to the next CR/LF. */
 export const MAX_LINE = 512;
@@ -15,7 +15,10 @@ const PI = MDC.PULS_OXIM_PERF_REL;
 /**
  * Splits the raw byte stream into lines itself: the host feeds raw bytes, any chunking, CR LF included (a
  * host that fed whole lines would have to keep a CR or LF on each, since a line ends at CR, LF or both).
- * Emits SpO2, pulse rate and PI per line.
+ * Emits SpO2, pulse rate and PI per ASCII 1 line. A line that opens with the monitor's date and time but
+ * cannot be used gives a status, never silence: 'error/set-ascii-1' for the monitor's other text format
+ * (the Rad-8 leaves the factory in ASCII 2), 'error/malformed' otherwise. Other bytes (line noise, the cut
+ * first line) give nothing.
  * `t` is the host's receive time, not the line's date/time: the monitor's clock is set by hand, has no
  * time zone, a two-digit year and drifts, so it cannot be trusted to order observations.
  */
@@ -47,15 +50,29 @@ class MasimoDecoder implements Decoder {
   }
 
   private endLine(t: number): void {
-    const parsed = this.spoiled ? undefined : parseLine(String.fromCharCode.apply(null, this.line.subarray(0, this.length) as unknown as number[]));
+    const parsed: ParsedLine = this.spoiled
+      ? { kind: 'noise' }
+      : parseLine(String.fromCharCode.apply(null, this.line.subarray(0, this.length) as unknown as number[]));
     this.length = 0;
     this.spoiled = false;
-    if (!parsed) {
-      this.good = 0;
-      return;
+    switch (parsed.kind) {
+      case 'noise':
+        this.good = 0;
+        return;
+      case 'unusable':
+        this.good = 0;
+        this.emitter.status('error', t, 'malformed');
+        return;
+      case 'ascii2':
+        // A Masimo all the same: the port is the monitor's, its output mode is to be changed on the monitor.
+        if (++this.good >= 2) this.known = true;
+        this.forgetAll();
+        this.emitter.status('error', t, 'set-ascii-1');
+        return;
+      case 'ascii1':
+        if (++this.good >= 2) this.known = true;
+        this.emit(parsed.line, t);
     }
-    if (++this.good >= 2) this.known = true;
-    this.emit(parsed, t);
   }
 
   private emit(line: MasimoLine, t: number): void {

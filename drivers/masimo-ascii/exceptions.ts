@@ -12,7 +12,7 @@ type Rule = readonly [mask: number, status: DeviceStatus, detail: string, invali
 
 /**
  * EXC bits (protocols.md §3) in priority order: probe-off > sensor-fault > searching > artifact >
- * low-perfusion; then low battery from ALARM. The first set bit wins. Artifact and low perfusion keep the
+ * low-perfusion; then the ALARM bits (below). The first set bit wins. Artifact and low perfusion keep the
  * numbers (the monitor still displays them, flagged); the others mean there is no reading.
  * 0x800 ("Masimo SET"), 0x200 (reserved) and the SpCO/SpMet confidence bits do not concern what we emit.
  */
@@ -38,15 +38,38 @@ const EXC_RULES: readonly Rule[] = [
   [0x000004, 'low-perfusion', 'low-perfusion', false],
 ];
 
-const ALARM_LOW_BATTERY = 0x0040;
+/**
+ * ALARM bits (protocols.md §3, MD PnP's table) when EXC reports no signal problem, in priority order: the
+ * monitor's limit alarms first (the numbers are valid and the doctor must know the monitor is alarming),
+ * then low battery (which also raises "alarm active"), then alarm silenced, then "alarm active" alone.
+ * 0x0080 is reserved. A limit alarm is not a signal fault: the status stays 'ok', the detail says why.
+ */
+const ALARM_RULES: readonly (readonly [mask: number, status: DeviceStatus, detail: string])[] = [
+  [0x0002, 'ok', 'alarm-spo2-low'],
+  [0x0001, 'ok', 'alarm-spo2-high'],
+  [0x0008, 'ok', 'alarm-pulse-low'],
+  [0x0004, 'ok', 'alarm-pulse-high'],
+  [0x1000, 'ok', 'alarm-desaturation'],
+  [0x0200, 'ok', 'alarm-spco-low'],
+  [0x0100, 'ok', 'alarm-spco-high'],
+  [0x0800, 'ok', 'alarm-spmet-low'],
+  [0x0400, 'ok', 'alarm-spmet-high'],
+  [0x2000, 'ok', 'alarm-pi-delta'],
+  [0x0040, 'low-battery', 'low-battery'],
+  [0x0020, 'ok', 'alarm-silenced'],
+  [0x0010, 'ok', 'alarm-active'],
+];
 
 const OK: SignalState = { status: 'ok', invalid: false };
-const LOW_BATTERY: SignalState = { status: 'low-battery', detail: 'low-battery', invalid: false };
 const STATES: readonly SignalState[] = EXC_RULES.map(([, status, detail, invalid]) => ({ status, detail, invalid }));
+const ALARMS: readonly SignalState[] = ALARM_RULES.map(([, status, detail]) => ({ status, detail, invalid: false }));
 
 export function signalState(exc: number, alarm: number): SignalState {
   for (let i = 0; i < EXC_RULES.length; i++) {
     if ((exc & EXC_RULES[i]![0]) !== 0) return STATES[i]!;
   }
-  return (alarm & ALARM_LOW_BATTERY) !== 0 ? LOW_BATTERY : OK;
+  for (let i = 0; i < ALARM_RULES.length; i++) {
+    if ((alarm & ALARM_RULES[i]![0]) !== 0) return ALARMS[i]!;
+  }
+  return OK;
 }

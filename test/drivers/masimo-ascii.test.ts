@@ -72,7 +72,25 @@ describe('masimo-ascii: worked examples of protocols.md §3', () => {
     expect(values(ev, SPO2)).toEqual([97]);
     expect(values(ev, PULSE)).toEqual([64]);
     expect(values(ev, PI)).toEqual([11.82]);
-    // ALARM 0x20 = alarm silenced: not a signal problem.
+    // ALARM 0x20 = alarm silenced: not a signal problem, but the doctor is told.
+    expect(statuses(ev)).toEqual(['ok/alarm-silenced']);
+  });
+
+  it('decodes the Radical-7 colour line: PI without %, more tags, 6-digit ALARM, 7-digit EXC, EXC1', () => {
+    // A real Radical-7 line (nmenon/masimo-datacapture): SpO2 98, BPM 123, PI 0.55 by its authors' parse.
+    const ev = decode(
+      '03/17/16 19:19:36 SN=---------- SPO2=098% BPM=123 PI=00.55 SPCO=--% SPMET=--.-% SPHB=--.- SPOC=-- RESVD=--- ' +
+        'DESAT=-- PIDELTA=+-- PVI=--- ALARM=000000 EXC=0000C00 EXC1=00000000\r\n',
+    );
+    expect([values(ev, SPO2), values(ev, PULSE), values(ev, PI)]).toEqual([[98], [123], [0.55]]);
+    // EXC 0xC00 = low signal IQ + Masimo SET: the numbers stay, flagged.
+    expect(statuses(ev)).toEqual(['artifact/low-signal-iq']);
+    expectValidEvents(driver, ev);
+  });
+
+  it('takes units as optional: SPO2 without %, PI with or without %', () => {
+    const ev = decode('03/17/16 19:19:37 SPO2=097 BPM=080 PI=01.20 ALARM=0000 EXC=000800\r\n');
+    expect([values(ev, SPO2), values(ev, PULSE), values(ev, PI)]).toEqual([[97], [80], [1.2]]);
     expect(statuses(ev)).toEqual(['ok']);
   });
 
@@ -117,6 +135,41 @@ describe('masimo-ascii: invalid or missing values become statuses', () => {
   it('reports low battery from ALARM 0x40, below signal problems', () => {
     expect(statuses(decode(line('096%', '071', '02.00%', '0040')))).toEqual(['low-battery/low-battery']);
     expect(statuses(decode(line('096%', '071', '02.00%', '0040', '000804')))).toEqual(['low-perfusion/low-perfusion']);
+    // The low-battery alarm sounding (0x50): the battery is the reason, not a bare "alarm active".
+    expect(statuses(decode(line('096%', '071', '02.00%', '0050')))).toEqual(['low-battery/low-battery']);
+  });
+
+  it.each([
+    ['0001', 'ok/alarm-spo2-high'],
+    ['0002', 'ok/alarm-spo2-low'],
+    ['0004', 'ok/alarm-pulse-high'],
+    ['0008', 'ok/alarm-pulse-low'],
+    ['0010', 'ok/alarm-active'],
+    ['0020', 'ok/alarm-silenced'],
+    ['0100', 'ok/alarm-spco-high'],
+    ['0200', 'ok/alarm-spco-low'],
+    ['0400', 'ok/alarm-spmet-high'],
+    ['0800', 'ok/alarm-spmet-low'],
+    ['1000', 'ok/alarm-desaturation'],
+    ['2000', 'ok/alarm-pi-delta'],
+    ['0080', 'ok'], // reserved
+    ['0012', 'ok/alarm-spo2-low'], // SpO2 low, sounding
+    ['0031', 'ok/alarm-spo2-high'], // a limit alarm silenced: the limit is the news
+  ])('ALARM=%s: the monitor alarm reaches the doctor as %s, the numbers stay', (alarm, status) => {
+    const ev = decode(line('088%', '071', '02.00%', alarm));
+    expect(statuses(ev)).toEqual([status]);
+    expect([values(ev, SPO2), values(ev, PULSE)]).toEqual([[88], [71]]);
+  });
+
+  it('decodes the RAD8 line with ALARM=0038 (pulse rate below its limit, sounding, silenced)', () => {
+    // A real RAD8 line (k-cross/pulse_ox): SpO2 98, BPM 57, PI 7.02 by its authors' parse; 0x38 = bits 3, 4, 5.
+    const ev = decode(
+      '03/06/05 21:11:30 SN=0000066575 SPO2=098% BPM=057 PI=07.02% SPCO=--.-% SPMET=--.-% DESAT=-- PIDELTA=+-- ALARM=0038 EXC=000800\r\n',
+    );
+    expect([values(ev, SPO2), values(ev, PULSE), values(ev, PI)]).toEqual([[98], [57], [7.02]]);
+    expect(statuses(ev)).toEqual(['ok/alarm-pulse-low']);
+    // EXC still wins over ALARM: a finger-out line with its alarm sounding is a finger-out.
+    expect(statuses(decode(line('---%', '---', '--.--%', '0038', '000820')))).toEqual(['probe-off/finger-out']);
   });
 
   it('a missing PI alone keeps SpO2 and pulse rate', () => {
@@ -137,20 +190,45 @@ describe('masimo-ascii: invalid or missing values become statuses', () => {
     expect(statuses(ev)).toEqual(['ok', 'probe-off/finger-out', 'ok']);
   });
 
-  it('drops malformed lines whole (no checksum: the format is the only guard)', () => {
+  it('drops malformed lines whole (no checksum: the format is the only guard), and says so', () => {
     for (const bad of [
       line('0x8%', '070', '03.00%'),
       line('098', '07a', '03.00%'),
-      line('098%', '070', '3.6'),
+      line('098%', '070', '03,60%'),
       line('098%', '070', '03.00%', '00G0'),
       '02/22/16 22:47:45 SN=0000056661 BPM=070 EXC=000800\r\n', // no SPO2
       '02/22/16 22:47:45 SPO2=098% SPO2=097% BPM=070\r\n', // duplicate tag
       '02/22/16 22:47:45 SPO2=098% junk BPM=070\r\n',
+    ]) {
+      // The monitor's date and time open it: the device is there, its line unusable. Never silence.
+      expect(statuses(decode(bad)), bad).toEqual(['error/malformed']);
+      expect(observations(decode(bad)), bad).toEqual([]);
+    }
+    for (const noise of [
       'X2/22/16 22:47:45 SPO2=098% BPM=070\r\n',
       `02/22/16 22:47:45 SPO2=098% BPM=070 ${'X=1 '.repeat(130)}\r\n`, // longer than 512 bytes
     ]) {
-      expect(decode(bad), bad).toEqual([]);
+      expect(decode(noise), noise).toEqual([]);
     }
+  });
+
+  it('tells the assistant to set ASCII 1 when the monitor sends its other format (ASCII 2, the Rad-8 default)', () => {
+    // The manual's ASCII 2 / trend layout: mixed-case tags, PR for the pulse rate, EXC with its words.
+    const ascii2 = [
+      '09/21/08 09:56:12 SpO2=097 PR=069 PI=04.69 EXC=800:SET\r\n',
+      '09/21/08 09:56:14 SpO2=096 PR=074 PI=02.28 EXC=C00:LowSigIQ,SET\r\n',
+      '12/01/11 00:12:45 SpO2=096 PR=068 PI=03.52 SpCO=00.00 Met=00.00 SpHb=13.8 PVI=000 EXC=00000000\r\n',
+    ];
+    const d = driver.createDecoder();
+    const ev = ascii2.flatMap((l, i) => d.push(ascii(l), i * 1000));
+    expect(statuses(ev)).toEqual(['error/set-ascii-1']);
+    expect(observations(ev)).toEqual([]);
+    // It is a Masimo all the same: the port is claimed, so the assistant sees the advice.
+    expect(d.recognised).toBe(true);
+    // Switched to ASCII 1 on the monitor: numbers at once.
+    const after = d.push(ascii(line('097%', '070', '03.00%')), 3000);
+    expect(statuses(after)).toEqual(['ok']);
+    expect(values(after, SPO2)).toEqual([97]);
   });
 });
 
@@ -202,7 +280,8 @@ describe('masimo-ascii: simulator round trip', () => {
     expect(spo2[0]).toBeGreaterThanOrEqual(96);
     expect(spo2.at(-1)).toBe(85);
     for (let i = 1; i < spo2.length; i++) expect(spo2[i]!).toBeLessThanOrEqual(spo2[i - 1]!);
-    expect(statuses(r.events)).toEqual(['ok']);
+    // Below 90 % the simulated monitor raises its SpO2-low alarm (ALARM 0x12).
+    expect(statuses(r.events)).toEqual(['ok', 'ok/alarm-spo2-low']);
   });
 
   it('noisy: garbage between lines costs at most the line it touches', () => {
