@@ -1,5 +1,5 @@
 import type { Decoder, Frame } from '../../src/shared/driver.ts';
-import type { DeviceEvent } from '../../src/shared/device-event.ts';
+import type { DeviceEvent, ObservationFlag } from '../../src/shared/device-event.ts';
 import { inRange, MDC } from '../../src/shared/catalogue.ts';
 import { Emitter } from '../_lib/emitter.ts';
 import { Exchange, type Pending, type Purpose } from './exchange.ts';
@@ -61,6 +61,8 @@ class OmronDecoder implements Decoder {
   /** True once the newest reading at baseline time is known (so a changed newest reading is new). */
   private newestKnown = false;
   private readonly seen = new Set<string>();
+  /** Flags of the measurements emitted since the last take(), by measurementId. */
+  private readonly flagged = new Map<string, readonly ObservationFlag[]>();
   private failures = 0;
   private lastModeAt = -Infinity;
 
@@ -79,7 +81,19 @@ class OmronDecoder implements Decoder {
       } else if (reply.kind === 'no') this.retry(reply.cmd, 'command-refused');
       else if (reply.kind === 'garbled') this.recover(reply.cmd);
     }
-    return this.emitter.take();
+    return this.take();
+  }
+
+  /** The emitter's events, the measurement's flags set on its observations. */
+  private take(): DeviceEvent[] {
+    const events = this.emitter.take();
+    if (this.flagged.size === 0) return events;
+    const out = events.map((e) => {
+      const flags = e.kind === 'observation' && e.measurementId !== undefined ? this.flagged.get(e.measurementId) : undefined;
+      return flags ? { ...e, flags: [...flags] } : e;
+    });
+    this.flagged.clear();
+    return out;
   }
 
   sent(frame: Frame, nowMs: number): void {
@@ -155,7 +169,15 @@ class OmronDecoder implements Decoder {
       this.emitter.status('error', t, 'invalid-reading');
       return;
     }
-    this.emitter.status('ok', t, 'new-reading');
+    // The meter's own flags, shown with the reading: irregular heartbeat first (a finding about the patient),
+    // then body movement (the reading may be disturbed: Omron advises measuring again).
+    if (rec.irregular) this.emitter.status('ok', t, 'irregular-heartbeat');
+    else if (rec.movement) this.emitter.status('artifact', t, 'body-movement');
+    else this.emitter.status('ok', t, 'new-reading');
+    const flags: ObservationFlag[] = [];
+    if (rec.irregular) flags.push('irregular-pulse');
+    if (rec.movement) flags.push('movement');
+    if (flags.length > 0) this.flagged.set(id, flags);
     this.emitter.observe(SYS, rec.systolic, t, id);
     this.emitter.observe(DIA, rec.diastolic, t, id);
     this.emitter.observe(PULSE, rec.pulse, t, id);

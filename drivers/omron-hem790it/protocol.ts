@@ -77,7 +77,17 @@ export const gmeCommand = (bank: number, idx: number): number[] => command('GME'
 /** "E N D FF FF": argument 0xFF, checksum 0xFF; the meter answers "OFF\r\n" and powers off. */
 export const endCommand = command('END', [0xff]);
 
-/** A stored individual reading (GME reply data, 14 bytes). */
+/** Bits of a GME record's status word (bytes 11–12, big-endian): libomron issue #25, from Omron's own software. */
+export const FLAG_IRREGULAR = 0x0001;
+export const FLAG_MOVEMENT = 0x0002;
+
+/**
+ * A stored individual reading (GME reply data, 14 bytes): [0–5] date and time, [6] unit number, [7–8] SYS
+ * (big-endian: the meter measures up to 300 mmHg), [9] DIA, [10] pulse, [11–12] status word (big-endian:
+ * 0x0001 irregular heartbeat, 0x0002 movement, 0x0030 TruRead number), [13] XOR of [0–12]. Bytes 6, 7 and 11
+ * are "unknown" in protocols.md §4.1; their meaning is from libomron issue #25 (reverse engineering of the
+ * Omron software), and the two real readings of the libomron log (123/78/87, 120/73/67) have them all 0.
+ */
 export interface OmronRecord {
   readonly year: number;
   readonly month: number;
@@ -88,8 +98,12 @@ export interface OmronRecord {
   readonly systolic: number;
   readonly diastolic: number;
   readonly pulse: number;
-  /** High nibble: 0 single reading, 1/2/3 = TruRead 1st/2nd/3rd. */
-  readonly flags: number;
+  /** TruRead: 0 single reading, 1/2/3 = 1st/2nd/3rd of a triple. */
+  readonly truRead: number;
+  /** The meter saw an irregular heartbeat during the measurement. */
+  readonly irregular: boolean;
+  /** The meter saw body movement during the measurement. */
+  readonly movement: boolean;
 }
 
 /** Parses a GME record at `off`; undefined when too short or when [13] is not the XOR of [0..12]. */
@@ -97,6 +111,7 @@ export function parseRecord(data: ArrayLike<number>, off = 0): OmronRecord | und
   if (data.length < off + 14) return undefined;
   if (xor(data, off, off + 13) !== (data[off + 13] ?? -1)) return undefined;
   const b = (i: number): number => data[off + i] ?? 0;
+  const status = (b(11) << 8) | b(12);
   return {
     year: 2000 + b(0),
     month: b(1),
@@ -104,10 +119,12 @@ export function parseRecord(data: ArrayLike<number>, off = 0): OmronRecord | und
     hour: b(3),
     minute: b(4),
     second: b(5),
-    systolic: b(8),
+    systolic: (b(7) << 8) | b(8),
     diastolic: b(9),
     pulse: b(10),
-    flags: b(12),
+    truRead: (status >> 4) & 0x03,
+    irregular: (status & FLAG_IRREGULAR) !== 0,
+    movement: (status & FLAG_MOVEMENT) !== 0,
   };
 }
 

@@ -10,12 +10,15 @@ export interface Reading {
   readonly systolic: number;
   readonly diastolic: number;
   readonly pulse: number;
+  readonly irregular?: boolean;
+  readonly movement?: boolean;
 }
 
-/** The 14 bytes of a stored reading as GME returns them: date, time, 2 unknown, values, unknown, flags, XOR. */
+/** The 14 bytes of a stored reading as GME returns them: date, time, unit, SYS (2 bytes), DIA, pulse, status word, XOR. */
 export function recordBytes(r: Reading): number[] {
   const d = new Date(r.at);
   const b = (v: number): number => Math.max(0, Math.min(255, Math.round(v)));
+  const sys = Math.max(0, Math.min(0xffff, Math.round(r.systolic)));
   const rec = [
     d.getUTCFullYear() % 100,
     d.getUTCMonth() + 1,
@@ -23,13 +26,13 @@ export function recordBytes(r: Reading): number[] {
     d.getUTCHours(),
     d.getUTCMinutes(),
     d.getUTCSeconds(),
-    0x00,
-    0x00,
-    b(r.systolic),
+    0x00, // unit number
+    (sys >> 8) & 0xff, // SYS is big-endian over bytes 7–8
+    sys & 0xff,
     b(r.diastolic),
     b(r.pulse),
     0x00,
-    0x00, // single reading (no TruRead)
+    (r.irregular ? 0x01 : 0) | (r.movement ? 0x02 : 0), // status word low byte; single reading (no TruRead)
   ];
   rec.push(xor(rec));
   return rec;

@@ -33,8 +33,17 @@ const okReply = (data: number[]): Uint8Array[] => reports([...letters('OK'), 0, 
 const NO = Uint8Array.from(reports(letters('NO'))[0]!);
 const CLEAR_OK = Uint8Array.from(reports(letters('OK'))[0]!);
 const countReply = (n: number): Uint8Array[] => okReply([0x00, 0x0a, 0x00, n]);
-/** A GME record without its checksum (the reply adds it): date, time, 2 unknown, values, unknown, flags. */
-const rec = (sec: number, sys: number, dia: number, pulse: number): number[] => [25, 6, 2, 9, 30, sec, 0, 0, sys, dia, pulse, 0, 0];
+/** A GME record without its checksum (the reply adds it): date, time, unit, SYS (2 bytes), DIA, pulse, status word. */
+const rec = (sec: number, sys: number, dia: number, pulse: number, status = 0): number[] =>
+  [25, 6, 2, 9, 30, sec, 0, sys >> 8, sys & 0xff, dia, pulse, status >> 8, status & 0xff];
+/** A whole 14-byte GME record, checksum included. */
+function record(o: { date?: readonly number[]; sys?: number; dia?: number; pulse?: number; status?: number }): number[] {
+  const [y, mo, d, h, mi, se] = o.date ?? [25, 6, 2, 9, 30, 0];
+  const sys = o.sys ?? 120;
+  const status = o.status ?? 0;
+  const data = [y!, mo!, d!, h!, mi!, se!, 0, sys >> 8, sys & 0xff, o.dia ?? 80, o.pulse ?? 70, status >> 8, status & 0xff];
+  return [...data, xorOf(data)];
+}
 
 const obs = (ev: readonly DeviceEvent[]): ObservationEvent[] => ev.filter((e): e is ObservationEvent => e.kind === 'observation');
 const statuses = (ev: readonly DeviceEvent[]): string[] =>
@@ -84,10 +93,39 @@ describe('omron-hem790it: worked examples (protocols.md §4.1)', () => {
     const bytes = hex('07 01 03 00 06 33 00 00 70 4B 47 00 00 4C');
     expect(xor(bytes, 0, 13)).toBe(0x4c); // the documented checksum holds
     const r = parseRecord(bytes);
-    expect(r).toEqual({ year: 2007, month: 1, day: 3, hour: 0, minute: 6, second: 51, systolic: 112, diastolic: 75, pulse: 71, flags: 0 });
+    expect(r).toEqual({
+      year: 2007, month: 1, day: 3, hour: 0, minute: 6, second: 51, systolic: 112, diastolic: 75, pulse: 71,
+      truRead: 0, irregular: false, movement: false,
+    });
     expect(recordId(r!)).toBe('omron-2007-01-03T00:06:51-112-75-71');
     bytes[13] = 0x4d;
     expect(parseRecord(bytes)).toBeUndefined();
+  });
+
+  it('the two real readings of the libomron HEM-790IT log decode to 123/78/87 and 120/73/67, no flags', () => {
+    // Facts of the log and of the Omron software's CSV export of the same session: date, SYS/DIA/pulse,
+    // "Irregular Heartbeat" n, "Excessive Movement" n. The record is built from them with the test encoder.
+    for (const [day, min, sys, dia, pulse] of [[1, 6, 123, 78, 87], [2, 8, 120, 73, 67]] as const) {
+      const data = record({ date: [7, 1, day, 0, min, 38], sys, dia, pulse });
+      expect(data.slice(7, 9)).toEqual([0x00, sys]); // SYS < 256: the high byte is 0
+      const r = parseRecord(data);
+      expect(r).toMatchObject({ year: 2007, month: 1, day, hour: 0, minute: min, second: 38, systolic: sys, diastolic: dia, pulse });
+      expect(r).toMatchObject({ irregular: false, movement: false, truRead: 0 });
+    }
+  });
+
+  it('SYS is big-endian over bytes 7–8: 01 04 → 260 mmHg (the meter measures up to 300)', () => {
+    expect(parseRecord(record({ sys: 260 }))?.systolic).toBe(260);
+    expect(record({ sys: 260 }).slice(7, 9)).toEqual([0x01, 0x04]);
+    expect(parseRecord(record({ sys: 299 }))?.systolic).toBe(299);
+  });
+
+  it('bytes 11–12 are a big-endian status word: 0x0001 irregular heartbeat, 0x0002 movement, 0x0030 TruRead', () => {
+    expect(parseRecord(record({ status: 0x0001 }))).toMatchObject({ irregular: true, movement: false, truRead: 0 });
+    expect(parseRecord(record({ status: 0x0002 }))).toMatchObject({ irregular: false, movement: true, truRead: 0 });
+    expect(parseRecord(record({ status: 0x0023 }))).toMatchObject({ irregular: true, movement: true, truRead: 2 });
+    // Bits of the high byte are not these flags.
+    expect(parseRecord(record({ status: 0x0300 }))).toMatchObject({ irregular: false, movement: false, truRead: 0 });
   });
 
   it('GDC data 00 0A 00 08 02 → count 8 at data index 3 (= libomron index 6 after "OK" 00); XOR holds', () => {
@@ -158,6 +196,39 @@ describe('omron-hem790it: decoder protocol', () => {
     }
     expect(m.d.takeOutgoing?.()).toEqual([]);
     expect(triples(ev).map((x) => x.values)).toEqual([[112, 72, 62], [111, 71, 61], [110, 70, 60]]);
+  });
+
+  it('a reading above 255 mmHg is emitted whole, not as its low byte', () => {
+    const m = opened(1);
+    m.send(GDC, 2000);
+    m.reply(countReply(2), 2000);
+    m.send(m.d.takeOutgoing?.() ?? [], 2000);
+    const ev = m.reply(okReply(rec(12, 262, 120, 101)), 2000);
+    expect(triples(ev).map((x) => x.values)).toEqual([[262, 120, 101]]);
+    expect(statuses(ev)).toEqual(['ok/new-reading']);
+  });
+
+  it.each([
+    [0x0001, 'ok/irregular-heartbeat', ['irregular-pulse']],
+    [0x0002, 'artifact/body-movement', ['movement']],
+    [0x0003, 'ok/irregular-heartbeat', ['irregular-pulse', 'movement']],
+    [0x0010, 'ok/new-reading', undefined], // 1st of a TruRead triple: no flag
+  ] as const)('status word %s: the reading carries its flags and the detail says so', (status, detail, flags) => {
+    const m = opened(1);
+    m.send(GDC, 2000);
+    m.reply(countReply(2), 2000);
+    m.send(m.d.takeOutgoing?.() ?? [], 2000);
+    const ev = m.reply(okReply(rec(12, 131, 84, 77, status)), 2000);
+    expect(triples(ev).map((x) => x.values)).toEqual([[131, 84, 77]]);
+    expect(statuses(ev)).toEqual([detail]);
+    for (const o of obs(ev)) expect(o.flags).toEqual(flags);
+    expectValidEvents(driver, ev);
+    // The next poll ends the detail; the next reading's observations carry no stale flag.
+    m.send(GDC, 4000);
+    expect(statuses(m.reply(countReply(3), 4000))).toEqual(['ok']);
+    m.send(m.d.takeOutgoing?.() ?? [], 4000);
+    const next = m.reply(okReply(rec(40, 121, 79, 70)), 4000);
+    for (const o of obs(next)) expect(o.flags).toBeUndefined();
   });
 
   it('a new newest reading with an unchanged count (memory full) is emitted once', () => {
