@@ -28,14 +28,22 @@ import {
  * look-alike records (their STATUS byte, bit 7 always set, falls inside any third), so three cannot occur.
  */
 const PROOF_RUN = 3;
+/**
+ * A held record is reported only if the next record of its run came at least this much later. The device sends
+ * one record a second; a look-alike in line noise glued in front of a real record arrives with it, and would
+ * otherwise make the first of three back-to-back "records" and be reported once the run proves the format.
+ */
+const HELD_GAP_MS = 700;
 /** Back-to-back 5-byte DF2/DF7 frames that mean a 75 Hz format is on the line (never seen in DF8). */
 const FOREIGN_AFTER = 3;
 
 /**
  * Nonin data format #8: one 4-byte record per second, `STATUS HR SPO2 STATUS2`, no checksum. Sync: byte 1
- * bit 7 = 1, bytes 2–4 bit 7 = 0; a record is well-formed when HR and SpO2 are valid or "missing". Nothing
- * is reported until three back-to-back records prove the format; from then on a record is reported when it
- * directly follows another well-formed one, so a single look-alike in line noise gives no values.
+ * bit 7 = 1, bytes 2–4 bit 7 = 0; a record is well-formed when HR and SpO2 are valid or "missing". Records
+ * are held until three back-to-back records prove the format, then the held ones are reported with their own
+ * time, the proving record last (they are dropped if the run breaks first, and a held one that came with the
+ * next instead of a second before it is line noise, dropped: HELD_GAP_MS); from then on a record is reported
+ * when it directly follows another well-formed one, so a single look-alike in line noise gives no values.
  */
 class Df8Decoder implements Decoder {
   private readonly em = new Emitter();
@@ -53,6 +61,8 @@ class Df8Decoder implements Decoder {
   private h4 = 0;
   private phase = 0;
   private readonly frameRun = new Uint8Array(5);
+  /** Records of the run that is not yet a proof (at most PROOF_RUN − 1): reported once it is, else dropped. */
+  private readonly held: { hr: number; spo2: number; flags: number; t: number }[] = [];
 
   get recognised(): boolean {
     return this.seen;
@@ -101,8 +111,6 @@ class Df8Decoder implements Decoder {
       return;
     }
     this.run++;
-    if (this.run >= PROOF_RUN) this.seen = this.trusted = true;
-    if (!this.trusted || this.run < 2) return;
     const st = r[0]!;
     const st2 = r[3]!;
     let flags = 0;
@@ -111,6 +119,23 @@ class Df8Decoder implements Decoder {
     if ((st & DF8_ARTF) !== 0) flags |= F_ARTIFACT;
     if ((st & DF8_LPRF) !== 0) flags |= F_LOW_PERFUSION;
     if ((st2 & DF8_LOW_BAT) !== 0) flags |= F_LOW_BATTERY;
+    if (!this.trusted) {
+      if (this.run < PROOF_RUN) {
+        // The start of a possible proof: kept, in case the next records complete it.
+        if (this.run === 1) this.held.length = 0;
+        this.held.push({ hr, spo2, flags, t });
+        return;
+      }
+      this.seen = this.trusted = true;
+      const held = this.held;
+      for (let i = 0; i < held.length; i++) {
+        const h = held[i]!;
+        if ((held[i + 1]?.t ?? t) - h.t >= HELD_GAP_MS) reportReading(this.em, h.hr, h.spo2, h.flags, h.t);
+      }
+      held.length = 0;
+    } else if (this.run < 2) {
+      return;
+    }
     reportReading(this.em, hr, spo2, flags, t);
   }
 

@@ -81,12 +81,14 @@ describe('nonin-df8: reference facts (protocols.md §2.2, §2.6)', () => {
     expect(values(decode(bytes(records(3, { hr: 128 }))), PR)).toEqual([128]);
   });
 
-  it('reports nothing until three back-to-back records prove the format, then every record that follows one', () => {
+  it('holds the first two records until the third proves the format, then reports all three at their own time', () => {
     const d = driver.createDecoder();
     expect(d.push(bytes(record({ hr: 60 })), 0)).toEqual([]);
     expect(d.push(bytes(record({ hr: 61 })), 1000)).toEqual([]);
     expect(d.recognised).toBe(false);
-    expect(values(d.push(bytes(record({ hr: 62 })), 2000), PR)).toEqual([62]);
+    const proof = d.push(bytes(record({ hr: 62 })), 2000);
+    expect(values(proof, PR)).toEqual([60, 61, 62]);
+    expect(proof.filter((e) => e.kind === 'observation' && e.code === PR).map((e) => e.t)).toEqual([0, 1000, 2000]);
     expect(d.recognised).toBe(true);
     // After line noise, a proven stream needs one record to resynchronise and reports the second.
     expect(d.push(bytes([0x80, 0x11], record({ hr: 63 })), 3000)).toEqual([]);
@@ -115,6 +117,27 @@ describe('nonin-df8: invalid or missing values and status bits', () => {
     });
   }
 
+  it('drops the held records when the run breaks before it proves the format', () => {
+    const d = driver.createDecoder();
+    d.push(bytes(record({ hr: 60 })), 0);
+    d.push(bytes(record({ hr: 61 })), 1000);
+    expect(d.push(bytes([0x80, 0x11]), 1500)).toEqual([]); // a truncated record
+    d.push(bytes(record({ hr: 70 })), 2000);
+    d.push(bytes(record({ hr: 71 })), 3000);
+    // 60 and 61 never come out: only the run that proves the format is reported.
+    expect(values(d.push(bytes(record({ hr: 72 })), 4000), PR)).toEqual([70, 71, 72]);
+  });
+
+  it('drops a held look-alike that arrived with the next record (line noise glued in front of the stream)', () => {
+    const d = driver.createDecoder();
+    // 80 28 50 00 = HR 40, SpO2 80: well-formed, but it came with the first real record, not a second before it.
+    const ev = d.push(bytes([0x80, 0x28, 0x50, 0x00], record({ hr: 75 })), 1000);
+    // Look-alike, 75, 76 are three back to back: 76 proves the format; the look-alike is not reported.
+    ev.push(...d.push(bytes(record({ hr: 76 })), 2000), ...d.push(bytes(record({ hr: 77 })), 3000));
+    expect(values(ev, PR)).toEqual([75, 76, 77]);
+    expect(values(ev, SPO2)).toEqual([97, 97, 97]); // never the look-alike's 80
+  });
+
   it('drops implausible records (HR 400, SpO2 110) and breaks the run', () => {
     const d = driver.createDecoder();
     const ev = d.push(bytes(records(2), record({ hr: 400 }), records(2), record({ spo2: 110 }), records(2, { hr: 90 })), 0);
@@ -125,14 +148,14 @@ describe('nonin-df8: invalid or missing values and status bits', () => {
   it('skips a lone ACK/NAK between records once proven or when a command is due; a truncated record breaks the run', () => {
     const r = (hr: number): number[] => record({ hr });
     const proven = decodeSeconds([r(70), r(70), r(70), [0x06], r(71), [0x15], r(72)]);
-    expect(values(proven, PR)).toEqual([70, 71, 72]);
+    expect(values(proven, PR)).toEqual([70, 70, 70, 71, 72]);
     const fresh = decodeSeconds([r(70), [0x06], r(71), r(71)]);
     expect(values(fresh, PR)).toEqual([]);
     const d = driver.createDecoder();
     d.sent!(driver.link.open[0]!, 0);
-    expect(values(decodeSeconds([r(70), [0x06], r(71), r(71)], d), PR)).toEqual([71]);
+    expect(values(decodeSeconds([r(70), [0x06], r(71), r(71)], d), PR)).toEqual([70, 71, 71]);
     const cut = decodeSeconds([r(70), r(70), r(70), r(71).slice(0, 2), r(72), r(73)]);
-    expect(values(cut, PR)).toEqual([70, 73]);
+    expect(values(cut, PR)).toEqual([70, 70, 70, 73]);
   });
 
   it('does not lock onto DF2 or DF7 frames, even where 4 of their bytes look like a DF8 record', () => {
@@ -185,9 +208,11 @@ describe('nonin-df8: simulator round trip through the link', () => {
   it('switches a device that powered on in DF2 to DF8 with the open command, then decodes it', () => {
     const r = runSession(driver, { scenario: 'normal-df2', durationMs: 5000, changes: [{ atMs: 0, values: { spo2: 95, pulse: 61 } }] });
     expect(r.deviceBytes[0]).toEqual(Uint8Array.of(0x06));
-    // Records at 1..5 s; the third proves the format.
-    expect(values(r.events, SPO2)).toEqual([95, 95, 95]);
-    expect(values(r.events, PR)).toEqual([61, 61, 61]);
+    // Records at 1..5 s; the third proves the format, and the first two are reported then, at their own time.
+    expect(values(r.events, SPO2)).toEqual([95, 95, 95, 95, 95]);
+    expect(values(r.events, PR)).toEqual([61, 61, 61, 61, 61]);
+    const times = r.events.filter((e) => e.kind === 'observation' && e.code === PR).map((e) => e.t!);
+    expect(times.map((t) => Math.round(t / 1000))).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('does not decode DF7 output until the select-format command switches the device mid-stream', () => {
@@ -232,18 +257,26 @@ describe('nonin-df8: robustness', () => {
     checkChunking(driver, concat(runSession(driver, { scenario: 'finger-out', durationMs: 30_000, stepMs: 100 }).deviceBytes));
   });
 
-  it('recovers after garbage, including STATUS look-alikes: from the second record on once proven, the third when fresh', () => {
+  it('recovers after garbage, including STATUS look-alikes: from the second record on once proven, all from the third when fresh', () => {
     const stream = bytes(records(6, { hr: 83, spo2: 94 }));
     const lookAlikes = fc.constantFrom(0x80, 0x83, 0xff, 0x7f, 0x00, 0x06, 0x15);
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), lookAlikes), { maxLength: 80 }), fc.boolean(), (garbage, proven) => {
         const d = driver.createDecoder();
-        if (proven) d.push(bytes(records(3, { hr: 100, spo2: 99 })), -5000);
-        d.push(Uint8Array.from(garbage), 0);
-        const per = [0, 1, 2, 3, 4, 5].map((i) => d.push(stream.subarray(i * 4, i * 4 + 4), (i + 1) * 1000));
-        for (const ev of per.slice(proven ? 1 : 2)) {
+        if (proven) [-7000, -6000, -5000].forEach((t) => d.push(bytes(record({ hr: 100, spo2: 99 })), t));
+        // The garbage arrives with the first record (noise on the line just before the stream starts).
+        const first = concat([Uint8Array.from(garbage), stream.subarray(0, 4)]);
+        const per = [0, 1, 2, 3, 4, 5].map((i) => d.push(i === 0 ? first : stream.subarray(i * 4, i * 4 + 4), (i + 1) * 1000));
+        for (const ev of per.slice(proven ? 1 : 3)) {
           expect(values(ev, PR)).toEqual([83]);
           expect(values(ev, SPO2)).toEqual([94]);
+        }
+        if (!proven) {
+          // The third record proves the format; the held ones (the first may have been cut by the garbage)
+          // come out with it, and nothing from the garbage.
+          expect(values(per[2]!, PR).length).toBeGreaterThanOrEqual(1);
+          expect(values(per[2]!, PR).every((v) => v === 83)).toBe(true);
+          expect(values(per[2]!, SPO2).every((v) => v === 94)).toBe(true);
         }
         expect(d.recognised).toBe(true);
       }),
