@@ -139,22 +139,28 @@ export class RecordMemory {
 
   keep(events: readonly DeviceEvent[]): DeviceEvent[] {
     const out: DeviceEvent[] = [];
-    const dropped = new Set<string>();
+    // Decided once per measurement, against the mark before this batch (its other values carry the same seq and t).
+    const decided = new Map<string, boolean>();
+    let seqMark = this.seq;
+    let tMark = this.t;
     for (const e of events) {
       if (e.kind === 'observation' && e.measurementId !== undefined) {
         const seq = e.record?.seq;
         const stored = e.record?.stored === true || seq !== undefined;
-        const old = (seq !== undefined && this.seq !== undefined && seq <= this.seq) || (seq === undefined && stored && e.t !== undefined && this.t !== undefined && e.t <= this.t);
-        if (old) {
-          if (!dropped.has(e.measurementId)) this.duplicates++;
-          dropped.add(e.measurementId);
-          continue;
+        let old = decided.get(e.measurementId);
+        if (old === undefined) {
+          old = (seq !== undefined && this.seq !== undefined && seq <= this.seq) || (seq === undefined && stored && e.t !== undefined && this.t !== undefined && e.t <= this.t);
+          decided.set(e.measurementId, old);
+          if (old) this.duplicates++;
         }
-        if (seq !== undefined) this.seq = Math.max(seq, this.seq ?? -1);
-        if (e.t !== undefined) this.t = Math.max(e.t, this.t ?? -Infinity);
+        if (old) continue;
+        if (seq !== undefined) seqMark = Math.max(seq, seqMark ?? -1);
+        if (e.t !== undefined) tMark = Math.max(e.t, tMark ?? -Infinity);
       }
       out.push(e);
     }
+    this.seq = seqMark;
+    this.t = tMark;
     return out;
   }
 }

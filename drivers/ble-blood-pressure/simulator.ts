@@ -1,0 +1,207 @@
+import type { BleEmission, BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
+import { currentTimeBytes, dateTimeBytes, readDateTime } from '../_ble/datetime.ts';
+import { UUID, normaliseUuid } from '../_ble/uuid.ts';
+import { BP_RECORD } from './manifest.ts';
+import { measurementBytes } from './measurement.ts';
+
+/**
+ * default: an Omron BLEsmart_ cuff (CTS, clock 90 s fast) that sends the readings it has not sent yet;
+ * resend-all: indicates its whole memory at every connection (duplicates for the cabin to drop);
+ * clock-unset: year 0 stamps until the cabin writes Current Time; skewed: clock 20 min slow (the cabin writes it);
+ * a-and-d: an A&D UA-651BLE (Date Time 0x2A08 in the BP service, no CTS); racp: a BPS 1.1 cuff (records on request);
+ * kpa: a cuff that reports in kPa.
+ */
+export const scenarios = ['default', 'resend-all', 'clock-unset', 'skewed', 'a-and-d', 'racp', 'kpa'] as const;
+type Scenario = (typeof scenarios)[number];
+
+/** The simulated device's local time is UTC (the harness and the demo use a UTC offset of 0). */
+const UTC = 0;
+const LINGER_MS = 1_500;
+
+interface Reading {
+  readonly seq: number;
+  readonly systolic: number;
+  readonly diastolic: number;
+  readonly pulse: number;
+  /** The device's clock when measured; undefined: its clock was not set. */
+  readonly deviceMs: number | undefined;
+  sent: boolean;
+}
+
+const read = (uuid: string): { uuid: string; properties: ['read'] } => ({ uuid, properties: ['read'] });
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+class BpSimulator implements BleSimulator {
+  readonly name: string;
+  readonly address: string;
+  readonly advertisedServices = [UUID.bloodPressure];
+  readonly gatt: GattServiceSpec[];
+  private readonly memory: Reading[] = [];
+  private values = { systolic: 122, diastolic: 78, pulse: 68 };
+  private pending = false;
+  /** Device clock − real time; undefined: the clock is not set (year 0). */
+  private offsetMs: number | undefined;
+  private isConnected = false;
+  private connectedAt = 0;
+  private queue: BleEmission[] = [];
+  private hasNew = false;
+  private racpDone = false;
+
+  constructor(private readonly scenario: Scenario) {
+    const andd = scenario === 'a-and-d';
+    this.name = andd ? 'A&D_UA-651_7C05' : 'BLEsmart_00000398EC21E5';
+    this.address = andd ? '5C:F8:21:7C:05:11' : 'EC:21:E5:10:20:30';
+    this.offsetMs = { default: 90_000, 'resend-all': 0, 'clock-unset': undefined, skewed: -20 * 60_000, 'a-and-d': 30_000, racp: 0, kpa: 0 }[scenario];
+    const bp = [
+      { uuid: UUID.bloodPressureMeasurement, properties: ['indicate'] as const },
+      { uuid: UUID.intermediateCuffPressure, properties: ['notify'] as const },
+      read(UUID.bloodPressureFeature),
+      ...(andd ? [{ uuid: UUID.dateTime, properties: ['read', 'write'] as const }] : []),
+      ...(scenario === 'racp' ? [{ uuid: BP_RECORD, properties: ['indicate'] as const }, { uuid: UUID.recordAccess, properties: ['write', 'indicate'] as const }] : []),
+    ];
+    this.gatt = [
+      { uuid: UUID.deviceInformation, characteristics: [UUID.manufacturerName, UUID.modelNumber, UUID.serialNumber, UUID.firmwareRevision, UUID.systemId].map(read) },
+      ...(andd ? [] : [{ uuid: UUID.currentTimeService, characteristics: [{ uuid: UUID.currentTime, properties: ['read', 'write', 'notify'] as const }] }]),
+      { uuid: UUID.bloodPressure, characteristics: bp },
+    ];
+  }
+
+  advertising(nowMs: number): boolean {
+    this.measure(nowMs);
+    return !this.isConnected && this.hasNew;
+  }
+
+  connected(nowMs: number): void {
+    this.measure(nowMs);
+    this.isConnected = true;
+    this.connectedAt = nowMs;
+    this.queue = [];
+    this.racpDone = this.scenario !== 'racp';
+  }
+
+  disconnected(): void {
+    this.isConnected = false;
+  }
+
+  read(ref: GattRef, nowMs: number): Uint8Array | undefined {
+    const ch = normaliseUuid(ref.characteristic);
+    const andd = this.scenario === 'a-and-d';
+    switch (ch) {
+      case UUID.manufacturerName:
+        return text(andd ? 'A&D Medical' : 'OMRON HEALTHCARE');
+      case UUID.modelNumber:
+        return text(andd ? 'UA-651BLE' : 'HEM-7155T');
+      case UUID.serialNumber:
+        return text(andd ? '5140700123' : '20231100398');
+      case UUID.firmwareRevision:
+        return text('1.2.0');
+      case UUID.systemId:
+        return Uint8Array.from([0x30, 0x20, 0x10, 0xfe, 0xff, 0xe5, 0x21, 0xec]);
+      case UUID.currentTime:
+        return andd ? undefined : Uint8Array.from(this.clockBytes(nowMs, true));
+      case UUID.dateTime:
+        return andd ? Uint8Array.from(this.clockBytes(nowMs, false)) : undefined;
+      case UUID.bloodPressureFeature:
+        return Uint8Array.from([0x07, 0x00]); // movement, cuff fit, irregular pulse detection
+      default:
+        return undefined;
+    }
+  }
+
+  write(ref: GattRef, bytes: Uint8Array, nowMs: number): BleEmission[] {
+    const ch = normaliseUuid(ref.characteristic);
+    if (ch === UUID.currentTime || ch === UUID.dateTime) {
+      const t = readDateTime(bytes, 0, UTC);
+      if (t.ok) this.offsetMs = t.ms - nowMs;
+      return [];
+    }
+    if (ch === UUID.recordAccess && this.scenario === 'racp') return this.racp(bytes);
+    return [];
+  }
+
+  subscribed(ref: GattRef, on: boolean, nowMs: number): BleEmission[] {
+    if (!on || normaliseUuid(ref.characteristic) !== UUID.bloodPressureMeasurement) return [];
+    this.measure(nowMs);
+    // BPS 1.0 cuffs indicate their memory once measurements are subscribed; this 1.1 cuff waits for a record request.
+    if (this.scenario === 'racp') return [];
+    const all = this.scenario === 'resend-all';
+    const out = this.memory.filter((r) => all || !r.sent).map((r) => this.emission(UUID.bloodPressureMeasurement, this.bytes(r)));
+    for (const r of this.memory) r.sent = true;
+    this.hasNew = false;
+    return out;
+  }
+
+  advance(nowMs: number): BleEmission[] {
+    this.measure(nowMs);
+    const out = this.queue;
+    this.queue = [];
+    return out;
+  }
+
+  wantsDisconnect(nowMs: number): boolean {
+    return this.isConnected && this.racpDone && this.queue.length === 0 && nowMs - this.connectedAt >= LINGER_MS;
+  }
+
+  set(values: SimulatorValues): void {
+    if (values.systolic !== undefined) this.values.systolic = values.systolic;
+    if (values.diastolic !== undefined) this.values.diastolic = values.diastolic;
+    if (values.pulse !== undefined) this.values.pulse = values.pulse;
+    if (values.completeMeasurement) this.pending = true;
+  }
+
+  /** A measurement asked for by `set` is made at the first moment the device is given. */
+  private measure(nowMs: number): void {
+    if (!this.pending) return;
+    this.pending = false;
+    this.hasNew = true;
+    const { systolic, diastolic, pulse } = this.values;
+    this.memory.push({ seq: this.memory.length + 1, systolic, diastolic, pulse, deviceMs: this.offsetMs === undefined ? undefined : nowMs + this.offsetMs, sent: false });
+    if (this.isConnected && this.scenario !== 'racp') {
+      this.queue.push(this.emission(UUID.bloodPressureMeasurement, this.bytes(this.memory.at(-1)!)));
+      this.memory.at(-1)!.sent = true;
+    }
+  }
+
+  private clockBytes(nowMs: number, current: boolean): number[] {
+    const ms = nowMs + (this.offsetMs ?? 0);
+    const bytes = current ? currentTimeBytes(ms, UTC) : dateTimeBytes(ms, UTC);
+    if (this.offsetMs === undefined) bytes[0] = bytes[1] = 0; // year 0: not set
+    return bytes;
+  }
+
+  private bytes(r: Reading): Uint8Array {
+    const time = dateTimeBytes(r.deviceMs ?? 0, UTC);
+    if (r.deviceMs === undefined) time[0] = time[1] = 0;
+    const mean = Math.round(r.diastolic + (r.systolic - r.diastolic) / 3);
+    return measurementBytes({ systolic: r.systolic, diastolic: r.diastolic, mean, pulse: r.pulse, time, user: 1, status: 0, kpa: this.scenario === 'kpa' });
+  }
+
+  private emission(characteristic: string, bytes: Uint8Array): BleEmission {
+    return { service: UUID.bloodPressure, characteristic, bytes };
+  }
+
+  /** `01 01` all, `01 06` last, `01 03 01 <seq>` from seq: records on 0x2B36, then `06 00 01 <code>`. */
+  private racp(b: Uint8Array): BleEmission[] {
+    const respond = (code: number): BleEmission => this.emission(UUID.recordAccess, Uint8Array.from([0x06, 0x00, b[0] ?? 0, code]));
+    this.racpDone = true;
+    if (b[0] !== 0x01) return [respond(0x02)];
+    let picked: Reading[];
+    if (b[1] === 0x01 && b.length === 2) picked = this.memory;
+    else if (b[1] === 0x06 && b.length === 2) picked = this.memory.slice(-1);
+    else if (b[1] === 0x03 && b[2] === 0x01 && b.length === 5) picked = this.memory.filter((r) => r.seq >= (b[3]! | (b[4]! << 8)));
+    else return [respond(0x04)];
+    if (picked.length === 0) return [respond(0x06)];
+    const out = picked.map((r) => {
+      const m = this.bytes(r);
+      return this.emission(BP_RECORD, Uint8Array.from([0x03, r.seq & 0xff, r.seq >> 8, 0x35, 0x2a, ...m]));
+    });
+    for (const r of picked) r.sent = true;
+    this.hasNew = false;
+    return [...out, respond(0x01)];
+  }
+}
+
+export function createSimulator(scenario?: string): BleSimulator {
+  const name = (scenarios as readonly string[]).includes(scenario ?? '') ? (scenario as Scenario) : scenarios[0];
+  return new BpSimulator(name);
+}
