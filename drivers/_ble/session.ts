@@ -48,6 +48,8 @@ export class BleCommon {
   private clockUnset = false;
   private outgoing: BleWrite[] = [];
   private clockWritten = false;
+  /** The offset before this connection's clock write: readings the device stamped until then keep it. */
+  private beforeWrite: { offsetMs: number; untilDeviceMs: number } | undefined;
 
   constructor(private readonly settings: BleSettings) {}
 
@@ -65,6 +67,7 @@ export class BleCommon {
     this.clockOffsetMs = undefined;
     this.clockUnset = false;
     this.clockWritten = false;
+    this.beforeWrite = undefined;
     this.outgoing = [];
     if (this.identity.address === ctx.address) return [];
     this.identity = { address: ctx.address };
@@ -106,7 +109,8 @@ export class BleCommon {
     if (can && want && !this.clockWritten) {
       this.clockWritten = true;
       this.outgoing.push({ service: UUID.currentTimeService, characteristic: UUID.currentTime, bytes: currentTimeBytes(nowMs, utc) });
-      // From now on the device keeps the cabin's time.
+      // From now on the device keeps the cabin's time; what it stamped before keeps the offset it had.
+      if (this.clockOffsetMs !== undefined) this.beforeWrite = { offsetMs: this.clockOffsetMs, untilDeviceMs: nowMs + this.clockOffsetMs };
       this.clockOffsetMs = 0;
       this.clockUnset = false;
     }
@@ -126,7 +130,7 @@ export class BleCommon {
   clockOf(deviceMs: number | 'unset' | undefined, nowMs: number, live: boolean): { t: number; deviceClock: DeviceClock } {
     if (deviceMs === 'unset' || (this.clockUnset && deviceMs === undefined)) return { t: nowMs, deviceClock: { state: 'unset' } };
     if (deviceMs === undefined) return { t: nowMs, deviceClock: this.clockOffsetMs === undefined ? { state: 'unknown' } : this.state(this.clockOffsetMs) };
-    let offset = this.clockOffsetMs;
+    let offset = this.beforeWrite && deviceMs <= this.beforeWrite.untilDeviceMs ? this.beforeWrite.offsetMs : this.clockOffsetMs;
     if (offset === undefined && live) offset = deviceMs - nowMs;
     if (offset === undefined) return { t: deviceMs, deviceClock: { state: 'unknown' } };
     return { t: deviceMs - offset, deviceClock: this.state(offset) };
