@@ -60,3 +60,35 @@ describe('cabin-devices decode on changing captures', () => {
     },
   );
 });
+
+/** A Contec V7.0 real-time package (protocols.md §1): type 01, the high byte holding bit 7 of each data byte. */
+function contecRealtime(o: { pleth: number; probeError?: boolean; pulse?: number; spo2?: number }): number[] {
+  const data = [(o.probeError ? 0x80 : 0) | 0x05, o.pleth & 0x7f, 0x05, o.pulse ?? 72, o.spo2 ?? 97, 0xff, 0xff];
+  const hi = data.reduce((h, d, i) => h | (((d >> 7) & 1) << i), 0x80);
+  return [0x01, hi, ...data.map((d) => d | 0x80)];
+}
+
+describe('cabin-devices decode: waveform time', () => {
+  it('stamps samples from the frames they came in: a finger-out gap ends the line, the next starts at its own time', async () => {
+    // 60 packages a second: 30 with pleth, 30 finger-out (0.5 s, no pleth), 60 with pleth. Each pleth value is
+    // its package's number, so each sample's true time is known: package k is sent at k / 60 s.
+    const packages: number[][] = [];
+    for (let k = 0; k < 120; k++) packages.push(contecRealtime(k >= 30 && k < 60 ? { pleth: 0, probeError: true } : { pleth: k }));
+    const file = join(mkdtempSync(join(tmpdir(), 'cabin-decode-')), 'contec-gap.bin');
+    writeFileSync(file, Buffer.from(packages.flat()));
+    const events = await decode('contec-cms50-v7', file);
+    const lines = events.filter((e) => e.kind === 'waveform');
+    expect(lines.reduce((n, w) => n + w.samples.length, 0)).toBe(90);
+    const period = 1000 / 60;
+    for (const w of lines) {
+      for (const [i, k] of w.samples.entries()) {
+        // Within the replay's resolution (a 20 ms slice) and one sample period; before, up to 500 ms early.
+        expect(Math.abs(w.t! + i * period - k * period), `sample of package ${k}`).toBeLessThanOrEqual(20 + period);
+      }
+    }
+    // The line in progress at the gap ends there: no line holds samples from both sides of it.
+    for (const w of lines) expect(w.samples.some((k) => k < 30) && w.samples.some((k) => k >= 60)).toBe(false);
+    expect(lines.find((w) => w.samples[0] === 60)?.t).toBeCloseTo(1000, -2);
+  });
+});
+

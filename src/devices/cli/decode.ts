@@ -4,15 +4,35 @@ import type { DeviceEvent, WaveformEvent } from '../../shared/device-event.ts';
 import type { Driver } from '../../shared/driver.ts';
 import { CliError, writeOut } from './common.ts';
 
-/** A capture is replayed in slices of this much device time, so decoders see time pass as on the line. */
-const SLICE_MS = 100;
+/**
+ * A capture is replayed in slices of this much device time, so decoders see time pass as on the line. It is
+ * also the resolution of every `t`: a frame is stamped with the start of the slice it completes in.
+ */
+const SLICE_MS = 20;
+
+/**
+ * Waveform events of one code are joined while each starts where the samples so far end, give or take this
+ * much: the slice's resolution, and two sample periods for the frames of a slice (a decoder stamps all the
+ * samples of one push with the push's time). A later start is a gap (finger out, lost lock): a new line.
+ */
+export function gapToleranceMs(rate: number): number {
+  return SLICE_MS + 2000 / rate;
+}
 
 /**
  * Decodes a capture of a serial device to one DeviceEvent JSON object per line. A capture holds raw bytes
  * only, so time is rebuilt from the position in the file at the rate the device sends (`bytesPerSecond` of
  * its manifest, else its line rate): `t` is milliseconds from the start of the capture. Waveform samples are
- * gathered into one line per second of signal.
+ * gathered into one line per second of signal, stamped with the decoder's time of their first frame; a pause
+ * in the samples (a finger-out gap) ends the line, and the next line starts at its own time.
  */
+/** `next` starts later than the samples of `held` end: the signal paused in between. */
+function isGap(held: WaveformEvent, next: WaveformEvent): boolean {
+  if (held.t === undefined || next.t === undefined) return false;
+  const end = held.t + (held.samples.length * 1000) / held.rate;
+  return next.t - end > gapToleranceMs(held.rate);
+}
+
 export async function decodeCommand(driver: Driver, file: string): Promise<number> {
   const m = driver.manifest;
   if (m.transport !== 'serial' || !m.serial) {
@@ -36,10 +56,12 @@ export async function decodeCommand(driver: Driver, file: string): Promise<numbe
       return;
     }
     const w = waves.get(e.code);
-    if (!w) waves.set(e.code, { ...e, samples: [...e.samples] });
-    else for (const s of e.samples) w.samples.push(s);
-    const held = waves.get(e.code)!;
-    if (held.samples.length >= held.rate) flushWave(held);
+    if (w && (w.rate !== e.rate || isGap(w, e))) flushWave(w);
+    const held = waves.get(e.code);
+    if (!held) waves.set(e.code, { ...e, samples: [...e.samples] });
+    else for (const s of e.samples) held.samples.push(s);
+    const line = waves.get(e.code)!;
+    if (line.samples.length >= line.rate) flushWave(line);
   };
   try {
     for await (const chunk of input) {
