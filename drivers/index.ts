@@ -1,4 +1,4 @@
-import type { Driver } from '../src/shared/driver.ts';
+import type { BleDriver, Driver } from '../src/shared/driver.ts';
 import { driver as contecV7 } from './contec-cms50-v7/index.ts';
 import { driver as contecLegacy } from './contec-cms50-legacy/index.ts';
 import { driver as noninDf2 } from './nonin-df2/index.ts';
@@ -25,3 +25,13 @@ export const DRIVERS: readonly Driver[] = [
 export function findDriver(id: string): Driver | undefined {
   return DRIVERS.find((d) => d.manifest.id === id);
 }
+
+/** Every Bluetooth LE driver, in the order advertisements are matched (vendor names before standard services). */
+export const BLE_DRIVERS: readonly BleDriver[] = [];
+
+export function findBleDriver(id: string): BleDriver | undefined {
+  return BLE_DRIVERS.find((d) => d.manifest.id === id);
+}
+
+/** The ids of every driver, serial, HID and BLE (what a config may name). */
+export const ALL_DRIVER_IDS: readonly string[] = [...DRIVERS, ...BLE_DRIVERS].map((d) => d.manifest.id);

@@ -14,6 +14,8 @@ export const DevicesConfigSchema = z
   simulate: z.array(z.object({ driver: z.string().min(1), scenario: z.string().optional() })).default([]),
   /** How often the system's ports are listed for hotplug, in ms. */
   pollMs: z.number().int().min(100).max(60_000).default(1000),
+  /** Bluetooth LE devices through BlueZ (the assistant pairs and assigns them); off: no Bluetooth at all. */
+  bluetooth: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
   })
   .strict();
 export type DevicesConfig = z.infer<typeof DevicesConfigSchema>;

@@ -1,7 +1,8 @@
 import { backoffDelay } from '../shared/backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../shared/clock.ts';
-import type { DeviceInfo, HostMessage, HostRequest } from '../shared/device-host.ts';
+import type { DeviceInfo, HostMessage } from '../shared/device-host.ts';
 import type { Driver } from '../shared/driver.ts';
+import { BleManager, type BleManagerOptions, type BleRequest } from './ble/manager.ts';
 import type { DevicesConfig } from './config.ts';
 import { matchPort } from './discovery/match.ts';
 import type { PortInfo, PortLister } from './discovery/ports.ts';
@@ -20,6 +21,8 @@ export interface DeviceManagerOptions {
   filter?: { port?: string; driver?: string };
   /** Time and timers (tests pass a manual or fake clock). */
   clock?: Clock;
+  /** Bluetooth LE devices: their drivers and central (BlueZ, or simulated). */
+  ble?: Omit<BleManagerOptions, 'emit' | 'clock'>;
 }
 
 interface Slot {
@@ -60,9 +63,18 @@ export class DeviceManager {
   private stopped = false;
 
   private readonly clock: Clock;
+  private readonly bleManager: BleManager | undefined;
 
   constructor(private readonly opts: DeviceManagerOptions) {
     this.clock = opts.clock ?? systemClock;
+    if (opts.ble) {
+      this.bleManager = new BleManager({
+        ...opts.ble,
+        ...(opts.filter?.driver !== undefined ? { driver: opts.filter.driver } : {}),
+        clock: this.clock,
+        emit: (m) => this.emit(m),
+      });
+    }
   }
 
   onMessage(listener: (m: HostMessage) => void): () => void {
@@ -72,7 +84,7 @@ export class DeviceManager {
 
   /** Attached devices. */
   devices(): DeviceInfo[] {
-    return [...this.slots.values()].flatMap((s) => (s.info ? [s.info] : []));
+    return [...[...this.slots.values()].flatMap((s) => (s.info ? [s.info] : [])), ...(this.bleManager?.devices() ?? [])];
   }
 
   /** Resolves once every port seen so far has been decided (connected, failed, unknown or probed). */
@@ -83,6 +95,7 @@ export class DeviceManager {
 
   async start(): Promise<void> {
     this.stopped = false;
+    await this.bleManager?.start();
     await this.scan();
     this.scanTimer = this.clock.setInterval(() => void this.scan(), this.opts.config.pollMs);
     this.tickTimer = this.clock.setInterval(() => this.tick(), this.opts.tickMs ?? 50);
@@ -93,6 +106,7 @@ export class DeviceManager {
     this.clock.clearInterval(this.scanTimer);
     this.clock.clearInterval(this.tickTimer);
     await this.settled();
+    await this.bleManager?.stop();
     await Promise.all([...this.slots.values()].map((s) => this.teardown(s, true)));
     this.slots.clear();
   }
@@ -104,6 +118,7 @@ export class DeviceManager {
   }
 
   async command(deviceId: string, name: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    if (this.bleManager?.handles(deviceId)) return this.bleManager.command(deviceId, name);
     const slot = [...this.slots.values()].find((s) => s.info?.id === deviceId);
     if (!slot || !slot.info) return { ok: false, error: `No device '${deviceId}' is attached.` };
     if (slot.state !== 'connected' || !slot.session) {
@@ -120,13 +135,17 @@ export class DeviceManager {
   }
 
   /** A Bluetooth LE request from main (scan, pair, forget, assigned devices, record memory). */
-  ble(_req: Exclude<HostRequest, { type: 'command' | 'attend' | 'shutdown' }>): void {
-    // Bluetooth LE devices: handled once the BLE manager is composed in (src/devices/ble/manager.ts).
+  ble(req: BleRequest): void {
+    if (this.bleManager) this.bleManager.request(req);
+    else if (req.type === 'ble-pair' || req.type === 'ble-forget') {
+      this.emit({ type: 'ble-pairing', requestId: req.requestId, address: req.address, state: 'failed', detail: 'Bluetooth LE is not enabled on this cabin.' });
+    }
   }
 
   /** The kiosk's exam step of this device is open (null: none is); its transport is told (a simulated patient acts). */
   attend(deviceId: string | null): void {
     for (const slot of this.slots.values()) this.guard(slot, () => slot.transport?.attended?.(slot.info !== undefined && slot.info.id === deviceId));
+    this.bleManager?.attend(deviceId);
   }
 
   private emit(m: HostMessage): void {
@@ -317,6 +336,7 @@ export class DeviceManager {
 
   private tick(): void {
     const now = this.clock.now();
+    this.bleManager?.tick(now);
     for (const slot of this.slots.values()) {
       if (slot.state !== 'connected' || !slot.session || !slot.info) continue;
       const session = slot.session;

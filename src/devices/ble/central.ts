@@ -8,6 +8,7 @@
 export interface Advertisement {
   readonly address: string;
   readonly name?: string;
+  /** Signal strength of an advertisement just heard; absent for a device replayed from BlueZ's cache (not heard now). */
   readonly rssi?: number;
   /** Advertised service UUIDs, normalised. */
   readonly services: readonly string[];
@@ -34,7 +35,10 @@ export interface BleConnection {
   /** Notifications or indications (BlueZ chooses by the characteristic's flags); values arrive through `onValue`. */
   subscribe(service: string, characteristic: string): Promise<void>;
   onValue(cb: (service: string, characteristic: string, bytes: Uint8Array) => void): void;
-  /** The device went away or ended the connection (not called for `disconnect()`). */
+  /**
+   * The device went away or ended the connection (not called for `disconnect()`). Registered after the loss, the
+   * callback is still called (once, asynchronously).
+   */
   onDisconnect(cb: (reason: string) => void): void;
   disconnect(): Promise<void>;
 }
