@@ -1,0 +1,379 @@
+/**
+ * The BLE central over BlueZ's D-Bus API (bluetoothd keeps bonds and the GATT cache; this process never touches
+ * /var/lib/bluetooth). Advertisements come from the ObjectManager and Device1 property changes, connections
+ * wait for ServicesResolved, and pairing goes through this process's own Agent1.
+ */
+import { normaliseUuid } from '../../../../drivers/_ble/uuid.ts';
+import { DeviceError } from '../../transports/transport.ts';
+import type { Advertisement, BleCentral, BleConnection, PairResult } from '../central.ts';
+import { AGENT_CAPABILITY, AGENT_PATH, PairingAgent } from './agent.ts';
+import { BLUEZ, Bus, CallError, CLOSED, IFACE, TIMEOUT, Variant, bool, interfaces, isRecord, num, objects, safely, str, strings, type Props, type Signal } from './bus.ts';
+import { BluezConnection, gattOf } from './connection.ts';
+import { bluezError } from './errors.ts';
+
+export interface BluezCentralOptions {
+  /** A D-Bus address instead of the system bus (tests); DBUS_SYSTEM_BUS_ADDRESS is honoured too. */
+  readonly busAddress?: string;
+  /** The adapter to use ('hci0'); default: the first one BlueZ lists. */
+  readonly adapter?: string;
+  /** How long Device1.Pair may take (the person types the passkey on the device, or presses its button). */
+  readonly pairTimeoutMs?: number;
+}
+
+const ADDRESS = /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/;
+/** Device1 properties whose change is news for the scanner (ManufacturerData/ServiceData: a fresh advertisement). */
+const ADVERTISED = ['RSSI', 'UUIDs', 'Name', 'Alias', 'Paired', 'Connected', 'ManufacturerData', 'ServiceData'];
+
+interface KnownDevice {
+  readonly address: string;
+  props: Props;
+}
+
+type Waiter = (path: string, props: Props | undefined) => void;
+
+/** What BlueZ's Device1 properties say to the scanner; undefined when they carry no valid address. */
+export function advertisementOf(props: Props): Advertisement | undefined {
+  const address = str(props, 'Address')?.toUpperCase();
+  if (!address || !ADDRESS.test(address)) return undefined;
+  const alias = str(props, 'Alias');
+  // BlueZ's Alias falls back to the address (with dashes) for a device without a name: not a name.
+  const name = str(props, 'Name') ?? (alias && alias.replace(/-/g, ':').toUpperCase() !== address ? alias : undefined);
+  const services = [...new Set((strings(props, 'UUIDs') ?? []).map((u) => normaliseUuid(u)).filter((u): u is string => !!u))];
+  return { address, name, rssi: num(props, 'RSSI'), services, paired: bool(props, 'Paired') ?? false, connected: bool(props, 'Connected') ?? false };
+}
+
+export class BluezCentral implements BleCentral {
+  private bus: Bus | undefined;
+  private adapterPath = '';
+  private bluezOwner = '';
+  private scanning = false;
+  private agentError: string | undefined;
+  private readonly devices = new Map<string, KnownDevice>();
+  private readonly byAddress = new Map<string, string>();
+  private readonly connections = new Map<string, BluezConnection>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly advertisementCbs: ((a: Advertisement) => void)[] = [];
+  private readonly goneCbs: ((address: string) => void)[] = [];
+  private readonly agent = new PairingAgent((m) => this.bus?.send(m));
+
+  constructor(private readonly options: BluezCentralOptions = {}) {}
+
+  onAdvertisement(cb: (a: Advertisement) => void): void {
+    this.advertisementCbs.push(cb);
+  }
+
+  onGone(cb: (address: string) => void): void {
+    this.goneCbs.push(cb);
+  }
+
+  async start(): Promise<void> {
+    if (this.bus) return;
+    let bus: Bus;
+    try {
+      bus = await Bus.open(this.options.busAddress, 5000);
+    } catch (e) {
+      throw new DeviceError(`No Bluetooth: ${(e as Error).message}. Is the D-Bus system bus running?`, 'not-found');
+    }
+    this.bus = bus;
+    try {
+      await this.attach(bus);
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+    this.replay();
+  }
+
+  private async attach(bus: Bus): Promise<void> {
+    bus.onSignal((s) => this.signal(s));
+    bus.onClose((reason) => this.loseAll(`the connection to bluetoothd closed (${reason})`));
+    await bus.addMatch(`type='signal',sender='${BLUEZ}',interface='${IFACE.objectManager}'`);
+    await bus.addMatch(`type='signal',sender='${BLUEZ}',interface='${IFACE.properties}',member='PropertiesChanged',path_namespace='/org/bluez'`);
+    await bus.addMatch(`type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${BLUEZ}'`);
+    this.bluezOwner = (await bus.nameOwner(BLUEZ)) ?? '';
+    if (!this.bluezOwner) {
+      throw new DeviceError("No Bluetooth adapter: bluetoothd is not running. Start it with 'systemctl start bluetooth' (package bluez).", 'not-found');
+    }
+    const tree = objects((await bus.call(BLUEZ, '/', IFACE.objectManager, 'GetManagedObjects').catch((e: unknown) => {
+      throw bluezError('(none)', 'listing adapters', e);
+    }))[0]);
+    const wanted = this.options.adapter ? `/org/bluez/${this.options.adapter}` : undefined;
+    const adapter = Object.keys(tree)
+      .filter((p) => tree[p]?.[IFACE.adapter] && (!wanted || p === wanted))
+      .sort()[0];
+    if (!adapter) {
+      throw new DeviceError(
+        `No Bluetooth adapter${wanted ? ` ${this.options.adapter}` : ''}: is bluetoothd running and an adapter plugged in? ('bluetoothctl list' shows the adapters.)`,
+        'not-found',
+      );
+    }
+    this.adapterPath = adapter;
+    if (bool(tree[adapter]?.[IFACE.adapter], 'Powered') === false) {
+      await bus.call(BLUEZ, adapter, IFACE.properties, 'Set', 'ssv', [IFACE.adapter, 'Powered', new Variant('b', true)]).catch((e: unknown) => {
+        throw new DeviceError(
+          `The Bluetooth adapter ${adapter.split('/').pop()} is switched off and could not be switched on (${(e as Error).message}): check 'rfkill list' and the adapter's switch.`,
+          'io',
+        );
+      });
+    }
+    for (const [path, ifaces] of Object.entries(tree)) {
+      const props = ifaces[IFACE.device];
+      if (props) this.upsert(path, props);
+    }
+    bus.addMethodHandler(this.agent.handler);
+    try {
+      await bus.call(BLUEZ, '/org/bluez', IFACE.agentManager, 'RegisterAgent', 'os', [AGENT_PATH, AGENT_CAPABILITY], 5000);
+      // Default agent: bluetoothd also sends the requests of pairings a device starts itself here.
+      await bus.call(BLUEZ, '/org/bluez', IFACE.agentManager, 'RequestDefaultAgent', 'o', [AGENT_PATH], 5000).catch(() => {});
+    } catch (e) {
+      this.agentError = (e as Error).message;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const bus = this.bus;
+    if (!bus) return;
+    for (const conn of [...this.connections.values()]) await conn.disconnect();
+    if (this.scanning) await bus.call(BLUEZ, this.adapterPath, IFACE.adapter, 'StopDiscovery', '', [], 2000).catch(() => {});
+    this.scanning = false;
+    if (this.agentError === undefined) await bus.call(BLUEZ, '/org/bluez', IFACE.agentManager, 'UnregisterAgent', 'o', [AGENT_PATH], 2000).catch(() => {});
+    bus.removeMethodHandler(this.agent.handler);
+    await bus.removeMatches();
+    this.bus = undefined;
+    bus.disconnect();
+    this.devices.clear();
+    this.byAddress.clear();
+    this.connections.clear();
+    for (const w of this.waiters) w('', undefined);
+    this.agentError = undefined;
+  }
+
+  async scan(on: boolean): Promise<void> {
+    const bus = this.started('scanning');
+    if (on) {
+      // LE only; DuplicateData: a device BlueZ already knows still signals each advertisement (episodic cuffs).
+      await bus.call(BLUEZ, this.adapterPath, IFACE.adapter, 'SetDiscoveryFilter', 'a{sv}', [{ Transport: new Variant('s', 'le'), DuplicateData: new Variant('b', true) }]).catch(() => {});
+      try {
+        await bus.call(BLUEZ, this.adapterPath, IFACE.adapter, 'StartDiscovery');
+      } catch (e) {
+        if (!(e instanceof CallError && e.errorName === 'org.bluez.Error.InProgress')) throw bluezError(this.adapterName(), 'starting a scan', e);
+      }
+      this.scanning = true;
+      this.replay();
+    } else {
+      this.scanning = false;
+      try {
+        await bus.call(BLUEZ, this.adapterPath, IFACE.adapter, 'StopDiscovery');
+      } catch (e) {
+        // Failed "No discovery started" / NotReady: it is off, which is what was asked.
+        if (!(e instanceof CallError && /org\.bluez\.Error\.(Failed|NotReady|NotAuthorized)/.test(e.errorName))) throw bluezError(this.adapterName(), 'stopping the scan', e);
+      }
+    }
+  }
+
+  async connect(address: string, timeoutMs: number): Promise<BleConnection> {
+    const addr = address.trim().toUpperCase();
+    const bus = this.started(`connecting to ${addr}`);
+    const existing = this.connections.get(addr);
+    if (existing?.open) return existing;
+    const path = this.pathOf(addr, 'connecting');
+    const deadline = Date.now() + timeoutMs;
+    try {
+      await bus.call(BLUEZ, path, IFACE.device, 'Connect', '', [], timeoutMs);
+    } catch (e) {
+      if (!(e instanceof CallError && e.errorName === 'org.bluez.Error.AlreadyConnected')) {
+        // A timed-out Connect keeps bluetoothd trying: cancel it, so the next attempt starts clean.
+        if (e instanceof CallError && e.errorName === TIMEOUT) await bus.call(BLUEZ, path, IFACE.device, 'Disconnect', '', [], 2000).catch(() => {});
+        throw bluezError(addr, 'connecting', e);
+      }
+    }
+    try {
+      await this.until(path, (p) => bool(p, 'ServicesResolved') === true, (p) => bool(p, 'Connected') === false, deadline - Date.now());
+      const tree = objects((await bus.call(BLUEZ, '/', IFACE.objectManager, 'GetManagedObjects', '', [], Math.max(1000, deadline - Date.now())))[0]);
+      const conn: BluezConnection = new BluezConnection(addr, path, gattOf(path, tree), bus, () => {
+        if (this.connections.get(addr) === conn) this.connections.delete(addr);
+      });
+      this.connections.set(addr, conn);
+      return conn;
+    } catch (e) {
+      if (e instanceof CallError && e.errorName === TIMEOUT) await bus.call(BLUEZ, path, IFACE.device, 'Disconnect', '', [], 2000).catch(() => {});
+      throw e instanceof DeviceError ? e : bluezError(addr, 'reading its services', e);
+    }
+  }
+
+  async pair(address: string, passkey?: string): Promise<PairResult> {
+    const addr = address.trim().toUpperCase();
+    const bus = this.started(`pairing ${addr}`);
+    const path = this.byAddress.get(addr);
+    if (!path) return { ok: false, reason: 'not-found', detail: `Bluetooth device ${addr} is not known: put it in pairing mode and scan again.` };
+    let code: number | undefined;
+    if (passkey !== undefined && passkey.trim() !== '') {
+      if (!/^\d{1,6}$/.test(passkey.trim())) return { ok: false, reason: 'passkey-needed', detail: 'A passkey is the 6 digits the device shows: type them again.' };
+      code = Number(passkey.trim());
+    }
+    if (this.agentError !== undefined) return { ok: false, reason: 'failed', detail: `The cabin's pairing agent could not be registered with bluetoothd (${this.agentError}): restart the device host.` };
+    if (this.agent.current) return { ok: false, reason: 'failed', detail: 'Another device is being paired: wait for it to finish.' };
+    if (bool(this.devices.get(path)?.props, 'Paired') === true) return this.trust(bus, path);
+    const request = { devicePath: path, passkey: code, passkeyAsked: false };
+    this.agent.current = request;
+    try {
+      await bus.call(BLUEZ, path, IFACE.device, 'Pair', '', [], this.options.pairTimeoutMs ?? 60_000);
+    } catch (e) {
+      const name = e instanceof CallError ? e.errorName : '';
+      if (name === 'org.bluez.Error.AlreadyExists') return this.trust(bus, path);
+      if (name === TIMEOUT) await bus.call(BLUEZ, path, IFACE.device, 'CancelPairing', '', [], 2000).catch(() => {});
+      return pairFailure(name, (e as Error).message, request.passkeyAsked, code !== undefined);
+    } finally {
+      if (this.agent.current === request) this.agent.current = undefined;
+    }
+    return this.trust(bus, path);
+  }
+
+  /** Trusted: bluetoothd lets the bonded device reconnect and use its services without asking the agent again. */
+  private async trust(bus: Bus, path: string): Promise<PairResult> {
+    await bus.call(BLUEZ, path, IFACE.properties, 'Set', 'ssv', [IFACE.device, 'Trusted', new Variant('b', true)], 5000).catch(() => {});
+    return { ok: true };
+  }
+
+  async forget(address: string): Promise<void> {
+    const addr = address.trim().toUpperCase();
+    const bus = this.started(`forgetting ${addr}`);
+    const path = this.byAddress.get(addr);
+    if (!path) return;
+    await this.connections.get(addr)?.disconnect();
+    const adapter = str(this.devices.get(path)?.props, 'Adapter') ?? this.adapterPath;
+    try {
+      await bus.call(BLUEZ, adapter, IFACE.adapter, 'RemoveDevice', 'o', [path]);
+    } catch (e) {
+      if (!(e instanceof CallError && /DoesNotExist|UnknownObject/.test(e.errorName))) throw bluezError(addr, 'forgetting it', e);
+    }
+  }
+
+  // ——— signals ———
+
+  private signal(s: Signal): void {
+    if (s.member === 'NameOwnerChanged') return this.ownerChanged(s.body);
+    if (this.bluezOwner && s.sender !== this.bluezOwner) return;
+    if (s.interface === IFACE.objectManager && s.member === 'InterfacesAdded') {
+      const [path, added] = s.body;
+      const props = interfaces(added)[IFACE.device];
+      if (typeof path === 'string' && props) this.upsert(path, props, true);
+    } else if (s.interface === IFACE.objectManager && s.member === 'InterfacesRemoved') {
+      const [path, removed] = s.body;
+      if (typeof path !== 'string' || !Array.isArray(removed)) return;
+      if (removed.includes(IFACE.device)) this.removed(path);
+      if (removed.includes(IFACE.adapter) && path === this.adapterPath) this.loseAll('the Bluetooth adapter was removed');
+    } else if (s.interface === IFACE.properties && s.member === 'PropertiesChanged') {
+      const [iface, changed] = s.body;
+      if (!isRecord(changed)) return;
+      if (iface === IFACE.device) this.deviceChanged(s.path, changed);
+      else if (iface === IFACE.characteristic) {
+        for (const conn of this.connections.values()) if (s.path.startsWith(`${conn.devicePath}/`)) conn.valueChanged(s.path, changed);
+      }
+    }
+  }
+
+  private ownerChanged(body: readonly unknown[]): void {
+    const [name, , owner] = body;
+    if (name !== BLUEZ || typeof owner !== 'string') return;
+    this.bluezOwner = owner;
+    if (!owner) this.loseAll('bluetoothd stopped');
+  }
+
+  private upsert(path: string, props: Props, announce = false): void {
+    if (!this.adapterPath || !path.startsWith(`${this.adapterPath}/`)) return;
+    const address = str(props, 'Address')?.toUpperCase();
+    if (!address || !ADDRESS.test(address)) return;
+    this.devices.set(path, { address, props: { ...props } });
+    this.byAddress.set(address, path);
+    if (announce) this.announce(path);
+  }
+
+  private deviceChanged(path: string, changed: Record<string, unknown>): void {
+    const device = this.devices.get(path);
+    if (!device) return;
+    device.props = { ...device.props, ...changed };
+    if (bool(changed, 'Connected') === false) this.connections.get(device.address)?.lost('the device ended the connection');
+    for (const w of this.waiters) w(path, device.props);
+    if (ADVERTISED.some((k) => k in changed)) this.announce(path);
+  }
+
+  private removed(path: string): void {
+    const device = this.devices.get(path);
+    if (!device) return;
+    this.devices.delete(path);
+    if (this.byAddress.get(device.address) === path) this.byAddress.delete(device.address);
+    this.connections.get(device.address)?.lost('BlueZ removed the device');
+    for (const w of this.waiters) w(path, undefined);
+    for (const cb of this.goneCbs) safely(() => cb(device.address));
+  }
+
+  private loseAll(reason: string): void {
+    for (const conn of [...this.connections.values()]) conn.lost(reason);
+  }
+
+  private announce(path: string): void {
+    const device = this.devices.get(path);
+    const ad = device && advertisementOf(device.props);
+    if (!ad) return;
+    for (const cb of this.advertisementCbs) safely(() => cb(ad));
+  }
+
+  private replay(): void {
+    for (const path of this.devices.keys()) this.announce(path);
+  }
+
+  // ——— helpers ———
+
+  private started(what: string): Bus {
+    if (!this.bus) throw new DeviceError(`Bluetooth is not started (${what}): the device host starts it first.`, 'io');
+    return this.bus;
+  }
+
+  private adapterName(): string {
+    return `adapter ${this.adapterPath.split('/').pop() ?? ''}`;
+  }
+
+  private pathOf(address: string, what: string): string {
+    const path = this.byAddress.get(address);
+    if (!path) throw new DeviceError(`Bluetooth device ${address} is not known to BlueZ (${what}): wake it (take a measurement) so that it advertises, and scan again.`, 'not-found');
+    return path;
+  }
+
+  /** Resolves when the device's properties satisfy `ok`; rejects when `fail` holds, the device goes, or on time. */
+  private until(path: string, ok: (p: Props) => boolean, fail: (p: Props) => boolean, timeoutMs: number): Promise<void> {
+    const address = this.devices.get(path)?.address ?? path;
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown): void => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        if (err) reject(err);
+        else resolve();
+      };
+      const waiter: Waiter = (p, props) => {
+        if (p !== path && p !== '') return;
+        if (!props) done(new DeviceError(`Bluetooth device ${address} went away while connecting: bring it closer and try again.`, 'lost'));
+        else if (ok(props)) done();
+        else if (fail(props)) done(new DeviceError(`Bluetooth device ${address} disconnected before its services were read: try again, and pair it if it keeps happening.`, 'lost'));
+      };
+      const timer = setTimeout(() => done(new CallError(TIMEOUT, 'services not resolved in time')), Math.max(0, timeoutMs));
+      this.waiters.add(waiter);
+      const props = this.devices.get(path)?.props;
+      if (props && ok(props)) done();
+    });
+  }
+}
+
+function pairFailure(name: string, text: string, passkeyAsked: boolean, passkeyGiven: boolean): PairResult {
+  if (/Authentication(Rejected|Canceled|Failed)|\.Rejected$|\.Canceled$/.test(name)) {
+    if (passkeyAsked && !passkeyGiven) return { ok: false, reason: 'passkey-needed', detail: 'The device asks for the passkey it shows: type it and pair again.' };
+    if (passkeyAsked) return { ok: false, reason: 'rejected', detail: 'The device refused the passkey: check the digits on its screen, put it back in pairing mode and try again.' };
+    return { ok: false, reason: 'rejected', detail: 'The device refused pairing: put it in pairing mode and try again.' };
+  }
+  if (/AuthenticationTimeout|ConnectionAttemptFailed|NoReply/.test(name) || name === TIMEOUT) {
+    return { ok: false, reason: 'timeout', detail: 'The device did not answer: put it in pairing mode, bring it closer and try again.' };
+  }
+  if (/DoesNotExist|UnknownObject/.test(name)) return { ok: false, reason: 'not-found', detail: 'BlueZ no longer knows this device: scan for it again.' };
+  if (name === CLOSED) return { ok: false, reason: 'failed', detail: 'The connection to bluetoothd closed during pairing: restart the device host.' };
+  return { ok: false, reason: 'failed', detail: `Pairing failed: ${text}` };
+}
