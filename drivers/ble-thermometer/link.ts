@@ -1,0 +1,10 @@
+import type { BleLink } from '../../src/shared/driver.ts';
+import { IDENTITY_AND_CLOCK_READS } from '../_ble/session.ts';
+import { UUID } from '../_ble/uuid.ts';
+
+/** Identity, clock and the fixed measurement site (0x2A1D) read first; measurements indicated. No writes of its own. */
+export const link: BleLink = {
+  read: [...IDENTITY_AND_CLOCK_READS, { service: UUID.healthThermometer, characteristic: UUID.temperatureType, optional: true }],
+  subscribe: [{ service: UUID.healthThermometer, characteristic: UUID.temperatureMeasurement, mode: 'indicate' }],
+  commands: {},
+};
