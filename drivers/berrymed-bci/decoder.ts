@@ -1,0 +1,138 @@
+import { MDC, type MdcCode } from '../../src/shared/catalogue.ts';
+import type { DeviceEvent } from '../../src/shared/device-event.ts';
+import type { BleConnectionContext, BleDecoder, BleWrite, CharacteristicValue } from '../../src/shared/driver.ts';
+import { Emitter } from '../_lib/emitter.ts';
+import { BleCommon } from '../_ble/session.ts';
+import { sameUuid } from '../_ble/uuid.ts';
+import { manifest } from './manifest.ts';
+import { BCI, FRAME_RATE_HZ } from './uuids.ts';
+
+const SAT = MDC.PULS_OXIM_SAT_O2;
+const PULSE = MDC.PULS_OXIM_PULS_RATE;
+const PLETH = MDC.PULS_OXIM_PLETH;
+/** A 5-byte frame with one sync bit is easy to fake: 4 plausible frames in a row before the stream is claimed. */
+const RECOGNISE_AFTER = 4;
+
+/** One BCI frame (ble-fhir.md §B6; zh2x/BCI_Protocol as read by adafruit, bgould and ehborisov). */
+export interface BciFrame {
+  signal: number;
+  probeUnplugged: boolean;
+  beep: boolean;
+  /** 0–100, device units. */
+  pleth: number;
+  bar: number;
+  noFinger: boolean;
+  searching: boolean;
+  /** bpm; 255 = no value. */
+  pulse: number;
+  /** %; 127 = no value. */
+  spo2: number;
+}
+
+export function parseFrame(f: ArrayLike<number>): BciFrame {
+  const b0 = f[0] ?? 0;
+  const b2 = f[2] ?? 0;
+  return {
+    signal: b0 & 0x0f,
+    probeUnplugged: (b0 & 0x20) !== 0,
+    beep: (b0 & 0x40) !== 0,
+    pleth: (f[1] ?? 0) & 0x7f,
+    bar: b2 & 0x0f,
+    noFinger: (b2 & 0x10) !== 0,
+    searching: (b2 & 0x20) !== 0,
+    // Pulse rate bit 7 travels in byte 2 bit 6.
+    pulse: ((b2 & 0x40) << 1) | ((f[3] ?? 0) & 0x7f),
+    spo2: (f[4] ?? 0) & 0x7f,
+  };
+}
+
+/**
+ * Reassembles frames across notifications (a notification may hold several frames, or part of one): bit 7 is set in
+ * byte 0 only, so a set bit 7 starts a frame and a clear one outside a frame is garbage. No checksum exists.
+ */
+class BciDecoder implements BleDecoder {
+  private readonly common = new BleCommon(manifest.ble);
+  private readonly emitter = new Emitter();
+  private readonly frame = new Uint8Array(5);
+  private pos = 0;
+  private streak = 0;
+  private ok = false;
+
+  get recognised(): boolean {
+    return this.ok;
+  }
+
+  connected(ctx: BleConnectionContext): DeviceEvent[] {
+    this.pos = 0;
+    return this.common.connected(ctx);
+  }
+
+  disconnected(): DeviceEvent[] {
+    this.pos = 0;
+    this.forget();
+    return [];
+  }
+
+  takeOutgoing(): BleWrite[] {
+    return this.common.takeOutgoing();
+  }
+
+  value(v: CharacteristicValue, nowMs: number): DeviceEvent[] {
+    const own = this.common.value(v, nowMs);
+    if (own) return own;
+    if (!sameUuid(v.characteristic, BCI.notify)) return [];
+    const frames: BciFrame[] = [];
+    for (const b of v.bytes) {
+      if (b & 0x80) {
+        if (this.pos > 0) this.streak = 0; // the previous frame was cut short
+        this.frame[0] = b;
+        this.pos = 1;
+      } else if (this.pos === 0) {
+        this.streak = 0;
+      } else {
+        this.frame[this.pos++] = b;
+        if (this.pos === 5) {
+          this.pos = 0;
+          frames.push(parseFrame(this.frame));
+        }
+      }
+    }
+    // The frames of one notification were measured one sample period apart, the last just before it arrived.
+    const period = 1000 / FRAME_RATE_HZ;
+    frames.forEach((f, i) => this.report(f, nowMs - (frames.length - 1 - i) * period));
+    const { deviceClock } = this.common.clockOf(undefined, nowMs, true);
+    return this.emitter.take().map((e) => (e.kind === 'observation' ? { ...e, decimals: 0, deviceClock } : e));
+  }
+
+  private forget(): void {
+    for (const code of [SAT, PULSE] as MdcCode[]) this.emitter.forget(code);
+  }
+
+  private report(f: BciFrame, t: number): void {
+    if (f.pleth > 100 || (f.spo2 > 100 && f.spo2 !== 127)) this.streak = 0;
+    else if (++this.streak >= RECOGNISE_AFTER) this.ok = true;
+    const em = this.emitter;
+    if (f.probeUnplugged || f.noFinger) {
+      this.forget();
+      em.status('probe-off', t, f.probeUnplugged ? 'probe-unplugged' : 'no-finger');
+      return;
+    }
+    em.sample(PLETH, FRAME_RATE_HZ, f.pleth, t);
+    if (f.searching) {
+      this.forget();
+      em.status('searching', t, 'pulse-search');
+      return;
+    }
+    const spo2Ok = f.spo2 >= 1 && f.spo2 <= 100 && em.observe(SAT, f.spo2, t);
+    const pulseOk = f.pulse >= 1 && f.pulse <= 254 && em.observe(PULSE, f.pulse, t);
+    if (!spo2Ok) em.forget(SAT);
+    if (!pulseOk) em.forget(PULSE);
+    if (spo2Ok && pulseOk) em.status('ok', t);
+    else if (!spo2Ok && !pulseOk) em.status('searching', t, 'no-reading');
+    else em.status('searching', t, spo2Ok ? 'pulse-invalid' : 'spo2-invalid');
+  }
+}
+
+export function createDecoder(): BleDecoder {
+  return new BciDecoder();
+}
