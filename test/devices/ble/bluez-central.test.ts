@@ -164,7 +164,7 @@ describe('BluezCentral: a connection', () => {
 
   it('delivers an indication with the exact bytes once subscribed, and only then', async () => {
     const f = await setUp();
-    const { measurement } = await addCuff(f);
+    const { measurement, time, feature } = await addCuff(f);
     const c = await started(f);
     const t0 = performance.now();
     const conn = await c.connect(CUFF, 3000);
@@ -177,11 +177,16 @@ describe('BluezCentral: a connection', () => {
     const ms = performance.now() - t0;
     expect(v).toEqual({ service: '1810', characteristic: '2a35', bytes: BP });
     console.info(`fake BlueZ: connect → first indication ${ms.toFixed(1)} ms`);
-    // A read's value change (bluetoothd caches it) is not an indication.
+    // bluetoothd signals a read's value as a Value change: that is not a notification, subscribed or not.
+    await conn.subscribe('1805', '2a2b');
+    expect(await conn.read('1805', '2a2b')).toEqual(Uint8Array.from(TIME));
     await conn.read('1810', '2a49');
+    expect(f.log()).toMatch(/PropertiesChanged "org.bluez.GattCharacteristic1" \{"Value": \[0, 0\]\}/);
+    await f.setValue(feature, [9, 9]); // another program's read: not subscribed here, not a value for us
+    await f.notify(time, [0xeb, 0x07]);
     await f.notify(measurement, [0x1e, 0x00]);
-    await values.waitFor((x) => x.bytes.length === 2);
-    expect(values.items.map((x) => x.characteristic)).toEqual(['2a35', '2a35']);
+    await values.waitFor((x) => x.bytes.length === 2 && x.characteristic === '2a35');
+    expect(values.items.map((x) => `${x.characteristic} ${x.bytes.length}`)).toEqual(['2a35 19', '2a2b 2', '2a35 2']);
     await expect(conn.subscribe('180a', '2a29')).rejects.toMatchObject({ code: 'unsupported' });
   });
 

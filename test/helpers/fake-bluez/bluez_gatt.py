@@ -304,7 +304,11 @@ def _read_value(char, options):
     _connected(char)
     if 'read' not in char.props[GATT_CHARACTERISTIC_IFACE]['Flags']:
         raise _error('NotPermitted', 'Read not permitted')
-    return dbus.ByteArray(bytes(char.props[GATT_CHARACTERISTIC_IFACE]['Value']))
+    value = bytes(char.props[GATT_CHARACTERISTIC_IFACE]['Value'])
+    # bluetoothd stores what it read in Value and signals it, subscribed or not.
+    _changed(char, GATT_CHARACTERISTIC_IFACE,
+             {'Value': dbus.Array([dbus.Byte(b) for b in value], signature='y', variant_level=1)})
+    return dbus.ByteArray(value)
 
 
 def _write_value(char, value, options):

@@ -34,6 +34,8 @@ export interface FakeBluez {
   addCharacteristic(servicePath: string, uuid: string, flags: readonly string[], value?: readonly number[]): Promise<string>;
   /** The device sends a value; false when no client has notifications on. */
   notify(charPath: string, bytes: readonly number[]): Promise<boolean>;
+  /** Value changes without a notification (another program read it through bluetoothd). */
+  setValue(charPath: string, bytes: readonly number[]): Promise<void>;
   written(charPath: string): Promise<{ bytes: number[]; type: string }[]>;
   updateDevice(devicePath: string, props: Record<string, Variant>): Promise<void>;
   setAdapterPowered(on: boolean, adapter?: string): Promise<void>;
@@ -58,7 +60,16 @@ export interface FakeBluez {
   stop(): Promise<void>;
 }
 
+let checked: string | undefined | null = null;
+
+/** Why the fake cannot run (python3-dbusmock missing), checked once per test process. */
 function dbusmockMissing(): string | undefined {
+  if (checked !== null) return checked;
+  checked = whyMissing();
+  return checked;
+}
+
+function whyMissing(): string | undefined {
   const r = spawnSync(PYTHON, ['-c', 'import dbusmock, dbus'], { encoding: 'utf8' });
   if (r.status === 0) return undefined;
   return (
@@ -179,6 +190,9 @@ export async function startFakeBluez(opts: { bluetoothd?: boolean } = {}): Promi
     addCharacteristic: async (servicePath, uuid, flags, value = []) =>
       String(await mockCall('AddGattCharacteristic', 'ssasay', [servicePath, uuid, [...flags], Buffer.from(value)])),
     notify: async (charPath, bytes) => (await mockCall('Notify', 'say', [charPath, Buffer.from(bytes)])) === true,
+    setValue: async (charPath, bytes) => {
+      await call(charPath, 'org.freedesktop.DBus.Mock', 'UpdateProperties', 'sa{sv}', ['org.bluez.GattCharacteristic1', { Value: new Variant('ay', Buffer.from(bytes)) }]);
+    },
     async written(charPath) {
       const list = (await mockCall('Written', 's', [charPath])) as [Buffer, string][];
       return list.map(([bytes, type]) => ({ bytes: [...bytes], type }));

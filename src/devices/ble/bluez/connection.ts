@@ -5,6 +5,11 @@ import type { BleConnection, GattCharacteristicInfo } from '../central.ts';
 import { BLUEZ, IFACE, Variant, bytes, safely, str, strings, type Bus, type Objects } from './bus.ts';
 import { bluezError } from './errors.ts';
 
+/** How long after a read its value's echo may still arrive. */
+const ECHO_MS = 250;
+
+const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
 interface Characteristic extends GattCharacteristicInfo {
   readonly path: string;
 }
@@ -35,6 +40,8 @@ export class BluezConnection implements BleConnection {
   private readonly byRef = new Map<string, Characteristic>();
   private readonly byPath = new Map<string, Characteristic>();
   private readonly subscribed = new Set<string>();
+  /** bluetoothd signals a read's value as a Value change too: that echo is not a notification. */
+  private readonly reads = new Map<string, { bytes?: Uint8Array; until: number }>();
   private readonly valueCbs: ((service: string, characteristic: string, bytes: Uint8Array) => void)[] = [];
   private readonly disconnectCbs: ((reason: string) => void)[] = [];
   private state: 'open' | 'closing' | 'closed' = 'open';
@@ -78,7 +85,15 @@ export class BluezConnection implements BleConnection {
   async read(service: string, characteristic: string): Promise<Uint8Array> {
     const what = `reading ${characteristic}`;
     const c = this.find(service, characteristic, what);
-    const [value] = await this.gatt(c, 'ReadValue', what, 'a{sv}', [{}]);
+    this.reads.set(c.path, { until: Infinity });
+    let value: unknown;
+    try {
+      [value] = await this.gatt(c, 'ReadValue', what, 'a{sv}', [{}]);
+    } finally {
+      const out = bytes(value);
+      if (out && this.reads.has(c.path)) this.reads.set(c.path, { bytes: out, until: Date.now() + ECHO_MS });
+      else this.reads.delete(c.path);
+    }
     const out = bytes(value);
     if (!out) throw new DeviceError(`Bluetooth device ${this.address} answered ${what} with something that is not bytes: BlueZ may be too old.`, 'io');
     return out;
@@ -129,6 +144,12 @@ export class BluezConnection implements BleConnection {
     const c = this.byPath.get(path);
     const value = bytes(changed.Value);
     if (!c || !value) return;
+    const read = this.reads.get(path);
+    if (read && Date.now() <= read.until && (!read.bytes || equal(read.bytes, value))) {
+      // The echo of our own read (before or just after its reply), not something the device sent.
+      if (read.bytes) this.reads.delete(path);
+      return;
+    }
     for (const cb of this.valueCbs) safely(() => cb(c.service, c.characteristic, new Uint8Array(value)));
   }
 
