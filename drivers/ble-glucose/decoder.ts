@@ -121,23 +121,24 @@ class GlucoseDecoder implements BleDecoder {
     const status = r.status ?? 0;
     const deviceMs = status & TIME_FAULT || (!r.time.ok && r.time.reason === 'unset') ? 'unset' : r.time.ok ? r.time.ms : undefined;
     const { t, deviceClock } = this.common.clockOf(deviceMs, nowMs, false);
+    // Statuses say how the device is now; a record's own time is for its observation.
     const why = this.refusal(r);
     if (why) {
-      this.emitter.status(why.status, t, why.detail);
+      this.emitter.status(why.status, nowMs, why.detail);
       return;
     }
     const code = codeOf(r.type!)!;
     const c = toMgDl(r.concentration!);
     if (!c.ok) {
-      this.emitter.status('error', t, c.reason);
+      this.emitter.status('error', nowMs, c.reason);
       return;
     }
     if (!inRange(code, c.mgdl)) {
-      this.emitter.status('error', t, 'glucose-out-of-range');
+      this.emitter.status('error', nowMs, 'glucose-out-of-range');
       return;
     }
     const flags = flagsOf(status);
-    this.emitter.status(flags.includes('low-battery') ? 'low-battery' : 'ok', t);
+    this.emitter.status(flags.includes('low-battery') ? 'low-battery' : 'ok', nowMs);
     this.obs.push({
       kind: 'observation',
       code,

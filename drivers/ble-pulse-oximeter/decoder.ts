@@ -90,7 +90,8 @@ class PlxDecoder implements BleDecoder {
         }
       }
     }
-    this.report(a, fields(r), t);
+    // The status is the device's now, whatever the stamp of a stored spot-check.
+    this.report(a, fields(r), nowMs);
     return [...this.emitter.take(), ...out];
   }
 

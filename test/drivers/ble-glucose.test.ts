@@ -162,8 +162,11 @@ describe('ble-glucose: status bits and the clock', () => {
   });
 
   it('without a Current Time read a stored record keeps its own time and an unknown clock; year 0 or a time fault is unset', () => {
-    const [a] = observations(fresh().value(meas(record({ time: dateTimeBytes(T0 - 86_400_000, 0) })), T0));
+    const old = fresh().value(meas(record({ time: dateTimeBytes(T0 - 86_400_000, 0) })), T0);
+    const [a] = observations(old);
     expect(a).toMatchObject({ t: T0 - 86_400_000, deviceClock: { state: 'unknown' } });
+    // The status is the meter's now, not the record's day.
+    expect(old.find((e) => e.kind === 'status')?.t).toBe(T0);
     const [b] = observations(fresh().value(meas(record({ time: [0, 0, 1, 1, 0, 0, 0] })), T0));
     expect(b).toMatchObject({ t: T0, deviceClock: { state: 'unset' } });
     const [c] = observations(fresh().value(meas(record({ status: 1 << 11 })), T0));
