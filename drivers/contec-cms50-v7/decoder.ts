@@ -1,5 +1,5 @@
 import { Emitter } from '../_lib/emitter.ts';
-import type { DeviceEvent } from '../../src/shared/device-event.ts';
+import type { DeviceEvent, IdentityEvent } from '../../src/shared/device-event.ts';
 import type { Decoder } from '../../src/shared/driver.ts';
 import { report, type ContecReading } from './reading.ts';
 
@@ -11,7 +11,21 @@ for (const [type, len] of [
 ] as const) LENGTHS[type] = len;
 
 const REALTIME = 0x01;
+const MODEL = 0x02;
+const VENDOR = 0x03;
+const VERSION = 0x06;
 const DISCONNECT = 0x0d;
+/**
+ * Replies outside the V7.0 document that the decoder reads (OSCAR's model 0x02 for A8, vendor 0x03 for A9,
+ * protocol version 0x06 for A0). 0x02 has its 9 bytes in every capture; the other two are read up to the next
+ * type byte (the sync rule), whatever their length: a CMS60C and a CMS50D+ send `03` with 7 data bytes and `06`
+ * with 2, but nothing documents it.
+ */
+const UNTIL_NEXT = new Set([VENDOR, VERSION]);
+/** Bytes kept of a package read up to the next type byte. */
+const MAX_VARIABLE = 32;
+/** The model's last segment number (the first is 0). */
+const LAST_SEGMENT = 0xff;
 /** Consecutive plausible real-time packets before the decoder claims the port when probing. */
 const RECOGNISE_AFTER = 2;
 
@@ -35,7 +49,24 @@ export interface RealtimeFields {
 
 /** Data byte `i` (0 = right after the high byte) of a package, with its bit 7 taken from the high byte. */
 function data(pkg: ArrayLike<number>, i: number): number {
-  return ((pkg[2 + i] ?? 0) & 0x7f) | ((((pkg[1] ?? 0) >> i) & 1) << 7);
+  // The high byte holds bit 7 of the first 7 data bytes only (its own bit 7 is the framing bit).
+  const high = i < 7 ? (((pkg[1] ?? 0) >> i) & 1) << 7 : 0;
+  return ((pkg[2 + i] ?? 0) & 0x7f) | high;
+}
+
+/**
+ * Data bytes `from` to `to` as text, up to the first 0 (C string), without the padding spaces; undefined when a
+ * byte is not printable ASCII (a garbled reply is not a name).
+ */
+function text(pkg: ArrayLike<number>, from: number, to: number): string | undefined {
+  let out = '';
+  for (let i = from; i < to; i++) {
+    const c = data(pkg, i);
+    if (c === 0) break;
+    if (c < 0x20 || c > 0x7e) return undefined;
+    out += String.fromCharCode(c);
+  }
+  return out;
 }
 
 /** Decodes a whole 9-byte 0x01 package (type byte first). */
@@ -72,7 +103,13 @@ function plausible(f: RealtimeFields): boolean {
  */
 class ContecV7Decoder implements Decoder {
   private readonly emitter = new Emitter();
-  private readonly pkg = new Uint8Array(9);
+  private readonly pkg = new Uint8Array(MAX_VARIABLE);
+  /** Who the device says it is: one identity event each time a part becomes known or changes. */
+  private identity: Omit<IdentityEvent, 'kind' | 't'> = {};
+  /** Events of this push so far, in order, when an identity event came between the emitter's. */
+  private out: DeviceEvent[] = [];
+  /** Segments of the model name received so far (segment 0 starts it, segment 0xFF ends it). */
+  private modelParts: string[] | undefined;
   private readonly reading: ContecReading = {
     probeError: false, searching: false, searchingTooLong: false, pleth: 0, pulse: 0, spo2: 0, pi: NaN,
   };
@@ -93,6 +130,8 @@ class ContecV7Decoder implements Decoder {
       if ((b & 0x80) === 0) {
         // A type byte: whatever known package was still open is cut short, i.e. garbage.
         if (this.pos > 0 && this.len > 0) this.streak = 0;
+        // A package read up to the next type byte ends here.
+        if (this.pos > 1 && this.len === 0 && UNTIL_NEXT.has(this.pkg[0]!)) this.variable(this.pos, nowMs);
         this.pkg[0] = b;
         this.len = LENGTHS[b] ?? 0;
         this.pos = 1;
@@ -104,18 +143,70 @@ class ContecV7Decoder implements Decoder {
           this.pos = 0;
           this.complete(nowMs);
         }
+      } else if (UNTIL_NEXT.has(this.pkg[0]!)) {
+        if (this.pos < MAX_VARIABLE) this.pkg[this.pos++] = b;
+        else this.pos = 0; // too long for what it claims to be: dropped
       }
     }
-    return this.emitter.take();
+    if (this.out.length === 0) return this.emitter.take();
+    const out = this.out;
+    this.out = [];
+    return [...out, ...this.emitter.take()];
+  }
+
+  /** A vendor or version package of `length` bytes (type and high byte included). */
+  private variable(length: number, t: number): void {
+    const type = this.pkg[0];
+    const n = length - 2;
+    if (type === VENDOR) {
+      const vendor = text(this.pkg, 0, n)?.trim();
+      if (vendor) this.know({ manufacturer: vendor }, t);
+    } else if (type === VERSION && n === 2) {
+      // 00 07 from a CMS60C and a CMS50D+ that speak V7.0: minor, then major.
+      this.know({ protocol: `${data(this.pkg, 1)}.${data(this.pkg, 0)}` }, t);
+    }
+  }
+
+  /** A model name segment: 6 characters after the segment number. */
+  private modelSegment(t: number): void {
+    const segment = data(this.pkg, 0);
+    const part = text(this.pkg, 1, 7);
+    if (part === undefined) {
+      this.modelParts = undefined;
+      return;
+    }
+    if (segment === 0) this.modelParts = [part];
+    else if (this.modelParts) this.modelParts.push(part);
+    if (segment === LAST_SEGMENT) this.endModel(t);
+  }
+
+  /** The model name is complete (its last segment, or another package after its first ones). */
+  private endModel(t: number): void {
+    const model = this.modelParts?.join('').trim();
+    this.modelParts = undefined;
+    if (model) this.know({ model }, t);
+  }
+
+  private know(part: Omit<IdentityEvent, 'kind' | 't'>, t: number): void {
+    const next = { ...this.identity, ...part };
+    if ((Object.keys(part) as (keyof typeof part)[]).every((k) => this.identity[k] === next[k])) return;
+    this.identity = next;
+    // After what the emitter holds, so the order is the same however the bytes were chunked.
+    this.out.push(...this.emitter.take(), { kind: 'identity', ...next, t });
   }
 
   private complete(t: number): void {
     const type = this.pkg[0];
+    if (type !== MODEL && this.modelParts) this.endModel(t);
+    if (type === MODEL) {
+      this.modelSegment(t);
+      return;
+    }
     if (type === DISCONNECT) {
       this.emitter.status('error', t, `disconnect-${data(this.pkg, 0)}`);
       return;
     }
-    if (type !== REALTIME) return; // replies (ids, feedback, storage) carry no live measurement
+    if (type !== REALTIME) return; // other replies (ids, feedback, storage) carry no live measurement
     const f = parseRealtime(this.pkg);
     // Implausible values still decode (each is validated on its own) but do not count towards recognition.
     if (!plausible(f)) this.streak = 0;

@@ -7,6 +7,9 @@ const RATE_HZ = 60;
 /** CMS50D+ fw 4.6 stops the live stream this long after the last A1/keep-alive. */
 export const STREAM_TIMEOUT_MS = 30_000;
 const DEVICE_ID = 'CMS50D+';
+/** The model reply's two segments (0, then 0xFF for the last), 6 characters each, 0-padded; vendor; version 7.0. */
+const MODEL_SEGMENTS: readonly (readonly [number, string])[] = [[0x00, 'CMS50D'], [0xff, '+']];
+const VENDOR = 'Contec';
 const REASON_UNKNOWN = 0xff;
 
 /** Appends one uplink package: type, high byte holding each data byte's bit 7, data bytes with bit 7 set. */
@@ -17,11 +20,15 @@ function encode(type: number, data: readonly number[], out: number[]): void {
   for (const d of data) out.push(0x80 | (d & 0xff));
 }
 
+/** `text` as `n` character codes, 0-padded. */
+const chars = (text: string, n: number): number[] => Array.from({ length: n }, (_, i) => text.charCodeAt(i) || 0);
+
 const clamp = (v: number, max: number): number => Math.max(0, Math.min(max, Math.round(v)));
 
 /**
  * The device side of V7.0: streams 0x01 packages at 60/s only after A1, until A2 or until 30 s pass without
- * A1/AF; answers A2/A7 with `0C 80`, AA with its identifier, AC with PI support and anything else with 0x0B.
+ * A1/AF; answers A2/A7 with `0C 80`, AA with its identifier, AC with PI support, A8/A9/A0 with its model,
+ * vendor and protocol version (as a CMS60C does), and anything else with 0x0B.
  */
 class ContecV7Simulator implements Simulator {
   private readonly patient: Patient;
@@ -97,6 +104,15 @@ class ContecV7Simulator implements Simulator {
         break;
       case 0xac:
         encode(0x0e, [this.scenario === 'no-pi' ? 1 : 0], out);
+        break;
+      case 0xa8:
+        for (const [segment, part] of MODEL_SEGMENTS) encode(0x02, [segment, ...chars(part, 6)], out);
+        break;
+      case 0xa9:
+        encode(0x03, chars(VENDOR, 7), out);
+        break;
+      case 0xa0:
+        encode(0x06, [0, 7], out);
         break;
       default:
         encode(0x0b, [cmd, REASON_UNKNOWN], out);

@@ -141,6 +141,38 @@ describe('contec-cms50-v7: framing', () => {
     checkChunking(driver, concat(pairs), 50);
   });
 
+  it('reads model, vendor and protocol version replies (0x02, 0x03, 0x06) into one identity event per change', () => {
+    // The CMS60C's replies to Contec SpO2.exe (InfantLab log): model in two segments (0 "CMS60C", 0xFF "W"),
+    // vendor "Contec", version 00 07; asked again later, the same answers change nothing.
+    const chars = (t: string, n: number): number[] => Array.from({ length: n }, (_, i) => t.charCodeAt(i) || 0);
+    const model = [pkg(0x02, [0x00, ...chars('CMS60C', 6)]), pkg(0x02, [0xff, ...chars('W', 6)])];
+    const vendor = pkg(0x03, chars('Contec', 7));
+    const version = pkg(0x06, [0x00, 0x07]);
+    const stream = concat([pkg(0x0c, []), ...model, vendor, pkg(0x04, chars('   user', 7)), version, pkg(0x0e, [1]),
+      ...model, vendor, rt({ pleth: 10 }), rt({ pleth: 11 })]);
+    const d = driver.createDecoder();
+    const events = d.push(stream, 500);
+    const ids = events.filter((e) => e.kind === 'identity');
+    expect(ids).toEqual([
+      { kind: 'identity', model: 'CMS60CW', t: 500 },
+      { kind: 'identity', model: 'CMS60CW', manufacturer: 'Contec', t: 500 },
+      { kind: 'identity', model: 'CMS60CW', manufacturer: 'Contec', protocol: '7.0', t: 500 },
+    ]);
+    expect(samplesOf(events)).toEqual([10, 11]);
+    expectValidEvents(driver, events);
+    checkChunking(driver, stream, 50);
+  });
+
+  it('a CMS50D+ that answers blanks gives only its protocol version; garbled names are not names', () => {
+    // The CMS50D+ fw 4.6 trace (headrotor): 06 00 07, then model and vendor filled with spaces.
+    const blanks = concat([pkg(0x06, [0x00, 0x07]), pkg(0x11, [1, 1, 0, 0, 0, 0, 0]), pkg(0x02, [0, 32, 32, 32, 32, 32, 32]),
+      pkg(0x02, [0xff, 32, 32, 32, 32, 32, 32]), pkg(0x03, [32, 32, 32, 32, 32, 32, 32]), rt()]);
+    expect(driver.createDecoder().push(blanks, 0).filter((e) => e.kind === 'identity')).toEqual([{ kind: 'identity', protocol: '7.0', t: 0 }]);
+    const garbled = concat([pkg(0x02, [0, 0x43, 0x01, 0x53, 0x36, 0x30, 0x43]), pkg(0x02, [0xff, 0x57, 0, 0, 0, 0, 0]),
+      pkg(0x03, [0x43, 0xff, 0x6e, 0, 0, 0, 0]), rt()]);
+    expect(driver.createDecoder().push(garbled, 0).filter((e) => e.kind === 'identity')).toEqual([]);
+  });
+
   it('surfaces a disconnect notice (0x0D) as an error status', () => {
     const events = driver.createDecoder().push(concat([rt(), pkg(0x0d, [1])]), 0);
     expect(statuses(events)).toEqual(['ok', 'error:disconnect-1']);
@@ -232,9 +264,9 @@ describe('contec-cms50-v7: simulator round trip through the link', () => {
     );
   });
 
-  it('opens with A7, A2, A1, gets 0C 80 for each stop, and closes with A2', () => {
+  it('opens with A7, A2, A8, A9, A0, A1, gets 0C 80 for each stop, and closes with A2', () => {
     const { sent, deviceBytes } = runSession(driver, { durationMs: 100 });
-    expect(sent.slice(0, 3).map((f) => f.bytes)).toEqual([cmdBytes(0xa7), cmdBytes(0xa2), cmdBytes(0xa1)]);
+    expect(sent.slice(0, 6).map((f) => f.bytes)).toEqual([0xa7, 0xa2, 0xa8, 0xa9, 0xa0, 0xa1].map(cmdBytes));
     expect(flat(deviceBytes).slice(0, 4)).toEqual([0x0c, 0x80, 0x0c, 0x80]);
     expect(driver.link.close.map((f) => f.bytes)).toEqual([cmdBytes(0xa2)]);
     expect(driver.link.keepAlive?.frames.map((f) => f.bytes)).toEqual([cmdBytes(0xaf)]);
@@ -273,6 +305,14 @@ describe('contec-cms50-v7: simulator round trip through the link', () => {
     expect(waves.filter((t) => t >= 32_000 && t <= 32_100).length).toBeGreaterThan(0);
     expect(samplesOf(events)).toHaveLength(1800 + 480);
     expect(sent.filter((f) => f.bytes[2] === 0xa1)).toHaveLength(2);
+  });
+
+  it('asks model, vendor and version on open: the simulated device says who it is, once', () => {
+    const { events } = runSession(driver, { durationMs: 3000 });
+    const ids = events.filter((e) => e.kind === 'identity');
+    expect(ids.at(-1)).toMatchObject({ kind: 'identity', model: 'CMS50D+', manufacturer: 'Contec', protocol: '7.0' });
+    expect(ids).toHaveLength(3);
+    expect(samplesOf(events).length).toBeGreaterThan(150);
   });
 
   it('runs the identify command: the 0x04 reply is skipped without losing sync', () => {
