@@ -119,7 +119,7 @@ describe('BleCommon: identity, clock and Current Time writes', () => {
     expect(dis(c, UUID.manufacturerName, new TextEncoder().encode('OMRON'))).toEqual([]);
     const sys = dis(c, UUID.systemId, Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 0xab]));
     expect(sys).toEqual([{ kind: 'identity', address: 'AA:BB:CC:DD:EE:FF', manufacturer: 'OMRON', systemId: '01020304050607ab', t: NOW }]);
-    expect(DeviceEventSchema.safeParse(sys[0]).success).toBe(true);
+    expect(DeviceEventSchema.safeParse(sys?.[0]).success).toBe(true);
     expect(dis(c, UUID.systemId, Uint8Array.from([1, 2, 3]))).toEqual([]);
     expect(dis(c, UUID.serialNumber, Uint8Array.from([0, 0, 0x1f]))).toEqual([]);
     expect(dis(c, '2a50', Uint8Array.from([1]))).toEqual([]);
