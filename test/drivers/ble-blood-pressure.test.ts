@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeviceEvent, ObservationEvent } from '../../src/shared/device-event.ts';
 import { driver } from '../../drivers/ble-blood-pressure/index.ts';
@@ -234,5 +235,38 @@ describe('ble-blood-pressure: simulator round trips', () => {
 describe('ble-blood-pressure: fuzzing', () => {
   it('never throws and emits only valid events, whatever the values', () => {
     checkBleFuzz(driver, [], 400);
+  });
+
+  it('any well-formed measurement decodes to its values (mmHg exactly, kPa within one rounding), flags from its status bits', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 20, max: 300 }),
+        fc.integer({ min: 10, max: 250 }),
+        fc.integer({ min: 1, max: 350 }),
+        fc.boolean(),
+        fc.option(fc.integer({ min: 0, max: 0xffff }), { nil: undefined }),
+        fc.option(fc.date({ min: new Date(Date.UTC(2000, 0, 1)), max: new Date(Date.UTC(2099, 0, 1)), noInvalidDate: true }), { nil: undefined }),
+        (systolic, diastolic, pulse, kpa, status, date) => {
+          const mean = Math.round((systolic + 2 * diastolic) / 3);
+          const time = date ? [date.getUTCFullYear() & 0xff, date.getUTCFullYear() >> 8, date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()] : undefined;
+          const { d } = decoder();
+          const ev = d.value(bp(UUID.bloodPressureMeasurement, measurementBytes({ systolic, diastolic, mean, pulse, kpa, ...(time ? { time } : {}), ...(status !== undefined ? { status } : {}) })), NOW);
+          expectValidBleEvents(driver, ev);
+          const o = byCode(ev);
+          const tolerance = kpa ? 0.5 * 7.50062 + 0.5 : 0; // 0.1 kPa steps, then rounded to 1 mmHg
+          // 300 mmHg is 40.0 kPa → 300.02 mmHg: still in range once rounded.
+          expect(Math.abs(o.MDC_PRESS_BLD_NONINV_SYS!.value - systolic)).toBeLessThanOrEqual(tolerance);
+          expect(Math.abs(o.MDC_PRESS_BLD_NONINV_DIA!.value - diastolic)).toBeLessThanOrEqual(tolerance);
+          expect(o.MDC_PULS_RATE_NON_INV!.value).toBe(pulse);
+          expect(o.MDC_PRESS_BLD_NONINV_SYS!.reported?.unit).toBe(kpa ? 'kPa' : undefined);
+          const flags = o.MDC_PRESS_BLD_NONINV_SYS!.flags ?? [];
+          expect(flags.includes('movement')).toBe(((status ?? 0) & 1) !== 0);
+          expect(flags.includes('improper-position')).toBe(((status ?? 0) & 0x20) !== 0);
+          expect(flags.includes('pulse-above-range')).toBe((((status ?? 0) >> 3) & 3) === 1);
+          if (date) expect(o.MDC_PRESS_BLD_NONINV_SYS!.measurementId).toBe(`${ADDRESS}-${date.toISOString().slice(0, 19).replace(/\D/g, '')}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import { driver } from '../../drivers/ble-thermometer/index.ts';
@@ -124,5 +125,25 @@ describe('ble-thermometer: simulator round trips', () => {
 describe('ble-thermometer: fuzzing', () => {
   it('never throws and emits only valid events, whatever the values', () => {
     checkBleFuzz(driver, [], 400);
+  });
+
+  it('any well-formed measurement in range decodes to its value and decimals (°F within half a last digit), its site code', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2500, max: 4500 }), fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.integer({ min: 0, max: 255 }), (centi, decimals, fahrenheit, type) => {
+        const celsius = Math.round(centi / 10 ** (2 - decimals)) / 10 ** decimals;
+        const reported = fahrenheit ? (celsius * 9) / 5 + 32 : celsius;
+        const ev = decode([measure(measurementBytes({ value: reported, decimals, fahrenheit, type }))]);
+        const [o] = observations(ev);
+        if (!o) {
+          // Only a °F value whose Cel rounding falls just outside 25…45 may be refused.
+          expect(fahrenheit && (celsius < 25.1 || celsius > 44.9)).toBe(true);
+          return;
+        }
+        expect(o.decimals).toBe(decimals);
+        expect(Math.abs(o.value - celsius)).toBeLessThanOrEqual(fahrenheit ? (0.5 * 10 ** -decimals * 5) / 9 + 0.5 * 10 ** -decimals + 1e-9 : 0);
+        expect(o.code).toBe(type >= 1 && type <= 9 ? ['MDC_TEMP_AXILLA', 'MDC_TEMP_BODY', 'MDC_TEMP_EAR', 'MDC_TEMP_FINGER', 'MDC_TEMP_GIT', 'MDC_TEMP_ORAL', 'MDC_TEMP_RECT', 'MDC_TEMP_TOE', 'MDC_TEMP_TYMP'][type - 1] : 'MDC_TEMP_BODY');
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeviceEvent, ObservationEvent } from '../../src/shared/device-event.ts';
 import { driver } from '../../drivers/ble-weight-scale/index.ts';
@@ -112,5 +113,24 @@ describe('ble-weight-scale: simulator round trips', () => {
 describe('ble-weight-scale: fuzzing', () => {
   it('never throws and emits only valid events, whatever the values', () => {
     checkBleFuzz(driver, [], 400);
+  });
+
+  it('any weight the field can hold decodes within the declared resolution, in range or refused with a status', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xfffe }), fc.boolean(), fc.integer({ min: 0, max: 15 }), (raw, imperial, weightIndex) => {
+        const ev = decode(measurementBytes({ weight: raw, imperial }), featureBytes({ timestamp: false, users: false, bmi: false, weightIndex, heightIndex: 0 }));
+        const kg = imperial ? raw * 0.01 * 0.45359237 : raw * 0.005;
+        const [o] = observations(ev);
+        if (!o) {
+          expect(statusesOf(ev)).toEqual(['error/weight-out-of-range']);
+          expect(kg < 0.6 || kg > 499.9).toBe(true);
+          return;
+        }
+        // Worst case: 1 lb steps (±0.5 lb) then kg to 1 decimal.
+        const resolutionKg = imperial ? [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01][weightIndex - 1] ?? 0.01 : [0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005][weightIndex - 1] ?? 0.005;
+        expect(Math.abs(o.value - kg)).toBeLessThanOrEqual((imperial ? resolutionKg * 0.4536 : resolutionKg) / 2 + 10 ** -o.decimals / 2 + 1e-9);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
