@@ -254,6 +254,46 @@ describe('BluezCentral: a connection', () => {
   });
 });
 
+describe('BluezCentral: bluetoothd and the adapter come and go', () => {
+  it('ends connections and forgets devices when bluetoothd stops, and takes the new one when it comes back', async () => {
+    const f = await setUp();
+    await addCuff(f);
+    const ads = new Events<Advertisement>();
+    const c = await started(f, ads);
+    const gone = new Events<string>();
+    c.onGone(gone.push);
+    const lost = new Events<string>();
+    (await c.connect(CUFF, 3000)).onDisconnect(lost.push);
+    await f.restartBluetoothd();
+    expect(await lost.waitFor()).toBe('bluetoothd stopped');
+    expect(await gone.waitFor()).toBe(CUFF);
+    await expect(c.connect(CUFF, 1000)).rejects.toMatchObject({ code: 'not-found' });
+    // The new bluetoothd: its adapter appears, then the bonded cuff from its cache; the agent is registered again.
+    ads.clear();
+    await f.addAdapter();
+    await addCuff(f, CUFF, { paired: true });
+    await ads.waitFor((a) => a.address === CUFF && a.paired, 3000, 'the bonded cuff again');
+    for (let i = 0; i < 40 && Object.keys(await f.agents()).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(Object.values(await f.agents())).toEqual(['KeyboardDisplay']);
+    const conn = await c.connect(CUFF, 3000);
+    expect(Buffer.from(await conn.read('180a', '2a29')).toString()).toBe('A&D Medical');
+  });
+
+  it('ends connections and forgets devices when the adapter is unplugged', async () => {
+    const f = await setUp();
+    await addCuff(f);
+    const c = await started(f);
+    const gone = new Events<string>();
+    c.onGone(gone.push);
+    const lost = new Events<string>();
+    (await c.connect(CUFF, 3000)).onDisconnect(lost.push);
+    await f.removeAdapter();
+    expect(await lost.waitFor()).toBe('the Bluetooth adapter was removed');
+    expect(await gone.waitFor()).toBe(CUFF);
+    await expect(c.scan(true)).rejects.toThrow('No Bluetooth adapter (scanning): is bluetoothd running and an adapter plugged in?');
+  });
+});
+
 describe('BluezCentral: forget and stop', () => {
   it('forget() removes exactly that device and its GATT objects', async () => {
     const f = await setUp();

@@ -29,6 +29,8 @@ export interface FakeBluez {
   readonly address: string;
   /** Adds adapter `hci0` (or the given name); returns its object path. */
   addAdapter(name?: string): Promise<string>;
+  /** The adapter is unplugged (its devices stay behind, as bluetoothd's own order of signals may leave them). */
+  removeAdapter(name?: string): Promise<void>;
   addDevice(address: string, opts: FakeDeviceOptions, adapter?: string): Promise<string>;
   addService(devicePath: string, uuid: string): Promise<string>;
   addCharacteristic(servicePath: string, uuid: string, flags: readonly string[], value?: readonly number[]): Promise<string>;
@@ -57,6 +59,8 @@ export interface FakeBluez {
   callAgent(member: string, signature: string, body: unknown[]): Promise<string>;
   /** Method calls the fake logged (its log file), for assertions on what the central did. */
   log(): string;
+  /** bluetoothd stops (without removing its objects, as a crash or restart does) and a fresh one starts, empty. */
+  restartBluetoothd(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -129,39 +133,44 @@ export async function startFakeBluez(opts: { bluetoothd?: boolean } = {}): Promi
   const logFile = join(dir, 'mock.log');
   const { daemon, address } = await startDaemon(dir);
   const args = opts.bluetoothd === false ? ['-c', 'import time; time.sleep(3600)'] : ['-m', 'dbusmock', '--system', '-t', TEMPLATE, '-l', logFile];
-  const mock = spawn(PYTHON, args, {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address },
-  });
   let mockErr = '';
-  mock.stderr!.on('data', (d: Buffer) => (mockErr += d.toString()));
+  const spawnMock = (): ChildProcess => {
+    const child = spawn(PYTHON, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address } });
+    child.stderr!.on('data', (d: Buffer) => (mockErr += d.toString()));
+    return child;
+  };
+  let mock = spawnMock();
   let bus: MessageBus | undefined;
 
+  const kill = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.race([exited(child), new Promise((r) => setTimeout(r, 2000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
   const stop = async (): Promise<void> => {
     try {
       bus?.disconnect();
     } catch {
       /* already closed */
     }
-    for (const child of [mock, daemon]) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await Promise.race([exited(child), new Promise((r) => setTimeout(r, 2000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
+    for (const child of [mock, daemon]) await kill(child);
     rmSync(dir, { recursive: true, force: true });
+  };
+  const owned = async (b: MessageBus): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const reply = await b.call(
+        new Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: ['org.bluez'] }),
+      );
+      if (reply?.body[0] === true || opts.bluetoothd === false) return;
+      if (mock.exitCode !== null || Date.now() > deadline) throw new Error(`The fake BlueZ did not start: ${mockErr.trim() || 'no name on the bus after 10 s'}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
   };
 
   try {
     bus = await connect(address);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const reply = await bus.call(
-        new Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'NameHasOwner', signature: 's', body: ['org.bluez'] }),
-      );
-      if (reply?.body[0] === true || opts.bluetoothd === false) break;
-      if (mock.exitCode !== null || Date.now() > deadline) throw new Error(`The fake BlueZ did not start: ${mockErr.trim() || 'no name on the bus after 10 s'}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await owned(bus);
   } catch (e) {
     await stop();
     throw e;
@@ -177,6 +186,9 @@ export async function startFakeBluez(opts: { bluetoothd?: boolean } = {}): Promi
   return {
     address,
     addAdapter: async (name = 'hci0') => String(await mockCall('AddAdapter', 'ss', [name, 'cabin'])),
+    removeAdapter: async (name = 'hci0') => {
+      await mockCall('RemoveAdapter', 's', [name]);
+    },
     async addDevice(addr, opts, adapter = 'hci0') {
       const path = String(await mockCall('AddDevice', 'sss', [adapter, addr, opts.name]));
       const props: Record<string, Variant> = {};
@@ -236,6 +248,11 @@ export async function startFakeBluez(opts: { bluetoothd?: boolean } = {}): Promi
       } catch (e) {
         return (e as { type?: string }).type ?? String(e);
       }
+    },
+    async restartBluetoothd() {
+      await kill(mock);
+      mock = spawnMock();
+      await owned(b);
     },
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     stop,

@@ -80,6 +80,9 @@ export class Bus {
       throw e;
     });
     raw.on('message', (msg: Message) => bus.dispatch(msg));
+    // dbus-next does not forward its socket's end (bus daemon gone); its connection object does.
+    const conn = (raw as unknown as { _connection?: { on?: (e: string, cb: () => void) => void } })._connection;
+    conn?.on?.('end', () => bus.close('the bus daemon closed the connection'));
     return bus;
   }
 

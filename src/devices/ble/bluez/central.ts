@@ -86,47 +86,63 @@ export class BluezCentral implements BleCentral {
 
   private async attach(bus: Bus): Promise<void> {
     bus.onSignal((s) => this.signal(s));
-    bus.onClose((reason) => this.loseAll(`the connection to bluetoothd closed (${reason})`));
+    bus.onClose((reason) => this.bluetoothdGone(`the connection to bluetoothd closed (${reason})`));
     await bus.addMatch(`type='signal',sender='${BLUEZ}',interface='${IFACE.objectManager}'`);
     await bus.addMatch(`type='signal',sender='${BLUEZ}',interface='${IFACE.properties}',member='PropertiesChanged',path_namespace='/org/bluez'`);
     await bus.addMatch(`type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${BLUEZ}'`);
+    bus.addMethodHandler(this.agent.handler);
     this.bluezOwner = (await bus.nameOwner(BLUEZ)) ?? '';
     if (!this.bluezOwner) {
       throw new DeviceError("No Bluetooth adapter: bluetoothd is not running. Start it with 'systemctl start bluetooth' (package bluez).", 'not-found');
     }
+    await this.load(bus, true);
+  }
+
+  /** Reads BlueZ's objects: the adapter (switched on), the devices it knows; registers the agent. */
+  private async load(bus: Bus, strict: boolean): Promise<void> {
     const tree = objects((await bus.call(BLUEZ, '/', IFACE.objectManager, 'GetManagedObjects').catch((e: unknown) => {
       throw bluezError('(none)', 'listing adapters', e);
     }))[0]);
-    const wanted = this.options.adapter ? `/org/bluez/${this.options.adapter}` : undefined;
     const adapter = Object.keys(tree)
-      .filter((p) => tree[p]?.[IFACE.adapter] && (!wanted || p === wanted))
+      .filter((p) => tree[p]?.[IFACE.adapter] && this.wanted(p))
       .sort()[0];
-    if (!adapter) {
+    if (adapter) await this.adopt(bus, adapter, tree[adapter]?.[IFACE.adapter] ?? {}, strict);
+    else if (strict) {
       throw new DeviceError(
-        `No Bluetooth adapter${wanted ? ` ${this.options.adapter}` : ''}: is bluetoothd running and an adapter plugged in? ('bluetoothctl list' shows the adapters.)`,
+        `No Bluetooth adapter${this.options.adapter ? ` ${this.options.adapter}` : ''}: is bluetoothd running and an adapter plugged in? ('bluetoothctl list' shows the adapters.)`,
         'not-found',
       );
-    }
-    this.adapterPath = adapter;
-    if (bool(tree[adapter]?.[IFACE.adapter], 'Powered') === false) {
-      await bus.call(BLUEZ, adapter, IFACE.properties, 'Set', 'ssv', [IFACE.adapter, 'Powered', new Variant('b', true)]).catch((e: unknown) => {
-        throw new DeviceError(
-          `The Bluetooth adapter ${adapter.split('/').pop()} is switched off and could not be switched on (${(e as Error).message}): check 'rfkill list' and the adapter's switch.`,
-          'io',
-        );
-      });
     }
     for (const [path, ifaces] of Object.entries(tree)) {
       const props = ifaces[IFACE.device];
       if (props) this.upsert(path, props);
     }
-    bus.addMethodHandler(this.agent.handler);
+    this.agentError = undefined;
     try {
       await bus.call(BLUEZ, '/org/bluez', IFACE.agentManager, 'RegisterAgent', 'os', [AGENT_PATH, AGENT_CAPABILITY], 5000);
       // Default agent: bluetoothd also sends the requests of pairings a device starts itself here.
       await bus.call(BLUEZ, '/org/bluez', IFACE.agentManager, 'RequestDefaultAgent', 'o', [AGENT_PATH], 5000).catch(() => {});
     } catch (e) {
       this.agentError = (e as Error).message;
+    }
+  }
+
+  private wanted(path: string): boolean {
+    return this.options.adapter ? path === `/org/bluez/${this.options.adapter}` : true;
+  }
+
+  private async adopt(bus: Bus, adapter: string, props: Props, strict: boolean): Promise<void> {
+    this.adapterPath = adapter;
+    if (bool(props, 'Powered') !== false) return;
+    try {
+      await bus.call(BLUEZ, adapter, IFACE.properties, 'Set', 'ssv', [IFACE.adapter, 'Powered', new Variant('b', true)]);
+    } catch (e) {
+      const err = new DeviceError(
+        `The Bluetooth adapter ${adapter.split('/').pop()} is switched off and could not be switched on (${(e as Error).message}): check 'rfkill list' and the adapter's switch.`,
+        'io',
+      );
+      if (strict) throw err;
+      process.emitWarning(err.message);
     }
   }
 
@@ -146,6 +162,8 @@ export class BluezCentral implements BleCentral {
     this.connections.clear();
     for (const w of this.waiters) w('', undefined);
     this.agentError = undefined;
+    this.adapterPath = '';
+    this.bluezOwner = '';
   }
 
   async scan(on: boolean): Promise<void> {
@@ -256,13 +274,17 @@ export class BluezCentral implements BleCentral {
     if (this.bluezOwner && s.sender !== this.bluezOwner) return;
     if (s.interface === IFACE.objectManager && s.member === 'InterfacesAdded') {
       const [path, added] = s.body;
-      const props = interfaces(added)[IFACE.device];
-      if (typeof path === 'string' && props) this.upsert(path, props, true);
+      if (typeof path !== 'string') return;
+      const ifaces = interfaces(added);
+      const adapter = ifaces[IFACE.adapter];
+      if (adapter && !this.adapterPath && this.wanted(path) && this.bus) void this.adopt(this.bus, path, adapter, false);
+      const props = ifaces[IFACE.device];
+      if (props) this.upsert(path, props, true);
     } else if (s.interface === IFACE.objectManager && s.member === 'InterfacesRemoved') {
       const [path, removed] = s.body;
       if (typeof path !== 'string' || !Array.isArray(removed)) return;
       if (removed.includes(IFACE.device)) this.removed(path);
-      if (removed.includes(IFACE.adapter) && path === this.adapterPath) this.loseAll('the Bluetooth adapter was removed');
+      if (removed.includes(IFACE.adapter) && path === this.adapterPath) this.adapterGone('the Bluetooth adapter was removed');
     } else if (s.interface === IFACE.properties && s.member === 'PropertiesChanged') {
       const [iface, changed] = s.body;
       if (!isRecord(changed)) return;
@@ -276,8 +298,30 @@ export class BluezCentral implements BleCentral {
   private ownerChanged(body: readonly unknown[]): void {
     const [name, , owner] = body;
     if (name !== BLUEZ || typeof owner !== 'string') return;
+    const before = this.bluezOwner;
     this.bluezOwner = owner;
-    if (!owner) this.loseAll('bluetoothd stopped');
+    if (before) this.bluetoothdGone('bluetoothd stopped');
+    // bluetoothd (re)started: its adapter, cached devices and agents are new; read them again.
+    const bus = this.bus;
+    if (owner && bus) {
+      this.load(bus, false).then(
+        () => this.replay(),
+        (e: unknown) => process.emitWarning(`BlueZ central: bluetoothd came back but could not be read: ${(e as Error).message}`),
+      );
+    }
+  }
+
+  /** bluetoothd went away (it does not remove its objects first): every connection ends, every device goes. */
+  private bluetoothdGone(reason: string): void {
+    this.adapterGone(reason);
+    this.agentError = 'bluetoothd stopped';
+  }
+
+  private adapterGone(reason: string): void {
+    this.loseAll(reason);
+    this.scanning = false;
+    this.adapterPath = '';
+    for (const path of [...this.devices.keys()]) this.removed(path);
   }
 
   private upsert(path: string, props: Props, announce = false): void {
@@ -327,6 +371,7 @@ export class BluezCentral implements BleCentral {
 
   private started(what: string): Bus {
     if (!this.bus) throw new DeviceError(`Bluetooth is not started (${what}): the device host starts it first.`, 'io');
+    if (!this.adapterPath) throw new DeviceError(`No Bluetooth adapter (${what}): is bluetoothd running and an adapter plugged in?`, 'not-found');
     return this.bus;
   }
 
