@@ -128,7 +128,7 @@ describe('ble-weight-scale: fuzzing', () => {
         }
         // Worst case: 1 lb steps (±0.5 lb) then kg to 1 decimal.
         const resolutionKg = imperial ? [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01][weightIndex - 1] ?? 0.01 : [0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005][weightIndex - 1] ?? 0.005;
-        expect(Math.abs(o.value - kg)).toBeLessThanOrEqual((imperial ? resolutionKg * 0.4536 : resolutionKg) / 2 + 10 ** -o.decimals / 2 + 1e-9);
+        expect(Math.abs(o.value - kg)).toBeLessThanOrEqual((imperial ? resolutionKg * 0.4536 : resolutionKg) / 2 + 10 ** -(o.decimals ?? 3) / 2 + 1e-9);
       }),
       { numRuns: 300 },
     );
