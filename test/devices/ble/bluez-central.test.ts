@@ -106,12 +106,12 @@ describe('BluezCentral: advertisements', () => {
 
   it('replays a bonded device BlueZ already knows when it starts', async () => {
     const f = await setUp();
-    await f.addDevice(CUFF, { name: 'BLESmart_0000', uuids: [full('1810')], paired: true });
+    await f.addDevice(CUFF, { name: 'BLESmart_0000', uuids: [full('1810')], paired: true, rssi: -50 });
     const ads = new Events<Advertisement>();
     await started(f, ads);
     const ad = await ads.waitFor((a) => a.address === CUFF, 1000, 'the bonded cuff');
-    expect(ad.paired).toBe(true);
-    expect(ad.name).toBe('BLESmart_0000');
+    // Replayed from BlueZ's cache: bonded, but not heard now (no signal strength), though BlueZ kept an old RSSI.
+    expect(ad).toEqual({ address: CUFF, name: 'BLESmart_0000', rssi: undefined, services: ['1810'], paired: true, connected: false });
   });
 
   it('does not take a nameless device’s alias (its address) for a name, and survives malformed properties', async () => {
@@ -131,6 +131,9 @@ describe('BluezCentral: advertisements', () => {
     // Still listening after the throwing consumer and the bad values.
     await f.updateDevice(path, { RSSI: new Variant('n', -70) });
     await ads.waitFor((a) => a.rssi === -70);
+    // A change that is not an advertisement (bonded now) is reported without a signal strength.
+    await f.updateDevice(path, { Paired: new Variant('b', true) });
+    expect(await ads.waitFor((a) => a.paired)).toMatchObject({ address: OTHER, rssi: undefined });
   });
 });
 
@@ -240,7 +243,7 @@ describe('BluezCentral: a connection', () => {
     expect(lost.items).toEqual([]);
   });
 
-  it('turns a failed or silent Connect into a DeviceError a person can act on', async () => {
+  it('turns a failed Connect into a DeviceError a person can act on', async () => {
     const f = await setUp();
     await addCuff(f);
     const c = await started(f);
@@ -251,6 +254,19 @@ describe('BluezCentral: a connection', () => {
     await f.setConnectError(CUFF, 'NotAuthorized');
     await expect(c.connect(CUFF, 3000)).rejects.toMatchObject({ code: 'permission', message: expect.stringMatching(/needs pairing/) });
     await expect(c.connect('00:00:00:00:00:01', 3000)).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('gives up when the services do not resolve in time, and drops the half-open connection', async () => {
+    const f = await setUp();
+    const { device } = await addCuff(f);
+    const c = await started(f);
+    await f.setStalls(CUFF, true);
+    const t0 = Date.now();
+    await expect(c.connect(CUFF, 400)).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/did not answer \(reading its services\)/) });
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(await f.property(device, 'org.bluez.Device1', 'Connected')).toBe(false);
+    await f.setStalls(CUFF, false);
+    expect((await c.connect(CUFF, 3000)).characteristics()).toHaveLength(5);
   });
 });
 

@@ -104,7 +104,8 @@ def _connect(device):
         raise _error(device.connect_error, 'le-connection-abort-by-local')
     device.connect_count = getattr(device, 'connect_count', 0) + 1
     _changed(device, _DEVICE, {'Connected': dbus.Boolean(True, variant_level=1)})
-    _changed(device, _DEVICE, {'ServicesResolved': dbus.Boolean(True, variant_level=1)})
+    if not getattr(device, 'stalls', False):
+        _changed(device, _DEVICE, {'ServicesResolved': dbus.Boolean(True, variant_level=1)})
 
 
 def _drop(device):
@@ -242,6 +243,12 @@ def SetPairing(_self, device_address, mode, passkey):
 def SetConnectError(_self, device_address, error):
     '''Connect fails with org.bluez.Error.<error> ('' to connect again).'''
     _device(device_address).connect_error = str(error)
+
+
+@dbus.service.method(_MOCK, in_signature='sb', out_signature='')
+def SetStalls(_self, device_address, stalls):
+    '''Connect succeeds but service discovery never ends (ServicesResolved stays false).'''
+    _device(device_address).stalls = bool(stalls)
 
 
 @dbus.service.method(_MOCK, in_signature='s', out_signature='u')

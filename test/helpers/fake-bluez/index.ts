@@ -47,6 +47,8 @@ export interface FakeBluez {
   removeDevice(devicePath: string, adapter?: string): Promise<void>;
   setPairing(address: string, mode: PairingMode, passkey?: number): Promise<void>;
   setConnectError(address: string, error: string): Promise<void>;
+  /** Connect succeeds but the services never resolve. */
+  setStalls(address: string, stalls: boolean): Promise<void>;
   connectCount(address: string): Promise<number>;
   agents(): Promise<Record<string, string>>;
   defaultAgent(): Promise<string>;
@@ -226,6 +228,9 @@ export async function startFakeBluez(opts: { bluetoothd?: boolean } = {}): Promi
     },
     setConnectError: async (addr, error) => {
       await mockCall('SetConnectError', 'ss', [addr, error]);
+    },
+    setStalls: async (addr, stalls) => {
+      await mockCall('SetStalls', 'sb', [addr, stalls]);
     },
     connectCount: async (addr) => Number(await mockCall('ConnectCount', 's', [addr])),
     agents: async () => (await mockCall('Agents')) as Record<string, string>,

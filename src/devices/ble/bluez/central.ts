@@ -21,8 +21,10 @@ export interface BluezCentralOptions {
 }
 
 const ADDRESS = /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/;
-/** Device1 properties whose change is news for the scanner (ManufacturerData/ServiceData: a fresh advertisement). */
+/** Device1 properties whose change is news for the scanner. */
 const ADVERTISED = ['RSSI', 'UUIDs', 'Name', 'Alias', 'Paired', 'Connected', 'ManufacturerData', 'ServiceData'];
+/** Changes that mean an advertisement was just received (with DuplicateData, each one re-sends its data). */
+const HEARD = ['RSSI', 'ManufacturerData', 'ServiceData'];
 
 interface KnownDevice {
   readonly address: string;
@@ -31,15 +33,18 @@ interface KnownDevice {
 
 type Waiter = (path: string, props: Props | undefined) => void;
 
-/** What BlueZ's Device1 properties say to the scanner; undefined when they carry no valid address. */
-export function advertisementOf(props: Props): Advertisement | undefined {
+/**
+ * What BlueZ's Device1 properties say to the scanner; undefined when they carry no valid address. `heard`: an
+ * advertisement was just received (BlueZ keeps the last RSSI of a cached device, which says nothing about now).
+ */
+export function advertisementOf(props: Props, heard = true): Advertisement | undefined {
   const address = str(props, 'Address')?.toUpperCase();
   if (!address || !ADDRESS.test(address)) return undefined;
   const alias = str(props, 'Alias');
   // BlueZ's Alias falls back to the address (with dashes) for a device without a name: not a name.
   const name = str(props, 'Name') ?? (alias && alias.replace(/-/g, ':').toUpperCase() !== address ? alias : undefined);
   const services = [...new Set((strings(props, 'UUIDs') ?? []).map((u) => normaliseUuid(u)).filter((u): u is string => !!u))];
-  return { address, name, rssi: num(props, 'RSSI'), services, paired: bool(props, 'Paired') ?? false, connected: bool(props, 'Connected') ?? false };
+  return { address, name, rssi: heard ? num(props, 'RSSI') : undefined, services, paired: bool(props, 'Paired') ?? false, connected: bool(props, 'Connected') ?? false };
 }
 
 export class BluezCentral implements BleCentral {
@@ -330,7 +335,7 @@ export class BluezCentral implements BleCentral {
     if (!address || !ADDRESS.test(address)) return;
     this.devices.set(path, { address, props: { ...props } });
     this.byAddress.set(address, path);
-    if (announce) this.announce(path);
+    if (announce) this.announce(path, props.RSSI !== undefined);
   }
 
   private deviceChanged(path: string, changed: Record<string, unknown>): void {
@@ -339,7 +344,7 @@ export class BluezCentral implements BleCentral {
     device.props = { ...device.props, ...changed };
     if (bool(changed, 'Connected') === false) this.connections.get(device.address)?.lost('the device ended the connection');
     for (const w of this.waiters) w(path, device.props);
-    if (ADVERTISED.some((k) => k in changed)) this.announce(path);
+    if (ADVERTISED.some((k) => k in changed)) this.announce(path, HEARD.some((k) => k in changed));
   }
 
   private removed(path: string): void {
@@ -356,15 +361,15 @@ export class BluezCentral implements BleCentral {
     for (const conn of [...this.connections.values()]) conn.lost(reason);
   }
 
-  private announce(path: string): void {
+  private announce(path: string, heard: boolean): void {
     const device = this.devices.get(path);
-    const ad = device && advertisementOf(device.props);
+    const ad = device && advertisementOf(device.props, heard);
     if (!ad) return;
     for (const cb of this.advertisementCbs) safely(() => cb(ad));
   }
 
   private replay(): void {
-    for (const path of this.devices.keys()) this.announce(path);
+    for (const path of this.devices.keys()) this.announce(path, false);
   }
 
   // ——— helpers ———
