@@ -9,14 +9,17 @@ import { measurementBytes } from './measurement.ts';
  * resend-all: indicates its whole memory at every connection (duplicates for the cabin to drop);
  * clock-unset: year 0 stamps until the cabin writes Current Time; skewed: clock 20 min slow (the cabin writes it);
  * a-and-d: an A&D UA-651BLE (Date Time 0x2A08 in the BP service, no CTS); racp: a BPS 1.1 cuff (records on request);
- * kpa: a cuff that reports in kPa.
+ * kpa: a cuff that reports in kPa; live: a cuff connected while it measures (cuff pressure notified each second for
+ * 20 s, then the measurement).
  */
-export const scenarios = ['default', 'resend-all', 'clock-unset', 'skewed', 'a-and-d', 'racp', 'kpa'] as const;
+export const scenarios = ['default', 'resend-all', 'clock-unset', 'skewed', 'a-and-d', 'racp', 'kpa', 'live'] as const;
 type Scenario = (typeof scenarios)[number];
 
 /** The simulated device's local time is UTC (the harness and the demo use a UTC offset of 0). */
 const UTC = 0;
 const LINGER_MS = 1_500;
+const INFLATE_MS = 20_000;
+const ICP_EVERY_MS = 1_000;
 
 interface Reading {
   readonly seq: number;
@@ -46,12 +49,15 @@ class BpSimulator implements BleSimulator {
   private queue: BleEmission[] = [];
   private hasNew = false;
   private racpDone = false;
+  /** live: when the running measurement started, and the next cuff pressure notification. */
+  private inflatingSince: number | undefined;
+  private nextIcpAt = 0;
 
   constructor(private readonly scenario: Scenario) {
     const andd = scenario === 'a-and-d';
     this.name = andd ? 'A&D_UA-651_7C05' : 'BLEsmart_00000398EC21E5';
     this.address = andd ? '5C:F8:21:7C:05:11' : 'EC:21:E5:10:20:30';
-    this.offsetMs = { default: 90_000, 'resend-all': 0, 'clock-unset': undefined, skewed: -20 * 60_000, 'a-and-d': 30_000, racp: 0, kpa: 0 }[scenario];
+    this.offsetMs = { default: 90_000, 'resend-all': 0, 'clock-unset': undefined, skewed: -20 * 60_000, 'a-and-d': 30_000, racp: 0, kpa: 0, live: 0 }[scenario];
     const bp = [
       { uuid: UUID.bloodPressureMeasurement, properties: ['indicate'] as const },
       { uuid: UUID.intermediateCuffPressure, properties: ['notify'] as const },
@@ -133,13 +139,21 @@ class BpSimulator implements BleSimulator {
 
   advance(nowMs: number): BleEmission[] {
     this.measure(nowMs);
+    if (this.inflatingSince !== undefined && this.isConnected) {
+      for (; this.nextIcpAt <= nowMs && this.nextIcpAt < this.inflatingSince + INFLATE_MS; this.nextIcpAt += ICP_EVERY_MS) {
+        // Up to 180 mmHg in 8 s, then down; diastolic and MAP are NaN in a cuff pressure value.
+        const since = this.nextIcpAt - this.inflatingSince;
+        const p = Math.round(since < 8_000 ? (since / 8_000) * 180 : 180 - ((since - 8_000) / 12_000) * 140);
+        this.queue.push(this.emission(UUID.intermediateCuffPressure, Uint8Array.from([0x00, p & 0xff, p >> 8, 0xff, 0x07, 0xff, 0x07])));
+      }
+    }
     const out = this.queue;
     this.queue = [];
     return out;
   }
 
   wantsDisconnect(nowMs: number): boolean {
-    return this.isConnected && this.racpDone && this.queue.length === 0 && nowMs - this.connectedAt >= LINGER_MS;
+    return this.isConnected && this.racpDone && this.inflatingSince === undefined && this.queue.length === 0 && nowMs - this.connectedAt >= LINGER_MS;
   }
 
   set(values: SimulatorValues): void {
@@ -151,9 +165,29 @@ class BpSimulator implements BleSimulator {
 
   /** A measurement asked for by `set` is made at the first moment the device is given. */
   private measure(nowMs: number): void {
+    if (this.scenario === 'live') return this.measureLive(nowMs);
     if (!this.pending) return;
     this.pending = false;
     this.hasNew = true;
+    this.record(nowMs);
+  }
+
+  /** live: the cuff advertises as soon as it starts, and records the reading INFLATE_MS later. */
+  private measureLive(nowMs: number): void {
+    if (this.pending && this.inflatingSince === undefined) {
+      this.pending = false;
+      this.hasNew = true;
+      this.inflatingSince = nowMs;
+      this.nextIcpAt = nowMs;
+    }
+    if (this.inflatingSince !== undefined && nowMs >= this.inflatingSince + INFLATE_MS) {
+      const end = this.inflatingSince + INFLATE_MS;
+      this.inflatingSince = undefined;
+      this.record(end);
+    }
+  }
+
+  private record(nowMs: number): void {
     const { systolic, diastolic, pulse } = this.values;
     this.memory.push({ seq: this.memory.length + 1, systolic, diastolic, pulse, deviceMs: this.offsetMs === undefined ? undefined : nowMs + this.offsetMs, sent: false });
     if (this.isConnected && this.scenario !== 'racp') {

@@ -215,6 +215,15 @@ describe('ble-blood-pressure: simulator round trips', () => {
     expect(memory.duplicates).toBe(0);
   });
 
+  it('live: connected while it measures, the cuff pressure says measuring, then the reading at its end', () => {
+    const r = episode(driver, driver.createSimulator('live'), { atMs: NOW, values: { systolic: 133, diastolic: 85 } })!;
+    expectValidBleEvents(driver, r.events);
+    expect(r.values.filter((v) => v.characteristic === UUID.intermediateCuffPressure).length).toBeGreaterThanOrEqual(15);
+    expect(statusesOf(r.events)).toEqual(['measuring/cuff-inflating', 'ok']);
+    expect(byCode(r.events).MDC_PRESS_BLD_NONINV_SYS).toMatchObject({ value: 133, t: NOW + 20_000, deviceClock: { state: 'set', offsetMs: 0 } });
+    expect(r.endMs).toBeGreaterThanOrEqual(NOW + 20_000);
+  });
+
   it('kpa: a kPa cuff round-trips to the same mmHg, its kPa kept as reported', () => {
     const sim = driver.createSimulator('kpa');
     const o = byCode(episode(driver, sim, { atMs: NOW, values: { systolic: 122, diastolic: 78 } })!.kept);
