@@ -21,6 +21,7 @@ const TIME = [0xea, 0x07, 0x0c, 0x06, 0x14, 0x05, 0x00, 0x07, 0x00, 0x00];
 
 let fake: FakeBluez | undefined;
 let central: BluezCentral | undefined;
+let warnings: string[] = [];
 
 afterEach(async () => {
   await central?.stop();
@@ -50,7 +51,8 @@ async function addCuff(f: FakeBluez, address = CUFF, extra: { paired?: boolean }
 }
 
 async function started(f: FakeBluez, ads?: Events<Advertisement>): Promise<BluezCentral> {
-  central = new BluezCentral({ busAddress: f.address });
+  warnings = [];
+  central = new BluezCentral({ busAddress: f.address, onWarning: (m) => warnings.push(m) });
   if (ads) central.onAdvertisement(ads.push);
   await central.start();
   return central;
@@ -128,6 +130,7 @@ describe('BluezCentral: advertisements', () => {
     const ad = await ads.waitFor((a) => a.address === OTHER && a.services.length === 1);
     expect(ad).toEqual({ address: OTHER, name: undefined, rssi: undefined, services: ['1822'], paired: false, connected: false });
     expect(throwing.items.length).toBeGreaterThan(0);
+    expect(warnings[0]).toBe('BlueZ central: a callback failed: a consumer bug');
     // Still listening after the throwing consumer and the bad values.
     await f.updateDevice(path, { RSSI: new Variant('n', -70) });
     await ads.waitFor((a) => a.rssi === -70);

@@ -3,7 +3,7 @@
  * device the cabin is pairing right now (the assistant pressed "pair"); every other request is Rejected, so a
  * stranger's device cannot bond with the kiosk through it.
  */
-import { IFACE, Message, safely } from './bus.ts';
+import { IFACE, Message, safely, type Warn } from './bus.ts';
 
 export const AGENT_PATH = '/org/cabin/bluez/agent';
 export const AGENT_CAPABILITY = 'KeyboardDisplay';
@@ -33,11 +33,14 @@ export class PairingAgent {
     } catch {
       reply = REJECTED;
     }
-    safely(() => this.send(reply.ok ? Message.newMethodReturn(msg, reply.signature ?? '', reply.body ?? []) : Message.newError(msg as unknown as string, reply.error, reply.text)));
+    safely(() => this.send(reply.ok ? Message.newMethodReturn(msg, reply.signature ?? '', reply.body ?? []) : Message.newError(msg as unknown as string, reply.error, reply.text)), this.warn);
     return true;
   };
 
-  constructor(private readonly send: (msg: Message) => void) {}
+  constructor(
+    private readonly send: (msg: Message) => void,
+    private readonly warn: Warn,
+  ) {}
 
   private forCurrent(device: unknown): PairingRequest | undefined {
     return typeof device === 'string' && this.current?.devicePath === device ? this.current : undefined;

@@ -51,10 +51,13 @@ export class Bus {
   private closed = false;
   private readonly pending = new Set<(e: CallError) => void>();
 
-  private constructor(readonly raw: MessageBus) {}
+  private constructor(
+    readonly raw: MessageBus,
+    private readonly warn: Warn,
+  ) {}
 
   /** Connects to the system bus (DBUS_SYSTEM_BUS_ADDRESS when set), or to `address`. */
-  static async open(address: string | undefined, timeoutMs: number): Promise<Bus> {
+  static async open(address: string | undefined, timeoutMs: number, warn: Warn): Promise<Bus> {
     const where = address ?? process.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/var/run/dbus/system_bus_socket';
     let raw: MessageBus;
     try {
@@ -62,7 +65,7 @@ export class Bus {
     } catch (e) {
       throw new CallError(CLOSED, `cannot reach the system D-Bus at ${where} (${(e as Error).message})`);
     }
-    const bus = new Bus(raw);
+    const bus = new Bus(raw, warn);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new CallError(TIMEOUT, `the system D-Bus at ${where} did not answer within ${timeoutMs} ms`)), timeoutMs);
       raw.once('connect', () => {
@@ -170,22 +173,24 @@ export class Bus {
     this.closed = true;
     for (const fail of this.pending) fail(new CallError(CLOSED, `the D-Bus connection closed (${reason})`));
     this.pending.clear();
-    for (const cb of this.closeCbs) safely(() => cb(reason));
+    for (const cb of this.closeCbs) safely(() => cb(reason), this.warn);
   }
 
   private dispatch(msg: Message): void {
     if (msg.type !== MessageType.SIGNAL) return;
     const s: Signal = { sender: msg.sender, path: msg.path, interface: msg.interface, member: msg.member, body: Array.isArray(msg.body) ? msg.body : [] };
-    for (const cb of this.signalCbs) safely(() => cb(s));
+    for (const cb of this.signalCbs) safely(() => cb(s), this.warn);
   }
 }
 
-/** Runs a callback so that nothing it throws escapes into dbus-next's socket handler. */
-export function safely(fn: () => void): void {
+export type Warn = (message: string) => void;
+
+/** Runs a callback so that nothing it throws escapes into dbus-next's socket handler; reports it instead. */
+export function safely(fn: () => void, warn: Warn): void {
   try {
     fn();
   } catch (e) {
-    process.emitWarning(`BlueZ central: a callback failed: ${e instanceof Error ? e.message : String(e)}`);
+    warn(`BlueZ central: a callback failed: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

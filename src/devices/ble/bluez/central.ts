@@ -7,7 +7,7 @@ import { normaliseUuid } from '../../../../drivers/_ble/uuid.ts';
 import { DeviceError } from '../../transports/transport.ts';
 import type { Advertisement, BleCentral, BleConnection, PairResult } from '../central.ts';
 import { AGENT_CAPABILITY, AGENT_PATH, PairingAgent } from './agent.ts';
-import { BLUEZ, Bus, CallError, CLOSED, IFACE, TIMEOUT, Variant, bool, interfaces, isRecord, num, objects, safely, str, strings, type Props, type Signal } from './bus.ts';
+import { BLUEZ, Bus, CallError, CLOSED, IFACE, TIMEOUT, Variant, bool, interfaces, isRecord, num, objects, safely, str, strings, type Props, type Signal, type Warn } from './bus.ts';
 import { BluezConnection, gattOf } from './connection.ts';
 import { bluezError } from './errors.ts';
 
@@ -18,6 +18,8 @@ export interface BluezCentralOptions {
   readonly adapter?: string;
   /** How long Device1.Pair may take (the person types the passkey on the device, or presses its button). */
   readonly pairTimeoutMs?: number;
+  /** Problems that are not an operation's answer (a consumer callback threw, bluetoothd came back unreadable). */
+  readonly onWarning?: (message: string) => void;
 }
 
 const ADDRESS = /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/;
@@ -59,9 +61,13 @@ export class BluezCentral implements BleCentral {
   private readonly waiters = new Set<Waiter>();
   private readonly advertisementCbs: ((a: Advertisement) => void)[] = [];
   private readonly goneCbs: ((address: string) => void)[] = [];
-  private readonly agent = new PairingAgent((m) => this.bus?.send(m));
+  private readonly warn: Warn;
+  private readonly agent: PairingAgent;
 
-  constructor(private readonly options: BluezCentralOptions = {}) {}
+  constructor(private readonly options: BluezCentralOptions = {}) {
+    this.warn = options.onWarning ?? ((m) => process.emitWarning(m));
+    this.agent = new PairingAgent((m) => this.bus?.send(m), this.warn);
+  }
 
   onAdvertisement(cb: (a: Advertisement) => void): void {
     this.advertisementCbs.push(cb);
@@ -75,7 +81,7 @@ export class BluezCentral implements BleCentral {
     if (this.bus) return;
     let bus: Bus;
     try {
-      bus = await Bus.open(this.options.busAddress, 5000);
+      bus = await Bus.open(this.options.busAddress, 5000, this.warn);
     } catch (e) {
       throw new DeviceError(`No Bluetooth: ${(e as Error).message}. Is the D-Bus system bus running?`, 'not-found');
     }
@@ -147,7 +153,7 @@ export class BluezCentral implements BleCentral {
         'io',
       );
       if (strict) throw err;
-      process.emitWarning(err.message);
+      this.warn(err.message);
     }
   }
 
@@ -215,7 +221,7 @@ export class BluezCentral implements BleCentral {
       const tree = objects((await bus.call(BLUEZ, '/', IFACE.objectManager, 'GetManagedObjects', '', [], Math.max(1000, deadline - Date.now())))[0]);
       const conn: BluezConnection = new BluezConnection(addr, path, gattOf(path, tree), bus, () => {
         if (this.connections.get(addr) === conn) this.connections.delete(addr);
-      });
+      }, this.warn);
       this.connections.set(addr, conn);
       return conn;
     } catch (e) {
@@ -311,7 +317,7 @@ export class BluezCentral implements BleCentral {
     if (owner && bus) {
       this.load(bus, false).then(
         () => this.replay(),
-        (e: unknown) => process.emitWarning(`BlueZ central: bluetoothd came back but could not be read: ${(e as Error).message}`),
+        (e: unknown) => this.warn(`BlueZ central: bluetoothd came back but could not be read: ${(e as Error).message}`),
       );
     }
   }
@@ -354,7 +360,7 @@ export class BluezCentral implements BleCentral {
     if (this.byAddress.get(device.address) === path) this.byAddress.delete(device.address);
     this.connections.get(device.address)?.lost('BlueZ removed the device');
     for (const w of this.waiters) w(path, undefined);
-    for (const cb of this.goneCbs) safely(() => cb(device.address));
+    for (const cb of this.goneCbs) safely(() => cb(device.address), this.warn);
   }
 
   private loseAll(reason: string): void {
@@ -365,7 +371,7 @@ export class BluezCentral implements BleCentral {
     const device = this.devices.get(path);
     const ad = device && advertisementOf(device.props, heard);
     if (!ad) return;
-    for (const cb of this.advertisementCbs) safely(() => cb(ad));
+    for (const cb of this.advertisementCbs) safely(() => cb(ad), this.warn);
   }
 
   private replay(): void {

@@ -2,7 +2,7 @@
 import { normaliseUuid } from '../../../../drivers/_ble/uuid.ts';
 import { DeviceError } from '../../transports/transport.ts';
 import type { BleConnection, GattCharacteristicInfo } from '../central.ts';
-import { BLUEZ, IFACE, Variant, bytes, safely, str, strings, type Bus, type Objects } from './bus.ts';
+import { BLUEZ, IFACE, Variant, bytes, safely, str, strings, type Bus, type Objects, type Warn } from './bus.ts';
 import { bluezError } from './errors.ts';
 
 /** How long after a read its value's echo may still arrive. */
@@ -52,6 +52,7 @@ export class BluezConnection implements BleConnection {
     chars: readonly Characteristic[],
     private readonly bus: Bus,
     private readonly forget: () => void,
+    private readonly warn: Warn,
   ) {
     for (const c of chars) {
       this.byRef.set(`${c.service}/${c.characteristic}`, c);
@@ -150,7 +151,7 @@ export class BluezConnection implements BleConnection {
       if (read.bytes) this.reads.delete(path);
       return;
     }
-    for (const cb of this.valueCbs) safely(() => cb(c.service, c.characteristic, new Uint8Array(value)));
+    for (const cb of this.valueCbs) safely(() => cb(c.service, c.characteristic, new Uint8Array(value)), this.warn);
   }
 
   /** The device went away (Connected false, removed, or bluetoothd gone): ends the connection once. */
@@ -158,6 +159,6 @@ export class BluezConnection implements BleConnection {
     if (this.state !== 'open') return;
     this.state = 'closed';
     this.forget();
-    for (const cb of this.disconnectCbs) safely(() => cb(reason));
+    for (const cb of this.disconnectCbs) safely(() => cb(reason), this.warn);
   }
 }
