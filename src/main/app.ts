@@ -8,6 +8,7 @@ import { BridgeFailure, checkEvent, type BridgeHandlers, type EventSink } from '
 import type { Cabin } from './cabin.ts';
 import type { KioskConfig } from './config.ts';
 import { forkHostLauncher } from './devices/fork-host.ts';
+import { BleRegistry } from './devices/ble.ts';
 import { DeviceSupervisor, type HostLauncher } from './devices/supervisor.ts';
 import { ConsultPolicy } from './hub/consult-policy.ts';
 import { HubLink } from './hub/link.ts';
@@ -89,11 +90,23 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   const session = new SessionService(store, config, emit, () => clock.now(), pinHash, log.child({ component: 'session' }), { pinLock });
   const devicesLog = log.child({ component: 'devices' });
   const voiceLog = log.child({ component: 'voice' });
+  const ble = new BleRegistry(
+    store,
+    { request: (req) => supervisor.request(req) },
+    (view) => emit('ble', view),
+    clock,
+    (what, err) => log.error({ err }, `${what} failed`),
+  );
   const supervisor = new DeviceSupervisor(
     opts.launchHost ?? forkHostLauncher(config.devices),
     {
       device: (view) => emit('device', view),
-      event: (deviceId, event) => session.onDeviceEvent(deviceId, event),
+      event: (deviceId, event) => {
+        ble.onEvent(deviceId, event);
+        if (session.onDeviceEvent(deviceId, event) === 'old') supervisor.noteOld(deviceId);
+      },
+      ble: (m) => ble.message(m),
+      spawned: () => ble.spawned(),
       incident: (detail) => {
         devicesLog.warn(detail);
         audit('incident', detail);
@@ -149,9 +162,16 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     return id;
   };
 
+  const assistantOnly = (): void => {
+    if (!session.view().assistant) throw new BridgeFailure('assistant-only', 'Only the assistant can manage Bluetooth devices: unlock assistant mode first.');
+  };
+
   const handlers: BridgeHandlers = {
     'session:get': () => session.view(),
-    'session:start': ({ language }) => session.start(language),
+    'session:start': ({ language }) => {
+      supervisor.resetOld();
+      return session.start(language);
+    },
     'session:consent': ({ accepted }) => session.consent(accepted),
     'session:language': ({ language }) => session.setLanguage(language),
     'session:activity': () => session.activity(),
@@ -177,7 +197,26 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       return {};
     },
     'assistant:unlock': ({ pin }) => session.unlockAssistant(pin),
-    'assistant:lock': () => session.lockAssistant(),
+    'assistant:lock': () => {
+      ble.scan(false);
+      return session.lockAssistant();
+    },
+    'ble:get': () => {
+      assistantOnly();
+      return ble.view();
+    },
+    'ble:scan': ({ on }) => {
+      if (on) assistantOnly();
+      return ble.scan(on);
+    },
+    'ble:pair': ({ address, driver, passkey }) => {
+      assistantOnly();
+      return ble.pair(address, driver, passkey);
+    },
+    'ble:forget': ({ address }) => {
+      assistantOnly();
+      return ble.forget(address);
+    },
     'cleaning:complete': ({ done }) => session.completeCleaning(done),
     'call:get': () => consult.view(),
     'call:signal': ({ data }) => {

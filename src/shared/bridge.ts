@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DeviceInfoSchema, LinkStateSchema } from './device-host.ts';
-import { DeviceStatusSchema } from './device-event.ts';
+import { BleNearbySchema, DeviceInfoSchema, LinkStateSchema } from './device-host.ts';
+import { DeviceStatusSchema, IdentityEventSchema } from './device-event.ts';
 import { EndCauseSchema, IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
 import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
@@ -46,7 +46,20 @@ export const DeviceViewSchema = DeviceInfoSchema.extend({
   linkDetail: z.string().optional(),
   status: DeviceStatusSchema.optional(),
   detail: z.string().optional(),
+  /** Who the device says it is (Device Information, a vendor's model packets). */
+  identity: IdentityEventSchema.omit({ kind: true, device: true, t: true }).optional(),
+  /** Readings from the device's memory taken before this visit: never the patient's, counted for the assistant. */
+  oldIgnored: z.number().int().min(0).optional(),
 });
+
+/** The assistant's Bluetooth panel: devices nearby (while scanning) and the ones assigned to this cabin. */
+export const BleViewSchema = z.object({
+  scanning: z.boolean(),
+  nearby: z.array(BleNearbySchema).max(200),
+  assigned: z.array(z.object({ address: z.string().max(17), driver: z.string().max(64), assignedAt: z.number().finite() })).max(64),
+});
+export type BleView = z.infer<typeof BleViewSchema>;
+const BleAddress = z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/);
 export type DeviceView = z.infer<typeof DeviceViewSchema>;
 
 export const WaveformSchema = ObservationSchema.pick({ deviceId: true, code: true, t: true }).extend({
@@ -151,6 +164,19 @@ export const CALLS = {
   'assistant:lock': { input: Empty, output: SessionViewSchema },
   'cleaning:complete': { input: z.object({ done: z.array(z.string().max(64)).max(50) }).strict(), output: SessionViewSchema },
   'config:get': { input: Empty, output: KioskConfigViewSchema },
+  /** Assistant only: the Bluetooth panel's state; open (scan) or close it. */
+  'ble:get': { input: Empty, output: BleViewSchema },
+  'ble:scan': { input: z.object({ on: z.boolean() }).strict(), output: BleViewSchema },
+  /** Assistant only: pair a nearby device and assign it to this cabin (`passkey`: the 6 digits the device shows). */
+  'ble:pair': {
+    input: z.object({ address: BleAddress, driver: z.string().min(1).max(64), passkey: z.string().regex(/^\d{6}$/).optional() }).strict(),
+    output: z.object({ state: z.enum(['paired', 'passkey-needed', 'failed', 'forgotten']), detail: z.string().max(300).optional() }),
+  },
+  /** Assistant only: forget one device (its assignment and its bond). */
+  'ble:forget': {
+    input: z.object({ address: BleAddress }).strict(),
+    output: z.object({ state: z.enum(['paired', 'passkey-needed', 'failed', 'forgotten']), detail: z.string().max(300).optional() }),
+  },
   'call:get': { input: Empty, output: CallViewSchema },
   /** Renderer → hub → doctor: one perfect-negotiation message of the renderer's RTCPeerConnection. */
   'call:signal': { input: z.object({ data: SignalDataSchema }).strict(), output: Empty },
@@ -195,6 +221,8 @@ export const EVENTS = {
   call: CallViewSchema,
   /** Doctor → hub → renderer: one perfect-negotiation message for the renderer's RTCPeerConnection. */
   signal: z.object({ data: SignalDataSchema }),
+  /** The Bluetooth panel's state changed (devices nearby, a device assigned or forgotten). */
+  ble: BleViewSchema,
 } as const;
 
 export type CallName = keyof typeof CALLS;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { MdcCodeSchema } from './catalogue.ts';
-import { ObservationSchema } from './observation.ts';
+import { DeviceClockSchema, ObservationFlagSchema, OBSERVATION_FLAGS, ObservationSchema, ReportedValueSchema } from './observation.ts';
+
+export { DeviceClockSchema, ObservationFlagSchema, OBSERVATION_FLAGS, ReportedValueSchema };
+export type { DeviceClock, ObservationFlag } from './observation.ts';
 
 /** The closed set of signal/device states a decoder may report. */
 export const DEVICE_STATUSES = [
@@ -16,52 +19,6 @@ export const DEVICE_STATUSES = [
 ] as const;
 export const DeviceStatusSchema = z.enum(DEVICE_STATUSES);
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
-
-/**
- * What a device says about one measurement, beside its value (BLE measurement status bits, a cuff's movement or
- * irregular-pulse flags): shown to the doctor with the reading, and carried to its record.
- */
-export const OBSERVATION_FLAGS = [
-  'movement',
-  'cuff-loose',
-  'irregular-pulse',
-  'pulse-above-range',
-  'pulse-below-range',
-  'improper-position',
-  'early-estimate',
-  'questionable',
-  'invalid',
-  'calibrating',
-  'low-perfusion',
-  'poor-signal',
-  'sensor-fault',
-  'from-storage',
-  'low-battery',
-  'result-too-high',
-  'result-too-low',
-  'temperature-out-of-range',
-  'sample-too-small',
-  'device-fault',
-] as const;
-export const ObservationFlagSchema = z.enum(OBSERVATION_FLAGS);
-export type ObservationFlag = z.infer<typeof ObservationFlagSchema>;
-
-/**
- * The device's clock at a reading: `set` within the tolerance, `skewed` by more (`offsetMs` = device − cabin), `unset`
- * (a year 0 date, a PLX "clock not set" flag, a device reset to its factory date), `unknown` (the device gives no time).
- */
-export const DeviceClockSchema = z.object({
-  state: z.enum(['set', 'skewed', 'unset', 'unknown']),
-  offsetMs: z.number().finite().optional(),
-});
-export type DeviceClock = z.infer<typeof DeviceClockSchema>;
-
-/** The value exactly as the device reported it (its own unit and decimal places), when it was converted. */
-export const ReportedValueSchema = z.object({
-  value: z.number().finite(),
-  unit: z.string().min(1).max(20),
-  decimals: z.number().int().min(0).max(8),
-});
 
 /** A reading from a device's memory: its record sequence number, and whether the device marked it as stored. */
 export const RecordRefSchema = z.object({

@@ -2,6 +2,52 @@ import { z } from 'zod';
 import { MdcCodeSchema } from './catalogue.ts';
 
 /**
+ * What a device says about one measurement, beside its value (BLE measurement status bits, a cuff's movement or
+ * irregular-pulse flags): shown to the doctor with the reading, and carried to its record.
+ */
+export const OBSERVATION_FLAGS = [
+  'movement',
+  'cuff-loose',
+  'irregular-pulse',
+  'pulse-above-range',
+  'pulse-below-range',
+  'improper-position',
+  'early-estimate',
+  'questionable',
+  'invalid',
+  'calibrating',
+  'low-perfusion',
+  'poor-signal',
+  'sensor-fault',
+  'from-storage',
+  'low-battery',
+  'result-too-high',
+  'result-too-low',
+  'temperature-out-of-range',
+  'sample-too-small',
+  'device-fault',
+] as const;
+export const ObservationFlagSchema = z.enum(OBSERVATION_FLAGS);
+export type ObservationFlag = z.infer<typeof ObservationFlagSchema>;
+
+/**
+ * The device's clock at a reading: `set` within the tolerance, `skewed` by more (`offsetMs` = device − cabin), `unset`
+ * (a year 0 date, a PLX "clock not set" flag, a device reset to its factory date), `unknown` (the device gives no time).
+ */
+export const DeviceClockSchema = z.object({
+  state: z.enum(['set', 'skewed', 'unset', 'unknown']),
+  offsetMs: z.number().finite().optional(),
+});
+export type DeviceClock = z.infer<typeof DeviceClockSchema>;
+
+/** The value exactly as the device reported it (its own unit and decimal places), when it was converted. */
+export const ReportedValueSchema = z.object({
+  value: z.number().finite(),
+  unit: z.string().min(1).max(20),
+  decimals: z.number().int().min(0).max(8),
+});
+
+/**
  * One observation, declared once: every hop (main's store and outbox, the bridge, the data channel, the hub's
  * report) derives its schema from this one, so the limits are the same everywhere (the strictest the hops had).
  */
@@ -20,6 +66,14 @@ export const ObservationSchema = z.object({
   t: z.number().finite(),
   /** Shared by the values of one measurement (a cuff's systolic, diastolic and pulse). */
   measurementId: z.string().min(1).max(100).optional(),
+  /** Decimal places the device gave (37.60 °C stays 37.60 in the record). */
+  decimals: z.number().int().min(0).max(8).optional(),
+  /** The value as the device reported it when it was converted (kPa, °F, lb, mmol/L). */
+  reported: ReportedValueSchema.optional(),
+  /** What the device said about the measurement (movement, irregular pulse, questionable…): the doctor sees them. */
+  flags: z.array(ObservationFlagSchema).max(OBSERVATION_FLAGS.length).optional(),
+  /** The device's clock at the reading (unset or skewed clocks are flagged to the doctor). */
+  deviceClock: DeviceClockSchema.optional(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;
 

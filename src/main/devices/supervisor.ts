@@ -24,6 +24,10 @@ export interface SupervisorEvents {
   event(deviceId: string, event: DeviceEvent): void;
   /** Something worth the audit log (host crash, restart). */
   incident(detail: string): void;
+  /** Bluetooth LE: devices seen while the assistant scans, and the progress of a pairing. */
+  ble?(message: Extract<HostMessage, { type: 'ble-nearby' | 'ble-pairing' }>): void;
+  /** A device host (re)started: what it must know from main is sent to it now. */
+  spawned?(): void;
 }
 
 const COMMAND_TIMEOUT_MS = 5000;
@@ -89,6 +93,24 @@ export class DeviceSupervisor {
     });
   }
 
+  /** A reading from this device's memory was older than the visit: counted on its card for the assistant. */
+  noteOld(deviceId: string): void {
+    const view = this.views.get(deviceId);
+    if (view) this.update(deviceId, { oldIgnored: (view.oldIgnored ?? 0) + 1 });
+  }
+
+  /** A new visit: the counts of old readings start again. */
+  resetOld(): void {
+    for (const v of this.views.values()) if (v.oldIgnored !== undefined) this.update(v.id, { oldIgnored: undefined });
+  }
+
+  /** Sends a request to the running host; false while it is restarting. */
+  request(req: HostRequest): boolean {
+    if (!this.host) return false;
+    this.host.send(req);
+    return true;
+  }
+
   /** The kiosk's exam step of this device is open (null: none is): a simulated patient uses the device (demo). */
   attend(deviceId: string | null): void {
     this.attending = deviceId;
@@ -124,6 +146,11 @@ export class DeviceSupervisor {
     const host = this.launch();
     this.host = host;
     this.startedAt = this.clock.now();
+    try {
+      this.on.spawned?.();
+    } catch (err) {
+      this.on.incident(`Telling the device host what it needs failed: ${(err as Error).message}`);
+    }
     host.onMessage((raw) => {
       if (this.host !== host) return;
       const parsed = HostMessageSchema.safeParse(raw);
@@ -171,6 +198,10 @@ export class DeviceSupervisor {
         break;
       case 'event':
         if (m.event.kind === 'status') this.update(m.deviceId, { status: m.event.status, detail: m.event.detail });
+        if (m.event.kind === 'identity') {
+          const { kind: _k, device: _d, t: _t, ...identity } = m.event;
+          this.update(m.deviceId, { identity });
+        }
         this.on.event(m.deviceId, m.event);
         break;
       case 'command-result':
@@ -179,6 +210,10 @@ export class DeviceSupervisor {
         break;
       case 'log':
         this.hostLog.write(m);
+        break;
+      case 'ble-nearby':
+      case 'ble-pairing':
+        this.on.ble?.(m);
         break;
     }
   }

@@ -25,6 +25,10 @@ const CALL_NAMES = [
   'assistant:lock',
   'cleaning:complete',
   'config:get',
+  'ble:get',
+  'ble:scan',
+  'ble:pair',
+  'ble:forget',
   'call:get',
   'call:signal',
   'call:incident',
@@ -37,7 +41,7 @@ const CALL_NAMES = [
   'media:chunk',
   'media:commit',
 ] as const satisfies readonly CallName[];
-const EVENT_NAMES = ['session', 'device', 'reading', 'waveform', 'call', 'signal'] as const satisfies readonly EventName[];
+const EVENT_NAMES = ['session', 'device', 'reading', 'waveform', 'call', 'signal', 'ble'] as const satisfies readonly EventName[];
 
 // Fails to compile when the contract gains a call or an event that is not listed above.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

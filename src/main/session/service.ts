@@ -23,6 +23,12 @@ interface Current {
  * and on an idle timeout, the patient's data leaves the screens and this process's memory; the next patient waits
  * for the cleaning checklist.
  */
+/**
+ * A stored reading stamped up to this long before the visit started still counts (a patient who measured as the
+ * assistant started the visit; a device clock a little behind the cabin's).
+ */
+export const MEMORY_GRACE_MS = 60_000;
+
 export class SessionService {
   private phases: PhaseSnapshot;
   private language: Language;
@@ -199,19 +205,36 @@ export class SessionService {
     if (this.phase === 'exam') this.step = step;
   }
 
-  /** A decoded device event: readings belong to the visit only during the examination. */
-  onDeviceEvent(deviceId: string, e: DeviceEvent): void {
-    if (this.phase !== 'exam' || !this.current) return;
+  /**
+   * A decoded device event: readings belong to the visit only during the examination. A reading from a device's
+   * memory (a Bluetooth cuff or glucometer sends its stored records) taken before the visit started is another
+   * person's, or an old one: it is never attached (`old`, counted for the assistant).
+   */
+  onDeviceEvent(deviceId: string, e: DeviceEvent): 'taken' | 'old' | 'outside' {
+    if (this.phase !== 'exam' || !this.current) return 'outside';
     const sessionId = this.current.id;
     if (e.kind === 'observation') {
-      const reading: Reading = { id: randomUUID(), deviceId, code: e.code, value: e.value, unit: e.unit, t: e.t ?? this.now(), measurementId: e.measurementId };
+      if (e.record !== undefined && e.t !== undefined && e.t < this.current.startedAt - MEMORY_GRACE_MS) return 'old';
+      const reading: Reading = {
+        id: randomUUID(),
+        deviceId,
+        code: e.code,
+        value: e.value,
+        unit: e.unit,
+        t: e.t ?? this.now(),
+        measurementId: e.measurementId,
+        ...(e.decimals !== undefined ? { decimals: e.decimals } : {}),
+        ...(e.reported !== undefined ? { reported: e.reported } : {}),
+        ...(e.flags !== undefined && e.flags.length > 0 ? { flags: e.flags } : {}),
+        ...(e.deviceClock !== undefined ? { deviceClock: e.deviceClock } : {}),
+      };
       // Stored (and queued for delivery) before anyone sees it: a reading the store refused is not shown.
       try {
         this.store.addObservation({ ...reading, sessionId });
         this.faults.succeeded();
       } catch (err) {
         this.faults.failed('a reading', err);
-        return;
+        return 'taken';
       }
       this.readings.set(e.code, reading);
       this.emit('reading', reading);
@@ -224,6 +247,7 @@ export class SessionService {
         this.faults.failed('a waveform', err);
       }
     }
+    return 'taken';
   }
 
   /** Once a second: the idle prompt, then the end of an abandoned visit; never while a doctor is there (attendance.ts). */

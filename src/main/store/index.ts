@@ -2,6 +2,7 @@ import type { Language } from '../../shared/bridge.ts';
 import type { WireReading } from '../../shared/observation.ts';
 import { integrityCheck } from '../../server/sqlite.ts';
 import { audit, auditTrail, lastAuditId, type AuditFilter, type AuditRecord } from './audit.ts';
+import { advanceBleMark, assignBle, bleAssignments, bleMarks, unassignBle, type BleAssignment, type BleRecordMark } from './ble.ts';
 import { guard } from './errors.ts';
 import { addMedia, getMedia, mediaOf, type MediaRecord } from './media.ts';
 import { migrate } from './migrations.ts';
@@ -34,6 +35,7 @@ export { StoreError, type StoreErrorCode } from './errors.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
 export type { OpenOptions } from './open.ts';
 export type * from './schema.ts';
+export type { BleAssignment, BleRecordMark };
 export type { AuditFilter, AuditRecord, EnqueueInput, MediaRecord, ObservationRecord, OutboxEntry, PurgeCounts, PurgeLimits, SessionRecord, UndeliveredVisit, WaveformRecord };
 
 /**
@@ -71,6 +73,23 @@ export class Store {
   /** The consultation a doctor took for the visit: where its outbox is delivered, even after a restart. */
   setConsultation(sessionId: string, consultationId: string): void {
     this.run(() => setConsultation(this.db, sessionId, consultationId));
+  }
+
+  // Bluetooth LE devices (no patient data)
+  bleAssignments(): BleAssignment[] {
+    return this.run(() => bleAssignments(this.db));
+  }
+  assignBle(address: string, driver: string): void {
+    this.run(() => assignBle(this.db, address, driver));
+  }
+  unassignBle(address: string): boolean {
+    return this.run(() => unassignBle(this.db, address));
+  }
+  bleMarks(): BleRecordMark[] {
+    return this.run(() => bleMarks(this.db));
+  }
+  advanceBleMark(mark: BleRecordMark): void {
+    this.run(() => advanceBleMark(this.db, mark));
   }
 
   // Measurements

@@ -92,6 +92,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE outbox ADD COLUMN consultation_id TEXT;
   `,
+  // Bluetooth LE (issue 12): what the device said about a reading beside its value (flags, device clock, decimals,
+  // the value as reported); the devices the assistant assigned to this cabin; and per device the last record
+  // delivered, so a device that resends its memory gives each reading once, also after a restart. No patient data.
+  `
+  ALTER TABLE observations ADD COLUMN meta TEXT CHECK (meta IS NULL OR json_valid(meta));
+  CREATE TABLE ble_devices (
+    address TEXT PRIMARY KEY,
+    driver TEXT NOT NULL,
+    assigned_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE ble_records (
+    key TEXT PRIMARY KEY,
+    seq INTEGER,
+    t REAL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
