@@ -157,6 +157,11 @@ describe('BluezCentral: a connection', () => {
     expect(await f.property(`/org/bluez/hci0/dev_${CUFF.replace(/:/g, '_')}`, 'org.bluez.Device1', 'Connected')).toBe(true);
     expect(await c.connect(CUFF, 3000)).toBe(conn);
     expect(await f.connectCount(CUFF)).toBe(1);
+    // Two callers at once share one attempt.
+    await conn.disconnect();
+    const [a, b] = await Promise.all([c.connect(CUFF, 3000), c.connect(CUFF, 3000)]);
+    expect(a).toBe(b);
+    expect(await f.connectCount(CUFF)).toBe(2);
   });
 
   it('reads the Device Information manufacturer string, and says why other reads fail', async () => {

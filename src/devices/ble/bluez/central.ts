@@ -58,6 +58,7 @@ export class BluezCentral implements BleCentral {
   private readonly devices = new Map<string, KnownDevice>();
   private readonly byAddress = new Map<string, string>();
   private readonly connections = new Map<string, BluezConnection>();
+  private readonly connecting = new Map<string, Promise<BluezConnection>>();
   private readonly waiters = new Set<Waiter>();
   private readonly advertisementCbs: ((a: Advertisement) => void)[] = [];
   private readonly goneCbs: ((address: string) => void)[] = [];
@@ -202,9 +203,18 @@ export class BluezCentral implements BleCentral {
 
   async connect(address: string, timeoutMs: number): Promise<BleConnection> {
     const addr = address.trim().toUpperCase();
-    const bus = this.started(`connecting to ${addr}`);
     const existing = this.connections.get(addr);
     if (existing?.open) return existing;
+    // Two callers connecting the same device share one attempt (a second Connect would answer InProgress).
+    const pending = this.connecting.get(addr);
+    if (pending) return pending;
+    const attempt = this.open(addr, timeoutMs).finally(() => this.connecting.delete(addr));
+    this.connecting.set(addr, attempt);
+    return attempt;
+  }
+
+  private async open(addr: string, timeoutMs: number): Promise<BluezConnection> {
+    const bus = this.started(`connecting to ${addr}`);
     const path = this.pathOf(addr, 'connecting');
     const deadline = Date.now() + timeoutMs;
     try {
@@ -219,6 +229,9 @@ export class BluezCentral implements BleCentral {
     try {
       await this.until(path, (p) => bool(p, 'ServicesResolved') === true, (p) => bool(p, 'Connected') === false, deadline - Date.now());
       const tree = objects((await bus.call(BLUEZ, '/', IFACE.objectManager, 'GetManagedObjects', '', [], Math.max(1000, deadline - Date.now())))[0]);
+      if (bool(this.devices.get(path)?.props, 'Connected') !== true) {
+        throw new DeviceError(`Bluetooth device ${addr} disconnected before its services were read: try again, and pair it if it keeps happening.`, 'lost');
+      }
       const conn: BluezConnection = new BluezConnection(addr, path, gattOf(path, tree), bus, () => {
         if (this.connections.get(addr) === conn) this.connections.delete(addr);
       }, this.warn);
