@@ -15,7 +15,7 @@ export const ble: BleSettings = {
   // Omron bonds with "just works" in its pairing mode "-P-"; A&D's "Pr" mode the same way.
   pairing: 'just-works',
   pairingMode: {
-    fr: 'Maintenez le bouton Bluetooth du tensiomètre jusqu’à ce que l’écran affiche « -P- » (Omron) ou « Pr » (A&D).',
+    fr: 'Maintenez le bouton Bluetooth du tensiomètre jusqu’à ce que l’écran affiche «\u00a0-P-\u00a0» (Omron) ou «\u00a0Pr\u00a0» (A&D).',
     en: 'Hold the blood pressure monitor’s Bluetooth button until its screen shows “-P-” (Omron) or “Pr” (A&D).',
   },
   // Omron writes Current Time only when the cuff is more than 10 minutes off (blessed-android isOmronBPM).

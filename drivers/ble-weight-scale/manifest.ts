@@ -7,7 +7,7 @@ export const ble: BleSettings = {
   connection: 'episodic',
   pairing: 'just-works',
   pairingMode: {
-    fr: 'Maintenez le bouton de réglage (ou Bluetooth) sous la balance jusqu’à ce que l’écran affiche « Pr » ou le symbole Bluetooth.',
+    fr: 'Maintenez le bouton de réglage (ou Bluetooth) sous la balance jusqu’à ce que l’écran affiche «\u00a0Pr\u00a0» ou le symbole Bluetooth.',
     en: 'Hold the settings (or Bluetooth) button under the scale until its screen shows “Pr” or the Bluetooth symbol.',
   },
   setClock: 'when-skewed',

@@ -5,7 +5,7 @@ import { driver } from '../../drivers/ble-blood-pressure/index.ts';
 import { measurementBytes } from '../../drivers/ble-blood-pressure/measurement.ts';
 import { currentTimeBytes } from '../../drivers/_ble/datetime.ts';
 import { UUID } from '../../drivers/_ble/uuid.ts';
-import { RecordMemory, checkBleFuzz, connectOnce, episode, expectValidBleEvents, hexBytes, observations, statusesOf, waitAdvertising } from './ble-harness.ts';
+import { RecordMemory, checkBleFuzz, expectPairingWords, connectOnce, episode, expectValidBleEvents, hexBytes, observations, statusesOf, waitAdvertising } from './ble-harness.ts';
 
 const ADDRESS = 'AA:BB:CC:DD:EE:01';
 const NOW = Date.UTC(2026, 11, 6, 10, 0, 0);
@@ -238,6 +238,14 @@ describe('ble-blood-pressure: simulator round trips', () => {
     const again = connectOnce(driver, sim, { nowMs: NOW + 5_000 });
     expect(again.writes).toEqual([]);
     expect(observations(again.events)).toEqual([]);
+  });
+});
+
+describe('ble-blood-pressure: manifest', () => {
+  it('says how to pair, in French and English', () => {
+    expectPairingWords(driver);
+    expect(driver.manifest.transport).toBe('ble');
+    expect(driver.link.read.slice(0, 8).map((r) => r.characteristic)).toEqual(['2a29', '2a24', '2a25', '2a26', '2a27', '2a28', '2a23', '2a2b']);
   });
 });
 

@@ -237,3 +237,11 @@ export function checkBleFuzz(driver: BleDriver, extra: readonly GattRef[] = [], 
     { numRuns: runs },
   );
 }
+
+/** The manifest's pairing words: both languages, French typography (no plain space inside « » or before : ; ! ?). */
+export function expectPairingWords(driver: BleDriver): void {
+  const words = driver.manifest.ble.pairingMode;
+  expect(words?.fr.length).toBeGreaterThan(10);
+  expect(words?.en.length).toBeGreaterThan(10);
+  expect(words!.fr).not.toMatch(/« | »| [:;!?]|[^\u00a0\u202f][:;!?»]|«[^\u00a0\u202f]/);
+}

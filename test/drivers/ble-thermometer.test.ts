@@ -4,7 +4,7 @@ import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import { driver } from '../../drivers/ble-thermometer/index.ts';
 import { measurementBytes } from '../../drivers/ble-thermometer/measurement.ts';
 import { UUID } from '../../drivers/_ble/uuid.ts';
-import { checkBleFuzz, episode, expectValidBleEvents, hexBytes, observations, statusesOf, waitAdvertising } from './ble-harness.ts';
+import { checkBleFuzz, expectPairingWords, episode, expectValidBleEvents, hexBytes, observations, statusesOf, waitAdvertising } from './ble-harness.ts';
 
 const ADDRESS = 'AA:BB:CC:DD:EE:02';
 const NOW = Date.UTC(2026, 11, 6, 10, 0, 0);
@@ -119,6 +119,14 @@ describe('ble-thermometer: simulator round trips', () => {
     // Sent once: the next connection has nothing old.
     const next = episode(driver, sim, { atMs: NOW + 30 * 60_000, values: { temperature: 36.9 } })!;
     expect(observations(next.events).map((o) => o.value)).toEqual([36.9]);
+  });
+});
+
+describe('ble-thermometer: manifest', () => {
+  it('says how to pair, in French and English', () => {
+    expectPairingWords(driver);
+    expect(driver.manifest.transport).toBe('ble');
+    expect(driver.link.read.slice(0, 8).map((r) => r.characteristic)).toEqual(['2a29', '2a24', '2a25', '2a26', '2a27', '2a28', '2a23', '2a2b']);
   });
 });
 

@@ -4,7 +4,7 @@ import type { DeviceEvent, ObservationEvent } from '../../src/shared/device-even
 import { driver } from '../../drivers/ble-weight-scale/index.ts';
 import { featureBytes, measurementBytes } from '../../drivers/ble-weight-scale/measurement.ts';
 import { UUID } from '../../drivers/_ble/uuid.ts';
-import { checkBleFuzz, episode, expectValidBleEvents, hexBytes, observations, statusesOf } from './ble-harness.ts';
+import { checkBleFuzz, expectPairingWords, episode, expectValidBleEvents, hexBytes, observations, statusesOf } from './ble-harness.ts';
 
 const ADDRESS = 'AA:BB:CC:DD:EE:03';
 const NOW = Date.UTC(2026, 11, 6, 10, 0, 0);
@@ -107,6 +107,14 @@ describe('ble-weight-scale: simulator round trips', () => {
     expect(weights.map((o) => [o.value, o.t, o.record?.stored ?? false])).toEqual([[80, NOW, true], [79.5, NOW + 3_600_000, false]]);
     const next = episode(driver, sim, { atMs: NOW + 7_200_000, values: { weight: 79 } })!;
     expect(observations(next.events).filter((o) => o.code === 'MDC_MASS_BODY_ACTUAL').map((o) => o.value)).toEqual([79]);
+  });
+});
+
+describe('ble-weight-scale: manifest', () => {
+  it('says how to pair, in French and English', () => {
+    expectPairingWords(driver);
+    expect(driver.manifest.transport).toBe('ble');
+    expect(driver.link.read.slice(0, 8).map((r) => r.characteristic)).toEqual(['2a29', '2a24', '2a25', '2a26', '2a27', '2a28', '2a23', '2a2b']);
   });
 });
 
