@@ -48,8 +48,8 @@ export class BleCommon {
   private clockUnset = false;
   private outgoing: BleWrite[] = [];
   private clockWritten = false;
-  /** The offset before this connection's clock write: readings the device stamped until then keep it. */
-  private beforeWrite: { offsetMs: number; untilDeviceMs: number } | undefined;
+  /** The offset before this connection's clock write (at `atMs`): readings the device stamped until then keep it. */
+  private beforeWrite: { offsetMs: number; untilDeviceMs: number; atMs: number } | undefined;
 
   constructor(private readonly settings: BleSettings) {}
 
@@ -110,7 +110,7 @@ export class BleCommon {
       this.clockWritten = true;
       this.outgoing.push({ service: UUID.currentTimeService, characteristic: UUID.currentTime, bytes: currentTimeBytes(nowMs, utc) });
       // From now on the device keeps the cabin's time; what it stamped before keeps the offset it had.
-      if (this.clockOffsetMs !== undefined) this.beforeWrite = { offsetMs: this.clockOffsetMs, untilDeviceMs: nowMs + this.clockOffsetMs };
+      if (this.clockOffsetMs !== undefined) this.beforeWrite = { offsetMs: this.clockOffsetMs, untilDeviceMs: nowMs + this.clockOffsetMs, atMs: nowMs };
       this.clockOffsetMs = 0;
       this.clockUnset = false;
     }
@@ -130,7 +130,10 @@ export class BleCommon {
   clockOf(deviceMs: number | 'unset' | undefined, nowMs: number, live: boolean): { t: number; deviceClock: DeviceClock } {
     if (deviceMs === 'unset' || (this.clockUnset && deviceMs === undefined)) return { t: nowMs, deviceClock: { state: 'unset' } };
     if (deviceMs === undefined) return { t: nowMs, deviceClock: this.clockOffsetMs === undefined ? { state: 'unknown' } : this.state(this.clockOffsetMs) };
-    let offset = this.beforeWrite && deviceMs <= this.beforeWrite.untilDeviceMs ? this.beforeWrite.offsetMs : this.clockOffsetMs;
+    // A stamp between the write and now (±1 s of whole seconds) is on the new clock, even from a clock that was fast.
+    const b = this.beforeWrite;
+    const stampedBefore = b !== undefined && deviceMs <= b.untilDeviceMs && !(deviceMs >= b.atMs - 1000 && deviceMs <= nowMs + 1000);
+    let offset = stampedBefore ? b.offsetMs : this.clockOffsetMs;
     if (offset === undefined && live) offset = deviceMs - nowMs;
     if (offset === undefined) return { t: deviceMs, deviceClock: { state: 'unknown' } };
     return { t: deviceMs - offset, deviceClock: this.state(offset) };

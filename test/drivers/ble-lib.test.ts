@@ -186,6 +186,14 @@ describe('BleCommon: identity, clock and Current Time writes', () => {
     expect(c.clockOf(NOW + 60_000, NOW + 60_000, true)).toEqual({ t: NOW + 60_000, deviceClock: { state: 'set', offsetMs: 0 } });
   });
 
+  it('after writing a fast clock: its old stamps (in the future) keep the offset, a stamp made after the write does not', () => {
+    const { c } = open();
+    ctsRead(c, NOW + 20 * 60_000);
+    expect(c.takeOutgoing()).toHaveLength(1);
+    expect(c.clockOf(NOW + 15 * 60_000, NOW + 2_000, false)).toEqual({ t: NOW - 5 * 60_000, deviceClock: { state: 'skewed', offsetMs: 20 * 60_000 } });
+    expect(c.clockOf(NOW + 30_000, NOW + 31_000, true)).toEqual({ t: NOW + 30_000, deviceClock: { state: 'set', offsetMs: 0 } });
+  });
+
   it('without a clock read: a live reading compares its own stamp, a stored one keeps it with its clock unknown', () => {
     const { c } = open({}, []);
     expect(c.clockOf(NOW + 90_000, NOW, true)).toEqual({ t: NOW, deviceClock: { state: 'set', offsetMs: 90_000 } });
