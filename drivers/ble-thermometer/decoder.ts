@@ -4,7 +4,7 @@ import type { BleConnectionContext, BleDecoder, BleWrite, CharacteristicValue } 
 import type { DateTime } from '../_ble/datetime.ts';
 import { BleCommon } from '../_ble/session.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
-import { manifest } from './manifest.ts';
+import { INTERMEDIATE_TEMPERATURE, manifest } from './manifest.ts';
 import { SITE_CODES, parseMeasurement } from './measurement.ts';
 
 /** A reading stamped more than this before the connection opened came from the device's memory. */
@@ -48,6 +48,9 @@ class ThermometerDecoder implements BleDecoder {
         return [];
       case UUID.temperatureMeasurement:
         return this.measurement(v.bytes, nowMs);
+      case INTERMEDIATE_TEMPERATURE:
+        // Not the patient's temperature yet: only that a measurement is under way.
+        return parseMeasurement(v.bytes, 0).ok ? this.status('measuring', nowMs, 'temperature-settling') : this.status('error', nowMs, 'short-value');
       default:
         return [];
     }

@@ -2,6 +2,9 @@ import { TEMPERATURE_CODES } from '../../src/shared/catalogue.ts';
 import type { BleSettings, DriverManifest } from '../../src/shared/driver.ts';
 import { UUID } from '../_ble/uuid.ts';
 
+/** Intermediate Temperature (notify): readings while the thermometer settles, not in drivers/_ble/uuid.ts. */
+export const INTERMEDIATE_TEMPERATURE = '2a1e';
+
 export const ble: BleSettings = {
   match: [{ services: [UUID.healthThermometer], note: 'Health Thermometer service 0x1809 (Beurer FT95, A&D UT-201BLE…)' }],
   connection: 'episodic',

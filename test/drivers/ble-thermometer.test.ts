@@ -71,6 +71,13 @@ describe('ble-thermometer: reference vectors (ble-fhir.md §B2)', () => {
     expect(observations(decode([siteRead(0), measure(measurementBytes({ value: 37, decimals: 1 }))]))[0]!.code).toBe('MDC_TEMP_BODY');
   });
 
+  it('intermediate temperatures say measuring, never a reading', () => {
+    const ev = decode([{ characteristic: '2a1e', bytes: measurementBytes({ value: 35.2, decimals: 1 }) }, { characteristic: '2a1e', bytes: measurementBytes({ value: 36.1, decimals: 1 }) }]);
+    expect(observations(ev)).toEqual([]);
+    expect(statusesOf(ev)).toEqual(['measuring/temperature-settling']);
+    expect(statusesOf(decode([{ characteristic: '2a1e', bytes: hexBytes('00 01') }]))).toEqual(['error/short-value']);
+  });
+
   it('a room-temperature reading (22 °C) is out of range: a status', () => {
     const ev = decode([measure(measurementBytes({ value: 22, decimals: 1 }))]);
     expect(observations(ev)).toEqual([]);
