@@ -8,6 +8,12 @@ import { driver as masimo } from './masimo-ascii/index.ts';
 import { driver as tanita } from './tanita-serial/index.ts';
 import { driver as sureTemp } from './welchallyn-suretemp/index.ts';
 import { driver as omron } from './omron-hem790it/index.ts';
+import { driver as berrymed } from './berrymed-bci/index.ts';
+import { driver as bleBloodPressure } from './ble-blood-pressure/index.ts';
+import { driver as bleGlucose } from './ble-glucose/index.ts';
+import { driver as blePulseOximeter } from './ble-pulse-oximeter/index.ts';
+import { driver as bleThermometer } from './ble-thermometer/index.ts';
+import { driver as bleWeightScale } from './ble-weight-scale/index.ts';
 
 /** Every driver, in the order probing tries them when USB ids are shared. */
 export const DRIVERS: readonly Driver[] = [
@@ -27,7 +33,7 @@ export function findDriver(id: string): Driver | undefined {
 }
 
 /** Every Bluetooth LE driver, in the order advertisements are matched (vendor names before standard services). */
-export const BLE_DRIVERS: readonly BleDriver[] = [];
+export const BLE_DRIVERS: readonly BleDriver[] = [berrymed, bleBloodPressure, bleThermometer, bleWeightScale, blePulseOximeter, bleGlucose];
 
 export function findBleDriver(id: string): BleDriver | undefined {
   return BLE_DRIVERS.find((d) => d.manifest.id === id);

@@ -1,4 +1,5 @@
-import { DRIVERS } from '../../drivers/index.ts';
+import { ALL_DRIVER_IDS, BLE_DRIVERS, DRIVERS } from '../../drivers/index.ts';
+import { BluezCentral } from './ble/bluez/central.ts';
 import { HostRequestSchema, type HostMessage } from '../shared/device-host.ts';
 import { checkDrivers, DevicesConfigSchema, type DevicesConfig } from './config.ts';
 import { createDeviceManager } from './host.ts';
@@ -32,7 +33,7 @@ const { log, flushed } = hostLogger(send);
 
 function readConfig(): DevicesConfig {
   const json: unknown = JSON.parse(process.env.CABIN_DEVICES_CONFIG ?? '{}');
-  return checkDrivers(DevicesConfigSchema.parse(json), DRIVERS.map((d) => d.manifest.id));
+  return checkDrivers(DevicesConfigSchema.parse(json), ALL_DRIVER_IDS);
 }
 
 let config: DevicesConfig;
@@ -46,7 +47,11 @@ try {
   process.exit(2);
 }
 
-const manager = createDeviceManager(DRIVERS, config, { onWarning: (message) => log.warn(message) });
+const manager = createDeviceManager(DRIVERS, config, {
+  onWarning: (message) => log.warn(message),
+  bleDrivers: BLE_DRIVERS,
+  systemBleCentral: () => new BluezCentral({ onWarning: (message) => log.warn(message) }),
+});
 manager.onMessage((m) => void send(m));
 
 function onRequest(raw: unknown): void {

@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { BleDriver, Driver } from '../shared/driver.ts';
 import type { BleCentral } from './ble/central.ts';
+import type { BleManagerOptions } from './ble/manager.ts';
 import { SimulatedCentral } from './ble/simulated.ts';
 import type { DevicesConfig } from './config.ts';
 import { simulatedPath } from './discovery/match.ts';
@@ -49,6 +50,10 @@ export interface HostOptions {
   bleCentral?: BleCentral;
   /** The machine's BLE central (BlueZ), made only when the config enables Bluetooth and simulates no BLE device. */
   systemBleCentral?: () => BleCentral;
+  /** Every BLE device the central reports is connected, assigned or not (the CLI's watch and capture). */
+  bleAssignAll?: boolean;
+  /** Every BLE characteristic value as it came (the CLI's capture). */
+  onBleValue?: BleManagerOptions['onValue'];
 }
 
 /** `vid:pid` of every HID driver's devices: the only HID devices listed or opened. */
@@ -91,8 +96,10 @@ function bleOptions(bleDrivers: readonly BleDriver[], config: DevicesConfig, opt
     const driver = bleDrivers.find((d) => d.manifest.id === s.driver);
     return driver ? [{ driver, ...(s.scenario !== undefined ? { scenario: s.scenario } : {}) }] : [];
   });
-  if (opts.bleCentral) return { drivers: bleDrivers, central: opts.bleCentral, assignAll: sims.length > 0, transport: sims.length > 0 ? 'simulated' : 'ble' };
-  if (sims.length > 0) return { drivers: bleDrivers, central: new SimulatedCentral(sims, opts.clock), assignAll: true, transport: 'simulated' };
+  const tap = opts.onBleValue ? { onValue: opts.onBleValue } : {};
+  const all = opts.bleAssignAll === true;
+  if (opts.bleCentral) return { drivers: bleDrivers, central: opts.bleCentral, assignAll: all || sims.length > 0, transport: sims.length > 0 ? 'simulated' : 'ble', ...tap };
+  if (sims.length > 0) return { drivers: bleDrivers, central: new SimulatedCentral(sims, opts.clock), assignAll: true, transport: 'simulated', ...tap };
   if (!config.bluetooth.enabled || !opts.systemBleCentral) return undefined;
-  return { drivers: bleDrivers, central: opts.systemBleCentral(), transport: 'ble' };
+  return { drivers: bleDrivers, central: opts.systemBleCentral(), transport: 'ble', assignAll: all, ...tap };
 }

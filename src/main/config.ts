@@ -99,19 +99,32 @@ export function loadKioskConfig(file: string): KioskConfig {
  */
 export const DEMO_MEDIA = { camera: 'fake_device_0', otoscope: 'fake_device_2', stethoscope: 'Fake Audio Input 2' } as const;
 
+/**
+ * The demo's devices: Bluetooth LE ones, as most devices sold for health houses now are (a BerryMed oximeter with its
+ * pleth, and a cuff, a thermometer and a scale of the standard health profiles), played by their drivers' simulators
+ * on a simulated central (no BlueZ needed). The cuff, thermometer and scale measure when the patient does their step
+ * (exam:step), then connect to send it, as the real ones do.
+ */
+export const DEMO_BLE_DEVICES = [
+  { driver: 'berrymed-bci' },
+  { driver: 'ble-blood-pressure' },
+  { driver: 'ble-thermometer' },
+  { driver: 'ble-weight-scale' },
+] as const;
+
+/** The serial and USB devices of the demo before Bluetooth (tests of those paths, and `CABIN_DEMO_DEVICES=serial`). */
+export const DEMO_SERIAL_DEVICES = [
+  { driver: 'contec-cms50-v7' },
+  { driver: 'omron-hem790it', scenario: 'on-demand' },
+  { driver: 'welchallyn-suretemp', scenario: 'on-demand' },
+  { driver: 'tanita-serial', scenario: 'on-demand' },
+] as const;
+
 export function demoConfig(overrides: Partial<z.input<typeof KioskConfigSchema>> = {}): KioskConfig {
   return KioskConfigSchema.parse({
     demo: true,
     media: DEMO_MEDIA,
-    devices: {
-      // The cuff, thermometer and scale measure when the patient does their step, not by themselves (exam:step).
-      simulate: [
-        { driver: 'contec-cms50-v7' },
-        { driver: 'omron-hem790it', scenario: 'on-demand' },
-        { driver: 'welchallyn-suretemp', scenario: 'on-demand' },
-        { driver: 'tanita-serial', scenario: 'on-demand' },
-      ],
-    },
+    devices: { simulate: [...DEMO_BLE_DEVICES] },
     ...overrides,
   });
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoConfig, loadKioskConfig, type KioskConfig } from './config.ts';
+import { DEMO_SERIAL_DEVICES, demoConfig, loadKioskConfig, type KioskConfig } from './config.ts';
 import { browserPlan, hasDisplay } from './launch/browser-plan.ts';
 import { BUILT, buildIfMissing } from './launch/build.ts';
 import { ChromiumLauncher, findChromium } from './launch/chromium.ts';
@@ -31,7 +31,9 @@ function sayDoctor(hub: DemoHub): void {
 
 function readConfig(file: string | undefined): { config: KioskConfig; demoByDefault: boolean } {
   const path = file ?? process.env.CABIN_CONFIG ?? (existsSync('cabin.json') ? 'cabin.json' : undefined);
-  return path ? { config: loadKioskConfig(path), demoByDefault: false } : { config: demoConfig(), demoByDefault: true };
+  // CABIN_DEMO_DEVICES=serial: the demo with the serial and USB devices instead of the Bluetooth ones.
+  const serial = process.env.CABIN_DEMO_DEVICES === 'serial' ? { devices: { simulate: [...DEMO_SERIAL_DEVICES] } } : {};
+  return path ? { config: loadKioskConfig(path), demoByDefault: false } : { config: demoConfig(serial), demoByDefault: true };
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@ import { DRIVERS } from '../../drivers/index.ts';
 import { DevicesConfigSchema } from '../../src/devices/config.ts';
 import { createDeviceManager } from '../../src/devices/host.ts';
 import type { DeviceManager } from '../../src/devices/manager.ts';
-import { demoConfig } from '../../src/main/config.ts';
+import { DEMO_SERIAL_DEVICES, demoConfig } from '../../src/main/config.ts';
 import { PATIENT_ACTS_AFTER_MS } from '../../src/devices/transports/simulated.ts';
 import type { HostMessage } from '../../src/shared/device-host.ts';
 import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
@@ -45,7 +45,7 @@ describe('simulated devices answer commands the way a patient would', () => {
 
   it("the demo's cuff, thermometer and scale measure when the patient does their step, never by themselves", async () => {
     const messages: HostMessage[] = [];
-    manager = createDeviceManager(DRIVERS, demoConfig().devices, { lister: async () => [], clock });
+    manager = createDeviceManager(DRIVERS, demoConfig({ devices: { simulate: [...DEMO_SERIAL_DEVICES] } }).devices, { lister: async () => [], clock });
     manager.onMessage((m) => messages.push(m));
     await manager.start();
     const values = (code: string) => messages.filter((m) => m.type === 'event' && m.event.kind === 'observation' && m.event.code === code);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoConfig } from '../../src/main/config.ts';
+import { DEMO_SERIAL_DEVICES, demoConfig } from '../../src/main/config.ts';
 import { startKiosk } from '../../src/main/web/host.ts';
 import { BRIDGE_LOST_GRACE_MS } from '../../src/renderer/bridge/link.ts';
 import { BRIDGE_BEAT_MS, BRIDGE_SILENCE_MS } from '../../src/shared/bridge.ts';
@@ -162,7 +162,11 @@ describe('the kiosk page when cabin main is gone (hub, kiosk, doctor console in 
     // The previous test closed cabin main; a new run takes the same port, with a new bridge token.
     const dir = mkdtempSync(join(tmpdir(), 'cabin-bridge-restart-'));
     const again = await startKiosk({
-      config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: Number(new URL(chain.kiosk.url).port) } }),
+      config: demoConfig({
+        dataDir: join(dir, 'data'),
+        web: { host: '127.0.0.1', port: Number(new URL(chain.kiosk.url).port) },
+        devices: { simulate: [...DEMO_SERIAL_DEVICES] },
+      }),
       rendererDir: apps.rendererDir,
     });
     try {

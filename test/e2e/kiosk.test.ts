@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVoicePack } from '../../scripts/voice-pack.ts';
-import { demoConfig } from '../../src/main/config.ts';
+import { DEMO_SERIAL_DEVICES, demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
 import { launchChromium } from '../helpers/chromium.ts';
@@ -95,6 +95,8 @@ describe('kiosk in Chromium (browser mode, demo devices)', () => {
         media: { camera: 'fake', stethoscope: 'Fake Audio Input 1' },
         // Short enough for the last test to see the prompt, long enough never to interrupt the others.
         idle: { warnAfterS: IDLE_WARN_S, endAfterS: 60 },
+        // The serial and USB devices: this test covers the Omron's « press START » and the Contec's pleth.
+        devices: { simulate: [...DEMO_SERIAL_DEVICES] },
       }),
       rendererDir,
     });

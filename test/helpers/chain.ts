@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { demoConfig, DEMO_MEDIA } from '../../src/main/config.ts';
+import { DEMO_BLE_DEVICES, demoConfig, DEMO_MEDIA, DEMO_SERIAL_DEVICES } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import { seedDemo } from '../../src/hub/demo.ts';
 import { createHub, type Hub } from '../../src/hub/server.ts';
@@ -36,6 +36,11 @@ export interface ChainOptions {
   kioskQuery?: string;
   /** Shorter idle timing, etc. */
   idle?: { warnAfterS: number; endAfterS: number };
+  /**
+   * The simulated devices: the serial and USB ones (default: the tests written for them use the Omron's remote start
+   * and the Contec's pleth) or the demo's Bluetooth LE ones.
+   */
+  devices?: 'serial' | 'ble';
   /** Apps already built by buildApps (a second chain in the same file need not build them again). */
   apps?: { rendererDir: string; doctorDir: string };
 }
@@ -120,6 +125,7 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
         // of it (media-source frames stay 0), so the otoscope is fake_device_2 (MJPEG), which is sent.
         media: { ...DEMO_MEDIA, otoscope: 'fake_device_2' },
         ...(opts.idle ? { idle: opts.idle } : {}),
+        devices: { simulate: [...(opts.devices === 'ble' ? DEMO_BLE_DEVICES : DEMO_SERIAL_DEVICES)] },
       }),
       rendererDir,
     });

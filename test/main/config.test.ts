@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { demoConfig, loadKioskConfig } from '../../src/main/config.ts';
+import { findBleDriver, findDriver } from '../../drivers/index.ts';
+import { DEMO_SERIAL_DEVICES, demoConfig, loadKioskConfig } from '../../src/main/config.ts';
 import { hashPin } from '../../src/main/session/pin.ts';
 
 function file(content: string): string {
@@ -38,7 +39,10 @@ describe('kiosk config', () => {
     expect(() => loadKioskConfig(file(JSON.stringify({ assistantPinHash: pin, hub: { url: 'https://h.org' } })))).toThrow(/exactly one of cabinKey and cabinKeyFile/);
   });
 
-  it('gives the demo simulated devices of every category', () => {
-    expect(demoConfig().devices.simulate.map((s) => s.driver)).toEqual(['contec-cms50-v7', 'omron-hem790it', 'welchallyn-suretemp', 'tanita-serial']);
+  it('gives the demo simulated Bluetooth devices of every exam category, and the serial ones on request', () => {
+    expect(demoConfig().devices.simulate.map((s) => s.driver)).toEqual(['berrymed-bci', 'ble-blood-pressure', 'ble-thermometer', 'ble-weight-scale']);
+    const categories = demoConfig().devices.simulate.map((s) => findBleDriver(s.driver)?.manifest.category);
+    expect(categories).toEqual(['oximeter', 'blood-pressure', 'thermometer', 'scale']);
+    expect(DEMO_SERIAL_DEVICES.map((s) => findDriver(s.driver)?.manifest.category)).toEqual(['oximeter', 'blood-pressure', 'thermometer', 'scale']);
   });
 });

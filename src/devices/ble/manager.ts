@@ -1,7 +1,7 @@
 import { backoffDelay } from '../../shared/backoff.ts';
 import type { Clock, TimerHandle } from '../../shared/clock.ts';
 import type { BleNearby, DeviceInfo, HostMessage, HostRequest } from '../../shared/device-host.ts';
-import type { BleDriver } from '../../shared/driver.ts';
+import type { BleDriver, CharacteristicValue } from '../../shared/driver.ts';
 import type { Advertisement, BleCentral, BleConnection } from './central.ts';
 import { matchAdvertisement } from './match.ts';
 import { BleSession, type RecordMark } from './session.ts';
@@ -24,6 +24,8 @@ export interface BleManagerOptions {
   transport?: 'ble' | 'simulated';
   /** How long a failed start of the central waits before trying again. */
   restartMs?: number;
+  /** Every characteristic value as it came (the CLI's `capture`), with the device and the time it arrived. */
+  onValue?(deviceId: string, value: CharacteristicValue, t: number): void;
 }
 
 interface Slot {
@@ -264,6 +266,7 @@ export class BleManager {
         delivered: () => undefined,
         duplicate: () => this.opts.emit({ type: 'log', level: 'debug', message: `Dropped a record ${deviceId} had already delivered.` }),
         log: (level, message) => this.log(level, message),
+        ...(this.opts.onValue ? { value: (v: CharacteristicValue, t: number) => this.opts.onValue?.(deviceId, v, t) } : {}),
       },
       this.markOf(slot),
       () => this.opts.clock.now(),

@@ -1,6 +1,6 @@
 import { normaliseUuid } from '../../../drivers/_ble/uuid.ts';
 import type { DeviceEvent } from '../../shared/device-event.ts';
-import type { BleDecoder, BleDriver, BleWrite, GattRef } from '../../shared/driver.ts';
+import type { BleDecoder, BleDriver, BleWrite, CharacteristicValue, GattRef } from '../../shared/driver.ts';
 import type { BleConnection } from './central.ts';
 
 /** The last record delivered from a device: records at or before it are not delivered again. */
@@ -16,6 +16,8 @@ export interface BleSessionIo {
   /** A record already delivered came again (a device that resends its memory). */
   duplicate(): void;
   log(level: 'info' | 'warn', message: string): void;
+  /** Every value as it came, before decoding (captures). */
+  value?(v: CharacteristicValue, t: number): void;
 }
 
 const ref = (service: string, characteristic: string): string => `${normaliseUuid(service)}/${normaliseUuid(characteristic)}`;
@@ -81,7 +83,9 @@ export class BleSession {
         throw err;
       }
       if (this.closed) return;
-      this.emit(this.decoder.value({ service: r.service, characteristic: r.characteristic, bytes, via: 'read' }, this.now()));
+      const v: CharacteristicValue = { service: r.service, characteristic: r.characteristic, bytes, via: 'read' };
+      this.io.value?.(v, this.now());
+      this.emit(this.decoder.value(v, this.now()));
     }
     for (const s of link.subscribe) {
       if (!have.has(ref(s.service, s.characteristic))) {
@@ -116,7 +120,9 @@ export class BleSession {
     const now = this.now();
     this.lastValueAt = now;
     const via = this.modes.get(ref(service, characteristic)) ?? 'notify';
-    this.emit(this.decoder.value({ service, characteristic, bytes, via }, now));
+    const v: CharacteristicValue = { service, characteristic, bytes, via };
+    this.io.value?.(v, now);
+    this.emit(this.decoder.value(v, now));
     void this.flush().catch((err: Error) => this.io.log('warn', `Writing to ${this.conn.address} failed: ${err.message}`));
   }
 
