@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCall } from '../call/context.tsx';
 import { ConfirmEnd } from '../components/ConfirmEnd.tsx';
@@ -7,6 +8,7 @@ import { runNetCheck } from '../netcheck/run.ts';
 import { useNetCheck } from '../netcheck/use-netcheck.ts';
 import { useConfirmEnd } from '../state/use-confirm-end.ts';
 import { useCabin, useSessionView } from '../state/cabin.tsx';
+import { BluetoothPanel } from './BluetoothPanel.tsx';
 import { Checklist } from './Checklist.tsx';
 import { DeviceCard } from './DeviceCard.tsx';
 import { MediaReport } from './MediaReport.tsx';
@@ -25,6 +27,8 @@ export function AssistantPanel() {
   // Ended from here, the doctor is told the assistant ended the visit (the panel is unlocked: main knows who).
   const endVisit = (): void => void act('session:end', { from: 'exam' });
   const { confirming, ask, close } = useConfirmEnd(view, endVisit);
+  // The Bluetooth section takes the whole panel while open (it scans only then).
+  const [bluetooth, setBluetooth] = useState(false);
   const list = [...devices.values()].sort((a, b) => a.category.localeCompare(b.category) || a.id.localeCompare(b.id));
   return (
     <div className="overlay overlay-panel" role="dialog" aria-modal="true" aria-labelledby="assistant-title" data-testid="assistant-panel">
@@ -42,40 +46,50 @@ export function AssistantPanel() {
         </header>
         <div className="panel-scroll">
           <StoreFaultNotice fault={session.storeFault} />
-          <div className="panel-columns">
-            <div>
-              {session.phase === 'cleaning' && config ? (
+          {bluetooth ? (
+            <BluetoothPanel onClose={() => setBluetooth(false)} />
+          ) : (
+            <div className="panel-columns">
+              <div>
+                {session.phase === 'cleaning' && config ? (
+                  <section>
+                    <h3>{t('assistant.checklist')}</h3>
+                    <Checklist items={config.checklist} onComplete={(done) => void act('cleaning:complete', { done })} />
+                  </section>
+                ) : (
+                  <p className="note">{t('assistant.checklistLater')}</p>
+                )}
                 <section>
-                  <h3>{t('assistant.checklist')}</h3>
-                  <Checklist items={config.checklist} onComplete={(done) => void act('cleaning:complete', { done })} />
+                  <h3>{t('assistant.media')}</h3>
+                  <MediaReport status={media.status} onCheck={media.check} />
                 </section>
-              ) : (
-                <p className="note">{t('assistant.checklistLater')}</p>
-              )}
+                <section>
+                  <h3>{t('assistant.bluetooth')}</h3>
+                  <button type="button" className="btn btn-secondary" onClick={() => setBluetooth(true)} data-testid="ble-open">
+                    {t('assistant.bluetoothOpen')}
+                  </button>
+                </section>
+                {view?.state !== 'off' && (
+                  <section>
+                    <h3>{t('netcheck.title')}</h3>
+                    <NetworkCard state={netcheck} onCheck={() => void runNetCheck(bridge)} />
+                  </section>
+                )}
+              </div>
               <section>
-                <h3>{t('assistant.media')}</h3>
-                <MediaReport status={media.status} onCheck={media.check} />
+                <h3>{t('assistant.devices')}</h3>
+                {list.length === 0 ? (
+                  <p>{t('assistant.noDevices')}</p>
+                ) : (
+                  <ul className="device-list">
+                    {list.map((d) => (
+                      <DeviceCard key={d.id} device={d} onCommand={(name) => void act('devices:command', { deviceId: d.id, name })} />
+                    ))}
+                  </ul>
+                )}
               </section>
-              {view?.state !== 'off' && (
-                <section>
-                  <h3>{t('netcheck.title')}</h3>
-                  <NetworkCard state={netcheck} onCheck={() => void runNetCheck(bridge)} />
-                </section>
-              )}
             </div>
-            <section>
-              <h3>{t('assistant.devices')}</h3>
-              {list.length === 0 ? (
-                <p>{t('assistant.noDevices')}</p>
-              ) : (
-                <ul className="device-list">
-                  {list.map((d) => (
-                    <DeviceCard key={d.id} device={d} onCommand={(name) => void act('devices:command', { deviceId: d.id, name })} />
-                  ))}
-                </ul>
-              )}
-            </section>
-          </div>
+          )}
         </div>
       </div>
       {confirming && (

@@ -1,9 +1,22 @@
 import { useTranslation } from 'react-i18next';
 import { modelOf } from '../../browser/device-name.ts';
 import type { DeviceView } from '../../shared/bridge.ts';
+import { isBluetooth } from '../exam/signal.ts';
 import { categoryName, commandName, detailText } from '../format/device-name.ts';
 
 const LINK_TONE: Record<DeviceView['link'], string> = { connected: 'ok', connecting: 'busy', waiting: 'ok', reconnecting: 'warn', error: 'bad', detached: 'bad' };
+
+/** The link's words key: a Bluetooth device waits for a measurement (normal), and is connected only to send one. */
+export function linkKey(device: DeviceView): string {
+  if (device.link === 'waiting') return device.linkDetail === 'done' ? 'link.waitingDone' : 'link.waiting';
+  if (device.link === 'connected' && isBluetooth(device)) return 'link.receiving';
+  return `link.${device.link}`;
+}
+
+/** Link details that are a state in words already (the pill says them), not a system message. */
+const WORDED_LINK_DETAIL = new Set(['done']);
+
+const IDENTITY_FIELDS = ['manufacturer', 'model', 'serial', 'firmware', 'hardware', 'software', 'protocol', 'systemId'] as const;
 
 /**
  * One device at a glance for the assistant: what it is (in words) and its model, link state, signal status and
@@ -14,18 +27,44 @@ export function DeviceCard({ device, onCommand }: { device: DeviceView; onComman
   const detail = device.detail ? detailText(t, device.detail) : undefined;
   const model = modelOf(device.name);
   // The link's detail is a system message (English, from the operating system or the device host): support's words.
-  const technical = [device.linkDetail, detail?.raw].filter(Boolean).join(' · ');
+  const linkDetail = device.linkDetail && !WORDED_LINK_DETAIL.has(device.linkDetail) ? device.linkDetail : undefined;
+  const technical = [linkDetail, detail?.raw].filter(Boolean).join(' · ');
+  const identity = IDENTITY_FIELDS.flatMap((f) => (device.identity?.[f] ? [[f, device.identity[f]] as const] : []));
   return (
     <li className="device-card" data-testid={`device-${device.id}`} data-link={device.link}>
       <div className="device-head">
         <strong>{categoryName(t, device.category)}</strong>
-        <span className={`pill pill-${LINK_TONE[device.link]}`}>{t(`link.${device.link}`)}</span>
+        <span className={`pill pill-${LINK_TONE[device.link]}`} data-testid="link-words">
+          {t(linkKey(device))}
+        </span>
       </div>
       {model && <p className="device-name">{t('assistant.model', { model })}</p>}
       <p className="device-status">
         {t(`status.${device.status ?? 'none'}`)}
         {detail && !detail.raw && <span className="device-detail"> — {detail.text}</span>}
       </p>
+      {device.oldIgnored !== undefined && device.oldIgnored > 0 && (
+        <p className="device-old" data-testid="old-ignored">
+          {t('assistant.oldIgnored', { count: device.oldIgnored })}
+        </p>
+      )}
+      {identity.length > 0 && (
+        <details className="device-technical" data-testid="identity">
+          <summary>{t('assistant.identity')}</summary>
+          <dl className="device-identity">
+            {identity.map(([field, value]) => (
+              <div key={field}>
+                <dt>{t(`assistant.identityField.${field}`)}</dt>
+                <dd>
+                  <code lang="en" translate="no">
+                    {value}
+                  </code>
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </details>
+      )}
       {technical && (
         <details className="device-technical">
           <summary>{t('deviceDetail.other')}</summary>
@@ -34,7 +73,7 @@ export function DeviceCard({ device, onCommand }: { device: DeviceView; onComman
           </code>
         </details>
       )}
-      <p className="device-path">{t('assistant.port', { path: device.path })}</p>
+      <p className="device-path">{device.address ? t('assistant.address', { address: device.address }) : t('assistant.port', { path: device.path })}</p>
       {device.commands.length > 0 && (
         <div className="device-commands">
           {device.commands.map((name) => (

@@ -9,6 +9,8 @@ export type Signal =
   | 'press-start'
   | 'done'
   | 'ready'
+  | 'use-device'
+  | 'receiving'
   | 'low-perfusion'
   | 'artifact'
   | 'sensor-fault'
@@ -17,6 +19,11 @@ export type Signal =
   | 'connecting'
   | 'reconnecting'
   | 'not-connected';
+
+/** A Bluetooth LE device (simulated ones included: they have an address and a `sim-ble:` path). */
+export function isBluetooth(device: Pick<DeviceView, 'transport' | 'address' | 'path'>): boolean {
+  return device.transport === 'ble' || device.address !== undefined || device.path.startsWith('sim-ble:');
+}
 
 /** How the state is coloured: fine, wait, act, call the assistant. */
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad';
@@ -30,6 +37,8 @@ export function signalState(device: DeviceView | undefined, hasValue: boolean): 
   if (device.link === 'connecting') return { signal: 'connecting', tone: 'busy' };
   if (device.link === 'reconnecting') return { signal: 'reconnecting', tone: 'warn' };
   if (device.link === 'error') return { signal: 'error', tone: 'bad' };
+  // A Bluetooth device that connects only to send a measurement: waiting for the patient to take one is normal.
+  if (device.link === 'waiting') return hasValue ? { signal: 'done', tone: 'ok' } : { signal: 'use-device', tone: 'busy' };
   switch (device.status) {
     case 'probe-off':
       return { signal: device.category === 'oximeter' ? 'finger-out' : 'probe-off', tone: 'warn' };
@@ -47,6 +56,8 @@ export function signalState(device: DeviceView | undefined, hasValue: boolean): 
     case 'ok':
     case undefined:
       if (hasValue) return { signal: 'done', tone: 'ok' };
+      // Connected over Bluetooth without a value yet: the device is sending its measurement (an oximeter streams).
+      if (isBluetooth(device) && device.category !== 'oximeter') return { signal: 'receiving', tone: 'busy' };
       return device.category === 'oximeter' ? { signal: 'searching', tone: 'busy' } : { signal: 'ready', tone: 'busy' };
   }
 }

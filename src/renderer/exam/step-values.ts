@@ -1,6 +1,6 @@
 import type { DeviceView, Reading } from '../../shared/bridge.ts';
-import { formatMeasure, MEASURES, type Category, type Measure } from '../format/measures.ts';
-import { signalState, type Signal, type Tone } from './signal.ts';
+import { formatMeasure, measureReadings, MEASURES, type Category, type Measure } from '../format/measures.ts';
+import { isBluetooth, signalState, type Signal, type Tone } from './signal.ts';
 
 export interface ShownValue {
   measure: Measure;
@@ -9,13 +9,13 @@ export interface ShownValue {
 }
 
 /** The one value each step is about; the others of its device are shown small, and only once they exist. */
-export const MAIN_MEASURE: Record<Category, string> = { oximeter: 'spo2', 'blood-pressure': 'bp', thermometer: 'temperature', scale: 'weight' };
+export const MAIN_MEASURE: Record<Category, string> = { oximeter: 'spo2', 'blood-pressure': 'bp', thermometer: 'temperature', scale: 'weight', glucometer: 'glucose' };
 
 /**
  * The small values a step may add to its main one: the pulse, which the patient's device measured with it. The
  * scale's height (set on the scale, not measured) and BMI wait for the summary: one number to read on that step.
  */
-export const MINOR_ON_STEP: Record<Category, readonly string[]> = { oximeter: ['pulse'], 'blood-pressure': ['bp-pulse'], thermometer: [], scale: [] };
+export const MINOR_ON_STEP: Record<Category, readonly string[]> = { oximeter: ['pulse'], 'blood-pressure': ['bp-pulse'], thermometer: [], scale: [], glucometer: ['glucose-gl'] };
 
 /** The readings of one device only (a value of another device belongs to its own step). */
 function ofDevice(readings: ReadonlyMap<string, Reading>, deviceId: string): ReadonlyMap<string, Reading> {
@@ -39,8 +39,9 @@ export function stepValues(category: Category, readings: ReadonlyMap<string, Rea
  */
 export function measureState(category: Category, readings: ReadonlyMap<string, Reading>, deviceId: string, before: ReadonlySet<string>): 'taken' | 'live' | 'none' {
   const main = MEASURES[category].find((m) => m.id === MAIN_MEASURE[category])!;
-  const fresh = main.codes.map((c) => readings.get(c)).filter((r): r is Reading => !!r && r.deviceId === deviceId && !before.has(r.id));
-  if (fresh.length < main.codes.length) return 'none';
+  const parts = measureReadings(main, ofDevice(readings, deviceId));
+  const fresh = parts.filter((r): r is Reading => !!r && !before.has(r.id));
+  if (fresh.length < parts.length) return 'none';
   return fresh.every((r) => r.measurementId !== undefined) ? 'taken' : 'live';
 }
 
@@ -57,4 +58,15 @@ export function stepSignal(device: DeviceView, state: 'taken' | 'live' | 'none')
   const s = signalState(device, state === 'taken');
   if (state === 'live' && (s.signal === 'searching' || s.signal === 'ready')) return { signal: 'measuring', tone: 'ok' };
   return s;
+}
+
+/** Steps whose Bluetooth device the patient starts on the device itself (the cuff's START, the scale, as usual). */
+const BLE_INSTRUCTION: ReadonlySet<Category> = new Set(['blood-pressure', 'thermometer', 'scale']);
+
+/**
+ * The instruction the step says and shows: a Bluetooth device has its own (nothing to touch on the screen, the
+ * result comes by itself). Keyed `step.<category>-ble.instruction` so the voice pack's `step.*.instruction` says it.
+ */
+export function stepInstructionKey(category: Category, device: DeviceView): string {
+  return isBluetooth(device) && BLE_INSTRUCTION.has(category) ? `step.${category}-ble.instruction` : `step.${category}.instruction`;
 }

@@ -1,9 +1,9 @@
 import type { Reading } from '../../shared/bridge.ts';
-import type { MdcCode } from '../../shared/catalogue.ts';
+import { GLUCOSE_CODES, TEMPERATURE_CODES, type MdcCode } from '../../shared/catalogue.ts';
 import { numberLocale } from '../../shared/language.ts';
 
 /** The device categories the exam has a step for, in the order the patient does them. */
-export const CATEGORIES = ['oximeter', 'blood-pressure', 'thermometer', 'scale'] as const;
+export const CATEGORIES = ['oximeter', 'blood-pressure', 'thermometer', 'scale', 'glucometer'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export function isCategory(c: string): c is Category {
@@ -15,6 +15,14 @@ export interface Measure {
   /** i18n key under `measure.` and test id `value-<id>`. */
   readonly id: string;
   readonly codes: readonly MdcCode[];
+  /**
+   * A one-part measure any of these codes gives (a thermometer reports its site's code, MDC_TEMP_EAR…; a glucometer
+   * its sample's): the latest of them is shown. `codes` then holds the first, the usual one.
+   */
+  readonly anyOf?: readonly MdcCode[];
+  /** Shown in another unit than the reading's: value × factor (mg/dL × 0.01 = g/L, as French glucometers show it). */
+  readonly factor?: number;
+  /** At most this many decimals: fewer when the device gave fewer (a reading's `decimals`), never more. */
   readonly decimals: number;
   /** UCUM unit, translated under `unit.`. */
   readonly unit: string;
@@ -34,11 +42,16 @@ export const MEASURES: Record<Category, readonly Measure[]> = {
     { id: 'bp', codes: ['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA'], decimals: 0, unit: 'mm[Hg]' },
     { id: 'bp-pulse', codes: ['MDC_PULS_RATE_NON_INV'], decimals: 0, unit: '/min' },
   ],
-  thermometer: [{ id: 'temperature', codes: ['MDC_TEMP_BODY'], decimals: 1, unit: 'Cel' }],
+  thermometer: [{ id: 'temperature', codes: ['MDC_TEMP_BODY'], anyOf: TEMPERATURE_CODES, decimals: 1, unit: 'Cel' }],
   scale: [
     { id: 'weight', codes: ['MDC_MASS_BODY_ACTUAL'], decimals: 1, unit: 'kg' },
     { id: 'height', codes: ['MDC_LEN_BODY_ACTUAL'], decimals: 0, unit: 'cm', fromSettings: true },
     { id: 'bmi', codes: ['MDC_RATIO_MASS_BODY_LEN_SQ'], decimals: 1, unit: 'kg/m2', fromSettings: true },
+  ],
+  glucometer: [
+    { id: 'glucose', codes: ['MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD'], anyOf: GLUCOSE_CODES, decimals: 0, unit: 'mg/dL' },
+    // « 1,20 g/L »: always two decimals, as the meters sold in France write it.
+    { id: 'glucose-gl', codes: ['MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD'], anyOf: GLUCOSE_CODES, factor: 0.01, decimals: 2, unit: 'g/L' },
   ],
 };
 
@@ -49,13 +62,29 @@ export function formatNumber(value: number, decimals: number, language: string):
   return new Intl.NumberFormat(numberLocale(language), { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(value);
 }
 
-/** The value of `m` as the patient reads it ("128/82", "36,8"), or undefined while a part is missing. */
+/** The reading of each part of `m` (undefined where none came yet); a part of several codes takes the latest. */
+export function measureReadings(m: Measure, readings: ReadonlyMap<string, Reading>): (Reading | undefined)[] {
+  if (!m.anyOf) return m.codes.map((code) => readings.get(code));
+  let latest: Reading | undefined;
+  for (const code of m.anyOf) {
+    const r = readings.get(code);
+    if (r && (!latest || r.t >= latest.t)) latest = r;
+  }
+  return [latest];
+}
+
+/** Decimals shown for a reading: the measure's, or fewer when the device gave fewer (no precision it has not). */
+function shownDecimals(m: Measure, r: Reading): number {
+  if (m.factor !== undefined || r.decimals === undefined) return m.decimals;
+  return Math.min(m.decimals, r.decimals);
+}
+
+/** The value of `m` as the patient reads it ("128/82", "36,8", "1,20"), or undefined while a part is missing. */
 export function formatMeasure(m: Measure, readings: ReadonlyMap<string, Reading>, language: string): string | undefined {
   const parts: string[] = [];
-  for (const code of m.codes) {
-    const r = readings.get(code);
+  for (const r of measureReadings(m, readings)) {
     if (!r) return undefined;
-    parts.push(formatNumber(r.value, m.decimals, language));
+    parts.push(formatNumber(r.value * (m.factor ?? 1), shownDecimals(m, r), language));
   }
   return parts.join('/');
 }

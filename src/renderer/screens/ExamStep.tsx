@@ -8,7 +8,7 @@ import { PICTURES, PressStartPicture } from '../components/pictures/index.ts';
 import { Pleth } from '../components/Pleth.tsx';
 import { SignalBadge } from '../components/SignalBadge.tsx';
 import { StepValues } from '../components/StepValues.tsx';
-import { measureState, readingIds, stepSignal, stepValues } from '../exam/step-values.ts';
+import { measureState, readingIds, stepInstructionKey, stepSignal, stepValues } from '../exam/step-values.ts';
 import type { ExamStep as Step } from '../exam/steps.ts';
 import { useCabin } from '../state/cabin.tsx';
 
@@ -28,10 +28,10 @@ export function ExamStep({ step, readings, compact = false, onCommand }: { step:
     return () => void act('exam:step', { deviceId: null }, { quiet: true });
   }, [act, device.id]);
   const { signal, tone } = stepSignal(device, measureState(category, readings, device.id, before));
-  const instruction = t(`step.${category}.instruction`);
+  const instructionKey = stepInstructionKey(category, device);
+  const instruction = t(instructionKey);
   const canMeasure = device.commands.includes('measure');
   const spoken = useSpoken();
-  const instructionKey = `step.${category}.instruction`;
   useAutoSpeak([instructionKey]);
   useAutoSpeak(signal === 'press-start' ? ['exam.pressStart'] : []);
 

@@ -73,8 +73,8 @@ describe('devices are named in words, never by their identifiers', () => {
     const masimo: DeviceView = { ...sureTemp, id: 'm', driver: 'masimo-ascii', name: 'Masimo pulse oximeter (ASCII 1 serial output)', category: 'oximeter', commands: [], status: 'probe-off', detail: 'no-sensor' };
     expect(card(masimo).visible).toContain('Oxymètre de pouls');
     expect(card(masimo).visible).toContain('capteur non branché');
-    expect(card({ ...masimo, category: 'glucometer' }).visible).toContain('Appareil de mesure');
-    expect(card({ ...masimo, category: 'glucometer' }).visible).not.toContain('glucometer');
+    expect(card({ ...masimo, category: 'spirometer' }).visible).toContain('Appareil de mesure');
+    expect(card({ ...masimo, category: 'spirometer' }).visible).not.toContain('spirometer');
     expect(card(masimo, 'ar').visible).toContain('المستشعر غير موصول');
   });
 });

@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { Category } from '../../format/measures.ts';
 import { CuffPicture } from './Cuff.tsx';
+import { GlucometerPicture } from './Glucometer.tsx';
 import { OximeterPicture } from './Oximeter.tsx';
 import { ScalePicture } from './Scale.tsx';
 import { ThermometerPicture } from './Thermometer.tsx';
@@ -13,4 +14,5 @@ export const PICTURES: Record<Category, ComponentType> = {
   'blood-pressure': CuffPicture,
   thermometer: ThermometerPicture,
   scale: ScalePicture,
+  glucometer: GlucometerPicture,
 };
