@@ -11,7 +11,7 @@ const BENCHES: Record<string, () => boolean | Promise<boolean>> = {
   decode: benchDecode,
   'cli-decode': () => benchCliDecode(),
   kiosk: () => benchKiosk(numberOption('minutes') ?? 30),
-  latency: () => benchLatency(numberOption('seconds') ?? 150, impairOption()),
+  latency: () => benchLatency(numberOption('seconds') ?? 150, impairOption(), options.has('ble') ? 'ble' : 'serial'),
   telemetry: () => benchTelemetry(numberOption('seconds') ?? 60),
   cut: async () => (await import('./cut.ts')).benchCut(impairOption(), numberOption('seconds')),
   stethoscope: () => benchStethoscope({ wav: stringOption('wav'), tones: listOption('tones'), seconds: numberOption('seconds') }),

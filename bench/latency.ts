@@ -26,6 +26,35 @@ const TARGET_P99_MS = 50;
 const MIN_SAMPLES = 300;
 /** The demo oximeter's codes: its decoder stamps `t` at the bytes' arrival (the other demo devices may not). */
 const OXIMETER_CODES = new Set(['MDC_PULS_OXIM_SAT_O2', 'MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_OXIM_PERF_REL']);
+/**
+ * The BerryMed BCI oximeter's codes (its pleth is a waveform, not an observation). The demo's other BLE devices (cuff,
+ * thermometer, scale) measure only when the patient does their exam step, which no one does here, and stamp `t` with
+ * the device's own clock (when the measurement was made, before the device even advertises): they are left out.
+ */
+const BCI_CODES = new Set(['MDC_PULS_OXIM_SAT_O2', 'MDC_PULS_OXIM_PULS_RATE']);
+
+/**
+ * With `devices: 'ble'` (`npm run bench -- latency --ble`): the kiosk runs the demo's Bluetooth LE devices on the
+ * simulated central (test/helpers/chain.ts `devices: 'ble'`) and the BerryMed BCI oximeter is measured. What `t` is
+ * then: the BCI has no device clock, so its decoder stamps each frame with the host's receive time of the
+ * notification that carried it (src/devices/ble/session.ts: decoder.value(v, Date.now())), less one sample period
+ * (10 ms at 100 Hz) for each frame after it in the same notification (drivers/berrymed-bci/decoder.ts). The simulated
+ * central (src/devices/ble/simulated.ts) pumps the simulator every 20 ms and hands its notifications to the session in
+ * a microtask after the simulator produced them (same JS turn, same Date.now() millisecond): so `t` is the pump's
+ * time for a notification's last frame and 10–30 ms before it for the earlier ones (2 frames per 20 ms pump, up to 4
+ * in a 20-byte notification). The repeat rule (drivers/_lib/emitter.ts) emits whichever frame first reaches 1 s
+ * after the last emitted one, so a sample's latency includes 0 ms (last frame) or 10+ ms (an earlier frame) of that
+ * backdating: a conservative start. The frames' own sample times (simulator time) are earlier still, by up to the
+ * pump period: not counted, as the serial bench does not count the simulator's pump either.
+ */
+const BLE_METHOD =
+  "start = observation t of the BerryMed BCI oximeter on the simulated central: the BCI has no device clock, so t = the device host's Date.now() " +
+  "when the session got the notification (a microtask after the simulator produced it in the central's 20 ms pump, same JS turn), less 10 ms " +
+  "per later frame in the same notification (0 ms for the last frame; the emitted frame is the first ≥ 1 s after the last emission, so some " +
+  "samples carry 10 ms or more of this backdating); end = receivedAt (performance.timeOrigin + performance.now()) of the doctor console's " +
+  'cabin:observation event; page-vs-Node clock offset measured by round trips from Node (smallest RTT of 20, before and after) and subtracted; ' +
+  'only the BCI\'s SpO2 and pulse rate, with t inside the window (no pre-call backlog), each reading emitted in the window waited for up to 10 s. ' +
+  'The cuff, thermometer and scale run too but measure only on their exam step (none here). One Chromium, ';
 /** Streaming before the window: connection set-up and the outbox's backlog of pre-call readings. */
 const WARMUP_MS = 5000;
 /** After the window, how long readings emitted in it may still take to arrive. */
@@ -71,9 +100,12 @@ interface Obs {
  * exactly once, the stethoscope (received, concealment, tones 25 Hz–1 kHz), the voice, and the video (time to adapt,
  * paused and shown as paused to both sides). Another impairment is a measurement without target.
  */
-export async function benchLatency(seconds = 150, impair?: Impairment): Promise<boolean> {
+export async function benchLatency(seconds = 150, impair?: Impairment, devices: 'serial' | 'ble' = 'serial'): Promise<boolean> {
   const link = impair ? `coturn behind ${impair.delayMs} ± ${impair.jitterMs ?? 0} ms, ${impair.lossPct ?? 0} % loss${impair.kbps ? `, ${impair.kbps} kbit/s` : ''} per leg` : 'loopback';
-  console.log(`\nlatency: live call (${link}), simulated oximeter, ${seconds} s (at least ${MIN_SAMPLES} samples)…`);
+  const ble = devices === 'ble';
+  const codesMeasured = ble ? BCI_CODES : OXIMETER_CODES;
+  const oximeter = ble ? 'BerryMed BCI oximeter on the simulated BLE central' : 'simulated Contec oximeter (serial)';
+  console.log(`\nlatency: live call (${link}), ${oximeter}, ${seconds} s (at least ${MIN_SAMPLES} samples)…`);
   const tmp = mkdtempSync(join(tmpdir(), 'cabin-latency-'));
   // On a poor link the stethoscope plays equal tones from 25 Hz to 1 kHz (the tone check of stethoscope.ts).
   const tones = [...DEFAULT_TONES];
@@ -86,7 +118,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
     : { cabinInit: STAMP_SENDS };
   let chain: Awaited<ReturnType<typeof startCall>>;
   try {
-    chain = await startCall({ ...media, ...(impair ? { impair } : {}) });
+    chain = await startCall({ ...media, devices, ...(impair ? { impair } : {}) });
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
@@ -119,7 +151,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
       all.push(...batch);
     };
     const hardEnd = start + seconds * 3000;
-    const counted = (): number => all.filter((o) => o.t >= start && OXIMETER_CODES.has(o.code)).length;
+    const counted = (): number => all.filter((o) => o.t >= start && codesMeasured.has(o.code)).length;
     while (Date.now() - start < seconds * 1000 || (counted() < MIN_SAMPLES && Date.now() < hardEnd)) {
       await sleep(2000);
       await collect();
@@ -128,7 +160,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
     // The window closes now; what the cabin emitted in it is waited for (a slow tail must not fall off the end).
     const end = Date.now();
     const audioAfter = impair ? await audio() : undefined;
-    const expected = chain.readings.filter((r) => OXIMETER_CODES.has(r.code) && r.t >= start && r.t <= end).map((r) => r.id);
+    const expected = chain.readings.filter((r) => codesMeasured.has(r.code) && r.t >= start && r.t <= end).map((r) => r.id);
     const arrived = (): Set<string> => new Set(all.map((o) => o.id));
     const waitUntil = Date.now() + TAIL_WAIT_MS;
     while (expected.some((id) => !arrived().has(id)) && Date.now() < waitUntil) {
@@ -144,7 +176,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
     const sentAt = await evaluate<Record<string, number>>(chain.cabinPage, 'window.__benchSent');
     // Observations decoded before the window began (backlog, resends) are not counted.
     const windowed = all.filter((o) => o.t >= start && o.t <= end);
-    const obs = windowed.filter((o) => OXIMETER_CODES.has(o.code));
+    const obs = windowed.filter((o) => codesMeasured.has(o.code));
     const offset = (before.offsetMs + after.offsetMs) / 2;
     const lat = obs.map((o) => o.receivedAt - offset - o.t).sort((a, b) => a - b);
     const codes = new Map<string, number>();
@@ -190,8 +222,11 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
       machine: { before: loadBefore, after: machineLoad() },
       hubAndCabinMainEventLoopDelayMs: { p50: round(loop.percentile(50) / 1e6, 1), p99: round(loop.percentile(99) / 1e6, 1), max: round(loop.max / 1e6, 1) },
       targetP99Ms: TARGET_P99_MS,
-      method:
-        'start = observation t, stamped Date.now() by the device host in the same JS turn as the simulated transport delivers the ' +
+      devices,
+      measuredDevice: oximeter,
+      method: ble
+        ? `${BLE_METHOD}${impair ? `every packet through coturn behind the poor-network relay: ${link}` : 'loopback, no TURN'}.`
+        : 'start = observation t, stamped Date.now() by the device host in the same JS turn as the simulated transport delivers the ' +
         "simulator's bytes to the Contec V7 decoder (= write time, 1 ms resolution); end = receivedAt " +
         "(performance.timeOrigin + performance.now()) of the doctor console's cabin:observation event; page-vs-Node clock offset " +
         'measured by round trips from Node (smallest RTT of 20, before and after) and subtracted; only the oximeter\'s codes, with t inside the window ' +
@@ -221,8 +256,9 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
       };
     }
     const met = lat.length >= MIN_SAMPLES && missing === 0 && (impair !== undefined ? (verdict?.met ?? true) : result.p99Ms < TARGET_P99_MS);
-    printTable(`Reading latency: simulator write → doctor page (${link})`, [
+    printTable(`Reading latency: ${ble ? 'BLE notification (BCI oximeter, t = host receive time)' : 'simulator write'} → doctor page (${link})`, [
       {
+        devices,
         samples: result.samples,
         'p50 ms': result.p50Ms,
         'p95 ms': result.p95Ms,
@@ -242,7 +278,11 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
     console.log(
       `event-loop delay of this process (hub + cabin main): p99 ${result.hubAndCabinMainEventLoopDelayMs.p99} ms, max ${result.hubAndCabinMainEventLoopDelayMs.max} ms`,
     );
-    console.log('method: t = device host Date.now() when the simulator bytes are decoded (same JS turn as the write); end = receivedAt in the doctor page, clock offset subtracted.');
+    console.log(
+      ble
+        ? "method: t = device host Date.now() when the session gets the BCI's notification (a microtask after the simulated central's pump produced it), less 10 ms per later frame in that notification; end = receivedAt in the doctor page, clock offset subtracted."
+        : 'method: t = device host Date.now() when the simulator bytes are decoded (same JS turn as the write); end = receivedAt in the doctor page, clock offset subtracted.',
+    );
     if (missing > 0) console.log(`${missing} of ${expected.length} readings emitted in the window never reached the doctor's page`);
     if (lat.length < MIN_SAMPLES) console.log(`only ${lat.length} samples (wanted ${MIN_SAMPLES})`);
     if (poor) {
@@ -260,7 +300,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment): Promise<
       );
     }
     if (verdict) printTable(`Issue 11 targets: ${verdict.case}`, verdict.targets.map((x) => ({ what: x.what, target: x.target, measured: x.value, met: x.met ? 'yes' : 'NO' })));
-    const name = impair ? (impair.kbps === 128 ? 'latency-poor-network-128' : 'latency-poor-network') : 'latency';
+    const name = (impair ? (impair.kbps === 128 ? 'latency-poor-network-128' : 'latency-poor-network') : 'latency') + (ble ? '-ble' : '');
     console.log(`→ ${writeResult(name, { ...result, ...poorResult })}`);
     return met;
   } finally {
