@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/doctor/call/observations.ts';
-import { arrivalBaseline, LATE_MS, lateBy, latestVitals, tileStatus, type DeviceStatusView } from '../../src/doctor/call/vitals.ts';
+import { arrivalBaseline, LATE_MS, lateBy, latestVitals, shownDecimals, tileStatus, type DeviceStatusView } from '../../src/doctor/call/vitals.ts';
 import type { MdcCode } from '../../src/shared/catalogue.ts';
 import type { CallDevice } from '../../src/shared/telemetry.ts';
 
@@ -90,5 +90,56 @@ describe('vitals tiles', () => {
     // A reading stored before a reload has no arrival time here: nothing said.
     expect(lateBy({ t: 3000 }, baseline)).toBeUndefined();
     expect(arrivalBaseline([o('MDC_TEMP_BODY', 37, 1)])).toBeUndefined();
+  });
+});
+
+describe('BLE health devices on the tiles (issue 12)', () => {
+  it('temperature comes from any site code, the latest of all, with its code for the site', () => {
+    const v = latestVitals([o('MDC_TEMP_BODY', 36.9, 1000), o('MDC_TEMP_EAR', 37.6, 2000, { decimals: 2 }), o('MDC_TEMP_AXILLA', 36.5, 1500)]);
+    expect(v.temp).toMatchObject({ value: '37.6', code: 'MDC_TEMP_EAR', decimals: 2 });
+    expect(latestVitals([o('MDC_TEMP_RECT', 38.1, 10)]).temp?.code).toBe('MDC_TEMP_RECT');
+  });
+
+  it('a glucose tile from any glucose code, none without one', () => {
+    expect(latestVitals([o('MDC_PULS_OXIM_SAT_O2', 97, 1)]).glucose).toBeUndefined();
+    const v = latestVitals([o('MDC_CONC_GLU_CAPILLARY_PLASMA', 105, 2000, { reported: { value: 5.8, unit: 'mmol/L', decimals: 1 } }), o('MDC_CONC_GLU_GEN', 90, 1000)]);
+    expect(v.glucose).toMatchObject({ value: '105', code: 'MDC_CONC_GLU_CAPILLARY_PLASMA', reported: { values: [5.8], unit: 'mmol/L', decimals: 1 } });
+  });
+
+  it('a tile keeps its reading\'s flags and device clock; blood pressure joins the flags of SYS, DIA and MEAN', () => {
+    const clock = { state: 'skewed' as const, offsetMs: 720_000 };
+    const v = latestVitals([
+      o('MDC_PRESS_BLD_NONINV_SYS', 142, 1000, { measurementId: 'm1', flags: ['irregular-pulse'], deviceClock: clock, reported: { value: 18.9, unit: 'kPa', decimals: 1 } }),
+      o('MDC_PRESS_BLD_NONINV_DIA', 80, 1000, { measurementId: 'm1', flags: ['movement', 'irregular-pulse'], reported: { value: 10.7, unit: 'kPa', decimals: 1 } }),
+      o('MDC_PULS_RATE_NON_INV', 88, 1000, { measurementId: 'm1', flags: ['irregular-pulse'], deviceClock: { state: 'unset' } }),
+    ]);
+    expect(v.bp?.flags).toEqual(['irregular-pulse', 'movement']);
+    expect(v.bp?.deviceClock).toEqual(clock);
+    expect(v.bp?.reported).toEqual({ values: [18.9, 10.7], unit: 'kPa', decimals: 1 });
+    expect(v.pulse).toMatchObject({ flags: ['irregular-pulse'], deviceClock: { state: 'unset' } });
+    // No flags, no clock: nothing is added.
+    const plain = latestVitals([o('MDC_PULS_OXIM_SAT_O2', 97, 1)]).spo2!;
+    expect(plain).not.toHaveProperty('flags');
+    expect(plain).not.toHaveProperty('deviceClock');
+    expect(plain).not.toHaveProperty('reported');
+  });
+
+  it('BP shows the device values only when all its parts were sent in one unit', () => {
+    const v = latestVitals([
+      o('MDC_PRESS_BLD_NONINV_SYS', 142, 1000, { measurementId: 'm1', reported: { value: 18.9, unit: 'kPa', decimals: 1 } }),
+      o('MDC_PRESS_BLD_NONINV_DIA', 80, 1000, { measurementId: 'm1' }),
+    ]);
+    expect(v.bp?.reported).toBeUndefined();
+  });
+
+  it('decimals: temperature and weight as the device gave them (at most 2), the others whole', () => {
+    expect(shownDecimals('temp', 2)).toBe(2);
+    expect(shownDecimals('temp', 1)).toBe(1);
+    expect(shownDecimals('temp', undefined)).toBe(1);
+    expect(shownDecimals('weight', 3)).toBe(2);
+    expect(shownDecimals('weight', 0)).toBe(0);
+    expect(shownDecimals('spo2', 1)).toBe(0);
+    expect(shownDecimals('glucose', 1)).toBe(0);
+    expect(shownDecimals('bp', 1)).toBe(0);
   });
 });

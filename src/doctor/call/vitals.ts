@@ -1,9 +1,11 @@
-import type { MdcCode } from '../../shared/catalogue.ts';
+import { GLUCOSE_CODES, TEMPERATURE_CODES, type MdcCode } from '../../shared/catalogue.ts';
 import type { DeviceStatus } from '../../shared/device-event.ts';
+import type { DeviceClock, ObservationFlag } from '../../shared/observation.ts';
 import type { CallDevice } from '../../shared/telemetry.ts';
 import type { Observation } from './observations.ts';
+import { mergeFlags } from './reading-notes.ts';
 
-export const VITAL_KEYS = ['spo2', 'pulse', 'bp', 'temp', 'weight'] as const;
+export const VITAL_KEYS = ['spo2', 'pulse', 'bp', 'temp', 'weight', 'glucose'] as const;
 export type VitalKey = (typeof VITAL_KEYS)[number];
 
 export interface Vital {
@@ -13,6 +15,16 @@ export interface Vital {
   /** The numbers shown, in order (BP: sys, dia, mean when known). */
   numbers: number[];
   unit: string;
+  /** The code of the reading (temperature: its site; glucose: its sample; BP: the systolic's). */
+  code: string;
+  /** Decimal places the device gave (BP: the systolic's). */
+  decimals?: number;
+  /** The values as the device showed them, in its own unit, when they were converted (BP: sys, dia, mean when known). */
+  reported?: { values: number[]; unit: string; decimals: number };
+  /** What the device said about the measurement (BP: the flags of its SYS, DIA and MEAN together). */
+  flags?: ObservationFlag[];
+  /** The device's clock at the reading. */
+  deviceClock?: DeviceClock;
   /** Device time of the reading (ms). */
   t: number;
   deviceId: string;
@@ -21,6 +33,17 @@ export interface Vital {
   receivedAt?: number;
   /** When the cabin delivered it to the report itself, after the call (hub time), for a reading read back from it. */
   fromCabinAt?: number;
+}
+
+/**
+ * Decimal places a tile shows. SpO2, pulse, BP and glucose (mg/dL) are whole numbers whatever the device sends.
+ * Temperature and weight: as the device gave them (37.60 °C shows « 37,60 »: the record, the report and its export keep
+ * 37.60, so the tile says the same, and a device that gives hundredths claims that resolution), at most 2 (a scale's
+ * grams are noise at a consultation); 1 when the device did not say.
+ */
+export function shownDecimals(key: VitalKey, decimals: number | undefined): number {
+  if (key !== 'temp' && key !== 'weight') return 0;
+  return decimals === undefined || !Number.isInteger(decimals) ? 1 : Math.min(Math.max(decimals, 0), 2);
 }
 
 /** A reading that arrived this much later than the call's usual delay is shown with how late it is (issue 11). */
@@ -71,15 +94,36 @@ export function beforeCall(v: Pick<Vital, 't' | 'receivedAt'>, baseline: number 
 const SINGLE: Record<Exclude<VitalKey, 'bp'>, readonly MdcCode[]> = {
   spo2: ['MDC_PULS_OXIM_SAT_O2'],
   pulse: ['MDC_PULS_OXIM_PULS_RATE', 'MDC_PULS_RATE_NON_INV'],
-  temp: ['MDC_TEMP_BODY'],
+  temp: TEMPERATURE_CODES,
   weight: ['MDC_MASS_BODY_ACTUAL'],
+  glucose: GLUCOSE_CODES,
 };
 const SYS: MdcCode = 'MDC_PRESS_BLD_NONINV_SYS';
 const DIA: MdcCode = 'MDC_PRESS_BLD_NONINV_DIA';
 const MEAN: MdcCode = 'MDC_PRESS_BLD_NONINV_MEAN';
 
 /** The device category whose status a tile shows before any reading arrived. */
-export const VITAL_CATEGORY: Record<VitalKey, string> = { spo2: 'oximeter', pulse: 'oximeter', bp: 'blood-pressure', temp: 'thermometer', weight: 'scale' };
+export const VITAL_CATEGORY: Record<VitalKey, string> = { spo2: 'oximeter', pulse: 'oximeter', bp: 'blood-pressure', temp: 'thermometer', weight: 'scale', glucose: 'glucometer' };
+/** Tiles shown only when the cabin has their device or a reading of them (few cabins have a glucometer). */
+export const OPTIONAL_VITALS: ReadonlySet<VitalKey> = new Set<VitalKey>(['glucose']);
+
+/** The fields a reading carries beside its value, as a tile keeps them (absent ones left out). */
+function readingMeta(o: Observation): Pick<Vital, 'decimals' | 'reported' | 'flags' | 'deviceClock'> {
+  return {
+    ...(o.decimals !== undefined ? { decimals: o.decimals } : {}),
+    ...(o.reported ? { reported: { values: [o.reported.value], unit: o.reported.unit, decimals: o.reported.decimals } } : {}),
+    ...(o.flags && o.flags.length > 0 ? { flags: [...o.flags] } : {}),
+    ...(o.deviceClock ? { deviceClock: o.deviceClock } : {}),
+  };
+}
+
+/** BP's device values: only when SYS and DIA (and MEAN, if shown) were all sent in the same unit. */
+function bpReported(sys: Observation, dia: Observation, mean: Observation | undefined): Vital['reported'] | undefined {
+  const parts = mean ? [sys, dia, mean] : [sys, dia];
+  const unit = sys.reported?.unit;
+  if (!unit || parts.some((p) => p.reported?.unit !== unit)) return undefined;
+  return { values: parts.map((p) => p.reported!.value), unit, decimals: Math.max(...parts.map((p) => p.reported!.decimals)) };
+}
 
 /**
  * The latest value of each vitals tile from the observations received (any order: the latest is the one with
@@ -97,6 +141,8 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
         value: String(best.value),
         numbers: [best.value],
         unit: best.unit,
+        code: best.code,
+        ...readingMeta(best),
         t: best.t,
         deviceId: best.deviceId,
         ...(best.measurementId ? { measurementId: best.measurementId } : {}),
@@ -126,11 +172,18 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
   let bp: Vital | undefined;
   for (const g of groups.values()) {
     if (!g.sys || !g.dia || (bp && g.t < bp.t)) continue;
+    const reported = bpReported(g.sys, g.dia, g.mean);
+    const flags = mergeFlags(g.sys.flags, g.dia.flags, g.mean?.flags);
     bp = {
       key: 'bp',
       value: `${g.sys.value}/${g.dia.value}`,
       numbers: g.mean ? [g.sys.value, g.dia.value, g.mean.value] : [g.sys.value, g.dia.value],
       unit: g.sys.unit,
+      code: g.sys.code,
+      ...(g.sys.decimals !== undefined ? { decimals: g.sys.decimals } : {}),
+      ...(reported ? { reported } : {}),
+      ...(flags ? { flags } : {}),
+      ...(g.sys.deviceClock ? { deviceClock: g.sys.deviceClock } : {}),
       t: g.t,
       deviceId: g.deviceId,
       ...(g.measurementId ? { measurementId: g.measurementId } : {}),

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { Call, CallSnapshot } from '../call/call.ts';
 import { cabinErrorText } from '../call/cabin-error.ts';
+import { detailText } from '../call/device-detail.ts';
 import { modelOf } from '../call/device-name.ts';
 import type { CabinLiveness } from '../call/liveness.ts';
 
@@ -21,6 +22,9 @@ export function Devices({ call, snap, liveness = 'live' }: { call: Call; snap: C
         {snap.devices.map((d) => {
           const live = liveness === 'live';
           const status = live ? (snap.statuses.get(d.id)?.status ?? d.status) : undefined;
+          // The device's own word on its state (« alarme du moniteur : pouls sous sa limite »), with its status only.
+          const detail = live && snap.statuses.get(d.id)?.detail;
+          const said = detail ? detailText(t, detail) : undefined;
           const result = snap.commands.find((c) => c.deviceId === d.id);
           return (
             <li key={d.id} className="device" data-testid="device" data-device-id={d.id} data-status={status ?? ''} data-link={live ? d.link : 'unknown'}>
@@ -36,6 +40,11 @@ export function Devices({ call, snap, liveness = 'live' }: { call: Call; snap: C
               <p className="device-state">
                 {live ? t('devices.link', { link: t(`link.${d.link}`, { defaultValue: d.link }) }) : t(`devices.unknown.${liveness}`)}
                 {status && ` · ${t(`status.${status}`)}`}
+                {status && said && (
+                  <span className="device-detail" data-testid="device-detail" {...(said.raw ? { title: said.raw } : {})}>
+                    {` · ${said.text}`}
+                  </span>
+                )}
               </p>
               <div className="device-commands">
                 {d.commands.map((name) => (

@@ -2,18 +2,17 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { numberLocale } from '../../shared/language.ts';
 import type { CallSnapshot } from '../call/call.ts';
-import { arrivalBaseline, beforeCall, lateBy, latestVitals, tileStatus, VITAL_KEYS, type Vital, type VitalKey } from '../call/vitals.ts';
+import { unitText } from '../call/reading-notes.ts';
+import { arrivalBaseline, beforeCall, lateBy, latestVitals, OPTIONAL_VITALS, tileStatus, VITAL_KEYS, type Vital } from '../call/vitals.ts';
 import { useThrottled } from './use-throttled.ts';
+import { useVitalValue, VitalTile } from './VitalTile.tsx';
 
-/** Units as shown (UCUM codes are not for reading). */
-const UNIT: Record<string, string> = { '%': '%', '/min': '/min', 'mm[Hg]': 'mmHg', Cel: '°C', kg: 'kg' };
-const DECIMALS: Record<VitalKey, number> = { spo2: 0, pulse: 0, bp: 0, temp: 1, weight: 1 };
 /** A screen reader hears the latest readings at most this often (ms), not every second of the oximeter. */
 const ANNOUNCE_GAP_MS = 15_000;
-const TONE: Record<string, string> = { ok: 'ok', measuring: 'busy', searching: 'busy', 'low-perfusion': 'warn', artifact: 'warn', 'low-battery': 'warn', 'probe-off': 'warn', 'sensor-fault': 'bad', error: 'bad' };
 
 /**
- * SpO2, pulse, blood pressure, temperature and weight: the latest value, its time and the device's signal.
+ * SpO2, pulse, blood pressure, temperature and weight, and glucose when the cabin has a glucometer: the latest value,
+ * its time and the device's signal (VitalTile).
  * `acceptedAt`: when the doctor accepted the call (ms), so readings taken before it are not called late.
  */
 export function Vitals({ snap, acceptedAt }: { snap: CallSnapshot; acceptedAt?: number | undefined }) {
@@ -33,8 +32,8 @@ export function Vitals({ snap, acceptedAt }: { snap: CallSnapshot; acceptedAt?: 
     const s = Math.round(late / 1000);
     return `${at} · ${s >= 120 ? t('vital.lateMin', { count: Math.round(s / 60) }) : t('vital.late', { count: s })}`;
   };
-  const fmt = (n: number, key: VitalKey) => n.toLocaleString(numberLocale(i18n.language), { minimumFractionDigits: DECIMALS[key], maximumFractionDigits: DECIMALS[key] });
-  const shown = (key: VitalKey, v: Vital) => `${key === 'bp' ? `${fmt(v.numbers[0]!, key)}/${fmt(v.numbers[1]!, key)}` : fmt(v.numbers[0]!, key)}\u00a0${UNIT[v.unit] ?? v.unit}`;
+  const value = useVitalValue();
+  const shown = (key: (typeof VITAL_KEYS)[number], v: Vital) => `${value(key, v)}\u00a0${unitText(v.unit)}`;
   const summary = VITAL_KEYS.flatMap((key) => {
     const v = vitals[key];
     return v ? [t('live.item', { name: t(`vital.${key}`), value: shown(key, v) })] : [];
@@ -51,32 +50,9 @@ export function Vitals({ snap, acceptedAt }: { snap: CallSnapshot; acceptedAt?: 
       {VITAL_KEYS.map((key) => {
         const v = vitals[key];
         const s = tileStatus(key, v, snap.devices, snap.statuses);
+        if (OPTIONAL_VITALS.has(key) && !v && !s.deviceId) return null;
         const status = s.status ?? (s.deviceId ? undefined : 'none');
-        return (
-          <div key={key} className={`tile card tone-${status ? (TONE[status] ?? 'busy') : 'busy'}`} data-testid={`vital-${key}`} {...(v ? { 'data-value': v.value } : {})} data-status={status ?? ''}>
-            <p className="tile-name">{t(`vital.${key}`)}</p>
-            {v ? (
-              <>
-                <p className="tile-value">
-                  {key === 'bp' ? `${fmt(v.numbers[0]!, key)}/${fmt(v.numbers[1]!, key)}` : fmt(v.numbers[0]!, key)}
-                  <span className="tile-unit"> {UNIT[v.unit] ?? v.unit}</span>
-                </p>
-                {key === 'bp' && v.numbers[2] !== undefined && <p className="tile-sub">{t('vital.mean', { value: fmt(v.numbers[2], key) })}</p>}
-                <p className="tile-sub" data-testid={`vital-${key}-time`} data-t={v.t} data-late-ms={lateMs(v) ?? 0} data-before-call={early(v) ? 'true' : 'false'}>
-                  {when(v)}
-                </p>
-                {v.fromCabinAt !== undefined && (
-                  <p className="tile-sub" data-testid={`vital-${key}-from-cabin`} data-from-cabin-at={v.fromCabinAt}>
-                    {t('vital.fromCabin', { time: new Date(v.fromCabinAt).toLocaleTimeString(numberLocale(i18n.language), { hour: '2-digit', minute: '2-digit' }) })}
-                  </p>
-                )}
-              </>
-            ) : (
-              <p className="tile-value tile-none">{t('vital.noValue')}</p>
-            )}
-            {status && <p className="tile-status">{t(`status.${status}`)}</p>}
-          </div>
-        );
+        return <VitalTile key={key} vitalKey={key} vital={v} status={status} detail={s.detail} {...(v ? { when: when(v), lateMs: lateMs(v) ?? 0, beforeCall: early(v) } : {})} />;
       })}
     </section>
   );

@@ -223,6 +223,11 @@ export async function storedObservations(consultationId: string, token: string, 
       unit: r.unit,
       t: r.t,
       ...(r.measurementId ? { measurementId: r.measurementId } : {}),
+      // What the device said beside the value (decimals, its own unit, flags, clock) is shown after a reload too.
+      ...(r.decimals !== undefined ? { decimals: r.decimals } : {}),
+      ...(r.reported ? { reported: r.reported } : {}),
+      ...(r.flags && r.flags.length > 0 ? { flags: r.flags } : {}),
+      ...(r.deviceClock ? { deviceClock: r.deviceClock } : {}),
       ...(r.fromCabinAt !== undefined ? { fromCabinAt: r.fromCabinAt } : {}),
     }];
   });
