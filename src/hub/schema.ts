@@ -132,6 +132,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE report_readings ADD COLUMN from_cabin_at INTEGER;
   `,
+  // What a device said beside a value (issue 12: decimals, the value in its own unit, flags, its clock), as one JSON
+  // object: the report shows the doctor the same warnings as the call did.
+  `
+  ALTER TABLE report_readings ADD COLUMN meta TEXT CHECK (meta IS NULL OR json_valid(meta));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
