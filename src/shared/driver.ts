@@ -247,6 +247,11 @@ export interface BleDecoder {
   takeOutgoing(): BleWrite[];
   /** The connection ended (the device's choice or ours). */
   disconnected(nowMs: number): DeviceEvent[];
+  /**
+   * Time passes while connected (the device manager's tick): a request the device never answered can be retried
+   * another way (a glucometer that ignores "records ≥ n" but answers "last record"). Writes go out via takeOutgoing.
+   */
+  tick?(nowMs: number): DeviceEvent[];
   /** True once valid values of this profile have been decoded. */
   readonly recognised: boolean;
 }

@@ -103,6 +103,7 @@ export class BleManager {
     for (const slot of this.slots.values()) {
       const idle = slot.driver.link.idleDisconnectMs;
       const s = slot.session;
+      if (s && slot.state === 'connected') this.guard(() => s.tick(now));
       if (idle !== undefined && s && slot.state === 'connected' && s.measured && now - s.lastValueAt > idle) void this.release(slot);
     }
   }

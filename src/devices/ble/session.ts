@@ -108,6 +108,13 @@ export class BleSession {
     return true;
   }
 
+  /** Time passes: the decoder may give up waiting for an answer and ask another way. */
+  tick(now: number): void {
+    if (this.closed || !this.decoder.tick) return;
+    this.emit(this.decoder.tick(now));
+    void this.flush().catch((err: Error) => this.io.log('warn', `Writing to ${this.conn.address} failed: ${err.message}`));
+  }
+
   /** The connection ended: the decoder's last words (a measurement it held). */
   end(): void {
     if (this.closed) return;

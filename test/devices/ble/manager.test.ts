@@ -244,4 +244,51 @@ describe('BleManager on simulated devices', () => {
     await settle(r.clock, 2000);
     expect(r.readings().map((e) => e.value)).toEqual([93, 94]);
   });
+
+  it("time passes while connected: the decoder's tick may write another request (a device that never answered)", async () => {
+    const base = counterDriver();
+    const written: number[][] = [];
+    const driver: BleDriver = {
+      ...base,
+      link: { ...base.link, idleDisconnectMs: undefined },
+      createDecoder(): BleDecoder {
+        let asked = false;
+        let out: { service: string; characteristic: string; bytes: number[] }[] = [];
+        let since: number | undefined;
+        return {
+          ...base.createDecoder(),
+          connected: (ctx) => ((since = ctx.nowMs), []),
+          takeOutgoing: () => out.splice(0),
+          tick(now) {
+            if (!asked && since !== undefined && now - since >= 3000) {
+              asked = true;
+              out = [{ service: SVC, characteristic: 'fff2', bytes: [0x01, 0x06] }];
+              return [{ kind: 'status', status: 'ok', detail: 'asked-again', t: now }];
+            }
+            return [];
+          },
+        };
+      },
+      createSimulator(): BleSimulator {
+        const sim = base.createSimulator();
+        return {
+          ...sim,
+          gatt: [{ uuid: SVC, characteristics: [{ uuid: REC, properties: ['indicate'] }, { uuid: 'fff2', properties: ['write'] }] }],
+          // Connected and silent: it never sends nor hangs up by itself.
+          subscribed: () => [],
+          wantsDisconnect: () => false,
+          write: (_ref, bytes) => (written.push([...bytes]), []),
+        };
+      },
+    };
+    const r = rig(driver, true);
+    await r.manager.start();
+    r.sim.simulator('AA:00:00:00:00:01')!.set({ completeMeasurement: true });
+    for (let i = 0; i < 30; i++) {
+      await settle(r.clock, 200);
+      r.manager.tick(r.clock.now());
+    }
+    expect(written).toEqual([[0x01, 0x06]]);
+    expect(r.messages.some((m) => m.type === 'event' && m.event.kind === 'status' && m.event.detail === 'asked-again')).toBe(true);
+  });
 });
