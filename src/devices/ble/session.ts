@@ -20,6 +20,13 @@ export interface BleSessionIo {
   value?(v: CharacteristicValue, t: number): void;
 }
 
+/**
+ * Per connection: notifications and indications a second, and bytes in one (ATT values are at most 512 bytes). The
+ * busiest device here, a BerryMed streaming its pleth at 100 frames a second, sends a few dozen a second.
+ */
+export const MAX_VALUES_PER_SECOND = 400;
+export const MAX_VALUE_BYTES = 512;
+
 const ref = (service: string, characteristic: string): string => `${normaliseUuid(service)}/${normaliseUuid(characteristic)}`;
 
 /**
@@ -34,6 +41,9 @@ export class BleSession {
   private closed = false;
   lastValueAt: number;
   measured = false;
+  private windowStart = 0;
+  private windowCount = 0;
+  private floodSaid = false;
   /** The mark when the connection opened: what this connection must not deliver again. */
   private readonly before: RecordMark;
 
@@ -125,6 +135,16 @@ export class BleSession {
   private onValue(service: string, characteristic: string, bytes: Uint8Array): void {
     if (this.closed) return;
     const now = this.now();
+    // A device that floods (a fault, or one pretending to be ours) cannot flood main: past the cap, values are dropped.
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.windowCount = 0;
+    }
+    if (++this.windowCount > MAX_VALUES_PER_SECOND || bytes.length > MAX_VALUE_BYTES) {
+      if (!this.floodSaid) this.io.log('warn', `${this.driver.manifest.name} (${this.conn.address}) sends more than the cabin takes (${MAX_VALUES_PER_SECOND} values a second, ${MAX_VALUE_BYTES} bytes each): the rest is dropped.`);
+      this.floodSaid = true;
+      return;
+    }
     this.lastValueAt = now;
     const via = this.modes.get(ref(service, characteristic)) ?? 'notify';
     const v: CharacteristicValue = { service, characteristic, bytes, via };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BleManager, bleDeviceId, recordKey } from '../../../src/devices/ble/manager.ts';
+import { MAX_VALUES_PER_SECOND } from '../../../src/devices/ble/session.ts';
 import { SIMULATED_PASSKEY, SimulatedCentral } from '../../../src/devices/ble/simulated.ts';
 import type { BleCentral } from '../../../src/devices/ble/central.ts';
 import type { DeviceEvent } from '../../../src/shared/device-event.ts';
@@ -290,5 +291,31 @@ describe('BleManager on simulated devices', () => {
     }
     expect(written).toEqual([[0x01, 0x06]]);
     expect(r.messages.some((m) => m.type === 'event' && m.event.kind === 'status' && m.event.detail === 'asked-again')).toBe(true);
+  });
+
+  it('a device that floods is capped per connection: the excess is dropped with one warning, the manager goes on', async () => {
+    const base = counterDriver();
+    const driver: BleDriver = {
+      ...base,
+      createSimulator(): BleSimulator {
+        const sim = base.createSimulator();
+        let n = 0;
+        return {
+          ...sim,
+          subscribed: () => [],
+          wantsDisconnect: () => false,
+          // 2 000 values every 20 ms step.
+          advance: () => Array.from({ length: 2000 }, () => ({ service: SVC, characteristic: REC, bytes: Uint8Array.from([(n++ % 250) + 1, 97]) })),
+        };
+      },
+    };
+    const r = rig(driver, true);
+    await r.manager.start();
+    r.sim.simulator('AA:00:00:00:00:01')!.set({ completeMeasurement: true });
+    await settle(r.clock, 1000);
+    const values = r.messages.filter((m) => m.type === 'event').length;
+    expect(values).toBeGreaterThan(0);
+    expect(values).toBeLessThanOrEqual(2 * MAX_VALUES_PER_SECOND);
+    expect(r.messages.filter((m) => m.type === 'log' && m.level === 'warn' && /more than the cabin takes/.test(m.message))).toHaveLength(1);
   });
 });
