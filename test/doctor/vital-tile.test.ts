@@ -49,6 +49,9 @@ describe('a vitals tile with what the device said (issue 12)', () => {
     expect(html).toMatch(/class="flag flag-info" data-flag="from-storage" data-warn="false"/);
     expect(html).toMatch(/data-testid="vital-bp-clock" data-clock="skewed" title="L’heure affichée a été corrigée de ce décalage, mais elle peut être inexacte.">Horloge de l’appareil décalée de 12\u00a0min</);
     expect(html).toContain('data-flags="movement irregular-pulse from-storage"');
+    // A screen reader hears the warnings with the value, not the other flags.
+    const live = text(cuff().split('data-testid="vitals-live">')[1]!.split('</p>')[0]!);
+    expect(live).toBe('Tension artérielle : 142/80 mmHg, Mouvement pendant la mesure, Pouls irrégulier');
     const en = tile(cuff('en'), 'bp');
     expect(en).toContain('18.9/10.7 kPa on the device');
     expect(en).toContain('Irregular pulse');

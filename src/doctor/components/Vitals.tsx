@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { numberLocale } from '../../shared/language.ts';
 import type { CallSnapshot } from '../call/call.ts';
-import { unitText } from '../call/reading-notes.ts';
+import { flagNotes, unitText } from '../call/reading-notes.ts';
 import { arrivalBaseline, beforeCall, lateBy, latestVitals, OPTIONAL_VITALS, tileStatus, VITAL_KEYS, type Vital } from '../call/vitals.ts';
 import { useThrottled } from './use-throttled.ts';
 import { useVitalValue, VitalTile } from './VitalTile.tsx';
@@ -33,7 +33,9 @@ export function Vitals({ snap, acceptedAt }: { snap: CallSnapshot; acceptedAt?: 
     return `${at} · ${s >= 120 ? t('vital.lateMin', { count: Math.round(s / 60) }) : t('vital.late', { count: s })}`;
   };
   const value = useVitalValue();
-  const shown = (key: (typeof VITAL_KEYS)[number], v: Vital) => `${value(key, v)}\u00a0${unitText(v.unit)}`;
+  // A screen reader hears the warnings with the value (« 142/80 mmHg, Pouls irrégulier »), not the other flags.
+  const shown = (key: (typeof VITAL_KEYS)[number], v: Vital) =>
+    [`${value(key, v)}\u00a0${unitText(v.unit)}`, ...flagNotes(v.flags).filter((f) => f.warn).map((f) => t(`flag.${f.flag}`))].join(', ');
   const summary = VITAL_KEYS.flatMap((key) => {
     const v = vitals[key];
     return v ? [t('live.item', { name: t(`vital.${key}`), value: shown(key, v) })] : [];
