@@ -41,6 +41,8 @@ describe('a Bluetooth device on the assistant card', () => {
     // A simulated BLE device is one too; a serial device connected is « Connecté ».
     expect(words({ ...bleCuff, transport: 'simulated', path: `sim-ble:${ADDRESS}`, link: 'connected' })).toBe('Réception…');
     expect(words(serialCuff)).toBe('Connecté');
+    // A Bluetooth oximeter streams for as long as it is connected: connected, not « receiving ».
+    expect(words({ ...bleCuff, category: 'oximeter', link: 'connected' })).toBe('Connecté');
     expect(card(bleCuff).html).toMatch(/class="pill pill-ok" data-testid="link-words">En attente d’une mesure</);
     // « done » is a state, not a system message: no technical detail for it.
     expect(card({ ...bleCuff, linkDetail: 'done' }).html).not.toContain('Détail technique');
@@ -57,6 +59,9 @@ describe('a Bluetooth device on the assistant card', () => {
     expect(visible).not.toContain('2019-12345');
     expect(visible).toContain(`Adresse Bluetooth\u00a0: ${ADDRESS}`);
     expect(card(bleCuff).html).not.toContain('data-testid="identity"');
+    // The model is what the device said; a generic Bluetooth driver's name is no model (« Modèle : Bluetooth »).
+    expect(visible).toContain('Modèle\u00a0: OMRON HEALTHCARE BP7150');
+    expect(card(bleCuff).visible).not.toContain('Modèle');
   });
 
   it('counts the old readings it ignored, in each language’s plural', () => {

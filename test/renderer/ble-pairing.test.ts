@@ -164,6 +164,24 @@ describe('the Bluetooth panel machine', () => {
   });
 });
 
+describe('the device in hand', () => {
+  it('stays listed with its outcome after it leaves the list (forgotten, no longer advertising), until closed', async () => {
+    const b = fakeBridge({ 'ble:forget': [{ state: 'forgotten' }] });
+    const p = new BlePairing(b.call);
+    await p.open();
+    p.update({ ...VIEW, assigned: [{ address: CUFF, driver: 'ble-blood-pressure', assignedAt: 1 }] });
+    p.askForget(CUFF);
+    await p.forget();
+    p.update({ ...VIEW, nearby: VIEW.nearby.filter((n) => n.address !== CUFF) });
+    const { view, held, step } = p.snapshot();
+    const row = bleRows(view, held).find((r) => r.address === CUFF);
+    expect(step.kind).toBe('forgotten');
+    expect(row).toMatchObject({ assigned: false, supported: true, nearby: { name: 'BLEsmart_0000', rssi: undefined } });
+    p.cancel();
+    expect(p.snapshot().held).toBeUndefined();
+  });
+});
+
 describe('the Bluetooth list', () => {
   it('signal strength as 0–4 bars, unknown without a fresh RSSI', () => {
     expect([-40, -60, -61, -70, -75, -85, -95, -127].map(signalBars)).toEqual([4, 4, 3, 3, 2, 1, 0, 0]);

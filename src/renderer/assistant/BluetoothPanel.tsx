@@ -33,7 +33,7 @@ export function BluetoothPanel({ onClose }: { onClose(): void }) {
 export function BluetoothList({ state, pairing, categoryOf, onClose }: { state: BlePanelState; pairing: BlePairing; categoryOf(address: string): string | undefined; onClose(): void }) {
   const { t } = useTranslation();
   const [showOthers, setShowOthers] = useState(false);
-  const rows = bleRows(state.view);
+  const rows = bleRows(state.view, state.step.kind === 'idle' ? undefined : state.held);
   const supported = rows.filter((r) => r.supported);
   const others = rows.filter((r) => !r.supported);
   return (
@@ -90,7 +90,7 @@ function BleDevice({ row, step, pairing, category }: { row: BleRow; step: PairSt
       data-assigned={row.assigned}
     >
       <div className="ble-head">
-        <strong>{row.supported ? categoryName(t, category ?? 'other') : t('ble.unsupported')}</strong>
+        <strong>{row.supported ? categoryName(t, category ?? 'other') : t('ble.otherDevice')}</strong>
         <Bars rssi={row.nearby?.rssi} />
       </div>
       {row.nearby?.name && (
@@ -264,7 +264,7 @@ function Technical({ detail }: { detail: string | undefined }) {
   if (!detail) return null;
   return (
     <p className="ble-technical" data-testid="ble-technical">
-      <span className="ble-technical-label">{t('deviceDetail.other')}</span>{' '}
+      <span className="ble-technical-label">{t('ble.technical')}</span>{' '}
       <code lang="en" translate="no">
         {detail}
       </code>

@@ -9,8 +9,19 @@ const LINK_TONE: Record<DeviceView['link'], string> = { connected: 'ok', connect
 /** The link's words key: a Bluetooth device waits for a measurement (normal), and is connected only to send one. */
 export function linkKey(device: DeviceView): string {
   if (device.link === 'waiting') return device.linkDetail === 'done' ? 'link.waitingDone' : 'link.waiting';
-  if (device.link === 'connected' && isBluetooth(device)) return 'link.receiving';
+  // Connected only to send a measurement; an oximeter streams for as long as it is connected.
+  if (device.link === 'connected' && isBluetooth(device) && device.category !== 'oximeter') return 'link.receiving';
   return `link.${device.link}`;
+}
+
+/**
+ * Brand and model: what the device said (Device Information) first; a generic Bluetooth driver's name
+ * ("Bluetooth blood pressure monitor") names no model, a serial driver's names the one it was written for.
+ */
+function modelOfDevice(device: DeviceView): string | undefined {
+  const said = [device.identity?.manufacturer, device.identity?.model].filter(Boolean).join(' ');
+  if (said) return said;
+  return isBluetooth(device) ? undefined : modelOf(device.name) || undefined;
 }
 
 /** Link details that are a state in words already (the pill says them), not a system message. */
@@ -25,7 +36,7 @@ const IDENTITY_FIELDS = ['manufacturer', 'model', 'serial', 'firmware', 'hardwar
 export function DeviceCard({ device, onCommand }: { device: DeviceView; onCommand(name: string): void }) {
   const { t } = useTranslation();
   const detail = device.detail ? detailText(t, device.detail) : undefined;
-  const model = modelOf(device.name);
+  const model = modelOfDevice(device);
   // The link's detail is a system message (English, from the operating system or the device host): support's words.
   const linkDetail = device.linkDetail && !WORDED_LINK_DETAIL.has(device.linkDetail) ? device.linkDetail : undefined;
   const technical = [linkDetail, detail?.raw].filter(Boolean).join(' · ');
@@ -73,7 +84,9 @@ export function DeviceCard({ device, onCommand }: { device: DeviceView; onComman
           </code>
         </details>
       )}
-      <p className="device-path">{device.address ? t('assistant.address', { address: device.address }) : t('assistant.port', { path: device.path })}</p>
+      <p className={`device-path${device.address ? ' is-address' : ''}`}>
+        {device.address ? t('assistant.address', { address: device.address }) : t('assistant.port', { path: device.path })}
+      </p>
       {device.commands.length > 0 && (
         <div className="device-commands">
           {device.commands.map((name) => (

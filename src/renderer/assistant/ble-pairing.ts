@@ -24,6 +24,8 @@ export interface BlePanelState {
   open: boolean;
   view: BleView | undefined;
   step: PairStep;
+  /** The device in hand as it was listed: kept on screen with its outcome even once it leaves the list (forgotten, gone quiet). */
+  held?: BleRow;
 }
 
 export const PASSKEY_DIGITS = 6;
@@ -60,7 +62,7 @@ export class BlePairing {
   async close(): Promise<void> {
     if (!this.state.open) return;
     this.turn++;
-    this.set({ open: false, view: undefined, step: IDLE });
+    this.set({ open: false, view: undefined, step: IDLE, held: undefined });
     await this.call('ble:scan', { on: false });
   }
 
@@ -75,6 +77,7 @@ export class BlePairing {
 
   /** « Appairer »: the device's pairing-mode words first (the device must show « -P- » or blink before pairing). */
   choose(address: string, driver: string): void {
+    this.hold(address);
     this.go({ kind: 'instructions', address, driver });
   }
 
@@ -114,6 +117,7 @@ export class BlePairing {
 
   /** « Oublier cet appareil »: asks first. */
   askForget(address: string): void {
+    this.hold(address);
     this.go({ kind: 'confirm-forget', address });
   }
 
@@ -129,7 +133,13 @@ export class BlePairing {
 
   /** « Annuler », « Fermer »: nothing in hand (a pairing already asked of main still ends there, its answer is dropped). */
   cancel(): void {
+    this.set({ held: undefined });
     this.go(IDLE);
+  }
+
+  private hold(address: string): void {
+    const row = bleRows(this.state.view).find((r) => r.address === address);
+    this.set({ held: row });
   }
 
   private async send(address: string, driver: string, passkey?: string): Promise<void> {
@@ -181,10 +191,17 @@ export interface BleRow {
   supported: boolean;
 }
 
-/** The panel's list: the cabin's own devices first, then the supported ones nearby by signal, then the others. */
-export function bleRows(view: BleView | undefined): BleRow[] {
+/**
+ * The panel's list: the cabin's own devices first, then the supported ones nearby by signal, then the others.
+ * `held`: the device in hand, listed even when the view no longer has it (forgotten and quiet), as not assigned.
+ */
+export function bleRows(view: BleView | undefined, held?: BleRow): BleRow[] {
   if (!view) return [];
   const rows = new Map<string, BleRow>();
+  if (held && !view.assigned.some((a) => a.address === held.address) && !view.nearby.some((n) => n.address === held.address)) {
+    const { nearby, ...rest } = held;
+    rows.set(held.address, { ...rest, ...(nearby ? { nearby: { ...nearby, rssi: undefined, assigned: false, paired: false } } : {}), assigned: false });
+  }
   for (const a of view.assigned) rows.set(a.address, { address: a.address, driver: a.driver, assigned: true, supported: true });
   for (const n of view.nearby) {
     const assigned = rows.get(n.address);

@@ -91,7 +91,7 @@ describe("the assistant's Bluetooth section", () => {
   it('failed: plain words, the detail as technical text (English), and a retry', () => {
     const { html, text } = render({ kind: 'failed', address: CUFF, driver: 'ble-blood-pressure', detail: 'org.bluez.Error.AuthenticationFailed' });
     expect(text).toContain('L’appairage n’a pas marché.');
-    expect(html).toContain('Détail technique</span> <code lang="en" translate="no">org.bluez.Error.AuthenticationFailed</code>');
+    expect(html).toContain('Détail technique\u00a0:</span> <code lang="en" translate="no">org.bluez.Error.AuthenticationFailed</code>');
     expect(buttons(row(html, CUFF))).toEqual(['ble-retry', 'ble-cancel']);
     expect(render({ kind: 'paired', address: CUFF }).text).toContain('Appareil appairé à cette cabine.');
   });
