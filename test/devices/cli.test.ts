@@ -122,12 +122,18 @@ function expectCleanError(r: Run, pattern: RegExp, stdoutEmpty = true): void {
 }
 
 describe('cabin-devices', () => {
-  it('drivers: prints the catalogue as JSON with every driver of the issue', async () => {
+  it('drivers: prints the catalogue as JSON with every driver of the issue, Bluetooth LE ones with their settings', async () => {
     const r = await cli(['drivers']);
     expect(r.code).toBe(0);
-    const list = JSON.parse(r.stdout) as { id: string; transport: string; scenarios: string[] }[];
+    const list = JSON.parse(r.stdout) as { id: string; transport: string; scenarios: string[]; ble?: { connection: string; match: unknown[] } }[];
     expect(list.map((d) => d.id).sort()).toEqual(
       [
+        'berrymed-bci',
+        'ble-blood-pressure',
+        'ble-glucose',
+        'ble-pulse-oximeter',
+        'ble-thermometer',
+        'ble-weight-scale',
         'contec-cms50-legacy',
         'contec-cms50-v7',
         'masimo-ascii',
@@ -140,6 +146,8 @@ describe('cabin-devices', () => {
       ].sort(),
     );
     expect(list.find((d) => d.id === 'omron-hem790it')?.transport).toBe('hid');
+    expect(list.find((d) => d.id === 'berrymed-bci')).toMatchObject({ transport: 'ble', ble: { connection: 'streaming', match: [{ name: '^BerryMed' }, { name: '^BM1000' }] } });
+    expect(list.find((d) => d.id === 'ble-blood-pressure')).toMatchObject({ transport: 'ble', ble: { connection: 'episodic' } });
   });
 
   it('decode: turns a capture into one DeviceEvent per line, from a file and from stdin', async () => {
@@ -235,9 +243,10 @@ describe('cabin-devices', () => {
     const p = await pair();
     const cfg = join(tmp(), 'cabin.json');
     writeFileSync(cfg, JSON.stringify({ devices: { ports: [{ path: p.b, driver: 'masimo-ascii' }] } }));
-    const r = await cli(['list', '--json', '--config', cfg]);
+    // Bluetooth: scanned for a second (the BLE part is tested in cli-ble.test.ts).
+    const r = await cli(['list', '--json', '--config', cfg, '--seconds', '1']);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as { path: string; driver: string; reason: string }[];
+    const rows = (JSON.parse(r.stdout) as { ports: { path: string; driver: string; reason: string }[] }).ports;
     expect(rows.find((x) => x.path === p.b)).toMatchObject({ driver: 'masimo-ascii', reason: expect.stringContaining('configured') });
     writeFileSync(cfg, JSON.stringify({ devices: { ports: [{ path: p.b, driver: 'nope' }] } }));
     expectCleanError(await cli(['list', '--config', cfg]), /unknown driver 'nope'/);

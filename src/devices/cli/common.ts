@@ -1,5 +1,5 @@
-import { DRIVERS, findDriver } from '../../../drivers/index.ts';
-import type { Driver } from '../../shared/driver.ts';
+import { ALL_DRIVER_IDS, BLE_DRIVERS, DRIVERS, findBleDriver, findDriver } from '../../../drivers/index.ts';
+import type { BleDriver, Driver } from '../../shared/driver.ts';
 import { defaultDevicesConfig, loadDevicesConfig, type DevicesConfig } from '../config.ts';
 
 /** A failure to report as one line on stderr with a non-zero exit (never a stack trace). */
@@ -12,19 +12,32 @@ export class CliError extends Error {
   }
 }
 
-export function requireDriver(id: string | undefined): Driver {
+/** A serial / HID driver, or a Bluetooth LE one (`transport: 'ble'`). */
+export type AnyDriver = Driver | BleDriver;
+
+export function isBle(d: AnyDriver): d is BleDriver {
+  return d.manifest.transport === 'ble';
+}
+
+export function requireDriver(id: string | undefined): AnyDriver {
   if (!id) throw new CliError('Missing --driver ID (run `cabin-devices drivers` for the list).', 2);
-  const d = findDriver(id);
+  const d = findDriver(id) ?? findBleDriver(id);
   if (!d) {
-    throw new CliError(`Unknown driver '${id}'. Known drivers: ${DRIVERS.map((x) => x.manifest.id).join(', ')}.`, 2);
+    throw new CliError(`Unknown driver '${id}'. Known drivers: ${[...DRIVERS, ...BLE_DRIVERS].map((x) => x.manifest.id).join(', ')}.`, 2);
   }
   return d;
+}
+
+/** A Bluetooth address as BlueZ spells it (`AA:BB:CC:DD:EE:FF`), from any case; undefined when it is not one. */
+export function parseAddress(text: string): string | undefined {
+  const a = text.trim().toUpperCase();
+  return /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/.test(a) ? a : undefined;
 }
 
 export function readConfig(file: string | undefined): DevicesConfig {
   if (!file) return defaultDevicesConfig();
   try {
-    return loadDevicesConfig(file, DRIVERS.map((d) => d.manifest.id));
+    return loadDevicesConfig(file, ALL_DRIVER_IDS);
   } catch (err) {
     throw new CliError((err as Error).message, 2);
   }

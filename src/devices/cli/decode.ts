@@ -1,23 +1,13 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { DeviceEvent, WaveformEvent } from '../../shared/device-event.ts';
-import type { Driver } from '../../shared/driver.ts';
-import { CliError, writeOut } from './common.ts';
+import type { DeviceEvent } from '../../shared/device-event.ts';
+import { CliError, isBle, writeOut, type AnyDriver } from './common.ts';
+import { decodeBleCommand } from './decode-ble.ts';
+import { SLICE_MS, WaveLines } from './wave-lines.ts';
 
-/**
- * A capture is replayed in slices of this much device time, so decoders see time pass as on the line. It is
- * also the resolution of every `t`: a frame is stamped with the start of the slice it completes in.
- */
-const SLICE_MS = 20;
+// A capture is replayed in slices of SLICE_MS of device time, so decoders see time pass as on the line; it is also
+// the resolution of every `t` (a frame is stamped with the start of the slice it completes in).
 
-/**
- * Waveform events of one code are joined while each starts where the samples so far end, give or take this
- * much: the slice's resolution, and two sample periods for the frames of a slice (a decoder stamps all the
- * samples of one push with the push's time). A later start is a gap (finger out, lost lock): a new line.
- */
-export function gapToleranceMs(rate: number): number {
-  return SLICE_MS + 2000 / rate;
-}
 
 /**
  * Decodes a capture of a serial device to one DeviceEvent JSON object per line. A capture holds raw bytes
@@ -26,14 +16,8 @@ export function gapToleranceMs(rate: number): number {
  * gathered into one line per second of signal, stamped with the decoder's time of their first frame; a pause
  * in the samples (a finger-out gap) ends the line, and the next line starts at its own time.
  */
-/** `next` starts later than the samples of `held` end: the signal paused in between. */
-function isGap(held: WaveformEvent, next: WaveformEvent): boolean {
-  if (held.t === undefined || next.t === undefined) return false;
-  const end = held.t + (held.samples.length * 1000) / held.rate;
-  return next.t - end > gapToleranceMs(held.rate);
-}
-
-export async function decodeCommand(driver: Driver, file: string): Promise<number> {
+export async function decodeCommand(driver: AnyDriver, file: string, opts: { utcOffsetMin?: number } = {}): Promise<number> {
+  if (isBle(driver)) return decodeBleCommand(driver, file, opts);
   const m = driver.manifest;
   if (m.transport !== 'serial' || !m.serial) {
     throw new CliError(`${m.id} is a USB HID device: its traffic is request/response reports, not a byte capture to decode.`, 2);
@@ -43,26 +27,10 @@ export async function decodeCommand(driver: Driver, file: string): Promise<numbe
   const slice = Math.max(1, Math.round(bytesPerMs * SLICE_MS));
   const input: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const decoder = driver.createDecoder();
-  const waves = new Map<string, WaveformEvent>();
-  let offset = 0;
   let text = '';
-  const flushWave = (w: WaveformEvent): void => {
-    text += JSON.stringify(w) + '\n';
-    waves.delete(w.code);
-  };
-  const take = (e: DeviceEvent): void => {
-    if (e.kind !== 'waveform') {
-      text += JSON.stringify(e) + '\n';
-      return;
-    }
-    const w = waves.get(e.code);
-    if (w && (w.rate !== e.rate || isGap(w, e))) flushWave(w);
-    const held = waves.get(e.code);
-    if (!held) waves.set(e.code, { ...e, samples: [...e.samples] });
-    else for (const s of e.samples) held.samples.push(s);
-    const line = waves.get(e.code)!;
-    if (line.samples.length >= line.rate) flushWave(line);
-  };
+  const lines = new WaveLines((line) => (text += line));
+  const take = (e: DeviceEvent): void => lines.take(e);
+  let offset = 0;
   try {
     for await (const chunk of input) {
       const bytes = chunk as Buffer;
@@ -77,7 +45,7 @@ export async function decodeCommand(driver: Driver, file: string): Promise<numbe
         text = '';
       }
     }
-    for (const w of [...waves.values()]) flushWave(w);
+    lines.flush();
     if (text.length > 0) await writeOut(text);
   } catch (err) {
     const code = (err as { code?: string }).code;

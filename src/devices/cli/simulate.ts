@@ -1,4 +1,5 @@
-import type { Driver } from '../../shared/driver.ts';
+import type { BleDriver, Driver } from '../../shared/driver.ts';
+import { MockPeripheral } from '../ble/bluez/mock-peripheral.ts';
 import { SerialSimulator } from '../serial-simulator.ts';
 import { CliError, untilStopped } from './common.ts';
 
@@ -28,5 +29,30 @@ export async function simulateCommand(driver: Driver, path: string, scenario?: s
   await untilStopped(seconds, lost);
   await device.stop();
   if (lostError) throw new CliError(lostError.message);
+  return 0;
+}
+
+/**
+ * `simulate` of a Bluetooth LE driver: the device is added to the fake BlueZ on DBUS_SYSTEM_BUS_ADDRESS (a test bus
+ * where python3-dbusmock runs test/helpers/fake-bluez/bluez_gatt.py) with its simulator's GATT table, and plays its
+ * scenario there until stopped: a `watch` or a cabin on the same bus sees it advertise, connects and gets its values.
+ */
+export async function simulateBleCommand(driver: BleDriver, scenario?: string, seconds?: number): Promise<number> {
+  const m = driver.manifest;
+  if (scenario !== undefined && !driver.scenarios.includes(scenario)) {
+    throw new CliError(`Unknown scenario '${scenario}' for ${m.id}. Known: ${driver.scenarios.join(', ')}.`, 2);
+  }
+  let peripheral: MockPeripheral;
+  try {
+    peripheral = await MockPeripheral.start(driver, scenario, { onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  process.stderr.write(`simulating ${m.id} (${scenario ?? driver.scenarios[0]}) as ${peripheral.address} on the test Bluetooth bus; Ctrl-C to stop\n`);
+  const lost = new Promise<void>((resolve) => peripheral.onLost(() => resolve()));
+  await untilStopped(seconds, lost);
+  const why = peripheral.lostReason;
+  await peripheral.stop();
+  if (why) throw new CliError(why);
   return 0;
 }

@@ -1,13 +1,20 @@
-import { DRIVERS } from '../../../drivers/index.ts';
+import { BLE_DRIVERS, DRIVERS } from '../../../drivers/index.ts';
 import type { HostMessage } from '../../shared/device-host.ts';
 import type { DevicesConfig } from '../config.ts';
 import { matchPort } from '../discovery/match.ts';
 import { probe } from '../discovery/probe.ts';
 import { createDeviceManager, machineLister, simulatedPorts, transportFactory } from '../host.ts';
-import { CliError, untilStopped, writeOut } from './common.ts';
+import { scanBle, systemCentral, type BleScan } from './ble.ts';
+import { CliError, isBle, requireDriver, untilStopped, writeOut } from './common.ts';
 
-/** `list`: the ports seen now, with the driver each would get and why (`--probe` settles shared ids). */
-export async function listCommand(config: DevicesConfig, json: boolean, doProbe: boolean): Promise<number> {
+/** Seconds `list` scans for Bluetooth LE devices by default. */
+export const LIST_SCAN_SECONDS = 4;
+
+/**
+ * `list`: the ports seen now, with the driver each would get and why (`--probe` settles shared ids), then the Bluetooth
+ * LE devices heard during a scan of `bleSeconds` (or one line saying why Bluetooth cannot be used).
+ */
+export async function listCommand(config: DevicesConfig, json: boolean, doProbe: boolean, bleSeconds = LIST_SCAN_SECONDS): Promise<number> {
   const warnings: string[] = [];
   const lister = machineLister(DRIVERS, config, (w) => warnings.push(w));
   const ports = [...(await lister()), ...simulatedPorts(config)];
@@ -24,9 +31,14 @@ export async function listCommand(config: DevicesConfig, json: boolean, doProbe:
     rows.push({ ...port, driver, candidates: m.candidates.map((c) => c.manifest.id), reason });
   }
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const ble: BleScan = config.bluetooth.enabled
+    ? await scanBle(bleSeconds)
+    : { available: false, detail: 'switched off in the cabin config (devices.bluetooth.enabled)' };
   if (json) {
-    await writeOut(JSON.stringify(rows, null, 2) + '\n');
-  } else if (rows.length === 0) {
+    await writeOut(JSON.stringify({ ports: rows, bluetooth: ble }, null, 2) + '\n');
+    return 0;
+  }
+  if (rows.length === 0) {
     await writeOut('No serial or known HID ports seen. Plug a device in, or map a port in the cabin config.\n');
   } else {
     for (const r of rows) {
@@ -34,22 +46,48 @@ export async function listCommand(config: DevicesConfig, json: boolean, doProbe:
       await writeOut(`${r.path}\t${r.kind}\t${ids}\t${r.driver ?? (r.candidates.length ? 'probe needed' : '-')}\t${r.reason}\n`);
     }
   }
+  if (!ble.available) {
+    await writeOut(`Bluetooth LE not available: ${ble.detail}\n`);
+  } else if (ble.devices.length === 0) {
+    await writeOut(`No Bluetooth LE device heard in ${ble.seconds} s.\n`);
+  } else {
+    for (const d of ble.devices) {
+      const signal = d.rssi === null ? 'not heard' : `${d.rssi} dBm`;
+      const state = [d.paired ? 'paired' : 'not paired', ...(d.connected ? ['connected'] : [])].join(', ');
+      await writeOut(`ble:${d.address}\t${d.name ?? '(no name)'}\t${signal}\t${state}\t${d.driver ?? '-'}\t${d.reason}\n`);
+    }
+  }
   return 0;
 }
 
-/** `watch`: live decoded events, one JSON message per line, from all detected devices or a chosen one. */
+/**
+ * `watch`: live decoded events, one JSON message per line, from all detected devices or a chosen one. Bluetooth LE
+ * devices are connected as they advertise, every one a BLE driver recognises (the CLI is for technicians: nothing
+ * needs assigning first); `--driver` narrows to one driver, `--address` to one device.
+ */
 export async function watchCommand(
   config: DevicesConfig,
-  filter: { port?: string; driver?: string },
+  filter: { port?: string; driver?: string; address?: string },
   seconds?: number,
 ): Promise<number> {
+  const chosen = filter.driver !== undefined ? requireDriver(filter.driver) : undefined;
+  const bleOnly = chosen !== undefined && isBle(chosen);
+  if (filter.port !== undefined && bleOnly) throw new CliError(`${chosen.manifest.id} is a Bluetooth LE device: it has no port (use --address AA:BB:CC:DD:EE:FF).`, 2);
+  if (filter.address !== undefined && !bleOnly && chosen !== undefined) throw new CliError('--address is for Bluetooth LE drivers.', 2);
   if (filter.port !== undefined && filter.driver !== undefined && !config.ports.some((p) => p.path === filter.port)) {
     // A port named on the command line with its driver needs no USB identity.
     config = { ...config, ports: [...config.ports, { path: filter.port, driver: filter.driver }] };
   }
+  const warn = (w: string): void => void process.stderr.write(`warning: ${w}\n`);
+  // Bluetooth too unless a port was named; BlueZ, or the config's simulated BLE devices (the demo's, tests').
+  const useBle = filter.port === undefined && (bleOnly || chosen === undefined) && config.bluetooth.enabled;
+  const simulatesBle = config.simulate.some((s) => BLE_DRIVERS.some((d) => d.manifest.id === s.driver));
+  const central = useBle && !simulatesBle ? systemCentral(warn, filter.address) : undefined;
   const manager = createDeviceManager(DRIVERS, config, {
-    filter,
-    onWarning: (w) => process.stderr.write(`warning: ${w}\n`),
+    filter: { ...(filter.port !== undefined ? { port: filter.port } : {}), ...(filter.driver !== undefined ? { driver: filter.driver } : {}) },
+    onWarning: warn,
+    ...(bleOnly ? { lister: async () => [] } : {}),
+    ...(useBle ? { bleDrivers: BLE_DRIVERS, bleAssignAll: true, ...(central ? { bleCentral: central } : {}) } : {}),
   });
   let fatal: string | undefined;
   let stop: () => void = () => {};
@@ -59,6 +97,7 @@ export async function watchCommand(
       process.stderr.write(`${m.level}: ${m.message}\n`);
       return;
     }
+    if (m.type === 'ble-nearby' || m.type === 'ble-pairing') return;
     void writeOut(JSON.stringify(m) + '\n');
     // Watching one named port: a port that cannot be opened or goes away is an error, not something to wait for.
     if (filter.port === undefined) return;
@@ -68,6 +107,10 @@ export async function watchCommand(
     if (fatal) stop();
   });
   await manager.start();
+  if (bleOnly && central?.startError !== undefined) {
+    await manager.stop();
+    throw new CliError(`Bluetooth is not available: ${central.startError}`);
+  }
   // Ports whose USB ids several drivers share are probed first: wait for the decision.
   await manager.settled();
   if (filter.port !== undefined && manager.devices().length === 0 && !fatal) {
@@ -79,7 +122,7 @@ export async function watchCommand(
         : `No driver recognised ${filter.port}: give --driver ID, or map the port in the cabin config.`,
     );
   }
-  process.stderr.write('watching; Ctrl-C to stop\n');
+  process.stderr.write(bleOnly ? `watching for ${chosen.manifest.id} devices as they advertise; Ctrl-C to stop\n` : 'watching; Ctrl-C to stop\n');
   await untilStopped(seconds, stopped);
   await manager.stop();
   if (fatal) throw new CliError(fatal);
