@@ -1,8 +1,9 @@
 import { MDC, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
-import type { BleConnectionContext, BleDecoder, BleWrite, CharacteristicValue } from '../../src/shared/driver.ts';
+import type { BleConnectionContext, BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
+import { Bit7Frames } from '../_lib/bit7-frames.ts';
 import { Emitter } from '../_lib/emitter.ts';
-import { BleCommon } from '../_ble/session.ts';
+import { BleDecoderBase } from '../_ble/decoder.ts';
 import { sameUuid } from '../_ble/uuid.ts';
 import { manifest } from './manifest.ts';
 import { BCI, FRAME_RATE_HZ } from './uuids.ts';
@@ -47,55 +48,34 @@ export function parseFrame(f: ArrayLike<number>): BciFrame {
 }
 
 /**
- * Reassembles frames across notifications (a notification may hold several frames, or part of one): bit 7 is set in
- * byte 0 only, so a set bit 7 starts a frame and a clear one outside a frame is garbage. No checksum exists.
+ * Reassembles frames across notifications (a notification may hold several frames, or part of one) with the sync of
+ * Contec's legacy protocol (drivers/_lib/bit7-frames.ts).
  */
-class BciDecoder implements BleDecoder {
-  private readonly common = new BleCommon(manifest.ble);
+class BciDecoder extends BleDecoderBase {
   private readonly emitter = new Emitter();
-  private readonly frame = new Uint8Array(5);
-  private pos = 0;
+  private readonly sync = new Bit7Frames();
   private streak = 0;
-  private ok = false;
 
-  get recognised(): boolean {
-    return this.ok;
+  constructor() {
+    super(manifest.ble);
   }
 
-  connected(ctx: BleConnectionContext): DeviceEvent[] {
-    this.pos = 0;
-    return this.common.connected(ctx);
+  protected override opened(_ctx: BleConnectionContext): void {
+    this.sync.reset();
   }
 
-  disconnected(): DeviceEvent[] {
-    this.pos = 0;
+  protected override closed(): void {
+    this.sync.reset();
     this.forget();
-    return [];
   }
 
-  takeOutgoing(): BleWrite[] {
-    return this.common.takeOutgoing();
-  }
-
-  value(v: CharacteristicValue, nowMs: number): DeviceEvent[] {
-    const own = this.common.value(v, nowMs);
-    if (own) return own;
+  protected own(v: CharacteristicValue, nowMs: number): DeviceEvent[] {
     if (!sameUuid(v.characteristic, BCI.notify)) return [];
     const frames: BciFrame[] = [];
     for (const b of v.bytes) {
-      if (b & 0x80) {
-        if (this.pos > 0) this.streak = 0; // the previous frame was cut short
-        this.frame[0] = b;
-        this.pos = 1;
-      } else if (this.pos === 0) {
-        this.streak = 0;
-      } else {
-        this.frame[this.pos++] = b;
-        if (this.pos === 5) {
-          this.pos = 0;
-          frames.push(parseFrame(this.frame));
-        }
-      }
+      const f = this.sync.byte(b);
+      if (f === 'lost') this.streak = 0;
+      else if (f) frames.push(parseFrame(f));
     }
     // The frames of one notification were measured one sample period apart, the last just before it arrived.
     const period = 1000 / FRAME_RATE_HZ;
@@ -110,7 +90,7 @@ class BciDecoder implements BleDecoder {
 
   private report(f: BciFrame, t: number): void {
     if (f.pleth > 100 || (f.spo2 > 100 && f.spo2 !== 127)) this.streak = 0;
-    else if (++this.streak >= RECOGNISE_AFTER) this.ok = true;
+    else if (++this.streak >= RECOGNISE_AFTER) this.known = true;
     const em = this.emitter;
     if (f.probeUnplugged || f.noFinger) {
       this.forget();

@@ -1,9 +1,9 @@
 import { inRange, measurement, MDC, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent, ObservationFlag } from '../../src/shared/device-event.ts';
 import { OBSERVATION_FLAGS } from '../../src/shared/device-event.ts';
-import type { BleConnectionContext, BleDecoder, BleWrite, CharacteristicValue } from '../../src/shared/driver.ts';
+import type { BleConnectionContext, BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
 import { Emitter } from '../_lib/emitter.ts';
-import { BleCommon } from '../_ble/session.ts';
+import { BleDecoderBase } from '../_ble/decoder.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { parseGlucoseMeasurement, toMgDl, type GlucoseRecord } from './glucose.ts';
 import { manifest } from './manifest.ts';
@@ -37,49 +37,33 @@ export function flagsOf(status: number): ObservationFlag[] {
   return OBSERVATION_FLAGS.filter((f) => set.has(f));
 }
 
-class GlucoseDecoder implements BleDecoder {
-  private readonly common = new BleCommon(manifest.ble);
+class GlucoseDecoder extends BleDecoderBase {
   private readonly emitter = new Emitter();
-  private ctx: BleConnectionContext | undefined;
-  private outgoing: BleWrite[] = [];
   /** The record requests still to try, most selective first (flutter_blue#830: some meters only answer "last"). */
   private plan: RacpAsk[] = [];
   private asked: RacpAsk | undefined;
   private received = 0;
-  private ok = false;
   private readonly obs: DeviceEvent[] = [];
 
-  get recognised(): boolean {
-    return this.ok;
+  constructor() {
+    super(manifest.ble);
   }
 
-  connected(ctx: BleConnectionContext): DeviceEvent[] {
-    this.ctx = ctx;
+  /** The record request is queued at connection: the session writes only after its subscriptions (BleLink.subscribe). */
+  protected override opened(ctx: BleConnectionContext): void {
     this.received = 0;
     const next = ctx.lastSeq !== undefined && ctx.lastSeq < 0xffff ? ctx.lastSeq + 1 : undefined;
     // Readings before this visit are not this patient's: only newer records; the whole memory only when nothing is known.
     this.plan = next !== undefined ? [{ kind: 'from', seq: next }, { kind: 'last' }, { kind: 'all' }] : ctx.lastSeq !== undefined ? [{ kind: 'last' }] : [{ kind: 'all' }];
-    this.outgoing = [];
     this.askNext();
-    return this.common.connected(ctx);
   }
 
-  disconnected(): DeviceEvent[] {
+  protected override closed(): void {
     this.asked = undefined;
     this.plan = [];
-    return [];
   }
 
-  /** The record request is queued at connection: the session writes only after its subscriptions (BleLink.subscribe). */
-  takeOutgoing(): BleWrite[] {
-    const out = [...this.common.takeOutgoing(), ...this.outgoing];
-    this.outgoing = [];
-    return out;
-  }
-
-  value(v: CharacteristicValue, nowMs: number): DeviceEvent[] {
-    const own = this.common.value(v, nowMs);
-    if (own) return own;
+  protected own(v: CharacteristicValue, nowMs: number): DeviceEvent[] {
     const ch = normaliseUuid(v.characteristic);
     if (ch === UUID.glucoseMeasurement) this.measurement(v.bytes, nowMs);
     else if (ch === UUID.recordAccess) this.racp(v.bytes, nowMs);
@@ -90,7 +74,7 @@ class GlucoseDecoder implements BleDecoder {
   private askNext(): boolean {
     this.asked = this.plan.shift();
     if (!this.asked) return false;
-    this.outgoing.push({ service: UUID.glucose, characteristic: UUID.recordAccess, bytes: racpRequest(this.asked) });
+    this.send({ service: UUID.glucose, characteristic: UUID.recordAccess, bytes: racpRequest(this.asked) });
     return true;
   }
 
@@ -100,7 +84,7 @@ class GlucoseDecoder implements BleDecoder {
       this.emitter.status('error', t, 'malformed-record-access');
       return;
     }
-    this.ok = true;
+    this.known = true;
     const code = bytes[3]!;
     if (code === RACP.success) this.emitter.status('ok', t, `records-received-${this.received}`);
     else if (code === RACP.noRecords) this.emitter.status('ok', t, 'no-new-records');
@@ -115,7 +99,7 @@ class GlucoseDecoder implements BleDecoder {
       this.emitter.status('error', nowMs, 'malformed-measurement');
       return;
     }
-    this.ok = true;
+    this.known = true;
     this.received++;
     const r = parsed.record;
     const status = r.status ?? 0;

@@ -1,9 +1,9 @@
 import { measurement, inRange, MDC, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceClock, DeviceEvent, ObservationEvent } from '../../src/shared/device-event.ts';
-import type { BleConnectionContext, BleDecoder, BleWrite, CharacteristicValue } from '../../src/shared/driver.ts';
+import type { BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
 import { Emitter } from '../_lib/emitter.ts';
 import type { Medical } from '../_ble/ieee11073.ts';
-import { BleCommon } from '../_ble/session.ts';
+import { BleDecoderBase } from '../_ble/decoder.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { manifest } from './manifest.ts';
 import { assess, parseContinuous, parseSpotCheck, type Assessment, type PlxReading } from './plx.ts';
@@ -33,34 +33,19 @@ function problem(f: Field): string | undefined {
   return inRange(f.code, f.m.value) ? undefined : `${f.name}-out-of-range`;
 }
 
-class PlxDecoder implements BleDecoder {
-  private readonly common = new BleCommon(manifest.ble);
+class PlxDecoder extends BleDecoderBase {
   private readonly emitter = new Emitter();
-  private ctx: BleConnectionContext | undefined;
-  private ok = false;
   private spotCount = 0;
 
-  get recognised(): boolean {
-    return this.ok;
+  constructor() {
+    super(manifest.ble);
   }
 
-  connected(ctx: BleConnectionContext): DeviceEvent[] {
-    this.ctx = ctx;
-    return this.common.connected(ctx);
-  }
-
-  disconnected(): DeviceEvent[] {
+  protected override closed(): void {
     for (const code of [SAT, PULSE, PERF]) this.emitter.forget(code);
-    return [];
   }
 
-  takeOutgoing(): BleWrite[] {
-    return this.common.takeOutgoing();
-  }
-
-  value(v: CharacteristicValue, nowMs: number): DeviceEvent[] {
-    const own = this.common.value(v, nowMs);
-    if (own) return own;
+  protected own(v: CharacteristicValue, nowMs: number): DeviceEvent[] {
     const ch = normaliseUuid(v.characteristic);
     if (ch === UUID.plxSpotCheck) return this.spotCheck(v.bytes, nowMs);
     if (ch === UUID.plxContinuous) return this.continuous(v.bytes, nowMs);
@@ -71,7 +56,7 @@ class PlxDecoder implements BleDecoder {
   private spotCheck(bytes: Uint8Array, nowMs: number): DeviceEvent[] {
     const parsed = parseSpotCheck(bytes, this.ctx?.utcOffsetMin ?? 0);
     if (!parsed.ok) return this.malformed(nowMs, 'spot-check');
-    this.ok = true;
+    this.known = true;
     const r = parsed.reading;
     const a = assess(r);
     let deviceMs: number | 'unset' | undefined;
@@ -98,7 +83,7 @@ class PlxDecoder implements BleDecoder {
   private continuous(bytes: Uint8Array, nowMs: number): DeviceEvent[] {
     const parsed = parseContinuous(bytes);
     if (!parsed.ok) return this.malformed(nowMs, 'continuous');
-    this.ok = true;
+    this.known = true;
     const r = parsed.reading;
     const a = assess(r);
     const { t, deviceClock } = this.common.clockOf(undefined, nowMs, true);

@@ -1,3 +1,4 @@
+import { Bit7Frames } from '../_lib/bit7-frames.ts';
 import { Emitter } from '../_lib/emitter.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { Decoder } from '../../src/shared/driver.ts';
@@ -43,16 +44,15 @@ export function parseFrame(f: ArrayLike<number>): LegacyFields {
 }
 
 /**
- * Byte-wise V5.1 decoder. Sync rule: bit 7 is set in byte 1 only, so a set bit 7 always starts a frame and a
- * clear one outside a frame is garbage. No checksum exists.
+ * Byte-wise V5.1 decoder. Sync rule (drivers/_lib/bit7-frames.ts): bit 7 is set in byte 1 only, so a set bit 7
+ * always starts a frame and a clear one outside a frame is garbage. No checksum exists.
  */
 class ContecLegacyDecoder implements Decoder {
   private readonly emitter = new Emitter();
-  private readonly frame = new Uint8Array(5);
+  private readonly sync = new Bit7Frames();
   private readonly reading: ContecReading = {
     probeError: false, searching: false, searchingTooLong: false, pleth: 0, pulse: 0, spo2: 0, pi: NaN,
   };
-  private pos = 0;
   private streak = 0;
   private ok = false;
 
@@ -61,27 +61,16 @@ class ContecLegacyDecoder implements Decoder {
   }
 
   push(bytes: Uint8Array, nowMs: number): DeviceEvent[] {
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i] ?? 0;
-      if ((b & 0x80) !== 0) {
-        if (this.pos > 0) this.streak = 0; // the previous frame was cut short
-        this.frame[0] = b;
-        this.pos = 1;
-      } else if (this.pos === 0) {
-        this.streak = 0;
-      } else {
-        this.frame[this.pos++] = b;
-        if (this.pos === 5) {
-          this.pos = 0;
-          this.complete(nowMs);
-        }
-      }
+    for (const b of bytes) {
+      const f = this.sync.byte(b);
+      if (f === 'lost') this.streak = 0;
+      else if (f) this.complete(f, nowMs);
     }
     return this.emitter.take();
   }
 
-  private complete(t: number): void {
-    const f = parseFrame(this.frame);
+  private complete(frame: Uint8Array, t: number): void {
+    const f = parseFrame(frame);
     // Signal strength is 0–8 and SpO2 0–100 or 127 on real devices; other frames still decode but do not
     // count towards recognition.
     if (f.signal > 8 || (f.spo2 > 100 && f.spo2 !== 127)) this.streak = 0;
