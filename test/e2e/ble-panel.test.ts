@@ -96,10 +96,13 @@ describe('Bluetooth LE in the kiosk (Chromium, demo devices)', () => {
     // The voice pack says it (when espeak-ng is there to make one).
     const manifest = JSON.parse(readFileSync(join(rendererDir, VOICE_DIR, MANIFEST_FILE), 'utf8')) as { prompts: { key: string }[] };
     expect(manifest.prompts.map((p) => p.key)).toEqual(expect.arrayContaining(['step.blood-pressure-ble.instruction', 'step.glucometer.instruction']));
+    await shot('ble-exam-cuff');
     // No « Lancer la mesure » button: the patient starts the cuff itself.
     expect(await page.getByTestId('measure').count()).toBe(0);
     const signal = await page.getByTestId('signal').getAttribute('data-signal');
     expect(['use-device', 'receiving', 'measuring', 'done']).toContain(signal);
+    // Waiting for the cuff: the START button's picture, as for a wired cuff after « Lancer la mesure ».
+    if (signal === 'use-device') expect(await page.getByTestId('press-start').count()).toBe(1);
     await expect.poll(async () => /\d+\/\d+/.test((await text('value-bp')) ?? ''), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => page.getByTestId('signal').getAttribute('data-signal')).toBe('done');
     expect(pageErrors).toEqual([]);
@@ -197,6 +200,11 @@ describe('Bluetooth LE in the kiosk (Chromium, demo devices)', () => {
       });
     });
     await page.reload();
+    // Back in the visit's exam (a loaded machine may take a while to rebuild the page).
+    await page.locator('.kiosk[data-phase="exam"]').waitFor({ timeout: 30_000 }).catch(async (err: Error) => {
+      await shot('ble-reload-failed');
+      throw new Error(`${err.message}\npage: ${await page.locator('body').innerText()}`);
+    });
     await page.getByTestId('assistant-open').click();
     await enterPin('1234');
     await page.getByTestId('ble-open').click();

@@ -34,6 +34,8 @@ export function ExamStep({ step, readings, compact = false, onCommand }: { step:
   const spoken = useSpoken();
   useAutoSpeak([instructionKey]);
   useAutoSpeak(signal === 'press-start' ? ['exam.pressStart'] : []);
+  // A Bluetooth cuff waits for its own START button: the same picture, said already by the step's instruction.
+  const pressStart = signal === 'press-start' || (signal === 'use-device' && category === 'blood-pressure');
 
   return (
     <div className={`step${compact ? ' step-compact' : ''}`} data-testid={`step-${category}`}>
@@ -48,7 +50,7 @@ export function ExamStep({ step, readings, compact = false, onCommand }: { step:
         <SignalBadge signal={signal} tone={tone} />
         <StepValues main={main} minor={minor} />
         {category === 'oximeter' && <Pleth deviceId={device.id} />}
-        {signal === 'press-start' ? (
+        {pressStart ? (
           <div className="press-start" role="status" data-testid="press-start">
             <PressStartPicture />
             <p {...spoken('exam.pressStart')}>{t('exam.pressStart')}</p>
