@@ -13,6 +13,7 @@ import dbusmock.templates.bluez5 as _bluez5
 import dbus
 import dbus.service
 from dbusmock import OBJECT_MANAGER_IFACE, mockobject
+from gi.repository import GLib
 
 GATT_SERVICE_IFACE = 'org.bluez.GattService1'
 GATT_CHARACTERISTIC_IFACE = 'org.bluez.GattCharacteristic1'
@@ -325,6 +326,11 @@ def _write_value(char, value, options):
     if (kind == 'command' and 'write-without-response' not in flags) or (kind != 'command' and 'write' not in flags):
         raise _error('NotPermitted', 'Write not permitted')
     char.written.append((bytes(value), kind))
+    # The device's scripted answer (a record access response): the first rule whose request is this value, or any.
+    for request, responses in getattr(char, 'write_responses', []):
+        if len(request) == 0 or bytes(request) == bytes(value):
+            _send_later(responses)
+            break
 
 
 def _start_notify(char):
@@ -334,6 +340,8 @@ def _start_notify(char):
         raise _error('NotSupported', 'Operation is not supported')
     if not char.props[GATT_CHARACTERISTIC_IFACE]['Notifying']:
         _changed(char, GATT_CHARACTERISTIC_IFACE, {'Notifying': dbus.Boolean(True, variant_level=1)})
+        # A BPS 1.0 cuff indicates its memory as soon as measurements are subscribed.
+        _send_later(getattr(char, 'subscribe_responses', []))
 
 
 def _stop_notify(char):
@@ -370,12 +378,7 @@ def AddGattCharacteristic(_self, service_path, uuid, flags, value):
 @dbus.service.method(_MOCK, in_signature='say', out_signature='b')
 def Notify(_self, char_path, value):
     '''The device sends a notification or indication: only delivered while a client has StartNotify on.'''
-    char = mockobject.objects[str(char_path)]
-    if not char.props[GATT_CHARACTERISTIC_IFACE]['Notifying']:
-        return False
-    _changed(char, GATT_CHARACTERISTIC_IFACE,
-             {'Value': dbus.Array([dbus.Byte(b) for b in value], signature='y', variant_level=1)})
-    return True
+    return _send(mockobject.objects[str(char_path)], value)
 
 
 @dbus.service.method(_MOCK, in_signature='s', out_signature='a(ays)')
@@ -383,3 +386,64 @@ def Written(_self, char_path):
     '''What centrals wrote to a characteristic, in order: (bytes, 'request' | 'command').'''
     return dbus.Array([dbus.Struct((dbus.ByteArray(v), k)) for v, k in mockobject.objects[str(char_path)].written],
                       signature='(ays)')
+
+
+# 7. Scripted devices: what a device sends by itself in answer to a write or a subscription, and a device added with
+# its whole GATT table in one call (a central that connects at the first advertisement finds every service).
+def _send(char, value):
+    '''A notification or indication: only delivered while a client has StartNotify on (else False).'''
+    if not char.props[GATT_CHARACTERISTIC_IFACE]['Notifying']:
+        return False
+    _changed(char, GATT_CHARACTERISTIC_IFACE,
+             {'Value': dbus.Array([dbus.Byte(b) for b in value], signature='y', variant_level=1)})
+    return True
+
+
+def _send_later(responses):
+    '''Sends (characteristic path, value) pairs in order once the current call has been answered, as a device
+    acknowledges a write before it indicates; a pair whose characteristic is not subscribed (or gone) is dropped.'''
+    pending = [(str(path), bytes(value)) for path, value in responses]
+    if not pending:
+        return
+
+    def later():
+        for path, value in pending:
+            char = mockobject.objects.get(path)
+            if char is not None:
+                _send(char, value)
+        return False
+    GLib.idle_add(later)
+
+
+def _responses(responses):
+    return [(str(path), bytes(value)) for path, value in responses]
+
+
+@dbus.service.method(_MOCK, in_signature='sa(aya(say))', out_signature='')
+def SetWriteResponses(_self, char_path, rules):
+    '''When a central writes to the characteristic, the first rule whose request equals the value (an empty request:
+    any value) sends its (characteristic path, value) list, after the write's reply. Replaces earlier rules.'''
+    mockobject.objects[str(char_path)].write_responses = [(bytes(request), _responses(responses)) for request, responses in rules]
+
+
+@dbus.service.method(_MOCK, in_signature='sa(say)', out_signature='')
+def SetSubscribeResponses(_self, char_path, responses):
+    '''When a central switches notifications or indications on, the device sends these (after StartNotify's reply).'''
+    mockobject.objects[str(char_path)].subscribe_responses = _responses(responses)
+
+
+@dbus.service.method(_MOCK, in_signature='sssa{sv}a(sa(sasay))', out_signature='a{ss}')
+def AddLeDevice(self, adapter_device_name, device_address, alias, props, services):
+    '''AddDevice, then the Device1 properties given (UUIDs, RSSI, Paired…), then its services and characteristics, in
+    one call: a central that connects at the device's first advertisement gets every service. Returns
+    {'device': path, '<service uuid>/<characteristic uuid>': path}.'''
+    path = AddDevice(self, adapter_device_name, device_address, alias)
+    device = mockobject.objects[path]
+    paths = {'device': path}
+    for service_uuid, characteristics in services:
+        service_path = AddGattService(self, path, str(service_uuid))
+        for uuid, flags, value in characteristics:
+            paths[f'{service_uuid}/{uuid}'] = AddGattCharacteristic(self, service_path, str(uuid), flags, value)
+    if props:
+        _changed(device, _DEVICE, dict(props))
+    return dbus.Dictionary(paths, signature='ss')

@@ -24,6 +24,23 @@ export interface FakeDeviceOptions {
   readonly paired?: boolean;
 }
 
+/** One characteristic of a scripted device: BlueZ flags and the value a read returns. */
+export interface FakeCharacteristic {
+  readonly uuid: string;
+  readonly flags: readonly string[];
+  readonly value?: readonly number[];
+}
+
+export interface FakeLeDeviceOptions extends FakeDeviceOptions {
+  readonly gatt: readonly { readonly uuid: string; readonly characteristics: readonly FakeCharacteristic[] }[];
+}
+
+/** A value the device sends by itself (notification or indication) on the characteristic at `char`. */
+export interface FakeSend {
+  readonly char: string;
+  readonly bytes: readonly number[];
+}
+
 export interface FakeBluez {
   /** The private bus's address (give it to BluezCentral, or as DBUS_SYSTEM_BUS_ADDRESS). */
   readonly address: string;
@@ -34,6 +51,18 @@ export interface FakeBluez {
   addDevice(address: string, opts: FakeDeviceOptions, adapter?: string): Promise<string>;
   addService(devicePath: string, uuid: string): Promise<string>;
   addCharacteristic(servicePath: string, uuid: string, flags: readonly string[], value?: readonly number[]): Promise<string>;
+  /**
+   * A device with its whole GATT table, added in one call (a central connecting at its first advertisement finds every
+   * service). Returns the device's path and each characteristic's, keyed `<service uuid>/<characteristic uuid>` as given.
+   */
+  addLeDevice(address: string, opts: FakeLeDeviceOptions, adapter?: string): Promise<{ device: string; chars: Record<string, string> }>;
+  /**
+   * The device's scripted answers to writes on `charPath`: the first rule whose `request` equals the written value
+   * (absent: any value) sends its values in order, after the write's reply (only on subscribed characteristics).
+   */
+  respondToWrite(charPath: string, rules: readonly { request?: readonly number[]; send: readonly FakeSend[] }[]): Promise<void>;
+  /** What the device sends each time a central switches notifications or indications on at `charPath`. */
+  respondToSubscribe(charPath: string, send: readonly FakeSend[]): Promise<void>;
   /** The device sends a value; false when no client has notifications on. */
   notify(charPath: string, bytes: readonly number[]): Promise<boolean>;
   /** Value changes without a notification (another program read it through bluetoothd). */
@@ -203,6 +232,22 @@ export async function startFakeBluez(opts: { bluetoothd?: boolean } = {}): Promi
     addService: async (devicePath, uuid) => String(await mockCall('AddGattService', 'ss', [devicePath, uuid])),
     addCharacteristic: async (servicePath, uuid, flags, value = []) =>
       String(await mockCall('AddGattCharacteristic', 'ssasay', [servicePath, uuid, [...flags], Buffer.from(value)])),
+    async addLeDevice(addr, opts, adapter = 'hci0') {
+      const props: Record<string, Variant> = {};
+      if (opts.uuids) props.UUIDs = new Variant('as', [...opts.uuids]);
+      if (opts.rssi !== undefined) props.RSSI = new Variant('n', opts.rssi);
+      if (opts.paired) props.Paired = new Variant('b', true);
+      const services = opts.gatt.map((s) => [s.uuid, s.characteristics.map((c) => [c.uuid, [...c.flags], Buffer.from(c.value ?? [])])]);
+      const { device, ...chars } = (await mockCall('AddLeDevice', 'sssa{sv}a(sa(sasay))', [adapter, addr, opts.name, props, services])) as Record<string, string>;
+      return { device: device!, chars };
+    },
+    respondToWrite: async (charPath, rules) => {
+      const body = rules.map((r) => [Buffer.from(r.request ?? []), r.send.map((x) => [x.char, Buffer.from(x.bytes)])]);
+      await mockCall('SetWriteResponses', 'sa(aya(say))', [charPath, body]);
+    },
+    respondToSubscribe: async (charPath, send) => {
+      await mockCall('SetSubscribeResponses', 'sa(say)', [charPath, send.map((x) => [x.char, Buffer.from(x.bytes)])]);
+    },
     notify: async (charPath, bytes) => (await mockCall('Notify', 'say', [charPath, Buffer.from(bytes)])) === true,
     setValue: async (charPath, bytes) => {
       await call(charPath, 'org.freedesktop.DBus.Mock', 'UpdateProperties', 'sa{sv}', ['org.bluez.GattCharacteristic1', { Value: new Variant('ay', Buffer.from(bytes)) }]);
