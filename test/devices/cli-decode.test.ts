@@ -31,7 +31,8 @@ const spo2Changes = (events: DeviceEvent[]): { value: number; t: number }[] => {
   return out;
 };
 
-describe('cabin-devices decode on changing captures', () => {
+// Two child processes per driver: generous deadlines for a loaded machine.
+describe('cabin-devices decode on changing captures', { timeout: 120_000 }, () => {
   it.each(['contec-cms50-v7', 'nonin-df2', 'masimo-ascii'])(
     '%s: every change of a 2-minute capture is decoded, at its time, the same from a file and from stdin',
     async (id) => {
@@ -68,7 +69,7 @@ function contecRealtime(o: { pleth: number; probeError?: boolean; pulse?: number
   return [0x01, hi, ...data.map((d) => d | 0x80)];
 }
 
-describe('cabin-devices decode: waveform time', () => {
+describe('cabin-devices decode: waveform time', { timeout: 120_000 }, () => {
   it('stamps samples from the frames they came in: a finger-out gap ends the line, the next starts at its own time', async () => {
     // 60 packages a second: 30 with pleth, 30 finger-out (0.5 s, no pleth), 60 with pleth. Each pleth value is
     // its package's number, so each sample's true time is known: package k is sent at k / 60 s.

@@ -16,6 +16,7 @@ interface Run {
 }
 
 interface Started {
+  child: ChildProcess;
   /** Settles when the child has exited. */
   done: Promise<Run>;
   /** Resolves once `text` has appeared on the child's stderr; rejects if it exits first or `timeoutMs` passes. */
@@ -61,7 +62,7 @@ function start(args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}
     stderr += d.toString();
     notify();
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
   const done = new Promise<Run>((resolve, reject) => {
     child.on('error', (e) => {
       clearTimeout(timer);
@@ -79,7 +80,7 @@ function start(args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}
   // A test that fails before awaiting `done` must not turn a spawn error into an unhandled rejection.
   done.catch(() => undefined);
   child.stdin.end(opts.input);
-  const stderrShows = (text: string, timeoutMs = 10000): Promise<void> =>
+  const stderrShows = (text: string, timeoutMs = 60_000): Promise<void> =>
     new Promise((resolve, reject) => {
       const finish = (err?: Error): void => {
         clearTimeout(giveUp);
@@ -98,7 +99,7 @@ function start(args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}
       watchers.add(check);
       check();
     });
-  return { done, stderrShows };
+  return { child, done, stderrShows };
 }
 
 /** Runs the CLI to its end. */
@@ -121,7 +122,8 @@ function expectCleanError(r: Run, pattern: RegExp, stdoutEmpty = true): void {
   if (stdoutEmpty) expect(r.stdout).toBe('');
 }
 
-describe('cabin-devices', () => {
+// Several child processes per test: generous deadlines, as the machine running the tests may be loaded.
+describe('cabin-devices', { timeout: 180_000 }, () => {
   it('drivers: prints the catalogue as JSON with every driver of the issue, Bluetooth LE ones with their settings', async () => {
     const r = await cli(['drivers']);
     expect(r.code).toBe(0);
@@ -185,7 +187,8 @@ describe('cabin-devices', () => {
 
   it('simulate + watch: a simulated device on one end of a socat pair is watched on the other', async () => {
     const p = await pair();
-    const sim = start(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '6']);
+    // Until stopped (SIGINT) once the watch is done: a loaded machine may take seconds to start the watch.
+    const sim = start(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '120']);
     // The simulator says so once its port is open (it answers the watcher's start command from then on).
     await sim.stderrShows('simulating ');
     const w = await cli(['watch', '--port', p.b, '--driver', 'contec-cms50-v7', '--seconds', '3']);
@@ -195,12 +198,13 @@ describe('cabin-devices', () => {
     const spo2 = messages.filter((m) => m.event?.kind === 'observation' && m.event.code === 'MDC_PULS_OXIM_SAT_O2');
     expect(spo2.length).toBeGreaterThan(0);
     expect(messages.some((m) => m.event?.kind === 'waveform')).toBe(true);
+    sim.child.kill('SIGINT');
     expect((await sim.done).code).toBe(0);
   });
 
   it('capture: records the raw bytes of a device, which decode then reads back', async () => {
     const p = await pair();
-    const sim = start(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '5']);
+    const sim = start(['simulate', '--driver', 'contec-cms50-v7', '--port', p.a, '--seconds', '120']);
     await sim.stderrShows('simulating ');
     const out = join(tmp(), 'capture.bin');
     const c = await cli(['capture', '--port', p.b, '--driver', 'contec-cms50-v7', '--out', out, '--seconds', '2']);
@@ -211,6 +215,7 @@ describe('cabin-devices', () => {
     const d = await cli(['decode', '--driver', 'contec-cms50-v7', out]);
     expect(events(d.stdout).some((e) => e.kind === 'observation' && e.code === 'MDC_PULS_OXIM_SAT_O2')).toBe(true);
     expect(readFileSync(out)[0]).toBeDefined();
+    sim.child.kill('SIGINT');
     expect((await sim.done).code).toBe(0);
   });
 

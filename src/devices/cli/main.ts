@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { BLE_DRIVERS, DRIVERS } from '../../../drivers/index.ts';
-import { captureBleCommand, captureCommand } from './capture.ts';
 import { CliError, isBle, parseAddress, parseSeconds, readConfig, requireDriver, writeOut } from './common.ts';
-import { consoleCommand } from './console.ts';
-import { decodeCommand } from './decode.ts';
-import { simulateBleCommand, simulateCommand } from './simulate.ts';
-import { LIST_SCAN_SECONDS, listCommand, watchCommand } from './watch.ts';
+
+/** Seconds `list` scans for Bluetooth LE devices by default. */
+const LIST_SCAN_SECONDS = 4;
+
+// Each command's module is loaded when it runs: a decode does not load D-Bus, serial and the device manager.
 
 const USAGE = `usage: cabin-devices COMMAND [options]
 
@@ -88,8 +88,10 @@ async function run(argv: string[]): Promise<number> {
     return command === undefined && !o.help ? 2 : 0;
   }
   switch (command) {
-    case 'console':
+    case 'console': {
+      const { consoleCommand } = await import('./console.ts');
       return consoleCommand(o.config, o.demo ?? false, parseSeconds(o.seconds));
+    }
     case 'drivers':
       await writeOut(
         JSON.stringify(
@@ -99,15 +101,19 @@ async function run(argv: string[]): Promise<number> {
         ) + '\n',
       );
       return 0;
-    case 'list':
-      return listCommand(readConfig(o.config), o.json ?? false, o.probe ?? false, parseSeconds(o.seconds));
+    case 'list': {
+      const { listCommand } = await import('./watch.ts');
+      return listCommand(readConfig(o.config), o.json ?? false, o.probe ?? false, parseSeconds(o.seconds) ?? LIST_SCAN_SECONDS);
+    }
     case 'watch': {
       if (o.driver !== undefined) requireDriver(o.driver);
+      const { watchCommand } = await import('./watch.ts');
       const address = addressOption(o.address);
       return watchCommand(readConfig(o.config), { port: o.port, driver: o.driver, ...(address ? { address } : {}) }, parseSeconds(o.seconds));
     }
     case 'capture': {
       const driver = requireDriver(o.driver);
+      const { captureBleCommand, captureCommand } = await import('./capture.ts');
       if (isBle(driver)) {
         if (o.port !== undefined) throw new CliError(`${driver.manifest.id} is a Bluetooth LE device: it has no port (use --address AA:BB:CC:DD:EE:FF).`, 2);
         return captureBleCommand(driver, readConfig(o.config), need(o.out, '--out FILE'), parseSeconds(o.seconds), addressOption(o.address));
@@ -115,12 +121,16 @@ async function run(argv: string[]): Promise<number> {
       if (o.address !== undefined) throw new CliError('--address is for Bluetooth LE drivers.', 2);
       return captureCommand(driver, need(o.port, '--port P'), need(o.out, '--out FILE'), parseSeconds(o.seconds));
     }
-    case 'decode':
-      return decodeCommand(requireDriver(o.driver), need(rest[0], 'the capture FILE (or - for standard input)'), {
-        ...(o['utc-offset'] !== undefined ? { utcOffsetMin: parseUtcOffset(o['utc-offset']) } : {}),
-      });
+    case 'decode': {
+      const driver = requireDriver(o.driver);
+      const file = need(rest[0], 'the capture FILE (or - for standard input)');
+      const utc = o['utc-offset'] !== undefined ? { utcOffsetMin: parseUtcOffset(o['utc-offset']) } : {};
+      const { decodeCommand } = await import('./decode.ts');
+      return decodeCommand(driver, file, utc);
+    }
     case 'simulate': {
       const driver = requireDriver(o.driver);
+      const { simulateBleCommand, simulateCommand } = await import('./simulate.ts');
       if (isBle(driver)) return simulateBleCommand(driver, o.scenario, parseSeconds(o.seconds));
       return simulateCommand(driver, need(o.port, '--port P'), o.scenario, parseSeconds(o.seconds));
     }

@@ -7,14 +7,11 @@ import { createDeviceManager, machineLister, simulatedPorts, transportFactory } 
 import { scanBle, systemCentral, type BleScan } from './ble.ts';
 import { CliError, isBle, requireDriver, untilStopped, writeOut } from './common.ts';
 
-/** Seconds `list` scans for Bluetooth LE devices by default. */
-export const LIST_SCAN_SECONDS = 4;
-
 /**
  * `list`: the ports seen now, with the driver each would get and why (`--probe` settles shared ids), then the Bluetooth
  * LE devices heard during a scan of `bleSeconds` (or one line saying why Bluetooth cannot be used).
  */
-export async function listCommand(config: DevicesConfig, json: boolean, doProbe: boolean, bleSeconds = LIST_SCAN_SECONDS): Promise<number> {
+export async function listCommand(config: DevicesConfig, json: boolean, doProbe: boolean, bleSeconds: number): Promise<number> {
   const warnings: string[] = [];
   const lister = machineLister(DRIVERS, config, (w) => warnings.push(w));
   const ports = [...(await lister()), ...simulatedPorts(config)];
