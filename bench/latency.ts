@@ -6,6 +6,8 @@ import { CATCH_PEERS, clockOffset, evaluate, machineLoad, percentile, round, sle
 import { AUDIO_STATS, concealment, COUNT_COPIES, judge, LinkTimeline, SEND_STATS, tonesThroughCall, type AudioStats } from './poor-link.ts';
 import { printTable, writeResult } from './report.ts';
 import { CATCH_STETHOSCOPE, DEFAULT_TONES, SPECTRUM } from './stethoscope.ts';
+import { findBleDriver } from '../drivers/index.ts';
+import { SimulatedCentral } from '../src/devices/ble/simulated.ts';
 import type { Impairment } from '../test/helpers/impair.ts';
 import { writeToneWav } from '../test/helpers/wav.ts';
 
@@ -85,6 +87,58 @@ const STAMP_SENDS = `(() => {
   };
 })();`;
 
+/**
+ * What the BCI's `t` is, measured on this machine before the call: the demo's simulated central (its 20 ms pump, the
+ * system clock) and a BCI decoder fed as the session feeds it (decoder.value(v, Date.now()) in onValue). For each SpO2
+ * or pulse observation emitted: how far its `t` lies before the Date.now() of the notification that carried it (the
+ * backdating of earlier frames in a notification), and, for every notification, the time from the simulator producing
+ * it (sim.advance returning, in the pump) to the central handing it over (the microtask).
+ */
+async function bciStamps(ms: number): Promise<{ observations: number; tBeforeReceiptMs: Record<string, number>; notifications: number; framesPerNotification: Record<string, number>; producedToDeliveredMs: { p50: number; p99: number; max: number } }> {
+  const driver = findBleDriver('berrymed-bci');
+  if (!driver) throw new Error('no berrymed-bci driver');
+  const central = new SimulatedCentral([{ driver }]);
+  await central.start();
+  const address = central.addresses()[0]!;
+  const sim = central.simulator(address)!;
+  const advance = sim.advance.bind(sim);
+  let producedAt = NaN;
+  sim.advance = (now: number) => {
+    const out = advance(now);
+    if (out.length > 0) producedAt = performance.now();
+    return out;
+  };
+  const conn = await central.connect(address);
+  const decoder = driver.createDecoder();
+  decoder.connected({ nowMs: Date.now(), utcOffsetMin: 0, address, available: conn.characteristics().map((c) => ({ service: c.service, characteristic: c.characteristic })) });
+  const backdated = new Map<number, number>();
+  const frames = new Map<number, number>();
+  const delivery: number[] = [];
+  let observations = 0;
+  conn.onValue((service, characteristic, bytes) => {
+    delivery.push(performance.now() - producedAt);
+    const now = Date.now();
+    frames.set(bytes.length / 5, (frames.get(bytes.length / 5) ?? 0) + 1);
+    for (const e of decoder.value({ service, characteristic, bytes, via: 'notify' }, now)) {
+      if (e.kind !== 'observation' || !BCI_CODES.has(e.code) || e.t === undefined) continue;
+      observations++;
+      backdated.set(now - e.t, (backdated.get(now - e.t) ?? 0) + 1);
+    }
+  });
+  for (const s of driver.link.subscribe) await conn.subscribe(s.service, s.characteristic);
+  await sleep(ms);
+  await central.stop();
+  delivery.sort((a, b) => a - b);
+  const byKey = (m: Map<number, number>): Record<string, number> => Object.fromEntries([...m].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(round(k, 1)), v]));
+  return {
+    observations,
+    tBeforeReceiptMs: byKey(backdated),
+    notifications: delivery.length,
+    framesPerNotification: byKey(frames),
+    producedToDeliveredMs: { p50: round(percentile(delivery, 50), 3), p99: round(percentile(delivery, 99), 3), max: round(delivery[delivery.length - 1] ?? NaN, 3) },
+  };
+}
+
 interface Obs {
   id: string;
   code: string;
@@ -106,6 +160,13 @@ export async function benchLatency(seconds = 150, impair?: Impairment, devices: 
   const codesMeasured = ble ? BCI_CODES : OXIMETER_CODES;
   const oximeter = ble ? 'BerryMed BCI oximeter on the simulated BLE central' : 'simulated Contec oximeter (serial)';
   console.log(`\nlatency: live call (${link}), ${oximeter}, ${seconds} s (at least ${MIN_SAMPLES} samples)…`);
+  const stamps = ble ? await bciStamps(20_000) : undefined;
+  if (stamps) {
+    console.log(
+      `BCI t (20 s on the simulated central before the call): ${stamps.observations} observations, t before the notification's receipt (ms: count) ${JSON.stringify(stamps.tBeforeReceiptMs)}; ` +
+        `${stamps.notifications} notifications (frames each: ${JSON.stringify(stamps.framesPerNotification)}), simulator → session (microtask) p50 ${stamps.producedToDeliveredMs.p50} / p99 ${stamps.producedToDeliveredMs.p99} / max ${stamps.producedToDeliveredMs.max} ms`,
+    );
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'cabin-latency-'));
   // On a poor link the stethoscope plays equal tones from 25 Hz to 1 kHz (the tone check of stethoscope.ts).
   const tones = [...DEFAULT_TONES];
@@ -224,6 +285,7 @@ export async function benchLatency(seconds = 150, impair?: Impairment, devices: 
       targetP99Ms: TARGET_P99_MS,
       devices,
       measuredDevice: oximeter,
+      ...(stamps ? { bciStamp: stamps } : {}),
       method: ble
         ? `${BLE_METHOD}${impair ? `every packet through coturn behind the poor-network relay: ${link}` : 'loopback, no TURN'}.`
         : 'start = observation t, stamped Date.now() by the device host in the same JS turn as the simulated transport delivers the ' +
