@@ -83,7 +83,7 @@ const BLE_JITTER_MS = 150;
  */
 export async function decodeBleCommand(driver: BleDriver, file: string, opts: { utcOffsetMin?: number }): Promise<number> {
   const input: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-  const values: CaptureLine[] = [];
+  const values: (CaptureLine & { line: number })[] = [];
   let bad = 0;
   let lineNo = 0;
   const name = file === '-' ? 'stdin' : file;
@@ -99,7 +99,7 @@ export async function decodeBleCommand(driver: BleDriver, file: string, opts: { 
         if (bad <= 50) process.stderr.write(`cabin-devices: ${name}:${lineNo}: ${v}; line skipped\n`);
         continue;
       }
-      values.push(v);
+      values.push({ ...v, line: lineNo });
     }
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -120,7 +120,16 @@ export async function decodeBleCommand(driver: BleDriver, file: string, opts: { 
   let text = '';
   const lines = new WaveLines((line) => (text += line), (rate) => 2000 / rate + BLE_JITTER_MS);
   const decoders = new Map<string, { decoder: BleDecoder; lastT: number }>();
-  const out = (address: string, events: DeviceEvent[]): void => {
+  // A decoder must never throw; if one does (a driver bug), the value is reported like a bad line and decoding goes on.
+  const out = (address: string, line: number, run: () => DeviceEvent[]): void => {
+    let events: DeviceEvent[];
+    try {
+      events = run();
+    } catch (err) {
+      bad++;
+      process.stderr.write(`cabin-devices: ${name}:${line}: the ${driver.manifest.id} decoder failed on this value (${(err as Error).message}); line skipped\n`);
+      return;
+    }
     for (const e of events) lines.take(e, address);
   };
   try {
@@ -131,20 +140,30 @@ export async function decodeBleCommand(driver: BleDriver, file: string, opts: { 
         d = { decoder: driver.createDecoder(), lastT: v.t };
         decoders.set(address, d);
         const utcOffsetMin = opts.utcOffsetMin ?? -new Date(v.t).getTimezoneOffset();
-        out(address, d.decoder.connected({ nowMs: v.t, utcOffsetMin, address, available: [...(available.get(address)?.values() ?? [])] }));
+        const decoder = d.decoder;
+        const ctx = { nowMs: v.t, utcOffsetMin, address, available: [...(available.get(address)?.values() ?? [])] };
         // What the decoder would write (clock, record requests) has no device to go to: taken, as a session would.
-        d.decoder.takeOutgoing();
+        out(address, v.line, () => {
+          const events = decoder.connected(ctx);
+          decoder.takeOutgoing();
+          return events;
+        });
       }
       d.lastT = v.t;
       const value: CharacteristicValue = { service: v.service, characteristic: v.characteristic, bytes: v.bytes, via: v.via ?? viaOf(driver, v) };
-      out(address, d.decoder.value(value, v.t));
-      d.decoder.takeOutgoing();
+      const decoder = d.decoder;
+      out(address, v.line, () => {
+        const events = decoder.value(value, v.t);
+        decoder.takeOutgoing();
+        return events;
+      });
       if (text.length > 1 << 16) {
         await writeOut(text);
         text = '';
       }
     }
-    for (const [address, d] of decoders) out(address, d.decoder.disconnected(d.lastT));
+    const last = values.at(-1)?.line ?? 0;
+    for (const [address, d] of decoders) out(address, last, () => d.decoder.disconnected(d.lastT));
     lines.flush();
     if (text.length > 0) await writeOut(text);
   } catch (err) {
