@@ -191,7 +191,9 @@ export class BleManager {
 
   private onAdvertisement(a: Advertisement): void {
     const now = this.opts.clock.now();
-    this.nearby.set(a.address, { ...a, seenAt: now });
+    // A device replayed from BlueZ's cache (no signal strength) keeps what was last heard of it.
+    const heard = this.nearby.get(a.address);
+    this.nearby.set(a.address, a.rssi === undefined && heard ? { ...a, rssi: heard.rssi, seenAt: heard.seenAt } : { ...a, seenAt: now });
     if (this.panelOpen) this.publishNearbySoon();
     const match = matchAdvertisement(a, this.opts.drivers);
     const assignedDriver = this.isMine(a.address);

@@ -25,6 +25,8 @@ export interface BleSessionIo {
  * busiest device here, a BerryMed streaming its pleth at 100 frames a second, sends a few dozen a second.
  */
 export const MAX_VALUES_PER_SECOND = 400;
+/** Device clocks are read in whole seconds: two times of one reading may differ by this much. */
+export const CLOCK_RESOLUTION_MS = 1000;
 export const MAX_VALUE_BYTES = 512;
 
 const ref = (service: string, characteristic: string): string => `${normaliseUuid(service)}/${normaliseUuid(characteristic)}`;
@@ -176,9 +178,15 @@ export class BleSession {
       if (e.kind === 'observation') {
         const seq = e.record?.seq;
         const stored = e.record?.stored === true || seq !== undefined;
+        // By time: a stored reading, or any reading of a device that sends after measuring (a cuff resending its memory
+        // marks nothing as stored). Times are on the cabin's clock through an offset read in whole seconds, so the same
+        // reading may come out up to a second later at the next connection.
+        // A reading whose clock is unset carries its arrival time, not the device's: it cannot be matched by time.
+        const stamped = e.deviceClock?.state !== 'unset';
+        const byTime = seq === undefined && stamped && (stored || episodic) && e.t !== undefined && this.before.t !== undefined;
         const old =
           (seq !== undefined && this.before.seq !== undefined && seq <= this.before.seq) ||
-          (seq === undefined && stored && e.t !== undefined && this.before.t !== undefined && e.t <= this.before.t);
+          (byTime && e.t! <= this.before.t! + CLOCK_RESOLUTION_MS);
         if (old) {
           if (e.measurementId === undefined || !dropped.has(e.measurementId)) this.io.duplicate();
           if (e.measurementId !== undefined) dropped.add(e.measurementId);
