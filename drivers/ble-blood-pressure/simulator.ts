@@ -1,5 +1,5 @@
 import type { BleEmission, BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
-import { currentTimeBytes, dateTimeBytes, readDateTime } from '../_ble/datetime.ts';
+import { SimDeviceBasics } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { BP_RECORD } from './manifest.ts';
 import { measurementBytes } from './measurement.ts';
@@ -18,6 +18,7 @@ type Scenario = (typeof scenarios)[number];
 /** The simulated device's local time is UTC (the harness and the demo use a UTC offset of 0). */
 const UTC = 0;
 const LINGER_MS = 1_500;
+const SYSTEM_ID = [0x30, 0x20, 0x10, 0xfe, 0xff, 0xe5, 0x21, 0xec];
 const INFLATE_MS = 20_000;
 const ICP_EVERY_MS = 1_000;
 
@@ -32,7 +33,6 @@ interface Reading {
 }
 
 const read = (uuid: string): { uuid: string; properties: ['read'] } => ({ uuid, properties: ['read'] });
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 class BpSimulator implements BleSimulator {
   readonly name: string;
@@ -42,8 +42,8 @@ class BpSimulator implements BleSimulator {
   private readonly memory: Reading[] = [];
   private values = { systolic: 122, diastolic: 78, pulse: 68 };
   private pending = false;
-  /** Device clock − real time; undefined: the clock is not set (year 0). */
-  private offsetMs: number | undefined;
+  /** Identity and clock (undefined offset: not set, year 0 until the cabin writes it). */
+  private readonly basics: SimDeviceBasics;
   private isConnected = false;
   private connectedAt = 0;
   private queue: BleEmission[] = [];
@@ -57,7 +57,13 @@ class BpSimulator implements BleSimulator {
     const andd = scenario === 'a-and-d';
     this.name = andd ? 'A&D_UA-651_7C05' : 'BLEsmart_00000398EC21E5';
     this.address = andd ? '5C:F8:21:7C:05:11' : 'EC:21:E5:10:20:30';
-    this.offsetMs = { default: 90_000, 'resend-all': 0, 'clock-unset': undefined, skewed: -20 * 60_000, 'a-and-d': 30_000, racp: 0, kpa: 0, live: 0 }[scenario];
+    const offsetMs = { default: 90_000, 'resend-all': 0, 'clock-unset': undefined, skewed: -20 * 60_000, 'a-and-d': 30_000, racp: 0, kpa: 0, live: 0 }[scenario];
+    this.basics = new SimDeviceBasics(
+      andd
+        ? { manufacturer: 'A&D Medical', model: 'UA-651BLE', serial: '5140700123', firmware: '1.2.0', systemId: SYSTEM_ID }
+        : { manufacturer: 'OMRON HEALTHCARE', model: 'HEM-7155T', serial: '20231100398', firmware: '1.2.0', systemId: SYSTEM_ID },
+      { utcOffsetMin: UTC, offsetMs, ...(andd ? {} : { cts: ['read', 'write', 'notify'] as const }) },
+    );
     const bp = [
       { uuid: UUID.bloodPressureMeasurement, properties: ['indicate'] as const },
       { uuid: UUID.intermediateCuffPressure, properties: ['notify'] as const },
@@ -65,11 +71,7 @@ class BpSimulator implements BleSimulator {
       ...(andd ? [{ uuid: UUID.dateTime, properties: ['read', 'write'] as const }] : []),
       ...(scenario === 'racp' ? [{ uuid: BP_RECORD, properties: ['indicate'] as const }, { uuid: UUID.recordAccess, properties: ['write', 'indicate'] as const }] : []),
     ];
-    this.gatt = [
-      { uuid: UUID.deviceInformation, characteristics: [UUID.manufacturerName, UUID.modelNumber, UUID.serialNumber, UUID.firmwareRevision, UUID.systemId].map(read) },
-      ...(andd ? [] : [{ uuid: UUID.currentTimeService, characteristics: [{ uuid: UUID.currentTime, properties: ['read', 'write', 'notify'] as const }] }]),
-      { uuid: UUID.bloodPressure, characteristics: bp },
-    ];
+    this.gatt = [...this.basics.services, { uuid: UUID.bloodPressure, characteristics: bp }];
   }
 
   advertising(nowMs: number): boolean {
@@ -90,35 +92,20 @@ class BpSimulator implements BleSimulator {
   }
 
   read(ref: GattRef, nowMs: number): Uint8Array | undefined {
-    const ch = normaliseUuid(ref.characteristic);
-    const andd = this.scenario === 'a-and-d';
-    switch (ch) {
-      case UUID.manufacturerName:
-        return text(andd ? 'A&D Medical' : 'OMRON HEALTHCARE');
-      case UUID.modelNumber:
-        return text(andd ? 'UA-651BLE' : 'HEM-7155T');
-      case UUID.serialNumber:
-        return text(andd ? '5140700123' : '20231100398');
-      case UUID.firmwareRevision:
-        return text('1.2.0');
-      case UUID.systemId:
-        return Uint8Array.from([0x30, 0x20, 0x10, 0xfe, 0xff, 0xe5, 0x21, 0xec]);
-      case UUID.currentTime:
-        return andd ? undefined : Uint8Array.from(this.clockBytes(nowMs, true));
+    switch (normaliseUuid(ref.characteristic)) {
       case UUID.dateTime:
-        return andd ? Uint8Array.from(this.clockBytes(nowMs, false)) : undefined;
+        return this.scenario === 'a-and-d' ? Uint8Array.from(this.basics.clockBytes(nowMs, false)) : undefined;
       case UUID.bloodPressureFeature:
         return Uint8Array.from([0x07, 0x00]); // movement, cuff fit, irregular pulse detection
       default:
-        return undefined;
+        return this.basics.read(ref, nowMs);
     }
   }
 
   write(ref: GattRef, bytes: Uint8Array, nowMs: number): BleEmission[] {
     const ch = normaliseUuid(ref.characteristic);
     if (ch === UUID.currentTime || ch === UUID.dateTime) {
-      const t = readDateTime(bytes, 0, UTC);
-      if (t.ok) this.offsetMs = t.ms - nowMs;
+      this.basics.setClock(bytes, nowMs);
       return [];
     }
     if (ch === UUID.recordAccess && this.scenario === 'racp') return this.racp(bytes);
@@ -189,23 +176,15 @@ class BpSimulator implements BleSimulator {
 
   private record(nowMs: number): void {
     const { systolic, diastolic, pulse } = this.values;
-    this.memory.push({ seq: this.memory.length + 1, systolic, diastolic, pulse, deviceMs: this.offsetMs === undefined ? undefined : nowMs + this.offsetMs, sent: false });
+    this.memory.push({ seq: this.memory.length + 1, systolic, diastolic, pulse, deviceMs: this.basics.offsetMs === undefined ? undefined : this.basics.deviceMs(nowMs), sent: false });
     if (this.isConnected && this.scenario !== 'racp') {
       this.queue.push(this.emission(UUID.bloodPressureMeasurement, this.bytes(this.memory.at(-1)!)));
       this.memory.at(-1)!.sent = true;
     }
   }
 
-  private clockBytes(nowMs: number, current: boolean): number[] {
-    const ms = nowMs + (this.offsetMs ?? 0);
-    const bytes = current ? currentTimeBytes(ms, UTC) : dateTimeBytes(ms, UTC);
-    if (this.offsetMs === undefined) bytes[0] = bytes[1] = 0; // year 0: not set
-    return bytes;
-  }
-
   private bytes(r: Reading): Uint8Array {
-    const time = dateTimeBytes(r.deviceMs ?? 0, UTC);
-    if (r.deviceMs === undefined) time[0] = time[1] = 0;
+    const time = this.basics.dateTime(r.deviceMs);
     const mean = Math.round(r.diastolic + (r.systolic - r.diastolic) / 3);
     return measurementBytes({ systolic: r.systolic, diastolic: r.diastolic, mean, pulse: r.pulse, time, user: 1, status: 0, kpa: this.scenario === 'kpa' });
   }

@@ -1,7 +1,6 @@
 import type { BleEmission, BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
-import { dateTimeBytes } from '../_ble/datetime.ts';
+import { SimDeviceBasics } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
-import { SimDeviceBasics } from '../ble-pulse-oximeter/sim-gatt.ts';
 import { MG_DL_PER_MMOL_L } from './glucose.ts';
 import { RACP } from './racp.ts';
 
@@ -34,7 +33,7 @@ class GlucoseSimulator implements BleSimulator {
   readonly address = 'C0:FF:EE:18:08:01';
   readonly advertisedServices = [g];
   readonly gatt: readonly GattServiceSpec[];
-  private readonly basics = new SimDeviceBasics({ manufacturer: 'Cabin Simulated', model: 'GLU-1808', serial: '6612345', firmware: '2.1.0' });
+  private readonly basics = new SimDeviceBasics({ manufacturer: 'Cabin Simulated', model: 'GLU-1808', serial: '6612345', firmware: '2.1.0' }, { cts: ['read', 'write', 'notify'] });
   private records: StoredRecord[] = [];
   private sentUpTo = 0;
   private readonly subs = new Set<string>();
@@ -108,7 +107,7 @@ class GlucoseSimulator implements BleSimulator {
   }
 
   write(ref: GattRef, bytes: Uint8Array, nowMs: number): BleEmission[] {
-    if (this.basics.write(ref, bytes)) return [];
+    if (this.basics.write(ref, bytes, nowMs)) return [];
     if (normaliseUuid(ref.characteristic) !== UUID.recordAccess) return [];
     // Without its indications enabled a meter refuses the write (ATT error "CCCD improperly configured").
     if (!this.subs.has(UUID.recordAccess) || bytes.length === 0) return [];
@@ -161,7 +160,7 @@ class GlucoseSimulator implements BleSimulator {
     else sfloat = (0xb << 12) | r.mgdl; // kg/L ×10^-5: 120 mg/dL = 120e-5
     const typeLocation = r.control ? 0x4a : 0x12; // control solution / capillary plasma at the finger
     return Uint8Array.from([
-      0x0b | (mmol ? 0x04 : 0), r.seq & 0xff, r.seq >> 8, ...dateTimeBytes(r.deviceMs, SimDeviceBasics.utcOffsetMin(nowMs)),
+      0x0b | (mmol ? 0x04 : 0), r.seq & 0xff, r.seq >> 8, ...this.basics.dateTime(r.deviceMs, nowMs),
       0x00, 0x00, sfloat & 0xff, sfloat >> 8, typeLocation, 0x00, 0x00,
     ]);
   }

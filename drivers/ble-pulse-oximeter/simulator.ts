@@ -1,10 +1,9 @@
 import type { BleEmission, BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
-import { dateTimeBytes } from '../_ble/datetime.ts';
 import { toSfloat } from '../_ble/ieee11073.ts';
+import { SimDeviceBasics } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { seededRandom } from '../_lib/random.ts';
 import { MS, SS } from './plx.ts';
-import { SimDeviceBasics } from './sim-gatt.ts';
 
 /**
  * `continuous`: a monitoring oximeter notifying 0x2A5F every second; `spot-check`: one that connects to indicate a
@@ -24,7 +23,7 @@ class PlxSimulator implements BleSimulator {
   readonly address = 'C0:FF:EE:18:22:01';
   readonly advertisedServices = [plx];
   readonly gatt: readonly GattServiceSpec[];
-  private readonly basics = new SimDeviceBasics({ manufacturer: 'Cabin Simulated', model: 'PLX-3230', serial: '501234', firmware: '1.2.0' });
+  private readonly basics = new SimDeviceBasics({ manufacturer: 'Cabin Simulated', model: 'PLX-3230', serial: '501234', firmware: '1.2.0' }, { cts: ['read', 'write', 'notify'] });
   private readonly random = seededRandom(1822);
   private values = { spo2: 97, pulse: 72, pi: 2.4, probeOff: false };
   private readonly subscribed_ = new Set<string>();
@@ -84,8 +83,8 @@ class PlxSimulator implements BleSimulator {
     return this.basics.read(ref, nowMs);
   }
 
-  write(ref: GattRef, bytes: Uint8Array): BleEmission[] {
-    this.basics.write(ref, bytes);
+  write(ref: GattRef, bytes: Uint8Array, nowMs: number): BleEmission[] {
+    this.basics.write(ref, bytes, nowMs);
     return [];
   }
 
@@ -139,7 +138,7 @@ class PlxSimulator implements BleSimulator {
     const v = this.current();
     const { ms, ss } = this.statusFields();
     const unset = this.scenario === 'unset-clock';
-    const time = unset ? [0, 0, 0, 0, 0, 0, 0] : dateTimeBytes(this.basics.deviceMs(nowMs), SimDeviceBasics.utcOffsetMin(nowMs));
+    const time = unset ? [0, 0, 0, 0, 0, 0, 0] : this.basics.dateTime(this.basics.deviceMs(nowMs), nowMs);
     return Uint8Array.from([
       0x0f | (unset ? 0x10 : 0), ...u16(toSfloat(v.spo2, 0)), ...u16(toSfloat(v.pulse, 0)),
       ...time, ...u16(ms), ...u24(ss), ...u16(toSfloat(v.pi, 1)),

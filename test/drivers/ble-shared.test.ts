@@ -6,6 +6,7 @@ import { currentTimeBytes, readDateTime } from '../../drivers/_ble/datetime.ts';
 import { BleDecoderBase } from '../../drivers/_ble/decoder.ts';
 import { LIVE_WINDOW_MS, MeasurementDecoder, dateTimeDigits, observation, timing, type Stamp } from '../../drivers/_ble/reading.ts';
 import { BleCommon } from '../../drivers/_ble/session.ts';
+import { SimDeviceBasics, machineUtcOffsetMin } from '../../drivers/_ble/sim-device.ts';
 import { UUID } from '../../drivers/_ble/uuid.ts';
 
 const NOW = Date.UTC(2026, 11, 6, 10, 0, 0);
@@ -162,5 +163,41 @@ describe('drivers/_lib/bit7-frames.ts', () => {
     sync.reset();
     expect(feed(sync, [0x12, 0x13])).toEqual(['lost', 'lost']);
     expect(new Bit7Frames(3).byte(0x80)).toBeUndefined();
+  });
+});
+
+describe('drivers/_ble/sim-device.ts (SimDeviceBasics)', () => {
+  const ref = (characteristic: string): GattRef => ({ service: '0000', characteristic });
+  const text = (b: Uint8Array | undefined): string | undefined => (b ? new TextDecoder().decode(b) : undefined);
+
+  it('answers the Device Information it has, and lists only those', () => {
+    const b = new SimDeviceBasics({ manufacturer: 'M', model: 'X1', systemId: [1, 2, 3, 4, 5, 6, 7, 8] });
+    expect(b.services).toEqual([{ uuid: UUID.deviceInformation, characteristics: [UUID.manufacturerName, UUID.modelNumber, UUID.systemId].map((uuid) => ({ uuid, properties: ['read'] })) }]);
+    expect(text(b.read(ref(UUID.modelNumber), NOW))).toBe('X1');
+    expect(b.read(ref(UUID.serialNumber), NOW)).toBeUndefined();
+    expect([...b.read(ref(UUID.systemId), NOW)!]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // No Current Time service: no clock to read.
+    expect(b.read(ref(UUID.currentTime), NOW)).toBeUndefined();
+  });
+
+  it('its clock: local time of its zone, off by its offset, year 0 while unset, set by a write', () => {
+    const b = new SimDeviceBasics({ manufacturer: 'M', model: 'X1' }, { utcOffsetMin: 60, offsetMs: 90_000, cts: ['read', 'write'] });
+    expect(b.services[1]).toEqual({ uuid: UUID.currentTimeService, characteristics: [{ uuid: UUID.currentTime, properties: ['read', 'write'] }] });
+    expect(readDateTime(b.read(ref(UUID.currentTime), NOW)!, 0, 60)).toMatchObject({ ok: true, ms: NOW + 90_000 });
+    expect(b.dateTime(NOW).slice(4, 6)).toEqual([11, 0]); // 10:00 UTC is 11:00 at UTC+1
+    expect(b.write(ref(UUID.currentTime), Uint8Array.from(currentTimeBytes(NOW, 60)), NOW + 500)).toBe(true);
+    expect(b.offsetMs).toBe(-500);
+    expect(b.write(ref(UUID.modelNumber), Uint8Array.from([1]), NOW)).toBe(false);
+    const unset = new SimDeviceBasics({ manufacturer: 'M', model: 'X1' }, { utcOffsetMin: 0, offsetMs: undefined, cts: ['read'] });
+    expect(unset.clockBytes(NOW).slice(0, 2)).toEqual([0, 0]);
+    expect(unset.dateTime(undefined).slice(0, 2)).toEqual([0, 0]);
+    unset.setClock(Uint8Array.from(currentTimeBytes(NOW, 0)), NOW);
+    expect(unset.clockBytes(NOW + 1000)).toEqual(currentTimeBytes(NOW + 1000, 0));
+  });
+
+  it('without a zone, the machine’s offset at that moment', () => {
+    const b = new SimDeviceBasics({ manufacturer: 'M', model: 'X1' });
+    expect(b.utcOffsetMin(NOW)).toBe(machineUtcOffsetMin(NOW));
+    expect(machineUtcOffsetMin(NOW)).toBe(-new Date(NOW).getTimezoneOffset());
   });
 });
