@@ -13,12 +13,27 @@ export interface DeviceInformation {
 
 export interface SimClockOptions {
   /** The device's local time, minutes from UTC; default: the machine's, at each moment. */
-  readonly utcOffsetMin?: number;
+  readonly utcOffsetMin?: number | undefined;
   /** Device clock − real time at start; undefined: not set (year 0 until the cabin writes it). Default 0. */
   readonly offsetMs?: number | undefined;
   /** The Current Time characteristic's properties; undefined: no Current Time service. */
   readonly cts?: readonly GattProperty[];
 }
+
+/** What a caller may choose of a simulated device (the second argument of the BLE drivers' `createSimulator`). */
+export interface SimOptions {
+  /**
+   * The zone of the device's clock, minutes from UTC. Default: the machine's, as a device set by hand shows the local
+   * time, so a cabin on the machine's zone sees each clock off only by the scenario's own offset.
+   */
+  readonly utcOffsetMin?: number;
+}
+
+/**
+ * The zone of the BP, thermometer and scale simulators when the caller gives none: UTC, as their tests and the demo's
+ * simulated central expect (a machine-zone default would make those tests pass only on a UTC machine).
+ */
+export const SIM_UTC = 0;
 
 /** The machine's offset from UTC at `ms`, in minutes: a device set by hand shows the local time of where it is. */
 export const machineUtcOffsetMin = (ms: number): number => -new Date(ms).getTimezoneOffset();

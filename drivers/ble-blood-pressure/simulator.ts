@@ -1,5 +1,5 @@
 import type { BleEmission, BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
-import { SimDeviceBasics } from '../_ble/sim-device.ts';
+import { SimDeviceBasics, SIM_UTC, type SimOptions } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { BP_RECORD } from './manifest.ts';
 import { measurementBytes } from './measurement.ts';
@@ -15,8 +15,6 @@ import { measurementBytes } from './measurement.ts';
 export const scenarios = ['default', 'resend-all', 'clock-unset', 'skewed', 'a-and-d', 'racp', 'kpa', 'live'] as const;
 type Scenario = (typeof scenarios)[number];
 
-/** The simulated device's local time is UTC (the harness and the demo use a UTC offset of 0). */
-const UTC = 0;
 const LINGER_MS = 1_500;
 const SYSTEM_ID = [0x30, 0x20, 0x10, 0xfe, 0xff, 0xe5, 0x21, 0xec];
 const INFLATE_MS = 20_000;
@@ -53,7 +51,10 @@ class BpSimulator implements BleSimulator {
   private inflatingSince: number | undefined;
   private nextIcpAt = 0;
 
-  constructor(private readonly scenario: Scenario) {
+  constructor(
+    private readonly scenario: Scenario,
+    options: SimOptions,
+  ) {
     const andd = scenario === 'a-and-d';
     this.name = andd ? 'A&D_UA-651_7C05' : 'BLEsmart_00000398EC21E5';
     this.address = andd ? '5C:F8:21:7C:05:11' : 'EC:21:E5:10:20:30';
@@ -62,7 +63,7 @@ class BpSimulator implements BleSimulator {
       andd
         ? { manufacturer: 'A&D Medical', model: 'UA-651BLE', serial: '5140700123', firmware: '1.2.0', systemId: SYSTEM_ID }
         : { manufacturer: 'OMRON HEALTHCARE', model: 'HEM-7155T', serial: '20231100398', firmware: '1.2.0', systemId: SYSTEM_ID },
-      { utcOffsetMin: UTC, offsetMs, ...(andd ? {} : { cts: ['read', 'write', 'notify'] as const }) },
+      { utcOffsetMin: options.utcOffsetMin ?? SIM_UTC, offsetMs, ...(andd ? {} : { cts: ['read', 'write', 'notify'] as const }) },
     );
     const bp = [
       { uuid: UUID.bloodPressureMeasurement, properties: ['indicate'] as const },
@@ -214,7 +215,7 @@ class BpSimulator implements BleSimulator {
   }
 }
 
-export function createSimulator(scenario?: string): BleSimulator {
+export function createSimulator(scenario?: string, options: SimOptions = {}): BleSimulator {
   const name = (scenarios as readonly string[]).includes(scenario ?? '') ? (scenario as Scenario) : scenarios[0];
-  return new BpSimulator(name);
+  return new BpSimulator(name, options);
 }

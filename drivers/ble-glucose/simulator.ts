@@ -1,5 +1,5 @@
 import type { BleEmission, BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
-import { SimDeviceBasics } from '../_ble/sim-device.ts';
+import { SimDeviceBasics, type SimOptions } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { MG_DL_PER_MMOL_L } from './glucose.ts';
 import { RACP } from './racp.ts';
@@ -33,7 +33,7 @@ class GlucoseSimulator implements BleSimulator {
   readonly address = 'C0:FF:EE:18:08:01';
   readonly advertisedServices = [g];
   readonly gatt: readonly GattServiceSpec[];
-  private readonly basics = new SimDeviceBasics({ manufacturer: 'Cabin Simulated', model: 'GLU-1808', serial: '6612345', firmware: '2.1.0' }, { cts: ['read', 'write', 'notify'] });
+  private readonly basics: SimDeviceBasics;
   private records: StoredRecord[] = [];
   private sentUpTo = 0;
   private readonly subs = new Set<string>();
@@ -42,7 +42,12 @@ class GlucoseSimulator implements BleSimulator {
   private answeredAt: number | undefined;
   private next = 0;
 
-  constructor(private readonly scenario: Scenario) {
+  constructor(
+    private readonly scenario: Scenario,
+    options: SimOptions,
+  ) {
+    const dis = { manufacturer: 'Cabin Simulated', model: 'GLU-1808', serial: '6612345', firmware: '2.1.0' };
+    this.basics = new SimDeviceBasics(dis, { cts: ['read', 'write', 'notify'], utcOffsetMin: options.utcOffsetMin });
     this.gatt = [
       {
         uuid: g,
@@ -166,9 +171,9 @@ class GlucoseSimulator implements BleSimulator {
   }
 }
 
-export function createSimulator(scenario: string = scenarios[0]): BleSimulator {
+export function createSimulator(scenario: string = scenarios[0], options: SimOptions = {}): BleSimulator {
   if (!(scenarios as readonly string[]).includes(scenario)) {
     throw new Error(`Unknown scenario '${scenario}' for ble-glucose (known: ${scenarios.join(', ')}).`);
   }
-  return new GlucoseSimulator(scenario as Scenario);
+  return new GlucoseSimulator(scenario as Scenario, options);
 }

@@ -1,6 +1,6 @@
 import type { BleEmission, BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
 import { toSfloat } from '../_ble/ieee11073.ts';
-import { SimDeviceBasics } from '../_ble/sim-device.ts';
+import { SimDeviceBasics, type SimOptions } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { seededRandom } from '../_lib/random.ts';
 import { MS, SS } from './plx.ts';
@@ -23,7 +23,7 @@ class PlxSimulator implements BleSimulator {
   readonly address = 'C0:FF:EE:18:22:01';
   readonly advertisedServices = [plx];
   readonly gatt: readonly GattServiceSpec[];
-  private readonly basics = new SimDeviceBasics({ manufacturer: 'Cabin Simulated', model: 'PLX-3230', serial: '501234', firmware: '1.2.0' }, { cts: ['read', 'write', 'notify'] });
+  private readonly basics: SimDeviceBasics;
   private readonly random = seededRandom(1822);
   private values = { spo2: 97, pulse: 72, pi: 2.4, probeOff: false };
   private readonly subscribed_ = new Set<string>();
@@ -33,7 +33,12 @@ class PlxSimulator implements BleSimulator {
   private sentSpot = false;
   private firstDue = true;
 
-  constructor(private readonly scenario: (typeof scenarios)[number]) {
+  constructor(
+    private readonly scenario: (typeof scenarios)[number],
+    options: SimOptions,
+  ) {
+    const dis = { manufacturer: 'Cabin Simulated', model: 'PLX-3230', serial: '501234', firmware: '1.2.0' };
+    this.basics = new SimDeviceBasics(dis, { cts: ['read', 'write', 'notify'], utcOffsetMin: options.utcOffsetMin });
     const spot = scenario === 'spot-check' || scenario === 'unset-clock';
     this.gatt = [
       {
@@ -146,9 +151,9 @@ class PlxSimulator implements BleSimulator {
   }
 }
 
-export function createSimulator(scenario: string = scenarios[0]): BleSimulator {
+export function createSimulator(scenario: string = scenarios[0], options: SimOptions = {}): BleSimulator {
   if (!(scenarios as readonly string[]).includes(scenario)) {
     throw new Error(`Unknown scenario '${scenario}' for ble-pulse-oximeter (known: ${scenarios.join(', ')}).`);
   }
-  return new PlxSimulator(scenario as (typeof scenarios)[number]);
+  return new PlxSimulator(scenario as (typeof scenarios)[number], options);
 }

@@ -1,5 +1,5 @@
 import type { BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
-import { SimDeviceBasics, StoreAndSendSimulator } from '../_ble/sim-device.ts';
+import { SimDeviceBasics, StoreAndSendSimulator, SIM_UTC, type SimOptions } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { measurementBytes } from './measurement.ts';
 
@@ -12,7 +12,6 @@ import { measurementBytes } from './measurement.ts';
 export const scenarios = ['default', 'fahrenheit', 'no-site'] as const;
 type Scenario = (typeof scenarios)[number];
 
-const UTC = 0;
 const OFFSET_MS = -45_000;
 
 class ThermometerSimulator extends StoreAndSendSimulator<number> {
@@ -22,11 +21,14 @@ class ThermometerSimulator extends StoreAndSendSimulator<number> {
   readonly gatt: GattServiceSpec[];
   private celsius = 36.8;
 
-  constructor(private readonly scenario: Scenario) {
+  constructor(
+    private readonly scenario: Scenario,
+    options: SimOptions,
+  ) {
     const clock = scenario !== 'no-site';
     const basics = new SimDeviceBasics(
       { manufacturer: 'Beurer', model: 'FT95', serial: 'FT95-0001234' },
-      { utcOffsetMin: UTC, offsetMs: OFFSET_MS, ...(clock ? { cts: ['read', 'write'] as const } : {}) },
+      { utcOffsetMin: options.utcOffsetMin ?? SIM_UTC, offsetMs: OFFSET_MS, ...(clock ? { cts: ['read', 'write'] as const } : {}) },
     );
     super(basics, { service: UUID.healthThermometer, characteristic: UUID.temperatureMeasurement });
     this.gatt = [
@@ -62,7 +64,7 @@ class ThermometerSimulator extends StoreAndSendSimulator<number> {
   }
 }
 
-export function createSimulator(scenario?: string): BleSimulator {
+export function createSimulator(scenario?: string, options: SimOptions = {}): BleSimulator {
   const name = (scenarios as readonly string[]).includes(scenario ?? '') ? (scenario as Scenario) : scenarios[0];
-  return new ThermometerSimulator(name);
+  return new ThermometerSimulator(name, options);
 }

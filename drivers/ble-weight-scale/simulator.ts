@@ -1,5 +1,5 @@
 import type { BleSimulator, GattRef, GattServiceSpec, SimulatorValues } from '../../src/shared/driver.ts';
-import { SimDeviceBasics, StoreAndSendSimulator } from '../_ble/sim-device.ts';
+import { SimDeviceBasics, StoreAndSendSimulator, SIM_UTC, type SimOptions } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { featureBytes, measurementBytes } from './measurement.ts';
 
@@ -11,7 +11,6 @@ import { featureBytes, measurementBytes } from './measurement.ts';
 export const scenarios = ['default', 'imperial', 'weight-only'] as const;
 type Scenario = (typeof scenarios)[number];
 
-const UTC = 0;
 const KG_PER_LB = 0.45359237;
 
 interface Weighing {
@@ -27,9 +26,12 @@ class ScaleSimulator extends StoreAndSendSimulator<Weighing> {
   private kg = 72.4;
   private cm = 175;
 
-  constructor(private readonly scenario: Scenario) {
+  constructor(
+    private readonly scenario: Scenario,
+    options: SimOptions,
+  ) {
     const full = scenario !== 'weight-only';
-    const basics = new SimDeviceBasics({ manufacturer: 'A&D Medical', model: 'UC-352BLE' }, { utcOffsetMin: UTC, offsetMs: 20_000, ...(full ? { cts: ['read', 'write'] as const } : {}) });
+    const basics = new SimDeviceBasics({ manufacturer: 'A&D Medical', model: 'UC-352BLE' }, { utcOffsetMin: options.utcOffsetMin ?? SIM_UTC, offsetMs: 20_000, ...(full ? { cts: ['read', 'write'] as const } : {}) });
     super(basics, { service: UUID.weightScale, characteristic: UUID.weightMeasurement });
     this.gatt = [
       ...basics.services,
@@ -70,7 +72,7 @@ class ScaleSimulator extends StoreAndSendSimulator<Weighing> {
   }
 }
 
-export function createSimulator(scenario?: string): BleSimulator {
+export function createSimulator(scenario?: string, options: SimOptions = {}): BleSimulator {
   const name = (scenarios as readonly string[]).includes(scenario ?? '') ? (scenario as Scenario) : scenarios[0];
-  return new ScaleSimulator(name);
+  return new ScaleSimulator(name, options);
 }

@@ -201,3 +201,18 @@ describe('drivers/_ble/sim-device.ts (SimDeviceBasics)', () => {
     expect(machineUtcOffsetMin(NOW)).toBe(-new Date(NOW).getTimezoneOffset());
   });
 });
+
+describe('the simulators’ zone option', () => {
+  it('a cuff, thermometer or scale in the cabin’s zone (UTC+1) is off only by its scenario’s offset; UTC by default', async () => {
+    const { driver: bp } = await import('../../drivers/ble-blood-pressure/index.ts');
+    const { createSimulator: thermometer } = await import('../../drivers/ble-thermometer/simulator.ts');
+    const { createSimulator: scale } = await import('../../drivers/ble-weight-scale/simulator.ts');
+    const { createSimulator: cuff } = await import('../../drivers/ble-blood-pressure/simulator.ts');
+    const cts = (sim: { read(r: GattRef, n: number): Uint8Array | undefined }, utc: number) => readDateTime(sim.read(CTS, NOW)!, 0, utc);
+    expect(cts(cuff('default', { utcOffsetMin: 60 }), 60)).toMatchObject({ ok: true, ms: NOW + 90_000 });
+    expect(cts(thermometer('default', { utcOffsetMin: 60 }), 60)).toMatchObject({ ok: true, ms: NOW - 45_000 });
+    expect(cts(scale('default', { utcOffsetMin: 60 }), 60)).toMatchObject({ ok: true, ms: NOW + 20_000 });
+    // Without the option the device keeps UTC: read in a UTC+1 cabin it is an hour slow.
+    expect(cts(bp.createSimulator('resend-all'), 60)).toMatchObject({ ok: true, ms: NOW - 3_600_000 });
+  });
+});
