@@ -297,5 +297,6 @@ export interface BleDriver {
   readonly link: BleLink;
   createDecoder(): BleDecoder;
   readonly scenarios: readonly string[];
-  createSimulator(scenario?: string): BleSimulator;
+  /** `utcOffsetMin`: the zone the device's clock shows (devices show local time; default: the driver's choice). */
+  createSimulator(scenario?: string, options?: { utcOffsetMin?: number }): BleSimulator;
 }

@@ -23,7 +23,8 @@ async function settle(clock: ManualClock, ms: number): Promise<void> {
 
 async function run(driver: BleDriver, scenario: string, measurements: SimulatorValues[]) {
   const clock = new ManualClock(Date.UTC(2026, 11, 6, 9, 0, 0));
-  const central = new SimulatedCentral([{ driver, scenario }], clock, 20, 100);
+  // The devices keep UTC, the cabin is at UTC+1: as if nobody set their clocks to the cabin's zone.
+  const central = new SimulatedCentral([{ driver, scenario }], clock, 20, 100, 0);
   const messages: HostMessage[] = [];
   const manager = new BleManager({ drivers: [driver], central, clock, assignAll: true, utcOffsetMin: () => 60, emit: (m) => messages.push(HostMessageSchema.parse(m)) });
   await manager.start();

@@ -127,9 +127,11 @@ export class SimulatedCentral implements BleCentral {
     private readonly stepMs = 20,
     /** How often an advertising device is heard again. */
     private readonly advertiseEveryMs = 500,
+    /** The zone the devices' clocks show: the cabin's (a device set up where it is used shows local time). */
+    utcOffsetMin: number = -new Date(clock.now()).getTimezoneOffset(),
   ) {
     for (const e of entries) {
-      const sim = e.driver.createSimulator(e.scenario);
+      const sim = e.driver.createSimulator(e.scenario, { utcOffsetMin });
       // The demo's devices are already paired with the cabin, as a deployed cabin's are.
       this.devices.set(sim.address, { driver: e.driver, sim, paired: e.driver.manifest.ble.pairing !== 'none', acting: false });
     }

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { driver as bp } from '../../../drivers/ble-blood-pressure/index.ts';
 import { driver as glucose } from '../../../drivers/ble-glucose/index.ts';
-import { SimDeviceBasics } from '../../../drivers/ble-pulse-oximeter/sim-gatt.ts';
+import { machineUtcOffsetMin } from '../../../drivers/_ble/sim-device.ts';
 import { bleDeviceId, recordKey, type BleRequest } from '../../../src/devices/ble/manager.ts';
 import type { HostMessage } from '../../../src/shared/device-host.ts';
 import type { BleSimulator, GattRef } from '../../../src/shared/driver.ts';
@@ -51,7 +51,7 @@ describe('BleManager over BlueZ: a glucose meter’s record access', () => {
     let dev: SimulatedDevice | undefined;
     const r = await startRig({
       requests: [{ type: 'ble-assigned', devices: [{ address: METER, driver: 'ble-glucose' }] }, ...requests],
-      utcOffsetMin: SimDeviceBasics.utcOffsetMin(now),
+      utcOffsetMin: machineUtcOffsetMin(now),
       before: async (f) => {
         dev = await addSimulated(f, sim, now, { paired: true });
       },
