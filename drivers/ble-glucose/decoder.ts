@@ -37,11 +37,18 @@ export function flagsOf(status: number): ObservationFlag[] {
   return OBSERVATION_FLAGS.filter((f) => set.has(f));
 }
 
+/** How long a record request may go unanswered before the next way of asking is tried. */
+export const RACP_ANSWER_MS = 10_000;
+
 class GlucoseDecoder extends BleDecoderBase {
   private readonly emitter = new Emitter();
   /** The record requests still to try, most selective first (flutter_blue#830: some meters only answer "last"). */
   private plan: RacpAsk[] = [];
   private asked: RacpAsk | undefined;
+  /** When the pending request was written (about: the session writes it right after the subscriptions). */
+  private askedAt: number | undefined;
+  /** The meter answered the pending request (a response, or a record). */
+  private heard = false;
   private received = 0;
   private readonly obs: DeviceEvent[] = [];
 
@@ -52,6 +59,7 @@ class GlucoseDecoder extends BleDecoderBase {
   /** The record request is queued at connection: the session writes only after its subscriptions (BleLink.subscribe). */
   protected override opened(ctx: BleConnectionContext): void {
     this.received = 0;
+    this.askedAt = ctx.nowMs;
     const next = ctx.lastSeq !== undefined && ctx.lastSeq < 0xffff ? ctx.lastSeq + 1 : undefined;
     // Readings before this visit are not this patient's: only newer records; the whole memory only when nothing is known.
     this.plan = next !== undefined ? [{ kind: 'from', seq: next }, { kind: 'last' }, { kind: 'all' }] : ctx.lastSeq !== undefined ? [{ kind: 'last' }] : [{ kind: 'all' }];
@@ -60,7 +68,19 @@ class GlucoseDecoder extends BleDecoderBase {
 
   protected override closed(): void {
     this.asked = undefined;
+    this.askedAt = undefined;
     this.plan = [];
+  }
+
+  /**
+   * A meter that never answers a request (a Contour Plus One answered "count" but not "all" nor "≥ seq", then gave its
+   * records to "last": flutter_blue#830) is asked the next way after RACP_ANSWER_MS of silence.
+   */
+  tick(nowMs: number): DeviceEvent[] {
+    if (!this.asked || this.heard || this.askedAt === undefined || nowMs - this.askedAt < RACP_ANSWER_MS) return [];
+    this.askedAt = nowMs;
+    if (!this.askNext()) this.emitter.status('error', nowMs, 'record-access-no-answer');
+    return this.emitter.take();
   }
 
   protected own(v: CharacteristicValue, nowMs: number): DeviceEvent[] {
@@ -72,6 +92,7 @@ class GlucoseDecoder extends BleDecoderBase {
   }
 
   private askNext(): boolean {
+    this.heard = false;
     this.asked = this.plan.shift();
     if (!this.asked) return false;
     this.send({ service: UUID.glucose, characteristic: UUID.recordAccess, bytes: racpRequest(this.asked) });
@@ -85,10 +106,12 @@ class GlucoseDecoder extends BleDecoderBase {
       return;
     }
     this.known = true;
+    this.heard = true;
     const code = bytes[3]!;
     if (code === RACP.success) this.emitter.status('ok', t, `records-received-${this.received}`);
     else if (code === RACP.noRecords) this.emitter.status('ok', t, 'no-new-records');
     else if (RACP.unsupported.includes(code)) {
+      this.askedAt = t;
       if (!this.askNext()) this.emitter.status('error', t, `record-access-unsupported-${code}`);
     } else this.emitter.status('error', t, `record-access-failed-${code}`);
   }
@@ -100,6 +123,7 @@ class GlucoseDecoder extends BleDecoderBase {
       return;
     }
     this.known = true;
+    this.heard = true;
     this.received++;
     const r = parsed.record;
     const status = r.status ?? 0;

@@ -4,6 +4,7 @@ import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
 import { currentTimeBytes, dateTimeBytes } from '../../drivers/_ble/datetime.ts';
 import { parseGlucoseMeasurement, toMgDl } from '../../drivers/ble-glucose/glucose.ts';
+import { RACP_ANSWER_MS } from '../../drivers/ble-glucose/decoder.ts';
 import { driver } from '../../drivers/ble-glucose/index.ts';
 import { checkBleFuzz, connectOnce, episode, expectValidBleEvents, hexBytes, observations, RecordMemory, statusesOf, waitAdvertising } from './ble-harness.ts';
 
@@ -196,6 +197,32 @@ describe('ble-glucose: record access', () => {
       expect(statusOnly(d.value(racp(Uint8Array.from([6, 0, 1, code])), T0))).toEqual([`error/record-access-unsupported-${code}`]);
       expect(ask(d)).toEqual([]);
     }
+  });
+
+  it('a meter that never answers is asked the next way after 10 s of silence (a Contour answered only "last"), then said to the assistant', () => {
+    const d = fresh(5);
+    expect(ask(d)).toEqual(['01 03 01 06 00']);
+    expect(d.tick!(T0 + RACP_ANSWER_MS - 1)).toEqual([]);
+    expect(ask(d)).toEqual([]);
+    d.tick!(T0 + RACP_ANSWER_MS);
+    expect(ask(d)).toEqual(['01 06']);
+    d.tick!(T0 + 2 * RACP_ANSWER_MS);
+    expect(ask(d)).toEqual(['01 01']);
+    expect(statusOnly(d.tick!(T0 + 3 * RACP_ANSWER_MS))).toEqual(['error/record-access-no-answer']);
+    expect(ask(d)).toEqual([]);
+  });
+
+  it('a meter that answers (a record, or a response) is not asked again by the clock', () => {
+    const d = fresh(5);
+    ask(d);
+    d.value(meas(record({ seq: 6 })), T0 + 2000);
+    d.tick!(T0 + 5 * RACP_ANSWER_MS);
+    expect(ask(d)).toEqual([]);
+    const e = fresh(5);
+    ask(e);
+    e.value(racp(hexBytes('06 00 01 06')), T0 + 1000);
+    e.tick!(T0 + 5 * RACP_ANSWER_MS);
+    expect(ask(e)).toEqual([]);
   });
 
   it('success, no records and a count are fine; other answers are statuses', () => {
