@@ -47,6 +47,16 @@ export function dateTimeDigits(f: DateTime): string {
   return [f.year, f.month, f.day, f.hours, f.minutes, f.seconds].map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0')).join('');
 }
 
+/** A short fingerprint of a value's bytes (FNV-1a, 32 bits, hex): the same bytes give the same id. */
+export function valueId(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (const b of bytes) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${bytes.length.toString(16)}${h.toString(16).padStart(8, '0')}`;
+}
+
 /** One observation of a measurement, in the catalogue's unit. */
 export function observation(code: MdcCode, v: Converted, fields: MeasurementFields): ObservationEvent {
   return { kind: 'observation', code, value: v.value, unit: catalogue(code).unit, decimals: v.decimals, ...(v.reported ? { reported: { ...v.reported } } : {}), ...fields };
@@ -89,14 +99,18 @@ export abstract class MeasurementDecoder extends BleDecoderBase {
   }
 
   /** The fields a new measurement's observations share, or undefined when this connection already gave it. */
-  protected measurement(stamp: Stamp, nowMs: number, seq?: number): MeasurementFields | undefined {
+  protected measurement(stamp: Stamp, nowMs: number, seq?: number, raw?: Uint8Array): MeasurementFields | undefined {
     const address = this.ctx?.address ?? 'unknown';
+    // Stable across connections, so a reading the device sends again is known again: its own time stamp, else its
+    // record number, else its bytes (a device whose clock is unset resends the very same value).
     const id =
       stamp !== undefined && stamp !== 'unset'
         ? `${address}-${dateTimeDigits(stamp.fields)}`
         : seq !== undefined
           ? `${address}-seq${seq}`
-          : `${address}-${Math.round(nowMs)}-${++this.counter}`;
+          : raw !== undefined
+            ? `${address}-h${valueId(raw)}`
+            : `${address}-${Math.round(nowMs)}-${++this.counter}`;
     // The same reading twice in one connection (a record and the live indication, a repeated indication).
     if (this.emitted.has(id)) return undefined;
     this.emitted.add(id);

@@ -127,7 +127,7 @@ class BpDecoder extends MeasurementDecoder {
     const dia = this.pressure(m, m.diastolic);
     if (!inRange(MDC.PRESS_BLD_NONINV_SYS, sys.value)) return this.status('error', nowMs, 'systolic-out-of-range');
     if (!inRange(MDC.PRESS_BLD_NONINV_DIA, dia.value)) return this.status('error', nowMs, 'diastolic-out-of-range');
-    const shared = this.measurement(m.time, nowMs, seq);
+    const shared = this.measurement(m.time, nowMs, seq, bytes);
     if (!shared) return [];
     const fields = { ...shared, ...(m.flags.length > 0 ? { flags: [...m.flags] as ObservationFlag[] } : {}) };
     const out: DeviceEvent[] = [observation(MDC.PRESS_BLD_NONINV_SYS, sys, fields), observation(MDC.PRESS_BLD_NONINV_DIA, dia, fields)];

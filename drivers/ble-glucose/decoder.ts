@@ -1,3 +1,4 @@
+import { valueId } from '../_ble/reading.ts';
 import { inRange, measurement, MDC, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent, ObservationFlag } from '../../src/shared/device-event.ts';
 import { OBSERVATION_FLAGS } from '../../src/shared/device-event.ts';
@@ -109,7 +110,16 @@ class GlucoseDecoder extends BleDecoderBase {
     this.heard = true;
     const code = bytes[3]!;
     if (code === RACP.success) this.emitter.status('ok', t, `records-received-${this.received}`);
-    else if (code === RACP.noRecords) this.emitter.status('ok', t, 'no-new-records');
+    else if (code === RACP.noRecords) {
+      this.emitter.status('ok', t, 'no-new-records');
+      // A meter whose memory was cleared (or whose numbering wrapped) answers "none" to "≥ seq" for ever: its last
+      // record is asked too; one already delivered is known by its id and dropped by the session.
+      if (this.asked?.kind === 'from') {
+        this.plan = [{ kind: 'last' }];
+        this.askedAt = t;
+        this.askNext();
+      }
+    }
     else if (RACP.unsupported.includes(code)) {
       this.askedAt = t;
       if (!this.askNext()) this.emitter.status('error', t, `record-access-unsupported-${code}`);
@@ -153,7 +163,7 @@ class GlucoseDecoder extends BleDecoderBase {
       value: c.mgdl,
       unit: measurement(code).unit,
       t,
-      measurementId: `glu:${this.ctx?.address ?? 'unknown'}:${r.seq}`,
+      measurementId: `glu:${this.ctx?.address ?? 'unknown'}:${r.seq}:${valueId(bytes)}`,
       decimals: c.decimals,
       ...(c.reported ? { reported: c.reported } : {}),
       ...(flags.length > 0 ? { flags } : {}),

@@ -1,3 +1,4 @@
+import { valueId } from '../_ble/reading.ts';
 import { measurement, inRange, MDC, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceClock, DeviceEvent, ObservationEvent } from '../../src/shared/device-event.ts';
 import type { BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
@@ -35,7 +36,6 @@ function problem(f: Field): string | undefined {
 
 class PlxDecoder extends BleDecoderBase {
   private readonly emitter = new Emitter();
-  private spotCount = 0;
 
   constructor() {
     super(manifest.ble);
@@ -64,7 +64,7 @@ class PlxDecoder extends BleDecoderBase {
     else if (r.time?.ok) deviceMs = r.time.ms;
     const { t, deviceClock } = this.common.clockOf(deviceMs, nowMs, !a.flags.includes('from-storage'));
     // The device's own stamp identifies a resent indication of the same measurement.
-    const measurementId = `plx:${this.ctx?.address ?? 'unknown'}:${typeof deviceMs === 'number' ? deviceMs : `n${nowMs}-${++this.spotCount}`}`;
+    const measurementId = `plx:${this.ctx?.address ?? 'unknown'}:${typeof deviceMs === 'number' ? deviceMs : `h${valueId(bytes)}`}`;
     const out: DeviceEvent[] = [];
     if (a.emit) {
       for (const f of fields(r)) {

@@ -49,7 +49,7 @@ class ThermometerDecoder extends MeasurementDecoder {
     // A reserved type (0, 10…255) says nothing about the site.
     const code: MdcCode = SITE_CODES[m.type ?? -1] ?? SITE_CODES[this.site ?? -1] ?? 'MDC_TEMP_BODY';
     if (!inRange(code, value)) return this.status('error', nowMs, 'temperature-out-of-range');
-    const fields = this.measurement(m.time, nowMs);
+    const fields = this.measurement(m.time, nowMs, undefined, bytes);
     if (!fields) return [];
     const temperature = { value, decimals, ...(m.fahrenheit ? { reported: { value: reported, unit: '[degF]', decimals } } : {}) };
     return this.delivered([observation(code, temperature, fields)], nowMs);

@@ -74,7 +74,7 @@ class ScaleDecoder extends MeasurementDecoder {
     if (m.weight === UNSUCCESSFUL) return this.status('error', nowMs, 'measurement-unsuccessful');
     const weight = this.weight(m.weight, m.imperial);
     if (!inRange(MDC.MASS_BODY_ACTUAL, weight.value)) return this.status('error', nowMs, 'weight-out-of-range');
-    const fields = this.measurement(m.time, nowMs);
+    const fields = this.measurement(m.time, nowMs, undefined, bytes);
     if (!fields) return [];
     const out: DeviceEvent[] = [observation(MDC.MASS_BODY_ACTUAL, weight, fields)];
     if (m.height !== undefined) {

@@ -79,7 +79,11 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
         supervisor.attend(null);
       }
       diskFullIncident((payload as EventPayload<'session'>).storeFault === 'disk-full');
+      // However assistant mode ended (lock, a new visit, cleaning done, idle), the Bluetooth scan stops with it.
+      if (!(payload as EventPayload<'session'>).assistant && ble.isScanning) ble.scan(false);
     }
+    // The Bluetooth panel's state is the assistant's: the kiosk page hears of it only in assistant mode.
+    if (name === 'ble' && !session.view().assistant) return;
     // The call counts as the patient's activity: no idle prompt while a doctor is there (session/attendance.ts).
     if (name === 'call') session.onCall(payload as EventPayload<'call'>);
     for (const s of sinks) s(name, payload);
@@ -103,10 +107,11 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       device: (view) => emit('device', view),
       event: (deviceId, event) => {
         ble.onEvent(deviceId, event);
-        if (session.onDeviceEvent(deviceId, event) === 'old') supervisor.noteOld(deviceId);
+        if (session.onDeviceEvent(deviceId, event) === 'old') supervisor.noteOld(deviceId, event.kind === 'observation' ? event.measurementId : undefined);
       },
       ble: (m) => ble.message(m),
       spawned: () => ble.spawned(),
+      exited: () => ble.hostExited(),
       incident: (detail) => {
         devicesLog.warn(detail);
         audit('incident', detail);

@@ -64,7 +64,7 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   /** BLE devices seen while the assistant scans (the whole current list each time). */
   z.object({ type: z.literal('ble-nearby'), scanning: z.boolean(), devices: z.array(BleNearbySchema).max(200) }),
   /** Progress of a pairing or forgetting the assistant asked for. */
-  z.object({ type: z.literal('ble-pairing'), requestId: z.string().max(64), address: Address, state: BlePairingStateSchema, detail: z.string().max(300).optional() }),
+  z.object({ type: z.literal('ble-pairing'), requestId: z.string().max(64), address: Address, state: BlePairingStateSchema, detail: z.string().max(300).optional(), driver: z.string().max(64).optional() }),
   z.object({ type: z.literal('attached'), device: DeviceInfoSchema }),
   z.object({ type: z.literal('detached'), deviceId: z.string(), reason: z.string() }),
   z.object({ type: z.literal('link'), deviceId: z.string(), state: LinkStateSchema, detail: z.string().optional() }),
@@ -93,6 +93,6 @@ export const HostRequestSchema = z.discriminatedUnion('type', [
   /** The devices assigned to this cabin (kept by main), sent at start and on each change. */
   z.object({ type: z.literal('ble-assigned'), devices: z.array(z.object({ address: Address, driver: z.string().max(64) })).max(64) }),
   /** The last record delivered per device identity (main's SQLite): only newer ones are asked for and kept. */
-  z.object({ type: z.literal('ble-memory'), entries: z.array(z.object({ key: z.string().max(200), seq: z.number().int().min(0).optional(), t: z.number().finite().optional() })).max(1000) }),
+  z.object({ type: z.literal('ble-memory'), entries: z.array(z.object({ key: z.string().max(200), seq: z.number().int().min(0).optional(), t: z.number().finite().optional(), recent: z.array(z.string().max(100)).max(256).optional() })).max(1000) }),
 ]);
 export type HostRequest = z.infer<typeof HostRequestSchema>;

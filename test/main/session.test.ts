@@ -3,7 +3,7 @@ import { demoConfig } from '../../src/main/config.ts';
 import type { EventSink } from '../../src/main/bridge/dispatch.ts';
 import { hashPin, verifyPin } from '../../src/main/session/pin.ts';
 import type { SessionStore } from '../../src/main/session/ports.ts';
-import { SessionService } from '../../src/main/session/service.ts';
+import { MEMORY_GRACE_MS, SessionService } from '../../src/main/session/service.ts';
 import { OFF_CALL } from '../../src/main/hub/consult-policy.ts';
 import type { CallView, EventName } from '../../src/shared/bridge.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
@@ -60,6 +60,42 @@ function rig(store = new FakeStore(), demo = true) {
 }
 
 const spo2 = (value: number, t = 1) => ({ kind: 'observation' as const, code: 'MDC_PULS_OXIM_SAT_O2' as const, value, unit: '%', t });
+
+describe('SessionService: readings from a device memory (Bluetooth)', () => {
+  const cuff = (t: number, deviceClock?: { state: 'set' | 'skewed' | 'unset' | 'unknown'; offsetMs?: number }, stored = false) => ({
+    kind: 'observation' as const,
+    code: 'MDC_PRESS_BLD_NONINV_SYS' as const,
+    value: 128,
+    unit: 'mm[Hg]',
+    t,
+    measurementId: `m${t}`,
+    ...(deviceClock ? { deviceClock } : {}),
+    ...(stored ? { record: { stored: true } } : {}),
+  });
+
+  it('a reading timed by a clock the cabin read, from before the visit (the grace past), is old, stored flag or not', () => {
+    const { svc, store, advance } = rig();
+    svc.start('fr');
+    svc.consent(true);
+    const start = svc.view().startedAt!;
+    advance(5000);
+    expect(svc.onDeviceEvent('cuff', cuff(start - MEMORY_GRACE_MS - 1, { state: 'set', offsetMs: 0 }))).toBe('old');
+    expect(svc.onDeviceEvent('cuff', cuff(start - MEMORY_GRACE_MS - 1, { state: 'skewed', offsetMs: 600_000 }, true))).toBe('old');
+    expect(svc.onDeviceEvent('cuff', cuff(start - MEMORY_GRACE_MS + 1000, { state: 'set', offsetMs: 0 }))).toBe('taken');
+    expect(store.observations).toHaveLength(1);
+  });
+
+  it('a reading whose time cannot be trusted (clock unknown or unset) is kept; from the memory, the doctor is told so', () => {
+    const { svc, store } = rig();
+    svc.start('fr');
+    svc.consent(true);
+    const start = svc.view().startedAt!;
+    // A cuff an hour behind that nobody set: its fresh reading looks an hour old, and is the patient's.
+    expect(svc.onDeviceEvent('cuff', cuff(start - 3_600_000, { state: 'unknown' }, true))).toBe('taken');
+    expect(svc.onDeviceEvent('cuff', cuff(start + 10, { state: 'unset' }))).toBe('taken');
+    expect(store.observations.map((o) => o.flags)).toEqual([['from-storage'], undefined]);
+  });
+});
 
 describe('SessionService', () => {
   it('runs a visit: start, consent, readings stored before they are shown, end, cleaning, welcome', async () => {

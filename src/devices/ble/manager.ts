@@ -4,7 +4,7 @@ import type { BleNearby, DeviceInfo, HostMessage, HostRequest } from '../../shar
 import type { BleDriver, CharacteristicValue } from '../../shared/driver.ts';
 import type { Advertisement, BleCentral, BleConnection } from './central.ts';
 import { matchAdvertisement } from './match.ts';
-import { BleSession, type RecordMark } from './session.ts';
+import { BleSession, RECENT_IDS, type RecordMark } from './session.ts';
 
 export type BleRequest = Extract<HostRequest, { type: 'ble-scan' | 'ble-pair' | 'ble-forget' | 'ble-assigned' | 'ble-memory' }>;
 
@@ -159,6 +159,7 @@ export class BleManager {
             // Main's mark only moves a mark forward (this host may already have delivered newer ones).
             if (e.seq !== undefined) mine.seq = Math.max(e.seq, mine.seq ?? -1);
             if (e.t !== undefined) mine.t = Math.max(e.t, mine.t ?? -Infinity);
+            if (e.recent) mine.recent = [...new Set([...e.recent, ...(mine.recent ?? [])])].slice(-RECENT_IDS);
             this.memory.set(e.key, mine);
           }
           break;
@@ -338,10 +339,14 @@ export class BleManager {
 
   private async pair(requestId: string, address: string, driverId: string, passkey?: string): Promise<void> {
     const say = (state: 'pairing' | 'passkey-needed' | 'paired' | 'failed', detail?: string): void =>
-      this.opts.emit({ type: 'ble-pairing', requestId, address, state, ...(detail ? { detail } : {}) });
+      this.opts.emit({ type: 'ble-pairing', requestId, address, state, driver: driverId, ...(detail ? { detail } : {}) });
     const driver = this.opts.drivers.find((d) => d.manifest.id === driverId);
     if (!driver) return say('failed', `No Bluetooth driver '${driverId}'.`);
     if (!this.available) return say('failed', 'Bluetooth is not available on this cabin.');
+    // Only a device heard nearby, and only with a driver its advertisement matches (a wrong pick would fail forever).
+    const heard = this.nearby.get(address);
+    if (!heard) return say('failed', `No Bluetooth device ${address} is nearby: put it in pairing mode, then try again.`);
+    if (matchAdvertisement(heard, [driver]).driver !== driver) return say('failed', `${driver.manifest.name} does not match the device ${heard.name ?? address}.`);
     say('pairing');
     const result =
       driver.manifest.ble.pairing === 'none'

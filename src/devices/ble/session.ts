@@ -7,7 +7,12 @@ import type { BleConnection } from './central.ts';
 export interface RecordMark {
   seq?: number;
   t?: number;
+  /** The ids of the latest measurements delivered (a device's own stamp, record number or bytes: see drivers/_ble/reading.ts). */
+  recent?: string[];
 }
+
+/** How many measurement ids a device's mark remembers. */
+export const RECENT_IDS = 256;
 
 export interface BleSessionIo {
   emit(events: DeviceEvent[]): void;
@@ -46,6 +51,8 @@ export class BleSession {
   private windowStart = 0;
   private windowCount = 0;
   private floodSaid = false;
+  /** The measurement ids delivered before this connection. */
+  private readonly seenBefore: Set<string>;
   /** The mark when the connection opened: what this connection must not deliver again. */
   private readonly before: RecordMark;
 
@@ -60,6 +67,7 @@ export class BleSession {
     this.decoder = driver.createDecoder();
     this.lastValueAt = now();
     this.before = { ...mark };
+    this.seenBefore = new Set(mark.recent ?? []);
   }
 
   /** Reads, subscribes and sends the first writes. Rejects when a required characteristic is missing or fails. */
@@ -178,14 +186,20 @@ export class BleSession {
       if (e.kind === 'observation') {
         const seq = e.record?.seq;
         const stored = e.record?.stored === true || seq !== undefined;
-        // By time: a stored reading, or any reading of a device that sends after measuring (a cuff resending its memory
-        // marks nothing as stored). Times are on the cabin's clock through an offset read in whole seconds, so the same
-        // reading may come out up to a second later at the next connection.
-        // A reading whose clock is unset carries its arrival time, not the device's: it cannot be matched by time.
+        const id = e.measurementId;
+        // A measurement is known by its id, stable across connections (its own time stamp, record number or bytes):
+        // whatever its clock, a reading the device sends again is never delivered twice. Readings without an id fall
+        // back on the record number, then on time (a clock offset read in whole seconds: within a second), never for
+        // an unset clock, whose time is the arrival's.
         const stamped = e.deviceClock?.state !== 'unset';
-        const byTime = seq === undefined && stamped && (stored || episodic) && e.t !== undefined && this.before.t !== undefined;
+        const byTime = id === undefined && seq === undefined && stamped && (stored || episodic) && e.t !== undefined && this.before.t !== undefined;
+        // A record number at or before the mark is old, unless its time (on a clock the cabin read) is newer than the
+        // mark's: the device's numbering restarted (memory cleared, wrapped at 65535).
+        const trusted = e.deviceClock?.state === 'set' || e.deviceClock?.state === 'skewed';
+        const renumbered = trusted && e.t !== undefined && this.before.t !== undefined && e.t > this.before.t + CLOCK_RESOLUTION_MS;
         const old =
-          (seq !== undefined && this.before.seq !== undefined && seq <= this.before.seq) ||
+          (id !== undefined && this.seenBefore.has(id)) ||
+          (seq !== undefined && this.before.seq !== undefined && seq <= this.before.seq && !renumbered) ||
           (byTime && e.t! <= this.before.t! + CLOCK_RESOLUTION_MS);
         if (old) {
           if (e.measurementId === undefined || !dropped.has(e.measurementId)) this.io.duplicate();
@@ -193,6 +207,10 @@ export class BleSession {
           continue;
         }
         this.measured = true;
+        if (id !== undefined && episodic && !(this.mark.recent ?? []).includes(id)) {
+          this.mark.recent = [...(this.mark.recent ?? []), id].slice(-RECENT_IDS);
+          this.io.delivered({ ...this.mark });
+        }
         if (seq !== undefined || e.t !== undefined) {
           const next: RecordMark = {
             seq: seq !== undefined ? Math.max(seq, this.mark.seq ?? -1) : this.mark.seq,

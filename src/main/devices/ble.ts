@@ -5,8 +5,11 @@ import type { DeviceEvent } from '../../shared/device-event.ts';
 import type { HostMessage, HostRequest } from '../../shared/device-host.ts';
 import type { Store } from '../store/index.ts';
 
-/** How long a pairing may take (a device put in pairing mode, a bond made) before the assistant is told it failed. */
-export const PAIR_TIMEOUT_MS = 60_000;
+/**
+ * How long a pairing may take before the assistant is told it failed: longer than the host's own wait for BlueZ's
+ * Pair (60 s) and its trust step, so the host's answer comes first.
+ */
+export const PAIR_TIMEOUT_MS = 75_000;
 
 export type PairOutcome = { state: 'paired' | 'passkey-needed' | 'failed' | 'forgotten'; detail?: string };
 
@@ -25,6 +28,8 @@ export class BleRegistry {
   private nearby: BleView['nearby'] = [];
   private scanning = false;
   private readonly pending = new Map<string, (o: PairOutcome) => void>();
+  /** Addresses the assistant forgot while a pairing of theirs may still be under way: its late success is ignored. */
+  private readonly forgotten = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -48,7 +53,9 @@ export class BleRegistry {
   spawned(): void {
     this.sendAssigned();
     try {
-      const entries = this.store.bleMarks().map((m) => ({ key: m.key, ...(m.seq !== undefined ? { seq: m.seq } : {}), ...(m.t !== undefined ? { t: m.t } : {}) }));
+      const entries = this.store
+        .bleMarks()
+        .map((m) => ({ key: m.key, ...(m.seq !== undefined ? { seq: m.seq } : {}), ...(m.t !== undefined ? { t: m.t } : {}), ...(m.recent ? { recent: m.recent } : {}) }));
       if (entries.length > 0) this.host.request({ type: 'ble-memory', entries: entries.slice(0, 1000) });
     } catch (err) {
       this.onError('reading the Bluetooth record marks', err);
@@ -67,7 +74,12 @@ export class BleRegistry {
     const seq = e.record?.seq;
     if (seq === undefined && e.t === undefined) return;
     try {
-      this.store.advanceBleMark({ key, ...(seq !== undefined ? { seq } : {}), ...(e.t !== undefined ? { t: e.t } : {}) });
+      this.store.advanceBleMark({
+        key,
+        ...(seq !== undefined ? { seq } : {}),
+        ...(e.t !== undefined ? { t: e.t } : {}),
+        ...(e.measurementId !== undefined ? { id: e.measurementId } : {}),
+      });
     } catch (err) {
       this.onError('keeping a Bluetooth record mark', err);
     }
@@ -83,10 +95,9 @@ export class BleRegistry {
     const done = this.pending.get(m.requestId);
     this.pending.delete(m.requestId);
     try {
-      if (m.state === 'paired' && done) {
-        const driver = (done as { driver?: string }).driver;
-        if (driver) this.store.assignBle(m.address, driver);
-      }
+      // Kept even when the assistant was already told it took too long: the device is bonded, so it is the cabin's.
+      const driver = m.driver ?? (done as { driver?: string } | undefined)?.driver;
+      if (m.state === 'paired' && driver && !this.forgotten.has(m.address)) this.store.assignBle(m.address, driver);
       if (m.state === 'forgotten') this.store.unassignBle(m.address);
     } catch (err) {
       this.onError('keeping the assigned Bluetooth devices', err);
@@ -94,6 +105,18 @@ export class BleRegistry {
     if (m.state === 'paired' || m.state === 'forgotten') this.sendAssigned();
     done?.({ state: m.state, ...(m.detail ? { detail: m.detail } : {}) });
     this.publish(this.view());
+  }
+
+  /** The device host stopped: what it was asked will not be answered. */
+  hostExited(): void {
+    for (const [id, done] of [...this.pending]) {
+      this.pending.delete(id);
+      done({ state: 'failed', detail: 'The device service restarted; try again in a moment.' });
+    }
+  }
+
+  get isScanning(): boolean {
+    return this.scanning;
   }
 
   /** The assistant's pairing panel opened or closed. */
@@ -105,11 +128,13 @@ export class BleRegistry {
   }
 
   pair(address: string, driver: string, passkey?: string): Promise<PairOutcome> {
+    this.forgotten.delete(address);
     return this.ask({ type: 'ble-pair', address, driver, ...(passkey !== undefined ? { passkey } : {}) }, driver);
   }
 
   forget(address: string): Promise<PairOutcome> {
     // Unassigned at once: even if the host is down, the device is no longer the cabin's at its next start.
+    this.forgotten.add(address);
     try {
       this.store.unassignBle(address);
     } catch (err) {

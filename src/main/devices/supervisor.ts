@@ -28,6 +28,8 @@ export interface SupervisorEvents {
   ble?(message: Extract<HostMessage, { type: 'ble-nearby' | 'ble-pairing' }>): void;
   /** A device host (re)started: what it must know from main is sent to it now. */
   spawned?(): void;
+  /** The device host stopped (it will be restarted): requests it had not answered never will be. */
+  exited?(): void;
 }
 
 const COMMAND_TIMEOUT_MS = 5000;
@@ -49,6 +51,8 @@ export class DeviceSupervisor {
   /** The device whose exam step the kiosk has open (attend), told again to a restarted host once it is connected. */
   private attending: string | null = null;
   private readonly hostLog: HostLogSink;
+  /** Old measurements already counted this visit. */
+  private readonly oldSeen = new Set<string>();
   private readonly clock: Clock;
 
   constructor(
@@ -94,13 +98,21 @@ export class DeviceSupervisor {
   }
 
   /** A reading from this device's memory was older than the visit: counted on its card for the assistant. */
-  noteOld(deviceId: string): void {
+  noteOld(deviceId: string, measurementId?: string): void {
     const view = this.views.get(deviceId);
-    if (view) this.update(deviceId, { oldIgnored: (view.oldIgnored ?? 0) + 1 });
+    if (!view) return;
+    // One measurement is one old reading, however many values it has (a cuff's SYS, DIA, MAP and pulse).
+    if (measurementId !== undefined) {
+      const key = `${deviceId}\u0000${measurementId}`;
+      if (this.oldSeen.has(key)) return;
+      this.oldSeen.add(key);
+    }
+    this.update(deviceId, { oldIgnored: (view.oldIgnored ?? 0) + 1 });
   }
 
   /** A new visit: the counts of old readings start again. */
   resetOld(): void {
+    this.oldSeen.clear();
     for (const v of this.views.values()) if (v.oldIgnored !== undefined) this.update(v.id, { oldIgnored: undefined });
   }
 
@@ -162,6 +174,11 @@ export class DeviceSupervisor {
       this.host = undefined;
       for (const [, done] of this.waiting) done({ ok: false, error: 'The device service stopped; try again in a moment.' });
       this.waiting.clear();
+      try {
+        this.on.exited?.();
+      } catch {
+        // The restart below must happen whatever the listener did.
+      }
       // Lines the cap dropped are counted before the exit's incident.
       this.hostLog.flush();
       if (this.stopping) return;

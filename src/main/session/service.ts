@@ -214,7 +214,14 @@ export class SessionService {
     if (this.phase !== 'exam' || !this.current) return 'outside';
     const sessionId = this.current.id;
     if (e.kind === 'observation') {
-      if (e.record !== undefined && e.t !== undefined && e.t < this.current.startedAt - MEMORY_GRACE_MS) return 'old';
+      // Placed in time only through a device clock the cabin read (set, or skewed by a known offset): a reading from
+      // before the visit is another person's, whether the device marked it stored or not. A reading whose time cannot
+      // be trusted (no clock read, clock unset) is kept, marked as from the device's memory when it says so; the
+      // device host never delivers a measurement twice, so a reading it already gave (in an earlier visit) never comes.
+      const trusted = e.deviceClock?.state === 'set' || e.deviceClock?.state === 'skewed';
+      if (trusted && e.t !== undefined && e.t < this.current.startedAt - MEMORY_GRACE_MS) return 'old';
+      const fromMemory = e.record?.stored === true && !trusted && !(e.flags ?? []).includes('from-storage');
+      const flags = fromMemory ? [...(e.flags ?? []), 'from-storage' as const] : e.flags;
       const reading: Reading = {
         id: randomUUID(),
         deviceId,
@@ -225,7 +232,7 @@ export class SessionService {
         measurementId: e.measurementId,
         ...(e.decimals !== undefined ? { decimals: e.decimals } : {}),
         ...(e.reported !== undefined ? { reported: e.reported } : {}),
-        ...(e.flags !== undefined && e.flags.length > 0 ? { flags: e.flags } : {}),
+        ...(flags !== undefined && flags.length > 0 ? { flags } : {}),
         ...(e.deviceClock !== undefined ? { deviceClock: e.deviceClock } : {}),
       };
       // Stored (and queued for delivery) before anyone sees it: a reading the store refused is not shown.

@@ -12,6 +12,21 @@ export interface BleRecordMark {
   key: string;
   seq?: number;
   t?: number;
+  /** The latest measurement ids delivered (at most RECENT_IDS). */
+  recent?: string[];
+}
+
+/** How many measurement ids are kept per device (as the device host's mark). */
+export const RECENT_IDS = 256;
+
+function recentOf(text: unknown): string[] {
+  if (typeof text !== 'string') return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string' && x.length <= 100).slice(-RECENT_IDS) : [];
+  } catch {
+    return [];
+  }
 }
 
 export function bleAssignments(db: Db): BleAssignment[] {
@@ -39,17 +54,29 @@ export function unassignBle(db: Db, address: string): boolean {
 
 export function bleMarks(db: Db): BleRecordMark[] {
   return db
-    .stmt('SELECT key, seq, t FROM ble_records')
+    .stmt('SELECT key, seq, t, recent FROM ble_records')
     .all()
     .flatMap((r) => {
       const row = r as Record<string, unknown>;
       if (typeof row.key !== 'string') return [];
-      return [{ key: row.key, ...(typeof row.seq === 'number' ? { seq: row.seq } : {}), ...(typeof row.t === 'number' ? { t: row.t } : {}) }];
+      const recent = recentOf(row.recent);
+      return [{ key: row.key, ...(typeof row.seq === 'number' ? { seq: row.seq } : {}), ...(typeof row.t === 'number' ? { t: row.t } : {}), ...(recent.length > 0 ? { recent } : {}) }];
     });
 }
 
 /** Moves a device's mark forward (never back: a late or repeated record does not undo a newer one). */
-export function advanceBleMark(db: Db, mark: BleRecordMark): void {
+export function advanceBleMark(db: Db, mark: BleRecordMark & { id?: string }): void {
+  db.tx(() => {
+    advance(db, mark);
+    if (mark.id === undefined) return;
+    const row = db.stmt('SELECT recent FROM ble_records WHERE key = ?').get(mark.key) as { recent?: unknown } | undefined;
+    const recent = recentOf(row?.recent);
+    if (recent.includes(mark.id)) return;
+    db.stmt('UPDATE ble_records SET recent = ? WHERE key = ?').run(JSON.stringify([...recent, mark.id].slice(-RECENT_IDS)), mark.key);
+  });
+}
+
+function advance(db: Db, mark: BleRecordMark): void {
   db.stmt(
     `INSERT INTO ble_records (key, seq, t, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET

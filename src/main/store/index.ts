@@ -88,7 +88,7 @@ export class Store {
   bleMarks(): BleRecordMark[] {
     return this.run(() => bleMarks(this.db));
   }
-  advanceBleMark(mark: BleRecordMark): void {
+  advanceBleMark(mark: BleRecordMark & { id?: string }): void {
     this.run(() => advanceBleMark(this.db, mark));
   }
 

@@ -106,6 +106,7 @@ export const MIGRATIONS: readonly string[] = [
     key TEXT PRIMARY KEY,
     seq INTEGER,
     t REAL,
+    recent TEXT CHECK (recent IS NULL OR json_valid(recent)),
     updated_at INTEGER NOT NULL
   ) STRICT;
   `,
