@@ -93,7 +93,7 @@ describe('SessionService: readings from a device memory (Bluetooth)', () => {
     // A cuff an hour behind that nobody set: its fresh reading looks an hour old, and is the patient's.
     expect(svc.onDeviceEvent('cuff', cuff(start - 3_600_000, { state: 'unknown' }, true))).toBe('taken');
     expect(svc.onDeviceEvent('cuff', cuff(start + 10, { state: 'unset' }))).toBe('taken');
-    expect(store.observations.map((o) => o.flags)).toEqual([['from-storage'], undefined]);
+    expect(store.observations.map((o) => (o as { flags?: string[] }).flags)).toEqual([['from-storage'], undefined]);
   });
 });
 
