@@ -57,6 +57,27 @@ describe('exam flow (xstate)', () => {
     expect(actor.getSnapshot().value).toBe('empty');
   });
 
+  it('before the patient moves, a device listed a moment later that comes first in exam order becomes the first step', () => {
+    const actor = createActor(examFlow, { input: undefined }).start();
+    // A Bluetooth cuff known at once, the oximeter heard a moment later: the visit still starts at the oximeter.
+    actor.send({ type: 'steps', steps: ['blood-pressure', 'thermometer'] });
+    expect(actor.getSnapshot().context.current).toBe('blood-pressure');
+    actor.send({ type: 'steps', steps: ['oximeter', 'blood-pressure', 'thermometer'] });
+    expect(actor.getSnapshot().context.current).toBe('oximeter');
+    // Once the patient moved, their step stays.
+    actor.send({ type: 'next' });
+    actor.send({ type: 'steps', steps: ['oximeter', 'blood-pressure', 'thermometer', 'scale'] });
+    expect(actor.getSnapshot().context.current).toBe('blood-pressure');
+  });
+
+  it('a resumed step (a reload) is kept when another device appears before it', () => {
+    const actor = createActor(examFlow, { input: { resume: 'thermometer' } }).start();
+    actor.send({ type: 'steps', steps: ['oximeter', 'thermometer'] });
+    expect(actor.getSnapshot().context.current).toBe('thermometer');
+    actor.send({ type: 'steps', steps: ['oximeter', 'blood-pressure', 'thermometer'] });
+    expect(actor.getSnapshot().context.current).toBe('thermometer');
+  });
+
   it('keepStep falls back to the last step when nothing comes after', () => {
     expect(keepStep('scale', ['oximeter', 'thermometer'])).toBe('thermometer');
     expect(keepStep(undefined, ['thermometer'])).toBe('thermometer');

@@ -148,9 +148,9 @@ export class SimulatedCentral implements BleCentral {
 
   async start(): Promise<void> {
     this.timer ??= this.clock.setInterval(() => this.pump(), this.stepMs);
-    // Known (bonded) devices are replayed, as BlueZ does from its cache.
+    // Every simulated device was seen before (BlueZ's cache keeps devices that need no bond too): all are known at
+    // once, so the demo's devices are listed together when the kiosk opens.
     for (const [address, d] of this.devices) {
-      if (!d.paired) continue;
       const { rssi: _heard, ...known } = this.advertisement(address, d);
       this.advCb(known);
     }

@@ -6,6 +6,8 @@ interface FlowContext {
   current: StepKind | undefined;
   /** The step a reloaded page comes back to (main's `step`), once its device is listed; dropped when the patient moves. */
   resume: string | undefined;
+  /** The patient went to another step (next, back, or a resumed one): from then on a change of devices keeps their step. */
+  moved: boolean;
 }
 type FlowEvent = { type: 'steps'; steps: readonly StepKind[] } | { type: 'next' } | { type: 'back' };
 
@@ -31,14 +33,18 @@ export const examFlow = setup({
     setSteps: assign(({ context, event }) => {
       if (event.type !== 'steps') return {};
       const back = event.steps.find((s) => s === context.resume);
-      return back ? { steps: event.steps, current: back, resume: undefined } : { steps: event.steps, current: keepStep(context.current, event.steps) };
+      if (back) return { steps: event.steps, current: back, resume: undefined, moved: true };
+      // Before the patient has moved, the visit starts at the first step in exam order: a device listed a moment after
+      // the others (a Bluetooth oximeter heard after the cuff) does not leave the patient on the cuff's step.
+      if (!context.moved && context.resume === undefined) return { steps: event.steps, current: event.steps[0] };
+      return { steps: event.steps, current: keepStep(context.current, event.steps) };
     }),
-    next: assign({ current: ({ context }) => context.steps[offset(context, 1)] ?? context.current, resume: undefined }),
-    back: assign({ current: ({ context }) => context.steps[offset(context, -1)] ?? context.current, resume: undefined }),
+    next: assign({ current: ({ context }) => context.steps[offset(context, 1)] ?? context.current, resume: undefined, moved: true }),
+    back: assign({ current: ({ context }) => context.steps[offset(context, -1)] ?? context.current, resume: undefined, moved: true }),
   },
 }).createMachine({
   id: 'exam',
-  context: ({ input }) => ({ steps: [], current: undefined, resume: input?.resume ?? undefined }),
+  context: ({ input }) => ({ steps: [], current: undefined, resume: input?.resume ?? undefined, moved: false }),
   initial: 'empty',
   on: { steps: { actions: 'setSteps', target: '.check' } },
   states: {
