@@ -1,15 +1,15 @@
 /**
  * The BLE central over BlueZ's D-Bus API (bluetoothd keeps bonds and the GATT cache; this process never touches
- * /var/lib/bluetooth). Advertisements come from the ObjectManager and Device1 property changes, connections
- * wait for ServicesResolved, and pairing goes through this process's own Agent1.
+ * /var/lib/bluetooth). Advertisements come from the devices BlueZ knows (known-devices.ts), connections wait for
+ * ServicesResolved, and pairing goes through this process's own Agent1.
  */
-import { normaliseUuid } from '../../../../drivers/_ble/uuid.ts';
 import { DeviceError } from '../../transports/transport.ts';
 import type { Advertisement, BleCentral, BleConnection, PairResult } from '../central.ts';
 import { AGENT_CAPABILITY, AGENT_PATH, PairingAgent } from './agent.ts';
-import { BLUEZ, Bus, CallError, CLOSED, IFACE, TIMEOUT, Variant, bool, interfaces, isRecord, num, objects, safely, str, strings, type Props, type Signal, type Warn } from './bus.ts';
+import { BLUEZ, Bus, CallError, CLOSED, IFACE, TIMEOUT, Variant, bool, interfaces, isRecord, objects, str, type Props, type Signal, type Warn } from './bus.ts';
 import { BluezConnection, gattOf } from './connection.ts';
 import { bluezError } from './errors.ts';
+import { KnownDevices } from './known-devices.ts';
 
 export interface BluezCentralOptions {
   /** A D-Bus address instead of the system bus (tests); DBUS_SYSTEM_BUS_ADDRESS is honoured too. */
@@ -22,60 +22,30 @@ export interface BluezCentralOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-const ADDRESS = /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/;
-/** Device1 properties whose change is news for the scanner. */
-const ADVERTISED = ['RSSI', 'UUIDs', 'Name', 'Alias', 'Paired', 'Connected', 'ManufacturerData', 'ServiceData'];
-/** Changes that mean an advertisement was just received (with DuplicateData, each one re-sends its data). */
-const HEARD = ['RSSI', 'ManufacturerData', 'ServiceData'];
-
-interface KnownDevice {
-  readonly address: string;
-  props: Props;
-}
-
-type Waiter = (path: string, props: Props | undefined) => void;
-
-/**
- * What BlueZ's Device1 properties say to the scanner; undefined when they carry no valid address. `heard`: an
- * advertisement was just received (BlueZ keeps the last RSSI of a cached device, which says nothing about now).
- */
-export function advertisementOf(props: Props, heard = true): Advertisement | undefined {
-  const address = str(props, 'Address')?.toUpperCase();
-  if (!address || !ADDRESS.test(address)) return undefined;
-  const alias = str(props, 'Alias');
-  // BlueZ's Alias falls back to the address (with dashes) for a device without a name: not a name.
-  const name = str(props, 'Name') ?? (alias && alias.replace(/-/g, ':').toUpperCase() !== address ? alias : undefined);
-  const services = [...new Set((strings(props, 'UUIDs') ?? []).map((u) => normaliseUuid(u)).filter((u): u is string => !!u))];
-  return { address, name, rssi: heard ? num(props, 'RSSI') : undefined, services, paired: bool(props, 'Paired') ?? false, connected: bool(props, 'Connected') ?? false };
-}
-
 export class BluezCentral implements BleCentral {
   private bus: Bus | undefined;
   private adapterPath = '';
   private bluezOwner = '';
   private scanning = false;
   private agentError: string | undefined;
-  private readonly devices = new Map<string, KnownDevice>();
-  private readonly byAddress = new Map<string, string>();
   private readonly connections = new Map<string, BluezConnection>();
   private readonly connecting = new Map<string, Promise<BluezConnection>>();
-  private readonly waiters = new Set<Waiter>();
-  private readonly advertisementCbs: ((a: Advertisement) => void)[] = [];
-  private readonly goneCbs: ((address: string) => void)[] = [];
   private readonly warn: Warn;
   private readonly agent: PairingAgent;
+  private readonly known: KnownDevices;
 
   constructor(private readonly options: BluezCentralOptions = {}) {
     this.warn = options.onWarning ?? ((m) => process.emitWarning(m));
     this.agent = new PairingAgent((m) => this.bus?.send(m), this.warn);
+    this.known = new KnownDevices((address, reason) => this.connections.get(address)?.lost(reason), this.warn);
   }
 
   onAdvertisement(cb: (a: Advertisement) => void): void {
-    this.advertisementCbs.push(cb);
+    this.known.onAdvertisement(cb);
   }
 
   onGone(cb: (address: string) => void): void {
-    this.goneCbs.push(cb);
+    this.known.onGone(cb);
   }
 
   async start(): Promise<void> {
@@ -93,7 +63,7 @@ export class BluezCentral implements BleCentral {
       await this.stop();
       throw e;
     }
-    this.replay();
+    this.known.replay();
   }
 
   private async attach(bus: Bus): Promise<void> {
@@ -127,7 +97,7 @@ export class BluezCentral implements BleCentral {
     }
     for (const [path, ifaces] of Object.entries(tree)) {
       const props = ifaces[IFACE.device];
-      if (props) this.upsert(path, props);
+      if (props && this.onAdapter(path)) this.known.upsert(path, props);
     }
     this.agentError = undefined;
     try {
@@ -141,6 +111,11 @@ export class BluezCentral implements BleCentral {
 
   private wanted(path: string): boolean {
     return this.options.adapter ? path === `/org/bluez/${this.options.adapter}` : true;
+  }
+
+  /** A device of the adapter in use (BlueZ lists every adapter's devices). */
+  private onAdapter(path: string): boolean {
+    return !!this.adapterPath && path.startsWith(`${this.adapterPath}/`);
   }
 
   private async adopt(bus: Bus, adapter: string, props: Props, strict: boolean): Promise<void> {
@@ -169,10 +144,8 @@ export class BluezCentral implements BleCentral {
     await bus.removeMatches();
     this.bus = undefined;
     bus.disconnect();
-    this.devices.clear();
-    this.byAddress.clear();
     this.connections.clear();
-    for (const w of this.waiters) w('', undefined);
+    this.known.clear();
     this.agentError = undefined;
     this.adapterPath = '';
     this.bluezOwner = '';
@@ -189,7 +162,7 @@ export class BluezCentral implements BleCentral {
         if (!(e instanceof CallError && e.errorName === 'org.bluez.Error.InProgress')) throw bluezError(this.adapterName(), 'starting a scan', e);
       }
       this.scanning = true;
-      this.replay();
+      this.known.replay();
     } else {
       this.scanning = false;
       try {
@@ -215,7 +188,7 @@ export class BluezCentral implements BleCentral {
 
   private async open(addr: string, timeoutMs: number): Promise<BluezConnection> {
     const bus = this.started(`connecting to ${addr}`);
-    const path = this.pathOf(addr, 'connecting');
+    const path = this.known.pathOf(addr, 'connecting');
     const deadline = Date.now() + timeoutMs;
     try {
       await bus.call(BLUEZ, path, IFACE.device, 'Connect', '', [], timeoutMs);
@@ -227,9 +200,9 @@ export class BluezCentral implements BleCentral {
       }
     }
     try {
-      await this.until(path, (p) => bool(p, 'ServicesResolved') === true, (p) => bool(p, 'Connected') === false, deadline - Date.now());
+      await this.known.until(path, (p) => bool(p, 'ServicesResolved') === true, (p) => bool(p, 'Connected') === false, deadline - Date.now());
       const tree = objects((await bus.call(BLUEZ, '/', IFACE.objectManager, 'GetManagedObjects', '', [], Math.max(1000, deadline - Date.now())))[0]);
-      if (bool(this.devices.get(path)?.props, 'Connected') !== true) {
+      if (bool(this.known.props(path), 'Connected') !== true) {
         throw new DeviceError(`Bluetooth device ${addr} disconnected before its services were read: try again, and pair it if it keeps happening.`, 'lost');
       }
       const conn: BluezConnection = new BluezConnection(addr, path, gattOf(path, tree), bus, () => {
@@ -246,7 +219,7 @@ export class BluezCentral implements BleCentral {
   async pair(address: string, passkey?: string): Promise<PairResult> {
     const addr = address.trim().toUpperCase();
     const bus = this.started(`pairing ${addr}`);
-    const path = this.byAddress.get(addr);
+    const path = this.known.path(addr);
     if (!path) return { ok: false, reason: 'not-found', detail: `Bluetooth device ${addr} is not known: put it in pairing mode and scan again.` };
     let code: number | undefined;
     if (passkey !== undefined && passkey.trim() !== '') {
@@ -255,7 +228,7 @@ export class BluezCentral implements BleCentral {
     }
     if (this.agentError !== undefined) return { ok: false, reason: 'failed', detail: `The cabin's pairing agent could not be registered with bluetoothd (${this.agentError}): restart the device host.` };
     if (this.agent.current) return { ok: false, reason: 'failed', detail: 'Another device is being paired: wait for it to finish.' };
-    if (bool(this.devices.get(path)?.props, 'Paired') === true) return this.trust(bus, path);
+    if (bool(this.known.props(path), 'Paired') === true) return this.trust(bus, path);
     const request = { devicePath: path, passkey: code, passkeyAsked: false };
     this.agent.current = request;
     try {
@@ -280,10 +253,10 @@ export class BluezCentral implements BleCentral {
   async forget(address: string): Promise<void> {
     const addr = address.trim().toUpperCase();
     const bus = this.started(`forgetting ${addr}`);
-    const path = this.byAddress.get(addr);
+    const path = this.known.path(addr);
     if (!path) return;
     await this.connections.get(addr)?.disconnect();
-    const adapter = str(this.devices.get(path)?.props, 'Adapter') ?? this.adapterPath;
+    const adapter = str(this.known.props(path), 'Adapter') ?? this.adapterPath;
     try {
       await bus.call(BLUEZ, adapter, IFACE.adapter, 'RemoveDevice', 'o', [path]);
     } catch (e) {
@@ -303,16 +276,16 @@ export class BluezCentral implements BleCentral {
       const adapter = ifaces[IFACE.adapter];
       if (adapter && !this.adapterPath && this.wanted(path) && this.bus) void this.adopt(this.bus, path, adapter, false);
       const props = ifaces[IFACE.device];
-      if (props) this.upsert(path, props, true);
+      if (props && this.onAdapter(path)) this.known.upsert(path, props, true);
     } else if (s.interface === IFACE.objectManager && s.member === 'InterfacesRemoved') {
       const [path, removed] = s.body;
       if (typeof path !== 'string' || !Array.isArray(removed)) return;
-      if (removed.includes(IFACE.device)) this.removed(path);
+      if (removed.includes(IFACE.device)) this.known.removed(path);
       if (removed.includes(IFACE.adapter) && path === this.adapterPath) this.adapterGone('the Bluetooth adapter was removed');
     } else if (s.interface === IFACE.properties && s.member === 'PropertiesChanged') {
       const [iface, changed] = s.body;
       if (!isRecord(changed)) return;
-      if (iface === IFACE.device) this.deviceChanged(s.path, changed);
+      if (iface === IFACE.device) this.known.changed(s.path, changed);
       else if (iface === IFACE.characteristic) {
         for (const conn of this.connections.values()) if (s.path.startsWith(`${conn.devicePath}/`)) conn.valueChanged(s.path, changed);
       }
@@ -329,7 +302,7 @@ export class BluezCentral implements BleCentral {
     const bus = this.bus;
     if (owner && bus) {
       this.load(bus, false).then(
-        () => this.replay(),
+        () => this.known.replay(),
         (e: unknown) => this.warn(`BlueZ central: bluetoothd came back but could not be read: ${(e as Error).message}`),
       );
     }
@@ -345,50 +318,11 @@ export class BluezCentral implements BleCentral {
     this.loseAll(reason);
     this.scanning = false;
     this.adapterPath = '';
-    for (const path of [...this.devices.keys()]) this.removed(path);
-  }
-
-  private upsert(path: string, props: Props, announce = false): void {
-    if (!this.adapterPath || !path.startsWith(`${this.adapterPath}/`)) return;
-    const address = str(props, 'Address')?.toUpperCase();
-    if (!address || !ADDRESS.test(address)) return;
-    this.devices.set(path, { address, props: { ...props } });
-    this.byAddress.set(address, path);
-    if (announce) this.announce(path, props.RSSI !== undefined);
-  }
-
-  private deviceChanged(path: string, changed: Record<string, unknown>): void {
-    const device = this.devices.get(path);
-    if (!device) return;
-    device.props = { ...device.props, ...changed };
-    if (bool(changed, 'Connected') === false) this.connections.get(device.address)?.lost('the device ended the connection');
-    for (const w of this.waiters) w(path, device.props);
-    if (ADVERTISED.some((k) => k in changed)) this.announce(path, HEARD.some((k) => k in changed));
-  }
-
-  private removed(path: string): void {
-    const device = this.devices.get(path);
-    if (!device) return;
-    this.devices.delete(path);
-    if (this.byAddress.get(device.address) === path) this.byAddress.delete(device.address);
-    this.connections.get(device.address)?.lost('BlueZ removed the device');
-    for (const w of this.waiters) w(path, undefined);
-    for (const cb of this.goneCbs) safely(() => cb(device.address), this.warn);
+    this.known.removeAll();
   }
 
   private loseAll(reason: string): void {
     for (const conn of [...this.connections.values()]) conn.lost(reason);
-  }
-
-  private announce(path: string, heard: boolean): void {
-    const device = this.devices.get(path);
-    const ad = device && advertisementOf(device.props, heard);
-    if (!ad) return;
-    for (const cb of this.advertisementCbs) safely(() => cb(ad), this.warn);
-  }
-
-  private replay(): void {
-    for (const path of this.devices.keys()) this.announce(path, false);
   }
 
   // ——— helpers ———
@@ -401,35 +335,6 @@ export class BluezCentral implements BleCentral {
 
   private adapterName(): string {
     return `adapter ${this.adapterPath.split('/').pop() ?? ''}`;
-  }
-
-  private pathOf(address: string, what: string): string {
-    const path = this.byAddress.get(address);
-    if (!path) throw new DeviceError(`Bluetooth device ${address} is not known to BlueZ (${what}): wake it (take a measurement) so that it advertises, and scan again.`, 'not-found');
-    return path;
-  }
-
-  /** Resolves when the device's properties satisfy `ok`; rejects when `fail` holds, the device goes, or on time. */
-  private until(path: string, ok: (p: Props) => boolean, fail: (p: Props) => boolean, timeoutMs: number): Promise<void> {
-    const address = this.devices.get(path)?.address ?? path;
-    return new Promise<void>((resolve, reject) => {
-      const done = (err?: unknown): void => {
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
-        if (err) reject(err);
-        else resolve();
-      };
-      const waiter: Waiter = (p, props) => {
-        if (p !== path && p !== '') return;
-        if (!props) done(new DeviceError(`Bluetooth device ${address} went away while connecting: bring it closer and try again.`, 'lost'));
-        else if (ok(props)) done();
-        else if (fail(props)) done(new DeviceError(`Bluetooth device ${address} disconnected before its services were read: try again, and pair it if it keeps happening.`, 'lost'));
-      };
-      const timer = setTimeout(() => done(new CallError(TIMEOUT, 'services not resolved in time')), Math.max(0, timeoutMs));
-      this.waiters.add(waiter);
-      const props = this.devices.get(path)?.props;
-      if (props && ok(props)) done();
-    });
   }
 }
 
