@@ -1,9 +1,10 @@
 import { backoffDelay } from '../../shared/backoff.ts';
 import type { Clock, TimerHandle } from '../../shared/clock.ts';
-import type { BleNearby, DeviceInfo, HostMessage, HostRequest } from '../../shared/device-host.ts';
+import type { DeviceInfo, HostMessage, HostRequest } from '../../shared/device-host.ts';
 import type { BleDriver, CharacteristicValue } from '../../shared/driver.ts';
 import type { Advertisement, BleCentral, BleConnection } from './central.ts';
 import { matchAdvertisement } from './match.ts';
+import { NearbyList } from './nearby.ts';
 import { BleSession, RECENT_IDS, type RecordMark } from './session.ts';
 
 export type BleRequest = Extract<HostRequest, { type: 'ble-scan' | 'ble-pair' | 'ble-forget' | 'ble-assigned' | 'ble-memory' }>;
@@ -53,18 +54,16 @@ const localOffset = (): number => -new Date().getTimezoneOffset();
  */
 export class BleManager {
   private readonly slots = new Map<string, Slot>();
-  private readonly nearby = new Map<string, Advertisement & { seenAt: number }>();
+  private readonly nearby: NearbyList;
   private assigned = new Map<string, string>();
   private readonly memory = new Map<string, RecordMark>();
-  private panelOpen = false;
-  private started = false;
   private available = false;
   private stopped = false;
   private restartTimer: TimerHandle | undefined;
-  private nearbyTimer: TimerHandle | undefined;
   private warned = false;
 
   constructor(private readonly opts: BleManagerOptions) {
+    this.nearby = new NearbyList({ drivers: opts.drivers, clock: opts.clock, emit: opts.emit, assigned: () => this.assigned, ...(opts.assignAll ? { assignAll: true } : {}) });
     opts.central.onAdvertisement((a) => this.guard(() => this.onAdvertisement(a)));
     opts.central.onGone((address) => this.guard(() => this.onGone(address)));
   }
@@ -75,7 +74,6 @@ export class BleManager {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.started = true;
     try {
       await this.opts.central.start();
       this.available = true;
@@ -92,7 +90,7 @@ export class BleManager {
   async stop(): Promise<void> {
     this.stopped = true;
     this.opts.clock.clearTimeout(this.restartTimer);
-    this.opts.clock.clearTimeout(this.nearbyTimer);
+    this.nearby.stop();
     await Promise.all([...this.slots.values()].map((s) => this.release(s)));
     if (this.available) await this.opts.central.stop().catch(() => undefined);
     this.available = false;
@@ -140,9 +138,8 @@ export class BleManager {
     this.guard(() => {
       switch (req.type) {
         case 'ble-scan':
-          this.panelOpen = req.on;
+          this.nearby.setOpen(req.on);
           void this.updateScan();
-          this.publishNearby();
           break;
         case 'ble-pair':
           void this.pair(req.requestId, req.address, req.driver, req.passkey);
@@ -182,22 +179,15 @@ export class BleManager {
   private async updateScan(): Promise<void> {
     if (!this.available) return;
     // Discovery runs while the panel is open, and while the cabin has devices to hear (they advertise to be fetched).
-    const on = this.panelOpen || this.assigned.size > 0 || this.opts.assignAll === true;
+    const on = this.nearby.scanning || this.assigned.size > 0 || this.opts.assignAll === true;
     await this.opts.central.scan(on).catch((err: Error) => this.log('warn', `Bluetooth scanning failed: ${err.message}`));
-  }
-
-  private isMine(address: string): string | undefined {
-    return this.assigned.get(address);
   }
 
   private onAdvertisement(a: Advertisement): void {
     const now = this.opts.clock.now();
-    // A device replayed from BlueZ's cache (no signal strength) keeps what was last heard of it.
-    const heard = this.nearby.get(a.address);
-    this.nearby.set(a.address, a.rssi === undefined && heard ? { ...a, rssi: heard.rssi, seenAt: heard.seenAt } : { ...a, seenAt: now });
-    if (this.panelOpen) this.publishNearbySoon();
+    this.nearby.heardNow(a, now);
     const match = matchAdvertisement(a, this.opts.drivers);
-    const assignedDriver = this.isMine(a.address);
+    const assignedDriver = this.assigned.get(a.address);
     let driver: BleDriver | undefined;
     let reason = match.reason;
     if (assignedDriver !== undefined) {
@@ -323,8 +313,7 @@ export class BleManager {
   }
 
   private onGone(address: string): void {
-    this.nearby.delete(address);
-    if (this.panelOpen) this.publishNearbySoon();
+    this.nearby.gone(address);
     // A device BlueZ forgot may come back (out of range a while): it stays attached, waiting, unless it was forgotten.
   }
 
@@ -334,7 +323,7 @@ export class BleManager {
       if (!this.opts.assignAll && next.get(slot.address) !== slot.driver.manifest.id) void this.drop(slot, 'unassigned');
     }
     void this.updateScan();
-    if (this.panelOpen) this.publishNearbySoon();
+    this.nearby.changed();
   }
 
   private async pair(requestId: string, address: string, driverId: string, passkey?: string): Promise<void> {
@@ -357,7 +346,7 @@ export class BleManager {
     this.assigned.set(address, driverId);
     void this.updateScan();
     say('paired');
-    this.publishNearbySoon();
+    this.nearby.changed(true);
   }
 
   private async forget(requestId: string, address: string): Promise<void> {
@@ -370,44 +359,6 @@ export class BleManager {
     } catch (err) {
       this.opts.emit({ type: 'ble-pairing', requestId, address, state: 'failed', detail: (err as Error).message });
     }
-    this.publishNearbySoon();
-  }
-
-  private publishNearbySoon(): void {
-    if (this.nearbyTimer !== undefined) return;
-    this.nearbyTimer = this.opts.clock.setTimeout(() => {
-      this.nearbyTimer = undefined;
-      this.publishNearby();
-    }, 250);
-  }
-
-  private publishNearby(): void {
-    if (!this.panelOpen && this.nearby.size === 0) return;
-    const devices: BleNearby[] = [...this.nearby.values()]
-      .sort((a, b) => (b.rssi ?? -127) - (a.rssi ?? -127))
-      .slice(0, 200)
-      .map((a) => {
-        const { driver } = matchAdvertisement(a, this.opts.drivers);
-        const assignedDriver = this.assigned.get(a.address);
-        const d = assignedDriver !== undefined ? this.opts.drivers.find((x) => x.manifest.id === assignedDriver) : driver;
-        return {
-          address: a.address,
-          ...(a.name !== undefined ? { name: a.name.slice(0, 248) } : {}),
-          ...(a.rssi !== undefined ? { rssi: Math.max(-127, Math.min(20, Math.round(a.rssi))) } : {}),
-          services: a.services.slice(0, 64).map((s) => s.slice(0, 36)),
-          ...(d
-            ? {
-                driver: d.manifest.id,
-                category: d.manifest.category,
-                pairing: d.manifest.ble.pairing,
-                ...(d.manifest.ble.pairingMode ? { pairingMode: d.manifest.ble.pairingMode } : {}),
-              }
-            : {}),
-          paired: a.paired,
-          assigned: assignedDriver !== undefined || (this.opts.assignAll === true && d !== undefined),
-          seenAt: a.seenAt,
-        };
-      });
-    this.opts.emit({ type: 'ble-nearby', scanning: this.panelOpen, devices });
+    this.nearby.changed(true);
   }
 }
