@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CutTracker, LONG_CUT_MS } from '../../../src/renderer/call/cut.ts';
-import { EventsLink, RESEND_MS } from '../../../src/renderer/call/events.ts';
+import { EventsLink } from '../../../src/renderer/call/events.ts';
 import { LinkMonitor, RAMP_UP_MS } from '../../../src/renderer/call/link-monitor.ts';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
 import { FakeChannel, fakeCall, ok, settle } from './fakes.ts';
-import { BATCH_FROM, RESEND_MAX_BUFFERED, STALE_RESENDS } from '../../../src/renderer/call/events.ts';
+import { BATCH_FROM, RESEND_MAX_BUFFERED, RESEND_MS, STALE_RESENDS } from '../../../src/renderer/call/observations.ts';
 
 /** Issue 11: a cut of the call's link. Readings taken during it wait in order and go once, oldest first, after it. */
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventsLink, RESEND_IDLE_BUFFERED, RESEND_MAX_BUFFERED, RESEND_MS } from '../../../src/renderer/call/events.ts';
+import { EventsLink } from '../../../src/renderer/call/events.ts';
+import { RESEND_IDLE_BUFFERED, RESEND_MAX_BUFFERED, RESEND_MS } from '../../../src/renderer/call/observations.ts';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { Reading } from '../../../src/shared/bridge.ts';
 import { FakeChannel, fakeCall, ok } from './fakes.ts';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventsLink, OUTBOX_PAGE, RESEND_MAX_BUFFERED, RESEND_MS } from '../../../src/renderer/call/events.ts';
+import { EventsLink } from '../../../src/renderer/call/events.ts';
+import { OUTBOX_PAGE, RESEND_MAX_BUFFERED, RESEND_MS } from '../../../src/renderer/call/observations.ts';
 import { PIECE_BYTES, type Snapshot } from '../../../src/renderer/call/snapshot.ts';
 import { newStats } from '../../../src/renderer/call/stats.ts';
 import type { DeviceView, Reading } from '../../../src/shared/bridge.ts';
