@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detailText } from '../../src/doctor/call/device-detail.ts';
+import { detailText } from '../../src/browser/device-detail.ts';
 import { clockNote, flagNotes, gramsPerLitre, mergeFlags, unitText, WARNING_FLAGS } from '../../src/doctor/call/reading-notes.ts';
 import { createI18n, TRANSLATIONS } from '../../src/doctor/i18n/index.ts';
 import { flattenKeys } from '../../src/browser/i18n.ts';

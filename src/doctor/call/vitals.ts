@@ -39,7 +39,8 @@ export interface Vital {
  * Decimal places a tile shows. SpO2, pulse, BP and glucose (mg/dL) are whole numbers whatever the device sends.
  * Temperature and weight: as the device gave them (37.60 °C shows « 37,60 »: the record, the report and its export keep
  * 37.60, so the tile says the same, and a device that gives hundredths claims that resolution), at most 2 (a scale's
- * grams are noise at a consultation); 1 when the device did not say.
+ * grams are noise at a consultation); 1 when the device did not say. The kiosk shows the patient at most the measure's
+ * decimals instead (« 37,6 », src/renderer/format/measures.ts, shownDecimals): the two differ on purpose.
  */
 export function shownDecimals(key: VitalKey, decimals: number | undefined): number {
   if (key !== 'temp' && key !== 'weight') return 0;

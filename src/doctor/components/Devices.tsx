@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { Call, CallSnapshot } from '../call/call.ts';
 import { cabinErrorText } from '../call/cabin-error.ts';
-import { detailText } from '../call/device-detail.ts';
+import { detailText } from '../../browser/device-detail.ts';
 import { modelOf } from '../call/device-name.ts';
 import type { CabinLiveness } from '../call/liveness.ts';
 

@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import type { DeviceStatus } from '../../shared/device-event.ts';
 import { numberLocale } from '../../shared/language.ts';
-import { detailText } from '../call/device-detail.ts';
+import { detailText } from '../../browser/device-detail.ts';
+import { formatNumber } from '../../browser/number.ts';
 import { clockNote, flagNotes, gramsPerLitre, unitText } from '../call/reading-notes.ts';
 import { shownDecimals, type Vital, type VitalKey } from '../call/vitals.ts';
 
@@ -20,14 +21,10 @@ export interface VitalTileProps {
   beforeCall?: boolean | undefined;
 }
 
-/** The number as the tile shows it (BP: « 135/85 »). */
-export function useVitalValue(): (key: VitalKey, v: Vital) => string {
-  const { i18n } = useTranslation();
-  return (key, v) => {
-    const d = shownDecimals(key, v.decimals);
-    const fmt = (n: number) => n.toLocaleString(numberLocale(i18n.language), { minimumFractionDigits: d, maximumFractionDigits: d });
-    return key === 'bp' ? `${fmt(v.numbers[0]!)}/${fmt(v.numbers[1]!)}` : fmt(v.numbers[0]!);
-  };
+/** The number as the tile shows it, in the reader's `language` (BP: « 135/85 »). */
+export function vitalValue(key: VitalKey, v: Vital, language: string | undefined): string {
+  const fmt = (n: number) => formatNumber(n, shownDecimals(key, v.decimals), language);
+  return key === 'bp' ? `${fmt(v.numbers[0]!)}/${fmt(v.numbers[1]!)}` : fmt(v.numbers[0]!);
 }
 
 /**
@@ -38,8 +35,7 @@ export function useVitalValue(): (key: VitalKey, v: Vital) => string {
 export function VitalTile({ vitalKey: key, vital: v, status, detail, when, lateMs, beforeCall }: VitalTileProps) {
   const { t, i18n } = useTranslation();
   const locale = numberLocale(i18n.language);
-  const value = useVitalValue();
-  const num = (n: number, d: number) => n.toLocaleString(locale, { minimumFractionDigits: d, maximumFractionDigits: d });
+  const num = (n: number, d: number) => formatNumber(n, d, i18n.language);
   const site = key === 'temp' && v && v.code !== 'MDC_TEMP_BODY' ? t(`tempSite.${v.code}`, { defaultValue: '' }) : '';
   const name = site ? t('vital.tempSite', { site }) : t(`vital.${key}`);
   const sample = key === 'glucose' && v ? t(`glucoseSample.${v.code}`, { defaultValue: '' }) : '';
@@ -59,7 +55,7 @@ export function VitalTile({ vitalKey: key, vital: v, status, detail, when, lateM
       {v ? (
         <>
           <p className="tile-value">
-            {value(key, v)}
+            {vitalValue(key, v, i18n.language)}
             <span className="tile-unit"> {unitText(v.unit)}</span>
           </p>
           {key === 'bp' && v.numbers[2] !== undefined && <p className="tile-sub">{t('vital.mean', { value: num(v.numbers[2], 0) })}</p>}

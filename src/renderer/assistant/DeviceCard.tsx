@@ -1,8 +1,9 @@
 import { useTranslation } from 'react-i18next';
+import { detailText } from '../../browser/device-detail.ts';
 import { modelOf } from '../../browser/device-name.ts';
 import type { DeviceView } from '../../shared/bridge.ts';
 import { isBluetooth } from '../exam/signal.ts';
-import { categoryName, commandName, detailText } from '../format/device-name.ts';
+import { categoryName, commandName } from '../format/device-name.ts';
 
 const LINK_TONE: Record<DeviceView['link'], string> = { connected: 'ok', connecting: 'busy', waiting: 'ok', reconnecting: 'warn', error: 'bad', detached: 'bad' };
 

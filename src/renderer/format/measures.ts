@@ -1,6 +1,6 @@
+import { formatNumber } from '../../browser/number.ts';
 import type { Reading } from '../../shared/bridge.ts';
 import { GLUCOSE_CODES, TEMPERATURE_CODES, type MdcCode } from '../../shared/catalogue.ts';
-import { numberLocale } from '../../shared/language.ts';
 
 /** The device categories the exam has a step for, in the order the patient does them. */
 export const CATEGORIES = ['oximeter', 'blood-pressure', 'thermometer', 'scale', 'glucometer'] as const;
@@ -58,10 +58,6 @@ export const MEASURES: Record<Category, readonly Measure[]> = {
 /** Measures that only appear when the device sent them (a scale without a height setting sends no BMI). */
 export const OPTIONAL_MEASURES: ReadonlySet<string> = new Set(['height', 'bmi']);
 
-export function formatNumber(value: number, decimals: number, language: string): string {
-  return new Intl.NumberFormat(numberLocale(language), { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(value);
-}
-
 /** The reading of each part of `m` (undefined where none came yet); a part of several codes takes the latest. */
 export function measureReadings(m: Measure, readings: ReadonlyMap<string, Reading>): (Reading | undefined)[] {
   if (!m.anyOf) return m.codes.map((code) => readings.get(code));
@@ -73,7 +69,11 @@ export function measureReadings(m: Measure, readings: ReadonlyMap<string, Readin
   return [latest];
 }
 
-/** Decimals shown for a reading: the measure's, or fewer when the device gave fewer (no precision it has not). */
+/**
+ * Decimals shown for a reading: the measure's, or fewer when the device gave fewer (no precision it has not). At most
+ * the measure's own (one for a temperature: the patient reads « 37,6 »). The doctor console shows what the device
+ * sent instead, up to two (src/doctor/call/vitals.ts, shownDecimals): the two differ on purpose.
+ */
 function shownDecimals(m: Measure, r: Reading): number {
   if (m.factor !== undefined || r.decimals === undefined) return m.decimals;
   return Math.min(m.decimals, r.decimals);
