@@ -1,11 +1,11 @@
 import { BLE_DRIVERS } from '../drivers/index.ts';
-import { normaliseUuid } from '../drivers/_ble/uuid.ts';
-import type { BleConnectionContext, BleDriver, BleEmission, BleSimulator, CharacteristicValue, GattRef } from '../src/shared/driver.ts';
+import type { BleConnectionContext, BleDriver, BleSimulator, CharacteristicValue } from '../src/shared/driver.ts';
+import { connectOnce } from '../test/drivers/ble-connect.ts';
 
 /**
  * Issue 12: decode throughput of the Bluetooth LE drivers. Each driver's own simulator is driven as a central drives
- * it (src/devices/ble/session.ts; test/drivers/ble-harness.ts, which this process cannot import: it carries vitest's
- * `expect`) on a simulated clock, and every characteristic value the decoder was given is recorded with its
+ * it (src/devices/ble/session.ts), by the tests' own central (test/drivers/ble-connect.ts, free of vitest) on a
+ * simulated clock, and every characteristic value the decoder was given is recorded with its
  * connection; the recording is then replayed, many times over, through `createDecoder()` → `connected` → `value`
  * (+ `takeOutgoing`, as the session calls it after each value) → `disconnected`, and only the replay is timed.
  */
@@ -17,77 +17,35 @@ export interface RecordedConnection {
   endMs: number;
 }
 
-const key = (r: GattRef): string => `${normaliseUuid(r.service)}/${normaliseUuid(r.characteristic)}`;
 const STEP_MS = 100;
 /** A streaming device (it never ends the connection) is left connected this long per connection. */
 const MAX_CONNECTION_MS = 60_000;
 /** Clock of the first connection (1 Dec 2026, UTC): the devices' clocks and stored readings are relative to it. */
 const START_MS = Date.UTC(2026, 11, 1, 8, 0, 0);
 
-/** One connection to `sim`, from `connected` to the device's (or MAX_CONNECTION_MS's) disconnect. */
+/**
+ * One connection to `sim`, from `connected` to the device's (or MAX_CONNECTION_MS's) disconnect, with the time each
+ * value arrived; `mark` keeps the highest seq and latest time the decoder gave for the values, for the next one.
+ */
 function recordConnection(driver: BleDriver, sim: BleSimulator, nowMs: number, mark: { seq?: number; t?: number }): RecordedConnection {
-  const decoder = driver.createDecoder();
-  const available = sim.gatt.flatMap((s) => s.characteristics.map((c) => ({ service: s.uuid, characteristic: c.uuid })));
-  const have = new Set(available.map(key));
-  const modes = new Map<string, 'notify' | 'indicate'>();
-  let now = nowMs;
-  const ctx: BleConnectionContext = {
+  const values: RecordedConnection['values'] = [];
+  const res = connectOnce(driver, sim, {
     nowMs,
     utcOffsetMin: 60,
-    address: sim.address,
-    available,
+    stepMs: STEP_MS,
+    maxMs: MAX_CONNECTION_MS,
     ...(mark.seq !== undefined ? { lastSeq: mark.seq } : {}),
     ...(mark.t !== undefined ? { lastT: mark.t } : {}),
-  };
-  const rec: RecordedConnection = { ctx, values: [], endMs: nowMs };
-  const feed = (v: CharacteristicValue): void => {
-    rec.values.push({ v, t: now });
-    for (const e of decoder.value(v, now)) {
-      if (e.kind !== 'observation') continue;
-      if (e.record?.seq !== undefined) mark.seq = Math.max(mark.seq ?? -1, e.record.seq);
-      if (e.t !== undefined) mark.t = Math.max(mark.t ?? -Infinity, e.t);
-    }
-  };
-  const flush = (): void => {
-    for (let round = 0; round < 8; round++) {
-      const out = decoder.takeOutgoing();
-      if (out.length === 0) return;
-      for (const w of out) deliver(sim.write(w, Uint8Array.from(w.bytes), now));
-    }
-  };
-  const deliver = (emissions: readonly BleEmission[]): void => {
-    for (const e of emissions) {
-      const mode = modes.get(key(e));
-      if (!mode) continue;
-      feed({ service: e.service, characteristic: e.characteristic, bytes: e.bytes, via: mode });
-      flush();
-    }
-  };
-  sim.connected(now);
-  decoder.connected(ctx);
-  for (const r of driver.link.read) {
-    if (!have.has(key(r))) continue;
-    const bytes = sim.read(r, now);
-    if (bytes !== undefined) feed({ service: r.service, characteristic: r.characteristic, bytes, via: 'read' });
-  }
-  const pending: BleEmission[] = [];
-  for (const s of driver.link.subscribe) {
-    if (!have.has(key(s))) continue;
-    modes.set(key(s), s.mode);
-    pending.push(...sim.subscribed(s, true, now));
-  }
-  deliver(pending);
-  flush();
-  const start = now;
-  while (!sim.wantsDisconnect(now) && now - start < MAX_CONNECTION_MS) {
-    now += STEP_MS;
-    deliver(sim.advance(now));
-    flush();
-  }
-  sim.disconnected(now);
-  decoder.disconnected(now);
-  rec.endMs = now;
-  return rec;
+    onValue: (v, t, events) => {
+      values.push({ v, t });
+      for (const e of events) {
+        if (e.kind !== 'observation') continue;
+        if (e.record?.seq !== undefined) mark.seq = Math.max(mark.seq ?? -1, e.record.seq);
+        if (e.t !== undefined) mark.t = Math.max(mark.t ?? -Infinity, e.t);
+      }
+    },
+  });
+  return { ctx: res.context, values, endMs: res.endMs };
 }
 
 /**
