@@ -1,40 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DeviceEventSchema, type DeviceEvent } from '../../src/shared/device-event.ts';
+import type { DeviceEvent } from '../../src/shared/device-event.ts';
+import { eventLines as events, runCli, type CliRun } from '../helpers/cli.ts';
 
 /**
  * `cabin-devices decode` of Bluetooth LE captures (one JSON value per line), built from the reference vectors of
  * ble-fhir.md §B: the CLI as a user runs it, a child process.
  */
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/cabin-devices.mjs', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-const events = (stdout: string): DeviceEvent[] =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => DeviceEventSchema.parse(JSON.parse(l)));
+/** Runs decode to its end, `input` on its stdin. */
+const cli = (args: string[], input?: string): Promise<CliRun> => runCli(args, { input });
 
 const T0 = Date.UTC(2026, 11, 6, 10, 0, 0);
 

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Variant } from 'dbus-next';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceEventSchema, type DeviceEvent } from '../../src/shared/device-event.ts';
+import { eventLines, expectCleanError, startCli, stopClis, type CliRun, type StartedCli } from '../helpers/cli.ts';
 import { startFakeBluez, type FakeBluez } from '../helpers/fake-bluez/index.ts';
 import { ptyPair, type PtyPair } from '../helpers/socat.ts';
 
@@ -14,95 +14,19 @@ import { ptyPair, type PtyPair } from '../helpers/socat.ts';
  * DBUS_SYSTEM_BUS_ADDRESS. What the fake cannot prove: radio timing, real bonding, bluetoothd's cache.
  */
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Started {
-  child: ChildProcess;
-  done: Promise<Run>;
-  stderrShows(text: string | RegExp, timeoutMs?: number): Promise<void>;
-  stdoutShows(text: string | RegExp, timeoutMs?: number): Promise<void>;
-}
-
-const children: ChildProcess[] = [];
 const fakes: FakeBluez[] = [];
 const pairs: PtyPair[] = [];
 afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return resolve();
-          c.once('close', () => resolve());
-          c.kill('SIGKILL');
-        }),
-    ),
-  );
+  await stopClis();
   await Promise.all(fakes.splice(0).map((f) => f.stop()));
   await Promise.all(pairs.splice(0).map((p) => p.stop()));
 });
 
 const NO_BUS = 'unix:path=/nonexistent/cabin-no-bus';
 
-function start(args: string[], bus: string, opts: { timeoutMs?: number } = {}): Started {
-  const child = spawn(process.execPath, ['bin/cabin-devices.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus } });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  let exited = false;
-  const watchers = new Set<() => void>();
-  const notify = (): void => watchers.forEach((w) => w());
-  child.stdout!.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    notify();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    notify();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      exited = true;
-      notify();
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      exited = true;
-      notify();
-      resolve({ code, stdout, stderr });
-    });
-  });
-  done.catch(() => undefined);
-  const shows = (which: 'stdout' | 'stderr') => (text: string | RegExp, timeoutMs = 60_000): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const has = (): boolean => {
-        const out = which === 'stdout' ? stdout : stderr;
-        return typeof text === 'string' ? out.includes(text) : text.test(out);
-      };
-      const finish = (err?: Error): void => {
-        clearTimeout(giveUp);
-        watchers.delete(check);
-        if (err) reject(err);
-        else resolve();
-      };
-      const check = (): void => {
-        if (has()) finish();
-        else if (exited) finish(new Error(`cabin-devices ${args.join(' ')} exited before printing '${String(text)}'. stderr:\n${stderr}`));
-      };
-      const giveUp = setTimeout(() => finish(new Error(`cabin-devices ${args.join(' ')} did not print '${String(text)}' within ${timeoutMs} ms. stderr:\n${stderr}`)), timeoutMs);
-      watchers.add(check);
-      check();
-    });
-  return { child, done, stderrShows: shows('stderr'), stdoutShows: shows('stdout') };
-}
-
-const cli = (args: string[], bus: string): Promise<Run> => start(args, bus).done;
+/** The CLI against the bluetoothd at `bus`. */
+const start = (args: string[], bus: string): StartedCli => startCli(args, { env: { DBUS_SYSTEM_BUS_ADDRESS: bus } });
+const cli = (args: string[], bus: string): Promise<CliRun> => start(args, bus).done;
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'cabin-cli-ble-'));
 const full = (u: string): string => `0000${u}-0000-1000-8000-00805f9b34fb`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -150,19 +74,6 @@ const events = (stdout: string): DeviceEvent[] =>
     .map((l) => JSON.parse(l) as { type: string; event?: unknown })
     .filter((m) => m.type === 'event')
     .map((m) => DeviceEventSchema.parse(m.event));
-
-const decodeEvents = (stdout: string): DeviceEvent[] =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => DeviceEventSchema.parse(JSON.parse(l)));
-
-function expectCleanError(r: Run, pattern: RegExp): void {
-  expect(r.code).not.toBe(0);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 // Child processes against a D-Bus fake: generous deadlines for a loaded machine.
 describe('cabin-devices and Bluetooth LE', { timeout: 240_000 }, () => {
@@ -236,7 +147,7 @@ describe('cabin-devices and Bluetooth LE', { timeout: 240_000 }, () => {
     expect(Math.abs((m!.t as number) - before)).toBeLessThan(60_000);
     const d = await cli(['decode', '--driver', 'ble-blood-pressure', '--utc-offset', '0', out], NO_BUS);
     expect(d.code).toBe(0);
-    const ev = decodeEvents(d.stdout);
+    const ev = eventLines(d.stdout);
     // The device's address from the file, its manufacturer from the read Device Information.
     expect(ev.find((e) => e.kind === 'identity')).toMatchObject({ address: CUFF });
     expect(ev.some((e) => e.kind === 'identity' && e.manufacturer === 'A&D Medical')).toBe(true);

@@ -1,43 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceEventSchema, type DeviceEvent } from '../../src/shared/device-event.ts';
+import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import { SerialTransport } from '../../src/devices/transports/serial.ts';
+import { eventLines as events, expectCleanError, runCli as cli, startCli as start, stopClis } from '../helpers/cli.ts';
 import { ptyPair, type PtyPair } from '../helpers/socat.ts';
 
 /** The `cabin-devices` command as a user runs it: a child process, stdout, stderr and exit code. */
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Started {
-  child: ChildProcess;
-  /** Settles when the child has exited. */
-  done: Promise<Run>;
-  /** Resolves once `text` has appeared on the child's stderr; rejects if it exits first or `timeoutMs` passes. */
-  stderrShows(text: string, timeoutMs?: number): Promise<void>;
-}
-
 /** Everything a test started, so that afterEach leaks nothing when a test fails half-way. */
-const children: ChildProcess[] = [];
 const pairs: PtyPair[] = [];
 const transports: SerialTransport[] = [];
 afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return resolve();
-          c.once('close', () => resolve());
-          c.kill('SIGKILL');
-        }),
-    ),
-  );
+  await stopClis();
   await Promise.all(transports.splice(0).map((t) => t.close().catch(() => undefined)));
   await Promise.all(pairs.splice(0).map((p) => p.stop()));
 });
@@ -48,79 +24,8 @@ async function pair(): Promise<PtyPair> {
   return p;
 }
 
-/** Starts the CLI as a child process, without waiting for it. */
-function start(args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}): Started {
-  const child = spawn(process.execPath, ['bin/cabin-devices.mjs', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  let exited = false;
-  const watchers = new Set<() => void>();
-  const notify = (): void => watchers.forEach((w) => w());
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    notify();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      exited = true;
-      notify();
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      exited = true;
-      notify();
-      resolve({ code, stdout, stderr });
-    });
-  });
-  // A test that fails before awaiting `done` must not turn a spawn error into an unhandled rejection.
-  done.catch(() => undefined);
-  child.stdin.end(opts.input);
-  const stderrShows = (text: string, timeoutMs = 60_000): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const finish = (err?: Error): void => {
-        clearTimeout(giveUp);
-        watchers.delete(check);
-        if (err) reject(err);
-        else resolve();
-      };
-      const check = (): void => {
-        if (stderr.includes(text)) finish();
-        else if (exited) finish(new Error(`cabin-devices ${args.join(' ')} exited before printing '${text}'. stderr:\n${stderr}`));
-      };
-      const giveUp = setTimeout(
-        () => finish(new Error(`cabin-devices ${args.join(' ')} did not print '${text}' within ${timeoutMs} ms. stderr:\n${stderr}`)),
-        timeoutMs,
-      );
-      watchers.add(check);
-      check();
-    });
-  return { child, done, stderrShows };
-}
-
-/** Runs the CLI to its end. */
-const cli = (args: string[], opts: { input?: Buffer; timeoutMs?: number } = {}): Promise<Run> => start(args, opts).done;
-
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'cabin-cli-'));
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const events = (stdout: string): DeviceEvent[] =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => DeviceEventSchema.parse(JSON.parse(l)));
-
-/** One clean error line, no stack trace. */
-function expectCleanError(r: Run, pattern: RegExp, stdoutEmpty = true): void {
-  expect(r.code).not.toBe(0);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  if (stdoutEmpty) expect(r.stdout).toBe('');
-}
 
 // Several child processes per test: generous deadlines, as the machine running the tests may be loaded.
 describe('cabin-devices', { timeout: 180_000 }, () => {
