@@ -4,12 +4,13 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { afterEach, expect } from 'vitest';
 import { BEARER_PREFIX, FromHubSchema, HUB_SUBPROTOCOL, TokenAnswerSchema, type FromHub, type ToHub } from '../../src/shared/hub-protocol.ts';
 import { settle } from '../../src/hub/consultation/commit.ts';
 import { transition, type Actor, type Input } from '../../src/hub/consultation/transition.ts';
 import { createHub, type Hub, type HubOptions } from '../../src/hub/server.ts';
 import { settle as settleIo, type ManualClock } from '../helpers/manual-clock.ts';
-import type { HubStore } from '../../src/hub/store.ts';
+import { HubStore } from '../../src/hub/store.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -217,4 +218,31 @@ export async function activeConsultation(t: TestHub, cabinId: string, doctor: st
 export function apply(store: HubStore, actor: Actor, input: Extract<Input, { type: 'request' } | { consultationId: string }>): ReturnType<typeof settle> {
   const read = () => ('consultationId' in input ? store.consultation(input.consultationId) : (store.openFor('cabin', actor.id)[0] ?? null));
   return settle(store, read, (c) => transition(c, actor, input, { now: Math.floor(store.now()), newId: randomUUID, cabinOnline: () => true }));
+}
+
+/** Cabin cab-1 and doctor dr.a as the store's transitions see them. */
+export const CAB_1: Actor = { role: 'cabin', id: 'cab-1', name: 'Cabin 1' };
+export const DR_A: Actor = { role: 'doctor', id: 'dr.a', name: 'Dr A' };
+
+/** Makes fresh hub.db paths, each in its own temporary folder (named from `prefix`), removed after each test of the calling file. */
+export function tempDbs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return join(dir, 'hub.db');
+  };
+}
+
+/** A store on `file` with doctor dr.a and cabin cab-1, and one consultation of cab-1 that dr.a claimed: active. */
+export async function activeStore(file: string): Promise<{ store: HubStore; id: string }> {
+  const store = new HubStore(file);
+  await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: PASSWORD });
+  store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
+  const id = apply(store, CAB_1, { type: 'request', language: 'fr' }).out.next!.id;
+  expect(apply(store, DR_A, { type: 'claim', consultationId: id }).out.next?.state).toBe('active');
+  return { store, id };
 }

@@ -1,24 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/hub/consultation/transition.ts';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/hub/schema.ts';
 import { HubStore } from '../../src/hub/store.ts';
 import { integrityCheck } from '../../src/server/sqlite.ts';
 import { LANGUAGES } from '../../src/shared/language.ts';
-import { apply } from './helpers.ts';
+import { apply, CAB_1, tempDbs } from './helpers.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hub-language-'));
-  dirs.push(dir);
-  return join(dir, 'hub.db');
-}
+const tempDb = tempDbs('hub-language-');
 
 /** A hub file as the version before Arabic left it: one ended consultation with its incident and reading. */
 function fileBeforeArabic(): string {
@@ -41,14 +29,12 @@ function fileBeforeArabic(): string {
   return file;
 }
 
-const CABIN: Actor = { role: 'cabin', id: 'cab-1', name: 'Cabin 1' };
-
 describe('the hub keeps a consultation in every language', () => {
   it('a patient speaking each language (Arabic included) can ask for a doctor', async () => {
     for (const language of LANGUAGES) {
       const store = new HubStore(tempDb());
       store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-      const next = apply(store, CABIN, { type: 'request', language }).out.next!;
+      const next = apply(store, CAB_1, { type: 'request', language }).out.next!;
       expect(store.consultation(next.id)?.language).toBe(language);
       store.close();
     }
@@ -66,7 +52,7 @@ describe('the hub keeps a consultation in every language', () => {
     // The indexes came back: one open consultation per cabin is still the database's rule.
     const indexes = (store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'consultations' AND sql IS NOT NULL").all() as { name: string }[]).map((r) => r.name).sort();
     expect(indexes).toEqual(['consultations_open_cabin', 'consultations_open_doctor', 'consultations_waiting']);
-    const next = apply(store, CABIN, { type: 'request', language: 'ar' }).out.next!;
+    const next = apply(store, CAB_1, { type: 'request', language: 'ar' }).out.next!;
     expect(store.consultation(next.id)?.language).toBe('ar');
     store.close();
   });

@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { latestVitals } from '../../src/doctor/call/vitals.ts';
 import { storedObservations } from '../../src/doctor/state/report-queue.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/hub/schema.ts';
-import type { Actor } from '../../src/hub/consultation/transition.ts';
 import { HubStore, type Reading } from '../../src/hub/store.ts';
-import { activeConsultation, apply, doctorToken, startHub, type TestHub } from './helpers.ts';
+import { activeConsultation, activeStore, apply, doctorToken, DR_A, startHub, tempDbs, type TestHub } from './helpers.ts';
 
 /** A BLE cuff's measurement in kPa, irregular pulse and movement, its clock 12 min ahead; a thermometer with an unset clock. */
 const SYS: Reading = {
@@ -19,27 +15,7 @@ const DIA: Reading = { ...SYS, id: 'dia-1', code: 'MDC_PRESS_BLD_NONINV_DIA', va
 const TEMP: Reading = { id: 'temp-1', deviceId: 'ble-thermometer:bb', code: 'MDC_TEMP_EAR', value: 37.6, unit: 'Cel', t: 1_700_000_001_000, decimals: 2, deviceClock: { state: 'unset' } };
 const PLAIN: Reading = { id: 'spo2-1', deviceId: 'contec-cms50-v7:/dev/ttyUSB0', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1_700_000_002_000 };
 
-const CABIN: Actor = { role: 'cabin', id: 'cab-1', name: 'Cabin 1' };
-const DOCTOR: Actor = { role: 'doctor', id: 'dr.a', name: 'Dr A' };
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hub-meta-'));
-  dirs.push(dir);
-  return join(dir, 'hub.db');
-}
-
-async function activeStore(file = tempDb()): Promise<{ store: HubStore; id: string }> {
-  const store = new HubStore(file);
-  await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: 'correct horse battery' });
-  store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-  const id = apply(store, CABIN, { type: 'request', language: 'fr' }).out.next!.id;
-  expect(apply(store, DOCTOR, { type: 'claim', consultationId: id }).out.next?.state).toBe('active');
-  return { store, id };
-}
+const tempDb = tempDbs('hub-meta-');
 
 describe('what a device said beside a value, in the hub report (issue 12)', () => {
   let t: TestHub | undefined;
@@ -74,8 +50,8 @@ describe('what a device said beside a value, in the hub report (issue 12)', () =
   });
 
   it('keeps them for readings the cabin delivers itself after the visit', async () => {
-    const { store, id } = await activeStore();
-    expect(apply(store, DOCTOR, { type: 'end', consultationId: id, notes: '', readings: [] }).out.next?.state).toBe('ended');
+    const { store, id } = await activeStore(tempDb());
+    expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] }).out.next?.state).toBe('ended');
     expect(store.addCabinReadings('cab-1', id, [TEMP])).toEqual({ added: 1, refused: 0 });
     const [r] = store.report(id)!.readings;
     expect(r).toMatchObject({ ...TEMP, fromCabinAt: expect.any(Number) });
@@ -83,7 +59,7 @@ describe('what a device said beside a value, in the hub report (issue 12)', () =
   });
 
   it('a stored meta this version cannot read loses only what it cannot read, never the reading', async () => {
-    const { store, id } = await activeStore();
+    const { store, id } = await activeStore(tempDb());
     store.addReadings(id, [SYS, PLAIN]);
     // A newer version's flag and clock state, and a damaged column on another row.
     store.db

@@ -1,44 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/hub/schema.ts';
-import type { Actor } from '../../src/hub/consultation/transition.ts';
 import { HubStore, type Reading } from '../../src/hub/store.ts';
-import { activeConsultation, apply, doctorToken, startHub, type TestHub } from './helpers.ts';
+import { activeConsultation, activeStore, apply, CAB_1, doctorToken, DR_A, startHub, tempDbs, type TestHub } from './helpers.ts';
 
 const reading = (i: number, extra: Partial<Reading> = {}): Reading => ({ id: `obs-${i}`, code: 'MDC_PULS_OXIM_SAT_O2', value: 90 + (i % 10), unit: '%', t: 1_700_000_000_000 + i * 1000, ...extra });
 
-const CABIN: Actor = { role: 'cabin', id: 'cab-1', name: 'Cabin 1' };
-const DOCTOR: Actor = { role: 'doctor', id: 'dr.a', name: 'Dr A' };
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hub-readings-'));
-  dirs.push(dir);
-  return join(dir, 'hub.db');
-}
-
-/** A store with one active consultation, on a file. */
-async function activeStore(): Promise<{ store: HubStore; id: string }> {
-  const store = new HubStore(tempDb());
-  await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: 'correct horse battery' });
-  store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-  const id = apply(store, CABIN, { type: 'request', language: 'fr' }).out.next!.id;
-  expect(apply(store, DOCTOR, { type: 'claim', consultationId: id }).out.next?.state).toBe('active');
-  return { store, id };
-}
+const tempDb = tempDbs('hub-readings-');
 
 describe('report readings in the hub store', () => {
   it('keeps each reading id once, counts only new ones, and returns them in time order with their optional fields', async () => {
-    const { store, id } = await activeStore();
+    const { store, id } = await activeStore(tempDb());
     expect(store.addReadings(id, [reading(2), reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' })])).toEqual({ added: 2, refused: 0 });
     expect(store.addReadings(id, [reading(1), reading(2), reading(3)])).toEqual({ added: 1, refused: 0 });
-    expect(apply(store, DOCTOR, { type: 'end', consultationId: id, notes: 'RAS', readings: [reading(3), reading(4)] }).out.next?.state).toBe('ended');
+    expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: 'RAS', readings: [reading(3), reading(4)] }).out.next?.state).toBe('ended');
     const report = store.report(id)!;
     expect(report.readings.map((r) => r.id)).toEqual(['obs-1', 'obs-2', 'obs-3', 'obs-4']);
     expect(report.readings[0]).toEqual(reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' }));
@@ -53,20 +28,20 @@ describe('report readings in the hub store', () => {
   it('refuses readings for a consultation that is waiting or unknown', async () => {
     const store = new HubStore(tempDb());
     store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-    const id = apply(store, CABIN, { type: 'request', language: 'en' }).out.next!.id;
+    const id = apply(store, CAB_1, { type: 'request', language: 'en' }).out.next!.id;
     expect(store.addReadings(id, [reading(1)])).toBeNull();
     expect(store.addReadings('nope', [reading(1)])).toBeNull();
     store.close();
   });
 
   it('stops at 100 000 readings per consultation and says how many it refused (a flood cannot grow the report)', async () => {
-    const { store, id } = await activeStore();
+    const { store, id } = await activeStore(tempDb());
     const many = Array.from({ length: 100_000 }, (_, i) => reading(i));
     expect(store.addReadings(id, many)).toEqual({ added: 100_000, refused: 0 });
     // Full: a copy of a stored one is no refusal, a new one is.
     expect(store.addReadings(id, [reading(5), reading(100_000), reading(100_001)])).toEqual({ added: 0, refused: 2 });
     // The end still stores the notes, and the report says what did not fit.
-    expect(apply(store, DOCTOR, { type: 'end', consultationId: id, notes: 'long visit', readings: [reading(100_002)] }).out.next?.state).toBe('ended');
+    expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: 'long visit', readings: [reading(100_002)] }).out.next?.state).toBe('ended');
     const report = store.report(id)!;
     expect(report.readings).toHaveLength(100_000);
     expect(report.notes).toBe('long visit');
