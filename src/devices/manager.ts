@@ -64,6 +64,7 @@ export class DeviceManager {
 
   private readonly clock: Clock;
   private readonly bleManager: BleManager | undefined;
+  private bleStarting: Promise<void> | undefined;
 
   constructor(private readonly opts: DeviceManagerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -95,10 +96,16 @@ export class DeviceManager {
 
   async start(): Promise<void> {
     this.stopped = false;
-    await this.bleManager?.start();
     await this.scan();
+    // Bluetooth starts beside: BlueZ may take seconds to answer (or not be there), the serial ports must not wait.
+    this.bleStarting = this.bleManager?.start();
     this.scanTimer = this.clock.setInterval(() => void this.scan(), this.opts.config.pollMs);
     this.tickTimer = this.clock.setInterval(() => this.tick(), this.opts.tickMs ?? 50);
+  }
+
+  /** Resolves once Bluetooth's first start was tried (the CLI says at once when there is none). */
+  async bluetoothTried(): Promise<void> {
+    await this.bleStarting;
   }
 
   async stop(): Promise<void> {

@@ -186,15 +186,15 @@ export class BleManager {
   private onAdvertisement(a: Advertisement): void {
     const now = this.opts.clock.now();
     this.nearby.heardNow(a, now);
-    const match = matchAdvertisement(a, this.opts.drivers);
+    // Only the cabin's devices are matched (every advertisement of every phone in range comes here).
     const assignedDriver = this.assigned.get(a.address);
     let driver: BleDriver | undefined;
-    let reason = match.reason;
+    let reason = '';
     if (assignedDriver !== undefined) {
       driver = this.opts.drivers.find((d) => d.manifest.id === assignedDriver);
       reason = `assigned to this cabin as ${assignedDriver}`;
     } else if (this.opts.assignAll) {
-      driver = match.driver;
+      ({ driver, reason } = matchAdvertisement(a, this.opts.drivers));
     }
     if (!driver || (this.opts.driver !== undefined && driver.manifest.id !== this.opts.driver)) return;
     let slot = this.slots.get(a.address);

@@ -2,20 +2,35 @@ import { normaliseUuid } from '../../../drivers/_ble/uuid.ts';
 import type { BleDriver, BleMatch } from '../../shared/driver.ts';
 import type { Advertisement } from './central.ts';
 
-function ruleMatches(a: Advertisement, rule: BleMatch): boolean {
-  if (rule.services && rule.services.length > 0) {
-    const wanted = new Set(rule.services.map((s) => normaliseUuid(s)));
-    if (!a.services.some((s) => wanted.has(normaliseUuid(s)))) return false;
-  }
-  if (rule.name !== undefined) {
-    if (a.name === undefined) return false;
+interface CompiledRule {
+  readonly services: ReadonlySet<string> | undefined;
+  readonly name: RegExp | undefined | null;
+}
+
+/** Manifest rules are constants: each is compiled once (its UUIDs normalised, its name pattern a RegExp; null if bad). */
+const compiled = new WeakMap<BleMatch, CompiledRule>();
+
+function compile(rule: BleMatch): CompiledRule {
+  let c = compiled.get(rule);
+  if (!c) {
+    let name: RegExp | undefined | null;
     try {
-      if (!new RegExp(rule.name, 'i').test(a.name)) return false;
+      name = rule.name === undefined ? undefined : new RegExp(rule.name, 'i');
     } catch {
-      return false;
+      name = null;
     }
+    const services = rule.services && rule.services.length > 0 ? new Set(rule.services.map((x) => normaliseUuid(x) ?? x)) : undefined;
+    c = { services, name };
+    compiled.set(rule, c);
   }
-  return (rule.services?.length ?? 0) > 0 || rule.name !== undefined;
+  return c;
+}
+
+function ruleMatches(a: Advertisement, rule: BleMatch): boolean {
+  const { services, name } = compile(rule);
+  if (services && !a.services.some((x) => services.has(normaliseUuid(x) ?? x))) return false;
+  if (name === null || (name !== undefined && (a.name === undefined || !name.test(a.name)))) return false;
+  return services !== undefined || name !== undefined;
 }
 
 /**

@@ -132,7 +132,7 @@ export class BleSession {
   tick(now: number): void {
     if (this.closed || !this.decoder.tick) return;
     this.emit(this.decoder.tick(now));
-    void this.flush().catch((err: Error) => this.io.log('warn', `Writing to ${this.conn.address} failed: ${err.message}`));
+    this.writeAsked();
   }
 
   /** The connection ended: the decoder's last words (a measurement it held). */
@@ -160,14 +160,21 @@ export class BleSession {
     const v: CharacteristicValue = { service, characteristic, bytes, via };
     this.io.value?.(v, now);
     this.emit(this.decoder.value(v, now));
-    void this.flush().catch((err: Error) => this.io.log('warn', `Writing to ${this.conn.address} failed: ${err.message}`));
+    this.writeAsked();
   }
 
-  private async flush(): Promise<void> {
-    for (let round = 0; round < 8; round++) {
-      const out = this.decoder.takeOutgoing();
-      if (out.length === 0) return;
+  /** Writes what the decoder asks now, if anything (values come many a second: most ask nothing). */
+  private writeAsked(): void {
+    const out = this.decoder.takeOutgoing();
+    if (out.length === 0) return;
+    void this.flush(out).catch((err: Error) => this.io.log('warn', `Writing to ${this.conn.address} failed: ${err.message}`));
+  }
+
+  private async flush(first: BleWrite[] = this.decoder.takeOutgoing()): Promise<void> {
+    let out = first;
+    for (let round = 0; round < 8 && out.length > 0; round++) {
       for (const w of out) await this.write(w);
+      out = this.decoder.takeOutgoing();
     }
   }
 

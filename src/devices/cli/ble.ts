@@ -11,7 +11,6 @@ import { matchAdvertisement } from '../ble/match.ts';
  */
 export class CliCentral implements BleCentral {
   startError: string | undefined;
-  startedOnce = false;
 
   constructor(
     private readonly inner: BleCentral,
@@ -25,8 +24,6 @@ export class CliCentral implements BleCentral {
     } catch (err) {
       this.startError = (err as Error).message;
       throw err;
-    } finally {
-      this.startedOnce = true;
     }
   }
 

@@ -118,6 +118,7 @@ export async function captureBleCommand(driver: BleDriver, config: DevicesConfig
     else if (m.type === 'link') process.stderr.write(`  ${m.deviceId}: ${m.state}${m.detail ? ` (${m.detail})` : ''}\n`);
   });
   await manager.start();
+  await manager.bluetoothTried();
   if (central.startError !== undefined) {
     await manager.stop();
     throw new CliError(`Bluetooth is not available: ${central.startError}`);

@@ -104,6 +104,7 @@ export async function watchCommand(
     if (fatal) stop();
   });
   await manager.start();
+  await manager.bluetoothTried();
   if (bleOnly && central?.startError !== undefined) {
     await manager.stop();
     throw new CliError(`Bluetooth is not available: ${central.startError}`);

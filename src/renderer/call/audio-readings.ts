@@ -2,7 +2,7 @@ import type { Reading } from '../../shared/bridge.ts';
 import { MAX_ITEM_BYTES } from '../../shared/audio-readings.ts';
 import { encodeObservationBatch } from '../../shared/observation-batch.ts';
 import { sharedCarrier, type CarrierPort } from '../../browser/carrier.ts';
-import { observationOf } from './events.ts';
+import { observationOf } from './observations.ts';
 import type { CallStats } from './stats.ts';
 
 /** Readings that come this close together go deflated as one item (the oximeter's SpO2, pulse and perfusion). */

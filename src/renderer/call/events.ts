@@ -7,7 +7,6 @@ import type { CallStats } from './stats.ts';
 import type { StreamDeclaration } from './telemetry.ts';
 
 /** audio-readings.ts takes it from here. */
-export { observationOf } from './observations.ts';
 
 export interface SessionInfo {
   sessionId: string | null;
