@@ -35,6 +35,11 @@ function make(mantissa: number, exponent: number): Medical {
   return { ok: true, mantissa, exponent, value: scaled(mantissa, exponent), decimals: Math.max(0, -exponent) };
 }
 
+/** The little-endian u16 at `offset` (the caller has checked the length): an SFLOAT's raw form, a profile's integer. */
+export function u16(bytes: Uint8Array, offset: number): number {
+  return bytes[offset]! | (bytes[offset + 1]! << 8);
+}
+
 /** A 16-bit SFLOAT (the raw little-endian u16). */
 export function sfloat(raw: number): Medical {
   const v = raw & 0xffff;

@@ -1,7 +1,7 @@
-import { measurement as catalogue, type MdcCode } from '../../src/shared/catalogue.ts';
+import type { MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent, DeviceStatus, ObservationEvent } from '../../src/shared/device-event.ts';
 import type { BleSettings, CharacteristicValue } from '../../src/shared/driver.ts';
-import { Emitter } from '../_lib/emitter.ts';
+import { Emitter, observationEvent, type ObservationExtra } from '../_lib/emitter.ts';
 import type { DateTime } from './datetime.ts';
 import { BleDecoderBase } from './decoder.ts';
 import type { BleCommon } from './session.ts';
@@ -26,7 +26,7 @@ export interface Converted {
 export type Stamp = { readonly ms: number; readonly fields: DateTime } | 'unset' | undefined;
 
 /** What the observations of one measurement have in common. */
-export type MeasurementFields = Omit<ObservationEvent, 'kind' | 'code' | 'value' | 'unit' | 'decimals' | 'reported'>;
+export type MeasurementFields = { readonly t: number; readonly measurementId: string } & Omit<ObservationExtra, 'decimals' | 'reported'>;
 
 export type Timing = ReturnType<BleCommon['clockOf']> & { readonly stored: boolean };
 
@@ -59,7 +59,8 @@ export function valueId(bytes: Uint8Array): string {
 
 /** One observation of a measurement, in the catalogue's unit. */
 export function observation(code: MdcCode, v: Converted, fields: MeasurementFields): ObservationEvent {
-  return { kind: 'observation', code, value: v.value, unit: catalogue(code).unit, decimals: v.decimals, ...(v.reported ? { reported: { ...v.reported } } : {}), ...fields };
+  const { t, measurementId, ...extra } = fields;
+  return observationEvent(code, v.value, t, measurementId, { ...extra, decimals: v.decimals, reported: v.reported });
 }
 
 /**

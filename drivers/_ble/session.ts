@@ -53,11 +53,7 @@ export class BleCommon {
 
   constructor(private readonly settings: BleSettings) {}
 
-  get context(): BleConnectionContext | undefined {
-    return this.ctx;
-  }
-
-  get tolerance(): number {
+  private get tolerance(): number {
     return this.settings.clockToleranceMs ?? CLOCK_TOLERANCE_MS;
   }
 

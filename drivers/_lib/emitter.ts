@@ -1,16 +1,41 @@
 import { inRange, measurement, type MdcCode } from '../../src/shared/catalogue.ts';
-import type { DeviceEvent, DeviceStatus } from '../../src/shared/device-event.ts';
+import type { DeviceEvent, DeviceStatus, ObservationEvent } from '../../src/shared/device-event.ts';
 
 /** An observation is repeated at least this often while it stays valid, so late joiners see it. */
 export const REPEAT_MS = 1000;
 /** A changing value is emitted at most this often (a 60 Hz device must not flood the store and the link). */
 export const MIN_INTERVAL_MS = 250;
 
+/** What an observation may carry besides its value (ObservationEventSchema): set by the decoders whose devices say it. */
+export type ObservationExtra = Partial<Pick<ObservationEvent, 'decimals' | 'reported' | 'flags' | 'deviceClock' | 'record'>>;
+
+/**
+ * One observation in the catalogue's unit, with the extra fields that are set: an undefined field or an empty `flags`
+ * is left out; `reported`, `flags`, `deviceClock` and `record` are copied, so events never share them.
+ */
+export function observationEvent(code: MdcCode, value: number, t: number, measurementId?: string, extra: ObservationExtra = {}): ObservationEvent {
+  const { decimals, reported, flags, deviceClock, record } = extra;
+  return {
+    kind: 'observation',
+    code,
+    value,
+    unit: measurement(code).unit,
+    t,
+    ...(measurementId !== undefined ? { measurementId } : {}),
+    ...(decimals !== undefined ? { decimals } : {}),
+    ...(reported ? { reported: { ...reported } } : {}),
+    ...(flags && flags.length > 0 ? { flags: [...flags] } : {}),
+    ...(deviceClock ? { deviceClock: { ...deviceClock } } : {}),
+    ...(record ? { record: { ...record } } : {}),
+  };
+}
+
 /**
  * Collects the events of one `push()` call with the rules every decoder follows:
  * - an observation is emitted when its value changes (at most every MIN_INTERVAL_MS: the latest value wins),
  *   or again after REPEAT_MS, and only when it lies in the catalogue's valid range (otherwise it is dropped
  *   and `observe` returns false); values of a measurement (`measurementId`) are always emitted;
+ * - an observation leaves with the `extra` fields given with it (decimals, device clock, flags…);
  * - a status is emitted only when it (or its detail) changes;
  * - waveform samples accumulate and leave as one event per code per `push()` (see `take`).
  */
@@ -20,20 +45,22 @@ export class Emitter {
   private readonly wave = new Map<MdcCode, { rate: number; samples: number[]; t: number }>();
   private out: DeviceEvent[] = [];
 
-  /** Emits `value` for `code` if valid and new (or due for repeat). Returns false when out of range. */
-  observe(code: MdcCode, value: number, t: number, measurementId?: string): boolean {
+  /**
+   * Emits `value` for `code` (with `extra`, see observationEvent) if valid and new (or due for repeat). Returns false
+   * when out of range.
+   */
+  observe(code: MdcCode, value: number, t: number, measurementId?: string, extra?: ObservationExtra): boolean {
     if (!inRange(code, value)) return false;
-    const unit = measurement(code).unit;
     // Every value of a measurement counts (a second identical reading is a new measurement).
     if (measurementId !== undefined) {
-      this.out.push({ kind: 'observation', code, value, unit, t, measurementId });
+      this.out.push(observationEvent(code, value, t, measurementId, extra));
       return true;
     }
     const prev = this.lastObs.get(code);
     const due = !prev || t - prev.t >= REPEAT_MS || (prev.value !== value && t - prev.t >= MIN_INTERVAL_MS);
     if (due) {
       this.lastObs.set(code, { value, t });
-      this.out.push({ kind: 'observation', code, value, unit, t });
+      this.out.push(observationEvent(code, value, t, undefined, extra));
     }
     return true;
   }

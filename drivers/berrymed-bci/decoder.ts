@@ -2,7 +2,7 @@ import { MDC, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { BleConnectionContext, BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
 import { Bit7Frames } from '../_lib/bit7-frames.ts';
-import { Emitter } from '../_lib/emitter.ts';
+import { Emitter, type ObservationExtra } from '../_lib/emitter.ts';
 import { BleDecoderBase } from '../_ble/decoder.ts';
 import { sameUuid } from '../_ble/uuid.ts';
 import { manifest } from './manifest.ts';
@@ -79,16 +79,16 @@ class BciDecoder extends BleDecoderBase {
     }
     // The frames of one notification were measured one sample period apart, the last just before it arrived.
     const period = 1000 / FRAME_RATE_HZ;
-    frames.forEach((f, i) => this.report(f, nowMs - (frames.length - 1 - i) * period));
     const { deviceClock } = this.common.clockOf(undefined, nowMs, true);
-    return this.emitter.take().map((e) => (e.kind === 'observation' ? { ...e, decimals: 0, deviceClock } : e));
+    frames.forEach((f, i) => this.report(f, nowMs - (frames.length - 1 - i) * period, { decimals: 0, deviceClock }));
+    return this.emitter.take();
   }
 
   private forget(): void {
     for (const code of [SAT, PULSE] as MdcCode[]) this.emitter.forget(code);
   }
 
-  private report(f: BciFrame, t: number): void {
+  private report(f: BciFrame, t: number, extra: ObservationExtra): void {
     if (f.pleth > 100 || (f.spo2 > 100 && f.spo2 !== 127)) this.streak = 0;
     else if (++this.streak >= RECOGNISE_AFTER) this.known = true;
     const em = this.emitter;
@@ -103,8 +103,8 @@ class BciDecoder extends BleDecoderBase {
       em.status('searching', t, 'pulse-search');
       return;
     }
-    const spo2Ok = f.spo2 >= 1 && f.spo2 <= 100 && em.observe(SAT, f.spo2, t);
-    const pulseOk = f.pulse >= 1 && f.pulse <= 254 && em.observe(PULSE, f.pulse, t);
+    const spo2Ok = f.spo2 >= 1 && f.spo2 <= 100 && em.observe(SAT, f.spo2, t, undefined, extra);
+    const pulseOk = f.pulse >= 1 && f.pulse <= 254 && em.observe(PULSE, f.pulse, t, undefined, extra);
     if (!spo2Ok) em.forget(SAT);
     if (!pulseOk) em.forget(PULSE);
     if (spo2Ok && pulseOk) em.status('ok', t);

@@ -2,25 +2,15 @@ import { MDC, inRange } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent, ObservationFlag } from '../../src/shared/device-event.ts';
 import type { BleConnectionContext, BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
 import type { Medical } from '../_ble/ieee11073.ts';
+import { RACP, RACP_FAILURES, racpRequest, type RacpAsk } from '../_ble/racp.ts';
 import { MeasurementDecoder, observation, type Converted } from '../_ble/reading.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { BP_RECORD, manifest } from './manifest.ts';
 import { parseMeasurement, type BpMeasurement } from './measurement.ts';
 
-export { LIVE_WINDOW_MS, timing } from '../_ble/reading.ts';
-
 const MMHG_PER_KPA = 1000 / 133.322387415;
 /** A record longer than this (segments that never end) is dropped. */
 const MAX_RECORD = 256;
-const RACP_CODES: Readonly<Record<number, string>> = {
-  2: 'op-code-not-supported',
-  3: 'invalid-operator',
-  4: 'operator-not-supported',
-  5: 'invalid-operand',
-  7: 'abort-unsuccessful',
-  8: 'procedure-not-completed',
-  9: 'operand-not-supported',
-};
 
 type Valid = Extract<Medical, { ok: true }>;
 
@@ -48,8 +38,8 @@ class BpDecoder extends MeasurementDecoder {
     if (has(UUID.recordAccess)) {
       // Only records newer than the last delivered; without a mark only the last one (the memory may hold other people's).
       const next = ctx.lastSeq !== undefined ? ctx.lastSeq + 1 : undefined;
-      const bytes = next === undefined || next > 0xffff ? [0x01, 0x06] : [0x01, 0x03, 0x01, next & 0xff, next >> 8];
-      this.send({ service: UUID.bloodPressure, characteristic: UUID.recordAccess, bytes });
+      const ask: RacpAsk = next === undefined || next > 0xffff ? { kind: 'last' } : { kind: 'from', seq: next };
+      this.send({ service: UUID.bloodPressure, characteristic: UUID.recordAccess, bytes: racpRequest(ask) });
     }
   }
 
@@ -110,11 +100,11 @@ class BpDecoder extends MeasurementDecoder {
 
   /** Record access responses: `06 00 <request> <code>`; success and "no records" say nothing. */
   private racp(b: Uint8Array, nowMs: number): DeviceEvent[] {
-    if (b[0] !== 0x06) return [];
+    if (b[0] !== RACP.response) return [];
     if (b.length < 4) return this.status('error', nowMs, 'short-value');
     const code = b[3]!;
-    if (code === 1 || code === 6) return [];
-    return this.status('error', nowMs, `records-${RACP_CODES[code] ?? `code-${code}`}`);
+    if (code === RACP.success || code === RACP.noRecords) return [];
+    return this.status('error', nowMs, `records-${RACP_FAILURES[code] ?? `code-${code}`}`);
   }
 
   private pressures(bytes: Uint8Array, nowMs: number, seq: number | undefined): DeviceEvent[] {

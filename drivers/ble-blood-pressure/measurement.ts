@@ -1,6 +1,6 @@
 import type { ObservationFlag } from '../../src/shared/device-event.ts';
 import { readDateTime, type DateTime } from '../_ble/datetime.ts';
-import { sfloat, toSfloat, type Medical } from '../_ble/ieee11073.ts';
+import { sfloat, toSfloat, u16, type Medical } from '../_ble/ieee11073.ts';
 
 /**
  * Blood Pressure Measurement 0x2A35 (ble-fhir.md §B1), little-endian: flags u8 (b0 kPa, b1 timestamp, b2 pulse,
@@ -26,8 +26,6 @@ const FLAG_TIME = 0x02;
 const FLAG_PULSE = 0x04;
 const FLAG_USER = 0x08;
 const FLAG_STATUS = 0x10;
-
-const u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
 
 export function statusFlags(status: number): ObservationFlag[] {
   const flags: ObservationFlag[] = [];

@@ -1,5 +1,5 @@
 import { valueId } from '../_ble/reading.ts';
-import { inRange, measurement, MDC, type MdcCode } from '../../src/shared/catalogue.ts';
+import { inRange, MDC, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent, ObservationFlag } from '../../src/shared/device-event.ts';
 import { OBSERVATION_FLAGS } from '../../src/shared/device-event.ts';
 import type { BleConnectionContext, BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
@@ -8,7 +8,7 @@ import { BleDecoderBase } from '../_ble/decoder.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { parseGlucoseMeasurement, toMgDl, type GlucoseRecord } from './glucose.ts';
 import { manifest } from './manifest.ts';
-import { RACP, racpRequest, type RacpAsk } from './racp.ts';
+import { RACP, racpRequest, type RacpAsk } from '../_ble/racp.ts';
 
 /** Sample type (low nibble) → code: 1 capillary whole blood, 2 capillary plasma, 3–9 other samples; 10 is control solution. */
 function codeOf(type: number): MdcCode | undefined {
@@ -51,7 +51,6 @@ class GlucoseDecoder extends BleDecoderBase {
   /** The meter answered the pending request (a response, or a record). */
   private heard = false;
   private received = 0;
-  private readonly obs: DeviceEvent[] = [];
 
   constructor() {
     super(manifest.ble);
@@ -89,7 +88,7 @@ class GlucoseDecoder extends BleDecoderBase {
     if (ch === UUID.glucoseMeasurement) this.measurement(v.bytes, nowMs);
     else if (ch === UUID.recordAccess) this.racp(v.bytes, nowMs);
     // Context 0x2A34 (meal, carbohydrates, medication) is not part of the visit's record; Feature 0x2A51 needs nothing.
-    return [...this.emitter.take(), ...this.obs.splice(0)];
+    return this.emitter.take();
   }
 
   private askNext(): boolean {
@@ -157,19 +156,8 @@ class GlucoseDecoder extends BleDecoderBase {
     }
     const flags = flagsOf(status);
     this.emitter.status(flags.includes('low-battery') ? 'low-battery' : 'ok', nowMs);
-    this.obs.push({
-      kind: 'observation',
-      code,
-      value: c.mgdl,
-      unit: measurement(code).unit,
-      t,
-      measurementId: `glu:${this.ctx?.address ?? 'unknown'}:${r.seq}:${valueId(bytes)}`,
-      decimals: c.decimals,
-      ...(c.reported ? { reported: c.reported } : {}),
-      ...(flags.length > 0 ? { flags } : {}),
-      deviceClock,
-      record: { seq: r.seq, stored: true },
-    });
+    const measurementId = `glu:${this.ctx?.address ?? 'unknown'}:${r.seq}:${valueId(bytes)}`;
+    this.emitter.observe(code, c.mgdl, t, measurementId, { decimals: c.decimals, reported: c.reported, flags, deviceClock, record: { seq: r.seq, stored: true } });
   }
 
   /** A record that is not a patient's glucose value, and the status that says why. */

@@ -2,7 +2,7 @@ import type { BleEmission, BleSimulator, GattRef, GattServiceSpec, SimulatorValu
 import { SimDeviceBasics, type SimOptions } from '../_ble/sim-device.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { MG_DL_PER_MMOL_L } from './glucose.ts';
-import { RACP } from './racp.ts';
+import { RACP } from '../_ble/racp.ts';
 
 /**
  * A glucose meter with a memory of records (three from earlier days, then one measured 2 s after start and one per

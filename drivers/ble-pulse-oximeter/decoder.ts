@@ -1,8 +1,8 @@
 import { valueId } from '../_ble/reading.ts';
-import { measurement, inRange, MDC, type MdcCode } from '../../src/shared/catalogue.ts';
-import type { DeviceClock, DeviceEvent, ObservationEvent } from '../../src/shared/device-event.ts';
+import { inRange, MDC, type MdcCode } from '../../src/shared/catalogue.ts';
+import type { DeviceClock, DeviceEvent } from '../../src/shared/device-event.ts';
 import type { BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
-import { Emitter } from '../_lib/emitter.ts';
+import { Emitter, type ObservationExtra } from '../_lib/emitter.ts';
 import type { Medical } from '../_ble/ieee11073.ts';
 import { BleDecoderBase } from '../_ble/decoder.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
@@ -18,8 +18,6 @@ interface Field {
   readonly name: string;
   readonly m: Medical | undefined;
 }
-
-type Number11073 = Extract<Medical, { ok: true }>;
 
 const fields = (r: PlxReading): Field[] => [
   { code: SAT, name: 'spo2', m: r.spo2 },
@@ -65,19 +63,14 @@ class PlxDecoder extends BleDecoderBase {
     const { t, deviceClock } = this.common.clockOf(deviceMs, nowMs, !a.flags.includes('from-storage'));
     // The device's own stamp identifies a resent indication of the same measurement.
     const measurementId = `plx:${this.ctx?.address ?? 'unknown'}:${typeof deviceMs === 'number' ? deviceMs : `h${valueId(bytes)}`}`;
-    const out: DeviceEvent[] = [];
-    if (a.emit) {
-      for (const f of fields(r)) {
-        if (f.m?.ok && problem(f) === undefined) {
-          const o = observation(f.code, f.m, t, deviceClock, a, measurementId);
-          // A reading from the device's memory: the session drops it if an earlier connection delivered it.
-          out.push(a.flags.includes('from-storage') ? { ...o, record: { stored: true } } : o);
-        }
-      }
-    }
-    // The status is the device's now, whatever the stamp of a stored spot-check.
+    // The status is the device's now, whatever the stamp of a stored spot-check; the observations follow it.
     this.report(a, fields(r), nowMs);
-    return [...this.emitter.take(), ...out];
+    // A reading from the device's memory: the session drops it if an earlier connection delivered it.
+    const record = a.flags.includes('from-storage') ? { stored: true } : undefined;
+    for (const f of fields(r)) {
+      if (a.emit && f.m?.ok && problem(f) === undefined) this.emitter.observe(f.code, f.m.value, t, measurementId, { ...extra(f.m, a, deviceClock), record });
+    }
+    return this.emitter.take();
   }
 
   private continuous(bytes: Uint8Array, nowMs: number): DeviceEvent[] {
@@ -87,17 +80,13 @@ class PlxDecoder extends BleDecoderBase {
     const r = parsed.reading;
     const a = assess(r);
     const { t, deviceClock } = this.common.clockOf(undefined, nowMs, true);
-    const extra = new Map<MdcCode, Number11073>();
+    // The emitter decides which values are due; each leaves with its decimals, flags and clock.
     for (const f of fields(r)) {
-      if (a.emit && f.m?.ok && problem(f) === undefined && this.emitter.observe(f.code, f.m.value, t)) extra.set(f.code, f.m);
-      else this.emitter.forget(f.code);
+      const valid = a.emit && f.m?.ok && problem(f) === undefined && this.emitter.observe(f.code, f.m.value, t, undefined, extra(f.m, a, deviceClock));
+      if (!valid) this.emitter.forget(f.code);
     }
     this.report(a, fields(r), t);
-    // The emitter decides which values are due; each leaves with its decimals, flags and clock.
-    return this.emitter.take().map((e) => {
-      const m = e.kind === 'observation' ? extra.get(e.code) : undefined;
-      return m && e.kind === 'observation' ? observation(e.code, m, e.t ?? t, deviceClock, a) : e;
-    });
+    return this.emitter.take();
   }
 
   /** One status per reading: the status bits first, then SpO2 or pulse that gave no number. */
@@ -114,18 +103,9 @@ class PlxDecoder extends BleDecoderBase {
   }
 }
 
-function observation(code: MdcCode, m: Number11073, t: number, deviceClock: DeviceClock, a: Assessment, measurementId?: string): ObservationEvent {
-  return {
-    kind: 'observation',
-    code,
-    value: m.value,
-    unit: measurement(code).unit,
-    t,
-    ...(measurementId !== undefined ? { measurementId } : {}),
-    decimals: m.decimals,
-    ...(a.flags.length > 0 ? { flags: a.flags } : {}),
-    deviceClock,
-  };
+/** What a value of the reading carries besides its number: the device's decimals, the reading's flags, the clock. */
+function extra(m: Extract<Medical, { ok: true }>, a: Assessment, deviceClock: DeviceClock): ObservationExtra {
+  return { decimals: m.decimals, flags: a.flags, deviceClock };
 }
 
 export function createDecoder(): BleDecoder {

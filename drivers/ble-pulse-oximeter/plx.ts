@@ -1,7 +1,7 @@
 import type { DeviceStatus, ObservationFlag } from '../../src/shared/device-event.ts';
 import { OBSERVATION_FLAGS } from '../../src/shared/device-event.ts';
 import { readDateTime, type ReadTime } from '../_ble/datetime.ts';
-import { sfloat, type Medical } from '../_ble/ieee11073.ts';
+import { sfloat, u16, type Medical } from '../_ble/ieee11073.ts';
 
 /**
  * The Pulse Oximeter Profile's two measurements (ble-fhir.md §B3; GATT XML plx_spot_check_measurement and
@@ -21,7 +21,6 @@ export interface PlxReading {
 
 export type PlxParse = { readonly ok: true; readonly reading: PlxReading } | { readonly ok: false; readonly reason: 'short' };
 
-const u16 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8);
 const u24 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16);
 
 /** Spot-check 0x2A5E: flags (b0 time, b1 measurement status, b2 device/sensor status, b3 PAI, b4 clock not set). */

@@ -6,8 +6,6 @@ import { UUID } from '../_ble/uuid.ts';
 import { INTERMEDIATE_TEMPERATURE, manifest } from './manifest.ts';
 import { SITE_CODES, parseMeasurement } from './measurement.ts';
 
-export { LIVE_WINDOW_MS } from '../_ble/reading.ts';
-
 /**
  * Health Thermometer decoder: one observation per measurement, coded by its site (the measurement's type, else the
  * Temperature Type read at connect, else body). °F becomes Cel with the device's decimals (0.1 °F → 0.1 °C: within

@@ -7,8 +7,6 @@ import { UUID } from '../_ble/uuid.ts';
 import { manifest } from './manifest.ts';
 import { UNSUCCESSFUL, heightDecimals, parseFeature, parseMeasurement, weightDecimals, type Feature } from './measurement.ts';
 
-export { LIVE_WINDOW_MS } from '../_ble/reading.ts';
-
 const KG_PER_LB = 0.45359237;
 const CM_PER_IN = 2.54;
 

@@ -1,4 +1,5 @@
 import { readDateTime, type DateTime } from '../_ble/datetime.ts';
+import { u16 } from '../_ble/ieee11073.ts';
 
 /**
  * Weight Measurement 0x2A9D (ble-fhir.md §B4), little-endian: flags u8 (b0 imperial, b1 timestamp, b2 user id,
@@ -17,8 +18,6 @@ export interface WeightMeasurement {
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
 export const UNSUCCESSFUL = 0xffff;
-
-const u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
 
 export function parseMeasurement(b: Uint8Array, utcOffsetMin: number): Parsed<WeightMeasurement> {
   if (b.length < 3) return { ok: false, reason: 'short-value' };

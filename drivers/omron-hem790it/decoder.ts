@@ -61,8 +61,6 @@ class OmronDecoder implements Decoder {
   /** True once the newest reading at baseline time is known (so a changed newest reading is new). */
   private newestKnown = false;
   private readonly seen = new Set<string>();
-  /** Flags of the measurements emitted since the last take(), by measurementId. */
-  private readonly flagged = new Map<string, readonly ObservationFlag[]>();
   private failures = 0;
   private lastModeAt = -Infinity;
 
@@ -81,19 +79,7 @@ class OmronDecoder implements Decoder {
       } else if (reply.kind === 'no') this.retry(reply.cmd, 'command-refused');
       else if (reply.kind === 'garbled') this.recover(reply.cmd);
     }
-    return this.take();
-  }
-
-  /** The emitter's events, the measurement's flags set on its observations. */
-  private take(): DeviceEvent[] {
-    const events = this.emitter.take();
-    if (this.flagged.size === 0) return events;
-    const out = events.map((e) => {
-      const flags = e.kind === 'observation' && e.measurementId !== undefined ? this.flagged.get(e.measurementId) : undefined;
-      return flags ? { ...e, flags: [...flags] } : e;
-    });
-    this.flagged.clear();
-    return out;
+    return this.emitter.take();
   }
 
   sent(frame: Frame, nowMs: number): void {
@@ -177,10 +163,9 @@ class OmronDecoder implements Decoder {
     const flags: ObservationFlag[] = [];
     if (rec.irregular) flags.push('irregular-pulse');
     if (rec.movement) flags.push('movement');
-    if (flags.length > 0) this.flagged.set(id, flags);
-    this.emitter.observe(SYS, rec.systolic, t, id);
-    this.emitter.observe(DIA, rec.diastolic, t, id);
-    this.emitter.observe(PULSE, rec.pulse, t, id);
+    this.emitter.observe(SYS, rec.systolic, t, id, { flags });
+    this.emitter.observe(DIA, rec.diastolic, t, id, { flags });
+    this.emitter.observe(PULSE, rec.pulse, t, id, { flags });
   }
 
   private queueRead(idx: number, purpose: Purpose): void {
