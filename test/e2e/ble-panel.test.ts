@@ -1,13 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateVoicePack } from '../../scripts/voice-pack.ts';
 import { demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import { MANIFEST_FILE, VOICE_DIR } from '../../src/shared/voice-pack.ts';
+import { buildKiosk } from '../helpers/chain.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { layoutProblems } from '../helpers/layout.ts';
 
@@ -18,7 +17,6 @@ import { layoutProblems } from '../helpers/layout.ts';
  * Screenshots go to $BLE_SHOTS (default: a temporary folder), never into the repository.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const SIZES = [
   { name: '1920x1080', width: 1920, height: 1080 },
   { name: '1280x800', width: 1280, height: 800 },
@@ -49,15 +47,7 @@ describe('Bluetooth LE in the kiosk (Chromium, demo devices)', () => {
     dir = mkdtempSync(join(tmpdir(), 'cabin-ble-e2e-'));
     shots = process.env.BLE_SHOTS ?? join(dir, 'shots');
     mkdirSync(shots, { recursive: true });
-    rendererDir = join(dir, 'renderer');
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
-      await generateVoicePack({ outDir: join(rendererDir, 'voice') });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    rendererDir = await buildKiosk(dir);
     kiosk = await startKiosk({
       config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 }, media: { camera: 'fake', stethoscope: 'Fake Audio Input 1' } }),
       rendererDir,

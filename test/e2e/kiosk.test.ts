@@ -2,12 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateVoicePack } from '../../scripts/voice-pack.ts';
 import { DEMO_SERIAL_DEVICES, demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
+import { buildKiosk } from '../helpers/chain.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 
 /**
@@ -76,17 +75,8 @@ describe('kiosk in Chromium (browser mode, demo devices)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cabin-e2e-'));
     mkdirSync(SHOTS, { recursive: true });
-    const rendererDir = join(dir, 'renderer');
-    // Built as the lead's build command does: vitest's NODE_ENV=test would select React's development build.
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
-      // With its voice pack, as npm run build makes it: the welcome and each step are spoken.
-      await generateVoicePack({ outDir: join(rendererDir, 'voice') });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    // With its voice pack: the welcome and each step are spoken.
+    const rendererDir = await buildKiosk(dir);
     kiosk = await startKiosk({
       // Chromium's fake capture devices stand in for the patient camera and the stethoscope.
       config: demoConfig({

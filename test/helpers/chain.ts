@@ -69,23 +69,39 @@ export interface Chain {
   close(): Promise<void>;
 }
 
-/** Builds the kiosk renderer and the doctor console for production into `dir` (vitest sets NODE_ENV=test). */
-export async function buildApps(dir: string): Promise<{ rendererDir: string; doctorDir: string }> {
-  const rendererDir = join(dir, 'renderer');
-  const doctorDir = join(dir, 'doctor');
+/** Runs `build` as the lead's build command does: vitest's NODE_ENV=test would select React's development build. */
+async function inProduction<T>(build: () => Promise<T>): Promise<T> {
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
+    return await build();
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+/** Builds the kiosk renderer for production into `dir`/renderer, with its voice pack; returns that folder. */
+export async function buildKiosk(dir: string): Promise<string> {
+  const rendererDir = join(dir, 'renderer');
+  await inProduction(async () => {
     // Loaded here, not at the top: a process that gets its apps built elsewhere (the benchmarks) does not carry Vite.
     const { build } = await import('vite');
     await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
     // With its voice pack, as npm run build makes it (cached by text: a fraction of a second once made).
     const { generateVoicePack } = await import('../../scripts/voice-pack.ts');
     await generateVoicePack({ outDir: join(rendererDir, 'voice') });
+  });
+  return rendererDir;
+}
+
+/** Builds the kiosk renderer and the doctor console for production into `dir`. */
+export async function buildApps(dir: string): Promise<{ rendererDir: string; doctorDir: string }> {
+  const rendererDir = await buildKiosk(dir);
+  const doctorDir = join(dir, 'doctor');
+  await inProduction(async () => {
+    const { build } = await import('vite');
     await build({ configFile: join(ROOT, 'src/doctor/vite.config.ts'), logLevel: 'warn', build: { outDir: doctorDir } });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
+  });
   return { rendererDir, doctorDir };
 }
 

@@ -189,27 +189,20 @@ function StepView({ step, row, pairing }: { step: PairStep; row: BleRow; pairing
       return <Keypad digits={step.digits} refused={step.refused} pairing={pairing} cancel={cancel} />;
     case 'paired':
       return (
-        <div className="ble-step" data-step="paired">
-          <p className="ble-result is-ok" role="status" data-testid="ble-result">
-            {t('ble.paired')}
-          </p>
+        <Outcome step="paired" ok words={t('ble.paired')}>
           {done}
-        </div>
+        </Outcome>
       );
     case 'failed':
       return (
-        <div className="ble-step" data-step="failed">
-          <p className="ble-result is-bad" role="alert" data-testid="ble-result">
-            {t('ble.failed')}
-          </p>
-          <Technical detail={step.detail} />
+        <Outcome step="failed" ok={false} words={t('ble.failed')} detail={step.detail}>
           <div className="ble-actions">
             <button type="button" className="btn btn-primary" onClick={() => pairing.retry()} data-testid="ble-retry">
               {t('ble.retry')}
             </button>
             {cancel}
           </div>
-        </div>
+        </Outcome>
       );
     case 'confirm-forget':
       return (
@@ -236,26 +229,32 @@ function StepView({ step, row, pairing }: { step: PairStep; row: BleRow; pairing
       );
     case 'forgotten':
       return (
-        <div className="ble-step" data-step="forgotten">
-          <p className="ble-result is-ok" role="status" data-testid="ble-result">
-            {t('ble.forgotten')}
-          </p>
+        <Outcome step="forgotten" ok words={t('ble.forgotten')}>
           {done}
-        </div>
+        </Outcome>
       );
     case 'forget-failed':
       return (
-        <div className="ble-step" data-step="forget-failed">
-          <p className="ble-result is-bad" role="alert" data-testid="ble-result">
-            {t('ble.forgetFailed')}
-          </p>
-          <Technical detail={step.detail} />
+        <Outcome step="forget-failed" ok={false} words={t('ble.forgetFailed')} detail={step.detail}>
           {done}
-        </div>
+        </Outcome>
       );
     case 'idle':
       return null;
   }
+}
+
+/** How a pairing or a forgetting ended: said as a status when it went well, as an alert when not (with main's detail), then what can be done next. */
+function Outcome({ step, ok, words, detail, children }: { step: PairStep['kind']; ok: boolean; words: string; detail?: string; children: ReactNode }) {
+  return (
+    <div className="ble-step" data-step={step}>
+      <p className={`ble-result ${ok ? 'is-ok' : 'is-bad'}`} role={ok ? 'status' : 'alert'} data-testid="ble-result">
+        {words}
+      </p>
+      <Technical detail={detail} />
+      {children}
+    </div>
+  );
 }
 
 /** Main's (English) detail of a failure: for support, behind a label. */
