@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { onFrames } from './frames.ts';
 import { drawTrace, ease, rangeOf, type Scale } from '../shared/waveform/draw.ts';
 import { Playout, type PlayoutOptions } from '../shared/waveform/playout.ts';
 import { RingBuffer } from '../shared/waveform/ring-buffer.ts';
@@ -21,7 +22,7 @@ export interface PlethProps {
 }
 
 /**
- * A pleth waveform played out at the device's rate (a jitter buffer) and drawn every animation frame; when the
+ * A pleth waveform played out at the device's rate (a jitter buffer) and drawn on animation frames (DISPLAY_FPS a second, frames.ts); when the
  * samples stop, the trace goes on with a gap. `data-samples-drawn` counts the samples drawn, so a test can see
  * the trace move. The kiosk and the doctor console each wrap it with their source of samples and their look.
  */
@@ -41,7 +42,6 @@ export function Pleth({ subscribe, label, windowS, line, lineWidth, playout: buf
     let shown: RingBuffer | undefined;
     let scale: Scale | undefined;
     let drawn = 0;
-    let raf = 0;
 
     const fit = (): void => {
       const ratio = window.devicePixelRatio || 1;
@@ -54,8 +54,7 @@ export function Pleth({ subscribe, label, windowS, line, lineWidth, playout: buf
 
     const off = subscribe((samples, rate) => playout.push(samples, rate));
 
-    const frame = (now: number): void => {
-      raf = requestAnimationFrame(frame);
+    const stop = onFrames((now) => {
       const fresh = playout.take(now);
       if (fresh.length === 0) return;
       const capacity = Math.max(2, Math.round(playout.rate * windowS));
@@ -68,11 +67,10 @@ export function Pleth({ subscribe, label, windowS, line, lineWidth, playout: buf
       if (target) scale = ease(scale, target);
       if (scale) drawTrace(ctx, shown, scale, { line, width: lineWidth * (window.devicePixelRatio || 1) });
       canvas.dataset.samplesDrawn = String(drawn);
-    };
-    raf = requestAnimationFrame(frame);
+    });
 
     return () => {
-      cancelAnimationFrame(raf);
+      stop();
       resize.disconnect();
       off();
     };

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FLOOR_DB, formatDb, levelClass, levelOf, meterFill, type LevelClass } from '../call/audio-level.ts';
+import { onFrames } from '../../browser/frames.ts';
 import { MediaView } from './MediaView.tsx';
 
 /** The spectrum shows 0 … this many Hz (heart and lung sounds, webrtc.md §1.1). */
@@ -50,9 +51,9 @@ export function Stethoscope({ stream }: { stream: MediaStream | undefined }) {
     let held = FLOOR_DB;
     let heldAt = 0;
     let heardShown: LevelClass = 'silent';
-    let raf = 0;
-    const frame = (now: number): void => {
-      raf = requestAnimationFrame(frame);
+    let wordsShown = '';
+    let tShown: typeof t | undefined;
+    const stop = onFrames((now) => {
       analyser.getFloatTimeDomainData(time);
       const level = levelOf(time);
       held = Math.max(level.db, held - (HOLD_FALL_DB_PER_S * (now - heldAt)) / 1000);
@@ -64,11 +65,15 @@ export function Stethoscope({ stream }: { stream: MediaStream | undefined }) {
       if (level.clipped) lastClip = now;
       const clip = now - lastClip < CLIP_HOLD_MS;
       const cls = levelClass(held, clip);
-      const text = tRef.current('steth.dbfs', { db: formatDb(held) });
-      if (dbRef.current && dbRef.current.textContent !== text) {
-        dbRef.current.textContent = text;
+      // The words change only when the shown number, the level or the language do (translating is not free at 30 Hz).
+      const db = formatDb(held);
+      const words = `${db}|${cls}`;
+      if (dbRef.current && (words !== wordsShown || tRef.current !== tShown)) {
+        wordsShown = words;
+        tShown = tRef.current;
+        dbRef.current.textContent = tRef.current('steth.dbfs', { db });
         meter?.setAttribute('aria-valuenow', String(Math.round(Math.max(-60, held))));
-        meter?.setAttribute('aria-valuetext', tRef.current('meter.valuetext', { db: formatDb(held), level: tRef.current(`meter.${cls}`) }));
+        meter?.setAttribute('aria-valuetext', tRef.current('meter.valuetext', { db, level: tRef.current(`meter.${cls}`) }));
       }
       if (clip !== clipShown) {
         clipShown = clip;
@@ -96,10 +101,9 @@ export function Stethoscope({ stream }: { stream: MediaStream | undefined }) {
         g.fillRect(i * w, canvas.height - h, Math.max(1, w - 0.5), h);
       }
       canvas.dataset.frames = String(Number(canvas.dataset.frames ?? '0') + 1);
-    };
-    raf = requestAnimationFrame(frame);
+    });
     return () => {
-      cancelAnimationFrame(raf);
+      stop();
       window.removeEventListener('pointerdown', resume);
       source.disconnect();
       void ctx.close().catch(() => undefined);
