@@ -109,6 +109,55 @@ export const StoredObservationSchema = ObservationSchema.extend({
 });
 export type StoredObservation = z.infer<typeof StoredObservationSchema>;
 
+/** The fields a device gives beside the value, kept by the stores as one JSON column. */
+export type ObservationMeta = Pick<Observation, 'decimals' | 'reported' | 'flags' | 'deviceClock'>;
+
+/** The meta fields `o` has (an undefined field or an empty `flags` is left out), to spread into another object. */
+export function metaFields(o: ObservationMeta): ObservationMeta {
+  return {
+    ...(o.decimals !== undefined ? { decimals: o.decimals } : {}),
+    ...(o.reported ? { reported: o.reported } : {}),
+    ...(o.flags && o.flags.length > 0 ? { flags: o.flags } : {}),
+    ...(o.deviceClock ? { deviceClock: o.deviceClock } : {}),
+  };
+}
+
+/** An observation's meta fields as the stores' JSON column (null when it has none). */
+export function metaJson(o: ObservationMeta): string | null {
+  const meta = metaFields(o);
+  return Object.keys(meta).length > 0 ? JSON.stringify(meta) : null;
+}
+
+const DecimalsSchema = ObservationSchema.shape.decimals.unwrap();
+
+/**
+ * A store row's `meta` column spread back into its fields, each checked on its own: one this version cannot read (a
+ * flag of a newer version, a damaged column) is left out, never the reading itself.
+ */
+export function withMeta(row: Record<string, unknown>): Record<string, unknown> {
+  const { meta, ...rest } = row;
+  if (typeof meta !== 'string') return rest;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(meta);
+  } catch {
+    return rest;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return rest;
+  const m = parsed as Record<string, unknown>;
+  const decimals = DecimalsSchema.safeParse(m.decimals);
+  const reported = ReportedValueSchema.safeParse(m.reported);
+  const clock = DeviceClockSchema.safeParse(m.deviceClock);
+  const flags = Array.isArray(m.flags) ? [...new Set(m.flags.filter((f) => ObservationFlagSchema.safeParse(f).success))] : [];
+  return {
+    ...rest,
+    ...(decimals.success ? { decimals: decimals.data } : {}),
+    ...(reported.success ? { reported: reported.data } : {}),
+    ...(flags.length > 0 ? { flags } : {}),
+    ...(clock.success ? { deviceClock: clock.data } : {}),
+  };
+}
+
 /** Removes the keys whose value is null (an SQL NULL of an optional column), so a row parses as the schema's optional field. */
 export function withoutNulls(row: unknown): unknown {
   if (typeof row !== 'object' || row === null) return row;

@@ -43,6 +43,22 @@ describe('store: rows stored by another version are never lost', () => {
     expect(warnings()).toMatchObject([{ level: 40, sessionId: sid, unreadable: 1 }]);
   });
 
+  it('reads back each of an observation’s device fields on its own: a flag of a newer version or a damaged field drops only itself', () => {
+    const { store, file, warnings } = openLogged();
+    const sid = store.createSession('fr');
+    store.addObservation({ ...obs(sid, 'a'), decimals: 1, flags: ['movement'], deviceClock: { state: 'skewed', offsetMs: 600_000 } });
+    expect(store.observations(sid)[0]).toMatchObject({ id: 'a', decimals: 1, flags: ['movement'], deviceClock: { state: 'skewed', offsetMs: 600_000 } });
+    const meta = { decimals: 1, flags: ['movement', 'flag-of-a-newer-version'], deviceClock: { state: 'slow' }, reported: { value: 'x' } };
+    raw(file, 'UPDATE observations SET meta = ? WHERE id = ?', JSON.stringify(meta), 'a');
+    const [back] = store.observations(sid);
+    expect(back).toMatchObject({ id: 'a', value: 97, decimals: 1, flags: ['movement'] });
+    expect(back).not.toHaveProperty('deviceClock');
+    expect(back).not.toHaveProperty('reported');
+    raw(file, 'UPDATE observations SET meta = ? WHERE id = ?', '[1, 2]', 'a');
+    expect(store.observations(sid).map((o) => [o.id, o.value, o.flags])).toEqual([['a', 97, undefined]]);
+    expect(warnings()).toEqual([]);
+  });
+
   it('delivers every pending reading the wire accepts (a newer catalogue’s code too); one it refuses is skipped and logged', () => {
     const { store, file, warnings } = openLogged();
     const sid = store.createSession('fr');

@@ -1,5 +1,5 @@
 import { REPORT_PART_READINGS, type ToHub } from '../../shared/hub-protocol.ts';
-import { WireMdcCodeSchema } from '../../shared/observation.ts';
+import { metaFields, WireMdcCodeSchema } from '../../shared/observation.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { fetchReport, type FetchLike } from '../hub/auth.ts';
 import type { Observation, StoredObservation } from '../call/observations.ts';
@@ -224,10 +224,7 @@ export async function storedObservations(consultationId: string, token: string, 
       t: r.t,
       ...(r.measurementId ? { measurementId: r.measurementId } : {}),
       // What the device said beside the value (decimals, its own unit, flags, clock) is shown after a reload too.
-      ...(r.decimals !== undefined ? { decimals: r.decimals } : {}),
-      ...(r.reported ? { reported: r.reported } : {}),
-      ...(r.flags && r.flags.length > 0 ? { flags: r.flags } : {}),
-      ...(r.deviceClock ? { deviceClock: r.deviceClock } : {}),
+      ...metaFields(r),
       ...(r.fromCabinAt !== undefined ? { fromCabinAt: r.fromCabinAt } : {}),
     }];
   });

@@ -1,6 +1,6 @@
 import type { ConsultationReport, ReportReading, Role } from '../../shared/hub-protocol.ts';
 import { StoredReportReadingSchema } from '../../shared/hub-protocol.ts';
-import { DeviceClockSchema, ObservationFlagSchema, parseRows, ReportedValueSchema } from '../../shared/observation.ts';
+import { metaJson, parseRows, withMeta } from '../../shared/observation.ts';
 import { consultation } from './consultations.ts';
 import type { HubDb } from './db.ts';
 
@@ -57,53 +57,13 @@ function insertReadings(s: HubDb, id: string, readings: readonly Reading[], from
       if (!exists.get(id, r.id)) refused++;
       continue;
     }
-    const n = insert.run(id, r.id, r.code, r.value, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null, fromCabinAt, metaOf(r)).changes;
+    const n = insert.run(id, r.id, r.code, r.value, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null, fromCabinAt, metaJson(r)).changes;
     added += n;
     room -= n;
   }
   return { added, refused };
 }
 
-/** The fields a device gave beside the value, as one JSON column (null when there are none). */
-function metaOf(r: Reading): string | null {
-  const meta = {
-    ...(r.decimals !== undefined ? { decimals: r.decimals } : {}),
-    ...(r.reported ? { reported: r.reported } : {}),
-    ...(r.flags && r.flags.length > 0 ? { flags: r.flags } : {}),
-    ...(r.deviceClock ? { deviceClock: r.deviceClock } : {}),
-  };
-  return Object.keys(meta).length > 0 ? JSON.stringify(meta) : null;
-}
-
-const DecimalsSchema = StoredReportReadingSchema.shape.decimals.unwrap();
-
-/**
- * A row's meta column spread back into its fields, each checked on its own: one this version cannot read (a flag of a
- * newer version, a damaged column) is left out, never the reading itself.
- */
-function withMeta(row: Record<string, unknown>): Record<string, unknown> {
-  const { meta, ...rest } = row;
-  if (typeof meta !== 'string') return rest;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(meta);
-  } catch {
-    return rest;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return rest;
-  const m = parsed as Record<string, unknown>;
-  const decimals = DecimalsSchema.safeParse(m.decimals);
-  const reported = ReportedValueSchema.safeParse(m.reported);
-  const clock = DeviceClockSchema.safeParse(m.deviceClock);
-  const flags = Array.isArray(m.flags) ? [...new Set(m.flags.filter((f) => ObservationFlagSchema.safeParse(f).success))] : [];
-  return {
-    ...rest,
-    ...(decimals.success ? { decimals: decimals.data } : {}),
-    ...(reported.success ? { reported: reported.data } : {}),
-    ...(flags.length > 0 ? { flags } : {}),
-    ...(clock.success ? { deviceClock: clock.data } : {}),
-  };
-}
 /** Records a technical incident; a consultation keeps at most MAX_INCIDENTS (a flood cannot grow the report). */
 export function addIncident(s: HubDb, id: string, side: Role | 'hub', detail: string): void {
   const n = (s.db.prepare('SELECT COUNT(*) AS n FROM incidents WHERE consultation_id = ?').get(id) as { n: number }).n;

@@ -3,6 +3,7 @@ import type { CallView, Language, Phase, Reading, SessionView } from '../../shar
 import type { MdcCode } from '../../shared/catalogue.ts';
 import type { DeviceEvent } from '../../shared/device-event.ts';
 import type { LeaveReason } from '../../shared/hub-protocol.ts';
+import { metaFields } from '../../shared/observation.ts';
 import { BridgeFailure, type EventSink } from '../bridge/dispatch.ts';
 import type { KioskConfig } from '../config.ts';
 import { ALONE, heldByCall, idleStep, nextAttendance, type Attendance } from './attendance.ts';
@@ -230,10 +231,7 @@ export class SessionService {
         unit: e.unit,
         t: e.t ?? this.now(),
         measurementId: e.measurementId,
-        ...(e.decimals !== undefined ? { decimals: e.decimals } : {}),
-        ...(e.reported !== undefined ? { reported: e.reported } : {}),
-        ...(flags !== undefined && flags.length > 0 ? { flags } : {}),
-        ...(e.deviceClock !== undefined ? { deviceClock: e.deviceClock } : {}),
+        ...metaFields({ decimals: e.decimals, reported: e.reported, flags, deviceClock: e.deviceClock }),
       };
       // Stored (and queued for delivery) before anyone sees it: a reading the store refused is not shown.
       try {

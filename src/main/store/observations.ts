@@ -1,4 +1,4 @@
-import { parseRows } from '../../shared/observation.ts';
+import { metaJson, parseRows, withMeta } from '../../shared/observation.ts';
 import type { Db } from './open.ts';
 import { enqueue } from './outbox.ts';
 import { ObservationInputSchema, ObservationRecordSchema, parse, type ObservationInput, type ObservationRecord } from './schema.ts';
@@ -17,31 +17,11 @@ export function addObservation(db: Db, input: ObservationInput): boolean {
         `INSERT INTO observations (id, session_id, device_id, code, value, unit, t, measurement_id, received_at, meta)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       )
-      .run(o.id, o.sessionId, o.deviceId, o.code, o.value, o.unit, o.t, o.measurementId ?? null, db.now(), metaOf(o));
+      .run(o.id, o.sessionId, o.deviceId, o.code, o.value, o.unit, o.t, o.measurementId ?? null, db.now(), metaJson(o));
     if (r.changes === 0) return false;
     enqueue(db, { kind: 'observation', refId: o.id, sessionId: o.sessionId, payload: o });
     return true;
   });
-}
-
-/** The optional fields a device gave beside the value, as one JSON column (null when there are none). */
-function metaOf(o: ObservationInput): string | null {
-  const meta = Object.fromEntries(META_FIELDS.flatMap((k) => (o[k] !== undefined ? [[k, o[k]]] : [])));
-  return Object.keys(meta).length > 0 ? JSON.stringify(meta) : null;
-}
-const META_FIELDS = ['decimals', 'reported', 'flags', 'deviceClock'] as const;
-
-/** A row's meta column spread back into its fields (an unreadable one is left out: the value itself stays). */
-function withMeta(row: Record<string, unknown>): Record<string, unknown> {
-  const { meta, ...rest } = row;
-  if (typeof meta !== 'string') return rest;
-  try {
-    const parsed: unknown = JSON.parse(meta);
-    if (typeof parsed !== 'object' || parsed === null) return rest;
-    return { ...rest, ...Object.fromEntries(META_FIELDS.flatMap((k) => (k in parsed ? [[k, (parsed as Record<string, unknown>)[k]]] : []))) };
-  } catch {
-    return rest;
-  }
 }
 
 export function observationsOf(db: Db, sessionId: string): ObservationRecord[] {
