@@ -7,6 +7,7 @@ import type { Logger } from '../server/log.ts';
 import type { Attempt } from '../server/rate-limit.ts';
 import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
+import { PatientIdentitySchema, type PatientAnswer } from '../shared/patient-identity.ts';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, type DeviceCookies } from './device.ts';
 import type { LoginThrottle } from './limits.ts';
 import type { HubStore, Session } from './store.ts';
@@ -235,8 +236,32 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     if (r.doctor?.id !== session.subject) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
     return r;
   }
-  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout'].includes(path) || report !== null;
+  const patient = /^\/api\/consultations\/([^/]{1,100})\/patient$/.exec(path);
+  if (patient && (req.method === 'GET' || req.method === 'PUT')) return patientRoute(deps, req, patient[1]!);
+  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout'].includes(path) || report !== null || patient !== null;
   throw known ? new HttpError(405, 'method-not-allowed', `${req.method ?? ''} is not allowed on ${path}.`) : new HttpError(404, 'not-found', `There is no ${path}.`);
+}
+
+/**
+ * `GET` / `PUT /api/consultations/:id/patient`: the patient's identity, for the consultation's doctor only, read or
+ * filed in any state (the doctor may file it after the end); each change goes to the report's incidents.
+ */
+async function patientRoute(deps: ApiDeps, req: IncomingMessage, id: string): Promise<PatientAnswer> {
+  const put = req.method === 'PUT';
+  if (put) sameOrigin(req, true);
+  const session = await bearerSession(deps, req);
+  if (session.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor may read or file a patient identity.');
+  const c = deps.store.consultation(id);
+  if (!c) throw new HttpError(404, 'not-found', 'There is no such consultation.');
+  if (c.doctorId !== session.subject) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
+  if (!put) {
+    const filed = deps.store.filedPatient(id);
+    return { patient: filed?.identity ?? null, updatedAt: filed?.updatedAt ?? null };
+  }
+  const identity = await body(req, PatientIdentitySchema);
+  const change = deps.store.setPatientIdentity(id, identity, session.subject);
+  if (!change) throw new HttpError(404, 'not-found', 'There is no such consultation.');
+  return { patient: change.filed.identity, updatedAt: change.filed.updatedAt, changed: change.audit !== null };
 }
 
 /** The hub's HTTP side: the JSON API under /api, the doctor console everywhere else. */

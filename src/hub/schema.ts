@@ -137,6 +137,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE report_readings ADD COLUMN meta TEXT CHECK (meta IS NULL OR json_valid(meta));
   `,
+  // Who the patient is (issue 13: INS traits, INS number, RNIV status), as the doctor filed it: one JSON object per
+  // consultation, read through PatientIdentitySchema (store/patients.ts), so a new trait needs no migration.
+  `
+  CREATE TABLE patients (
+    consultation_id TEXT PRIMARY KEY REFERENCES consultations(id) ON DELETE CASCADE,
+    identity TEXT NOT NULL CHECK (json_valid(identity)),
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,10 +2,13 @@ import type Database from 'better-sqlite3';
 import { silentLogger, type Logger } from '../server/log.ts';
 import { openSqlite } from '../server/sqlite.ts';
 import type { ConsultationReport, QueueItem, Role } from '../shared/hub-protocol.ts';
+import type { PatientIdentity } from '../shared/patient-identity.ts';
 import { migrate } from './schema.ts';
 import * as accounts from './store/accounts.ts';
 import type { Account } from './store/accounts.ts';
 import * as consultations from './store/consultations.ts';
+import * as patients from './store/patients.ts';
+import type { FiledPatient, PatientChange } from './store/patients.ts';
 import type { Consultation } from './store/consultations.ts';
 import type { HubDb } from './store/db.ts';
 import * as reports from './store/reports.ts';
@@ -15,6 +18,7 @@ import type { Session } from './store/sessions.ts';
 
 export { HubStoreError, MIN_PASSWORD_LENGTH, type Account } from './store/accounts.ts';
 export type { Consultation } from './store/consultations.ts';
+export type { FiledPatient, PatientChange } from './store/patients.ts';
 export { MAX_INCIDENTS, MAX_REPORT_READINGS, type Reading } from './store/reports.ts';
 export { MAX_OPEN_SESSIONS, type Session } from './store/sessions.ts';
 
@@ -126,5 +130,22 @@ export class HubStore {
   }
   report(id: string): ConsultationReport | null {
     return reports.report(this.s, id);
+  }
+
+  // Patient identity (store/patients.ts)
+  /** The filed identity with its date and doctor; null when none, or its row cannot be read (logged). */
+  filedPatient(id: string): FiledPatient | null {
+    return patients.filedPatient(this.s, id);
+  }
+  patientIdentity(id: string): PatientIdentity | null {
+    return patients.patientIdentity(this.s, id);
+  }
+  /** Files it and, when it changed, adds the change to the report's incidents, in one transaction; null: no consultation. */
+  setPatientIdentity(id: string, identity: PatientIdentity, by: string): PatientChange | null {
+    return this.transaction(() => {
+      const change = patients.setPatientIdentity(this.s, id, identity, by);
+      if (change?.audit) reports.addIncident(this.s, id, 'doctor', change.audit);
+      return change;
+    });
   }
 }

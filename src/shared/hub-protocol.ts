@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
 import { StoredObservationSchema, WireReadingSchema } from './observation.ts';
+import { PatientIdentitySchema } from './patient-identity.ts';
 
 /**
  * The hub's contract with its two kinds of client: cabin main (Node, `ws`) and the doctor console (browser).
@@ -299,6 +300,8 @@ export const ConsultationReportSchema = z.object({
   notes: z.string(),
   readings: z.array(StoredReportReadingSchema),
   incidents: z.array(ReportIncidentSchema),
+  /** Who the patient is, as the doctor filed it (issue 13); null or absent: not identified. */
+  patient: PatientIdentitySchema.nullable().optional(),
 });
 export type ConsultationReport = z.infer<typeof ConsultationReportSchema>;
 

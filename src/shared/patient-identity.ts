@@ -103,3 +103,15 @@ export const PatientIdentitySchema = z
     }
   });
 export type PatientIdentity = z.infer<typeof PatientIdentitySchema>;
+
+/**
+ * The hub's answer to `GET` and `PUT /api/consultations/:id/patient` (bearer token of the consultation's doctor; PUT
+ * takes a PatientIdentity, in any state of the consultation): the filed identity (null: not identified) and when it
+ * was last changed; for a PUT, whether it changed anything.
+ */
+export const PatientAnswerSchema = z.object({
+  patient: PatientIdentitySchema.nullable(),
+  updatedAt: z.number().nullable(),
+  changed: z.boolean().optional(),
+});
+export type PatientAnswer = z.infer<typeof PatientAnswerSchema>;

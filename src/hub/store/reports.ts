@@ -3,8 +3,9 @@ import { StoredReportReadingSchema } from '../../shared/hub-protocol.ts';
 import { metaJson, parseRows, withMeta } from '../../shared/observation.ts';
 import { consultation } from './consultations.ts';
 import type { HubDb } from './db.ts';
+import { patientIdentity } from './patients.ts';
 
-/** What a consultation leaves for the record: the doctor's notes, the readings and the technical incidents. */
+/** What a consultation leaves for the record: the doctor's notes, the readings, the technical incidents and the patient's identity. */
 
 export type Reading = ReportReading;
 
@@ -97,5 +98,7 @@ export function report(s: HubDb, id: string): ConsultationReport | null {
     notes: extra.notes,
     readings,
     incidents,
+    // Null: not identified (none filed, or its row cannot be read); the export says so.
+    patient: patientIdentity(s, id),
   };
 }

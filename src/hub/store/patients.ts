@@ -1,0 +1,94 @@
+import { PatientIdentitySchema, type PatientIdentity } from '../../shared/patient-identity.ts';
+import type { HubDb } from './db.ts';
+
+/**
+ * Who the patient of a consultation is (issue 13), as its doctor filed it: one row per consultation, a JSON object read
+ * back through PatientIdentitySchema. A row this version cannot read is absent, never an error for the consultation.
+ */
+
+/** The filed identity and when and by whom it was last changed. */
+export interface FiledPatient {
+  identity: PatientIdentity;
+  /** ms. */
+  updatedAt: number;
+  /** The doctor's id. */
+  updatedBy: string;
+}
+
+/** What filing an identity did: `audit` is the report line for the change, null when it changed nothing. */
+export interface PatientChange {
+  filed: FiledPatient;
+  previous: PatientIdentity | null;
+  audit: string | null;
+}
+
+/** The consultation's filed identity with its date; null when none was filed or its row cannot be read (logged). */
+export function filedPatient(s: HubDb, consultationId: string): FiledPatient | null {
+  const row = s.db.prepare('SELECT identity, updated_at AS updatedAt, updated_by AS updatedBy FROM patients WHERE consultation_id = ?').get(consultationId) as
+    | { identity: string; updatedAt: number; updatedBy: string }
+    | undefined;
+  if (!row) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(row.identity);
+  } catch {
+    json = undefined;
+  }
+  const r = PatientIdentitySchema.safeParse(json);
+  if (!r.success) {
+    // Where it fails, never the value: the log holds no patient data.
+    const issue = r.error.issues[0];
+    s.log.warn({ consultationId, path: issue ? issue.path.join('.') || 'identity' : 'identity' }, 'patient identity left out: its stored row cannot be read');
+    return null;
+  }
+  return { identity: r.data, updatedAt: row.updatedAt, updatedBy: row.updatedBy };
+}
+
+/** The consultation's identity, as the report carries it; null when none was filed or it cannot be read. */
+export function patientIdentity(s: HubDb, consultationId: string): PatientIdentity | null {
+  return filedPatient(s, consultationId)?.identity ?? null;
+}
+
+/**
+ * Files the identity of a consultation (in any state: the doctor may file it after the end); null when there is no
+ * such consultation. The same identity again writes nothing. Throws on an identity the schema refuses (callers
+ * validate first). Run it in a transaction with the audit line it returns.
+ */
+export function setPatientIdentity(s: HubDb, consultationId: string, identity: PatientIdentity, by: string): PatientChange | null {
+  const next = PatientIdentitySchema.parse(identity);
+  if (!s.db.prepare('SELECT 1 FROM consultations WHERE id = ?').get(consultationId)) return null;
+  const before = filedPatient(s, consultationId);
+  const previous = before?.identity ?? null;
+  const json = JSON.stringify(next);
+  if (before && previous && JSON.stringify(previous) === json) return { filed: before, previous, audit: null };
+  const now = s.time();
+  s.db
+    .prepare(
+      `INSERT INTO patients (consultation_id, identity, updated_at, updated_by) VALUES (?, ?, ?, ?)
+       ON CONFLICT (consultation_id) DO UPDATE SET identity = excluded.identity, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    )
+    .run(consultationId, json, now, by);
+  return { filed: { identity: next, updatedAt: now, updatedBy: by }, previous, audit: auditLine(previous, next) };
+}
+
+const TRAITS: Record<keyof PatientIdentity, string> = {
+  birthName: 'birth name',
+  firstNames: 'first names',
+  usedFirstName: 'used first name',
+  usedName: 'used name',
+  birthDate: 'date of birth',
+  sex: 'sex',
+  birthplace: 'birthplace',
+  ins: 'INS number',
+  status: 'status',
+};
+
+const insWords = (p: PatientIdentity): string => (p.ins ? `INS ${p.ins.kind.toUpperCase()}` : 'no INS number');
+
+/** The report's line for a change: which traits changed and the status, never their values (names, numbers). */
+export function auditLine(previous: PatientIdentity | null, next: PatientIdentity): string {
+  if (!previous) return `patient identity filed by the doctor: ${next.status}, ${insWords(next)}`;
+  const changed = (Object.keys(TRAITS) as (keyof PatientIdentity)[]).filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(next[k]));
+  const status = previous.status === next.status ? next.status : `${previous.status} → ${next.status}`;
+  return `patient identity changed by the doctor (${changed.map((k) => TRAITS[k]).join(', ')}): ${status}, ${insWords(next)}`;
+}
