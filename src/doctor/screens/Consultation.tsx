@@ -8,6 +8,7 @@ import { ConnectionState } from '../components/ConnectionState.tsx';
 import { CutNotice } from '../components/CutNotice.tsx';
 import { Devices } from '../components/Devices.tsx';
 import { MediaView } from '../components/MediaView.tsx';
+import { PatientCard } from '../components/PatientCard.tsx';
 import { PatientView } from '../components/PatientView.tsx';
 import { PatientNotices } from '../components/PatientNotices.tsx';
 import { PatientSession } from '../components/PatientSession.tsx';
@@ -87,6 +88,7 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
           <Pleth call={call} />
         </div>
         <div className="col-side" tabIndex={0}>
+          <PatientCard consultationId={consultation.consultationId} />
           <figure className="video-oto card">
             <MediaView kind="video" stream={snap.media.otoscope} testId="video-otoscope" className="video video-otoscope" label={t('media.otoscope')} stale={stale} />
             <figcaption>{snap.media.otoscope ? t('media.otoscope') : `${t('media.otoscope')} — ${t('media.noVideo')}`}</figcaption>

@@ -4,6 +4,8 @@ import { Call, type CallOptions } from '../call/call.ts';
 import type { NetCheck } from '../../shared/netcheck.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
+import { fetchPatient, savePatient, type PatientResult } from '../hub/patient.ts';
+import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
 import { REPORT_PART_GAP_MS } from './report.ts';
 import { ReportQueue, storedObservations } from './report-queue.ts';
@@ -147,6 +149,14 @@ export class ConsoleController {
     this.refs.set(ref, 'claim');
     this.send({ type: 'claim', consultationId });
     if (!this.hub?.send({ type: 'claim', ref, consultationId })) this.send({ type: 'claimFailed', error: { code: 'offline', message: '' } });
+  }
+
+  /** The consultation's patient identity on the hub, with this session's token (the patient card). */
+  loadPatient(consultationId: string): Promise<PatientResult> {
+    return fetchPatient(consultationId, this.tokens.token?.token, this.fetcher);
+  }
+  savePatient(consultationId: string, identity: PatientIdentity): Promise<PatientResult> {
+    return savePatient(consultationId, identity, this.tokens.token?.token, this.fetcher);
   }
 
   /** Ends the consultation and sends the report (notes + the readings the hub does not have yet). */
