@@ -1,0 +1,397 @@
+import type {
+  Bundle,
+  BundleEntry,
+  CodeableConcept,
+  Composition,
+  Device,
+  DocumentReference,
+  Encounter,
+  Extension,
+  Identifier,
+  Observation,
+  ObservationComponent,
+  Patient,
+  Practitioner,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes';
+import { CATALOGUE } from '../../shared/catalogue.ts';
+import type { ConsultationReport, StoredReportReading } from '../../shared/hub-protocol.ts';
+import { INS_SYSTEMS, type PatientIdentity } from '../../shared/patient-identity.ts';
+import { eui48, macDigits, phdIdentifier, stableUuid } from './ids.ts';
+import { keepDecimals } from './json.ts';
+
+/**
+ * One consultation as a FHIR R4 Bundle, per the HL7 Personal Health Device IG (STU2) where our data allows: the
+ * patient (INS identifier, or flagged unidentified), the doctor, the encounter (virtual), the cabin as the gateway
+ * device (PhgDevice), each peripheral as a PhdDevice, every reading as a PHD Observation (blood pressure as one compound
+ * observation), the report as a Composition, and a DocumentReference to its PDF.
+ *
+ * Deterministic: the same consultation gives the same Bundle, byte for byte (ids are UUIDs derived from the hub's
+ * identifiers), so a second push creates nothing.
+ */
+
+export const MDC_SYSTEM = 'urn:iso:std:iso:11073:10101';
+export const LOINC_SYSTEM = 'http://loinc.org';
+export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+export const PHD_CATEGORY_SYSTEM = 'http://hl7.org/fhir/uv/phd/CodeSystem/PhdObservationCategories';
+export const PHD_IDENTIFIER_SYSTEM = 'http://hl7.org/fhir/uv/phd/StructureDefinition/PhdBaseObservation';
+export const GATEWAY_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice';
+export const CONTINUA_IDENTIFIERS = 'http://terminology.hl7.org/CodeSystem/ContinuaDeviceIdentifiers';
+export const BT_MAC_SYSTEM = 'http://hl7.org/fhir/sid/eui-48/bluetooth';
+const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
+const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+
+export interface FhirExportOptions {
+  /**
+   * The namespace of this hub's own identifiers (consultations, cabins, accounts, devices): each hub names its own, so
+   * two regions' consultation ids never collide on a shared FHIR server. Default `urn:cabin`.
+   */
+  systemBase?: string;
+  /** The cabin's time zone: times are written with its UTC offset. Default Europe/Paris. */
+  timeZone?: string;
+  /** `transaction` (conditional creates, for a FHIR server) or `collection` (a download). Default transaction. */
+  type?: 'transaction' | 'collection';
+  /** Where the report PDF can be fetched (the DocumentReference's attachment URL). */
+  pdfUrl?: string;
+}
+
+/** Our identifier systems under `systemBase`. */
+export function systems(base = 'urn:cabin') {
+  return {
+    consultation: `${base}:consultation`,
+    patient: `${base}:consultation-patient`,
+    cabin: `${base}:cabin`,
+    account: `${base}:account`,
+    device: `${base}:device`,
+    observation: `${base}:reading`,
+    flag: `${base}:observation-flag`,
+    identityStatus: `${base}:identity-status`,
+    identityTag: `${base}:identity`,
+    incident: `${base}:incident`,
+  } as const;
+}
+
+/** PHD specialisations (MDC_DEV_SPEC_PROFILE_*), recognised by what a device measured. */
+const SPECIALIZATIONS: readonly { test: RegExp; code: number; display: string }[] = [
+  { test: /^MDC_PULS_OXIM_/, code: 528388, display: 'MDC_DEV_SPEC_PROFILE_PULS_OXIM' },
+  { test: /^MDC_PRESS_BLD_NONINV_|^MDC_PULS_RATE_NON_INV$/, code: 528391, display: 'MDC_DEV_SPEC_PROFILE_BPM' },
+  { test: /^MDC_TEMP_/, code: 528392, display: 'MDC_DEV_SPEC_PROFILE_TEMP' },
+  { test: /^MDC_MASS_BODY|^MDC_LEN_BODY|^MDC_RATIO_MASS_BODY|^MDC_BODY_FAT$/, code: 528399, display: 'MDC_DEV_SPEC_PROFILE_SCALE' },
+  { test: /^MDC_CONC_GLU_/, code: 528401, display: 'MDC_DEV_SPEC_PROFILE_GLUCOSE' },
+];
+
+/** The codes FHIR's vital-signs category covers (R4 observation-vitalsigns). */
+const VITAL = /^MDC_(PULS_OXIM_SAT_O2|PULS_OXIM_PULS_RATE|PRESS_BLD_NONINV_|PULS_RATE_NON_INV|TEMP_|MASS_BODY_ACTUAL|LEN_BODY_ACTUAL|RATIO_MASS_BODY_LEN_SQ)/;
+
+/** Flags that make a value preliminary rather than final (PHD: status from the measurement status). */
+const PRELIMINARY = new Set(['early-estimate', 'calibrating']);
+
+const BP_PARTS = ['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA', 'MDC_PRESS_BLD_NONINV_MEAN'];
+
+/** A time as FHIR dateTime with the zone's UTC offset at that instant, to the millisecond. */
+export function fhirDateTime(ms: number, timeZone = 'Europe/Paris'): string {
+  const offsetMin = zoneOffsetMinutes(ms, timeZone);
+  const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 23);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const a = Math.abs(offsetMin);
+  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms));
+  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/** A device id as the cabin names it: `<driver>@ble:<address>` for Bluetooth LE, `<driver>@<port>` otherwise. */
+export function parseDeviceId(deviceId: string): { driver: string; address?: string; port?: string } {
+  const ble = /^([a-z0-9-]+)@ble:([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})$/.exec(deviceId);
+  if (ble) return { driver: ble[1]!, address: ble[2]!.toUpperCase() };
+  const at = deviceId.indexOf('@');
+  return at > 0 ? { driver: deviceId.slice(0, at), port: deviceId.slice(at + 1) } : { driver: deviceId };
+}
+
+const xhtml = (text: string): string =>
+  `<div xmlns="http://www.w3.org/1999/xhtml">${text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .split('\n')
+    .map((l) => `<p>${l}</p>`)
+    .join('')}</div>`;
+
+const mdcCoding = (mdc: number, display: string) => ({ system: MDC_SYSTEM, code: String(mdc), display });
+
+interface Entry {
+  resource: Resource & { id: string };
+  /** The identifier the server finds it by (conditional create). */
+  match?: Identifier;
+}
+
+/** The Bundle of one consultation. `patient` null: exported as an unidentified patient, flagged as such. */
+export function consultationBundle(report: ConsultationReport, patient: PatientIdentity | null, opts: FhirExportOptions = {}): Bundle {
+  const sys = systems(opts.systemBase);
+  const tz = opts.timeZone ?? 'Europe/Paris';
+  const cid = report.consultationId;
+  const id = (kind: string, key = ''): string => stableUuid(sys.consultation, cid, kind, key);
+  const ref = <T extends Resource = Resource>(e: Entry): Reference<T> => ({ reference: `urn:uuid:${e.resource.id}` });
+  const entries: Entry[] = [];
+  const add = <T extends Resource & { id: string }>(resource: T, match?: Identifier): Entry => {
+    const e: Entry = { resource, ...(match ? { match } : {}) };
+    entries.push(e);
+    return e;
+  };
+
+  // The patient: the INS when known, always the consultation's own patient identifier (the PHD identifiers use it).
+  const patientKey: Identifier = { system: sys.patient, value: cid };
+  const ins = patient?.ins ? { system: INS_SYSTEMS[patient.ins.kind], value: patient.ins.value } : undefined;
+  const patientRes: Patient & { id: string } = {
+    resourceType: 'Patient',
+    id: id('patient'),
+    identifier: [...(ins ? [{ use: patient?.status === 'qualified' ? ('official' as const) : ('usual' as const), ...ins }] : []), patientKey],
+    ...(patient
+      ? {
+          name: [
+            { use: 'official' as const, family: patient.birthName, given: patient.firstNames },
+            ...(patient.usedName || patient.usedFirstName ? [{ use: 'usual' as const, family: patient.usedName ?? patient.birthName, given: [patient.usedFirstName ?? patient.firstNames[0]!] }] : []),
+          ],
+          gender: patient.sex,
+          birthDate: patient.birthDate,
+          ...(patient.birthplace
+            ? { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { district: patient.birthplace, text: `INSEE ${patient.birthplace}` } }] }
+            : {}),
+          meta: { tag: [{ system: sys.identityStatus, code: patient.status }] },
+        }
+      : { meta: { tag: [{ system: sys.identityTag, code: 'unidentified', display: 'Patient non identifié' }] } }),
+  };
+  // The INS is the patient's identity across consultations only once qualified; otherwise the consultation's own.
+  const patientMatch = ins && patient?.status === 'qualified' ? ins : patientKey;
+  const patientEntry = add(patientRes, patientMatch);
+  const phdPatient = `${patientMatch.value}-${patientMatch.system}`;
+
+  const doctorEntry = report.doctor
+    ? add<Practitioner & { id: string }>(
+        { resourceType: 'Practitioner', id: id('practitioner', report.doctor.id), identifier: [{ system: sys.account, value: report.doctor.id }], name: [{ text: report.doctor.name }] },
+        { system: sys.account, value: report.doctor.id },
+      )
+    : undefined;
+
+  const gatewayEntry = add<Device & { id: string }>(
+    {
+      resourceType: 'Device',
+      id: id('gateway', report.cabin.id),
+      identifier: [{ system: sys.cabin, value: report.cabin.id }],
+      deviceName: [{ name: report.cabin.name, type: 'user-friendly-name' }],
+      type: { coding: [mdcCoding(531981, 'MDC_MOC_VMS_MDS_AHD')] },
+    },
+    { system: sys.cabin, value: report.cabin.id },
+  );
+
+  const start = report.claimedAt ?? report.createdAt;
+  const encounterEntry = add<Encounter & { id: string }>(
+    {
+      resourceType: 'Encounter',
+      id: id('encounter'),
+      identifier: [{ system: sys.consultation, value: cid }],
+      status: report.endedAt !== null ? 'finished' : report.claimedAt !== null ? 'in-progress' : 'planned',
+      class: { system: ACT_CODE, code: 'VR', display: 'virtual' },
+      subject: ref(patientEntry),
+      ...(doctorEntry ? { participant: [{ individual: ref(doctorEntry) }] } : {}),
+      period: { start: fhirDateTime(start, tz), ...(report.endedAt !== null ? { end: fhirDateTime(report.endedAt, tz) } : {}) },
+    },
+    { system: sys.consultation, value: cid },
+  );
+
+  // The peripherals, each once, recognised by what it measured.
+  const byDevice = new Map<string, StoredReportReading[]>();
+  for (const r of report.readings) {
+    const key = r.deviceId ?? 'unknown';
+    byDevice.set(key, [...(byDevice.get(key) ?? []), r]);
+  }
+  const deviceEntries = new Map<string, { entry: Entry; phdKey: string }>();
+  for (const [deviceId, readings] of byDevice) {
+    const parsed = parseDeviceId(deviceId);
+    const codes = new Set(readings.map((r) => r.code));
+    const specs = SPECIALIZATIONS.filter((s) => [...codes].some((c) => s.test.test(c)));
+    const identifiers: Identifier[] = [
+      ...(parsed.address
+        ? [{ type: { coding: [{ system: CONTINUA_IDENTIFIERS, code: 'BTMAC' }] }, system: BT_MAC_SYSTEM, value: eui48(parsed.address) }]
+        : []),
+      { system: sys.device, value: deviceId },
+    ];
+    const entry = add<Device & { id: string }>(
+      {
+        resourceType: 'Device',
+        id: id('device', deviceId),
+        identifier: identifiers,
+        type: { coding: [mdcCoding(65573, 'MDC_MOC_VMS_MDS_SIMP')] },
+        deviceName: [{ name: parsed.driver, type: 'model-name' }],
+        ...(specs.length > 0 ? { specialization: specs.map((s) => ({ systemType: { coding: [mdcCoding(s.code, s.display)] } })) } : {}),
+        ...(parsed.port ? { property: [{ type: { text: 'port' }, valueCode: [{ text: parsed.port }] }] } : {}),
+      },
+      { system: sys.device, value: deviceId },
+    );
+    // The PHD identifier's device part: the Bluetooth address, else the cabin's own name of the device (no EUI-64 yet).
+    deviceEntries.set(deviceId, { entry, phdKey: parsed.address ? macDigits(parsed.address) : deviceId.replace(/[^A-Za-z0-9]/g, '').toUpperCase() || 'UNKNOWN' });
+  }
+
+  // The readings: a cuff's systolic, diastolic and mean of one measurement as one compound observation.
+  const observationEntries: Entry[] = [];
+  const used = new Set<StoredReportReading>();
+  const bpGroups = new Map<string, StoredReportReading[]>();
+  for (const r of report.readings) {
+    if (r.measurementId && BP_PARTS.includes(r.code)) bpGroups.set(`${r.deviceId ?? ''}|${r.measurementId}`, [...(bpGroups.get(`${r.deviceId ?? ''}|${r.measurementId}`) ?? []), r]);
+  }
+  const common = (r: StoredReportReading) => {
+    const device = deviceEntries.get(r.deviceId ?? 'unknown')!;
+    const flags = r.flags ?? [];
+    const extension: Extension[] = [{ url: GATEWAY_EXTENSION, valueReference: ref(gatewayEntry) }];
+    return {
+      device,
+      flags,
+      base: {
+        resourceType: 'Observation' as const,
+        extension,
+        status: flags.some((f) => PRELIMINARY.has(f)) ? ('preliminary' as const) : ('final' as const),
+        subject: ref<Patient>(patientEntry),
+        encounter: ref<Encounter>(encounterEntry),
+        effectiveDateTime: fhirDateTime(r.t, tz),
+        device: ref<Device>(device.entry),
+        ...(noteOf(flags, r) ? { note: [{ text: noteOf(flags, r) }] } : {}),
+      },
+    };
+  };
+  const category = (codes: readonly string[]): CodeableConcept[] => [
+    { coding: [{ system: PHD_CATEGORY_SYSTEM, code: 'phd', display: 'PHD generated' }] },
+    ...(codes.every((c) => VITAL.test(c)) ? [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'vital-signs', display: 'Vital Signs' }] }] : []),
+  ];
+  const codeOf = (code: string): CodeableConcept => {
+    const m = CATALOGUE.get(code);
+    if (!m) return { coding: [{ system: MDC_SYSTEM, code, display: code }], text: code };
+    return { coding: [mdcCoding(m.mdc, m.code), ...m.loinc.map((l) => ({ system: LOINC_SYSTEM, code: l }))], text: m.names.fr };
+  };
+  const quantity = (r: StoredReportReading) => keepDecimals({ value: r.value, unit: r.unit, system: UCUM_SYSTEM, code: r.unit }, r.decimals);
+  const deviceTime = (r: StoredReportReading): number => r.t + (r.deviceClock?.offsetMs ?? 0);
+  const flagExtensions = (flags: readonly string[]): Extension[] => flags.map((f) => ({ url: sys.flag, valueCode: f }));
+
+  for (const group of bpGroups.values()) {
+    const first = group[0]!;
+    const { device, flags, base } = common(first);
+    group.forEach((r) => used.add(r));
+    const components: ObservationComponent[] = BP_PARTS.flatMap((code) => {
+      const r = group.find((x) => x.code === code);
+      return r ? [{ code: codeOf(code), valueQuantity: quantity(r) }] : [];
+    });
+    const key = `${first.deviceId ?? ''}|${first.measurementId}`;
+    const phd = phdIdentifier(device.phdKey, phdPatient, 150020, deviceTime(first));
+    observationEntries.push(
+      add<Observation & { id: string }>(
+        {
+          ...base,
+          extension: [...base.extension, ...flagExtensions(flags)],
+          id: id('bp', key),
+          identifier: [{ system: PHD_IDENTIFIER_SYSTEM, value: phd }, { system: sys.observation, value: group.map((r) => r.id).sort().join('+') }],
+          category: category(['MDC_PRESS_BLD_NONINV_SYS']),
+          code: { coding: [mdcCoding(150020, 'MDC_PRESS_BLD_NONINV'), { system: LOINC_SYSTEM, code: '85354-9' }], text: 'Pression artérielle' },
+          component: components,
+        },
+        { system: PHD_IDENTIFIER_SYSTEM, value: phd },
+      ),
+    );
+  }
+  for (const r of report.readings) {
+    if (used.has(r)) continue;
+    const { device, flags, base } = common(r);
+    const m = CATALOGUE.get(r.code);
+    const phd = phdIdentifier(device.phdKey, phdPatient, m?.mdc ?? 0, deviceTime(r));
+    // Two readings of one code and one device time (a continuous oximeter's repeats) keep both: the hub's id decides.
+    observationEntries.push(
+      add<Observation & { id: string }>(
+        {
+          ...base,
+          extension: [...base.extension, ...flagExtensions(flags)],
+          id: id('reading', r.id),
+          identifier: [{ system: PHD_IDENTIFIER_SYSTEM, value: phd }, { system: sys.observation, value: r.id }],
+          category: category([r.code]),
+          code: codeOf(r.code),
+          valueQuantity: quantity(r),
+        },
+        { system: sys.observation, value: r.id },
+      ),
+    );
+  }
+
+  // The report: a Composition over the readings, the notes and the incidents; its PDF as a DocumentReference.
+  const docEntry = add<DocumentReference & { id: string }>(
+    {
+      resourceType: 'DocumentReference',
+      id: id('document'),
+      identifier: [{ system: sys.consultation, value: `${cid}/report.pdf` }],
+      status: 'current',
+      ...(report.endedAt !== null ? { docStatus: 'final' as const } : { docStatus: 'preliminary' as const }),
+      type: { coding: [{ system: LOINC_SYSTEM, code: '11488-4', display: 'Consult note' }] },
+      subject: ref(patientEntry),
+      ...(doctorEntry ? { author: [ref(doctorEntry)] } : {}),
+      content: [{ attachment: { contentType: 'application/pdf', language: 'fr', title: 'Compte rendu de téléconsultation', ...(opts.pdfUrl ? { url: opts.pdfUrl } : {}) } }],
+      context: { encounter: [ref(encounterEntry)] },
+    },
+    { system: sys.consultation, value: `${cid}/report.pdf` },
+  );
+  const incidents = report.incidents.map((i) => `${fhirDateTime(i.t, tz)} (${i.side}) ${i.detail}`).join('\n');
+  add<Composition & { id: string }>(
+    {
+      resourceType: 'Composition',
+      id: id('composition'),
+      identifier: { system: sys.consultation, value: `${cid}/report` },
+      status: report.endedAt !== null ? 'final' : 'preliminary',
+      type: { coding: [{ system: LOINC_SYSTEM, code: '11488-4', display: 'Consult note' }] },
+      subject: ref(patientEntry),
+      encounter: ref(encounterEntry),
+      date: fhirDateTime(report.endedAt ?? start, tz),
+      author: [doctorEntry ? ref(doctorEntry) : ref(gatewayEntry)],
+      title: 'Compte rendu de téléconsultation',
+      language: 'fr',
+      section: [
+        {
+          title: 'Mesures',
+          code: { coding: [{ system: LOINC_SYSTEM, code: '8716-3', display: 'Vital signs' }] },
+          text: { status: 'generated', div: xhtml(`${observationEntries.length} mesure(s) des appareils de la cabine ${report.cabin.name}.`) },
+          ...(observationEntries.length > 0 ? { entry: observationEntries.map(ref) } : { emptyReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'nilknown' }] } }),
+        },
+        { title: 'Notes du médecin', text: { status: 'additional', div: xhtml(report.notes.trim() || '—') } },
+        ...(incidents ? [{ title: 'Incidents techniques', text: { status: 'additional' as const, div: xhtml(incidents) } }] : []),
+        { title: 'Document', entry: [ref(docEntry)] },
+      ],
+    },
+    { system: sys.consultation, value: `${cid}/report` },
+  );
+
+  const transaction = (opts.type ?? 'transaction') === 'transaction';
+  return {
+    resourceType: 'Bundle',
+    id: id('bundle'),
+    type: transaction ? 'transaction' : 'collection',
+    ...(transaction ? {} : { timestamp: fhirDateTime(report.endedAt ?? start, tz) }),
+    entry: entries.map(
+      (e): BundleEntry => ({
+        fullUrl: `urn:uuid:${e.resource.id}`,
+        resource: e.resource,
+        ...(transaction
+          ? { request: { method: 'POST', url: e.resource.resourceType, ...(e.match ? { ifNoneExist: `identifier=${encodeURIComponent(`${e.match.system}|${e.match.value}`)}` } : {}) } }
+          : {}),
+      }),
+    ),
+  };
+}
+
+/** What the device said about a reading, in French words, for the observation's note. */
+function noteOf(flags: readonly string[], r: StoredReportReading): string {
+  const parts = [...flags.map((f) => `signalé par l’appareil : ${f}`)];
+  if (r.deviceClock?.state === 'unset') parts.push('horloge de l’appareil non réglée : heure de réception');
+  if (r.deviceClock?.state === 'skewed' && r.deviceClock.offsetMs !== undefined) parts.push(`horloge de l’appareil décalée de ${Math.round(r.deviceClock.offsetMs / 60_000)} min`);
+  if (r.reported) parts.push(`valeur sur l’appareil : ${r.reported.value.toFixed(r.reported.decimals)} ${r.reported.unit}`);
+  return parts.join(' ; ');
+}
