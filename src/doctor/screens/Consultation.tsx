@@ -88,7 +88,8 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
           <Pleth call={call} />
         </div>
         <div className="col-side" tabIndex={0}>
-          <PatientCard consultationId={consultation.consultationId} />
+          {/* One card per consultation: a draft never carries over to the next patient. */}
+          <PatientCard key={consultation.consultationId} consultationId={consultation.consultationId} />
           <figure className="video-oto card">
             <MediaView kind="video" stream={snap.media.otoscope} testId="video-otoscope" className="video video-otoscope" label={t('media.otoscope')} stale={stale} />
             <figcaption>{snap.media.otoscope ? t('media.otoscope') : `${t('media.otoscope')} — ${t('media.noVideo')}`}</figcaption>
