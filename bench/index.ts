@@ -1,5 +1,6 @@
 import { benchCliDecode } from './cli-decode.ts';
 import { benchDecode } from './decode.ts';
+import { benchFhirExport } from './fhir-export.ts';
 import { benchKiosk } from './kiosk.ts';
 import { benchLatency } from './latency.ts';
 import { benchStethoscope } from './stethoscope.ts';
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => boolean | Promise<boolean>> = {
   decode: benchDecode,
   'cli-decode': () => benchCliDecode(),
   kiosk: () => benchKiosk(numberOption('minutes') ?? 30),
+  'fhir-export': () => benchFhirExport(numberOption('minutes') ?? 30),
   latency: () => benchLatency(numberOption('seconds') ?? 150, impairOption(), options.has('ble') ? 'ble' : 'serial'),
   telemetry: () => benchTelemetry(numberOption('seconds') ?? 60),
   cut: async () => (await import('./cut.ts')).benchCut(impairOption(), numberOption('seconds')),

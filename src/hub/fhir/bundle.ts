@@ -98,8 +98,16 @@ export function fhirDateTime(ms: number, timeZone = 'Europe/Paris'): string {
   return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
+/** One formatter per zone (making one costs far more than using it: an export has thousands of times). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function zoneOffsetMinutes(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms));
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(ms));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
@@ -209,7 +217,9 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
   const byDevice = new Map<string, StoredReportReading[]>();
   for (const r of report.readings) {
     const key = r.deviceId ?? 'unknown';
-    byDevice.set(key, [...(byDevice.get(key) ?? []), r]);
+    const list = byDevice.get(key);
+    if (list) list.push(r);
+    else byDevice.set(key, [r]);
   }
   const deviceEntries = new Map<string, { entry: Entry; phdKey: string }>();
   for (const [deviceId, readings] of byDevice) {
@@ -243,7 +253,11 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
   const used = new Set<StoredReportReading>();
   const bpGroups = new Map<string, StoredReportReading[]>();
   for (const r of report.readings) {
-    if (r.measurementId && BP_PARTS.includes(r.code)) bpGroups.set(`${r.deviceId ?? ''}|${r.measurementId}`, [...(bpGroups.get(`${r.deviceId ?? ''}|${r.measurementId}`) ?? []), r]);
+    if (!r.measurementId || !BP_PARTS.includes(r.code)) continue;
+    const key = `${r.deviceId ?? ''}|${r.measurementId}`;
+    const group = bpGroups.get(key);
+    if (group) group.push(r);
+    else bpGroups.set(key, [r]);
   }
   const common = (r: StoredReportReading) => {
     const device = deviceEntries.get(r.deviceId ?? 'unknown')!;

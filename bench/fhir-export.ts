@@ -1,0 +1,74 @@
+import { performance } from 'node:perf_hooks';
+import { consultationBundle } from '../src/hub/fhir/bundle.ts';
+import { fhirJson } from '../src/hub/fhir/json.ts';
+import { loadFhirDefinitions, validateBundle } from '../src/hub/fhir/validate.ts';
+import type { ConsultationReport, StoredReportReading } from '../src/shared/hub-protocol.ts';
+import { machineLoad } from './call.ts';
+import { printTable, writeResult } from './report.ts';
+
+/**
+ * Issue 13's benchmark: the FHIR export of a 30-minute consultation with continuous oximetry (SpO2, pulse and
+ * perfusion index once a second, as the cabin's oximeters are repeated: 5,400 readings), plus a cuff, a thermometer
+ * and a scale: building the Bundle, writing its JSON, and validating every resource (Medplum base R4).
+ */
+function consultation(minutes: number): ConsultationReport {
+  const t0 = Date.UTC(2026, 11, 6, 13, 0, 0);
+  const readings: StoredReportReading[] = [];
+  const ox = 'contec-cms50-v7@/dev/ttyUSB0';
+  for (let s = 0; s < minutes * 60; s++) {
+    const t = t0 + s * 1000;
+    readings.push({ id: `s${s}`, deviceId: ox, code: 'MDC_PULS_OXIM_SAT_O2', value: 95 + (s % 4), unit: '%', t });
+    readings.push({ id: `p${s}`, deviceId: ox, code: 'MDC_PULS_OXIM_PULS_RATE', value: 60 + (s % 30), unit: '/min', t });
+    readings.push({ id: `i${s}`, deviceId: ox, code: 'MDC_PULS_OXIM_PERF_REL', value: 1.5 + (s % 10) / 10, unit: '%', t, decimals: 1 });
+  }
+  const cuff = 'ble-blood-pressure@ble:00:E5:DE:AD:77:C3';
+  for (let m = 0; m < 3; m++) {
+    const t = t0 + m * 600_000 + 60_000;
+    readings.push({ id: `bs${m}`, deviceId: cuff, code: 'MDC_PRESS_BLD_NONINV_SYS', value: 130 + m, unit: 'mm[Hg]', t, measurementId: `bp${m}` });
+    readings.push({ id: `bd${m}`, deviceId: cuff, code: 'MDC_PRESS_BLD_NONINV_DIA', value: 80 + m, unit: 'mm[Hg]', t, measurementId: `bp${m}` });
+    readings.push({ id: `bp${m}`, deviceId: cuff, code: 'MDC_PULS_RATE_NON_INV', value: 70 + m, unit: '/min', t, measurementId: `bp${m}` });
+  }
+  readings.push({ id: 'th', deviceId: 'ble-thermometer@ble:A4:C1:38:01:02:03', code: 'MDC_TEMP_EAR', value: 37.6, unit: 'Cel', t: t0 + 900_000, measurementId: 'th', decimals: 2 });
+  readings.push({ id: 'kg', deviceId: 'tanita-serial@/dev/ttyUSB1', code: 'MDC_MASS_BODY_ACTUAL', value: 72.4, unit: 'kg', t: t0 + 1_000_000, measurementId: 'kg', decimals: 1 });
+  return {
+    consultationId: 'bench-1', cabin: { id: 'cab-1', name: 'Névache' }, doctor: { id: 'dr-a', name: 'Dr Martin' },
+    createdAt: t0 - 60_000, claimedAt: t0, endedAt: t0 + minutes * 60_000, state: 'ended', notes: 'Bench.', readings, incidents: [],
+  };
+}
+
+export function benchFhirExport(minutes = 30): boolean {
+  const report = consultation(minutes);
+  const load0 = performance.now();
+  loadFhirDefinitions();
+  const loadMs = performance.now() - load0;
+  const runs: { buildMs: number; jsonMs: number; validateMs: number; bytes: number; resources: number; issues: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    const a = performance.now();
+    const bundle = consultationBundle(report, null);
+    const b = performance.now();
+    const json = fhirJson(bundle);
+    const c = performance.now();
+    const issues = validateBundle(bundle);
+    const d = performance.now();
+    runs.push({ buildMs: b - a, jsonMs: c - b, validateMs: d - c, bytes: Buffer.byteLength(json), resources: bundle.entry?.length ?? 0, issues: issues.length });
+  }
+  const median = (k: 'buildMs' | 'jsonMs' | 'validateMs'): number => [...runs.map((r) => r[k])].sort((x, y) => x - y)[Math.floor(runs.length / 2)]!;
+  const r = runs[0]!;
+  const row = {
+    minutes,
+    readings: report.readings.length,
+    resources: r.resources,
+    'bundle MB': r.bytes / 1e6,
+    'build ms': median('buildMs'),
+    'JSON ms': median('jsonMs'),
+    'validate ms': median('validateMs'),
+    'total ms': median('buildMs') + median('jsonMs') + median('validateMs'),
+    'load defs ms (once)': loadMs,
+    invalid: r.issues,
+  };
+  printTable(`FHIR export of a ${minutes}-minute consultation with continuous oximetry (median of 5)`, [row]);
+  const load = machineLoad();
+  console.log(`load ${load.loadAvg1m} on ${load.cpus} CPUs`);
+  console.log(`→ ${writeResult('fhir-export', { ...row, runs, load })}`);
+  return r.issues === 0;
+}
