@@ -153,20 +153,22 @@ function png(width: number, height: number): Uint8Array {
 }
 
 /** Every word of every page lies inside the page's margins (pdftotext -bbox): nothing overflows. */
-function wordsInsidePages(pdf: Uint8Array): { words: number; outside: string[] } {
+function wordsInsidePages(pdf: Uint8Array): { words: number; outside: string[]; text: string } {
   const html = poppler('pdftotext', pdf, ['-bbox']);
   const outside: string[] = [];
+  const all: string[] = [];
   let words = 0;
   for (const page of html.split('<page ').slice(1)) {
     const w = Number(/width="([\d.]+)"/.exec(page)?.[1]);
     const h = Number(/height="([\d.]+)"/.exec(page)?.[1]);
     for (const m of page.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)</g)) {
       words++;
+      all.push(m[5]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"'));
       const [x0, y0, x1, y1] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
       if (x0 < 40 || y0 < 20 || x1 > w - 40 || y1 > h - 10) outside.push(`${m[5]} @ ${x0},${y0}-${x1},${y1}`);
     }
   }
-  return { words, outside };
+  return { words, outside, text: all.join(' ') };
 }
 
 describe('report PDF', () => {
@@ -317,7 +319,7 @@ describe('report PDF', () => {
 
   it('never throws nor overflows on hostile text: long notes, control and bidi-override characters, 10 000 spot readings', async () => {
     const long = 'x'.repeat(5_000);
-    const notes = `Début\u0000\u0007\u001b[31m ‮evil‭ ${long} ${'mot '.repeat(20_000)}\r\nFin des notes\u2066caché\u2069`;
+    const notes = `Début\u0000\u0007\u001b[31m ‮evil‭ ${long} ${'mot '.repeat(20_000)}\r\nFin des notes\u2066caché\u2069 漢字 fin`;
     const many = Array.from({ length: 10_000 }, (_, i) =>
       r({ deviceId: `${'d'.repeat(250)}:${i}`, code: 'MDC_TEMP_BODY', value: 36 + (i % 30) / 10, unit: 'Cel', t: T0 + i * 100, measurementId: `m-${i}`, decimals: 1, flags: ['questionable', 'low-battery'] }),
     );
@@ -331,14 +333,16 @@ describe('report PDF', () => {
     const started = performance.now();
     const pdf = await renderReportPdf(input({ report: hostile }));
     console.log(`report PDF: 10 000 spot readings and ${notes.length} characters of notes -> ${pagesOf(pdf)} pages in ${(performance.now() - started).toFixed(0)} ms`);
-    const text = textOf(pdf);
+    const { words, outside, text } = wordsInsidePages(pdf);
     expect(text).not.toMatch(/[\u0000-\u0008\u001b\u202a-\u202e\u2066-\u2069]/);
     expect(text).toContain('Début');
     expect(text).toContain('Fin des notes');
     expect(text).toContain('Cabine lisba');
     expect(text).toContain('36,5 °C');
     expect(text).toContain('mesure douteuse');
-    const { words, outside } = wordsInsidePages(pdf);
+    // Characters DejaVu Sans lacks are written U+FFFD, never as .notdef (which PDF/A forbids).
+    expect(text).toContain('\ufffd\ufffd fin');
+    expect(text).not.toMatch(/[漢字]/);
     expect(words).toBeGreaterThan(10_000);
     expect(outside.slice(0, 5)).toEqual([]);
   }, 180_000);

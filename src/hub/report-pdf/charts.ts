@@ -58,14 +58,14 @@ export function drawTrend(doc: PDFKit.PDFDocument, box: { x: number; y: number; 
   const { lo, hi, step } = ticks(Math.min(...all), Math.max(...all));
   const left = box.x + 34;
   const bottom = box.y + box.h - 14;
-  const top = box.y + 4;
+  const top = box.y + 14;
   const width = box.w - 34;
   const X = (t: number): number => left + ((t - t0) / (t1 - t0)) * width;
   const Y = (v: number): number => bottom - ((v - lo) / (hi - lo)) * (bottom - top);
 
   doc.save();
   doc.lineWidth(0.4).strokeColor('#bbbbbb');
-  doc.fontSize(7).fillColor('#444444');
+  doc.font('regular').fontSize(7).fillColor('#444444');
   for (let v = lo; v <= hi + step / 1000; v += step) {
     doc.moveTo(left, Y(v)).lineTo(left + width, Y(v)).stroke();
     doc.text(String(v), box.x, Y(v) - 3.5, { width: 30, align: 'right', lineBreak: false });
@@ -91,8 +91,8 @@ export function drawTrend(doc: PDFKit.PDFDocument, box: { x: number; y: number; 
   }
   let lx = left + 4;
   for (const s of series) {
-    doc.fillColor(s.color).rect(lx, top + 2, 8, 3).fill();
-    doc.fillColor('#222222').text(s.label, lx + 11, top, { lineBreak: false });
+    doc.fillColor(s.color).rect(lx, box.y + 3, 8, 3).fill();
+    doc.fillColor('#222222').text(s.label, lx + 11, box.y + 1, { lineBreak: false });
     lx += 11 + doc.widthOfString(s.label) + 10;
   }
   doc.restore();

@@ -141,12 +141,15 @@ const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a
  * Free text (notes, incidents, names, ids) made safe to lay out: controls and bidi overrides removed (they would
  * reorder or hide what the doctor wrote), tabs as spaces, CRLF as LF.
  */
-export function cleanText(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/\t/g, ' ').replace(UNSAFE, '');
+export function cleanText(text: string, hasGlyph?: (codePoint: number) => boolean): string {
+  const clean = text.replace(/\r\n?/g, '\n').replace(/\t/g, ' ').replace(UNSAFE, '');
+  if (!hasGlyph) return clean;
+  // A character the font lacks would be drawn as .notdef, which PDF/A forbids: written as U+FFFD instead.
+  return clean.replace(/[^\n -~\u00a0-\u017f]/gu, (c) => (hasGlyph(c.codePointAt(0)!) ? c : '\ufffd'));
 }
 
 /** One line of free text (an id, a device): newlines as spaces, at most `max` characters. */
-export function cleanLine(text: string, max = 200): string {
-  const s = cleanText(text).replace(/\n+/g, ' ').trim();
+export function cleanLine(text: string, max = 200, hasGlyph?: (codePoint: number) => boolean): string {
+  const s = cleanText(text, hasGlyph).replace(/\n+/g, ' ').trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

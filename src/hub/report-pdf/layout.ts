@@ -15,8 +15,22 @@ export interface Column {
 export class Writer {
   readonly doc: PDFKit.PDFDocument;
 
+  /** Whether the body font draws a character (pdfkit's embedded fontkit font; every character when it cannot tell). */
+  readonly hasGlyph: (codePoint: number) => boolean;
+
   constructor(doc: PDFKit.PDFDocument) {
     this.doc = doc;
+    doc.font('regular');
+    const font = (doc as unknown as { _font?: { font?: { hasGlyphForCodePoint?: (cp: number) => boolean } } })._font?.font;
+    const known = new Map<number, boolean>();
+    this.hasGlyph = (cp) => {
+      let has = known.get(cp);
+      if (has === undefined) {
+        has = typeof font?.hasGlyphForCodePoint === 'function' ? font.hasGlyphForCodePoint(cp) : true;
+        known.set(cp, has);
+      }
+      return has;
+    };
   }
 
   get left(): number {
@@ -90,7 +104,7 @@ export class Writer {
     };
     header();
     for (const row of rows) {
-      const h = Math.max(...row.map((cell, i) => (cell ? this.doc.heightOfString(cell, { width: widths[i]! - 4 }) : 0)), SMALL + 2);
+      const h = Math.max(...row.map((cell, i) => this.cellHeight(cell, widths[i]! - 4)), SMALL + 2);
       if (this.doc.y + h > this.bottom) {
         this.doc.addPage();
         header();
@@ -103,6 +117,13 @@ export class Writer {
     }
     this.doc.x = this.left;
     this.doc.fontSize(BODY);
+  }
+
+  /** A cell's height: one line when it fits (measuring a width is much cheaper than wrapping). */
+  private cellHeight(cell: string, width: number): number {
+    if (!cell) return 0;
+    if (!cell.includes('\n') && this.doc.widthOfString(cell) <= width) return this.doc.currentLineHeight(true);
+    return this.doc.heightOfString(cell, { width });
   }
 
   /** « page 1 / 3 » and the document's reference at the bottom of every page (the document is made with bufferPages). */

@@ -27,6 +27,16 @@ export class Sections {
     this.day = dayOf(this.start);
   }
 
+  /** One line of free text, safe to lay out (see cleanLine), in characters the font has. */
+  private line(text: string, max?: number): string {
+    return cleanLine(text, max, this.w.hasGlyph);
+  }
+
+  /** Free text (notes, incident details), safe to lay out. */
+  private free(text: string): string {
+    return cleanText(text, this.w.hasGlyph);
+  }
+
   private get start(): number {
     return this.input.report.claimedAt ?? this.input.report.createdAt;
   }
@@ -55,7 +65,7 @@ export class Sections {
   /** The reference written at the foot of every page. */
   reference(): string {
     const r = this.input.report;
-    return `${WORDS.fr.title} — ${cleanLine(r.cabin.name, 60)} — ${dayOf(this.start)} — ${cleanLine(r.consultationId, 60)}`;
+    return `${WORDS.fr.title} — ${this.line(r.cabin.name, 60)} — ${dayOf(this.start)} — ${this.line(r.consultationId, 60)}`;
   }
 
   header(): void {
@@ -71,18 +81,18 @@ export class Sections {
   consultation(): void {
     const r = this.input.report;
     const w = this.w;
-    w.field(this.l('cabin'), `${cleanLine(r.cabin.name)} (${cleanLine(r.cabin.id)})`);
+    w.field(this.l('cabin'), `${this.line(r.cabin.name)} (${this.line(r.cabin.id)})`);
     this.patient(this.input.patient);
     w.field(this.l('language'), LANGUAGE_NAMES[this.input.language]);
-    w.field(this.l('doctor'), r.doctor ? `${cleanLine(r.doctor.name)} (${cleanLine(r.doctor.id)})` : this.l('noDoctor'));
+    w.field(this.l('doctor'), r.doctor ? `${this.line(r.doctor.name)} (${this.line(r.doctor.id)})` : this.l('noDoctor'));
     w.field(this.l('date'), this.when(this.start));
     w.field(this.l('requested'), clockTime(r.createdAt, 'fr', true));
     w.field(this.l('start'), r.claimedAt === null ? '—' : clockTime(r.claimedAt, 'fr', true));
     w.field(this.l('end'), r.endedAt === null ? this.l('notEnded') : `${clockTime(r.endedAt, 'fr', true)}${dayOf(r.endedAt) !== this.day ? `, ${dayOf(r.endedAt)}` : ''}`);
     w.field(this.l('state'), this.both(STATE_WORDS, r.state));
     const people = [
-      r.doctor ? `${cleanLine(r.doctor.name)} (${this.l('participantDoctor')})` : undefined,
-      `${this.patientName(this.input.patient)} (${this.l('participantPatient')} « ${cleanLine(r.cabin.name)} »)`,
+      r.doctor ? `${this.line(r.doctor.name)} (${this.l('participantDoctor')})` : undefined,
+      `${this.patientName(this.input.patient)} (${this.l('participantPatient')} « ${this.line(r.cabin.name)} »)`,
     ].filter((p): p is string => p !== undefined);
     w.field(this.l('participants'), people.join('\n'));
   }
@@ -90,7 +100,7 @@ export class Sections {
   private patientName(p: PatientIdentity | null): string {
     if (!p) return this.l('unidentified');
     const used = p.usedName && p.usedName !== p.birthName ? ` (${p.usedName})` : '';
-    return cleanLine(`${p.birthName}${used} ${p.usedFirstName ?? p.firstNames[0] ?? ''}`);
+    return this.line(`${p.birthName}${used} ${p.usedFirstName ?? p.firstNames[0] ?? ''}`);
   }
 
   private patient(p: PatientIdentity | null): void {
@@ -101,12 +111,12 @@ export class Sections {
     const born = (lang: WordLanguage): string =>
       `${WORDS[lang].born} ${new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'UTC', dateStyle: 'long' }).format(new Date(`${p.birthDate}T00:00:00Z`))}`;
     const lines = [
-      cleanLine(`${p.birthName} ${p.firstNames.join(' ')}`),
+      this.line(`${p.birthName} ${p.firstNames.join(' ')}`),
       this.second ? `${born('fr')} / ${born(this.second)}` : born('fr'),
       `${this.l('sex')} : ${this.both(SEX_WORDS, p.sex)}`,
       ...(p.birthplace ? [`${this.l('birthplace')} : ${p.birthplace}`] : []),
-      ...(p.usedName ? [`${this.l('usedName')} : ${cleanLine(p.usedName)}`] : []),
-      ...(p.usedFirstName ? [`${this.l('usedFirstName')} : ${cleanLine(p.usedFirstName)}`] : []),
+      ...(p.usedName ? [`${this.l('usedName')} : ${this.line(p.usedName)}`] : []),
+      ...(p.usedFirstName ? [`${this.l('usedFirstName')} : ${this.line(p.usedFirstName)}`] : []),
       ...(p.ins ? [`${WORDS.fr.ins} : ${p.ins.value} (${INS_KIND_WORDS[p.ins.kind] ?? p.ins.kind})`] : []),
     ];
     this.w.field(this.l('patient'), lines.join('\n'));
@@ -175,7 +185,7 @@ export class Sections {
 
   private continuousGroup(g: ContinuousGroup): void {
     this.w.ensure(60);
-    this.w.paragraph(`${this.measureName(g.code)} — ${cleanLine(g.deviceId, DEVICE_CHARS)} — ${g.count} ${this.second ? 'mesures / readings' : 'mesures'} (${unitText(g.unit) || '—'})`, { size: 8.5 });
+    this.w.paragraph(`${this.measureName(g.code)} — ${this.line(g.deviceId, DEVICE_CHARS)} — ${g.count} ${this.second ? 'mesures / readings' : 'mesures'} (${unitText(g.unit) || '—'})`, { size: 8.5 });
     const columns = [
       { title: this.l('minute'), width: 0.1 },
       { title: this.l('count'), width: 0.1 },
@@ -189,7 +199,7 @@ export class Sections {
 
   /** The spot table's rows, made as the table draws them (10 000 readings need not be held twice). */
   private *spotCells(spots: readonly SpotRow[]): Generator<string[]> {
-    for (const row of spots) yield [tableTime(row.t), cleanLine(row.deviceId, DEVICE_CHARS), this.measureName(row.code), this.spotValue(row), this.remarks(row.readings, row.t)];
+    for (const row of spots) yield [tableTime(row.t), this.line(row.deviceId, DEVICE_CHARS), this.measureName(row.code), this.spotValue(row), this.remarks(row.readings, row.t)];
   }
 
   private *minuteCells(g: ContinuousGroup): Generator<string[]> {
@@ -203,6 +213,7 @@ export class Sections {
 
   private trends(bp: { t: number; values: number[] }[], spo2: { t: number; values: number[] }[]): void {
     if (bp.length < 2 && spo2.length < 2) return;
+    this.w.ensure(200);
     this.w.heading(this.l('trends'));
     const chart = (title: string, points: { t: number; values: number[] }[], series: { index: number; color: string; label: string }[]): void => {
       this.w.ensure(150);
@@ -245,7 +256,7 @@ export class Sections {
 
   notes(): void {
     this.w.heading(this.l('notes'));
-    const notes = cleanText(this.input.report.notes).trim();
+    const notes = this.free(this.input.report.notes).trim();
     if (notes) this.w.paragraph(notes, { size: 9.5 });
     else this.sentence('noNotes');
   }
@@ -261,10 +272,10 @@ export class Sections {
     this.w.table(
       [
         { title: this.l('time'), width: 0.12 },
-        { title: 'Origine / Source', width: 0.2 },
-        { title: 'Détail / Detail', width: 0.68 },
+        { title: this.l('source'), width: 0.2 },
+        { title: this.l('detail'), width: 0.68 },
       ],
-      list.map((i) => [`${tableTime(i.t)}${dayOf(i.t) !== this.day ? `\n${dayOf(i.t)}` : ''}`, side(i.side), cleanText(i.detail).trim() || '—']),
+      list.map((i) => [`${tableTime(i.t)}${dayOf(i.t) !== this.day ? `\n${dayOf(i.t)}` : ''}`, side(i.side), this.free(i.detail).trim() || '—']),
     );
   }
 
