@@ -47,8 +47,8 @@ export async function renderReportPdf(input: ReportPdfInput): Promise<Uint8Array
       Subject: WORDS.fr.title,
       Creator: 'Cabin hub',
       Producer: 'PDFKit',
+      // No ModDate: pdfkit's XMP carries no xmp:ModifyDate, and PDF/A wants the Info dictionary and the XMP to agree.
       CreationDate: date,
-      ModDate: date,
     },
   });
   const chunks: Buffer[] = [];
