@@ -7,6 +7,7 @@ import { migrate } from './schema.ts';
 import * as accounts from './store/accounts.ts';
 import type { Account } from './store/accounts.ts';
 import * as consultations from './store/consultations.ts';
+import * as history from './store/history.ts';
 import * as patients from './store/patients.ts';
 import type { FiledPatient, PatientChange } from './store/patients.ts';
 import type { Consultation } from './store/consultations.ts';
@@ -128,6 +129,11 @@ export class HubStore {
   addIncident(id: string, side: Role | 'hub', detail: string): void {
     reports.addIncident(this.s, id, side, detail);
   }
+  /** The consultation that ended last, or null. */
+  lastEndedConsultation(): string | null {
+    return history.lastEnded(this.s);
+  }
+
   report(id: string): ConsultationReport | null {
     return reports.report(this.s, id);
   }

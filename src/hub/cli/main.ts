@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { trustList } from '../../server/client-address.ts';
 import { closeLogger, createLogger, createRootLogger, type Logger } from '../../server/log.ts';
 import { StoreRefusedError } from '../../server/store-file.ts';
 import { seedDemoFromKeyFile } from '../demo.ts';
+import { exportFhir, exportPdf } from '../fhir/export.ts';
 import { createHub, type HubOptions } from '../server.ts';
 import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from '../store.ts';
 
@@ -23,6 +24,9 @@ const USAGE = `usage:
       --stop-with-stdin yes: stop when stdin closes (for a launcher that starts the hub as its child)
   npm run hub -- add-doctor --db FILE --username U --name N     (password from HUB_PASSWORD or stdin)
   npm run hub -- add-cabin --db FILE --id ID --name N           (prints the cabin's key, once)
+  npm run hub -- export --db FILE (--consultation ID | --last) --format fhir|pdf --out FILE
+      fhir: the consultation as a FHIR R4 Bundle (HL7 PHD IG; application/fhir+json), validated before it is
+      written; pdf: its report document (PDF/A-2b), which names the Bundle's SHA-256; --out - writes to stdout
   npm run hub -- disable-doctor USERNAME [--db FILE]            (default hub.db: no more logins or token renewals;
   npm run hub -- disable-cabin ID [--db FILE]                    its sessions end and a running hub closes its
                                                                  connections within one heartbeat, about 15 s)`;
@@ -213,6 +217,36 @@ function disable(role: 'doctor' | 'cabin', args: string[]): void {
   }
 }
 
+async function exportConsultation(args: string[]): Promise<void> {
+  const last = args.includes('--last');
+  const v = options(args.filter((a) => a !== '--last'), ['db', 'consultation', 'format', 'out']);
+  const db = required(v, 'db');
+  const out = required(v, 'out');
+  const format = required(v, 'format');
+  if (format !== 'fhir' && format !== 'pdf') throw new UsageError(`--format ${format} is not fhir or pdf.`);
+  if ((v.consultation === undefined) === !last) throw new UsageError('Give either --consultation ID or --last.');
+  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
+  if (out !== '-' && !existsSync(dirname(resolve(out)))) throw new UsageError(`The folder of ${out} does not exist: create it first.`);
+  const store = openStore(db);
+  try {
+    const id = v.consultation ?? store.lastEndedConsultation();
+    if (id === null) throw new UsageError(`No consultation has ended in ${db} yet.`);
+    const result = format === 'fhir' ? exportFhir(store, id) : await exportPdf(store, id);
+    if (!result.ok && result.error === 'not-found') throw new UsageError(`There is no consultation ${id} in ${db}.`);
+    if (!result.ok) {
+      const first = result.issues.slice(0, 5).map((i) => `${i.resourceType} ${i.path}: ${i.message}`);
+      throw new Error(`the FHIR Bundle of ${id} is not valid R4, nothing written (${result.issues.length} problems: ${first.join('; ')}).`);
+    }
+    const bytes = 'json' in result ? Buffer.from(result.json) : Buffer.from(result.pdf);
+    if (out === '-') process.stdout.write(bytes);
+    else writeFileSync(out, bytes);
+    const what = 'json' in result ? `${result.bundle.entry?.length ?? 0} FHIR resources, sha256 ${result.hash}` : `report PDF of the Bundle sha256 ${result.bundleHash}`;
+    console.error(`consultation ${id}: ${what}${out === '-' ? '' : `, written to ${out}`}`);
+  } finally {
+    store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -222,6 +256,8 @@ async function main(argv: string[]): Promise<void> {
       return addDoctor(rest);
     case 'add-cabin':
       return addCabin(rest);
+    case 'export':
+      return exportConsultation(rest);
     case 'disable-doctor':
       return disable('doctor', rest);
     case 'disable-cabin':
@@ -232,7 +268,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(USAGE);
       return;
     default:
-      throw new UsageError(`Unknown command "${command}": use serve, add-doctor, add-cabin, disable-doctor or disable-cabin (see npm run hub -- help).`);
+      throw new UsageError(`Unknown command "${command}": use serve, add-doctor, add-cabin, export, disable-doctor or disable-cabin (see npm run hub -- help).`);
   }
 }
 
