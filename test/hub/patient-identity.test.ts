@@ -94,12 +94,16 @@ describe('patient identity in the hub store', () => {
     store.close();
   });
 
-  it('a file of the previous version gains the table; its consultations read as not identified', () => {
+  it('a file of the version before the patients table gains it; its consultations read as not identified', () => {
     const file = tempDb();
     const db = new Database(file);
     db.pragma('foreign_keys = ON');
-    for (let v = 0; v < SCHEMA_VERSION - 1; v++) db.exec(MIGRATIONS[v]!);
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    // The step that adds it, wherever later steps put the current version.
+    const before = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE patients'));
+    expect(before).toBeGreaterThan(0);
+    for (let v = 0; v < before; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${before}`);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'patients'").get()).toBeUndefined();
     db.prepare("INSERT INTO doctors (id, name, password_hash, created_at) VALUES ('dr.a', 'Dr A', 'x', 0)").run();
     db.prepare("INSERT INTO cabins (id, name, key_hash, created_at) VALUES ('cab-1', 'Cabin 1', 'x', 0)").run();
     db.prepare("INSERT INTO consultations (id, cabin_id, doctor_id, language, state, created_at, claimed_at, ended_at) VALUES ('c1', 'cab-1', 'dr.a', 'fr', 'ended', 1, 2, 3)").run();
