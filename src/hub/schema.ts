@@ -147,6 +147,21 @@ export const MIGRATIONS: readonly string[] = [
     updated_by TEXT NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  // The FHIR push (issue 13): one row per ended consultation to send to the configured FHIR server, kept until it is
+  // through; `outcome` is the server's last OperationOutcome (JSON), for the operator.
+  `
+  CREATE TABLE fhir_push (
+    consultation_id TEXT PRIMARY KEY REFERENCES consultations(id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    outcome TEXT CHECK (outcome IS NULL OR json_valid(outcome)),
+    bundle_hash TEXT,
+    updated_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX fhir_push_due ON fhir_push(next_at) WHERE state = 'pending';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

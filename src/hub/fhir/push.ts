@@ -1,0 +1,271 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Logger } from '../../server/log.ts';
+import type { HubStore } from '../store.ts';
+import { exportFhir } from './export.ts';
+
+/**
+ * Sends each ended consultation to the configured FHIR server as one transaction Bundle with conditional creates
+ * (`ifNoneExist` on the identifiers), from a durable queue in the hub's database: a server that is down, slow or
+ * answering 5xx is tried again later (exponential backoff), and since every resource is created only if its
+ * identifier is not there yet, a push that is repeated (a reply lost to a timeout) creates nothing twice. A 4xx
+ * answer is kept as `failed` with the server's OperationOutcome for the operator (`npm run hub -- fhir-status`),
+ * who can queue it again (`fhir-retry`).
+ */
+
+export const FhirPushConfigSchema = z.object({
+  /** The FHIR server's base URL (the transaction is POSTed to it). */
+  baseUrl: z.string().url(),
+  auth: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('none') }),
+    /** A static bearer token read from a file (mode 0600), read again at each push so it can be rotated. */
+    z.object({ kind: z.literal('bearer-file'), file: z.string().min(1) }),
+    /** OAuth2 client credentials (RFC 6749 §4.4) at `tokenUrl`. */
+    z.object({ kind: z.literal('client-credentials'), tokenUrl: z.string().url(), clientId: z.string().min(1), clientSecret: z.string().min(1), scope: z.string().optional() }),
+  ]),
+  /** How long one push may take before it is counted as failed and tried again. Default 30 s. */
+  timeoutMs: z.number().int().positive().optional(),
+});
+export type FhirPushConfig = z.infer<typeof FhirPushConfigSchema>;
+
+/** The push configuration from the environment, or undefined when no FHIR server is configured. */
+export function fhirPushConfigFromEnv(env: NodeJS.ProcessEnv): FhirPushConfig | undefined {
+  const baseUrl = env.HUB_FHIR_URL?.trim();
+  if (!baseUrl) return undefined;
+  const auth = env.HUB_FHIR_TOKEN_FILE
+    ? { kind: 'bearer-file' as const, file: env.HUB_FHIR_TOKEN_FILE }
+    : env.HUB_FHIR_TOKEN_URL
+      ? { kind: 'client-credentials' as const, tokenUrl: env.HUB_FHIR_TOKEN_URL, clientId: env.HUB_FHIR_CLIENT_ID ?? '', clientSecret: env.HUB_FHIR_CLIENT_SECRET ?? '', ...(env.HUB_FHIR_SCOPE ? { scope: env.HUB_FHIR_SCOPE } : {}) }
+      : { kind: 'none' as const };
+  const parsed = FhirPushConfigSchema.safeParse({ baseUrl, auth });
+  if (!parsed.success) throw new Error(`The FHIR push settings are not usable: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'HUB_FHIR_URL'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** First retry after 30 s, doubling up to 1 h. */
+export const RETRY_FIRST_MS = 30_000;
+export const RETRY_MAX_MS = 3_600_000;
+export const retryDelay = (attempts: number): number => Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.max(0, attempts - 1));
+
+export interface PushRow {
+  consultationId: string;
+  state: 'pending' | 'done' | 'failed';
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  outcome: unknown;
+  bundleHash: string | null;
+  updatedAt: number;
+}
+
+/** The queue, on the hub's own database. */
+export class FhirPushQueue {
+  constructor(private readonly store: HubStore) {}
+
+  /** Queues every ended consultation not queued yet (due now); returns how many were added. */
+  enqueueEnded(): number {
+    const now = Math.floor(this.store.now());
+    return this.store.db
+      .prepare(
+        `INSERT INTO fhir_push (consultation_id, state, attempts, next_at, updated_at)
+         SELECT id, 'pending', 0, ?, ? FROM consultations c WHERE c.state = 'ended' AND NOT EXISTS (SELECT 1 FROM fhir_push p WHERE p.consultation_id = c.id)`,
+      )
+      .run(now, now).changes;
+  }
+
+  due(limit = 10): string[] {
+    return (this.store.db.prepare(`SELECT consultation_id AS id FROM fhir_push WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?`).all(Math.floor(this.store.now()), limit) as { id: string }[]).map((r) => r.id);
+  }
+
+  done(id: string, hash: string, outcome: unknown): void {
+    this.set(id, { state: 'done', bundleHash: hash, lastError: null, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) });
+  }
+
+  /** A failure to try again: after the backoff of this attempt. */
+  retry(id: string, error: string, outcome?: unknown): void {
+    const row = this.row(id);
+    const attempts = (row?.attempts ?? 0) + 1;
+    this.set(id, { state: 'pending', lastError: error, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) + retryDelay(attempts) });
+  }
+
+  /** A refusal the server will give again (4xx): kept for the operator, not retried by itself. */
+  fail(id: string, error: string, outcome?: unknown): void {
+    this.set(id, { state: 'failed', lastError: error, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) });
+  }
+
+  /** The operator queues a consultation again (after fixing the server or the data): due now. */
+  requeue(id: string): boolean {
+    const now = Math.floor(this.store.now());
+    return this.store.db.prepare(`UPDATE fhir_push SET state = 'pending', next_at = ?, updated_at = ? WHERE consultation_id = ? AND state != 'pending'`).run(now, now, id).changes > 0;
+  }
+
+  row(id: string): PushRow | null {
+    return this.rows(`WHERE consultation_id = ?`, id)[0] ?? null;
+  }
+
+  /** What is pending and what failed (and, with `all`, what is done), newest first. */
+  list(all = false): PushRow[] {
+    return this.rows(all ? 'ORDER BY updated_at DESC' : `WHERE state != 'done' ORDER BY updated_at DESC`);
+  }
+
+  private rows(where: string, ...params: unknown[]): PushRow[] {
+    const raw = this.store.db.prepare(`SELECT consultation_id, state, attempts, next_at, last_error, outcome, bundle_hash, updated_at FROM fhir_push ${where}`).all(...params) as Record<string, unknown>[];
+    return raw.map((r) => {
+      let outcome: unknown = null;
+      try {
+        outcome = typeof r.outcome === 'string' ? JSON.parse(r.outcome) : null;
+      } catch {
+        outcome = null;
+      }
+      return {
+        consultationId: String(r.consultation_id),
+        state: r.state as PushRow['state'],
+        attempts: Number(r.attempts),
+        nextAt: Number(r.next_at),
+        lastError: typeof r.last_error === 'string' ? r.last_error : null,
+        outcome,
+        bundleHash: typeof r.bundle_hash === 'string' ? r.bundle_hash : null,
+        updatedAt: Number(r.updated_at),
+      };
+    });
+  }
+
+  private set(id: string, v: { state: PushRow['state']; lastError: string | null; outcome?: unknown; attemptsDelta: number; nextAt: number; bundleHash?: string }): void {
+    const outcome = v.outcome === undefined ? null : JSON.stringify(v.outcome).slice(0, 100_000);
+    this.store.db
+      .prepare(
+        `UPDATE fhir_push SET state = ?, attempts = attempts + ?, next_at = ?, last_error = ?, outcome = CASE WHEN json_valid(?) THEN ? ELSE NULL END,
+         bundle_hash = COALESCE(?, bundle_hash), updated_at = ? WHERE consultation_id = ?`,
+      )
+      .run(v.state, v.attemptsDelta, v.nextAt, v.lastError?.slice(0, 1000) ?? null, outcome, outcome, v.bundleHash ?? null, Math.floor(this.store.now()), id);
+  }
+}
+
+type Fetch = typeof fetch;
+
+/** Pushes what is due, one consultation at a time; `tick()` is called by a timer (or a test). */
+export class FhirPusher {
+  readonly queue: FhirPushQueue;
+  private token: { value: string; until: number } | undefined;
+  private running = false;
+
+  constructor(
+    private readonly store: HubStore,
+    private readonly config: FhirPushConfig,
+    private readonly log: Logger,
+    private readonly fetchFn: Fetch = fetch,
+  ) {
+    this.queue = new FhirPushQueue(store);
+  }
+
+  /** One round: queue the newly ended consultations, push the due ones. Never throws; returns how many went through. */
+  async tick(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    let through = 0;
+    try {
+      this.queue.enqueueEnded();
+      for (const id of this.queue.due()) if (await this.pushOne(id)) through++;
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'FHIR push round failed');
+    } finally {
+      this.running = false;
+    }
+    return through;
+  }
+
+  private async pushOne(id: string): Promise<boolean> {
+    const built = exportFhir(this.store, id, { type: 'transaction' });
+    if (!built.ok) {
+      // Our own Bundle is invalid (or the consultation vanished): the server would refuse it; the operator must see it.
+      const detail = built.error === 'invalid' ? built.issues.slice(0, 5).map((i) => `${i.resourceType} ${i.path}: ${i.message}`).join('; ') : 'consultation not found';
+      this.queue.fail(id, `not sent: ${detail}`);
+      this.log.warn({ consultationId: id }, `FHIR push: not sent (${built.error})`);
+      return false;
+    }
+    let res: Response;
+    try {
+      const auth = await this.authorization();
+      res = await this.fetchFn(this.config.baseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', ...(auth ? { authorization: auth } : {}) },
+        body: built.json,
+        signal: AbortSignal.timeout(this.config.timeoutMs ?? 30_000),
+      });
+    } catch (err) {
+      const msg = err instanceof Error ? (err.name === 'TimeoutError' ? 'the FHIR server did not answer in time' : `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`) : String(err);
+      this.queue.retry(id, msg);
+      this.log.warn({ consultationId: id }, `FHIR push: will retry (${msg})`);
+      return false;
+    }
+    const body = await res.text().catch(() => '');
+    let json: unknown;
+    try {
+      json = body ? JSON.parse(body) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (res.ok) {
+      const statuses = entryStatuses(json);
+      const bad = statuses.filter((s) => !/^2\d\d/.test(s));
+      if (statuses.length === 0 || bad.length > 0) {
+        this.queue.retry(id, `the server's transaction answer is not all 2xx (${bad.slice(0, 3).join(', ') || 'no entries'})`, json);
+        return false;
+      }
+      this.queue.done(id, built.hash, { statuses: countBy(statuses) });
+      this.log.info({ consultationId: id }, `FHIR push: sent (${statuses.length} entries)`);
+      return true;
+    }
+    if (res.status === 401) this.token = undefined;
+    const outcome = isOutcome(json) ? json : undefined;
+    const msg = `HTTP ${res.status}${outcome ? `: ${outcomeText(outcome)}` : ''}`;
+    // Refusals the server will repeat wait for the operator; the rest (5xx, 408, 429, 401 with a fresh token) retry.
+    if (res.status >= 400 && res.status < 500 && ![401, 408, 409, 425, 429].includes(res.status)) this.queue.fail(id, msg, outcome);
+    else this.queue.retry(id, msg, outcome);
+    this.log.warn({ consultationId: id, status: res.status }, 'FHIR push refused');
+    return false;
+  }
+
+  private async authorization(): Promise<string | undefined> {
+    const auth = this.config.auth;
+    if (auth.kind === 'none') return undefined;
+    if (auth.kind === 'bearer-file') {
+      const token = readFileSync(auth.file, 'utf8').trim();
+      if (!token) throw new Error(`the token file ${auth.file} is empty`);
+      return `Bearer ${token}`;
+    }
+    const now = this.store.now();
+    if (this.token && this.token.until > now) return `Bearer ${this.token.value}`;
+    const form = new URLSearchParams({ grant_type: 'client_credentials', ...(auth.scope ? { scope: auth.scope } : {}) });
+    const res = await this.fetchFn(auth.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}` },
+      body: form.toString(),
+      signal: AbortSignal.timeout(this.config.timeoutMs ?? 30_000),
+    });
+    const answer = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() }).safeParse(await res.json().catch(() => undefined));
+    if (!res.ok || !answer.success) throw new Error(`the token endpoint answered HTTP ${res.status} without an access token`);
+    // Renewed a minute before it expires.
+    this.token = { value: answer.data.access_token, until: now + Math.max(0, (answer.data.expires_in ?? 300) * 1000 - 60_000) };
+    return `Bearer ${this.token.value}`;
+  }
+}
+
+function entryStatuses(json: unknown): string[] {
+  const entries = (json as { entry?: { response?: { status?: unknown } }[] } | undefined)?.entry;
+  return Array.isArray(entries) ? entries.map((e) => String(e?.response?.status ?? '')) : [];
+}
+
+const countBy = (list: readonly string[]): Record<string, number> => list.reduce<Record<string, number>>((m, s) => ((m[s] = (m[s] ?? 0) + 1), m), {});
+
+function isOutcome(json: unknown): json is { resourceType: 'OperationOutcome'; issue?: { severity?: string; diagnostics?: string; details?: { text?: string }; expression?: string[] }[] } {
+  return typeof json === 'object' && json !== null && (json as { resourceType?: unknown }).resourceType === 'OperationOutcome';
+}
+
+function outcomeText(o: { issue?: { severity?: string; diagnostics?: string; details?: { text?: string }; expression?: string[] }[] }): string {
+  return (o.issue ?? [])
+    .slice(0, 3)
+    .map((i) => `${i.severity ?? ''} ${i.expression?.[0] ?? ''} ${i.details?.text ?? i.diagnostics ?? ''}`.trim())
+    .join('; ')
+    .slice(0, 500);
+}
