@@ -9,6 +9,7 @@ import { handleHttp } from './http.ts';
 import { LoginThrottle } from './limits.ts';
 import { IceServers, type IceConfig } from './ice.ts';
 import { Relay } from './relay.ts';
+import { FhirPusher, type FhirPushConfig } from './fhir/push.ts';
 import { HubStore } from './store.ts';
 import { Tokens } from './tokens.ts';
 
@@ -54,6 +55,10 @@ export interface HubOptions {
    * limits count (src/server/client-address.ts). None by default (then every client behind a proxy is the proxy).
    */
   trustedProxies?: readonly string[];
+  /** A FHIR server to send each ended consultation to (issue 13; src/hub/fhir/push.ts); none by default. */
+  fhirPush?: FhirPushConfig;
+  /** How often the FHIR push looks for what is due. Default 15 000 ms. */
+  fhirPushEveryMs?: number;
 }
 
 export interface Hub {
@@ -104,6 +109,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     store.close();
     throw err;
   }
+  // The FHIR push: a round now (what ended while the hub was down), then on a timer; one round at a time.
+  const pusher = opts.fhirPush ? new FhirPusher(store, opts.fhirPush, log.child({ component: 'fhir-push' })) : undefined;
+  const pushTimer = pusher ? clock.setInterval(() => void pusher.tick(), opts.fhirPushEveryMs ?? 15_000) : undefined;
+  if (pusher) void pusher.tick();
   const { port } = server.address() as AddressInfo;
   const hostPart = host.includes(':') ? `[${host}]` : host;
   let closed: Promise<void> | undefined;
@@ -113,6 +122,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     store,
     close: () =>
       (closed ??= (async () => {
+        if (pushTimer !== undefined) clock.clearInterval(pushTimer);
         relay.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fhirHash } from '../../src/hub/fhir/json.ts';
+import { FhirPushQueue } from '../../src/hub/fhir/push.ts';
 import { HubStore } from '../../src/hub/store.ts';
 import type { PatientIdentity } from '../../src/shared/patient-identity.ts';
 import { activeStore, apply, DR_A, tempDbs } from './helpers.ts';
@@ -68,6 +69,25 @@ describe('hub CLI: export a consultation (FHIR R4 Bundle, report PDF)', { timeou
     expect(text.stdout).toMatch(/DUPONT|Dupont/);
     expect(text.stdout).toContain('Contrôle dans un mois.');
     expect(text.stdout.replace(/\s+/g, '')).toContain(hash!);
+  });
+
+  it('fhir-status shows what is pending or failed with the server’s answer; fhir-retry queues it again', async () => {
+    const { db, id } = await hubWithConsultation();
+    const store = new HubStore(db);
+    const queue = new FhirPushQueue(store);
+    expect(queue.enqueueEnded()).toBe(1);
+    queue.fail(id, 'HTTP 422: error Patient.identifier bad INS', { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
+    store.close();
+    const status = hub(['fhir-status', '--db', db]);
+    expect(status.code).toBe(0);
+    expect(status.stdout.toString('utf8')).toMatch(new RegExp(`${id}  failed  1 attempt\\(s\\)  at .*HTTP 422: error Patient.identifier bad INS\\n  server: \\{"resourceType":"OperationOutcome"`));
+    const retry = hub(['fhir-retry', id, '--db', db]);
+    expect(retry).toMatchObject({ code: 0 });
+    expect(retry.stdout.toString('utf8')).toContain(`${id} queued again`);
+    expect(hub(['fhir-status', '--db', db]).stdout.toString('utf8')).toMatch(new RegExp(`${id}  pending  1 attempt\\(s\\)  next try`));
+    const unknown = hub(['fhir-retry', 'nope', '--db', db]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/nope is not in the FHIR push queue/);
   });
 
   it('refuses what it cannot do with a clear message and exit 2, writing nothing', async () => {

