@@ -9,6 +9,7 @@ import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import { PatientIdentitySchema, type PatientAnswer } from '../shared/patient-identity.ts';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, type DeviceCookies } from './device.ts';
+import { exportFhir, exportPdf } from './fhir/export.ts';
 import type { LoginThrottle } from './limits.ts';
 import type { HubStore, Session } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
@@ -45,7 +46,22 @@ class HttpError extends Error {
 const SECURITY_HEADERS = securityHeaders(contentSecurityPolicy({ inlineStyles: true }), { mediaDevices: 'self' });
 const API_HEADERS = { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' };
 
+/** An answer that is a file, not JSON: the consultation's FHIR Bundle or its report PDF, for the doctor to keep. */
+class FileAnswer {
+  constructor(
+    readonly contentType: string,
+    readonly bytes: Buffer,
+    readonly filename: string,
+  ) {}
+}
+
 function send(res: ServerResponse, status: number, body: unknown, extra: Out = {}): void {
+  if (body instanceof FileAnswer) {
+    res
+      .writeHead(status, { ...API_HEADERS, ...extra, 'Content-Type': body.contentType, 'Content-Length': String(body.bytes.length), 'Content-Disposition': `attachment; filename="${body.filename}"` })
+      .end(body.bytes);
+    return;
+  }
   res.writeHead(status, { ...API_HEADERS, ...extra }).end(JSON.stringify(body));
 }
 
@@ -238,8 +254,33 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
   }
   const patient = /^\/api\/consultations\/([^/]{1,100})\/patient$/.exec(path);
   if (patient && (req.method === 'GET' || req.method === 'PUT')) return patientRoute(deps, req, patient[1]!);
-  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout'].includes(path) || report !== null || patient !== null;
+  const file = /^\/api\/consultations\/([^/]{1,100})\/(fhir|report\.pdf)$/.exec(path);
+  if (file && req.method === 'GET') return fileRoute(deps, req, file[1]!, file[2] === 'fhir' ? 'fhir' : 'pdf');
+  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout'].includes(path) || report !== null || patient !== null || file !== null;
   throw known ? new HttpError(405, 'method-not-allowed', `${req.method ?? ''} is not allowed on ${path}.`) : new HttpError(404, 'not-found', `There is no ${path}.`);
+}
+
+/**
+ * `GET /api/consultations/:id/fhir` (the FHIR R4 Bundle, application/fhir+json) and `GET …/report.pdf` (the report
+ * document, which names the Bundle's SHA-256): for the consultation's doctor only, as the report. Made on request
+ * from the hub's data, so they always match what the hub holds (an open consultation's are marked preliminary).
+ */
+async function fileRoute(deps: ApiDeps, req: IncomingMessage, id: string, kind: 'fhir' | 'pdf'): Promise<FileAnswer> {
+  const session = await bearerSession(deps, req);
+  if (session.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor may read a consultation report.');
+  const r = deps.store.report(id);
+  if (!r) throw new HttpError(404, 'not-found', 'There is no such consultation.');
+  if (r.doctor?.id !== session.subject) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
+  const name = `consultation-${id.replace(/[^A-Za-z0-9-]/g, '_')}`;
+  const result = kind === 'fhir' ? exportFhir(deps.store, id) : await exportPdf(deps.store, id);
+  if (!result.ok) {
+    if (result.error === 'not-found') throw new HttpError(404, 'not-found', 'There is no such consultation.');
+    deps.log.error({ consultationId: id, problems: result.issues.slice(0, 5) }, 'the FHIR Bundle of a consultation is not valid R4');
+    throw new HttpError(500, 'export-invalid', 'The hub could not make a valid export of this consultation: the hub log names the problem.');
+  }
+  return 'json' in result
+    ? new FileAnswer('application/fhir+json; charset=utf-8', Buffer.from(result.json), `${name}.fhir.json`)
+    : new FileAnswer('application/pdf', Buffer.from(result.pdf), `${name}.pdf`);
 }
 
 /**
