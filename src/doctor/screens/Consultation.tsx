@@ -9,6 +9,7 @@ import { CutNotice } from '../components/CutNotice.tsx';
 import { Devices } from '../components/Devices.tsx';
 import { MediaView } from '../components/MediaView.tsx';
 import { PatientCard } from '../components/PatientCard.tsx';
+import { ReportDownloads } from '../components/ReportDownloads.tsx';
 import { PatientView } from '../components/PatientView.tsx';
 import { PatientNotices } from '../components/PatientNotices.tsx';
 import { PatientSession } from '../components/PatientSession.tsx';
@@ -107,6 +108,7 @@ export function Consultation({ consultation, call, hub, presenceKnown, ending, e
         <p id="notes-help" className="note">
           {t('consultation.notesHelp')}
         </p>
+        <ReportDownloads consultationId={consultation.consultationId} />
         {endError && (
           <p className="banner banner-bad" role="alert" data-testid="end-error">
             {endError === NOTES_TOO_LARGE ? t('consultation.notesTooLarge') : t('consultation.endError', { message: hubErrorText(t, endError) })}
