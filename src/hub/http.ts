@@ -7,6 +7,7 @@ import type { Logger } from '../server/log.ts';
 import type { Attempt } from '../server/rate-limit.ts';
 import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
+import { PAST_CONSULTATIONS_MAX, type PastConsultationsAnswer } from '../shared/past-consultations.ts';
 import { PatientIdentitySchema, type PatientAnswer } from '../shared/patient-identity.ts';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, type DeviceCookies } from './device.ts';
 import { exportFhir, exportPdf } from './fhir/export.ts';
@@ -243,6 +244,11 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     out['Set-Cookie'] = cookie('', 0);
     return { ended };
   }
+  if (path === '/api/consultations' && req.method === 'GET') {
+    const session = await bearerSession(deps, req);
+    if (session.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor has consultations to list.');
+    return { consultations: deps.store.doctorConsultations(session.subject, PAST_CONSULTATIONS_MAX) } satisfies PastConsultationsAnswer;
+  }
   const report = /^\/api\/consultations\/([^/]{1,100})\/report$/.exec(path);
   if (report && req.method === 'GET') {
     const session = await bearerSession(deps, req);
@@ -256,7 +262,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
   if (patient && (req.method === 'GET' || req.method === 'PUT')) return patientRoute(deps, req, patient[1]!);
   const file = /^\/api\/consultations\/([^/]{1,100})\/(fhir|report\.pdf)$/.exec(path);
   if (file && req.method === 'GET') return fileRoute(deps, req, file[1]!, file[2] === 'fhir' ? 'fhir' : 'pdf');
-  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout'].includes(path) || report !== null || patient !== null || file !== null;
+  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout', '/api/consultations'].includes(path) || report !== null || patient !== null || file !== null;
   throw known ? new HttpError(405, 'method-not-allowed', `${req.method ?? ''} is not allowed on ${path}.`) : new HttpError(404, 'not-found', `There is no ${path}.`);
 }
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { silentLogger, type Logger } from '../server/log.ts';
 import { openSqlite } from '../server/sqlite.ts';
 import type { ConsultationReport, QueueItem, Role } from '../shared/hub-protocol.ts';
+import type { PastConsultation } from '../shared/past-consultations.ts';
 import type { PatientIdentity } from '../shared/patient-identity.ts';
 import { migrate } from './schema.ts';
 import * as accounts from './store/accounts.ts';
@@ -129,6 +130,11 @@ export class HubStore {
   addIncident(id: string, side: Role | 'hub', detail: string): void {
     reports.addIncident(this.s, id, side, detail);
   }
+  /** A doctor's ended consultations, newest first. */
+  doctorConsultations(doctorId: string, limit: number): PastConsultation[] {
+    return history.doctorConsultations(this.s, doctorId, limit);
+  }
+
   /** The consultation that ended last, or null. */
   lastEndedConsultation(): string | null {
     return history.lastEnded(this.s);

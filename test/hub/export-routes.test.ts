@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeConsultation, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
+import { PastConsultationsAnswerSchema } from '../../src/shared/past-consultations.ts';
+import { activeConsultation, apply, cabinToken, doctorToken, DR_A, startHub, type TestHub } from './helpers.ts';
 
 /** The doctor's downloads: `GET /api/consultations/:id/fhir` and `…/report.pdf`. */
 let t: TestHub;
@@ -70,5 +71,24 @@ describe('the consultation’s FHIR Bundle and report PDF, for its doctor', () =
       const post = await fetch(`${t.hub.url}/api/consultations/${id}/${kind}`, { method: 'POST', headers: { authorization: `Bearer ${await doctorToken(t, 'dr.a')}` } });
       expect(post.status).toBe(405);
     }
+  });
+});
+
+describe('the doctor’s past consultations (GET /api/consultations)', () => {
+  it('lists the doctor’s own ended consultations, newest first, with the patient and the FHIR push; no one else’s', async () => {
+    const c = await activeConsultation(t, 'cab-2', 'dr.a');
+    t.hub.store.setPatientIdentity(c.id, { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female', status: 'provisional' }, 'dr.a');
+    expect(apply(t.hub.store, DR_A, { type: 'end', consultationId: c.id, notes: '', readings: [] }).out.next?.state).toBe('ended');
+    c.cabin.close();
+    c.doc.close();
+    const list = await get('/api/consultations', 'dr.a');
+    expect(list.status).toBe(200);
+    const answer = PastConsultationsAnswerSchema.parse(await list.json());
+    // The active one (the first describe's) is not listed: only ended consultations.
+    expect(answer.consultations.map((x) => x.consultationId)).toEqual([c.id]);
+    expect(answer.consultations[0]).toMatchObject({ cabin: { id: 'cab-2' }, patient: { birthName: 'Dupont', firstNames: ['Marie'], status: 'provisional' }, fhirPush: null });
+    expect(PastConsultationsAnswerSchema.parse(await (await get('/api/consultations', 'dr.b')).json()).consultations).toEqual([]);
+    expect((await get('/api/consultations', 'cab-3')).status).toBe(403);
+    expect((await get('/api/consultations')).status).toBe(401);
   });
 });
