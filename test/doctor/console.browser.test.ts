@@ -89,6 +89,8 @@ describe('doctor console in Chromium (stand-in hub, scripted cabin)', () => {
         session = '';
         return void res.writeHead(204, { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api; Max-Age=0` }).end();
       }
+      // The queue lists the doctor's past consultations (issue 13): none here.
+      if (req.method === 'GET' && url.pathname === '/api/consultations') return json(200, { consultations: [] });
       // The patient card asks who the patient is (issue 13): not identified here.
       if (req.method === 'GET' && url.pathname === '/api/consultations/c1/patient') return json(200, { patient: null, updatedAt: null });
       if (req.method === 'GET' && url.pathname === '/api/consultations/c1/report') {

@@ -5,6 +5,7 @@ import { nextMinuteIn } from '../alert/queue-watch.ts';
 import { nextOfflineStepIn } from '../alert/cabin-offline.ts';
 import { useFocusOnMount } from '../components/use-focus-on-mount.ts';
 import { NotifySwitch } from '../components/NotifySwitch.tsx';
+import { PastConsultations } from '../components/PastConsultations.tsx';
 import { QueueEntry } from './QueueEntry.tsx';
 import { claimErrorText } from './claim-error.ts';
 
@@ -63,6 +64,7 @@ export function Queue() {
           ))}
         </ul>
       )}
+      <PastConsultations reload={state.notice} />
     </section>
   );
 }

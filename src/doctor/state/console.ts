@@ -5,6 +5,7 @@ import type { NetCheck } from '../../shared/netcheck.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
 import { fetchExport, type DownloadResult, type ExportKind } from '../hub/download.ts';
+import { fetchPastConsultations, type HistoryResult } from '../hub/history.ts';
 import { fetchPatient, savePatient, type PatientResult } from '../hub/patient.ts';
 import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
@@ -158,6 +159,10 @@ export class ConsoleController {
   }
   savePatient(consultationId: string, identity: PatientIdentity): Promise<PatientResult> {
     return savePatient(consultationId, identity, this.tokens.token?.token, this.fetcher);
+  }
+  /** The doctor's ended consultations, newest first. */
+  pastConsultations(): Promise<HistoryResult> {
+    return fetchPastConsultations(this.tokens.token?.token, this.fetcher);
   }
   /** The consultation's FHIR Bundle or report PDF, as the hub makes it now. */
   downloadExport(consultationId: string, kind: ExportKind): Promise<DownloadResult> {

@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PastConsultation } from '../../shared/past-consultations.ts';
+import type { DownloadResult, ExportKind } from '../hub/download.ts';
+import type { HistoryResult } from '../hub/history.ts';
+import { useController } from '../state/hooks.ts';
+import { ReportDownloadsWith } from './ReportDownloads.tsx';
+
+/**
+ * « Mes consultations »: the doctor's ended consultations, newest first, each with its patient (or « Non identifié »),
+ * where its FHIR push stands, and its report PDF and FHIR Bundle to download. Loaded when the queue shows, and again
+ * when a report was just saved (`reload` changes).
+ */
+export function PastConsultations({ reload }: { reload: unknown }) {
+  const controller = useController();
+  return <PastConsultationsWith load={() => controller.pastConsultations()} download={(id, kind) => controller.downloadExport(id, kind)} reload={reload} />;
+}
+
+type Download = (id: string, kind: ExportKind) => Promise<DownloadResult>;
+
+export function PastConsultationsWith({ load, download, reload }: { load: () => Promise<HistoryResult>; download: Download; reload?: unknown }) {
+  const [result, setResult] = useState<HistoryResult | undefined>();
+  useEffect(() => {
+    let live = true;
+    void load().then((r) => live && setResult(r));
+    return () => {
+      live = false;
+    };
+    // `load` is a new function at each render; the list is read again only when `reload` changes.
+  }, [reload]);
+  return <PastConsultationsView result={result} download={download} />;
+}
+
+export function PastConsultationsView({ result, download }: { result: HistoryResult | undefined; download: Download }) {
+  const { t } = useTranslation();
+  return (
+    <section className="past card" aria-labelledby="past-title" data-testid="past-consultations">
+      <h2 id="past-title" className="box-title">
+        {t('past.title')}
+      </h2>
+      {result === undefined && <p className="note">{t('past.loading')}</p>}
+      {result?.ok === false && (
+        <p className="banner banner-warn" role="alert" data-testid="past-error">
+          {t(`past.failure.${result.error}`)}
+        </p>
+      )}
+      {result?.ok && result.consultations.length === 0 && <p className="empty">{t('past.empty')}</p>}
+      {result?.ok && result.consultations.length > 0 && (
+        <ul className="past-list">
+          {result.consultations.map((c) => (
+            <PastRow key={c.consultationId} c={c} download={download} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function PastRow({ c, download }: { c: PastConsultation; download: Download }) {
+  const { t, i18n } = useTranslation();
+  const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(c.endedAt ?? c.createdAt));
+  const who = c.patient ? `${c.patient.birthName.toUpperCase()} ${c.patient.firstNames.join(' ')}` : t('past.unidentified');
+  return (
+    <li className="past-item" data-testid="past-item" data-id={c.consultationId}>
+      <p>
+        <time dateTime={new Date(c.endedAt ?? c.createdAt).toISOString()}>{when}</time> — {c.cabin.name}
+      </p>
+      <p>
+        <strong>{who}</strong>
+        {c.patient && ` (${t(`patient.status.${c.patient.status}`)})`}
+      </p>
+      {c.fhirPush && <p className="note" data-testid="past-push">{t(`past.push.${c.fhirPush}`)}</p>}
+      <ReportDownloadsWith consultationId={c.consultationId} download={download} />
+    </li>
+  );
+}
