@@ -8,19 +8,10 @@ import { fetchPatient, savePatient } from '../../src/doctor/hub/patient.ts';
 import { createI18n } from '../../src/doctor/i18n/index.ts';
 import { draftOf, emptyDraft, identityOf, insGrouped, type PatientDraft } from '../../src/doctor/state/patient-form.ts';
 import type { Language } from '../../src/shared/language.ts';
-import type { PatientIdentity } from '../../src/shared/patient-identity.ts';
 import { activeConsultation, doctorToken, startHub, type TestHub } from '../hub/helpers.ts';
+import { CHLOE } from '../helpers/patients.ts';
 
 /** Key 78 computed by the rule (97 − 2920375116042 mod 97). */
-const CHLOE: PatientIdentity = {
-  birthName: 'Martin',
-  firstNames: ['Chloé', 'Marie'],
-  birthDate: '1992-03-12',
-  sex: 'female',
-  birthplace: '75056',
-  ins: { kind: 'nir', value: '292037511604278' },
-  status: 'qualified',
-};
 const TYPED: PatientDraft = {
   ...emptyDraft(),
   birthName: ' Martin ',

@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PatientIdentity } from '../../src/shared/patient-identity.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { accessibilityProblems } from '../helpers/layout.ts';
 import { cabinToken, Client, PASSWORD, startHub, type TestHub } from '../hub/helpers.ts';
+import { CHLOE } from '../helpers/patients.ts';
 
 /**
  * The patient card in Chromium, on the real hub: the doctor accepts a cabin's request (a `ws` cabin), sees « Patient
@@ -18,15 +18,6 @@ import { cabinToken, Client, PASSWORD, startHub, type TestHub } from '../hub/hel
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Key 78 computed by the rule (97 − 2920375116042 mod 97). */
-const CHLOE: PatientIdentity = {
-  birthName: 'Martin',
-  firstNames: ['Chloé', 'Marie'],
-  birthDate: '1992-03-12',
-  sex: 'female',
-  birthplace: '75056',
-  ins: { kind: 'nir', value: '292037511604278' },
-  status: 'qualified',
-};
 
 describe('the patient card in Chromium, on the real hub', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'doctor-patient-'));

@@ -7,17 +7,9 @@ import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
 import { PatientAnswerSchema, type PatientIdentity } from '../../src/shared/patient-identity.ts';
 import { captureLogger } from '../helpers/log-capture.ts';
 import { activeConsultation, activeStore, api, apply, cabinToken, doctorToken, DR_A, startHub, tempDbs, type TestHub } from './helpers.ts';
+import { CHLOE } from '../helpers/patients.ts';
 
 /** Key 78 computed by the rule (97 − 2920375116042 mod 97). */
-const CHLOE: PatientIdentity = {
-  birthName: 'Martin',
-  firstNames: ['Chloé', 'Marie'],
-  birthDate: '1992-03-12',
-  sex: 'female',
-  birthplace: '75056',
-  ins: { kind: 'nir', value: '292037511604278' },
-  status: 'qualified',
-};
 const PROVISIONAL: PatientIdentity = { birthName: 'بن علي', firstNames: ['محمد'], birthDate: '1970-01-01', sex: 'male', status: 'provisional' };
 
 const tempDb = tempDbs('hub-patient-');

@@ -1,3 +1,4 @@
+import { unitText } from '../../shared/unit-text.ts';
 import { OBSERVATION_FLAGS, type DeviceClock, type ObservationFlag } from '../../shared/observation.ts';
 
 /**
@@ -62,26 +63,7 @@ export function clockNote(clock: DeviceClock | undefined): ClockNote | undefined
   return { key: 'clock.skewedDay', count: Math.round(s / 86_400), offsetMs };
 }
 
-/** UCUM units as people write them (the device's own units included: kPa, °F, lb, mmol/L). */
-const UNIT_TEXT: Readonly<Record<string, string>> = {
-  '%': '%',
-  '/min': '/min',
-  'mm[Hg]': 'mmHg',
-  kPa: 'kPa',
-  Cel: '°C',
-  '[degF]': '°F',
-  kg: 'kg',
-  '[lb_av]': 'lb',
-  cm: 'cm',
-  '[in_i]': 'in',
-  'mg/dL': 'mg/dL',
-  'mmol/L': 'mmol/L',
-  'g/L': 'g/L',
-  'kg/m2': 'kg/m²',
-};
-
-/** A unit as shown; an unknown one as the device's code itself (better than nothing). */
-export const unitText = (ucum: string): string => UNIT_TEXT[ucum] ?? ucum;
+export { unitText };
 
 /** French doctors read glycaemia in g/L: mg/dL ÷ 100. */
 export const gramsPerLitre = (mgdl: number): number => mgdl / 100;

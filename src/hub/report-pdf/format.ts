@@ -1,3 +1,4 @@
+import { unitText } from '../../shared/unit-text.ts';
 import { numberLocale, type Language } from '../../shared/language.ts';
 import type { DeviceClock } from '../../shared/observation.ts';
 
@@ -96,25 +97,7 @@ export function decimalsOf(code: string, decimals: number | undefined): number {
   return code.startsWith('MDC_TEMP_') || code === 'MDC_MASS_BODY_ACTUAL' ? 1 : 0;
 }
 
-/** UCUM units as people write them (the devices' own units included), as the doctor console shows them. */
-const UNIT_TEXT: Readonly<Record<string, string>> = {
-  '%': '%',
-  '/min': '/min',
-  'mm[Hg]': 'mmHg',
-  kPa: 'kPa',
-  Cel: '°C',
-  '[degF]': '°F',
-  kg: 'kg',
-  '[lb_av]': 'lb',
-  cm: 'cm',
-  '[in_i]': 'in',
-  'mg/dL': 'mg/dL',
-  'mmol/L': 'mmol/L',
-  'g/L': 'g/L',
-  'kg/m2': 'kg/m²',
-  '1': '',
-};
-export const unitText = (ucum: string): string => UNIT_TEXT[ucum] ?? ucum;
+export { unitText };
 
 /** A value and its unit: « 37,60 °C ». */
 export function valueText(value: number, decimals: number, unit: string, language: Language): string {
