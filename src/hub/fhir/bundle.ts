@@ -17,9 +17,11 @@ import type {
 } from '@medplum/fhirtypes';
 import { CATALOGUE } from '../../shared/catalogue.ts';
 import type { ConsultationReport, StoredReportReading } from '../../shared/hub-protocol.ts';
-import { INS_SYSTEMS, type PatientIdentity } from '../../shared/patient-identity.ts';
-import { eui48, macDigits, phdIdentifier, stableUuid } from './ids.ts';
+import type { PatientIdentity } from '../../shared/patient-identity.ts';
+import { ACT_CODE, fhirDateTime, GATEWAY_EXTENSION, LOINC_SYSTEM, MDC_SYSTEM, mdcCoding, OBSERVATION_CATEGORY, PHD_CATEGORY_SYSTEM, PHD_IDENTIFIER_SYSTEM, systems, UCUM_SYSTEM, xhtml, type FhirExportOptions } from './codes.ts';
+import { phdIdentifier, stableUuid } from './ids.ts';
 import { keepDecimals } from './json.ts';
+import { deviceResource, patientResource } from './subjects.ts';
 
 /**
  * One consultation as a FHIR R4 Bundle, per the HL7 Personal Health Device IG (STU2) where our data allows: the
@@ -31,56 +33,6 @@ import { keepDecimals } from './json.ts';
  * identifiers), so a second push creates nothing.
  */
 
-export const MDC_SYSTEM = 'urn:iso:std:iso:11073:10101';
-export const LOINC_SYSTEM = 'http://loinc.org';
-export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
-export const PHD_CATEGORY_SYSTEM = 'http://hl7.org/fhir/uv/phd/CodeSystem/PhdObservationCategories';
-export const PHD_IDENTIFIER_SYSTEM = 'http://hl7.org/fhir/uv/phd/StructureDefinition/PhdBaseObservation';
-export const GATEWAY_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice';
-export const CONTINUA_IDENTIFIERS = 'http://terminology.hl7.org/CodeSystem/ContinuaDeviceIdentifiers';
-export const BT_MAC_SYSTEM = 'http://hl7.org/fhir/sid/eui-48/bluetooth';
-const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
-const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
-
-export interface FhirExportOptions {
-  /**
-   * The namespace of this hub's own identifiers (consultations, cabins, accounts, devices): each hub names its own, so
-   * two regions' consultation ids never collide on a shared FHIR server. Default `urn:cabin`.
-   */
-  systemBase?: string;
-  /** The cabin's time zone: times are written with its UTC offset. Default Europe/Paris. */
-  timeZone?: string;
-  /** `transaction` (conditional creates, for a FHIR server) or `collection` (a download). Default transaction. */
-  type?: 'transaction' | 'collection';
-  /** Where the report PDF can be fetched (the DocumentReference's attachment URL). */
-  pdfUrl?: string;
-}
-
-/** Our identifier systems under `systemBase`. */
-export function systems(base = 'urn:cabin') {
-  return {
-    consultation: `${base}:consultation`,
-    patient: `${base}:consultation-patient`,
-    cabin: `${base}:cabin`,
-    account: `${base}:account`,
-    device: `${base}:device`,
-    observation: `${base}:reading`,
-    flag: `${base}:observation-flag`,
-    identityStatus: `${base}:identity-status`,
-    identityTag: `${base}:identity`,
-    incident: `${base}:incident`,
-  } as const;
-}
-
-/** PHD specialisations (MDC_DEV_SPEC_PROFILE_*), recognised by what a device measured. */
-const SPECIALIZATIONS: readonly { test: RegExp; code: number; display: string }[] = [
-  { test: /^MDC_PULS_OXIM_/, code: 528388, display: 'MDC_DEV_SPEC_PROFILE_PULS_OXIM' },
-  { test: /^MDC_PRESS_BLD_NONINV_|^MDC_PULS_RATE_NON_INV$/, code: 528391, display: 'MDC_DEV_SPEC_PROFILE_BPM' },
-  { test: /^MDC_TEMP_/, code: 528392, display: 'MDC_DEV_SPEC_PROFILE_TEMP' },
-  { test: /^MDC_MASS_BODY|^MDC_LEN_BODY|^MDC_RATIO_MASS_BODY|^MDC_BODY_FAT$/, code: 528399, display: 'MDC_DEV_SPEC_PROFILE_SCALE' },
-  { test: /^MDC_CONC_GLU_/, code: 528401, display: 'MDC_DEV_SPEC_PROFILE_GLUCOSE' },
-];
-
 /** The codes FHIR's vital-signs category covers (R4 observation-vitalsigns). */
 const VITAL = /^MDC_(PULS_OXIM_SAT_O2|PULS_OXIM_PULS_RATE|PRESS_BLD_NONINV_|PULS_RATE_NON_INV|TEMP_|MASS_BODY_ACTUAL|LEN_BODY_ACTUAL|RATIO_MASS_BODY_LEN_SQ)/;
 
@@ -88,50 +40,6 @@ const VITAL = /^MDC_(PULS_OXIM_SAT_O2|PULS_OXIM_PULS_RATE|PRESS_BLD_NONINV_|PULS
 const PRELIMINARY = new Set(['early-estimate', 'calibrating']);
 
 const BP_PARTS = ['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA', 'MDC_PRESS_BLD_NONINV_MEAN'];
-
-/** A time as FHIR dateTime with the zone's UTC offset at that instant, to the millisecond. */
-export function fhirDateTime(ms: number, timeZone = 'Europe/Paris'): string {
-  const offsetMin = zoneOffsetMinutes(ms, timeZone);
-  const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 23);
-  const sign = offsetMin < 0 ? '-' : '+';
-  const a = Math.abs(offsetMin);
-  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}
-
-/** One formatter per zone (making one costs far more than using it: an export has thousands of times). */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function zoneOffsetMinutes(ms: number, timeZone: string): number {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  const parts = f.formatToParts(new Date(ms));
-  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
-}
-
-/** A device id as the cabin names it: `<driver>@ble:<address>` for Bluetooth LE, `<driver>@<port>` otherwise. */
-export function parseDeviceId(deviceId: string): { driver: string; address?: string; port?: string } {
-  const ble = /^([a-z0-9-]+)@ble:([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})$/.exec(deviceId);
-  if (ble) return { driver: ble[1]!, address: ble[2]!.toUpperCase() };
-  const at = deviceId.indexOf('@');
-  return at > 0 ? { driver: deviceId.slice(0, at), port: deviceId.slice(at + 1) } : { driver: deviceId };
-}
-
-const xhtml = (text: string): string =>
-  `<div xmlns="http://www.w3.org/1999/xhtml">${text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .split('\n')
-    .map((l) => `<p>${l}</p>`)
-    .join('')}</div>`;
-
-const mdcCoding = (mdc: number, display: string) => ({ system: MDC_SYSTEM, code: String(mdc), display });
 
 interface Entry {
   resource: Resource & { id: string };
@@ -154,31 +62,9 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
   };
 
   // The patient: the INS when known, always the consultation's own patient identifier (the PHD identifiers use it).
-  const patientKey: Identifier = { system: sys.patient, value: cid };
-  const ins = patient?.ins ? { system: INS_SYSTEMS[patient.ins.kind], value: patient.ins.value } : undefined;
-  const patientRes: Patient & { id: string } = {
-    resourceType: 'Patient',
-    id: id('patient'),
-    identifier: [...(ins ? [{ use: patient?.status === 'qualified' ? ('official' as const) : ('usual' as const), ...ins }] : []), patientKey],
-    ...(patient
-      ? {
-          name: [
-            { use: 'official' as const, family: patient.birthName, given: patient.firstNames },
-            ...(patient.usedName || patient.usedFirstName ? [{ use: 'usual' as const, family: patient.usedName ?? patient.birthName, given: [patient.usedFirstName ?? patient.firstNames[0]!] }] : []),
-          ],
-          gender: patient.sex,
-          birthDate: patient.birthDate,
-          ...(patient.birthplace
-            ? { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { district: patient.birthplace, text: `INSEE ${patient.birthplace}` } }] }
-            : {}),
-          meta: { tag: [{ system: sys.identityStatus, code: patient.status }] },
-        }
-      : { meta: { tag: [{ system: sys.identityTag, code: 'unidentified', display: 'Patient non identifié' }] } }),
-  };
-  // The INS is the patient's identity across consultations only once qualified; otherwise the consultation's own.
-  const patientMatch = ins && patient?.status === 'qualified' ? ins : patientKey;
-  const patientEntry = add(patientRes, patientMatch);
-  const phdPatient = `${patientMatch.value}-${patientMatch.system}`;
+  const subject = patientResource(patient, cid, id('patient'), sys);
+  const patientEntry = add(subject.resource, subject.match);
+  const phdPatient = subject.phdPatient;
 
   const doctorEntry = report.doctor
     ? add<Practitioner & { id: string }>(
@@ -223,29 +109,8 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
   }
   const deviceEntries = new Map<string, { entry: Entry; phdKey: string }>();
   for (const [deviceId, readings] of byDevice) {
-    const parsed = parseDeviceId(deviceId);
-    const codes = new Set(readings.map((r) => r.code));
-    const specs = SPECIALIZATIONS.filter((s) => [...codes].some((c) => s.test.test(c)));
-    const identifiers: Identifier[] = [
-      ...(parsed.address
-        ? [{ type: { coding: [{ system: CONTINUA_IDENTIFIERS, code: 'BTMAC' }] }, system: BT_MAC_SYSTEM, value: eui48(parsed.address) }]
-        : []),
-      { system: sys.device, value: deviceId },
-    ];
-    const entry = add<Device & { id: string }>(
-      {
-        resourceType: 'Device',
-        id: id('device', deviceId),
-        identifier: identifiers,
-        type: { coding: [mdcCoding(65573, 'MDC_MOC_VMS_MDS_SIMP')] },
-        deviceName: [{ name: parsed.driver, type: 'model-name' }],
-        ...(specs.length > 0 ? { specialization: specs.map((s) => ({ systemType: { coding: [mdcCoding(s.code, s.display)] } })) } : {}),
-        ...(parsed.port ? { property: [{ type: { text: 'port' }, valueCode: [{ text: parsed.port }] }] } : {}),
-      },
-      { system: sys.device, value: deviceId },
-    );
-    // The PHD identifier's device part: the Bluetooth address, else the cabin's own name of the device (no EUI-64 yet).
-    deviceEntries.set(deviceId, { entry, phdKey: parsed.address ? macDigits(parsed.address) : deviceId.replace(/[^A-Za-z0-9]/g, '').toUpperCase() || 'UNKNOWN' });
+    const d = deviceResource(deviceId, new Set(readings.map((r) => r.code)), id('device', deviceId), sys);
+    deviceEntries.set(deviceId, { entry: add(d.resource, d.match), phdKey: d.phdKey });
   }
 
   // The readings: a cuff's systolic, diastolic and mean of one measurement as one compound observation.

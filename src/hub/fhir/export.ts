@@ -1,7 +1,8 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { renderReportPdf } from '../report-pdf/index.ts';
 import type { HubStore } from '../store.ts';
-import { consultationBundle, type FhirExportOptions } from './bundle.ts';
+import { consultationBundle } from './bundle.ts';
+import type { FhirExportOptions } from './codes.ts';
 import { fhirHash, fhirJson } from './json.ts';
 import { validateBundle, type FhirIssue } from './validate.ts';
 

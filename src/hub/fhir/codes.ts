@@ -1,0 +1,81 @@
+import type { Coding } from '@medplum/fhirtypes';
+
+/** The code systems, identifier systems and formats of the FHIR export (HL7 PHD IG, FHIR R4). */
+
+export const MDC_SYSTEM = 'urn:iso:std:iso:11073:10101';
+export const LOINC_SYSTEM = 'http://loinc.org';
+export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+export const PHD_CATEGORY_SYSTEM = 'http://hl7.org/fhir/uv/phd/CodeSystem/PhdObservationCategories';
+export const PHD_IDENTIFIER_SYSTEM = 'http://hl7.org/fhir/uv/phd/StructureDefinition/PhdBaseObservation';
+export const GATEWAY_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice';
+export const CONTINUA_IDENTIFIERS = 'http://terminology.hl7.org/CodeSystem/ContinuaDeviceIdentifiers';
+export const BT_MAC_SYSTEM = 'http://hl7.org/fhir/sid/eui-48/bluetooth';
+export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
+export const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+
+export interface FhirExportOptions {
+  /**
+   * The namespace of this hub's own identifiers (consultations, cabins, accounts, devices): each hub names its own, so
+   * two regions' consultation ids never collide on a shared FHIR server. Default `urn:cabin`.
+   */
+  systemBase?: string;
+  /** The cabin's time zone: times are written with its UTC offset. Default Europe/Paris. */
+  timeZone?: string;
+  /** `transaction` (conditional creates, for a FHIR server) or `collection` (a download). Default transaction. */
+  type?: 'transaction' | 'collection';
+  /** Where the report PDF can be fetched (the DocumentReference's attachment URL). */
+  pdfUrl?: string;
+}
+
+/** Our identifier systems under `systemBase`. */
+export function systems(base = 'urn:cabin') {
+  return {
+    consultation: `${base}:consultation`,
+    patient: `${base}:consultation-patient`,
+    cabin: `${base}:cabin`,
+    account: `${base}:account`,
+    device: `${base}:device`,
+    observation: `${base}:reading`,
+    flag: `${base}:observation-flag`,
+    identityStatus: `${base}:identity-status`,
+    identityTag: `${base}:identity`,
+    incident: `${base}:incident`,
+  } as const;
+}
+
+/** A time as FHIR dateTime with the zone's UTC offset at that instant, to the millisecond. */
+export function fhirDateTime(ms: number, timeZone = 'Europe/Paris'): string {
+  const offsetMin = zoneOffsetMinutes(ms, timeZone);
+  const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 23);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const a = Math.abs(offsetMin);
+  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/** One formatter per zone (making one costs far more than using it: an export has thousands of times). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(ms));
+  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+export const xhtml = (text: string): string =>
+  `<div xmlns="http://www.w3.org/1999/xhtml">${text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .split('\n')
+    .map((l) => `<p>${l}</p>`)
+    .join('')}</div>`;
+
+export const mdcCoding = (mdc: number, display: string): Coding => ({ system: MDC_SYSTEM, code: String(mdc), display });
+
