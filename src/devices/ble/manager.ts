@@ -61,6 +61,8 @@ export class BleManager {
   private stopped = false;
   private restartTimer: TimerHandle | undefined;
   private warned = false;
+  /** The device whose exam step the kiosk has open (attend). */
+  private attending: string | null = null;
 
   constructor(private readonly opts: BleManagerOptions) {
     this.nearby = new NearbyList({ drivers: opts.drivers, clock: opts.clock, emit: opts.emit, assigned: () => this.assigned, ...(opts.assignAll ? { assignAll: true } : {}) });
@@ -126,10 +128,16 @@ export class BleManager {
     }
   }
 
-  /** The kiosk's step of a device is open: a simulated patient uses it (real centrals have nothing to do). */
+  /**
+   * The kiosk's step of a device is open: a simulated patient uses it once (real centrals have nothing to do). Told
+   * again while the step stays open (main says it again each time the device connects), it is not a new opening: an
+   * episodic device connects after each measurement, and acting again would make it measure over and over.
+   */
   attend(deviceId: string | null): void {
+    const opened = deviceId !== null && deviceId !== this.attending;
+    this.attending = deviceId;
     const central = this.opts.central as BleCentral & { patientActs?(address: string): void };
-    if (!central.patientActs || deviceId === null) return;
+    if (!central.patientActs || !opened) return;
     const slot = [...this.slots.values()].find((s) => s.info.id === deviceId);
     if (slot && slot.driver.manifest.ble.connection === 'episodic') central.patientActs(slot.address);
   }

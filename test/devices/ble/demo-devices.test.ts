@@ -26,7 +26,13 @@ describe("the demo's BLE devices in the device host", () => {
     const config = DevicesConfigSchema.parse({ simulate: DEMO_BLE_DEVICES });
     const messages: HostMessage[] = [];
     manager = createDeviceManager(DRIVERS, config, { lister: async () => [], bleDrivers: BLE_DRIVERS, clock });
-    manager.onMessage((m) => messages.push(HostMessageSchema.parse(m)));
+    // As cabin main's supervisor does: the open step is told again whenever its device connects (a restarted host).
+    let attending: string | null = null;
+    const attend = (id: string | null) => manager!.attend((attending = id));
+    manager.onMessage((m) => {
+      messages.push(HostMessageSchema.parse(m));
+      if (m.type === 'link' && m.state === 'connected' && m.deviceId === attending) manager!.attend(attending);
+    });
     await manager.start();
     await run(clock, 3000);
     const devices = manager.devices();
@@ -43,8 +49,9 @@ describe("the demo's BLE devices in the device host", () => {
     const cuff = devices.find((d) => d.driver === 'ble-blood-pressure')!;
     const links = () => messages.flatMap((m) => (m.type === 'link' && m.deviceId === cuff.id ? [m.state + (m.detail ? `:${m.detail}` : '')] : []));
     expect(links()).toEqual(['waiting']);
-    manager.attend(cuff.id);
-    await run(clock, 5000);
+    attend(cuff.id);
+    // Long enough for several measurements if each connection set the simulated patient going again.
+    await run(clock, 12_000);
     const bp = obs('ble-blood-pressure');
     expect(bp.map((e) => e.code)).toEqual(expect.arrayContaining(['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA']));
     expect(new Set(bp.map((e) => e.measurementId)).size).toBe(1);
@@ -54,11 +61,16 @@ describe("the demo's BLE devices in the device host", () => {
     expect(identity).toMatchObject({ address: cuff.address });
     for (const driver of ['ble-thermometer', 'ble-weight-scale']) {
       const d = devices.find((x) => x.driver === driver)!;
-      manager.attend(d.id);
+      attend(d.id);
       await run(clock, 5000);
       expect(obs(driver).length).toBeGreaterThan(0);
     }
     expect(obs('ble-thermometer')[0]).toMatchObject({ unit: 'Cel', code: expect.stringMatching(/^MDC_TEMP_/) });
     expect(obs('ble-weight-scale')[0]).toMatchObject({ code: 'MDC_MASS_BODY_ACTUAL', unit: 'kg' });
+    // The cuff's step opened again (the patient went back to it): a new measurement.
+    attend(null);
+    attend(cuff.id);
+    await run(clock, 5000);
+    expect(new Set(obs('ble-blood-pressure').map((e) => e.measurementId)).size).toBe(2);
   });
 });
