@@ -67,6 +67,19 @@ export const KioskConfigSchema = z
         message: 'give exactly one of cabinKey and cabinKeyFile (make a key with `npm run hub -- add-cabin`)',
       })
       .optional(),
+    /**
+     * The printer of the patient's copy of the report (CUPS: `lp -d name`), off without it, in the demo too (a
+     * developer's own printer is not printed on by surprise). `auto`: print when the visit ends, without the patient's
+     * press; `server`: a CUPS server other than the machine's (`host:port`, lp's -h).
+     */
+    printer: z
+      .object({
+        name: z.string().regex(/^[^\s/#\\-][^\s/#\\]{0,126}$/, 'a CUPS queue name, as `lpstat -p` lists it'),
+        auto: z.boolean().default(false),
+        server: z.string().regex(/^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'host or host:port of a CUPS server').optional(),
+      })
+      .strict()
+      .optional(),
     /** Cabin main's log: JSON lines to this file, rotated (browser mode; CABIN_LOG_FILE also sets it). Readable lines on stdout without it. */
     logFile: z.string().min(1).optional(),
     /**
