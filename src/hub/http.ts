@@ -10,7 +10,7 @@ import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, typ
 import { PAST_CONSULTATIONS_MAX, type PastConsultationsAnswer } from '../shared/past-consultations.ts';
 import { PatientIdentitySchema, type PatientAnswer } from '../shared/patient-identity.ts';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, type DeviceCookies } from './device.ts';
-import { exportFhir, exportPdf } from './fhir/export.ts';
+import type { ConsultationExporter } from './fhir/exporter.ts';
 import type { LoginThrottle } from './limits.ts';
 import type { HubStore, Session } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
@@ -29,6 +29,8 @@ export interface ApiDeps {
   trustedProxies?: readonly string[];
   /** Closes the open sockets of a session that just ended (logout). */
   closeSession: (sid: string) => void;
+  /** Makes the FHIR Bundle and the report PDF (in a worker thread: src/hub/fhir/exporter.ts). */
+  exporter: ConsultationExporter;
 }
 
 class HttpError extends Error {
@@ -278,9 +280,14 @@ async function fileRoute(deps: ApiDeps, req: IncomingMessage, id: string, kind: 
   if (!r) throw new HttpError(404, 'not-found', 'There is no such consultation.');
   if (r.doctor?.id !== session.subject) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
   const name = `consultation-${id.replace(/[^A-Za-z0-9-]/g, '_')}`;
-  const result = kind === 'fhir' ? exportFhir(deps.store, id) : await exportPdf(deps.store, id);
+  const result = kind === 'fhir' ? await deps.exporter.fhir(id) : await deps.exporter.pdf(id);
   if (!result.ok) {
     if (result.error === 'not-found') throw new HttpError(404, 'not-found', 'There is no such consultation.');
+    if (result.error === 'busy') throw new HttpError(503, 'export-busy', `The hub is busy: ${result.message}.`, 60);
+    if (result.error === 'failed') {
+      deps.log.error({ consultationId: id, kind }, `export of a consultation failed: ${result.message}`);
+      throw new HttpError(500, 'export-failed', 'The hub could not make this export: the hub log says why.');
+    }
     deps.log.error({ consultationId: id, problems: result.issues.slice(0, 5) }, 'the FHIR Bundle of a consultation is not valid R4');
     throw new HttpError(500, 'export-invalid', 'The hub could not make a valid export of this consultation: the hub log names the problem.');
   }

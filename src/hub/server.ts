@@ -9,6 +9,7 @@ import { handleHttp } from './http.ts';
 import { LoginThrottle } from './limits.ts';
 import { IceServers, type IceConfig } from './ice.ts';
 import { Relay } from './relay.ts';
+import { WorkerExporter, type ConsultationExporter } from './fhir/exporter.ts';
 import { FhirPusher, type FhirPushConfig } from './fhir/push.ts';
 import { HubStore } from './store.ts';
 import { Tokens } from './tokens.ts';
@@ -59,6 +60,8 @@ export interface HubOptions {
   fhirPush?: FhirPushConfig;
   /** How often the FHIR push looks for what is due. Default 15 000 ms. */
   fhirPushEveryMs?: number;
+  /** Makes the exports; default a worker thread (src/hub/fhir/exporter.ts). */
+  exporter?: (store: HubStore) => ConsultationExporter;
 }
 
 export interface Hub {
@@ -81,7 +84,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   // A trusted proxy that is neither an address nor a CIDR block stops the hub here, not at each request.
   trustList(opts.trustedProxies ?? []);
   const relay = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000, activeGraceMs: opts.activeGraceMs ?? ACTIVE_GRACE_MS });
-  const deps = { store, tokens, devices, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
+  // The exports' CPU work (seconds for a long consultation) runs in a worker thread: never on this event loop.
+  const exporter: ConsultationExporter = opts.exporter?.(store) ?? new WorkerExporter(store);
+  const deps = { exporter, store, tokens, devices, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -106,11 +111,12 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     });
   } catch (err) {
     relay.close();
+    await exporter.close();
     store.close();
     throw err;
   }
   // The FHIR push: a round now (what ended while the hub was down), then on a timer; one round at a time.
-  const pusher = opts.fhirPush ? new FhirPusher(store, opts.fhirPush, log.child({ component: 'fhir-push' })) : undefined;
+  const pusher = opts.fhirPush ? new FhirPusher(store, opts.fhirPush, log.child({ component: 'fhir-push' }), fetch, exporter) : undefined;
   const pushTimer = pusher ? clock.setInterval(() => void pusher.tick(), opts.fhirPushEveryMs ?? 15_000) : undefined;
   if (pusher) void pusher.tick();
   const { port } = server.address() as AddressInfo;
@@ -126,6 +132,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         relay.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await exporter.close();
         store.close();
       })()),
   };

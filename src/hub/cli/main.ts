@@ -246,14 +246,15 @@ async function exportConsultation(args: string[]): Promise<void> {
     if (id === null) throw new UsageError(`No consultation has ended in ${db} yet.`);
     const result = format === 'fhir' ? exportFhir(store, id) : await exportPdf(store, id);
     if (!result.ok && result.error === 'not-found') throw new UsageError(`There is no consultation ${id} in ${db}.`);
-    if (!result.ok) {
+    if (!result.ok && result.error === 'invalid') {
       const first = result.issues.slice(0, 5).map((i) => `${i.resourceType} ${i.path}: ${i.message}`);
       throw new Error(`the FHIR Bundle of ${id} is not valid R4, nothing written (${result.issues.length} problems: ${first.join('; ')}).`);
     }
+    if (!result.ok) throw new Error(`${result.message}, nothing written.`);
     const bytes = 'json' in result ? Buffer.from(result.json) : Buffer.from(result.pdf);
     if (out === '-') process.stdout.write(bytes);
     else writeFileSync(out, bytes);
-    const what = 'json' in result ? `${result.bundle.entry?.length ?? 0} FHIR resources, sha256 ${result.hash}` : `report PDF of the Bundle sha256 ${result.bundleHash}`;
+    const what = 'json' in result ? `${result.resources} FHIR resources, sha256 ${result.hash}` : `report PDF of the Bundle sha256 ${result.bundleHash}`;
     console.error(`consultation ${id}: ${what}${out === '-' ? '' : `, written to ${out}`}`);
   } finally {
     store.close();

@@ -1,4 +1,6 @@
-import type { Bundle } from '@medplum/fhirtypes';
+import type { ConsultationReport } from '../../shared/hub-protocol.ts';
+import type { Language } from '../../shared/language.ts';
+import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { renderReportPdf } from '../report-pdf/index.ts';
 import type { HubStore } from '../store.ts';
 import { consultationBundle } from './bundle.ts';
@@ -6,17 +8,45 @@ import type { FhirExportOptions } from './codes.ts';
 import { fhirHash, fhirJson } from './json.ts';
 import { validateBundle, type FhirIssue } from './validate.ts';
 
-/** A consultation's FHIR export, checked before it leaves: never an invalid Bundle. */
-export type FhirExport = { ok: true; bundle: Bundle; json: string; hash: string } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; issues: FhirIssue[] };
+/**
+ * What a consultation's exports are made from, read from the hub's store once: its report, the patient's identity and
+ * the patient's language. Plain data, so a worker thread can make the exports (exporter.ts).
+ */
+export interface ExportSource {
+  report: ConsultationReport;
+  patient: PatientIdentity | null;
+  language: Language;
+}
 
-export function exportFhir(store: HubStore, consultationId: string, opts: FhirExportOptions = {}): FhirExport {
+/** Why an export was not made: no such consultation, our own Bundle is not valid R4, or (exporter.ts) no room or it failed. */
+export type ExportRefusal =
+  | { ok: false; error: 'not-found' }
+  | { ok: false; error: 'invalid'; issues: FhirIssue[] }
+  | { ok: false; error: 'busy'; message: string }
+  | { ok: false; error: 'failed'; message: string };
+
+/** A consultation's FHIR export, checked before it leaves: never an invalid Bundle. `resources`: its entries. */
+export type FhirExport = { ok: true; json: string; hash: string; resources: number } | ExportRefusal;
+/** The report document, with the SHA-256 of the Bundle it names. */
+export type PdfExport = { ok: true; pdf: Uint8Array; bundleHash: string } | ExportRefusal;
+
+export type PdfExportOptions = FhirExportOptions & { now?: number };
+
+/** The consultation's source, read once (null: no such consultation). */
+export function exportSource(store: HubStore, consultationId: string): ExportSource | null {
   const report = store.report(consultationId);
-  if (!report) return { ok: false, error: 'not-found' };
-  const bundle = consultationBundle(report, store.patientIdentity(consultationId), opts);
+  const consultation = report ? store.consultation(consultationId) : null;
+  if (!report || !consultation) return null;
+  return { report, patient: store.patientIdentity(consultationId), language: consultation.language };
+}
+
+/** Builds, validates and writes the Bundle (the CPU-heavy part: seconds for a long consultation). */
+export function fhirOf(src: ExportSource, opts: FhirExportOptions = {}): FhirExport {
+  const bundle = consultationBundle(src.report, src.patient, opts);
   const issues = validateBundle(bundle);
   if (issues.length > 0) return { ok: false, error: 'invalid', issues };
   // The hash is of these very bytes: `sha256sum` of the downloaded file gives the one the report document names.
-  return { ok: true, bundle, json: fhirJson(bundle), hash: fhirHash(bundle) };
+  return { ok: true, json: fhirJson(bundle), hash: fhirHash(bundle), resources: bundle.entry?.length ?? 0 };
 }
 
 /**
@@ -24,22 +54,27 @@ export function exportFhir(store: HubStore, consultationId: string, opts: FhirEx
  * Bundle it matches. `generatedAt` is the consultation's end (or now while it is open), so the same ended consultation
  * gives the same bytes every time.
  */
-export async function exportPdf(
-  store: HubStore,
-  consultationId: string,
-  opts: FhirExportOptions & { now?: number } = {},
-): Promise<{ ok: true; pdf: Uint8Array; bundleHash: string } | { ok: false; error: 'not-found' } | { ok: false; error: 'invalid'; issues: FhirIssue[] }> {
-  const fhir = exportFhir(store, consultationId, opts);
+export async function pdfOf(src: ExportSource, opts: PdfExportOptions = {}): Promise<PdfExport> {
+  const fhir = fhirOf(src, opts);
   if (!fhir.ok) return fhir;
-  const report = store.report(consultationId);
-  const consultation = store.consultation(consultationId);
-  if (!report || !consultation) return { ok: false, error: 'not-found' };
   const pdf = await renderReportPdf({
-    report,
-    patient: store.patientIdentity(consultationId),
-    language: consultation.language,
+    report: src.report,
+    patient: src.patient,
+    language: src.language,
     bundleHash: fhir.hash,
-    generatedAt: report.endedAt ?? opts.now ?? Date.now(),
+    generatedAt: src.report.endedAt ?? opts.now ?? Date.now(),
   });
   return { ok: true, pdf, bundleHash: fhir.hash };
+}
+
+/** The FHIR export made on this thread (the operator's CLI, tests); the hub itself uses exporter.ts's worker. */
+export function exportFhir(store: HubStore, consultationId: string, opts: FhirExportOptions = {}): FhirExport {
+  const src = exportSource(store, consultationId);
+  return src ? fhirOf(src, opts) : { ok: false, error: 'not-found' };
+}
+
+/** The report document made on this thread (the operator's CLI, tests). */
+export async function exportPdf(store: HubStore, consultationId: string, opts: PdfExportOptions = {}): Promise<PdfExport> {
+  const src = exportSource(store, consultationId);
+  return src ? pdfOf(src, opts) : { ok: false, error: 'not-found' };
 }

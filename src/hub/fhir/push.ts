@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Logger } from '../../server/log.ts';
 import type { HubStore } from '../store.ts';
-import { exportFhir } from './export.ts';
+import { inlineExporter, type ConsultationExporter } from './exporter.ts';
 
 /**
  * Sends each ended consultation to the configured FHIR server as one transaction Bundle with conditional creates
@@ -154,6 +154,8 @@ export class FhirPusher {
     private readonly config: FhirPushConfig,
     private readonly log: Logger,
     private readonly fetchFn: Fetch = fetch,
+    /** The hub's (a worker thread); on this thread by default (tests, the CLI). */
+    private readonly exporter: ConsultationExporter = inlineExporter(store),
   ) {
     this.queue = new FhirPushQueue(store);
   }
@@ -175,7 +177,13 @@ export class FhirPusher {
   }
 
   private async pushOne(id: string): Promise<boolean> {
-    const built = exportFhir(this.store, id, { type: 'transaction' });
+    const built = await this.exporter.fhir(id, { type: 'transaction' });
+    if (!built.ok && (built.error === 'busy' || built.error === 'failed')) {
+      // The hub's own trouble (no room in the exporter, a worker that died): tried again later, nothing lost.
+      this.queue.retry(id, `not sent yet: ${built.message}`);
+      this.log.warn({ consultationId: id }, `FHIR push: will retry (${built.message})`);
+      return false;
+    }
     if (!built.ok) {
       // Our own Bundle is invalid (or the consultation vanished): the server would refuse it; the operator must see it.
       const detail = built.error === 'invalid' ? built.issues.slice(0, 5).map((i) => `${i.resourceType} ${i.path}: ${i.message}`).join('; ') : 'consultation not found';
