@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type QueueItem, type Role, type ToHub } from '../shared/hub-protocol.ts';
 import type { NetCheck } from '../shared/netcheck.ts';
+import { cabinPatient } from './cabin-patient.ts';
 import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
@@ -247,6 +248,14 @@ export class Relay {
         if (conn.role !== 'cabin') return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
         const answer = cabinReport(this.o.store, conn.id, m);
         return answer ? this.send(conn, answer) : undefined;
+      }
+      case 'patient': {
+        // A cabin files its own consultation's patient identity (cabin-patient.ts); its doctor is told to read it again.
+        if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a cabin sends "patient": a doctor files the identity with PUT /api/consultations/:id/patient.' });
+        const { answer, doctor } = cabinPatient(this.o.store, conn.id, m);
+        this.send(conn, answer);
+        const to = doctor ? this.conns.get(key('doctor', doctor.id)) : undefined;
+        return to && doctor ? this.send(to, doctor.message) : undefined;
       }
       default:
         return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);

@@ -10,6 +10,7 @@ import type { Account } from './store/accounts.ts';
 import * as consultations from './store/consultations.ts';
 import * as history from './store/history.ts';
 import * as patients from './store/patients.ts';
+import * as cabinPatients from './store/cabin-patients.ts';
 import type { FiledPatient, PatientChange } from './store/patients.ts';
 import type { Consultation } from './store/consultations.ts';
 import type { HubDb } from './store/db.ts';
@@ -159,5 +160,9 @@ export class HubStore {
       if (change?.audit) reports.addIncident(this.s, id, 'doctor', change.audit);
       return change;
     });
+  }
+  /** The identity a cabin's assistant filed for the cabin's own consultation (the doctor's stands): store/cabin-patients.ts. */
+  fileCabinPatient(cabinId: string, id: string, identity: PatientIdentity): cabinPatients.CabinPatientResult {
+    return cabinPatients.fileCabinPatient(this.s, cabinId, id, identity);
   }
 }

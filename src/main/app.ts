@@ -12,11 +12,13 @@ import { BleRegistry } from './devices/ble.ts';
 import { DeviceSupervisor, type HostLauncher } from './devices/supervisor.ts';
 import { ConsultPolicy } from './hub/consult-policy.ts';
 import { HubLink } from './hub/link.ts';
+import { PatientDelivery } from './hub/patient-delivery.ts';
 import { ReportDelivery } from './hub/report-delivery.ts';
 import { MediaUploads } from './media/uploads.ts';
 import { hashPin } from './session/pin.ts';
 import { pinLockFile } from './session/pin-lock.ts';
 import { SessionService } from './session/service.ts';
+import { VisitPatient } from './session/visit-patient.ts';
 import { openStore } from './store/index.ts';
 
 const DEMO_PIN = '1234';
@@ -66,6 +68,9 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   // Set once the hub link exists (the link's views go through `emit`).
   let policy: ConsultPolicy | undefined = undefined;
   let delivery: ReportDelivery | undefined = undefined;
+  // The identity the assistant filed: in memory for the visit only (never in the store), and on its way to the hub.
+  const visitPatient = new VisitPatient();
+  let patients: PatientDelivery | undefined = undefined;
   let phase: string | undefined = undefined;
   const emit: EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => {
     if (!checkEvent(name, payload)) return;
@@ -79,6 +84,8 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
         supervisor.attend(null);
       }
       diskFullIncident((payload as EventPayload<'session'>).storeFault === 'disk-full');
+      const left = visitPatient.onSession((payload as EventPayload<'session'>).sessionId);
+      if (left) patients?.visitEnded(left);
       // However assistant mode ended (lock, a new visit, cleaning done, idle), the Bluetooth scan stops with it.
       if (!(payload as EventPayload<'session'>).assistant && ble.isScanning) ble.scan(false);
     }
@@ -142,14 +149,20 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
         onAudit: (action, detail) => audit(action, detail, session.view().sessionId ?? undefined),
         onActive: (visit, consultationId) => safely('recording the consultation of the visit', () => store.setConsultation(visit, consultationId)),
         onLeft: (visit, consultationId) => safely('tying the readings sent in the call to its consultation', () => store.markSentInCall(visit, consultationId)),
-        onOpen: () => delivery?.kick(),
+        onOpen: () => {
+          delivery?.kick();
+          patients?.opened();
+        },
         onReportAnswer: (m) => delivery?.answer(m) ?? false,
+        onPatientAnswer: (m) => patients?.answer(m) ?? false,
+        onConsultation: (visit, consultationId) => patients?.consultation(visit, consultationId),
         clock,
       })
     : undefined;
   delivery = hub
     ? new ReportDelivery({ store, link: hub, clock, log: log.child({ component: 'outbox' }), onAudit: (sessionId, detail) => audit('incident', detail, sessionId) })
     : undefined;
+  patients = hub ? new PatientDelivery({ link: hub, clock, onAudit: (detail) => audit('incident', detail) }) : undefined;
   const consult = new ConsultPolicy({
     link: hub,
     audit: (detail) => store.audit({ actor: 'system', action: 'incident', detail: { detail } }),
@@ -169,6 +182,19 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
 
   const assistantOnly = (): void => {
     if (!session.view().assistant) throw new BridgeFailure('assistant-only', 'Only the assistant can manage Bluetooth devices: unlock assistant mode first.');
+  };
+
+  /** The visit whose identity the assistant files: only in assistant mode, only during a visit. */
+  const patientVisit = (): string => {
+    const { assistant, sessionId } = session.view();
+    if (!assistant) throw new BridgeFailure('assistant-only', 'Only the assistant files the patient identity: unlock assistant mode first.');
+    if (!sessionId) throw new BridgeFailure('no-session', 'There is no visit in progress: the identity is filed once the patient has started the visit.');
+    return sessionId;
+  };
+  const patientFiling = () => {
+    const visit = patientVisit();
+    const identity = visitPatient.get(visit);
+    return { identity, delivery: identity === null ? null : patients ? (patients.state(visit) ?? 'waiting') : ('no-hub' as const) };
   };
 
   const handlers: BridgeHandlers = {
@@ -223,6 +249,13 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       return ble.forget(address);
     },
     'cleaning:complete': ({ done }) => session.completeCleaning(done),
+    'patient:get': () => patientFiling(),
+    'patient:set': ({ identity }) => {
+      const visit = patientVisit();
+      visitPatient.set(visit, identity);
+      patients?.file(visit, identity, hub?.visitConsultation(visit) ?? null);
+      return patientFiling();
+    },
     'call:get': () => consult.view(),
     'call:signal': ({ data }) => {
       consult.signal(data);
@@ -280,6 +313,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     async stop() {
       for (const t of timers) clock.clearInterval(t);
       delivery?.stop();
+      patients?.stop();
       await hub?.stop();
       await supervisor.stop();
       store.close();

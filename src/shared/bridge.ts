@@ -4,6 +4,7 @@ import { DeviceStatusSchema, IdentityEventSchema } from './device-event.ts';
 import { EndCauseSchema, IceServerSchema, SignalDataSchema } from './hub-protocol.ts';
 import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
+import { PatientIdentitySchema } from './patient-identity.ts';
 import { ObservationSchema, ReadingSchema, WireReadingSchema } from './observation.ts';
 import { SpeechFailureSchema } from './voice-pack.ts';
 
@@ -138,6 +139,17 @@ export const HubSideCheckSchema = z.object({
 });
 export type HubSideCheck = z.infer<typeof HubSideCheckSchema>;
 
+/**
+ * The patient's identity as the assistant filed it for the visit in progress (null: none), and where it stands on its
+ * way to the doctor: `no-hub` (this cabin has none), `waiting` (no consultation yet), `sending`, `filed`, `doctor-kept`
+ * (the doctor had filed one: the doctor's stands), `refused`; null when none was filed.
+ */
+export const PatientFilingSchema = z.object({
+  identity: PatientIdentitySchema.nullable(),
+  delivery: z.enum(['no-hub', 'waiting', 'sending', 'filed', 'doctor-kept', 'refused']).nullable(),
+});
+export type PatientFiling = z.infer<typeof PatientFilingSchema>;
+
 /** Renderer → main, request/response. Names are `area:verb`. */
 export const CALLS = {
   'session:get': { input: Empty, output: SessionViewSchema },
@@ -177,6 +189,10 @@ export const CALLS = {
     input: z.object({ address: BleAddress }).strict(),
     output: z.object({ state: z.enum(['paired', 'passkey-needed', 'failed', 'forgotten']), detail: z.string().max(300).optional() }),
   },
+  /** Assistant only: the identity of the patient of this visit, as the assistant filed it at the kiosk (kept in memory). */
+  'patient:get': { input: Empty, output: PatientFilingSchema },
+  /** Assistant only, during a visit: file (or change) it; it goes to the visit's consultation on the hub. */
+  'patient:set': { input: z.object({ identity: PatientIdentitySchema }).strict(), output: PatientFilingSchema },
   'call:get': { input: Empty, output: CallViewSchema },
   /** Renderer → hub → doctor: one perfect-negotiation message of the renderer's RTCPeerConnection. */
   'call:signal': { input: z.object({ data: SignalDataSchema }).strict(), output: Empty },

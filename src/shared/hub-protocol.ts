@@ -183,6 +183,12 @@ export const ToHubSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel'), ref: z.string().max(64).optional(), consultationId: Id, reason: LeaveReasonSchema.optional() }).strict(),
   /** Cabin: the patient pressed "call the assistant" (told to the doctor, recorded in the report). */
   z.object({ type: z.literal('help'), consultationId: Id }).strict(),
+  /**
+   * Cabin: the patient's identity as the assistant filed it at the kiosk, for the cabin's own consultation (waiting,
+   * active or over; another cabin's is refused, `forbidden`). Answered `patient-filed` with the ref; sent again after a
+   * reconnection until then. An identity the consultation's doctor filed or changed is kept (outcome `doctor-kept`).
+   */
+  z.object({ type: z.literal('patient'), ref: z.string().min(1).max(64), consultationId: Id, identity: PatientIdentitySchema }).strict(),
   /** Doctor: take a waiting consultation; atomic, one doctor wins. */
   z.object({ type: z.literal('claim'), ref: z.string().max(64).optional(), consultationId: Id }).strict(),
   /** Either side, after a reconnection: back into the same consultation. */
@@ -274,6 +280,12 @@ export const FromHubSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal'), consultationId: z.string(), data: SignalDataSchema }),
   /** Doctor: the patient of this consultation pressed "call the assistant" at `at` (hub time, ms). */
   z.object({ type: z.literal('help'), consultationId: z.string(), at: z.number() }),
+  /**
+   * Cabin: the answer to `patient` (its ref): `filed` (stored, or changed), `unchanged` (the same was filed), `doctor-kept`
+   * (the doctor's identity stands; the report notes which traits differ). Doctor (no ref): the cabin filed the identity
+   * of this consultation: read it again (GET …/patient).
+   */
+  z.object({ type: z.literal('patient-filed'), ref: z.string().optional(), consultationId: z.string(), outcome: z.enum(['filed', 'unchanged', 'doctor-kept']) }),
   z.object({
     type: z.literal('ended'),
     ref: z.string().optional(),

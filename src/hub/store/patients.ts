@@ -54,7 +54,7 @@ export function patientIdentity(s: HubDb, consultationId: string): PatientIdenti
  * such consultation. The same identity again writes nothing. Throws on an identity the schema refuses (callers
  * validate first). Run it in a transaction with the audit line it returns.
  */
-export function setPatientIdentity(s: HubDb, consultationId: string, identity: PatientIdentity, by: string): PatientChange | null {
+export function setPatientIdentity(s: HubDb, consultationId: string, identity: PatientIdentity, by: string, who = 'the doctor'): PatientChange | null {
   const next = PatientIdentitySchema.parse(identity);
   if (!s.db.prepare('SELECT 1 FROM consultations WHERE id = ?').get(consultationId)) return null;
   const before = filedPatient(s, consultationId);
@@ -68,7 +68,7 @@ export function setPatientIdentity(s: HubDb, consultationId: string, identity: P
        ON CONFLICT (consultation_id) DO UPDATE SET identity = excluded.identity, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     )
     .run(consultationId, json, now, by);
-  return { filed: { identity: next, updatedAt: now, updatedBy: by }, previous, audit: auditLine(previous, next) };
+  return { filed: { identity: next, updatedAt: now, updatedBy: by }, previous, audit: auditLine(previous, next, who) };
 }
 
 const TRAITS: Record<keyof PatientIdentity, string> = {
@@ -85,10 +85,14 @@ const TRAITS: Record<keyof PatientIdentity, string> = {
 
 const insWords = (p: PatientIdentity): string => (p.ins ? `INS ${p.ins.kind.toUpperCase()}` : 'no INS number');
 
+/** The names of the traits that differ between two identities (never their values). */
+export function changedTraits(previous: PatientIdentity, next: PatientIdentity): string[] {
+  return (Object.keys(TRAITS) as (keyof PatientIdentity)[]).filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(next[k])).map((k) => TRAITS[k]);
+}
+
 /** The report's line for a change: which traits changed and the status, never their values (names, numbers). */
-export function auditLine(previous: PatientIdentity | null, next: PatientIdentity): string {
-  if (!previous) return `patient identity filed by the doctor: ${next.status}, ${insWords(next)}`;
-  const changed = (Object.keys(TRAITS) as (keyof PatientIdentity)[]).filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(next[k]));
+export function auditLine(previous: PatientIdentity | null, next: PatientIdentity, who = 'the doctor'): string {
+  if (!previous) return `patient identity filed by ${who}: ${next.status}, ${insWords(next)}`;
   const status = previous.status === next.status ? next.status : `${previous.status} → ${next.status}`;
-  return `patient identity changed by the doctor (${changed.map((k) => TRAITS[k]).join(', ')}): ${status}, ${insWords(next)}`;
+  return `patient identity changed by ${who} (${changedTraits(previous, next).join(', ')}): ${status}, ${insWords(next)}`;
 }

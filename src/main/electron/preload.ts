@@ -29,6 +29,8 @@ const CALL_NAMES = [
   'ble:scan',
   'ble:pair',
   'ble:forget',
+  'patient:get',
+  'patient:set',
   'call:get',
   'call:signal',
   'call:incident',

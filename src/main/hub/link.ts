@@ -15,6 +15,7 @@ import {
   type ToHub,
 } from '../../shared/hub-protocol.ts';
 import type { NetCheck } from '../../shared/netcheck.ts';
+import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { cabinLogin, LoginRefused } from './cabin-login.ts';
 import { callView, initialCall, transition, type Call, type CallEvent } from './call-machine.ts';
 import { HubProbe } from './netcheck.ts';
@@ -43,6 +44,10 @@ export interface HubLinkOptions {
   onOpen?(): void;
   /** The hub's answer to a `report` this cabin sent (report-delivery.ts); true when the ref was the delivery's. */
   onReportAnswer?(m: Extract<FromHub, { type: 'reported' | 'error' }>): boolean;
+  /** The hub's answer to a `patient` this cabin sent (patient-delivery.ts); true when the ref was the delivery's. */
+  onPatientAnswer?(m: Extract<FromHub, { type: 'patient-filed' | 'error' }>): boolean;
+  /** The visit (session id) has this consultation on the hub, waiting or active: what belongs to it may go. */
+  onConsultation?(visit: string, consultationId: string): void;
   /** Reconnection backoff bounds (ms). */
   backoff?: { minMs: number; maxMs: number };
   pingEveryMs?: number;
@@ -138,6 +143,17 @@ export class HubLink {
     return this.send({ type: 'report', ref, consultationId, readings });
   }
 
+  /** The patient's identity for a consultation of this cabin (patient-delivery.ts); false when the hub is not connected. */
+  patient(consultationId: string, identity: PatientIdentity, ref: string): boolean {
+    return this.send({ type: 'patient', ref, consultationId, identity });
+  }
+
+  /** The open consultation (waiting or active) of the visit that wants a doctor, if there is one. */
+  visitConsultation(visit: string): string | null {
+    const c = this.call.consultation;
+    return this.call.visit === visit && c && (c.state === 'waiting' || c.state === 'active') ? c.consultationId : null;
+  }
+
   /** The kiosk checked the network again: later requests carry it, and a request still waiting is sent again with it. */
   netCheck(check: NetCheck): void {
     this.netcheck = check;
@@ -169,6 +185,9 @@ export class HubLink {
     }
     if (next.state === 'active' && c && next.visit && (before?.consultationId !== c.consultationId || before.state !== 'active')) {
       this.opts.onActive?.(next.visit, c.consultationId);
+    }
+    if (c && next.visit && (c.state === 'waiting' || c.state === 'active') && (before?.consultationId !== c.consultationId || was.visit !== next.visit)) {
+      this.opts.onConsultation?.(next.visit, c.consultationId);
     }
     for (const e of effects) {
       if (e.type === 'audit') this.opts.onAudit('consultation', e.detail);
@@ -286,6 +305,7 @@ export class HubLink {
       case 'error':
         // An answer to a part of the outbox is the delivery's (a not-found there is not about the call).
         if (this.opts.onReportAnswer?.(m)) break;
+        if (this.opts.onPatientAnswer?.(m)) break;
         this.opts.onAudit('incident', `hub error ${m.code}: ${m.message}`);
         if (m.code === 'not-found') this.dispatch({ type: 'not-found' });
         break;
@@ -294,6 +314,9 @@ export class HubLink {
         break;
       case 'reported':
         this.opts.onReportAnswer?.(m);
+        break;
+      case 'patient-filed':
+        this.opts.onPatientAnswer?.(m);
         break;
       case 'hello':
       case 'queue':
