@@ -79,8 +79,15 @@ function onRequest(raw: unknown): void {
 }
 if (parentPort) parentPort.on('message', (e) => onRequest(e.data));
 else process.on('message', onRequest);
-// The parent went away: nobody is left to hear the devices.
-process.on('disconnect', () => void manager.stop().then(() => process.exit(0)));
+// The parent went away (its end, or kill -9): nobody is left to hear the devices. Their stop gets a few seconds;
+// a port that never closes does not keep this process alive, holding the devices the next main will want.
+const orphaned = (): void => {
+  setTimeout(() => process.exit(0), 3000).unref();
+  void manager.stop().then(() => process.exit(0));
+};
+process.on('disconnect', orphaned);
+// A parent killed while this module was still loading closed the channel before anyone listened.
+if (!parentPort && !process.connected) orphaned();
 // Ctrl-C in a terminal reaches the whole process group: the parent stops this host itself (shutdown, or disconnect
 // if it dies), so the host does not die first and get reported as a crash to restart.
 if (!parentPort) process.on('SIGINT', () => undefined);
