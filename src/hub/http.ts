@@ -9,6 +9,7 @@ import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import { PAST_CONSULTATIONS_MAX, type PastConsultationsAnswer } from '../shared/past-consultations.ts';
 import { PatientIdentitySchema, type PatientAnswer } from '../shared/patient-identity.ts';
+import { CABIN_REPORT_PDF_PATH, cabinReportPdf } from './cabin-report-pdf.ts';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, type DeviceCookies } from './device.ts';
 import type { ConsultationExporter } from './fhir/exporter.ts';
 import type { LoginThrottle } from './limits.ts';
@@ -264,7 +265,14 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
   if (patient && (req.method === 'GET' || req.method === 'PUT')) return patientRoute(deps, req, patient[1]!);
   const file = /^\/api\/consultations\/([^/]{1,100})\/(fhir|report\.pdf)$/.exec(path);
   if (file && req.method === 'GET') return fileRoute(deps, req, file[1]!, file[2] === 'fhir' ? 'fhir' : 'pdf');
-  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout', '/api/consultations'].includes(path) || report !== null || patient !== null || file !== null;
+  // The patient's copy, for the consultation's own cabin shortly after its end (src/hub/cabin-report-pdf.ts).
+  const cabinPdf = CABIN_REPORT_PDF_PATH.exec(path);
+  if (cabinPdf && req.method === 'GET') {
+    const r = await cabinReportPdf(deps.store, await bearerSession(deps, req), cabinPdf[1]!, (id) => deps.exporter.pdf(id), (detail) => deps.log.error(detail, 'the report PDF for a cabin failed'));
+    if (!r.ok) throw new HttpError(r.status, r.code, r.message, r.retryAfterS);
+    return new FileAnswer('application/pdf', r.pdf, r.filename);
+  }
+  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout', '/api/consultations'].includes(path) || report !== null || patient !== null || file !== null || cabinPdf !== null;
   throw known ? new HttpError(405, 'method-not-allowed', `${req.method ?? ''} is not allowed on ${path}.`) : new HttpError(404, 'not-found', `There is no ${path}.`);
 }
 
