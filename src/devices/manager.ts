@@ -251,6 +251,7 @@ export class DeviceManager {
           category: driver.manifest.category,
           transport: slot.port.kind,
           path: slot.port.path,
+          ...(slot.port.vendorId && slot.port.productId ? { usb: { vendorId: slot.port.vendorId, productId: slot.port.productId } } : {}),
           reason,
           commands: Object.keys(driver.link.commands),
         };

@@ -5,6 +5,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type QueueItem, type Role, type ToHub } from '../shared/hub-protocol.ts';
 import type { NetCheck } from '../shared/netcheck.ts';
 import { cabinPatient } from './cabin-patient.ts';
+import { cabinDevices } from './cabin-devices.ts';
 import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
@@ -256,6 +257,13 @@ export class Relay {
         this.send(conn, answer);
         const to = doctor ? this.conns.get(key('doctor', doctor.id)) : undefined;
         return to && doctor ? this.send(to, doctor.message) : undefined;
+      }
+      case 'device':
+      case 'pleth': {
+        // A cabin describes its visit's devices for its own consultation's report (cabin-devices.ts).
+        if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: `Only a cabin sends "${m.type}".` });
+        const answer = cabinDevices(this.o.store, conn.id, m);
+        return answer ? this.send(conn, answer) : undefined;
       }
       default:
         return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);

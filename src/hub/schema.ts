@@ -162,6 +162,25 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX fhir_push_due ON fhir_push(next_at) WHERE state = 'pending';
   `,
+  // What the cabin knows of the devices of a visit (issue 13, for the PhdDevice of the FHIR export): who each is, one row
+  // per consultation and device; and the first seconds of each oximeter connection's pleth, one row per excerpt. JSON
+  // read back through the protocol's schemas (store/devices.ts), so a new field needs no migration.
+  `
+  CREATE TABLE consultation_devices (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    device TEXT NOT NULL CHECK (json_valid(device)),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (consultation_id, device_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE consultation_pleth (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    t REAL NOT NULL,
+    excerpt TEXT NOT NULL CHECK (json_valid(excerpt)),
+    PRIMARY KEY (consultation_id, device_id, t)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

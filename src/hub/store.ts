@@ -4,10 +4,12 @@ import { openSqlite } from '../server/sqlite.ts';
 import type { ConsultationReport, QueueItem, Role } from '../shared/hub-protocol.ts';
 import type { PastConsultation } from '../shared/past-consultations.ts';
 import type { PatientIdentity } from '../shared/patient-identity.ts';
+import type { PlethExcerpt, VisitDevice } from '../shared/visit-devices.ts';
 import { migrate } from './schema.ts';
 import * as accounts from './store/accounts.ts';
 import type { Account } from './store/accounts.ts';
 import * as consultations from './store/consultations.ts';
+import * as devices from './store/devices.ts';
 import * as history from './store/history.ts';
 import * as patients from './store/patients.ts';
 import * as cabinPatients from './store/cabin-patients.ts';
@@ -127,6 +129,14 @@ export class HubStore {
   /** A cabin's own readings for its consultation's report (its outbox after the visit): reports.addCabinReadings. */
   addCabinReadings(cabinId: string, id: string, readings: readonly Reading[]): ReturnType<typeof reports.addCabinReadings> {
     return reports.addCabinReadings(this.s, cabinId, id, readings);
+  }
+  /** A device of the cabin's own consultation, as the cabin describes it (store/devices.ts); sent again, it replaces it. */
+  addCabinDevice(cabinId: string, id: string, device: VisitDevice): ReturnType<typeof devices.addCabinDevice> {
+    return devices.addCabinDevice(this.s, cabinId, id, device);
+  }
+  /** A pleth excerpt of the cabin's own consultation (store/devices.ts), kept once. */
+  addCabinPleth(cabinId: string, id: string, excerpt: PlethExcerpt): ReturnType<typeof devices.addCabinPleth> {
+    return devices.addCabinPleth(this.s, cabinId, id, excerpt);
   }
   addIncident(id: string, side: Role | 'hub', detail: string): void {
     reports.addIncident(this.s, id, side, detail);

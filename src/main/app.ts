@@ -14,6 +14,7 @@ import { ConsultPolicy } from './hub/consult-policy.ts';
 import { HubLink } from './hub/link.ts';
 import { PatientDelivery } from './hub/patient-delivery.ts';
 import { ReportDelivery } from './hub/report-delivery.ts';
+import { noteVisitDevice } from './hub/visit-devices.ts';
 import { MediaUploads } from './media/uploads.ts';
 import { hashPin } from './session/pin.ts';
 import { pinLockFile } from './session/pin-lock.ts';
@@ -114,7 +115,10 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       device: (view) => emit('device', view),
       event: (deviceId, event) => {
         ble.onEvent(deviceId, event);
-        if (session.onDeviceEvent(deviceId, event) === 'old') supervisor.noteOld(deviceId, event.kind === 'observation' ? event.measurementId : undefined);
+        const outcome = session.onDeviceEvent(deviceId, event);
+        if (outcome === 'old') supervisor.noteOld(deviceId, event.kind === 'observation' ? event.measurementId : undefined);
+        // Who the device is goes to the visit's report with its readings (hub/visit-devices.ts, issue 13).
+        safely("noting the visit's device", () => noteVisitDevice(store, session.view().sessionId, event, outcome, supervisor.devices().find((d) => d.id === deviceId)));
       },
       ble: (m) => ble.message(m),
       spawned: () => ble.spawned(),

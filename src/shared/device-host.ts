@@ -17,6 +17,8 @@ export const DeviceInfoSchema = z.object({
   path: z.string(),
   /** A BLE device's Bluetooth address. */
   address: z.string().max(17).optional(),
+  /** A USB device's ids (serial or HID), as the system shows them: for the record (issue 13, PhdDevice). */
+  usb: z.object({ vendorId: z.string().max(4), productId: z.string().max(4) }).optional(),
   /** Why this driver was chosen (USB ids, configuration, probing). */
   reason: z.string(),
   /** Named commands of the driver's link (e.g. `measure`). */

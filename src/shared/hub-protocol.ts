@@ -3,6 +3,7 @@ import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
 import { StoredObservationSchema, WireReadingSchema } from './observation.ts';
 import { PatientIdentitySchema } from './patient-identity.ts';
+import { PlethExcerptSchema, VisitDeviceSchema } from './visit-devices.ts';
 
 /**
  * The hub's contract with its two kinds of client: cabin main (Node, `ws`) and the doctor console (browser).
@@ -213,6 +214,14 @@ export const ToHubSchema = z.discriminatedUnion('type', [
       readings: z.array(ReportReadingSchema).min(1).max(REPORT_PART_READINGS),
     })
     .strict(),
+  /**
+   * Cabin, with the delivery of its visit's outbox (issue 13): who a device that gave the visit a reading is, for its
+   * consultation's report and FHIR export (PhdDevice); sent again, it replaces what was stored for that device. Same
+   * rules as a cabin's `report` (its own consultation, once a doctor took it); answered `reported` (count 1) with the ref.
+   */
+  z.object({ type: z.literal('device'), ref: z.string().max(64).optional(), consultationId: Id, device: VisitDeviceSchema }).strict(),
+  /** Cabin, likewise: the first seconds of an oximeter connection's pleth (one excerpt a message; the same one again is kept once). */
+  z.object({ type: z.literal('pleth'), ref: z.string().max(64).optional(), consultationId: Id, excerpt: PlethExcerptSchema }).strict(),
   /** Doctor: end the consultation and store the report (with the last part of its readings). */
   z
     .object({
@@ -312,6 +321,10 @@ export const ConsultationReportSchema = z.object({
   notes: z.string(),
   readings: z.array(StoredReportReadingSchema),
   incidents: z.array(ReportIncidentSchema),
+  /** The devices the cabin described (issue 13: `device`); absent when it sent none. */
+  devices: z.array(VisitDeviceSchema).optional(),
+  /** The pleth excerpts the cabin sent (`pleth`); absent when none. */
+  pleth: z.array(PlethExcerptSchema).optional(),
   /** Who the patient is, as the doctor filed it (issue 13); null or absent: not identified. */
   patient: PatientIdentitySchema.nullable().optional(),
 });

@@ -21,6 +21,7 @@ import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { ACT_CODE, fhirDateTime, GATEWAY_EXTENSION, LOINC_SYSTEM, MDC_SYSTEM, mdcCoding, OBSERVATION_CATEGORY, PHD_CATEGORY_SYSTEM, PHD_IDENTIFIER_SYSTEM, systems, UCUM_SYSTEM, xhtml, type FhirExportOptions } from './codes.ts';
 import { phdIdentifier, stableUuid } from './ids.ts';
 import { keepDecimals } from './json.ts';
+import { sampledData } from './sampled.ts';
 import { deviceResource, patientResource } from './subjects.ts';
 
 /**
@@ -107,9 +108,14 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
     if (list) list.push(r);
     else byDevice.set(key, [r]);
   }
+  // What the cabin said of its devices (hub-protocol `device`), and their pleth excerpts: a device with only a pleth too.
+  const described = new Map((report.devices ?? []).map((d) => [d.deviceId, d]));
+  const pleth = report.pleth ?? [];
+  for (const p of pleth) if (!byDevice.has(p.deviceId)) byDevice.set(p.deviceId, []);
   const deviceEntries = new Map<string, { entry: Entry; phdKey: string }>();
   for (const [deviceId, readings] of byDevice) {
-    const d = deviceResource(deviceId, new Set(readings.map((r) => r.code)), id('device', deviceId), sys);
+    const codes = new Set<string>([...readings.map((r) => r.code), ...pleth.filter((p) => p.deviceId === deviceId).map((p) => p.code)]);
+    const d = deviceResource(deviceId, codes, id('device', deviceId), sys, described.get(deviceId));
     deviceEntries.set(deviceId, { entry: add(d.resource, d.match), phdKey: d.phdKey });
   }
 
@@ -124,7 +130,7 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
     if (group) group.push(r);
     else bpGroups.set(key, [r]);
   }
-  const common = (r: StoredReportReading) => {
+  const common = (r: Pick<StoredReportReading, 'deviceId' | 't' | 'flags' | 'deviceClock' | 'reported'>) => {
     const device = deviceEntries.get(r.deviceId ?? 'unknown')!;
     const flags = r.flags ?? [];
     const extension: Extension[] = [{ url: GATEWAY_EXTENSION, valueReference: ref(gatewayEntry) }];
@@ -203,6 +209,24 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
     );
   }
 
+  // Each pleth excerpt as a waveform observation (PhdRtsaObservation): valueSampledData, from the cabin's clock.
+  const waveformEntries = pleth.map((p) => {
+    const { device, base } = common({ deviceId: p.deviceId, t: p.t });
+    const key = `${p.deviceId}|${p.t}`;
+    const m = CATALOGUE.get(p.code);
+    return add<Observation & { id: string }>(
+      {
+        ...base,
+        id: id('waveform', key),
+        identifier: [{ system: PHD_IDENTIFIER_SYSTEM, value: phdIdentifier(device.phdKey, phdPatient, m?.mdc ?? 0, p.t) }, { system: sys.waveform, value: key }],
+        category: category([p.code]),
+        code: codeOf(p.code),
+        valueSampledData: sampledData(p),
+      },
+      { system: sys.waveform, value: key },
+    );
+  });
+
   // The report: a Composition over the readings, the notes and the incidents; its PDF as a DocumentReference.
   const docEntry = add<DocumentReference & { id: string }>(
     {
@@ -240,6 +264,9 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
           text: { status: 'generated', div: xhtml(`${observationEntries.length} mesure(s) des appareils de la cabine ${report.cabin.name}.`) },
           ...(observationEntries.length > 0 ? { entry: observationEntries.map(ref) } : { emptyReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'nilknown' }] } }),
         },
+        ...(waveformEntries.length > 0
+          ? [{ title: 'Courbes', text: { status: 'generated' as const, div: xhtml(`${waveformEntries.length} extrait(s) du pléthysmogramme, les premières secondes de chaque connexion de l’oxymètre.`) }, entry: waveformEntries.map(ref) }]
+          : []),
         { title: 'Notes du médecin', text: { status: 'additional', div: xhtml(report.notes.trim() || '—') } },
         ...(incidents ? [{ title: 'Incidents techniques', text: { status: 'additional' as const, div: xhtml(incidents) } }] : []),
         { title: 'Document', entry: [ref(docEntry)] },
@@ -267,7 +294,7 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
 }
 
 /** What the device said about a reading, in French words, for the observation's note. */
-function noteOf(flags: readonly string[], r: StoredReportReading): string {
+function noteOf(flags: readonly string[], r: Pick<StoredReportReading, 'deviceClock' | 'reported'>): string {
   const parts = [...flags.map((f) => `signalé par l’appareil : ${f}`)];
   if (r.deviceClock?.state === 'unset') parts.push('horloge de l’appareil non réglée : heure de réception');
   if (r.deviceClock?.state === 'skewed' && r.deviceClock.offsetMs !== undefined) parts.push(`horloge de l’appareil décalée de ${Math.round(r.deviceClock.offsetMs / 60_000)} min`);

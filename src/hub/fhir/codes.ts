@@ -10,6 +10,15 @@ export const PHD_IDENTIFIER_SYSTEM = 'http://hl7.org/fhir/uv/phd/StructureDefini
 export const GATEWAY_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/observation-gatewayDevice';
 export const CONTINUA_IDENTIFIERS = 'http://terminology.hl7.org/CodeSystem/ContinuaDeviceIdentifiers';
 export const BT_MAC_SYSTEM = 'http://hl7.org/fhir/sid/eui-48/bluetooth';
+/** The IEEE EUI-64 System Id of a PHD (PhdDevice's systemIdIdentifier slice). */
+export const EUI64_SYSTEM = 'urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680';
+/** The version kinds of a PHD (PhdDevice.version.type, IEEE 11073-10101 MDC_ID_PROD_SPEC_*). */
+export const VERSION_TYPES = {
+  hardware: { code: 531974, display: 'MDC_ID_PROD_SPEC_HW', text: 'Hardware revision' },
+  software: { code: 531975, display: 'MDC_ID_PROD_SPEC_SW', text: 'Software revision' },
+  firmware: { code: 531976, display: 'MDC_ID_PROD_SPEC_FW', text: 'Firmware revision' },
+  protocol: { code: 531977, display: 'MDC_ID_PROD_SPEC_PROTOCOL', text: 'Protocol revision' },
+} as const;
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 export const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
@@ -35,7 +44,11 @@ export function systems(base = 'urn:cabin') {
     cabin: `${base}:cabin`,
     account: `${base}:account`,
     device: `${base}:device`,
+    /** A device's properties that have no MDC code (its USB ids). */
+    deviceProperty: `${base}:device-property`,
     observation: `${base}:reading`,
+    /** A waveform excerpt: `deviceId|t`. */
+    waveform: `${base}:waveform`,
     flag: `${base}:observation-flag`,
     identityStatus: `${base}:identity-status`,
     identityTag: `${base}:identity`,

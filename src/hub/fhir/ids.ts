@@ -41,6 +41,21 @@ export function eui48(address: string): string {
 }
 
 /**
+ * A DIS System ID (its 8 bytes in hex as the device sends them) as the IEEE EUI-64 digits, upper case: Bluetooth sends
+ * the value least significant byte first, so the bytes are reversed (a System ID derived from a MAC address then reads
+ * OUI, FFFE, then the rest, as IEEE's rule for a MAC-derived EUI-64 has it). Undefined when it is not 8 bytes of hex.
+ */
+export function eui64Digits(systemId: string): string | undefined {
+  if (!/^[0-9A-Fa-f]{16}$/.test(systemId)) return undefined;
+  return (systemId.toUpperCase().match(/../g) ?? []).reverse().join('');
+}
+
+/** EUI-64 digits as the PhdDevice's systemIdIdentifier value: `FE-ED-AB-EE-DE-AD-77-C3`. */
+export function eui64(digits: string): string {
+  return (digits.match(/../g) ?? []).join('-');
+}
+
+/**
  * The PHD duplicate-prevention identifier value: `device-patient-type-timestamp`. `device` is the EUI-64 or Bluetooth
  * address digits (another device's stable id where it has neither), `patient` is `identifier.value-identifier.system`
  * (or the patient's logical id), `type` the MDC code, `timestamp` per phdTimestamp.

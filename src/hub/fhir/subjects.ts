@@ -1,7 +1,8 @@
-import type { Device, Identifier, Patient } from '@medplum/fhirtypes';
+import type { Device, DeviceProperty, Identifier, Patient } from '@medplum/fhirtypes';
 import { INS_SYSTEMS, type PatientIdentity } from '../../shared/patient-identity.ts';
-import { BT_MAC_SYSTEM, CONTINUA_IDENTIFIERS, mdcCoding, type systems } from './codes.ts';
-import { eui48, macDigits } from './ids.ts';
+import type { VisitDevice } from '../../shared/visit-devices.ts';
+import { BT_MAC_SYSTEM, CONTINUA_IDENTIFIERS, EUI64_SYSTEM, mdcCoding, VERSION_TYPES, type systems } from './codes.ts';
+import { eui48, eui64, eui64Digits, macDigits } from './ids.ts';
 
 /** Who and what the readings are about: the Patient, and each peripheral as a PhdDevice. */
 
@@ -57,15 +58,42 @@ export function parseDeviceId(deviceId: string): { driver: string; address?: str
 
 /**
  * A peripheral as a PhdDevice, from the cabin's device id and the codes it measured: its specialisation, its Bluetooth
- * address as an eui-48 identifier, its serial port as a property. `phdKey` is the PHD identifier's device part: the
- * Bluetooth address, else the cabin's own name of the device (no EUI-64 yet).
+ * address as an eui-48 identifier, its serial port as a property. With what the cabin said of the device (`info`,
+ * hub-protocol `device`), also its System Id as the EUI-64 identifier (all zeros when the device gives none, as the IG
+ * says), manufacturer, model, serial number, versions with their MDC types, and USB ids as properties. `phdKey` is the
+ * PHD identifier's device part: the EUI-64, else the Bluetooth address, else the cabin's own name of the device.
  */
-export function deviceResource(deviceId: string, codes: ReadonlySet<string>, id: string, sys: Systems): { resource: Device & { id: string }; match: Identifier; phdKey: string } {
+export function deviceResource(
+  deviceId: string,
+  codes: ReadonlySet<string>,
+  id: string,
+  sys: Systems,
+  info?: VisitDevice,
+): { resource: Device & { id: string }; match: Identifier; phdKey: string } {
   const parsed = parseDeviceId(deviceId);
+  const address = info?.address?.toUpperCase() ?? parsed.address;
+  const sysId = info?.systemId !== undefined ? eui64Digits(info.systemId) : undefined;
   const specs = SPECIALIZATIONS.filter((s) => [...codes].some((c) => s.test.test(c)));
+  const continua = (code: string): Identifier['type'] => ({ coding: [{ system: CONTINUA_IDENTIFIERS, code }] });
   const identifiers: Identifier[] = [
-    ...(parsed.address ? [{ type: { coding: [{ system: CONTINUA_IDENTIFIERS, code: 'BTMAC' }] }, system: BT_MAC_SYSTEM, value: eui48(parsed.address) }] : []),
+    ...(info ? [{ type: continua('SYSID'), system: EUI64_SYSTEM, value: eui64(sysId ?? '0000000000000000') }] : []),
+    ...(address ? [{ type: continua('BTMAC'), system: BT_MAC_SYSTEM, value: eui48(address) }] : []),
     { system: sys.device, value: deviceId },
+  ];
+  const versions = info
+    ? (Object.keys(VERSION_TYPES) as (keyof typeof VERSION_TYPES)[]).flatMap((k) => {
+        const value = info[k];
+        const t = VERSION_TYPES[k];
+        return value ? [{ type: { coding: [mdcCoding(t.code, t.display)], text: t.text }, value }] : [];
+      })
+    : [];
+  const ownProperty = (code: string, text: string, value: string): DeviceProperty => ({
+    type: { coding: [{ system: sys.deviceProperty, code }], text },
+    valueCode: [{ text: value }],
+  });
+  const properties: DeviceProperty[] = [
+    ...(parsed.port ? [{ type: { text: 'port' }, valueCode: [{ text: parsed.port }] }] : []),
+    ...(info?.usb ? [ownProperty('usb-vendor-id', 'USB vendor id', info.usb.vendorId.toLowerCase()), ownProperty('usb-product-id', 'USB product id', info.usb.productId.toLowerCase())] : []),
   ];
   return {
     resource: {
@@ -73,11 +101,18 @@ export function deviceResource(deviceId: string, codes: ReadonlySet<string>, id:
       id,
       identifier: identifiers,
       type: { coding: [mdcCoding(65573, 'MDC_MOC_VMS_MDS_SIMP')] },
-      deviceName: [{ name: parsed.driver, type: 'model-name' }],
+      ...(info?.manufacturer ? { manufacturer: info.manufacturer } : {}),
+      ...(info?.serial ? { serialNumber: info.serial } : {}),
+      ...(info?.model ? { modelNumber: info.model } : {}),
+      deviceName: [
+        { name: info?.model ?? parsed.driver, type: 'model-name' },
+        ...(info?.name ? [{ name: info.name, type: 'user-friendly-name' as const }] : []),
+      ],
       ...(specs.length > 0 ? { specialization: specs.map((s) => ({ systemType: { coding: [mdcCoding(s.code, s.display)] } })) } : {}),
-      ...(parsed.port ? { property: [{ type: { text: 'port' }, valueCode: [{ text: parsed.port }] }] } : {}),
+      ...(versions.length > 0 ? { version: versions } : {}),
+      ...(properties.length > 0 ? { property: properties } : {}),
     },
     match: { system: sys.device, value: deviceId },
-    phdKey: parsed.address ? macDigits(parsed.address) : deviceId.replace(/[^A-Za-z0-9]/g, '').toUpperCase() || 'UNKNOWN',
+    phdKey: sysId ?? (address ? macDigits(address) : deviceId.replace(/[^A-Za-z0-9]/g, '').toUpperCase() || 'UNKNOWN'),
   };
 }

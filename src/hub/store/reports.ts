@@ -2,6 +2,7 @@ import type { ConsultationReport, ReportReading, Role } from '../../shared/hub-p
 import { StoredReportReadingSchema } from '../../shared/hub-protocol.ts';
 import { metaJson, parseRows, withMeta } from '../../shared/observation.ts';
 import { consultation } from './consultations.ts';
+import { consultationDevices, consultationPleth } from './devices.ts';
 import type { HubDb } from './db.ts';
 import { patientIdentity } from './patients.ts';
 
@@ -87,6 +88,8 @@ export function report(s: HubDb, id: string): ConsultationReport | null {
   const { rows: readings, unreadable } = parseRows(StoredReportReadingSchema, rows);
   if (unreadable > 0) s.log.warn({ consultationId: id, unreadable }, 'report readings left out: their stored row cannot be read');
   const incidents = s.db.prepare('SELECT t, side, detail FROM incidents WHERE consultation_id = ? ORDER BY id').all(id) as ConsultationReport['incidents'];
+  const devices = consultationDevices(s, id);
+  const pleth = consultationPleth(s, id);
   return {
     consultationId: c.id,
     cabin: { id: c.cabinId, name: c.cabinName },
@@ -98,6 +101,9 @@ export function report(s: HubDb, id: string): ConsultationReport | null {
     notes: extra.notes,
     readings,
     incidents,
+    // What the cabin said of its devices (issue 13): absent when it said nothing, as in reports from before.
+    ...(devices.length > 0 ? { devices } : {}),
+    ...(pleth.length > 0 ? { pleth } : {}),
     // Null: not identified (none filed, or its row cannot be read); the export says so.
     patient: patientIdentity(s, id),
   };

@@ -154,6 +154,11 @@ export class HubLink {
     return this.call.visit === visit && c && (c.state === 'waiting' || c.state === 'active') ? c.consultationId : null;
   }
 
+  /** A visit's device, or a pleth excerpt, for its consultation's report (report-delivery.ts); false when not connected. */
+  visitPart(message: Extract<ToHub, { type: 'device' | 'pleth' }>): boolean {
+    return this.send(message);
+  }
+
   /** The kiosk checked the network again: later requests carry it, and a request still waiting is sent again with it. */
   netCheck(check: NetCheck): void {
     this.netcheck = check;

@@ -1,22 +1,36 @@
 import { backoffDelay } from '../../shared/backoff.ts';
 import type { Clock, TimerHandle } from '../../shared/clock.ts';
-import { REPORT_PART_BYTES, REPORT_PART_READINGS, type ReportReading } from '../../shared/hub-protocol.ts';
+import { REPORT_PART_BYTES, REPORT_PART_READINGS, type ReportReading, type ToHub } from '../../shared/hub-protocol.ts';
 import type { WireReading } from '../../shared/observation.ts';
+import { VisitDeviceSchema } from '../../shared/visit-devices.ts';
 import type { Logger } from '../../server/log.ts';
+import { plethExcerpts, type Chunk } from './visit-devices.ts';
 
 /** What the delivery needs of the store (src/main/store). */
 export interface DeliveryStore {
   undeliveredVisits(): { sessionId: string; consultationId: string; pending: number }[];
   /** A page of pending readings, and the refIds of those the wire refuses (paged past and dropped). */
   pendingPage(sessionId: string, limit: number, consultationId: string): { readings: WireReading[]; refused: string[] };
-  markDeliveredOf(sessionId: string, kind: 'observation', refIds: readonly string[]): number;
+  markDeliveredOf(sessionId: string, kind: 'observation' | 'device', refIds: readonly string[]): number;
   /** Takes entries the hub can never take out of the outbox (this module audits it). */
-  dropPending(sessionId: string, kind: 'observation', refIds: readonly string[]): number;
+  dropPending(sessionId: string, kind: 'observation' | 'device', refIds: readonly string[]): number;
+  /** The visit's devices still to describe to this consultation's report (issue 13), as queued (visit-devices.ts). */
+  pendingDevices?(sessionId: string, consultationId: string): { refId: string; payload: unknown }[];
+  /** The visit's stored waveform chunks, for the pleth excerpts sent with each device. */
+  waveforms?(sessionId: string): Chunk[];
 }
 
 /** What it needs of the hub link: send one part (false when the hub is not connected). */
 export interface DeliveryLink {
   report(consultationId: string, readings: ReportReading[], ref: string): boolean;
+  /** A `device` or `pleth` message (issue 13); absent: a link that sends readings only. */
+  visitPart?(message: Extract<ToHub, { type: 'device' | 'pleth' }>): boolean;
+}
+
+/** A device's messages, built once per process: its `device`, then its pleth excerpts; `next`: the first not taken. */
+interface DeviceSteps {
+  messages: Extract<ToHub, { type: 'device' | 'pleth' }>[];
+  next: number;
 }
 
 /** The hub's answer to a part: `reported`, or an `error` carrying the part's ref. */
@@ -52,7 +66,9 @@ const FINAL = new Set(['forbidden', 'not-found', 'not-claimed', 'report-full', '
  * business: its readings go through the doctor's console, which acknowledges them (outbox:ack).
  */
 export class ReportDelivery {
-  private inFlight: { ref: string; sessionId: string; consultationId: string; ids: string[]; timer: TimerHandle } | undefined;
+  private inFlight: { ref: string; sessionId: string; consultationId: string; taken: () => void; timer: TimerHandle } | undefined;
+  /** Per device entry (`session|device`) being described: what is left to send. */
+  private readonly steps = new Map<string, DeviceSteps>();
   private retry: TimerHandle | undefined;
   private attempt = 0;
   private seq = 0;
@@ -90,7 +106,7 @@ export class ReportDelivery {
     this.inFlight = undefined;
     if (m.type === 'reported') {
       try {
-        this.o.store.markDeliveredOf(part.sessionId, 'observation', part.ids);
+        part.taken();
       } catch (err) {
         // Not marked: the part goes again later (the hub keeps each id once).
         this.o.log.error({ err }, 'marking a delivered part of the outbox failed: trying again later');
@@ -128,9 +144,21 @@ export class ReportDelivery {
         if (this.refused.has(`${v.sessionId} ${v.consultationId}`)) continue;
         const ref = `${PART_REF_PREFIX}${this.seq + 1}`;
         const readings = this.nextPart(v.sessionId, v.consultationId, ref);
-        if (readings.length === 0) continue; // nothing of this visit can go: dropped and audited
+        let sent: boolean;
+        let taken: () => void;
+        if (readings.length > 0) {
+          sent = this.o.link.report(v.consultationId, readings, ref);
+          const ids = readings.map((r) => r.id);
+          taken = () => this.o.store.markDeliveredOf(v.sessionId, 'observation', ids);
+        } else {
+          // The readings went (or none can): then who each device is, and its pleth (issue 13).
+          const step = this.nextDeviceStep(v.sessionId, v.consultationId, ref);
+          if (!step) continue;
+          sent = this.o.link.visitPart?.(step.message) ?? false;
+          taken = step.taken;
+        }
         this.seq++;
-        if (!this.o.link.report(v.consultationId, readings, ref)) {
+        if (!sent) {
           this.failed.set(v.sessionId, 'the hub could not be reached');
           return this.later();
         }
@@ -140,7 +168,7 @@ export class ReportDelivery {
           this.failed.set(v.sessionId, 'the hub did not answer');
           this.later();
         }, this.o.answerTimeoutMs ?? 30_000);
-        this.inFlight = { ref, sessionId: v.sessionId, consultationId: v.consultationId, ids: readings.map((r) => r.id), timer };
+        this.inFlight = { ref, sessionId: v.sessionId, consultationId: v.consultationId, taken, timer };
         return;
       }
     } catch (err) {
@@ -174,6 +202,46 @@ export class ReportDelivery {
       this.drop(sessionId, tooBig, `each is bigger than a part of the report may be (${PART_BYTES} bytes)`);
       if (part.length > 0) return part;
     }
+  }
+
+  /**
+   * The next message describing the visit's devices to this consultation: a device's `device`, then its pleth
+   * excerpts, one a message; the device's outbox entry is marked delivered once the hub took the last. Undefined:
+   * nothing left (an entry the wire refuses is dropped and audited). Sent again after a restart: the hub keeps each once.
+   */
+  private nextDeviceStep(sessionId: string, consultationId: string, ref: string): { message: Extract<ToHub, { type: 'device' | 'pleth' }>; taken: () => void } | undefined {
+    if (!this.o.store.pendingDevices || !this.o.link.visitPart) return undefined;
+    for (const entry of this.o.store.pendingDevices(sessionId, consultationId)) {
+      let steps = this.steps.get(entry.refId);
+      if (!steps) {
+        const device = VisitDeviceSchema.safeParse(entry.payload);
+        if (!device.success) {
+          this.o.store.dropPending(sessionId, 'device', [entry.refId]);
+          this.o.onAudit(sessionId, "a device's description taken out of the outbox, never to be sent to the report: the wire contract refuses it");
+          continue;
+        }
+        const chunks = (this.o.store.waveforms?.(sessionId) ?? []).filter((c) => c.deviceId === device.data.deviceId);
+        steps = {
+          next: 0,
+          messages: [
+            { type: 'device', consultationId, device: device.data },
+            ...plethExcerpts(chunks, consultationId).map((excerpt) => ({ type: 'pleth' as const, consultationId, excerpt })),
+          ],
+        };
+        this.steps.set(entry.refId, steps);
+      }
+      const s = steps;
+      const message = { ...s.messages[s.next]!, ref };
+      return {
+        message,
+        taken: () => {
+          if (s.next + 1 < s.messages.length) return void s.next++;
+          this.o.store.markDeliveredOf(sessionId, 'device', [entry.refId]);
+          this.steps.delete(entry.refId);
+        },
+      };
+    }
+    return undefined;
   }
 
   private drop(sessionId: string, refIds: string[], why: string): void {

@@ -19,6 +19,8 @@ import {
   pendingOf,
   pendingPage,
   markSentInCall,
+  noteDevice,
+  pendingDevices,
   pendingReadings,
   dropPending,
   undeliveredVisits,
@@ -144,6 +146,14 @@ export class Store {
   /** A page of pending readings and the refIds of those the wire refuses (report-delivery pages past them). */
   pendingPage(sessionId: string, limit: number, consultationId?: string): { readings: WireReading[]; refused: string[] } {
     return this.run(() => pendingPage(this.db, sessionId, limit, consultationId));
+  }
+  /** A device that gave the visit a reading, as known now (queued for its report once, refreshed until delivered). */
+  noteDevice(sessionId: string, deviceId: string, payload: unknown, create = true): boolean {
+    return this.run(() => noteDevice(this.db, sessionId, deviceId, payload, create));
+  }
+  /** The visit's devices still to describe to this consultation's report. */
+  pendingDevices(sessionId: string, consultationId: string): { refId: string; payload: unknown }[] {
+    return this.run(() => pendingDevices(this.db, sessionId, consultationId));
   }
   /** The call of this consultation ended or was cut: the visit's entries not tied to a call yet were sent in it. */
   markSentInCall(sessionId: string, consultationId: string): number {

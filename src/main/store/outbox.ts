@@ -31,6 +31,36 @@ export function enqueue(db: Db, e: EnqueueInput): number {
   return (db.stmt(`SELECT id FROM outbox WHERE kind = ? AND ref_id = ?`).get(kind, e.refId) as { id: number }).id;
 }
 
+/**
+ * Queues what a visit's device is, or (once queued, until delivered) replaces it with what is known now: a device tells
+ * more of itself as it goes (Device Information read after its first reading). `create` false: only a refresh.
+ */
+export function noteDevice(db: Db, sessionId: string, deviceId: string, payload: unknown, create: boolean): boolean {
+  const refId = `${sessionId}|${deviceId}`;
+  const json = JSON.stringify(payload ?? null);
+  const changed = db
+    .stmt(`UPDATE outbox SET payload = ? WHERE kind = 'device' AND ref_id = ? AND delivered_at IS NULL AND payload <> ?`)
+    .run(json, refId, json).changes;
+  if (changed > 0 || !create) return changed > 0;
+  return (
+    db
+      .stmt(`INSERT INTO outbox (kind, ref_id, session_id, payload, created_at) VALUES ('device', ?, ?, ?, ?) ON CONFLICT (kind, ref_id) DO NOTHING`)
+      .run(refId, sessionId, json, db.now()).changes > 0
+  );
+}
+
+/** A visit's devices still to describe to this consultation's report (see `pendingPage` for the consultation). */
+export function pendingDevices(db: Db, sessionId: string, consultationId: string): { refId: string; payload: unknown }[] {
+  const rows = db
+    .stmt(
+      `SELECT o.ref_id AS refId, o.payload FROM outbox o JOIN sessions s ON s.id = o.session_id
+       WHERE o.delivered_at IS NULL AND o.session_id = ? AND o.kind = 'device'
+         AND COALESCE(o.consultation_id, s.consultation_id) = ? ORDER BY o.id`,
+    )
+    .all(sessionId, consultationId) as { refId: string; payload: string }[];
+  return rows.map((r) => ({ refId: r.refId, payload: JSON.parse(r.payload) as unknown }));
+}
+
 /** What is still to deliver, oldest first. */
 export function pending(db: Db, limit: number): OutboxEntry[] {
   const rows = db
@@ -140,11 +170,11 @@ export function markDeliveredOf(db: Db, sessionId: string, kind: OutboxKind, ref
   return db.tx(() => refIds.reduce((n, ref) => n + s.run(now, kind, ref, sessionId).changes, 0));
 }
 
-/** An ended visit that a doctor took and that still has readings to deliver to that consultation's report. */
+/** An ended visit that a doctor took and that still has readings (or devices, issue 13) to deliver to that consultation's report. */
 export interface UndeliveredVisit {
   sessionId: string;
   consultationId: string;
-  /** Readings not delivered yet. */
+  /** Readings and devices not delivered yet. */
   pending: number;
 }
 
@@ -156,7 +186,7 @@ export function undeliveredVisits(db: Db): UndeliveredVisit[] {
   return db
     .stmt(
       `SELECT s.id AS sessionId, COALESCE(o.consultation_id, s.consultation_id) AS consultationId, COUNT(o.id) AS pending
-       FROM sessions s JOIN outbox o ON o.session_id = s.id AND o.kind = 'observation' AND o.delivered_at IS NULL
+       FROM sessions s JOIN outbox o ON o.session_id = s.id AND o.kind IN ('observation', 'device') AND o.delivered_at IS NULL
        WHERE s.ended_at IS NOT NULL AND COALESCE(o.consultation_id, s.consultation_id) IS NOT NULL
        GROUP BY s.id, COALESCE(o.consultation_id, s.consultation_id) ORDER BY s.ended_at, s.rowid, MIN(o.id)`,
     )

@@ -82,7 +82,8 @@ export const MediaInputSchema = z.object({
 });
 export type MediaInput = z.input<typeof MediaInputSchema>;
 
-export const OutboxKindSchema = z.enum(['observation', 'session-report', 'media']);
+/** 'device': who a device that gave a visit a reading is (issue 13), for its consultation's report (ref `session|device`). */
+export const OutboxKindSchema = z.enum(['observation', 'session-report', 'media', 'device']);
 export type OutboxKind = z.infer<typeof OutboxKindSchema>;
 
 export { LanguageSchema };

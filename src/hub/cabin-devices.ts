@@ -1,0 +1,14 @@
+import type { FromHub, ToHub } from '../shared/hub-protocol.ts';
+import type { HubStore } from './store.ts';
+
+/**
+ * A cabin describing its visit's devices (hub-protocol `device`) or sending a pleth excerpt (`pleth`) for its own
+ * consultation's report, like its `report` (cabin-report.ts): in any state once a doctor took it; a resend is
+ * harmless. The answer to send back: `reported` (only with a ref; count 1 when it changed what was stored, else 0),
+ * or an error that says why it was not stored.
+ */
+export function cabinDevices(store: Pick<HubStore, 'addCabinDevice' | 'addCabinPleth'>, cabinId: string, m: Extract<ToHub, { type: 'device' | 'pleth' }>): FromHub | null {
+  const r = m.type === 'device' ? store.addCabinDevice(cabinId, m.consultationId, m.device) : store.addCabinPleth(cabinId, m.consultationId, m.excerpt);
+  if ('code' in r) return { type: 'error', ref: m.ref, code: r.code, message: r.message };
+  return m.ref === undefined ? null : { type: 'reported', ref: m.ref, consultationId: m.consultationId, count: r.stored ? 1 : 0 };
+}
