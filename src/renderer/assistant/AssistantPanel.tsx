@@ -11,6 +11,7 @@ import { useCabin, useSessionView } from '../state/cabin.tsx';
 import { BluetoothPanel } from './BluetoothPanel.tsx';
 import { Checklist } from './Checklist.tsx';
 import { DeviceCard } from './DeviceCard.tsx';
+import { IdentityPanel, IdentitySection, usePatientFiling } from './IdentityPanel.tsx';
 import { MediaReport } from './MediaReport.tsx';
 import { StoreFaultNotice } from './StoreFaultNotice.tsx';
 import { NetworkCard } from './NetworkCard.tsx';
@@ -29,6 +30,9 @@ export function AssistantPanel() {
   const { confirming, ask, close } = useConfirmEnd(view, endVisit);
   // The Bluetooth section takes the whole panel while open (it scans only then).
   const [bluetooth, setBluetooth] = useState(false);
+  // The patient's identity (issue 13): its form takes the whole panel too, from the start of the visit to its end.
+  const [identityOpen, setIdentityOpen] = useState(false);
+  const [filing, setFiling] = usePatientFiling(session.sessionId);
   const list = [...devices.values()].sort((a, b) => a.category.localeCompare(b.category) || a.id.localeCompare(b.id));
   return (
     <div className="overlay overlay-panel" role="dialog" aria-modal="true" aria-labelledby="assistant-title" data-testid="assistant-panel">
@@ -46,11 +50,17 @@ export function AssistantPanel() {
         </header>
         <div className="panel-scroll">
           <StoreFaultNotice fault={session.storeFault} />
-          {bluetooth ? (
+          {identityOpen && session.sessionId !== null ? (
+            <IdentityPanel filing={filing} onSaved={setFiling} onClose={() => setIdentityOpen(false)} />
+          ) : bluetooth ? (
             <BluetoothPanel onClose={() => setBluetooth(false)} />
           ) : (
             <div className="panel-columns">
               <div>
+                <section>
+                  <h3>{t('identity.section')}</h3>
+                  <IdentitySection sessionId={session.sessionId} filing={filing} onOpen={() => setIdentityOpen(true)} />
+                </section>
                 {session.phase === 'cleaning' && config ? (
                   <section>
                     <h3>{t('assistant.checklist')}</h3>
