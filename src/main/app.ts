@@ -16,6 +16,7 @@ import { PatientDelivery } from './hub/patient-delivery.ts';
 import { ReportDelivery } from './hub/report-delivery.ts';
 import { noteVisitDevice } from './hub/visit-devices.ts';
 import { MediaUploads } from './media/uploads.ts';
+import { reportPrinter, type ReportPrinter } from './print/index.ts';
 import { hashPin } from './session/pin.ts';
 import { pinLockFile } from './session/pin-lock.ts';
 import { SessionService } from './session/service.ts';
@@ -69,6 +70,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
   // Set once the hub link exists (the link's views go through `emit`).
   let policy: ConsultPolicy | undefined = undefined;
   let delivery: ReportDelivery | undefined = undefined;
+  let printer: ReportPrinter | undefined = undefined;
   // The identity the assistant filed: in memory for the visit only (never in the store), and on its way to the hub.
   const visitPatient = new VisitPatient();
   let patients: PatientDelivery | undefined = undefined;
@@ -85,6 +87,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
         supervisor.attend(null);
       }
       diskFullIncident((payload as EventPayload<'session'>).storeFault === 'disk-full');
+      printer?.onSession(payload as EventPayload<'session'>);
       const left = visitPatient.onSession((payload as EventPayload<'session'>).sessionId);
       if (left) patients?.visitEnded(left);
       // However assistant mode ended (lock, a new visit, cleaning done, idle), the Bluetooth scan stops with it.
@@ -93,7 +96,10 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     // The Bluetooth panel's state is the assistant's: the kiosk page hears of it only in assistant mode.
     if (name === 'ble' && !session.view().assistant) return;
     // The call counts as the patient's activity: no idle prompt while a doctor is there (session/attendance.ts).
-    if (name === 'call') session.onCall(payload as EventPayload<'call'>);
+    if (name === 'call') {
+      session.onCall(payload as EventPayload<'call'>);
+      printer?.onCall(payload as EventPayload<'call'>);
+    }
     for (const s of sinks) s(name, payload);
   };
   const pinHash = config.assistantPinHash ?? (config.demo ? hashPin(DEMO_PIN) : undefined);
@@ -174,6 +180,13 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     log: log.child({ component: 'consultation' }),
   });
   policy = consult;
+  // The patient's copy of the report at the end of the visit, when a printer is configured (src/main/print/).
+  printer = reportPrinter(config, () => config.hub?.cabinKey ?? readFileSync(config.hub!.cabinKeyFile!, 'utf8').trim(), {
+    emit: (view) => emit('print', view),
+    incident: (detail) => audit('incident', `print: ${detail}`, session.view().sessionId ?? undefined),
+    log: log.child({ component: 'print' }),
+    clock,
+  });
   hub?.start();
   consult.onSession(session.view());
 
@@ -298,6 +311,8 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       if (u.sessionId !== session.view().sessionId) throw new BridgeFailure('no-session', 'The session of this picture has ended.');
       return { mediaId: store.addMedia({ sessionId: u.sessionId, kind: u.kind, mime: u.mime, bytes: u.data }) };
     },
+    'print:get': () => printer.get(),
+    'print:report': () => printer.print(),
     'config:get': () => ({
       languages: config.languages,
       checklist: config.checklist,
@@ -317,6 +332,7 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     async stop() {
       for (const t of timers) clock.clearInterval(t);
       delivery?.stop();
+      printer?.stop();
       patients?.stop();
       await hub?.stop();
       await supervisor.stop();

@@ -6,6 +6,7 @@ import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
 import { PatientIdentitySchema } from './patient-identity.ts';
 import { ObservationSchema, ReadingSchema, WireReadingSchema } from './observation.ts';
+import { PrintViewSchema } from './print.ts';
 import { SpeechFailureSchema } from './voice-pack.ts';
 
 /**
@@ -226,6 +227,9 @@ export const CALLS = {
   },
   'media:chunk': { input: z.object({ uploadId: z.string().max(64), seq: z.number().int().min(0), data: z.string().max(48 * 1024) }).strict(), output: Empty },
   'media:commit': { input: z.object({ uploadId: z.string().max(64) }).strict(), output: z.object({ mediaId: z.string() }) },
+  /** The patient's copy of the report on the end screen (src/main/print/): where it stands; print it (the big button). */
+  'print:get': { input: Empty, output: PrintViewSchema },
+  'print:report': { input: Empty, output: PrintViewSchema },
 } as const;
 
 /** Main → renderer. */
@@ -239,6 +243,8 @@ export const EVENTS = {
   signal: z.object({ data: SignalDataSchema }),
   /** The Bluetooth panel's state changed (devices nearby, a device assigned or forgotten). */
   ble: BleViewSchema,
+  /** The patient's copy of the report: preparing, printing, failed (src/shared/print.ts). */
+  print: PrintViewSchema,
 } as const;
 
 export type CallName = keyof typeof CALLS;

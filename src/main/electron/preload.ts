@@ -42,8 +42,10 @@ const CALL_NAMES = [
   'media:begin',
   'media:chunk',
   'media:commit',
+  'print:get',
+  'print:report',
 ] as const satisfies readonly CallName[];
-const EVENT_NAMES = ['session', 'device', 'reading', 'waveform', 'call', 'signal', 'ble'] as const satisfies readonly EventName[];
+const EVENT_NAMES = ['session', 'device', 'reading', 'waveform', 'call', 'signal', 'ble', 'print'] as const satisfies readonly EventName[];
 
 // Fails to compile when the contract gains a call or an event that is not listed above.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
