@@ -1,4 +1,6 @@
-import { ConsultationReportSchema, TokenAnswerSchema, type ConsultationReport, type TokenAnswer } from '../../shared/hub-protocol.ts';
+import { TokenAnswerSchema, type ConsultationReport, type TokenAnswer } from '../../shared/hub-protocol.ts';
+import { fetchConsultationReport } from './history.ts';
+import { httpFailure } from './http-failure.ts';
 
 /** Why a login or a renewal failed, in words the screen translates (`login.error.<code>`). */
 export type AuthErrorCode = 'bad-credentials' | 'too-many' | 'network' | 'server' | 'expired';
@@ -39,12 +41,14 @@ async function post(fetcher: FetchLike, url: string, headers: Record<string, str
   } catch {
     json = undefined;
   }
-  if (res.status === 429) {
-    const retry = Number(res.headers.get('retry-after'));
-    return { ok: false, error: 'too-many', ...(Number.isFinite(retry) && retry > 0 ? { retryAfterS: retry } : {}) };
+  if (!res.ok) {
+    const failure = httpFailure(res.status, ['too-many', 'expired'], { forbidden: 'expired' });
+    if (failure === 'too-many') {
+      const retry = Number(res.headers.get('retry-after'));
+      return { ok: false, error: 'too-many', ...(Number.isFinite(retry) && retry > 0 ? { retryAfterS: retry } : {}) };
+    }
+    return { ok: false, error: failure === 'expired' ? refused : 'server' };
   }
-  if (res.status === 401 || res.status === 403) return { ok: false, error: refused };
-  if (!res.ok) return { ok: false, error: 'server' };
   const parsed = TokenAnswerSchema.safeParse(json);
   if (!parsed.success || parsed.data.role !== 'doctor') {
     console.error('The hub answered with an unexpected token body.');
@@ -78,14 +82,8 @@ export async function logout(token: string | undefined, fetcher: FetchLike = bro
 
 /** `GET /api/consultations/:id/report`: what the hub stored so far; undefined on any failure (never throws). */
 export async function fetchReport(consultationId: string, token: string, fetcher: FetchLike = browserFetch): Promise<ConsultationReport | undefined> {
-  try {
-    const res = await fetcher(`/api/consultations/${encodeURIComponent(consultationId)}/report`, { method: 'GET', credentials: 'same-origin', headers: { authorization: `Bearer ${token}` } });
-    if (!res.ok) return undefined;
-    const parsed = ConsultationReportSchema.safeParse(await res.json());
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const r = await fetchConsultationReport(consultationId, token, fetcher);
+  return r.ok ? r.report : undefined;
 }
 
 /** When to renew a token that expires in `expiresInS` seconds: at two thirds of its life. */

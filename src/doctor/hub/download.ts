@@ -1,3 +1,5 @@
+import { httpFailure } from './http-failure.ts';
+
 /** What the doctor can keep of a consultation: its FHIR R4 Bundle and its report document (PDF). */
 export type ExportKind = 'fhir' | 'pdf';
 
@@ -15,7 +17,7 @@ export async function fetchExport(consultationId: string, kind: ExportKind, toke
   const id = encodeURIComponent(consultationId);
   try {
     const res = await fetcher(`/api/consultations/${id}/${kind === 'fhir' ? 'fhir' : 'report.pdf'}`, { method: 'GET', credentials: 'same-origin', headers: { authorization: `Bearer ${token}` } });
-    if (!res.ok) return { ok: false, error: res.status === 401 ? 'expired' : res.status === 403 ? 'forbidden' : res.status === 404 ? 'not-found' : 'server' };
+    if (!res.ok) return { ok: false, error: httpFailure(res.status, ['expired', 'forbidden', 'not-found']) };
     const safe = consultationId.replace(/[^A-Za-z0-9-]/g, '_');
     return { ok: true, blob: await res.blob(), filename: kind === 'fhir' ? `consultation-${safe}.fhir.json` : `consultation-${safe}.pdf` };
   } catch {

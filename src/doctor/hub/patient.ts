@@ -1,5 +1,6 @@
 import { PatientAnswerSchema, type PatientAnswer, type PatientIdentity } from '../../shared/patient-identity.ts';
 import type { FetchLike } from './auth.ts';
+import { httpFailure } from './http-failure.ts';
 
 /** Why reading or filing the identity failed, in words the card translates (`patient.failure.<code>`). */
 export type PatientFailure = 'network' | 'expired' | 'forbidden' | 'not-found' | 'invalid' | 'server';
@@ -28,7 +29,7 @@ async function call(fetcher: FetchLike, consultationId: string, token: string | 
   }
   if (!res.ok) {
     const message = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
-    const error: PatientFailure = res.status === 401 ? 'expired' : res.status === 403 ? 'forbidden' : res.status === 404 ? 'not-found' : res.status === 400 ? 'invalid' : 'server';
+    const error: PatientFailure = httpFailure(res.status, ['expired', 'forbidden', 'not-found', 'invalid']);
     return { ok: false, error, ...(typeof message === 'string' ? { message } : {}) };
   }
   const parsed = PatientAnswerSchema.safeParse(json);
