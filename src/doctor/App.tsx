@@ -5,6 +5,7 @@ import { useQueueAlerts } from './alert/use-queue-alerts.ts';
 import { Header } from './components/Header.tsx';
 import { Consultation } from './screens/Consultation.tsx';
 import { Login } from './screens/Login.tsx';
+import { PastReport } from './screens/PastReport.tsx';
 import { Queue } from './screens/Queue.tsx';
 import { useConsole } from './state/hooks.ts';
 
@@ -26,6 +27,7 @@ export function App() {
         )}
         {state.screen === 'login' && <Login notice={state.notice} />}
         {state.screen === 'queue' && <Queue />}
+        {state.screen === 'report' && state.pastReport && <PastReport key={state.pastReport.consultationId} past={state.pastReport} />}
         {state.screen === 'consultation' && state.consultation && state.call && (
           <Consultation key={state.consultation.consultationId} consultation={state.consultation} call={state.call} hub={state.hub} presenceKnown={state.presenceKnown} ending={state.ending} endError={state.endError} />
         )}

@@ -459,4 +459,25 @@ describe('doctor console controller', () => {
       expect(t.calls.some((c) => c.url.includes('/report'))).toBe(false);
     });
   });
+
+  describe('a past report', () => {
+    it('opens from the queue read-only, is read with this session’s token, and goes back to the queue; a pushed consultation still shows', async () => {
+      const report = { consultationId: 'p1', cabin: { id: 'k1', name: 'Cabine' }, doctor: { id: 'd1', name: 'Dr Test' }, createdAt: 1, claimedAt: 2, endedAt: 3, state: 'ended', notes: 'RAS', readings: [], incidents: [] };
+      const t = setup({ '/api/login': () => ({ status: 200, body: answer('T1') }), '/api/consultations/p1/report': (init) => (init.headers.authorization === 'Bearer T1' ? { status: 200, body: report } : { status: 401 }) });
+      await t.c.login('doc', 'pw');
+      t.sockets[0]!.open();
+      const past = { consultationId: 'p1', cabin: { id: 'k1', name: 'Cabine' }, createdAt: 1, claimedAt: 2, endedAt: 3, patient: null, fhirPush: null };
+      t.c.openReport(past);
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'report', pastReport: past });
+      expect(await t.c.loadReport('p1')).toMatchObject({ ok: true, report: { notes: 'RAS' } });
+      expect(await t.c.loadReport('p2')).toEqual({ ok: false, error: 'not-found' });
+      t.c.claim('c1');
+      expect(t.sockets[0]!.of('claim')).toEqual([]);
+      t.c.closeReport();
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', pastReport: undefined });
+      t.c.openReport(past);
+      t.sockets[0]!.tell({ type: 'consultation', consultation: view() });
+      expect(t.c.getSnapshot()).toMatchObject({ screen: 'consultation', pastReport: undefined });
+    });
+  });
 });

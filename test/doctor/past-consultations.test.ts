@@ -6,6 +6,7 @@ import { PastConsultationsView } from '../../src/doctor/components/PastConsultat
 import type { FetchLike } from '../../src/doctor/hub/auth.ts';
 import { fetchPastConsultations, type HistoryResult } from '../../src/doctor/hub/history.ts';
 import { createI18n } from '../../src/doctor/i18n/index.ts';
+import type { PastConsultation } from '../../src/shared/past-consultations.ts';
 
 const render = (result: HistoryResult | undefined, lang: 'fr' | 'en' = 'fr') =>
   renderToStaticMarkup(createElement(I18nextProvider, { i18n: createI18n(lang) }, createElement(PastConsultationsView, { result, download: () => Promise.resolve({ ok: false as const, error: 'server' as const }) })));
@@ -30,6 +31,19 @@ describe('« Mes consultations » in the console', () => {
     expect(html).toContain('Névache');
     expect(html).toContain('6 décembre 2026');
     expect(html.match(/data-testid="download-pdf"/g)).toHaveLength(2);
+    // Without a way to open it (a list shown elsewhere), no « Ouvrir » button.
+    expect(html).not.toContain('past-open');
+  });
+
+  it('offers to open each report read-only, in the doctor’s language', () => {
+    const c: PastConsultation = { consultationId: 'c2', cabin: { id: 'cab-1', name: 'Névache' }, createdAt: T, claimedAt: T, endedAt: T, patient: null, fhirPush: null };
+    for (const [lang, word] of [['fr', 'Ouvrir le compte rendu'], ['en', 'Open the report'], ['ar', 'فتح التقرير']] as const) {
+      const html = renderToStaticMarkup(
+        createElement(I18nextProvider, { i18n: createI18n(lang) }, createElement(PastConsultationsView, { result: { ok: true, consultations: [c] }, download: () => Promise.resolve({ ok: false as const, error: 'server' as const }), open: () => undefined })),
+      );
+      expect(html).toContain('data-testid="past-open"');
+      expect(html).toContain(word);
+    }
   });
 
   it('says when there is none, while loading, and why the list failed', () => {

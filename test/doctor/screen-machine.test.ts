@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import type { Call } from '../../src/doctor/call/call.ts';
 import { SCREENS, screenMachine, toConsoleState, type ScreenEvent } from '../../src/doctor/state/screen-machine.ts';
+import type { PastConsultation } from '../../src/shared/past-consultations.ts';
 import { view as consultation } from './fixtures/consultation-view.ts';
 
 const call = { id: 'call' } as unknown as Call;
 const ME = { id: 'd1', name: 'Dr Test' };
+const PAST: PastConsultation = { consultationId: 'p1', cabin: { id: 'cab-1', name: 'Névache' }, createdAt: 1, claimedAt: 2, endedAt: 3, patient: null, fhirPush: null };
 
 /** Runs the events from the start and returns what the screens would show. */
 function run(...events: ScreenEvent[]) {
@@ -76,7 +78,23 @@ describe('the console screen machine', () => {
       { type: 'end' },
       { type: 'signedOut', notice: 'session-expired' },
     );
-    expect(s.state).toEqual({ screen: 'login', me: undefined, hub: 'stopped', queue: [], claiming: undefined, claimError: undefined, consultation: undefined, presenceKnown: false, call: undefined, ending: false, endError: undefined, notice: 'session-expired' });
+    expect(s.state).toEqual({ screen: 'login', me: undefined, hub: 'stopped', queue: [], claiming: undefined, claimError: undefined, consultation: undefined, presenceKnown: false, call: undefined, ending: false, endError: undefined, notice: 'session-expired', pastReport: undefined });
+  });
+
+  it('a past report: opened from the queue only, read-only; back to the queue; a consultation the hub pushes still shows', () => {
+    const signedIn: ScreenEvent = { type: 'signedIn', me: ME };
+    const open: ScreenEvent = { type: 'openReport', consultation: PAST };
+    const s = run(signedIn, { type: 'finished', notice: 'report-saved' }, { type: 'claimFailed', error: { code: 'x', message: '' } }, open);
+    expect(s).toMatchObject({ value: 'report', state: { screen: 'report', pastReport: PAST, notice: undefined, claimError: undefined } });
+    expect(run(signedIn, open, { type: 'closeReport' })).toMatchObject({ value: { queue: 'idle' }, state: { screen: 'queue', pastReport: undefined } });
+    expect(run(signedIn, open, { type: 'openReport', consultation: { ...PAST, consultationId: 'p2' } }).state.pastReport?.consultationId).toBe('p2');
+    // Accept is not offered there; the queue still updates (the way back says who waits).
+    expect(run(signedIn, open, { type: 'claim', consultationId: 'c1' }).state).toMatchObject({ screen: 'report', claiming: undefined });
+    expect(run(signedIn, open, { type: 'queue', items: [{ consultationId: 'c2', cabinId: 'k', cabinName: 'K', language: 'en', since: 1 }] }).state.queue).toHaveLength(1);
+    expect(run(signedIn, open, { type: 'consultation', consultation: consultation(), call }).state).toMatchObject({ screen: 'consultation', pastReport: undefined });
+    // Not from the login form, nor during a consultation.
+    expect(run(open).state.screen).toBe('login');
+    expect(run(signedIn, { type: 'consultation', consultation: consultation(), call }, open).state).toMatchObject({ screen: 'consultation', pastReport: undefined });
   });
 
   it('the hub state, the queue and dismissing a notice apply on every screen', () => {
@@ -98,6 +116,8 @@ describe('the console screen machine', () => {
       fc.constant<ScreenEvent>({ type: 'endFailed', error: 'e' }),
       fc.constant<ScreenEvent>({ type: 'finished', notice: 'consultation-ended' }),
       fc.constant<ScreenEvent>({ type: 'dismissNotice' }),
+      fc.constant<ScreenEvent>({ type: 'openReport', consultation: PAST }),
+      fc.constant<ScreenEvent>({ type: 'closeReport' }),
     );
     fc.assert(
       fc.property(fc.array(event, { maxLength: 30 }), (events) => {
@@ -105,6 +125,7 @@ describe('the console screen machine', () => {
         expect(SCREENS).toContain(state.screen);
         expect(state.consultation !== undefined).toBe(state.screen === 'consultation');
         expect(state.call !== undefined).toBe(state.screen === 'consultation');
+        expect(state.pastReport !== undefined).toBe(state.screen === 'report');
         if (state.ending || state.endError !== undefined) expect(state.screen).toBe('consultation');
         if (state.claiming !== undefined) expect(state.screen).toBe('queue');
         if (state.screen === 'login' || state.screen === 'restoring') expect(state.me).toBeUndefined();

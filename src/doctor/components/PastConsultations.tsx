@@ -8,17 +8,19 @@ import { ReportDownloadsWith } from './ReportDownloads.tsx';
 
 /**
  * « Mes consultations »: the doctor's ended consultations, newest first, each with its patient (or « Non identifié »),
- * where its FHIR push stands, and its report PDF and FHIR Bundle to download. Loaded when the queue shows, and again
- * when a report was just saved (`reload` changes).
+ * where its FHIR push stands, its report to open read-only, and its report PDF and FHIR Bundle to download. Loaded
+ * when the queue shows, and again when a report was just saved (`reload` changes).
  */
 export function PastConsultations({ reload }: { reload: unknown }) {
   const controller = useController();
-  return <PastConsultationsWith load={() => controller.pastConsultations()} download={(id, kind) => controller.downloadExport(id, kind)} reload={reload} />;
+  return <PastConsultationsWith load={() => controller.pastConsultations()} download={(id, kind) => controller.downloadExport(id, kind)} open={(c) => controller.openReport(c)} reload={reload} />;
 }
 
 type Download = (id: string, kind: ExportKind) => Promise<DownloadResult>;
+/** Opens the consultation's report read-only. */
+type Open = (c: PastConsultation) => void;
 
-export function PastConsultationsWith({ load, download, reload }: { load: () => Promise<HistoryResult>; download: Download; reload?: unknown }) {
+export function PastConsultationsWith({ load, download, open, reload }: { load: () => Promise<HistoryResult>; download: Download; open?: Open; reload?: unknown }) {
   const [result, setResult] = useState<HistoryResult | undefined>();
   useEffect(() => {
     let live = true;
@@ -28,10 +30,10 @@ export function PastConsultationsWith({ load, download, reload }: { load: () => 
     };
     // `load` is a new function at each render; the list is read again only when `reload` changes.
   }, [reload]);
-  return <PastConsultationsView result={result} download={download} />;
+  return <PastConsultationsView result={result} download={download} open={open} />;
 }
 
-export function PastConsultationsView({ result, download }: { result: HistoryResult | undefined; download: Download }) {
+export function PastConsultationsView({ result, download, open }: { result: HistoryResult | undefined; download: Download; open?: Open }) {
   const { t } = useTranslation();
   return (
     <section className="past card" aria-labelledby="past-title" data-testid="past-consultations">
@@ -48,7 +50,7 @@ export function PastConsultationsView({ result, download }: { result: HistoryRes
       {result?.ok && result.consultations.length > 0 && (
         <ul className="past-list">
           {result.consultations.map((c) => (
-            <PastRow key={c.consultationId} c={c} download={download} />
+            <PastRow key={c.consultationId} c={c} download={download} open={open} />
           ))}
         </ul>
       )}
@@ -56,7 +58,7 @@ export function PastConsultationsView({ result, download }: { result: HistoryRes
   );
 }
 
-function PastRow({ c, download }: { c: PastConsultation; download: Download }) {
+function PastRow({ c, download, open }: { c: PastConsultation; download: Download; open?: Open }) {
   const { t, i18n } = useTranslation();
   const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(c.endedAt ?? c.createdAt));
   const who = c.patient ? `${c.patient.birthName.toUpperCase()} ${c.patient.firstNames.join(' ')}` : t('past.unidentified');
@@ -70,7 +72,14 @@ function PastRow({ c, download }: { c: PastConsultation; download: Download }) {
         {c.patient && ` (${t(`patient.status.${c.patient.status}`)})`}
       </p>
       {c.fhirPush && <p className="note" data-testid="past-push">{t(`past.push.${c.fhirPush}`)}</p>}
-      <ReportDownloadsWith consultationId={c.consultationId} download={download} />
+      <div className="past-actions">
+        {open && (
+          <button type="button" className="btn btn-primary" data-testid="past-open" onClick={() => open(c)}>
+            {t('past.open')}
+          </button>
+        )}
+        <ReportDownloadsWith consultationId={c.consultationId} download={download} />
+      </div>
     </li>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { IDENTITY_STATUSES, INS_KINDS, SEXES, type PatientIdentity } from '../../shared/patient-identity.ts';
 import type { PatientFailure, PatientResult } from '../hub/patient.ts';
@@ -66,7 +66,7 @@ export function PatientCardView(p: PatientCardViewProps) {
   );
 }
 
-function NotIdentified() {
+export function NotIdentified() {
   const { t } = useTranslation();
   return (
     <>
@@ -78,7 +78,8 @@ function NotIdentified() {
   );
 }
 
-function Filed({ identity: p }: { identity: PatientIdentity }) {
+/** A filed identity, read-only: its status in words, then each trait (the patient card and a past report). */
+export function Filed({ identity: p }: { identity: PatientIdentity }) {
   const { t, i18n } = useTranslation();
   const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${p.birthDate}T00:00:00Z`));
   const rows: [PatientField, ReactNode][] = [
@@ -194,7 +195,7 @@ function PatientForm(p: PatientCardViewProps) {
 /** The card with its state: reads the filed identity from the hub, files the form's. */
 export function PatientCard({ consultationId }: { consultationId: string }) {
   const controller = useController();
-  return <PatientCardWith consultationId={consultationId} load={(id) => controller.loadPatient(id)} save={(id, identity) => controller.savePatient(id, identity)} />;
+  return <PatientCardWith consultationId={consultationId} load={(id) => controller.loadPatient(id)} save={(id, identity) => controller.savePatient(id, identity)} watch={controller.onPatientFiled} />;
 }
 
 /** The card's state around its view, on the given hub calls (the controller's, or a test's). */
@@ -202,10 +203,13 @@ export function PatientCardWith({
   consultationId,
   load,
   save,
+  watch,
 }: {
   consultationId: string;
   load: (id: string) => Promise<PatientResult>;
   save: (id: string, identity: PatientIdentity) => Promise<PatientResult>;
+  /** Tells when the cabin's assistant filed this consultation's identity: read again, unless the doctor is editing. */
+  watch?: (fn: (consultationId: string) => void) => () => void;
 }) {
   const [filed, setFiled] = useState<PatientIdentity | null | undefined>(undefined);
   const [loadError, setLoadError] = useState<PatientProblem | undefined>();
@@ -216,6 +220,12 @@ export function PatientCardWith({
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<PatientProblem | undefined>();
   const [saved, setSaved] = useState(false);
+  const editingNow = useRef(false);
+  editingNow.current = editing;
+  useEffect(
+    () => watch?.((id) => id === consultationId && !editingNow.current && setAttempt((n) => n + 1)),
+    [watch, consultationId],
+  );
 
   useEffect(() => {
     let live = true;

@@ -5,8 +5,9 @@ import type { NetCheck } from '../../shared/netcheck.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
 import { fetchExport, type DownloadResult, type ExportKind } from '../hub/download.ts';
-import { fetchPastConsultations, type HistoryResult } from '../hub/history.ts';
+import { fetchConsultationReport, fetchPastConsultations, type HistoryResult, type ReportResult } from '../hub/history.ts';
 import { fetchPatient, savePatient, type PatientResult } from '../hub/patient.ts';
+import type { PastConsultation } from '../../shared/past-consultations.ts';
 import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
 import { REPORT_PART_GAP_MS } from './report.ts';
@@ -34,11 +35,13 @@ export interface ConsoleDeps {
  * consultation and its call, the readings on their way to the report, and ending it.
  */
 export class ConsoleController {
-  /** The screens (restoring, login, queue, consultation) and their flags: see screen-machine.ts. */
+  /** The screens (restoring, login, queue, a past report, consultation) and their flags: see screen-machine.ts. */
   private readonly screens = createActor(screenMachine);
   /** What the screens see: derived once per machine change, so React gets the same object until then. */
   private state: ConsoleState;
   private readonly listeners = new Set<() => void>();
+  /** The patient cards to tell when the cabin filed their consultation's identity (hub `patient-filed`). */
+  private readonly patientWatchers = new Set<(consultationId: string) => void>();
   private readonly tokens: TokenKeeper;
   private hub: HubClient | undefined;
   private refs = new Map<string, 'claim' | 'end' | 'join'>();
@@ -66,6 +69,12 @@ export class ConsoleController {
   }
 
   getSnapshot = (): ConsoleState => this.state;
+
+  /** Calls `fn` with the consultation whose identity the cabin's assistant just filed (read it again). */
+  onPatientFiled = (fn: (consultationId: string) => void): (() => void) => {
+    this.patientWatchers.add(fn);
+    return () => this.patientWatchers.delete(fn);
+  };
 
   subscribe = (fn: () => void): (() => void) => {
     this.listeners.add(fn);
@@ -163,6 +172,17 @@ export class ConsoleController {
   /** The doctor's ended consultations, newest first. */
   pastConsultations(): Promise<HistoryResult> {
     return fetchPastConsultations(this.tokens.token?.token, this.fetcher);
+  }
+  /** Opens a past consultation's report read-only (from the queue's « Mes consultations »); `closeReport` goes back. */
+  openReport(consultation: PastConsultation): void {
+    this.send({ type: 'openReport', consultation });
+  }
+  closeReport(): void {
+    this.send({ type: 'closeReport' });
+  }
+  /** A consultation's report as the hub stored it (the assigned doctor's only). */
+  loadReport(consultationId: string): Promise<ReportResult> {
+    return fetchConsultationReport(consultationId, this.tokens.token?.token, this.fetcher);
   }
   /** The consultation's FHIR Bundle or report PDF, as the hub makes it now. */
   downloadExport(consultationId: string, kind: ExportKind): Promise<DownloadResult> {
@@ -262,6 +282,9 @@ export class ConsoleController {
         return;
       case 'help':
         this.send({ type: 'help', consultationId: m.consultationId, at: m.at });
+        return;
+      case 'patient-filed':
+        for (const fn of this.patientWatchers) fn(m.consultationId);
         return;
       case 'ended':
         if (m.ref) this.refs.delete(m.ref);

@@ -1,4 +1,4 @@
-import { REPORT_PART_READINGS, type ToHub } from '../../shared/hub-protocol.ts';
+import { REPORT_PART_READINGS, type StoredReportReading, type ToHub } from '../../shared/hub-protocol.ts';
 import { metaFields, WireMdcCodeSchema } from '../../shared/observation.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { fetchReport, type FetchLike } from '../hub/auth.ts';
@@ -209,9 +209,13 @@ export class ReportQueue {
 /** The readings the hub stored for this consultation so far (after a reload), as observations; null on failure. */
 export async function storedObservations(consultationId: string, token: string, fetcher?: FetchLike): Promise<StoredObservation[] | null> {
   const report = await fetchReport(consultationId, token, fetcher);
-  if (!report) return null;
+  return report ? observationsOf(report.readings) : null;
+}
+
+/** A report's readings as the console's observations (the vitals' and the past report's input). */
+export function observationsOf(readings: readonly StoredReportReading[]): StoredObservation[] {
   // The report shows whatever the hub stored; a code that is not an MDC id (stored by an old hub) has no tile to show in.
-  return report.readings.flatMap((r) => {
+  return readings.flatMap((r) => {
     const code = WireMdcCodeSchema.safeParse(r.code);
     if (!code.success) return [];
     return [{

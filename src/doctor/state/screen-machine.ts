@@ -2,9 +2,10 @@ import { assign, setup, type SnapshotFrom } from 'xstate';
 import type { ConsultationView, QueueItem } from '../../shared/hub-protocol.ts';
 import type { Call } from '../call/call.ts';
 import type { HubState } from '../hub/client.ts';
+import type { PastConsultation } from '../../shared/past-consultations.ts';
 
 /** The console's screens, in the order a doctor meets them; the machine's top-level states are exactly these. */
-export const SCREENS = ['restoring', 'login', 'queue', 'consultation'] as const;
+export const SCREENS = ['restoring', 'login', 'queue', 'report', 'consultation'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 /** 'cancelled': the hub closed the consultation without a report (a cabin leaving keeps it open: `cabinLeft`). */
@@ -33,6 +34,8 @@ export interface ConsoleState {
   notice: Notice | undefined;
   /** The patient of this consultation called the assistant (hub time, ms), until the doctor dismisses it. */
   help: { consultationId: string; at: number } | undefined;
+  /** The past consultation whose report is open read-only (screen `report`), as « Mes consultations » listed it. */
+  pastReport: PastConsultation | undefined;
 }
 
 interface ScreenContext {
@@ -47,6 +50,7 @@ interface ScreenContext {
   endError: string | undefined;
   notice: Notice | undefined;
   help: ConsoleState['help'];
+  pastReport: PastConsultation | undefined;
 }
 
 export type ScreenEvent =
@@ -64,7 +68,9 @@ export type ScreenEvent =
   | { type: 'finished'; notice: Notice }
   | { type: 'dismissNotice' }
   | { type: 'help'; consultationId: string; at: number }
-  | { type: 'dismissHelp' };
+  | { type: 'dismissHelp' }
+  | { type: 'openReport'; consultation: PastConsultation }
+  | { type: 'closeReport' };
 
 const SIGNED_OUT: ScreenContext = {
   me: undefined,
@@ -78,11 +84,12 @@ const SIGNED_OUT: ScreenContext = {
   endError: undefined,
   notice: undefined,
   help: undefined,
+  pastReport: undefined,
 };
 
 /**
  * The doctor console's screens as one machine: restoring an earlier session, the login form, the queue (idle
- * or claiming a consultation) and the consultation (in the call, or ending it). The controller does the I/O
+ * or claiming a consultation), a past consultation's report (read-only) and the consultation (in the call, or ending it). The controller does the I/O
  * and tells the machine what happened; the screens render what it derives (`toConsoleState`).
  */
 export const screenMachine = setup({
@@ -91,8 +98,9 @@ export const screenMachine = setup({
     signedOut: assign(({ event }) => ({ ...SIGNED_OUT, notice: event.type === 'signedOut' ? event.notice : undefined })),
     signedIn: assign(({ event }) => (event.type === 'signedIn' ? { ...SIGNED_OUT, me: event.me, hub: 'connecting' as const } : {})),
     showConsultation: assign(({ event }) =>
-      event.type === 'consultation' ? { consultation: event.consultation, presenceKnown: true, call: event.call, claiming: undefined, claimError: undefined, notice: undefined } : {},
+      event.type === 'consultation' ? { consultation: event.consultation, presenceKnown: true, call: event.call, claiming: undefined, claimError: undefined, notice: undefined, pastReport: undefined } : {},
     ),
+    openReport: assign(({ event }) => (event.type === 'openReport' ? { pastReport: event.consultation, claimError: undefined, notice: undefined } : {})),
   },
 }).createMachine({
   id: 'console',
@@ -118,12 +126,21 @@ export const screenMachine = setup({
         consultation: { target: 'consultation', actions: 'showConsultation' },
         // Another Accept while one is pending: the later one is the one waited for.
         claim: { target: '.claiming', actions: assign({ claiming: ({ event }) => event.consultationId, claimError: undefined, notice: undefined }) },
+        openReport: { target: 'report', actions: 'openReport' },
       },
       states: {
         idle: {},
         claiming: {
           on: { claimFailed: { target: 'idle', actions: assign({ claiming: undefined, claimError: ({ event }) => event.error }) } },
         },
+      },
+    },
+    // A past consultation's report, read-only; the hub pushing an open consultation (a reload) still shows it.
+    report: {
+      on: {
+        openReport: { actions: 'openReport' },
+        closeReport: { target: 'queue', actions: assign({ pastReport: undefined }) },
+        consultation: { target: 'consultation', actions: 'showConsultation' },
       },
     },
     consultation: {
