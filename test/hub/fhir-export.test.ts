@@ -62,7 +62,8 @@ const qualified: PatientIdentity = {
   status: 'qualified',
 };
 
-const observations = (b: Bundle): Observation[] => (b.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Observation' ? [e.resource] : []));
+// The readings' observations (a device clock's coincident timestamp, 67975, is tested in fhir-devices.test.ts).
+const observations = (b: Bundle): Observation[] => (b.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Observation' && e.resource.code.coding?.[0]?.code !== '67975' ? [e.resource] : []));
 const byUrl = (b: Bundle, url: string | undefined) => b.entry?.find((e) => e.fullUrl === url)?.resource;
 
 beforeAll(() => loadFhirDefinitions());
@@ -192,7 +193,8 @@ describe('FHIR R4 export of a consultation (HL7 PHD IG)', () => {
     const second = await push(bundle);
     expect(second.every((s) => s?.startsWith('200'))).toBe(true);
     const count = async (type: 'Observation' | 'Device' | 'Patient') => (await repo.search({ resourceType: type })).entry?.length ?? 0;
-    expect(await count('Observation')).toBe(24);
+    // 24 readings' observations and the cuff's clock (its coincident timestamp).
+    expect(await count('Observation')).toBe(25);
     expect(await count('Device')).toBe(5);
     expect(await count('Patient')).toBe(1);
   });

@@ -20,6 +20,7 @@ import type { ConsultationReport, StoredReportReading } from '../../shared/hub-p
 import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { ACT_CODE, fhirDateTime, GATEWAY_EXTENSION, LOINC_SYSTEM, MDC_SYSTEM, mdcCoding, OBSERVATION_CATEGORY, PHD_CATEGORY_SYSTEM, PHD_IDENTIFIER_SYSTEM, systems, UCUM_SYSTEM, xhtml, type FhirExportOptions } from './codes.ts';
 import { phdIdentifier, stableUuid } from './ids.ts';
+import { clockKey, COINCIDENT_EXTENSION, coincidentTimeStamp, timeSyncProperty } from './clock.ts';
 import { keepDecimals } from './json.ts';
 import { sampledData } from './sampled.ts';
 import { deviceResource, patientResource } from './subjects.ts';
@@ -81,6 +82,7 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
       identifier: [{ system: sys.cabin, value: report.cabin.id }],
       deviceName: [{ name: report.cabin.name, type: 'user-friendly-name' }],
       type: { coding: [mdcCoding(531981, 'MDC_MOC_VMS_MDS_AHD')] },
+      property: [timeSyncProperty(opts.timeSync)],
     },
     { system: sys.cabin, value: report.cabin.id },
   );
@@ -119,6 +121,17 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
     deviceEntries.set(deviceId, { entry: add(d.resource, d.match), phdKey: d.phdKey });
   }
 
+  // Each device clock the readings saw, beside the cabin's (PhdCoincidentTimeStampObservation), once.
+  const clocks = new Map<string, Entry>();
+  for (const r of report.readings) {
+    const key = clockKey(r.deviceId ?? 'unknown', r.deviceClock);
+    if (key === undefined || clocks.has(key)) continue;
+    const device = deviceEntries.get(r.deviceId ?? 'unknown')!;
+    // No `|` in a value: a FHIR server's token search (ifNoneExist) would split it as system|code.
+    const identifier = { system: sys.coincidentTime, value: `${cid}/${key.replaceAll('|', '/')}` };
+    clocks.set(key, add(coincidentTimeStamp(id('clock', key), identifier, r.deviceClock!, r.t, ref<Device>(device.entry), ref<Device>(gatewayEntry), tz), identifier));
+  }
+
   // The readings: a cuff's systolic, diastolic and mean of one measurement as one compound observation.
   const observationEntries: Entry[] = [];
   const used = new Set<StoredReportReading>();
@@ -133,7 +146,11 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
   const common = (r: Pick<StoredReportReading, 'deviceId' | 't' | 'flags' | 'deviceClock' | 'reported'>) => {
     const device = deviceEntries.get(r.deviceId ?? 'unknown')!;
     const flags = r.flags ?? [];
-    const extension: Extension[] = [{ url: GATEWAY_EXTENSION, valueReference: ref(gatewayEntry) }];
+    const clock = clocks.get(clockKey(r.deviceId ?? 'unknown', r.deviceClock) ?? '');
+    const extension: Extension[] = [
+      { url: GATEWAY_EXTENSION, valueReference: ref(gatewayEntry) },
+      ...(clock ? [{ url: COINCIDENT_EXTENSION, valueReference: ref(clock) }] : []),
+    ];
     return {
       device,
       flags,
@@ -212,7 +229,7 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
   // Each pleth excerpt as a waveform observation (PhdRtsaObservation): valueSampledData, from the cabin's clock.
   const waveformEntries = pleth.map((p) => {
     const { device, base } = common({ deviceId: p.deviceId, t: p.t });
-    const key = `${p.deviceId}|${p.t}`;
+    const key = `${p.deviceId}/${p.t}`;
     const m = CATALOGUE.get(p.code);
     return add<Observation & { id: string }>(
       {

@@ -1,4 +1,5 @@
 import type { Coding } from '@medplum/fhirtypes';
+import type { TimeSync } from './clock.ts';
 
 /** The code systems, identifier systems and formats of the FHIR export (HL7 PHD IG, FHIR R4). */
 
@@ -34,6 +35,8 @@ export interface FhirExportOptions {
   type?: 'transaction' | 'collection';
   /** Where the report PDF can be fetched (the DocumentReference's attachment URL). */
   pdfUrl?: string;
+  /** How the cabin's clock is synchronised (the PhgDevice's time-sync property). Default SNTPv4 (systemd-timesyncd). */
+  timeSync?: TimeSync;
 }
 
 /** Our identifier systems under `systemBase`. */
@@ -47,7 +50,9 @@ export function systems(base = 'urn:cabin') {
     /** A device's properties that have no MDC code (its USB ids). */
     deviceProperty: `${base}:device-property`,
     observation: `${base}:reading`,
-    /** A waveform excerpt: `deviceId|t`. */
+    /** A device clock beside the cabin's: `consultation/device/state/offset`. */
+    coincidentTime: `${base}:coincident-time`,
+    /** A waveform excerpt: `deviceId/t`. */
     waveform: `${base}:waveform`,
     flag: `${base}:observation-flag`,
     identityStatus: `${base}:identity-status`,
