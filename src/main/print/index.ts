@@ -4,6 +4,7 @@ import type { Logger } from '../../server/log.ts';
 import type { KioskConfig } from '../config.ts';
 import { cabinLogin } from '../hub/cabin-login.ts';
 import { fetchReportPdf, type ReportFetch } from './fetch-report.ts';
+import { cachedToken } from './hub-token.ts';
 import { printPdf } from './lp.ts';
 import { PRINT_TITLE, ReportPrinter } from './report-printer.ts';
 
@@ -11,7 +12,7 @@ export { ReportPrinter } from './report-printer.ts';
 
 /**
  * The report printer of this cabin's config: with a printer and a hub, the real one; otherwise one that stays `off`.
- * Each fetch logs in with the cabin's key (a login of its own: the hub link's socket keeps its token).
+ * It logs in with the cabin's key (a login of its own: the hub link's socket keeps its token).
  */
 export function reportPrinter(
   config: Pick<KioskConfig, 'printer' | 'hub' | 'cabinId'>,
@@ -19,15 +20,18 @@ export function reportPrinter(
   deps: { emit(view: PrintView): void; incident(detail: string): void; log: Logger; clock: Clock },
 ): ReportPrinter {
   const { printer, hub } = config;
+  const token = hub ? cachedToken(() => cabinLogin(hub.url, config.cabinId, cabinKey()), deps.clock) : undefined;
   const fetch = async (id: string): Promise<ReportFetch> => {
-    if (!hub) return { ok: false, retry: false, code: 'no-hub', message: 'This cabin has no hub.' };
-    let token: string;
+    if (!hub || !token) return { ok: false, retry: false, code: 'no-hub', message: 'This cabin has no hub.' };
+    let bearer: string;
     try {
-      token = (await cabinLogin(hub.url, config.cabinId, cabinKey())).token;
+      bearer = await token.get();
     } catch (err) {
       return { ok: false, retry: true, code: 'login', message: (err as Error).message };
     }
-    return fetchReportPdf(hub.url, token, id);
+    const got = await fetchReportPdf(hub.url, bearer, id);
+    if (!got.ok && (got.code === 'bad-token' || got.code === 'session-expired')) token.forget();
+    return got;
   };
   return new ReportPrinter({
     ...deps,
