@@ -5,6 +5,7 @@ import { endWords } from '../state/end-words.ts';
 import { useSpoken } from '../speech/context.tsx';
 import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 import { useCabin } from '../state/cabin.tsx';
+import { EndPrint } from './EndPrint.tsx';
 
 /** The visit's measurements for the patient (one pulse, saying which device), what to do now, one big button to leave. */
 export function End() {
@@ -54,6 +55,7 @@ export function End() {
         </>
       )}
       </div>
+      <EndPrint />
       <p {...spoken(next, 'next-step')} data-testid="next-step">
         {t(next)}
       </p>
