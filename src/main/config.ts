@@ -76,7 +76,7 @@ export const KioskConfigSchema = z
       .object({
         name: z.string().regex(/^[^\s/#\\-][^\s/#\\]{0,126}$/, 'a CUPS queue name, as `lpstat -p` lists it'),
         auto: z.boolean().default(false),
-        server: z.string().regex(/^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'host or host:port of a CUPS server').optional(),
+        server: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'host or host:port of a CUPS server').optional(),
       })
       .strict()
       .optional(),

@@ -20,6 +20,8 @@ export function reportPrinter(
   deps: { emit(view: PrintView): void; incident(detail: string): void; log: Logger; clock: Clock },
 ): ReportPrinter {
   const { printer, hub } = config;
+  if (!printer) deps.log.info('no printer configured: the patient’s copy of the report is not printed (config `printer`)');
+  else if (!hub) deps.log.warn({ printer: printer.name }, 'a printer is configured but no hub: there is no report to print');
   const token = hub ? cachedToken(() => cabinLogin(hub.url, config.cabinId, cabinKey()), deps.clock) : undefined;
   const fetch = async (id: string): Promise<ReportFetch> => {
     if (!hub || !token) return { ok: false, retry: false, code: 'no-hub', message: 'This cabin has no hub.' };
