@@ -54,6 +54,8 @@ interface Pending {
  */
 export class PatientDelivery {
   private readonly visits = new Map<string, Pending>();
+  /** The consultations each visit in progress had on the hub (ids only): an identity filed later, even after the call, goes there. */
+  private readonly seen = new Map<string, Set<string>>();
   private seq = 0;
   private retry: TimerHandle | undefined;
   /** Counts the hub socket's openings: an identity goes once per connection, and again only after an unanswered wait. */
@@ -66,14 +68,18 @@ export class PatientDelivery {
     const was = this.visits.get(visit);
     // A changed identity goes again, under new refs, to every consultation of the visit (a late ack of the old one is not it).
     const pending: Pending = { identity, targets: new Map() };
-    for (const id of was?.targets.keys() ?? []) pending.targets.set(id, this.target());
-    if (consultationId !== null && !pending.targets.has(consultationId)) pending.targets.set(consultationId, this.target());
+    const ids = new Set([...(was?.targets.keys() ?? []), ...(this.seen.get(visit) ?? []), ...(consultationId !== null ? [consultationId] : [])]);
+    for (const id of ids) pending.targets.set(id, this.target());
     this.visits.set(visit, pending);
     this.flush();
   }
 
   /** The hub gave the visit a consultation (waiting or active): its identity goes there. */
   consultation(visit: string, consultationId: string): void {
+    const seen = this.seen.get(visit) ?? new Set<string>();
+    // One visit in progress at a time: an earlier visit's ids go with it.
+    if (!this.seen.has(visit)) this.seen.clear();
+    this.seen.set(visit, seen.add(consultationId));
     const p = this.visits.get(visit);
     if (!p || p.targets.has(consultationId) || p.drop !== undefined) return;
     p.targets.set(consultationId, this.target());
@@ -106,6 +112,7 @@ export class PatientDelivery {
 
   /** The visit ended: its identity leaves memory now if the hub has it (or it had nowhere to go), else after the wait. */
   visitEnded(visit: string): void {
+    this.seen.delete(visit);
     const p = this.visits.get(visit);
     if (!p || p.drop !== undefined) return;
     if (this.settled(p)) return this.forget(visit);

@@ -56,6 +56,21 @@ describe('PatientDelivery', () => {
     expect(d.answer({ type: 'error', ref: 'outbox-3', code: 'forbidden', message: 'x' })).toBe(false);
   });
 
+  it('filed after the call (the summary screen), it still goes to the consultations the visit had', () => {
+    const { sent, d } = setup();
+    d.consultation('visit-1', 'cons-1');
+    d.consultation('visit-1', 'cons-2');
+    expect(sent).toEqual([]);
+    d.file('visit-1', PROVISIONAL, null);
+    expect(sent.map((s) => s.consultationId)).toEqual(['cons-1', 'cons-2']);
+    // Another visit's consultations are not this one's.
+    d.visitEnded('visit-1');
+    d.consultation('visit-2', 'cons-3');
+    d.file('visit-3', PROVISIONAL, null);
+    expect(sent).toHaveLength(2);
+    expect(d.state('visit-3')).toBe('waiting');
+  });
+
   it('sends again after an unanswered wait on the same connection', () => {
     const { clock, sent, d } = setup();
     d.file('v', PROVISIONAL, 'cons-1');
