@@ -9,6 +9,8 @@ export interface LpTarget {
   server?: string;
   /** The `lp` program (a test's fake one); `lp` on the PATH by default. */
   command?: string;
+  /** The `lpstat` program, likewise. */
+  lpstat?: string;
 }
 
 export type LpResult = { ok: true; job: string | null } | { ok: false; message: string };
@@ -30,10 +32,27 @@ export function lp(target: LpTarget, file: string, title: string, timeoutMs = 30
 }
 
 /**
- * Prints a PDF held in memory: written to a private temporary folder (0700, the file 0600: it is health data), given to
- * lp, and deleted whatever happened.
+ * Whether CUPS has the queue enabled (`lpstat -p NAME`): a stopped queue takes jobs and prints them only once the
+ * assistant starts it again, long after the patient left. Null when lpstat cannot tell (lp will say what is wrong).
+ */
+export function queueState(target: LpTarget, timeoutMs = 10_000): Promise<{ enabled: boolean; said: string } | null> {
+  const args = [...(target.server ? ['-h', target.server] : []), '-p', target.printer];
+  return new Promise((resolve) => {
+    execFile(target.lpstat ?? 'lpstat', args, { timeout: timeoutMs, maxBuffer: 64 * 1024, encoding: 'utf8' }, (err, stdout) => {
+      const said = `${stdout}`.trim().replace(/\s+/g, ' ').slice(0, 300);
+      if (err || !said.startsWith(`printer ${target.printer} `)) return resolve(null);
+      resolve({ enabled: !/^printer \S+ disabled/.test(said), said });
+    });
+  });
+}
+
+/**
+ * Prints a PDF held in memory, unless the queue is stopped: written to a private temporary folder (0700, the file 0600:
+ * it is health data), given to lp, and deleted whatever happened.
  */
 export async function printPdf(target: LpTarget, pdf: Uint8Array, title: string, timeoutMs?: number): Promise<LpResult> {
+  const state = await queueState(target);
+  if (state && !state.enabled) return { ok: false, message: `the printer is stopped: ${state.said}` };
   let dir: string | undefined;
   try {
     dir = await mkdtemp(join(tmpdir(), 'cabin-print-'));

@@ -3,6 +3,8 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { reportPrinter } from '../../../src/main/print/index.ts';
+import { printPdf } from '../../../src/main/print/lp.ts';
+import { PRINT_TITLE } from '../../../src/main/print/report-printer.ts';
 import { silentLogger } from '../../../src/server/log.ts';
 import type { SessionView } from '../../../src/shared/bridge.ts';
 import { systemClock } from '../../../src/shared/clock.ts';
@@ -78,4 +80,9 @@ it('prints the patient’s copy on a cups-pdf queue: the PDF it wrote names the 
   expect(text.stdout).toContain('Dupont Marie');
   expect(text.stdout).toContain('37,60');
   expect(text.stdout).toContain('Contrôle dans un mois.');
+
+  // A stopped queue is refused before lp: the job would print once the assistant starts it, after the patient left.
+  expect(spawnSync('/usr/sbin/cupsdisable', ['-h', cups.server, cups.printer]).status).toBe(0);
+  const stopped = await printPdf({ printer: cups.printer, server: cups.server }, Buffer.from('%PDF-1.7'), PRINT_TITLE);
+  expect(stopped.ok ? 'printed' : stopped.message).toMatch(/^the printer is stopped: printer CabinPDF disabled/);
 }, 120_000);

@@ -41,6 +41,20 @@ describe('printPdf: the PDF to lp, then deleted', () => {
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('cabin-print-')).length).toBe(before);
   });
 
+  it('does not queue a report on a stopped printer (it would print after the patient left)', async () => {
+    const lpstat = join(dir, 'lpstat-disabled');
+    writeFileSync(lpstat, `#!/bin/sh\nprintf 'printer CabinPDF disabled since Mon 07 Dec 2026 -\\n\\tPaused\\n'\n`);
+    chmodSync(lpstat, 0o755);
+    rmSync(join(dir, 'args'), { force: true });
+    const r = await printPdf({ printer: 'CabinPDF', command: fakeLp('ok'), lpstat }, Buffer.from('%PDF-'), 't');
+    expect(r).toEqual({ ok: false, message: 'the printer is stopped: printer CabinPDF disabled since Mon 07 Dec 2026 - Paused' });
+    expect(existsSync(join(dir, 'args'))).toBe(false);
+    const idle = join(dir, 'lpstat-idle');
+    writeFileSync(idle, `#!/bin/sh\necho 'printer CabinPDF is idle.  enabled since Mon 07 Dec 2026'\n`);
+    chmodSync(idle, 0o755);
+    expect(await printPdf({ printer: 'CabinPDF', command: fakeLp('ok'), lpstat: idle }, Buffer.from('%PDF-'), 't')).toEqual({ ok: true, job: 'CabinPDF-7' });
+  });
+
   it('says what lp said when it refuses, and when lp is missing or hangs', async () => {
     expect(await printPdf({ printer: 'Nope', command: fakeLp('refuse') }, Buffer.from('%PDF-'), 't')).toEqual({ ok: false, message: 'lp: The printer or class does not exist.' });
     const missing = await lp({ printer: 'P', command: join(dir, 'no-such-lp') }, '/dev/null', 't');
