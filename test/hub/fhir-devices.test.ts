@@ -67,11 +67,14 @@ const deviceOf = (b: Bundle, deviceId: string): Device => devices(b).find((d) =>
 const waveforms = (b: Bundle): Observation[] => (b.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Observation' && e.resource.valueSampledData ? [e.resource] : []));
 const byUrl = (b: Bundle, url: string | undefined) => b.entry?.find((e) => e.fullUrl === url)?.resource;
 
+/** The Bundle as downloaded (the transaction's conditional updates carry no resource ids). */
+const COLLECTION = { type: 'collection' } as const;
+
 beforeAll(() => loadFhirDefinitions());
 
 describe('PhdDevice from what the cabin said of the device', () => {
   it('is valid R4 and carries manufacturer, model, serial, versions with their MDC types, EUI-64 and Bluetooth identifiers', () => {
-    const b = consultationBundle(consultation(true), null);
+    const b = consultationBundle(consultation(true), null, COLLECTION);
     expect(validateBundle(b)).toEqual([]);
     const d = deviceOf(b, CUFF);
     expect(d.type?.coding?.[0]).toMatchObject({ system: MDC_SYSTEM, code: '65573' });
@@ -92,7 +95,7 @@ describe('PhdDevice from what the cabin said of the device', () => {
   });
 
   it('a USB device has its ids as properties, not identifiers; a device without a System ID gets the IG’s all-zero one', () => {
-    const b = consultationBundle(consultation(true), null);
+    const b = consultationBundle(consultation(true), null, COLLECTION);
     const d = deviceOf(b, OXI);
     const props = Object.fromEntries((d.property ?? []).map((p) => [p.type.coding?.[0]?.code ?? p.type.text, p.valueCode?.[0]?.text]));
     expect(props).toEqual({ port: '/dev/ttyUSB0', 'usb-vendor-id': '10c4', 'usb-product-id': 'ea60' });
@@ -102,7 +105,7 @@ describe('PhdDevice from what the cabin said of the device', () => {
   });
 
   it('the PHD identifiers of its readings use the EUI-64 when the device gave one', () => {
-    const b = consultationBundle(consultation(true), null);
+    const b = consultationBundle(consultation(true), null, COLLECTION);
     const bp = (b.entry ?? []).map((e) => e.resource).find((x): x is Observation => x?.resourceType === 'Observation' && x.code.coding?.[0]?.code === '150020')!;
     expect(bp.identifier?.find((i) => i.system === PHD_IDENTIFIER_SYSTEM)?.value).toMatch(/^EC21E5FFFE102030-c-dev-1-urn:cabin:consultation-patient-150020-\d+$/);
     expect(eui64Digits('302010feffe521ec')).toBe('EC21E5FFFE102030');
@@ -110,7 +113,7 @@ describe('PhdDevice from what the cabin said of the device', () => {
   });
 
   it('a consultation whose devices were never sent exports as before: no SYSID, the driver as model name, no versions', () => {
-    const b = consultationBundle(consultation(false), null);
+    const b = consultationBundle(consultation(false), null, COLLECTION);
     expect(validateBundle(b)).toEqual([]);
     const d = deviceOf(b, CUFF);
     expect(d.identifier?.map((i) => i.system)).toEqual([BT_MAC_SYSTEM, 'urn:cabin:device']);
@@ -119,13 +122,13 @@ describe('PhdDevice from what the cabin said of the device', () => {
     expect(d.version).toBeUndefined();
     expect(waveforms(b)).toEqual([]);
     // The thermometer was never described in either: the same resource both ways.
-    expect(deviceOf(consultationBundle(consultation(true), null), THERMO)).toEqual(deviceOf(b, THERMO));
+    expect(deviceOf(consultationBundle(consultation(true), null, COLLECTION), THERMO)).toEqual(deviceOf(b, THERMO));
   });
 });
 
 describe('pleth excerpts as Observation.valueSampledData (PhdRtsaObservation)', () => {
   it('one observation per excerpt: origin, period, factor, dimensions 1, the samples; PHD category, MDC code, device and gateway', () => {
-    const b = consultationBundle(consultation(true), null);
+    const b = consultationBundle(consultation(true), null, COLLECTION);
     const w = waveforms(b);
     expect(w).toHaveLength(2);
     const [first, second] = w as [Observation, Observation];
@@ -147,7 +150,7 @@ describe('pleth excerpts as Observation.valueSampledData (PhdRtsaObservation)', 
 
   it('a mutated waveform or device fails validation at the expected path', () => {
     const mutate = (pick: (b: Bundle) => Record<string, unknown>, f: (o: Record<string, unknown>) => void): string => {
-      const b = structuredClone(consultationBundle(consultation(true), null));
+      const b = structuredClone(consultationBundle(consultation(true), null, COLLECTION));
       f(pick(b));
       return validateBundle(b).map((i) => `${i.resourceType} ${i.path} ${i.message}`).join('\n');
     };
@@ -161,12 +164,12 @@ describe('pleth excerpts as Observation.valueSampledData (PhdRtsaObservation)', 
   });
 
   it('the same consultation exported twice gives the same ids and the same bytes', () => {
-    const a = consultationBundle(consultation(true), null);
-    const b = consultationBundle(consultation(true), null);
+    const a = consultationBundle(consultation(true), null, COLLECTION);
+    const b = consultationBundle(consultation(true), null, COLLECTION);
     expect(fhirJson(b)).toBe(fhirJson(a));
     expect((b.entry ?? []).map((e) => e.resource?.id)).toEqual((a.entry ?? []).map((e) => e.resource?.id));
     // Devices and readings keep their ids whether the cabin described them or not (a later description updates them).
-    const before = new Set((consultationBundle(consultation(false), null).entry ?? []).map((e) => e.resource?.id));
+    const before = new Set((consultationBundle(consultation(false), null, COLLECTION).entry ?? []).map((e) => e.resource?.id));
     expect(devices(a).every((d) => before.has(d.id))).toBe(true);
   });
 });
@@ -176,13 +179,13 @@ const coins = (b: Bundle): Observation[] => (b.entry ?? []).flatMap((e) => (e.re
 
 describe('device clocks (PHD IG: PhgDevice time sync, PhdCoincidentTimeStampObservation)', () => {
   it('the gateway says how the cabin keeps time; each device clock the readings saw is one coincident timestamp, which they reference', () => {
-    const b = consultationBundle(consultation(false), null);
+    const b = consultationBundle(consultation(false), null, COLLECTION);
     expect(validateBundle(b)).toEqual([]);
     const gateway = devices(b).find((d) => d.type?.coding?.[0]?.code === '531981')!;
     expect(gateway.property).toEqual([
       { type: { coding: [{ system: MDC_SYSTEM, code: '68220', display: 'MDC_TIME_SYNC_PROTOCOL' }], text: 'Time synchronization protocol' }, valueCode: [{ coding: [{ system: MDC_SYSTEM, code: '532228', display: 'MDC_TIME_SYNC_SNTPV4330' }] }] },
     ]);
-    expect(devices(consultationBundle(consultation(false), null, { timeSync: 'ntpv4' })).find((d) => d.type?.coding?.[0]?.code === '531981')!.property?.[0]?.valueCode?.[0]?.coding?.[0]?.code).toBe('532226');
+    expect(devices(consultationBundle(consultation(false), null, { ...COLLECTION, timeSync: 'ntpv4' })).find((d) => d.type?.coding?.[0]?.code === '531981')!.property?.[0]?.valueCode?.[0]?.coding?.[0]?.code).toBe('532226');
     // The cuff (skewed 12 min) and the thermometer (clock not set); the oximeter's clock is unknown: none.
     const c = coins(b);
     expect(c).toHaveLength(2);

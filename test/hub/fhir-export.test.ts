@@ -139,8 +139,8 @@ describe('FHIR R4 export of a consultation (HL7 PHD IG)', () => {
     expect(fhirJson(consultationBundle(golden(), qualified))).toBe(a);
     expect(fhirHash(consultationBundle(golden(), qualified))).toMatch(/^[0-9a-f]{64}$/);
     const other = consultationBundle({ ...golden(), consultationId: 'c-0002' }, qualified);
-    const ids = new Set((consultationBundle(golden(), qualified).entry ?? []).map((e) => e.resource?.id));
-    expect((other.entry ?? []).some((e) => ids.has(e.resource?.id))).toBe(false);
+    const ids = new Set((consultationBundle(golden(), qualified).entry ?? []).map((e) => e.fullUrl));
+    expect((other.entry ?? []).some((e) => ids.has(e.fullUrl))).toBe(false);
   });
 
   it('an unidentified patient is flagged as such and keyed by the consultation; an identified one carries the INS', () => {
@@ -152,9 +152,14 @@ describe('FHIR R4 export of a consultation (HL7 PHD IG)', () => {
     expect(p.identifier?.[0]).toEqual({ use: 'official', system: 'urn:oid:1.2.250.1.213.1.4.8', value: '241030509300157' });
     expect(p.name?.[0]).toEqual({ use: 'official', family: 'Dupont', given: ['Marie', 'Louise'] });
     expect(p.meta?.tag?.[0]?.code).toBe('qualified');
-    // A provisional identity is not the patient's identity across consultations: matched by the consultation.
+    // A provisional identity is not the patient's identity across consultations: matched by the consultation, and
+    // updated there when the identity is corrected (conditional update, no id).
     const provisional = consultationBundle(golden(), { ...qualified, status: 'provisional' });
-    expect(provisional.entry?.[0]?.request?.ifNoneExist).toBe(`identifier=${encodeURIComponent('urn:cabin:consultation-patient|c-0001')}`);
+    expect(provisional.entry?.[0]?.request).toEqual({ method: 'PUT', url: `Patient?identifier=${encodeURIComponent('urn:cabin:consultation-patient|c-0001')}` });
+    expect(provisional.entry?.[0]?.resource?.id).toBeUndefined();
+    // A qualified INS is the person's record, shared with other care: created if absent, never overwritten from here.
+    const person = consultationBundle(golden(), qualified).entry?.[0];
+    expect(person?.request).toEqual({ method: 'POST', url: 'Patient', ifNoneExist: `identifier=${encodeURIComponent('urn:oid:1.2.250.1.213.1.4.8|241030509300157')}` });
   });
 
   it('the notes reach the Composition as escaped XHTML; the incidents are listed', () => {

@@ -178,6 +178,41 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     store.close();
   });
 
+  it('an identity filed or corrected after the push is sent again: the same resources, now about the named patient', async () => {
+    const fhir = await fhirServer();
+    const { store, ids } = await hubWith(1);
+    const id = ids[0]!;
+    const pusher = new FhirPusher(store, { baseUrl: fhir.url, auth: { kind: 'none' } }, silentLogger());
+    expect(await pusher.tick()).toBe(1);
+    const observations = async () => ((await fhir.repo.search({ resourceType: 'Observation' })).entry ?? []).map((e) => e.resource as { subject?: { reference?: string } });
+    const subjects = async () => new Set((await observations()).map((o) => o.subject?.reference));
+    const before = await observations();
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const [unidentified] = [...(await subjects())];
+    // The doctor files a provisional identity after the end: queued again, the patient record updated in place.
+    const marie = { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female' as const, status: 'provisional' as const };
+    store.setPatientIdentity(id, marie, 'dr.a');
+    expect(pusher.queue.row(id)!.state).toBe('pending');
+    expect(await pusher.tick()).toBe(1);
+    const patients = (await fhir.repo.search({ resourceType: 'Patient' })).entry!.map((e) => e.resource as { name?: { family?: string }[]; id?: string });
+    expect(patients).toHaveLength(1);
+    expect(patients[0]!.name?.[0]?.family).toBe('Dupont');
+    expect([...(await subjects())]).toEqual([unidentified]);
+    // Then qualified with her INS: the observations now name the person's record; nothing was made twice.
+    store.setPatientIdentity(id, { ...marie, status: 'qualified', ins: { kind: 'nir', value: '241030509300157' } }, 'dr.a');
+    expect(await pusher.tick()).toBe(1);
+    const after = await observations();
+    expect(after).toHaveLength(before.length);
+    expect(await fhir.count('Encounter')).toBe(1);
+    expect(await fhir.count('Composition')).toBe(1);
+    const insPatient = (await fhir.repo.search({ resourceType: 'Patient' })).entry!.map((e) => e.resource as { id?: string; identifier?: { value?: string }[] }).find((p) => p.identifier?.some((i) => i.value === '241030509300157'))!;
+    expect([...(await subjects())]).toEqual([`Patient/${insPatient.id}`]);
+    // The same identity again: nothing to send.
+    store.setPatientIdentity(id, { ...marie, status: 'qualified', ins: { kind: 'nir', value: '241030509300157' } }, 'dr.a');
+    expect(pusher.queue.row(id)!.state).toBe('done');
+    store.close();
+  });
+
   it('authenticates with a token file or OAuth2 client credentials (token fetched once and reused)', async () => {
     const fhir = await fhirServer();
     const { store, ids } = await hubWith(2);

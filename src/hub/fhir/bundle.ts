@@ -298,16 +298,25 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
     id: id('bundle'),
     type: transaction ? 'transaction' : 'collection',
     ...(transaction ? {} : { timestamp: fhirDateTime(report.endedAt ?? start, tz) }),
-    entry: entries.map(
-      (e): BundleEntry => ({
-        fullUrl: `urn:uuid:${e.resource.id}`,
-        resource: e.resource,
-        ...(transaction
-          ? { request: { method: 'POST', url: e.resource.resourceType, ...(e.match ? { ifNoneExist: `identifier=${encodeURIComponent(`${e.match.system}|${e.match.value}`)}` } : {}) } }
-          : {}),
-      }),
-    ),
+    entry: entries.map((e): BundleEntry => (transaction ? transactionEntry(e, sys.patient) : { fullUrl: `urn:uuid:${e.resource.id}`, resource: e.resource })),
   };
+}
+
+/**
+ * How the FHIR server takes an entry, exactly once however often it is sent. What is this consultation's own (found by
+ * the hub's identifiers) is a conditional update: sent again after the identity was filed or corrected, the server's
+ * copy is replaced, its patient reference included, and none is made twice. A patient found by a qualified INS is the
+ * person's record, shared with other care: created when the server has none, never overwritten from here.
+ */
+function transactionEntry(e: Entry, consultationPatients: string): BundleEntry {
+  const type = e.resource.resourceType;
+  const fullUrl = `urn:uuid:${e.resource.id}`;
+  if (!e.match) return { fullUrl, resource: e.resource, request: { method: 'POST', url: type } };
+  const search = `identifier=${encodeURIComponent(`${e.match.system}|${e.match.value}`)}`;
+  if (type === 'Patient' && e.match.system !== consultationPatients) return { fullUrl, resource: e.resource, request: { method: 'POST', url: type, ifNoneExist: search } };
+  // A conditional update carries no id: the server keeps the one it gave (or gives one); the Bundle's references use fullUrl.
+  const { id: _id, ...resource } = e.resource;
+  return { fullUrl, resource: resource as Resource, request: { method: 'PUT', url: `${type}?${search}` } };
 }
 
 /** What the device said about a reading, in French words, for the observation's note. */

@@ -68,6 +68,8 @@ export function setPatientIdentity(s: HubDb, consultationId: string, identity: P
        ON CONFLICT (consultation_id) DO UPDATE SET identity = excluded.identity, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     )
     .run(consultationId, json, now, by);
+  // Already sent to the FHIR server (or refused by it): sent again, so the server's record names the patient as filed now.
+  s.db.prepare(`UPDATE fhir_push SET state = 'pending', next_at = ?, updated_at = ? WHERE consultation_id = ? AND state != 'pending'`).run(now, now, consultationId);
   return { filed: { identity: next, updatedAt: now, updatedBy: by }, previous, audit: auditLine(previous, next, who) };
 }
 
