@@ -68,6 +68,9 @@ describe('voice pack: which keys are spoken', () => {
       expect(keys.filter((k) => k.startsWith('consent.')).length, lang).toBeGreaterThan(2);
       // How long the cabin keeps the data is said too (the number itself is on screen: it cannot be recorded ahead).
       expect(keys, lang).toEqual(expect.arrayContaining(['consent.keptCabinNow', 'consent.keptCabinSpoken']));
+      // What becomes of the patient's printed copy is said as it happens; its buttons' labels are not.
+      expect(keys, lang).toEqual(expect.arrayContaining(['end.print.preparing', 'end.print.printing', 'end.print.failed']));
+      expect(keys, lang).not.toContain('end.print.button');
     }
   });
 

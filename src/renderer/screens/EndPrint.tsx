@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PrintView } from '../../shared/print.ts';
 import { useBridge } from '../bridge/context.tsx';
+import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 
 /**
  * The patient's copy of the report on the end screen (main: src/main/print/). A big button when a printer is
@@ -29,6 +30,8 @@ export function EndPrint() {
   const print = (): void => {
     void bridge.call('print:report', {}).then((r) => r.ok && setView(r.value));
   };
+  // Said as it happens (a patient who pressed the button may not read the answer): preparing, printing, failed.
+  useAutoSpeak(view && (view.state === 'preparing' || view.state === 'printing' || view.state === 'failed') ? [`end.print.${view.state}`] : []);
   return <EndPrintView view={view} onPrint={print} />;
 }
 
