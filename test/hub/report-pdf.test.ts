@@ -234,6 +234,23 @@ describe('report PDF', () => {
     expect(text).not.toContain('qualifiée');
   });
 
+  it('lists the devices as the cabin described them, and names the readings’ device by its model', async () => {
+    const devices = [
+      { deviceId: CUFF, driver: 'ble-blood-pressure', name: 'Bluetooth blood pressure monitor', transport: 'ble' as const, manufacturer: 'OMRON HEALTHCARE', model: 'HEM-7155T', serial: '20231100398', firmware: '1.2.0', systemId: '0123456789ABCDEF', address: 'EC:21:E5:10:20:30' },
+      { deviceId: OXI, driver: 'contec-cms50-v7', transport: 'serial' as const, usb: { vendorId: '10c4', productId: 'ea60' } },
+    ];
+    const text = flatOf(await renderReportPdf(input({ language: 'en', report: report({ devices }) })));
+    expect(text).toContain('Appareils / Devices');
+    expect(text).toContain('OMRON HEALTHCARE HEM-7155T');
+    expect(text).toContain('20231100398');
+    expect(text).toContain('FW 1.2.0');
+    expect(text).toContain('Bluetooth EC:21:E5:10:20:30');
+    expect(text).toContain('USB 10c4:ea60');
+    // Without a description the device stays named by its id; described, the readings name its model.
+    expect(text.split('OMRON HEALTHCARE HEM-7155T').length).toBeGreaterThan(2);
+    expect(flatOf(await renderReportPdf(input()))).not.toContain('Appareils');
+  });
+
   it('says each identity status in plain words', async () => {
     for (const [status, words] of [
       ['provisional', 'identité provisoire (déclarée, non vérifiée)'],

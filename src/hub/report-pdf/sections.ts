@@ -185,7 +185,7 @@ export class Sections {
 
   private continuousGroup(g: ContinuousGroup): void {
     this.w.ensure(60);
-    this.w.paragraph(`${this.measureName(g.code)} — ${this.line(g.deviceId, DEVICE_CHARS)} — ${g.count} ${this.second ? 'mesures / readings' : 'mesures'} (${unitText(g.unit) || '—'})`, { size: 8.5 });
+    this.w.paragraph(`${this.measureName(g.code)} — ${this.line(this.deviceLabel(g.deviceId), DEVICE_CHARS)} — ${g.count} ${this.second ? 'mesures / readings' : 'mesures'} (${unitText(g.unit) || '—'})`, { size: 8.5 });
     const columns = [
       { title: this.l('minute'), width: 0.1 },
       { title: this.l('count'), width: 0.1 },
@@ -199,7 +199,7 @@ export class Sections {
 
   /** The spot table's rows, made as the table draws them (10 000 readings need not be held twice). */
   private *spotCells(spots: readonly SpotRow[]): Generator<string[]> {
-    for (const row of spots) yield [tableTime(row.t), this.line(row.deviceId, DEVICE_CHARS), this.measureName(row.code), this.spotValue(row), this.remarks(row.readings, row.t)];
+    for (const row of spots) yield [tableTime(row.t), this.line(this.deviceLabel(row.deviceId), DEVICE_CHARS), this.measureName(row.code), this.spotValue(row), this.remarks(row.readings, row.t)];
   }
 
   private *minuteCells(g: ContinuousGroup): Generator<string[]> {
@@ -229,6 +229,33 @@ export class Sections {
         { index: 1, color: '#1f4e9c', label: this.second ? 'diastolique / diastolic' : 'diastolique' },
       ]);
     if (spo2.length >= 2) chart(this.l('spo2Trend'), spo2, [{ index: 0, color: '#1f4e9c', label: 'SpO2' }]);
+  }
+
+  /** A reading's device as the cabin described it (manufacturer and model), or its id when it was not described. */
+  private deviceLabel(deviceId: string): string {
+    const d = this.input.report.devices?.find((x) => x.deviceId === deviceId);
+    const said = [d?.manufacturer, d?.model].filter(Boolean).join(' ');
+    return said || deviceId;
+  }
+
+  /** Which devices measured (what they said of themselves): the acts' means, for the record (CSP R.6316-4). */
+  devices(): void {
+    const list = this.input.report.devices ?? [];
+    if (list.length === 0) return;
+    this.w.heading(this.l('devices'));
+    const versions = (d: (typeof list)[number]): string =>
+      [d.firmware && `FW ${d.firmware}`, d.hardware && `HW ${d.hardware}`, d.software && `SW ${d.software}`].filter(Boolean).join(', ') || '—';
+    const ids = (d: (typeof list)[number]): string =>
+      [d.address && `Bluetooth ${d.address}`, d.systemId && `System ID ${d.systemId}`, d.usb && `USB ${d.usb.vendorId}:${d.usb.productId}`].filter(Boolean).join('\n') || '—';
+    this.w.table(
+      [
+        { title: this.l('device'), width: 0.34 },
+        { title: this.l('serial'), width: 0.18 },
+        { title: this.l('versions'), width: 0.2 },
+        { title: this.l('identifiers'), width: 0.28 },
+      ],
+      list.map((d) => [this.free(`${this.deviceLabel(d.deviceId)}${d.name && d.name !== this.deviceLabel(d.deviceId) ? `\n${d.name}` : ''}`), this.line(d.serial ?? '—'), this.line(versions(d)), this.free(ids(d))]),
+    );
   }
 
   snapshots(): void {
