@@ -30,7 +30,7 @@ export function ReportReadings({ lines }: { lines: PastReportLines }) {
           </thead>
           <tbody>
             {lines.spots.map((s) => (
-              <SpotRow key={`${s.reading.id}`} s={s} />
+              <SpotRow key={s.reading.id} s={s} />
             ))}
           </tbody>
         </table>

@@ -38,7 +38,7 @@ export interface PastReportProps {
   onBack: () => void;
 }
 
-export function PastReportWith(p: Omit<PastReportProps, 'result'>) {
+export function PastReportWith(p: PastReportProps) {
   const [result, setResult] = useState<ReportResult | undefined>();
   useEffect(() => {
     let live = true;
