@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_BLE_DEVICES, demoConfig, DEMO_MEDIA, DEMO_SERIAL_DEVICES } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import { seedDemo } from '../../src/hub/demo.ts';
+import type { FhirPushConfig } from '../../src/hub/fhir/push.ts';
 import { createHub, type Hub } from '../../src/hub/server.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
 import { launchChromium } from './chromium.ts';
@@ -43,6 +44,9 @@ export interface ChainOptions {
   devices?: 'serial' | 'ble';
   /** Apps already built by buildApps (a second chain in the same file need not build them again). */
   apps?: { rendererDir: string; doctorDir: string };
+  /** A FHIR server the hub pushes each ended consultation to, and how often it looks (ms). */
+  fhirPush?: FhirPushConfig;
+  fhirPushEveryMs?: number;
 }
 
 export interface Chain {
@@ -127,6 +131,7 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
       port: 0,
       dbPath: join(dir, 'hub.db'),
       consoleDir: doctorDir,
+      ...(opts.fhirPush ? { fhirPush: opts.fhirPush, fhirPushEveryMs: opts.fhirPushEveryMs ?? 1000 } : {}),
       iceServers: turn ? { turn: { urls: [impair?.url ?? (opts.turnTransport === 'tls' ? turn.tlsUrl! : opts.turnTransport === 'tcp' ? turn.tcpUrl : turn.url)], secret: turn.secret }, relayOnly: true } : {},
     });
     cleanup.push(() => hub.close());
