@@ -9,6 +9,7 @@ import { serveStatic } from '../server/static.ts';
 import { CabinLoginSchema, DoctorLoginSchema, MAX_SESSION_S, SESSION_COOKIE, type TokenAnswer } from '../shared/hub-protocol.ts';
 import { PAST_CONSULTATIONS_MAX, type PastConsultationsAnswer } from '../shared/past-consultations.ts';
 import { PatientIdentitySchema, type PatientAnswer } from '../shared/patient-identity.ts';
+import { CABIN_MEDIA_PATH, cabinMediaPut } from './cabin-media.ts';
 import { CABIN_REPORT_PDF_PATH, cabinReportPdf } from './cabin-report-pdf.ts';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, type DeviceCookies } from './device.ts';
 import type { ConsultationExporter } from './fhir/exporter.ts';
@@ -272,7 +273,14 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     if (!r.ok) throw new HttpError(r.status, r.code, r.message, r.retryAfterS);
     return new FileAnswer('application/pdf', r.pdf, r.filename);
   }
-  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout', '/api/consultations'].includes(path) || report !== null || patient !== null || file !== null || cabinPdf !== null;
+  // A picture of the cabin's visit, its bytes as the body (src/hub/cabin-media.ts).
+  const cabinMedia = CABIN_MEDIA_PATH.exec(path);
+  if (cabinMedia && req.method === 'PUT') {
+    const r = await cabinMediaPut(deps.store, await bearerSession(deps, req), req, cabinMedia[1]!, cabinMedia[2]!);
+    if (!r.ok) throw new HttpError(r.status, r.code, r.message, r.retryAfterS);
+    return r.answer;
+  }
+  const known = ['/api/login', '/api/cabin/token', '/api/refresh', '/api/logout', '/api/consultations'].includes(path) || report !== null || patient !== null || file !== null || cabinPdf !== null || cabinMedia !== null;
   throw known ? new HttpError(405, 'method-not-allowed', `${req.method ?? ''} is not allowed on ${path}.`) : new HttpError(404, 'not-found', `There is no ${path}.`);
 }
 

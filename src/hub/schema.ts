@@ -181,6 +181,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (consultation_id, device_id, t)
   ) STRICT, WITHOUT ROWID;
   `,
+  // The otoscope snapshots a cabin sends of its visit (issue 13: FHIR Media and the report's pictures), each kept once
+  // by the cabin's id for it; the bytes as sent (checked JPEG or PNG), their SHA-1 for FHIR's Attachment.hash.
+  `
+  CREATE TABLE consultation_media (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    media_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    mime TEXT NOT NULL CHECK (mime IN ('image/jpeg', 'image/png')),
+    taken_at INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    sha1 TEXT NOT NULL,
+    stored_at INTEGER NOT NULL,
+    PRIMARY KEY (consultation_id, media_id)
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,8 @@ import type { Account } from './store/accounts.ts';
 import * as consultations from './store/consultations.ts';
 import * as devices from './store/devices.ts';
 import * as history from './store/history.ts';
+import * as media from './store/media.ts';
+import type { HubMedia } from './store/media.ts';
 import * as patients from './store/patients.ts';
 import * as cabinPatients from './store/cabin-patients.ts';
 import type { FiledPatient, PatientChange } from './store/patients.ts';
@@ -137,6 +139,18 @@ export class HubStore {
   /** A pleth excerpt of the cabin's own consultation (store/devices.ts), kept once. */
   addCabinPleth(cabinId: string, id: string, excerpt: PlethExcerpt): ReturnType<typeof devices.addCabinPleth> {
     return devices.addCabinPleth(this.s, cabinId, id, excerpt);
+  }
+  /** An otoscope snapshot of the cabin's own consultation (store/media.ts), kept once by its media id. */
+  addCabinMedia(cabinId: string, id: string, m: Omit<HubMedia, 'sha1'>): ReturnType<typeof media.addCabinMedia> {
+    return media.addCabinMedia(this.s, cabinId, id, m);
+  }
+  /** Whether the cabin may send pictures to this consultation (null: it may), checked before their bytes are read. */
+  cabinMayAddMedia(cabinId: string, id: string): ReturnType<typeof media.cabinMayAddMedia> {
+    return media.cabinMayAddMedia(this.s, cabinId, id);
+  }
+  /** The consultation's pictures, in the order taken. */
+  consultationMedia(id: string): HubMedia[] {
+    return media.consultationMedia(this.s, id);
   }
   addIncident(id: string, side: Role | 'hub', detail: string): void {
     reports.addIncident(this.s, id, side, detail);

@@ -22,6 +22,7 @@ import { ACT_CODE, fhirDateTime, GATEWAY_EXTENSION, LOINC_SYSTEM, MDC_SYSTEM, md
 import { phdIdentifier, stableUuid } from './ids.ts';
 import { clockKey, COINCIDENT_EXTENSION, coincidentTimeStamp, timeSyncProperty } from './clock.ts';
 import { keepDecimals } from './json.ts';
+import { imagesSection, mediaResource, type MediaSource } from './media.ts';
 import { sampledData } from './sampled.ts';
 import { deviceResource, patientResource } from './subjects.ts';
 
@@ -50,7 +51,7 @@ interface Entry {
 }
 
 /** The Bundle of one consultation. `patient` null: exported as an unidentified patient, flagged as such. */
-export function consultationBundle(report: ConsultationReport, patient: PatientIdentity | null, opts: FhirExportOptions = {}): Bundle {
+export function consultationBundle(report: ConsultationReport, patient: PatientIdentity | null, opts: FhirExportOptions = {}, media: readonly MediaSource[] = []): Bundle {
   const sys = systems(opts.systemBase);
   const tz = opts.timeZone ?? 'Europe/Paris';
   const cid = report.consultationId;
@@ -244,6 +245,12 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
     );
   });
 
+  // The cabin's pictures (the otoscope's), each a Media found again by the hub's id for it (media.ts).
+  const mediaEntries = media.map((m) => {
+    const identifier = { system: sys.media, value: `${cid}/${m.mediaId}` };
+    return add(mediaResource(m, { id: id('media', m.mediaId), identifier, subject: ref(patientEntry), encounter: ref(encounterEntry), device: ref(gatewayEntry), timeZone: tz }), identifier);
+  });
+
   // The report: a Composition over the readings, the notes and the incidents; its PDF as a DocumentReference.
   const docEntry = add<DocumentReference & { id: string }>(
     {
@@ -284,6 +291,7 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
         ...(waveformEntries.length > 0
           ? [{ title: 'Courbes', text: { status: 'generated' as const, div: xhtml(`${waveformEntries.length} extrait(s) du pléthysmogramme, les premières secondes de chaque connexion de l’oxymètre.`) }, entry: waveformEntries.map(ref) }]
           : []),
+        ...imagesSection(mediaEntries.map(ref)),
         { title: 'Notes du médecin', text: { status: 'additional', div: xhtml(report.notes.trim() || '—') } },
         ...(incidents ? [{ title: 'Incidents techniques', text: { status: 'additional' as const, div: xhtml(incidents) } }] : []),
         { title: 'Document', entry: [ref(docEntry)] },

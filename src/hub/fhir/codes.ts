@@ -54,6 +54,8 @@ export function systems(base = 'urn:cabin') {
     coincidentTime: `${base}:coincident-time`,
     /** A waveform excerpt: `deviceId/t`. */
     waveform: `${base}:waveform`,
+    /** A picture the cabin sent: `consultation/mediaId`. */
+    media: `${base}:media`,
     flag: `${base}:observation-flag`,
     identityStatus: `${base}:identity-status`,
     identityTag: `${base}:identity`,

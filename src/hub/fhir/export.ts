@@ -6,6 +6,7 @@ import type { HubStore } from '../store.ts';
 import { consultationBundle } from './bundle.ts';
 import type { FhirExportOptions } from './codes.ts';
 import { fhirHash, fhirJson } from './json.ts';
+import type { MediaSource } from './media.ts';
 import { validateBundle, type FhirIssue } from './validate.ts';
 
 /**
@@ -16,6 +17,8 @@ export interface ExportSource {
   report: ConsultationReport;
   patient: PatientIdentity | null;
   language: Language;
+  /** The otoscope's pictures the cabin sent (issue 13): Media in the Bundle, pictures in the document. */
+  snapshots?: MediaSource[];
 }
 
 /** Why an export was not made: no such consultation, our own Bundle is not valid R4, or (exporter.ts) no room or it failed. */
@@ -37,12 +40,12 @@ export function exportSource(store: HubStore, consultationId: string): ExportSou
   const report = store.report(consultationId);
   const consultation = report ? store.consultation(consultationId) : null;
   if (!report || !consultation) return null;
-  return { report, patient: store.patientIdentity(consultationId), language: consultation.language };
+  return { report, patient: store.patientIdentity(consultationId), language: consultation.language, snapshots: store.consultationMedia(consultationId) };
 }
 
 /** Builds, validates and writes the Bundle (the CPU-heavy part: seconds for a long consultation). */
 export function fhirOf(src: ExportSource, opts: FhirExportOptions = {}): FhirExport {
-  const bundle = consultationBundle(src.report, src.patient, opts);
+  const bundle = consultationBundle(src.report, src.patient, opts, src.snapshots);
   const issues = validateBundle(bundle);
   if (issues.length > 0) return { ok: false, error: 'invalid', issues };
   // The hash is of these very bytes: `sha256sum` of the downloaded file gives the one the report document names.
@@ -63,6 +66,7 @@ export async function pdfOf(src: ExportSource, opts: PdfExportOptions = {}): Pro
     language: src.language,
     bundleHash: fhir.hash,
     generatedAt: src.report.endedAt ?? opts.now ?? Date.now(),
+    snapshots: (src.snapshots ?? []).map((m) => ({ mime: m.mime, bytes: m.bytes, t: m.t })),
   });
   return { ok: true, pdf, bundleHash: fhir.hash };
 }
