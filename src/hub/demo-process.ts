@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   }
   // This process's root logger: JSON lines on stdout; the launcher writes the warnings and errors to cabin main's log.
   const log = createLogger({ name: 'hub' });
-  const hub = await createHub({ host: '127.0.0.1', port: Number(port), dbPath: db, consoleDir, log });
+  const hub = await createHub({ host: '127.0.0.1', port: Number(port), dbPath: db, consoleDir, log, warmExports: true });
   const stop = (): void => void hub.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -62,6 +62,11 @@ export interface HubOptions {
   fhirPushEveryMs?: number;
   /** Makes the exports; default a worker thread (src/hub/fhir/exporter.ts). */
   exporter?: (store: HubStore) => ConsultationExporter;
+  /**
+   * Starts the export worker at once (the operator's hub, the demo): its TypeScript and the FHIR definitions load in
+   * the background, so the first download or push does not wait for them.
+   */
+  warmExports?: boolean;
 }
 
 export interface Hub {
@@ -119,6 +124,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const pusher = opts.fhirPush ? new FhirPusher(store, opts.fhirPush, log.child({ component: 'fhir-push' }), fetch, exporter) : undefined;
   const pushTimer = pusher ? clock.setInterval(() => void pusher.tick(), opts.fhirPushEveryMs ?? 15_000) : undefined;
   if (pusher) void pusher.tick();
+  if (opts.warmExports) void exporter.warm?.();
   const { port } = server.address() as AddressInfo;
   const hostPart = host.includes(':') ? `[${host}]` : host;
   let closed: Promise<void> | undefined;

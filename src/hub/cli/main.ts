@@ -158,7 +158,7 @@ async function serve(args: string[]): Promise<void> {
   else if (login === undefined) log.warn('HUB_JWT_SECRET is not set: tokens will not survive a restart of the hub');
   let hub;
   try {
-    hub = await createHub(opts);
+    hub = await createHub({ ...opts, warmExports: true });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }

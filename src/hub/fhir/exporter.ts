@@ -8,6 +8,8 @@ import { exportSource, fhirOf, pdfOf, type FhirExport, type PdfExport, type PdfE
 export interface ConsultationExporter {
   fhir(consultationId: string, opts?: FhirExportOptions): Promise<FhirExport>;
   pdf(consultationId: string, opts?: PdfExportOptions): Promise<PdfExport>;
+  /** Gets ready ahead of the first export (a worker starts and loads the definitions); never rejects. */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export interface WorkerExporterOptions {
   timeoutMs?: number;
   /** Exports waiting for the worker beyond the one it is making; more are refused as busy. Default 8. */
   maxQueue?: number;
-  /** The worker (and its 1.5 s of FHIR definitions) is kept this long after its last task. Default 300 000 ms. */
+  /** The worker (and its 1.5 s of FHIR definitions) is kept this long after its last task. Default 30 min. */
   idleMs?: number;
 }
 
@@ -58,7 +60,7 @@ export class WorkerExporter implements ConsultationExporter {
       filename: new URL('./export-worker.mjs', import.meta.url).href,
       minThreads: 0,
       maxThreads: 1,
-      idleTimeout: opts.idleMs ?? 300_000,
+      idleTimeout: opts.idleMs ?? 30 * 60_000,
     });
   }
 
