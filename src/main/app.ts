@@ -13,6 +13,9 @@ import { DeviceSupervisor, type HostLauncher } from './devices/supervisor.ts';
 import { ConsultPolicy } from './hub/consult-policy.ts';
 import { HubLink } from './hub/link.ts';
 import { PatientDelivery } from './hub/patient-delivery.ts';
+import { hubMediaSender } from './hub/put-media.ts';
+import { cabinLogin } from './hub/cabin-login.ts';
+import { cachedToken } from './print/hub-token.ts';
 import { ReportDelivery } from './hub/report-delivery.ts';
 import { noteVisitDevice } from './hub/visit-devices.ts';
 import { MediaUploads } from './media/uploads.ts';
@@ -170,7 +173,15 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
       })
     : undefined;
   delivery = hub
-    ? new ReportDelivery({ store, link: hub, clock, log: log.child({ component: 'outbox' }), onAudit: (sessionId, detail) => audit('incident', detail, sessionId) })
+    ? new ReportDelivery({
+        store,
+        link: hub,
+        clock,
+        log: log.child({ component: 'outbox' }),
+        onAudit: (sessionId, detail) => audit('incident', detail, sessionId),
+        // The visit's pictures go by HTTP with a token of their own (hub/put-media.ts).
+        sendMedia: hubMediaSender(config.hub!.url, cachedToken(() => cabinLogin(config.hub!.url, config.cabinId, config.hub!.cabinKey ?? readFileSync(config.hub!.cabinKeyFile!, 'utf8').trim()), clock)),
+      })
     : undefined;
   patients = hub ? new PatientDelivery({ link: hub, clock, onAudit: (detail) => audit('incident', detail) }) : undefined;
   const consult = new ConsultPolicy({
@@ -309,7 +320,8 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     'media:commit': ({ uploadId }) => {
       const u = uploads.commit(uploadId);
       if (u.sessionId !== session.view().sessionId) throw new BridgeFailure('no-session', 'The session of this picture has ended.');
-      return { mediaId: store.addMedia({ sessionId: u.sessionId, kind: u.kind, mime: u.mime, bytes: u.data }) };
+      // With a hub, queued for the report of the visit's consultation (delivered after the visit: hub/report-delivery.ts).
+      return { mediaId: store.addMedia({ sessionId: u.sessionId, kind: u.kind, mime: u.mime, bytes: u.data, deliver: config.hub !== undefined }) };
     },
     'print:get': () => printer.get(),
     'print:report': () => printer.print(),

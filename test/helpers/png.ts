@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 
 /** A small RGB PNG, written by hand (signature, IHDR, IDAT, IEND); `shade` varies its pixels (different bytes). */
-export function png(width: number, height: number, shade = 0): Uint8Array {
+export function png(width: number, height: number, shade = 0): Uint8Array<ArrayBuffer> {
   const crcTable = Array.from({ length: 256 }, (_, k) => {
     let c = k;
     for (let i = 0; i < 8; i++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;

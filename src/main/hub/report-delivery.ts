@@ -4,6 +4,7 @@ import { REPORT_PART_BYTES, REPORT_PART_READINGS, type ReportReading, type ToHub
 import type { WireReading } from '../../shared/observation.ts';
 import { VisitDeviceSchema } from '../../shared/visit-devices.ts';
 import type { Logger } from '../../server/log.ts';
+import { mediaOutcome, type MediaPut, type MediaUpload } from './put-media.ts';
 import { plethExcerpts, type Chunk } from './visit-devices.ts';
 
 /** What the delivery needs of the store (src/main/store). */
@@ -11,9 +12,12 @@ export interface DeliveryStore {
   undeliveredVisits(): { sessionId: string; consultationId: string; pending: number }[];
   /** A page of pending readings, and the refIds of those the wire refuses (paged past and dropped). */
   pendingPage(sessionId: string, limit: number, consultationId: string): { readings: WireReading[]; refused: string[] };
-  markDeliveredOf(sessionId: string, kind: 'observation' | 'device', refIds: readonly string[]): number;
+  markDeliveredOf(sessionId: string, kind: 'observation' | 'device' | 'media', refIds: readonly string[]): number;
   /** Takes entries the hub can never take out of the outbox (this module audits it). */
-  dropPending(sessionId: string, kind: 'observation' | 'device', refIds: readonly string[]): number;
+  dropPending(sessionId: string, kind: 'observation' | 'device' | 'media', refIds: readonly string[]): number;
+  /** The visit's pictures still to send (outbox kind `media`, refId the media id), and a picture's bytes. */
+  pendingOf?(sessionId: string, kind: 'media'): { refId: string }[];
+  media?(id: string): { id: string; kind: string; mime: string; bytes: Uint8Array; createdAt: number } | undefined;
   /** The visit's devices still to describe to this consultation's report (issue 13), as queued (visit-devices.ts). */
   pendingDevices?(sessionId: string, consultationId: string): { refId: string; payload: unknown }[];
   /** The visit's stored waveform chunks, for the pleth excerpts sent with each device. */
@@ -47,7 +51,12 @@ export interface ReportDeliveryOptions {
   backoff?: { minMs: number; maxMs: number };
   /** A part not answered within this time is sent again. */
   answerTimeoutMs?: number;
+  /** Sends a picture of the visit by HTTP with the cabin's token (put-media.ts); absent: pictures stay on the cabin. */
+  sendMedia?(consultationId: string, m: MediaUpload): Promise<MediaPut>;
 }
+
+/** A picture is sent by HTTP (megabytes, not a frame): it may take this long before it is given up on and sent again. */
+const MEDIA_ANSWER_MS = 150_000;
 
 /** The bytes of a whole `report` message (ref and consultation id included): the limit every report part keeps. */
 export const PART_BYTES = REPORT_PART_BYTES;
@@ -146,6 +155,7 @@ export class ReportDelivery {
         const readings = this.nextPart(v.sessionId, v.consultationId, ref);
         let sent: boolean;
         let taken: () => void;
+        let upload: (() => void) | undefined;
         if (readings.length > 0) {
           sent = this.o.link.report(v.consultationId, readings, ref);
           const ids = readings.map((r) => r.id);
@@ -153,9 +163,17 @@ export class ReportDelivery {
         } else {
           // The readings went (or none can): then who each device is, and its pleth (issue 13).
           const step = this.nextDeviceStep(v.sessionId, v.consultationId, ref);
-          if (!step) continue;
-          sent = this.o.link.visitPart?.(step.message) ?? false;
-          taken = step.taken;
+          if (step) {
+            sent = this.o.link.visitPart?.(step.message) ?? false;
+            taken = step.taken;
+          } else {
+            // Last, the visit's pictures, each by HTTP; its answer comes back through answer() as a part's.
+            const media = this.nextMediaStep(v.sessionId, v.consultationId, ref);
+            if (!media) continue;
+            sent = true;
+            taken = media.taken;
+            upload = media.start;
+          }
         }
         this.seq++;
         if (!sent) {
@@ -167,8 +185,9 @@ export class ReportDelivery {
           this.inFlight = undefined;
           this.failed.set(v.sessionId, 'the hub did not answer');
           this.later();
-        }, this.o.answerTimeoutMs ?? 30_000);
+        }, upload ? MEDIA_ANSWER_MS : (this.o.answerTimeoutMs ?? 30_000));
         this.inFlight = { ref, sessionId: v.sessionId, consultationId: v.consultationId, taken, timer };
+        upload?.();
         return;
       }
     } catch (err) {
@@ -240,6 +259,46 @@ export class ReportDelivery {
           this.steps.delete(entry.refId);
         },
       };
+    }
+    return undefined;
+  }
+
+  /**
+   * The visit's next picture: `start` sends it and answers the part; `taken` marks it delivered once the hub took it,
+   * or takes it out of the outbox (audited) when the hub said it never will (not an image, too big, report full).
+   */
+  private nextMediaStep(sessionId: string, consultationId: string, ref: string): { start: () => void; taken: () => void } | undefined {
+    const { store, sendMedia } = this.o;
+    if (!sendMedia || !store.pendingOf || !store.media) return undefined;
+    for (const entry of store.pendingOf(sessionId, 'media')) {
+      const m = store.media(entry.refId);
+      if (!m) {
+        store.dropPending(sessionId, 'media', [entry.refId]);
+        continue;
+      }
+      let refusedWhy: string | undefined;
+      const upload: MediaUpload = { mediaId: m.id, kind: m.kind, mime: m.mime, t: m.createdAt, bytes: m.bytes };
+      const start = (): void => {
+        sendMedia(consultationId, upload).then(
+          (r) => {
+            const outcome = mediaOutcome(r);
+            if (r.ok || outcome === 'taken') return void this.answer({ type: 'reported', ref, count: 1 });
+            if (outcome === 'drop') {
+              refusedWhy = `${r.code}: ${r.message}`;
+              return void this.answer({ type: 'reported', ref, count: 0 });
+            }
+            this.answer({ type: 'error', ref, code: outcome === 'refused' ? r.code : `media-${r.code}`, message: r.message });
+          },
+          (err: unknown) => this.answer({ type: 'error', ref, code: 'media-failed', message: String(err) }),
+        );
+      };
+      const taken = (): void => {
+        if (refusedWhy === undefined) return void store.markDeliveredOf(sessionId, 'media', [entry.refId]);
+        store.dropPending(sessionId, 'media', [entry.refId]);
+        this.o.log.warn({ code: refusedWhy.split(':')[0] }, 'the hub refused a picture of a visit: it is not sent again');
+        this.o.onAudit(sessionId, `a picture taken out of the outbox, never to be sent to the report: the hub refused it (${refusedWhy})`);
+      };
+      return { start, taken };
     }
     return undefined;
   }

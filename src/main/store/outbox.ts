@@ -170,7 +170,7 @@ export function markDeliveredOf(db: Db, sessionId: string, kind: OutboxKind, ref
   return db.tx(() => refIds.reduce((n, ref) => n + s.run(now, kind, ref, sessionId).changes, 0));
 }
 
-/** An ended visit that a doctor took and that still has readings (or devices, issue 13) to deliver to that consultation's report. */
+/** An ended visit that a doctor took and that still has readings (or devices and pictures, issue 13) to deliver to that consultation's report. */
 export interface UndeliveredVisit {
   sessionId: string;
   consultationId: string;
@@ -186,7 +186,7 @@ export function undeliveredVisits(db: Db): UndeliveredVisit[] {
   return db
     .stmt(
       `SELECT s.id AS sessionId, COALESCE(o.consultation_id, s.consultation_id) AS consultationId, COUNT(o.id) AS pending
-       FROM sessions s JOIN outbox o ON o.session_id = s.id AND o.kind IN ('observation', 'device') AND o.delivered_at IS NULL
+       FROM sessions s JOIN outbox o ON o.session_id = s.id AND o.kind IN ('observation', 'device', 'media') AND o.delivered_at IS NULL
        WHERE s.ended_at IS NOT NULL AND COALESCE(o.consultation_id, s.consultation_id) IS NOT NULL
        GROUP BY s.id, COALESCE(o.consultation_id, s.consultation_id) ORDER BY s.ended_at, s.rowid, MIN(o.id)`,
     )
