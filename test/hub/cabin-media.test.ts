@@ -137,6 +137,14 @@ describe('PUT /api/cabin/consultations/:id/media/:mediaId on a running hub', () 
     expect(pdfImages((pdf as { pdf: Uint8Array }).pdf)).toBe(1);
   });
 
+  it('the doctor’s download (made in the export worker) carries it too', async () => {
+    const r = await fetch(`${t.hub.url}/api/consultations/${id}/fhir`, { headers: { authorization: `Bearer ${await doctorToken(t, 'dr.a')}` } });
+    expect(r.status).toBe(200);
+    const b = (await r.json()) as Bundle;
+    const m = (b.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Media' ? [e.resource] : []));
+    expect(m.map((x) => x.content.hash)).toEqual([createHash('sha1').update(png(16, 12)).digest('base64')]);
+  });
+
   it('limits each cabin: past CABIN_MEDIA_LIMIT uploads in the window, 429 for it and not for another cabin', async () => {
     let last = await put('flood-0', png(2, 2));
     let n = 1;
