@@ -79,7 +79,7 @@ export async function benchFhirExport(minutes = 30): Promise<boolean> {
 
 /** The hub's exporter (src/hub/fhir/exporter.ts) on this report: its time, and the longest the calling thread's event loop waited meanwhile. */
 async function throughWorker(report: ConsultationReport): Promise<{ ok: boolean; rows: Record<string, number | string>[] }> {
-  const store = { report: () => report, consultation: () => ({ language: 'fr' }), patientIdentity: () => null, now: () => Date.now() } as unknown as HubStore;
+  const store = { report: () => report, consultation: () => ({ language: 'fr' }), patientIdentity: () => null, consultationMedia: () => [], now: () => Date.now() } as unknown as HubStore;
   const exporter = new WorkerExporter(store);
   const rows: Record<string, number | string>[] = [];
   let ok = true;
