@@ -75,9 +75,13 @@ describe('what the consent promises is what the software does', () => {
     for (const file of [...sources('src/renderer'), ...sources('src/doctor'), ...sources('src/hub')]) expect(readFileSync(file, 'utf8'), file).not.toMatch(/MediaRecorder/);
   });
 
-  it('the hub keeps no picture or sound: its tables hold the report, the readings and the incidents', () => {
+  it('the hub keeps no sound or video; the only pictures it keeps are the ear’s, which the consent names with the report', () => {
     const schema = MIGRATIONS.join('\n');
-    expect(schema).not.toMatch(/\bBLOB\b/i);
-    expect(schema).not.toMatch(/CREATE TABLE (media|images|snapshots|recordings)/i);
+    // Bytes are kept in one table only: the otoscope snapshots of the report (issue 13), JPEG or PNG pictures.
+    const blobTables = [...schema.matchAll(/CREATE TABLE (\w+) \(([^;]*?)\)\s*(?:STRICT|;)/gs)].filter(([, , body]) => /\bBLOB\b/i.test(body!)).map(([, name]) => name);
+    expect(blobTables).toEqual(['consultation_media']);
+    expect(schema).toMatch(/mime TEXT NOT NULL CHECK \(mime IN \('image\/jpeg', 'image\/png'\)\)/);
+    expect(schema).not.toMatch(/CREATE TABLE \w*(recording|audio|video|sound)\w*/i);
+    expect(render('fr', 7).t('consent.keptReport')).toContain('images de l’oreille');
   });
 });
