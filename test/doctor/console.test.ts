@@ -469,8 +469,8 @@ describe('doctor console controller', () => {
       const past = { consultationId: 'p1', cabin: { id: 'k1', name: 'Cabine' }, createdAt: 1, claimedAt: 2, endedAt: 3, patient: null, fhirPush: null };
       t.c.openReport(past);
       expect(t.c.getSnapshot()).toMatchObject({ screen: 'report', pastReport: past });
-      expect(await t.c.loadReport('p1')).toMatchObject({ ok: true, report: { notes: 'RAS' } });
-      expect(await t.c.loadReport('p2')).toEqual({ ok: false, error: 'not-found' });
+      expect(await t.c.records.loadReport('p1')).toMatchObject({ ok: true, report: { notes: 'RAS' } });
+      expect(await t.c.records.loadReport('p2')).toEqual({ ok: false, error: 'not-found' });
       t.c.claim('c1');
       expect(t.sockets[0]!.of('claim')).toEqual([]);
       t.c.closeReport();

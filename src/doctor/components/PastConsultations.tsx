@@ -13,7 +13,7 @@ import { ReportDownloadsWith } from './ReportDownloads.tsx';
  */
 export function PastConsultations({ reload }: { reload: unknown }) {
   const controller = useController();
-  return <PastConsultationsWith load={() => controller.pastConsultations()} download={(id, kind) => controller.downloadExport(id, kind)} open={(c) => controller.openReport(c)} reload={reload} />;
+  return <PastConsultationsWith load={() => controller.records.pastConsultations()} download={(id, kind) => controller.records.downloadExport(id, kind)} open={(c) => controller.openReport(c)} reload={reload} />;
 }
 
 type Download = (id: string, kind: ExportKind) => Promise<DownloadResult>;

@@ -195,7 +195,7 @@ function PatientForm(p: PatientCardViewProps) {
 /** The card with its state: reads the filed identity from the hub, files the form's. */
 export function PatientCard({ consultationId }: { consultationId: string }) {
   const controller = useController();
-  return <PatientCardWith consultationId={consultationId} load={(id) => controller.loadPatient(id)} save={(id, identity) => controller.savePatient(id, identity)} watch={controller.onPatientFiled} />;
+  return <PatientCardWith consultationId={consultationId} load={(id) => controller.records.loadPatient(id)} save={(id, identity) => controller.records.savePatient(id, identity)} watch={controller.onPatientFiled} />;
 }
 
 /** The card's state around its view, on the given hub calls (the controller's, or a test's). */

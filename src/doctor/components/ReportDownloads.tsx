@@ -10,7 +10,7 @@ import { useController } from '../state/hooks.ts';
  */
 export function ReportDownloads({ consultationId }: { consultationId: string }) {
   const controller = useController();
-  return <ReportDownloadsWith consultationId={consultationId} download={(id, kind) => controller.downloadExport(id, kind)} />;
+  return <ReportDownloadsWith consultationId={consultationId} download={(id, kind) => controller.records.downloadExport(id, kind)} />;
 }
 
 /** Whether the browser still counts the doctor's click as recent: a file saved later than that is dropped silently. */

@@ -22,8 +22,8 @@ export function PastReport({ past }: { past: PastConsultation }) {
     <PastReportWith
       past={past}
       waiting={state.queue.length}
-      load={(id) => controller.loadReport(id)}
-      download={(id, kind) => controller.downloadExport(id, kind)}
+      load={(id) => controller.records.loadReport(id)}
+      download={(id, kind) => controller.records.downloadExport(id, kind)}
       onBack={() => controller.closeReport()}
     />
   );

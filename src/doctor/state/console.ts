@@ -4,17 +4,14 @@ import { Call, type CallOptions } from '../call/call.ts';
 import type { NetCheck } from '../../shared/netcheck.ts';
 import { newRequestId } from '../call/peer-id.ts';
 import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
-import { fetchExport, type DownloadResult, type ExportKind } from '../hub/download.ts';
-import { fetchConsultationReport, fetchPastConsultations, type HistoryResult, type ReportResult } from '../hub/history.ts';
-import { fetchPatient, savePatient, type PatientResult } from '../hub/patient.ts';
 import type { PastConsultation } from '../../shared/past-consultations.ts';
-import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
 import { REPORT_PART_GAP_MS } from './report.ts';
 import { ReportQueue, storedObservations } from './report-queue.ts';
 import { browserStorage, openLocalMedia } from './browser.ts';
 import { SessionHint, type StorageLike } from './session-hint.ts';
 import { TokenKeeper } from './token-keeper.ts';
+import { ConsultationRecords } from './records.ts';
 import { screenMachine, toConsoleState, type ConsoleState, type Notice, type ScreenEvent } from './screen-machine.ts';
 
 /** `endError` when the client itself could not send the end while connected: the notes do not fit a frame. */
@@ -50,14 +47,15 @@ export class ConsoleController {
   private rejoin = false;
   private localMedia: Promise<MediaStream | undefined> | undefined;
   private report: ReportQueue | undefined;
-  private readonly fetcher: FetchLike | undefined;
+  /** The consultations' records on the hub (patient, past reports, exports), with this session's token. */
+  readonly records: ConsultationRecords;
   private readonly hint: SessionHint;
 
   constructor(
     private readonly loc: { protocol: string; host: string } = location,
     private readonly deps: ConsoleDeps = {},
   ) {
-    this.fetcher = deps.fetch;
+    this.records = new ConsultationRecords(() => this.tokens.token?.token, deps.fetch);
     this.tokens = new TokenKeeper((t) => this.hub?.send({ type: 'auth', token: t.token }), deps.fetch);
     this.hint = new SessionHint('storage' in deps ? deps.storage : browserStorage());
     this.state = toConsoleState(this.screens.getSnapshot());
@@ -89,7 +87,7 @@ export class ConsoleController {
   async restore(): Promise<boolean> {
     if (this.state.screen !== 'login' || this.tokens.token || !this.hint.get()) return false;
     this.send({ type: 'restore' });
-    const r = await refresh(undefined, this.fetcher);
+    const r = await refresh(undefined, this.deps.fetch);
     // The user may have done something else meanwhile (e.g. logged in on a form shown by another path).
     if ((this.state.screen as ConsoleState['screen']) !== 'restoring') return false;
     if (!r.ok) {
@@ -104,7 +102,7 @@ export class ConsoleController {
   }
 
   async login(username: string, password: string): Promise<AuthResult> {
-    const r = await hubLogin(username, password, this.fetcher);
+    const r = await hubLogin(username, password, this.deps.fetch);
     if (!r.ok) return r;
     this.hint.set();
     this.startSession(r.value);
@@ -118,7 +116,7 @@ export class ConsoleController {
     // Closed first: the hub closes the session's sockets (4401), which must not read as "session expired".
     this.hub?.stop();
     this.hub = undefined;
-    await hubLogout(token, this.fetcher);
+    await hubLogout(token, this.deps.fetch);
     this.clear(undefined);
   }
 
@@ -162,31 +160,12 @@ export class ConsoleController {
     if (!this.hub?.send({ type: 'claim', ref, consultationId })) this.send({ type: 'claimFailed', error: { code: 'offline', message: '' } });
   }
 
-  /** The consultation's patient identity on the hub, with this session's token (the patient card). */
-  loadPatient(consultationId: string): Promise<PatientResult> {
-    return fetchPatient(consultationId, this.tokens.token?.token, this.fetcher);
-  }
-  savePatient(consultationId: string, identity: PatientIdentity): Promise<PatientResult> {
-    return savePatient(consultationId, identity, this.tokens.token?.token, this.fetcher);
-  }
-  /** The doctor's ended consultations, newest first. */
-  pastConsultations(): Promise<HistoryResult> {
-    return fetchPastConsultations(this.tokens.token?.token, this.fetcher);
-  }
   /** Opens a past consultation's report read-only (from the queue's « Mes consultations »); `closeReport` goes back. */
   openReport(consultation: PastConsultation): void {
     this.send({ type: 'openReport', consultation });
   }
   closeReport(): void {
     this.send({ type: 'closeReport' });
-  }
-  /** A consultation's report as the hub stored it (the assigned doctor's only). */
-  loadReport(consultationId: string): Promise<ReportResult> {
-    return fetchConsultationReport(consultationId, this.tokens.token?.token, this.fetcher);
-  }
-  /** The consultation's FHIR Bundle or report PDF, as the hub makes it now. */
-  downloadExport(consultationId: string, kind: ExportKind): Promise<DownloadResult> {
-    return fetchExport(consultationId, kind, this.tokens.token?.token);
   }
 
   /** Ends the consultation and sends the report (notes + the readings the hub does not have yet). */
@@ -375,7 +354,7 @@ export class ConsoleController {
   private async loadEarlier(consultationId: string, call: Call): Promise<void> {
     const token = this.tokens.token?.token;
     if (!token) return;
-    const earlier = await storedObservations(consultationId, token, this.fetcher);
+    const earlier = await storedObservations(consultationId, token, this.deps.fetch);
     if (!earlier) {
       console.warn('The readings stored so far could not be loaded: the vitals fill in as new ones arrive.');
       return;
