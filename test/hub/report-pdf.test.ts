@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderReportPdf, type ReportPdfInput } from '../../src/hub/report-pdf/index.ts';
 import type { ConsultationReport, StoredReportReading } from '../../src/shared/hub-protocol.ts';
 import type { PatientIdentity } from '../../src/shared/patient-identity.ts';
+import { png } from '../helpers/png.ts';
 
 /** The consultation's report document (issue 13): rendered, then read back with poppler's pdftotext, pdfinfo, pdffonts. */
 
@@ -123,34 +123,6 @@ const input = (over: Partial<ReportPdfInput> = {}): ReportPdfInput => ({
   ...over,
 });
 
-/** A small RGB PNG, written by hand (signature, IHDR, IDAT, IEND). */
-function png(width: number, height: number): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, k) => {
-    let c = k;
-    for (let i = 0; i < 8; i++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Buffer): number => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set([200, 80 + y * 4, 60], y * (width * 3 + 1) + 1 + x * 3);
-  return new Uint8Array(Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
-}
 
 /** Every word of every page lies inside the page's margins (pdftotext -bbox): nothing overflows. */
 function wordsInsidePages(pdf: Uint8Array): { words: number; outside: string[]; text: string } {
