@@ -15,8 +15,11 @@ export interface DeliveryStore {
   markDeliveredOf(sessionId: string, kind: 'observation' | 'device' | 'media', refIds: readonly string[]): number;
   /** Takes entries the hub can never take out of the outbox (this module audits it). */
   dropPending(sessionId: string, kind: 'observation' | 'device' | 'media', refIds: readonly string[]): number;
-  /** The visit's pictures still to send (outbox kind `media`, refId the media id), and a picture's bytes. */
-  pendingOf?(sessionId: string, kind: 'media'): { refId: string }[];
+  /**
+   * The visit's pictures still to send to this consultation's report (outbox kind `media`, refId the media id): split
+   * between a visit's consultations like its readings and devices (store/outbox.ts `pendingMedia`). And a picture's bytes.
+   */
+  pendingMedia?(sessionId: string, consultationId: string): { refId: string }[];
   media?(id: string): { id: string; kind: string; mime: string; bytes: Uint8Array; createdAt: number } | undefined;
   /** The visit's devices still to describe to this consultation's report (issue 13), as queued (visit-devices.ts). */
   pendingDevices?(sessionId: string, consultationId: string): { refId: string; payload: unknown }[];
@@ -264,13 +267,15 @@ export class ReportDelivery {
   }
 
   /**
-   * The visit's next picture: `start` sends it and answers the part; `taken` marks it delivered once the hub took it,
-   * or takes it out of the outbox (audited) when the hub said it never will (not an image, too big, report full).
+   * The visit's next picture for this consultation (one taken in another consultation of the visit goes to that one's
+   * report, when the delivery gets to it): `start` sends it and answers the part; `taken` marks it delivered once the
+   * hub took it, or takes it out of the outbox (audited) when the hub said it never will (not an image, too big, report
+   * full).
    */
   private nextMediaStep(sessionId: string, consultationId: string, ref: string): { start: () => void; taken: () => void } | undefined {
     const { store, sendMedia } = this.o;
-    if (!sendMedia || !store.pendingOf || !store.media) return undefined;
-    for (const entry of store.pendingOf(sessionId, 'media')) {
+    if (!sendMedia || !store.pendingMedia || !store.media) return undefined;
+    for (const entry of store.pendingMedia(sessionId, consultationId)) {
       const m = store.media(entry.refId);
       if (!m) {
         store.dropPending(sessionId, 'media', [entry.refId]);

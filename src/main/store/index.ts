@@ -21,6 +21,7 @@ import {
   markSentInCall,
   noteDevice,
   pendingDevices,
+  pendingMedia,
   pendingReadings,
   dropPending,
   undeliveredVisits,
@@ -154,6 +155,10 @@ export class Store {
   /** The visit's devices still to describe to this consultation's report. */
   pendingDevices(sessionId: string, consultationId: string): { refId: string; payload: unknown }[] {
     return this.run(() => pendingDevices(this.db, sessionId, consultationId));
+  }
+  /** The visit's pictures still to send to this consultation's report (the same split as its readings and devices). */
+  pendingMedia(sessionId: string, consultationId: string): { refId: string }[] {
+    return this.run(() => pendingMedia(this.db, sessionId, consultationId));
   }
   /** The call of this consultation ended or was cut: the visit's entries not tied to a call yet were sent in it. */
   markSentInCall(sessionId: string, consultationId: string): number {

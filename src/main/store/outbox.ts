@@ -61,6 +61,21 @@ export function pendingDevices(db: Db, sessionId: string, consultationId: string
   return rows.map((r) => ({ refId: r.refId, payload: JSON.parse(r.payload) as unknown }));
 }
 
+/**
+ * A visit's pictures still to send to this consultation's report, oldest first: like readings and devices, a picture
+ * goes to the consultation whose call was the first to end after it was taken (`markSentInCall`), else to the visit's
+ * latest. So one taken during call 1 goes to 1, one taken during call 2, or while the patient waited for it, to 2.
+ */
+export function pendingMedia(db: Db, sessionId: string, consultationId: string): { refId: string }[] {
+  return db
+    .stmt(
+      `SELECT o.ref_id AS refId FROM outbox o JOIN sessions s ON s.id = o.session_id
+       WHERE o.delivered_at IS NULL AND o.session_id = ? AND o.kind = 'media'
+         AND COALESCE(o.consultation_id, s.consultation_id) = ? ORDER BY o.id`,
+    )
+    .all(sessionId, consultationId) as { refId: string }[];
+}
+
 /** What is still to deliver, oldest first. */
 export function pending(db: Db, limit: number): OutboxEntry[] {
   const rows = db

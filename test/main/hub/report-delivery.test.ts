@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MediaPut, MediaUpload } from '../../../src/main/hub/put-media.ts';
 import { PART_BYTES, ReportDelivery, type DeliveryStore, type PartAnswer } from '../../../src/main/hub/report-delivery.ts';
 import type { Store } from '../../../src/main/store/index.ts';
 import { HUB_MAX_FRAME_BYTES, ToHubSchema, type ReportReading } from '../../../src/shared/hub-protocol.ts';
@@ -22,7 +23,7 @@ function endedVisit(s: Store, n: number, consultationId: string): string {
 }
 
 /** A hub link stand-in: connected or not, recording the parts sent. */
-function rig(store: DeliveryStore) {
+function rig(store: DeliveryStore, sendMedia?: (consultationId: string, m: MediaUpload) => Promise<MediaPut>) {
   const clock = new ManualClock();
   const sent: { consultationId: string; readings: ReportReading[]; ref: string }[] = [];
   const audits: { sessionId: string; detail: string }[] = [];
@@ -44,6 +45,7 @@ function rig(store: DeliveryStore) {
     onAudit: (sessionId, detail) => audits.push({ sessionId, detail }),
     backoff: { minMs: 1000, maxMs: 8000 },
     answerTimeoutMs: 30_000,
+    ...(sendMedia && { sendMedia }),
   });
   const answer = (m: PartAnswer) => delivery.answer(m);
   return { clock, sent, frames, audits, link, delivery, answer };
@@ -278,5 +280,75 @@ describe('ReportDelivery', () => {
     r.answer({ type: 'reported', ref: r.sent[1]!.ref, count: 2 });
     expect(s.undeliveredVisits()).toEqual([{ sessionId: sid, consultationId: 'cons-a', pending: 2 }]);
     expect(r.sent).toHaveLength(2);
+  });
+
+  it('sends each picture to the consultation that was live when it was taken, like the readings: one taken between the two calls goes to the second', async () => {
+    const s = tmp.open(tmp.file());
+    const sid = s.createSession('fr');
+    const picture = (n: number) => s.addMedia({ sessionId: sid, kind: 'otoscope-snapshot', mime: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8, n]), deliver: true });
+    s.setConsultation(sid, 'cons-a');
+    s.addObservation(obs(sid, 'in-a'));
+    const inA = picture(1);
+    // Doctor A ended the call: what was taken until then is A's.
+    s.markSentInCall(sid, 'cons-a');
+    // The patient asked again; a picture taken while waiting for the second doctor is shown to that doctor (B).
+    const between = picture(2);
+    s.setConsultation(sid, 'cons-b');
+    s.addObservation(obs(sid, 'in-b'));
+    const inB = picture(3);
+    // The visit ended with call B still open (its end never reached the store): B, the visit's latest, gets the rest.
+    s.endSession(sid, 'completed');
+    expect(s.pendingMedia(sid, 'cons-a')).toEqual([{ refId: inA }]);
+    expect(s.pendingMedia(sid, 'cons-b')).toEqual([{ refId: between }, { refId: inB }]);
+
+    const uploads: { consultationId: string; mediaId: string }[] = [];
+    const r = rig(s, async (consultationId, m) => {
+      uploads.push({ consultationId, mediaId: m.mediaId });
+      return { ok: true, stored: true };
+    });
+    r.link.connected = true;
+    r.delivery.kick();
+    const settle = () => new Promise((done) => setImmediate(done));
+    // A's reading, then A's picture (only A's), then B's reading and B's two pictures.
+    expect(r.sent.map((p) => p.consultationId)).toEqual(['cons-a']);
+    r.answer({ type: 'reported', ref: r.sent[0]!.ref, count: 1 });
+    await settle();
+    expect(uploads).toEqual([{ consultationId: 'cons-a', mediaId: inA }]);
+    expect(r.sent.map((p) => p.consultationId)).toEqual(['cons-a', 'cons-b']);
+    r.answer({ type: 'reported', ref: r.sent[1]!.ref, count: 1 });
+    await settle();
+    await settle();
+    expect(uploads).toEqual([
+      { consultationId: 'cons-a', mediaId: inA },
+      { consultationId: 'cons-b', mediaId: between },
+      { consultationId: 'cons-b', mediaId: inB },
+    ]);
+    expect(s.undeliveredVisits()).toEqual([]);
+    expect(s.pendingOf(sid, 'media')).toEqual([]);
+  });
+
+  it('a picture refused by the first consultation’s report is not sent to the second instead', async () => {
+    const s = tmp.open(tmp.file());
+    const sid = s.createSession('fr');
+    s.setConsultation(sid, 'cons-a');
+    const inA = s.addMedia({ sessionId: sid, kind: 'otoscope-snapshot', mime: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8, 1]), deliver: true });
+    s.markSentInCall(sid, 'cons-a');
+    s.setConsultation(sid, 'cons-b');
+    const inB = s.addMedia({ sessionId: sid, kind: 'otoscope-snapshot', mime: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8, 2]), deliver: true });
+    s.markSentInCall(sid, 'cons-b');
+    s.endSession(sid, 'completed');
+    const uploads: string[] = [];
+    const r = rig(s, async (consultationId, m) => {
+      uploads.push(`${consultationId} ${m.mediaId}`);
+      // A's report belongs to another cabin now (say): the hub refuses it for good.
+      return consultationId === 'cons-a' ? { ok: false, status: 403, code: 'forbidden', message: 'no' } : { ok: true, stored: true };
+    });
+    r.link.connected = true;
+    r.delivery.kick();
+    await new Promise((done) => setImmediate(done));
+    await new Promise((done) => setImmediate(done));
+    expect(uploads).toEqual([`cons-a ${inA}`, `cons-b ${inB}`]);
+    expect(s.undeliveredVisits()).toEqual([{ sessionId: sid, consultationId: 'cons-a', pending: 1 }]);
+    expect(r.audits.map((a) => a.detail)).toEqual([expect.stringMatching(/^the hub refused the visit's readings \(forbidden/)]);
   });
 });
