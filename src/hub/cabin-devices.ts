@@ -12,3 +12,16 @@ export function cabinDevices(store: Pick<HubStore, 'addCabinDevice' | 'addCabinP
   if ('code' in r) return { type: 'error', ref: m.ref, code: r.code, message: r.message };
   return m.ref === undefined ? null : { type: 'reported', ref: m.ref, consultationId: m.consultationId, count: r.stored ? 1 : 0 };
 }
+
+/**
+ * A doctor keeping a passage of the live pleth (`pleth` with `marked`) or forgetting one (`pleth-unmark`), in their own
+ * active consultation (store/devices.ts). Answered like the cabin's: `reported` with the ref (count 1 when it changed
+ * what was stored: kept, or removed; 0 for a resend), or an error that says why not; the console sends it again after
+ * a reconnection until it has an answer.
+ */
+export function doctorPleth(store: Pick<HubStore, 'addDoctorPleth' | 'removeDoctorPleth'>, doctorId: string, m: Extract<ToHub, { type: 'pleth' | 'pleth-unmark' }>): FromHub | null {
+  const r = m.type === 'pleth' ? store.addDoctorPleth(doctorId, m.consultationId, m.excerpt) : store.removeDoctorPleth(doctorId, m.consultationId, { deviceId: m.deviceId, t: m.t, count: m.count });
+  if ('code' in r) return { type: 'error', ref: m.ref, code: r.code, message: r.message };
+  const changed = 'stored' in r ? r.stored : r.removed;
+  return m.ref === undefined ? null : { type: 'reported', ref: m.ref, consultationId: m.consultationId, count: changed ? 1 : 0 };
+}

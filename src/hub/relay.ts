@@ -5,7 +5,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type QueueItem, type Role, type ToHub } from '../shared/hub-protocol.ts';
 import type { NetCheck } from '../shared/netcheck.ts';
 import { cabinPatient } from './cabin-patient.ts';
-import { cabinDevices } from './cabin-devices.ts';
+import { cabinDevices, doctorPleth } from './cabin-devices.ts';
 import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
@@ -46,10 +46,19 @@ interface Conn extends AuthedSocket {
   alive: boolean;
   /** When this socket's last call for the assistant went to the doctor. */
   helpAt: number;
+  /** A doctor's kept pleth passages and their removals (each up to 16 KiB of samples), beside the general bucket. */
+  marks: TokenBucket;
 }
 
 /** A patient pressing « Appeler l’assistant » again and again tells the doctor (and the report) once in this time. */
 export const HELP_EVERY_MS = 30_000;
+
+/**
+ * A doctor's `pleth` and `pleth-unmark`: a burst that lets a reconnected console resend all it kept (MAX_MARKED_PLETH
+ * and a few removals), then one every two seconds; past that, `rate-limited` (the console tries again later).
+ */
+export const MARK_BURST = 25;
+export const MARK_PER_S = 0.5;
 
 /** Frames above the protocol limit are closed with 4413 by the hub; `ws` itself cuts off anything beyond this. */
 const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
@@ -162,6 +171,7 @@ export class Relay {
       bucket: new TokenBucket(60, 20),
       alive: true,
       helpAt: -Infinity,
+      marks: new TokenBucket(MARK_BURST, MARK_PER_S),
     };
     this.auth.arm(conn);
     const k = key(conn.role, conn.id);
@@ -260,14 +270,26 @@ export class Relay {
       }
       case 'device':
       case 'pleth': {
+        // A doctor keeps a passage of the live pleth in their own consultation (cabin-devices.ts); only `pleth`.
+        if (conn.role === 'doctor' && m.type === 'pleth') return this.doctorPleth(conn, m);
         // A cabin describes its visit's devices for its own consultation's report (cabin-devices.ts).
         if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: `Only a cabin sends "${m.type}".` });
         const answer = cabinDevices(this.o.store, conn.id, m);
         return answer ? this.send(conn, answer) : undefined;
       }
+      case 'pleth-unmark':
+        if (conn.role !== 'doctor') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a doctor sends "pleth-unmark".' });
+        return this.doctorPleth(conn, m);
       default:
         return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
     }
+  }
+
+  /** A doctor's kept pleth passage or its removal, within the doctor's own rate for them. */
+  private doctorPleth(conn: Conn, m: Extract<ToHub, { type: 'pleth' | 'pleth-unmark' }>): void {
+    if (!conn.marks.take()) return this.send(conn, { type: 'error', ref: m.ref, code: 'rate-limited', message: 'Too many passages of the pleth kept or removed in a short time: try again in a few seconds.' });
+    const answer = doctorPleth(this.o.store, conn.id, m);
+    return answer ? this.send(conn, answer) : undefined;
   }
 
   /** The lifecycle's I/O: read, decide (transition), write (compare-and-set), then effects and replies. */

@@ -196,6 +196,26 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (consultation_id, media_id)
   ) STRICT;
   `,
+  // The passages of the live pleth a doctor keeps (« Garder ce passage »): in consultation_pleth beside the cabin's
+  // excerpts, told apart by `marked`. A doctor may keep two passages that start at the same sample (after the same gap),
+  // so a marked one is known by its device, start and sample count; the cabin's stay known by device and start (the
+  // store checks that). SQLite cannot change a primary key: the table is made again with its rows.
+  `
+  CREATE TABLE consultation_pleth_marked (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    t REAL NOT NULL,
+    marked INTEGER NOT NULL DEFAULT 0 CHECK (marked IN (0, 1)),
+    count INTEGER NOT NULL CHECK (count > 0),
+    excerpt TEXT NOT NULL CHECK (json_valid(excerpt)),
+    created_at INTEGER,
+    PRIMARY KEY (consultation_id, device_id, t, marked, count)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO consultation_pleth_marked (consultation_id, device_id, t, marked, count, excerpt)
+    SELECT consultation_id, device_id, t, 0, max(1, coalesce(json_array_length(excerpt, '$.samples'), 1)), excerpt FROM consultation_pleth;
+  DROP TABLE consultation_pleth;
+  ALTER TABLE consultation_pleth_marked RENAME TO consultation_pleth;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -140,6 +140,14 @@ export class HubStore {
   addCabinPleth(cabinId: string, id: string, excerpt: PlethExcerpt): ReturnType<typeof devices.addCabinPleth> {
     return devices.addCabinPleth(this.s, cabinId, id, excerpt);
   }
+  /** A passage of the live pleth the doctor marked in their own active consultation (store/devices.ts), kept once. */
+  addDoctorPleth(doctorId: string, id: string, excerpt: PlethExcerpt): ReturnType<typeof devices.addDoctorPleth> {
+    return devices.addDoctorPleth(this.s, doctorId, id, excerpt);
+  }
+  /** Forgets a passage the doctor marked, while their consultation is active (store/devices.ts). */
+  removeDoctorPleth(doctorId: string, id: string, key: { deviceId: string; t: number; count: number }): ReturnType<typeof devices.removeDoctorPleth> {
+    return devices.removeDoctorPleth(this.s, doctorId, id, key);
+  }
   /** An otoscope snapshot of the cabin's own consultation (store/media.ts), kept once by its media id. */
   addCabinMedia(cabinId: string, id: string, m: Omit<HubMedia, 'sha1'>): ReturnType<typeof media.addCabinMedia> {
     return media.addCabinMedia(this.s, cabinId, id, m);

@@ -3,7 +3,7 @@ import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
 import { StoredObservationSchema, WireReadingSchema } from './observation.ts';
 import { PatientIdentitySchema } from './patient-identity.ts';
-import { PlethExcerptSchema, VisitDeviceSchema } from './visit-devices.ts';
+import { DeviceIdSchema, MAX_EXCERPT_SAMPLES, PlethExcerptSchema, VisitDeviceSchema } from './visit-devices.ts';
 
 /**
  * The hub's contract with its two kinds of client: cabin main (Node, `ws`) and the doctor console (browser).
@@ -220,8 +220,31 @@ export const ToHubSchema = z.discriminatedUnion('type', [
    * rules as a cabin's `report` (its own consultation, once a doctor took it); answered `reported` (count 1) with the ref.
    */
   z.object({ type: z.literal('device'), ref: z.string().max(64).optional(), consultationId: Id, device: VisitDeviceSchema }).strict(),
-  /** Cabin, likewise: the first seconds of an oximeter connection's pleth (one excerpt a message; the same one again is kept once). */
+  /**
+   * Cabin, likewise: the first seconds of an oximeter connection's pleth (one excerpt a message; the same one again is
+   * kept once; `marked` is refused, `forbidden`).
+   * Doctor: a passage of the live pleth the doctor kept (`excerpt.marked` true, else refused `invalid-message`), for
+   * their own active consultation only (another's `forbidden`, an unknown one `not-found`, one over `not-active`); at
+   * most MAX_MARKED_PLETH per consultation (`report-full`), each at most MAX_MARKED_PLETH_S (`too-long`), a few a
+   * second per doctor (`rate-limited`: send it again later). Answered `reported` (count 1 when new, 0 when the same
+   * passage — device, start, sample count — was already kept), so it is sent again after a reconnection until then.
+   */
   z.object({ type: z.literal('pleth'), ref: z.string().max(64).optional(), consultationId: Id, excerpt: PlethExcerptSchema }).strict(),
+  /**
+   * Doctor: forget a passage they kept (`pleth` marked) while the consultation is active, named as stored: its device,
+   * its first sample's time and its sample count. Same rules as their `pleth`; answered `reported` (count 1 when it was
+   * removed, 0 when there was none: a resend after a reconnection is harmless).
+   */
+  z
+    .object({
+      type: z.literal('pleth-unmark'),
+      ref: z.string().max(64).optional(),
+      consultationId: Id,
+      deviceId: DeviceIdSchema,
+      t: z.number().finite().min(0),
+      count: z.number().int().min(1).max(MAX_EXCERPT_SAMPLES),
+    })
+    .strict(),
   /** Doctor: end the consultation and store the report (with the last part of its readings). */
   z
     .object({
@@ -323,7 +346,7 @@ export const ConsultationReportSchema = z.object({
   incidents: z.array(ReportIncidentSchema),
   /** The devices the cabin described (issue 13: `device`); absent when it sent none. */
   devices: z.array(VisitDeviceSchema).optional(),
-  /** The pleth excerpts the cabin sent (`pleth`); absent when none. */
+  /** The pleth excerpts the cabin sent and the passages the doctor kept (`pleth`, `marked`); absent when none. */
   pleth: z.array(PlethExcerptSchema).optional(),
   /** Who the patient is, as the doctor filed it (issue 13); null or absent: not identified. */
   patient: PatientIdentitySchema.nullable().optional(),

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * What a cabin tells the hub about the devices of a visit, beside their readings (issue 13): who each device is (its
  * Device Information, Bluetooth address, USB ids), for the FHIR export's PhdDevice, and the first seconds of each
- * oximeter connection's pleth, for an Observation.valueSampledData. Declared once: the cabin builds these, the hub's
+ * oximeter connection's pleth, and the passages the doctor marked on the live pleth (`marked`), for an
+ * Observation.valueSampledData. Declared once: the cabin builds these, the hub's
  * `device` and `pleth` messages carry them, its store keeps them and its report serves them.
  */
 
@@ -49,6 +50,19 @@ export const PlethExcerptSchema = z
     /** Samples per second. */
     rate: z.number().finite().min(1).max(1000),
     samples: z.array(z.number().finite().min(-1e9).max(1e9)).min(1).max(MAX_EXCERPT_SAMPLES),
+    /**
+     * A passage the doctor kept from the live pleth (« Garder ce passage »), sent by the doctor's console for its own
+     * live consultation; absent: the cabin's first seconds of a connection. Only `true`: a cabin never sends it.
+     */
+    marked: z.literal(true).optional(),
   })
   .strict();
 export type PlethExcerpt = z.infer<typeof PlethExcerptSchema>;
+
+/** Passages a doctor may keep per consultation (the console says so when the limit is reached). */
+export const MAX_MARKED_PLETH = 20;
+/** A kept passage is at most this long (the console keeps the last 10 s); the hub refuses longer ones. */
+export const MAX_MARKED_PLETH_S = 60;
+
+/** A marked passage's duration in seconds (its samples at its rate). */
+export const excerptSeconds = (e: Pick<PlethExcerpt, 'samples' | 'rate'>): number => e.samples.length / e.rate;
