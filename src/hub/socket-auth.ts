@@ -102,6 +102,29 @@ export class SocketAuth {
     conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
   }
 
+  /**
+   * The heartbeat's check of every open socket: an expired token or an ended session (logout, a disabled account, a
+   * newer login of a cabin, from this process or the CLI's) closes it (4401). One query for all the sessions, then a
+   * lookup per socket; when the database fails, only the tokens are checked, and the sessions again at the next beat.
+   */
+  checkAll(conns: Iterable<AuthedSocket>): void {
+    let valid: Map<string, string> | undefined;
+    try {
+      valid = this.o.store.validSessions();
+    } catch (err) {
+      this.o.log.error({ err }, 'failed to check the sessions');
+    }
+    for (const conn of conns) {
+      if (this.o.closing()) return;
+      const expired = this.o.clock.now() >= conn.exp * 1000;
+      if (expired || !valid || valid.get(conn.sid) === `${conn.role}:${conn.id}`) this.check(conn, false);
+      else if (conn.ws.readyState === WebSocket.OPEN) {
+        this.o.log.info({ role: conn.role, id: conn.id }, 'session ended, closing');
+        conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
+      }
+    }
+  }
+
   /** Closes the socket when its token expires (the heartbeat checks too). */
   arm(conn: AuthedSocket): void {
     this.o.clock.clearTimeout(conn.expiryTimer);

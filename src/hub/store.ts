@@ -29,6 +29,29 @@ export type { FiledPatient, PatientChange } from './store/patients.ts';
 export { MAX_INCIDENTS, MAX_REPORT_READINGS, type Reading } from './store/reports.ts';
 export { MAX_OPEN_SESSIONS, type Session } from './store/sessions.ts';
 
+/** Statements kept at most, by their SQL text (the store's are a few dozen fixed strings). */
+const STATEMENT_CACHE = 256;
+
+/**
+ * Makes `db.prepare` hand back the statement already compiled for the same SQL: compiling costs tens of µs, and the
+ * relay asks the store on every message and heartbeat (issue 14's profile: the heartbeat's session check rebuilt its
+ * statement for each of thousands of sockets). Safe here because no part of the store changes a statement's mode
+ * (pluck, raw, expand) nor iterates one while running it again.
+ */
+function cacheStatements(db: Database.Database): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let st = cache.get(sql);
+    if (!st) {
+      if (cache.size >= STATEMENT_CACHE) cache.clear();
+      st = compile(sql);
+      cache.set(sql, st);
+    }
+    return st;
+  }) as Database.Database['prepare'];
+}
+
 /**
  * Accounts, login sessions, consultations and reports of the hub, in SQLite (WAL, foreign keys): one connection, the
  * work done by the parts in store/. Never logs health data.
@@ -51,6 +74,7 @@ export class HubStore {
       this.db.close();
       throw err;
     }
+    cacheStatements(this.db);
     this.s = { db: this.db, time: () => Math.floor(this.now()), log };
   }
 
@@ -89,6 +113,11 @@ export class HubStore {
   // Login sessions (store/sessions.ts)
   createSession(role: Role, subject: string, opts: { refresh?: boolean } = {}): { sid: string; refresh: string | null; createdAt: number } {
     return sessions.createSession(this.s, role, subject, opts);
+  }
+
+  /** Every valid login session as `sid → role:subject`, in one query (the heartbeat's check of all the open sockets). */
+  validSessions(): Map<string, string> {
+    return sessions.validSessions(this.s);
   }
   session(sid: string): Session | null {
     return sessions.session(this.s, sid);

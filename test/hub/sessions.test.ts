@@ -295,6 +295,28 @@ describe('disabled accounts', () => {
     expect((await hubCli(['disable-doctor', 'dr.c', '--db', db])).stdout).toMatch(/already disabled/);
   }, 60_000);
 
+  it('a heartbeat closes only the sockets whose session ended (one query for all of them): the others stay open', async () => {
+    const a = await login('dr.a');
+    const b = await login('dr.b');
+    const docA = await Client.open(t.hub.wsUrl, a.token);
+    const docB = await Client.open(t.hub.wsUrl, b.token);
+    const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'));
+    for (const c of [docA, docB, cabin]) await c.next('authenticated');
+    // Ended by another process (as the CLI would): only the store knows, until the next beat.
+    expect(t.hub.store.endSession(tokenClaims(a.token).sid as string)).toBe(true);
+    expect(t.hub.store.validSessions().has(tokenClaims(a.token).sid as string)).toBe(false);
+    expect(t.hub.store.validSessions().get(tokenClaims(b.token).sid as string)).toBe('doctor:dr.b');
+    await runFor(clock, 250);
+    const closed = await docA.closed;
+    expect(closed.code).toBe(HUB_CLOSE.badToken);
+    expect(closed.reason).toMatch(/session ended/);
+    for (const c of [docB, cabin]) {
+      c.send({ type: 'ping', n: 7 });
+      expect((await c.next('pong')).n).toBe(7);
+    }
+    await Promise.all([docB.close(), cabin.close()]);
+  });
+
   it('a disabled cabin cannot get a token; unknown ids and a missing database are clear errors', async () => {
     const ws = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-3'));
     await ws.next('authenticated');
