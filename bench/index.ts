@@ -1,6 +1,7 @@
 import { benchCliDecode } from './cli-decode.ts';
 import { benchDecode } from './decode.ts';
 import { benchFhirExport } from './fhir-export.ts';
+import { benchHubLoad } from './hub-load.ts';
 import { benchKiosk } from './kiosk.ts';
 import { benchLatency } from './latency.ts';
 import { benchStethoscope } from './stethoscope.ts';
@@ -13,6 +14,15 @@ const BENCHES: Record<string, () => boolean | Promise<boolean>> = {
   'cli-decode': () => benchCliDecode(),
   kiosk: () => benchKiosk(numberOption('minutes') ?? 30),
   'fhir-export': () => benchFhirExport(numberOption('minutes') ?? 30),
+  'hub-load': () =>
+    benchHubLoad({
+      cabins: numberOption('cabins') ?? 10_000,
+      doctors: numberOption('doctors') ?? 2_000,
+      consultations: numberOption('consultations') ?? 500,
+      rate: numberOption('rate') ?? 1_000,
+      seconds: numberOption('seconds') ?? 60,
+      burst: numberOption('burst') ?? 100,
+    }),
   latency: () => benchLatency(numberOption('seconds') ?? 150, impairOption(), options.has('ble') ? 'ble' : 'serial'),
   telemetry: () => benchTelemetry(numberOption('seconds') ?? 60),
   cut: async () => (await import('./cut.ts')).benchCut(impairOption(), numberOption('seconds')),
