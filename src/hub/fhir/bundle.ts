@@ -23,7 +23,8 @@ import { phdIdentifier, stableUuid } from './ids.ts';
 import { clockKey, COINCIDENT_EXTENSION, coincidentTimeStamp, timeSyncProperty } from './clock.ts';
 import { keepDecimals } from './json.ts';
 import { imagesSection, mediaResource, type MediaSource } from './media.ts';
-import { sampledData } from './sampled.ts';
+import { MARKED_NOTE, sampledData, waveformKey } from './sampled.ts';
+import type { PlethExcerpt } from '../../shared/visit-devices.ts';
 import { deviceResource, patientResource } from './subjects.ts';
 
 /**
@@ -230,16 +231,19 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
   // Each pleth excerpt as a waveform observation (PhdRtsaObservation): valueSampledData, from the cabin's clock.
   const waveformEntries = pleth.map((p) => {
     const { device, base } = common({ deviceId: p.deviceId, t: p.t });
-    const key = `${p.deviceId}/${p.t}`;
+    const key = waveformKey(p);
     const m = CATALOGUE.get(p.code);
+    const phd = phdIdentifier(device.phdKey, phdPatient, m?.mdc ?? 0, p.t);
     return add<Observation & { id: string }>(
       {
         ...base,
         id: id('waveform', key),
-        identifier: [{ system: PHD_IDENTIFIER_SYSTEM, value: phdIdentifier(device.phdKey, phdPatient, m?.mdc ?? 0, p.t) }, { system: sys.waveform, value: key }],
+        identifier: [{ system: PHD_IDENTIFIER_SYSTEM, value: p.marked ? `${phd}-marked-${p.samples.length}` : phd }, { system: sys.waveform, value: key }],
         category: category([p.code]),
         code: codeOf(p.code),
         valueSampledData: sampledData(p),
+        // The doctor's kept passage says so (the cabin's first seconds need no word).
+        ...(p.marked ? { note: [{ text: MARKED_NOTE }] } : {}),
       },
       { system: sys.waveform, value: key },
     );
@@ -289,7 +293,7 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
           ...(observationEntries.length > 0 ? { entry: observationEntries.map(ref) } : { emptyReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'nilknown' }] } }),
         },
         ...(waveformEntries.length > 0
-          ? [{ title: 'Courbes', text: { status: 'generated' as const, div: xhtml(`${waveformEntries.length} extrait(s) du pléthysmogramme, les premières secondes de chaque connexion de l’oxymètre.`) }, entry: waveformEntries.map(ref) }]
+          ? [{ title: 'Courbes', text: { status: 'generated' as const, div: xhtml(curvesText(pleth)) }, entry: waveformEntries.map(ref) }]
           : []),
         ...imagesSection(mediaEntries.map(ref)),
         { title: 'Notes du médecin', text: { status: 'additional', div: xhtml(report.notes.trim() || '—') } },
@@ -325,6 +329,17 @@ function transactionEntry(e: Entry, consultationPatients: string): BundleEntry {
   // A conditional update carries no id: the server keeps the one it gave (or gives one); the Bundle's references use fullUrl.
   const { id: _id, ...resource } = e.resource;
   return { fullUrl, resource: resource as Resource, request: { method: 'PUT', url: `${type}?${search}` } };
+}
+
+/** The « Courbes » section's words: the cabin's first seconds of each connection, and the doctor's kept passages. */
+function curvesText(pleth: readonly PlethExcerpt[]): string {
+  const marked = pleth.filter((p) => p.marked).length;
+  const first = pleth.length - marked;
+  const parts = [
+    ...(first > 0 ? [`${first} extrait(s) du pléthysmogramme, les premières secondes de chaque connexion de l’oxymètre`] : []),
+    ...(marked > 0 ? [`${marked} passage(s) du pléthysmogramme marqué(s) par le médecin pendant la téléconsultation`] : []),
+  ];
+  return `${parts.join(' ; ')}.`;
 }
 
 /** What the device said about a reading, in French words, for the observation's note. */

@@ -23,3 +23,15 @@ function decimal(v: number): string {
   const s = String(v);
   return /e/i.test(s) ? v.toFixed(12).replace(/\.?0+$/, '') : s;
 }
+
+/** The note of a passage the doctor kept from the live pleth (« Garder ce passage »), told apart from the cabin's. */
+export const MARKED_NOTE = 'Passage marqué par le médecin pendant la téléconsultation';
+
+/**
+ * The hub's key of an excerpt, the value of its Observation's waveform identifier (a conditional update finds it
+ * again, so the same excerpt exported twice keeps its identifier): the cabin's by device and first sample's time; a
+ * doctor's marked passage adds `marked` and its sample count (two passages may start at the same sample after a gap).
+ */
+export function waveformKey(excerpt: PlethExcerpt): string {
+  return excerpt.marked ? `${excerpt.deviceId}/${excerpt.t}/marked/${excerpt.samples.length}` : `${excerpt.deviceId}/${excerpt.t}`;
+}
