@@ -1,8 +1,9 @@
 import type { CallView, SessionView } from '../../shared/bridge.ts';
 import type { Clock, TimerHandle } from '../../shared/clock.ts';
-import type { PrintView } from '../../shared/print.ts';
+import type { PrintProblem, PrintView } from '../../shared/print.ts';
 import type { Logger } from '../../server/log.ts';
 import type { ReportFetch } from './fetch-report.ts';
+import type { FollowHandle } from './follow.ts';
 import type { LpResult } from './lp.ts';
 
 /** The job's title in the print queue, which others may see: never the patient's name. */
@@ -18,6 +19,11 @@ export interface ReportPrinterOptions {
   fetch(consultationId: string): Promise<ReportFetch>;
   /** Gives the PDF to the printer (lp). Never throws. */
   print(pdf: Buffer): Promise<LpResult>;
+  /**
+   * Follows a job CUPS accepted until it is completed (follow.ts followJob on lpstat), telling `onPending` the
+   * printer's trouble while it waits. Absent: `printing` is the last word, as when lp gave no job id.
+   */
+  follow?(job: string, onPending: (problem: PrintProblem | undefined) => void): FollowHandle;
   /** The end screen's view changed. */
   emit(view: PrintView): void;
   /** For the audit log: printed, or why not (no patient data). */
@@ -30,9 +36,12 @@ export interface ReportPrinterOptions {
 /**
  * The patient's copy of the report at the end of the visit. It remembers the consultation a doctor took during this
  * visit; on the end screen it is `ready` (the button), or starts by itself when configured `auto`. A job fetches the
- * PDF (again every few seconds while the doctor is still writing), prints it and says how it went. Leaving the end
- * screen stops a job that is still waiting: a report printed after the patient left would lie in the tray for the
- * next one. Never throws, never blocks: the kiosk goes on whatever the hub or the printer do.
+ * PDF (again every few seconds while the doctor is still writing), prints it, follows it in CUPS until it is completed
+ * (`printed`; the printer's trouble said while it waits; `failed` when CUPS aborted it; `still-printing` at the
+ * follow's limit) and says how it went. Leaving the end screen stops a job that is still waiting, and ends the follow:
+ * a report printed after the patient left would lie in the tray for the next one, so a job the printer holds (no
+ * paper, stopped…) is cancelled then, as at the follow's limit. Never throws, never blocks: the kiosk goes on whatever
+ * the hub or the printer do.
  */
 export class ReportPrinter {
   private view: PrintView;
@@ -42,6 +51,8 @@ export class ReportPrinter {
   /** Bumped when the visit or the screen changes: a job of an older generation only finishes quietly. */
   private generation = 0;
   private timer: TimerHandle | undefined;
+  /** The CUPS job being followed, if any (it outlives the end screen until it is finished). */
+  private following: FollowHandle | undefined;
   private readonly retry: { tries: number; everyMs: number };
 
   constructor(private readonly opts: ReportPrinterOptions) {
@@ -67,15 +78,17 @@ export class ReportPrinter {
     this.phase = s.phase;
     if (was === s.phase || !this.opts.printer) return;
     this.stop();
+    // The patient left the end screen (or a new visit began): a job still held by the printer is not left behind.
+    this.following?.finish();
     if (s.phase !== 'end' || this.consultationId === null) return this.set({ state: 'none' });
     this.set({ state: 'ready' });
     if (this.opts.printer.auto) this.print();
   }
 
-  /** The patient pressed « Imprimer mon compte rendu » (again after a failure). */
+  /** The patient pressed « Imprimer mon compte rendu » (again after a failure; never a second copy of one on its way). */
   print(): PrintView {
     const id = this.consultationId;
-    if (!this.opts.printer || id === null || this.phase !== 'end' || this.view.state === 'preparing') return this.view;
+    if (!this.opts.printer || id === null || this.phase !== 'end' || (this.view.state !== 'ready' && this.view.state !== 'failed')) return this.view;
     this.stop();
     const generation = this.generation;
     this.set({ state: 'preparing' });
@@ -102,20 +115,42 @@ export class ReportPrinter {
     }
     const printed = await this.opts.print(got.pdf);
     // The printer took it even if the patient left meanwhile: the log says so all the same.
-    if (!printed.ok) return this.failed(id, `the printer refused it: ${printed.message}`, generation);
-    this.opts.log.info({ consultationId: id, job: printed.job }, 'report sent to the printer');
-    this.opts.incident(`report of consultation ${id} printed (${printed.job ?? 'job accepted'})`);
+    if (!printed.ok) return this.failed(id, `the printer refused it: ${printed.message}`, generation, printed.problem && { problem: printed.problem });
+    const job = printed.job;
+    this.opts.log.info({ consultationId: id, job }, 'report sent to the printer');
+    this.opts.incident(`report of consultation ${id} sent to the printer (${job ?? 'job accepted'})`);
     if (generation === this.generation) this.set({ state: 'printing' });
+    if (job === null || !this.opts.follow) return;
+    const follow = this.opts.follow(job, (problem) => {
+      if (generation === this.generation) this.set(problem ? { state: 'printing', problem } : { state: 'printing' });
+    });
+    this.following = follow;
+    // A left end screen (or a new visit) made the generation older: then the end is only logged.
+    if (generation !== this.generation) follow.finish();
+    const end = await follow.done;
+    if (this.following === follow) this.following = undefined;
+    if (end.state === 'printed') {
+      this.opts.log.info({ consultationId: id, job }, 'report printed');
+      this.opts.incident(`report of consultation ${id} printed (${job} completed)`);
+      if (generation === this.generation) this.set({ state: 'printed' });
+    } else if (end.state === 'failed') {
+      this.failed(id, `${job}: ${end.reason}`, generation, { ...(end.problem && { problem: end.problem }), ...(end.cancelled && { cancelled: true }) });
+    } else {
+      this.opts.log.warn({ consultationId: id, job, reason: end.reason }, 'the report was not printed yet');
+      this.opts.incident(`report of consultation ${id} still printing: ${job} ${end.reason}`);
+      if (generation === this.generation) this.set({ state: 'still-printing', reason: end.reason.slice(0, 500) });
+    }
   }
 
-  private failed(id: string, reason: string, generation = this.generation): void {
-    this.opts.log.warn({ consultationId: id, reason }, 'the report was not printed');
-    this.opts.incident(`report of consultation ${id} not printed: ${reason}`);
-    if (generation === this.generation) this.set({ state: 'failed', reason: reason.slice(0, 500) });
+  private failed(id: string, reason: string, generation = this.generation, more: Pick<PrintView, 'problem' | 'cancelled'> = {}): void {
+    this.opts.log.warn({ consultationId: id, reason, ...more }, 'the report was not printed');
+    this.opts.incident(`report of consultation ${id} not printed${more.cancelled ? ' (job cancelled)' : ''}: ${reason}`);
+    if (generation === this.generation) this.set({ state: 'failed', reason: reason.slice(0, 500), ...more });
   }
 
   private set(view: PrintView): void {
-    if (view.state === this.view.state && view.reason === this.view.reason) return;
+    const v = this.view;
+    if (view.state === v.state && view.reason === v.reason && view.problem === v.problem && view.cancelled === v.cancelled) return;
     this.view = view;
     this.opts.emit(view);
   }

@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { followJob } from '../../../src/main/print/follow.ts';
 import { reportPrinter } from '../../../src/main/print/index.ts';
-import { printPdf } from '../../../src/main/print/lp.ts';
+import { lp, printPdf } from '../../../src/main/print/lp.ts';
+import { cancelJob, jobStatus, parseJobs } from '../../../src/main/print/lpstat.ts';
 import { PRINT_TITLE } from '../../../src/main/print/report-printer.ts';
 import { silentLogger } from '../../../src/server/log.ts';
 import type { SessionView } from '../../../src/shared/bridge.ts';
@@ -15,7 +18,8 @@ import { activeConsultation, startHub, type TestHub } from '../../hub/helpers.ts
 /**
  * End to end on real CUPS: a hub whose doctor ended a consultation (patient identity, a reading, notes); cabin main's
  * printer, configured `auto` on a cups-pdf queue of a private cupsd (loopback port, temp folder), prints the patient's
- * copy when the visit ends; the PDF cups-pdf writes holds the patient's name and the reading.
+ * copy when the visit ends and follows the job until CUPS completed it; the PDF cups-pdf writes holds the patient's
+ * name and the reading. Then the queue stopped (`cupsdisable`): a job held there is cancelled at the follow's limit.
  */
 let cups: PrivateCups;
 let t: TestHub;
@@ -56,10 +60,11 @@ it('prints the patient’s copy on a cups-pdf queue: the PDF it wrote names the 
   printer.onSession({ ...session, phase: 'exam' });
   printer.onCall({ state: 'active', consultationId: id, doctorName: 'Dr A', peerPresent: true, polite: false, iceServers: [], error: null });
   printer.onSession({ ...session, phase: 'end' });
-  await until(() => ['printing', 'failed'].includes(printer.get().state), 60_000, 'the report was neither printed nor refused');
-  expect(printer.get(), incidents.join('\n')).toEqual({ state: 'printing' });
-  expect(views.map((v) => v.state)).toEqual(['ready', 'preparing', 'printing']);
-  const job = /printed \(CabinPDF-(\d+)\)/.exec(incidents[0] ?? '')?.[1];
+  await until(() => ['printed', 'still-printing', 'failed'].includes(printer.get().state), 60_000, 'the report was neither printed nor refused');
+  expect(printer.get(), incidents.join('\n')).toEqual({ state: 'printed' });
+  expect(views.map((v) => v.state)).toEqual(['ready', 'preparing', 'printing', 'printed']);
+  const job = /sent to the printer \(CabinPDF-(\d+)\)/.exec(incidents[0] ?? '')?.[1];
+  expect(incidents[1]).toBe(`report of consultation ${id} printed (CabinPDF-${job} completed)`);
   expect(job, incidents[0]).toBeDefined();
 
   // cups-pdf names its file …-job_N.pdf (N: lp's job number) in the printing user's Out folder.
@@ -85,4 +90,44 @@ it('prints the patient’s copy on a cups-pdf queue: the PDF it wrote names the 
   expect(spawnSync('/usr/sbin/cupsdisable', ['-h', cups.server, cups.printer]).status).toBe(0);
   const stopped = await printPdf({ printer: cups.printer, server: cups.server }, Buffer.from('%PDF-1.7'), PRINT_TITLE);
   expect(stopped.ok ? 'printed' : stopped.message).toMatch(/^the printer is stopped: printer CabinPDF disabled/);
+  expect(stopped.ok || stopped.problem).toBe('stopped');
 }, 120_000);
+
+it('a job held by a stopped queue is followed to a short limit, said stopped, and cancelled: it never prints later', async () => {
+  const target = { printer: cups.printer, server: cups.server };
+  // The queue stopped after lp took the job (the kiosk checks before lp: here lp is asked directly).
+  expect(spawnSync('/usr/sbin/cupsdisable', ['-h', cups.server, cups.printer]).status).toBe(0);
+  const dir = mkdtempSync(join(tmpdir(), 'cabin-held-'));
+  const file = join(dir, 'held.txt');
+  writeFileSync(file, 'A report that must not come out later.\n');
+  const taken = await lp(target, file, PRINT_TITLE);
+  rmSync(dir, { recursive: true, force: true });
+  expect(taken.ok, taken.ok ? '' : taken.message).toBe(true);
+  const job = taken.ok ? taken.job! : '';
+  expect(job).toMatch(/^CabinPDF-\d+$/);
+  expect(await jobStatus(target, job)).toMatchObject({ job: 'pending', problem: 'stopped', said: expect.stringMatching(/^printer CabinPDF disabled since /) });
+
+  const problems: unknown[] = [];
+  const started = Date.now();
+  const end = await followJob({
+    status: () => jobStatus(target, job),
+    cancel: () => cancelJob(target, job),
+    onPending: (p) => problems.push(p),
+    clock: systemClock,
+    everyMs: 200,
+    limitMs: 1500,
+  }).done;
+  expect(Date.now() - started).toBeLessThan(15_000);
+  expect(end).toMatchObject({ state: 'failed', problem: 'stopped', cancelled: true, reason: expect.stringMatching(/^held after \d s \(printer CabinPDF disabled since .*\): the job was cancelled$/) });
+  expect(problems.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(problems)).toEqual(new Set(['stopped']));
+
+  // CUPS no longer holds it: the queue started again prints nothing for it.
+  const list = (which: string) => parseJobs(spawnSync('lpstat', ['-h', cups.server, '-l', '-W', which, '-o', cups.printer], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).stdout).map((j) => j.id);
+  expect(list('not-completed')).not.toContain(job);
+  expect(list('completed')).toContain(job);
+  expect(spawnSync('/usr/sbin/cupsenable', ['-h', cups.server, cups.printer]).status).toBe(0);
+  await new Promise((r) => setTimeout(r, 1500));
+  const n = job.split('-').pop();
+  expect(existsSync(cups.outDir) ? readdirSync(cups.outDir).filter((f) => f.endsWith(`job_${n}.pdf`)) : []).toEqual([]);
+}, 60_000);

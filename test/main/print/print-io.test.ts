@@ -47,7 +47,7 @@ describe('printPdf: the PDF to lp, then deleted', () => {
     chmodSync(lpstat, 0o755);
     rmSync(join(dir, 'args'), { force: true });
     const r = await printPdf({ printer: 'CabinPDF', command: fakeLp('ok'), lpstat }, Buffer.from('%PDF-'), 't');
-    expect(r).toEqual({ ok: false, message: 'the printer is stopped: printer CabinPDF disabled since Mon 07 Dec 2026 - Paused' });
+    expect(r).toEqual({ ok: false, message: 'the printer is stopped: printer CabinPDF disabled since Mon 07 Dec 2026 - Paused', problem: 'stopped' });
     expect(existsSync(join(dir, 'args'))).toBe(false);
     const idle = join(dir, 'lpstat-idle');
     writeFileSync(idle, `#!/bin/sh\necho 'printer CabinPDF is idle.  enabled since Mon 07 Dec 2026'\n`);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportFetch } from '../../../src/main/print/fetch-report.ts';
+import { followJob } from '../../../src/main/print/follow.ts';
 import type { LpResult } from '../../../src/main/print/lp.ts';
+import type { JobStatus } from '../../../src/main/print/lpstat.ts';
 import { ReportPrinter } from '../../../src/main/print/report-printer.ts';
 import { silentLogger } from '../../../src/server/log.ts';
 import type { CallView, SessionView } from '../../../src/shared/bridge.ts';
@@ -11,8 +13,15 @@ import { ManualClock } from '../../helpers/manual-clock.ts';
 const PDF: ReportFetch = { ok: true, pdf: Buffer.from('%PDF-1.7') };
 const NOT_YET: ReportFetch = { ok: false, retry: true, code: 'not-yet', message: 'The doctor has not saved the report yet.' };
 
-function rig(opts: { printer?: { auto: boolean } | null; hub?: ReportFetch[]; lp?: LpResult } = {}) {
+/**
+ * `cups`: what CUPS answers of the job, one answer a poll (the last one repeats); the follow asks every 2 s for 20 s.
+ * `cancelFails`: cancel's error.
+ */
+function rig(opts: { printer?: { auto: boolean } | null; hub?: ReportFetch[]; lp?: LpResult; cups?: JobStatus[]; cancelFails?: string } = {}) {
   const clock = new ManualClock();
+  const cups = [...(opts.cups ?? [])];
+  const polled: string[] = [];
+  const cancelled: string[] = [];
   const answers = [...(opts.hub ?? [PDF])];
   const asked: string[] = [];
   const printed: Buffer[] = [];
@@ -29,6 +38,25 @@ function rig(opts: { printer?: { auto: boolean } | null; hub?: ReportFetch[]; lp
       return opts.lp ?? { ok: true, job: 'CabinPDF-1' };
     },
     emit: (v) => views.push(v.state),
+    ...(opts.cups && {
+      follow: (job: string, onPending: (p: PrintView['problem']) => void) =>
+        followJob({
+          status: async () => {
+            polled.push(job);
+            return (cups.length > 1 ? cups.shift() : cups[0]) ?? { job: 'unknown', said: 'no answer' };
+          },
+          cancel: async () => {
+            cancelled.push(job);
+            if (opts.cancelFails) return { ok: false, message: opts.cancelFails };
+            cups.splice(0, cups.length, { job: 'failed', said: `job ${job} ended: processing-to-stop-point` });
+            return { ok: true };
+          },
+          onPending,
+          clock,
+          everyMs: 2000,
+          limitMs: 20_000,
+        }),
+    }),
     incident: (d) => incidents.push(d),
     log: silentLogger(),
     clock,
@@ -38,12 +66,14 @@ function rig(opts: { printer?: { auto: boolean } | null; hub?: ReportFetch[]; lp
     printer.onSession({ phase, sessionId, language: 'fr', startedAt: 0, assistant: false, idleWarning: null, readings: [] });
   const call = (state: CallView['state'], consultationId: string | null) =>
     printer.onCall({ state, consultationId, doctorName: null, peerPresent: false, polite: false, iceServers: [], error: null });
-  const settle = () => new Promise((r) => setImmediate(r));
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
   const later = async (ms: number) => {
     clock.advance(ms);
     await settle();
   };
-  return { printer, clock, asked, printed, views, incidents, session, call, settle, later };
+  return { printer, clock, asked, printed, views, incidents, session, call, settle, later, polled, cancelled };
 }
 
 /** A visit in which doctor took consultation c-1, then the end screen. */
@@ -67,7 +97,7 @@ describe('ReportPrinter', () => {
     expect(r.printed).toHaveLength(1);
     expect(r.printer.get().state).toBe('printing');
     expect(r.views).toEqual(['ready', 'preparing', 'printing']);
-    expect(r.incidents).toEqual(['report of consultation c-1 printed (CabinPDF-1)']);
+    expect(r.incidents).toEqual(['report of consultation c-1 sent to the printer (CabinPDF-1)']);
   });
 
   it('auto: prints as the visit ends; waits while the doctor has not saved the report', async () => {
@@ -142,5 +172,147 @@ describe('ReportPrinter', () => {
     expect(off.printer.get().state).toBe('off');
     expect(off.printer.print().state).toBe('off');
     expect(off.views).toEqual([]);
+  });
+});
+
+describe('ReportPrinter follows the job in CUPS', () => {
+  const PENDING: JobStatus = { job: 'pending', said: 'printer CabinPDF now printing CabinPDF-1. enabled since Mon Dec 7 05:49:03 2026; job: job-printing' };
+  const NO_PAPER: JobStatus = { job: 'pending', problem: 'paper', said: 'printer CabinPDF disabled since Mon Dec 7 05:49:10 2026 - Media tray empty' };
+  const STOPPED: JobStatus = { job: 'pending', problem: 'stopped', said: 'printer CabinPDF disabled since Mon Dec 7 05:49:10 2026 - Paused' };
+  const DONE: JobStatus = { job: 'completed' };
+
+  it('says « printed » only once CUPS completed the job, asking every 2 s', async () => {
+    const r = rig({ cups: [PENDING, PENDING, DONE] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    expect(r.printer.get()).toEqual({ state: 'printing' });
+    expect(r.polled).toEqual(['CabinPDF-1']);
+    await r.later(1999);
+    expect(r.polled).toHaveLength(1);
+    await r.later(1);
+    expect(r.printer.get().state).toBe('printing');
+    await r.later(2000);
+    expect(r.polled).toHaveLength(3);
+    expect(r.printer.get()).toEqual({ state: 'printed' });
+    expect(r.views).toEqual(['ready', 'preparing', 'printing', 'printed']);
+    expect(r.incidents).toEqual(['report of consultation c-1 sent to the printer (CabinPDF-1)', 'report of consultation c-1 printed (CabinPDF-1 completed)']);
+    expect(r.clock.pending).toBe(0);
+    // No second copy of a printed report from the screen.
+    expect(r.printer.print().state).toBe('printed');
+    expect(r.printed).toHaveLength(1);
+  });
+
+  it('says the printer’s trouble while the job waits; the assistant refills the tray and it prints', async () => {
+    const r = rig({ cups: [PENDING, NO_PAPER, NO_PAPER, PENDING, DONE] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    await r.later(2000);
+    expect(r.printer.get()).toEqual({ state: 'printing', problem: 'paper' });
+    // No second job while the first waits.
+    expect(r.printer.print()).toEqual({ state: 'printing', problem: 'paper' });
+    await r.later(2000);
+    await r.later(2000);
+    expect(r.printer.get()).toEqual({ state: 'printing' });
+    await r.later(2000);
+    expect(r.printer.get()).toEqual({ state: 'printed' });
+    expect(r.cancelled).toEqual([]);
+    expect(r.printed).toHaveLength(1);
+  });
+
+  it('at the limit, a job held by a stopped printer is cancelled and the screen says why; the patient may try again', async () => {
+    const r = rig({ cups: [STOPPED] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    expect(r.printer.get()).toEqual({ state: 'printing', problem: 'stopped' });
+    for (let i = 0; i < 9; i++) await r.later(2000);
+    expect(r.cancelled).toEqual([]);
+    await r.later(2000);
+    expect(r.polled).toHaveLength(11);
+    expect(r.cancelled).toEqual(['CabinPDF-1']);
+    expect(r.printer.get()).toEqual({
+      state: 'failed',
+      problem: 'stopped',
+      cancelled: true,
+      reason: 'CabinPDF-1: held after 20 s (printer CabinPDF disabled since Mon Dec 7 05:49:10 2026 - Paused): the job was cancelled',
+    });
+    expect(r.incidents.at(-1)).toMatch(/^report of consultation c-1 not printed \(job cancelled\): CabinPDF-1: held after 20 s/);
+    expect(r.clock.pending).toBe(0);
+    expect(r.printer.print().state).toBe('preparing');
+  });
+
+  it('at the limit, a job still printing on a printer without trouble is left to finish: « still printing », nothing cancelled', async () => {
+    const r = rig({ cups: [PENDING] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    for (let i = 0; i < 10; i++) await r.later(2000);
+    expect(r.cancelled).toEqual([]);
+    expect(r.printer.get()).toEqual({ state: 'still-printing', reason: `not completed after 20 s (${PENDING.job === 'pending' && PENDING.said})` });
+    expect(r.printer.print().state).toBe('still-printing');
+    expect(r.printed).toHaveLength(1);
+  });
+
+  it('CUPS aborting or losing the job is a failure without a trouble to name; lpstat not answering at the limit is « still printing »', async () => {
+    const r = rig({ cups: [PENDING, { job: 'failed', said: 'job CabinPDF-1 ended: aborted-by-system' }] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    await r.later(2000);
+    expect(r.printer.get()).toEqual({ state: 'failed', reason: 'CabinPDF-1: job CabinPDF-1 ended: aborted-by-system' });
+
+    const blind = rig({ cups: [{ job: 'unknown', said: 'lpstat gave no answer within 10 s' }] });
+    await visitWithDoctor(blind);
+    blind.printer.print();
+    await blind.settle();
+    for (let i = 0; i < 10; i++) await blind.later(2000);
+    expect(blind.cancelled).toEqual([]);
+    expect(blind.printer.get()).toEqual({ state: 'still-printing', reason: 'CUPS could not tell after 20 s (lpstat gave no answer within 10 s)' });
+  });
+
+  it('the patient leaving the end screen ends the follow at once: a held job is cancelled, not left to print for the next patient', async () => {
+    const r = rig({ cups: [NO_PAPER] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    await r.later(2000);
+    r.session('cleaning');
+    await r.settle();
+    expect(r.cancelled).toEqual(['CabinPDF-1']);
+    expect(r.printer.get().state).toBe('none');
+    expect(r.incidents.at(-1)).toMatch(/^report of consultation c-1 not printed \(job cancelled\): CabinPDF-1: held after 2 s \(printer CabinPDF disabled/);
+    expect(r.clock.pending).toBe(0);
+
+    // One printing without trouble is left to come out (the assistant is there); the log says it was not seen done.
+    const going = rig({ cups: [PENDING] });
+    await visitWithDoctor(going);
+    going.printer.print();
+    await going.settle();
+    going.session('cleaning');
+    await going.settle();
+    expect(going.cancelled).toEqual([]);
+    expect(going.incidents.at(-1)).toMatch(/^report of consultation c-1 still printing: CabinPDF-1 not completed after 0 s/);
+  });
+
+  it('a cancel that fails is said (the job may still come out), unless CUPS completed it meanwhile', async () => {
+    const r = rig({ cups: [STOPPED], cancelFails: 'cancel: cancel-job failed: client-error-not-authorized' });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    for (let i = 0; i < 10; i++) await r.later(2000);
+    expect(r.printer.get()).toMatchObject({ state: 'failed', problem: 'stopped', reason: expect.stringMatching(/cancelling it failed: cancel: cancel-job failed: client-error-not-authorized$/) });
+    expect(r.printer.get().cancelled).toBeUndefined();
+  });
+
+  it('a stopped queue refused before lp names its trouble', async () => {
+    const r = rig({ lp: { ok: false, message: 'the printer is stopped: printer CabinPDF disabled since Mon Dec 7 05:49:10 2026 - Paused', problem: 'stopped' }, cups: [] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    expect(r.printer.get()).toMatchObject({ state: 'failed', problem: 'stopped' });
+    expect(r.printer.get().cancelled).toBeUndefined();
+    expect(r.polled).toEqual([]);
   });
 });

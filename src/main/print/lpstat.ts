@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import type { PrintProblem } from '../../shared/print.ts';
+import type { LpTarget } from './lp.ts';
+
+/**
+ * What CUPS says of a queue and of the jobs in it, read from `lpstat` (cups-client) and parsed defensively: no shell,
+ * the C locale (lpstat translates its words: « l'imprimante … est inactive » under a French LANG), bounded output
+ * and time, and never a throw — what cannot be read is `null` or `unknown`, and the caller keeps asking.
+ *
+ * The formats, as CUPS 2.4's lpstat prints them (the fixtures of test/main/print/lpstat.test.ts were captured from
+ * the private cupsd of test/helpers/private-cups.ts):
+ *
+ *   $ lpstat -l -p CabinPDF
+ *   printer CabinPDF disabled since Mon Dec  7 05:49:10 2026 -
+ *   \tPaused                          <- printer-state-message, when there is one
+ *   \tForm mounted:                   <- the long listing starts
+ *   …
+ *   \tAlerts: paused                  <- printer-state-reasons, space separated (`none`)
+ *   …
+ *
+ *   $ lpstat -l -W not-completed -o CabinPDF
+ *   CabinPDF-2              root              1024   Mon Dec  7 05:49:10 2026
+ *   \tAlerts: none                    <- job-state-reasons
+ *   \tqueued for CabinPDF
+ *
+ * `-W completed` lists the jobs that ended: completed, cancelled and aborted alike (their reasons rarely tell them
+ * apart: CUPS 2.4 leaves `processing-to-stop-point` on a completed and on a cancelled job).
+ */
+
+/** How long one lpstat or cancel may take, and the most of its output read. */
+const TIMEOUT_MS = 10_000;
+const MAX_OUTPUT = 256 * 1024;
+
+type Run = { ok: true; stdout: string } | { ok: false; message: string };
+
+/** A CUPS client command, with the C locale, no shell. Never throws. */
+function run(command: string, args: string[], timeoutMs = TIMEOUT_MS): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: timeoutMs, maxBuffer: MAX_OUTPUT, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', LANG: 'C' } }, (err, stdout, stderr) => {
+      if (!err) return resolve({ ok: true, stdout: `${stdout}` });
+      const said = `${stderr}`.trim().split('\n').slice(-2).join(' ').slice(0, 300);
+      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${command} is not installed (apt-get install cups-client)` : err.killed ? `${command} gave no answer within ${timeoutMs / 1000} s` : said || err.message;
+      resolve({ ok: false, message: why });
+    });
+  });
+}
+
+const serverArgs = (target: LpTarget): string[] => (target.server ? ['-h', target.server] : []);
+
+/** A queue as `lpstat -l -p NAME` shows it. */
+export interface PrinterState {
+  /** False when the queue is stopped (cupsdisable, or CUPS stopped it after the printer's error). */
+  enabled: boolean;
+  /** The printer-state-reasons (`media-empty-error`, `paused`…), `none` left out. */
+  alerts: string[];
+  /** The first line and the state message, for the log and the assistant. */
+  said: string;
+}
+
+/** The state of `printer` in lpstat's output, or null when the output does not describe it. */
+export function parsePrinter(stdout: string, printer: string): PrinterState | null {
+  const lines = stdout.split('\n');
+  const first = lines.findIndex((l) => l.startsWith(`printer ${printer} `));
+  if (first < 0) return null;
+  const head = lines[first]!.trim().replace(/\s+/g, ' ');
+  const rest: string[] = [];
+  for (const l of lines.slice(first + 1)) {
+    if (!/^\s/.test(l)) break; // the next printer
+    rest.push(l.trim());
+  }
+  const long = rest.findIndex((l) => l.startsWith('Form mounted:'));
+  const message = (long < 0 ? rest : rest.slice(0, long)).filter((l) => l !== '');
+  return {
+    enabled: !head.startsWith(`printer ${printer} disabled`),
+    alerts: alertsOf(rest),
+    said: [head, ...message].join(' ').slice(0, 300),
+  };
+}
+
+/** The reasons of an `Alerts:` line among a printer's or a job's indented lines. */
+function alertsOf(indented: string[]): string[] {
+  const line = indented.find((l) => l.startsWith('Alerts:'));
+  if (!line) return [];
+  return line
+    .slice('Alerts:'.length)
+    .split(/[\s,]+/)
+    .filter((a) => /^[a-z0-9-]+$/.test(a) && a !== 'none');
+}
+
+/** A job as `lpstat -l -o` lists it. */
+export interface JobLine {
+  id: string;
+  alerts: string[];
+}
+
+/** The jobs of lpstat's `-o` output (its lines that start without a blank, `QUEUE-N …`), with their reasons. */
+export function parseJobs(stdout: string): JobLine[] {
+  const jobs: JobLine[] = [];
+  let indented: string[] = [];
+  const close = (): void => {
+    const last = jobs.at(-1);
+    if (last) last.alerts = alertsOf(indented);
+    indented = [];
+  };
+  for (const l of stdout.split('\n')) {
+    if (l.trim() === '') continue;
+    if (/^\s/.test(l)) {
+      indented.push(l.trim());
+      continue;
+    }
+    close();
+    const id = /^(\S+-\d+)\s/.exec(`${l} `)?.[1];
+    if (id) jobs.push({ id, alerts: [] });
+  }
+  close();
+  return jobs;
+}
+
+/**
+ * The printer's trouble in the words the assistant can act on, from the queue's state and reasons (RFC 8011
+ * printer-state-reasons, with or without their -error / -warning / -report suffix); undefined when it may print.
+ * Warnings (media-low, toner-low) are no trouble: the job goes on.
+ */
+export function problemOf(state: Pick<PrinterState, 'enabled' | 'alerts'>): PrintProblem | undefined {
+  const reasons = state.alerts.filter((a) => !a.endsWith('-warning')).map((a) => a.replace(/-(error|report)$/, ''));
+  const has = (...names: string[]): boolean => reasons.some((r) => names.includes(r));
+  if (has('media-empty', 'media-needed')) return 'paper';
+  if (has('media-jam')) return 'jam';
+  if (has('offline', 'timed-out', 'connecting-to-device')) return 'offline';
+  if (!state.enabled || has('paused', 'stopped', 'shutdown') || state.alerts.some((a) => a.endsWith('-error'))) return 'stopped';
+  return undefined;
+}
+
+/** The queue's state (`lpstat -l -p NAME`), or null when lpstat cannot tell (not installed, no cupsd, no such queue). */
+export async function printerState(target: LpTarget, timeoutMs = TIMEOUT_MS): Promise<PrinterState | null> {
+  const r = await run(target.lpstat ?? 'lpstat', [...serverArgs(target), '-l', '-p', target.printer], timeoutMs);
+  return r.ok ? parsePrinter(r.stdout, target.printer) : null;
+}
+
+/**
+ * Where a job CUPS accepted stands:
+ * - pending: still in the queue (waiting, held or printing), with the printer's trouble if it has one;
+ * - completed: CUPS lists it among the ended jobs and its reasons name no cancel nor abort;
+ * - failed: cancelled, aborted, ended with errors, or no longer known to CUPS;
+ * - unknown: lpstat could not tell this time (no cupsd, a timeout).
+ */
+export type JobStatus =
+  | { job: 'pending'; problem?: PrintProblem; said: string }
+  | { job: 'completed' }
+  | { job: 'failed'; said: string }
+  | { job: 'unknown'; said: string };
+
+export async function jobStatus(target: LpTarget, job: string): Promise<JobStatus> {
+  const lpstat = target.lpstat ?? 'lpstat';
+  const open = await run(lpstat, [...serverArgs(target), '-l', '-W', 'not-completed', '-o', target.printer]);
+  if (!open.ok) return { job: 'unknown', said: open.message };
+  const waiting = parseJobs(open.stdout).find((j) => j.id === job);
+  if (waiting) {
+    const printer = await printerState(target);
+    const problem = printer ? problemOf(printer) : undefined;
+    const held = waiting.alerts.some((a) => a.startsWith('job-hold-until'));
+    const said = [printer?.said ?? 'the printer’s state is unknown', waiting.alerts.length > 0 ? `job: ${waiting.alerts.join(' ')}` : ''].filter(Boolean).join('; ');
+    return { job: 'pending', ...((problem ?? held) && { problem: problem ?? 'stopped' }), said };
+  }
+  const closed = await run(lpstat, [...serverArgs(target), '-l', '-W', 'completed', '-o', target.printer]);
+  if (!closed.ok) return { job: 'unknown', said: closed.message };
+  const ended = parseJobs(closed.stdout).find((j) => j.id === job);
+  if (!ended) return { job: 'failed', said: `CUPS no longer knows job ${job}` };
+  const bad = ended.alerts.filter((a) => /cancel|abort|with-errors|error$/.test(a));
+  return bad.length > 0 ? { job: 'failed', said: `job ${job} ended: ${bad.join(' ')}` } : { job: 'completed' };
+}
+
+/** `cancel [-h SERVER] JOB`. Never throws. */
+export async function cancelJob(target: LpTarget, job: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  const r = await run(target.cancel ?? 'cancel', [...serverArgs(target), job]);
+  return r.ok ? { ok: true } : r;
+}
