@@ -7,7 +7,9 @@ import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 /**
  * The patient's copy of the report on the end screen (main: src/main/print/). A big button when a printer is
  * configured and a doctor saw this visit: the patient chooses (a copy nobody asked for would lie in a shared cabin's
- * tray); a site may print without the press (`printer.auto`). Then what happens, in plain words.
+ * tray); a site may print without the press (`printer.auto`). Then what happens, in plain words, until CUPS says the
+ * copy is printed: the printer's trouble the assistant can fix (no paper…), a job cancelled so that it does not come
+ * out for the next patient, one still printing.
  */
 export function EndPrint() {
   const bridge = useBridge();
@@ -30,15 +32,41 @@ export function EndPrint() {
   const print = (): void => {
     void bridge.call('print:report', {}).then((r) => r.ok && setView(r.value));
   };
-  // Said as it happens (a patient who pressed the button may not read the answer): preparing, printing, failed.
-  useAutoSpeak(view && (view.state === 'preparing' || view.state === 'printing' || view.state === 'failed') ? [`end.print.${view.state}`] : []);
+  // Said as it happens (a patient who pressed the button may not read the answer), the same words as shown.
+  useAutoSpeak(printWords(view));
   return <EndPrintView view={view} onPrint={print} />;
+}
+
+/**
+ * The translation keys of what the end screen says of the print, in order: the printer's trouble first (what the
+ * assistant must fix), then what becomes of the copy. Empty when there is nothing to say (the button, no printer).
+ */
+export function printWords(view: PrintView | null): string[] {
+  if (!view) return [];
+  const problem = view.problem ? [`end.print.problem.${view.problem}`] : [];
+  switch (view.state) {
+    case 'preparing':
+      return ['end.print.preparing'];
+    case 'printing':
+      return view.problem ? [...problem, 'end.print.waiting'] : ['end.print.printing'];
+    case 'printed':
+      return ['end.print.printed'];
+    case 'still-printing':
+      return ['end.print.stillPrinting'];
+    case 'failed':
+      return [...problem, view.cancelled ? 'end.print.cancelled' : 'end.print.failed'];
+    default:
+      return [];
+  }
 }
 
 /** What the end screen shows of the print, for a view (nothing without a printer or a report to print). */
 export function EndPrintView({ view, onPrint }: { view: PrintView | null; onPrint: () => void }) {
   const { t } = useTranslation();
   if (!view || view.state === 'off' || view.state === 'none') return null;
+  const words = printWords(view);
+  // What needs the assistant is an alert (read out by a screen reader at once); the rest a polite status.
+  const trouble = view.state === 'failed' || view.state === 'still-printing' || view.problem !== undefined;
   return (
     <div className="end-print" data-testid="end-print" data-state={view.state}>
       {view.state === 'ready' && (
@@ -46,20 +74,20 @@ export function EndPrintView({ view, onPrint }: { view: PrintView | null; onPrin
           {t('end.print.button')}
         </button>
       )}
-      {(view.state === 'preparing' || view.state === 'printing') && (
-        <p className="lead" role="status" aria-live="polite" data-testid="print-status">
-          {t(`end.print.${view.state}`)}
-        </p>
-      )}
-      {view.state === 'failed' && (
-        <>
-          <p className="lead" role="alert" data-testid="print-status">
-            {t('end.print.failed')}
+      {words.length > 0 &&
+        (trouble ? (
+          <p className="lead" role="alert" data-testid="print-status" data-problem={view.problem}>
+            {words.map((k) => t(k)).join(' ')}
           </p>
-          <button type="button" className="btn btn-secondary btn-big" onClick={onPrint} data-testid="print-retry">
-            {t('end.print.retry')}
-          </button>
-        </>
+        ) : (
+          <p className="lead" role="status" aria-live="polite" data-testid="print-status">
+            {words.map((k) => t(k)).join(' ')}
+          </p>
+        ))}
+      {view.state === 'failed' && (
+        <button type="button" className="btn btn-secondary btn-big" onClick={onPrint} data-testid="print-retry">
+          {t('end.print.retry')}
+        </button>
       )}
     </div>
   );

@@ -3,7 +3,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { I18nextProvider } from 'react-i18next';
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../../../src/renderer/i18n/index.ts';
-import { EndPrintView } from '../../../src/renderer/screens/EndPrint.tsx';
+import { EndPrintView, printWords } from '../../../src/renderer/screens/EndPrint.tsx';
+import { selectPrompts } from '../../../src/shared/voice-pack.ts';
 import type { PrintView } from '../../../src/shared/print.ts';
 
 const render = (view: PrintView | null, lang: 'fr' | 'en' | 'ar' = 'fr') =>
@@ -23,7 +24,7 @@ describe('the end screen’s print (EndPrintView)', () => {
     expect(text(render({ state: 'preparing' }))).toBe('Votre compte rendu se prépare…');
     expect(text(render({ state: 'printing' }))).toBe('Votre compte rendu s’imprime…');
     const failed = render({ state: 'failed', reason: 'the printer refused it: lp: The printer or class does not exist.' });
-    expect(text(failed)).toBe('L’impression n’a pas marché\u00a0: demandez à l’assistant. Réessayer l’impression');
+    expect(text(failed)).toBe('L’impression a échoué\u00a0: demandez à l’assistant. Réessayer l’impression');
     expect(failed).toContain('role="alert"');
     expect(failed).not.toContain('lp:');
   });
@@ -31,5 +32,53 @@ describe('the end screen’s print (EndPrintView)', () => {
   it('in English and Arabic too', () => {
     expect(text(render({ state: 'printing' }, 'en'))).toBe('Your report is printing…');
     expect(text(render({ state: 'ready' }, 'ar'))).toBe('اطبع تقريري');
+  });
+
+  it('follows the job to the end: printed, the printer’s trouble and what the assistant must do, cancelled, still printing', () => {
+    expect(text(render({ state: 'printed' }))).toBe('Votre compte rendu est imprimé\u00a0: n’oubliez pas de le prendre.');
+    expect(render({ state: 'printed' })).toContain('role="status"');
+    const noPaper = render({ state: 'printing', problem: 'paper' });
+    expect(text(noPaper)).toBe('L’imprimante n’a plus de papier. Demandez à l’assistant\u00a0: votre compte rendu s’imprimera ensuite.');
+    expect(noPaper).toContain('role="alert"');
+    expect(noPaper).not.toContain('print-retry');
+    const cancelled = render({ state: 'failed', problem: 'stopped', cancelled: true, reason: 'CabinPDF-3: held after 120 s (printer CabinPDF disabled): the job was cancelled' });
+    expect(text(cancelled)).toBe('L’imprimante est arrêtée. L’impression est annulée\u00a0: demandez à l’assistant. Réessayer l’impression');
+    expect(cancelled).not.toContain('CabinPDF');
+    expect(text(render({ state: 'failed', problem: 'jam' }))).toBe('Le papier est coincé dans l’imprimante. L’impression a échoué\u00a0: demandez à l’assistant. Réessayer l’impression');
+    expect(text(render({ state: 'printing', problem: 'offline' }))).toMatch(/^L’imprimante ne répond pas\. /);
+    const still = render({ state: 'still-printing', reason: 'not completed after 120 s' });
+    expect(text(still)).toBe('Votre compte rendu est toujours en cours d’impression\u00a0: demandez à l’assistant.');
+    expect(still).not.toContain('print-retry');
+  });
+
+  it('every state’s words exist in French, English and Arabic, and are in the voice pack (said as shown)', () => {
+    const views: PrintView[] = [
+      { state: 'preparing' },
+      { state: 'printing' },
+      { state: 'printed' },
+      { state: 'still-printing' },
+      { state: 'failed' },
+      ...(['paper', 'jam', 'offline', 'stopped'] as const).flatMap((problem): PrintView[] => [
+        { state: 'printing', problem },
+        { state: 'failed', problem, cancelled: true },
+      ]),
+    ];
+    for (const lang of ['fr', 'en', 'ar'] as const) {
+      const i18n = createI18n(lang);
+      const spoken = new Set(selectPrompts(i18n.getResourceBundle(lang, 'translation')).map((p) => p.key));
+      for (const v of views) {
+        const keys = printWords(v);
+        expect(keys.length, JSON.stringify(v)).toBeGreaterThan(0);
+        for (const k of keys) {
+          expect(i18n.exists(k), `${lang} ${k}`).toBe(true);
+          expect(spoken.has(k), `${lang} ${k} spoken`).toBe(true);
+        }
+        expect(text(render(v, lang)), `${lang} ${JSON.stringify(v)}`).toContain(i18n.t(keys.at(-1)!));
+      }
+    }
+    expect(text(render({ state: 'failed', problem: 'paper', cancelled: true }, 'en'))).toBe('The printer is out of paper. Printing was cancelled: ask the assistant. Try printing again');
+    expect(text(render({ state: 'printed' }, 'ar'))).toBe('تمت طباعة تقريرك: لا تنسَ أخذه.');
+    expect(printWords(null)).toEqual([]);
+    expect(printWords({ state: 'ready' })).toEqual([]);
   });
 });
