@@ -78,8 +78,6 @@ export class ReportPrinter {
     this.phase = s.phase;
     if (was === s.phase || !this.opts.printer) return;
     this.stop();
-    // The patient left the end screen (or a new visit began): a job still held by the printer is not left behind.
-    this.following?.finish();
     if (s.phase !== 'end' || this.consultationId === null) return this.set({ state: 'none' });
     this.set({ state: 'ready' });
     if (this.opts.printer.auto) this.print();
@@ -96,10 +94,16 @@ export class ReportPrinter {
     return this.view;
   }
 
+  /**
+   * Stops a job still waiting for the report, and ends the follow of one CUPS holds: the patient left the end screen,
+   * a new visit began, or the kiosk stops. A job still held by the printer's trouble is cancelled then (not left to
+   * print for the next patient); its end is only logged.
+   */
   stop(): void {
     this.generation++;
     this.opts.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    this.following?.finish();
   }
 
   private async attempt(id: string, generation: number, n: number): Promise<void> {
