@@ -53,6 +53,8 @@ export interface PrinterState {
   enabled: boolean;
   /** The printer-state-reasons (`media-empty-error`, `paused`…), `none` left out. */
   alerts: string[];
+  /** The printer-state-message (the backend's or cupsdisable's words), '' when none. */
+  message: string;
   /** The first line and the state message, for the log and the assistant. */
   said: string;
 }
@@ -73,6 +75,7 @@ export function parsePrinter(stdout: string, printer: string): PrinterState | nu
   return {
     enabled: !head.startsWith(`printer ${printer} disabled`),
     alerts: alertsOf(rest),
+    message: message.join(' ').slice(0, 300),
     said: [head, ...message].join(' ').slice(0, 300),
   };
 }
@@ -117,17 +120,34 @@ export function parseJobs(stdout: string): JobLine[] {
 }
 
 /**
- * The printer's trouble in the words the assistant can act on, from the queue's state and reasons (RFC 8011
- * printer-state-reasons, with or without their -error / -warning / -report suffix); undefined when it may print.
- * Warnings (media-low, toner-low) are no trouble: the job goes on.
+ * CUPS's backends (socket, ipp, usb) say a printer they cannot reach in the state message only, with no reason: the
+ * queue stays « now printing » and the job waits, to print whenever the printer answers again. Their English words
+ * (cupsd's locale; the kiosk's own lpstat runs in C), as CUPS 2.4's backends write them; the private cupsd of the
+ * tests says the first for a socket:// queue nobody listens to.
  */
-export function problemOf(state: Pick<PrinterState, 'enabled' | 'alerts'>): PrintProblem | undefined {
+const UNREACHABLE = [
+  /may not exist or is unavailable/i,
+  /unable to (connect|locate|open|contact)/i,
+  /not (currently )?connected/i,
+  /not responding/i,
+  /unreachable/i,
+  /waiting for printer to become available/i,
+];
+
+/**
+ * The printer's trouble in the words the assistant can act on, from the queue's state and reasons (RFC 8011
+ * printer-state-reasons, with or without their -error / -warning / -report suffix) and, for a printer that cannot be
+ * reached, its state message (UNREACHABLE); undefined when it may print. Warnings (media-low, toner-low) are no
+ * trouble: the job goes on.
+ */
+export function problemOf(state: Pick<PrinterState, 'enabled' | 'alerts'> & { message?: string }): PrintProblem | undefined {
   const reasons = state.alerts.filter((a) => !a.endsWith('-warning')).map((a) => a.replace(/-(error|report)$/, ''));
   const has = (...names: string[]): boolean => reasons.some((r) => names.includes(r));
   if (has('media-empty', 'media-needed')) return 'paper';
   if (has('media-jam')) return 'jam';
   if (has('offline', 'timed-out', 'connecting-to-device')) return 'offline';
   if (!state.enabled || has('paused', 'stopped', 'shutdown') || state.alerts.some((a) => a.endsWith('-error'))) return 'stopped';
+  if (UNREACHABLE.some((re) => re.test(state.message ?? ''))) return 'offline';
   return undefined;
 }
 

@@ -21,6 +21,8 @@ const PRINTER = {
   disabledPaper: `printer CabinPDF disabled since Mon Dec  7 05:48:36 2026 -\n\tpaper\n${tail('paused')}`,
   rejecting: `printer CabinPDF is idle.  enabled since Mon Dec  7 05:49:13 2026\n\tRejecting Jobs\n${tail('none')}`,
   short: 'printer CabinPDF disabled since Mon Dec  7 05:48:36 2026 -\n\tpaper\n',
+  // A raw queue on socket://127.0.0.1:9 (nobody listens): the backend retries, the queue says it prints.
+  unreachable: `printer CabinPDF now printing CabinPDF-1.  enabled since Mon Dec  7 06:02:52 2026\n\tThe printer may not exist or is unavailable at this time.\n${tail('none')}`,
   // Made from the above (see the comment at the top).
   mediaEmpty: `printer CabinPDF disabled since Mon Dec  7 05:49:10 2026 -\n\tMedia tray empty\n${tail('media-empty-error paused')}`,
   mediaJam: `printer CabinPDF is idle.  enabled since Mon Dec  7 05:49:03 2026\n${tail('media-jam-error')}`,
@@ -36,12 +38,18 @@ const JOBS = {
 
 describe('parsePrinter', () => {
   it('reads the queue’s state, its message and its reasons', () => {
-    expect(parsePrinter(PRINTER.idle, 'CabinPDF')).toEqual({ enabled: true, alerts: [], said: 'printer CabinPDF is idle. enabled since Mon Dec 7 05:49:03 2026' });
+    expect(parsePrinter(PRINTER.idle, 'CabinPDF')).toEqual({ enabled: true, alerts: [], message: '', said: 'printer CabinPDF is idle. enabled since Mon Dec 7 05:49:03 2026' });
     expect(parsePrinter(PRINTER.printing, 'CabinPDF')?.enabled).toBe(true);
-    expect(parsePrinter(PRINTER.disabled, 'CabinPDF')).toEqual({ enabled: false, alerts: ['paused'], said: 'printer CabinPDF disabled since Mon Dec 7 05:49:10 2026 - Paused' });
+    expect(parsePrinter(PRINTER.disabled, 'CabinPDF')).toEqual({
+      enabled: false,
+      alerts: ['paused'],
+      message: 'Paused',
+      said: 'printer CabinPDF disabled since Mon Dec 7 05:49:10 2026 - Paused',
+    });
+    expect(parsePrinter(PRINTER.unreachable, 'CabinPDF')?.message).toBe('The printer may not exist or is unavailable at this time.');
     expect(parsePrinter(PRINTER.disabledPaper, 'CabinPDF')?.said).toBe('printer CabinPDF disabled since Mon Dec 7 05:48:36 2026 - paper');
     expect(parsePrinter(PRINTER.rejecting, 'CabinPDF')?.said).toMatch(/ Rejecting Jobs$/);
-    expect(parsePrinter(PRINTER.short, 'CabinPDF')).toEqual({ enabled: false, alerts: [], said: 'printer CabinPDF disabled since Mon Dec 7 05:48:36 2026 - paper' });
+    expect(parsePrinter(PRINTER.short, 'CabinPDF')).toEqual({ enabled: false, alerts: [], message: 'paper', said: 'printer CabinPDF disabled since Mon Dec 7 05:48:36 2026 - paper' });
     expect(parsePrinter(PRINTER.mediaEmpty, 'CabinPDF')?.alerts).toEqual(['media-empty-error', 'paused']);
   });
 
@@ -65,6 +73,7 @@ describe('problemOf: the trouble the assistant can act on', () => {
     expect(of(PRINTER.disabledPaper)).toBe('stopped');
     expect(of(PRINTER.mediaEmpty)).toBe('paper');
     expect(of(PRINTER.mediaJam)).toBe('jam');
+    expect(of(PRINTER.unreachable)).toBe('offline');
     expect(problemOf({ enabled: true, alerts: ['offline-report'] })).toBe('offline');
     expect(problemOf({ enabled: true, alerts: ['media-needed'] })).toBe('paper');
     expect(problemOf({ enabled: true, alerts: ['cover-open-error'] })).toBe('stopped');

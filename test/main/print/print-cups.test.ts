@@ -131,3 +131,29 @@ it('a job held by a stopped queue is followed to a short limit, said stopped, an
   const n = job.split('-').pop();
   expect(existsSync(cups.outDir) ? readdirSync(cups.outDir).filter((f) => f.endsWith(`job_${n}.pdf`)) : []).toEqual([]);
 }, 60_000);
+
+it('a printer nobody can reach (a socket:// queue on a closed port): the job is said offline and cancelled at the limit, not left to print when it answers', async () => {
+  const target = { printer: 'CabinGone', server: cups.server };
+  const add = spawnSync('/usr/sbin/lpadmin', ['-h', cups.server, '-p', target.printer, '-v', 'socket://127.0.0.1:9', '-m', 'raw', '-E'], { encoding: 'utf8' });
+  expect(add.status, add.stderr).toBe(0);
+  const dir = mkdtempSync(join(tmpdir(), 'cabin-gone-'));
+  const file = join(dir, 'report.txt');
+  writeFileSync(file, 'A report for a printer that is not there.\n');
+  const taken = await lp(target, file, PRINT_TITLE);
+  rmSync(dir, { recursive: true, force: true });
+  const job = taken.ok ? taken.job! : taken.message;
+  expect(job).toMatch(/^CabinGone-\d+$/);
+  const problems: unknown[] = [];
+  const end = await followJob({
+    status: () => jobStatus(target, job),
+    cancel: () => cancelJob(target, job),
+    onPending: (p) => problems.push(p),
+    clock: systemClock,
+    everyMs: 300,
+    limitMs: 6000,
+  }).done;
+  expect(end).toMatchObject({ state: 'failed', problem: 'offline', cancelled: true, reason: expect.stringContaining('The printer may not exist or is unavailable at this time.') });
+  expect(problems).toContain('offline');
+  const open = spawnSync('lpstat', ['-h', cups.server, '-W', 'not-completed', '-o', target.printer], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  expect(parseJobs(open.stdout).map((j) => j.id)).not.toContain(job);
+}, 60_000);
