@@ -14,6 +14,7 @@ import { CABIN_REPORT_PDF_PATH, cabinReportPdf } from './cabin-report-pdf.ts';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_S, type DeviceCookies } from './device.ts';
 import type { ConsultationExporter } from './fhir/exporter.ts';
 import type { LoginThrottle } from './limits.ts';
+import { serveMetrics, type HubMetrics } from './metrics.ts';
 import type { HubStore, Session } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 
@@ -33,6 +34,14 @@ export interface ApiDeps {
   closeSession: (sid: string) => void;
   /** Makes the FHIR Bundle and the report PDF (in a worker thread: src/hub/fhir/exporter.ts). */
   exporter: ConsultationExporter;
+  /** The operator's endpoints: `/healthz`, `/readyz`, `/metrics`. */
+  ops: {
+    metrics: HubMetrics;
+    /** A bearer token for `/metrics` (HUB_METRICS_TOKEN); without one, only this machine may read them. */
+    metricsToken?: string;
+    /** Why this node should not get new clients now (closing, its database failing), or null when it may. */
+    notReady(): string | null;
+  };
 }
 
 class HttpError extends Error {
@@ -334,6 +343,30 @@ async function patientRoute(deps: ApiDeps, req: IncomingMessage, id: string): Pr
   return { patient: change.filed.identity, updatedAt: change.filed.updatedAt, changed: change.audit !== null };
 }
 
+/**
+ * The operator's endpoints. `/healthz`: the process answers (a load balancer restarts or drains a node that does not).
+ * `/readyz`: it takes new clients, 503 with the reason when not (closing, its database failing), so the load
+ * balancer sends them to another node. `/metrics`: Prometheus text (src/hub/metrics.ts). No patient data in any.
+ */
+function opsRoute(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, path: string): void {
+  if (path === '/metrics') {
+    return void serveMetrics(deps.ops.metrics, deps.ops.metricsToken, req, res).catch((err: unknown) => {
+      deps.log.error({ err }, 'failed to collect the metrics');
+      if (!res.headersSent) send(res, 500, { error: { code: 'internal', message: 'The metrics could not be collected.' } });
+    });
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: { code: 'method-not-allowed', message: `${req.method ?? ''} is not allowed on ${path}.` } });
+  if (path === '/healthz') return send(res, 200, { ok: true });
+  let why: string | null;
+  try {
+    why = deps.ops.notReady();
+  } catch (err) {
+    deps.log.error({ err }, 'the readiness check failed');
+    why = 'the readiness check failed';
+  }
+  return why === null ? send(res, 200, { ok: true }) : send(res, 503, { ok: false, error: { code: 'not-ready', message: why } });
+}
+
 /** The hub's HTTP side: the JSON API under /api, the doctor console everywhere else. */
 export function handleHttp(deps: ApiDeps, req: IncomingMessage, res: ServerResponse): void {
   let path: string;
@@ -342,6 +375,7 @@ export function handleHttp(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
   } catch {
     return send(res, 400, { error: { code: 'bad-request', message: 'The URL is not valid.' } });
   }
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return opsRoute(deps, req, res, path);
   if (path !== '/api' && !path.startsWith('/api/')) return serveStatic({ root: deps.consoleDir, headers: SECURITY_HEADERS, notBuilt: 'doctor console not built: run npm run build' }, req, res);
   const out: Out = {};
   route(deps, req, path, out).then(

@@ -18,6 +18,7 @@ import type { Tokens, VerifiedClaims } from './tokens.ts';
 import type { Logger } from '../server/log.ts';
 import { TokenBucket } from '../server/rate-limit.ts';
 import { unrefTimer, type Clock, type TimerHandle } from '../shared/clock.ts';
+import type { HubMetrics } from './metrics.ts';
 
 export interface RelayOptions {
   store: HubStore;
@@ -38,6 +39,8 @@ export interface RelayOptions {
    * "absent"; the doctor may end it at any time meanwhile.
    */
   activeGraceMs: number;
+  /** The node's counters for its operators (`/metrics`); none in tests that do not look. */
+  metrics?: HubMetrics;
 }
 
 interface Conn extends AuthedSocket {
@@ -147,6 +150,22 @@ export class Relay {
     });
   }
 
+  /** Open sockets by role (for `/metrics`). */
+  socketCounts(): { cabin: number; doctor: number } {
+    return { cabin: this.all.size - this.doctorSockets(), doctor: this.doctorSockets() };
+  }
+
+  private doctorSockets(): number {
+    let n = 0;
+    for (const c of this.all) if (c.role === 'doctor') n++;
+    return n;
+  }
+
+  /** Whether the relay takes connections (not closing): `/readyz`. */
+  get accepting(): boolean {
+    return !this.closing;
+  }
+
   close(): void {
     this.closing = true;
     this.o.clock.clearInterval(this.heartbeat);
@@ -227,9 +246,17 @@ export class Relay {
 
   private message(conn: Conn, data: RawData, isBinary: boolean): void {
     if (this.closing || conn.ws.readyState !== WebSocket.OPEN) return;
-    if (!conn.bucket.take()) return conn.ws.close(HUB_CLOSE.rate, 'Too many messages.');
+    const metrics = this.o.metrics;
+    if (!conn.bucket.take()) {
+      metrics?.errors.inc({ code: 'closed-rate' });
+      return conn.ws.close(HUB_CLOSE.rate, 'Too many messages.');
+    }
     const frame = readFrame(data, isBinary);
-    if ('close' in frame) return conn.ws.close(frame.close.code, frame.close.reason);
+    if ('close' in frame) {
+      metrics?.errors.inc({ code: `closed-${frame.close.code}` });
+      return conn.ws.close(frame.close.code, frame.close.reason);
+    }
+    metrics?.messages.inc({ role: conn.role, type: frame.ok ? frame.message.type : 'invalid' });
     if (!frame.ok) return this.send(conn, { type: 'error', code: 'invalid-message', message: frame.error });
     try {
       this.handle(conn, frame.message);
@@ -306,11 +333,23 @@ export class Relay {
     const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID, cabinOnline: (id: string) => this.conns.has(key('cabin', id)) };
     const { prev, out, answers } = settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
     const c = out.next ? (this.o.store.consultation(out.next.id) ?? out.next) : prev;
+    if (this.o.metrics) this.count(actor, input, prev, out.next);
     if (c) for (const e of out.effects) this.effect(c, actor, e);
     this.deliver(c, out.replies, sender);
     for (const answer of answers) this.run(actor, () => c, answer, sender);
     // Once: what is stored now no longer asks for it (a request after leaving the previous visit's consultation).
     if (out.effects.some((e) => e.kind === 'again') && !again) this.run(actor, read, input, sender, true);
+  }
+
+  /** A transition's outcome in the node's metrics: claims (and how long the patient waited), ends. */
+  private count(actor: Actor, input: Input, prev: Consultation | null, next: Consultation | null | undefined): void {
+    const m = this.o.metrics!;
+    if (input.type === 'claim') {
+      const won = next?.state === 'active' && next.doctorId === actor.id && prev?.state === 'waiting';
+      m.claims.inc({ outcome: won ? 'won' : 'lost' });
+      if (won && next.claimedAt !== null) m.waited.observe(Math.max(0, (next.claimedAt - next.createdAt) / 1000));
+    }
+    if (next && next.state !== prev?.state && (next.state === 'ended' || next.state === 'cancelled')) m.ended.inc({ state: next.state });
   }
 
   private effect(c: Consultation, actor: Actor, e: Effect): void {
@@ -340,7 +379,10 @@ export class Relay {
       }
       const to = r.to === 'sender' ? sender : c ? this.connOf(c, r.to) : undefined;
       if (!to) continue;
-      if ('message' in r) this.send(to, r.message);
+      if ('message' in r) {
+        if (r.message.type === 'signal') this.o.metrics?.relayed.inc();
+        this.send(to, r.message);
+      }
       else if (c) this.send(to, { type: 'consultation', ref: r.ref, consultation: this.view(c, r.to) });
     }
   }
@@ -434,6 +476,7 @@ export class Relay {
   }
 
   private send(conn: { ws: WebSocket }, msg: FromHub): void {
+    if (msg.type === 'error') this.o.metrics?.errors.inc({ code: msg.code });
     this.sendFrame(conn, JSON.stringify(msg));
   }
 

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { trustList } from '../server/client-address.ts';
 import { silentLogger, type Logger } from '../server/log.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -8,6 +9,7 @@ import { DeviceCookies } from './device.ts';
 import { handleHttp } from './http.ts';
 import { LoginThrottle } from './limits.ts';
 import { IceServers, type IceConfig } from './ice.ts';
+import { HubMetrics } from './metrics.ts';
 import { Relay } from './relay.ts';
 import { WorkerExporter, type ConsultationExporter } from './fhir/exporter.ts';
 import { FhirPusher, type FhirPushConfig } from './fhir/push.ts';
@@ -67,6 +69,10 @@ export interface HubOptions {
    * the background, so the first download or push does not wait for them.
    */
   warmExports?: boolean;
+  /** This node's name in its metrics (HUB_NODE_ID); `host-pid` by default. */
+  nodeId?: string;
+  /** A bearer token for `GET /metrics` (HUB_METRICS_TOKEN); without one, only clients on this machine may read them. */
+  metricsToken?: string;
 }
 
 export interface Hub {
@@ -88,10 +94,30 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const devices = new DeviceCookies(createHmac('sha256', secret).update('cabin device cookie').digest(), clock);
   // A trusted proxy that is neither an address nor a CIDR block stops the hub here, not at each request.
   trustList(opts.trustedProxies ?? []);
-  const relay = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000, activeGraceMs: opts.activeGraceMs ?? ACTIVE_GRACE_MS });
+  // The metrics read the relay (its sockets, declared next) and the store (the queue) when they are scraped.
+  const metrics: HubMetrics = new HubMetrics(opts.nodeId ?? `${hostname()}-${process.pid}`, {
+    sockets: (): { cabin: number; doctor: number } => live.socketCounts(),
+    queue: () => {
+      const q = store.queue();
+      return { length: q.length, oldestSince: q.length === 0 ? null : Math.min(...q.map((i) => i.since)) };
+    },
+    now: () => clock.now(),
+  });
+  const live = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000, activeGraceMs: opts.activeGraceMs ?? ACTIVE_GRACE_MS, metrics });
   // The exports' CPU work (seconds for a long consultation) runs in a worker thread: never on this event loop.
   const exporter: ConsultationExporter = opts.exporter?.(store) ?? new WorkerExporter(store);
-  const deps = { exporter, store, tokens, devices, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => relay.closeSession(sid) };
+  const deps = { exporter, store, tokens, devices, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => live.closeSession(sid),
+    ops: {
+      metrics,
+      ...(opts.metricsToken !== undefined && { metricsToken: opts.metricsToken }),
+      notReady: () => {
+        if (!live.accepting) return 'The hub is closing.';
+        // The store answers (a full disk or a damaged file shows at the first query, not at the next login).
+        store.db.prepare('SELECT 1').get();
+        return null;
+      },
+    },
+  };
   const server = createServer((req, res) => handleHttp(deps, req, res));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -102,7 +128,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     } catch {
       // falls through to the refusal
     }
-    if (path === '/ws') relay.upgrade(req, socket, head);
+    if (path === '/ws') live.upgrade(req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -115,7 +141,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       server.listen(opts.port ?? 0, host, () => resolve());
     });
   } catch (err) {
-    relay.close();
+    live.close();
     await exporter.close();
     store.close();
     throw err;
@@ -135,7 +161,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     close: () =>
       (closed ??= (async () => {
         if (pushTimer !== undefined) clock.clearInterval(pushTimer);
-        relay.close();
+        live.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await exporter.close();

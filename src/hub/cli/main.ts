@@ -19,7 +19,9 @@ const USAGE = `usage:
            client its X-Forwarded-For names),
            HUB_FHIR_URL (a FHIR server: each ended consultation is sent to it, retried until it is through) with
            HUB_FHIR_TOKEN_FILE (a bearer token) or HUB_FHIR_TOKEN_URL, HUB_FHIR_CLIENT_ID, HUB_FHIR_CLIENT_SECRET
-           [, HUB_FHIR_SCOPE] (OAuth2 client credentials)
+           [, HUB_FHIR_SCOPE] (OAuth2 client credentials),
+           HUB_NODE_ID (this node's name in its metrics), HUB_METRICS_TOKEN (a bearer token for GET /metrics; without
+           it only this machine may read them); GET /healthz and /readyz answer a load balancer
       --log-file: the log as JSON lines in FILE, rotated at 10 MiB (5 files kept); else on stdout, readable on a
            terminal or with --log-format pretty, JSON lines otherwise
       --demo-cabin-key-file: demo mode: (re)creates the demo doctor and the demo cabin with new secrets, prints
@@ -154,6 +156,14 @@ async function serve(args: string[]): Promise<void> {
   if (notIp !== undefined) throw new UsageError(`HUB_TRUSTED_PROXIES: "${notIp}" is neither an IP address nor a CIDR block (write the proxy's addresses or blocks, comma-separated).`);
   if (proxies.length > 0) opts.trustedProxies = proxies;
   if (env.HUB_RELAY_ONLY === '1' && turnUrls.length === 0) throw new UsageError('HUB_RELAY_ONLY=1 needs a TURN server: set HUB_TURN_URLS and HUB_TURN_SECRET.');
+  if (env.HUB_NODE_ID !== undefined) {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(env.HUB_NODE_ID)) throw new UsageError('HUB_NODE_ID: use 1 to 64 letters, digits, ".", "_" or "-".');
+    opts.nodeId = env.HUB_NODE_ID;
+  }
+  if (env.HUB_METRICS_TOKEN !== undefined) {
+    if (env.HUB_METRICS_TOKEN.length < 16) throw new UsageError('HUB_METRICS_TOKEN must have at least 16 characters.');
+    opts.metricsToken = env.HUB_METRICS_TOKEN;
+  }
   if (secret !== undefined) opts.jwtSecret = new TextEncoder().encode(secret);
   else if (login === undefined) log.warn('HUB_JWT_SECRET is not set: tokens will not survive a restart of the hub');
   let hub;
