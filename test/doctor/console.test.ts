@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Call, CallOptions } from '../../src/doctor/call/call.ts';
 import type { Observation } from '../../src/doctor/call/observations.ts';
+import type { StreamSamples } from '../../src/doctor/call/pleth.ts';
 import type { FetchLike } from '../../src/doctor/hub/auth.ts';
 import type { SocketLike } from '../../src/doctor/hub/client.ts';
 import { ConsoleController } from '../../src/doctor/state/console.ts';
@@ -48,9 +49,19 @@ class FakeCall {
   earlier: readonly Observation[] = [];
   hellos = 0;
   closed = false;
+  readonly waves = new Set<(s: StreamSamples) => void>();
   constructor(readonly o: CallOptions) {}
   hello(): void {
     this.hellos++;
+  }
+  onWaveform(fn: (s: StreamSamples) => void): () => void {
+    this.waves.add(fn);
+    return () => this.waves.delete(fn);
+  }
+  /** `n` pleth samples at 50 Hz from sample index `from` of stream 1. */
+  pleth(from: number, n: number): void {
+    const s: StreamSamples = { info: { stream: 1, deviceId: 'oxi', code: 'MDC_PULS_OXIM_PLETH', rate: 50, t0: 1_765_000_000_000 }, samples: Array.from({ length: n }, (_, i) => (from + i) % 100), end: from + n };
+    for (const fn of this.waves) fn(s);
   }
   ack(ids: readonly string[]): void {
     this.acked.push(...ids);
@@ -319,6 +330,46 @@ describe('doctor console controller', () => {
       expect(t.call.acked).toEqual(['o1', 'o2', 'o3']);
       expect(t.call.closed).toBe(true);
       expect(t.c.getSnapshot()).toMatchObject({ screen: 'queue', notice: 'report-saved' });
+    });
+
+    it('a pleth passage kept goes to the hub, again after a reconnection until answered; `end` waits for it', async () => {
+      const t = await inCall();
+      const marks = t.c.plethMarks(t.call as unknown as Call)!;
+      expect(marks).toBeDefined();
+      t.call.pleth(0, 400);
+      expect(marks.keep()).toMatchObject({ kind: 'kept', seconds: 8 });
+      const first = t.sockets[0]!.of('pleth');
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({ consultationId: 'c1', excerpt: { deviceId: 'oxi', rate: 50, t: 1_765_000_000_000, marked: true } });
+      expect(first[0]!.excerpt.samples).toHaveLength(400);
+      t.sockets[0]!.drop(1006);
+      await vi.advanceTimersByTimeAsync(1500);
+      t.sockets[1]!.open();
+      const again = t.sockets[1]!.of('pleth');
+      expect(again).toHaveLength(1);
+      expect(again[0]!.excerpt).toEqual(first[0]!.excerpt);
+      // Sent after the join, on the new socket.
+      expect(t.sockets[1]!.sent.findIndex((m) => m.type === 'join')).toBeLessThan(t.sockets[1]!.sent.findIndex((m) => m.type === 'pleth'));
+      t.c.end('');
+      await vi.advanceTimersByTimeAsync(100);
+      expect(t.sockets[1]!.of('end')).toHaveLength(0);
+      t.sockets[1]!.tell({ type: 'reported', ref: again[0]!.ref!, consultationId: 'c1', count: 1 });
+      expect(marks.snapshot.marks.map((m) => m.state)).toEqual(['kept']);
+      expect(t.sockets[1]!.of('end')).toHaveLength(1);
+    });
+
+    it('a pleth passage the hub refuses (the consultation over) leaves the list; not the live call’s: no passages', async () => {
+      const t = await inCall();
+      const marks = t.c.plethMarks(t.call as unknown as Call)!;
+      t.call.pleth(0, 100);
+      marks.keep();
+      const [m] = t.sockets[0]!.of('pleth');
+      const warn = quiet();
+      t.sockets[0]!.tell({ type: 'error', ref: m!.ref!, code: 'not-active', message: 'This consultation is not in progress.' });
+      expect(warn).toHaveBeenCalled();
+      expect(marks.snapshot).toMatchObject({ marks: [], notice: { kind: 'refused', code: 'not-active' } });
+      expect(t.c.getSnapshot().screen).toBe('consultation');
+      expect(t.c.plethMarks({} as Call)).toBeUndefined();
     });
 
     it('`end` waits until every part in flight is answered, then carries the rest; only what the hub stored is acked', async () => {

@@ -51,6 +51,9 @@ class FakeCall {
   forgetPatient(): void {
     this.forgot++;
   }
+  onWaveform(): () => void {
+    return () => {};
+  }
   close(): void {
     this.closed = true;
   }

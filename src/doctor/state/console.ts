@@ -8,6 +8,8 @@ import type { PastConsultation } from '../../shared/past-consultations.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
 import { REPORT_PART_GAP_MS } from './report.ts';
 import { ReportQueue, storedObservations } from './report-queue.ts';
+import { PlethMarks } from './pleth-marks.ts';
+import { MDC } from '../../shared/catalogue.ts';
 import { browserStorage, openLocalMedia } from './browser.ts';
 import { SessionHint, type StorageLike } from './session-hint.ts';
 import { TokenKeeper } from './token-keeper.ts';
@@ -47,6 +49,8 @@ export class ConsoleController {
   private rejoin = false;
   private localMedia: Promise<MediaStream | undefined> | undefined;
   private report: ReportQueue | undefined;
+  /** The pleth passages the doctor keeps in the live consultation, with its call (pleth-marks.ts). */
+  private marks: { call: Call; marks: PlethMarks; unsubscribe: () => void } | undefined;
   /** The consultations' records on the hub (patient, past reports, exports), with this session's token. */
   readonly records: ConsultationRecords;
   private readonly hint: SessionHint;
@@ -144,6 +148,7 @@ export class ConsoleController {
     this.hub = undefined;
     this.report?.stop();
     this.report = undefined;
+    this.dropMarks();
     this.state.call?.close();
     this.tokens.clear();
     this.pendingEnd = undefined;
@@ -180,6 +185,11 @@ export class ConsoleController {
     this.sendEnd();
   }
 
+  /** The passages of the pleth kept in this call's consultation (undefined for a call that is not the live one). */
+  plethMarks(call: Call): PlethMarks | undefined {
+    return this.marks?.call === call ? this.marks.marks : undefined;
+  }
+
   dismissNotice(): void {
     this.send({ type: 'dismissNotice' });
   }
@@ -199,6 +209,8 @@ export class ConsoleController {
     const p = this.pendingEnd;
     if (!c || !p || p.sent) return;
     if (this.report && !this.report.drained()) return;
+    // The passages of the pleth the doctor kept (or removed) are answered first: once ended, the hub takes none.
+    if (this.marks && !this.marks.marks.idle) return;
     const msg: ToHub = { type: 'end', ref: p.ref, consultationId: c.consultationId, notes: p.notes, readings: [] };
     // Notes whose escaped JSON does not fit a frame (control characters pasted): an error to show, not a wait.
     if (new TextEncoder().encode(JSON.stringify(msg)).length > HUB_MAX_FRAME_BYTES) return this.endFailed(NOTES_TOO_LARGE);
@@ -223,6 +235,7 @@ export class ConsoleController {
       this.hub?.send({ type: 'join', ref, consultationId: c.consultationId });
       // Parts the old socket took without an answer go again (the hub keeps each reading once).
       this.report?.resend();
+      this.marks?.marks.resend();
       if (this.pendingEnd) {
         // Maybe lost with the old socket: sent again (the hub answers `ended` if it had it).
         this.pendingEnd.sent = false;
@@ -246,7 +259,7 @@ export class ConsoleController {
         this.tokens.schedule(renewDelayMs(m.expiresIn), false);
         return;
       case 'reported':
-        if (m.consultationId === this.state.consultation?.consultationId) this.report?.answered(m.ref);
+        if (m.consultationId === this.state.consultation?.consultationId && !this.report?.answered(m.ref)) this.marks?.marks.answered(m.ref);
         if (this.pendingEnd) this.sendEnd();
         return;
       case 'queue':
@@ -276,6 +289,12 @@ export class ConsoleController {
   }
 
   private onError(ref: string | undefined, code: string, message: string): void {
+    if (ref && this.marks?.marks.refused(ref, code)) {
+      // Shown under the pleth (a limit, the consultation over); rate-limited goes again by itself.
+      if (code !== 'rate-limited') console.warn(`The hub refused a pleth passage: ${code} ${message}`);
+      if (this.pendingEnd) this.sendEnd();
+      return;
+    }
     if (ref && this.report?.refused(ref, code)) {
       // Not acknowledged: the cabin's outbox keeps these readings. The consultation goes on.
       console.error(code === 'report-full' ? `The hub's report of this consultation is full: ${message}` : `The hub refused a report part: ${code} ${message}`);
@@ -303,6 +322,7 @@ export class ConsoleController {
     if (!call) {
       this.state.call?.close();
       this.report?.stop();
+      this.dropMarks();
       const claimed = this.state.claiming === c.consultationId;
       call = this.startCall(c);
       // Not just claimed here: the hub pushed a consultation still open (a reload): show what it stored so far.
@@ -311,7 +331,11 @@ export class ConsoleController {
       call.updateIceServers(c.iceServers, c.iceTransportPolicy);
       // The cabin left (its patient with it): nothing of that patient stays on the doctor's screen.
       // Not on a mere socket blip (peerPresent false, then true again): the readings already taken must stay.
-      if (c.cabinLeft && !prev?.cabinLeft) call.forgetPatient();
+      if (c.cabinLeft && !prev?.cabinLeft) {
+        call.forgetPatient();
+        // The passages kept stay listed (the doctor may still remove one); no more curve to keep.
+        this.marks?.marks.forgetCurve();
+      }
     }
     // The patient went home: the call is over (no "cabin absent, retrying"); the consultation stays for the notes.
     if (c.cabinLeft) {
@@ -338,6 +362,12 @@ export class ConsoleController {
       ...(this.netCheckOf(consultationId) ? { netCheck: this.netCheckOf(consultationId)! } : {}),
     });
     report.start();
+    const marks = new PlethMarks({ consultationId, send: (m) => this.hub?.send(m) ?? false, onIdle: () => this.sendEnd() });
+    const unsubscribe = call.onWaveform((s) => {
+      if (s.info.code === MDC.PULS_OXIM_PLETH) marks.feed(s);
+    });
+    marks.start();
+    this.marks = { call, marks, unsubscribe };
     this.localMedia ??= (this.deps.openMedia ?? openLocalMedia)();
     void this.localMedia.then((stream) => {
       if (stream && this.state.call === call) call.setLocalStream(stream);
@@ -364,9 +394,16 @@ export class ConsoleController {
     call.setEarlier(earlier);
   }
 
+  private dropMarks(): void {
+    this.marks?.marks.stop();
+    this.marks?.unsubscribe();
+    this.marks = undefined;
+  }
+
   private finish(notice: Notice): void {
     this.report?.stop();
     this.report = undefined;
+    this.dropMarks();
     this.state.call?.close();
     this.pendingEnd = undefined;
     this.stopLocalMedia();
