@@ -6,6 +6,7 @@ import type { PastConsultation } from '../../shared/past-consultations.ts';
 import { Filed, NotIdentified } from '../components/PatientCard.tsx';
 import { ReportDownloadsWith } from '../components/ReportDownloads.tsx';
 import { ReportReadings } from '../components/ReportReadings.tsx';
+import { PlethExcerpts } from '../components/PlethExcerpts.tsx';
 import { useFocusOnMount } from '../components/use-focus-on-mount.ts';
 import type { DownloadResult, ExportKind } from '../hub/download.ts';
 import type { ReportResult } from '../hub/history.ts';
@@ -126,6 +127,14 @@ function ReportBody({ past, report, download }: { past: PastConsultation; report
           </h3>
           <ReportReadings lines={lines} />
         </section>
+        {report.pleth && report.pleth.length > 0 && (
+          <section className="card" aria-labelledby="pr-pleth" data-testid="past-report-pleths">
+            <h3 id="pr-pleth" className="box-title">
+              {t('pastReport.pleth.title')}
+            </h3>
+            <PlethExcerpts pleth={report.pleth} />
+          </section>
+        )}
         <section className="card" aria-labelledby="pr-notes">
           <h3 id="pr-notes" className="box-title">
             {t('pastReport.notes')}
