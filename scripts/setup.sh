@@ -26,8 +26,9 @@ fi
 # chromium: browser mode of the kiosk and its end-to-end tests; coturn: the TURN relay of the relayed-call test;
 # espeak-ng and opus-tools: the build speaks the kiosk's default voice pack offline and encodes it;
 # dbus and python3-dbusmock: the fake bluetoothd of the Bluetooth LE tests (a private bus, no adapter needed);
-# cups, cups-client and cups-pdf: the kiosk prints the patient's copy with lp (its test prints to a private cups-pdf queue).
-packages=(socat libusb-1.0-0 chromium coturn espeak-ng opus-tools dbus python3-dbusmock poppler-utils fonts-dejavu-core cups cups-client cups-pdf)
+# cups, cups-client and cups-pdf: the kiosk prints the patient's copy with lp (its test prints to a private cups-pdf queue);
+# redis-server: the hub nodes of a region share presence, routing and counters through Redis (its tests start their own).
+packages=(socat libusb-1.0-0 chromium coturn espeak-ng opus-tools dbus python3-dbusmock poppler-utils fonts-dejavu-core cups cups-client cups-pdf redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
