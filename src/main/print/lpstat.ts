@@ -36,12 +36,17 @@ type Run = { ok: true; stdout: string } | { ok: false; message: string };
 /** A CUPS client command, with the C locale, no shell. Never throws. */
 function run(command: string, args: string[], timeoutMs = TIMEOUT_MS): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: timeoutMs, maxBuffer: MAX_OUTPUT, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', LANG: 'C' } }, (err, stdout, stderr) => {
-      if (!err) return resolve({ ok: true, stdout: `${stdout}` });
-      const said = `${stderr}`.trim().split('\n').slice(-2).join(' ').slice(0, 300);
-      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${command} is not installed (apt-get install cups-client)` : err.killed ? `${command} gave no answer within ${timeoutMs / 1000} s` : said || err.message;
-      resolve({ ok: false, message: why });
-    });
+    try {
+      execFile(command, args, { timeout: timeoutMs, maxBuffer: MAX_OUTPUT, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', LANG: 'C' } }, (err, stdout, stderr) => {
+        if (!err) return resolve({ ok: true, stdout: `${stdout}` });
+        const said = `${stderr}`.trim().split('\n').slice(-2).join(' ').slice(0, 300);
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${command} is not installed (apt-get install cups-client)` : err.killed ? `${command} gave no answer within ${timeoutMs / 1000} s` : said || err.message;
+        resolve({ ok: false, message: why });
+      });
+    } catch (err) {
+      // execFile throws at once on an argument it cannot pass (a NUL byte).
+      resolve({ ok: false, message: `${command} could not be run: ${(err as Error).message}` });
+    }
   });
 }
 
@@ -59,10 +64,30 @@ export interface PrinterState {
   said: string;
 }
 
+/**
+ * CUPS compares queue names without case (ASCII): `lp -d cabinpdf` prints on CabinPDF and says « request id is
+ * cabinpdf-1 », while lpstat writes the queue's own spelling (`printer CabinPDF …`, `CabinPDF-1 …`). So a config naming
+ * the queue in another case is still the same queue, and a job is found by its number (unique in a CUPS server).
+ */
+const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+const sameName = (a: string, b: string): boolean => asciiLower(a) === asciiLower(b);
+
+/** The number of a job id (`CabinPDF-12` → `12`), undefined for what is no job id. */
+const jobNumber = (id: string): string | undefined => /-(\d+)$/.exec(id)?.[1]?.replace(/^0+(?=\d)/, '');
+
+/**
+ * A job id as lp prints it: a queue name (config.ts's rule: no blank, /, # or \\, not starting with `-`) and its
+ * number. Anything else is never given to cancel, where it could be read as an option.
+ */
+export const isJobId = (job: string): boolean => /^[^\s/#\\-][^\s/#\\]{0,126}-\d{1,10}$/.test(job);
+
 /** The state of `printer` in lpstat's output, or null when the output does not describe it. */
 export function parsePrinter(stdout: string, printer: string): PrinterState | null {
   const lines = stdout.split('\n');
-  const first = lines.findIndex((l) => l.startsWith(`printer ${printer} `));
+  const first = lines.findIndex((l) => {
+    const name = /^printer (\S+) /.exec(l)?.[1];
+    return name !== undefined && sameName(name, printer);
+  });
   if (first < 0) return null;
   const head = lines[first]!.trim().replace(/\s+/g, ' ');
   const rest: string[] = [];
@@ -73,7 +98,7 @@ export function parsePrinter(stdout: string, printer: string): PrinterState | nu
   const long = rest.findIndex((l) => l.startsWith('Form mounted:'));
   const message = (long < 0 ? rest : rest.slice(0, long)).filter((l) => l !== '');
   return {
-    enabled: !head.startsWith(`printer ${printer} disabled`),
+    enabled: !/^printer \S+ disabled/.test(head),
     alerts: alertsOf(rest),
     message: message.join(' ').slice(0, 300),
     said: [head, ...message].join(' ').slice(0, 300),
@@ -171,10 +196,14 @@ export type JobStatus =
   | { job: 'unknown'; said: string };
 
 export async function jobStatus(target: LpTarget, job: string): Promise<JobStatus> {
+  const number = isJobId(job) ? jobNumber(job) : undefined;
+  if (number === undefined) return { job: 'failed', said: `${JSON.stringify(job.slice(0, 80))} is no CUPS job id` };
   const lpstat = target.lpstat ?? 'lpstat';
   const open = await run(lpstat, [...serverArgs(target), '-l', '-W', 'not-completed', '-o', target.printer]);
   if (!open.ok) return { job: 'unknown', said: open.message };
-  const waiting = parseJobs(open.stdout).find((j) => j.id === job);
+  // By its number: lpstat spells the queue as CUPS does, lp as the config does (sameName).
+  const isIt = (j: JobLine): boolean => jobNumber(j.id) === number;
+  const waiting = parseJobs(open.stdout).find(isIt);
   if (waiting) {
     const printer = await printerState(target);
     const problem = printer ? problemOf(printer) : undefined;
@@ -184,7 +213,7 @@ export async function jobStatus(target: LpTarget, job: string): Promise<JobStatu
   }
   const closed = await run(lpstat, [...serverArgs(target), '-l', '-W', 'completed', '-o', target.printer]);
   if (!closed.ok) return { job: 'unknown', said: closed.message };
-  const ended = parseJobs(closed.stdout).find((j) => j.id === job);
+  const ended = parseJobs(closed.stdout).find(isIt);
   if (!ended) return { job: 'failed', said: `CUPS no longer knows job ${job}` };
   const bad = ended.alerts.filter((a) => /cancel|abort|with-errors|error$/.test(a));
   return bad.length > 0 ? { job: 'failed', said: `job ${job} ended: ${bad.join(' ')}` } : { job: 'completed' };
@@ -192,6 +221,7 @@ export async function jobStatus(target: LpTarget, job: string): Promise<JobStatu
 
 /** `cancel [-h SERVER] JOB`. Never throws. */
 export async function cancelJob(target: LpTarget, job: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  if (!isJobId(job)) return { ok: false, message: `${JSON.stringify(job.slice(0, 80))} is no CUPS job id: not cancelled` };
   const r = await run(target.cancel ?? 'cancel', [...serverArgs(target), job]);
   return r.ok ? { ok: true } : r;
 }

@@ -53,6 +53,12 @@ describe('parsePrinter', () => {
     expect(parsePrinter(PRINTER.mediaEmpty, 'CabinPDF')?.alerts).toEqual(['media-empty-error', 'paused']);
   });
 
+  it('the queue whatever the case the config spells it in (CUPS compares names without case)', () => {
+    expect(parsePrinter(PRINTER.disabled, 'cabinpdf')).toMatchObject({ enabled: false, alerts: ['paused'] });
+    expect(parsePrinter(PRINTER.idle, 'CABINPDF')?.enabled).toBe(true);
+    expect(parsePrinter(PRINTER.idle, 'cabinpd')).toBeNull();
+  });
+
   it('null for what does not describe this queue (another one, an error, nothing)', () => {
     expect(parsePrinter(PRINTER.idle, 'Other')).toBeNull();
     expect(parsePrinter(PRINTER.idle, 'Cabin')).toBeNull();
@@ -148,6 +154,24 @@ esac
     expect(await jobStatus(fake({ fail: true }), 'CabinPDF-1')).toEqual({ job: 'unknown', said: 'lpstat: Bad file descriptor' });
     expect(await jobStatus({ printer: 'CabinPDF', lpstat: join(dir, 'none') }, 'CabinPDF-1')).toEqual({ job: 'unknown', said: `${join(dir, 'none')} is not installed (apt-get install cups-client)` });
     expect(await printerState({ printer: 'CabinPDF', lpstat: join(dir, 'none') })).toBeNull();
+  });
+
+  it('finds the job by its number when lp spelt the queue in the config’s case, not lpstat’s', async () => {
+    expect(await jobStatus(fake({ notCompleted: JOBS.heldOnStopped, printer: PRINTER.disabled }), 'cabinpdf-2')).toMatchObject({ job: 'pending', problem: 'stopped' });
+    expect(await jobStatus(fake({ notCompleted: '', completed: JOBS.completed }), 'cabinpdf-1')).toEqual({ job: 'completed' });
+    // Another job's number is not this one.
+    expect(await jobStatus(fake({ notCompleted: JOBS.heldOnStopped, completed: JOBS.completed }), 'CabinPDF-12')).toEqual({ job: 'failed', said: 'CUPS no longer knows job CabinPDF-12' });
+  });
+
+  it('never gives cancel (nor lpstat) what is no job id: an option, a blank, nothing', async () => {
+    const t = fake({ notCompleted: JOBS.notCompleted });
+    rmSync(join(dir, 'cancelled'), { force: true });
+    for (const odd of ['-a', '--help', '-h', 'CabinPDF-1 -a', '', 'CabinPDF', '-x-1', 'a/b-1']) {
+      expect(await cancelJob(t, odd)).toMatchObject({ ok: false, message: expect.stringMatching(/is no CUPS job id: not cancelled$/) });
+      expect(await jobStatus(t, odd)).toMatchObject({ job: 'failed', said: expect.stringMatching(/is no CUPS job id$/) });
+    }
+    expect(() => readFileSync(join(dir, 'cancelled'), 'utf8')).toThrow();
+    expect(() => readFileSync(join(dir, 'calls'), 'utf8')).toThrow();
   });
 
   it('cancel -h SERVER JOB, and what cancel said when it could not', async () => {

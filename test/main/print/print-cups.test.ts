@@ -157,3 +157,26 @@ it('a printer nobody can reach (a socket:// queue on a closed port): the job is 
   const open = spawnSync('lpstat', ['-h', cups.server, '-W', 'not-completed', '-o', target.printer], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
   expect(parseJobs(open.stdout).map((j) => j.id)).not.toContain(job);
 }, 60_000);
+
+it('a config naming the queue in another case (CUPS ignores it; lp says « cabinpdf-N », lpstat « CabinPDF-N »): a stopped queue is still seen, and a held job still found and cancelled', async () => {
+  const target = { printer: cups.printer.toLowerCase(), server: cups.server };
+  expect(spawnSync('/usr/sbin/cupsdisable', ['-h', cups.server, cups.printer]).status).toBe(0);
+  try {
+    // printPdf does not queue a report on the stopped queue, though the config spells it otherwise.
+    expect(await printPdf(target, new Uint8Array([0x25, 0x50, 0x44, 0x46]), PRINT_TITLE)).toMatchObject({ ok: false, problem: 'stopped' });
+    const dir = mkdtempSync(join(tmpdir(), 'cabin-case-'));
+    const file = join(dir, 'held.txt');
+    writeFileSync(file, 'A report that must not come out later.\n');
+    const taken = await lp(target, file, PRINT_TITLE);
+    rmSync(dir, { recursive: true, force: true });
+    const job = taken.ok ? taken.job! : taken.message;
+    expect(job).toMatch(/^cabinpdf-\d+$/);
+    expect(await jobStatus(target, job)).toMatchObject({ job: 'pending', problem: 'stopped' });
+    const end = await followJob({ status: () => jobStatus(target, job), cancel: () => cancelJob(target, job), onPending: () => undefined, clock: systemClock, everyMs: 200, limitMs: 600 }).done;
+    expect(end).toMatchObject({ state: 'failed', problem: 'stopped', cancelled: true });
+    const open = spawnSync('lpstat', ['-h', cups.server, '-W', 'not-completed', '-o', cups.printer], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+    expect(parseJobs(open.stdout).map((j) => j.id.split('-').pop())).not.toContain(job.split('-').pop());
+  } finally {
+    spawnSync('/usr/sbin/cupsenable', ['-h', cups.server, cups.printer]);
+  }
+}, 60_000);
