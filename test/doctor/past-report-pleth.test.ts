@@ -62,6 +62,7 @@ describe('the past report’s pleth excerpts', () => {
     const p = curvePoints([0, 10, 5]).split(' ').map((xy) => xy.split(',').map(Number));
     expect(p).toEqual([[0, 58], [200, 2], [400, 30]]);
     expect(curvePoints(wave(4000)).split(' ')).toHaveLength(400);
+    expect(curvePoints(wave(3999)).split(' ')).toHaveLength(400);
     expect(curvePoints([7, 7])).toBe('0.0,30.0 400.0,30.0');
     expect(curvePoints([])).toBe('');
   });

@@ -14,9 +14,8 @@ const H = 60;
  */
 export function curvePoints(samples: readonly number[]): string {
   if (samples.length === 0) return '';
-  const step = Math.max(1, samples.length / MAX_POINTS);
-  const picked: number[] = [];
-  for (let i = 0; i < samples.length; i += step) picked.push(samples[Math.floor(i)]!);
+  const count = Math.min(samples.length, MAX_POINTS);
+  const picked = Array.from({ length: count }, (_, i) => samples[Math.floor((i * samples.length) / count)]!);
   let min = Infinity;
   let max = -Infinity;
   for (const v of picked) {

@@ -67,6 +67,7 @@ export async function renderReportPdf(input: ReportPdfInput): Promise<Uint8Array
   s.header();
   s.consultation();
   s.readings();
+  s.markedPleth();
   s.devices();
   s.snapshots();
   s.notes();

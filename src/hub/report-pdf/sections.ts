@@ -2,6 +2,7 @@ import { CATALOGUE } from '../../shared/catalogue.ts';
 import type { Language } from '../../shared/language.ts';
 import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { drawTrend } from './charts.ts';
+import { drawPassage } from './pleth.ts';
 import { cleanLine, cleanText, clockTime, clockWords, dateTime, dayOf, decimalsOf, formatNumber, offsetAt, tableTime, unitText, valueText } from './format.ts';
 import type { ParsedReportPdfInput } from './input.ts';
 import type { Writer } from './layout.ts';
@@ -229,6 +230,27 @@ export class Sections {
         { index: 1, color: '#1f4e9c', label: this.second ? 'diastolique / diastolic' : 'diastolique' },
       ]);
     if (spo2.length >= 2) chart(this.l('spo2Trend'), spo2, [{ index: 0, color: '#1f4e9c', label: 'SpO2' }]);
+  }
+
+  /**
+   * The passages of the pleth the doctor kept during the call (« Garder ce passage »), after the readings: each its
+   * time (and day when not the consultation's), duration and device, then its curve in a small frame.
+   */
+  markedPleth(): void {
+    const passages = (this.input.report.pleth ?? []).filter((p) => p.marked).sort((a, b) => a.t - b.t);
+    if (passages.length === 0) return;
+    this.w.heading(this.l('plethMarked'));
+    this.sentence('plethMarkedHelp');
+    const h = 46;
+    for (const p of passages) {
+      const seconds = formatNumber(p.samples.length / p.rate, 1, 'fr');
+      const when = `${tableTime(p.t)}${dayOf(p.t) !== this.day ? `, ${dayOf(p.t)}` : ''}`;
+      this.w.ensure(h + 20);
+      this.w.paragraph(`${when} — ${seconds} s — ${this.line(this.deviceLabel(p.deviceId), DEVICE_CHARS)}`, { size: 8.5 });
+      drawPassage(this.w.doc, { x: this.w.left, y: this.w.doc.y, w: this.w.width, h }, p);
+      this.w.doc.x = this.w.left;
+      this.w.doc.y += h + 6;
+    }
   }
 
   /** A reading's device as the cabin described it (manufacturer and model), or its id when it was not described. */
