@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus, MemoryNetwork, type ClusterBus, type RoutedFrame } from '../../src/hub/cluster/bus.ts';
+import { PresenceView } from '../../src/hub/cluster/presence.ts';
 import { RedisBus } from '../../src/hub/cluster/redis-bus.ts';
 import { PrivateRedis } from '../helpers/redis.ts';
 
@@ -28,7 +29,7 @@ afterAll(() => redis.close());
 let prefixes = 0;
 /** Three nodes on one network: in memory, or on the test's Redis (each test with its own key prefix). */
 type OnError = (err: unknown, what: string) => void;
-const kinds: [string, (onError?: OnError) => Promise<ClusterBus[]>][] = [
+const kinds: [string, (onError?: OnError, presenceTtlS?: number) => Promise<ClusterBus[]>][] = [
   [
     'MemoryBus',
     (onError) => {
@@ -38,9 +39,9 @@ const kinds: [string, (onError?: OnError) => Promise<ClusterBus[]>][] = [
   ],
   [
     'RedisBus',
-    async (onError) => {
+    async (onError, presenceTtlS) => {
       const prefix = `t${++prefixes}`;
-      return Promise.all(['a', 'b', 'c'].map((n) => RedisBus.connect(redis.url, n, { prefix, ...(onError && { onError }) })));
+      return Promise.all(['a', 'b', 'c'].map((n) => RedisBus.connect(redis.url, n, { prefix, ...(onError && { onError }), ...(presenceTtlS && { presenceTtlS }) })));
     },
   ],
 ];
@@ -141,5 +142,51 @@ describe('RedisBus against a real redis-server', () => {
     );
     expect(err?.message).toMatch(/Redis at redis:\/\/:\*\*\*@127\.0\.0\.1/);
     expect(err?.message).not.toContain('s3cret');
+  });
+});
+
+describe.each(kinds)('%s: every node’s view of who is connected', (_name, make) => {
+  it('hears the other nodes at once, ignores a late departure from a node the account left, and catches a dead node at the sync', async () => {
+    const [a, b, c] = await make(undefined, 2);
+    let t = 1_000;
+    const changes: string[] = [];
+    const [va, vb, vc] = [a, b, c].map((bus, i) => new PresenceView(bus!, () => t, { onChange: (k, on) => i === 2 && changes.push(`${k} ${on ? 'on' : 'off'}`) }));
+    const cabin = { role: 'cabin' as const, id: 'cab-1' };
+    await va!.connected(cabin);
+    expect(va!.isOnline(cabin)).toBe(true); // its own node knows at once
+    await until(() => Promise.resolve(vc!.isOnline(cabin) && vb!.nodeOf(cabin) === 'a'));
+    // The cabin moves to node b (a's old socket closes later): nobody sees it away.
+    t = 2_000;
+    await vb!.connected(cabin);
+    await until(() => Promise.resolve(vc!.nodeOf(cabin) === 'b' && va!.nodeOf(cabin) === 'b'));
+    await va!.disconnected(cabin);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(vc!.nodeOf(cabin)).toBe('b');
+    expect(await c!.where(cabin)).toBe('b');
+    // Node b dies without a word (no news, no release): c finds out at its sync, once the entry expired.
+    t = 3_000;
+    await b!.close();
+    await until(async () => (await c!.where(cabin)) === null, 8000);
+    expect(vc!.isOnline(cabin)).toBe(true);
+    await vc!.sync([]);
+    expect(vc!.isOnline(cabin)).toBe(false);
+    expect(vc!.awaySince(cabin)).toBe(3_000);
+    expect(changes).toEqual(['cabin:cab-1 on', 'cabin:cab-1 off']);
+    await Promise.all([a, c].map((n) => n!.close()));
+  });
+
+  it('a sync re-creates this node’s own entries that the bus forgot (Redis restarted empty)', async () => {
+    const [a, b] = await make();
+    const va = new PresenceView(a!, () => 5);
+    const vb = new PresenceView(b!, () => 5);
+    const doctor = { role: 'doctor' as const, id: 'dr.a' };
+    await va.connected(doctor);
+    await a!.release(doctor); // as if the bus lost it
+    expect(await b!.where(doctor)).toBeNull();
+    await va.sync([doctor]);
+    expect(await b!.where(doctor)).toBe('a');
+    await vb.sync([]);
+    expect(vb.nodeOf(doctor)).toBe('a');
+    await Promise.all([a, b].map((n) => n!.close()));
   });
 });

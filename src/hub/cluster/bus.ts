@@ -22,9 +22,12 @@ export interface RoutedFrame {
   frame: string;
 }
 
-/** News for every node, the sender's included: `queue` (the waiting queue changed), `revoke` (a session ended: its sid). */
-export type Topic = 'queue' | 'revoke';
-export const TOPICS: readonly Topic[] = ['queue', 'revoke'];
+/**
+ * News for every node, the sender's included: `queue` (the waiting queue changed), `revoke` (a session ended: its sid),
+ * `presence` (a socket came or went: src/hub/cluster/presence.ts).
+ */
+export type Topic = 'queue' | 'revoke' | 'presence';
+export const TOPICS: readonly Topic[] = ['queue', 'revoke', 'presence'];
 
 export interface ClusterBus {
   readonly nodeId: string;
@@ -39,6 +42,8 @@ export interface ClusterBus {
   refresh(ps: readonly Presence[]): Promise<void>;
   /** The node that holds the socket of `p`, or null when none does. */
   where(p: Presence): Promise<string | null>;
+  /** Every entry (`role:id` → node), for a node to catch up with what it did not hear (another node died). */
+  all(): Promise<Map<string, string>>;
   /** Sends a frame to `node`, for its socket of `m.to`. */
   route(node: string, m: RoutedFrame): Promise<void>;
   onRouted(fn: (m: RoutedFrame) => void): void;
@@ -129,6 +134,10 @@ export class MemoryBus implements ClusterBus {
 
   where(p: Presence): Promise<string | null> {
     return Promise.resolve(this.net.presence.get(presenceKey(p)) ?? null);
+  }
+
+  all(): Promise<Map<string, string>> {
+    return Promise.resolve(new Map(this.net.presence));
   }
 
   route(node: string, m: RoutedFrame): Promise<void> {

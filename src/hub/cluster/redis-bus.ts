@@ -136,6 +136,24 @@ export class RedisBus implements ClusterBus {
     return this.cmd.get(this.key(p));
   }
 
+  /** SCAN over the presence keys (never KEYS, which blocks Redis), then their values in batches. */
+  async all(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const head = `${this.prefix}:presence:`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.cmd.scan(cursor, 'MATCH', `${head}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const nodes = await this.cmd.mget(...keys);
+      keys.forEach((k, i) => {
+        const node = nodes[i];
+        if (node) out.set(k.slice(head.length), node);
+      });
+    } while (cursor !== '0');
+    return out;
+  }
+
   async route(node: string, m: RoutedFrame): Promise<void> {
     await this.cmd.publish(this.channel('node', node), JSON.stringify(m));
   }
