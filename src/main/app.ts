@@ -344,7 +344,8 @@ export async function startCabin(config: KioskConfig, opts: CabinOptions = {}): 
     async stop() {
       for (const t of timers) clock.clearInterval(t);
       delivery?.stop();
-      printer?.stop();
+      // Waits for the follow of a job the printer holds to cancel it: not left to print for the next patient.
+      await printer?.close();
       patients?.stop();
       await hub?.stop();
       await supervisor.stop();

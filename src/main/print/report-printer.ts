@@ -53,6 +53,8 @@ export class ReportPrinter {
   private timer: TimerHandle | undefined;
   /** The CUPS job being followed, if any (it outlives the end screen until it is finished). */
   private following: FollowHandle | undefined;
+  /** The jobs under way (fetching, given to lp, followed), for `close`. */
+  private readonly running = new Set<Promise<void>>();
   private readonly retry: { tries: number; everyMs: number };
 
   constructor(private readonly opts: ReportPrinterOptions) {
@@ -90,7 +92,7 @@ export class ReportPrinter {
     this.stop();
     const generation = this.generation;
     this.set({ state: 'preparing' });
-    void this.attempt(id, generation, 1);
+    this.track(this.attempt(id, generation, 1));
     return this.view;
   }
 
@@ -106,13 +108,31 @@ export class ReportPrinter {
     this.following?.finish();
   }
 
+  /**
+   * `stop`, then waits (at most `ms`) for the jobs it ended: the kiosk stopping lets the follow cancel a job the printer
+   * still holds, and record it, before the process goes (a job left in CUPS would print for the next patient once the
+   * printer is seen to).
+   */
+  async close(ms = 10_000): Promise<void> {
+    this.stop();
+    if (this.running.size === 0) return;
+    let timer: TimerHandle | undefined;
+    await Promise.race([Promise.all(this.running), new Promise<void>((resolve) => (timer = this.opts.clock.setTimeout(resolve, ms)))]);
+    this.opts.clock.clearTimeout(timer);
+  }
+
+  private track(job: Promise<void>): void {
+    const p: Promise<void> = job.catch((err: unknown) => this.opts.log.error({ err }, 'printing the report failed')).finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
   private async attempt(id: string, generation: number, n: number): Promise<void> {
     const got = await this.opts.fetch(id);
     if (generation !== this.generation) return;
     if (!got.ok) {
       if (got.retry && n < this.retry.tries) {
         this.opts.log.info({ consultationId: id, code: got.code, try: n }, 'report not printed yet: trying again');
-        this.timer = this.opts.clock.setTimeout(() => void this.attempt(id, generation, n + 1), this.retry.everyMs);
+        this.timer = this.opts.clock.setTimeout(() => this.track(this.attempt(id, generation, n + 1)), this.retry.everyMs);
         return;
       }
       return this.failed(id, `the hub gave no report (${got.code}: ${got.message})`);

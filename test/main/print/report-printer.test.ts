@@ -306,6 +306,48 @@ describe('ReportPrinter follows the job in CUPS', () => {
     expect(r.printer.get().cancelled).toBeUndefined();
   });
 
+  it('close (the kiosk stopping) waits for the follow to cancel a held job and record it; at once when nothing prints; its limit at most', async () => {
+    const r = rig({ cups: [NO_PAPER] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    await r.later(2000);
+    // No settling: what close awaited is done when it returns (stop alone would leave the cancel to a process ending).
+    await r.printer.close();
+    expect(r.cancelled).toEqual(['CabinPDF-1']);
+    expect(r.incidents.at(-1)).toMatch(/^report of consultation c-1 not printed \(job cancelled\): CabinPDF-1: held after 2 s/);
+    expect(r.clock.pending).toBe(0);
+
+    const idle = rig({ cups: [PENDING] });
+    await idle.printer.close();
+    expect(idle.clock.pending).toBe(0);
+
+    // A follow that never ends (lpstat hung past its own timeout) does not keep the kiosk from stopping.
+    const clock = new ManualClock();
+    const stuck = new ReportPrinter({
+      printer: { auto: true },
+      fetch: async () => PDF,
+      print: async () => ({ ok: true, job: 'CabinPDF-1' }),
+      follow: () => ({ done: new Promise(() => undefined), finish: () => undefined }),
+      emit: () => undefined,
+      incident: () => undefined,
+      log: silentLogger(),
+      clock,
+    });
+    stuck.onSession({ phase: 'exam', sessionId: 'visit-1', language: 'fr', startedAt: 0, assistant: false, idleWarning: null, readings: [] });
+    stuck.onCall({ state: 'active', consultationId: 'c-1', doctorName: null, peerPresent: false, polite: false, iceServers: [], error: null });
+    stuck.onSession({ phase: 'end', sessionId: 'visit-1', language: 'fr', startedAt: 0, assistant: false, idleWarning: null, readings: [] });
+    await r.settle();
+    expect(stuck.get().state).toBe('printing');
+    let closed = false;
+    const closing = stuck.close(5000).then(() => (closed = true));
+    await r.settle();
+    expect(closed).toBe(false);
+    clock.advance(5000);
+    await closing;
+    expect(clock.pending).toBe(0);
+  });
+
   it('a stopped queue refused before lp names its trouble', async () => {
     const r = rig({ lp: { ok: false, message: 'the printer is stopped: printer CabinPDF disabled since Mon Dec 7 05:49:10 2026 - Paused', problem: 'stopped' }, cups: [] });
     await visitWithDoctor(r);
