@@ -27,8 +27,9 @@ fi
 # espeak-ng and opus-tools: the build speaks the kiosk's default voice pack offline and encodes it;
 # dbus and python3-dbusmock: the fake bluetoothd of the Bluetooth LE tests (a private bus, no adapter needed);
 # cups, cups-client and cups-pdf: the kiosk prints the patient's copy with lp (its test prints to a private cups-pdf queue);
-# redis-server: the hub nodes of a region share presence, routing and counters through Redis (its tests start their own).
-packages=(socat libusb-1.0-0 chromium coturn espeak-ng opus-tools dbus python3-dbusmock poppler-utils fonts-dejavu-core cups cups-client cups-pdf redis-server)
+# redis-server: the hub nodes of a region share presence, routing and counters through Redis (its tests start their own);
+# haproxy: the load balancer in front of a region's hub nodes (resources/hub/haproxy.cfg, tested in front of a hub).
+packages=(socat libusb-1.0-0 chromium coturn espeak-ng opus-tools dbus python3-dbusmock poppler-utils fonts-dejavu-core cups cups-client cups-pdf redis-server haproxy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
