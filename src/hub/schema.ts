@@ -216,6 +216,30 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE consultation_pleth;
   ALTER TABLE consultation_pleth_marked RENAME TO consultation_pleth;
   `,
+  // A device's special value (issue 13: NaN, NRes, ±INFINITY, reserved) is a report reading without a number, kept as
+  // its reason (`absent`): exactly one of value or absent. SQLite cannot drop a NOT NULL: the table is rebuilt (nothing
+  // refers to it), every row kept.
+  `
+  CREATE TABLE report_readings_v16 (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    value REAL,
+    absent TEXT,
+    unit TEXT NOT NULL,
+    t REAL NOT NULL,
+    device_id TEXT,
+    measurement_id TEXT,
+    from_cabin_at INTEGER,
+    meta TEXT CHECK (meta IS NULL OR json_valid(meta)),
+    PRIMARY KEY (consultation_id, id),
+    CHECK ((value IS NULL) <> (absent IS NULL))
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO report_readings_v16 (consultation_id, id, code, value, absent, unit, t, device_id, measurement_id, from_cabin_at, meta)
+    SELECT consultation_id, id, code, value, NULL, unit, t, device_id, measurement_id, from_cabin_at, meta FROM report_readings;
+  DROP TABLE report_readings;
+  ALTER TABLE report_readings_v16 RENAME TO report_readings;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,7 +5,7 @@ import { EndCauseSchema, IceServerSchema, SignalDataSchema } from './hub-protoco
 import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
 import { PatientIdentitySchema } from './patient-identity.ts';
-import { ObservationSchema, ReadingSchema, WireReadingSchema } from './observation.ts';
+import { ObservationFields, ReadingSchema, WireReadingSchema } from './observation.ts';
 import { PrintViewSchema } from './print.ts';
 import { SpeechFailureSchema } from './voice-pack.ts';
 
@@ -64,7 +64,7 @@ export type BleView = z.infer<typeof BleViewSchema>;
 const BleAddress = z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/);
 export type DeviceView = z.infer<typeof DeviceViewSchema>;
 
-export const WaveformSchema = ObservationSchema.pick({ deviceId: true, code: true, t: true }).extend({
+export const WaveformSchema = ObservationFields.pick({ deviceId: true, code: true, t: true }).extend({
   rate: z.number().positive(),
   samples: z.array(z.number().finite()),
 });

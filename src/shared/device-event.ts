@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MdcCodeSchema } from './catalogue.ts';
-import { DeviceClockSchema, ObservationFlagSchema, OBSERVATION_FLAGS, ObservationSchema, ReportedValueSchema } from './observation.ts';
+import { DeviceClockSchema, ObservationFields, ObservationFlagSchema, OBSERVATION_FLAGS, ReportedValueSchema, valueOrAbsent } from './observation.ts';
 
 export { DeviceClockSchema, ObservationFlagSchema, OBSERVATION_FLAGS, ReportedValueSchema };
 export type { DeviceClock, ObservationFlag } from './observation.ts';
@@ -26,19 +26,24 @@ export const RecordRefSchema = z.object({
   stored: z.boolean().optional(),
 });
 
-/** A driver's observation: the contract's fields (ObservationSchema, same limits), the device and time optional. */
-export const ObservationEventSchema = ObservationSchema.pick({ code: true, value: true, unit: true, t: true, measurementId: true })
-  .partial({ t: true })
-  .extend({
-    kind: z.literal('observation'),
-    device: z.string().optional(),
-    /** Decimal places the device gave (an IEEE 11073 exponent of −2 keeps 37.60 as 37.60 for the record). */
-    decimals: z.number().int().min(0).max(8).optional(),
-    reported: ReportedValueSchema.optional(),
-    flags: z.array(ObservationFlagSchema).max(OBSERVATION_FLAGS.length).optional(),
-    deviceClock: DeviceClockSchema.optional(),
-    record: RecordRefSchema.optional(),
-  });
+/**
+ * A driver's observation: the contract's fields (ObservationSchema, same limits), the device and time optional;
+ * exactly one of a value or an absent reason (the device sent a special value: NaN, NRes, ±INFINITY, reserved).
+ */
+export const ObservationEventSchema = valueOrAbsent(
+  ObservationFields.pick({ code: true, value: true, absent: true, unit: true, t: true, measurementId: true })
+    .partial({ t: true })
+    .extend({
+      kind: z.literal('observation'),
+      device: z.string().optional(),
+      /** Decimal places the device gave (an IEEE 11073 exponent of −2 keeps 37.60 as 37.60 for the record). */
+      decimals: z.number().int().min(0).max(8).optional(),
+      reported: ReportedValueSchema.optional(),
+      flags: z.array(ObservationFlagSchema).max(OBSERVATION_FLAGS.length).optional(),
+      deviceClock: DeviceClockSchema.optional(),
+      record: RecordRefSchema.optional(),
+    }),
+);
 
 export const WaveformEventSchema = z.object({
   kind: z.literal('waveform'),

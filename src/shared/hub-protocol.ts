@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LanguageSchema } from './language.ts';
 import { NetCheckSchema } from './netcheck.ts';
-import { StoredObservationSchema, WireReadingSchema } from './observation.ts';
+import { StoredObservationFields, valueOrAbsent, WireReadingFields } from './observation.ts';
 import { PatientIdentitySchema } from './patient-identity.ts';
 import { DeviceIdSchema, MAX_EXCERPT_SAMPLES, PlethExcerptSchema, VisitDeviceSchema } from './visit-devices.ts';
 
@@ -141,20 +141,22 @@ export const REPORT_PART_BYTES = 48 * 1024;
 /**
  * Readings as the doctor's console received them from the cabin, for the report; a code of a newer catalogue is
  * accepted (WireReadingSchema). The device is optional here only: reports stored before readings carried their
- * device have none.
+ * device have none. Exactly one of a value or an absent reason (the device's special value), as on every hop.
  */
-export const ReportReadingSchema = WireReadingSchema.partial({ deviceId: true });
+export const ReportReadingSchema = valueOrAbsent(WireReadingFields.partial({ deviceId: true }));
 export type ReportReading = z.infer<typeof ReportReadingSchema>;
 /** A report reading as the hub reads it back from its store (and serves it): whatever was stored is shown. */
-export const StoredReportReadingSchema = StoredObservationSchema.omit({ sessionId: true })
-  .partial({ deviceId: true })
-  .extend({
-    /**
-     * Set when the cabin delivered this reading itself (hub time, ms): the doctor's console never confirmed it during
-     * the call (the doctor was away, or the cabin restarted); it may have arrived after the consultation ended.
-     */
-    fromCabinAt: z.number().optional(),
-  });
+export const StoredReportReadingSchema = valueOrAbsent(
+  StoredObservationFields.omit({ sessionId: true })
+    .partial({ deviceId: true })
+    .extend({
+      /**
+       * Set when the cabin delivered this reading itself (hub time, ms): the doctor's console never confirmed it during
+       * the call (the doctor was away, or the cabin restarted); it may have arrived after the consultation ended.
+       */
+      fromCabinAt: z.number().optional(),
+    }),
+);
 export type StoredReportReading = z.infer<typeof StoredReportReadingSchema>;
 export const ReportIncidentSchema = z.object({ t: z.number(), side: RoleSchema.or(z.literal('hub')), detail: z.string().max(500) });
 

@@ -48,10 +48,37 @@ export const ReportedValueSchema = z.object({
 });
 
 /**
- * One observation, declared once: every hop (main's store and outbox, the bridge, the data channel, the hub's
- * report) derives its schema from this one, so the limits are the same everywhere (the strictest the hops had).
+ * Why an observation has no value: the device measured and reported one of IEEE 11073's special values instead of a
+ * number (ble-fhir.md §B0: SFLOAT/FLOAT NaN, NRes, ±INFINITY, reserved), named as the device said it. The record keeps
+ * the fact (FHIR `dataAbsentReason`), never a made-up number.
  */
-export const ObservationSchema = z.object({
+export const ABSENT_REASONS = ['nan', 'nres', 'positive-infinity', 'negative-infinity', 'reserved'] as const;
+export const AbsentReasonSchema = z.enum(ABSENT_REASONS);
+export type AbsentReason = z.infer<typeof AbsentReasonSchema>;
+
+/** True when `o` has exactly one of a value or an absent reason (the rule `valueOrAbsent` applies). */
+export function hasValueOrAbsent(o: { value?: unknown; absent?: unknown }): boolean {
+  return (o.value === undefined) !== (o.absent === undefined);
+}
+
+/**
+ * A final schema of a hop with the one-of rule: exactly one of `value` or `absent`. zod 4 refuses `.omit`, `.pick`
+ * and `.partial` on a refined object, so the hops derive from the unrefined `…Fields` objects and each schema that is
+ * parsed at a hop goes through this, once, last.
+ */
+export function valueOrAbsent<S extends z.ZodObject>(schema: S): S {
+  return schema.refine((o: { value?: unknown; absent?: unknown }) => hasValueOrAbsent(o), {
+    message: 'an observation has exactly one of a value or an absent reason',
+    path: ['value'],
+  });
+}
+
+/**
+ * One observation's fields, declared once: every hop (main's store and outbox, the bridge, the data channel, the
+ * hub's report) derives its schema from these, so the limits are the same everywhere (the strictest the hops had),
+ * and applies `valueOrAbsent` to its final schema.
+ */
+export const ObservationFields = z.object({
   /** Stable id: the doctor's side dedupes and acknowledges by it. */
   id: z.string().min(1).max(100),
   /** The visit it belongs to; stays in the cabin. */
@@ -59,7 +86,10 @@ export const ObservationSchema = z.object({
   /** The device that measured it (`driver:port`). */
   deviceId: z.string().min(1).max(300),
   code: MdcCodeSchema,
-  value: z.number().finite(),
+  /** The measured value, in `unit`; absent when the device reported a special value instead (`absent`). */
+  value: z.number().finite().optional(),
+  /** Why there is no value (the device's special value): exactly one of `value` or `absent`. */
+  absent: AbsentReasonSchema.optional(),
   /** UCUM unit (the catalogue's unit of `code`). */
   unit: z.string().min(1).max(20),
   /** When it was measured, ms since the epoch. */
@@ -75,10 +105,13 @@ export const ObservationSchema = z.object({
   /** The device's clock at the reading (unset or skewed clocks are flagged to the doctor). */
   deviceClock: DeviceClockSchema.optional(),
 });
+/** One observation: its fields with exactly one of a value or an absent reason. */
+export const ObservationSchema = valueOrAbsent(ObservationFields);
 export type Observation = z.infer<typeof ObservationSchema>;
 
-/** An observation as it leaves main (bridge, data channel, hub report): without the session id. */
-export const ReadingSchema = ObservationSchema.omit({ sessionId: true });
+/** An observation's fields as it leaves main (bridge, data channel, hub report): without the session id. */
+export const ReadingFields = ObservationFields.omit({ sessionId: true });
+export const ReadingSchema = valueOrAbsent(ReadingFields);
 export type Reading = z.infer<typeof ReadingSchema>;
 
 /** A well-formed IEEE 11073 reference id, as a newer catalogue (a future driver) may add. */
@@ -92,14 +125,15 @@ export const WireMdcCodeSchema = z.union([
   z.custom<`MDC_${string}`>((v) => typeof v === 'string' && v.length <= 100 && WELL_FORMED_MDC.test(v), 'a well-formed MDC reference id'),
 ]);
 /** A reading on a hop between versions: the contract's limits, the code of `WireMdcCodeSchema`. */
-export const WireReadingSchema = ReadingSchema.extend({ code: WireMdcCodeSchema });
+export const WireReadingFields = ReadingFields.extend({ code: WireMdcCodeSchema });
+export const WireReadingSchema = valueOrAbsent(WireReadingFields);
 export type WireReading = z.infer<typeof WireReadingSchema>;
 
 /**
  * A stored observation as it is read back: what an older or newer version stored (a code or unit today's catalogue
  * does not know, a longer id) is still read, since stored data never vanishes; only the types are checked.
  */
-export const StoredObservationSchema = ObservationSchema.extend({
+export const StoredObservationFields = ObservationFields.extend({
   id: z.string(),
   sessionId: z.string(),
   deviceId: z.string(),
@@ -107,6 +141,7 @@ export const StoredObservationSchema = ObservationSchema.extend({
   unit: z.string(),
   measurementId: z.string().optional(),
 });
+export const StoredObservationSchema = valueOrAbsent(StoredObservationFields);
 export type StoredObservation = z.infer<typeof StoredObservationSchema>;
 
 /** The fields a device gives beside the value, kept by the stores as one JSON column. */
@@ -128,7 +163,7 @@ export function metaJson(o: ObservationMeta): string | null {
   return Object.keys(meta).length > 0 ? JSON.stringify(meta) : null;
 }
 
-const DecimalsSchema = ObservationSchema.shape.decimals.unwrap();
+const DecimalsSchema = ObservationFields.shape.decimals.unwrap();
 
 /**
  * A store row's `meta` column spread back into its fields, each checked on its own: one this version cannot read (a

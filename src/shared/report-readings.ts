@@ -4,7 +4,9 @@ import { OBSERVATION_FLAGS, type ObservationFlag } from './observation.ts';
 /**
  * The report's readings as the report PDF and the doctor console's past report show them: every spot measurement (a
  * reading with a `measurementId`) one row each, a cuff's SYS/DIA/MEAN on one row; continuous readings (no `measurementId`: an oximeter's stream, thousands
- * in a long consultation) summarised per device, code and minute; and the series of the trend charts.
+ * in a long consultation) summarised per device, code and minute; and the series of the trend charts. A reading the
+ * device gave without a number (`absent`: its special value) is a row of its own in the table, never a point of a
+ * trend or part of a minute's summary (no number is made up for it).
  */
 
 const SYS = 'MDC_PRESS_BLD_NONINV_SYS';
@@ -117,7 +119,7 @@ function continuousGroups(stream: readonly Reading[]): ContinuousGroup[] {
     const rows: MinuteRow[] = [...minutes.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([minute, rs]) => {
-        const values = rs.map((r) => r.value).sort((a, b) => a - b);
+        const values = rs.map((r) => r.value).filter(isNumber).sort((a, b) => a - b);
         const decimals = rs.reduce<number | undefined>((d, r) => (r.decimals === undefined ? d : Math.max(d ?? 0, r.decimals)), undefined);
         const clocks = rs.map((r) => r.deviceClock).filter((c) => c && (c.state === 'unset' || c.state === 'skewed'));
         return { minute, count: rs.length, min: values[0]!, median: median(values), max: values[values.length - 1]!, decimals, flags: mergedFlags(rs), clocks: clocks.slice(0, 1) };
@@ -127,12 +129,20 @@ function continuousGroups(stream: readonly Reading[]): ContinuousGroup[] {
   return out.sort((a, b) => (a.deviceId === b.deviceId ? a.code.localeCompare(b.code) : a.deviceId.localeCompare(b.deviceId)));
 }
 
+const isNumber = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
+
 export function organise(readings: readonly Reading[]): OrganisedReadings {
   const sorted = [...readings].sort(byTime);
-  const spots = sorted.filter((r) => r.measurementId !== undefined);
-  const stream = sorted.filter((r) => r.measurementId === undefined);
+  // A continuous reading without a number (an oximeter's NaN when the finger left, recorded once) is shown as a row.
+  const spots = sorted.filter((r) => r.measurementId !== undefined || !isNumber(r.value));
+  const stream = sorted.filter((r) => r.measurementId === undefined && isNumber(r.value));
   const spotList = spotRows(spots);
-  const bp = spotList.filter((r) => r.code === 'bp').map((r) => ({ t: r.t, values: r.readings.slice(0, 2).map((x) => x.value) }));
-  const spo2 = sorted.filter((r) => r.code === SPO2 && r.unit === '%').map((r) => ({ t: r.t, values: [r.value] }));
+  const bp = spotList
+    .filter((r) => r.code === 'bp')
+    .flatMap((r) => {
+      const [sys, dia] = [r.readings[0]!.value, r.readings[1]!.value];
+      return isNumber(sys) && isNumber(dia) ? [{ t: r.t, values: [sys, dia] }] : [];
+    });
+  const spo2 = sorted.flatMap((r) => (r.code === SPO2 && r.unit === '%' && isNumber(r.value) ? [{ t: r.t, values: [r.value] }] : []));
   return { spots: spotList, continuous: continuousGroups(stream), bp, spo2 };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PhaseSchema } from './bridge.ts';
 import { DeviceStatusSchema } from './device-event.ts';
 import { LanguageSchema } from './language.ts';
-import { ReadingSchema, WireMdcCodeSchema, WireReadingSchema } from './observation.ts';
+import { ReadingSchema, valueOrAbsent, WireMdcCodeSchema, WireReadingFields } from './observation.ts';
 
 /**
  * Cabin ⇄ doctor, over the two WebRTC data channels (ARCHITECTURE.md, "Telemetry").
@@ -155,7 +155,7 @@ export const CabinEventSchema = z.discriminatedUnion('type', [
    * A stored observation; resent until acknowledged; the doctor's side keeps the first copy of each id. A code of a
    * newer catalogue is accepted (a console older than the cabin still acknowledges it).
    */
-  WireReadingSchema.extend({ type: z.literal('observation') }).strict(),
+  valueOrAbsent(WireReadingFields.extend({ type: z.literal('observation') }).strict()),
   z.object({ type: z.literal('status'), deviceId: Id, status: DeviceStatusSchema, detail: z.string().max(500).optional(), t: z.number() }).strict(),
   z.object({ type: z.literal('devices'), devices: z.array(CallDeviceSchema).max(50) }).strict(),
   /** Declares a waveform stream of the `telemetry` channel. `t0`: ms (epoch) of sample index 0. */

@@ -26,7 +26,7 @@ function decode(driverId: string, file: string, input?: Buffer): Promise<DeviceE
 const spo2Changes = (events: DeviceEvent[]): { value: number; t: number }[] => {
   const out: { value: number; t: number }[] = [];
   for (const e of events) {
-    if (e.kind === 'observation' && e.code === 'MDC_PULS_OXIM_SAT_O2' && out.at(-1)?.value !== e.value) out.push({ value: e.value, t: e.t! });
+    if (e.kind === 'observation' && e.code === 'MDC_PULS_OXIM_SAT_O2' && out.at(-1)?.value !== e.value) out.push({ value: e.value!, t: e.t! });
   }
   return out;
 };

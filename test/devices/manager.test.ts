@@ -71,7 +71,7 @@ const usbPort = (path: string, vid = 'aaaa', pid = '0001', product?: string): Po
   product,
 });
 const values = (r: Rig, deviceId: string): number[] =>
-  r.messages.flatMap((m) => (m.type === 'event' && m.deviceId === deviceId && m.event.kind === 'observation' ? [m.event.value] : []));
+  r.messages.flatMap((m) => (m.type === 'event' && m.deviceId === deviceId && m.event.kind === 'observation' ? [m.event.value!] : []));
 
 describe('DeviceManager', () => {
   it('connects a device identified by USB ids, runs its link and reports its events', async () => {

@@ -65,7 +65,7 @@ async function configuredManager(ports: { path: string; driver: string }[]): Pro
 const observed = (messages: HostMessage[], code: string, deviceId?: string): number[] =>
   messages.flatMap((x) =>
     x.type === 'event' && x.event.kind === 'observation' && x.event.code === code && (deviceId === undefined || x.deviceId === deviceId)
-      ? [x.event.value]
+      ? [x.event.value!]
       : [],
   );
 

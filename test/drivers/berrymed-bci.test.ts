@@ -17,7 +17,7 @@ function fresh(): BleDecoder {
   d.connected({ nowMs: T0, utcOffsetMin: 0, address: '00:A0:50:12:34:56', available: [] });
   return d;
 }
-const valuesOf = (events: readonly DeviceEvent[], code: string): number[] => observations(events).filter((o) => o.code === code).map((o) => o.value);
+const valuesOf = (events: readonly DeviceEvent[], code: string): number[] => observations(events).filter((o) => o.code === code).map((o) => o.value!);
 const waves = (events: readonly DeviceEvent[]): WaveformEvent[] => events.filter((e): e is WaveformEvent => e.kind === 'waveform');
 const samples = (events: readonly DeviceEvent[]): number[] => waves(events).flatMap((w) => w.samples);
 const concat = (parts: readonly Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));

@@ -43,7 +43,7 @@ function frame(o: Fields = {}): Uint8Array {
 }
 
 const values = (events: readonly DeviceEvent[], code: string): number[] =>
-  events.flatMap((e) => (e.kind === 'observation' && e.code === code ? [e.value] : []));
+  events.flatMap((e) => (e.kind === 'observation' && e.code === code ? [e.value!] : []));
 const statuses = (events: readonly DeviceEvent[]): string[] =>
   events.flatMap((e) => (e.kind === 'status' ? [e.detail ? `${e.status}:${e.detail}` : e.status] : []));
 const observations = (events: readonly DeviceEvent[]): DeviceEvent[] => events.filter((e) => e.kind === 'observation');
@@ -188,7 +188,7 @@ describe('contec-cms50-legacy: simulator round trip', () => {
         expectValidEvents(driver, events);
         expect(statuses(events)).toEqual(['ok', 'probe-off:finger-out', 'ok']);
         const obs = (code: string, from: number, to: number): number[] =>
-          events.flatMap((e) => (e.kind === 'observation' && e.code === code && e.t! >= from && e.t! < to ? [e.value] : []));
+          events.flatMap((e) => (e.kind === 'observation' && e.code === code && e.t! >= from && e.t! < to ? [e.value!] : []));
         expect(obs(SAT, 0, 5000).every((v) => v >= 96 && v <= 98)).toBe(true);
         expect(obs(PR, 0, 5000).every((v) => v >= 68 && v <= 76)).toBe(true);
         expect(obs(SAT, 0, 5000).length).toBeGreaterThanOrEqual(5);

@@ -19,7 +19,7 @@ const PI = 'MDC_PULS_OXIM_PERF_REL';
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 const decode = (text: string): DeviceEvent[] => decodeChunks(driver, [ascii(text)]);
 const values = (events: readonly DeviceEvent[], code: string): number[] =>
-  events.flatMap((e) => (e.kind === 'observation' && e.code === code ? [e.value] : []));
+  events.flatMap((e) => (e.kind === 'observation' && e.code === code ? [e.value!] : []));
 const statuses = (events: readonly DeviceEvent[]): string[] =>
   events.flatMap((e) => (e.kind === 'status' ? [e.detail === undefined ? e.status : `${e.status}/${e.detail}`] : []));
 const observations = (events: readonly DeviceEvent[]): DeviceEvent[] => events.filter((e) => e.kind === 'observation');

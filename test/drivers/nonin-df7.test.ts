@@ -40,7 +40,7 @@ const bytes = (...parts: number[][]): Uint8Array => Uint8Array.from(parts.flat()
 const decode = (data: Uint8Array): DeviceEvent[] => decodeChunks(driver, [data]);
 
 const values = (events: readonly DeviceEvent[], code: string, from = -Infinity, to = Infinity): number[] =>
-  events.flatMap((e) => (e.kind === 'observation' && e.code === code && e.t! >= from && e.t! <= to ? [e.value] : []));
+  events.flatMap((e) => (e.kind === 'observation' && e.code === code && e.t! >= from && e.t! <= to ? [e.value!] : []));
 const statuses = (events: readonly DeviceEvent[]): string[] =>
   events.flatMap((e) => (e.kind === 'status' ? [`${e.status}${e.detail ? `/${e.detail}` : ''}`] : []));
 

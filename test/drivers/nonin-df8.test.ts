@@ -44,7 +44,7 @@ function decodeSeconds(parts: readonly number[][], d = driver.createDecoder()): 
 }
 
 const values = (events: readonly DeviceEvent[], code: string, from = -Infinity, to = Infinity): number[] =>
-  events.flatMap((e) => (e.kind === 'observation' && e.code === code && e.t! >= from && e.t! <= to ? [e.value] : []));
+  events.flatMap((e) => (e.kind === 'observation' && e.code === code && e.t! >= from && e.t! <= to ? [e.value!] : []));
 const statuses = (events: readonly DeviceEvent[]): string[] =>
   events.flatMap((e) => (e.kind === 'status' ? [`${e.status}${e.detail ? `/${e.detail}` : ''}`] : []));
 

@@ -55,7 +55,7 @@ function triples(ev: readonly DeviceEvent[]): { id: string; values: number[]; t:
     const id = e.measurementId ?? '';
     let m = out.find((x) => x.id === id);
     if (!m) out.push((m = { id, values: [0, 0, 0], t: e.t }));
-    m.values[[SYS, DIA, PULSE].indexOf(e.code)] = e.value;
+    m.values[[SYS, DIA, PULSE].indexOf(e.code)] = e.value!;
   }
   return out;
 }

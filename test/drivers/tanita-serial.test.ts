@@ -27,7 +27,7 @@ const decode = (text: string): DeviceEvent[] => decodeChunks(driver, [ascii(text
 const obs = (events: readonly DeviceEvent[]): ObservationEvent[] =>
   events.filter((e): e is ObservationEvent => e.kind === 'observation');
 const values = (events: readonly DeviceEvent[], code: string): number[] =>
-  obs(events).flatMap((e) => (e.code === code ? [e.value] : []));
+  obs(events).flatMap((e) => (e.code === code ? [e.value!] : []));
 const statuses = (events: readonly DeviceEvent[]): string[] =>
   events.flatMap((e) => (e.kind === 'status' ? [e.detail === undefined ? e.status : `${e.status}/${e.detail}`] : []));
 

@@ -18,7 +18,7 @@ const TEMP = 'MDC_TEMP_BODY';
 
 const obs = (events: readonly DeviceEvent[]): ObservationEvent[] =>
   events.filter((e): e is ObservationEvent => e.kind === 'observation');
-const temps = (events: readonly DeviceEvent[]): number[] => obs(events).map((e) => e.value);
+const temps = (events: readonly DeviceEvent[]): number[] => obs(events).map((e) => e.value!);
 const statuses = (events: readonly DeviceEvent[]): string[] =>
   events.flatMap((e) => (e.kind === 'status' ? [e.detail === undefined ? e.status : `${e.status}/${e.detail}`] : []));
 

@@ -165,7 +165,7 @@ describe('live consultation end to end (hub, kiosk, doctor console in Chromium)'
           chain.readings.forEach((r, i) => {
             if (r.code !== code) return;
             const at = chain.readingsAt[i]!;
-            if (prev !== undefined && r.value !== prev && at > from && at <= to) out.push({ key, id: r.id, value: r.value, at });
+            if (prev !== undefined && r.value !== prev && at > from && at <= to) out.push({ key, id: r.id, value: r.value!, at });
             prev = r.value;
           });
         }

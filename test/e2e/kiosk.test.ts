@@ -41,7 +41,7 @@ describe('kiosk in Chromium (browser mode, demo devices)', () => {
     await (typeof want === 'string' ? poll.toBe(want) : poll.toMatch(want));
   };
   const fmt = (r: Reading, lang: string) =>
-    new Intl.NumberFormat(lang, { minimumFractionDigits: DECIMALS[r.code] ?? 0, maximumFractionDigits: DECIMALS[r.code] ?? 0 }).format(r.value);
+    new Intl.NumberFormat(lang, { minimumFractionDigits: DECIMALS[r.code] ?? 0, maximumFractionDigits: DECIMALS[r.code] ?? 0 }).format(r.value!);
 
   /** No reading of the visit anywhere in the page's text, and no value element left. */
   async function expectNoPatientData(): Promise<void> {

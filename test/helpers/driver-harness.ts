@@ -135,7 +135,9 @@ export function expectValidEvents(driver: Driver, events: readonly DeviceEvent[]
     expect(parsed.success, JSON.stringify(e)).toBe(true);
     if (e.kind === 'observation') {
       expect(driver.manifest.codes).toContain(e.code);
-      expect(inRange(e.code, e.value), `${e.code}=${e.value} out of range`).toBe(true);
+      // Serial drivers never send an absent reason (only BLE's IEEE 11073 special values are one): always a number in range.
+      expect(e.absent, `${e.code} absent`).toBeUndefined();
+      expect(e.value !== undefined && inRange(e.code, e.value), `${e.code}=${e.value} out of range`).toBe(true);
     }
     if (e.kind === 'waveform') {
       expect(driver.manifest.codes).toContain(e.code);

@@ -225,3 +225,84 @@ describe('PHD identifiers and times', () => {
     expect(stableUuid('ab', '')).not.toBe(u);
   });
 });
+
+/**
+ * The PHD IG's rule for a numeric observation and each component (PhdNumericObservation, ble-fhir.md): exactly one of
+ * a value or a dataAbsentReason (a compound BP carries its values in its components). The problems, one line each.
+ */
+function phdValueIssues(b: Bundle): string[] {
+  const hasValue = (x: object): boolean => Object.keys(x).some((k) => k.startsWith('value'));
+  const out: string[] = [];
+  for (const o of observations(b)) {
+    const name = o.code.coding?.[0]?.display ?? o.code.text ?? '?';
+    const parts: [string, object & { dataAbsentReason?: unknown }][] = o.component?.length ? o.component.map((c) => [`${name} ${c.code.coding?.[0]?.display ?? '?'}`, c]) : [[name, o]];
+    if (o.component?.length && (hasValue(o) || o.dataAbsentReason)) out.push(`${name}: a compound observation with its own value`);
+    for (const [what, x] of parts) if (hasValue(x) === (x.dataAbsentReason !== undefined)) out.push(`${what}: ${hasValue(x) ? 'both a value and a dataAbsentReason' : 'neither a value nor a dataAbsentReason'}`);
+  }
+  return out;
+}
+
+describe('a device’s special value in the FHIR export: dataAbsentReason, no value (PHD IG)', () => {
+  const DAR = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
+  /** The golden consultation where the cuff computed no MAP (NaN), the thermometer answered NRes, the oximeter once +INF. */
+  function withSpecials(): ConsultationReport {
+    const r = golden();
+    const absent = (x: StoredReportReading, reason: NonNullable<StoredReportReading['absent']>): StoredReportReading => {
+      const { value: _v, decimals: _d, reported: _r, ...rest } = x;
+      return { ...rest, absent: reason };
+    };
+    r.readings = r.readings.map((x) => (x.id === 'bp-m' ? absent(x, 'nan') : x.id === 'temp' ? absent(x, 'nres') : x.id === 'ox-p-3' ? absent(x, 'positive-infinity') : x));
+    r.readings.push(absent(reading('ox-s-x', OXI, 'MDC_PULS_OXIM_SAT_O2', 0, '%', T0 + 30_000), 'negative-infinity'));
+    r.readings.push(absent(reading('kg-2', SCALE, 'MDC_MASS_BODY_ACTUAL', 0, 'kg', T0 + 310_000, { measurementId: 'sc:2' }), 'reserved'));
+    return r;
+  }
+
+  it('each special becomes the PHD mapping (nan → not-a-number, nres → error, ±infinity, reserved → error) and no valueQuantity; Medplum validation passes', () => {
+    const b = consultationBundle(withSpecials(), qualified);
+    expect(validateBundle(b)).toEqual([]);
+    expect(phdValueIssues(b)).toEqual([]);
+    const obs = observations(b);
+    const byId = (id: string) => obs.find((o) => o.identifier?.some((i) => i.value === id))!;
+    const dar = (x: { dataAbsentReason?: { coding?: { system?: string; code?: string }[] } }) => x.dataAbsentReason?.coding?.map((c) => `${c.system}|${c.code}`);
+    expect(dar(byId('temp'))).toEqual([`${DAR}|error`]);
+    expect(byId('temp').valueQuantity).toBeUndefined();
+    expect(byId('temp').dataAbsentReason?.text).toMatch(/NRes/);
+    expect(dar(byId('ox-p-3'))).toEqual([`${DAR}|positive-infinity`]);
+    expect(dar(byId('ox-s-x'))).toEqual([`${DAR}|negative-infinity`]);
+    expect(dar(byId('kg-2'))).toEqual([`${DAR}|error`]);
+    const bp = obs.find((o) => o.code.coding?.some((c) => c.code === '85354-9'))!;
+    expect(bp.component?.map((c) => [c.code.coding?.[0]?.code, c.valueQuantity?.value, dar(c)?.[0]])).toEqual([
+      ['150021', 142, undefined],
+      ['150022', 91, undefined],
+      ['150023', undefined, `${DAR}|not-a-number`],
+    ]);
+    // The PHD identifier rule is unchanged: the device, the patient, the MDC code and the device's time.
+    const before = observations(consultationBundle(golden(), qualified));
+    const phdOf = (o: Observation | undefined) => o?.identifier?.find((i) => i.system === PHD_IDENTIFIER_SYSTEM)?.value;
+    expect(phdOf(byId('temp'))).toBe(phdOf(before.find((o) => o.identifier?.some((i) => i.value === 'temp'))));
+    expect(phdOf(byId('temp'))).toMatch(/^[0-9A-Z]+-241030509300157-urn:oid:1\.2\.250\.1\.213\.1\.4\.8-\d+-\d+(\.\d{3})?$/);
+    expect(phdOf(bp)).toBe(phdOf(before.find((o) => o.code.coding?.some((c) => c.code === '85354-9'))));
+  });
+
+  it('a mutant with both a value and a dataAbsentReason, or neither, is caught', () => {
+    const mutate = (f: (o: Record<string, unknown>) => void): string[] => {
+      const b = structuredClone(consultationBundle(withSpecials(), qualified));
+      const o = b.entry!.find((e) => e.resource?.resourceType === 'Observation' && e.resource.dataAbsentReason && !e.resource.component)!.resource as unknown as Record<string, unknown>;
+      f(o);
+      return phdValueIssues(b);
+    };
+    expect(mutate(() => undefined)).toEqual([]);
+    expect(mutate((o) => (o.valueQuantity = { value: 37, unit: 'Cel', system: UCUM_SYSTEM, code: 'Cel' })).join('\n')).toMatch(/both a value and a dataAbsentReason/);
+    expect(mutate((o) => delete o.dataAbsentReason).join('\n')).toMatch(/neither a value nor a dataAbsentReason/);
+    // Medplum's R4 validation (obs-6) refuses both as well.
+    const both = structuredClone(consultationBundle(withSpecials(), qualified));
+    const t = both.entry!.find((e) => e.resource?.resourceType === 'Observation' && e.resource.dataAbsentReason && !e.resource.component)!.resource as Observation;
+    t.valueQuantity = { value: 37, unit: 'Cel', system: UCUM_SYSTEM, code: 'Cel' };
+    expect(validateBundle(both).map((i) => `${i.path} ${i.message}`).join('\n')).toMatch(/obs-6|dataAbsentReason/);
+    // The golden export itself, each value removed: caught too (the rule is not a rubber stamp).
+    const b = structuredClone(consultationBundle(golden(), qualified));
+    const o = b.entry!.find((e) => e.resource?.resourceType === 'Observation' && e.resource.valueQuantity)!.resource as unknown as Record<string, unknown>;
+    delete o.valueQuantity;
+    expect(phdValueIssues(b)).toHaveLength(1);
+  });
+});

@@ -11,7 +11,7 @@ import { ManualClock } from '../helpers/manual-clock.ts';
 /** An in-memory store recording what the service asks for. */
 class FakeStore implements SessionStore {
   sessions = new Map<string, { ended?: string; consent?: boolean }>();
-  observations: { id: string; sessionId: string; code: string; value: number }[] = [];
+  observations: { id: string; sessionId: string; code: string; value?: number; absent?: string }[] = [];
   waves: { sessionId: string; samples: number[] }[] = [];
   audits: { action: string; actor: string; detail?: Record<string, unknown> }[] = [];
   private n = 0;
@@ -31,7 +31,7 @@ class FakeStore implements SessionStore {
     const open = [...this.sessions].find(([, s]) => !s.ended);
     return open ? { id: open[0] } : undefined;
   }
-  addObservation(o: { id: string; sessionId: string; code: string; value: number }): void {
+  addObservation(o: { id: string; sessionId: string; code: string; value?: number; absent?: string }): void {
     this.observations.push(o);
   }
   addWaveformChunk(c: { sessionId: string; samples: number[] }): void {
@@ -94,6 +94,23 @@ describe('SessionService: readings from a device memory (Bluetooth)', () => {
     expect(svc.onDeviceEvent('cuff', cuff(start - 3_600_000, { state: 'unknown' }, true))).toBe('taken');
     expect(svc.onDeviceEvent('cuff', cuff(start + 10, { state: 'unset' }))).toBe('taken');
     expect(store.observations.map((o) => (o as { flags?: string[] }).flags)).toEqual([['from-storage'], undefined]);
+  });
+});
+
+describe('SessionService: a device’s special value (issue 13)', () => {
+  it('a reading the device gave without a number is stored, shown and sent with its reason, and no value', () => {
+    const { svc, store, events } = rig();
+    svc.start('fr');
+    svc.consent(true);
+    const nres = { kind: 'observation' as const, code: 'MDC_TEMP_BODY' as const, absent: 'nres' as const, unit: 'Cel', t: 5, measurementId: 'th-1' };
+    expect(svc.onDeviceEvent('thermo', nres)).toBe('taken');
+    expect(store.observations).toHaveLength(1);
+    expect(store.observations[0]).toMatchObject({ code: 'MDC_TEMP_BODY', absent: 'nres', measurementId: 'th-1' });
+    expect(store.observations[0]).not.toHaveProperty('value');
+    const shown = events.find((e) => e.name === 'reading')?.payload as Record<string, unknown>;
+    expect(shown).toMatchObject({ absent: 'nres', id: store.observations[0]!.id });
+    expect(shown).not.toHaveProperty('value');
+    expect(svc.view().readings.map((r) => r.absent)).toEqual(['nres']);
   });
 });
 

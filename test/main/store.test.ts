@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/main/store/open.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, StoreError, type Store } from '../../src/main/store/index.ts';
+import { MIGRATIONS } from '../../src/main/store/migrations.ts';
 import { manualClock, storeTemp } from './helpers/store-temp.ts';
 
 const tmp = storeTemp();
@@ -131,6 +132,63 @@ describe('store: observations and the outbox', () => {
     const sid = s.createSession('fr');
     expect(() => s.addObservation(obs(sid, 'o2', Number.NaN))).toThrow(expect.objectContaining({ code: 'invalid-input' }));
     expect(s.pendingCount()).toBe(0);
+  });
+
+  it('a device’s special value is kept as the reason, without a number, in the store and the outbox', () => {
+    const file = tmp.file();
+    const s = tmp.open(file);
+    const sid = s.createSession('fr');
+    const { value: _, ...noValue } = obs(sid, 'nres');
+    expect(s.addObservation({ ...noValue, code: 'MDC_TEMP_BODY', unit: 'Cel', absent: 'nres', measurementId: 'm1' })).toBe(true);
+    const [read] = s.observations(sid);
+    expect(read).toMatchObject({ id: 'nres', code: 'MDC_TEMP_BODY', absent: 'nres', measurementId: 'm1' });
+    expect(read).not.toHaveProperty('value');
+    expect(s.pending(10)[0]!.payload).toMatchObject({ id: 'nres', absent: 'nres' });
+    expect(s.pending(10)[0]!.payload).not.toHaveProperty('value');
+    // Neither a value nor a reason, or both: refused, nothing stored.
+    expect(() => s.addObservation({ ...noValue, id: 'neither' })).toThrow(expect.objectContaining({ code: 'invalid-input' }));
+    expect(() => s.addObservation({ ...obs(sid, 'both'), absent: 'nan' })).toThrow(expect.objectContaining({ code: 'invalid-input' }));
+    expect(s.observations(sid).map((o) => o.id)).toEqual(['nres']);
+    s.close();
+    // The table refuses it too (another writer, a bug): one of the two, never both or neither.
+    const raw = new Database(file);
+    const insert = raw.prepare(
+      "INSERT INTO observations (id, session_id, device_id, code, value, absent, unit, t, received_at) VALUES (?, ?, 'd', 'MDC_TEMP_BODY', ?, ?, 'Cel', 1, 1)",
+    );
+    expect(() => insert.run('x1', sid, null, null)).toThrow(/CHECK/);
+    expect(() => insert.run('x2', sid, 37, 'nan')).toThrow(/CHECK/);
+    raw.close();
+  });
+
+  it('a database of the schema before absent values (4) is migrated: its readings and their order are kept, and absent ones can be added', () => {
+    const file = tmp.file();
+    tmp.open(file).close(); // the marker beside the file, as a real cabin has
+    const old = new Database(file);
+    old.exec('DROP TABLE observations; DROP TABLE ble_devices; DROP TABLE ble_records; DELETE FROM outbox; DELETE FROM sessions;');
+    old.exec(`CREATE TABLE observations (
+      id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE, device_id TEXT NOT NULL, code TEXT NOT NULL,
+      value REAL NOT NULL, unit TEXT NOT NULL, t REAL NOT NULL, measurement_id TEXT, received_at INTEGER NOT NULL) STRICT;
+      CREATE INDEX observations_session ON observations(session_id);`);
+    old.exec(MIGRATIONS[3]!);
+    old.pragma('user_version = 4');
+    old.exec("INSERT INTO sessions (id, started_at, language) VALUES ('s-old', 1, 'fr')");
+    const ins = old.prepare("INSERT INTO observations (id, session_id, device_id, code, value, unit, t, measurement_id, received_at, meta) VALUES (?, 's-old', 'bp', ?, ?, 'mm[Hg]', 5, 'm', 9, ?)");
+    ins.run('z-sys', 'MDC_PRESS_BLD_NONINV_SYS', 128, '{"decimals":0}');
+    ins.run('a-dia', 'MDC_PRESS_BLD_NONINV_DIA', 82, null);
+    old.close();
+    const s = tmp.open(file);
+    expect(s.observations('s-old')).toMatchObject([
+      { id: 'z-sys', value: 128, decimals: 0, measurementId: 'm', receivedAt: 9 },
+      { id: 'a-dia', value: 82 },
+    ]);
+    const { value: _, ...noValue } = obs('s-old', 'mean');
+    expect(s.addObservation({ ...noValue, code: 'MDC_PRESS_BLD_NONINV_MEAN', unit: 'mm[Hg]', absent: 'nan' })).toBe(true);
+    expect(s.observations('s-old').map((o) => o.absent ?? o.value)).toEqual([128, 82, 'nan']);
+    expect(s.integrityCheck()).toBe('ok');
+    s.close();
+    const raw = new Database(file);
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    raw.close();
   });
 
   it('gives the pending entries oldest first, counts attempts, and forgets what was delivered', () => {

@@ -128,7 +128,7 @@ describe('WebSocket bridge client', () => {
     client.on('reading', () => {
       throw new Error('boom');
     });
-    client.on('reading', (r) => got.push(r.value));
+    client.on('reading', (r) => got.push(r.value!));
     last().receive({ type: 'event', name: 'reading', payload: reading });
     expect(got).toEqual([97]);
     error.mockRestore();

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EVENTS, ReadingSchema as BridgeReadingSchema, WaveformSchema } from '../../src/shared/bridge.ts';
+import { EVENTS, PendingObservationSchema, ReadingSchema as BridgeReadingSchema, WaveformSchema } from '../../src/shared/bridge.ts';
 import { CATALOGUE, MDC, MDC_CODES, MdcCodeSchema } from '../../src/shared/catalogue.ts';
 import { ConsultationReportSchema, ReportReadingSchema, StoredReportReadingSchema, ToHubSchema } from '../../src/shared/hub-protocol.ts';
 import { DeviceEventSchema, ObservationEventSchema } from '../../src/shared/device-event.ts';
 import { LANGUAGES, LanguageSchema } from '../../src/shared/language.ts';
-import { ObservationSchema, parseRows, ReadingSchema, StoredObservationSchema, WireMdcCodeSchema, withoutNulls, type Observation } from '../../src/shared/observation.ts';
+import { ABSENT_REASONS, hasValueOrAbsent, ObservationSchema, parseRows, ReadingSchema, StoredObservationSchema, WireMdcCodeSchema, withoutNulls, type Observation } from '../../src/shared/observation.ts';
 import { CabinEventSchema } from '../../src/shared/telemetry.ts';
-import { ObservationInputSchema, WaveformInputSchema } from '../../src/main/store/schema.ts';
+import { ObservationInputSchema, ObservationRecordSchema, WaveformInputSchema } from '../../src/main/store/schema.ts';
 
 const obs: Observation = {
   id: 'obs-1',
@@ -168,5 +168,54 @@ describe('store rows', () => {
     expect(parsed.rows[1]).toMatchObject({ code: 'not-a-code', unit: '' });
     expect(parsed.rows[2]).not.toHaveProperty('deviceId');
     expect(parseRows(StoredObservationSchema, rows.map((r) => (r ? { ...r, sessionId: 's' } : r))).unreadable).toBe(3);
+  });
+});
+
+describe('a device’s special value: exactly one of a value or an absent reason, on every hop (issue 13)', () => {
+  const { value: _v, ...noValue } = obs;
+  const absentObs = { ...noValue, absent: 'nres' as const };
+  const { sessionId: _s, ...absentReading } = absentObs;
+  const stored = { ...absentObs, receivedAt: 1 };
+  /** Each hop's final schema with what it parses: the observation, or the reading (without the session id). */
+  const hops = (o: Record<string, unknown>): [string, { safeParse: (x: unknown) => { success: boolean } }, unknown][] => {
+    const { sessionId: _, ...r } = o;
+    return [
+      ['store input', ObservationInputSchema, o],
+      ['stored row', ObservationRecordSchema, { ...o, receivedAt: 1 }],
+      ['stored observation', StoredObservationSchema, o],
+      ['bridge', ReadingSchema, r],
+      ['outbox (wire)', PendingObservationSchema, r],
+      ['data channel', CabinEventSchema, { type: 'observation', ...r }],
+      ['hub report part', ReportReadingSchema, r],
+      ['hub stored report', StoredReportReadingSchema, r],
+      ['driver event', ObservationEventSchema, { kind: 'observation', code: r.code, unit: r.unit, ...(r.value !== undefined ? { value: r.value } : {}), ...(r.absent !== undefined ? { absent: r.absent } : {}) }],
+    ];
+  };
+
+  it('each absent reason passes every hop, without a value', () => {
+    for (const reason of ABSENT_REASONS) {
+      for (const [name, schema, x] of hops({ ...absentObs, absent: reason })) expect(schema.safeParse(x).success, `${name} ${reason}`).toBe(true);
+    }
+    expect(ReadingSchema.parse(absentReading)).toEqual(absentReading);
+    expect(ObservationRecordSchema.parse(stored)).toEqual(stored);
+  });
+
+  it('every hop refuses neither a value nor a reason, both, and an unknown reason', () => {
+    for (const bad of [noValue, { ...obs, absent: 'nan' }, { ...noValue, absent: 'maybe' }, { ...noValue, absent: null }]) {
+      for (const [name, schema, x] of hops(bad as Record<string, unknown>)) expect(schema.safeParse(x).success, `${name} ${JSON.stringify(bad)}`).toBe(false);
+    }
+  });
+
+  it('the one-of rule is one shared helper: a value, or a reason', () => {
+    expect(hasValueOrAbsent({ value: 1 })).toBe(true);
+    expect(hasValueOrAbsent({ absent: 'nan' })).toBe(true);
+    expect(hasValueOrAbsent({})).toBe(false);
+    expect(hasValueOrAbsent({ value: 1, absent: 'nan' })).toBe(false);
+  });
+
+  it('the stored report refuses a row that has neither (a damaged row is counted unreadable, never shown as 0)', () => {
+    const { rows, unreadable } = parseRows(StoredReportReadingSchema, [{ ...absentReading, value: null }, { ...absentReading, absent: null, value: null }]);
+    expect(rows).toEqual([absentReading]);
+    expect(unreadable).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { GLUCOSE_CODES, TEMPERATURE_CODES, type MdcCode } from '../../shared/catalogue.ts';
 import type { DeviceStatus } from '../../shared/device-event.ts';
-import type { DeviceClock, ObservationFlag } from '../../shared/observation.ts';
+import type { AbsentReason, DeviceClock, ObservationFlag } from '../../shared/observation.ts';
 import type { CallDevice } from '../../shared/telemetry.ts';
 import type { Observation } from './observations.ts';
 import { mergeFlags } from './reading-notes.ts';
@@ -10,10 +10,17 @@ export type VitalKey = (typeof VITAL_KEYS)[number];
 
 export interface Vital {
   key: VitalKey;
-  /** The latest value as a plain number string (`data-value`); BP as "SYS/DIA". */
+  /** The latest value as a plain number string (`data-value`); BP as "SYS/DIA"; empty when `absent`. */
   value: string;
-  /** The numbers shown, in order (BP: sys, dia, mean when known). */
+  /** The numbers shown, in order (BP: sys, dia, mean when known); none when `absent`. */
   numbers: number[];
+  /**
+   * The device measured and gave no number (its special value: NaN, NRes…), the latest word on this tile: shown as
+   * « mesure impossible », never as a number (BP: the systolic's or diastolic's reason).
+   */
+  absent?: AbsentReason;
+  /** BP: the cuff gave SYS and DIA but no mean (a special value there): « moyenne non fournie par l’appareil ». */
+  meanAbsent?: AbsentReason;
   unit: string;
   /** The code of the reading (temperature: its site; glucose: its sample; BP: the systolic's). */
   code: string;
@@ -118,9 +125,11 @@ function readingMeta(o: Observation): Pick<Vital, 'decimals' | 'reported' | 'fla
   };
 }
 
+const isNumber = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
+
 /** BP's device values: only when SYS and DIA (and MEAN, if shown) were all sent in the same unit. */
 function bpReported(sys: Observation, dia: Observation, mean: Observation | undefined): Vital['reported'] | undefined {
-  const parts = mean ? [sys, dia, mean] : [sys, dia];
+  const parts = mean && mean.absent === undefined ? [sys, dia, mean] : [sys, dia];
   const unit = sys.reported?.unit;
   if (!unit || parts.some((p) => p.reported?.unit !== unit)) return undefined;
   return { values: parts.map((p) => p.reported!.value), unit, decimals: Math.max(...parts.map((p) => p.reported!.decimals)) };
@@ -135,12 +144,12 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
   const out: Partial<Record<VitalKey, Vital>> = {};
   for (const [key, codes] of Object.entries(SINGLE) as [Exclude<VitalKey, 'bp'>, readonly string[]][]) {
     let best: Observation | undefined;
-    for (const o of observations) if (codes.includes(o.code) && Number.isFinite(o.value) && (!best || o.t >= best.t)) best = o;
+    // A reading the device gave without a number (absent) counts: the latest word of the device is that it had none.
+    for (const o of observations) if (codes.includes(o.code) && (isNumber(o.value) || o.absent !== undefined) && (!best || o.t >= best.t)) best = o;
     if (best) {
       out[key] = {
         key,
-        value: String(best.value),
-        numbers: [best.value],
+        ...(isNumber(best.value) ? { value: String(best.value), numbers: [best.value] } : { value: '', numbers: [], absent: best.absent! }),
         unit: best.unit,
         code: best.code,
         ...readingMeta(best),
@@ -175,10 +184,14 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
     if (!g.sys || !g.dia || (bp && g.t < bp.t)) continue;
     const reported = bpReported(g.sys, g.dia, g.mean);
     const flags = mergeFlags(g.sys.flags, g.dia.flags, g.mean?.flags);
+    const [sys, dia, mean] = [g.sys.value, g.dia.value, g.mean?.value];
+    // A cuff that gave no systolic or diastolic number failed the measurement; one that gave no mean still stands.
+    const numbers = isNumber(sys) && isNumber(dia) ? { value: `${sys}/${dia}`, numbers: isNumber(mean) ? [sys, dia, mean] : [sys, dia] } : undefined;
+    const absent = g.sys.absent ?? g.dia.absent ?? 'nan';
     bp = {
       key: 'bp',
-      value: `${g.sys.value}/${g.dia.value}`,
-      numbers: g.mean ? [g.sys.value, g.dia.value, g.mean.value] : [g.sys.value, g.dia.value],
+      ...(numbers ?? { value: '', numbers: [], absent }),
+      ...(numbers && g.mean?.absent !== undefined ? { meanAbsent: g.mean.absent } : {}),
       unit: g.sys.unit,
       code: g.sys.code,
       ...(g.sys.decimals !== undefined ? { decimals: g.sys.decimals } : {}),

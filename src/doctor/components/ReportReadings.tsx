@@ -5,7 +5,7 @@ import type { ObservationFlag } from '../../shared/observation.ts';
 import { clockNote, flagNotes, gramsPerLitre, unitText } from '../call/reading-notes.ts';
 import { shownDecimals, type Vital, type VitalKey } from '../call/vitals.ts';
 import { catalogueName, type PastReportLines, type SpotLine, type StreamLine } from '../state/past-report.ts';
-import { vitalValue } from './VitalTile.tsx';
+import { absentText, vitalValue } from './VitalTile.tsx';
 
 /**
  * A past report's readings, read-only: one row per spot measurement (time, measure, value as the tiles write it, what
@@ -71,12 +71,20 @@ function SpotRow({ s }: { s: SpotLine }) {
   const r = s.reading;
   const time = new Date(s.t).toLocaleTimeString(numberLocale(i18n.language));
   return (
-    <tr data-testid="past-report-reading" data-code={v?.code ?? r.code} data-value={v?.value ?? String(r.value)}>
+    <tr data-testid="past-report-reading" data-code={v?.code ?? r.code} data-value={v?.value ?? String(r.value ?? '')} data-absent={v?.absent ?? r.absent ?? ''}>
       <td>
         <time dateTime={new Date(s.t).toISOString()}>{time}</time>
       </td>
       <th scope="row">{measureName(t, i18n.language, v?.key, v?.code ?? r.code)}</th>
-      <td className="report-value">{v ? <VitalText v={v} /> : `${formatNumber(r.value, r.decimals ?? 0, i18n.language)}\u00a0${unitText(r.unit)}`.trim()}</td>
+      <td className="report-value">
+        {v ? (
+          <VitalText v={v} />
+        ) : r.value === undefined ? (
+          absentText(t, r.absent ?? 'nan')
+        ) : (
+          `${formatNumber(r.value, r.decimals ?? 0, i18n.language)}\u00a0${unitText(r.unit)}`.trim()
+        )}
+      </td>
       <td>
         <Remarks flags={v ? v.flags : r.flags} clock={v ? v.deviceClock : r.deviceClock} fromCabinAt={v ? v.fromCabinAt : r.fromCabinAt} />
       </td>
@@ -91,8 +99,10 @@ function SpotRow({ s }: { s: SpotLine }) {
 function VitalText({ v }: { v: Vital }) {
   const { t, i18n } = useTranslation();
   const num = (n: number, d: number) => formatNumber(n, d, i18n.language);
+  if (v.absent !== undefined) return <strong>{absentText(t, v.absent)}</strong>;
   const subs = [
     ...(v.key === 'bp' && v.numbers[2] !== undefined ? [t('vital.mean', { value: num(v.numbers[2], 0) })] : []),
+    ...(v.key === 'bp' && v.meanAbsent !== undefined ? [t('vital.meanAbsent')] : []),
     ...(v.key === 'glucose' ? [t('vital.gramsPerLitre', { value: num(gramsPerLitre(v.numbers[0]!), 2) })] : []),
     ...(v.reported ? [t('vital.reported', { value: `${v.reported.values.slice(0, v.key === 'bp' ? 2 : 1).map((n) => num(n, v.reported!.decimals)).join('/')}\u00a0${unitText(v.reported.unit)}` })] : []),
   ];

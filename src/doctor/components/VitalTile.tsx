@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { DeviceStatus } from '../../shared/device-event.ts';
+import type { AbsentReason } from '../../shared/observation.ts';
 import { numberLocale } from '../../shared/language.ts';
 import { detailText } from '../../browser/device-detail.ts';
 import { formatNumber } from '../../browser/number.ts';
@@ -21,7 +22,15 @@ export interface VitalTileProps {
   beforeCall?: boolean | undefined;
 }
 
-/** The number as the tile shows it, in the reader's `language` (BP: « 135/85 »). */
+/** What the device answered instead of a number, as IEEE 11073 names its special values (the same in every language). */
+const ABSENT_SAID: Record<Exclude<AbsentReason, 'reserved'>, string> = { nan: 'NaN', nres: 'NRes', 'positive-infinity': '+INF', 'negative-infinity': '−INF' };
+
+/** A reading the device gave without a number, in words: « mesure impossible (l’appareil a répondu « NRes ») ». */
+export function absentText(t: ReturnType<typeof useTranslation>['t'], reason: AbsentReason): string {
+  return t('vital.absent', { said: reason === 'reserved' ? t('vital.absentReserved') : ABSENT_SAID[reason] });
+}
+
+/** The number as the tile shows it, in the reader's `language` (BP: « 135/85 »); never called for an absent one. */
 export function vitalValue(key: VitalKey, v: Vital, language: string | undefined): string {
   const fmt = (n: number) => formatNumber(n, shownDecimals(key, v.decimals), language);
   return key === 'bp' ? `${fmt(v.numbers[0]!)}/${fmt(v.numbers[1]!)}` : fmt(v.numbers[0]!);
@@ -54,12 +63,24 @@ export function VitalTile({ vitalKey: key, vital: v, status, detail, when, lateM
       <p className="tile-name">{name}</p>
       {v ? (
         <>
-          <p className="tile-value">
-            {vitalValue(key, v, i18n.language)}
-            <span className="tile-unit"> {unitText(v.unit)}</span>
-          </p>
+          {v.absent !== undefined ? (
+            // The device measured and gave no number: said in words, never a number (0 % would be a clinical lie).
+            <p className="tile-value tile-absent" data-testid={`vital-${key}-absent`} data-absent={v.absent}>
+              {absentText(t, v.absent)}
+            </p>
+          ) : (
+            <p className="tile-value">
+              {vitalValue(key, v, i18n.language)}
+              <span className="tile-unit"> {unitText(v.unit)}</span>
+            </p>
+          )}
           {key === 'bp' && v.numbers[2] !== undefined && <p className="tile-sub">{t('vital.mean', { value: num(v.numbers[2], 0) })}</p>}
-          {key === 'glucose' && (
+          {key === 'bp' && v.meanAbsent !== undefined && (
+            <p className="tile-sub" data-testid="vital-bp-mean-absent" data-absent={v.meanAbsent}>
+              {t('vital.meanAbsent')}
+            </p>
+          )}
+          {key === 'glucose' && v.absent === undefined && (
             <p className="tile-sub" data-testid="vital-glucose-gl">
               {t('vital.gramsPerLitre', { value: num(gramsPerLitre(v.numbers[0]!), 2) })}
               {sample && ` · ${sample}`}

@@ -5,7 +5,7 @@ import type { CallSnapshot } from '../call/call.ts';
 import { flagNotes, unitText } from '../call/reading-notes.ts';
 import { arrivalBaseline, beforeCall, lateBy, latestVitals, OPTIONAL_VITALS, tileStatus, VITAL_KEYS, type Vital } from '../call/vitals.ts';
 import { useThrottled } from './use-throttled.ts';
-import { vitalValue, VitalTile } from './VitalTile.tsx';
+import { absentText, vitalValue, VitalTile } from './VitalTile.tsx';
 
 /** A screen reader hears the latest readings at most this often (ms), not every second of the oximeter. */
 const ANNOUNCE_GAP_MS = 15_000;
@@ -34,7 +34,7 @@ export function Vitals({ snap, acceptedAt }: { snap: CallSnapshot; acceptedAt?: 
   };
   // A screen reader hears the warnings with the value (« 142/80 mmHg, Pouls irrégulier »), not the other flags.
   const shown = (key: (typeof VITAL_KEYS)[number], v: Vital) =>
-    [`${vitalValue(key, v, i18n.language)}\u00a0${unitText(v.unit)}`, ...flagNotes(v.flags).filter((f) => f.warn).map((f) => t(`flag.${f.flag}`))].join(', ');
+    [v.absent !== undefined ? absentText(t, v.absent) : `${vitalValue(key, v, i18n.language)}\u00a0${unitText(v.unit)}`, ...flagNotes(v.flags).filter((f) => f.warn).map((f) => t(`flag.${f.flag}`))].join(', ');
   const summary = VITAL_KEYS.flatMap((key) => {
     const v = vitals[key];
     return v ? [t('live.item', { name: t(`vital.${key}`), value: shown(key, v) })] : [];

@@ -12,13 +12,14 @@ import type {
   ObservationComponent,
   Patient,
   Practitioner,
+  Quantity,
   Reference,
   Resource,
 } from '@medplum/fhirtypes';
 import { CATALOGUE } from '../../shared/catalogue.ts';
 import type { ConsultationReport, StoredReportReading } from '../../shared/hub-protocol.ts';
 import type { PatientIdentity } from '../../shared/patient-identity.ts';
-import { ACT_CODE, fhirDateTime, GATEWAY_EXTENSION, LOINC_SYSTEM, MDC_SYSTEM, mdcCoding, OBSERVATION_CATEGORY, PHD_CATEGORY_SYSTEM, PHD_IDENTIFIER_SYSTEM, systems, UCUM_SYSTEM, xhtml, type FhirExportOptions } from './codes.ts';
+import { ACT_CODE, dataAbsentReason, fhirDateTime, GATEWAY_EXTENSION, LOINC_SYSTEM, MDC_SYSTEM, mdcCoding, OBSERVATION_CATEGORY, PHD_CATEGORY_SYSTEM, PHD_IDENTIFIER_SYSTEM, systems, UCUM_SYSTEM, xhtml, type FhirExportOptions } from './codes.ts';
 import { phdIdentifier, stableUuid } from './ids.ts';
 import { clockKey, COINCIDENT_EXTENSION, coincidentTimeStamp, timeSyncProperty } from './clock.ts';
 import { keepDecimals } from './json.ts';
@@ -177,7 +178,11 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
     if (!m) return { coding: [{ system: MDC_SYSTEM, code, display: code }], text: code };
     return { coding: [mdcCoding(m.mdc, m.code), ...m.loinc.map((l) => ({ system: LOINC_SYSTEM, code: l }))], text: m.names.fr };
   };
-  const quantity = (r: StoredReportReading) => keepDecimals({ value: r.value, unit: r.unit, system: UCUM_SYSTEM, code: r.unit }, r.decimals);
+  // A reading's value, or (the device's special value) its dataAbsentReason and no value: exactly one (PHD IG).
+  const valueOf = (r: StoredReportReading): { valueQuantity: Quantity } | { dataAbsentReason: CodeableConcept } =>
+    r.value !== undefined
+      ? { valueQuantity: keepDecimals({ value: r.value, unit: r.unit, system: UCUM_SYSTEM, code: r.unit }, r.decimals) }
+      : { dataAbsentReason: dataAbsentReason(r.absent ?? 'nan') };
   const deviceTime = (r: StoredReportReading): number => r.t + (r.deviceClock?.offsetMs ?? 0);
   const flagExtensions = (flags: readonly string[]): Extension[] => flags.map((f) => ({ url: sys.flag, valueCode: f }));
 
@@ -187,7 +192,7 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
     group.forEach((r) => used.add(r));
     const components: ObservationComponent[] = BP_PARTS.flatMap((code) => {
       const r = group.find((x) => x.code === code);
-      return r ? [{ code: codeOf(code), valueQuantity: quantity(r) }] : [];
+      return r ? [{ code: codeOf(code), ...valueOf(r) }] : [];
     });
     const key = `${first.deviceId ?? ''}|${first.measurementId}`;
     const phd = phdIdentifier(device.phdKey, phdPatient, 150020, deviceTime(first));
@@ -221,7 +226,7 @@ export function consultationBundle(report: ConsultationReport, patient: PatientI
           identifier: [{ system: PHD_IDENTIFIER_SYSTEM, value: phd }, { system: sys.observation, value: r.id }],
           category: category([r.code]),
           code: codeOf(r.code),
-          valueQuantity: quantity(r),
+          ...valueOf(r),
         },
         { system: sys.observation, value: r.id },
       ),

@@ -1,4 +1,5 @@
-import type { Coding } from '@medplum/fhirtypes';
+import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
+import type { AbsentReason } from '../../shared/observation.ts';
 import type { TimeSync } from './clock.ts';
 
 /** The code systems, identifier systems and formats of the FHIR export (HL7 PHD IG, FHIR R4). */
@@ -22,6 +23,25 @@ export const VERSION_TYPES = {
 } as const;
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 export const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+export const DATA_ABSENT_REASON = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
+
+/**
+ * A device's special value as the PHD IG's dataAbsentReason (ble-fhir.md §B0): NaN → not-a-number, NRes → error,
+ * ±INFINITY → positive-/negative-infinity, reserved → error. An observation (or a BP component) with it has no value.
+ */
+const ABSENT_CODES: Record<AbsentReason, { code: string; display: string }> = {
+  nan: { code: 'not-a-number', display: 'Not a Number (NaN)' },
+  nres: { code: 'error', display: 'Error' },
+  'positive-infinity': { code: 'positive-infinity', display: 'Positive Infinity (PINF)' },
+  'negative-infinity': { code: 'negative-infinity', display: 'Negative Infinity (NINF)' },
+  reserved: { code: 'error', display: 'Error' },
+};
+
+/** The dataAbsentReason of a reading without a number; its text says what the device answered (« NRes »). */
+export function dataAbsentReason(reason: AbsentReason): CodeableConcept {
+  const said = { nan: 'NaN', nres: 'NRes', 'positive-infinity': '+INF', 'negative-infinity': '-INF', reserved: 'valeur réservée' }[reason];
+  return { coding: [{ system: DATA_ABSENT_REASON, ...ABSENT_CODES[reason] }], text: `L’appareil a répondu « ${said} » au lieu d’une valeur` };
+}
 
 export interface FhirExportOptions {
   /**

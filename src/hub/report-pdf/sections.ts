@@ -1,5 +1,6 @@
 import { CATALOGUE } from '../../shared/catalogue.ts';
 import type { Language } from '../../shared/language.ts';
+import type { AbsentReason } from '../../shared/observation.ts';
 import type { PatientIdentity } from '../../shared/patient-identity.ts';
 import { drawTrend } from './charts.ts';
 import { drawPassage } from './pleth.ts';
@@ -8,6 +9,9 @@ import type { ParsedReportPdfInput } from './input.ts';
 import type { Writer } from './layout.ts';
 import { mergedFlags, organise, type ContinuousGroup, type Reading, type SpotRow } from './readings.ts';
 import { ARABIC_NOTICE, CLOCK_UNITS, FLAG_WORDS, INS_KIND_WORDS, MEASURE_WORDS, SEX_WORDS, STATE_WORDS, STATUS_WORDS, WORDS, secondLanguage, type WordKey, type WordLanguage } from './words.ts';
+
+/** What the device answered instead of a number, as IEEE 11073 names its special values (the same in every language). */
+const ABSENT_SAID: Record<Exclude<AbsentReason, 'reserved'>, string> = { nan: 'NaN', nres: 'NRes', 'positive-infinity': '+INF', 'negative-infinity': '-INF' };
 
 /** The sections of the report document, in order; every label French first, then the second language. */
 
@@ -149,15 +153,29 @@ export class Sections {
     return out.join(' ; ');
   }
 
+  /**
+   * A reading the device gave without a number (its special value), in words, French then the second language:
+   * « mesure impossible (l’appareil a répondu « NRes ») »; never a number.
+   */
+  private absentText(reason: AbsentReason): string {
+    const said = (lang: WordLanguage) => (reason === 'reserved' ? WORDS[lang].absentReserved : ABSENT_SAID[reason]);
+    const text = (lang: WordLanguage) => WORDS[lang].absent.replace('{said}', said(lang));
+    return this.second ? `${text('fr')} / ${text(this.second)}` : text('fr');
+  }
+
   private spotValue(row: SpotRow): string {
     const r = row.readings;
     if (row.code === 'bp') {
-      const n = (x: Reading): string => formatNumber(x.value, decimalsOf(x.code, x.decimals), 'fr');
-      const mean = r[2] ? ` (${this.second ? 'moyenne / mean' : 'moyenne'} ${n(r[2])})` : '';
-      return `${n(r[0]!)}/${n(r[1]!)}\u00a0${unitText(r[0]!.unit)}${mean}`;
+      const [sys, dia, mean] = [r[0]!, r[1]!, r[2]];
+      // A cuff that gave no systolic or diastolic number failed the measurement: said so, no half pressure.
+      if (sys.value === undefined || dia.value === undefined) return this.absentText(sys.absent ?? dia.absent ?? 'nan');
+      const n = (v: number, x: Reading): string => formatNumber(v, decimalsOf(x.code, x.decimals), 'fr');
+      const meanText =
+        mean === undefined ? '' : mean.value === undefined ? ` (${this.l('meanAbsent')})` : ` (${this.second ? 'moyenne / mean' : 'moyenne'} ${n(mean.value, mean)})`;
+      return `${n(sys.value, sys)}/${n(dia.value, dia)}\u00a0${unitText(sys.unit)}${meanText}`;
     }
     const x = r[0]!;
-    return valueText(x.value, decimalsOf(x.code, x.decimals), x.unit, 'fr');
+    return x.value === undefined ? this.absentText(x.absent ?? 'nan') : valueText(x.value, decimalsOf(x.code, x.decimals), x.unit, 'fr');
   }
 
   readings(): void {

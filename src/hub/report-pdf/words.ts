@@ -79,6 +79,9 @@ export const WORDS = {
     clockSkewed: 'horloge de l’appareil décalée de',
     otherDay: 'le',
     timesIn: 'Heures de Paris',
+    absent: 'mesure impossible (l’appareil a répondu «\u00a0{said}\u00a0»)',
+    absentReserved: 'valeur réservée',
+    meanAbsent: 'moyenne\u00a0: non fournie par l’appareil',
   },
   en: {
     title: 'Teleconsultation report',
@@ -150,6 +153,9 @@ export const WORDS = {
     clockSkewed: 'device clock off by',
     otherDay: 'on',
     timesIn: 'Paris times',
+    absent: 'no measurement (the device answered “{said}”)',
+    absentReserved: 'reserved value',
+    meanAbsent: 'mean: not given by the device',
   },
 } as const satisfies Record<WordLanguage, Record<string, string>>;
 export type WordKey = keyof (typeof WORDS)['fr'];

@@ -49,7 +49,7 @@ export function addCabinReadings(s: HubDb, cabinId: string, id: string, readings
 function insertReadings(s: HubDb, id: string, readings: readonly Reading[], fromCabinAt: number | null): { added: number; refused: number } {
   let room = MAX_REPORT_READINGS - (s.db.prepare('SELECT COUNT(*) AS n FROM report_readings WHERE consultation_id = ?').get(id) as { n: number }).n;
   const insert = s.db.prepare(
-    'INSERT OR IGNORE INTO report_readings (consultation_id, id, code, value, unit, t, device_id, measurement_id, from_cabin_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT OR IGNORE INTO report_readings (consultation_id, id, code, value, absent, unit, t, device_id, measurement_id, from_cabin_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const exists = s.db.prepare('SELECT 1 FROM report_readings WHERE consultation_id = ? AND id = ?');
   let added = 0;
@@ -59,7 +59,8 @@ function insertReadings(s: HubDb, id: string, readings: readonly Reading[], from
       if (!exists.get(id, r.id)) refused++;
       continue;
     }
-    const n = insert.run(id, r.id, r.code, r.value, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null, fromCabinAt, metaJson(r)).changes;
+    // The number, or the reason the device gave none (its special value): exactly one of them (the protocol checked it).
+    const n = insert.run(id, r.id, r.code, r.value ?? null, r.absent ?? null, r.unit, r.t, r.deviceId ?? null, r.measurementId ?? null, fromCabinAt, metaJson(r)).changes;
     added += n;
     room -= n;
   }
@@ -80,7 +81,7 @@ export function report(s: HubDb, id: string): ConsultationReport | null {
   const extra = s.db.prepare('SELECT notes FROM consultations WHERE id = ?').get(id) as { notes: string };
   const rows = s.db
     .prepare(
-      'SELECT id, code, value, unit, t, device_id AS deviceId, measurement_id AS measurementId, from_cabin_at AS fromCabinAt, meta FROM report_readings WHERE consultation_id = ? ORDER BY t, id',
+      'SELECT id, code, value, absent, unit, t, device_id AS deviceId, measurement_id AS measurementId, from_cabin_at AS fromCabinAt, meta FROM report_readings WHERE consultation_id = ? ORDER BY t, id',
     )
     .all(id)
     .map((r) => withMeta(r as Record<string, unknown>));

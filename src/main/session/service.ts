@@ -227,7 +227,8 @@ export class SessionService {
         id: randomUUID(),
         deviceId,
         code: e.code,
-        value: e.value,
+        // The number, or the reason the device gave none (its special value): one of the two, as the device said.
+        ...(e.absent !== undefined ? { absent: e.absent } : { value: e.value }),
         unit: e.unit,
         t: e.t ?? this.now(),
         measurementId: e.measurementId,

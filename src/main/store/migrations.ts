@@ -110,6 +110,30 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // Issue 13: a device's special value (NaN, NRes, ±INFINITY, reserved) is a reading without a number, kept as its
+  // reason (`absent`): exactly one of value or absent. SQLite cannot drop a NOT NULL: the table is rebuilt (nothing
+  // refers to it), every row kept as it was.
+  `
+  CREATE TABLE observations_v5 (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    value REAL,
+    absent TEXT,
+    unit TEXT NOT NULL,
+    t REAL NOT NULL,
+    measurement_id TEXT,
+    received_at INTEGER NOT NULL,
+    meta TEXT CHECK (meta IS NULL OR json_valid(meta)),
+    CHECK ((value IS NULL) <> (absent IS NULL))
+  ) STRICT;
+  INSERT INTO observations_v5 (rowid, id, session_id, device_id, code, value, absent, unit, t, measurement_id, received_at, meta)
+    SELECT rowid, id, session_id, device_id, code, value, NULL, unit, t, measurement_id, received_at, meta FROM observations;
+  DROP TABLE observations;
+  ALTER TABLE observations_v5 RENAME TO observations;
+  CREATE INDEX observations_session ON observations(session_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

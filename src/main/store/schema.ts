@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LanguageSchema } from '../../shared/language.ts';
-import { ObservationSchema, StoredObservationSchema } from '../../shared/observation.ts';
+import { ObservationFields, ObservationSchema, StoredObservationFields, valueOrAbsent } from '../../shared/observation.ts';
 import { StoreError } from './errors.ts';
 
 /** The store's inputs, validated where they enter (types come from these schemas). */
@@ -60,10 +60,10 @@ export type AuditEntry = z.input<typeof AuditEntrySchema>;
 export const ObservationInputSchema = ObservationSchema;
 export type ObservationInput = z.input<typeof ObservationInputSchema>;
 /** A stored observation as read back (leniently: stored data never vanishes) and when the cabin received it. */
-export const ObservationRecordSchema = StoredObservationSchema.extend({ receivedAt: z.number().finite() });
+export const ObservationRecordSchema = valueOrAbsent(StoredObservationFields.extend({ receivedAt: z.number().finite() }));
 export type ObservationRecord = z.infer<typeof ObservationRecordSchema>;
 
-export const WaveformInputSchema = ObservationSchema.pick({ sessionId: true, deviceId: true, code: true, t: true }).extend({
+export const WaveformInputSchema = ObservationFields.pick({ sessionId: true, deviceId: true, code: true, t: true }).extend({
   rate: z.number().positive(),
   samples: z.array(z.number().finite()).min(1),
 });

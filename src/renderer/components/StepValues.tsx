@@ -5,9 +5,9 @@ import { ValueCard } from './ValueCard.tsx';
 export function StepValues({ main, minor }: { main: ShownValue; minor: readonly ShownValue[] }) {
   return (
     <div className="values">
-      <ValueCard measure={main.measure} text={main.text} />
-      {minor.map(({ measure, text }) => (
-        <ValueCard key={measure.id} measure={measure} text={text} small />
+      <ValueCard measure={main.measure} text={main.text} absent={main.absent === true} />
+      {minor.map(({ measure, text, absent }) => (
+        <ValueCard key={measure.id} measure={measure} text={text} absent={absent === true} small />
       ))}
     </div>
   );

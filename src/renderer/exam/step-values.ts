@@ -1,11 +1,13 @@
 import type { DeviceView, Reading } from '../../shared/bridge.ts';
-import { formatMeasure, measureReadings, MEASURES, type Category, type Measure } from '../format/measures.ts';
+import { formatMeasure, measureAbsent, measureReadings, MEASURES, type Category, type Measure } from '../format/measures.ts';
 import { isBluetooth, signalState, type Signal, type Tone } from './signal.ts';
 
 export interface ShownValue {
   measure: Measure;
   /** undefined while this device has not given it. */
   text: string | undefined;
+  /** The device measured and gave no number (its special value): « Pas de valeur », never a number. */
+  absent?: true;
 }
 
 /** The one value each step is about; the others of its device are shown small, and only once they exist. */
@@ -25,7 +27,7 @@ function ofDevice(readings: ReadonlyMap<string, Reading>, deviceId: string): Rea
 /** What a step shows: its main value (a dash while waiting) and, small, the device's other values it has sent. */
 export function stepValues(category: Category, readings: ReadonlyMap<string, Reading>, deviceId: string, language: string): { main: ShownValue; minor: ShownValue[] } {
   const mine = ofDevice(readings, deviceId);
-  const all = MEASURES[category].map((measure) => ({ measure, text: formatMeasure(measure, mine, language) }));
+  const all = MEASURES[category].map((measure): ShownValue => ({ measure, text: formatMeasure(measure, mine, language), ...(measureAbsent(measure, mine) ? { absent: true as const } : {}) }));
   const main = all.find((v) => v.measure.id === MAIN_MEASURE[category]) ?? all[0]!;
   const minor = all.filter((v) => v !== main && v.text !== undefined && MINOR_ON_STEP[category].includes(v.measure.id));
   return { main, minor };
@@ -41,7 +43,8 @@ export function measureState(category: Category, readings: ReadonlyMap<string, R
   const main = MEASURES[category].find((m) => m.id === MAIN_MEASURE[category])!;
   const parts = measureReadings(main, ofDevice(readings, deviceId));
   const fresh = parts.filter((r): r is Reading => !!r && !before.has(r.id));
-  if (fresh.length < parts.length) return 'none';
+  // A measurement the device gave without a number was not taken: never « Mesure réussie ».
+  if (fresh.length < parts.length || fresh.some((r) => r.absent !== undefined)) return 'none';
   return fresh.every((r) => r.measurementId !== undefined) ? 'taken' : 'live';
 }
 

@@ -79,14 +79,22 @@ function shownDecimals(m: Measure, r: Reading): number {
   return Math.min(m.decimals, r.decimals);
 }
 
-/** The value of `m` as the patient reads it ("128/82", "36,8", "1,20"), or undefined while a part is missing. */
+/**
+ * The value of `m` as the patient reads it ("128/82", "36,8", "1,20"), or undefined while a part is missing or the
+ * device gave no number for it (`absent`: never shown as a number; see `measureAbsent`).
+ */
 export function formatMeasure(m: Measure, readings: ReadonlyMap<string, Reading>, language: string): string | undefined {
   const parts: string[] = [];
   for (const r of measureReadings(m, readings)) {
-    if (!r) return undefined;
+    if (!r || r.value === undefined) return undefined;
     parts.push(formatNumber(r.value * (m.factor ?? 1), shownDecimals(m, r), language));
   }
   return parts.join('/');
+}
+
+/** Whether the device's latest word on a part of `m` was "no number" (its special value: NaN, NRes…). */
+export function measureAbsent(m: Measure, readings: ReadonlyMap<string, Reading>): boolean {
+  return measureReadings(m, readings).some((r) => r?.absent !== undefined);
 }
 
 /** Every measure of the visit that has a value, in exam order (the end screen's summary). */
