@@ -1,10 +1,12 @@
+import type { AbsentReason } from '../../src/shared/observation.ts';
+
 /**
  * IEEE 11073-20601 SFLOAT (16-bit) and FLOAT (32-bit) as BLE health profiles send them (ble-fhir.md §B0): a two's-
  * complement exponent (4 bits / 8 bits, high part) and mantissa (12 bits / 24 bits). The value is kept as mantissa
  * and exponent, so 37.60 stays 37.60 (decimals 2) and no float arithmetic rounds it; special values are a reason,
- * never a number.
+ * never a number: the observation's `absent` (src/shared/observation.ts), the record's dataAbsentReason.
  */
-export type Special = 'nan' | 'nres' | 'positive-infinity' | 'negative-infinity' | 'reserved';
+export type Special = AbsentReason;
 
 export type Medical =
   | { readonly ok: true; readonly mantissa: number; readonly exponent: number; readonly value: number; readonly decimals: number }
@@ -64,6 +66,10 @@ export function float32(raw: number): Medical {
   if (exponent >= 0x80) exponent -= 0x100;
   return make(mantissa, exponent);
 }
+
+/** The raw SFLOAT and FLOAT of each special value (simulators send the real bytes). */
+export const SFLOAT_OF: Readonly<Record<Special, number>> = Object.fromEntries([...SFLOAT_SPECIAL].map(([raw, s]) => [s, raw])) as Record<Special, number>;
+export const FLOAT_OF: Readonly<Record<Special, number>> = Object.fromEntries([...FLOAT_SPECIAL].map(([raw, s]) => [s, raw])) as Record<Special, number>;
 
 /** Encodes a value as SFLOAT with the given decimals (simulators); out-of-range values become NaN (0x07FF). */
 export function toSfloat(value: number, decimals: number): number {

@@ -1,7 +1,8 @@
 import type { MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent, DeviceStatus, ObservationEvent } from '../../src/shared/device-event.ts';
 import type { BleSettings, CharacteristicValue } from '../../src/shared/driver.ts';
-import { Emitter, observationEvent, type ObservationExtra } from '../_lib/emitter.ts';
+import type { AbsentReason } from '../../src/shared/observation.ts';
+import { absentEvent, Emitter, observationEvent, type ObservationExtra } from '../_lib/emitter.ts';
 import type { DateTime } from './datetime.ts';
 import { BleDecoderBase } from './decoder.ts';
 import type { BleCommon } from './session.ts';
@@ -61,6 +62,12 @@ export function valueId(bytes: Uint8Array): string {
 export function observation(code: MdcCode, v: Converted, fields: MeasurementFields): ObservationEvent {
   const { t, measurementId, ...extra } = fields;
   return observationEvent(code, v.value, t, measurementId, { ...extra, decimals: v.decimals, reported: v.reported });
+}
+
+/** One observation of a measurement whose value the device gave as a special value (`absent`, no number). */
+export function absentObservation(code: MdcCode, absent: AbsentReason, fields: MeasurementFields): ObservationEvent {
+  const { t, measurementId, ...extra } = fields;
+  return absentEvent(code, absent, t, measurementId, extra);
 }
 
 /**
@@ -125,5 +132,15 @@ export abstract class MeasurementDecoder extends BleDecoderBase {
   protected delivered(observations: readonly DeviceEvent[], nowMs: number): DeviceEvent[] {
     this.known = true;
     return [...observations, ...this.status('ok', nowMs)];
+  }
+
+  /**
+   * A measurement the device reported as failed (a special value where the main number should be): its observations
+   * (the record keeps that it said "no number"), then the `error` status with `detail`, so the kiosk asks the patient
+   * to measure again. The device answered in its profile: it is recognised.
+   */
+  protected failed(observations: readonly DeviceEvent[], nowMs: number, detail: string): DeviceEvent[] {
+    this.known = true;
+    return [...observations, ...this.status('error', nowMs, detail)];
   }
 }

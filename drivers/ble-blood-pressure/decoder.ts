@@ -1,9 +1,9 @@
-import { MDC, inRange } from '../../src/shared/catalogue.ts';
+import { MDC, inRange, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent, ObservationFlag } from '../../src/shared/device-event.ts';
 import type { BleConnectionContext, BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
 import type { Medical } from '../_ble/ieee11073.ts';
 import { RACP, RACP_FAILURES, racpRequest, type RacpAsk } from '../_ble/racp.ts';
-import { MeasurementDecoder, observation, type Converted } from '../_ble/reading.ts';
+import { absentObservation, MeasurementDecoder, observation, type Converted, type MeasurementFields } from '../_ble/reading.ts';
 import { UUID, normaliseUuid } from '../_ble/uuid.ts';
 import { BP_RECORD, manifest } from './manifest.ts';
 import { parseMeasurement, type BpMeasurement } from './measurement.ts';
@@ -111,25 +111,26 @@ class BpDecoder extends MeasurementDecoder {
     const parsed = parseMeasurement(bytes, this.ctx?.utcOffsetMin ?? 0);
     if (!parsed.ok) return this.status('error', nowMs, parsed.reason);
     const m = parsed.value;
-    if (!m.systolic.ok) return this.status('error', nowMs, `systolic-${m.systolic.special}`);
-    if (!m.diastolic.ok) return this.status('error', nowMs, `diastolic-${m.diastolic.special}`);
-    const sys = this.pressure(m, m.systolic);
-    const dia = this.pressure(m, m.diastolic);
-    if (!inRange(MDC.PRESS_BLD_NONINV_SYS, sys.value)) return this.status('error', nowMs, 'systolic-out-of-range');
-    if (!inRange(MDC.PRESS_BLD_NONINV_DIA, dia.value)) return this.status('error', nowMs, 'diastolic-out-of-range');
+    const sys = m.systolic.ok ? this.pressure(m, m.systolic) : undefined;
+    const dia = m.diastolic.ok ? this.pressure(m, m.diastolic) : undefined;
+    if (sys && !inRange(MDC.PRESS_BLD_NONINV_SYS, sys.value)) return this.status('error', nowMs, 'systolic-out-of-range');
+    if (dia && !inRange(MDC.PRESS_BLD_NONINV_DIA, dia.value)) return this.status('error', nowMs, 'diastolic-out-of-range');
     const shared = this.measurement(m.time, nowMs, seq, bytes);
-    if (!shared) return [];
+    // The measurement failed when the cuff gave no systolic or no diastolic number: the patient measures again.
+    const failure = !m.systolic.ok ? `systolic-${m.systolic.special}` : !m.diastolic.ok ? `diastolic-${m.diastolic.special}` : undefined;
+    if (!shared) return failure ? this.status('error', nowMs, failure) : [];
     const fields = { ...shared, ...(m.flags.length > 0 ? { flags: [...m.flags] as ObservationFlag[] } : {}) };
-    const out: DeviceEvent[] = [observation(MDC.PRESS_BLD_NONINV_SYS, sys, fields), observation(MDC.PRESS_BLD_NONINV_DIA, dia, fields)];
-    // A cuff that computes no MAP or pulse sends a special value there: the other values stand without it.
-    if (m.mean.ok) {
-      const mean = this.pressure(m, m.mean);
-      if (inRange(MDC.PRESS_BLD_NONINV_MEAN, mean.value)) out.push(observation(MDC.PRESS_BLD_NONINV_MEAN, mean, fields));
-    }
-    if (m.pulse?.ok && inRange(MDC.PULS_RATE_NON_INV, m.pulse.value)) {
-      out.push(observation(MDC.PULS_RATE_NON_INV, { value: m.pulse.value, decimals: m.pulse.decimals }, fields));
-    }
-    return this.delivered(out, nowMs);
+    // A special value (a cuff that computes no MAP, a failed measurement) is that component absent in the one
+    // measurement (same measurementId): the record says the cuff gave no number there, the other values stand.
+    const component = (code: MdcCode, x: Medical, v: Converted | undefined, f: MeasurementFields): DeviceEvent[] =>
+      !x.ok ? [absentObservation(code, x.special, f)] : v && inRange(code, v.value) ? [observation(code, v, f)] : [];
+    const out: DeviceEvent[] = [
+      ...component(MDC.PRESS_BLD_NONINV_SYS, m.systolic, sys, fields),
+      ...component(MDC.PRESS_BLD_NONINV_DIA, m.diastolic, dia, fields),
+      ...component(MDC.PRESS_BLD_NONINV_MEAN, m.mean, m.mean.ok ? this.pressure(m, m.mean) : undefined, fields),
+      ...(m.pulse ? component(MDC.PULS_RATE_NON_INV, m.pulse, m.pulse.ok ? { value: m.pulse.value, decimals: m.pulse.decimals } : undefined, fields) : []),
+    ];
+    return failure ? this.failed(out, nowMs, failure) : this.delivered(out, nowMs);
   }
 
   private pressure(m: BpMeasurement, x: Valid): Converted {

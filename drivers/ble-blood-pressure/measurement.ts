@@ -1,6 +1,6 @@
 import type { ObservationFlag } from '../../src/shared/device-event.ts';
 import { readDateTime, type DateTime } from '../_ble/datetime.ts';
-import { sfloat, toSfloat, u16, type Medical } from '../_ble/ieee11073.ts';
+import { SFLOAT_OF, sfloat, toSfloat, u16, type Medical, type Special } from '../_ble/ieee11073.ts';
 
 /**
  * Blood Pressure Measurement 0x2A35 (ble-fhir.md §B1), little-endian: flags u8 (b0 kPa, b1 timestamp, b2 pulse,
@@ -76,11 +76,12 @@ export function parseMeasurement(b: Uint8Array, utcOffsetMin: number): Parsed<Bp
   };
 }
 
+/** A value as a simulator sends it: a number, or a special value (its real SFLOAT bytes). */
 export interface BpReading {
-  readonly systolic: number;
-  readonly diastolic: number;
-  readonly mean: number;
-  readonly pulse: number;
+  readonly systolic: number | Special;
+  readonly diastolic: number | Special;
+  readonly mean: number | Special;
+  readonly pulse: number | Special;
   /** DateTime bytes (7), or undefined for no timestamp. */
   readonly time?: readonly number[];
   readonly user?: number;
@@ -91,11 +92,12 @@ export interface BpReading {
 /** Encodes a 0x2A35 value (simulators): mmHg as integers, kPa with one decimal. */
 export function measurementBytes(r: BpReading): Uint8Array {
   const flags = (r.kpa ? FLAG_KPA : 0) | (r.time ? FLAG_TIME : 0) | FLAG_PULSE | (r.user !== undefined ? FLAG_USER : 0) | (r.status !== undefined ? FLAG_STATUS : 0);
-  const p = (mmHg: number): number => (r.kpa ? toSfloat((mmHg * 133.322387415) / 1000, 1) : toSfloat(mmHg, 0));
+  const p = (mmHg: number | Special): number =>
+    typeof mmHg === 'string' ? SFLOAT_OF[mmHg] : r.kpa ? toSfloat((mmHg * 133.322387415) / 1000, 1) : toSfloat(mmHg, 0);
   const out = [flags];
   for (const v of [p(r.systolic), p(r.diastolic), p(r.mean)]) out.push(v & 0xff, v >> 8);
   if (r.time) out.push(...r.time);
-  const pulse = toSfloat(r.pulse, 0);
+  const pulse = typeof r.pulse === 'string' ? SFLOAT_OF[r.pulse] : toSfloat(r.pulse, 0);
   out.push(pulse & 0xff, pulse >> 8);
   if (r.user !== undefined) out.push(r.user);
   if (r.status !== undefined) out.push(r.status & 0xff, r.status >> 8);

@@ -12,7 +12,7 @@ import { measurementBytes } from './measurement.ts';
  * kpa: a cuff that reports in kPa; live: a cuff connected while it measures (cuff pressure notified each second for
  * 20 s, then the measurement).
  */
-export const scenarios = ['default', 'resend-all', 'clock-unset', 'skewed', 'a-and-d', 'racp', 'kpa', 'live'] as const;
+export const scenarios = ['default', 'resend-all', 'clock-unset', 'skewed', 'a-and-d', 'racp', 'kpa', 'live', 'no-mean'] as const;
 type Scenario = (typeof scenarios)[number];
 
 const LINGER_MS = 1_500;
@@ -58,7 +58,7 @@ class BpSimulator implements BleSimulator {
     const andd = scenario === 'a-and-d';
     this.name = andd ? 'A&D_UA-651_7C05' : 'BLEsmart_00000398EC21E5';
     this.address = andd ? '5C:F8:21:7C:05:11' : 'EC:21:E5:10:20:30';
-    const offsetMs = { default: 90_000, 'resend-all': 0, 'clock-unset': undefined, skewed: -20 * 60_000, 'a-and-d': 30_000, racp: 0, kpa: 0, live: 0 }[scenario];
+    const offsetMs = { default: 90_000, 'resend-all': 0, 'clock-unset': undefined, skewed: -20 * 60_000, 'a-and-d': 30_000, racp: 0, kpa: 0, live: 0, 'no-mean': 0 }[scenario];
     this.basics = new SimDeviceBasics(
       andd
         ? { manufacturer: 'A&D Medical', model: 'UA-651BLE', serial: '5140700123', firmware: '1.2.0', systemId: SYSTEM_ID }
@@ -186,7 +186,8 @@ class BpSimulator implements BleSimulator {
 
   private bytes(r: Reading): Uint8Array {
     const time = this.basics.dateTime(r.deviceMs);
-    const mean = Math.round(r.diastolic + (r.systolic - r.diastolic) / 3);
+    // no-mean: a cuff that computes no MAP sends NaN (SFLOAT 0x07FF) there.
+    const mean = this.scenario === 'no-mean' ? 'nan' : Math.round(r.diastolic + (r.systolic - r.diastolic) / 3);
     return measurementBytes({ systolic: r.systolic, diastolic: r.diastolic, mean, pulse: r.pulse, time, user: 1, status: 0, kpa: this.scenario === 'kpa' });
   }
 

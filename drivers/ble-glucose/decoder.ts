@@ -146,7 +146,11 @@ class GlucoseDecoder extends BleDecoderBase {
     }
     const code = codeOf(r.type!)!;
     const c = toMgDl(r.concentration!);
+    const measurementId = `glu:${this.ctx?.address ?? 'unknown'}:${r.seq}:${valueId(bytes)}`;
     if (!c.ok) {
+      // A special concentration (NaN, NRes…): the meter measured and gave no number; the record keeps it absent.
+      const special = r.concentration!.m.ok ? undefined : r.concentration!.m.special;
+      if (special) this.emitter.absent(code, special, t, measurementId, { flags: flagsOf(status), deviceClock, record: { seq: r.seq, stored: true } });
       this.emitter.status('error', nowMs, c.reason);
       return;
     }
@@ -156,7 +160,6 @@ class GlucoseDecoder extends BleDecoderBase {
     }
     const flags = flagsOf(status);
     this.emitter.status(flags.includes('low-battery') ? 'low-battery' : 'ok', nowMs);
-    const measurementId = `glu:${this.ctx?.address ?? 'unknown'}:${r.seq}:${valueId(bytes)}`;
     this.emitter.observe(code, c.mgdl, t, measurementId, { decimals: c.decimals, reported: c.reported, flags, deviceClock, record: { seq: r.seq, stored: true } });
   }
 

@@ -68,7 +68,10 @@ class PlxDecoder extends BleDecoderBase {
     // A reading from the device's memory: the session drops it if an earlier connection delivered it.
     const record = a.flags.includes('from-storage') ? { stored: true } : undefined;
     for (const f of fields(r)) {
-      if (a.emit && f.m?.ok && problem(f) === undefined) this.emitter.observe(f.code, f.m.value, t, measurementId, { ...extra(f.m, a, deviceClock), record });
+      if (!a.emit || !f.m) continue;
+      // A special value (NaN, NRes…) is that value absent in the spot-check: the record keeps that the device said so.
+      if (!f.m.ok) this.emitter.absent(f.code, f.m.special, t, measurementId, { flags: a.flags, deviceClock, record });
+      else if (problem(f) === undefined) this.emitter.observe(f.code, f.m.value, t, measurementId, { ...extra(f.m, a, deviceClock), record });
     }
     return this.emitter.take();
   }
@@ -80,8 +83,14 @@ class PlxDecoder extends BleDecoderBase {
     const r = parsed.reading;
     const a = assess(r);
     const { t, deviceClock } = this.common.clockOf(undefined, nowMs, true);
-    // The emitter decides which values are due; each leaves with its decimals, flags and clock.
+    // The emitter decides which values are due; each leaves with its decimals, flags and clock. A special value is
+    // recorded once on the change from values to "no number" (not every second while the finger is out), and again
+    // only after a value came back.
     for (const f of fields(r)) {
+      if (a.emit && f.m && !f.m.ok) {
+        this.emitter.absent(f.code, f.m.special, t, undefined, { flags: a.flags, deviceClock });
+        continue;
+      }
       const valid = a.emit && f.m?.ok && problem(f) === undefined && this.emitter.observe(f.code, f.m.value, t, undefined, extra(f.m, a, deviceClock));
       if (!valid) this.emitter.forget(f.code);
     }

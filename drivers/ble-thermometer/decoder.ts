@@ -1,7 +1,7 @@
 import { inRange, type MdcCode } from '../../src/shared/catalogue.ts';
 import type { BleConnectionContext, BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
-import { MeasurementDecoder, observation } from '../_ble/reading.ts';
+import { absentObservation, MeasurementDecoder, observation } from '../_ble/reading.ts';
 import { UUID } from '../_ble/uuid.ts';
 import { INTERMEDIATE_TEMPERATURE, manifest } from './manifest.ts';
 import { SITE_CODES, parseMeasurement } from './measurement.ts';
@@ -41,11 +41,16 @@ class ThermometerDecoder extends MeasurementDecoder {
     const parsed = parseMeasurement(bytes, this.ctx?.utcOffsetMin ?? 0);
     if (!parsed.ok) return this.status('error', nowMs, parsed.reason);
     const m = parsed.value;
-    if (!m.value.ok) return this.status('error', nowMs, `temperature-${m.value.special}`);
-    const { value: reported, decimals } = m.value;
-    const value = m.fahrenheit ? Math.round((((reported - 32) * 5) / 9) * 10 ** decimals) / 10 ** decimals : reported;
     // A reserved type (0, 10…255) says nothing about the site.
     const code: MdcCode = SITE_CODES[m.type ?? -1] ?? SITE_CODES[this.site ?? -1] ?? 'MDC_TEMP_BODY';
+    if (!m.value.ok) {
+      // The thermometer measured and said "no number" (NaN, NRes…): the record keeps it, the patient measures again.
+      const detail = `temperature-${m.value.special}`;
+      const fields = this.measurement(m.time, nowMs, undefined, bytes);
+      return fields ? this.failed([absentObservation(code, m.value.special, fields)], nowMs, detail) : this.status('error', nowMs, detail);
+    }
+    const { value: reported, decimals } = m.value;
+    const value = m.fahrenheit ? Math.round((((reported - 32) * 5) / 9) * 10 ** decimals) / 10 ** decimals : reported;
     if (!inRange(code, value)) return this.status('error', nowMs, 'temperature-out-of-range');
     const fields = this.measurement(m.time, nowMs, undefined, bytes);
     if (!fields) return [];

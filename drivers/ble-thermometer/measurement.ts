@@ -1,6 +1,6 @@
 import type { MdcCode } from '../../src/shared/catalogue.ts';
 import { readDateTime, type DateTime } from '../_ble/datetime.ts';
-import { float32, toFloat32, type Medical } from '../_ble/ieee11073.ts';
+import { FLOAT_OF, float32, toFloat32, type Medical, type Special } from '../_ble/ieee11073.ts';
 
 /**
  * Temperature Measurement 0x2A1C (ble-fhir.md §B2), little-endian: flags u8 (b0 °F, b1 timestamp, b2 type) · FLOAT ·
@@ -45,9 +45,9 @@ export function parseMeasurement(b: Uint8Array, utcOffsetMin: number): Parsed<Te
   };
 }
 
-/** Encodes a 0x2A1C value (simulators). */
-export function measurementBytes(m: { value: number; decimals: number; fahrenheit?: boolean; time?: readonly number[]; type?: number }): Uint8Array {
+/** Encodes a 0x2A1C value (simulators); `special` sends that special value's real FLOAT bytes instead of the value. */
+export function measurementBytes(m: { value: number; decimals: number; fahrenheit?: boolean; time?: readonly number[]; type?: number; special?: Special }): Uint8Array {
   const flags = (m.fahrenheit ? 0x01 : 0) | (m.time ? 0x02 : 0) | (m.type !== undefined ? 0x04 : 0);
-  const raw = toFloat32(m.value, m.decimals);
+  const raw = m.special ? FLOAT_OF[m.special] : toFloat32(m.value, m.decimals);
   return Uint8Array.from([flags, raw & 0xff, (raw >>> 8) & 0xff, (raw >>> 16) & 0xff, raw >>> 24, ...(m.time ?? []), ...(m.type !== undefined ? [m.type] : [])]);
 }

@@ -6,10 +6,11 @@ import { measurementBytes } from './measurement.ts';
 /**
  * default: an ear thermometer (°C, 2 decimals, timestamp and site in each measurement, CTS 45 s slow);
  * fahrenheit: °F with 1 decimal, its site (mouth) only in Temperature Type 0x2A1D;
- * no-site: no site, no timestamp, no clock at all (the cabin's clock, MDC_TEMP_BODY).
+ * no-site: no site, no timestamp, no clock at all (the cabin's clock, MDC_TEMP_BODY);
+ * nres: as default, but the thermometer cannot give the temperature (FLOAT NRes, 0x00800000: "not at this resolution").
  * It sends the readings it has not sent yet once measurements are subscribed, then disconnects.
  */
-export const scenarios = ['default', 'fahrenheit', 'no-site'] as const;
+export const scenarios = ['default', 'fahrenheit', 'no-site', 'nres'] as const;
 type Scenario = (typeof scenarios)[number];
 
 const OFFSET_MS = -45_000;
@@ -58,6 +59,7 @@ class ThermometerSimulator extends StoreAndSendSimulator<number> {
 
   protected encode(celsius: number, deviceMs: number): Uint8Array {
     const s = this.scenario;
+    if (s === 'nres') return measurementBytes({ value: celsius, decimals: 2, time: this.basics.dateTime(deviceMs), type: 3, special: 'nres' });
     if (s === 'default') return measurementBytes({ value: celsius, decimals: 2, time: this.basics.dateTime(deviceMs), type: 3 });
     if (s === 'fahrenheit') return measurementBytes({ value: (celsius * 9) / 5 + 32, decimals: 1, fahrenheit: true, time: this.basics.dateTime(deviceMs) });
     return measurementBytes({ value: celsius, decimals: 1 });

@@ -2,7 +2,7 @@ import { MDC, inRange } from '../../src/shared/catalogue.ts';
 import type { DeviceEvent } from '../../src/shared/device-event.ts';
 import type { BleConnectionContext, BleDecoder, CharacteristicValue } from '../../src/shared/driver.ts';
 import { scaled } from '../_ble/ieee11073.ts';
-import { MeasurementDecoder, observation, type Converted } from '../_ble/reading.ts';
+import { absentObservation, MeasurementDecoder, observation, type Converted } from '../_ble/reading.ts';
 import { UUID } from '../_ble/uuid.ts';
 import { manifest } from './manifest.ts';
 import { UNSUCCESSFUL, heightDecimals, parseFeature, parseMeasurement, weightDecimals, type Feature } from './measurement.ts';
@@ -69,7 +69,14 @@ class ScaleDecoder extends MeasurementDecoder {
     const parsed = parseMeasurement(bytes, this.ctx?.utcOffsetMin ?? 0);
     if (!parsed.ok) return this.status('error', nowMs, parsed.reason);
     const m = parsed.value;
-    if (m.weight === UNSUCCESSFUL) return this.status('error', nowMs, 'measurement-unsuccessful');
+    if (m.weight === UNSUCCESSFUL) {
+      // 0xFFFF, "measurement unsuccessful" (GATT Weight Scale): the scale weighed and gave no number, as an IEEE 11073
+      // NaN ("invalid result") says. The record keeps it as the weight absent; the patient weighs again.
+      const fields = this.measurement(m.time, nowMs, undefined, bytes);
+      return fields
+        ? this.failed([absentObservation(MDC.MASS_BODY_ACTUAL, 'nan', fields)], nowMs, 'measurement-unsuccessful')
+        : this.status('error', nowMs, 'measurement-unsuccessful');
+    }
     const weight = this.weight(m.weight, m.imperial);
     if (!inRange(MDC.MASS_BODY_ACTUAL, weight.value)) return this.status('error', nowMs, 'weight-out-of-range');
     const fields = this.measurement(m.time, nowMs, undefined, bytes);

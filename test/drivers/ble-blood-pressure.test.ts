@@ -75,17 +75,45 @@ describe('ble-blood-pressure: reference vectors (ble-fhir.md §B1)', () => {
     }
   });
 
-  it('special SFLOATs: systolic NaN/NRes/±INF/reserved refuse the measurement; a special MAP or pulse is left out', () => {
+  it('special SFLOATs: a special systolic is the systolic absent in the measurement, with an error status to measure again', () => {
     const specials: [number, string][] = [[0x07ff, 'nan'], [0x0800, 'nres'], [0x07fe, 'positive-infinity'], [0x0802, 'negative-infinity'], [0x0801, 'reserved']];
     for (const [raw, name] of specials) {
       const { d } = decoder();
       const ev = d.value(bp(UUID.bloodPressureMeasurement, Uint8Array.from([0x00, raw & 0xff, raw >> 8, 0x58, 0x00, 0x78, 0x00])), NOW);
-      expect(observations(ev)).toEqual([]);
+      expectValidBleEvents(driver, ev);
+      const o = byCode(ev);
+      expect(Object.keys(o).sort(), name).toEqual(['MDC_PRESS_BLD_NONINV_DIA', 'MDC_PRESS_BLD_NONINV_MEAN', 'MDC_PRESS_BLD_NONINV_SYS']);
+      expect(o.MDC_PRESS_BLD_NONINV_SYS).toMatchObject({ absent: name, unit: 'mm[Hg]' });
+      expect(o.MDC_PRESS_BLD_NONINV_SYS).not.toHaveProperty('value');
+      expect(o.MDC_PRESS_BLD_NONINV_DIA).toMatchObject({ value: 88 });
+      expect(new Set(observations(ev).map((x) => x.measurementId)).size).toBe(1);
       expect(statusesOf(ev)).toEqual([`error/systolic-${name}`]);
-      const { d: d2 } = decoder();
-      const ev2 = d2.value(bp(UUID.bloodPressureMeasurement, Uint8Array.from([0x04, 0x8a, 0x00, 0x58, 0x00, raw & 0xff, raw >> 8, raw & 0xff, raw >> 8])), NOW);
-      expect(observations(ev2).map((o) => o.code)).toEqual(['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA']);
     }
+  });
+
+  it('special SFLOATs: a special MAP or pulse is that component absent, the measurement stands (same measurementId, status ok)', () => {
+    const specials: [number, string][] = [[0x07ff, 'nan'], [0x0800, 'nres'], [0x07fe, 'positive-infinity'], [0x0802, 'negative-infinity'], [0x0801, 'reserved']];
+    for (const [raw, name] of specials) {
+      const { d } = decoder();
+      const ev = d.value(bp(UUID.bloodPressureMeasurement, Uint8Array.from([0x04, 0x8a, 0x00, 0x58, 0x00, raw & 0xff, raw >> 8, raw & 0xff, raw >> 8])), NOW);
+      expectValidBleEvents(driver, ev);
+      const o = byCode(ev);
+      expect(o.MDC_PRESS_BLD_NONINV_SYS).toMatchObject({ value: 138 });
+      expect(o.MDC_PRESS_BLD_NONINV_DIA).toMatchObject({ value: 88 });
+      expect(o.MDC_PRESS_BLD_NONINV_MEAN).toMatchObject({ absent: name });
+      expect(o.MDC_PULS_RATE_NON_INV).toMatchObject({ absent: name });
+      expect(new Set(observations(ev).map((x) => x.measurementId)).size).toBe(1);
+      expect(statusesOf(ev)).toEqual(['ok']);
+    }
+  });
+
+  it('the no-mean simulator sends NaN (FF 07) as MAP: the MAP absent beside the numbers', () => {
+    const bytes = measurementBytes({ systolic: 120, diastolic: 80, mean: 'nan', pulse: 70 });
+    expect([...bytes.subarray(5, 7)]).toEqual([0xff, 0x07]);
+    const { d } = decoder();
+    const o = byCode(d.value(bp(UUID.bloodPressureMeasurement, bytes), NOW));
+    expect(o.MDC_PRESS_BLD_NONINV_MEAN).toMatchObject({ absent: 'nan' });
+    expect(o.MDC_PRESS_BLD_NONINV_SYS!.value).toBe(120);
   });
 
   it('an impossible timestamp (31 February) counts as an unset clock', () => {
@@ -167,7 +195,7 @@ describe('ble-blood-pressure: simulator round trips', () => {
     for (let i = 0; i < 4; i++) {
       const r = episode(driver, sim, { atMs: NOW + i * 30 * 60_000, values: { systolic: 120 + i }, memory })!;
       expect(observations(r.events).filter((o) => o.code === 'MDC_PRESS_BLD_NONINV_SYS')).toHaveLength(i + 1);
-      kept.push(...observations(r.kept).filter((o) => o.code === 'MDC_PRESS_BLD_NONINV_SYS').map((o) => o.value));
+      kept.push(...observations(r.kept).filter((o) => o.code === 'MDC_PRESS_BLD_NONINV_SYS').map((o) => o.value!));
     }
     expect(kept).toEqual([120, 121, 122, 123]);
     expect(memory.duplicates).toBe(6);
@@ -272,8 +300,8 @@ describe('ble-blood-pressure: fuzzing', () => {
           const o = byCode(ev);
           const tolerance = kpa ? 0.5 * 7.50062 + 0.5 : 0; // 0.1 kPa steps, then rounded to 1 mmHg
           // 300 mmHg is 40.0 kPa → 300.02 mmHg: still in range once rounded.
-          expect(Math.abs(o.MDC_PRESS_BLD_NONINV_SYS!.value - systolic)).toBeLessThanOrEqual(tolerance);
-          expect(Math.abs(o.MDC_PRESS_BLD_NONINV_DIA!.value - diastolic)).toBeLessThanOrEqual(tolerance);
+          expect(Math.abs(o.MDC_PRESS_BLD_NONINV_SYS!.value! - systolic)).toBeLessThanOrEqual(tolerance);
+          expect(Math.abs(o.MDC_PRESS_BLD_NONINV_DIA!.value! - diastolic)).toBeLessThanOrEqual(tolerance);
           expect(o.MDC_PULS_RATE_NON_INV!.value).toBe(pulse);
           expect(o.MDC_PRESS_BLD_NONINV_SYS!.reported?.unit).toBe(kpa ? 'kPa' : undefined);
           const flags = o.MDC_PRESS_BLD_NONINV_SYS!.flags ?? [];

@@ -114,9 +114,6 @@ describe('ble-glucose: concentration and units', () => {
     const cases: [Uint8Array, string][] = [
       [record({ typeLoc: 0x10 }), 'error/unknown-sample-type-0'],
       [record({ typeLoc: 0x1f }), 'error/unknown-sample-type-15'],
-      [record({ sfloat: 0x07ff }), 'error/concentration-nan'],
-      [record({ sfloat: 0x0800 }), 'error/concentration-nres'],
-      [record({ sfloat: 0x07fe }), 'error/concentration-positive-infinity'],
       [record({ sfloat: 0xb005 }), 'error/glucose-out-of-range'], // 5 mg/dL
       [record({ sfloat: 0xb7d0 }), 'error/glucose-out-of-range'], // 2000 mg/dL
       [record({ sfloat: 0xbf88 }), 'error/glucose-out-of-range'], // −120 mg/dL
@@ -126,6 +123,22 @@ describe('ble-glucose: concentration and units', () => {
       const events = fresh().value(meas(bytes), T0);
       expect(observations(events), status).toEqual([]);
       expect(statusOnly(events), status).toEqual([status]);
+    }
+  });
+});
+
+describe('ble-glucose: special SFLOATs', () => {
+  it('a special concentration is the glucose absent (the device\'s reason) with an error status', () => {
+    const specials: [number, string][] = [[0x07ff, 'nan'], [0x0800, 'nres'], [0x07fe, 'positive-infinity'], [0x0802, 'negative-infinity'], [0x0801, 'reserved']];
+    for (const [raw, name] of specials) {
+      const events = fresh().value(meas(record({ sfloat: raw })), T0);
+      expectValidBleEvents(driver, events);
+      const obs = observations(events);
+      expect(obs, name).toHaveLength(1);
+      expect(obs[0]!.absent).toBe(name);
+      expect(obs[0]!.value).toBeUndefined();
+      expect(obs[0]!.measurementId).toMatch(/^glu:/);
+      expect(statusOnly(events)).toEqual([`error/concentration-${name}`]);
     }
   });
 });

@@ -8,6 +8,7 @@ import { parseSpotCheck } from '../../drivers/ble-pulse-oximeter/plx.ts';
 import { checkBleFuzz, connectOnce, episode, expectValidBleEvents, hexBytes, observations, RecordMemory, statusesOf, waitAdvertising } from './ble-harness.ts';
 
 const SAT = 'MDC_PULS_OXIM_SAT_O2';
+const PERF = 'MDC_PULS_OXIM_PERF_REL';
 const PR = 'MDC_PULS_OXIM_PULS_RATE';
 const PI = 'MDC_PULS_OXIM_PERF_REL';
 const T0 = Date.UTC(2026, 11, 6, 10, 0, 0);
@@ -25,7 +26,14 @@ function fresh(nowMs = T0): BleDecoder {
   d.connected({ nowMs, utcOffsetMin: 0, address: ADDRESS, available: [] });
   return d;
 }
-const valuesOf = (events: readonly DeviceEvent[], code: string): number[] => observations(events).filter((o) => o.code === code).map((o) => o.value);
+const valuesOf = (events: readonly DeviceEvent[], code: string): number[] =>
+  observations(events)
+    .filter((o) => o.code === code && o.value !== undefined)
+    .map((o) => o.value!);
+const absentOf = (events: readonly DeviceEvent[], code: string): (string | undefined)[] =>
+  observations(events)
+    .filter((o) => o.code === code && o.absent !== undefined)
+    .map((o) => o.absent);
 
 /** A spot-check with measurement status, device/sensor status and PAI (flags 0x0E), written from §B3 by hand. */
 function spotWith(ms: number, ss: number, spo2 = 0x0062, pr = 0x0048, pai = 0xf018): Uint8Array {
@@ -145,9 +153,30 @@ describe('ble-pulse-oximeter: special and out-of-range values', () => {
     });
   }
 
-  it('a PAI special value drops the PAI only', () => {
+  it('a special SpO2 or pulse in a spot-check is that value absent in the measurement', () => {
+    const events = fresh().value(spot(Uint8Array.from([0x00, ...u16(0x0800), ...u16(0x0048)])), T0);
+    expectValidBleEvents(driver, events);
+    expect(absentOf(events, SAT)).toEqual(['nres']);
+    expect(absentOf(events, PR)).toEqual([]);
+    const both = observations(events);
+    expect(both[0]!.measurementId).toBe(both[1]!.measurementId);
+    expect(absentOf(fresh().value(spot(Uint8Array.from([0x00, ...u16(0x0062), ...u16(0x07fe)])), T0), PR)).toEqual(['positive-infinity']);
+  });
+
+  it('a PAI special value: the PAI absent, SpO2 and pulse stand', () => {
     const events = fresh().value(spot(spotWith(0, 0, 0x0062, 0x0048, 0x07ff)), T0);
-    expect(observations(events).map((o) => o.code)).toEqual([SAT, PR]);
+    expect(observations(events).map((o) => o.code)).toEqual([SAT, PR, PERF]);
+    expect(absentOf(events, PERF)).toEqual(['nan']);
+  });
+
+  it('continuous at 1 Hz: one absent SpO2 on the change from values to NaN, not every second, again after a value came back', () => {
+    const d = fresh();
+    const at = (dt: number, spo2: number) => d.value(cont(Uint8Array.from([0x00, ...u16(spo2), 0x48, 0x00])), T0 + dt);
+    const events = [at(0, 97), at(1000, 0x07ff), at(2000, 0x07ff), at(3000, 0x07ff), at(4000, 0x0800), at(5000, 97), at(6000, 0x07ff), at(7000, 0x07ff)];
+    const absents = events.map((e) => absentOf(e, SAT));
+    expect(absents).toEqual([[], ['nan'], [], [], [], [], ['nan'], []]);
+    expect(valuesOf(events[5]!, SAT)).toEqual([97]);
+    expect(statusesOf(events.flat())).toContain('searching/spo2-nan');
   });
 });
 

@@ -44,13 +44,23 @@ describe('ble-thermometer: reference vectors (ble-fhir.md §B2)', () => {
     }
   });
 
-  it('special FLOATs are a status, never a number', () => {
+  it('special FLOATs: the temperature absent (the reason the device gave, never a number), and an error status to measure again', () => {
     const specials: [number, string][] = [[0x007fffff, 'nan'], [0x00800000, 'nres'], [0x007ffffe, 'positive-infinity'], [0x00800002, 'negative-infinity'], [0x00800001, 'reserved']];
     for (const [raw, name] of specials) {
-      const ev = decode([measure(Uint8Array.from([0x00, raw & 0xff, (raw >> 8) & 0xff, (raw >> 16) & 0xff, raw >>> 24]))]);
-      expect(observations(ev)).toEqual([]);
+      const ev = decode([siteRead(6), measure(Uint8Array.from([0x00, raw & 0xff, (raw >> 8) & 0xff, (raw >> 16) & 0xff, raw >>> 24]))]);
+      const obs = observations(ev);
+      expect(obs, name).toHaveLength(1);
+      expect(obs[0]).toMatchObject({ code: 'MDC_TEMP_ORAL', unit: 'Cel', absent: name, t: NOW });
+      expect(obs[0]).not.toHaveProperty('value');
+      expect(obs[0]).not.toHaveProperty('decimals');
       expect(statusesOf(ev)).toEqual([`error/temperature-${name}`]);
     }
+  });
+
+  it('the nres simulator sends the real FLOAT NRes bytes (00 00 80 00) and the decoder records the temperature absent', () => {
+    const bytes = measurementBytes({ value: 36.8, decimals: 2, special: 'nres' });
+    expect([...bytes.subarray(1, 5)]).toEqual([0x00, 0x00, 0x80, 0x00]);
+    expect(observations(decode([measure(bytes)]))[0]).toMatchObject({ code: 'MDC_TEMP_BODY', absent: 'nres' });
   });
 
   it('°F becomes Cel with the same decimals and keeps the °F value as reported', () => {
@@ -155,7 +165,7 @@ describe('ble-thermometer: fuzzing', () => {
           return;
         }
         expect(o.decimals).toBe(decimals);
-        expect(Math.abs(o.value - celsius)).toBeLessThanOrEqual(fahrenheit ? (0.5 * 10 ** -decimals * 5) / 9 + 0.5 * 10 ** -decimals + 1e-9 : 0);
+        expect(Math.abs(o.value! - celsius)).toBeLessThanOrEqual(fahrenheit ? (0.5 * 10 ** -decimals * 5) / 9 + 0.5 * 10 ** -decimals + 1e-9 : 0);
         expect(o.code).toBe(type >= 1 && type <= 9 ? ['MDC_TEMP_AXILLA', 'MDC_TEMP_BODY', 'MDC_TEMP_EAR', 'MDC_TEMP_FINGER', 'MDC_TEMP_GIT', 'MDC_TEMP_ORAL', 'MDC_TEMP_RECT', 'MDC_TEMP_TOE', 'MDC_TEMP_TYMP'][type - 1] : 'MDC_TEMP_BODY');
       }),
       { numRuns: 300 },

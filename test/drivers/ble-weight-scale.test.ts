@@ -38,7 +38,12 @@ describe('ble-weight-scale: reference vector and layout (ble-fhir.md §B4)', () 
   });
 
   it('0xFFFF is "measurement unsuccessful"; an impossible weight is out of range: statuses, no number', () => {
-    expect(statusesOf(decode(hexBytes('00 FF FF')))).toEqual(['error/measurement-unsuccessful']);
+    const failed = decode(hexBytes('00 FF FF'));
+    expect(statusesOf(failed)).toEqual(['error/measurement-unsuccessful']);
+    // The scale weighed and gave no number: the weight absent (as an IEEE 11073 NaN), never 0 kg or 327 kg.
+    expect(observations(failed)).toHaveLength(1);
+    expect(observations(failed)[0]).toMatchObject({ code: 'MDC_MASS_BODY_ACTUAL', absent: 'nan' });
+    expect(observations(failed)[0]!.value).toBeUndefined();
     expect(statusesOf(decode(hexBytes('00 00 00')))).toEqual(['error/weight-out-of-range']);
     expect(observations(decode(hexBytes('00 32 00')))).toEqual([]); // 0.25 kg
   });
@@ -136,7 +141,7 @@ describe('ble-weight-scale: fuzzing', () => {
         }
         // Worst case: 1 lb steps (±0.5 lb) then kg to 1 decimal.
         const resolutionKg = imperial ? [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01][weightIndex - 1] ?? 0.01 : [0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005][weightIndex - 1] ?? 0.005;
-        expect(Math.abs(o.value - kg)).toBeLessThanOrEqual((imperial ? resolutionKg * 0.4536 : resolutionKg) / 2 + 10 ** -(o.decimals ?? 3) / 2 + 1e-9);
+        expect(Math.abs(o.value! - kg)).toBeLessThanOrEqual((imperial ? resolutionKg * 0.4536 : resolutionKg) / 2 + 10 ** -(o.decimals ?? 3) / 2 + 1e-9);
       }),
       { numRuns: 300 },
     );
