@@ -120,3 +120,43 @@ describe('the otoscope step', () => {
     expect(keepStep('otoscope', ['oximeter', 'scale'])).toBe('scale');
   });
 });
+
+describe('a device’s special value on the kiosk (issue 13)', () => {
+  const absent = (code: MdcCode, deviceId: string, measurementId?: string): Reading => {
+    const { value: _, ...x } = r(code, 0, deviceId, measurementId);
+    return { ...x, absent: 'nres' };
+  };
+
+  it('the thermometer answered NRes: « Pas de valeur », never a number, never « Mesure réussie », nothing in the summary', async () => {
+    const readings = map(absent('MDC_TEMP_BODY', 'th', 'm1'));
+    const v = stepValues('thermometer', readings, 'th', 'fr');
+    expect(v.main).toMatchObject({ measure: { id: 'temperature' }, absent: true });
+    expect(v.main.text).toBeUndefined();
+    expect(measureState('thermometer', readings, 'th', new Set())).toBe('none');
+    expect(visitSummary(readings, 'fr')).toEqual([]);
+    // A value taken again afterwards is the step's value, and taken.
+    const again = map(r('MDC_TEMP_BODY', 37.2, 'th', 'm2'));
+    expect(stepValues('thermometer', again, 'th', 'fr').main).toMatchObject({ text: '37,2' });
+    expect(stepValues('thermometer', again, 'th', 'fr').main.absent).toBeUndefined();
+    expect(measureState('thermometer', again, 'th', new Set())).toBe('taken');
+    // The card says it in words in the patient's language.
+    const { createElement } = await import('react');
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { I18nextProvider } = await import('react-i18next');
+    const { createI18n } = await import('../../src/renderer/i18n/index.ts');
+    const { ValueCard } = await import('../../src/renderer/components/ValueCard.tsx');
+    for (const [lang, words] of [['fr', 'Pas de valeur'], ['en', 'No value'], ['ar', 'لا قيمة']] as const) {
+      const html = renderToStaticMarkup(createElement(I18nextProvider, { i18n: createI18n(lang) }, createElement(ValueCard, { measure: v.main.measure, text: v.main.text, absent: true })));
+      expect(html).toContain(words);
+      expect(html).toContain('data-absent="true"');
+    }
+  });
+
+  it('a cuff without a systolic number shows no pressure (not half of one)', () => {
+    const readings = map(absent('MDC_PRESS_BLD_NONINV_SYS', 'bp', 'm'), r('MDC_PRESS_BLD_NONINV_DIA', 80, 'bp', 'm'));
+    const v = stepValues('blood-pressure', readings, 'bp', 'fr');
+    expect(v.main.text).toBeUndefined();
+    expect(v.main.absent).toBe(true);
+    expect(measureState('blood-pressure', readings, 'bp', new Set())).toBe('none');
+  });
+});

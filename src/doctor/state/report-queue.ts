@@ -223,7 +223,8 @@ export function observationsOf(readings: readonly StoredReportReading[]): Stored
       id: r.id,
       deviceId: r.deviceId ?? '',
       code: code.data,
-      value: r.value,
+      // The number, or the reason the device gave none (its special value): a tile says « mesure impossible ».
+      ...(r.value !== undefined ? { value: r.value } : { absent: r.absent }),
       unit: r.unit,
       t: r.t,
       ...(r.measurementId ? { measurementId: r.measurementId } : {}),
