@@ -1,6 +1,6 @@
 import { siteKey } from '../server/client-address.ts';
 import { FairQueue, QueueFull } from '../server/fair-queue.ts';
-import { Counter, Delays, Lockout, type Attempt } from '../server/rate-limit.ts';
+import { Counter, Delays, Lockout, type Attempt, type LimiterFactory } from '../server/rate-limit.ts';
 
 /**
  * How doctor logins are slowed: every limit is per client address (or its IPv6 /48), per name, per (name, address) or
@@ -55,18 +55,33 @@ export function nameDelayS(nameFailures: number): number {
  * the system's (Date.now).
  */
 export class LoginThrottle {
-  private readonly devices = new Lockout(LOGIN_POLICY.device);
-  private readonly pairs = new Lockout(LOGIN_POLICY.pair);
-  private readonly names = new Counter(LOGIN_POLICY.name.windowS);
-  private readonly delays = new Delays();
-  private readonly addresses = new Lockout(LOGIN_POLICY.address);
-  private readonly sites = new Lockout(LOGIN_POLICY.site);
+  private readonly devices: Lockout;
+  private readonly pairs: Lockout;
+  private readonly names: Counter;
+  private readonly delays: Delays;
+  private readonly addresses: Lockout;
+  private readonly sites: Lockout;
   readonly queue = new FairQueue(LOGIN_POLICY.queue.slots, LOGIN_POLICY.queue.perAddressWaiting, siteKey, LOGIN_POLICY.queue.perSiteWaiting);
   /**
    * Wrong cabin keys, per client address: 5 within 5 minutes lock the address's further wrong keys for 60 s (a right
    * key, 256 bits, is always let in: behind a proxy every cabin shares its address).
    */
-  readonly cabins = new Lockout({ failures: 5, windowS: 5 * 60, lockS: 60 });
+  readonly cabins: Lockout;
+
+  /**
+   * `limiter`: where the counts live; this process's memory by default, a store shared by all the hub nodes of a region
+   * otherwise (Redis: src/hub/cluster/redis-limits.ts), so a guesser gains nothing by spreading tries over nodes. The
+   * queue of hashes stays per node: it shares this node's CPU.
+   */
+  constructor(limiter?: LimiterFactory) {
+    this.devices = new Lockout({ ...LOGIN_POLICY.device, name: 'login-device' }, limiter);
+    this.pairs = new Lockout({ ...LOGIN_POLICY.pair, name: 'login-pair' }, limiter);
+    this.names = new Counter(LOGIN_POLICY.name.windowS, undefined, limiter, 'login-name');
+    this.delays = new Delays(undefined, limiter, 'login-delay');
+    this.addresses = new Lockout({ ...LOGIN_POLICY.address, name: 'login-address' }, limiter);
+    this.sites = new Lockout({ ...LOGIN_POLICY.site, name: 'login-site' }, limiter);
+    this.cabins = new Lockout({ failures: 5, windowS: 5 * 60, lockS: 60, name: 'cabin-key' }, limiter);
+  }
 
   /**
    * A doctor login: refused at once when locked (see `waitFor`); else `check` (the password hash: null when wrong)

@@ -1,6 +1,14 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
+/**
+ * Makes a rate-limiter-flexible limiter from its options: in memory by default (one process), or in a store several
+ * hub nodes share (Redis: src/hub/cluster/redis-limits.ts), where `keyPrefix` keeps each limiter's keys apart.
+ */
+export type LimiterFactory = (options: { points: number; duration: number; blockDuration?: number; keyPrefix?: string }) => RateLimiterAbstract;
+
 export interface LockoutOptions {
+  /** The limiter's name: its keys' prefix in a shared store. */
+  name?: string;
   /** Failures that lock the key; the one that reaches this count locks it. */
   failures: number;
   /** Failures older than this no longer count (rate-limiter-flexible's fixed window from the first); 0: until a success. */
@@ -61,9 +69,9 @@ export class Lockout {
   private readonly turns = new Map<string, Promise<unknown>>();
   private readonly cap: KeyCap;
 
-  constructor(o: LockoutOptions, limiter?: (options: { points: number; duration: number; blockDuration: number }) => RateLimiterAbstract) {
+  constructor(o: LockoutOptions, limiter?: LimiterFactory) {
     // A failure consumes a point; the one beyond `points` is refused and blocks the key.
-    const options = { points: o.failures - 1, duration: o.windowS, blockDuration: o.lockS };
+    const options = { points: o.failures - 1, duration: o.windowS, blockDuration: o.lockS, ...(o.name !== undefined && { keyPrefix: o.name }) };
     this.limiter = limiter ? limiter(options) : new RateLimiterMemory(options);
     this.cap = new KeyCap(o.maxKeys ?? MAX_KEYS, (k) => this.limiter.delete(k));
   }
@@ -144,10 +152,12 @@ function live(res: RateLimiterRes | null): number {
 
 /** Keys made to wait a given time (a growing delay computed by the caller), in a rate-limiter-flexible store. */
 export class Delays {
-  private readonly limiter = new RateLimiterMemory({ points: 1, duration: 1 });
+  private readonly limiter: RateLimiterAbstract;
   private readonly cap: KeyCap;
 
-  constructor(maxKeys = MAX_KEYS) {
+  constructor(maxKeys = MAX_KEYS, limiter?: LimiterFactory, name?: string) {
+    const options = { points: 1, duration: 1, ...(name !== undefined && { keyPrefix: name }) };
+    this.limiter = limiter ? limiter(options) : new RateLimiterMemory(options);
     this.cap = new KeyCap(maxKeys, (k) => this.limiter.delete(k));
   }
 
@@ -169,11 +179,12 @@ export class Delays {
 
 /** Events per key within a fixed window from the key's first one (rate-limiter-flexible), e.g. failures for a name. */
 export class Counter {
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
   private readonly cap: KeyCap;
 
-  constructor(windowS: number, maxKeys = MAX_KEYS) {
-    this.limiter = new RateLimiterMemory({ points: Number.MAX_SAFE_INTEGER, duration: windowS });
+  constructor(windowS: number, maxKeys = MAX_KEYS, limiter?: LimiterFactory, name?: string) {
+    const options = { points: Number.MAX_SAFE_INTEGER, duration: windowS, ...(name !== undefined && { keyPrefix: name }) };
+    this.limiter = limiter ? limiter(options) : new RateLimiterMemory(options);
     this.cap = new KeyCap(maxKeys, (k) => this.limiter.delete(k));
   }
 
