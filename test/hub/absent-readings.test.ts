@@ -59,7 +59,7 @@ describe('a device’s special value in the hub report: the reading without a nu
     const db = new Database(file);
     db.pragma('foreign_keys = ON');
     const before = MIGRATIONS.findIndex((m) => m.includes('report_readings_v16'));
-    expect(before).toBe(SCHEMA_VERSION - 1);
+    expect(before).toBeGreaterThan(0);
     for (let v = 0; v < before; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${before}`);
     db.prepare("INSERT INTO doctors (id, name, password_hash, created_at) VALUES ('dr.a', 'Dr A', 'x', 0)").run();
