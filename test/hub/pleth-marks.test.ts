@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { MARK_BURST } from '../../src/hub/relay.ts';
@@ -99,6 +102,26 @@ describe('the hub keeps them for the doctor’s own live consultation', () => {
     expect(served.pleth?.map((p) => p.marked ?? false)).toEqual([false, true]);
     await Promise.all([cabin.close(), doc.close(), other.close()]);
   });
+
+  it('the passage kept reaches the doctor’s downloads through the export worker: the PDF draws it, the Bundle notes it', async () => {
+    t = await startHub();
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-1', 'dr.a');
+    const at = Date.now() - 60_000;
+    doc.send({ type: 'pleth', ref: 'm1', consultationId: id, excerpt: passage(at, 400) });
+    await doc.next('reported', (m) => m.ref === 'm1');
+    const headers = { authorization: `Bearer ${await doctorToken(t, 'dr.a')}` };
+    const fhir = (await (await fetch(`${t.hub.url}/api/consultations/${id}/fhir`, { headers })).json()) as { entry: { resource: { resourceType: string; note?: { text: string }[]; valueSampledData?: { data: string } } }[] };
+    const kept = fhir.entry.filter((e) => e.resource.note?.some((n) => n.text === 'Passage marqué par le médecin pendant la téléconsultation'));
+    expect(kept.map((e) => e.resource.valueSampledData?.data)).toEqual([passage(at, 400).samples.join(' ')]);
+    const pdf = await fetch(`${t.hub.url}/api/consultations/${id}/report.pdf`, { headers });
+    expect(pdf.status).toBe(200);
+    const file = join(t.dir, 'marks.pdf');
+    writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
+    const text = spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Passages du pléthysmogramme marqués par le médecin');
+    expect(text).toMatch(/\d\d:\d\d:\d\d — 8,0 s — ble-pulse-oximeter@ble:00:A0:50:11:22:33/);
+    await Promise.all([cabin.close(), doc.close()]);
+  }, 60_000);
 
   it('a doctor sending passages too fast is told to wait (rate-limited), the socket stays open', async () => {
     t = await startHub();
