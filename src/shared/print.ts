@@ -7,7 +7,9 @@ import { z } from 'zod';
  * - ready: the patient may press « Imprimer mon compte rendu »;
  * - preparing: the cabin is fetching the report (the doctor may still be writing it);
  * - printing: CUPS took the job and the cabin follows it (« Votre compte rendu s'imprime… »); with `problem`, the
- *   printer cannot go on until the assistant acts (no paper, jammed…): the job waits for it;
+ *   printer cannot go on until the assistant acts (no paper, jammed…): the job waits for it. Also the last word when
+ *   the cabin cannot follow the job to its end: lp gave no job id, or CUPS let the job go without keeping how it ended
+ *   (no job history): it was sent, and is not said failed;
  * - printed: CUPS says the job is completed (« Votre compte rendu est imprimé »);
  * - still-printing: the job was not completed when the cabin stopped following it (about 2 minutes, or the patient
  *   left the end screen) although the printer reported no trouble: it may still come out;

@@ -20,9 +20,9 @@ export interface PrivateCups {
 /**
  * A cupsd of its own, as root, on a loopback port, with every file in a temporary folder (the machine's cupsd, running
  * or not, is not used), and one cups-pdf queue. cups-pdf itself only reads /etc/cups/cups-pdf.conf: it writes a job to
- * `Out` of that file for the user who printed (Debian: ~/PDF).
+ * `Out` of that file for the user who printed (Debian: ~/PDF). `jobHistory: false` sets PreserveJobHistory No.
  */
-export async function startPrivateCups(printer = 'CabinPDF'): Promise<PrivateCups> {
+export async function startPrivateCups(printer = 'CabinPDF', opts: { jobHistory?: boolean } = {}): Promise<PrivateCups> {
   if (process.getuid?.() !== 0) throw new Error('the cups-pdf test runs cupsd and the cups-pdf backend, which need root');
   for (const f of ['/usr/sbin/cupsd', '/usr/sbin/lpadmin', '/usr/lib/cups/backend/cups-pdf', CUPS_PDF_PPD]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: bash scripts/setup.sh (apt-get install cups cups-client cups-pdf)`);
@@ -50,6 +50,8 @@ export async function startPrivateCups(printer = 'CabinPDF'): Promise<PrivateCup
     `Listen ${server}`,
     process.env.CUPS_DEBUG ? 'LogLevel debug' : 'LogLevel warn',
     'Browsing Off',
+    // `jobHistory: false`: a site's cupsd that forgets a job as soon as it ended (`lpstat -W completed` never lists it).
+    ...(opts.jobHistory === false ? ['PreserveJobHistory No'] : []),
     'WebInterface No',
     'DefaultAuthType None',
     '<Location />',

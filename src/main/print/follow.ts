@@ -2,12 +2,19 @@ import type { Clock, TimerHandle } from '../../shared/clock.ts';
 import type { PrintProblem } from '../../shared/print.ts';
 import type { JobStatus } from './lpstat.ts';
 
-/** CUPS is asked every 2 s how the job goes, for 2 minutes at most (a report is a page or two). */
-export const FOLLOW = { everyMs: 2000, limitMs: 120_000 } as const;
+/**
+ * CUPS is asked every 2 s how the job goes, for 2 minutes at most (a report is a page or two). A printer said
+ * connecting-to-device on the polls of 10 s in a row is taken for offline (`connectingMs`).
+ */
+export const FOLLOW = { everyMs: 2000, limitMs: 120_000, connectingMs: 10_000 } as const;
 
-/** How a followed job ended, for the end screen (PrintView) and the log. */
+/**
+ * How a followed job ended, for the end screen (PrintView) and the log. `sent`: the job left the queue but CUPS keeps
+ * no record of how (no job history): it printed, or someone cancelled it there; the screen stays on « printing ».
+ */
 export type JobOutcome =
   | { state: 'printed' }
+  | { state: 'sent'; reason: string }
   | { state: 'failed'; problem?: PrintProblem; cancelled: boolean; reason: string }
   | { state: 'still-printing'; reason: string };
 
@@ -21,6 +28,8 @@ export interface FollowOptions {
   clock: Clock;
   everyMs?: number;
   limitMs?: number;
+  /** How long connecting-to-device must last, seen on consecutive polls, to call the printer offline. */
+  connectingMs?: number;
 }
 
 export interface FollowHandle {
@@ -30,15 +39,19 @@ export interface FollowHandle {
 }
 
 /**
- * Follows a job CUPS accepted until it is completed, fails, or the limit passes. At the limit (or `finish`), a job
- * still held because the printer cannot print (stopped, no paper, jammed, offline) is cancelled: the report is health
- * data, and a job that prints once the assistant refills the tray would lie there for the next patient. A job still
- * printing on a printer without trouble is left alone (it is coming out): `still-printing`. Nothing else is cancelled
- * on the patient's behalf. Never throws.
+ * Follows a job CUPS accepted until it is completed, fails, leaves the queue without a trace (`sent`), or the limit
+ * passes. At the limit (or `finish`), a job still held because the printer cannot print (stopped, no paper, jammed,
+ * offline) is cancelled: the report is health data, and a job that prints once the assistant refills the tray would
+ * lie there for the next patient. The trouble is the last one seen during the follow: a last poll that could not tell
+ * (lpstat timed out, `lpstat -p` failed once) does not forget it; only a poll that saw the printer without trouble
+ * does. A job still printing on a printer without trouble is left alone (it is coming out): `still-printing`. Nothing
+ * else is cancelled on the patient's behalf, and never a completed job (CUPS refuses to cancel one: then it is asked
+ * again). Never throws.
  */
 export function followJob(o: FollowOptions): FollowHandle {
   const everyMs = o.everyMs ?? FOLLOW.everyMs;
   const limitMs = o.limitMs ?? FOLLOW.limitMs;
+  const connectingMs = o.connectingMs ?? FOLLOW.connectingMs;
   const start = o.clock.now();
   let finishing = false;
   let timer: TimerHandle | undefined;
@@ -52,11 +65,24 @@ export function followJob(o: FollowOptions): FollowHandle {
   };
   const done = (async (): Promise<JobOutcome> => {
     let last: JobStatus;
+    /** The last trouble seen, until a poll sees the printer without one. */
+    let trouble: { problem: PrintProblem; said: string } | undefined;
+    /** Since when the printer says connecting-to-device, poll after poll. */
+    let connectingSince: number | undefined;
     for (;;) {
       last = await ask();
       if (last.job === 'completed') return { state: 'printed' };
       if (last.job === 'failed') return { state: 'failed', cancelled: false, reason: last.said };
-      if (last.job === 'pending') o.onPending(last.problem);
+      if (last.job === 'gone') return { state: 'sent', reason: last.said };
+      if (last.job === 'pending') {
+        const now = o.clock.now();
+        if (last.connecting) connectingSince ??= now;
+        else if (!last.printerUnknown) connectingSince = undefined;
+        const problem = last.problem ?? (connectingSince !== undefined && now - connectingSince >= connectingMs ? 'offline' : undefined);
+        if (problem) trouble = { problem, said: last.said };
+        else if (!last.printerUnknown) trouble = undefined;
+        o.onPending(trouble?.problem);
+      }
       const left = start + limitMs - o.clock.now();
       if (finishing || left <= 0) break;
       await new Promise<void>((resolve) => {
@@ -66,7 +92,9 @@ export function followJob(o: FollowOptions): FollowHandle {
       wake = undefined;
     }
     const waited = `${Math.round((o.clock.now() - start) / 1000)} s`;
-    if (last.job === 'pending' && last.problem) {
+    if (trouble) {
+      // Seen by the last poll, or by an earlier one when the last could not tell.
+      const said = last.job === 'pending' && last.said === trouble.said ? trouble.said : `${trouble.said}; last: ${last.said}`;
       let cancelled: Awaited<ReturnType<FollowOptions['cancel']>>;
       try {
         cancelled = await o.cancel();
@@ -77,9 +105,10 @@ export function followJob(o: FollowOptions): FollowHandle {
         // It may have ended meanwhile (the assistant fixed the printer): CUPS says which.
         const now = await ask();
         if (now.job === 'completed') return { state: 'printed' };
-        return { state: 'failed', problem: last.problem, cancelled: false, reason: `held after ${waited} (${last.said}); cancelling it failed: ${cancelled.message}` };
+        if (now.job === 'gone') return { state: 'sent', reason: now.said };
+        return { state: 'failed', problem: trouble.problem, cancelled: false, reason: `held after ${waited} (${said}); cancelling it failed: ${cancelled.message}` };
       }
-      return { state: 'failed', problem: last.problem, cancelled: true, reason: `held after ${waited} (${last.said}): the job was cancelled` };
+      return { state: 'failed', problem: trouble.problem, cancelled: true, reason: `held after ${waited} (${said}): the job was cancelled` };
     }
     if (last.job === 'pending') return { state: 'still-printing', reason: `not completed after ${waited} (${last.said})` };
     return { state: 'still-printing', reason: `CUPS could not tell after ${waited} (${last.said})` };

@@ -170,7 +170,10 @@ export function problemOf(state: Pick<PrinterState, 'enabled' | 'alerts'> & { me
   const has = (...names: string[]): boolean => reasons.some((r) => names.includes(r));
   if (has('media-empty', 'media-needed')) return 'paper';
   if (has('media-jam')) return 'jam';
-  if (has('offline', 'timed-out', 'connecting-to-device')) return 'offline';
+  // Not connecting-to-device: every job to a network printer passes through it for a moment (the backend opening its
+  // connection); the follow calls the printer offline only when it lasts (follow.ts), and a backend that cannot reach
+  // the printer says so in the state message anyway (UNREACHABLE).
+  if (has('offline', 'timed-out')) return 'offline';
   if (!state.enabled || has('paused', 'stopped', 'shutdown') || state.alerts.some((a) => a.endsWith('-error'))) return 'stopped';
   if (UNREACHABLE.some((re) => re.test(state.message ?? ''))) return 'offline';
   return undefined;
@@ -182,17 +185,26 @@ export async function printerState(target: LpTarget, timeoutMs = TIMEOUT_MS): Pr
   return r.ok ? parsePrinter(r.stdout, target.printer) : null;
 }
 
+/** Whether the printer is connecting to the device (`connecting-to-device`, with or without a suffix). */
+export const isConnecting = (state: Pick<PrinterState, 'alerts'>): boolean => state.alerts.some((a) => a.replace(/-(error|warning|report)$/, '') === 'connecting-to-device');
+
 /**
  * Where a job CUPS accepted stands:
- * - pending: still in the queue (waiting, held or printing), with the printer's trouble if it has one;
+ * - pending: still in the queue (waiting, held or printing), with the printer's trouble if it has one; `printerUnknown`
+ *   when `lpstat -p` could not tell the printer's state this time (no trouble seen is then not « no trouble »);
+ *   `connecting` when the printer's only news is connecting-to-device (no trouble yet: follow.ts decides when it lasts);
  * - completed: CUPS lists it among the ended jobs and its reasons name no cancel nor abort;
- * - failed: cancelled, aborted, ended with errors, or no longer known to CUPS;
+ * - failed: cancelled, aborted or ended with errors, as CUPS's reasons say;
+ * - gone: in neither list: CUPS keeps no job history (PreserveJobHistory No) or purged it. lp accepted it and it is no
+ *   longer in the queue, so it will not print later: it printed, or someone cancelled it; nobody can tell which (never
+ *   a failure: the patient would be offered a second copy of a report that may lie in the tray);
  * - unknown: lpstat could not tell this time (no cupsd, a timeout).
  */
 export type JobStatus =
-  | { job: 'pending'; problem?: PrintProblem; said: string }
+  | { job: 'pending'; problem?: PrintProblem; printerUnknown?: true; connecting?: true; said: string }
   | { job: 'completed' }
   | { job: 'failed'; said: string }
+  | { job: 'gone'; said: string }
   | { job: 'unknown'; said: string };
 
 export async function jobStatus(target: LpTarget, job: string): Promise<JobStatus> {
@@ -209,12 +221,21 @@ export async function jobStatus(target: LpTarget, job: string): Promise<JobStatu
     const problem = printer ? problemOf(printer) : undefined;
     const held = waiting.alerts.some((a) => a.startsWith('job-hold-until'));
     const said = [printer?.said ?? 'the printer’s state is unknown', waiting.alerts.length > 0 ? `job: ${waiting.alerts.join(' ')}` : ''].filter(Boolean).join('; ');
-    return { job: 'pending', ...((problem ?? held) && { problem: problem ?? 'stopped' }), said };
+    return {
+      job: 'pending',
+      ...((problem ?? held) && { problem: problem ?? 'stopped' }),
+      ...(!printer && { printerUnknown: true as const }),
+      ...(printer && !problem && !held && isConnecting(printer) && { connecting: true as const }),
+      said,
+    };
   }
   const closed = await run(lpstat, [...serverArgs(target), '-l', '-W', 'completed', '-o', target.printer]);
   if (!closed.ok) return { job: 'unknown', said: closed.message };
   const ended = parseJobs(closed.stdout).find(isIt);
-  if (!ended) return { job: 'failed', said: `CUPS no longer knows job ${job}` };
+  if (!ended) return { job: 'gone', said: `CUPS no longer lists job ${job}: it keeps no job history (or purged it), so it printed or was cancelled there` };
+  // A job someone else cancelled (cancel, the web interface) may look completed here: CUPS 2.4 often leaves only
+  // processing-to-stop-point on it, as on a completed one, and lpstat shows nothing else (no job-state): it is then
+  // said printed. Only the reasons that name a cancel or an abort tell it apart.
   const bad = ended.alerts.filter((a) => /cancel|abort|with-errors|error$/.test(a));
   return bad.length > 0 ? { job: 'failed', said: `job ${job} ended: ${bad.join(' ')}` } : { job: 'completed' };
 }

@@ -38,7 +38,7 @@ export interface ReportPrinterOptions {
  * visit; on the end screen it is `ready` (the button), or starts by itself when configured `auto`. A job fetches the
  * PDF (again every few seconds while the doctor is still writing), prints it, follows it in CUPS until it is completed
  * (`printed`; the printer's trouble said while it waits; `failed` when CUPS aborted it; `still-printing` at the
- * follow's limit) and says how it went. Leaving the end screen stops a job that is still waiting, and ends the follow:
+ * follow's limit; `printing` stays when CUPS let the job go without keeping how it ended) and says how it went. Leaving the end screen stops a job that is still waiting, and ends the follow:
  * a report printed after the patient left would lie in the tray for the next one, so a job the printer holds (no
  * paper, stopped…) is cancelled then, as at the follow's limit. Never throws, never blocks: the kiosk goes on whatever
  * the hub or the printer do.
@@ -157,6 +157,12 @@ export class ReportPrinter {
       this.opts.log.info({ consultationId: id, job }, 'report printed');
       this.opts.incident(`report of consultation ${id} printed (${job} completed)`);
       if (generation === this.generation) this.set({ state: 'printed' });
+    } else if (end.state === 'sent') {
+      // lp took it and CUPS let it go without keeping how it ended: never « failed » (its retry would print a second
+      // copy of a report that may lie in the tray); the screen stays on « printing », as when lp gave no job id.
+      this.opts.log.info({ consultationId: id, job, reason: end.reason }, 'report left the print queue; CUPS keeps no record of how it ended');
+      this.opts.incident(`report of consultation ${id} left the print queue (${job}): ${end.reason}`);
+      if (generation === this.generation) this.set({ state: 'printing' });
     } else if (end.state === 'failed') {
       this.failed(id, `${job}: ${end.reason}`, generation, { ...(end.problem && { problem: end.problem }), ...(end.cancelled && { cancelled: true }) });
     } else {

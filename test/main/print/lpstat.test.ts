@@ -85,6 +85,13 @@ describe('problemOf: the trouble the assistant can act on', () => {
     expect(problemOf({ enabled: true, alerts: ['cover-open-error'] })).toBe('stopped');
     expect(problemOf({ enabled: true, alerts: ['media-jam-error', 'media-empty-error'] })).toBe('paper');
   });
+
+  it('connecting-to-device alone is no trouble (every network job passes through it); unreachable words still are', () => {
+    expect(problemOf({ enabled: true, alerts: ['connecting-to-device'] })).toBeUndefined();
+    expect(problemOf({ enabled: true, alerts: ['connecting-to-device'], message: 'Connecting to printer.' })).toBeUndefined();
+    expect(problemOf({ enabled: true, alerts: ['connecting-to-device'], message: 'The printer may not exist or is unavailable at this time.' })).toBe('offline');
+    expect(problemOf({ enabled: true, alerts: ['connecting-to-device', 'timed-out'] })).toBe('offline');
+  });
 });
 
 describe('parseJobs', () => {
@@ -132,7 +139,7 @@ esac
     return { printer: 'CabinPDF', server: '127.0.0.1:6631', lpstat, cancel };
   }
 
-  it('pending with the printer’s trouble; completed; cancelled or unknown to CUPS is a failure; lpstat failing is unknown', async () => {
+  it('pending with the printer’s trouble (or its state unknown, or connecting); completed; cancelled is a failure, in neither list is gone; lpstat failing is unknown', async () => {
     const waiting = fake({ notCompleted: JOBS.heldOnStopped, printer: PRINTER.mediaEmpty });
     expect(await jobStatus(waiting, 'CabinPDF-2')).toEqual({
       job: 'pending',
@@ -147,10 +154,25 @@ esac
       job: 'pending',
       said: 'printer CabinPDF now printing CabinPDF-1. enabled since Mon Dec 7 05:49:03 2026; job: job-printing',
     });
+    // The printer's state unknown this time (lpstat -p failing): said, so that the follow does not take it for « no trouble ».
+    const blindPrinter = fake({ notCompleted: JOBS.notCompleted });
+    writeFileSync(blindPrinter.lpstat, readFileSync(blindPrinter.lpstat, 'utf8').replace('*-p*) cat', '*-p*) echo "lpstat: Bad file descriptor" >&2; exit 1; cat'));
+    expect(await jobStatus(blindPrinter, 'CabinPDF-1')).toEqual({ job: 'pending', printerUnknown: true, said: 'the printer’s state is unknown; job: job-printing' });
+    // A network printer the backend is connecting to: no trouble yet, but said (the follow calls it offline if it lasts).
+    const connecting = PRINTER.printing.replace('Alerts: none', 'Alerts: connecting-to-device');
+    expect(await jobStatus(fake({ notCompleted: JOBS.notCompleted, printer: connecting }), 'CabinPDF-1')).toMatchObject({ job: 'pending', connecting: true });
+    expect(await jobStatus(fake({ notCompleted: JOBS.notCompleted, printer: connecting.replace('\tForm', '\tThe printer is unreachable at this time.\n\tForm') }), 'CabinPDF-1')).toEqual({
+      job: 'pending',
+      problem: 'offline',
+      said: expect.stringMatching(/unreachable at this time\.; job: job-printing$/),
+    });
     expect(await jobStatus(fake({ notCompleted: '', completed: JOBS.completed }), 'CabinPDF-1')).toEqual({ job: 'completed' });
     const cancelled = JOBS.completed.replace('processing-to-stop-point\n\tqueued', 'job-canceled-by-user processing-to-stop-point\n\tqueued');
     expect(await jobStatus(fake({ notCompleted: '', completed: cancelled }), 'CabinPDF-2')).toEqual({ job: 'failed', said: 'job CabinPDF-2 ended: job-canceled-by-user' });
-    expect(await jobStatus(fake({ notCompleted: JOBS.notCompleted, completed: JOBS.completed }), 'CabinPDF-7')).toEqual({ job: 'failed', said: 'CUPS no longer knows job CabinPDF-7' });
+    // In neither list (CUPS keeps no job history, or purged it): it left the queue, printed or cancelled there; never « failed ».
+    const gone = { job: 'gone', said: 'CUPS no longer lists job CabinPDF-7: it keeps no job history (or purged it), so it printed or was cancelled there' };
+    expect(await jobStatus(fake({ notCompleted: JOBS.notCompleted, completed: JOBS.completed }), 'CabinPDF-7')).toEqual(gone);
+    expect(await jobStatus(fake({ notCompleted: '', completed: '' }), 'CabinPDF-7')).toEqual(gone);
     expect(await jobStatus(fake({ fail: true }), 'CabinPDF-1')).toEqual({ job: 'unknown', said: 'lpstat: Bad file descriptor' });
     expect(await jobStatus({ printer: 'CabinPDF', lpstat: join(dir, 'none') }, 'CabinPDF-1')).toEqual({ job: 'unknown', said: `${join(dir, 'none')} is not installed (apt-get install cups-client)` });
     expect(await printerState({ printer: 'CabinPDF', lpstat: join(dir, 'none') })).toBeNull();
@@ -160,7 +182,7 @@ esac
     expect(await jobStatus(fake({ notCompleted: JOBS.heldOnStopped, printer: PRINTER.disabled }), 'cabinpdf-2')).toMatchObject({ job: 'pending', problem: 'stopped' });
     expect(await jobStatus(fake({ notCompleted: '', completed: JOBS.completed }), 'cabinpdf-1')).toEqual({ job: 'completed' });
     // Another job's number is not this one.
-    expect(await jobStatus(fake({ notCompleted: JOBS.heldOnStopped, completed: JOBS.completed }), 'CabinPDF-12')).toEqual({ job: 'failed', said: 'CUPS no longer knows job CabinPDF-12' });
+    expect(await jobStatus(fake({ notCompleted: JOBS.heldOnStopped, completed: JOBS.completed }), 'CabinPDF-12')).toMatchObject({ job: 'gone' });
   });
 
   it('never gives cancel (nor lpstat) what is no job id: an option, a blank, nothing', async () => {

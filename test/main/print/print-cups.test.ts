@@ -180,3 +180,34 @@ it('a config naming the queue in another case (CUPS ignores it; lp says « cabin
     spawnSync('/usr/sbin/cupsenable', ['-h', cups.server, cups.printer]);
   }
 }, 60_000);
+
+it('a cupsd that keeps no job history (PreserveJobHistory No) forgets the printed job at once: it is said sent, never « failed »', async () => {
+  const started = Date.now();
+  const forgetful = await startPrivateCups('CabinPDF', { jobHistory: false });
+  const dir = mkdtempSync(join(tmpdir(), 'cabin-nohistory-'));
+  try {
+    const target = { printer: forgetful.printer, server: forgetful.server };
+    const file = join(dir, 'report.txt');
+    writeFileSync(file, 'A report printed on a cupsd without job history.\n');
+    const taken = await lp(target, file, PRINT_TITLE);
+    const job = taken.ok ? taken.job! : taken.message;
+    expect(job).toMatch(/^CabinPDF-\d+$/);
+    const end = await followJob({
+      status: () => jobStatus(target, job),
+      cancel: () => cancelJob(target, job),
+      onPending: () => undefined,
+      clock: systemClock,
+      everyMs: 300,
+      limitMs: 30_000,
+    }).done;
+    // It did print: cups-pdf wrote it (found, and left for afterAll to delete, before the outcome is judged).
+    const n = job.split('-').pop();
+    let found: string | undefined;
+    await until(() => (found = existsSync(forgetful.outDir) ? readdirSync(forgetful.outDir).find((f) => f.endsWith(`job_${n}.pdf`) && statSync(join(forgetful.outDir, f)).mtimeMs >= started - 1000) : undefined) !== undefined, 30_000, `cups-pdf wrote no job_${n}.pdf`);
+    made.push(join(forgetful.outDir, found!));
+    expect(end).toEqual({ state: 'sent', reason: `CUPS no longer lists job ${job}: it keeps no job history (or purged it), so it printed or was cancelled there` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await forgetful.stop();
+  }
+}, 90_000);

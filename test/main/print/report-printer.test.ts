@@ -15,9 +15,10 @@ const NOT_YET: ReportFetch = { ok: false, retry: true, code: 'not-yet', message:
 
 /**
  * `cups`: what CUPS answers of the job, one answer a poll (the last one repeats); the follow asks every 2 s for 20 s.
- * `cancelFails`: cancel's error.
+ * `cancelFails`: cancel's error. `afterCancel`: what CUPS answers once cancel was asked (by default, after a cancel
+ * that worked, the job ended).
  */
-function rig(opts: { printer?: { auto: boolean } | null; hub?: ReportFetch[]; lp?: LpResult; cups?: JobStatus[]; cancelFails?: string } = {}) {
+function rig(opts: { printer?: { auto: boolean } | null; hub?: ReportFetch[]; lp?: LpResult; cups?: JobStatus[]; cancelFails?: string; afterCancel?: JobStatus } = {}) {
   const clock = new ManualClock();
   const cups = [...(opts.cups ?? [])];
   const polled: string[] = [];
@@ -47,6 +48,7 @@ function rig(opts: { printer?: { auto: boolean } | null; hub?: ReportFetch[]; lp
           },
           cancel: async () => {
             cancelled.push(job);
+            if (opts.afterCancel) cups.splice(0, cups.length, opts.afterCancel);
             if (opts.cancelFails) return { ok: false, message: opts.cancelFails };
             cups.splice(0, cups.length, { job: 'failed', said: `job ${job} ended: processing-to-stop-point` });
             return { ok: true };
@@ -346,6 +348,124 @@ describe('ReportPrinter follows the job in CUPS', () => {
     clock.advance(5000);
     await closing;
     expect(clock.pending).toBe(0);
+  });
+
+  it('at the limit, the last trouble seen decides: a last poll that could not tell (lpstat timed out, lpstat -p failed) still cancels the held job', async () => {
+    const TIMED_OUT: JobStatus = { job: 'unknown', said: 'lpstat gave no answer within 10 s' };
+    const BLIND: JobStatus = { job: 'pending', printerUnknown: true, said: 'the printer’s state is unknown' };
+    for (const lastPoll of [TIMED_OUT, BLIND]) {
+      const r = rig({ cups: [STOPPED, STOPPED, lastPoll] });
+      await visitWithDoctor(r);
+      r.printer.print();
+      await r.settle();
+      for (let i = 0; i < 10; i++) await r.later(2000);
+      expect(r.polled).toHaveLength(11);
+      expect(r.cancelled, lastPoll.job).toEqual(['CabinPDF-1']);
+      expect(r.printer.get()).toMatchObject({
+        state: 'failed',
+        problem: 'stopped',
+        cancelled: true,
+        reason: `CabinPDF-1: held after 20 s (${STOPPED.job === 'pending' && STOPPED.said}; last: ${lastPoll.said}): the job was cancelled`,
+      });
+    }
+    // A poll that could not see the printer does not clear its trouble on the screen either.
+    const blink = rig({ cups: [NO_PAPER, BLIND, NO_PAPER, DONE] });
+    await visitWithDoctor(blink);
+    blink.printer.print();
+    await blink.settle();
+    await blink.later(2000);
+    expect(blink.printer.get()).toEqual({ state: 'printing', problem: 'paper' });
+    await blink.later(2000);
+    await blink.later(2000);
+    expect(blink.printer.get()).toEqual({ state: 'printed' });
+    // « printing », then with the trouble once: the blind poll did not clear it in between.
+    expect(blink.views).toEqual(['ready', 'preparing', 'printing', 'printing', 'printed']);
+
+    // A poll that saw the printer without trouble forgets it: the job printing then is left to finish.
+    const fixed = rig({ cups: [STOPPED, PENDING, TIMED_OUT] });
+    await visitWithDoctor(fixed);
+    fixed.printer.print();
+    await fixed.settle();
+    for (let i = 0; i < 10; i++) await fixed.later(2000);
+    expect(fixed.cancelled).toEqual([]);
+    expect(fixed.printer.get()).toEqual({ state: 'still-printing', reason: 'CUPS could not tell after 20 s (lpstat gave no answer within 10 s)' });
+
+    // CUPS refuses to cancel a job that completed while lpstat could not tell: it is printed, not « failed ».
+    const ended = rig({ cups: [STOPPED, TIMED_OUT], cancelFails: 'cancel: cancel-job failed: Job #1 is already completed - can’t cancel.', afterCancel: DONE });
+    await visitWithDoctor(ended);
+    ended.printer.print();
+    await ended.settle();
+    for (let i = 0; i < 10; i++) await ended.later(2000);
+    expect(ended.cancelled).toEqual(['CabinPDF-1']);
+    expect(ended.printer.get()).toEqual({ state: 'printed' });
+  });
+
+  it('connecting-to-device is offline only once it lasts 10 s, poll after poll: a network printer passes through it on every job', async () => {
+    const CONNECTING: JobStatus = { job: 'pending', connecting: true, said: 'printer CabinNet now printing CabinNet-1. enabled since Mon Dec 7 05:49:03 2026; job: job-printing' };
+    const brief = rig({ cups: [CONNECTING, CONNECTING, PENDING, DONE] });
+    await visitWithDoctor(brief);
+    brief.printer.print();
+    await brief.settle();
+    for (let i = 0; i < 3; i++) await brief.later(2000);
+    expect(brief.printer.get()).toEqual({ state: 'printed' });
+    expect(brief.views).toEqual(['ready', 'preparing', 'printing', 'printed']);
+
+    // Six polls 2 s apart: the sixth is 10 s after the first, and only then is the printer said offline.
+    const stuck = rig({ cups: [CONNECTING] });
+    await visitWithDoctor(stuck);
+    stuck.printer.print();
+    await stuck.settle();
+    for (let i = 0; i < 4; i++) await stuck.later(2000);
+    expect(stuck.printer.get()).toEqual({ state: 'printing' });
+    await stuck.later(2000);
+    expect(stuck.printer.get()).toEqual({ state: 'printing', problem: 'offline' });
+    for (let i = 0; i < 5; i++) await stuck.later(2000);
+    expect(stuck.cancelled).toEqual(['CabinPDF-1']);
+    expect(stuck.printer.get()).toMatchObject({ state: 'failed', problem: 'offline', cancelled: true });
+
+    // Broken by a poll without it, the count starts again.
+    const again = rig({ cups: [CONNECTING, CONNECTING, CONNECTING, CONNECTING, PENDING, CONNECTING, CONNECTING, CONNECTING, CONNECTING, CONNECTING, PENDING] });
+    await visitWithDoctor(again);
+    again.printer.print();
+    await again.settle();
+    const problems: (string | undefined)[] = [];
+    for (let i = 0; i < 10; i++) {
+      await again.later(2000);
+      problems.push(again.printer.get().problem);
+    }
+    expect(problems).not.toContain('offline');
+    expect(again.cancelled).toEqual([]);
+    expect(again.printer.get().state).toBe('still-printing');
+  });
+
+  it('a job CUPS let go without keeping how it ended (no job history) is never « failed »: « printing » stays, no second copy', async () => {
+    const GONE: JobStatus = { job: 'gone', said: 'CUPS no longer lists job CabinPDF-1: it keeps no job history (or purged it), so it printed or was cancelled there' };
+    const r = rig({ cups: [NO_PAPER, GONE] });
+    await visitWithDoctor(r);
+    r.printer.print();
+    await r.settle();
+    expect(r.printer.get()).toEqual({ state: 'printing', problem: 'paper' });
+    await r.later(2000);
+    // The follow ends at once (nothing is left to cancel nor to learn), and the trouble it said is no longer said.
+    expect(r.polled).toHaveLength(2);
+    expect(r.printer.get()).toEqual({ state: 'printing' });
+    expect(r.views).not.toContain('failed');
+    expect(r.incidents.at(-1)).toBe(`report of consultation c-1 left the print queue (CabinPDF-1): ${GONE.said}`);
+    expect(r.clock.pending).toBe(0);
+    expect(r.printer.print()).toEqual({ state: 'printing' });
+    await r.later(20_000);
+    expect(r.printed).toHaveLength(1);
+    expect(r.cancelled).toEqual([]);
+
+    // A held job's cancel at the limit fails because it left the queue meanwhile: not « failed » either.
+    const late = rig({ cups: [STOPPED], cancelFails: 'cancel: cancel-job failed: Job #1 does not exist.', afterCancel: GONE });
+    await visitWithDoctor(late);
+    late.printer.print();
+    await late.settle();
+    for (let i = 0; i < 10; i++) await late.later(2000);
+    expect(late.cancelled).toEqual(['CabinPDF-1']);
+    expect(late.printer.get()).toEqual({ state: 'printing' });
+    expect(late.incidents.at(-1)).toMatch(/^report of consultation c-1 left the print queue \(CabinPDF-1\): CUPS no longer lists job/);
   });
 
   it('a stopped queue refused before lp names its trouble', async () => {
