@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { BridgeClient } from '../../shared/bridge.ts';
 import type { PrintView } from '../../shared/print.ts';
 import { useBridge } from '../bridge/context.tsx';
 import { useAutoSpeak } from '../speech/use-auto-speak.ts';
@@ -14,27 +15,57 @@ import { useAutoSpeak } from '../speech/use-auto-speak.ts';
 export function EndPrint() {
   const bridge = useBridge();
   const [view, setView] = useState<PrintView | null>(null);
+  const source = useRef<PrintViewSource | null>(null);
   useEffect(() => {
-    let fromEvent = false;
-    let stopped = false;
-    const off = bridge.on('print', (v) => {
-      fromEvent = true;
-      setView(v);
-    });
-    void bridge.call('print:get', {}).then((r) => {
-      if (!stopped && r.ok && !fromEvent) setView(r.value);
-    });
+    const s = printViewSource(bridge, setView);
+    source.current = s;
     return () => {
-      stopped = true;
-      off();
+      s.stop();
+      source.current = null;
     };
   }, [bridge]);
-  const print = (): void => {
-    void bridge.call('print:report', {}).then((r) => r.ok && setView(r.value));
-  };
+  const print = (): void => source.current?.print();
   // Said as it happens (a patient who pressed the button may not read the answer), the same words as shown.
   useAutoSpeak(printWords(view));
   return <EndPrintView view={view} onPrint={print} />;
+}
+
+export interface PrintViewSource {
+  /** The patient pressed the button: `print:report`. */
+  print(): void;
+  stop(): void;
+}
+
+/**
+ * The print's view as main tells it: its `print` events, and the answers of `print:get` (the view on arrival) and
+ * `print:report` (the press). An answer is the view when main answered, and an event may overtake it (the report
+ * fetched and given to lp while the answer is on its way): an answer is taken only when no event came since the
+ * question was asked. Main sends an event for each change, in order, so such an event is never older than the answer,
+ * and the screen never goes back to « se prépare » after « s'imprime ».
+ */
+export function printViewSource(bridge: BridgeClient, set: (view: PrintView) => void): PrintViewSource {
+  let events = 0;
+  let stopped = false;
+  const off = bridge.on('print', (v) => {
+    events++;
+    set(v);
+  });
+  const ask = (name: 'print:get' | 'print:report'): void => {
+    const seen = events;
+    void bridge.call(name, {}).then((r) => {
+      if (!stopped && r.ok && events === seen) set(r.value);
+    });
+  };
+  ask('print:get');
+  return {
+    print: () => {
+      if (!stopped) ask('print:report');
+    },
+    stop() {
+      stopped = true;
+      off();
+    },
+  };
 }
 
 /**

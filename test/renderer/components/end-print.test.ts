@@ -3,7 +3,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { I18nextProvider } from 'react-i18next';
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../../../src/renderer/i18n/index.ts';
-import { EndPrintView, printWords } from '../../../src/renderer/screens/EndPrint.tsx';
+import { EndPrintView, printViewSource, printWords } from '../../../src/renderer/screens/EndPrint.tsx';
+import type { BridgeClient } from '../../../src/shared/bridge.ts';
 import { selectPrompts } from '../../../src/shared/voice-pack.ts';
 import type { PrintView } from '../../../src/shared/print.ts';
 
@@ -80,5 +81,64 @@ describe('the end screen’s print (EndPrintView)', () => {
     expect(text(render({ state: 'printed' }, 'ar'))).toBe('تمت طباعة تقريرك: لا تنسَ أخذه.');
     expect(printWords(null)).toEqual([]);
     expect(printWords({ state: 'ready' })).toEqual([]);
+  });
+});
+
+describe('the end screen’s print view follows main (printViewSource)', () => {
+  /** A bridge whose answers the test gives when it wants, and whose `print` events it sends. */
+  function bridge() {
+    const listeners = new Set<(v: PrintView) => void>();
+    const questions: { name: string; answer: (v: PrintView) => void }[] = [];
+    const client = {
+      call: (name: string) => new Promise((resolve) => questions.push({ name, answer: (v) => resolve({ ok: true, value: v }) })),
+      on: (_event: string, listener: (v: PrintView) => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    } as unknown as BridgeClient;
+    return { client, questions, send: (v: PrintView) => listeners.forEach((l) => l(v)), listeners };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('the answer to the press never takes the screen back from a newer « printing » event to « se prépare »', async () => {
+    const b = bridge();
+    const shown: PrintView[] = [];
+    const source = printViewSource(b.client, (v) => shown.push(v));
+    b.questions.shift()!.answer({ state: 'ready' });
+    await tick();
+    expect(shown).toEqual([{ state: 'ready' }]);
+    source.print();
+    expect(b.questions.map((q) => q.name)).toEqual(['print:report']);
+    // Main's events overtake the answer: preparing, then the report given to lp.
+    b.send({ state: 'preparing' });
+    b.send({ state: 'printing' });
+    b.questions.shift()!.answer({ state: 'preparing' });
+    await tick();
+    expect(shown.at(-1)).toEqual({ state: 'printing' });
+    expect(printWords(shown.at(-1)!)).toEqual(['end.print.printing']);
+
+    // With no event since the press, its answer is the news.
+    source.print();
+    b.questions.shift()!.answer({ state: 'preparing' });
+    await tick();
+    expect(shown.at(-1)).toEqual({ state: 'preparing' });
+  });
+
+  it('on arrival, an event newer than print:get’s answer wins too; after stop nothing is shown and the listener is gone', async () => {
+    const b = bridge();
+    const shown: PrintView[] = [];
+    const source = printViewSource(b.client, (v) => shown.push(v));
+    b.send({ state: 'printed' });
+    b.questions.shift()!.answer({ state: 'printing' });
+    await tick();
+    expect(shown).toEqual([{ state: 'printed' }]);
+    source.print();
+    source.stop();
+    b.questions.shift()!.answer({ state: 'failed' });
+    await tick();
+    expect(shown).toEqual([{ state: 'printed' }]);
+    expect(b.listeners.size).toBe(0);
+    source.print();
+    expect(b.questions).toEqual([]);
   });
 });
