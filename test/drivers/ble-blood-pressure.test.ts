@@ -252,6 +252,17 @@ describe('ble-blood-pressure: simulator round trips', () => {
     expect(r.endMs).toBeGreaterThanOrEqual(NOW + 20_000);
   });
 
+  it('no-mean: over the simulated link, 133/85 with the MAP absent (NaN) in the same measurement, status ok', () => {
+    const r = episode(driver, driver.createSimulator('no-mean'), { atMs: NOW, values: { systolic: 133, diastolic: 85 } })!;
+    expectValidBleEvents(driver, r.events);
+    const o = byCode(r.events);
+    expect(o.MDC_PRESS_BLD_NONINV_SYS).toMatchObject({ value: 133 });
+    expect(o.MDC_PRESS_BLD_NONINV_DIA).toMatchObject({ value: 85 });
+    expect(o.MDC_PRESS_BLD_NONINV_MEAN).toMatchObject({ absent: 'nan' });
+    expect(o.MDC_PRESS_BLD_NONINV_MEAN!.measurementId).toBe(o.MDC_PRESS_BLD_NONINV_SYS!.measurementId);
+    expect(statusesOf(r.events).filter((s) => s.startsWith('error'))).toEqual([]);
+  });
+
   it('kpa: a kPa cuff round-trips to the same mmHg, its kPa kept as reported', () => {
     const sim = driver.createSimulator('kpa');
     const o = byCode(episode(driver, sim, { atMs: NOW, values: { systolic: 122, diastolic: 78 } })!.kept);

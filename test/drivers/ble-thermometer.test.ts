@@ -120,6 +120,16 @@ describe('ble-thermometer: simulator round trips', () => {
     expect(observations(r.events)).toEqual([expect.objectContaining({ code: 'MDC_TEMP_ORAL', value: 36.8, decimals: 1, reported: { value: 98.2, unit: '[degF]', decimals: 1 } })]);
   });
 
+  it('nres: over the simulated link, the ear temperature absent (NRes), the error status to measure again', () => {
+    const r = episode(driver, driver.createSimulator('nres'), { atMs: NOW })!;
+    expectValidBleEvents(driver, r.events);
+    const obs = observations(r.events);
+    expect(obs).toHaveLength(1);
+    expect(obs[0]).toMatchObject({ code: 'MDC_TEMP_EAR', absent: 'nres', unit: 'Cel' });
+    expect(obs[0]!.value).toBeUndefined();
+    expect(statusesOf(r.events)).toContain('error/temperature-nres');
+  });
+
   it('no-site: body temperature on the cabin clock, device clock unknown', () => {
     const r = episode(driver, driver.createSimulator('no-site'), { atMs: NOW })!;
     const [o] = observations(r.events);
