@@ -68,10 +68,11 @@ class PlxDecoder extends BleDecoderBase {
     // A reading from the device's memory: the session drops it if an earlier connection delivered it.
     const record = a.flags.includes('from-storage') ? { stored: true } : undefined;
     for (const f of fields(r)) {
-      if (!a.emit || !f.m) continue;
+      if (!f.m) continue;
       // A special value (NaN, NRes…) is that value absent in the spot-check: the record keeps that the device said so.
-      if (!f.m.ok) this.emitter.absent(f.code, f.m.special, t, measurementId, { flags: a.flags, deviceClock, record });
-      else if (problem(f) === undefined) this.emitter.observe(f.code, f.m.value, t, measurementId, { ...extra(f.m, a, deviceClock), record });
+      if (!f.m.ok) {
+        if (speaksOfPatient(a)) this.emitter.absent(f.code, f.m.special, t, measurementId, { flags: a.flags, deviceClock, record });
+      } else if (a.emit && problem(f) === undefined) this.emitter.observe(f.code, f.m.value, t, measurementId, { ...extra(f.m, a, deviceClock), record });
     }
     return this.emitter.take();
   }
@@ -87,7 +88,7 @@ class PlxDecoder extends BleDecoderBase {
     // recorded once on the change from values to "no number" (not every second while the finger is out), and again
     // only after a value came back.
     for (const f of fields(r)) {
-      if (a.emit && f.m && !f.m.ok) {
+      if (speaksOfPatient(a) && f.m && !f.m.ok) {
         this.emitter.absent(f.code, f.m.special, t, undefined, { flags: a.flags, deviceClock });
         continue;
       }
@@ -110,6 +111,14 @@ class PlxDecoder extends BleDecoderBase {
     this.emitter.status('error', nowMs, `malformed-${what}`);
     return this.emitter.take();
   }
+}
+
+/**
+ * Whether a special value of this reading is the patient's "no number" to record: also when the status bits say the
+ * sensor is off or the measurement unavailable (the finger left: NaN), never for demo or test data.
+ */
+function speaksOfPatient(a: Assessment): boolean {
+  return a.emit || a.detail !== 'demo-data';
 }
 
 /** What a value of the reading carries besides its number: the device's decimals, the reading's flags, the clock. */

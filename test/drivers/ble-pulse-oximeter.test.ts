@@ -228,7 +228,7 @@ describe('ble-pulse-oximeter: continuous values follow the emitter rules', () =>
 });
 
 describe('ble-pulse-oximeter: against its simulator', () => {
-  it('continuous: identity, Current Time, then SpO2, pulse and PI every second; probe off is a status, not a number', () => {
+  it('continuous: identity, Current Time, then SpO2, pulse and PI every second; probe off is a status and each value absent once, never a number', () => {
     const sim = driver.createSimulator('continuous');
     const first = connectOnce(driver, sim, { nowMs: T0, utcOffsetMin: UTC, maxMs: 5000 });
     expect(first.unsubscribed).toEqual([]);
@@ -242,7 +242,13 @@ describe('ble-pulse-oximeter: against its simulator', () => {
     expectValidBleEvents(driver, first.events);
     sim.set({ probeOff: true });
     const off = connectOnce(driver, sim, { nowMs: T0 + 10_000, utcOffsetMin: UTC, maxMs: 3000 });
-    expect(observations(off.events)).toEqual([]);
+    // Three seconds of NaN (SFLOAT 07FF) at 1 Hz: each value recorded absent once, on the change, not every second.
+    expect(observations(off.events).map((o) => [o.code, o.absent, o.value])).toEqual([
+      [SAT, 'nan', undefined],
+      [PR, 'nan', undefined],
+      [PI, 'nan', undefined],
+    ]);
+    expect(off.values.filter((v) => /2a5f/i.test(v.characteristic)).length).toBeGreaterThanOrEqual(2);
     expect(statusesOf(off.events)).toContain('probe-off/sensor-unconnected');
   });
 
