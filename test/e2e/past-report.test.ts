@@ -63,6 +63,18 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
     const id = (await doctor.getByTestId('consultation').getAttribute('data-consultation-id'))!;
     await doctor.locator('[data-testid="vital-spo2"][data-value]').waitFor({ timeout: 20_000 });
 
+    // The doctor keeps two passages of the live pleth (the button, then Alt+G), then removes the second.
+    await expect.poll(async () => Number(await doctor.getByTestId('pleth').getAttribute('data-samples-drawn')), { timeout: 15_000 }).toBeGreaterThan(150);
+    await doctor.getByTestId('pleth-keep').click();
+    await doctor.locator('[data-testid="pleth-mark"][data-state="kept"]').waitFor({ timeout: 10_000 });
+    expect(await doctor.getByTestId('pleth-notice').innerText()).toMatch(/^Passage gardé\s:\s\d+\ss à partir de \d\d:\d\d:\d\d\.$/);
+    await doctor.waitForTimeout(1500);
+    await doctor.keyboard.press('Alt+KeyG');
+    await expect.poll(() => doctor.locator('[data-testid="pleth-mark"][data-state="kept"]').count(), { timeout: 10_000 }).toBe(2);
+    await doctor.getByTestId('pleth-mark-remove').nth(1).click({ timeout: 60_000 });
+    await expect.poll(() => doctor.getByTestId('pleth-mark').count(), { timeout: 10_000 }).toBe(1);
+    expect(await doctor.getByTestId('pleth-notice').innerText()).toMatch(/ retiré\.$/);
+
     // The doctor files the patient's identity on the card.
     await doctor.getByTestId('patient-edit').click();
     await doctor.getByTestId('patient-birthName').fill('Martin');
@@ -92,6 +104,9 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
     await doctor.getByTestId('report-saved').waitFor({ timeout: 10_000 });
     const stored = chain.hub.store.report(id)!;
     expect(stored.state).toBe('ended');
+    const marked = (stored.pleth ?? []).filter((p) => p.marked);
+    expect(marked).toHaveLength(1);
+    expect(marked[0]!.samples.length / marked[0]!.rate).toBeGreaterThan(2);
 
     // « Mes consultations » lists it; the doctor opens it.
     const item = doctor.locator(`[data-testid="past-item"][data-id="${id}"]`);
@@ -118,6 +133,8 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
     const merged = now.filter((r) => r.measurementId && (r.code === 'MDC_PRESS_BLD_NONINV_DIA' || r.code === 'MDC_PRESS_BLD_NONINV_MEAN')).length;
     expect(streamed + spots, 'every stored reading is on a row (a cuff’s SYS, DIA and MEAN on one)').toBe(now.length - merged);
     expect(await report.getByTestId('past-report-notes').innerText()).toBe(notes);
+    expect(await report.locator('[data-testid="past-report-pleth"][data-marked="true"]').count()).toBe(1);
+    expect(await report.locator('[data-testid="past-report-pleth"][data-marked="true"]').innerText()).toContain('Passage marqué par le médecin');
     expect(await report.locator('input, textarea, select').count()).toBe(0);
     expect(await accessibilityProblems(doctor)).toEqual([]);
     await doctor.screenshot({ path: join(shotsDir(), 'doctor-past-report.png'), fullPage: true });
@@ -146,6 +163,7 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
     expect(pdf).toContain('identité qualifiée');
     expect(pdf).toMatch(new RegExp(`${bp}\\smmHg`));
     expect(pdf).toContain('Contrôle tensionnel dans 15 jours');
+    expect(pdf).toContain('Passages du pléthysmogramme marqués par le médecin');
 
     // The FHIR Bundle through the console's button: an R4 Bundle with the readings as Observations.
     // Made after the click stopped counting (a busy hub; Playwright's own polling keeps it counting, so the browser is
@@ -161,6 +179,8 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
     expect(bpObs.map((o) => o.component?.map((c) => c.valueQuantity?.value).slice(0, 2).join('/'))).toContain(bp);
     expect(observations.filter((o) => o.code.coding?.some((c) => c.code === '150456')).length).toBe(chain.hub.store.report(id)!.readings.filter((r) => r.code === SPO2).length);
     expect(bundle.entry?.some((e) => e.resource?.resourceType === 'Patient')).toBe(true);
+    const kept = observations.filter((o) => o.note?.some((n) => n.text === 'Passage marqué par le médecin pendant la téléconsultation'));
+    expect(kept.map((o) => o.valueSampledData?.data)).toEqual([marked[0]!.samples.join(' ')]);
 
     // The hub pushed the same consultation to the FHIR server: it holds each of these Observations, once.
     await expect.poll(async () => (await fhir.all<Observation>('Observation')).length, { timeout: MAKE_MS }).toBe(observations.length);
