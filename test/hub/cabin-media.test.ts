@@ -14,7 +14,7 @@ import { exportFhir, exportPdf, exportSource } from '../../src/hub/fhir/export.t
 import { fhirJson } from '../../src/hub/fhir/json.ts';
 import { loadFhirDefinitions, validateBundle } from '../../src/hub/fhir/validate.ts';
 import type { HubStore } from '../../src/hub/store.ts';
-import { MAX_CONSULTATION_MEDIA, MAX_CONSULTATION_MEDIA_BYTES, MAX_MEDIA_BYTES } from '../../src/hub/store/media.ts';
+import { MAX_CONSULTATION_MEDIA, MAX_MEDIA_BYTES } from '../../src/hub/store/media.ts';
 import { png } from '../helpers/png.ts';
 import { activeConsultation, activeStore, cabinToken, doctorToken, startHub, tempDbs, type TestHub } from './helpers.ts';
 
@@ -48,7 +48,7 @@ describe('the hub store keeps each picture once', () => {
     }
   });
 
-  it('refuses the picture that would take the consultation’s pictures past MAX_CONSULTATION_MEDIA_BYTES', async () => {
+  it('keeps MAX_CONSULTATION_MEDIA pictures of the largest size (15 MiB in all) and refuses one more', async () => {
     const { store, id } = await activeStore(newDb());
     try {
       const big = (fill: number) => {
@@ -57,9 +57,9 @@ describe('the hub store keeps each picture once', () => {
         b.set([0xff, 0xd8, 0xff]);
         return b;
       };
-      const fit = Math.floor(MAX_CONSULTATION_MEDIA_BYTES / MAX_MEDIA_BYTES);
-      for (let i = 0; i < fit; i++) expect(store.addCabinMedia('cab-1', id, { mediaId: `b${i}`, kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + i, bytes: big(i) })).toEqual({ stored: true });
-      expect(store.addCabinMedia('cab-1', id, { mediaId: 'one-more', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: big(9) })).toMatchObject({ code: 'report-full', message: expect.stringMatching(/16 MiB/) });
+      for (let i = 0; i < MAX_CONSULTATION_MEDIA; i++) expect(store.addCabinMedia('cab-1', id, { mediaId: `b${i}`, kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + i, bytes: big(i) })).toEqual({ stored: true });
+      expect(store.consultationMedia(id).reduce((n, m) => n + m.bytes.length, 0)).toBe(MAX_CONSULTATION_MEDIA * MAX_MEDIA_BYTES);
+      expect(store.addCabinMedia('cab-1', id, { mediaId: 'one-more', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: big(9) })).toMatchObject({ code: 'report-full', message: expect.stringMatching(/20 pictures/) });
       expect(store.addCabinMedia('cab-1', id, { mediaId: 'small', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: JPEG })).toMatchObject({ code: 'report-full' });
     } finally {
       store.close();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MAX_PICTURE_BYTES } from '../../shared/picture-limits.ts';
 import type { HubDb } from './db.ts';
 import type { CabinRefusal } from './reports.ts';
 
@@ -7,12 +8,13 @@ import type { CabinRefusal } from './reports.ts';
  * again, it is kept once, first bytes win), for the FHIR Media and the report document's pictures.
  */
 
-/** Pictures per consultation at most: an otoscope exam takes a handful. */
+/**
+ * Pictures per consultation at most: an otoscope exam takes a handful. With MAX_MEDIA_BYTES each, a consultation's
+ * pictures stay under 15 MiB, so its report PDF (which embeds them) stays printable by the cabin.
+ */
 export const MAX_CONSULTATION_MEDIA = 20;
-/** Bytes per picture at most (a full-HD JPEG is a few hundred kB). */
-export const MAX_MEDIA_BYTES = 4 * 1024 * 1024;
-/** Bytes of all a consultation's pictures at most: its report PDF (which embeds them) stays printable by the cabin (32 MiB). */
-export const MAX_CONSULTATION_MEDIA_BYTES = 16 * 1024 * 1024;
+/** Bytes per picture at most: what one FHIR string can carry in base64 (src/shared/picture-limits.ts). */
+export const MAX_MEDIA_BYTES = MAX_PICTURE_BYTES;
 
 export const MEDIA_MIMES = ['image/jpeg', 'image/png'] as const;
 export type MediaMime = (typeof MEDIA_MIMES)[number];
@@ -55,9 +57,8 @@ export function addCabinMedia(s: HubDb, cabinId: string, id: string, m: Omit<Hub
     const refused = cabinMayAddMedia(s, cabinId, id);
     if (refused) return refused;
     if (s.db.prepare('SELECT 1 FROM consultation_media WHERE consultation_id = ? AND media_id = ?').get(id, m.mediaId)) return { stored: false };
-    const { n, size } = s.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(length(bytes)), 0) AS size FROM consultation_media WHERE consultation_id = ?').get(id) as { n: number; size: number };
+    const { n } = s.db.prepare('SELECT COUNT(*) AS n FROM consultation_media WHERE consultation_id = ?').get(id) as { n: number };
     if (n >= MAX_CONSULTATION_MEDIA) return { code: 'report-full', message: `The report already holds ${MAX_CONSULTATION_MEDIA} pictures: this one was not stored.` };
-    if (size + m.bytes.length > MAX_CONSULTATION_MEDIA_BYTES) return { code: 'report-full', message: `The report's pictures would exceed ${MAX_CONSULTATION_MEDIA_BYTES / 1024 / 1024} MiB with this one: it was not stored.` };
     const sha1 = createHash('sha1').update(m.bytes).digest('base64');
     s.db
       .prepare('INSERT INTO consultation_media (consultation_id, media_id, kind, mime, taken_at, bytes, sha1, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')

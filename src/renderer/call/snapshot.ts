@@ -1,4 +1,5 @@
 import type { BridgeClient } from '../../shared/bridge.ts';
+import { MAX_PICTURE_BYTES } from '../../shared/picture-limits.ts';
 import type { CabinEvent } from '../../shared/telemetry.ts';
 import { drained, type ChannelLike } from './channel.ts';
 
@@ -16,6 +17,36 @@ export const PIECE_BYTES = 9000;
 /** 36 KiB → 48 KiB of base64, the bridge's `media:chunk` limit. */
 export const CHUNK_BYTES = 36 * 1024;
 export const JPEG_QUALITY = 0.92;
+
+/**
+ * The encodings tried in turn until the picture fits the record's limit (MAX_PICTURE_BYTES): the full resolution at
+ * falling JPEG qualities first (detail matters more than the last artefacts), then smaller sizes.
+ */
+export const FIT_STEPS: readonly { quality: number; scale: number }[] = [
+  { quality: JPEG_QUALITY, scale: 1 },
+  { quality: 0.85, scale: 1 },
+  { quality: 0.75, scale: 1 },
+  { quality: 0.85, scale: 0.75 },
+  { quality: 0.75, scale: 0.5 },
+  { quality: 0.6, scale: 0.35 },
+];
+
+/**
+ * The first of `steps` whose encoding is at most `limit` bytes (the record cannot carry a bigger picture), or undefined
+ * when none fits or the encoder fails. `encode` draws and encodes the frame at a scale and quality.
+ */
+export async function fitUnder<T extends { bytes: Uint8Array }>(
+  encode: (quality: number, scale: number) => Promise<T | undefined>,
+  limit = MAX_PICTURE_BYTES,
+  steps = FIT_STEPS,
+): Promise<T | undefined> {
+  for (const { quality, scale } of steps) {
+    const out = await encode(quality, scale);
+    if (!out) return undefined;
+    if (out.bytes.length <= limit) return out;
+  }
+  return undefined;
+}
 
 export function toBase64(bytes: Uint8Array): string {
   let bin = '';
@@ -86,30 +117,39 @@ async function frameOf(track: MediaStreamTrack): Promise<FrameSource | undefined
   return { width: video.videoWidth, height: video.videoHeight, draw: (ctx) => ctx.drawImage(video, 0, 0), close: () => void (video.srcObject = null) };
 }
 
-/** A JPEG (quality 0.92) of the otoscope's current frame at its full resolution, or undefined. */
+/**
+ * A JPEG of the otoscope's current frame: at its full resolution and quality 0.92 when that fits the record's limit
+ * (MAX_PICTURE_BYTES), else the first of FIT_STEPS that does; undefined when there is no frame or nothing fits.
+ */
 export async function grabJpeg(track: MediaStreamTrack | undefined): Promise<Snapshot | undefined> {
   if (!track || track.readyState !== 'live') return undefined;
   const frame = await frameOf(track);
   if (!frame || frame.width === 0 || frame.height === 0) return undefined;
   try {
-    let blob: Blob | null;
-    if (typeof OffscreenCanvas !== 'undefined') {
-      const canvas = new OffscreenCanvas(frame.width, frame.height);
-      const ctx = canvas.getContext('2d');
-      if (!ctx) return undefined;
-      frame.draw(ctx);
-      blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: JPEG_QUALITY });
-    } else {
-      const canvas = document.createElement('canvas');
-      canvas.width = frame.width;
-      canvas.height = frame.height;
-      const ctx = canvas.getContext('2d');
-      if (!ctx) return undefined;
-      frame.draw(ctx);
-      blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/jpeg', JPEG_QUALITY));
-    }
-    if (!blob) return undefined;
-    return { mime: 'image/jpeg', width: frame.width, height: frame.height, bytes: new Uint8Array(await blob.arrayBuffer()) };
+    return await fitUnder(async (quality, scale): Promise<Snapshot | undefined> => {
+      const width = Math.max(1, Math.round(frame.width * scale));
+      const height = Math.max(1, Math.round(frame.height * scale));
+      let blob: Blob | null;
+      if (typeof OffscreenCanvas !== 'undefined') {
+        const canvas = new OffscreenCanvas(width, height);
+        const ctx = canvas.getContext('2d');
+        if (!ctx) return undefined;
+        ctx.scale(scale, scale);
+        frame.draw(ctx);
+        blob = await canvas.convertToBlob({ type: 'image/jpeg', quality });
+      } else {
+        const canvas = document.createElement('canvas');
+        canvas.width = width;
+        canvas.height = height;
+        const ctx = canvas.getContext('2d');
+        if (!ctx) return undefined;
+        ctx.scale(scale, scale);
+        frame.draw(ctx);
+        blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/jpeg', quality));
+      }
+      if (!blob) return undefined;
+      return { mime: 'image/jpeg', width, height, bytes: new Uint8Array(await blob.arrayBuffer()) };
+    });
   } finally {
     frame.close();
   }
