@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { consultationBundle } from '../src/hub/fhir/bundle.ts';
 import { WorkerExporter } from '../src/hub/fhir/exporter.ts';
@@ -5,6 +6,8 @@ import type { HubStore } from '../src/hub/store.ts';
 import { fhirJson } from '../src/hub/fhir/json.ts';
 import { loadFhirDefinitions, validateBundle } from '../src/hub/fhir/validate.ts';
 import type { ConsultationReport, StoredReportReading } from '../src/shared/hub-protocol.ts';
+import type { MediaSource } from '../src/hub/fhir/media.ts';
+import { png } from '../test/helpers/png.ts';
 import { machineLoad } from './call.ts';
 import { printTable, writeResult } from './report.ts';
 
@@ -38,15 +41,29 @@ function consultation(minutes: number): ConsultationReport {
   };
 }
 
-export async function benchFhirExport(minutes = 30): Promise<boolean> {
+/**
+ * `count` otoscope pictures filling the hub's limit for one consultation (16 MiB, at most 4 MiB and 20 pictures: see
+ * src/hub/cabin-media.ts) with camera-like weight: PNGs of random pixels, which no compression shrinks.
+ */
+function pictures(count: number, t0: number): MediaSource[] {
+  const each = Math.min(4 * 1024 * 1024, Math.floor((16 * 1024 * 1024) / Math.max(1, count))) - 4096;
+  const side = Math.floor(Math.sqrt(each / 3));
+  return Array.from({ length: count }, (_, i) => {
+    const bytes = png(side, side, i, true);
+    return { mediaId: `m${i}`, kind: 'otoscope', mime: 'image/png' as const, t: t0 + i * 30_000, bytes, sha1: createHash('sha1').update(bytes).digest('base64') };
+  });
+}
+
+export async function benchFhirExport(minutes = 30, pictureCount = 0): Promise<boolean> {
   const report = consultation(minutes);
+  const media = pictures(pictureCount, report.claimedAt! + 120_000);
   const load0 = performance.now();
   loadFhirDefinitions();
   const loadMs = performance.now() - load0;
   const runs: { buildMs: number; jsonMs: number; validateMs: number; bytes: number; resources: number; issues: number }[] = [];
   for (let i = 0; i < 5; i++) {
     const a = performance.now();
-    const bundle = consultationBundle(report, null);
+    const bundle = consultationBundle(report, null, {}, media);
     const b = performance.now();
     const json = fhirJson(bundle);
     const c = performance.now();
@@ -59,6 +76,8 @@ export async function benchFhirExport(minutes = 30): Promise<boolean> {
   const row = {
     minutes,
     readings: report.readings.length,
+    pictures: media.length,
+    'pictures MB': media.reduce((n, m) => n + m.bytes.length, 0) / 1e6,
     resources: r.resources,
     'bundle MB': r.bytes / 1e6,
     'build ms': median('buildMs'),
@@ -68,8 +87,8 @@ export async function benchFhirExport(minutes = 30): Promise<boolean> {
     'load defs ms (once)': loadMs,
     invalid: r.issues,
   };
-  printTable(`FHIR export of a ${minutes}-minute consultation with continuous oximetry (median of 5)`, [row]);
-  const hub = await throughWorker(report);
+  printTable(`FHIR export of a ${minutes}-minute consultation with continuous oximetry${media.length ? ` and ${media.length} pictures` : ''} (median of 5)`, [row]);
+  const hub = await throughWorker(report, media);
   printTable('The same export as the hub makes it: in its worker thread (cold: the worker loads the definitions first), then warm', hub.rows);
   const load = machineLoad();
   console.log(`load ${load.loadAvg1m} on ${load.cpus} CPUs`);
@@ -78,8 +97,8 @@ export async function benchFhirExport(minutes = 30): Promise<boolean> {
 }
 
 /** The hub's exporter (src/hub/fhir/exporter.ts) on this report: its time, and the longest the calling thread's event loop waited meanwhile. */
-async function throughWorker(report: ConsultationReport): Promise<{ ok: boolean; rows: Record<string, number | string>[] }> {
-  const store = { report: () => report, consultation: () => ({ language: 'fr' }), patientIdentity: () => null, consultationMedia: () => [], now: () => Date.now() } as unknown as HubStore;
+async function throughWorker(report: ConsultationReport, media: readonly MediaSource[]): Promise<{ ok: boolean; rows: Record<string, number | string>[] }> {
+  const store = { report: () => report, consultation: () => ({ language: 'fr' }), patientIdentity: () => null, consultationMedia: () => media, now: () => Date.now() } as unknown as HubStore;
   const exporter = new WorkerExporter(store);
   const rows: Record<string, number | string>[] = [];
   let ok = true;
@@ -95,9 +114,12 @@ async function throughWorker(report: ConsultationReport): Promise<{ ok: boolean;
       const a = performance.now();
       const out = await exporter.fhir(report.consultationId, { type: 'collection' });
       const took = performance.now() - a;
+      const b = performance.now();
+      const pdf = await exporter.pdf(report.consultationId);
+      const pdfMs = performance.now() - b;
       clearInterval(beat);
-      ok &&= out.ok;
-      rows.push({ worker: kind, 'export ms': took, 'longest event-loop wait ms': longest, 'bundle MB': out.ok ? out.json.length / 1e6 : 0 });
+      ok &&= out.ok && pdf.ok;
+      rows.push({ worker: kind, 'FHIR ms': took, 'PDF ms': pdfMs, 'longest event-loop wait ms': longest, 'bundle MB': out.ok ? out.json.length / 1e6 : 0, 'PDF MB': pdf.ok ? pdf.pdf.length / 1e6 : 0 });
     }
   } finally {
     await exporter.close();

@@ -13,7 +13,7 @@ const BENCHES: Record<string, () => boolean | Promise<boolean>> = {
   decode: benchDecode,
   'cli-decode': () => benchCliDecode(),
   kiosk: () => benchKiosk(numberOption('minutes') ?? 30),
-  'fhir-export': () => benchFhirExport(numberOption('minutes') ?? 30),
+  'fhir-export': () => benchFhirExport(numberOption('minutes') ?? 30, numberOption('pictures') ?? 0),
   'hub-load': () =>
     benchHubLoad({
       cabins: numberOption('cabins') ?? 10_000,

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 
-/** A small RGB PNG, written by hand (signature, IHDR, IDAT, IEND); `shade` varies its pixels (different bytes). */
-export function png(width: number, height: number, shade = 0): Uint8Array<ArrayBuffer> {
+/**
+ * A small RGB PNG, written by hand (signature, IHDR, IDAT, IEND); `shade` varies its pixels (different bytes). `noise`:
+ * random pixels, which deflate cannot shrink, for a picture as heavy as a camera's (about width × height × 3 bytes).
+ */
+export function png(width: number, height: number, shade = 0, noise = false): Uint8Array<ArrayBuffer> {
   const crcTable = Array.from({ length: 256 }, (_, k) => {
     let c = k;
     for (let i = 0; i < 8; i++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -25,6 +29,9 @@ export function png(width: number, height: number, shade = 0): Uint8Array<ArrayB
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
   const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set([200, (80 + y * 4 + shade) & 0xff, 60], y * (width * 3 + 1) + 1 + x * 3);
+  for (let y = 0; y < height; y++) {
+    if (noise) raw.set(randomBytes(width * 3), y * (width * 3 + 1) + 1);
+    else for (let x = 0; x < width; x++) raw.set([200, (80 + y * 4 + shade) & 0xff, 60], y * (width * 3 + 1) + 1 + x * 3);
+  }
   return new Uint8Array(Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
 }
