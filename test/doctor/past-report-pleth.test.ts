@@ -18,7 +18,7 @@ const OXI = 'ble-pulse-oximeter@ble:00:A0:50:11:22:33';
 const wave = (n: number) => Array.from({ length: n }, (_, i) => Math.round(60 + 40 * Math.sin(i / 8)));
 const FIRST: PlethExcerpt = { deviceId: OXI, code: 'MDC_PULS_OXIM_PLETH', t: T, rate: 50, samples: wave(500) };
 const KEPT: PlethExcerpt = { deviceId: OXI, code: 'MDC_PULS_OXIM_PLETH', t: T + 125_000, rate: 50, samples: wave(380), marked: true };
-const PAST: PastConsultation = { consultationId: 'c1', cabin: { id: 'k1', name: 'Cabine' }, createdAt: 1, claimedAt: 2, endedAt: T + 600_000 };
+const PAST: PastConsultation = { consultationId: 'c1', cabin: { id: 'k1', name: 'Cabine' }, createdAt: 1, claimedAt: 2, endedAt: T + 600_000, patient: null, fhirPush: null };
 
 const render = (pleth: PlethExcerpt[] | undefined, lang: 'fr' | 'en' | 'ar' = 'fr') =>
   renderToStaticMarkup(
