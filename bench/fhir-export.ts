@@ -7,6 +7,7 @@ import { fhirJson } from '../src/hub/fhir/json.ts';
 import { loadFhirDefinitions, validateBundle } from '../src/hub/fhir/validate.ts';
 import type { ConsultationReport, StoredReportReading } from '../src/shared/hub-protocol.ts';
 import type { MediaSource } from '../src/hub/fhir/media.ts';
+import { MAX_PICTURE_BYTES } from '../src/shared/picture-limits.ts';
 import { png } from '../test/helpers/png.ts';
 import { machineLoad } from './call.ts';
 import { printTable, writeResult } from './report.ts';
@@ -42,12 +43,12 @@ function consultation(minutes: number): ConsultationReport {
 }
 
 /**
- * `count` otoscope pictures filling the hub's limit for one consultation (16 MiB, at most 4 MiB and 20 pictures: see
- * src/hub/cabin-media.ts) with camera-like weight: PNGs of random pixels, which no compression shrinks.
+ * `count` otoscope pictures of the largest size the hub keeps (MAX_PICTURE_BYTES, 20 at most: src/hub/store/media.ts)
+ * with a camera's weight: PNGs of random pixels, which no compression shrinks.
  */
 function pictures(count: number, t0: number): MediaSource[] {
-  const each = Math.min(4 * 1024 * 1024, Math.floor((16 * 1024 * 1024) / Math.max(1, count))) - 4096;
-  const side = Math.floor(Math.sqrt(each / 3));
+  // Rows of 3 bytes a pixel plus a filter byte, and the PNG's chunks: a square that stays under the limit.
+  const side = Math.floor(Math.sqrt((MAX_PICTURE_BYTES - 1024) / 3)) - 1;
   return Array.from({ length: count }, (_, i) => {
     const bytes = png(side, side, i, true);
     return { mediaId: `m${i}`, kind: 'otoscope', mime: 'image/png' as const, t: t0 + i * 30_000, bytes, sha1: createHash('sha1').update(bytes).digest('base64') };
