@@ -476,7 +476,9 @@ describe('doctor console controller', () => {
 
     it('back after a reload: the readings stored so far fill the vitals and are not reported again', async () => {
       const stored = { id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 95, unit: '%', t: 500, deviceId: 'oxi' };
-      const report = { consultationId: 'c1', cabin: { id: 'k1', name: 'Cabine' }, doctor: { id: 'd1', name: 'Dr Test' }, createdAt: 1, claimedAt: 2, endedAt: null, state: 'active', notes: '', readings: [stored], incidents: [] };
+      const kept = { deviceId: 'oxi', code: 'MDC_PULS_OXIM_PLETH', t: 400, rate: 50, samples: [1, 2, 3], marked: true };
+      const first = { deviceId: 'oxi', code: 'MDC_PULS_OXIM_PLETH', t: 100, rate: 50, samples: [4, 5, 6] };
+      const report = { consultationId: 'c1', cabin: { id: 'k1', name: 'Cabine' }, doctor: { id: 'd1', name: 'Dr Test' }, createdAt: 1, claimedAt: 2, endedAt: null, state: 'active', notes: '', readings: [stored], incidents: [], pleth: [first, kept] };
       const t = setup({ '/api/refresh': () => ({ status: 200, body: answer('T2') }), '/api/consultations/c1/report': (init) => (init.headers.authorization === 'Bearer T2' ? { status: 200, body: report } : { status: 401 }) }, SIGNED_IN);
       await t.c.restore();
       t.sockets[0]!.open();
@@ -487,6 +489,11 @@ describe('doctor console controller', () => {
       expect(call.hellos).toBe(1);
       await vi.advanceTimersByTimeAsync(0);
       expect(call.earlier).toEqual([{ type: 'observation', id: 'o1', deviceId: 'oxi', code: 'MDC_PULS_OXIM_SAT_O2', value: 95, unit: '%', t: 500 }]);
+      // The pleth passage kept before the reload is listed again (the cabin's first seconds are not the doctor's to remove).
+      const marks = t.c.plethMarks(call as unknown as Call)!;
+      expect(marks.snapshot.marks.map((m) => [m.excerpt, m.state])).toEqual([[kept, 'kept']]);
+      marks.remove(marks.snapshot.marks[0]!.key);
+      expect(t.sockets[0]!.of('pleth-unmark')).toMatchObject([{ consultationId: 'c1', deviceId: 'oxi', t: 400, count: 3 }]);
       call.observe(obs('o1', 95, 500));
       expect(call.acked).toEqual(['o1']);
       await vi.advanceTimersByTimeAsync(2000);

@@ -225,6 +225,17 @@ describe('the passages kept (PlethMarks)', () => {
     expect(t.sent[2]).toEqual({ ...t.sent[1], ref: t.sent[2]!.ref });
   });
 
+  it('after a reload, the passages the hub keeps are listed as kept once, by time, beside one kept since', () => {
+    const t = marks();
+    t.feed(100);
+    t.m.keep();
+    const earlier = { deviceId: 'oxi', code: 'MDC_PULS_OXIM_PLETH' as const, t: T0 - 60_000, rate: 50, samples: [1, 2, 3], marked: true as const };
+    t.m.restore([earlier]);
+    t.m.restore([earlier, t.m.snapshot.marks[1]!.excerpt]);
+    expect(t.m.snapshot.marks.map((m) => [m.excerpt.t, m.state])).toEqual([[T0 - 60_000, 'kept'], [T0, 'sending']]);
+    expect(t.sent).toHaveLength(1);
+  });
+
   it('a removal the hub refuses leaves the passage kept, and says so', () => {
     const t = marks();
     t.feed(100);

@@ -3,11 +3,11 @@ import { HUB_MAX_FRAME_BYTES, type ConsultationView, type FromHub, type ToHub, t
 import { Call, type CallOptions } from '../call/call.ts';
 import type { NetCheck } from '../../shared/netcheck.ts';
 import { newRequestId } from '../call/peer-id.ts';
-import { login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
+import { fetchReport, login as hubLogin, logout as hubLogout, refresh, renewDelayMs, type AuthResult, type FetchLike } from '../hub/auth.ts';
 import type { PastConsultation } from '../../shared/past-consultations.ts';
 import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop } from '../hub/client.ts';
 import { REPORT_PART_GAP_MS } from './report.ts';
-import { ReportQueue, storedObservations } from './report-queue.ts';
+import { observationsOf, ReportQueue } from './report-queue.ts';
 import { PlethMarks } from './pleth-marks.ts';
 import { MDC } from '../../shared/catalogue.ts';
 import { browserStorage, openLocalMedia } from './browser.ts';
@@ -380,18 +380,23 @@ export class ConsoleController {
     return this.state.queue.find((q) => q.consultationId === consultationId)?.netcheck;
   }
 
-  /** The readings the hub stored before a reload: shown in the vitals, and not reported again. Not fatal. */
+  /**
+   * What the hub stored before a reload: the readings, shown in the vitals and not reported again; the pleth passages
+   * the doctor kept, listed again (and removable). Not fatal.
+   */
   private async loadEarlier(consultationId: string, call: Call): Promise<void> {
     const token = this.tokens.token?.token;
     if (!token) return;
-    const earlier = await storedObservations(consultationId, token, this.deps.fetch);
-    if (!earlier) {
+    const report = await fetchReport(consultationId, token, this.deps.fetch);
+    if (!report) {
       console.warn('The readings stored so far could not be loaded: the vitals fill in as new ones arrive.');
       return;
     }
     if (this.state.call !== call) return;
+    const earlier = observationsOf(report.readings);
     this.report?.markReported(earlier.map((o) => o.id));
     call.setEarlier(earlier);
+    this.plethMarks(call)?.restore((report.pleth ?? []).filter((p) => p.marked));
   }
 
   private dropMarks(): void {

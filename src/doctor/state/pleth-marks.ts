@@ -114,6 +114,15 @@ export class PlethMarks {
     return this.notice({ kind: 'kept', t: excerpt.t, seconds });
   }
 
+  /** The passages the hub already keeps (the report so far, after a reload of the console): listed as kept, once. */
+  restore(kept: readonly PlethExcerpt[]): void {
+    const known = new Set(this.list.map((m) => m.key));
+    const fresh = kept.filter((e) => !known.has(keyOf(e))).map((excerpt): Mark => ({ key: keyOf(excerpt), excerpt, state: 'kept' }));
+    if (fresh.length === 0) return;
+    this.list = [...fresh, ...this.list].sort((a, b) => a.excerpt.t - b.excerpt.t);
+    this.changed();
+  }
+
   /** The doctor removes a passage from the list (and from the hub's report). */
   remove(key: string): void {
     const m = this.list.find((x) => x.key === key);
