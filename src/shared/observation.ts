@@ -62,6 +62,18 @@ export function hasValueOrAbsent(o: { value?: unknown; absent?: unknown }): bool
 }
 
 /**
+ * Whether the patient's screens (the kiosk's step and end summary, main's SessionView.readings) take this reading as
+ * the latest of its measure. A measurement the device gave without a number (`absent` with a `measurementId`: a
+ * thermometer's NRes, a cuff without a systolic) is the step's failed measurement, shown « Pas de valeur ». A stream's
+ * special value (an oximeter's NaN when the finger leaves or while it searches, recorded once, no `measurementId`) is
+ * no measurement: the patient keeps the value they measured, on the step and in the summary, and the device's status
+ * says the finger is out. The record (store, outbox, doctor, report, FHIR) keeps every reading either way.
+ */
+export function shownToPatient(r: { absent?: unknown; measurementId?: unknown }): boolean {
+  return r.absent === undefined || r.measurementId !== undefined;
+}
+
+/**
  * A final schema of a hop with the one-of rule: exactly one of `value` or `absent`. zod 4 refuses `.omit`, `.pick`
  * and `.partial` on a refined object, so the hops derive from the unrefined `…Fields` objects and each schema that is
  * parsed at a hop goes through this, once, last.

@@ -7,6 +7,7 @@ import { MEMORY_GRACE_MS, SessionService } from '../../src/main/session/service.
 import { OFF_CALL } from '../../src/main/hub/consult-policy.ts';
 import type { CallView, EventName } from '../../src/shared/bridge.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
+import { visitSummary } from '../../src/renderer/format/summary.ts';
 
 /** An in-memory store recording what the service asks for. */
 class FakeStore implements SessionStore {
@@ -111,6 +112,24 @@ describe('SessionService: a device’s special value (issue 13)', () => {
     expect(shown).toMatchObject({ absent: 'nres', id: store.observations[0]!.id });
     expect(shown).not.toHaveProperty('value');
     expect(svc.view().readings.map((r) => r.absent)).toEqual(['nres']);
+  });
+
+  it('an oximeter stream’s NaN when the finger leaves is stored and sent, but the patient keeps the SpO2 measured (step, summary)', () => {
+    const { svc, store, events } = rig();
+    svc.start('fr');
+    svc.consent(true);
+    svc.onDeviceEvent('ox', spo2(97, 1));
+    const fingerOut = { kind: 'observation' as const, code: 'MDC_PULS_OXIM_SAT_O2' as const, absent: 'nan' as const, unit: '%', t: 2 };
+    expect(svc.onDeviceEvent('ox', fingerOut)).toBe('taken');
+    expect(store.observations.map((o) => o.absent ?? o.value)).toEqual([97, 'nan']);
+    expect(events.filter((e) => e.name === 'reading').map((e) => (e.payload as { absent?: string; value?: number }).absent ?? (e.payload as { value?: number }).value)).toEqual([97, 'nan']);
+    const readings = svc.view().readings;
+    expect(readings.map((r) => [r.code, r.value, r.absent])).toEqual([['MDC_PULS_OXIM_SAT_O2', 97, undefined]]);
+    expect(visitSummary(new Map(readings.map((r) => [r.code, r])), 'fr').map((x) => [x.measure.id, x.text])).toEqual([['spo2', '97']]);
+    // A failed measurement (its measurementId) is the latest word of its measure: « Pas de valeur », nothing in the summary.
+    svc.onDeviceEvent('thermo', { kind: 'observation', code: 'MDC_TEMP_BODY', value: 37.2, unit: 'Cel', t: 3, measurementId: 'th-1' });
+    svc.onDeviceEvent('thermo', { kind: 'observation', code: 'MDC_TEMP_BODY', absent: 'nres', unit: 'Cel', t: 4, measurementId: 'th-2' });
+    expect(svc.view().readings.find((r) => r.code === 'MDC_TEMP_BODY')).toMatchObject({ absent: 'nres', measurementId: 'th-2' });
   });
 });
 

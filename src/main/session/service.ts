@@ -3,7 +3,7 @@ import type { CallView, Language, Phase, Reading, SessionView } from '../../shar
 import type { MdcCode } from '../../shared/catalogue.ts';
 import type { DeviceEvent } from '../../shared/device-event.ts';
 import type { LeaveReason } from '../../shared/hub-protocol.ts';
-import { metaFields } from '../../shared/observation.ts';
+import { metaFields, shownToPatient } from '../../shared/observation.ts';
 import { BridgeFailure, type EventSink } from '../bridge/dispatch.ts';
 import type { KioskConfig } from '../config.ts';
 import { ALONE, heldByCall, idleStep, nextAttendance, type Attendance } from './attendance.ts';
@@ -242,7 +242,8 @@ export class SessionService {
         this.faults.failed('a reading', err);
         return 'taken';
       }
-      this.readings.set(e.code, reading);
+      // What the patient's screens show: a stream's special value (finger out) does not replace the value measured.
+      if (shownToPatient(reading)) this.readings.set(e.code, reading);
       this.emit('reading', reading);
     } else if (e.kind === 'waveform') {
       const t = e.t ?? this.now();

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { BridgeClient, Reading, SessionView } from '../../shared/bridge.ts';
+import { shownToPatient } from '../../shared/observation.ts';
 
 interface Held {
   sessionId: string | null;
@@ -13,7 +14,8 @@ const holdsPatientData = (s: SessionView | null): s is SessionView & { sessionId
   !!s && s.sessionId !== null && (s.phase === 'exam' || s.phase === 'end' || s.phase === 'consent');
 
 /**
- * The latest reading of each measurement of the current visit: the session's list, then `reading` events.
+ * The latest reading of each measurement of the current visit: the session's list, then `reading` events (those
+ * `shownToPatient` takes).
  * Everything is dropped as soon as the visit is over (welcome, cleaning) or another visit starts.
  */
 export function useReadings(bridge: BridgeClient, session: SessionView | null): ReadonlyMap<string, Reading> {
@@ -25,7 +27,7 @@ export function useReadings(bridge: BridgeClient, session: SessionView | null): 
       const byCode = new Map(session.sessionId === prev.sessionId ? prev.byCode : []);
       for (const r of session.readings) {
         const known = byCode.get(r.code);
-        if (!known || known.t <= r.t) byCode.set(r.code, r);
+        if (shownToPatient(r) && (!known || known.t <= r.t)) byCode.set(r.code, r);
       }
       return { sessionId: session.sessionId, byCode };
     });
@@ -34,7 +36,7 @@ export function useReadings(bridge: BridgeClient, session: SessionView | null): 
   useEffect(
     () =>
       bridge.on('reading', (r) =>
-        setHeld((prev) => (prev.sessionId === null ? prev : { sessionId: prev.sessionId, byCode: new Map(prev.byCode).set(r.code, r) })),
+        setHeld((prev) => (prev.sessionId === null || !shownToPatient(r) ? prev : { sessionId: prev.sessionId, byCode: new Map(prev.byCode).set(r.code, r) })),
       ),
     [bridge],
   );
