@@ -27,11 +27,14 @@ function sparkline(samples: number[], width = 40): string {
   return picked.map((v) => BARS[hi === lo ? 0 : Math.round(((v - lo) / (hi - lo)) * 7)]).join('');
 }
 
-function describe(e: DeviceEvent): string | undefined {
+/** One line of the live view for a device event; undefined for those it does not show (waveforms go to the sparkline). */
+export function describe(e: DeviceEvent): string | undefined {
   const time = new Date().toLocaleTimeString('en-GB');
   if (e.kind === 'observation') {
     const name = CATALOGUE.get(e.code)?.names.en ?? e.code;
-    return `${time}  ${name}: ${e.value} ${e.unit}${e.measurementId ? `  (measurement ${e.measurementId})` : ''}`;
+    // A special value (NaN, NRes…) is no number: said as the device gave it, never « undefined ».
+    const value = e.value !== undefined ? `${e.value} ${e.unit}` : `no value (the device answered ${e.absent ?? 'nothing'})`;
+    return `${time}  ${name}: ${value}${e.measurementId ? `  (measurement ${e.measurementId})` : ''}`;
   }
   if (e.kind === 'status') return `${time}  status: ${e.status}${e.detail ? ` (${e.detail})` : ''}`;
   return undefined;
