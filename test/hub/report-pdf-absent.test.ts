@@ -56,6 +56,20 @@ describe('the report PDF with readings the device gave without a number', () => 
     expect(text).not.toMatch(/NaN mmHg|0 °C|NRes °C/);
   });
 
+  it('a kPa cuff without a MAP: its own values still said beside the converted ones', async () => {
+    const kpa = (id: string, code: StoredReportReading['code'], value: number, shown: number): StoredReportReading => ({
+      id, code, value, unit: 'mm[Hg]', t: T0 + 60_000, deviceId: CUFF, measurementId: 'bp2', reported: { value: shown, unit: 'kPa', decimals: 1 },
+    });
+    const cuff: StoredReportReading[] = [
+      kpa('s2', 'MDC_PRESS_BLD_NONINV_SYS', 128, 17.1),
+      kpa('d2', 'MDC_PRESS_BLD_NONINV_DIA', 82, 10.9),
+      { id: 'm2', code: 'MDC_PRESS_BLD_NONINV_MEAN', absent: 'nan', unit: 'mm[Hg]', t: T0 + 60_000, deviceId: CUFF, measurementId: 'bp2' },
+    ];
+    const text = textOf(await renderReportPdf({ ...input('fr'), report: { ...report, readings: cuff } }));
+    expect(text).toContain('128/82 mmHg (moyenne : non fournie par l’appareil)');
+    expect(text).toContain('17,1/10,9 kPa sur l’appareil');
+  });
+
   it('French then English for a patient who reads English', async () => {
     const text = textOf(await renderReportPdf(input('en')));
     expect(text).toContain('mesure impossible (l’appareil a répondu « NRes ») / no measurement (the device answered “NRes”)');

@@ -133,7 +133,7 @@ export class Sections {
     return this.second && name(this.second) !== name('fr') ? `${name('fr')} / ${name(this.second)}` : name('fr');
   }
 
-  private remarks(readings: readonly Pick<Reading, 'flags' | 'deviceClock' | 'fromCabinAt' | 'reported'>[], t: number): string {
+  private remarks(readings: readonly Pick<Reading, 'flags' | 'deviceClock' | 'fromCabinAt' | 'reported' | 'absent'>[], t: number): string {
     const out: string[] = mergedFlags(readings).map((f) => this.both(FLAG_WORDS, f));
     const clock = readings.map((r) => clockWords(r.deviceClock)).find((c) => c !== undefined);
     if (clock) {
@@ -143,8 +143,11 @@ export class Sections {
     }
     const late = readings.find((r) => r.fromCabinAt !== undefined)?.fromCabinAt;
     if (late !== undefined) out.push(`${this.l('fromCabin')} (${tableTime(late)})`);
-    const reported = readings.filter((r) => r.reported);
-    if (reported.length > 0 && reported.length === readings.length) {
+    // The device's own values when every number of the row was converted; a part it gave no number for (a cuff's
+    // absent MAP) has none to give and does not hide the others (« 17,1/10,9 kPa sur l’appareil »).
+    const numbers = readings.filter((r) => r.absent === undefined);
+    const reported = numbers.filter((r) => r.reported);
+    if (reported.length > 0 && reported.length === numbers.length) {
       const unit = unitText(reported[0]!.reported!.unit);
       const values = reported.map((r) => formatNumber(r.reported!.value, Math.min(r.reported!.decimals, 4), 'fr')).join('/');
       out.push(`${values}\u00a0${unit} ${this.l('reported')}`);
