@@ -42,6 +42,18 @@ describe('a device’s special value on the doctor’s console (issue 13)', () =
     expect(latestVitals([...obs, reading('MDC_TEMP_BODY', 37.4, 'Cel', { t: T0 + 1000 })]).temp?.absent).toBeUndefined();
   });
 
+  it('an oximeter stream’s NaN (the finger left, or the device still searching) does not hide the last SpO2: the tile keeps it with its time', () => {
+    const ox = { deviceId: 'ox' };
+    const obs = [reading('MDC_PULS_OXIM_SAT_O2', 97, '%', { ...ox, t: T0 }), reading('MDC_PULS_OXIM_SAT_O2', 'nan', '%', { ...ox, t: T0 + 1000 })];
+    expect(latestVitals(obs).spo2).toMatchObject({ value: '97', numbers: [97], t: T0 });
+    expect(latestVitals(obs).spo2?.absent).toBeUndefined();
+    expect(tile(render(obs), 'spo2')).not.toContain('mesure impossible');
+    // Searching before any number: no value yet, not « mesure impossible ».
+    expect(latestVitals([obs[1]!]).spo2).toBeUndefined();
+    // A spot-check that failed (its measurementId) is the latest word.
+    expect(latestVitals([...obs, reading('MDC_PULS_OXIM_SAT_O2', 'nres', '%', { ...ox, t: T0 + 2000, measurementId: 'spot-1' })]).spo2).toMatchObject({ absent: 'nres' });
+  });
+
   it('a cuff without a MAP: 128/82 stands, « moyenne non fournie par l’appareil » below; without a systolic: no pressure at all', () => {
     const m = { measurementId: 'm1', deviceId: 'cuff' };
     const noMean = [reading('MDC_PRESS_BLD_NONINV_SYS', 128, 'mm[Hg]', m), reading('MDC_PRESS_BLD_NONINV_DIA', 82, 'mm[Hg]', m), reading('MDC_PRESS_BLD_NONINV_MEAN', 'nan', 'mm[Hg]', m)];

@@ -144,8 +144,11 @@ export function latestVitals(observations: readonly Observation[]): Partial<Reco
   const out: Partial<Record<VitalKey, Vital>> = {};
   for (const [key, codes] of Object.entries(SINGLE) as [Exclude<VitalKey, 'bp'>, readonly string[]][]) {
     let best: Observation | undefined;
-    // A reading the device gave without a number (absent) counts: the latest word of the device is that it had none.
-    for (const o of observations) if (codes.includes(o.code) && (isNumber(o.value) || o.absent !== undefined) && (!best || o.t >= best.t)) best = o;
+    // A measurement the device gave without a number (absent, with its measurementId: a thermometer's NRes) counts:
+    // the latest word of the device is that it failed, and the patient measures again. A stream's special value (an
+    // oximeter's NaN when the finger leaves, or while it searches: no measurementId) is no measurement: the tile keeps
+    // the last number with its time, the device's status says the finger is out, and the report keeps the reading.
+    for (const o of observations) if (codes.includes(o.code) && (isNumber(o.value) || (o.absent !== undefined && o.measurementId !== undefined)) && (!best || o.t >= best.t)) best = o;
     if (best) {
       out[key] = {
         key,
