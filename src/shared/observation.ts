@@ -143,7 +143,8 @@ export type WireReading = z.infer<typeof WireReadingSchema>;
 
 /**
  * A stored observation as it is read back: what an older or newer version stored (a code or unit today's catalogue
- * does not know, a longer id) is still read, since stored data never vanishes; only the types are checked.
+ * does not know, a longer id, a reason for a missing value a newer version added) is still read, since stored data
+ * never vanishes; only the types are checked. An unknown reason reads as `reserved` (FHIR: error): still no value.
  */
 export const StoredObservationFields = ObservationFields.extend({
   id: z.string(),
@@ -152,6 +153,7 @@ export const StoredObservationFields = ObservationFields.extend({
   code: z.string(),
   unit: z.string(),
   measurementId: z.string().optional(),
+  absent: z.preprocess((v) => (typeof v === 'string' && !(ABSENT_REASONS as readonly string[]).includes(v) ? 'reserved' : v), AbsentReasonSchema).optional(),
 });
 export const StoredObservationSchema = valueOrAbsent(StoredObservationFields);
 export type StoredObservation = z.infer<typeof StoredObservationSchema>;
