@@ -28,8 +28,9 @@ fi
 # dbus and python3-dbusmock: the fake bluetoothd of the Bluetooth LE tests (a private bus, no adapter needed);
 # cups, cups-client and cups-pdf: the kiosk prints the patient's copy with lp (its test prints to a private cups-pdf queue);
 # redis-server: the hub nodes of a region share presence, routing and counters through Redis (its tests start their own);
-# haproxy: the load balancer in front of a region's hub nodes (resources/hub/haproxy.cfg, tested in front of a hub).
-packages=(socat libusb-1.0-0 chromium coturn espeak-ng opus-tools dbus python3-dbusmock poppler-utils fonts-dejavu-core cups cups-client cups-pdf redis-server haproxy)
+# haproxy: the load balancer in front of a region's hub nodes (resources/hub/haproxy.cfg, tested in front of a hub);
+# postgresql: the database of a region's hub nodes (its tests start their own throwaway cluster as the postgres account).
+packages=(socat libusb-1.0-0 chromium coturn espeak-ng opus-tools dbus python3-dbusmock poppler-utils fonts-dejavu-core cups cups-client cups-pdf redis-server haproxy postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
