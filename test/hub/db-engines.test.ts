@@ -421,6 +421,90 @@ describe('a SQLite file of an older hub', () => {
   });
 });
 
+/**
+ * The schema in the terms both engines share, table by table: columns in order with their type family, NOT NULL
+ * (a primary key's columns are NOT NULL on both) and default; the primary key; unique constraints; foreign keys with
+ * their ON DELETE; the indexes the migrations create, unique or partial. (CHECKs and the partial indexes' conditions
+ * are not compared as text, which each engine spells its own way: the tests above make each of them refuse the same
+ * rows on both.)
+ */
+interface CommonShape {
+  columns: { name: string; family: string; notNull: boolean; dflt: string | null }[];
+  primaryKey: string[];
+  unique: string[][];
+  foreignKeys: string[];
+  indexes: string[];
+}
+
+function sqliteCommonShape(db: Database.Database, table: string): CommonShape {
+  const info = db.pragma(`table_info(${table})`) as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[];
+  const list = db.pragma(`index_list(${table})`) as { name: string; unique: number; origin: string; partial: number }[];
+  const cols = (index: string) => (db.pragma(`index_info(${index})`) as { name: string }[]).map((c) => c.name);
+  return {
+    columns: info.map((c) => ({ name: c.name, family: c.type.toUpperCase(), notNull: c.notnull === 1 || c.pk > 0, dflt: c.dflt_value })),
+    primaryKey: info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name),
+    unique: list.filter((i) => i.origin === 'u').map((i) => cols(i.name)),
+    foreignKeys: (db.pragma(`foreign_key_list(${table})`) as { table: string; from: string; to: string; on_delete: string }[]).map((f) => `${f.from} → ${f.table}.${f.to} on delete ${f.on_delete}`).sort(),
+    indexes: list
+      .filter((i) => i.origin === 'c')
+      .map((i) => `${i.name}${i.unique ? ' unique' : ''}${i.partial ? ' partial' : ''} (${cols(i.name).join(', ')})`)
+      .sort(),
+  };
+}
+
+async function postgresCommonShape(h: HubDatabase, table: string): Promise<CommonShape> {
+  const family: Record<string, string> = { text: 'TEXT', bigint: 'INTEGER', integer: 'INTEGER', 'double precision': 'REAL', bytea: 'BLOB' };
+  const columns = await sql<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>`
+    SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
+    WHERE table_schema = 'public' AND table_name = ${table} ORDER BY ordinal_position`.execute(h.db);
+  const constraints = await sql<{ contype: string; cols: string[]; ref: string | null; refcols: string[] | null; confdeltype: string }>`
+    SELECT c.contype, c.confdeltype, c.confrelid::regclass::text AS ref,
+      ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS cols,
+      ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS refcols
+    FROM pg_constraint c WHERE c.conrelid = ${table}::regclass`.execute(h.db);
+  const indexes = await sql<{ name: string; unique: boolean; partial: boolean; cols: string[] }>`
+    SELECT i.relname AS name, x.indisunique AS unique, x.indpred IS NOT NULL AS partial,
+      ARRAY(SELECT a.attname::text FROM unnest(x.indkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o) AS cols
+    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+    WHERE x.indrelid = ${table}::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`.execute(h.db);
+  const byType = (t: string) => constraints.rows.filter((c) => c.contype === t);
+  const onDelete: Record<string, string> = { c: 'CASCADE', a: 'NO ACTION' };
+  return {
+    columns: columns.rows.map((c) => ({
+      name: c.column_name,
+      family: family[c.data_type] ?? c.data_type,
+      notNull: c.is_nullable === 'NO',
+      dflt: c.column_default === null ? null : c.column_default.replace(/::text$/, ''),
+    })),
+    primaryKey: byType('p')[0]?.cols ?? [],
+    unique: byType('u').map((c) => c.cols),
+    foreignKeys: byType('f')
+      .map((f) => `${f.cols.join(', ')} → ${f.ref}.${(f.refcols ?? []).join(', ')} on delete ${onDelete[f.confdeltype] ?? f.confdeltype}`)
+      .sort(),
+    indexes: indexes.rows.map((i) => `${i.name}${i.unique ? ' unique' : ''}${i.partial ? ' partial' : ''} (${i.cols.join(', ')})`).sort(),
+  };
+}
+
+describe('one schema on both engines', () => {
+  it('every table has the same columns, keys, foreign keys and indexes on SQLite and PostgreSQL', async () => {
+    const lite = await openHubDatabase(tempFile());
+    const post = await openHubDatabase(await pgDatabase());
+    try {
+      await migrateHubDatabase(lite);
+      await migrateHubDatabase(post);
+      const pgTables = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'kysely%' ORDER BY 1`.execute(post.db);
+      expect(pgTables.rows.map((r) => r.name)).toEqual([...HUB_TABLES].sort());
+      for (const table of HUB_TABLES) {
+        const a = sqliteCommonShape(lite.sqlite!, table);
+        expect(a.columns.length, table).toBeGreaterThan(3);
+        expect(await postgresCommonShape(post, table), table).toEqual(a);
+      }
+    } finally {
+      await Promise.all([lite.close(), post.close()]);
+    }
+  });
+});
+
 describe('PostgreSQL', () => {
   it('two nodes migrating a new database at once run the baseline once', async () => {
     const url = await pgDatabase();
