@@ -372,6 +372,25 @@ describe('a SQLite file of an older hub', () => {
     }
   });
 
+  it('at 1 (the first hub): every step of the chain runs inside the one transaction, its rows kept', async () => {
+    const file = legacyFile(1, (db) => {
+      db.prepare("INSERT INTO cabins (id, name, key_hash, created_at) VALUES ('cab', 'Cabine', 'k', ?)").run(T0);
+      db.prepare("INSERT INTO consultations (id, cabin_id, language, state, created_at, readings) VALUES ('c', 'cab', 'en', 'ended', ?, '[{\"id\":\"r\",\"code\":\"x\",\"value\":1,\"unit\":\"u\",\"t\":3}]')").run(T0);
+      db.prepare("INSERT INTO incidents (consultation_id, t, side, detail) VALUES ('c', ?, 'hub', 'kept')").run(T0);
+    });
+    const h = await openHubDatabase(file);
+    try {
+      expect(await migrateHubDatabase(h)).toEqual({ ran: [], legacyFrom: 1 });
+      expect(await h.db.selectFrom('consultations').select(['language', 'readings']).execute()).toEqual([{ language: 'en', readings: '[]' }]);
+      expect(await h.db.selectFrom('report_readings').select(['id', 'value', 't']).execute()).toEqual([{ id: 'r', value: 1, t: 3 }]);
+      expect(await h.db.selectFrom('incidents').select('detail').execute()).toEqual([{ detail: 'kept' }]);
+      expect(sqliteShape(h.sqlite!)).toEqual(freshShape());
+      expect(h.sqlite!.inTransaction).toBe(false);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('a file of a newer hub (user_version above 14) is refused with a plain sentence, and left as it was', async () => {
     const file = legacyFile(MIGRATIONS.length, (db) => db.pragma('user_version = 15'));
     const h = await openHubDatabase(file);
@@ -415,6 +434,9 @@ describe('a SQLite file of an older hub', () => {
     const h = await openHubDatabase(other);
     try {
       await expect(migrateHubDatabase(h)).rejects.toThrow(`The file ${other} holds tables (notes) but no hub schema: it is not a hub database.`);
+      // Rolled back: nothing of the hub's was left in it.
+      expect(h.sqlite!.inTransaction).toBe(false);
+      expect(h.sqlite!.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'notes' }]);
     } finally {
       await h.close();
     }
