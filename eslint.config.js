@@ -144,6 +144,18 @@ export default tseslint.config(
     files: ['src/hub/**/*.{ts,tsx}'],
     rules: rule({ layer: 'src/hub', allow: ['src/hub', 'src/shared', 'src/server'], modules: [ELECTRON] }),
   },
+  // The hub's store answers asynchronously (SQLite or PostgreSQL, issue 14): a forgotten await is a write that may
+  // fail unseen or land after what follows it, and a promise in a condition is always true. Checked with the types,
+  // for the hub and its tests only (type-aware linting of the whole tree costs a minute).
+  {
+    files: ['src/hub/**/*.ts', 'test/hub/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: ROOT } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

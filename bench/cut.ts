@@ -190,7 +190,7 @@ export async function benchCut(impairOpt?: Impairment, cutOpt?: number): Promise
     // The hub's report: each id at most once by its key; every cut reading must be there.
     const consultationId = await doctor.getByTestId('consultation').first().getAttribute('data-consultation-id');
     await sleep(3000); // the console reports once a second
-    const rep = consultationId ? chain.hub.store.report(consultationId) : null;
+    const rep = consultationId ? await chain.hub.store.report(consultationId) : null;
     const inReport = new Set(rep?.readings.map((r) => r.id) ?? []);
     const reportDuplicates = (rep?.readings.length ?? 0) - inReport.size;
     const missingInReport = cutIds.filter((id) => !inReport.has(id)).length;

@@ -73,7 +73,7 @@ function freePort(): Promise<number> {
 async function prepare(dbPath: string, cabins: number, doctors: number): Promise<{ cabinSids: string[]; doctorSids: string[] }> {
   const store = new HubStore(dbPath);
   await store.addDoctor({ username: 'dr-0', name: 'Dr 0', password: 'bench password 0' });
-  store.addCabin({ id: 'cab-0', name: 'Cabin 0' });
+  await store.addCabin({ id: 'cab-0', name: 'Cabin 0' });
   store.close();
   const db = new Database(dbPath);
   const cabinSids = Array.from({ length: cabins }, () => randomBytes(16).toString('base64url'));

@@ -60,14 +60,14 @@ export async function cabinMediaPut(store: HubStore, session: Session, req: Inco
   const kind = q.get('kind') ?? 'otoscope-snapshot';
   if (kind !== 'otoscope-snapshot') return refuse(400, 'invalid-body', `Unknown kind of picture ${kind.slice(0, 40)}: the hub takes otoscope-snapshot.`);
   if (Number(req.headers['content-length'] ?? 0) > MAX_MEDIA_BYTES) return refuse(413, 'too-large', `The picture is larger than ${MAX_MEDIA_BYTES} bytes.`);
-  const may = store.cabinMayAddMedia(session.subject, id);
+  const may = await store.cabinMayAddMedia(session.subject, id);
   if (may) return refuse(STATUS[may.code] ?? 400, may.code, may.message);
   l.running.add(session.subject);
   try {
     const bytes = await readBytes(req, MAX_MEDIA_BYTES);
     if (!bytes) return refuse(413, 'too-large', `The picture is larger than ${MAX_MEDIA_BYTES} bytes.`);
     if (bytes.length === 0) return refuse(400, 'bad-image', 'The picture is empty: send its bytes as the request body.');
-    const r = store.addCabinMedia(session.subject, id, { mediaId, kind, mime, t, bytes: new Uint8Array(bytes) });
+    const r = await store.addCabinMedia(session.subject, id, { mediaId, kind, mime, t, bytes: new Uint8Array(bytes) });
     if ('code' in r) return refuse(STATUS[r.code] ?? 400, r.code, r.message);
     return { ok: true, answer: { mediaId, stored: r.stored } };
   } finally {

@@ -6,12 +6,12 @@ import type { FromHub, ToHub } from '../shared/hub-protocol.ts';
  * (`patient-filed` with its ref, or an error that says why), and, when the filed identity changed, the word for the
  * consultation's doctor to read it again. Not a lifecycle step (transition.ts): it changes no consultation's state.
  */
-export function cabinPatient(
+export async function cabinPatient(
   store: Pick<HubStore, 'fileCabinPatient'>,
   cabinId: string,
   m: Extract<ToHub, { type: 'patient' }>,
-): { answer: FromHub; doctor: { id: string; message: FromHub } | null } {
-  const r = store.fileCabinPatient(cabinId, m.consultationId, m.identity);
+): Promise<{ answer: FromHub; doctor: { id: string; message: FromHub } | null }> {
+  const r = await store.fileCabinPatient(cabinId, m.consultationId, m.identity);
   if ('code' in r) return { answer: { type: 'error', ref: m.ref, code: r.code, message: r.message }, doctor: null };
   const answer: FromHub = { type: 'patient-filed', ref: m.ref, consultationId: m.consultationId, outcome: r.outcome };
   const doctor = r.outcome === 'filed' && r.doctorId !== null ? { id: r.doctorId, message: { type: 'patient-filed', consultationId: m.consultationId, outcome: 'filed' } as const } : null;

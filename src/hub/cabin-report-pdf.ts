@@ -62,7 +62,7 @@ export async function cabinReportPdf(store: HubStore, session: Session, id: stri
   if (wait > 0) return refuse(429, 'too-many-attempts', `Too many report requests: wait ${wait} s and try again.`, wait);
   if (l.running.has(session.subject)) return refuse(429, 'busy', 'This cabin’s report is already being made: try again in a moment.', 1);
   if (await l.lockout.fail(key)) return refuse(429, 'too-many-attempts', `Too many report requests: wait ${CABIN_REPORT_LIMIT.lockS} s and try again.`, CABIN_REPORT_LIMIT.lockS);
-  const refusal = cabinReportRefusal(store.consultation(id), session.subject, store.now());
+  const refusal = cabinReportRefusal(await store.consultation(id), session.subject, store.now());
   if (refusal) return refusal;
   l.running.add(session.subject);
   try {

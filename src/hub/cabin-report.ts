@@ -7,8 +7,8 @@ import type { FromHub, ToHub } from '../shared/hub-protocol.ts';
  * The answer to send back: `reported` (only with a ref) once stored, or an error that says why it was not.
  * Not a lifecycle step (transition.ts): it changes no consultation, and a cabin that left may still deliver.
  */
-export function cabinReport(store: Pick<HubStore, 'addCabinReadings'>, cabinId: string, m: Extract<ToHub, { type: 'report' }>): FromHub | null {
-  const r = store.addCabinReadings(cabinId, m.consultationId, m.readings);
+export async function cabinReport(store: Pick<HubStore, 'addCabinReadings'>, cabinId: string, m: Extract<ToHub, { type: 'report' }>): Promise<FromHub | null> {
+  const r = await store.addCabinReadings(cabinId, m.consultationId, m.readings);
   if ('code' in r) return { type: 'error', ref: m.ref, code: r.code, message: r.message };
   // Not `reported`: the cabin's outbox keeps what was not stored, until its retention.
   if (r.refused > 0) return { type: 'error', ref: m.ref, code: 'report-full', message: `The report already holds ${MAX_REPORT_READINGS} readings: ${r.refused} of this part were not stored.` };

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   try {
     accounts = await seedDemoFromKeyFile(store, keyFile);
   } finally {
-    store.close();
+    await store.close();
   }
   // This process's root logger: JSON lines on stdout; the launcher writes the warnings and errors to cabin main's log.
   const log = createLogger({ name: 'hub' });

@@ -18,7 +18,7 @@ export async function seedDemo(store: HubStore, opts: { cabinKey?: string } = {}
   const password = randomBytes(12).toString('base64url');
   const name = 'Dr Demo';
   await store.addDoctor({ username: 'dr.demo', name, password }, { replace: true });
-  const cabin = store.addCabin({ id: 'demo-cabin', name: DEMO_CABIN_NAME }, { replace: true, ...(opts.cabinKey ? { key: opts.cabinKey } : {}) });
+  const cabin = await store.addCabin({ id: 'demo-cabin', name: DEMO_CABIN_NAME }, { replace: true, ...(opts.cabinKey ? { key: opts.cabinKey } : {}) });
   return { doctor: { username: 'dr.demo', password, name }, cabin: { id: 'demo-cabin', name: cabin.name, key: cabin.key } };
 }
 

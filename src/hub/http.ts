@@ -40,7 +40,7 @@ export interface ApiDeps {
     /** A bearer token for `/metrics` (HUB_METRICS_TOKEN); without one, only this machine may read them. */
     metricsToken?: string;
     /** Why this node should not get new clients now (closing, its database failing), or null when it may. */
-    notReady(): string | null;
+    notReady(): Promise<string | null>;
   };
 }
 
@@ -127,7 +127,7 @@ const SESSION_ENDED = 'Your session has ended (logged out, account disabled, or 
 /** The valid session of a valid bearer token; 401 otherwise. */
 async function bearerSession(deps: ApiDeps, req: IncomingMessage): Promise<Session> {
   const claims = await bearer(req, deps.tokens);
-  const session = deps.store.session(claims.sid);
+  const session = await deps.store.session(claims.sid);
   if (!session || session.role !== claims.role || session.subject !== claims.sub) throw new HttpError(401, 'session-expired', SESSION_ENDED);
   return session;
 }
@@ -208,7 +208,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     if (tried.refused !== false) throw tooMany(tried.seconds);
     const doctor = tried.value;
     if (!doctor) throw new HttpError(401, 'bad-credentials', 'Unknown username or wrong password.');
-    const s = deps.store.createSession('doctor', doctor.id, { refresh: true });
+    const s = await deps.store.createSession('doctor', doctor.id, { refresh: true });
     // The device cookie is renewed (same device id) or set, for 90 days from this login.
     const known = await deps.devices.issue(b.username, device);
     out['Set-Cookie'] = [cookie(s.refresh!, MAX_SESSION_S), setCookie(DEVICE_COOKIE, known, { httpOnly: true, secure: true, sameSite: 'Strict', path: '/api', maxAgeS: DEVICE_MAX_AGE_S })];
@@ -220,20 +220,20 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     // with 256-bit keys what matters is how fast one address can guess.
     // A right key is always accepted (one SHA-256, cheap): behind a reverse proxy every cabin shares the proxy's
     // address, and failures from it must not lock the real cabins out. Only failures are refused while locked.
-    const cabin = deps.store.verifyCabin(b.cabinId, b.key);
+    const cabin = await deps.store.verifyCabin(b.cabinId, b.key);
     if (!cabin) {
       // Counted unless the address is locked, in turn with its other guesses: parallel ones cannot all pass the lock.
       unlessLocked(await deps.throttle.cabinFailure(clientAddress(req, deps.trustedProxies)));
       throw new HttpError(401, 'bad-credentials', 'Unknown cabin or wrong key.');
     }
-    const s = deps.store.createSession('cabin', cabin.id);
+    const s = await deps.store.createSession('cabin', cabin.id);
     return issueFor(deps, { sid: s.sid, role: 'cabin', subject: cabin.id, name: cabin.name, createdAt: s.createdAt });
   }
   if (path === '/api/refresh' && post) {
     if (req.headers.authorization !== undefined) return issueFor(deps, await bearerSession(deps, req));
     const secret = sessionCookie(req);
     if (secret === undefined) throw new HttpError(401, 'bad-token', 'There is neither a token nor a session cookie: log in.');
-    const session = deps.store.sessionByRefresh(secret);
+    const session = await deps.store.sessionByRefresh(secret);
     if (!session) {
       out['Set-Cookie'] = cookie('', 0);
       throw new HttpError(401, 'session-expired', SESSION_ENDED);
@@ -247,11 +247,11 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
     const claims = m ? await deps.tokens.verify(m[1]!) : null;
     if (claims) sids.add(claims.sid);
     const secret = sessionCookie(req);
-    const fromCookie = secret === undefined ? null : deps.store.sessionByRefresh(secret);
+    const fromCookie = secret === undefined ? null : await deps.store.sessionByRefresh(secret);
     if (fromCookie) sids.add(fromCookie.sid);
     let ended = false;
     for (const sid of sids) {
-      if (deps.store.endSession(sid)) ended = true;
+      if (await deps.store.endSession(sid)) ended = true;
       deps.closeSession(sid);
     }
     out['Set-Cookie'] = cookie('', 0);
@@ -260,13 +260,13 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
   if (path === '/api/consultations' && req.method === 'GET') {
     const session = await bearerSession(deps, req);
     if (session.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor has consultations to list.');
-    return { consultations: deps.store.doctorConsultations(session.subject, PAST_CONSULTATIONS_MAX) } satisfies PastConsultationsAnswer;
+    return { consultations: await deps.store.doctorConsultations(session.subject, PAST_CONSULTATIONS_MAX) } satisfies PastConsultationsAnswer;
   }
   const report = /^\/api\/consultations\/([^/]{1,100})\/report$/.exec(path);
   if (report && req.method === 'GET') {
     const session = await bearerSession(deps, req);
     if (session.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor may read a consultation report.');
-    const r = deps.store.report(report[1]!);
+    const r = await deps.store.report(report[1]!);
     if (!r) throw new HttpError(404, 'not-found', 'There is no such consultation.');
     if (r.doctor?.id !== session.subject) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
     return r;
@@ -301,7 +301,7 @@ async function route(deps: ApiDeps, req: IncomingMessage, path: string, out: Out
 async function fileRoute(deps: ApiDeps, req: IncomingMessage, id: string, kind: 'fhir' | 'pdf'): Promise<FileAnswer> {
   const session = await bearerSession(deps, req);
   if (session.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor may read a consultation report.');
-  const r = deps.store.report(id);
+  const r = await deps.store.report(id);
   if (!r) throw new HttpError(404, 'not-found', 'There is no such consultation.');
   if (r.doctor?.id !== session.subject) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
   const name = `consultation-${id.replace(/[^A-Za-z0-9-]/g, '_')}`;
@@ -330,15 +330,15 @@ async function patientRoute(deps: ApiDeps, req: IncomingMessage, id: string): Pr
   if (put) sameOrigin(req, true);
   const session = await bearerSession(deps, req);
   if (session.role !== 'doctor') throw new HttpError(403, 'forbidden', 'Only a doctor may read or file a patient identity.');
-  const c = deps.store.consultation(id);
+  const c = await deps.store.consultation(id);
   if (!c) throw new HttpError(404, 'not-found', 'There is no such consultation.');
   if (c.doctorId !== session.subject) throw new HttpError(403, 'forbidden', 'This consultation is not assigned to you.');
   if (!put) {
-    const filed = deps.store.filedPatient(id);
+    const filed = await deps.store.filedPatient(id);
     return { patient: filed?.identity ?? null, updatedAt: filed?.updatedAt ?? null };
   }
   const identity = await body(req, PatientIdentitySchema);
-  const change = deps.store.setPatientIdentity(id, identity, session.subject);
+  const change = await deps.store.setPatientIdentity(id, identity, session.subject);
   if (!change) throw new HttpError(404, 'not-found', 'There is no such consultation.');
   return { patient: change.filed.identity, updatedAt: change.filed.updatedAt, changed: change.audit !== null };
 }
@@ -348,7 +348,7 @@ async function patientRoute(deps: ApiDeps, req: IncomingMessage, id: string): Pr
  * `/readyz`: it takes new clients, 503 with the reason when not (closing, its database failing), so the load
  * balancer sends them to another node. `/metrics`: Prometheus text (src/hub/metrics.ts). No patient data in any.
  */
-function opsRoute(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, path: string): void {
+async function opsRoute(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (path === '/metrics') {
     return void serveMetrics(deps.ops.metrics, deps.ops.metricsToken, req, res).catch((err: unknown) => {
       deps.log.error({ err }, 'failed to collect the metrics');
@@ -359,7 +359,7 @@ function opsRoute(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, path
   if (path === '/healthz') return send(res, 200, { ok: true });
   let why: string | null;
   try {
-    why = deps.ops.notReady();
+    why = await deps.ops.notReady();
   } catch (err) {
     deps.log.error({ err }, 'the readiness check failed');
     why = 'the readiness check failed';
@@ -375,7 +375,12 @@ export function handleHttp(deps: ApiDeps, req: IncomingMessage, res: ServerRespo
   } catch {
     return send(res, 400, { error: { code: 'bad-request', message: 'The URL is not valid.' } });
   }
-  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return opsRoute(deps, req, res, path);
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics') {
+    return void opsRoute(deps, req, res, path).catch((err: unknown) => {
+      deps.log.error({ err }, 'an operator endpoint failed');
+      if (!res.headersSent) send(res, 500, { error: { code: 'internal', message: 'The hub failed to answer.' } });
+    });
+  }
   if (path !== '/api' && !path.startsWith('/api/')) return serveStatic({ root: deps.consoleDir, headers: SECURITY_HEADERS, notBuilt: 'doctor console not built: run npm run build' }, req, res);
   const out: Out = {};
   route(deps, req, path, out).then(

@@ -40,7 +40,7 @@ export class HubMetrics {
       /** Open sockets by role. */
       sockets(): { cabin: number; doctor: number };
       /** The waiting queue: its length and its oldest request's time (hub ms), or null when empty. */
-      queue(): { length: number; oldestSince: number | null };
+      queue(): Promise<{ length: number; oldestSince: number | null }>;
       now(): number;
     },
   ) {
@@ -58,23 +58,25 @@ export class HubMetrics {
         this.set({ role: 'doctor' }, s.doctor);
       },
     });
-    // The queue is read once per scrape for both gauges: the second reuses the first's answer.
-    let lastQueue: { length: number; oldestSince: number | null } = { length: 0, oldestSince: null };
+    // The queue is read once per scrape for both gauges: the second awaits the first's answer (prom-client calls each
+    // collect in turn, up to its first await, before it awaits them all).
+    let lastQueue: Promise<{ length: number; oldestSince: number | null }> | undefined;
     new Gauge({
       name: 'cabin_hub_queue_length',
       help: 'Consultations waiting for a doctor.',
       registers,
-      collect() {
+      async collect() {
         lastQueue = read.queue();
-        this.set(lastQueue.length);
+        this.set((await lastQueue).length);
       },
     });
     new Gauge({
       name: 'cabin_hub_queue_oldest_wait_seconds',
       help: 'How long the longest-waiting patient has waited for a doctor (0 when nobody waits).',
       registers,
-      collect() {
-        this.set(lastQueue.oldestSince === null ? 0 : Math.max(0, (read.now() - lastQueue.oldestSince) / 1000));
+      async collect() {
+        const { oldestSince } = await (lastQueue ?? read.queue());
+        this.set(oldestSince === null ? 0 : Math.max(0, (read.now() - oldestSince) / 1000));
       },
     });
     this.messages = new Counter({ name: 'cabin_hub_messages_total', help: 'Messages received from cabins and doctors, by type.', labelNames: ['role', 'type'], registers });

@@ -51,6 +51,12 @@ interface Conn extends AuthedSocket {
   helpAt: number;
   /** A doctor's kept pleth passages and their removals (each up to 16 KiB of samples), beside the general bucket. */
   marks: TokenBucket;
+  /**
+   * The work of this socket, one piece after the other: the store answers asynchronously (PostgreSQL on another node's
+   * pool), and a side's messages must still take effect in the order it sent them (an SDP offer before its ICE
+   * candidates, a request before its cancel).
+   */
+  chain: Promise<void>;
 }
 
 /** A patient pressing « Appeler l’assistant » again and again tells the doctor (and the report) once in this time. */
@@ -67,6 +73,8 @@ export const MARK_PER_S = 0.5;
 const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
 /** A client that lets this much pile up unread is dropped rather than grow the hub's memory. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
+/** How long close() waits for the work already begun (a transaction on a slow database) before the store closes. */
+const CLOSE_WAIT_MS = 5_000;
 const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
 const key = (role: Role, id: string) => `${role}:${id}`;
 
@@ -115,20 +123,23 @@ export class Relay {
         }
       }
       // Sessions end in other processes too (the CLI disables an account): the store is the truth, asked once.
-      this.auth.checkAll(alive);
-      this.renewTurn();
+      void this.auth.checkAll(alive);
+      void this.renewTurn();
     }, o.heartbeatMs);
     unrefTimer(this.heartbeat);
-    this.sweepAtStart();
+    this.swept = this.sweepAtStart().catch((err: unknown) => this.o.log.error({ err }, 'failed to look for the consultations left open before the start'));
   }
+
+  /** Resolves once the sweep of the consultations left open before this start is done (tests wait for it). */
+  readonly swept: Promise<void>;
 
   /**
    * The hub (re)starts with consultations still open from before: no cabin is connected yet, and no disconnection will
    * ever be seen for them. Each cabin gets the grace period to come back; one that does not is taken as gone.
    */
-  private sweepAtStart(): void {
+  private async sweepAtStart(): Promise<void> {
     const now = Math.floor(this.o.clock.now());
-    for (const c of this.o.store.openOfCabins()) {
+    for (const c of await this.o.store.openOfCabins()) {
       if (!this.conns.has(key('cabin', c.cabinId))) this.awaySince.set(c.cabinId, now);
       this.abandonLater(c, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
     }
@@ -166,10 +177,15 @@ export class Relay {
     return !this.closing;
   }
 
-  close(): void {
+  /**
+   * Stops taking work and closes every socket; resolves when the work already begun (a message's transaction) has
+   * settled, at most CLOSE_WAIT_MS later, so the store is closed after it and not under it.
+   */
+  async close(): Promise<void> {
     this.closing = true;
     this.o.clock.clearInterval(this.heartbeat);
     for (const timer of this.abandon.values()) this.o.clock.clearTimeout(timer);
+    const begun = [...this.all].map((c) => c.chain);
     for (const c of this.all) {
       this.o.clock.clearTimeout(c.expiryTimer);
       c.ws.terminate();
@@ -177,6 +193,9 @@ export class Relay {
     this.all.clear();
     this.conns.clear();
     this.wss.close();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(begun), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Closes the sockets of a session that ended in this process (logout), at once. */
@@ -197,6 +216,7 @@ export class Relay {
       alive: true,
       helpAt: -Infinity,
       marks: new TokenBucket(MARK_BURST, MARK_PER_S),
+      chain: Promise.resolve(),
     };
     this.auth.arm(conn);
     const k = key(conn.role, conn.id);
@@ -216,22 +236,33 @@ export class Relay {
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => this.message(conn, data, isBinary));
     ws.on('close', (code) => {
-      try {
-        this.disconnected(conn, code);
-      } catch (err) {
+      this.disconnected(conn, code).catch((err: unknown) => {
         this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to record the departure');
-      }
+      });
     });
 
     this.send(conn, { type: 'hello', role: conn.role, id: conn.id, name: conn.name });
     this.send(conn, { type: 'authenticated', expiresIn: this.auth.expiresIn(conn) });
-    if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: this.queue() });
-    for (const c of this.o.store.openFor(conn.role, conn.id)) {
-      this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: this.away.has(`${c.id}:${conn.role}`) });
-    }
+    this.serial(conn, async () => {
+      if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: await this.queue() });
+      for (const c of await this.o.store.openFor(conn.role, conn.id)) {
+        await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: this.away.has(`${c.id}:${conn.role}`) });
+      }
+    }).catch((err: unknown) => {
+      // A store failure (disk full, database down) must not take the hub down: this client retries.
+      this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to set up the connection');
+      if (conn.ws.readyState === WebSocket.OPEN) conn.ws.close(1011, 'The hub failed to set up this connection: try again.');
+    });
   }
 
-  private disconnected(conn: Conn, code: number): void {
+  /** Runs `work` after everything this socket asked before it (Conn.chain); its failure is the caller's to handle. */
+  private serial(conn: Conn, work: () => Promise<void>): Promise<void> {
+    const done = conn.chain.then(work);
+    conn.chain = done.catch(() => undefined);
+    return done;
+  }
+
+  private async disconnected(conn: Conn, code: number): Promise<void> {
     this.all.delete(conn);
     this.o.clock.clearTimeout(conn.expiryTimer);
     if (this.closing) return;
@@ -241,7 +272,9 @@ export class Relay {
     this.doctors.delete(conn);
     if (conn.role === 'cabin') this.awaySince.set(conn.id, Math.floor(this.o.clock.now()));
     this.o.log.info({ role: conn.role, id: conn.id, code }, 'disconnected');
-    for (const c of this.o.store.openFor(conn.role, conn.id)) this.run(conn, () => this.o.store.consultation(c.id), { type: 'disconnected', code });
+    await this.serial(conn, async () => {
+      for (const c of await this.o.store.openFor(conn.role, conn.id)) await this.run(conn, () => this.o.store.consultation(c.id), { type: 'disconnected', code });
+    });
   }
 
   private message(conn: Conn, data: RawData, isBinary: boolean): void {
@@ -258,16 +291,18 @@ export class Relay {
     }
     metrics?.messages.inc({ role: conn.role, type: frame.ok ? frame.message.type : 'invalid' });
     if (!frame.ok) return this.send(conn, { type: 'error', code: 'invalid-message', message: frame.error });
-    try {
-      this.handle(conn, frame.message);
-    } catch (err) {
-      this.o.log.error({ err, type: frame.message.type, role: conn.role, id: conn.id }, 'failed to handle a message');
-      const ref = 'ref' in frame.message ? frame.message.ref : undefined;
+    const m = frame.message;
+    this.serial(conn, () => this.handle(conn, m)).catch((err: unknown) => {
+      this.o.log.error({ err, type: m.type, role: conn.role, id: conn.id }, 'failed to handle a message');
+      const ref = 'ref' in m ? m.ref : undefined;
       this.send(conn, { type: 'error', ref, code: 'internal', message: 'The hub failed to handle this message: try again.' });
-    }
+    });
   }
 
-  private handle(conn: Conn, m: ToHub): void {
+  private async handle(conn: Conn, m: ToHub): Promise<void> {
+    // The hub closing while this waited its turn: the store closes next. A socket closed meanwhile still has its say
+    // (an `end` sent just before the console's tab closed), in the order it was sent, before its departure.
+    if (this.closing) return;
     switch (m.type) {
       case 'ping':
         return this.send(conn, { type: 'pong', ...(m.n !== undefined && { n: m.n }) });
@@ -288,18 +323,18 @@ export class Relay {
         return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
       }
       case 'request':
-        if (conn.role === 'cabin') this.noteNetCheck(conn, m.netcheck);
-        return this.run(conn, () => (conn.role === 'cabin' ? (this.o.store.openFor('cabin', conn.id)[0] ?? null) : null), m, conn);
+        if (conn.role === 'cabin') await this.noteNetCheck(conn, m.netcheck);
+        return this.run(conn, async () => (conn.role === 'cabin' ? ((await this.o.store.openFor('cabin', conn.id))[0] ?? null) : null), m, conn);
       case 'report': {
         // A cabin delivers its outbox to its own consultation's report, even after the visit (cabin-report.ts).
         if (conn.role !== 'cabin') return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
-        const answer = cabinReport(this.o.store, conn.id, m);
+        const answer = await cabinReport(this.o.store, conn.id, m);
         return answer ? this.send(conn, answer) : undefined;
       }
       case 'patient': {
         // A cabin files its own consultation's patient identity (cabin-patient.ts); its doctor is told to read it again.
         if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a cabin sends "patient": a doctor files the identity with PUT /api/consultations/:id/patient.' });
-        const { answer, doctor } = cabinPatient(this.o.store, conn.id, m);
+        const { answer, doctor } = await cabinPatient(this.o.store, conn.id, m);
         this.send(conn, answer);
         const to = doctor ? this.conns.get(key('doctor', doctor.id)) : undefined;
         return to && doctor ? this.send(to, doctor.message) : undefined;
@@ -310,7 +345,7 @@ export class Relay {
         if (conn.role === 'doctor' && m.type === 'pleth') return this.doctorPleth(conn, m);
         // A cabin describes its visit's devices for its own consultation's report (cabin-devices.ts).
         if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: `Only a cabin sends "${m.type}".` });
-        const answer = cabinDevices(this.o.store, conn.id, m);
+        const answer = await cabinDevices(this.o.store, conn.id, m);
         return answer ? this.send(conn, answer) : undefined;
       }
       case 'pleth-unmark':
@@ -322,23 +357,24 @@ export class Relay {
   }
 
   /** A doctor's kept pleth passage or its removal, within the doctor's own rate for them. */
-  private doctorPleth(conn: Conn, m: Extract<ToHub, { type: 'pleth' | 'pleth-unmark' }>): void {
+  private async doctorPleth(conn: Conn, m: Extract<ToHub, { type: 'pleth' | 'pleth-unmark' }>): Promise<void> {
     if (!conn.marks.take()) return this.send(conn, { type: 'error', ref: m.ref, code: 'rate-limited', message: 'Too many passages of the pleth kept or removed in a short time: try again in a few seconds.' });
-    const answer = doctorPleth(this.o.store, conn.id, m);
+    const answer = await doctorPleth(this.o.store, conn.id, m);
     return answer ? this.send(conn, answer) : undefined;
   }
 
   /** The lifecycle's I/O: read, decide (transition), write (compare-and-set), then effects and replies. */
-  private run(actor: Actor, read: () => Consultation | null, input: Input, sender?: Conn, again = false): void {
+  private async run(actor: Actor, read: () => Promise<Consultation | null>, input: Input, sender?: Conn, again = false): Promise<void> {
     const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID, cabinOnline: (id: string) => this.conns.has(key('cabin', id)) };
-    const { prev, out, answers } = settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
-    const c = out.next ? (this.o.store.consultation(out.next.id) ?? out.next) : prev;
+    const { prev, out, answers } = await settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
+    // A transition that wrote reads the row back (its names joined); a signal relayed as is needs no second read.
+    const c = out.next ? ((await this.o.store.consultation(out.next.id)) ?? out.next) : prev;
     if (this.o.metrics) this.count(actor, input, prev, out.next);
     if (c) for (const e of out.effects) this.effect(c, actor, e);
     this.deliver(c, out.replies, sender);
-    for (const answer of answers) this.run(actor, () => c, answer, sender);
+    for (const answer of answers) await this.run(actor, async () => c, answer, sender);
     // Once: what is stored now no longer asks for it (a request after leaving the previous visit's consultation).
-    if (out.effects.some((e) => e.kind === 'again') && !again) this.run(actor, read, input, sender, true);
+    if (out.effects.some((e) => e.kind === 'again') && !again) await this.run(actor, read, input, sender, true);
   }
 
   /** A transition's outcome in the node's metrics: claims (and how long the patient waited), ends. */
@@ -395,19 +431,17 @@ export class Relay {
     const timer = this.o.clock.setTimeout(() => {
       this.abandon.delete(cabin.id);
       if (this.closing) return;
-      try {
-        this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned', atStart });
-      } catch (err) {
+      this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned', atStart }).catch((err: unknown) => {
         this.o.log.error({ err, consultation: consultationId }, 'failed to drop the consultation of a cabin gone');
-      }
+      });
     }, c.state === 'active' ? this.o.activeGraceMs : this.o.waitingGraceMs);
     unrefTimer(timer);
     this.abandon.set(cabin.id, timer);
   }
 
   /** The waiting queue, each with its cabin's network check, and since when its cabin is offline if it is. */
-  private queue(): QueueItem[] {
-    return this.o.store.queue().map((q) => {
+  private async queue(): Promise<QueueItem[]> {
+    return (await this.o.store.queue()).map((q) => {
       const netcheck = this.netchecks.get(q.cabinId);
       const offline = !this.conns.has(key('cabin', q.cabinId));
       return { ...q, ...(netcheck && { netcheck }), ...(offline && { offlineSince: this.awaySince.get(q.cabinId) ?? q.since }) };
@@ -415,12 +449,12 @@ export class Relay {
   }
 
   /** A request's check replaces the cabin's; a changed check of a cabin already waiting is shown to the doctors now. */
-  private noteNetCheck(conn: Conn, check: NetCheck | undefined): void {
+  private async noteNetCheck(conn: Conn, check: NetCheck | undefined): Promise<void> {
     const before = this.netchecks.get(conn.id);
     if (check) this.netchecks.set(conn.id, check);
     else this.netchecks.delete(conn.id);
     if (JSON.stringify(before) === JSON.stringify(check)) return;
-    if (!this.o.store.openFor('cabin', conn.id).some((c) => c.state === 'waiting')) return;
+    if (!(await this.o.store.openFor('cabin', conn.id)).some((c) => c.state === 'waiting')) return;
     this.queueChanged();
   }
 
@@ -436,12 +470,14 @@ export class Relay {
     setImmediate(() => {
       this.queueDue = false;
       if (this.closing || this.doctors.size === 0) return;
-      try {
-        const frame = Buffer.from(JSON.stringify({ type: 'queue', items: this.queue() } satisfies FromHub));
-        for (const d of this.doctors) this.sendFrame(d, frame);
-      } catch (err) {
-        this.o.log.error({ err }, 'failed to send the queue to the doctors');
-      }
+      this.queue().then(
+        (items) => {
+          if (this.closing) return;
+          const frame = Buffer.from(JSON.stringify({ type: 'queue', items } satisfies FromHub));
+          for (const d of this.doctors) this.sendFrame(d, frame);
+        },
+        (err: unknown) => this.o.log.error({ err }, 'failed to send the queue to the doctors'),
+      );
     });
   }
 
@@ -460,11 +496,11 @@ export class Relay {
   }
 
   /** Heartbeat: credentials about to expire are renewed and the consultation is sent again to that side. */
-  private renewTurn(): void {
+  private async renewTurn(): Promise<void> {
     if (this.closing) return;
     for (const { consultationId, role } of this.o.iceServers.takeStale()) {
       try {
-        const c = this.o.store.consultation(consultationId);
+        const c = await this.o.store.consultation(consultationId);
         if (!c || c.state !== 'active') continue;
         // A side that is away gets fresh ones when it comes back.
         const side = this.side(c, role);

@@ -97,8 +97,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   // The metrics read the relay (its sockets, declared next) and the store (the queue) when they are scraped.
   const metrics: HubMetrics = new HubMetrics(opts.nodeId ?? `${hostname()}-${process.pid}`, {
     sockets: (): { cabin: number; doctor: number } => live.socketCounts(),
-    queue: () => {
-      const q = store.queue();
+    queue: async () => {
+      const q = await store.queue();
       return { length: q.length, oldestSince: q.length === 0 ? null : Math.min(...q.map((i) => i.since)) };
     },
     now: () => clock.now(),
@@ -110,10 +110,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     ops: {
       metrics,
       ...(opts.metricsToken !== undefined && { metricsToken: opts.metricsToken }),
-      notReady: () => {
+      notReady: async () => {
         if (!live.accepting) return 'The hub is closing.';
         // The store answers (a full disk or a damaged file shows at the first query, not at the next login).
-        store.db.prepare('SELECT 1').get();
+        await store.ping();
         return null;
       },
     },
@@ -141,9 +141,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       server.listen(opts.port ?? 0, host, () => resolve());
     });
   } catch (err) {
-    live.close();
+    await live.close();
     await exporter.close();
-    store.close();
+    await store.close();
     throw err;
   }
   // The FHIR push: a round now (what ended while the hub was down), then on a timer; one round at a time.
@@ -161,11 +161,11 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     close: () =>
       (closed ??= (async () => {
         if (pushTimer !== undefined) clock.clearInterval(pushTimer);
-        live.close();
+        await live.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await exporter.close();
-        store.close();
+        await store.close();
       })()),
   };
 }

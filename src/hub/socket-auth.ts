@@ -67,7 +67,7 @@ export class SocketAuth {
       return null;
     }
     try {
-      if (!this.sessionValid(claims)) return refuse(401, 'session-expired', SESSION_ENDED);
+      if (!(await this.sessionValid(claims))) return refuse(401, 'session-expired', SESSION_ENDED);
     } catch (err) {
       this.o.log.error({ err, role: claims.role, id: claims.sub }, 'failed to check the session');
       return refuse(401, 'bad-token', 'The token could not be checked: try again.');
@@ -75,8 +75,8 @@ export class SocketAuth {
     return claims;
   }
 
-  sessionValid(claims: { sid: string; role: Role; sub: string }): boolean {
-    const s = this.o.store.session(claims.sid);
+  async sessionValid(claims: { sid: string; role: Role; sub: string }): Promise<boolean> {
+    const s = await this.o.store.session(claims.sid);
     return s !== null && s.role === claims.role && s.subject === claims.sub;
   }
 
@@ -84,22 +84,13 @@ export class SocketAuth {
     return Math.max(0, Math.floor(conn.exp - this.o.clock.now() / 1000));
   }
 
-  /** Closes the socket (4401) when its token expired or, with `session`, when its session is no longer valid. */
-  check(conn: AuthedSocket, session: boolean): void {
+  /** Closes the socket (4401) when its token expired (its session: checkAll). */
+  check(conn: AuthedSocket): void {
     if (this.o.closing() || conn.ws.readyState !== WebSocket.OPEN) return;
     if (this.o.clock.now() >= conn.exp * 1000) {
       this.o.log.info({ role: conn.role, id: conn.id }, 'token expired without auth, closing');
-      return conn.ws.close(HUB_CLOSE.badToken, TOKEN_EXPIRED);
+      conn.ws.close(HUB_CLOSE.badToken, TOKEN_EXPIRED);
     }
-    if (!session) return;
-    try {
-      if (this.sessionValid({ sid: conn.sid, role: conn.role, sub: conn.id })) return;
-    } catch (err) {
-      // The database is busy or failing: check again at the next heartbeat rather than drop everyone.
-      return this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to check the session');
-    }
-    this.o.log.info({ role: conn.role, id: conn.id }, 'session ended, closing');
-    conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
   }
 
   /**
@@ -107,17 +98,17 @@ export class SocketAuth {
    * newer login of a cabin, from this process or the CLI's) closes it (4401). One query for all the sessions, then a
    * lookup per socket; when the database fails, only the tokens are checked, and the sessions again at the next beat.
    */
-  checkAll(conns: Iterable<AuthedSocket>): void {
+  async checkAll(conns: Iterable<AuthedSocket>): Promise<void> {
     let valid: Map<string, string> | undefined;
     try {
-      valid = this.o.store.validSessions();
+      valid = await this.o.store.validSessions();
     } catch (err) {
       this.o.log.error({ err }, 'failed to check the sessions');
     }
     for (const conn of conns) {
       if (this.o.closing()) return;
       const expired = this.o.clock.now() >= conn.exp * 1000;
-      if (expired || !valid || valid.get(conn.sid) === `${conn.role}:${conn.id}`) this.check(conn, false);
+      if (expired || !valid || valid.get(conn.sid) === `${conn.role}:${conn.id}`) this.check(conn);
       else if (conn.ws.readyState === WebSocket.OPEN) {
         this.o.log.info({ role: conn.role, id: conn.id }, 'session ended, closing');
         conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
@@ -130,7 +121,7 @@ export class SocketAuth {
     this.o.clock.clearTimeout(conn.expiryTimer);
     // A little after exp: a timer may fire a millisecond early, and then only the heartbeat would catch it.
     const ms = Math.min(2 ** 31 - 1, Math.max(0, conn.exp * 1000 - this.o.clock.now()) + 20);
-    conn.expiryTimer = this.o.clock.setTimeout(() => this.check(conn, false), ms);
+    conn.expiryTimer = this.o.clock.setTimeout(() => this.check(conn), ms);
     unrefTimer(conn.expiryTimer);
   }
 
@@ -142,22 +133,28 @@ export class SocketAuth {
     if (!claims || claims.role !== conn.role || claims.sub !== conn.id || (conn.role === 'doctor' && claims.sid !== conn.sid)) return conn.ws.close(HUB_CLOSE.badToken, BAD_AUTH);
     let valid: boolean;
     try {
-      valid = this.sessionValid(claims);
+      valid = await this.sessionValid(claims);
     } catch (err) {
       this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to check the session');
       return this.o.send(conn, { type: 'error', code: 'internal', message: 'The hub could not check this token: send it again.' });
     }
     if (!valid) return conn.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
     // Two `auth` in flight may finish in either order: the socket keeps the later expiry.
+    // The socket takes its new session before the old one is ended (an await): a heartbeat's check in between sees it.
+    let done: string | undefined;
     if (claims.exp >= conn.exp) {
-      if (claims.sid !== conn.sid && conn.role === 'cabin') this.o.store.endSession(conn.sid);
+      if (claims.sid !== conn.sid && conn.role === 'cabin') done = conn.sid;
       conn.sid = claims.sid;
       conn.exp = claims.exp;
       this.arm(conn);
     } else if (claims.sid !== conn.sid && conn.role === 'cabin') {
       // An older login of the cabin arriving late: the socket stays on the newer one, this one is not needed.
-      this.o.store.endSession(claims.sid);
+      done = claims.sid;
     }
     this.o.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
+    if (done !== undefined) {
+      // Not ending it only leaves it to expire (MAX_SESSION_S): the cabin's renewal stands.
+      await this.o.store.endSession(done).catch((err: unknown) => this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to end the replaced session'));
+    }
   }
 }

@@ -52,6 +52,14 @@ function cacheStatements(db: Database.Database): void {
   }) as Database.Database['prepare'];
 }
 
+/** The writes of a consultation's transition, inside one transaction (HubStore.transaction). */
+export interface HubTx {
+  insert(c: Consultation): Promise<boolean>;
+  update(prev: Consultation, next: Consultation & { notes?: string }): Promise<boolean>;
+  addIncident(id: string, side: Role | 'hub', detail: string): Promise<void>;
+  addReadings(id: string, readings: readonly Reading[]): Promise<{ added: number; refused: number } | null>;
+}
+
 /**
  * Accounts, login sessions, consultations and reports of the hub, in SQLite (WAL, foreign keys): one connection, the
  * work done by the parts in store/. Never logs health data.
@@ -78,152 +86,197 @@ export class HubStore {
     this.s = { db: this.db, time: () => Math.floor(this.now()), log };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 
-  /** Runs `fn` in one immediate transaction, rolled back if it throws. */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  /** Set while a transaction runs (`transaction`): every other call of the store waits for its end. */
+  private open: Promise<void> | undefined;
+
+  /**
+   * Runs `f` on the connection when no transaction is open: an async transaction spans several turns of the event
+   * loop's microtasks, and another caller's query must not run inside it (rolled back with it, or seeing its rows
+   * before they are committed). The queries themselves are synchronous (better-sqlite3), so no one waits otherwise.
+   */
+  private async use<T>(f: () => T | Promise<T>): Promise<T> {
+    while (this.open) await this.open;
+    return f();
+  }
+
+  /**
+   * Runs `fn` in one immediate transaction, on a handle whose calls run inside it; committed when `fn` resolves,
+   * rolled back when it throws. One at a time: others (and every other call of the store) wait.
+   */
+  async transaction<T>(fn: (tx: HubTx) => Promise<T>): Promise<T> {
+    while (this.open) await this.open;
+    let release!: () => void;
+    this.open = new Promise<void>((resolve) => (release = resolve));
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const value = await fn(this.tx);
+        this.db.exec('COMMIT');
+        return value;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      this.open = undefined;
+      release();
+    }
+  }
+
+  /** What a transaction may do (consultation/commit.ts): the same parts, without waiting for the transaction itself. */
+  private readonly tx: HubTx = {
+    insert: async (c) => consultations.insert(this.s, c),
+    update: async (prev, next) => consultations.update(this.s, prev, next),
+    addIncident: async (id, side, detail) => reports.addIncident(this.s, id, side, detail),
+    addReadings: async (id, readings) => reports.addReadings(this.s, id, readings),
+  };
+
+  /** Answers when the database does (the node's `/readyz`); throws what it fails with. */
+  async ping(): Promise<void> {
+    return this.use(() => void this.db.prepare('SELECT 1').get());
   }
 
   // Accounts (store/accounts.ts)
   addDoctor(d: { username: string; name: string; password: string }, opts: { replace?: boolean } = {}): Promise<Account> {
-    return accounts.addDoctor(this.s, d, opts);
+    return this.use(() => accounts.addDoctor(this.s, d, opts));
   }
-  addCabin(c: { id: string; name: string }, opts: { replace?: boolean; key?: string } = {}): Account & { key: string } {
-    return accounts.addCabin(this.s, c, opts);
+  async addCabin(c: { id: string; name: string }, opts: { replace?: boolean; key?: string } = {}): Promise<Account & { key: string }> {
+    return this.use(() => accounts.addCabin(this.s, c, opts));
   }
   verifyDoctor(username: string, password: string): Promise<Account | null> {
-    return accounts.verifyDoctor(this.s, username, password);
+    return this.use(() => accounts.verifyDoctor(this.s, username, password));
   }
-  verifyCabin(id: string, key: string): Account | null {
-    return accounts.verifyCabin(this.s, id, key);
+  async verifyCabin(id: string, key: string): Promise<Account | null> {
+    return this.use(() => accounts.verifyCabin(this.s, id, key));
   }
-  account(role: Role, id: string): Account | null {
-    return accounts.account(this.s, role, id);
+  async account(role: Role, id: string): Promise<Account | null> {
+    return this.use(() => accounts.account(this.s, role, id));
   }
-  disableAccount(role: Role, id: string): boolean {
-    return accounts.disableAccount(this.s, role, id);
+  async disableAccount(role: Role, id: string): Promise<boolean> {
+    return this.use(() => accounts.disableAccount(this.s, role, id));
   }
-  isDisabled(role: Role, id: string): boolean {
-    return accounts.isDisabled(this.s, role, id);
+  async isDisabled(role: Role, id: string): Promise<boolean> {
+    return this.use(() => accounts.isDisabled(this.s, role, id));
   }
 
   // Login sessions (store/sessions.ts)
-  createSession(role: Role, subject: string, opts: { refresh?: boolean } = {}): { sid: string; refresh: string | null; createdAt: number } {
-    return sessions.createSession(this.s, role, subject, opts);
+  async createSession(role: Role, subject: string, opts: { refresh?: boolean } = {}): Promise<{ sid: string; refresh: string | null; createdAt: number }> {
+    return this.use(() => sessions.createSession(this.s, role, subject, opts));
   }
 
   /** Every valid login session as `sid → role:subject`, in one query (the heartbeat's check of all the open sockets). */
-  validSessions(): Map<string, string> {
-    return sessions.validSessions(this.s);
+  async validSessions(): Promise<Map<string, string>> {
+    return this.use(() => sessions.validSessions(this.s));
   }
-  session(sid: string): Session | null {
-    return sessions.session(this.s, sid);
+  async session(sid: string): Promise<Session | null> {
+    return this.use(() => sessions.session(this.s, sid));
   }
-  sessionByRefresh(secret: string): Session | null {
-    return sessions.sessionByRefresh(this.s, secret);
+  async sessionByRefresh(secret: string): Promise<Session | null> {
+    return this.use(() => sessions.sessionByRefresh(this.s, secret));
   }
-  endSession(sid: string): boolean {
-    return sessions.endSession(this.s, sid);
+  async endSession(sid: string): Promise<boolean> {
+    return this.use(() => sessions.endSession(this.s, sid));
   }
-  pruneSessions(): number {
-    return sessions.pruneSessions(this.s);
+  async pruneSessions(): Promise<number> {
+    return this.use(() => sessions.pruneSessions(this.s));
   }
 
   // Consultations (store/consultations.ts)
-  consultation(id: string): Consultation | null {
-    return consultations.consultation(this.s, id);
+  async consultation(id: string): Promise<Consultation | null> {
+    return this.use(() => consultations.consultation(this.s, id));
   }
-  update(prev: Consultation, next: Consultation & { notes?: string }): boolean {
-    return consultations.update(this.s, prev, next);
+  async update(prev: Consultation, next: Consultation & { notes?: string }): Promise<boolean> {
+    return this.use(() => consultations.update(this.s, prev, next));
   }
-  insert(c: Consultation): boolean {
-    return consultations.insert(this.s, c);
+  async insert(c: Consultation): Promise<boolean> {
+    return this.use(() => consultations.insert(this.s, c));
   }
-  openFor(role: Role, id: string): Consultation[] {
-    return consultations.openFor(this.s, role, id);
+  async openFor(role: Role, id: string): Promise<Consultation[]> {
+    return this.use(() => consultations.openFor(this.s, role, id));
   }
-  queue(): QueueItem[] {
-    return consultations.queue(this.s);
+  async queue(): Promise<QueueItem[]> {
+    return this.use(() => consultations.queue(this.s));
   }
   /** Open consultations whose cabin has not left them: the relay's sweep at start. */
-  openOfCabins(): Consultation[] {
-    return consultations.openOfCabins(this.s);
+  async openOfCabins(): Promise<Consultation[]> {
+    return this.use(() => consultations.openOfCabins(this.s));
   }
 
   // Reports (store/reports.ts)
-  addReadings(id: string, readings: readonly Reading[]): { added: number; refused: number } | null {
-    return reports.addReadings(this.s, id, readings);
+  async addReadings(id: string, readings: readonly Reading[]): Promise<{ added: number; refused: number } | null> {
+    return this.use(() => reports.addReadings(this.s, id, readings));
   }
   /** A cabin's own readings for its consultation's report (its outbox after the visit): reports.addCabinReadings. */
-  addCabinReadings(cabinId: string, id: string, readings: readonly Reading[]): ReturnType<typeof reports.addCabinReadings> {
-    return reports.addCabinReadings(this.s, cabinId, id, readings);
+  async addCabinReadings(cabinId: string, id: string, readings: readonly Reading[]): Promise<ReturnType<typeof reports.addCabinReadings>> {
+    return this.use(() => reports.addCabinReadings(this.s, cabinId, id, readings));
   }
   /** A device of the cabin's own consultation, as the cabin describes it (store/devices.ts); sent again, it replaces it. */
-  addCabinDevice(cabinId: string, id: string, device: VisitDevice): ReturnType<typeof devices.addCabinDevice> {
-    return devices.addCabinDevice(this.s, cabinId, id, device);
+  async addCabinDevice(cabinId: string, id: string, device: VisitDevice): Promise<ReturnType<typeof devices.addCabinDevice>> {
+    return this.use(() => devices.addCabinDevice(this.s, cabinId, id, device));
   }
   /** A pleth excerpt of the cabin's own consultation (store/devices.ts), kept once. */
-  addCabinPleth(cabinId: string, id: string, excerpt: PlethExcerpt): ReturnType<typeof devices.addCabinPleth> {
-    return devices.addCabinPleth(this.s, cabinId, id, excerpt);
+  async addCabinPleth(cabinId: string, id: string, excerpt: PlethExcerpt): Promise<ReturnType<typeof devices.addCabinPleth>> {
+    return this.use(() => devices.addCabinPleth(this.s, cabinId, id, excerpt));
   }
   /** A passage of the live pleth the doctor marked in their own active consultation (store/devices.ts), kept once. */
-  addDoctorPleth(doctorId: string, id: string, excerpt: PlethExcerpt): ReturnType<typeof devices.addDoctorPleth> {
-    return devices.addDoctorPleth(this.s, doctorId, id, excerpt);
+  async addDoctorPleth(doctorId: string, id: string, excerpt: PlethExcerpt): Promise<ReturnType<typeof devices.addDoctorPleth>> {
+    return this.use(() => devices.addDoctorPleth(this.s, doctorId, id, excerpt));
   }
   /** Forgets a passage the doctor marked, while their consultation is active (store/devices.ts). */
-  removeDoctorPleth(doctorId: string, id: string, key: { deviceId: string; t: number; count: number }): ReturnType<typeof devices.removeDoctorPleth> {
-    return devices.removeDoctorPleth(this.s, doctorId, id, key);
+  async removeDoctorPleth(doctorId: string, id: string, key: { deviceId: string; t: number; count: number }): Promise<ReturnType<typeof devices.removeDoctorPleth>> {
+    return this.use(() => devices.removeDoctorPleth(this.s, doctorId, id, key));
   }
   /** An otoscope snapshot of the cabin's own consultation (store/media.ts), kept once by its media id. */
-  addCabinMedia(cabinId: string, id: string, m: Omit<HubMedia, 'sha1'>): ReturnType<typeof media.addCabinMedia> {
-    return media.addCabinMedia(this.s, cabinId, id, m);
+  async addCabinMedia(cabinId: string, id: string, m: Omit<HubMedia, 'sha1'>): Promise<ReturnType<typeof media.addCabinMedia>> {
+    return this.use(() => media.addCabinMedia(this.s, cabinId, id, m));
   }
   /** Whether the cabin may send pictures to this consultation (null: it may), checked before their bytes are read. */
-  cabinMayAddMedia(cabinId: string, id: string): ReturnType<typeof media.cabinMayAddMedia> {
-    return media.cabinMayAddMedia(this.s, cabinId, id);
+  async cabinMayAddMedia(cabinId: string, id: string): Promise<ReturnType<typeof media.cabinMayAddMedia>> {
+    return this.use(() => media.cabinMayAddMedia(this.s, cabinId, id));
   }
   /** The consultation's pictures, in the order taken. */
-  consultationMedia(id: string): HubMedia[] {
-    return media.consultationMedia(this.s, id);
+  async consultationMedia(id: string): Promise<HubMedia[]> {
+    return this.use(() => media.consultationMedia(this.s, id));
   }
-  addIncident(id: string, side: Role | 'hub', detail: string): void {
-    reports.addIncident(this.s, id, side, detail);
+  async addIncident(id: string, side: Role | 'hub', detail: string): Promise<void> {
+    return this.use(() => reports.addIncident(this.s, id, side, detail));
   }
   /** A doctor's ended consultations, newest first. */
-  doctorConsultations(doctorId: string, limit: number): PastConsultation[] {
-    return history.doctorConsultations(this.s, doctorId, limit);
+  async doctorConsultations(doctorId: string, limit: number): Promise<PastConsultation[]> {
+    return this.use(() => history.doctorConsultations(this.s, doctorId, limit));
   }
 
   /** The consultation that ended last, or null. */
-  lastEndedConsultation(): string | null {
-    return history.lastEnded(this.s);
+  async lastEndedConsultation(): Promise<string | null> {
+    return this.use(() => history.lastEnded(this.s));
   }
 
-  report(id: string): ConsultationReport | null {
-    return reports.report(this.s, id);
+  async report(id: string): Promise<ConsultationReport | null> {
+    return this.use(() => reports.report(this.s, id));
   }
 
   // Patient identity (store/patients.ts)
   /** The filed identity with its date and doctor; null when none, or its row cannot be read (logged). */
-  filedPatient(id: string): FiledPatient | null {
-    return patients.filedPatient(this.s, id);
+  async filedPatient(id: string): Promise<FiledPatient | null> {
+    return this.use(() => patients.filedPatient(this.s, id));
   }
-  patientIdentity(id: string): PatientIdentity | null {
-    return patients.patientIdentity(this.s, id);
+  async patientIdentity(id: string): Promise<PatientIdentity | null> {
+    return this.use(() => patients.patientIdentity(this.s, id));
   }
   /** Files it and, when it changed, adds the change to the report's incidents, in one transaction; null: no consultation. */
-  setPatientIdentity(id: string, identity: PatientIdentity, by: string): PatientChange | null {
-    return this.transaction(() => {
+  async setPatientIdentity(id: string, identity: PatientIdentity, by: string): Promise<PatientChange | null> {
+    return this.transaction(async () => {
       const change = patients.setPatientIdentity(this.s, id, identity, by);
       if (change?.audit) reports.addIncident(this.s, id, 'doctor', change.audit);
       return change;
     });
   }
   /** The identity a cabin's assistant filed for the cabin's own consultation (the doctor's stands): store/cabin-patients.ts. */
-  fileCabinPatient(cabinId: string, id: string, identity: PatientIdentity): cabinPatients.CabinPatientResult {
-    return cabinPatients.fileCabinPatient(this.s, cabinId, id, identity);
+  async fileCabinPatient(cabinId: string, id: string, identity: PatientIdentity): Promise<cabinPatients.CabinPatientResult> {
+    return this.use(() => cabinPatients.fileCabinPatient(this.s, cabinId, id, identity));
   }
 }

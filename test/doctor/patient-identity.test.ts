@@ -152,7 +152,7 @@ describe("the console's calls to the hub", () => {
     if (!typed.ok) throw new Error('the typed form is valid');
     expect(await savePatient(c.id, typed.identity, token, on())).toMatchObject({ ok: true, value: { patient: CHLOE, changed: true } });
     expect(await fetchPatient(c.id, token, on())).toMatchObject({ ok: true, value: { patient: CHLOE } });
-    expect(t.hub.store.report(c.id)?.patient).toEqual(CHLOE);
+    expect((await t.hub.store.report(c.id))?.patient).toEqual(CHLOE);
   });
 
   it('another doctor, no session, a refused identity, no network: each a reason the card can say', async () => {
@@ -165,6 +165,6 @@ describe("the console's calls to the hub", () => {
     expect(bad).toMatchObject({ ok: false, error: 'invalid', message: expect.stringContaining('birthDate') });
     const down: FetchLike = () => Promise.reject(new TypeError('fetch failed'));
     expect(await savePatient(c.id, CHLOE, await doctorToken(t, 'dr.a'), down)).toEqual({ ok: false, error: 'network' });
-    expect(t.hub.store.report(c.id)?.patient).toEqual(CHLOE);
+    expect((await t.hub.store.report(c.id))?.patient).toEqual(CHLOE);
   });
 });

@@ -260,7 +260,7 @@ describe('live consultation end to end (hub, kiosk, doctor console in Chromium)'
       const answer = await fetch(`${chain.hub.url}/api/consultations/${encodeURIComponent(consultationId)}/report`, { headers: { authorization: `Bearer ${token}` } });
       expect(answer.status).toBe(200);
       const report = ConsultationReportSchema.parse(await answer.json());
-      expect(report).toEqual(chain.hub.store.report(consultationId));
+      expect(report).toEqual(await chain.hub.store.report(consultationId));
       expect(report.incidents.some((i) => /reload|new connection/i.test(i.detail)), 'the reload is in the report').toBe(true);
       expect(report.state).toBe('ended');
       expect(report.notes).toBe(notes);

@@ -128,8 +128,8 @@ describe('the patient identity on the kiosk (Chromium, real hub)', () => {
     await enterPin('1234');
     await expect.poll(() => page.getByTestId('identity-delivery').getAttribute('data-delivery'), { timeout: 15_000 }).toBe('filed');
     expect(await page.getByTestId('identity-delivery').textContent()).toBe('Transmise au médecin.');
-    const consultationId = hub.hub.store.openFor('cabin', 'cab-1')[0]!.id;
-    expect(hub.hub.store.patientIdentity(consultationId)).toEqual({
+    const consultationId = (await hub.hub.store.openFor('cabin', 'cab-1'))[0]!.id;
+    expect(await hub.hub.store.patientIdentity(consultationId)).toEqual({
       birthName: 'Martin',
       firstNames: ['Chloé', 'Marie'],
       birthDate: '1992-03-12',

@@ -102,7 +102,7 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
     await doctor.getByTestId('end-consultation').click();
     await doctor.getByTestId('end-confirm').click();
     await doctor.getByTestId('report-saved').waitFor({ timeout: 10_000 });
-    const stored = chain.hub.store.report(id)!;
+    const stored = (await chain.hub.store.report(id))!;
     expect(stored.state).toBe('ended');
     const marked = (stored.pleth ?? []).filter((p) => p.marked);
     expect(marked).toHaveLength(1);
@@ -129,7 +129,7 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
     expect(await report.locator(`[data-testid="past-report-stream"][data-code="${SPO2}"]`).count()).toBeGreaterThan(0);
     const streamed = await report.locator('[data-testid="past-report-stream"]').evaluateAll((rows) => rows.reduce((n, r) => n + Number(r.getAttribute('data-count')), 0));
     const spots = await report.getByTestId('past-report-reading').count();
-    const now = chain.hub.store.report(id)!.readings;
+    const now = (await chain.hub.store.report(id))!.readings;
     const merged = now.filter((r) => r.measurementId && (r.code === 'MDC_PRESS_BLD_NONINV_DIA' || r.code === 'MDC_PRESS_BLD_NONINV_MEAN')).length;
     expect(streamed + spots, 'every stored reading is on a row (a cuff’s SYS, DIA and MEAN on one)').toBe(now.length - merged);
     expect(await report.getByTestId('past-report-notes').innerText()).toBe(notes);
@@ -177,7 +177,7 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
     const observations = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Observation => r?.resourceType === 'Observation');
     const bpObs = observations.filter((o) => o.code.coding?.some((c) => c.code === '85354-9'));
     expect(bpObs.map((o) => o.component?.map((c) => c.valueQuantity?.value).slice(0, 2).join('/'))).toContain(bp);
-    expect(observations.filter((o) => o.code.coding?.some((c) => c.code === '150456')).length).toBe(chain.hub.store.report(id)!.readings.filter((r) => r.code === SPO2).length);
+    expect(observations.filter((o) => o.code.coding?.some((c) => c.code === '150456')).length).toBe((await chain.hub.store.report(id))!.readings.filter((r) => r.code === SPO2).length);
     expect(bundle.entry?.some((e) => e.resource?.resourceType === 'Patient')).toBe(true);
     const kept = observations.filter((o) => o.note?.some((n) => n.text === 'Passage marqué par le médecin pendant la téléconsultation'));
     expect(kept.map((o) => o.valueSampledData?.data)).toEqual([marked[0]!.samples.join(' ')]);

@@ -83,7 +83,7 @@ describe('the patient card in Chromium, on the real hub', () => {
 
     expect(await page.getByTestId('patient-error-insValue').textContent()).toBe('La clé ne correspond pas au numéro\u00a0: vérifiez chaque chiffre.');
     expect(await page.getByTestId('patient-insValue').getAttribute('aria-invalid')).toBe('true');
-    expect(t.hub.store.patientIdentity(id)).toBeNull();
+    expect(await t.hub.store.patientIdentity(id)).toBeNull();
 
     // Changing the field takes its error away; the right key files it.
     await page.getByTestId('patient-insValue').fill('2 92 03 75 116 042 78');
@@ -91,12 +91,12 @@ describe('the patient card in Chromium, on the real hub', () => {
     await page.getByTestId('patient-save').click();
     await page.getByTestId('patient-saved').waitFor();
     expect(await card.getAttribute('data-status')).toBe('qualified');
-    expect(t.hub.store.patientIdentity(id)).toEqual(CHLOE);
+    expect(await t.hub.store.patientIdentity(id)).toEqual(CHLOE);
     const shown = (await page.getByTestId('patient-filed').innerText()).replace(/\s+/g, ' ');
     expect(shown).toContain('12 mars 1992');
     expect(shown).toContain('NIR (numéro de sécurité sociale) 2 92 03 75 116 042 78');
     expect(await page.getByTestId('patient-status').innerText()).toMatch(/^Identité qualifiée/);
-    expect(t.hub.store.report(id)!.incidents.map((i) => i.detail)).toContain('patient identity filed by the doctor: qualified, INS NIR');
+    expect((await t.hub.store.report(id))!.incidents.map((i) => i.detail)).toContain('patient identity filed by the doctor: qualified, INS NIR');
 
     // After a reload the card reads it back from the hub.
     await page.reload();

@@ -156,8 +156,8 @@ describe('live consultation over a mountain link (coturn behind 75 ± 15 ms, 2.5
 
     // The report on the hub has each of them, once (its key is the reading's id).
     const consultationId = await doctor.getByTestId('consultation').getAttribute('data-consultation-id');
-    const inReport = () => chain.hub.store.report(consultationId!)!.readings.filter((r) => ids.has(r.id)).map((r) => r.id);
-    await expect.poll(() => inReport().length, { timeout: 30_000 }).toBe(ids.size);
+    const inReport = async () => (await chain.hub.store.report(consultationId!))!.readings.filter((r) => ids.has(r.id)).map((r) => r.id);
+    await expect.poll(async () => (await inReport()).length, { timeout: 30_000 }).toBe(ids.size);
     console.log(`poor network: ${during.length} readings taken during the ${CUT_MS / 1000} s cut, all at the doctor ${((Date.now() - backAt) / 1000).toFixed(0)} s after the link came back (upper bound)`);
     expect(chain.pageErrors).toEqual([]);
   }, 240_000);

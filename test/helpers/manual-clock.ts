@@ -82,10 +82,10 @@ export async function settle(rounds = 3): Promise<void> {
 }
 
 /** Moves `clock` in steps of `stepMs` (settling the I/O in between) until `cond` holds, for at most `ms` of its time. */
-export async function runUntil(clock: ManualClock, cond: () => boolean, ms = 5000, stepMs = 10): Promise<void> {
+export async function runUntil(clock: ManualClock, cond: () => boolean | Promise<boolean>, ms = 5000, stepMs = 10): Promise<void> {
   const end = clock.now() + ms;
   await settle();
-  while (!cond()) {
+  while (!(await cond())) {
     if (clock.now() >= end) throw new Error('condition not met in time');
     clock.advance(stepMs);
     await settle();

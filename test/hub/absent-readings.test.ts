@@ -45,16 +45,16 @@ describe('a device’s special value in the hub report: the reading without a nu
 
   it('the cabin’s own delivery keeps it too, and the table refuses both or neither', async () => {
     const { store, id } = await activeStore(tempDb());
-    expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] }).out.next?.state).toBe('ended');
-    expect(store.addCabinReadings('cab-1', id, [TEMP, SYS])).toEqual({ added: 2, refused: 0 });
-    expect(store.report(id)!.readings.map((r) => r.absent ?? r.value)).toEqual([128, 'nres']);
+    expect((await apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] })).out.next?.state).toBe('ended');
+    expect(await store.addCabinReadings('cab-1', id, [TEMP, SYS])).toEqual({ added: 2, refused: 0 });
+    expect((await store.report(id))!.readings.map((r) => r.absent ?? r.value)).toEqual([128, 'nres']);
     const insert = store.db.prepare("INSERT INTO report_readings (consultation_id, id, code, value, absent, unit, t) VALUES (?, ?, 'MDC_TEMP_BODY', ?, ?, 'Cel', 1)");
     expect(() => insert.run(id, 'x1', null, null)).toThrow(/CHECK/);
     expect(() => insert.run(id, 'x2', 37, 'nan')).toThrow(/CHECK/);
-    store.close();
+    await store.close();
   });
 
-  it('a file of the step before keeps its readings (all of their columns) and can take absent ones', () => {
+  it('a file of the step before keeps its readings (all of their columns) and can take absent ones', async () => {
     const file = tempDb();
     const db = new Database(file);
     db.pragma('foreign_keys = ON');
@@ -71,11 +71,11 @@ describe('a device’s special value in the hub report: the reading without a nu
     db.close();
     const store = new HubStore(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(store.report('c1')!.readings).toEqual([
+    expect((await store.report('c1'))!.readings).toEqual([
       { id: 'old-1', code: 'MDC_TEMP_BODY', value: 37.2, unit: 'Cel', t: 5, deviceId: 'th', measurementId: 'm', fromCabinAt: 7, decimals: 1 },
     ]);
     store.db.prepare("INSERT INTO report_readings (consultation_id, id, code, absent, unit, t) VALUES ('c1', 'new-1', 'MDC_TEMP_BODY', 'nres', 'Cel', 6)").run();
-    expect(store.report('c1')!.readings.map((r) => r.absent ?? r.value)).toEqual([37.2, 'nres']);
-    store.close();
+    expect((await store.report('c1'))!.readings.map((r) => r.absent ?? r.value)).toEqual([37.2, 'nres']);
+    await store.close();
   });
 });

@@ -211,8 +211,8 @@ describe('roles', () => {
     cabin.send({ type: 'ping' });
     await cabin.next('pong');
     expect(cabin.pending.filter((m) => m.type === 'signal')).toEqual([]);
-    expect(t.hub.store.report(id)!.incidents.map((i) => i.detail)).not.toContain('fake');
-    expect(t.hub.store.consultation(id)!.state).toBe('active');
+    expect((await t.hub.store.report(id))!.incidents.map((i) => i.detail)).not.toContain('fake');
+    expect((await t.hub.store.consultation(id))!.state).toBe('active');
     await Promise.all([cabin.close(), doc.close(), intruder.close()]);
   });
 });

@@ -29,22 +29,22 @@ describe('the hub store keeps each picture once', () => {
   it('stores, keeps the first bytes for a media id, refuses another cabin, bad bytes and the 21st', async () => {
     const { store, id } = await activeStore(newDb());
     try {
-      store.addCabin({ id: 'cab-2', name: 'Cabin 2' });
+      await store.addCabin({ id: 'cab-2', name: 'Cabin 2' });
       const a = png(8, 6);
-      expect(store.addCabinMedia('cab-1', id, { mediaId: 'm1', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: a })).toEqual({ stored: true });
-      expect(store.addCabinMedia('cab-1', id, { mediaId: 'm1', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: png(8, 6, 9) })).toEqual({ stored: false });
-      expect(store.addCabinMedia('cab-2', id, { mediaId: 'm2', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: a })).toMatchObject({ code: 'forbidden' });
-      expect(store.addCabinMedia('cab-1', id, { mediaId: 'm3', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: a })).toMatchObject({ code: 'bad-image' });
-      expect(store.addCabinMedia('cab-1', 'nope', { mediaId: 'm4', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: a })).toMatchObject({ code: 'not-found' });
-      const kept = media(store, id);
+      expect(await store.addCabinMedia('cab-1', id, { mediaId: 'm1', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: a })).toEqual({ stored: true });
+      expect(await store.addCabinMedia('cab-1', id, { mediaId: 'm1', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: png(8, 6, 9) })).toEqual({ stored: false });
+      expect(await store.addCabinMedia('cab-2', id, { mediaId: 'm2', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: a })).toMatchObject({ code: 'forbidden' });
+      expect(await store.addCabinMedia('cab-1', id, { mediaId: 'm3', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: a })).toMatchObject({ code: 'bad-image' });
+      expect(await store.addCabinMedia('cab-1', 'nope', { mediaId: 'm4', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: a })).toMatchObject({ code: 'not-found' });
+      const kept = await media(store, id);
       expect(kept).toHaveLength(1);
       expect(Buffer.from(kept[0]!.bytes).equals(Buffer.from(a))).toBe(true);
       expect(kept[0]!.sha1).toBe(createHash('sha1').update(a).digest('base64'));
-      for (let i = 1; i < MAX_CONSULTATION_MEDIA; i++) expect(store.addCabinMedia('cab-1', id, { mediaId: `n${i}`, kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + i, bytes: JPEG })).toEqual({ stored: true });
-      expect(store.addCabinMedia('cab-1', id, { mediaId: 'over', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: JPEG })).toMatchObject({ code: 'report-full' });
-      expect(media(store, id)).toHaveLength(MAX_CONSULTATION_MEDIA);
+      for (let i = 1; i < MAX_CONSULTATION_MEDIA; i++) expect(await store.addCabinMedia('cab-1', id, { mediaId: `n${i}`, kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + i, bytes: JPEG })).toEqual({ stored: true });
+      expect(await store.addCabinMedia('cab-1', id, { mediaId: 'over', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: JPEG })).toMatchObject({ code: 'report-full' });
+      expect(await media(store, id)).toHaveLength(MAX_CONSULTATION_MEDIA);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -57,12 +57,12 @@ describe('the hub store keeps each picture once', () => {
         b.set([0xff, 0xd8, 0xff]);
         return b;
       };
-      for (let i = 0; i < MAX_CONSULTATION_MEDIA; i++) expect(store.addCabinMedia('cab-1', id, { mediaId: `b${i}`, kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + i, bytes: big(i) })).toEqual({ stored: true });
-      expect(store.consultationMedia(id).reduce((n, m) => n + m.bytes.length, 0)).toBe(MAX_CONSULTATION_MEDIA * MAX_MEDIA_BYTES);
-      expect(store.addCabinMedia('cab-1', id, { mediaId: 'one-more', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: big(9) })).toMatchObject({ code: 'report-full', message: expect.stringMatching(/20 pictures/) });
-      expect(store.addCabinMedia('cab-1', id, { mediaId: 'small', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: JPEG })).toMatchObject({ code: 'report-full' });
+      for (let i = 0; i < MAX_CONSULTATION_MEDIA; i++) expect(await store.addCabinMedia('cab-1', id, { mediaId: `b${i}`, kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + i, bytes: big(i) })).toEqual({ stored: true });
+      expect((await store.consultationMedia(id)).reduce((n, m) => n + m.bytes.length, 0)).toBe(MAX_CONSULTATION_MEDIA * MAX_MEDIA_BYTES);
+      expect(await store.addCabinMedia('cab-1', id, { mediaId: 'one-more', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: big(9) })).toMatchObject({ code: 'report-full', message: expect.stringMatching(/20 pictures/) });
+      expect(await store.addCabinMedia('cab-1', id, { mediaId: 'small', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0, bytes: JPEG })).toMatchObject({ code: 'report-full' });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -70,18 +70,15 @@ describe('the hub store keeps each picture once', () => {
 describe('PUT /api/cabin/consultations/:id/media/:mediaId on a running hub', () => {
   let t: TestHub;
   let id: string;
-  let close: () => void;
+  let close: () => Promise<unknown>;
   beforeAll(async () => {
     t = await startHub();
     const c = await activeConsultation(t, 'cab-1', 'dr.a');
     id = c.id;
-    close = () => {
-      c.cabin.close();
-      c.doc.close();
-    };
+    close = () => Promise.all([c.cabin.close(), c.doc.close()]);
   });
   afterAll(async () => {
-    close();
+    await close();
     await t.close();
   });
 
@@ -108,7 +105,7 @@ describe('PUT /api/cabin/consultations/:id/media/:mediaId on a running hub', () 
     const anon = await fetch(`${t.hub.url}/api/cabin/consultations/${id}/media/snap-4?t=${T0}`, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: Buffer.from(a) });
     expect(anon.status).toBe(401);
     expect((await put('snap-5', a, { consultation: 'no-such' })).status).toBe(404);
-    expect(media(t.hub.store, id).map((m) => m.mediaId)).toEqual(['snap-1']);
+    expect((await media(t.hub.store, id)).map((m) => m.mediaId)).toEqual(['snap-1']);
   });
 
   it('bytes that are not the announced image: 400 saying so; another type: 415; no time: 400; too big: 413', async () => {
@@ -123,11 +120,11 @@ describe('PUT /api/cabin/consultations/:id/media/:mediaId on a running hub', () 
     const tooBig = await put('big-1', big, { mime: 'image/jpeg' });
     expect(tooBig.status).toBe(413);
     expect(tooBig.json.error?.code).toBe('too-large');
-    expect(media(t.hub.store, id).map((m) => m.mediaId)).toEqual(['snap-1']);
+    expect((await media(t.hub.store, id)).map((m) => m.mediaId)).toEqual(['snap-1']);
   });
 
   it('the doctor’s exports carry it: a valid Bundle with one Media, a PDF with its picture', async () => {
-    const fhir = exportFhir(t.hub.store, id, { type: 'collection' });
+    const fhir = await exportFhir(t.hub.store, id, { type: 'collection' });
     expect(fhir.ok).toBe(true);
     const b = JSON.parse((fhir as { json: string }).json) as Bundle;
     const m = (b.entry ?? []).filter((e) => e.resource?.resourceType === 'Media');
@@ -173,18 +170,18 @@ describe('the FHIR Media (R4, Medplum)', () => {
   let id: string;
   beforeAll(async () => {
     ({ store, id } = await activeStore(newDb()));
-    store.addCabinMedia('cab-1', id, { mediaId: 'm-b', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + 60_000, bytes: JPEG });
-    store.addCabinMedia('cab-1', id, { mediaId: 'm-a', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: png(8, 6) });
+    await store.addCabinMedia('cab-1', id, { mediaId: 'm-b', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + 60_000, bytes: JPEG });
+    await store.addCabinMedia('cab-1', id, { mediaId: 'm-a', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: png(8, 6) });
   });
   afterAll(() => store.close());
-  const bundle = (type?: 'collection') => {
-    const src = exportSource(store, id)!;
+  const bundle = async (type?: 'collection') => {
+    const src = (await exportSource(store, id))!;
     return consultationBundle(src.report, src.patient, type ? { type } : {}, src.snapshots);
   };
   const mediaOf = (b: Bundle): Media[] => (b.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Media' ? [e.resource] : []));
 
-  it('one valid Media per picture, in the order taken, with its bytes, size, SHA-1, time and references; listed under « Images »', () => {
-    const b = bundle('collection');
+  it('one valid Media per picture, in the order taken, with its bytes, size, SHA-1, time and references; listed under « Images »', async () => {
+    const b = await bundle('collection');
     expect(validateBundle(b)).toEqual([]);
     const ms = mediaOf(b);
     expect(ms).toHaveLength(2);
@@ -211,9 +208,9 @@ describe('the FHIR Media (R4, Medplum)', () => {
     expect(validateBundle(broken).map((i) => `${i.resourceType} ${i.path}`).join('\n')).toMatch(/Media.*content/);
   });
 
-  it('the same ids and bytes twice; no Images section without pictures', () => {
-    expect(fhirJson(bundle('collection'))).toBe(fhirJson(bundle('collection')));
-    const src = exportSource(store, id)!;
+  it('the same ids and bytes twice; no Images section without pictures', async () => {
+    expect(fhirJson(await bundle('collection'))).toBe(fhirJson(await bundle('collection')));
+    const src = (await exportSource(store, id))!;
     const none = consultationBundle(src.report, src.patient, { type: 'collection' });
     expect(mediaOf(none)).toHaveLength(0);
     expect(((none.entry ?? []).find((e) => e.resource?.resourceType === 'Composition')!.resource as Composition).section?.some((s) => s.title === 'Images')).toBe(false);
@@ -227,13 +224,13 @@ describe('the FHIR Media (R4, Medplum)', () => {
       const [, result] = await router.handleRequest({ method: 'POST', url: '/', body: JSON.parse(fhirJson(b)), params: {}, query: {} } as unknown as Parameters<FhirRouter['handleRequest']>[0], repo);
       return (result as Bundle).entry?.map((e) => e.response?.status) ?? [];
     };
-    const tx = bundle();
+    const tx = await bundle();
     expect(tx.entry?.filter((e) => e.resource?.resourceType === 'Media').map((e) => e.request)).toEqual([
       { method: 'PUT', url: `Media?identifier=${encodeURIComponent(`urn:cabin:media|${id}/m-a`)}` },
       { method: 'PUT', url: `Media?identifier=${encodeURIComponent(`urn:cabin:media|${id}/m-b`)}` },
     ]);
     expect((await push(tx)).every((s) => s?.startsWith('201'))).toBe(true);
-    expect((await push(bundle())).every((s) => s?.startsWith('200'))).toBe(true);
+    expect((await push(await bundle())).every((s) => s?.startsWith('200'))).toBe(true);
     const found = (await repo.search({ resourceType: 'Media' })).entry ?? [];
     expect(found).toHaveLength(2);
   });

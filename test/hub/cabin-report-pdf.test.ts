@@ -50,11 +50,11 @@ describe('the route on a running hub', () => {
     t = await startHub({ clock });
     const c = await activeConsultation(t, 'cab-1', 'dr.a');
     id = c.id;
-    t.hub.store.addReadings(id, [{ id: 'r1', deviceId: 'ble-thermometer@ble:A4:C1:38:01:02:03', code: 'MDC_TEMP_EAR', value: 37.6, unit: 'Cel', t: clock.now(), measurementId: 'th1', decimals: 2 }]);
-    t.hub.store.setPatientIdentity(id, { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female', status: 'provisional' }, 'dr.a');
+    await t.hub.store.addReadings(id, [{ id: 'r1', deviceId: 'ble-thermometer@ble:A4:C1:38:01:02:03', code: 'MDC_TEMP_EAR', value: 37.6, unit: 'Cel', t: clock.now(), measurementId: 'th1', decimals: 2 }]);
+    await t.hub.store.setPatientIdentity(id, { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female', status: 'provisional' }, 'dr.a');
     close = () => {
-      c.cabin.close();
-      c.doc.close();
+      void c.cabin.close();
+      void c.doc.close();
     };
     // Still active: the doctor is writing the notes.
     const early = await get(id, 'cab-1');

@@ -58,8 +58,8 @@ describe('report parts sent by a cabin', () => {
     other.send({ type: 'report', ref: 'n', consultationId: 'no-such-consultation', readings: [reading(3)] });
     expect(await other.next('error', (m) => m.ref === 'n')).toMatchObject({ code: 'not-found' });
 
-    expect(t.hub.store.report(id)!.readings).toEqual([]);
-    expect(t.hub.store.report(waiting)!.readings).toEqual([]);
+    expect((await t.hub.store.report(id))!.readings).toEqual([]);
+    expect((await t.hub.store.report(waiting))!.readings).toEqual([]);
     await Promise.all([cabin.close(), doc.close(), other.close()]);
   });
 });

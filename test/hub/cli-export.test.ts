@@ -23,14 +23,14 @@ async function hubWithConsultation(): Promise<{ db: string; id: string }> {
   const db = file();
   const { store, id } = await activeStore(db);
   const t = Date.UTC(2026, 11, 6, 13, 5);
-  store.addReadings(id, [
+  await store.addReadings(id, [
     { id: 'r1', deviceId: 'contec-cms50-v7@/dev/ttyUSB0', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t },
     { id: 'r2', deviceId: 'ble-blood-pressure@ble:00:E5:DE:AD:77:C3', code: 'MDC_PRESS_BLD_NONINV_SYS', value: 131, unit: 'mm[Hg]', t: t + 60_000, measurementId: 'm1' },
     { id: 'r3', deviceId: 'ble-blood-pressure@ble:00:E5:DE:AD:77:C3', code: 'MDC_PRESS_BLD_NONINV_DIA', value: 84, unit: 'mm[Hg]', t: t + 60_000, measurementId: 'm1' },
   ]);
-  expect(store.setPatientIdentity(id, identity, 'dr.a')).not.toBeNull();
-  expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: 'Contrôle dans un mois.', readings: [] }).out.next?.state).toBe('ended');
-  store.close();
+  expect(await store.setPatientIdentity(id, identity, 'dr.a')).not.toBeNull();
+  expect((await apply(store, DR_A, { type: 'end', consultationId: id, notes: 'Contrôle dans un mois.', readings: [] })).out.next?.state).toBe('ended');
+  await store.close();
   return { db, id };
 }
 
@@ -77,7 +77,7 @@ describe('hub CLI: export a consultation (FHIR R4 Bundle, report PDF)', { timeou
     const queue = new FhirPushQueue(store);
     expect(queue.enqueueEnded()).toBe(1);
     queue.fail(id, 'HTTP 422: error Patient.identifier bad INS', { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
-    store.close();
+    await store.close();
     const status = hub(['fhir-status', '--db', db]);
     expect(status.code).toBe(0);
     expect(status.stdout.toString('utf8')).toMatch(new RegExp(`${id}  failed  1 attempt\\(s\\)  at .*HTTP 422: error Patient.identifier bad INS\\n  server: \\{"resourceType":"OperationOutcome"`));
@@ -109,7 +109,7 @@ describe('hub CLI: export a consultation (FHIR R4 Bundle, report PDF)', { timeou
     }
     expect(readFileSync(out, 'utf8')).toBe('untouched');
     const empty = file();
-    new HubStore(empty).close();
+    await new HubStore(empty).close();
     const none = hub(['export', '--db', empty, '--last', '--format', 'fhir', '--out', out]);
     expect(none).toMatchObject({ code: 2 });
     expect(none.stderr).toMatch(/No consultation has ended/);

@@ -38,7 +38,7 @@ describe('queue', () => {
     expect(await cabin.next('ended', (m) => m.ref === 'x')).toMatchObject({ consultationId: waiting.consultationId, reason: 'cancelled' });
     for (const d of [d1!, d2!]) expect((await d.next('queue')).items).toEqual([]);
     expect(d1!.pending.filter((m) => m.type === 'queue')).toEqual([]);
-    expect(t.hub.store.consultation(waiting.consultationId)!.state).toBe('cancelled');
+    expect((await t.hub.store.consultation(waiting.consultationId))!.state).toBe('cancelled');
     // Claiming what the patient left answers an error.
     d1!.send({ type: 'claim', ref: 'late', consultationId: waiting.consultationId });
     expect(await d1!.next('error', (m) => m.ref === 'late')).toMatchObject({ code: 'not-waiting' });
@@ -72,7 +72,7 @@ describe('queue', () => {
       expect(winner.m).toMatchObject({ consultation: { state: 'active', doctorId: winner.name, polite: true, peerPresent: true } });
       const seen = await cabin.next('consultation', (m) => m.consultation.consultationId === id && m.consultation.state === 'active');
       expect(seen.consultation).toMatchObject({ doctorId: winner.name, doctorName: winner.name === 'dr.a' ? 'Dr A' : 'Dr B', polite: false, peerPresent: true });
-      expect(t.hub.store.consultation(id)).toMatchObject({ state: 'active', doctorId: winner.name });
+      expect(await t.hub.store.consultation(id)).toMatchObject({ state: 'active', doctorId: winner.name });
       const endBy = winner.name === 'dr.a' ? a! : b!;
       endBy.send({ type: 'end', ref: `e${i}`, consultationId: id, notes: '', readings: [] });
       await endBy.next('ended', (m) => m.ref === `e${i}`);
@@ -128,7 +128,7 @@ describe('signaling relay and TURN credentials', () => {
     doc.send({ type: 'cancel', ref: 'x', consultationId: id });
     expect(await doc.next('ended', (m) => m.ref === 'x')).toMatchObject({ reason: 'cancelled' });
     expect(await cabin.next('ended')).toMatchObject({ consultationId: id, reason: 'cancelled' });
-    expect(t.hub.store.report(id)!.incidents.map((i) => i.detail)).toContain('cancelled by the doctor');
+    expect((await t.hub.store.report(id))!.incidents.map((i) => i.detail)).toContain('cancelled by the doctor');
     await Promise.all([cabin.close(), doc.close()]);
   });
 });
@@ -159,7 +159,7 @@ describe('the patient leaves before the doctor ends', () => {
     doc.send({ type: 'report', consultationId: id, readings: [{ id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 96, unit: '%', t: 1 }] });
     doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Reviewed after the patient left.', readings: [] });
     expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ reason: 'ended' });
-    const report = t.hub.store.report(id)!;
+    const report = (await t.hub.store.report(id))!;
     expect(report).toMatchObject({ state: 'ended', notes: 'Reviewed after the patient left.', readings: [{ id: 'o1' }] });
     expect(report.incidents.map((i) => i.detail)).toContain('the patient left the cabin');
     cabin.send({ type: 'cancel', ref: 'c2', consultationId: next.consultationId });
@@ -233,7 +233,7 @@ describe('reconnection and the report', () => {
     expect((await cabinB.next('consultation')).consultation).toMatchObject({ consultationId: id, peerPresent: true });
     cabinB.send({ type: 'signal', consultationId: id, data: { pc: 'new', hello: true } });
     expect((await doc.next('signal')).data).toEqual({ pc: 'new', hello: true });
-    expect(t.hub.store.report(id)!.incidents).toEqual([]);
+    expect((await t.hub.store.report(id))!.incidents).toEqual([]);
     doc.send({ type: 'end', consultationId: id, notes: '', readings: [] });
     await cabinB.next('ended');
     await Promise.all([cabinB.close(), doc.close()]);
@@ -260,13 +260,13 @@ describe('a cabin that leaves the queue', () => {
       expect((await back.next('consultation')).consultation).toMatchObject({ consultationId: id, state: 'waiting' });
       expect((await doc.next('queue')).items[0]).not.toHaveProperty('offlineSince');
       await runFor(clock, 500);
-      expect(g.hub.store.consultation(id)!.state).toBe('waiting');
+      expect((await g.hub.store.consultation(id))!.state).toBe('waiting');
 
       await back.close();
       expect((await doc.next('queue')).items.map((i) => i.offlineSince !== undefined)).toEqual([true]);
       await runUntil(clock, () => doc.pending.some((m) => m.type === 'queue'), 2000); // the grace period runs out
       expect((await doc.next('queue', () => true, 2000)).items).toEqual([]);
-      expect(g.hub.store.report(id)).toMatchObject({ state: 'cancelled', incidents: [{ side: 'hub', detail: 'cancelled: the cabin left the queue' }] });
+      expect(await g.hub.store.report(id)).toMatchObject({ state: 'cancelled', incidents: [{ side: 'hub', detail: 'cancelled: the cabin left the queue' }] });
       await doc.close();
     } finally {
       await g.close();

@@ -6,10 +6,10 @@ describe('the demo accounts', () => {
   it('name the demo cabin in French for the French console, also over a hub seeded with the old English name', async () => {
     const s = new HubStore(':memory:');
     // A demo hub database from before: the cabin was « Demo cabin ».
-    s.addCabin({ id: 'demo-cabin', name: 'Demo cabin' });
+    await s.addCabin({ id: 'demo-cabin', name: 'Demo cabin' });
     const demo = await seedDemo(s);
     expect(demo.cabin.name).toBe('Cabine de démonstration');
-    expect(s.verifyCabin('demo-cabin', demo.cabin.key)).toEqual({ id: 'demo-cabin', name: 'Cabine de démonstration' });
-    s.close();
+    expect(await s.verifyCabin('demo-cabin', demo.cabin.key)).toEqual({ id: 'demo-cabin', name: 'Cabine de démonstration' });
+    await s.close();
   });
 });

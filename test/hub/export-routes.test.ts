@@ -15,7 +15,7 @@ beforeAll(async () => {
   const c = await activeConsultation(t, 'cab-1', 'dr.a');
   id = c.id;
   const now = Date.now();
-  t.hub.store.addReadings(id, [
+  await t.hub.store.addReadings(id, [
     { id: 'r1', deviceId: 'ble-thermometer@ble:A4:C1:38:01:02:03', code: 'MDC_TEMP_EAR', value: 37.6, unit: 'Cel', t: now, measurementId: 'th1', decimals: 2 },
     { id: 'r2', deviceId: 'contec-cms50-v7@/dev/ttyUSB0', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: now },
   ]);
@@ -77,10 +77,9 @@ describe('the consultation’s FHIR Bundle and report PDF, for its doctor', () =
 describe('the doctor’s past consultations (GET /api/consultations)', () => {
   it('lists the doctor’s own ended consultations, newest first, with the patient and the FHIR push; no one else’s', async () => {
     const c = await activeConsultation(t, 'cab-2', 'dr.a');
-    t.hub.store.setPatientIdentity(c.id, { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female', status: 'provisional' }, 'dr.a');
-    expect(apply(t.hub.store, DR_A, { type: 'end', consultationId: c.id, notes: '', readings: [] }).out.next?.state).toBe('ended');
-    c.cabin.close();
-    c.doc.close();
+    await t.hub.store.setPatientIdentity(c.id, { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female', status: 'provisional' }, 'dr.a');
+    expect((await apply(t.hub.store, DR_A, { type: 'end', consultationId: c.id, notes: '', readings: [] })).out.next?.state).toBe('ended');
+    await Promise.all([c.cabin.close(), c.doc.close()]);
     const list = await get('/api/consultations', 'dr.a');
     expect(list.status).toBe(200);
     const answer = PastConsultationsAnswerSchema.parse(await list.json());

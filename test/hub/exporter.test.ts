@@ -21,7 +21,7 @@ beforeAll(async () => {
   const c = await activeConsultation(t, 'cab-1', 'dr.a');
   id = c.id;
   const readings = oximetry(Date.now() - 600_000, 600);
-  for (let i = 0; i < readings.length; i += 500) t.hub.store.addReadings(id, readings.slice(i, i + 500));
+  for (let i = 0; i < readings.length; i += 500) await t.hub.store.addReadings(id, readings.slice(i, i + 500));
   sockets = [c.cabin, c.doc];
 }, 60_000);
 afterAll(async () => {

@@ -86,16 +86,16 @@ async function hubWith(n: number): Promise<{ store: HubStore; ids: string[]; clo
   const clock = { now: Date.UTC(2026, 11, 6, 13, 0) };
   const store = new HubStore(file(), () => clock.now);
   await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: PASSWORD });
-  store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
+  await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const id = apply(store, CAB_1, { type: 'request', language: 'fr' }).out.next!.id;
-    apply(store, DR_A, { type: 'claim', consultationId: id });
-    store.addReadings(id, [
+    const id = (await apply(store, CAB_1, { type: 'request', language: 'fr' })).out.next!.id;
+    await apply(store, DR_A, { type: 'claim', consultationId: id });
+    await store.addReadings(id, [
       { id: `${id}-a`, deviceId: 'contec-cms50-v7@/dev/ttyUSB0', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: clock.now },
       { id: `${id}-b`, deviceId: 'contec-cms50-v7@/dev/ttyUSB0', code: 'MDC_PULS_OXIM_PULS_RATE', value: 71, unit: '/min', t: clock.now },
     ]);
-    apply(store, DR_A, { type: 'end', consultationId: id, notes: 'ok', readings: [] });
+    await apply(store, DR_A, { type: 'end', consultationId: id, notes: 'ok', readings: [] });
     ids.push(id);
   }
   return { store, ids, clock };
@@ -154,7 +154,7 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     const before = fhir.auths.length;
     expect(await pusher.tick()).toBe(0);
     expect(fhir.auths.length).toBe(before);
-    store.close();
+    await store.close();
   });
 
   it('a 4xx refusal waits for the operator with the server’s OperationOutcome; queued again, it goes through', async () => {
@@ -175,7 +175,7 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     expect(pusher.queue.row(ids[0]!)!.state).toBe('done');
     expect(pusher.queue.row(ids[1]!)!.state).toBe('failed');
     expect(await fhir.count('Encounter')).toBe(1);
-    store.close();
+    await store.close();
   });
 
   it('an identity filed or corrected after the push is sent again: the same resources, now about the named patient', async () => {
@@ -191,7 +191,7 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     const [unidentified] = [...(await subjects())];
     // The doctor files a provisional identity after the end: queued again, the patient record updated in place.
     const marie = { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female' as const, status: 'provisional' as const };
-    store.setPatientIdentity(id, marie, 'dr.a');
+    await store.setPatientIdentity(id, marie, 'dr.a');
     expect(pusher.queue.row(id)!.state).toBe('pending');
     expect(await pusher.tick()).toBe(1);
     const patients = (await fhir.repo.search({ resourceType: 'Patient' })).entry!.map((e) => e.resource as { name?: { family?: string }[]; id?: string });
@@ -199,7 +199,7 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     expect(patients[0]!.name?.[0]?.family).toBe('Dupont');
     expect([...(await subjects())]).toEqual([unidentified]);
     // Then qualified with her INS: the observations now name the person's record; nothing was made twice.
-    store.setPatientIdentity(id, { ...marie, status: 'qualified', ins: { kind: 'nir', value: '241030509300157' } }, 'dr.a');
+    await store.setPatientIdentity(id, { ...marie, status: 'qualified', ins: { kind: 'nir', value: '241030509300157' } }, 'dr.a');
     expect(await pusher.tick()).toBe(1);
     const after = await observations();
     expect(after).toHaveLength(before.length);
@@ -208,9 +208,9 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     const insPatient = (await fhir.repo.search({ resourceType: 'Patient' })).entry!.map((e) => e.resource as { id?: string; identifier?: { value?: string }[] }).find((p) => p.identifier?.some((i) => i.value === '241030509300157'))!;
     expect([...(await subjects())]).toEqual([`Patient/${insPatient.id}`]);
     // The same identity again: nothing to send.
-    store.setPatientIdentity(id, { ...marie, status: 'qualified', ins: { kind: 'nir', value: '241030509300157' } }, 'dr.a');
+    await store.setPatientIdentity(id, { ...marie, status: 'qualified', ins: { kind: 'nir', value: '241030509300157' } }, 'dr.a');
     expect(pusher.queue.row(id)!.state).toBe('done');
-    store.close();
+    await store.close();
   });
 
   it('authenticates with a token file or OAuth2 client credentials (token fetched once and reused)', async () => {
@@ -233,14 +233,14 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     expect(await wrong.tick()).toBe(0);
     expect(wrong.queue.row(ids[0]!)).toMatchObject({ state: 'pending', lastError: 'the token endpoint answered HTTP 401 without an access token' });
     expect(fhir.auths).toHaveLength(4);
-    store.close();
+    await store.close();
   });
 
   it('a hub with a FHIR server configured sends what ended while it was down, on its own', async () => {
     const fhir = await fhirServer();
     const { store, ids } = await hubWith(1);
     const dbPath = store.file;
-    store.close();
+    await store.close();
     const hub = await createHub({ dbPath, fhirPush: { baseUrl: fhir.url, auth: { kind: 'none' } }, fhirPushEveryMs: 100 });
     try {
       const deadline = Date.now() + 20_000;

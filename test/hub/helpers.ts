@@ -30,7 +30,7 @@ export async function startHub(opts: Partial<HubOptions> = {}): Promise<TestHub>
   const hub = await createHub({ dbPath: join(dir, 'hub.db'), ...opts });
   await Promise.all(['a', 'b', 'c'].map((x) => hub.store.addDoctor({ username: `dr.${x}`, name: `Dr ${x.toUpperCase()}`, password: PASSWORD })));
   const keys: Record<string, string> = {};
-  for (const id of ['cab-1', 'cab-2', 'cab-3']) keys[id] = hub.store.addCabin({ id, name: `Cabin ${id}` }).key;
+  for (const id of ['cab-1', 'cab-2', 'cab-3']) keys[id] = (await hub.store.addCabin({ id, name: `Cabin ${id}` })).key;
   return {
     hub,
     dir,
@@ -216,7 +216,7 @@ export async function activeConsultation(t: TestHub, cabinId: string, doctor: st
  * Every cabin counts as connected here (no relay: presence is the relay's, tested in presence.test.ts).
  */
 export function apply(store: HubStore, actor: Actor, input: Extract<Input, { type: 'request' } | { consultationId: string }>): ReturnType<typeof settle> {
-  const read = () => ('consultationId' in input ? store.consultation(input.consultationId) : (store.openFor('cabin', actor.id)[0] ?? null));
+  const read = async () => ('consultationId' in input ? store.consultation(input.consultationId) : ((await store.openFor('cabin', actor.id))[0] ?? null));
   return settle(store, read, (c) => transition(c, actor, input, { now: Math.floor(store.now()), newId: randomUUID, cabinOnline: () => true }));
 }
 
@@ -241,8 +241,8 @@ export function tempDbs(prefix: string): () => string {
 export async function activeStore(file: string): Promise<{ store: HubStore; id: string }> {
   const store = new HubStore(file);
   await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: PASSWORD });
-  store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-  const id = apply(store, CAB_1, { type: 'request', language: 'fr' }).out.next!.id;
-  expect(apply(store, DR_A, { type: 'claim', consultationId: id }).out.next?.state).toBe('active');
+  await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
+  const id = (await apply(store, CAB_1, { type: 'request', language: 'fr' })).out.next!.id;
+  expect((await apply(store, DR_A, { type: 'claim', consultationId: id })).out.next?.state).toBe('active');
   return { store, id };
 }

@@ -33,18 +33,18 @@ describe('the hub keeps a consultation in every language', () => {
   it('a patient speaking each language (Arabic included) can ask for a doctor', async () => {
     for (const language of LANGUAGES) {
       const store = new HubStore(tempDb());
-      store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-      const next = apply(store, CAB_1, { type: 'request', language }).out.next!;
-      expect(store.consultation(next.id)?.language).toBe(language);
-      store.close();
+      await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
+      const next = (await apply(store, CAB_1, { type: 'request', language })).out.next!;
+      expect((await store.consultation(next.id))?.language).toBe(language);
+      await store.close();
     }
   });
 
-  it('migrates a file from before Arabic without losing a consultation, its incidents or its readings', () => {
+  it('migrates a file from before Arabic without losing a consultation, its incidents or its readings', async () => {
     const store = new HubStore(fileBeforeArabic());
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(integrityCheck(store.db)).toBe('ok');
-    const report = store.report('c1')!;
+    const report = (await store.report('c1'))!;
     expect(report.notes).toBe('notes');
     expect(report.incidents.map((i) => i.detail)).toEqual(['video link lost']);
     expect(report.readings.map((r) => r.id)).toEqual(['obs-1']);
@@ -52,8 +52,8 @@ describe('the hub keeps a consultation in every language', () => {
     // The indexes came back: one open consultation per cabin is still the database's rule.
     const indexes = (store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'consultations' AND sql IS NOT NULL").all() as { name: string }[]).map((r) => r.name).sort();
     expect(indexes).toEqual(['consultations_open_cabin', 'consultations_open_doctor', 'consultations_waiting']);
-    const next = apply(store, CAB_1, { type: 'request', language: 'ar' }).out.next!;
-    expect(store.consultation(next.id)?.language).toBe('ar');
-    store.close();
+    const next = (await apply(store, CAB_1, { type: 'request', language: 'ar' })).out.next!;
+    expect((await store.consultation(next.id))?.language).toBe('ar');
+    await store.close();
   });
 });

@@ -17,63 +17,63 @@ const tempDb = tempDbs('hub-patient-');
 describe('patient identity in the hub store', () => {
   it('files, reads back, carries it in the report, and records each change (not its values) as a report line', async () => {
     const { store, id } = await activeStore(tempDb());
-    expect(store.patientIdentity(id)).toBeNull();
-    expect(store.report(id)!.patient).toBeNull();
+    expect(await store.patientIdentity(id)).toBeNull();
+    expect((await store.report(id))!.patient).toBeNull();
 
-    const first = store.setPatientIdentity(id, PROVISIONAL, 'dr.a')!;
+    const first = (await store.setPatientIdentity(id, PROVISIONAL, 'dr.a'))!;
     expect(first).toMatchObject({ previous: null, filed: { identity: PROVISIONAL, updatedBy: 'dr.a' }, audit: 'patient identity filed by the doctor: provisional, no INS number' });
-    expect(store.patientIdentity(id)).toEqual(PROVISIONAL);
+    expect(await store.patientIdentity(id)).toEqual(PROVISIONAL);
 
     // The same identity again changes nothing and adds no line.
-    expect(store.setPatientIdentity(id, structuredClone(PROVISIONAL), 'dr.a')!.audit).toBeNull();
+    expect((await store.setPatientIdentity(id, structuredClone(PROVISIONAL), 'dr.a'))!.audit).toBeNull();
 
     // After the end the doctor still files it (the identity checked later against a document and INSi).
-    expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] }).out.next?.state).toBe('ended');
-    const second = store.setPatientIdentity(id, CHLOE, 'dr.a')!;
+    expect((await apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] })).out.next?.state).toBe('ended');
+    const second = (await store.setPatientIdentity(id, CHLOE, 'dr.a'))!;
     expect(second.previous).toEqual(PROVISIONAL);
     expect(second.audit).toBe('patient identity changed by the doctor (birth name, first names, date of birth, sex, birthplace, INS number, status): provisional → qualified, INS NIR');
 
-    const report = store.report(id)!;
+    const report = (await store.report(id))!;
     expect(ConsultationReportSchema.parse(report).patient).toEqual(CHLOE);
     const lines = report.incidents.filter((i) => i.detail.startsWith('patient identity'));
     expect(lines.map((i) => i.side)).toEqual(['doctor', 'doctor']);
     // No name, date or number in the lines: they say which traits changed.
     for (const word of ['Martin', 'Chloé', 'محمد', '1992', '292037511604278', '75056']) expect(JSON.stringify(lines)).not.toContain(word);
-    store.close();
+    await store.close();
   });
 
   it('refuses an identity the schema refuses and a consultation that does not exist; the row goes with its consultation', async () => {
     const { store, id } = await activeStore(tempDb());
-    expect(() => store.setPatientIdentity(id, { ...CHLOE, ins: { kind: 'nir', value: '292037511604279' } }, 'dr.a')).toThrow();
-    expect(store.patientIdentity(id)).toBeNull();
-    expect(store.setPatientIdentity('no-such', CHLOE, 'dr.a')).toBeNull();
+    await expect(store.setPatientIdentity(id, { ...CHLOE, ins: { kind: 'nir', value: '292037511604279' } }, 'dr.a')).rejects.toThrow();
+    expect(await store.patientIdentity(id)).toBeNull();
+    expect(await store.setPatientIdentity('no-such', CHLOE, 'dr.a')).toBeNull();
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM patients').get()).toEqual({ n: 0 });
 
-    store.setPatientIdentity(id, CHLOE, 'dr.a');
+    await store.setPatientIdentity(id, CHLOE, 'dr.a');
     store.db.prepare('DELETE FROM consultations WHERE id = ?').run(id);
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM patients').get()).toEqual({ n: 0 });
-    store.close();
+    await store.close();
   });
 
   it('a damaged stored identity reads as absent and is logged (without patient data); the consultation and its report still read', async () => {
     const file = tempDb();
     const { store: seed, id } = await activeStore(file);
-    seed.addReadings(id, [{ id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1 }]);
-    seed.setPatientIdentity(id, CHLOE, 'dr.a');
-    seed.close();
+    await seed.addReadings(id, [{ id: 'o1', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t: 1 }]);
+    await seed.setPatientIdentity(id, CHLOE, 'dr.a');
+    await seed.close();
     const { log, lines } = captureLogger('hub');
     const store = new HubStore(file, Date.now, log);
 
     // A newer version's status, then a number whose key no longer matches, then text that is not JSON.
     store.db.prepare('UPDATE patients SET identity = ?').run(JSON.stringify({ ...CHLOE, status: 'certified-2030' }));
-    expect(store.patientIdentity(id)).toBeNull();
+    expect(await store.patientIdentity(id)).toBeNull();
     store.db.prepare('UPDATE patients SET identity = ?').run(JSON.stringify({ ...CHLOE, ins: { kind: 'nir', value: '292037511604200' } }));
-    expect(store.filedPatient(id)).toBeNull();
+    expect(await store.filedPatient(id)).toBeNull();
     store.db.pragma('ignore_check_constraints = ON');
     store.db.prepare('UPDATE patients SET identity = ?').run('{not json');
-    const report = store.report(id)!;
+    const report = (await store.report(id))!;
     expect(report).toMatchObject({ consultationId: id, state: 'active', patient: null, readings: [{ id: 'o1' }] });
-    expect(store.consultation(id)?.state).toBe('active');
+    expect((await store.consultation(id))?.state).toBe('active');
 
     await new Promise((r) => setTimeout(r, 20));
     const warned = lines.filter((l) => l.msg === 'patient identity left out: its stored row cannot be read');
@@ -81,12 +81,12 @@ describe('patient identity in the hub store', () => {
     expect(JSON.stringify(lines)).not.toMatch(/Martin|Chloé|292037511604/);
 
     // The doctor files it again over the damaged row.
-    expect(store.setPatientIdentity(id, CHLOE, 'dr.a')!.audit).toMatch(/^patient identity filed/);
-    expect(store.patientIdentity(id)).toEqual(CHLOE);
-    store.close();
+    expect((await store.setPatientIdentity(id, CHLOE, 'dr.a'))!.audit).toMatch(/^patient identity filed/);
+    expect(await store.patientIdentity(id)).toEqual(CHLOE);
+    await store.close();
   });
 
-  it('a file of the version before the patients table gains it; its consultations read as not identified', () => {
+  it('a file of the version before the patients table gains it; its consultations read as not identified', async () => {
     const file = tempDb();
     const db = new Database(file);
     db.pragma('foreign_keys = ON');
@@ -102,9 +102,9 @@ describe('patient identity in the hub store', () => {
     db.close();
     const store = new HubStore(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(store.report('c1')).toMatchObject({ consultationId: 'c1', patient: null });
-    expect(store.setPatientIdentity('c1', PROVISIONAL, 'dr.a')?.filed.identity).toEqual(PROVISIONAL);
-    store.close();
+    expect(await store.report('c1')).toMatchObject({ consultationId: 'c1', patient: null });
+    expect((await store.setPatientIdentity('c1', PROVISIONAL, 'dr.a'))?.filed.identity).toEqual(PROVISIONAL);
+    await store.close();
   });
 });
 
@@ -188,7 +188,7 @@ describe('GET / PUT /api/consultations/:id/patient', () => {
     expect(await c.doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ consultationId: id, reason: 'ended' });
     const r = await put({ ...CHLOE, usedFirstName: 'Marie' });
     expect(r.status).toBe(200);
-    const report = t.hub.store.report(id)!;
+    const report = (await t.hub.store.report(id))!;
     expect(report).toMatchObject({ state: 'ended', patient: { usedFirstName: 'Marie' } });
     expect(report.incidents.at(-1)?.detail).toBe('patient identity changed by the doctor (used first name): qualified, INS NIR');
   });

@@ -85,7 +85,7 @@ describe('the hub keeps them for the doctor’s own live consultation', () => {
     doc.send({ type: 'pleth-unmark', ref: 'u2', consultationId: id, deviceId: OXI, t: 5000, count: 600 });
     expect((await doc.next('reported', (m) => m.ref === 'u2')).count).toBe(0);
 
-    const report = t.hub.store.report(id)!;
+    const report = (await t.hub.store.report(id))!;
     expect(report.pleth).toEqual([unmarked(5000), passage(5000)]);
 
     doc.send({ type: 'end', ref: 'e', consultationId: id, notes: '', readings: [] });
@@ -94,7 +94,7 @@ describe('the hub keeps them for the doctor’s own live consultation', () => {
     expect(await doc.next('error', (m) => m.ref === 'm6')).toMatchObject({ code: 'not-active' });
     doc.send({ type: 'pleth-unmark', ref: 'u3', consultationId: id, deviceId: OXI, t: 5000, count: 500 });
     expect(await doc.next('error', (m) => m.ref === 'u3')).toMatchObject({ code: 'not-active' });
-    expect(t.hub.store.report(id)!.pleth).toEqual([unmarked(5000), passage(5000)]);
+    expect((await t.hub.store.report(id))!.pleth).toEqual([unmarked(5000), passage(5000)]);
 
     // The report served over HTTP says which is marked.
     const res = await fetch(`${t.hub.url}/api/consultations/${id}/report`, { headers: { authorization: `Bearer ${await doctorToken(t, 'dr.a')}` } });
@@ -143,23 +143,23 @@ describe('the store', () => {
   it('keeps at most MAX_MARKED_PLETH passages (report-full), the cabin’s excerpts counted apart', async () => {
     const { store, id } = await activeStore(db());
     try {
-      for (let i = 0; i < MAX_MARKED_PLETH; i++) expect(store.addDoctorPleth('dr.a', id, passage(i * 1000, 10))).toEqual({ stored: true });
-      expect(store.addDoctorPleth('dr.a', id, passage(1e6, 10))).toMatchObject({ code: 'report-full', message: expect.stringMatching(/remove one/) });
-      expect(store.addCabinPleth('cab-1', id, unmarked(1e6))).toEqual({ stored: true });
-      expect(store.removeDoctorPleth('dr.a', id, { deviceId: OXI, t: 0, count: 10 })).toEqual({ removed: true });
-      expect(store.addDoctorPleth('dr.a', id, passage(1e6, 10))).toEqual({ stored: true });
-      const pleth = store.report(id)!.pleth!;
+      for (let i = 0; i < MAX_MARKED_PLETH; i++) expect(await store.addDoctorPleth('dr.a', id, passage(i * 1000, 10))).toEqual({ stored: true });
+      expect(await store.addDoctorPleth('dr.a', id, passage(1e6, 10))).toMatchObject({ code: 'report-full', message: expect.stringMatching(/remove one/) });
+      expect(await store.addCabinPleth('cab-1', id, unmarked(1e6))).toEqual({ stored: true });
+      expect(await store.removeDoctorPleth('dr.a', id, { deviceId: OXI, t: 0, count: 10 })).toEqual({ removed: true });
+      expect(await store.addDoctorPleth('dr.a', id, passage(1e6, 10))).toEqual({ stored: true });
+      const pleth = (await store.report(id))!.pleth!;
       expect(pleth.filter((p) => p.marked)).toHaveLength(MAX_MARKED_PLETH);
       expect(pleth.filter((p) => !p.marked)).toHaveLength(1);
       // Still the doctor's to change while active only.
-      apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] });
-      expect(store.removeDoctorPleth('dr.a', id, { deviceId: OXI, t: 1000, count: 10 })).toMatchObject({ code: 'not-active' });
+      await apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] });
+      expect(await store.removeDoctorPleth('dr.a', id, { deviceId: OXI, t: 1000, count: 10 })).toMatchObject({ code: 'not-active' });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it('a file of the previous version keeps its cabin excerpts, unmarked, and takes marked ones', () => {
+  it('a file of the previous version keeps its cabin excerpts, unmarked, and takes marked ones', async () => {
     const file = db();
     const raw = new Database(file);
     raw.pragma('foreign_keys = ON');
@@ -176,11 +176,11 @@ describe('the store', () => {
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(store.db.prepare('SELECT marked, count FROM consultation_pleth').all()).toEqual([{ marked: 0, count: 500 }]);
-      expect(store.addCabinPleth('cab-1', 'c1', unmarked(5000))).toEqual({ stored: false });
-      expect(store.addDoctorPleth('dr.a', 'c1', passage(5000))).toEqual({ stored: true });
-      expect(store.report('c1')!.pleth).toEqual([unmarked(5000), passage(5000)]);
+      expect(await store.addCabinPleth('cab-1', 'c1', unmarked(5000))).toEqual({ stored: false });
+      expect(await store.addDoctorPleth('dr.a', 'c1', passage(5000))).toEqual({ stored: true });
+      expect((await store.report('c1'))!.pleth).toEqual([unmarked(5000), passage(5000)]);
     } finally {
-      store.close();
+      await store.close();
     }
     // Still deleted with its consultation.
     const again = new Database(file);

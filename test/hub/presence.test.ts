@@ -45,15 +45,15 @@ describe('a waiting request across a restart of the hub', () => {
       // It does not: the request leaves every doctor's queue…
       await runUntil(clock, () => doc.pending.some((m) => m.type === 'queue'), 5 * GRACE);
       expect((await doc.next('queue')).items).toEqual([]);
-      expect(g.hub.store.queue()).toEqual([]);
-      expect(g.hub.store.report(id)).toMatchObject({
+      expect(await g.hub.store.queue()).toEqual([]);
+      expect(await g.hub.store.report(id)).toMatchObject({
         state: 'cancelled',
         incidents: [{ side: 'hub', detail: 'cancelled: the cabin did not come back after the hub restarted' }],
       });
       // …and a doctor who still had it on screen cannot claim it for an empty cabin.
       doc.send({ type: 'claim', ref: 'c', consultationId: id });
       expect(await doc.next('error', (m) => m.ref === 'c')).toMatchObject({ code: 'not-waiting' });
-      expect(g.hub.store.consultation(id)!.doctorId).toBeNull();
+      expect((await g.hub.store.consultation(id))!.doctorId).toBeNull();
       await doc.close();
     } finally {
       await g.close();
@@ -71,7 +71,7 @@ describe('a waiting request across a restart of the hub', () => {
       const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-2'));
       expect((await back.next('consultation')).consultation).toMatchObject({ consultationId: id, state: 'waiting' });
       await runFor(clock, 3 * GRACE);
-      expect(g.hub.store.consultation(id)!.state).toBe('waiting');
+      expect((await g.hub.store.consultation(id))!.state).toBe('waiting');
       const doc = await Client.open(g.hub.wsUrl, await doctorToken(g, 'dr.a'));
       expect((await doc.next('queue')).items.map((i) => i.consultationId)).toEqual([id]);
       doc.send({ type: 'claim', ref: 'c', consultationId: id });
@@ -101,7 +101,7 @@ describe('a waiting request whose cabin is offline, within the grace period', ()
       // A claim for the empty cabin is refused, with a code the console says in words; nothing changes.
       doc.send({ type: 'claim', ref: 'c1', consultationId: id });
       expect(await doc.next('error', (m) => m.ref === 'c1')).toMatchObject({ code: 'cabin-offline' });
-      expect(g.hub.store.consultation(id)).toMatchObject({ state: 'waiting', doctorId: null });
+      expect(await g.hub.store.consultation(id)).toMatchObject({ state: 'waiting', doctorId: null });
 
       // The cabin comes back: every doctor's queue says so at once, and the claim goes through.
       const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-3'));
@@ -160,7 +160,7 @@ describe('a cabin gone from an active consultation', () => {
       await runUntil(clock, () => doc.pending.some((m) => m.type === 'consultation' && m.consultation.cabinLeft !== undefined), 5 * ACTIVE_GRACE);
       const left = await doc.next('consultation', (m) => m.consultation.cabinLeft !== undefined);
       expect(left.consultation).toMatchObject({ consultationId: id, state: 'active', cabinLeft: { reason: 'gone' } });
-      expect(g.hub.store.report(id)!.incidents.map((i) => i.detail)).toContain('the cabin left: its connection did not come back within the grace period');
+      expect((await g.hub.store.report(id))!.incidents.map((i) => i.detail)).toContain('the cabin left: its connection did not come back within the grace period');
       // The cabin coming back late hears its call is over, and why: offline too long, not the doctor's doing.
       const late = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
       late.send({ type: 'join', ref: 'j', consultationId: id });
@@ -176,10 +176,10 @@ describe('a cabin gone from an active consultation', () => {
       const wentAt = clock.now();
       // Three waiting graces later the call is still open, the doctor told only that the cabin is away.
       await runFor(clock, 3 * GRACE);
-      expect(g.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
+      expect(await g.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
       expect(doc.pending.filter((m) => m.type === 'consultation' && m.consultation.cabinLeft)).toEqual([]);
       // Past its own grace, the cabin is taken as gone, not before.
-      await runUntil(clock, () => g.hub.store.consultation(id)!.cabinLeftAt !== null, 5 * ACTIVE_GRACE);
+      await runUntil(clock, async () => (await g.hub.store.consultation(id))!.cabinLeftAt !== null, 5 * ACTIVE_GRACE);
       expect(clock.now() - wentAt).toBeGreaterThanOrEqual(ACTIVE_GRACE);
       expect((await doc.next('consultation', (m) => m.consultation.cabinLeft !== undefined)).consultation.cabinLeft).toMatchObject({ reason: 'gone' });
     }));
@@ -191,7 +191,7 @@ describe('a cabin gone from an active consultation', () => {
       expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ consultationId: id, reason: 'ended', cause: 'doctor-ended' });
       // The cabin's timer running out later changes nothing.
       await runFor(clock, 2 * ACTIVE_GRACE);
-      expect(g.hub.store.consultation(id)).toMatchObject({ state: 'ended', cabinLeftAt: null });
+      expect(await g.hub.store.consultation(id)).toMatchObject({ state: 'ended', cabinLeftAt: null });
       const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
       back.send({ type: 'join', ref: 'j', consultationId: id });
       expect(await back.next('ended', (m) => m.ref === 'j')).toMatchObject({ consultationId: id, reason: 'ended', cause: 'doctor-ended' });
@@ -204,7 +204,7 @@ describe('a cabin gone from an active consultation', () => {
       const back = await Client.open(g.hub.wsUrl, await cabinToken(g, 'cab-1'));
       await doc.next('consultation', (m) => m.consultation.peerPresent);
       await runFor(clock, 3 * ACTIVE_GRACE);
-      expect(g.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
+      expect(await g.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
       expect(doc.pending.filter((m) => m.type === 'consultation' && m.consultation.cabinLeft)).toEqual([]);
       await back.close();
     }));

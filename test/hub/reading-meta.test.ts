@@ -51,31 +51,31 @@ describe('what a device said beside a value, in the hub report (issue 12)', () =
 
   it('keeps them for readings the cabin delivers itself after the visit', async () => {
     const { store, id } = await activeStore(tempDb());
-    expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] }).out.next?.state).toBe('ended');
-    expect(store.addCabinReadings('cab-1', id, [TEMP])).toEqual({ added: 1, refused: 0 });
-    const [r] = store.report(id)!.readings;
+    expect((await apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] })).out.next?.state).toBe('ended');
+    expect(await store.addCabinReadings('cab-1', id, [TEMP])).toEqual({ added: 1, refused: 0 });
+    const [r] = (await store.report(id))!.readings;
     expect(r).toMatchObject({ ...TEMP, fromCabinAt: expect.any(Number) });
-    store.close();
+    await store.close();
   });
 
   it('a stored meta this version cannot read loses only what it cannot read, never the reading', async () => {
     const { store, id } = await activeStore(tempDb());
-    store.addReadings(id, [SYS, PLAIN]);
+    await store.addReadings(id, [SYS, PLAIN]);
     // A newer version's flag and clock state, and a damaged column on another row.
     store.db
       .prepare('UPDATE report_readings SET meta = ? WHERE id = ?')
       .run(JSON.stringify({ decimals: 0, flags: ['irregular-pulse', 'new-flag-of-2030'], deviceClock: { state: 'drifting' }, reported: { value: 18.9, unit: 'kPa', decimals: 1 } }), 'sys-1');
     store.db.pragma('ignore_check_constraints = ON');
     store.db.prepare('UPDATE report_readings SET meta = ? WHERE id = ?').run('{not json', 'spo2-1');
-    const readings = store.report(id)!.readings;
+    const readings = (await store.report(id))!.readings;
     expect(readings.map((r) => r.id)).toEqual(['sys-1', 'spo2-1']);
     expect(readings[0]).toEqual({ ...SYS, flags: ['irregular-pulse'], deviceClock: undefined });
     expect(readings[0]).not.toHaveProperty('deviceClock');
     expect(readings[1]).toEqual(PLAIN);
-    store.close();
+    await store.close();
   });
 
-  it('a file of the previous version gains the column; its readings read as before', () => {
+  it('a file of the previous version gains the column; its readings read as before', async () => {
     const file = tempDb();
     const db = new Database(file);
     db.pragma('foreign_keys = ON');
@@ -91,7 +91,7 @@ describe('what a device said beside a value, in the hub report (issue 12)', () =
     db.close();
     const store = new HubStore(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    expect(store.report('c1')!.readings).toEqual([{ id: 'old-1', code: 'MDC_TEMP_BODY', value: 37.2, unit: 'Cel', t: 5 }]);
-    store.close();
+    expect((await store.report('c1'))!.readings).toEqual([{ id: 'old-1', code: 'MDC_TEMP_BODY', value: 37.2, unit: 'Cel', t: 5 }]);
+    await store.close();
   });
 });

@@ -11,45 +11,45 @@ const tempDb = tempDbs('hub-readings-');
 describe('report readings in the hub store', () => {
   it('keeps each reading id once, counts only new ones, and returns them in time order with their optional fields', async () => {
     const { store, id } = await activeStore(tempDb());
-    expect(store.addReadings(id, [reading(2), reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' })])).toEqual({ added: 2, refused: 0 });
-    expect(store.addReadings(id, [reading(1), reading(2), reading(3)])).toEqual({ added: 1, refused: 0 });
-    expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: 'RAS', readings: [reading(3), reading(4)] }).out.next?.state).toBe('ended');
-    const report = store.report(id)!;
+    expect(await store.addReadings(id, [reading(2), reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' })])).toEqual({ added: 2, refused: 0 });
+    expect(await store.addReadings(id, [reading(1), reading(2), reading(3)])).toEqual({ added: 1, refused: 0 });
+    expect((await apply(store, DR_A, { type: 'end', consultationId: id, notes: 'RAS', readings: [reading(3), reading(4)] })).out.next?.state).toBe('ended');
+    const report = (await store.report(id))!;
     expect(report.readings.map((r) => r.id)).toEqual(['obs-1', 'obs-2', 'obs-3', 'obs-4']);
     expect(report.readings[0]).toEqual(reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' }));
     expect(report.readings[1]).not.toHaveProperty('deviceId');
     expect(report.notes).toBe('RAS');
     // Over: nothing more is added.
-    expect(store.addReadings(id, [reading(5)])).toBeNull();
-    expect(store.report(id)!.readings).toHaveLength(4);
-    store.close();
+    expect(await store.addReadings(id, [reading(5)])).toBeNull();
+    expect((await store.report(id))!.readings).toHaveLength(4);
+    await store.close();
   });
 
   it('refuses readings for a consultation that is waiting or unknown', async () => {
     const store = new HubStore(tempDb());
-    store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
-    const id = apply(store, CAB_1, { type: 'request', language: 'en' }).out.next!.id;
-    expect(store.addReadings(id, [reading(1)])).toBeNull();
-    expect(store.addReadings('nope', [reading(1)])).toBeNull();
-    store.close();
+    await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
+    const id = (await apply(store, CAB_1, { type: 'request', language: 'en' })).out.next!.id;
+    expect(await store.addReadings(id, [reading(1)])).toBeNull();
+    expect(await store.addReadings('nope', [reading(1)])).toBeNull();
+    await store.close();
   });
 
   it('stops at 100 000 readings per consultation and says how many it refused (a flood cannot grow the report)', async () => {
     const { store, id } = await activeStore(tempDb());
     const many = Array.from({ length: 100_000 }, (_, i) => reading(i));
-    expect(store.addReadings(id, many)).toEqual({ added: 100_000, refused: 0 });
+    expect(await store.addReadings(id, many)).toEqual({ added: 100_000, refused: 0 });
     // Full: a copy of a stored one is no refusal, a new one is.
-    expect(store.addReadings(id, [reading(5), reading(100_000), reading(100_001)])).toEqual({ added: 0, refused: 2 });
+    expect(await store.addReadings(id, [reading(5), reading(100_000), reading(100_001)])).toEqual({ added: 0, refused: 2 });
     // The end still stores the notes, and the report says what did not fit.
-    expect(apply(store, DR_A, { type: 'end', consultationId: id, notes: 'long visit', readings: [reading(100_002)] }).out.next?.state).toBe('ended');
-    const report = store.report(id)!;
+    expect((await apply(store, DR_A, { type: 'end', consultationId: id, notes: 'long visit', readings: [reading(100_002)] })).out.next?.state).toBe('ended');
+    const report = (await store.report(id))!;
     expect(report.readings).toHaveLength(100_000);
     expect(report.notes).toBe('long visit');
     expect(report.incidents.map((i) => i.detail)).toEqual(['the report is full: 1 readings of the end were not stored']);
-    store.close();
+    await store.close();
   });
 
-  it('moves the readings of a version-2 file (JSON column) into the table, skipping malformed entries', () => {
+  it('moves the readings of a version-2 file (JSON column) into the table, skipping malformed entries', async () => {
     const file = tempDb();
     const db = new Database(file);
     db.pragma('foreign_keys = ON');
@@ -63,10 +63,10 @@ describe('report readings in the hub store', () => {
 
     const store = new HubStore(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    const report = store.report('c1')!;
+    const report = (await store.report('c1'))!;
     expect(report.readings).toEqual([reading(1, { measurementId: 'm-1' }), reading(2)]);
     expect(report.notes).toBe('notes');
-    store.close();
+    await store.close();
   });
 });
 
@@ -93,7 +93,7 @@ describe('report parts over the WebSocket', () => {
     doc.send({ type: 'ping' });
     await doc.next('pong');
     expect(doc.pending.filter((m) => m.type === 'reported')).toHaveLength(0);
-    expect(t.hub.store.report(id)!.readings).toHaveLength(4);
+    expect((await t.hub.store.report(id))!.readings).toHaveLength(4);
     // The cabin's own parts (its outbox after the visit) and another cabin's: cabin-report.test.ts.
     await Promise.all([cabin.close(), doc.close()]);
   });
@@ -101,7 +101,7 @@ describe('report parts over the WebSocket', () => {
   it('answers a part that no longer fits a full report with report-full and its ref, not reported', async () => {
     t = await startHub();
     const { cabin, doc, id } = await activeConsultation(t, 'cab-1', 'dr.a');
-    expect(t.hub.store.addReadings(id, Array.from({ length: 100_000 }, (_, i) => reading(i)))?.refused).toBe(0);
+    expect((await t.hub.store.addReadings(id, Array.from({ length: 100_000 }, (_, i) => reading(i))))?.refused).toBe(0);
     doc.send({ type: 'report', ref: 'full', consultationId: id, readings: [reading(7), reading(100_000)] });
     const err = await doc.next('error');
     expect(err).toMatchObject({ ref: 'full', code: 'report-full' });
@@ -117,7 +117,7 @@ describe('report parts over the WebSocket', () => {
     await doc.next('ended', (m) => m.ref === 'e');
     doc.send({ type: 'report', ref: 'late', consultationId: id, readings: [reading(1)] });
     expect(await doc.next('error')).toMatchObject({ code: 'not-active' });
-    expect(t.hub.store.report(id)!.readings).toHaveLength(0);
+    expect((await t.hub.store.report(id))!.readings).toHaveLength(0);
     await Promise.all([cabin.close(), doc.close()]);
   });
 });

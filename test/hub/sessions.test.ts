@@ -87,9 +87,9 @@ describe('the doctor session cookie', () => {
       await leap(clock, 1);
       later.push(await login('dr.c'));
     }
-    expect(t.hub.store.session(sid(first.token))).toBeNull();
+    expect(await t.hub.store.session(sid(first.token))).toBeNull();
     expect((await refresh({ Cookie: first.cookie })).status).toBe(401);
-    for (const s of later) expect(t.hub.store.session(sid(s.token)), 'a recent login').not.toBeNull();
+    for (const s of later) expect(await t.hub.store.session(sid(s.token)), 'a recent login').not.toBeNull();
   });
 
   it('gets a new token of the same session from the cookie alone (a reloaded console), and only from a valid cookie', async () => {
@@ -206,8 +206,8 @@ describe('token lifetime on an open socket', () => {
     const next = await cabinToken(t, 'cab-2');
     ws.send({ type: 'auth', token: next });
     expectFull((await ws.next('authenticated')).expiresIn);
-    expect(t.hub.store.session(String(tokenClaims(old).sid))).toBeNull();
-    expect(t.hub.store.session(String(tokenClaims(next).sid))).not.toBeNull();
+    expect(await t.hub.store.session(String(tokenClaims(old).sid))).toBeNull();
+    expect(await t.hub.store.session(String(tokenClaims(next).sid))).not.toBeNull();
     await runFor(clock, 600); // heartbeats: the socket lives on its new session
     ws.send({ type: 'ping' });
     await ws.next('pong');
@@ -224,8 +224,8 @@ describe('token lifetime on an open socket', () => {
     await ws.next('authenticated');
     ws.send({ type: 'auth', token: older });
     await ws.next('authenticated');
-    expect(t.hub.store.session(String(tokenClaims(older).sid))).toBeNull();
-    expect(t.hub.store.session(String(tokenClaims(newer).sid))).not.toBeNull();
+    expect(await t.hub.store.session(String(tokenClaims(older).sid))).toBeNull();
+    expect(await t.hub.store.session(String(tokenClaims(newer).sid))).not.toBeNull();
     await ws.close();
   });
 
@@ -303,9 +303,9 @@ describe('disabled accounts', () => {
     const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'));
     for (const c of [docA, docB, cabin]) await c.next('authenticated');
     // Ended by another process (as the CLI would): only the store knows, until the next beat.
-    expect(t.hub.store.endSession(tokenClaims(a.token).sid as string)).toBe(true);
-    expect(t.hub.store.validSessions().has(tokenClaims(a.token).sid as string)).toBe(false);
-    expect(t.hub.store.validSessions().get(tokenClaims(b.token).sid as string)).toBe('doctor:dr.b');
+    expect(await t.hub.store.endSession(tokenClaims(a.token).sid as string)).toBe(true);
+    expect((await t.hub.store.validSessions()).has(tokenClaims(a.token).sid as string)).toBe(false);
+    expect((await t.hub.store.validSessions()).get(tokenClaims(b.token).sid as string)).toBe('doctor:dr.b');
     await runFor(clock, 250);
     const closed = await docA.closed;
     expect(closed.code).toBe(HUB_CLOSE.badToken);

@@ -16,68 +16,68 @@ const dir = mkdtempSync(join(tmpdir(), 'hub-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('HubStore', () => {
-  it('migrates a new file (WAL, user_version) and refuses a file from a newer hub', () => {
+  it('migrates a new file (WAL, user_version) and refuses a file from a newer hub', async () => {
     const file = join(dir, 'a.db');
     const s = new HubStore(file);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    s.close();
+    await s.close();
     const raw = new Database(file);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
     expect(() => new HubStore(file)).toThrow(/newer hub/);
   });
 
-  it('keeps its file readable by the hub’s account only', () => {
+  it('keeps its file readable by the hub’s account only', async () => {
     const file = join(dir, 'mode.db');
     const s = new HubStore(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    s.close();
+    await s.close();
   });
 
-  it('keeps at most MAX_INCIDENTS incidents per consultation', () => {
+  it('keeps at most MAX_INCIDENTS incidents per consultation', async () => {
     const s = new HubStore(join(dir, 'incidents.db'));
-    s.addCabin({ id: 'c1', name: 'C' });
-    const id = apply(s, { role: 'cabin', id: 'c1', name: 'C' }, { type: 'request', language: 'fr' }).out.next!.id;
-    for (let i = 0; i < MAX_INCIDENTS + 50; i++) s.addIncident(id, 'cabin', `incident ${i}`);
-    expect(s.report(id)!.incidents).toHaveLength(MAX_INCIDENTS);
-    s.close();
+    await s.addCabin({ id: 'c1', name: 'C' });
+    const id = (await apply(s, { role: 'cabin', id: 'c1', name: 'C' }, { type: 'request', language: 'fr' })).out.next!.id;
+    for (let i = 0; i < MAX_INCIDENTS + 50; i++) await s.addIncident(id, 'cabin', `incident ${i}`);
+    expect((await s.report(id))!.incidents).toHaveLength(MAX_INCIDENTS);
+    await s.close();
   });
 
-  it('reports every stored reading, even one today’s contract refuses; a corrupt row is left out and logged', () => {
+  it('reports every stored reading, even one today’s contract refuses; a corrupt row is left out and logged', async () => {
     const lines: string[] = [];
     const out = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const s = new HubStore(':memory:', Date.now, createLogger({ name: 'hub', level: 'warn', destination: out }));
-    s.addCabin({ id: 'c1', name: 'C' });
+    await s.addCabin({ id: 'c1', name: 'C' });
     s.db.prepare("INSERT INTO consultations (id, cabin_id, language, state, created_at) VALUES ('k', 'c1', 'fr', 'active', 1)").run();
     const insert = s.db.prepare('INSERT INTO report_readings (consultation_id, id, code, value, unit, t) VALUES (?, ?, ?, ?, ?, ?)');
     insert.run('k', 'a', 'MDC_PULS_OXIM_SAT_O2', 97, '%', 1);
     insert.run('k', 'b', '59408-5', 96, '%', 2); // a code outside today's catalogue (an older hub stored any)
     insert.run('k', 'c', 'MDC_PULS_OXIM_SAT_O2', 95, '', 3); // an empty unit
     insert.run('k', 'd', 'MDC_FUTURE_CODE', 1, 'x'.repeat(30), 4); // a newer catalogue's code and unit
-    expect(s.report('k')!.readings.map((r) => [r.id, r.code])).toEqual([['a', 'MDC_PULS_OXIM_SAT_O2'], ['b', '59408-5'], ['c', 'MDC_PULS_OXIM_SAT_O2'], ['d', 'MDC_FUTURE_CODE']]);
+    expect((await s.report('k'))!.readings.map((r) => [r.id, r.code])).toEqual([['a', 'MDC_PULS_OXIM_SAT_O2'], ['b', '59408-5'], ['c', 'MDC_PULS_OXIM_SAT_O2'], ['d', 'MDC_FUTURE_CODE']]);
     expect(lines).toEqual([]);
-    expect(ConsultationReportSchema.safeParse(s.report('k')).success).toBe(true); // the doctor's console reads it whole
+    expect(ConsultationReportSchema.safeParse(await s.report('k')).success).toBe(true); // the doctor's console reads it whole
     s.db.prepare("INSERT INTO report_readings (consultation_id, id, code, value, unit, t) VALUES ('k', 'e', 'MDC_TEMP_BODY', 9e999, 'Cel', 5)").run();
-    expect(s.report('k')!.readings).toHaveLength(4);
+    expect((await s.report('k'))!.readings).toHaveLength(4);
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ level: 40, consultationId: 'k', unreadable: 1 }]);
-    s.close();
+    await s.close();
   });
 
   it('keeps only hashes of passwords and cabin keys', async () => {
     const s = new HubStore(join(dir, 'b.db'));
     await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'the password 1' });
-    const { key } = s.addCabin({ id: 'c1', name: 'C1' });
+    const { key } = await s.addCabin({ id: 'c1', name: 'C1' });
     const dump = JSON.stringify([s.db.prepare('SELECT * FROM doctors').all(), s.db.prepare('SELECT * FROM cabins').all()]);
     expect(dump).not.toContain('the password 1');
     expect(dump).not.toContain(key);
     expect(dump).toMatch(/scrypt\$\d+\$8\$1\$/);
     expect(await s.verifyDoctor('dr.x', 'the password 1')).toEqual({ id: 'dr.x', name: 'Dr X' });
     expect(await s.verifyDoctor('dr.x', 'the password 2')).toBeNull();
-    expect(s.verifyCabin('c1', key)).toEqual({ id: 'c1', name: 'C1' });
-    expect(s.verifyCabin('c1', key.slice(1))).toBeNull();
-    s.close();
+    expect(await s.verifyCabin('c1', key)).toEqual({ id: 'c1', name: 'C1' });
+    expect(await s.verifyCabin('c1', key.slice(1))).toBeNull();
+    await s.close();
   });
 
   it('verifies a malformed stored hash as false without throwing', async () => {
@@ -98,53 +98,53 @@ describe('HubStore', () => {
     expect(second.cabin.key).not.toBe(first.cabin.key);
     expect(await s.verifyDoctor('dr.demo', first.doctor.password)).toBeNull();
     expect(await s.verifyDoctor('dr.demo', second.doctor.password)).toEqual({ id: 'dr.demo', name: second.doctor.name });
-    expect(s.verifyCabin('demo-cabin', first.cabin.key)).toBeNull();
-    expect(s.verifyCabin('demo-cabin', second.cabin.key)).toEqual({ id: 'demo-cabin', name: second.cabin.name });
-    s.close();
+    expect(await s.verifyCabin('demo-cabin', first.cabin.key)).toBeNull();
+    expect(await s.verifyCabin('demo-cabin', second.cabin.key)).toEqual({ id: 'demo-cabin', name: second.cabin.name });
+    await s.close();
   });
   it('keeps sessions valid until ended, MAX_SESSION_S old or their account disabled', async () => {
     let clock = 1_000_000;
     const s = new HubStore(':memory:', () => clock);
     await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'the password 1' });
-    s.addCabin({ id: 'c1', name: 'C1' });
-    const doc = s.createSession('doctor', 'dr.x', { refresh: true });
-    const cab = s.createSession('cabin', 'c1');
+    await s.addCabin({ id: 'c1', name: 'C1' });
+    const doc = await s.createSession('doctor', 'dr.x', { refresh: true });
+    const cab = await s.createSession('cabin', 'c1');
     expect(doc.sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(doc.refresh).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(cab.refresh).toBeNull();
-    expect(s.session(doc.sid)).toEqual({ sid: doc.sid, role: 'doctor', subject: 'dr.x', name: 'Dr X', createdAt: clock });
-    expect(s.sessionByRefresh(doc.refresh!)?.sid).toBe(doc.sid);
-    expect(s.sessionByRefresh(doc.refresh!.slice(1))).toBeNull();
-    expect(s.endSession(cab.sid)).toBe(true);
-    expect(s.endSession(cab.sid)).toBe(false);
-    expect(s.session(cab.sid)).toBeNull();
+    expect(await s.session(doc.sid)).toEqual({ sid: doc.sid, role: 'doctor', subject: 'dr.x', name: 'Dr X', createdAt: clock });
+    expect((await s.sessionByRefresh(doc.refresh!))?.sid).toBe(doc.sid);
+    expect(await s.sessionByRefresh(doc.refresh!.slice(1))).toBeNull();
+    expect(await s.endSession(cab.sid)).toBe(true);
+    expect(await s.endSession(cab.sid)).toBe(false);
+    expect(await s.session(cab.sid)).toBeNull();
     clock += MAX_SESSION_S * 1000 - 1;
-    expect(s.session(doc.sid)).not.toBeNull();
+    expect(await s.session(doc.sid)).not.toBeNull();
     clock += 1;
-    expect(s.session(doc.sid)).toBeNull();
-    expect(s.pruneSessions()).toBe(2);
+    expect(await s.session(doc.sid)).toBeNull();
+    expect(await s.pruneSessions()).toBe(2);
 
-    const again = s.createSession('doctor', 'dr.x', { refresh: true });
-    const cabin = s.createSession('cabin', 'c1');
-    expect(s.disableAccount('doctor', 'dr.x')).toBe(true);
-    expect(s.disableAccount('doctor', 'dr.nobody')).toBe(false);
-    expect(s.session(again.sid)).toBeNull();
-    expect(s.sessionByRefresh(again.refresh!)).toBeNull();
-    expect(s.session(cabin.sid)).not.toBeNull();
+    const again = await s.createSession('doctor', 'dr.x', { refresh: true });
+    const cabin = await s.createSession('cabin', 'c1');
+    expect(await s.disableAccount('doctor', 'dr.x')).toBe(true);
+    expect(await s.disableAccount('doctor', 'dr.nobody')).toBe(false);
+    expect(await s.session(again.sid)).toBeNull();
+    expect(await s.sessionByRefresh(again.refresh!)).toBeNull();
+    expect(await s.session(cabin.sid)).not.toBeNull();
     expect(await s.verifyDoctor('dr.x', 'the password 1')).toBeNull();
-    expect(s.account('doctor', 'dr.x')).toBeNull();
-    expect(s.isDisabled('doctor', 'dr.x')).toBe(true);
-    s.close();
+    expect(await s.account('doctor', 'dr.x')).toBeNull();
+    expect(await s.isDisabled('doctor', 'dr.x')).toBe(true);
+    await s.close();
   });
 
-  it('a disabled cabin cannot log in, and its sessions end', () => {
+  it('a disabled cabin cannot log in, and its sessions end', async () => {
     const s = new HubStore(':memory:');
-    const { key } = s.addCabin({ id: 'c1', name: 'C1' });
-    const session = s.createSession('cabin', 'c1');
-    expect(s.disableAccount('cabin', 'c1')).toBe(true);
-    expect(s.verifyCabin('c1', key)).toBeNull();
-    expect(s.account('cabin', 'c1')).toBeNull();
-    expect(s.session(session.sid)).toBeNull();
-    s.close();
+    const { key } = await s.addCabin({ id: 'c1', name: 'C1' });
+    const session = await s.createSession('cabin', 'c1');
+    expect(await s.disableAccount('cabin', 'c1')).toBe(true);
+    expect(await s.verifyCabin('c1', key)).toBeNull();
+    expect(await s.account('cabin', 'c1')).toBeNull();
+    expect(await s.session(session.sid)).toBeNull();
+    await s.close();
   });
 });

@@ -470,54 +470,54 @@ describe('settle: the transition against the store, compare-and-set', () => {
   let store: HubStore;
   let n = 0;
   const decide = (who: Who, input: Input) => (c: Consultation | null) => transition(c, ACTORS[who], input, { now: NOW, newId: () => `t${++n}`, cabinOnline: () => true });
-  const open = (cabin: string) => () => store.openFor('cabin', cabin)[0] ?? null;
+  const open = (cabin: string) => async () => (await store.openFor('cabin', cabin))[0] ?? null;
   beforeAll(async () => {
     store = new HubStore(join(dir, 'hub.db'));
-    for (const c of ['cab-1', 'cab-2']) store.addCabin({ id: c, name: `Cabin ${c}` });
+    for (const c of ['cab-1', 'cab-2']) await store.addCabin({ id: c, name: `Cabin ${c}` });
     for (const d of ['a', 'b']) await store.addDoctor({ username: `dr.${d}`, name: `Dr ${d.toUpperCase()}`, password: 'correct horse battery' });
   });
-  afterAll(() => {
-    store.close();
+  afterAll(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('two doctors claiming from the same read: one wins, the other decides again on what is stored and is told', () => {
-    const id = settle(store, open('cab-1'), decide('cabin', INPUTS.request)).out.next!.id;
+  it('two doctors claiming from the same read: one wins, the other decides again on what is stored and is told', async () => {
+    const id = (await settle(store, open('cab-1'), decide('cabin', INPUTS.request))).out.next!.id;
     const claim = { ...INPUTS.claim, consultationId: id };
-    const stale = store.consultation(id)!;
-    expect(settle(store, () => store.consultation(id), decide('doctor', claim)).out.replies).toContainEqual({ to: 'doctor', view: 'consultation', ref: 'r' });
+    const stale = (await store.consultation(id))!;
+    expect((await settle(store, () => store.consultation(id), decide('doctor', claim))).out.replies).toContainEqual({ to: 'doctor', view: 'consultation', ref: 'r' });
     // The other doctor read before the first one wrote.
     const reads = [stale];
-    const loser = settle(store, () => reads.shift() ?? store.consultation(id), decide('other-doctor', claim));
+    const loser = await settle(store, async () => reads.shift() ?? store.consultation(id), decide('other-doctor', claim));
     expect(loser.prev).toMatchObject({ state: 'active', doctorId: 'dr.a' });
     expect(loser.out).toMatchObject({ next: null, replies: [{ to: 'sender', message: { code: 'already-claimed' } }] });
-    expect(store.consultation(id)).toMatchObject({ state: 'active', doctorId: 'dr.a', doctorName: 'Dr A', claimedAt: NOW });
+    expect(await store.consultation(id)).toMatchObject({ state: 'active', doctorId: 'dr.a', doctorName: 'Dr A', claimedAt: NOW });
   });
 
-  it('writes nothing of an outcome decided on a stale read, its incidents included', () => {
+  it('writes nothing of an outcome decided on a stale read, its incidents included', async () => {
     const cab2 = { ...ACTORS.cabin, id: 'cab-2' };
-    const id = settle(store, open('cab-2'), (c) => transition(c, cab2, INPUTS.request, ctx)).out.next!.id;
-    const stale = store.consultation(id)!;
-    settle(store, () => store.consultation(id), decide('doctor', { ...INPUTS.claim, consultationId: id }));
+    const id = (await settle(store, open('cab-2'), (c) => transition(c, cab2, INPUTS.request, ctx))).out.next!.id;
+    const stale = (await store.consultation(id))!;
+    await settle(store, () => store.consultation(id), decide('doctor', { ...INPUTS.claim, consultationId: id }));
     // The grace period ran out on the waiting request just as a doctor claimed it.
     const abandoned = transition(stale, cab2, { type: 'abandoned' }, ctx);
     expect(abandoned.writes).toHaveLength(1);
-    expect(commit(store, stale, abandoned)).toBeNull();
-    expect(store.report(id)).toMatchObject({ state: 'active', incidents: [] });
+    expect(await commit(store, stale, abandoned)).toBeNull();
+    expect(await store.report(id)).toMatchObject({ state: 'active', incidents: [] });
     // A cabin asking again from a read that missed its open consultation gets that one, not a second.
     const reads = [null];
-    const again = settle(store, () => (reads.length > 0 ? reads.shift()! : open('cab-2')()), (c) => transition(c, cab2, INPUTS.request, ctx));
+    const again = await settle(store, async () => (reads.length > 0 ? reads.shift()! : open('cab-2')()), (c) => transition(c, cab2, INPUTS.request, ctx));
     expect(again.prev).toMatchObject({ id });
     expect(again.out).toMatchObject({ next: null, replies: [{ to: 'cabin', view: 'consultation', ref: 'r' }] });
   });
 
-  it('ends with the readings and notes in one go, and gives up on a consultation that keeps changing', () => {
-    const id = store.openFor('cabin', 'cab-1')[0]!.id;
-    settle(store, () => store.consultation(id), decide('doctor', { ...INPUTS.end, consultationId: id }));
-    expect(store.report(id)).toMatchObject({ state: 'ended', endedAt: NOW, notes: 'Well.', readings: [reading] });
-    const stale = { ...store.consultation(id)!, state: 'active' as const };
-    expect(() => settle(store, () => stale, decide('doctor', { ...INPUTS.cancel, consultationId: id }))).toThrow(/kept changing/);
-    expect(store.consultation(id)!.state).toBe('ended');
+  it('ends with the readings and notes in one go, and gives up on a consultation that keeps changing', async () => {
+    const id = (await store.openFor('cabin', 'cab-1'))[0]!.id;
+    await settle(store, () => store.consultation(id), decide('doctor', { ...INPUTS.end, consultationId: id }));
+    expect(await store.report(id)).toMatchObject({ state: 'ended', endedAt: NOW, notes: 'Well.', readings: [reading] });
+    const stale = { ...(await store.consultation(id))!, state: 'active' as const };
+    await expect(settle(store, async () => stale, decide('doctor', { ...INPUTS.cancel, consultationId: id }))).rejects.toThrow(/kept changing/);
+    expect((await store.consultation(id))!.state).toBe('ended');
   });
 });
 

@@ -90,7 +90,7 @@ describe('the hub stores them for the cabin’s own consultation', () => {
     const waiting = (await other.next('consultation', (m) => m.ref === 'r')).consultation.consultationId;
     other.send({ type: 'pleth', ref: 'w', consultationId: waiting, excerpt: excerpt(1) });
     expect(await other.next('error', (m) => m.ref === 'w')).toMatchObject({ code: 'not-claimed' });
-    const report = t.hub.store.report(id)!;
+    const report = (await t.hub.store.report(id))!;
     expect(report).not.toHaveProperty('devices');
     expect(report).not.toHaveProperty('pleth');
     await Promise.all([cabin.close(), doc.close(), other.close()]);
@@ -104,20 +104,20 @@ describe('the hub store’s bounds', () => {
     const file = db();
     const { store, id: c1 } = await activeStore(file);
     try {
-      for (let i = 0; i < MAX_CONSULTATION_DEVICES; i++) expect(store.addCabinDevice('cab-1', c1, { deviceId: `d${i}`, driver: 'x' })).toEqual({ stored: true });
-      expect(store.addCabinDevice('cab-1', c1, { deviceId: 'one-more', driver: 'x' })).toMatchObject({ code: 'report-full' });
+      for (let i = 0; i < MAX_CONSULTATION_DEVICES; i++) expect(await store.addCabinDevice('cab-1', c1, { deviceId: `d${i}`, driver: 'x' })).toEqual({ stored: true });
+      expect(await store.addCabinDevice('cab-1', c1, { deviceId: 'one-more', driver: 'x' })).toMatchObject({ code: 'report-full' });
       // One already there may still be described again.
-      expect(store.addCabinDevice('cab-1', c1, { deviceId: 'd0', driver: 'y' })).toEqual({ stored: true });
-      for (let i = 0; i < MAX_PLETH_EXCERPTS; i++) expect(store.addCabinPleth('cab-1', c1, excerpt(i, 5))).toEqual({ stored: true });
-      expect(store.addCabinPleth('cab-1', c1, excerpt(1e6, 5))).toMatchObject({ code: 'report-full' });
-      expect(store.addCabinPleth('cab-1', c1, excerpt(0, 5))).toEqual({ stored: false });
+      expect(await store.addCabinDevice('cab-1', c1, { deviceId: 'd0', driver: 'y' })).toEqual({ stored: true });
+      for (let i = 0; i < MAX_PLETH_EXCERPTS; i++) expect(await store.addCabinPleth('cab-1', c1, excerpt(i, 5))).toEqual({ stored: true });
+      expect(await store.addCabinPleth('cab-1', c1, excerpt(1e6, 5))).toMatchObject({ code: 'report-full' });
+      expect(await store.addCabinPleth('cab-1', c1, excerpt(0, 5))).toEqual({ stored: false });
       store.db.prepare("UPDATE consultation_devices SET device = '{\"deviceId\":1}' WHERE device_id = 'd1'").run();
-      const report = store.report(c1)!;
+      const report = (await store.report(c1))!;
       expect(report.devices).toHaveLength(MAX_CONSULTATION_DEVICES - 1);
       expect(report.devices?.[0]).toEqual({ deviceId: 'd0', driver: 'y' });
       expect(report.pleth).toHaveLength(MAX_PLETH_EXCERPTS);
     } finally {
-      store.close();
+      await store.close();
     }
     // The tables come from a migration step: a row references its consultation (deleted with it).
     const raw = new Database(file);

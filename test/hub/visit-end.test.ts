@@ -32,7 +32,7 @@ describe('the end of a visit, as the doctor hears it', () => {
     await doc.close();
     const again = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.a'));
     expect((await again.next('consultation')).consultation.cabinLeft).toMatchObject({ reason: 'patient' });
-    expect(t.hub.store.report(id)!.incidents.map((i) => i.detail)).toContain('the patient left the cabin (patient)');
+    expect((await t.hub.store.report(id))!.incidents.map((i) => i.detail)).toContain('the patient left the cabin (patient)');
     again.send({ type: 'end', ref: 'e', consultationId: id, notes: '', readings: [] });
     await again.next('ended', (m) => m.ref === 'e');
     await Promise.all([cabin.close(), again.close()]);
@@ -88,7 +88,7 @@ describe('the end of a visit, as the doctor hears it', () => {
     doc.send({ type: 'ping' });
     await doc.next('pong');
     expect(doc.pending.filter((m) => m.type === 'help')).toEqual([]);
-    expect(t.hub.store.report(id)!.incidents.filter((i) => i.detail === 'the patient called the assistant')).toHaveLength(1);
+    expect((await t.hub.store.report(id))!.incidents.filter((i) => i.detail === 'the patient called the assistant')).toHaveLength(1);
     // The doctor cannot send it.
     doc.send({ type: 'help', consultationId: id });
     expect(await doc.next('error')).toMatchObject({ code: 'forbidden' });

@@ -74,11 +74,12 @@ describe('the outbox across a restart of cabin main', () => {
 
     // The restart: a new cabin main on the same store file ends the visit (crash recovery) and delivers its outbox.
     cabin = await startCabin(config);
-    const reportIds = () => t!.hub.store.report(consultationId)!.readings.map((r) => r.id);
-    await until(() => reportIds().length >= all.length, 'every reading in the report');
-    const report = t.hub.store.report(consultationId)!;
+    const reportIds = async () => (await t!.hub.store.report(consultationId))!.readings.map((r) => r.id);
+    await until(async () => (await reportIds()).length >= all.length, 'every reading in the report');
+    const report = (await t.hub.store.report(consultationId))!;
     expect(report.readings.map((r) => r.id).sort()).toEqual([...all].sort());
-    expect(new Set(reportIds()).size).toBe(reportIds().length);
+    const ids = await reportIds();
+    expect(new Set(ids).size).toBe(ids.length);
     // The doctor's two as the doctor sent them; the rest marked as delivered by the cabin.
     for (const r of report.readings) expect(r.fromCabinAt === undefined).toBe(first.some((f) => f.id === r.id));
 

@@ -95,9 +95,9 @@ describe('the identity the assistant files at the kiosk', () => {
       await until(async () => (await h['call:get']({})).consultationId !== null, 'the consultation on the hub');
       return (await h['call:get']({})).consultationId!;
     })();
-    await until(() => t!.hub.store.patientIdentity(consultationId) !== null, 'the identity on the hub');
-    expect(t.hub.store.patientIdentity(consultationId)).toEqual(IDENTITY);
-    expect(t.hub.store.filedPatient(consultationId)?.updatedBy).toBe('cabin:cab-1');
+    await until(async () => (await t!.hub.store.patientIdentity(consultationId)) !== null, 'the identity on the hub');
+    expect(await t.hub.store.patientIdentity(consultationId)).toEqual(IDENTITY);
+    expect((await t.hub.store.filedPatient(consultationId))?.updatedBy).toBe('cabin:cab-1');
     await until(async () => (await h['patient:get']({})).delivery === 'filed', 'the hub’s acknowledgement');
     expect(dataHolds(dataDir)).toEqual([]);
 

@@ -124,7 +124,7 @@ async function serve(args: string[]): Promise<void> {
   } catch (err) {
     throw new UsageError(`Cannot set up the demo accounts: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
-    store.close();
+    await store.close();
   }
   const opts: HubOptions = {
     host: v.host ?? '127.0.0.1',
@@ -198,27 +198,27 @@ async function addDoctor(args: string[]): Promise<void> {
   try {
     await store.addDoctor({ username, name, password });
   } finally {
-    store.close();
+    await store.close();
   }
   console.log(`doctor ${username} added`);
 }
 
-function addCabin(args: string[]): void {
+async function addCabin(args: string[]): Promise<void> {
   const v = options(args, ['db', 'id', 'name']);
   const db = required(v, 'db');
   const id = required(v, 'id');
   const name = required(v, 'name');
   const store = openStore(db);
   try {
-    const cabin = store.addCabin({ id, name });
+    const cabin = await store.addCabin({ id, name });
     console.log(`key: ${cabin.key}`);
     console.error(`cabin ${id} added: give it this key now, the hub keeps only its hash.`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function disable(role: 'doctor' | 'cabin', args: string[]): void {
+async function disable(role: 'doctor' | 'cabin', args: string[]): Promise<void> {
   const what = role === 'doctor' ? 'USERNAME' : 'ID';
   const { values, positionals } = parse(args, ['db'], true);
   if (positionals.length !== 1 || positionals[0]!.trim() === '') throw new UsageError(`Give one ${what}: npm run hub -- disable-${role} ${what} [--db FILE].`);
@@ -228,15 +228,15 @@ function disable(role: 'doctor' | 'cabin', args: string[]): void {
   if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
   const store = openStore(db);
   try {
-    const already = store.isDisabled(role, id);
-    if (!store.disableAccount(role, id)) throw new UsageError(`There is no ${role} ${id} in ${db}.`);
+    const already = await store.isDisabled(role, id);
+    if (!(await store.disableAccount(role, id))) throw new UsageError(`There is no ${role} ${id} in ${db}.`);
     console.log(
       already
         ? `${role} ${id} was already disabled; any session left is ended.`
         : `${role} ${id} disabled: it can no longer log in, its sessions are ended, and a running hub closes its connections within about 15 s.`,
     );
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -252,9 +252,9 @@ async function exportConsultation(args: string[]): Promise<void> {
   if (out !== '-' && !existsSync(dirname(resolve(out)))) throw new UsageError(`The folder of ${out} does not exist: create it first.`);
   const store = openStore(db);
   try {
-    const id = v.consultation ?? store.lastEndedConsultation();
+    const id = v.consultation ?? (await store.lastEndedConsultation());
     if (id === null) throw new UsageError(`No consultation has ended in ${db} yet.`);
-    const result = format === 'fhir' ? exportFhir(store, id) : await exportPdf(store, id);
+    const result = format === 'fhir' ? await exportFhir(store, id) : await exportPdf(store, id);
     if (!result.ok && result.error === 'not-found') throw new UsageError(`There is no consultation ${id} in ${db}.`);
     if (!result.ok && result.error === 'invalid') {
       const first = result.issues.slice(0, 5).map((i) => `${i.resourceType} ${i.path}: ${i.message}`);
@@ -267,11 +267,11 @@ async function exportConsultation(args: string[]): Promise<void> {
     const what = 'json' in result ? `${result.resources} FHIR resources, sha256 ${result.hash}` : `report PDF of the Bundle sha256 ${result.bundleHash}`;
     console.error(`consultation ${id}: ${what}${out === '-' ? '' : `, written to ${out}`}`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function fhirStatus(args: string[]): void {
+async function fhirStatus(args: string[]): Promise<void> {
   const all = args.includes('--all');
   const db = required(options(args.filter((a) => a !== '--all'), ['db']), 'db');
   if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
@@ -289,11 +289,11 @@ function fhirStatus(args: string[]): void {
       if (r.state === 'failed' && r.outcome) console.log(`  server: ${JSON.stringify(r.outcome).slice(0, 2000)}`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function fhirRetry(args: string[]): void {
+async function fhirRetry(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, ['db'], true);
   if (positionals.length !== 1) throw new UsageError('Give one consultation ID: npm run hub -- fhir-retry ID --db FILE.');
   const db = required(values, 'db');
@@ -306,7 +306,7 @@ function fhirRetry(args: string[]): void {
     if (!queue.requeue(row.consultationId)) console.log(`${row.consultationId} is already pending: the running hub sends it at its next try.`);
     else console.log(`${row.consultationId} queued again: the running hub sends it within its next round (about 15 s).`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

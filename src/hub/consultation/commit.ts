@@ -11,23 +11,23 @@ class Conflict extends Error {}
  * an insert unless its cabin has an open one). Null when the consultation changed since it was read: nothing is written.
  * The store's answers to report readings come back as `stored` inputs.
  */
-export function commit(store: Pick<HubStore, 'transaction' | 'update' | 'insert' | 'addIncident' | 'addReadings'>, prev: Consultation | null, out: Outcome): Input[] | null {
+export async function commit(store: Pick<HubStore, 'transaction'>, prev: Consultation | null, out: Outcome): Promise<Input[] | null> {
   const id = out.next?.id ?? prev?.id;
   try {
-    return store.transaction(() => {
-      if (out.next && prev === null && !store.insert(out.next)) throw new Conflict();
+    return await store.transaction(async (tx) => {
+      if (out.next && prev === null && !(await tx.insert(out.next))) throw new Conflict();
       const answers: Input[] = [];
       for (const w of out.writes) {
         if (id === undefined) break;
-        if (w.kind === 'incident') store.addIncident(id, w.side, w.detail);
+        if (w.kind === 'incident') await tx.addIncident(id, w.side, w.detail);
         else {
-          const stored = store.addReadings(id, w.readings);
+          const stored = await tx.addReadings(id, w.readings);
           if (w.answer) answers.push({ type: 'stored', ref: w.answer.ref, stored });
-          else if (stored && stored.refused > 0) store.addIncident(id, 'hub', `the report is full: ${stored.refused} readings of the end were not stored`);
+          else if (stored && stored.refused > 0) await tx.addIncident(id, 'hub', `the report is full: ${stored.refused} readings of the end were not stored`);
         }
       }
       // After the readings: they are only taken while the consultation is active.
-      if (out.next && prev !== null && !store.update(prev, out.next)) throw new Conflict();
+      if (out.next && prev !== null && !(await tx.update(prev, out.next))) throw new Conflict();
       return answers;
     });
   } catch (err) {
@@ -40,15 +40,15 @@ export function commit(store: Pick<HubStore, 'transaction' | 'update' | 'insert'
  * Reads the consultation, decides, writes; decides again on what is stored now when another writer changed it in
  * between (two doctors claiming at once: one wins, the other is told it is taken).
  */
-export function settle(
+export async function settle(
   store: Parameters<typeof commit>[0],
-  read: () => Consultation | null,
+  read: () => Promise<Consultation | null>,
   decide: (c: Consultation | null) => Outcome,
-): { prev: Consultation | null; out: Outcome; answers: Input[] } {
+): Promise<{ prev: Consultation | null; out: Outcome; answers: Input[] }> {
   for (let attempt = 1; ; attempt++) {
-    const prev = read();
+    const prev = await read();
     const out = decide(prev);
-    const answers = commit(store, prev, out);
+    const answers = await commit(store, prev, out);
     if (answers) return { prev, out, answers };
     if (attempt === ATTEMPTS) throw new Error(`The consultation ${prev?.id ?? ''} kept changing while it was written: try again.`);
   }

@@ -36,11 +36,11 @@ export type PdfExport = { ok: true; pdf: Uint8Array; bundleHash: string } | Expo
 export type PdfExportOptions = FhirExportOptions & { now?: number };
 
 /** The consultation's source, read once (null: no such consultation). */
-export function exportSource(store: HubStore, consultationId: string): ExportSource | null {
-  const report = store.report(consultationId);
-  const consultation = report ? store.consultation(consultationId) : null;
+export async function exportSource(store: HubStore, consultationId: string): Promise<ExportSource | null> {
+  const report = await store.report(consultationId);
+  const consultation = report ? await store.consultation(consultationId) : null;
   if (!report || !consultation) return null;
-  return { report, patient: store.patientIdentity(consultationId), language: consultation.language, snapshots: store.consultationMedia(consultationId) };
+  return { report, patient: await store.patientIdentity(consultationId), language: consultation.language, snapshots: await store.consultationMedia(consultationId) };
 }
 
 /** Builds, validates and writes the Bundle (the CPU-heavy part: seconds for a long consultation). */
@@ -72,13 +72,13 @@ export async function pdfOf(src: ExportSource, opts: PdfExportOptions = {}): Pro
 }
 
 /** The FHIR export made on this thread (the operator's CLI, tests); the hub itself uses exporter.ts's worker. */
-export function exportFhir(store: HubStore, consultationId: string, opts: FhirExportOptions = {}): FhirExport {
-  const src = exportSource(store, consultationId);
+export async function exportFhir(store: HubStore, consultationId: string, opts: FhirExportOptions = {}): Promise<FhirExport> {
+  const src = await exportSource(store, consultationId);
   return src ? fhirOf(src, opts) : { ok: false, error: 'not-found' };
 }
 
 /** The report document made on this thread (the operator's CLI, tests). */
 export async function exportPdf(store: HubStore, consultationId: string, opts: PdfExportOptions = {}): Promise<PdfExport> {
-  const src = exportSource(store, consultationId);
+  const src = await exportSource(store, consultationId);
   return src ? pdfOf(src, opts) : { ok: false, error: 'not-found' };
 }

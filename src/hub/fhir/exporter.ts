@@ -2,7 +2,7 @@ import { Piscina } from 'piscina';
 import type { HubStore } from '../store.ts';
 import type { FhirExportOptions } from './codes.ts';
 import type { ExportTask } from './export-task.ts';
-import { exportSource, fhirOf, pdfOf, type FhirExport, type PdfExport, type PdfExportOptions } from './export.ts';
+import { exportSource, fhirOf, pdfOf, type ExportSource, type FhirExport, type PdfExport, type PdfExportOptions } from './export.ts';
 
 /** Makes a consultation's exports (the doctor's downloads, the FHIR push). Never throws: a refusal says why. */
 export interface ConsultationExporter {
@@ -17,11 +17,11 @@ export interface ConsultationExporter {
 export function inlineExporter(store: HubStore): ConsultationExporter {
   return {
     fhir: async (id, opts = {}) => {
-      const src = exportSource(store, id);
+      const src = await exportSource(store, id);
       return src ? fhirOf(src, opts) : { ok: false, error: 'not-found' };
     },
     pdf: async (id, opts = {}) => {
-      const src = exportSource(store, id);
+      const src = await exportSource(store, id);
       return src ? pdfOf(src, opts) : { ok: false, error: 'not-found' };
     },
     close: async () => undefined,
@@ -64,17 +64,26 @@ export class WorkerExporter implements ConsultationExporter {
     });
   }
 
-  fhir(consultationId: string, opts: FhirExportOptions = {}): Promise<FhirExport> {
-    const source = exportSource(this.store, consultationId);
-    if (!source) return Promise.resolve({ ok: false, error: 'not-found' });
+  async fhir(consultationId: string, opts: FhirExportOptions = {}): Promise<FhirExport> {
+    const source = await this.source(consultationId);
+    if (!source || 'error' in source) return source ?? { ok: false, error: 'not-found' };
     return this.run({ kind: 'fhir', source, opts }) as Promise<FhirExport>;
   }
 
-  pdf(consultationId: string, opts: PdfExportOptions = {}): Promise<PdfExport> {
-    const source = exportSource(this.store, consultationId);
-    if (!source) return Promise.resolve({ ok: false, error: 'not-found' });
+  async pdf(consultationId: string, opts: PdfExportOptions = {}): Promise<PdfExport> {
+    const source = await this.source(consultationId);
+    if (!source || 'error' in source) return source ?? { ok: false, error: 'not-found' };
     // The document's date when the consultation is still open: the hub's clock, not the worker's.
     return this.run({ kind: 'pdf', source, opts: { ...opts, now: opts.now ?? this.store.now() } }) as Promise<PdfExport>;
+  }
+
+  /** The consultation's data, or a refusal when the database failed to give it (never a rejection). */
+  private async source(consultationId: string): Promise<ExportSource | { ok: false; error: 'failed'; message: string } | null> {
+    try {
+      return await exportSource(this.store, consultationId);
+    } catch (err) {
+      return { ok: false, error: 'failed', message: `the hub's database did not answer: ${err instanceof Error ? err.message : String(err)}` };
+    }
   }
 
   /** Starts the worker and loads the definitions now (at the hub's start), so the first download does not wait for them. */

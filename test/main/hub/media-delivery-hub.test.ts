@@ -75,10 +75,10 @@ describe('a visit’s snapshots reach the hub', () => {
       link.start();
       link.want('fr', sid);
       doc = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.a'));
-      await vi.waitFor(() => expect(t.hub.store.queue()).toHaveLength(1));
-      const id = t.hub.store.queue()[0]!.consultationId;
+      await vi.waitFor(async () => expect(await t.hub.store.queue()).toHaveLength(1));
+      const id = (await t.hub.store.queue())[0]!.consultationId;
       doc.send({ type: 'claim', ref: 'c', consultationId: id });
-      await vi.waitFor(() => expect(t.hub.store.consultation(id)?.state).toBe('active'));
+      await vi.waitFor(async () => expect((await t.hub.store.consultation(id))?.state).toBe('active'));
 
       store.setConsultation(sid, id);
       store.addObservation({ id: 'temp-1', sessionId: sid, deviceId: 'ble-thermometer@ble:A4:C1:38:01:02:03', code: 'MDC_TEMP_EAR', value: 37.4, unit: 'Cel', t: Date.now() });
@@ -97,7 +97,7 @@ describe('a visit’s snapshots reach the hub', () => {
       expect(audits).toEqual([expect.stringMatching(/^a picture taken out of the outbox, never to be sent to the report: the hub refused it \(bad-image: The picture is not a JPEG file/)]);
       expect(store.pendingOf(sid, 'media')).toEqual([]);
 
-      const kept = t.hub.store.consultationMedia(id);
+      const kept = await t.hub.store.consultationMedia(id);
       expect(kept.map((m) => m.mediaId)).toEqual([good]);
       expect(Buffer.from(kept[0]!.bytes).equals(Buffer.from(picture))).toBe(true);
 
@@ -110,7 +110,7 @@ describe('a visit’s snapshots reach the hub', () => {
       expect(sent).toHaveLength(4);
       again.stop();
 
-      const fhir = exportFhir(t.hub.store, id);
+      const fhir = await exportFhir(t.hub.store, id);
       if (!fhir.ok) throw new Error(`export refused: ${JSON.stringify(fhir)}`);
       const media = (JSON.parse(fhir.json) as Bundle).entry?.flatMap((e) => (e.resource?.resourceType === 'Media' ? [e.resource as Media] : [])) ?? [];
       expect(media).toHaveLength(1);

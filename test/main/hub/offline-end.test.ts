@@ -27,17 +27,17 @@ describe('a cabin whose link stays cut during a call (real hub, real cabin link)
       link.start();
       link.want('fr', 'visit-1');
       doc = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.a'));
-      await vi.waitFor(() => expect(t.hub.store.queue()).toHaveLength(1));
-      const id = t.hub.store.queue()[0]!.consultationId;
+      await vi.waitFor(async () => expect(await t.hub.store.queue()).toHaveLength(1));
+      const id = (await t.hub.store.queue())[0]!.consultationId;
       doc.send({ type: 'claim', ref: 'c', consultationId: id });
       await vi.waitFor(() => expect(view?.state).toBe('active'));
 
       // The cabin's link goes (the hub sees its socket close) for twice a waiting request's grace: the call stays.
       await link.stop();
       await runFor(clock, 2 * WAITING_GRACE);
-      expect(t.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
+      expect(await t.hub.store.consultation(id)).toMatchObject({ state: 'active', cabinLeftAt: null });
       // Past an active consultation's grace the hub takes the cabin as gone.
-      await runUntil(clock, () => t.hub.store.consultation(id)!.cabinLeftAt !== null, 5 * ACTIVE_GRACE);
+      await runUntil(clock, async () => (await t.hub.store.consultation(id))!.cabinLeftAt !== null, 5 * ACTIVE_GRACE);
 
       // The link comes back: the cabin hears its call is over, and records why.
       link.start();

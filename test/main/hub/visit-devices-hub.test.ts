@@ -64,10 +64,10 @@ describe('a visit’s devices reach the FHIR export', () => {
       link.start();
       link.want('fr', sid);
       doc = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.a'));
-      await vi.waitFor(() => expect(t.hub.store.queue()).toHaveLength(1));
-      const id = t.hub.store.queue()[0]!.consultationId;
+      await vi.waitFor(async () => expect(await t.hub.store.queue()).toHaveLength(1));
+      const id = (await t.hub.store.queue())[0]!.consultationId;
       doc.send({ type: 'claim', ref: 'c', consultationId: id });
-      await vi.waitFor(() => expect(t.hub.store.consultation(id)?.state).toBe('active'));
+      await vi.waitFor(async () => expect((await t.hub.store.consultation(id))?.state).toBe('active'));
 
       // The visit as main records it: readings (their devices noted), the oximeter's pleth, then its end.
       store.setConsultation(sid, id);
@@ -85,7 +85,7 @@ describe('a visit’s devices reach the FHIR export', () => {
       await vi.waitFor(() => expect(store.undeliveredVisits()).toEqual([]), { timeout: 10_000 });
       expect(sent).toEqual(['report', 'device', 'pleth', 'device']);
 
-      const fhir = exportFhir(t.hub.store, id);
+      const fhir = await exportFhir(t.hub.store, id);
       if (!fhir.ok) throw new Error(`export refused: ${JSON.stringify(fhir)}`);
       const bundle = JSON.parse(fhir.json) as Bundle;
       const devices = (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Device' ? [e.resource] : []));
@@ -99,7 +99,7 @@ describe('a visit’s devices reach the FHIR export', () => {
       expect(wave[0]!.valueSampledData?.data?.split(' ')).toHaveLength(750);
       expect(wave[0]!.valueSampledData?.period).toBe(13.333);
       // The same consultation exported again: the same bytes.
-      const again = exportFhir(t.hub.store, id);
+      const again = await exportFhir(t.hub.store, id);
       expect(again.ok && again.hash).toBe(fhir.hash);
     } finally {
       delivery.stop();

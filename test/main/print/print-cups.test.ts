@@ -32,8 +32,8 @@ beforeAll(async () => {
   t = await startHub();
   const c = await activeConsultation(t, 'cab-1', 'dr.a');
   id = c.id;
-  t.hub.store.addReadings(id, [{ id: 'r1', deviceId: 'ble-thermometer@ble:A4:C1:38:01:02:03', code: 'MDC_TEMP_EAR', value: 37.6, unit: 'Cel', t: Date.now(), measurementId: 'th1', decimals: 2 }]);
-  t.hub.store.setPatientIdentity(id, { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female', status: 'provisional' }, 'dr.a');
+  await t.hub.store.addReadings(id, [{ id: 'r1', deviceId: 'ble-thermometer@ble:A4:C1:38:01:02:03', code: 'MDC_TEMP_EAR', value: 37.6, unit: 'Cel', t: Date.now(), measurementId: 'th1', decimals: 2 }]);
+  await t.hub.store.setPatientIdentity(id, { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female', status: 'provisional' }, 'dr.a');
   c.doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Contrôle dans un mois.', readings: [] });
   await c.doc.next('ended', (m) => m.ref === 'e');
   c.cabin.close();
