@@ -71,7 +71,7 @@ function freePort(): Promise<number> {
  * in with a password or key here, and 10 000 one-by-one logins would take minutes.
  */
 async function prepare(dbPath: string, cabins: number, doctors: number): Promise<{ cabinSids: string[]; doctorSids: string[] }> {
-  const store = new HubStore(dbPath);
+  const store = await HubStore.open(dbPath);
   await store.addDoctor({ username: 'dr-0', name: 'Dr 0', password: 'bench password 0' });
   await store.addCabin({ id: 'cab-0', name: 'Cabin 0' });
   store.close();

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   process.once('disconnect', early);
   // Everything the hub writes (its database) is for its own account only.
   process.umask(0o077);
-  const store = new HubStore(db);
+  const store = await HubStore.open(db);
   let accounts;
   try {
     accounts = await seedDemoFromKeyFile(store, keyFile);

@@ -28,7 +28,7 @@ export interface HubOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** SQLite file (':memory:' allowed). */
+  /** The database: a SQLite file (':memory:' allowed) or a postgres:// URL (issue 14: the nodes of a region share it). */
   dbPath: string;
   /** HS256 key for the tokens; random (tokens die with the process) when absent. */
   jwtSecret?: Uint8Array;
@@ -87,7 +87,7 @@ export interface Hub {
 export async function createHub(opts: HubOptions): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger();
-  const store = new HubStore(opts.dbPath, () => clock.now(), log.child({ component: 'store' }));
+  const store = await HubStore.open(opts.dbPath, () => clock.now(), log.child({ component: 'store' }));
   const secret = opts.jwtSecret ?? randomBytes(32);
   const tokens = new Tokens(secret, opts.tokenTtlS ?? 900, clock);
   // Device cookies (src/hub/device.ts) are signed with a key of their own, derived from the hub's secret.

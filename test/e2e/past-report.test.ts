@@ -198,7 +198,7 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
       if (!pushed.includes('envoyé au serveur')) await doctor.waitForTimeout(1000);
     }
     expect(pushed).toContain('Dossier FHIR');
-    expect(pushed, JSON.stringify(new FhirPushQueue(chain.hub.store).row(id))).toContain('envoyé au serveur');
+    expect(pushed, JSON.stringify(await new FhirPushQueue(chain.hub.store).row(id))).toContain('envoyé au serveur');
 
     expect(chain.pageErrors).toEqual([]);
     expect(await cspViolations(chain)).toEqual({ cabin: [], doctor: [] });

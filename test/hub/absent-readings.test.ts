@@ -69,7 +69,7 @@ describe('a device’s special value in the hub report: the reading without a nu
       "INSERT INTO report_readings (consultation_id, id, code, value, unit, t, device_id, measurement_id, from_cabin_at, meta) VALUES ('c1', 'old-1', 'MDC_TEMP_BODY', 37.2, 'Cel', 5, 'th', 'm', 7, '{\"decimals\":1}')",
     ).run();
     db.close();
-    const store = new HubStore(file);
+    const store = await HubStore.open(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect((await store.report('c1'))!.readings).toEqual([
       { id: 'old-1', code: 'MDC_TEMP_BODY', value: 37.2, unit: 'Cel', t: 5, deviceId: 'th', measurementId: 'm', fromCabinAt: 7, decimals: 1 },

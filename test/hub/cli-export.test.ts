@@ -73,10 +73,10 @@ describe('hub CLI: export a consultation (FHIR R4 Bundle, report PDF)', { timeou
 
   it('fhir-status shows what is pending or failed with the server’s answer; fhir-retry queues it again', async () => {
     const { db, id } = await hubWithConsultation();
-    const store = new HubStore(db);
+    const store = await HubStore.open(db);
     const queue = new FhirPushQueue(store);
-    expect(queue.enqueueEnded()).toBe(1);
-    queue.fail(id, 'HTTP 422: error Patient.identifier bad INS', { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
+    expect(await queue.enqueueEnded()).toBe(1);
+    await queue.fail(id, 'HTTP 422: error Patient.identifier bad INS', { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
     await store.close();
     const status = hub(['fhir-status', '--db', db]);
     expect(status.code).toBe(0);
@@ -109,7 +109,7 @@ describe('hub CLI: export a consultation (FHIR R4 Bundle, report PDF)', { timeou
     }
     expect(readFileSync(out, 'utf8')).toBe('untouched');
     const empty = file();
-    await new HubStore(empty).close();
+    await (await HubStore.open(empty)).close();
     const none = hub(['export', '--db', empty, '--last', '--format', 'fhir', '--out', out]);
     expect(none).toMatchObject({ code: 2 });
     expect(none.stderr).toMatch(/No consultation has ended/);

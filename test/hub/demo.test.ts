@@ -4,7 +4,7 @@ import { HubStore } from '../../src/hub/store.ts';
 
 describe('the demo accounts', () => {
   it('name the demo cabin in French for the French console, also over a hub seeded with the old English name', async () => {
-    const s = new HubStore(':memory:');
+    const s = await HubStore.open(':memory:');
     // A demo hub database from before: the cabin was « Demo cabin ».
     await s.addCabin({ id: 'demo-cabin', name: 'Demo cabin' });
     const demo = await seedDemo(s);

@@ -84,7 +84,7 @@ const file = tempDbs('hub-fhir-push-');
 /** A hub store on a hand-driven clock with `n` ended consultations (2 readings each). */
 async function hubWith(n: number): Promise<{ store: HubStore; ids: string[]; clock: { now: number } }> {
   const clock = { now: Date.UTC(2026, 11, 6, 13, 0) };
-  const store = new HubStore(file(), () => clock.now);
+  const store = await HubStore.open(file(), () => clock.now);
   await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: PASSWORD });
   await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
   const ids: string[] = [];
@@ -114,18 +114,18 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     const down: FhirPushConfig = { baseUrl: 'http://127.0.0.1:9/fhir', auth: { kind: 'none' }, timeoutMs: 500 };
     const pusherDown = new FhirPusher(store, down, silentLogger());
     expect(await pusherDown.tick()).toBe(0);
-    let row = pusherDown.queue.row(id)!;
+    let row = (await pusherDown.queue.row(id))!;
     expect(row).toMatchObject({ state: 'pending', attempts: 1, nextAt: clock.now + RETRY_FIRST_MS });
     expect(row.lastError).toMatch(/fetch failed|ECONNREFUSED/);
     // Not due yet: nothing is sent.
     expect(await pusherDown.tick()).toBe(0);
-    expect(pusherDown.queue.row(id)!.attempts).toBe(1);
+    expect((await pusherDown.queue.row(id))!.attempts).toBe(1);
 
     const pusher = new FhirPusher(store, { baseUrl: fhir.url, auth: { kind: 'none' }, timeoutMs: 500 }, silentLogger());
     clock.now += RETRY_FIRST_MS;
     fhir.mode = 'slow';
     expect(await pusher.tick()).toBe(0);
-    row = pusher.queue.row(id)!;
+    row = (await pusher.queue.row(id))!;
     expect(row).toMatchObject({ state: 'pending', attempts: 2, nextAt: clock.now + 2 * RETRY_FIRST_MS, lastError: 'the FHIR server did not answer in time' });
     // The server did create everything (its answer was lost).
     await new Promise((r) => setTimeout(r, 1600));
@@ -134,12 +134,12 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     clock.now += 2 * RETRY_FIRST_MS;
     fhir.mode = 'refuse-503';
     expect(await pusher.tick()).toBe(0);
-    expect(pusher.queue.row(id)).toMatchObject({ state: 'pending', attempts: 3, lastError: 'HTTP 503', nextAt: clock.now + 4 * RETRY_FIRST_MS });
+    expect((await pusher.queue.row(id))).toMatchObject({ state: 'pending', attempts: 3, lastError: 'HTTP 503', nextAt: clock.now + 4 * RETRY_FIRST_MS });
 
     clock.now += 4 * RETRY_FIRST_MS;
     fhir.mode = 'up';
     expect(await pusher.tick()).toBe(1);
-    row = pusher.queue.row(id)!;
+    row = (await pusher.queue.row(id))!;
     expect(row).toMatchObject({ state: 'done', attempts: 4, lastError: null });
     expect(row.bundleHash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.outcome).toEqual({ statuses: { '200': expect.any(Number) } });
@@ -163,17 +163,17 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     const pusher = new FhirPusher(store, { baseUrl: fhir.url, auth: { kind: 'none' } }, silentLogger());
     fhir.mode = 'refuse-400';
     expect(await pusher.tick()).toBe(0);
-    const failed = pusher.queue.list();
+    const failed = await pusher.queue.list();
     expect(failed.map((r) => r.state)).toEqual(['failed', 'failed']);
     expect(failed[0]!.lastError).toBe('HTTP 400: error Bundle.entry[0] Profile check failed');
     expect(failed[0]!.outcome).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ details: { text: 'Profile check failed' } }] });
     // Not retried by itself.
     fhir.mode = 'up';
     expect(await pusher.tick()).toBe(0);
-    expect(pusher.queue.requeue(ids[0]!)).toBe(true);
+    expect((await pusher.queue.requeue(ids[0]!))).toBe(true);
     expect(await pusher.tick()).toBe(1);
-    expect(pusher.queue.row(ids[0]!)!.state).toBe('done');
-    expect(pusher.queue.row(ids[1]!)!.state).toBe('failed');
+    expect((await pusher.queue.row(ids[0]!))!.state).toBe('done');
+    expect((await pusher.queue.row(ids[1]!))!.state).toBe('failed');
     expect(await fhir.count('Encounter')).toBe(1);
     await store.close();
   });
@@ -192,7 +192,7 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     // The doctor files a provisional identity after the end: queued again, the patient record updated in place.
     const marie = { birthName: 'Dupont', firstNames: ['Marie'], birthDate: '1941-03-02', sex: 'female' as const, status: 'provisional' as const };
     await store.setPatientIdentity(id, marie, 'dr.a');
-    expect(pusher.queue.row(id)!.state).toBe('pending');
+    expect((await pusher.queue.row(id))!.state).toBe('pending');
     expect(await pusher.tick()).toBe(1);
     const patients = (await fhir.repo.search({ resourceType: 'Patient' })).entry!.map((e) => e.resource as { name?: { family?: string }[]; id?: string });
     expect(patients).toHaveLength(1);
@@ -209,7 +209,7 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     expect([...(await subjects())]).toEqual([`Patient/${insPatient.id}`]);
     // The same identity again: nothing to send.
     await store.setPatientIdentity(id, { ...marie, status: 'qualified', ins: { kind: 'nir', value: '241030509300157' } }, 'dr.a');
-    expect(pusher.queue.row(id)!.state).toBe('done');
+    expect((await pusher.queue.row(id))!.state).toBe('done');
     await store.close();
   });
 
@@ -219,19 +219,19 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
     const tokenFile = join(dirname(store.file), 'fhir.token');
     writeFileSync(tokenFile, 'static-token\n', { mode: 0o600 });
     const byFile = new FhirPusher(store, { baseUrl: fhir.url, auth: { kind: 'bearer-file', file: tokenFile } }, silentLogger());
-    byFile.queue.enqueueEnded();
+    await byFile.queue.enqueueEnded();
     expect(await byFile.tick()).toBe(2);
     expect(fhir.auths).toEqual(['Bearer static-token', 'Bearer static-token']);
-    for (const id of ids) byFile.queue.requeue(id);
+    for (const id of ids) await byFile.queue.requeue(id);
     const oauth = new FhirPusher(store, { baseUrl: fhir.url, auth: { kind: 'client-credentials', tokenUrl: `${fhir.url}/token`, clientId: 'cabin-hub', clientSecret: 's3cret' } }, silentLogger());
     expect(await oauth.tick()).toBe(2);
     expect(fhir.auths.slice(2)).toEqual(['Bearer tok-1', 'Bearer tok-1']);
     expect(fhir.tokenCalls).toBe(1);
     // A wrong secret: the push waits and says why; nothing reaches the FHIR server.
-    for (const id of ids) oauth.queue.requeue(id);
+    for (const id of ids) await oauth.queue.requeue(id);
     const wrong = new FhirPusher(store, { baseUrl: fhir.url, auth: { kind: 'client-credentials', tokenUrl: `${fhir.url}/token`, clientId: 'cabin-hub', clientSecret: 'nope' } }, silentLogger());
     expect(await wrong.tick()).toBe(0);
-    expect(wrong.queue.row(ids[0]!)).toMatchObject({ state: 'pending', lastError: 'the token endpoint answered HTTP 401 without an access token' });
+    expect((await wrong.queue.row(ids[0]!))).toMatchObject({ state: 'pending', lastError: 'the token endpoint answered HTTP 401 without an access token' });
     expect(fhir.auths).toHaveLength(4);
     await store.close();
   });
@@ -247,8 +247,8 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
       while ((await fhir.count('Encounter')) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(await fhir.count('Encounter')).toBe(1);
       const queue = new FhirPushQueue(hub.store);
-      while (queue.row(ids[0]!)?.state !== 'done' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(queue.row(ids[0]!)?.state).toBe('done');
+      while ((await queue.row(ids[0]!))?.state !== 'done' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect((await queue.row(ids[0]!))?.state).toBe('done');
     } finally {
       await hub.close();
     }

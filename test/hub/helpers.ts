@@ -239,7 +239,7 @@ export function tempDbs(prefix: string): () => string {
 
 /** A store on `file` with doctor dr.a and cabin cab-1, and one consultation of cab-1 that dr.a claimed: active. */
 export async function activeStore(file: string): Promise<{ store: HubStore; id: string }> {
-  const store = new HubStore(file);
+  const store = await HubStore.open(file);
   await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: PASSWORD });
   await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
   const id = (await apply(store, CAB_1, { type: 'request', language: 'fr' })).out.next!.id;

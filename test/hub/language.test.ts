@@ -32,7 +32,7 @@ function fileBeforeArabic(): string {
 describe('the hub keeps a consultation in every language', () => {
   it('a patient speaking each language (Arabic included) can ask for a doctor', async () => {
     for (const language of LANGUAGES) {
-      const store = new HubStore(tempDb());
+      const store = await HubStore.open(tempDb());
       await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
       const next = (await apply(store, CAB_1, { type: 'request', language })).out.next!;
       expect((await store.consultation(next.id))?.language).toBe(language);
@@ -41,7 +41,7 @@ describe('the hub keeps a consultation in every language', () => {
   });
 
   it('migrates a file from before Arabic without losing a consultation, its incidents or its readings', async () => {
-    const store = new HubStore(fileBeforeArabic());
+    const store = await HubStore.open(fileBeforeArabic());
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(integrityCheck(store.db)).toBe('ok');
     const report = (await store.report('c1'))!;

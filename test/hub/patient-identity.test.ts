@@ -62,7 +62,7 @@ describe('patient identity in the hub store', () => {
     await seed.setPatientIdentity(id, CHLOE, 'dr.a');
     await seed.close();
     const { log, lines } = captureLogger('hub');
-    const store = new HubStore(file, Date.now, log);
+    const store = await HubStore.open(file, Date.now, log);
 
     // A newer version's status, then a number whose key no longer matches, then text that is not JSON.
     store.db.prepare('UPDATE patients SET identity = ?').run(JSON.stringify({ ...CHLOE, status: 'certified-2030' }));
@@ -100,7 +100,7 @@ describe('patient identity in the hub store', () => {
     db.prepare("INSERT INTO cabins (id, name, key_hash, created_at) VALUES ('cab-1', 'Cabin 1', 'x', 0)").run();
     db.prepare("INSERT INTO consultations (id, cabin_id, doctor_id, language, state, created_at, claimed_at, ended_at) VALUES ('c1', 'cab-1', 'dr.a', 'fr', 'ended', 1, 2, 3)").run();
     db.close();
-    const store = new HubStore(file);
+    const store = await HubStore.open(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(await store.report('c1')).toMatchObject({ consultationId: 'c1', patient: null });
     expect((await store.setPatientIdentity('c1', PROVISIONAL, 'dr.a'))?.filed.identity).toEqual(PROVISIONAL);

@@ -172,7 +172,7 @@ describe('the store', () => {
     raw.prepare("INSERT INTO consultations (id, cabin_id, doctor_id, language, state, created_at, claimed_at) VALUES ('c1', 'cab-1', 'dr.a', 'fr', 'active', 1, 2)").run();
     raw.prepare("INSERT INTO consultation_pleth (consultation_id, device_id, t, excerpt) VALUES ('c1', ?, 5000, ?)").run(OXI, JSON.stringify(unmarked(5000)));
     raw.close();
-    const store = new HubStore(file);
+    const store = await HubStore.open(file);
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(store.db.prepare('SELECT marked, count FROM consultation_pleth').all()).toEqual([{ marked: 0, count: 500 }]);

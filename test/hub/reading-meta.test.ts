@@ -89,7 +89,7 @@ describe('what a device said beside a value, in the hub report (issue 12)', () =
     db.prepare("INSERT INTO consultations (id, cabin_id, doctor_id, language, state, created_at, claimed_at, ended_at) VALUES ('c1', 'cab-1', 'dr.a', 'fr', 'ended', 1, 2, 3)").run();
     db.prepare("INSERT INTO report_readings (consultation_id, id, code, value, unit, t) VALUES ('c1', 'old-1', 'MDC_TEMP_BODY', 37.2, 'Cel', 5)").run();
     db.close();
-    const store = new HubStore(file);
+    const store = await HubStore.open(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect((await store.report('c1'))!.readings).toEqual([{ id: 'old-1', code: 'MDC_TEMP_BODY', value: 37.2, unit: 'Cel', t: 5 }]);
     await store.close();

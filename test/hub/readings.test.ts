@@ -26,7 +26,7 @@ describe('report readings in the hub store', () => {
   });
 
   it('refuses readings for a consultation that is waiting or unknown', async () => {
-    const store = new HubStore(tempDb());
+    const store = await HubStore.open(tempDb());
     await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
     const id = (await apply(store, CAB_1, { type: 'request', language: 'en' })).out.next!.id;
     expect(await store.addReadings(id, [reading(1)])).toBeNull();
@@ -61,7 +61,7 @@ describe('report readings in the hub store', () => {
     db.prepare("INSERT INTO consultations (id, cabin_id, doctor_id, language, state, created_at, claimed_at, ended_at, notes, readings) VALUES ('c1', 'cab-1', 'dr.a', 'fr', 'ended', 1, 2, 3, 'notes', ?)").run(JSON.stringify(old));
     db.close();
 
-    const store = new HubStore(file);
+    const store = await HubStore.open(file);
     expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const report = (await store.report('c1'))!;
     expect(report.readings).toEqual([reading(1, { measurementId: 'm-1' }), reading(2)]);

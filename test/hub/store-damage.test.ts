@@ -39,15 +39,15 @@ function serve(db: string): Promise<{ code: number | null; stdout: string; stder
 
 /** A hub database with accounts on several pages, closed (checkpointed: everything in the main file). */
 async function filledHub(file: string): Promise<void> {
-  const s = new HubStore(file);
+  const s = await HubStore.open(file);
   // One write at a time: the store's transaction takes only a transition's writes (HubTx), and WAL commits are cheap.
   for (let i = 0; i < 600; i++) await s.addCabin({ id: `cab-${i}`, name: `Cabin ${i} ${'x'.repeat(80)}` });
   await s.close();
 }
 
-function refusal(fn: () => unknown): StoreRefusedError {
+async function refusal(fn: () => Promise<unknown>): Promise<StoreRefusedError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(StoreRefusedError);
     return err as StoreRefusedError;
@@ -58,14 +58,14 @@ function refusal(fn: () => unknown): StoreRefusedError {
 describe('hub database: emptied, damaged, private', () => {
   it('a fresh install starts and leaves its marker; the database, its WAL and the marker are 0600', async () => {
     const file = hubFile();
-    const s = new HubStore(file);
+    const s = await HubStore.open(file);
     await s.addCabin({ id: 'cab-1', name: 'One' });
     expect(existsSync(`${file}.store-id`)).toBe(true);
     expect(JSON.parse(readFileSync(`${file}.store-id`, 'utf8'))).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), database: file });
     for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.store-id`]) expect(mode(f), f).toBe(0o600);
     await s.close();
     // Reopened: same marker, still starts.
-    const again = new HubStore(file);
+    const again = await HubStore.open(file);
     expect(await again.account('cabin', 'cab-1')).not.toBeNull();
     await again.close();
   });
@@ -74,7 +74,7 @@ describe('hub database: emptied, damaged, private', () => {
     const file = hubFile();
     await filledHub(file);
     chmodSync(file, 0o644);
-    const s = new HubStore(file);
+    const s = await HubStore.open(file);
     expect(mode(file)).toBe(0o600);
     await s.close();
   });
@@ -83,7 +83,7 @@ describe('hub database: emptied, damaged, private', () => {
     const file = hubFile();
     await filledHub(file);
     truncateSync(file, 0);
-    const err = refusal(() => new HubStore(file));
+    const err = (await refusal(() => HubStore.open(file)));
     expect(err.kind).toBe('emptied');
     const r = await serve(file);
     expect(r.code).toBe(2);
@@ -99,7 +99,7 @@ describe('hub database: emptied, damaged, private', () => {
     const file = hubFile();
     await filledHub(file);
     rmSync(file);
-    expect(refusal(() => new HubStore(file)).message).toMatch(/is missing, but it existed/);
+    expect((await refusal(() => HubStore.open(file))).message).toMatch(/is missing, but it existed/);
     expect(existsSync(file)).toBe(false);
   });
 
@@ -111,7 +111,7 @@ describe('hub database: emptied, damaged, private', () => {
     const fd = openSync(file, 'r+');
     writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages / 2) * 4096);
     closeSync(fd);
-    const err = refusal(() => new HubStore(file));
+    const err = (await refusal(() => HubStore.open(file)));
     expect(err.kind).toBe('damaged');
     const r = await serve(file);
     expect(r.code).toBe(2);

@@ -18,26 +18,34 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('HubStore', () => {
   it('migrates a new file (WAL, user_version) and refuses a file from a newer hub', async () => {
     const file = join(dir, 'a.db');
-    const s = new HubStore(file);
+    const s = await HubStore.open(file);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     await s.close();
+    // A newer hub's file: a migration this one does not know is recorded (issue 14's Kysely migrations).
     const raw = new Database(file);
-    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.prepare('INSERT INTO kysely_migration (name, timestamp) VALUES (?, ?)').run('9999_from_a_newer_hub', new Date().toISOString());
     raw.close();
-    expect(() => new HubStore(file)).toThrow(/newer hub/);
+    await expect(HubStore.open(file)).rejects.toThrow(/newer hub/);
+    // A file of a hub from before them, at a schema above what this one knows: refused too.
+    const old = join(dir, 'from-before.db');
+    const before = new Database(old);
+    before.exec('CREATE TABLE doctors (id TEXT PRIMARY KEY)');
+    before.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    before.close();
+    await expect(HubStore.open(old)).rejects.toThrow(/newer hub/);
   });
 
   it('keeps its file readable by the hub’s account only', async () => {
     const file = join(dir, 'mode.db');
-    const s = new HubStore(file);
+    const s = await HubStore.open(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     await s.close();
   });
 
   it('keeps at most MAX_INCIDENTS incidents per consultation', async () => {
-    const s = new HubStore(join(dir, 'incidents.db'));
+    const s = await HubStore.open(join(dir, 'incidents.db'));
     await s.addCabin({ id: 'c1', name: 'C' });
     const id = (await apply(s, { role: 'cabin', id: 'c1', name: 'C' }, { type: 'request', language: 'fr' })).out.next!.id;
     for (let i = 0; i < MAX_INCIDENTS + 50; i++) await s.addIncident(id, 'cabin', `incident ${i}`);
@@ -48,7 +56,7 @@ describe('HubStore', () => {
   it('reports every stored reading, even one today’s contract refuses; a corrupt row is left out and logged', async () => {
     const lines: string[] = [];
     const out = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
-    const s = new HubStore(':memory:', Date.now, createLogger({ name: 'hub', level: 'warn', destination: out }));
+    const s = await HubStore.open(':memory:', Date.now, createLogger({ name: 'hub', level: 'warn', destination: out }));
     await s.addCabin({ id: 'c1', name: 'C' });
     s.db.prepare("INSERT INTO consultations (id, cabin_id, language, state, created_at) VALUES ('k', 'c1', 'fr', 'active', 1)").run();
     const insert = s.db.prepare('INSERT INTO report_readings (consultation_id, id, code, value, unit, t) VALUES (?, ?, ?, ?, ?, ?)');
@@ -66,7 +74,7 @@ describe('HubStore', () => {
   });
 
   it('keeps only hashes of passwords and cabin keys', async () => {
-    const s = new HubStore(join(dir, 'b.db'));
+    const s = await HubStore.open(join(dir, 'b.db'));
     await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'the password 1' });
     const { key } = await s.addCabin({ id: 'c1', name: 'C1' });
     const dump = JSON.stringify([s.db.prepare('SELECT * FROM doctors').all(), s.db.prepare('SELECT * FROM cabins').all()]);
@@ -89,7 +97,7 @@ describe('HubStore', () => {
   });
 
   it('seedDemo gives fresh secrets on every call and the old ones stop working', async () => {
-    const s = new HubStore(':memory:');
+    const s = await HubStore.open(':memory:');
     const first = await seedDemo(s);
     const second = await seedDemo(s);
     expect(first.doctor.username).toBe('dr.demo');
@@ -104,7 +112,7 @@ describe('HubStore', () => {
   });
   it('keeps sessions valid until ended, MAX_SESSION_S old or their account disabled', async () => {
     let clock = 1_000_000;
-    const s = new HubStore(':memory:', () => clock);
+    const s = await HubStore.open(':memory:', () => clock);
     await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'the password 1' });
     await s.addCabin({ id: 'c1', name: 'C1' });
     const doc = await s.createSession('doctor', 'dr.x', { refresh: true });
@@ -138,7 +146,7 @@ describe('HubStore', () => {
   });
 
   it('a disabled cabin cannot log in, and its sessions end', async () => {
-    const s = new HubStore(':memory:');
+    const s = await HubStore.open(':memory:');
     const { key } = await s.addCabin({ id: 'c1', name: 'C1' });
     const session = await s.createSession('cabin', 'c1');
     expect(await s.disableAccount('cabin', 'c1')).toBe(true);

@@ -472,7 +472,7 @@ describe('settle: the transition against the store, compare-and-set', () => {
   const decide = (who: Who, input: Input) => (c: Consultation | null) => transition(c, ACTORS[who], input, { now: NOW, newId: () => `t${++n}`, cabinOnline: () => true });
   const open = (cabin: string) => async () => (await store.openFor('cabin', cabin))[0] ?? null;
   beforeAll(async () => {
-    store = new HubStore(join(dir, 'hub.db'));
+    store = await HubStore.open(join(dir, 'hub.db'));
     for (const c of ['cab-1', 'cab-2']) await store.addCabin({ id: c, name: `Cabin ${c}` });
     for (const d of ['a', 'b']) await store.addDoctor({ username: `dr.${d}`, name: `Dr ${d.toUpperCase()}`, password: 'correct horse battery' });
   });

@@ -8,6 +8,7 @@ import { seedDemoFromKeyFile } from '../demo.ts';
 import { exportFhir, exportPdf } from '../fhir/export.ts';
 import { FhirPushQueue, fhirPushConfigFromEnv } from '../fhir/push.ts';
 import { createHub, type HubOptions } from '../server.ts';
+import { HubDatabaseUnreachableError, migrateHubDatabase, NewerHubDatabaseError, openHubDatabase, parseDatabaseTarget } from '../db/open.ts';
 import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from '../store.ts';
 
 const USAGE = `usage:
@@ -28,6 +29,10 @@ const USAGE = `usage:
            the doctor's login on a line starting "login: "; the cabin's key is the one in FILE, or a new one
            written to FILE (mode 0600)
       --stop-with-stdin yes: stop when stdin closes (for a launcher that starts the hub as its child)
+  npm run hub -- migrate --db FILE|URL                          brings the database to this hub's schema (each node
+                                                                also does at its start); then says what it ran
+  --db: a SQLite file (one machine, the default hub.db) or a postgres://user:password@host:port/db URL (the nodes
+        of a region share it); HUB_DATABASE_URL gives it when --db is not given
   npm run hub -- add-doctor --db FILE --username U --name N     (password from HUB_PASSWORD or stdin)
   npm run hub -- add-cabin --db FILE --id ID --name N           (prints the cabin's key, once)
   npm run hub -- export --db FILE (--consultation ID | --last) --format fhir|pdf --out FILE
@@ -64,14 +69,61 @@ function required(values: Record<string, string | undefined>, name: string): str
   return v;
 }
 
-function openStore(file: string): HubStore {
-  if (file !== ':memory:' && !existsSync(dirname(resolve(file)))) throw new UsageError(`The folder of ${file} does not exist: create it first.`);
+/**
+ * The hub's database: `--db` (a SQLite file or a postgres:// URL), else HUB_DATABASE_URL, else `fallback`; a command
+ * that works on an existing hub has no fallback, so it never makes an empty database by mistake.
+ */
+function databaseOf(flag: string | undefined, fallback?: string): string {
+  const db = flag ?? (process.env.HUB_DATABASE_URL || undefined) ?? fallback;
+  if (db === undefined || db.trim() === '') throw new UsageError('--db is required (a SQLite file or a postgres:// URL; or set HUB_DATABASE_URL) (see npm run hub -- help).');
+  return db;
+}
+
+/** A command for an existing hub: a SQLite file must be there (PostgreSQL says itself when its database is not). */
+function mustExist(db: string): void {
+  let target;
   try {
-    return new HubStore(file);
+    target = parseDatabaseTarget(db);
   } catch (err) {
-    // An emptied or damaged database: the refusal already says what to do, with the paths.
-    if (err instanceof StoreRefusedError) throw new UsageError(err.message);
-    throw new UsageError(`Cannot open the hub database ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (target.engine === 'sqlite' && (target.file === ':memory:' || !existsSync(target.file))) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
+}
+
+async function openStore(db: string): Promise<HubStore> {
+  let target;
+  try {
+    target = parseDatabaseTarget(db);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (target.engine === 'sqlite' && target.file !== ':memory:' && !existsSync(dirname(resolve(target.file)))) throw new UsageError(`The folder of ${target.file} does not exist: create it first.`);
+  try {
+    return await HubStore.open(db);
+  } catch (err) {
+    // An emptied or damaged database, a newer hub's, a server that cannot be reached: the refusal says what to do.
+    if (err instanceof StoreRefusedError || err instanceof NewerHubDatabaseError || err instanceof HubDatabaseUnreachableError) throw new UsageError(err.message);
+    throw new UsageError(`Cannot open the hub database ${target.engine === 'postgres' ? target.describe : target.file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** `migrate`: brings the database to this hub's schema (every node also does at its start; this is for a release's step). */
+async function migrateCommand(args: string[]): Promise<void> {
+  const db = databaseOf(options(args, ['db']).db);
+  let h;
+  try {
+    h = await openHubDatabase(db);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  try {
+    const out = await migrateHubDatabase(h);
+    const legacy = out.legacyFrom === undefined ? '' : ` (a file of schema ${out.legacyFrom} brought up first)`;
+    console.log(out.ran.length === 0 ? `The hub database ${h.where} is up to date${legacy}.` : `The hub database ${h.where}: ran ${out.ran.join(', ')}${legacy}.`);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  } finally {
+    await h.close();
   }
 }
 
@@ -109,11 +161,11 @@ async function serve(args: string[]): Promise<void> {
   if (secret !== undefined && secret.length < 32) throw new UsageError('HUB_JWT_SECRET must have at least 32 characters.');
   const turnUrls = list(env.HUB_TURN_URLS);
   if (turnUrls.length > 0 && !env.HUB_TURN_SECRET) throw new UsageError('HUB_TURN_URLS is set but HUB_TURN_SECRET is not: set both (the secret is coturn static-auth-secret).');
-  const db = v.db ?? 'hub.db';
+  const db = databaseOf(v.db, 'hub.db');
   // Everything the hub writes (its database and the demo's key file) is for its own account only.
   process.umask(0o077);
   const log = await rootLogger(v['log-file'] ?? env.HUB_LOG_FILE, v['log-format']);
-  const store = openStore(db);
+  const store = await openStore(db);
   let login: string | undefined;
   try {
     const keyFile = v['demo-cabin-key-file'];
@@ -189,12 +241,12 @@ async function serve(args: string[]): Promise<void> {
 
 async function addDoctor(args: string[]): Promise<void> {
   const v = options(args, ['db', 'username', 'name']);
-  const db = required(v, 'db');
+  const db = databaseOf(v.db);
   const username = required(v, 'username');
   const name = required(v, 'name');
   const password = process.env.HUB_PASSWORD || (await readStdin());
   if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`The password must have at least ${MIN_PASSWORD_LENGTH} characters (give it in HUB_PASSWORD or on stdin).`);
-  const store = openStore(db);
+  const store = await openStore(db);
   try {
     await store.addDoctor({ username, name, password });
   } finally {
@@ -205,10 +257,10 @@ async function addDoctor(args: string[]): Promise<void> {
 
 async function addCabin(args: string[]): Promise<void> {
   const v = options(args, ['db', 'id', 'name']);
-  const db = required(v, 'db');
+  const db = databaseOf(v.db);
   const id = required(v, 'id');
   const name = required(v, 'name');
-  const store = openStore(db);
+  const store = await openStore(db);
   try {
     const cabin = await store.addCabin({ id, name });
     console.log(`key: ${cabin.key}`);
@@ -223,10 +275,10 @@ async function disable(role: 'doctor' | 'cabin', args: string[]): Promise<void> 
   const { values, positionals } = parse(args, ['db'], true);
   if (positionals.length !== 1 || positionals[0]!.trim() === '') throw new UsageError(`Give one ${what}: npm run hub -- disable-${role} ${what} [--db FILE].`);
   const id = positionals[0]!;
-  const db = values.db ?? 'hub.db';
+  const db = databaseOf(values.db, 'hub.db');
   // Never create an empty database by mistake: disabling is for an existing hub.
-  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
-  const store = openStore(db);
+  mustExist(db);
+  const store = await openStore(db);
   try {
     const already = await store.isDisabled(role, id);
     if (!(await store.disableAccount(role, id))) throw new UsageError(`There is no ${role} ${id} in ${db}.`);
@@ -243,14 +295,14 @@ async function disable(role: 'doctor' | 'cabin', args: string[]): Promise<void> 
 async function exportConsultation(args: string[]): Promise<void> {
   const last = args.includes('--last');
   const v = options(args.filter((a) => a !== '--last'), ['db', 'consultation', 'format', 'out']);
-  const db = required(v, 'db');
+  const db = databaseOf(v.db);
   const out = required(v, 'out');
   const format = required(v, 'format');
   if (format !== 'fhir' && format !== 'pdf') throw new UsageError(`--format ${format} is not fhir or pdf.`);
   if ((v.consultation === undefined) === !last) throw new UsageError('Give either --consultation ID or --last.');
-  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
+  mustExist(db);
   if (out !== '-' && !existsSync(dirname(resolve(out)))) throw new UsageError(`The folder of ${out} does not exist: create it first.`);
-  const store = openStore(db);
+  const store = await openStore(db);
   try {
     const id = v.consultation ?? (await store.lastEndedConsultation());
     if (id === null) throw new UsageError(`No consultation has ended in ${db} yet.`);
@@ -273,12 +325,12 @@ async function exportConsultation(args: string[]): Promise<void> {
 
 async function fhirStatus(args: string[]): Promise<void> {
   const all = args.includes('--all');
-  const db = required(options(args.filter((a) => a !== '--all'), ['db']), 'db');
-  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
-  const store = openStore(db);
+  const db = databaseOf(options(args.filter((a) => a !== '--all'), ['db']).db);
+  mustExist(db);
+  const store = await openStore(db);
   try {
     const queue = new FhirPushQueue(store);
-    const rows = queue.list(all);
+    const rows = await queue.list(all);
     if (rows.length === 0) {
       console.log(all ? 'Nothing has been queued for the FHIR push.' : 'Nothing pending or failed: every ended consultation queued has gone through.');
       return;
@@ -296,14 +348,14 @@ async function fhirStatus(args: string[]): Promise<void> {
 async function fhirRetry(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, ['db'], true);
   if (positionals.length !== 1) throw new UsageError('Give one consultation ID: npm run hub -- fhir-retry ID --db FILE.');
-  const db = required(values, 'db');
-  if (db === ':memory:' || !existsSync(db)) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
-  const store = openStore(db);
+  const db = databaseOf(values.db);
+  mustExist(db);
+  const store = await openStore(db);
   try {
     const queue = new FhirPushQueue(store);
-    const row = queue.row(positionals[0]!);
+    const row = await queue.row(positionals[0]!);
     if (!row) throw new UsageError(`Consultation ${positionals[0]} is not in the FHIR push queue (it is queued when it ends, by a hub with HUB_FHIR_URL).`);
-    if (!queue.requeue(row.consultationId)) console.log(`${row.consultationId} is already pending: the running hub sends it at its next try.`);
+    if (!(await queue.requeue(row.consultationId))) console.log(`${row.consultationId} is already pending: the running hub sends it at its next try.`);
     else console.log(`${row.consultationId} queued again: the running hub sends it within its next round (about 15 s).`);
   } finally {
     await store.close();
@@ -321,6 +373,8 @@ async function main(argv: string[]): Promise<void> {
       return addCabin(rest);
     case 'export':
       return exportConsultation(rest);
+    case 'migrate':
+      return migrateCommand(rest);
     case 'fhir-status':
       return fhirStatus(rest);
     case 'fhir-retry':
@@ -335,7 +389,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(USAGE);
       return;
     default:
-      throw new UsageError(`Unknown command "${command}": use serve, add-doctor, add-cabin, export, fhir-status, fhir-retry, disable-doctor or disable-cabin (see npm run hub -- help).`);
+      throw new UsageError(`Unknown command "${command}": use serve, migrate, add-doctor, add-cabin, export, fhir-status, fhir-retry, disable-doctor or disable-cabin (see npm run hub -- help).`);
   }
 }
 

@@ -58,58 +58,75 @@ export interface PushRow {
   updatedAt: number;
 }
 
-/** The queue, on the hub's own database. */
+/** The queue, on the hub's own database (either engine: the store's Kysely). */
 export class FhirPushQueue {
   constructor(private readonly store: HubStore) {}
 
+  private get s() {
+    return this.store.kysely;
+  }
+
   /** Queues every ended consultation not queued yet (due now); returns how many were added. */
-  enqueueEnded(): number {
+  async enqueueEnded(): Promise<number> {
     const now = Math.floor(this.store.now());
-    return this.store.db
-      .prepare(
-        `INSERT INTO fhir_push (consultation_id, state, attempts, next_at, updated_at)
-         SELECT id, 'pending', 0, ?, ? FROM consultations c WHERE c.state = 'ended' AND NOT EXISTS (SELECT 1 FROM fhir_push p WHERE p.consultation_id = c.id)`,
+    const r = await this.s.db
+      .insertInto('fhir_push')
+      .columns(['consultation_id', 'state', 'attempts', 'next_at', 'updated_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('consultations as c')
+          .select((e) => ['c.id', e.val('pending').as('state'), e.val(0).as('attempts'), e.val(now).as('next_at'), e.val(now).as('updated_at')])
+          .where('c.state', '=', 'ended')
+          .where((e) => e.not(e.exists(e.selectFrom('fhir_push as p').select('p.consultation_id').whereRef('p.consultation_id', '=', 'c.id')))),
       )
-      .run(now, now).changes;
+      // Two nodes queueing at once: the second finds the rows there.
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0);
   }
 
-  due(limit = 10): string[] {
-    return (this.store.db.prepare(`SELECT consultation_id AS id FROM fhir_push WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?`).all(Math.floor(this.store.now()), limit) as { id: string }[]).map((r) => r.id);
+  async due(limit = 10): Promise<string[]> {
+    const rows = await this.s.db.selectFrom('fhir_push').select('consultation_id').where('state', '=', 'pending').where('next_at', '<=', Math.floor(this.store.now())).orderBy('next_at').limit(limit).execute();
+    return rows.map((r) => r.consultation_id);
   }
 
-  done(id: string, hash: string, outcome: unknown): void {
-    this.set(id, { state: 'done', bundleHash: hash, lastError: null, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) });
+  async done(id: string, hash: string, outcome: unknown): Promise<void> {
+    await this.set(id, { state: 'done', bundleHash: hash, lastError: null, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) });
   }
 
   /** A failure to try again: after the backoff of this attempt. */
-  retry(id: string, error: string, outcome?: unknown): void {
-    const row = this.row(id);
+  async retry(id: string, error: string, outcome?: unknown): Promise<void> {
+    const row = await this.row(id);
     const attempts = (row?.attempts ?? 0) + 1;
-    this.set(id, { state: 'pending', lastError: error, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) + retryDelay(attempts) });
+    await this.set(id, { state: 'pending', lastError: error, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) + retryDelay(attempts) });
   }
 
   /** A refusal the server will give again (4xx): kept for the operator, not retried by itself. */
-  fail(id: string, error: string, outcome?: unknown): void {
-    this.set(id, { state: 'failed', lastError: error, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) });
+  async fail(id: string, error: string, outcome?: unknown): Promise<void> {
+    await this.set(id, { state: 'failed', lastError: error, outcome, attemptsDelta: 1, nextAt: Math.floor(this.store.now()) });
   }
 
   /** The operator queues a consultation again (after fixing the server or the data): due now. */
-  requeue(id: string): boolean {
+  async requeue(id: string): Promise<boolean> {
     const now = Math.floor(this.store.now());
-    return this.store.db.prepare(`UPDATE fhir_push SET state = 'pending', next_at = ?, updated_at = ? WHERE consultation_id = ? AND state != 'pending'`).run(now, now, id).changes > 0;
+    const r = await this.s.db.updateTable('fhir_push').set({ state: 'pending', next_at: now, updated_at: now }).where('consultation_id', '=', id).where('state', '!=', 'pending').executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
-  row(id: string): PushRow | null {
-    return this.rows(`WHERE consultation_id = ?`, id)[0] ?? null;
+  async row(id: string): Promise<PushRow | null> {
+    return (await this.rows(id, false))[0] ?? null;
   }
 
   /** What is pending and what failed (and, with `all`, what is done), newest first. */
-  list(all = false): PushRow[] {
-    return this.rows(all ? 'ORDER BY updated_at DESC' : `WHERE state != 'done' ORDER BY updated_at DESC`);
+  list(all = false): Promise<PushRow[]> {
+    return this.rows(undefined, all);
   }
 
-  private rows(where: string, ...params: unknown[]): PushRow[] {
-    const raw = this.store.db.prepare(`SELECT consultation_id, state, attempts, next_at, last_error, outcome, bundle_hash, updated_at FROM fhir_push ${where}`).all(...params) as Record<string, unknown>[];
+  private async rows(id: string | undefined, all: boolean): Promise<PushRow[]> {
+    let q = this.s.db.selectFrom('fhir_push').select(['consultation_id', 'state', 'attempts', 'next_at', 'last_error', 'outcome', 'bundle_hash', 'updated_at']);
+    if (id !== undefined) q = q.where('consultation_id', '=', id);
+    else if (!all) q = q.where('state', '!=', 'done');
+    const raw = await q.orderBy('updated_at', 'desc').execute();
     return raw.map((r) => {
       let outcome: unknown = null;
       try {
@@ -119,7 +136,7 @@ export class FhirPushQueue {
       }
       return {
         consultationId: String(r.consultation_id),
-        state: r.state as PushRow['state'],
+        state: r.state,
         attempts: Number(r.attempts),
         nextAt: Number(r.next_at),
         lastError: typeof r.last_error === 'string' ? r.last_error : null,
@@ -130,14 +147,23 @@ export class FhirPushQueue {
     });
   }
 
-  private set(id: string, v: { state: PushRow['state']; lastError: string | null; outcome?: unknown; attemptsDelta: number; nextAt: number; bundleHash?: string }): void {
-    const outcome = v.outcome === undefined ? null : JSON.stringify(v.outcome).slice(0, 100_000);
-    this.store.db
-      .prepare(
-        `UPDATE fhir_push SET state = ?, attempts = attempts + ?, next_at = ?, last_error = ?, outcome = CASE WHEN json_valid(?) THEN ? ELSE NULL END,
-         bundle_hash = COALESCE(?, bundle_hash), updated_at = ? WHERE consultation_id = ?`,
-      )
-      .run(v.state, v.attemptsDelta, v.nextAt, v.lastError?.slice(0, 1000) ?? null, outcome, outcome, v.bundleHash ?? null, Math.floor(this.store.now()), id);
+  private async set(id: string, v: { state: PushRow['state']; lastError: string | null; outcome?: unknown; attemptsDelta: number; nextAt: number; bundleHash?: string }): Promise<void> {
+    // The server's answer as JSON, kept whole or not at all (a cut JSON text is no JSON: the database refuses it).
+    const json = v.outcome === undefined ? null : JSON.stringify(v.outcome);
+    const outcome = json !== null && json.length <= 100_000 ? json : null;
+    await this.s.db
+      .updateTable('fhir_push')
+      .set((eb) => ({
+        state: v.state,
+        attempts: eb('attempts', '+', v.attemptsDelta),
+        next_at: v.nextAt,
+        last_error: v.lastError?.slice(0, 1000) ?? null,
+        outcome,
+        ...(v.bundleHash !== undefined && { bundle_hash: v.bundleHash }),
+        updated_at: Math.floor(this.store.now()),
+      }))
+      .where('consultation_id', '=', id)
+      .execute();
   }
 }
 
@@ -166,8 +192,8 @@ export class FhirPusher {
     this.running = true;
     let through = 0;
     try {
-      this.queue.enqueueEnded();
-      for (const id of this.queue.due()) if (await this.pushOne(id)) through++;
+      await this.queue.enqueueEnded();
+      for (const id of await this.queue.due()) if (await this.pushOne(id)) through++;
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'FHIR push round failed');
     } finally {
@@ -180,14 +206,14 @@ export class FhirPusher {
     const built = await this.exporter.fhir(id, { type: 'transaction' });
     if (!built.ok && (built.error === 'busy' || built.error === 'failed')) {
       // The hub's own trouble (no room in the exporter, a worker that died): tried again later, nothing lost.
-      this.queue.retry(id, `not sent yet: ${built.message}`);
+      await this.queue.retry(id, `not sent yet: ${built.message}`);
       this.log.warn({ consultationId: id }, `FHIR push: will retry (${built.message})`);
       return false;
     }
     if (!built.ok) {
       // Our own Bundle is invalid (or the consultation vanished): the server would refuse it; the operator must see it.
       const detail = built.error === 'invalid' ? built.issues.slice(0, 5).map((i) => `${i.resourceType} ${i.path}: ${i.message}`).join('; ') : 'consultation not found';
-      this.queue.fail(id, `not sent: ${detail}`);
+      await this.queue.fail(id, `not sent: ${detail}`);
       this.log.warn({ consultationId: id }, `FHIR push: not sent (${built.error})`);
       return false;
     }
@@ -202,7 +228,7 @@ export class FhirPusher {
       });
     } catch (err) {
       const msg = err instanceof Error ? (err.name === 'TimeoutError' ? 'the FHIR server did not answer in time' : `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`) : String(err);
-      this.queue.retry(id, msg);
+      await this.queue.retry(id, msg);
       this.log.warn({ consultationId: id }, `FHIR push: will retry (${msg})`);
       return false;
     }
@@ -217,10 +243,10 @@ export class FhirPusher {
       const statuses = entryStatuses(json);
       const bad = statuses.filter((s) => !/^2\d\d/.test(s));
       if (statuses.length === 0 || bad.length > 0) {
-        this.queue.retry(id, `the server's transaction answer is not all 2xx (${bad.slice(0, 3).join(', ') || 'no entries'})`, json);
+        await this.queue.retry(id, `the server's transaction answer is not all 2xx (${bad.slice(0, 3).join(', ') || 'no entries'})`, json);
         return false;
       }
-      this.queue.done(id, built.hash, { statuses: countBy(statuses) });
+      await this.queue.done(id, built.hash, { statuses: countBy(statuses) });
       this.log.info({ consultationId: id }, `FHIR push: sent (${statuses.length} entries)`);
       return true;
     }
@@ -228,8 +254,8 @@ export class FhirPusher {
     const outcome = isOutcome(json) ? json : undefined;
     const msg = `HTTP ${res.status}${outcome ? `: ${outcomeText(outcome)}` : ''}`;
     // Refusals the server will repeat wait for the operator; the rest (5xx, 408, 429, 401 with a fresh token) retry.
-    if (res.status >= 400 && res.status < 500 && ![401, 408, 409, 425, 429].includes(res.status)) this.queue.fail(id, msg, outcome);
-    else this.queue.retry(id, msg, outcome);
+    if (res.status >= 400 && res.status < 500 && ![401, 408, 409, 425, 429].includes(res.status)) await this.queue.fail(id, msg, outcome);
+    else await this.queue.retry(id, msg, outcome);
     this.log.warn({ consultationId: id, status: res.status }, 'FHIR push refused');
     return false;
   }

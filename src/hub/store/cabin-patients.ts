@@ -1,5 +1,5 @@
 import type { PatientIdentity } from '../../shared/patient-identity.ts';
-import type { HubDb } from './db.ts';
+import { inTx, type HubDb } from './db.ts';
 import { changedTraits, filedPatient, setPatientIdentity } from './patients.ts';
 import { addIncident } from './reports.ts';
 
@@ -18,27 +18,26 @@ export type CabinPatientResult =
   | { outcome: 'filed' | 'unchanged' | 'doctor-kept'; doctorId: string | null }
   | { code: 'not-found' | 'forbidden'; message: string };
 
-export function fileCabinPatient(s: HubDb, cabinId: string, consultationId: string, identity: PatientIdentity): CabinPatientResult {
-  return s.db.transaction((): CabinPatientResult => {
-    const c = s.db.prepare('SELECT cabin_id AS cabinId, doctor_id AS doctorId FROM consultations WHERE id = ?').get(consultationId) as
-      | { cabinId: string; doctorId: string | null }
-      | undefined;
+export function fileCabinPatient(s: HubDb, cabinId: string, consultationId: string, identity: PatientIdentity): Promise<CabinPatientResult> {
+  return inTx(s, async (t): Promise<CabinPatientResult> => {
+    const row0 = await t.db.selectFrom('consultations').select(['cabin_id', 'doctor_id']).where('id', '=', consultationId).executeTakeFirst();
+    const c = row0 ? { cabinId: row0.cabin_id, doctorId: row0.doctor_id } : undefined;
     if (!c) return { code: 'not-found', message: 'There is no such consultation.' };
     if (c.cabinId !== cabinId) return { code: 'forbidden', message: 'This consultation is not yours: a cabin files the patient identity of its own consultations only.' };
-    const row = s.db.prepare('SELECT updated_by AS by FROM patients WHERE consultation_id = ?').get(consultationId) as { by: string } | undefined;
+    const row = await t.db.selectFrom('patients').select('updated_by as by').where('consultation_id', '=', consultationId).executeTakeFirst();
     // Filed by a doctor (even a row this version cannot read): the doctor's stands.
     if (row && !row.by.startsWith('cabin:')) {
-      const before = filedPatient(s, consultationId);
+      const before = await filedPatient(t, consultationId);
       const traits = before ? changedTraits(before.identity, identity) : ['identity'];
       if (traits.length === 0) return { outcome: 'unchanged', doctorId: c.doctorId };
       const note = `${CABIN_WHO} filed a different patient identity (${traits.join(', ')}): the doctor's stands`;
       // A resend after a reconnection notes it once.
-      const last = s.db.prepare('SELECT detail FROM incidents WHERE consultation_id = ? ORDER BY id DESC LIMIT 1').get(consultationId) as { detail: string } | undefined;
-      if (last?.detail !== note) addIncident(s, consultationId, 'cabin', note);
+      const last = await t.db.selectFrom('incidents').select('detail').where('consultation_id', '=', consultationId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      if (last?.detail !== note) await addIncident(t, consultationId, 'cabin', note);
       return { outcome: 'doctor-kept', doctorId: c.doctorId };
     }
-    const change = setPatientIdentity(s, consultationId, identity, cabinAuthor(cabinId), CABIN_WHO)!;
-    if (change.audit) addIncident(s, consultationId, 'cabin', change.audit);
+    const change = (await setPatientIdentity(t, consultationId, identity, cabinAuthor(cabinId), CABIN_WHO))!;
+    if (change.audit) await addIncident(t, consultationId, 'cabin', change.audit);
     return { outcome: change.audit ? 'filed' : 'unchanged', doctorId: c.doctorId };
-  }).immediate();
+  });
 }

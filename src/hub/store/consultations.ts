@@ -39,8 +39,27 @@ interface Row {
   cabin_left_reason: LeaveReason | null;
   visit: string | null;
 }
-const SELECT = `SELECT c.id, c.cabin_id, cab.name AS cabin_name, c.doctor_id, d.name AS doctor_name, c.language, c.state,
-  c.created_at, c.claimed_at, c.ended_at, c.cabin_left_at, c.cabin_left_reason, c.visit FROM consultations c JOIN cabins cab ON cab.id = c.cabin_id LEFT JOIN doctors d ON d.id = c.doctor_id`;
+/** The consultation with its cabin's and doctor's names. */
+const select = (s: HubDb) =>
+  s.db
+    .selectFrom('consultations as c')
+    .innerJoin('cabins as cab', 'cab.id', 'c.cabin_id')
+    .leftJoin('doctors as d', 'd.id', 'c.doctor_id')
+    .select([
+      'c.id',
+      'c.cabin_id',
+      'cab.name as cabin_name',
+      'c.doctor_id',
+      'd.name as doctor_name',
+      'c.language',
+      'c.state',
+      'c.created_at',
+      'c.claimed_at',
+      'c.ended_at',
+      'c.cabin_left_at',
+      'c.cabin_left_reason',
+      'c.visit',
+    ]);
 const fromRow = (r: Row): Consultation => ({
   id: r.id,
   cabinId: r.cabin_id,
@@ -56,59 +75,67 @@ const fromRow = (r: Row): Consultation => ({
   cabinLeftReason: r.cabin_left_reason,
   visit: r.visit,
 });
-/** A cabin's consultation that is still its own: waiting or active, and not left. */
-const OPEN_FOR_CABIN = "c.cabin_id = ? AND c.state IN ('waiting', 'active') AND c.cabin_left_at IS NULL";
+const fromRows = (rows: unknown[]): Consultation[] => (rows as Row[]).map(fromRow);
 
-export function consultation(s: HubDb, id: string): Consultation | null {
-  const row = s.db.prepare(`${SELECT} WHERE c.id = ?`).get(id) as Row | undefined;
-  return row ? fromRow(row) : null;
+export async function consultation(s: HubDb, id: string): Promise<Consultation | null> {
+  const row = await select(s).where('c.id', '=', id).executeTakeFirst();
+  return row ? fromRow(row as Row) : null;
 }
 
 /**
  * Compare-and-set of a consultation's lifecycle: writes `next` only if the row still holds `prev`'s state, doctor and
- * cabin-left mark; false when another writer changed it first.
+ * cabin-left mark; false when another writer changed it first (on PostgreSQL, another node: the row's lock orders the
+ * two updates and the second finds the row changed).
  */
-export function update(s: HubDb, prev: Consultation, next: Consultation & { notes?: string }): boolean {
-  return (
-    s.db
-      .prepare(
-        `UPDATE consultations SET state = ?, doctor_id = ?, claimed_at = ?, ended_at = ?, cabin_left_at = ?, cabin_left_reason = ?, notes = COALESCE(?, notes)
-         WHERE id = ? AND state = ? AND doctor_id IS ? AND cabin_left_at IS ?`,
-      )
-      .run(next.state, next.doctorId, next.claimedAt, next.endedAt, next.cabinLeftAt, next.cabinLeftReason, next.notes ?? null, prev.id, prev.state, prev.doctorId, prev.cabinLeftAt).changes === 1
-  );
+export async function update(s: HubDb, prev: Consultation, next: Consultation & { notes?: string }): Promise<boolean> {
+  let q = s.db
+    .updateTable('consultations')
+    .set({
+      state: next.state,
+      doctor_id: next.doctorId,
+      claimed_at: next.claimedAt,
+      ended_at: next.endedAt,
+      cabin_left_at: next.cabinLeftAt,
+      cabin_left_reason: next.cabinLeftReason,
+      ...(next.notes !== undefined && { notes: next.notes }),
+    })
+    .where('id', '=', prev.id)
+    .where('state', '=', prev.state);
+  q = prev.doctorId === null ? q.where('doctor_id', 'is', null) : q.where('doctor_id', '=', prev.doctorId);
+  q = prev.cabinLeftAt === null ? q.where('cabin_left_at', 'is', null) : q.where('cabin_left_at', '=', prev.cabinLeftAt);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
-/** Inserts a new waiting consultation unless its cabin has an open one already (then false). */
-export function insert(s: HubDb, c: Consultation): boolean {
-  return (
-    s.db
-      .prepare(
-        `INSERT INTO consultations (id, cabin_id, language, state, created_at, visit) SELECT ?, ?, ?, 'waiting', ?, ? WHERE NOT EXISTS
-         (SELECT 1 FROM consultations c WHERE ${OPEN_FOR_CABIN})`,
-      )
-      .run(c.id, c.cabinId, c.language, c.createdAt, c.visit, c.cabinId).changes === 1
-  );
+/**
+ * Inserts a new waiting consultation unless its cabin has an open one already (then false): the partial unique index
+ * of the open consultation per cabin decides, also between two nodes at once.
+ */
+export async function insert(s: HubDb, c: Consultation): Promise<boolean> {
+  const r = await s.db
+    .insertInto('consultations')
+    .values({ id: c.id, cabin_id: c.cabinId, language: c.language, state: 'waiting', created_at: c.createdAt, visit: c.visit })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-/** Open consultations of a cabin (waiting or active) or active ones of a doctor. */
-export function openFor(s: HubDb, role: Role, id: string): Consultation[] {
-  const where = role === 'cabin' ? OPEN_FOR_CABIN : "c.doctor_id = ? AND c.state = 'active'";
-  return (s.db.prepare(`${SELECT} WHERE ${where} ORDER BY c.created_at`).all(id) as Row[]).map(fromRow);
+/** Open consultations of a cabin (waiting or active, not left) or active ones of a doctor. */
+export async function openFor(s: HubDb, role: Role, id: string): Promise<Consultation[]> {
+  const q =
+    role === 'cabin'
+      ? select(s).where('c.cabin_id', '=', id).where('c.state', 'in', ['waiting', 'active']).where('c.cabin_left_at', 'is', null)
+      : select(s).where('c.doctor_id', '=', id).where('c.state', '=', 'active');
+  return fromRows(await q.orderBy('c.created_at').orderBy('c.id').execute());
 }
 
 /** Every consultation still open for its cabin (waiting, or active and not left), oldest first. */
-export function openOfCabins(s: HubDb): Consultation[] {
-  return (s.db.prepare(`${SELECT} WHERE c.state IN ('waiting', 'active') AND c.cabin_left_at IS NULL ORDER BY c.created_at, c.id`).all() as Row[]).map(fromRow);
+export async function openOfCabins(s: HubDb): Promise<Consultation[]> {
+  return fromRows(await select(s).where('c.state', 'in', ['waiting', 'active']).where('c.cabin_left_at', 'is', null).orderBy('c.created_at').orderBy('c.id').execute());
 }
 
 /** The waiting consultations, oldest first. */
-export function queue(s: HubDb): QueueItem[] {
-  return (s.db.prepare(`${SELECT} WHERE c.state = 'waiting' ORDER BY c.created_at, c.id`).all() as Row[]).map((r) => ({
-    consultationId: r.id,
-    cabinId: r.cabin_id,
-    cabinName: r.cabin_name,
-    language: r.language,
-    since: r.created_at,
-  }));
+export async function queue(s: HubDb): Promise<QueueItem[]> {
+  const rows = fromRows(await select(s).where('c.state', '=', 'waiting').orderBy('c.created_at').orderBy('c.id').execute());
+  return rows.map((r) => ({ consultationId: r.id, cabinId: r.cabinId, cabinName: r.cabinName, language: r.language, since: r.createdAt }));
 }

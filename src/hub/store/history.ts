@@ -3,24 +3,29 @@ import { PatientIdentitySchema } from '../../shared/patient-identity.ts';
 import type { HubDb } from './db.ts';
 
 /** The consultation that ended last (the operator's `export --last`), or null when none has ended. */
-export function lastEnded(s: HubDb): string | null {
-  const row = s.db.prepare("SELECT id FROM consultations WHERE state = 'ended' ORDER BY ended_at DESC, rowid DESC LIMIT 1").get() as { id?: unknown } | undefined;
-  return typeof row?.id === 'string' ? row.id : null;
+export async function lastEnded(s: HubDb): Promise<string | null> {
+  const row = await s.db.selectFrom('consultations').select('id').where('state', '=', 'ended').orderBy('ended_at', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row?.id ?? null;
 }
 
 /**
  * A doctor's ended consultations, newest first (at most `limit`): the console's list. A stored identity this version
  * cannot read shows as not identified (the consultation itself is listed).
  */
-export function doctorConsultations(s: HubDb, doctorId: string, limit: number): PastConsultation[] {
-  const rows = s.db
-    .prepare(
-      `SELECT c.id, c.cabin_id, cab.name AS cabin_name, c.created_at, c.claimed_at, c.ended_at, p.identity, f.state AS push
-       FROM consultations c JOIN cabins cab ON cab.id = c.cabin_id
-       LEFT JOIN patients p ON p.consultation_id = c.id LEFT JOIN fhir_push f ON f.consultation_id = c.id
-       WHERE c.doctor_id = ? AND c.state = 'ended' ORDER BY c.ended_at DESC, c.rowid DESC LIMIT ?`,
-    )
-    .all(doctorId, limit) as Record<string, unknown>[];
+export async function doctorConsultations(s: HubDb, doctorId: string, limit: number): Promise<PastConsultation[]> {
+  const rows = (await s.db
+    .selectFrom('consultations as c')
+    .innerJoin('cabins as cab', 'cab.id', 'c.cabin_id')
+    .leftJoin('patients as p', 'p.consultation_id', 'c.id')
+    .leftJoin('fhir_push as f', 'f.consultation_id', 'c.id')
+    .select(['c.id', 'c.cabin_id', 'cab.name as cabin_name', 'c.created_at', 'c.claimed_at', 'c.ended_at', 'p.identity', 'f.state as push'])
+    .where('c.doctor_id', '=', doctorId)
+    .where('c.state', '=', 'ended')
+    .orderBy('c.ended_at', 'desc')
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .execute()) as Record<string, unknown>[];
   return rows.map((r) => {
     let patient: PastConsultation['patient'] = null;
     try {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MAX_PICTURE_BYTES } from '../../shared/picture-limits.ts';
-import type { HubDb } from './db.ts';
+import { count, inTx, type HubDb } from './db.ts';
 import type { CabinRefusal } from './reports.ts';
 
 /**
@@ -39,10 +39,9 @@ export interface HubMedia {
 export type MediaRefusal = CabinRefusal | { code: 'report-full' | 'bad-image'; message: string };
 
 /** The cabin may add to this consultation's report: its own, and a doctor took it (as for its readings and devices). */
-export function cabinMayAddMedia(s: HubDb, cabinId: string, id: string): CabinRefusal | null {
-  const c = s.db.prepare('SELECT cabin_id AS cabinId, claimed_at AS claimedAt FROM consultations WHERE id = ?').get(id) as
-    | { cabinId: string; claimedAt: number | null }
-    | undefined;
+export async function cabinMayAddMedia(s: HubDb, cabinId: string, id: string): Promise<CabinRefusal | null> {
+  const row = await s.db.selectFrom('consultations').select(['cabin_id', 'claimed_at']).where('id', '=', id).executeTakeFirst();
+  const c = row ? { cabinId: row.cabin_id, claimedAt: row.claimed_at } : undefined;
   if (!c) return { code: 'not-found', message: 'There is no such consultation.' };
   if (c.cabinId !== cabinId) return { code: 'forbidden', message: 'This consultation is not yours: a cabin may only send the pictures of its own consultations.' };
   if (c.claimedAt === null) return { code: 'not-claimed', message: 'No doctor took this consultation: it has no report for these pictures.' };
@@ -50,28 +49,34 @@ export function cabinMayAddMedia(s: HubDb, cabinId: string, id: string): CabinRe
 }
 
 /** Stores a picture of the cabin's consultation once; `stored` false: this media id was already there. */
-export function addCabinMedia(s: HubDb, cabinId: string, id: string, m: Omit<HubMedia, 'sha1'>): { stored: boolean } | MediaRefusal {
+export async function addCabinMedia(s: HubDb, cabinId: string, id: string, m: Omit<HubMedia, 'sha1'>): Promise<{ stored: boolean } | MediaRefusal> {
   if (!hasMagic(m.mime, m.bytes)) return { code: 'bad-image', message: `The picture is not a ${m.mime === 'image/png' ? 'PNG' : 'JPEG'} file (its first bytes say otherwise).` };
   if (m.bytes.length > MAX_MEDIA_BYTES) return { code: 'bad-image', message: `The picture is larger than ${MAX_MEDIA_BYTES} bytes.` };
-  return s.db.transaction((): { stored: boolean } | MediaRefusal => {
-    const refused = cabinMayAddMedia(s, cabinId, id);
+  const sha1 = createHash('sha1').update(m.bytes).digest('base64');
+  return inTx(s, async (t): Promise<{ stored: boolean } | MediaRefusal> => {
+    const refused = await cabinMayAddMedia(t, cabinId, id);
     if (refused) return refused;
-    if (s.db.prepare('SELECT 1 FROM consultation_media WHERE consultation_id = ? AND media_id = ?').get(id, m.mediaId)) return { stored: false };
-    const { n } = s.db.prepare('SELECT COUNT(*) AS n FROM consultation_media WHERE consultation_id = ?').get(id) as { n: number };
+    if (await t.db.selectFrom('consultation_media').select('media_id').where('consultation_id', '=', id).where('media_id', '=', m.mediaId).executeTakeFirst()) return { stored: false };
+    const n = count(await t.db.selectFrom('consultation_media').select((eb) => eb.fn.countAll().as('n')).where('consultation_id', '=', id).executeTakeFirst());
     if (n >= MAX_CONSULTATION_MEDIA) return { code: 'report-full', message: `The report already holds ${MAX_CONSULTATION_MEDIA} pictures: this one was not stored.` };
-    const sha1 = createHash('sha1').update(m.bytes).digest('base64');
-    s.db
-      .prepare('INSERT INTO consultation_media (consultation_id, media_id, kind, mime, taken_at, bytes, sha1, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, m.mediaId, m.kind, m.mime, Math.floor(m.t), Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength), sha1, s.time());
-    return { stored: true };
-  }).immediate();
+    const r = await t.db
+      .insertInto('consultation_media')
+      .values({ consultation_id: id, media_id: m.mediaId, kind: m.kind, mime: m.mime, taken_at: Math.floor(m.t), bytes: Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength), sha1, stored_at: t.time() })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return { stored: Number(r.numInsertedOrUpdatedRows ?? 0) === 1 };
+  });
 }
 
 /** The consultation's pictures, in the order they were taken. */
-export function consultationMedia(s: HubDb, id: string): HubMedia[] {
-  const rows = s.db
-    .prepare('SELECT media_id AS mediaId, kind, mime, taken_at AS t, bytes, sha1 FROM consultation_media WHERE consultation_id = ? ORDER BY taken_at, media_id')
-    .all(id) as (Omit<HubMedia, 'bytes'> & { bytes: Buffer })[];
+export async function consultationMedia(s: HubDb, id: string): Promise<HubMedia[]> {
+  const rows = await s.db
+    .selectFrom('consultation_media')
+    .select(['media_id as mediaId', 'kind', 'mime', 'taken_at as t', 'bytes', 'sha1'])
+    .where('consultation_id', '=', id)
+    .orderBy('taken_at')
+    .orderBy('media_id')
+    .execute();
   // Plain Uint8Array: the exporter's worker gets them as data.
   return rows.filter((r) => isMediaMime(r.mime)).map((r) => ({ ...r, bytes: new Uint8Array(r.bytes) }));
 }

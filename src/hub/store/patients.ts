@@ -23,10 +23,8 @@ export interface PatientChange {
 }
 
 /** The consultation's filed identity with its date; null when none was filed or its row cannot be read (logged). */
-export function filedPatient(s: HubDb, consultationId: string): FiledPatient | null {
-  const row = s.db.prepare('SELECT identity, updated_at AS updatedAt, updated_by AS updatedBy FROM patients WHERE consultation_id = ?').get(consultationId) as
-    | { identity: string; updatedAt: number; updatedBy: string }
-    | undefined;
+export async function filedPatient(s: HubDb, consultationId: string): Promise<FiledPatient | null> {
+  const row = await s.db.selectFrom('patients').select(['identity', 'updated_at as updatedAt', 'updated_by as updatedBy']).where('consultation_id', '=', consultationId).executeTakeFirst();
   if (!row) return null;
   let json: unknown;
   try {
@@ -45,8 +43,8 @@ export function filedPatient(s: HubDb, consultationId: string): FiledPatient | n
 }
 
 /** The consultation's identity, as the report carries it; null when none was filed or it cannot be read. */
-export function patientIdentity(s: HubDb, consultationId: string): PatientIdentity | null {
-  return filedPatient(s, consultationId)?.identity ?? null;
+export async function patientIdentity(s: HubDb, consultationId: string): Promise<PatientIdentity | null> {
+  return (await filedPatient(s, consultationId))?.identity ?? null;
 }
 
 /**
@@ -54,22 +52,21 @@ export function patientIdentity(s: HubDb, consultationId: string): PatientIdenti
  * such consultation. The same identity again writes nothing. Throws on an identity the schema refuses (callers
  * validate first). Run it in a transaction with the audit line it returns.
  */
-export function setPatientIdentity(s: HubDb, consultationId: string, identity: PatientIdentity, by: string, who = 'the doctor'): PatientChange | null {
+export async function setPatientIdentity(s: HubDb, consultationId: string, identity: PatientIdentity, by: string, who = 'the doctor'): Promise<PatientChange | null> {
   const next = PatientIdentitySchema.parse(identity);
-  if (!s.db.prepare('SELECT 1 FROM consultations WHERE id = ?').get(consultationId)) return null;
-  const before = filedPatient(s, consultationId);
+  if (!(await s.db.selectFrom('consultations').select('id').where('id', '=', consultationId).executeTakeFirst())) return null;
+  const before = await filedPatient(s, consultationId);
   const previous = before?.identity ?? null;
   const json = JSON.stringify(next);
   if (before && previous && JSON.stringify(previous) === json) return { filed: before, previous, audit: null };
   const now = s.time();
-  s.db
-    .prepare(
-      `INSERT INTO patients (consultation_id, identity, updated_at, updated_by) VALUES (?, ?, ?, ?)
-       ON CONFLICT (consultation_id) DO UPDATE SET identity = excluded.identity, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-    )
-    .run(consultationId, json, now, by);
+  await s.db
+    .insertInto('patients')
+    .values({ consultation_id: consultationId, identity: json, updated_at: now, updated_by: by })
+    .onConflict((oc) => oc.column('consultation_id').doUpdateSet({ identity: json, updated_at: now, updated_by: by }))
+    .execute();
   // Already sent to the FHIR server (or refused by it): sent again, so the server's record names the patient as filed now.
-  s.db.prepare(`UPDATE fhir_push SET state = 'pending', next_at = ?, updated_at = ? WHERE consultation_id = ? AND state != 'pending'`).run(now, now, consultationId);
+  await s.db.updateTable('fhir_push').set({ state: 'pending', next_at: now, updated_at: now }).where('consultation_id', '=', consultationId).where('state', '!=', 'pending').execute();
   return { filed: { identity: next, updatedAt: now, updatedBy: by }, previous, audit: auditLine(previous, next, who) };
 }
 
