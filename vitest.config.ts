@@ -3,6 +3,19 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /** Files that drive Chromium (WebRTC with fake cameras included): one at a time, or they starve each other. */
 const BROWSER = ['test/e2e/**/*.test.ts', 'test/doctor/console.browser.test.ts', 'test/renderer/call/browser.test.ts', 'test/renderer/call/kiosk-call.test.ts', 'test/main/launch/tether.test.ts'];
 
+/**
+ * Hub tests that stay on SQLite in the `hub-pg` project: the file's damage and privacy, schema steps of older files,
+ * and the CLI driven with a database file.
+ */
+const HUB_SQLITE_ONLY = [
+  'test/hub/store-damage.test.ts',
+  'test/hub/db-engines.test.ts', // runs both engines itself
+  'test/hub/language.test.ts', // a file from before Arabic, brought up by the legacy steps
+  'test/hub/cli.test.ts',
+  'test/hub/cli-export.test.ts',
+  'test/hub/cluster*.test.ts', // PostgreSQL and Redis of their own
+];
+
 export default defineConfig({
   test: {
     testTimeout: 20_000,
@@ -13,6 +26,18 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...BROWSER] } },
       { extends: true, test: { name: 'browser', include: BROWSER, fileParallelism: false } },
+      // The hub's suite again with PostgreSQL under the store (issue 14: one set of queries, both engines), on one
+      // throwaway cluster; each test's hub gets a database of its own (test/helpers/hub-db.ts). Left out: what is about
+      // a SQLite file itself (damage, legacy schema steps, its CLI by file) or touches no database.
+      {
+        extends: true,
+        test: {
+          name: 'hub-pg',
+          include: ['test/hub/**/*.test.ts', 'test/main/hub/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...HUB_SQLITE_ONLY],
+          globalSetup: ['test/helpers/hub-pg-setup.ts'],
+        },
+      },
     ],
   },
 });

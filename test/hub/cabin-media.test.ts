@@ -16,18 +16,17 @@ import { loadFhirDefinitions, validateBundle } from '../../src/hub/fhir/validate
 import type { HubStore } from '../../src/hub/store.ts';
 import { MAX_CONSULTATION_MEDIA, MAX_MEDIA_BYTES } from '../../src/hub/store/media.ts';
 import { png } from '../helpers/png.ts';
-import { activeConsultation, activeStore, cabinToken, doctorToken, startHub, tempDbs, type TestHub } from './helpers.ts';
+import { activeConsultation, activeStore, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
 
 /** Otoscope snapshots from the cabin to the hub (issue 13): the route, the store, the FHIR Media and the report's pictures. */
 
 const T0 = Date.UTC(2026, 11, 6, 13, 5, 0);
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 2, 3, 4, 5]);
-const newDb = tempDbs('hub-media-');
 const media = (store: HubStore, id: string) => store.consultationMedia(id);
 
 describe('the hub store keeps each picture once', () => {
   it('stores, keeps the first bytes for a media id, refuses another cabin, bad bytes and the 21st', async () => {
-    const { store, id } = await activeStore(newDb());
+    const { store, id } = await activeStore();
     try {
       await store.addCabin({ id: 'cab-2', name: 'Cabin 2' });
       const a = png(8, 6);
@@ -49,7 +48,7 @@ describe('the hub store keeps each picture once', () => {
   });
 
   it('keeps MAX_CONSULTATION_MEDIA pictures of the largest size (15 MiB in all) and refuses one more', async () => {
-    const { store, id } = await activeStore(newDb());
+    const { store, id } = await activeStore();
     try {
       const big = (fill: number) => {
         const b = new Uint8Array(MAX_MEDIA_BYTES);
@@ -169,7 +168,7 @@ describe('the FHIR Media (R4, Medplum)', () => {
   let store: HubStore;
   let id: string;
   beforeAll(async () => {
-    ({ store, id } = await activeStore(newDb()));
+    ({ store, id } = await activeStore());
     await store.addCabinMedia('cab-1', id, { mediaId: 'm-b', kind: 'otoscope-snapshot', mime: 'image/jpeg', t: T0 + 60_000, bytes: JPEG });
     await store.addCabinMedia('cab-1', id, { mediaId: 'm-a', kind: 'otoscope-snapshot', mime: 'image/png', t: T0, bytes: png(8, 6) });
   });

@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/server/log.ts';
 import { createHub } from '../../src/hub/server.ts';
 import { HubStore } from '../../src/hub/store.ts';
 import { apply, CAB_1, DR_A, PASSWORD, tempDbs } from './helpers.ts';
+import { testDatabase } from '../helpers/hub-db.ts';
 
 /**
  * The push against a real FHIR server implementation: Medplum's FHIR router with its in-memory repository (the
@@ -82,9 +83,11 @@ async function fhirServer(): Promise<FakeServer> {
 const file = tempDbs('hub-fhir-push-');
 
 /** A hub store on a hand-driven clock with `n` ended consultations (2 readings each). */
-async function hubWith(n: number): Promise<{ store: HubStore; ids: string[]; clock: { now: number } }> {
+async function hubWith(n: number): Promise<{ store: HubStore; ids: string[]; clock: { now: number }; db: string; dir: string }> {
   const clock = { now: Date.UTC(2026, 11, 6, 13, 0) };
-  const store = await HubStore.open(file(), () => clock.now);
+  const dir = dirname(file());
+  const db = await testDatabase(dir);
+  const store = await HubStore.open(db, () => clock.now);
   await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: PASSWORD });
   await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
   const ids: string[] = [];
@@ -98,7 +101,7 @@ async function hubWith(n: number): Promise<{ store: HubStore; ids: string[]; clo
     await apply(store, DR_A, { type: 'end', consultationId: id, notes: 'ok', readings: [] });
     ids.push(id);
   }
-  return { store, ids, clock };
+  return { store, ids, clock, db, dir };
 }
 
 beforeAll(() => {
@@ -215,8 +218,8 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
 
   it('authenticates with a token file or OAuth2 client credentials (token fetched once and reused)', async () => {
     const fhir = await fhirServer();
-    const { store, ids } = await hubWith(2);
-    const tokenFile = join(dirname(store.file), 'fhir.token');
+    const { store, ids, dir } = await hubWith(2);
+    const tokenFile = join(dir, 'fhir.token');
     writeFileSync(tokenFile, 'static-token\n', { mode: 0o600 });
     const byFile = new FhirPusher(store, { baseUrl: fhir.url, auth: { kind: 'bearer-file', file: tokenFile } }, silentLogger());
     await byFile.queue.enqueueEnded();
@@ -238,8 +241,7 @@ describe('FHIR push: from a durable queue, exactly once, whatever the server doe
 
   it('a hub with a FHIR server configured sends what ended while it was down, on its own', async () => {
     const fhir = await fhirServer();
-    const { store, ids } = await hubWith(1);
-    const dbPath = store.file;
+    const { store, ids, db: dbPath } = await hubWith(1);
     await store.close();
     const hub = await createHub({ dbPath, fhirPush: { baseUrl: fhir.url, auth: { kind: 'none' } }, fhirPushEveryMs: 100 });
     try {

@@ -58,7 +58,7 @@ describe('the sample HAProxy configuration (resources/hub/haproxy.cfg) in front 
   });
 
   it('takes a node out when its /readyz fails: with no node ready, the proxy answers 503 itself', async () => {
-    t.hub.store.db.close(); // the node's database fails: /readyz says 503
+    await t.hub.store.close(); // the node's database fails: /readyz says 503
     expect((await fetch(`${t.hub.url}/readyz`)).status).toBe(503);
     await until(async () => (await fetch(`${lbUrl}/healthz`)).status === 503, 15_000);
     expect(lbLog).toMatch(/Server hub_nodes\/a is DOWN/);

@@ -11,12 +11,15 @@ import { transition, type Actor, type Input } from '../../src/hub/consultation/t
 import { createHub, type Hub, type HubOptions } from '../../src/hub/server.ts';
 import { settle as settleIo, type ManualClock } from '../helpers/manual-clock.ts';
 import { HubStore } from '../../src/hub/store.ts';
+import { testDatabase } from '../helpers/hub-db.ts';
 
 export const PASSWORD = 'correct horse battery';
 
 export interface TestHub {
   hub: Hub;
   dir: string;
+  /** The hub's database (a SQLite file in `dir`, or a PostgreSQL database of this run): a restart opens it again. */
+  db: string;
   /** Cabin keys by id. */
   keys: Record<string, string>;
   /** Tokens already issued, reused while the hub runs on the system clock (each login costs a scrypt). */
@@ -27,13 +30,15 @@ export interface TestHub {
 /** A hub on an ephemeral port in a temp folder, with doctors dr.a, dr.b, dr.c (password PASSWORD) and cabins cab-1…cab-3. */
 export async function startHub(opts: Partial<HubOptions> = {}): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'hub-test-'));
-  const hub = await createHub({ dbPath: join(dir, 'hub.db'), ...opts });
+  const db = await testDatabase(dir);
+  const hub = await createHub({ dbPath: db, ...opts });
   await Promise.all(['a', 'b', 'c'].map((x) => hub.store.addDoctor({ username: `dr.${x}`, name: `Dr ${x.toUpperCase()}`, password: PASSWORD })));
   const keys: Record<string, string> = {};
   for (const id of ['cab-1', 'cab-2', 'cab-3']) keys[id] = (await hub.store.addCabin({ id, name: `Cabin ${id}` })).key;
   return {
     hub,
     dir,
+    db,
     keys,
     tokens: opts.clock === undefined ? new Map() : undefined,
     close: async () => {
@@ -237,9 +242,12 @@ export function tempDbs(prefix: string): () => string {
   };
 }
 
-/** A store on `file` with doctor dr.a and cabin cab-1, and one consultation of cab-1 that dr.a claimed: active. */
-export async function activeStore(file: string): Promise<{ store: HubStore; id: string }> {
-  const store = await HubStore.open(file);
+/**
+ * A store with doctor dr.a and cabin cab-1, and one consultation of cab-1 that dr.a claimed: active. On `file` (a SQLite
+ * file, for what is about the file itself), else on this run's engine (test/helpers/hub-db.ts).
+ */
+export async function activeStore(file?: string): Promise<{ store: HubStore; id: string }> {
+  const store = await HubStore.open(file ?? (await testDatabase(null)));
   await store.addDoctor({ username: 'dr.a', name: 'Dr A', password: PASSWORD });
   await store.addCabin({ id: 'cab-1', name: 'Cabin 1' });
   const id = (await apply(store, CAB_1, { type: 'request', language: 'fr' })).out.next!.id;

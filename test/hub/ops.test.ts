@@ -29,7 +29,7 @@ describe("the operator's endpoints", () => {
     expect(await get(`${t.hub.url}/healthz`)).toMatchObject({ status: 200, text: '{"ok":true}' });
     expect(await get(`${t.hub.url}/readyz`)).toMatchObject({ status: 200, text: '{"ok":true}' });
     expect((await api(`${t.hub.url}/healthz`, { body: {} })).status).toBe(405);
-    t.hub.store.db.close(); // as a damaged or vanished database would fail its first query
+    await t.hub.store.close(); // as a damaged or vanished database would fail its first query
     const r = await get(`${t.hub.url}/readyz`);
     expect(r.status).toBe(503);
     expect(JSON.parse(r.text)).toMatchObject({ ok: false, error: { code: 'not-ready' } });

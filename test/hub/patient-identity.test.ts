@@ -16,7 +16,7 @@ const tempDb = tempDbs('hub-patient-');
 
 describe('patient identity in the hub store', () => {
   it('files, reads back, carries it in the report, and records each change (not its values) as a report line', async () => {
-    const { store, id } = await activeStore(tempDb());
+    const { store, id } = await activeStore();
     expect(await store.patientIdentity(id)).toBeNull();
     expect((await store.report(id))!.patient).toBeNull();
 
@@ -43,15 +43,17 @@ describe('patient identity in the hub store', () => {
   });
 
   it('refuses an identity the schema refuses and a consultation that does not exist; the row goes with its consultation', async () => {
-    const { store, id } = await activeStore(tempDb());
+    const { store, id } = await activeStore();
+    const patients = async () => Number((await store.kysely.db.selectFrom('patients').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     await expect(store.setPatientIdentity(id, { ...CHLOE, ins: { kind: 'nir', value: '292037511604279' } }, 'dr.a')).rejects.toThrow();
     expect(await store.patientIdentity(id)).toBeNull();
     expect(await store.setPatientIdentity('no-such', CHLOE, 'dr.a')).toBeNull();
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM patients').get()).toEqual({ n: 0 });
+    expect(await patients()).toBe(0);
 
     await store.setPatientIdentity(id, CHLOE, 'dr.a');
-    store.db.prepare('DELETE FROM consultations WHERE id = ?').run(id);
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM patients').get()).toEqual({ n: 0 });
+    expect(await patients()).toBe(1);
+    await store.kysely.db.deleteFrom('consultations').where('id', '=', id).execute();
+    expect(await patients()).toBe(0);
     await store.close();
   });
 

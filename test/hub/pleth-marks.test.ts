@@ -141,7 +141,7 @@ describe('the store', () => {
   const db = tempDbs('hub-marks-');
 
   it('keeps at most MAX_MARKED_PLETH passages (report-full), the cabin’s excerpts counted apart', async () => {
-    const { store, id } = await activeStore(db());
+    const { store, id } = await activeStore();
     try {
       for (let i = 0; i < MAX_MARKED_PLETH; i++) expect(await store.addDoctorPleth('dr.a', id, passage(i * 1000, 10))).toEqual({ stored: true });
       expect(await store.addDoctorPleth('dr.a', id, passage(1e6, 10))).toMatchObject({ code: 'report-full', message: expect.stringMatching(/remove one/) });

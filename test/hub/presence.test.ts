@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../../src/hub/server.ts';
 import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
@@ -12,7 +11,7 @@ const ACTIVE_GRACE = 4 * GRACE;
 /** The same hub started again on its database (a crash or an upgrade): every socket is gone, the rows stay. */
 async function restart(g: TestHub, clock: ManualClock): Promise<TestHub> {
   await g.hub.close();
-  const hub = await createHub({ dbPath: join(g.dir, 'hub.db'), clock, waitingGraceMs: GRACE, activeGraceMs: ACTIVE_GRACE });
+  const hub = await createHub({ dbPath: g.db, clock, waitingGraceMs: GRACE, activeGraceMs: ACTIVE_GRACE });
   return {
     ...g,
     hub,

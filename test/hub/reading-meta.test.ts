@@ -50,7 +50,7 @@ describe('what a device said beside a value, in the hub report (issue 12)', () =
   });
 
   it('keeps them for readings the cabin delivers itself after the visit', async () => {
-    const { store, id } = await activeStore(tempDb());
+    const { store, id } = await activeStore();
     expect((await apply(store, DR_A, { type: 'end', consultationId: id, notes: '', readings: [] })).out.next?.state).toBe('ended');
     expect(await store.addCabinReadings('cab-1', id, [TEMP])).toEqual({ added: 1, refused: 0 });
     const [r] = (await store.report(id))!.readings;

@@ -10,7 +10,7 @@ const tempDb = tempDbs('hub-readings-');
 
 describe('report readings in the hub store', () => {
   it('keeps each reading id once, counts only new ones, and returns them in time order with their optional fields', async () => {
-    const { store, id } = await activeStore(tempDb());
+    const { store, id } = await activeStore();
     expect(await store.addReadings(id, [reading(2), reading(1, { deviceId: 'contec-cms50-v7:/dev/ttyUSB0', measurementId: 'm-1' })])).toEqual({ added: 2, refused: 0 });
     expect(await store.addReadings(id, [reading(1), reading(2), reading(3)])).toEqual({ added: 1, refused: 0 });
     expect((await apply(store, DR_A, { type: 'end', consultationId: id, notes: 'RAS', readings: [reading(3), reading(4)] })).out.next?.state).toBe('ended');
@@ -35,7 +35,7 @@ describe('report readings in the hub store', () => {
   });
 
   it('stops at 100 000 readings per consultation and says how many it refused (a flood cannot grow the report)', async () => {
-    const { store, id } = await activeStore(tempDb());
+    const { store, id } = await activeStore();
     const many = Array.from({ length: 100_000 }, (_, i) => reading(i));
     expect(await store.addReadings(id, many)).toEqual({ added: 100_000, refused: 0 });
     // Full: a copy of a stored one is no refusal, a new one is.

@@ -112,7 +112,7 @@ describe('the doctor session cookie', () => {
     expect(forged.json.error.message).toMatch(/log in again/);
     // The refresh secret is kept only as a hash.
     const secret = first.cookie.split('=')[1]!;
-    expect(JSON.stringify(t.hub.store.db.prepare('SELECT * FROM sessions').all())).not.toContain(secret);
+    expect(JSON.stringify(await t.hub.store.kysely.db.selectFrom('sessions').selectAll().execute())).not.toContain(secret);
   });
 
   it('logout ends the session: no more refresh (token or cookie), the cookie is cleared and the open socket is closed with 4401', async () => {
@@ -160,12 +160,12 @@ describe('the doctor session cookie', () => {
 
   it('prunes ended and expired sessions so the table does not grow with every cabin login', async () => {
     for (let i = 0; i < 5; i++) await cabinToken(t, 'cab-1');
-    const count = () => (t.hub.store.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
-    const before = count();
+    const count = async () => Number((await t.hub.store.kysely.db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
     expect(before).toBeGreaterThanOrEqual(5);
     await leap(clock, MAX_SESSION_S * 1000 + 1000);
     await cabinToken(t, 'cab-1');
-    expect(count()).toBe(1);
+    expect(await count()).toBe(1);
   });
 });
 
@@ -279,7 +279,7 @@ describe('disabled accounts', () => {
     const s = await login('dr.c');
     const ws = await Client.open(t.hub.wsUrl, s.token);
     await ws.next('authenticated');
-    const db = join(t.dir, 'hub.db');
+    const db = t.db;
     const r = await hubCli(['disable-doctor', 'dr.c', '--db', db]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/doctor dr.c disabled/);
@@ -320,7 +320,7 @@ describe('disabled accounts', () => {
   it('a disabled cabin cannot get a token; unknown ids and a missing database are clear errors', async () => {
     const ws = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-3'));
     await ws.next('authenticated');
-    const db = join(t.dir, 'hub.db');
+    const db = t.db;
     expect((await hubCli(['disable-cabin', 'cab-3', '--db', db])).code).toBe(0);
     await runFor(clock, 250); // a heartbeat reads the store
     expect((await ws.closed).code).toBe(HUB_CLOSE.badToken);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHub, type Hub } from '../../src/hub/server.ts';
+import { testDatabase } from '../helpers/hub-db.ts';
 
 let dir: string;
 let hub: Hub;
@@ -29,8 +30,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'console', 'index.html'), '<!doctype html><title>doctor</title>');
   writeFileSync(join(dir, 'console', 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'outside');
-  hub = await createHub({ dbPath: ':memory:', consoleDir: join(dir, 'console') });
-  bare = await createHub({ dbPath: ':memory:', consoleDir: join(dir, 'missing') });
+  hub = await createHub({ dbPath: await testDatabase(null), consoleDir: join(dir, 'console') });
+  bare = await createHub({ dbPath: await testDatabase(null), consoleDir: join(dir, 'missing') });
 });
 afterAll(async () => {
   await Promise.all([hub.close(), bare.close()]);

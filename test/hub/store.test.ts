@@ -11,6 +11,7 @@ import { hashPassword, verifyPassword } from '../../src/hub/secrets.ts';
 import { HubStore, MAX_INCIDENTS } from '../../src/hub/store.ts';
 import { ConsultationReportSchema, MAX_SESSION_S } from '../../src/shared/hub-protocol.ts';
 import { apply } from './helpers.ts';
+import { testDatabase } from '../helpers/hub-db.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hub-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ describe('HubStore', () => {
   });
 
   it('keeps at most MAX_INCIDENTS incidents per consultation', async () => {
-    const s = await HubStore.open(join(dir, 'incidents.db'));
+    const s = await HubStore.open(await testDatabase(dir, 'incidents.db'));
     await s.addCabin({ id: 'c1', name: 'C' });
     const id = (await apply(s, { role: 'cabin', id: 'c1', name: 'C' }, { type: 'request', language: 'fr' })).out.next!.id;
     for (let i = 0; i < MAX_INCIDENTS + 50; i++) await s.addIncident(id, 'cabin', `incident ${i}`);
@@ -56,18 +57,20 @@ describe('HubStore', () => {
   it('reports every stored reading, even one today’s contract refuses; a corrupt row is left out and logged', async () => {
     const lines: string[] = [];
     const out = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
-    const s = await HubStore.open(':memory:', Date.now, createLogger({ name: 'hub', level: 'warn', destination: out }));
+    const s = await HubStore.open(await testDatabase(null), Date.now, createLogger({ name: 'hub', level: 'warn', destination: out }));
     await s.addCabin({ id: 'c1', name: 'C' });
-    s.db.prepare("INSERT INTO consultations (id, cabin_id, language, state, created_at) VALUES ('k', 'c1', 'fr', 'active', 1)").run();
-    const insert = s.db.prepare('INSERT INTO report_readings (consultation_id, id, code, value, unit, t) VALUES (?, ?, ?, ?, ?, ?)');
-    insert.run('k', 'a', 'MDC_PULS_OXIM_SAT_O2', 97, '%', 1);
-    insert.run('k', 'b', '59408-5', 96, '%', 2); // a code outside today's catalogue (an older hub stored any)
-    insert.run('k', 'c', 'MDC_PULS_OXIM_SAT_O2', 95, '', 3); // an empty unit
-    insert.run('k', 'd', 'MDC_FUTURE_CODE', 1, 'x'.repeat(30), 4); // a newer catalogue's code and unit
+    const db = s.kysely.db;
+    await db.insertInto('consultations').values({ id: 'k', cabin_id: 'c1', language: 'fr', state: 'active', created_at: 1, claimed_at: null, ended_at: null, cabin_left_at: null, cabin_left_reason: null, visit: null }).execute();
+    const insert = (id: string, code: string, value: number, unit: string, t: number) =>
+      db.insertInto('report_readings').values({ consultation_id: 'k', id, code, value, absent: null, unit, t, device_id: null, measurement_id: null, from_cabin_at: null, meta: null }).execute();
+    await insert('a', 'MDC_PULS_OXIM_SAT_O2', 97, '%', 1);
+    await insert('b', '59408-5', 96, '%', 2); // a code outside today's catalogue (an older hub stored any)
+    await insert('c', 'MDC_PULS_OXIM_SAT_O2', 95, '', 3); // an empty unit
+    await insert('d', 'MDC_FUTURE_CODE', 1, 'x'.repeat(30), 4); // a newer catalogue's code and unit
     expect((await s.report('k'))!.readings.map((r) => [r.id, r.code])).toEqual([['a', 'MDC_PULS_OXIM_SAT_O2'], ['b', '59408-5'], ['c', 'MDC_PULS_OXIM_SAT_O2'], ['d', 'MDC_FUTURE_CODE']]);
     expect(lines).toEqual([]);
     expect(ConsultationReportSchema.safeParse(await s.report('k')).success).toBe(true); // the doctor's console reads it whole
-    s.db.prepare("INSERT INTO report_readings (consultation_id, id, code, value, unit, t) VALUES ('k', 'e', 'MDC_TEMP_BODY', 9e999, 'Cel', 5)").run();
+    await insert('e', 'MDC_TEMP_BODY', Infinity, 'Cel', 5); // no number JSON can carry
     expect((await s.report('k'))!.readings).toHaveLength(4);
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ level: 40, consultationId: 'k', unreadable: 1 }]);
     await s.close();
@@ -97,7 +100,7 @@ describe('HubStore', () => {
   });
 
   it('seedDemo gives fresh secrets on every call and the old ones stop working', async () => {
-    const s = await HubStore.open(':memory:');
+    const s = await HubStore.open(await testDatabase(null));
     const first = await seedDemo(s);
     const second = await seedDemo(s);
     expect(first.doctor.username).toBe('dr.demo');
@@ -112,7 +115,7 @@ describe('HubStore', () => {
   });
   it('keeps sessions valid until ended, MAX_SESSION_S old or their account disabled', async () => {
     let clock = 1_000_000;
-    const s = await HubStore.open(':memory:', () => clock);
+    const s = await HubStore.open(await testDatabase(null), () => clock);
     await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'the password 1' });
     await s.addCabin({ id: 'c1', name: 'C1' });
     const doc = await s.createSession('doctor', 'dr.x', { refresh: true });
@@ -146,7 +149,7 @@ describe('HubStore', () => {
   });
 
   it('a disabled cabin cannot log in, and its sessions end', async () => {
-    const s = await HubStore.open(':memory:');
+    const s = await HubStore.open(await testDatabase(null));
     const { key } = await s.addCabin({ id: 'c1', name: 'C1' });
     const session = await s.createSession('cabin', 'c1');
     expect(await s.disableAccount('cabin', 'c1')).toBe(true);

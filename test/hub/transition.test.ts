@@ -7,6 +7,7 @@ import { commit, settle } from '../../src/hub/consultation/commit.ts';
 import { transition, type Actor, type Input, type Outcome, type Reply } from '../../src/hub/consultation/transition.ts';
 import { HubStore, type Consultation } from '../../src/hub/store.ts';
 import { FromHubSchema, type ConsultationState } from '../../src/shared/hub-protocol.ts';
+import { testDatabase } from '../helpers/hub-db.ts';
 
 const NOW = 9_000;
 /** Every cabin connected (the relay's presence); `offline` below: cab-1 is not. */
@@ -472,7 +473,7 @@ describe('settle: the transition against the store, compare-and-set', () => {
   const decide = (who: Who, input: Input) => (c: Consultation | null) => transition(c, ACTORS[who], input, { now: NOW, newId: () => `t${++n}`, cabinOnline: () => true });
   const open = (cabin: string) => async () => (await store.openFor('cabin', cabin))[0] ?? null;
   beforeAll(async () => {
-    store = await HubStore.open(join(dir, 'hub.db'));
+    store = await HubStore.open(await testDatabase(dir));
     for (const c of ['cab-1', 'cab-2']) await store.addCabin({ id: c, name: `Cabin ${c}` });
     for (const d of ['a', 'b']) await store.addDoctor({ username: `dr.${d}`, name: `Dr ${d.toUpperCase()}`, password: 'correct horse battery' });
   });

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { MAX_CONSULTATION_DEVICES, MAX_PLETH_EXCERPTS } from '../../src/hub/store/devices.ts';
 import { parseFrame, ToHubSchema } from '../../src/shared/hub-protocol.ts';
 import type { PlethExcerpt, VisitDevice } from '../../src/shared/visit-devices.ts';
-import { activeConsultation, activeStore, cabinToken, Client, doctorToken, startHub, tempDbs, type TestHub } from './helpers.ts';
+import { activeConsultation, activeStore, cabinToken, Client, doctorToken, startHub, type TestHub } from './helpers.ts';
 
 /** A cabin tells the hub who its visit's devices are and sends pleth excerpts (issue 13): the `device` and `pleth` messages. */
 
@@ -98,11 +97,9 @@ describe('the hub stores them for the cabin’s own consultation', () => {
 });
 
 describe('the hub store’s bounds', () => {
-  const db = tempDbs('hub-devices-');
 
   it('a flood stops at the bounds ("report-full"); a row this version cannot read is left out, not an error', async () => {
-    const file = db();
-    const { store, id: c1 } = await activeStore(file);
+    const { store, id: c1 } = await activeStore();
     try {
       for (let i = 0; i < MAX_CONSULTATION_DEVICES; i++) expect(await store.addCabinDevice('cab-1', c1, { deviceId: `d${i}`, driver: 'x' })).toEqual({ stored: true });
       expect(await store.addCabinDevice('cab-1', c1, { deviceId: 'one-more', driver: 'x' })).toMatchObject({ code: 'report-full' });
@@ -111,20 +108,18 @@ describe('the hub store’s bounds', () => {
       for (let i = 0; i < MAX_PLETH_EXCERPTS; i++) expect(await store.addCabinPleth('cab-1', c1, excerpt(i, 5))).toEqual({ stored: true });
       expect(await store.addCabinPleth('cab-1', c1, excerpt(1e6, 5))).toMatchObject({ code: 'report-full' });
       expect(await store.addCabinPleth('cab-1', c1, excerpt(0, 5))).toEqual({ stored: false });
-      store.db.prepare("UPDATE consultation_devices SET device = '{\"deviceId\":1}' WHERE device_id = 'd1'").run();
+      await store.kysely.db.updateTable('consultation_devices').set({ device: '{"deviceId":1}' }).where('device_id', '=', 'd1').execute();
       const report = (await store.report(c1))!;
       expect(report.devices).toHaveLength(MAX_CONSULTATION_DEVICES - 1);
       expect(report.devices?.[0]).toEqual({ deviceId: 'd0', driver: 'y' });
       expect(report.pleth).toHaveLength(MAX_PLETH_EXCERPTS);
+      // The tables come from a migration step: a row references its consultation (deleted with it).
+      const rows = async (table: 'consultation_devices' | 'consultation_pleth') => Number((await store.kysely.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      await store.kysely.db.deleteFrom('consultations').where('id', '=', c1).execute();
+      expect(await rows('consultation_devices')).toBe(0);
+      expect(await rows('consultation_pleth')).toBe(0);
     } finally {
       await store.close();
     }
-    // The tables come from a migration step: a row references its consultation (deleted with it).
-    const raw = new Database(file);
-    raw.pragma('foreign_keys = ON');
-    raw.prepare('DELETE FROM consultations WHERE id = ?').run(c1);
-    expect(raw.prepare('SELECT COUNT(*) AS n FROM consultation_devices').get()).toEqual({ n: 0 });
-    expect(raw.prepare('SELECT COUNT(*) AS n FROM consultation_pleth').get()).toEqual({ n: 0 });
-    raw.close();
   });
 });
