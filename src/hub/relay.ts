@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type QueueItem, type Role, type ToHub } from '../shared/hub-protocol.ts';
-import type { NetCheck } from '../shared/netcheck.ts';
+import { z } from 'zod';
+import { NetCheckSchema, type NetCheck } from '../shared/netcheck.ts';
 import { cabinPatient } from './cabin-patient.ts';
 import { cabinDevices, doctorPleth } from './cabin-devices.ts';
 import { cabinReport } from './cabin-report.ts';
@@ -19,6 +20,8 @@ import type { Logger } from '../server/log.ts';
 import { TokenBucket } from '../server/rate-limit.ts';
 import { unrefTimer, type Clock, type TimerHandle } from '../shared/clock.ts';
 import type { HubMetrics } from './metrics.ts';
+import { presenceKey, type ClusterBus, type Presence } from './cluster/bus.ts';
+import { PresenceView } from './cluster/presence.ts';
 
 export interface RelayOptions {
   store: HubStore;
@@ -41,7 +44,17 @@ export interface RelayOptions {
   activeGraceMs: number;
   /** The node's counters for its operators (`/metrics`); none in tests that do not look. */
   metrics?: HubMetrics;
+  /**
+   * The other hub nodes of a region (issue 14: src/hub/cluster/bus.ts, RedisBus): which node holds each socket, frames
+   * for sockets held elsewhere, the queue's changes and revoked sessions. None: a hub alone, everything in this process.
+   */
+  bus?: ClusterBus;
 }
+
+/** What a node says on the `queue` topic besides "the queue changed": a cabin's new network check (noteNetCheck). */
+const QueueNewsSchema = z.object({ netcheck: z.object({ cabinId: z.string().min(1).max(200), check: NetCheckSchema.nullable(), waiting: z.boolean() }).strict().optional() }).strict();
+/** The part of a `presence` news the relay reads (PresenceView checks it all): who came or went, on which node. */
+const PresenceNewsSchema = z.object({ key: z.string(), node: z.string(), on: z.boolean() }).passthrough();
 
 interface Conn extends AuthedSocket {
   name: string;
@@ -88,7 +101,13 @@ export class Relay {
   private readonly doctors = new Set<Conn>();
   /** A queue frame is due at the end of this turn of the event loop (queueChanged). */
   private queueDue = false;
-  /** `consultationId:role` of sides that dropped out of an active consultation, to record their return. */
+  /** A queue news is due on the bus at the end of this turn of the event loop (queueChanged, with a bus). */
+  private queueNewsDue = false;
+  /**
+   * `consultationId:role` of sides that dropped out of an active consultation, to record their return. Per node: the
+   * node that saw the side leave marks it; a side that comes back on another node is known away there by presence
+   * (`movedHere`), so a node's restart loses only the « reconnected » incident of the sides it saw leave.
+   */
   private readonly away = new Set<string>();
   private readonly heartbeat: TimerHandle;
   /** Timers of the open consultations whose cabin is away (`abandoned` when due), by cabin id. */
@@ -103,6 +122,10 @@ export class Relay {
    * In memory (one per cabin, replaced by each request): after a restart of the hub the cabin's next request brings it.
    */
   private readonly netchecks = new Map<string, NetCheck>();
+  /** Who is connected on any node of the region (with a bus): the claim's "cabin online", the queue's, peerPresent. */
+  private readonly presence: PresenceView | undefined;
+  /** The key of the last departure heard as news from its node (that node runs its graces), read by presenceChanged. */
+  private heardOff: string | undefined;
 
   constructor(private readonly o: RelayOptions) {
     this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, clock: o.clock, log: o.log.child({ component: 'socket-auth' }), closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
@@ -125,9 +148,31 @@ export class Relay {
       // Sessions end in other processes too (the CLI disables an account): the store is the truth, asked once.
       void this.auth.checkAll(alive);
       void this.renewTurn();
+      void this.syncPresence();
     }, o.heartbeatMs);
     unrefTimer(this.heartbeat);
-    this.swept = this.sweepAtStart().catch((err: unknown) => this.o.log.error({ err }, 'failed to look for the consultations left open before the start'));
+    const bus = o.bus;
+    if (bus) {
+      // Before the PresenceView's own listener: a departure heard as news is told apart from one a sync found.
+      bus.on('presence', (payload, from) => this.heardPresence(payload, from));
+      this.presence = new PresenceView(bus, () => o.clock.now(), {
+        onChange: (k, online) => this.presenceChanged(k, online),
+        onError: (err, what) => o.log.warn({ err }, `cluster: ${what}`),
+      });
+      bus.onRouted((m) => {
+        const to = this.conns.get(key(m.to.role, m.to.id));
+        if (to) this.sendFrame(to, m.frame);
+      });
+      bus.on('queue', (payload) => this.queueNews(payload));
+      bus.on('revoke', (sid) => this.closeLocalSession(sid));
+      // Redis came back (restarted empty, perhaps): this node's sockets are claimed again at once.
+      bus.onReconnect(() => void this.syncPresence());
+    }
+    this.swept = (async () => {
+      // Who is connected on the other nodes first: their cabins are not taken as away.
+      if (this.presence) await this.syncPresence();
+      await this.sweepAtStart();
+    })().catch((err: unknown) => this.o.log.error({ err }, 'failed to look for the consultations left open before the start'));
   }
 
   /** Resolves once the sweep of the consultations left open before this start is done (tests wait for it). */
@@ -140,7 +185,7 @@ export class Relay {
   private async sweepAtStart(): Promise<void> {
     const now = Math.floor(this.o.clock.now());
     for (const c of await this.o.store.openOfCabins()) {
-      if (!this.conns.has(key('cabin', c.cabinId))) this.awaySince.set(c.cabinId, now);
+      if (!this.online('cabin', c.cabinId)) this.awaySince.set(c.cabinId, now);
       this.abandonLater(c, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
     }
   }
@@ -185,7 +230,9 @@ export class Relay {
     this.closing = true;
     this.o.clock.clearInterval(this.heartbeat);
     for (const timer of this.abandon.values()) this.o.clock.clearTimeout(timer);
-    const begun = [...this.all].map((c) => c.chain);
+    const begun: Promise<unknown>[] = [...this.all].map((c) => c.chain);
+    // The other nodes learn at once that these sockets are gone (their clients reconnect there), not at expiry.
+    if (this.presence) for (const p of this.own()) begun.push(this.presence.disconnected(p).catch(() => undefined));
     for (const c of this.all) {
       this.o.clock.clearTimeout(c.expiryTimer);
       c.ws.terminate();
@@ -198,9 +245,94 @@ export class Relay {
     clearTimeout(timer);
   }
 
-  /** Closes the sockets of a session that ended in this process (logout), at once. */
+  /**
+   * Closes the sockets of a session that ended in this process (logout), at once, and on every other node of the
+   * region (the `revoke` news). If the news is lost (Redis away), the other nodes close them at their heartbeat, which
+   * asks the store.
+   */
   closeSession(sid: string): void {
+    this.closeLocalSession(sid);
+    this.o.bus?.publish('revoke', sid).catch((err: unknown) => this.o.log.warn({ err }, 'cluster: failed to tell the other nodes of a logout (their heartbeat will)'));
+  }
+
+  private closeLocalSession(sid: string): void {
     for (const c of this.all) if (c.sid === sid && c.ws.readyState === WebSocket.OPEN) c.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
+  }
+
+  /** The accounts whose socket this node holds. */
+  private own(): Presence[] {
+    return [...this.conns.values()].map((c) => ({ role: c.role, id: c.id }));
+  }
+
+  /** Whether the account has a socket on this node or (with a bus) on another one. */
+  private online(role: Role, id: string): boolean {
+    return this.conns.has(key(role, id)) || (this.presence?.isOnline({ role, id }) ?? false);
+  }
+
+  /**
+   * The heartbeat's presence: this node's entries live another time to live (made again if Redis forgot them), and the
+   * view of the others is set to what the bus holds. A failure (Redis away) is logged; the next beat tries again.
+   */
+  private async syncPresence(): Promise<void> {
+    if (!this.presence || this.closing) return;
+    try {
+      await this.presence.sync(this.own());
+    } catch (err) {
+      this.o.log.warn({ err }, 'cluster: failed to refresh the presence of this node\'s sockets');
+    }
+  }
+
+  /**
+   * Presence news from another node, read before the PresenceView applies it: an account that connected there while
+   * this node holds its socket was replaced (the newer connection carries on, as on one node); a cabin back there
+   * needs no grace here.
+   */
+  private heardPresence(payload: string, from: string): void {
+    if (!this.o.bus || from === this.o.bus.nodeId) return;
+    let news: z.infer<typeof PresenceNewsSchema>;
+    try {
+      const parsed = PresenceNewsSchema.safeParse(JSON.parse(payload));
+      if (!parsed.success) return; // PresenceView reports it
+      news = parsed.data;
+    } catch {
+      return;
+    }
+    this.heardOff = news.on ? undefined : news.key;
+    if (!news.on || news.node !== from) return;
+    const old = this.conns.get(news.key);
+    if (old) {
+      // Out of the maps first: its close is a replacement, not a departure (disconnected() returns early).
+      this.conns.delete(news.key);
+      this.doctors.delete(old);
+      this.o.log.info({ role: old.role, id: old.id, node: from }, 'replaced by a connection on another node');
+      old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
+    }
+    if (news.key.startsWith('cabin:')) this.cabinBack(news.key.slice('cabin:'.length));
+  }
+
+  /**
+   * An account came or went on another node, as this node's view of presence changed. A cabin back: its graces here
+   * are cancelled. A cabin gone without news from its node (the sync found its entry expired: the node died): this node
+   * takes over its graces (every node that notices does; the first `abandoned` wins, the others change nothing) and
+   * the queue shows it offline.
+   */
+  private presenceChanged(k: string, online: boolean): void {
+    const heard = this.heardOff === k;
+    this.heardOff = undefined;
+    if (!k.startsWith('cabin:') || this.closing) return;
+    const id = k.slice('cabin:'.length);
+    if (online) return this.cabinBack(id);
+    if (heard || this.conns.has(k)) return;
+    this.queueChangedHere();
+    void (async () => {
+      for (const c of await this.o.store.openFor('cabin', id)) this.abandonLater(c, { role: 'cabin', id, name: c.cabinName }, false);
+    })().catch((err: unknown) => this.o.log.error({ err, cabin: id }, 'failed to take over the grace of a cabin whose node is gone'));
+  }
+
+  private cabinBack(id: string): void {
+    this.o.clock.clearTimeout(this.abandon.get(id));
+    this.abandon.delete(id);
+    this.awaySince.delete(id);
   }
 
   private connected(ws: WebSocket, claims: VerifiedClaims): void {
@@ -220,16 +352,15 @@ export class Relay {
     };
     this.auth.arm(conn);
     const k = key(conn.role, conn.id);
+    const me: Presence = { role: conn.role, id: conn.id };
+    // Away as the region saw it (it left another node, or that node died), read before this node claims it.
+    const movedHere = this.presence !== undefined && (this.presence.awaySince(me) !== undefined || (this.presence.nodeOf(me) ?? this.o.bus!.nodeId) !== this.o.bus!.nodeId);
     const old = this.conns.get(k);
     this.conns.set(k, conn);
     this.all.add(conn);
     if (old) this.doctors.delete(old);
     if (conn.role === 'doctor') this.doctors.add(conn);
-    if (conn.role === 'cabin') {
-      this.o.clock.clearTimeout(this.abandon.get(conn.id));
-      this.abandon.delete(conn.id);
-      this.awaySince.delete(conn.id);
-    }
+    if (conn.role === 'cabin') this.cabinBack(conn.id);
     if (old) old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
     this.o.log.info({ role: conn.role, id: conn.id, replaced: Boolean(old) }, 'connected');
     ws.on('pong', () => (conn.alive = true));
@@ -244,9 +375,12 @@ export class Relay {
     this.send(conn, { type: 'hello', role: conn.role, id: conn.id, name: conn.name });
     this.send(conn, { type: 'authenticated', expiresIn: this.auth.expiresIn(conn) });
     this.serial(conn, async () => {
+      // Claimed first: what the other nodes send this account from now on comes here (the older socket elsewhere is
+      // closed as replaced when its node hears it). Redis away: the heartbeat claims it again.
+      if (this.presence) await this.presence.connected(me).catch((err: unknown) => this.o.log.warn({ err, role: conn.role, id: conn.id }, 'cluster: failed to claim the presence of a socket'));
       if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: await this.queue() });
       for (const c of await this.o.store.openFor(conn.role, conn.id)) {
-        await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: this.away.has(`${c.id}:${conn.role}`) });
+        await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: movedHere || this.away.has(`${c.id}:${conn.role}`) });
       }
     }).catch((err: unknown) => {
       // A store failure (disk full, database down) must not take the hub down: this client retries.
@@ -273,6 +407,15 @@ export class Relay {
     if (conn.role === 'cabin') this.awaySince.set(conn.id, Math.floor(this.o.clock.now()));
     this.o.log.info({ role: conn.role, id: conn.id, code }, 'disconnected');
     await this.serial(conn, async () => {
+      // A newer socket of the account on this node already holds its presence.
+      if (this.presence && this.o.bus && !this.conns.has(k)) {
+        const p: Presence = { role: conn.role, id: conn.id };
+        this.heardOff = k; // this node's own departure: it runs the graces itself, below
+        await this.presence.disconnected(p).catch((err: unknown) => this.o.log.warn({ err, role: conn.role, id: conn.id }, 'cluster: failed to release the presence of a socket'));
+        // Already back on another node (its news not heard here yet): that node carries on, nothing is away.
+        const node = await this.o.bus.where(p).catch(() => this.presence?.nodeOf(p) ?? null);
+        if (node !== null && node !== this.o.bus.nodeId) return;
+      }
       for (const c of await this.o.store.openFor(conn.role, conn.id)) await this.run(conn, () => this.o.store.consultation(c.id), { type: 'disconnected', code });
     });
   }
@@ -336,8 +479,8 @@ export class Relay {
         if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a cabin sends "patient": a doctor files the identity with PUT /api/consultations/:id/patient.' });
         const { answer, doctor } = await cabinPatient(this.o.store, conn.id, m);
         this.send(conn, answer);
-        const to = doctor ? this.conns.get(key('doctor', doctor.id)) : undefined;
-        return to && doctor ? this.send(to, doctor.message) : undefined;
+        if (doctor) await this.sendTo({ role: 'doctor', id: doctor.id }, doctor.message);
+        return;
       }
       case 'device':
       case 'pleth': {
@@ -365,13 +508,13 @@ export class Relay {
 
   /** The lifecycle's I/O: read, decide (transition), write (compare-and-set), then effects and replies. */
   private async run(actor: Actor, read: () => Promise<Consultation | null>, input: Input, sender?: Conn, again = false): Promise<void> {
-    const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID, cabinOnline: (id: string) => this.conns.has(key('cabin', id)) };
+    const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID, cabinOnline: (id: string) => this.online('cabin', id) };
     const { prev, out, answers } = await settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
     // A transition that wrote reads the row back (its names joined); a signal relayed as is needs no second read.
     const c = out.next ? ((await this.o.store.consultation(out.next.id)) ?? out.next) : prev;
     if (this.o.metrics) this.count(actor, input, prev, out.next);
     if (c) for (const e of out.effects) this.effect(c, actor, e);
-    this.deliver(c, out.replies, sender);
+    await this.deliver(c, out.replies, sender);
     for (const answer of answers) await this.run(actor, async () => c, answer, sender);
     // Once: what is stored now no longer asks for it (a request after leaving the previous visit's consultation).
     if (out.effects.some((e) => e.kind === 'again') && !again) await this.run(actor, read, input, sender, true);
@@ -407,31 +550,65 @@ export class Relay {
     }
   }
 
-  private deliver(c: Consultation | null, replies: Reply[], sender: Conn | undefined): void {
+  /**
+   * The replies of a transition, in order: to a socket of this node at once, to one another node holds through that
+   * node (awaited, so a side's signals reach the other side in the order it sent them).
+   */
+  private async deliver(c: Consultation | null, replies: Reply[], sender: Conn | undefined): Promise<void> {
     for (const r of replies) {
       if (r.to === 'doctors') {
         this.queueChanged();
         continue;
       }
-      const to = r.to === 'sender' ? sender : c ? this.connOf(c, r.to) : undefined;
-      if (!to) continue;
-      if ('message' in r) {
-        if (r.message.type === 'signal') this.o.metrics?.relayed.inc();
-        this.send(to, r.message);
+      if (r.to === 'sender') {
+        if (sender && 'message' in r) this.send(sender, r.message);
+        continue;
       }
-      else if (c) this.send(to, { type: 'consultation', ref: r.ref, consultation: this.view(c, r.to) });
+      const id = c ? (r.to === 'cabin' ? c.cabinId : c.doctorId) : null;
+      if (!c || id === null) continue;
+      const msg: FromHub = 'message' in r ? r.message : { type: 'consultation', ref: r.ref, consultation: this.view(c, r.to) };
+      if (await this.sendTo({ role: r.to, id }, msg) && msg.type === 'signal') this.o.metrics?.relayed.inc();
+    }
+  }
+
+  /**
+   * A message for an account's socket: here, or (with a bus) through the node that holds it. False when no node does
+   * (or Redis is away): the message is lost, and the protocol's resend-until-acknowledged and the views sent on each
+   * return cover it, as for a side that is away on one node.
+   */
+  private async sendTo(p: Presence, msg: FromHub): Promise<boolean> {
+    const here = this.conns.get(key(p.role, p.id));
+    if (here) {
+      this.send(here, msg);
+      return true;
+    }
+    const bus = this.o.bus;
+    if (!bus) return false;
+    try {
+      const node = await bus.where(p);
+      if (node === null || node === bus.nodeId) return false;
+      await bus.route(node, { to: p, frame: JSON.stringify(msg) });
+      return true;
+    } catch (err) {
+      this.o.log.warn({ err, to: presenceKey(p), type: msg.type }, 'cluster: failed to route a message to another node');
+      return false;
     }
   }
 
   private abandonLater(c: Consultation, cabin: Actor, atStart: boolean): void {
     const consultationId = c.id;
-    // Connected meanwhile (a sweep at start racing a fast cabin): nothing to wait for.
-    if (this.conns.has(key('cabin', cabin.id))) return;
+    // Connected meanwhile (a sweep at start racing a fast cabin), here or on another node: nothing to wait for.
+    if (this.online('cabin', cabin.id)) return;
     this.o.clock.clearTimeout(this.abandon.get(cabin.id));
     const timer = this.o.clock.setTimeout(() => {
       this.abandon.delete(cabin.id);
       if (this.closing) return;
-      this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned', atStart }).catch((err: unknown) => {
+      (async () => {
+        // Back on another node whose news was not heard here (Redis away meanwhile): the bus is asked last.
+        const bus = this.o.bus;
+        if (bus && (await bus.where({ role: 'cabin', id: cabin.id }).catch(() => (this.online('cabin', cabin.id) ? 'elsewhere' : null))) !== null) return;
+        await this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned', atStart });
+      })().catch((err: unknown) => {
         this.o.log.error({ err, consultation: consultationId }, 'failed to drop the consultation of a cabin gone');
       });
     }, c.state === 'active' ? this.o.activeGraceMs : this.o.waitingGraceMs);
@@ -443,19 +620,53 @@ export class Relay {
   private async queue(): Promise<QueueItem[]> {
     return (await this.o.store.queue()).map((q) => {
       const netcheck = this.netchecks.get(q.cabinId);
-      const offline = !this.conns.has(key('cabin', q.cabinId));
-      return { ...q, ...(netcheck && { netcheck }), ...(offline && { offlineSince: this.awaySince.get(q.cabinId) ?? q.since }) };
+      const offline = !this.online('cabin', q.cabinId);
+      const since = offline ? (this.presence?.awaySince({ role: 'cabin', id: q.cabinId }) ?? this.awaySince.get(q.cabinId) ?? q.since) : undefined;
+      return { ...q, ...(netcheck && { netcheck }), ...(since !== undefined && { offlineSince: since }) };
     });
   }
 
-  /** A request's check replaces the cabin's; a changed check of a cabin already waiting is shown to the doctors now. */
+  /**
+   * A request's check replaces the cabin's; a changed check of a cabin already waiting is shown to the doctors now.
+   * With a bus every node keeps the region's checks (the `queue` news carries it; kept in memory: a node that starts
+   * knows the checks of the requests that come after).
+   */
   private async noteNetCheck(conn: Conn, check: NetCheck | undefined): Promise<void> {
     const before = this.netchecks.get(conn.id);
-    if (check) this.netchecks.set(conn.id, check);
-    else this.netchecks.delete(conn.id);
+    this.setNetCheck(conn.id, check);
     if (JSON.stringify(before) === JSON.stringify(check)) return;
-    if (!(await this.o.store.openFor('cabin', conn.id)).some((c) => c.state === 'waiting')) return;
-    this.queueChanged();
+    const waiting = (await this.o.store.openFor('cabin', conn.id)).some((c) => c.state === 'waiting');
+    if (this.o.bus) {
+      const news: z.infer<typeof QueueNewsSchema> = { netcheck: { cabinId: conn.id, check: check ?? null, waiting } };
+      try {
+        return await this.o.bus.publish('queue', JSON.stringify(news));
+      } catch (err) {
+        this.o.log.warn({ err }, 'cluster: failed to tell the other nodes of a network check');
+      }
+    }
+    if (waiting) this.queueChangedHere();
+  }
+
+  private setNetCheck(cabinId: string, check: NetCheck | undefined): void {
+    if (check) this.netchecks.set(cabinId, check);
+    else this.netchecks.delete(cabinId);
+  }
+
+  /** News on the `queue` topic (every node's, this one's too): the doctors of this node get the queue again. */
+  private queueNews(payload: string): void {
+    let news: z.infer<typeof QueueNewsSchema> = {};
+    try {
+      const parsed = QueueNewsSchema.safeParse(JSON.parse(payload));
+      if (parsed.success) news = parsed.data;
+      else this.o.log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'cluster: queue news that cannot be read: the queue is sent again anyway');
+    } catch {
+      this.o.log.warn('cluster: queue news that is not JSON: the queue is sent again anyway');
+    }
+    if (news.netcheck) {
+      this.setNetCheck(news.netcheck.cabinId, news.netcheck.check ?? undefined);
+      if (!news.netcheck.waiting) return;
+    }
+    this.queueChangedHere();
   }
 
   /**
@@ -465,6 +676,23 @@ export class Relay {
    * serialised once per doctor per change took 21–100 ms a change at 800 doctors).
    */
   private queueChanged(): void {
+    const bus = this.o.bus;
+    if (!bus) return this.queueChangedHere();
+    // Several nodes: every node (this one too) hears it and sends the queue to its own doctors; once per turn here.
+    if (this.queueNewsDue) return;
+    this.queueNewsDue = true;
+    setImmediate(() => {
+      this.queueNewsDue = false;
+      if (this.closing) return;
+      bus.publish('queue', '{}').catch((err: unknown) => {
+        this.o.log.warn({ err }, 'cluster: failed to tell the other nodes the queue changed (their doctors get it at the next change)');
+        this.queueChangedHere();
+      });
+    });
+  }
+
+  /** The queue to this node's doctors, once for all the changes of this turn of the event loop. */
+  private queueChangedHere(): void {
     if (this.queueDue) return;
     this.queueDue = true;
     setImmediate(() => {
@@ -481,18 +709,20 @@ export class Relay {
     });
   }
 
-  private connOf(c: Consultation, role: Role): Conn | undefined {
-    const id = role === 'cabin' ? c.cabinId : c.doctorId;
-    return id === null ? undefined : this.conns.get(key(role, id));
+  /** The account of one side of the consultation, if any; a cabin that left it (its patient went home) hears no more. */
+  private side(c: Consultation, role: Role): Presence | undefined {
+    const id = role === 'cabin' ? (c.cabinLeftAt === null ? c.cabinId : null) : c.doctorId;
+    return id === null ? undefined : { role, id };
   }
 
-  /** The connection of one side of the consultation; a cabin that left it (its patient went home) hears no more. */
-  private side(c: Consultation, role: Role): Conn | undefined {
-    return role === 'cabin' && c.cabinLeftAt !== null ? undefined : this.connOf(c, role);
+  /** Whether that side is connected, on this node or another. */
+  private present(c: Consultation, role: Role): boolean {
+    const s = this.side(c, role);
+    return s !== undefined && this.online(s.role, s.id);
   }
 
   private view(c: Consultation, role: Role): ConsultationView {
-    return viewOf(c, role, { peerPresent: this.side(c, other(role)) !== undefined, iceServers: this.o.iceServers.for(c, role), relayOnly: this.o.iceServers.relayOnly });
+    return viewOf(c, role, { peerPresent: this.present(c, other(role)), iceServers: this.o.iceServers.for(c, role), relayOnly: this.o.iceServers.relayOnly });
   }
 
   /** Heartbeat: credentials about to expire are renewed and the consultation is sent again to that side. */
@@ -502,9 +732,9 @@ export class Relay {
       try {
         const c = await this.o.store.consultation(consultationId);
         if (!c || c.state !== 'active') continue;
-        // A side that is away gets fresh ones when it comes back.
+        // A side that is away gets fresh ones when it comes back; one on another node through it.
         const side = this.side(c, role);
-        if (side) this.send(side, { type: 'consultation', consultation: this.view(c, role) });
+        if (side && this.online(side.role, side.id)) await this.sendTo(side, { type: 'consultation', consultation: this.view(c, role) });
       } catch (err) {
         this.o.log.error({ err, consultation: consultationId }, 'failed to renew the TURN credentials');
       }

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
 import { trustList } from '../server/client-address.ts';
 import { silentLogger, type Logger } from '../server/log.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -15,6 +16,9 @@ import { WorkerExporter, type ConsultationExporter } from './fhir/exporter.ts';
 import { FhirPusher, type FhirPushConfig } from './fhir/push.ts';
 import { HubStore } from './store.ts';
 import { Tokens } from './tokens.ts';
+import type { ClusterBus } from './cluster/bus.ts';
+import { RedisBus, redacted } from './cluster/redis-bus.ts';
+import { redisLimiters } from './cluster/redis-limits.ts';
 
 /**
  * An active consultation's grace for its cabin: cabin main retries within 30 s of a link's return, so this outlasts a
@@ -73,6 +77,15 @@ export interface HubOptions {
   nodeId?: string;
   /** A bearer token for `GET /metrics` (HUB_METRICS_TOKEN); without one, only clients on this machine may read them. */
   metricsToken?: string;
+  /**
+   * The Redis of a region's hub nodes (HUB_REDIS_URL; issue 14): with it this node is one of several sharing one
+   * database (`dbPath` a postgres:// URL) and behaving as one hub: presence of every socket, messages to sockets
+   * other nodes hold, the queue's changes, logouts, and the login limits counted together (src/hub/cluster/). Each
+   * node needs its own `nodeId` then.
+   */
+  redisUrl?: string;
+  /** The bus to the other nodes, made by the caller (a test's); otherwise a RedisBus on `redisUrl`. Closed by close(). */
+  bus?: ClusterBus;
 }
 
 export interface Hub {
@@ -88,6 +101,15 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger();
   const store = await HubStore.open(opts.dbPath, () => clock.now(), log.child({ component: 'store' }));
+  const nodeId = opts.nodeId ?? `${hostname()}-${process.pid}`;
+  let bus: ClusterBus | undefined;
+  let limitsLink: Redis | undefined;
+  try {
+    ({ bus, limitsLink } = await cluster(opts, nodeId, log.child({ component: 'cluster' })));
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const secret = opts.jwtSecret ?? randomBytes(32);
   const tokens = new Tokens(secret, opts.tokenTtlS ?? 900, clock);
   // Device cookies (src/hub/device.ts) are signed with a key of their own, derived from the hub's secret.
@@ -95,7 +117,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   // A trusted proxy that is neither an address nor a CIDR block stops the hub here, not at each request.
   trustList(opts.trustedProxies ?? []);
   // The metrics read the relay (its sockets, declared next) and the store (the queue) when they are scraped.
-  const metrics: HubMetrics = new HubMetrics(opts.nodeId ?? `${hostname()}-${process.pid}`, {
+  const metrics: HubMetrics = new HubMetrics(nodeId, {
     sockets: (): { cabin: number; doctor: number } => live.socketCounts(),
     queue: async () => {
       const q = await store.queue();
@@ -103,10 +125,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     },
     now: () => clock.now(),
   });
-  const live = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000, activeGraceMs: opts.activeGraceMs ?? ACTIVE_GRACE_MS, metrics });
+  const live = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000, activeGraceMs: opts.activeGraceMs ?? ACTIVE_GRACE_MS, metrics, ...(bus && { bus }) });
   // The exports' CPU work (seconds for a long consultation) runs in a worker thread: never on this event loop.
   const exporter: ConsultationExporter = opts.exporter?.(store) ?? new WorkerExporter(store);
-  const deps = { exporter, store, tokens, devices, throttle: new LoginThrottle(), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => live.closeSession(sid),
+  const deps = { exporter, store, tokens, devices, throttle: new LoginThrottle(limitsLink ? redisLimiters(limitsLink) : undefined), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => live.closeSession(sid),
     ops: {
       metrics,
       ...(opts.metricsToken !== undefined && { metricsToken: opts.metricsToken }),
@@ -143,6 +165,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   } catch (err) {
     await live.close();
     await exporter.close();
+    await closeCluster(bus, limitsLink);
     await store.close();
     throw err;
   }
@@ -165,7 +188,39 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await exporter.close();
+        await closeCluster(bus, limitsLink);
         await store.close();
       })()),
   };
+}
+
+/**
+ * The links to the other nodes of a region: the bus (given, or a RedisBus on `redisUrl`) and, with a Redis, a link of
+ * its own for the shared login limits. A Redis that does not answer stops the start with a clear error (its URL
+ * without the password).
+ */
+async function cluster(opts: HubOptions, nodeId: string, log: Logger): Promise<{ bus: ClusterBus | undefined; limitsLink: Redis | undefined }> {
+  const url = opts.redisUrl;
+  if (url === undefined) return { bus: opts.bus, limitsLink: undefined };
+  const onError = (err: unknown, what: string) => log.warn({ err: err instanceof Error ? err.message : String(err) }, `Redis (${redacted(url)}): ${what}`);
+  const bus = opts.bus ?? (await RedisBus.connect(url, nodeId, { onError }));
+  // Fails fast while Redis is away: the limiters count in this node's memory meanwhile (redis-limits.ts).
+  const link = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (times: number) => Math.min(times * 200, 2000), lazyConnect: true, connectionName: `cabin-hub-limits:${nodeId}` });
+  link.on('error', (err: unknown) => onError(err, 'the login limits link'));
+  try {
+    await link.connect();
+  } catch (err) {
+    link.disconnect();
+    if (!opts.bus) await bus.close();
+    throw new Error(`Cannot reach Redis at ${redacted(url)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { bus, limitsLink: link };
+}
+
+async function closeCluster(bus: ClusterBus | undefined, link: Redis | undefined): Promise<void> {
+  await bus?.close();
+  if (link) {
+    await link.quit().catch(() => undefined);
+    link.disconnect();
+  }
 }

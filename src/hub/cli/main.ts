@@ -8,6 +8,7 @@ import { seedDemoFromKeyFile } from '../demo.ts';
 import { exportFhir, exportPdf } from '../fhir/export.ts';
 import { FhirPushQueue, fhirPushConfigFromEnv } from '../fhir/push.ts';
 import { createHub, type HubOptions } from '../server.ts';
+import { redacted } from '../cluster/redis-bus.ts';
 import { HubDatabaseUnreachableError, migrateHubDatabase, NewerHubDatabaseError, openHubDatabase, parseDatabaseTarget } from '../db/open.ts';
 import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from '../store.ts';
 
@@ -21,6 +22,8 @@ const USAGE = `usage:
            HUB_FHIR_URL (a FHIR server: each ended consultation is sent to it, retried until it is through) with
            HUB_FHIR_TOKEN_FILE (a bearer token) or HUB_FHIR_TOKEN_URL, HUB_FHIR_CLIENT_ID, HUB_FHIR_CLIENT_SECRET
            [, HUB_FHIR_SCOPE] (OAuth2 client credentials),
+           HUB_REDIS_URL (redis://…: this node is one of a region's, sharing a postgres:// database; each node with
+           its HUB_NODE_ID and the same HUB_JWT_SECRET),
            HUB_NODE_ID (this node's name in its metrics), HUB_METRICS_TOKEN (a bearer token for GET /metrics; without
            it only this machine may read them); GET /healthz and /readyz answer a load balancer
       --log-file: the log as JSON lines in FILE, rotated at 10 MiB (5 files kept); else on stdout, readable on a
@@ -152,6 +155,23 @@ async function rootLogger(file: string | undefined, format: string | undefined):
   return createLogger({ name: 'hub', pretty: format === 'pretty' || (format === undefined && process.stdout.isTTY === true) });
 }
 
+/**
+ * HUB_REDIS_URL: a redis:// or rediss:// URL (its password is never repeated in a message), for nodes sharing a
+ * PostgreSQL database: several nodes on SQLite files would each be a hub of its own.
+ */
+function redisUrlOf(url: string, db: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`HUB_REDIS_URL is not a URL: write redis://[:password@]host:port[/db] (${redacted(url)}).`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`HUB_REDIS_URL must start with redis:// or rediss:// (it is ${redacted(url)}).`);
+  if (u.hostname === '') throw new UsageError(`HUB_REDIS_URL names no host (${redacted(url)}).`);
+  if (parseDatabaseTarget(db).engine !== 'postgres') throw new UsageError('HUB_REDIS_URL is for hub nodes sharing a PostgreSQL database: give --db or HUB_DATABASE_URL as a postgres:// URL too.');
+  return url;
+}
+
 async function serve(args: string[]): Promise<void> {
   const v = options(args, ['port', 'host', 'db', 'console', 'demo-cabin-key-file', 'stop-with-stdin', 'log-file', 'log-format']);
   const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
@@ -212,6 +232,7 @@ async function serve(args: string[]): Promise<void> {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(env.HUB_NODE_ID)) throw new UsageError('HUB_NODE_ID: use 1 to 64 letters, digits, ".", "_" or "-".');
     opts.nodeId = env.HUB_NODE_ID;
   }
+  if (env.HUB_REDIS_URL !== undefined && env.HUB_REDIS_URL !== '') opts.redisUrl = redisUrlOf(env.HUB_REDIS_URL, db);
   if (env.HUB_METRICS_TOKEN !== undefined) {
     if (env.HUB_METRICS_TOKEN.length < 16) throw new UsageError('HUB_METRICS_TOKEN must have at least 16 characters.');
     opts.metricsToken = env.HUB_METRICS_TOKEN;
