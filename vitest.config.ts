@@ -5,7 +5,7 @@ const BROWSER = ['test/e2e/**/*.test.ts', 'test/doctor/console.browser.test.ts',
 
 /**
  * Hub tests that stay on SQLite in the `hub-pg` project: the file's damage and privacy, schema steps of older files,
- * and the CLI driven with a database file.
+ * the CLI driven with a database file, and the files that hold no store.
  */
 const HUB_SQLITE_ONLY = [
   'test/hub/store-damage.test.ts',
@@ -13,6 +13,18 @@ const HUB_SQLITE_ONLY = [
   'test/hub/language.test.ts', // a file from before Arabic, brought up by the legacy steps
   'test/hub/cli*.test.ts', // the CLI by file (cli-migrate runs both engines itself)
   'test/hub/cluster*.test.ts', // PostgreSQL and Redis of their own
+  // No store in them (pure builders, fakes of the hub): the engine cannot change their result.
+  'test/hub/fhir-devices.test.ts',
+  'test/hub/fhir-export.test.ts',
+  'test/hub/fhir-pleth-marks.test.ts',
+  'test/hub/limits-throttle.test.ts',
+  'test/hub/picture-limit.test.ts',
+  'test/hub/report-pdf*.test.ts',
+  'test/main/hub/call-machine.test.ts',
+  'test/main/hub/patient-delivery.test.ts',
+  'test/main/hub/reconnect.test.ts',
+  'test/main/hub/report-delivery.test.ts',
+  'test/main/hub/visit-devices.test.ts',
 ];
 
 export default defineConfig({
