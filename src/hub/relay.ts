@@ -231,8 +231,10 @@ export class Relay {
     this.o.clock.clearInterval(this.heartbeat);
     for (const timer of this.abandon.values()) this.o.clock.clearTimeout(timer);
     const begun: Promise<unknown>[] = [...this.all].map((c) => c.chain);
-    // The other nodes learn at once that these sockets are gone (their clients reconnect there), not at expiry.
-    if (this.presence) for (const p of this.own()) begun.push(this.presence.disconnected(p).catch(() => undefined));
+    // Their entries go at once (the clients reconnect to other nodes), but without news: the other nodes find them
+    // gone at their next heartbeat and take over the graces of the cabins that do not come back (presenceChanged).
+    const bus = this.o.bus;
+    if (bus) for (const p of this.own()) begun.push(bus.release(p).catch(() => undefined));
     for (const c of this.all) {
       this.o.clock.clearTimeout(c.expiryTimer);
       c.ws.terminate();

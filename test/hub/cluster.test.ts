@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../../src/hub/cluster/redis-bus.ts';
 import { createHub, type Hub } from '../../src/hub/server.ts';
 import { PrivatePostgres } from '../helpers/postgres.ts';
-import { PrivateRedis } from '../helpers/redis.ts';
+import { PrivateRedis, freePort } from '../helpers/redis.ts';
 import { Client, PASSWORD, cabinToken, doctorToken, post, type TestHub } from './helpers.ts';
 
 /**
@@ -15,6 +18,8 @@ import { Client, PASSWORD, cabinToken, doctorToken, post, type TestHub } from '.
 
 const SECRET = randomBytes(32);
 const HEARTBEAT_MS = 20_000;
+/** A waiting request's grace for its cabin: short, so a test sees it pass. */
+const GRACE_MS = 1500;
 let pg: PrivatePostgres;
 let redis: PrivateRedis;
 let dbUrl: string;
@@ -32,9 +37,9 @@ const nodes = new Map<string, Node>();
 /** The first test's consultation, ended: still whole after PostgreSQL restarts. */
 let firstId = '';
 
-async function startNode(id: string): Promise<Node> {
-  const bus = await RedisBus.connect(redis.url, id, { connectTimeoutMs: 5000 });
-  const hub = await createHub({ dbPath: dbUrl, redisUrl: redis.url, bus, nodeId: id, jwtSecret: SECRET, heartbeatMs: HEARTBEAT_MS });
+async function startNode(id: string, o: { heartbeatMs?: number; presenceTtlS?: number } = {}): Promise<Node> {
+  const bus = await RedisBus.connect(redis.url, id, { connectTimeoutMs: 5000, ...(o.presenceTtlS !== undefined && { presenceTtlS: o.presenceTtlS }) });
+  const hub = await createHub({ dbPath: dbUrl, redisUrl: redis.url, bus, nodeId: id, jwtSecret: SECRET, heartbeatMs: o.heartbeatMs ?? HEARTBEAT_MS, waitingGraceMs: GRACE_MS });
   const n: Node = { id, hub, bus, t: { hub, dir: '', db: dbUrl, keys, tokens: new Map<string, string>(), close: () => hub.close() } as TestHub };
   nodes.set(id, n);
   return n;
@@ -84,6 +89,24 @@ async function active(cabin: Client, doc: Client, ref: string): Promise<string> 
   expect((await doc.next('consultation', (m) => m.ref === `c-${ref}`)).consultation).toMatchObject({ state: 'active', peerPresent: true });
   expect((await cabin.next('consultation', (m) => m.consultation.state === 'active')).consultation).toMatchObject({ consultationId: id, peerPresent: true });
   return id;
+}
+
+/** `npm run hub -- serve` with `env`, on a free port; its exit code and output (the cases here all stop it at the start). */
+function serveCli(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const root = resolve(import.meta.dirname, '../..');
+    const child = spawn(process.execPath, ['bin/run-ts.mjs', 'src/hub/cli/main.ts', 'serve', '--port', '0', '--stop-with-stdin', 'yes'], {
+      cwd: root,
+      env: { ...process.env, ...env, HUB_JWT_SECRET: 'x'.repeat(40), HUB_NODE_ID: 'cli', LOG_LEVEL: 'error' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    // A hub that started after all is stopped by closing its stdin (the test then fails on its exit code).
+    const timer = setTimeout(() => child.stdin.end(), 20_000);
+    child.on('close', (code) => (clearTimeout(timer), done({ code, stdout, stderr })));
+  });
 }
 
 describe('three hub nodes on one PostgreSQL and one Redis', () => {
@@ -192,6 +215,86 @@ describe('three hub nodes on one PostgreSQL and one Redis', () => {
     await cabin2.next('ended');
     await Promise.all([cabin2.close(), doc.close()]);
   });
+
+  it('a waiting cabin that drops on node a is offline on b and cannot be claimed; back on c it can; gone, it is cancelled once', async () => {
+    const doc = await doctorOn('b', 'dr.a');
+    await doc.next('queue');
+    const cabin = await cabinOn('a', 'cab-1');
+    cabin.send({ type: 'request', ref: 'w1', language: 'fr', visit: 'w1' });
+    const id = (await cabin.next('consultation', (m) => m.ref === 'w1')).consultation.consultationId;
+    await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id && i.offlineSince === undefined));
+    cabin.ws.terminate();
+    const offline = await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id && i.offlineSince !== undefined));
+    expect(offline.items.find((i) => i.consultationId === id)!.offlineSince).toBeLessThanOrEqual(Date.now());
+    doc.send({ type: 'claim', ref: 'k1', consultationId: id });
+    expect(await doc.next('error', (m) => m.ref === 'k1')).toMatchObject({ code: 'cabin-offline' });
+
+    // Back through another node within the grace: online in node b's queue, and node a's grace does not cancel it.
+    const back = await cabinOn('c', 'cab-1');
+    await back.next('consultation', (m) => m.consultation.consultationId === id && m.consultation.state === 'waiting');
+    await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id && i.offlineSince === undefined));
+    await sleep(GRACE_MS + 1000);
+    expect((await node('b').hub.store.consultation(id))!.state).toBe('waiting');
+    doc.pending.splice(0);
+    doc.send({ type: 'claim', ref: 'k2', consultationId: id });
+    expect((await doc.next('consultation', (m) => m.ref === 'k2')).consultation).toMatchObject({ state: 'active', peerPresent: true });
+    doc.send({ type: 'end', ref: 'e', consultationId: id, notes: '', readings: [] });
+    await back.next('ended');
+
+    // Another request, and the cabin goes for good: node c, which held it, cancels it after the grace; once.
+    back.send({ type: 'request', ref: 'w2', language: 'fr', visit: 'w2' });
+    const id2 = (await back.next('consultation', (m) => m.ref === 'w2')).consultation.consultationId;
+    await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id2 && i.offlineSince === undefined));
+    doc.pending.splice(0);
+    back.ws.terminate();
+    await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id2 && i.offlineSince !== undefined));
+    await doc.next('queue', (m) => !m.items.some((i) => i.consultationId === id2), GRACE_MS + 5000);
+    const report = await node('a').hub.store.report(id2);
+    expect(report).toMatchObject({ state: 'cancelled' });
+    expect(report!.incidents.map((i) => i.detail)).toEqual(['cancelled: the cabin left the queue']);
+    await doc.close();
+  }, 20_000);
+
+  it('a node dies holding a waiting cabin that never comes back: another node finds its entry expired, shows it offline and cancels it', async () => {
+    // Two more nodes with a fast heartbeat; x's presence entries live 1 s without it.
+    const x = await startNode('x', { heartbeatMs: 400, presenceTtlS: 1 });
+    await startNode('y', { heartbeatMs: 400 });
+    const doc = await doctorOn('y', 'dr.d');
+    await doc.next('queue');
+    const cabin = await Client.open(x.hub.wsUrl, await cabinToken(x.t, 'cab-4'));
+    cabin.send({ type: 'request', ref: 'x1', language: 'fr' });
+    const id = (await cabin.next('consultation', (m) => m.ref === 'x1')).consultation.consultationId;
+    await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id && i.offlineSince === undefined));
+    doc.pending.splice(0);
+    const t0 = Date.now();
+    await kill('x');
+    // No news from x: node y's heartbeat finds the entry gone (1 s), shows the cabin offline, then its grace runs.
+    await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id && i.offlineSince !== undefined), 5000);
+    const offlineMs = Date.now() - t0;
+    await doc.next('queue', (m) => !m.items.some((i) => i.consultationId === id), GRACE_MS + 5000);
+    const report = await node('a').hub.store.report(id);
+    expect(report).toMatchObject({ state: 'cancelled' });
+    expect(report!.incidents.map((i) => i.detail)).toEqual(['cancelled: the cabin left the queue']);
+    console.log(`node died: its waiting cabin offline on another node after ${offlineMs} ms, cancelled after ${Date.now() - t0} ms`);
+    await doc.close();
+    await kill('y');
+  }, 20_000);
+
+  it('serve with HUB_REDIS_URL: a URL that is not Redis, Redis without PostgreSQL, and an unreachable Redis are refused clearly, without the password', async () => {
+    const port = await freePort();
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ HUB_REDIS_URL: 'http://user:hunter22@127.0.0.1:6379', HUB_DATABASE_URL: dbUrl }, /HUB_REDIS_URL must start with redis:\/\/ or rediss:\/\//],
+      [{ HUB_REDIS_URL: 'not a url hunter22', HUB_DATABASE_URL: dbUrl }, /HUB_REDIS_URL is not a URL/],
+      [{ HUB_REDIS_URL: `redis://:hunter22@127.0.0.1:${port}`, HUB_DATABASE_URL: resolve(pg.dir, 'not-pg.db') }, /sharing a PostgreSQL database/],
+      [{ HUB_REDIS_URL: `redis://:hunter22@127.0.0.1:${port}`, HUB_DATABASE_URL: dbUrl }, new RegExp(`Cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`)],
+    ];
+    for (const [env, expected] of cases) {
+      const out = await serveCli(env);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(expected);
+      expect(out.stderr + out.stdout).not.toContain('hunter22');
+    }
+  }, 60_000);
 
   it('Redis restarted (empty): presence and routing recover, a signal is relayed across nodes after it', async () => {
     const cabin = await cabinOn('a', 'cab-1');
