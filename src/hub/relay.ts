@@ -314,21 +314,29 @@ export class Relay {
 
   /**
    * An account came or went on another node, as this node's view of presence changed. A cabin back: its graces here
-   * are cancelled. A cabin gone without news from its node (the sync found its entry expired: the node died): this node
-   * takes over its graces (every node that notices does; the first `abandoned` wins, the others change nothing) and
+   * are cancelled. An account gone without news from its node (the sync found its entry expired: the node died, or
+   * closed): this node's sockets on the other side of its active consultations are told their peer is away; a cabin's
+   * graces are taken over (every node that notices does; the first `abandoned` wins, the others change nothing) and
    * the queue shows it offline.
    */
   private presenceChanged(k: string, online: boolean): void {
     const heard = this.heardOff === k;
     this.heardOff = undefined;
-    if (!k.startsWith('cabin:') || this.closing) return;
-    const id = k.slice('cabin:'.length);
-    if (online) return this.cabinBack(id);
+    const at = k.indexOf(':');
+    const role = k.slice(0, at);
+    const id = k.slice(at + 1);
+    if (this.closing || (role !== 'cabin' && role !== 'doctor')) return;
+    if (online) return role === 'cabin' ? this.cabinBack(id) : undefined;
     if (heard || this.conns.has(k)) return;
-    this.queueChangedHere();
+    if (role === 'cabin') this.queueChangedHere();
     void (async () => {
-      for (const c of await this.o.store.openFor('cabin', id)) this.abandonLater(c, { role: 'cabin', id, name: c.cabinName }, false);
-    })().catch((err: unknown) => this.o.log.error({ err, cabin: id }, 'failed to take over the grace of a cabin whose node is gone'));
+      for (const c of await this.o.store.openFor(role, id)) {
+        if (role === 'cabin') this.abandonLater(c, { role: 'cabin', id, name: c.cabinName }, false);
+        const peer = c.state === 'active' ? this.side(c, other(role)) : undefined;
+        const here = peer && this.conns.get(key(peer.role, peer.id));
+        if (peer && here) this.send(here, { type: 'consultation', consultation: this.view(c, peer.role) });
+      }
+    })().catch((err: unknown) => this.o.log.error({ err, role, id }, 'failed to take over after a node that is gone'));
   }
 
   private cabinBack(id: string): void {

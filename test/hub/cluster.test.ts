@@ -255,19 +255,32 @@ describe('three hub nodes on one PostgreSQL and one Redis', () => {
     await doc.close();
   }, 20_000);
 
-  it('a node dies holding a waiting cabin that never comes back: another node finds its entry expired, shows it offline and cancels it', async () => {
+  it('a node dies holding cabins: another node finds their entries expired, tells its doctor the cabin is away, shows a waiting one offline and cancels it', async () => {
     // Two more nodes with a fast heartbeat; x's presence entries live 1 s without it.
     const x = await startNode('x', { heartbeatMs: 400, presenceTtlS: 1 });
     await startNode('y', { heartbeatMs: 400 });
     const doc = await doctorOn('y', 'dr.d');
     await doc.next('queue');
+    // And an active consultation: its cabin on x, its doctor on y.
+    const activeCabin = await Client.open(x.hub.wsUrl, await cabinToken(x.t, 'cab-2'));
+    const activeDoc = await doctorOn('y', 'dr.c');
+    await activeDoc.next('queue');
+    const activeId = await active(activeCabin, activeDoc, 'x0');
     const cabin = await Client.open(x.hub.wsUrl, await cabinToken(x.t, 'cab-4'));
     cabin.send({ type: 'request', ref: 'x1', language: 'fr' });
     const id = (await cabin.next('consultation', (m) => m.ref === 'x1')).consultation.consultationId;
     await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id && i.offlineSince === undefined));
     doc.pending.splice(0);
+    activeDoc.pending.splice(0);
     const t0 = Date.now();
     await kill('x');
+    // The doctor on y is told the cabin is away, though x could not say it.
+    expect((await activeDoc.next('consultation', (m) => m.consultation.consultationId === activeId, 5000)).consultation).toMatchObject({ state: 'active', peerPresent: false });
+    const back = await cabinOn('y', 'cab-2');
+    expect((await activeDoc.next('consultation', (m) => m.consultation.consultationId === activeId)).consultation).toMatchObject({ state: 'active', peerPresent: true });
+    activeDoc.send({ type: 'end', ref: 'e', consultationId: activeId, notes: '', readings: [] });
+    await back.next('ended');
+    await Promise.all([back.close(), activeDoc.close()]);
     // No news from x: node y's heartbeat finds the entry gone (1 s), shows the cabin offline, then its grace runs.
     await doc.next('queue', (m) => m.items.some((i) => i.consultationId === id && i.offlineSince !== undefined), 5000);
     const offlineMs = Date.now() - t0;
