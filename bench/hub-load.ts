@@ -5,33 +5,52 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { systemClock } from '../src/shared/clock.ts';
 import { BEARER_PREFIX, HUB_SUBPROTOCOL, type Role } from '../src/shared/hub-protocol.ts';
 import { HubStore } from '../src/hub/store.ts';
 import { Tokens } from '../src/hub/tokens.ts';
+import { PrivatePostgres } from '../test/helpers/postgres.ts';
+import { PrivateRedis } from '../test/helpers/redis.ts';
 import { machineLoad } from './call.ts';
 import { printTable, writeResult } from './report.ts';
 
 /**
- * `npm run bench -- hub-load [--cabins C] [--doctors D] [--consultations K] [--rate M] [--seconds S] [--burst B]`
- * (issue 14): one hub node on SQLite, in its own process, and a load generator in this one. C cabins and D doctors
- * connect over WebSocket and speak the real protocol (no browser); K cabins ask for a doctor, spread over the ramp,
- * a doctor claims each one; the K pairs exchange signaling (M messages/s in all) and the doctors send report parts
- * every 5 s for S seconds; then a burst of B more requests (the queue's worst moment), and every consultation ends.
+ * `npm run bench -- hub-load [--engine sqlite|postgres] [--nodes N] [--kill-one] [--cabins C] [--doctors D]
+ * [--consultations K] [--rate M] [--seconds S] [--burst B] [--cpu-prof DIR]` (issue 14): hub nodes, each in its own
+ * process, and a load generator in this one. C cabins and D doctors connect over WebSocket and speak the real protocol
+ * (no browser); K cabins ask for a doctor, spread over the ramp, a doctor claims each one; the K pairs exchange
+ * signaling (M messages/s in all) and the doctors send report parts every 5 s for S seconds; then a burst of B more
+ * requests (the queue's worst moment), and every consultation ends.
+ *
+ * Engines and nodes: `--engine sqlite` (the default) runs one node on a SQLite file; `--engine postgres` starts its own
+ * throwaway PostgreSQL (test/helpers/postgres.ts) and Redis (test/helpers/redis.ts) and gives the nodes the database's
+ * URL and HUB_REDIS_URL, as a region's nodes run. `--nodes N` (PostgreSQL only: several nodes share one database and
+ * one Redis) starts N nodes named a, b, c… (HUB_NODE_ID). There is no load balancer: this generator plays its part and
+ * spreads the clients over the nodes itself, round robin, doctor i on node i mod N and cabin i on node (i + 1) mod N,
+ * so the cabin and the doctor of every pair are on different nodes (every signal and claim crosses Redis).
+ * `--kill-one` (N ≥ 2) kills node a with SIGKILL halfway through the signaling: its clients reconnect to the other
+ * nodes (round robin among them, as a load balancer would send them), and the run counts the consultations that
+ * resumed (the cabin got its consultation back active and the doctor saw it with the cabin present), how long that
+ * took, and the signals that were in flight through the dead node (counted apart: WebRTC says them again).
  *
  * Measured: connected sockets held, relayed signaling latency (sent by one side → received by the other, both here),
  * claim latency (claim → the doctor's `consultation` answer), queue update latency (a cabin's request → a `queue`
  * frame holding it at each observing doctor: a sample of 200 doctors spread over the connection order, the last
- * connected included, since parsing every doctor's frames would make this process the bottleneck), the hub's CPU and
- * memory, errors. The hub's 15 s heartbeat runs during the run (it is one of the costs being measured).
+ * connected included, since parsing every doctor's frames would make this process the bottleneck), each node's CPU and
+ * memory (from /proc) and its event-loop delay (its /metrics), errors. The hub's 15 s heartbeat runs during the run
+ * (it is one of the costs being measured). `--cpu-prof DIR` runs the nodes with node's --cpu-prof into DIR.
  *
- * Accounts are written into the hub's database before it starts and tokens are signed here with the hub's secret
- * (HUB_JWT_SECRET): 12 000 logins would measure scrypt, not the hub.
+ * Accounts are written into the hub's database before it starts, through the store's Kysely in one transaction
+ * (either engine), and tokens are signed here with the hub's secret (HUB_JWT_SECRET): 12 000 logins would measure
+ * scrypt, not the hub.
  */
 
 export interface HubLoadOptions {
+  engine: 'sqlite' | 'postgres';
+  nodes: number;
+  /** Kill node a (SIGKILL) halfway through the signaling; its clients reconnect to the others. */
+  killOne: boolean;
   cabins: number;
   doctors: number;
   consultations: number;
@@ -39,6 +58,8 @@ export interface HubLoadOptions {
   rate: number;
   seconds: number;
   burst: number;
+  /** Where the nodes write their CPU profiles (node --cpu-prof), if given. */
+  cpuProf?: string;
 }
 
 interface Peer {
@@ -47,6 +68,8 @@ interface Peer {
   ws: WebSocket;
   /** Whether this doctor parses its queue frames for the queue latency. */
   observes: boolean;
+  /** The node this client is connected to (its index). */
+  node: number;
 }
 
 const SAMPLE_OBSERVERS = 200;
@@ -65,31 +88,41 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Rows per INSERT of the accounts (5 columns at most: well under SQLite's and PostgreSQL's bound parameters). */
+const INSERT_CHUNK = 500;
+
 /**
- * The hub's database with C cabins and D doctors, each with an open login session (the tokens' `sid`). The first of
- * each is made by the store (its hashing, its checks); the others copy its hash in one transaction: they never log
- * in with a password or key here, and 10 000 one-by-one logins would take minutes.
+ * The hub's database (a SQLite file or a postgres:// URL) with C cabins and D doctors, each with an open login session
+ * (the tokens' `sid`). The first of each is made by the store (its hashing, its checks); the others copy its hash,
+ * inserted by chunks through the store's Kysely in one transaction: they never log in with a password or key here,
+ * and 10 000 one-by-one logins would take minutes.
  */
-async function prepare(dbPath: string, cabins: number, doctors: number): Promise<{ cabinSids: string[]; doctorSids: string[] }> {
-  const store = await HubStore.open(dbPath);
-  await store.addDoctor({ username: 'dr-0', name: 'Dr 0', password: 'bench password 0' });
-  await store.addCabin({ id: 'cab-0', name: 'Cabin 0' });
-  store.close();
-  const db = new Database(dbPath);
-  const cabinSids = Array.from({ length: cabins }, () => randomBytes(16).toString('base64url'));
-  const doctorSids = Array.from({ length: doctors }, () => randomBytes(16).toString('base64url'));
-  db.transaction(() => {
-    const doctor = db.prepare("INSERT INTO doctors (id, name, password_hash, created_at) SELECT ?, ?, password_hash, created_at FROM doctors WHERE id = 'dr-0'");
-    for (let i = 1; i < doctors; i++) doctor.run(`dr-${i}`, `Dr ${i}`);
-    const cabin = db.prepare("INSERT INTO cabins (id, name, key_hash, created_at) SELECT ?, ?, key_hash, created_at FROM cabins WHERE id = 'cab-0'");
-    for (let i = 1; i < cabins; i++) cabin.run(`cab-${i}`, `Cabin ${i}`);
-    const session = db.prepare('INSERT INTO sessions (id, role, subject, refresh_hash, created_at) VALUES (?, ?, ?, NULL, ?)');
-    const now = Date.now();
-    cabinSids.forEach((sid, i) => session.run(sid, 'cabin', `cab-${i}`, now));
-    doctorSids.forEach((sid, i) => session.run(sid, 'doctor', `dr-${i}`, now));
-  })();
-  db.close();
-  return { cabinSids, doctorSids };
+async function prepare(target: string, cabins: number, doctors: number): Promise<{ cabinSids: string[]; doctorSids: string[] }> {
+  const store = await HubStore.open(target);
+  try {
+    await store.addDoctor({ username: 'dr-0', name: 'Dr 0', password: 'bench password 0' });
+    await store.addCabin({ id: 'cab-0', name: 'Cabin 0' });
+    const cabinSids = Array.from({ length: cabins }, () => randomBytes(16).toString('base64url'));
+    const doctorSids = Array.from({ length: doctors }, () => randomBytes(16).toString('base64url'));
+    const chunks = <T>(rows: T[]): T[][] => Array.from({ length: Math.ceil(rows.length / INSERT_CHUNK) }, (_, i) => rows.slice(i * INSERT_CHUNK, (i + 1) * INSERT_CHUNK));
+    await store.kysely.db.transaction().execute(async (trx) => {
+      const dr0 = await trx.selectFrom('doctors').select(['password_hash', 'created_at']).where('id', '=', 'dr-0').executeTakeFirstOrThrow();
+      const cab0 = await trx.selectFrom('cabins').select(['key_hash', 'created_at']).where('id', '=', 'cab-0').executeTakeFirstOrThrow();
+      const doctorRows = Array.from({ length: doctors - 1 }, (_, i) => ({ id: `dr-${i + 1}`, name: `Dr ${i + 1}`, password_hash: dr0.password_hash, created_at: dr0.created_at }));
+      for (const rows of chunks(doctorRows)) await trx.insertInto('doctors').values(rows).execute();
+      const cabinRows = Array.from({ length: cabins - 1 }, (_, i) => ({ id: `cab-${i + 1}`, name: `Cabin ${i + 1}`, key_hash: cab0.key_hash, created_at: cab0.created_at }));
+      for (const rows of chunks(cabinRows)) await trx.insertInto('cabins').values(rows).execute();
+      const now = Date.now();
+      const sessionRows = [
+        ...cabinSids.map((id, i) => ({ id, role: 'cabin' as const, subject: `cab-${i}`, refresh_hash: null, created_at: now })),
+        ...doctorSids.map((id, i) => ({ id, role: 'doctor' as const, subject: `dr-${i}`, refresh_hash: null, created_at: now })),
+      ];
+      for (const rows of chunks(sessionRows)) await trx.insertInto('sessions').values(rows).execute();
+    });
+    return { cabinSids, doctorSids };
+  } finally {
+    await store.close();
+  }
 }
 
 /** CPU seconds (user + system) and resident memory (MiB) of a process, from /proc. */
@@ -120,16 +153,25 @@ async function hubEventLoop(url: string): Promise<{ p99: number; max: number }> 
   }
 }
 
-/** Starts the hub (the real `npm run hub -- serve`) and waits until it accepts connections. */
-async function startHub(dbPath: string, port: number, secret: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', 'bin/run-ts.mjs', 'src/hub/cli/main.ts', 'serve', '--db', dbPath, '--port', String(port), '--host', '127.0.0.1'], {
-    env: { ...process.env, HUB_JWT_SECRET: secret, LOG_LEVEL: 'warn' },
+/** How a node is started: its database (file or URL), the region's Redis, its profile folder. */
+interface NodeSetup {
+  db: string;
+  secret: string;
+  redisUrl?: string;
+  cpuProf?: string;
+}
+
+/** Starts a hub node (the real `npm run hub -- serve`) named `nodeId` and waits until it accepts connections. */
+async function startHub(setup: NodeSetup, nodeId: string, port: number): Promise<ChildProcess> {
+  const prof = setup.cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${setup.cpuProf}`, `--cpu-prof-name=hub-${nodeId}.cpuprofile`];
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...prof, 'bin/run-ts.mjs', 'src/hub/cli/main.ts', 'serve', '--db', setup.db, '--port', String(port), '--host', '127.0.0.1'], {
+    env: { ...process.env, HUB_JWT_SECRET: setup.secret, HUB_NODE_ID: nodeId, LOG_LEVEL: 'warn', HUB_DATABASE_URL: '', HUB_REDIS_URL: setup.redisUrl ?? '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`the hub exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`hub node ${nodeId} exited (${child.exitCode}): ${stderr}`);
     const up = await fetch(`http://127.0.0.1:${port}/api/consultations`).then(
       () => true,
       () => false,
@@ -138,10 +180,52 @@ async function startHub(dbPath: string, port: number, secret: string): Promise<C
     await sleep(100);
   }
   child.kill('SIGKILL');
-  throw new Error(`the hub did not start within 30 s: ${stderr}`);
+  throw new Error(`hub node ${nodeId} did not start within 30 s: ${stderr}`);
+}
+
+/** Stops a node (SIGTERM: it closes and, with --cpu-prof, writes its profile), SIGKILL after 10 s. */
+async function stopHub(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) return;
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** The nodes' names (HUB_NODE_ID), in order. */
+const NODE_NAMES = 'abcdefghijklmnopqrstuvwxyz';
+
+/** A pair in consultation, and, after a kill, what its resumption waits for. */
+interface Pair {
+  id: string;
+  cabin: Peer;
+  doctor: Peer;
+  /** When a side of it lost its node (performance.now()); undefined while it never did or once it resumed. */
+  cutAt?: number;
+  /** The sides that must get their consultation back from their new node before signaling is sent again. */
+  waitCabin: boolean;
+  waitDoctor: boolean;
+  /** Signals that crossed since the sides came back, each way: both → resumed. */
+  toDoctor: boolean;
+  toCabin: boolean;
+  /** Set once it resumed: signals lost before then were in flight through the dead node. */
+  resumedAt?: number;
 }
 
 export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
+  if (!Number.isInteger(o.nodes) || o.nodes > NODE_NAMES.length) {
+    console.error(`--nodes wants a whole number from 1 to ${NODE_NAMES.length} (got ${o.nodes}).`);
+    return false;
+  }
+  if (o.nodes > 1 && o.engine !== 'postgres') {
+    console.error(`--nodes ${o.nodes} needs --engine postgres: a region's nodes share one PostgreSQL database and one Redis (a SQLite file is one node's).`);
+    return false;
+  }
+  if (o.killOne && o.nodes < 2) {
+    console.error('--kill-one needs --nodes 2 or more (the clients of the killed node reconnect to the others).');
+    return false;
+  }
   if (o.consultations > Math.min(o.cabins, o.doctors)) {
     console.error(`--consultations (${o.consultations}) needs as many cabins and doctors.`);
     return false;
@@ -150,22 +234,38 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     console.error(`--consultations + --burst (${o.consultations + o.burst}) needs as many cabins (${o.cabins}).`);
     return false;
   }
+  // The machine's load before this run starts anything (the one at the end includes the run's own).
+  const loadBefore = machineLoad().loadAvg1m;
   const dir = mkdtempSync(join(tmpdir(), 'hub-load-'));
-  const dbPath = join(dir, 'hub.db');
   const secret = randomBytes(32).toString('base64url');
   const errors: string[] = [];
   const error = (what: string): void => void (errors.length < 1000 && errors.push(what));
-  let hub: ChildProcess | undefined;
+  const hubs: ChildProcess[] = [];
+  let pgServer: PrivatePostgres | undefined;
+  let redis: PrivateRedis | undefined;
   const peers: Peer[] = [];
   let closing = false;
   try {
+    let db = join(dir, 'hub.db');
+    if (o.engine === 'postgres') {
+      [pgServer, redis] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start()]);
+      db = await pgServer.createDatabase('hub_load');
+    }
     const t0 = performance.now();
-    const { cabinSids, doctorSids } = await prepare(dbPath, o.cabins, o.doctors);
-    console.log(`accounts: ${o.cabins} cabins, ${o.doctors} doctors in ${round((performance.now() - t0) / 1000)} s`);
-    const port = await freePort();
-    hub = await startHub(dbPath, port, secret);
-    const wsUrl = `ws://127.0.0.1:${port}/ws`;
+    const { cabinSids, doctorSids } = await prepare(db, o.cabins, o.doctors);
+    console.log(`accounts: ${o.cabins} cabins, ${o.doctors} doctors in ${round((performance.now() - t0) / 1000)} s (${o.engine})`);
+    const names = [...NODE_NAMES.slice(0, o.nodes)];
+    const ports: number[] = [];
+    for (const name of names) {
+      const port = await freePort();
+      ports.push(port);
+      hubs.push(await startHub({ db, secret, redisUrl: redis?.url, cpuProf: o.cpuProf }, name, port));
+    }
+    const wsUrl = (node: number): string => `ws://127.0.0.1:${ports[node]!}/ws`;
+    const metricsUrl = (node: number): string => `http://127.0.0.1:${ports[node]!}/metrics`;
     const tokens = new Tokens(new TextEncoder().encode(secret), 4 * 3600, systemClock);
+    /** The nodes killed (--kill-one), by index. */
+    const killed = new Set<number>();
 
     // Handlers, per role, of the frames that matter here; a doctor that does not observe skips its queue frames unparsed.
     const relaySent = new Map<string, number>();
@@ -179,6 +279,11 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     const opened = new Map<string, (id: string) => void>();
     const claimed = new Map<string, (ok: boolean) => void>();
     const ended = new Map<string, () => void>();
+    const pairs: Pair[] = [];
+    const pairById = new Map<string, Pair>();
+    const pairByCabin = new Map<string, Pair>();
+    const pairByDoctor = new Map<string, Pair>();
+    const resumeMs: number[] = [];
     let connected = 0;
 
     const onFrame = (p: Peer, raw: string): void => {
@@ -201,46 +306,101 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         const t = relaySent.get(k);
         if (t === undefined) return error(`signal not sent here: ${k.slice(0, 80)}`);
         relaySent.delete(k);
-        relay.push(performance.now() - t);
+        const now = performance.now();
+        relay.push(now - t);
+        const pair = pairById.get(m.consultationId);
+        if (pair?.cutAt !== undefined && !pair.waitCabin && !pair.waitDoctor) {
+          if (p.role === 'doctor') pair.toDoctor = true;
+          else pair.toCabin = true;
+          if (pair.toDoctor && pair.toCabin) {
+            resumeMs.push(now - pair.cutAt);
+            pair.resumedAt = now;
+            pair.cutAt = undefined;
+          }
+        }
         return;
       }
-      const m = JSON.parse(raw) as { type: string; ref?: string; code?: string; message?: string; consultation?: { consultationId: string; state: string } };
+      const m = JSON.parse(raw) as { type: string; ref?: string; code?: string; message?: string; consultation?: { consultationId: string; state: string; peerPresent?: boolean } };
       if (m.type === 'error') return error(`${p.role} ${p.id}: ${m.code} ${m.message ?? ''}`.slice(0, 200));
       if (m.type === 'consultation' && m.ref !== undefined) {
         if (p.role === 'cabin') opened.get(m.ref)?.(m.consultation!.consultationId);
         else claimed.get(m.ref)?.(m.consultation!.state === 'active');
+      }
+      if (m.type === 'consultation' && m.ref === undefined && m.consultation?.state === 'active') {
+        // A side back on another node gets its consultation again (the view each return is sent).
+        const pair = pairById.get(m.consultation.consultationId);
+        if (pair?.cutAt !== undefined) {
+          if (p.role === 'cabin') pair.waitCabin = false;
+          else pair.waitDoctor = false;
+        }
       }
       if (m.type === 'ended' || (m.type === 'consultation' && m.consultation?.state === 'ended')) {
         if (p.role === 'doctor') ended.get(p.id)?.();
       }
     };
 
-    const open = async (role: Role, i: number, sid: string, observes: boolean): Promise<Peer | undefined> => {
-      const id = role === 'cabin' ? `cab-${i}` : `dr-${i}`;
-      const { token } = await tokens.issue({ sub: id, role, name: id, sid });
-      return new Promise((resolve) => {
+    /** Opens (or opens again) a peer's socket to `node`; false when it could not. */
+    const connect = (p: Peer, i: number, token: string, node: number): Promise<boolean> =>
+      new Promise((resolve) => {
         // Spread over 127.0.0.0/8 sources: one address would run out of ephemeral ports at this many sockets.
-        const ws = new WebSocket(wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + token], { localAddress: `127.0.${(i >> 8) & 255}.${(i & 255) || 1}`, perMessageDeflate: false, skipUTF8Validation: true });
-        const p: Peer = { role, id, ws, observes };
+        const ws = new WebSocket(wsUrl(node), [HUB_SUBPROTOCOL, BEARER_PREFIX + token], { localAddress: `127.0.${(i >> 8) & 255}.${(i & 255) || 1}`, perMessageDeflate: false, skipUTF8Validation: true });
+        p.ws = ws;
+        p.node = node;
         ws.on('message', (data: Buffer) => {
           // A doctor that does not observe drops its queue frames unread (most of the frames of a big run).
-          if (!observes && role === 'doctor' && data.length > 16 && data.toString('latin1', 0, 15) === '{"type":"queue"') return;
+          if (!p.observes && p.role === 'doctor' && data.length > 16 && data.toString('latin1', 0, 15) === '{"type":"queue"') return;
           onFrame(p, data.toString('utf8'));
         });
         ws.once('open', () => {
           connected++;
-          resolve(p);
+          resolve(true);
         });
         ws.on('close', (code) => {
           if (ws.readyState !== WebSocket.CLOSED) return;
-          if (p.ws === ws && !closing) error(`${role} ${id} closed (${code})`);
           connected = Math.max(0, connected - 1);
+          if (p.ws !== ws || closing) return;
+          if (killed.has(node)) void reconnect(p, i, token);
+          else error(`${p.role} ${p.id} closed (${code})`);
         });
         ws.once('error', (err) => {
-          error(`${role} ${id}: ${err.message}`);
-          resolve(undefined);
+          if (!killed.has(node)) error(`${p.role} ${p.id}: ${err.message}`);
+          resolve(false);
         });
       });
+
+    /**
+     * A client whose node died: as behind a load balancer, it comes back after a short random wait (its own backoff)
+     * on one of the nodes still up (round robin by client); its pair, if any, waits for both sides' views again.
+     */
+    let clientsCut = 0;
+    let reconnected = 0;
+    const reconnect = async (p: Peer, i: number, token: string): Promise<void> => {
+      clientsCut++;
+      const pair = p.role === 'cabin' ? pairByCabin.get(p.id) : pairByDoctor.get(p.id);
+      if (pair && pair.resumedAt === undefined) {
+        pair.cutAt ??= performance.now();
+        if (p.role === 'cabin') pair.waitCabin = true;
+        else pair.waitDoctor = true;
+        pair.toCabin = pair.toDoctor = false;
+      }
+      const alive = names.map((_, k) => k).filter((k) => !killed.has(k));
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await sleep(200 + Math.random() * 800);
+        if (closing) return;
+        if (await connect(p, i, token, alive[(i + attempt) % alive.length]!)) {
+          reconnected++;
+          return;
+        }
+      }
+      error(`${p.role} ${p.id} could not reconnect`);
+    };
+    const open = async (role: Role, i: number, sid: string, observes: boolean): Promise<Peer | undefined> => {
+      const id = role === 'cabin' ? `cab-${i}` : `dr-${i}`;
+      const { token } = await tokens.issue({ sub: id, role, name: id, sid });
+      // The load balancer's part: doctor i on node i mod N, cabin i on the next one (a pair's two sides apart).
+      const node = (i + (role === 'cabin' ? 1 : 0)) % o.nodes;
+      const p = { role, id, observes, node } as Peer;
+      return (await connect(p, i, token, node)) ? p : undefined;
     };
 
     // Connect: doctors first (they are at work before the cabins open), then cabins, CONNECT_PARALLEL at a time.
@@ -257,11 +417,12 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     const connectS = (performance.now() - tc) / 1000;
     const doctorsById = peers.filter((p) => p.role === 'doctor');
     const cabinsById = peers.filter((p) => p.role === 'cabin');
-    console.log(`connected: ${connected} of ${o.cabins + o.doctors} sockets in ${round(connectS)} s`);
+    console.log(`connected: ${connected} of ${o.cabins + o.doctors} sockets in ${round(connectS)} s on ${o.nodes} node(s)`);
 
-    // A first scrape resets the hub's event-loop histogram (prom-client does at each): the one at the end is the run's.
-    await hubEventLoop(`http://127.0.0.1:${port}/metrics`);
-    const usage0 = procUsage(hub.pid!);
+    // A first scrape resets each node's event-loop histogram (prom-client does at each): the one at the end is the run's.
+    await Promise.all(names.map((_, k) => hubEventLoop(metricsUrl(k))));
+    const usage0 = hubs.map((h) => procUsage(h.pid!));
+    const usageEnd: ({ cpuS: number; rssMiB: number; t: number } | undefined)[] = hubs.map(() => undefined);
     const self0 = procUsage(process.pid);
     const tRun = performance.now();
     // This process's own delays: when it lags, every latency measured here is too high by as much.
@@ -293,7 +454,6 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         doctor.ws.send(JSON.stringify({ type: 'claim', ref, consultationId }));
       });
 
-    const pairs: { id: string; cabin: Peer; doctor: Peer }[] = [];
     const rampMs = Math.min(60_000, o.consultations * 50);
     await Promise.all(
       Array.from({ length: o.consultations }, async (_, i) => {
@@ -302,13 +462,20 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         const doctor = doctorsById[i]!;
         const id = await request(cabin, false);
         await sleep(500 + (i % 10) * 100);
-        if (await claim(doctor, id)) pairs.push({ id, cabin, doctor });
-        else error(`claim of ${id} by ${doctor.id} lost`);
+        if (await claim(doctor, id)) {
+          const pair: Pair = { id, cabin, doctor, waitCabin: false, waitDoctor: false, toCabin: false, toDoctor: false };
+          pairs.push(pair);
+          pairById.set(id, pair);
+          pairByCabin.set(cabin.id, pair);
+          pairByDoctor.set(doctor.id, pair);
+        } else error(`claim of ${id} by ${doctor.id} lost`);
       }),
     );
     console.log(`consultations active: ${pairs.length}`);
 
-    // Signaling at `rate` messages/s in all, each pair alternating sides; report parts every 5 s per pair.
+    // Signaling at `rate` messages/s in all, each pair alternating sides; report parts every 5 s per pair. A pair a
+    // kill cut sends nothing until both sides have their consultation back (a real console waits for it too).
+    const ready = (pair: Pair): boolean => !pair.waitCabin && !pair.waitDoctor && pair.cabin.ws.readyState === WebSocket.OPEN && pair.doctor.ws.readyState === WebSocket.OPEN;
     let seq = 0;
     const tickMs = 20;
     const perTick = (o.rate * tickMs) / 1000;
@@ -319,9 +486,10 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         const pair = pairs[seq % pairs.length]!;
         const from = (seq >> 1) % 2 === 0 ? pair.cabin : pair.doctor;
         const candidate = `candidate:${seq} 1 udp 2122260223 192.0.2.${seq % 250} ${10000 + (seq % 50000)} typ host`;
+        seq++;
+        if (!ready(pair)) continue;
         relaySent.set(`${pair.id}:${candidate}`, performance.now());
         from.ws.send(JSON.stringify({ type: 'signal', consultationId: pair.id, data: { pc: 'bench', candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } } }));
-        seq++;
       }
     }, tickMs);
     let part = 0;
@@ -329,6 +497,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       const t = Date.now();
       for (const pair of pairs) {
         part++;
+        if (!ready(pair)) continue;
         const readings = [
           { id: `${pair.id}-spo2-${part}`, deviceId: 'nonin-df7@bench', code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', t },
           { id: `${pair.id}-pr-${part}`, deviceId: 'nonin-df7@bench', code: 'MDC_PULS_OXIM_PULS_RATE', value: 72, unit: '/min', t },
@@ -336,7 +505,17 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         pair.doctor.ws.send(JSON.stringify({ type: 'report', consultationId: pair.id, readings }));
       }
     }, REPORT_EVERY_MS);
-    await sleep(o.seconds * 1000);
+    let killedAt: number | undefined;
+    if (o.killOne) {
+      await sleep((o.seconds * 1000) / 2);
+      // Node a dies without a word (SIGKILL): its Redis link and its sockets drop with it.
+      usageEnd[0] = { ...procUsage(hubs[0]!.pid!), t: performance.now() };
+      killed.add(0);
+      killedAt = performance.now();
+      hubs[0]!.kill('SIGKILL');
+      console.log(`node a killed (${peers.filter((p) => p.node === 0).length} clients on it)`);
+      await sleep((o.seconds * 1000) / 2);
+    } else await sleep(o.seconds * 1000);
 
     // The burst: B more cabins ask at once while the signaling goes on; nobody claims them (they wait, then cancel).
     const burstIds = await Promise.all(cabinsById.slice(o.consultations, o.consultations + o.burst).map((c) => request(c, true)));
@@ -344,8 +523,8 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     clearInterval(signalTimer);
     clearInterval(reportTimer);
     await sleep(1000);
-    const usage1 = procUsage(hub.pid!);
-    const hubLag = await hubEventLoop(`http://127.0.0.1:${port}/metrics`);
+    for (const [k, h] of hubs.entries()) if (!killed.has(k)) usageEnd[k] = { ...procUsage(h.pid!), t: performance.now() };
+    const lags = await Promise.all(names.map((_, k) => (killed.has(k) ? Promise.resolve({ p99: NaN, max: NaN }) : hubEventLoop(metricsUrl(k)))));
     const self1 = procUsage(process.pid);
     lag.disable();
     const runS = (performance.now() - tRun) / 1000;
@@ -362,17 +541,40 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       ),
     );
     for (const [i, id] of burstIds.entries()) cabinsById[o.consultations + i]!.ws.send(JSON.stringify({ type: 'cancel', consultationId: id }));
-    const lost = relaySent.size;
+    // Signals never delivered: those of a pair cut by the kill, sent before it resumed, went through the dead node.
+    let lostInKill = 0;
+    let lost = 0;
+    for (const [k, t] of relaySent) {
+      const pair = pairById.get(k.slice(0, k.indexOf(':')));
+      const cut = pair !== undefined && killedAt !== undefined && t >= killedAt - 2000 && (pair.resumedAt === undefined ? pair.cutAt !== undefined : t <= pair.resumedAt);
+      if (cut) lostInKill++;
+      else lost++;
+    }
     if (lost > 0) error(`${lost} signaling messages never arrived`);
+    const pairsCut = pairs.filter((p) => p.resumedAt !== undefined || p.cutAt !== undefined).length;
+    const pairsResumed = pairs.filter((p) => p.resumedAt !== undefined).length;
+    if (pairsResumed < pairsCut) error(`${pairsCut - pairsResumed} consultations cut by the kill never resumed`);
 
     relay.sort((a, b) => a - b);
     claimLat.sort((a, b) => a - b);
     queueLat.sort((a, b) => a - b);
     queueBurstLat.sort((a, b) => a - b);
+    resumeMs.sort((a, b) => a - b);
     const queueAll = [...queueLat, ...queueBurstLat].sort((a, b) => a - b);
+    const perNode = names.map((name, k) => {
+      const end = usageEnd[k]!;
+      return {
+        node: name,
+        killed: killed.has(k),
+        cpuPercent: round(((end.cpuS - usage0[k]!.cpuS) / ((end.t - tRun) / 1000)) * 100),
+        rssMiB: round(end.rssMiB),
+        lagP99Ms: lags[k]!.p99,
+        lagMaxMs: lags[k]!.max,
+      };
+    });
     const result = {
-      engine: 'sqlite',
-      nodes: 1,
+      engine: o.engine,
+      nodes: o.nodes,
       cabins: o.cabins,
       doctors: o.doctors,
       consultations: pairs.length,
@@ -390,26 +592,52 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       queueRampP99Ms: round(pct(queueLat, 99)),
       queueBurstP99Ms: round(pct(queueBurstLat, 99)),
       queueBurstMaxMs: round(queueBurstLat.at(-1) ?? NaN),
-      hubCpuPercent: round(((usage1.cpuS - usage0.cpuS) / runS) * 100),
-      hubRssMiB: round(usage1.rssMiB),
-      hubLagP99Ms: hubLag.p99,
-      hubLagMaxMs: hubLag.max,
+      /** All nodes together: CPU (100 % = one core) and resident memory. */
+      hubCpuPercent: round(perNode.reduce((s, n) => s + n.cpuPercent, 0)),
+      hubRssMiB: round(perNode.reduce((s, n) => s + n.rssMiB, 0)),
+      perNode,
+      ...(o.killOne
+        ? {
+            kill: {
+              node: 'a',
+              clientsCut,
+              reconnected,
+              consultationsCut: pairsCut,
+              consultationsResumed: pairsResumed,
+              resumeP50Ms: round(pct(resumeMs, 50)),
+              resumeMaxMs: round(resumeMs.at(-1) ?? NaN),
+              signalsLostInKill: lostInKill,
+            },
+          }
+        : {}),
       generatorCpuPercent: round(((self1.cpuS - self0.cpuS) / runS) * 100),
       generatorLagP99Ms: round(lag.percentile(99) / 1e6),
       generatorLagMaxMs: round(lag.max / 1e6),
       errors: errors.length,
       firstErrors: errors.slice(0, 5),
+      loadAvg1mBefore: loadBefore,
       ...machineLoad(),
     };
-    printTable(`hub-load: 1 node, SQLite, ${o.cabins} cabins + ${o.doctors} doctors, ${pairs.length} consultations at ${o.rate} signaling messages/s`, [
+    const where = o.engine === 'postgres' ? 'PostgreSQL + Redis' : 'SQLite';
+    printTable(`hub-load: ${o.nodes} node(s), ${where}, ${o.cabins} cabins + ${o.doctors} doctors, ${pairs.length} consultations at ${o.rate} signaling messages/s`, [
       { measure: 'sockets connected', value: `${connected} of ${o.cabins + o.doctors} (${round(connectS)} s)` },
       { measure: 'relayed signaling p50 / p99 / max', value: `${result.relayP50Ms} / ${result.relayP99Ms} / ${result.relayMaxMs} ms (${relay.length} messages)` },
       { measure: 'claim p50 / p99', value: `${result.claimP50Ms} / ${result.claimP99Ms} ms` },
       { measure: 'queue update p50 / p99 (ramp)', value: `${round(pct(queueLat, 50))} / ${result.queueRampP99Ms} ms` },
       { measure: `queue update p99 / max (burst of ${o.burst})`, value: `${result.queueBurstP99Ms} / ${result.queueBurstMaxMs} ms` },
-      { measure: 'hub CPU / RSS', value: `${result.hubCpuPercent} % / ${result.hubRssMiB} MiB` },
-      { measure: 'hub event-loop delay p99 / max (its /metrics)', value: `${result.hubLagP99Ms} / ${result.hubLagMaxMs} ms` },
+      ...perNode.map((n) => ({
+        measure: `node ${n.node}${n.killed ? ' (killed)' : ''}: CPU / RSS / event-loop delay p99 / max`,
+        value: `${n.cpuPercent} % / ${n.rssMiB} MiB / ${n.lagP99Ms} / ${n.lagMaxMs} ms`,
+      })),
+      ...(result.kill
+        ? [
+            { measure: 'kill: clients cut / reconnected', value: `${result.kill.clientsCut} / ${result.kill.reconnected}` },
+            { measure: 'kill: consultations cut / resumed', value: `${result.kill.consultationsCut} / ${result.kill.consultationsResumed} (p50 ${result.kill.resumeP50Ms} ms, max ${result.kill.resumeMaxMs} ms)` },
+            { measure: 'kill: signals lost in flight', value: result.kill.signalsLostInKill },
+          ]
+        : []),
       { measure: 'load generator CPU, event-loop delay p99 / max', value: `${result.generatorCpuPercent} %, ${result.generatorLagP99Ms} / ${result.generatorLagMaxMs} ms (latencies above include it)` },
+      { measure: 'machine load average (1 min)', value: `${loadBefore} before, ${result.loadAvg1m} at the end, on ${result.cpus} cores` },
       { measure: 'errors', value: errors.length },
     ]);
     for (const e of result.firstErrors) console.log(`  error: ${e}`);
@@ -418,11 +646,9 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
   } finally {
     closing = true;
     for (const p of peers) p.ws.terminate();
-    if (hub && hub.exitCode === null) {
-      hub.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 500));
-      if (hub.exitCode === null) hub.kill('SIGKILL');
-    }
+    await Promise.all(hubs.map(stopHub));
+    await redis?.close();
+    await pgServer?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -16,6 +16,10 @@ const BENCHES: Record<string, () => boolean | Promise<boolean>> = {
   'fhir-export': () => benchFhirExport(numberOption('minutes') ?? 30, numberOption('pictures') ?? 0),
   'hub-load': () =>
     benchHubLoad({
+      engine: engineOption(),
+      nodes: numberOption('nodes') ?? 1,
+      killOne: options.has('kill-one'),
+      cpuProf: stringOption('cpu-prof'),
       cabins: numberOption('cabins') ?? 10_000,
       doctors: numberOption('doctors') ?? 2_000,
       consultations: numberOption('consultations') ?? 500,
@@ -56,6 +60,16 @@ function impairOption(): Impairment | undefined {
     process.exit(2);
   }
   return { delayMs: n[0]!, jitterMs: n[1]!, lossPct: n[2]!, ...(n[3] ? { kbps: n[3] } : {}) };
+}
+
+/** `--engine sqlite|postgres` (hub-load), SQLite by default. */
+function engineOption(): 'sqlite' | 'postgres' {
+  const v = options.get('engine') ?? 'sqlite';
+  if (v !== 'sqlite' && v !== 'postgres') {
+    console.error(`--engine wants sqlite or postgres (got ${v}).`);
+    process.exit(2);
+  }
+  return v;
 }
 
 function numberOption(name: string): number | undefined {
