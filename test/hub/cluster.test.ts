@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../../src/hub/cluster/redis-bus.ts';
+import type { NetCheck } from '../../src/shared/netcheck.ts';
 import { createHub, type Hub } from '../../src/hub/server.ts';
 import { PrivatePostgres } from '../helpers/postgres.ts';
 import { PrivateRedis, freePort } from '../helpers/redis.ts';
@@ -114,6 +115,18 @@ describe('three hub nodes on one PostgreSQL and one Redis', () => {
     const doc = await doctorOn('b', 'dr.a');
     await doc.next('queue');
     const cabin = await cabinOn('a', 'cab-1');
+    // The cabin's network check, given to node a, is in node b's queue, and in node c's for a doctor connecting there.
+    const check: NetCheck = { at: Date.now(), verdict: 'reduced', hubRttMs: 80, turn: { udp: true, tcp: true, tls: null }, pathRttMs: 240 };
+    cabin.send({ type: 'request', ref: 'nc', language: 'fr', visit: 'nc', netcheck: check });
+    const waitingId = (await cabin.next('consultation', (m) => m.ref === 'nc')).consultation.consultationId;
+    const seen = await doc.next('queue', (m) => m.items.some((i) => i.consultationId === waitingId && i.netcheck !== undefined));
+    expect(seen.items.find((i) => i.consultationId === waitingId)!.netcheck).toEqual(check);
+    const late = await doctorOn('c', 'dr.b');
+    expect((await late.next('queue')).items.find((i) => i.consultationId === waitingId)!.netcheck).toEqual(check);
+    await late.close();
+    cabin.send({ type: 'cancel', ref: 'x', consultationId: waitingId });
+    await cabin.next('ended', (m) => m.ref === 'x');
+
     const started = Date.now();
     const id = await active(cabin, doc, 'r1');
     const setupMs = Date.now() - started;
