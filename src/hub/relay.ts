@@ -54,7 +54,7 @@ export interface RelayOptions {
 /** What a node says on the `queue` topic besides "the queue changed": a cabin's new network check (noteNetCheck). */
 const QueueNewsSchema = z.object({ netcheck: z.object({ cabinId: z.string().min(1).max(200), check: NetCheckSchema.nullable(), waiting: z.boolean() }).strict().optional() }).strict();
 /** The part of a `presence` news the relay reads (PresenceView checks it all): who came or went, on which node. */
-const PresenceNewsSchema = z.object({ key: z.string(), node: z.string(), on: z.boolean() }).passthrough();
+const PresenceNewsSchema = z.object({ key: z.string(), node: z.string(), on: z.boolean(), t: z.number() }).passthrough();
 
 interface Conn extends AuthedSocket {
   name: string;
@@ -70,6 +70,8 @@ interface Conn extends AuthedSocket {
    * candidates, a request before its cancel).
    */
   chain: Promise<void>;
+  /** When it connected (hub ms): presence news older than this, from another node, does not replace it. */
+  since: number;
 }
 
 /** A patient pressing « Appeler l’assistant » again and again tells the doctor (and the report) once in this time. */
@@ -302,7 +304,8 @@ export class Relay {
     this.heardOff = news.on ? undefined : news.key;
     if (!news.on || news.node !== from) return;
     const old = this.conns.get(news.key);
-    if (old) {
+    // A news that took longer than the client's move back here is about the socket before this one.
+    if (old && old.since <= news.t) {
       // Out of the maps first: its close is a replacement, not a departure (disconnected() returns early).
       this.conns.delete(news.key);
       this.doctors.delete(old);
@@ -359,6 +362,7 @@ export class Relay {
       helpAt: -Infinity,
       marks: new TokenBucket(MARK_BURST, MARK_PER_S),
       chain: Promise.resolve(),
+      since: Math.floor(this.o.clock.now()),
     };
     this.auth.arm(conn);
     const k = key(conn.role, conn.id);
