@@ -1,4 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,6 +13,8 @@ import { createHub, type Hub } from '../../src/hub/server.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
 import { launchChromium } from './chromium.ts';
 import { startImpairRelay, type Impairment, type ImpairRelay } from './impair.ts';
+import { PrivatePostgres } from './postgres.ts';
+import { freePort, PrivateRedis } from './redis.ts';
 import { startTurn, type Turn } from './turn.ts';
 import { writeToneWav } from './wav.ts';
 
@@ -47,11 +52,35 @@ export interface ChainOptions {
   /** A FHIR server the hub pushes each ended consultation to, and how often it looks (ms). */
   fhirPush?: FhirPushConfig;
   fhirPushEveryMs?: number;
+  /**
+   * Issue 14: the hub as a region runs it — `nodes` hub nodes (a, b…) on one PostgreSQL database and one Redis, behind
+   * HAProxy with the sample configuration (resources/hub/haproxy.cfg): the kiosk and the doctor's browser reach the
+   * hub through HAProxy's front only. Which node each side lands on is set, not left to `leastconn` and timing: the
+   * kiosk's cabin main connects while node a alone is in service (the others in maintenance through HAProxy's
+   * runtime API); then node a is drained (it keeps the sockets it holds and gets no new ones, as for a rolling
+   * restart) and node b made ready, so the doctor's console — and every later request — goes to node b.
+   * The FHIR push, if any, runs on node a only.
+   */
+  cluster?: { nodes: number };
+}
+
+/** The cluster of a chain started with `cluster`. */
+export interface ChainCluster {
+  /** Each node (a, b…), reached directly (its /metrics is only there: HAProxy answers 404 for it). */
+  nodes: { id: string; hub: Hub }[];
+  /** HAProxy's front (what `hub.url` is). */
+  lbUrl: string;
+  /** A command to HAProxy's runtime API (e.g. `set server hub_nodes/a state drain`); its answer. */
+  lb(command: string): Promise<string>;
+  /** HAProxy's output so far (its log: each request, each server going up or down). */
+  lbLog(): string;
 }
 
 export interface Chain {
   dir: string;
+  /** The hub the kiosk and the doctor reach: with `cluster`, HAProxy's front (`url`) and node a's store (the shared database). */
   hub: Hub;
+  cluster?: ChainCluster;
   kiosk: KioskHost;
   turn?: Turn;
   /** The poor-network relay in front of coturn, when `impair` was given (its conditions can change mid-call). */
@@ -127,14 +156,22 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
     if (turn) cleanup.push(() => turn.stop());
     const impair = turn && opts.impair ? await startImpairRelay({ host: '127.0.0.1', port: turn.port }, opts.impair) : undefined;
     if (impair) cleanup.push(() => impair.close());
-    const hub = await createHub({
+    const hubOptions = {
       port: 0,
-      dbPath: join(dir, 'hub.db'),
       consoleDir: doctorDir,
-      ...(opts.fhirPush ? { fhirPush: opts.fhirPush, fhirPushEveryMs: opts.fhirPushEveryMs ?? 1000 } : {}),
       iceServers: turn ? { turn: { urls: [impair?.url ?? (opts.turnTransport === 'tls' ? turn.tlsUrl! : opts.turnTransport === 'tcp' ? turn.tcpUrl : turn.url)], secret: turn.secret }, relayOnly: true } : {},
-    });
-    cleanup.push(() => hub.close());
+    };
+    const fhirPush = opts.fhirPush ? { fhirPush: opts.fhirPush, fhirPushEveryMs: opts.fhirPushEveryMs ?? 1000 } : {};
+    let hub: Hub;
+    let cluster: ChainCluster | undefined;
+    if (opts.cluster) {
+      cluster = await startCluster(opts.cluster.nodes, dir, { ...hubOptions, ...fhirPush }, hubOptions, cleanup);
+      hub = frontOf(cluster);
+    } else {
+      const single = await createHub({ ...hubOptions, dbPath: join(dir, 'hub.db'), ...fhirPush });
+      hub = single;
+      cleanup.push(() => single.close());
+    }
     const demo = await seedDemo(hub.store);
     const kiosk = await startKiosk({
       config: demoConfig({
@@ -151,6 +188,13 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
       rendererDir,
     });
     cleanup.push(() => kiosk.close());
+    if (cluster) {
+      // Cabin main connects at once: its socket is on node a (the only one in service). Then a is drained, b ready.
+      const a = cluster.nodes[0]!.hub;
+      await until(async () => (await socketsOn(a)).cabin === 1, 15_000, 'the kiosk connected to node a');
+      await cluster.lb('set server hub_nodes/a state drain');
+      await cluster.lb('set server hub_nodes/b state ready');
+    }
     const readings: Reading[] = [];
     const readingsAt: number[] = [];
     kiosk.cabin.subscribe((event, payload) => {
@@ -196,6 +240,7 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
     return {
       dir,
       hub,
+      ...(cluster ? { cluster } : {}),
       kiosk,
       ...(turn ? { turn } : {}),
       ...(impair ? { impair } : {}),
@@ -215,6 +260,93 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
     await close();
     throw err;
   }
+}
+
+async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`Not within ${ms} ms: ${what}.`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A node's WebSockets by role, from its /metrics (`cabin_hub_connected_sockets`), read on the node itself. */
+export async function socketsOn(hub: Hub): Promise<{ cabin: number; doctor: number }> {
+  const text = await (await fetch(`${hub.url}/metrics`)).text();
+  const of = (role: string): number => {
+    const m = new RegExp(`^cabin_hub_connected_sockets\\{[^}]*role="${role}"[^}]*\\} (\\S+)$`, 'm').exec(text);
+    if (!m) throw new Error(`No cabin_hub_connected_sockets for ${role} in ${hub.url}/metrics.`);
+    return Number(m[1]);
+  };
+  return { cabin: of('cabin'), doctor: of('doctor') };
+}
+
+/**
+ * `count` hub nodes named a, b… on a throwaway PostgreSQL and Redis (one signing key, as a region's nodes share
+ * HUB_JWT_SECRET), behind HAProxy run with resources/hub/haproxy.cfg as it is, plus a runtime API socket (a second
+ * `-f`). Nodes past c are started but not behind the sample configuration (it lists a, b and c); with two, c's line
+ * names an address where nothing listens. Every node but a starts in maintenance. `first` has node a's options only.
+ */
+async function startCluster(
+  count: number,
+  dir: string,
+  first: Omit<Parameters<typeof createHub>[0], 'dbPath'>,
+  rest: Omit<Parameters<typeof createHub>[0], 'dbPath'>,
+  cleanup: (() => Promise<unknown> | unknown)[],
+): Promise<ChainCluster> {
+  if (count < 2) throw new Error('A cluster chain has two nodes at least.');
+  const [pg, redis] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start()]);
+  cleanup.push(() => pg.stop(), () => redis.close());
+  const dbPath = await pg.createDatabase('chain');
+  const jwtSecret = randomBytes(32);
+  const nodes: { id: string; hub: Hub }[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = String.fromCharCode(97 + i);
+    // One after the other: node a migrates the empty database, the others find it made.
+    const hub = await createHub({ ...(i === 0 ? first : rest), dbPath, redisUrl: redis.url, nodeId: id, jwtSecret, trustedProxies: ['127.0.0.1'] });
+    cleanup.push(() => hub.close());
+    nodes.push({ id, hub });
+  }
+  const port = await freePort();
+  const lbUrl = `http://127.0.0.1:${port}`;
+  const sock = join(dir, 'haproxy.sock');
+  writeFileSync(join(dir, 'haproxy-admin.cfg'), `global\n    stats socket ${sock} level admin\n`);
+  const addr = (i: number): Promise<string> => (nodes[i] ? Promise.resolve(new URL(nodes[i].hub.url).host) : freePort().then((p) => `127.0.0.1:${p}`));
+  const env = { ...process.env, CABIN_LB_BIND: `127.0.0.1:${port}`, CABIN_HUB_A: await addr(0), CABIN_HUB_B: await addr(1), CABIN_HUB_C: await addr(2) };
+  const lb = spawn('haproxy', ['-db', '-f', join(ROOT, 'resources/hub/haproxy.cfg'), '-f', join(dir, 'haproxy-admin.cfg')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (d: Buffer): void => void (log = (log + d.toString()).slice(-50_000));
+  lb.stdout.on('data', keep);
+  lb.stderr.on('data', keep);
+  const exited = new Promise<void>((r) => lb.once('exit', () => r()));
+  cleanup.push(async () => {
+    lb.kill('SIGKILL');
+    await exited;
+  });
+  const command = (line: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      let answer = '';
+      const c = createConnection(sock, () => c.end(`${line}\n`));
+      c.on('data', (d: Buffer) => (answer += d.toString()));
+      c.once('error', reject);
+      c.once('close', () => resolve(answer.trim()));
+    });
+  const lbCommand = async (line: string): Promise<string> => {
+    const answer = await command(line);
+    // `set server` answers nothing when it did it.
+    if (line.startsWith('set ') && answer !== '') throw new Error(`HAProxy refused « ${line} »: ${answer}`);
+    return answer;
+  };
+  await until(async () => (await command('show info')).includes('Name: HAProxy'), 10_000, `HAProxy's runtime API (log: ${log})`);
+  for (const id of ['b', 'c']) await lbCommand(`set server hub_nodes/${id} state maint`);
+  // Node a passes its first health check: the front answers through it.
+  await until(async () => (await fetch(`${lbUrl}/healthz`)).status === 200, 15_000, 'HAProxy passing requests to node a');
+  return { nodes, lbUrl, lb: lbCommand, lbLog: () => log };
+}
+
+/** What a chain's clients see as the hub: HAProxy's front, node a's store (the database all nodes share). */
+function frontOf(cluster: ChainCluster): Hub {
+  return { url: cluster.lbUrl, wsUrl: `${cluster.lbUrl.replace(/^http/, 'ws')}/ws`, store: cluster.nodes[0]!.hub.store, close: async () => undefined };
 }
 
 /** The doctor logs in on the console. */
