@@ -47,7 +47,7 @@ describe('report readings in the hub store', () => {
     expect(report.notes).toBe('long visit');
     expect(report.incidents.map((i) => i.detail)).toEqual(['the report is full: 1 readings of the end were not stored']);
     await store.close();
-  });
+  }, 60_000); // 100 000 rows written and read back (on PostgreSQL, through its socket)
 
   it('moves the readings of a version-2 file (JSON column) into the table, skipping malformed entries', async () => {
     const file = tempDb();
@@ -108,7 +108,7 @@ describe('report parts over the WebSocket', () => {
     expect(err.message).toMatch(/100000 readings: 1 of this part/);
     expect(doc.pending.filter((m) => m.type === 'reported')).toHaveLength(0);
     await Promise.all([cabin.close(), doc.close()]);
-  });
+  }, 60_000); // 100 000 rows written first
 
   it('refuses a part after the end of the consultation, with a clear error', async () => {
     t = await startHub();
