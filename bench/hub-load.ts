@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +39,8 @@ import { printTable, writeResult } from './report.ts';
  * frame holding it at each observing doctor: a sample of 200 doctors spread over the connection order, the last
  * connected included, since parsing every doctor's frames would make this process the bottleneck), each node's CPU and
  * memory (from /proc) and its event-loop delay (its /metrics), errors. The hub's 15 s heartbeat runs during the run
- * (it is one of the costs being measured). `--cpu-prof DIR` runs the nodes with node's --cpu-prof into DIR.
+ * (it is one of the costs being measured). `--cpu-prof DIR` runs the nodes with node's --cpu-prof into DIR/<node> (one
+ * profile per thread: the biggest is the main thread's, the small one tsx's loader).
  *
  * Accounts are written into the hub's database before it starts, through the store's Kysely in one transaction
  * (either engine), and tokens are signed here with the hub's secret (HUB_JWT_SECRET): 12 000 logins would measure
@@ -134,6 +135,37 @@ function procUsage(pid: number): { cpuS: number; rssMiB: number } {
   return { cpuS: ticks / 100, rssMiB: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
+/**
+ * CPU seconds and resident memory of the processes `pick` keeps (by pid, ppid and command line), summed: PostgreSQL
+ * is its postmaster and the backends it forked, Redis its one process. Processes gone meanwhile are skipped.
+ */
+function usageOf(pick: (pid: number, ppid: number, cmdline: string) => boolean): { cpuS: number; rssMiB: number } {
+  let cpuS = 0;
+  let rssMiB = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!pick(Number(name), ppid, readFileSync(`/proc/${name}/cmdline`, 'utf8'))) continue;
+      const u = procUsage(Number(name));
+      cpuS += u.cpuS;
+      rssMiB += Number.isNaN(u.rssMiB) ? 0 : u.rssMiB;
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return { cpuS, rssMiB };
+}
+
+/** PostgreSQL's and Redis's own usage, when the run started them (the nodes' database work is done there). */
+function servicesUsage(pgServer: PrivatePostgres | undefined, redis: PrivateRedis | undefined): { pgCpuS: number; pgRssMiB: number; redisCpuS: number; redisRssMiB: number } {
+  const postmaster = pgServer ? Number(readFileSync(join(pgServer.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) : NaN;
+  const pgU = pgServer ? usageOf((pid, ppid) => pid === postmaster || ppid === postmaster) : { cpuS: NaN, rssMiB: NaN };
+  const redisU = redis ? usageOf((_, __, cmd) => cmd.startsWith('redis-server') && cmd.includes(`:${redis.port}`)) : { cpuS: NaN, rssMiB: NaN };
+  return { pgCpuS: pgU.cpuS, pgRssMiB: pgU.rssMiB, redisCpuS: redisU.cpuS, redisRssMiB: redisU.rssMiB };
+}
+
 function pct(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -163,7 +195,7 @@ interface NodeSetup {
 
 /** Starts a hub node (the real `npm run hub -- serve`) named `nodeId` and waits until it accepts connections. */
 async function startHub(setup: NodeSetup, nodeId: string, port: number): Promise<ChildProcess> {
-  const prof = setup.cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${setup.cpuProf}`, `--cpu-prof-name=hub-${nodeId}.cpuprofile`];
+  const prof = setup.cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(setup.cpuProf, nodeId)}`];
   const child = spawn(process.execPath, ['--max-old-space-size=4096', ...prof, 'bin/run-ts.mjs', 'src/hub/cli/main.ts', 'serve', '--db', setup.db, '--port', String(port), '--host', '127.0.0.1'], {
     env: { ...process.env, HUB_JWT_SECRET: setup.secret, HUB_NODE_ID: nodeId, LOG_LEVEL: 'warn', HUB_DATABASE_URL: '', HUB_REDIS_URL: setup.redisUrl ?? '' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -403,6 +435,20 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       return (await connect(p, i, token, node)) ? p : undefined;
     };
 
+    /**
+     * Sends a frame on the peer's socket once it is open: a client whose node died is between two sockets for a moment
+     * (its reconnection), and its request, claim or end waits for the new one (10 s at most, then an error).
+     */
+    const say = (p: Peer, frame: object): void => {
+      const data = JSON.stringify(frame);
+      if (p.ws.readyState === WebSocket.OPEN) return p.ws.send(data);
+      void (async () => {
+        for (let i = 0; i < 100 && p.ws.readyState !== WebSocket.OPEN && !closing; i++) await sleep(100);
+        if (p.ws.readyState === WebSocket.OPEN) p.ws.send(data);
+        else if (!closing) error(`${p.role} ${p.id}: no socket open for its ${(frame as { type?: string }).type ?? 'frame'}`);
+      })();
+    };
+
     // Connect: doctors first (they are at work before the cabins open), then cabins, CONNECT_PARALLEL at a time.
     const tc = performance.now();
     const observerEvery = Math.max(1, Math.floor(o.doctors / SAMPLE_OBSERVERS));
@@ -424,6 +470,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     const usage0 = hubs.map((h) => procUsage(h.pid!));
     const usageEnd: ({ cpuS: number; rssMiB: number; t: number } | undefined)[] = hubs.map(() => undefined);
     const self0 = procUsage(process.pid);
+    const services0 = servicesUsage(pgServer, redis);
     const tRun = performance.now();
     // This process's own delays: when it lags, every latency measured here is too high by as much.
     const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -434,7 +481,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       new Promise((resolve) => {
         const ref = `r-${cabin.id}`;
         const t = performance.now();
-        cabin.ws.send(JSON.stringify({ type: 'request', ref, language: 'fr' }));
+        say(cabin, { type: 'request', ref, language: 'fr' });
         // The id is known only from the answer: its `asked` entry is back-dated to the send.
         opened.set(ref, (id) => {
           opened.delete(ref);
@@ -451,7 +498,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
           claimLat.push(performance.now() - t);
           resolve(ok);
         });
-        doctor.ws.send(JSON.stringify({ type: 'claim', ref, consultationId }));
+        say(doctor, { type: 'claim', ref, consultationId });
       });
 
     const rampMs = Math.min(60_000, o.consultations * 50);
@@ -526,6 +573,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     for (const [k, h] of hubs.entries()) if (!killed.has(k)) usageEnd[k] = { ...procUsage(h.pid!), t: performance.now() };
     const lags = await Promise.all(names.map((_, k) => (killed.has(k) ? Promise.resolve({ p99: NaN, max: NaN }) : hubEventLoop(metricsUrl(k)))));
     const self1 = procUsage(process.pid);
+    const services1 = servicesUsage(pgServer, redis);
     lag.disable();
     const runS = (performance.now() - tRun) / 1000;
 
@@ -536,11 +584,11 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
           new Promise<void>((resolve) => {
             const timer = setTimeout(() => (error(`end of ${pair.id} not confirmed`), resolve()), 30_000);
             ended.set(pair.doctor.id, () => (clearTimeout(timer), resolve()));
-            pair.doctor.ws.send(JSON.stringify({ type: 'end', ref: `e-${pair.id}`, consultationId: pair.id, notes: 'Bench.', readings: [] }));
+            say(pair.doctor, { type: 'end', ref: `e-${pair.id}`, consultationId: pair.id, notes: 'Bench.', readings: [] });
           }),
       ),
     );
-    for (const [i, id] of burstIds.entries()) cabinsById[o.consultations + i]!.ws.send(JSON.stringify({ type: 'cancel', consultationId: id }));
+    for (const [i, id] of burstIds.entries()) say(cabinsById[o.consultations + i]!, { type: 'cancel', consultationId: id });
     // Signals never delivered: those of a pair cut by the kill, sent before it resumed, went through the dead node.
     let lostInKill = 0;
     let lost = 0;
@@ -596,6 +644,14 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       hubCpuPercent: round(perNode.reduce((s, n) => s + n.cpuPercent, 0)),
       hubRssMiB: round(perNode.reduce((s, n) => s + n.rssMiB, 0)),
       perNode,
+      ...(o.engine === 'postgres'
+        ? {
+            postgresCpuPercent: round(((services1.pgCpuS - services0.pgCpuS) / runS) * 100),
+            postgresRssMiB: round(services1.pgRssMiB),
+            redisCpuPercent: round(((services1.redisCpuS - services0.redisCpuS) / runS) * 100),
+            redisRssMiB: round(services1.redisRssMiB),
+          }
+        : {}),
       ...(o.killOne
         ? {
             kill: {
@@ -629,6 +685,9 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         measure: `node ${n.node}${n.killed ? ' (killed)' : ''}: CPU / RSS / event-loop delay p99 / max`,
         value: `${n.cpuPercent} % / ${n.rssMiB} MiB / ${n.lagP99Ms} / ${n.lagMaxMs} ms`,
       })),
+      ...(o.engine === 'postgres'
+        ? [{ measure: 'PostgreSQL / Redis: CPU, RSS', value: `${result.postgresCpuPercent} % ${result.postgresRssMiB} MiB / ${result.redisCpuPercent} % ${result.redisRssMiB} MiB` }]
+        : []),
       ...(result.kill
         ? [
             { measure: 'kill: clients cut / reconnected', value: `${result.kill.clientsCut} / ${result.kill.reconnected}` },
