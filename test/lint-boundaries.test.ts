@@ -2,7 +2,16 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 /** The import column of ARCHITECTURE.md is enforced by lint: these imports must fail. */
-const eslint = new ESLint({ cwd: process.cwd() });
+// The hub's type-aware rules (no-floating-promises…) are not what this checks, and building their TypeScript program
+// for a text that is no file takes tens of seconds: off here, with the type information they need.
+const eslint = new ESLint({
+  cwd: process.cwd(),
+  overrideConfig: {
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: false } },
+    rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off', '@typescript-eslint/await-thenable': 'off' },
+  },
+});
 
 async function errorsFor(file: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: file });
