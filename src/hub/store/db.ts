@@ -23,7 +23,7 @@ export interface HubDb {
  */
 export async function inTx<T>(s: HubDb, fn: (t: HubDb) => Promise<T>): Promise<T> {
   if (s.db.isTransaction) return fn(s);
-  return s.db.transaction().execute((trx) => fn({ ...s, db: trx, time: s.time, log: s.log }));
+  return s.db.transaction().execute((trx) => fn({ ...s, db: trx }));
 }
 
 /** A COUNT(*) as a number (PostgreSQL's int8 is parsed to a Number by db/open.ts; SQLite's is one). */
