@@ -3,14 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { trustList } from '../../server/client-address.ts';
 import { closeLogger, createLogger, createRootLogger, type Logger } from '../../server/log.ts';
-import { StoreRefusedError } from '../../server/store-file.ts';
 import { seedDemoFromKeyFile } from '../demo.ts';
 import { exportFhir, exportPdf } from '../fhir/export.ts';
 import { FhirPushQueue, fhirPushConfigFromEnv } from '../fhir/push.ts';
 import { createHub, type HubOptions } from '../server.ts';
-import { redacted } from '../cluster/redis-bus.ts';
-import { HubDatabaseUnreachableError, migrateHubDatabase, NewerHubDatabaseError, openHubDatabase, parseDatabaseTarget } from '../db/open.ts';
-import { HubStore, HubStoreError, MIN_PASSWORD_LENGTH } from '../store.ts';
+import { migrateHubDatabase, openHubDatabase } from '../db/open.ts';
+import { databaseOf, mustExist, openStore, redisUrlOf, UsageError } from './database.ts';
+import { HubStoreError, MIN_PASSWORD_LENGTH } from '../store.ts';
 
 const USAGE = `usage:
   npm run hub -- serve [--port N] [--host H] [--db FILE] [--console DIR] [--demo-cabin-key-file FILE]
@@ -48,8 +47,6 @@ const USAGE = `usage:
   npm run hub -- disable-cabin ID [--db FILE]                    its sessions end and a running hub closes its
                                                                  connections within one heartbeat, about 15 s)`;
 
-class UsageError extends Error {}
-
 const DEFAULT_PORT = 8440;
 const DEFAULT_CONSOLE = resolve(import.meta.dirname, '../../../dist/doctor');
 
@@ -70,44 +67,6 @@ function required(values: Record<string, string | undefined>, name: string): str
   const v = values[name];
   if (v === undefined || v.trim() === '') throw new UsageError(`--${name} is required (see npm run hub -- help).`);
   return v;
-}
-
-/**
- * The hub's database: `--db` (a SQLite file or a postgres:// URL), else HUB_DATABASE_URL, else `fallback`; a command
- * that works on an existing hub has no fallback, so it never makes an empty database by mistake.
- */
-function databaseOf(flag: string | undefined, fallback?: string): string {
-  const db = flag ?? (process.env.HUB_DATABASE_URL || undefined) ?? fallback;
-  if (db === undefined || db.trim() === '') throw new UsageError('--db is required (a SQLite file or a postgres:// URL; or set HUB_DATABASE_URL) (see npm run hub -- help).');
-  return db;
-}
-
-/** A command for an existing hub: a SQLite file must be there (PostgreSQL says itself when its database is not). */
-function mustExist(db: string): void {
-  let target;
-  try {
-    target = parseDatabaseTarget(db);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  if (target.engine === 'sqlite' && (target.file === ':memory:' || !existsSync(target.file))) throw new UsageError(`There is no hub database ${db}: give the hub's file with --db FILE.`);
-}
-
-async function openStore(db: string): Promise<HubStore> {
-  let target;
-  try {
-    target = parseDatabaseTarget(db);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  if (target.engine === 'sqlite' && target.file !== ':memory:' && !existsSync(dirname(resolve(target.file)))) throw new UsageError(`The folder of ${target.file} does not exist: create it first.`);
-  try {
-    return await HubStore.open(db);
-  } catch (err) {
-    // An emptied or damaged database, a newer hub's, a server that cannot be reached: the refusal says what to do.
-    if (err instanceof StoreRefusedError || err instanceof NewerHubDatabaseError || err instanceof HubDatabaseUnreachableError) throw new UsageError(err.message);
-    throw new UsageError(`Cannot open the hub database ${target.engine === 'postgres' ? target.describe : target.file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
 
 /** `migrate`: brings the database to this hub's schema (every node also does at its start; this is for a release's step). */
@@ -153,23 +112,6 @@ async function rootLogger(file: string | undefined, format: string | undefined):
     }
   }
   return createLogger({ name: 'hub', pretty: format === 'pretty' || (format === undefined && process.stdout.isTTY === true) });
-}
-
-/**
- * HUB_REDIS_URL: a redis:// or rediss:// URL (its password is never repeated in a message), for nodes sharing a
- * PostgreSQL database: several nodes on SQLite files would each be a hub of its own.
- */
-function redisUrlOf(url: string, db: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`HUB_REDIS_URL is not a URL: write redis://[:password@]host:port[/db] (${redacted(url)}).`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`HUB_REDIS_URL must start with redis:// or rediss:// (it is ${redacted(url)}).`);
-  if (u.hostname === '') throw new UsageError(`HUB_REDIS_URL names no host (${redacted(url)}).`);
-  if (parseDatabaseTarget(db).engine !== 'postgres') throw new UsageError('HUB_REDIS_URL is for hub nodes sharing a PostgreSQL database: give --db or HUB_DATABASE_URL as a postgres:// URL too.');
-  return url;
 }
 
 async function serve(args: string[]): Promise<void> {
