@@ -18,6 +18,7 @@ const HUB_SQLITE_ONLY = [
   'test/hub/fhir-export.test.ts',
   'test/hub/fhir-pleth-marks.test.ts',
   'test/hub/limits-throttle.test.ts',
+  'test/hub/live-consultations.test.ts',
   'test/hub/picture-limit.test.ts',
   'test/hub/report-pdf*.test.ts',
   'test/main/hub/call-machine.test.ts',

@@ -9,6 +9,7 @@ import { cabinPatient } from './cabin-patient.ts';
 import { cabinDevices, doctorPleth } from './cabin-devices.ts';
 import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
+import { LiveConsultations } from './consultation/live.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
 import { viewOf } from './consultation/view.ts';
 import { readFrame } from './frames.ts';
@@ -128,8 +129,11 @@ export class Relay {
   private readonly presence: PresenceView | undefined;
   /** The key of the last departure heard as news from its node (that node runs its graces), read by presenceChanged. */
   private heardOff: string | undefined;
+  /** The active consultations signals are relayed for, without a read of the store each (consultation/live.ts). */
+  private readonly live: LiveConsultations;
 
   constructor(private readonly o: RelayOptions) {
+    this.live = new LiveConsultations(() => o.clock.now());
     this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, clock: o.clock, log: o.log.child({ component: 'socket-auth' }), closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
     this.wss = new WebSocketServer({
       noServer: true,
@@ -167,6 +171,10 @@ export class Relay {
       });
       bus.on('queue', (payload) => this.queueNews(payload));
       bus.on('revoke', (sid) => this.closeLocalSession(sid));
+      // Another node wrote a consultation: what this one remembers of it is read again at its next signal.
+      bus.on('consultation', (id, from) => {
+        if (from !== bus.nodeId && id.length <= 200) this.live.forget(id);
+      });
       // Redis came back (restarted empty, perhaps): this node's sockets are claimed again at once.
       bus.onReconnect(() => void this.syncPresence());
     }
@@ -508,6 +516,9 @@ export class Relay {
       case 'pleth-unmark':
         if (conn.role !== 'doctor') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a doctor sends "pleth-unmark".' });
         return this.doctorPleth(conn, m);
+      case 'signal':
+        // Most of a call's messages: decided on the consultation as this node remembers it (consultation/live.ts).
+        return this.run(conn, () => this.live.read(m.consultationId, (id) => this.o.store.consultation(id)), m, conn);
       default:
         return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
     }
@@ -524,6 +535,7 @@ export class Relay {
   private async run(actor: Actor, read: () => Promise<Consultation | null>, input: Input, sender?: Conn, again = false): Promise<void> {
     const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID, cabinOnline: (id: string) => this.online('cabin', id) };
     const { prev, out, answers } = await settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
+    if (out.next) this.changed(out.next.id);
     // A transition that wrote reads the row back (its names joined); a signal relayed as is needs no second read.
     const c = out.next ? ((await this.o.store.consultation(out.next.id)) ?? out.next) : prev;
     if (this.o.metrics) this.count(actor, input, prev, out.next);
@@ -532,6 +544,14 @@ export class Relay {
     for (const answer of answers) await this.run(actor, async () => c, answer, sender);
     // Once: what is stored now no longer asks for it (a request after leaving the previous visit's consultation).
     if (out.effects.some((e) => e.kind === 'again') && !again) await this.run(actor, read, input, sender, true);
+  }
+
+  /** A consultation's state was written here: forgotten here at once, and on the other nodes when they hear it. */
+  private changed(id: string): void {
+    this.live.forget(id);
+    this.o.bus?.publish('consultation', id).catch((err: unknown) => {
+      this.o.log.warn({ err, consultation: id }, 'cluster: failed to tell the other nodes of a consultation written (they read it again within 30 s)');
+    });
   }
 
   /** A transition's outcome in the node's metrics: claims (and how long the patient waited), ends. */
@@ -599,7 +619,8 @@ export class Relay {
     const bus = this.o.bus;
     if (!bus) return false;
     try {
-      const node = await bus.where(p);
+      // The presence replica first (kept by news, within ms): no round trip to Redis for each relayed signal.
+      const node = this.presence?.nodeOf(p) ?? (await bus.where(p));
       if (node === null || node === bus.nodeId) return false;
       await bus.route(node, { to: p, frame: JSON.stringify(msg) });
       return true;

@@ -149,6 +149,11 @@ describe('three hub nodes on one PostgreSQL and one Redis', () => {
     doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Vu à distance.', readings: last });
     expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ consultationId: id, reason: 'ended' });
     expect(await cabin.next('ended')).toMatchObject({ consultationId: id, reason: 'ended' });
+    // Node a relayed the cabin's signals from memory; the end written on node b reached it (news), so a signal now is
+    // refused there rather than relayed into the ended call.
+    cabin.send({ type: 'signal', consultationId: id, data: cand(999) });
+    expect(await cabin.next('error')).toMatchObject({ code: 'not-active' });
+    expect(doc.pending.filter((m) => m.type === 'signal')).toEqual([]);
     // Read through node c: the same database.
     const report = await node('c').hub.store.report(id);
     expect(report).toMatchObject({ state: 'ended', notes: 'Vu à distance.', cabin: { id: 'cab-1' }, doctor: { id: 'dr.a' } });

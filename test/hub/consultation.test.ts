@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
 import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
 import { Client, activeConsultation, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
@@ -104,6 +104,31 @@ describe('signaling relay and TURN credentials', () => {
     doc.send({ type: 'end', consultationId: id, notes: '', readings: [] });
     await back.next('ended');
     await Promise.all([back.close(), doc.close()]);
+  });
+
+  it('relays a call’s signals without reading the store for each, and refuses them once the call has ended', async () => {
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-3', 'dr.c');
+    const reads = vi.spyOn(t.hub.store, 'consultation');
+    try {
+      for (let i = 0; i < 40; i++) {
+        const [from, to] = i % 2 ? [doc, cabin] : [cabin, doc];
+        from.send({ type: 'signal', consultationId: id, data: { pc: `pc-${i % 2}`, candidate: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 ${50000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 } } });
+        expect((await to.next('signal')).data).toMatchObject({ candidate: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 ${50000 + i} typ host` } });
+      }
+      // At most the first signal read it (activeConsultation's claim already wrote it, so this node forgot it then).
+      expect(reads.mock.calls.filter(([c]) => c === id).length).toBeLessThanOrEqual(1);
+      doc.send({ type: 'end', ref: 'e', consultationId: id, notes: '', readings: [] });
+      await doc.next('ended', (m) => m.ref === 'e');
+      await cabin.next('ended');
+      // The end was written here: the next signal reads the store again, and is refused.
+      cabin.send({ type: 'signal', consultationId: id, data: { pc: 'pc-0', hello: true } });
+      expect(await cabin.next('error')).toMatchObject({ code: 'not-active' });
+      doc.send({ type: 'signal', consultationId: id, data: { pc: 'pc-1', hello: true } });
+      expect(await doc.next('error')).toMatchObject({ code: 'not-active' });
+    } finally {
+      reads.mockRestore();
+    }
+    await Promise.all([cabin.close(), doc.close()]);
   });
 
   it('gives each side STUN plus TURN credentials that verify with the shared secret (coturn REST scheme)', async () => {

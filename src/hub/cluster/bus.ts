@@ -24,10 +24,11 @@ export interface RoutedFrame {
 
 /**
  * News for every node, the sender's included: `queue` (the waiting queue changed), `revoke` (a session ended: its sid),
- * `presence` (a socket came or went: src/hub/cluster/presence.ts).
+ * `presence` (a socket came or went: src/hub/cluster/presence.ts), `consultation` (a consultation's state was written:
+ * its id; each node forgets what it remembered of it, src/hub/consultation/live.ts).
  */
-export type Topic = 'queue' | 'revoke' | 'presence';
-export const TOPICS: readonly Topic[] = ['queue', 'revoke', 'presence'];
+export type Topic = 'queue' | 'revoke' | 'presence' | 'consultation';
+export const TOPICS: readonly Topic[] = ['queue', 'revoke', 'presence', 'consultation'];
 
 export interface ClusterBus {
   readonly nodeId: string;
