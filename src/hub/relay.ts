@@ -71,6 +71,13 @@ interface Conn extends AuthedSocket {
    * candidates, a request before its cancel).
    */
   chain: Promise<void>;
+  /**
+   * What this socket's next signal waits for: its work in order except report parts and device data (Conn.chain has
+   * them all). A report part is a transaction, and hundreds of doctors send theirs at once; a signal relayed from memory
+   * need not queue behind them (issue 14: the relay's p99 at each wave of report parts). A signal still follows a
+   * claim, a join or a request sent before it.
+   */
+  lane: Promise<void>;
   /** When it connected (hub ms): presence news older than this, from another node, does not replace it. */
   since: number;
 }
@@ -91,6 +98,8 @@ const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
 const MAX_BUFFERED = 4 * 1024 * 1024;
 /** How long close() waits for the work already begun (a transaction on a slow database) before the store closes. */
 const CLOSE_WAIT_MS = 5_000;
+/** Messages a signal does not wait for (Conn.lane): report parts and device data, each a transaction of its own. */
+const DATA: ReadonlySet<ToHub['type']> = new Set(['report', 'device', 'pleth', 'pleth-unmark']);
 const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
 const key = (role: Role, id: string) => `${role}:${id}`;
 
@@ -370,6 +379,7 @@ export class Relay {
       helpAt: -Infinity,
       marks: new TokenBucket(MARK_BURST, MARK_PER_S),
       chain: Promise.resolve(),
+      lane: Promise.resolve(),
       since: Math.floor(this.o.clock.now()),
     };
     this.auth.arm(conn);
@@ -411,10 +421,22 @@ export class Relay {
     });
   }
 
-  /** Runs `work` after everything this socket asked before it (Conn.chain); its failure is the caller's to handle. */
-  private serial(conn: Conn, work: () => Promise<void>): Promise<void> {
-    const done = conn.chain.then(work);
-    conn.chain = done.catch(() => undefined);
+  /**
+   * Runs `work` after everything this socket asked before it (Conn.chain), or for a signal after everything but the
+   * data parts (Conn.lane); its failure is the caller's to handle. `data`: a report part or device data, which signals
+   * do not wait for; everything after it (an end) still does.
+   */
+  private serial(conn: Conn, work: () => Promise<void>, kind: 'signal' | 'data' | 'other' = 'other'): Promise<void> {
+    const done = (kind === 'signal' ? conn.lane : conn.chain).then(work);
+    const settled = done.catch(() => undefined);
+    if (kind === 'signal') {
+      const before = conn.chain;
+      conn.chain = Promise.all([before, settled]).then(() => undefined);
+      conn.lane = settled;
+    } else {
+      conn.chain = settled;
+      if (kind === 'other') conn.lane = settled;
+    }
     return done;
   }
 
@@ -457,7 +479,8 @@ export class Relay {
     metrics?.messages.inc({ role: conn.role, type: frame.ok ? frame.message.type : 'invalid' });
     if (!frame.ok) return this.send(conn, { type: 'error', code: 'invalid-message', message: frame.error });
     const m = frame.message;
-    this.serial(conn, () => this.handle(conn, m)).catch((err: unknown) => {
+    const kind = m.type === 'signal' ? 'signal' : DATA.has(m.type) ? 'data' : 'other';
+    this.serial(conn, () => this.handle(conn, m), kind).catch((err: unknown) => {
       this.o.log.error({ err, type: m.type, role: conn.role, id: conn.id }, 'failed to handle a message');
       const ref = 'ref' in m ? m.ref : undefined;
       this.send(conn, { type: 'error', ref, code: 'internal', message: 'The hub failed to handle this message: try again.' });

@@ -131,6 +131,37 @@ describe('signaling relay and TURN credentials', () => {
     await Promise.all([cabin.close(), doc.close()]);
   });
 
+  it('relays a signal sent after a report part without waiting for that part’s transaction; an end still waits for it', async () => {
+    const { cabin, doc, id } = await activeConsultation(t, 'cab-3', 'dr.c');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const store = t.hub.store;
+    const original = store.transaction.bind(store);
+    // The next transaction (the report part's) waits until the test lets it go: a database busy with other writes.
+    const tx = vi.spyOn(store, 'transaction').mockImplementationOnce(async (fn) => {
+      await held;
+      return original(fn);
+    });
+    try {
+      const part = [{ id: 'slow-1', code: 'MDC_PULS_OXIM_SAT_O2' as const, value: 97, unit: '%', t: 1 }];
+      doc.send({ type: 'report', ref: 'p', consultationId: id, readings: part });
+      doc.send({ type: 'signal', consultationId: id, data: { pc: 'doc-pc', hello: true } });
+      doc.send({ type: 'end', ref: 'e', consultationId: id, notes: 'Vu.', readings: [] });
+      // The signal reaches the cabin while the report part is still held…
+      expect((await cabin.next('signal')).data).toEqual({ pc: 'doc-pc', hello: true });
+      expect(doc.pending.some((m) => m.type === 'reported' || m.type === 'ended')).toBe(false);
+      release();
+      // …and the end, sent after the part, is handled after it: the part is stored, then the consultation ends.
+      expect(await doc.next('reported', (m) => m.ref === 'p')).toMatchObject({ count: 1 });
+      expect(await doc.next('ended', (m) => m.ref === 'e')).toMatchObject({ reason: 'ended' });
+      expect((await store.report(id))!.readings.map((r) => r.id)).toContain('slow-1');
+    } finally {
+      release();
+      tx.mockRestore();
+    }
+    await Promise.all([cabin.close(), doc.close()]);
+  });
+
   it('gives each side STUN plus TURN credentials that verify with the shared secret (coturn REST scheme)', async () => {
     const before = Math.floor(Date.now() / 1000);
     const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-1'));
