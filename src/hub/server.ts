@@ -50,6 +50,8 @@ export interface HubOptions {
    * expired or whose session ended, and renews TURN credentials about to expire. Default 15 000 ms.
    */
   heartbeatMs?: number;
+  /** How many sockets each beat pings and checks before letting other work run (Relay.beat). Default 500. */
+  heartbeatSlice?: number;
   /** A waiting request whose cabin stays disconnected this long is cancelled. Default 120 000 ms. */
   waitingGraceMs?: number;
   /**
@@ -125,7 +127,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     },
     now: () => clock.now(),
   });
-  const live = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, waitingGraceMs: opts.waitingGraceMs ?? 120_000, activeGraceMs: opts.activeGraceMs ?? ACTIVE_GRACE_MS, metrics, ...(bus && { bus }) });
+  const live = new Relay({ store, tokens, clock, iceServers: new IceServers(opts.iceServers, clock), log: log.child({ component: 'relay' }), heartbeatMs: opts.heartbeatMs ?? 15_000, ...(opts.heartbeatSlice !== undefined && { beatSlice: opts.heartbeatSlice }), waitingGraceMs: opts.waitingGraceMs ?? 120_000, activeGraceMs: opts.activeGraceMs ?? ACTIVE_GRACE_MS, metrics, ...(bus && { bus }) });
   // The exports' CPU work (seconds for a long consultation) runs in a worker thread: never on this event loop.
   const exporter: ConsultationExporter = opts.exporter?.(store) ?? new WorkerExporter(store);
   const deps = { exporter, store, tokens, devices, throttle: new LoginThrottle(limitsLink ? redisLimiters(limitsLink) : undefined), consoleDir: opts.consoleDir, trustedProxies: opts.trustedProxies ?? [], log: log.child({ component: 'http' }), closeSession: (sid: string) => live.closeSession(sid),

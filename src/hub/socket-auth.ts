@@ -94,14 +94,15 @@ export class SocketAuth {
   }
 
   /**
-   * The heartbeat's check of every open socket: an expired token or an ended session (logout, a disabled account, a
-   * newer login of a cabin, from this process or the CLI's) closes it (4401). One query for all the sessions, then a
-   * lookup per socket; when the database fails, only the tokens are checked, and the sessions again at the next beat.
+   * The heartbeat's check of open sockets (a slice of them at a time: Relay.beat): an expired token or an ended session
+   * (logout, a disabled account, a newer login of a cabin, from this process or the CLI's) closes it (4401). One query
+   * for the slice's sessions, then a lookup per socket; when the database fails, only the tokens are checked, and the
+   * sessions again at the next beat.
    */
-  async checkAll(conns: Iterable<AuthedSocket>): Promise<void> {
+  async checkAll(conns: readonly AuthedSocket[]): Promise<void> {
     let valid: Map<string, string> | undefined;
     try {
-      valid = await this.o.store.validSessions();
+      valid = await this.o.store.validSessions([...new Set(conns.map((c) => c.sid))]);
     } catch (err) {
       this.o.log.error({ err }, 'failed to check the sessions');
     }

@@ -148,8 +148,8 @@ export class HubStore {
   }
 
   /** Every valid login session as `sid → role:subject`, in one query (the heartbeat's check of all the open sockets). */
-  async validSessions(): Promise<Map<string, string>> {
-    return sessions.validSessions(this.s);
+  async validSessions(sids?: readonly string[]): Promise<Map<string, string>> {
+    return sessions.validSessions(this.s, sids);
   }
   async session(sid: string): Promise<Session | null> {
     return sessions.session(this.s, sid);
