@@ -10,6 +10,7 @@ const BROWSER = ['test/e2e/**/*.test.ts', 'test/doctor/console.browser.test.ts',
 const HUB_SQLITE_ONLY = [
   'test/hub/store-damage.test.ts',
   'test/hub/db-engines.test.ts', // runs both engines itself
+  'test/hub/group-commit.test.ts', // SQLite's group commit (PostgreSQL groups its commits itself)
   'test/hub/language.test.ts', // a file from before Arabic, brought up by the legacy steps
   'test/hub/cli*.test.ts', // the CLI by file (cli-migrate runs both engines itself)
   'test/hub/cluster*.test.ts', // PostgreSQL and Redis of their own
@@ -37,7 +38,8 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...BROWSER] } },
-      { extends: true, test: { name: 'browser', include: BROWSER, fileParallelism: false } },
+      // The kiosk and the console are built once for the run's browser files (test/helpers/apps.ts), not once per file.
+      { extends: true, test: { name: 'browser', include: BROWSER, fileParallelism: false, globalSetup: ['test/helpers/browser-setup.ts'] } },
       // The hub's suite again with PostgreSQL under the store (issue 14: one set of queries, both engines), on one
       // throwaway cluster; each test's hub gets a database of its own (test/helpers/hub-db.ts). Left out: what is about
       // a SQLite file itself (damage, legacy schema steps, its CLI by file) or touches no database.

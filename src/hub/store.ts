@@ -18,6 +18,8 @@ import * as cabinPatients from './store/cabin-patients.ts';
 import type { FiledPatient, PatientChange } from './store/patients.ts';
 import type { Consultation } from './store/consultations.ts';
 import { inTx, type HubDb } from './store/db.ts';
+import { GroupCommit } from './store/group-commit.ts';
+import type { HubTables } from './db/tables.ts';
 import * as reports from './store/reports.ts';
 import type { Reading } from './store/reports.ts';
 import * as sessions from './store/sessions.ts';
@@ -44,6 +46,8 @@ export interface HubTx {
  */
 export class HubStore {
   private readonly s: HubDb;
+  /** SQLite: the lifecycle's transactions that arrive together share one commit (store/group-commit.ts). */
+  private readonly group: GroupCommit<HubTables> | undefined;
 
   private constructor(
     private readonly h: HubDatabase,
@@ -51,6 +55,7 @@ export class HubStore {
     log: Logger,
   ) {
     this.s = { db: h.db, engine: h.engine, time: () => Math.floor(this.now()), log };
+    this.group = h.engine === 'sqlite' ? new GroupCommit(h.db) : undefined;
   }
 
   /**
@@ -101,17 +106,19 @@ export class HubStore {
 
   /**
    * Runs `fn` in one transaction, on a handle whose calls run inside it; committed when `fn` resolves, rolled back
-   * when it throws. SQLite: the one connection is held meanwhile (the other calls wait); PostgreSQL: one of the pool's.
+   * when it throws. SQLite: the one connection is held meanwhile (the other calls wait), and transactions that arrive
+   * while one is written share the next commit, each in its savepoint (GroupCommit); PostgreSQL: one of the pool's.
    */
   transaction<T>(fn: (tx: HubTx) => Promise<T>): Promise<T> {
-    return inTx(this.s, (t) =>
+    const run = (t: HubDb) =>
       fn({
         insert: (c) => consultations.insert(t, c),
         update: (prev, next) => consultations.update(t, prev, next),
         addIncident: (id, side, detail) => reports.addIncident(t, id, side, detail),
         addReadings: (id, readings) => reports.addReadings(t, id, readings),
-      }),
-    );
+      });
+    if (this.group && !this.s.db.isTransaction) return this.group.run((trx) => run({ ...this.s, db: trx }));
+    return inTx(this.s, run);
   }
 
   /** Answers when the database does (the node's `/readyz`); throws what it fails with. */
