@@ -15,6 +15,7 @@ const HUB_SQLITE_ONLY = [
   'test/hub/cli*.test.ts', // the CLI by file (cli-migrate runs both engines itself)
   'test/hub/cluster*.test.ts', // PostgreSQL and Redis of their own
   // No store in them (pure builders, fakes of the hub): the engine cannot change their result.
+  'test/hub/backlog.test.ts',
   'test/hub/fhir-devices.test.ts',
   'test/hub/fhir-export.test.ts',
   'test/hub/fhir-pleth-marks.test.ts',

@@ -302,6 +302,8 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     // Handlers, per role, of the frames that matter here; a doctor that does not observe skips its queue frames unparsed.
     const relaySent = new Map<string, number>();
     const relay: number[] = [];
+    /** Each relayed signal's send time and latency: the run names the seconds where the relay was slowest. */
+    const relayAt: [number, number][] = [];
     const claimLat: number[] = [];
     const queueLat: number[] = [];
     const queueBurstLat: number[] = [];
@@ -340,6 +342,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         relaySent.delete(k);
         const now = performance.now();
         relay.push(now - t);
+        relayAt.push([t, now - t]);
         const pair = pairById.get(m.consultationId);
         if (pair?.cutAt !== undefined && !pair.waitCabin && !pair.waitDoctor) {
           if (p.role === 'doctor') pair.toDoctor = true;
@@ -527,6 +530,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     const tickMs = 20;
     const perTick = (o.rate * tickMs) / 1000;
     let owed = 0;
+    const signalingFrom = performance.now();
     const signalTimer = setInterval(() => {
       owed += perTick;
       for (; owed >= 1; owed--) {
@@ -704,6 +708,16 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       { measure: 'errors', value: errors.length },
     ]);
     for (const e of result.firstErrors) console.log(`  error: ${e}`);
+    // Where the slow signals were: the seconds of the signaling with the highest p99 (a stall shows as one second).
+    const bySecond = new Map<number, number[]>();
+    for (const [t, ms] of relayAt) {
+      const sec = Math.floor((t - signalingFrom) / 1000);
+      const list = bySecond.get(sec) ?? [];
+      list.push(ms);
+      bySecond.set(sec, list);
+    }
+    const worst = [...bySecond].map(([sec, list]) => ({ sec, p99: pct(list.sort((a, b) => a - b), 99), n: list.length })).sort((a, b) => b.p99 - a.p99).slice(0, 5);
+    console.log(`  slowest seconds of the signaling (s from its start: p99 of n): ${worst.map((w) => `${w.sec}: ${round(w.p99)} ms of ${w.n}`).join(', ')}`);
     console.log(`→ ${writeResult('hub-load', result)}`);
     // Issue 14's targets: relayed signaling p99 < 50 ms and queue updates p99 < 100 ms (ramp and burst) on one SQLite
     // node; within 2× of those on PostgreSQL + Redis or several nodes; no error in any case.

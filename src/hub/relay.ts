@@ -10,6 +10,7 @@ import { cabinDevices, doctorPleth } from './cabin-devices.ts';
 import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { LiveConsultations } from './consultation/live.ts';
+import { Backlog } from './backlog.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
 import { viewOf } from './consultation/view.ts';
 import { readFrame } from './frames.ts';
@@ -102,6 +103,8 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 const CLOSE_WAIT_MS = 5_000;
 /** Sockets pinged and checked in one go by the heartbeat (Relay.beat) before the event loop takes other work. */
 const BEAT_SLICE = 500;
+/** Doctors sent the queue in one go (Relay.sendQueue) before the event loop takes other work. */
+const QUEUE_SLICE = 250;
 /** Messages a signal does not wait for (Conn.lane): report parts and device data, each a transaction of its own. */
 const DATA: ReadonlySet<ToHub['type']> = new Set(['report', 'device', 'pleth', 'pleth-unmark']);
 const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
@@ -117,6 +120,9 @@ export class Relay {
   private readonly doctors = new Set<Conn>();
   /** A queue frame is due at the end of this turn of the event loop (queueChanged). */
   private queueDue = false;
+  /** The queue is being read or sent to the doctors (queueChangedHere); a change meanwhile sets queueAgain. */
+  private queueSending = false;
+  private queueAgain = false;
   /** A queue news is due on the bus at the end of this turn of the event loop (queueChanged, with a bus). */
   private queueNewsDue = false;
   /**
@@ -144,6 +150,8 @@ export class Relay {
   private heardOff: string | undefined;
   /** The active consultations signals are relayed for, without a read of the store each (consultation/live.ts). */
   private readonly live: LiveConsultations;
+  /** Report parts and device data of every socket, a few at a time behind the signaling (backlog.ts). */
+  private readonly backlog = new Backlog();
 
   constructor(private readonly o: RelayOptions) {
     this.live = new LiveConsultations(() => o.clock.now());
@@ -443,10 +451,11 @@ export class Relay {
   /**
    * Runs `work` after everything this socket asked before it (Conn.chain), or for a signal after everything but the
    * data parts (Conn.lane); its failure is the caller's to handle. `data`: a report part or device data, which signals
-   * do not wait for; everything after it (an end) still does.
+   * do not wait for; everything after it (an end) still does. Data work also waits for its place in the node's
+   * Backlog, behind the sockets' signaling.
    */
   private serial(conn: Conn, work: () => Promise<void>, kind: 'signal' | 'data' | 'other' = 'other'): Promise<void> {
-    const done = (kind === 'signal' ? conn.lane : conn.chain).then(work);
+    const done = kind === 'signal' ? conn.lane.then(work) : kind === 'data' ? conn.chain.then(() => this.backlog.run(work)) : conn.chain.then(work);
     const settled = done.catch(() => undefined);
     if (kind === 'signal') {
       const before = conn.chain;
@@ -768,22 +777,45 @@ export class Relay {
     });
   }
 
-  /** The queue to this node's doctors, once for all the changes of this turn of the event loop. */
+  /**
+   * The queue to this node's doctors, once for all the changes of this turn of the event loop. One send at a time:
+   * changes during a send make one more after it (read then, so it holds them all), never sends side by side whose
+   * frames could arrive out of order. Sent in slices of QUEUE_SLICE doctors with the event loop free between them:
+   * at 2,000 doctors one loop held the hub's signaling for a tenth of a second at every change (issue 14).
+   */
   private queueChangedHere(): void {
+    if (this.queueSending) {
+      this.queueAgain = true;
+      return;
+    }
     if (this.queueDue) return;
     this.queueDue = true;
     setImmediate(() => {
       this.queueDue = false;
       if (this.closing || this.doctors.size === 0) return;
-      this.queue().then(
-        (items) => {
-          if (this.closing) return;
-          const frame = Buffer.from(JSON.stringify({ type: 'queue', items } satisfies FromHub));
-          for (const d of this.doctors) this.sendFrame(d, frame);
-        },
-        (err: unknown) => this.o.log.error({ err }, 'failed to send the queue to the doctors'),
-      );
+      this.queueSending = true;
+      this.sendQueue()
+        .catch((err: unknown) => this.o.log.error({ err }, 'failed to send the queue to the doctors'))
+        .finally(() => {
+          this.queueSending = false;
+          if (this.queueAgain) {
+            this.queueAgain = false;
+            this.queueChangedHere();
+          }
+        });
     });
+  }
+
+  private async sendQueue(): Promise<void> {
+    const items = await this.queue();
+    const frame = Buffer.from(JSON.stringify({ type: 'queue', items } satisfies FromHub));
+    const doctors = [...this.doctors];
+    for (let i = 0; i < doctors.length; i += QUEUE_SLICE) {
+      if (i > 0) await new Promise<void>((r) => setImmediate(r));
+      if (this.closing) return;
+      // A doctor who left meanwhile is skipped; one who came meanwhile got the queue on arrival.
+      for (const d of doctors.slice(i, i + QUEUE_SLICE)) if (this.doctors.has(d)) this.sendFrame(d, frame);
+    }
   }
 
   /** The account of one side of the consultation, if any; a cabin that left it (its patient went home) hears no more. */
