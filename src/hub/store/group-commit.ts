@@ -2,6 +2,11 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 
 /** At most this many transactions share one commit (each waits for the whole group: keep the group short). */
 export const GROUP_MAX = 100;
+/**
+ * A group lets the event loop take other work (a socket's signal, a ping) after this long: better-sqlite3 answers on
+ * the event loop's thread, and a group's statements chain as promises, which would otherwise run to the end unbroken.
+ */
+export const GROUP_SLICE_MS = 5;
 
 interface Waiting<DB> {
   fn: (trx: Transaction<DB>) => Promise<unknown>;
@@ -16,6 +21,9 @@ interface Waiting<DB> {
  * arrive while one is being written wait for it, then run together in ONE transaction, each in a savepoint of its
  * own, and share one commit: still one at a time on the one connection, as before, but one wait for the disk per
  * group instead of one per transaction.
+ *
+ * The transaction stays open while the event loop takes other work between two of them (GROUP_SLICE_MS); the calls
+ * that need the database wait for the connection meanwhile, as they did for each transaction alone.
  *
  * Each keeps its own outcome: one that throws is rolled back to its savepoint (the compare-and-set of a consultation
  * that changed meanwhile, hub/consultation/commit.ts) and its caller gets its error, the others go on. Each caller
@@ -59,8 +67,13 @@ export class GroupCommit<DB> {
       return;
     }
     const outcomes: (() => void)[] = [];
+    let since = performance.now();
     try {
       for (const [i, w] of group.entries()) {
+        if (performance.now() - since > GROUP_SLICE_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          since = performance.now();
+        }
         const name = sql.raw(`g${i}`);
         await sql`SAVEPOINT ${name}`.execute(trx);
         try {
