@@ -195,8 +195,8 @@ export class Relay {
   /**
    * The heartbeat: each socket that answered the last ping is pinged again, one that did not is dropped, and the
    * sessions of the sockets are checked against the store (sessions end in other processes too: the CLI disables an
-   * account). In slices of BEAT_SLICE sockets (RelayOptions.beatSlice), the event loop free between them: at 12 000 sockets, one pass held the
-   * hub for half a second every 15 s, and the clients' pongs came back all at once (issue 14's relay p99).
+   * account). In slices of BEAT_SLICE sockets (RelayOptions.beatSlice), the event loop free between them: at 12,000
+   * sockets, one pass held the hub for ~0.4 s every 15 s, and the clients' pongs came back all at once (issue 14).
    */
   private async beat(): Promise<void> {
     const conns = [...this.all];
