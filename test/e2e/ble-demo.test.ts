@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/shared/bridge.ts';
+import { testApps } from '../helpers/apps.ts';
 import { doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
 import { join } from 'node:path';
 
@@ -21,7 +22,7 @@ describe("the demo's Bluetooth LE devices reach the kiosk and the doctor (Chromi
   let chain: Chain;
 
   beforeAll(async () => {
-    chain = await startChain({ devices: 'ble' });
+    chain = await startChain({ apps: await testApps(), devices: 'ble' });
   }, 120_000);
 
   afterAll(async () => {

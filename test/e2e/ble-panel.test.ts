@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import { MANIFEST_FILE, VOICE_DIR } from '../../src/shared/voice-pack.ts';
-import { buildKiosk } from '../helpers/chain.ts';
+import { testApps } from '../helpers/apps.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { layoutProblems } from '../helpers/layout.ts';
 
@@ -47,7 +47,7 @@ describe('Bluetooth LE in the kiosk (Chromium, demo devices)', () => {
     dir = mkdtempSync(join(tmpdir(), 'cabin-ble-e2e-'));
     shots = process.env.BLE_SHOTS ?? join(dir, 'shots');
     mkdirSync(shots, { recursive: true });
-    rendererDir = await buildKiosk(dir);
+    ({ rendererDir } = await testApps());
     kiosk = await startKiosk({
       config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 }, media: { camera: 'fake', stethoscope: 'Fake Audio Input 1' } }),
       rendererDir,

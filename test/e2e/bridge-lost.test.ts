@@ -6,7 +6,8 @@ import { DEMO_SERIAL_DEVICES, demoConfig } from '../../src/main/config.ts';
 import { startKiosk } from '../../src/main/web/host.ts';
 import { BRIDGE_LOST_GRACE_MS } from '../../src/renderer/bridge/link.ts';
 import { BRIDGE_BEAT_MS, BRIDGE_SILENCE_MS } from '../../src/shared/bridge.ts';
-import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
+import { testApps, type BuiltApps } from '../helpers/apps.ts';
+import { doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
 import { prepare, type Instrumented } from '../helpers/instrument.ts';
 
 /** Every capture the page opens (camera, microphones, stethoscope), kept to see whether the page released them. */
@@ -22,17 +23,11 @@ function keepCaptures(): void {
   };
 }
 
-let buildDir: string;
-let apps: Awaited<ReturnType<typeof buildApps>>;
+let apps: BuiltApps;
 
 beforeAll(async () => {
-  buildDir = mkdtempSync(join(tmpdir(), 'cabin-bridge-lost-apps-'));
-  apps = await buildApps(buildDir);
+  apps = await testApps();
 }, 90_000);
-
-afterAll(() => {
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
-});
 
 /**
  * Cabin main runs in the test's process, so SIGSTOP would stop the test too. While `__frozen`, the page's sockets pass

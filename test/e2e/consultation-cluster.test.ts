@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/shared/bridge.ts';
 import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
+import { testApps } from '../helpers/apps.ts';
 import { doctorAccepts, doctorLogin, patientStarts, socketsOn, startChain, type Chain } from '../helpers/chain.ts';
 import { cspViolations, prepare, type Instrumented } from '../helpers/instrument.ts';
 
@@ -27,7 +28,7 @@ describe('live consultation end to end through two hub nodes behind HAProxy', ()
   let chain: Chain;
 
   beforeAll(async () => {
-    chain = await startChain({ cluster: { nodes: 2 } });
+    chain = await startChain({ apps: await testApps(), cluster: { nodes: 2 } });
     await prepare(chain);
   }, 90_000);
 

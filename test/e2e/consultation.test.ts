@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/shared/bridge.ts';
 import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
-import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
+import { testApps, type BuiltApps } from '../helpers/apps.ts';
+import { doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
 import { cspViolations, prepare, selectedLocal, selectedLocalType, type Instrumented } from '../helpers/instrument.ts';
 
 /**
@@ -36,17 +35,11 @@ const viewportShare = (page: Page, testId: string) =>
   });
 
 describe('live consultation end to end (hub, kiosk, doctor console in Chromium)', () => {
-  let buildDir: string;
-  let apps: { rendererDir: string; doctorDir: string };
+  let apps: BuiltApps;
 
   beforeAll(async () => {
-    buildDir = mkdtempSync(join(tmpdir(), 'cabin-consult-apps-'));
-    apps = await buildApps(buildDir);
+    apps = await testApps();
   }, 60_000);
-
-  afterAll(() => {
-    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
-  });
 
   describe('direct (loopback host candidates)', () => {
     let chain: Chain;

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
-import { buildKiosk } from '../helpers/chain.ts';
+import { testApps } from '../helpers/apps.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { layoutProblems } from '../helpers/layout.ts';
 import { startHub, type TestHub } from '../hub/helpers.ts';
@@ -53,7 +53,7 @@ describe('the patient identity on the kiosk (Chromium, real hub)', () => {
     shots = process.env.IDENTITY_SHOTS ?? join(dir, 'shots');
     mkdirSync(shots, { recursive: true });
     hub = await startHub();
-    const rendererDir = await buildKiosk(dir);
+    const { rendererDir } = await testApps();
     kiosk = await startKiosk({
       config: demoConfig({
         dataDir: join(dir, 'data'),

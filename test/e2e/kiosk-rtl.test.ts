@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
+import { testRendererCopy } from '../helpers/apps.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 
 /**
@@ -63,14 +63,8 @@ describe('kiosk in Arabic (right to left)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cabin-rtl-'));
     mkdirSync(SHOTS, { recursive: true });
-    const rendererDir = join(dir, 'renderer');
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    // The renderer without its voice pack (the spoken guide is voice.test.ts's).
+    const rendererDir = await testRendererCopy(join(dir, 'renderer'), { voice: false });
     kiosk = await startKiosk({ config: demoConfig({ dataDir: join(dir, 'data'), web: { host: '127.0.0.1', port: 0 } }), rendererDir });
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SERIAL_DEVICES, demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
-import { buildKiosk } from '../helpers/chain.ts';
+import { testApps } from '../helpers/apps.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 
 /**
@@ -76,7 +76,7 @@ describe('kiosk in Chromium (browser mode, demo devices)', () => {
     dir = mkdtempSync(join(tmpdir(), 'cabin-e2e-'));
     mkdirSync(SHOTS, { recursive: true });
     // With its voice pack: the welcome and each step are spoken.
-    const rendererDir = await buildKiosk(dir);
+    const { rendererDir } = await testApps();
     kiosk = await startKiosk({
       // Chromium's fake capture devices stand in for the patient camera and the stethoscope.
       config: demoConfig({

@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApps, doctorLogin, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
+import { testApps } from '../helpers/apps.ts';
+import { doctorLogin, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
 
 /**
  * The pre-call check through the whole chain (hub with coturn, cabin main, kiosk page, doctor console): the kiosk
@@ -10,17 +9,14 @@ import { buildApps, doctorLogin, shotsDir, startChain, type Chain } from '../hel
  * the waiting patient (the request carried it).
  */
 describe('pre-call network check: kiosk, assistant panel and doctor queue', () => {
-  let buildDir: string;
   let chain: Chain;
 
   beforeAll(async () => {
-    buildDir = mkdtempSync(join(tmpdir(), 'cabin-netcheck-apps-'));
-    chain = await startChain({ apps: await buildApps(buildDir), relay: true });
+    chain = await startChain({ apps: await testApps(), relay: true });
   }, 90_000);
 
   afterAll(async () => {
     await chain?.close();
-    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   });
 
   it('runs at the welcome, shows « Bonne connexion » to the assistant, and the doctor sees it before accepting', async () => {

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, Observation } from '@medplum/fhirtypes';
 import type { Download } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirPushQueue } from '../../src/hub/fhir/push.ts';
-import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
+import { testApps } from '../helpers/apps.ts';
+import { doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
 import { startFhirServer, type TestFhirServer } from '../helpers/fhir-server.ts';
 import { cspViolations, prepare } from '../helpers/instrument.ts';
 import { accessibilityProblems } from '../helpers/layout.ts';
@@ -35,13 +35,11 @@ const pdfText = (file: string): string => {
 const idOf = (o: Observation): string => `${o.identifier?.[0]?.system ?? ''}|${o.identifier?.[0]?.value ?? ''}`;
 
 describe('a past report read-only in the console, its PDF and FHIR Bundle downloaded, the FHIR server holding it', () => {
-  let buildDir: string;
   let chain: Chain;
   let fhir: TestFhirServer;
 
   beforeAll(async () => {
-    buildDir = mkdtempSync(join(tmpdir(), 'cabin-past-report-apps-'));
-    const apps = await buildApps(buildDir);
+    const apps = await testApps();
     fhir = await startFhirServer();
     chain = await startChain({ apps, fhirPush: { baseUrl: fhir.url, auth: { kind: 'none' }, timeoutMs: 60_000 }, fhirPushEveryMs: 500 });
     await prepare(chain);
@@ -50,7 +48,6 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
   afterAll(async () => {
     await chain?.close();
     await fhir?.close();
-    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   });
 
   it('a demo consultation ends; the doctor reads it again, downloads both files; the server holds its Observations', async () => {

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApps } from '../helpers/apps.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { accessibilityProblems } from '../helpers/layout.ts';
 import { cabinToken, Client, PASSWORD, startHub, type TestHub } from '../hub/helpers.ts';
@@ -15,12 +12,9 @@ import { CHLOE } from '../helpers/patients.ts';
  * finds it filed on the hub and shown read-only, after a reload too.
  */
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
 /** Key 78 computed by the rule (97 − 2920375116042 mod 97). */
 
 describe('the patient card in Chromium, on the real hub', () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'doctor-patient-'));
   let t: TestHub;
   let browser: Browser;
   let page: Page;
@@ -29,14 +23,7 @@ describe('the patient card in Chromium, on the real hub', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const env = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({ configFile: path.join(ROOT, 'src/doctor/vite.config.ts'), logLevel: 'silent', build: { outDir: out, emptyOutDir: true } });
-    } finally {
-      process.env.NODE_ENV = env;
-    }
-    t = await startHub({ consoleDir: out });
+    t = await startHub({ consoleDir: (await testApps()).doctorDir });
     cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-1'));
     cabin.send({ type: 'request', ref: 'r', language: 'fr' });
     id = (await cabin.next('consultation', (m) => m.ref === 'r')).consultation.consultationId;
@@ -54,7 +41,6 @@ describe('the patient card in Chromium, on the real hub', () => {
     await browser?.close();
     await cabin?.close();
     await t?.close();
-    rmSync(out, { recursive: true, force: true });
   });
 
   it('files the identity the doctor types, refusing a wrong INS key beside its field', async () => {

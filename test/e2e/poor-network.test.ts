@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEVELS, type LinkLevel } from '../../src/renderer/call/bandwidth.ts';
 import type { Reading } from '../../src/shared/bridge.ts';
-import { buildApps, doctorAccepts, doctorLogin, patientStarts, startChain, type Chain } from '../helpers/chain.ts';
+import { testApps } from '../helpers/apps.ts';
+import { doctorAccepts, doctorLogin, patientStarts, startChain, type Chain } from '../helpers/chain.ts';
 import { cspViolations, prepare, selectedLocalType, type Instrumented } from '../helpers/instrument.ts';
 
 /**
@@ -42,19 +40,15 @@ function stethoscopeConcealment(page: Page): Promise<{ concealed: number; total:
 }
 
 describe('live consultation over a mountain link (coturn behind 75 ± 15 ms, 2.5 % loss, 256 kbit/s per leg)', () => {
-  let buildDir: string;
   let chain: Chain;
 
   beforeAll(async () => {
-    buildDir = mkdtempSync(join(tmpdir(), 'cabin-poor-apps-'));
-    const apps = await buildApps(buildDir);
-    chain = await startChain({ apps, impair: CASE_1, kioskQuery: 'debug=1' });
+    chain = await startChain({ apps: await testApps(), impair: CASE_1, kioskQuery: 'debug=1' });
     await prepare(chain);
   }, 90_000);
 
   afterAll(async () => {
     await chain?.close();
-    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   });
 
   it('connects, carries the stethoscope, reduces the camera and says why, and delivers every observation once', async () => {

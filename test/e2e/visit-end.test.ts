@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApps, doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
+import { testApps } from '../helpers/apps.ts';
+import { doctorAccepts, doctorLogin, patientStarts, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
 import { prepare } from '../helpers/instrument.ts';
 
 /**
@@ -13,20 +12,15 @@ import { prepare } from '../helpers/instrument.ts';
  */
 describe('a visit that survives talking, and ends on purpose (hub, kiosk, doctor console in Chromium)', () => {
   const WARN_S = 10;
-  let buildDir: string;
-  let apps: { rendererDir: string; doctorDir: string };
   let chain: Chain;
 
   beforeAll(async () => {
-    buildDir = mkdtempSync(join(tmpdir(), 'cabin-visit-end-apps-'));
-    apps = await buildApps(buildDir);
-    chain = await startChain({ apps, idle: { warnAfterS: WARN_S, endAfterS: 60 } });
+    chain = await startChain({ apps: await testApps(), idle: { warnAfterS: WARN_S, endAfterS: 60 } });
     await prepare(chain);
   }, 90_000);
 
   afterAll(async () => {
     await chain?.close();
-    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   });
 
   it('no idle prompt while the doctor talks; ending asks first, and the doctor is told at once, without "retrying"', async () => {

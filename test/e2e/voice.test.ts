@@ -2,13 +2,13 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateVoicePack, type VoicePackResult } from '../../scripts/voice-pack.ts';
 import { demoConfig } from '../../src/main/config.ts';
 import { startKiosk, type KioskHost } from '../../src/main/web/host.ts';
 import { LANGUAGES } from '../../src/shared/language.ts';
 import { textHash, VoiceManifestSchema } from '../../src/shared/voice-pack.ts';
+import { testRendererCopy } from '../helpers/apps.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import { captureLogger } from '../helpers/log-capture.ts';
 
@@ -64,14 +64,8 @@ describe('spoken guide in Chromium (voice pack, WebAudio)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cabin-voice-'));
-    rendererDir = join(dir, 'renderer');
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir } });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    // The run's renderer build, and its voice pack made here (what the pack holds is this file's to check).
+    rendererDir = await testRendererCopy(join(dir, 'renderer'), { voice: false });
     pack = await generateVoicePack({ outDir: join(rendererDir, 'voice') });
     browser = await launchChromium();
   }, 90_000);

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRendererCopy } from '../../helpers/apps.ts';
 import { launchChromium } from '../../helpers/chromium.ts';
 import type { CallView } from '../../../src/shared/bridge.ts';
 import type { Doctor } from './browser-harness.ts';
@@ -37,13 +37,8 @@ describe('the kiosk page in a live call (built renderer, fake main, in-page doct
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cabin-call-ui-'));
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({ configFile: join(ROOT, 'src/renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: dir } });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    // The kiosk renderer as built for the run, without its voice pack (the spoken guide is voice.test.ts's).
+    await testRendererCopy(dir, { voice: false });
     const fake = await esbuild({ entryPoints: [join(import.meta.dirname, 'kiosk-doctor.ts')], bundle: true, format: 'iife', write: false, platform: 'browser', target: 'chrome120' });
     server = createServer((req, res) => {
       const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
