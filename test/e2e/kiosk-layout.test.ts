@@ -3,6 +3,7 @@ import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionView } from '../../src/shared/bridge.ts';
 import { LANGUAGES } from '../../src/shared/language.ts';
+import { testApps } from '../helpers/apps.ts';
 import { doctorAccepts, doctorLogin, shotsDir, startChain, type Chain } from '../helpers/chain.ts';
 import { accessibilityProblems, layoutProblems } from '../helpers/layout.ts';
 
@@ -68,7 +69,9 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
   const session = (): Promise<SessionView> => chain.kiosk.cabin.handlers['session:get']({}) as Promise<SessionView>;
 
   beforeAll(async () => {
-    chain = await startChain();
+    // The screens are checked, not the video (the consultation e2e's): the fake cameras at 5 frames a second, not 20,
+    // leave the call's pages the CPU that axe, the screenshots and the clicks need.
+    chain = await startChain({ apps: await testApps(), cameraFps: 5 });
     page = chain.cabinPage;
     page.setDefaultTimeout(10_000);
     // The bridge passes through a route, so a test can answer one call with a failure or show a prompt.

@@ -38,6 +38,12 @@ export interface ChainOptions {
   turnTransport?: 'udp' | 'tcp' | 'tls';
   /** The stethoscope's sound (default: tones at 50, 100, 200 and 400 Hz). */
   wav?: string;
+  /**
+   * Frames a second of Chromium's fake cameras (its default is 20; Chromium keeps it within 5–60). A file that checks
+   * screens, not video, during a call may ask for fewer: each frame is drawn, JPEG-coded for the otoscope's MJPEG
+   * device, encoded and decoded by both pages, which on 2 cores slows every step of the page (axe, screenshots).
+   */
+  cameraFps?: number;
   /** Extra query of the kiosk page (e.g. `debug=1` for `window.cabinCallStats`). */
   kioskQuery?: string;
   /** Shorter idle timing, etc. */
@@ -205,7 +211,7 @@ export async function startChain(opts: ChainOptions = {}): Promise<Chain> {
     const wav = opts.wav ?? writeToneWav(join(dir, 'steth.wav'), { tones: [50, 100, 200, 400], seconds: 10, amplitude: 0.05 });
     readFileSync(wav); // a missing file would silently give Chromium's beeps
     const browser = await launchChromium([
-      '--use-fake-device-for-media-stream=device-count=3',
+      `--use-fake-device-for-media-stream=device-count=3${opts.cameraFps ? `,fps=${opts.cameraFps}` : ''}`,
       `--use-file-for-fake-audio-capture=${wav}`,
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
