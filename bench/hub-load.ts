@@ -171,6 +171,8 @@ function pct(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** How long the generator waits for the answer to a request or a claim before counting an error. */
+const ANSWER_MS = 30_000;
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -480,13 +482,21 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     lag.enable();
 
     // Requests spread over a ramp (a consultation a few ms apart), each claimed by its own doctor after a short delay.
-    const request = (cabin: Peer, burst: boolean): Promise<string> =>
+    // A request or claim not answered within ANSWER_MS is an error of the run, which goes on (it never hangs: a client
+    // cut by the kill whose reconnection failed sends nothing).
+    const request = (cabin: Peer, burst: boolean): Promise<string | undefined> =>
       new Promise((resolve) => {
         const ref = `r-${cabin.id}`;
         const t = performance.now();
+        const timer = setTimeout(() => {
+          opened.delete(ref);
+          error(`cabin ${cabin.id}: request not answered in ${ANSWER_MS / 1000} s`);
+          resolve(undefined);
+        }, ANSWER_MS);
         say(cabin, { type: 'request', ref, language: 'fr' });
         // The id is known only from the answer: its `asked` entry is back-dated to the send.
         opened.set(ref, (id) => {
+          clearTimeout(timer);
           opened.delete(ref);
           asked.set(id, { t, burst, seen: new Set() });
           resolve(id);
@@ -496,7 +506,13 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       new Promise((resolve) => {
         const ref = `c-${consultationId}`;
         const t = performance.now();
+        const timer = setTimeout(() => {
+          claimed.delete(ref);
+          error(`doctor ${doctor.id}: claim not answered in ${ANSWER_MS / 1000} s`);
+          resolve(false);
+        }, ANSWER_MS);
         claimed.set(ref, (ok) => {
+          clearTimeout(timer);
           claimed.delete(ref);
           claimLat.push(performance.now() - t);
           resolve(ok);
@@ -511,6 +527,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         const cabin = cabinsById[i]!;
         const doctor = doctorsById[i]!;
         const id = await request(cabin, false);
+        if (id === undefined) return;
         await sleep(500 + (i % 10) * 100);
         if (await claim(doctor, id)) {
           const pair: Pair = { id, cabin, doctor, waitCabin: false, waitDoctor: false, toCabin: false, toDoctor: false };
@@ -593,7 +610,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
           }),
       ),
     );
-    for (const [i, id] of burstIds.entries()) say(cabinsById[o.consultations + i]!, { type: 'cancel', consultationId: id });
+    for (const [i, id] of burstIds.entries()) if (id !== undefined) say(cabinsById[o.consultations + i]!, { type: 'cancel', consultationId: id });
     // Signals never delivered: those of a pair cut by the kill, sent before it resumed, went through the dead node.
     let lostInKill = 0;
     let lost = 0;
