@@ -16,6 +16,7 @@ const HUB_SQLITE_ONLY = [
   'test/hub/cluster*.test.ts', // PostgreSQL and Redis of their own
   // No store in them (pure builders, fakes of the hub): the engine cannot change their result.
   'test/hub/backlog.test.ts',
+  'test/hub/broadcast.test.ts',
   'test/hub/fhir-devices.test.ts',
   'test/hub/fhir-export.test.ts',
   'test/hub/fhir-pleth-marks.test.ts',

@@ -11,6 +11,7 @@ import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { LiveConsultations } from './consultation/live.ts';
 import { Backlog } from './backlog.ts';
+import { Broadcast } from './broadcast.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
 import { viewOf } from './consultation/view.ts';
 import { readFrame } from './frames.ts';
@@ -103,8 +104,6 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 const CLOSE_WAIT_MS = 5_000;
 /** Sockets pinged and checked in one go by the heartbeat (Relay.beat) before the event loop takes other work. */
 const BEAT_SLICE = 500;
-/** Doctors sent the queue in one go (Relay.sendQueue) before the event loop takes other work. */
-const QUEUE_SLICE = 250;
 /** Messages a signal does not wait for (Conn.lane): report parts and device data, each a transaction of its own. */
 const DATA: ReadonlySet<ToHub['type']> = new Set(['report', 'device', 'pleth', 'pleth-unmark']);
 const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
@@ -118,11 +117,14 @@ export class Relay {
   private readonly all = new Set<Conn>();
   /** The doctors among them: each gets the queue when it changes. */
   private readonly doctors = new Set<Conn>();
-  /** A queue frame is due at the end of this turn of the event loop (queueChanged). */
-  private queueDue = false;
-  /** The queue is being read or sent to the doctors (queueChangedHere); a change meanwhile sets queueAgain. */
-  private queueSending = false;
-  private queueAgain = false;
+  /** The queue to this node's doctors at each change (queueChangedHere). */
+  private readonly queueSend = new Broadcast<Conn>({
+    read: async () => Buffer.from(JSON.stringify({ type: 'queue', items: await this.queue() } satisfies FromHub)),
+    recipients: () => this.doctors,
+    send: (d, frame) => this.sendFrame(d, frame),
+    open: () => !this.closing,
+    onError: (err) => this.o.log.error({ err }, 'failed to send the queue to the doctors'),
+  });
   /** A queue news is due on the bus at the end of this turn of the event loop (queueChanged, with a bus). */
   private queueNewsDue = false;
   /**
@@ -777,45 +779,9 @@ export class Relay {
     });
   }
 
-  /**
-   * The queue to this node's doctors, once for all the changes of this turn of the event loop. One send at a time:
-   * changes during a send make one more after it (read then, so it holds them all), never sends side by side whose
-   * frames could arrive out of order. Sent in slices of QUEUE_SLICE doctors with the event loop free between them:
-   * at 2,000 doctors one loop held the hub's signaling for a tenth of a second at every change (issue 14).
-   */
+  /** The queue to this node's doctors (broadcast.ts: once per turn, one send at a time, in slices). */
   private queueChangedHere(): void {
-    if (this.queueSending) {
-      this.queueAgain = true;
-      return;
-    }
-    if (this.queueDue) return;
-    this.queueDue = true;
-    setImmediate(() => {
-      this.queueDue = false;
-      if (this.closing || this.doctors.size === 0) return;
-      this.queueSending = true;
-      this.sendQueue()
-        .catch((err: unknown) => this.o.log.error({ err }, 'failed to send the queue to the doctors'))
-        .finally(() => {
-          this.queueSending = false;
-          if (this.queueAgain) {
-            this.queueAgain = false;
-            this.queueChangedHere();
-          }
-        });
-    });
-  }
-
-  private async sendQueue(): Promise<void> {
-    const items = await this.queue();
-    const frame = Buffer.from(JSON.stringify({ type: 'queue', items } satisfies FromHub));
-    const doctors = [...this.doctors];
-    for (let i = 0; i < doctors.length; i += QUEUE_SLICE) {
-      if (i > 0) await new Promise<void>((r) => setImmediate(r));
-      if (this.closing) return;
-      // A doctor who left meanwhile is skipped; one who came meanwhile got the queue on arrival.
-      for (const d of doctors.slice(i, i + QUEUE_SLICE)) if (this.doctors.has(d)) this.sendFrame(d, frame);
-    }
+    this.queueSend.changed();
   }
 
   /** The account of one side of the consultation, if any; a cabin that left it (its patient went home) hears no more. */
