@@ -35,10 +35,10 @@ import { printTable, writeResult } from './report.ts';
  * took, and the signals that were in flight through the dead node (counted apart: WebRTC says them again).
  *
  * Measured: connected sockets held, relayed signaling latency (sent by one side → received by the other, both here),
- * claim latency (claim → the doctor's `consultation` answer), queue update latency (a cabin's request → a `queue`
- * frame holding it at each observing doctor: a sample of 200 doctors spread over the connection order, the last
- * connected included, since parsing every doctor's frames would make this process the bottleneck), each node's CPU and
- * memory (from /proc) and its event-loop delay (its /metrics), errors. The hub's 15 s heartbeat runs during the run
+ * claim latency (claim → the doctor's `consultation` answer), queue update latency (a cabin's request → the first
+ * `queue` or `queue-delta` frame holding its item at each observing doctor: a sample of 200 doctors spread over the
+ * connection order, the last connected included, since parsing every doctor's frames would make this process the
+ * bottleneck), each node's CPU and memory (from /proc) and its event-loop delay (its /metrics), errors. The hub's 15 s heartbeat runs during the run
  * (it is one of the costs being measured). `--cpu-prof DIR` runs the nodes with node's --cpu-prof into DIR/<node> (one
  * profile per thread: the biggest is the main thread's, the small one tsx's loader).
  *
@@ -323,11 +323,13 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     let connected = 0;
 
     const onFrame = (p: Peer, raw: string): void => {
-      if (raw.startsWith('{"type":"queue"')) {
+      // The whole queue (at the start) or what changed in it (`queue-delta`): a request is seen when its item first comes.
+      if (raw.startsWith('{"type":"queue')) {
         if (!p.observes) return;
         const now = performance.now();
-        const m = JSON.parse(raw) as { items: { consultationId?: string; consultation?: { consultationId: string } }[] };
-        for (const item of m.items) {
+        type Item = { consultationId?: string; consultation?: { consultationId: string } };
+        const m = JSON.parse(raw) as { items?: Item[]; upsert?: Item[] };
+        for (const item of m.items ?? m.upsert ?? []) {
           const id = item.consultationId ?? item.consultation?.consultationId;
           const a = id === undefined ? undefined : asked.get(id);
           if (!a || a.seen.has(p.id)) continue;
@@ -385,7 +387,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         p.node = node;
         ws.on('message', (data: Buffer) => {
           // A doctor that does not observe drops its queue frames unread (most of the frames of a big run).
-          if (!p.observes && p.role === 'doctor' && data.length > 16 && data.toString('latin1', 0, 15) === '{"type":"queue"') return;
+          if (!p.observes && p.role === 'doctor' && data.length > 16 && data.toString('latin1', 0, 14) === '{"type":"queue') return;
           onFrame(p, data.toString('utf8'));
         });
         ws.once('open', () => {

@@ -12,6 +12,7 @@ import { settle } from './consultation/commit.ts';
 import { LiveConsultations } from './consultation/live.ts';
 import { Backlog } from './backlog.ts';
 import { Broadcast } from './broadcast.ts';
+import { QueueEditions } from './queue-editions.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
 import { viewOf } from './consultation/view.ts';
 import { readFrame } from './frames.ts';
@@ -115,12 +116,14 @@ export class Relay {
   /** The current connection of each cabin and doctor. */
   private readonly conns = new Map<string, Conn>();
   private readonly all = new Set<Conn>();
-  /** The doctors among them: each gets the queue when it changes. */
-  private readonly doctors = new Set<Conn>();
-  /** The queue to this node's doctors at each change (queueChangedHere). */
+  /** This node's editions of the queue: what changed at each read, for the doctors who hold the last (queue-delta). */
+  private readonly queueEditions = new QueueEditions();
+  /**
+   * The queue to this node's doctors: whole to each one that connects (or asks again, `queue-resync`), then what changed
+   * at each change (queueChangedHere).
+   */
   private readonly queueSend = new Broadcast<Conn>({
-    read: async () => Buffer.from(JSON.stringify({ type: 'queue', items: await this.queue() } satisfies FromHub)),
-    recipients: () => this.doctors,
+    read: async () => this.queueEditions.next(await this.queue()),
     send: (d, frame) => this.sendFrame(d, frame),
     open: () => !this.closing,
     onError: (err) => this.o.log.error({ err }, 'failed to send the queue to the doctors'),
@@ -354,7 +357,7 @@ export class Relay {
     if (old && old.since <= news.t) {
       // Out of the maps first: its close is a replacement, not a departure (disconnected() returns early).
       this.conns.delete(news.key);
-      this.doctors.delete(old);
+      this.queueSend.leave(old);
       this.o.log.info({ role: old.role, id: old.id, node: from }, 'replaced by a connection on another node');
       old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
     }
@@ -419,8 +422,8 @@ export class Relay {
     const old = this.conns.get(k);
     this.conns.set(k, conn);
     this.all.add(conn);
-    if (old) this.doctors.delete(old);
-    if (conn.role === 'doctor') this.doctors.add(conn);
+    if (old) this.queueSend.leave(old);
+    if (conn.role === 'doctor') this.queueSend.join(conn);
     if (conn.role === 'cabin') this.cabinBack(conn.id);
     if (old) old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
     this.o.log.info({ role: conn.role, id: conn.id, replaced: Boolean(old) }, 'connected');
@@ -439,7 +442,6 @@ export class Relay {
       // Claimed first: what the other nodes send this account from now on comes here (the older socket elsewhere is
       // closed as replaced when its node hears it). Redis away: the heartbeat claims it again.
       if (this.presence) await this.presence.connected(me).catch((err: unknown) => this.o.log.warn({ err, role: conn.role, id: conn.id }, 'cluster: failed to claim the presence of a socket'));
-      if (conn.role === 'doctor') this.send(conn, { type: 'queue', items: await this.queue() });
       for (const c of await this.o.store.openFor(conn.role, conn.id)) {
         await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: movedHere || this.away.has(`${c.id}:${conn.role}`) });
       }
@@ -477,7 +479,7 @@ export class Relay {
     const k = key(conn.role, conn.id);
     if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
     this.conns.delete(k);
-    this.doctors.delete(conn);
+    this.queueSend.leave(conn);
     if (conn.role === 'cabin') this.awaySince.set(conn.id, Math.floor(this.o.clock.now()));
     this.o.log.info({ role: conn.role, id: conn.id, code }, 'disconnected');
     await this.serial(conn, async () => {
@@ -524,6 +526,11 @@ export class Relay {
     switch (m.type) {
       case 'ping':
         return this.send(conn, { type: 'pong', ...(m.n !== undefined && { n: m.n }) });
+      case 'queue-resync':
+        if (conn.role !== 'doctor') return this.send(conn, { type: 'error', code: 'forbidden', message: 'Only a doctor sends "queue-resync".' });
+        // Whole with the next edition (shared by every doctor who asks in the same turn: one read of the queue).
+        if (this.conns.get(key(conn.role, conn.id)) === conn) this.queueSend.join(conn);
+        return;
       case 'probe': {
         if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a cabin may send "probe".' });
         const probe = this.o.iceServers.probe(conn.id);

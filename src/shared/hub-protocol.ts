@@ -265,6 +265,8 @@ export const ToHubSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }).strict(),
   /** `n` (optional) is echoed in the `pong`: the cabin's network check times its pings one by one. */
   z.object({ type: z.literal('ping'), n: z.number().int().min(0).max(1_000_000).optional() }).strict(),
+  /** Doctor: send me the whole queue again (a `queue-delta` did not build on the edition this console holds). */
+  z.object({ type: z.literal('queue-resync') }).strict(),
 ]);
 export type ToHub = z.infer<typeof ToHubSchema>;
 
@@ -307,8 +309,24 @@ export const FromHubSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('authenticated'), expiresIn: z.number() }),
   /** The readings of a `report` that carried a `ref` are stored (`count`: how many were new). */
   z.object({ type: z.literal('reported'), ref: z.string(), consultationId: z.string(), count: z.number() }),
-  /** Doctors: the waiting queue, whole, on every change. */
-  z.object({ type: z.literal('queue'), items: z.array(QueueItemSchema) }),
+  /**
+   * Doctors: the waiting queue, whole: at the start of each connection (and after `queue-resync`). `rev`: the edition
+   * the `queue-delta`s that follow build on (absent from an older hub, which sends the whole queue on every change).
+   */
+  z.object({ type: z.literal('queue'), items: z.array(QueueItemSchema), rev: z.number().int().min(0).optional() }),
+  /**
+   * Doctors: what changed in the waiting queue since edition `base` (queue-view.ts applies it): the items that came or
+   * changed, whole (`upsert`), the consultations that left it (`remove`). Edition `rev` is `base` + 1; the items are in
+   * the order of `since`, then of `consultationId`. A region's queue at 2,000 doctors: a change is a few hundred bytes
+   * to each doctor, not the whole queue (25 KB at 500 waiting; issue 14).
+   */
+  z.object({
+    type: z.literal('queue-delta'),
+    base: z.number().int().min(0),
+    rev: z.number().int().min(1),
+    upsert: z.array(QueueItemSchema),
+    remove: z.array(z.string()),
+  }),
   /** The consultation this client is in, on every change (claimed, peer came or went, ended). */
   z.object({ type: z.literal('consultation'), ref: z.string().optional(), consultation: ConsultationViewSchema }),
   z.object({ type: z.literal('signal'), consultationId: z.string(), data: SignalDataSchema }),

@@ -1,68 +1,156 @@
 import { describe, expect, it } from 'vitest';
-import { Broadcast } from '../../src/hub/broadcast.ts';
+import { Broadcast, type Edition } from '../../src/hub/broadcast.ts';
 
 const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
 };
 
-describe('a frame everyone must have the latest of', () => {
-  it('sends once per turn of changes, never two sends side by side, and once more for changes during a send', async () => {
-    let version = 0;
+/** Editions of a counter: the change says from which version to which, the whole says the version. */
+function counter() {
+  let version = 0;
+  let sent = 0;
+  return {
+    set: (v: number) => (version = v),
+    edition: (): Edition => {
+      const from = sent;
+      const to = version;
+      sent = to;
+      return { change: from === to ? null : Buffer.from(`${from}>${to}`), whole: () => Buffer.from(`=${to}`) };
+    },
+  };
+}
+
+const noError = (err: unknown) => {
+  throw err;
+};
+
+describe('a state everyone must hold the latest of', () => {
+  it('reads once per turn of changes, never two sends side by side, and once more for changes during a send', async () => {
+    const c = counter();
     let reading = 0;
+    let reads = 0;
     let most = 0;
     let release: (() => void) | undefined;
     const got: string[] = [];
     const b = new Broadcast<string>({
       read: async () => {
         reading++;
+        reads++;
         most = Math.max(most, reading);
-        const v = version;
+        const e = c.edition();
         await new Promise<void>((r) => (release = r));
         reading--;
-        return Buffer.from(`v${v}`);
+        return e;
       },
-      recipients: () => new Set(['a']),
       send: (_, f) => got.push(f.toString()),
       open: () => true,
-      onError: (err) => {
-        throw err;
-      },
+      onError: noError,
     });
-    version = 1;
-    b.changed();
+    c.set(1);
+    b.join('a');
     b.changed();
     await turns(2);
     // A send under way; three more changes meanwhile make exactly one more send, of the latest.
-    version = 2;
+    c.set(2);
     b.changed();
-    version = 3;
+    c.set(3);
     b.changed();
     b.changed();
     release!();
     await turns(3);
     release!();
     await turns(3);
-    expect(got).toEqual(['v1', 'v3']);
+    expect(got).toEqual(['=1', '1>3']);
+    expect(reads).toBe(2);
     expect(most).toBe(1);
   });
 
+  it('gives a newcomer the whole state, then only the changes; the others get the change, not the whole', async () => {
+    const c = counter();
+    const got: string[] = [];
+    const b = new Broadcast<string>({ read: () => Promise.resolve(c.edition()), send: (to, f) => got.push(`${to}${f.toString()}`), open: () => true, onError: noError });
+    b.join('a');
+    await turns(3);
+    c.set(1);
+    b.join('b');
+    await turns(3);
+    // Nothing changed: b joins and gets the whole, a gets nothing.
+    b.join('c');
+    await turns(3);
+    c.set(2);
+    b.changed();
+    await turns(3);
+    expect(got).toEqual(['a=0', 'a0>1', 'b=1', 'c=1', 'a1>2', 'b1>2', 'c1>2']);
+  });
+
+  it('reads nothing while nobody listens; the first to join gets what changed meanwhile, whole', async () => {
+    const c = counter();
+    let reads = 0;
+    const got: string[] = [];
+    const b = new Broadcast<string>({
+      read: () => {
+        reads++;
+        return Promise.resolve(c.edition());
+      },
+      send: (to, f) => got.push(`${to}${f.toString()}`),
+      open: () => true,
+      onError: noError,
+    });
+    c.set(5);
+    b.changed();
+    b.changed();
+    await turns(3);
+    expect(reads).toBe(0);
+    b.join('a');
+    await turns(3);
+    expect(got).toEqual(['a=5']);
+    b.leave('a');
+    expect(b.size).toBe(0);
+    c.set(6);
+    b.changed();
+    await turns(3);
+    expect(got).toEqual(['a=5']);
+  });
+
+  it('a failed read loses nothing: read again after a moment, the newcomer still gets the whole', async () => {
+    const c = counter();
+    let fail = true;
+    const errors: unknown[] = [];
+    const got: string[] = [];
+    const b = new Broadcast<string>({
+      read: () => (fail ? Promise.reject(new Error('database away')) : Promise.resolve(c.edition())),
+      send: (to, f) => got.push(`${to}${f.toString()}`),
+      open: () => true,
+      onError: (err) => errors.push(err),
+      retryMs: 20,
+    });
+    c.set(1);
+    b.join('a');
+    await turns(3);
+    expect(got).toEqual([]);
+    expect(errors).toHaveLength(1);
+    fail = false;
+    await new Promise((r) => setTimeout(r, 60));
+    await turns(3);
+    expect(got).toEqual(['a=1']);
+  });
+
   it('sends in slices, skipping one who left meanwhile, and stops once closed', async () => {
-    const who = new Set(['a', 'b', 'c', 'd', 'e']);
+    const c = counter();
     const got: string[] = [];
     let open = true;
-    const b = new Broadcast<string>({
-      read: () => Promise.resolve(Buffer.from('q')),
-      recipients: () => who,
+    const b: Broadcast<string> = new Broadcast<string>({
+      read: () => Promise.resolve(c.edition()),
       send: (to) => {
         got.push(to);
-        if (to === 'b') who.delete('d'); // d leaves while the first slice is sent
+        if (to === 'b') b.leave('d'); // d leaves while the first slice is sent
         if (to === 'c') open = false; // the hub closes during the second slice
       },
       open: () => open,
       onError: () => {},
       slice: 2,
     });
-    b.changed();
+    for (const who of ['a', 'b', 'c', 'd', 'e']) b.join(who);
     await turns(6);
     expect(got).toEqual(['a', 'b', 'c']);
   });

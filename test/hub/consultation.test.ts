@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConsultationReportSchema } from '../../src/shared/hub-protocol.ts';
+import { ConsultationReportSchema, type FromHub } from '../../src/shared/hub-protocol.ts';
+import { queueOrder } from '../../src/shared/queue-view.ts';
 import { ManualClock, runFor, runUntil } from '../helpers/manual-clock.ts';
 import { Client, activeConsultation, cabinToken, doctorToken, startHub, type TestHub } from './helpers.ts';
 
@@ -43,6 +44,49 @@ describe('queue', () => {
     d1!.send({ type: 'claim', ref: 'late', consultationId: waiting.consultationId });
     expect(await d1!.next('error', (m) => m.ref === 'late')).toMatchObject({ code: 'not-waiting' });
     await Promise.all([d1!.close(), d2!.close(), cabin.close()]);
+  });
+
+  it('sends a doctor the whole queue once, then each change alone (queue-delta); a resync gives the whole again', async () => {
+    const doc = await Client.open(t.hub.wsUrl, await doctorToken(t, 'dr.a'));
+    const raw: FromHub[] = [];
+    doc.ws.on('message', (data) => raw.push(JSON.parse(String(data)) as FromHub));
+    expect((await doc.next('queue')).items).toEqual([]);
+    for (let i = 0; i <= 30; i++) t.keys[`cab-q${i}`] = (await t.hub.store.addCabin({ id: `cab-q${i}`, name: `Cabine ${i}` })).key;
+    const cabins = await Promise.all(Array.from({ length: 30 }, async (_, i) => Client.open(t.hub.wsUrl, await cabinToken(t, `cab-q${i}`))));
+    cabins.forEach((c, i) => c.send({ type: 'request', ref: `q${i}`, language: 'fr' }));
+    const ids = await Promise.all(cabins.map(async (c, i) => (await c.next('consultation', (m) => m.ref === `q${i}`)).consultation.consultationId));
+    await doc.next('queue', (m) => m.items.length === 30);
+    // One more cabin asks: the doctor gets that item alone, not the 30 others again.
+    const last = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-q30'));
+    raw.length = 0;
+    last.send({ type: 'request', ref: 'q30', language: 'en' });
+    const lastId = (await last.next('consultation', (m) => m.ref === 'q30')).consultation.consultationId;
+    const seen = await doc.next('queue', (m) => m.items.length === 31);
+    expect(seen.items.at(-1)!.consultationId).toBe(lastId);
+    expect(new Set(seen.items.map((i) => i.consultationId))).toEqual(new Set([...ids, lastId]));
+    expect(seen.items).toEqual([...seen.items].sort(queueOrder));
+    const deltas = raw.filter((m) => m.type === 'queue-delta');
+    expect(raw.filter((m) => m.type === 'queue')).toEqual([]);
+    expect(deltas).toHaveLength(1);
+    expect(deltas[0]).toMatchObject({ upsert: [{ consultationId: lastId, cabinId: 'cab-q30', language: 'en' }], remove: [] });
+    // A cabin that goes away: its item changes (offline since), alone.
+    raw.length = 0;
+    await cabins[0]!.close();
+    await doc.next('queue', (m) => m.items.some((i) => i.consultationId === ids[0] && i.offlineSince !== undefined));
+    expect(raw.filter((m) => m.type === 'queue-delta')).toMatchObject([{ upsert: [{ consultationId: ids[0] }], remove: [] }]);
+    // Asked again, the whole queue, with the edition the next deltas build on.
+    raw.length = 0;
+    doc.send({ type: 'queue-resync' });
+    const whole = await doc.next('queue');
+    expect(whole.items).toHaveLength(31);
+    expect(raw).toEqual([{ type: 'queue', items: whole.items, rev: whole.rev }]);
+    last.send({ type: 'cancel', ref: 'x', consultationId: lastId });
+    expect((await doc.next('queue')).items).toHaveLength(30);
+    expect(doc.gaps).toEqual([]);
+    // Only doctors hold a queue.
+    last.send({ type: 'queue-resync' });
+    expect(await last.next('error')).toMatchObject({ code: 'forbidden' });
+    await Promise.all([doc.close(), last.close(), ...cabins.slice(1).map((c) => c.close())]);
   });
 
   it('lets exactly one of two doctors claiming at once win, 20 times over', async () => {

@@ -11,6 +11,7 @@ import { transition, type Actor, type Input } from '../../src/hub/consultation/t
 import { createHub, type Hub, type HubOptions } from '../../src/hub/server.ts';
 import { settle as settleIo, type ManualClock } from '../helpers/manual-clock.ts';
 import { HubStore } from '../../src/hub/store.ts';
+import { QueueView } from '../../src/shared/queue-view.ts';
 import { testDatabase } from '../helpers/hub-db.ts';
 
 export const PASSWORD = 'correct horse battery';
@@ -138,6 +139,13 @@ export class Client {
   /** Frames not yet taken by next(). */
   readonly pending: FromHub[] = [];
   readonly invalid: string[] = [];
+  /**
+   * The doctor's queue, kept as the console keeps it (src/shared/queue-view.ts): every `queue` and `queue-delta` frame
+   * reaches next('queue') as the whole queue it makes.
+   */
+  readonly queue = new QueueView();
+  /** Queue deltas that did not build on the edition held (none from a hub that works right). */
+  readonly gaps: FromHub[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: { match: (m: FromHub) => boolean; resolve: (m: FromHub) => void }[] = [];
 
@@ -147,7 +155,18 @@ export class Client {
     ws.on('message', (data) => {
       const parsed = FromHubSchema.safeParse(JSON.parse(String(data)));
       if (!parsed.success) return void this.invalid.push(String(data));
-      const m = parsed.data;
+      let m = parsed.data;
+      if (m.type === 'queue' || m.type === 'queue-delta') {
+        // What a doctor sees: the whole queue after each frame (a delta applied to the view, as the console does).
+        const result = this.queue.apply(m);
+        if (result === 'gap') {
+          // As the console does: ask for the whole queue again (and keep the frame, for a test to see).
+          this.gaps.push(m);
+          this.send({ type: 'queue-resync' });
+        }
+        if (result !== 'changed') return;
+        m = { type: 'queue', items: [...this.queue.items], rev: this.queue.rev };
+      }
       const i = this.waiters.findIndex((w) => w.match(m));
       if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(m);
       else this.pending.push(m);

@@ -9,6 +9,7 @@ import { HubClient, hubUrl, type HubClientOptions, type HubState, type HubStop }
 import { REPORT_PART_GAP_MS } from './report.ts';
 import { observationsOf, ReportQueue } from './report-queue.ts';
 import { PlethMarks } from './pleth-marks.ts';
+import { QueueView } from '../../shared/queue-view.ts';
 import { MDC } from '../../shared/catalogue.ts';
 import { browserStorage, openLocalMedia } from './browser.ts';
 import { SessionHint, type StorageLike } from './session-hint.ts';
@@ -43,6 +44,8 @@ export class ConsoleController {
   private readonly patientWatchers = new Set<(consultationId: string) => void>();
   private readonly tokens: TokenKeeper;
   private hub: HubClient | undefined;
+  /** The waiting queue from the hub's `queue` and `queue-delta` frames. */
+  private readonly queue = new QueueView();
   private refs = new Map<string, 'claim' | 'end' | 'join'>();
   /** The end asked for; `sent` once it went on the current socket. */
   private pendingEnd: { ref: string; notes: string; sent: boolean } | undefined;
@@ -263,7 +266,17 @@ export class ConsoleController {
         if (this.pendingEnd) this.sendEnd();
         return;
       case 'queue':
-        this.send({ type: 'queue', items: m.items });
+      case 'queue-delta':
+        // The queue view keeps the queue from the whole and its changes; a change that does not build on what it holds
+        // (never from a hub that works right) asks for the whole again, and the queue shown stays until it comes.
+        switch (this.queue.apply(m)) {
+          case 'changed':
+            return this.send({ type: 'queue', items: [...this.queue.items] });
+          case 'gap':
+            return void this.hub?.send({ type: 'queue-resync' });
+          case 'stale':
+            return;
+        }
         return;
       case 'consultation':
         if (m.ref) this.refs.delete(m.ref);

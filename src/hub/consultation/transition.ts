@@ -18,7 +18,7 @@ export interface Actor {
 
 /** A client's message (ping and auth are not about a consultation), or an event of the relay. */
 export type Input =
-  | Exclude<ToHub, { type: 'ping' | 'auth' | 'probe' | 'patient' | 'device' | 'pleth' | 'pleth-unmark' }>
+  | Exclude<ToHub, { type: 'ping' | 'queue-resync' | 'auth' | 'probe' | 'patient' | 'device' | 'pleth' | 'pleth-unmark' }>
   /** This side's socket opened; `wasAway`: it had dropped out of this active consultation. */
   | { type: 'connected'; wasAway: boolean }
   /** This side's socket closed (not replaced by a newer one). */

@@ -325,6 +325,7 @@ export class HubLink {
         break;
       case 'hello':
       case 'queue':
+      case 'queue-delta':
       case 'pong':
       case 'probe': // an answer to a check that gave up waiting
       case 'help': // told to doctors
