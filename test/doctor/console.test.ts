@@ -538,4 +538,30 @@ describe('doctor console controller', () => {
       expect(t.c.getSnapshot()).toMatchObject({ screen: 'consultation', pastReport: undefined });
     });
   });
+
+  describe('the waiting queue', () => {
+    const item = (id: string, since: number) => ({ consultationId: id, cabinId: `cab-${id}`, cabinName: `Cabine ${id}`, language: 'fr' as const, since });
+
+    it('applies the changes that build on the queue it holds; asks for the whole again after a gap, and shows the last queue meanwhile', async () => {
+      const t = setup({ '/api/refresh': () => ({ status: 200, body: answer('T2') }) }, SIGNED_IN);
+      expect(await t.c.restore()).toBe(true);
+      const s = t.sockets[0]!;
+      s.open();
+      s.tell({ type: 'queue', items: [item('a', 1)], rev: 4 });
+      expect(t.c.getSnapshot().queue).toEqual([item('a', 1)]);
+      s.tell({ type: 'queue-delta', base: 4, rev: 5, upsert: [item('b', 0)], remove: [] });
+      expect(t.c.getSnapshot().queue).toEqual([item('b', 0), item('a', 1)]);
+      // An edition it already holds changes nothing.
+      s.tell({ type: 'queue-delta', base: 4, rev: 5, upsert: [item('x', 2)], remove: ['a'] });
+      expect(t.c.getSnapshot().queue).toEqual([item('b', 0), item('a', 1)]);
+      expect(s.of('queue-resync')).toEqual([]);
+      // A change that does not build on edition 5: the whole queue is asked for, the one shown stays until it comes.
+      s.tell({ type: 'queue-delta', base: 7, rev: 8, upsert: [], remove: ['a', 'b'] });
+      expect(t.c.getSnapshot().queue).toEqual([item('b', 0), item('a', 1)]);
+      expect(s.of('queue-resync')).toEqual([{ type: 'queue-resync' }]);
+      s.tell({ type: 'queue', items: [item('c', 3)], rev: 9 });
+      s.tell({ type: 'queue-delta', base: 9, rev: 10, upsert: [], remove: ['c'] });
+      expect(t.c.getSnapshot().queue).toEqual([]);
+    });
+  });
 });
