@@ -2,17 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type QueueItem, type Role, type ToHub } from '../shared/hub-protocol.ts';
+import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type Role, type ToHub } from '../shared/hub-protocol.ts';
 import { z } from 'zod';
-import { NetCheckSchema, type NetCheck } from '../shared/netcheck.ts';
 import { cabinPatient } from './cabin-patient.ts';
 import { cabinDevices, doctorPleth } from './cabin-devices.ts';
 import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { LiveConsultations } from './consultation/live.ts';
 import { Backlog } from './backlog.ts';
-import { Broadcast } from './broadcast.ts';
-import { QueueEditions } from './queue-editions.ts';
+import { QueueFeed } from './queue-feed.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
 import { viewOf } from './consultation/view.ts';
 import { readFrame } from './frames.ts';
@@ -57,8 +55,6 @@ export interface RelayOptions {
   bus?: ClusterBus;
 }
 
-/** What a node says on the `queue` topic besides "the queue changed": a cabin's new network check (noteNetCheck). */
-const QueueNewsSchema = z.object({ netcheck: z.object({ cabinId: z.string().min(1).max(200), check: NetCheckSchema.nullable(), waiting: z.boolean() }).strict().optional() }).strict();
 /** The part of a `presence` news the relay reads (PresenceView checks it all): who came or went, on which node. */
 const PresenceNewsSchema = z.object({ key: z.string(), node: z.string(), on: z.boolean(), t: z.number() }).passthrough();
 
@@ -116,20 +112,8 @@ export class Relay {
   /** The current connection of each cabin and doctor. */
   private readonly conns = new Map<string, Conn>();
   private readonly all = new Set<Conn>();
-  /** This node's editions of the queue: what changed at each read, for the doctors who hold the last (queue-delta). */
-  private readonly queueEditions = new QueueEditions();
-  /**
-   * The queue to this node's doctors: whole to each one that connects (or asks again, `queue-resync`), then what changed
-   * at each change (queueChangedHere).
-   */
-  private readonly queueSend = new Broadcast<Conn>({
-    read: async () => this.queueEditions.next(await this.queue()),
-    send: (d, frame) => this.sendFrame(d, frame),
-    open: () => !this.closing,
-    onError: (err) => this.o.log.error({ err }, 'failed to send the queue to the doctors'),
-  });
-  /** A queue news is due on the bus at the end of this turn of the event loop (queueChanged, with a bus). */
-  private queueNewsDue = false;
+  /** The waiting queue for this node's doctors: whole to each that connects, then each change (queue-feed.ts). */
+  private readonly queueFeed: QueueFeed<Conn>;
   /**
    * `consultationId:role` of sides that dropped out of an active consultation, to record their return. Per node: the
    * node that saw the side leave marks it; a side that comes back on another node is known away there by presence
@@ -144,11 +128,6 @@ export class Relay {
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
   private readonly auth: SocketAuth;
-  /**
-   * Each cabin's latest pre-call network check, from its requests, shown with its waiting consultation in the queue.
-   * In memory (one per cabin, replaced by each request): after a restart of the hub the cabin's next request brings it.
-   */
-  private readonly netchecks = new Map<string, NetCheck>();
   /** Who is connected on any node of the region (with a bus): the claim's "cabin online", the queue's, peerPresent. */
   private readonly presence: PresenceView | undefined;
   /** The key of the last departure heard as news from its node (that node runs its graces), read by presenceChanged. */
@@ -160,6 +139,14 @@ export class Relay {
 
   constructor(private readonly o: RelayOptions) {
     this.live = new LiveConsultations(() => o.clock.now());
+    this.queueFeed = new QueueFeed<Conn>({
+      store: o.store,
+      log: o.log,
+      bus: o.bus,
+      offlineSince: (cabinId, asked) => (this.online('cabin', cabinId) ? undefined : (this.presence?.awaySince({ role: 'cabin', id: cabinId }) ?? this.awaySince.get(cabinId) ?? asked)),
+      send: (d, frame) => this.sendFrame(d, frame),
+      open: () => !this.closing,
+    });
     this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, clock: o.clock, log: o.log.child({ component: 'socket-auth' }), closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
     this.wss = new WebSocketServer({
       noServer: true,
@@ -181,7 +168,6 @@ export class Relay {
         const to = this.conns.get(key(m.to.role, m.to.id));
         if (to) this.sendFrame(to, m.frame);
       });
-      bus.on('queue', (payload) => this.queueNews(payload));
       bus.on('revoke', (sid) => this.closeLocalSession(sid));
       // Another node wrote a consultation: what this one remembers of it is read again at its next signal.
       bus.on('consultation', (id, from) => {
@@ -357,7 +343,7 @@ export class Relay {
     if (old && old.since <= news.t) {
       // Out of the maps first: its close is a replacement, not a departure (disconnected() returns early).
       this.conns.delete(news.key);
-      this.queueSend.leave(old);
+      this.queueFeed.leave(old);
       this.o.log.info({ role: old.role, id: old.id, node: from }, 'replaced by a connection on another node');
       old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
     }
@@ -380,7 +366,7 @@ export class Relay {
     if (this.closing || (role !== 'cabin' && role !== 'doctor')) return;
     if (online) return role === 'cabin' ? this.cabinBack(id) : undefined;
     if (heard || this.conns.has(k)) return;
-    if (role === 'cabin') this.queueChangedHere();
+    if (role === 'cabin') this.queueFeed.changedHere();
     void (async () => {
       for (const c of await this.o.store.openFor(role, id)) {
         if (role === 'cabin') this.abandonLater(c, { role: 'cabin', id, name: c.cabinName }, false);
@@ -422,8 +408,8 @@ export class Relay {
     const old = this.conns.get(k);
     this.conns.set(k, conn);
     this.all.add(conn);
-    if (old) this.queueSend.leave(old);
-    if (conn.role === 'doctor') this.queueSend.join(conn);
+    if (old) this.queueFeed.leave(old);
+    if (conn.role === 'doctor') this.queueFeed.join(conn);
     if (conn.role === 'cabin') this.cabinBack(conn.id);
     if (old) old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
     this.o.log.info({ role: conn.role, id: conn.id, replaced: Boolean(old) }, 'connected');
@@ -479,7 +465,7 @@ export class Relay {
     const k = key(conn.role, conn.id);
     if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
     this.conns.delete(k);
-    this.queueSend.leave(conn);
+    this.queueFeed.leave(conn);
     if (conn.role === 'cabin') this.awaySince.set(conn.id, Math.floor(this.o.clock.now()));
     this.o.log.info({ role: conn.role, id: conn.id, code }, 'disconnected');
     await this.serial(conn, async () => {
@@ -529,7 +515,7 @@ export class Relay {
       case 'queue-resync':
         if (conn.role !== 'doctor') return this.send(conn, { type: 'error', code: 'forbidden', message: 'Only a doctor sends "queue-resync".' });
         // Whole with the next edition (shared by every doctor who asks in the same turn: one read of the queue).
-        if (this.conns.get(key(conn.role, conn.id)) === conn) this.queueSend.join(conn);
+        if (this.conns.get(key(conn.role, conn.id)) === conn) this.queueFeed.join(conn);
         return;
       case 'probe': {
         if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a cabin may send "probe".' });
@@ -548,7 +534,7 @@ export class Relay {
         return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
       }
       case 'request':
-        if (conn.role === 'cabin') await this.noteNetCheck(conn, m.netcheck);
+        if (conn.role === 'cabin') await this.queueFeed.noteNetCheck(conn.id, m.netcheck);
         return this.run(conn, async () => (conn.role === 'cabin' ? ((await this.o.store.openFor('cabin', conn.id))[0] ?? null) : null), m, conn);
       case 'report': {
         // A cabin delivers its outbox to its own consultation's report, even after the visit (cabin-report.ts).
@@ -651,7 +637,7 @@ export class Relay {
   private async deliver(c: Consultation | null, replies: Reply[], sender: Conn | undefined): Promise<void> {
     for (const r of replies) {
       if (r.to === 'doctors') {
-        this.queueChanged();
+        this.queueFeed.changed();
         continue;
       }
       if (r.to === 'sender') {
@@ -709,86 +695,6 @@ export class Relay {
     }, c.state === 'active' ? this.o.activeGraceMs : this.o.waitingGraceMs);
     unrefTimer(timer);
     this.abandon.set(cabin.id, timer);
-  }
-
-  /** The waiting queue, each with its cabin's network check, and since when its cabin is offline if it is. */
-  private async queue(): Promise<QueueItem[]> {
-    return (await this.o.store.queue()).map((q) => {
-      const netcheck = this.netchecks.get(q.cabinId);
-      const offline = !this.online('cabin', q.cabinId);
-      const since = offline ? (this.presence?.awaySince({ role: 'cabin', id: q.cabinId }) ?? this.awaySince.get(q.cabinId) ?? q.since) : undefined;
-      return { ...q, ...(netcheck && { netcheck }), ...(since !== undefined && { offlineSince: since }) };
-    });
-  }
-
-  /**
-   * A request's check replaces the cabin's; a changed check of a cabin already waiting is shown to the doctors now.
-   * With a bus every node keeps the region's checks (the `queue` news carries it; kept in memory: a node that starts
-   * knows the checks of the requests that come after).
-   */
-  private async noteNetCheck(conn: Conn, check: NetCheck | undefined): Promise<void> {
-    const before = this.netchecks.get(conn.id);
-    this.setNetCheck(conn.id, check);
-    if (JSON.stringify(before) === JSON.stringify(check)) return;
-    const waiting = (await this.o.store.openFor('cabin', conn.id)).some((c) => c.state === 'waiting');
-    if (this.o.bus) {
-      const news: z.infer<typeof QueueNewsSchema> = { netcheck: { cabinId: conn.id, check: check ?? null, waiting } };
-      try {
-        return await this.o.bus.publish('queue', JSON.stringify(news));
-      } catch (err) {
-        this.o.log.warn({ err }, 'cluster: failed to tell the other nodes of a network check');
-      }
-    }
-    if (waiting) this.queueChangedHere();
-  }
-
-  private setNetCheck(cabinId: string, check: NetCheck | undefined): void {
-    if (check) this.netchecks.set(cabinId, check);
-    else this.netchecks.delete(cabinId);
-  }
-
-  /** News on the `queue` topic (every node's, this one's too): the doctors of this node get the queue again. */
-  private queueNews(payload: string): void {
-    let news: z.infer<typeof QueueNewsSchema> = {};
-    try {
-      const parsed = QueueNewsSchema.safeParse(JSON.parse(payload));
-      if (parsed.success) news = parsed.data;
-      else this.o.log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'cluster: queue news that cannot be read: the queue is sent again anyway');
-    } catch {
-      this.o.log.warn('cluster: queue news that is not JSON: the queue is sent again anyway');
-    }
-    if (news.netcheck) {
-      this.setNetCheck(news.netcheck.cabinId, news.netcheck.check ?? undefined);
-      if (!news.netcheck.waiting) return;
-    }
-    this.queueChangedHere();
-  }
-
-  /**
-   * The queue changed: every connected doctor gets it, once for all the changes of this turn of the event loop (a
-   * burst of 100 requests read from the sockets together is one frame, not 100), read from the store then, so it is
-   * never older than the change, and serialised once for all the doctors (issue 14's profile: the whole queue
-   * serialised once per doctor per change took 21–100 ms a change at 800 doctors).
-   */
-  private queueChanged(): void {
-    const bus = this.o.bus;
-    if (!bus) return this.queueChangedHere();
-    // Several nodes: every node (this one too) hears it and sends the queue to its own doctors; once per turn here.
-    if (this.queueNewsDue) return;
-    this.queueNewsDue = true;
-    setImmediate(() => {
-      this.queueNewsDue = false;
-      if (this.closing) return;
-      bus.publish('queue', '{}').catch((err: unknown) => {
-        this.o.log.warn({ err }, 'cluster: failed to tell the other nodes the queue changed (their doctors get it at the next change)');
-        this.queueChangedHere();
-      });
-    });
-  }
-
-  /** The queue to this node's doctors (broadcast.ts: once per turn, one send at a time, in slices). */
-  private queueChangedHere(): void {
-    this.queueSend.changed();
   }
 
   /** The account of one side of the consultation, if any; a cabin that left it (its patient went home) hears no more. */
