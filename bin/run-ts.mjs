@@ -1,14 +1,13 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point with tsx's loader, so no build step is needed after `npm install`.
-import { register } from 'tsx/esm/api';
-import { pathToFileURL } from 'node:url';
+// Runs a TypeScript entry point with no build step after `npm install`: from a cached esbuild bundle of it, or through
+// tsx's loader when it cannot be bundled (ts-bundle.mjs says how, and why it behaves the same).
 import { resolve } from 'node:path';
+import { importTypeScript } from './ts-bundle.mjs';
 
-register();
 const [entry, ...rest] = process.argv.slice(2);
 if (!entry) {
   console.error('usage: run-ts.mjs FILE.ts [args…]');
   process.exit(2);
 }
 process.argv = [process.argv[0], resolve(entry), ...rest];
-await import(pathToFileURL(resolve(entry)).href);
+await importTypeScript(resolve(entry));
