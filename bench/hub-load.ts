@@ -71,6 +71,8 @@ interface Peer {
   observes: boolean;
   /** The node this client is connected to (its index). */
   node: number;
+  /** A node answered its upgrade 503: it tries again after this long (the answer's Retry-After). */
+  retryAfterMs?: number;
 }
 
 const SAMPLE_OBSERVERS = 200;
@@ -390,12 +392,25 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
           if (!p.observes && p.role === 'doctor' && data.length > 16 && data.toString('latin1', 0, 14) === '{"type":"queue') return;
           onFrame(p, data.toString('utf8'));
         });
+        let opened = false;
         ws.once('open', () => {
+          opened = true;
           connected++;
           resolve(true);
         });
+        // A node too busy to check the session answers 503 and Retry-After: the client comes back then, as the cabin
+        // and the console do (not an error of the run; counted apart).
+        ws.once('unexpected-response', (_req, res) => {
+          res.resume();
+          ws.terminate();
+          if (res.statusCode === 503) {
+            busy++;
+            p.retryAfterMs = Number(res.headers['retry-after'] ?? 2) * 1000;
+          } else if (!killed.has(node)) error(`${p.role} ${p.id}: upgrade answered ${res.statusCode}`);
+          resolve(false);
+        });
         ws.on('close', (code) => {
-          if (ws.readyState !== WebSocket.CLOSED) return;
+          if (!opened || ws.readyState !== WebSocket.CLOSED) return;
           connected = Math.max(0, connected - 1);
           if (p.ws !== ws || closing) return;
           if (killed.has(node)) void reconnect(p, i, token);
@@ -413,6 +428,8 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
      */
     let clientsCut = 0;
     let reconnected = 0;
+    /** Upgrades a node answered 503 (too busy to check the session: the client came back after Retry-After). */
+    let busy = 0;
     const reconnect = async (p: Peer, i: number, token: string): Promise<void> => {
       clientsCut++;
       const pair = p.role === 'cabin' ? pairByCabin.get(p.id) : pairByDoctor.get(p.id);
@@ -423,8 +440,10 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         pair.toCabin = pair.toDoctor = false;
       }
       const alive = names.map((_, k) => k).filter((k) => !killed.has(k));
-      for (let attempt = 0; attempt < 5; attempt++) {
-        await sleep(200 + Math.random() * 800);
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const wait = p.retryAfterMs ?? 200 + Math.random() * 800;
+        p.retryAfterMs = undefined;
+        await sleep(wait);
         if (closing) return;
         if (await connect(p, i, token, alive[(i + attempt) % alive.length]!)) {
           reconnected++;
@@ -439,7 +458,13 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       // The load balancer's part: doctor i on node i mod N, cabin i on the next one (a pair's two sides apart).
       const node = (i + (role === 'cabin' ? 1 : 0)) % o.nodes;
       const p = { role, id, observes, node } as Peer;
-      return (await connect(p, i, token, node)) ? p : undefined;
+      for (let attempt = 0; attempt < 10; attempt++) {
+        if (await connect(p, i, token, node)) return p;
+        if (p.retryAfterMs === undefined) return undefined; // refused for good (counted as an error)
+        await sleep(p.retryAfterMs);
+        p.retryAfterMs = undefined;
+      }
+      return undefined;
     };
 
     /**
@@ -684,6 +709,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
               node: 'a',
               clientsCut,
               reconnected,
+              upgradesBusy: busy,
               consultationsCut: pairsCut,
               consultationsViewsBack: pairsViewsBack,
               consultationsResumed: pairsResumed,
@@ -717,7 +743,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         : []),
       ...(result.kill
         ? [
-            { measure: 'kill: clients cut / reconnected', value: `${result.kill.clientsCut} / ${result.kill.reconnected}` },
+            { measure: 'kill: clients cut / reconnected / upgrades answered 503', value: `${result.kill.clientsCut} / ${result.kill.reconnected} / ${result.kill.upgradesBusy}` },
             { measure: 'kill: consultations cut / both views back / resumed', value: `${result.kill.consultationsCut} / ${result.kill.consultationsViewsBack} / ${result.kill.consultationsResumed} (p50 ${result.kill.resumeP50Ms} ms, max ${result.kill.resumeMaxMs} ms)` },
             { measure: 'kill: signals lost in flight', value: result.kill.signalsLostInKill },
           ]

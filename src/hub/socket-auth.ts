@@ -37,7 +37,11 @@ export interface SocketAuthOptions {
  * one sent with `auth`, or when its login session ends (logout, account disabled, 12 h).
  */
 export class SocketAuth {
-  constructor(private readonly o: SocketAuthOptions) {}
+  /** The sessions of the tokens presented in a turn of the event loop, checked together (SessionChecks). */
+  private readonly sessions: SessionChecks;
+  constructor(private readonly o: SocketAuthOptions) {
+    this.sessions = new SessionChecks((sids) => o.store.validSessions(sids));
+  }
 
   /**
    * The claims of the token an upgrade request carries as a subprotocol, once its session is checked; null after
@@ -47,10 +51,12 @@ export class SocketAuth {
     socket.on('error', () => socket.destroy());
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const bearer = offered.find((p) => p.startsWith(BEARER_PREFIX));
-    const refuse = (status: number, code: string, message: string): null => {
+    const refuse = (status: 401 | 503, code: string, message: string): null => {
       const body = JSON.stringify({ error: { code, message } });
+      // 503: the client tries again, with the same token, after a few seconds (spread, so a crowd does not come back as one).
+      const retry = status === 503 ? `Retry-After: ${2 + Math.floor(Math.random() * 4)}\r\n` : '';
       socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Service Unavailable'}\r\nConnection: close\r\n${retry}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
       return null;
     };
@@ -69,15 +75,16 @@ export class SocketAuth {
     try {
       if (!(await this.sessionValid(claims))) return refuse(401, 'session-expired', SESSION_ENDED);
     } catch (err) {
+      // The database away or overwhelmed: not the client's fault, and its token may well be good. A 401 here sent a
+      // region's reconnecting consoles to the login screen (issue 14: a node killed under 4,000 clients).
       this.o.log.error({ err, role: claims.role, id: claims.sub }, 'failed to check the session');
-      return refuse(401, 'bad-token', 'The token could not be checked: try again.');
+      return refuse(503, 'unavailable', 'The hub cannot check sessions just now: try again in a few seconds.');
     }
     return claims;
   }
 
   async sessionValid(claims: { sid: string; role: Role; sub: string }): Promise<boolean> {
-    const s = await this.o.store.session(claims.sid);
-    return s !== null && s.role === claims.role && s.subject === claims.sub;
+    return (await this.sessions.holder(claims.sid)) === `${claims.role}:${claims.sub}`;
   }
 
   expiresIn(conn: AuthedSocket): number {
@@ -156,6 +163,59 @@ export class SocketAuth {
     if (done !== undefined) {
       // Not ending it only leaves it to expire (MAX_SESSION_S): the cabin's renewal stands.
       await this.o.store.endSession(done).catch((err: unknown) => this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to end the replaced session'));
+    }
+  }
+}
+
+/** Sessions checked by one query at most (the store's `validSessions`). */
+export const SESSION_CHECK_BATCH = 500;
+
+/**
+ * Session checks made together (DataLoader's way, one query in flight at a time): the first waits for the end of its
+ * turn of the event loop, and every check asked for while a query is out waits for the next one, which holds them all
+ * (SESSION_CHECK_BATCH a query). When a node dies, its thousands of clients reconnect to the others within a second or
+ * two: one query each queued past the database pool's wait (5 s) and refused sockets whose tokens were good (issue 14).
+ * A failed query fails the checks it held, and only those.
+ */
+export class SessionChecks {
+  private pending = new Map<string, { resolve: (holder: string | null) => void; reject: (err: unknown) => void }[]>();
+  private due = false;
+  private reading = false;
+
+  constructor(private readonly read: (sids: readonly string[]) => Promise<Map<string, string>>) {}
+
+  /** `role:subject` of the valid session `sid`, or null if it is unknown, ended or of a disabled account. */
+  holder(sid: string): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.pending.get(sid);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.pending.set(sid, [{ resolve, reject }]);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.due || this.reading || this.pending.size === 0) return;
+    this.due = true;
+    setImmediate(() => {
+      this.due = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const sids = [...this.pending.keys()].slice(0, SESSION_CHECK_BATCH);
+    const batch = sids.map((sid) => [sid, this.pending.get(sid)!] as const);
+    for (const sid of sids) this.pending.delete(sid);
+    this.reading = true;
+    try {
+      const valid = await this.read(sids);
+      for (const [sid, waiters] of batch) for (const w of waiters) w.resolve(valid.get(sid) ?? null);
+    } catch (err) {
+      for (const [, waiters] of batch) for (const w of waiters) w.reject(err);
+    } finally {
+      this.reading = false;
+      this.schedule();
     }
   }
 }

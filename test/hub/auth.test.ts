@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BEARER_PREFIX, HUB_SUBPROTOCOL, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
@@ -169,6 +170,48 @@ describe('tokens on the WebSocket upgrade and /api/refresh', () => {
     expect((await post(`${t.hub.url}/api/refresh`, {}, { Authorization: `Bearer ${token}` })).status).toBe(401);
     expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + renewed.token])).toBe('open');
     expect((await post(`${t.hub.url}/api/refresh`, {})).status).toBe(401);
+  });
+});
+
+describe('the sessions of upgrades', () => {
+  it('are read from the store together, not one query a socket', async () => {
+    const tokens = [await doctorToken(t, 'dr.b'), await cabinToken(t, 'cab-1'), await cabinToken(t, 'cab-2'), await cabinToken(t, 'cab-3')];
+    const spy = vi.spyOn(t.hub.store, 'validSessions');
+    const single = vi.spyOn(t.hub.store, 'session');
+    try {
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + tokens[i % 4]!])));
+      expect(results).toEqual(Array.from({ length: 40 }, () => 'open'));
+      expect(single).not.toHaveBeenCalled();
+      expect(spy.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(spy.mock.calls.length).toBeLessThan(40);
+    } finally {
+      spy.mockRestore();
+      single.mockRestore();
+    }
+  });
+
+  it('a database that fails the check is 503 with Retry-After, not 401: the same token opens once it is back', async () => {
+    const token = await cabinToken(t, 'cab-1');
+    const spy = vi.spyOn(t.hub.store, 'validSessions').mockRejectedValueOnce(new Error('timeout exceeded when trying to connect'));
+    try {
+      const answer = await new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
+        const ws = new WebSocket(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + token]);
+        ws.once('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
+        });
+        ws.once('open', () => reject(new Error('opened')));
+        ws.once('error', () => undefined);
+      });
+      expect(answer.status).toBe(503);
+      expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(2);
+      expect(Number(answer.retryAfter)).toBeLessThanOrEqual(5);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'unavailable' } });
+      expect(await tryUpgrade(t.hub.wsUrl, [HUB_SUBPROTOCOL, BEARER_PREFIX + token])).toBe('open');
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
