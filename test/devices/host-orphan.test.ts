@@ -25,8 +25,8 @@ const CONFIG = { simulate: [{ driver: 'contec-cms50-v7' }, { driver: 'ble-blood-
 function parent(when: 'forked' | 'hearing'): ChildProcess {
   const script = `
     import { fork } from 'node:child_process';
-    const child = fork('src/devices/host-process.ts', [], {
-      execArgv: ['--import', 'tsx'],
+    const child = fork('bin/run-ts.mjs', ['src/devices/host-process.ts'], {
+      execArgv: [],
       env: { ...process.env, CABIN_DEVICES_CONFIG: ${JSON.stringify(JSON.stringify(CONFIG))} },
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });

@@ -10,8 +10,9 @@ afterEach(() => {
 });
 
 function startHost(config: unknown, raw = false): { child: ChildProcess; messages: HostMessage[] } {
-  const child = fork('src/devices/host-process.ts', [], {
-    execArgv: ['--import', 'tsx'],
+  // As fork-host.ts starts it: through bin/run-ts.mjs (a cached bundle of the host), no flags of this process.
+  const child = fork('bin/run-ts.mjs', ['src/devices/host-process.ts'], {
+    execArgv: [],
     env: { ...process.env, CABIN_DEVICES_CONFIG: raw ? String(config) : JSON.stringify(config) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { storeTemp } from './helpers/store-temp.ts';
 
 const WRITER = fileURLToPath(new URL('./helpers/store-writer.ts', import.meta.url));
+/** The writer is TypeScript: run as `npm start` runs main (a cached bundle of it, or tsx's loader: bin/ts-bundle.mjs). */
+const RUN_TS = fileURLToPath(new URL('../../bin/run-ts.mjs', import.meta.url));
 
 const tmp = storeTemp();
 const children: ChildProcess[] = [];
@@ -18,7 +20,7 @@ type Message = { type: 'ready'; sessionId: string } | { type: 'committed'; id: s
 describe('store: a process killed mid-write', () => {
   it('loses nothing it reported as committed, and the file passes the integrity check', async () => {
     const file = tmp.file();
-    const child = fork(WRITER, [file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(RUN_TS, [WRITER, file], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     children.push(child);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
