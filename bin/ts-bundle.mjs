@@ -19,7 +19,7 @@
 // The cache is never in the git tree (node_modules is ignored); deleting it is always safe.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,10 +34,10 @@ const STALE_MS = 60_000;
  * Imports the TypeScript module `file` (an absolute path): from its cached bundle, made or remade when needed, or,
  * when it cannot be bundled, through tsx's loader.
  */
-export async function importTypeScript(file) {
+export async function importTypeScript(file, tries = 2) {
   let bundle;
   try {
-    bundle = fresh(file) ?? (await build(file));
+    if (tries > 0) bundle = fresh(file) ?? (await build(file));
   } catch {
     bundle = undefined;
   }
@@ -47,7 +47,15 @@ export async function importTypeScript(file) {
     return import(pathToFileURL(file).href);
   }
   process.setSourceMapsEnabled(true);
-  return import(pathToFileURL(bundle).href);
+  try {
+    return await import(pathToFileURL(bundle).href);
+  } catch (err) {
+    // The bundle was swept by another process that remade it (a file changed) between the check and the load: no
+    // code of it ran (the load failed first), so it is looked for again; any other error is the program's.
+    const missing = err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(bundle) && !existsSync(bundle);
+    if (!missing) throw err;
+    return importTypeScript(file, tries - 1);
+  }
 }
 
 /** The cache's files of one entry: `<key>.json` names the current bundle, `<key>-<hash>.mjs` (and its map). */
@@ -81,7 +89,8 @@ function fresh(file) {
     }
     if (now[0] !== mtime || now[1] !== size) return undefined;
   }
-  return join(CACHE, record.bundle);
+  const bundle = join(CACHE, record.bundle);
+  return existsSync(bundle) ? bundle : undefined;
 }
 
 /** A reason not to bundle: the program is then run by tsx, as before. */
