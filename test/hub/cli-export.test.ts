@@ -34,7 +34,7 @@ async function hubWithConsultation(): Promise<{ db: string; id: string }> {
   return { db, id };
 }
 
-// Each run starts the CLI through tsx (2–4 s on 2 busy cores).
+// Each run starts the CLI (bin/run-ts.mjs: 1.7–3.5 s on 2 busy cores, from its cached bundle; more when tsx's loader runs it).
 describe('hub CLI: export a consultation (FHIR R4 Bundle, report PDF)', { timeout: 120_000 }, () => {
   it('writes the Bundle of a consultation, or of the last one ended, the same both times', async () => {
     const { db, id } = await hubWithConsultation();

@@ -58,7 +58,7 @@ describe('hub CLI', () => {
     const exited = new Promise<number | null>((r) => server.once('exit', r));
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 60_000); // several CLI processes, each a cold start of Node and tsx
+  }, 60_000); // several CLI processes, each a cold start of Node and the CLI (bin/run-ts.mjs)
 
   it('refuses bad input with one clear stderr line and exit code 2', async () => {
     const cases: { args: string[]; env?: Record<string, string>; says: RegExp }[] = [
@@ -77,7 +77,7 @@ describe('hub CLI', () => {
       expect(r.stderr.trim().split('\n'), cases[i]!.args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(cases[i]!.says);
     });
-  }, 60_000); // several CLI processes, each a cold start of Node and tsx
+  }, 60_000); // several CLI processes, each a cold start of Node and the CLI (bin/run-ts.mjs)
 
   it('serve writes its log as JSON lines to HUB_LOG_FILE, and keeps the lines a launcher reads on stdout', async () => {
     const logDir = join(dir, 'logs');
