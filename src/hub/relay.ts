@@ -10,6 +10,7 @@ import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { LiveConsultations } from './consultation/live.ts';
 import { Backlog } from './backlog.ts';
+import { Batched } from './batched.ts';
 import { QueueFeed } from './queue-feed.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
 import { viewOf } from './consultation/view.ts';
@@ -134,6 +135,14 @@ export class Relay {
   private heardOff: string | undefined;
   /** The active consultations signals are relayed for, without a read of the store each (consultation/live.ts). */
   private readonly live: LiveConsultations;
+  /**
+   * The open consultations of the accounts that connect, read together (batched.ts): when a node dies its thousands of
+   * clients come to the others within a second or two, and a query each queued behind one another (issue 14).
+   */
+  private readonly openOnConnect: Record<Role, Batched<Consultation[]>> = {
+    cabin: new Batched((ids) => this.o.store.openForMany('cabin', ids), []),
+    doctor: new Batched((ids) => this.o.store.openForMany('doctor', ids), []),
+  };
   /** Report parts and device data of every socket, a few at a time behind the signaling (backlog.ts). */
   private readonly backlog = new Backlog();
 
@@ -428,7 +437,7 @@ export class Relay {
       // Claimed first: what the other nodes send this account from now on comes here (the older socket elsewhere is
       // closed as replaced when its node hears it). Redis away: the heartbeat claims it again.
       if (this.presence) await this.presence.connected(me).catch((err: unknown) => this.o.log.warn({ err, role: conn.role, id: conn.id }, 'cluster: failed to claim the presence of a socket'));
-      for (const c of await this.o.store.openFor(conn.role, conn.id)) {
+      for (const c of await this.openOnConnect[conn.role].load(conn.id)) {
         await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: movedHere || this.away.has(`${c.id}:${conn.role}`) });
       }
     }).catch((err: unknown) => {

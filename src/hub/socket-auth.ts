@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, type FromHub, type Role } from '../shared/hub-protocol.ts';
+import { Batched } from './batched.ts';
 import type { HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 import type { Logger } from '../server/log.ts';
@@ -167,55 +168,16 @@ export class SocketAuth {
   }
 }
 
-/** Sessions checked by one query at most (the store's `validSessions`). */
-export const SESSION_CHECK_BATCH = 500;
-
 /**
- * Session checks made together (DataLoader's way, one query in flight at a time): the first waits for the end of its
- * turn of the event loop, and every check asked for while a query is out waits for the next one, which holds them all
- * (SESSION_CHECK_BATCH a query). When a node dies, its thousands of clients reconnect to the others within a second or
- * two: one query each queued past the database pool's wait (5 s) and refused sockets whose tokens were good (issue 14).
- * A failed query fails the checks it held, and only those.
+ * The sessions of the tokens presented on upgrades (and `auth`), read together (batched.ts): `role:subject` of a valid
+ * session, null if it is unknown, ended or of a disabled account.
  */
-export class SessionChecks {
-  private pending = new Map<string, { resolve: (holder: string | null) => void; reject: (err: unknown) => void }[]>();
-  private due = false;
-  private reading = false;
+export class SessionChecks extends Batched<string | null> {
+  constructor(read: (sids: readonly string[]) => Promise<Map<string, string>>) {
+    super(read, null);
+  }
 
-  constructor(private readonly read: (sids: readonly string[]) => Promise<Map<string, string>>) {}
-
-  /** `role:subject` of the valid session `sid`, or null if it is unknown, ended or of a disabled account. */
   holder(sid: string): Promise<string | null> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.pending.get(sid);
-      if (waiting) waiting.push({ resolve, reject });
-      else this.pending.set(sid, [{ resolve, reject }]);
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.due || this.reading || this.pending.size === 0) return;
-    this.due = true;
-    setImmediate(() => {
-      this.due = false;
-      void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const sids = [...this.pending.keys()].slice(0, SESSION_CHECK_BATCH);
-    const batch = sids.map((sid) => [sid, this.pending.get(sid)!] as const);
-    for (const sid of sids) this.pending.delete(sid);
-    this.reading = true;
-    try {
-      const valid = await this.read(sids);
-      for (const [sid, waiters] of batch) for (const w of waiters) w.resolve(valid.get(sid) ?? null);
-    } catch (err) {
-      for (const [, waiters] of batch) for (const w of waiters) w.reject(err);
-    } finally {
-      this.reading = false;
-      this.schedule();
-    }
+    return this.load(sid);
   }
 }

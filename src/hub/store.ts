@@ -184,6 +184,10 @@ export class HubStore {
   async openFor(role: Role, id: string): Promise<Consultation[]> {
     return consultations.openFor(this.s, role, id);
   }
+  /** openFor of many accounts of one role in one query (a crowd reconnecting): by id, only those with one open. */
+  async openForMany(role: Role, ids: readonly string[]): Promise<Map<string, Consultation[]>> {
+    return consultations.openForMany(this.s, role, ids);
+  }
   async queue(): Promise<QueueItem[]> {
     return consultations.queue(this.s);
   }

@@ -89,6 +89,31 @@ describe('queue', () => {
     await Promise.all([doc.close(), last.close(), ...cabins.slice(1).map((c) => c.close())]);
   });
 
+  it('a crowd of cabins coming back at once: each gets its consultation, read for them together', async () => {
+    for (let i = 0; i < 20; i++) t.keys[`cab-r${i}`] ??= (await t.hub.store.addCabin({ id: `cab-r${i}`, name: `Cabine r${i}` })).key;
+    const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => cabinToken(t, `cab-r${i}`)));
+    const first = await Promise.all(tokens.map((tk) => Client.open(t.hub.wsUrl, tk)));
+    first.forEach((c, i) => c.send({ type: 'request', ref: `r${i}`, language: 'fr' }));
+    const ids = await Promise.all(first.map(async (c, i) => (await c.next('consultation', (m) => m.ref === `r${i}`)).consultation.consultationId));
+    await Promise.all(first.map((c) => c.close()));
+    const single = vi.spyOn(t.hub.store, 'openFor');
+    const many = vi.spyOn(t.hub.store, 'openForMany');
+    try {
+      const back = await Promise.all(tokens.map((tk) => Client.open(t.hub.wsUrl, tk)));
+      const seen = await Promise.all(back.map(async (c) => (await c.next('consultation')).consultation));
+      expect(seen.map((c) => c.consultationId)).toEqual(ids);
+      expect(seen.every((c) => c.state === 'waiting')).toBe(true);
+      expect(single).not.toHaveBeenCalled();
+      expect(many.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(many.mock.calls.length).toBeLessThan(20);
+      await Promise.all(back.map((c, i) => (c.send({ type: 'cancel', ref: `x${i}`, consultationId: ids[i]! }), c.next('ended', (m) => m.ref === `x${i}`))));
+      await Promise.all(back.map((c) => c.close()));
+    } finally {
+      single.mockRestore();
+      many.mockRestore();
+    }
+  });
+
   it('lets exactly one of two doctors claiming at once win, 20 times over', async () => {
     const [a, b] = await Promise.all([doctorToken(t, 'dr.a'), doctorToken(t, 'dr.b')]).then((ts) => Promise.all(ts.map((x) => Client.open(t.hub.wsUrl, x))));
     const cabin = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'));

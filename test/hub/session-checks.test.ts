@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_CHECK_BATCH, SessionChecks } from '../../src/hub/socket-auth.ts';
+import { BATCH_MAX as SESSION_CHECK_BATCH } from '../../src/hub/batched.ts';
+import { SessionChecks } from '../../src/hub/socket-auth.ts';
 
 const turn = () => new Promise<void>((r) => setImmediate(r));
 

@@ -76,6 +76,27 @@ describe('HubStore', () => {
     await s.close();
   });
 
+  it('openForMany answers what openFor answers, for many accounts in one query', async () => {
+    const s = await HubStore.open(await testDatabase(dir, 'open-many.db'));
+    await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'correct horse battery' });
+    for (const c of ['c1', 'c2', 'c3', 'c4']) await s.addCabin({ id: c, name: c });
+    const cab = (id: string) => ({ role: 'cabin' as const, id, name: id });
+    const ids: Record<string, string> = {};
+    for (const c of ['c1', 'c2', 'c3']) ids[c] = (await apply(s, cab(c), { type: 'request', language: 'fr' })).out.next!.id;
+    // c2 is claimed by dr.x (active), c3 cancels (nothing open), c4 never asked.
+    expect((await apply(s, { role: 'doctor', id: 'dr.x', name: 'Dr X' }, { type: 'claim', consultationId: ids.c2! })).out.next?.state).toBe('active');
+    expect((await apply(s, cab('c3'), { type: 'cancel', consultationId: ids.c3! })).out.next?.state).toBe('cancelled');
+    const many = await s.openForMany('cabin', ['c1', 'c2', 'c3', 'c4', 'nobody']);
+    expect([...many.keys()].sort()).toEqual(['c1', 'c2']);
+    for (const c of ['c1', 'c2', 'c3', 'c4']) expect(many.get(c) ?? []).toEqual(await s.openFor('cabin', c));
+    const doctors = await s.openForMany('doctor', ['dr.x', 'dr.y']);
+    expect(doctors.get('dr.x')!.map((c) => c.id)).toEqual([ids.c2]);
+    expect(doctors.get('dr.x')).toEqual(await s.openFor('doctor', 'dr.x'));
+    expect(doctors.has('dr.y')).toBe(false);
+    expect((await s.openForMany('cabin', [])).size).toBe(0);
+    await s.close();
+  });
+
   it('keeps only hashes of passwords and cabin keys', async () => {
     const s = await HubStore.open(join(dir, 'b.db'));
     await s.addDoctor({ username: 'dr.x', name: 'Dr X', password: 'the password 1' });

@@ -141,6 +141,23 @@ export async function openFor(s: HubDb, role: Role, id: string): Promise<Consult
   return fromRows(await q.orderBy('c.created_at').orderBy('c.id').execute());
 }
 
+/** openFor of many cabins or doctors in one query: by id, only those with an open consultation, each oldest first. */
+export async function openForMany(s: HubDb, role: Role, ids: readonly string[]): Promise<Map<string, Consultation[]>> {
+  const by = new Map<string, Consultation[]>();
+  if (ids.length === 0) return by;
+  const q =
+    role === 'cabin'
+      ? select(s).where('c.cabin_id', 'in', ids).where('c.state', 'in', ['waiting', 'active']).where('c.cabin_left_at', 'is', null)
+      : select(s).where('c.doctor_id', 'in', ids).where('c.state', '=', 'active');
+  for (const c of fromRows(await q.orderBy('c.created_at').orderBy('c.id').execute())) {
+    const id = role === 'cabin' ? c.cabinId : c.doctorId!;
+    const list = by.get(id);
+    if (list) list.push(c);
+    else by.set(id, [c]);
+  }
+  return by;
+}
+
 /** Every consultation still open for its cabin (waiting, or active and not left), oldest first. */
 export async function openOfCabins(s: HubDb): Promise<Consultation[]> {
   return fromRows(await select(s).where('c.state', 'in', ['waiting', 'active']).where('c.cabin_left_at', 'is', null).orderBy('c.created_at').orderBy('c.id').execute());
