@@ -136,10 +136,12 @@ export class Relay {
   /** The active consultations signals are relayed for, without a read of the store each (consultation/live.ts). */
   private readonly live: LiveConsultations;
   /**
-   * The open consultations of the accounts that connect, read together (batched.ts): when a node dies its thousands of
-   * clients come to the others within a second or two, and a query each queued behind one another (issue 14).
+   * The open consultations of the accounts that connect, and of the cabins that ask for a doctor, read together
+   * (batched.ts; each read is asked after the message that needs it, and a request's write is a compare-and-set): when a
+   * node dies its thousands of clients come to the others within a second or two, and a burst of requests comes at
+   * once; a query each queued behind one another (issue 14).
    */
-  private readonly openOnConnect: Record<Role, Batched<Consultation[]>> = {
+  private readonly openOf: Record<Role, Batched<Consultation[]>> = {
     cabin: new Batched((ids) => this.o.store.openForMany('cabin', ids), []),
     doctor: new Batched((ids) => this.o.store.openForMany('doctor', ids), []),
   };
@@ -437,7 +439,7 @@ export class Relay {
       // Claimed first: what the other nodes send this account from now on comes here (the older socket elsewhere is
       // closed as replaced when its node hears it). Redis away: the heartbeat claims it again.
       if (this.presence) await this.presence.connected(me).catch((err: unknown) => this.o.log.warn({ err, role: conn.role, id: conn.id }, 'cluster: failed to claim the presence of a socket'));
-      for (const c of await this.openOnConnect[conn.role].load(conn.id)) {
+      for (const c of await this.openOf[conn.role].load(conn.id)) {
         await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: movedHere || this.away.has(`${c.id}:${conn.role}`) });
       }
     }).catch((err: unknown) => {
@@ -544,7 +546,7 @@ export class Relay {
       }
       case 'request':
         if (conn.role === 'cabin') await this.queueFeed.noteNetCheck(conn.id, m.netcheck);
-        return this.run(conn, async () => (conn.role === 'cabin' ? ((await this.o.store.openFor('cabin', conn.id))[0] ?? null) : null), m, conn);
+        return this.run(conn, async () => (conn.role === 'cabin' ? ((await this.openOf.cabin.load(conn.id))[0] ?? null) : null), m, conn);
       case 'report': {
         // A cabin delivers its outbox to its own consultation's report, even after the visit (cabin-report.ts).
         if (conn.role !== 'cabin') return this.run(conn, () => this.o.store.consultation(m.consultationId), m, conn);
