@@ -5,7 +5,7 @@ import type { Logger } from '../server/log.ts';
 import { Broadcast } from './broadcast.ts';
 import type { ClusterBus } from './cluster/bus.ts';
 import { QueueEditions } from './queue-editions.ts';
-import type { HubStore } from './store.ts';
+import type { Consultation, HubStore } from './store.ts';
 
 /** What a node says on the `queue` topic besides "the queue changed": a cabin's new network check (noteNetCheck). */
 const QueueNewsSchema = z.object({ netcheck: z.object({ cabinId: z.string().min(1).max(200), check: NetCheckSchema.nullable(), waiting: z.boolean() }).strict().optional() }).strict();
@@ -16,6 +16,8 @@ export interface QueueFeedOptions<D> {
   log: Logger;
   /** The region's bus: a change is news on the `queue` topic, which every node (this one too) hears. */
   bus?: ClusterBus;
+  /** The cabin's open consultations (the relay's batched read, shared with its other reads of them). */
+  openOf: (cabinId: string) => Promise<Consultation[]>;
   /** Since when a cabin is not connected anywhere (hub time, ms), or undefined when it is. */
   offlineSince: (cabinId: string, asked: number) => number | undefined;
   send: (to: D, frame: Buffer) => void;
@@ -93,7 +95,7 @@ export class QueueFeed<D> {
     const before = this.netchecks.get(cabinId);
     this.setNetCheck(cabinId, check);
     if (JSON.stringify(before) === JSON.stringify(check)) return;
-    const waiting = (await this.o.store.openFor('cabin', cabinId)).some((c) => c.state === 'waiting');
+    const waiting = (await this.o.openOf(cabinId)).some((c) => c.state === 'waiting');
     if (this.o.bus) {
       const news: QueueNews = { netcheck: { cabinId, check: check ?? null, waiting } };
       try {

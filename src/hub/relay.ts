@@ -154,6 +154,7 @@ export class Relay {
       store: o.store,
       log: o.log,
       bus: o.bus,
+      openOf: (cabinId) => this.openOf.cabin.load(cabinId),
       offlineSince: (cabinId, asked) => (this.online('cabin', cabinId) ? undefined : (this.presence?.awaySince({ role: 'cabin', id: cabinId }) ?? this.awaySince.get(cabinId) ?? asked)),
       send: (d, frame) => this.sendFrame(d, frame),
       open: () => !this.closing,
