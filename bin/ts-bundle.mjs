@@ -147,7 +147,10 @@ async function build(file) {
   mkdirSync(CACHE, { recursive: true });
   const key = keyOf(file);
   const out = join(CACHE, `${key}.mjs`);
-  const result = await esbuild.build({
+  // esbuild's service (a child process) would otherwise stay for the life of the program (the hub, the kiosk's main,
+  // the device host): stopped once the build is done, failed or not.
+  const result = await esbuild
+    .build({
     entryPoints: [file],
     absWorkingDir: ROOT,
     bundle: true,
@@ -163,7 +166,8 @@ async function build(file) {
     outfile: out,
     logLevel: 'silent',
     plugins: [perFile],
-  });
+    })
+    .finally(() => esbuild.stop());
   // Every input of the bundle was stamped as it was loaded.
   for (const input of Object.keys(result.metafile.inputs)) {
     if (!(resolve(ROOT, input) in stamps)) throw new NotBundled(`${input} was not seen loading`);
