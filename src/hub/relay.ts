@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { HUB_CLOSE, HUB_MAX_FRAME_BYTES, HUB_SUBPROTOCOL, type ConsultationView, type FromHub, type Role, type ToHub } from '../shared/hub-protocol.ts';
-import { z } from 'zod';
 import { cabinPatient } from './cabin-patient.ts';
 import { cabinDevices, doctorPleth } from './cabin-devices.ts';
 import { cabinReport } from './cabin-report.ts';
@@ -23,8 +22,8 @@ import type { Logger } from '../server/log.ts';
 import { TokenBucket } from '../server/rate-limit.ts';
 import { unrefTimer, type Clock, type TimerHandle } from '../shared/clock.ts';
 import type { HubMetrics } from './metrics.ts';
-import { presenceKey, type ClusterBus, type Presence } from './cluster/bus.ts';
-import { PresenceView } from './cluster/presence.ts';
+import type { ClusterBus, Presence } from './cluster/bus.ts';
+import { RelayLink } from './cluster/relay-link.ts';
 
 export interface RelayOptions {
   store: HubStore;
@@ -55,9 +54,6 @@ export interface RelayOptions {
    */
   bus?: ClusterBus;
 }
-
-/** The part of a `presence` news the relay reads (PresenceView checks it all): who came or went, on which node. */
-const PresenceNewsSchema = z.object({ key: z.string(), node: z.string(), on: z.boolean(), t: z.number() }).passthrough();
 
 interface Conn extends AuthedSocket {
   name: string;
@@ -129,10 +125,8 @@ export class Relay {
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
   private readonly auth: SocketAuth;
-  /** Who is connected on any node of the region (with a bus): the claim's "cabin online", the queue's, peerPresent. */
-  private readonly presence: PresenceView | undefined;
-  /** The key of the last departure heard as news from its node (that node runs its graces), read by presenceChanged. */
-  private heardOff: string | undefined;
+  /** The other nodes of the region (cluster/relay-link.ts): who is connected where, messages for their sockets, news. */
+  private readonly link: RelayLink<Conn>;
   /** The active consultations signals are relayed for, without a read of the store each (consultation/live.ts). */
   private readonly live: LiveConsultations;
   /**
@@ -155,9 +149,10 @@ export class Relay {
       log: o.log,
       bus: o.bus,
       openOf: (cabinId) => this.openOf.cabin.load(cabinId),
-      offlineSince: (cabinId, asked) => (this.online('cabin', cabinId) ? undefined : (this.presence?.awaySince({ role: 'cabin', id: cabinId }) ?? this.awaySince.get(cabinId) ?? asked)),
+      offlineSince: (cabinId, asked) => (this.link.online('cabin', cabinId) ? undefined : (this.link.awaySince({ role: 'cabin', id: cabinId }) ?? this.awaySince.get(cabinId) ?? asked)),
       send: (d, frame) => this.sendFrame(d, frame),
       open: () => !this.closing,
+      onSent: (ms) => o.metrics?.queueUpdate.observe(ms / 1000),
     });
     this.auth = new SocketAuth({ store: o.store, tokens: o.tokens, clock: o.clock, log: o.log.child({ component: 'socket-auth' }), closing: () => this.closing, send: (conn, msg) => this.send(conn, msg) });
     this.wss = new WebSocketServer({
@@ -168,29 +163,24 @@ export class Relay {
     });
     this.heartbeat = o.clock.setInterval(() => void this.beat(), o.heartbeatMs);
     unrefTimer(this.heartbeat);
-    const bus = o.bus;
-    if (bus) {
-      // Before the PresenceView's own listener: a departure heard as news is told apart from one a sync found.
-      bus.on('presence', (payload, from) => this.heardPresence(payload, from));
-      this.presence = new PresenceView(bus, () => o.clock.now(), {
-        onChange: (k, online) => this.presenceChanged(k, online),
-        onError: (err, what) => o.log.warn({ err }, `cluster: ${what}`),
-      });
-      bus.onRouted((m) => {
-        const to = this.conns.get(key(m.to.role, m.to.id));
-        if (to) this.sendFrame(to, m.frame);
-      });
-      bus.on('revoke', (sid) => this.closeLocalSession(sid));
-      // Another node wrote a consultation: what this one remembers of it is read again at its next signal.
-      bus.on('consultation', (id, from) => {
-        if (from !== bus.nodeId && id.length <= 200) this.live.forget(id);
-      });
-      // Redis came back (restarted empty, perhaps): this node's sockets are claimed again at once.
-      bus.onReconnect(() => void this.syncPresence());
-    }
+    const link = new RelayLink<Conn>({
+      bus: o.bus,
+      now: () => o.clock.now(),
+      log: o.log,
+      conns: this.conns,
+      send: (c, msg) => this.send(c, msg),
+      sendFrame: (c, frame) => this.sendFrame(c, frame),
+      closing: () => this.closing,
+      replaced: (old, node) => this.replacedElsewhere(old, node),
+      cabinBack: (id) => this.cabinBack(id),
+      goneUnheard: (role, id) => this.takeOver(role, id),
+      revoked: (sid) => this.closeLocalSession(sid),
+      written: (id) => this.live.forget(id),
+    });
+    this.link = link;
     this.swept = (async () => {
       // Who is connected on the other nodes first: their cabins are not taken as away.
-      if (this.presence) await this.syncPresence();
+      if (link.clustered) await link.syncPresence();
       await this.sweepAtStart();
     })().catch((err: unknown) => this.o.log.error({ err }, 'failed to look for the consultations left open before the start'));
   }
@@ -221,7 +211,7 @@ export class Relay {
       void this.auth.checkAll(alive);
     }
     void this.renewTurn();
-    void this.syncPresence();
+    void this.link.syncPresence();
   }
 
   /** Resolves once the sweep of the consultations left open before this start is done (tests wait for it). */
@@ -234,7 +224,7 @@ export class Relay {
   private async sweepAtStart(): Promise<void> {
     const now = Math.floor(this.o.clock.now());
     for (const c of await this.o.store.openOfCabins()) {
-      if (!this.online('cabin', c.cabinId)) this.awaySince.set(c.cabinId, now);
+      if (!this.link.online('cabin', c.cabinId)) this.awaySince.set(c.cabinId, now);
       this.abandonLater(c, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
     }
   }
@@ -279,11 +269,8 @@ export class Relay {
     this.closing = true;
     this.o.clock.clearInterval(this.heartbeat);
     for (const timer of this.abandon.values()) this.o.clock.clearTimeout(timer);
-    const begun: Promise<unknown>[] = [...this.all].map((c) => c.chain);
-    // Their entries go at once (the clients reconnect to other nodes), but without news: the other nodes find them
-    // gone at their next heartbeat and take over the graces of the cabins that do not come back (presenceChanged).
-    const bus = this.o.bus;
-    if (bus) for (const p of this.own()) begun.push(bus.release(p).catch(() => undefined));
+    // The sockets' entries in the region's presence go at once, without news (RelayLink.releaseAll).
+    const begun: Promise<unknown>[] = [...[...this.all].map((c) => c.chain), ...this.link.releaseAll()];
     for (const c of this.all) {
       this.o.clock.clearTimeout(c.expiryTimer);
       c.ws.terminate();
@@ -303,81 +290,19 @@ export class Relay {
    */
   closeSession(sid: string): void {
     this.closeLocalSession(sid);
-    this.o.bus?.publish('revoke', sid).catch((err: unknown) => this.o.log.warn({ err }, 'cluster: failed to tell the other nodes of a logout (their heartbeat will)'));
+    this.link.tellRevoked(sid);
   }
 
   private closeLocalSession(sid: string): void {
     for (const c of this.all) if (c.sid === sid && c.ws.readyState === WebSocket.OPEN) c.ws.close(HUB_CLOSE.badToken, SESSION_ENDED);
   }
 
-  /** The accounts whose socket this node holds. */
-  private own(): Presence[] {
-    return [...this.conns.values()].map((c) => ({ role: c.role, id: c.id }));
-  }
-
-  /** Whether the account has a socket on this node or (with a bus) on another one. */
-  private online(role: Role, id: string): boolean {
-    return this.conns.has(key(role, id)) || (this.presence?.isOnline({ role, id }) ?? false);
-  }
-
   /**
-   * The heartbeat's presence: this node's entries live another time to live (made again if Redis forgot them), and the
-   * view of the others is set to what the bus holds. A failure (Redis away) is logged; the next beat tries again.
+   * An account gone from another node without news from it (RelayLink.presenceChanged): a cabin shows offline in the
+   * queue and its graces are taken over here; this node's sockets on the other side of its active consultations are
+   * told their peer is away.
    */
-  private async syncPresence(): Promise<void> {
-    if (!this.presence || this.closing) return;
-    try {
-      await this.presence.sync(this.own());
-    } catch (err) {
-      this.o.log.warn({ err }, 'cluster: failed to refresh the presence of this node\'s sockets');
-    }
-  }
-
-  /**
-   * Presence news from another node, read before the PresenceView applies it: an account that connected there while
-   * this node holds its socket was replaced (the newer connection carries on, as on one node); a cabin back there
-   * needs no grace here.
-   */
-  private heardPresence(payload: string, from: string): void {
-    if (!this.o.bus || from === this.o.bus.nodeId) return;
-    let news: z.infer<typeof PresenceNewsSchema>;
-    try {
-      const parsed = PresenceNewsSchema.safeParse(JSON.parse(payload));
-      if (!parsed.success) return; // PresenceView reports it
-      news = parsed.data;
-    } catch {
-      return;
-    }
-    this.heardOff = news.on ? undefined : news.key;
-    if (!news.on || news.node !== from) return;
-    const old = this.conns.get(news.key);
-    // A news that took longer than the client's move back here is about the socket before this one.
-    if (old && old.since <= news.t) {
-      // Out of the maps first: its close is a replacement, not a departure (disconnected() returns early).
-      this.conns.delete(news.key);
-      this.queueFeed.leave(old);
-      this.o.log.info({ role: old.role, id: old.id, node: from }, 'replaced by a connection on another node');
-      old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
-    }
-    if (news.key.startsWith('cabin:')) this.cabinBack(news.key.slice('cabin:'.length));
-  }
-
-  /**
-   * An account came or went on another node, as this node's view of presence changed. A cabin back: its graces here
-   * are cancelled. An account gone without news from its node (the sync found its entry expired: the node died, or
-   * closed): this node's sockets on the other side of its active consultations are told their peer is away; a cabin's
-   * graces are taken over (every node that notices does; the first `abandoned` wins, the others change nothing) and
-   * the queue shows it offline.
-   */
-  private presenceChanged(k: string, online: boolean): void {
-    const heard = this.heardOff === k;
-    this.heardOff = undefined;
-    const at = k.indexOf(':');
-    const role = k.slice(0, at);
-    const id = k.slice(at + 1);
-    if (this.closing || (role !== 'cabin' && role !== 'doctor')) return;
-    if (online) return role === 'cabin' ? this.cabinBack(id) : undefined;
-    if (heard || this.conns.has(k)) return;
+  private takeOver(role: Role, id: string): void {
     if (role === 'cabin') this.queueFeed.changedHere();
     void (async () => {
       for (const c of await this.o.store.openFor(role, id)) {
@@ -387,6 +312,15 @@ export class Relay {
         if (peer && here) this.send(here, { type: 'consultation', consultation: this.view(c, peer.role) });
       }
     })().catch((err: unknown) => this.o.log.error({ err, role, id }, 'failed to take over after a node that is gone'));
+  }
+
+  /** The account of `old` connected on another node after `old` did here (RelayLink.heardPresence). */
+  private replacedElsewhere(old: Conn, node: string): void {
+    // Out of the maps first: its close is a replacement, not a departure (disconnected() returns early).
+    this.conns.delete(key(old.role, old.id));
+    this.queueFeed.leave(old);
+    this.o.log.info({ role: old.role, id: old.id, node }, 'replaced by a connection on another node');
+    old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
   }
 
   private cabinBack(id: string): void {
@@ -415,8 +349,7 @@ export class Relay {
     this.auth.arm(conn);
     const k = key(conn.role, conn.id);
     const me: Presence = { role: conn.role, id: conn.id };
-    // Away as the region saw it (it left another node, or that node died), read before this node claims it.
-    const movedHere = this.presence !== undefined && (this.presence.awaySince(me) !== undefined || (this.presence.nodeOf(me) ?? this.o.bus!.nodeId) !== this.o.bus!.nodeId);
+    const movedHere = this.link.movedHere(me);
     const old = this.conns.get(k);
     this.conns.set(k, conn);
     this.all.add(conn);
@@ -437,9 +370,8 @@ export class Relay {
     this.send(conn, { type: 'hello', role: conn.role, id: conn.id, name: conn.name });
     this.send(conn, { type: 'authenticated', expiresIn: this.auth.expiresIn(conn) });
     this.serial(conn, async () => {
-      // Claimed first: what the other nodes send this account from now on comes here (the older socket elsewhere is
-      // closed as replaced when its node hears it). Redis away: the heartbeat claims it again.
-      if (this.presence) await this.presence.connected(me).catch((err: unknown) => this.o.log.warn({ err, role: conn.role, id: conn.id }, 'cluster: failed to claim the presence of a socket'));
+      // Claimed first (RelayLink.claim): what the other nodes send this account from now on comes here.
+      if (this.link.clustered) await this.link.claim(me);
       for (const c of await this.openOf[conn.role].load(conn.id)) {
         await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: movedHere || this.away.has(`${c.id}:${conn.role}`) });
       }
@@ -481,15 +413,9 @@ export class Relay {
     if (conn.role === 'cabin') this.awaySince.set(conn.id, Math.floor(this.o.clock.now()));
     this.o.log.info({ role: conn.role, id: conn.id, code }, 'disconnected');
     await this.serial(conn, async () => {
-      // A newer socket of the account on this node already holds its presence.
-      if (this.presence && this.o.bus && !this.conns.has(k)) {
-        const p: Presence = { role: conn.role, id: conn.id };
-        this.heardOff = k; // this node's own departure: it runs the graces itself, below
-        await this.presence.disconnected(p).catch((err: unknown) => this.o.log.warn({ err, role: conn.role, id: conn.id }, 'cluster: failed to release the presence of a socket'));
-        // Already back on another node (its news not heard here yet): that node carries on, nothing is away.
-        const node = await this.o.bus.where(p).catch(() => this.presence?.nodeOf(p) ?? null);
-        if (node !== null && node !== this.o.bus.nodeId) return;
-      }
+      // A newer socket of the account on this node already holds its presence. Already back on another node (its news
+      // not heard here yet): that node carries on, nothing is away. Else this node runs the graces itself, below.
+      if (this.link.clustered && !this.conns.has(k) && (await this.link.release({ role: conn.role, id: conn.id }))) return;
       for (const c of await this.o.store.openFor(conn.role, conn.id)) await this.run(conn, () => this.o.store.consultation(c.id), { type: 'disconnected', code });
     });
   }
@@ -559,7 +485,7 @@ export class Relay {
         if (conn.role !== 'cabin') return this.send(conn, { type: 'error', ref: m.ref, code: 'forbidden', message: 'Only a cabin sends "patient": a doctor files the identity with PUT /api/consultations/:id/patient.' });
         const { answer, doctor } = await cabinPatient(this.o.store, conn.id, m);
         this.send(conn, answer);
-        if (doctor) await this.sendTo({ role: 'doctor', id: doctor.id }, doctor.message);
+        if (doctor) await this.link.sendTo({ role: 'doctor', id: doctor.id }, doctor.message);
         return;
       }
       case 'device':
@@ -591,7 +517,7 @@ export class Relay {
 
   /** The lifecycle's I/O: read, decide (transition), write (compare-and-set), then effects and replies. */
   private async run(actor: Actor, read: () => Promise<Consultation | null>, input: Input, sender?: Conn, again = false): Promise<void> {
-    const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID, cabinOnline: (id: string) => this.online('cabin', id) };
+    const ctx = { now: Math.floor(this.o.clock.now()), newId: randomUUID, cabinOnline: (id: string) => this.link.online('cabin', id) };
     const { prev, out, answers } = await settle(this.o.store, read, (c) => transition(c, actor, input, ctx));
     if (out.next) this.changed(out.next.id);
     // A transition that wrote reads the row back (its names joined); a signal relayed as is needs no second read.
@@ -607,9 +533,7 @@ export class Relay {
   /** A consultation's state was written here: forgotten here at once, and on the other nodes when they hear it. */
   private changed(id: string): void {
     this.live.forget(id);
-    this.o.bus?.publish('consultation', id).catch((err: unknown) => {
-      this.o.log.warn({ err, consultation: id }, 'cluster: failed to tell the other nodes of a consultation written (they read it again within 30 s)');
-    });
+    this.link.tellWritten(id);
   }
 
   /** A transition's outcome in the node's metrics: claims (and how long the patient waited), ends. */
@@ -659,47 +583,21 @@ export class Relay {
       const id = c ? (r.to === 'cabin' ? c.cabinId : c.doctorId) : null;
       if (!c || id === null) continue;
       const msg: FromHub = 'message' in r ? r.message : { type: 'consultation', ref: r.ref, consultation: this.view(c, r.to) };
-      if (await this.sendTo({ role: r.to, id }, msg) && msg.type === 'signal') this.o.metrics?.relayed.inc();
-    }
-  }
-
-  /**
-   * A message for an account's socket: here, or (with a bus) through the node that holds it. False when no node does
-   * (or Redis is away): the message is lost, and the protocol's resend-until-acknowledged and the views sent on each
-   * return cover it, as for a side that is away on one node.
-   */
-  private async sendTo(p: Presence, msg: FromHub): Promise<boolean> {
-    const here = this.conns.get(key(p.role, p.id));
-    if (here) {
-      this.send(here, msg);
-      return true;
-    }
-    const bus = this.o.bus;
-    if (!bus) return false;
-    try {
-      // The presence replica first (kept by news, within ms): no round trip to Redis for each relayed signal.
-      const node = this.presence?.nodeOf(p) ?? (await bus.where(p));
-      if (node === null || node === bus.nodeId) return false;
-      await bus.route(node, { to: p, frame: JSON.stringify(msg) });
-      return true;
-    } catch (err) {
-      this.o.log.warn({ err, to: presenceKey(p), type: msg.type }, 'cluster: failed to route a message to another node');
-      return false;
+      if (await this.link.sendTo({ role: r.to, id }, msg) && msg.type === 'signal') this.o.metrics?.relayed.inc();
     }
   }
 
   private abandonLater(c: Consultation, cabin: Actor, atStart: boolean): void {
     const consultationId = c.id;
     // Connected meanwhile (a sweep at start racing a fast cabin), here or on another node: nothing to wait for.
-    if (this.online('cabin', cabin.id)) return;
+    if (this.link.online('cabin', cabin.id)) return;
     this.o.clock.clearTimeout(this.abandon.get(cabin.id));
     const timer = this.o.clock.setTimeout(() => {
       this.abandon.delete(cabin.id);
       if (this.closing) return;
       (async () => {
         // Back on another node whose news was not heard here (Redis away meanwhile): the bus is asked last.
-        const bus = this.o.bus;
-        if (bus && (await bus.where({ role: 'cabin', id: cabin.id }).catch(() => (this.online('cabin', cabin.id) ? 'elsewhere' : null))) !== null) return;
+        if (this.link.clustered && (await this.link.heldSomewhere({ role: 'cabin', id: cabin.id }))) return;
         await this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned', atStart });
       })().catch((err: unknown) => {
         this.o.log.error({ err, consultation: consultationId }, 'failed to drop the consultation of a cabin gone');
@@ -718,7 +616,7 @@ export class Relay {
   /** Whether that side is connected, on this node or another. */
   private present(c: Consultation, role: Role): boolean {
     const s = this.side(c, role);
-    return s !== undefined && this.online(s.role, s.id);
+    return s !== undefined && this.link.online(s.role, s.id);
   }
 
   private view(c: Consultation, role: Role): ConsultationView {
@@ -734,7 +632,7 @@ export class Relay {
         if (!c || c.state !== 'active') continue;
         // A side that is away gets fresh ones when it comes back; one on another node through it.
         const side = this.side(c, role);
-        if (side && this.online(side.role, side.id)) await this.sendTo(side, { type: 'consultation', consultation: this.view(c, role) });
+        if (side && this.link.online(side.role, side.id)) await this.link.sendTo(side, { type: 'consultation', consultation: this.view(c, role) });
       } catch (err) {
         this.o.log.error({ err, consultation: consultationId }, 'failed to renew the TURN credentials');
       }
