@@ -33,6 +33,8 @@ export class HubMetrics {
   readonly errors: Counter<'code'>;
   /** Consultations that ended (by the doctor, the cabin leaving, a grace running out), by their final state. */
   readonly ended: Counter<'state'>;
+  /** From a change of the waiting queue to its send to the last of this node's doctors (broadcast.ts). */
+  readonly queueUpdate: Histogram;
 
   constructor(
     nodeId: string,
@@ -89,6 +91,12 @@ export class HubMetrics {
       registers,
     });
     this.errors = new Counter({ name: 'cabin_hub_errors_total', help: 'Errors answered to clients, and sockets closed for abuse, by code.', labelNames: ['code'], registers });
+    this.queueUpdate = new Histogram({
+      name: 'cabin_hub_queue_update_seconds',
+      help: "From a change of the waiting queue (a request, a claim, a cabin leaving) to its send to the last of this node's doctors.",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
     this.ended = new Counter({ name: 'cabin_hub_consultations_ended_total', help: 'Consultations over, by their final state.', labelNames: ['state'], registers });
   }
 }

@@ -23,6 +23,8 @@ export interface QueueFeedOptions<D> {
   send: (to: D, frame: Buffer) => void;
   /** False once the relay closes. */
   open: () => boolean;
+  /** An edition reached all this node's doctors, `ms` after the oldest change it carries (the node's metrics). */
+  onSent?: (ms: number) => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export class QueueFeed<D> {
       send: o.send,
       open: o.open,
       onError: (err) => o.log.error({ err }, 'failed to send the queue to the doctors'),
+      onSent: o.onSent,
     });
     o.bus?.on('queue', (payload) => this.news(payload));
   }

@@ -5,17 +5,14 @@ const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
 };
 
-/** Editions of a counter: the change says from which version to which, the whole says the version. */
+/** Editions of a counter: a delta says from which version to which, the whole says the version. */
 function counter() {
   let version = 0;
-  let sent = 0;
   return {
     set: (v: number) => (version = v),
     edition: (): Edition => {
-      const from = sent;
-      const to = version;
-      sent = to;
-      return { change: from === to ? null : Buffer.from(`${from}>${to}`), whole: () => Buffer.from(`=${to}`) };
+      const rev = version;
+      return { rev, from: (base) => Buffer.from(`${base}>${rev}`), whole: () => Buffer.from(`=${rev}`) };
     },
   };
 }
@@ -153,5 +150,72 @@ describe('a state everyone must hold the latest of', () => {
     for (const who of ['a', 'b', 'c', 'd', 'e']) b.join(who);
     await turns(6);
     expect(got).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a change during a send reaches those not reached yet at once, from the edition they hold; the others after them', async () => {
+    const c = counter();
+    const got: string[] = [];
+    const b: Broadcast<string> = new Broadcast<string>({
+      read: () => Promise.resolve(c.edition()),
+      send: (to, f) => {
+        got.push(`${to}${f.toString()}`);
+        // Edition 3 comes while edition 2 is in its first slice.
+        if (f.toString() === '1>2' && to === 'b') {
+          c.set(3);
+          b.changed();
+        }
+      },
+      open: () => true,
+      onError: noError,
+      onSent: (ms, recipients) => {
+        expect(ms).toBeGreaterThanOrEqual(0);
+        got.push(`all ${recipients}`);
+      },
+      slice: 2,
+    });
+    c.set(1);
+    for (const who of ['a', 'b', 'c', 'd', 'e', 'f']) b.join(who);
+    await turns(6);
+    got.length = 0;
+    c.set(2);
+    b.changed();
+    await turns(10);
+    // Edition 2 has reached everyone once c…f hold 3 (which carries it); edition 3 once a and b have it too.
+    expect(got).toEqual(['a1>2', 'b1>2', 'c1>3', 'd1>3', 'e1>3', 'f1>3', 'all 6', 'a2>3', 'b2>3', 'all 6']);
+  });
+
+  it('a read that fails in the middle of a send loses nothing: each member then gets what it lacks', async () => {
+    const c = counter();
+    let fail = false;
+    const got: string[] = [];
+    const errors: unknown[] = [];
+    const b: Broadcast<string> = new Broadcast<string>({
+      read: () => (fail ? Promise.reject(new Error('database away')) : Promise.resolve(c.edition())),
+      send: (to, f) => {
+        got.push(`${to}${f.toString()}`);
+        if (f.toString() === '1>2' && to === 'a') {
+          fail = true;
+          c.set(3);
+          b.changed();
+        }
+      },
+      open: () => true,
+      onError: (err) => errors.push(err),
+      retryMs: 20,
+      slice: 1,
+    });
+    c.set(1);
+    for (const who of ['a', 'b', 'c']) b.join(who);
+    await turns(6);
+    got.length = 0;
+    c.set(2);
+    b.changed();
+    await turns(6);
+    expect(got).toEqual(['a1>2']);
+    expect(errors).toHaveLength(1);
+    fail = false;
+    await new Promise((r) => setTimeout(r, 60));
+    await turns(8);
+    expect(got).toEqual(['a1>2', 'a2>3', 'b1>3', 'c1>3']);
   });
 });

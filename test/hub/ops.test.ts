@@ -61,11 +61,15 @@ describe("the operator's endpoints", () => {
     expect(sample(m.text, 'cabin_hub_errors_total', { code: 'invalid-message' })).toBe(1);
     expect(sample(m.text, 'cabin_hub_process_resident_memory_bytes')).toBeGreaterThan(0);
     for (const who of ['cab-1', 'Cabin cab-1', 'dr.a', 'dr.b', 'Dr A', id]) expect(m.text).not.toContain(who);
+    // The queue's editions sent to this node's doctors so far (their joins, the request, the claim), each timed.
+    const editions = sample(m.text, 'cabin_hub_queue_update_seconds_count');
+    expect(editions).toBeGreaterThanOrEqual(2);
 
     // A second cabin waits: the queue and its oldest wait show it; the doctor ends the first consultation.
     const other = await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'));
     other.send({ type: 'request', ref: 'r2', language: 'fr' });
     await other.next('consultation', (x) => x.ref === 'r2');
+    await late.next('queue', (q) => q.items.some((i) => i.cabinId === 'cab-2'));
     doc.send({ type: 'end', ref: 'e', consultationId: id, notes: '', readings: [] });
     await doc.next('ended', (x) => x.ref === 'e');
     const m2 = await get(`${t.hub.url}/metrics`);
@@ -73,6 +77,9 @@ describe("the operator's endpoints", () => {
     expect(sample(m2.text, 'cabin_hub_queue_oldest_wait_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(m2.text, 'cabin_hub_consultations_ended_total', { state: 'ended' })).toBe(1);
     expect(sample(m2.text, 'cabin_hub_connected_sockets', { role: 'cabin' })).toBe(2);
+    // The request reached the doctors in one more edition at least (the end's may be timed by now too).
+    expect(sample(m2.text, 'cabin_hub_queue_update_seconds_count')).toBeGreaterThan(editions!);
+    expect(sample(m2.text, 'cabin_hub_queue_update_seconds_bucket', { le: '+Inf' })).toBe(sample(m2.text, 'cabin_hub_queue_update_seconds_count'));
     await Promise.all([cabin.close(), doc.close(), other.close(), late.close()]);
   });
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FromHubSchema, type QueueItem } from '../../src/shared/hub-protocol.ts';
 import { QueueView, queueOrder, type QueueFrame } from '../../src/shared/queue-view.ts';
-import { QueueEditions } from '../../src/hub/queue-editions.ts';
+import { EDITIONS_KEPT, QueueEditions } from '../../src/hub/queue-editions.ts';
 
 const item = (id: string, since: number, extra: Partial<QueueItem> = {}): QueueItem => ({ consultationId: id, cabinId: `cab-${id}`, cabinName: `Cabine ${id}`, language: 'fr', since, ...extra });
 
@@ -18,18 +18,22 @@ describe('the doctor’s queue from whole queues and deltas', () => {
     const editions = new QueueEditions();
     const view = new QueueView();
     const q1 = [item('a', 1), item('b', 2), item('c', 3)];
-    editions.next(q1);
-    expect(view.apply(received(editions.whole()))).toBe('changed');
+    const e1 = editions.next(q1);
+    expect(view.apply(received(e1.whole()))).toBe('changed');
     expect(view.items).toEqual(q1);
     const q2 = [item('a', 1), item('c', 3, { offlineSince: 9 }), item('d', 4)];
     const e = editions.next(q2);
-    const delta = received(e.change!);
+    const delta = received(e.from(e1.rev));
     expect(delta).toEqual({ type: 'queue-delta', base: 1, rev: 2, upsert: [item('c', 3, { offlineSince: 9 }), item('d', 4)], remove: ['b'] });
     expect(view.apply(delta)).toBe('changed');
     expect(view.items).toEqual(q2);
-    // The same queue read again is no edition.
-    expect(editions.next(q2).change).toBeNull();
-    expect(received(editions.whole())).toEqual({ type: 'queue', items: q2, rev: 2 });
+    // The same queue read again is no new edition.
+    const again = editions.next(q2);
+    expect(again.rev).toBe(2);
+    expect(received(again.whole())).toEqual({ type: 'queue', items: q2, rev: 2 });
+    // One who still holds edition 1 gets the same delta; one who holds none of the kept ones gets the whole.
+    expect(received(again.from(1))).toEqual(delta);
+    expect(received(again.from(-1))).toEqual({ type: 'queue', items: q2, rev: 2 });
   });
 
   it('an edition already held is ignored; one that does not build on it is a gap, and the queue shown stays', () => {
@@ -51,25 +55,31 @@ describe('the doctor’s queue from whole queues and deltas', () => {
     expect([...items].sort(queueOrder).map((i) => i.consultationId)).toEqual(['c', 'Z', 'a', 'b']);
   });
 
-  it('any run of queues, read by the hub and applied by a doctor who joined at any edition, ends on the hub’s queue', () => {
+  it('any run of queues, read by the hub, reaches a doctor who joined at any edition and missed any of them: it ends on the hub’s queue', () => {
     const ids = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
     const queue = fc
       .uniqueArray(fc.record({ id: ids, since: fc.integer({ min: 0, max: 5 }), offline: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }), name: fc.constantFrom('Névache', 'Plouguerneau') }), { selector: (r) => r.id, maxLength: 6 })
       .map((rs) => rs.map((r) => item(r.id, r.since, { cabinName: r.name, ...(r.offline !== undefined && { offlineSince: r.offline }) })).sort(queueOrder));
+    // Up to 40 reads: a doctor may miss more editions than the hub keeps (it then gets the whole queue).
+    const run = fc.array(fc.record({ q: queue, reached: fc.boolean() }), { minLength: 1, maxLength: 40 });
     fc.assert(
-      fc.property(fc.array(queue, { minLength: 1, maxLength: 12 }), fc.nat(12), (queues, joinAt) => {
+      fc.property(run, fc.nat(40), (reads, joinAt) => {
         const editions = new QueueEditions();
         const view = new QueueView();
         let joined = false;
-        queues.forEach((q, i) => {
+        reads.forEach(({ q, reached }, i) => {
           const e = editions.next(q);
-          if (!joined && i >= Math.min(joinAt, queues.length - 1)) {
+          const last = i === reads.length - 1;
+          if (!joined && (i >= joinAt || last)) {
             joined = true;
             expect(view.apply(received(e.whole()))).toBe('changed');
-          } else if (joined && e.change) {
-            expect(view.apply(received(e.change))).toBe('changed');
+          } else if (joined && (reached || last) && view.rev !== e.rev) {
+            // What the hub sends one who holds an earlier edition (Broadcast): the delta from it, or the whole.
+            const frame = received(e.from(view.rev));
+            if (e.rev - view.rev >= EDITIONS_KEPT) expect(frame.type).toBe('queue');
+            expect(view.apply(frame)).toBe('changed');
           }
-          if (joined) expect(view.items).toEqual(q);
+          if (joined && (reached || last)) expect(view.items).toEqual(q);
         });
       }),
       { numRuns: 300 },
