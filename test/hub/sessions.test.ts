@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BEARER_PREFIX, HUB_CLOSE, HUB_SUBPROTOCOL, MAX_SESSION_S, SESSION_COOKIE, TokenAnswerSchema } from '../../src/shared/hub-protocol.ts';
 import { logout as consoleLogout, refresh as consoleRefresh, type FetchLike } from '../../src/doctor/hub/auth.ts';
 import { ManualClock, runFor } from '../helpers/manual-clock.ts';
@@ -322,6 +322,29 @@ describe('disabled accounts', () => {
       expect((await c.next('pong')).n).toBe(7);
     }
     await Promise.all([docB.close(), cabin.close()]);
+  });
+
+  it('a heartbeat spreads its slices over the first half of its interval, and every socket still gets its ping', async () => {
+    const a = await login('dr.a');
+    const clients = [await Client.open(t.hub.wsUrl, a.token), await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-1')), await Client.open(t.hub.wsUrl, await cabinToken(t, 'cab-2'))];
+    for (const c of clients) await c.next('authenticated');
+    const pinged: number[] = [];
+    for (const c of clients) c.ws.once('ping', () => pinged.push(performance.now()));
+    // Three sockets, two a slice: two slices or more, 250 / 2 / slices ms apart at least 62.5 ms from first to last
+    // (real time, whatever the manual clock does).
+    await runFor(clock, 250);
+    await vi.waitFor(() => expect(pinged).toHaveLength(3), { timeout: 2000, interval: 5 });
+    // Not one burst: the last slice came a pause after the first (at least 62.5 ms, whatever else is connected).
+    expect(Math.max(...pinged) - Math.min(...pinged)).toBeGreaterThanOrEqual(55);
+    // They answered: the next beat pings them all again, none dropped.
+    for (const c of clients) c.ws.once('ping', () => pinged.push(performance.now()));
+    await runFor(clock, 250);
+    await vi.waitFor(() => expect(pinged).toHaveLength(6), { timeout: 2000, interval: 5 });
+    for (const c of clients) {
+      c.send({ type: 'ping', n: 1 });
+      expect((await c.next('pong')).n).toBe(1);
+    }
+    await Promise.all(clients.map((c) => c.close()));
   });
 
   it('a disabled cabin cannot get a token; unknown ids and a missing database are clear errors', async () => {
