@@ -178,15 +178,38 @@ const ANSWER_MS = 30_000;
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The hub's own event-loop delay since the last scrape, from its Prometheus metrics (prom-client's default ones). */
-async function hubEventLoop(url: string): Promise<{ p99: number; max: number }> {
+/** What the bench reads of a node's Prometheus metrics. */
+interface Scrape {
+  /** The hub's own event-loop delay since the last scrape (prom-client's default metrics reset at each). */
+  p99: number;
+  max: number;
+  /** cabin_hub_queue_update_seconds: how many editions reached the node's last doctor within each bound (s), so far. */
+  queueUpdate: [le: number, count: number][];
+}
+
+async function scrapeHub(url: string): Promise<Scrape> {
   try {
     const text = await (await fetch(url)).text();
     const read = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
-    return { p99: round(read('cabin_hub_nodejs_eventloop_lag_p99_seconds')), max: round(read('cabin_hub_nodejs_eventloop_lag_max_seconds')) };
+    const queueUpdate = [...text.matchAll(/^cabin_hub_queue_update_seconds_bucket\{le="([^"]+)"[^}]*\} (\S+)$/gm)].map((m): [number, number] => [Number(m[1]), Number(m[2])]);
+    return { p99: round(read('cabin_hub_nodejs_eventloop_lag_p99_seconds')), max: round(read('cabin_hub_nodejs_eventloop_lag_max_seconds')), queueUpdate };
   } catch {
-    return { p99: NaN, max: NaN };
+    return { p99: NaN, max: NaN, queueUpdate: [] };
   }
+}
+
+/**
+ * The node's own view of the queue's latency during the run (the histogram's counts at the end less those at the
+ * start): the editions sent, the share that reached the node's last doctor within 100 ms, and the bucket bound under
+ * which 99 % of them did (ms; Infinity past the last bucket).
+ */
+function queueUpdateOf(start: Scrape, end: Scrape): { editions: number; within100MsPercent: number; p99AtMostMs: number } {
+  const before = new Map(start.queueUpdate);
+  const counts = end.queueUpdate.map(([le, n]): [number, number] => [le, n - (before.get(le) ?? 0)]);
+  const total = counts.at(-1)?.[1] ?? 0;
+  const within = counts.find(([le]) => le === 0.1)?.[1] ?? NaN;
+  const p99 = counts.find(([, n]) => n >= 0.99 * total)?.[0] ?? NaN;
+  return { editions: total, within100MsPercent: total === 0 ? NaN : round((within / total) * 100), p99AtMostMs: p99 * 1000 };
 }
 
 /** How a node is started: its database (file or URL), the region's Redis, its profile folder. */
@@ -311,8 +334,19 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     const claimLat: number[] = [];
     const queueLat: number[] = [];
     const queueBurstLat: number[] = [];
-    /** When each consultation was asked for, and which observers have seen it in a queue frame. */
-    const asked = new Map<string, { t: number; burst: boolean; seen: Set<string> }>();
+    /**
+     * When each consultation was asked for, when its cabin had the answer, and which observers have seen it in a queue
+     * frame. The queue's latency splits in two: the request's handling (sent → answered: the hub's read, its write and
+     * commit) and the news of it (answered → each observer's frame: the queue's read, its diff and the sends to every
+     * doctor of the node, and this process reading them).
+     */
+    const asked = new Map<string, { t: number; answered: number; burst: boolean; seen: Set<string> }>();
+    /** Each queue latency measured, by when its request was sent (the run names its slowest seconds). */
+    const queueAt: [number, number][] = [];
+    const answerLat: number[] = [];
+    const answerBurstLat: number[] = [];
+    const newsLat: number[] = [];
+    const newsBurstLat: number[] = [];
     /** The consultation each cabin's request opened, by the request's ref. */
     const opened = new Map<string, (id: string) => void>();
     const claimed = new Map<string, (ok: boolean) => void>();
@@ -337,6 +371,8 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
           if (!a || a.seen.has(p.id)) continue;
           a.seen.add(p.id);
           (a.burst ? queueBurstLat : queueLat).push(now - a.t);
+          queueAt.push([a.t, now - a.t]);
+          (a.burst ? newsBurstLat : newsLat).push(now - a.answered);
         }
         return;
       }
@@ -498,7 +534,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     console.log(`connected: ${connected} of ${o.cabins + o.doctors} sockets in ${round(connectS)} s on ${o.nodes} node(s)`);
 
     // A first scrape resets each node's event-loop histogram (prom-client does at each): the one at the end is the run's.
-    await Promise.all(names.map((_, k) => hubEventLoop(metricsUrl(k))));
+    const scrapes0 = await Promise.all(names.map((_, k) => scrapeHub(metricsUrl(k))));
     const usage0 = hubs.map((h) => procUsage(h.pid!));
     const usageEnd: ({ cpuS: number; rssMiB: number; t: number } | undefined)[] = hubs.map(() => undefined);
     const self0 = procUsage(process.pid);
@@ -525,7 +561,9 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         opened.set(ref, (id) => {
           clearTimeout(timer);
           opened.delete(ref);
-          asked.set(id, { t, burst, seen: new Set() });
+          const answered = performance.now();
+          (burst ? answerBurstLat : answerLat).push(answered - t);
+          asked.set(id, { t, answered, burst, seen: new Set() });
           resolve(id);
         });
       });
@@ -620,7 +658,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     clearInterval(reportTimer);
     await sleep(1000);
     for (const [k, h] of hubs.entries()) if (!killed.has(k)) usageEnd[k] = { ...procUsage(h.pid!), t: performance.now() };
-    const lags = await Promise.all(names.map((_, k) => (killed.has(k) ? Promise.resolve({ p99: NaN, max: NaN }) : hubEventLoop(metricsUrl(k)))));
+    const lags = await Promise.all(names.map((_, k) => (killed.has(k) ? Promise.resolve({ p99: NaN, max: NaN, queueUpdate: [] }) : scrapeHub(metricsUrl(k)))));
     const self1 = procUsage(process.pid);
     const services1 = servicesUsage(pgServer, redis);
     lag.disable();
@@ -658,6 +696,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     claimLat.sort((a, b) => a - b);
     queueLat.sort((a, b) => a - b);
     queueBurstLat.sort((a, b) => a - b);
+    for (const list of [answerLat, answerBurstLat, newsLat, newsBurstLat]) list.sort((a, b) => a - b);
     resumeMs.sort((a, b) => a - b);
     const queueAll = [...queueLat, ...queueBurstLat].sort((a, b) => a - b);
     const perNode = names.map((name, k) => {
@@ -669,6 +708,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         rssMiB: round(end.rssMiB),
         lagP99Ms: lags[k]!.p99,
         lagMaxMs: lags[k]!.max,
+        queueUpdate: queueUpdateOf(scrapes0[k]!, lags[k]!),
       };
     });
     const result = {
@@ -691,6 +731,9 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       queueRampP99Ms: round(pct(queueLat, 99)),
       queueBurstP99Ms: round(pct(queueBurstLat, 99)),
       queueBurstMaxMs: round(queueBurstLat.at(-1) ?? NaN),
+      /** The queue's latency in two: the request sent → answered, then answered → the observers' frames. */
+      requestAnsweredP99Ms: { ramp: round(pct(answerLat, 99)), burst: round(pct(answerBurstLat, 99)) },
+      queueNewsP99Ms: { ramp: round(pct(newsLat, 99)), burst: round(pct(newsBurstLat, 99)) },
       /** All nodes together: CPU (100 % = one core) and resident memory. */
       hubCpuPercent: round(perNode.reduce((s, n) => s + n.cpuPercent, 0)),
       hubRssMiB: round(perNode.reduce((s, n) => s + n.rssMiB, 0)),
@@ -734,10 +777,18 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       { measure: 'claim p50 / p99', value: `${result.claimP50Ms} / ${result.claimP99Ms} ms` },
       { measure: 'queue update p50 / p99 (ramp)', value: `${round(pct(queueLat, 50))} / ${result.queueRampP99Ms} ms` },
       { measure: `queue update p99 / max (burst of ${o.burst})`, value: `${result.queueBurstP99Ms} / ${result.queueBurstMaxMs} ms` },
+      { measure: '  of which request answered p50 / p99: ramp, burst', value: `${round(pct(answerLat, 50))} / ${result.requestAnsweredP99Ms.ramp} ms, ${round(pct(answerBurstLat, 50))} / ${result.requestAnsweredP99Ms.burst} ms` },
+      { measure: '  then answer → queue frame p50 / p99: ramp, burst', value: `${round(pct(newsLat, 50))} / ${result.queueNewsP99Ms.ramp} ms, ${round(pct(newsBurstLat, 50))} / ${result.queueNewsP99Ms.burst} ms` },
       ...perNode.map((n) => ({
         measure: `node ${n.node}${n.killed ? ' (killed)' : ''}: CPU / RSS / event-loop delay p99 / max`,
         value: `${n.cpuPercent} % / ${n.rssMiB} MiB / ${n.lagP99Ms} / ${n.lagMaxMs} ms`,
       })),
+      ...perNode
+        .filter((n) => !n.killed)
+        .map((n) => ({
+          measure: `node ${n.node}: queue editions, sent to its last doctor ≤ 100 ms, p99 ≤`,
+          value: `${n.queueUpdate.editions}, ${n.queueUpdate.within100MsPercent} %, ${n.queueUpdate.p99AtMostMs} ms (its own clock)`,
+        })),
       ...(o.engine === 'postgres'
         ? [{ measure: 'PostgreSQL / Redis: CPU, RSS', value: `${result.postgresCpuPercent} % ${result.postgresRssMiB} MiB / ${result.redisCpuPercent} % ${result.redisRssMiB} MiB` }]
         : []),
@@ -753,16 +804,20 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       { measure: 'errors', value: errors.length },
     ]);
     for (const e of result.firstErrors) console.log(`  error: ${e}`);
-    // Where the slow signals were: the seconds of the signaling with the highest p99 (a stall shows as one second).
-    const bySecond = new Map<number, number[]>();
-    for (const [t, ms] of relayAt) {
-      const sec = Math.floor((t - signalingFrom) / 1000);
-      const list = bySecond.get(sec) ?? [];
-      list.push(ms);
-      bySecond.set(sec, list);
-    }
-    const worst = [...bySecond].map(([sec, list]) => ({ sec, p99: pct(list.sort((a, b) => a - b), 99), n: list.length })).sort((a, b) => b.p99 - a.p99).slice(0, 5);
-    console.log(`  slowest seconds of the signaling (s from its start: p99 of n): ${worst.map((w) => `${w.sec}: ${round(w.p99)} ms of ${w.n}`).join(', ')}`);
+    // Where the slow signals and queue updates were: the seconds with the highest p99 (a stall shows as one second).
+    const worstSeconds = (samples: [number, number][], from: number): string => {
+      const bySecond = new Map<number, number[]>();
+      for (const [t, ms] of samples) {
+        const sec = Math.floor((t - from) / 1000);
+        const list = bySecond.get(sec) ?? [];
+        list.push(ms);
+        bySecond.set(sec, list);
+      }
+      const worst = [...bySecond].map(([sec, list]) => ({ sec, p99: pct(list.sort((a, b) => a - b), 99), n: list.length })).sort((a, b) => b.p99 - a.p99).slice(0, 5);
+      return worst.map((w) => `${w.sec}: ${round(w.p99)} ms of ${w.n}`).join(', ');
+    };
+    console.log(`  slowest seconds of the signaling (s from its start: p99 of n): ${worstSeconds(relayAt, signalingFrom)}`);
+    console.log(`  slowest seconds of the queue updates (s from the first request: p99 of n): ${worstSeconds(queueAt, tRun)}`);
     console.log(`→ ${writeResult('hub-load', result)}`);
     // Issue 14's targets: relayed signaling p99 < 50 ms and queue updates p99 < 100 ms (ramp and burst) on one SQLite
     // node; within 2× of those on PostgreSQL + Redis or several nodes; no error in any case.
