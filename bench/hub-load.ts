@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { systemClock } from '../src/shared/clock.ts';
 import { BEARER_PREFIX, HUB_SUBPROTOCOL, type Role } from '../src/shared/hub-protocol.ts';
@@ -13,6 +14,7 @@ import { Tokens } from '../src/hub/tokens.ts';
 import { PrivatePostgres } from '../test/helpers/postgres.ts';
 import { PrivateRedis } from '../test/helpers/redis.ts';
 import { machineLoad } from './call.ts';
+import type { FromObservers, ToObservers } from './hub-load-observers.ts';
 import { printTable, writeResult } from './report.ts';
 
 /**
@@ -37,8 +39,8 @@ import { printTable, writeResult } from './report.ts';
  * Measured: connected sockets held, relayed signaling latency (sent by one side → received by the other, both here),
  * claim latency (claim → the doctor's `consultation` answer), queue update latency (a cabin's request → the first
  * `queue` or `queue-delta` frame holding its item at each observing doctor: a sample of 200 doctors spread over the
- * connection order, the last connected included, since parsing every doctor's frames would make this process the
- * bottleneck), each node's CPU and memory (from /proc) and its event-loop delay (its /metrics), errors. The hub's 15 s heartbeat runs during the run
+ * connection order, the last connected included, who claim nothing and run in a worker thread of their own,
+ * hub-load-observers.ts, so that their frames do not wait behind this thread's work for 12,000 clients), each node's CPU and memory (from /proc) and its event-loop delay (its /metrics), errors. The hub's 15 s heartbeat runs during the run
  * (it is one of the costs being measured). `--cpu-prof DIR` runs the nodes with node's --cpu-prof into DIR/<node> (one
  * profile per thread: the biggest is the main thread's, the small one tsx's loader).
  *
@@ -67,8 +69,6 @@ interface Peer {
   role: Role;
   id: string;
   ws: WebSocket;
-  /** Whether this doctor parses its queue frames for the queue latency. */
-  observes: boolean;
   /** The node this client is connected to (its index). */
   node: number;
   /** A node answered its upgrade 503: it tries again after this long (the answer's Retry-After). */
@@ -76,6 +76,15 @@ interface Peer {
 }
 
 const SAMPLE_OBSERVERS = 200;
+
+/**
+ * Whether doctor i (of `doctors`) observes the queue: about SAMPLE_OBSERVERS spread over the connection order, the last
+ * one included, at most one doctor in two (the others claim the consultations).
+ */
+function observerOf(doctors: number): (i: number) => boolean {
+  const every = Math.max(2, Math.floor(doctors / SAMPLE_OBSERVERS));
+  return (i) => i === doctors - 1 || i % every === every - 1;
+}
 const CONNECT_PARALLEL = 200;
 const REPORT_EVERY_MS = 5_000;
 
@@ -285,8 +294,10 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     console.error('--kill-one needs --nodes 2 or more (the clients of the killed node reconnect to the others).');
     return false;
   }
-  if (o.consultations > Math.min(o.cabins, o.doctors)) {
-    console.error(`--consultations (${o.consultations}) needs as many cabins and doctors.`);
+  const observes = observerOf(o.doctors);
+  const claimers = Array.from({ length: o.doctors }, (_, i) => i).filter((i) => !observes(i)).length;
+  if (o.consultations > Math.min(o.cabins, claimers)) {
+    console.error(`--consultations (${o.consultations}) needs as many cabins and doctors who do not observe the queue (${claimers} of ${o.doctors} doctors here).`);
     return false;
   }
   if (o.consultations + o.burst > o.cabins) {
@@ -303,6 +314,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
   let pgServer: PrivatePostgres | undefined;
   let redis: PrivateRedis | undefined;
   const peers: Peer[] = [];
+  let observerThread: Worker | undefined;
   let closing = false;
   try {
     let db = join(dir, 'hub.db');
@@ -340,7 +352,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
      * commit) and the news of it (answered → each observer's frame: the queue's read, its diff and the sends to every
      * doctor of the node, and this process reading them).
      */
-    const asked = new Map<string, { t: number; answered: number; burst: boolean; seen: Set<string> }>();
+    const asked = new Map<string, { t: number; answered: number; burst: boolean }>();
     /** Each queue latency measured, by when its request was sent (the run names its slowest seconds). */
     const queueAt: [number, number][] = [];
     const answerLat: number[] = [];
@@ -359,23 +371,8 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     let connected = 0;
 
     const onFrame = (p: Peer, raw: string): void => {
-      // The whole queue (at the start) or what changed in it (`queue-delta`): a request is seen when its item first comes.
-      if (raw.startsWith('{"type":"queue')) {
-        if (!p.observes) return;
-        const now = performance.now();
-        type Item = { consultationId?: string; consultation?: { consultationId: string } };
-        const m = JSON.parse(raw) as { items?: Item[]; upsert?: Item[] };
-        for (const item of m.items ?? m.upsert ?? []) {
-          const id = item.consultationId ?? item.consultation?.consultationId;
-          const a = id === undefined ? undefined : asked.get(id);
-          if (!a || a.seen.has(p.id)) continue;
-          a.seen.add(p.id);
-          (a.burst ? queueBurstLat : queueLat).push(now - a.t);
-          queueAt.push([a.t, now - a.t]);
-          (a.burst ? newsBurstLat : newsLat).push(now - a.answered);
-        }
-        return;
-      }
+      // The queue's frames are the observers' (their thread); a doctor here drops them unread.
+      if (raw.startsWith('{"type":"queue')) return;
       if (raw.startsWith('{"type":"signal"')) {
         const m = JSON.parse(raw) as { consultationId: string; data: { candidate?: { candidate: string } } };
         const k = `${m.consultationId}:${m.data.candidate?.candidate ?? ''}`;
@@ -424,8 +421,8 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
         p.ws = ws;
         p.node = node;
         ws.on('message', (data: Buffer) => {
-          // A doctor that does not observe drops its queue frames unread (most of the frames of a big run).
-          if (!p.observes && p.role === 'doctor' && data.length > 16 && data.toString('latin1', 0, 14) === '{"type":"queue') return;
+          // Doctors here drop their queue frames unread (most of the frames of a big run: the observers read theirs).
+          if (p.role === 'doctor' && data.length > 16 && data.toString('latin1', 0, 14) === '{"type":"queue') return;
           onFrame(p, data.toString('utf8'));
         });
         let opened = false;
@@ -457,6 +454,75 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
           resolve(false);
         });
       });
+
+    /**
+     * The observing doctors, in their own thread (hub-load-observers.ts): this thread tells it which socket to open
+     * where, and hears of each attempt, of a socket that closed, and at the end of every first arrival of a request.
+     */
+    const watchers = new Worker(new URL('./hub-load-observers.mjs', import.meta.url));
+    observerThread = watchers;
+    const tell = (m: ToObservers): void => watchers.postMessage(m);
+    const attempts = new Map<number, (r: Extract<FromObservers, { type: 'opened' }>) => void>();
+    const observerNode = new Map<number, number>();
+    const observerToken = new Map<number, string>();
+    let reported: ((arrivals: [string, number, number][]) => void) | undefined;
+    watchers.on('message', (m: FromObservers) => {
+      if (m.type === 'opened') {
+        const r = attempts.get(m.i);
+        attempts.delete(m.i);
+        r?.(m);
+      } else if (m.type === 'closed') {
+        connected = Math.max(0, connected - 1);
+        if (closing) return;
+        if (killed.has(observerNode.get(m.i)!)) void reobserve(m.i);
+        else error(`observer dr-${m.i} closed (${m.code})`);
+      } else if (m.type === 'error') error(m.what);
+      else reported?.(m.arrivals);
+    });
+    watchers.on('error', (err) => error(`observer thread: ${err.message}`));
+    /** Opens observer i's socket to `node`; false when it could not (a 503 sets when to try again). */
+    const observeOn = (i: number, node: number): Promise<{ ok: boolean; retryAfterMs?: number }> =>
+      new Promise((resolve) => {
+        observerNode.set(i, node);
+        attempts.set(i, (r) => {
+          if (r.ok) {
+            connected++;
+            return resolve({ ok: true });
+          }
+          if (r.retryAfterMs !== undefined) {
+            busy++;
+            return resolve({ ok: false, retryAfterMs: r.retryAfterMs });
+          }
+          if (!killed.has(node)) error(`observer dr-${i}: ${r.status !== undefined ? `upgrade answered ${r.status}` : r.error}`);
+          resolve({ ok: false });
+        });
+        tell({ type: 'open', i, url: wsUrl(node), protocols: [HUB_SUBPROTOCOL, BEARER_PREFIX + observerToken.get(i)!], localAddress: `127.0.${(i >> 8) & 255}.${(i & 255) || 1}` });
+      });
+    const observe = async (i: number, token: string, node: number): Promise<void> => {
+      observerToken.set(i, token);
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const r = await observeOn(i, node);
+        if (r.ok || r.retryAfterMs === undefined) return;
+        await sleep(r.retryAfterMs);
+      }
+    };
+    /** An observer whose node died comes back as the other clients do (reconnect below). */
+    const reobserve = async (i: number): Promise<void> => {
+      clientsCut++;
+      const alive = names.map((_, k) => k).filter((k) => !killed.has(k));
+      let wait = 200 + Math.random() * 800;
+      for (let attempt = 0; attempt < 10; attempt++) {
+        await sleep(wait);
+        if (closing) return;
+        const r = await observeOn(i, alive[(i + attempt) % alive.length]!);
+        if (r.ok) {
+          reconnected++;
+          return;
+        }
+        wait = r.retryAfterMs ?? 200 + Math.random() * 800;
+      }
+      error(`observer dr-${i} could not reconnect`);
+    };
 
     /**
      * A client whose node died: as behind a load balancer, it comes back after a short random wait (its own backoff)
@@ -493,7 +559,11 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       const { token } = await tokens.issue({ sub: id, role, name: id, sid });
       // The load balancer's part: doctor i on node i mod N, cabin i on the next one (a pair's two sides apart).
       const node = (i + (role === 'cabin' ? 1 : 0)) % o.nodes;
-      const p = { role, id, observes, node } as Peer;
+      if (observes) {
+        await observe(i, token, node);
+        return undefined;
+      }
+      const p = { role, id, node } as Peer;
       for (let attempt = 0; attempt < 10; attempt++) {
         if (await connect(p, i, token, node)) return p;
         if (p.retryAfterMs === undefined) return undefined; // refused for good (counted as an error)
@@ -519,9 +589,8 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
 
     // Connect: doctors first (they are at work before the cabins open), then cabins, CONNECT_PARALLEL at a time.
     const tc = performance.now();
-    const observerEvery = Math.max(1, Math.floor(o.doctors / SAMPLE_OBSERVERS));
     const plan: [Role, number, string, boolean][] = [
-      ...doctorSids.map((sid, i): [Role, number, string, boolean] => ['doctor', i, sid, i % observerEvery === 0 || i === o.doctors - 1]),
+      ...doctorSids.map((sid, i): [Role, number, string, boolean] => ['doctor', i, sid, observes(i)]),
       ...cabinSids.map((sid, i): [Role, number, string, boolean] => ['cabin', i, sid, false]),
     ];
     for (let i = 0; i < plan.length; i += CONNECT_PARALLEL) {
@@ -563,7 +632,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
           opened.delete(ref);
           const answered = performance.now();
           (burst ? answerBurstLat : answerLat).push(answered - t);
-          asked.set(id, { t, answered, burst, seen: new Set() });
+          asked.set(id, { t, answered, burst });
           resolve(id);
         });
       });
@@ -647,7 +716,7 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
       killed.add(0);
       killedAt = performance.now();
       hubs[0]!.kill('SIGKILL');
-      console.log(`node a killed (${peers.filter((p) => p.node === 0).length} clients on it)`);
+      console.log(`node a killed (${peers.filter((p) => p.node === 0).length + [...observerNode.values()].filter((k) => k === 0).length} clients on it)`);
       await sleep((o.seconds * 1000) / 2);
     } else await sleep(o.seconds * 1000);
 
@@ -663,6 +732,24 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
     const services1 = servicesUsage(pgServer, redis);
     lag.disable();
     const runS = (performance.now() - tRun) / 1000;
+
+    // Every first arrival of a request at the observers, from their thread (times on this thread's clock once less the
+    // time origin): the queue's latencies.
+    const arrivals = await Promise.race([
+      new Promise<[string, number, number][]>((resolve) => {
+        reported = resolve;
+        watchers.postMessage({ type: 'report' } satisfies ToObservers);
+      }),
+      sleep(10_000).then(() => (error('the observer thread did not report'), [] as [string, number, number][])),
+    ]);
+    for (const [id, , at] of arrivals) {
+      const a = asked.get(id);
+      if (!a) continue;
+      const now = at - performance.timeOrigin;
+      (a.burst ? queueBurstLat : queueLat).push(now - a.t);
+      (a.burst ? newsBurstLat : newsLat).push(now - a.answered);
+      queueAt.push([a.t, now - a.t]);
+    }
 
     // The end: each doctor ends its consultation; the burst's cabins cancel.
     await Promise.all(
@@ -832,6 +919,8 @@ export async function benchHubLoad(o: HubLoadOptions): Promise<boolean> {
   } finally {
     closing = true;
     for (const p of peers) p.ws.terminate();
+    observerThread?.postMessage({ type: 'close' } satisfies ToObservers);
+    await observerThread?.terminate();
     await Promise.all(hubs.map(stopHub));
     await redis?.close();
     await pgServer?.stop();
