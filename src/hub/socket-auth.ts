@@ -160,11 +160,14 @@ export class SocketAuth {
       // An older login of the cabin arriving late: the socket stays on the newer one, this one is not needed.
       done = claims.sid;
     }
-    this.o.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
     if (done !== undefined) {
-      // Not ending it only leaves it to expire (MAX_SESSION_S): the cabin's renewal stands.
+      // Ended before the answer, so a cabin told `authenticated` knows its other login is over (on PostgreSQL the answer
+      // came first and the end a moment later). Not ending it only leaves it to expire (MAX_SESSION_S): the cabin's
+      // renewal stands, and it is told so all the same.
       await this.o.store.endSession(done).catch((err: unknown) => this.o.log.error({ err, role: conn.role, id: conn.id }, 'failed to end the replaced session'));
+      if (this.o.closing() || conn.ws.readyState !== WebSocket.OPEN) return;
     }
+    this.o.send(conn, { type: 'authenticated', expiresIn: this.expiresIn(conn) });
   }
 }
 
