@@ -8,6 +8,7 @@ import { cabinDevices, doctorPleth } from './cabin-devices.ts';
 import { cabinReport } from './cabin-report.ts';
 import { settle } from './consultation/commit.ts';
 import { LiveConsultations } from './consultation/live.ts';
+import { AwayCabins } from './consultation/away.ts';
 import { Backlog } from './backlog.ts';
 import { Batched } from './batched.ts';
 import { QueueFeed } from './queue-feed.ts';
@@ -111,19 +112,11 @@ export class Relay {
   private readonly all = new Set<Conn>();
   /** The waiting queue for this node's doctors: whole to each that connects, then each change (queue-feed.ts). */
   private readonly queueFeed: QueueFeed<Conn>;
-  /**
-   * `consultationId:role` of sides that dropped out of an active consultation, to record their return. Per node: the
-   * node that saw the side leave marks it; a side that comes back on another node is known away there by presence
-   * (`movedHere`), so a node's restart loses only the « reconnected » incident of the sides it saw leave.
-   */
-  private readonly away = new Set<string>();
   private readonly heartbeat: TimerHandle;
   /** A heartbeat's pass is under way (beat). */
   private beating = false;
-  /** Timers of the open consultations whose cabin is away (`abandoned` when due), by cabin id. */
-  private readonly abandon = new Map<string, TimerHandle>();
-  /** Since when each cabin not connected now has been away (hub time, ms), for the queue; one entry per cabin account. */
-  private readonly awaySince = new Map<string, number>();
+  /** The cabins away from this node's point of view, and the graces that wait for them (consultation/away.ts). */
+  private readonly away: AwayCabins;
   /** Set by close(): late socket events must not touch the store, which closes next. */
   private closing = false;
   private readonly auth: SocketAuth;
@@ -151,7 +144,7 @@ export class Relay {
       log: o.log,
       bus: o.bus,
       openOf: (cabinId) => this.openOf.cabin.load(cabinId),
-      offlineSince: (cabinId, asked) => (this.link.online('cabin', cabinId) ? undefined : (this.link.awaySince({ role: 'cabin', id: cabinId }) ?? this.awaySince.get(cabinId) ?? asked)),
+      offlineSince: (cabinId, asked) => (this.link.online('cabin', cabinId) ? undefined : (this.link.awaySince({ role: 'cabin', id: cabinId }) ?? this.away.awaySince(cabinId) ?? asked)),
       send: (d, frame) => this.sendFrame(d, frame),
       open: () => !this.closing,
       onSent: (ms) => o.metrics?.queueUpdate.observe(ms / 1000),
@@ -174,16 +167,29 @@ export class Relay {
       sendFrame: (c, frame) => this.sendFrame(c, frame),
       closing: () => this.closing,
       replaced: (old, node) => this.replacedElsewhere(old, node),
-      cabinBack: (id) => this.cabinBack(id),
+      cabinBack: (id) => this.away.back(id),
       goneUnheard: (role, id) => this.takeOver(role, id),
       revoked: (sid) => this.closeLocalSession(sid),
       written: (id) => this.live.forget(id),
     });
     this.link = link;
+    const away = new AwayCabins({
+      clock: o.clock,
+      log: o.log,
+      waitingGraceMs: o.waitingGraceMs,
+      activeGraceMs: o.activeGraceMs,
+      online: (p) => link.online(p.role, p.id),
+      ...(link.clustered ? { heldSomewhere: (p: Presence) => link.heldSomewhere(p) } : {}),
+      run: (cabin, id, input) => this.run(cabin, () => this.o.store.consultation(id), input),
+      closing: () => this.closing,
+    });
+    this.away = away;
     this.swept = (async () => {
       // Who is connected on the other nodes first: their cabins are not taken as away.
       if (link.clustered) await link.syncPresence();
-      await this.sweepAtStart();
+      // Open from before the start: each cabin gets the grace to come back (AwayCabins.sweep).
+      const at = Math.floor(o.clock.now());
+      away.sweep(await this.o.store.openOfCabins(), at);
     })().catch((err: unknown) => this.o.log.error({ err }, 'failed to look for the consultations left open before the start'));
   }
 
@@ -237,18 +243,6 @@ export class Relay {
   /** Resolves once the sweep of the consultations left open before this start is done (tests wait for it). */
   readonly swept: Promise<void>;
 
-  /**
-   * The hub (re)starts with consultations still open from before: no cabin is connected yet, and no disconnection will
-   * ever be seen for them. Each cabin gets the grace period to come back; one that does not is taken as gone.
-   */
-  private async sweepAtStart(): Promise<void> {
-    const now = Math.floor(this.o.clock.now());
-    for (const c of await this.o.store.openOfCabins()) {
-      if (!this.link.online('cabin', c.cabinId)) this.awaySince.set(c.cabinId, now);
-      this.abandonLater(c, { role: 'cabin', id: c.cabinId, name: c.cabinName }, true);
-    }
-  }
-
   /** Verifies the token carried as a subprotocol; a missing, forged or expired one gets HTTP 401 and no socket. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     void this.auth.admit(req, socket).then((claims) => {
@@ -288,7 +282,7 @@ export class Relay {
   async close(): Promise<void> {
     this.closing = true;
     this.o.clock.clearInterval(this.heartbeat);
-    for (const timer of this.abandon.values()) this.o.clock.clearTimeout(timer);
+    this.away.close();
     // The sockets' entries in the region's presence go at once, without news (RelayLink.releaseAll).
     const begun: Promise<unknown>[] = [...[...this.all].map((c) => c.chain), ...this.link.releaseAll()];
     for (const c of this.all) {
@@ -326,7 +320,7 @@ export class Relay {
     if (role === 'cabin') this.queueFeed.changedHere();
     void (async () => {
       for (const c of await this.o.store.openFor(role, id)) {
-        if (role === 'cabin') this.abandonLater(c, { role: 'cabin', id, name: c.cabinName }, false);
+        if (role === 'cabin') this.away.graceFor(c, { role: 'cabin', id, name: c.cabinName }, false);
         const peer = c.state === 'active' ? this.side(c, other(role)) : undefined;
         const here = peer && this.conns.get(key(peer.role, peer.id));
         if (peer && here) this.send(here, { type: 'consultation', consultation: this.view(c, peer.role) });
@@ -341,12 +335,6 @@ export class Relay {
     this.queueFeed.leave(old);
     this.o.log.info({ role: old.role, id: old.id, node }, 'replaced by a connection on another node');
     old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
-  }
-
-  private cabinBack(id: string): void {
-    this.o.clock.clearTimeout(this.abandon.get(id));
-    this.abandon.delete(id);
-    this.awaySince.delete(id);
   }
 
   private connected(ws: WebSocket, claims: VerifiedClaims): void {
@@ -375,7 +363,7 @@ export class Relay {
     this.all.add(conn);
     if (old) this.queueFeed.leave(old);
     if (conn.role === 'doctor') this.queueFeed.join(conn);
-    if (conn.role === 'cabin') this.cabinBack(conn.id);
+    if (conn.role === 'cabin') this.away.back(conn.id);
     if (old) old.ws.close(HUB_CLOSE.replaced, 'Replaced by a newer connection of the same account.');
     this.o.log.info({ role: conn.role, id: conn.id, replaced: Boolean(old) }, 'connected');
     ws.on('pong', () => (conn.alive = true));
@@ -393,7 +381,7 @@ export class Relay {
       // Claimed first (RelayLink.claim): what the other nodes send this account from now on comes here.
       if (this.link.clustered) await this.link.claim(me);
       for (const c of await this.openOf[conn.role].load(conn.id)) {
-        await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: movedHere || this.away.has(`${c.id}:${conn.role}`) });
+        await this.run(conn, () => this.o.store.consultation(c.id), { type: 'connected', wasAway: movedHere || this.away.sideWasAway(c.id, conn.role) });
       }
     }).catch((err: unknown) => {
       // A store failure (disk full, database down) must not take the hub down: this client retries.
@@ -430,7 +418,7 @@ export class Relay {
     if (this.conns.get(k) !== conn) return; // replaced: the newer connection carries on
     this.conns.delete(k);
     this.queueFeed.leave(conn);
-    if (conn.role === 'cabin') this.awaySince.set(conn.id, Math.floor(this.o.clock.now()));
+    if (conn.role === 'cabin') this.away.left(conn.id);
     this.o.log.info({ role: conn.role, id: conn.id, code }, 'disconnected');
     await this.serial(conn, async () => {
       // A newer socket of the account on this node already holds its presence. Already back on another node (its news
@@ -570,15 +558,14 @@ export class Relay {
   private effect(c: Consultation, actor: Actor, e: Effect): void {
     switch (e.kind) {
       case 'away':
-        return void this.away.add(`${c.id}:${e.role}`);
+        return this.away.sideAway(c.id, e.role);
       case 'back':
-        return void this.away.delete(`${c.id}:${e.role}`);
+        return this.away.sideBack(c.id, e.role);
       case 'closed':
-        this.away.delete(`${c.id}:cabin`);
-        this.away.delete(`${c.id}:doctor`);
+        this.away.closed(c.id);
         return this.o.iceServers.forget(c.id);
       case 'abandon-later':
-        return this.abandonLater(c, actor, false);
+        return this.away.graceFor(c, actor, false);
       case 'again':
         return;
       case 'log':
@@ -605,26 +592,6 @@ export class Relay {
       const msg: FromHub = 'message' in r ? r.message : { type: 'consultation', ref: r.ref, consultation: this.view(c, r.to) };
       if (await this.link.sendTo({ role: r.to, id }, msg) && msg.type === 'signal') this.o.metrics?.relayed.inc();
     }
-  }
-
-  private abandonLater(c: Consultation, cabin: Actor, atStart: boolean): void {
-    const consultationId = c.id;
-    // Connected meanwhile (a sweep at start racing a fast cabin), here or on another node: nothing to wait for.
-    if (this.link.online('cabin', cabin.id)) return;
-    this.o.clock.clearTimeout(this.abandon.get(cabin.id));
-    const timer = this.o.clock.setTimeout(() => {
-      this.abandon.delete(cabin.id);
-      if (this.closing) return;
-      (async () => {
-        // Back on another node whose news was not heard here (Redis away meanwhile): the bus is asked last.
-        if (this.link.clustered && (await this.link.heldSomewhere({ role: 'cabin', id: cabin.id }))) return;
-        await this.run(cabin, () => this.o.store.consultation(consultationId), { type: 'abandoned', atStart });
-      })().catch((err: unknown) => {
-        this.o.log.error({ err, consultation: consultationId }, 'failed to drop the consultation of a cabin gone');
-      });
-    }, c.state === 'active' ? this.o.activeGraceMs : this.o.waitingGraceMs);
-    unrefTimer(timer);
-    this.abandon.set(cabin.id, timer);
   }
 
   /** The account of one side of the consultation, if any; a cabin that left it (its patient went home) hears no more. */
