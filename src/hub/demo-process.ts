@@ -8,10 +8,12 @@ import { HubStore } from './store.ts';
 /**
  * The demo's embedded hub, forked by `npm start` with an IPC channel: it seeds the demo doctor and the demo cabin
  * (with the launcher's cabin key), serves, and says `ready` with its port and the doctor's login over the channel. It
- * stops with its launcher: on SIGTERM, or when the channel closes (a launcher killed without a word).
+ * stops with its launcher: on SIGTERM, or when the channel closes (a launcher killed without a word). `--again`: the
+ * launcher restarts it after a stop it did not ask for; the accounts seeded at the first start stay as they are (the
+ * doctor's printed login and sessions remain valid), and `ready` carries no login.
  */
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, db: { type: 'string' }, console: { type: 'string' }, 'cabin-key-file': { type: 'string' } },
+  options: { port: { type: 'string' }, db: { type: 'string' }, console: { type: 'string' }, 'cabin-key-file': { type: 'string' }, again: { type: 'boolean' } },
   strict: true,
 });
 
@@ -32,12 +34,14 @@ async function main(): Promise<void> {
   process.once('disconnect', early);
   // Everything the hub writes (its database) is for its own account only.
   process.umask(0o077);
-  const store = await HubStore.open(db);
   let accounts;
-  try {
-    accounts = await seedDemoFromKeyFile(store, keyFile);
-  } finally {
-    await store.close();
+  if (!values.again) {
+    const store = await HubStore.open(db);
+    try {
+      accounts = await seedDemoFromKeyFile(store, keyFile);
+    } finally {
+      await store.close();
+    }
   }
   // This process's root logger: JSON lines on stdout; the launcher writes the warnings and errors to cabin main's log.
   const log = createLogger({ name: 'hub' });
@@ -48,8 +52,8 @@ async function main(): Promise<void> {
   process.off('disconnect', early);
   if (orphaned || !process.connected) return stop();
   process.once('disconnect', stop);
-  const { username, password } = accounts.doctor;
-  await tell({ type: 'ready', port: Number(new URL(hub.url).port), doctorUrl: `${hub.url}/`, login: { username, password } });
+  const login = accounts ? { username: accounts.doctor.username, password: accounts.doctor.password } : undefined;
+  await tell({ type: 'ready', port: Number(new URL(hub.url).port), doctorUrl: `${hub.url}/`, ...(login ? { login } : {}) });
 }
 
 main().catch(async (err: unknown) => {
