@@ -80,7 +80,8 @@ describe('the kiosk page when cabin main freezes (hub, kiosk, doctor console in 
   let chain: Chain;
 
   beforeAll(async () => {
-    chain = await startChain({ apps });
+    // The bridge's loss is checked, not the video: the fake cameras at 2 frames a second leave the pages the CPU.
+    chain = await startChain({ apps, cameraFps: 2 });
     await prepare(chain);
     await chain.cabinPage.addInitScript(keepCaptures);
     await chain.cabinPage.addInitScript(freezable);
@@ -120,7 +121,7 @@ describe('the kiosk page when cabin main is gone (hub, kiosk, doctor console in 
   let chain: Chain;
 
   beforeAll(async () => {
-    chain = await startChain({ apps });
+    chain = await startChain({ apps, cameraFps: 2 });
     await prepare(chain);
     await chain.cabinPage.addInitScript(keepCaptures);
   }, 90_000);

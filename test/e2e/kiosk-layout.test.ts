@@ -69,9 +69,9 @@ describe('kiosk layout at 1920×1080, 1280×800 and 1080×1920', () => {
   const session = (): Promise<SessionView> => chain.kiosk.cabin.handlers['session:get']({}) as Promise<SessionView>;
 
   beforeAll(async () => {
-    // The screens are checked, not the video (the consultation e2e's): the fake cameras at 5 frames a second, not 20,
-    // leave the call's pages the CPU that axe, the screenshots and the clicks need.
-    chain = await startChain({ apps: await testApps(), cameraFps: 5 });
+    // The screens are checked, not the video (the consultation e2e's): the fake cameras at 2 frames a second, not 20,
+    // leave the call's pages the CPU that axe, the screenshots and the clicks need (the call's walk: 100 s at 5, 48 s at 2).
+    chain = await startChain({ apps: await testApps(), cameraFps: 2 });
     page = chain.cabinPage;
     page.setDefaultTimeout(10_000);
     // The bridge passes through a route, so a test can answer one call with a failure or show a prompt.

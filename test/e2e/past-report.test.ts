@@ -41,7 +41,9 @@ describe('a past report read-only in the console, its PDF and FHIR Bundle downlo
   beforeAll(async () => {
     const apps = await testApps();
     fhir = await startFhirServer();
-    chain = await startChain({ apps, fhirPush: { baseUrl: fhir.url, auth: { kind: 'none' }, timeoutMs: 60_000 }, fhirPushEveryMs: 500 });
+// The call's pages and what they show are checked, not the video (the consultation e2e's): the fake cameras at 2
+    // frames a second leave the CPU to the pages (kiosk-layout's call walk: 100 s at 5 frames a second, 48 s at 2).
+    chain = await startChain({ apps, fhirPush: { baseUrl: fhir.url, auth: { kind: 'none' }, timeoutMs: 60_000 }, fhirPushEveryMs: 500, cameraFps: 2 });
     await prepare(chain);
   }, 90_000);
 
