@@ -183,12 +183,25 @@ export class Client {
     });
   }
 
+  /**
+   * The next frame of `type` for which `pred` holds. A `queue` frame is the whole queue at a moment: once one is taken,
+   * the older ones still pending are passed over (a burst of requests may reach a doctor as several editions, and a
+   * later next('queue') must not take a queue older than the one already seen; a fresh-clone CI run did).
+   */
   next<T extends FromHub['type']>(type: T, pred: (m: Msg<T>) => boolean = () => true, timeoutMs = 3000): Promise<Msg<T>> {
     const match = (m: FromHub) => m.type === type && pred(m as Msg<T>);
+    const passOver = (before: number): void => {
+      if (type !== 'queue') return;
+      for (let j = before - 1; j >= 0; j--) if (this.pending[j]!.type === 'queue') this.pending.splice(j, 1);
+    };
     const i = this.pending.findIndex(match);
-    if (i >= 0) return Promise.resolve(this.pending.splice(i, 1)[0] as Msg<T>);
+    if (i >= 0) {
+      const m = this.pending.splice(i, 1)[0] as Msg<T>;
+      passOver(i);
+      return Promise.resolve(m);
+    }
     return new Promise((resolve, reject) => {
-      const w = { match, resolve: (m: FromHub) => (clearTimeout(timer), resolve(m as Msg<T>)) };
+      const w = { match, resolve: (m: FromHub) => (clearTimeout(timer), passOver(this.pending.length), resolve(m as Msg<T>)) };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(w), 1);
         reject(new Error(`no "${type}" frame within ${timeoutMs} ms; pending: ${JSON.stringify(this.pending).slice(0, 500)}`));
