@@ -10,6 +10,7 @@ import { settle } from './consultation/commit.ts';
 import { LiveConsultations } from './consultation/live.ts';
 import { AwayCabins } from './consultation/away.ts';
 import { Backlog } from './backlog.ts';
+import { Heartbeat } from './heartbeat.ts';
 import { Batched } from './batched.ts';
 import { QueueFeed } from './queue-feed.ts';
 import { transition, type Actor, type Effect, type Input, type Reply } from './consultation/transition.ts';
@@ -21,7 +22,7 @@ import type { Consultation, HubStore } from './store.ts';
 import type { Tokens, VerifiedClaims } from './tokens.ts';
 import type { Logger } from '../server/log.ts';
 import { TokenBucket } from '../server/rate-limit.ts';
-import { unrefTimer, type Clock, type TimerHandle } from '../shared/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { HubMetrics } from './metrics.ts';
 import type { ClusterBus, Presence } from './cluster/bus.ts';
 import { RelayLink } from './cluster/relay-link.ts';
@@ -34,7 +35,7 @@ export interface RelayOptions {
   iceServers: IceServers;
   log: Logger;
   heartbeatMs: number;
-  /** Sockets each beat pings and checks in one go (default BEAT_SLICE). */
+  /** Sockets each beat pings and checks in one go (default BEAT_SLICE, heartbeat.ts). */
   beatSlice?: number;
   /**
    * How long a cabin with a waiting request may stay away (or, after a start of the hub, take to come back): then the
@@ -97,8 +98,6 @@ const HARD_FRAME_LIMIT = 4 * HUB_MAX_FRAME_BYTES;
 const MAX_BUFFERED = 4 * 1024 * 1024;
 /** How long close() waits for the work already begun (a transaction on a slow database) before the store closes. */
 const CLOSE_WAIT_MS = 5_000;
-/** Sockets pinged and checked in one go by the heartbeat (Relay.beat) before the event loop takes other work. */
-const BEAT_SLICE = 500;
 /** Messages a signal does not wait for (Conn.lane): report parts and device data, each a transaction of its own. */
 const DATA: ReadonlySet<ToHub['type']> = new Set(['report', 'device', 'pleth', 'pleth-unmark']);
 const other = (role: Role): Role => (role === 'cabin' ? 'doctor' : 'cabin');
@@ -112,9 +111,8 @@ export class Relay {
   private readonly all = new Set<Conn>();
   /** The waiting queue for this node's doctors: whole to each that connects, then each change (queue-feed.ts). */
   private readonly queueFeed: QueueFeed<Conn>;
-  private readonly heartbeat: TimerHandle;
-  /** A heartbeat's pass is under way (beat). */
-  private beating = false;
+  /** Pings, drops the silent sockets and checks the sessions, in slices spread over half the interval (heartbeat.ts). */
+  private readonly heartbeat: Heartbeat<Conn>;
   /** The cabins away from this node's point of view, and the graces that wait for them (consultation/away.ts). */
   private readonly away: AwayCabins;
   /** Set by close(): late socket events must not touch the store, which closes next. */
@@ -156,8 +154,19 @@ export class Relay {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(HUB_SUBPROTOCOL) ? HUB_SUBPROTOCOL : false),
     });
-    this.heartbeat = o.clock.setInterval(() => void this.beat(), o.heartbeatMs);
-    unrefTimer(this.heartbeat);
+    this.heartbeat = new Heartbeat<Conn>({
+      clock: o.clock,
+      intervalMs: o.heartbeatMs,
+      ...(o.beatSlice !== undefined && { slice: o.beatSlice }),
+      sockets: () => this.all,
+      // Not awaited: a slow database does not hold the pings back (checkAll reports its own failures).
+      pinged: (alive) => void this.auth.checkAll(alive),
+      passed: () => {
+        void this.renewTurn();
+        void this.link.syncPresence();
+      },
+      closing: () => this.closing,
+    });
     const link = new RelayLink<Conn>({
       bus: o.bus,
       now: () => o.clock.now(),
@@ -191,53 +200,6 @@ export class Relay {
       const at = Math.floor(o.clock.now());
       away.sweep(await this.o.store.openOfCabins(), at);
     })().catch((err: unknown) => this.o.log.error({ err }, 'failed to look for the consultations left open before the start'));
-  }
-
-  /**
-   * The heartbeat: each socket that answered the last ping is pinged again, one that did not is dropped, and the
-   * sessions of the sockets are checked against the store (sessions end in other processes too: the CLI disables an
-   * account). In slices of BEAT_SLICE sockets (RelayOptions.beatSlice), spread over the first half of the interval: at
-   * 12,000 sockets, one pass held the hub for ~0.4 s every 15 s and the clients' pongs came back all at once (issue 14);
-   * with the slices only an event-loop turn apart, the queue's sends to the doctors and the signaling still waited
-   * behind the whole pass (the queue's slowest seconds of a run were the heartbeat's, every 15 s). The pause between
-   * two slices is real time, not the relay's clock: it shapes the load and decides nothing (a test's manual clock
-   * need not step through it).
-   */
-  private async beat(): Promise<void> {
-    // A pass still under way (a test's manual clock runs faster than its pauses): this beat is skipped, not run beside
-    // it (a second ping before the first's pong would drop a live socket).
-    if (this.beating) return;
-    this.beating = true;
-    try {
-      await this.beatPass();
-    } finally {
-      this.beating = false;
-    }
-  }
-
-  private async beatPass(): Promise<void> {
-    const conns = [...this.all];
-    const n = Math.max(1, this.o.beatSlice ?? BEAT_SLICE);
-    const slices = Math.ceil(conns.length / n);
-    const gapMs = slices > 1 ? this.o.heartbeatMs / 2 / slices : 0;
-    for (let i = 0; i < conns.length; i += n) {
-      if (i > 0) await new Promise<void>((r) => setTimeout(r, gapMs).unref());
-      if (this.closing) return;
-      const alive: Conn[] = [];
-      for (const c of conns.slice(i, i + n)) {
-        if (!this.all.has(c)) continue; // closed meanwhile
-        if (!c.alive) c.ws.terminate();
-        else {
-          c.alive = false;
-          c.ws.ping();
-          alive.push(c);
-        }
-      }
-      // Not awaited: a slow database does not hold the pings back (checkAll reports its own failures).
-      void this.auth.checkAll(alive);
-    }
-    void this.renewTurn();
-    void this.link.syncPresence();
   }
 
   /** Resolves once the sweep of the consultations left open before this start is done (tests wait for it). */
@@ -281,7 +243,7 @@ export class Relay {
    */
   async close(): Promise<void> {
     this.closing = true;
-    this.o.clock.clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     this.away.close();
     // The sockets' entries in the region's presence go at once, without news (RelayLink.releaseAll).
     const begun: Promise<unknown>[] = [...[...this.all].map((c) => c.chain), ...this.link.releaseAll()];

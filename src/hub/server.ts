@@ -50,7 +50,7 @@ export interface HubOptions {
    * expired or whose session ended, and renews TURN credentials about to expire. Default 15 000 ms.
    */
   heartbeatMs?: number;
-  /** How many sockets each beat pings and checks before letting other work run (Relay.beat). Default 500. */
+  /** How many sockets each beat pings and checks before letting other work run (heartbeat.ts). Default 500. */
   heartbeatSlice?: number;
   /** A waiting request whose cabin stays disconnected this long is cancelled. Default 120 000 ms. */
   waitingGraceMs?: number;

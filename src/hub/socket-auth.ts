@@ -102,7 +102,7 @@ export class SocketAuth {
   }
 
   /**
-   * The heartbeat's check of open sockets (a slice of them at a time: Relay.beat): an expired token or an ended session
+   * The heartbeat's check of open sockets (a slice of them at a time: heartbeat.ts): an expired token or an ended session
    * (logout, a disabled account, a newer login of a cabin, from this process or the CLI's) closes it (4401). One query
    * for the slice's sessions, then a lookup per socket; when the database fails, only the tokens are checked, and the
    * sessions again at the next beat.
